@@ -1,0 +1,309 @@
+"""Timing for timed workflows: when does a reminder fire.
+
+Owns the pure, clock-free time arithmetic the scheduler uses: offsets
+relative to a date field (``Offset`` / ``fire_time``), delays after an
+event (``Delay``) and 5-field cron schedules (``parse_cron``). Every input
+and output datetime is aware; results are UTC. Local time zones appear
+only as an argument, and DST is handled explicitly:
+
+* a local wall-clock time that does not exist (spring-forward gap) is
+  shifted forward by the length of the gap (02:30 -> 03:30);
+* an ambiguous local time (autumn fold) means its first occurrence.
+
+Arithmetic choice: ``minutes`` and ``hours`` move along the absolute
+timeline (``1 hour before`` is always 3600 s earlier), ``days`` and
+``weeks`` move on the local calendar and keep the wall-clock time
+(``1 day before 09:00`` is 09:00 the previous local day even across a DST
+change), which is what a business user means by "a day before".
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+__all__ = [
+    "TimingError", "Offset", "Delay", "fire_time", "resolve_local",
+    "parse_cron", "CronSchedule", "UNITS", "DIRECTIONS",
+    "MAX_OFFSET_DAYS", "MAX_CRON_RUNS", "MAX_CRON_SEARCH_DAYS",
+]
+
+#: Longest offset or delay accepted, in days (a year, leap year included).
+MAX_OFFSET_DAYS = 366
+#: Most occurrences ``CronSchedule.next_n`` computes in one call.
+MAX_CRON_RUNS = 1000
+#: How far ahead a cron search looks before declaring "never fires".
+MAX_CRON_SEARCH_DAYS = 366 * 8
+#: Longest cron text accepted.
+MAX_CRON_LENGTH = 200
+
+#: Units and their length in days (for the MAX_OFFSET_DAYS check).
+UNITS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7}
+DIRECTIONS = {"before": -1, "after": 1}
+_CALENDAR_UNITS = {"days": 1, "weeks": 7}
+
+UTC = timezone.utc
+
+
+class TimingError(ValueError):
+    """A timing setting that cannot be used; ``where`` names the setting."""
+
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@lru_cache(maxsize=512)
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise TimingError(f"unknown time zone {tz!r}", "tz") from None
+
+
+def _require_aware(dt: datetime, where: str) -> None:
+    if not isinstance(dt, datetime) or dt.tzinfo is None or dt.utcoffset() is None:
+        raise TimingError("needs a date and time with a time zone", where)
+
+
+def _parse_at_time(value: str | time | None) -> time | None:
+    if value is None or isinstance(value, time):
+        return value
+    try:
+        hh, mm = str(value).split(":")
+        if len(hh) != 2 or len(mm) != 2:
+            raise ValueError
+        return time(int(hh), int(mm))
+    except ValueError:
+        raise TimingError(f"time of day {value!r} must look like 09:00", "at_time") from None
+
+
+def resolve_local(wall: datetime, tz: str) -> datetime:
+    """Turn a naive local wall-clock time in ``tz`` into an aware UTC instant.
+
+    Nonexistent times (DST gap) shift forward by the gap; ambiguous times
+    (DST fold) take the first occurrence.
+    """
+    zone = _zone(tz)
+    first = wall.replace(tzinfo=zone, fold=0)
+    second = wall.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        roundtrip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if roundtrip != wall:
+            # Gap: fold=0 uses the offset before the change, which lands
+            # exactly "gap length" later on the wall clock (PEP 495).
+            return first.astimezone(UTC)
+        # Fold: fold=0 is the first of the two instants.
+        return first.astimezone(UTC)
+    return first.astimezone(UTC)
+
+
+def _check_amount(amount: int, unit: str) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TimingError("must be a whole number", "amount")
+    if amount < 0:
+        raise TimingError("must be 0 or more; use direction 'before' to go back", "amount")
+    if unit not in UNITS:
+        raise TimingError(f"unit {unit!r} is not one of {', '.join(UNITS)}", "unit")
+    if amount * UNITS[unit] > MAX_OFFSET_DAYS:
+        raise TimingError(f"is more than {MAX_OFFSET_DAYS} days", "amount")
+
+
+@dataclass(frozen=True)
+class Offset:
+    """'N units before/after a date field', optionally at a local time of day."""
+
+    amount: int
+    unit: str
+    direction: str = "before"
+    at_time: time | None = None
+
+    def __post_init__(self) -> None:
+        _check_amount(self.amount, self.unit)
+        if self.direction not in DIRECTIONS:
+            raise TimingError(f"direction {self.direction!r} must be 'before' or 'after'", "direction")
+        at = _parse_at_time(self.at_time)
+        object.__setattr__(self, "at_time", at)
+        if at is not None and self.unit not in _CALENDAR_UNITS:
+            raise TimingError("a time of day only goes with days or weeks", "at_time")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Offset":
+        """Build from the definition shape ``{"amount", "unit", "direction", "at_time"}``."""
+        unknown = set(data) - {"amount", "unit", "direction", "at_time"}
+        if unknown:
+            raise TimingError(f"unknown setting(s) {', '.join(sorted(unknown))}", "offset")
+        return cls(data.get("amount", 0), data.get("unit", "days"),
+                   data.get("direction", "before"), data.get("at_time"))
+
+    def to_dict(self) -> dict:
+        return {"amount": self.amount, "unit": self.unit, "direction": self.direction,
+                "at_time": self.at_time.strftime("%H:%M") if self.at_time else None}
+
+
+def fire_time(anchor: datetime, offset: Offset, tz: str = "UTC") -> datetime:
+    """When an offset relative to ``anchor`` fires, as an aware UTC datetime.
+
+    ``tz`` is the time zone whose calendar and wall clock count (usually the
+    recipient's): it matters for days/weeks and for ``at_time``.
+    """
+    _require_aware(anchor, "anchor")
+    sign = DIRECTIONS[offset.direction]
+    if offset.unit not in _CALENDAR_UNITS:
+        delta = timedelta(**{offset.unit: offset.amount})
+        return anchor.astimezone(UTC) + sign * delta
+    local = anchor.astimezone(_zone(tz)).replace(tzinfo=None, fold=0)
+    days = timedelta(days=offset.amount * _CALENDAR_UNITS[offset.unit])
+    wall = local + sign * days
+    if offset.at_time is not None:
+        wall = datetime.combine(wall.date(), offset.at_time)
+    return resolve_local(wall, tz)
+
+
+@dataclass(frozen=True)
+class Delay:
+    """'Wait N units after an event' (a delay node in a workflow)."""
+
+    amount: int
+    unit: str
+
+    def __post_init__(self) -> None:
+        _check_amount(self.amount, self.unit)
+
+    def fire_time(self, event_at: datetime, tz: str = "UTC") -> datetime:
+        """When the delay started at ``event_at`` ends (aware UTC)."""
+        return fire_time(event_at, Offset(self.amount, self.unit, "after"), tz)
+
+
+# --------------------------------------------------------------------- cron
+
+_CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31),
+                ("month", 1, 12), ("day of week", 0, 7))
+_CRON_EXTENSIONS = ("L", "W", "#", "?", "@")
+
+
+def _expand_field(part: str, index: int) -> frozenset[int] | None:
+    """Expand one cron field; None means '*' (every value)."""
+    label = _CRON_FIELDS[index][0]
+    if any(mark in part.upper() for mark in _CRON_EXTENSIONS):
+        raise TimingError(f"{label} field {part!r} uses syntax that is not supported", "cron")
+    probe = ["*"] * 5
+    probe[index] = part
+    try:
+        expanded = croniter.expand(" ".join(probe))[0][index]
+    except Exception as exc:  # croniter raises several error classes
+        raise TimingError(f"{label} field {part!r} is not valid ({exc})", "cron") from None
+    if expanded == ["*"]:
+        return None
+    values = {int(v) for v in expanded}
+    if index == 4:
+        values = {0 if v == 7 else v for v in values}
+    return frozenset(values)
+
+
+def parse_cron(text: str) -> "CronSchedule":
+    """Parse 5-field crontab text (minute hour day month weekday)."""
+    if not isinstance(text, str) or not text.strip():
+        raise TimingError("schedule is empty", "cron")
+    if len(text) > MAX_CRON_LENGTH:
+        raise TimingError(f"schedule is longer than {MAX_CRON_LENGTH} characters", "cron")
+    parts = text.split()
+    if len(parts) != 5:
+        raise TimingError(f"schedule {text!r} needs 5 parts (minute hour day month weekday), "
+                          f"found {len(parts)}", "cron")
+    fields = [_expand_field(part, i) for i, part in enumerate(parts)]
+    schedule = CronSchedule(
+        text=" ".join(parts), minutes=fields[0], hours=fields[1], days=fields[2],
+        months=fields[3], weekdays=fields[4],
+        # Vixie cron: day-of-month and weekday are OR-ed only when both are
+        # restricted, where "restricted" means the text does not start with '*'.
+        day_or_weekday=not parts[2].startswith("*") and not parts[4].startswith("*"),
+    )
+    if schedule.weekdays is None or not schedule.day_or_weekday:
+        if schedule.days is not None:
+            months = schedule.months or range(1, 13)
+            longest = max(calendar.monthrange(2024, m)[1] for m in months)
+            if min(schedule.days) > longest:
+                raise TimingError(f"schedule {text!r} never fires (no such day in those months)", "cron")
+    return schedule
+
+
+@dataclass(frozen=True)
+class CronSchedule:
+    """A parsed cron schedule, evaluated on the wall clock of a time zone."""
+
+    text: str
+    minutes: frozenset[int] | None
+    hours: frozenset[int] | None
+    days: frozenset[int] | None
+    months: frozenset[int] | None
+    weekdays: frozenset[int] | None  # 0 = Sunday
+    day_or_weekday: bool
+
+    def _day_matches(self, day: date) -> bool:
+        if self.months is not None and day.month not in self.months:
+            return False
+        dom_ok = self.days is None or day.day in self.days
+        dow_ok = self.weekdays is None or (day.isoweekday() % 7) in self.weekdays
+        if self.day_or_weekday:
+            return dom_ok or dow_ok
+        return dom_ok and dow_ok
+
+    def _times(self) -> list[time]:
+        hours = sorted(self.hours) if self.hours is not None else range(24)
+        minutes = sorted(self.minutes) if self.minutes is not None else range(60)
+        return [time(h, m) for h in hours for m in minutes]
+
+    @staticmethod
+    def _first_in_day(day: date, times: list[time], after: datetime, tz: str,
+                      zone: ZoneInfo) -> datetime | None:
+        start = datetime.combine(day, time(0), zone)
+        end = datetime.combine(day, time(23, 59), zone)
+        if start.utcoffset() == end.utcoffset():  # ordinary day: wall order = time order
+            for t in times:
+                candidate = resolve_local(datetime.combine(day, t), tz)
+                if candidate > after:
+                    return candidate
+            return None
+        # DST change day: shifted gap times may land after later wall times.
+        later = [c for c in (resolve_local(datetime.combine(day, t), tz) for t in times) if c > after]
+        return min(later, default=None)
+
+    def next_after(self, dt: datetime, tz: str = "UTC") -> datetime:
+        """First firing strictly after ``dt``, as aware UTC.
+
+        Runs whose local time falls in a DST gap fire at the shifted
+        instant; runs in a DST fold fire once (first occurrence).
+        """
+        _require_aware(dt, "after")
+        zone = _zone(tz)
+        after = dt.astimezone(UTC)
+        day = after.astimezone(zone).date() - timedelta(days=1)  # a fold may reach back
+        times = self._times()
+        for _ in range(MAX_CRON_SEARCH_DAYS):
+            if self._day_matches(day):
+                found = self._first_in_day(day, times, after, tz, zone)
+                if found is not None:
+                    return found
+            day += timedelta(days=1)
+        raise TimingError(f"schedule {self.text!r} does not fire in the next "
+                          f"{MAX_CRON_SEARCH_DAYS // 366} years", "cron")
+
+    def next_n(self, dt: datetime, n: int, tz: str = "UTC") -> list[datetime]:
+        """The next ``n`` firings after ``dt`` (aware UTC, increasing)."""
+        if not 0 <= n <= MAX_CRON_RUNS:
+            raise TimingError(f"can list at most {MAX_CRON_RUNS} runs", "n")
+        out: list[datetime] = []
+        current = dt
+        while len(out) < n:
+            current = self.next_after(current, tz)
+            out.append(current)
+        return out
