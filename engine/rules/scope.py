@@ -1,0 +1,310 @@
+"""What a rule can see: the fields of a form, typed for the rule language.
+
+A `RuleScope` is built from a form's field list (docs/definitions.md). Rules use field *names*;
+compiled rules read record data by field *id*. Each field type maps to a rule type through a small
+registry (`FIELD_KINDS`): one class per storage shape, registered under the field type names it serves.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+from rule_engine import DataType
+
+#: How many reference hops a rule may follow (customer.owner_company.level is 2 hops).
+MAX_REFERENCE_DEPTH = 3
+
+
+@dataclass
+class FieldInfo:
+    """One field as rules see it. `target` is the referenced form's scope, `row` a subtable's row scope."""
+    id: str
+    name: str
+    type: str
+    target: "RuleScope | None" = None
+    row: "RuleScope | None" = None
+    choices: list[str] | None = None
+    form: str | None = None          #: referenced form key (reference fields)
+    multiple: bool = False           #: reference/user fields holding a list
+    result_type: str | None = None   #: computed/rollup fields: the rule kind of the value
+
+    @property
+    def kind(self) -> "FieldKind":
+        return FIELD_KINDS[self.type]
+
+
+class FieldKind:
+    """How one family of field types appears to rules: rule-engine type + converters (Python, JS)."""
+    names: ClassVar[tuple[str, ...]] = ()
+    converter: ClassVar[str] = "cv_text"          #: runtime.py function turning the stored value into a rule value
+    js_converter: ClassVar[str] = "rt.cv.text"    #: runtime.js counterpart
+
+    def data_type(self, info: FieldInfo) -> Any:
+        raise NotImplementedError
+
+    def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
+        """Python and JS expressions converting the stored value expression into the rule value."""
+        return f"{self.converter}({raw_py})", f"{self.js_converter}({raw_js})"
+
+
+FIELD_KINDS: dict[str, FieldKind] = {}
+
+
+def register_kind(cls: type[FieldKind]) -> type[FieldKind]:
+    instance = cls()
+    for name in cls.names:
+        FIELD_KINDS[name] = instance
+    return cls
+
+
+@register_kind
+class TextKind(FieldKind):
+    names = ("text", "textarea", "phone", "email", "url", "serial", "select")
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.STRING
+
+
+@register_kind
+class NumberKind(FieldKind):
+    names = ("number",)
+    converter, js_converter = "cv_number", "rt.cv.number"
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.FLOAT
+
+
+@register_kind
+class MoneyKind(NumberKind):
+    names = ("money",)
+    converter, js_converter = "cv_money", "rt.cv.money"
+
+
+@register_kind
+class DateKind(FieldKind):
+    names = ("date",)
+    converter, js_converter = "cv_date", "rt.cv.date"
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.DATETIME
+
+
+@register_kind
+class DatetimeKind(DateKind):
+    names = ("datetime",)
+    converter, js_converter = "cv_datetime", "rt.cv.datetime"
+
+
+@register_kind
+class BooleanKind(FieldKind):
+    names = ("boolean",)
+    converter, js_converter = "cv_boolean", "rt.cv.boolean"
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.BOOLEAN
+
+
+@register_kind
+class MultiselectKind(FieldKind):
+    names = ("multiselect",)
+    converter, js_converter = "cv_text_list", "rt.cv.text_list"
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.ARRAY(DataType.STRING)
+
+
+@register_kind
+class UserKind(FieldKind):
+    names = ("user",)
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.ARRAY(DataType.FLOAT) if info.multiple else DataType.FLOAT
+
+    def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
+        if info.multiple:
+            return f"cv_id_list({raw_py})", f"rt.cv.id_list({raw_js})"
+        return f"cv_id({raw_py})", f"rt.cv.id({raw_js})"
+
+
+@register_kind
+class ReferenceKind(FieldKind):
+    names = ("reference",)
+
+    def data_type(self, info: FieldInfo) -> Any:
+        obj = info.target.object_type()
+        return DataType.ARRAY(obj) if info.multiple else obj
+
+    def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
+        form = json.dumps(info.form)
+        if info.multiple:
+            return f"load_refs(ctx, {form}, {raw_py})", f"rt.loadRefs(ctx, {form}, {raw_js})"
+        return f"load_ref(ctx, {form}, {raw_py})", f"rt.loadRef(ctx, {form}, {raw_js})"
+
+
+@register_kind
+class SubtableKind(FieldKind):
+    names = ("subtable",)
+    converter, js_converter = "cv_rows", "rt.cv.rows"
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.ARRAY(info.row.object_type())
+
+
+#: computed/rollup result types -> the field kind whose reading rules they follow
+_RESULT_KINDS = {"number": "number", "text": "text", "date": "date", "datetime": "datetime", "boolean": "boolean"}
+
+
+@register_kind
+class ComputedKind(FieldKind):
+    names = ("computed", "rollup")
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return FIELD_KINDS[_RESULT_KINDS[info.result_type]].data_type(info)
+
+    def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
+        return FIELD_KINDS[_RESULT_KINDS[info.result_type]].read(info, raw_py, raw_js)
+
+
+def _fingerprint(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class RuleScope:
+    """The fields a rule may name, keyed by field name; `unusable` explains names that exist but can't be used."""
+
+    def __init__(self, fields: list[FieldInfo], *, key: str, unusable: dict[str, str] | None = None,
+                 fingerprint: str | None = None) -> None:
+        self.fields: dict[str, FieldInfo] = {f.name: f for f in fields}
+        self.key = key
+        self.unusable = dict(unusable or {})
+        self.fingerprint = fingerprint or _fingerprint([(f.id, f.name, f.type) for f in fields])
+        self._object_type: Any = None
+
+    def __repr__(self) -> str:
+        return f"<RuleScope {self.key} fields={sorted(self.fields)}>"
+
+    def get(self, name: str) -> FieldInfo | None:
+        return self.fields.get(name)
+
+    def data_type(self, name: str) -> Any:
+        return self.fields[name].kind.data_type(self.fields[name])
+
+    def object_type(self) -> Any:
+        """This scope as a rule-engine OBJECT type (for references and subtable rows)."""
+        if self._object_type is None:
+            self._object_type = DataType.OBJECT(
+                self.key, attributes={n: self.data_type(n) for n in self.fields},
+                accessor=_item_accessor)
+        return self._object_type
+
+    @classmethod
+    def from_fields(cls, fields: list[dict], resolve_form: Callable[[str], list[dict]] | None = None,
+                    *, key: str = "form") -> "RuleScope":
+        """Build a scope from field definitions; `resolve_form(form_key)` gives a referenced form's fields."""
+        cache: dict[str, RuleScope] = {}
+        fp = _fingerprint({"fields": fields, "refs": _referenced_fields(fields, resolve_form, 0, set())})
+        scope = _build(fields, resolve_form, key, 0, cache)
+        scope.fingerprint = fp
+        return scope
+
+
+def _item_accessor(obj: Any, name: str) -> Any:
+    return obj[name]
+
+
+def _referenced_fields(fields: list[dict], resolve_form: Any, depth: int, seen: set) -> dict:
+    """All field lists reachable through references (for the fingerprint)."""
+    out: dict[str, Any] = {}
+    if resolve_form is None or depth >= MAX_REFERENCE_DEPTH:
+        return out
+    for f in fields:
+        nested = (f.get("options") or {}).get("fields") if f.get("type") == "subtable" else None
+        if nested:
+            out.update(_referenced_fields(nested, resolve_form, depth, seen))
+        form = (f.get("options") or {}).get("form") if f.get("type") in ("reference", "rollup") else None
+        if form and form not in seen:
+            seen.add(form)
+            try:
+                target = resolve_form(form)
+            except Exception:  # noqa: BLE001 - an unknown form just makes the field unusable
+                target = None
+            out[form] = target
+            if target:
+                out.update(_referenced_fields(target, resolve_form, depth + 1, seen))
+    return out
+
+
+def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: dict) -> RuleScope:
+    infos: list[FieldInfo] = []
+    unusable: dict[str, str] = {}
+    for f in fields:
+        name, ftype, opts = f.get("name") or f["id"], f.get("type"), f.get("options") or {}
+        if f.get("deleted"):
+            unusable[name] = "the field is deleted"
+            continue
+        info = FieldInfo(id=f["id"], name=name, type=ftype)
+        if ftype in ("select", "multiselect"):
+            info.choices = [c.get("value") for c in opts.get("choices") or [] if isinstance(c, dict)]
+        if ftype in ("user", "reference"):
+            info.multiple = bool(opts.get("multiple"))
+        if ftype == "reference":
+            info.form = opts.get("form")
+            if resolve_form is None:
+                unusable[name] = "referenced forms are not available here"
+                continue
+            if depth + 1 > MAX_REFERENCE_DEPTH:
+                unusable[name] = f"rules may follow at most {MAX_REFERENCE_DEPTH} references"
+                continue
+            target_key = f"ref:{info.form}"
+            if target_key not in cache:
+                try:
+                    target_fields = resolve_form(info.form)
+                except Exception:  # noqa: BLE001
+                    target_fields = None
+                if target_fields is None:
+                    unusable[name] = f"the referenced form {info.form!r} does not exist"
+                    continue
+                cache[target_key] = None  # cycle guard: a reference back to a form being built
+                cache[target_key] = _build(target_fields, resolve_form, target_key, depth + 1, cache)
+            if cache[target_key] is None:
+                unusable[name] = "the reference leads back to a form being resolved"
+                continue
+            info.target = cache[target_key]
+        elif ftype == "subtable":
+            info.row = _build(opts.get("fields") or [], resolve_form, f"{key}/rows:{f['id']}", depth, cache)
+        elif ftype == "computed":
+            info.result_type = opts.get("result_type")
+            if info.result_type not in _RESULT_KINDS:
+                unusable[name] = "the computed field has no result type"
+                continue
+        elif ftype == "rollup":
+            info.result_type = _rollup_result(opts, resolve_form)
+            if info.result_type is None:
+                unusable[name] = "the roll-up's result type cannot be determined"
+                continue
+        elif ftype not in FIELD_KINDS:
+            unusable[name] = f"fields of type {ftype!r} cannot be used in rules"
+            continue
+        infos.append(info)
+    return RuleScope(infos, key=key, unusable=unusable)
+
+
+_ROLLUP_TYPES = {"number": "number", "money": "number", "date": "date", "datetime": "datetime",
+                 "text": "text", "select": "text"}
+
+
+def _rollup_result(opts: dict, resolve_form: Any) -> str | None:
+    if opts.get("aggregate") in ("count", "sum"):
+        return "number"
+    if resolve_form is None:
+        return None
+    try:
+        target = resolve_form(opts.get("form")) or []
+    except Exception:  # noqa: BLE001
+        return None
+    for f in target:
+        if f.get("id") == opts.get("field"):
+            return _ROLLUP_TYPES.get(f.get("type"))
+    return None
