@@ -1,0 +1,16 @@
+"""The web designer and the generated forms: a Flask blueprint over the engine services.
+
+Views only translate between HTTP and ``engine.services``; every behaviour
+lives in the engine. Front-end libraries are vendored under ``static/vendor``.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+
+def init_app(app: Flask) -> None:
+    from designer_ui import views  # noqa: F401  (route registration)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,107 @@
+"""The REST API: a thin Flask adapter over ``engine.services``.
+
+Routes are declared with ``@route`` (view + OpenAPI operation in one place).
+Every user-caused error leaves as one JSON envelope ``{"error": {code,
+message, errors: [{path, field_id, label, message}]}}`` with a 4xx status.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from engine.api.openapi import Operation, build_spec
+from engine.errors import ErrorItem, FormflowError, ValidationFailed
+from engine.runtime import Runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+OPERATIONS: list[Operation] = []
+
+
+def route(path: str, method: str = "GET", **meta: Any):
+    """Register a view and its OpenAPI operation."""
+    def wrap(view):
+        endpoint = view.__name__
+        bp.add_url_rule(path, endpoint=endpoint, view_func=view, methods=[method])
+        OPERATIONS.append(Operation(path="/api" + path, method=method, view=view, **meta))
+        return view
+    return wrap
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["formflow"]
+
+
+def actor():
+    return g.actor
+
+
+def load_body(schema: Schema | None = None, *, required: bool = True) -> Any:
+    data = request.get_json(silent=True)
+    if data is None and required:
+        raise ValidationFailed("the request body must be JSON", [ErrorItem("expected a JSON body", path="/")])
+    if schema is None:
+        return data
+    try:
+        return schema.load(data or {})
+    except ValidationError as exc:
+        from engine.api.bodies import marshmallow_errors
+
+        raise ValidationFailed("the request body is not valid",
+                               [ErrorItem(e["message"], path=e["path"]) for e in marshmallow_errors(exc)]) from None
+
+
+def load_args(schema: Schema) -> Any:
+    try:
+        return schema.load({k: request.args.getlist(k) if k == "filter" else v for k, v in request.args.items()})
+    except ValidationError as exc:
+        from engine.api.bodies import marshmallow_errors
+
+        raise ValidationFailed("the query string is not valid",
+                               [ErrorItem(e["message"], path=e["path"]) for e in marshmallow_errors(exc)]) from None
+
+
+def error_response(status: int, code: str, message: str, errors: list | None = None, **extra):
+    body = {"code": code, "message": message, **extra}
+    if errors:
+        body["errors"] = errors
+    return jsonify({"error": body}), status
+
+
+def _formflow_error(exc: FormflowError):
+    return jsonify({"error": exc.to_dict()}), exc.status
+
+
+def _http_error(exc: HTTPException):
+    if not request.path.startswith("/api"):
+        return exc
+    code = (exc.name or "error").lower().replace(" ", "_")
+    response = error_response(exc.code or 500, code, exc.description or exc.name)
+    if exc.code == 405 and exc.valid_methods:
+        response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", "something went wrong on our side; the error was logged")
+
+
+def init_app(app: Flask) -> None:
+    from engine.api import auth, routes  # noqa: F401  (route registration)
+
+    app.register_blueprint(bp)
+    app.register_error_handler(FormflowError, _formflow_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    auth.init_app(app)
+
+
+def openapi_document() -> dict:
+    return build_spec(OPERATIONS)

@@ -1,0 +1,208 @@
+"""REST routes for apps, forms, drafts, versions, records, queries and history."""
+from __future__ import annotations
+
+import re
+
+from flask import jsonify, request
+
+from engine.api import actor, load_args, load_body, openapi_document, route, runtime
+from engine.api import bodies
+from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
+from engine.fields import FIELD_TYPES
+from engine.services import forms as form_service
+from engine.services import queries, records as record_service
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "the version from the ETag; a stale one gets 412 and nothing is overwritten"}
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the record version"}}
+
+
+def if_match() -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    m = re.fullmatch(r'\s*(?:W/)?"?(\d{1,12})"?\s*', raw)
+    if not m:
+        raise PreconditionFailed("If-Match must be a record version as given in the ETag", path="/headers/If-Match")
+    return int(m.group(1))
+
+
+def with_etag(body: dict, status: int = 200):
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["ETag"] = f'"{body["version"]}"'
+    return response
+
+
+@route("/openapi.json", summary="This OpenAPI document", tag="meta", response={"type": "object"}, errors=())
+def get_openapi():
+    return jsonify(openapi_document())
+
+
+@route("/field-types", summary="Field types the designer offers", tag="meta", response=ref("FieldTypes"), errors=())
+def list_field_types():
+    return jsonify({"items": [{"type": name, "engine_set": ft.engine_set, "value_kind": ft.value_kind}
+                              for name, ft in FIELD_TYPES.items()]})
+
+
+# -- apps ---------------------------------------------------------------
+
+@route("/apps", summary="List apps with their forms", tag="apps", response=ref("AppList"), errors=())
+def list_apps():
+    return jsonify({"items": form_service.list_apps(runtime())})
+
+
+@route("/apps", "POST", summary="Create an app", tag="apps", body=ref("AppCreate"), response=ref("App"), status=201, errors=(409, 422))
+def create_app():
+    body = load_body(bodies.AppCreateBody())
+    return jsonify(form_service.create_app(runtime(), actor(), body["key"], body["label"], body.get("description"))), 201
+
+
+@route("/apps/<app_key>", summary="One app with its forms", tag="apps", response=ref("App"), errors=(404,))
+def get_app(app_key):
+    return jsonify(form_service.get_app(runtime(), app_key))
+
+
+@route("/apps/<app_key>", "PATCH", summary="Change an app's label or description", tag="apps", body=ref("AppUpdate"),
+       response=ref("App"), errors=(404, 422))
+def update_app(app_key):
+    body = load_body(bodies.AppUpdateBody())
+    return jsonify(form_service.update_app(runtime(), actor(), app_key, body.get("label"), body.get("description")))
+
+
+# -- forms ----------------------------------------------------------------
+
+@route("/apps/<app_key>/forms", "POST", summary="Create a form (as a draft)", tag="forms", body=ref("FormDefinition"),
+       response=ref("Draft"), status=201, errors=(404, 409, 422))
+def create_form(app_key):
+    definition = load_body()
+    if not isinstance(definition, dict):
+        raise ValidationFailed("a form definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+    return jsonify(form_service.create_form(runtime(), actor(), app_key, definition)), 201
+
+
+@route("/apps/<app_key>/forms/<form_key>/draft", summary="The form's draft definition", tag="forms", response=ref("Draft"), errors=(404,),
+       response_headers={"ETag": {"schema": {"type": "string"}, "description": "the draft revision"}})
+def get_draft(app_key, form_key):
+    draft = form_service.get_draft(runtime(), app_key, form_key)
+    response = jsonify(draft)
+    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
+    return response
+
+
+@route("/apps/<app_key>/forms/<form_key>/draft", "PUT", summary="Save the draft (If-Match: draft revision)", tag="forms",
+       body=ref("FormDefinition"), response=ref("Draft"), headers=[IF_MATCH], errors=(404, 412, 422))
+def save_draft(app_key, form_key):
+    definition = load_body()
+    if not isinstance(definition, dict):
+        raise ValidationFailed("a form definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+    draft = form_service.save_draft(runtime(), actor(), app_key, form_key, definition, if_revision=if_match())
+    response = jsonify(draft)
+    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
+    return response
+
+
+@route("/apps/<app_key>/forms/<form_key>/diff", summary="What publishing the draft would change", tag="forms", response=ref("Diff"), errors=(404,))
+def diff_form(app_key, form_key):
+    return jsonify(form_service.diff_form(runtime(), app_key, form_key))
+
+
+@route("/apps/<app_key>/forms/<form_key>/publish", "POST", summary="Publish the draft as a new version", tag="forms",
+       response=ref("Published"), status=201, errors=(404, 422))
+def publish_form(app_key, form_key):
+    return jsonify(form_service.publish_form(runtime(), actor(), app_key, form_key)), 201
+
+
+@route("/apps/<app_key>/forms/<form_key>/versions", summary="Published versions", tag="forms", response=ref("VersionList"), errors=(404,))
+def list_versions(app_key, form_key):
+    return jsonify({"items": form_service.list_versions(runtime(), app_key, form_key)})
+
+
+@route("/apps/<app_key>/forms/<form_key>/versions/<int:version>", summary="One published version", tag="forms",
+       response=ref("Version"), errors=(404,))
+def get_version(app_key, form_key, version):
+    return jsonify(form_service.get_version(runtime(), app_key, form_key, version))
+
+
+# -- records --------------------------------------------------------------
+
+LIST_PARAMS = [
+    {"name": "filter", "in": "query", "required": False, "style": "form", "explode": True,
+     "schema": {"type": "array", "items": {"type": "string"}}, "description": "field:op:value, repeatable"},
+    {"name": "sort", "in": "query", "required": False, "schema": {"type": "string"}, "description": "field or -field, comma separated"},
+    {"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},
+    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page_size", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    {"name": "fields", "in": "query", "required": False, "schema": {"type": "string"}, "description": "comma-separated field ids"},
+    {"name": "include_deleted", "in": "query", "required": False, "schema": {"type": "boolean"}},
+]
+
+
+@route("/apps/<app_key>/forms/<form_key>/records", summary="List records (filter, sort, search, page)", tag="records",
+       response=ref("RecordList"), query=LIST_PARAMS, errors=(404, 422))
+def list_records(app_key, form_key):
+    args = load_args(bodies.ListArgs())
+    sort = []
+    for part in (args["sort"] or "").split(","):
+        part = part.strip()
+        if part:
+            sort.append((part[1:], "desc") if part.startswith("-") else (part, "asc"))
+    query = queries.Query(filters=[queries.parse_filter_param(f) for f in args["filter"]], sort=sort, search=args["search"],
+                          page=args["page"], page_size=args["page_size"],
+                          fields=[f for f in (args["fields_"] or "").split(",") if f] or None, include_deleted=args["include_deleted"])
+    return jsonify(queries.list_records(runtime(), actor(), app_key, form_key, query))
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/query", "POST", summary="Query records with a JSON body", tag="records",
+       body=ref("Query"), response=ref("RecordList"), errors=(404, 422))
+def query_records(app_key, form_key):
+    body = load_body(bodies.QueryBody())
+    query = queries.Query(filters=[queries.Filter(f["field"], f["op"], f.get("value")) for f in body["filters"]],
+                          sort=[(s["field"], s["direction"]) for s in body["sort"]], search=body["search"], page=body["page"],
+                          page_size=body["page_size"], fields=body["fields_"], include_deleted=body["include_deleted"])
+    return jsonify(queries.list_records(runtime(), actor(), app_key, form_key, query))
+
+
+@route("/apps/<app_key>/forms/<form_key>/records", "POST", summary="Submit a record", tag="records", body=ref("RecordWrite"),
+       response=ref("Record"), status=201, response_headers=ETAG, errors=(404, 409, 422))
+def create_record(app_key, form_key):
+    body = load_body(bodies.RecordWriteBody())
+    record = record_service.create_record(runtime(), actor(), app_key, form_key, body["data"], owner_id=body.get("owner_id"))
+    return with_etag(record, 201)
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>", summary="One record", tag="records", response=ref("Record"),
+       response_headers=ETAG, errors=(404,))
+def get_record(app_key, form_key, record_id):
+    return with_etag(record_service.get_record(runtime(), actor(), app_key, form_key, record_id))
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>", "PATCH", summary="Change some fields (If-Match: version)",
+       tag="records", body=ref("RecordPatch"), response=ref("Record"), headers=[IF_MATCH], response_headers=ETAG, errors=(404, 409, 412, 422))
+def update_record(app_key, form_key, record_id):
+    body = load_body(bodies.RecordPatchBody())
+    return with_etag(record_service.update_record(runtime(), actor(), app_key, form_key, record_id, body["data"], if_match=if_match()))
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>", "DELETE", summary="Delete a record (restorable)", tag="records",
+       headers=[IF_MATCH], status=204, errors=(404, 412))
+def delete_record(app_key, form_key, record_id):
+    record_service.delete_record(runtime(), actor(), app_key, form_key, record_id, if_match=if_match())
+    return "", 204
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>/restore", "POST", summary="Restore a deleted record", tag="records",
+       response=ref("Record"), response_headers=ETAG, errors=(404,))
+def restore_record(app_key, form_key, record_id):
+    return with_etag(record_service.restore_record(runtime(), actor(), app_key, form_key, record_id))
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>/history", summary="Who changed what, when", tag="records",
+       response=ref("History"), errors=(404,))
+def record_history(app_key, form_key, record_id):
+    return jsonify({"items": record_service.record_history(runtime(), actor(), app_key, form_key, record_id)})

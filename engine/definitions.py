@@ -1,0 +1,321 @@
+"""Form definitions: checking them, deriving record schemas, compiling them.
+
+A definition is checked twice: against the meta-schema in ``schemas/`` (shape)
+and semantically (duplicate ids, layout naming unknown fields, references to
+missing forms, serial formats...). Every problem comes back as an ``ErrorItem``
+with the JSON path inside the definition. A published definition is compiled
+once into a :class:`CompiledForm` and cached by (form id, version).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+from referencing import Registry, Resource
+
+from engine.errors import ErrorItem
+from engine.fields import FIELD_TYPES
+from engine.fields.base import DefinitionContext, field_label
+from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
+
+#: compiled forms kept in memory (form id, version) -> CompiledForm
+COMPILED_CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=None)
+def meta_schema(name: str) -> dict:
+    return json.loads(resources.files("schemas").joinpath(f"{name}.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _meta_validator(name: str) -> jsonschema.Draft202012Validator:
+    registry = Registry().with_resources(
+        (meta_schema(n)["$id"].rsplit("/", 1)[0] + f"/{n}.schema.json", Resource.from_contents(meta_schema(n)))
+        for n in ("form", "app")
+    )
+    return jsonschema.Draft202012Validator(meta_schema(name), registry=registry)
+
+
+def json_pointer(parts) -> str:
+    return "/" + "/".join(str(p) for p in parts) if parts else ""
+
+
+def meta_errors(definition: Any, name: str = "form", prefix: str = "") -> list[ErrorItem]:
+    """Shape errors against the meta-schema, most useful first (one per path)."""
+    items: list[ErrorItem] = []
+    seen: set[str] = set()
+    for err in sorted(_meta_validator(name).iter_errors(definition), key=lambda e: (len(e.path), str(e.path))):
+        best = jsonschema.exceptions.best_match([err]) if err.context else err
+        path = prefix + json_pointer(best.absolute_path)
+        if path in seen:
+            continue
+        seen.add(path)
+        items.append(ErrorItem(message=_shape_message(best), path=path, code="schema"))
+    return items
+
+
+def _shape_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "enum" and err.absolute_path and err.absolute_path[-1] == "type":
+        return f"unknown field type {err.instance!r}; known types: {', '.join(FIELD_TYPES.names())}"
+    if err.validator == "pattern" and isinstance(err.instance, str):
+        return f"{err.instance!r} is not a valid key: lower-case letters, digits and _ , starting with a letter"
+    if err.validator == "additionalProperties":
+        return err.message.replace("Additional properties are not allowed", "unknown setting(s)")
+    return err.message
+
+
+def iter_fields(fields: list[dict]):
+    """Every field, with sub-table fields as (path, field, parent)."""
+    for i, f in enumerate(fields):
+        yield f"/fields/{i}", f, None
+        if f.get("type") == "subtable":
+            for j, sub in enumerate((f.get("options") or {}).get("fields", [])):
+                yield f"/fields/{i}/options/fields/{j}", sub, f
+
+
+def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -> list[ErrorItem]:
+    """All problems with one form definition, given the other forms of its app by key."""
+    if len(json.dumps(definition, ensure_ascii=False).encode()) > MAX_DEFINITION_BYTES:
+        return [ErrorItem(f"definition is larger than {MAX_DEFINITION_BYTES} bytes", path=prefix or "/", code="too_large")]
+    errors = meta_errors(definition, "form", prefix)
+    if errors:
+        return errors
+    fields = definition.get("fields", [])
+    all_fields = list(iter_fields(fields))
+    if len(all_fields) > MAX_FIELDS_PER_FORM:
+        return [ErrorItem(f"a form may have at most {MAX_FIELDS_PER_FORM} fields", path=prefix + "/fields")]
+    ctx = DefinitionContext(
+        form_keys=set(app_forms) | {definition["key"]},
+        forms_fields={k: d.get("fields", []) for k, d in {**app_forms, definition["key"]: definition}.items()},
+        current_fields=fields,
+    )
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for path, f, parent in all_fields:
+        scope = parent["id"] if parent else ""
+        key = f"{scope}/{f['id']}"
+        if key in ids:
+            errors.append(ErrorItem(f"duplicate field id {f['id']!r} (also at {ids[key]})", path=prefix + path + "/id", field_id=f["id"], code="duplicate"))
+        ids[key] = path
+        name = f"{scope}/{f.get('name', f['id'])}"
+        if name in names and not f.get("deleted"):
+            errors.append(ErrorItem(f"duplicate field name {f.get('name', f['id'])!r} (also at {names[name]})", path=prefix + path + "/name", field_id=f["id"], code="duplicate"))
+        if not f.get("deleted"):
+            names[name] = path
+        if parent is None:
+            for suffix, message in FIELD_TYPES.get(f["type"]).check_options(f, ctx):
+                errors.append(ErrorItem(message, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f)))
+        if "default" in f and f["default"] is not None and not _default_ok(f):
+            errors.append(ErrorItem("default value does not fit the field type", path=prefix + path + "/default", field_id=f["id"]))
+    by_id = {f["id"]: f for f in fields}
+    for i, f in enumerate(fields):
+        fetch = f.get("fetch")
+        if fetch:
+            ref = by_id.get(fetch["from"])
+            if not ref or ref.get("type") != "reference":
+                errors.append(ErrorItem(f"fetch source {fetch['from']!r} is not a reference field of this form", path=f"{prefix}/fields/{i}/fetch/from", field_id=f["id"]))
+            else:
+                target_fields = {t["id"] for t in ctx.forms_fields.get(ref["options"]["form"], [])}
+                if fetch["field"] not in target_fields:
+                    errors.append(ErrorItem(f"form {ref['options']['form']!r} has no field {fetch['field']!r}", path=f"{prefix}/fields/{i}/fetch/field", field_id=f["id"]))
+    placed: dict[str, str] = {}
+    for s, section in enumerate((definition.get("layout") or {}).get("sections", [])):
+        for j, fid in enumerate(section["fields"]):
+            path = f"{prefix}/layout/sections/{s}/fields/{j}"
+            if fid not in by_id:
+                errors.append(ErrorItem(f"layout names field {fid!r}, which is not in this form", path=path, field_id=fid))
+            elif fid in placed:
+                errors.append(ErrorItem(f"field {fid!r} is placed twice (also at {placed[fid]})", path=path, field_id=fid))
+            placed[fid] = path
+    title = (definition.get("settings") or {}).get("title_field")
+    if title and title not in by_id:
+        errors.append(ErrorItem(f"title field {title!r} is not in this form", path=prefix + "/settings/title_field"))
+    return errors
+
+
+def _default_ok(f: dict) -> bool:
+    if isinstance(f["default"], dict) and "formula" in f["default"] or f["default"] in ("$today", "$now", "$user"):
+        return True
+    ftype = FIELD_TYPES.get(f["type"])
+    if ftype.engine_set:
+        return False
+    return ftype.can_hold(f["default"], f)
+
+
+def record_schema(fields: list[dict]) -> dict:
+    """The JSON Schema of a record's input data, derived from the field list."""
+    props = {}
+    for f in fields:
+        if f.get("deleted"):
+            continue
+        ftype = FIELD_TYPES.get(f["type"])
+        if ftype.engine_set:
+            continue
+        props[f["id"]] = {"anyOf": [{"type": "null"}, ftype.schema(f)]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+            "properties": props, "additionalProperties": False}
+
+
+@dataclass
+class CompiledForm:
+    """A published (or draft) form compiled for fast, repeated use."""
+
+    form_id: int
+    key: str
+    app_key: str
+    version: int
+    definition: dict
+    fields: list[dict] = dc_field(init=False)
+    by_id: dict[str, dict] = dc_field(init=False)
+    by_name: dict[str, dict] = dc_field(init=False)
+    schema: dict = dc_field(init=False)
+    extra: dict[str, Any] = dc_field(default_factory=dict)  # compiled rules etc., filled by other areas
+
+    def __post_init__(self):
+        self.fields = list(self.definition.get("fields", []))
+        self.by_id = {f["id"]: f for f in self.fields}
+        self.by_name = {f.get("name", f["id"]): f for f in self.fields if not f.get("deleted")}
+        self.live_fields = [f for f in self.fields if not f.get("deleted")]
+        self.input_fields = [f for f in self.live_fields if not FIELD_TYPES.get(f["type"]).engine_set]
+        self.schema = record_schema(self.fields)
+        self._fast = fastjsonschema.compile(self.schema)
+        self._full: jsonschema.Draft202012Validator | None = None
+        self._normalizers = [(f["id"], FIELD_TYPES.get(f["type"]).normalize, f) for f in self.input_fields]
+
+    @property
+    def settings(self) -> dict:
+        return self.definition.get("settings") or {}
+
+    def label(self, field_id: str, locale: str = "en") -> str:
+        f = self.by_id.get(field_id)
+        return field_label(f, locale) if f else field_id
+
+    def validate(self, values: dict) -> tuple[dict, list[ErrorItem]]:
+        """Check shape and normalize. Returns (normalized values, errors).
+
+        The fast path runs the compiled schema once; full detail (every error
+        with its path) is computed only when something is wrong.
+        """
+        try:
+            self._fast(values)
+        except fastjsonschema.JsonSchemaValueException:
+            errors = self.shape_errors(values)
+            bad = {e.field_id for e in errors}
+            out, more = self._normalize({k: v for k, v in values.items() if k not in bad})
+            return values, errors + more
+        return self._normalize(values)
+
+    def _normalize(self, values: dict) -> tuple[dict, list[ErrorItem]]:
+        out = dict(values)
+        errors: list[ErrorItem] = []
+        for fid, normalize, f in self._normalizers:
+            value = out.get(fid)
+            if value is None:
+                continue
+            try:
+                out[fid] = normalize(value, f)
+            except (ValueError, ArithmeticError) as exc:
+                errors.append(self.error(fid, str(exc)))
+        return out, errors
+
+    def shape_errors(self, values: dict) -> list[ErrorItem]:
+        if self._full is None:
+            self._full = jsonschema.Draft202012Validator(self.schema)
+        items, seen = [], set()
+        for err in self._full.iter_errors(values):
+            best = jsonschema.exceptions.best_match([err]) if err.context else err
+            parts = list(best.absolute_path)
+            if best.validator == "additionalProperties":
+                for extra in sorted(set(best.instance) - set(self.schema["properties"])):
+                    known = self.by_id.get(extra)
+                    why = ("is set by the engine and can't be written" if known and FIELD_TYPES.get(known["type"]).engine_set
+                           else "is a deleted field" if known else "is not a field of this form")
+                    items.append(ErrorItem(f"{extra!r} {why}", path=f"/data/{extra}", field_id=extra, code="unknown_field"))
+                continue
+            fid = str(parts[0]) if parts else None
+            key = (fid, json_pointer(parts))
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append(self.error(fid, _value_message(best, self.by_id.get(fid)), path="/data" + json_pointer(parts)))
+        return items or [ErrorItem("record data is not valid", path="/data")]
+
+    def error(self, field_id: str | None, message: str, path: str | None = None, code: str = "invalid") -> ErrorItem:
+        return ErrorItem(message=message, path=path or f"/data/{field_id}", field_id=field_id,
+                         label=self.label(field_id) if field_id else None, code=code)
+
+
+def _value_message(err: jsonschema.ValidationError, field: dict | None) -> str:
+    inst = err.instance
+    ftype = field["type"] if field else None
+    if err.validator == "maxLength":
+        return f"is too long: at most {err.validator_value} characters"
+    if err.validator == "minLength":
+        return f"is too short: at least {err.validator_value} characters"
+    if err.validator == "enum":
+        return f"{inst!r} is not one of the choices: {', '.join(map(str, err.validator_value))}"
+    if err.validator == "pattern" and ftype == "datetime":
+        return "is not a date and time with a time zone, e.g. 2026-03-10T15:00:00+08:00"
+    if err.validator == "pattern" and ftype == "date":
+        return "is not a date (YYYY-MM-DD)"
+    if err.validator in ("minimum", "maximum"):
+        return f"must be {'at least' if err.validator == 'minimum' else 'at most'} {err.validator_value}"
+    if err.validator == "type" or (err.validator == "anyOf" and ftype):
+        expected = {"text": "text", "textarea": "text", "number": "a number", "money": "an amount", "boolean": "true or false",
+                    "reference": "a record id", "user": "a user id", "multiselect": "a list of choices", "subtable": "a list of rows"}
+        return f"must be {expected.get(ftype, 'a ' + str(err.validator_value))}, got {type(inst).__name__} {json.dumps(inst, default=str)[:60]}"
+    return err.message
+
+
+class FormCache:
+    """Compiled published forms by (form id, version); versions are immutable, so entries never go stale."""
+
+    def __init__(self, size: int = COMPILED_CACHE_SIZE):
+        self._lock = threading.Lock()
+        self._items: dict[tuple[int, int], CompiledForm] = {}
+        self._size = size
+
+    def get(self, form_id: int, version: int, build) -> CompiledForm:
+        key = (form_id, version)
+        hit = self._items.get(key)
+        if hit is not None:
+            return hit
+        compiled = build()
+        with self._lock:
+            if len(self._items) >= self._size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = compiled
+        return compiled
+
+
+def diff_definitions(old: dict | None, new: dict) -> list[dict]:
+    """What publishing ``new`` over ``old`` changes, one entry per change, in user terms."""
+    if old is None:
+        return [{"change": "first_publish", "path": ""}]
+    changes = []
+    old_fields = {f["id"]: f for f in old.get("fields", [])}
+    new_fields = {f["id"]: f for f in new.get("fields", [])}
+    for fid, f in new_fields.items():
+        before = old_fields.get(fid)
+        if before is None:
+            changes.append({"change": "field_added", "field_id": fid, "type": f["type"]})
+            continue
+        if f.get("deleted") and not before.get("deleted"):
+            changes.append({"change": "field_deleted", "field_id": fid})
+        elif before.get("deleted") and not f.get("deleted"):
+            changes.append({"change": "field_restored", "field_id": fid})
+        for key in ("label", "name", "type", "required", "options", "help", "default", "fetch", "filterable", "sortable"):
+            if before.get(key) != f.get(key):
+                changes.append({"change": f"field_{key}_changed", "field_id": fid, "from": before.get(key), "to": f.get(key)})
+    for fid in old_fields.keys() - new_fields.keys():
+        changes.append({"change": "field_removed", "field_id": fid})
+    for key in ("label", "layout", "settings", "rules", "validations", "automations", "permissions"):
+        if old.get(key) != new.get(key):
+            changes.append({"change": f"{key}_changed", "path": f"/{key}"})
+    return changes

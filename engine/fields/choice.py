@@ -1,0 +1,122 @@
+"""Choice field types: boolean switch, single select, multi select."""
+from __future__ import annotations
+
+from engine.fields.base import FIELD_TYPES, FieldType, field_label
+
+#: most choices a select field may define
+MAX_CHOICES = 500
+
+
+def choice_values(field: dict) -> list[str]:
+    return [c["value"] for c in (field.get("options") or {}).get("choices", [])]
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    seen, dup = set(), []
+    for v in values:
+        if v in seen:
+            dup.append(v)
+        seen.add(v)
+    return dup
+
+
+@FIELD_TYPES.register
+class BooleanType(FieldType):
+    name = "boolean"
+    value_kind = "boolean"
+
+    def schema(self, field):
+        return {"type": "boolean"}
+
+    def is_empty(self, value):
+        return value is None
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        if value is None:
+            return ""
+        return {("en", True): "Yes", ("en", False): "No", ("zh-CN", True): "是", ("zh-CN", False): "否"}.get((locale, bool(value)), str(value))
+
+    def sql_expression(self, dialect, field_id):
+        if dialect == "postgresql":
+            return f"(data ->> '{field_id}')"
+        return f"json_extract(data, '$.\"{field_id}\"')"
+
+    def sql_value(self, value, dialect):
+        if value is None:
+            return None
+        truth = value in (True, "true", "1", 1)
+        if dialect == "postgresql":
+            return "true" if truth else "false"
+        return 1 if truth else 0
+
+
+class _Select(FieldType):
+    def check_options(self, field, ctx):
+        values = choice_values(field)
+        problems = []
+        if not values:
+            problems.append(("options/choices", "a select field needs at least one choice"))
+        if len(values) > MAX_CHOICES:
+            problems.append(("options/choices", f"at most {MAX_CHOICES} choices"))
+        for dup in _duplicates(values):
+            problems.append(("options/choices", f"choice {dup!r} is listed twice"))
+        return problems
+
+    def choice_label(self, field, value, locale):
+        for c in (field.get("options") or {}).get("choices", []):
+            if c["value"] == value:
+                return field_label({"label": c.get("label") or c["value"]}, locale)
+        return str(value)
+
+
+@FIELD_TYPES.register
+class SelectType(_Select):
+    name = "select"
+    converts_from = frozenset({"text", "multiselect"})
+
+    def schema(self, field):
+        return {"type": "string", "enum": choice_values(field)}
+
+    def normalize(self, value, field):
+        if isinstance(value, list):  # converted from a multiselect
+            if len(value) > 1:
+                raise ValueError("holds more than one choice")
+            return value[0] if value else None
+        return value
+
+    def can_hold(self, stored, field):
+        if isinstance(stored, list):
+            return len(stored) <= 1 and all(v in choice_values(field) for v in stored)
+        return stored in choice_values(field)
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        return "" if value is None else self.choice_label(field, value, locale)
+
+
+@FIELD_TYPES.register
+class MultiSelectType(_Select):
+    name = "multiselect"
+    value_kind = "array"
+    converts_from = frozenset({"select"})
+
+    def schema(self, field):
+        frag = {"type": "array", "items": {"enum": choice_values(field)}, "uniqueItems": True}
+        max_items = (field.get("options") or {}).get("max_items")
+        if max_items:
+            frag["maxItems"] = int(max_items)
+        return frag
+
+    def normalize(self, value, field):
+        return [value] if isinstance(value, str) else value
+
+    def can_hold(self, stored, field):
+        items = [stored] if isinstance(stored, str) else stored
+        return isinstance(items, list) and all(v in choice_values(field) for v in items)
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        return ", ".join(self.choice_label(field, v, locale) for v in value or [])
+
+    def sql_expression(self, dialect, field_id):
+        if dialect == "postgresql":
+            return f"(data -> '{field_id}')"
+        return f"json_extract(data, '$.\"{field_id}\"')"

@@ -1,0 +1,72 @@
+"""Numeric field types: number and money (exact decimal, stored as a string)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+
+from engine.fields.base import FIELD_TYPES, FieldType
+
+#: largest magnitude a number or money field accepts
+NUMBER_ABS_MAX = 10 ** 15
+MONEY_MAX_PRECISION = 6
+
+
+@FIELD_TYPES.register
+class NumberType(FieldType):
+    name = "number"
+    value_kind = "number"
+    sql_kind = "number"
+    converts_from = frozenset({"money"})
+
+    def schema(self, field):
+        opts = field.get("options") or {}
+        frag = {"type": "integer" if opts.get("precision") == 0 else "number",
+                "minimum": opts.get("min", -NUMBER_ABS_MAX), "maximum": opts.get("max", NUMBER_ABS_MAX)}
+        return frag
+
+    def normalize(self, value, field):
+        precision = (field.get("options") or {}).get("precision")
+        if isinstance(value, str):
+            value = float(Decimal(value))
+        if precision == 0:
+            return int(value)
+        if precision is not None:
+            return round(float(value), int(precision))
+        return value
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        return "" if value is None else f"{value:,}" if isinstance(value, int) else f"{value:,.{(field.get('options') or {}).get('precision', 2)}f}"
+
+
+@FIELD_TYPES.register
+class MoneyType(FieldType):
+    name = "money"
+    value_kind = "number"
+    sql_kind = "number"
+    converts_from = frozenset({"number"})
+
+    def schema(self, field):
+        return {"type": ["string", "number"], "maxLength": 40}
+
+    def normalize(self, value, field):
+        opts = field.get("options") or {}
+        precision = int(opts.get("precision", 2))
+        try:
+            amount = Decimal(str(value).replace(",", "").strip())
+        except InvalidOperation:
+            raise ValueError("is not an amount") from None
+        if not amount.is_finite() or abs(amount) >= NUMBER_ABS_MAX:
+            raise ValueError("is out of range")
+        quantum = Decimal(1).scaleb(-precision)
+        rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        if rounded != amount:
+            raise ValueError(f"has more than {precision} decimals")
+        for bound, cmp, word in (("min", lambda a, b: a < b, "at least"), ("max", lambda a, b: a > b, "at most")):
+            if bound in opts and cmp(amount, Decimal(str(opts[bound]))):
+                raise ValueError(f"must be {word} {opts[bound]}")
+        return str(rounded)
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        if value is None:
+            return ""
+        currency = (field.get("options") or {}).get("currency", "CNY")
+        return f"{currency} {Decimal(value):,}"

@@ -1,0 +1,134 @@
+"""Field types that point elsewhere: reference, user, sub-table, attachment.
+
+The shape of the value is checked here; that a referenced record, user or
+attachment exists is checked by the record service inside its transaction.
+"""
+from __future__ import annotations
+
+import re
+
+from engine.fields.base import FIELD_TYPES, FieldType, field_label
+
+#: most rows a sub-table may hold, most ids a multi-reference may hold
+MAX_SUBTABLE_ROWS = 500
+MAX_MULTI_REFERENCES = 1000
+#: field types allowed inside a sub-table row
+SUBTABLE_ROW_TYPES = frozenset({"text", "textarea", "number", "money", "date", "datetime", "boolean",
+                                "select", "multiselect", "phone", "email", "url", "reference", "user"})
+_ATTACHMENT_ID = r"^[0-9a-f]{32}$"
+
+
+class _IdField(FieldType):
+    sql_kind = "number"
+
+    def multiple(self, field) -> bool:
+        return bool((field.get("options") or {}).get("multiple"))
+
+    def schema(self, field):
+        one = {"type": "integer", "minimum": 1}
+        if self.multiple(field):
+            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": MAX_MULTI_REFERENCES}
+        return one
+
+    @property
+    def value_kind(self):  # noqa: D401 - what rules see
+        return "integer"
+
+    def ids(self, value) -> list[int]:
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def sql_expression(self, dialect, field_id):
+        return super().sql_expression(dialect, field_id)
+
+
+@FIELD_TYPES.register
+class ReferenceType(_IdField):
+    name = "reference"
+
+    def check_options(self, field, ctx):
+        target = (field.get("options") or {}).get("form")
+        if target not in ctx.form_keys:
+            return [("options/form", f"refers to form {target!r}, which does not exist in this app")]
+        return []
+
+    def target(self, field) -> str:
+        return field["options"]["form"]
+
+
+@FIELD_TYPES.register
+class UserType(_IdField):
+    name = "user"
+
+
+@FIELD_TYPES.register
+class SubtableType(FieldType):
+    name = "subtable"
+    value_kind = "array"
+
+    def row_fields(self, field) -> list[dict]:
+        return [f for f in (field.get("options") or {}).get("fields", []) if not f.get("deleted")]
+
+    def check_options(self, field, ctx):
+        problems = []
+        seen = set()
+        for i, sub in enumerate((field.get("options") or {}).get("fields", [])):
+            if sub.get("type") not in SUBTABLE_ROW_TYPES:
+                problems.append((f"options/fields/{i}/type", f"type {sub.get('type')!r} can't be used inside a sub-table"))
+                continue
+            if sub.get("id") in seen:
+                problems.append((f"options/fields/{i}/id", f"duplicate field id {sub.get('id')!r}"))
+            seen.add(sub.get("id"))
+            for suffix, message in FIELD_TYPES.get(sub["type"]).check_options(sub, ctx):
+                problems.append((f"options/fields/{i}/{suffix}", message))
+        return problems
+
+    def schema(self, field):
+        props = {}
+        for sub in self.row_fields(field):
+            props[sub["id"]] = {"anyOf": [{"type": "null"}, FIELD_TYPES.get(sub["type"]).schema(sub)]}
+        return {"type": "array", "maxItems": MAX_SUBTABLE_ROWS,
+                "items": {"type": "object", "properties": props, "additionalProperties": False}}
+
+    def normalize(self, value, field):
+        subs = {s["id"]: s for s in self.row_fields(field)}
+        rows = []
+        for row in value:
+            out = {}
+            for key, cell in row.items():
+                sub = subs[key]
+                out[key] = None if cell is None else FIELD_TYPES.get(sub["type"]).normalize(cell, sub)
+            rows.append(out)
+        return rows
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        return f"{len(value or [])} rows"
+
+    def sql_expression(self, dialect, field_id):
+        if dialect == "postgresql":
+            return f"jsonb_array_length(data -> '{field_id}')"
+        return f"json_array_length(data, '$.\"{field_id}\"')"
+
+
+@FIELD_TYPES.register
+class AttachmentType(FieldType):
+    name = "attachment"
+
+    def schema(self, field):
+        one = {"type": "string", "pattern": _ATTACHMENT_ID}
+        if (field.get("options") or {}).get("multiple"):
+            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": 50}
+        return one
+
+    def ids(self, value) -> list[str]:
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+
+def is_attachment_id(value: str) -> bool:
+    return bool(re.match(_ATTACHMENT_ID, value))
+
+
+__all__ = ["ReferenceType", "UserType", "SubtableType", "AttachmentType", "field_label"]

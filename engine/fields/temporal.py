@@ -1,0 +1,54 @@
+"""Date and datetime field types. Datetimes must carry an offset; stored UTC."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from engine.clock import utc_iso
+from engine.fields.base import FIELD_TYPES, FieldType
+
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_DATETIME_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})$"
+
+
+def parse_datetime(value: str) -> datetime:
+    text = value.strip().replace(" ", "T", 1).replace("z", "Z").replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError("needs a time zone offset, e.g. 2026-03-10T15:00:00+08:00")
+    return parsed.astimezone(timezone.utc).replace(microsecond=0)
+
+
+@FIELD_TYPES.register
+class DateType(FieldType):
+    name = "date"
+    value_kind = "date"
+    converts_from = frozenset({"datetime"})
+
+    def schema(self, field):
+        return {"type": "string", "pattern": _DATE_RE}
+
+    def normalize(self, value, field):
+        if len(value) > 10:  # a datetime being converted to a date keeps its UTC day
+            return parse_datetime(value).date().isoformat()
+        return date.fromisoformat(value).isoformat()
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        return value or ""
+
+
+@FIELD_TYPES.register
+class DateTimeType(FieldType):
+    name = "datetime"
+    value_kind = "datetime"
+
+    def schema(self, field):
+        return {"type": "string", "pattern": _DATETIME_RE}
+
+    def normalize(self, value, field):
+        return utc_iso(parse_datetime(value))
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        if not value:
+            return ""
+        return parse_datetime(value).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,116 @@
+"""Text-like field types: text, textarea, phone, email, url."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.fields.base import FIELD_TYPES, FieldType
+
+#: default and hard maximum lengths for text inputs
+TEXT_DEFAULT_MAX = 255
+TEXTAREA_DEFAULT_MAX = 10_000
+TEXT_HARD_MAX = 100_000
+#: a url field accepts only these schemes
+URL_SCHEMES = ("http", "https")
+URL_MAX_LENGTH = 2048
+
+_PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]{3,32}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
+
+
+class _Text(FieldType):
+    default_max = TEXT_DEFAULT_MAX
+
+    def schema(self, field):
+        opts = field.get("options") or {}
+        frag = {"type": "string", "maxLength": min(int(opts.get("max_length", self.default_max)), TEXT_HARD_MAX)}
+        if opts.get("min_length"):
+            frag["minLength"] = int(opts["min_length"])
+        return frag
+
+    def normalize(self, value, field):
+        value = value.strip() if isinstance(value, str) else value
+        opts = field.get("options") or {}
+        if value and opts.get("pattern") and not re.fullmatch(opts["pattern"], value):
+            raise ValueError(opts.get("pattern_message") or "does not match the required format")
+        return value
+
+
+@FIELD_TYPES.register
+class TextType(_Text):
+    name = "text"
+    converts_from = frozenset({"textarea", "phone", "email", "url", "serial", "select"})
+
+    def check_options(self, field, ctx):
+        pattern = (field.get("options") or {}).get("pattern")
+        if pattern:
+            from engine.safety import check_regex
+
+            problem = check_regex(pattern)
+            if problem:
+                return [("options/pattern", problem)]
+        return []
+
+
+@FIELD_TYPES.register
+class TextareaType(TextType):
+    name = "textarea"
+    default_max = TEXTAREA_DEFAULT_MAX
+    converts_from = frozenset({"text", "phone", "email", "url", "serial", "select"})
+
+
+@FIELD_TYPES.register
+class PhoneType(FieldType):
+    name = "phone"
+    converts_from = frozenset({"text"})
+
+    def schema(self, field):
+        return {"type": "string", "maxLength": 32}
+
+    def normalize(self, value, field):
+        value = value.strip()
+        if not value:
+            return None
+        if not _PHONE_ALLOWED.match(value):
+            raise ValueError("is not a phone number (digits, spaces, + - ( ) allowed)")
+        digits = re.sub(r"\D", "", value)
+        if len(digits) < 3:
+            raise ValueError("is not a phone number")
+        return ("+" if value.startswith("+") else "") + digits
+
+
+@FIELD_TYPES.register
+class EmailType(FieldType):
+    name = "email"
+    converts_from = frozenset({"text"})
+
+    def schema(self, field):
+        return {"type": "string", "maxLength": 320}
+
+    def normalize(self, value, field):
+        value = value.strip().lower()
+        if not value:
+            return None
+        if not _EMAIL.match(value):
+            raise ValueError("is not an email address")
+        return value
+
+
+@FIELD_TYPES.register
+class UrlType(FieldType):
+    name = "url"
+    converts_from = frozenset({"text"})
+
+    def schema(self, field):
+        return {"type": "string", "maxLength": URL_MAX_LENGTH}
+
+    def normalize(self, value: Any, field):
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc:
+            raise ValueError("must be an http:// or https:// address")
+        return value

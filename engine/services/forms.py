@@ -1,0 +1,294 @@
+"""Apps, forms, drafts and publishing.
+
+A form is edited as a draft; ``publish_form`` checks it, refuses changes that
+existing data can't follow, and freezes it as an immutable ``FormVersion``.
+Records store the version they were saved with.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.definitions import CompiledForm, check_form, diff_definitions, meta_errors
+from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
+from engine.fields import FIELD_TYPES
+from engine.runtime import Actor, Runtime
+from engine.storage import indexes
+from engine.storage.tables import apps, form_versions, forms, records
+
+#: hooks other areas register to check and compile parts of a definition at publish time:
+#: callables (rt, conn, app_row, definition, all_definitions_by_key) -> list[ErrorItem]
+PUBLISH_CHECKS: list = []
+
+
+# -- apps ---------------------------------------------------------------
+
+def _app_row(conn, rt: Runtime, app_key: str):
+    row = conn.execute(sa.select(apps).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == app_key)).mappings().first()
+    if row is None:
+        raise NotFound(f"app {app_key!r} does not exist", path="/app")
+    return row
+
+
+def app_dict(row, form_rows=()) -> dict:
+    return {"key": row["key"], "label": row["label"], "description": row["description"],
+            "template": {"key": row["template_key"], "version": row["template_version"]} if row["template_key"] else None,
+            "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
+            "forms": [form_summary(f) for f in form_rows]}
+
+
+def form_summary(row) -> dict:
+    draft = row["draft"]
+    return {"key": row["key"], "label": draft.get("label"), "published_version": row["published_version"],
+            "draft_revision": row["draft_revision"], "fields": len([f for f in draft.get("fields", []) if not f.get("deleted")])}
+
+
+def list_apps(rt: Runtime) -> list[dict]:
+    with rt.db.read() as conn:
+        app_rows = conn.execute(sa.select(apps).where(apps.c.workspace_id == rt.workspace_id).order_by(apps.c.id)).mappings().all()
+        form_rows = conn.execute(sa.select(forms).where(forms.c.app_id.in_([a["id"] for a in app_rows])).order_by(forms.c.id)).mappings().all()
+    return [app_dict(a, [f for f in form_rows if f["app_id"] == a["id"]]) for a in app_rows]
+
+
+def get_app(rt: Runtime, app_key: str) -> dict:
+    with rt.db.read() as conn:
+        row = _app_row(conn, rt, app_key)
+        form_rows = conn.execute(sa.select(forms).where(forms.c.app_id == row["id"]).order_by(forms.c.id)).mappings().all()
+    return app_dict(row, form_rows)
+
+
+def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str | None = None,
+               template: dict | None = None, conn=None) -> dict:
+    shape = {"key": key, "label": label}
+    errors = meta_errors(shape, "app")
+    if errors:
+        raise DefinitionInvalid("the app definition is not valid", errors)
+    now = rt.clock.now()
+
+    def _insert(c):
+        if c.execute(sa.select(apps.c.id).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == key)).first():
+            raise Conflict(f"an app with key {key!r} already exists", [ErrorItem("already taken", path="/key")])
+        c.execute(sa.insert(apps).values(workspace_id=rt.workspace_id, key=key, label=label, description=description, settings={},
+                                         template_key=(template or {}).get("key"), template_version=(template or {}).get("version"),
+                                         created_at=now, updated_at=now))
+
+    if conn is not None:
+        _insert(conn)
+        return {"key": key}
+    with rt.db.transaction() as c:
+        _insert(c)
+    return get_app(rt, key)
+
+
+def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, description: str | None = None) -> dict:
+    with rt.db.transaction() as conn:
+        row = _app_row(conn, rt, app_key)
+        values: dict = {"updated_at": rt.clock.now()}
+        if label is not None:
+            errors = meta_errors({"key": app_key, "label": label}, "app")
+            if errors:
+                raise DefinitionInvalid("the app definition is not valid", errors)
+            values["label"] = label
+        if description is not None:
+            values["description"] = description
+        conn.execute(sa.update(apps).where(apps.c.id == row["id"]).values(**values))
+    return get_app(rt, app_key)
+
+
+# -- forms and drafts ----------------------------------------------------
+
+def _form_row(conn, rt: Runtime, app_key: str, form_key: str):
+    app = _app_row(conn, rt, app_key)
+    row = conn.execute(sa.select(forms).where(forms.c.app_id == app["id"], forms.c.key == form_key)).mappings().first()
+    if row is None:
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
+    return app, row
+
+
+def _sibling_drafts(conn, app_id: int, except_key: str | None = None) -> dict[str, dict]:
+    rows = conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app_id)).all()
+    return {k: d for k, d in rows if k != except_key}
+
+
+def draft_dict(row) -> dict:
+    return {"key": row["key"], "definition": row["draft"], "draft_revision": row["draft_revision"],
+            "published_version": row["published_version"], "updated_at": row["updated_at"].isoformat()}
+
+
+def _normalized(definition: dict) -> dict:
+    """Fill names from ids, so every field has the name rules use."""
+    definition = copy.deepcopy(definition)
+    for f in definition.get("fields", []) if isinstance(definition.get("fields"), list) else []:
+        if isinstance(f, dict) and "id" in f and "name" not in f:
+            f["name"] = f["id"]
+    return definition
+
+
+def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, template: dict | None = None, conn=None) -> dict:
+    definition = _normalized(definition)
+
+    def _insert(c):
+        app = _app_row(c, rt, app_key)
+        errors = check_form(definition, _sibling_drafts(c, app["id"], definition.get("key")))
+        if errors:
+            raise DefinitionInvalid("the form definition is not valid", errors)
+        if c.execute(sa.select(forms.c.id).where(forms.c.app_id == app["id"], forms.c.key == definition["key"])).first():
+            raise Conflict(f"a form with key {definition['key']!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
+        now = rt.clock.now()
+        c.execute(sa.insert(forms).values(app_id=app["id"], key=definition["key"], draft=definition, draft_revision=1,
+                                          template_key=(template or {}).get("key"), template_version=(template or {}).get("version"),
+                                          created_at=now, updated_at=now))
+
+    if conn is not None:
+        _insert(conn)
+        return {"key": definition["key"]}
+    with rt.db.transaction() as c:
+        _insert(c)
+    return get_draft(rt, app_key, definition["key"])
+
+
+def get_draft(rt: Runtime, app_key: str, form_key: str) -> dict:
+    with rt.db.read() as conn:
+        _, row = _form_row(conn, rt, app_key, form_key)
+    return draft_dict(row)
+
+
+def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definition: dict, *, if_revision: int | None = None) -> dict:
+    """Replace the draft. ``if_revision`` guards against overwriting another tab's edit (412)."""
+    definition = _normalized(definition)
+    if isinstance(definition, dict) and definition.get("key", form_key) != form_key:
+        raise DefinitionInvalid("a form's key can't be changed", [ErrorItem(f"must stay {form_key!r}", path="/key")])
+    if isinstance(definition, dict):
+        definition.setdefault("key", form_key)
+    with rt.db.transaction() as conn:
+        app, row = _form_row(conn, rt, app_key, form_key)
+        if if_revision is not None and if_revision != row["draft_revision"]:
+            raise PreconditionFailed(f"the draft was changed elsewhere (revision {row['draft_revision']}, you edited {if_revision}); reload it",
+                                     current_revision=row["draft_revision"])
+        errors = check_form(definition, _sibling_drafts(conn, app["id"], form_key))
+        errors += _vanished_fields(row, definition)
+        if errors:
+            raise DefinitionInvalid("the form definition is not valid", errors)
+        conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(
+            draft=definition, draft_revision=row["draft_revision"] + 1, updated_at=rt.clock.now()))
+        row = conn.execute(sa.select(forms).where(forms.c.id == row["id"])).mappings().one()
+    return draft_dict(row)
+
+
+def _vanished_fields(row, definition: dict) -> list[ErrorItem]:
+    """A published field can be deleted (kept, hidden), never dropped: its data must stay readable."""
+    if row["published_version"] is None:
+        return []
+    kept = {f["id"] for f in definition.get("fields", [])}
+    return [ErrorItem(f"field {f['id']!r} is published and has data: mark it deleted instead of removing it",
+                      path="/fields", field_id=f["id"], code="field_removed")
+            for f in row["draft"].get("fields", []) if f["id"] not in kept]
+
+
+def diff_form(rt: Runtime, app_key: str, form_key: str) -> dict:
+    with rt.db.read() as conn:
+        _, row = _form_row(conn, rt, app_key, form_key)
+        published = _version_definition(conn, row["id"], row["published_version"]) if row["published_version"] else None
+    return {"published_version": row["published_version"], "draft_revision": row["draft_revision"],
+            "changes": diff_definitions(published, row["draft"])}
+
+
+def _version_definition(conn, form_id: int, version: int) -> dict:
+    return conn.execute(sa.select(form_versions.c.definition).where(
+        form_versions.c.form_id == form_id, form_versions.c.version == version)).scalar_one()
+
+
+def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn=None) -> dict:
+    """Freeze the draft as the next FormVersion, or refuse with every reason."""
+    if conn is None:
+        with rt.db.transaction() as c:
+            return publish_form(rt, actor, app_key, form_key, conn=c)
+    app, row = _form_row(conn, rt, app_key, form_key)
+    definition = row["draft"]
+    siblings = _sibling_drafts(conn, app["id"], form_key)
+    errors = check_form(definition, siblings)
+    if not errors:
+        for check in PUBLISH_CHECKS:
+            errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
+    if not errors and row["published_version"]:
+        old = _version_definition(conn, row["id"], row["published_version"])
+        errors += _type_change_problems(conn, row["id"], old, definition)
+    if errors:
+        raise DefinitionInvalid(f"form {form_key!r} can't be published", errors)
+    version = (row["published_version"] or 0) + 1
+    now = rt.clock.now()
+    conn.execute(sa.insert(form_versions).values(form_id=row["id"], version=version, definition=definition,
+                                                 published_at=now, published_by=actor.user_id))
+    conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(published_version=version, updated_at=now))
+    indexes.ensure_indexes(conn, row["id"], definition)
+    return {"key": form_key, "version": version, "published_at": now.isoformat()}
+
+
+def _type_change_problems(conn, form_id: int, old: dict, new: dict) -> list[ErrorItem]:
+    problems = []
+    old_fields = {f["id"]: f for f in old.get("fields", [])}
+    for i, f in enumerate(new.get("fields", [])):
+        before = old_fields.get(f["id"])
+        if not before or before["type"] == f["type"] and before.get("options") == f.get("options"):
+            continue
+        new_type = FIELD_TYPES.get(f["type"])
+        if new_type.engine_set:
+            continue
+        stored = conn.execute(sa.select(records.c.data[f["id"]]).where(
+            records.c.form_id == form_id, records.c.data[f["id"]].isnot(None))).scalars()
+        bad = sum(1 for value in stored if value is not None and not new_type.can_hold(value, f))
+        if bad:
+            what = f"type {before['type']} -> {f['type']}" if before["type"] != f["type"] else "options"
+            problems.append(ErrorItem(f"changing {what} would break {bad} existing record(s) whose value doesn't fit",
+                                      path=f"/fields/{i}/type" if before["type"] != f["type"] else f"/fields/{i}/options",
+                                      field_id=f["id"], code="incompatible_change", extra={"affected_records": bad}))
+    return problems
+
+
+def list_versions(rt: Runtime, app_key: str, form_key: str) -> list[dict]:
+    with rt.db.read() as conn:
+        _, row = _form_row(conn, rt, app_key, form_key)
+        rows = conn.execute(sa.select(form_versions.c.version, form_versions.c.published_at, form_versions.c.published_by)
+                            .where(form_versions.c.form_id == row["id"]).order_by(form_versions.c.version)).all()
+    return [{"version": v, "published_at": at.isoformat(), "published_by": by} for v, at, by in rows]
+
+
+def get_version(rt: Runtime, app_key: str, form_key: str, version: int) -> dict:
+    with rt.db.read() as conn:
+        _, row = _form_row(conn, rt, app_key, form_key)
+        found = conn.execute(sa.select(form_versions).where(form_versions.c.form_id == row["id"], form_versions.c.version == version)).mappings().first()
+    if found is None:
+        raise NotFound(f"form {form_key!r} has no version {version}", path="/version")
+    return {"version": version, "definition": found["definition"], "published_at": found["published_at"].isoformat()}
+
+
+# -- compiled forms -----------------------------------------------------
+
+def compiled_form(rt: Runtime, conn, app_key: str, form_key: str) -> CompiledForm:
+    """The published form, compiled (cached by version). Refuses a never-published form."""
+    app, row = _form_row(conn, rt, app_key, form_key)
+    if row["published_version"] is None:
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+    return compiled_version(rt, conn, row["id"], row["published_version"], app_key)
+
+
+def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str | None = None) -> CompiledForm:
+    def build():
+        definition = _version_definition(conn, form_id, version)
+        key_app = app_key or conn.execute(sa.select(apps.c.key).join(forms, forms.c.app_id == apps.c.id).where(forms.c.id == form_id)).scalar_one()
+        compiled = CompiledForm(form_id=form_id, key=definition["key"], app_key=key_app, version=version, definition=definition)
+        for hook in COMPILE_HOOKS:
+            hook(rt, conn, compiled)
+        return compiled
+
+    return rt.forms.get(form_id, version, build)
+
+
+#: hooks that add compiled artefacts (rules, templates) to a CompiledForm: (rt, conn, compiled) -> None
+COMPILE_HOOKS: list = []
+
+
+def form_id_for(conn, rt: Runtime, app_key: str, form_key: str) -> int:
+    return _form_row(conn, rt, app_key, form_key)[1]["id"]

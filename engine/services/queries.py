@@ -1,0 +1,258 @@
+"""Record queries: filter, sort, search, paginate, project.
+
+Filters and sorting use each field type's SQL expression, the same one the
+automatic indexes are built on, with the form id inlined as a literal so the
+partial indexes apply.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.errors import ErrorItem, ValidationFailed
+from engine.fields import FIELD_TYPES
+from engine.registry import Registry
+from engine.runtime import Actor, Runtime
+from engine.services.forms import compiled_form
+from engine.services.records import record_dict
+from engine.storage.tables import records
+
+#: largest page a client may ask for; most filters in one query
+MAX_PAGE_SIZE = 500
+MAX_FILTERS = 50
+MAX_SEARCH_LENGTH = 200
+#: values the "in" operator may list
+MAX_IN_VALUES = 1000
+
+SYSTEM_COLUMNS = {"id": records.c.id, "created_at": records.c.created_at, "updated_at": records.c.updated_at,
+                  "owner_id": records.c.owner_id, "created_by": records.c.created_by}
+
+
+@dataclass
+class Filter:
+    field: str
+    op: str
+    value: Any = None
+
+
+@dataclass
+class Query:
+    filters: list[Filter] = field(default_factory=list)
+    sort: list[tuple[str, str]] = field(default_factory=list)  # (field, "asc"|"desc")
+    search: str | None = None
+    page: int = 1
+    page_size: int = 50
+    fields: list[str] | None = None
+    include_deleted: bool = False
+    owner_ids: list[int] | None = None  # permission scope, set by the permission layer
+
+
+class Operator:
+    name = ""
+    takes: str = "one"  # one / many / two / none
+
+    def clause(self, expr, value, dialect: str, ftype, fid: str):
+        raise NotImplementedError
+
+
+OPERATORS: "Registry[Operator]" = Registry("filter operator")
+
+
+def _simple(op_name: str, fn):
+    cls = type(f"Op_{op_name}", (Operator,), {"name": op_name, "clause": lambda self, e, v, d, t, f: fn(e, v)})
+    OPERATORS.register(cls)
+
+
+_simple("eq", lambda e, v: e == v)
+_simple("ne", lambda e, v: sa.or_(e != v, e.is_(None)))
+_simple("lt", lambda e, v: e < v)
+_simple("le", lambda e, v: e <= v)
+_simple("gt", lambda e, v: e > v)
+_simple("ge", lambda e, v: e >= v)
+
+
+@OPERATORS.register
+class InOp(Operator):
+    name = "in"
+    takes = "many"
+
+    def clause(self, expr, value, dialect, ftype, fid):
+        return expr.in_(value)
+
+
+@OPERATORS.register
+class BetweenOp(Operator):
+    name = "between"
+    takes = "two"
+
+    def clause(self, expr, value, dialect, ftype, fid):
+        return sa.and_(expr >= value[0], expr <= value[1])
+
+
+@OPERATORS.register
+class EmptyOp(Operator):
+    name = "empty"
+    takes = "none"
+
+    def clause(self, expr, value, dialect, ftype, fid):
+        text = sa.literal_column(_text_expr(dialect, fid))
+        return sa.or_(text.is_(None), text == "", text == "[]")
+
+
+@OPERATORS.register
+class NotEmptyOp(EmptyOp):
+    name = "not_empty"
+
+    def clause(self, expr, value, dialect, ftype, fid):
+        return sa.not_(super().clause(expr, value, dialect, ftype, fid))
+
+
+@OPERATORS.register
+class ContainsOp(Operator):
+    """Text contains (case-insensitive); for multi-value fields, the list holds the value."""
+
+    name = "contains"
+
+    def clause(self, expr, value, dialect, ftype, fid):
+        if ftype.name in ("multiselect",) or (ftype.name in ("reference", "user", "attachment")):
+            if dialect == "postgresql":
+                import json
+
+                from sqlalchemy.dialects.postgresql import JSONB
+
+                needle = json.dumps([value] if ftype.name == "multiselect" else [int(value)])
+                return sa.literal_column(f"(data -> '{fid}')").op("@>")(sa.cast(sa.bindparam(None, needle, type_=sa.Text), JSONB))
+            return sa.exists(sa.select(sa.literal(1)).select_from(sa.func.json_each(records.c.data, f'$."{fid}"').table_valued("value"))
+                             .where(sa.literal_column("value") == value))
+        return sa.func.lower(sa.literal_column(_text_expr(dialect, fid))).contains(str(value).lower(), autoescape=True)
+
+
+def _text_expr(dialect: str, fid: str) -> str:
+    return f"(data ->> '{fid}')" if dialect == "postgresql" else f"json_extract(data, '$.\"{fid}\"')"
+
+
+def parse_filter_param(text: str) -> Filter:
+    """``field:op:value`` as used in query strings (``in``/``between`` take comma-separated values)."""
+    parts = text.split(":", 2)
+    if len(parts) < 2:
+        raise ValidationFailed("filter must look like field:op:value", [ErrorItem(f"bad filter {text!r}", path="/filter")])
+    value: Any = parts[2] if len(parts) == 3 else None
+    if parts[1] in ("in", "between") and value is not None:
+        value = value.split(",")
+    return Filter(parts[0], parts[1], value)
+
+
+def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: Query) -> dict:
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        dialect = conn.dialect.name
+        errors: list[ErrorItem] = []
+        if not 1 <= query.page_size <= MAX_PAGE_SIZE:
+            errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
+        if query.page < 1:
+            errors.append(ErrorItem("page must be 1 or more", path="/page"))
+        if len(query.filters) > MAX_FILTERS:
+            errors.append(ErrorItem(f"at most {MAX_FILTERS} filters", path="/filters"))
+        form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)
+        where = [records.c.form_id == form_id]
+        if not query.include_deleted:
+            where.append(records.c.deleted_at.is_(None))
+        if query.owner_ids is not None:
+            where.append(records.c.owner_id.in_(query.owner_ids))
+        for i, flt in enumerate(query.filters):
+            clause = _filter_clause(form, flt, dialect, f"/filters/{i}", errors)
+            if clause is not None:
+                where.append(clause)
+        if query.search:
+            if len(query.search) > MAX_SEARCH_LENGTH:
+                errors.append(ErrorItem(f"search text is longer than {MAX_SEARCH_LENGTH} characters", path="/search"))
+            else:
+                where.append(_search_clause(form, query.search, dialect))
+        order = []
+        for i, (fid, direction) in enumerate(query.sort):
+            expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
+            if direction not in ("asc", "desc"):
+                errors.append(ErrorItem("sort direction must be asc or desc", path=f"/sort/{i}"))
+            elif expr is not None:
+                order.append(expr.desc().nulls_last() if direction == "desc" else expr.asc().nulls_last())
+        order.append(records.c.id.desc() if not query.sort else records.c.id.asc())
+        if query.fields:
+            for fid in query.fields:
+                if fid not in form.by_id and fid not in form.by_name:
+                    errors.append(ErrorItem(f"{fid!r} is not a field of this form", path="/fields", field_id=fid))
+        if errors:
+            raise ValidationFailed("the query is not valid", errors)
+        total = conn.execute(sa.select(sa.func.count()).select_from(records).where(*where)).scalar_one()
+        rows = conn.execute(sa.select(records).where(*where).order_by(*order)
+                            .limit(query.page_size).offset((query.page - 1) * query.page_size)).mappings().all()
+    items = [record_dict(r, form) for r in rows]
+    if query.fields:
+        keep = {(form.by_id.get(f) or form.by_name.get(f))["id"] for f in query.fields}
+        for item in items:
+            item["data"] = {k: v for k, v in item["data"].items() if k in keep}
+    return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+
+def _field(form, fid):
+    return form.by_id.get(fid) or form.by_name.get(fid)
+
+
+def _filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> Any:
+    if flt.op not in OPERATORS:
+        errors.append(ErrorItem(f"unknown operator {flt.op!r}; use one of {', '.join(OPERATORS.names())}", path=path + "/op"))
+        return None
+    op = OPERATORS.get(flt.op)
+    if flt.field in SYSTEM_COLUMNS:
+        column = SYSTEM_COLUMNS[flt.field]
+        return op.clause(column, flt.value, dialect, FIELD_TYPES.get("number" if flt.field.endswith("id") else "text"), flt.field) if op.takes != "none" else (column.is_(None) if flt.op == "empty" else column.isnot(None))
+    f = _field(form, flt.field)
+    if f is None:
+        errors.append(ErrorItem(f"{flt.field!r} is not a field of this form", path=path + "/field", field_id=flt.field))
+        return None
+    ftype = FIELD_TYPES.get(f["type"])
+    expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]))
+    try:
+        if op.takes == "none":
+            value = None
+        elif op.takes == "many":
+            values = flt.value if isinstance(flt.value, list) else [flt.value]
+            if len(values) > MAX_IN_VALUES:
+                raise ValueError(f"at most {MAX_IN_VALUES} values")
+            value = [ftype.sql_value(v, dialect) for v in values]
+        elif op.takes == "two":
+            if not isinstance(flt.value, list) or len(flt.value) != 2:
+                raise ValueError("between needs two values")
+            value = [ftype.sql_value(v, dialect) for v in flt.value]
+        elif flt.op == "contains":
+            value = flt.value
+        else:
+            if flt.value is None:
+                raise ValueError("needs a value")
+            value = ftype.sql_value(flt.value, dialect)
+    except (TypeError, ValueError) as exc:
+        errors.append(ErrorItem(f"bad value for {flt.field!r}: {exc}", path=path + "/value", field_id=f["id"]))
+        return None
+    if ftype.sql_kind == "number" and value is not None and flt.op != "contains":
+        expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]), type_=sa.Numeric() if dialect == "postgresql" else sa.Float())
+    return op.clause(expr, value, dialect, ftype, f["id"])
+
+
+def _sort_expr(form, fid: str, dialect: str, path: str, errors: list):
+    if fid in SYSTEM_COLUMNS:
+        return SYSTEM_COLUMNS[fid]
+    f = _field(form, fid)
+    if f is None:
+        errors.append(ErrorItem(f"{fid!r} is not a field of this form", path=path, field_id=fid))
+        return None
+    return sa.literal_column(FIELD_TYPES.get(f["type"]).sql_expression(dialect, f["id"]))
+
+
+def _search_clause(form, text: str, dialect: str):
+    needle = text.lower()
+    searchable = [f for f in form.live_fields if f["type"] in ("text", "textarea", "phone", "email", "url", "serial")
+                  and f.get("searchable", True)]
+    if not searchable:
+        return sa.false()
+    return sa.or_(*[sa.func.lower(sa.literal_column(_text_expr(dialect, f["id"]))).contains(needle, autoescape=True) for f in searchable])

@@ -1,0 +1,330 @@
+"""Records: the one path every write takes, top to bottom in ``_write``.
+
+submit -> defaults -> visibility (drop hidden values) -> schema validation ->
+assertions -> computed / fetched values -> save + audit + events -> due-event
+rows, all in one transaction. Other areas plug their stage in through the
+hook lists below (rules, automations, workflows); the order is fixed here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+from engine.clock import utc_iso
+from engine.definitions import CompiledForm
+from engine.errors import ErrorItem, NotFound, PreconditionFailed, ValidationFailed
+from engine.fields import FIELD_TYPES
+from engine.runtime import Actor, Runtime
+from engine.safety import MAX_RECORD_BYTES
+from engine.serials import next_serial
+from engine.services.forms import compiled_form, compiled_version
+from engine.storage.tables import attachments, forms, record_audit, records, users
+
+
+@dataclass
+class Write:
+    """One record write in progress; every stage reads and updates it."""
+
+    rt: Runtime
+    conn: sa.Connection
+    actor: Actor
+    form: CompiledForm
+    action: str  # create / update / delete / restore
+    incoming: dict  # what the client sent, keyed by field id
+    before: dict | None  # stored data before the write (None on create)
+    values: dict = field(default_factory=dict)  # the data being built
+    record_id: int | None = None
+    errors: list[ErrorItem] = field(default_factory=list)
+    visible: dict[str, bool] = field(default_factory=dict)  # field id -> shown (rules)
+    required: dict[str, bool] = field(default_factory=dict)  # field id -> required (rules)
+    readonly: dict[str, bool] = field(default_factory=dict)  # field id -> read-only (rules)
+    row: dict | None = None  # the stored row after save
+    notes: dict[str, Any] = field(default_factory=dict)  # stage-specific scratch (e.g. automations run)
+
+    @property
+    def changed(self) -> set[str]:
+        before = self.before or {}
+        return {k for k in set(before) | set(self.values) if before.get(k) != self.values.get(k)}
+
+
+Stage = Callable[[Write], None]
+#: stages other areas add (rules: effects; rules: assertions; autofill; automations; workflows)
+EFFECT_STAGES: list[Stage] = []      # after defaults: set visible/required/readonly, drop hidden values
+ASSERTION_STAGES: list[Stage] = []   # after schema validation: submit validation rules
+FILL_STAGES: list[Stage] = []        # computed and fetched values, before save
+AFTER_SAVE_STAGES: list[Stage] = []  # automations, roll-ups, due events; same transaction
+
+
+# -- public API ------------------------------------------------------------
+
+def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: dict, *,
+                  owner_id: int | None = None, conn: sa.Connection | None = None) -> dict:
+    if conn is None:
+        with rt.db.transaction() as c:
+            return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c)
+    form = compiled_form(rt, conn, app_key, form_key)
+    w = Write(rt, conn, actor, form, "create", _keyed(form, data), None)
+    _write(w, owner_id=owner_id if owner_id is not None else actor.user_id)
+    return record_dict(w.row, form)
+
+
+def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, data: dict, *,
+                  if_match: int | None = None, conn: sa.Connection | None = None) -> dict:
+    """Partial update: fields not sent keep their values. ``if_match`` is the record version (ETag)."""
+    if conn is None:
+        with rt.db.transaction() as c:
+            return update_record(rt, actor, app_key, form_key, record_id, data, if_match=if_match, conn=c)
+    form = compiled_form(rt, conn, app_key, form_key)
+    row = _live_row(conn, form, record_id)
+    if if_match is not None and if_match != row["version"]:
+        raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']}, you edited {if_match})",
+                                 current_version=row["version"])
+    w = Write(rt, conn, actor, form, "update", _keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row))
+    _write(w, expected_version=row["version"])
+    return record_dict(w.row, form)
+
+
+def delete_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, *,
+                  if_match: int | None = None, conn: sa.Connection | None = None) -> None:
+    _set_deleted(rt, actor, app_key, form_key, record_id, True, if_match, conn)
+
+
+def restore_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, *,
+                   conn: sa.Connection | None = None) -> dict:
+    return _set_deleted(rt, actor, app_key, form_key, record_id, False, None, conn)
+
+
+def get_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, *, include_deleted: bool = False) -> dict:
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        row = _row(conn, form, record_id)
+        if row is None or (row["deleted_at"] is not None and not include_deleted):
+            raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
+        return record_dict(row, form)
+
+
+def record_history(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int) -> list[dict]:
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        if _row(conn, form, record_id) is None:
+            raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
+        rows = conn.execute(sa.select(record_audit, users.c.display_name).outerjoin(users, users.c.id == record_audit.c.actor_id)
+                            .where(record_audit.c.record_id == record_id).order_by(record_audit.c.id)).mappings().all()
+    return [{"id": r["id"], "action": r["action"], "actor": r["actor"], "actor_id": r["actor_id"], "actor_name": r["display_name"],
+             "at": utc_iso(r["at"]), "record_version": r["record_version"],
+             "changes": [{"field_id": k, "label": form.label(k), "from": v[0], "to": v[1]} for k, v in r["changes"].items()]}
+            for r in rows]
+
+
+def record_dict(row, form: CompiledForm) -> dict:
+    return {"id": row["id"], "form": form.key, "app": form.app_key, "version": row["version"], "form_version": row["form_version"],
+            "data": row["data"], "owner_id": row["owner_id"], "created_by": row["created_by"], "created_at": utc_iso(row["created_at"]),
+            "updated_by": row["updated_by"], "updated_at": utc_iso(row["updated_at"]),
+            "deleted_at": utc_iso(row["deleted_at"]) if row["deleted_at"] else None}
+
+
+# -- the write path ----------------------------------------------------------
+
+def _write(w: Write, *, owner_id: int | None = None, expected_version: int | None = None) -> None:
+    form, rt = w.form, w.rt
+    _refuse_unknown_and_engine_set(w)
+    w.values = {**(w.before or {}), **w.incoming}
+    if w.action == "create":
+        _apply_defaults(w)
+    for stage in EFFECT_STAGES:          # visibility, required, read-only, allowed options (rules)
+        stage(w)
+    _drop_hidden(w)
+    shape = {fid: w.values.get(fid) for fid in form.schema["properties"] if fid in w.values}
+    normalized, errors = form.validate(shape)
+    w.errors += errors
+    bad = {e.field_id for e in w.errors}
+    w.values.update({k: v for k, v in normalized.items() if k not in bad})
+    w.errors += [e for e in _required_errors(w) if e.field_id not in bad]
+    if not w.errors:
+        w.errors += _reference_errors(w)
+        for stage in ASSERTION_STAGES:   # submit validation rules
+            stage(w)
+    if w.errors:
+        raise ValidationFailed(f"the {form.key} record is not valid", w.errors)
+    for stage in FILL_STAGES:            # computed, fetched, roll-up values
+        stage(w)
+    if w.action == "create":
+        _fill_serials(w)
+    _save(w, owner_id=owner_id, expected_version=expected_version)
+    for stage in AFTER_SAVE_STAGES:      # automations, roll-ups elsewhere, due events
+        stage(w)
+
+
+def _keyed(form: CompiledForm, data: Any) -> dict:
+    """Client data keyed by field id; field names are accepted too."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("record data must be an object keyed by field id or name", [ErrorItem("must be an object", path="/data")])
+    import json
+
+    if len(json.dumps(data, default=str).encode()) > MAX_RECORD_BYTES:
+        raise ValidationFailed(f"record is larger than {MAX_RECORD_BYTES} bytes", [ErrorItem("too large", path="/data", code="too_large")])
+    out = {}
+    for key, value in data.items():
+        f = form.by_id.get(key) or form.by_name.get(key)
+        out[f["id"] if f else key] = value
+    return out
+
+
+def _refuse_unknown_and_engine_set(w: Write) -> None:
+    errors = []
+    for key in w.incoming:
+        f = w.form.by_id.get(key)
+        if f is None:
+            errors.append(ErrorItem(f"{key!r} is not a field of this form", path=f"/data/{key}", field_id=key, code="unknown_field"))
+        elif f.get("deleted"):
+            errors.append(w.form.error(key, "is a deleted field and can't be written", code="deleted_field"))
+        elif FIELD_TYPES.get(f["type"]).engine_set and (w.before or {}).get(key) != w.incoming[key]:
+            errors.append(w.form.error(key, "is set by the engine and can't be written", code="read_only"))
+    w.errors += errors
+    for item in errors:  # keep checking the rest, so the user sees every problem at once
+        w.incoming.pop(item.field_id, None)
+
+
+def _apply_defaults(w: Write) -> None:
+    now = w.rt.clock.now()
+    for f in w.form.input_fields:
+        if w.values.get(f["id"]) is not None or "default" not in f or f["default"] is None:
+            continue
+        default = f["default"]
+        if default == "$now":
+            w.values[f["id"]] = utc_iso(now)
+        elif default == "$today":
+            from zoneinfo import ZoneInfo
+
+            w.values[f["id"]] = now.astimezone(ZoneInfo(w.rt.timezone)).date().isoformat()
+        elif default == "$user":
+            w.values[f["id"]] = w.actor.user_id
+        elif not isinstance(default, dict):
+            w.values[f["id"]] = default
+
+
+def _drop_hidden(w: Write) -> None:
+    if (w.form.settings.get("hidden_values") or "drop") == "keep":
+        return
+    for fid, shown in w.visible.items():
+        if not shown and w.values.get(fid) is not None:
+            w.values[fid] = None
+
+
+def _required_errors(w: Write) -> list[ErrorItem]:
+    errors = []
+    for f in w.form.input_fields:
+        fid = f["id"]
+        required = w.required.get(fid, bool(f.get("required")))
+        if required and w.visible.get(fid, True) and FIELD_TYPES.get(f["type"]).is_empty(w.values.get(fid)):
+            errors.append(w.form.error(fid, "is required", code="required"))
+    return errors
+
+
+def _reference_errors(w: Write) -> list[ErrorItem]:
+    """Referenced records, users and attachments must exist (and not be deleted)."""
+    errors = []
+    for f in w.form.input_fields:
+        value = w.values.get(f["id"])
+        if value is None or (w.before or {}).get(f["id"]) == value:
+            continue
+        ftype = FIELD_TYPES.get(f["type"])
+        if f["type"] == "reference":
+            ids = ftype.ids(value)
+            target = sa.select(forms.c.id).where(forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == w.form.form_id).scalar_subquery(),
+                                                 forms.c.key == f["options"]["form"]).scalar_subquery()
+            found = set(w.conn.execute(sa.select(records.c.id).where(records.c.id.in_(ids), records.c.form_id == target,
+                                                                     records.c.deleted_at.is_(None))).scalars())
+            missing = [i for i in ids if i not in found]
+            if missing:
+                errors.append(w.form.error(f["id"], f"no {f['options']['form']} record with id {', '.join(map(str, missing))}", code="not_found"))
+        elif f["type"] == "user":
+            ids = ftype.ids(value)
+            found = set(w.conn.execute(sa.select(users.c.id).where(users.c.id.in_(ids))).scalars())
+            missing = [i for i in ids if i not in found]
+            if missing:
+                errors.append(w.form.error(f["id"], f"no user with id {', '.join(map(str, missing))}", code="not_found"))
+        elif f["type"] == "attachment":
+            ids = ftype.ids(value)
+            found = set(w.conn.execute(sa.select(attachments.c.id).where(attachments.c.id.in_(ids))).scalars())
+            missing = [i for i in ids if i not in found]
+            if missing:
+                errors.append(w.form.error(f["id"], f"no uploaded file {', '.join(missing)}", code="not_found"))
+    return errors
+
+
+def _fill_serials(w: Write) -> None:
+    for f in w.form.live_fields:
+        if f["type"] == "serial":
+            w.values[f["id"]] = next_serial(w.conn, w.form.form_id, f, w.rt.clock.now(), w.rt.timezone, w.values)
+
+
+def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> None:
+    now = w.rt.clock.now()
+    data = {k: v for k, v in w.values.items() if v is not None}
+    if w.action == "create":
+        w.record_id = w.conn.execute(sa.insert(records).values(
+            form_id=w.form.form_id, form_version=w.form.version, data=data, owner_id=owner_id,
+            created_by=w.actor.user_id, created_at=now, updated_by=w.actor.user_id, updated_at=now, version=1,
+        )).inserted_primary_key[0]
+        version = 1
+    else:
+        changes = _changes(w.before or {}, data)
+        if not changes and w.form.version == w.row["form_version"]:
+            return
+        version = expected_version + 1
+        done = w.conn.execute(sa.update(records).where(records.c.id == w.record_id, records.c.version == expected_version).values(
+            data=data, form_version=w.form.version, updated_by=w.actor.user_id, updated_at=now, version=version))
+        if done.rowcount != 1:
+            raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
+    _audit(w.conn, w.record_id, w.form.form_id, w.action, w.actor, now, version, _changes(w.before or {}, data))
+    w.values = data
+    w.row = dict(_row(w.conn, w.form, w.record_id))
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+def _audit(conn, record_id, form_id, action, actor: Actor, at, version, changes) -> None:
+    conn.execute(sa.insert(record_audit).values(record_id=record_id, form_id=form_id, action=action, actor_id=actor.user_id,
+                                                actor=actor.label, at=at, record_version=version, changes=changes))
+
+
+def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_match, conn):
+    if conn is None:
+        with rt.db.transaction() as c:
+            return _set_deleted(rt, actor, app_key, form_key, record_id, deleted, if_match, c)
+    form = compiled_form(rt, conn, app_key, form_key)
+    row = _row(conn, form, record_id)
+    if row is None or (row["deleted_at"] is not None) == deleted:
+        state = "deleted" if deleted else "live"
+        raise NotFound(f"no {'live' if deleted else 'deleted'} record {record_id} in form {form_key!r}" if row else
+                       f"record {record_id} does not exist in form {form_key!r}", path="/record", state=state)
+    if if_match is not None and if_match != row["version"]:
+        raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']})", current_version=row["version"])
+    now = rt.clock.now()
+    version = row["version"] + 1
+    conn.execute(sa.update(records).where(records.c.id == record_id).values(
+        deleted_at=now if deleted else None, deleted_by=actor.user_id if deleted else None, version=version,
+        updated_at=now, updated_by=actor.user_id))
+    _audit(conn, record_id, form.form_id, "delete" if deleted else "restore", actor, now, version, {})
+    row = _row(conn, form, record_id)
+    w = Write(rt, conn, actor, compiled_version(rt, conn, form.form_id, form.version), "delete" if deleted else "restore",
+              {}, dict(row["data"]), values=dict(row["data"]), record_id=record_id, row=dict(row))
+    for stage in AFTER_SAVE_STAGES:
+        stage(w)
+    return record_dict(row, form)
+
+
+def _row(conn, form: CompiledForm, record_id: int):
+    return conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
+
+
+def _live_row(conn, form: CompiledForm, record_id: int):
+    row = _row(conn, form, record_id)
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record")
+    return row

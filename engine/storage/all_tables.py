@@ -1,0 +1,5 @@
+"""Imports every module that defines tables, so the metadata is complete.
+
+Each area adds one import line here when it adds tables.
+"""
+import engine.storage.tables  # noqa: F401

@@ -1,0 +1,49 @@
+"""Automatic expression indexes for filterable and sortable fields.
+
+Each index is partial on one form (``WHERE form_id = N AND deleted_at IS
+NULL``) over exactly the SQL expression the query layer uses for that field,
+so the planner can use it for filters and ORDER BY ... LIMIT.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+
+from engine.fields import FIELD_TYPES
+
+#: index names are capped by PostgreSQL at 63 bytes
+MAX_INDEX_NAME = 63
+
+
+def index_name(form_id: int, field_id: str, expression: str) -> str:
+    digest = hashlib.sha1(expression.encode()).hexdigest()[:8]
+    return f"ix_rec_{form_id}_{field_id}"[: MAX_INDEX_NAME - 9] + f"_{digest}"
+
+
+def wanted_indexes(dialect: str, form_id: int, definition: dict) -> dict[str, str]:
+    wanted = {}
+    for f in definition.get("fields", []):
+        if f.get("deleted") or not (f.get("filterable") or f.get("sortable")):
+            continue
+        ftype = FIELD_TYPES.get(f["type"])
+        if ftype.name in ("subtable", "attachment", "multiselect"):
+            continue
+        expr = ftype.sql_expression(dialect, f["id"])
+        name = index_name(form_id, f["id"], expr)
+        wanted[name] = (f"CREATE INDEX IF NOT EXISTS {name} ON records ({expr}, id) "
+                        f"WHERE form_id = {int(form_id)} AND deleted_at IS NULL")
+    return wanted
+
+
+def ensure_indexes(conn: sa.Connection, form_id: int, definition: dict) -> list[str]:
+    created = []
+    for name, ddl in wanted_indexes(conn.dialect.name, form_id, definition).items():
+        conn.exec_driver_sql(ddl)
+        created.append(name)
+    return created
+
+
+def drop_indexes(conn: sa.Connection, form_id: int, definition: dict) -> None:
+    for name in wanted_indexes(conn.dialect.name, form_id, definition):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")

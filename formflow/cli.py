@@ -1,0 +1,45 @@
+"""The ``formflow`` command: ``run``, ``init-db``, ``load-templates`` and the rest (a Flask ``FlaskGroup``)."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from formflow import create_app
+
+
+def _app_factory():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False)
+def cli():
+    """formflow: a no-code CRM engine."""
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the database schema (idempotent)."""
+    rt = current_app.extensions["formflow"]
+    rt.db.upgrade()
+    click.echo(f"database ready: {rt.db.engine.url.render_as_string(hide_password=True)}")
+
+
+@cli.command("openapi")
+@with_appcontext
+def openapi():
+    """Print the OpenAPI document."""
+    import json
+
+    from engine.api import openapi_document
+
+    click.echo(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
+
+
+def main():
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Shared fixtures: ``db_url`` over SQLite and the real PostgreSQL, ``clock``, ``rt``, ``app``, ``client``, ``runner``.
+
+PostgreSQL tests get a throwaway schema each (dropped afterwards) in the
+database named by ``FORMFLOW_TEST_PG`` (default: 127.0.0.1:5432/test).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from engine.clock import FrozenClock
+from engine.runtime import Actor, Runtime
+
+PG_URL = os.environ.get("FORMFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        eng = sa.create_engine(PG_URL)
+        with eng.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+PG_OK = _pg_available()
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A fresh PostgreSQL schema; yields a URL whose search_path points at it."""
+    if not PG_OK:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but {PG_URL} is not reachable")
+        pytest.skip("PostgreSQL not reachable")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'formflow.db'}"
+    else:
+        yield request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock("2026-03-09T00:00:00Z")
+
+
+@pytest.fixture
+def rt(db_url, clock):
+    runtime = Runtime.open(db_url, clock=clock, config={"TIMEZONE": "Asia/Shanghai"})
+    yield runtime
+    runtime.db.dispose()
+
+
+@pytest.fixture
+def system():
+    return Actor.system()
+
+
+@pytest.fixture
+def app(db_url, clock, tmp_path):
+    from formflow import create_app
+
+    application = create_app({"DATABASE_URL": db_url, "CLOCK": clock, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+                              "TIMEZONE": "Asia/Shanghai", "INSTALL_TEMPLATES": False})
+    yield application
+    application.extensions["formflow"].db.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
