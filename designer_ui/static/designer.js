@@ -1,0 +1,826 @@
+/* Form designer: one Alpine component ('formDesigner') editing a form
+   definition (docs/definitions.md). Loads the draft from
+   GET  {api}/draft, saves with PUT {api}/draft, publishes with POST {api}/publish,
+   compares with GET {api}/diff, where {api} = /api/apps/<app>/forms/<form>.
+   Every change goes through touch() -> mutate -> changed(), which keeps an undo
+   history of snapshots. Server errors ({path, field_id, message}) are mapped
+   onto field cards and property inputs; nothing the user typed is thrown away.
+   The page gives its settings in the JSON data block #designer-config:
+   {app, form, api_base, forms: [{key, label}], definition?}. */
+(function () {
+  'use strict';
+
+  var t = function (k, p) { return window.formflow.t(k, p); };
+
+  //: How many undo steps are kept (the brief asks for at least 50).
+  var MAX_UNDO = 200;
+  //: Typing into the same input within this many ms is one undo step.
+  var COALESCE_MS = 800;
+
+  var FIELD_TYPES = [
+    { type: 'text', icon: 'T' }, { type: 'textarea', icon: '¶' }, { type: 'number', icon: '#' },
+    { type: 'money', icon: '¥' }, { type: 'date', icon: 'D' }, { type: 'datetime', icon: '◷' },
+    { type: 'boolean', icon: '◐' }, { type: 'select', icon: '◉' }, { type: 'multiselect', icon: '☑' },
+    { type: 'phone', icon: 'P' }, { type: 'email', icon: '@' }, { type: 'url', icon: '//' },
+    { type: 'serial', icon: 'Nº' }, { type: 'reference', icon: '↗' }, { type: 'user', icon: 'U' },
+    { type: 'subtable', icon: '▤' }, { type: 'attachment', icon: 'A' }, { type: 'computed', icon: 'ƒ' },
+    { type: 'rollup', icon: 'Σ' }
+  ];
+  var ICONS = {};
+  FIELD_TYPES.forEach(function (f) { ICONS[f.type] = f.icon; });
+  var SUBFIELD_TYPES = ['text', 'textarea', 'number', 'money', 'date', 'datetime', 'boolean', 'select', 'phone', 'email', 'url', 'user'];
+  var NO_DEFAULT = { serial: 1, computed: 1, rollup: 1, subtable: 1, attachment: 1 };
+  var DEFAULT_OPTIONS = {
+    text: { max_length: 255 }, textarea: { max_length: 10000 }, money: { currency: 'CNY', precision: 2 },
+    select: { choices: [{ value: 'option_1', label: { en: 'Option 1', 'zh-CN': '选项1' } }] },
+    multiselect: { choices: [{ value: 'option_1', label: { en: 'Option 1', 'zh-CN': '选项1' } }] },
+    serial: { format: '{YYYYMMDD}-{0000}', reset: 'never' }, reference: { form: '', multiple: false },
+    user: { multiple: false }, subtable: { fields: [] }, attachment: { multiple: false },
+    computed: { formula: '', result_type: 'number' },
+    rollup: { form: '', via: '', aggregate: 'count', field: '' }
+  };
+
+  /* "fields[3].options.format", "/fields/3/options/format", "$.fields.3.label" -> "fields.3.options.format" */
+  function normPath(path) {
+    if (Array.isArray(path)) return path.join('.');
+    return String(path || '').replace(/^\$\.?/, '').replace(/^\//, '').replace(/\[(\d+)\]/g, '.$1')
+      .replace(/\//g, '.').replace(/\['([^']+)'\]/g, '.$1').replace(/^\./, '');
+  }
+
+  function getPath(obj, path) {
+    var parts = path.split('.');
+    for (var i = 0; i < parts.length; i++) {
+      if (obj === null || obj === undefined) return undefined;
+      obj = obj[parts[i]];
+    }
+    return obj;
+  }
+
+  function setPath(obj, path, value) {
+    var parts = path.split('.');
+    for (var i = 0; i < parts.length - 1; i++) {
+      if (obj[parts[i]] === null || typeof obj[parts[i]] !== 'object') obj[parts[i]] = {};
+      obj = obj[parts[i]];
+    }
+    var last = parts[parts.length - 1];
+    if (value === undefined) delete obj[last]; else obj[last] = value;
+  }
+
+  function coerce(value, kind) {
+    if (kind === 'bool') return !!value;
+    if (value === '' || value === null || value === undefined) return undefined;
+    if (kind === 'int') { var n = parseInt(value, 10); return isNaN(n) ? value : n; }
+    if (kind === 'num') { var x = Number(value); return isNaN(x) ? value : x; }
+    return value;
+  }
+
+  function blankDefinition(cfg) {
+    return { key: cfg.form || 'form', label: { en: cfg.form || 'Form' }, fields: [],
+      layout: { sections: [{ id: 'main', label: '', columns: 1, fields: [] }] }, settings: {}, rules: [] };
+  }
+
+  /* Make sure layout.sections exists and holds every live field exactly once. */
+  function normalize(def) {
+    def.fields = Array.isArray(def.fields) ? def.fields : [];
+    def.layout = def.layout && typeof def.layout === 'object' ? def.layout : {};
+    if (!Array.isArray(def.layout.sections) || !def.layout.sections.length) {
+      def.layout.sections = [{ id: 'main', label: '', columns: 1, fields: [] }];
+    }
+    if (!Array.isArray(def.rules)) def.rules = [];
+    var placed = {};
+    var live = {};
+    def.fields.forEach(function (f) { if (!f.deleted) live[f.id] = true; });
+    def.layout.sections.forEach(function (s) {
+      s.fields = Array.isArray(s.fields) ? s.fields : [];
+      s.fields = s.fields.filter(function (id) { if (placed[id] || !live[id]) return false; placed[id] = true; return true; });
+    });
+    def.fields.forEach(function (f) {
+      if (!f.deleted && !placed[f.id]) def.layout.sections[def.layout.sections.length - 1].fields.push(f.id);
+    });
+    return def;
+  }
+
+  function designer() {
+    var rb = window.formflowRuleBuilder ? window.formflowRuleBuilder.mixin() : {};
+    var self = {
+      cfg: {},
+      def: null,
+      loading: true,
+      loadError: '',
+      tab: 'design',
+      previewMode: 'desktop',
+      paletteQuery: '',
+      selectedId: null,
+      moveMenuFor: null,
+      jsonEditing: false,
+      jsonText: '',
+      jsonError: '',
+      status: '',
+      statusKind: '',
+      dirty: false,
+      busy: false,
+      errors: [],
+      undoStack: [],
+      redoStack: [],
+      lastTouchKey: null,
+      lastTouchAt: 0,
+      diff: null,
+
+      init: function () {
+        this.cfg = window.formflow.readJSON('designer-config', {});
+        this.cfg.api_base = this.cfg.api_base || ('/api/apps/' + this.cfg.app + '/forms/' + this.cfg.form);
+        this.cfg.forms = this.cfg.forms || [];
+        var self_ = this;
+        window.addEventListener('keydown', function (e) { self_.onKey(e); });
+        window.addEventListener('beforeunload', function (e) { if (self_.dirty) { e.preventDefault(); e.returnValue = ''; } });
+        if (this.cfg.definition) {
+          this.def = normalize(window.formflow.clone(this.cfg.definition));
+          this.loading = false;
+          this.initPaletteSortable();
+          return;
+        }
+        this.load();
+      },
+
+      load: function () {
+        var self_ = this;
+        this.loading = true;
+        window.formflow.api('GET', this.cfg.api_base + '/draft').then(function (r) {
+          self_.loading = false;
+          if (!r.ok) {
+            self_.loadError = (r.data && r.data.error && r.data.error.message) || t('designer.load_failed');
+            self_.def = normalize(blankDefinition(self_.cfg));
+          } else {
+            self_.def = normalize(self_.unwrap(r.data));
+          }
+          self_.initPaletteSortable();
+        });
+      },
+
+      unwrap: function (data) {
+        if (data && data.definition && typeof data.definition === 'object') return data.definition;
+        if (data && data.draft && typeof data.draft === 'object') return data.draft;
+        return data || blankDefinition(this.cfg);
+      },
+
+      /* ---- history ---- */
+      snapshot: function () { return JSON.stringify(this.def); },
+      touch: function (key) {
+        var now = Date.now();
+        if (key && key === this.lastTouchKey && now - this.lastTouchAt < COALESCE_MS) { this.lastTouchAt = now; return; }
+        this.lastTouchKey = key || null;
+        this.lastTouchAt = now;
+        this.undoStack.push(this.snapshot());
+        if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
+        this.redoStack = [];
+      },
+      changed: function () {
+        this.dirty = true;
+        this.status = t('designer.unsaved');
+        this.statusKind = 'warn';
+      },
+      restore: function (snap) {
+        this.def = JSON.parse(snap);
+        this.ruleUi = {};
+        this.lastTouchKey = null;
+        if (this.selectedId && !this.fieldById(this.selectedId)) this.selectedId = null;
+        this.changed();
+      },
+      canUndo: function () { return this.undoStack.length > 0; },
+      canRedo: function () { return this.redoStack.length > 0; },
+      cannotUndo: function () { return this.undoStack.length === 0; },
+      cannotRedo: function () { return this.redoStack.length === 0; },
+      undo: function () {
+        if (!this.undoStack.length) return;
+        this.redoStack.push(this.snapshot());
+        this.restore(this.undoStack.pop());
+      },
+      redo: function () {
+        if (!this.redoStack.length) return;
+        this.undoStack.push(this.snapshot());
+        this.restore(this.redoStack.pop());
+      },
+      onKey: function (e) {
+        if (!(e.ctrlKey || e.metaKey) || (e.key !== 'z' && e.key !== 'Z' && e.key !== 'y')) return;
+        // the JSON textarea keeps the browser's own undo
+        if (e.target && e.target.tagName === 'TEXTAREA' && this.jsonEditing) return;
+        e.preventDefault();
+        if (e.key === 'y' || e.shiftKey) this.redo(); else this.undo();
+      },
+
+      /* ---- lookups ---- */
+      fieldById: function (id) {
+        if (!this.def) return null;
+        for (var i = 0; i < this.def.fields.length; i++) if (this.def.fields[i].id === id) return this.def.fields[i];
+        return null;
+      },
+      sections: function () { return this.def ? this.def.layout.sections : []; },
+      sectionFields: function (section) {
+        var self_ = this;
+        return section.fields.map(function (id) { return self_.fieldById(id); })
+          .filter(function (f) { return f && !f.deleted; });
+      },
+      sectionOf: function (id) {
+        var secs = this.sections();
+        for (var i = 0; i < secs.length; i++) if (secs[i].fields.indexOf(id) >= 0) return secs[i];
+        return null;
+      },
+      deletedFields: function () { return this.def ? this.def.fields.filter(function (f) { return f.deleted; }) : []; },
+      hasDeleted: function () { return this.deletedFields().length > 0; },
+      selected: function () { return this.selectedId ? this.fieldById(this.selectedId) : null; },
+      hasSelection: function () { return !!this.selected(); },
+      selectedType: function () { var f = this.selected(); return f ? f.type : ''; },
+      isType: function () {
+        var ty = this.selectedType();
+        for (var i = 0; i < arguments.length; i++) if (arguments[i] === ty) return true;
+        return false;
+      },
+
+      /* ---- palette ---- */
+      palette: function () {
+        var q = (this.paletteQuery || '').trim().toLowerCase();
+        return FIELD_TYPES.map(function (f) {
+          return { type: f.type, icon: f.icon, label: t('type.' + f.type), desc: t('typedesc.' + f.type), testid: 'palette-' + f.type };
+        }).filter(function (p) {
+          return !q || p.type.indexOf(q) >= 0 || p.label.toLowerCase().indexOf(q) >= 0 || p.desc.toLowerCase().indexOf(q) >= 0;
+        });
+      },
+      setPaletteQuery: function (v) { this.paletteQuery = v; },
+      typeIcon: function (type) { return ICONS[type] || '?'; },
+      typeLabel: function (type) { return t('type.' + type); },
+
+      /* ---- field operations ---- */
+      newId: function (base) {
+        var id = base, n = 1;
+        while (this.fieldById(id)) { n += 1; id = base + '_' + n; }
+        return id;
+      },
+      targetSection: function () {
+        var s = this.selectedId ? this.sectionOf(this.selectedId) : null;
+        var secs = this.sections();
+        return s || secs[secs.length - 1];
+      },
+      sectionById: function (sid) {
+        var found = null;
+        this.sections().forEach(function (s) { if (s.id === sid) found = s; });
+        return found;
+      },
+      addField: function (type, sectionId, index) {
+        var section = (sectionId && this.sectionById(sectionId)) || this.targetSection();
+        this.touch();
+        var id = this.newId(type);
+        var field = { id: id, name: id, label: { en: t('type.' + type) }, type: type, required: false };
+        if (window.formflow.locale() === 'zh-CN') field.label = { 'zh-CN': t('type.' + type) };
+        if (DEFAULT_OPTIONS[type]) field.options = window.formflow.clone(DEFAULT_OPTIONS[type]);
+        this.def.fields.push(field);
+        var live = this.sectionFields(section).map(function (f) { return f.id; }).filter(function (x) { return x !== id; });
+        var pos = (typeof index === 'number' && index >= 0 && index <= live.length) ? index : live.length;
+        var anchor = live[pos];
+        section.fields.splice(anchor ? section.fields.indexOf(anchor) : section.fields.length, 0, id);
+        this.selectedId = id;
+        this.changed();
+        this.focusCard(id);
+        return id;
+      },
+      addFromPalette: function (type) { this.addField(type, null, undefined); },
+      selectField: function (id) { this.selectedId = id; this.moveMenuFor = null; },
+      isSelected: function (id) { return this.selectedId === id; },
+      cardClass: function (id) {
+        return (this.selectedId === id ? 'selected ' : '') + (this.hasFieldErrors(id) ? 'has-error' : '');
+      },
+      duplicateField: function (id) {
+        var f = this.fieldById(id);
+        if (!f) return;
+        this.touch();
+        var copy = window.formflow.clone(f);
+        copy.id = this.newId(f.id + '_copy');
+        copy.name = copy.id;
+        this.def.fields.push(copy);
+        var s = this.sectionOf(id);
+        s.fields.splice(s.fields.indexOf(id) + 1, 0, copy.id);
+        this.selectedId = copy.id;
+        this.changed();
+        this.focusCard(copy.id);
+      },
+      deleteField: function (id) {
+        var f = this.fieldById(id);
+        if (!f) return;
+        this.touch();
+        f.deleted = true;
+        var s = this.sectionOf(id);
+        if (s) s.fields.splice(s.fields.indexOf(id), 1);
+        if (this.selectedId === id) this.selectedId = null;
+        this.changed();
+      },
+      restoreField: function (id) {
+        var f = this.fieldById(id);
+        if (!f) return;
+        this.touch();
+        delete f.deleted;
+        var secs = this.sections();
+        secs[secs.length - 1].fields.push(id);
+        this.selectedId = id;
+        this.changed();
+        this.focusCard(id);
+      },
+      /* move to position liveIndex among the live fields of a section (keyboard or drag) */
+      moveField: function (id, toSectionId, liveIndex) {
+        var from = this.sectionOf(id);
+        var to = this.sectionById(toSectionId);
+        if (!from || !to) return;
+        this.touch();
+        from.fields.splice(from.fields.indexOf(id), 1);
+        var live = this.sectionFields(to).map(function (f) { return f.id; });
+        var pos = Math.max(0, Math.min(typeof liveIndex === 'number' ? liveIndex : live.length, live.length));
+        var anchor = live[pos];
+        to.fields.splice(anchor ? to.fields.indexOf(anchor) : to.fields.length, 0, id);
+        this.changed();
+      },
+      liveIndex: function (id) {
+        var s = this.sectionOf(id);
+        return s ? this.sectionFields(s).map(function (f) { return f.id; }).indexOf(id) : -1;
+      },
+      cannotMoveUp: function (id) {
+        return !(this.liveIndex(id) > 0 || this.sections().indexOf(this.sectionOf(id)) > 0);
+      },
+      cannotMoveDown: function (id) {
+        var s = this.sectionOf(id), secs = this.sections();
+        return !(s && (this.liveIndex(id) < this.sectionFields(s).length - 1 || secs.indexOf(s) < secs.length - 1));
+      },
+      moveUp: function (id) {
+        var s = this.sectionOf(id), i = this.liveIndex(id), secs = this.sections();
+        if (i > 0) this.moveField(id, s.id, i - 1);
+        else if (secs.indexOf(s) > 0) { var prev = secs[secs.indexOf(s) - 1]; this.moveField(id, prev.id, this.sectionFields(prev).length); }
+        this.focusCard(id, 'move-up');
+      },
+      moveDown: function (id) {
+        var s = this.sectionOf(id), i = this.liveIndex(id), secs = this.sections();
+        if (i < this.sectionFields(s).length - 1) this.moveField(id, s.id, i + 1);
+        else if (secs.indexOf(s) < secs.length - 1) this.moveField(id, secs[secs.indexOf(s) + 1].id, 0);
+        this.focusCard(id, 'move-down');
+      },
+      toggleMoveMenu: function (id) { this.moveMenuFor = this.moveMenuFor === id ? null : id; },
+      isMoveMenuOpen: function (id) { return this.moveMenuFor === id; },
+      otherSections: function (id) {
+        var s = this.sectionOf(id);
+        return this.sections().filter(function (x) { return x !== s; });
+      },
+      hasOtherSections: function (id) { return this.otherSections(id).length > 0; },
+      moveToSection: function (id, sectionId) {
+        this.moveField(id, sectionId);
+        this.moveMenuFor = null;
+        this.focusCard(id);
+      },
+      focusCard: function (id, button) {
+        var root = this.$root;
+        this.$nextTick(function () {
+          var card = root.querySelector('[data-testid="field-' + id + '"]');
+          if (!card) return;
+          var target = button ? card.querySelector('[data-testid="' + button + '"]') : null;
+          if (target && target.disabled) target = null;
+          (target || card).focus();
+        });
+      },
+      onCardKey: function (e, id) {
+        if (e.target !== e.currentTarget) return;
+        if (e.key === 'Delete') { e.preventDefault(); this.deleteField(id); }
+        else if (e.altKey && e.key === 'ArrowUp') { e.preventDefault(); this.moveUp(id); }
+        else if (e.altKey && e.key === 'ArrowDown') { e.preventDefault(); this.moveDown(id); }
+        else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.selectField(id); }
+      },
+
+      /* ---- sections ---- */
+      addSection: function () {
+        this.touch();
+        var n = this.sections().length + 1, id = 'section_' + n;
+        while (this.sectionById(id)) { n += 1; id = 'section_' + n; }
+        this.def.layout.sections.push({ id: id, label: '', columns: 1, fields: [] });
+        this.changed();
+      },
+      removeSection: function (sectionId) {
+        var secs = this.sections();
+        if (secs.length < 2) return;
+        this.touch();
+        var idx = secs.indexOf(this.sectionById(sectionId));
+        var gone = secs.splice(idx, 1)[0];
+        var into = secs[Math.max(0, idx - 1)];
+        into.fields = into.fields.concat(gone.fields);
+        this.changed();
+      },
+      cannotRemoveSection: function () { return this.sections().length < 2; },
+      sectionLabel: function (s) { return window.formflow.label(s.label, ''); },
+      setSectionLabel: function (s, value) {
+        this.touch('section-label:' + s.id);
+        if (s.label && typeof s.label === 'object') s.label[window.formflow.locale()] = value; else s.label = value;
+        this.changed();
+      },
+      setColumns: function (s, value) { this.touch(); s.columns = Number(value) || 1; this.changed(); },
+      columnsValue: function (s) { return String(s.columns || 1); },
+      columnsClass: function (s) { return 'section-fields cols-' + (s.columns || 1); },
+      gridClass: function (s) { return 'form-grid cols-' + (s.columns || 1); },
+      isEmptySection: function (s) { return this.sectionFields(s).length === 0; },
+      sectionTestId: function (s) { return 'section-' + s.id; },
+      fieldTestId: function (f) { return 'field-' + f.id; },
+
+      /* ---- drag and drop (SortableJS) ---- */
+      initPaletteSortable: function () {
+        var self_ = this;
+        if (!window.Sortable) return;
+        this.$nextTick(function () {
+          var pal = self_.$root.querySelector('[data-palette]');
+          if (!pal || pal._sortable) return;
+          pal._sortable = window.Sortable.create(pal, {
+            group: { name: 'fields', pull: 'clone', put: false }, sort: false, draggable: '.palette-item',
+            onEnd: function (evt) {
+              if (evt.to === evt.from) return;
+              // put the real item back, drop Sortable's copy, and let Alpine render the new field
+              if (evt.clone && evt.clone.parentNode) { evt.clone.parentNode.insertBefore(evt.item, evt.clone); evt.clone.parentNode.removeChild(evt.clone); }
+              self_.addField(evt.item.getAttribute('data-type'), evt.to.getAttribute('data-section'), evt.newDraggableIndex);
+            }
+          });
+        });
+      },
+      initSectionSortable: function (el) {
+        var self_ = this;
+        if (!window.Sortable || el._sortable) return;
+        el._sortable = window.Sortable.create(el, {
+          group: 'fields', draggable: '.field-card', filter: 'button, input, select', preventOnFilter: false,
+          ghostClass: 'sortable-ghost', chosenClass: 'sortable-chosen', animation: 120,
+          onStart: function (evt) { evt.item._ffNext = evt.item.nextSibling; evt.item._ffFrom = evt.from; },
+          onEnd: function (evt) {
+            var from = evt.item._ffFrom;
+            if (!from) return;
+            // undo Sortable's DOM move; the model change re-renders the list in the right order
+            from.insertBefore(evt.item, evt.item._ffNext);
+            evt.item._ffFrom = null;
+            if (evt.from === evt.to && evt.oldDraggableIndex === evt.newDraggableIndex) return;
+            self_.moveField(evt.item.getAttribute('data-id'), evt.to.getAttribute('data-section'), evt.newDraggableIndex);
+          }
+        });
+      },
+
+      /* ---- properties ---- */
+      labelIn: function (f, loc) {
+        if (!f) return '';
+        if (f.label && typeof f.label === 'object') return f.label[loc] || '';
+        return loc === 'en' ? (f.label || '') : '';
+      },
+      selLabel: function (loc) { return this.labelIn(this.selected(), loc); },
+      setLabel: function (loc, value) {
+        var f = this.selected();
+        if (!f) return;
+        this.touch('label:' + loc + ':' + f.id);
+        if (!f.label || typeof f.label !== 'object') f.label = { en: f.label || '' };
+        f.label[loc] = value;
+        this.clearErrorsFor(f.id, 'label');
+        this.changed();
+      },
+      fieldTitle: function (f) { return window.formflow.label(f.label, f.name || f.id); },
+      fieldMeta: function (f) { return this.typeLabel(f.type) + ' · ' + (f.name || f.id); },
+      prop: function (path) {
+        var f = this.selected();
+        var v = f ? getPath(f, path) : undefined;
+        return v === undefined || v === null ? '' : v;
+      },
+      propBool: function (path) { return !!this.prop(path); },
+      setProp: function (path, value, kind) {
+        var f = this.selected();
+        if (!f) return;
+        this.touch('prop:' + path + ':' + f.id);
+        setPath(f, path, coerce(value, kind));
+        this.clearErrorsFor(f.id, path);
+        this.changed();
+      },
+      setName: function (value) {
+        var f = this.selected();
+        if (!f) return;
+        var old = f.name;
+        this.touch('prop:name:' + f.id);
+        f.name = value;
+        // rules use names: follow a rename where the old name stands as a whole word
+        if (old && value && old !== value) {
+          var re = new RegExp('(^|[^A-Za-z0-9_.\'"])' + old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![A-Za-z0-9_])', 'g');
+          (this.def.rules || []).forEach(function (r) { if (r.when) r.when = r.when.replace(re, '$1' + value); });
+          this.ruleUi = {};
+        }
+        this.clearErrorsFor(f.id, 'name');
+        this.changed();
+      },
+      showDefault: function () { return this.hasSelection() && !NO_DEFAULT[this.selectedType()]; },
+      defaultIsBool: function () { return this.selectedType() === 'boolean'; },
+      defaultIsInput: function () { return this.showDefault() && this.selectedType() !== 'boolean'; },
+      defaultInputType: function () {
+        var ty = this.selectedType();
+        if (ty === 'number' || ty === 'money') return 'number';
+        if (ty === 'date') return 'date';
+        if (ty === 'datetime') return 'datetime-local';
+        return 'text';
+      },
+      setDefault: function (value) {
+        var ty = this.selectedType();
+        if (ty === 'boolean') { this.setProp('default', value === 'true' ? true : (value === 'false' ? false : ''), null); return; }
+        this.setProp('default', value, ty === 'number' ? 'num' : null);
+      },
+      defaultChoice: function () { var v = this.prop('default'); return v === true ? 'true' : (v === false ? 'false' : ''); },
+
+      /* choices editor (select / multiselect) */
+      choices: function () { var f = this.selected(); return (f && f.options && f.options.choices) || []; },
+      choiceLabel: function (c, loc) { return c.label && typeof c.label === 'object' ? (c.label[loc] || '') : (loc === 'en' ? (c.label || '') : ''); },
+      setChoice: function (i, key, value) {
+        var f = this.selected();
+        this.touch('choice:' + f.id + ':' + i + ':' + key);
+        var c = f.options.choices[i];
+        if (key === 'value') c.value = value;
+        else {
+          if (!c.label || typeof c.label !== 'object') c.label = { en: c.label || '' };
+          c.label[key] = value;
+        }
+        this.clearErrorsFor(f.id, 'options.choices');
+        this.changed();
+      },
+      addChoice: function () {
+        var f = this.selected();
+        this.touch();
+        f.options = f.options || {};
+        f.options.choices = f.options.choices || [];
+        var n = f.options.choices.length + 1;
+        f.options.choices.push({ value: 'option_' + n, label: { en: 'Option ' + n, 'zh-CN': '选项' + n } });
+        this.changed();
+      },
+      removeChoice: function (i) { var f = this.selected(); this.touch(); f.options.choices.splice(i, 1); this.changed(); },
+      choiceErrors: function (i) { return this.propError('options.choices.' + i); },
+
+      /* sub-table columns */
+      subfields: function () { var f = this.selected(); return (f && f.options && f.options.fields) || []; },
+      subfieldTypes: function () { return SUBFIELD_TYPES.map(function (ty) { return { type: ty, label: t('type.' + ty) }; }); },
+      addSubfield: function () {
+        var f = this.selected();
+        this.touch();
+        f.options = f.options || {};
+        f.options.fields = f.options.fields || [];
+        var n = f.options.fields.length + 1, id = 'col_' + n;
+        while (f.options.fields.some(function (x) { return x.id === id; })) { n += 1; id = 'col_' + n; }
+        f.options.fields.push({ id: id, name: id, type: 'text', label: { en: 'Column ' + n, 'zh-CN': '列' + n } });
+        this.changed();
+      },
+      setSubfield: function (i, key, value) {
+        var f = this.selected();
+        this.touch('sub:' + f.id + ':' + i + ':' + key);
+        var sf = f.options.fields[i];
+        if (key === 'label') {
+          if (!sf.label || typeof sf.label !== 'object') sf.label = { en: sf.label || '' };
+          sf.label[window.formflow.locale()] = value;
+        } else if (key === 'id') { sf.id = value; sf.name = value; } else sf[key] = value;
+        this.changed();
+      },
+      subfieldLabel: function (sf) { return this.labelIn(sf, window.formflow.locale()); },
+      removeSubfield: function (i) { var f = this.selected(); this.touch(); f.options.fields.splice(i, 1); this.changed(); },
+      targetForms: function () {
+        return this.cfg.forms.map(function (fm) { return { key: fm.key, label: window.formflow.label(fm.label, fm.key) }; });
+      },
+      hasTargetForms: function () { return this.cfg.forms.length > 0; },
+      noTargetForms: function () { return this.cfg.forms.length === 0; },
+
+      /* ---- errors ---- */
+      /* [{path, field_id, message, position?}] -> kept with a normalized path, the field id and the property */
+      setErrors: function (list) {
+        var self_ = this;
+        this.errors = (list || []).map(function (e) {
+          var p = normPath(e.path);
+          var fid = e.field_id || null;
+          var prop = '';
+          var m = /^fields\.(\d+)(?:\.(.*))?$/.exec(p);
+          if (m) {
+            var f = self_.def.fields[Number(m[1])];
+            if (!fid && f) fid = f.id;
+            prop = m[2] || '';
+          } else if (fid && p && p.indexOf('rules') !== 0 && p.indexOf('layout') !== 0) {
+            prop = p.replace(/^fields\.[^.]+\.?/, '');
+          }
+          if (fid && !self_.fieldById(fid)) fid = null;
+          return { path: e.path, normPath: p, field_id: fid, prop: prop, message: e.message || String(e), position: e.position };
+        });
+        if (this.setRuleErrors) this.setRuleErrors(this.errors);
+        var first = this.errors.filter(function (e) { return e.field_id; })[0];
+        if (first && this.tab === 'design') this.selectedId = first.field_id;
+      },
+      clearErrorsFor: function (fid, path) {
+        this.errors = this.errors.filter(function (e) {
+          return !(e.field_id === fid && (e.prop === path || e.prop.indexOf(path + '.') === 0));
+        });
+      },
+      fieldErrors: function (id) { return this.errors.filter(function (e) { return e.field_id === id; }); },
+      hasFieldErrors: function (id) { return this.fieldErrors(id).length > 0; },
+      propErrors: function (path) {
+        var id = this.selectedId;
+        return this.errors.filter(function (e) { return e.field_id === id && (e.prop === path || e.prop.indexOf(path + '.') === 0); });
+      },
+      propError: function (path) { return this.propErrors(path).map(function (e) { return e.message; }).join(' '); },
+      hasPropError: function (path) { return this.propErrors(path).length > 0; },
+      inputClass: function (path) { return this.hasPropError(path) ? 'has-error' : ''; },
+      fieldOnlyErrors: function () {
+        // errors on the selected field that no property input shows
+        var shown = ['label', 'name', 'help', 'required', 'default', 'options'];
+        var id = this.selectedId;
+        return this.errors.filter(function (e) {
+          return e.field_id === id && !shown.some(function (s) { return e.prop === s || e.prop.indexOf(s + '.') === 0; });
+        });
+      },
+      hasErrors: function () { return this.errors.length > 0; },
+      errorCountText: function () { return t('designer.errors_count', { count: this.errors.length }); },
+      errorLabel: function (e) {
+        var f = e.field_id ? this.fieldById(e.field_id) : null;
+        return (f ? this.fieldTitle(f) + ': ' : (e.normPath ? e.normPath + ': ' : '')) + e.message;
+      },
+      goToError: function (e) {
+        if (e.field_id) { this.tab = 'design'; this.selectedId = e.field_id; this.focusCard(e.field_id); }
+        else if (e.normPath.indexOf('rules') === 0) this.tab = 'rules';
+      },
+
+      /* ---- server ---- */
+      handleFailure: function (r, fallbackKey) {
+        var err = (r.data && r.data.error) || {};
+        var list = err.errors || [];
+        this.setErrors(list.length ? list : (err.message ? [{ path: '', message: err.message }] : []));
+        this.status = t(fallbackKey);
+        this.statusKind = 'error';
+      },
+      saveDraft: function () {
+        var self_ = this;
+        if (this.jsonEditing && !this.applyJson()) return Promise.resolve(false);
+        this.busy = true;
+        var sent = this.snapshot();
+        return window.formflow.api('PUT', this.cfg.api_base + '/draft', this.def).then(function (r) {
+          self_.busy = false;
+          if (r.ok) {
+            self_.errors = [];
+            self_.ruleErrors = {};
+            // adopt the server's normalized draft only if nothing changed while saving
+            if (self_.snapshot() === sent) {
+              var saved = self_.unwrap(r.data);
+              if (saved && Array.isArray(saved.fields)) self_.def = normalize(saved);
+              self_.dirty = false;
+            }
+            self_.status = t('designer.saved_at');
+            self_.statusKind = 'ok';
+            return true;
+          }
+          self_.handleFailure(r, 'designer.save_failed');
+          return false;
+        });
+      },
+      publish: function () {
+        var self_ = this;
+        var go = function () {
+          self_.busy = true;
+          return window.formflow.api('POST', self_.cfg.api_base + '/publish', {}).then(function (r) {
+            self_.busy = false;
+            if (r.ok) {
+              self_.errors = [];
+              self_.status = t('designer.published') + (r.data && r.data.version ? ' · v' + r.data.version : '');
+              self_.statusKind = 'ok';
+              return true;
+            }
+            self_.handleFailure(r, 'designer.publish_failed');
+            return false;
+          });
+        };
+        // publishing publishes the saved draft: save first when there are changes
+        if (this.dirty) return this.saveDraft().then(function (ok) { return ok ? go() : false; });
+        return go();
+      },
+      loadDiff: function () {
+        var self_ = this;
+        this.diff = { loading: true, items: [], raw: '' };
+        window.formflow.api('GET', this.cfg.api_base + '/diff').then(function (r) {
+          var d = r.data || {};
+          var items = Array.isArray(d) ? d : (d.changes || d.diff || null);
+          if (!r.ok) self_.diff = { loading: false, items: [], raw: (d.error && d.error.message) || t('common.error') };
+          else if (Array.isArray(items)) {
+            self_.diff = { loading: false, raw: '', items: items.map(function (c, i) {
+              var kind = String(c.op || c.kind || c.change || 'changed');
+              return { key: i, kind: /add/.test(kind) ? 'added' : (/remov|delet/.test(kind) ? 'removed' : 'changed'),
+                text: c.summary || c.message || ((c.path || c.field_id || '') + ' ' + kind) };
+            }) };
+          } else self_.diff = { loading: false, items: [], raw: JSON.stringify(d, null, 2) };
+        });
+      },
+      closeDiff: function () { this.diff = null; },
+      hasDiff: function () { return this.diff !== null; },
+      diffItems: function () { return this.diff ? this.diff.items : []; },
+      diffRaw: function () { return this.diff ? this.diff.raw : ''; },
+      diffLoading: function () { return !!(this.diff && this.diff.loading); },
+      diffEmpty: function () { return !!(this.diff && !this.diff.loading && !this.diff.items.length && !this.diff.raw); },
+      diffClass: function (item) { return item.kind; },
+
+      /* ---- JSON view ---- */
+      jsonPretty: function () { return this.def ? JSON.stringify(this.def, null, 2) : ''; },
+      startJsonEdit: function () { this.jsonText = this.jsonPretty(); this.jsonError = ''; this.jsonEditing = true; },
+      cancelJsonEdit: function () { this.jsonEditing = false; this.jsonError = ''; },
+      setJsonText: function (v) { this.jsonText = v; this.jsonError = ''; },
+      notJsonEditing: function () { return !this.jsonEditing; },
+      applyJson: function () {
+        var parsed;
+        try { parsed = JSON.parse(this.jsonText); } catch (e) {
+          this.jsonError = t('designer.json_parse_error', { message: e.message });
+          return false;
+        }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          this.jsonError = t('designer.json_parse_error', { message: 'not an object' });
+          return false;
+        }
+        this.touch();
+        this.def = normalize(parsed);
+        this.ruleUi = {};
+        this.jsonEditing = false;
+        this.changed();
+        return true;
+      },
+
+      /* ---- tabs / preview ---- */
+      setTab: function (name) { this.tab = name; this.moveMenuFor = null; },
+      isTab: function (name) { return this.tab === name; },
+      tabSelected: function (name) { return this.tab === name ? 'true' : 'false'; },
+      tabIndex: function (name) { return this.tab === name ? '0' : '-1'; },
+      setPreview: function (mode) { this.previewMode = mode; },
+      isPreview: function (mode) { return this.previewMode === mode ? 'true' : 'false'; },
+      previewClass: function () { return 'preview-frame ' + this.previewMode; },
+      previewChoices: function (f) {
+        return ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: window.formflow.label(c.label, c.value) }; });
+      },
+      previewKind: function (f) {
+        var map = { textarea: 'textarea', boolean: 'switch', select: 'select', multiselect: 'multi', subtable: 'subtable' };
+        return map[f.type] || 'input';
+      },
+      previewInputType: function (f) {
+        var map = { number: 'number', money: 'number', date: 'date', datetime: 'datetime-local', email: 'email', phone: 'tel', url: 'url' };
+        return map[f.type] || 'text';
+      },
+      isPreviewKind: function (f, kind) { return this.previewKind(f) === kind; },
+      previewSubfields: function (f) { return (f.options && f.options.fields) || []; },
+      previewPlaceholder: function (f) {
+        if (f.type === 'serial') return (f.options && f.options.format) || '';
+        if (f.type === 'computed') return '= ' + ((f.options && f.options.formula) || '');
+        if (f.type === 'reference') return t('fill.search_reference');
+        return '';
+      },
+      previewReadonly: function (f) { return f.type === 'serial' || f.type === 'computed' || f.type === 'rollup'; },
+      previewFieldClass: function (f) { return (f.type === 'textarea' || f.type === 'subtable') ? 'field wide' : 'field'; },
+      helpText: function (f) { return window.formflow.label(f.help, ''); },
+      previewId: function (f) { return 'pv-' + f.id; },
+      formTitle: function () { return this.def ? window.formflow.label(this.def.label, this.def.key) : ''; },
+      subLabel: function (sf) { return window.formflow.label(sf.label, sf.name || sf.id); },
+
+      /* ---- rules tab (rulebuilder.js mixin supplies the condition editing) ---- */
+      rulesList: function () { return this.def ? this.def.rules : []; },
+      fieldsForRules: function () {
+        return this.def ? this.def.fields.filter(function (f) { return !f.deleted; }).map(function (f) {
+          return { id: f.id, name: f.name || f.id, type: f.type, label: window.formflow.label(f.label, f.name || f.id),
+            choices: ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: window.formflow.label(c.label, c.value) }; }) };
+        }) : [];
+      },
+      hasRules: function () { return this.rulesList().length > 0; },
+      addRule: function () {
+        this.touch();
+        var n = this.def.rules.length + 1, id = 'r' + n;
+        while (this.def.rules.some(function (r) { return r.id === id; })) { n += 1; id = 'r' + n; }
+        this.def.rules.push({ id: id, name: '', when: '', effects: [] });
+        this.changed();
+      },
+      removeRule: function (ri) { this.touch(); this.def.rules.splice(ri, 1); this.ruleUi = {}; this.ruleErrors = {}; this.changed(); },
+      setRuleName: function (ri, value) { this.touch('rule-name:' + ri); this.def.rules[ri].name = value; this.changed(); },
+      ruleEffects: function (rule) { return rule.effects || []; },
+      addEffect: function (ri) {
+        var first = this.fieldsForRules()[0];
+        this.touch();
+        this.def.rules[ri].effects = this.def.rules[ri].effects || [];
+        this.def.rules[ri].effects.push({ field: first ? first.id : '', visible: true });
+        this.changed();
+      },
+      removeEffect: function (ri, ei) { this.touch(); this.def.rules[ri].effects.splice(ei, 1); this.changed(); },
+      effectTri: function (eff, key) { return eff[key] === true ? 'true' : (eff[key] === false ? 'false' : ''); },
+      setEffect: function (ri, ei, key, value) {
+        var eff = this.def.rules[ri].effects[ei];
+        this.touch('effect:' + ri + ':' + ei + ':' + key);
+        if (key === 'field') eff.field = value;
+        else if (key === 'value') { if (value === '') delete eff.value; else eff.value = value; }
+        else if (key === 'options') {
+          var list = value.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
+          if (list.length) eff.options = list; else delete eff.options;
+        } else if (value === '') delete eff[key];
+        else eff[key] = value === 'true';
+        this.changed();
+      },
+      effectOptions: function (eff) { return Array.isArray(eff.options) ? eff.options.join(', ') : ''; },
+      effectValue: function (eff) { return eff.value === undefined || eff.value === null ? '' : String(eff.value); },
+      ruleDomId: function (ri, part) { return 'rule-' + ri + '-' + part; }
+    };
+    Object.keys(rb).forEach(function (k) { if (!(k in self)) self[k] = rb[k]; });
+    return self;
+  }
+
+  window.formflowDesigner = { normalize: normalize, normPath: normPath, FIELD_TYPES: FIELD_TYPES };
+  document.addEventListener('alpine:init', function () {
+    window.Alpine.data('formDesigner', designer);
+  });
+})();

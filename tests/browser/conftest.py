@@ -1,0 +1,146 @@
+"""Browser test harness: a real Chromium driven by Playwright's sync API.
+
+Fixtures: `browser` (one Chromium per session), `page` (a fresh context per
+test), `live_server` (the real Flask app on an ephemeral port, over an SQLite
+file in tmp_path) and `axe_check(page)` (runs the vendored axe-core and returns
+the serious/critical violations). Chromium comes from Debian (/usr/bin/chromium);
+Playwright never downloads a browser here. Without Chromium the browser tests
+are skipped on a developer machine and fail in CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+#: The Debian Chromium; Playwright's own browser builds are never downloaded.
+CHROMIUM_PATH = "/usr/bin/chromium"
+#: Flags for a headless Chromium in a container with no network but loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: axe impacts that fail an accessibility check.
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STATIC_DIR = REPO_ROOT / "designer_ui" / "static"
+AXE_PATH = STATIC_DIR / "vendor" / "axe-core" / "axe.min.js"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM_PATH).exists():
+        message = f"Chromium not found at {CHROMIUM_PATH} (apt-get install chromium)"
+        if _in_ci():
+            pytest.fail(message + ": browser tests must run in CI", pytrace=False)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api") if not _in_ci() else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"])
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.js_errors = errors  # tests assert on uncaught page errors
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+class _ServerThread(threading.Thread):
+    def __init__(self, app):
+        super().__init__(daemon=True)
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+
+    def run(self):
+        self.server.serve_forever()
+
+    def shutdown(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def serve_wsgi(app):
+    """Start a WSGI app on 127.0.0.1:<free port>; returns the running thread."""
+    thread = _ServerThread(app)
+    thread.start()
+    return thread
+
+
+@pytest.fixture(scope="session")
+def wsgi_server():
+    """`wsgi_server(app)` -> base URL of `app` served on loopback until the session ends."""
+    threads = []
+
+    def start(app):
+        thread = serve_wsgi(app)
+        threads.append(thread)
+        return f"http://127.0.0.1:{thread.port}"
+
+    yield start
+    for thread in threads:
+        thread.shutdown()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The real formflow app over an SQLite file; yields its base URL."""
+    formflow = pytest.importorskip("formflow")
+    app = formflow.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}", "TESTING": True})
+    thread = serve_wsgi(app)
+    try:
+        yield f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.shutdown()
+
+
+def run_axe(page, impacts=AXE_FAILING_IMPACTS):
+    """Inject the vendored axe-core and return violations of the given impacts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        try:
+            page.add_script_tag(path=str(AXE_PATH))
+        except Exception:  # a page with a strict CSP refuses the inline script tag
+            pass
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # devtools evaluation is not subject to the page's CSP
+        page.evaluate(AXE_PATH.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+@pytest.fixture
+def axe_check():
+    """`axe_check(page)` -> list of serious/critical axe violations on the page."""
+    return run_axe
