@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
@@ -85,6 +86,10 @@ def _libs_page() -> str:
 </body></html>"""
 
 
+#: What the server's compiled rules.js looks like for the follow-up form.
+RULES_JS = """window.formflowRules = [{id: "r1", when: function (d) { return d.enable_reminder === true; },
+  effects: [{field: "next_follow_up", visible: true, required: true}]}];"""
+
 PROBE_JS = "document.addEventListener('alpine:init', function () { Alpine.data('probe', function () { return { message: 'alpine-ok' }; }); });"
 
 
@@ -97,20 +102,37 @@ def static_site(wsgi_server):
             form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
             forms=[{"key": "customer", "label": {"en": "Customer", "zh-CN": "客户"}}],
             definition=SAMPLE_FOLLOW_UP, user={"name": "Li Lei"}, unread_count=3, active_nav="apps"),
+        "/form.html": render(
+            "form_fill.html", app={"key": "crm", "label": "CRM"}, form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
+            definition=SAMPLE_FOLLOW_UP, version=3, rules_js_url="/rules.js", rules_runtime_url=""),
     }
-    scripts = {"/static/probe.js": PROBE_JS}
+    scripts = {"/static/probe.js": PROBE_JS, "/rules.js": RULES_JS}
+    submitted = []
 
     @Request.application
     def app(request):
         if request.path in pages:
             return Response(pages[request.path], content_type="text/html; charset=utf-8",
                             headers={"Content-Security-Policy": STRICT_CSP})
+        if request.path == "/api/apps/crm/forms/follow_up/records" and request.method == "POST":
+            body = request.get_json()
+            submitted.append(body)
+            if len(submitted) == 1:
+                envelope = {"error": {"code": "invalid", "message": "Record refused", "errors": [
+                    {"path": "data.next_follow_up", "field_id": "next_follow_up", "message": "must be later than now"},
+                    {"path": "data.content", "field_id": None, "message": "at least 10 characters"}]}}
+                return Response(json.dumps(envelope), status=422, content_type="application/json")
+            return Response(json.dumps({"id": 7, "data": body["data"]}), status=201, content_type="application/json")
+        if request.path == "/api/apps/crm/forms/customer/records":
+            rows = [{"id": 1, "title": "Acme Ltd"}, {"id": 2, "title": "Acme Trading"}]
+            return Response(json.dumps({"items": rows}), content_type="application/json")
         if request.path in scripts:
             return Response(scripts[request.path], content_type="text/javascript")
         return Response("not found", status=404)
 
     wsgi = SharedDataMiddleware(app, {"/static": str(STATIC_DIR)})
-    return wsgi_server(wsgi)
+    base = wsgi_server(wsgi)
+    return {"url": base, "submitted": submitted}
 
 
 def _csp_watch(page):
@@ -121,7 +143,7 @@ def _csp_watch(page):
 
 def test_vendored_libraries_and_components_load(page, static_site):
     csp = _csp_watch(page)
-    page.goto(static_site + "/libs.html")
+    page.goto(static_site["url"] + "/libs.html")
     page.wait_for_function("() => document.getElementById('probe').textContent === 'alpine-ok'")
     globals_ = page.evaluate("() => ({htmx: typeof htmx, Alpine: typeof Alpine, Sortable: typeof Sortable, Chart: typeof Chart,"
                              " formflow: typeof formflow, designer: typeof formflowDesigner, rules: typeof formflowRuleBuilder})")
@@ -132,7 +154,7 @@ def test_vendored_libraries_and_components_load(page, static_site):
 
 
 def test_rule_builder_round_trips_expressions(page, static_site):
-    page.goto(static_site + "/libs.html")
+    page.goto(static_site["url"] + "/libs.html")
     out = page.evaluate("""() => {
         const rb = window.formflowRuleBuilder;
         const text = "enable_reminder == true and (method == 'visit' or method == 'call')";
@@ -146,7 +168,7 @@ def test_rule_builder_round_trips_expressions(page, static_site):
 
 def test_designer_renders_under_strict_csp(page, static_site, axe_check):
     csp = _csp_watch(page)
-    page.goto(static_site + "/designer.html")
+    page.goto(static_site["url"] + "/designer.html")
     page.get_by_test_id("field-customer").wait_for()
     assert page.get_by_test_id("section-main").is_visible()
     assert page.get_by_test_id("palette-serial").is_visible()
@@ -191,3 +213,45 @@ def test_designer_definition_block_is_json():
     start = html.index('id="designer-config">') + len('id="designer-config">')
     block = html[start:html.index("</script>", start)]
     assert json.loads(block)["definition"]["label"].startswith("</script>")
+
+
+def test_form_fill_rules_errors_and_submit(page, static_site, axe_check):
+    csp = _csp_watch(page)
+    page.goto(static_site["url"] + "/form.html")
+    page.get_by_test_id("fill-customer").wait_for()
+    next_wrap = page.get_by_test_id("fill-next_follow_up")
+    expect(next_wrap).to_be_hidden()                       # hidden until the reminder is on
+
+    page.get_by_test_id("input-customer").fill("acme")
+    page.get_by_role("option", name="Acme Trading").click()
+    page.get_by_test_id("input-method").select_option("visit")
+    page.get_by_test_id("input-content").fill("short")
+    page.get_by_test_id("input-enable_reminder").check()
+    expect(next_wrap).to_be_visible()
+    expect(next_wrap.locator(".req")).to_be_visible()      # required while shown
+    page.get_by_test_id("input-next_follow_up").fill("2020-01-01T09:00")
+    page.get_by_test_id("input-next_follow_up").dispatch_event("change")
+
+    page.get_by_test_id("submit").click()
+    page.get_by_test_id("error-next_follow_up").wait_for()
+    assert page.get_by_test_id("error-next_follow_up").inner_text() == "must be later than now"
+    assert page.get_by_test_id("error-content").inner_text() == "at least 10 characters"   # mapped by path
+    assert page.get_by_test_id("input-content").input_value() == "short"                   # nothing typed is lost
+    first = static_site["submitted"][0]["data"]
+    assert first["customer"] == 2 and first["method"] == "visit" and first["enable_reminder"] is True
+    assert first["next_follow_up"].endswith("Z")
+
+    # switching the reminder off hides the time and drops its value
+    page.get_by_test_id("input-content").fill("a long enough visit report")
+    page.get_by_test_id("input-enable_reminder").uncheck()
+    expect(next_wrap).to_be_hidden()
+    page.get_by_test_id("submit").click()
+    page.get_by_test_id("form-success").wait_for()
+    assert "next_follow_up" not in static_site["submitted"][1]["data"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("input-enable_reminder").check()
+    page.screenshot(path=str(SCREENSHOTS / "form_fill.png"), full_page=True)
+    assert page.js_errors == []
+    assert csp == []
+    violations = axe_check(page)
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []

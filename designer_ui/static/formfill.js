@@ -1,0 +1,397 @@
+/* Generated form ('formFill'): renders a published form definition, applies
+   the form's compiled rules live, and submits a record.
+   Inputs (all data, no inline code):
+     #form-def     the published definition (docs/definitions.md)
+     #form-config  {app, form, api_base, submit_url?, record_url?, values?}
+     window.formflowRules  compiled rules from the server's rules.js:
+                   [{id, when: function (data) -> bool, effects: [{field, visible, required, readonly, options, value}]}]
+                   `data` is keyed by field name (what rule expressions use).
+   If the rules runtime offers window.formflowRulesRuntime.evaluate(rule, data)
+   it is used instead of calling rule.when directly.
+   Submit: POST {api_base}/records {"data": {...}}; a 422 error envelope
+   {error: {errors: [{path, field_id, message}]}} is shown at each field and
+   nothing typed is lost. Hidden values are dropped unless settings.hidden_values == "keep". */
+(function () {
+  'use strict';
+
+  var t = function (k, p) { return window.formflow.t(k, p); };
+  var label = function (v, f) { return window.formflow.label(v, f); };
+
+  //: Wait this long after the last keystroke before searching references.
+  var SEARCH_DEBOUNCE_MS = 250;
+  var AUTO_TYPES = { serial: 1, computed: 1, rollup: 1 };
+  var WIDE_TYPES = { textarea: 1, subtable: 1 };
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  /* ISO with offset -> value for <input type=datetime-local> in the browser's zone */
+  function isoToLocalInput(iso) {
+    if (!iso) return '';
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+  }
+
+  /* datetime-local value (browser zone) -> ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" */
+  function localInputToIso(v) {
+    if (!v) return null;
+    var d = new Date(v);
+    if (isNaN(d.getTime())) return v;
+    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  function recordsFrom(data) {
+    if (Array.isArray(data)) return data;
+    if (!data) return [];
+    return data.items || data.records || data.results || data.data || [];
+  }
+
+  function recordTitle(rec) {
+    if (!rec) return '';
+    return rec.title || rec.display || rec.name || (rec.data && (rec.data.name || rec.data.title)) || ('#' + rec.id);
+  }
+
+  function formFill() {
+    return {
+      def: { fields: [], layout: { sections: [] } },
+      cfg: {},
+      values: {},
+      state: {},           // field id -> {visible, required, readonly, choices}
+      errors: {},          // field id -> [message]
+      formErrors: [],
+      submitting: false,
+      result: null,
+      refs: {},            // field id -> {query, results, open, selected: [{id, title}], active}
+      timers: {},
+      tz: '',
+
+      init: function () {
+        this.def = window.formflow.readJSON('form-def', this.def);
+        this.def.fields = this.def.fields || [];
+        this.cfg = window.formflow.readJSON('form-config', {});
+        this.cfg.api_base = this.cfg.api_base || ('/api/apps/' + this.cfg.app + '/forms/' + this.cfg.form);
+        try { this.tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { this.tz = ''; }
+        var initial = this.cfg.values || {};
+        var self = this;
+        this.liveFields().forEach(function (f) {
+          var v = initial[f.id] !== undefined ? initial[f.id] : f.default;
+          if (f.type === 'multiselect') v = Array.isArray(v) ? v.slice() : [];
+          else if (f.type === 'subtable') v = Array.isArray(v) ? v : [];
+          else if (f.type === 'boolean') v = v === true;
+          else if (v === undefined) v = null;
+          self.values[f.id] = v;
+          if (self.isRefType(f)) self.refs[f.id] = { query: '', results: [], open: false, selected: [], active: -1 };
+        });
+        this.applyRules();
+      },
+
+      /* ---- structure ---- */
+      liveFields: function () { return this.def.fields.filter(function (f) { return !f.deleted; }); },
+      field: function (id) { return this.def.fields.filter(function (f) { return f.id === id; })[0] || null; },
+      sections: function () {
+        var secs = (this.def.layout && this.def.layout.sections) || [];
+        if (!secs.length) return [{ id: 'main', label: '', columns: 1, fields: this.liveFields().map(function (f) { return f.id; }) }];
+        return secs;
+      },
+      sectionFields: function (s) {
+        var self = this;
+        return (s.fields || []).map(function (id) { return self.field(id); }).filter(function (f) { return f && !f.deleted; });
+      },
+      sectionLabel: function (s) { return label(s.label, ''); },
+      gridClass: function (s) { return 'form-grid cols-' + (s.columns || 1); },
+      formTitle: function () { return label(this.def.label, this.def.key); },
+      fieldLabel: function (f) { return label(f.label, f.name || f.id); },
+      helpText: function (f) { return label(f.help, ''); },
+      inputId: function (f) { return 'ff-' + f.id; },
+      helpId: function (f) { return 'ff-' + f.id + '-help'; },
+      errorId: function (f) { return 'ff-' + f.id + '-error'; },
+      describedBy: function (f) { return this.helpId(f) + ' ' + this.errorId(f); },
+      fieldClass: function (f) {
+        return 'field' + (WIDE_TYPES[f.type] ? ' wide' : '') + (this.hasError(f.id) ? ' has-error' : '');
+      },
+      fieldTestId: function (f) { return 'input-' + f.id; },
+      wrapTestId: function (f) { return 'fill-' + f.id; },
+
+      /* which input a field gets */
+      kind: function (f) {
+        if (AUTO_TYPES[f.type]) return 'auto';
+        if (f.type === 'reference' || f.type === 'user') return 'ref';
+        return { textarea: 'textarea', boolean: 'switch', select: 'select', multiselect: 'multi', subtable: 'subtable',
+          datetime: 'datetime', attachment: 'file' }[f.type] || 'input';
+      },
+      is: function (f, k) { return this.kind(f) === k; },
+      isRefType: function (f) { return f.type === 'reference' || f.type === 'user'; },
+      inputType: function (f) {
+        return { number: 'number', money: 'number', date: 'date', email: 'email', phone: 'tel', url: 'url' }[f.type] || 'text';
+      },
+      inputMode: function (f) { return f.type === 'money' ? 'decimal' : (f.type === 'phone' ? 'tel' : ''); },
+      step: function (f) {
+        var p = f.options && f.options.precision;
+        if (f.type === 'money') p = p === undefined ? 2 : p;
+        if (p === undefined || p === null) return f.type === 'number' ? 'any' : '';
+        return p === 0 ? '1' : String(Math.pow(10, -p).toFixed(p));
+      },
+      maxLength: function (f) { return (f.options && f.options.max_length) || ''; },
+      autoText: function (f) {
+        var v = this.values[f.id];
+        if (v !== null && v !== undefined && v !== '') return String(v);
+        if (f.type === 'serial') return (f.options && f.options.format) || '';
+        return '—';
+      },
+      tzNote: function () { return t('fill.tz_note', { tz: this.tz || 'UTC' }); },
+
+      /* ---- state from rules ---- */
+      st: function (f) { return this.state[f.id] || { visible: true, required: !!f.required, readonly: false }; },
+      isVisible: function (f) { return this.st(f).visible; },
+      isRequired: function (f) { return this.st(f).required; },
+      isReadonly: function (f) { return this.st(f).readonly || !!AUTO_TYPES[f.type]; },
+      choices: function (f) {
+        var all = ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: label(c.label, c.value) }; });
+        var allowed = this.st(f).choices;
+        return allowed ? all.filter(function (c) { return allowed.indexOf(c.value) >= 0; }) : all;
+      },
+      rulesData: function () {
+        var data = {};
+        var self = this;
+        this.liveFields().forEach(function (f) { data[f.name || f.id] = self.outValue(f); });
+        return data;
+      },
+      ruleMatches: function (rule, data) {
+        try {
+          var rt = window.formflowRulesRuntime;
+          if (rt && typeof rt.evaluate === 'function') return !!rt.evaluate(rule, data);
+          var fn = typeof rule.when === 'function' ? rule.when : rule.test;
+          return typeof fn === 'function' ? !!fn(data) : false;
+        } catch (e) {
+          return false;  // a rule that cannot run on incomplete input does not apply
+        }
+      },
+      applyRules: function () {
+        var rules = Array.isArray(window.formflowRules) ? window.formflowRules : [];
+        var next = {};
+        var self = this;
+        this.liveFields().forEach(function (f) { next[f.id] = { visible: true, required: !!f.required, readonly: false, choices: null }; });
+        // a field some rule shows is hidden until a rule shows it (show/hide rules, 超级显隐)
+        rules.forEach(function (r) {
+          (r.effects || []).forEach(function (e) { if (e.visible === true && next[e.field]) next[e.field].visible = false; });
+        });
+        var data = this.rulesData();
+        var setValues = [];
+        rules.forEach(function (r) {
+          if (!self.ruleMatches(r, data)) return;
+          (r.effects || []).forEach(function (e) {
+            var s = next[e.field];
+            if (!s) return;
+            if (typeof e.visible === 'boolean') s.visible = e.visible;
+            if (typeof e.required === 'boolean') s.required = e.required;
+            if (typeof e.readonly === 'boolean') s.readonly = e.readonly;
+            if (Array.isArray(e.options)) s.choices = e.options;
+            if (Object.prototype.hasOwnProperty.call(e, 'value')) setValues.push(e);
+          });
+        });
+        Object.keys(next).forEach(function (id) { if (!next[id].visible) next[id].required = false; });
+        this.state = next;
+        setValues.forEach(function (e) {
+          if (JSON.stringify(self.values[e.field]) !== JSON.stringify(e.value)) self.values[e.field] = e.value;
+        });
+      },
+
+      /* ---- values ---- */
+      val: function (f) { var v = this.values[f.id]; return v === null || v === undefined ? '' : v; },
+      dtVal: function (f) { return isoToLocalInput(this.values[f.id]); },
+      checked: function (f) { return this.values[f.id] === true; },
+      multiChecked: function (f, value) { return (this.values[f.id] || []).indexOf(value) >= 0; },
+      setValue: function (f, raw) {
+        var v = raw;
+        if (f.type === 'number') v = raw === '' ? null : Number(raw);
+        else if (f.type === 'datetime') v = localInputToIso(raw);
+        else if (raw === '') v = null;
+        this.values[f.id] = v;
+        this.clearError(f.id);
+        this.applyRules();
+      },
+      setBool: function (f, on) { this.values[f.id] = !!on; this.clearError(f.id); this.applyRules(); },
+      toggleMulti: function (f, value, on) {
+        var list = (this.values[f.id] || []).filter(function (x) { return x !== value; });
+        if (on) list.push(value);
+        this.values[f.id] = list;
+        this.clearError(f.id);
+        this.applyRules();
+      },
+      outValue: function (f) {
+        var v = this.values[f.id];
+        return v === undefined ? null : v;
+      },
+
+      /* ---- reference / user picker ---- */
+      ref: function (f) { return this.refs[f.id] || { query: '', results: [], open: false, selected: [], active: -1 }; },
+      refUrl: function (f, q) {
+        if (f.type === 'user') return (this.cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
+        return '/api/apps/' + encodeURIComponent(this.cfg.app) + '/forms/' + encodeURIComponent((f.options && f.options.form) || '') +
+          '/records?search=' + encodeURIComponent(q);
+      },
+      refSearch: function (f, q) {
+        var r = this.ref(f), self = this;
+        r.query = q;
+        clearTimeout(this.timers[f.id]);
+        if (!q.trim()) { r.results = []; r.open = false; return; }
+        this.timers[f.id] = setTimeout(function () {
+          window.formflow.api('GET', self.refUrl(f, q)).then(function (resp) {
+            if (r.query !== q) return;  // a newer search is on its way
+            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec) { return { id: rec.id, title: recordTitle(rec) }; });
+            r.open = true;
+            r.active = r.results.length ? 0 : -1;
+          });
+        }, SEARCH_DEBOUNCE_MS);
+      },
+      refResults: function (f) { return this.ref(f).results; },
+      refOpen: function (f) { return this.ref(f).open; },
+      refNoResults: function (f) { var r = this.ref(f); return r.open && !r.results.length; },
+      refQuery: function (f) { return this.ref(f).query; },
+      refListId: function (f) { return 'ff-' + f.id + '-list'; },
+      refOptionId: function (f, i) { return 'ff-' + f.id + '-opt-' + i; },
+      refActiveId: function (f) { var r = this.ref(f); return r.open && r.active >= 0 ? this.refOptionId(f, r.active) : null; },
+      refIsActive: function (f, i) { return this.ref(f).active === i ? 'true' : 'false'; },
+      refExpanded: function (f) { return this.ref(f).open ? 'true' : 'false'; },
+      multiple: function (f) { return !!(f.options && f.options.multiple); },
+      refChosen: function (f) { return this.ref(f).selected; },
+      refPick: function (f, item) {
+        var r = this.ref(f);
+        if (this.multiple(f)) {
+          if (!r.selected.some(function (x) { return x.id === item.id; })) r.selected.push(item);
+          this.values[f.id] = r.selected.map(function (x) { return x.id; });
+        } else {
+          r.selected = [item];
+          this.values[f.id] = item.id;
+        }
+        r.query = ''; r.results = []; r.open = false;
+        this.clearError(f.id);
+        this.applyRules();
+      },
+      refRemove: function (f, item) {
+        var r = this.ref(f);
+        r.selected = r.selected.filter(function (x) { return x.id !== item.id; });
+        this.values[f.id] = this.multiple(f) ? r.selected.map(function (x) { return x.id; }) : null;
+        this.applyRules();
+      },
+      refKey: function (f, e) {
+        var r = this.ref(f);
+        if (e.key === 'ArrowDown') { e.preventDefault(); if (r.results.length) { r.open = true; r.active = Math.min(r.active + 1, r.results.length - 1); } }
+        else if (e.key === 'ArrowUp') { e.preventDefault(); r.active = Math.max(r.active - 1, 0); }
+        else if (e.key === 'Enter') { if (r.open && r.active >= 0) { e.preventDefault(); this.refPick(f, r.results[r.active]); } }
+        else if (e.key === 'Escape') { r.open = false; }
+      },
+      refClose: function (f) { var r = this.ref(f); var self = this; setTimeout(function () { r.open = false; }, 150); return self; },
+
+      /* ---- sub-table ---- */
+      subFields: function (f) { return (f.options && f.options.fields) || []; },
+      rows: function (f) { return this.values[f.id] || []; },
+      addRow: function (f) { var rows = (this.values[f.id] || []).slice(); rows.push({}); this.values[f.id] = rows; },
+      removeRow: function (f, i) { var rows = (this.values[f.id] || []).slice(); rows.splice(i, 1); this.values[f.id] = rows; },
+      cellVal: function (f, i, sf) { var row = this.rows(f)[i] || {}; var v = row[sf.id]; return v === null || v === undefined ? '' : v; },
+      cellChecked: function (f, i, sf) { return (this.rows(f)[i] || {})[sf.id] === true; },
+      setCell: function (f, i, sf, raw) {
+        var row = this.rows(f)[i];
+        if (!row) return;
+        if (sf.type === 'boolean') row[sf.id] = !!raw;
+        else if (sf.type === 'number') row[sf.id] = raw === '' ? null : Number(raw);
+        else if (sf.type === 'datetime') row[sf.id] = localInputToIso(raw);
+        else row[sf.id] = raw === '' ? null : raw;
+        this.clearError(f.id);
+      },
+      cellKind: function (sf) { return sf.type === 'boolean' ? 'switch' : (sf.type === 'select' ? 'select' : 'input'); },
+      cellIs: function (sf, k) { return this.cellKind(sf) === k; },
+      cellType: function (sf) {
+        return { number: 'number', money: 'number', date: 'date', datetime: 'datetime-local', email: 'email', phone: 'tel', url: 'url' }[sf.type] || 'text';
+      },
+      cellLabel: function (sf) { return label(sf.label, sf.name || sf.id); },
+      cellChoices: function (sf) { return ((sf.options && sf.options.choices) || []).map(function (c) { return { value: c.value, label: label(c.label, c.value) }; }); },
+      hasRows: function (f) { return this.rows(f).length > 0; },
+
+      /* ---- attachments ---- */
+      upload: function (f, input) {
+        var files = input.files, self = this;
+        if (!files || !files.length) return;
+        var body = new FormData();
+        for (var i = 0; i < files.length; i++) body.append('file', files[i]);
+        fetch(this.cfg.upload_url || '/api/attachments', { method: 'POST', body: body, credentials: 'same-origin',
+          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
+          .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
+          .then(function (r) {
+            if (!r.ok) { self.errors[f.id] = [(r.data && r.data.error && r.data.error.message) || t('common.error')]; return; }
+            var ids = recordsFrom(r.data).map(function (a) { return a.id; });
+            if (!ids.length && r.data && r.data.id !== undefined) ids = [r.data.id];
+            self.values[f.id] = self.multiple(f) ? ids : (ids[0] === undefined ? null : ids[0]);
+          }, function () { self.errors[f.id] = [t('common.error')]; });
+      },
+
+      /* ---- errors ---- */
+      hasError: function (id) { return !!(this.errors[id] && this.errors[id].length); },
+      errorText: function (f) { return (this.errors[f.id] || []).join(' '); },
+      invalid: function (f) { return this.hasError(f.id) ? 'true' : 'false'; },
+      clearError: function (id) { if (this.errors[id]) delete this.errors[id]; },
+      fieldForError: function (e) {
+        if (e.field_id && this.field(e.field_id)) return e.field_id;
+        var p = String(e.path || '').replace(/^\$\.?/, '').replace(/^\//, '').replace(/\[(\d+)\]/g, '.$1').replace(/\//g, '.');
+        p = p.replace(/^data\./, '');
+        var head = p.split('.')[0];
+        var byName = this.def.fields.filter(function (f) { return f.id === head || f.name === head; })[0];
+        return byName ? byName.id : null;
+      },
+      showErrors: function (list) {
+        var errors = {}, general = [], self = this;
+        (list || []).forEach(function (e) {
+          var id = self.fieldForError(e);
+          if (id) (errors[id] = errors[id] || []).push(e.message);
+          else general.push(e.message);
+        });
+        this.errors = errors;
+        this.formErrors = general;
+        this.$nextTick(function () {
+          var first = self.$root.querySelector('[aria-invalid="true"]');
+          if (first) first.focus();
+        });
+      },
+      hasFormErrors: function () { return this.formErrors.length > 0; },
+
+      /* ---- submit ---- */
+      payload: function () {
+        var data = {}, self = this, keep = (this.def.settings || {}).hidden_values === 'keep';
+        this.liveFields().forEach(function (f) {
+          if (AUTO_TYPES[f.type]) return;
+          if (!keep && !self.isVisible(f)) return;  // a hidden value is never saved
+          data[f.id] = self.outValue(f);
+        });
+        return { data: data };
+      },
+      submit: function () {
+        var self = this;
+        if (this.submitting) return;
+        this.submitting = true;
+        this.result = null;
+        var url = this.cfg.submit_url || (this.cfg.api_base + '/records');
+        window.formflow.api(this.cfg.submit_method || 'POST', url, this.payload()).then(function (r) {
+          self.submitting = false;
+          if (r.ok) {
+            self.errors = {};
+            self.formErrors = [];
+            var rec = r.data || {};
+            self.result = { ok: true, id: rec.id, url: self.cfg.record_url && rec.id !== undefined ? self.cfg.record_url.replace('{id}', rec.id) : '' };
+            return;
+          }
+          var err = (r.data && r.data.error) || {};
+          self.showErrors(err.errors && err.errors.length ? err.errors : [{ path: '', message: err.message || t('common.error') }]);
+          self.result = { ok: false };
+        });
+      },
+      succeeded: function () { return !!(this.result && this.result.ok); },
+      failed: function () { return !!(this.result && !this.result.ok); },
+      resultUrl: function () { return this.result && this.result.url ? this.result.url : ''; }
+    };
+  }
+
+  window.formflowFill = { isoToLocalInput: isoToLocalInput, localInputToIso: localInputToIso };
+  document.addEventListener('alpine:init', function () {
+    window.Alpine.data('formFill', formFill);
+  });
+})();
