@@ -10,6 +10,7 @@ to docs/screenshots/designer.png for people to look at.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -105,9 +106,31 @@ def static_site(wsgi_server):
         "/form.html": render(
             "form_fill.html", app={"key": "crm", "label": "CRM"}, form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
             definition=SAMPLE_FOLLOW_UP, version=3, rules_js_url="/rules.js", rules_runtime_url=""),
+        "/designer-zh.html": render(
+            "designer.html", locale="zh-CN", app={"key": "crm", "label": {"en": "Sales CRM", "zh-CN": "销售CRM"}},
+            form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]}, forms=[], user={"name": "韩梅梅"}),
+        "/records.html": render(
+            "records_list.html", app={"key": "crm", "label": "CRM"}, form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
+            definition=SAMPLE_FOLLOW_UP, active_nav="apps"),
+        "/index.html": render("index.html", active_nav="apps", unread_count=2, user={"name": "Li Lei"}, apps=[
+            {"key": "crm", "label": {"en": "Sales CRM", "zh-CN": "销售CRM"}, "description": {"en": "Customers and follow-ups"},
+             "forms": [{"key": "customer", "label": {"en": "Customer"}, "published_version": 2},
+                       {"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"], "published_version": None, "has_draft": True}]}]),
+        "/record.html": render(
+            "record_detail.html", app={"key": "crm", "label": "CRM"}, form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
+            record={"id": 7, "title": "Acme Trading · visit", "fields": [
+                {"id": "method", "label": {"en": "Method"}, "text": "Visit"}, {"id": "result", "label": "Result", "text": None}]},
+            history=[{"at": "2026-11-20 10:00", "user": "Li Lei", "action": "update",
+                      "changes": [{"field": {"en": "Method"}, "old": "Call", "new": "Visit"}]},
+                     {"at": "2026-11-19 09:00", "user": "Li Lei", "action": "create"}],
+            related=[{"label": {"en": "Follow-up reminders"}, "records": [{"id": 3, "title": "Reminder #3", "url": "/r/3"}]}]),
+        "/inbox.html": render("inbox.html", active_nav="inbox", unread_count=1, read_all_url="/inbox/read", messages=[
+            {"id": 1, "subject": "Follow up Acme tomorrow 10:00", "body": "Visit planned", "created_at": "2026-11-20 09:00",
+             "read": False, "url": "/r/3", "read_url": "/inbox/1/read"},
+            {"id": 2, "subject": "Template approved", "created_at": "2026-11-19", "read": True}]),
     }
     scripts = {"/static/probe.js": PROBE_JS, "/rules.js": RULES_JS}
-    submitted = []
+    submitted, drafts, queries = [], [], []
 
     @Request.application
     def app(request):
@@ -123,6 +146,24 @@ def static_site(wsgi_server):
                     {"path": "data.content", "field_id": None, "message": "at least 10 characters"}]}}
                 return Response(json.dumps(envelope), status=422, content_type="application/json")
             return Response(json.dumps({"id": 7, "data": body["data"]}), status=201, content_type="application/json")
+        if request.path == "/api/apps/crm/forms/follow_up/draft" and request.method == "GET":
+            return Response(json.dumps(SAMPLE_FOLLOW_UP), content_type="application/json")
+        if request.path == "/api/apps/crm/forms/follow_up/draft" and request.method == "PUT":
+            body = request.get_json()
+            drafts.append(body)
+            bad = [{"path": f"fields[{i}].options.format", "field_id": f["id"], "message": "unknown token {QQ}"}
+                   for i, f in enumerate(body["fields"]) if "{QQ}" in (f.get("options") or {}).get("format", "")]
+            bad += [{"path": f"rules[{i}].when", "field_id": None, "message": "unknown symbol", "position": r["when"].find("nope")}
+                    for i, r in enumerate(body.get("rules", [])) if "nope" in r.get("when", "")]
+            if bad:
+                envelope = {"error": {"code": "invalid_definition", "message": "Definition refused", "errors": bad}}
+                return Response(json.dumps(envelope), status=422, content_type="application/json")
+            return Response(json.dumps(body), content_type="application/json")
+        if request.path == "/api/apps/crm/forms/follow_up/records" and request.method == "GET":
+            queries.append(dict(request.args))
+            rows = [{"id": i, "data": {"method": "visit" if i % 2 else "call", "content": f"report {i}",
+                                        "enable_reminder": i % 3 == 0}} for i in range(1, 21)]
+            return Response(json.dumps({"items": rows, "total": 45, "page": 1, "per_page": 20}), content_type="application/json")
         if request.path == "/api/apps/crm/forms/customer/records":
             rows = [{"id": 1, "title": "Acme Ltd"}, {"id": 2, "title": "Acme Trading"}]
             return Response(json.dumps({"items": rows}), content_type="application/json")
@@ -132,7 +173,7 @@ def static_site(wsgi_server):
 
     wsgi = SharedDataMiddleware(app, {"/static": str(STATIC_DIR)})
     base = wsgi_server(wsgi)
-    return {"url": base, "submitted": submitted}
+    return {"url": base, "submitted": submitted, "drafts": drafts, "queries": queries}
 
 
 def _csp_watch(page):
@@ -255,3 +296,84 @@ def test_form_fill_rules_errors_and_submit(page, static_site, axe_check):
     assert csp == []
     violations = axe_check(page)
     assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
+
+
+def test_designer_shows_server_errors_in_place(page, static_site):
+    page.goto(static_site["url"] + "/designer-zh.html")       # loads the draft with GET …/draft
+    page.get_by_test_id("field-customer").wait_for()
+    assert page.get_by_test_id("tab-rules").inner_text() == "规则"
+    page.get_by_test_id("palette-serial").click()
+    page.locator("#p-serial").fill("KH-{QQ}-{0000}")
+    page.get_by_test_id("save-draft").click()
+    card = page.get_by_test_id("field-serial")
+    expect(card).to_have_class(re.compile("has-error"))
+    expect(card).to_contain_text("unknown token {QQ}")
+    expect(page.locator("#p-serial")).to_have_class(re.compile("has-error"))
+    assert page.locator("#p-serial").input_value() == "KH-{QQ}-{0000}"      # what was typed stays
+    page.locator("#p-serial").fill("KH-{YYYYMMDD}-{0000}")
+    expect(card).not_to_have_class(re.compile("has-error"))
+
+    # a rule error with a position lands on the raw expression
+    page.get_by_test_id("tab-rules").click()
+    page.get_by_test_id("rule-raw-mode").click()
+    page.get_by_test_id("rule-raw").fill("enable_reminder == nope")
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("rule-error")).to_contain_text("unknown symbol (@19)")
+    page.get_by_test_id("rule-raw").fill("enable_reminder == true and (method == 'visit' or method == 'call')")
+    page.get_by_test_id("rule-builder-mode").click()
+    expect(page.get_by_test_id("cond-row")).to_have_count(3)
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("status")).to_have_text("草稿已保存")
+    saved = static_site["drafts"][-1]
+    assert saved["rules"][0]["when"] == "enable_reminder == true and (method == 'visit' or method == 'call')"
+    assert any(f["id"] == "serial" and f["options"]["format"] == "KH-{YYYYMMDD}-{0000}" for f in saved["fields"])
+    assert page.js_errors == []
+
+
+def test_designer_undo_keeps_fifty_steps_and_phone_preview(page, static_site):
+    page.goto(static_site["url"] + "/designer.html")
+    page.get_by_test_id("field-customer").wait_for()
+    for _ in range(55):
+        page.get_by_test_id("palette-text").click()
+    assert page.locator(".field-card").count() == 6 + 55
+    for _ in range(50):
+        page.keyboard.press("Control+z")
+    assert page.locator(".field-card").count() == 6 + 5
+    page.keyboard.press("Control+Shift+z")
+    assert page.locator(".field-card").count() == 6 + 6
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_test_id("tab-preview").click()
+    page.get_by_test_id("preview-phone").click()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "designer_phone_preview.png"))
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("path", ["/index.html", "/records.html", "/record.html", "/inbox.html", "/designer-zh.html"])
+def test_pages_are_accessible(page, static_site, axe_check, path):
+    csp = _csp_watch(page)
+    page.goto(static_site["url"] + path)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(100)
+    assert page.js_errors == []
+    assert csp == []
+    violations = axe_check(page)
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
+    page.screenshot(path=str(SCREENSHOTS / ("page_" + path.strip("/").replace(".html", ".png"))), full_page=True)
+
+
+def test_record_list_sort_filter_search_and_export(page, static_site):
+    page.goto(static_site["url"] + "/records.html")
+    expect(page.get_by_test_id("records-table").locator("tbody tr")).to_have_count(20)
+    assert "Visit" in page.get_by_test_id("records-table").locator("tbody tr").first.inner_text()
+    page.get_by_test_id("sort-method").click()
+    page.get_by_test_id("sort-method").click()
+    page.get_by_test_id("filter-content").fill("report 1")
+    page.get_by_test_id("records-search").fill("acme")
+    page.wait_for_timeout(500)
+    page.get_by_test_id("next-page").click()
+    page.wait_for_timeout(100)
+    last = static_site["queries"][-1]
+    assert last["sort"] == "-method" and last["filter.content"] == "report 1" and last["search"] == "acme" and last["page"] == "2"
+    href = page.get_by_test_id("export-csv").get_attribute("href")
+    assert href.startswith("/api/apps/crm/forms/follow_up/records/export.csv?") and "sort=-method" in href
