@@ -237,15 +237,19 @@
       },
 
       /* ---- palette ---- */
-      palette: function () {
-        var q = (this.paletteQuery || '').trim().toLowerCase();
-        return FIELD_TYPES.map(function (f) {
-          return { type: f.type, icon: f.icon, label: t('type.' + f.type), desc: t('typedesc.' + f.type), testid: 'palette-' + f.type };
-        }).filter(function (p) {
-          return !q || p.type.indexOf(q) >= 0 || p.label.toLowerCase().indexOf(q) >= 0 || p.desc.toLowerCase().indexOf(q) >= 0;
+      /* the palette is plain server-rendered markup (Sortable moves its nodes); filter it directly */
+      setPaletteQuery: function (v) {
+        var q = (v || '').trim().toLowerCase();
+        this.paletteQuery = q;
+        this.$root.querySelectorAll('.palette-item').forEach(function (el) {
+          var hay = (el.getAttribute('data-type') + ' ' + el.textContent).toLowerCase();
+          el.hidden = !!q && hay.indexOf(q) < 0;
         });
       },
-      setPaletteQuery: function (v) { this.paletteQuery = v; },
+      paletteClick: function (e) {
+        var item = e.target && e.target.closest ? e.target.closest('.palette-item') : null;
+        if (item) this.addFromPalette(item.getAttribute('data-type'));
+      },
       typeIcon: function (type) { return ICONS[type] || '?'; },
       typeLabel: function (type) { return t('type.' + type); },
 

@@ -377,3 +377,24 @@ def test_record_list_sort_filter_search_and_export(page, static_site):
     assert last["sort"] == "-method" and last["filter.content"] == "report 1" and last["search"] == "acme" and last["page"] == "2"
     href = page.get_by_test_id("export-csv").get_attribute("href")
     assert href.startswith("/api/apps/crm/forms/follow_up/records/export.csv?") and "sort=-method" in href
+
+
+def test_designer_drag_and_drop(page, static_site):
+    page.goto(static_site["url"] + "/designer.html")
+    page.get_by_test_id("field-customer").wait_for()
+    order = "s => [...document.querySelectorAll('[data-testid=section-' + s + '] .field-card')].map(e => e.dataset.id)"
+    # from the palette into the second section, before the first card there
+    page.get_by_test_id("palette-email").drag_to(page.get_by_test_id("field-enable_reminder"), target_position={"x": 20, "y": 5})
+    expect(page.get_by_test_id("field-email")).to_be_visible()
+    assert "email" in page.evaluate(order, "reminder")
+    assert page.locator(".palette-item").count() == 19             # the palette keeps all types
+    page.get_by_test_id("palette-search").fill("mail")
+    expect(page.locator(".palette-item:visible")).to_have_count(1)
+    page.get_by_test_id("palette-search").fill("")
+    # reorder across sections
+    page.get_by_test_id("field-result").drag_to(page.get_by_test_id("field-next_follow_up"), target_position={"x": 20, "y": 30})
+    expect(page.get_by_test_id("section-reminder").get_by_test_id("field-result")).to_be_visible()
+    assert "result" not in page.evaluate(order, "main")
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("section-main").get_by_test_id("field-result")).to_be_visible()
+    assert page.js_errors == []
