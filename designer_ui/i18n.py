@@ -9,6 +9,7 @@ scripts get the same catalogue through a JSON data block (`client_messages`).
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 #: Locales the UI is translated into; the first is the fallback.
 LOCALES = ("en", "zh-CN")
@@ -498,3 +499,46 @@ def jinja_helpers(locale: str | None = None) -> dict[str, Callable[..., Any] | s
 def install(env: Any, locale: str | None = None) -> None:
     """Put the helpers for `locale` into a Jinja environment's globals (standalone rendering)."""
     env.globals.update(jinja_helpers(locale))
+
+
+#: Cookie that remembers the language picked with ?lang=.
+LANG_COOKIE = "formflow_lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def request_locale() -> str:
+    """The locale of the current Flask request: ?lang=, then the cookie, then Accept-Language."""
+    from flask import request
+
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen:
+        return normalize_locale(chosen)
+    best = request.accept_languages.best_match(["en", "zh-CN", "zh"], default=DEFAULT_LOCALE)
+    return normalize_locale(best)
+
+
+def init_app(app: Any, locale_getter: Callable[[], str] | None = None) -> None:
+    """Give every template `_`, `label`, `locale`, `client_messages` and `lang_urls`, and
+    remember a ?lang= choice in a cookie. `locale_getter` overrides the request-based choice
+    (for example a user's saved preference)."""
+    from flask import request
+
+    get_locale = locale_getter or request_locale
+
+    @app.context_processor
+    def _inject_i18n() -> dict[str, Any]:
+        helpers = jinja_helpers(get_locale())
+        args = request.args.to_dict()
+        urls = {}
+        for loc in LOCALES:
+            args["lang"] = loc
+            urls[loc] = request.path + "?" + urlencode(args)
+        helpers["lang_urls"] = urls
+        return helpers
+
+    @app.after_request
+    def _remember_lang(response: Any) -> Any:
+        lang = request.args.get("lang")
+        if lang:
+            response.set_cookie(LANG_COOKIE, normalize_locale(lang), max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
+        return response

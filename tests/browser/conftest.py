@@ -52,8 +52,10 @@ def browser():
         if _in_ci():
             pytest.fail(message + ": browser tests must run in CI", pytrace=False)
         pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api") if not _in_ci() else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
+    if _in_ci():
+        from playwright import sync_api  # in CI a missing Playwright is a failure, not a skip
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -118,7 +120,8 @@ def wsgi_server():
 def live_server(tmp_path):
     """The real formflow app over an SQLite file; yields its base URL."""
     formflow = pytest.importorskip("formflow")
-    app = formflow.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}", "TESTING": True})
+    app = formflow.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}", "TESTING": True,
+                               "INSTANCE_PATH": str(tmp_path / "instance")})
     thread = serve_wsgi(app)
     try:
         yield f"http://127.0.0.1:{thread.port}"
