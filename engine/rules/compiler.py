@@ -9,6 +9,7 @@ emits the Python and the JavaScript expression for the node. Python source is co
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import math
 import re
@@ -276,6 +277,15 @@ class FunctionCallNode(NodeCompiler):
             if len(args) != 1:
                 raise _Refusal(f"{f.name}() takes one value", "." + f.name)
             return Code(f"{attr.py}({obj.py}, {args[0].py})", f"{attr.js}({obj.js}, {args[0].js})", n.result_type, True)
+        if isinstance(f, re_ast.FunctionExpression) and isinstance(f.value, functools.partial):
+            # rule-engine folds `"literal".starts_with` into a bound function: unfold it
+            method = {"_value_starts_with": "starts_with", "_value_ends_with": "ends_with"}.get(
+                getattr(f.value.func, "__name__", ""))
+            if method and len(n.arguments) == 1 and isinstance(f.value.args[-1], str):
+                attr = fns.ATTRIBUTES[method]
+                obj = StringNode().compile(c, re_ast.StringExpression(c.context, f.value.args[-1]))
+                arg = c.expr(n.arguments[0])
+                return Code(f"{attr.py}({obj.py}, {arg.py})", f"{attr.js}({obj.js}, {arg.js})", n.result_type, True)
         raise _Refusal("only $functions and methods such as .starts_with(...) can be called")
 
 
