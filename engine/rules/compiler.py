@@ -381,7 +381,7 @@ class FuzzyComparisonNode(NodeCompiler):
         pattern = n.right.value
         why = check_regex(pattern)
         if why:
-            raise _Refusal(f"pattern refused: {why}", pattern)
+            raise _Refusal(f"pattern refused: {why}", (pattern, "=~", "!~"))
         left = c.expr(n.left)
         if left.kind not in ("text", "null"):
             raise _Refusal("pattern matching needs a text value")
@@ -706,8 +706,14 @@ def _suggest(name: str, fields: dict) -> str | None:
     return match[0] if match else None
 
 
-def _locate(text: str, needle: str | None) -> int | None:
+def _locate(text: str, needle: str | tuple | None) -> int | None:
     if not needle:
+        return None
+    if isinstance(needle, tuple):
+        for one in needle:
+            found = _locate(text, one)
+            if found is not None:
+                return found
         return None
     if re.fullmatch(r"[$.]?[A-Za-z_][A-Za-z0-9_]*", needle):
         before = "" if needle[0] == "." else r"(?<![A-Za-z0-9_$])"
