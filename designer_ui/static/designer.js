@@ -216,8 +216,10 @@
       },
       sections: function () { return this.def ? this.def.layout.sections : []; },
       sectionFields: function (section) {
-        var self_ = this;
-        return section.fields.map(function (id) { return self_.fieldById(id); })
+        // one pass over the fields (not a lookup per id): cards call this several times each
+        var byId = {};
+        this.def.fields.forEach(function (f) { byId[f.id] = f; });
+        return section.fields.map(function (id) { return byId[id]; })
           .filter(function (f) { return f && !f.deleted; });
       },
       sectionOf: function (id) {

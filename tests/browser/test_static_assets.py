@@ -419,3 +419,23 @@ def test_every_message_key_is_translated():
     assert i18n.gettext("fill.tz_note", "zh_CN", tz="Asia/Shanghai") == "时区：Asia/Shanghai"
     assert i18n.gettext("no.such.key", "en") == "no.such.key"
     assert i18n.label_text({"en": "Customer", "zh-CN": "客户"}, "zh") == "客户"
+
+
+def test_designer_json_view_edit_and_parse_error(page, static_site):
+    page.goto(static_site["url"] + "/designer.html")
+    page.get_by_test_id("field-customer").wait_for()
+    page.get_by_test_id("tab-json").click()
+    assert json.loads(page.get_by_test_id("json-view").inner_text())["key"] == "follow_up"
+    page.get_by_test_id("json-edit").click()
+    text = page.get_by_test_id("json-text").input_value()
+    page.get_by_test_id("json-text").fill(text.replace('"Result"', '"Outcome"') + "}")
+    page.get_by_test_id("json-apply").click()
+    expect(page.get_by_test_id("json-error")).to_contain_text("JSON parse error")
+    assert page.get_by_test_id("json-text").input_value().endswith("}}")      # the text stays for fixing
+    page.get_by_test_id("json-text").fill(text.replace('"Result"', '"Outcome"'))
+    page.get_by_test_id("json-apply").click()
+    page.get_by_test_id("tab-design").click()
+    expect(page.get_by_test_id("field-result")).to_contain_text("Outcome")
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("field-result")).to_contain_text("Result")
+    assert page.js_errors == []
