@@ -165,6 +165,15 @@ def static_site(wsgi_server):
                 envelope = {"error": {"code": "invalid_definition", "message": "Definition refused", "errors": bad}}
                 return Response(json.dumps(envelope), status=422, content_type="application/json")
             return Response(json.dumps(body), content_type="application/json")
+        if request.path == "/api/apps/crm/forms/follow_up/publish" and request.method == "POST":
+            envelope = {"error": {"code": "publish_refused", "message": "Fix the definition first", "errors": [
+                {"path": "/fields/1/options/choices", "field_id": "method", "message": "duplicate choice value 'call'"},
+                {"path": "/settings/title_field", "field_id": None, "message": "title field must exist"}]}}
+            return Response(json.dumps(envelope), status=422, content_type="application/json")
+        if request.path == "/api/apps/crm/forms/follow_up/diff":
+            changes = {"changes": [{"op": "add", "field_id": "email", "summary": "Field Email added"},
+                                   {"op": "change", "field_id": "method", "summary": "Method: choices changed"}]}
+            return Response(json.dumps(changes), content_type="application/json")
         if request.path == "/api/apps/crm/forms/follow_up/records" and request.method == "GET":
             queries.append(dict(request.args))
             rows = [{"id": i, "data": {"method": "visit" if i % 2 else "call", "content": f"report {i}",
@@ -438,4 +447,31 @@ def test_designer_json_view_edit_and_parse_error(page, static_site):
     expect(page.get_by_test_id("field-result")).to_contain_text("Outcome")
     page.get_by_test_id("undo").click()
     expect(page.get_by_test_id("field-result")).to_contain_text("Result")
+    assert page.js_errors == []
+
+
+def test_designer_publish_refused_diff_and_rule_builder(page, static_site):
+    page.goto(static_site["url"] + "/designer-zh.html")
+    page.get_by_test_id("field-method").wait_for()
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("field-method")).to_contain_text("duplicate choice value 'call'")
+    expect(page.get_by_test_id("error-summary")).to_contain_text("title field must exist")
+    expect(page.get_by_test_id("choices-editor")).to_contain_text("duplicate choice value")   # method got selected
+    page.get_by_test_id("diff").click()
+    expect(page.get_by_test_id("diff-panel").locator("li")).to_have_count(2)
+
+    page.get_by_test_id("tab-rules").click()
+    page.get_by_test_id("add-rule").click()
+    rule = page.get_by_test_id("rule-r2")
+    rule.get_by_test_id("add-condition").first.click()
+    rule.get_by_test_id("cond-field").select_option("enable_reminder")
+    rule.get_by_test_id("add-group").first.click()
+    rule.get_by_test_id("cond-field").nth(1).select_option("method")
+    rule.get_by_test_id("cond-value-choice").nth(1).select_option("visit")
+    rule.get_by_test_id("add-condition").first.click()           # the inner group comes first
+    rule.get_by_test_id("cond-field").nth(2).select_option("method")
+    rule.get_by_test_id("cond-value-choice").nth(2).select_option("call")
+    expect(rule.get_by_test_id("rule-expression")).to_have_text(
+        "enable_reminder == true and (method == 'visit' or method == 'call')")
+    rule.get_by_test_id("add-effect").click()
     assert page.js_errors == []
