@@ -256,6 +256,8 @@ def test_designer_renders_under_strict_csp(page, static_site, axe_check):
     # the rules tab shows the rule in the builder
     page.get_by_test_id("tab-rules").click()
     assert page.get_by_test_id("rule-expression").first.inner_text() == "enable_reminder == true"
+    assert page.get_by_test_id("cond-field").first.input_value() == "enable_reminder"
+    assert page.get_by_test_id("effect-field").first.input_value() == "next_follow_up"
 
     assert page.js_errors == []
     assert csp == []
@@ -345,7 +347,7 @@ def test_designer_shows_server_errors_in_place(page, static_site):
     assert page.js_errors == []
 
 
-def test_designer_undo_keeps_fifty_steps_and_phone_preview(page, static_site):
+def test_designer_undo_keeps_fifty_steps_and_phone_preview(page, static_site, axe_check):
     page.goto(static_site["url"] + "/designer.html")
     page.get_by_test_id("field-customer").wait_for()
     for _ in range(55):
@@ -361,6 +363,7 @@ def test_designer_undo_keeps_fifty_steps_and_phone_preview(page, static_site):
     page.get_by_test_id("preview-phone").click()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "designer_phone_preview.png"))
+    assert [v["id"] for v in axe_check(page)] == []                  # phone layout too
     assert page.js_errors == []
 
 
