@@ -3,11 +3,11 @@
    Inputs (all data, no inline code):
      #form-def     the published definition (docs/definitions.md)
      #form-config  {app, form, api_base, submit_url?, record_url?, values?}
-     window.formflowRules  compiled rules from the server's rules.js:
-                   [{id, when: function (data) -> bool, effects: [{field, visible, required, readonly, options, value}]}]
-                   `data` is keyed by field name (what rule expressions use).
-   If the rules runtime offers window.formflowRulesRuntime.evaluate(rule, data)
-   it is used instead of calling rule.when directly.
+     window.formflowRules  compiled rules from the server's rules.js (never eval'd here):
+                   [{id, when: function (values, ctx) -> bool, effects: [{field, visible, required, readonly, options, value}]}]
+                   `values` is keyed by field id; `ctx` comes from FormflowRules.context() of
+                   engine/rules/runtime.js when loaded ({now, tz, user_id, load_reference}).
+                   Referenced records seen in the reference picker feed ctx.load_reference.
    Submit: POST {api_base}/records {"data": {...}}; a 422 error envelope
    {error: {errors: [{path, field_id, message}]}} is shown at each field and
    nothing typed is lost. Hidden values are dropped unless settings.hidden_values == "keep". */
@@ -62,6 +62,7 @@
       submitting: false,
       result: null,
       refs: {},            // field id -> {query, results, open, selected: [{id, title}], active}
+      refCache: {},        // "<form key>:<id>" -> record data, for rules that read referenced records
       timers: {},
       tz: '',
 
@@ -124,14 +125,14 @@
       inputType: function (f) {
         return { number: 'number', money: 'number', date: 'date', email: 'email', phone: 'tel', url: 'url' }[f.type] || 'text';
       },
-      inputMode: function (f) { return f.type === 'money' ? 'decimal' : (f.type === 'phone' ? 'tel' : ''); },
+      inputMode: function (f) { return f.type === 'money' ? 'decimal' : (f.type === 'phone' ? 'tel' : null); },
       step: function (f) {
         var p = f.options && f.options.precision;
         if (f.type === 'money') p = p === undefined ? 2 : p;
-        if (p === undefined || p === null) return f.type === 'number' ? 'any' : '';
+        if (p === undefined || p === null) return f.type === 'number' ? 'any' : null;
         return p === 0 ? '1' : String(Math.pow(10, -p).toFixed(p));
       },
-      maxLength: function (f) { return (f.options && f.options.max_length) || ''; },
+      maxLength: function (f) { return (f.options && f.options.max_length) || null; },
       autoText: function (f) {
         var v = this.values[f.id];
         if (v !== null && v !== undefined && v !== '') return String(v);
@@ -150,18 +151,25 @@
         var allowed = this.st(f).choices;
         return allowed ? all.filter(function (c) { return allowed.indexOf(c.value) >= 0; }) : all;
       },
+      /* compiled rules read values by field id: values["next_follow_up"] */
       rulesData: function () {
         var data = {};
         var self = this;
-        this.liveFields().forEach(function (f) { data[f.name || f.id] = self.outValue(f); });
+        this.liveFields().forEach(function (f) { data[f.id] = self.outValue(f); });
         return data;
       },
-      ruleMatches: function (rule, data) {
+      /* the context the compiled rules expect (engine/rules/runtime.js: FormflowRules.context) */
+      ruleContext: function () {
+        var self = this;
+        var opts = { now: new Date(), tz: this.cfg.timezone || this.tz || 'UTC', user_id: this.cfg.user_id === undefined ? null : this.cfg.user_id,
+          load_reference: function (form, id) { return self.refCache[form + ':' + id] || null; } };
+        var rt = window.FormflowRules;
+        return rt && typeof rt.context === 'function' ? rt.context(opts) : opts;
+      },
+      ruleMatches: function (rule, data, ctx) {
         try {
-          var rt = window.formflowRulesRuntime;
-          if (rt && typeof rt.evaluate === 'function') return !!rt.evaluate(rule, data);
           var fn = typeof rule.when === 'function' ? rule.when : rule.test;
-          return typeof fn === 'function' ? !!fn(data) : false;
+          return typeof fn === 'function' ? fn(data, ctx) === true : false;
         } catch (e) {
           return false;  // a rule that cannot run on incomplete input does not apply
         }
@@ -176,9 +184,10 @@
           (r.effects || []).forEach(function (e) { if (e.visible === true && next[e.field]) next[e.field].visible = false; });
         });
         var data = this.rulesData();
+        var ctx = rules.length ? this.ruleContext() : null;
         var setValues = [];
         rules.forEach(function (r) {
-          if (!self.ruleMatches(r, data)) return;
+          if (!self.ruleMatches(r, data, ctx)) return;
           (r.effects || []).forEach(function (e) {
             var s = next[e.field];
             if (!s) return;
@@ -238,7 +247,11 @@
         this.timers[f.id] = setTimeout(function () {
           window.formflow.api('GET', self.refUrl(f, q)).then(function (resp) {
             if (r.query !== q) return;  // a newer search is on its way
-            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec) { return { id: rec.id, title: recordTitle(rec) }; });
+            var form = (f.options && f.options.form) || '';
+            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec) {
+              if (rec.data && f.type === 'reference') self.refCache[form + ':' + rec.id] = rec.data;
+              return { id: rec.id, title: recordTitle(rec) };
+            });
             r.open = true;
             r.active = r.results.length ? 0 : -1;
           });

@@ -31,6 +31,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = REPO_ROOT / "designer_ui" / "static"
 TEMPLATES = REPO_ROOT / "designer_ui" / "templates"
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+#: The browser rule runtime written by the rules work (served as /rules-runtime.js when present).
+RUNTIME_JS = REPO_ROOT / "engine" / "rules" / "runtime.js"
 
 #: The policy the real app is meant to send; the pages must work under it.
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -94,8 +96,21 @@ def _libs_page() -> str:
 
 
 #: What the server's compiled rules.js looks like for the follow-up form.
-RULES_JS = """window.formflowRules = [{id: "r1", when: function (d) { return d.enable_reminder === true; },
+RULES_JS = """window.formflowRules = [{id: "r1", when: function (values, ctx) { return values["enable_reminder"] === true; },
   effects: [{field: "next_follow_up", visible: true, required: true}]}];"""
+
+def _compiled_rules_js() -> str:
+    """rules.js as the server is meant to serve it: the engine's compiled JS for each rule."""
+    from engine.rules import RuleScope, compile_rule
+
+    scope = RuleScope.from_fields([f for f in SAMPLE_FOLLOW_UP["fields"] if not f.get("deleted")])
+    entries = []
+    for rule in SAMPLE_FOLLOW_UP["rules"] + [{"id": "r2", "when": "method == 'visit' and enable_reminder == true",
+                                               "effects": [{"field": "result", "readonly": True}]}]:
+        compiled = compile_rule(rule["when"], scope, expect="boolean")
+        entries.append("{id: %s, when: %s, effects: %s}" % (json.dumps(rule["id"]), compiled.js, json.dumps(rule["effects"])))
+    return "window.formflowRules = [" + ",\n".join(entries) + "];"
+
 
 PROBE_JS = "document.addEventListener('alpine:init', function () { Alpine.data('probe', function () { return { message: 'alpine-ok' }; }); });"
 
@@ -111,7 +126,11 @@ def static_site(wsgi_server):
             definition=SAMPLE_FOLLOW_UP, user={"name": "Li Lei"}, unread_count=3, active_nav="apps"),
         "/form.html": render(
             "form_fill.html", app={"key": "crm", "label": "CRM"}, form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
-            definition=SAMPLE_FOLLOW_UP, version=3, rules_js_url="/rules.js", rules_runtime_url=""),
+            definition=SAMPLE_FOLLOW_UP, version=3, rules_js_url="/rules.js", rules_runtime_url="/rules-runtime.js",
+            timezone="Asia/Shanghai"),
+        "/form-compiled.html": render(
+            "form_fill.html", app={"key": "crm", "label": "CRM"}, form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]},
+            definition=SAMPLE_FOLLOW_UP, version=3, rules_js_url="/rules-compiled.js", rules_runtime_url="/rules-runtime.js"),
         "/designer-zh.html": render(
             "designer.html", locale="zh-CN", app={"key": "crm", "label": {"en": "Sales CRM", "zh-CN": "销售CRM"}},
             form={"key": "follow_up", "label": SAMPLE_FOLLOW_UP["label"]}, forms=[], user={"name": "韩梅梅"}),
@@ -182,6 +201,10 @@ def static_site(wsgi_server):
         if request.path == "/api/apps/crm/forms/customer/records":
             rows = [{"id": 1, "title": "Acme Ltd"}, {"id": 2, "title": "Acme Trading"}]
             return Response(json.dumps({"items": rows}), content_type="application/json")
+        if request.path == "/rules-compiled.js":
+            return Response(_compiled_rules_js(), content_type="text/javascript")
+        if request.path == "/rules-runtime.js" and RUNTIME_JS.exists():
+            return Response(RUNTIME_JS.read_text(encoding="utf-8"), content_type="text/javascript")
         if request.path in scripts:
             return Response(scripts[request.path], content_type="text/javascript")
         return Response("not found", status=404)
@@ -478,3 +501,22 @@ def test_designer_publish_refused_diff_and_rule_builder(page, static_site):
         "enable_reminder == true and (method == 'visit' or method == 'call')")
     rule.get_by_test_id("add-effect").click()
     assert page.js_errors == []
+
+
+def test_form_fill_runs_engine_compiled_rules(page, static_site):
+    pytest.importorskip("engine.rules")
+    csp = _csp_watch(page)
+    page.goto(static_site["url"] + "/form-compiled.html")
+    page.get_by_test_id("fill-customer").wait_for()
+    assert page.evaluate("() => typeof window.FormflowRules") == "object"
+    expect(page.get_by_test_id("fill-next_follow_up")).to_be_hidden()
+    page.get_by_test_id("input-enable_reminder").check()
+    expect(page.get_by_test_id("fill-next_follow_up")).to_be_visible()
+    expect(page.get_by_test_id("input-result")).to_be_editable()
+    page.get_by_test_id("input-method").select_option("visit")
+    expect(page.get_by_test_id("input-result")).not_to_be_editable()
+    page.get_by_test_id("input-enable_reminder").uncheck()
+    expect(page.get_by_test_id("fill-next_follow_up")).to_be_hidden()
+    expect(page.get_by_test_id("input-result")).to_be_editable()
+    assert page.js_errors == []
+    assert csp == []
