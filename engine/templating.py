@@ -35,6 +35,7 @@ from jinja2 import filters as jinja_filters
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from engine.errors import ErrorItem, ValidationFailed
 from engine.notifications.lifecycle import (  # re-exported: part of this module's API
     Actor, LifecycleError, TemplateState, transition,
 )
@@ -103,14 +104,17 @@ _BUDGET_KEY = "__formflow_budget__"
 
 # ------------------------------------------------------------------ errors
 
-class TemplateError(Exception):
+class TemplateError(ValidationFailed):
     """A template problem: which template, which line, what is wrong."""
 
+    code = "template_invalid"
+
     def __init__(self, template: str, line: int | None, message: str):
-        super().__init__(message)
+        item = ErrorItem(message, path=f"/templates/{template}", code="template_invalid",
+                         extra={"line": line} if line else {})
+        super().__init__(message, [item], template=template, line=line)
         self.template = template
         self.line = line
-        self.message = message
 
     def __str__(self) -> str:
         where = f"template {self.template!r}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from engine.errors import Conflict
+
 __all__ = ["TemplateState", "Actor", "LifecycleError", "transition", "ACTIONS",
            "allowed_actions", "MAX_REVIEW_COMMENT", "SELF_REVIEW_ALLOWED"]
 
@@ -36,14 +38,15 @@ class Actor:
     can_review: bool = False
 
 
-class LifecycleError(ValueError):
+class LifecycleError(Conflict):
     """An action that is not allowed now, with the reason in plain words."""
 
+    code = "template_state_conflict"
+
     def __init__(self, state: TemplateState, action: str, message: str):
-        super().__init__(message)
+        super().__init__(message, state=state.value, action=action)
         self.state = state
         self.action = action
-        self.message = message
 
     def __str__(self) -> str:
         return f"cannot {self.action} a {self.state.value} template: {self.message}"

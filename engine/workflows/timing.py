@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
+from engine.errors import ErrorItem, ValidationFailed
+
 __all__ = [
     "TimingError", "Offset", "Delay", "fire_time", "resolve_local",
     "parse_cron", "CronSchedule", "UNITS", "DIRECTIONS",
@@ -49,12 +51,13 @@ _CALENDAR_UNITS = {"days": 1, "weeks": 7}
 UTC = timezone.utc
 
 
-class TimingError(ValueError):
+class TimingError(ValidationFailed, ValueError):
     """A timing setting that cannot be used; ``where`` names the setting."""
 
+    code = "timing_invalid"
+
     def __init__(self, message: str, where: str | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, [ErrorItem(message, path=f"/{where}" if where else "", code="timing_invalid")])
         self.where = where
 
     def __str__(self) -> str:
