@@ -210,6 +210,8 @@ def _field_node(fld: Mapping, resolve_form: Callable[[str], Any] | None, depth: 
     elif ftype == "reference":
         target = opts.get("form")
         target_fields = resolve_form(target) if (resolve_form and target and depth > 0) else None
+        if isinstance(target_fields, Mapping):  # a whole form definition was given
+            target_fields = target_fields.get("fields")
         if target_fields is None:
             node = ScopeNode("object", {"id": _NUMBER, "title": _TEXT}, label=label)
         else:
@@ -244,8 +246,8 @@ class VariableScope:
                     ) -> "VariableScope":
         """Scope for a form: ``record.<field name>`` plus the fixed roots.
 
-        ``resolve_form(form_key)`` returns the field list of a referenced
-        form (or None); without it, reference fields expose only ``id`` and
+        ``resolve_form(form_key)`` returns the field list (or the whole form
+        definition) of a referenced form, or None; without it, reference fields expose only ``id`` and
         ``title``.
         """
         record = _record_node(list(fields), resolve_form, MAX_REFERENCE_DEPTH)
