@@ -11,6 +11,7 @@ bp = Blueprint("ui", __name__, template_folder="templates", static_folder="stati
 
 
 def init_app(app: Flask) -> None:
-    from designer_ui import views  # noqa: F401  (route registration)
+    from designer_ui import i18n, views  # noqa: F401  (route registration)
 
+    i18n.init_app(app)
     app.register_blueprint(bp)

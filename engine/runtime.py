@@ -50,6 +50,9 @@ class Runtime:
 
     @classmethod
     def open(cls, url: str, *, clock: Clock | None = None, config: dict | None = None, migrate: bool = True) -> "Runtime":
+        from engine import areas
+
+        areas.load()
         rt = cls(db=Database(url), clock=clock or SystemClock(), config=dict(config or {}))
         if migrate:
             rt.db.upgrade()

@@ -94,7 +94,14 @@ def _unexpected(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    from engine.api import auth, routes  # noqa: F401  (route registration)
+    import importlib
+
+    from engine import areas
+    from engine.api import auth
+
+    areas.load()
+    for name in areas.ROUTE_MODULES:  # route registration
+        importlib.import_module(name)
 
     app.register_blueprint(bp)
     app.register_error_handler(FormflowError, _formflow_error)

@@ -1,0 +1,29 @@
+"""The engine's feature areas, imported once per process so their hooks register.
+
+Each area (rules integration, automations, workflows, permissions, apps...)
+is a module that appends to the hook lists of ``engine.services`` (for
+example ``records.EFFECT_STAGES`` or ``forms.PUBLISH_CHECKS``) at import
+time. Add one line here per area; order is the order hooks run in.
+"""
+from __future__ import annotations
+
+import importlib
+
+AREAS: list[str] = [
+]
+
+#: REST route modules, imported by ``engine.api.init_app``; one line per area
+ROUTE_MODULES: list[str] = [
+    "engine.api.routes",
+]
+
+_loaded = False
+
+
+def load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for name in AREAS:
+        importlib.import_module(name)
