@@ -1,0 +1,27 @@
+"""Run as a separate process by test_serials_concurrency: create N customers, print their serials as JSON.
+
+``python serial_worker.py <database url> <count> <start at epoch seconds>``; both workers wait
+for the same start instant so their transactions overlap.
+"""
+import json
+import sys
+import time
+
+from engine.clock import FrozenClock
+from engine.runtime import Actor, Runtime
+from engine.services import records as rs
+
+
+def main() -> None:
+    url, count, start_at = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    rt = Runtime.open(url, clock=FrozenClock("2026-03-09T00:00:00Z"), config={"TIMEZONE": "Asia/Shanghai"}, migrate=False)
+    rt.ensure_workspace()
+    while time.time() < start_at:  # a start line for both processes, not a timing assertion
+        time.sleep(0.005)
+    serials = [rs.create_record(rt, Actor.system(), "crm", "customer", {"name": f"c{i}"})["data"]["serial"] for i in range(count)]
+    rt.db.dispose()
+    print(json.dumps(serials))
+
+
+if __name__ == "__main__":
+    main()
