@@ -18,7 +18,10 @@ def main() -> None:
     rt.ensure_workspace()
     while time.time() < start_at:  # a start line for both processes, not a timing assertion
         time.sleep(0.005)
-    serials = [rs.create_record(rt, Actor.system(), "crm", "customer", {"name": f"c{i}"})["data"]["serial"] for i in range(count)]
+    serials = []
+    for i in range(count):
+        serials.append(rs.create_record(rt, Actor.system(), "crm", "customer", {"name": f"c{i}"})["data"]["serial"])
+        time.sleep(0.002)  # let the other process take the SQLite write lock between submits, as users would
     rt.db.dispose()
     print(json.dumps(serials))
 
