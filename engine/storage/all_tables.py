@@ -3,3 +3,4 @@
 Each area adds one import line here when it adds tables.
 """
 import engine.storage.tables  # noqa: F401
+import engine.storage.access_tables  # noqa: F401
