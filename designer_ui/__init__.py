@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static")  # the app keeps /static
 
 
 def init_app(app: Flask) -> None:

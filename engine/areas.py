@@ -15,6 +15,7 @@ AREAS: list[str] = [
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
 ROUTE_MODULES: list[str] = [
     "engine.api.routes",
+    "engine.api.routes_ui_support",
 ]
 
 _loaded = False

@@ -40,12 +40,13 @@
   }
 
   /* fetch JSON; resolves {ok, status, data} and never throws for HTTP errors. */
-  function api(method, url, body) {
+  function api(method, url, body, headers) {
     var opts = {
       method: method,
       credentials: 'same-origin',
       headers: { 'Accept': 'application/json', 'X-CSRFToken': csrfToken() }
     };
+    Object.keys(headers || {}).forEach(function (k) { opts.headers[k] = headers[k]; });
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(body);
@@ -66,6 +67,14 @@
   }
 
   window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken };
+
+  // the server shows dates in the reader's zone; without a saved one it uses the browser's
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('formflow_tz=' + encodeURIComponent(zone)) < 0) {
+      document.cookie = 'formflow_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+    }
+  } catch (e) { /* no Intl: the workspace zone applies */ }
 
   // htmx requests carry the CSRF token too.
   document.addEventListener('htmx:configRequest', function (evt) {

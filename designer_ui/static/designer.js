@@ -125,6 +125,7 @@
       lastTouchKey: null,
       lastTouchAt: 0,
       diff: null,
+      revision: null,
 
       init: function () {
         this.cfg = window.formflow.readJSON('designer-config', {});
@@ -152,11 +153,19 @@
             self_.def = normalize(blankDefinition(self_.cfg));
           } else {
             self_.def = normalize(self_.unwrap(r.data));
+            self_.takeRevision(r.data);
           }
           self_.initPaletteSortable();
         });
       },
 
+      /* the draft revision from GET/PUT …/draft, sent back as If-Match so another tab's save is never overwritten */
+      takeRevision: function (data) {
+        if (data && data.draft_revision !== undefined) this.revision = data.draft_revision;
+      },
+      revisionHeaders: function () {
+        return this.revision === null || this.revision === undefined ? {} : { 'If-Match': '"' + this.revision + '"' };
+      },
       unwrap: function (data) {
         if (data && data.definition && typeof data.definition === 'object') return data.definition;
         if (data && data.draft && typeof data.draft === 'object') return data.draft;
@@ -656,9 +665,17 @@
         if (this.jsonEditing && !this.applyJson()) return Promise.resolve(false);
         this.busy = true;
         var sent = this.snapshot();
-        return window.formflow.api('PUT', this.cfg.api_base + '/draft', this.def).then(function (r) {
+        return window.formflow.api('PUT', this.cfg.api_base + '/draft', this.def, this.revisionHeaders()).then(function (r) {
           self_.busy = false;
+          if (r.status === 412) {  // saved elsewhere meanwhile: keep this tab's work, say so where the status shows
+            self_.status = t('designer.stale_draft');
+            self_.statusKind = 'error';
+            self_.loadError = ((r.data && r.data.error && r.data.error.message) || '');
+            return false;
+          }
           if (r.ok) {
+            self_.takeRevision(r.data);
+            self_.loadError = '';
             self_.errors = [];
             self_.ruleErrors = {};
             // adopt the server's normalized draft only if nothing changed while saving

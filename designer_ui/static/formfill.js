@@ -81,7 +81,9 @@
           else if (f.type === 'boolean') v = v === true;
           else if (v === undefined) v = null;
           self.values[f.id] = v;
-          if (self.isRefType(f)) self.refs[f.id] = { query: '', results: [], open: false, selected: [], active: -1 };
+          if (self.isRefType(f)) {
+            self.refs[f.id] = { query: '', results: [], open: false, selected: ((self.cfg.ref_titles || {})[f.id] || []).slice(), active: -1 };
+          }
         });
         this.applyRules();
       },
@@ -237,7 +239,7 @@
       refUrl: function (f, q) {
         if (f.type === 'user') return (this.cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
         return '/api/apps/' + encodeURIComponent(this.cfg.app) + '/forms/' + encodeURIComponent((f.options && f.options.form) || '') +
-          '/records?search=' + encodeURIComponent(q);
+          '/records/table?per_page=20&search=' + encodeURIComponent(q);
       },
       refSearch: function (f, q) {
         var r = this.ref(f), self = this;
@@ -327,7 +329,9 @@
         if (!files || !files.length) return;
         var body = new FormData();
         for (var i = 0; i < files.length; i++) body.append('file', files[i]);
-        fetch(this.cfg.upload_url || '/api/attachments', { method: 'POST', body: body, credentials: 'same-origin',
+        var url = this.cfg.upload_url || '/api/attachments';
+        url += (url.indexOf('?') >= 0 ? '&' : '?') + 'field=' + encodeURIComponent(f.id);  // the field's size limit applies
+        fetch(url, { method: 'POST', body: body, credentials: 'same-origin',
           headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
           .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
           .then(function (r) {
@@ -372,7 +376,10 @@
         var data = {}, self = this, keep = (this.def.settings || {}).hidden_values === 'keep';
         this.liveFields().forEach(function (f) {
           if (AUTO_TYPES[f.type]) return;
-          if (!keep && !self.isVisible(f)) return;  // a hidden value is never saved
+          if (!keep && !self.isVisible(f)) {  // a hidden value is never saved
+            if (self.cfg.submit_method === 'PATCH') data[f.id] = null;  // and an edit clears what was stored
+            return;
+          }
           data[f.id] = self.outValue(f);
         });
         return { data: data };
@@ -383,12 +390,14 @@
         this.submitting = true;
         this.result = null;
         var url = this.cfg.submit_url || (this.cfg.api_base + '/records');
-        window.formflow.api(this.cfg.submit_method || 'POST', url, this.payload()).then(function (r) {
+        var headers = this.cfg.if_match !== null && this.cfg.if_match !== undefined ? { 'If-Match': '"' + this.cfg.if_match + '"' } : {};
+        window.formflow.api(this.cfg.submit_method || 'POST', url, this.payload(), headers).then(function (r) {
           self.submitting = false;
           if (r.ok) {
             self.errors = {};
             self.formErrors = [];
             var rec = r.data || {};
+            if (rec.version !== undefined && self.cfg.if_match !== null && self.cfg.if_match !== undefined) self.cfg.if_match = rec.version;
             self.result = { ok: true, id: rec.id, url: self.cfg.record_url && rec.id !== undefined ? self.cfg.record_url.replace('{id}', rec.id) : '' };
             return;
           }

@@ -1,8 +1,8 @@
 /* Record list ('recordList'): columns chooser, filter row, sort by header,
    search box, pagination and a CSV export link that carries the same query.
    Settings come from the JSON data block #records-config:
-     {app, form, api_base, definition, per_page, record_url ("/…/records/{id}"), export_url}
-   Query sent to GET {api_base}/records:
+     {app, form, api_base, definition, per_page, record_url ("/…/records/{id}"), export_url, list_url}
+   Query sent to GET {list_url} (default {api_base}/records):
      search=<text>&page=<n>&per_page=<n>&sort=<field id | -field id>&filter.<field id>=<value>
    Expected answer: {items: [{id, data, display?}], total, page, per_page}
    (a bare list is accepted too). `display` may map field id -> text for
@@ -61,7 +61,7 @@
       fetch: function () {
         var self = this;
         this.loading = true;
-        window.formflow.api('GET', this.cfg.api_base + '/records?' + this.query(true)).then(function (r) {
+        window.formflow.api('GET', (this.cfg.list_url || (this.cfg.api_base + '/records')) + '?' + this.query(true)).then(function (r) {
           self.loading = false;
           if (!r.ok) { self.error = (r.data && r.data.error && r.data.error.message) || t('common.error'); self.items = []; return; }
           self.error = '';

@@ -1,0 +1,81 @@
+"""The in-app inbox page and the unread count in the navigation.
+
+Messages belong to the notifications area (``engine.notifications.inbox``);
+this page only lists them and marks them read through that service. Until the
+area is installed the inbox shows as empty rather than failing.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from flask import abort, redirect, render_template, request, url_for
+
+from designer_ui import bp
+
+log = logging.getLogger(__name__)
+#: messages shown on the inbox page, newest first
+INBOX_PAGE_SIZE = 50
+
+
+def _service():
+    try:
+        return importlib.import_module("engine.notifications.inbox")
+    except ImportError:
+        return None
+
+
+def _call(name: str, *args, default=None, **kwargs):
+    from designer_ui.views import actor, runtime
+
+    service = _service()
+    fn = getattr(service, name, None) if service else None
+    if fn is None or actor().user_id is None:
+        return default
+    try:
+        return fn(runtime(), actor(), *args, **kwargs)
+    except Exception:  # the badge must never take a page down
+        log.exception("inbox service %s failed", name)
+        return default
+
+
+def unread_count() -> int:
+    count = _call("unread_count", default=0)
+    return count if isinstance(count, int) else 0
+
+
+def _message(m: dict, tz: str) -> dict:
+    from designer_ui.record_views import _local_time
+
+    return {"id": m["id"], "subject": m.get("title") or m.get("subject") or "", "body": m.get("body"),
+            "created_at": _local_time(m.get("created_at"), tz), "read": bool(m.get("read_at") or m.get("read")),
+            "url": m.get("link") or m.get("url"), "read_url": url_for("ui.inbox_read", message_id=m["id"])}
+
+
+@bp.route("/inbox")
+def inbox():
+    from designer_ui.views import user_timezone
+
+    found = _call("list_messages", limit=INBOX_PAGE_SIZE, default=[])
+    items = found.get("items", []) if isinstance(found, dict) else list(found or [])
+    tz = user_timezone()
+    return render_template("inbox.html", messages=[_message(m, tz) for m in items], active_nav="inbox",
+                           read_all_url=url_for("ui.inbox_read_all"))
+
+
+@bp.route("/inbox/<int:message_id>/read", methods=["POST"])
+def inbox_read(message_id):
+    if _service() is None:
+        abort(404)
+    _call("mark_read", message_id)
+    if request.headers.get("HX-Request"):
+        return redirect(url_for("ui.inbox"), code=303)
+    return redirect(url_for("ui.inbox"), code=303)
+
+
+@bp.route("/inbox/read", methods=["POST"])
+def inbox_read_all():
+    if _service() is None:
+        abort(404)
+    _call("mark_all_read")
+    return redirect(url_for("ui.inbox"), code=303)

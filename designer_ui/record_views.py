@@ -1,0 +1,181 @@
+"""Pages for end users: the generated form (new and edit), the record list, and
+one record with its history and related records.
+
+Values, titles and display text come from the record services and the UI
+support routes (``engine.api.routes_ui_support``); the form's rules run in the
+browser as the engine's compiled JavaScript, served per published version.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Response, render_template, url_for
+
+from designer_ui import bp
+from designer_ui.i18n import request_locale
+from designer_ui.views import actor, runtime, user_timezone
+from engine.api.routes_ui_support import field_text, record_titles, title_of, with_display
+from engine.fields.temporal import parse_datetime
+from engine.errors import NotFound
+from engine.rules import RuleScope, compile_rule
+from engine.services import forms as form_service
+from engine.services import queries
+from engine.services import records as record_service
+from zoneinfo import ZoneInfo
+
+#: most records listed per related form on a record's page
+MAX_RELATED = 20
+
+
+def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
+    """(app, form summary, published version {version, definition}) or the service's 404."""
+    rt = runtime()
+    app = form_service.get_app(rt, app_key)
+    form = next((f for f in app["forms"] if f["key"] == form_key), None)
+    if form is None or not form["published_version"]:
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+    return app, form, form_service.get_version(rt, app_key, form_key, form["published_version"])
+
+
+def _urls(app_key: str, form_key: str) -> dict:
+    return {"record": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
+            "records": url_for("ui.records_list", app_key=app_key, form_key=form_key),
+            "new": url_for("ui.new_record", app_key=app_key, form_key=form_key),
+            "api": f"/api/apps/{app_key}/forms/{form_key}"}
+
+
+def _fill_context(app_key: str, form_key: str) -> dict:
+    app, form, version = _published(app_key, form_key)
+    u = _urls(app_key, form_key)
+    return {"app": app, "form": form, "definition": version["definition"], "version": version["version"],
+            "rules_js_url": url_for("ui.rules_js", app_key=app_key, form_key=form_key, version=version["version"]),
+            "rules_runtime_url": url_for("ui.rules_runtime"), "timezone": user_timezone(), "user_id": actor().user_id,
+            "record_url": u["record"], "upload_url": url_for("api.upload_attachment", app=app_key, form=form_key),
+            "active_nav": "apps", "records_url": u["records"]}
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/new")
+def new_record(app_key, form_key):
+    return render_template("form_fill.html", **_fill_context(app_key, form_key))
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>/edit")
+def edit_record(app_key, form_key, record_id):
+    ctx = _fill_context(app_key, form_key)
+    rt = runtime()
+    record = record_service.get_record(rt, actor(), app_key, form_key, record_id)
+    fields = [f for f in ctx["definition"]["fields"] if not f.get("deleted")]
+    titles = record_titles(rt, app_key, fields, [record], request_locale(), ctx["timezone"])
+    ref_titles = {}
+    for f in fields:
+        value = record["data"].get(f["id"])
+        if f["type"] in ("reference", "user") and value is not None:
+            key = f["options"]["form"] if f["type"] == "reference" else "@users"
+            ref_titles[f["id"]] = [{"id": i, "title": titles.get(key, {}).get(i, f"#{i}")}
+                                   for i in (value if isinstance(value, list) else [value])]
+    return render_template("form_fill.html", **ctx, values=record["data"], ref_titles=ref_titles, if_match=record["version"],
+                           submit_url=f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}", submit_method="PATCH")
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/v<int:version>/rules.js")
+def rules_js(app_key, form_key, version):
+    """The published version's rules compiled to JavaScript, as a script (the CSP forbids eval)."""
+    definition = form_service.get_version(runtime(), app_key, form_key, version)["definition"]
+    body = "window.formflowRules = [" + ",\n".join(_compiled_rules(app_key, definition)) + "];\n"
+    response = Response(body, mimetype="text/javascript")
+    response.cache_control.max_age = 86400  # a published version never changes
+    return response
+
+
+def _compiled_rules(app_key: str, definition: dict) -> list[str]:
+    def resolve(form_key: str) -> list[dict]:
+        try:
+            with runtime().db.read() as conn:
+                return form_service.compiled_form(runtime(), conn, app_key, form_key).live_fields
+        except NotFound:
+            return []
+
+    live = [f for f in definition.get("fields", []) if not f.get("deleted")]
+    scope = RuleScope.from_fields(live, resolve, key=definition["key"])
+    out = []
+    for rule in definition.get("rules") or []:
+        if not rule.get("when") or not rule.get("effects"):
+            continue
+        compiled = compile_rule(rule["when"], scope, name=rule.get("id"), expect="boolean")  # cached by text and scope
+        out.append("{id: %s, when: %s, effects: %s}" % (json.dumps(rule.get("id")), compiled.js, json.dumps(rule["effects"])))
+    return out
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/records")
+def records_list(app_key, form_key):
+    app, form, version = _published(app_key, form_key)
+    u = _urls(app_key, form_key)
+    return render_template("records_list.html", app=app, form=form, definition=version["definition"], record_url=u["record"],
+                           new_url=u["new"], list_url=u["api"] + "/records/table", active_nav="apps")
+
+
+def _local_time(iso: str | None, tz: str) -> str:
+    if not iso:
+        return ""
+    return parse_datetime(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>")
+def record_detail(app_key, form_key, record_id):
+    rt = runtime()
+    app, form, version = _published(app_key, form_key)
+    locale, tz = request_locale(), user_timezone()
+    record = record_service.get_record(rt, actor(), app_key, form_key, record_id)
+    definition = version["definition"]
+    with_display(rt, app_key, definition, [record], locale, tz)
+    by_id = {f["id"]: f for f in definition["fields"]}
+    fields = [{"id": f["id"], "label": f.get("label") or f["id"], "text": record["display"].get(f["id"])}
+              for f in definition["fields"] if not f.get("deleted")]
+    history = []
+    for h in reversed(record_service.record_history(rt, actor(), app_key, form_key, record_id)):
+        changes = []
+        for c in h["changes"]:
+            f = by_id.get(c["field_id"])
+            text = (lambda v: field_text(rt, f, v, locale, tz, {}) if f and f["type"] not in ("reference", "user") else
+                    ("" if v is None else str(v)))
+            changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
+        history.append({"at": _local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
+    u = _urls(app_key, form_key)
+    return render_template(
+        "record_detail.html", app=app, form=form, active_nav="apps", history=history,
+        related=_related(app, form_key, record_id, locale, tz), list_url=u["records"],
+        edit_url=url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
+        record={"id": record_id, "title": record["title"], "fields": fields, "created_at": _local_time(record["created_at"], tz),
+                "updated_at": _local_time(record["updated_at"], tz) if record["version"] > 1 else None})
+
+
+def _related(app: dict, form_key: str, record_id: int, locale: str, tz: str) -> list[dict]:
+    """Records of the app's other published forms whose reference fields point at this record."""
+    rt = runtime()
+    groups = []
+    for other in app["forms"]:
+        if not other["published_version"]:
+            continue
+        definition = form_service.get_version(rt, app["key"], other["key"], other["published_version"])["definition"]
+        for f in definition.get("fields", []):
+            if f.get("deleted") or f["type"] != "reference" or f["options"].get("form") != form_key:
+                continue
+            op = "contains" if f["options"].get("multiple") else "eq"
+            found = queries.list_records(rt, actor(), app["key"], other["key"],
+                                         queries.Query(filters=[queries.Filter(f["id"], op, record_id)], page_size=MAX_RELATED))
+            if not found["items"]:
+                continue
+            label = other["label"] if len([g for g in definition["fields"] if g["type"] == "reference"]) == 1 else \
+                {"en": f"{_text(other['label'], 'en')} · {_text(f.get('label'), 'en')}",
+                 "zh-CN": f"{_text(other['label'], 'zh-CN')} · {_text(f.get('label'), 'zh-CN')}"}
+            groups.append({"label": label, "total": found["total"], "records": [
+                {"id": r["id"], "title": title_of(rt, definition, r, locale, tz),
+                 "url": url_for("ui.record_detail", app_key=app["key"], form_key=other["key"], record_id=r["id"])}
+                for r in found["items"]]})
+    return groups
+
+
+def _text(label, locale: str) -> str:
+    from designer_ui.i18n import label_text
+
+    return label_text(label, locale)

@@ -1,0 +1,269 @@
+"""REST routes the designer's pages need beyond the core API: a record table
+with display text, CSV export, and attachment upload/download.
+
+The table route takes the UI's query string (``per_page``, ``filter.<field
+id>=text``, ``sort``, ``search``) and answers records with a ``display`` map
+(text per field from ``FieldType.display``, titles for references and users)
+and a ``title``. Every read goes through ``engine.services.queries``.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Response, current_app, jsonify, request, send_file
+
+from engine.api import actor, route, runtime
+from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.fields import FIELD_TYPES
+from engine.fields.base import field_label
+from engine.fields.relation import is_attachment_id
+from engine.services import forms as form_service
+from engine.services import queries
+from engine.storage.tables import attachments, users
+
+#: rows per page the table may ask for (the service caps at MAX_PAGE_SIZE too)
+MAX_TABLE_PAGE = 200
+#: rows one CSV export may hold; more is refused with a message rather than truncated silently
+MAX_EXPORT_ROWS = 50_000
+#: a CSV cell starting with one of these would run as a formula in a spreadsheet
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: upload size when the attachment field sets no ``options.max_size_mb``
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+#: text field types a table filter matches by "contains" rather than equality
+CONTAINS_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "serial", "multiselect"})
+
+
+# -- display text ----------------------------------------------------------
+
+def _locale() -> str:
+    """The reader's language: ?lang=, the designer's language cookie, then Accept-Language."""
+    chosen = request.args.get("lang") or request.cookies.get("formflow_lang") or \
+        request.accept_languages.best_match(["en", "zh-CN", "zh"], default="en")
+    return "zh-CN" if chosen.lower().replace("_", "-").startswith("zh") else "en"
+
+
+def _timezone() -> str:
+    return request.args.get("tz") or request.cookies.get("formflow_tz") or runtime().timezone
+
+
+def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict) -> str:
+    """One stored value as the text a person reads."""
+    if value is None or value == "" or value == []:
+        return ""
+    if f["type"] in ("reference", "user"):
+        ids = value if isinstance(value, list) else [value]
+        key = (f["options"]["form"] if f["type"] == "reference" else "@users")
+        return ", ".join(titles.get(key, {}).get(i, f"#{i}") for i in ids)
+    try:
+        return FIELD_TYPES.get(f["type"]).display(value, f, locale, tz)
+    except Exception:  # a value stored under an older definition still shows
+        return str(value)
+
+
+def record_titles(rt, app_key: str, fields: list[dict], items: list[dict], locale: str, tz: str) -> dict:
+    """{target form key | "@users": {id: title}} for every reference and user value on the page."""
+    wanted: dict[str, set] = {}
+    for f in fields:
+        if f["type"] not in ("reference", "user"):
+            continue
+        key = f["options"]["form"] if f["type"] == "reference" else "@users"
+        for item in items:
+            v = item["data"].get(f["id"])
+            if v is not None:
+                wanted.setdefault(key, set()).update(v if isinstance(v, list) else [v])
+    out: dict[str, dict] = {}
+    for key, ids in wanted.items():
+        if key == "@users":
+            with rt.db.read() as conn:  # the users service comes with the permissions area; names only
+                rows = conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(list(ids)))).all()
+            out[key] = {i: n for i, n in rows}
+            continue
+        try:
+            found = queries.list_records(rt, actor(), app_key, key, queries.Query(
+                filters=[queries.Filter("id", "in", sorted(ids))], page_size=min(len(ids), queries.MAX_PAGE_SIZE)))
+        except NotFound:
+            continue
+        definition = _definition(rt, app_key, key)
+        out[key] = {r["id"]: title_of(rt, definition, r, locale, tz) for r in found["items"]}
+    return out
+
+
+def _definition(rt, app_key: str, form_key: str) -> dict:
+    with rt.db.read() as conn:
+        return form_service.compiled_form(rt, conn, app_key, form_key).definition
+
+
+def title_of(rt, definition: dict, record: dict, locale: str, tz: str) -> str:
+    """The record's title: its title field's text, else the first text field, else #id."""
+    fields = [f for f in definition.get("fields", []) if not f.get("deleted")]
+    title_id = (definition.get("settings") or {}).get("title_field")
+    candidates = [f for f in fields if f["id"] == title_id] + [f for f in fields if f["type"] in ("serial", "text")]
+    for f in candidates:
+        if f["type"] in ("reference", "user"):
+            continue
+        text = field_text(rt, f, record["data"].get(f["id"]), locale, tz, {})
+        if text:
+            return text
+    return f"#{record['id']}"
+
+
+def with_display(rt, app_key: str, definition: dict, items: list[dict], locale: str, tz: str) -> list[dict]:
+    fields = [f for f in definition.get("fields", []) if not f.get("deleted")]
+    titles = record_titles(rt, app_key, fields, items, locale, tz)
+    for item in items:
+        item["display"] = {f["id"]: field_text(rt, f, item["data"].get(f["id"]), locale, tz, titles) for f in fields}
+        title_id = (definition.get("settings") or {}).get("title_field")
+        by_title = item["display"].get(title_id) if title_id else None
+        item["title"] = by_title or title_of(rt, definition, item, locale, tz)
+    return items
+
+
+# -- the record table --------------------------------------------------------
+
+def _table_query(definition: dict, *, paged: bool) -> queries.Query:
+    by_id = {f["id"]: f for f in definition.get("fields", []) if not f.get("deleted")}
+    filters, errors = [], []
+    for name, value in request.args.items():
+        if not name.startswith("filter.") or value == "":
+            continue
+        fid = name[len("filter."):]
+        f = by_id.get(fid)
+        if f is None:
+            errors.append(ErrorItem(f"{fid!r} is not a field of this form", path=f"/filter.{fid}", field_id=fid))
+        elif f["type"] in CONTAINS_TYPES:
+            filters.append(queries.Filter(fid, "contains", value))
+        elif f["type"] == "boolean":
+            filters.append(queries.Filter(fid, "eq", 1 if value.strip().lower() in ("1", "true", "yes", "on", "是") else 0))
+        elif f["type"] in ("datetime", "date"):
+            filters.append(queries.Filter(fid, "contains", value))
+        else:
+            filters.append(queries.Filter(fid, "eq", value))
+    sort = []
+    for part in (request.args.get("sort") or "").split(","):
+        part = part.strip()
+        if part:
+            sort.append((part[1:], "desc") if part.startswith("-") else (part, "asc"))
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page") or request.args.get("page_size") or 20)
+    except ValueError:
+        raise ValidationFailed("page and per_page must be whole numbers", [ErrorItem("not a number", path="/page")]) from None
+    if paged and not 1 <= per_page <= MAX_TABLE_PAGE:
+        errors.append(ErrorItem(f"per_page must be between 1 and {MAX_TABLE_PAGE}", path="/per_page"))
+    if errors:
+        raise ValidationFailed("the query is not valid", errors)
+    return queries.Query(filters=filters, sort=sort, search=request.args.get("search") or None,
+                         page=page if paged else 1, page_size=per_page if paged else queries.MAX_PAGE_SIZE)
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/table", summary="Records as the UI table shows them (display text, titles)",
+       tag="records", response={"type": "object"}, errors=(404, 422))
+def records_table(app_key, form_key):
+    rt = runtime()
+    definition = _definition(rt, app_key, form_key)
+    result = queries.list_records(rt, actor(), app_key, form_key, _table_query(definition, paged=True))
+    with_display(rt, app_key, definition, result["items"], _locale(), _timezone())
+    result["per_page"] = result.pop("page_size")
+    return jsonify(result)
+
+
+def csv_cell(text: str) -> str:
+    """Neutralize spreadsheet formulas: a leading = + - @ tab or CR gets a quote prefix."""
+    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/export.csv", summary="The filtered records as CSV (display text)",
+       tag="records", response={"type": "string"}, errors=(404, 422))
+def export_records_csv(app_key, form_key):
+    rt = runtime()
+    definition = _definition(rt, app_key, form_key)
+    query = _table_query(definition, paged=False)
+    fields = [f for f in definition.get("fields", []) if not f.get("deleted") and f["type"] != "subtable"]
+    locale, tz = _locale(), _timezone()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id"] + [csv_cell(field_label(f, locale)) for f in fields])
+    written = 0
+    while True:
+        page = queries.list_records(rt, actor(), app_key, form_key, query)
+        with_display(rt, app_key, definition, page["items"], locale, tz)
+        for item in page["items"]:
+            writer.writerow([item["id"]] + [csv_cell(item["display"].get(f["id"], "")) for f in fields])
+        written += len(page["items"])
+        if written > MAX_EXPORT_ROWS:
+            raise ValidationFailed(f"at most {MAX_EXPORT_ROWS} records can be exported at once; filter the list first",
+                                   [ErrorItem("too many records", path="/filter")])
+        if written >= page["total"] or not page["items"]:
+            break
+        query.page += 1
+    body = "\ufeff" + out.getvalue()  # BOM: spreadsheet apps then read UTF-8 (Chinese labels) correctly
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{app_key}-{form_key}.csv"', "X-Content-Type-Options": "nosniff"})
+
+
+# -- attachments ---------------------------------------------------------------
+
+def _attachment_limit() -> int:
+    app_key, form_key, field_id = (request.args.get(k) for k in ("app", "form", "field"))
+    if not (app_key and form_key and field_id):
+        return DEFAULT_ATTACHMENT_MAX_BYTES
+    definition = _definition(runtime(), app_key, form_key)
+    f = next((f for f in definition.get("fields", []) if f["id"] == field_id and f["type"] == "attachment"), None)
+    if f is None:
+        raise ValidationFailed(f"{field_id!r} is not an attachment field of {form_key!r}", [ErrorItem("not an attachment field", path="/field")])
+    mb = (f.get("options") or {}).get("max_size_mb")
+    return int(mb * 1024 * 1024) if isinstance(mb, (int, float)) and mb > 0 else DEFAULT_ATTACHMENT_MAX_BYTES
+
+
+def _attachment_dir() -> Path:
+    path = Path(current_app.config["ATTACHMENT_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@route("/attachments", "POST", summary="Upload files (multipart 'file'); ?app=&form=&field= applies that field's size limit",
+       tag="attachments", response={"type": "object"}, status=201, errors=(413, 422))
+def upload_attachment():
+    rt = runtime()
+    files = request.files.getlist("file")
+    if not files:
+        raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
+    limit = _attachment_limit()
+    saved = []
+    for upload in files:
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise ValidationFailed(f"{upload.filename} is larger than {limit // (1024 * 1024)} MB",
+                                   [ErrorItem("file too large", path="/file", code="too_large")])
+        attachment_id = uuid.uuid4().hex
+        (_attachment_dir() / attachment_id).write_bytes(data)
+        name = Path(upload.filename or "file").name[:255] or "file"
+        row = {"id": attachment_id, "workspace_id": rt.workspace_id, "filename": name,
+               "content_type": (upload.mimetype or "application/octet-stream")[:200], "size": len(data),
+               "sha256": hashlib.sha256(data).hexdigest(), "created_by": actor().user_id, "created_at": rt.clock.now()}
+        with rt.db.transaction() as conn:
+            conn.execute(sa.insert(attachments).values(**row))
+        saved.append({"id": attachment_id, "filename": name, "size": len(data), "content_type": row["content_type"]})
+    body = dict(saved[0]) if len(saved) == 1 else {"id": saved[0]["id"]}
+    body["items"] = saved
+    return jsonify(body), 201
+
+
+@route("/attachments/<attachment_id>", summary="Download an uploaded file", tag="attachments", response={"type": "string"}, errors=(404,))
+def download_attachment(attachment_id):
+    rt = runtime()
+    if not is_attachment_id(attachment_id):
+        raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
+    with rt.db.read() as conn:
+        row = conn.execute(sa.select(attachments).where(attachments.c.id == attachment_id,
+                                                        attachments.c.workspace_id == rt.workspace_id)).mappings().first()
+    path = _attachment_dir() / attachment_id
+    if row is None or not path.is_file():
+        raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
+    # served as a download: an uploaded HTML or SVG must never run in our origin
+    return send_file(path, mimetype=row["content_type"], as_attachment=True, download_name=row["filename"])
