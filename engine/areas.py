@@ -10,11 +10,17 @@ from __future__ import annotations
 import importlib
 
 AREAS: list[str] = [
+    "engine.formrules",
+    "engine.autofill",
+    "engine.automations",
+    "engine.services.permissions",
 ]
 
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
 ROUTE_MODULES: list[str] = [
     "engine.api.routes",
+    "engine.api.rules_routes",
+    "engine.api.notifications",
     "engine.api.routes_ui_support",
 ]
 

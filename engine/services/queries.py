@@ -16,7 +16,7 @@ from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.runtime import Actor, Runtime
 from engine.services.forms import compiled_form
-from engine.services.records import record_dict
+from engine.services.records import check_access, hidden_fields, record_dict, row_scopes
 from engine.storage.tables import records
 
 #: largest page a client may ask for; most filters in one query
@@ -149,6 +149,13 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         form = compiled_form(rt, conn, app_key, form_key)
         dialect = conn.dialect.name
         errors: list[ErrorItem] = []
+        check_access(rt, conn, actor, form, "read", None)
+        hidden = hidden_fields(rt, conn, actor, form)  # fields the actor's role hides: not filterable, sortable, searched or returned
+        named = [(f"/filters/{i}/field", f.field) for i, f in enumerate(query.filters)] + \
+            [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
+        for path, name in named:
+            if (_field(form, name) or {}).get("id") in hidden:
+                errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name))
         if not 1 <= query.page_size <= MAX_PAGE_SIZE:
             errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
         if query.page < 1:
@@ -161,6 +168,7 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
             where.append(records.c.deleted_at.is_(None))
         if query.owner_ids is not None:
             where.append(records.c.owner_id.in_(query.owner_ids))
+        where.extend(row_scopes(rt, conn, actor, form))
         for i, flt in enumerate(query.filters):
             clause = _filter_clause(form, flt, dialect, f"/filters/{i}", errors)
             if clause is not None:
@@ -169,7 +177,7 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
             if len(query.search) > MAX_SEARCH_LENGTH:
                 errors.append(ErrorItem(f"search text is longer than {MAX_SEARCH_LENGTH} characters", path="/search"))
             else:
-                where.append(_search_clause(form, query.search, dialect))
+                where.append(_search_clause(form, query.search, dialect, hidden))
         order = []
         for i, (fid, direction) in enumerate(query.sort):
             expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
@@ -188,6 +196,8 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         rows = conn.execute(sa.select(records).where(*where).order_by(*order)
                             .limit(query.page_size).offset((query.page - 1) * query.page_size)).mappings().all()
     items = [record_dict(r, form) for r in rows]
+    for item in items if hidden else ():
+        item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
     if query.fields:
         keep = {(form.by_id.get(f) or form.by_name.get(f))["id"] for f in query.fields}
         for item in items:
@@ -249,10 +259,10 @@ def _sort_expr(form, fid: str, dialect: str, path: str, errors: list):
     return sa.literal_column(FIELD_TYPES.get(f["type"]).sql_expression(dialect, f["id"]))
 
 
-def _search_clause(form, text: str, dialect: str):
+def _search_clause(form, text: str, dialect: str, hidden: set[str] = frozenset()):
     needle = text.lower()
     searchable = [f for f in form.live_fields if f["type"] in ("text", "textarea", "phone", "email", "url", "serial")
-                  and f.get("searchable", True)]
+                  and f.get("searchable", True) and f["id"] not in hidden]
     if not searchable:
         return sa.false()
     return sa.or_(*[sa.func.lower(sa.literal_column(_text_expr(dialect, f["id"]))).contains(needle, autoescape=True) for f in searchable])

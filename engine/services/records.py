@@ -55,6 +55,13 @@ EFFECT_STAGES: list[Stage] = []      # after defaults: set visible/required/read
 ASSERTION_STAGES: list[Stage] = []   # after schema validation: submit validation rules
 FILL_STAGES: list[Stage] = []        # computed and fetched values, before save
 AFTER_SAVE_STAGES: list[Stage] = []  # automations, roll-ups, due events; same transaction
+#: who may do what (permissions area): (rt, conn, actor, form, action, row) -> None, raising PermissionDenied or
+#: NotFound; action is create / read / history / update / delete / restore; on create, row is {"owner_id": ...}
+ACCESS_CHECKS: list[Callable] = []
+#: fields the actor may not read: (rt, conn, actor, form) -> set of field ids, dropped from every record and history leaving here
+READ_FILTERS: list[Callable] = []
+#: which rows a query may return: (rt, conn, actor, form) -> SQL where clause on ``records`` or None (all rows)
+ROW_SCOPES: list[Callable] = []
 
 
 # -- public API ------------------------------------------------------------
@@ -65,9 +72,11 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
         with rt.db.transaction() as c:
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c)
     form = compiled_form(rt, conn, app_key, form_key)
+    owner_id = owner_id if owner_id is not None else actor.user_id
+    check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
     w = Write(rt, conn, actor, form, "create", _keyed(form, data), None)
-    _write(w, owner_id=owner_id if owner_id is not None else actor.user_id)
-    return record_dict(w.row, form)
+    _write(w, owner_id=owner_id)
+    return readable(rt, conn, actor, form, record_dict(w.row, form))
 
 
 def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, data: dict, *,
@@ -78,12 +87,13 @@ def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record
             return update_record(rt, actor, app_key, form_key, record_id, data, if_match=if_match, conn=c)
     form = compiled_form(rt, conn, app_key, form_key)
     row = _live_row(conn, form, record_id)
+    check_access(rt, conn, actor, form, "update", row)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']}, you edited {if_match})",
                                  current_version=row["version"])
     w = Write(rt, conn, actor, form, "update", _keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row))
     _write(w, expected_version=row["version"])
-    return record_dict(w.row, form)
+    return readable(rt, conn, actor, form, record_dict(w.row, form))
 
 
 def delete_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, *,
@@ -102,20 +112,49 @@ def get_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id
         row = _row(conn, form, record_id)
         if row is None or (row["deleted_at"] is not None and not include_deleted):
             raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
-        return record_dict(row, form)
+        check_access(rt, conn, actor, form, "read", row)
+        return readable(rt, conn, actor, form, record_dict(row, form))
 
 
 def record_history(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int) -> list[dict]:
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
-        if _row(conn, form, record_id) is None:
+        row = _row(conn, form, record_id)
+        if row is None:
             raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
+        check_access(rt, conn, actor, form, "history", row)
+        hidden = hidden_fields(rt, conn, actor, form)
         rows = conn.execute(sa.select(record_audit, users.c.display_name).outerjoin(users, users.c.id == record_audit.c.actor_id)
                             .where(record_audit.c.record_id == record_id).order_by(record_audit.c.id)).mappings().all()
     return [{"id": r["id"], "action": r["action"], "actor": r["actor"], "actor_id": r["actor_id"], "actor_name": r["display_name"],
              "at": utc_iso(r["at"]), "record_version": r["record_version"],
-             "changes": [{"field_id": k, "label": form.label(k), "from": v[0], "to": v[1]} for k, v in r["changes"].items()]}
+             "changes": [{"field_id": k, "label": form.label(k), "from": v[0], "to": v[1]} for k, v in r["changes"].items()
+                         if k not in hidden]}
             for r in rows]
+
+
+def check_access(rt: Runtime, conn, actor: Actor, form: CompiledForm, action: str, row) -> None:
+    for check in ACCESS_CHECKS:
+        check(rt, conn, actor, form, action, row)
+
+
+def hidden_fields(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> set[str]:
+    hidden: set[str] = set()
+    for hook in READ_FILTERS:
+        hidden |= hook(rt, conn, actor, form)
+    return hidden
+
+
+def row_scopes(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> list:
+    return [c for c in (hook(rt, conn, actor, form) for hook in ROW_SCOPES) if c is not None]
+
+
+def readable(rt: Runtime, conn, actor: Actor, form: CompiledForm, item: dict) -> dict:
+    """The record as the actor may see it: fields their role hides are dropped."""
+    hidden = hidden_fields(rt, conn, actor, form)
+    if hidden:
+        item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
+    return item
 
 
 def record_dict(row, form: CompiledForm) -> dict:
@@ -299,6 +338,8 @@ def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_matc
             return _set_deleted(rt, actor, app_key, form_key, record_id, deleted, if_match, c)
     form = compiled_form(rt, conn, app_key, form_key)
     row = _row(conn, form, record_id)
+    if row is not None:
+        check_access(rt, conn, actor, form, "delete" if deleted else "restore", row)
     if row is None or (row["deleted_at"] is not None) == deleted:
         state = "deleted" if deleted else "live"
         raise NotFound(f"no {'live' if deleted else 'deleted'} record {record_id} in form {form_key!r}" if row else
@@ -316,7 +357,7 @@ def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_matc
               {}, dict(row["data"]), values=dict(row["data"]), record_id=record_id, row=dict(row))
     for stage in AFTER_SAVE_STAGES:
         stage(w)
-    return record_dict(row, form)
+    return readable(rt, conn, actor, form, record_dict(row, form))
 
 
 def _row(conn, form: CompiledForm, record_id: int):

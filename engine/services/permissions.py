@@ -1,0 +1,396 @@
+"""Roles and record permissions down to the field, enforced in the service layer.
+
+Roles are data: the built-in ones below (``BUILTIN_ROLES``) plus any custom
+role a workspace admin adds. Each role holds capabilities (design forms, run
+automations, approve templates...) and default record rights; a grant per
+role and form overrides them, and a published form may carry defaults in its
+``permissions`` slot. Record rights are create plus read / update / delete
+with a scope (own / team / all); field rights are hidden / read / write.
+
+This module is an area: importing it plugs the checks into
+``engine.services.records`` (``ACCESS_CHECKS``, ``READ_FILTERS``,
+``ROW_SCOPES``, ``EFFECT_STAGES``), so the API, the designer, lists, exports
+and history all obey the same policy.
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.errors import DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
+from engine.runtime import Actor, Runtime
+from engine.storage.access_tables import role_grants, roles, team_members, user_roles
+from engine.storage.tables import records, users
+
+#: record scopes, weakest first; "team" is the owner's team mates and direct reports
+SCOPES = ("none", "own", "team", "all")
+#: field levels, weakest first
+LEVELS = ("hidden", "read", "write")
+#: capabilities a role may hold; "*" is all of them and every record right
+CAPABILITIES = ("manage_users", "design", "automate", "templates", "approve_templates")
+#: rights granted by no role at all
+NO_RIGHTS = {"create": False, "read": "none", "update": "none", "delete": "none", "fields": {}}
+_ALL = {"create": True, "read": "all", "update": "all", "delete": "all", "fields": {}}
+_READ_ALL = {"create": False, "read": "all", "update": "none", "delete": "none", "fields": {}}
+
+#: the built-in roles; a workspace gets them on first use and may change their default rights
+BUILTIN_ROLES: dict[str, dict[str, Any]] = {
+    "admin": {"label": {"en": "Workspace admin", "zh-CN": "工作区管理员"}, "capabilities": ["*"], "default_rights": _ALL},
+    "builder": {"label": {"en": "App builder", "zh-CN": "应用设计者"}, "capabilities": ["design"], "default_rights": _ALL},
+    "ops": {"label": {"en": "Operations", "zh-CN": "运营"}, "capabilities": ["automate", "templates"], "default_rights": _READ_ALL},
+    "approver": {"label": {"en": "Template approver", "zh-CN": "模板审核人"}, "capabilities": ["approve_templates"],
+                 "default_rights": _READ_ALL},
+    "member": {"label": {"en": "Member", "zh-CN": "成员"}, "capabilities": [],
+               "default_rights": {"create": True, "read": "own", "update": "own", "delete": "own", "fields": {}}},
+    "viewer": {"label": {"en": "Viewer", "zh-CN": "只读用户"}, "capabilities": [], "default_rights": _READ_ALL},
+}
+
+#: JSON Schema of one set of record rights (role defaults, grants, a form's ``permissions`` slot)
+RIGHTS_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "create": {"type": "boolean"},
+        "read": {"enum": list(SCOPES)}, "update": {"enum": list(SCOPES)}, "delete": {"enum": list(SCOPES)},
+        "fields": {"type": "object", "maxProperties": 500, "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,62}$"},
+                   "additionalProperties": {"enum": list(LEVELS)}},
+    },
+}
+
+
+@dataclass(frozen=True)
+class FormAccess:
+    """What one actor may do with the records of one form."""
+
+    create: bool = False
+    read: str = "none"
+    update: str = "none"
+    delete: str = "none"
+    fields: dict[str, str] = field(default_factory=dict)  # only fields below "write"
+    unrestricted: bool = False
+
+    def level(self, field_id: str) -> str:
+        return "write" if self.unrestricted else self.fields.get(field_id, "write")
+
+    @property
+    def hidden(self) -> set[str]:
+        return {fid for fid, level in self.fields.items() if level == "hidden"}
+
+
+def privileged(actor: Actor) -> bool:
+    """The system, workspace admins and automations (configured by designers) pass every record check."""
+    return "admin" in actor.roles or actor.depth > 0 or (actor.user_id is None and actor.label == "system")
+
+
+def check_rights(rights: Any, path: str = "") -> list[ErrorItem]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(RIGHTS_SCHEMA)
+    return [ErrorItem(e.message, path=path + "/" + "/".join(map(str, e.absolute_path)) if e.absolute_path else path or "/")
+            for e in validator.iter_errors(rights)]
+
+
+def _normalized_rights(rights: dict | None) -> dict:
+    out = dict(NO_RIGHTS)
+    out.update({k: v for k, v in (rights or {}).items() if k in NO_RIGHTS})
+    return out
+
+
+# -- roles ------------------------------------------------------------------
+
+def ensure_builtin_roles(rt: Runtime, conn: sa.Connection) -> None:
+    have = set(conn.execute(sa.select(roles.c.key).where(roles.c.workspace_id == rt.workspace_id)).scalars())
+    for key, spec in BUILTIN_ROLES.items():
+        if key not in have:
+            conn.execute(sa.insert(roles).values(workspace_id=rt.workspace_id, key=key, label=spec["label"], builtin=True,
+                                                 capabilities=spec["capabilities"], default_rights=spec["default_rights"],
+                                                 created_at=rt.clock.now()))
+
+
+def role_dict(row) -> dict:
+    return {"key": row["key"], "label": row["label"], "builtin": row["builtin"], "capabilities": row["capabilities"],
+            "default_rights": _normalized_rights(row["default_rights"])}
+
+
+def list_roles(rt: Runtime) -> list[dict]:
+    with rt.db.transaction() as conn:
+        ensure_builtin_roles(rt, conn)
+        rows = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id).order_by(roles.c.id)).mappings().all()
+    return [role_dict(r) for r in rows]
+
+
+def role_row(rt: Runtime, conn: sa.Connection, key: str):
+    ensure_builtin_roles(rt, conn)
+    row = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id, roles.c.key == key)).mappings().first()
+    if row is None:
+        raise NotFound(f"role {key!r} does not exist", path="/role")
+    return row
+
+
+def save_role(rt: Runtime, actor: Actor, key: str, *, label: Any = None, capabilities: list[str] | None = None,
+              default_rights: dict | None = None) -> dict:
+    """Create a custom role or change an existing one (the admin role's capabilities can't change)."""
+    from engine.services import admin_audit
+
+    require_capability(rt, actor, "manage_users")
+    errors = []
+    import re
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
+        errors.append(ErrorItem("must be lower case letters, digits and _", path="/key"))
+    if capabilities is not None and any(c not in CAPABILITIES for c in capabilities):
+        errors.append(ErrorItem(f"capabilities are some of {', '.join(CAPABILITIES)}", path="/capabilities"))
+    if default_rights is not None:
+        errors += check_rights(default_rights, "/default_rights")
+    if errors:
+        raise DefinitionInvalid("the role is not valid", errors)
+    with rt.db.transaction() as conn:
+        ensure_builtin_roles(rt, conn)
+        row = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id, roles.c.key == key)).mappings().first()
+        values: dict = {}
+        if label is not None:
+            values["label"] = label
+        if capabilities is not None:
+            if key == "admin":
+                raise PermissionDenied("the admin role always holds every capability")
+            values["capabilities"] = sorted(set(capabilities))
+        if default_rights is not None:
+            values["default_rights"] = _normalized_rights(default_rights)
+        if row is None:
+            conn.execute(sa.insert(roles).values(workspace_id=rt.workspace_id, key=key, label=label or key, builtin=False,
+                                                 capabilities=values.get("capabilities", []),
+                                                 default_rights=values.get("default_rights", dict(NO_RIGHTS)), created_at=rt.clock.now()))
+        elif values:
+            conn.execute(sa.update(roles).where(roles.c.id == row["id"]).values(**values))
+        admin_audit.record(rt, conn, actor, "role.save", f"role:{key}", **values)
+        return role_dict(role_row(rt, conn, key))
+
+
+def actor_roles(conn: sa.Connection, user_id: int) -> frozenset[str]:
+    return frozenset(conn.execute(sa.select(roles.c.key).join(user_roles, user_roles.c.role_id == roles.c.id)
+                                  .where(user_roles.c.user_id == user_id)).scalars())
+
+
+def _capabilities(conn: sa.Connection, rt: Runtime, actor: Actor) -> set[str]:
+    if privileged(actor):
+        return {"*"}
+    caps: set[str] = set()
+    for key in actor.roles:
+        if key in BUILTIN_ROLES:
+            caps |= set(BUILTIN_ROLES[key]["capabilities"])
+    custom = [k for k in actor.roles if k not in BUILTIN_ROLES]
+    if custom:
+        for row in conn.execute(sa.select(roles.c.capabilities).where(roles.c.workspace_id == rt.workspace_id, roles.c.key.in_(custom))).scalars():
+            caps |= set(row or [])
+    return caps
+
+
+def has_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Connection | None = None) -> bool:
+    if privileged(actor):
+        return True
+    if conn is None:
+        with rt.db.read() as c:
+            return has_capability(rt, actor, capability, c)
+    caps = _capabilities(conn, rt, actor)
+    return "*" in caps or capability in caps
+
+
+def require_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Connection | None = None) -> None:
+    """Refuse (403) unless the actor holds ``capability``; services call this before changing definitions."""
+    if not has_capability(rt, actor, capability, conn):
+        raise PermissionDenied(f"your role may not do this (needs the {capability!r} capability)", needed=capability)
+
+
+# -- grants per form --------------------------------------------------------
+
+def get_grants(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> list[dict]:
+    """Every role's effective rights on one form, and where they come from (grant / form / role)."""
+    from engine.services.forms import _form_row
+
+    require_capability(rt, actor, "manage_users")
+    with rt.db.transaction() as conn:
+        ensure_builtin_roles(rt, conn)
+        _, form = _form_row(conn, rt, app_key, form_key)
+        role_rows = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id).order_by(roles.c.id)).mappings().all()
+        stored = {r["role_id"]: r["rights"] for r in conn.execute(sa.select(role_grants).where(role_grants.c.form_id == form["id"])).mappings()}
+        defined = _definition_permissions(conn, form)
+    out = []
+    for role in role_rows:
+        if role["id"] in stored:
+            rights, source = stored[role["id"]], "grant"
+        elif role["key"] in defined:
+            rights, source = defined[role["key"]], "form"
+        else:
+            rights, source = role["default_rights"], "role"
+        out.append({"role": role["key"], "source": source, "rights": _normalized_rights(rights)})
+    return out
+
+
+def set_grant(rt: Runtime, actor: Actor, app_key: str, form_key: str, role_key: str, rights: dict | None) -> dict:
+    """Store one role's rights on one form (``None`` removes the grant: the form's or role's defaults apply again)."""
+    from engine.services import admin_audit
+    from engine.services.forms import _form_row
+
+    require_capability(rt, actor, "manage_users")
+    if rights is not None:
+        errors = check_rights(rights, "/rights")
+        if errors:
+            raise DefinitionInvalid("the rights are not valid", errors)
+    with rt.db.transaction() as conn:
+        _, form = _form_row(conn, rt, app_key, form_key)
+        role = role_row(rt, conn, role_key)
+        conn.execute(sa.delete(role_grants).where(role_grants.c.role_id == role["id"], role_grants.c.form_id == form["id"]))
+        if rights is not None:
+            conn.execute(sa.insert(role_grants).values(role_id=role["id"], form_id=form["id"], rights=_normalized_rights(rights),
+                                                       updated_at=rt.clock.now(), updated_by=actor.user_id))
+        admin_audit.record(rt, conn, actor, "grant.set" if rights is not None else "grant.remove", f"{app_key}/{form_key}:{role_key}",
+                           rights=rights)
+    return next(g for g in get_grants(rt, actor, app_key, form_key) if g["role"] == role_key)
+
+
+def _definition_permissions(conn, form_row) -> dict:
+    from engine.storage.tables import form_versions
+
+    if not form_row["published_version"]:
+        return {}
+    definition = conn.execute(sa.select(form_versions.c.definition).where(
+        form_versions.c.form_id == form_row["id"], form_versions.c.version == form_row["published_version"])).scalar_one()
+    return definition.get("permissions") or {}
+
+
+# -- the policy --------------------------------------------------------------
+
+_CACHE: "weakref.WeakKeyDictionary[sa.Connection, dict]" = weakref.WeakKeyDictionary()
+
+
+def form_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> FormAccess:
+    """The merged rights of every role the actor holds on ``form`` (a CompiledForm); most permissive wins."""
+    if privileged(actor):
+        return FormAccess(True, "all", "all", "all", {}, unrestricted=True)
+    cache = _CACHE.setdefault(conn, {})
+    key = (actor, form.form_id, form.version)
+    if key in cache:
+        return cache[key]
+    role_rows = []
+    if actor.roles:
+        role_rows = conn.execute(sa.select(roles.c.id, roles.c.key, roles.c.default_rights).where(
+            roles.c.workspace_id == rt.workspace_id, roles.c.key.in_(sorted(actor.roles)))).mappings().all()
+    stored = {}
+    if role_rows:
+        stored = {r.role_id: r.rights for r in conn.execute(sa.select(role_grants.c.role_id, role_grants.c.rights).where(
+            role_grants.c.form_id == form.form_id, role_grants.c.role_id.in_([r["id"] for r in role_rows])))}
+    defined = form.definition.get("permissions") or {}
+    merged = dict(NO_RIGHTS)
+    levels: dict[str, str] | None = None
+    for role in role_rows:
+        rights = _normalized_rights(stored.get(role["id"]) or defined.get(role["key"]) or role["default_rights"])
+        merged["create"] = merged["create"] or bool(rights["create"])
+        for action in ("read", "update", "delete"):
+            if SCOPES.index(rights[action]) > SCOPES.index(merged[action]):
+                merged[action] = rights[action]
+        if rights["create"] or any(rights[a] != "none" for a in ("read", "update", "delete")):
+            role_levels = {f["id"]: rights["fields"].get(f["id"], "write") for f in form.fields}
+            levels = role_levels if levels is None else {fid: max(levels[fid], lvl, key=LEVELS.index) for fid, lvl in role_levels.items()}
+    fields = {fid: lvl for fid, lvl in (levels or {f["id"]: "hidden" for f in form.fields}).items() if lvl != "write"}
+    access = FormAccess(merged["create"], merged["read"], merged["update"], merged["delete"], fields)
+    cache[key] = access
+    return access
+
+
+def _team_owner_ids(actor: Actor):
+    """Users whose records a "team" scope covers: the actor, team mates and direct reports."""
+    my_teams = sa.select(team_members.c.team_id).where(team_members.c.user_id == actor.user_id)
+    return sa.union(sa.select(sa.literal(actor.user_id).label("id")),
+                    sa.select(team_members.c.user_id).where(team_members.c.team_id.in_(my_teams)),
+                    sa.select(users.c.id).where(users.c.manager_id == actor.user_id))
+
+
+def scope_clause(actor: Actor, scope: str):
+    if scope == "all":
+        return None
+    if scope == "none" or actor.user_id is None:
+        return sa.false()
+    if scope == "own":
+        return records.c.owner_id == actor.user_id
+    return records.c.owner_id.in_(sa.select(_team_owner_ids(actor).subquery().c.id))
+
+
+def in_scope(conn: sa.Connection, actor: Actor, scope: str, owner_id: int | None) -> bool:
+    if scope == "all":
+        return True
+    if scope == "none" or actor.user_id is None or owner_id is None:
+        return False
+    if owner_id == actor.user_id:
+        return True
+    if scope == "own":
+        return False
+    return owner_id in set(conn.execute(sa.select(_team_owner_ids(actor).subquery().c.id)).scalars())
+
+
+# -- the hooks plugged into engine.services.records ---------------------------
+
+_ACTION_RIGHT = {"read": "read", "history": "read", "update": "update", "delete": "delete", "restore": "delete"}
+
+
+def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, action: str, row) -> None:
+    access = form_access(rt, conn, actor, form)
+    if access.unrestricted:
+        return
+    what = f"{form.app_key}/{form.key}"
+    if action == "create":
+        if not access.create:
+            raise PermissionDenied(f"your role may not add records to {what}")
+        owner = (row or {}).get("owner_id")
+        if owner is not None and owner != actor.user_id and (access.update not in ("team", "all") or not in_scope(conn, actor, access.update, owner)):
+            raise PermissionDenied("your role may not give records to another owner", path="/owner_id")
+        return
+    right = _ACTION_RIGHT.get(action, "read")
+    if access.read == "none":
+        raise PermissionDenied(f"your role may not read records of {what}")
+    if row is not None and not in_scope(conn, actor, access.read, row["owner_id"]):
+        # another user's record looks exactly like a missing one: no probing ids
+        raise NotFound(f"record {row['id']} does not exist in form {form.key!r}", path="/record")
+    if right != "read":
+        scope = getattr(access, right)
+        if scope == "none" or (row is not None and not in_scope(conn, actor, scope, row["owner_id"])):
+            raise PermissionDenied(f"your role may not {action} this record of {what}")
+
+
+def hidden_fields(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> set[str]:
+    return form_access(rt, conn, actor, form).hidden
+
+
+def read_scope(rt: Runtime, conn: sa.Connection, actor: Actor, form):
+    access = form_access(rt, conn, actor, form)
+    return None if access.unrestricted else scope_clause(actor, access.read)
+
+
+def refuse_protected_fields(w) -> None:
+    """A write stage: values for fields the actor may only read (changed) or may not see (any value) are refused."""
+    access = form_access(w.rt, w.conn, w.actor, w.form)
+    if access.unrestricted:
+        return
+    before = w.before or {}
+    for fid, value in list(w.incoming.items()):
+        level = access.level(fid)
+        if level == "hidden" and (value is not None or before.get(fid) is not None):
+            w.errors.append(w.form.error(fid, "is not writable by your role", code="forbidden_field"))
+        elif level == "read" and value != before.get(fid):
+            w.errors.append(w.form.error(fid, "is read-only for your role", code="forbidden_field"))
+        else:
+            continue
+        w.values[fid] = before.get(fid)
+
+
+def _register() -> None:
+    from engine.services import records as record_service
+
+    record_service.ACCESS_CHECKS.append(check_record_access)
+    record_service.READ_FILTERS.append(hidden_fields)
+    record_service.ROW_SCOPES.append(read_scope)
+    record_service.EFFECT_STAGES.append(refuse_protected_fields)
+
+
+_register()
