@@ -1,0 +1,218 @@
+"""REST routes for notification templates (CRUD, review lifecycle, preview, test send) and the inbox.
+
+Thin over ``engine.services.templates`` and ``engine.services.inbox``; bodies
+are checked here for shape only.
+"""
+from __future__ import annotations
+
+from flask import jsonify
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+
+from engine.api import actor, load_args, load_body, route, runtime
+from engine.api.bodies import KEY, Label
+from engine.services import inbox as inbox_service
+from engine.services import templates as template_service
+
+_LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+_PARTS = {"type": "object", "additionalProperties": False,
+          "properties": {"subject": {"type": "string"}, "body": {"type": "string"}, "html": {"type": "string"}}}
+_CONTENT = {"type": "object", "required": ["default"], "additionalProperties": False,
+            "properties": {kind: _PARTS for kind in template_service.CONTENT_KINDS},
+            "description": "sources per kind (default required; inbox, email, chat override it) and part"}
+_NULL_INT = {"type": ["integer", "null"]}
+_NULL_STR = {"type": ["string", "null"]}
+TEMPLATE = {"type": "object", "required": ["app", "key", "revision", "state", "form", "content"], "properties": {
+    "app": {"type": "string"}, "key": {"type": "string"}, "revision": {"type": "integer"},
+    "state": {"enum": ["draft", "submitted", "approved", "rejected", "published"]},
+    "status": {"type": "string"}, "form": {"type": "string"}, "label": _LABEL, "description": _NULL_STR,
+    "content": _CONTENT, "review_comment": _NULL_STR, "published_revision": _NULL_INT,
+    "allowed_actions": {"type": "array", "items": {"type": "string"}},
+    **{f"{what}_by": _NULL_INT for what in ("created", "updated", "submitted", "reviewed", "published")},
+    **{f"{what}_at": _NULL_STR for what in ("created", "updated", "submitted", "reviewed", "published", "superseded")}}}
+TEMPLATE_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": TEMPLATE}}}
+RENDERED = {"type": "object", "required": ["subject", "body"], "properties": {
+    "revision": {"type": "integer"}, "state": {"type": "string"}, "channel": {"type": "string"}, "record_id": {"type": "integer"},
+    "subject": {"type": "string"}, "body": {"type": "string"}, "html_body": _NULL_STR, "link": {"type": "string"}}}
+SENT = {"type": "object", "required": ["inbox", "email"], "properties": {
+    "revision": {"type": "integer"}, "record_id": {"type": "integer"}, "inbox": {"type": "object"}, "email": {"type": "object"}}}
+MESSAGE = {"type": "object", "required": ["id", "title", "body", "read"], "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "body": {"type": "string"}, "link": _NULL_STR,
+    "record_id": _NULL_INT, "source": _NULL_STR, "created_at": {"type": "string"}, "read_at": _NULL_STR, "read": {"type": "boolean"}}}
+INBOX = {"type": "object", "required": ["items", "total", "unread"], "properties": {
+    "items": {"type": "array", "items": MESSAGE}, "total": {"type": "integer"}, "unread": {"type": "integer"},
+    "page": {"type": "integer"}, "page_size": {"type": "integer"}}}
+COUNT = {"type": "object", "required": ["unread"], "properties": {"unread": {"type": "integer"}}}
+
+BASE = "/apps/<app_key>/notification-templates"
+ONE = BASE + "/<template_key>"
+
+
+class _Content(fields.Dict):
+    def _jsonschema_type_mapping(self):
+        return _CONTENT
+
+
+class TemplateCreateBody(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True, validate=KEY)
+    form = fields.String(required=True, validate=KEY)
+    label = Label(required=True)
+    description = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    content = _Content(required=True, keys=fields.String())
+
+
+class TemplateUpdateBody(Schema):
+    class Meta:
+        unknown = RAISE
+
+    form = fields.String(validate=KEY)
+    label = Label()
+    description = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    content = _Content(keys=fields.String())
+
+
+class CommentBody(Schema):
+    class Meta:
+        unknown = RAISE
+
+    comment = fields.String(validate=validate.Length(max=2000), load_default=None, allow_none=True)
+
+
+class RenderBody(Schema):
+    class Meta:
+        unknown = RAISE
+
+    record_id = fields.Integer(validate=validate.Range(min=1), load_default=None, allow_none=True)
+    revision = fields.Integer(validate=validate.Range(min=1), load_default=None, allow_none=True)
+    channel = fields.String(validate=validate.Length(max=64), load_default="inbox")
+
+
+class InboxArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=inbox_service.MAX_PAGE_SIZE))
+    unread = fields.Boolean(load_default=False)
+
+
+CREATE = {"type": "object", "additionalProperties": False, "required": ["key", "form", "label", "content"], "properties": {
+    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "form": {"type": "string"}, "label": _LABEL,
+    "description": {"type": ["string", "null"], "maxLength": 2000}, "content": _CONTENT}}
+UPDATE = {**CREATE, "required": []}
+COMMENT = {"type": "object", "additionalProperties": False, "properties": {"comment": {"type": ["string", "null"], "maxLength": 2000}}}
+RENDER = {"type": "object", "additionalProperties": False, "properties": {
+    "record_id": {"type": ["integer", "null"], "minimum": 1}, "revision": {"type": ["integer", "null"], "minimum": 1},
+    "channel": {"type": "string"}}}
+
+
+# -- templates -----------------------------------------------------------------
+
+@route(BASE, summary="Notification templates of an app", tag="notification templates", response=TEMPLATE_LIST, errors=(404,))
+def list_notification_templates(app_key):
+    return jsonify({"items": template_service.list_templates(runtime(), app_key)})
+
+
+@route(BASE, "POST", summary="Create a template (a draft, compiled against the form's variables)", tag="notification templates",
+       body=CREATE, response=TEMPLATE, status=201, errors=(404, 409, 422))
+def create_notification_template(app_key):
+    body = load_body(TemplateCreateBody())
+    created = template_service.create_template(runtime(), actor(), app_key, key=body["key"], form_key=body["form"],
+                                               label=body["label"], content=body["content"], description=body.get("description"))
+    return jsonify(created), 201
+
+
+@route(ONE, summary="A template's working revision, with the live revision number and possible actions",
+       tag="notification templates", response=TEMPLATE, errors=(404,))
+def get_notification_template(app_key, template_key):
+    return jsonify(template_service.get_template(runtime(), app_key, template_key))
+
+
+@route(ONE, "PATCH", summary="Edit (a published template gets a new draft revision; the published one keeps serving)",
+       tag="notification templates", body=UPDATE, response=TEMPLATE, errors=(404, 409, 422))
+def update_notification_template(app_key, template_key):
+    body = load_body(TemplateUpdateBody())
+    return jsonify(template_service.update_template(runtime(), actor(), app_key, template_key, label=body.get("label"),
+                                                    description=body.get("description"), content=body.get("content"),
+                                                    form_key=body.get("form")))
+
+
+def _action(name: str, summary: str, with_comment: bool):
+    def view(app_key, template_key):
+        body = load_body(CommentBody(), required=False) if with_comment else {}
+        args = (body.get("comment"),) if with_comment else ()
+        return jsonify(getattr(template_service, name)(runtime(), actor(), app_key, template_key, *args))
+
+    view.__name__ = f"{name}_notification_template"
+    route(f"{ONE}/{name}", "POST", summary=summary, tag="notification templates", body=COMMENT if with_comment else None,
+          body_required=False, response=TEMPLATE, errors=(403, 404, 409, 422))(view)
+
+
+_action("submit", "Submit the working revision for review", False)
+_action("withdraw", "Take a submitted revision back to draft", False)
+_action("approve", "Approve a submitted revision (a reviewer other than the author)", True)
+_action("reject", "Reject a submitted revision with a comment (required)", True)
+_action("publish", "Publish the approved revision; it supersedes the live one", False)
+
+
+@route(f"{ONE}/revisions", summary="Every revision, oldest first", tag="notification templates",
+       response=TEMPLATE_LIST, errors=(404,))
+def notification_template_history(app_key, template_key):
+    return jsonify({"items": template_service.template_history(runtime(), app_key, template_key)})
+
+
+@route(f"{ONE}/revisions/<int:revision>", summary="One revision", tag="notification templates", response=TEMPLATE, errors=(404,))
+def get_notification_template_revision(app_key, template_key, revision):
+    return jsonify(template_service.get_revision(runtime(), app_key, template_key, revision))
+
+
+@route(f"{ONE}/preview", "POST", summary="Render a revision with a real record", tag="notification templates",
+       body=RENDER, body_required=False, response=RENDERED, errors=(404, 422))
+def preview_notification_template(app_key, template_key):
+    body = load_body(RenderBody(), required=False)
+    return jsonify(template_service.preview(runtime(), actor(), app_key, template_key, body["record_id"],
+                                            revision=body["revision"], channel=body["channel"]))
+
+
+@route(f"{ONE}/test-send", "POST", summary="Send a revision to yourself (inbox, and email when configured)",
+       tag="notification templates", body=RENDER, body_required=False, response=SENT, errors=(401, 404, 422))
+def test_send_notification_template(app_key, template_key):
+    body = load_body(RenderBody(), required=False)
+    return jsonify(template_service.test_send(runtime(), actor(), app_key, template_key, body["record_id"],
+                                              revision=body["revision"]))
+
+
+# -- inbox ---------------------------------------------------------------------
+
+INBOX_PARAMS = [
+    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page_size", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": inbox_service.MAX_PAGE_SIZE}},
+    {"name": "unread", "in": "query", "required": False, "schema": {"type": "boolean"}, "description": "only unread messages"},
+]
+
+
+@route("/inbox", summary="Your messages, unread first", tag="inbox", response=INBOX, query=INBOX_PARAMS, errors=(401, 422))
+def list_inbox():
+    args = load_args(InboxArgs())
+    return jsonify(inbox_service.list_messages(runtime(), actor(), page=args["page"], page_size=args["page_size"],
+                                               unread_only=args["unread"]))
+
+
+@route("/inbox/unread-count", summary="How many unread messages you have", tag="inbox", response=COUNT, errors=(401,))
+def inbox_unread_count():
+    return jsonify({"unread": inbox_service.unread_count(runtime(), actor())})
+
+
+@route("/inbox/<int:message_id>/read", "POST", summary="Mark one message read", tag="inbox", response=MESSAGE, errors=(401, 404))
+def mark_inbox_message_read(message_id):
+    return jsonify(inbox_service.mark_read(runtime(), actor(), message_id))
+
+
+@route("/inbox/read-all", "POST", summary="Mark all your messages read", tag="inbox",
+       response={"type": "object", "required": ["marked"], "properties": {"marked": {"type": "integer"}, "unread": {"type": "integer"}}},
+       errors=(401,))
+def mark_inbox_read_all():
+    return jsonify(inbox_service.mark_all_read(runtime(), actor()))

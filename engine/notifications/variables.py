@@ -1,0 +1,161 @@
+"""The data a notification template renders with, built from a stored record.
+
+Turns a record row (values keyed by immutable field id) into the shape
+``engine.templating`` documents: ``record.<field name>``, referenced records
+followed up to ``MAX_REFERENCE_DEPTH`` hops (``record.customer.name``), user
+fields and the record's owner as user objects with their manager chain
+(``owner.manager.name``), plus ``user`` (the recipient), ``workspace``,
+``now`` and ``link``. Lookups are memoised per render, so a manager shared
+by many people is read once.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Mapping
+
+import sqlalchemy as sa
+
+from engine.definitions import CompiledForm
+from engine.errors import NotFound
+from engine.runtime import Runtime
+from engine.services.forms import compiled_form
+from engine.storage.tables import records, users, workspaces
+from engine.templating import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
+
+__all__ = ["RenderData", "record_link"]
+
+
+def record_link(rt: Runtime, app_key: str, form_key: str, record_id: int) -> str:
+    """Where a message about a record points (absolute when ``PUBLIC_URL`` is configured)."""
+    base = str(rt.config.get("PUBLIC_URL") or "").rstrip("/")
+    return f"{base}/apps/{app_key}/forms/{form_key}/records/{record_id}"
+
+
+def _datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+class RenderData:
+    """Builds template variables inside one connection, memoising users and records."""
+
+    def __init__(self, conn: sa.Connection, rt: Runtime):
+        self.conn = conn
+        self.rt = rt
+        self._users: dict[int, Mapping | None] = {}
+        self._forms: dict[str, CompiledForm | None] = {}
+        self._app_key = ""
+        #: converters per field type: (data, value, field, depth) -> template value
+        self.converters: dict[str, Callable[[Any, dict, int], Any]] = {
+            "datetime": lambda v, f, d: _datetime(v),
+            "date": lambda v, f, d: _date(v),
+            "user": self._user_value,
+            "reference": self._reference_value,
+            "subtable": self._subtable_value,
+        }
+
+    # -- users ------------------------------------------------------------
+    def _user_row(self, user_id: int) -> Mapping | None:
+        if user_id not in self._users:
+            self._users[user_id] = self.conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+        return self._users[user_id]
+
+    def user(self, user_id: int | None, manager_depth: int = MAX_MANAGER_DEPTH) -> dict | None:
+        """``{id, name, email, phone, tz, manager}`` or None for no / unknown user."""
+        if not isinstance(user_id, int):
+            return None
+        row = self._user_row(user_id)
+        if row is None:
+            return None
+        out = {"id": row["id"], "name": row["display_name"], "email": row["email"],
+               "phone": row.get("phone"),  # once the users area adds it
+               "tz": row["timezone"] or self.rt.timezone}
+        if manager_depth > 0:
+            out["manager"] = self.user(row["manager_id"], manager_depth - 1)
+        return out
+
+    def _user_value(self, value: Any, fld: dict, depth: int) -> Any:
+        if isinstance(value, list):
+            return [self.user(v, 1) for v in value]
+        return self.user(value, 1)
+
+    # -- records ----------------------------------------------------------
+    def form(self, app_key: str, form_key: str) -> CompiledForm | None:
+        key = f"{app_key}/{form_key}"
+        if key not in self._forms:
+            try:
+                self._forms[key] = compiled_form(self.rt, self.conn, app_key, form_key)
+            except NotFound:
+                self._forms[key] = None
+        return self._forms[key]
+
+    def _reference_value(self, value: Any, fld: dict, depth: int) -> Any:
+        target = self.form(self._app_key, (fld.get("options") or {}).get("form"))
+        if isinstance(value, list):
+            return [self._referenced(target, v, depth) for v in value]
+        return self._referenced(target, value, depth)
+
+    def _referenced(self, form: CompiledForm | None, record_id: Any, depth: int) -> dict | None:
+        if not isinstance(record_id, int):
+            return None
+        if form is None or depth <= 0:
+            return {"id": record_id, "title": f"#{record_id}"}
+        row = self.conn.execute(sa.select(records).where(
+            records.c.id == record_id, records.c.form_id == form.form_id, records.c.deleted_at.is_(None))).mappings().first()
+        if row is None:
+            return None
+        return self.record(form, row, depth - 1)
+
+    def _subtable_value(self, value: Any, fld: dict, depth: int) -> Any:
+        if not isinstance(value, list):
+            return []
+        sub_fields = [f for f in (fld.get("options") or {}).get("fields", []) if not f.get("deleted")]
+        return [self._fields(sub_fields, row, depth) for row in value if isinstance(row, Mapping)]
+
+    def _fields(self, fields: list[dict], data: Mapping, depth: int) -> dict:
+        out: dict[str, Any] = {}
+        for fld in fields:
+            value = data.get(fld["id"])
+            convert = self.converters.get(fld.get("type"))
+            out[fld.get("name") or fld["id"]] = convert(value, fld, depth) if convert and value is not None else value
+        return out
+
+    def record(self, form: CompiledForm, row: Mapping, depth: int = MAX_REFERENCE_DEPTH) -> dict:
+        """A record as a template sees it: field names, plus id, title, created_at, updated_at."""
+        self._app_key = form.app_key  # references stay inside one app
+        data = row["data"] or {}
+        out = self._fields(form.live_fields, data, depth)
+        title_field = form.settings.get("title_field")
+        if title_field is None:
+            title_field = next((f["id"] for f in form.live_fields if f["type"] == "text"), None)
+        title = data.get(title_field) if title_field else None
+        out.update({"id": row["id"], "title": str(title) if title not in (None, "") else f"#{row['id']}",
+                    "created_at": _datetime(row.get("created_at")), "updated_at": _datetime(row.get("updated_at"))})
+        return out
+
+    # -- the whole render context -------------------------------------------
+    def workspace(self) -> dict:
+        row = self.conn.execute(sa.select(workspaces.c.id, workspaces.c.name).where(
+            workspaces.c.id == self.rt.workspace_id)).first()
+        return {"id": row[0], "name": row[1]} if row else {"id": self.rt.workspace_id, "name": ""}
+
+    def variables(self, form: CompiledForm, row: Mapping, recipient_user: dict | None) -> dict:
+        """Everything a template may use, for ``row`` of ``form`` sent to ``recipient_user``."""
+        owner = self.user(row.get("owner_id"))
+        return {"record": self.record(form, row), "owner": owner, "user": recipient_user,
+                "workspace": self.workspace(), "now": self.rt.clock.now(),
+                "link": record_link(self.rt, form.app_key, form.key, row["id"])}
