@@ -1,0 +1,58 @@
+"""REST routes of the rules area: dry-run a submit, and the compiled rules as a browser script."""
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from engine.api import actor, load_body, route, runtime
+from engine.dryrun import dry_run
+from engine.errors import ErrorItem, ValidationFailed
+from engine.formrules import FormRules, rules_for, rules_js
+from engine.services import forms as form_service
+
+DRY_RUN_BODY = {"type": "object", "required": ["data"], "properties": {
+    "data": {"type": "object", "description": "record data keyed by field id (or name)"},
+    "record_id": {"type": "integer", "minimum": 1, "description": "evaluate as an edit of this record"}}}
+DRY_RUN_RESULT = {"type": "object", "properties": {
+    "action": {"type": "string"}, "valid": {"type": "boolean"}, "values": {"type": "object"},
+    "fields": {"type": "object", "additionalProperties": {"type": "object"}},
+    "dropped": {"type": "array", "items": {"type": "string"}},
+    "errors": {"type": "array", "items": {"type": "object"}},
+    "rules": {"type": "array", "items": {"type": "object"}},
+    "validations": {"type": "array", "items": {"type": "object"}},
+    "automations": {"type": "array", "items": {"type": "object"}}}}
+
+
+@route("/apps/<app_key>/forms/<form_key>/dry-run", "POST", summary="Evaluate rules, validations and automations on a sample record without saving",
+       tag="rules", body=DRY_RUN_BODY, response=DRY_RUN_RESULT, errors=(404, 422))
+def dry_run_form(app_key, form_key):
+    body = load_body()
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise ValidationFailed("the body must be {\"data\": {...}}", [ErrorItem("must be an object", path="/data")])
+    record_id = body.get("record_id")
+    if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool) or record_id < 1):
+        raise ValidationFailed("record_id must be a record id", [ErrorItem("must be a positive integer", path="/record_id")])
+    return jsonify(dry_run(runtime(), actor(), app_key, form_key, body["data"], record_id=record_id))
+
+
+def _script(fr: FormRules, *, immutable: bool) -> Response:
+    response = Response(rules_js(fr), mimetype="application/javascript")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@route("/apps/<app_key>/forms/<form_key>/rules.js", summary="The published version's rules as a script setting window.formflowRules",
+       tag="rules", errors=(404,))
+def rules_script(app_key, form_key):
+    _, fr = rules_for(runtime(), app_key, form_key)
+    return _script(fr, immutable=False)
+
+
+@route("/apps/<app_key>/forms/<form_key>/versions/<int:version>/rules.js", summary="One published version's rules as a script (cacheable)",
+       tag="rules", errors=(404,))
+def version_rules_script(app_key, form_key, version):
+    rt = runtime()
+    with rt.db.read() as conn:
+        form_service.get_version(rt, app_key, form_key, version)  # 404 for a version that doesn't exist
+        compiled = form_service.compiled_version(rt, conn, form_service.form_id_for(conn, rt, app_key, form_key), version, app_key)
+    return _script(compiled.extra.get("rules") or FormRules(), immutable=True)

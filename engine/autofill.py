@@ -1,0 +1,248 @@
+"""Auto-fill: values the engine writes into records by itself.
+
+- formula defaults (``"default": {"formula": "..."}``) on create; constant, ``$today``, ``$now`` and
+  ``$user`` defaults are the core's;
+- fetch-from-reference (``"fetch": {from, field, policy}``): ``on_create`` copies once when the record
+  is created, ``on_change`` also refreshes whenever the reference changes, ``live`` refreshes on every
+  save and whenever the referenced record changes (so it always reads through);
+- computed fields, recomputed on every save from their formula;
+- roll-ups (count / sum / min / max / latest over the records of another form that reference this
+  one), recomputed when this record is saved and whenever a referencing record is created, changed,
+  deleted or restored.
+
+Formulas compile once per published FormVersion (``COMPILE_HOOKS``); bad ones refuse the publish.
+Roll-ups and live fetches written into *other* records are derived data: they change the stored data
+in the same transaction without a new record version or an audit entry, so they never make a user's
+concurrent edit fail with 412.
+"""
+from __future__ import annotations
+
+import decimal
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.clock import utc_iso
+from engine.errors import ErrorItem
+from engine.formrules import EXPECT_FOR_TYPE, draft_resolver, evaluate, published_resolver, rule_context, rule_error_item
+from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
+from engine.services import forms as form_service
+from engine.services import records as record_service
+from engine.storage.tables import forms, records
+
+log = logging.getLogger(__name__)
+
+#: computed result_type -> expect= of the compiler
+RESULT_EXPECT = {"number": "number", "text": "text", "date": "date", "datetime": "datetime", "boolean": "boolean"}
+
+
+@dataclass
+class Rollup:
+    field: str       # the roll-up field id (in this form)
+    source: str      # form key whose records are aggregated
+    via: str         # reference field id in the source form pointing here
+    aggregate: str
+    of: str | None   # field id aggregated in the source form
+
+
+@dataclass
+class Autofill:
+    defaults: dict[str, CompiledRule] = field(default_factory=dict)
+    computed: list[tuple[str, str, CompiledRule]] = field(default_factory=list)  # (field id, result type, rule)
+    fetches: list[tuple[str, dict, str]] = field(default_factory=list)          # (field id, fetch spec, reference form)
+    rollups: list[Rollup] = field(default_factory=list)
+
+
+def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[ErrorItem]]:
+    fields = definition.get("fields", [])
+    by_id = {f["id"]: f for f in fields}
+    scope = RuleScope.from_fields(fields, resolve_form)
+    out, errors = Autofill(), []
+    for i, f in enumerate(fields):
+        if f.get("deleted"):
+            continue
+        default = f.get("default")
+        if isinstance(default, dict) and "formula" in default:
+            try:
+                out.defaults[f["id"]] = compile_rule(default["formula"], scope, name=f"default of {f['id']}",
+                                                     expect=EXPECT_FOR_TYPE.get(f["type"], "any"))
+            except RuleError as exc:
+                errors.append(rule_error_item(exc, f"/fields/{i}/default/formula"))
+        if f["type"] == "computed":
+            opts = f.get("options") or {}
+            result = opts.get("result_type") or "text"
+            try:
+                out.computed.append((f["id"], result, compile_rule(opts.get("formula", ""), scope, name=f"formula of {f['id']}",
+                                                                   expect=RESULT_EXPECT.get(result, "any"))))
+            except RuleError as exc:
+                errors.append(rule_error_item(exc, f"/fields/{i}/options/formula"))
+        if f.get("fetch"):
+            ref = by_id.get(f["fetch"]["from"]) or {}
+            out.fetches.append((f["id"], f["fetch"], (ref.get("options") or {}).get("form")))
+        if f["type"] == "rollup":
+            o = f.get("options") or {}
+            out.rollups.append(Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field")))
+    return out, errors
+
+
+def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
+    return compile_autofill(definition, draft_resolver(all_definitions))[1]
+
+
+def _compile(rt, conn, compiled) -> None:
+    compiled.extra["autofill"] = compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
+
+
+# -- stored shapes ----------------------------------------------------------------------------------
+
+def stored(value: Any, kind: str) -> Any:
+    """A rule result as the stored JSON value of a field whose values are of *kind*."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if kind == "date" else utc_iso(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2 ** 53 else value
+    return value
+
+
+# -- write-path stages ------------------------------------------------------------------------------
+
+def defaults_and_fetch_stage(w) -> None:
+    """Before the rules: formula defaults (create) and fetched values, so rules and validation see them."""
+    af: Autofill | None = w.form.extra.get("autofill")
+    if not af:
+        return
+    if w.action == "create" and af.defaults:
+        ctx = rule_context(w)
+        for fid, rule in af.defaults.items():
+            if w.values.get(fid) is None:
+                result, _ = evaluate(rule, w.values, ctx)
+                w.values[fid] = stored(result, w.form.by_id[fid]["type"])
+    if af.fetches:
+        load = rule_context(w).load_reference
+        before = w.before or {}
+        for fid, spec, ref_form in af.fetches:
+            policy = spec.get("policy") or "on_change"
+            ref = w.values.get(spec["from"])
+            changed = w.action == "create" or ref != before.get(spec["from"])
+            if policy == "on_create" and w.action != "create" or policy == "on_change" and not changed:
+                continue
+            source = load(ref_form, ref) if isinstance(ref, int) and ref_form else None
+            w.values[fid] = (source or {}).get(spec["field"])
+
+
+def computed_stage(w) -> None:
+    """Before save: computed fields from the validated values, and this record's own roll-ups."""
+    af: Autofill | None = w.form.extra.get("autofill")
+    if not af:
+        return
+    if af.computed:
+        ctx = rule_context(w)
+        for fid, result_type, rule in af.computed:
+            value, _ = evaluate(rule, w.values, ctx)
+            w.values[fid] = stored(value, result_type)
+    for r in af.rollups:  # a new record has nothing referencing it yet
+        w.values[r.field] = rollup_value(w.conn, w.form.form_id, r, w.record_id) if w.record_id is not None else \
+            (0 if r.aggregate == "count" else None)
+
+
+def propagate_stage(w) -> None:
+    """After save: roll-ups in other records that aggregate this form, live fetches that read this record."""
+    dependents = _dependents(w)
+    if not dependents:
+        return
+    before, after = w.before or {}, w.values if w.action not in ("delete",) else {}
+    for form_id, compiled, r in dependents["rollups"]:
+        ids = set()
+        for data in (before, after, w.row["data"] if w.row else {}):
+            ids |= _ids(data.get(r.via))
+        for target in ids:
+            _patch(w.conn, form_id, target, {r.field: rollup_value(w.conn, form_id, r, target)})
+    if w.action == "update":
+        for form_id, compiled, fid, spec in dependents["fetches"]:
+            rows = w.conn.execute(sa.select(records.c.id, records.c.data[spec["from"]]).where(
+                records.c.form_id == form_id, records.c.deleted_at.is_(None))).all()
+            for rid, ref in rows:
+                if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
+                    _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])})
+
+
+def _ids(value: Any) -> set[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {value}
+    if isinstance(value, list):
+        return {v for v in value if isinstance(v, int) and not isinstance(v, bool)}
+    return set()
+
+
+def _dependents(w) -> dict | None:
+    """Published forms of the app with roll-ups over this form or live fetches from it."""
+    rows = w.conn.execute(sa.select(forms.c.id, forms.c.published_version).where(
+        forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == w.form.form_id).scalar_subquery(),
+        forms.c.published_version.isnot(None))).all()
+    found = {"rollups": [], "fetches": []}
+    for form_id, version in rows:
+        compiled = form_service.compiled_version(w.rt, w.conn, form_id, version)
+        af: Autofill | None = compiled.extra.get("autofill")
+        if not af:
+            continue
+        for r in af.rollups:
+            if r.source == w.form.key:
+                found["rollups"].append((form_id, compiled, r))
+        for fid, spec, ref_form in af.fetches:
+            if ref_form == w.form.key and spec.get("policy") == "live":
+                found["fetches"].append((form_id, compiled, fid, spec))
+    return found if found["rollups"] or found["fetches"] else None
+
+
+def _source_form_id(conn, form_id: int, key: str) -> int | None:
+    return conn.execute(sa.select(forms.c.id).where(
+        forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key)).scalar()
+
+
+def rollup_value(conn, form_id: int, r: Rollup, target_id: int) -> Any:
+    """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
+    source_id = _source_form_id(conn, form_id, r.source)
+    if source_id is None:
+        return None
+    rows = conn.execute(sa.select(records.c.data[r.via], records.c.data[r.of] if r.of else sa.null(), records.c.created_at, records.c.id)
+                        .where(records.c.form_id == source_id, records.c.deleted_at.is_(None))
+                        .order_by(records.c.created_at, records.c.id)).all()
+    picked = [(value, at) for via, value, at, _ in rows if target_id in _ids(via)]
+    if r.aggregate == "count":
+        return len(picked)
+    values = [v for v, _ in picked if v is not None]
+    if not values:
+        return None
+    if r.aggregate == "latest":
+        return values[-1]
+    if r.aggregate == "sum":
+        total = sum((decimal.Decimal(str(v)) for v in values if not isinstance(v, bool)), decimal.Decimal(0))
+        return int(total) if total == total.to_integral_value() else float(total)
+    try:
+        return (min if r.aggregate == "min" else max)(values)
+    except TypeError:  # mixed kinds after a type change: compare as text
+        return (min if r.aggregate == "min" else max)(values, key=str)
+
+
+def _patch(conn, form_id: int, record_id: int, changes: dict) -> None:
+    data = conn.execute(sa.select(records.c.data).where(records.c.id == record_id, records.c.form_id == form_id)).scalar()
+    if data is None:
+        return
+    new = {**data, **changes}
+    new = {k: v for k, v in new.items() if v is not None}
+    if new != data:
+        conn.execute(sa.update(records).where(records.c.id == record_id).values(data=new))
+
+
+form_service.PUBLISH_CHECKS.append(_check)
+form_service.COMPILE_HOOKS.append(_compile)
+record_service.EFFECT_STAGES.insert(0, defaults_and_fetch_stage)
+record_service.FILL_STAGES.append(computed_stage)
+record_service.AFTER_SAVE_STAGES.append(propagate_stage)

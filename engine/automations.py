@@ -1,0 +1,435 @@
+"""On-submit automations (自动操作): when a record is saved and a trigger matches, run an action.
+
+An automation is ``{id, name, trigger: {on, fields?, when?}, action: {type, ...}}`` (docs/definitions.md).
+Actions are small classes in the ``ACTIONS`` registry (``create_record``, ``update_record``,
+``set_field``); each fills a mapping table (target field <- source field / constant / formula /
+template) compiled once per published FormVersion. After-save actions run in the triggering
+transaction, through the same record service (so rules, validation and audit apply, the audit naming
+``automation:<name>`` as the actor) and are idempotent: ``create_record`` remembers the record it
+created in ``automation_links`` and updates that same record when the source is edited. Chains that
+could loop are refused at publish (a graph of form -> form writes); ``MAX_AUTOMATION_DEPTH`` guards the
+rest at run time.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from engine.errors import ErrorItem, FormflowError, ValidationFailed
+from engine.fields import FIELD_TYPES
+from engine.formrules import EXPECT_FOR_TYPE, draft_resolver, evaluate, published_resolver, rule_context, rule_error_item
+from engine.autofill import stored
+from engine.registry import Registry
+from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
+from engine.services import forms as form_service
+from engine.services import records as record_service
+from engine.storage.automation_tables import automation_links
+from engine.storage.tables import records
+from engine.templating import TemplateError, VariableScope, compile_template
+
+log = logging.getLogger(__name__)
+
+#: deepest chain of automations triggering automations (A creates B whose automation updates C ...)
+MAX_AUTOMATION_DEPTH = 5
+#: values of the source record itself a mapping may use as ``"from"``
+RECORD_VALUES = {"$id": lambda w: w.record_id, "$owner": lambda w: (w.row or {}).get("owner_id") or w.actor.user_id,
+                 "$user": lambda w: w.actor.user_id}
+#: trigger kinds
+TRIGGERS = ("create", "update", "create_or_update", "field_changed")
+
+
+@dataclass
+class MapItem:
+    field: str                 # target field id
+    kind: str                  # from / value / formula / template
+    source: Any                # source field id, constant, CompiledRule or CompiledTemplate
+    target_type: str
+
+
+@dataclass
+class Automation:
+    index: int
+    id: str
+    name: str
+    on: str
+    fields: list[str]
+    when: CompiledRule | None
+    action: "Action"
+    spec: dict
+    mapping: list[MapItem] = field(default_factory=list)
+    target_form: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+class Action:
+    """One kind of automation action. ``phase`` is when it runs: before or after the record is saved."""
+
+    name: ClassVar[str] = ""
+    phase: ClassVar[str] = "after_save"
+
+    def target_form(self, spec: dict, definition: dict) -> str | None:
+        """The form this action writes to (for the loop check); None for the record itself."""
+        return None
+
+    def check(self, spec: dict, path: str, definition: dict, all_definitions: dict) -> list[ErrorItem]:
+        return []
+
+    def run(self, w, auto: Automation, values: dict) -> dict:
+        raise NotImplementedError
+
+    def plan(self, w, auto: Automation, values: dict) -> dict:
+        """What ``run`` would do, without doing it (dry-run)."""
+        return {"values": values}
+
+
+ACTIONS: Registry[Action] = Registry("automation action")
+
+
+def _nested(w, auto: Automation, what: str, call):
+    """Run a write for an automation; its refusal becomes the triggering write's, naming the automation."""
+    try:
+        return call(w.actor.as_automation(auto.name))
+    except FormflowError as exc:
+        items = [ErrorItem(f"automation {auto.name!r} could not {what}: {e.message}", path=f"/automations/{auto.index}/action{e.path}",
+                           field_id=e.field_id, code=e.code, extra={"automation": auto.id}) for e in exc.errors] or \
+                [ErrorItem(f"automation {auto.name!r} could not {what}: {exc.message}", path=f"/automations/{auto.index}/action",
+                           code=exc.code, extra={"automation": auto.id})]
+        raise ValidationFailed(f"automation {auto.name!r} could not {what}", items) from None
+
+
+@ACTIONS.register
+class CreateRecord(Action):
+    """Create a record in another form; later saves of the source update that same record."""
+
+    name = "create_record"
+
+    def target_form(self, spec, definition):
+        return spec.get("form")
+
+    def check(self, spec, path, definition, all_definitions):
+        if spec.get("form") not in all_definitions:
+            return [ErrorItem(f"form {spec.get('form')!r} does not exist in this app", path=path + "/form", code="not_found")]
+        return []
+
+    def _link(self, w, auto):
+        return w.conn.execute(sa.select(automation_links.c.target_record, records.c.deleted_at)
+                              .join(records, records.c.id == automation_links.c.target_record)
+                              .where(automation_links.c.automation == _link_key(w, auto),
+                                     automation_links.c.source_record == w.record_id)).first()
+
+    def plan(self, w, auto, values):
+        link = self._link(w, auto) if w.record_id is not None else None
+        if link is None:
+            return {"mode": "create", "form": auto.target_form, "values": values}
+        return {"mode": "skip" if link[1] else "update", "form": auto.target_form, "target_record": link[0], "values": values}
+
+    def run(self, w, auto, values):
+        plan = self.plan(w, auto, values)
+        if plan["mode"] == "update":
+            _nested(w, auto, f"update {auto.target_form} record {plan['target_record']}", lambda actor: record_service.update_record(
+                w.rt, actor, w.form.app_key, auto.target_form, plan["target_record"], values, conn=w.conn))
+        elif plan["mode"] == "create":
+            rec = _nested(w, auto, f"create a {auto.target_form} record", lambda actor: record_service.create_record(
+                w.rt, actor, w.form.app_key, auto.target_form, values, conn=w.conn))
+            w.conn.execute(sa.insert(automation_links).values(automation=_link_key(w, auto), source_record=w.record_id,
+                                                              target_record=rec["id"], created_at=w.rt.clock.now()))
+            plan["target_record"] = rec["id"]
+        return plan
+
+
+@ACTIONS.register
+class UpdateRecord(Action):
+    """Update the record(s) a reference field of the source points at."""
+
+    name = "update_record"
+
+    def target_form(self, spec, definition):
+        ref = next((f for f in definition.get("fields", []) if f["id"] == spec.get("reference")), None)
+        return (ref.get("options") or {}).get("form") if ref and ref.get("type") == "reference" else None
+
+    def check(self, spec, path, definition, all_definitions):
+        if self.target_form(spec, definition) is None:
+            return [ErrorItem(f"{spec.get('reference')!r} is not a reference field of this form", path=path + "/reference", code="unknown_field")]
+        return []
+
+    def plan(self, w, auto, values):
+        ref = w.values.get(auto.spec["reference"])
+        ids = [ref] if isinstance(ref, int) else [i for i in ref if isinstance(i, int)] if isinstance(ref, list) else []
+        return {"mode": "update" if ids else "skip", "form": auto.target_form, "target_records": ids, "values": values}
+
+    def run(self, w, auto, values):
+        plan = self.plan(w, auto, values)
+        for rid in plan["target_records"]:
+            _nested(w, auto, f"update {auto.target_form} record {rid}", lambda actor: record_service.update_record(
+                w.rt, actor, w.form.app_key, auto.target_form, rid, values, conn=w.conn))
+        return plan
+
+
+@ACTIONS.register
+class SetField(Action):
+    """Set fields of the record being saved (before it is saved)."""
+
+    name = "set_field"
+    phase = "before_save"
+
+    def run(self, w, auto, values):
+        w.values.update(values)
+        return {"mode": "set", "values": values}
+
+    def plan(self, w, auto, values):
+        return {"mode": "set", "values": values}
+
+
+def _link_key(w, auto: Automation) -> str:
+    return f"{w.form.form_id}:{auto.id}"
+
+
+# -- compiling --------------------------------------------------------------------------------------
+
+def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | None = None) -> tuple[list[Automation], list[ErrorItem]]:
+    """Compile a form's automations. ``all_fields_of(key)`` gives a form's fields (the resolver)."""
+    fields = definition.get("fields", [])
+    by_id = {f["id"]: f for f in fields}
+    by_name = {f.get("name", f["id"]): f for f in fields if not f.get("deleted")}
+    scope = RuleScope.from_fields(fields, all_fields_of)
+    vscope = None
+    out, errors = [], []
+    for i, spec in enumerate(definition.get("automations") or []):
+        path = f"/automations/{i}"
+        if spec.get("enabled") is False:
+            continue
+        name = spec.get("name") or spec.get("id") or f"automation {i + 1}"
+        trigger, action_spec = spec.get("trigger") or {}, spec.get("action") or {}
+        if action_spec.get("type") not in ACTIONS:
+            errors.append(ErrorItem(f"automation {name!r}: unknown action {action_spec.get('type')!r}; known: {', '.join(ACTIONS.names())}",
+                                    path=path + "/action/type"))
+            continue
+        action = ACTIONS.get(action_spec["type"])
+        if check_forms is not None:
+            problems = action.check(action_spec, path + "/action", definition, check_forms)
+            if problems:
+                errors += problems
+                continue
+        when = None
+        if trigger.get("when"):
+            try:
+                when = compile_rule(trigger["when"], scope, name=name, expect="boolean")
+            except RuleError as exc:
+                errors.append(rule_error_item(exc, path + "/trigger/when"))
+        watched = []
+        for j, fid in enumerate(trigger.get("fields") or []):
+            f = by_id.get(fid) or by_name.get(fid)
+            if f is None:
+                errors.append(ErrorItem(f"automation {name!r} watches {fid!r}, which is not a field of this form",
+                                        path=f"{path}/trigger/fields/{j}", field_id=fid, code="unknown_field"))
+            else:
+                watched.append(f["id"])
+        target_key = action.target_form(action_spec, definition)
+        target_fields = fields if target_key is None else (all_fields_of(target_key) or [])
+        targets = {f["id"]: f for f in target_fields if not f.get("deleted")}
+        auto = Automation(i, spec.get("id") or f"a{i + 1}", name, trigger.get("on") or "create_or_update", watched, when,
+                          action, action_spec, target_form=target_key)
+        for j, item in enumerate(action_spec.get("map") or []):
+            ipath = f"{path}/action/map/{j}"
+            target = targets.get(item.get("field"))
+            if target is None or FIELD_TYPES.get(target["type"]).engine_set:
+                what = f"form {target_key!r}" if target_key else "this form"
+                errors.append(ErrorItem(f"automation {name!r}: {item.get('field')!r} is not a writable field of {what}",
+                                        path=ipath + "/field", field_id=item.get("field"), code="unknown_field"))
+                continue
+            label = f"{name}: {target['id']}"
+            if item.get("from") in RECORD_VALUES:
+                auto.mapping.append(MapItem(target["id"], "record", item["from"], target["type"]))
+            elif "from" in item:
+                src = by_id.get(item["from"]) or by_name.get(item["from"])
+                if src is None or src.get("deleted"):
+                    errors.append(ErrorItem(f"automation {name!r}: {item['from']!r} is not a field of this form", path=ipath + "/from", code="unknown_field"))
+                    continue
+                auto.mapping.append(MapItem(target["id"], "from", src["id"], target["type"]))
+            elif "formula" in item:
+                try:
+                    rule = compile_rule(item["formula"], scope, name=label, expect=EXPECT_FOR_TYPE.get(target["type"], "any"))
+                except RuleError as exc:
+                    errors.append(rule_error_item(exc, ipath + "/formula"))
+                    continue
+                auto.mapping.append(MapItem(target["id"], "formula", rule, target["type"]))
+            elif "template" in item:
+                vscope = vscope or VariableScope.from_fields(fields, all_fields_of)
+                try:
+                    tpl = compile_template(item["template"], vscope, name=label, kind="text")
+                except TemplateError as exc:
+                    errors.append(ErrorItem(f"automation {name!r}: {exc}", path=ipath + "/template", code="template_invalid"))
+                    continue
+                auto.mapping.append(MapItem(target["id"], "template", tpl, target["type"]))
+            elif "value" in item:
+                ftype = FIELD_TYPES.get(target["type"])
+                if item["value"] is not None and not ftype.can_hold(item["value"], target):
+                    errors.append(ErrorItem(f"automation {name!r}: {item['value']!r} does not fit field {target['id']!r}", path=ipath + "/value"))
+                    continue
+                auto.mapping.append(MapItem(target["id"], "value", item["value"], target["type"]))
+            else:
+                errors.append(ErrorItem(f"automation {name!r}: say where the value comes from (from, value, formula or template)", path=ipath))
+        out.append(auto)
+    return out, errors
+
+
+def loop_errors(form_key: str, all_definitions: dict[str, dict]) -> list[ErrorItem]:
+    """Automation chains through *form_key* that come back to it (A -> B -> A), one error each."""
+    edges: dict[str, list[tuple[str, str, int]]] = {}
+    for key, d in all_definitions.items():
+        for i, spec in enumerate(d.get("automations") or []):
+            a = spec.get("action") or {}
+            if a.get("type") in ACTIONS and spec.get("enabled") is not False:
+                target = ACTIONS.get(a["type"]).target_form(a, d)
+                if target:
+                    edges.setdefault(key, []).append((target, spec.get("name") or spec.get("id") or f"automation {i + 1}", i))
+    errors = []
+    for target, name, i in edges.get(form_key, []):
+        path = _path_back(target, form_key, edges, [(form_key, name)], {form_key})
+        if path is not None:
+            chain = " -> ".join([k for k, _ in path] + [form_key])
+            who = "; ".join(f"{k}: {n!r}" for k, n in path)
+            field = "form" if (all_definitions[form_key]["automations"][i].get("action") or {}).get("type") == "create_record" else "reference"
+            errors.append(ErrorItem(f"automations could loop: {chain} ({who}); change or remove one of them",
+                                    path=f"/automations/{i}/action/{field}", code="automation_loop",
+                                    extra={"forms": [k for k, _ in path]}))
+    return errors
+
+
+def _path_back(node, goal, edges, trail, seen):
+    if node == goal:
+        return trail
+    if node in seen:
+        return None
+    seen = seen | {node}
+    for target, name, _ in edges.get(node, []):
+        found = _path_back(target, goal, edges, trail + [(node, name)], seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
+    if not definition.get("automations"):
+        return []
+    _, errors = compile_automations(definition, draft_resolver(all_definitions), check_forms=all_definitions)
+    return errors + loop_errors(definition["key"], all_definitions)
+
+
+def _compile(rt, conn, compiled) -> None:
+    if compiled.definition.get("automations"):
+        autos, errors = compile_automations(compiled.definition, published_resolver(conn, compiled.form_id))
+        if errors:
+            log.warning("form %s v%s: automation problems: %s", compiled.key, compiled.version, errors[0].message)
+        compiled.extra["automations"] = autos
+
+
+# -- running ----------------------------------------------------------------------------------------
+
+def triggered(w, auto: Automation) -> tuple[bool, str]:
+    """Whether *auto* fires for this write, and why (or why not)."""
+    if w.action not in ("create", "update"):
+        return False, f"records being {w.action}d don't trigger automations"
+    if auto.on == "create" and w.action != "create":
+        return False, "runs only when a record is created"
+    if auto.on == "update" and w.action != "update":
+        return False, "runs only when a record is changed"
+    changed = w.changed
+    if w.action == "update" and not changed:
+        return False, "nothing changed"
+    if auto.on == "field_changed" and not (changed & set(auto.fields)):
+        return False, f"none of {', '.join(auto.fields)} changed"
+    ok, why = evaluate(auto.when, w.values, rule_context(w))
+    if why is not None:
+        return False, f"the condition could not be evaluated: {why}"
+    if ok is not True:
+        return False, f"the condition is false: {auto.when.source}"
+    return True, "the trigger matches"
+
+
+def mapped_values(w, auto: Automation) -> dict:
+    ctx = rule_context(w)
+    out = {}
+    variables = None
+    for m in auto.mapping:
+        if m.kind == "from":
+            out[m.field] = w.values.get(m.source)
+        elif m.kind == "record":
+            out[m.field] = RECORD_VALUES[m.source](w)
+        elif m.kind == "value":
+            out[m.field] = m.source
+        elif m.kind == "formula":
+            value, _ = evaluate(m.source, w.values, ctx)
+            out[m.field] = stored(value, m.target_type)
+        else:
+            variables = variables or template_variables(w)
+            try:
+                out[m.field] = m.source.render(variables, tz=w.rt.timezone)
+            except TemplateError as exc:
+                raise ValidationFailed(f"automation {auto.name!r}: {exc}", [ErrorItem(str(exc), path=f"/automations/{auto.index}/action",
+                                                                                      code="template_invalid")]) from None
+    return out
+
+
+def template_variables(w) -> dict:
+    """``{"record": {<field name>: value, "id"}, "now"}`` with references as the referenced record's fields."""
+    ctx = rule_context(w)
+    resolve = published_resolver(w.conn, w.form.form_id)
+    record: dict[str, Any] = {"id": w.record_id}
+    for f in w.form.live_fields:
+        value = w.values.get(f["id"])
+        if f["type"] == "reference" and isinstance(value, int):
+            data = ctx.load_reference(f["options"]["form"], value) or {}
+            names = {t["id"]: t.get("name", t["id"]) for t in resolve(f["options"]["form"]) or []}
+            value = {"id": value, **{names.get(k, k): v for k, v in data.items()}}
+        record[f.get("name", f["id"])] = value
+    return {"record": record, "now": ctx.now}
+
+
+def _run(w, phase: str) -> None:
+    autos: list[Automation] = w.form.extra.get("automations") or []
+    due = [a for a in autos if a.action.phase == phase]
+    if not due:
+        return
+    for auto in due:
+        fires, _ = triggered(w, auto)
+        if not fires:
+            continue
+        if w.actor.depth >= MAX_AUTOMATION_DEPTH:
+            raise ValidationFailed(f"automations chained more than {MAX_AUTOMATION_DEPTH} deep; stopped at {auto.name!r}",
+                                   [ErrorItem(f"automation {auto.name!r} would run at depth {w.actor.depth + 1}",
+                                              path=f"/automations/{auto.index}", code="automation_depth")])
+        result = auto.action.run(w, auto, mapped_values(w, auto))
+        w.notes.setdefault("automations", []).append({"id": auto.id, "name": auto.name, **result})
+
+
+def before_save_stage(w) -> None:
+    _run(w, "before_save")
+
+
+def after_save_stage(w) -> None:
+    _run(w, "after_save")
+
+
+def plan(w) -> list[dict]:
+    """Dry-run: for every automation, whether it fires, why, and what it would write."""
+    out = []
+    for auto in w.form.extra.get("automations") or []:
+        fires, why = triggered(w, auto)
+        item = {"id": auto.id, "name": auto.name, "action": auto.action.name, "triggered": fires, "why": why}
+        if fires:
+            item.update(auto.action.plan(w, auto, mapped_values(w, auto)))
+        out.append(item)
+    return out
+
+
+form_service.PUBLISH_CHECKS.append(_check)
+form_service.COMPILE_HOOKS.append(_compile)
+record_service.FILL_STAGES.append(before_save_stage)
+record_service.AFTER_SAVE_STAGES.append(after_save_stage)

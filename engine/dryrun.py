@@ -1,0 +1,124 @@
+"""Dry-run: what a submit would do, without writing anything.
+
+Runs the front half of the record write path (defaults, fetches, effects, hidden-value drop, schema
+validation, required, reference checks, submit validations, computed values) on a read connection and
+asks each automation what it would do. The answer says what is shown, required, read-only, filled,
+refused and created, and *why*: for every rule and trigger condition that did not hold, the parts of
+it (top-level ``and`` clauses) that were false.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine import automations as automation_area
+from engine.autofill import computed_stage
+from engine.errors import ErrorItem
+from engine.formrules import FormRules, evaluate, rule_context, validation_errors
+from engine.rules import RuleError, RuleScope, compile_rule
+from engine.runtime import Actor, Runtime
+from engine.services import records as rs
+from engine.services.forms import compiled_form
+
+#: most ``and`` clauses explained per condition
+MAX_EXPLAINED_CLAUSES = 20
+
+
+def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *, record_id: int | None = None) -> dict:
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        before = dict(rs._live_row(conn, form, record_id)["data"]) if record_id is not None else None
+        w = rs.Write(rt, conn, actor, form, "update" if before is not None else "create", rs._keyed(form, data), before, record_id=record_id)
+        rs._refuse_unknown_and_engine_set(w)
+        w.values = {**(before or {}), **w.incoming}
+        if w.action == "create":
+            rs._apply_defaults(w)
+        for stage in rs.EFFECT_STAGES:
+            stage(w)
+        keep = (form.settings.get("hidden_values") or "drop") == "keep"
+        dropped = [] if keep else sorted(fid for fid, shown in w.visible.items() if not shown and w.values.get(fid) is not None)
+        rs._drop_hidden(w)
+        shape = {fid: w.values.get(fid) for fid in form.schema["properties"] if fid in w.values}
+        normalized, errors = form.validate(shape)
+        w.errors += errors
+        bad = {e.field_id for e in w.errors}
+        w.values.update({k: v for k, v in normalized.items() if k not in bad})
+        w.errors += [e for e in rs._required_errors(w) if e.field_id not in bad]
+        fr: FormRules = form.extra.get("rules") or FormRules()
+        ctx = rule_context(w)
+        validations = []
+        if not w.errors:
+            w.errors += rs._reference_errors(w)
+        for v in fr.validations:
+            items, report = validation_errors(w, v, ctx)
+            if report["applies"] and report["passed"] is False:
+                report["why"] = explain(v.condition.source, fr.scope, w.values, ctx)
+            elif not report["applies"] and v.when is not None:
+                report["why"] = explain(v.when.source, fr.scope, w.values, ctx)
+            validations.append(report)
+            if not any(e.code == "validation" and e.extra.get("validation") == v.id for e in w.errors):
+                w.errors += items
+        computed_stage(w)
+        st = w.notes.get("rule_state")
+        rules = []
+        for r, seen in zip(fr.rules, st.matched if st else []):
+            item = dict(seen)
+            if not seen["matched"] and r.when is not None:
+                item["why"] = explain(r.when.source, fr.scope, w.values, ctx)
+            rules.append(item)
+        autos = automation_area.plan(w) if not w.errors else []
+        for item, auto in zip(autos, w.form.extra.get("automations") or []):
+            if not item["triggered"] and auto.when is not None and item["why"].startswith("the condition"):
+                item["clauses"] = explain(auto.when.source, fr.scope, w.values, ctx)
+        fields = {}
+        for f in form.live_fields:
+            fid = f["id"]
+            shown = w.visible.get(fid, True)
+            fields[fid] = {"visible": shown, "required": bool(w.required.get(fid, bool(f.get("required"))) and shown),
+                           "readonly": w.readonly.get(fid, False)}
+            if st and fid in st.options:
+                fields[fid]["options"] = st.options[fid]
+        return {"action": w.action, "valid": not w.errors, "values": {k: v for k, v in w.values.items() if v is not None},
+                "fields": fields, "dropped": dropped, "errors": [e.to_dict() for e in w.errors],
+                "rules": rules, "validations": validations, "automations": autos}
+
+
+def clauses(text: str) -> list[str]:
+    """The top-level ``and`` clauses of a condition (outside brackets and quotes)."""
+    parts, depth, quote, start, i = [], 0, None, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0 and re.match(r"(?<![A-Za-z0-9_])and(?![A-Za-z0-9_])", text[i:i + 4]) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            parts.append(text[start:i])
+            start = i + 3
+            i += 3
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def explain(text: str, scope: RuleScope | None, values: dict, ctx) -> list[dict]:
+    """Each top-level clause of *text* with its value: which part made the condition false."""
+    if scope is None:
+        return []
+    out = []
+    for part in clauses(text)[:MAX_EXPLAINED_CLAUSES]:
+        try:
+            rule = compile_rule(part, scope, name="why", expect="boolean")
+        except RuleError:
+            continue
+        value, why = evaluate(rule, values, ctx)
+        out.append({"clause": part, "value": value, **({"error": why} if why else {})})
+    return out
