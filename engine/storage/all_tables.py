@@ -3,4 +3,5 @@
 Each area adds one import line here when it adds tables.
 """
 import engine.storage.tables  # noqa: F401
+import engine.storage.automation_tables  # noqa: F401
 import engine.storage.access_tables  # noqa: F401
