@@ -14,6 +14,7 @@ AREAS: list[str] = [
     "engine.autofill",
     "engine.automations",
     "engine.services.permissions",
+    "engine.dedup",
 ]
 
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
@@ -22,6 +23,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.rules_routes",
     "engine.api.notifications",
     "engine.api.routes_ui_support",
+    "engine.api.app_templates_routes",
 ]
 
 _loaded = False

@@ -5,3 +5,5 @@ Each area adds one import line here when it adds tables.
 import engine.storage.tables  # noqa: F401
 import engine.storage.automation_tables  # noqa: F401
 import engine.storage.access_tables  # noqa: F401
+import engine.storage.app_template_tables  # noqa: F401
+import engine.notifications.tables  # noqa: F401

@@ -1,0 +1,92 @@
+"""REST routes for app templates (list, install, update, reset) and the duplicate check a form calls before save."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from engine import dedup
+from engine.api import actor, load_body, route, runtime
+from engine.errors import ErrorItem, ValidationFailed
+from engine.services import app_templates
+
+OBJECT = {"type": "object"}
+TEMPLATE_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
+    "type": "object", "required": ["key", "version"], "properties": {
+        "key": {"type": "string"}, "version": {"type": "string"}, "label": {}, "description": {}, "icon": {"type": ["string", "null"]},
+        "forms": {"type": "array", "items": OBJECT}}}}}}
+INSTALL_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "template": {"type": "string", "description": "key of an available template"},
+    "definition": {"type": "object", "description": "or a whole app definition to import"},
+    "app_key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$", "description": "key of the new app (default: the template's, or <key>_2...)"},
+    "label": {}}}
+UPDATE_OFFER = {"type": "object", "required": ["update_available"], "properties": {
+    "app": {"type": "string"}, "template": {"type": "string"}, "installed_version": {"type": "string"},
+    "available_version": {"type": "string"}, "update_available": {"type": "boolean"}, "forms": {"type": "array", "items": OBJECT}}}
+DUPLICATE_BODY = {"type": "object", "required": ["data"], "properties": {
+    "data": {"type": "object", "description": "field values keyed by field id or name"},
+    "record_id": {"type": ["integer", "null"], "description": "the record being edited (not a duplicate of itself)"}}}
+DUPLICATE_RESULT = {"type": "object", "required": ["matches"], "properties": {
+    "enabled": {"type": "boolean"}, "mode": {"type": ["string", "null"]},
+    "matches": {"type": "array", "items": {"type": "object", "required": ["record_id", "rule"], "properties": {
+        "record_id": {"type": "integer"}, "title": {"type": "string"}, "rule": {"type": "string"}, "rule_label": {},
+        "fields": {"type": "array", "items": {"type": "string"}}}}}}}
+
+
+def _object_body() -> dict:
+    body = load_body(required=False) or {}
+    if not isinstance(body, dict):
+        raise ValidationFailed("the request body must be a JSON object", [ErrorItem("expected an object", path="/")])
+    return body
+
+
+@route("/app-templates", summary="App templates that can be installed", tag="app templates", response=TEMPLATE_LIST, errors=())
+def list_app_templates():
+    return jsonify({"items": app_templates.list_templates(runtime())})
+
+
+@route("/app-templates/install", "POST", summary="Install a template (or import an app definition) as a new app",
+       tag="app templates", body=INSTALL_BODY, response={"$ref": "#/components/schemas/App"}, status=201, errors=(404, 409, 422))
+def install_app_template():
+    body = _object_body()
+    if not body.get("template") and not isinstance(body.get("definition"), dict):
+        raise ValidationFailed("name a template or give an app definition", [ErrorItem("template or definition is required", path="/template")])
+    if body.get("app_key") is not None and not isinstance(body["app_key"], str):
+        raise ValidationFailed("app_key must be a key", [ErrorItem("expected a string", path="/app_key")])
+    app = app_templates.install_template(runtime(), actor(), body.get("template"), definition=body.get("definition"),
+                                         app_key=body.get("app_key"), label=body.get("label"))
+    return jsonify(app), 201
+
+
+@route("/apps/<app_key>/template-update", summary="What updating to the newest template version would change (your edits are kept)",
+       tag="app templates", response=UPDATE_OFFER, errors=(404,))
+def get_template_update(app_key):
+    return jsonify(app_templates.template_update(runtime(), app_key))
+
+
+@route("/apps/<app_key>/template-update", "POST", summary="Apply the offered template update (body: {version} as reviewed)",
+       tag="app templates", body={"type": "object", "properties": {"version": {"type": "string"}}}, body_required=False,
+       response=UPDATE_OFFER, errors=(404, 409, 412, 422))
+def apply_template_update(app_key):
+    body = _object_body()
+    return jsonify(app_templates.apply_template_update(runtime(), actor(), app_key, expected_version=body.get("version")))
+
+
+@route("/apps/<app_key>/template-reset", "POST", summary="Reset forms to the template (fields you added are kept, deleted)",
+       tag="app templates", body={"type": "object", "properties": {"forms": {"type": "array", "items": {"type": "string"}}}},
+       body_required=False, response=UPDATE_OFFER, errors=(404, 422))
+def reset_app_template(app_key):
+    body = _object_body()
+    return jsonify(app_templates.reset_app(runtime(), actor(), app_key, body.get("forms")))
+
+
+@route("/apps/<app_key>/forms/<form_key>/duplicates", "POST", summary="Duplicate check (查重): records these values collide with",
+       tag="records", body=DUPLICATE_BODY, response=DUPLICATE_RESULT, errors=(404, 422))
+def check_duplicates(app_key, form_key):
+    body = _object_body()
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ValidationFailed("data must be an object keyed by field id or name", [ErrorItem("expected an object", path="/data")])
+    record_id = body.get("record_id")
+    if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool)):
+        raise ValidationFailed("record_id must be a record id", [ErrorItem("expected an integer", path="/record_id")])
+    return jsonify(dedup.check_duplicates(runtime(), actor(), app_key, form_key, data, record_id))
+

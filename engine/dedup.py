@@ -1,0 +1,447 @@
+"""Duplicate check (查重): a form feature that refuses or flags records matching an existing one.
+
+A form opts in with ``settings.duplicate_check``::
+
+    {"mode": "refuse" | "flag", "flag_field": "<field id>",       # flag_field only in flag mode, optional
+     "rules": [{"key": "name", "label": {...}, "fields": ["name"], "normalize": "company_name"}, ...]}
+
+Each rule turns a record into one match key: its fields' values, each passed
+through the rule's normalizer (registered by name in ``NORMALIZERS``), joined.
+Keys live in ``dedup_keys`` so a lookup is one index probe. The check runs
+before save (an assertion stage: a clear 409 naming the colliding record) and
+again when the keys are stored after save, where the unique index on
+"refuse" keys makes the loser of two simultaneous submits fail the same way.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.errors import Conflict, ErrorItem
+from engine.fields import FIELD_TYPES
+from engine.fields.base import field_label
+from engine.registry import Registry
+from engine.storage.app_template_tables import dedup_keys
+from engine.storage.tables import records
+
+#: longest stored key; longer keys are stored as their SHA-256
+MAX_KEY_LENGTH = 200
+#: most match rules a form may declare
+MAX_RULES = 10
+#: most matches reported for one check
+MAX_MATCHES = 10
+MODES = ("refuse", "flag")
+#: field types whose values a rule may match on
+MATCHABLE_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "select", "number", "date", "reference", "user", "serial"})
+#: field types a flag field may have: reference (to the same form: the record it duplicates), boolean, text
+FLAG_FIELD_TYPES = frozenset({"reference", "boolean", "text"})
+
+
+# -- normalizers ------------------------------------------------------------
+
+class Normalizer:
+    """Turns one field value into its comparable form; ``None`` when nothing is left to compare."""
+
+    name = ""
+
+    def normalize(self, value: Any) -> str | None:
+        raise NotImplementedError
+
+
+NORMALIZERS: "Registry[Normalizer]" = Registry("duplicate-check normalizer")
+
+#: Chinese company-form suffixes, longest first (no word boundaries in Chinese)
+CJK_COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "公司")
+#: Latin company-form suffixes, matched as whole words at the end, after case folding
+LATIN_COMPANY_SUFFIX = re.compile(
+    r"(?:^|(?<=[\s,.&()\-]))(?:co\.?\s*,?\s*ltd\.?|co\.?\s*,?\s*limited|company\s+limited|inc\.?|incorporated|llc\.?|l\.l\.c\.?|"
+    r"ltd\.?|limited|corp\.?|corporation|gmbh|plc)\s*$")
+
+
+def _folded(value: Any) -> str:
+    """NFKC (full-width -> ASCII) and case folding."""
+    return unicodedata.normalize("NFKC", str(value)).casefold().strip()
+
+
+def _alnum(text: str) -> str:
+    """Letters and digits only (any script): spaces, punctuation and symbols go."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+@NORMALIZERS.register
+class TextNormalizer(Normalizer):
+    """Case, width, spaces and punctuation ignored."""
+
+    name = "text"
+
+    def normalize(self, value):
+        return _alnum(_folded(value)) or None
+
+
+@NORMALIZERS.register
+class CompanyNameNormalizer(Normalizer):
+    """Like text, and the company form (有限公司, Co., Ltd., Inc., LLC...) ignored too."""
+
+    name = "company_name"
+
+    def normalize(self, value):
+        text = re.sub(r"[（(]\s*(?:中国|china)\s*[)）]", "", _folded(value))  # 某某(中国)有限公司 is the same company
+        for _ in range(3):  # stacked forms such as "holdings co., ltd. inc"
+            shorter = LATIN_COMPANY_SUFFIX.sub("", text).rstrip(" ,.&-")
+            if shorter == text:
+                break
+            text = shorter
+        key = _alnum(text)
+        for suffix in CJK_COMPANY_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+                break
+        return key or _alnum(_folded(value)) or None
+
+
+@NORMALIZERS.register
+class PhoneNormalizer(Normalizer):
+    """Digits only; China's +86 / 0086 country code dropped (a landline gets its trunk 0 back)."""
+
+    name = "phone"
+
+    def normalize(self, value):
+        raw = _folded(value)
+        digits = re.sub(r"\D", "", raw)
+        international = raw.startswith("+") or digits.startswith("00")
+        if digits.startswith("0086"):
+            digits = digits[4:]
+        elif digits.startswith("86") and (international or len(digits) == 13):
+            digits = digits[2:]
+        else:
+            return digits or None
+        mobile = len(digits) == 11 and digits.startswith("1")
+        if digits and not mobile and not digits.startswith("0"):
+            digits = "0" + digits  # +86 10 1234 5678 is 010 1234 5678
+        return digits or None
+
+
+@NORMALIZERS.register
+class EmailNormalizer(Normalizer):
+    name = "email"
+
+    def normalize(self, value):
+        return _folded(value).replace(" ", "") or None
+
+
+@NORMALIZERS.register
+class ExactNormalizer(Normalizer):
+    name = "exact"
+
+    def normalize(self, value):
+        text = str(value).strip()
+        return text or None
+
+
+# -- the compiled setting ------------------------------------------------------
+
+@dataclass(frozen=True)
+class MatchRule:
+    key: str
+    label: Any
+    fields: tuple[str, ...]
+    normalizer: Normalizer
+
+    def match_key(self, values: dict) -> str | None:
+        parts = []
+        for fid in self.fields:
+            value = values.get(fid)
+            if value is None or value == "" or value == []:
+                return None
+            normalized = self.normalizer.normalize(value)
+            if not normalized:
+                return None
+            parts.append(normalized)
+        key = "\x1f".join(parts)
+        if len(key) > MAX_KEY_LENGTH:
+            key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        return key
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    mode: str
+    rules: tuple[MatchRule, ...]
+    flag_field: str | None = None
+
+    def keys(self, values: dict) -> dict[str, str]:
+        """rule key -> match key, for the rules this record has every value of."""
+        out = {}
+        for rule in self.rules:
+            key = rule.match_key(values)
+            if key is not None:
+                out[rule.key] = key
+        return out
+
+
+def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
+    """Problems with a form's ``settings.duplicate_check``, each with its path."""
+    setting = (definition.get("settings") or {}).get("duplicate_check")
+    if setting is None:
+        return []
+    path = f"{prefix}/settings/duplicate_check"
+    if not isinstance(setting, dict):
+        return [ErrorItem("must be an object with mode and rules", path=path)]
+    errors = []
+    fields = {f["id"]: f for f in definition.get("fields", []) if isinstance(f, dict) and "id" in f}
+    unknown = set(setting) - {"mode", "rules", "flag_field", "enabled"}
+    if unknown:
+        errors.append(ErrorItem(f"unknown setting(s): {', '.join(sorted(unknown))}", path=path))
+    if setting.get("mode", "refuse") not in MODES:
+        errors.append(ErrorItem(f"mode must be one of {', '.join(MODES)}", path=path + "/mode"))
+    rules = setting.get("rules")
+    if not isinstance(rules, list) or not rules:
+        return errors + [ErrorItem("needs at least one match rule", path=path + "/rules")]
+    if len(rules) > MAX_RULES:
+        errors.append(ErrorItem(f"at most {MAX_RULES} match rules", path=path + "/rules"))
+    seen = set()
+    for i, rule in enumerate(rules):
+        rpath = f"{path}/rules/{i}"
+        if not isinstance(rule, dict):
+            errors.append(ErrorItem("must be an object with key, fields and normalize", path=rpath))
+            continue
+        key = rule.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key):
+            errors.append(ErrorItem("key must be lower-case letters, digits and _ , starting with a letter", path=rpath + "/key"))
+        elif key in seen:
+            errors.append(ErrorItem(f"duplicate rule key {key!r}", path=rpath + "/key"))
+        seen.add(key)
+        names = rule.get("fields")
+        if not isinstance(names, list) or not names:
+            errors.append(ErrorItem("needs at least one field", path=rpath + "/fields"))
+        else:
+            for j, fid in enumerate(names):
+                f = fields.get(fid)
+                if f is None:
+                    errors.append(ErrorItem(f"field {fid!r} is not in this form", path=f"{rpath}/fields/{j}", field_id=str(fid)))
+                elif f.get("type") not in MATCHABLE_TYPES:
+                    errors.append(ErrorItem(f"fields of type {f['type']} can't be matched", path=f"{rpath}/fields/{j}", field_id=fid))
+        if rule.get("normalize", "text") not in NORMALIZERS:
+            errors.append(ErrorItem(f"unknown normalizer {rule.get('normalize')!r}; known: {', '.join(NORMALIZERS.names())}",
+                                    path=rpath + "/normalize"))
+    flag = setting.get("flag_field")
+    if flag is not None:
+        f = fields.get(flag)
+        if f is None:
+            errors.append(ErrorItem(f"flag field {flag!r} is not in this form", path=path + "/flag_field", field_id=str(flag)))
+        elif f.get("type") not in FLAG_FIELD_TYPES or (f["type"] == "reference" and (f.get("options") or {}).get("form") != definition.get("key")):
+            errors.append(ErrorItem("the flag field must be a boolean, a text, or a reference to this same form",
+                                    path=path + "/flag_field", field_id=flag))
+    return errors
+
+
+def compile_setting(definition: dict) -> DuplicateCheck | None:
+    setting = (definition.get("settings") or {}).get("duplicate_check")
+    if not setting or setting.get("enabled") is False:
+        return None
+    rules = tuple(MatchRule(r["key"], r.get("label") or r["key"], tuple(r["fields"]), NORMALIZERS.get(r.get("normalize", "text")))
+                  for r in setting["rules"])
+    return DuplicateCheck(setting.get("mode", "refuse"), rules, setting.get("flag_field"))
+
+
+def for_form(form) -> DuplicateCheck | None:
+    """The compiled duplicate check of a CompiledForm (compiled once per version, kept in ``extra``)."""
+    if "duplicate_check" not in form.extra:
+        form.extra["duplicate_check"] = compile_setting(form.definition)
+    return form.extra["duplicate_check"]
+
+
+# -- matching ------------------------------------------------------------------
+
+class DuplicateRecord(Conflict):
+    """A record collides with an existing one under a refuse-mode rule (409)."""
+
+    code = "duplicate"
+
+
+def record_title(form, record_id: int, data: dict) -> str:
+    title_field = form.settings.get("title_field")
+    for fid in (title_field, "name", "serial"):
+        if fid and data.get(fid) not in (None, ""):
+            return str(data[fid])
+    return f"#{record_id}"
+
+
+def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclude: int | None = None) -> list[dict]:
+    """Live records sharing any of ``keys``: [{record_id, title, rule, rule_label, fields}], one per record and rule."""
+    if not keys:
+        return []
+    wanted = sa.or_(*[sa.and_(dedup_keys.c.rule == rule, dedup_keys.c.key == key) for rule, key in keys.items()])
+    query = (sa.select(dedup_keys.c.rule, records.c.id, records.c.data)
+             .join(records, records.c.id == dedup_keys.c.record_id)
+             .where(dedup_keys.c.form_id == form.form_id, wanted, records.c.deleted_at.is_(None))
+             .order_by(records.c.id).limit(MAX_MATCHES))
+    if exclude is not None:
+        query = query.where(dedup_keys.c.record_id != exclude)
+    by_key = {r.key: r for r in check.rules}
+    out = []
+    for rule, rid, data in conn.execute(query).all():
+        r = by_key.get(rule)
+        if r is None:
+            continue
+        out.append({"record_id": rid, "title": record_title(form, rid, data), "rule": rule,
+                    "rule_label": r.label, "fields": list(r.fields)})
+    return out
+
+
+def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
+    first = matches[0]
+    label = first["rule_label"] if isinstance(first["rule_label"], str) else (first["rule_label"].get("en") or first["rule"])
+    items = []
+    for m in matches:
+        fid = m["fields"][0]
+        items.append(ErrorItem(f"same as record #{m['record_id']} {m['title']!r} (rule {m['rule']!r})", path=f"/data/{fid}",
+                               field_id=fid, label=field_label(form.by_id.get(fid, {"id": fid})), code="duplicate",
+                               extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]}))
+    return DuplicateRecord(f"this {form.key} duplicates record #{first['record_id']} {first['title']!r} ({label})",
+                           items, duplicates=matches)
+
+
+def normalized_input(form, data: dict) -> dict:
+    """Field values as the record store would keep them (phone, email...), best effort: bad values are skipped."""
+    out = {}
+    for key, value in (data or {}).items():
+        f = form.by_id.get(key) or form.by_name.get(key)
+        if f is None or value is None:
+            continue
+        try:
+            out[f["id"]] = FIELD_TYPES.get(f["type"]).normalize(value, f) if not FIELD_TYPES.get(f["type"]).engine_set else value
+        except (ValueError, ArithmeticError, AttributeError, TypeError):
+            continue
+    return out
+
+
+# -- the record-write stages -------------------------------------------------------
+
+def check_before_save(w) -> None:
+    """Assertion stage: refuse (409) or flag a record whose changed keys collide with another record's."""
+    check = for_form(w.form)
+    if check is None or w.action not in ("create", "update") or w.errors:
+        return
+    keys = check.keys(w.values)
+    if w.action == "update":  # only what changed: an untouched old pair of duplicates doesn't block other edits
+        before = check.keys(w.before or {})
+        keys = {rule: key for rule, key in keys.items() if before.get(rule) != key}
+    matches = find_matches(w.conn, w.form, check, keys, exclude=w.record_id)
+    if not matches:
+        return
+    if check.mode == "refuse":
+        raise duplicate_error(w.form, matches)
+    w.notes["duplicates"] = matches
+    if check.flag_field:
+        f = w.form.by_id[check.flag_field]
+        w.values[check.flag_field] = (matches[0]["record_id"] if f["type"] == "reference" else True if f["type"] == "boolean"
+                                      else f"#{matches[0]['record_id']} {matches[0]['title']}"[:255])
+
+
+def store_keys(w) -> None:
+    """After-save stage: keep the record's keys current; the unique index settles simultaneous submits."""
+    check = for_form(w.form)
+    if check is None or w.record_id is None:
+        return
+    if w.action == "delete":
+        w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
+        return
+    keys = check.keys(w.values)
+    if w.action == "update" and keys == check.keys(w.before or {}):
+        return
+    w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
+    write_keys(w.conn, w.form, check, w.record_id, keys)
+
+
+def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str]) -> None:
+    if not keys:
+        return
+    exclusive = True if check.mode == "refuse" else None
+    rows = [{"form_id": form.form_id, "rule": rule, "key": key, "record_id": record_id, "exclusive": exclusive}
+            for rule, key in keys.items()]
+    try:
+        with conn.begin_nested():  # a savepoint: after a collision the transaction can still name the winner
+            conn.execute(sa.insert(dedup_keys), rows)
+    except sa.exc.IntegrityError:
+        matches = find_matches(conn, form, check, keys, exclude=record_id)
+        raise duplicate_error(form, matches or [{"record_id": 0, "title": "?", "rule": next(iter(keys)),
+                                                 "rule_label": next(iter(keys)), "fields": list(check.rules[0].fields)}]) from None
+
+
+def reindex_form(conn, form) -> int:
+    """Recompute every live record's keys (after the rules change); returns how many records have keys."""
+    check = compile_setting(form.definition)
+    conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.form_id == form.form_id))
+    if check is None:
+        return 0
+    count = 0
+    exclusive = True if check.mode == "refuse" else None
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for rid, data in conn.execute(sa.select(records.c.id, records.c.data).where(
+            records.c.form_id == form.form_id, records.c.deleted_at.is_(None)).order_by(records.c.id)):
+        keys = check.keys(data)
+        count += bool(keys)
+        for rule, key in keys.items():
+            # existing duplicates from before the rule can't all hold an exclusive key: the oldest does
+            excl = exclusive if (rule, key) not in seen else None
+            seen.add((rule, key))
+            rows.append({"form_id": form.form_id, "rule": rule, "key": key, "record_id": rid, "exclusive": excl})
+    for i in range(0, len(rows), 500):
+        conn.execute(sa.insert(dedup_keys), rows[i:i + 500])
+    return count
+
+
+# -- services -----------------------------------------------------------------------
+
+def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_id: int | None = None) -> dict:
+    """What the form calls before save: which live records the given values collide with."""
+    from engine.services.forms import compiled_form
+
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        check = for_form(form)
+        if check is None:
+            return {"enabled": False, "mode": None, "matches": []}
+        keys = check.keys(normalized_input(form, data))
+        return {"enabled": True, "mode": check.mode, "matches": find_matches(conn, form, check, keys, exclude=record_id)}
+
+
+def _publish_check(rt, conn, app_row, definition, all_definitions) -> list[ErrorItem]:
+    """Publish check: the setting is sound; when it changed, every existing record gets its keys recomputed."""
+    errors = check_setting(definition)
+    if errors:
+        return errors
+    from engine.definitions import CompiledForm
+    from engine.storage.tables import form_versions, forms
+
+    row = conn.execute(sa.select(forms.c.id, forms.c.published_version).where(
+        forms.c.app_id == app_row["id"], forms.c.key == definition["key"])).first()
+    if row is None:
+        return []
+    old = None
+    if row.published_version:
+        old = conn.execute(sa.select(form_versions.c.definition).where(
+            form_versions.c.form_id == row.id, form_versions.c.version == row.published_version)).scalar_one()
+    if (old or {}).get("settings", {}).get("duplicate_check") != (definition.get("settings") or {}).get("duplicate_check"):
+        # runs inside the publish transaction: a later refusal rolls this back too
+        reindex_form(conn, CompiledForm(form_id=row.id, key=definition["key"], app_key=app_row["key"], version=0, definition=definition))
+    return []
+
+
+def _register() -> None:
+    from engine.services import forms, records as record_service
+
+    if check_before_save not in record_service.ASSERTION_STAGES:
+        record_service.ASSERTION_STAGES.append(check_before_save)
+        record_service.AFTER_SAVE_STAGES.append(store_keys)
+        forms.PUBLISH_CHECKS.append(_publish_check)
+
+
+_register()
