@@ -89,3 +89,14 @@ def install(rt, actor, *, rollups: bool = True) -> None:
         fs.save_draft(rt, actor, "crm", "customer", customer)
     for key in ("customer", "follow_up_reminder", "follow_up"):
         fs.publish_form(rt, actor, "crm", key)
+
+
+def api_headers(rt) -> dict:
+    """Bearer headers of a new admin user, for REST tests."""
+    from engine.runtime import Actor
+    from engine.services import credentials, users as user_service
+
+    admin = user_service.create_user(rt, Actor.system(), "rules_admin", roles=["admin"], check=False)
+    with rt.db.read() as conn:
+        actor = user_service.actor_for(conn, rt, admin["id"])
+    return {"Authorization": f"Bearer {credentials.create_token(rt, actor, 'tests')['token']}"}
