@@ -136,13 +136,13 @@ def _content_problems(content: Any) -> list[ErrorItem]:
 
 
 def _column(source: str, line: int | None, message: str) -> int | None:
-    """Best effort: the column of the first quoted name of the message on that line."""
+    """Best effort: the column of the offending name (the last one quoted before "(available") on that line."""
     if not line:
         return None
     lines = source.splitlines()
     if line > len(lines):
         return None
-    for name in _QUOTED.findall(message):
+    for name in reversed(_QUOTED.findall(message.split("(available")[0])):
         at = lines[line - 1].find(name)
         if at >= 0:
             return at + 1
