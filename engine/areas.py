@@ -23,6 +23,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.rules_routes",
     "engine.api.notifications",
     "engine.api.routes_ui_support",
+    "engine.api.access_routes",
     "engine.api.app_templates_routes",
 ]
 

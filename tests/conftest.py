@@ -1,4 +1,4 @@
-"""Shared fixtures: ``db_url`` over SQLite and the real PostgreSQL, ``clock``, ``rt``, ``app``, ``client``, ``runner``.
+"""Shared fixtures: ``db_url`` over SQLite and the real PostgreSQL, ``clock``, ``rt``, ``app``, ``client`` (an admin's token), ``runner``.
 
 PostgreSQL tests get a throwaway schema each (dropped afterwards) in the
 database named by ``FORMFLOW_TEST_PG`` (default: 127.0.0.1:5432/test).
@@ -86,8 +86,21 @@ def app(db_url, clock, tmp_path):
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def admin_token(app):
+    """A real API token of a real workspace admin (user "admin"), made through the services."""
+    from engine.services import credentials, users
+
+    runtime = app.extensions["formflow"]
+    admin = users.create_user(runtime, Actor.system(), "admin", display_name="Admin", roles=["admin"], check=False)
+    return credentials.create_token(runtime, Actor.user(admin["id"]), "tests")["token"]
+
+
+@pytest.fixture
+def client(app, admin_token):
+    """A test client signed in as that admin: every request carries ``Authorization: Bearer <token>``."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    return test_client
 
 
 @pytest.fixture

@@ -1,0 +1,198 @@
+"""REST routes for users, roles, grants per form, teams, API tokens and the admin audit."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine.api import actor, load_body, route, runtime
+from engine.errors import ErrorItem, ValidationFailed
+from engine.services import admin_audit, credentials, permissions, users as user_service
+
+_ERR = (401, 403, 404, 422)
+LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+USER = {"type": "object", "required": ["id", "username", "display_name"], "properties": {
+    "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "name": {"type": "string"},
+    "email": {"type": ["string", "null"]}, "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]},
+    "manager_id": {"type": ["integer", "null"]}, "is_active": {"type": "boolean"}, "roles": {"type": "array", "items": {"type": "string"}}}}
+USER_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": USER}}}
+USER_CREATE = {"type": "object", "required": ["username"], "additionalProperties": False, "properties": {
+    "username": {"type": "string", "maxLength": 150}, "password": {"type": "string", "maxLength": 256},
+    "display_name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 320},
+    "roles": {"type": "array", "items": {"type": "string"}}, "manager_id": {"type": ["integer", "null"]},
+    "timezone": {"type": "string"}, "locale": {"type": "string"}}}
+USER_UPDATE = {"type": "object", "additionalProperties": False, "properties": {
+    "display_name": {"type": "string", "maxLength": 200}, "email": {"type": ["string", "null"], "maxLength": 320},
+    "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]}, "manager_id": {"type": ["integer", "null"]},
+    "is_active": {"type": "boolean"}, "roles": {"type": "array", "items": {"type": "string"}}}}
+PASSWORD = {"type": "object", "required": ["password"], "additionalProperties": False, "properties": {"password": {"type": "string"}}}
+ME = {"type": "object", "required": ["user"], "properties": {"user": USER, "capabilities": {"type": "array", "items": {"type": "string"}}}}
+RIGHTS = permissions.RIGHTS_SCHEMA
+ROLE = {"type": "object", "required": ["key", "capabilities", "default_rights"], "properties": {
+    "key": {"type": "string"}, "label": LABEL, "builtin": {"type": "boolean"}, "capabilities": {"type": "array", "items": {"type": "string"}},
+    "default_rights": {"type": "object"}}}
+ROLE_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ROLE}}}
+ROLE_SAVE = {"type": "object", "additionalProperties": False, "properties": {
+    "label": LABEL, "capabilities": {"type": "array", "items": {"enum": list(permissions.CAPABILITIES)}}, "default_rights": RIGHTS}}
+GRANT = {"type": "object", "required": ["role", "source", "rights"], "properties": {
+    "role": {"type": "string"}, "source": {"enum": ["grant", "form", "role"]}, "rights": {"type": "object"}}}
+GRANT_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": GRANT}}}
+TOKEN = {"type": "object", "required": ["id", "name", "prefix", "expires_at"], "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"}, "created_at": {"type": "string"},
+    "expires_at": {"type": "string"}, "last_used_at": {"type": ["string", "null"]}, "revoked_at": {"type": ["string", "null"]},
+    "token": {"type": "string", "description": "the secret; shown in this answer only"}}}
+TOKEN_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": TOKEN}}}
+TOKEN_CREATE = {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "expires_in_days": {"type": "integer", "minimum": 1, "maximum": credentials.TOKEN_MAX_DAYS}, "user_id": {"type": "integer"}}}
+TEAM_CREATE = {"type": "object", "required": ["key", "name"], "additionalProperties": False, "properties": {
+    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "members": {"type": "array", "items": {"type": "integer"}}}}
+TEAM = {"type": "object", "required": ["key", "name", "members"]}
+AUDIT = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["action", "actor", "at"]}}}}
+SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
+          {"name": "include_inactive", "in": "query", "required": False, "schema": {"type": "boolean"}}]
+
+
+def _body(schema: dict) -> dict:
+    """The JSON body checked against the operation's own schema (one source of truth with the spec)."""
+    import jsonschema
+
+    data = load_body()
+    errors = [ErrorItem(e.message, path="/" + "/".join(map(str, e.absolute_path))) for e in
+              jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    if errors:
+        raise ValidationFailed("the request body is not valid", errors)
+    return data
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes")
+
+
+# -- who am I -------------------------------------------------------------------
+
+@route("/me", summary="The signed-in user, roles and capabilities", tag="users", response=ME, errors=(401,))
+def get_me():
+    me = user_service.get_user(runtime(), actor().user_id)
+    caps = sorted(c for c in permissions.CAPABILITIES if permissions.has_capability(runtime(), actor(), c))
+    return jsonify({"user": me, "capabilities": caps})
+
+
+# -- users ----------------------------------------------------------------------
+
+@route("/users", summary="Find users (the user picker); admins get full records", tag="users", response=USER_LIST, query=SEARCH,
+       errors=(401, 422))
+def list_users():
+    search = request.args.get("search")
+    if search is not None and len(search) > 100:
+        raise ValidationFailed("search is too long", [ErrorItem("at most 100 characters", path="/search")])
+    return jsonify({"items": user_service.list_users(runtime(), actor(), search=search, include_inactive=_flag("include_inactive"))})
+
+
+@route("/users", "POST", summary="Create a user (needs manage_users)", tag="users", body=USER_CREATE, response=USER, status=201,
+       errors=(401, 403, 409, 422))
+def create_user():
+    b = _body(USER_CREATE)
+    user = user_service.create_user(runtime(), actor(), b["username"], password=b.get("password"), display_name=b.get("display_name"),
+                                    email=b.get("email"), roles=b.get("roles", ["member"]), manager_id=b.get("manager_id"),
+                                    timezone=b.get("timezone"), locale=b.get("locale"))
+    return jsonify(user), 201
+
+
+@route("/users/<int:user_id>", summary="One user", tag="users", response=USER, errors=(401, 403, 404))
+def get_user(user_id):
+    if user_id != actor().user_id:
+        permissions.require_capability(runtime(), actor(), "manage_users")
+    return jsonify(user_service.get_user(runtime(), user_id))
+
+
+@route("/users/<int:user_id>", "PATCH", summary="Change a user: name, manager, active, roles (needs manage_users)", tag="users",
+       body=USER_UPDATE, response=USER, errors=(401, 403, 404, 422))
+def update_user(user_id):
+    b = _body(USER_UPDATE)
+    roles = b.pop("roles", None)
+    if b.get("is_active") is False and user_id == actor().user_id:
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/is_active")])
+    return jsonify(user_service.update_user(runtime(), actor(), user_id, b, roles=roles))
+
+
+@route("/users/<int:user_id>/deactivate", "POST", summary="Deactivate a user: no sign-in, sessions end, tokens stop",
+       tag="users", response=USER, errors=(401, 403, 404, 422))
+def deactivate_user(user_id):
+    return jsonify(user_service.deactivate_user(runtime(), actor(), user_id))
+
+
+@route("/users/<int:user_id>/password", "PUT", summary="Set a password (your own, or anybody's with manage_users)", tag="users",
+       body=PASSWORD, status=204, errors=(401, 403, 404, 422))
+def set_password(user_id):
+    user_service.set_password(runtime(), actor(), user_id, _body(PASSWORD)["password"])
+    return "", 204
+
+
+@route("/teams", "POST", summary="Create a team (the 'team' record scope)", tag="users", body=TEAM_CREATE, response=TEAM, status=201,
+       errors=(401, 403, 409, 422))
+def create_team():
+    b = _body(TEAM_CREATE)
+    return jsonify(user_service.create_team(runtime(), actor(), b["key"], b["name"], b.get("members", []))), 201
+
+
+# -- roles and grants -------------------------------------------------------------
+
+@route("/roles", summary="Roles with their capabilities and default record rights", tag="permissions", response=ROLE_LIST, errors=(401,))
+def list_roles():
+    return jsonify({"items": permissions.list_roles(runtime())})
+
+
+@route("/roles/<role_key>", "PUT", summary="Create or change a role (needs manage_users)", tag="permissions", body=ROLE_SAVE,
+       response=ROLE, errors=_ERR)
+def save_role(role_key):
+    b = _body(ROLE_SAVE)
+    return jsonify(permissions.save_role(runtime(), actor(), role_key, label=b.get("label"), capabilities=b.get("capabilities"),
+                                         default_rights=b.get("default_rights")))
+
+
+@route("/apps/<app_key>/forms/<form_key>/permissions", summary="Every role's rights on this form and where they come from",
+       tag="permissions", response=GRANT_LIST, errors=(401, 403, 404))
+def get_form_permissions(app_key, form_key):
+    return jsonify({"items": permissions.get_grants(runtime(), actor(), app_key, form_key)})
+
+
+@route("/apps/<app_key>/forms/<form_key>/permissions/<role_key>", "PUT", summary="Set one role's record and field rights on this form",
+       tag="permissions", body=RIGHTS, response=GRANT, errors=_ERR)
+def set_form_permission(app_key, form_key, role_key):
+    return jsonify(permissions.set_grant(runtime(), actor(), app_key, form_key, role_key, _body(RIGHTS)))
+
+
+@route("/apps/<app_key>/forms/<form_key>/permissions/<role_key>", "DELETE", summary="Remove a role's grant on this form (defaults apply)",
+       tag="permissions", response=GRANT, errors=(401, 403, 404))
+def remove_form_permission(app_key, form_key, role_key):
+    return jsonify(permissions.set_grant(runtime(), actor(), app_key, form_key, role_key, None))
+
+
+# -- API tokens ---------------------------------------------------------------------
+
+@route("/tokens", summary="Your API tokens (never the secrets)", tag="tokens", response=TOKEN_LIST, errors=(401,))
+def list_tokens():
+    return jsonify({"items": credentials.list_tokens(runtime(), actor())})
+
+
+@route("/tokens", "POST", summary="Make an API token; the secret is in this answer only", tag="tokens", body=TOKEN_CREATE,
+       response=TOKEN, status=201, errors=(401, 403, 404, 422))
+def create_token():
+    b = _body(TOKEN_CREATE)
+    return jsonify(credentials.create_token(runtime(), actor(), b["name"], expires_in_days=b.get("expires_in_days", credentials.TOKEN_DEFAULT_DAYS),
+                                            user_id=b.get("user_id"))), 201
+
+
+@route("/tokens/<int:token_id>", "DELETE", summary="Revoke a token (it stops working at once)", tag="tokens", response=TOKEN,
+       errors=(401, 404))
+def revoke_token(token_id):
+    return jsonify(credentials.revoke_token(runtime(), actor(), token_id))
+
+
+# -- admin audit ---------------------------------------------------------------------
+
+@route("/admin/audit", summary="Admin actions: users, roles, grants, tokens (needs manage_users)", tag="permissions", response=AUDIT,
+       query=[{"name": "action", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64}}], errors=(401, 403))
+def list_admin_audit():
+    permissions.require_capability(runtime(), actor(), "manage_users")
+    return jsonify({"items": admin_audit.list_entries(runtime(), action=request.args.get("action"))})

@@ -1,0 +1,229 @@
+"""Users and teams: create, change, deactivate, set a manager, search; passwords hashed with scrypt.
+
+A user's manager is what "notify the owner's manager" follows; teams give the
+"team" record scope. Changing who exists or holds which role needs the
+``manage_users`` capability, and each change lands in the admin audit.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.errors import Conflict, ErrorItem, NotFound, ValidationFailed
+from engine.runtime import Actor, Runtime
+from engine.services import admin_audit
+from engine.services.permissions import actor_roles, ensure_builtin_roles, require_capability, role_row
+from engine.storage.access_tables import team_members, teams, user_roles
+from engine.storage.tables import users
+
+#: shortest password accepted; longest (scrypt hashes whatever it gets, but a limit stops abuse)
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+#: the password hash: scrypt with werkzeug's parameters (salted, memory-hard)
+PASSWORD_METHOD = "scrypt"
+#: most users one search returns
+MAX_SEARCH_RESULTS = 50
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,149}$")
+#: a hash checked when the user doesn't exist, so a missing user answers as slowly as a wrong password
+_DUMMY_HASH = generate_password_hash("formflow-no-such-user", method=PASSWORD_METHOD)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def password_errors(password: Any, username: str | None = None) -> list[ErrorItem]:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        return [ErrorItem(f"must be at least {MIN_PASSWORD_LENGTH} characters", path="/password", code="weak_password")]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [ErrorItem(f"must be at most {MAX_PASSWORD_LENGTH} characters", path="/password", code="too_long")]
+    if username and password.lower() == username.lower():
+        return [ErrorItem("must not be the user name", path="/password", code="weak_password")]
+    return []
+
+
+def verify_password(row, password: str) -> bool:
+    """Constant work whether or not the user exists or has a password."""
+    stored = row["password_hash"] if row is not None else None
+    ok = check_password_hash(stored or _DUMMY_HASH, password or "")
+    return bool(ok and stored and row["is_active"])
+
+
+def user_dict(row, roles: frozenset[str] | None = None) -> dict:
+    out = {"id": row["id"], "username": row["username"], "display_name": row["display_name"], "email": row["email"],
+           "timezone": row["timezone"], "locale": row["locale"], "manager_id": row["manager_id"], "is_active": row["is_active"]}
+    if roles is not None:
+        out["roles"] = sorted(roles)
+    return out
+
+
+def _user_row(conn, rt: Runtime, user_id: int):
+    row = conn.execute(sa.select(users).where(users.c.id == user_id, users.c.workspace_id == rt.workspace_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"user {user_id} does not exist", path="/user")
+    return row
+
+
+def _set_roles(rt: Runtime, conn, user_id: int, role_keys: list[str]) -> None:
+    ensure_builtin_roles(rt, conn)
+    ids = [role_row(rt, conn, key)["id"] for key in dict.fromkeys(role_keys)]
+    conn.execute(sa.delete(user_roles).where(user_roles.c.user_id == user_id))
+    for rid in ids:
+        conn.execute(sa.insert(user_roles).values(user_id=user_id, role_id=rid))
+
+
+def _check_manager(conn, rt: Runtime, user_id: int | None, manager_id: int | None) -> None:
+    """The manager must exist here, and the chain must not loop back to the user."""
+    if manager_id is None:
+        return
+    seen = {user_id}
+    current = manager_id
+    while current is not None:
+        if current in seen:
+            raise ValidationFailed("a user can't end up managing themselves", [ErrorItem("would make a loop", path="/manager_id")])
+        seen.add(current)
+        row = conn.execute(sa.select(users.c.manager_id).where(users.c.id == current, users.c.workspace_id == rt.workspace_id)).first()
+        if row is None:
+            raise ValidationFailed("the manager does not exist", [ErrorItem(f"no user with id {current}", path="/manager_id")])
+        current = row[0]
+
+
+def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | None = None, display_name: str | None = None,
+                email: str | None = None, roles: list[str] = ("member",), manager_id: int | None = None,
+                timezone: str | None = None, locale: str | None = None, check: bool = True) -> dict:
+    """Create a user. ``check=False`` is for the command line (``formflow create-admin``), which runs as the installer."""
+    if check:
+        require_capability(rt, actor, "manage_users")
+    errors = []
+    if not isinstance(username, str) or not USERNAME_PATTERN.match(username):
+        errors.append(ErrorItem("2-150 letters, digits and . _ @ -", path="/username"))
+    if password is not None:
+        errors += password_errors(password, username)
+    if errors:
+        raise ValidationFailed("the user is not valid", errors)
+    with rt.db.transaction() as conn:
+        if conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())).first():
+            raise Conflict(f"user name {username!r} is taken", [ErrorItem("already taken", path="/username")])
+        _check_manager(conn, rt, None, manager_id)
+        uid = conn.execute(sa.insert(users).values(
+            workspace_id=rt.workspace_id, username=username, display_name=display_name or username, email=email, timezone=timezone,
+            locale=locale, manager_id=manager_id, is_active=True, password_hash=hash_password(password) if password else None,
+            created_at=rt.clock.now())).inserted_primary_key[0]
+        _set_roles(rt, conn, uid, list(roles))
+        admin_audit.record(rt, conn, actor, "user.create", f"user:{uid}", username=username, roles=sorted(roles))
+        return user_dict(_user_row(conn, rt, uid), actor_roles(conn, uid))
+
+
+#: fields ``update_user`` may change (anything else in the body is refused)
+UPDATABLE = ("display_name", "email", "timezone", "locale", "manager_id", "is_active")
+
+
+def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles: list[str] | None = None) -> dict:
+    require_capability(rt, actor, "manage_users")
+    unknown = [k for k in changes if k not in UPDATABLE]
+    if unknown:
+        raise ValidationFailed("these user fields can't be changed here", [ErrorItem("not changeable", path=f"/{k}") for k in unknown])
+    with rt.db.transaction() as conn:
+        _user_row(conn, rt, user_id)
+        if "manager_id" in changes:
+            _check_manager(conn, rt, user_id, changes["manager_id"])
+        if changes:
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(**changes))
+        if roles is not None:
+            if user_id == actor.user_id and "admin" in actor.roles and "admin" not in roles:
+                raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem("keep admin", path="/roles")])
+            _set_roles(rt, conn, user_id, roles)
+        if changes.get("is_active") is False:
+            _end_sessions(conn, user_id)
+        admin_audit.record(rt, conn, actor, "user.update", f"user:{user_id}", **changes, **({"roles": roles} if roles is not None else {}))
+        return user_dict(_user_row(conn, rt, user_id), actor_roles(conn, user_id))
+
+
+def deactivate_user(rt: Runtime, actor: Actor, user_id: int) -> dict:
+    """Deactivated users keep their records and history but can't sign in; their sessions end and tokens stop working."""
+    if user_id == actor.user_id:
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/user")])
+    return update_user(rt, actor, user_id, {"is_active": False})
+
+
+def set_manager(rt: Runtime, actor: Actor, user_id: int, manager_id: int | None) -> dict:
+    return update_user(rt, actor, user_id, {"manager_id": manager_id})
+
+
+def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, check: bool = True) -> None:
+    """Users change their own password; admins anybody's. Every session of the user ends."""
+    if check and actor.user_id != user_id:
+        require_capability(rt, actor, "manage_users")
+    with rt.db.transaction() as conn:
+        row = _user_row(conn, rt, user_id)
+        errors = password_errors(password, row["username"])
+        if errors:
+            raise ValidationFailed("the password is not accepted", errors)
+        conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
+        _end_sessions(conn, user_id)
+        admin_audit.record(rt, conn, actor, "user.password", f"user:{user_id}")
+
+
+def _end_sessions(conn, user_id: int) -> None:
+    from engine.storage.access_tables import login_sessions
+
+    conn.execute(sa.delete(login_sessions).where(login_sessions.c.user_id == user_id))
+
+
+def get_user(rt: Runtime, user_id: int) -> dict:
+    with rt.db.read() as conn:
+        return user_dict(_user_row(conn, rt, user_id), actor_roles(conn, user_id))
+
+
+def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_inactive: bool = False,
+               limit: int = MAX_SEARCH_RESULTS) -> list[dict]:
+    """Search by name, user name or e-mail. Everyone signed in may pick users; the full record needs ``manage_users``."""
+    from engine.services.permissions import has_capability
+
+    limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+    where = [users.c.workspace_id == rt.workspace_id]
+    if not include_inactive:
+        where.append(users.c.is_active.is_(True))
+    if search:
+        needle = search.strip().lower()[:100]
+        where.append(sa.or_(*[sa.func.lower(c).contains(needle, autoescape=True) for c in (users.c.username, users.c.display_name, users.c.email)]))
+    with rt.db.read() as conn:
+        full = has_capability(rt, actor, "manage_users", conn)
+        rows = conn.execute(sa.select(users).where(*where).order_by(users.c.display_name, users.c.id).limit(limit)).mappings().all()
+        if full:
+            return [user_dict(r, actor_roles(conn, r["id"])) for r in rows]
+    return [{"id": r["id"], "username": r["username"], "display_name": r["display_name"], "name": r["display_name"]} for r in rows]
+
+
+def count_users(rt: Runtime) -> int:
+    with rt.db.read() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(users).where(users.c.workspace_id == rt.workspace_id)).scalar_one()
+
+
+def actor_for(conn, rt: Runtime, user_id: int) -> Actor | None:
+    """The Actor for a signed-in user, or None if the user is gone, inactive or of another workspace."""
+    row = conn.execute(sa.select(users.c.is_active, users.c.workspace_id).where(users.c.id == user_id)).first()
+    if row is None or not row.is_active or row.workspace_id != rt.workspace_id:
+        return None
+    return Actor(user_id, f"user:{user_id}", actor_roles(conn, user_id))
+
+
+# -- teams --------------------------------------------------------------------
+
+def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list[int] = ()) -> dict:
+    require_capability(rt, actor, "manage_users")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
+        raise ValidationFailed("the team is not valid", [ErrorItem("must be lower case letters, digits and _", path="/key")])
+    with rt.db.transaction() as conn:
+        if conn.execute(sa.select(teams.c.id).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).first():
+            raise Conflict(f"team {key!r} exists", [ErrorItem("already taken", path="/key")])
+        tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
+                                                   created_at=rt.clock.now())).inserted_primary_key[0]
+        for uid in dict.fromkeys(member_ids):
+            _user_row(conn, rt, uid)
+            conn.execute(sa.insert(team_members).values(team_id=tid, user_id=uid))
+        admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids))
+    return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids))}
