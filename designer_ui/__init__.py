@@ -11,7 +11,8 @@ bp = Blueprint("ui", __name__, template_folder="templates", static_folder="stati
 
 
 def init_app(app: Flask) -> None:
-    from designer_ui import i18n, views  # noqa: F401  (route registration)
+    from designer_ui import auth_views, i18n, views  # noqa: F401  (route registration)
 
     i18n.init_app(app)
+    auth_views.init_app(app)
     app.register_blueprint(bp)

@@ -37,6 +37,9 @@ def openapi():
     click.echo(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
 
 
+from formflow import access_commands  # noqa: E402,F401  (create-admin, set-password, create-token)
+
+
 def main():
     cli()
 
