@@ -61,3 +61,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 #: callables (app, runtime) run once the app is wired, e.g. installing the built-in templates on first run
 STARTUP_HOOKS: list = []
+
+
+import formflow.templates  # noqa: E402,F401  (first-run install of the built-in app templates)

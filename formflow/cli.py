@@ -38,6 +38,7 @@ def openapi():
 
 
 from formflow import access_commands  # noqa: E402,F401  (create-admin, set-password, create-token)
+from formflow import crm_commands  # noqa: E402,F401  (load-templates, demo)
 
 
 def main():

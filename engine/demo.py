@@ -1,0 +1,207 @@
+"""Demo data: believable customers, contacts, opportunities, follow-ups and reminders for the CRM template.
+
+Everything is written through the record service, so serial numbers, rules,
+automations and the duplicate check apply exactly as for a user; a private
+clock walks through the past year so records, serials and reminders are
+spread over time. Faker writes Chinese and English data from one seed, so the
+same seed gives the same data.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import datetime, timedelta
+from typing import Callable
+
+import sqlalchemy as sa
+
+from engine.clock import FrozenClock, utc_iso
+from engine.dedup import DuplicateRecord
+from engine.runtime import Actor, Runtime
+from engine.storage.tables import records, users
+
+#: records written per transaction
+BATCH_SIZE = 50
+#: how far back the demo history reaches
+HISTORY_DAYS = 365
+#: attempts at a fresh name/phone when a generated customer is refused as a duplicate
+DUPLICATE_RETRIES = 5
+#: the demo sales team: (username, display name, manager username)
+SALES_TEAM = (
+    ("demo_manager_wang", "王经理", None), ("demo_manager_smith", "Alex Smith", None),
+    ("demo_sales_li", "李娜", "demo_manager_wang"), ("demo_sales_zhang", "张伟", "demo_manager_wang"),
+    ("demo_sales_chen", "陈静", "demo_manager_wang"), ("demo_sales_liu", "刘洋", "demo_manager_wang"),
+    ("demo_sales_jones", "Sam Jones", "demo_manager_smith"), ("demo_sales_garcia", "Maria Garcia", "demo_manager_smith"),
+)
+INDUSTRIES = ["manufacturing", "it", "retail", "finance", "education", "healthcare", "other"]
+SOURCES = ["web_form", "social", "email", "phone", "offline_event"]
+REGIONS = ["north", "east", "south", "central", "southwest", "northwest", "northeast", "overseas"]
+STAGES = ["initial", "needs", "proposal", "negotiation", "won", "lost"]
+METHODS = ["call", "visit", "wechat", "email"]
+RESULTS = ["interested", "considering", "not_interested", "deal"]
+ZH_NOTES = ["客户对产品功能很感兴趣，希望下周安排现场演示。", "已发送报价单，客户需要内部审批。", "电话沟通了采购计划，预算在评估中。",
+            "拜访客户总部，与IT负责人讨论了对接方案。", "客户反馈价格偏高，需要准备优惠方案。", "微信跟进，客户表示下月启动项目。"]
+EN_NOTES = ["Walked the buyer through the demo; they want a trial next week.", "Sent the quote, waiting for their budget approval.",
+            "Call with procurement about the rollout plan and timeline.", "Visited the plant, discussed integration with their ERP.",
+            "They asked for a discount on the annual plan.", "Follow-up email with the case studies they asked for."]
+
+
+@dataclasses.dataclass
+class DemoResult:
+    customers: int = 0
+    contacts: int = 0
+    opportunities: int = 0
+    follow_ups: int = 0
+    reminders: int = 0
+    refused_duplicates: int = 0
+    users: int = 0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def ensure_sales_team(rt: Runtime) -> dict[str, int]:
+    """The demo users (sales people with their managers); created once, reused after."""
+    ids: dict[str, int] = {}
+    with rt.db.transaction() as conn:
+        for username, display, manager in SALES_TEAM:
+            uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
+            if uid is None:
+                uid = conn.execute(sa.insert(users).values(
+                    workspace_id=rt.workspace_id, username=username, display_name=display, email=f"{username}@demo.formflow.dev",
+                    timezone="Asia/Shanghai" if "smith" not in username and "jones" not in username and "garcia" not in username else "Europe/London",
+                    locale="en" if username in ("demo_manager_smith", "demo_sales_jones", "demo_sales_garcia") else "zh-CN",
+                    manager_id=ids.get(manager), is_active=True, created_at=rt.clock.now())).inserted_primary_key[0]
+            ids[username] = uid
+    return ids
+
+
+def generate(rt: Runtime, actor: Actor | None = None, *, customers: int = 1000, seed: int = 2026, app_key: str = "crm",
+             progress: Callable[[int, int], None] | None = None) -> DemoResult:
+    """Add ``customers`` customers with their contacts, opportunities, follow-ups and reminders to the CRM app."""
+    from faker import Faker
+
+    from engine.services import records as record_service
+
+    actor = actor or Actor.system()
+    rng = random.Random(seed)
+    fake = Faker(["zh_CN", "en_US"])
+    fake.seed_instance(seed)
+    team = ensure_sales_team(rt)
+    sales = [uid for name, uid in team.items() if name.startswith("demo_sales")]
+    result = DemoResult(users=len(team))
+    real_now = rt.clock.now()
+    start = real_now - timedelta(days=HISTORY_DAYS)
+    # customers arrive over the year, in time order, so serials (KH-<date>-0001...) read naturally
+    arrivals = sorted(start + timedelta(seconds=rng.randrange(HISTORY_DAYS * 86400)) for _ in range(customers))
+    clock = FrozenClock(start)
+    demo_rt = dataclasses.replace(rt, clock=clock)
+
+    def create(conn, form_key: str, data: dict, owner: int | None, when: datetime) -> dict | None:
+        clock.set(min(when, real_now))
+        try:
+            with conn.begin_nested():
+                return record_service.create_record(demo_rt, actor, app_key, form_key, data, owner_id=owner, conn=conn)
+        except DuplicateRecord:
+            result.refused_duplicates += 1
+            return None
+
+    automated = _reminders_automated(rt, app_key)
+    done = 0
+    while done < customers:
+        with rt.db.transaction() as conn:
+            for when in arrivals[done:done + BATCH_SIZE]:
+                _one_customer(conn, create, fake, rng, sales, when, real_now, result, automated)
+        done = min(customers, done + BATCH_SIZE)
+        if progress:
+            progress(done, customers)
+    return result
+
+
+def _one_customer(conn, create, fake, rng: random.Random, sales: list[int], when: datetime, now: datetime, result: DemoResult,
+                  automated: bool) -> None:
+    zh = rng.random() < 0.7
+    loc = fake["zh_CN"] if zh else fake["en_US"]
+    owner = rng.choice(sales)
+    industry = rng.choices(INDUSTRIES, weights=[25, 20, 15, 10, 10, 10, 10])[0]
+    customer = None
+    for _ in range(DUPLICATE_RETRIES):
+        data = {"name": loc.company(), "industry": industry, "source": rng.choice(SOURCES),
+                "level": rng.choices(["key", "main", "ordinary"], weights=[10, 30, 60])[0],
+                "need": rng.choices(["clear", "vague", "none"], weights=[30, 45, 25])[0], "owner": owner,
+                "phone": _mobile(rng), "email": loc.company_email(),
+                "region": rng.choice(REGIONS[:-1]) if zh else rng.choice(["overseas", "east", "south"]),
+                "address": loc.address().replace("\n", ", ")}
+        customer = create(conn, "customer", data, owner, when)
+        if customer:
+            break
+    if customer is None:
+        return
+    result.customers += 1
+    cid = customer["id"]
+    for i in range(rng.choices([1, 2, 3], weights=[50, 35, 15])[0]):
+        contact = create(conn, "contact", {"name": loc.name(), "title": loc.job()[:100], "customer": cid, "phone": _mobile(rng),
+                                           "email": loc.email(), "is_primary": i == 0}, owner, when + timedelta(minutes=5 + i))
+        result.contacts += contact is not None
+    opportunities = []
+    for _ in range(rng.choices([0, 1, 2, 3], weights=[25, 40, 25, 10])[0]):
+        opened = when + timedelta(days=rng.randrange(0, 60))
+        if opened >= now:
+            break
+        stage = rng.choices(STAGES, weights=[15, 15, 15, 10, 30, 15])[0]
+        closed = opened + timedelta(days=rng.randrange(7, 120))
+        data = {"name": f"{loc.catch_phrase() if not zh else rng.choice(['ERP', 'CRM', 'MES', '数据平台', '云服务', '培训'])}"[:60]
+                        + (" 项目" if zh else " deal"),
+                "customer": cid, "stage": stage, "amount": f"{rng.choice([2, 5, 8, 12, 20, 35, 50, 80, 120]) * 1000 + rng.randrange(0, 999)}.00",
+                "expected_close": closed.date().isoformat(), "owner": owner}
+        if stage == "won" and closed < now:
+            data["closed_on"] = closed.date().isoformat()
+        opp = create(conn, "opportunity", data, owner, opened)
+        if opp:
+            result.opportunities += 1
+            opportunities.append(opp["id"])
+    at = when + timedelta(hours=rng.randrange(2, 72))
+    for _ in range(rng.choices([1, 2, 3, 4, 5], weights=[20, 30, 25, 15, 10])[0]):
+        if at >= now:
+            break
+        method = rng.choice(METHODS)
+        remind = rng.random() < 0.35
+        next_time = at + timedelta(days=rng.randrange(1, 21), hours=rng.randrange(0, 8))
+        data = {"customer": cid, "method": method, "followed_at": utc_iso(at), "owner": owner,
+                "content": rng.choice(ZH_NOTES if zh else EN_NOTES), "result": rng.choice(RESULTS), "enable_reminder": remind}
+        if opportunities and rng.random() < 0.6:
+            data["opportunity"] = rng.choice(opportunities)
+        if remind:
+            data["next_follow_up"] = utc_iso(next_time)
+        follow_up = create(conn, "follow_up", data, owner, at)
+        if follow_up:
+            result.follow_ups += 1
+            if remind:
+                result.reminders += _ensure_reminder(conn, create, automated, follow_up, cid, owner, next_time, now, zh, at)
+        at = at + timedelta(days=rng.randrange(3, 45))
+
+
+def _ensure_reminder(conn, create, automated: bool, follow_up: dict, customer_id: int, owner: int, remind_at: datetime,
+                     now: datetime, zh: bool, at: datetime) -> int:
+    """The follow-up's reminder: the template's automation creates it; without one, the demo does (never both)."""
+    if automated:
+        return 1
+    content = "按计划回访客户" if zh else "Follow up with the customer as planned"
+    reminder = create(conn, "follow_up_reminder", {"customer": customer_id, "owner": owner, "remind_at": utc_iso(remind_at),
+                                                   "content": content, "status": "done" if remind_at < now else "pending",
+                                                   "follow_up": follow_up["id"]}, owner, at)
+    return 1 if reminder else 0
+
+
+def _reminders_automated(rt: Runtime, app_key: str) -> bool:
+    """Whether the published follow-up form creates its reminder by itself (the template's automation)."""
+    from engine.services.forms import compiled_form
+
+    with rt.db.read() as conn:
+        definition = compiled_form(rt, conn, app_key, "follow_up").definition
+    return any((a.get("action") or {}).get("type") == "create_record" and (a.get("action") or {}).get("form") == "follow_up_reminder"
+               and a.get("enabled") is not False for a in definition.get("automations") or [])
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"1{rng.choice([3, 5, 7, 8, 9])}{rng.randrange(0, 10)}{rng.randrange(0, 10**8):08d}"
