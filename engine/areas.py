@@ -15,6 +15,7 @@ AREAS: list[str] = [
     "engine.automations",
     "engine.services.permissions",
     "engine.dedup",
+    "engine.workflows.planner",
 ]
 
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
@@ -23,6 +24,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.rules_routes",
     "engine.api.notifications",
     "engine.api.routes_ui_support",
+    "engine.api.routes_workflows",
     "engine.api.access_routes",
     "engine.api.app_templates_routes",
 ]

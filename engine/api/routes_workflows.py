@@ -1,0 +1,131 @@
+"""REST routes for timed workflows: drafts, publish, enable/disable, fire times, run log, dry-run.
+
+A thin adapter over ``engine.services.workflows``; every error is the shared
+JSON envelope with a 4xx status and the JSON path of the problem.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine.api import actor, load_body, route, runtime
+from engine.api.routes import IF_MATCH, if_match
+from engine.errors import ErrorItem, ValidationFailed
+from engine.services import workflows as service
+
+WORKFLOW = {"type": "object", "required": ["key", "definition", "draft_revision", "enabled"], "properties": {
+    "key": {"type": "string"}, "definition": {"type": "object"}, "draft_revision": {"type": "integer"},
+    "published_version": {"type": ["integer", "null"]}, "enabled": {"type": "boolean"},
+    "created_at": {"type": "string"}, "updated_at": {"type": "string"}, "planned": {"type": "object"}}}
+DEFINITION = {"type": "object", "description": "a workflow definition (schemas/workflow.schema.json)"}
+ITEMS = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object"}}}}
+PUBLISHED = {"type": "object", "required": ["key", "version"], "properties": {
+    "key": {"type": "string"}, "version": {"type": "integer"}, "published_at": {"type": "string"}, "planned": {"type": "object"}}}
+DRY_RUN = {"type": "object", "required": ["will_fire", "reasons", "occurrences", "steps"], "properties": {
+    "will_fire": {"type": "boolean"}, "reasons": {"type": "array", "items": {"type": "string"}},
+    "occurrences": {"type": "array", "items": {"type": "object"}}, "steps": {"type": "array", "items": {"type": "object"}}}}
+RECORD_QUERY = [{"name": "record_id", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]
+
+
+def _int_arg(name: str, default: int | None = None, *, maximum: int = 2**31 - 1) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ValidationFailed(f"{name} must be a whole number from 1 to {maximum}", [ErrorItem("not a valid number", path=f"/{name}")])
+    return int(raw)
+
+
+def _definition() -> dict:
+    body = load_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed("a workflow definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+    return body
+
+
+@route("/apps/<app_key>/workflows", summary="List the app's timed workflows", tag="workflows", response=ITEMS, errors=(404,))
+def list_workflows(app_key):
+    return jsonify({"items": service.list_workflows(runtime(), app_key)})
+
+
+@route("/apps/<app_key>/workflows", "POST", summary="Create a workflow (as a draft, checked in full)", tag="workflows",
+       body=DEFINITION, response=WORKFLOW, status=201, errors=(404, 409, 422))
+def create_workflow(app_key):
+    return jsonify(service.create_workflow(runtime(), actor(), app_key, _definition())), 201
+
+
+@route("/apps/<app_key>/workflows/validate", "POST", summary="Check a definition without saving it", tag="workflows",
+       body=DEFINITION, response=ITEMS, errors=(404, 422))
+def validate_workflow(app_key):
+    return jsonify({"items": service.validate_definition(runtime(), app_key, _definition())})
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>", summary="One workflow (its draft and state)", tag="workflows",
+       response=WORKFLOW, errors=(404,))
+def get_workflow(app_key, workflow_key):
+    return jsonify(service.get_workflow(runtime(), app_key, workflow_key))
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/draft", "PUT", summary="Save the draft (If-Match: draft revision)",
+       tag="workflows", body=DEFINITION, response=WORKFLOW, headers=[IF_MATCH], errors=(404, 412, 422))
+def save_workflow_draft(app_key, workflow_key):
+    return jsonify(service.save_draft(runtime(), actor(), app_key, workflow_key, _definition(), if_revision=if_match()))
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/publish", "POST", summary="Publish the draft and plan every record",
+       tag="workflows", response=PUBLISHED, status=201, errors=(404, 422))
+def publish_workflow(app_key, workflow_key):
+    return jsonify(service.publish_workflow(runtime(), actor(), app_key, workflow_key)), 201
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/enable", "POST", summary="Turn the workflow on (re-plans records)",
+       tag="workflows", response=WORKFLOW, errors=(404,))
+def enable_workflow(app_key, workflow_key):
+    return jsonify(service.set_enabled(runtime(), actor(), app_key, workflow_key, True))
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/disable", "POST", summary="Turn the workflow off (cancels pending firings)",
+       tag="workflows", response=WORKFLOW, errors=(404,))
+def disable_workflow(app_key, workflow_key):
+    return jsonify(service.set_enabled(runtime(), actor(), app_key, workflow_key, False))
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/versions", summary="Published versions", tag="workflows", response=ITEMS,
+       errors=(404,))
+def list_workflow_versions(app_key, workflow_key):
+    return jsonify({"items": service.list_versions(runtime(), app_key, workflow_key)})
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/due", summary="Next fire times of the workflow (optionally one record)",
+       tag="workflows", response=ITEMS, query=RECORD_QUERY, errors=(404, 422))
+def workflow_fire_times(app_key, workflow_key):
+    return jsonify({"items": service.next_fire_times(runtime(), app_key, workflow_key=workflow_key, record_id=_int_arg("record_id"),
+                                                     limit=_int_arg("limit", 100, maximum=500))})
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/runs", summary="Run log: each firing's status, reason, attempts",
+       tag="workflows", response=ITEMS, query=RECORD_QUERY, errors=(404, 422))
+def workflow_runs(app_key, workflow_key):
+    return jsonify({"items": service.run_log(runtime(), app_key, workflow_key, record_id=_int_arg("record_id"),
+                                             limit=_int_arg("limit", 100, maximum=500))})
+
+
+@route("/apps/<app_key>/workflows/<workflow_key>/dry-run", "POST", summary="Explain when and why it will (not) fire for a record",
+       tag="workflows", body={"type": "object", "required": ["record_id"], "properties": {
+           "record_id": {"type": "integer", "minimum": 1}, "use_draft": {"type": "boolean"}}},
+       response=DRY_RUN, errors=(404, 422))
+def workflow_dry_run(app_key, workflow_key):
+    body = load_body()
+    record_id = body.get("record_id") if isinstance(body, dict) else None
+    if isinstance(record_id, bool) or not isinstance(record_id, int) or record_id < 1:
+        raise ValidationFailed("record_id must be a record id", [ErrorItem("expected a whole number of 1 or more", path="/record_id")])
+    use_draft = body.get("use_draft", True)
+    if not isinstance(use_draft, bool):
+        raise ValidationFailed("use_draft must be true or false", [ErrorItem("expected a boolean", path="/use_draft")])
+    return jsonify(service.dry_run(runtime(), actor(), app_key, workflow_key, record_id, use_draft=use_draft))
+
+
+@route("/apps/<app_key>/records/<int:record_id>/due", summary="Next fire times of every workflow for one record",
+       tag="workflows", response=ITEMS, errors=(404,))
+def record_fire_times(app_key, record_id):
+    return jsonify({"items": service.next_fire_times(runtime(), app_key, record_id=record_id)})

@@ -1,0 +1,222 @@
+"""The scheduler: runs what ``due_events`` says is due, then delivers the outbox.
+
+``run_due`` is one tick. It claims a batch of due rows in one transaction
+(PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two schedulers take disjoint
+rows; SQLite: the single ``BEGIN IMMEDIATE`` writer), runs each row's steps
+inside a savepoint on that same connection (record changes, outbox rows,
+the run log, the row's new status), and commits. A process killed mid-batch
+commits nothing: the rows are pending again and the next tick redoes them,
+and the outbox's unique idempotency key keeps a firing from queueing twice.
+
+Catch-up policy: a row found later than its workflow's ``catch_up_minutes``
+(default 60) is not run but marked ``skipped`` with how late it was; a
+schedule that missed several runs during downtime runs once and plans its
+next run after now, never N times. ``Scheduler`` wraps APScheduler with ONE
+interval job calling ``tick``; it is started by ``formflow scheduler``,
+never inside web workers.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from engine.errors import FormflowError
+from engine.runtime import Actor
+from engine.storage.tables import records
+from engine.workflows.compiled import CompiledWorkflow, workflow_by_id
+from engine.workflows.outbox import DeliveryReport, deliver_outbox
+from engine.workflows.planner import SWEEP_PREFIX, plan_sweep
+from engine.workflows.steps import RunContext, run_steps
+from engine.workflows.tables import due_events, workflow_runs
+
+log = logging.getLogger(__name__)
+
+#: Due rows claimed per transaction.
+DUE_BATCH = 200
+#: Attempts at running a firing whose steps fail before it is marked failed.
+MAX_FIRE_ATTEMPTS = 3
+#: Wait before retrying a firing whose steps failed (doubles per attempt).
+FIRE_RETRY_DELAY = timedelta(minutes=1)
+#: Most records one schedule run fans out to (the rest wait for the next run).
+MAX_SWEEP_RECORDS = 50_000
+#: Seconds between ticks of the scheduler process.
+TICK_SECONDS = 5
+#: Batches run per tick before yielding (bounds one tick's length when a backlog is large).
+MAX_BATCHES_PER_TICK = 50
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    done: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    failed: int = 0
+    retried: int = 0
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _late_minutes(now: datetime, fire_at: datetime) -> float:
+    return (now - fire_at).total_seconds() / 60
+
+
+def _sweep(rt, conn, wf: CompiledWorkflow, row, now: datetime) -> tuple[str, str]:
+    """A schedule run: fan out one due row per matching record (run by the next batches), plan the next run."""
+    plan_sweep(conn, rt, wf, max(now, row["fire_at"]))
+    late = _late_minutes(now, row["fire_at"])
+    if late > wf.catch_up_minutes:
+        return "skipped", f"schedule run found {late:.0f} minutes late (catch-up limit {wf.catch_up_minutes}); next run planned"
+    from engine.services import queries
+
+    form = wf.form(rt, conn)
+    errors: list = []
+    where = [records.c.form_id == wf.form_id, records.c.deleted_at.is_(None)]
+    for i, f in enumerate(wf.definition["trigger"].get("filters") or []):
+        clause = queries._filter_clause(form, queries.Filter(f["field"], f["op"], f.get("value")), conn.dialect.name, f"/filters/{i}", errors)
+        if clause is not None:
+            where.append(clause)
+    if errors:
+        return "failed", "; ".join(e.message for e in errors)
+    occurrence = "cron@" + _iso(row["fire_at"])
+    matched = conn.execute(sa.select(records.c.id, records.c.data).where(*where).order_by(records.c.id).limit(MAX_SWEEP_RECORDS)).all()
+    chosen = [rid for rid, data in matched if wf.evaluate(wf.trigger.condition, rt, conn, dict(data))]
+    have = set(conn.execute(sa.select(due_events.c.record_id).where(
+        due_events.c.workflow_id == wf.id, due_events.c.occurrence == occurrence)).scalars())
+    new = [{"workflow_id": wf.id, "workflow_version": wf.version, "record_id": rid, "occurrence": occurrence, "fire_at": now,
+            "status": "pending", "attempts": 0, "created_at": now, "updated_at": now} for rid in chosen if rid not in have]
+    if new:
+        conn.execute(sa.insert(due_events), new)
+    return "done", f"{len(chosen)} record(s) matched"
+
+
+def _fire(rt, conn, row, now: datetime) -> tuple[str, str | None, list]:
+    wf = workflow_by_id(rt, conn, row["workflow_id"])
+    if wf is None:
+        return "cancelled", "the workflow is disabled or no longer published", []
+    if row["record_id"] == 0:
+        status, detail = _sweep(rt, conn, wf, row, now)
+        return status, detail, []
+    record = conn.execute(sa.select(records).where(records.c.id == row["record_id"])).mappings().first()
+    if record is None or record["deleted_at"] is not None:
+        return "cancelled", "record deleted", []
+    late = _late_minutes(now, row["fire_at"])
+    if row["attempts"] == 0 and late > wf.catch_up_minutes:
+        return "skipped", f"found {late:.0f} minutes late; the catch-up limit is {wf.catch_up_minutes} minutes", []
+    if not wf.evaluate(wf.trigger.condition, rt, conn, dict(record["data"])):
+        return "skipped", "the trigger condition is false when it fired", []
+    ctx = RunContext(rt, conn, wf, dict(record), row["occurrence"], row["id"], Actor.system().as_automation(f"workflow:{wf.key}"))
+    run_steps(wf.steps, ctx)
+    return "done", None, ctx.outcomes
+
+
+def _log_run(conn, row, status: str, detail: str | None, attempts: int, now: datetime, outcomes: list) -> None:
+    conn.execute(sa.insert(workflow_runs).values(
+        workflow_id=row["workflow_id"], workflow_version=row["workflow_version"], due_event_id=row["id"], record_id=row["record_id"],
+        occurrence=row["occurrence"], status=status, detail=detail, attempts=attempts, fire_at=row["fire_at"], ran_at=now,
+        steps=outcomes))
+
+
+def _claim(conn, now: datetime, limit: int):
+    query = (sa.select(due_events).where(due_events.c.status == "pending", due_events.c.fire_at <= now,
+                                         sa.or_(due_events.c.locked_until.is_(None), due_events.c.locked_until <= now))
+             .order_by(due_events.c.fire_at, due_events.c.id).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickReport:
+    """Claim and run up to ``limit`` due rows in one transaction; returns what happened."""
+    now = now or rt.clock.now()
+    report = TickReport()
+    with rt.db.transaction() as conn:
+        rows = _claim(conn, now, limit)
+        report.claimed = len(rows)
+        for row in rows:
+            attempts = row["attempts"] + 1
+            savepoint = conn.begin_nested()
+            try:
+                status, detail, outcomes = _fire(rt, conn, row, now)
+                savepoint.commit()
+            except Exception as exc:  # a failing step must not take the rest of the batch down
+                savepoint.rollback()
+                message = exc.message if isinstance(exc, FormflowError) else f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, FormflowError):
+                    log.exception("workflow %s firing %s failed", row["workflow_id"], row["occurrence"])
+                outcomes = []
+                if attempts >= MAX_FIRE_ATTEMPTS:
+                    status, detail = "failed", f"gave up after {attempts} attempts: {message}"
+                else:
+                    conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
+                        attempts=attempts, locked_until=now + FIRE_RETRY_DELAY * 2 ** (attempts - 1), reason=message[:2000],
+                        updated_at=now))
+                    _log_run(conn, row, "retrying", message, attempts, now, [])
+                    report.retried += 1
+                    continue
+            conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
+                status=status, attempts=attempts, reason=detail, locked_until=None, updated_at=now))
+            _log_run(conn, row, status, detail, attempts, now, outcomes)
+            setattr(report, status, getattr(report, status) + 1)
+    return report
+
+
+def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches: int = MAX_BATCHES_PER_TICK) -> TickReport:
+    """Run every due row (batch after batch), then send the outbox: what the interval job does."""
+    total = TickReport()
+    for _ in range(max_batches):
+        report = run_due(rt, now, limit)
+        for name in ("claimed", "done", "skipped", "cancelled", "failed", "retried"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        if report.claimed < limit:
+            break
+    for _ in range(max_batches):
+        sent = deliver_outbox(rt, now, limit)
+        for name in ("leased", "sent", "retried", "failed"):
+            setattr(total.delivery, name, getattr(total.delivery, name) + getattr(sent, name))
+        if sent.leased < limit:
+            break
+    return total
+
+
+class Scheduler:
+    """APScheduler (3.x) BackgroundScheduler with one interval job: ``tick``. Not one job per record."""
+
+    def __init__(self, rt, *, interval: float = TICK_SECONDS, limit: int = DUE_BATCH):
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self.rt = rt
+        self.limit = limit
+        self.ticks = 0
+        self.last_report: TickReport | None = None
+        self._lock = threading.Lock()
+        self.aps = BackgroundScheduler(timezone="UTC")
+        # coalesce + max_instances=1: a slow tick is never run twice at once, missed intervals collapse into one
+        self.aps.add_job(self.tick, "interval", seconds=interval, id="formflow-due-events", max_instances=1, coalesce=True,
+                         misfire_grace_time=None, next_run_time=datetime.now(timezone.utc))
+
+    def tick(self) -> TickReport:
+        with self._lock:
+            try:
+                self.last_report = tick(self.rt, limit=self.limit)
+            except Exception:  # keep the process alive; the next tick retries
+                log.exception("scheduler tick failed")
+                return TickReport()
+            self.ticks += 1
+            return self.last_report
+
+    def start(self) -> None:
+        self.aps.start()
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.aps.shutdown(wait=wait)
+
+
+__all__ = ["run_due", "tick", "Scheduler", "TickReport", "SWEEP_PREFIX"]

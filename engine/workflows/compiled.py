@@ -1,0 +1,321 @@
+"""Compiling a workflow definition once, at publish time, and caching it by version.
+
+``compile_workflow`` checks a definition against ``schemas/workflow.schema.json``
+and then against the app: the form and fields exist and have the right
+types, timing parses (offsets, cron, zones), rule conditions compile,
+templates are published, webhook addresses pass the SSRF guard. Every
+problem is an ``ErrorItem`` with its JSON path; nothing is left to fail at
+run time. ``live_workflows`` gives the enabled, published workflows of a
+form, compiled, for the save hook and the scheduler.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import sqlalchemy as sa
+
+from engine.definitions import CompiledForm, json_pointer
+from engine.errors import DefinitionInvalid, ErrorItem, FormflowError, NotFound
+from engine.rules import RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
+from engine.storage.tables import apps, forms, records, users
+from engine.workflows.steps import CompiledStep, RunContext, compile_steps
+from engine.workflows.tables import workflow_versions, workflows
+from engine.workflows.triggers import TRIGGERS, CompiledTrigger
+
+#: Compiled workflow versions kept per process.
+COMPILED_CACHE_SIZE = 512
+#: Default catch-up window: a firing found later than this is skipped, with the reason logged.
+DEFAULT_CATCH_UP_MINUTES = 60
+
+
+@lru_cache(maxsize=None)
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(resources.files("schemas").joinpath("workflow.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def shape_errors(definition: Any) -> list[ErrorItem]:
+    """JSON Schema problems, one per place, with the JSON path."""
+    items, seen = [], set()
+    for err in sorted(_validator().iter_errors(definition), key=lambda e: list(map(str, e.absolute_path))):
+        best = jsonschema.exceptions.best_match([err]) if err.context else err
+        path = json_pointer(list(best.absolute_path))
+        if best.validator == "required":
+            missing = best.message.split("'")[1] if "'" in best.message else ""
+            path, message = f"{path}/{missing}", "is required"
+        elif best.validator == "additionalProperties":
+            message = best.message.replace("Additional properties are not allowed", "unknown setting(s)")
+        else:
+            message = best.message if len(best.message) < 300 else best.message[:300] + "..."
+        if (path, message) not in seen:
+            seen.add((path, message))
+            items.append(ErrorItem(message, path=path, code="invalid"))
+    return items
+
+
+class CompileContext:
+    """What compiling one definition needs: the app, its form, where errors go."""
+
+    def __init__(self, rt, conn, app_key: str, definition: dict):
+        self.rt, self.conn, self.app_key = rt, conn, app_key
+        self.key = definition.get("key", "")
+        self.errors: list[ErrorItem] = []
+        self.step_ids: set[str] = set()
+        self.form: CompiledForm | None = self._form(definition.get("form"), "/form")
+        self._rule_scope = None
+
+    def _form(self, form_key, path) -> CompiledForm | None:
+        from engine.services.forms import compiled_form
+
+        try:
+            return compiled_form(self.rt, self.conn, self.app_key, form_key)
+        except NotFound:
+            self.errors.append(ErrorItem(f"form {form_key!r} does not exist in app {self.app_key!r} or is not published",
+                                         path=path, code="not_found"))
+            return None
+
+    def other_form(self, form_key, path) -> CompiledForm | None:
+        return self._form(form_key, path)
+
+    def resolve_fields(self, form_key: str):
+        from engine.services.forms import compiled_form
+
+        try:
+            return compiled_form(self.rt, self.conn, self.app_key, form_key).fields
+        except NotFound:
+            return None
+
+    def require_field(self, fid, path, form: CompiledForm | None = None) -> dict | None:
+        form = form or self.form
+        if form is None:
+            return None
+        fld = form.by_id.get(fid) if isinstance(fid, str) else None
+        if fld is None or fld.get("deleted"):
+            self.errors.append(ErrorItem(f"{fid!r} is not a field of form {form.key!r}", path=path, field_id=fid if isinstance(fid, str) else None,
+                                         code="unknown_field"))
+            return None
+        return fld
+
+    def condition(self, text, path):
+        if not text or self.form is None:
+            return None
+        if self._rule_scope is None:
+            self._rule_scope = RuleScope.from_fields(self.form.fields, self.resolve_fields, key=self.form.key)
+        try:
+            return compile_rule(text, self._rule_scope, name=f"{self.key} condition", expect="boolean")
+        except RuleError as exc:
+            self.errors.append(ErrorItem(f"condition: {exc}", path=path, code="rule_invalid"))
+            return None
+
+    def check_filters(self, filters: list[dict], path: str) -> None:
+        if self.form is None:
+            return
+        from engine.services import queries
+
+        errors: list[ErrorItem] = []
+        for i, f in enumerate(filters):
+            try:
+                queries._filter_clause(self.form, queries.Filter(f["field"], f["op"], f.get("value")), self.conn.dialect.name,
+                                       f"{path}/{i}", errors)
+            except (KeyError, ValueError, TypeError) as exc:
+                errors.append(ErrorItem(f"filter is not valid ({exc})", path=f"{path}/{i}"))
+        self.errors += errors
+
+    def check_channel(self, name: str, config: dict, path: str) -> None:
+        from engine.notifications.channels import CHANNELS
+        from engine.workflows.outbox import ALLOWLIST_CONFIG
+
+        if name not in CHANNELS:
+            return
+        kind = CHANNELS.get(name)
+        check = getattr(kind.cls, "check_config", None)
+        try:
+            problems = check(config, self.rt.config.get(ALLOWLIST_CONFIG) or None) if check else kind.config_problems(config)
+        except ValueError as exc:  # a bad allow-list in server configuration
+            problems = [("url", str(exc))]
+        if getattr(kind.cls, "url_required", False) and not config.get("url"):
+            problems.append(("url", "is required"))
+        for key, message in problems:
+            self.errors.append(ErrorItem(message, path=f"{path}/{key}", code="invalid_channel_config"))
+
+    def check_template(self, key: str, path: str) -> None:
+        from engine.services import templates
+
+        try:
+            published = templates.get_published(self.conn, self.rt, self.app_key, key)
+        except FormflowError as exc:
+            self.errors.append(ErrorItem(exc.message, path=path, code=exc.code))
+            return
+        if self.form is not None and published.form_key != self.form.key:
+            self.errors.append(ErrorItem(f"template {key!r} renders {published.form_key!r} records, not {self.form.key!r}",
+                                         path=path, code="wrong_form"))
+
+    def inline_message(self, message: dict, path: str, name: str) -> dict:
+        from engine.templating import TemplateError, VariableScope, compile_template
+
+        if self.form is None:
+            return {}
+        scope = VariableScope.from_fields(self.form.fields, self.resolve_fields)
+        out = {}
+        for part in ("subject", "body"):
+            if part in message:
+                try:
+                    out[part] = compile_template(message[part], scope, name=f"{name}.{part}")
+                except TemplateError as exc:
+                    self.errors.append(ErrorItem(exc.message, path=f"{path}/{part}", code="template_invalid"))
+        return out
+
+    def check_values(self, values: dict, target: CompiledForm | None, path: str) -> None:
+        for fid, entry in values.items():
+            if target is not None:
+                self.require_field(fid, f"{path}/{fid}", target)
+            if "from" in entry:
+                self.require_field(entry["from"], f"{path}/{fid}/from")
+
+
+@dataclass
+class CompiledWorkflow:
+    id: int
+    key: str
+    version: int
+    app_key: str
+    form_key: str
+    form_id: int
+    form_version: int
+    definition: dict
+    trigger: CompiledTrigger
+    steps: list[CompiledStep]
+    catch_up_minutes: int = DEFAULT_CATCH_UP_MINUTES
+    extra: dict = field(default_factory=dict)
+
+    def form(self, rt, conn) -> CompiledForm:
+        from engine.services.forms import compiled_form
+
+        return compiled_form(rt, conn, self.app_key, self.form_key)
+
+    @property
+    def tz_spec(self) -> str:
+        return self.definition["trigger"].get("tz", "workspace" if self.trigger.kind == "schedule" else "owner")
+
+    def tz_for(self, rt, conn, values: dict, owner_id: int | None) -> str:
+        """The zone whose wall clock the trigger means: the owner's, the first recipient's, the workspace's or a named one."""
+        spec = self.tz_spec
+        if spec == "workspace":
+            return rt.timezone
+        if spec not in ("owner", "recipient"):
+            return spec
+        user_id = owner_id
+        if spec == "recipient":
+            user_id = self._first_recipient(conn, values, owner_id)
+        if not user_id:
+            return rt.timezone
+        tz = conn.execute(sa.select(users.c.timezone).where(users.c.id == user_id)).scalar()
+        return tz or rt.timezone
+
+    def _first_recipient(self, conn, values, owner_id):
+        from engine.workflows.steps import _ids, _managers
+
+        notify = next((s for s in self.definition["steps"] if s["type"] == "notify"), None)
+        if notify is None:
+            return owner_id
+        first = notify["to"][0]
+        if first.get("owner"):
+            return owner_id
+        if "field" in first:
+            return next(iter(_ids(values.get(first["field"]))), None)
+        if "users" in first:
+            return first["users"][0]
+        if "manager_of" in first:
+            whose = _ids(owner_id) if first["manager_of"] == "owner" else _ids(values.get(first["manager_of"]))
+            return next(iter(_managers(conn, whose)), None)
+        return owner_id
+
+    def rule_context(self, rt, conn) -> RuleContext:
+        def load(form_key: str, record_id: int):
+            row = conn.execute(sa.select(records.c.data).join(forms, forms.c.id == records.c.form_id).join(apps, apps.c.id == forms.c.app_id)
+                               .where(records.c.id == record_id, forms.c.key == form_key, apps.c.key == self.app_key,
+                                      records.c.deleted_at.is_(None))).scalar()
+            return dict(row) if row is not None else None
+
+        return RuleContext(now=rt.clock.now(), tz=rt.timezone, load_reference=load)
+
+    def holds(self, rule, ctx: RunContext) -> bool:
+        return self.evaluate(rule, ctx.rt, ctx.conn, ctx.values)
+
+    def evaluate(self, rule, rt, conn, values: dict) -> bool:
+        """A condition on a record; a rule that cannot be evaluated (an empty value) counts as false."""
+        if rule is None:
+            return True
+        try:
+            return bool(rule.evaluate(values, self.rule_context(rt, conn)))
+        except RuleEvaluationError:
+            return False
+
+
+def compile_workflow(rt, conn, app_key: str, definition: Any, *, workflow_id: int = 0, version: int = 0) -> CompiledWorkflow:
+    """Check and compile; raise ``DefinitionInvalid`` with every problem found."""
+    errors = shape_errors(definition)
+    if errors:
+        raise DefinitionInvalid(f"workflow {_key(definition)!r} is not valid", errors)
+    ctx = CompileContext(rt, conn, app_key, definition)
+    trigger = TRIGGERS.get(definition["trigger"]["type"]).compile(definition["trigger"], ctx, "/trigger")
+    steps = compile_steps(definition["steps"], ctx, "/steps")
+    if ctx.errors:
+        raise DefinitionInvalid(f"workflow {_key(definition)!r} is not valid", ctx.errors)
+    return CompiledWorkflow(workflow_id, definition["key"], version, app_key, definition["form"], ctx.form.form_id,
+                            ctx.form.version, definition, trigger, steps,
+                            definition.get("catch_up_minutes", DEFAULT_CATCH_UP_MINUTES))
+
+
+def _key(definition) -> str:
+    return definition.get("key", "?") if isinstance(definition, dict) else "?"
+
+
+_CACHE: "OrderedDict[tuple, CompiledWorkflow]" = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def compiled_version(rt, conn, workflow_id: int, version: int, app_key: str, form_version: int) -> CompiledWorkflow:
+    """A published version, compiled once per (database, workflow, version, form version)."""
+    cache_key = (rt.db.url, workflow_id, version, form_version)
+    with _LOCK:
+        found = _CACHE.get(cache_key)
+        if found is not None:
+            _CACHE.move_to_end(cache_key)
+            return found
+    definition = conn.execute(sa.select(workflow_versions.c.definition).where(
+        workflow_versions.c.workflow_id == workflow_id, workflow_versions.c.version == version)).scalar_one()
+    compiled = compile_workflow(rt, conn, app_key, definition, workflow_id=workflow_id, version=version)
+    with _LOCK:
+        _CACHE[cache_key] = compiled
+        while len(_CACHE) > COMPILED_CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return compiled
+
+
+def live_workflows(rt, conn, form: CompiledForm) -> list[CompiledWorkflow]:
+    """Enabled, published workflows on ``form``, compiled (one small indexed query per save)."""
+    rows = conn.execute(sa.select(workflows.c.id, workflows.c.published_version).where(
+        workflows.c.form_id == form.form_id, workflows.c.enabled.is_(True), workflows.c.published_version.isnot(None))
+        .order_by(workflows.c.id)).all()
+    return [compiled_version(rt, conn, wid, version, form.app_key, form.version) for wid, version in rows]
+
+
+def workflow_by_id(rt, conn, workflow_id: int) -> CompiledWorkflow | None:
+    """The live compiled version of a workflow, or None when it is disabled, unpublished or gone."""
+    row = conn.execute(sa.select(workflows.c.id, workflows.c.published_version, workflows.c.enabled, apps.c.key, workflows.c.form_id)
+                       .join(apps, apps.c.id == workflows.c.app_id).where(workflows.c.id == workflow_id)).first()
+    if row is None or not row.enabled or row.published_version is None:
+        return None
+    form_key = conn.execute(sa.select(forms.c.key).where(forms.c.id == row.form_id)).scalar_one()
+    from engine.services.forms import compiled_form
+
+    form = compiled_form(rt, conn, row.key, form_key)
+    return compiled_version(rt, conn, row.id, row.published_version, row.key, form.version)

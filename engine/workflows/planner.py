@@ -1,0 +1,160 @@
+"""Planning due events: the rows of ``due_events`` follow every record save and every publish.
+
+``plan_after_save`` is a records ``AFTER_SAVE_STAGES`` stage: in the save's
+own transaction it asks each live workflow of the form what rows the record
+should have and reconciles: new occurrences are inserted, a pending row whose
+anchor moved is moved (same row, new occurrence and time), pending rows no
+longer wanted are cancelled with the reason, and rows already run stay as
+they are. ``replan_workflow`` does the same for every live record when a
+workflow is published or enabled (backfill), and keeps one pending sweep row
+for schedule triggers. Importing this module registers the stage.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from engine.services import records as record_service
+from engine.storage.tables import records
+from engine.workflows.compiled import CompiledWorkflow, live_workflows
+from engine.workflows.tables import due_events
+from engine.workflows.triggers import Plan, SaveEvent
+
+#: Records re-planned per query when a workflow is published (backfill).
+BACKFILL_BATCH = 500
+#: Occurrence prefix of a schedule's workflow-level sweep rows.
+SWEEP_PREFIX = "sweep@"
+
+
+def _slot(occurrence: str) -> str:
+    return occurrence.split("@", 1)[0]
+
+
+def reconcile(conn, wf: CompiledWorkflow, record_id: int, plan: Plan, now: datetime) -> dict:
+    """Make the record's due rows for ``wf`` match ``plan``; returns counts by what was done."""
+    counts = {"inserted": 0, "moved": 0, "cancelled": 0, "kept": 0}
+    wanted = plan.desired
+    where = [due_events.c.workflow_id == wf.id, due_events.c.record_id == record_id]
+    existing = conn.execute(sa.select(due_events.c.id, due_events.c.occurrence, due_events.c.status, due_events.c.fire_at,
+                                      due_events.c.workflow_version)
+                            .where(*where, sa.or_(due_events.c.status == "pending", due_events.c.occurrence.in_(list(wanted) or [""]))
+                                   )).mappings().all()
+    by_occ = {r["occurrence"]: r for r in existing}
+    movable = [r for r in existing if r["status"] == "pending" and plan.governs(r["occurrence"]) and r["occurrence"] not in wanted]
+    for occ, fire_at in wanted.items():
+        row = by_occ.get(occ)
+        if row is not None:
+            if row["status"] == "pending" and (row["fire_at"] != fire_at or row["workflow_version"] != wf.version):
+                conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
+                    fire_at=fire_at, workflow_version=wf.version, updated_at=now))
+                counts["moved"] += 1
+            elif row["status"] == "cancelled":
+                conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
+                    status="pending", fire_at=fire_at, workflow_version=wf.version, attempts=0, locked_until=None,
+                    reason=None, updated_at=now))
+                counts["inserted"] += 1
+            else:
+                counts["kept"] += 1
+            continue
+        mover = next((r for r in movable if _slot(r["occurrence"]) == _slot(occ)), None)
+        if mover is not None:
+            movable.remove(mover)
+            conn.execute(sa.update(due_events).where(due_events.c.id == mover["id"]).values(
+                occurrence=occ, fire_at=fire_at, workflow_version=wf.version, updated_at=now,
+                reason=f"moved from {mover['fire_at'].strftime('%Y-%m-%dT%H:%M:%SZ')}"))
+            counts["moved"] += 1
+        else:
+            conn.execute(sa.insert(due_events).values(
+                workflow_id=wf.id, workflow_version=wf.version, record_id=record_id, occurrence=occ, fire_at=fire_at,
+                status="pending", attempts=0, created_at=now, updated_at=now))
+            counts["inserted"] += 1
+    if movable:
+        conn.execute(sa.update(due_events).where(due_events.c.id.in_([r["id"] for r in movable])).values(
+            status="cancelled", reason=plan.reason, updated_at=now))
+        counts["cancelled"] += len(movable)
+    return counts
+
+
+def plan_record(rt, conn, wf: CompiledWorkflow, event: SaveEvent) -> dict | None:
+    now = rt.clock.now()
+    tz_for = lambda: wf.tz_for(rt, conn, event.values, event.owner_id)  # noqa: E731 - only looked up when needed
+    holds = lambda: wf.evaluate(wf.trigger.condition, rt, conn, event.values)  # noqa: E731
+    plan = wf.trigger.plan(wf, event, now, tz_for, holds)
+    if plan is None:
+        return None
+    return reconcile(conn, wf, event.record_id, plan, now)
+
+
+def plan_after_save(w) -> None:
+    """AFTER_SAVE stage: due rows follow the record, in the save's transaction."""
+    flows = live_workflows(w.rt, w.conn, w.form)
+    if not flows:
+        return
+    row = w.row or {}
+    action = "update" if w.action == "restore" else w.action  # a restored record is planned again from its data
+    event = SaveEvent(action=action, record_id=w.record_id, version=row.get("version", 1), values=dict(w.values),
+                      changed=w.changed if w.action in ("create", "update") else set(), owner_id=row.get("owner_id"),
+                      depth=w.actor.depth)
+    for wf in flows:
+        plan_record(w.rt, w.conn, wf, event)
+
+
+def cancel_pending(conn, workflow_id: int, reason: str, now: datetime) -> int:
+    done = conn.execute(sa.update(due_events).where(due_events.c.workflow_id == workflow_id, due_events.c.status == "pending")
+                        .values(status="cancelled", reason=reason, updated_at=now))
+    return done.rowcount
+
+
+def plan_sweep(conn, rt, wf: CompiledWorkflow, after: datetime) -> datetime:
+    """Make sure the schedule has exactly one pending sweep row: the next run after ``after``."""
+    tz = wf.tz_for(rt, conn, {}, None)
+    fire_at = wf.trigger.next_fire(after, tz)
+    now = rt.clock.now()
+    conn.execute(sa.update(due_events).where(
+        due_events.c.workflow_id == wf.id, due_events.c.record_id == 0, due_events.c.status == "pending",
+        due_events.c.occurrence != SWEEP_PREFIX + _iso(fire_at)).values(status="cancelled", reason="schedule replanned", updated_at=now))
+    exists = conn.execute(sa.select(due_events.c.id, due_events.c.status).where(
+        due_events.c.workflow_id == wf.id, due_events.c.record_id == 0, due_events.c.occurrence == SWEEP_PREFIX + _iso(fire_at))).first()
+    if exists is None:
+        conn.execute(sa.insert(due_events).values(
+            workflow_id=wf.id, workflow_version=wf.version, record_id=0, occurrence=SWEEP_PREFIX + _iso(fire_at), fire_at=fire_at,
+            status="pending", attempts=0, created_at=now, updated_at=now))
+    elif exists.status == "cancelled":
+        conn.execute(sa.update(due_events).where(due_events.c.id == exists.id).values(
+            status="pending", workflow_version=wf.version, reason=None, updated_at=now))
+    return fire_at
+
+
+def _iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
+    """Backfill after publish or enable: plan every live record of the form (or the next sweep)."""
+    now = rt.clock.now()
+    totals = {"records": 0, "inserted": 0, "moved": 0, "cancelled": 0, "kept": 0}
+    if not wf.trigger.record_bound():
+        plan_sweep(conn, rt, wf, now)
+        return totals
+    if wf.trigger.kind != "date_relative":  # event triggers look forward only; nothing to backfill
+        return totals
+    last_id = 0
+    while True:
+        rows = conn.execute(sa.select(records.c.id, records.c.data, records.c.owner_id, records.c.version)
+                            .where(records.c.form_id == wf.form_id, records.c.deleted_at.is_(None), records.c.id > last_id)
+                            .order_by(records.c.id).limit(BACKFILL_BATCH)).all()
+        if not rows:
+            break
+        for rid, data, owner_id, version in rows:
+            event = SaveEvent("update", rid, version, dict(data), set(), owner_id, 0)
+            counts = plan_record(rt, conn, wf, event) or {}
+            totals["records"] += 1
+            for k, v in counts.items():
+                totals[k] += v
+        last_id = rows[-1][0]
+    return totals
+
+
+if plan_after_save not in record_service.AFTER_SAVE_STAGES:
+    record_service.AFTER_SAVE_STAGES.append(plan_after_save)

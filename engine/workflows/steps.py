@@ -1,0 +1,427 @@
+"""Step kinds of a workflow, one small class each, registered by name in ``STEPS``.
+
+``compile`` checks a step's settings at publish time (fields exist, the
+template is published, webhook addresses pass the SSRF policy, conditions
+compile) and returns a ``CompiledStep``. ``run`` executes it when its due
+row fires, inside the transaction that claimed the row: record changes go
+through the records service on the same connection, and anything leaving the
+process (notifications, webhooks) is written to the outbox, never sent from
+here. ``explain`` is the dry-run: what would happen, without doing it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.clock import utc_iso
+from engine.errors import ErrorItem, FormflowError, NotFound
+from engine.notifications.channels import CHANNELS, Recipient
+from engine.registry import Registry
+from engine.storage.tables import users
+from engine.workflows import outbox as outbox_rows
+
+#: Most people one notify step may address (to and cc together), after expanding roles and fields.
+MAX_RECIPIENTS = 200
+#: Channels that need no settings of their own in a step (they read server configuration or the database).
+SELF_CONFIGURED_CHANNELS = frozenset({"inbox", "email"})
+
+
+@dataclass
+class RunContext:
+    """One firing of a workflow for one record (or none, for a sweep)."""
+
+    rt: Any
+    conn: sa.Connection
+    wf: Any  # CompiledWorkflow
+    row: dict | None  # the record row (data keyed by field id) or None
+    occurrence: str
+    due_event_id: int | None
+    actor: Any
+    dry_run: bool = False
+    outcomes: list[dict] = field(default_factory=list)
+
+    @property
+    def record_id(self) -> int:
+        return self.row["id"] if self.row else 0
+
+    @property
+    def values(self) -> dict:
+        return dict(self.row["data"]) if self.row else {}
+
+    def reload(self) -> None:
+        """Read the record again after a step changed it."""
+        from engine.storage.tables import records
+
+        if self.row:
+            self.row = dict(self.conn.execute(sa.select(records).where(records.c.id == self.row["id"])).mappings().one())
+
+
+class CompiledStep:
+    def __init__(self, kind: "StepKind", spec: dict):
+        self.kind = kind
+        self.spec = spec
+        self.id = spec["id"]
+
+    def run(self, ctx: RunContext) -> None:
+        raise NotImplementedError
+
+    def explain(self, ctx: RunContext) -> None:
+        ctx.outcomes.append({"step": self.id, "type": self.kind.name, "would": "run"})
+
+
+class StepKind:
+    name = ""
+
+    def compile(self, spec: dict, ctx, path: str) -> CompiledStep:
+        raise NotImplementedError
+
+
+STEPS: Registry[StepKind] = Registry("workflow step")
+
+
+def compile_steps(specs: list[dict], ctx, path: str) -> list[CompiledStep]:
+    out, seen = [], set()
+    for i, spec in enumerate(specs):
+        if spec["id"] in ctx.step_ids:
+            ctx.errors.append(ErrorItem(f"step id {spec['id']!r} is used twice", path=f"{path}/{i}/id", code="duplicate"))
+        ctx.step_ids.add(spec["id"])
+        seen.add(spec["id"])
+        out.append(STEPS.get(spec["type"]).compile(spec, ctx, f"{path}/{i}"))
+    return out
+
+
+def run_steps(steps: list[CompiledStep], ctx: RunContext) -> None:
+    for step in steps:
+        (step.explain if ctx.dry_run else step.run)(ctx)
+
+
+# -- people ------------------------------------------------------------------
+
+def _ids(value: Any) -> list[int]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+    return []
+
+
+def _managers(conn, user_ids: list[int]) -> list[int]:
+    if not user_ids:
+        return []
+    return [m for m in conn.execute(sa.select(users.c.manager_id).where(users.c.id.in_(user_ids))).scalars() if m]
+
+
+def _role_members(conn, role: str, workspace_id: int) -> list[int]:
+    if not sa.inspect(conn).has_table("user_roles"):
+        return []
+    rows = conn.execute(sa.text("SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+                                "WHERE r.key = :key AND r.workspace_id = :ws ORDER BY ur.user_id"),
+                        {"key": role, "ws": workspace_id}).scalars()
+    return list(rows)
+
+
+def people_ids(ctx: RunContext, specs: list[dict]) -> list[int]:
+    """User ids named by ``to``/``cc`` entries, in order, without repeats."""
+    out: list[int] = []
+    row = ctx.row or {}
+    values = ctx.values
+    for spec in specs:
+        if spec.get("owner"):
+            found = _ids(row.get("owner_id"))
+        elif "field" in spec:
+            found = _ids(values.get(spec["field"]))
+        elif "manager_of" in spec:
+            whose = _ids(row.get("owner_id")) if spec["manager_of"] == "owner" else _ids(values.get(spec["manager_of"]))
+            found = _managers(ctx.conn, whose)
+        elif "role" in spec:
+            found = _role_members(ctx.conn, spec["role"], ctx.rt.workspace_id)
+        else:
+            found = _ids(spec.get("users"))
+        out += [uid for uid in found if uid not in out]
+    return out[:MAX_RECIPIENTS]
+
+
+def recipients(ctx: RunContext, ids: list[int]) -> list[Recipient]:
+    if not ids:
+        return []
+    rows = {r["id"]: r for r in ctx.conn.execute(sa.select(users).where(users.c.id.in_(ids), users.c.is_active.is_(True))).mappings()}
+    return [Recipient(user_id=r["id"], email=r["email"], display_name=r["display_name"], tz=r["timezone"] or ctx.rt.timezone)
+            for uid in ids if (r := rows.get(uid)) is not None]
+
+
+def check_people(specs: list[dict], ctx, path: str) -> None:
+    for i, spec in enumerate(specs):
+        where = f"{path}/{i}"
+        if "field" in spec:
+            fld = ctx.require_field(spec["field"], f"{where}/field")
+            if fld and fld["type"] != "user":
+                ctx.errors.append(ErrorItem(f"field {spec['field']!r} is not a user field", path=f"{where}/field", code="wrong_type"))
+        if spec.get("manager_of") not in (None, "owner"):
+            fld = ctx.require_field(spec["manager_of"], f"{where}/manager_of")
+            if fld and fld["type"] != "user":
+                ctx.errors.append(ErrorItem(f"field {spec['manager_of']!r} is not a user field", path=f"{where}/manager_of",
+                                            code="wrong_type"))
+
+
+# -- notify -------------------------------------------------------------------
+
+class NotifyStep(CompiledStep):
+    def __init__(self, kind, spec, inline: dict | None):
+        super().__init__(kind, spec)
+        self.inline = inline  # {"subject": CompiledTemplate, "body": CompiledTemplate} when no template key
+
+    def render(self, ctx: RunContext, channel: str, recipient: Recipient) -> dict:
+        """The one seam to the notification templates: a published template by key, or the step's inline text."""
+        if self.spec.get("template"):
+            from engine.services import templates
+
+            published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
+            return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel)
+        from engine.notifications.variables import RenderData
+
+        data = RenderData(ctx.conn, ctx.rt)
+        variables = data.variables(ctx.wf.form(ctx.rt, ctx.conn), ctx.row, data.user(recipient.user_id))
+        subject = self.inline["subject"].render(variables, tz=recipient.tz) if "subject" in self.inline else ""
+        return {"subject": " ".join(subject.split()), "body": self.inline["body"].render(variables, tz=recipient.tz),
+                "html_body": None}
+
+    def _messages(self, ctx: RunContext):
+        to = recipients(ctx, people_ids(ctx, self.spec["to"]))
+        to_ids = {r.user_id for r in to}
+        cc = [r for r in recipients(ctx, people_ids(ctx, self.spec.get("cc") or [])) if r.user_id not in to_ids]
+        link = self.spec.get("link")
+        if link is None and ctx.row:
+            from engine.notifications.variables import record_link
+
+            link = record_link(ctx.rt, ctx.wf.app_key, ctx.wf.form_key, ctx.row["id"])
+        for channel in self.spec["channels"]:
+            for person in to:
+                key = outbox_rows.idempotency_key(ctx.wf.id, ctx.record_id, ctx.occurrence, self.id, person.user_id, channel)
+                yield channel, person, cc, link, key
+
+    def run(self, ctx):
+        sent = 0
+        for channel, person, cc, link, key in self._messages(ctx):
+            text = self.render(ctx, channel, person)
+            config = {**(self.spec.get("channel_config") or {}).get(channel, {}),
+                      "record_id": ctx.record_id or None, "source": f"workflow:{ctx.wf.app_key}/{ctx.wf.key}@{ctx.wf.version}"}
+            sent += outbox_rows.enqueue(ctx.conn, ctx.rt, key=key, channel=channel, recipient=person, cc=cc,
+                                        subject=text["subject"], body=text["body"], html_body=text.get("html_body"), link=link,
+                                        config=config, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id, record_id=ctx.record_id)
+        ctx.outcomes.append({"step": self.id, "type": "notify", "queued": sent})
+
+    def explain(self, ctx):
+        messages = []
+        for channel, person, cc, link, key in self._messages(ctx):
+            try:
+                text = self.render(ctx, channel, person)
+            except FormflowError as exc:
+                text = {"error": exc.message}
+            messages.append({"channel": channel, "to": {"user_id": person.user_id, "name": person.display_name, "tz": person.tz},
+                             "cc": [{"user_id": p.user_id, "name": p.display_name} for p in cc], "idempotency_key": key, **text})
+        outcome = {"step": self.id, "type": "notify", "messages": messages}
+        if not messages:
+            outcome["explanation"] = "nobody to notify: the people named resolve to no active user"
+        ctx.outcomes.append(outcome)
+
+
+@STEPS.register
+class NotifyKind(StepKind):
+    name = "notify"
+
+    def compile(self, spec, ctx, path):
+        check_people(spec["to"], ctx, f"{path}/to")
+        check_people(spec.get("cc") or [], ctx, f"{path}/cc")
+        for i, channel in enumerate(spec["channels"]):
+            if channel not in CHANNELS and channel != "inbox":
+                ctx.errors.append(ErrorItem(f"unknown channel {channel!r}; one of {', '.join(CHANNELS.names())}",
+                                            path=f"{path}/channels/{i}", code="unknown_channel"))
+            elif channel not in SELF_CONFIGURED_CHANNELS:
+                ctx.check_channel(channel, (spec.get("channel_config") or {}).get(channel, {}), f"{path}/channel_config/{channel}")
+        for channel in spec.get("channel_config") or {}:
+            if channel not in spec["channels"]:
+                ctx.errors.append(ErrorItem(f"settings for {channel!r}, which the step does not use", path=f"{path}/channel_config/{channel}"))
+        inline = None
+        if spec.get("template") and spec.get("message"):
+            ctx.errors.append(ErrorItem("use a template or an inline message, not both", path=f"{path}/message"))
+        elif spec.get("template"):
+            ctx.check_template(spec["template"], f"{path}/template")
+        elif spec.get("message"):
+            inline = ctx.inline_message(spec["message"], f"{path}/message", name=f"{ctx.key}.{spec['id']}")
+        else:
+            ctx.errors.append(ErrorItem("a notify step needs a template (key of a published template) or a message",
+                                        path=f"{path}/template", code="required"))
+        return NotifyStep(self, spec, inline)
+
+
+# -- webhook ---------------------------------------------------------------
+
+class WebhookStep(CompiledStep):
+    def __init__(self, kind, spec, inline):
+        super().__init__(kind, spec)
+        self.inline = inline
+
+    def _text(self, ctx) -> dict:
+        if self.inline is None:
+            return {"subject": f"{ctx.wf.key} #{ctx.record_id}", "body": ""}
+        return NotifyStep.render(self, ctx, "webhook", Recipient(tz=ctx.rt.timezone))  # type: ignore[arg-type]
+
+    def run(self, ctx):
+        key = outbox_rows.idempotency_key(ctx.wf.id, ctx.record_id, ctx.occurrence, self.id, 0, "webhook")
+        text = self._text(ctx)
+        owner = recipients(ctx, _ids((ctx.row or {}).get("owner_id")))
+        queued = outbox_rows.enqueue(ctx.conn, ctx.rt, key=key, channel="webhook", recipient=owner[0] if owner else Recipient(),
+                                     cc=[], subject=text["subject"], body=text["body"], html_body=None, link=None,
+                                     config={"url": self.spec["url"]}, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id,
+                                     record_id=ctx.record_id)
+        ctx.outcomes.append({"step": self.id, "type": "webhook", "queued": queued})
+
+    def explain(self, ctx):
+        ctx.outcomes.append({"step": self.id, "type": "webhook", "would": f"POST to {self.spec['url']}", **self._text(ctx)})
+
+
+@STEPS.register
+class WebhookKind(StepKind):
+    name = "webhook"
+
+    def compile(self, spec, ctx, path):
+        ctx.check_channel("webhook", {"url": spec["url"]}, path)
+        inline = ctx.inline_message(spec["message"], f"{path}/message", name=f"{ctx.key}.{spec['id']}") if spec.get("message") else None
+        return WebhookStep(self, spec, inline)
+
+
+# -- record changes ------------------------------------------------------------
+
+def _value(entry: dict, ctx: RunContext) -> Any:
+    if "from" in entry:
+        return ctx.values.get(entry["from"])
+    if entry.get("now"):
+        return utc_iso(ctx.rt.clock.now())
+    return entry.get("value")
+
+
+class SetFieldStep(CompiledStep):
+    def run(self, ctx):
+        from engine.services.records import update_record
+
+        value = utc_iso(ctx.rt.clock.now()) if self.spec["value"] == "$now" else self.spec["value"]
+        update_record(ctx.rt, ctx.actor, ctx.wf.app_key, ctx.wf.form_key, ctx.record_id, {self.spec["field"]: value}, conn=ctx.conn)
+        ctx.reload()
+        ctx.outcomes.append({"step": self.id, "type": "set_field", "field": self.spec["field"]})
+
+    def explain(self, ctx):
+        ctx.outcomes.append({"step": self.id, "type": "set_field", "would": f"set {self.spec['field']} to {self.spec['value']!r}"})
+
+
+@STEPS.register
+class SetFieldKind(StepKind):
+    name = "set_field"
+
+    def compile(self, spec, ctx, path):
+        ctx.require_field(spec["field"], f"{path}/field")
+        return SetFieldStep(self, spec)
+
+
+class CreateRecordStep(CompiledStep):
+    def _data(self, ctx):
+        return {fid: _value(entry, ctx) for fid, entry in self.spec["values"].items()}
+
+    def run(self, ctx):
+        from engine.services.records import create_record
+
+        made = create_record(ctx.rt, ctx.actor, ctx.wf.app_key, self.spec["form"], self._data(ctx),
+                             owner_id=(ctx.row or {}).get("owner_id"), conn=ctx.conn)
+        ctx.outcomes.append({"step": self.id, "type": "create_record", "form": self.spec["form"], "record_id": made["id"]})
+
+    def explain(self, ctx):
+        ctx.outcomes.append({"step": self.id, "type": "create_record", "would": f"create a {self.spec['form']} record",
+                             "data": self._data(ctx)})
+
+
+@STEPS.register
+class CreateRecordKind(StepKind):
+    name = "create_record"
+
+    def compile(self, spec, ctx, path):
+        target = ctx.other_form(spec["form"], f"{path}/form")
+        ctx.check_values(spec["values"], target, f"{path}/values")
+        return CreateRecordStep(self, spec)
+
+
+class UpdateRecordStep(CompiledStep):
+    def _target(self, ctx) -> tuple[str, int | None]:
+        ref = self.spec.get("reference")
+        if not ref:
+            return ctx.wf.form_key, ctx.record_id
+        ids = _ids(ctx.values.get(ref))
+        form = ctx.wf.form(ctx.rt, ctx.conn).by_id[ref]["options"]["form"]
+        return form, ids[0] if ids else None
+
+    def run(self, ctx):
+        from engine.services.records import update_record
+
+        form_key, target = self._target(ctx)
+        if target is None:
+            ctx.outcomes.append({"step": self.id, "type": "update_record", "skipped": f"{self.spec['reference']} is empty"})
+            return
+        data = {fid: _value(entry, ctx) for fid, entry in self.spec["values"].items()}
+        update_record(ctx.rt, ctx.actor, ctx.wf.app_key, form_key, target, data, conn=ctx.conn)
+        if target == ctx.record_id and form_key == ctx.wf.form_key:
+            ctx.reload()
+        ctx.outcomes.append({"step": self.id, "type": "update_record", "form": form_key, "record_id": target})
+
+    def explain(self, ctx):
+        form_key, target = self._target(ctx)
+        ctx.outcomes.append({"step": self.id, "type": "update_record", "would": f"update {form_key} record {target}"})
+
+
+@STEPS.register
+class UpdateRecordKind(StepKind):
+    name = "update_record"
+
+    def compile(self, spec, ctx, path):
+        target = ctx.form
+        if spec.get("reference"):
+            fld = ctx.require_field(spec["reference"], f"{path}/reference")
+            if fld and fld["type"] != "reference":
+                ctx.errors.append(ErrorItem(f"field {spec['reference']!r} is not a reference field", path=f"{path}/reference",
+                                            code="wrong_type"))
+                target = None
+            elif fld:
+                target = ctx.other_form(fld["options"]["form"], f"{path}/reference")
+        ctx.check_values(spec["values"], target, f"{path}/values")
+        return UpdateRecordStep(self, spec)
+
+
+# -- condition branch -------------------------------------------------------------
+
+class ConditionStep(CompiledStep):
+    def __init__(self, kind, spec, rule, then, otherwise):
+        super().__init__(kind, spec)
+        self.rule, self.then, self.otherwise = rule, then, otherwise
+
+    def run(self, ctx):
+        holds = ctx.wf.holds(self.rule, ctx)
+        ctx.outcomes.append({"step": self.id, "type": "condition", "result": holds})
+        run_steps(self.then if holds else self.otherwise, ctx)
+
+    explain = run
+
+
+@STEPS.register
+class ConditionKind(StepKind):
+    name = "condition"
+
+    def compile(self, spec, ctx, path):
+        rule = ctx.condition(spec["if"], f"{path}/if")
+        then = compile_steps(spec.get("then") or [], ctx, f"{path}/then")
+        otherwise = compile_steps(spec.get("else") or [], ctx, f"{path}/else")
+        return ConditionStep(self, spec, rule, then, otherwise)
+
+
+__all__ = ["STEPS", "StepKind", "CompiledStep", "RunContext", "compile_steps", "run_steps", "people_ids", "recipients",
+           "NotFound"]
