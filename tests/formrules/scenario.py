@@ -100,3 +100,12 @@ def api_headers(rt) -> dict:
     with rt.db.read() as conn:
         actor = user_service.actor_for(conn, rt, admin["id"])
     return {"Authorization": f"Bearer {credentials.create_token(rt, actor, 'tests')['token']}"}
+
+
+def records_of(rt, form_key: str) -> list[dict]:
+    """Every stored row of a form (including deleted ones), oldest first."""
+    from engine.storage.tables import forms, records
+
+    with rt.db.read() as conn:
+        return [dict(r) for r in conn.execute(sa.select(records).join(forms, forms.c.id == records.c.form_id)
+                                                .where(forms.c.key == form_key).order_by(records.c.id)).mappings()]

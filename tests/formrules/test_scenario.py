@@ -9,7 +9,6 @@ from engine.errors import DefinitionInvalid, ValidationFailed
 from engine.runtime import Actor
 from engine.services import forms as fs, records as rs
 from engine.storage.automation_tables import automation_links
-from engine.storage.tables import forms, records
 from tests.formrules import scenario
 
 
@@ -21,10 +20,6 @@ def crm(rt, system):
     return {"rt": rt, "uid": uid, "actor": Actor.user(uid), "customer": customer["id"]}
 
 
-def _records(rt, form_key):
-    with rt.db.read() as conn:
-        return [dict(r) for r in conn.execute(sa.select(records).join(forms, forms.c.id == records.c.form_id)
-                                                .where(forms.c.key == form_key).order_by(records.c.id)).mappings()]
 
 
 def test_reminder_off_hides_drops_and_does_not_require(crm):
@@ -34,7 +29,7 @@ def test_reminder_off_hides_drops_and_does_not_require(crm):
     assert "next_follow_up" not in rec["data"]          # hidden value never saved
     rec = rs.create_record(rt, me, "crm", "follow_up", {"customer": crm["customer"], "method": "call"})
     assert "next_follow_up" not in rec["data"]          # not required while hidden
-    assert _records(rt, "follow_up_reminder") == []     # no reminder without the switch
+    assert scenario.records_of(rt, "follow_up_reminder") == []     # no reminder without the switch
 
 
 def test_reminder_on_requires_a_future_time_and_checks_content(crm):
@@ -50,7 +45,7 @@ def test_reminder_on_requires_a_future_time_and_checks_content(crm):
     assert errors["/data/next_follow_up"].message == "must be later than now"
     assert errors["/data/next_follow_up"].label == "Next follow-up time"
     assert "10 characters" in errors["/data/content"].message
-    assert _records(rt, "follow_up") == [] and _records(rt, "follow_up_reminder") == []
+    assert scenario.records_of(rt, "follow_up") == [] and scenario.records_of(rt, "follow_up_reminder") == []
 
 
 def test_submit_creates_one_reminder_and_edit_updates_the_same(crm, clock):
@@ -58,7 +53,7 @@ def test_submit_creates_one_reminder_and_edit_updates_the_same(crm, clock):
     rec = rs.create_record(rt, me, "crm", "follow_up", {"customer": crm["customer"], "method": "visit", "content": "visited the plant",
                                                        "enable_reminder": True, "next_follow_up": "2026-03-10T09:00:00+08:00"})
     assert rec["data"]["customer_name"] == "ACME" and rec["data"]["owner"] == uid   # smart reference fill
-    [reminder] = _records(rt, "follow_up_reminder")
+    [reminder] = scenario.records_of(rt, "follow_up_reminder")
     assert reminder["data"] == {"customer": crm["customer"], "owner": uid, "remind_at": "2026-03-10T01:00:00Z",
                                 "content": "Follow up ACME: visited the plant", "status": "pending", "follow_up": rec["id"]}
     history = rs.record_history(rt, me, "crm", "follow_up_reminder", reminder["id"])
@@ -66,7 +61,7 @@ def test_submit_creates_one_reminder_and_edit_updates_the_same(crm, clock):
 
     clock.advance(hours=1)
     rs.update_record(rt, me, "crm", "follow_up", rec["id"], {"next_follow_up": "2026-03-11T10:00:00+08:00", "content": "visited again"})
-    [again] = _records(rt, "follow_up_reminder")
+    [again] = scenario.records_of(rt, "follow_up_reminder")
     assert again["id"] == reminder["id"]
     assert again["data"]["remind_at"] == "2026-03-11T02:00:00Z"
     assert again["data"]["content"] == "Follow up ACME: visited again"
@@ -78,10 +73,10 @@ def test_submit_creates_one_reminder_and_edit_updates_the_same(crm, clock):
 def test_turning_the_switch_on_later_creates_the_reminder_once(crm):
     rt, me = crm["rt"], crm["actor"]
     rec = rs.create_record(rt, me, "crm", "follow_up", {"customer": crm["customer"], "method": "call"})
-    assert _records(rt, "follow_up_reminder") == []
+    assert scenario.records_of(rt, "follow_up_reminder") == []
     rs.update_record(rt, me, "crm", "follow_up", rec["id"], {"enable_reminder": True, "next_follow_up": "2026-03-12T01:00:00Z"})
     rs.update_record(rt, me, "crm", "follow_up", rec["id"], {"content": "still on"})
-    assert len(_records(rt, "follow_up_reminder")) == 1
+    assert len(scenario.records_of(rt, "follow_up_reminder")) == 1
 
 
 def test_a_failing_automation_rolls_the_submit_back(crm):
@@ -90,7 +85,7 @@ def test_a_failing_automation_rolls_the_submit_back(crm):
         rs.create_record(rt, me, "crm", "follow_up", {"customer": crm["customer"], "method": "call", "enable_reminder": True,
                                                        "next_follow_up": None})
     assert info.value.errors[0].path == "/data/next_follow_up"
-    assert _records(rt, "follow_up") == []
+    assert scenario.records_of(rt, "follow_up") == []
 
 
 def test_automation_loop_between_two_forms_is_refused_naming_both(crm, system):
