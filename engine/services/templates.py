@@ -56,7 +56,7 @@ __all__ = [
     "create_template", "update_template", "submit", "withdraw", "approve", "reject", "publish",
     "list_templates", "get_template", "template_history", "get_revision", "preview", "test_send",
     "get_published", "render", "PublishedTemplate", "check_permission",
-    "CONTENT_KINDS", "CONTENT_PARTS", "EDITOR_ROLES", "REVIEWER_ROLES",
+    "CONTENT_KINDS", "CONTENT_PARTS", "WRITE_CAPABILITY", "REVIEW_CAPABILITY",
 ]
 
 #: Content kinds a template may define; ``default`` is required and used where no override exists.
@@ -65,10 +65,10 @@ CONTENT_KINDS = ("default", "inbox", "email", "chat")
 CONTENT_PARTS = {"subject": "text", "body": "text", "html": "html"}
 #: Which content kind a delivery channel uses (every other channel is a chat/webhook one).
 CHANNEL_CONTENT_KIND = {"inbox": "inbox", "email": "email"}
-#: Roles that may create, edit, submit, withdraw and publish templates.
-EDITOR_ROLES = frozenset({"admin", "template_editor"})
-#: Roles that may approve or reject a submitted template.
-REVIEWER_ROLES = frozenset({"admin", "template_reviewer"})
+#: Capability (``engine.services.permissions``) to create, edit, submit, withdraw and publish templates.
+WRITE_CAPABILITY = "templates"
+#: Capability to approve or reject a submitted template (and to publish it).
+REVIEW_CAPABILITY = "approve_templates"
 #: Workspace setting (``settings["notification_templates"]["self_review"]``) letting an author review their own template.
 SELF_REVIEW_SETTING = "self_review"
 #: Compiled live revisions kept in memory (per process).
@@ -82,26 +82,26 @@ _QUOTED = re.compile(r"'([^']+)'")
 
 # -- permissions (one place) ---------------------------------------------------
 
-def check_permission(actor: Actor, action: str, row: Mapping | None = None, *, self_review: bool = False) -> None:
+def check_permission(rt: Runtime, conn: sa.Connection, actor: Actor, action: str, row: Mapping | None = None) -> None:
     """Raise PermissionDenied unless ``actor`` may do ``action`` (create, edit, submit, withdraw,
-    publish, approve, reject, test_send) on the revision ``row``.
+    publish, approve, reject) on the revision ``row``.
 
-    Four eyes: a reviewer may not approve or reject a revision they submitted or last edited,
-    unless the workspace allows self-review. The system actor (no user id) installs built-in
-    templates and is not subject to it.
+    Writing needs the ``templates`` capability, reviewing ``approve_templates`` (publishing either);
+    admins hold both. Four eyes: a reviewer may not approve or reject a revision they submitted or
+    last edited, unless the workspace allows self-review. The system actor (no user id) installs
+    built-in templates and is not subject to it.
     """
-    if action in ("approve", "reject"):
-        if not actor.roles & REVIEWER_ROLES:
-            raise PermissionDenied(f"only a reviewer ({', '.join(sorted(REVIEWER_ROLES))}) can {action} a template", path="/")
-        authors = {row["submitted_by"], row["updated_by"]} if row is not None else set()
-        if not self_review and actor.user_id is not None and actor.user_id in authors:
+    from engine.services.permissions import has_capability
+
+    needed = REVIEW_CAPABILITY if action in ("approve", "reject") else WRITE_CAPABILITY
+    if not (has_capability(rt, actor, needed, conn) or
+            (action == "publish" and has_capability(rt, actor, REVIEW_CAPABILITY, conn))):
+        raise PermissionDenied(f"your role may not {action} notification templates (needs the {needed!r} capability)",
+                               path="/", needed=needed)
+    if action in ("approve", "reject") and actor.user_id is not None and row is not None:
+        if actor.user_id in {row["submitted_by"], row["updated_by"]} and not _self_review_allowed(conn, rt):
             raise PermissionDenied(f"four eyes: someone other than the author must {action} this template "
                                    f"(the workspace does not allow self-review)", path="/", reason="self_review")
-        return
-    if action == "test_send":
-        return
-    if not actor.roles & (EDITOR_ROLES | REVIEWER_ROLES if action == "publish" else EDITOR_ROLES):
-        raise PermissionDenied(f"your role cannot {action} notification templates", path="/")
 
 
 def _self_review_allowed(conn: sa.Connection, rt: Runtime) -> bool:
@@ -234,7 +234,6 @@ def _template_dict(rows, app_key: str) -> dict:
 def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_key: str, label: Any,
                     content: Mapping, description: str | None = None) -> dict:
     """A new template as revision 1, a draft; compiled against the form's variables first."""
-    check_permission(actor, "create")
     problems = []
     if not isinstance(key, str) or not _KEY.match(key):
         problems.append(ErrorItem("lower-case letters, digits and _, starting with a letter", path="/key"))
@@ -242,6 +241,7 @@ def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_k
     if problems:
         raise ValidationFailed("the notification template is not valid", problems)
     with rt.db.transaction() as conn:
+        check_permission(rt, conn, actor, "create")
         app = _app_row(conn, rt, app_key)
         if conn.execute(sa.select(templates_t.c.id).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)).first():
             raise Conflict(f"a notification template {key!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
@@ -272,10 +272,10 @@ def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label:
                     content: Mapping | None = None, form_key: str | None = None) -> dict:
     """Change the working revision (given parts only). Editing a published template opens a new draft
     revision and leaves the published one serving; editing an approved or rejected one makes it a draft again."""
-    check_permission(actor, "edit")
     if label is not None and _label_problems(label):
         raise ValidationFailed("the notification template is not valid", _label_problems(label))
     with rt.db.transaction() as conn:
+        check_permission(rt, conn, actor, "edit")
         app, rows = _revisions(conn, rt, app_key, key)
         working = rows[-1]
         transition(working["state"], "edit", ReviewActor(actor.user_id or 0))  # 409 while submitted: withdraw first
@@ -309,7 +309,7 @@ def _act(rt: Runtime, actor: Actor, app_key: str, key: str, action: str, comment
     with rt.db.transaction() as conn:
         app, rows = _revisions(conn, rt, app_key, key)
         working = rows[-1]
-        check_permission(actor, action, working, self_review=_self_review_allowed(conn, rt))
+        check_permission(rt, conn, actor, action, working)
         if action == "reject" and not (comment or "").strip():
             raise ValidationFailed("say what to change: a rejection needs a comment",
                                    [ErrorItem("a comment is required to reject", path="/comment", code="required")])
@@ -532,7 +532,6 @@ def test_send(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int 
 
     if actor.user_id is None:
         raise Unauthorized("sign in to send a test to yourself", path="/user")
-    check_permission(actor, "test_send")
     with rt.db.read() as conn:  # render first; the sends below open their own transactions
         row, form, record, inbox_out = _rendered_revision(conn, rt, app_key, key, record_id, revision, "inbox", actor.user_id)
         _, _, _, email_out = _rendered_revision(conn, rt, app_key, key, record["id"], row["revision"], "email", actor.user_id)

@@ -56,5 +56,5 @@ def build(rt):
                                 {"customer": customer["id"], "reminder_time": "2026-03-10T07:00:00Z",
                                  "content": "Bring the <b>contract</b>", "done": False}, owner_id=li)
     return {"han": han, "li": li, "zhao": zhao, "customer": customer["id"], "reminder": reminder["id"],
-            "author": Actor.user(li, roles=("template_editor",)), "reviewer": Actor.user(zhao, roles=("template_reviewer",)),
+            "author": Actor.user(li, roles=("ops",)), "reviewer": Actor.user(zhao, roles=("approver",)),
             "admin": Actor.user(han, roles=("admin",))}
