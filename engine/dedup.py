@@ -264,15 +264,17 @@ class DuplicateRecord(Conflict):
     code = "duplicate"
 
 
-def record_title(form, record_id: int, data: dict) -> str:
+def record_title(form, record_id: int, data: dict, hidden: set[str] = frozenset()) -> str:
+    """What names the colliding record: its title field, unless the caller may not read that field."""
     title_field = form.settings.get("title_field")
     for fid in (title_field, "name", "serial"):
-        if fid and data.get(fid) not in (None, ""):
+        if fid and fid in form.by_id and fid not in hidden and data.get(fid) not in (None, ""):
             return str(data[fid])
     return f"#{record_id}"
 
 
-def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclude: int | None = None) -> list[dict]:
+def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclude: int | None = None,
+                 hidden: set[str] = frozenset()) -> list[dict]:
     """Live records sharing any of ``keys``: [{record_id, title, rule, rule_label, fields}], one per record and rule."""
     if not keys:
         return []
@@ -289,7 +291,7 @@ def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclud
         r = by_key.get(rule)
         if r is None:
             continue
-        out.append({"record_id": rid, "title": record_title(form, rid, data), "rule": rule,
+        out.append({"record_id": rid, "title": record_title(form, rid, data, hidden), "rule": rule,
                     "rule_label": r.label, "fields": list(r.fields)})
     return out
 
@@ -332,7 +334,7 @@ def check_before_save(w) -> None:
     if w.action == "update":  # only what changed: an untouched old pair of duplicates doesn't block other edits
         before = check.keys(w.before or {})
         keys = {rule: key for rule, key in keys.items() if before.get(rule) != key}
-    matches = find_matches(w.conn, w.form, check, keys, exclude=w.record_id)
+    matches = find_matches(w.conn, w.form, check, keys, exclude=w.record_id, hidden=_hidden(w.rt, w.conn, w.actor, w.form))
     if not matches:
         return
     if check.mode == "refuse":
@@ -404,13 +406,23 @@ def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_
     """What the form calls before save: which live records the given values collide with."""
     from engine.services.forms import compiled_form
 
+    from engine.services.records import check_access
+
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
+        check_access(rt, conn, actor, form, "create", {"owner_id": None})  # a check is the first half of a submit
         check = for_form(form)
         if check is None:
             return {"enabled": False, "mode": None, "matches": []}
         keys = check.keys(normalized_input(form, data))
-        return {"enabled": True, "mode": check.mode, "matches": find_matches(conn, form, check, keys, exclude=record_id)}
+        return {"enabled": True, "mode": check.mode,
+                "matches": find_matches(conn, form, check, keys, exclude=record_id, hidden=_hidden(rt, conn, actor, form))}
+
+
+def _hidden(rt, conn, actor, form) -> set[str]:
+    from engine.services.records import hidden_fields
+
+    return hidden_fields(rt, conn, actor, form)
 
 
 def _publish_check(rt, conn, app_row, definition, all_definitions) -> list[ErrorItem]:

@@ -38,13 +38,13 @@ def _object_body() -> dict:
     return body
 
 
-@route("/app-templates", summary="App templates that can be installed", tag="app templates", response=TEMPLATE_LIST, errors=())
+@route("/app-templates", summary="App templates that can be installed", tag="apps", response=TEMPLATE_LIST, errors=())
 def list_app_templates():
     return jsonify({"items": app_templates.list_templates(runtime())})
 
 
 @route("/app-templates/install", "POST", summary="Install a template (or import an app definition) as a new app",
-       tag="app templates", body=INSTALL_BODY, response={"$ref": "#/components/schemas/App"}, status=201, errors=(404, 409, 422))
+       tag="apps", body=INSTALL_BODY, response={"$ref": "#/components/schemas/App"}, status=201, errors=(404, 409, 422))
 def install_app_template():
     body = _object_body()
     if not body.get("template") and not isinstance(body.get("definition"), dict):
@@ -57,13 +57,13 @@ def install_app_template():
 
 
 @route("/apps/<app_key>/template-update", summary="What updating to the newest template version would change (your edits are kept)",
-       tag="app templates", response=UPDATE_OFFER, errors=(404,))
+       tag="apps", response=UPDATE_OFFER, errors=(404,))
 def get_template_update(app_key):
     return jsonify(app_templates.template_update(runtime(), app_key))
 
 
 @route("/apps/<app_key>/template-update", "POST", summary="Apply the offered template update (body: {version} as reviewed)",
-       tag="app templates", body={"type": "object", "properties": {"version": {"type": "string"}}}, body_required=False,
+       tag="apps", body={"type": "object", "properties": {"version": {"type": "string"}}}, body_required=False,
        response=UPDATE_OFFER, errors=(404, 409, 412, 422))
 def apply_template_update(app_key):
     body = _object_body()
@@ -71,7 +71,7 @@ def apply_template_update(app_key):
 
 
 @route("/apps/<app_key>/template-reset", "POST", summary="Reset forms to the template (fields you added are kept, deleted)",
-       tag="app templates", body={"type": "object", "properties": {"forms": {"type": "array", "items": {"type": "string"}}}},
+       tag="apps", body={"type": "object", "properties": {"forms": {"type": "array", "items": {"type": "string"}}}},
        body_required=False, response=UPDATE_OFFER, errors=(404, 422))
 def reset_app_template(app_key):
     body = _object_body()

@@ -187,8 +187,8 @@ def install_template(rt: Runtime, actor: Actor, template_key: str | None = None,
         form_service.create_form(rt, actor, key, {"key": form_key, "label": form["label"], "fields": []}, template=info, conn=conn)
     for i, form in enumerate(source.get("forms", [])):
         _put_draft(rt, conn, app_id, all_forms[form["key"]], all_forms, prefix=f"/forms/{i}")
-    for form_key in all_forms:
-        form_service.publish_form(rt, actor, key, form_key, conn=conn)
+    for i, form_key in enumerate(all_forms):
+        _publish(rt, actor, key, form_key, conn, prefix=f"/forms/{i}")
     for name, part in APP_PARTS.items():
         if source.get(name):
             part.install(rt, conn, actor, key, source[name])
@@ -197,6 +197,15 @@ def install_template(rt: Runtime, actor: Actor, template_key: str | None = None,
         workspace_id=rt.workspace_id, app_id=app_id, template_key=info["key"], template_version=info["version"], base=source,
         origin=origin, first_run=True if origin == "first_run" else None, installed_at=now, updated_at=now))
     return {"key": key, "installed_from": info}
+
+
+def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefix: str) -> None:
+    """Publish, with the paths of any refusal (rules, automations...) pointing into the template."""
+    try:
+        form_service.publish_form(rt, actor, app_key, form_key, conn=conn)
+    except DefinitionInvalid as exc:
+        raise DefinitionInvalid(exc.message, [ErrorItem(e.message, path=prefix + e.path, field_id=e.field_id, label=e.label,
+                                                        code=e.code, extra=e.extra) for e in exc.errors]) from None
 
 
 def _text(label: Any) -> str | None:
@@ -355,7 +364,7 @@ def _write_plan(rt: Runtime, conn, actor: Actor, plan: dict) -> None:
     for p in changed:
         _put_draft(rt, conn, app_id, p["definition"], all_forms, prefix=f"/forms/{p['form']}")
     for p in changed:
-        form_service.publish_form(rt, actor, app_key, p["form"], conn=conn)
+        _publish(rt, actor, app_key, p["form"], conn, prefix=f"/forms/{p['form']}")
     conn.execute(sa.update(forms).where(forms.c.app_id == app_id, forms.c.key.in_([p["form"] for p in plan["forms"]]))
                  .values(template_version=info["version"]))
     conn.execute(sa.update(apps).where(apps.c.id == app_id).values(template_version=info["version"], updated_at=rt.clock.now()))

@@ -1,0 +1,271 @@
+"""The built-in CRM template: valid data, installed on first run only, installed again as a new app, edited,
+updated to a newer template version without losing the admin's edits, reset; serial numbers in format."""
+import copy
+import json
+from importlib import resources
+
+import pytest
+import sqlalchemy as sa
+
+from engine.definitions import meta_errors
+from engine.errors import Conflict, DefinitionInvalid, PreconditionFailed
+from engine.services import app_templates as at, forms as fs, records as rs
+from engine.storage.tables import apps
+
+LOCALES = {"en", "zh-CN"}
+
+
+def builtin(name="crm"):
+    return json.loads(resources.files("builtin_apps").joinpath(f"{name}.json").read_text("utf-8"))
+
+
+def labels_of(app):
+    """Every user-facing label in an app definition, with where it is."""
+    yield "/label", app["label"]
+    for form in app["forms"]:
+        yield f"{form['key']}/label", form["label"]
+        for f in form["fields"]:
+            yield f"{form['key']}/{f['id']}", f.get("label")
+            for c in (f.get("options") or {}).get("choices", []):
+                yield f"{form['key']}/{f['id']}/{c['value']}", c.get("label")
+        for s in form.get("layout", {}).get("sections", []):
+            yield f"{form['key']}/layout/{s['id']}", s.get("label")
+
+
+# -- the template as data -----------------------------------------------------------
+
+def test_every_builtin_template_passes_the_meta_schemas_and_checks():
+    names = [p.name[:-5] for p in resources.files("builtin_apps").iterdir() if p.name.endswith(".json")]
+    assert "crm" in names
+    for name in names:
+        app = builtin(name)
+        assert meta_errors(app, "app") == []
+        for form in app["forms"]:
+            assert meta_errors(form, "form") == [], form["key"]
+        assert at.check_app_definition(app) == []
+        assert app["template"]["key"] and app["template"]["version"]
+
+
+def test_crm_has_the_five_apps_of_the_scenario_labelled_in_both_languages():
+    app = builtin()
+    assert [f["key"] for f in app["forms"]] == ["customer", "contact", "opportunity", "follow_up", "follow_up_reminder"]
+    missing = [where for where, label in labels_of(app) if not isinstance(label, dict) or set(label) != LOCALES]
+    assert missing == []
+    forms = {f["key"]: f for f in app["forms"]}
+    customer = {f["id"]: f for f in forms["customer"]["fields"]}
+    assert customer["serial"]["options"] == {"format": "KH-{YYYYMMDD}-{0000}", "reset": "daily"}
+    assert [c["label"]["zh-CN"] for c in customer["level"]["options"]["choices"]] == ["重点", "主要", "普通"]
+    assert {f["id"]: f["options"]["form"] for f in forms["follow_up"]["fields"] if f["type"] == "reference"} == \
+        {"customer": "customer", "opportunity": "opportunity"}
+    assert {f["id"] for f in forms["opportunity"]["fields"]} >= {"stage", "amount"}
+    assert forms["follow_up"]["automations"][0]["action"]["form"] == "follow_up_reminder"
+
+
+@pytest.mark.parametrize("mutate, path", [
+    (lambda app: app["forms"][3]["fields"][1]["options"].update(form="client"), "/forms/3/fields/1/options/form"),
+    (lambda app: app["forms"][3]["fields"][3]["fetch"].update(field="nickname"), "/forms/3/fields/3/fetch/field"),
+    (lambda app: app["forms"][0]["layout"]["sections"][0]["fields"].append("ghost"), "/forms/0/layout/sections/0/fields/8"),
+    (lambda app: app["forms"][0]["settings"]["duplicate_check"]["rules"][0]["fields"].append("nope"),
+     "/forms/0/settings/duplicate_check/rules/0/fields/1"),
+    (lambda app: app["forms"][0]["fields"].__setitem__(13, {**app["forms"][0]["fields"][13], "options": {
+        **app["forms"][0]["fields"][13]["options"], "form": "deals"}}), "/forms/0/fields/13/options/form"),
+])
+def test_a_broken_reference_is_refused_with_its_path(mutate, path):
+    app = builtin()
+    mutate(app)
+    assert path in [e.path for e in at.check_app_definition(app)]
+
+
+def test_install_refuses_a_template_whose_automation_targets_a_missing_form(rt, system):
+    app = builtin()
+    app["forms"][3]["automations"][0]["action"]["form"] = "reminder"
+    with pytest.raises(DefinitionInvalid) as info:
+        at.install_template(rt, system, definition=app)
+    assert "/forms/3/automations/0/action/form" in [e.path for e in info.value.errors]
+    assert fs.list_apps(rt) == []  # nothing half-installed
+
+
+# -- installing -------------------------------------------------------------------------
+
+def test_first_run_installs_once_and_never_over_the_admins_edits(db_url, clock, tmp_path):
+    from formflow import create_app
+
+    config = {"DATABASE_URL": db_url, "CLOCK": clock, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "i"), "INSTALL_TEMPLATES": True}
+    first = create_app(config)
+    rt = first.extensions["formflow"]
+    listed = fs.list_apps(rt)
+    assert [a["key"] for a in listed] == ["crm"]
+    assert listed[0]["template"] == {"key": "crm", "version": "1.0.0"}
+    assert all(f["published_version"] == 1 for f in listed[0]["forms"])
+    fs.update_app(rt, at.Actor.system(), "crm", label={"en": "Our sales", "zh-CN": "我们的销售"})
+    first.extensions["formflow"].db.dispose()
+
+    again = create_app(config)
+    listed = fs.list_apps(again.extensions["formflow"])
+    assert [a["key"] for a in listed] == ["crm"]
+    assert listed[0]["label"]["en"] == "Our sales"
+    again.extensions["formflow"].db.dispose()
+
+
+def test_first_run_is_per_workspace_and_survives_a_second_call(rt):
+    assert at.install_on_first_run(rt) == ["crm"]
+    assert at.install_on_first_run(rt) == []
+    assert at.installed_from(rt, "crm")["origin"] == "first_run"
+
+
+def test_install_again_makes_a_new_app_through_the_api(client):
+    listed = client.get("/api/app-templates").get_json()["items"]
+    assert [(t["key"], t["version"]) for t in listed] == [("crm", "1.0.0")]
+    first = client.post("/api/app-templates/install", json={"template": "crm"})
+    second = client.post("/api/app-templates/install", json={"template": "crm"})
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.get_json()["key"], second.get_json()["key"]) == ("crm", "crm_2")
+    assert len(second.get_json()["forms"]) == 5
+    named = client.post("/api/app-templates/install", json={"template": "crm", "app_key": "crm_2"})
+    assert named.status_code == 409
+    missing = client.post("/api/app-templates/install", json={"template": "erp"})
+    assert missing.status_code == 404
+    broken = builtin()
+    broken["forms"][3]["fields"][1]["options"]["form"] = "client"
+    refused = client.post("/api/app-templates/install", json={"definition": broken})
+    assert refused.status_code == 422
+    assert "/forms/3/fields/1/options/form" in [e["path"] for e in refused.get_json()["error"]["errors"]]
+
+
+def test_load_templates_command_installs_as_a_new_app(runner, app):
+    from formflow.cli import cli
+
+    result = runner.invoke(cli, args=["load-templates"])
+    assert result.exit_code == 0, result.output
+    assert "as app 'crm'" in result.output
+    result = runner.invoke(cli, args=["load-templates", "--template", "crm"])
+    assert "as app 'crm_2'" in result.output
+    assert [a["key"] for a in fs.list_apps(app.extensions["formflow"])] == ["crm", "crm_2"]
+
+
+# -- editing, updating, resetting ------------------------------------------------------------
+
+def _edit_customer(rt, actor):
+    """What an admin does in the designer: rename a field, add a field, add a submit validation, then publish."""
+    draft = fs.get_draft(rt, "crm", "customer")["definition"]
+    fields = {f["id"]: f for f in draft["fields"]}
+    fields["name"]["label"] = {"en": "Company", "zh-CN": "公司名称"}
+    draft["fields"].append({"id": "wechat_id", "type": "text", "label": {"en": "WeChat ID", "zh-CN": "微信号"}})
+    draft["validations"] = [{"id": "name_long_enough", "name": "name", "condition": "name.length >= 2", "fields": ["name"],
+                             "message": "at least 2 characters"}]
+    fs.save_draft(rt, actor, "crm", "customer", draft)
+    fs.publish_form(rt, actor, "crm", "customer")
+
+
+def _newer_template(tmp_path):
+    """Version 1.1.0: relabels industry (untouched by the admin) and name (edited by the admin), adds a field."""
+    app = builtin()
+    app["template"]["version"] = "1.1.0"
+    customer = app["forms"][0]
+    fields = {f["id"]: f for f in customer["fields"]}
+    fields["industry"]["label"] = {"en": "Sector", "zh-CN": "行业"}
+    fields["name"]["label"] = {"en": "Customer", "zh-CN": "客户"}
+    customer["fields"].append({"id": "website", "type": "url", "label": {"en": "Website", "zh-CN": "网站"}})
+    customer["layout"]["sections"][1]["fields"].append("website")
+    (tmp_path / "crm.json").write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+    return app
+
+
+def test_an_installed_app_is_edited_like_any_other(rt, system):
+    at.install_template(rt, system, "crm")
+    _edit_customer(rt, system)
+    rec = rs.create_record(rt, system, "crm", "customer", {"name": "ACME", "wechat_id": "acme_cn"})
+    assert rec["data"]["wechat_id"] == "acme_cn" and rec["form_version"] == 2
+    with pytest.raises(Exception) as info:
+        rs.create_record(rt, system, "crm", "customer", {"name": "X"})
+    assert "at least 2 characters" in str(info.value.to_dict())
+
+
+def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, system, tmp_path):
+    at.install_template(rt, system, "crm")
+    _edit_customer(rt, system)
+    kept = rs.create_record(rt, system, "crm", "customer", {"name": "ACME Ltd", "wechat_id": "acme"})
+    assert at.template_update(rt, "crm")["update_available"] is False
+
+    _newer_template(tmp_path)
+    rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
+    offer = at.template_update(rt, "crm")
+    assert (offer["installed_version"], offer["available_version"], offer["update_available"]) == ("1.0.0", "1.1.0", True)
+    customer = next(f for f in offer["forms"] if f["form"] == "customer")
+    applied = {(c["change"], c.get("field_id")) for c in customer["applied"]}
+    assert {("field_changed", "industry"), ("field_added", "website")} <= applied
+    assert ("field_changed", "name") in {(c["change"], c.get("field_id")) for c in customer["kept"]}
+    assert all(f["action"] == "none" for f in offer["forms"] if f["form"] != "customer")
+    assert fs.get_draft(rt, "crm", "customer")["published_version"] == 2  # offering changes nothing
+
+    with pytest.raises(PreconditionFailed):
+        at.apply_template_update(rt, system, "crm", expected_version="1.2.0")
+    at.apply_template_update(rt, system, "crm", expected_version="1.1.0")
+    draft = fs.get_draft(rt, "crm", "customer")
+    fields = {f["id"]: f for f in draft["definition"]["fields"]}
+    assert draft["published_version"] == 3
+    assert fields["name"]["label"]["en"] == "Company"          # the admin's rename survives
+    assert fields["industry"]["label"]["en"] == "Sector"       # the template's change arrives
+    assert "website" in fields and "wechat_id" in fields
+    assert draft["definition"]["validations"][0]["id"] == "name_long_enough"
+    assert "website" in [fid for s in draft["definition"]["layout"]["sections"] for fid in s["fields"]]
+    assert rs.get_record(rt, system, "crm", "customer", kept["id"])["data"]["wechat_id"] == "acme"
+    assert fs.get_app(rt, "crm")["template"] == {"key": "crm", "version": "1.1.0"}
+    assert at.template_update(rt, "crm")["update_available"] is False
+    with pytest.raises(Conflict):
+        at.apply_template_update(rt, system, "crm")
+
+
+def test_template_update_through_the_api(client, app, tmp_path):
+    client.post("/api/app-templates/install", json={"template": "crm"})
+    _newer_template(tmp_path)
+    app.extensions["formflow"].config["TEMPLATE_DIRS"] = [str(tmp_path)]
+    offer = client.get("/api/apps/crm/template-update").get_json()
+    assert offer["available_version"] == "1.1.0" and offer["update_available"]
+    done = client.post("/api/apps/crm/template-update", json={"version": "1.1.0"})
+    assert done.status_code == 200, done.get_json()
+    assert client.get("/api/apps/crm").get_json()["template"]["version"] == "1.1.0"
+    assert client.post("/api/apps/crm/template-update", json={}).status_code == 409
+
+
+def test_reset_puts_the_template_back_and_keeps_added_fields_as_deleted(rt, system):
+    at.install_template(rt, system, "crm")
+    _edit_customer(rt, system)
+    at.reset_app(rt, system, "crm", ["customer"])
+    draft = fs.get_draft(rt, "crm", "customer")
+    fields = {f["id"]: f for f in draft["definition"]["fields"]}
+    assert fields["name"]["label"]["en"] == "Customer name"
+    assert fields["wechat_id"]["deleted"] is True
+    assert "validations" not in draft["definition"]
+    assert draft["published_version"] == 3
+
+
+def test_apps_not_from_a_template_have_no_update(rt, system):
+    fs.create_app(rt, system, "mine", "Mine")
+    with pytest.raises(Exception) as info:
+        at.template_update(rt, "mine")
+    assert info.value.status == 404
+
+
+# -- serial numbers ---------------------------------------------------------------------------
+
+def test_customer_serials_restart_daily_in_the_workspace_time_zone(rt, system, clock):
+    at.install_template(rt, system, "crm")
+    made = [rs.create_record(rt, system, "crm", "customer", {"name": f"Customer {i}"})["data"]["serial"] for i in range(3)]
+    assert made == ["KH-20260309-0001", "KH-20260309-0002", "KH-20260309-0003"]
+    clock.set("2026-03-09T15:59:59Z")  # 23:59:59 in Shanghai: still the 9th
+    assert rs.create_record(rt, system, "crm", "customer", {"name": "Late"})["data"]["serial"] == "KH-20260309-0004"
+    clock.set("2026-03-09T16:00:00Z")  # midnight in Shanghai
+    assert rs.create_record(rt, system, "crm", "customer", {"name": "Early"})["data"]["serial"] == "KH-20260310-0001"
+    customer = rs.create_record(rt, system, "crm", "customer", {"name": "Next"})
+    follow_up = rs.create_record(rt, system, "crm", "follow_up", {"customer": customer["id"], "method": "call", "content": "first call"})
+    assert follow_up["data"]["serial"] == "GJ-20260310-0001"
+    assert follow_up["data"]["customer_name"] == "Next"
+
+
+def test_installed_app_rows_record_the_template(rt, system):
+    at.install_template(rt, system, "crm")
+    with rt.db.read() as conn:
+        row = conn.execute(sa.select(apps.c.template_key, apps.c.template_version).where(apps.c.key == "crm")).one()
+    assert tuple(row) == ("crm", "1.0.0")
+    assert copy.deepcopy(at.installed_from(rt, "crm"))["version"] == "1.0.0"
