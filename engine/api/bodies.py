@@ -78,6 +78,7 @@ class QueryBody(Schema):
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     fields_ = fields.List(fields.String(), data_key="fields", load_default=None)
     include_deleted = fields.Boolean(load_default=False)
+    count = fields.Boolean(load_default=True)
 
 
 class ListArgs(Schema):
@@ -93,6 +94,7 @@ class ListArgs(Schema):
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     fields_ = fields.String(data_key="fields", load_default=None)
     include_deleted = fields.Boolean(load_default=False)
+    count = fields.Boolean(load_default=True)
 
 
 def marshmallow_errors(exc: ValidationError, prefix: str = "") -> list[dict]:

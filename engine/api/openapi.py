@@ -90,7 +90,8 @@ SCHEMAS: dict[str, Any] = {
         "created_by": {"type": ["integer", "null"]}, "created_at": {"type": "string"}, "updated_by": {"type": ["integer", "null"]},
         "updated_at": {"type": "string"}, "deleted_at": NULLABLE_TS}},
     "RecordList": {"type": "object", "required": ["items", "total", "page", "page_size"], "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}, "total": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}, "total": {"type": ["integer", "null"]}, "has_more": {"type": "boolean"},
+        "total_exact": {"type": "boolean", "description": "false when more than 10,000 records match (total is then 10,000)"},
         "page": {"type": "integer"}, "page_size": {"type": "integer"}}},
     "RecordWrite": {"type": "object", "required": ["data"], "properties": {
         "data": {"type": "object", "description": "field values keyed by field id (or name)"},
@@ -103,7 +104,8 @@ SCHEMAS: dict[str, Any] = {
             "field": {"type": "string"}, "direction": {"enum": ["asc", "desc"]}}}},
         "search": {"type": "string", "maxLength": 200}, "page": {"type": "integer", "minimum": 1},
         "page_size": {"type": "integer", "minimum": 1, "maximum": 500}, "fields": {"type": "array", "items": {"type": "string"}},
-        "include_deleted": {"type": "boolean"}}},
+        "include_deleted": {"type": "boolean"},
+        "count": {"type": "boolean", "description": "count matches (default true); false answers total null and has_more"}}},
     "History": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
         "type": "object", "required": ["action", "actor", "at", "changes"], "properties": {
             "id": {"type": "integer"}, "action": {"type": "string"}, "actor": {"type": "string"}, "actor_id": {"type": ["integer", "null"]},

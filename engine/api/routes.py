@@ -140,6 +140,8 @@ LIST_PARAMS = [
     {"name": "page_size", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
     {"name": "fields", "in": "query", "required": False, "schema": {"type": "string"}, "description": "comma-separated field ids"},
     {"name": "include_deleted", "in": "query", "required": False, "schema": {"type": "boolean"}},
+    {"name": "count", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "count matches (default true, capped at 10,000); false answers total null and has_more only"},
 ]
 
 
@@ -154,7 +156,8 @@ def list_records(app_key, form_key):
             sort.append((part[1:], "desc") if part.startswith("-") else (part, "asc"))
     query = queries.Query(filters=[queries.parse_filter_param(f) for f in args["filter"]], sort=sort, search=args["search"],
                           page=args["page"], page_size=args["page_size"],
-                          fields=[f for f in (args["fields_"] or "").split(",") if f] or None, include_deleted=args["include_deleted"])
+                          fields=[f for f in (args["fields_"] or "").split(",") if f] or None, include_deleted=args["include_deleted"],
+                          count=args["count"])
     return jsonify(queries.list_records(runtime(), actor(), app_key, form_key, query))
 
 
@@ -164,7 +167,8 @@ def query_records(app_key, form_key):
     body = load_body(bodies.QueryBody())
     query = queries.Query(filters=[queries.Filter(f["field"], f["op"], f.get("value")) for f in body["filters"]],
                           sort=[(s["field"], s["direction"]) for s in body["sort"]], search=body["search"], page=body["page"],
-                          page_size=body["page_size"], fields=body["fields_"], include_deleted=body["include_deleted"])
+                          page_size=body["page_size"], fields=body["fields_"], include_deleted=body["include_deleted"],
+                          count=body["count"])
     return jsonify(queries.list_records(runtime(), actor(), app_key, form_key, query))
 
 

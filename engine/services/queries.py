@@ -25,6 +25,8 @@ MAX_FILTERS = 50
 MAX_SEARCH_LENGTH = 200
 #: values the "in" operator may list
 MAX_IN_VALUES = 1000
+#: totals are counted exactly up to this many matches; beyond it the list says "10,000+" (total_exact false)
+MAX_EXACT_TOTAL = 10_000
 
 SYSTEM_COLUMNS = {"id": records.c.id, "created_at": records.c.created_at, "updated_at": records.c.updated_at,
                   "owner_id": records.c.owner_id, "created_by": records.c.created_by}
@@ -47,6 +49,7 @@ class Query:
     fields: list[str] | None = None
     include_deleted: bool = False
     owner_ids: list[int] | None = None  # permission scope, set by the permission layer
+    count: bool = True  # count matches (capped at MAX_EXACT_TOTAL); False answers total None, has_more only
 
 
 class Operator:
@@ -184,17 +187,23 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
             if direction not in ("asc", "desc"):
                 errors.append(ErrorItem("sort direction must be asc or desc", path=f"/sort/{i}"))
             elif expr is not None:
-                order.append(expr.desc().nulls_last() if direction == "desc" else expr.asc().nulls_last())
-        order.append(records.c.id.desc() if not query.sort else records.c.id.asc())
+                order.append(_ordered(expr, direction, dialect))
+        # the tie-break follows the last sort key's direction so one (expression, id) index serves both
+        order.append(records.c.id.desc() if not query.sort or query.sort[-1][1] == "desc" else records.c.id.asc())
         if query.fields:
             for fid in query.fields:
                 if fid not in form.by_id and fid not in form.by_name:
                     errors.append(ErrorItem(f"{fid!r} is not a field of this form", path="/fields", field_id=fid))
         if errors:
             raise ValidationFailed("the query is not valid", errors)
-        total = conn.execute(sa.select(sa.func.count()).select_from(records).where(*where)).scalar_one()
+        total = None
+        if query.count:
+            capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(MAX_EXACT_TOTAL + 1).subquery()
+            total = conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
         rows = conn.execute(sa.select(records).where(*where).order_by(*order)
-                            .limit(query.page_size).offset((query.page - 1) * query.page_size)).mappings().all()
+                            .limit(query.page_size + 1).offset((query.page - 1) * query.page_size)).mappings().all()
+    has_more = len(rows) > query.page_size
+    rows = rows[:query.page_size]
     items = [record_dict(r, form) for r in rows]
     for item in items if hidden else ():
         item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
@@ -202,7 +211,20 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         keep = {(form.by_id.get(f) or form.by_name.get(f))["id"] for f in query.fields}
         for item in items:
             item["data"] = {k: v for k, v in item["data"].items() if k in keep}
-    return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+    return {"items": items, "total": None if total is None else min(total, MAX_EXACT_TOTAL),
+            "total_exact": total is not None and total <= MAX_EXACT_TOTAL, "has_more": has_more,
+            "page": query.page, "page_size": query.page_size}
+
+
+def _ordered(expr, direction: str, dialect: str):
+    """Empty values sort as the largest on both databases (PostgreSQL's natural order).
+
+    On PostgreSQL the plain ASC / DESC is used so the B-tree expression index
+    serves the ORDER BY ... LIMIT (forwards or backwards); SQLite is told explicitly.
+    """
+    if dialect == "postgresql":
+        return expr.desc() if direction == "desc" else expr.asc()
+    return expr.desc().nulls_first() if direction == "desc" else expr.asc().nulls_last()
 
 
 def _field(form, fid):

@@ -41,9 +41,37 @@ def ensure_indexes(conn: sa.Connection, form_id: int, definition: dict) -> list[
     for name, ddl in wanted_indexes(conn.dialect.name, form_id, definition).items():
         conn.exec_driver_sql(ddl)
         created.append(name)
+    if conn.dialect.name == "postgresql":
+        for ddl in wanted_statistics(form_id, definition).values():
+            conn.exec_driver_sql(ddl)
     return created
+
+
+def wanted_statistics(form_id: int, definition: dict) -> dict[str, str]:
+    """PostgreSQL extended statistics on each indexed expression.
+
+    Partial expression indexes give the planner no selectivity for
+    ``data ->> 'industry' = 'software'`` (it guesses 0.5%), so it picks the
+    filter's index and sorts thousands of rows instead of walking the sort
+    key's index. Expression statistics (PostgreSQL 14+) fix the estimate once
+    ANALYZE (or autovacuum) has run.
+    """
+    out = {}
+    for f in definition.get("fields", []):
+        if f.get("deleted") or not f.get("filterable"):
+            continue
+        ftype = FIELD_TYPES.get(f["type"])
+        if ftype.name in ("subtable", "attachment", "multiselect"):
+            continue
+        expr = ftype.sql_expression("postgresql", f["id"])
+        name = "st" + index_name(form_id, f["id"], expr)[2:]
+        out[name] = f"CREATE STATISTICS IF NOT EXISTS {name} ON ({expr}) FROM records"
+    return out
 
 
 def drop_indexes(conn: sa.Connection, form_id: int, definition: dict) -> None:
     for name in wanted_indexes(conn.dialect.name, form_id, definition):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    if conn.dialect.name == "postgresql":
+        for name in wanted_statistics(form_id, definition):
+            conn.exec_driver_sql(f"DROP STATISTICS IF EXISTS {name}")

@@ -167,6 +167,24 @@ def test_queries_filter_sort_search_page(crm, system):
     assert {e.path for e in info.value.errors} == {"/filters/0/field", "/filters/1/op", "/sort/0"}
 
 
+def test_empty_values_sort_last_ascending_first_descending_on_both_databases(crm, system, monkeypatch):
+    for name, employees in (("a", 5), ("b", None), ("c", 1)):
+        rs.create_record(crm, system, "crm", "customer", {"name": name, "employees": employees})
+    Q = qs.Query
+    asc = qs.list_records(crm, system, "crm", "customer", Q(sort=[("employees", "asc")]))
+    desc = qs.list_records(crm, system, "crm", "customer", Q(sort=[("employees", "desc")]))
+    assert [r["data"]["name"] for r in asc["items"]] == ["c", "a", "b"]
+    assert [r["data"]["name"] for r in desc["items"]] == ["b", "a", "c"]
+    # counting is optional and capped; has_more tells whether another page exists
+    page = qs.list_records(crm, system, "crm", "customer", Q(page_size=2, count=False))
+    assert page["total"] is None and page["has_more"] is True and len(page["items"]) == 2
+    last = qs.list_records(crm, system, "crm", "customer", Q(page=2, page_size=2))
+    assert last["has_more"] is False and last["total"] == 3 and last["total_exact"] is True
+    monkeypatch.setattr(qs, "MAX_EXACT_TOTAL", 2)
+    capped = qs.list_records(crm, system, "crm", "customer", Q())
+    assert capped["total"] == 2 and capped["total_exact"] is False
+
+
 def test_automatic_indexes_exist(crm):
     import sqlalchemy as sa
 
