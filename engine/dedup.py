@@ -98,8 +98,10 @@ class CompanyNameNormalizer(Normalizer):
             text = shorter
         key = _alnum(text)
         for suffix in CJK_COMPANY_SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix):
-                key = key[: -len(suffix)]
+            rest = key[: -len(suffix)]
+            # "有限公司" alone is a name, not 有限 + 公司
+            if key.endswith(suffix) and rest and not any(s.startswith(rest) for s in CJK_COMPANY_SUFFIXES):
+                key = rest
                 break
         return key or _alnum(_folded(value)) or None
 
