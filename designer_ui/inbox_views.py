@@ -1,6 +1,6 @@
 """The in-app inbox page and the unread count in the navigation.
 
-Messages belong to the notifications area (``engine.notifications.inbox``);
+Messages belong to the notifications area (``engine.services.inbox``);
 this page only lists them and marks them read through that service. Until the
 area is installed the inbox shows as empty rather than failing.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 
 from designer_ui import bp
 
@@ -20,18 +20,20 @@ INBOX_PAGE_SIZE = 50
 
 def _service():
     try:
-        return importlib.import_module("engine.notifications.inbox")
+        return importlib.import_module("engine.services.inbox")
     except ImportError:
         return None
 
 
-def _call(name: str, *args, default=None, **kwargs):
+def _call(name: str, *args, default=None, quiet: bool = True, **kwargs):
     from designer_ui.views import actor, runtime
 
     service = _service()
     fn = getattr(service, name, None) if service else None
     if fn is None or actor().user_id is None:
         return default
+    if not quiet:
+        return fn(runtime(), actor(), *args, **kwargs)
     try:
         return fn(runtime(), actor(), *args, **kwargs)
     except Exception:  # the badge must never take a page down
@@ -56,7 +58,7 @@ def _message(m: dict, tz: str) -> dict:
 def inbox():
     from designer_ui.views import user_timezone
 
-    found = _call("list_messages", limit=INBOX_PAGE_SIZE, default=[])
+    found = _call("list_messages", page_size=INBOX_PAGE_SIZE, default=[])
     items = found.get("items", []) if isinstance(found, dict) else list(found or [])
     tz = user_timezone()
     return render_template("inbox.html", messages=[_message(m, tz) for m in items], active_nav="inbox",
@@ -67,15 +69,19 @@ def inbox():
 def inbox_read(message_id):
     if _service() is None:
         abort(404)
-    _call("mark_read", message_id)
-    if request.headers.get("HX-Request"):
-        return redirect(url_for("ui.inbox"), code=303)
-    return redirect(url_for("ui.inbox"), code=303)
+    _call("mark_read", message_id, quiet=False)  # someone else's message: the service's 404
+    return _back_to_inbox()
 
 
 @bp.route("/inbox/read", methods=["POST"])
 def inbox_read_all():
     if _service() is None:
         abort(404)
-    _call("mark_all_read")
+    _call("mark_all_read", quiet=False)
+    return _back_to_inbox()
+
+
+def _back_to_inbox():
+    if request.headers.get("HX-Request"):  # htmx reloads the page (list and badge) instead of swapping a redirect in
+        return Response(status=204, headers={"HX-Redirect": url_for("ui.inbox")})
     return redirect(url_for("ui.inbox"), code=303)

@@ -146,6 +146,7 @@ def record_detail(app_key, form_key, record_id):
         related=_related(app, form_key, record_id, locale, tz), list_url=u["records"],
         edit_url=url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
         record={"id": record_id, "title": record["title"], "fields": fields, "created_at": _local_time(record["created_at"], tz),
+                "created_by": history[-1]["user"] if history else "",
                 "updated_at": _local_time(record["updated_at"], tz) if record["version"] > 1 else None})
 
 

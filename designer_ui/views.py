@@ -9,28 +9,24 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import sqlalchemy as sa
 from flask import Response, current_app, g, render_template, request, url_for
 
 from designer_ui import bp
+from engine.api.auth import SECURITY_HEADERS
 from engine.rules import JS_RUNTIME
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
-from engine.storage.tables import users
+from engine.services import users as user_service
 
-#: the policy on every page: scripts and styles only from our origin, nothing framed, no plugins
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 #: cookie holding the browser's time zone (set by common.js), used when the user has none saved
 TZ_COOKIE = "formflow_tz"
 
 
 @bp.after_request
 def _security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    """Every page under the one policy (engine.api.auth.SECURITY_HEADERS: CSP script-src 'self', nosniff...)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
     return response
 
 
@@ -46,9 +42,10 @@ def _user_row():
     if actor().user_id is None:
         return None
     if "ui_user" not in g:
-        with runtime().db.read() as conn:  # display name and time zone only; accounts belong to the permissions area
-            g.ui_user = conn.execute(sa.select(users.c.id, users.c.display_name, users.c.timezone)
-                                     .where(users.c.id == actor().user_id)).mappings().first()
+        try:
+            g.ui_user = user_service.get_user(runtime(), actor().user_id)
+        except Exception:  # a user removed mid-request reads as signed out
+            g.ui_user = None
     return g.ui_user
 
 
@@ -71,21 +68,10 @@ def unread_count() -> int:
     return inbox_views.unread_count()
 
 
-def _csrf_token() -> str:
-    make = current_app.jinja_env.globals.get("csrf_token")  # set by the security area when present
-    try:
-        return make() if callable(make) else ""
-    except Exception:
-        return ""
-
-
-@bp.app_context_processor
+@bp.context_processor
 def _page_context() -> dict:
-    if request.blueprint != "ui":
-        return {}
-    row = _user_row()
-    return {"user": {"id": row["id"], "name": row["display_name"]} if row else None,
-            "unread_count": unread_count(), "csrf_token": _csrf_token(),
+    # the user and the CSRF token come from the security area's context processor (engine.api.auth)
+    return {"unread_count": unread_count(),
             "static_base": url_for("ui.static", filename="").rstrip("/"),
             "urls": {"apps": url_for("ui.index"), "inbox": url_for("ui.inbox")}}
 

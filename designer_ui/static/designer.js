@@ -100,6 +100,15 @@
     return def;
   }
 
+  /* The definition as the server stores it: no empty section labels (the schema wants a label or none). */
+  function forServer(def) {
+    var out = window.formflow.clone(def);
+    ((out.layout && out.layout.sections) || []).forEach(function (s) {
+      if (s.label === '' || s.label === null || (s.label && typeof s.label === 'object' && !Object.keys(s.label).some(function (k) { return s.label[k]; }))) delete s.label;
+    });
+    return out;
+  }
+
   function designer() {
     var rb = window.formflowRuleBuilder ? window.formflowRuleBuilder.mixin() : {};
     var self = {
@@ -665,7 +674,7 @@
         if (this.jsonEditing && !this.applyJson()) return Promise.resolve(false);
         this.busy = true;
         var sent = this.snapshot();
-        return window.formflow.api('PUT', this.cfg.api_base + '/draft', this.def, this.revisionHeaders()).then(function (r) {
+        return window.formflow.api('PUT', this.cfg.api_base + '/draft', forServer(this.def), this.revisionHeaders()).then(function (r) {
           self_.busy = false;
           if (r.status === 412) {  // saved elsewhere meanwhile: keep this tab's work, say so where the status shows
             self_.status = t('designer.stale_draft');
@@ -842,7 +851,7 @@
     return self;
   }
 
-  window.formflowDesigner = { normalize: normalize, normPath: normPath, FIELD_TYPES: FIELD_TYPES };
+  window.formflowDesigner = { forServer: forServer, normalize: normalize, normPath: normPath, FIELD_TYPES: FIELD_TYPES };
   document.addEventListener('alpine:init', function () {
     window.Alpine.data('formDesigner', designer);
   });

@@ -120,6 +120,9 @@ def with_display(rt, app_key: str, definition: dict, items: list[dict], locale: 
         title_id = (definition.get("settings") or {}).get("title_field")
         by_title = item["display"].get(title_id) if title_id else None
         item["title"] = by_title or title_of(rt, definition, item, locale, tz)
+        if item["title"] == f"#{item['id']}":  # no title or text field: name it by what it points at
+            first_ref = next((item["display"][f["id"]] for f in fields if f["type"] == "reference" and item["display"][f["id"]]), "")
+            item["title"] = f"{first_ref} · #{item['id']}" if first_ref else item["title"]
     return items
 
 

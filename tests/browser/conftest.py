@@ -1,8 +1,8 @@
 """Browser test harness: a real Chromium driven by Playwright's sync API.
 
 Fixtures: `browser` (one Chromium per session), `page` (a fresh context per
-test), `live_server` (the real Flask app on an ephemeral port, over an SQLite
-file in tmp_path) and `axe_check(page)` (runs the vendored axe-core and returns
+test), `live_app` / `live_server` (the real Flask app over an SQLite file in
+tmp_path, and its base URL on an ephemeral port) and `axe_check(page)` (runs the vendored axe-core and returns
 the serious/critical violations). Chromium comes from Debian (/usr/bin/chromium);
 Playwright never downloads a browser here. Without Chromium the browser tests
 are skipped on a developer machine and fail in CI (CI=true).
@@ -117,12 +117,19 @@ def wsgi_server():
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The real formflow app over an SQLite file; yields its base URL."""
+def live_app(tmp_path):
+    """The real formflow app over an SQLite file (no built-in templates, so tests start from an empty workspace)."""
     formflow = pytest.importorskip("formflow")
     app = formflow.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}", "TESTING": True,
-                               "INSTANCE_PATH": str(tmp_path / "instance")})
-    thread = serve_wsgi(app)
+                               "INSTANCE_PATH": str(tmp_path / "instance"), "INSTALL_TEMPLATES": False})
+    yield app
+    app.extensions["formflow"].db.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """`live_app` served on loopback; yields its base URL."""
+    thread = serve_wsgi(live_app)
     try:
         yield f"http://127.0.0.1:{thread.port}"
     finally:

@@ -3,14 +3,15 @@ component scripts parse, and the designer template renders into a working
 page under a strict CSP (script-src 'self'), without the real app.
 
 The templates are rendered standalone with jinja2 and served, with
-designer_ui/static, by a tiny werkzeug app. A screenshot of the designer goes
-to docs/screenshots/designer.png for people to look at.
+designer_ui/static, by a tiny werkzeug app. Its screenshots go to a temporary
+folder; the ones in docs/screenshots come from the real app (test_real_app.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import os
@@ -30,7 +31,8 @@ from designer_ui import i18n
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = REPO_ROOT / "designer_ui" / "static"
 TEMPLATES = REPO_ROOT / "designer_ui" / "templates"
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+#: harness screenshots are for debugging only; docs/screenshots comes from the real app (test_real_app.py)
+SCREENSHOTS = Path(tempfile.gettempdir()) / "formflow-harness-screenshots"
 #: The browser rule runtime written by the rules work (served as /rules-runtime.js when present).
 RUNTIME_JS = REPO_ROOT / "engine" / "rules" / "runtime.js"
 
@@ -198,7 +200,7 @@ def static_site(wsgi_server):
             rows = [{"id": i, "data": {"method": "visit" if i % 2 else "call", "content": f"report {i}",
                                         "enable_reminder": i % 3 == 0}} for i in range(1, 21)]
             return Response(json.dumps({"items": rows, "total": 45, "page": 1, "per_page": 20}), content_type="application/json")
-        if request.path == "/api/apps/crm/forms/customer/records":
+        if request.path in ("/api/apps/crm/forms/customer/records", "/api/apps/crm/forms/customer/records/table"):
             rows = [{"id": 1, "title": "Acme Ltd"}, {"id": 2, "title": "Acme Trading"}]
             return Response(json.dumps({"items": rows}), content_type="application/json")
         if request.path == "/rules-compiled.js":
