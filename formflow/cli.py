@@ -39,6 +39,7 @@ def openapi():
 
 from formflow import access_commands  # noqa: E402,F401  (create-admin, set-password, create-token)
 from formflow import crm_commands  # noqa: E402,F401  (load-templates, demo)
+from formflow import scheduler_commands  # noqa: E402,F401  (scheduler)
 
 
 def main():
