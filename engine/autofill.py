@@ -46,6 +46,7 @@ class Rollup:
     via: str         # reference field id in the source form pointing here
     aggregate: str
     of: str | None   # field id aggregated in the source form
+    multiple: bool = False  # the source's reference holds a list of ids
 
 
 @dataclass
@@ -84,7 +85,9 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
             out.fetches.append((f["id"], f["fetch"], (ref.get("options") or {}).get("form")))
         if f["type"] == "rollup":
             o = f.get("options") or {}
-            out.rollups.append(Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field")))
+            via = next((x for x in resolve_form(o.get("form")) or [] if x.get("id") == o.get("via")), {}) if resolve_form else {}
+            out.rollups.append(Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field"),
+                                      bool((via.get("options") or {}).get("multiple"))))
     return out, errors
 
 
@@ -211,9 +214,14 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int) -> Any:
     source_id = _source_form_id(conn, form_id, r.source)
     if source_id is None:
         return None
-    rows = conn.execute(sa.select(records.c.data[r.via], records.c.data[r.of] if r.of else sa.null(), records.c.created_at, records.c.id)
-                        .where(records.c.form_id == source_id, records.c.deleted_at.is_(None))
-                        .order_by(records.c.created_at, records.c.id)).all()
+    query = (sa.select(records.c.data[r.via], records.c.data[r.of] if r.of else sa.null(), records.c.created_at, records.c.id)
+             .where(records.c.form_id == source_id, records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
+    if not r.multiple:  # narrow in SQL; the text reading never raises on odd stored values (PostgreSQL)
+        via = records.c.data[r.via]
+        query = query.where(via.as_integer() == target_id if conn.dialect.name == "sqlite" else via.as_string() == str(target_id))
+    if r.aggregate == "count" and not r.multiple:
+        return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = conn.execute(query).all()
     picked = [(value, at) for via, value, at, _ in rows if target_id in _ids(via)]
     if r.aggregate == "count":
         return len(picked)

@@ -1,0 +1,94 @@
+"""Submit overhead of form rules: records submitted through the record service, with and without rules.
+
+Plain script; prints ms per submit and the ratio against the same form without rules, measured in the
+same run on the same database. Cases:
+  - the follow-up scenario (show/hide + required rule, two validations, fetched + computed values) vs none;
+  - the same plus the auto-create of the reminder (a second record written in the same transaction);
+  - 50 show/hide rules vs none.
+Run: python bench/bench_submit_rules.py [--n 300] [--db sqlite|postgresql://...]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.clock import FrozenClock  # noqa: E402
+from engine.runtime import Actor, Runtime  # noqa: E402
+from engine.services import forms as fs, records as rs  # noqa: E402
+from tests.formrules import scenario  # noqa: E402
+
+RECORD = {"method": "visit", "content": "Discussed the renewal in detail", "enable_reminder": True,
+          "next_follow_up": "2026-03-10T09:00:00+08:00"}
+
+
+def bare(definition: dict, key: str, *, keep_automations: bool = False) -> dict:
+    d = copy.deepcopy(definition)
+    d["key"] = key
+    for slot in ("rules", "validations") + (() if keep_automations else ("automations",)):
+        d.pop(slot, None)
+    for f in d["fields"]:
+        f.pop("fetch", None)
+    d["fields"] = [f for f in d["fields"] if f["type"] != "computed"]
+    return d
+
+
+def fifty_rules(definition: dict, key: str) -> dict:
+    d = bare(definition, key)
+    d["fields"] += [{"id": f"extra_{i}", "type": "text"} for i in range(50)]
+    d["rules"] = [{"id": f"r{i}", "when": f"enable_reminder == true and (content ?? '').length > {i % 20}",
+                   "effects": [{"field": f"extra_{i}", "visible": True}]} for i in range(50)]
+    return d
+
+
+def timed(rt, actor, form_key: str, data: dict, n: int) -> float:
+    for _ in range(10):  # warm the caches (compiled form, rules)
+        rs.create_record(rt, actor, "crm", form_key, data)
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        rs.create_record(rt, actor, "crm", form_key, data)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--db", default="sqlite")
+    args = parser.parse_args()
+    url = f"sqlite:///{tempfile.mkdtemp()}/bench.db" if args.db == "sqlite" else args.db
+    rt = Runtime.open(url, clock=FrozenClock("2026-03-09T00:00:00Z"), config={"TIMEZONE": "Asia/Shanghai"})
+    system = Actor.system()
+    scenario.install(rt, system)
+    no_autos = copy.deepcopy(scenario.FOLLOW_UP)
+    no_autos["key"] = "fu_rules"
+    no_autos.pop("automations")
+    for d in (bare(scenario.FOLLOW_UP, "fu_plain"), no_autos, fifty_rules(scenario.FOLLOW_UP, "fu_fifty"), bare(scenario.FOLLOW_UP, "fu_none50")):
+        fs.create_form(rt, system, "crm", d)
+        fs.publish_form(rt, system, "crm", d["key"])
+    uid = scenario.add_user(rt, "bench")
+    cid = rs.create_record(rt, system, "crm", "customer", {"name": "ACME", "owner": uid})["id"]
+    data = {**RECORD, "customer": cid}
+    plain = timed(rt, system, "fu_plain", data, args.n)
+    rules = timed(rt, system, "fu_rules", data, args.n)
+    full = timed(rt, system, "follow_up", data, args.n)
+    none50 = timed(rt, system, "fu_none50", data, args.n)
+    fifty = timed(rt, system, "fu_fifty", data, args.n)
+    print(f"database: {rt.db.dialect}, {args.n} submits per case, median ms per submit")
+    print(f"{'form without rules':48s} {plain:7.2f} ms  1.00x")
+    print(f"{'scenario rules + validations + fetch + computed':48s} {rules:7.2f} ms  {rules / plain:.2f}x")
+    print(f"{'... + auto-create reminder (2 records written)':48s} {full:7.2f} ms  {full / plain:.2f}x")
+    print(f"{'form without rules (50 more fields)':48s} {none50:7.2f} ms  1.00x")
+    print(f"{'50 show/hide rules':48s} {fifty:7.2f} ms  {fifty / none50:.2f}x")
+    rt.db.dispose()
+
+
+if __name__ == "__main__":
+    main()
