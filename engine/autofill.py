@@ -47,6 +47,7 @@ class Rollup:
     aggregate: str
     of: str | None   # field id aggregated in the source form
     multiple: bool = False  # the source's reference holds a list of ids
+    filter: CompiledRule | None = None  # only source records for which this holds
 
 
 @dataclass
@@ -85,9 +86,17 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
             out.fetches.append((f["id"], f["fetch"], (ref.get("options") or {}).get("form")))
         if f["type"] == "rollup":
             o = f.get("options") or {}
-            via = next((x for x in resolve_form(o.get("form")) or [] if x.get("id") == o.get("via")), {}) if resolve_form else {}
-            out.rollups.append(Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field"),
-                                      bool((via.get("options") or {}).get("multiple"))))
+            source_fields = (resolve_form(o.get("form")) if resolve_form else None) or []
+            via = next((x for x in source_fields if x.get("id") == o.get("via")), {})
+            rollup = Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field"),
+                            bool((via.get("options") or {}).get("multiple")))
+            if o.get("filter"):
+                try:
+                    rollup.filter = compile_rule(o["filter"], RuleScope.from_fields(source_fields, resolve_form, key=f"rollup:{f['id']}"),
+                                                 name=f"filter of {f['id']}", expect="boolean")
+                except RuleError as exc:
+                    errors.append(rule_error_item(exc, f"/fields/{i}/options/filter"))
+            out.rollups.append(rollup)
     return out, errors
 
 
@@ -145,14 +154,18 @@ def computed_stage(w) -> None:
     af: Autofill | None = w.form.extra.get("autofill")
     if not af:
         return
-    if af.computed:
-        ctx = rule_context(w)
-        for fid, result_type, rule in af.computed:
-            value, _ = evaluate(rule, w.values, ctx)
-            w.values[fid] = stored(value, result_type)
+    ctx = rule_context(w)
     for r in af.rollups:  # a new record has nothing referencing it yet
-        w.values[r.field] = rollup_value(w.conn, w.form.form_id, r, w.record_id) if w.record_id is not None else \
+        w.values[r.field] = rollup_value(w.conn, w.form.form_id, r, w.record_id, ctx) if w.record_id is not None else \
             (0 if r.aggregate == "count" else None)
+    recompute(af, w.values, ctx)
+
+
+def recompute(af: "Autofill", values: dict, ctx) -> None:
+    """Computed fields, in field order (a formula may read the ones before it and roll-ups)."""
+    for fid, result_type, rule in af.computed:
+        value, _ = evaluate(rule, values, ctx)
+        values[fid] = stored(value, result_type)
 
 
 def propagate_stage(w) -> None:
@@ -161,19 +174,25 @@ def propagate_stage(w) -> None:
     if not dependents:
         return
     before, after = w.before or {}, w.values if w.action not in ("delete",) else {}
+    ctx = rule_context(w)
+    changes: dict[tuple[int, int], dict] = {}
+    forms_by_id = {}
     for form_id, compiled, r in dependents["rollups"]:
+        forms_by_id[form_id] = compiled
         ids = set()
         for data in (before, after, w.row["data"] if w.row else {}):
             ids |= _ids(data.get(r.via))
         for target in ids:
-            _patch(w.conn, form_id, target, {r.field: rollup_value(w.conn, form_id, r, target)})
+            changes.setdefault((form_id, target), {})[r.field] = rollup_value(w.conn, form_id, r, target, ctx)
+    for (form_id, target), values in changes.items():
+        _patch(w.conn, form_id, target, values, forms_by_id[form_id], ctx)
     if w.action == "update":
         for form_id, compiled, fid, spec in dependents["fetches"]:
             rows = w.conn.execute(sa.select(records.c.id, records.c.data[spec["from"]]).where(
                 records.c.form_id == form_id, records.c.deleted_at.is_(None))).all()
             for rid, ref in rows:
                 if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
-                    _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])})
+                    _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])}, compiled, ctx)
 
 
 def _ids(value: Any) -> set[int]:
@@ -209,20 +228,23 @@ def _source_form_id(conn, form_id: int, key: str) -> int | None:
         forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key)).scalar()
 
 
-def rollup_value(conn, form_id: int, r: Rollup, target_id: int) -> Any:
+def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
     source_id = _source_form_id(conn, form_id, r.source)
     if source_id is None:
         return None
-    query = (sa.select(records.c.data[r.via], records.c.data[r.of] if r.of else sa.null(), records.c.created_at, records.c.id)
+    value_col = records.c.data if r.filter is not None else records.c.data[r.of] if r.of else sa.null()
+    query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(records.c.form_id == source_id, records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
     if not r.multiple:  # narrow in SQL; the text reading never raises on odd stored values (PostgreSQL)
         via = records.c.data[r.via]
         query = query.where(via.as_integer() == target_id if conn.dialect.name == "sqlite" else via.as_string() == str(target_id))
-    if r.aggregate == "count" and not r.multiple:
+    if r.aggregate == "count" and not r.multiple and r.filter is None:
         return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = conn.execute(query).all()
     picked = [(value, at) for via, value, at, _ in rows if target_id in _ids(via)]
+    if r.filter is not None:
+        picked = [((data or {}).get(r.of) if r.of else None, at) for data, at in picked if evaluate(r.filter, data or {}, ctx)[0] is True]
     if r.aggregate == "count":
         return len(picked)
     values = [v for v, _ in picked if v is not None]
@@ -239,11 +261,15 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int) -> Any:
         return (min if r.aggregate == "min" else max)(values, key=str)
 
 
-def _patch(conn, form_id: int, record_id: int, changes: dict) -> None:
+def _patch(conn, form_id: int, record_id: int, changes: dict, compiled=None, ctx=None) -> None:
+    """Write derived values into another record (and recompute its computed fields, which may read them)."""
     data = conn.execute(sa.select(records.c.data).where(records.c.id == record_id, records.c.form_id == form_id)).scalar()
     if data is None:
         return
     new = {**data, **changes}
+    af: Autofill | None = compiled.extra.get("autofill") if compiled is not None else None
+    if af and af.computed:
+        recompute(af, new, ctx)
     new = {k: v for k, v in new.items() if v is not None}
     if new != data:
         conn.execute(sa.update(records).where(records.c.id == record_id).values(data=new))

@@ -86,3 +86,26 @@ def test_bad_formulas_are_refused_at_publish(rt, system):
     with pytest.raises(DefinitionInvalid) as info:
         fs.publish_form(rt, system, "crm", "follow_up")
     assert {e.path for e in info.value.errors} == {"/fields/9/options/formula", "/fields/10/default/formula"}
+
+
+def test_filtered_rollup_and_computed_fields_that_read_it(rt, system):
+    fs.create_app(rt, system, "s", "S")
+    fs.create_form(rt, system, "s", {"key": "account", "label": "Account", "fields": [{"id": "name", "type": "text"}]})
+    fs.create_form(rt, system, "s", {"key": "deal", "label": "Deal", "fields": [
+        {"id": "account", "type": "reference", "options": {"form": "account"}},
+        {"id": "stage", "type": "select", "options": {"choices": [{"value": "open"}, {"value": "won"}]}},
+        {"id": "amount", "type": "money"}]})
+    fs.save_draft(rt, system, "s", "account", {"key": "account", "label": "Account", "fields": [
+        {"id": "name", "type": "text"},
+        {"id": "won", "type": "rollup", "options": {"form": "deal", "via": "account", "aggregate": "sum", "field": "amount", "filter": "stage == 'won'"}},
+        {"id": "big", "type": "computed", "options": {"formula": "(won ?? 0) >= 100", "result_type": "boolean"}}]})
+    fs.publish_form(rt, system, "s", "deal")
+    fs.publish_form(rt, system, "s", "account")
+    acc = rs.create_record(rt, system, "s", "account", {"name": "ACME"})["id"]
+    rs.create_record(rt, system, "s", "deal", {"account": acc, "stage": "open", "amount": "500"})
+    won = rs.create_record(rt, system, "s", "deal", {"account": acc, "stage": "won", "amount": "60.50"})["id"]
+    data = rs.get_record(rt, system, "s", "account", acc)["data"]
+    assert data["won"] == 60.5 and data["big"] is False
+    rs.update_record(rt, system, "s", "deal", won, {"amount": "120"})
+    data = rs.get_record(rt, system, "s", "account", acc)["data"]
+    assert data["won"] == 120 and data["big"] is True
