@@ -241,3 +241,20 @@ def test_member_cannot_read_a_hidden_field_through_any_get_route(crm, people):
     assert walked >= 20
     # and the walk did reach the member's own record
     assert ann.get(_fill("/api/apps/{app_key}/forms/{form_key}/records/{record_id}", crm, people)).status_code == 200
+
+
+def test_member_cannot_read_a_hidden_field_through_any_page(app, crm, people):
+    """Walks every GET page of the designer as a member: the hidden value appears nowhere."""
+    ann = people["ann"].client
+    values = {"app_key": "crm", "form_key": "customer", "record_id": str(crm["ann"]), "message_id": "1", "version": "1"}
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith("/api") or "static" in rule.endpoint:
+            continue
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), rule.rule)
+        response = ann.get(url)
+        assert response.status_code < 500, url
+        _assert_no_marker(response.get_data(as_text=True), url)
+        walked += 1
+        print("PAGE", url, response.status_code)
+    assert walked >= 2
