@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -92,15 +93,25 @@ def next_serial(conn: sa.Connection, form_id: int, field: dict, now: datetime, t
     fmt = parse_format(opts["format"])
     local = now.astimezone(ZoneInfo(tz))
     period = local.strftime(_PERIOD[opts.get("reset", "never")]) or "-"
-    table = serial_counters
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(form_id=form_id, field_id=field["id"], period=period, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.form_id, table.c.field_id, table.c.period],
-        set_={"value": table.c.value + 1},
-    ).returning(table.c.value)
-    counter = conn.execute(stmt).scalar_one()
+    stmt = _upsert_statement(conn.dialect.name)
+    counter = conn.execute(stmt, {"form_id": form_id, "field_id": field["id"], "period": period}).scalar_one()
     return fmt.render(counter, local, values)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    """``INSERT ... ON CONFLICT DO UPDATE SET value = value + 1 RETURNING value``, built once per dialect."""
+    if dialect not in _UPSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = serial_counters
+        stmt = insert(table).values(form_id=sa.bindparam("form_id"), field_id=sa.bindparam("field_id"),
+                                    period=sa.bindparam("period"), value=1)
+        stmt = stmt.on_conflict_do_update(index_elements=[table.c.form_id, table.c.field_id, table.c.period],
+                                          set_={"value": table.c.value + 1}).returning(table.c.value)
+        _UPSERTS[dialect] = stmt
+    return _UPSERTS[dialect]

@@ -268,10 +268,18 @@ def get_version(rt: Runtime, app_key: str, form_key: str, version: int) -> dict:
 
 def compiled_form(rt: Runtime, conn, app_key: str, form_key: str) -> CompiledForm:
     """The published form, compiled (cached by version). Refuses a never-published form."""
-    app, row = _form_row(conn, rt, app_key, form_key)
-    if row["published_version"] is None:
+    row = conn.execute(_PUBLISHED, {"ws": rt.workspace_id, "app": app_key, "form": form_key}).first()
+    if row is None:
+        _form_row(conn, rt, app_key, form_key)  # raises the precise NotFound (app or form)
+    if row is None or row[1] is None:
         raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
-    return compiled_version(rt, conn, row["id"], row["published_version"], app_key)
+    return compiled_version(rt, conn, row[0], row[1], app_key)
+
+
+#: the form id and published version for (workspace, app key, form key), without loading the draft
+_PUBLISHED = (sa.select(forms.c.id, forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
+              .where(apps.c.workspace_id == sa.bindparam("ws"), apps.c.key == sa.bindparam("app"),
+                     forms.c.key == sa.bindparam("form")))
 
 
 def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str | None = None) -> CompiledForm:

@@ -304,23 +304,36 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
     now = w.rt.clock.now()
     data = {k: v for k, v in w.values.items() if v is not None}
     if w.action == "create":
-        w.record_id = w.conn.execute(sa.insert(records).values(
-            form_id=w.form.form_id, form_version=w.form.version, data=data, owner_id=owner_id,
-            created_by=w.actor.user_id, created_at=now, updated_by=w.actor.user_id, updated_at=now, version=1,
-        )).inserted_primary_key[0]
+        saved = w.conn.execute(_INSERT_RECORD, {
+            "form_id": w.form.form_id, "form_version": w.form.version, "data": data, "owner_id": owner_id,
+            "created_by": w.actor.user_id, "created_at": now, "updated_by": w.actor.user_id, "updated_at": now, "version": 1,
+            "deleted_at": None, "deleted_by": None}).mappings().one()
+        w.record_id = saved["id"]
         version = 1
     else:
         changes = _changes(w.before or {}, data)
         if not changes and w.form.version == w.row["form_version"]:
             return
         version = expected_version + 1
-        done = w.conn.execute(sa.update(records).where(records.c.id == w.record_id, records.c.version == expected_version).values(
-            data=data, form_version=w.form.version, updated_by=w.actor.user_id, updated_at=now, version=version))
-        if done.rowcount != 1:
+        saved = w.conn.execute(_UPDATE_RECORD, {
+            "rid": w.record_id, "expected": expected_version, "data": data, "form_version": w.form.version,
+            "updated_by": w.actor.user_id, "updated_at": now, "version": version}).mappings().first()
+        if saved is None:
             raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
     _audit(w.conn, w.record_id, w.form.form_id, w.action, w.actor, now, version, _changes(w.before or {}, data))
     w.values = data
-    w.row = dict(_row(w.conn, w.form, w.record_id))
+    w.row = dict(saved)
+
+
+#: statements of the hot path, built once (SQLAlchemy then reuses their compiled form)
+_INSERT_RECORD = sa.insert(records).returning(*records.c)
+_UPDATE_RECORD = (sa.update(records)
+                  .where(records.c.id == sa.bindparam("rid"), records.c.version == sa.bindparam("expected"))
+                  .values(data=sa.bindparam("data"), form_version=sa.bindparam("form_version"),
+                          updated_by=sa.bindparam("updated_by"), updated_at=sa.bindparam("updated_at"),
+                          version=sa.bindparam("version"))
+                  .returning(*records.c))
+_INSERT_AUDIT = sa.insert(record_audit)
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -328,8 +341,8 @@ def _changes(before: dict, after: dict) -> dict:
 
 
 def _audit(conn, record_id, form_id, action, actor: Actor, at, version, changes) -> None:
-    conn.execute(sa.insert(record_audit).values(record_id=record_id, form_id=form_id, action=action, actor_id=actor.user_id,
-                                                actor=actor.label, at=at, record_version=version, changes=changes))
+    conn.execute(_INSERT_AUDIT, {"record_id": record_id, "form_id": form_id, "action": action, "actor_id": actor.user_id,
+                                 "actor": actor.label, "at": at, "record_version": version, "changes": changes})
 
 
 def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_match, conn):
