@@ -487,31 +487,49 @@ def _render_parts(data: RenderData, form, parts: Mapping[str, CompiledTemplate],
 
 # -- preview and test send -----------------------------------------------------------
 
-def _record_row(conn: sa.Connection, form, record_id: int | None) -> Mapping:
+def _record_row(conn: sa.Connection, rt: Runtime, actor: Actor, form, record_id: int | None) -> Mapping:
+    """The record to render with, as the actor may read it (previews must not show other people's records)."""
+    from engine.services.permissions import check_record_access, read_scope
+
     query = sa.select(records).where(records.c.form_id == form.form_id, records.c.deleted_at.is_(None))
-    if record_id is None:  # the newest record of the form
+    if record_id is None:  # the newest record the actor can read
+        scope = read_scope(rt, conn, actor, form)
+        if scope is not None:
+            query = query.where(scope)
         row = conn.execute(query.order_by(records.c.id.desc()).limit(1)).mappings().first()
         if row is None:
-            raise ValidationFailed(f"form {form.key!r} has no record to render with yet",
+            raise ValidationFailed(f"form {form.key!r} has no record you can render with yet",
                                    [ErrorItem("add a record first, or name one", path="/record_id")])
         return row
     row = conn.execute(query.where(records.c.id == record_id)).mappings().first()
     if row is None:
         raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record_id")
+    check_record_access(rt, conn, actor, form, "read", row)
     return row
 
 
-def _rendered_revision(conn, rt: Runtime, app_key: str, key: str, record_id: int | None, revision: int | None,
-                       channel: str, recipient: Any):
+def _without_hidden(conn: sa.Connection, rt: Runtime, actor: Actor, form, row: Mapping) -> dict:
+    """The row with the fields this actor may not see left out (they render empty)."""
+    from engine.services.permissions import hidden_fields
+
+    hidden = hidden_fields(rt, conn, actor, form)
+    row = dict(row)
+    if hidden:
+        row["data"] = {k: v for k, v in (row["data"] or {}).items() if k not in hidden}
+    return row
+
+
+def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | None, revision: int | None,
+                       channel: str):
     _, rows = _revisions(conn, rt, app_key, key)
     row = _pick(rows, revision)
     compiled, _ = _check(conn, rt, app_key, key, row["form_key"], row["content"])
     form = compiled_form(rt, conn, app_key, row["form_key"])
-    record = _record_row(conn, form, record_id)
+    record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))
     data = RenderData(conn, rt)
     kind = CHANNEL_CONTENT_KIND.get(channel, "chat")
     parts = {**compiled.get("default", {}), **compiled.get(kind, {})}
-    who = recipient if recipient is not None else record["owner_id"]
+    who = actor.user_id if actor.user_id is not None else record["owner_id"]
     return row, form, record, _render_parts(data, form, parts, record, who)
 
 
@@ -520,7 +538,7 @@ def preview(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | 
     """Render a revision (the working one by default) with a real record, as the acting user would
     receive it (or the record's owner, for the system actor). Render limits -> 422 with the line."""
     with rt.db.read() as conn:
-        row, form, record, out = _rendered_revision(conn, rt, app_key, key, record_id, revision, channel, actor.user_id)
+        row, form, record, out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, channel)
     return {"revision": row["revision"], "state": row["state"], "channel": channel, "record_id": record["id"], **out,
             "link": record_link(rt, app_key, form.key, record["id"])}
 
@@ -533,8 +551,8 @@ def test_send(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int 
     if actor.user_id is None:
         raise Unauthorized("sign in to send a test to yourself", path="/user")
     with rt.db.read() as conn:  # render first; the sends below open their own transactions
-        row, form, record, inbox_out = _rendered_revision(conn, rt, app_key, key, record_id, revision, "inbox", actor.user_id)
-        _, _, _, email_out = _rendered_revision(conn, rt, app_key, key, record["id"], row["revision"], "email", actor.user_id)
+        row, form, record, inbox_out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, "inbox")
+        _, _, _, email_out = _rendered_revision(conn, rt, actor, app_key, key, record["id"], row["revision"], "email")
         me = RenderData(conn, rt).user(actor.user_id, 0)
     if me is None:
         raise Unauthorized(f"user {actor.user_id} does not exist", path="/user")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from engine.runtime import Actor
 from engine.services import forms as fs
 from engine.services import records as rs
+from engine.services.permissions import ensure_builtin_roles
 from engine.storage.tables import users
 
 CUSTOMER = {
@@ -47,6 +48,7 @@ def build(rt):
         fs.create_form(rt, system, "crm", form)
         fs.publish_form(rt, system, "crm", form["key"])
     with rt.db.transaction() as conn:
+        ensure_builtin_roles(rt, conn)
         han = add_user(conn, rt, "han", "Han Meimei", email="han@example.com", tz="Asia/Shanghai")
         li = add_user(conn, rt, "li", "Li Lei", email="li@example.com", manager_id=han, tz="Asia/Shanghai")
         zhao = add_user(conn, rt, "zhao", "Zhao Reviewer", email="zhao@example.com")

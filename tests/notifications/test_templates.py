@@ -252,3 +252,25 @@ def test_render_uses_the_recipients_time_zone_and_channel_overrides(rt, crm):
     assert ny["body"].endswith("at 2026-03-10 03:00; manager Han Meimei")
     assert email["html_body"] == "<p>Bring the &lt;b&gt;contract&lt;/b&gt;</p>" and email["body"].endswith("15:00; manager Han Meimei")
     assert chat["html_body"] is None
+
+
+def test_preview_and_test_send_only_use_records_the_actor_may_read(rt, crm):
+    create(rt, crm)
+    han_member = Actor.user(crm["han"], roles=("member",))  # members read their own records; Li owns the reminder
+    with pytest.raises(NotFound):
+        ts.preview(rt, han_member, "crm", "follow_up", crm["reminder"])
+    with pytest.raises(ValidationFailed, match="no record you can render with"):
+        ts.test_send(rt, han_member, "crm", "follow_up")
+    li_member = Actor.user(crm["li"], roles=("member",))
+    assert ts.preview(rt, li_member, "crm", "follow_up")["record_id"] == crm["reminder"]
+
+
+def test_preview_leaves_out_fields_hidden_from_the_actor(rt, crm):
+    from engine.services.permissions import set_grant
+
+    set_grant(rt, Actor.system(), "crm", "reminder", "member",
+              {"create": True, "read": "own", "update": "own", "delete": "own", "fields": {"content": "hidden"}})
+    create(rt, crm, {"default": {"body": "[{{ record.content }}] {{ record.customer.name }}"}})
+    li_member = Actor.user(crm["li"], roles=("member",))
+    assert ts.preview(rt, li_member, "crm", "follow_up", crm["reminder"])["body"] == "[] ACME <Ltd>"
+    assert ts.preview(rt, crm["admin"], "crm", "follow_up", crm["reminder"])["body"] == "[Bring the <b>contract</b>] ACME <Ltd>"
