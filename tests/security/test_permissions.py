@@ -258,3 +258,21 @@ def test_member_cannot_read_a_hidden_field_through_any_page(app, crm, people):
         walked += 1
         print("PAGE", url, response.status_code)
     assert walked >= 2
+
+
+def test_permissions_slot_in_a_definition_is_checked(crm, people):
+    root = people["root"].client
+    draft = root.get("/api/apps/crm/forms/follow_up/draft").get_json()["definition"]
+    draft["permissions"] = {"member": {"read": "everyone"}}
+    response = root.put("/api/apps/crm/forms/follow_up/draft", json=draft)
+    assert response.status_code == 422
+    assert any(e["path"].startswith("/permissions") for e in response.get_json()["error"]["errors"])
+
+
+def test_rights_schema_matches_the_form_meta_schema():
+    from engine.definitions import meta_schema
+
+    slot = meta_schema("form")["$defs"]["rights"]
+    for action in ("create", "read", "update", "delete"):
+        assert slot["properties"][action] == permissions.RIGHTS_SCHEMA["properties"][action]
+    assert slot["properties"]["fields"]["additionalProperties"] == permissions.RIGHTS_SCHEMA["properties"]["fields"]["additionalProperties"]
