@@ -172,6 +172,60 @@ class UpdateRecord(Action):
 
 
 @ACTIONS.register
+class UpdateMatching(Action):
+    """Update every live record of ``form`` whose fields equal this record's: ``match: [{field, from}]``."""
+
+    name = "update_matching"
+
+    #: most records one run may update (a filter matching more is refused, nothing is written)
+    MAX_MATCHED = 500
+
+    def target_form(self, spec, definition):
+        return spec.get("form")
+
+    def check(self, spec, path, definition, all_definitions):
+        target = all_definitions.get(spec.get("form"))
+        if target is None:
+            return [ErrorItem(f"form {spec.get('form')!r} does not exist in this app", path=path + "/form", code="not_found")]
+        mine = {f["id"] for f in definition.get("fields", [])} | set(RECORD_VALUES)
+        theirs = {f["id"] for f in target.get("fields", [])}
+        problems = [] if spec.get("match") else [ErrorItem("say which records to update: match [{field, from}]", path=path + "/match")]
+        for j, m in enumerate(spec.get("match") or []):
+            if m.get("field") not in theirs:
+                problems.append(ErrorItem(f"{m.get('field')!r} is not a field of form {spec['form']!r}", path=f"{path}/match/{j}/field"))
+            if m.get("from") not in mine:
+                problems.append(ErrorItem(f"{m.get('from')!r} is not a field of this form", path=f"{path}/match/{j}/from"))
+        return problems
+
+    def plan(self, w, auto, values):
+        from engine.services.forms import compiled_form
+
+        target = compiled_form(w.rt, w.conn, w.form.app_key, auto.target_form)
+        wanted = {m["field"]: (RECORD_VALUES[m["from"]](w) if m["from"] in RECORD_VALUES else w.values.get(m["from"]))
+                  for m in auto.spec.get("match") or []}
+        query = sa.select(records.c.id, records.c.data).where(records.c.form_id == target.form_id, records.c.deleted_at.is_(None))
+        for k, v in wanted.items():  # narrow in SQL where the value's JSON reading is portable; exact check below
+            if isinstance(v, str):
+                query = query.where(records.c.data[k].as_string() == v)
+            elif isinstance(v, int) and not isinstance(v, bool):
+                query = query.where(records.c.data[k].as_integer() == v if w.conn.dialect.name == "sqlite"
+                                    else records.c.data[k].as_string() == str(v))
+        ids = [rid for rid, data in w.conn.execute(query.order_by(records.c.id))
+               if all(data.get(k) == v for k, v in wanted.items()) and rid != w.record_id]
+        return {"mode": "update" if ids else "skip", "form": auto.target_form, "target_records": ids, "values": values}
+
+    def run(self, w, auto, values):
+        plan = self.plan(w, auto, values)
+        if len(plan["target_records"]) > self.MAX_MATCHED:
+            raise ValidationFailed(f"automation {auto.name!r} matches {len(plan['target_records'])} records; at most {self.MAX_MATCHED}",
+                                   [ErrorItem("matches too many records", path=f"/automations/{auto.index}/action/match")])
+        for rid in plan["target_records"]:
+            _nested(w, auto, f"update {auto.target_form} record {rid}", lambda actor: record_service.update_record(
+                w.rt, actor, w.form.app_key, auto.target_form, rid, values, conn=w.conn))
+        return plan
+
+
+@ACTIONS.register
 class SetField(Action):
     """Set fields of the record being saved (before it is saved)."""
 

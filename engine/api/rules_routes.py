@@ -36,7 +36,7 @@ def dry_run_form(app_key, form_key):
 
 def _script(fr: FormRules, *, immutable: bool) -> Response:
     response = Response(rules_js(fr), mimetype="application/javascript")
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "no-cache"
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if immutable else "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -115,3 +115,22 @@ def test_rules_js_runs_in_node_like_the_server(client, app):
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == ["r1", True, False, [{"field": "next_follow_up", "visible": True, "required": True}]]
+
+
+def test_update_matching_records(rt, system):
+    fs.create_app(rt, system, "m", "M")
+    fs.create_form(rt, system, "m", {"key": "task", "label": "Task", "fields": [
+        {"id": "project", "type": "text"}, {"id": "owner", "type": "text"}, {"id": "state", "type": "text"}]})
+    fs.create_form(rt, system, "m", {"key": "project", "label": "Project", "fields": [
+        {"id": "code", "type": "text"}, {"id": "state", "type": "text"}],
+        "automations": [{"id": "close", "name": "close tasks", "trigger": {"on": "field_changed", "fields": ["state"], "when": "state == 'closed'"},
+                         "action": {"type": "update_matching", "form": "task", "match": [{"field": "project", "from": "code"}],
+                                    "map": [{"field": "state", "value": "closed"}]}}]})
+    fs.publish_form(rt, system, "m", "task")
+    fs.publish_form(rt, system, "m", "project")
+    for project in ("P1", "P1", "P2"):
+        rs.create_record(rt, system, "m", "task", {"project": project, "state": "open"})
+    p = rs.create_record(rt, system, "m", "project", {"code": "P1", "state": "open"})
+    rs.update_record(rt, system, "m", "project", p["id"], {"state": "closed"})
+    assert [(r["data"]["project"], r["data"]["state"]) for r in scenario.records_of(rt, "task")] == \
+        [("P1", "closed"), ("P1", "closed"), ("P2", "open")]
