@@ -28,7 +28,7 @@ from engine.errors import FormflowError
 from engine.runtime import Actor
 from engine.storage.tables import records
 from engine.workflows.compiled import CompiledWorkflow, workflow_by_id
-from engine.workflows.outbox import DeliveryReport, deliver_outbox
+from engine.workflows.outbox import Batch, DeliveryReport, deliver_outbox, flush
 from engine.workflows.planner import SWEEP_PREFIX, plan_sweep
 from engine.workflows.steps import RunContext, run_steps
 from engine.workflows.tables import due_events, workflow_runs
@@ -97,31 +97,36 @@ def _sweep(rt, conn, wf: CompiledWorkflow, row, now: datetime) -> tuple[str, str
     return "done", f"{len(chosen)} record(s) matched"
 
 
-def _fire(rt, conn, row, now: datetime) -> tuple[str, str | None, list]:
-    wf = workflow_by_id(rt, conn, row["workflow_id"])
+def _workflow(rt, conn, batch: Batch, workflow_id: int) -> CompiledWorkflow | None:
+    if workflow_id not in batch.workflows:
+        batch.workflows[workflow_id] = workflow_by_id(rt, conn, workflow_id)
+    return batch.workflows[workflow_id]
+
+
+def _fire(rt, conn, row, record, wf: CompiledWorkflow | None, now: datetime, batch: Batch) -> tuple[str, str | None, list, list]:
+    """Run one due row: (status, reason, step outcomes, outbox rows to write)."""
     if wf is None:
-        return "cancelled", "the workflow is disabled or no longer published", []
+        return "cancelled", "the workflow is disabled or no longer published", [], []
     if row["record_id"] == 0:
         status, detail = _sweep(rt, conn, wf, row, now)
-        return status, detail, []
-    record = conn.execute(sa.select(records).where(records.c.id == row["record_id"])).mappings().first()
+        return status, detail, [], []
     if record is None or record["deleted_at"] is not None:
-        return "cancelled", "record deleted", []
+        return "cancelled", "record deleted", [], []
     late = _late_minutes(now, row["fire_at"])
     if row["attempts"] == 0 and late > wf.catch_up_minutes:
-        return "skipped", f"found {late:.0f} minutes late; the catch-up limit is {wf.catch_up_minutes} minutes", []
+        return "skipped", f"found {late:.0f} minutes late; the catch-up limit is {wf.catch_up_minutes} minutes", [], []
     if not wf.evaluate(wf.trigger.condition, rt, conn, dict(record["data"])):
-        return "skipped", "the trigger condition is false when it fired", []
-    ctx = RunContext(rt, conn, wf, dict(record), row["occurrence"], row["id"], Actor.system().as_automation(f"workflow:{wf.key}"))
+        return "skipped", "the trigger condition is false when it fired", [], []
+    ctx = RunContext(rt, conn, wf, dict(record), row["occurrence"], row["id"], Actor.system().as_automation(f"workflow:{wf.key}"),
+                     batch=batch)
     run_steps(wf.steps, ctx)
-    return "done", None, ctx.outcomes
+    return "done", None, ctx.outcomes, ctx.queued
 
 
-def _log_run(conn, row, status: str, detail: str | None, attempts: int, now: datetime, outcomes: list) -> None:
-    conn.execute(sa.insert(workflow_runs).values(
-        workflow_id=row["workflow_id"], workflow_version=row["workflow_version"], due_event_id=row["id"], record_id=row["record_id"],
-        occurrence=row["occurrence"], status=status, detail=detail, attempts=attempts, fire_at=row["fire_at"], ran_at=now,
-        steps=outcomes))
+def _run_row(row, status: str, detail: str | None, attempts: int, now: datetime, outcomes: list) -> dict:
+    return {"workflow_id": row["workflow_id"], "workflow_version": row["workflow_version"], "due_event_id": row["id"],
+            "record_id": row["record_id"], "occurrence": row["occurrence"], "status": status, "detail": detail,
+            "attempts": attempts, "fire_at": row["fire_at"], "ran_at": now, "steps": outcomes}
 
 
 def _claim(conn, now: datetime, limit: int):
@@ -133,38 +138,61 @@ def _claim(conn, now: datetime, limit: int):
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
+_SET_STATUS = (sa.update(due_events).where(due_events.c.id == sa.bindparam("b_id"))
+               .values(status=sa.bindparam("b_status"), attempts=sa.bindparam("b_attempts"), reason=sa.bindparam("b_reason"),
+                       locked_until=sa.bindparam("b_locked"), updated_at=sa.bindparam("b_now")))
+
+
 def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickReport:
-    """Claim and run up to ``limit`` due rows in one transaction; returns what happened."""
+    """Claim and run up to ``limit`` due rows in one transaction; returns what happened.
+
+    Steps that change records run inside a savepoint per row, so one failing firing is retried later
+    without undoing the others; outbox rows, status changes and the run log are written per batch.
+    """
     now = now or rt.clock.now()
     report = TickReport()
     with rt.db.transaction() as conn:
         rows = _claim(conn, now, limit)
         report.claimed = len(rows)
+        if not rows:
+            return report
+        batch = Batch()
+        ids = [r["record_id"] for r in rows if r["record_id"]]
+        found = {r["id"]: dict(r) for r in conn.execute(sa.select(records).where(records.c.id.in_(ids))).mappings()} if ids else {}
+        statuses, runs, queued = [], [], []
         for row in rows:
             attempts = row["attempts"] + 1
-            savepoint = conn.begin_nested()
+            wf = _workflow(rt, conn, batch, row["workflow_id"])
+            savepoint = conn.begin_nested() if wf is not None and (wf.writes_records or row["record_id"] == 0) else None
             try:
-                status, detail, outcomes = _fire(rt, conn, row, now)
-                savepoint.commit()
+                status, detail, outcomes, messages = _fire(rt, conn, row, found.get(row["record_id"]), wf, now, batch)
+                if savepoint is not None:
+                    savepoint.commit()
             except Exception as exc:  # a failing step must not take the rest of the batch down
-                savepoint.rollback()
+                if savepoint is not None:
+                    savepoint.rollback()
                 message = exc.message if isinstance(exc, FormflowError) else f"{type(exc).__name__}: {exc}"
                 if not isinstance(exc, FormflowError):
                     log.exception("workflow %s firing %s failed", row["workflow_id"], row["occurrence"])
-                outcomes = []
+                if savepoint is None and isinstance(exc, sa.exc.DBAPIError):
+                    raise  # the transaction is unusable without a savepoint: the whole batch is retried next tick
+                outcomes, messages = [], []
                 if attempts >= MAX_FIRE_ATTEMPTS:
                     status, detail = "failed", f"gave up after {attempts} attempts: {message}"
                 else:
-                    conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
-                        attempts=attempts, locked_until=now + FIRE_RETRY_DELAY * 2 ** (attempts - 1), reason=message[:2000],
-                        updated_at=now))
-                    _log_run(conn, row, "retrying", message, attempts, now, [])
+                    statuses.append({"b_id": row["id"], "b_status": "pending", "b_attempts": attempts, "b_reason": message[:2000],
+                                     "b_locked": now + FIRE_RETRY_DELAY * 2 ** (attempts - 1), "b_now": now})
+                    runs.append(_run_row(row, "retrying", message, attempts, now, []))
                     report.retried += 1
                     continue
-            conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
-                status=status, attempts=attempts, reason=detail, locked_until=None, updated_at=now))
-            _log_run(conn, row, status, detail, attempts, now, outcomes)
+            queued += messages
+            statuses.append({"b_id": row["id"], "b_status": status, "b_attempts": attempts, "b_reason": detail,
+                             "b_locked": None, "b_now": now})
+            runs.append(_run_row(row, status, detail, attempts, now, outcomes))
             setattr(report, status, getattr(report, status) + 1)
+        flush(conn, queued)
+        conn.execute(_SET_STATUS, statuses)
+        conn.execute(sa.insert(workflow_runs), runs)
     return report
 
 

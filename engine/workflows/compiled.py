@@ -31,6 +31,8 @@ from engine.workflows.triggers import TRIGGERS, CompiledTrigger
 
 #: Compiled workflow versions kept per process.
 COMPILED_CACHE_SIZE = 512
+#: Step types that change records.
+RECORD_WRITING_STEPS = frozenset({"set_field", "create_record", "update_record"})
 #: Default catch-up window: a firing found later than this is skipped, with the reason logged.
 DEFAULT_CATCH_UP_MINUTES = 60
 
@@ -194,6 +196,14 @@ class CompiledWorkflow:
     steps: list[CompiledStep]
     catch_up_minutes: int = DEFAULT_CATCH_UP_MINUTES
     extra: dict = field(default_factory=dict)
+
+    @property
+    def writes_records(self) -> bool:
+        """True when a step changes records (its firing then runs in a savepoint)."""
+        def walk(specs):
+            return any(s["type"] in RECORD_WRITING_STEPS or walk(s.get("then") or []) or walk(s.get("else") or []) for s in specs)
+
+        return walk(self.definition["steps"])
 
     def form(self, rt, conn) -> CompiledForm:
         from engine.services.forms import compiled_form

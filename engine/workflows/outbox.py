@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import random
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.notifications.channels import OutgoingMessage, Recipient, get_channel
 from engine.workflows.tables import outbox
@@ -53,21 +54,35 @@ def _person(p: Recipient) -> dict:
             "chat_ids": dict(p.chat_ids)}
 
 
-def enqueue(conn: sa.Connection, rt, *, key: str, channel: str, recipient: Recipient, cc: list[Recipient], subject: str,
-            body: str, html_body: str | None, link: str | None, config: dict, workflow_id: int | None,
-            due_event_id: int | None, record_id: int | None) -> int:
-    """Add one message; 0 when a message with this key exists already (the firing ran before)."""
-    exists = conn.execute(sa.select(outbox.c.id).where(outbox.c.idempotency_key == key)).first()
-    if exists:
-        return 0
-    now = rt.clock.now()
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@dataclass
+class Batch:
+    """Per-tick caches (users, compiled workflows, template data) shared by the firings of one claimed batch."""
+
+    users: dict = field(default_factory=dict)
+    workflows: dict = field(default_factory=dict)
+    render_data: Any = None
+
+
+def enqueue(ctx, *, key: str, channel: str, recipient: Recipient, cc: list[Recipient], subject: str, body: str,
+            html_body: str | None, link: str | None, config: dict, workflow_id: int | None, due_event_id: int | None,
+            record_id: int | None) -> int:
+    """Queue one message with the firing (written by ``flush`` when the firing succeeds)."""
+    now = ctx.rt.clock.now()
     message = {"recipient": _person(recipient), "cc": [_person(p) for p in cc], "subject": subject, "body": body,
                "html_body": html_body, "link": link, "config": config}
-    conn.execute(sa.insert(outbox).values(
-        workspace_id=rt.workspace_id, workflow_id=workflow_id, due_event_id=due_event_id, record_id=record_id or None,
-        idempotency_key=key, channel=channel, message=message, status="pending", attempts=0, next_attempt_at=now,
-        created_at=now))
+    ctx.queued.append({"workspace_id": ctx.rt.workspace_id, "workflow_id": workflow_id, "due_event_id": due_event_id,
+                       "record_id": record_id or None, "idempotency_key": key, "channel": channel, "message": message,
+                       "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now})
     return 1
+
+
+def flush(conn: sa.Connection, rows: list[dict]) -> None:
+    """Write queued outbox rows in one statement; a key already there (the firing ran before) is left alone."""
+    if rows:
+        conn.execute(_INSERTS[conn.dialect.name](outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
 
 
 def outgoing(row: Any) -> OutgoingMessage:
@@ -87,6 +102,106 @@ def build_channel(rt, name: str):
     return get_channel(name, config, **deps)
 
 
+def _claim(conn, now: datetime, limit: int, *, inbox: bool) -> list[dict]:
+    query = (sa.select(outbox).where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now,
+                                     (outbox.c.channel == "inbox") if inbox else (outbox.c.channel != "inbox"))
+             .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _backoff(attempts: int) -> timedelta:
+    delay = min(OUTBOX_BACKOFF_MAX, OUTBOX_BACKOFF_BASE * 2 ** max(attempts - 1, 0))
+    return delay / 2 + delay / 2 * random.random()
+
+
+def _outcome(row: dict, result, now: datetime) -> tuple[str, dict]:
+    attempts = row["attempts"] + 1
+    if result.ok:
+        return "sent", {"status": "sent", "sent_at": now, "external_id": result.external_id, "last_error": None,
+                        "next_attempt_at": row["next_attempt_at"]}
+    if result.permanent or attempts >= MAX_DELIVERY_ATTEMPTS:
+        return "failed", {"status": "failed", "sent_at": None, "external_id": None, "last_error": result.detail[:2000],
+                          "next_attempt_at": row["next_attempt_at"]}
+    return "retried", {"status": "pending", "sent_at": None, "external_id": None, "last_error": result.detail[:2000],
+                       "next_attempt_at": now + _backoff(attempts)}
+
+
+#: Mark a batch in one statement; only if ``attempts`` is what this worker saw, so a late worker cannot undo a newer outcome.
+_MARK = (sa.update(outbox).where(outbox.c.id == sa.bindparam("b_id"), outbox.c.attempts == sa.bindparam("b_seen"),
+                                 outbox.c.status == "pending")
+         .values(status=sa.bindparam("b_status"), sent_at=sa.bindparam("b_sent_at"), external_id=sa.bindparam("b_external_id"),
+                 last_error=sa.bindparam("b_last_error"), next_attempt_at=sa.bindparam("b_next")))
+
+
+def _mark_params(row_id: int, seen: int, values: dict) -> dict:
+    return {"b_id": row_id, "b_seen": seen, "b_status": values["status"], "b_sent_at": values["sent_at"],
+            "b_external_id": values["external_id"], "b_last_error": values["last_error"], "b_next": values["next_attempt_at"]}
+
+
+def _send(channel_for, row: dict):
+    from engine.notifications.channels import DeliveryResult
+
+    try:
+        return channel_for(row["channel"]).send(outgoing(row))
+    except Exception as exc:  # a broken channel setting must not stop the other messages
+        return DeliveryResult(False, True, f"{type(exc).__name__}: {exc}", 1, row["channel"])
+
+
+def _deliver_inbox(rt, now: datetime, limit: int, report: "DeliveryReport") -> int:
+    """The inbox lives in this database: store and mark sent in ONE transaction, so it is exactly once."""
+    with rt.db.transaction() as conn:
+        rows = _claim(conn, now, limit, inbox=True)
+        if not rows:
+            return 0
+        channel = get_channel("inbox", {}, runtime=rt, conn=conn, clock=rt.clock, max_attempts=1)
+        marks = []
+        for row in rows:
+            outcome, values = _outcome(row, _send(lambda _name: channel, row), now)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            marks.append(_mark_params(row["id"], row["attempts"], values))
+        conn.execute(_MARK.values(attempts=outbox.c.attempts + 1), marks)
+    return len(rows)
+
+
+def _deliver_external(rt, now: datetime, limit: int, threads: int, report: "DeliveryReport") -> int:
+    """Lease a batch, send in parallel outside any transaction, then mark the whole batch in one statement."""
+    with rt.db.transaction() as conn:
+        rows = _claim(conn, now, limit, inbox=False)
+        if rows:
+            conn.execute(sa.update(outbox).where(outbox.c.id.in_([r["id"] for r in rows]))
+                         .values(next_attempt_at=now + OUTBOX_LEASE, attempts=outbox.c.attempts + 1))
+    if not rows:
+        return 0
+    channels: dict = {}
+
+    def channel_for(name):
+        if name not in channels:
+            channels[name] = build_channel(rt, name)
+        return channels[name]
+
+    for name in {r["channel"] for r in rows}:  # build once, before the threads share them
+        try:
+            channel_for(name)
+        except Exception:  # reported per message by _send
+            pass
+    if threads <= 1 or len(rows) == 1:
+        results = [_send(channel_for, r) for r in rows]
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(rows))) as pool:
+            results = list(pool.map(lambda r: _send(channel_for, r), rows))
+    done_at = rt.clock.now()
+    marks = []
+    for row, result in zip(rows, results):
+        outcome, values = _outcome(row, result, done_at)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        marks.append(_mark_params(row["id"], row["attempts"] + 1, values))
+    with rt.db.transaction() as conn:
+        conn.execute(_MARK, marks)
+    return len(rows)
+
+
 @dataclass
 class DeliveryReport:
     leased: int = 0
@@ -95,67 +210,10 @@ class DeliveryReport:
     failed: int = 0
 
 
-def _lease(rt, now: datetime, limit: int) -> list[dict]:
-    with rt.db.transaction() as conn:
-        query = (sa.select(outbox).where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
-                 .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit))
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-        if rows:
-            conn.execute(sa.update(outbox).where(outbox.c.id.in_([r["id"] for r in rows]))
-                         .values(next_attempt_at=now + OUTBOX_LEASE, attempts=outbox.c.attempts + 1))
-    return rows
-
-
-def _backoff(attempts: int) -> timedelta:
-    delay = min(OUTBOX_BACKOFF_MAX, OUTBOX_BACKOFF_BASE * 2 ** max(attempts - 1, 0))
-    return delay / 2 + delay / 2 * random.random()
-
-
-def _send_one(rt, row: dict, channels: dict) -> str:
-    attempts = row["attempts"] + 1
-    try:
-        channel = channels.get(row["channel"]) or build_channel(rt, row["channel"])
-        result = channel.send(outgoing(row))
-        ok, permanent, detail, external = result.ok, result.permanent, result.detail, result.external_id
-    except Exception as exc:  # a broken channel setting must not stop the other messages
-        ok, permanent, detail, external = False, True, f"{type(exc).__name__}: {exc}", None
-    now = rt.clock.now()
-    if ok:
-        values = {"status": "sent", "sent_at": now, "external_id": external, "last_error": None}
-        outcome = "sent"
-    elif permanent or attempts >= MAX_DELIVERY_ATTEMPTS:
-        values = {"status": "failed", "last_error": detail[:2000]}
-        outcome = "failed"
-    else:
-        values = {"next_attempt_at": now + _backoff(attempts), "last_error": detail[:2000]}
-        outcome = "retried"
-    with rt.db.transaction() as conn:
-        # only the lease holder marks (attempts unchanged since the lease), so a late worker cannot undo a newer outcome
-        conn.execute(sa.update(outbox).where(outbox.c.id == row["id"], outbox.c.attempts == attempts,
-                                             outbox.c.status == "pending").values(**values))
-    return outcome
-
-
 def deliver_outbox(rt, now: datetime | None = None, limit: int = 200, threads: int = DELIVERY_THREADS) -> DeliveryReport:
-    """Send what is due in the outbox: one leased batch, sent in parallel, each marked as it finishes."""
+    """Send one batch of what is due: inbox messages transactionally, other channels leased and in parallel."""
     now = now or rt.clock.now()
-    rows = _lease(rt, now, limit)
-    report = DeliveryReport(leased=len(rows))
-    if not rows:
-        return report
-    channels: dict = {}
-    for name in {r["channel"] for r in rows}:
-        try:
-            channels[name] = build_channel(rt, name)
-        except Exception:  # reported per message by _send_one
-            pass
-    if threads <= 1 or len(rows) == 1:
-        outcomes = [_send_one(rt, r, channels) for r in rows]
-    else:
-        with ThreadPoolExecutor(max_workers=min(threads, len(rows))) as pool:
-            outcomes = list(pool.map(lambda r: _send_one(rt, r, channels), rows))
-    for outcome in outcomes:
-        setattr(report, outcome, getattr(report, outcome) + 1)
+    report = DeliveryReport()
+    report.leased += _deliver_inbox(rt, now, limit, report)
+    report.leased += _deliver_external(rt, now, limit, threads, report)
     return report

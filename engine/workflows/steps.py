@@ -41,6 +41,18 @@ class RunContext:
     actor: Any
     dry_run: bool = False
     outcomes: list[dict] = field(default_factory=list)
+    batch: "outbox_rows.Batch | None" = None  # per-tick caches and buffered outbox rows (None: write directly)
+    queued: list[dict] = field(default_factory=list)  # outbox rows of this firing, flushed when it succeeds
+
+    def render_data(self):
+        """Template variables builder, shared by a tick's firings (it memoises users and forms)."""
+        from engine.notifications.variables import RenderData
+
+        if self.batch is None:
+            return RenderData(self.conn, self.rt)
+        if self.batch.render_data is None:
+            self.batch.render_data = RenderData(self.conn, self.rt)
+        return self.batch.render_data
 
     @property
     def record_id(self) -> int:
@@ -148,7 +160,12 @@ def people_ids(ctx: RunContext, specs: list[dict]) -> list[int]:
 def recipients(ctx: RunContext, ids: list[int]) -> list[Recipient]:
     if not ids:
         return []
-    rows = {r["id"]: r for r in ctx.conn.execute(sa.select(users).where(users.c.id.in_(ids), users.c.is_active.is_(True))).mappings()}
+    cache = ctx.batch.users if ctx.batch is not None else {}
+    missing = [uid for uid in ids if uid not in cache]
+    if missing:
+        found = {r["id"]: r for r in ctx.conn.execute(sa.select(users).where(users.c.id.in_(missing))).mappings()}
+        cache.update({uid: found.get(uid) for uid in missing})
+    rows = {uid: cache[uid] for uid in ids if cache.get(uid) is not None and cache[uid]["is_active"]}
     return [Recipient(user_id=r["id"], email=r["email"], display_name=r["display_name"], tz=r["timezone"] or ctx.rt.timezone)
             for uid in ids if (r := rows.get(uid)) is not None]
 
@@ -181,9 +198,7 @@ class NotifyStep(CompiledStep):
 
             published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
             return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel)
-        from engine.notifications.variables import RenderData
-
-        data = RenderData(ctx.conn, ctx.rt)
+        data = ctx.render_data()
         variables = data.variables(ctx.wf.form(ctx.rt, ctx.conn), ctx.row, data.user(recipient.user_id))
         subject = self.inline["subject"].render(variables, tz=recipient.tz) if "subject" in self.inline else ""
         return {"subject": " ".join(subject.split()), "body": self.inline["body"].render(variables, tz=recipient.tz),
@@ -209,7 +224,7 @@ class NotifyStep(CompiledStep):
             text = self.render(ctx, channel, person)
             config = {**(self.spec.get("channel_config") or {}).get(channel, {}),
                       "record_id": ctx.record_id or None, "source": f"workflow:{ctx.wf.app_key}/{ctx.wf.key}@{ctx.wf.version}"}
-            sent += outbox_rows.enqueue(ctx.conn, ctx.rt, key=key, channel=channel, recipient=person, cc=cc,
+            sent += outbox_rows.enqueue(ctx, key=key, channel=channel, recipient=person, cc=cc,
                                         subject=text["subject"], body=text["body"], html_body=text.get("html_body"), link=link,
                                         config=config, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id, record_id=ctx.record_id)
         ctx.outcomes.append({"step": self.id, "type": "notify", "queued": sent})
@@ -274,7 +289,7 @@ class WebhookStep(CompiledStep):
         key = outbox_rows.idempotency_key(ctx.wf.id, ctx.record_id, ctx.occurrence, self.id, 0, "webhook")
         text = self._text(ctx)
         owner = recipients(ctx, _ids((ctx.row or {}).get("owner_id")))
-        queued = outbox_rows.enqueue(ctx.conn, ctx.rt, key=key, channel="webhook", recipient=owner[0] if owner else Recipient(),
+        queued = outbox_rows.enqueue(ctx, key=key, channel="webhook", recipient=owner[0] if owner else Recipient(),
                                      cc=[], subject=text["subject"], body=text["body"], html_body=None, link=None,
                                      config={"url": self.spec["url"]}, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id,
                                      record_id=ctx.record_id)
