@@ -134,3 +134,24 @@ def test_update_matching_records(rt, system):
     rs.update_record(rt, system, "m", "project", p["id"], {"state": "closed"})
     assert [(r["data"]["project"], r["data"]["state"]) for r in scenario.records_of(rt, "task")] == \
         [("P1", "closed"), ("P1", "closed"), ("P2", "open")]
+
+
+def test_bad_automations_are_refused_at_publish_with_paths(rt, system):
+    scenario.install(rt, system)
+    follow_up = copy.deepcopy(scenario.FOLLOW_UP)
+    follow_up["automations"] = [
+        {"id": "x1", "name": "nowhere", "action": {"type": "create_record", "form": "ghost", "map": []}},
+        {"id": "x2", "name": "bad map", "trigger": {"on": "field_changed", "fields": ["nope"], "when": "enable_reminder = true"},
+         "action": {"type": "create_record", "form": "follow_up_reminder", "map": [
+             {"field": "ghost", "from": "customer"}, {"field": "remind_at", "from": "nope"},
+             {"field": "status", "value": "maybe"}, {"field": "content", "template": "{{ record.nope }}"},
+             {"field": "owner", "formula": "content + 1"}]}},
+        {"id": "x3", "name": "unknown action", "action": {"type": "send_fax"}},
+    ]
+    fs.save_draft(rt, system, "crm", "follow_up", follow_up)
+    with pytest.raises(ValidationFailed) as info:
+        fs.publish_form(rt, system, "crm", "follow_up")
+    paths = {e.path for e in info.value.errors}
+    assert paths == {"/automations/0/action/form", "/automations/1/trigger/when", "/automations/1/trigger/fields/0",
+                     "/automations/1/action/map/0/field", "/automations/1/action/map/1/from", "/automations/1/action/map/2/value",
+                     "/automations/1/action/map/3/template", "/automations/1/action/map/4/formula", "/automations/2/action/type"}
