@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from engine import dedup
 from engine.definitions import check_form, diff_definitions, meta_errors
-from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
+from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PreconditionFailed
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
 from engine.storage.app_template_tables import template_installs
@@ -43,10 +43,9 @@ FORM_PARTS = ("label", "description", "icon", "layout", "settings", "rules", "va
 class AppPart:
     """A part of an app definition besides forms (notification ``templates``, ``workflows``, ``dashboards``).
 
-    Areas that own one register an instance in ``APP_PARTS``: ``check`` names broken
-    references with their path inside the app definition; ``install`` creates the
-    items for a freshly installed app, in the install transaction, after its forms
-    are published.
+    ``check`` names broken references with their path inside the app definition;
+    ``install`` creates the items for a freshly installed app through the owning
+    area's services, after the forms' transaction has committed.
     """
 
     name = ""
@@ -54,12 +53,119 @@ class AppPart:
     def check(self, app_definition: dict) -> list[ErrorItem]:
         return []
 
-    def install(self, rt: Runtime, conn, actor: Actor, app_key: str, items: list[dict]) -> None:
+    def install(self, rt: Runtime, actor: Actor, app_key: str, items: list[dict], trusted: bool) -> list[dict]:
+        """Create the items; returns notes on what is left for a person to do (e.g. review an imported template)."""
         raise NotImplementedError
 
 
-#: part name (a key of the app definition) -> installer; registered by the areas that own them
+#: part name (a key of the app definition) -> installer, in install order
 APP_PARTS: dict[str, AppPart] = {}
+
+
+def _form_keys(app_definition: dict) -> set[str]:
+    return {f.get("key") for f in app_definition.get("forms", []) if isinstance(f, dict)}
+
+
+def _fields_of(app_definition: dict, form_key: str) -> set[str]:
+    for f in app_definition.get("forms", []):
+        if f.get("key") == form_key:
+            return {x.get("id") for x in f.get("fields", [])}
+    return set()
+
+
+class NotificationTemplatesPart(AppPart):
+    """``templates``: [{key, form, label, description?, content}] -> notification templates, reviewed and published
+    by the installer (shipped content), so the workflows that send them work at once."""
+
+    name = "templates"
+
+    def check(self, app_definition):
+        errors, seen = [], set()
+        for i, item in enumerate(app_definition.get("templates") or []):
+            path = f"/templates/{i}"
+            if not isinstance(item, dict):
+                errors.append(ErrorItem("must be an object with key, form, label and content", path=path))
+                continue
+            for required in ("key", "form", "label", "content"):
+                if required not in item:
+                    errors.append(ErrorItem(f"{required} is required", path=f"{path}/{required}", code="required"))
+            if item.get("key") in seen:
+                errors.append(ErrorItem(f"duplicate template key {item['key']!r}", path=f"{path}/key"))
+            seen.add(item.get("key"))
+            if "form" in item and item["form"] not in _form_keys(app_definition):
+                errors.append(ErrorItem(f"template {item.get('key')!r} renders form {item['form']!r}, which is not in this app",
+                                        path=f"{path}/form", code="not_found"))
+        return errors
+
+    def install(self, rt, actor, app_key, items, trusted):
+        from engine.services import templates
+
+        notes = []
+        for i, item in enumerate(items):
+            # shipped templates are reviewed content: the installer (system) approves them; an imported one waits for a reviewer
+            author = Actor.system() if trusted else actor
+            try:
+                templates.create_template(rt, author, app_key, key=item["key"], form_key=item["form"], label=item["label"],
+                                          content=item["content"], description=_text(item.get("description")))
+                templates.submit(rt, author, app_key, item["key"])
+                if trusted:
+                    templates.approve(rt, author, app_key, item["key"], comment="shipped with the app template")
+                    templates.publish(rt, author, app_key, item["key"])
+                else:
+                    notes.append({"part": "templates", "key": item["key"], "state": "submitted",
+                                  "todo": "a reviewer approves it, then it is published"})
+            except FormflowError as exc:
+                raise DefinitionInvalid(exc.message, [_prefixed(e, f"/templates/{i}") for e in exc.errors]) from None
+        return notes
+
+
+class WorkflowsPart(AppPart):
+    """``workflows``: workflow definitions (schemas/workflow.schema.json), created and published."""
+
+    name = "workflows"
+
+    def check(self, app_definition):
+        errors = []
+        template_keys = {t.get("key") for t in app_definition.get("templates") or [] if isinstance(t, dict)}
+        for i, wf in enumerate(app_definition.get("workflows") or []):
+            path = f"/workflows/{i}"
+            if not isinstance(wf, dict):
+                errors.append(ErrorItem("must be a workflow definition", path=path))
+                continue
+            if wf.get("form") not in _form_keys(app_definition):
+                errors.append(ErrorItem(f"workflow {wf.get('key')!r} watches form {wf.get('form')!r}, which is not in this app",
+                                        path=f"{path}/form", code="not_found"))
+                continue
+            field = (wf.get("trigger") or {}).get("field")
+            if field is not None and field not in _fields_of(app_definition, wf["form"]):
+                errors.append(ErrorItem(f"form {wf['form']!r} has no field {field!r}", path=f"{path}/trigger/field", code="not_found"))
+            for j, step in enumerate(wf.get("steps") or []):
+                if isinstance(step, dict) and step.get("template") is not None and step["template"] not in template_keys:
+                    errors.append(ErrorItem(f"notification template {step['template']!r} is not in this app's templates",
+                                            path=f"{path}/steps/{j}/template", code="not_found"))
+        return errors
+
+    def install(self, rt, actor, app_key, items, trusted):
+        from engine.services import workflows
+
+        notes = []
+        for i, wf in enumerate(items):
+            waiting = [s.get("template") for s in wf.get("steps") or [] if isinstance(s, dict) and s.get("template")]
+            if not trusted and waiting:  # its templates await review: it can be created once they are published
+                notes.append({"part": "workflows", "key": wf.get("key"), "state": "not_created",
+                              "todo": f"create and publish it once template(s) {', '.join(waiting)} are published"})
+                continue
+            author = Actor.system() if trusted else actor
+            try:
+                workflows.create_workflow(rt, author, app_key, wf)
+                workflows.publish_workflow(rt, author, app_key, wf["key"])
+            except FormflowError as exc:
+                raise DefinitionInvalid(exc.message, [_prefixed(e, f"/workflows/{i}") for e in exc.errors]) from None
+        return notes
+
+
+for _part in (NotificationTemplatesPart(), WorkflowsPart()):
+    APP_PARTS[_part.name] = _part
 
 
 # -- the template library -------------------------------------------------------
@@ -166,13 +272,18 @@ def _put_draft(rt: Runtime, conn, app_id: int, definition: dict, all_forms: dict
 
 
 def install_template(rt: Runtime, actor: Actor, template_key: str | None = None, *, definition: dict | None = None,
-                     app_key: str | None = None, label: Any = None, origin: str = "manual", conn=None) -> dict:
+                     app_key: str | None = None, label: Any = None, origin: str = "manual") -> dict:
     """Install a template (by key, or a given app definition) as a new app, published and ready to use."""
-    if conn is None:
-        with rt.db.transaction() as c:
-            result = install_template(rt, actor, template_key, definition=definition, app_key=app_key, label=label, origin=origin, conn=c)
-        return {**form_service.get_app(rt, result["key"]), "installed_from": result["installed_from"]}
     source = copy.deepcopy(definition) if definition is not None else get_template(rt, template_key or "")
+    with rt.db.transaction() as conn:
+        key, info = _install_forms(rt, conn, actor, source, app_key=app_key, label=label, origin=origin)
+    notes = _install_parts(rt, actor, key, source, trusted=definition is None)
+    return {**form_service.get_app(rt, key), "installed_from": info, "pending": notes}
+
+
+def _install_forms(rt: Runtime, conn, actor: Actor, source: dict, *, app_key: str | None = None, label: Any = None,
+                   origin: str = "manual") -> tuple[str, dict]:
+    """The app and its forms, published, in the caller's transaction (all or nothing)."""
     errors = check_app_definition(source)
     if errors:
         raise DefinitionInvalid("the app template is not valid", errors)
@@ -189,14 +300,29 @@ def install_template(rt: Runtime, actor: Actor, template_key: str | None = None,
         _put_draft(rt, conn, app_id, all_forms[form["key"]], all_forms, prefix=f"/forms/{i}")
     for i, form_key in enumerate(all_forms):
         _publish(rt, actor, key, form_key, conn, prefix=f"/forms/{i}")
-    for name, part in APP_PARTS.items():
-        if source.get(name):
-            part.install(rt, conn, actor, key, source[name])
     now = rt.clock.now()
     conn.execute(sa.insert(template_installs).values(
         workspace_id=rt.workspace_id, app_id=app_id, template_key=info["key"], template_version=info["version"], base=source,
         origin=origin, first_run=True if origin == "first_run" else None, installed_at=now, updated_at=now))
-    return {"key": key, "installed_from": info}
+    return key, info
+
+
+def _install_parts(rt: Runtime, actor: Actor, app_key: str, source: dict, *, trusted: bool) -> list[dict]:
+    """Notification templates, workflows...: through their own services (their own transactions), once the forms exist.
+    ``trusted``: the definition comes from the template library (shipped, reviewed), not from an upload."""
+    notes: list[dict] = []
+    for name, part in APP_PARTS.items():
+        if source.get(name):
+            try:
+                notes += part.install(rt, actor, app_key, source[name], trusted)
+            except DefinitionInvalid as exc:
+                raise DefinitionInvalid(f"app {app_key!r} was installed, but its {name} were not: {exc.message}",
+                                        [_prefixed(e, "") for e in exc.errors]) from None
+    return notes
+
+
+def _prefixed(e: ErrorItem, prefix: str) -> ErrorItem:
+    return ErrorItem(e.message, path=prefix + e.path, field_id=e.field_id, label=e.label, code=e.code, extra=e.extra)
 
 
 def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefix: str) -> None:
@@ -204,8 +330,7 @@ def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefi
     try:
         form_service.publish_form(rt, actor, app_key, form_key, conn=conn)
     except DefinitionInvalid as exc:
-        raise DefinitionInvalid(exc.message, [ErrorItem(e.message, path=prefix + e.path, field_id=e.field_id, label=e.label,
-                                                        code=e.code, extra=e.extra) for e in exc.errors]) from None
+        raise DefinitionInvalid(exc.message, [_prefixed(e, prefix) for e in exc.errors]) from None
 
 
 def _text(label: Any) -> str | None:
@@ -219,7 +344,7 @@ def install_on_first_run(rt: Runtime, actor: Actor | None = None) -> list[str]:
     (nor bring back an app the admin deleted). Returns the keys of the apps installed now."""
     actor = actor or Actor.system()
     installed = []
-    for template_key in sorted(template_library(rt)):
+    for template_key, source in sorted(template_library(rt).items()):
         try:
             with rt.db.transaction() as conn:
                 done = conn.execute(sa.select(template_installs.c.id).where(
@@ -227,9 +352,11 @@ def install_on_first_run(rt: Runtime, actor: Actor | None = None) -> list[str]:
                     template_installs.c.first_run.is_(True))).first()
                 if done:
                     continue
-                installed.append(install_template(rt, actor, template_key, origin="first_run", conn=conn)["key"])
+                key, _ = _install_forms(rt, conn, actor, copy.deepcopy(source), origin="first_run")
         except sa.exc.IntegrityError:  # another process installed it at the same moment
             continue
+        _install_parts(rt, actor, key, source, trusted=True)
+        installed.append(key)
     return installed
 
 
