@@ -203,7 +203,7 @@ def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches
         report = run_due(rt, now, limit)
         for name in ("claimed", "done", "skipped", "cancelled", "failed", "retried"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
-        if report.claimed < limit:
+        if report.claimed == 0:  # a schedule run fans out rows that are due at once: keep going until none is
             break
     for _ in range(max_batches):
         sent = deliver_outbox(rt, now, limit)
