@@ -3,13 +3,12 @@ one record with its history and related records.
 
 Values, titles and display text come from the record services and the UI
 support routes (``engine.api.routes_ui_support``); the form's rules run in the
-browser as the engine's compiled JavaScript, served per published version.
+browser as the engine's compiled JavaScript, served per published version by
+the rules area (``/api/…/versions/<n>/rules.js``) on top of engine/rules/runtime.js.
 """
 from __future__ import annotations
 
-import json
-
-from flask import Response, render_template, url_for
+from flask import render_template, url_for
 
 from designer_ui import bp
 from designer_ui.i18n import request_locale
@@ -17,7 +16,6 @@ from designer_ui.views import actor, runtime, user_timezone
 from engine.api.routes_ui_support import field_text, record_titles, title_of, with_display
 from engine.fields.temporal import parse_datetime
 from engine.errors import NotFound
-from engine.rules import RuleScope, compile_rule
 from engine.services import forms as form_service
 from engine.services import queries
 from engine.services import records as record_service
@@ -48,7 +46,8 @@ def _fill_context(app_key: str, form_key: str) -> dict:
     app, form, version = _published(app_key, form_key)
     u = _urls(app_key, form_key)
     return {"app": app, "form": form, "definition": version["definition"], "version": version["version"],
-            "rules_js_url": url_for("ui.rules_js", app_key=app_key, form_key=form_key, version=version["version"]),
+            # the rules area compiles each published version once (engine.formrules); the script is cacheable forever
+            "rules_js_url": url_for("api.version_rules_script", app_key=app_key, form_key=form_key, version=version["version"]),
             "rules_runtime_url": url_for("ui.rules_runtime"), "timezone": user_timezone(), "user_id": actor().user_id,
             "record_url": u["record"], "upload_url": url_for("api.upload_attachment", app=app_key, form=form_key),
             "active_nav": "apps", "records_url": u["records"]}
@@ -75,35 +74,6 @@ def edit_record(app_key, form_key, record_id):
                                    for i in (value if isinstance(value, list) else [value])]
     return render_template("form_fill.html", **ctx, values=record["data"], ref_titles=ref_titles, if_match=record["version"],
                            submit_url=f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}", submit_method="PATCH")
-
-
-@bp.route("/apps/<app_key>/forms/<form_key>/v<int:version>/rules.js")
-def rules_js(app_key, form_key, version):
-    """The published version's rules compiled to JavaScript, as a script (the CSP forbids eval)."""
-    definition = form_service.get_version(runtime(), app_key, form_key, version)["definition"]
-    body = "window.formflowRules = [" + ",\n".join(_compiled_rules(app_key, definition)) + "];\n"
-    response = Response(body, mimetype="text/javascript")
-    response.cache_control.max_age = 86400  # a published version never changes
-    return response
-
-
-def _compiled_rules(app_key: str, definition: dict) -> list[str]:
-    def resolve(form_key: str) -> list[dict]:
-        try:
-            with runtime().db.read() as conn:
-                return form_service.compiled_form(runtime(), conn, app_key, form_key).live_fields
-        except NotFound:
-            return []
-
-    live = [f for f in definition.get("fields", []) if not f.get("deleted")]
-    scope = RuleScope.from_fields(live, resolve, key=definition["key"])
-    out = []
-    for rule in definition.get("rules") or []:
-        if not rule.get("when") or not rule.get("effects"):
-            continue
-        compiled = compile_rule(rule["when"], scope, name=rule.get("id"), expect="boolean")  # cached by text and scope
-        out.append("{id: %s, when: %s, effects: %s}" % (json.dumps(rule.get("id")), compiled.js, json.dumps(rule["effects"])))
-    return out
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/records")

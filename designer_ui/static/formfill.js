@@ -24,19 +24,38 @@
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
-  /* ISO with offset -> value for <input type=datetime-local> in the browser's zone */
-  function isoToLocalInput(iso) {
+  /* wall-clock parts of instant `ms` in zone `tz` (Intl), as a UTC timestamp of those parts */
+  function wallMs(ms, tz) {
+    var p = {};
+    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
+  }
+
+  /* ISO with offset -> value for <input type=datetime-local>, in zone `tz` (the user's; default the browser's) */
+  function isoToLocalInput(iso, tz) {
     if (!iso) return '';
     var d = new Date(iso);
     if (isNaN(d.getTime())) return '';
+    if (tz) {
+      try { d = new Date(wallMs(d.getTime(), tz)); return d.toISOString().slice(0, 16); } catch (e) { /* unknown zone: the browser's */ }
+    }
     return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
   }
 
-  /* datetime-local value (browser zone) -> ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" */
-  function localInputToIso(v) {
+  /* datetime-local value, wall time in zone `tz` (default the browser's) -> ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" */
+  function localInputToIso(v, tz) {
     if (!v) return null;
     var d = new Date(v);
     if (isNaN(d.getTime())) return v;
+    if (tz) {
+      try {
+        var wall = Date.parse(v + (v.length === 16 ? ':00' : '') + 'Z');
+        var guess = wall - (wallMs(wall, tz) - wall);           // subtract the zone's offset at that moment
+        guess -= wallMs(guess, tz) - wall;                       // once more, for a DST change in between
+        d = new Date(guess);
+      } catch (e) { /* unknown zone: the browser's */ }
+    }
     return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
@@ -141,7 +160,8 @@
         if (f.type === 'serial') return (f.options && f.options.format) || '';
         return '—';
       },
-      tzNote: function () { return t('fill.tz_note', { tz: this.tz || 'UTC' }); },
+      zone: function () { return this.cfg.timezone || this.tz || ''; },
+      tzNote: function () { return t('fill.tz_note', { tz: this.zone() || 'UTC' }); },
 
       /* ---- state from rules ---- */
       st: function (f) { return this.state[f.id] || { visible: true, required: !!f.required, readonly: false }; },
@@ -209,13 +229,13 @@
 
       /* ---- values ---- */
       val: function (f) { var v = this.values[f.id]; return v === null || v === undefined ? '' : v; },
-      dtVal: function (f) { return isoToLocalInput(this.values[f.id]); },
+      dtVal: function (f) { return isoToLocalInput(this.values[f.id], this.zone()); },
       checked: function (f) { return this.values[f.id] === true; },
       multiChecked: function (f, value) { return (this.values[f.id] || []).indexOf(value) >= 0; },
       setValue: function (f, raw) {
         var v = raw;
         if (f.type === 'number') v = raw === '' ? null : Number(raw);
-        else if (f.type === 'datetime') v = localInputToIso(raw);
+        else if (f.type === 'datetime') v = localInputToIso(raw, this.zone());
         else if (raw === '') v = null;
         this.values[f.id] = v;
         this.clearError(f.id);
@@ -310,7 +330,7 @@
         if (!row) return;
         if (sf.type === 'boolean') row[sf.id] = !!raw;
         else if (sf.type === 'number') row[sf.id] = raw === '' ? null : Number(raw);
-        else if (sf.type === 'datetime') row[sf.id] = localInputToIso(raw);
+        else if (sf.type === 'datetime') row[sf.id] = localInputToIso(raw, this.zone());
         else row[sf.id] = raw === '' ? null : raw;
         this.clearError(f.id);
       },
@@ -346,7 +366,11 @@
       hasError: function (id) { return !!(this.errors[id] && this.errors[id].length); },
       errorText: function (f) { return (this.errors[f.id] || []).join(' '); },
       invalid: function (f) { return this.hasError(f.id) ? 'true' : 'false'; },
-      clearError: function (id) { if (this.errors[id]) delete this.errors[id]; },
+      clearError: function (id) {
+        if (this.errors[id]) delete this.errors[id];
+        // every marked field fixed: the "not saved" banner goes too
+        if (this.result && !this.result.ok && !Object.keys(this.errors).length && !this.formErrors.length) this.result = null;
+      },
       fieldForError: function (e) {
         if (e.field_id && this.field(e.field_id)) return e.field_id;
         var p = String(e.path || '').replace(/^\$\.?/, '').replace(/^\//, '').replace(/\[(\d+)\]/g, '.$1').replace(/\//g, '.');

@@ -105,11 +105,36 @@ def crm(live_app, live_server, page):
     TOKEN.clear()
 
 
+#: the reminder the follow-up's automation creates (跟进提醒)
+REMINDER = {
+    "key": "follow_up_reminder", "label": {"en": "Follow-up reminder", "zh-CN": "跟进提醒"},
+    "fields": [
+        {"id": "customer", "type": "reference", "label": {"en": "Customer", "zh-CN": "客户"}, "options": {"form": "customer"}},
+        {"id": "remind_at", "type": "datetime", "label": {"en": "Reminder time", "zh-CN": "提醒时间"}, "required": True},
+        {"id": "content", "type": "textarea", "label": {"en": "Content", "zh-CN": "提醒内容"}},
+        {"id": "follow_up", "type": "reference", "label": {"en": "Follow-up record", "zh-CN": "来源跟进记录"},
+         "options": {"form": "follow_up"}}],
+}
+#: on submit with the reminder on, create (and on later edits update) the reminder (自动操作)
+CREATE_REMINDER = {
+    "id": "create_reminder", "name": "create the follow-up reminder",
+    "trigger": {"on": "create_or_update", "when": "enable_reminder == true"},
+    "action": {"type": "create_record", "form": "follow_up_reminder", "map": [
+        {"field": "customer", "from": "customer"}, {"field": "remind_at", "from": "next_follow_up"},
+        {"field": "content", "template": "Follow up: {{ record.content }}"}, {"field": "follow_up", "from": "$id"}]},
+}
+
+
 @pytest.fixture
 def published(crm):
-    """The finished follow-up form, published."""
-    ok(call(crm["url"], "POST", "/api/apps/crm/forms", FOLLOW_UP))
-    ok(call(crm["url"], "POST", "/api/apps/crm/forms/follow_up/publish"))
+    """The finished follow-up form with its reminder automation, and the reminder form, published."""
+    base = crm["url"]
+    ok(call(base, "POST", "/api/apps/crm/forms", FOLLOW_UP))
+    ok(call(base, "POST", "/api/apps/crm/forms", REMINDER))
+    draft = ok(call(base, "GET", "/api/apps/crm/forms/follow_up/draft"))
+    ok(call(base, "PUT", "/api/apps/crm/forms/follow_up/draft", {**draft["definition"], "automations": [CREATE_REMINDER]}))
+    ok(call(base, "POST", "/api/apps/crm/forms/follow_up_reminder/publish"))
+    ok(call(base, "POST", "/api/apps/crm/forms/follow_up/publish"))
     return crm
 
 
@@ -141,7 +166,7 @@ def card_order(page, section="main"):
 
 def test_every_page_sends_the_strict_csp(published):
     for path in ("/", "/apps/crm/forms/follow_up/design", "/apps/crm/forms/follow_up/new", "/apps/crm/forms/follow_up/records",
-                 "/inbox", "/rules/runtime.js", "/apps/crm/forms/follow_up/v1/rules.js"):
+                 "/inbox", "/rules/runtime.js"):
         req = urllib.request.Request(published["url"] + path, headers={"Authorization": f"Bearer {TOKEN['token']}"})
         with urllib.request.urlopen(req) as resp:
             csp = resp.headers["Content-Security-Policy"]
@@ -273,13 +298,16 @@ def test_end_user_fills_the_form_and_finds_the_record(page, published, axe_check
     page.get_by_test_id("input-customer").fill("acme")
     page.get_by_role("option", name="Acme Trading").click()
     expect(page.get_by_test_id("error-customer")).to_be_hidden()
+    expect(page.get_by_test_id("form-error")).to_be_hidden()                 # every marked field fixed
+    expect(page.get_by_test_id("fill-next_follow_up")).to_contain_text("Asia/Shanghai")
     shot(page, "form_fill.png")
     assert_accessible(page, axe_check, csp)
     page.get_by_test_id("submit").click()
     page.get_by_test_id("form-success").wait_for()
     stored = ok(call(base, "GET", "/api/apps/crm/forms/follow_up/records"))["items"]
     assert len(stored) == 1 and stored[0]["data"]["customer"] == published["acme"]
-    assert stored[0]["data"]["enable_reminder"] is True and stored[0]["data"]["next_follow_up"].endswith("Z")
+    assert stored[0]["data"]["enable_reminder"] is True
+    assert stored[0]["data"]["next_follow_up"] == "2030-05-06T02:30:00Z"     # typed in the admin's zone, Asia/Shanghai
 
     # a second record with the reminder off: the hidden time is not saved
     page.goto(base + "/apps/crm/forms/follow_up/new")
@@ -326,7 +354,7 @@ def test_end_user_fills_the_form_and_finds_the_record(page, published, axe_check
     page.goto(base + f"/apps/crm/forms/follow_up/records/{first_id}")
     expect(page.get_by_test_id("value-customer")).to_have_text("Acme Trading")
     expect(page.get_by_test_id("value-method")).to_have_text("Visit")
-    expect(page.get_by_test_id("value-next_follow_up")).to_contain_text("CST")     # in the admin's zone, Asia/Shanghai
+    expect(page.get_by_test_id("value-next_follow_up")).to_have_text("2030-05-06 10:30 CST")     # in the admin's zone
     expect(page.get_by_test_id("record-history")).to_contain_text("Li Lei created")
     page.get_by_role("link", name="Edit").click()
     page.get_by_test_id("fill-customer").wait_for()
@@ -339,8 +367,17 @@ def test_end_user_fills_the_form_and_finds_the_record(page, published, axe_check
     history = page.get_by_test_id("record-history")
     expect(history).to_contain_text("Content")
     expect(history).to_contain_text("order of 25 units confirmed")
+    expect(page.get_by_test_id("record-related")).to_contain_text("Follow-up reminder")   # the auto-created reminder points back
     shot(page, "page_record.png")
     assert_accessible(page, axe_check, csp)
+
+    # the reminder the automation created on submit, updated (not duplicated) by the edit; none for the second record
+    page.goto(base + "/apps/crm/forms/follow_up_reminder/records")
+    reminders = page.get_by_test_id("records-table").locator("tbody tr")
+    expect(reminders).to_have_count(1)
+    expect(reminders.first).to_contain_text("Acme Trading")
+    expect(reminders.first).to_contain_text("Follow up: Visited the plant; order of 25 units confirmed")
+    shot(page, "page_reminders.png")
 
     # the customer's page lists its follow-ups as related records
     page.goto(base + f"/apps/crm/forms/customer/records/{published['acme']}")
@@ -368,15 +405,46 @@ def test_stale_edit_is_refused_in_place_and_keeps_the_input(page, published):
     assert page.js_errors == []
 
 
-@pytest.mark.parametrize("path, name", [("/", "page_index.png"), ("/inbox", "page_inbox.png")])
-def test_pages_are_accessible(page, published, axe_check, path, name):
+def test_index_lists_apps_and_forms(page, published, axe_check):
     csp = _csp_watch(page)
-    page.goto(published["url"] + path)
-    page.wait_for_load_state("networkidle")
-    assert page.js_errors == []
-    assert csp == []
+    page.goto(published["url"] + "/")
+    form = page.get_by_test_id("form-crm-follow_up")
+    expect(form).to_contain_text("Follow-up record")
+    expect(form).to_contain_text("v1")
     assert_accessible(page, axe_check, csp)
-    shot(page, name)
+    shot(page, "page_index.png")
+    form.get_by_role("link", name="Records").click()
+    expect(page.get_by_test_id("records-table")).to_be_visible()
+    assert page.js_errors == []
+
+
+def test_inbox_with_unread_count(page, published, axe_check):
+    """Messages the inbox channel delivered: the unread count in the navigation, open, mark read."""
+    from engine.services import inbox
+
+    rt = published["app"].extensions["formflow"]
+    with rt.db.transaction() as conn:
+        for i, title in enumerate(["Follow up Acme Trading tomorrow 10:30", "Template 'visit reminder' approved"]):
+            inbox.store_message(conn, rt, user_id=published["admin"]["id"], title=title, body="Visit planned: bring the samples",
+                                idempotency_key=f"test:{i}", link=f"/apps/crm/forms/customer/records/{published['acme']}")
+    csp = _csp_watch(page)
+    page.goto(published["url"] + "/")
+    expect(page.get_by_test_id("unread-badge")).to_have_text("2")
+    page.get_by_test_id("nav-inbox").click()
+    items = page.get_by_test_id("inbox-list").locator("li")
+    expect(items).to_have_count(2)
+    shot(page, "page_inbox.png")
+    assert_accessible(page, axe_check, csp)
+    first = items.first
+    first_id = first.get_attribute("data-testid").split("-")[1]
+    page.get_by_test_id(f"mark-read-{first_id}").click()
+    expect(page.get_by_test_id("unread-badge")).to_have_text("1")
+    expect(page.get_by_test_id(f"message-{first_id}")).to_have_class(re.compile("read"))
+    page.get_by_test_id("mark-all-read").click()
+    expect(page.get_by_test_id("unread-badge")).to_have_count(0)
+    page.get_by_test_id("inbox-list").get_by_role("link", name="Open").first.click()
+    expect(page.get_by_test_id("record-title")).to_have_text("Acme Trading")
+    assert page.js_errors == []
 
 
 def test_switching_to_chinese(page, published, axe_check):
