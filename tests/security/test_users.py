@@ -1,0 +1,56 @@
+"""Users, managers, roles and tokens through the API, as the admin and as everyone else."""
+from __future__ import annotations
+
+
+def test_user_picker_search_gives_everyone_names_only(app, people):
+    found = people["ann"].client.get("/api/users?search=BO").get_json()["items"]
+    assert found == [{"id": people["bob"].id, "username": "bob", "display_name": "bob", "name": "bob"}]
+    full = people["root"].client.get("/api/users?search=bo").get_json()["items"]
+    assert full[0]["roles"] == ["member"] and "email" in full[0]
+    assert people["ann"].client.get("/api/users?search=" + "x" * 101).status_code == 422
+    # LIKE wildcards are text, not patterns
+    assert people["ann"].client.get("/api/users?search=%25").get_json()["items"] == []
+
+
+def test_admin_creates_user_sets_manager_roles_and_deactivates(app, people):
+    root = people["root"].client
+    made = root.post("/api/users", json={"username": "lily", "password": "a good long password", "display_name": "Lily",
+                                         "roles": ["member", "approver"], "manager_id": people["ann"].id})
+    assert made.status_code == 201
+    lily = made.get_json()
+    assert lily["roles"] == ["approver", "member"] and lily["manager_id"] == people["ann"].id and "password" not in str(lily)
+    assert root.post("/api/users", json={"username": "LILY"}).status_code == 409  # user names are case-insensitive
+    # a manager chain may not loop
+    assert root.patch(f"/api/users/{people['ann'].id}", json={"manager_id": lily["id"]}).status_code == 422
+    assert root.patch(f"/api/users/{lily['id']}", json={"manager_id": None, "roles": ["viewer"]}).get_json()["roles"] == ["viewer"]
+    assert root.patch(f"/api/users/{lily['id']}", json={"password_hash": "x"}).status_code == 422  # mass assignment
+    assert root.post(f"/api/users/{lily['id']}/deactivate").get_json()["is_active"] is False
+    assert lily["id"] not in [u["id"] for u in root.get("/api/users").get_json()["items"]]
+    assert lily["id"] in [u["id"] for u in root.get("/api/users?include_inactive=true").get_json()["items"]]
+
+
+def test_me_and_own_password(app, people):
+    me = people["ann"].client.get("/api/me").get_json()
+    assert me["user"]["username"] == "ann" and me["capabilities"] == []
+    assert people["bella"].client.get("/api/me").get_json()["capabilities"] == ["design"]
+    assert people["ann"].client.put(f"/api/users/{people['ann'].id}/password", json={"password": "my new long password"}).status_code == 204
+    assert people["ann"].client.put(f"/api/users/{people['bob'].id}/password", json={"password": "taken over account"}).status_code == 403
+    assert people["ann"].client.get(f"/api/users/{people['bob'].id}").status_code == 403
+
+
+def test_custom_role_with_capabilities(app, people):
+    root = people["root"].client
+    saved = root.put("/api/roles/sales_lead", json={"label": {"en": "Sales lead", "zh-CN": "销售主管"}, "capabilities": ["design"],
+                                                    "default_rights": {"create": True, "read": "team", "update": "team", "delete": "none"}})
+    assert saved.status_code == 200 and saved.get_json()["capabilities"] == ["design"]
+    assert root.patch(f"/api/users/{people['mia'].id}", json={"roles": ["sales_lead"]}).status_code == 200
+    assert people["mia"].client.post("/api/apps", json={"key": "leads", "label": "Leads"}).status_code == 201
+    keys = [r["key"] for r in root.get("/api/roles").get_json()["items"]]
+    assert {"admin", "builder", "ops", "approver", "member", "viewer", "sales_lead"} <= set(keys)
+    assert root.put("/api/roles/admin", json={"capabilities": []}).status_code == 403
+    assert root.put("/api/roles/bad", json={"capabilities": ["root_shell"]}).status_code == 422
+
+
+def test_admin_cannot_drop_own_admin_role(app, people):
+    root = people["root"]
+    assert root.client.patch(f"/api/users/{root.id}", json={"roles": ["member"]}).status_code == 422
