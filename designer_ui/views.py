@@ -13,6 +13,7 @@ from flask import Response, current_app, g, render_template, request, url_for
 
 from designer_ui import bp
 from engine.api.auth import SECURITY_HEADERS
+from engine.errors import FormflowError
 from engine.rules import JS_RUNTIME
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
@@ -74,6 +75,12 @@ def _page_context() -> dict:
     return {"unread_count": unread_count(),
             "static_base": url_for("ui.static", filename="").rstrip("/"),
             "urls": {"apps": url_for("ui.index"), "inbox": url_for("ui.inbox")}}
+
+
+@bp.errorhandler(FormflowError)
+def _page_error(exc: FormflowError):
+    """A refused page request (unknown form, record, not published yet) as a page, not the API's JSON."""
+    return render_template("error.html", status=exc.status, message=exc.message if hasattr(exc, "message") else str(exc)), exc.status
 
 
 @bp.route("/rules/runtime.js")

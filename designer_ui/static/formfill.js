@@ -67,7 +67,7 @@
 
   function recordTitle(rec) {
     if (!rec) return '';
-    return rec.title || rec.display || rec.name || (rec.data && (rec.data.name || rec.data.title)) || ('#' + rec.id);
+    return rec.title || rec.display_name || rec.name || (typeof rec.display === 'string' ? rec.display : '') || (rec.data && (rec.data.name || rec.data.title)) || ('#' + rec.id);
   }
 
   function formFill() {

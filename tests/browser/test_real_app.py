@@ -268,6 +268,33 @@ def test_designer_keeps_work_on_a_stale_draft(page, crm):
     assert page.js_errors == []
 
 
+def test_publish_refused_shows_reasons_in_place(page, crm, axe_check):
+    base = crm["url"]
+    ok(call(base, "POST", "/api/apps/crm/forms", FOLLOW_UP))
+    page.goto(base + "/apps/crm/forms/follow_up/design")
+    page.get_by_test_id("field-customer").wait_for()
+    page.get_by_test_id("tab-rules").click()
+    rule = page.get_by_test_id("rule-r1")
+    rule.get_by_test_id("rule-raw-mode").click()
+    rule.get_by_test_id("rule-raw").fill("enable_reminder == nope")
+    page.get_by_test_id("publish").click()
+    expect(rule.get_by_test_id("rule-error")).to_contain_text("nope")          # at the rule, with its position
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    assert rule.get_by_test_id("rule-raw").input_value() == "enable_reminder == nope"
+    assert ok(call(base, "GET", "/api/apps/crm/forms/follow_up/versions"))["items"] == []   # nothing was published
+    rule.get_by_test_id("rule-raw").fill("enable_reminder == true")
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("status")).to_contain_text("Published")
+    expect(rule.get_by_test_id("rule-error")).to_have_count(0)
+    assert page.js_errors == []
+
+
+def test_unknown_pages_answer_with_a_page(page, crm):
+    response = page.goto(crm["url"] + "/apps/crm/forms/nope/records")
+    assert response.status == 404
+    expect(page.get_by_test_id("error-message")).to_contain_text("nope")
+
+
 def test_end_user_fills_the_form_and_finds_the_record(page, published, axe_check):
     base = published["url"]
     csp = _csp_watch(page)
