@@ -16,10 +16,9 @@ from typing import Any, Callable, Mapping
 import sqlalchemy as sa
 
 from engine.definitions import CompiledForm
-from engine.errors import NotFound
 from engine.runtime import Runtime
-from engine.services.forms import compiled_form
-from engine.storage.tables import records, users, workspaces
+from engine.services.forms import compiled_version
+from engine.storage.tables import apps, forms, records, users, workspaces
 from engine.templating import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
 
 __all__ = ["RenderData", "record_link"]
@@ -50,6 +49,16 @@ def _date(value: Any) -> Any:
     return value
 
 
+# Statements built once: every notification runs them (building a select costs more than running it).
+_USER = sa.select(users).where(users.c.id == sa.bindparam("id"))
+_FORM = (sa.select(forms.c.id, forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
+         .where(apps.c.workspace_id == sa.bindparam("workspace_id"), apps.c.key == sa.bindparam("app_key"),
+                forms.c.key == sa.bindparam("form_key")))
+_RECORD = sa.select(records).where(records.c.id == sa.bindparam("id"), records.c.form_id == sa.bindparam("form_id"),
+                                   records.c.deleted_at.is_(None))
+_WORKSPACE = sa.select(workspaces.c.id, workspaces.c.name).where(workspaces.c.id == sa.bindparam("id"))
+
+
 class RenderData:
     """Builds template variables inside one connection, memoising users and records."""
 
@@ -71,7 +80,7 @@ class RenderData:
     # -- users ------------------------------------------------------------
     def _user_row(self, user_id: int) -> Mapping | None:
         if user_id not in self._users:
-            self._users[user_id] = self.conn.execute(sa.select(users).where(users.c.id == user_id)).mappings().first()
+            self._users[user_id] = self.conn.execute(_USER, {"id": user_id}).mappings().first()
         return self._users[user_id]
 
     def user(self, user_id: int | None, manager_depth: int = MAX_MANAGER_DEPTH) -> dict | None:
@@ -96,11 +105,11 @@ class RenderData:
     # -- records ----------------------------------------------------------
     def form(self, app_key: str, form_key: str) -> CompiledForm | None:
         key = f"{app_key}/{form_key}"
-        if key not in self._forms:
-            try:
-                self._forms[key] = compiled_form(self.rt, self.conn, app_key, form_key)
-            except NotFound:
-                self._forms[key] = None
+        if key not in self._forms:  # one query, then the runtime's compiled-form cache
+            found = self.conn.execute(_FORM, {"workspace_id": self.rt.workspace_id, "app_key": app_key,
+                                              "form_key": form_key}).first()
+            self._forms[key] = (compiled_version(self.rt, self.conn, found[0], found[1], app_key)
+                                if found is not None and found[1] is not None else None)
         return self._forms[key]
 
     def _reference_value(self, value: Any, fld: dict, depth: int) -> Any:
@@ -114,8 +123,7 @@ class RenderData:
             return None
         if form is None or depth <= 0:
             return {"id": record_id, "title": f"#{record_id}"}
-        row = self.conn.execute(sa.select(records).where(
-            records.c.id == record_id, records.c.form_id == form.form_id, records.c.deleted_at.is_(None))).mappings().first()
+        row = self.conn.execute(_RECORD, {"id": record_id, "form_id": form.form_id}).mappings().first()
         if row is None:
             return None
         return self.record(form, row, depth - 1)
@@ -149,8 +157,7 @@ class RenderData:
 
     # -- the whole render context -------------------------------------------
     def workspace(self) -> dict:
-        row = self.conn.execute(sa.select(workspaces.c.id, workspaces.c.name).where(
-            workspaces.c.id == self.rt.workspace_id)).first()
+        row = self.conn.execute(_WORKSPACE, {"id": self.rt.workspace_id}).first()
         return {"id": row[0], "name": row[1]} if row else {"id": self.rt.workspace_id, "name": ""}
 
     def variables(self, form: CompiledForm, row: Mapping, recipient_user: dict | None) -> dict:

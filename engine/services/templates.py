@@ -44,12 +44,12 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.errors import Conflict, ErrorItem, NotFound, PermissionDenied, Unauthorized, ValidationFailed
 from engine.notifications.lifecycle import Actor as ReviewActor
-from engine.notifications.lifecycle import LifecycleError, TemplateState, allowed_actions, transition
+from engine.notifications.lifecycle import TemplateState, allowed_actions, transition
 from engine.notifications.tables import notification_templates as templates_t
 from engine.notifications.variables import RenderData, record_link
 from engine.runtime import Actor, Runtime
-from engine.services.forms import _app_row, compiled_form
-from engine.storage.tables import records, workspaces
+from engine.services.forms import _app_row, compiled_form, compiled_version
+from engine.storage.tables import apps, forms, records, workspaces
 from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
 
 __all__ = [
@@ -410,6 +410,7 @@ class PublishedTemplate:
     form_version: int
     label: Any
     compiled: Mapping[str, Mapping[str, CompiledTemplate]] = field(repr=False)
+    form_id: int = 0
 
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)
@@ -421,28 +422,39 @@ class PublishedTemplate:
 
 
 _CACHE: "OrderedDict[tuple, PublishedTemplate]" = OrderedDict()
+#: The live revision joined with its app and its form's published version (built once: hot path of every notification).
+_LIVE_REVISION = (
+    sa.select(templates_t.c.id, templates_t.c.revision, templates_t.c.form_key, templates_t.c.label,
+              templates_t.c.content, forms.c.id.label("form_id"), forms.c.published_version)
+    .select_from(templates_t.join(apps, apps.c.id == templates_t.c.app_id)
+                 .outerjoin(forms, sa.and_(forms.c.app_id == apps.c.id, forms.c.key == templates_t.c.form_key)))
+    .where(apps.c.workspace_id == sa.bindparam("workspace_id"), apps.c.key == sa.bindparam("app_key"),
+           templates_t.c.key == sa.bindparam("template_key"), templates_t.c.state == TemplateState.PUBLISHED.value,
+           templates_t.c.superseded_at.is_(None))
+    .order_by(templates_t.c.revision.desc()).limit(1))
 _CACHE_LOCK = threading.Lock()
 
 
 def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: str) -> PublishedTemplate:
-    """The live revision of a template, compiled once per (revision, form version) and cached."""
-    app = _app_row(conn, rt, app_key)
-    row = conn.execute(sa.select(templates_t).where(
-        templates_t.c.app_id == app["id"], templates_t.c.key == template_key,
-        templates_t.c.state == TemplateState.PUBLISHED.value, templates_t.c.superseded_at.is_(None))
-        .order_by(templates_t.c.revision.desc()).limit(1)).mappings().first()
-    if row is None:
+    """The live revision of a template, compiled once per (revision, form version) and cached.
+
+    One query when cached: the live revision joined with its app and the form's published version.
+    """
+    found = conn.execute(_LIVE_REVISION, {"workspace_id": rt.workspace_id, "app_key": app_key,
+                                          "template_key": template_key}).mappings().first()
+    if found is None:
+        _app_row(conn, rt, app_key)  # 404 for an unknown app first
         raise NotFound(f"notification template {template_key!r} of app {app_key!r} has no published revision; "
                        f"only a published template can be used", path="/template")
-    form_version = compiled_form(rt, conn, app_key, row["form_key"]).version
-    cache_key = (rt.db.url, row["id"], form_version)
+    cache_key = (rt.db.url, found["id"], found["published_version"])
     with _CACHE_LOCK:
-        found = _CACHE.get(cache_key)
-        if found is not None:
+        cached = _CACHE.get(cache_key)
+        if cached is not None:
             _CACHE.move_to_end(cache_key)
-            return found
-    compiled, version = _check(conn, rt, app_key, template_key, row["form_key"], row["content"])
-    published = PublishedTemplate(row["id"], app_key, template_key, row["revision"], row["form_key"], version, row["label"], compiled)
+            return cached
+    compiled, version = _check(conn, rt, app_key, template_key, found["form_key"], found["content"])
+    published = PublishedTemplate(found["id"], app_key, template_key, found["revision"], found["form_key"], version,
+                                  found["label"], compiled, found["form_id"])
     with _CACHE_LOCK:
         _CACHE[cache_key] = published
         while len(_CACHE) > COMPILED_CACHE_SIZE:
@@ -469,7 +481,7 @@ def _recipient_user(data: RenderData, recipient: Any) -> tuple[dict | None, str 
 def render(conn: sa.Connection, rt: Runtime, published: PublishedTemplate, record_row: Mapping, recipient: Any, *,
            channel: str = "inbox") -> dict:
     """Render ``published`` for one record and one recipient: ``{subject, body, html_body}``."""
-    form = compiled_form(rt, conn, published.app_key, published.form_key)
+    form = compiled_version(rt, conn, published.form_id, published.form_version, published.app_key)  # cached: no query
     if "form_id" in record_row and record_row["form_id"] != form.form_id:
         raise ValidationFailed(f"template {published.key!r} renders records of form {published.form_key!r}",
                                [ErrorItem("the record belongs to another form", path="/record_id")])
