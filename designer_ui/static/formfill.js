@@ -359,6 +359,7 @@
             var ids = recordsFrom(r.data).map(function (a) { return a.id; });
             if (!ids.length && r.data && r.data.id !== undefined) ids = [r.data.id];
             self.values[f.id] = self.multiple(f) ? ids : (ids[0] === undefined ? null : ids[0]);
+            self.clearError(f.id);
           }, function () { self.errors[f.id] = [t('common.error')]; });
       },
 

@@ -32,7 +32,7 @@ MAX_TABLE_PAGE = 200
 MAX_EXPORT_ROWS = 50_000
 #: a CSV cell starting with one of these would run as a formula in a spreadsheet
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: upload size when the attachment field sets no ``options.max_size_mb``
+#: upload size when the attachment field sets no ``options.max_size`` (bytes)
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 #: text field types a table filter matches by "contains" rather than equality
 CONTAINS_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "serial", "multiselect"})
@@ -55,9 +55,9 @@ def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict) -> str:
     """One stored value as the text a person reads."""
     if value is None or value == "" or value == []:
         return ""
-    if f["type"] in ("reference", "user"):
+    if f["type"] in ("reference", "user", "attachment"):
         ids = value if isinstance(value, list) else [value]
-        key = (f["options"]["form"] if f["type"] == "reference" else "@users")
+        key = {"reference": (f.get("options") or {}).get("form"), "user": "@users", "attachment": "@attachments"}[f["type"]]
         return ", ".join(titles.get(key, {}).get(i, f"#{i}") for i in ids)
     try:
         return FIELD_TYPES.get(f["type"]).display(value, f, locale, tz)
@@ -69,9 +69,9 @@ def record_titles(rt, app_key: str, fields: list[dict], items: list[dict], local
     """{target form key | "@users": {id: title}} for every reference and user value on the page."""
     wanted: dict[str, set] = {}
     for f in fields:
-        if f["type"] not in ("reference", "user"):
+        if f["type"] not in ("reference", "user", "attachment"):
             continue
-        key = f["options"]["form"] if f["type"] == "reference" else "@users"
+        key = {"reference": (f.get("options") or {}).get("form"), "user": "@users", "attachment": "@attachments"}[f["type"]]
         for item in items:
             v = item["data"].get(f["id"])
             if v is not None:
@@ -81,6 +81,11 @@ def record_titles(rt, app_key: str, fields: list[dict], items: list[dict], local
         if key == "@users":
             with rt.db.read() as conn:  # the users service comes with the permissions area; names only
                 rows = conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(list(ids)))).all()
+            out[key] = {i: n for i, n in rows}
+            continue
+        if key == "@attachments":
+            with rt.db.read() as conn:
+                rows = conn.execute(sa.select(attachments.c.id, attachments.c.filename).where(attachments.c.id.in_(list(ids)))).all()
             out[key] = {i: n for i, n in rows}
             continue
         try:
@@ -211,16 +216,25 @@ def export_records_csv(app_key, form_key):
 
 # -- attachments ---------------------------------------------------------------
 
-def _attachment_limit() -> int:
+def _attachment_field() -> dict:
+    """The attachment field named by ?app=&form=&field= (its options limit the upload), or {} for none."""
     app_key, form_key, field_id = (request.args.get(k) for k in ("app", "form", "field"))
     if not (app_key and form_key and field_id):
-        return DEFAULT_ATTACHMENT_MAX_BYTES
+        return {}
     definition = _definition(runtime(), app_key, form_key)
     f = next((f for f in definition.get("fields", []) if f["id"] == field_id and f["type"] == "attachment"), None)
     if f is None:
         raise ValidationFailed(f"{field_id!r} is not an attachment field of {form_key!r}", [ErrorItem("not an attachment field", path="/field")])
-    mb = (f.get("options") or {}).get("max_size_mb")
-    return int(mb * 1024 * 1024) if isinstance(mb, (int, float)) and mb > 0 else DEFAULT_ATTACHMENT_MAX_BYTES
+    return f
+
+
+def _accepted(accept: list[str] | None, filename: str, mimetype: str) -> bool:
+    """``options.accept``: ".pdf" (extension), "image/*" (type family) or "application/pdf" (exact type)."""
+    if not accept:
+        return True
+    name, mimetype = filename.lower(), (mimetype or "").lower()
+    return any(name.endswith(a.lower()) if a.startswith(".") else
+               mimetype.startswith(a[:-1].lower()) if a.endswith("/*") else mimetype == a.lower() for a in accept)
 
 
 def _attachment_dir() -> Path:
@@ -236,13 +250,19 @@ def upload_attachment():
     files = request.files.getlist("file")
     if not files:
         raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
-    limit = _attachment_limit()
+    f = _attachment_field()
+    options = f.get("options") or {}
+    limit = options.get("max_size") or DEFAULT_ATTACHMENT_MAX_BYTES
     saved = []
     for upload in files:
+        if not _accepted(options.get("accept"), upload.filename or "", upload.mimetype):
+            raise ValidationFailed(f"{upload.filename}: this field accepts {', '.join(options['accept'])}",
+                                   [ErrorItem("file type not accepted", path="/file", field_id=f.get("id"), code="not_accepted")])
         data = upload.read(limit + 1)
         if len(data) > limit:
-            raise ValidationFailed(f"{upload.filename} is larger than {limit // (1024 * 1024)} MB",
-                                   [ErrorItem("file too large", path="/file", code="too_large")])
+            size = f"{limit / (1024 * 1024):.1f} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
+            raise ValidationFailed(f"{upload.filename} is larger than {size}",
+                                   [ErrorItem("file too large", path="/file", field_id=f.get("id"), code="too_large")])
         attachment_id = uuid.uuid4().hex
         (_attachment_dir() / attachment_id).write_bytes(data)
         name = Path(upload.filename or "file").name[:255] or "file"

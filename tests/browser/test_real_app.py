@@ -289,6 +289,30 @@ def test_publish_refused_shows_reasons_in_place(page, crm, axe_check):
     assert page.js_errors == []
 
 
+def test_attachment_upload_with_the_field_limits(page, crm):
+    base = crm["url"]
+    ok(call(base, "POST", "/api/apps/crm/forms", {"key": "visit_report", "label": "Visit report", "fields": [
+        {"id": "title", "type": "text", "label": "Title", "required": True},
+        {"id": "photo", "type": "attachment", "label": "Photo or notes", "options": {"max_size": 2048, "accept": [".txt", "image/*"]}}]}))
+    ok(call(base, "POST", "/api/apps/crm/forms/visit_report/publish"))
+    page.goto(base + "/apps/crm/forms/visit_report/new")
+    page.get_by_test_id("input-title").fill("Plant visit")
+    page.get_by_test_id("input-photo").set_input_files({"name": "big.txt", "mimeType": "text/plain", "buffer": b"x" * 5000})
+    expect(page.get_by_test_id("error-photo")).to_contain_text("larger than 2 KB")
+    page.get_by_test_id("input-photo").set_input_files({"name": "run.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"})
+    expect(page.get_by_test_id("error-photo")).to_contain_text("accepts .txt, image/*")
+    page.get_by_test_id("input-photo").set_input_files({"name": "notes.txt", "mimeType": "text/plain", "buffer": b"samples delivered"})
+    expect(page.get_by_test_id("error-photo")).to_be_hidden()
+    page.get_by_test_id("submit").click()
+    page.get_by_test_id("form-success").get_by_role("link").click()
+    expect(page.get_by_test_id("value-photo")).to_have_text("notes.txt")
+    attachment_id = ok(call(base, "GET", "/api/apps/crm/forms/visit_report/records"))["items"][0]["data"]["photo"]
+    with urllib.request.urlopen(urllib.request.Request(base + f"/api/attachments/{attachment_id}",
+                                                       headers={"Authorization": f"Bearer {TOKEN['token']}"})) as resp:
+        assert resp.read() == b"samples delivered" and "attachment" in resp.headers["Content-Disposition"]
+    assert page.js_errors == []
+
+
 def test_unknown_pages_answer_with_a_page(page, crm):
     response = page.goto(crm["url"] + "/apps/crm/forms/nope/records")
     assert response.status == 404
