@@ -17,6 +17,7 @@ from engine.runtime import Actor
 from engine.services import records as rs
 from tests.core.sample import install
 
+STATUSES: list[int] = []
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
 REAL = {"app_key": "crm", "form_key": "customer", "record_id": 1, "version": 1}
 
@@ -58,7 +59,16 @@ def map_path_parameters(ctx, path_parameters):
           suppress_health_check=list(HealthCheck))
 def test_no_server_error(case, fuzz_app, api_headers_for):
     response = case.call(headers=api_headers_for(fuzz_app))
+    STATUSES.append(response.status_code)
     assert response.status_code < 500, f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}"
     if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
         body = response.json()
         assert "error" in body and "message" in body["error"], body
+
+
+def test_fuzzing_reached_past_authentication_and_validation():
+    """The run above is only worth something if requests got through auth and, sometimes, succeeded."""
+    if not STATUSES:
+        pytest.skip("run together with test_no_server_error")
+    assert any(200 <= s < 300 for s in STATUSES), sorted(set(STATUSES))
+    assert sum(s == 401 for s in STATUSES) < len(STATUSES) / 2
