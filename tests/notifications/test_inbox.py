@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from engine.errors import NotFound, Unauthorized
-from engine.notifications.channels import ChannelConfigError, OutgoingMessage, Recipient, get_channel
+from engine.notifications.channels import CHANNELS, ChannelConfigError, OutgoingMessage, Recipient, get_channel
 from engine.notifications.tables import inbox_messages
 from engine.runtime import Actor
 from engine.services import inbox
@@ -66,6 +66,7 @@ def test_inbox_channel_copies_cc_users_and_works_inside_a_callers_transaction(rt
 
 
 def test_inbox_channel_refusals(rt, crm):
+    assert "inbox" in CHANNELS
     with pytest.raises(ChannelConfigError, match="runtime"):
         get_channel("inbox", {})
     channel = get_channel("inbox", runtime=rt)
