@@ -313,6 +313,41 @@ def test_attachment_upload_with_the_field_limits(page, crm):
     assert page.js_errors == []
 
 
+def test_record_list_columns_pages_and_safe_csv(page, crm, axe_check):
+    base = crm["url"]
+    names = ["=HYPERLINK(\"http://evil\")", "+86 sales", "-1 lead", "@import", "\tTabbed"] + [f"Customer {i:02d}" for i in range(20)]
+    for name in names:
+        ok(call(base, "POST", "/api/apps/crm/forms/customer/records", {"data": {"name": name}}))
+    page.goto(base + "/apps/crm/forms/customer/records")
+    rows = page.get_by_test_id("records-table").locator("tbody tr")
+    expect(rows).to_have_count(20)
+    expect(page.get_by_test_id("records")).to_contain_text("27 records")
+    page.get_by_test_id("next-page").click()
+    expect(rows).to_have_count(7)
+    expect(page.get_by_test_id("records")).to_contain_text("Page 2 of 2")
+    # column choice, remembered for this form
+    header = page.get_by_test_id("records-table").locator("thead tr").first
+    expect(header).to_contain_text("Phone")
+    page.get_by_test_id("columns-button").click()
+    page.locator("#columns-menu").get_by_label("Phone").uncheck()
+    expect(header).not_to_contain_text("Phone")
+    page.reload()
+    expect(page.get_by_test_id("records-table").locator("thead tr").first).not_to_contain_text("Phone")
+    assert page.js_errors == []
+
+    with urllib.request.urlopen(urllib.request.Request(base + "/api/apps/crm/forms/customer/records/export.csv?sort=id",
+                                                       headers={"Authorization": f"Bearer {TOKEN['token']}"})) as resp:
+        assert resp.headers["Content-Type"].startswith("text/csv")
+        text = resp.read().decode("utf-8-sig")
+    import csv
+    import io
+    cells = [row[1] for row in csv.reader(io.StringIO(text))][1:]
+    assert cells[:2] == ["Acme Trading", "Beta Works"]
+    assert cells[2:6] == ["'" + n for n in names[:4]]                   # a spreadsheet never runs them as formulas
+    assert cells[6] == "Tabbed"                                          # the text type stored it trimmed
+    assert len(cells) == 27
+
+
 def test_unknown_pages_answer_with_a_page(page, crm):
     response = page.goto(crm["url"] + "/apps/crm/forms/nope/records")
     assert response.status == 404
