@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.errors import ErrorItem
-from engine.formrules import EXPECT_FOR_TYPE, draft_resolver, evaluate, published_resolver, rule_context, rule_error_item
+from engine.formrules import EXPECT_FOR_TYPE, evaluate, publish_resolver, published_resolver, rule_context, rule_error_item
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
 from engine.services import forms as form_service
 from engine.services import records as record_service
@@ -101,7 +101,7 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
 
 
 def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
-    return compile_autofill(definition, draft_resolver(all_definitions))[1]
+    return compile_autofill(definition, publish_resolver(conn, app, definition, all_definitions))[1]
 
 
 def _compile(rt, conn, compiled) -> None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.formrules import EXPECT_FOR_TYPE, draft_resolver, evaluate, published_resolver, rule_context, rule_error_item
+from engine.formrules import EXPECT_FOR_TYPE, evaluate, publish_resolver, published_resolver, rule_context, rule_error_item
 from engine.autofill import stored
 from engine.registry import Registry
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
@@ -372,7 +372,7 @@ def _path_back(node, goal, edges, trail, seen):
 def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
     if not definition.get("automations"):
         return []
-    _, errors = compile_automations(definition, draft_resolver(all_definitions), check_forms=all_definitions)
+    _, errors = compile_automations(definition, publish_resolver(conn, app, definition, all_definitions), check_forms=all_definitions)
     return errors + loop_errors(definition["key"], all_definitions)
 
 

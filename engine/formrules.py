@@ -68,8 +68,21 @@ def published_resolver(conn, form_id: int) -> Callable[[str], list[dict] | None]
     return resolve
 
 
-def draft_resolver(all_definitions: dict[str, dict]) -> Callable[[str], list[dict] | None]:
-    return lambda key: (all_definitions.get(key) or {}).get("fields")
+def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dict]) -> Callable[[str], list[dict] | None]:
+    """resolve_form at publish: what records will see, i.e. the other forms' *published* fields (their draft
+    only while never published, e.g. a template installing several forms), and this form's new fields."""
+    cache: dict[str, list[dict] | None] = {}
+
+    def resolve(key: str) -> list[dict] | None:
+        if key == definition.get("key"):
+            return definition.get("fields")
+        if key not in cache:
+            published = conn.execute(sa.select(form_versions.c.definition).join(forms, sa.and_(
+                forms.c.id == form_versions.c.form_id, form_versions.c.version == forms.c.published_version))
+                .where(forms.c.app_id == app["id"], forms.c.key == key)).scalar()
+            cache[key] = published.get("fields", []) if published else (all_definitions.get(key) or {}).get("fields")
+        return cache[key]
+    return resolve
 
 
 def reference_loader(conn, form_id: int) -> Callable[[str, int], dict | None]:
@@ -273,7 +286,7 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
 
 
 def _check_rules(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
-    return compile_form_rules(definition, draft_resolver(all_definitions))[1]
+    return compile_form_rules(definition, publish_resolver(conn, app, definition, all_definitions))[1]
 
 
 def _compile_rules(rt, conn, compiled) -> None:

@@ -151,3 +151,24 @@ def test_bad_rule_over_rest_is_a_422_naming_rule_and_position(client, app):
     assert resp.status_code == 422
     [error] = resp.get_json()["error"]["errors"]
     assert error["path"] == "/rules/0/when" and error["rule"] == "broken" and error["position"] == 15 and error["column"] == 16
+
+
+def test_rules_see_what_records_see_the_published_referenced_form(rt, system):
+    from tests.formrules import scenario
+
+    scenario.install(rt, system)
+    customer = copy.deepcopy(scenario.CUSTOMER)
+    customer["fields"] += scenario.CUSTOMER_ROLLUPS + [{"id": "vip", "type": "boolean"}]
+    fs.save_draft(rt, system, "crm", "customer", customer)  # saved, not published
+    follow_up = copy.deepcopy(scenario.FOLLOW_UP)
+    follow_up["rules"].append({"id": "r2", "name": "vip", "when": "customer&.vip == true", "effects": [{"field": "content", "required": True}]})
+    fs.save_draft(rt, system, "crm", "follow_up", follow_up)
+    with pytest.raises(DefinitionInvalid) as info:
+        fs.publish_form(rt, system, "crm", "follow_up")
+    assert [e.path for e in info.value.errors] == ["/rules/1/when"]
+    fs.publish_form(rt, system, "crm", "customer")
+    fs.publish_form(rt, system, "crm", "follow_up")
+    cid = rs.create_record(rt, system, "crm", "customer", {"name": "V", "vip": True})["id"]
+    with pytest.raises(ValidationFailed) as info:
+        rs.create_record(rt, system, "crm", "follow_up", {"customer": cid})
+    assert [e.path for e in info.value.errors] == ["/data/content"]
