@@ -13,7 +13,6 @@ from typing import Any
 
 from engine import automations as automation_area
 from engine.autofill import computed_stage
-from engine.errors import ErrorItem
 from engine.formrules import FormRules, evaluate, rule_context, validation_errors
 from engine.rules import RuleError, RuleScope, compile_rule
 from engine.runtime import Actor, Runtime
