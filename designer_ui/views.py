@@ -13,7 +13,7 @@ from flask import Response, current_app, g, render_template, request, url_for
 
 from designer_ui import bp
 from engine.api.auth import SECURITY_HEADERS
-from engine.errors import FormflowError
+from engine.errors import FormflowError, NotFound
 from engine.rules import JS_RUNTIME
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
@@ -101,8 +101,10 @@ def designer(app_key, form_key):
     app = form_service.get_app(runtime(), app_key)
     form = next((f for f in app["forms"] if f["key"] == form_key), None)
     if form is None:
-        form_service.get_draft(runtime(), app_key, form_key)  # raises the service's 404
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
+    draft = form_service.get_draft(runtime(), app_key, form_key)
     return render_template("designer.html", app=app, form=form, forms=[{"key": f["key"], "label": f["label"]} for f in app["forms"]],
+                           definition=draft["definition"], draft_revision=draft["draft_revision"],
                            back_url=url_for("ui.index"), active_nav="apps",
                            form_url=url_for("ui.new_record", app_key=app_key, form_key=form_key),
                            records_url=url_for("ui.records_list", app_key=app_key, form_key=form_key))

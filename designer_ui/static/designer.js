@@ -145,6 +145,7 @@
         window.addEventListener('beforeunload', function (e) { if (self_.dirty) { e.preventDefault(); e.returnValue = ''; } });
         if (this.cfg.definition) {
           this.def = normalize(window.formflow.clone(this.cfg.definition));
+          this.takeRevision(this.cfg);
           this.loading = false;
           this.initPaletteSortable();
           return;

@@ -48,7 +48,27 @@ def _locale() -> str:
 
 
 def _timezone() -> str:
-    return request.args.get("tz") or request.cookies.get("formflow_tz") or runtime().timezone
+    """The reader's zone: ?tz=, their saved one, the browser's (cookie set by the UI), then the workspace's."""
+    from zoneinfo import available_timezones
+
+    saved = None
+    if actor().user_id is not None:
+        from engine.services import users as user_service
+
+        try:
+            saved = user_service.get_user(runtime(), actor().user_id).get("timezone")
+        except NotFound:
+            saved = None
+    for tz in (request.args.get("tz"), saved, request.cookies.get("formflow_tz"), runtime().timezone):
+        if tz and tz in _zones(available_timezones):
+            return tz
+    return "UTC"
+
+
+def _zones(available, _cache: dict = {}) -> frozenset:  # noqa: B006  (computed once per process)
+    if "zones" not in _cache:
+        _cache["zones"] = frozenset(available())
+    return _cache["zones"]
 
 
 def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict) -> str:
