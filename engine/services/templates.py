@@ -423,9 +423,14 @@ class PublishedTemplate:
 
 _CACHE: "OrderedDict[tuple, PublishedTemplate]" = OrderedDict()
 #: The live revision joined with its app and its form's published version (built once: hot path of every notification).
+_SIBLINGS = forms.alias("siblings")
+#: Grows whenever any form of the app is republished (versions only go up): referenced forms change a template's scope too.
+_APP_FORMS_VERSION = (sa.select(sa.func.coalesce(sa.func.sum(_SIBLINGS.c.published_version), 0))
+                      .where(_SIBLINGS.c.app_id == apps.c.id).scalar_subquery())
 _LIVE_REVISION = (
     sa.select(templates_t.c.id, templates_t.c.revision, templates_t.c.form_key, templates_t.c.label,
-              templates_t.c.content, forms.c.id.label("form_id"), forms.c.published_version)
+              templates_t.c.content, forms.c.id.label("form_id"), forms.c.published_version,
+              _APP_FORMS_VERSION.label("app_forms_version"))
     .select_from(templates_t.join(apps, apps.c.id == templates_t.c.app_id)
                  .outerjoin(forms, sa.and_(forms.c.app_id == apps.c.id, forms.c.key == templates_t.c.form_key)))
     .where(apps.c.workspace_id == sa.bindparam("workspace_id"), apps.c.key == sa.bindparam("app_key"),
@@ -436,7 +441,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: str) -> PublishedTemplate:
-    """The live revision of a template, compiled once per (revision, form version) and cached.
+    """The live revision of a template, compiled once per (revision, versions of the app's forms) and cached.
 
     One query when cached: the live revision joined with its app and the form's published version.
     """
@@ -446,7 +451,7 @@ def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: 
         _app_row(conn, rt, app_key)  # 404 for an unknown app first
         raise NotFound(f"notification template {template_key!r} of app {app_key!r} has no published revision; "
                        f"only a published template can be used", path="/template")
-    cache_key = (rt.db.url, found["id"], found["published_version"])
+    cache_key = (rt.db.url, found["id"], found["published_version"], found["app_forms_version"])
     with _CACHE_LOCK:
         cached = _CACHE.get(cache_key)
         if cached is not None:

@@ -274,3 +274,41 @@ def test_preview_leaves_out_fields_hidden_from_the_actor(rt, crm):
     li_member = Actor.user(crm["li"], roles=("member",))
     assert ts.preview(rt, li_member, "crm", "follow_up", crm["reminder"])["body"] == "[] ACME <Ltd>"
     assert ts.preview(rt, crm["admin"], "crm", "follow_up", crm["reminder"])["body"] == "[Bring the <b>contract</b>] ACME <Ltd>"
+
+
+def test_two_reviewers_at_once_one_wins(rt, crm):
+    from threading import Thread
+
+    create(rt, crm)
+    ts.submit(rt, crm["author"], "crm", "follow_up")
+    outcomes = []
+
+    def review(actor, action):
+        try:
+            getattr(ts, action)(rt, actor, "crm", "follow_up", "no" if action == "reject" else None)
+            outcomes.append(action)
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [Thread(target=review, args=(crm["reviewer"], "approve")), Thread(target=review, args=(crm["admin"], "reject"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["approve", "conflict"], ["conflict", "reject"])
+    assert ts.get_template(rt, "crm", "follow_up")["state"] in ("approved", "rejected")
+
+
+def test_a_live_template_broken_by_a_form_change_fails_loudly_not_blank(rt, crm):
+    create(rt, crm)
+    publish_through_review(rt, crm)
+    assert "(key)" in render_live(rt, crm)[1]["body"]  # compiled and cached before the referenced form changes
+    draft = fs.get_draft(rt, "crm", "customer")["definition"]
+    for f in draft["fields"]:
+        if f["id"] == "level":
+            f["deleted"] = True
+    fs.save_draft(rt, Actor.system(), "crm", "customer", draft)
+    fs.publish_form(rt, Actor.system(), "crm", "customer")
+    with pytest.raises(ValidationFailed) as info:
+        render_live(rt, crm)
+    assert "level" in info.value.errors[0].message and info.value.errors[0].path == "/content/default/body"
