@@ -8,6 +8,10 @@ from engine.errors import ErrorItem, ValidationFailed
 from engine.services import admin_audit, credentials, permissions, users as user_service
 
 _ERR = (401, 403, 404, 422)
+#: largest id a path or body may name (the columns are 32-bit integers)
+MAX_ID = 2**31 - 1
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
 USER = {"type": "object", "required": ["id", "username", "display_name"], "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "name": {"type": "string"},
@@ -17,11 +21,11 @@ USER_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"
 USER_CREATE = {"type": "object", "required": ["username"], "additionalProperties": False, "properties": {
     "username": {"type": "string", "maxLength": 150}, "password": {"type": "string", "maxLength": 256},
     "display_name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 320},
-    "roles": {"type": "array", "items": {"type": "string"}}, "manager_id": {"type": ["integer", "null"]},
+    "roles": {"type": "array", "items": {"type": "string"}}, "manager_id": NULLABLE_ID,
     "timezone": {"type": "string"}, "locale": {"type": "string"}}}
 USER_UPDATE = {"type": "object", "additionalProperties": False, "properties": {
     "display_name": {"type": "string", "maxLength": 200}, "email": {"type": ["string", "null"], "maxLength": 320},
-    "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]}, "manager_id": {"type": ["integer", "null"]},
+    "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]}, "manager_id": NULLABLE_ID,
     "is_active": {"type": "boolean"}, "roles": {"type": "array", "items": {"type": "string"}}}}
 PASSWORD = {"type": "object", "required": ["password"], "additionalProperties": False, "properties": {"password": {"type": "string"}}}
 ME = {"type": "object", "required": ["user"], "properties": {"user": USER, "capabilities": {"type": "array", "items": {"type": "string"}}}}
@@ -42,10 +46,10 @@ TOKEN = {"type": "object", "required": ["id", "name", "prefix", "expires_at"], "
 TOKEN_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": TOKEN}}}
 TOKEN_CREATE = {"type": "object", "required": ["name"], "additionalProperties": False, "properties": {
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "expires_in_days": {"type": "integer", "minimum": 1, "maximum": credentials.TOKEN_MAX_DAYS}, "user_id": {"type": "integer"}}}
+    "expires_in_days": {"type": "integer", "minimum": 1, "maximum": credentials.TOKEN_MAX_DAYS}, "user_id": ID}}
 TEAM_CREATE = {"type": "object", "required": ["key", "name"], "additionalProperties": False, "properties": {
     "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "members": {"type": "array", "items": {"type": "integer"}}}}
+    "members": {"type": "array", "maxItems": 1000, "items": ID}}}
 TEAM = {"type": "object", "required": ["key", "name", "members"]}
 AUDIT = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["action", "actor", "at"]}}}}
 SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
@@ -62,6 +66,15 @@ def _body(schema: dict) -> dict:
     if errors:
         raise ValidationFailed("the request body is not valid", errors)
     return data
+
+
+def _known_id(value: int) -> int:
+    """Path ids beyond the column range can't exist: 404 before the database sees them."""
+    if value > MAX_ID:
+        from engine.errors import NotFound
+
+        raise NotFound(f"no such id {value}", path="/id")
+    return value
 
 
 def _flag(name: str) -> bool:
@@ -89,7 +102,7 @@ def list_users():
 
 
 @route("/users", "POST", summary="Create a user (needs manage_users)", tag="users", body=USER_CREATE, response=USER, status=201,
-       errors=(401, 403, 409, 422))
+       errors=(401, 403, 404, 409, 422))
 def create_user():
     b = _body(USER_CREATE)
     user = user_service.create_user(runtime(), actor(), b["username"], password=b.get("password"), display_name=b.get("display_name"),
@@ -100,6 +113,7 @@ def create_user():
 
 @route("/users/<int:user_id>", summary="One user", tag="users", response=USER, errors=(401, 403, 404))
 def get_user(user_id):
+    user_id = _known_id(user_id)
     if user_id != actor().user_id:
         permissions.require_capability(runtime(), actor(), "manage_users")
     return jsonify(user_service.get_user(runtime(), user_id))
@@ -108,6 +122,7 @@ def get_user(user_id):
 @route("/users/<int:user_id>", "PATCH", summary="Change a user: name, manager, active, roles (needs manage_users)", tag="users",
        body=USER_UPDATE, response=USER, errors=(401, 403, 404, 422))
 def update_user(user_id):
+    user_id = _known_id(user_id)
     b = _body(USER_UPDATE)
     roles = b.pop("roles", None)
     if b.get("is_active") is False and user_id == actor().user_id:
@@ -118,12 +133,14 @@ def update_user(user_id):
 @route("/users/<int:user_id>/deactivate", "POST", summary="Deactivate a user: no sign-in, sessions end, tokens stop",
        tag="users", response=USER, errors=(401, 403, 404, 422))
 def deactivate_user(user_id):
+    user_id = _known_id(user_id)
     return jsonify(user_service.deactivate_user(runtime(), actor(), user_id))
 
 
 @route("/users/<int:user_id>/password", "PUT", summary="Set a password (your own, or anybody's with manage_users)", tag="users",
        body=PASSWORD, status=204, errors=(401, 403, 404, 422))
 def set_password(user_id):
+    user_id = _known_id(user_id)
     user_service.set_password(runtime(), actor(), user_id, _body(PASSWORD)["password"])
     return "", 204
 
@@ -186,6 +203,7 @@ def create_token():
 @route("/tokens/<int:token_id>", "DELETE", summary="Revoke a token (it stops working at once)", tag="tokens", response=TOKEN,
        errors=(401, 404))
 def revoke_token(token_id):
+    token_id = _known_id(token_id)
     return jsonify(credentials.revoke_token(runtime(), actor(), token_id))
 
 

@@ -60,6 +60,27 @@ def user_dict(row, roles: frozenset[str] | None = None) -> dict:
     return out
 
 
+def _profile_errors(values: dict) -> list[ErrorItem]:
+    """Time zone must be an IANA name (reminders run in it); e-mail must look like one; display name not blank."""
+    from zoneinfo import ZoneInfo
+
+    errors = []
+    tz = values.get("timezone")
+    if tz is not None:
+        try:
+            if not isinstance(tz, str) or not tz or len(tz) > 64:
+                raise ValueError
+            ZoneInfo(tz)
+        except Exception:  # noqa: BLE001  (ZoneInfo raises several kinds for bad names)
+            errors.append(ErrorItem("must be a time zone name such as Asia/Shanghai", path="/timezone"))
+    email = values.get("email")
+    if email is not None and (not isinstance(email, str) or not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,255}", email)):
+        errors.append(ErrorItem("must be an e-mail address", path="/email"))
+    if "display_name" in values and values["display_name"] is not None and not str(values["display_name"]).strip():
+        errors.append(ErrorItem("must not be blank", path="/display_name"))
+    return errors
+
+
 def _user_row(conn, rt: Runtime, user_id: int):
     row = conn.execute(sa.select(users).where(users.c.id == user_id, users.c.workspace_id == rt.workspace_id)).mappings().first()
     if row is None:
@@ -102,6 +123,7 @@ def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | Non
         errors.append(ErrorItem("2-150 letters, digits and . _ @ -", path="/username"))
     if password is not None:
         errors += password_errors(password, username)
+    errors += _profile_errors({"timezone": timezone, "email": email, "display_name": display_name})
     if errors:
         raise ValidationFailed("the user is not valid", errors)
     with rt.db.transaction() as conn:
@@ -126,6 +148,9 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
     unknown = [k for k in changes if k not in UPDATABLE]
     if unknown:
         raise ValidationFailed("these user fields can't be changed here", [ErrorItem("not changeable", path=f"/{k}") for k in unknown])
+    errors = _profile_errors(changes)
+    if errors:
+        raise ValidationFailed("the user is not valid", errors)
     with rt.db.transaction() as conn:
         _user_row(conn, rt, user_id)
         if "manager_id" in changes:

@@ -54,3 +54,13 @@ def test_custom_role_with_capabilities(app, people):
 def test_admin_cannot_drop_own_admin_role(app, people):
     root = people["root"]
     assert root.client.patch(f"/api/users/{root.id}", json={"roles": ["member"]}).status_code == 422
+
+
+def test_bad_profile_values_and_out_of_range_ids_are_4xx(app, people):
+    root = people["root"].client
+    assert root.post("/api/users", json={"username": "tz", "timezone": "Mars/Olympus"}).status_code == 422
+    assert root.post("/api/users", json={"username": "em", "email": "not an address"}).status_code == 422
+    assert root.post("/api/users", json={"username": "ro", "roles": ["no_such_role"]}).status_code == 404
+    assert root.get(f"/api/users/{2**40}").status_code == 404
+    assert root.delete(f"/api/tokens/{2**40}").status_code == 404
+    assert root.post("/api/tokens", json={"name": "x", "user_id": 2**40}).status_code == 422
