@@ -77,8 +77,10 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
                            "readonly": w.readonly.get(fid, False)}
             if st and fid in st.options:
                 fields[fid]["options"] = st.options[fid]
+        rows = {sub: [{"visible": rs_.visible, "required": rs_.required, "readonly": rs_.readonly, "options": rs_.options,
+                       "rules": rs_.matched} for rs_ in states] for sub, states in (w.notes.get("row_states") or {}).items()}
         return {"action": w.action, "valid": not w.errors, "values": {k: v for k, v in w.values.items() if v is not None},
-                "fields": fields, "dropped": dropped, "errors": [e.to_dict() for e in w.errors],
+                "fields": fields, "rows": rows, "dropped": dropped, "errors": [e.to_dict() for e in w.errors],
                 "rules": rules, "validations": validations, "automations": autos}
 
 

@@ -345,6 +345,7 @@ def _row_effects(w, sub: str, rules: list[FormRule], ctx: RuleContext) -> None:
             continue
         row = dict(row)
         st = FormRules().state(rules, row, ctx)
+        w.notes.setdefault("row_states", {}).setdefault(sub, []).append(st)
         row.update(st.values)
         base = f"/data/{sub}/{r}"
         old = before_rows[r] if r < len(before_rows) and isinstance(before_rows[r], dict) else {}

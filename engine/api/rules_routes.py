@@ -15,6 +15,7 @@ DRY_RUN_BODY = {"type": "object", "required": ["data"], "properties": {
 DRY_RUN_RESULT = {"type": "object", "properties": {
     "action": {"type": "string"}, "valid": {"type": "boolean"}, "values": {"type": "object"},
     "fields": {"type": "object", "additionalProperties": {"type": "object"}},
+    "rows": {"type": "object", "description": "sub-table field id -> per row: visible/required/readonly/options by row field, rules"},
     "dropped": {"type": "array", "items": {"type": "string"}},
     "errors": {"type": "array", "items": {"type": "object"}},
     "rules": {"type": "array", "items": {"type": "object"}},

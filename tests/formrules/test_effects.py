@@ -172,3 +172,12 @@ def test_rules_see_what_records_see_the_published_referenced_form(rt, system):
     with pytest.raises(ValidationFailed) as info:
         rs.create_record(rt, system, "crm", "follow_up", {"customer": cid})
     assert [e.path for e in info.value.errors] == ["/data/content"]
+
+
+def test_dry_run_reports_sub_table_rows(deals, system):
+    from engine.dryrun import dry_run
+
+    out = dry_run(deals, system, "sales", "deal", {"items": [{"product": "a", "qty": 2}, {"product": "b", "qty": 20}]})
+    assert not out["valid"] and [e["path"] for e in out["errors"]] == ["/data/items/1/discount"]
+    assert [row["visible"] for row in out["rows"]["items"]] == [{"discount": False}, {"discount": True}]
+    assert [r["matched"] for row in out["rows"]["items"] for r in row["rules"]] == [False, True]
