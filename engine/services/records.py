@@ -42,6 +42,7 @@ class Write:
     readonly: dict[str, bool] = field(default_factory=dict)  # field id -> read-only (rules)
     row: dict | None = None  # the stored row after save
     notes: dict[str, Any] = field(default_factory=dict)  # stage-specific scratch (e.g. automations run)
+    skip: frozenset = frozenset()  # stages this write leaves out (an import that runs no automations)
 
     @property
     def changed(self) -> set[str]:
@@ -67,14 +68,14 @@ ROW_SCOPES: list[Callable] = []
 # -- public API ------------------------------------------------------------
 
 def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: dict, *,
-                  owner_id: int | None = None, conn: sa.Connection | None = None) -> dict:
+                  owner_id: int | None = None, conn: sa.Connection | None = None, skip_stages: frozenset = frozenset()) -> dict:
     if conn is None:
         with rt.db.transaction() as c:
-            return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c)
+            return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)
     form = compiled_form(rt, conn, app_key, form_key)
     owner_id = owner_id if owner_id is not None else actor.user_id
     check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
-    w = Write(rt, conn, actor, form, "create", _keyed(form, data), None)
+    w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
     _write(w, owner_id=owner_id)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
@@ -166,14 +167,39 @@ def record_dict(row, form: CompiledForm) -> dict:
 
 # -- the write path ----------------------------------------------------------
 
+def validate_record(rt: Runtime, actor: Actor, form: CompiledForm, data: dict, *, conn: sa.Connection,
+                    skip_stages: frozenset = frozenset()) -> Write:
+    """The front half of a create (defaults, effects, schema, required, references, submit validations), nothing saved.
+
+    Raises ``ValidationFailed`` (or a stage's own error, e.g. a duplicate) exactly as ``create_record`` would.
+    """
+    w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
+    _validate(w)
+    return w
+
+
 def _write(w: Write, *, owner_id: int | None = None, expected_version: int | None = None) -> None:
-    form, rt = w.form, w.rt
+    _validate(w)
+    for stage in FILL_STAGES:            # computed, fetched, roll-up values
+        if stage not in w.skip:
+            stage(w)
+    if w.action == "create":
+        _fill_serials(w)
+    _save(w, owner_id=owner_id, expected_version=expected_version)
+    for stage in AFTER_SAVE_STAGES:      # automations, roll-ups elsewhere, due events
+        if stage not in w.skip:
+            stage(w)
+
+
+def _validate(w: Write) -> None:
+    form = w.form
     _refuse_unknown_and_engine_set(w)
     w.values = {**(w.before or {}), **w.incoming}
     if w.action == "create":
         _apply_defaults(w)
     for stage in EFFECT_STAGES:          # visibility, required, read-only, allowed options (rules)
-        stage(w)
+        if stage not in w.skip:
+            stage(w)
     _drop_hidden(w)
     shape = {fid: w.values.get(fid) for fid in form.schema["properties"] if fid in w.values}
     normalized, errors = form.validate(shape)
@@ -184,16 +210,10 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
     if not w.errors:
         w.errors += _reference_errors(w)
         for stage in ASSERTION_STAGES:   # submit validation rules
-            stage(w)
+            if stage not in w.skip:
+                stage(w)
     if w.errors:
         raise ValidationFailed(f"the {form.key} record is not valid", w.errors)
-    for stage in FILL_STAGES:            # computed, fetched, roll-up values
-        stage(w)
-    if w.action == "create":
-        _fill_serials(w)
-    _save(w, owner_id=owner_id, expected_version=expected_version)
-    for stage in AFTER_SAVE_STAGES:      # automations, roll-ups elsewhere, due events
-        stage(w)
 
 
 def _keyed(form: CompiledForm, data: Any) -> dict:
