@@ -62,6 +62,8 @@ class Batch:
     """Per-tick caches (users, compiled workflows, template data) shared by the firings of one claimed batch."""
 
     users: dict = field(default_factory=dict)
+    managers: dict = field(default_factory=dict)
+    forms: dict = field(default_factory=dict)
     workflows: dict = field(default_factory=dict)
     render_data: Any = None
 

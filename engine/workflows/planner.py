@@ -16,13 +16,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from engine.services import records as record_service
-from engine.storage.tables import records
+from engine.storage.tables import records, users
 from engine.workflows.compiled import CompiledWorkflow, live_workflows
 from engine.workflows.tables import due_events
 from engine.workflows.triggers import Plan, SaveEvent
 
 #: Records re-planned per query when a workflow is published (backfill).
-BACKFILL_BATCH = 500
+BACKFILL_BATCH = 2000
 #: Occurrence prefix of a schedule's workflow-level sweep rows.
 SWEEP_PREFIX = "sweep@"
 
@@ -31,54 +31,77 @@ def _slot(occurrence: str) -> str:
     return occurrence.split("@", 1)[0]
 
 
+class Changes:
+    """Due-row changes collected in memory, then written with one statement per kind."""
+
+    def __init__(self, wf: CompiledWorkflow, now: datetime):
+        self.wf, self.now = wf, now
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []  # b_id, b_occ, b_fire, b_status, b_reason
+        self.counts = {"inserted": 0, "moved": 0, "cancelled": 0, "kept": 0}
+
+    def diff(self, record_id: int, existing: list, plan: Plan) -> None:
+        """Compare a record's rows with ``plan``: insert new occurrences, move pending ones, cancel the unwanted."""
+        wanted = plan.desired
+        by_occ = {r["occurrence"]: r for r in existing}
+        movable = [r for r in existing if r["status"] == "pending" and plan.governs(r["occurrence"]) and r["occurrence"] not in wanted]
+        for occ, fire_at in wanted.items():
+            row = by_occ.get(occ)
+            if row is not None:
+                if row["status"] == "pending" and (row["fire_at"] != fire_at or row["workflow_version"] != self.wf.version):
+                    self._update(row, occ, fire_at, "pending", row["reason"])
+                    self.counts["moved"] += 1
+                elif row["status"] == "cancelled":  # wanted again (condition true again, record restored)
+                    self._update(row, occ, fire_at, "pending", None)
+                    self.counts["inserted"] += 1
+                else:
+                    self.counts["kept"] += 1
+                continue
+            mover = next((r for r in movable if _slot(r["occurrence"]) == _slot(occ)), None)
+            if mover is not None:
+                movable.remove(mover)
+                self._update(mover, occ, fire_at, "pending", f"moved from {mover['fire_at'].strftime('%Y-%m-%dT%H:%M:%SZ')}")
+                self.counts["moved"] += 1
+            else:
+                self.inserts.append({"workflow_id": self.wf.id, "workflow_version": self.wf.version, "record_id": record_id,
+                                     "occurrence": occ, "fire_at": fire_at, "status": "pending", "attempts": 0,
+                                     "created_at": self.now, "updated_at": self.now})
+                self.counts["inserted"] += 1
+        for row in movable:
+            self._update(row, row["occurrence"], row["fire_at"], "cancelled", plan.reason)
+            self.counts["cancelled"] += 1
+
+    def _update(self, row, occ, fire_at, status, reason) -> None:
+        self.updates.append({"b_id": row["id"], "b_occ": occ, "b_fire": fire_at, "b_status": status, "b_reason": reason,
+                             "b_version": self.wf.version, "b_now": self.now})
+
+    def apply(self, conn) -> dict:
+        if self.updates:
+            conn.execute(_UPDATE, self.updates)
+        if self.inserts:
+            conn.execute(sa.insert(due_events), self.inserts)
+        return self.counts
+
+
+_UPDATE = (sa.update(due_events).where(due_events.c.id == sa.bindparam("b_id"))
+           .values(occurrence=sa.bindparam("b_occ"), fire_at=sa.bindparam("b_fire"), status=sa.bindparam("b_status"),
+                   reason=sa.bindparam("b_reason"), workflow_version=sa.bindparam("b_version"), attempts=0, locked_until=None,
+                   updated_at=sa.bindparam("b_now")))
+_COLUMNS = (due_events.c.id, due_events.c.record_id, due_events.c.occurrence, due_events.c.status, due_events.c.fire_at,
+            due_events.c.workflow_version, due_events.c.reason)
+
+
 def reconcile(conn, wf: CompiledWorkflow, record_id: int, plan: Plan, now: datetime, *, fresh: bool = False) -> dict:
     """Make the record's due rows for ``wf`` match ``plan``; returns counts by what was done.
 
     ``fresh``: the record was just created, so it has no rows yet (saves a query on the hot path).
     """
-    counts = {"inserted": 0, "moved": 0, "cancelled": 0, "kept": 0}
-    wanted = plan.desired
-    new_rows: list[dict] = []
-    where = [due_events.c.workflow_id == wf.id, due_events.c.record_id == record_id]
-    existing = [] if fresh else conn.execute(sa.select(due_events.c.id, due_events.c.occurrence, due_events.c.status, due_events.c.fire_at,
-                                      due_events.c.workflow_version)
-                            .where(*where, sa.or_(due_events.c.status == "pending", due_events.c.occurrence.in_(list(wanted) or [""]))
-                                   )).mappings().all()
-    by_occ = {r["occurrence"]: r for r in existing}
-    movable = [r for r in existing if r["status"] == "pending" and plan.governs(r["occurrence"]) and r["occurrence"] not in wanted]
-    for occ, fire_at in wanted.items():
-        row = by_occ.get(occ)
-        if row is not None:
-            if row["status"] == "pending" and (row["fire_at"] != fire_at or row["workflow_version"] != wf.version):
-                conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
-                    fire_at=fire_at, workflow_version=wf.version, updated_at=now))
-                counts["moved"] += 1
-            elif row["status"] == "cancelled":
-                conn.execute(sa.update(due_events).where(due_events.c.id == row["id"]).values(
-                    status="pending", fire_at=fire_at, workflow_version=wf.version, attempts=0, locked_until=None,
-                    reason=None, updated_at=now))
-                counts["inserted"] += 1
-            else:
-                counts["kept"] += 1
-            continue
-        mover = next((r for r in movable if _slot(r["occurrence"]) == _slot(occ)), None)
-        if mover is not None:
-            movable.remove(mover)
-            conn.execute(sa.update(due_events).where(due_events.c.id == mover["id"]).values(
-                occurrence=occ, fire_at=fire_at, workflow_version=wf.version, updated_at=now,
-                reason=f"moved from {mover['fire_at'].strftime('%Y-%m-%dT%H:%M:%SZ')}"))
-            counts["moved"] += 1
-        else:
-            new_rows.append({"workflow_id": wf.id, "workflow_version": wf.version, "record_id": record_id, "occurrence": occ,
-                             "fire_at": fire_at, "status": "pending", "attempts": 0, "created_at": now, "updated_at": now})
-            counts["inserted"] += 1
-    if new_rows:
-        conn.execute(sa.insert(due_events), new_rows)
-    if movable:
-        conn.execute(sa.update(due_events).where(due_events.c.id.in_([r["id"] for r in movable])).values(
-            status="cancelled", reason=plan.reason, updated_at=now))
-        counts["cancelled"] += len(movable)
-    return counts
+    existing = [] if fresh else conn.execute(sa.select(*_COLUMNS).where(
+        due_events.c.workflow_id == wf.id, due_events.c.record_id == record_id,
+        sa.or_(due_events.c.status == "pending", due_events.c.occurrence.in_(list(plan.desired) or [""])))).mappings().all()
+    changes = Changes(wf, now)
+    changes.diff(record_id, existing, plan)
+    return changes.apply(conn)
 
 
 def plan_record(rt, conn, wf: CompiledWorkflow, event: SaveEvent) -> dict | None:
@@ -136,7 +159,11 @@ def _iso(dt: datetime) -> str:
 
 
 def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
-    """Backfill after publish or enable: plan every live record of the form (or the next sweep)."""
+    """Backfill after publish or enable: plan every live record of the form (or the next sweep).
+
+    Set-based: records (with their owner's zone) and the workflow's existing rows are read in
+    batches, plans are diffed in memory, and changes are written with one statement per kind.
+    """
     now = rt.clock.now()
     totals = {"records": 0, "inserted": 0, "moved": 0, "cancelled": 0, "kept": 0}
     if not wf.trigger.record_bound():
@@ -145,19 +172,31 @@ def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
     if wf.trigger.kind != "date_relative":  # event triggers look forward only; nothing to backfill
         return totals
     last_id = 0
+    owner_zone = wf.tz_spec == "owner"
     while True:
-        rows = conn.execute(sa.select(records.c.id, records.c.data, records.c.owner_id, records.c.version)
+        rows = conn.execute(sa.select(records.c.id, records.c.data, records.c.owner_id, records.c.version, users.c.timezone)
+                            .outerjoin(users, users.c.id == records.c.owner_id)
                             .where(records.c.form_id == wf.form_id, records.c.deleted_at.is_(None), records.c.id > last_id)
                             .order_by(records.c.id).limit(BACKFILL_BATCH)).all()
         if not rows:
             break
-        for rid, data, owner_id, version in rows:
-            event = SaveEvent("update", rid, version, dict(data), set(), owner_id, 0)
-            counts = plan_record(rt, conn, wf, event) or {}
-            totals["records"] += 1
-            for k, v in counts.items():
-                totals[k] += v
-        last_id = rows[-1][0]
+        ids = [r[0] for r in rows]
+        existing: dict[int, list] = {}
+        for r in conn.execute(sa.select(*_COLUMNS).where(due_events.c.workflow_id == wf.id, due_events.c.record_id.in_(ids))).mappings():
+            existing.setdefault(r["record_id"], []).append(r)
+        changes = Changes(wf, now)
+        for rid, data, owner_id, version, owner_tz in rows:
+            values = dict(data)
+            event = SaveEvent("update", rid, version, values, set(), owner_id, 0)
+            zone = (owner_tz or rt.timezone) if owner_zone else None
+            tz_for = (lambda z=zone: z) if zone else (lambda v=values, o=owner_id: wf.tz_for(rt, conn, v, o))
+            plan = wf.trigger.plan(wf, event, now, tz_for, lambda v=values: wf.evaluate(wf.trigger.condition, rt, conn, v))
+            if plan is not None:
+                changes.diff(rid, existing.get(rid, []), plan)
+        for k, v in changes.apply(conn).items():
+            totals[k] += v
+        totals["records"] += len(rows)
+        last_id = ids[-1]
     return totals
 
 

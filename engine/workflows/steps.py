@@ -51,8 +51,20 @@ class RunContext:
         if self.batch is None:
             return RenderData(self.conn, self.rt)
         if self.batch.render_data is None:
-            self.batch.render_data = RenderData(self.conn, self.rt)
+            data = RenderData(self.conn, self.rt)
+            workspace = data.workspace()
+            data.workspace = lambda: workspace  # one query per tick, not per message
+            self.batch.render_data = data
         return self.batch.render_data
+
+    def form(self):
+        """The workflow's form, compiled (looked up once per tick)."""
+        if self.batch is None:
+            return self.wf.form(self.rt, self.conn)
+        key = (self.wf.app_key, self.wf.form_key)
+        if key not in self.batch.forms:
+            self.batch.forms[key] = self.wf.form(self.rt, self.conn)
+        return self.batch.forms[key]
 
     @property
     def record_id(self) -> int:
@@ -127,6 +139,15 @@ def _managers(conn, user_ids: list[int]) -> list[int]:
     return [m for m in conn.execute(sa.select(users.c.manager_id).where(users.c.id.in_(user_ids))).scalars() if m]
 
 
+def _managers_cached(ctx: "RunContext", user_ids: list[int]) -> list[int]:
+    cache = ctx.batch.managers if ctx.batch is not None else {}
+    missing = [u for u in user_ids if u not in cache]
+    if missing:
+        found = dict(ctx.conn.execute(sa.select(users.c.id, users.c.manager_id).where(users.c.id.in_(missing))).all())
+        cache.update({u: found.get(u) for u in missing})
+    return [cache[u] for u in user_ids if cache.get(u)]
+
+
 def _role_members(conn, role: str, workspace_id: int) -> list[int]:
     if not sa.inspect(conn).has_table("user_roles"):
         return []
@@ -148,7 +169,7 @@ def people_ids(ctx: RunContext, specs: list[dict]) -> list[int]:
             found = _ids(values.get(spec["field"]))
         elif "manager_of" in spec:
             whose = _ids(row.get("owner_id")) if spec["manager_of"] == "owner" else _ids(values.get(spec["manager_of"]))
-            found = _managers(ctx.conn, whose)
+            found = _managers_cached(ctx, whose)
         elif "role" in spec:
             found = _role_members(ctx.conn, spec["role"], ctx.rt.workspace_id)
         else:
@@ -199,7 +220,7 @@ class NotifyStep(CompiledStep):
             published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
             return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel)
         data = ctx.render_data()
-        variables = data.variables(ctx.wf.form(ctx.rt, ctx.conn), ctx.row, data.user(recipient.user_id))
+        variables = data.variables(ctx.form(), ctx.row, data.user(recipient.user_id))
         subject = self.inline["subject"].render(variables, tz=recipient.tz) if "subject" in self.inline else ""
         return {"subject": " ".join(subject.split()), "body": self.inline["body"].render(variables, tz=recipient.tz),
                 "html_body": None}
@@ -373,7 +394,7 @@ class UpdateRecordStep(CompiledStep):
         if not ref:
             return ctx.wf.form_key, ctx.record_id
         ids = _ids(ctx.values.get(ref))
-        form = ctx.wf.form(ctx.rt, ctx.conn).by_id[ref]["options"]["form"]
+        form = ctx.form().by_id[ref]["options"]["form"]
         return form, ids[0] if ids else None
 
     def run(self, ctx):
