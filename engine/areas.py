@@ -16,6 +16,7 @@ AREAS: list[str] = [
     "engine.services.permissions",
     "engine.dedup",
     "engine.workflows.planner",
+    "engine.services.dashboards",
 ]
 
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
@@ -27,6 +28,8 @@ ROUTE_MODULES: list[str] = [
     "engine.api.routes_workflows",
     "engine.api.access_routes",
     "engine.api.app_templates_routes",
+    "engine.api.dashboard_routes",
+    "engine.api.web_form_routes",
 ]
 
 _loaded = False

@@ -60,6 +60,8 @@ class AppPart:
 
 #: part name (a key of the app definition) -> installer, in install order
 APP_PARTS: dict[str, AppPart] = {}
+#: callables (template key, definition) adding parts a built-in template ships in its own file (dashboards...)
+TEMPLATE_EXTENSIONS: list = []
 
 
 def _form_keys(app_definition: dict) -> set[str]:
@@ -197,6 +199,9 @@ def template_library(rt: Runtime | None = None) -> dict[str, dict]:
         if key not in found or version_tuple(info.get("version")) > version_tuple(found[key]["template"]["version"]):
             definition.setdefault("template", {"key": key, "version": info.get("version", "0")})
             found[key] = definition
+    for key, definition in found.items():
+        for extend in TEMPLATE_EXTENSIONS:
+            extend(key, definition)
     return found
 
 

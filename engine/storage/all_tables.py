@@ -8,3 +8,4 @@ import engine.storage.access_tables  # noqa: F401
 import engine.storage.app_template_tables  # noqa: F401
 import engine.notifications.tables  # noqa: F401
 import engine.workflows.tables  # noqa: F401
+import engine.storage.dashboard_tables  # noqa: F401

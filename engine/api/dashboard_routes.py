@@ -1,0 +1,86 @@
+"""REST routes for dashboards: CRUD of definitions and the computed figures of every chart."""
+from __future__ import annotations
+
+import re
+
+from flask import jsonify, request
+
+from engine.api import actor, load_body, route, runtime
+from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
+from engine.services import dashboards
+
+OBJECT = {"type": "object"}
+DASHBOARD_DEFINITION = {"type": "object", "required": ["key", "label", "charts"], "description": "a dashboard definition (schemas/dashboard.schema.json)"}
+DASHBOARD = {"type": "object", "required": ["key", "revision", "definition"], "properties": {
+    "app": {"type": "string"}, "key": {"type": "string"}, "revision": {"type": "integer"}, "definition": OBJECT,
+    "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}
+DASHBOARD_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
+    "type": "object", "required": ["key"], "properties": {"key": {"type": "string"}, "label": {}, "charts": {"type": "integer"},
+                                                          "revision": {"type": "integer"}, "updated_at": {"type": "string"}}}}}}
+DASHBOARD_DATA = {"type": "object", "required": ["key", "charts"], "properties": {
+    "app": {"type": "string"}, "key": {"type": "string"}, "label": {}, "timezone": {"type": "string"}, "computed_at": {"type": "string"},
+    "ms": {"type": "number"}, "charts": {"type": "array", "items": {"type": "object", "required": ["key", "type"], "properties": {
+        "key": {"type": "string"}, "type": {"type": "string"}, "value": {}, "count": {"type": "integer"},
+        "groups": {"type": "array", "items": OBJECT}, "target": {}, "error": {}}}}}}
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the dashboard revision"}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "the revision from the ETag; a stale one gets 412"}
+
+
+def _definition_body() -> dict:
+    body = load_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed("a dashboard definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+    return body
+
+
+def _with_etag(body: dict, status: int = 200):
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["ETag"] = f'"{body["revision"]}"'
+    return response
+
+
+def _if_match() -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    m = re.fullmatch(r'\s*(?:W/)?"?(\d{1,12})"?\s*', raw)
+    if not m:
+        raise PreconditionFailed("If-Match must be a dashboard revision as given in the ETag", path="/headers/If-Match")
+    return int(m.group(1))
+
+
+@route("/apps/<app_key>/dashboards", summary="Dashboards of an app", tag="dashboards", response=DASHBOARD_LIST, errors=(404,))
+def list_dashboards(app_key):
+    return jsonify({"items": dashboards.list_dashboards(runtime(), app_key)})
+
+
+@route("/apps/<app_key>/dashboards", "POST", summary="Add a dashboard (checked against the app's published forms)", tag="dashboards",
+       body=DASHBOARD_DEFINITION, response=DASHBOARD, status=201, response_headers=ETAG, errors=(404, 409, 422))
+def create_dashboard(app_key):
+    return _with_etag(dashboards.create_dashboard(runtime(), actor(), app_key, _definition_body()), 201)
+
+
+@route("/apps/<app_key>/dashboards/<dashboard_key>", summary="One dashboard's definition", tag="dashboards", response=DASHBOARD,
+       response_headers=ETAG, errors=(404,))
+def get_dashboard(app_key, dashboard_key):
+    return _with_etag(dashboards.get_dashboard(runtime(), app_key, dashboard_key))
+
+
+@route("/apps/<app_key>/dashboards/<dashboard_key>", "PUT", summary="Replace a dashboard's definition (If-Match: revision)", tag="dashboards",
+       body=DASHBOARD_DEFINITION, response=DASHBOARD, headers=[IF_MATCH], response_headers=ETAG, errors=(404, 412, 422))
+def replace_dashboard(app_key, dashboard_key):
+    return _with_etag(dashboards.replace_dashboard(runtime(), actor(), app_key, dashboard_key, _definition_body(), if_revision=_if_match()))
+
+
+@route("/apps/<app_key>/dashboards/<dashboard_key>", "DELETE", summary="Delete a dashboard", tag="dashboards", status=204, errors=(404,))
+def delete_dashboard(app_key, dashboard_key):
+    dashboards.delete_dashboard(runtime(), actor(), app_key, dashboard_key)
+    return "", 204
+
+
+@route("/apps/<app_key>/dashboards/<dashboard_key>/data", summary="Every chart computed in the database over the records you may read",
+       tag="dashboards", response=DASHBOARD_DATA, errors=(404, 422))
+def dashboard_data(app_key, dashboard_key):
+    return jsonify(dashboards.dashboard_data(runtime(), actor(), app_key, dashboard_key))

@@ -1,0 +1,365 @@
+"""Dashboards of an app: saved as data, checked at save time, computed in the database for the actor reading them.
+
+A dashboard is a definition (``schemas/dashboard.schema.json``) stored per app
+(``dashboards`` table) with create / read / replace / delete; changing one
+needs the ``design`` capability. ``dashboard_data`` computes every chart with
+one GROUP BY each (``engine.dashboards.sql``) inside one read snapshot, over
+the rows the actor may read (their row scope), and refuses, chart by chart, a
+chart on a form they can't read or on a field their role hides.
+
+This module is an area: importing it registers the ``dashboards`` part of app
+templates (installed with the app) and the built-in templates' dashboards
+shipped in ``builtin_apps/dashboards/<template key>.json``.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from engine.clock import utc_iso
+from engine.dashboards import periods
+from engine.dashboards.definition import CompiledChart, check_dashboard
+from engine.dashboards.sql import chart_period, chart_statement
+from engine.definitions import CompiledForm
+from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PermissionDenied, PreconditionFailed
+from engine.runtime import Actor, Runtime
+from engine.services import app_templates
+from engine.services.forms import _app_row, compiled_version
+from engine.services.permissions import require_capability
+from engine.services.records import check_access, hidden_fields, row_scopes
+from engine.storage.dashboard_tables import dashboards
+from engine.storage.tables import forms, users
+
+#: the package holding dashboards shipped with the built-in app templates (``<template key>.json``)
+SHIPPED_PACKAGE = "builtin_apps.dashboards"
+#: most dashboards one app may hold
+MAX_DASHBOARDS_PER_APP = 100
+#: label of a group whose value is empty
+EMPTY_LABEL = {"en": "(empty)", "zh-CN": "（空）"}
+#: label of the groups beyond a chart's limit, summed
+OTHER_LABEL = {"en": "Other", "zh-CN": "其他"}
+BOOLEAN_LABELS = {"true": {"en": "Yes", "zh-CN": "是"}, "false": {"en": "No", "zh-CN": "否"}}
+
+
+# -- definitions ------------------------------------------------------------------------
+
+def published_forms(rt: Runtime, conn, app_id: int, app_key: str) -> dict[str, CompiledForm]:
+    rows = conn.execute(sa.select(forms.c.id, forms.c.key, forms.c.published_version)
+                        .where(forms.c.app_id == app_id, forms.c.published_version.isnot(None))).all()
+    return {key: compiled_version(rt, conn, fid, version, app_key) for fid, key, version in rows}
+
+
+def _checked(rt: Runtime, conn, app_id: int, app_key: str, definition: Any) -> list[CompiledChart]:
+    errors, charts = check_dashboard(definition, published_forms(rt, conn, app_id, app_key))
+    if errors:
+        raise DefinitionInvalid("the dashboard is not valid", errors)
+    return charts
+
+
+def dashboard_dict(row, app_key: str) -> dict:
+    return {"app": app_key, "key": row["key"], "revision": row["revision"], "definition": row["definition"],
+            "created_at": utc_iso(row["created_at"]), "updated_at": utc_iso(row["updated_at"])}
+
+
+def _row(conn, app_id: int, key: str):
+    return conn.execute(sa.select(dashboards).where(dashboards.c.app_id == app_id, dashboards.c.key == key)).mappings().first()
+
+
+def _existing(conn, app_id: int, app_key: str, key: str):
+    row = _row(conn, app_id, key)
+    if row is None:
+        raise NotFound(f"app {app_key!r} has no dashboard {key!r}", path="/dashboard")
+    return row
+
+
+def list_dashboards(rt: Runtime, app_key: str) -> list[dict]:
+    with rt.db.read() as conn:
+        app = _app_row(conn, rt, app_key)
+        rows = conn.execute(sa.select(dashboards).where(dashboards.c.app_id == app["id"]).order_by(dashboards.c.id)).mappings().all()
+    return [{"key": r["key"], "label": r["definition"].get("label"), "charts": len(r["definition"].get("charts", [])),
+             "revision": r["revision"], "updated_at": utc_iso(r["updated_at"])} for r in rows]
+
+
+def get_dashboard(rt: Runtime, app_key: str, key: str) -> dict:
+    with rt.db.read() as conn:
+        app = _app_row(conn, rt, app_key)
+        return dashboard_dict(_existing(conn, app["id"], app_key, key), app_key)
+
+
+def create_dashboard(rt: Runtime, actor: Actor, app_key: str, definition: Any) -> dict:
+    """Add a dashboard (its key is the definition's ``key``); 409 when the key is taken."""
+    require_capability(rt, actor, "design")
+    with rt.db.transaction() as conn:
+        app = _app_row(conn, rt, app_key)
+        _checked(rt, conn, app["id"], app_key, definition)
+        if _row(conn, app["id"], definition["key"]) is not None:
+            raise Conflict(f"app {app_key!r} already has a dashboard {definition['key']!r}", [ErrorItem("already taken", path="/key")])
+        count = conn.execute(sa.select(sa.func.count()).select_from(dashboards).where(dashboards.c.app_id == app["id"])).scalar_one()
+        if count >= MAX_DASHBOARDS_PER_APP:
+            raise Conflict(f"an app holds at most {MAX_DASHBOARDS_PER_APP} dashboards", [ErrorItem("too many", path="/")])
+        now = rt.clock.now()
+        conn.execute(sa.insert(dashboards).values(app_id=app["id"], key=definition["key"], definition=definition, revision=1,
+                                                  created_by=actor.user_id, created_at=now, updated_by=actor.user_id, updated_at=now))
+        return dashboard_dict(_row(conn, app["id"], definition["key"]), app_key)
+
+
+def replace_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str, definition: Any, *, if_revision: int | None = None) -> dict:
+    """Replace a dashboard's definition (``if_revision``: the revision the editor started from; a stale one is refused)."""
+    require_capability(rt, actor, "design")
+    with rt.db.transaction() as conn:
+        app = _app_row(conn, rt, app_key)
+        row = _existing(conn, app["id"], app_key, key)
+        if if_revision is not None and if_revision != row["revision"]:
+            raise PreconditionFailed(f"dashboard {key!r} was changed by someone else (revision {row['revision']})",
+                                     current_revision=row["revision"])
+        _checked(rt, conn, app["id"], app_key, definition)
+        if definition["key"] != key:
+            raise DefinitionInvalid("the key of a dashboard can't change", [ErrorItem(f"must be {key!r}", path="/key")])
+        conn.execute(sa.update(dashboards).where(dashboards.c.id == row["id"]).values(
+            definition=definition, revision=row["revision"] + 1, updated_by=actor.user_id, updated_at=rt.clock.now()))
+        return dashboard_dict(_row(conn, app["id"], key), app_key)
+
+
+def delete_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str) -> None:
+    require_capability(rt, actor, "design")
+    with rt.db.transaction() as conn:
+        app = _app_row(conn, rt, app_key)
+        row = _existing(conn, app["id"], app_key, key)
+        conn.execute(sa.delete(dashboards).where(dashboards.c.id == row["id"]))
+
+
+# -- the figures ----------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _snapshot(rt: Runtime) -> Iterator[sa.Connection]:
+    """One read snapshot for every chart of a dashboard (PostgreSQL: REPEATABLE READ, read only)."""
+    with rt.db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        periods.prepare_connection(conn)
+        with conn.begin():
+            yield conn
+
+
+def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
+    """Every chart of the dashboard, computed now in the database over the rows ``actor`` may read."""
+    tz = rt.timezone
+    now = rt.clock.now()
+    started = time.perf_counter()
+    with _snapshot(rt) as conn:
+        app = _app_row(conn, rt, app_key)
+        row = _existing(conn, app["id"], app_key, key)
+        forms_by_key = published_forms(rt, conn, app["id"], app_key)
+        errors, charts = check_dashboard(row["definition"], forms_by_key)
+        if errors:  # a form published since the dashboard was saved may have dropped a field it uses
+            raise DefinitionInvalid(f"dashboard {key!r} no longer fits its forms; edit it", errors)
+        out = [chart_data(rt, conn, actor, chart, forms_by_key[chart.form], now, tz) for chart in charts]
+        _label_users(conn, out)
+    return {"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
+            "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
+            "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}
+
+
+def chart_data(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: CompiledForm, now, tz: str) -> dict:
+    result: dict[str, Any] = {**chart.to_dict(), "target": chart.target, "error": None}
+    started = time.perf_counter()
+    try:
+        check_access(rt, conn, actor, form, "read", None)
+        hidden = hidden_fields(rt, conn, actor, form)
+        for path, fid in chart.fields_used:
+            if fid in hidden:
+                raise PermissionDenied(f"chart {chart.key!r} uses field {fid!r}, which your role may not see", path=path, field_id=fid)
+        period = chart_period(chart, now, tz)
+        stmt = chart_statement(chart, form, conn.dialect.name, tz, period, row_scopes(rt, conn, actor, form))
+        rows = conn.execute(stmt).all()
+    except FormflowError as exc:
+        result["error"] = {"status": exc.status, **exc.to_dict()}
+        return result
+    result["period"] = period.to_dict() if period else None
+    if chart.group is None:
+        value, count = rows[0] if rows else (None, 0)
+        result["value"] = _number(value, chart.op)
+        result["count"] = int(count or 0)
+    else:
+        result["groups"] = _groups(chart, form, rows, period, now, tz)
+        result["count"] = sum(g["count"] for g in result["groups"])
+        if chart.op in ("count", "sum"):
+            result["total"] = _round(sum(g["value"] or 0 for g in result["groups"]))
+        if chart.target:
+            for g in result["groups"]:
+                g["target"] = chart.target["value"]
+                g["ratio"] = round(g["value"] / chart.target["value"], 4) if g["value"] is not None and chart.target["value"] else None
+    chart.type.finish(result)
+    result["ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def _round(x: float) -> float:
+    return round(x, 6)
+
+
+def _number(value, op: str):
+    if value is None:
+        return 0 if op in ("count", "sum") else None
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        value = _round(value)
+        return int(value) if op == "count" else value
+    return value
+
+
+def _key(value, kind: str):
+    """A group key as JSON: user and reference ids as int, booleans as "true"/"false", the rest as text."""
+    if value is None:
+        return None
+    if kind in ("user", "reference"):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return str(value)
+    if kind == "boolean":
+        return "true" if value in (True, 1, "1", "true") else "false"
+    if kind == "number":
+        return _number(value, "sum")
+    return str(value)
+
+
+def _groups(chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str) -> list[dict]:
+    g = chart.group
+    groups = [{"key": _key(k, g.kind), "value": _number(v, chart.op), "count": int(n)} for k, v, n in rows]
+    merged: dict = {}
+    for item in groups:  # SQLite and PostgreSQL may spell one key two ways (1 / "1"): merge after normalizing
+        if item["key"] in merged:
+            prev = merged[item["key"]]
+            prev["count"] += item["count"]
+            prev["value"] = (prev["value"] or 0) + (item["value"] or 0) if chart.op in ("count", "sum") else prev["value"]
+        else:
+            merged[item["key"]] = item
+    groups = list(merged.values())
+    field = form.by_id.get(g.field) or {}
+    if g.bucket:
+        groups = _filled(chart, groups, period, now, tz)
+    elif g.kind == "choice":
+        order = {c["value"]: i for i, c in enumerate((field.get("options") or {}).get("choices", []))}
+        groups.sort(key=lambda x: (x["key"] is None, order.get(x["key"], len(order)), -(x["value"] or 0)))
+    else:
+        groups.sort(key=lambda x: (x["key"] is None, -(x["value"] or 0), str(x["key"])))
+        if len(groups) > chart.limit:
+            rest = groups[chart.limit - 1:]
+            groups = groups[:chart.limit - 1]
+            if chart.op in ("count", "sum"):
+                groups.append({"key": "__other__", "value": _round(sum(x["value"] or 0 for x in rest)),
+                               "count": sum(x["count"] for x in rest), "label": OTHER_LABEL})
+    choices = {c["value"]: c.get("label") or c["value"] for c in (field.get("options") or {}).get("choices", [])}
+    for item in groups:
+        if "label" in item:
+            continue
+        k = item["key"]
+        if str(k) in chart.value_labels:
+            item["label"] = chart.value_labels[str(k)]
+        elif k is None:
+            item["label"] = EMPTY_LABEL
+        elif g.kind == "choice":
+            item["label"] = choices.get(k, k)
+        elif g.kind == "boolean":
+            item["label"] = BOOLEAN_LABELS[k]
+        elif g.kind == "reference":
+            item["label"] = f"#{k}"
+        elif g.kind == "user":
+            item["label"] = f"#{k}"
+            item["user_id"] = k  # named by _label_users once all charts are in
+        else:
+            item["label"] = str(k)
+    return groups
+
+
+def _filled(chart: CompiledChart, groups: list[dict], period, now, tz: str) -> list[dict]:
+    """Date buckets in order, with the empty ones between the period's start and today (or the first and last found) as zero."""
+    found = {x["key"]: x for x in groups if x["key"] is not None}
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if period is not None:
+        start, end = period.start, min(period.end, today + timedelta(days=1))
+    elif found:
+        start, end = _key_date(min(found)), _key_date(max(found)) + timedelta(days=1)
+    else:
+        start = end = today
+    empty = 0 if chart.op in ("count", "sum") else None
+    keys = periods.bucket_keys(chart.group.bucket, start, end)
+    out = [found.pop(k, None) or {"key": k, "value": empty, "count": 0} for k in keys]
+    out += sorted(found.values(), key=lambda x: x["key"])  # outside the filled range (e.g. future dates)
+    out.sort(key=lambda x: x["key"])
+    out += [x for x in groups if x["key"] is None]
+    return out
+
+
+def _key_date(key: str) -> date:
+    parts = [int(p) for p in key.split("-")] + [1, 1]
+    return date(parts[0], parts[1], parts[2])
+
+
+def _label_users(conn, charts: list[dict]) -> None:
+    ids = {g["user_id"] for c in charts for g in c.get("groups") or () if isinstance(g.get("user_id"), int)}
+    if not ids:
+        return
+    names = dict(conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(sorted(ids)))).all())
+    for c in charts:
+        for g in c.get("groups") or ():
+            if g.get("user_id") in names:
+                g["label"] = names[g["user_id"]]
+
+
+# -- the part of app templates ------------------------------------------------------------
+
+class DashboardsPart(app_templates.AppPart):
+    """``dashboards``: dashboard definitions, checked against the app's forms with paths under /dashboards/<i>."""
+
+    name = "dashboards"
+
+    def check(self, app_definition):
+        named = {f.get("key"): app_templates._named(f) for f in app_definition.get("forms", []) if isinstance(f, dict)}
+        compiled = {}
+        for key, form in named.items():
+            try:
+                compiled[key] = CompiledForm(form_id=0, key=key, app_key=app_definition.get("key", ""), version=0, definition=form)
+            except Exception:  # noqa: BLE001  (the form's own check reports what is wrong with it)
+                continue
+        errors = []
+        for i, item in enumerate(app_definition.get("dashboards") or []):
+            found, _ = check_dashboard(item, compiled)
+            errors += [app_templates._prefixed(e, f"/dashboards/{i}") for e in found]
+        return errors
+
+    def install(self, rt, actor, app_key, items, trusted):
+        author = Actor.system() if trusted else actor
+        for i, item in enumerate(items):
+            try:
+                create_dashboard(rt, author, app_key, copy.deepcopy(item))
+            except FormflowError as exc:
+                raise DefinitionInvalid(exc.message, [app_templates._prefixed(e, f"/dashboards/{i}") for e in exc.errors]) from None
+        return []
+
+
+def shipped_dashboards(template_key: str, definition: dict) -> None:
+    """A built-in template's dashboards kept in their own file (builtin_apps/dashboards/<key>.json), unless the app file has some."""
+    if definition.get("dashboards"):
+        return
+    try:
+        path = resources.files(SHIPPED_PACKAGE).joinpath(f"{template_key}.json")
+        if path.is_file():
+            definition["dashboards"] = json.loads(path.read_text("utf-8"))["dashboards"]
+    except (ModuleNotFoundError, FileNotFoundError):
+        return
+
+
+app_templates.APP_PARTS[DashboardsPart.name] = DashboardsPart()
+app_templates.TEMPLATE_EXTENSIONS.append(shipped_dashboards)
