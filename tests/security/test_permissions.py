@@ -276,3 +276,18 @@ def test_rights_schema_matches_the_form_meta_schema():
     for action in ("create", "read", "update", "delete"):
         assert slot["properties"][action] == permissions.RIGHTS_SCHEMA["properties"][action]
     assert slot["properties"]["fields"]["additionalProperties"] == permissions.RIGHTS_SCHEMA["properties"]["fields"]["additionalProperties"]
+
+
+def test_member_cannot_read_a_hidden_field_through_any_write_route(crm, people):
+    """Every POST / PUT / PATCH / DELETE operation, called as a member on the member's own record: the hidden value never comes back."""
+    ann = people["ann"].client
+    spec = ann.get("/api/openapi.json").get_json()
+    for path, item in spec["paths"].items():
+        for method in ("post", "put", "patch", "delete"):
+            if method not in item:
+                continue
+            url = _fill(path, crm, people)
+            for body in ({}, {"data": {"name": "ann customer 2"}, "record_id": crm["ann"]}):
+                response = ann.open(url, method=method.upper(), json=body)
+                assert response.status_code < 500, (method, url)
+                _assert_no_marker(response.get_data(as_text=True), f"{method.upper()} {url}")
