@@ -11,8 +11,9 @@ bp = Blueprint("ui", __name__, template_folder="templates", static_folder="stati
 
 
 def init_app(app: Flask) -> None:
-    from designer_ui import auth_views, i18n, views  # noqa: F401  (route registration)
+    from designer_ui import auth_views, dashboard_views, i18n, public_form_views, views  # noqa: F401  (route registration)
 
     i18n.init_app(app)
     auth_views.init_app(app)
     app.register_blueprint(bp)
+    public_form_views.init_app(app)  # its own blueprint: outside the sign-in wall

@@ -23,6 +23,9 @@ from engine.runtime import Actor
 PUBLIC_ENDPOINTS = frozenset({"api.get_openapi"})
 #: methods that change nothing (no CSRF token needed)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: endpoints bound to a token in their own URL instead of a session (the public web form, /f/<token>): they act with no
+#: signed-in user's authority, so a forged cross-site post gains nothing and they need no CSRF token
+CSRF_EXEMPT_ENDPOINTS = frozenset({"public_form.submit"})
 #: where a CSRF token may come from: headers (fetch / htmx), then the form field
 CSRF_HEADERS = ("X-CSRF-Token", "X-CSRFToken")
 CSRF_FIELD = "csrf_token"
@@ -147,7 +150,7 @@ def init_app(app: Flask) -> None:
                 if g.auth_method == "token":
                     return _api_error(401, "unauthorized", "the API token is unknown, expired or revoked", WWW_Authenticate='Bearer error="invalid_token"')
                 return _api_error(401, "unauthorized", "sign in or send an API token (Authorization: Bearer ...)", WWW_Authenticate="Bearer")
-        if request.method not in SAFE_METHODS and g.auth_method != "token" and not csrf_ok():
+        if request.method not in SAFE_METHODS and g.auth_method != "token" and request.endpoint not in CSRF_EXEMPT_ENDPOINTS and not csrf_ok():
             if is_api:
                 return _api_error(403, "csrf_failed", "the CSRF token is missing or wrong; reload the page")
             from flask import abort
