@@ -4,17 +4,17 @@ A notify or webhook step never talks to the network. It writes an outbox row
 in the transaction that claims its due row, unique on an idempotency key
 ``wf<workflow>:r<record>:<occurrence>:<step>:u<user>:<channel>``; a second
 claim of the same firing (two schedulers, a re-run tick, a crash and retry)
-inserts nothing. ``deliver_outbox`` then sends: it leases a batch (pushes
-``next_attempt_at`` forward by ``OUTBOX_LEASE``), sends each message through
-the channel registry with one attempt, and marks it sent, or schedules a
-retry with exponential backoff, or marks it failed for good.
+inserts nothing. ``deliver_outbox`` then sends, one channel attempt per
+message, retrying later with exponential backoff on the injectable clock.
 
-Delivery guarantee. A crash between "sent" and "marked sent" lets the lease
-expire and the message go out again with the same idempotency key. The
-in-app inbox stores messages unique on that key, so the inbox is exactly
-once. Email, generic webhooks and chat robots are at-least-once in that
-window (one message per killed worker at most): the webhook payload carries
-``idempotency_key`` so a receiver can drop the repeat.
+Delivery guarantee. Inbox messages live in this database: they are stored
+and marked sent in ONE transaction, so the inbox is exactly once. Other
+channels (email, webhooks, chat robots) are leased (``next_attempt_at``
+pushed forward by ``OUTBOX_LEASE``), sent in parallel outside any
+transaction, and marked per batch. A crash between sending and marking lets
+the lease expire and the batch go out again with the same idempotency key:
+at-least-once in that window (at most one batch per killed worker). The
+webhook payload carries ``idempotency_key`` so a receiver can drop repeats.
 """
 from __future__ import annotations
 

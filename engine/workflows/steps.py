@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.clock import utc_iso
-from engine.errors import ErrorItem, FormflowError, NotFound
+from engine.errors import ErrorItem, FormflowError
 from engine.notifications.channels import CHANNELS, Recipient
 from engine.registry import Registry
 from engine.storage.tables import users
@@ -459,5 +459,4 @@ class ConditionKind(StepKind):
         return ConditionStep(self, spec, rule, then, otherwise)
 
 
-__all__ = ["STEPS", "StepKind", "CompiledStep", "RunContext", "compile_steps", "run_steps", "people_ids", "recipients",
-           "NotFound"]
+__all__ = ["STEPS", "StepKind", "CompiledStep", "RunContext", "compile_steps", "run_steps", "people_ids", "recipients"]

@@ -11,7 +11,7 @@ the same slot, so a pending row is moved, and one already sent stays sent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any, Callable
 
 from engine.clock import utc_iso

@@ -106,3 +106,26 @@ def test_openapi_lists_the_workflow_routes(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert "/api/apps/{app_key}/workflows/{workflow_key}/dry-run" in paths
     assert "/api/apps/{app_key}/records/{record_id}/due" in paths
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_scheduler_command_runs_one_tick(api, client, clock, runner, receiver):
+    rt, people = api
+    assert client.post("/api/apps/crm/workflows", json=reminder_workflow(receiver.url)).status_code == 201
+    assert client.post("/api/apps/crm/workflows/follow_up_reminder/publish").status_code == 201
+    client.post("/api/apps/crm/forms/reminder/records", json={
+        "data": {"customer": "ACME", "remind_at": "2026-03-10T15:00:00+08:00", "status": "pending"}, "owner_id": people["sales"]})
+    clock.set("2026-03-09T01:00:00Z")
+    from formflow.cli import cli
+
+    result = runner.invoke(cli, ["scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "claimed 1, done 1" in result.output and "sent 2" in result.output
+
+
+def test_scheduler_has_one_interval_job(rt):
+    from engine.scheduler import Scheduler
+
+    service = Scheduler(rt, interval=60)
+    jobs = service.aps.get_jobs()
+    assert [j.id for j in jobs] == ["formflow-due-events"] and type(jobs[0].trigger).__name__ == "IntervalTrigger"

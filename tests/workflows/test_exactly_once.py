@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from engine.clock import FrozenClock
 from engine.notifications.tables import inbox_messages
 from engine.runtime import Runtime
 from engine.scheduler import tick
