@@ -126,7 +126,7 @@ def _one_customer(conn, create, fake, rng: random.Random, sales: list[int], when
     industry = rng.choices(INDUSTRIES, weights=[25, 20, 15, 10, 10, 10, 10])[0]
     customer = None
     for _ in range(DUPLICATE_RETRIES):
-        data = {"name": loc.company(), "industry": industry, "source": rng.choice(SOURCES),
+        data = {"name": _company_name(loc, rng, zh), "industry": industry, "source": rng.choice(SOURCES),
                 "level": rng.choices(["key", "main", "ordinary"], weights=[10, 30, 60])[0],
                 "need": rng.choices(["clear", "vague", "none"], weights=[30, 45, 25])[0], "owner": owner,
                 "phone": _mobile(rng), "email": loc.company_email(),
@@ -139,12 +139,12 @@ def _one_customer(conn, create, fake, rng: random.Random, sales: list[int], when
         return
     result.customers += 1
     cid = customer["id"]
-    for i in range(rng.choices([1, 2, 3], weights=[50, 35, 15])[0]):
+    for i in range(rng.choices([1, 2, 3], weights=[65, 28, 7])[0]):
         contact = create(conn, "contact", {"name": loc.name(), "title": loc.job()[:100], "customer": cid, "phone": _mobile(rng),
                                            "email": loc.email(), "is_primary": i == 0}, owner, when + timedelta(minutes=5 + i))
         result.contacts += contact is not None
     opportunities = []
-    for _ in range(rng.choices([0, 1, 2, 3], weights=[25, 40, 25, 10])[0]):
+    for _ in range(rng.choices([0, 1, 2, 3], weights=[35, 45, 15, 5])[0]):
         opened = when + timedelta(days=rng.randrange(0, 60))
         if opened >= now:
             break
@@ -161,7 +161,7 @@ def _one_customer(conn, create, fake, rng: random.Random, sales: list[int], when
             result.opportunities += 1
             opportunities.append(opp["id"])
     at = when + timedelta(hours=rng.randrange(2, 72))
-    for _ in range(rng.choices([1, 2, 3, 4, 5], weights=[20, 30, 25, 15, 10])[0]):
+    for _ in range(rng.choices([1, 2, 3, 4, 5], weights=[30, 35, 20, 10, 5])[0]):
         if at >= now:
             break
         method = rng.choice(METHODS)
@@ -201,6 +201,16 @@ def _reminders_automated(rt: Runtime, app_key: str) -> bool:
         definition = compiled_form(rt, conn, app_key, "follow_up").definition
     return any((a.get("action") or {}).get("type") == "create_record" and (a.get("action") or {}).get("form") == "follow_up_reminder"
                and a.get("enabled") is not False for a in definition.get("automations") or [])
+
+
+#: what Chinese demo companies do (Faker's zh_CN company names alone repeat after a few hundred)
+ZH_TRADES = ("科技", "信息", "电子", "机械", "贸易", "医药", "教育", "实业", "物流", "食品", "环保", "建材", "软件", "咨询")
+
+
+def _company_name(loc, rng: random.Random, zh: bool) -> str:
+    if zh:
+        return f"{loc.city_name()}{loc.company_prefix()}{rng.choice(ZH_TRADES)}{rng.choice(['有限公司', '股份有限公司', '集团有限公司'])}"
+    return loc.company()
 
 
 def _mobile(rng: random.Random) -> str:
