@@ -13,7 +13,7 @@ from flask import render_template, url_for
 from designer_ui import bp
 from designer_ui.i18n import request_locale
 from designer_ui.views import actor, runtime, user_timezone
-from engine.api.routes_ui_support import field_text, record_titles, title_of, with_display
+from engine.api.routes_ui_support import field_text, record_titles, with_display
 from engine.fields.temporal import parse_datetime
 from engine.errors import NotFound
 from engine.services import forms as form_service
@@ -136,11 +136,12 @@ def _related(app: dict, form_key: str, record_id: int, locale: str, tz: str) -> 
                                          queries.Query(filters=[queries.Filter(f["id"], op, record_id)], page_size=MAX_RELATED))
             if not found["items"]:
                 continue
+            with_display(rt, app["key"], definition, found["items"], locale, tz)
             label = other["label"] if len([g for g in definition["fields"] if g["type"] == "reference"]) == 1 else \
                 {"en": f"{_text(other['label'], 'en')} · {_text(f.get('label'), 'en')}",
                  "zh-CN": f"{_text(other['label'], 'zh-CN')} · {_text(f.get('label'), 'zh-CN')}"}
             groups.append({"label": label, "total": found["total"], "records": [
-                {"id": r["id"], "title": title_of(rt, definition, r, locale, tz),
+                {"id": r["id"], "title": r["title"],
                  "url": url_for("ui.record_detail", app_key=app["key"], form_key=other["key"], record_id=r["id"])}
                 for r in found["items"]]})
     return groups
