@@ -40,6 +40,7 @@ def openapi():
 from formflow import access_commands  # noqa: E402,F401  (create-admin, set-password, create-token)
 from formflow import crm_commands  # noqa: E402,F401  (load-templates, demo)
 from formflow import scheduler_commands  # noqa: E402,F401  (scheduler)
+from formflow import import_commands  # noqa: E402,F401  (import)
 
 
 def main():

@@ -1,5 +1,5 @@
 """REST routes the designer's pages need beyond the core API: a record table
-with display text, CSV export, and attachment upload/download.
+with display text, CSV and XLSX export (``engine.exports``), and attachment upload/download.
 
 The table route takes the UI's query string (``per_page``, ``filter.<field
 id>=text``, ``sort``, ``search``) and answers records with a ``display`` map
@@ -8,19 +8,17 @@ and a ``title``. Every read goes through ``engine.services.queries``.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Response, current_app, jsonify, request, send_file
+from flask import Response, current_app, jsonify, request, send_file, stream_with_context
 
+from engine import exports
 from engine.api import actor, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.fields.base import field_label
 from engine.fields.relation import is_attachment_id
 from engine.services import forms as form_service
 from engine.services import queries
@@ -28,10 +26,9 @@ from engine.storage.tables import attachments, users
 
 #: rows per page the table may ask for (the service caps at MAX_PAGE_SIZE too)
 MAX_TABLE_PAGE = 200
-#: rows one CSV export may hold; more is refused with a message rather than truncated silently
-MAX_EXPORT_ROWS = 50_000
-#: a CSV cell starting with one of these would run as a formula in a spreadsheet
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: rows one export may hold, and the cell prefixes neutralized: owned by ``engine.exports``
+MAX_EXPORT_ROWS = exports.MAX_EXPORT_ROWS
+CSV_FORMULA_PREFIXES = exports.FORMULA_PREFIXES
 #: upload size when the attachment field sets no ``options.max_size`` (bytes)
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 #: text field types a table filter matches by "contains" rather than equality
@@ -202,36 +199,38 @@ def records_table(app_key, form_key):
 
 def csv_cell(text: str) -> str:
     """Neutralize spreadsheet formulas: a leading = + - @ tab or CR gets a quote prefix."""
-    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
+    return exports.spreadsheet_text(text)
+
+
+def _export_rows(app_key: str, form_key: str):
+    """The list as the reader sees it (filters, sort, search, field permissions), display text per cell."""
+    rt, who = runtime(), actor()
+    definition = _definition(rt, app_key, form_key)
+    locale, tz = _locale(), _timezone()
+    return exports.export_rows(rt, who, app_key, form_key, _table_query(definition, paged=False),
+                               lambda items: with_display(rt, app_key, definition, items, locale, tz), locale=locale)
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/export.csv", summary="The filtered records as CSV (display text)",
        tag="records", response={"type": "string"}, errors=(404, 422))
 def export_records_csv(app_key, form_key):
-    rt = runtime()
-    definition = _definition(rt, app_key, form_key)
-    query = _table_query(definition, paged=False)
-    fields = [f for f in definition.get("fields", []) if not f.get("deleted") and f["type"] != "subtable"]
-    locale, tz = _locale(), _timezone()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id"] + [csv_cell(field_label(f, locale)) for f in fields])
-    written = 0
-    while True:
-        page = queries.list_records(rt, actor(), app_key, form_key, query)
-        with_display(rt, app_key, definition, page["items"], locale, tz)
-        for item in page["items"]:
-            writer.writerow([item["id"]] + [csv_cell(item["display"].get(f["id"], "")) for f in fields])
-        written += len(page["items"])
-        if written > MAX_EXPORT_ROWS:
-            raise ValidationFailed(f"at most {MAX_EXPORT_ROWS} records can be exported at once; filter the list first",
-                                   [ErrorItem("too many records", path="/filter")])
-        if written >= page["total"] or not page["items"]:
-            break
-        query.page += 1
-    body = "\ufeff" + out.getvalue()  # BOM: spreadsheet apps then read UTF-8 (Chinese labels) correctly
-    return Response(body, mimetype="text/csv", headers={
+    chunks = exports.csv_chunks(_export_rows(app_key, form_key))
+    first = next(chunks)  # a refused export (bad filter, too many rows) is a 422 before anything is sent
+    return Response(stream_with_context(_chained(first, chunks)), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{app_key}-{form_key}.csv"', "X-Content-Type-Options": "nosniff"})
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/export.xlsx", summary="The filtered records as an Excel workbook (display text)",
+       tag="records", response={"type": "string"}, errors=(404, 422))
+def export_records_xlsx(app_key, form_key):
+    book = exports.xlsx_file(_export_rows(app_key, form_key), sheet_title=form_key)
+    return send_file(book, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
+                     download_name=f"{app_key}-{form_key}.xlsx")
+
+
+def _chained(first, rest):
+    yield first
+    yield from rest
 
 
 # -- attachments ---------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""REST routes of the import area (``engine.imports.jobs``): upload, mapping, preview, commit, progress, refused rows.
+
+The commit runs in the request (batches, each its own transaction); a client
+that loses the connection can ``POST .../commit`` again: rows already
+committed stay committed and the rest continue.
+"""
+from __future__ import annotations
+
+from flask import Response, jsonify, request, stream_with_context
+
+from engine.api import actor, load_body, route, runtime
+from engine.errors import ErrorItem, ValidationFailed
+from engine.imports import jobs
+
+JOB = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}, "mapping": {"type": "object"},
+                                        "counts": {"type": "object"}, "progress": {"type": "object"}, "columns": {"type": "array"}}}
+UPLOAD_BODY = {"type": "object", "required": ["file"], "properties": {
+    "file": {"type": "string", "format": "binary", "description": "the CSV or XLSX file"},
+    "run_automations": {"type": "string", "enum": ["true", "false"], "description": "run automations and timed workflows (default true)"}}}
+MAPPING_BODY = {"type": "object", "required": ["mapping"], "additionalProperties": False, "properties": {
+    "mapping": {"type": "object", "additionalProperties": {"type": ["string", "null"]},
+                "description": "column index or title -> field id or name (null: skip the column)"},
+    "run_automations": {"type": "boolean"}}}
+COMMIT_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "run_automations": {"type": "boolean"}, "batch_size": {"type": "integer", "minimum": 1, "maximum": 5000}}}
+BASE = "/apps/<app_key>/forms/<form_key>/imports"
+
+
+def _flag(value, path: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ValidationFailed(f"{path.strip('/')} must be true or false", [ErrorItem("must be true or false", path=path)])
+
+
+@route(BASE, "POST", summary="Upload a CSV or XLSX file (multipart 'file'): a new import with a suggested column mapping",
+       tag="imports", body=UPLOAD_BODY, body_content_type="multipart/form-data", response=JOB, status=201, errors=(403, 404, 422))
+def upload_import(app_key, form_key):
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
+    data = upload.read(jobs.MAX_UPLOAD_BYTES + 1)
+    job = jobs.create_job(runtime(), actor(), app_key, form_key, upload.filename or "upload", data,
+                          run_automations=_flag(request.form.get("run_automations"), "/run_automations") is not False)
+    return jsonify(job), 200 if job["resumed"] else 201
+
+
+@route(BASE, summary="The form's recent imports", tag="imports", response={"type": "object"}, errors=(403, 404))
+def list_imports(app_key, form_key):
+    return jsonify({"items": jobs.list_jobs(runtime(), actor(), app_key, form_key)})
+
+
+@route(BASE + "/<int:job_id>", summary="One import: mapping, counts per state and commit progress", tag="imports",
+       response=JOB, errors=(403, 404))
+def get_import(app_key, form_key, job_id):
+    return jsonify(jobs.get_job(runtime(), actor(), app_key, form_key, job_id))
+
+
+@route(BASE + "/<int:job_id>/mapping", "PUT", summary="Set the column mapping (rows go back to be previewed)", tag="imports",
+       body=MAPPING_BODY, response=JOB, errors=(403, 404, 409, 422))
+def put_import_mapping(app_key, form_key, job_id):
+    body = load_body()
+    if not isinstance(body, dict) or not isinstance(body.get("mapping"), dict):
+        raise ValidationFailed("send {\"mapping\": {column: field}}", [ErrorItem("expected an object", path="/mapping")])
+    return jsonify(jobs.set_mapping(runtime(), actor(), app_key, form_key, job_id, body["mapping"],
+                                    run_automations=_flag(body.get("run_automations"), "/run_automations")))
+
+
+@route(BASE + "/<int:job_id>/preview", "POST", summary="Clean, validate and check duplicates without saving: per-row problems",
+       tag="imports", response=JOB, errors=(403, 404, 409))
+def preview_import(app_key, form_key, job_id):
+    return jsonify(jobs.preview(runtime(), actor(), app_key, form_key, job_id))
+
+
+@route(BASE + "/<int:job_id>/commit", "POST", summary="Create the records of the valid rows in batches (safe to repeat)",
+       tag="imports", body=COMMIT_BODY, body_required=False, response=JOB, errors=(403, 404, 422))
+def commit_import(app_key, form_key, job_id):
+    body = load_body(required=False) or {}
+    if not isinstance(body, dict):
+        raise ValidationFailed("the body must be an object", [ErrorItem("expected an object", path="/")])
+    batch = body.get("batch_size", jobs.COMMIT_BATCH)
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 5000:
+        raise ValidationFailed("batch_size must be a whole number from 1 to 5000", [ErrorItem("out of range", path="/batch_size")])
+    return jsonify(jobs.commit(runtime(), actor(), app_key, form_key, job_id, batch_size=batch,
+                               run_automations=_flag(body.get("run_automations"), "/run_automations")))
+
+
+@route(BASE + "/<int:job_id>/refused.csv", summary="The rows not imported, with the reason, as CSV", tag="imports",
+       response={"type": "string"}, errors=(403, 404))
+def refused_import_rows(app_key, form_key, job_id):
+    chunks = jobs.refused_csv(runtime(), actor(), app_key, form_key, job_id)
+    first = next(chunks)  # the job is looked up (404 / 403) before the response starts
+    return Response(stream_with_context(_chained(first, chunks)), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{app_key}-{form_key}-import-{job_id}-refused.csv"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+def _chained(first, rest):
+    yield first
+    yield from rest

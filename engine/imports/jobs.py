@@ -1,0 +1,458 @@
+"""Import jobs: upload -> mapping -> preview (clean, validate, dedup) -> commit in batches -> refused rows.
+
+Upload reads the file once into ``import_rows`` (one row per data line) and
+suggests a mapping. Preview cleans each row's cells, runs the form's own
+write path up to (not including) the save with ``records.validate_record``,
+and looks for duplicates within the file and against the database with the
+form's duplicate-check keys (``engine.dedup``), a batch of keys per query.
+Commit creates records through ``records.create_record`` (rules, dedup,
+roll-ups and, when the job says so, automations and timed workflows), a batch
+per transaction; each row's new state and record id are written in the same
+transaction as its record, so a crashed import run again continues where it
+stopped and never creates a record twice.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import Counter
+from typing import Callable, Iterable
+
+import sqlalchemy as sa
+
+from engine import dedup
+from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, ValidationFailed
+from engine.exports import spreadsheet_text
+from engine.fields import FIELD_TYPES
+from engine.fields.base import field_label
+from engine.imports import cleaning, mapping as mapping_area
+from engine.imports.reading import MAX_IMPORT_BYTES, read_upload
+from engine.imports.tables import import_jobs, import_rows
+from engine.runtime import Actor, Runtime
+from engine.services import records as record_service
+from engine.services.forms import compiled_form
+from engine.storage.tables import records, users
+
+#: largest upload read (bytes); one more byte and the file is refused
+MAX_UPLOAD_BYTES = MAX_IMPORT_BYTES
+#: rows cleaned and validated per query round during a preview
+PREVIEW_CHUNK = 500
+#: rows committed per transaction
+COMMIT_BATCH = 500
+#: rows inserted per statement at upload
+UPLOAD_CHUNK = 1000
+#: bad rows listed in a preview answer (all of them are in refused.csv)
+PREVIEW_PROBLEMS = 200
+#: row states
+PENDING, VALID, INVALID, DUPLICATE, COMMITTED, REFUSED = "pending", "valid", "invalid", "duplicate", "committed", "refused"
+#: states a row can no longer leave
+FINAL_STATES = (COMMITTED, REFUSED)
+
+
+# -- jobs ------------------------------------------------------------------------
+
+def create_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, filename: str, data: bytes, *,
+               run_automations: bool = True, resume: bool = True) -> dict:
+    """Read the upload into a new job with a suggested mapping; the same file still being imported resumes that job."""
+    digest = hashlib.sha256(data).hexdigest()
+    with rt.db.transaction() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        record_service.check_access(rt, conn, actor, form, "create", {"owner_id": actor.user_id})
+        if resume:
+            existing = conn.execute(sa.select(import_jobs).where(
+                import_jobs.c.form_id == form.form_id, import_jobs.c.file_sha256 == digest, import_jobs.c.status != "done",
+                import_jobs.c.created_by.is_(None) if actor.user_id is None else import_jobs.c.created_by == actor.user_id)
+                .order_by(import_jobs.c.id.desc()).limit(1)).mappings().first()
+            if existing is not None:
+                return {**_job_dict(conn, form, existing), "resumed": True}
+    source = read_upload(filename or "upload", data)
+    if not source.rows:
+        raise ValidationFailed("the file has titles but no data rows", [ErrorItem("no data rows", path="/file", code="empty")])
+    now = rt.clock.now()
+    with rt.db.transaction() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        job_id = conn.execute(sa.insert(import_jobs).values(
+            workspace_id=rt.workspace_id, form_id=form.form_id, filename=(filename or "upload")[:255], file_sha256=digest,
+            file_format=source.format, encoding=source.encoding, header=source.header,
+            mapping=mapping_area.suggest_mapping(form, source.header), options={"run_automations": bool(run_automations)},
+            status="uploaded", counts={PENDING: len(source.rows)}, created_by=actor.user_id, created_at=now, updated_at=now)
+            .returning(import_jobs.c.id)).scalar_one()
+        for i in range(0, len(source.rows), UPLOAD_CHUNK):
+            conn.execute(sa.insert(import_rows), [{"job_id": job_id, "line": line, "cells": cells, "state": PENDING}
+                                                  for line, cells in source.rows[i:i + UPLOAD_CHUNK]])
+        return {**_job_dict(conn, form, _job_row(conn, form, job_id)), "resumed": False}
+
+
+def get_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> dict:
+    with rt.db.read() as conn:
+        form, job = _job(rt, conn, actor, app_key, form_key, job_id)
+        return _job_dict(conn, form, job)
+
+
+def list_jobs(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> list[dict]:
+    from engine.services.permissions import privileged
+
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        record_service.check_access(rt, conn, actor, form, "create", {"owner_id": actor.user_id})
+        query = sa.select(import_jobs).where(import_jobs.c.form_id == form.form_id).order_by(import_jobs.c.id.desc()).limit(100)
+        if not privileged(actor):
+            query = query.where(import_jobs.c.created_by == actor.user_id)
+        return [_job_dict(conn, form, job, columns=False) for job in conn.execute(query).mappings()]
+
+
+def set_mapping(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, wanted: dict, *,
+                run_automations: bool | None = None) -> dict:
+    """Replace the column mapping; every row not yet committed goes back to pending (preview again)."""
+    with rt.db.transaction() as conn:
+        form, job = _job(rt, conn, actor, app_key, form_key, job_id)
+        if job["status"] in ("committing", "done"):
+            raise Conflict(f"import {job_id} is already being committed; its mapping can't change", path="/mapping")
+        chosen = mapping_area.checked_mapping(form, job["header"], wanted)
+        options = dict(job["options"])
+        if run_automations is not None:
+            options["run_automations"] = bool(run_automations)
+        conn.execute(sa.update(import_jobs).where(import_jobs.c.id == job_id).values(
+            mapping=chosen, options=options, status="uploaded", updated_at=rt.clock.now()))
+        conn.execute(sa.update(import_rows).where(import_rows.c.job_id == job_id, import_rows.c.state.notin_(FINAL_STATES))
+                     .values(state=PENDING, errors=None, cleaned=None))
+        return _job_dict(conn, form, _job_row(conn, form, job_id))
+
+
+# -- preview ---------------------------------------------------------------------
+
+def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, *, problems: int = PREVIEW_PROBLEMS,
+            progress: Callable[[int, int], None] | None = None) -> dict:
+    """Clean, validate and dedup every row not yet committed; nothing is saved but the rows' states and reasons."""
+    with rt.db.read() as conn:
+        form, job = _job(rt, conn, actor, app_key, form_key, job_id)
+        if job["status"] in ("committing", "done"):
+            raise Conflict(f"import {job_id} is already being committed", path="/import")
+        total = conn.execute(sa.select(sa.func.count()).where(import_rows.c.job_id == job_id,
+                                                             import_rows.c.state.notin_(FINAL_STATES))).scalar_one()
+        ctx = _cleaning_context(rt, conn, form)
+    check = dedup.for_form(form)
+    seen: dict[tuple[str, str], int] = {}  # (rule, key) -> first line holding it
+    last_id, done = 0, 0
+    while True:
+        with rt.db.read() as conn:
+            form = compiled_form(rt, conn, app_key, form_key)
+            rows = conn.execute(sa.select(import_rows.c.id, import_rows.c.line, import_rows.c.cells)
+                                .where(import_rows.c.job_id == job_id, import_rows.c.state.notin_(FINAL_STATES), import_rows.c.id > last_id)
+                                .order_by(import_rows.c.id).limit(PREVIEW_CHUNK)).all()
+            if not rows:
+                break
+            results = [_check_row(rt, conn, actor, form, job, ctx, line, cells) for _, line, cells in rows]
+            _mark_duplicates(conn, form, check, job, [line for _, line, _ in rows], results, seen)
+        with rt.db.transaction() as conn:
+            conn.execute(_UPDATE_ROW, [{"b_id": rid, "b_state": r["state"], "b_errors": r["errors"] or None, "b_cleaned": r["cleaned"]}
+                                       for (rid, _, _), r in zip(rows, results)])
+        last_id = rows[-1][0]
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    with rt.db.transaction() as conn:
+        conn.execute(sa.update(import_jobs).where(import_jobs.c.id == job_id).values(
+            status="previewed", counts=_counts(conn, job_id), updated_at=rt.clock.now()))
+        form = compiled_form(rt, conn, app_key, form_key)
+        out = _job_dict(conn, form, _job_row(conn, form, job_id))
+        bad = conn.execute(sa.select(import_rows.c.line, import_rows.c.state, import_rows.c.errors)
+                           .where(import_rows.c.job_id == job_id, import_rows.c.state.in_((INVALID, DUPLICATE)))
+                           .order_by(import_rows.c.line).limit(problems)).all()
+    out["problems"] = [{"line": line, "state": state, "errors": errors or []} for line, state, errors in bad]
+    return out
+
+
+_UPDATE_ROW = (sa.update(import_rows).where(import_rows.c.id == sa.bindparam("b_id"))
+               .values(state=sa.bindparam("b_state"), errors=sa.bindparam("b_errors"), cleaned=sa.bindparam("b_cleaned")))
+
+
+def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
+    """One row cleaned and run through the form's validation: {state, errors, cleaned, keys_from}."""
+    header, errors, values = job["header"], [], {}
+    for column, fid in job["mapping"].items():
+        f = form.by_id.get(fid)
+        index = int(column)
+        if f is None or index >= len(cells):
+            continue
+        try:
+            value = cleaning.clean_cell(cells[index], f, ctx)
+        except ValueError as exc:
+            errors.append(_problem(form, header, job["mapping"], fid, str(exc), "unreadable"))
+            continue
+        if value is not None:
+            values[fid] = value
+    unreadable = {e["field_id"] for e in errors}
+    normalized = None
+    try:
+        w = record_service.validate_record(rt, actor, form, values, conn=conn, skip_stages=_PREVIEW_SKIPS)
+        normalized = w.values
+    except FormflowError as exc:
+        items = exc.errors or [ErrorItem(exc.message, code=exc.code)]
+        for item in items:
+            if item.field_id in unreadable:
+                continue  # "is required" after an unreadable cell says less than the cell's own problem
+            errors.append(_problem(form, header, job["mapping"], item.field_id, item.message, item.code, item.extra))
+    return {"state": INVALID if errors else VALID, "errors": errors, "cleaned": values, "normalized": normalized, "line": line}
+
+
+def _problem(form, header, mapping, fid, message, code, extra=None) -> dict:
+    column = next((header[int(c)] for c, f in mapping.items() if f == fid and int(c) < len(header)), None)
+    out = {"column": column, "field_id": fid, "label": form.label(fid) if fid else None, "message": message, "code": code}
+    out.update({k: v for k, v in (extra or {}).items() if k in ("record_id", "title", "rule", "line")})
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dict], seen: dict) -> None:
+    """Rows whose keys an earlier row of the file, or a live record, already holds become duplicates."""
+    if check is None:  # no duplicate check on the form: identical rows are still one row
+        for r in results:
+            if r["state"] != VALID:
+                continue
+            key = ("row", json.dumps(r["normalized"], sort_keys=True, default=str))
+            if key in seen:
+                r["state"] = DUPLICATE
+                r["errors"] = [{"code": "duplicate_in_file", "line": seen[key], "message": f"the same row as line {seen[key]}"}]
+            else:
+                seen[key] = r["line"]
+        return
+    keyed = [(r, check.keys(r["normalized"])) for r in results if r["state"] == VALID]
+    wanted = {(rule, key) for _, keys in keyed for rule, key in keys.items()}
+    in_db = _existing_keys(conn, form, wanted) if wanted else {}
+    labels = {rule.key: rule for rule in check.rules}
+    for r, keys in keyed:
+        problems = []
+        for rule, key in keys.items():
+            fid = labels[rule].fields[0]
+            if (rule, key) in seen:
+                problems.append(_problem(form, job["header"], job["mapping"], fid, f"the same {form.label(fid)} as line {seen[(rule, key)]}",
+                                         "duplicate_in_file", {"line": seen[(rule, key)], "rule": rule}))
+            elif (rule, key) in in_db and check.mode == "refuse":
+                rid, title = in_db[(rule, key)]
+                problems.append(_problem(form, job["header"], job["mapping"], fid, f"same as record #{rid} {title!r}",
+                                         "duplicate", {"record_id": rid, "title": title, "rule": rule}))
+        if problems:
+            r["state"], r["errors"] = DUPLICATE, problems
+        else:  # only rows that will be imported claim their keys
+            for rule, key in keys.items():
+                seen[(rule, key)] = r["line"]
+
+
+def _existing_keys(conn, form, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """(rule, key) -> (record id, title) for keys live records of the form hold; one query per 500 keys."""
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    pairs = sorted(wanted)
+    dk = dedup.dedup_keys
+    for i in range(0, len(pairs), 500):
+        chunk = pairs[i:i + 500]
+        rows = conn.execute(sa.select(dk.c.rule, dk.c.key, records.c.id, records.c.data)
+                            .join(records, records.c.id == dk.c.record_id)
+                            .where(dk.c.form_id == form.form_id, records.c.deleted_at.is_(None),
+                                   sa.tuple_(dk.c.rule, dk.c.key).in_(chunk))).all()
+        for rule, key, rid, data in rows:
+            found.setdefault((rule, key), (rid, dedup.record_title(form, rid, data)))
+    return found
+
+
+def _cleaning_context(rt, conn, form) -> cleaning.CleaningContext:
+    people: dict[str, int] = {}
+    for uid, username, name, email in conn.execute(sa.select(users.c.id, users.c.username, users.c.display_name, users.c.email)
+                                                   .where(users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True))):
+        for text in (email, name, username, str(uid)):  # later names win: user name over display name
+            if text:
+                people[cleaning.folded(text)] = uid
+    cache: dict[tuple[str, str], int | None] = {}
+
+    def find_reference(target: str, title: str) -> int | None:
+        if (target, title) not in cache:
+            cache[(target, title)] = _reference_by_title(rt, form.app_key, target, title)
+        return cache[(target, title)]
+
+    return cleaning.CleaningContext(timezone=rt.timezone, users=people, find_reference=find_reference)
+
+
+def _reference_by_title(rt, app_key: str, target: str, title: str) -> int | None:
+    with rt.db.read() as conn:
+        try:
+            other = compiled_form(rt, conn, app_key, target)
+        except NotFound:
+            return None
+        fid = other.settings.get("title_field") or ("name" if "name" in other.by_id else None)
+        if fid is None:
+            return None
+        expr = sa.literal_column(FIELD_TYPES.get(other.by_id[fid]["type"]).sql_expression(conn.dialect.name, fid))
+        ids = conn.execute(sa.select(records.c.id).where(records.c.form_id == other.form_id, records.c.deleted_at.is_(None),
+                                                         expr == title).limit(2)).scalars().all()
+    if len(ids) > 1:
+        raise ValueError(f"more than one {target} record is named {title!r}; use its id (#123)")
+    return ids[0] if ids else None
+
+
+# -- commit ----------------------------------------------------------------------
+
+def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, *, batch_size: int = COMMIT_BATCH,
+           run_automations: bool | None = None, progress: Callable[[int, int], None] | None = None,
+           before_commit: Callable[[int], None] | None = None) -> dict:
+    """Create the records of every valid row, a batch per transaction; safe to run again after a crash.
+
+    ``progress(done, total)`` is called after each batch is committed; ``before_commit(batch number)`` inside each
+    batch's transaction, just before it commits (a test hook: raising there is a crash mid-import).
+    """
+    with rt.db.read() as conn:
+        form, job = _job(rt, conn, actor, app_key, form_key, job_id)
+    if job["status"] == "uploaded":
+        preview(rt, actor, app_key, form_key, job_id)
+    options = dict(job["options"])
+    if run_automations is not None:
+        options["run_automations"] = bool(run_automations)
+    skips = frozenset() if options.get("run_automations", True) else automation_stages()
+    with rt.db.transaction() as conn:
+        if job["status"] != "done":
+            conn.execute(sa.update(import_jobs).where(import_jobs.c.id == job_id).values(
+                status="committing", options=options, updated_at=rt.clock.now()))
+        counts = _counts(conn, job_id)
+    total = counts.get(VALID, 0) + counts.get(COMMITTED, 0) + counts.get(REFUSED, 0)
+    done = counts.get(COMMITTED, 0) + counts.get(REFUSED, 0)
+    batch_no = 0
+    while True:
+        with rt.db.read() as conn:
+            batch = conn.execute(sa.select(import_rows.c.id, import_rows.c.cleaned)
+                                 .where(import_rows.c.job_id == job_id, import_rows.c.state == VALID)
+                                 .order_by(import_rows.c.id).limit(batch_size)).all()
+        if not batch:
+            break
+        batch_no += 1
+        try:
+            _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_commit, savepoints=False)
+        except FormflowError:  # a row went bad since the preview (a new duplicate...): again, row by row
+            _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_commit, savepoints=True)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    with rt.db.transaction() as conn:
+        conn.execute(sa.update(import_jobs).where(import_jobs.c.id == job_id).values(
+            status="done", counts=_counts(conn, job_id), updated_at=rt.clock.now()))
+        form = compiled_form(rt, conn, app_key, form_key)
+        return _job_dict(conn, form, _job_row(conn, form, job_id))
+
+
+def _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_commit, *, savepoints: bool) -> None:
+    with rt.db.transaction() as conn:
+        marks = []
+        for rid, values in batch:
+            try:
+                if savepoints:
+                    with conn.begin_nested():
+                        record = record_service.create_record(rt, actor, app_key, form_key, values, conn=conn, skip_stages=skips)
+                else:
+                    record = record_service.create_record(rt, actor, app_key, form_key, values, conn=conn, skip_stages=skips)
+            except FormflowError as exc:
+                if not savepoints:
+                    raise
+                items = exc.errors or [ErrorItem(exc.message, code=exc.code)]
+                marks.append({"b_id": rid, "b_state": REFUSED, "b_record": None,
+                              "b_errors": [{k: v for k, v in {"field_id": e.field_id, "label": e.label, "message": e.message,
+                                                              "code": e.code, **{x: y for x, y in e.extra.items() if x in ("record_id", "title")}}.items()
+                                            if v is not None} for e in items]})
+                continue
+            marks.append({"b_id": rid, "b_state": COMMITTED, "b_record": record["id"], "b_errors": None})
+        conn.execute(_MARK_ROW, marks)  # same transaction as the records: a crash loses both or neither
+        if before_commit:
+            before_commit(batch_no)
+
+
+_MARK_ROW = (sa.update(import_rows).where(import_rows.c.id == sa.bindparam("b_id"))
+             .values(state=sa.bindparam("b_state"), record_id=sa.bindparam("b_record"), errors=sa.bindparam("b_errors")))
+
+
+def automation_stages() -> frozenset:
+    """The write-path stages an import without automations leaves out: automations and timed workflows."""
+    from engine import automations
+    from engine.workflows import planner
+
+    return frozenset({automations.before_save_stage, automations.after_save_stage, planner.plan_after_save})
+
+
+#: left out of the preview's validation: the duplicate check runs set-based over the whole file instead
+_PREVIEW_SKIPS = frozenset({dedup.check_before_save})
+
+
+# -- refused rows ----------------------------------------------------------------------
+
+def refused_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> Iterable[list[str]]:
+    """The rows not imported (invalid, duplicate, refused at commit) as spreadsheet rows: line, reason, then the file's cells."""
+    with rt.db.read() as conn:
+        form, job = _job(rt, conn, actor, app_key, form_key, job_id)
+    yield ["line", "state", "reason"] + list(job["header"])
+    last = 0
+    while True:
+        with rt.db.read() as conn:
+            rows = conn.execute(sa.select(import_rows.c.id, import_rows.c.line, import_rows.c.state, import_rows.c.errors, import_rows.c.cells)
+                                .where(import_rows.c.job_id == job_id, import_rows.c.state.in_((INVALID, DUPLICATE, REFUSED)),
+                                       import_rows.c.id > last).order_by(import_rows.c.id).limit(1000)).all()
+        if not rows:
+            return
+        for _, line, state, errors, cells in rows:
+            reason = "; ".join(f"{e['column'] or e.get('label') or ''}: {e['message']}".lstrip(": ") if e.get("column") or e.get("label")
+                               else e["message"] for e in errors or [])
+            yield [str(line), state, reason] + ["" if c is None else str(c) for c in cells]
+        last = rows[-1][0]
+
+
+def refused_csv(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> Iterable[str]:
+    """``refused_rows`` as CSV text chunks (UTF-8 BOM first, formulas neutralized)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    rows = refused_rows(rt, actor, app_key, form_key, job_id)
+    writer.writerow([spreadsheet_text(c) for c in next(rows)])  # the job is looked up (and refused) before the first chunk
+    yield "\ufeff"
+    for row in rows:
+        writer.writerow([spreadsheet_text(c) for c in row])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# -- helpers ----------------------------------------------------------------------
+
+def _job(rt, conn, actor: Actor, app_key: str, form_key: str, job_id: int):
+    from engine.services.permissions import privileged
+
+    form = compiled_form(rt, conn, app_key, form_key)
+    record_service.check_access(rt, conn, actor, form, "create", {"owner_id": actor.user_id})
+    job = _job_row(conn, form, job_id)
+    if job["created_by"] != actor.user_id and not privileged(actor):
+        raise PermissionDenied(f"import {job_id} belongs to someone else", path="/import")
+    return form, job
+
+
+def _job_row(conn, form, job_id: int):
+    row = conn.execute(sa.select(import_jobs).where(import_jobs.c.id == job_id, import_jobs.c.form_id == form.form_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no import {job_id} for form {form.key!r}", path="/import")
+    return row
+
+
+def _counts(conn, job_id: int) -> dict[str, int]:
+    return dict(Counter({state: n for state, n in conn.execute(
+        sa.select(import_rows.c.state, sa.func.count()).where(import_rows.c.job_id == job_id).group_by(import_rows.c.state))}))
+
+
+def _job_dict(conn, form, job, *, columns: bool = True) -> dict:
+    counts = _counts(conn, job["id"])
+    total = sum(counts.values())
+    to_commit = counts.get(VALID, 0) + counts.get(COMMITTED, 0) + counts.get(REFUSED, 0)
+    out = {"id": job["id"], "app": form.app_key, "form": form.key, "filename": job["filename"], "format": job["file_format"],
+           "encoding": job["encoding"], "file_sha256": job["file_sha256"], "status": job["status"], "options": job["options"],
+           "mapping": job["mapping"], "rows": total, "counts": counts,
+           "progress": {"done": counts.get(COMMITTED, 0) + counts.get(REFUSED, 0), "total": to_commit},
+           "created_by": job["created_by"], "created_at": job["created_at"].isoformat(), "updated_at": job["updated_at"].isoformat()}
+    if columns:
+        out["columns"] = mapping_area.describe(form, job["header"], job["mapping"])
+        out["unmapped_required"] = [{"field_id": fid, "label": field_label(form.by_id[fid])}
+                                    for fid in mapping_area.unmapped_required(form, job["mapping"])]
+    return out

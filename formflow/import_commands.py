@@ -1,0 +1,107 @@
+"""``formflow import APP FORM FILE``: import a CSV or XLSX file with a progress bar (a thin adapter over ``engine.imports.jobs``).
+
+Running the same command again after a crash or Ctrl-C resumes the same import
+(the file is recognized by its hash): rows already committed are not imported twice.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from formflow.cli import cli
+
+
+@cli.command("import")
+@click.argument("app_key")
+@click.argument("form_key")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", default=None, help='column -> field as JSON, e.g. \'{"客户名称": "name", "3": null}\' (default: suggested)')
+@click.option("--dry-run", is_flag=True, help="preview only: report the problems, save nothing")
+@click.option("--no-automations", is_flag=True, help="create the records without running automations and timed workflows")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000), help="rows per transaction")
+@click.option("--refused", "refused_path", type=click.Path(dir_okay=False), default=None,
+              help="write the rows not imported, with the reason, to this CSV file")
+@click.option("--as-user", "username", default=None, help="import as this user (owner of the records; default: the system)")
+@with_appcontext
+def import_file(app_key, form_key, path, mapping, dry_run, no_automations, batch_size, refused_path, username):
+    """Import PATH (CSV or XLSX) into APP's FORM: map, clean, validate, dedup, then commit in batches."""
+    from engine.errors import FormflowError
+    from engine.imports import jobs
+
+    rt = current_app.extensions["formflow"]
+    try:
+        actor = _actor(rt, username)
+        data = Path(path).read_bytes()
+        job = jobs.create_job(rt, actor, app_key, form_key, Path(path).name, data, run_automations=not no_automations)
+        click.echo(f"{'resuming' if job['resumed'] else 'new'} import {job['id']}: {job['rows']} rows in {job['format']}"
+                   f"{' (' + job['encoding'] + ')' if job['encoding'] else ''}")
+        if mapping is not None:
+            job = jobs.set_mapping(rt, actor, app_key, form_key, job["id"], json.loads(mapping))
+        for column in job["columns"]:
+            click.echo(f"  {column['header']!s:<24} -> {column['field'] or '(skipped)'}")
+        for missing in job["unmapped_required"]:
+            click.echo(f"  warning: required field {missing['label']!r} has no column", err=True)
+        if job["status"] in ("uploaded", "previewed"):
+            with click.progressbar(length=job["rows"], label="checking ") as bar:
+                checked = jobs.preview(rt, actor, app_key, form_key, job["id"], progress=_advance(bar))
+            _report(checked)
+        if dry_run:
+            click.echo("dry run: nothing saved")
+        else:
+            counts = jobs.get_job(rt, actor, app_key, form_key, job["id"])["progress"]
+            with click.progressbar(length=counts["total"], label="importing") as bar:
+                bar.update(counts["done"])
+                job = jobs.commit(rt, actor, app_key, form_key, job["id"], batch_size=batch_size,
+                                  run_automations=False if no_automations else None, progress=_advance(bar))
+            counts = job["counts"]
+            click.echo(f"imported {counts.get('committed', 0)} records; not imported: "
+                       f"{counts.get('invalid', 0)} invalid, {counts.get('duplicate', 0)} duplicates, {counts.get('refused', 0)} refused")
+        if refused_path:
+            with open(refused_path, "w", encoding="utf-8", newline="") as out:
+                for chunk in jobs.refused_csv(rt, actor, app_key, form_key, job["id"]):
+                    out.write(chunk)
+            click.echo(f"refused rows written to {refused_path}")
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"--mapping is not JSON: {exc}") from None
+    except FormflowError as exc:
+        for item in exc.errors:
+            click.echo(f"  {item.path or '/'}: {item.message}", err=True)
+        raise click.ClickException(exc.message) from None
+
+
+def _actor(rt, username):
+    from engine.runtime import Actor
+
+    if username is None:
+        return Actor.system()
+    import sqlalchemy as sa
+
+    from engine.services.permissions import actor_roles
+    from engine.storage.tables import users
+
+    with rt.db.read() as conn:
+        uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
+        if uid is None:
+            raise click.ClickException(f"no user {username!r}")
+        return Actor.user(uid, roles=actor_roles(conn, uid))
+
+
+def _advance(bar):
+    def progress(done, total):
+        bar.update(max(0, done - bar.pos))
+    return progress
+
+
+def _report(job) -> None:
+    counts = job["counts"]
+    click.echo(f"valid {counts.get('valid', 0)}, invalid {counts.get('invalid', 0)}, duplicates {counts.get('duplicate', 0)}"
+               f"{', already imported ' + str(counts['committed']) if counts.get('committed') else ''}")
+    for problem in job["problems"][:20]:
+        reasons = "; ".join(f"{e.get('column') or e.get('label') or ''}: {e['message']}".lstrip(": ") for e in problem["errors"])
+        click.echo(f"  line {problem['line']}: {reasons}")
+    if len(job["problems"]) > 20 or sum(counts.get(s, 0) for s in ("invalid", "duplicate")) > 20:
+        click.echo("  ... (all of them: --refused FILE)")
