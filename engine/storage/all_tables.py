@@ -9,3 +9,4 @@ import engine.storage.app_template_tables  # noqa: F401
 import engine.notifications.tables  # noqa: F401
 import engine.workflows.tables  # noqa: F401
 import engine.storage.dashboard_tables  # noqa: F401
+import engine.imports.tables  # noqa: F401
