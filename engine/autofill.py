@@ -35,6 +35,8 @@ from engine.storage.tables import forms, records
 
 log = logging.getLogger(__name__)
 
+#: field types whose stored JSON text orders like the values (canonical dates and UTC datetimes): min/max in SQL
+SQL_ORDERED_TYPES = ("date", "datetime")
 #: computed result_type -> expect= of the compiler
 RESULT_EXPECT = {"number": "number", "text": "text", "date": "date", "datetime": "datetime", "boolean": "boolean"}
 
@@ -48,6 +50,7 @@ class Rollup:
     of: str | None   # field id aggregated in the source form
     multiple: bool = False  # the source's reference holds a list of ids
     filter: CompiledRule | None = None  # only source records for which this holds
+    of_type: str | None = None  # field type of ``of`` in the source form
 
 
 @dataclass
@@ -88,8 +91,9 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
             o = f.get("options") or {}
             source_fields = (resolve_form(o.get("form")) if resolve_form else None) or []
             via = next((x for x in source_fields if x.get("id") == o.get("via")), {})
+            of = next((x for x in source_fields if x.get("id") == o.get("field")), {})
             rollup = Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field"),
-                            bool((via.get("options") or {}).get("multiple")))
+                            bool((via.get("options") or {}).get("multiple")), of_type=of.get("type"))
             if o.get("filter"):
                 try:
                     rollup.filter = compile_rule(o["filter"], RuleScope.from_fields(source_fields, resolve_form, key=f"rollup:{f['id']}"),
@@ -223,24 +227,28 @@ def _dependents(w) -> dict | None:
     return found if found["rollups"] or found["fetches"] else None
 
 
-def _source_form_id(conn, form_id: int, key: str) -> int | None:
-    return conn.execute(sa.select(forms.c.id).where(
-        forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key)).scalar()
+def _source_form_id(form_id: int, key: str):
+    """The id of form *key* in the app of form *form_id*, as a scalar subquery (no extra round trip)."""
+    return sa.select(forms.c.id).where(
+        forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key).scalar_subquery()
 
 
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
-    source_id = _source_form_id(conn, form_id, r.source)
-    if source_id is None:
-        return None
-    value_col = records.c.data if r.filter is not None else records.c.data[r.of] if r.of else sa.null()
+    source_id = _source_form_id(form_id, r.source)
+    value_col = records.c.data if r.filter is not None else records.c.data[r.of].as_string() \
+        if r.of and r.of_type in SQL_ORDERED_TYPES and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(records.c.form_id == source_id, records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
     if not r.multiple:  # narrow in SQL; the text reading never raises on odd stored values (PostgreSQL)
         via = records.c.data[r.via]
         query = query.where(via.as_integer() == target_id if conn.dialect.name == "sqlite" else via.as_string() == str(target_id))
-    if r.aggregate == "count" and not r.multiple and r.filter is None:
-        return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    if not r.multiple and r.filter is None:
+        if r.aggregate == "count":
+            return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        if r.aggregate in ("min", "max") and r.of_type in SQL_ORDERED_TYPES:  # canonical texts order like their values
+            inner = query.order_by(None).subquery()
+            return conn.execute(sa.select(getattr(sa.func, r.aggregate)(inner.c[1]))).scalar()
     rows = conn.execute(query).all()
     picked = [(value, at) for via, value, at, _ in rows if target_id in _ids(via)]
     if r.filter is not None:
