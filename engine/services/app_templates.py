@@ -452,7 +452,23 @@ def _plan(rt: Runtime, conn, app_key: str) -> dict:
         plan.append({"form": form_key, "action": "update" if applied else "none", "definition": merged, "applied": applied, "kept": kept})
     return {"app": app_key, "app_id": app["id"], "template": row["template_key"], "installed_version": row["template_version"],
             "available_version": available["template"]["version"], "update_available": newer, "forms": plan,
-            "source": available, "install_id": row["id"]}
+            "parts": _parts_plan(row["base"], available), "source": available, "install_id": row["id"]}
+
+
+def _parts_plan(base: dict, theirs: dict) -> list[dict]:
+    """Notification templates and workflows: new ones are added; changed ones are not merged (they have their own
+    review and versions), so the offer says what changed for the admin to carry over."""
+    out = []
+    for name in APP_PARTS:
+        before = {i.get("key"): i for i in base.get(name) or [] if isinstance(i, dict)}
+        for item in theirs.get(name) or []:
+            old = before.get(item.get("key"))
+            if old is None:
+                out.append({"part": name, "key": item.get("key"), "action": "create", "item": item})
+            elif old != item:
+                out.append({"part": name, "key": item.get("key"), "action": "review",
+                            "reason": f"the template changed this {name[:-1]}; edit yours to take the change", "template": item})
+    return out
 
 
 def template_update(rt: Runtime, app_key: str) -> dict:
@@ -466,7 +482,8 @@ def _public(plan: dict) -> dict:
     return {"app": plan["app"], "template": plan["template"], "installed_version": plan["installed_version"],
             "available_version": plan["available_version"], "update_available": plan["update_available"],
             "forms": [{"form": p["form"], "action": p["action"], "applied": p["applied"], "kept": p["kept"]}
-                      for p in plan["forms"] if plan["update_available"]]}
+                      for p in plan["forms"] if plan["update_available"]],
+            "parts": [{k: v for k, v in p.items() if k != "item"} for p in plan.get("parts", []) if plan["update_available"]]}
 
 
 def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_version: str | None = None) -> dict:
@@ -480,6 +497,9 @@ def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_v
             raise PreconditionFailed(f"the available template version is {plan['available_version']}, not {expected_version}; review it again",
                                      available_version=plan["available_version"])
         _write_plan(rt, conn, actor, plan)
+    for p in plan["parts"]:  # new notification templates / workflows, through their services, once the forms are in
+        if p["action"] == "create":
+            APP_PARTS[p["part"]].install(rt, actor, app_key, [p["item"]], True)
     return {**_public(plan), "applied_version": plan["available_version"]}
 
 

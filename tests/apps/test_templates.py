@@ -167,6 +167,9 @@ def _newer_template(tmp_path):
     fields["name"]["label"] = {"en": "Customer", "zh-CN": "客户"}
     customer["fields"].append({"id": "website", "type": "url", "label": {"en": "Website", "zh-CN": "网站"}})
     customer["layout"]["sections"][1]["fields"].append("website")
+    app["templates"].append({"key": "customer_welcome", "form": "customer", "label": {"en": "Welcome", "zh-CN": "欢迎"},
+                             "content": {"default": {"subject": "Welcome {{ record.name }}", "body": "Hello {{ record.name }}"}}})
+    app["workflows"][0]["trigger"]["offsets"][1]["amount"] = 2
     (tmp_path / "crm.json").write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
     return app
 
@@ -196,6 +199,8 @@ def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, s
     assert {("field_changed", "industry"), ("field_added", "website")} <= applied
     assert ("field_changed", "name") in {(c["change"], c.get("field_id")) for c in customer["kept"]}
     assert all(f["action"] == "none" for f in offer["forms"] if f["form"] != "customer")
+    assert {(p["part"], p["key"], p["action"]) for p in offer["parts"]} == {
+        ("templates", "customer_welcome", "create"), ("workflows", "follow_up_reminder_notice", "review")}
     assert fs.get_draft(rt, "crm", "customer")["published_version"] == 2  # offering changes nothing
 
     with pytest.raises(PreconditionFailed):
@@ -211,6 +216,11 @@ def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, s
     assert "website" in [fid for s in draft["definition"]["layout"]["sections"] for fid in s["fields"]]
     assert rs.get_record(rt, system, "crm", "customer", kept["id"])["data"]["wechat_id"] == "acme"
     assert fs.get_app(rt, "crm")["template"] == {"key": "crm", "version": "1.1.0"}
+    from engine.services import templates, workflows
+
+    assert templates.get_template(rt, "crm", "customer_welcome")["state"] == "published"
+    offsets = workflows.get_workflow(rt, "crm", "follow_up_reminder_notice")["definition"]["trigger"]["offsets"]
+    assert offsets[1]["amount"] == 1  # a workflow is reviewed by the admin, not merged
     assert at.template_update(rt, "crm")["update_available"] is False
     with pytest.raises(Conflict):
         at.apply_template_update(rt, system, "crm")
