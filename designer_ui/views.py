@@ -18,6 +18,7 @@ from engine.rules import JS_RUNTIME
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
 from engine.services import users as user_service
+from engine.services.permissions import has_capability, require_capability
 
 #: cookie holding the browser's time zone (set by common.js), used when the user has none saved
 TZ_COOKIE = "formflow_tz"
@@ -93,11 +94,13 @@ def rules_runtime():
 
 @bp.route("/")
 def index():
-    return render_template("index.html", apps=form_service.list_apps(runtime()), active_nav="apps")
+    return render_template("index.html", apps=form_service.list_apps(runtime()), active_nav="apps",
+                           can_design=has_capability(runtime(), actor(), "design"))
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/design")
 def designer(app_key, form_key):
+    require_capability(runtime(), actor(), "design")  # the same capability the REST API asks for saving
     app = form_service.get_app(runtime(), app_key)
     form = next((f for f in app["forms"] if f["key"] == form_key), None)
     if form is None:

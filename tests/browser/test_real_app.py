@@ -355,6 +355,30 @@ def test_record_list_columns_pages_and_safe_csv(page, crm, axe_check):
     assert len(cells) == 27
 
 
+def test_member_fills_forms_but_is_not_offered_the_designer(page, browser, published):
+    from engine.runtime import Actor
+    from engine.services import users
+
+    rt = published["app"].extensions["formflow"]
+    users.create_user(rt, Actor.system(), "hanmeimei", password="another-horse-battery-7", display_name="Han Meimei",
+                      roles=["member"], check=False)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    member = context.new_page()
+    try:
+        member.goto(published["url"] + "/")
+        member.locator("#login-username").fill("hanmeimei")
+        member.locator("#login-password").fill("another-horse-battery-7")
+        member.get_by_test_id("login-submit").click()
+        form = member.get_by_test_id("form-crm-follow_up")
+        expect(form.get_by_role("link", name="New record")).to_be_visible()
+        expect(form.get_by_role("link", name="Design")).to_have_count(0)
+        response = member.goto(published["url"] + "/apps/crm/forms/follow_up/design")
+        assert response.status == 403
+        expect(member.get_by_test_id("error-message")).to_contain_text("design")
+    finally:
+        context.close()
+
+
 def test_unknown_pages_answer_with_a_page(page, crm):
     response = page.goto(crm["url"] + "/apps/crm/forms/nope/records")
     assert response.status == 404
