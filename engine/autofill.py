@@ -192,8 +192,10 @@ def propagate_stage(w) -> None:
         _patch(w.conn, form_id, target, values, forms_by_id[form_id], ctx)
     if w.action == "update":
         for form_id, compiled, fid, spec in dependents["fetches"]:
-            rows = w.conn.execute(sa.select(records.c.id, records.c.data[spec["from"]]).where(
-                records.c.form_id == form_id, records.c.deleted_at.is_(None))).all()
+            query = sa.select(records.c.id, records.c.data[spec["from"]]).where(records.c.form_id == form_id, records.c.deleted_at.is_(None))
+            if not (compiled.by_id.get(spec["from"], {}).get("options") or {}).get("multiple"):
+                query = query.where(refers_to(w.conn, records.c.data[spec["from"]], w.record_id))
+            rows = w.conn.execute(query).all()
             for rid, ref in rows:
                 if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
                     _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])}, compiled, ctx)
@@ -233,6 +235,11 @@ def _source_form_id(form_id: int, key: str):
         forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key).scalar_subquery()
 
 
+def refers_to(conn, value, record_id: int):
+    """SQL: the JSON value is this record id (the text reading never raises on odd stored values on PostgreSQL)."""
+    return value.as_integer() == record_id if conn.dialect.name == "sqlite" else value.as_string() == str(record_id)
+
+
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
     source_id = _source_form_id(form_id, r.source)
@@ -240,9 +247,8 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
         if r.of and r.of_type in SQL_ORDERED_TYPES and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(records.c.form_id == source_id, records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
-    if not r.multiple:  # narrow in SQL; the text reading never raises on odd stored values (PostgreSQL)
-        via = records.c.data[r.via]
-        query = query.where(via.as_integer() == target_id if conn.dialect.name == "sqlite" else via.as_string() == str(target_id))
+    if not r.multiple:
+        query = query.where(refers_to(conn, records.c.data[r.via], target_id))
     if not r.multiple and r.filter is None:
         if r.aggregate == "count":
             return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
