@@ -9,7 +9,7 @@ from flask import jsonify, request
 
 from engine.api import actor, load_body, route, runtime
 from engine.api.routes import IF_MATCH, if_match
-from engine.errors import ErrorItem, ValidationFailed
+from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.services import workflows as service
 
 WORKFLOW = {"type": "object", "required": ["key", "definition", "draft_revision", "enabled"], "properties": {
@@ -27,7 +27,11 @@ RECORD_QUERY = [{"name": "record_id", "in": "query", "required": False, "schema"
                 {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]
 
 
-def _int_arg(name: str, default: int | None = None, *, maximum: int = 2**31 - 1) -> int | None:
+#: Largest id a database integer column holds.
+MAX_ID = 2**31 - 1
+
+
+def _int_arg(name: str, default: int | None = None, *, maximum: int = MAX_ID) -> int | None:
     raw = request.args.get(name)
     if raw is None:
         return default
@@ -112,12 +116,12 @@ def workflow_runs(app_key, workflow_key):
 
 @route("/apps/<app_key>/workflows/<workflow_key>/dry-run", "POST", summary="Explain when and why it will (not) fire for a record",
        tag="workflows", body={"type": "object", "required": ["record_id"], "properties": {
-           "record_id": {"type": "integer", "minimum": 1}, "use_draft": {"type": "boolean"}}},
+           "record_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "use_draft": {"type": "boolean"}}},
        response=DRY_RUN, errors=(404, 422))
 def workflow_dry_run(app_key, workflow_key):
     body = load_body()
     record_id = body.get("record_id") if isinstance(body, dict) else None
-    if isinstance(record_id, bool) or not isinstance(record_id, int) or record_id < 1:
+    if isinstance(record_id, bool) or not isinstance(record_id, int) or not 1 <= record_id <= MAX_ID:
         raise ValidationFailed("record_id must be a record id", [ErrorItem("expected a whole number of 1 or more", path="/record_id")])
     use_draft = body.get("use_draft", True)
     if not isinstance(use_draft, bool):
@@ -128,4 +132,6 @@ def workflow_dry_run(app_key, workflow_key):
 @route("/apps/<app_key>/records/<int:record_id>/due", summary="Next fire times of every workflow for one record",
        tag="workflows", response=ITEMS, errors=(404,))
 def record_fire_times(app_key, record_id):
+    if record_id > MAX_ID:
+        raise NotFound(f"record {record_id} does not exist", path="/record_id")
     return jsonify({"items": service.next_fire_times(runtime(), app_key, record_id=record_id)})

@@ -126,7 +126,7 @@ class CompileContext:
             try:
                 queries._filter_clause(self.form, queries.Filter(f["field"], f["op"], f.get("value")), self.conn.dialect.name,
                                        f"{path}/{i}", errors)
-            except (KeyError, ValueError, TypeError) as exc:
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
                 errors.append(ErrorItem(f"filter is not valid ({exc})", path=f"{path}/{i}"))
         self.errors += errors
 
