@@ -231,6 +231,12 @@ class CompiledForm:
         for err in self._full.iter_errors(values):
             best = jsonschema.exceptions.best_match([err]) if err.context else err
             parts = list(best.absolute_path)
+            if best.validator == "additionalProperties" and parts:  # inside a sub-table row
+                allowed = set(best.schema.get("properties", {}))
+                for extra in sorted(set(best.instance) - allowed):
+                    items.append(self.error(str(parts[0]), f"{extra!r} is not a column of this sub-table",
+                                            path="/data" + json_pointer(parts + [extra]), code="unknown_field"))
+                continue
             if best.validator == "additionalProperties":
                 for extra in sorted(set(best.instance) - set(self.schema["properties"])):
                     known = self.by_id.get(extra)

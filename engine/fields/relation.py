@@ -97,7 +97,9 @@ class SubtableType(FieldType):
         for row in value:
             out = {}
             for key, cell in row.items():
-                sub = subs[key]
+                sub = subs.get(key)
+                if sub is None:
+                    raise ValueError(f"{key!r} is not a column of this sub-table")
                 out[key] = None if cell is None else FIELD_TYPES.get(sub["type"]).normalize(cell, sub)
             rows.append(out)
         return rows

@@ -74,3 +74,12 @@ def test_record_schema_closed_and_engine_fields_excluded():
     schema = record_schema(CUSTOMER["fields"])
     assert schema["additionalProperties"] is False
     assert "serial" not in schema["properties"] and "name" in schema["properties"]
+
+
+def test_unknown_subtable_column_is_an_error_on_its_path():
+    from engine.definitions import CompiledForm
+    from tests.core.sample import FOLLOW_UP
+
+    form = CompiledForm(1, "follow_up", "crm", 1, FOLLOW_UP)
+    _, errors = form.validate({"customer": 1, "items": [{"product": "x"}, {"ghost": 1, "product": "y"}]})
+    assert [(e.path, e.field_id, e.code) for e in errors] == [("/data/items/1/ghost", "items", "unknown_field")]
