@@ -171,3 +171,11 @@ def test_oversized_request_is_413(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = client.post("/api/apps", data=b"{" + b" " * 4096 + b"}", content_type="application/json")
     assert response.status_code == 413
+
+
+def test_pages_carry_the_csrf_token_that_fetch_sends(app, anon, root):
+    _login(anon, "root")
+    page = anon.get("/").get_data(as_text=True)
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert meta == _session(app, anon)["csrf"]
+    assert anon.post("/api/apps", json={"key": "crm", "label": "CRM"}, headers={"X-CSRFToken": meta}).status_code == 201
