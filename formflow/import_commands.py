@@ -97,11 +97,13 @@ def _advance(bar):
 
 
 def _report(job) -> None:
+    from engine.imports.jobs import reason_text
+
     counts = job["counts"]
     click.echo(f"valid {counts.get('valid', 0)}, invalid {counts.get('invalid', 0)}, duplicates {counts.get('duplicate', 0)}"
                f"{', already imported ' + str(counts['committed']) if counts.get('committed') else ''}")
     for problem in job["problems"][:20]:
-        reasons = "; ".join(f"{e.get('column') or e.get('label') or ''}: {e['message']}".lstrip(": ") for e in problem["errors"])
+        reasons = "; ".join(reason_text(e) for e in problem["errors"])
         click.echo(f"  line {problem['line']}: {reasons}")
     if len(job["problems"]) > 20 or sum(counts.get(s, 0) for s in ("invalid", "duplicate")) > 20:
         click.echo("  ... (all of them: --refused FILE)")

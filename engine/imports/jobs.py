@@ -132,7 +132,7 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
             raise Conflict(f"import {job_id} is already being committed", path="/import")
         total = conn.execute(sa.select(sa.func.count()).where(import_rows.c.job_id == job_id,
                                                              import_rows.c.state.notin_(FINAL_STATES))).scalar_one()
-        ctx = _cleaning_context(rt, conn, form)
+        ctx, use = _cleaning_context(rt, conn, form)
     check = dedup.for_form(form)
     seen: dict[tuple[str, str], int] = {}  # (rule, key) -> first line holding it
     last_id, done = 0, 0
@@ -144,6 +144,7 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
                                 .order_by(import_rows.c.id).limit(PREVIEW_CHUNK)).all()
             if not rows:
                 break
+            use(conn)  # reference look-ups share the chunk's connection (SQLite: one connection at a time)
             results = [_check_row(rt, conn, actor, form, job, ctx, line, cells) for _, line, cells in rows]
             _mark_duplicates(conn, form, check, job, [line for _, line, _ in rows], results, seen)
         with rt.db.transaction() as conn:
@@ -256,7 +257,8 @@ def _existing_keys(conn, form, wanted: set[tuple[str, str]]) -> dict[tuple[str, 
     return found
 
 
-def _cleaning_context(rt, conn, form) -> cleaning.CleaningContext:
+def _cleaning_context(rt, conn, form) -> tuple[cleaning.CleaningContext, Callable]:
+    """The context cleaners look users and references up in, and ``use(conn)`` naming the connection to read with."""
     people: dict[str, int] = {}
     for uid, username, name, email in conn.execute(sa.select(users.c.id, users.c.username, users.c.display_name, users.c.email)
                                                    .where(users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True))):
@@ -264,27 +266,30 @@ def _cleaning_context(rt, conn, form) -> cleaning.CleaningContext:
             if text:
                 people[cleaning.folded(text)] = uid
     cache: dict[tuple[str, str], int | None] = {}
+    current = [conn]
 
     def find_reference(target: str, title: str) -> int | None:
         if (target, title) not in cache:
-            cache[(target, title)] = _reference_by_title(rt, form.app_key, target, title)
+            cache[(target, title)] = _reference_by_title(rt, current[0], form.app_key, target, title)
         return cache[(target, title)]
 
-    return cleaning.CleaningContext(timezone=rt.timezone, users=people, find_reference=find_reference)
+    def use(c) -> None:
+        current[0] = c
+
+    return cleaning.CleaningContext(timezone=rt.timezone, users=people, find_reference=find_reference), use
 
 
-def _reference_by_title(rt, app_key: str, target: str, title: str) -> int | None:
-    with rt.db.read() as conn:
-        try:
-            other = compiled_form(rt, conn, app_key, target)
-        except NotFound:
-            return None
-        fid = other.settings.get("title_field") or ("name" if "name" in other.by_id else None)
-        if fid is None:
-            return None
-        expr = sa.literal_column(FIELD_TYPES.get(other.by_id[fid]["type"]).sql_expression(conn.dialect.name, fid))
-        ids = conn.execute(sa.select(records.c.id).where(records.c.form_id == other.form_id, records.c.deleted_at.is_(None),
-                                                         expr == title).limit(2)).scalars().all()
+def _reference_by_title(rt, conn, app_key: str, target: str, title: str) -> int | None:
+    try:
+        other = compiled_form(rt, conn, app_key, target)
+    except NotFound:
+        return None
+    fid = other.settings.get("title_field") or ("name" if "name" in other.by_id else None)
+    if fid is None:
+        return None
+    expr = sa.literal_column(FIELD_TYPES.get(other.by_id[fid]["type"]).sql_expression(conn.dialect.name, fid))
+    ids = conn.execute(sa.select(records.c.id).where(records.c.form_id == other.form_id, records.c.deleted_at.is_(None),
+                                                     expr == title).limit(2)).scalars().all()
     if len(ids) > 1:
         raise ValueError(f"more than one {target} record is named {title!r}; use its id (#123)")
     return ids[0] if ids else None
@@ -325,9 +330,9 @@ def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, 
             break
         batch_no += 1
         try:
-            _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_commit, savepoints=False)
+            _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, before_commit, savepoints=False)
         except FormflowError:  # a row went bad since the preview (a new duplicate...): again, row by row
-            _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_commit, savepoints=True)
+            _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, before_commit, savepoints=True)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -338,7 +343,7 @@ def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, 
         return _job_dict(conn, form, _job_row(conn, form, job_id))
 
 
-def _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_commit, *, savepoints: bool) -> None:
+def _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, before_commit, *, savepoints: bool) -> None:
     with rt.db.transaction() as conn:
         marks = []
         for rid, values in batch:
@@ -352,10 +357,9 @@ def _commit_batch(rt, actor, app_key, form_key, batch, skips, batch_no, before_c
                 if not savepoints:
                     raise
                 items = exc.errors or [ErrorItem(exc.message, code=exc.code)]
+                form = compiled_form(rt, conn, app_key, form_key)
                 marks.append({"b_id": rid, "b_state": REFUSED, "b_record": None,
-                              "b_errors": [{k: v for k, v in {"field_id": e.field_id, "label": e.label, "message": e.message,
-                                                              "code": e.code, **{x: y for x, y in e.extra.items() if x in ("record_id", "title")}}.items()
-                                            if v is not None} for e in items]})
+                              "b_errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra) for e in items]})
                 continue
             marks.append({"b_id": rid, "b_state": COMMITTED, "b_record": record["id"], "b_errors": None})
         conn.execute(_MARK_ROW, marks)  # same transaction as the records: a crash loses both or neither
@@ -395,10 +399,15 @@ def refused_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id:
         if not rows:
             return
         for _, line, state, errors, cells in rows:
-            reason = "; ".join(f"{e['column'] or e.get('label') or ''}: {e['message']}".lstrip(": ") if e.get("column") or e.get("label")
-                               else e["message"] for e in errors or [])
+            reason = "; ".join(reason_text(e) for e in errors or [])
             yield [str(line), state, reason] + ["" if c is None else str(c) for c in cells]
         last = rows[-1][0]
+
+
+def reason_text(error: dict) -> str:
+    """One problem of a row as a line of text: "column: message"."""
+    where = error.get("column") or error.get("label")
+    return f"{where}: {error['message']}" if where else error["message"]
 
 
 def refused_csv(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> Iterable[str]:
