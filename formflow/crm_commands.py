@@ -15,14 +15,18 @@ from formflow.cli import cli
 @click.option("--template", "template_keys", multiple=True, help="template key (default: every built-in template)")
 @click.option("--app-key", default=None, help="key of the new app (default: the template's, or <key>_2, <key>_3...)")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None, help="import an app definition (JSON file)")
+@click.option("--update", is_flag=True, help="instead, bring installed apps to a newer template version (your edits are kept)")
 @with_appcontext
-def load_templates(template_keys, app_key, path):
-    """Install app templates as new apps (existing apps are never overwritten)."""
+def load_templates(template_keys, app_key, path, update):
+    """Install app templates as new apps (existing apps are never overwritten), or --update installed ones."""
     from engine.errors import FormflowError
     from engine.runtime import Actor
     from engine.services import app_templates
 
     rt = current_app.extensions["formflow"]
+    if update:
+        _update_installed(rt, app_key)
+        return
     try:
         if path:
             with open(path, encoding="utf-8") as fh:
@@ -38,6 +42,38 @@ def load_templates(template_keys, app_key, path):
     for app in apps:
         info = app["installed_from"]
         click.echo(f"installed template {info['key']} {info['version']} as app {app['key']!r} ({len(app['forms'])} forms)")
+
+
+def _update_installed(rt, only_app: str | None) -> None:
+    from engine.errors import FormflowError, NotFound
+    from engine.runtime import Actor
+    from engine.services import app_templates, forms
+
+    for app in forms.list_apps(rt):
+        if (only_app and app["key"] != only_app) or not app.get("template"):
+            continue
+        try:
+            offer = app_templates.template_update(rt, app["key"])
+        except NotFound:
+            continue
+        if not offer["update_available"]:
+            click.echo(f"{app['key']}: up to date ({offer['installed_version']})")
+            continue
+        click.echo(f"{app['key']}: {offer['installed_version']} -> {offer['available_version']}")
+        for form in offer["forms"]:
+            for change in form["applied"]:
+                click.echo(f"  {form['form']}: apply {change['change']} {change.get('field_id') or change.get('path') or ''}")
+            for change in form["kept"]:
+                click.echo(f"  {form['form']}: keep your edit ({change['change']} {change.get('field_id') or change.get('path') or ''})")
+        for part in offer["parts"]:
+            click.echo(f"  {part['part']} {part['key']}: {part['action']}")
+        try:
+            app_templates.apply_template_update(rt, Actor.system(), app["key"], expected_version=offer["available_version"])
+        except FormflowError as exc:
+            for item in exc.errors:
+                click.echo(f"  {item.path or '/'}: {item.message}", err=True)
+            raise click.ClickException(exc.message) from None
+        click.echo(f"{app['key']}: updated to {offer['available_version']}")
 
 
 @cli.command("demo")

@@ -69,6 +69,9 @@ def test_crm_has_the_five_apps_of_the_scenario_labelled_in_both_languages():
      "/forms/0/settings/duplicate_check/rules/0/fields/1"),
     (lambda app: app["forms"][0]["fields"].__setitem__(13, {**app["forms"][0]["fields"][13], "options": {
         **app["forms"][0]["fields"][13]["options"], "form": "deals"}}), "/forms/0/fields/13/options/form"),
+    (lambda app: app["workflows"][0]["steps"][0].update(template="no_such_template"), "/workflows/0/steps/0/template"),
+    (lambda app: app["workflows"][0]["trigger"].update(field="remind_on"), "/workflows/0/trigger/field"),
+    (lambda app: app["templates"][0].update(form="reminders"), "/templates/0/form"),
 ])
 def test_a_broken_reference_is_refused_with_its_path(mutate, path):
     app = builtin()
@@ -224,6 +227,22 @@ def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, s
     assert at.template_update(rt, "crm")["update_available"] is False
     with pytest.raises(Conflict):
         at.apply_template_update(rt, system, "crm")
+
+
+def test_load_templates_update_keeps_edits(runner, app, tmp_path):
+    from formflow.cli import cli
+
+    rt = app.extensions["formflow"]
+    at.install_template(rt, at.Actor.system(), "crm")
+    _edit_customer(rt, at.Actor.system())
+    assert "crm: up to date (1.0.0)" in runner.invoke(cli, args=["load-templates", "--update"]).output
+    _newer_template(tmp_path)
+    rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
+    result = runner.invoke(cli, args=["load-templates", "--update"])
+    assert result.exit_code == 0, result.output
+    assert "crm: 1.0.0 -> 1.1.0" in result.output and "keep your edit (field_changed name)" in result.output
+    fields = {f["id"]: f for f in fs.get_draft(rt, "crm", "customer")["definition"]["fields"]}
+    assert fields["name"]["label"]["en"] == "Company" and "website" in fields and "wechat_id" in fields
 
 
 def test_template_update_through_the_api(client, app, tmp_path):
