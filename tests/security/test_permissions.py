@@ -229,6 +229,8 @@ def test_admin_actions_are_audited(crm, people):
     actions = [(e["action"], e["target"]) for e in entries]
     assert ("grant.set", "crm/customer:viewer") in actions and ("user.create", actions[0][1]) in actions
     assert entries[0]["actor"] == f"user:{people['root'].id}"
+    published = root.get("/api/admin/audit?action=form.publish").get_json()["items"]
+    assert {e["target"] for e in published} == {"crm/customer", "crm/follow_up"} and all(e["action"] == "form.publish" for e in published)
 
 
 # -- the acceptance walk ---------------------------------------------------------------
