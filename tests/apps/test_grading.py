@@ -33,6 +33,14 @@ def test_grade_by_rule(crm, system):
         assert _customer(crm, system, **data)["data"]["grade"] == grade, (industry, need)
 
 
+def test_a_grade_a_lead_starts_as_a_key_customer_and_stays_editable(crm, system):
+    a = _customer(crm, system, industry="manufacturing", need="clear")
+    assert a["data"]["level"] == "key"
+    assert _customer(crm, system, industry="retail", need="clear")["data"]["level"] == "ordinary"
+    changed = rs.update_record(crm, system, "crm", "customer", a["id"], {"level": "main"})
+    assert changed["data"]["level"] == "main"  # the rule runs on create only: the sales manager's choice stands
+
+
 def test_lead_score_adds_industry_need_channel_and_engagement(crm, system):
     c = _customer(crm, system, industry="manufacturing", need="clear", source="offline_event")
     assert c["data"]["lead_score"] == 30 + 40 + 15

@@ -91,7 +91,7 @@ def test_the_sales_follow_up_scenario(crm, client, clock, receiver):  # noqa: F8
     assert r.status_code == 201, r.get_json()
     customer = r.get_json()
     assert customer["data"]["serial"] == "KH-20260309-0001"
-    assert (customer["data"]["owner"], customer["data"]["grade"], customer["data"]["level"]) == (people["sales"], "A", "ordinary")
+    assert (customer["data"]["owner"], customer["data"]["grade"], customer["data"]["level"]) == (people["sales"], "A", "key")
     dup = sales.post(records("customer"), json={"data": {"name": "华为技术 股份有限公司"}})
     assert dup.status_code == 409
     assert dup.get_json()["error"]["errors"][0]["record_id"] == customer["id"]
