@@ -384,6 +384,42 @@ def refuse_protected_fields(w) -> None:
         w.values[fid] = before.get(fid)
 
 
+def refuse_unreadable_references(w) -> None:
+    """A write stage: a reference may only point at records the actor may read (else fetched values would leak them).
+
+    An unreadable record answers exactly like a missing one.
+    """
+    from engine.errors import FormflowError
+    from engine.fields import FIELD_TYPES
+    from engine.services.forms import compiled_form
+
+    if privileged(w.actor):
+        return
+    before = w.before or {}
+    for f in w.form.input_fields:
+        value = w.incoming.get(f["id"])
+        if f["type"] != "reference" or value is None or before.get(f["id"]) == value:
+            continue
+        try:
+            ids = [int(i) for i in FIELD_TYPES.get("reference").ids(value)]
+        except (TypeError, ValueError):
+            continue  # the schema check reports the shape
+        target_key = (f.get("options") or {}).get("form")
+        try:
+            target = compiled_form(w.rt, w.conn, w.form.app_key, target_key)
+        except FormflowError:
+            continue  # the reference check reports a missing form
+        access = form_access(w.rt, w.conn, w.actor, target)
+        clause = scope_clause(w.actor, access.read)
+        query = sa.select(records.c.id).where(records.c.form_id == target.form_id, records.c.id.in_(ids))
+        readable = set(w.conn.execute(query.where(clause) if clause is not None else query).scalars())
+        missing = [i for i in ids if i not in readable]
+        if missing:
+            w.errors.append(w.form.error(f["id"], f"no {target_key} record with id {', '.join(map(str, missing))}", code="not_found"))
+            w.incoming.pop(f["id"], None)
+            w.values[f["id"]] = before.get(f["id"])
+
+
 def _register() -> None:
     from engine.services import records as record_service
 
@@ -391,6 +427,7 @@ def _register() -> None:
     record_service.READ_FILTERS.append(hidden_fields)
     record_service.ROW_SCOPES.append(read_scope)
     record_service.EFFECT_STAGES.append(refuse_protected_fields)
+    record_service.EFFECT_STAGES.append(refuse_unreadable_references)
 
 
 _register()

@@ -307,3 +307,13 @@ def test_member_cannot_read_a_hidden_field_through_any_write_route(crm, people):
                 response = ann.open(url, method=method.upper(), json=body)
                 assert response.status_code < 500, (method, url)
                 _assert_no_marker(_text(response), f"{method.upper()} {url}")
+
+
+def test_attack_reference_to_an_unreadable_record_is_refused_like_a_missing_one(crm, people):
+    """Pointing a follow-up at another member's customer would pull its values in through smart references."""
+    ann = people["ann"].client
+    theirs = ann.post("/api/apps/crm/forms/follow_up/records", json={"data": {"customer": crm["bob"], "method": "call"}})
+    missing = ann.post("/api/apps/crm/forms/follow_up/records", json={"data": {"customer": 999999, "method": "call"}})
+    assert theirs.status_code == missing.status_code == 422
+    assert [e["code"] for e in theirs.get_json()["error"]["errors"]] == ["not_found"]
+    assert ann.post("/api/apps/crm/forms/follow_up/records", json={"data": {"customer": crm["ann"], "method": "call"}}).status_code == 201
