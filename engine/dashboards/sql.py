@@ -37,22 +37,22 @@ def numeric_expr(dialect: str, fid: str) -> str:
     return f"CAST({text_expr(dialect, fid)} AS REAL)"
 
 
-def group_expr(chart: CompiledChart, dialect: str, tz: str):
+def group_sql(chart: CompiledChart, dialect: str, tz: str) -> str:
+    """SQL text of the chart's group key (no bound parameters, so it can be repeated in GROUPING SETS and GROUPING())."""
     g = chart.group
     if g.kind == "timestamp":
-        return sa.literal_column(bucket_sql(dialect, "timestamp", g.field, g.bucket, tz))
+        return bucket_sql(dialect, "timestamp", g.field, g.bucket, tz)
     if g.field in COLUMNS:
-        return COLUMNS[g.field]
+        return g.field
     if g.bucket:
-        return sa.literal_column(bucket_sql(dialect, g.kind, text_expr(dialect, g.field), g.bucket, tz))
-    return sa.literal_column(text_expr(dialect, g.field))
+        return bucket_sql(dialect, g.kind, text_expr(dialect, g.field), g.bucket, tz)
+    return text_expr(dialect, g.field)
 
 
-def value_expr(chart: CompiledChart, dialect: str):
-    if chart.op == "count":
-        return sa.func.count()
-    fn = {"sum": sa.func.sum, "avg": sa.func.avg, "min": sa.func.min, "max": sa.func.max}[chart.op]
-    return fn(sa.literal_column(numeric_expr(dialect, chart.value_field)))
+def value_sql(op: str, field: str | None, dialect: str) -> str:
+    if op == "count":
+        return "count(*)"
+    return f"{op}({numeric_expr(dialect, field)})"
 
 
 def chart_period(chart: CompiledChart, now: datetime, tz: str) -> Period | None:
@@ -61,8 +61,8 @@ def chart_period(chart: CompiledChart, now: datetime, tz: str) -> Period | None:
     return period_bounds(chart.period["range"], now, tz, chart.period.get("days"))
 
 
-def chart_statement(chart: CompiledChart, form: CompiledForm, dialect: str, tz: str, period: Period | None, scopes: list):
-    """SELECT [group key AS k,] aggregate AS v, count(*) AS n ... GROUP BY 1."""
+def chart_where(chart: CompiledChart, form: CompiledForm, dialect: str, tz: str, period: Period | None, scopes: list) -> list:
+    """The WHERE clauses: this form's live rows in the actor's scope, the chart's filters and period."""
     where = [records.c.form_id == sa.bindparam("form_id", form.form_id, literal_execute=True), records.c.deleted_at.is_(None), *scopes]
     errors: list[ErrorItem] = []
     for j, flt in enumerate(chart.filters):
@@ -75,9 +75,52 @@ def chart_statement(chart: CompiledChart, form: CompiledForm, dialect: str, tz: 
         p = chart.period
         expr = COLUMNS[p["field"]] if p["kind"] == "timestamp" else sa.literal_column(text_expr(dialect, p["field"]))
         where.append(period_clause(p["kind"], expr, period, tz))
-    value = value_expr(chart, dialect).label("v")
-    count = sa.func.count().label("n")
+    return where
+
+
+def chart_statement(chart: CompiledChart, form: CompiledForm, dialect: str, tz: str, period: Period | None, scopes: list):
+    return single_statement(chart, chart_where(chart, form, dialect, tz, period, scopes), dialect, tz)
+
+
+def single_statement(chart: CompiledChart, where: list, dialect: str, tz: str):
+    """SELECT [group key AS k,] aggregate AS v, count(*) AS n ... GROUP BY 1."""
+    value = sa.literal_column(value_sql(chart.op, chart.value_field, dialect)).label("v")
+    count = sa.literal_column("count(*)").label("n")
     if chart.group is None:
         return sa.select(value, count).select_from(records).where(*where)
-    key = group_expr(chart, dialect, tz).label("k")
+    key = sa.literal_column(group_sql(chart, dialect, tz)).label("k")
     return sa.select(key, value, count).select_from(records).where(*where).group_by(sa.text("1"))
+
+
+def combined_statement(charts: list[CompiledChart], where: list, dialect: str, tz: str):
+    """Several charts over the same rows (same form, filters, period and scope) in one pass: GROUP BY GROUPING SETS.
+
+    Returns the statement and a splitter turning its rows into each chart's [(k, v, n)] (PostgreSQL only).
+    """
+    keys: list[str] = []
+    values: list[str] = []
+    for c in charts:
+        if c.group is not None and group_sql(c, dialect, tz) not in keys:
+            keys.append(group_sql(c, dialect, tz))
+        if value_sql(c.op, c.value_field, dialect) not in values:
+            values.append(value_sql(c.op, c.value_field, dialect))
+    cols = ([sa.literal_column(k).label(f"k{i}") for i, k in enumerate(keys)] + [sa.literal_column(v).label(f"v{j}") for j, v in enumerate(values)]
+            + [sa.literal_column("count(*)").label("n")] + [sa.literal_column(f"GROUPING({k})").label(f"g{i}") for i, k in enumerate(keys)])
+    sets = [f"({k})" for k in keys] + (["()"] if any(c.group is None for c in charts) else [])
+    stmt = sa.select(*cols).select_from(records).where(*where)
+    if keys:
+        stmt = stmt.group_by(sa.text("GROUPING SETS (" + ", ".join(sets) + ")"))
+
+    def split(rows) -> dict[str, list[tuple]]:
+        out: dict[str, list[tuple]] = {c.key: [] for c in charts}
+        for row in rows:
+            m = row._mapping
+            in_set = next((i for i in range(len(keys)) if m[f"g{i}"] == 0), None)
+            for c in charts:
+                want = None if c.group is None else keys.index(group_sql(c, dialect, tz))
+                if want == in_set:
+                    v = m[f"v{values.index(value_sql(c.op, c.value_field, dialect))}"]
+                    out[c.key].append((v, m["n"]) if want is None else (m[f"k{want}"], v, m["n"]))
+        return out
+
+    return stmt, split

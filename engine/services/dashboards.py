@@ -17,6 +17,7 @@ import contextlib
 import copy
 import json
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from importlib import resources
@@ -28,7 +29,7 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.dashboards import periods
 from engine.dashboards.definition import CompiledChart, check_dashboard
-from engine.dashboards.sql import chart_period, chart_statement
+from engine.dashboards.sql import chart_period, chart_where, combined_statement, single_statement
 from engine.definitions import CompiledForm
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PermissionDenied, PreconditionFailed
 from engine.runtime import Actor, Runtime
@@ -150,28 +151,82 @@ def _snapshot(rt: Runtime) -> Iterator[sa.Connection]:
             yield conn
 
 
+#: compiled dashboards kept in memory: (dashboard id, revision, forms' published versions) -> charts
+COMPILED_CACHE_SIZE = 256
+_COMPILED: dict[tuple, list[CompiledChart]] = {}
+
+
+def compiled_dashboard(row, forms_by_key: dict[str, CompiledForm]) -> list[CompiledChart]:
+    """The dashboard's charts, checked and compiled once per (revision, form versions): parse once, run many."""
+    key = (row["id"], row["revision"], tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
+    charts = _COMPILED.get(key)
+    if charts is None:
+        errors, charts = check_dashboard(row["definition"], forms_by_key)
+        if errors:  # a form published since the dashboard was saved may have dropped a field it uses
+            raise DefinitionInvalid(f"dashboard {row['key']!r} no longer fits its forms; edit it", errors)
+        if len(_COMPILED) >= COMPILED_CACHE_SIZE:
+            _COMPILED.clear()
+        _COMPILED[key] = charts
+    return charts
+
+
+@dataclass
+class _Plan:
+    chart: CompiledChart
+    form: CompiledForm
+    period: Any
+    where: list
+
+    @property
+    def same_rows(self) -> tuple:
+        """Charts with equal keys read the same rows (same form, filters and period; one actor): one scan serves them all."""
+        return (self.chart.form, repr(self.chart.filters), repr(sorted((self.chart.period or {}).items())))
+
+
 def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
-    """Every chart of the dashboard, computed now in the database over the rows ``actor`` may read."""
+    """Every chart of the dashboard, computed now in the database over the rows ``actor`` may read.
+
+    Charts over the same rows share one statement on PostgreSQL (GROUP BY GROUPING SETS); on SQLite each
+    chart is one GROUP BY. A chart the actor may not see carries its own error; the others are computed.
+    """
     tz = rt.timezone
     now = rt.clock.now()
     started = time.perf_counter()
     with _snapshot(rt) as conn:
+        dialect = conn.dialect.name
         app = _app_row(conn, rt, app_key)
         row = _existing(conn, app["id"], app_key, key)
         forms_by_key = published_forms(rt, conn, app["id"], app_key)
-        errors, charts = check_dashboard(row["definition"], forms_by_key)
-        if errors:  # a form published since the dashboard was saved may have dropped a field it uses
-            raise DefinitionInvalid(f"dashboard {key!r} no longer fits its forms; edit it", errors)
-        out = [chart_data(rt, conn, actor, chart, forms_by_key[chart.form], now, tz) for chart in charts]
+        charts = compiled_dashboard(row, forms_by_key)
+        results: dict[str, dict] = {}
+        batches: dict[tuple, list[_Plan]] = {}
+        for chart in charts:
+            results[chart.key], plan = _prepare(rt, conn, actor, chart, forms_by_key[chart.form], now, tz)
+            if plan is not None:
+                batches.setdefault(plan.same_rows if dialect == "postgresql" else (chart.key,), []).append(plan)
+        for batch in batches.values():
+            t0 = time.perf_counter()
+            if len(batch) == 1:
+                p = batch[0]
+                rows = {p.chart.key: conn.execute(single_statement(p.chart, p.where, dialect, tz)).all()}
+            else:
+                stmt, split = combined_statement([p.chart for p in batch], batch[0].where, dialect, tz)
+                rows = split(conn.execute(stmt).all())
+            ms = round((time.perf_counter() - t0) * 1000, 2)
+            for p in batch:
+                _shape(results[p.chart.key], p.chart, p.form, rows[p.chart.key], p.period, now, tz)
+                results[p.chart.key]["ms"] = ms
+                results[p.chart.key]["shared_with"] = len(batch) - 1
+        out = [results[c.key] for c in charts]
         _label_users(conn, out)
     return {"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
             "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
             "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}
 
 
-def chart_data(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: CompiledForm, now, tz: str) -> dict:
+def _prepare(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: CompiledForm, now, tz: str) -> tuple[dict, _Plan | None]:
+    """The chart's result skeleton and its plan, or the skeleton with the reason it is refused to this actor."""
     result: dict[str, Any] = {**chart.to_dict(), "target": chart.target, "error": None}
-    started = time.perf_counter()
     try:
         check_access(rt, conn, actor, form, "read", None)
         hidden = hidden_fields(rt, conn, actor, form)
@@ -179,12 +234,15 @@ def chart_data(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: Comp
             if fid in hidden:
                 raise PermissionDenied(f"chart {chart.key!r} uses field {fid!r}, which your role may not see", path=path, field_id=fid)
         period = chart_period(chart, now, tz)
-        stmt = chart_statement(chart, form, conn.dialect.name, tz, period, row_scopes(rt, conn, actor, form))
-        rows = conn.execute(stmt).all()
+        where = chart_where(chart, form, conn.dialect.name, tz, period, row_scopes(rt, conn, actor, form))
     except FormflowError as exc:
         result["error"] = {"status": exc.status, **exc.to_dict()}
-        return result
+        return result, None
     result["period"] = period.to_dict() if period else None
+    return result, _Plan(chart, form, period, where)
+
+
+def _shape(result: dict, chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str) -> None:
     if chart.group is None:
         value, count = rows[0] if rows else (None, 0)
         result["value"] = _number(value, chart.op)
@@ -199,8 +257,6 @@ def chart_data(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: Comp
                 g["target"] = chart.target["value"]
                 g["ratio"] = round(g["value"] / chart.target["value"], 4) if g["value"] is not None and chart.target["value"] else None
     chart.type.finish(result)
-    result["ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return result
 
 
 def _round(x: float) -> float:
