@@ -313,6 +313,11 @@ def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, 
     if run_automations is not None:
         options["run_automations"] = bool(run_automations)
     skips = frozenset() if options.get("run_automations", True) else automation_stages()
+    check = dedup.for_form(form)
+    if check is not None and check.mode == "refuse":
+        # the preview already matched every key against the file and the database; a record added since then still
+        # can't slip in: the unique index on refuse-mode keys refuses it when the keys are stored (same 409, same names)
+        skips |= _PREVIEW_SKIPS
     with rt.db.transaction() as conn:
         if job["status"] != "done":
             conn.execute(sa.update(import_jobs).where(import_jobs.c.id == job_id).values(
