@@ -60,19 +60,24 @@ class DemoResult:
         return dataclasses.asdict(self)
 
 
+#: demo users who work from London (English locale); the rest are in Shanghai
+LONDON = frozenset({"demo_manager_smith", "demo_sales_jones", "demo_sales_garcia"})
+
+
 def ensure_sales_team(rt: Runtime) -> dict[str, int]:
-    """The demo users (sales people with their managers); created once, reused after."""
+    """The demo users (sales people with their managers), made through the users service; created once, reused after."""
+    from engine.services import users as user_service
+
     ids: dict[str, int] = {}
-    with rt.db.transaction() as conn:
-        for username, display, manager in SALES_TEAM:
+    for username, display, manager in SALES_TEAM:
+        with rt.db.read() as conn:
             uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
-            if uid is None:
-                uid = conn.execute(sa.insert(users).values(
-                    workspace_id=rt.workspace_id, username=username, display_name=display, email=f"{username}@demo.formflow.dev",
-                    timezone="Asia/Shanghai" if "smith" not in username and "jones" not in username and "garcia" not in username else "Europe/London",
-                    locale="en" if username in ("demo_manager_smith", "demo_sales_jones", "demo_sales_garcia") else "zh-CN",
-                    manager_id=ids.get(manager), is_active=True, created_at=rt.clock.now())).inserted_primary_key[0]
-            ids[username] = uid
+        if uid is None:
+            uid = user_service.create_user(
+                rt, Actor.system(), username, display_name=display, email=f"{username}@demo.formflow.dev",
+                roles=["member"], manager_id=ids.get(manager), timezone="Europe/London" if username in LONDON else "Asia/Shanghai",
+                locale="en" if username in LONDON else "zh-CN", check=False)["id"]
+        ids[username] = uid
     return ids
 
 
