@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.errors import ErrorItem
+from engine.fields import FIELD_TYPES
 from engine.formrules import EXPECT_FOR_TYPE, evaluate, publish_resolver, published_resolver, rule_context, rule_error_item
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
 from engine.services import forms as form_service
@@ -194,7 +195,7 @@ def propagate_stage(w) -> None:
         for form_id, compiled, fid, spec in dependents["fetches"]:
             query = sa.select(records.c.id, records.c.data[spec["from"]]).where(records.c.form_id == form_id, records.c.deleted_at.is_(None))
             if not (compiled.by_id.get(spec["from"], {}).get("options") or {}).get("multiple"):
-                query = query.where(refers_to(w.conn, records.c.data[spec["from"]], w.record_id))
+                query = query.where(refers_to(w.conn, spec["from"], w.record_id))
             rows = w.conn.execute(query).all()
             for rid, ref in rows:
                 if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
@@ -235,9 +236,16 @@ def _source_form_id(form_id: int, key: str):
         forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key).scalar_subquery()
 
 
-def refers_to(conn, value, record_id: int):
-    """SQL: the JSON value is this record id (the text reading never raises on odd stored values on PostgreSQL)."""
-    return value.as_integer() == record_id if conn.dialect.name == "sqlite" else value.as_string() == str(record_id)
+def refers_to(conn, field_id: str, record_id: int):
+    """SQL: the single reference ``field_id`` names this record.
+
+    The expression is exactly the reference type's ``sql_expression``, the one
+    the automatic index of every reference field is built on, so roll-ups and
+    live fetches are index lookups, not scans (and never raise on odd stored values).
+    """
+    ftype = FIELD_TYPES.get("reference")
+    dialect = conn.dialect.name
+    return sa.literal_column(ftype.sql_expression(dialect, field_id)) == ftype.sql_value(record_id, dialect)
 
 
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
@@ -248,7 +256,7 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(records.c.form_id == source_id, records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
     if not r.multiple:
-        query = query.where(refers_to(conn, records.c.data[r.via], target_id))
+        query = query.where(refers_to(conn, r.via, target_id))
     if not r.multiple and r.filter is None:
         if r.aggregate == "count":
             return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()

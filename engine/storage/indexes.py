@@ -24,8 +24,9 @@ def index_name(form_id: int, field_id: str, expression: str) -> str:
 def wanted_indexes(dialect: str, form_id: int, definition: dict) -> dict[str, str]:
     wanted = {}
     for f in definition.get("fields", []):
-        if f.get("deleted") or not (f.get("filterable") or f.get("sortable")):
-            continue
+        single_reference = f["type"] == "reference" and not (f.get("options") or {}).get("multiple")
+        if f.get("deleted") or not (f.get("filterable") or f.get("sortable") or single_reference):
+            continue  # references are always indexed: roll-ups, live fetches and related lists look them up
         ftype = FIELD_TYPES.get(f["type"])
         if ftype.name in ("subtable", "attachment", "multiselect"):
             continue
