@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 
-from engine.errors import ErrorItem, FormflowError, ValidationFailed
+from engine.errors import ErrorItem, FormflowError
 from engine.fields import FIELD_TYPES
 from engine.services import web_forms
 
@@ -75,10 +75,8 @@ def page(token):
 def submit(token):
     wants_json = request.is_json
     if (request.content_length or 0) > web_forms.MAX_PUBLIC_BODY_BYTES:
-        exc: FormflowError = ValidationFailed(f"the submission is larger than {web_forms.MAX_PUBLIC_BODY_BYTES} bytes",
-                                              [ErrorItem("too large", path="/", code="too_large")])
-        exc.status = 413
-        return _refused(token, exc, wants_json, None)
+        return _refused(token, web_forms.SubmissionTooLarge(f"the submission is larger than {web_forms.MAX_PUBLIC_BODY_BYTES} bytes",
+                                                            [ErrorItem("too large", path="/", code="too_large")]), wants_json, None)
     spec = None
     try:
         spec = web_forms.public_form(_runtime(), token)

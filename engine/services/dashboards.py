@@ -156,9 +156,10 @@ COMPILED_CACHE_SIZE = 256
 _COMPILED: dict[tuple, list[CompiledChart]] = {}
 
 
-def compiled_dashboard(row, forms_by_key: dict[str, CompiledForm]) -> list[CompiledChart]:
+def compiled_dashboard(rt: Runtime, row, forms_by_key: dict[str, CompiledForm]) -> list[CompiledChart]:
     """The dashboard's charts, checked and compiled once per (revision, form versions): parse once, run many."""
-    key = (row["id"], row["revision"], tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
+    key = (rt.db.url, row["id"], row["revision"], json.dumps(row["definition"], sort_keys=True, default=str),
+           tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
     charts = _COMPILED.get(key)
     if charts is None:
         errors, charts = check_dashboard(row["definition"], forms_by_key)
@@ -197,7 +198,7 @@ def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
         app = _app_row(conn, rt, app_key)
         row = _existing(conn, app["id"], app_key, key)
         forms_by_key = published_forms(rt, conn, app["id"], app_key)
-        charts = compiled_dashboard(row, forms_by_key)
+        charts = compiled_dashboard(rt, row, forms_by_key)
         results: dict[str, dict] = {}
         batches: dict[tuple, list[_Plan]] = {}
         for chart in charts:
@@ -206,12 +207,10 @@ def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
                 batches.setdefault(plan.same_rows if dialect == "postgresql" else (chart.key,), []).append(plan)
         for batch in batches.values():
             t0 = time.perf_counter()
-            if len(batch) == 1:
-                p = batch[0]
-                rows = {p.chart.key: conn.execute(single_statement(p.chart, p.where, dialect, tz)).all()}
-            else:
-                stmt, split = combined_statement([p.chart for p in batch], batch[0].where, dialect, tz)
-                rows = split(conn.execute(stmt).all())
+            try:
+                rows = _run(conn, batch, dialect, tz, guarded=False)
+            except sa.exc.DataError:  # a stored value refused the numeric cast: again with the guarded reading
+                rows = _run(conn, batch, dialect, tz, guarded=True)
             ms = round((time.perf_counter() - t0) * 1000, 2)
             for p in batch:
                 _shape(results[p.chart.key], p.chart, p.form, rows[p.chart.key], p.period, now, tz)
@@ -222,6 +221,16 @@ def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
     return {"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
             "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
             "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}
+
+
+def _run(conn, batch: list["_Plan"], dialect: str, tz: str, *, guarded: bool) -> dict[str, list]:
+    """The batch's statement (in a savepoint on PostgreSQL, so a refused cast leaves the snapshot usable)."""
+    with conn.begin_nested() if dialect == "postgresql" else contextlib.nullcontext():
+        if len(batch) == 1:
+            p = batch[0]
+            return {p.chart.key: conn.execute(single_statement(p.chart, p.where, dialect, tz, guarded)).all()}
+        stmt, split = combined_statement([p.chart for p in batch], batch[0].where, dialect, tz, guarded)
+        return split(conn.execute(stmt).all())
 
 
 def _prepare(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: CompiledForm, now, tz: str) -> tuple[dict, _Plan | None]:

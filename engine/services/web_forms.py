@@ -63,6 +63,11 @@ class TooManySubmissions(FormflowError):
     code = "rate_limited"
 
 
+class SubmissionTooLarge(FormflowError):
+    status = 413
+    code = "too_large"
+
+
 class RateLimiter:
     """Sliding-window counts per key in this process's memory (thread-safe)."""
 
@@ -118,6 +123,10 @@ def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
         if key not in allowed:
             errors.append(ErrorItem(f"unknown setting {key!r}; use {', '.join(sorted(allowed))}", path=f"/settings/{key}"))
     source_field = settings.get("source_field", "source" if "source" in form.by_id else None)
+    if source_field is not None and not isinstance(source_field, str):
+        return settings, [ErrorItem("source_field is a field id", path="/settings/source_field")]
+    if not isinstance(settings.get("source_value", ""), str):
+        return settings, [ErrorItem("source_value is a text", path="/settings/source_value")]
     fields = settings.get("fields") or [f for f in _default_fields(form) if f != source_field]
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         return settings, [ErrorItem("fields must be a list of field ids", path="/settings/fields")]
@@ -144,7 +153,7 @@ def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
             errors.append(ErrorItem(f"required field {f['id']!r} is not offered, so every submission would fail",
                                     path="/settings/fields", field_id=f["id"]))
     owner = settings.get("owner_id")
-    if owner is not None and (not isinstance(owner, int) or conn.execute(sa.select(users.c.id).where(users.c.id == owner)).first() is None):
+    if owner is not None and (not isinstance(owner, int) or isinstance(owner, bool) or conn.execute(sa.select(users.c.id).where(users.c.id == owner)).first() is None):
         errors.append(ErrorItem(f"no user with id {owner!r}", path="/settings/owner_id"))
     thanks = settings.get("thanks")
     if thanks is not None and not (isinstance(thanks, str) and len(thanks) <= 500 or

@@ -186,3 +186,22 @@ def test_buckets_and_periods_in_the_workspace_time_zone(rt):
     assert got["this_year"]["value"] == pytest.approx(17 / 4)
     weeks = [g["key"] for g in got["week_day"]["groups"]]
     assert weeks == sorted(weeks) and "2026-01-05" in weeks  # empty weeks between are filled with zero
+
+
+def test_a_stored_value_that_is_not_a_number_never_fails_the_dashboard(crm_bare):
+    """Sums cast the JSON text directly (fast); a value that refuses the cast falls back to the guarded reading, not a 500."""
+    rt = crm_bare
+    customer = rs.create_record(rt, SYSTEM, "crm", "customer", {"name": "Delta Works"})["id"]
+    good = rs.create_record(rt, SYSTEM, "crm", "opportunity", {"name": "Good deal", "customer": customer, "stage": "won", "amount": "1200.50"})
+    bad = rs.create_record(rt, SYSTEM, "crm", "opportunity", {"name": "Odd deal", "customer": customer, "stage": "won", "amount": "99.00"})
+    with rt.db.transaction() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("""UPDATE records SET data = jsonb_set(data, '{amount}', '"n/a"') WHERE id = :id"""), {"id": bad["id"]})
+        else:
+            conn.execute(sa.text("UPDATE records SET data = json_set(data, '$.amount', 'n/a') WHERE id = :id"), {"id": bad["id"]})
+    ds.create_dashboard(rt, SYSTEM, "crm", board(chart(key="won", type="table", group_by={"field": "stage"},
+                                                       aggregate={"op": "sum", "field": "amount"}),
+                                                 chart(key="n", type="number", group_by=None, aggregate={"op": "count"})))
+    charts = {c["key"]: c for c in ds.dashboard_data(rt, SYSTEM, "crm", "b")["charts"]}
+    assert charts["won"]["groups"][0]["value"] == 1200.5 and charts["won"]["groups"][0]["count"] == 2
+    assert charts["n"]["value"] == 2 and good["id"] != bad["id"]
