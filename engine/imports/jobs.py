@@ -327,18 +327,14 @@ def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, 
     done = counts.get(COMMITTED, 0) + counts.get(REFUSED, 0)
     batch_no = 0
     while True:
-        with rt.db.read() as conn:
-            batch = conn.execute(sa.select(import_rows.c.id, import_rows.c.cleaned)
-                                 .where(import_rows.c.job_id == job_id, import_rows.c.state == VALID)
-                                 .order_by(import_rows.c.id).limit(batch_size)).all()
-        if not batch:
-            break
         batch_no += 1
         try:
-            _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, before_commit, savepoints=False)
+            count = _commit_batch(rt, actor, app_key, form_key, job, batch_size, skips, batch_no, before_commit, savepoints=False)
         except FormflowError:  # a row went bad since the preview (a new duplicate...): again, row by row
-            _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, before_commit, savepoints=True)
-        done += len(batch)
+            count = _commit_batch(rt, actor, app_key, form_key, job, batch_size, skips, batch_no, before_commit, savepoints=True)
+        if not count:
+            break
+        done += count
         if progress:
             progress(done, total)
     with rt.db.transaction() as conn:
@@ -348,8 +344,16 @@ def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, 
         return _job_dict(conn, form, _job_row(conn, form, job_id))
 
 
-def _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, before_commit, *, savepoints: bool) -> None:
+def _commit_batch(rt, actor, app_key, form_key, job, batch_size, skips, batch_no, before_commit, *, savepoints: bool) -> int:
+    """The next valid rows of the job as records, in one transaction; how many rows it settled (0: none left)."""
     with rt.db.transaction() as conn:
+        # the job row is locked first: two commits of the same job take turns instead of importing a batch twice
+        conn.execute(sa.select(import_jobs.c.id).where(import_jobs.c.id == job["id"]).with_for_update())
+        batch = conn.execute(sa.select(import_rows.c.id, import_rows.c.cleaned)
+                             .where(import_rows.c.job_id == job["id"], import_rows.c.state == VALID)
+                             .order_by(import_rows.c.id).limit(batch_size)).all()
+        if not batch:
+            return 0
         marks = []
         for rid, values in batch:
             try:
@@ -370,6 +374,7 @@ def _commit_batch(rt, actor, app_key, form_key, job, batch, skips, batch_no, bef
         conn.execute(_MARK_ROW, marks)  # same transaction as the records: a crash loses both or neither
         if before_commit:
             before_commit(batch_no)
+    return len(batch)
 
 
 _MARK_ROW = (sa.update(import_rows).where(import_rows.c.id == sa.bindparam("b_id"))

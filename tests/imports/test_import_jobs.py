@@ -165,3 +165,26 @@ def test_references_by_title_the_forms_own_rules_and_automations_run_or_not_as_a
     assert len(follow_ups) == 1 and follow_ups[0]["data"]["next_follow_up"] == "2026-03-20T02:00:00Z"  # 10:00 Shanghai
     reminders = queries.list_records(crm, SYSTEM, "crm", "follow_up_reminder", queries.Query())["items"]
     assert len(reminders) == (1 if run_automations else 0)
+
+
+def test_two_commits_of_the_same_job_at_once_take_turns_and_import_each_row_once(crm):
+    import threading
+
+    job = jobs.create_job(crm, SYSTEM, "crm", "customer", "c.csv", csv_bytes(many_rows(40)))
+    jobs.preview(crm, SYSTEM, "crm", "customer", job["id"])
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(jobs.commit(crm, SYSTEM, "crm", "customer", job["id"], batch_size=5))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors and len(results) == 2
+    assert jobs.get_job(crm, SYSTEM, "crm", "customer", job["id"])["counts"] == {"committed": 40}
+    assert sorted(names(crm)) == [f"公司{i:04d}" for i in range(40)]
