@@ -188,3 +188,17 @@ def test_two_commits_of_the_same_job_at_once_take_turns_and_import_each_row_once
     assert not errors and len(results) == 2
     assert jobs.get_job(crm, SYSTEM, "crm", "customer", job["id"])["counts"] == {"committed": 40}
     assert sorted(names(crm)) == [f"公司{i:04d}" for i in range(40)]
+
+
+@pytest.mark.parametrize("run_automations", [True, False])
+def test_timed_workflows_plan_imported_records_only_when_automations_run(crm, run_automations):
+    from engine.workflows.tables import due_events
+
+    record_service.create_record(crm, SYSTEM, "crm", "customer", {"name": "华为"})
+    rows = [["客户", "提醒时间", "状态", "提醒内容"], ["华为", "2026-03-20 10:00", "待跟进", "回访"]]
+    job = jobs.create_job(crm, SYSTEM, "crm", "follow_up_reminder", "r.csv", csv_bytes(rows), run_automations=run_automations)
+    done = jobs.commit(crm, SYSTEM, "crm", "follow_up_reminder", job["id"])
+    assert done["counts"] == {"committed": 1}
+    with crm.db.read() as conn:
+        planned = conn.execute(sa.select(sa.func.count()).select_from(due_events)).scalar_one()
+    assert (planned > 0) == run_automations
