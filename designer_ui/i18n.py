@@ -586,3 +586,11 @@ def init_app(app: Any, locale_getter: Callable[[], str] | None = None) -> None:
         if lang:
             response.set_cookie(LANG_COOKIE, normalize_locale(lang), max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
         return response
+
+
+# the automation, workflow and template editors keep their messages in their own module
+from designer_ui.editor_messages import MESSAGES as _EDITOR_MESSAGES  # noqa: E402
+
+for _locale, _texts in _EDITOR_MESSAGES.items():
+    MESSAGES[_locale].update(_texts)
+CLIENT_PREFIXES = CLIENT_PREFIXES + ("editor.",)

@@ -1,0 +1,256 @@
+/* Automation editor (自动操作): the form draft's `automations` list edited as
+   trigger -> condition (rule builder) -> action with a field-mapping table.
+   Saves the whole draft (PUT …/draft with If-Match), publishes (refusals land
+   on the automation, row or mapping they name) and dry-runs a sample payload
+   against the published version (POST …/dry-run).
+   Config: #automation-config (see templates/automation_editor.html). */
+(function () {
+  'use strict';
+  var t = function (k, p) { return window.formflow.t(k, p); };
+  var SOURCES = ['$id', '$owner', '$user'];
+
+  function newAutomation(n) {
+    return { id: 'auto_' + n, name: '', enabled: true, trigger: { on: 'create_or_update', when: '' },
+      action: { type: 'create_record', form: '', map: [] } };
+  }
+
+  /* "/automations/0/action/map/1/from" or "automations.0.action" -> ["0", "/action/map/1/from"] */
+  function splitPath(path) {
+    var p = String(path || '').replace(/^\//, '').split(/[/.]/);
+    if (p[0] !== 'automations' || p.length < 2) return null;
+    return { index: Number(p[1]), rest: '/' + p.slice(2).join('/') };
+  }
+
+  document.addEventListener('alpine:init', function () {
+    window.Alpine.data('automationEditor', function () {
+      var base = window.formflowRuleBuilder.mixin();
+      var cfg = window.formflow.readJSON('automation-config', {});
+      base.cfg = cfg;
+      base.def = cfg.definition || {};
+      base.revision = cfg.draft_revision;
+      base.fields = cfg.fields || [];
+      base.forms = cfg.forms || [];
+      base.autos = [];
+      base.conds = [];
+      base.busy = false;
+      base.status = '';
+      base.statusKind = '';
+      base.errors = [];
+      base.dryPayload = '{}';
+      base.dryResult = null;
+      base.dryError = '';
+
+      base.init = function () {
+        this.def.automations = this.def.automations || [];
+        this.autos = this.def.automations;
+        this.autos.forEach(function (a) { a.trigger = a.trigger || { on: 'create_or_update' }; a.action = a.action || { type: 'create_record', map: [] }; a.action.map = a.action.map || []; });
+        this.resetConds();
+        var sample = {};
+        this.fields.forEach(function (f) { if (f.type === 'boolean') sample[f.name] = true; });
+        this.dryPayload = JSON.stringify(sample, null, 2);
+      };
+      base.resetConds = function () {
+        this.conds = this.autos.map(function (a, i) { return { id: 'c' + i + '-' + Date.now(), when: a.trigger.when || '' }; });
+        this.ruleUi = {};
+        this.ruleErrors = {};
+      };
+      /* rule builder mixin hooks: each automation's condition is one "rule" */
+      base.rulesList = function () { return this.conds; };
+      base.fieldsForRules = function () { return this.fields; };
+      base.condOf = function (ai) { return this.conds[ai] || { id: 'none', when: '' }; };
+      base.touch = function () {};
+      base.changed = function () {
+        var self = this;
+        this.conds.forEach(function (c, i) {
+          if (!self.autos[i]) return;
+          if (c.when) self.autos[i].trigger.when = c.when; else delete self.autos[i].trigger.when;
+        });
+        this.status = t('editor.unsaved');
+        this.statusKind = 'warn';
+      };
+
+      base.autoTitle = function (auto, ai) { return auto.name || t('editor.automation_n', { n: ai + 1 }); };
+      base.addAutomation = function () {
+        var n = this.autos.length + 1;
+        var ids = this.autos.map(function (a) { return a.id; });
+        while (ids.indexOf('auto_' + n) >= 0) n += 1;
+        this.autos.push(newAutomation(n));
+        this.conds.push({ id: 'c' + (n - 1) + '-' + Date.now(), when: '' });
+        this.changed();
+      };
+      base.removeAutomation = function (ai) { this.autos.splice(ai, 1); this.conds.splice(ai, 1); this.ruleUi = {}; this.ruleErrors = {}; this.changed(); };
+      base.setEnabled = function (ai, on) { this.autos[ai].enabled = !!on; this.changed(); };
+      base.setName = function (ai, v) { this.autos[ai].name = v; this.changed(); };
+      base.setOn = function (ai, v) {
+        this.autos[ai].trigger.on = v;
+        if (v !== 'field_changed') delete this.autos[ai].trigger.fields;
+        this.changed();
+      };
+      base.watches = function (ai, name) { return (this.autos[ai].trigger.fields || []).indexOf(name) >= 0; };
+      base.toggleWatch = function (ai, name) {
+        var list = this.autos[ai].trigger.fields || [];
+        var i = list.indexOf(name);
+        if (i >= 0) list.splice(i, 1); else list.push(name);
+        this.autos[ai].trigger.fields = list;
+        this.changed();
+      };
+      base.setActionType = function (ai, v) {
+        var a = this.autos[ai].action;
+        a.type = v;
+        if (v === 'set_field') delete a.form;
+        this.changed();
+      };
+      base.setTargetForm = function (ai, v) { this.autos[ai].action.form = v; this.changed(); };
+      base.targetFields = function (ai) {
+        var a = this.autos[ai].action;
+        if (a.type === 'set_field' || !a.form) return a.type === 'set_field' ? this.fields : [];
+        var f = this.forms.filter(function (x) { return x.key === a.form; })[0];
+        return f ? f.fields : [];
+      };
+      base.sourceChoices = function () {
+        var out = this.fields.map(function (f) { return { value: f.name, label: f.label }; });
+        SOURCES.forEach(function (s) { out.push({ value: s, label: t('editor.' + 'source_' + s.slice(1)) }); });
+        return out;
+      };
+      base.mapOf = function (ai) { return this.autos[ai].action.map || []; };
+      base.mapKind = function (m) {
+        if ('from' in m) return 'from';
+        if ('formula' in m) return 'formula';
+        if ('template' in m) return 'template';
+        return 'value';
+      };
+      base.mapText = function (m) {
+        var k = this.mapKind(m);
+        if (k === 'value') return typeof m.value === 'string' ? m.value : JSON.stringify(m.value === undefined ? '' : m.value);
+        return m[k] || '';
+      };
+      base.addMapping = function (ai) {
+        var a = this.autos[ai].action;
+        a.map = a.map || [];
+        a.map.push({ field: '', from: '' });
+        this.changed();
+      };
+      base.removeMapping = function (ai, mi) { this.autos[ai].action.map.splice(mi, 1); this.changed(); };
+      base.setMapField = function (ai, mi, v) { this.autos[ai].action.map[mi].field = v; this.changed(); };
+      base.setMapKind = function (ai, mi, kind) {
+        var m = this.autos[ai].action.map[mi];
+        var entry = { field: m.field };
+        entry[kind] = kind === 'from' ? '' : this.mapText(m);
+        this.autos[ai].action.map.splice(mi, 1, entry);
+        this.changed();
+      };
+      base.setMapValue = function (ai, mi, v) {
+        var m = this.autos[ai].action.map[mi];
+        var k = this.mapKind(m);
+        if (k === 'value') {
+          var parsed = v;
+          try { parsed = JSON.parse(v); } catch (e) { parsed = v; }  // numbers, true/false stay typed; anything else is text
+          m.value = parsed;
+        } else m[k] = v;
+        this.changed();
+      };
+
+      /* ---- errors in place ---- */
+      base.takeErrors = function (r, fallbackKey) {
+        var err = (r.data && r.data.error) || {};
+        var items = err.errors || [];
+        this.errors = items.map(function (e, i) { return { key: i, path: e.path || '', message: e.message || '', position: e.position }; });
+        if (!items.length) this.errors = [{ key: 0, path: '', message: err.message || t(fallbackKey) }];
+        // trigger conditions: the rule builder puts them on the row (position) or under the expression
+        this.setRuleErrors(this.errors.map(function (e) {
+          var s = splitPath(e.path);
+          return { normPath: s && /^\/trigger\/when/.test(s.rest) ? 'rules.' + s.index : '', message: e.message, position: e.position };
+        }));
+        this.status = err.message || t(fallbackKey);
+        this.statusKind = 'error';
+      };
+      base.errorsAt = function (ai, prefix, exact) {
+        return this.errors.filter(function (e) {
+          var s = splitPath(e.path);
+          if (!s || s.index !== ai || /^\/trigger\/when/.test(s.rest)) return false;
+          if (exact) return s.rest === prefix || (s.rest.indexOf(prefix + '/') === 0 && !/^\/action\/map\/\d/.test(s.rest));
+          return s.rest === prefix || s.rest.indexOf(prefix + '/') === 0;
+        }).map(function (e) { return { key: e.key, text: e.message }; });
+      };
+      base.generalErrors = function () {
+        return this.errors.filter(function (e) { return !splitPath(e.path); })
+          .map(function (e) { return { key: e.key, text: (e.path ? e.path + ': ' : '') + e.message }; });
+      };
+      base.statusClass = function () { return 'status-' + (this.statusKind || 'none'); };
+
+      /* ---- save / publish ---- */
+      base.payload = function () {
+        var def = window.formflow.clone(this.def);
+        (def.automations || []).forEach(function (a) {
+          if (!a.name) delete a.name;
+          if (a.trigger && !a.trigger.when) delete a.trigger.when;
+          if (a.trigger && a.trigger.fields && !a.trigger.fields.length) delete a.trigger.fields;
+          if (a.action && !a.action.form) delete a.action.form;
+        });
+        return def;
+      };
+      base.save = function () {
+        var self = this;
+        this.busy = true;
+        var headers = this.revision === null || this.revision === undefined ? {} : { 'If-Match': '"' + this.revision + '"' };
+        return window.formflow.api('PUT', cfg.api_base + '/draft', this.payload(), headers).then(function (r) {
+          self.busy = false;
+          if (r.status === 412) { self.takeErrors(r, 'designer.stale_draft'); self.status = t('designer.stale_draft'); return false; }
+          if (!r.ok) { self.takeErrors(r, 'designer.save_failed'); return false; }
+          if (r.data && r.data.draft_revision !== undefined) self.revision = r.data.draft_revision;
+          self.errors = [];
+          self.ruleErrors = {};
+          self.status = t('designer.saved_at');
+          self.statusKind = 'ok';
+          return true;
+        });
+      };
+      base.publish = function () {
+        var self = this;
+        return this.save().then(function (saved) {
+          if (!saved) return false;
+          self.busy = true;
+          return window.formflow.api('POST', cfg.api_base + '/publish', {}).then(function (r) {
+            self.busy = false;
+            if (!r.ok) { self.takeErrors(r, 'designer.publish_failed'); return false; }
+            self.status = t('designer.published') + (r.data && r.data.version ? ' · v' + r.data.version : '');
+            self.statusKind = 'ok';
+            return true;
+          });
+        });
+      };
+
+      /* ---- dry-run (the published version) ---- */
+      base.setDryPayload = function (v) { this.dryPayload = v; };
+      base.dryRun = function () {
+        var self = this;
+        var data;
+        try { data = JSON.parse(this.dryPayload || '{}'); } catch (e) { this.dryError = t('editor.bad_json') + ': ' + e.message; return; }
+        this.dryError = '';
+        window.formflow.api('POST', cfg.api_base + '/dry-run', { data: data }).then(function (r) {
+          if (!r.ok) { self.dryResult = null; self.dryError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }
+          self.dryResult = r.data;
+          if (r.data.errors && r.data.errors.length) {
+            self.dryError = r.data.errors.map(function (e) { return (e.label || e.field_id || e.path || '') + ': ' + e.message; }).join('; ');
+          }
+        });
+      };
+      base.dryItems = function () {
+        var res = this.dryResult;
+        if (!res) return [];
+        var autos = res.automations || [];
+        if (!autos.length) return [{ key: 'none', title: t('editor.dry_nothing'), text: '', values: '' }];
+        return autos.map(function (a, i) {
+          var plan = a.plan || a.result || a;
+          var title = (a.name || a.id || ('#' + (i + 1))) + ': ';
+          if (!a.triggered) return { key: i, title: title + t('editor.dry_not_triggered'), text: a.why || '', values: '' };
+          var mode = plan.mode || a.mode || a.action || '';
+          var form = plan.form || a.form || '';
+          return { key: i, title: title + t('editor.dry_would', { mode: mode, form: form }), text: '',
+            values: JSON.stringify(plan.values || a.values || {}, null, 2) };
+        });
+      };
+      return base;
+    });
+  });
+})();
