@@ -23,6 +23,13 @@ from engine.storage.tables import apps, form_versions, forms, records
 PUBLISH_CHECKS: list = []
 
 
+def _require_design(rt: Runtime, actor: Actor, conn=None) -> None:
+    """Definitions change only for actors holding the ``design`` capability (enforced here, not only in the API)."""
+    from engine.services.permissions import require_capability
+
+    require_capability(rt, actor, "design", conn)
+
+
 # -- apps ---------------------------------------------------------------
 
 def _app_row(conn, rt: Runtime, app_key: str):
@@ -61,6 +68,7 @@ def get_app(rt: Runtime, app_key: str) -> dict:
 
 def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str | None = None,
                template: dict | None = None, conn=None) -> dict:
+    _require_design(rt, actor, conn)
     shape = {"key": key, "label": label}
     errors = meta_errors(shape, "app")
     if errors:
@@ -83,6 +91,7 @@ def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str
 
 
 def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, description: str | None = None) -> dict:
+    _require_design(rt, actor)
     with rt.db.transaction() as conn:
         row = _app_row(conn, rt, app_key)
         values: dict = {"updated_at": rt.clock.now()}
@@ -127,6 +136,7 @@ def _normalized(definition: dict) -> dict:
 
 
 def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, template: dict | None = None, conn=None) -> dict:
+    _require_design(rt, actor, conn)
     definition = _normalized(definition)
 
     def _insert(c):
@@ -157,6 +167,7 @@ def get_draft(rt: Runtime, app_key: str, form_key: str) -> dict:
 
 def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definition: dict, *, if_revision: int | None = None) -> dict:
     """Replace the draft. ``if_revision`` guards against overwriting another tab's edit (412)."""
+    _require_design(rt, actor)
     definition = _normalized(definition)
     if isinstance(definition, dict) and definition.get("key", form_key) != form_key:
         raise DefinitionInvalid("a form's key can't be changed", [ErrorItem(f"must stay {form_key!r}", path="/key")])
@@ -205,6 +216,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     if conn is None:
         with rt.db.transaction() as c:
             return publish_form(rt, actor, app_key, form_key, conn=c)
+    _require_design(rt, actor, conn)
     app, row = _form_row(conn, rt, app_key, form_key)
     definition = row["draft"]
     siblings = _sibling_drafts(conn, app["id"], form_key)
