@@ -62,7 +62,8 @@ def _samples(app_key: str, forms: list[dict]) -> dict[str, list[dict]]:
             continue
         found = queries.list_records(rt, actor(), app_key, form["key"], queries.Query(page_size=MAX_SAMPLE_RECORDS))
         with_display(rt, app_key, form["definition"], found["items"], locale, tz)
-        out[form["key"]] = [{"id": r["id"], "title": f"{r['title']} (#{r['id']})"} for r in found["items"]]
+        out[form["key"]] = [{"id": r["id"], "title": r["title"] if f"#{r['id']}" in r["title"] else f"{r['title']} (#{r['id']})"}
+                            for r in found["items"]]
     return out
 
 

@@ -77,6 +77,7 @@
         focusPart: function (part) { this.lastPart = part; },
         setPart: function (part, v) { this[part] = v; this.lastPart = part; this.schedule(); },
         setRecord: function (v) { this.recordId = v; this.refreshPreview(); },
+        isRecord: function (id) { return String(id) === String(this.recordId); },
         insertVariable: function (path) {
           var part = this.lastPart || 'body';
           var el = document.getElementById(part === 'subject' ? 'tpl-subject' : 'tpl-body');

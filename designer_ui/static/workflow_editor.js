@@ -218,6 +218,7 @@
 
         /* ---- one record: next fire times, dry-run; the run log ---- */
         setRecord: function (v) { this.recordId = v; this.due = null; this.dry = null; },
+        isRecord: function (id) { return String(id) === String(this.recordId); },
         localTime: function (iso) {
           if (!iso) return '';
           var d = new Date(iso);

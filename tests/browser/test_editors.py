@@ -76,6 +76,7 @@ def test_automation_editor_builds_publishes_and_dry_runs_automation_1(page, form
             row.get_by_test_id("map-from").select_option(source)
         else:
             row.get_by_test_id("map-text").fill(source)
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "automation_editor.png")
     assert_accessible(page, axe_check, csp)
 
@@ -100,4 +101,104 @@ def test_automation_editor_builds_publishes_and_dry_runs_automation_1(page, form
         "customer": crm["acme"], "method": "call", "content": "Quote sent", "enable_reminder": True, "next_follow_up": _in_days(3)}}))
     page.goto(base + "/apps/crm/forms/follow_up_reminder/records")
     expect(page.get_by_test_id("records-table")).to_contain_text("Follow up: Quote sent")
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def with_reminder(published):
+    """A submitted follow-up and the reminder its automation created (reminder time in 3 days)."""
+    base = published["url"]
+    ok(call(base, "POST", "/api/apps/crm/forms/follow_up/records", {"data": {
+        "customer": published["acme"], "method": "call", "content": "Bring <b>samples</b> {{ 7*7 }}",
+        "enable_reminder": True, "next_follow_up": _in_days(3)}}))
+    reminder = ok(call(base, "GET", "/api/apps/crm/forms/follow_up_reminder/records"))["items"][0]
+    return {**published, "reminder": reminder["id"]}
+
+
+def _reviewer(live_app):
+    from engine.runtime import Actor
+    from engine.services import users
+
+    rt = live_app.extensions["formflow"]
+    return users.create_user(rt, Actor.system(), REVIEWER["username"], password=REVIEWER["password"],
+                             display_name=REVIEWER["display_name"], roles=["admin"], check=False)
+
+
+def _sign_in(browser, base, who):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.goto(base + "/")
+    pg.locator("#login-username").fill(who["username"])
+    pg.locator("#login-password").fill(who["password"])
+    pg.get_by_test_id("login-submit").click()
+    pg.get_by_test_id("nav-apps").wait_for()
+    return context, pg
+
+
+def test_template_editor_preview_review_by_a_second_person_and_publish(page, browser, with_reminder, axe_check):
+    crm = with_reminder
+    base = crm["url"]
+    _reviewer(crm["app"])
+    csp = _csp_watch(page)
+    page.goto(base + "/")
+    page.get_by_test_id("templates-crm").click()
+    page.get_by_test_id("new-template").click()
+    page.get_by_test_id("tpl-key").fill("follow_up_reminder")
+    page.get_by_test_id("tpl-label").fill("Follow-up reminder")
+    page.get_by_test_id("tpl-form").select_option("follow_up_reminder")
+    page.get_by_test_id("tpl-subject").fill("Follow up ")
+    page.get_by_test_id("var-record.customer.name").click()      # inserted at the cursor of the last field used
+    expect(page.get_by_test_id("tpl-subject")).to_have_value("Follow up {{ record.customer.name }}")
+    page.get_by_test_id("tpl-body").click()
+    page.get_by_test_id("tpl-body").fill("Visit at {{ record.remind_at|datetime('%m-%d %H:%M') }}: ")
+    page.get_by_test_id("var-record.content").click()
+    page.get_by_test_id("tpl-create").click()
+    expect(page.get_by_test_id("template-state")).to_have_text("Draft")
+
+    # live preview with a real record (the reminder); what users typed stays text
+    page.get_by_test_id("preview-record").select_option(str(crm["reminder"]))
+    expect(page.get_by_test_id("preview-subject")).to_have_text("Follow up Acme Trading")
+    expect(page.get_by_test_id("preview-body")).to_contain_text("Follow up: Bring <b>samples</b> {{ 7*7 }}")
+    # a mistake is shown at its line and column, in place; fixing it brings the preview back
+    page.get_by_test_id("tpl-body").fill("Visit at {{ record.remind_at|datetime('%m-%d %H:%M') }}\n{{ record.custmer.name }}")
+    expect(page.get_by_test_id("body-error")).to_contain_text("Line 2, column")
+    expect(page.get_by_test_id("body-error")).to_contain_text("custmer")
+    page.get_by_test_id("tpl-body").fill("Visit {{ record.customer.name }} at {{ record.remind_at|datetime('%m-%d %H:%M') }}")
+    expect(page.get_by_test_id("body-error")).to_have_count(0)
+    expect(page.get_by_test_id("preview-body")).to_contain_text("Visit Acme Trading at ")
+    assert_accessible(page, axe_check, csp)
+
+    # submit; the author cannot approve their own revision (four eyes), and the page says so
+    page.get_by_test_id("tpl-submit").click()
+    expect(page.get_by_test_id("template-state")).to_have_text("Submitted for review")
+    expect(page.get_by_test_id("four-eyes")).to_contain_text("another person must approve")
+    expect(page.get_by_test_id("tpl-approve")).to_be_disabled()
+
+    # test send to yourself goes to the inbox
+    page.get_by_test_id("test-send").click()
+    expect(page.get_by_test_id("test-sent")).to_be_visible()
+
+    # a second person approves, then publishes
+    context, reviewer = _sign_in(browser, base, REVIEWER)
+    try:
+        reviewer.goto(base + "/apps/crm/notification-templates/editor?key=follow_up_reminder")
+        expect(reviewer.get_by_test_id("four-eyes")).to_contain_text("You may approve or reject it")
+        reviewer.get_by_test_id("review-comment-input").fill("Clear and short")
+        reviewer.get_by_test_id("tpl-approve").click()
+        expect(reviewer.get_by_test_id("template-state")).to_have_text("Approved")
+        reviewer.get_by_test_id("tpl-publish").click()
+        expect(reviewer.get_by_test_id("template-state")).to_have_text("Published")
+        expect(reviewer.get_by_test_id("four-eyes")).to_contain_text("Published by Han Meimei")
+    finally:
+        context.close()
+    page.reload()
+    expect(page.get_by_test_id("template-state")).to_have_text("Published")
+    expect(page.get_by_test_id("template-link-follow_up_reminder")).to_contain_text("Published")
+    expect(page.get_by_test_id("preview-body")).to_contain_text("Visit Acme Trading at ")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "template_editor.png")
+    assert_accessible(page, axe_check, csp)
+    page.get_by_test_id("nav-inbox").click()
+    expect(page.get_by_test_id("inbox-list")).to_contain_text("Follow up Acme Trading")
     assert page.js_errors == []
