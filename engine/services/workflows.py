@@ -29,6 +29,13 @@ from engine.workflows.tables import due_events, workflow_runs, workflow_versions
 MAX_LISTED = 500
 
 
+def _require_automate(rt: Runtime, actor: Actor) -> None:
+    """Workflows change only for actors holding the ``automate`` capability (ops, admins)."""
+    from engine.services.permissions import require_capability
+
+    require_capability(rt, actor, "automate")
+
+
 def _row(conn, rt: Runtime, app_key: str, key: str):
     app = _app_row(conn, rt, app_key)
     row = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"], workflows.c.key == key)).mappings().first()
@@ -55,6 +62,7 @@ def _check_object(definition: Any) -> dict:
 
 def create_workflow(rt: Runtime, actor: Actor, app_key: str, definition: Any, *, conn=None) -> dict:
     """Save a new workflow as a draft (checked in full)."""
+    _require_automate(rt, actor)
     if conn is None:
         with rt.db.transaction() as c:
             return create_workflow(rt, actor, app_key, definition, conn=c)
@@ -72,6 +80,7 @@ def create_workflow(rt: Runtime, actor: Actor, app_key: str, definition: Any, *,
 
 
 def save_draft(rt: Runtime, actor: Actor, app_key: str, key: str, definition: Any, *, if_revision: int | None = None) -> dict:
+    _require_automate(rt, actor)
     definition = _check_object(definition)
     with rt.db.transaction() as conn:
         app, row = _row(conn, rt, app_key, key)
@@ -90,6 +99,7 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, key: str, definition: An
 
 def publish_workflow(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
     """Freeze the draft as the next version and plan every existing record, in one transaction."""
+    _require_automate(rt, actor)
     with rt.db.transaction() as conn:
         app, row = _row(conn, rt, app_key, key)
         compile_workflow(rt, conn, app_key, row["draft"])  # the form may have changed since the draft was saved
@@ -111,6 +121,7 @@ def _live(rt, conn, app_key, workflow_id, version, form_key):
 
 def set_enabled(rt: Runtime, actor: Actor, app_key: str, key: str, enabled: bool) -> dict:
     """Disable: pending rows are cancelled with the reason. Enable: every record is planned again."""
+    _require_automate(rt, actor)
     with rt.db.transaction() as conn:
         _, row = _row(conn, rt, app_key, key)
         now = rt.clock.now()
