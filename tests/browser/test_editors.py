@@ -202,3 +202,86 @@ def test_template_editor_preview_review_by_a_second_person_and_publish(page, bro
     page.get_by_test_id("nav-inbox").click()
     expect(page.get_by_test_id("inbox-list")).to_contain_text("Follow up Acme Trading")
     assert page.js_errors == []
+
+
+@pytest.fixture
+def with_template(with_reminder):
+    """A published reminder template (written by the admin, approved by a second person)."""
+    from engine.runtime import Actor
+    from engine.services import templates
+
+    crm = with_reminder
+    base = crm["url"]
+    reviewer = _reviewer(crm["app"])
+    ok(call(base, "POST", "/api/apps/crm/notification-templates", {
+        "key": "follow_up_reminder", "form": "follow_up_reminder", "label": {"en": "Follow-up reminder", "zh-CN": "跟进提醒"},
+        "content": {"default": {"subject": "Follow up {{ record.customer.name }}", "body": "{{ record.content }}"}}}))
+    ok(call(base, "POST", "/api/apps/crm/notification-templates/follow_up_reminder/submit"))
+    templates.approve(crm["app"].extensions["formflow"], Actor.user(reviewer["id"]), "crm", "follow_up_reminder", "ok")
+    ok(call(base, "POST", "/api/apps/crm/notification-templates/follow_up_reminder/publish"))
+    return crm
+
+
+def test_workflow_editor_builds_the_timed_reminder_and_shows_next_fire_times(page, with_template, axe_check):
+    crm = with_template
+    base = crm["url"]
+    csp = _csp_watch(page)
+    page.goto(base + "/")
+    page.get_by_test_id("workflows-crm").click()
+    page.get_by_test_id("new-workflow").click()
+    assert_accessible(page, axe_check, csp)
+    page.get_by_test_id("wf-key").fill("follow_up_reminder")
+    page.get_by_test_id("wf-label").fill("Remind the owner before the visit")
+    page.get_by_test_id("wf-form").select_option("follow_up_reminder")
+    page.get_by_test_id("wf-date-field").select_option("remind_at")
+    page.get_by_test_id("wf-tz").select_option("owner")
+    # offsets: 1 day before at 09:00 (the default row), and 1 hour before
+    first = page.get_by_test_id("offset-row").nth(0)
+    expect(first.get_by_test_id("offset-amount")).to_have_value("1")
+    expect(first.get_by_test_id("offset-unit")).to_have_value("days")
+    expect(first.get_by_test_id("offset-time")).to_have_value("09:00")
+    page.get_by_test_id("add-offset").click()
+    second = page.get_by_test_id("offset-row").nth(1)
+    second.get_by_test_id("offset-amount").fill("1")
+    second.get_by_test_id("offset-unit").select_option("hours")
+    second.get_by_test_id("offset-direction").select_option("before")
+    # recipients: the owner (default); CC: the owner's manager (抄送); inbox; the published template
+    expect(page.get_by_test_id("wf-to-owner")).to_be_checked()
+    page.get_by_test_id("wf-cc-manager").check()
+    expect(page.get_by_test_id("channel-inbox")).to_be_checked()
+    page.get_by_test_id("wf-template").select_option("follow_up_reminder")
+    page.get_by_test_id("wf-save").click()
+    expect(page).to_have_url(re.compile(r"\?key=follow_up_reminder$"))
+    expect(page.get_by_test_id("wf-version")).to_have_text("Not published")
+
+    page.get_by_test_id("wf-publish").click()
+    expect(page.get_by_test_id("status")).to_contain_text("Published")
+    expect(page.get_by_test_id("wf-enabled")).to_be_checked()
+    saved = ok(call(base, "GET", "/api/apps/crm/workflows/follow_up_reminder"))["definition"]
+    assert saved["trigger"]["offsets"] == [{"amount": 1, "unit": "days", "direction": "before", "at_time": "09:00"},
+                                           {"amount": 1, "unit": "hours", "direction": "before"}]
+    assert saved["steps"][0]["cc"] == [{"manager_of": "owner"}] and saved["steps"][0]["template"] == "follow_up_reminder"
+
+    # next fire times for the reminder record: two, 1 day before at 09:00 and 1 hour before
+    page.get_by_test_id("wf-record").select_option(str(crm["reminder"]))
+    page.get_by_test_id("wf-next-times").click()
+    expect(page.get_by_test_id("due-row")).to_have_count(2)
+    due = ok(call(base, "GET", f"/api/apps/crm/workflows/follow_up_reminder/due?record_id={crm['reminder']}"))["items"]
+    assert [d["occurrence"].split("@")[0] for d in due] == ["offset0", "offset1"]
+    page.get_by_test_id("wf-dry-run").click()
+    expect(page.get_by_test_id("dry-result")).to_contain_text("It will fire")
+    expect(page.get_by_test_id("runs-empty")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "workflow_editor.png")
+    assert_accessible(page, axe_check, csp)
+
+    # off cancels the pending firings, on plans them again
+    page.get_by_test_id("wf-enabled").uncheck()
+    expect(page.get_by_test_id("status")).to_contain_text("Workflow off")
+    page.get_by_test_id("wf-next-times").click()
+    expect(page.get_by_test_id("due-empty")).to_be_visible()
+    page.get_by_test_id("wf-enabled").check()
+    expect(page.get_by_test_id("status")).to_have_text("Workflow on")
+    page.get_by_test_id("wf-next-times").click()
+    expect(page.get_by_test_id("due-row")).to_have_count(2)
+    assert page.js_errors == []
