@@ -304,6 +304,10 @@ def download_attachment(attachment_id):
     with rt.db.read() as conn:
         row = conn.execute(sa.select(attachments).where(attachments.c.id == attachment_id,
                                                         attachments.c.workspace_id == rt.workspace_id)).mappings().first()
+        if row is not None:
+            from engine.services.attachments import check_download
+
+            check_download(rt, conn, actor(), dict(row))
     path = _attachment_dir() / attachment_id
     if row is None or not path.is_file():
         raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
