@@ -98,6 +98,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "editor.record": ("Record", "记录"),
     "editor.next_fire_times": ("Next fire times", "下次触发时间"),
     "editor.fire_at": ("Fires at", "触发时间"),
+    "editor.times_in": ("Times in {tz}", "时间按 {tz} 显示"),
     "editor.occurrence": ("Occurrence", "触发点"),
     "editor.run_status": ("Status", "状态"),
     "editor.nothing_planned": ("Nothing planned for this record.", "该记录没有待触发的通知。"),

@@ -105,7 +105,7 @@ def workflow_editor(app_key):
                  for t in template_service.list_templates(rt, app_key) if t.get("published_revision")]
     people = _people()
     config = {"api_base": f"/api/apps/{app_key}/workflows", "forms": _lean(forms), "samples": _samples(app_key, forms),
-              "templates": templates, "users": people, "selected": request.args.get("key"), "channels": sorted(CHANNELS.names()),
+              "templates": templates, "users": people, "selected": request.args.get("key"), "timezone": user_timezone(), "channels": sorted(CHANNELS.names()),
               "workflows": [{"key": w["key"], "label": label_text(w["definition"].get("label"), locale) or w["key"],
                              "enabled": w["enabled"], "published_version": w.get("published_version")}
                             for w in workflow_service.list_workflows(rt, app_key)]}

@@ -219,13 +219,13 @@
         /* ---- one record: next fire times, dry-run; the run log ---- */
         setRecord: function (v) { this.recordId = v; this.due = null; this.dry = null; },
         isRecord: function (id) { return String(id) === String(this.recordId); },
-        localTime: function (iso) {
+        /* an instant in the reader's zone (or the given one), as the server shows dates */
+        localTime: function (iso, zone) {
           if (!iso) return '';
-          var d = new Date(iso);
-          try {
-            return d.toLocaleString(window.formflow.locale(), { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-          } catch (e) { return iso; }
+          var opts = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone || cfg.timezone || undefined };
+          try { return new Date(iso).toLocaleString(window.formflow.locale(), opts); } catch (e) { return iso; }
         },
+        zoneNote: function () { return cfg.timezone ? t('editor.times_in', { tz: cfg.timezone }) : ''; },
         loadDue: function () {
           var self = this;
           this.recordError = '';
@@ -248,7 +248,7 @@
           if (!this.dry) return [];
           var out = (this.dry.reasons || []).slice();
           (this.dry.occurrences || []).forEach(function (o) {
-            out.push((o.slot || o.occurrence || '') + ' → ' + self.localTime(o.fire_at) + (o.tz ? ' (' + o.tz + ')' : '') + (o.status ? ' · ' + o.status : '') + (o.reason ? ' · ' + o.reason : ''));
+            out.push((o.slot || o.occurrence || '') + ' → ' + self.localTime(o.fire_at, o.tz) + (o.tz ? ' (' + o.tz + ')' : '') + (o.status ? ' · ' + o.status : '') + (o.reason ? ' · ' + o.reason : ''));
           });
           return out;
         },

@@ -266,6 +266,8 @@ def test_workflow_editor_builds_the_timed_reminder_and_shows_next_fire_times(pag
     page.get_by_test_id("wf-record").select_option(str(crm["reminder"]))
     page.get_by_test_id("wf-next-times").click()
     expect(page.get_by_test_id("due-row")).to_have_count(2)
+    # shown in the admin's zone (Asia/Shanghai, also the owner's): the first at 09:00 local
+    expect(page.get_by_test_id("due-row").nth(0)).to_contain_text("09:00")
     due = ok(call(base, "GET", f"/api/apps/crm/workflows/follow_up_reminder/due?record_id={crm['reminder']}"))["items"]
     assert [d["occurrence"].split("@")[0] for d in due] == ["offset0", "offset1"]
     page.get_by_test_id("wf-dry-run").click()
