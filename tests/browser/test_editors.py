@@ -287,3 +287,33 @@ def test_workflow_editor_builds_the_timed_reminder_and_shows_next_fire_times(pag
     page.get_by_test_id("wf-next-times").click()
     expect(page.get_by_test_id("due-row")).to_have_count(2)
     assert page.js_errors == []
+
+
+def test_automation_publish_refusals_are_shown_where_they_point(page, forms_without_automation, axe_check):
+    base = forms_without_automation["url"]
+    page.goto(base + "/apps/crm/forms/follow_up/automations")
+    page.get_by_test_id("add-automation").click()
+    auto = page.get_by_test_id("automation-0")
+    auto.get_by_test_id("auto-name").fill("bad one")
+    auto.get_by_test_id("cond-raw-mode").click()
+    auto.get_by_test_id("cond-raw").fill("enable_remindr == true")          # a typo in the condition
+    auto.get_by_test_id("target-form").select_option("follow_up_reminder")
+    auto.get_by_test_id("add-mapping").click()
+    row = auto.get_by_test_id("map-row").nth(0)
+    row.get_by_test_id("map-field").select_option("content")
+    row.get_by_test_id("map-kind").select_option("formula")
+    row.get_by_test_id("map-text").fill("1 +")                               # an unfinished formula
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("status")).to_contain_text("can't be published")
+    expect(auto.get_by_test_id("cond-error")).to_contain_text("did you mean 'enable_reminder'")
+    expect(row.get_by_test_id("map-error")).to_contain_text("ends too early")
+    # nothing typed is lost; fixing both publishes
+    expect(auto.get_by_test_id("cond-raw")).to_have_value("enable_remindr == true")
+    auto.get_by_test_id("cond-raw").fill("enable_reminder == true")
+    row.get_by_test_id("map-text").fill("'visit ' + content")
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("status")).to_contain_text("Published")
+    expect(auto.get_by_test_id("cond-error")).to_have_count(0)
+    expect(row.get_by_test_id("map-error")).to_have_count(0)
+    assert_accessible(page, axe_check)
+    assert page.js_errors == []
