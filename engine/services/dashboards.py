@@ -224,8 +224,9 @@ def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
 
 
 def _run(conn, batch: list["_Plan"], dialect: str, tz: str, *, guarded: bool) -> dict[str, list]:
-    """The batch's statement (in a savepoint on PostgreSQL, so a refused cast leaves the snapshot usable)."""
-    with conn.begin_nested() if dialect == "postgresql" else contextlib.nullcontext():
+    """The batch's statement (in a savepoint on PostgreSQL when it casts values, so a refused cast leaves the snapshot usable)."""
+    casts = any(p.chart.op != "count" for p in batch)
+    with conn.begin_nested() if dialect == "postgresql" and casts else contextlib.nullcontext():
         if len(batch) == 1:
             p = batch[0]
             return {p.chart.key: conn.execute(single_statement(p.chart, p.where, dialect, tz, guarded)).all()}
