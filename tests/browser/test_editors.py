@@ -317,3 +317,55 @@ def test_automation_publish_refusals_are_shown_where_they_point(page, forms_with
     expect(row.get_by_test_id("map-error")).to_have_count(0)
     assert_accessible(page, axe_check)
     assert page.js_errors == []
+
+
+def test_workflow_refusals_are_shown_at_the_field_and_the_page_speaks_chinese(page, with_reminder, axe_check):
+    base = with_reminder["url"]
+    page.goto(base + "/apps/crm/workflows/editor?new=1")
+    page.get_by_test_id("wf-key").fill("draft_one")
+    page.get_by_test_id("wf-form").select_option("follow_up_reminder")
+    page.get_by_test_id("wf-save").click()                      # no date field, no template yet
+    expect(page.get_by_test_id("wf-date-field").locator("xpath=..").get_by_role("alert")).to_contain_text("is not a field")
+    expect(page.locator("#wf-template").locator("xpath=..").get_by_role("alert")).to_contain_text("needs a template")
+    expect(page).to_have_url(re.compile(r"new=1"))               # nothing saved, nothing lost
+    expect(page.get_by_test_id("wf-key")).to_have_value("draft_one")
+    page.goto(base + "/apps/crm/workflows/editor?new=1&lang=zh-CN")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("智能工作流")
+    expect(page.get_by_test_id("wf-offsets")).to_contain_text("天")
+    assert_accessible(page, axe_check)
+    page.goto(base + "/apps/crm/notification-templates/editor?lang=zh-CN")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("消息通知模板")
+    page.goto(base + "/apps/crm/forms/follow_up/automations?lang=zh-CN")
+    expect(page.get_by_test_id("automation-0")).to_contain_text("触发条件")
+    expect(page.get_by_test_id("automation-0").get_by_test_id("cond-expression")).to_have_text("enable_reminder == true")
+    assert_accessible(page, axe_check)
+    assert page.js_errors == []
+
+
+def test_a_reviewer_rejects_with_a_comment_and_the_author_sees_it(page, browser, with_reminder):
+    crm = with_reminder
+    base = crm["url"]
+    _reviewer(crm["app"])
+    ok(call(base, "POST", "/api/apps/crm/notification-templates", {
+        "key": "visit", "form": "follow_up_reminder", "label": "Visit reminder",
+        "content": {"default": {"subject": "Visit", "body": "{{ record.content }}"}}}))
+    ok(call(base, "POST", "/api/apps/crm/notification-templates/visit/submit"))
+    context, reviewer = _sign_in(browser, base, REVIEWER)
+    try:
+        reviewer.goto(base + "/apps/crm/notification-templates/editor?key=visit")
+        reviewer.get_by_test_id("tpl-reject").click()             # a rejection needs a comment: said in place
+        expect(reviewer.get_by_test_id("general-error")).to_contain_text("comment")
+        reviewer.get_by_test_id("review-comment-input").fill("Name the customer in the subject")
+        reviewer.get_by_test_id("tpl-reject").click()
+        expect(reviewer.get_by_test_id("template-state")).to_have_text("Rejected")
+    finally:
+        context.close()
+    page.goto(base + "/apps/crm/notification-templates/editor?key=visit")
+    expect(page.get_by_test_id("template-state")).to_have_text("Rejected")
+    expect(page.get_by_test_id("review-comment")).to_contain_text("Name the customer in the subject")
+    page.get_by_test_id("tpl-subject").fill("Visit {{ record.customer.name }}")
+    expect(page.get_by_test_id("preview-subject")).to_have_text("Visit Acme Trading")
+    expect(page.get_by_test_id("tpl-submit")).to_be_visible()
+    page.get_by_test_id("tpl-submit").click()
+    expect(page.get_by_test_id("template-state")).to_have_text("Submitted for review")
+    assert page.js_errors == []
