@@ -286,6 +286,19 @@ def test_workflow_editor_builds_the_timed_reminder_and_shows_next_fire_times(pag
     expect(page.get_by_test_id("status")).to_have_text("Workflow on")
     page.get_by_test_id("wf-next-times").click()
     expect(page.get_by_test_id("due-row")).to_have_count(2)
+
+    # the scheduler reaches the first fire time: the run log shows the firing, the owner's inbox the message
+    from engine import scheduler
+
+    due = ok(call(base, "GET", f"/api/apps/crm/workflows/follow_up_reminder/due?record_id={crm['reminder']}"))["items"]
+    fire_at = datetime.fromisoformat(due[0]["fire_at"].replace("Z", "+00:00"))
+    scheduler.tick(crm["app"].extensions["formflow"], now=fire_at + timedelta(minutes=1))
+    page.get_by_test_id("wf-refresh-runs").click()
+    expect(page.get_by_test_id("runs-table").locator("tbody tr").first).to_contain_text(due[0]["occurrence"])
+    page.get_by_test_id("wf-next-times").click()
+    expect(page.get_by_test_id("due-row")).to_have_count(1)
+    page.get_by_test_id("nav-inbox").click()
+    expect(page.get_by_test_id("inbox-list")).to_contain_text("Follow up Acme Trading")
     assert page.js_errors == []
 
 
