@@ -25,6 +25,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "editor.action_update_record": ("Update a referenced record", "更新关联数据"),
     "editor.action_set_field": ("Set fields of this record", "设置本记录字段"),
     "editor.target_form": ("Target form", "目标表单"),
+    "editor.via_reference": ("Record referenced by", "通过关联字段"),
     "editor.mapping": ("Fill rules", "填写规则"),
     "editor.target_field": ("Target field", "目标字段"),
     "editor.source_kind": ("Filled with", "填充方式"),

@@ -97,18 +97,27 @@
       base.setActionType = function (ai, v) {
         var a = this.autos[ai].action;
         a.type = v;
-        if (v === 'set_field') delete a.form;
+        if (v !== 'create_record') delete a.form;
+        if (v !== 'update_record') delete a.reference;
         this.changed();
       };
       base.setTargetForm = function (ai, v) { this.autos[ai].action.form = v; this.changed(); };
+      base.setReference = function (ai, v) { this.autos[ai].action.reference = v; this.changed(); };
+      base.referenceFields = function () { return this.fields.filter(function (f) { return f.type === 'reference'; }); };
+      /* map rows name target fields by id: this form's (set_field), the target form's, or the referenced form's */
       base.targetFields = function (ai) {
         var a = this.autos[ai].action;
-        if (a.type === 'set_field' || !a.form) return a.type === 'set_field' ? this.fields : [];
-        var f = this.forms.filter(function (x) { return x.key === a.form; })[0];
+        if (a.type === 'set_field') return this.fields;
+        var key = a.form;
+        if (a.type === 'update_record') {
+          var ref = this.fields.filter(function (f) { return f.id === a.reference; })[0];
+          key = ref ? ref.form : '';
+        }
+        var f = this.forms.filter(function (x) { return x.key === key; })[0];
         return f ? f.fields : [];
       };
       base.sourceChoices = function () {
-        var out = this.fields.map(function (f) { return { value: f.name, label: f.label }; });
+        var out = this.fields.map(function (f) { return { value: f.id, label: f.label }; });
         SOURCES.forEach(function (s) { out.push({ value: s, label: t('editor.' + 'source_' + s.slice(1)) }); });
         return out;
       };
@@ -186,6 +195,7 @@
           if (a.trigger && !a.trigger.when) delete a.trigger.when;
           if (a.trigger && a.trigger.fields && !a.trigger.fields.length) delete a.trigger.fields;
           if (a.action && !a.action.form) delete a.action.form;
+          if (a.action && !a.action.reference) delete a.action.reference;
         });
         return def;
       };
