@@ -5,7 +5,7 @@ are checked here for shape only.
 """
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from engine.api import actor, load_args, load_body, route, runtime
@@ -130,13 +130,15 @@ def get_notification_template(app_key, template_key):
     return jsonify(template_service.get_template(runtime(), app_key, template_key))
 
 
-@route(ONE, "PATCH", summary="Edit (a published template gets a new draft revision; the published one keeps serving)",
-       tag="notification templates", body=UPDATE, response=TEMPLATE, errors=(404, 409, 422))
+@route(ONE, "PATCH", summary="Edit (a published template gets a new draft revision; the published one keeps serving). "
+       "Send If-Match: <etag> to refuse (412) an edit over someone else's newer save",
+       tag="notification templates", body=UPDATE, response=TEMPLATE, errors=(404, 409, 412, 422))
 def update_notification_template(app_key, template_key):
     body = load_body(TemplateUpdateBody())
+    if_match = (request.headers.get("If-Match") or "").strip().strip('"') or None
     return jsonify(template_service.update_template(runtime(), actor(), app_key, template_key, label=body.get("label"),
                                                     description=body.get("description"), content=body.get("content"),
-                                                    form_key=body.get("form")))
+                                                    form_key=body.get("form"), if_match=if_match))
 
 
 def _action(name: str, summary: str, with_comment: bool):

@@ -42,7 +42,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from engine.clock import utc_iso
-from engine.errors import Conflict, ErrorItem, NotFound, PermissionDenied, Unauthorized, ValidationFailed
+from engine.errors import Conflict, ErrorItem, NotFound, PermissionDenied, PreconditionFailed, Unauthorized, ValidationFailed
 from engine.notifications.lifecycle import Actor as ReviewActor
 from engine.notifications.lifecycle import TemplateState, allowed_actions, transition
 from engine.notifications.tables import notification_templates as templates_t
@@ -215,7 +215,7 @@ def revision_dict(row: Mapping, app_key: str) -> dict:
     return {"app": app_key, "key": row["key"], "revision": row["revision"], "state": row["state"], "status": status,
             "form": row["form_key"], "label": row["label"], "description": row["description"], "content": row["content"],
             "review_comment": row["review_comment"], "created_by": row["created_by"], "created_at": ts(row["created_at"]),
-            "updated_by": row["updated_by"], "updated_at": ts(row["updated_at"]), "submitted_by": row["submitted_by"],
+            "updated_by": row["updated_by"], "updated_at": ts(row["updated_at"]), "etag": etag(row), "submitted_by": row["submitted_by"],
             "submitted_at": ts(row["submitted_at"]), "reviewed_by": row["reviewed_by"], "reviewed_at": ts(row["reviewed_at"]),
             "published_by": row["published_by"], "published_at": ts(row["published_at"]),
             "superseded_at": ts(row["superseded_at"])}
@@ -269,15 +269,19 @@ def _insert(conn: sa.Connection, values: dict) -> None:
 
 
 def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label: Any = None, description: str | None = None,
-                    content: Mapping | None = None, form_key: str | None = None) -> dict:
+                    content: Mapping | None = None, form_key: str | None = None, if_match: str | None = None) -> dict:
     """Change the working revision (given parts only). Editing a published template opens a new draft
-    revision and leaves the published one serving; editing an approved or rejected one makes it a draft again."""
+    revision and leaves the published one serving; editing an approved or rejected one makes it a draft again.
+    ``if_match`` is the ``etag`` the editor loaded: a stale one (someone saved meanwhile) is a 412, nothing overwritten."""
     if label is not None and _label_problems(label):
         raise ValidationFailed("the notification template is not valid", _label_problems(label))
     with rt.db.transaction() as conn:
         check_permission(rt, conn, actor, "edit")
         app, rows = _revisions(conn, rt, app_key, key)
         working = rows[-1]
+        if if_match is not None and if_match != etag(working):
+            raise PreconditionFailed(f"notification template {key!r} was changed by someone else since you opened it; reload it",
+                                     current_etag=etag(working))
         transition(working["state"], "edit", ReviewActor(actor.user_id or 0))  # 409 while submitted: withdraw first
         values = {"label": label if label is not None else working["label"],
                   "description": description if description is not None else working["description"],
@@ -293,6 +297,17 @@ def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label:
             values.update(reviewed_by=None, reviewed_at=None)
             _guarded_update(conn, working, values)
         return _template_dict(_revisions(conn, rt, app_key, key)[1], app_key)
+
+
+def etag(row: Mapping) -> str:
+    """The version tag of a revision row: the revision number and a digest of what an edit or review changes."""
+    import hashlib
+    import json
+
+    state = {k: row[k] for k in ("label", "description", "content", "form_key", "state")}
+    state["updated_at"] = utc_iso(row["updated_at"]) if row["updated_at"] else None
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return f"{row['revision']}-{digest}"
 
 
 def _guarded_update(conn: sa.Connection, row: Mapping, values: dict) -> None:

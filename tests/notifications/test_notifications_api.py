@@ -127,3 +127,16 @@ def test_inbox_over_rest(client, crm, acting, smtp_server, app):
     acting(Actor.user(crm["li"], roles=("member",)))
     assert client.post("/api/inbox/read-all").get_json()["marked"] == 1
     assert client.get("/api/inbox/unread-count").get_json() == {"unread": 0}
+
+
+def test_stale_template_edit_is_412_and_overwrites_nothing(client, crm):
+    created = client.post(BASE, json={"key": "stale_check", "label": "Stale", "form": "reminder", "content": CONTENT})
+    assert created.status_code == 201, created.get_json()
+    loaded = client.get(f"{BASE}/stale_check").get_json()
+    first = client.patch(f"{BASE}/stale_check", json={"label": "Stale, renamed"},
+                         headers={"If-Match": loaded["etag"]})
+    assert first.status_code == 200, first.get_json()
+    stale = client.patch(f"{BASE}/stale_check", json={"label": "Stale, overwritten"},
+                         headers={"If-Match": loaded["etag"]})
+    assert stale.status_code == 412 and stale.get_json()["error"]["current_etag"] == first.get_json()["etag"]
+    assert client.get(f"{BASE}/stale_check").get_json()["label"] == "Stale, renamed"
