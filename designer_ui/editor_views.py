@@ -33,7 +33,8 @@ def _field_summary(f: dict, locale: str) -> dict:
     options = f.get("options") or {}
     return {"id": f["id"], "name": f.get("name") or f["id"], "type": f["type"], "label": label_text(f.get("label"), locale) or f["id"],
             "form": options.get("form"),
-            "choices": [{"value": c["value"], "label": label_text(c.get("label"), locale) or c["value"]} for c in options.get("choices") or []]}
+            "choices": [{"value": c["value"], "label": label_text(c.get("label"), locale) or c["value"]}
+                        for c in options.get("choices") or []]}
 
 
 def _forms(app: dict, locale: str, *, published_only: bool = False) -> list[dict]:
@@ -105,7 +106,8 @@ def workflow_editor(app_key):
                  for t in template_service.list_templates(rt, app_key) if t.get("published_revision")]
     people = _people()
     config = {"api_base": f"/api/apps/{app_key}/workflows", "forms": _lean(forms), "samples": _samples(app_key, forms),
-              "templates": templates, "users": people, "selected": request.args.get("key"), "timezone": user_timezone(), "channels": sorted(CHANNELS.names()),
+              "templates": templates, "users": people, "selected": request.args.get("key"), "timezone": user_timezone(),
+              "channels": sorted(CHANNELS.names()),
               "workflows": [{"key": w["key"], "label": label_text(w["definition"].get("label"), locale) or w["key"],
                              "enabled": w["enabled"], "published_version": w.get("published_version")}
                             for w in workflow_service.list_workflows(rt, app_key)]}

@@ -16,8 +16,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_real_app import (ADMIN, CREATE_REMINDER, FOLLOW_UP, REMINDER, _csp_watch, assert_accessible, call,  # noqa: F401
-                           crm, ok, published, shot)
+from test_real_app import FOLLOW_UP, REMINDER, _csp_watch, assert_accessible, call, crm, ok, published, shot  # noqa: F401  (fixtures)
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -142,6 +141,7 @@ def test_template_editor_preview_review_by_a_second_person_and_publish(page, bro
     _reviewer(crm["app"])
     csp = _csp_watch(page)
     page.goto(base + "/")
+    assert_accessible(page, axe_check, csp)                   # the app card links to the editors
     page.get_by_test_id("templates-crm").click()
     page.get_by_test_id("new-template").click()
     page.get_by_test_id("tpl-key").fill("follow_up_reminder")
