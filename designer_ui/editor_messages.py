@@ -49,6 +49,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "editor.dry_not_triggered": ("would not run", "不会触发"),
     "editor.dry_would": ("would {mode} a record in {form}", "将在 {form} 中 {mode} 一条数据"),
     "editor.unsaved": ("Unsaved changes", "有未保存的修改"),
+    "editor.stale": ("Not saved: someone else saved this meanwhile. Your changes are still on this page; reload to see theirs.",
+                     "未保存：其他人已先保存了修改。你的修改仍在本页，刷新可查看对方的版本。"),
     "editor.workflows_title": ("Timed workflows", "智能工作流"),
     "editor.new_workflow": ("New workflow", "新建工作流"),
     "editor.no_workflows": ("No workflows yet.", "还没有工作流。"),

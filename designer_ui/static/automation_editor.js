@@ -205,7 +205,7 @@
         var headers = this.revision === null || this.revision === undefined ? {} : { 'If-Match': '"' + this.revision + '"' };
         return window.formflow.api('PUT', cfg.api_base + '/draft', this.payload(), headers).then(function (r) {
           self.busy = false;
-          if (r.status === 412) { self.takeErrors(r, 'designer.stale_draft'); self.status = t('designer.stale_draft'); return false; }
+          if (r.status === 412) { self.errors = []; self.status = t('editor.stale'); self.statusKind = 'error'; return false; }
           if (!r.ok) { self.takeErrors(r, 'designer.save_failed'); return false; }
           if (r.data && r.data.draft_revision !== undefined) self.revision = r.data.draft_revision;
           self.errors = [];

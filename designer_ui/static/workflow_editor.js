@@ -187,7 +187,8 @@
             : window.formflow.api('POST', cfg.api_base, this.payload());
           return req.then(function (r) {
             self.busy = false;
-            if (!r.ok) { self.fail(r, r.status === 412 ? 'designer.stale_draft' : 'designer.save_failed'); return false; }
+            if (r.status === 412) { self.status = t('editor.stale'); self.statusKind = 'error'; return false; }
+            if (!r.ok) { self.fail(r, 'designer.save_failed'); return false; }
             self.errors = [];
             self.ruleErrors = {};
             if (!self.loaded) { window.location.assign('?key=' + encodeURIComponent(r.data.key)); return true; }

@@ -382,3 +382,26 @@ def test_a_reviewer_rejects_with_a_comment_and_the_author_sees_it(page, browser,
     page.get_by_test_id("tpl-submit").click()
     expect(page.get_by_test_id("template-state")).to_have_text("Submitted for review")
     assert page.js_errors == []
+
+
+def test_a_stale_automation_save_keeps_the_work_and_members_get_no_editors(page, browser, published):
+    base = published["url"]
+    page.goto(base + "/apps/crm/forms/follow_up/automations")
+    page.get_by_test_id("automation-0").get_by_test_id("auto-name").fill("renamed here")
+    draft = ok(call(base, "GET", "/api/apps/crm/forms/follow_up/draft"))          # another tab saves meanwhile
+    ok(call(base, "PUT", "/api/apps/crm/forms/follow_up/draft", {**draft["definition"], "label": "Follow-up (renamed)"}))
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("status")).to_contain_text("someone else saved this meanwhile")
+    expect(page.get_by_test_id("automation-0").get_by_test_id("auto-name")).to_have_value("renamed here")
+
+    from engine.runtime import Actor
+    from engine.services import users
+
+    users.create_user(published["app"].extensions["formflow"], Actor.system(), "lihua", password="member-horse-battery-3",
+                      display_name="Li Hua", roles=["member"], check=False)
+    context, member = _sign_in(browser, base, {"username": "lihua", "password": "member-horse-battery-3"})
+    try:
+        for path in ("/apps/crm/forms/follow_up/automations", "/apps/crm/workflows/editor", "/apps/crm/notification-templates/editor"):
+            assert member.goto(base + path).status == 403, path
+    finally:
+        context.close()
