@@ -21,7 +21,7 @@ from engine.services import queries
 from engine.services import templates as template_service
 from engine.services import users as user_service
 from engine.services import workflows as workflow_service
-from engine.services.permissions import require_capability
+from engine.services.permissions import has_capability, require_capability
 
 #: sample records offered per form in the record pickers (preview, next fire times, dry-run)
 MAX_SAMPLE_RECORDS = 50
@@ -129,8 +129,10 @@ def _variables(form: dict, forms: dict[str, dict], locale: str) -> list[dict]:
 
 @bp.route("/apps/<app_key>/notification-templates/editor")
 def template_editor(app_key):
-    rt, app, locale = runtime(), _app(app_key), request_locale()
-    require_capability(rt, actor(), "templates")
+    rt = runtime()
+    if not has_capability(rt, actor(), "approve_templates"):  # reviewers open the page to approve; writers to write
+        require_capability(rt, actor(), "templates")
+    app, locale = _app(app_key), request_locale()
     forms = _forms(app, locale, published_only=True)
     by_key = {f["key"]: f for f in forms}
     config = {"api_base": f"/api/apps/{app_key}/notification-templates", "user_id": actor().user_id,

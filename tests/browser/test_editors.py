@@ -405,3 +405,12 @@ def test_a_stale_automation_save_keeps_the_work_and_members_get_no_editors(page,
             assert member.goto(base + path).status == 403, path
     finally:
         context.close()
+    # a template approver (approve_templates only) opens the template editor to review, but not the others
+    users.create_user(published["app"].extensions["formflow"], Actor.system(), "wangfang", password="approver-horse-battery-5",
+                      display_name="Wang Fang", roles=["approver"], check=False)
+    context, approver = _sign_in(browser, base, {"username": "wangfang", "password": "approver-horse-battery-5"})
+    try:
+        assert approver.goto(base + "/apps/crm/notification-templates/editor").status == 200
+        assert approver.goto(base + "/apps/crm/workflows/editor").status == 403
+    finally:
+        context.close()
