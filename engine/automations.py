@@ -484,6 +484,15 @@ def plan(w) -> list[dict]:
 
 
 form_service.PUBLISH_CHECKS.append(_check)
+form_service.SAVE_CHECKS.append(lambda rt, conn, app, definition, all_definitions: _safe_loop_errors(definition, all_definitions))
+
+
+def _safe_loop_errors(definition: dict, all_definitions: dict[str, dict]) -> list[ErrorItem]:
+    """The loop check at draft save; half-written automations (no action yet) are simply not edges."""
+    try:
+        return loop_errors(definition["key"], all_definitions)
+    except (KeyError, TypeError, AttributeError):
+        return []  # malformed parts are reported in full at publish
 form_service.COMPILE_HOOKS.append(_compile)
 record_service.FILL_STAGES.append(before_save_stage)
 record_service.AFTER_SAVE_STAGES.append(after_save_stage)

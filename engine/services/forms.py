@@ -21,6 +21,9 @@ from engine.storage.tables import apps, form_versions, forms, records
 #: hooks other areas register to check and compile parts of a definition at publish time:
 #: callables (rt, conn, app_row, definition, all_definitions_by_key) -> list[ErrorItem]
 PUBLISH_CHECKS: list = []
+#: cheap checks that already refuse a draft save (same signature): things no later edit of this form
+#: alone could fix, such as an automation loop through other forms
+SAVE_CHECKS: list = []
 
 
 def _require_design(rt: Runtime, actor: Actor, conn=None) -> None:
@@ -178,8 +181,12 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
         if if_revision is not None and if_revision != row["draft_revision"]:
             raise PreconditionFailed(f"the draft was changed elsewhere (revision {row['draft_revision']}, you edited {if_revision}); reload it",
                                      current_revision=row["draft_revision"])
-        errors = check_form(definition, _sibling_drafts(conn, app["id"], form_key))
+        siblings = _sibling_drafts(conn, app["id"], form_key)
+        errors = check_form(definition, siblings)
         errors += _vanished_fields(row, definition)
+        if not errors:
+            for check in SAVE_CHECKS:
+                errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
         if errors:
             raise DefinitionInvalid("the form definition is not valid", errors)
         conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(

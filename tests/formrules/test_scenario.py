@@ -93,13 +93,30 @@ def test_automation_loop_between_two_forms_is_refused_naming_both(crm, system):
     reminder = copy.deepcopy(scenario.REMINDER)
     reminder["automations"] = [{"id": "back", "name": "mark follow-up", "trigger": {"on": "update"},
                                 "action": {"type": "update_record", "reference": "follow_up", "map": [{"field": "content", "from": "content"}]}}]
-    fs.save_draft(rt, system, "crm", "follow_up_reminder", reminder)
-    with pytest.raises(DefinitionInvalid) as info:
-        fs.publish_form(rt, system, "crm", "follow_up_reminder")
+    before = fs.get_draft(rt, "crm", "follow_up_reminder")
+    with pytest.raises(DefinitionInvalid) as info:  # refused when the draft is saved, not only at publish
+        fs.save_draft(rt, system, "crm", "follow_up_reminder", reminder)
     [error] = [e for e in info.value.errors if e.code == "automation_loop"]
     assert error.path == "/automations/0/action/reference"
     assert "follow_up_reminder -> follow_up -> follow_up_reminder" in error.message
     assert "'mark follow-up'" in error.message and "'create reminder'" in error.message
+    assert fs.get_draft(rt, "crm", "follow_up_reminder") == before  # nothing was saved
+
+
+def test_automation_loop_is_refused_at_save_through_the_api(client, app):
+    from engine.runtime import Actor as A
+
+    rt = app.extensions["formflow"]
+    scenario.install(rt, A.system())
+    draft = client.get("/api/apps/crm/forms/follow_up_reminder/draft").get_json()
+    definition = copy.deepcopy(draft["definition"])
+    definition["automations"] = [{"id": "back", "name": "mark follow-up", "trigger": {"on": "update"},
+                                  "action": {"type": "update_record", "reference": "follow_up",
+                                             "map": [{"field": "content", "from": "content"}]}}]
+    res = client.put("/api/apps/crm/forms/follow_up_reminder/draft", json=definition)
+    assert res.status_code == 422
+    [error] = [e for e in res.get_json()["error"]["errors"] if e.get("code") == "automation_loop"]
+    assert "follow_up" in error["message"] and "follow_up_reminder" in error["message"]
 
 
 def test_scenario_through_the_api(client, app):
