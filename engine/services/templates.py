@@ -343,6 +343,11 @@ def _act(rt: Runtime, actor: Actor, app_key: str, key: str, action: str, comment
             if live is not None:
                 conn.execute(sa.update(templates_t).where(templates_t.c.id == live["id"]).values(superseded_at=now))
         _guarded_update(conn, working, values)
+        if action in ("approve", "reject", "publish"):  # who approved which template: the admin audit
+            from engine.services import admin_audit
+
+            admin_audit.record(rt, conn, actor, f"template.{action}", f"{app_key}/{key}", revision=working["revision"],
+                               comment=(comment or "").strip() or None)
         return _template_dict(_revisions(conn, rt, app_key, key)[1], app_key)
 
 

@@ -62,6 +62,12 @@ def test_full_review_lifecycle_then_usable(rt, crm):
     assert (published.revision, published["key"]) == (1, "follow_up")
     assert out["subject"] == "Follow up ACME <Ltd>"
     assert out["body"] == "Li Lei: follow up ACME <Ltd> (key) at 2026-03-10 15:00; manager Han Meimei"
+    from engine.services import admin_audit
+
+    reviews = [(e["action"], e["actor_id"], e["details"].get("comment")) for e in admin_audit.list_entries(rt)
+               if e["action"].startswith("template.")]
+    assert reviews == [("template.publish", crm["li"], None), ("template.approve", crm["zhao"], None),
+                       ("template.reject", crm["zhao"], "Say which customer level")]  # newest first
 
 
 def test_editing_a_published_template_keeps_the_old_revision_serving(rt, crm, clock):
