@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from engine.api.openapi import Operation, build_spec
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
@@ -89,8 +90,40 @@ def _http_error(exc: HTTPException):
 def _unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return _http_error(exc)
+    if _out_of_range(exc):  # last line of defence: the services bound what they know; this catches what they missed
+        log.warning("value out of range on %s %s: %s", request.method, request.path, exc)
+        return error_response(422, "out_of_range", "a number in the request is larger than the database can hold",
+                              [{"message": "out of range", "path": "", "code": "out_of_range"}])
     log.exception("unexpected error on %s %s", request.method, request.path)
     return error_response(500, "internal_error", "something went wrong on our side; the error was logged")
+
+
+def _out_of_range(exc: Exception) -> bool:
+    """A driver refusing a too-large integer: SQLite raises OverflowError, PostgreSQL NumericValueOutOfRange (22003)."""
+    import sqlalchemy as sa
+
+    if isinstance(exc, OverflowError):
+        return True
+    original = getattr(exc, "orig", None)
+    return isinstance(exc, sa.exc.DBAPIError) and (isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == "22003")
+
+
+#: Largest id a path may carry: every id column is a 32-bit INTEGER (PostgreSQL overflows past it).
+MAX_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` that answers 404 past ``MAX_ID`` instead of handing the database an overflowing integer.
+
+    Raising from the converter (not ``max=``, which only skips the rule) keeps the answer 404 for every
+    method; a skipped rule made werkzeug answer 405 for methods another rule on the same path has.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound(f"{value} is larger than any id")
+        return number
 
 
 def init_app(app: Flask) -> None:
@@ -103,6 +136,7 @@ def init_app(app: Flask) -> None:
     for name in areas.ROUTE_MODULES:  # route registration
         importlib.import_module(name)
 
+    app.url_map.converters["int"] = BoundedInt  # before any route is added: ids past BIGINT are 404, not a driver overflow
     app.register_blueprint(bp)
     app.register_error_handler(FormflowError, _formflow_error)
     app.register_error_handler(HTTPException, _http_error)

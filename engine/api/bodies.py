@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from engine.safety import MAX_PAGE
+
 KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower-case letters, digits and _, starting with a letter")
 
 
@@ -74,7 +76,7 @@ class QueryBody(Schema):
     filters = fields.List(fields.Nested(FilterBody), load_default=list, validate=validate.Length(max=50))
     sort = fields.List(fields.Nested(SortBody), load_default=list)
     search = fields.String(load_default=None, validate=validate.Length(max=200))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     fields_ = fields.List(fields.String(), data_key="fields", load_default=None)
     include_deleted = fields.Boolean(load_default=False)
@@ -90,7 +92,7 @@ class ListArgs(Schema):
     filter = fields.List(fields.String(), load_default=list)
     sort = fields.String(load_default=None)
     search = fields.String(load_default=None, validate=validate.Length(max=200))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     fields_ = fields.String(data_key="fields", load_default=None)
     include_deleted = fields.Boolean(load_default=False)

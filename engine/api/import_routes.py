@@ -90,7 +90,7 @@ def commit_import(app_key, form_key, job_id):
 
 
 @route(BASE + "/<int:job_id>/refused.csv", summary="The rows not imported, with the reason, as CSV", tag="imports",
-       response={"type": "string"}, errors=(403, 404))
+       response={"type": "string"}, response_type="text/csv", errors=(403, 404))
 def refused_import_rows(app_key, form_key, job_id):
     chunks = jobs.refused_csv(runtime(), actor(), app_key, form_key, job_id)
     first = next(chunks)  # the job is looked up (404 / 403) before the response starts

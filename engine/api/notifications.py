@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+from engine.safety import MAX_PAGE
 from engine.api import actor, load_args, load_body, route, runtime
 from engine.api.bodies import KEY, Label
 from engine.services import inbox as inbox_service
@@ -93,7 +94,7 @@ class InboxArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=inbox_service.MAX_PAGE_SIZE))
     unread = fields.Boolean(load_default=False)
 
@@ -189,7 +190,7 @@ def test_send_notification_template(app_key, template_key):
 # -- inbox ---------------------------------------------------------------------
 
 INBOX_PARAMS = [
-    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
     {"name": "page_size", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": inbox_service.MAX_PAGE_SIZE}},
     {"name": "unread", "in": "query", "required": False, "schema": {"type": "boolean"}, "description": "only unread messages"},

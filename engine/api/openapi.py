@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from engine.safety import MAX_PAGE
 from engine.definitions import meta_schema
 
 API_VERSION = "0.1.0"
@@ -26,6 +27,7 @@ class Operation:
     body_required: bool = True
     body_content_type: str = "application/json"
     response: dict | None = None
+    response_type: str = "application/json"  # media type of the success body (a CSV export: text/csv)
     status: int = 200
     query: list[dict] = field(default_factory=list)
     headers: list[dict] = field(default_factory=list)
@@ -40,7 +42,7 @@ class Operation:
     def path_params(self) -> list[dict]:
         params = []
         for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", self.path):
-            schema = {"type": "integer", "minimum": 1} if conv == "int" else {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"} if name.endswith("_key") else {"type": "string"}
+            schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} if conv == "int" else {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"} if name.endswith("_key") else {"type": "string"}
             params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return params
 
@@ -102,7 +104,7 @@ SCHEMAS: dict[str, Any] = {
             "field": {"type": "string"}, "op": {"type": "string"}, "value": {}}}},
         "sort": {"type": "array", "items": {"type": "object", "required": ["field"], "properties": {
             "field": {"type": "string"}, "direction": {"enum": ["asc", "desc"]}}}},
-        "search": {"type": "string", "maxLength": 200}, "page": {"type": "integer", "minimum": 1},
+        "search": {"type": "string", "maxLength": 200}, "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
         "page_size": {"type": "integer", "minimum": 1, "maximum": 500}, "fields": {"type": "array", "items": {"type": "string"}},
         "include_deleted": {"type": "boolean"},
         "count": {"type": "boolean", "description": "count matches (default true); false answers total null and has_more"}}},
@@ -148,7 +150,7 @@ def build_spec(operations: list[Operation], extra_schemas: dict | None = None) -
             item["requestBody"] = {"required": op.body_required, "content": {op.body_content_type: {"schema": op.body}}}
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
-            ok["content"] = {"application/json": {"schema": op.response}}
+            ok["content"] = {op.response_type: {"schema": op.response}}
         if op.response_headers:
             ok["headers"] = op.response_headers
         responses = {str(op.status): ok}

@@ -5,6 +5,7 @@ import re
 
 from flask import jsonify, request
 
+from engine.safety import MAX_PAGE
 from engine.api import actor, load_args, load_body, openapi_document, route, runtime
 from engine.api import bodies
 from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
@@ -136,7 +137,7 @@ LIST_PARAMS = [
      "schema": {"type": "array", "items": {"type": "string"}}, "description": "field:op:value, repeatable"},
     {"name": "sort", "in": "query", "required": False, "schema": {"type": "string"}, "description": "field or -field, comma separated"},
     {"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},
-    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
     {"name": "page_size", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
     {"name": "fields", "in": "query", "required": False, "schema": {"type": "string"}, "description": "comma-separated field ids"},
     {"name": "include_deleted", "in": "query", "required": False, "schema": {"type": "boolean"}},

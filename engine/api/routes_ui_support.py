@@ -212,7 +212,7 @@ def _export_rows(app_key: str, form_key: str):
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/export.csv", summary="The filtered records as CSV (display text)",
-       tag="records", response={"type": "string"}, errors=(404, 422))
+       tag="records", response={"type": "string"}, response_type="text/csv", errors=(404, 422))
 def export_records_csv(app_key, form_key):
     chunks = exports.csv_chunks(_export_rows(app_key, form_key))
     first = next(chunks)  # a refused export (bad filter, too many rows) is a 422 before anything is sent
@@ -221,7 +221,8 @@ def export_records_csv(app_key, form_key):
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/export.xlsx", summary="The filtered records as an Excel workbook (display text)",
-       tag="records", response={"type": "string"}, errors=(404, 422))
+       tag="records", response={"type": "string", "format": "binary"}, errors=(404, 422),
+       response_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def export_records_xlsx(app_key, form_key):
     book = exports.xlsx_file(_export_rows(app_key, form_key), sheet_title=form_key)
     return send_file(book, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
@@ -296,7 +297,8 @@ def upload_attachment():
     return jsonify(body), 201
 
 
-@route("/attachments/<attachment_id>", summary="Download an uploaded file", tag="attachments", response={"type": "string"}, errors=(404,))
+@route("/attachments/<attachment_id>", summary="Download an uploaded file", tag="attachments", response={"type": "string", "format": "binary"},
+       response_type="*/*", errors=(404,))
 def download_attachment(attachment_id):
     rt = runtime()
     if not is_attachment_id(attachment_id):

@@ -43,14 +43,14 @@ def _script(fr: FormRules, *, immutable: bool) -> Response:
 
 
 @route("/apps/<app_key>/forms/<form_key>/rules.js", summary="The published version's rules as a script setting window.formflowRules",
-       tag="rules", errors=(404,))
+       tag="rules", response={"type": "string"}, response_type="application/javascript", errors=(404,))
 def rules_script(app_key, form_key):
     _, fr = rules_for(runtime(), app_key, form_key)
     return _script(fr, immutable=False)
 
 
 @route("/apps/<app_key>/forms/<form_key>/versions/<int:version>/rules.js", summary="One published version's rules as a script (cacheable)",
-       tag="rules", errors=(404,))
+       tag="rules", response={"type": "string"}, response_type="application/javascript", errors=(404,))
 def version_rules_script(app_key, form_key, version):
     rt = runtime()
     with rt.db.read() as conn:

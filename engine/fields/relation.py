@@ -12,6 +12,8 @@ from engine.fields.base import FIELD_TYPES, FieldType, field_label
 #: most rows a sub-table may hold, most ids a multi-reference may hold
 MAX_SUBTABLE_ROWS = 500
 MAX_MULTI_REFERENCES = 1000
+#: largest id a reference or user value may hold (id columns are 32-bit INTEGER)
+MAX_ID = 2**31 - 1
 #: field types allowed inside a sub-table row
 SUBTABLE_ROW_TYPES = frozenset({"text", "textarea", "number", "money", "date", "datetime", "boolean",
                                 "select", "multiselect", "phone", "email", "url", "reference", "user"})
@@ -25,7 +27,7 @@ class _IdField(FieldType):
         return bool((field.get("options") or {}).get("multiple"))
 
     def schema(self, field):
-        one = {"type": "integer", "minimum": 1}
+        one = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         if self.multiple(field):
             return {"type": "array", "items": one, "uniqueItems": True, "maxItems": MAX_MULTI_REFERENCES}
         return one

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.safety import MAX_PAGE
 from engine.clock import utc_iso
 from engine.errors import NotFound, Unauthorized
 from engine.notifications.tables import inbox_messages
@@ -66,7 +67,7 @@ def _mine(user_id: int):
 def list_messages(rt: Runtime, actor: Actor, *, page: int = 1, page_size: int = 50, unread_only: bool = False) -> dict:
     """The caller's messages, unread first, newest first within each group."""
     user_id = _user_id(actor)
-    page, page_size = max(1, int(page)), min(max(1, int(page_size)), MAX_PAGE_SIZE)
+    page, page_size = min(max(1, int(page)), MAX_PAGE), min(max(1, int(page_size)), MAX_PAGE_SIZE)
     where = _mine(user_id)
     if unread_only:
         where = sa.and_(where, inbox_messages.c.read_at.is_(None))

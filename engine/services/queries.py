@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.safety import MAX_PAGE
 from engine.errors import ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
@@ -161,8 +162,8 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
                 errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name))
         if not 1 <= query.page_size <= MAX_PAGE_SIZE:
             errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
-        if query.page < 1:
-            errors.append(ErrorItem("page must be 1 or more", path="/page"))
+        if not 1 <= query.page <= MAX_PAGE:
+            errors.append(ErrorItem(f"page must be between 1 and {MAX_PAGE}", path="/page"))
         if len(query.filters) > MAX_FILTERS:
             errors.append(ErrorItem(f"at most {MAX_FILTERS} filters", path="/filters"))
         form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)

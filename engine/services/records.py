@@ -73,6 +73,8 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
         with rt.db.transaction() as c:
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)
     form = compiled_form(rt, conn, app_key, form_key)
+    if owner_id is not None and owner_id != actor.user_id:
+        _require_user(rt, conn, owner_id, "/owner_id")
     owner_id = owner_id if owner_id is not None else actor.user_id
     check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
     w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
@@ -176,6 +178,14 @@ def validate_record(rt: Runtime, actor: Actor, form: CompiledForm, data: dict, *
     w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
     _validate(w)
     return w
+
+
+def _require_user(rt: Runtime, conn: sa.Connection, user_id: int, path: str) -> None:
+    """An owner named in a payload is an active user of this workspace, or the write is refused (422 at ``path``)."""
+    found = 0 < user_id < 2**31 and conn.execute(sa.select(users.c.id).where(
+        users.c.id == user_id, users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True))).first()
+    if not found:
+        raise ValidationFailed("no such active user", [ErrorItem(f"no active user has id {user_id}", path=path, code="unknown_user")])
 
 
 def _write(w: Write, *, owner_id: int | None = None, expected_version: int | None = None) -> None:

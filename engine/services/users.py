@@ -82,6 +82,8 @@ def _profile_errors(values: dict) -> list[ErrorItem]:
 
 
 def _user_row(conn, rt: Runtime, user_id: int):
+    if not 0 < user_id < 2**31:
+        raise NotFound(f"user {user_id} does not exist", path="/user")
     row = conn.execute(sa.select(users).where(users.c.id == user_id, users.c.workspace_id == rt.workspace_id)).mappings().first()
     if row is None:
         raise NotFound(f"user {user_id} does not exist", path="/user")
@@ -247,8 +249,9 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
             raise Conflict(f"team {key!r} exists", [ErrorItem("already taken", path="/key")])
         tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
                                                    created_at=rt.clock.now())).inserted_primary_key[0]
-        for uid in dict.fromkeys(member_ids):
-            _user_row(conn, rt, uid)
+        for i, uid in enumerate(dict.fromkeys(member_ids)):
+            if not (0 < uid < 2**31 and conn.execute(sa.select(users.c.id).where(users.c.id == uid, users.c.workspace_id == rt.workspace_id)).first()):
+                raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}", code="unknown_user")])
             conn.execute(sa.insert(team_members).values(team_id=tid, user_id=uid))
         admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids))
     return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids))}
