@@ -17,6 +17,7 @@ AREAS: list[str] = [
     "engine.dedup",
     "engine.workflows.planner",
     "engine.services.dashboards",
+    "engine.services.approvals",
 ]
 
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
@@ -31,6 +32,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.dashboard_routes",
     "engine.api.web_form_routes",
     "engine.api.import_routes",
+    "engine.api.approval_routes",
 ]
 
 _loaded = False
