@@ -13,6 +13,9 @@ from engine.services import app_templates as at, forms as fs, records as rs
 from engine.storage.tables import apps
 
 LOCALES = {"en", "zh-CN"}
+#: the shipped template's version, and a newer one the update tests write into TEMPLATE_DIRS
+CURRENT = "1.1.0"
+NEXT = "1.2.0"
 
 
 def builtin(name="crm"):
@@ -46,9 +49,10 @@ def test_every_builtin_template_passes_the_meta_schemas_and_checks():
         assert app["template"]["key"] and app["template"]["version"]
 
 
-def test_crm_has_the_five_apps_of_the_scenario_labelled_in_both_languages():
+def test_crm_has_the_apps_of_the_scenario_labelled_in_both_languages():
     app = builtin()
-    assert [f["key"] for f in app["forms"]] == ["customer", "contact", "opportunity", "follow_up", "follow_up_reminder"]
+    assert [f["key"] for f in app["forms"]] == ["customer", "contact", "opportunity", "follow_up", "follow_up_reminder",
+                                               "service_category", "service_ticket", "contract"]
     missing = [where for where, label in labels_of(app) if not isinstance(label, dict) or set(label) != LOCALES]
     assert missing == []
     forms = {f["key"]: f for f in app["forms"]}
@@ -98,7 +102,7 @@ def test_first_run_installs_once_and_never_over_the_admins_edits(db_url, clock, 
     rt = first.extensions["formflow"]
     listed = fs.list_apps(rt)
     assert [a["key"] for a in listed] == ["crm"]
-    assert listed[0]["template"] == {"key": "crm", "version": "1.0.0"}
+    assert listed[0]["template"] == {"key": "crm", "version": CURRENT}
     assert all(f["published_version"] == 1 for f in listed[0]["forms"])
     fs.update_app(rt, at.Actor.system(), "crm", label={"en": "Our sales", "zh-CN": "我们的销售"})
     first.extensions["formflow"].db.dispose()
@@ -118,12 +122,12 @@ def test_first_run_is_per_workspace_and_survives_a_second_call(rt):
 
 def test_install_again_makes_a_new_app_through_the_api(client):
     listed = client.get("/api/app-templates").get_json()["items"]
-    assert [(t["key"], t["version"]) for t in listed] == [("crm", "1.0.0")]
+    assert [(t["key"], t["version"]) for t in listed] == [("crm", CURRENT)]
     first = client.post("/api/app-templates/install", json={"template": "crm"})
     second = client.post("/api/app-templates/install", json={"template": "crm"})
     assert (first.status_code, second.status_code) == (201, 201)
     assert (first.get_json()["key"], second.get_json()["key"]) == ("crm", "crm_2")
-    assert len(second.get_json()["forms"]) == 5
+    assert len(second.get_json()["forms"]) == len(builtin()["forms"])
     named = client.post("/api/app-templates/install", json={"template": "crm", "app_key": "crm_2"})
     assert named.status_code == 409
     missing = client.post("/api/app-templates/install", json={"template": "erp"})
@@ -161,9 +165,9 @@ def _edit_customer(rt, actor):
 
 
 def _newer_template(tmp_path):
-    """Version 1.1.0: relabels industry (untouched by the admin) and name (edited by the admin), adds a field."""
+    """Version NEXT: relabels industry (untouched by the admin) and name (edited by the admin), adds a field."""
     app = builtin()
-    app["template"]["version"] = "1.1.0"
+    app["template"]["version"] = NEXT
     customer = app["forms"][0]
     fields = {f["id"]: f for f in customer["fields"]}
     fields["industry"]["label"] = {"en": "Sector", "zh-CN": "行业"}
@@ -196,7 +200,7 @@ def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, s
     _newer_template(tmp_path)
     rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
     offer = at.template_update(rt, "crm")
-    assert (offer["installed_version"], offer["available_version"], offer["update_available"]) == ("1.0.0", "1.1.0", True)
+    assert (offer["installed_version"], offer["available_version"], offer["update_available"]) == (CURRENT, NEXT, True)
     customer = next(f for f in offer["forms"] if f["form"] == "customer")
     applied = {(c["change"], c.get("field_id")) for c in customer["applied"]}
     assert {("field_changed", "industry"), ("field_added", "website")} <= applied
@@ -207,8 +211,8 @@ def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, s
     assert fs.get_draft(rt, "crm", "customer")["published_version"] == 2  # offering changes nothing
 
     with pytest.raises(PreconditionFailed):
-        at.apply_template_update(rt, system, "crm", expected_version="1.2.0")
-    at.apply_template_update(rt, system, "crm", expected_version="1.1.0")
+        at.apply_template_update(rt, system, "crm", expected_version="9.9.9")
+    at.apply_template_update(rt, system, "crm", expected_version=NEXT)
     draft = fs.get_draft(rt, "crm", "customer")
     fields = {f["id"]: f for f in draft["definition"]["fields"]}
     assert draft["published_version"] == 3
@@ -218,7 +222,7 @@ def test_a_newer_template_is_offered_and_applied_without_overwriting_edits(rt, s
     assert draft["definition"]["validations"][0]["id"] == "name_long_enough"
     assert "website" in [fid for s in draft["definition"]["layout"]["sections"] for fid in s["fields"]]
     assert rs.get_record(rt, system, "crm", "customer", kept["id"])["data"]["wechat_id"] == "acme"
-    assert fs.get_app(rt, "crm")["template"] == {"key": "crm", "version": "1.1.0"}
+    assert fs.get_app(rt, "crm")["template"] == {"key": "crm", "version": NEXT}
     from engine.services import templates, workflows
 
     assert templates.get_template(rt, "crm", "customer_welcome")["state"] == "published"
@@ -235,12 +239,12 @@ def test_load_templates_update_keeps_edits(runner, app, tmp_path):
     rt = app.extensions["formflow"]
     at.install_template(rt, at.Actor.system(), "crm")
     _edit_customer(rt, at.Actor.system())
-    assert "crm: up to date (1.0.0)" in runner.invoke(cli, args=["load-templates", "--update"]).output
+    assert f"crm: up to date ({CURRENT})" in runner.invoke(cli, args=["load-templates", "--update"]).output
     _newer_template(tmp_path)
     rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
     result = runner.invoke(cli, args=["load-templates", "--update"])
     assert result.exit_code == 0, result.output
-    assert "crm: 1.0.0 -> 1.1.0" in result.output and "keep your edit (field_changed name)" in result.output
+    assert f"crm: {CURRENT} -> {NEXT}" in result.output and "keep your edit (field_changed name)" in result.output
     fields = {f["id"]: f for f in fs.get_draft(rt, "crm", "customer")["definition"]["fields"]}
     assert fields["name"]["label"]["en"] == "Company" and "website" in fields and "wechat_id" in fields
 
@@ -250,10 +254,10 @@ def test_template_update_through_the_api(client, app, tmp_path):
     _newer_template(tmp_path)
     app.extensions["formflow"].config["TEMPLATE_DIRS"] = [str(tmp_path)]
     offer = client.get("/api/apps/crm/template-update").get_json()
-    assert offer["available_version"] == "1.1.0" and offer["update_available"]
-    done = client.post("/api/apps/crm/template-update", json={"version": "1.1.0"})
+    assert offer["available_version"] == NEXT and offer["update_available"]
+    done = client.post("/api/apps/crm/template-update", json={"version": NEXT})
     assert done.status_code == 200, done.get_json()
-    assert client.get("/api/apps/crm").get_json()["template"]["version"] == "1.1.0"
+    assert client.get("/api/apps/crm").get_json()["template"]["version"] == NEXT
     assert client.post("/api/apps/crm/template-update", json={}).status_code == 409
 
 
@@ -296,5 +300,5 @@ def test_installed_app_rows_record_the_template(rt, system):
     at.install_template(rt, system, "crm")
     with rt.db.read() as conn:
         row = conn.execute(sa.select(apps.c.template_key, apps.c.template_version).where(apps.c.key == "crm")).one()
-    assert tuple(row) == ("crm", "1.0.0")
-    assert copy.deepcopy(at.installed_from(rt, "crm"))["version"] == "1.0.0"
+    assert tuple(row) == ("crm", CURRENT)
+    assert copy.deepcopy(at.installed_from(rt, "crm"))["version"] == CURRENT
