@@ -56,6 +56,8 @@ import json, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 arrivals = []
 class Hook(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real webhook receivers answer
+    disable_nagle_algorithm = True
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         arrivals.append((json.loads(body).get("idempotency_key"), time.time()))

@@ -12,6 +12,8 @@ an error code" answers read.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import Any, ClassVar, Mapping
 
 import urllib3
@@ -33,6 +35,12 @@ MAX_WEBHOOK_PAYLOAD = 256_000
 #: HTTP statuses worth retrying besides 5xx (429: the server asks us to slow down).
 RETRYABLE_STATUSES = frozenset({408, 429})
 USER_AGENT = "formflow-notifications/1"
+#: Kept-alive connections per webhook address (one per delivery thread) and addresses kept open at once.
+POOL_CONNECTIONS = 16
+MAX_KEPT_POOLS = 64
+
+_POOLS: "OrderedDict[tuple, urllib3.HTTPConnectionPool]" = OrderedDict()
+_POOLS_LOCK = threading.Lock()
 
 
 class HttpChannel(Channel):
@@ -123,18 +131,28 @@ class HttpChannel(Channel):
                 return Attempt(False, f"secure connection to {target.host} failed: {_reason(exc)}")
             except Urllib3Error as exc:
                 last = f"cannot reach {target.host} ({ip}): {_reason(exc)}"
-            finally:
-                pool.close()
         return Attempt(False, last, retry=True)
 
     def _pool(self, target: CheckedTarget, ip: str):
+        """A kept-alive connection pool per checked address (the IP the SSRF guard approved, never a re-resolved name)."""
+        key = (target.scheme, ip, target.port, target.host, self.config.get("ca_file"))
+        with _POOLS_LOCK:
+            pool = _POOLS.pop(key, None)
+            if pool is None:
+                pool = self._new_pool(target, ip)
+            _POOLS[key] = pool  # most recently used last
+            while len(_POOLS) > MAX_KEPT_POOLS:
+                _POOLS.pop(next(iter(_POOLS))).close()
+        return pool
+
+    def _new_pool(self, target: CheckedTarget, ip: str):
         timeout = urllib3.Timeout(connect=WEBHOOK_CONNECT_TIMEOUT, read=WEBHOOK_READ_TIMEOUT)
         if target.scheme == "https":
             return urllib3.HTTPSConnectionPool(
-                ip, target.port, timeout=timeout, retries=False, maxsize=1,
+                ip, target.port, timeout=timeout, retries=False, maxsize=POOL_CONNECTIONS,
                 server_hostname=target.host, assert_hostname=target.host,
                 cert_reqs="CERT_REQUIRED", ca_certs=self.config.get("ca_file"))
-        return urllib3.HTTPConnectionPool(ip, target.port, timeout=timeout, retries=False, maxsize=1)
+        return urllib3.HTTPConnectionPool(ip, target.port, timeout=timeout, retries=False, maxsize=POOL_CONNECTIONS)
 
 
 def _retry_after(value: str | None) -> float | None:
