@@ -8,14 +8,15 @@ the rules area (``/api/…/versions/<n>/rules.js``) on top of engine/rules/runti
 """
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 
 from designer_ui import bp
-from designer_ui.i18n import request_locale
+from designer_ui.i18n import gettext, request_locale
 from designer_ui.views import actor, runtime, user_timezone
 from engine.api.routes_ui_support import field_text, record_titles, with_display
 from engine.fields.temporal import parse_datetime
-from engine.errors import NotFound
+from engine.errors import FormflowError, NotFound
+from engine.services import approvals
 from engine.services import forms as form_service
 from engine.services import queries
 from engine.services import records as record_service
@@ -109,15 +110,60 @@ def record_detail(app_key, form_key, record_id):
             text = (lambda v: field_text(rt, f, v, locale, tz, {}) if f and f["type"] not in ("reference", "user") else
                     ("" if v is None else str(v)))
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
+        if h["action"] in approvals.AUDIT_ACTIONS:  # an approval step: who did it and their comment, not field changes
+            comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
+            history.append({"at": _local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"],
+                            "comment": comment, "changes": []})
+            continue
         history.append({"at": _local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
     u = _urls(app_key, form_key)
     return render_template(
         "record_detail.html", app=app, form=form, active_nav="apps", history=history,
+        approval=_approval(app_key, form_key, record_id, tz), flashes=get_flashed_messages(with_categories=True),
         related=_related(app, form_key, record_id, locale, tz), list_url=u["records"],
         edit_url=url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
         record={"id": record_id, "title": record["title"], "fields": fields, "created_at": _local_time(record["created_at"], tz),
                 "created_by": history[-1]["user"] if history else "",
                 "updated_at": _local_time(record["updated_at"], tz) if record["version"] > 1 else None})
+
+
+def _approval(app_key: str, form_key: str, record_id: int, tz: str) -> dict | None:
+    """The approval card: status, rounds with local times, and the POST url of each action (None without a flow or history)."""
+    status = approvals.approval_status(runtime(), actor(), app_key, form_key, record_id)
+    if not status["configured"] and not status["history"]:
+        return None
+    for r in status["history"]:
+        r["submitted_at"], r["closed_at"] = _local_time(r["submitted_at"], tz), _local_time(r["closed_at"], tz)
+        for a in r["approvers"]:
+            a["decided_at"] = _local_time(a["decided_at"], tz)
+    status["urls"] = {action: url_for("ui.record_approval", app_key=app_key, form_key=form_key, record_id=record_id, action=action)
+                      for action in APPROVAL_ACTIONS}
+    return status
+
+
+#: the approval buttons of the record page: action -> service call (rt, actor, app, form, record id, comment)
+APPROVAL_ACTIONS = {
+    "submit": approvals.submit_for_approval,
+    "approve": lambda rt, who, a, f, r, comment: approvals.decide(rt, who, a, f, r, "approve", comment),
+    "reject": lambda rt, who, a, f, r, comment: approvals.decide(rt, who, a, f, r, "reject", comment),
+    "withdraw": approvals.withdraw,
+}
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>/approval/<action>", methods=["POST"])
+def record_approval(app_key, form_key, record_id, action):
+    """A CSRF-checked form post from the record page; a refusal (403, 409, 422) comes back as a message on the page."""
+    if action not in APPROVAL_ACTIONS:
+        abort(404)
+    try:
+        APPROVAL_ACTIONS[action](runtime(), actor(), app_key, form_key, record_id, request.form.get("comment"))
+    except NotFound:
+        raise
+    except FormflowError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(gettext(f"approval.done_{action}", request_locale()), "success")
+    return redirect(url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=record_id), code=303)
 
 
 def _related(app: dict, form_key: str, record_id: int, locale: str, tz: str) -> list[dict]:
