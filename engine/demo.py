@@ -1,4 +1,5 @@
-"""Demo data: believable customers, contacts, opportunities, follow-ups and reminders for the CRM template.
+"""Demo data: believable customers, contacts, opportunities, follow-ups and reminders for the CRM template,
+plus service categories, service tickets and contracts when the installed template has those forms.
 
 Everything is written through the record service, so serial numbers, rules,
 automations and the duplicate check apply exactly as for a user; a private
@@ -53,6 +54,8 @@ class DemoResult:
     opportunities: int = 0
     follow_ups: int = 0
     reminders: int = 0
+    service_tickets: int = 0
+    contracts: int = 0
     refused_duplicates: int = 0
     users: int = 0
 
@@ -112,15 +115,67 @@ def generate(rt: Runtime, actor: Actor | None = None, *, customers: int = 1000, 
             return None
 
     automated = _reminders_automated(rt, app_key)
+    made: list[int] = []  # customers created by this run, for the tickets and contracts
+
+    def create_customer(conn, form_key, data, owner, when):
+        rec = create(conn, form_key, data, owner, when)
+        if rec and form_key == "customer":
+            made.append(rec["id"])
+        return rec
+
     done = 0
     while done < customers:
         with rt.db.transaction() as conn:
             for when in arrivals[done:done + BATCH_SIZE]:
-                _one_customer(conn, create, fake, rng, sales, when, real_now, result, automated)
+                _one_customer(conn, create_customer, fake, rng, sales, when, real_now, result, automated)
         done = min(customers, done + BATCH_SIZE)
         if progress:
             progress(done, customers)
+    if made and _has_forms(rt, app_key, SERVICE_FORMS):
+        with rt.db.transaction() as conn:  # its own random stream: the customers above stay what they were for a seed
+            _service_and_contracts(conn, create, random.Random(seed + 1), sales, made, real_now, result)
     return result
+
+
+#: forms of template 1.1 the demo fills when they are installed
+SERVICE_FORMS = ("service_category", "service_ticket", "contract")
+#: demo service categories: (name, kind)
+SERVICE_CATEGORIES = (("安装 / Installation", "installation"), ("维修 / Repair", "repair"),
+                      ("投诉 / Complaint", "complaint"), ("咨询 / Consultation", "consultation"))
+TICKET_SUBJECTS = ("设备安装调试", "系统无法登录", "发票开具咨询", "售后响应慢", "Printer driver setup", "Data export fails",
+                   "Licence renewal question", "现场维修申请")
+
+
+def _has_forms(rt: Runtime, app_key: str, keys: tuple[str, ...]) -> bool:
+    from engine.services import forms as form_service
+
+    have = {f["key"] for f in form_service.get_app(rt, app_key)["forms"] if f.get("published_version")}
+    return set(keys) <= have
+
+
+def _service_and_contracts(conn, create, rng: random.Random, sales: list[int], customers: list[int], now: datetime,
+                           result: DemoResult) -> None:
+    """Categories with a handler each, then tickets over the last 60 days (old ones resolved) and a contract for about
+    a quarter of the customers (signed over the past year, active for a year, so some come up for renewal)."""
+    start = now - timedelta(days=HISTORY_DAYS)
+    categories = [c["id"] for name, kind in SERVICE_CATEGORIES
+                  if (c := create(conn, "service_category", {"name": name, "kind": kind, "handler": rng.choice(sales)}, None, start))]
+    for _ in range(max(1, len(customers) // 4)):
+        opened = now - timedelta(minutes=rng.randrange(1, 60 * 24 * 60))
+        data = {"customer": rng.choice(customers), "subject": rng.choice(TICKET_SUBJECTS),
+                "priority": rng.choices(["low", "normal", "high", "urgent"], weights=[20, 50, 20, 10])[0],
+                "category": rng.choice(categories) if categories else None}
+        if opened < now - timedelta(days=3) and rng.random() < 0.8:
+            data.update(status=rng.choice(["resolved", "closed"]), resolution="已处理 / handled on site")
+        result.service_tickets += create(conn, "service_ticket", data, rng.choice(sales), opened) is not None
+    for cid in rng.sample(customers, max(1, len(customers) // 4)):
+        signed = start + timedelta(days=rng.randrange(0, HISTORY_DAYS))
+        begins = signed.date() + timedelta(days=rng.randrange(0, 15))
+        ends = begins + timedelta(days=365)
+        data = {"title": rng.choice(["年度服务合同", "软件许可合同", "Annual support", "Subscription"]), "customer": cid,
+                "amount": f"{rng.choice([3, 6, 12, 24, 48]) * 10000}.00", "signed_on": signed.date().isoformat(),
+                "start_on": begins.isoformat(), "end_on": ends.isoformat(), "status": "active" if ends > now.date() else "expired"}
+        result.contracts += create(conn, "contract", data, rng.choice(sales), signed) is not None
 
 
 def _one_customer(conn, create, fake, rng: random.Random, sales: list[int], when: datetime, now: datetime, result: DemoResult,

@@ -26,6 +26,16 @@ def test_demo_fills_every_form_through_the_services(rt, system, clock):
     assert len(reminders) == result.reminders == sum(1 for f in follow_ups if f["data"].get("enable_reminder"))
     assert {r["data"]["follow_up"] for r in reminders} <= {f["id"] for f in follow_ups}
     assert len(_all(rt, system, "contact")) == result.contacts
+    # template 1.1: categories with a handler, tickets assigned by category, contracts over the past year
+    assert len(_all(rt, system, "service_category")) == 4
+    tickets = _all(rt, system, "service_ticket")
+    assert len(tickets) == result.service_tickets > 0
+    assert all(t["data"]["serial"].startswith("GD-") and t["data"]["assignee"] and t["data"]["due_at"] for t in tickets)
+    assert all(t["data"]["resolution"] for t in tickets if t["data"]["status"] in ("resolved", "closed"))
+    contracts = _all(rt, system, "contract")
+    assert len(contracts) == result.contracts > 0
+    assert all(c["data"]["serial"].startswith("HT-") and c["data"]["end_on"] > c["data"]["start_on"] and c["data"]["renewal_owner"]
+               for c in contracts)
 
 
 def test_demo_command_with_a_seed(app, runner):
