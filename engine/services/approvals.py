@@ -303,7 +303,8 @@ def submit_for_approval(rt: Runtime, actor: Actor, app_key: str, form_key: str, 
         requests = _requests(conn, record_id)
         latest = requests[0] if requests else None
         if latest and latest["status"] == "pending":
-            raise Conflict(f"record {record_id} is already waiting for approval", [ErrorItem("is already pending", path="/approval", code="approval_pending")])
+            raise Conflict(f"record {record_id} is already waiting for approval",
+                           [ErrorItem("is already pending", path="/approval", code="approval_pending")])
         if latest and latest["status"] == "approved" and latest["record_version"] == row["version"]:
             raise Conflict(f"record {record_id} is already approved; edit it to submit it again",
                            [ErrorItem("is already approved", path="/approval", code="already_approved")])
