@@ -117,11 +117,12 @@ def record_detail(app_key, form_key, record_id):
             continue
         history.append({"at": _local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
     u = _urls(app_key, form_key)
+    approval = _approval(app_key, form_key, record_id, tz)
     return render_template(
         "record_detail.html", app=app, form=form, active_nav="apps", history=history,
-        approval=_approval(app_key, form_key, record_id, tz), flashes=get_flashed_messages(with_categories=True),
+        approval=approval, flashes=get_flashed_messages(with_categories=True),
         related=_related(app, form_key, record_id, locale, tz), list_url=u["records"],
-        edit_url=url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
+        edit_url=None if approval and approval["locked"] else url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
         record={"id": record_id, "title": record["title"], "fields": fields, "created_at": _local_time(record["created_at"], tz),
                 "created_by": history[-1]["user"] if history else "",
                 "updated_at": _local_time(record["updated_at"], tz) if record["version"] > 1 else None})
@@ -136,6 +137,7 @@ def _approval(app_key: str, form_key: str, record_id: int, tz: str) -> dict | No
         r["submitted_at"], r["closed_at"] = _local_time(r["submitted_at"], tz), _local_time(r["closed_at"], tz)
         for a in r["approvers"]:
             a["decided_at"] = _local_time(a["decided_at"], tz)
+    status["current"] = status["history"][0] if status["history"] else None  # the same round, with local times
     status["urls"] = {action: url_for("ui.record_approval", app_key=app_key, form_key=form_key, record_id=record_id, action=action)
                       for action in APPROVAL_ACTIONS}
     return status

@@ -43,6 +43,7 @@ def test_submit_and_reject_from_the_record_page(app):
     html = sam.get(url).data.decode()
     assert "Submitted for approval." in html and ">Pending<" in html and 'data-testid="approval-locked"' in html
     assert 'data-testid="approval-withdraw"' in html and 'data-testid="approval-approve"' not in html
+    assert f'href="{url}/edit"' not in html  # locked: no edit button
 
     page = manager.get(url)
     assert 'data-testid="approval-approve"' in page.data.decode() and 'data-testid="approval-reject"' in page.data.decode()
@@ -51,4 +52,4 @@ def test_submit_and_reject_from_the_record_page(app):
     manager.post(url + "/approval/reject", data={"comment": "too cheap", "csrf_token": _csrf(page)})
     html = sam.get(url).data.decode()
     assert ">Rejected<" in html and "too cheap" in html and "Boss rejected" in html and "Sam submitted for approval" in html
-    assert 'data-testid="approval-submit"' in html  # rejected: it may be submitted again
+    assert 'data-testid="approval-submit"' in html and f'href="{url}/edit"' in html  # rejected: editable, may be submitted again
