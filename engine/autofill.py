@@ -212,9 +212,7 @@ def _ids(value: Any) -> set[int]:
 
 def _dependents(w) -> dict | None:
     """Published forms of the app with roll-ups over this form or live fetches from it."""
-    rows = w.conn.execute(sa.select(forms.c.id, forms.c.published_version).where(
-        forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == w.form.form_id).scalar_subquery(),
-        forms.c.published_version.isnot(None))).all()
+    rows = w.conn.execute(_PUBLISHED_SIBLINGS, {"fid": w.form.form_id}).all()
     found = {"rollups": [], "fetches": []}
     for form_id, version in rows:
         compiled = form_service.compiled_version(w.rt, w.conn, form_id, version)
@@ -228,6 +226,13 @@ def _dependents(w) -> dict | None:
             if ref_form == w.form.key and spec.get("policy") == "live":
                 found["fetches"].append((form_id, compiled, fid, spec))
     return found if found["rollups"] or found["fetches"] else None
+
+
+_OWN_FORM = forms.alias("own_form")
+#: published forms of the app of form ``fid`` (built once: this runs on every save)
+_PUBLISHED_SIBLINGS = sa.select(forms.c.id, forms.c.published_version).where(
+    forms.c.app_id == sa.select(_OWN_FORM.c.app_id).where(_OWN_FORM.c.id == sa.bindparam("fid")).scalar_subquery(),
+    forms.c.published_version.isnot(None))
 
 
 def _source_form_id(form_id: int, key: str):

@@ -88,16 +88,20 @@ def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dic
 def reference_loader(conn, form_id: int) -> Callable[[str, int], dict | None]:
     """load_reference for rule contexts: a live record of a sibling form by (form key, id), cached."""
     cache: dict[tuple[str, int], dict | None] = {}
-    app_id = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
 
     def load(form_key: str, record_id: int) -> dict | None:
         key = (form_key, record_id)
         if key not in cache:
-            cache[key] = conn.execute(sa.select(records.c.data).join(forms, forms.c.id == records.c.form_id).where(
-                records.c.id == record_id, forms.c.key == form_key, forms.c.app_id == app_id,
-                records.c.deleted_at.is_(None))).scalar()
+            cache[key] = conn.execute(_SIBLING_RECORD, {"rid": record_id, "fkey": form_key, "fid": form_id}).scalar()
         return cache[key]
     return load
+
+
+_OWN_FORM = forms.alias("own_form")
+#: a live record of a form of the same app, by (record id, form key, the asking form's id); built once (one per save otherwise)
+_SIBLING_RECORD = sa.select(records.c.data).join(forms, forms.c.id == records.c.form_id).where(
+    records.c.id == sa.bindparam("rid"), forms.c.key == sa.bindparam("fkey"), records.c.deleted_at.is_(None),
+    forms.c.app_id == sa.select(_OWN_FORM.c.app_id).where(_OWN_FORM.c.id == sa.bindparam("fid")).scalar_subquery())
 
 
 def rule_context(w) -> RuleContext:

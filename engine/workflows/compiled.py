@@ -310,11 +310,15 @@ def compiled_version(rt, conn, workflow_id: int, version: int, app_key: str, for
     return compiled
 
 
+#: enabled, published workflows of form ``fid`` (built once: this runs on every save)
+_LIVE_ON_FORM = (sa.select(workflows.c.id, workflows.c.published_version)
+                 .where(workflows.c.form_id == sa.bindparam("fid"), workflows.c.enabled.is_(True), workflows.c.published_version.isnot(None))
+                 .order_by(workflows.c.id))
+
+
 def live_workflows(rt, conn, form: CompiledForm) -> list[CompiledWorkflow]:
     """Enabled, published workflows on ``form``, compiled (one small indexed query per save)."""
-    rows = conn.execute(sa.select(workflows.c.id, workflows.c.published_version).where(
-        workflows.c.form_id == form.form_id, workflows.c.enabled.is_(True), workflows.c.published_version.isnot(None))
-        .order_by(workflows.c.id)).all()
+    rows = conn.execute(_LIVE_ON_FORM, {"fid": form.form_id}).all()
     return [compiled_version(rt, conn, wid, version, form.app_key, form.version) for wid, version in rows]
 
 
