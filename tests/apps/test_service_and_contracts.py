@@ -15,7 +15,7 @@ from engine.errors import ValidationFailed
 from engine.notifications.tables import inbox_messages
 from engine.runtime import Actor
 from engine.scheduler import tick
-from engine.services import app_templates as at, forms as fs, records as rs, templates, users, workflows
+from engine.services import app_templates as at, dashboards, forms as fs, records as rs, templates, users, workflows
 from engine.workflows.tables import due_events
 
 
@@ -144,6 +144,9 @@ def test_sla_reminder_two_hours_before_and_at_the_due_time_once_and_resolving_ca
     tick(rt)
     assert len(_inbox(rt)) == 4 and _pending(rt, ticket["id"]) == []
 
+    charts = {c["key"]: c for c in dashboards.dashboard_data(rt, system, "crm", "service")["charts"]}
+    assert charts["open_tickets"]["value"] == 1 and charts["open_tickets_per_assignee"]["groups"][0]["key"] == crm["tech"]
+
     # a second ticket resolved before its reminders: they are cancelled
     second = rs.create_record(rt, system, "crm", "service_ticket", {
         "customer": crm["customer"], "category": crm["installation"], "priority": "urgent", "subject": "second"})
@@ -232,6 +235,7 @@ def _version_1_0_0():
     app["forms"] = [f for f in app["forms"] if f["key"] not in NEW_FORMS]
     app["templates"] = [t for t in app["templates"] if t["form"] not in NEW_FORMS]
     app["workflows"] = [w for w in app["workflows"] if w["form"] not in NEW_FORMS]
+    app["dashboards"] = [d for d in app["dashboards"] if not any(c["form"] in NEW_FORMS for c in d["charts"])]
     return app
 
 
@@ -244,7 +248,7 @@ def test_an_app_installed_from_1_0_0_is_offered_the_new_forms_templates_and_work
     assert all(f["action"] == "none" for f in offer["forms"] if f["form"] not in NEW_FORMS)
     assert {(p["part"], p["key"]) for p in offer["parts"] if p["action"] == "create"} == {
         ("templates", "service_ticket_sla_notice"), ("templates", "contract_renewal_notice"),
-        ("workflows", "service_ticket_sla"), ("workflows", "contract_renewal_reminder")}
+        ("workflows", "service_ticket_sla"), ("workflows", "contract_renewal_reminder"), ("dashboards", "service")}
 
     at.apply_template_update(rt, system, "crm_old", expected_version="1.1.0")
     assert fs.get_app(rt, "crm_old")["template"] == {"key": "crm", "version": "1.1.0"}
@@ -254,3 +258,4 @@ def test_an_app_installed_from_1_0_0_is_offered_the_new_forms_templates_and_work
     assert contract["data"]["serial"].startswith("HT-20260309-")
     assert _pending(rt, contract["id"]) == ["2026-03-31T01:00:00Z", "2026-04-23T01:00:00Z"]
     assert at.template_update(rt, "crm_old")["update_available"] is False
+    assert [d["key"] for d in dashboards.list_dashboards(rt, "crm_old")] == ["sales", "service"]

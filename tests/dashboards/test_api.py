@@ -19,7 +19,7 @@ def crm_app(app):
 
 
 def test_crud_with_revisions(crm_app, client):
-    assert [d["key"] for d in client.get("/api/apps/crm/dashboards").json["items"]] == ["sales"]
+    assert [d["key"] for d in client.get("/api/apps/crm/dashboards").json["items"]] == ["sales", "service"]
     r = client.post("/api/apps/crm/dashboards", json=BOARD)
     assert r.status_code == 201 and r.headers["ETag"] == '"1"'
     assert client.post("/api/apps/crm/dashboards", json=BOARD).status_code == 409

@@ -119,7 +119,7 @@ def test_crud_revisions_and_not_found(crm_bare):
     assert ds.replace_dashboard(crm, SYSTEM, "crm", "b", changed, if_revision=1)["revision"] == 2
     with pytest.raises(PreconditionFailed):
         ds.replace_dashboard(crm, SYSTEM, "crm", "b", changed, if_revision=1)
-    assert [x["key"] for x in ds.list_dashboards(crm, "crm")] == ["sales", "b"]
+    assert [x["key"] for x in ds.list_dashboards(crm, "crm")] == ["sales", "service", "b"]
     ds.delete_dashboard(crm, SYSTEM, "crm", "b")
     with pytest.raises(NotFound):
         ds.get_dashboard(crm, "crm", "b")
