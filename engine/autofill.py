@@ -176,8 +176,19 @@ def recompute(af: "Autofill", values: dict, ctx) -> None:
 def propagate_stage(w) -> None:
     """After save: roll-ups in other records that aggregate this form, live fetches that read this record."""
     dependents = _dependents(w)
-    if not dependents:
-        return
+    if dependents:
+        _propagate(w, dependents)
+
+
+def propagate_batch(writes) -> None:
+    """``propagate_stage`` of a batch: the dependents are looked up once; nothing per record when there are none."""
+    dependents = _dependents(writes[0])
+    if dependents:
+        for w in writes:
+            _propagate(w, dependents)
+
+
+def _propagate(w, dependents: dict) -> None:
     before, after = w.before or {}, w.values if w.action not in ("delete",) else {}
     ctx = rule_context(w)
     changes: dict[tuple[int, int], dict] = {}
@@ -307,3 +318,4 @@ form_service.COMPILE_HOOKS.append(_compile)
 record_service.EFFECT_STAGES.insert(0, defaults_and_fetch_stage)
 record_service.FILL_STAGES.append(computed_stage)
 record_service.AFTER_SAVE_STAGES.append(propagate_stage)
+record_service.BATCH_STAGES[propagate_stage] = propagate_batch

@@ -284,7 +284,7 @@ def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclud
     query = (sa.select(dedup_keys.c.rule, records.c.id, records.c.data)
              .join(records, records.c.id == dedup_keys.c.record_id)
              .where(dedup_keys.c.form_id == form.form_id, wanted, records.c.deleted_at.is_(None))
-             .order_by(records.c.id).limit(MAX_MATCHES))
+             .order_by(records.c.id, dedup_keys.c.rule).limit(MAX_MATCHES))
     if exclude is not None:
         query = query.where(dedup_keys.c.record_id != exclude)
     by_key = {r.key: r for r in check.rules}
@@ -337,6 +337,10 @@ def check_before_save(w) -> None:
         before = check.keys(w.before or {})
         keys = {rule: key for rule, key in keys.items() if before.get(rule) != key}
     matches = find_matches(w.conn, w.form, check, keys, exclude=w.record_id, hidden=_hidden(w.rt, w.conn, w.actor, w.form))
+    _act_on(w, check, matches)
+
+
+def _act_on(w, check: DuplicateCheck, matches: list[dict]) -> None:
     if not matches:
         return
     if check.mode == "refuse":
@@ -346,6 +350,62 @@ def check_before_save(w) -> None:
         f = w.form.by_id[check.flag_field]
         w.values[check.flag_field] = (matches[0]["record_id"] if f["type"] == "reference" else True if f["type"] == "boolean"
                                       else f"#{matches[0]['record_id']} {matches[0]['title']}"[:255])
+
+
+def check_batch(writes) -> None:
+    """``check_before_save`` of a batch of creates: every key of the batch matched against live records in one query.
+
+    Keys shared by rows of the batch itself are ``batch_dependency``'s: the later row is checked again once the earlier is saved.
+    """
+    first = writes[0]
+    check = for_form(first.form)
+    if check is None:
+        return
+    todo = [w for w in writes if w.action == "create" and not w.errors]
+    for w in todo:
+        w.notes["duplicate_keys"] = check.keys(w.values)
+    held = existing_keys(first.conn, first.form, {pair for w in todo for pair in w.notes["duplicate_keys"].items()})
+    hidden = _hidden(first.rt, first.conn, first.actor, first.form)
+    by_key = {r.key: r for r in check.rules}
+    for w in todo:
+        found = sorted(((rid, rule, data) for rule, key in w.notes["duplicate_keys"].items() for rid, data in held.get((rule, key), ())),
+                       key=lambda m: (m[0], m[1]))
+        matches = [{"record_id": rid, "title": record_title(w.form, rid, data, hidden), "rule": rule, "rule_label": by_key[rule].label,
+                    "fields": list(by_key[rule].fields)} for rid, rule, data in found[:MAX_MATCHES]]
+        try:
+            _act_on(w, check, matches)
+        except DuplicateRecord as exc:
+            w.failure = exc
+
+
+def batch_dependency(writes) -> int | None:
+    """The first create of a checked batch holding a key an earlier one of the batch will store (its error names that record)."""
+    if not writes or check_before_save in writes[0].skip:
+        return None
+    check = for_form(writes[0].form)
+    if check is None:
+        return None
+    stored: set[tuple[str, str]] = set()
+    for i, w in enumerate(writes):
+        if any(pair in stored for pair in w.notes.get("duplicate_keys", {}).items()):
+            return i
+        stored |= set(check.keys(w.values).items())
+    return None
+
+
+def existing_keys(conn, form, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[int, dict]]]:
+    """(rule, key) -> [(record id, data)] of the live records of the form holding it; one query per 500 keys."""
+    found: dict[tuple[str, str], list[tuple[int, dict]]] = {}
+    pairs = sorted(wanted)
+    for i in range(0, len(pairs), 500):
+        rows = conn.execute(sa.select(dedup_keys.c.rule, dedup_keys.c.key, records.c.id, records.c.data)
+                            .join(records, records.c.id == dedup_keys.c.record_id)
+                            .where(dedup_keys.c.form_id == form.form_id, records.c.deleted_at.is_(None),
+                                   sa.tuple_(dedup_keys.c.rule, dedup_keys.c.key).in_(pairs[i:i + 500]))
+                            .order_by(records.c.id)).all()
+        for rule, key, rid, data in rows:
+            found.setdefault((rule, key), []).append((rid, data))
+    return found
 
 
 def store_keys(w) -> None:
@@ -361,6 +421,25 @@ def store_keys(w) -> None:
         return
     w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
     write_keys(w.conn, w.form, check, w.record_id, keys)
+
+
+def store_keys_batch(writes) -> None:
+    """``store_keys`` of a batch of new records: one insert; on a collision, record by record to name the colliding one."""
+    first = writes[0]
+    check = for_form(first.form)
+    if check is None:
+        return
+    exclusive = True if check.mode == "refuse" else None
+    rows = [{"form_id": first.form.form_id, "rule": rule, "key": key, "record_id": w.record_id, "exclusive": exclusive}
+            for w in writes for rule, key in check.keys(w.values).items()]
+    if not rows:
+        return
+    try:
+        with first.conn.begin_nested():
+            first.conn.execute(sa.insert(dedup_keys), rows)
+    except sa.exc.IntegrityError:
+        for w in writes:
+            write_keys(w.conn, w.form, check, w.record_id, check.keys(w.values))
 
 
 def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str]) -> None:
@@ -455,6 +534,9 @@ def _register() -> None:
     if check_before_save not in record_service.ASSERTION_STAGES:
         record_service.ASSERTION_STAGES.append(check_before_save)
         record_service.AFTER_SAVE_STAGES.append(store_keys)
+        record_service.BATCH_STAGES[check_before_save] = check_batch
+        record_service.BATCH_STAGES[store_keys] = store_keys_batch
+        record_service.BATCH_DEPENDENCIES.append(batch_dependency)
         forms.PUBLISH_CHECKS.append(_publish_check)
 
 

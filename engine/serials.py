@@ -98,20 +98,36 @@ def next_serial(conn: sa.Connection, form_id: int, field: dict, now: datetime, t
     return fmt.render(counter, local, values)
 
 
+def next_serials(conn: sa.Connection, form_id: int, field: dict, now: datetime, tz: str, values: list[dict]) -> list[str]:
+    """One number per record of a batch, from a single counter move by ``len(values)``: the same numbers, in the same
+    order, as that many ``next_serial`` calls (still gap-free: the move rolls back with the batch)."""
+    if not values:
+        return []
+    opts = field.get("options") or {}
+    fmt = parse_format(opts["format"])
+    local = now.astimezone(ZoneInfo(tz))
+    period = local.strftime(_PERIOD[opts.get("reset", "never")]) or "-"
+    last = conn.execute(_upsert_statement(conn.dialect.name), {"form_id": form_id, "field_id": field["id"], "period": period,
+                                                               "step": len(values)}).scalar_one()
+    first = last - len(values) + 1
+    return [fmt.render(first + i, local, v) for i, v in enumerate(values)]
+
+
 _UPSERTS: dict[str, Any] = {}
 
 
 def _upsert_statement(dialect: str):
-    """``INSERT ... ON CONFLICT DO UPDATE SET value = value + 1 RETURNING value``, built once per dialect."""
+    """``INSERT ... ON CONFLICT DO UPDATE SET value = value + step RETURNING value``, built once per dialect (step 1 unless given)."""
     if dialect not in _UPSERTS:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
         table = serial_counters
+        step = sa.bindparam("step", 1, type_=sa.Integer)
         stmt = insert(table).values(form_id=sa.bindparam("form_id"), field_id=sa.bindparam("field_id"),
-                                    period=sa.bindparam("period"), value=1)
+                                    period=sa.bindparam("period"), value=step)
         stmt = stmt.on_conflict_do_update(index_elements=[table.c.form_id, table.c.field_id, table.c.period],
-                                          set_={"value": table.c.value + 1}).returning(table.c.value)
+                                          set_={"value": table.c.value + step}).returning(table.c.value)
         _UPSERTS[dialect] = stmt
     return _UPSERTS[dialect]

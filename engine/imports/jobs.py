@@ -5,9 +5,9 @@ suggests a mapping. Preview cleans each row's cells, runs the form's own
 write path up to (not including) the save with ``records.validate_record``,
 and looks for duplicates within the file and against the database with the
 form's duplicate-check keys (``engine.dedup``), a batch of keys per query.
-Commit creates records through ``records.create_record`` (rules, dedup,
-roll-ups and, when the job says so, automations and timed workflows), a batch
-per transaction; each row's new state and record id are written in the same
+Commit creates records through ``records.create_records``, the batch form of
+the one write path (rules, dedup, roll-ups and, when the job says so,
+automations and timed workflows), a batch per transaction; each row's new state and record id are written in the same
 transaction as its record, so a crashed import run again continues where it
 stopped and never creates a record twice.
 """
@@ -354,27 +354,36 @@ def _commit_batch(rt, actor, app_key, form_key, job, batch_size, skips, batch_no
                              .order_by(import_rows.c.id).limit(batch_size)).all()
         if not batch:
             return 0
-        marks = []
-        for rid, values in batch:
-            try:
-                if savepoints:
-                    with conn.begin_nested():
-                        record = record_service.create_record(rt, actor, app_key, form_key, values, conn=conn, skip_stages=skips)
-                else:
-                    record = record_service.create_record(rt, actor, app_key, form_key, values, conn=conn, skip_stages=skips)
-            except FormflowError as exc:
-                if not savepoints:
-                    raise
-                items = exc.errors or [ErrorItem(exc.message, code=exc.code)]
-                form = compiled_form(rt, conn, app_key, form_key)
-                marks.append({"b_id": rid, "b_state": REFUSED, "b_record": None,
-                              "b_errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra) for e in items]})
-                continue
-            marks.append({"b_id": rid, "b_state": COMMITTED, "b_record": record["id"], "b_errors": None})
+        if savepoints:
+            marks = [_commit_row(rt, actor, app_key, form_key, job, conn, rid, values, skips) for rid, values in batch]
+        else:  # the whole batch through the batch write path; a row refused by its checks is refused alone
+            created = record_service.create_records(rt, actor, app_key, form_key, [values for _, values in batch], conn=conn,
+                                                    skip_stages=skips)
+            marks = [_mark(rt, conn, app_key, form_key, job, rid, result) for (rid, _), result in zip(batch, created)]
         conn.execute(_MARK_ROW, marks)  # same transaction as the records: a crash loses both or neither
         if before_commit:
             before_commit(batch_no)
     return len(batch)
+
+
+def _commit_row(rt, actor, app_key, form_key, job, conn, rid, values, skips) -> dict:
+    """One row as a record in its own savepoint (the slow path, after a batch failed past its checks)."""
+    try:
+        with conn.begin_nested():
+            record = record_service.create_record(rt, actor, app_key, form_key, values, conn=conn, skip_stages=skips)
+    except FormflowError as exc:
+        return _mark(rt, conn, app_key, form_key, job, rid, exc)
+    return _mark(rt, conn, app_key, form_key, job, rid, record)
+
+
+def _mark(rt, conn, app_key, form_key, job, rid, result) -> dict:
+    """The new state of an import row: committed with its record, or refused with the reasons."""
+    if not isinstance(result, FormflowError):
+        return {"b_id": rid, "b_state": COMMITTED, "b_record": result["id"], "b_errors": None}
+    items = result.errors or [ErrorItem(result.message, code=result.code)]
+    form = compiled_form(rt, conn, app_key, form_key)
+    return {"b_id": rid, "b_state": REFUSED, "b_record": None,
+            "b_errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra) for e in items]}
 
 
 _MARK_ROW = (sa.update(import_rows).where(import_rows.c.id == sa.bindparam("b_id"))

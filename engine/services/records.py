@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.definitions import CompiledForm
-from engine.errors import ErrorItem, NotFound, PreconditionFailed, ValidationFailed
+from engine.errors import ErrorItem, FormflowError, NotFound, PreconditionFailed, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_RECORD_BYTES
-from engine.serials import next_serial
+from engine.serials import next_serial, next_serials
 from engine.services.forms import compiled_form, compiled_version
 from engine.storage.tables import attachments, forms, record_audit, records, users
 
@@ -43,6 +43,7 @@ class Write:
     row: dict | None = None  # the stored row after save
     notes: dict[str, Any] = field(default_factory=dict)  # stage-specific scratch (e.g. automations run)
     skip: frozenset = frozenset()  # stages this write leaves out (an import that runs no automations)
+    failure: Exception | None = None  # in a batch: the error that ended this write (a single write raises it instead)
 
     @property
     def changed(self) -> set[str]:
@@ -63,6 +64,12 @@ ACCESS_CHECKS: list[Callable] = []
 READ_FILTERS: list[Callable] = []
 #: which rows a query may return: (rt, conn, actor, form) -> SQL where clause on ``records`` or None (all rows)
 ROW_SCOPES: list[Callable] = []
+#: set-based twins of stages, for ``create_records``: stage -> fn(writes) doing that stage's work for a batch of creates
+#: with a few statements in all; it records a write's error in ``w.failure`` (or its ``errors``) instead of raising
+BATCH_STAGES: dict[Stage, Callable[[list[Write]], None]] = {}
+#: (writes of a batch, checked and not yet saved) -> index of the first one that needs an earlier one saved first
+#: (e.g. the same duplicate key: its error names the earlier record), or None
+BATCH_DEPENDENCIES: list[Callable[[list[Write]], int | None]] = []
 
 
 # -- public API ------------------------------------------------------------
@@ -80,6 +87,51 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
     w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
     _write(w, owner_id=owner_id)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
+
+
+def create_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, rows: list[dict], *, owner_id: int | None = None,
+                   conn: sa.Connection, skip_stages: frozenset = frozenset()) -> list[dict | FormflowError]:
+    """Many creates in the caller's transaction, each as ``create_record`` would do it, with statements per batch, not per row.
+
+    Returns one item per row, in order: the record, or the error that row alone would have raised (nothing of it
+    is saved; the other rows are). Stages touching the database run set-based through ``BATCH_STAGES``; rows are
+    checked against the database as it was before the batch, except that a row needing an earlier row of the batch
+    (``BATCH_DEPENDENCIES``) is checked again once those are saved. An error past the checks (a key taken meanwhile,
+    an automation failing) is raised, as ``create_record`` raises it: the caller rolls the transaction back.
+    """
+    form = compiled_form(rt, conn, app_key, form_key)
+    if owner_id is not None and owner_id != actor.user_id:
+        _require_user(rt, conn, owner_id, "/owner_id")
+    owner_id = owner_id if owner_id is not None else actor.user_id
+    check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
+    hidden = hidden_fields(rt, conn, actor, form)
+    out: list[dict | FormflowError] = []
+    start = 0
+    while start < len(rows):
+        writes = []
+        for data in rows[start:]:
+            w = Write(rt, conn, actor, form, "create", {}, None, skip=frozenset(skip_stages))
+            try:
+                w.incoming = _keyed(form, data)
+            except FormflowError as exc:
+                w.failure = exc
+            writes.append(w)
+        _validate_batch(writes)
+        for stage in FILL_STAGES:
+            _run_batch_stage(stage, writes)
+        ok = [w for w in writes if w.failure is None]
+        cut = min((i for i in (dep(ok) for dep in BATCH_DEPENDENCIES) if i is not None), default=None)
+        if cut is not None:  # save the rows before it, then check it and the rest again
+            writes = writes[:writes.index(ok[cut])]
+            ok = ok[:cut]
+        _save_batch(ok, owner_id=owner_id)
+        for stage in AFTER_SAVE_STAGES:
+            _run_batch_stage(stage, ok, raising=True)
+        for w in writes:
+            out.append(w.failure if w.failure is not None else
+                       _without(record_dict(w.row, form), hidden))
+        start += len(writes)
+    return out
 
 
 def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, data: dict, *,
@@ -202,6 +254,18 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
 
 
 def _validate(w: Write) -> None:
+    _check_values(w)
+    if not w.errors:
+        w.errors += _reference_errors(w)
+        for stage in ASSERTION_STAGES:   # submit validation rules
+            if stage not in w.skip:
+                stage(w)
+    if w.errors:
+        raise ValidationFailed(f"the {w.form.key} record is not valid", w.errors)
+
+
+def _check_values(w: Write) -> None:
+    """The checks that need nothing but the values: unknown fields, defaults, effects, hidden values, schema, required."""
     form = w.form
     _refuse_unknown_and_engine_set(w)
     w.values = {**(w.before or {}), **w.incoming}
@@ -217,13 +281,48 @@ def _validate(w: Write) -> None:
     bad = {e.field_id for e in w.errors}
     w.values.update({k: v for k, v in normalized.items() if k not in bad})
     w.errors += [e for e in _required_errors(w) if e.field_id not in bad]
-    if not w.errors:
-        w.errors += _reference_errors(w)
-        for stage in ASSERTION_STAGES:   # submit validation rules
-            if stage not in w.skip:
-                stage(w)
-    if w.errors:
-        raise ValidationFailed(f"the {form.key} record is not valid", w.errors)
+
+
+def _validate_batch(writes: list[Write]) -> None:
+    """``_validate`` for many creates: the same checks, the reference look-ups and set-based stages once per batch."""
+    for w in writes:
+        if w.failure is None:
+            try:
+                _check_values(w)
+            except FormflowError as exc:
+                w.failure = exc
+    plain = [w for w in writes if w.failure is None and not w.errors]
+    for w, errors in zip(plain, _reference_errors_batch(plain)):
+        w.errors += errors
+    plain = [w for w in plain if not w.errors]
+    for stage in ASSERTION_STAGES:
+        _run_batch_stage(stage, plain)
+    for w in writes:
+        if w.failure is None and w.errors:
+            w.failure = ValidationFailed(f"the {w.form.key} record is not valid", w.errors)
+
+
+def _run_batch_stage(stage: Stage, writes: list[Write], *, raising: bool = False) -> None:
+    """One stage over the writes still going: its set-based twin if it has one, else write by write."""
+    live = [w for w in writes if w.failure is None and stage not in w.skip]
+    if not live:
+        return
+    if stage in BATCH_STAGES:
+        BATCH_STAGES[stage](live)
+        return
+    for w in live:
+        try:
+            stage(w)
+        except FormflowError as exc:
+            if raising:
+                raise
+            w.failure = exc
+
+
+def _without(item: dict, hidden: set[str]) -> dict:
+    if hidden:
+        item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
+    return item
 
 
 def _keyed(form: CompiledForm, data: Any) -> dict:
@@ -324,6 +423,50 @@ def _reference_errors(w: Write) -> list[ErrorItem]:
     return errors
 
 
+def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
+    """``_reference_errors`` of many creates: one look-up per field for the whole batch."""
+    out: list[list[ErrorItem]] = [[] for _ in writes]
+    if not writes:
+        return out
+    form, conn = writes[0].form, writes[0].conn
+    for f in form.input_fields:
+        if f["type"] not in ("reference", "user", "attachment"):
+            continue
+        ftype = FIELD_TYPES.get(f["type"])
+        wanted = [(i, ftype.ids(w.values[f["id"]])) for i, w in enumerate(writes) if w.values.get(f["id"]) is not None]
+        if not wanted:
+            continue
+        every = sorted({x for _, ids in wanted for x in ids}, key=str)
+        found: set = set()
+        for start in range(0, len(every), _LOOKUP_CHUNK):
+            chunk = every[start:start + _LOOKUP_CHUNK]
+            if f["type"] == "reference":
+                target = sa.select(forms.c.id).where(forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form.form_id).scalar_subquery(),
+                                                     forms.c.key == f["options"]["form"]).scalar_subquery()
+                query = sa.select(records.c.id).where(records.c.id.in_(chunk), records.c.form_id == target, records.c.deleted_at.is_(None))
+            elif f["type"] == "user":
+                query = sa.select(users.c.id).where(users.c.id.in_(chunk))
+            else:
+                query = sa.select(attachments.c.id).where(attachments.c.id.in_(chunk))
+            found |= set(conn.execute(query).scalars())
+        for i, ids in wanted:
+            missing = [x for x in ids if x not in found]
+            if not missing:
+                continue
+            if f["type"] == "reference":
+                message = f"no {f['options']['form']} record with id {', '.join(map(str, missing))}"
+            elif f["type"] == "user":
+                message = f"no user with id {', '.join(map(str, missing))}"
+            else:
+                message = f"no uploaded file {', '.join(missing)}"
+            out[i].append(form.error(f["id"], message, code="not_found"))
+    return out
+
+
+#: ids looked up per statement by the batch checks
+_LOOKUP_CHUNK = 1000
+
+
 def _fill_serials(w: Write) -> None:
     for f in w.form.live_fields:
         if f["type"] == "serial":
@@ -355,8 +498,44 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
     w.row = dict(saved)
 
 
+def _save_batch(writes: list[Write], *, owner_id: int | None) -> None:
+    """``_fill_serials`` + ``_save`` of many creates: serials from one counter move each, one insert of records, one of audit."""
+    if not writes:
+        return
+    form, conn, rt, actor = writes[0].form, writes[0].conn, writes[0].rt, writes[0].actor
+    now = rt.clock.now()
+    for f in form.live_fields:
+        if f["type"] == "serial":
+            for w, number in zip(writes, next_serials(conn, form.form_id, f, now, rt.timezone, [w.values for w in writes])):
+                w.values[f["id"]] = number
+    for w in writes:
+        w.values = {k: v for k, v in w.values.items() if v is not None}
+    params = [{"form_id": form.form_id, "form_version": form.version, "data": w.values, "owner_id": owner_id,
+               "created_by": actor.user_id, "created_at": now, "updated_by": actor.user_id, "updated_at": now, "version": 1,
+               "deleted_at": None, "deleted_by": None} for w in writes]
+    if conn.dialect.name == "sqlite":
+        # SQLite can't tie RETURNING rows to parameter sets (SQLAlchemy would send one INSERT per row); the writer holds
+        # the database lock (BEGIN IMMEDIATE), so the ids are known: the ones SQLite picks itself, max(rowid) + 1 on
+        last = conn.execute(_LAST_RECORD_ID).scalar() or 0
+        for i, p in enumerate(params, start=1):
+            p["id"] = last + i
+        saved = sorted(conn.execute(_INSERT_RECORDS_WITH_IDS, params).mappings().all(), key=lambda r: r["id"])
+    else:
+        saved = conn.execute(_INSERT_RECORDS, params).mappings().all()
+    for w, row in zip(writes, saved, strict=True):
+        w.record_id = row["id"]
+        w.row = dict(row)
+    conn.execute(_INSERT_AUDIT, [{"record_id": w.record_id, "form_id": form.form_id, "action": "create", "actor_id": actor.user_id,
+                                  "actor": actor.label, "at": now, "record_version": 1, "changes": _changes({}, w.values)}
+                                 for w in writes])
+
+
 #: statements of the hot path, built once (SQLAlchemy then reuses their compiled form)
 _INSERT_RECORD = sa.insert(records).returning(*records.c)
+#: many records in one statement ("insertmanyvalues"), rows back in the order of the parameters
+_INSERT_RECORDS = sa.insert(records).returning(*records.c, sort_by_parameter_order=True)
+_INSERT_RECORDS_WITH_IDS = sa.insert(records).returning(*records.c)
+_LAST_RECORD_ID = sa.select(sa.func.max(records.c.id))
 _UPDATE_RECORD = (sa.update(records)
                   .where(records.c.id == sa.bindparam("rid"), records.c.version == sa.bindparam("expected"))
                   .values(data=sa.bindparam("data"), form_version=sa.bindparam("form_version"),

@@ -117,8 +117,19 @@ def plan_record(rt, conn, wf: CompiledWorkflow, event: SaveEvent) -> dict | None
 def plan_after_save(w) -> None:
     """AFTER_SAVE stage: due rows follow the record, in the save's transaction."""
     flows = live_workflows(w.rt, w.conn, w.form)
-    if not flows:
-        return
+    if flows:
+        _plan(w, flows)
+
+
+def plan_batch(writes) -> None:
+    """``plan_after_save`` of a batch: the live workflows are looked up once; nothing per record when there are none."""
+    flows = live_workflows(writes[0].rt, writes[0].conn, writes[0].form)
+    if flows:
+        for w in writes:
+            _plan(w, flows)
+
+
+def _plan(w, flows) -> None:
     row = w.row or {}
     action = "update" if w.action == "restore" else w.action  # a restored record is planned again from its data
     event = SaveEvent(action=action, record_id=w.record_id, version=row.get("version", 1), values=dict(w.values),
@@ -202,3 +213,4 @@ def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
 
 if plan_after_save not in record_service.AFTER_SAVE_STAGES:
     record_service.AFTER_SAVE_STAGES.append(plan_after_save)
+    record_service.BATCH_STAGES[plan_after_save] = plan_batch
