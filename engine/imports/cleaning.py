@@ -12,6 +12,7 @@ A cleaner raises ``ValueError`` with a message for the person fixing the file.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -231,6 +232,7 @@ class BooleanCleaner(Cleaner):
         raise ValueError(f"{word!r} is not yes or no (是/否, yes/no, true/false, 1/0)")
 
 
+@functools.lru_cache(maxsize=4096)  # choice labels and the cells naming them repeat on every row
 def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
 

@@ -120,9 +120,9 @@ def create_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, rows:
         for stage in FILL_STAGES:
             _run_batch_stage(stage, writes)
         ok = [w for w in writes if w.failure is None]
-        cut = min((i for i in (dep(ok) for dep in BATCH_DEPENDENCIES) if i is not None), default=None)
+        cut = min((i for i in (dep(ok) for dep in BATCH_DEPENDENCIES) if i), default=None)
         if cut is not None:  # save the rows before it, then check it and the rest again
-            writes = writes[:writes.index(ok[cut])]
+            writes = writes[:next(i for i, w in enumerate(writes) if w is ok[cut])]
             ok = ok[:cut]
         _save_batch(ok, owner_id=owner_id)
         for stage in AFTER_SAVE_STAGES:

@@ -110,7 +110,8 @@ def test_a_bad_row_is_answered_with_its_path_and_the_good_rows_of_its_batch_are_
 
 
 def test_duplicates_within_the_batch_and_against_the_database_are_refused_naming_the_record(crm):
-    rows = [{"name": "Acme Ltd."}, {"name": "Newco", "phone": "139-0000-0001"}, {"name": "NEWCO 有限公司"}, {"name": "Other"}]
+    rows = [{"name": "Acme Ltd."}, {"name": "Newco", "phone": "139-0000-0001"}, {"name": "NEWCO 有限公司"}, {"name": "Other"},
+            {"name": "Other"}, {"name": "Last"}]
     with crm.db.transaction() as conn:
         results = in_batch(crm, conn, "customer", rows, frozenset())
     assert isinstance(results[0], DuplicateRecord) and results[0].errors[0].extra == {"record_id": 1, "title": "ACME", "rule": "name"}
@@ -118,6 +119,8 @@ def test_duplicates_within_the_batch_and_against_the_database_are_refused_naming
     assert isinstance(results[2], DuplicateRecord)
     assert results[2].errors[0].extra == {"record_id": newco, "title": "Newco", "rule": "name"}
     assert results[3]["data"]["name"] == "Other"
+    assert isinstance(results[4], DuplicateRecord) and results[4].errors[0].extra["record_id"] == results[3]["id"]  # the very same row
+    assert results[5]["data"]["name"] == "Last"
 
 
 def test_a_batch_sends_the_same_statements_for_ten_rows_as_for_fifty(crm):
