@@ -242,19 +242,9 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
 
 
 def _existing_keys(conn, form, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-    """(rule, key) -> (record id, title) for keys live records of the form hold; one query per 500 keys."""
-    found: dict[tuple[str, str], tuple[int, str]] = {}
-    pairs = sorted(wanted)
-    dk = dedup.dedup_keys
-    for i in range(0, len(pairs), 500):
-        chunk = pairs[i:i + 500]
-        rows = conn.execute(sa.select(dk.c.rule, dk.c.key, records.c.id, records.c.data)
-                            .join(records, records.c.id == dk.c.record_id)
-                            .where(dk.c.form_id == form.form_id, records.c.deleted_at.is_(None),
-                                   sa.tuple_(dk.c.rule, dk.c.key).in_(chunk))).all()
-        for rule, key, rid, data in rows:
-            found.setdefault((rule, key), (rid, dedup.record_title(form, rid, data)))
-    return found
+    """(rule, key) -> (record id, title) of the oldest live record of the form holding it; one query per 500 keys."""
+    return {pair: (held[0][0], dedup.record_title(form, held[0][0], held[0][1]))
+            for pair, held in dedup.existing_keys(conn, form, wanted).items()}
 
 
 def _cleaning_context(rt, conn, form) -> tuple[cleaning.CleaningContext, Callable]:

@@ -4,6 +4,9 @@ submit -> defaults -> visibility (drop hidden values) -> schema validation ->
 assertions -> computed / fetched values -> save + audit + events -> due-event
 rows, all in one transaction. Other areas plug their stage in through the
 hook lists below (rules, automations, workflows); the order is fixed here.
+``create_records`` runs the same stages for many creates at once (an import
+batch); a stage that queries the database may register a set-based twin in
+``BATCH_STAGES`` so a batch costs a few statements, not a few per row.
 """
 from __future__ import annotations
 
