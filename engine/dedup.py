@@ -15,6 +15,7 @@ again when the keys are stored after save, where the unique index on
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -434,12 +435,21 @@ def store_keys_batch(writes) -> None:
             for w in writes for rule, key in check.keys(w.values).items()]
     if not rows:
         return
+    conn = first.conn
     try:
-        with first.conn.begin_nested():
-            first.conn.execute(sa.insert(dedup_keys), rows)
+        with conn.begin_nested():
+            if conn.dialect.name == "postgresql":  # one statement, the rows as one JSON document: not one per key
+                conn.execute(_INSERT_KEYS_FROM_JSON, {"rows": json.dumps(rows)})
+            else:
+                conn.execute(sa.insert(dedup_keys), rows)
     except sa.exc.IntegrityError:
         for w in writes:
             write_keys(w.conn, w.form, check, w.record_id, check.keys(w.values))
+
+
+_INSERT_KEYS_FROM_JSON = sa.text(
+    "INSERT INTO dedup_keys (form_id, rule, key, record_id, exclusive) SELECT form_id, rule, key, record_id, exclusive "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS k(form_id integer, rule text, key text, record_id integer, exclusive boolean)")
 
 
 def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str]) -> None:
