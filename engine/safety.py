@@ -15,6 +15,8 @@ MAX_DEFINITION_BYTES = 1_000_000
 MAX_FIELDS_PER_FORM = 500
 #: largest record accepted, in bytes of JSON
 MAX_RECORD_BYTES = 1_000_000
+#: Largest id a path, payload or reference may carry: every id column is a 32-bit INTEGER (PostgreSQL overflows past it).
+MAX_ID = 2**31 - 1
 #: Deepest page a list may be asked for (keeps the row offset inside a 64-bit integer; go deeper with a filter).
 MAX_PAGE = 10_000_000
 

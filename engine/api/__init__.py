@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from engine.api.openapi import Operation, build_spec
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
+from engine.safety import MAX_ID
 from engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,6 @@ def _out_of_range(exc: Exception) -> bool:
         return True
     original = getattr(exc, "orig", None)
     return isinstance(exc, sa.exc.DBAPIError) and (isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == "22003")
-
-
-#: Largest id a path may carry: every id column is a 32-bit INTEGER (PostgreSQL overflows past it).
-MAX_ID = 2**31 - 1
 
 
 class BoundedInt(IntegerConverter):

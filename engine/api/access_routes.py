@@ -5,11 +5,10 @@ from flask import jsonify, request
 
 from engine.api import actor, load_body, route, runtime
 from engine.errors import ErrorItem, ValidationFailed
+from engine.safety import MAX_ID
 from engine.services import admin_audit, credentials, permissions, users as user_service
 
 _ERR = (401, 403, 404, 422)
-#: largest id a path or body may name (the columns are 32-bit integers)
-MAX_ID = 2**31 - 1
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}

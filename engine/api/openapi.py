@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from engine.safety import MAX_PAGE
+from engine.safety import MAX_ID, MAX_PAGE
 from engine.definitions import meta_schema
 
 API_VERSION = "0.1.0"
@@ -42,7 +42,7 @@ class Operation:
     def path_params(self) -> list[dict]:
         params = []
         for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", self.path):
-            schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} if conv == "int" else {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"} if name.endswith("_key") else {"type": "string"}
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if conv == "int" else {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"} if name.endswith("_key") else {"type": "string"}
             params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return params
 

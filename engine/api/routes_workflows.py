@@ -10,6 +10,7 @@ from flask import jsonify, request
 from engine.api import actor, load_body, route, runtime
 from engine.api.routes import IF_MATCH, if_match
 from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.safety import MAX_ID
 from engine.services import workflows as service
 
 WORKFLOW = {"type": "object", "required": ["key", "definition", "draft_revision", "enabled"], "properties": {
@@ -27,8 +28,6 @@ RECORD_QUERY = [{"name": "record_id", "in": "query", "required": False, "schema"
                 {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]
 
 
-#: Largest id a database integer column holds.
-MAX_ID = 2**31 - 1
 
 
 def _int_arg(name: str, default: int | None = None, *, maximum: int = MAX_ID) -> int | None:
@@ -116,7 +115,7 @@ def workflow_runs(app_key, workflow_key):
 
 @route("/apps/<app_key>/workflows/<workflow_key>/dry-run", "POST", summary="Explain when and why it will (not) fire for a record",
        tag="workflows", body={"type": "object", "required": ["record_id"], "properties": {
-           "record_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "use_draft": {"type": "boolean"}}},
+           "record_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "use_draft": {"type": "boolean"}}},
        response=DRY_RUN, errors=(404, 422))
 def workflow_dry_run(app_key, workflow_key):
     body = load_body()

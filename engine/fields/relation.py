@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 
 from engine.fields.base import FIELD_TYPES, FieldType, field_label
+from engine.safety import MAX_ID
 
 #: most rows a sub-table may hold, most ids a multi-reference may hold
 MAX_SUBTABLE_ROWS = 500
 MAX_MULTI_REFERENCES = 1000
-#: largest id a reference or user value may hold (id columns are 32-bit INTEGER)
-MAX_ID = 2**31 - 1
 #: field types allowed inside a sub-table row
 SUBTABLE_ROW_TYPES = frozenset({"text", "textarea", "number", "money", "date", "datetime", "boolean",
                                 "select", "multiselect", "phone", "email", "url", "reference", "user"})

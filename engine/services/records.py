@@ -20,7 +20,7 @@ from engine.definitions import CompiledForm
 from engine.errors import ErrorItem, FormflowError, NotFound, PreconditionFailed, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
-from engine.safety import MAX_RECORD_BYTES
+from engine.safety import MAX_ID, MAX_RECORD_BYTES
 from engine.serials import next_serial, next_serials
 from engine.services.forms import compiled_form, compiled_version
 from engine.storage.tables import attachments, forms, record_audit, records, users
@@ -83,10 +83,7 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
         with rt.db.transaction() as c:
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)
     form = compiled_form(rt, conn, app_key, form_key)
-    if owner_id is not None and owner_id != actor.user_id:
-        _require_user(rt, conn, owner_id, "/owner_id")
-    owner_id = owner_id if owner_id is not None else actor.user_id
-    check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
+    owner_id = _creating_owner(rt, conn, actor, form, owner_id)
     w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
     _write(w, owner_id=owner_id)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
@@ -103,10 +100,7 @@ def create_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, rows:
     an automation failing) is raised, as ``create_record`` raises it: the caller rolls the transaction back.
     """
     form = compiled_form(rt, conn, app_key, form_key)
-    if owner_id is not None and owner_id != actor.user_id:
-        _require_user(rt, conn, owner_id, "/owner_id")
-    owner_id = owner_id if owner_id is not None else actor.user_id
-    check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
+    owner_id = _creating_owner(rt, conn, actor, form, owner_id)
     hidden = hidden_fields(rt, conn, actor, form)
     out: list[dict | FormflowError] = []
     start = 0
@@ -235,9 +229,18 @@ def validate_record(rt: Runtime, actor: Actor, form: CompiledForm, data: dict, *
     return w
 
 
+def _creating_owner(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm, owner_id: int | None) -> int | None:
+    """The owner of new records (the actor unless one is named, who must be an active user), once the actor may create."""
+    if owner_id is not None and owner_id != actor.user_id:
+        _require_user(rt, conn, owner_id, "/owner_id")
+    owner_id = owner_id if owner_id is not None else actor.user_id
+    check_access(rt, conn, actor, form, "create", {"owner_id": owner_id})
+    return owner_id
+
+
 def _require_user(rt: Runtime, conn: sa.Connection, user_id: int, path: str) -> None:
     """An owner named in a payload is an active user of this workspace, or the write is refused (422 at ``path``)."""
-    found = 0 < user_id < 2**31 and conn.execute(sa.select(users.c.id).where(
+    found = 0 < user_id <= MAX_ID and conn.execute(sa.select(users.c.id).where(
         users.c.id == user_id, users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True))).first()
     if not found:
         raise ValidationFailed("no such active user", [ErrorItem(f"no active user has id {user_id}", path=path, code="unknown_user")])

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import Conflict, ErrorItem, NotFound, ValidationFailed
 from engine.runtime import Actor, Runtime
+from engine.safety import MAX_ID
 from engine.services import admin_audit
 from engine.services.permissions import actor_roles, ensure_builtin_roles, require_capability, role_row
 from engine.storage.access_tables import team_members, teams, user_roles
@@ -82,7 +83,7 @@ def _profile_errors(values: dict) -> list[ErrorItem]:
 
 
 def _user_row(conn, rt: Runtime, user_id: int):
-    if not 0 < user_id < 2**31:
+    if not 0 < user_id <= MAX_ID:
         raise NotFound(f"user {user_id} does not exist", path="/user")
     row = conn.execute(sa.select(users).where(users.c.id == user_id, users.c.workspace_id == rt.workspace_id)).mappings().first()
     if row is None:
@@ -250,8 +251,11 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
         tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
                                                    created_at=rt.clock.now())).inserted_primary_key[0]
         for i, uid in enumerate(dict.fromkeys(member_ids)):
-            if not (0 < uid < 2**31 and conn.execute(sa.select(users.c.id).where(users.c.id == uid, users.c.workspace_id == rt.workspace_id)).first()):
-                raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}", code="unknown_user")])
+            try:
+                _user_row(conn, rt, uid)
+            except NotFound:
+                raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}",
+                                                                           code="unknown_user")]) from None
             conn.execute(sa.insert(team_members).values(team_id=tid, user_id=uid))
         admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids))
     return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids))}

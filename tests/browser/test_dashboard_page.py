@@ -10,15 +10,11 @@ the screenshot docs/screenshots/dashboard.png comes from here.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-    from playwright.sync_api import expect  # in CI a missing Playwright is a failure
-else:
-    expect = pytest.importorskip("playwright.sync_api").expect
+from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from tests.dashboards.expected import engine_figures, expected_sales  # noqa: E402
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from test_real_app import FOLLOW_UP, REMINDER, _csp_watch, assert_accessible, call, crm, ok, published, shot  # noqa: F401  (fixtures)
 
-expect = pytest.importorskip("playwright.sync_api").expect
+from playwright.sync_api import expect
 
 #: the second person who reviews templates (four eyes)
 REVIEWER = {"username": "hanmeimei", "password": "another-horse-battery-7", "display_name": "Han Meimei"}

@@ -11,17 +11,13 @@ and under the app's own CSP; the screenshots in docs/screenshots come from here.
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-    from playwright.sync_api import expect  # in CI a missing Playwright is a failure
-else:
-    expect = pytest.importorskip("playwright.sync_api").expect
+from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
