@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from engine.clock import utc_iso
-from engine.dashboards import periods
+from engine.dashboards import periods, rollups
 from engine.dashboards.definition import CompiledChart, check_dashboard
 from engine.dashboards.sql import chart_period, chart_where, combined_statement, single_statement
 from engine.definitions import CompiledForm
@@ -38,7 +38,7 @@ from engine.services.forms import _app_row, compiled_version
 from engine.services.permissions import require_capability
 from engine.services.records import check_access, hidden_fields, row_scopes
 from engine.storage.dashboard_tables import dashboards
-from engine.storage.tables import forms, users
+from engine.storage.tables import apps, forms, users
 
 #: the package holding dashboards shipped with the built-in app templates (``<template key>.json``)
 SHIPPED_PACKAGE = "builtin_apps.dashboards"
@@ -110,6 +110,7 @@ def create_dashboard(rt: Runtime, actor: Actor, app_key: str, definition: Any) -
         now = rt.clock.now()
         conn.execute(sa.insert(dashboards).values(app_id=app["id"], key=definition["key"], definition=definition, revision=1,
                                                   created_by=actor.user_id, created_at=now, updated_by=actor.user_id, updated_at=now))
+        sync_rollups(rt, conn)
         return dashboard_dict(_row(conn, app["id"], definition["key"]), app_key)
 
 
@@ -127,6 +128,7 @@ def replace_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str, definit
             raise DefinitionInvalid("the key of a dashboard can't change", [ErrorItem(f"must be {key!r}", path="/key")])
         conn.execute(sa.update(dashboards).where(dashboards.c.id == row["id"]).values(
             definition=definition, revision=row["revision"] + 1, updated_by=actor.user_id, updated_at=rt.clock.now()))
+        sync_rollups(rt, conn)
         return dashboard_dict(_row(conn, app["id"], key), app_key)
 
 
@@ -136,6 +138,7 @@ def delete_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str) -> None:
         app = _app_row(conn, rt, app_key)
         row = _existing(conn, app["id"], app_key, key)
         conn.execute(sa.delete(dashboards).where(dashboards.c.id == row["id"]))
+        sync_rollups(rt, conn)
 
 
 # -- the figures ----------------------------------------------------------------------------
@@ -177,6 +180,7 @@ class _Plan:
     form: CompiledForm
     period: Any
     where: list
+    scopes: list
 
     @property
     def same_rows(self) -> tuple:
@@ -184,27 +188,99 @@ class _Plan:
         return (self.chart.form, repr(self.chart.filters), repr(sorted((self.chart.period or {}).items())))
 
 
-def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
+#: dashboards read from pre-aggregated cells on PostgreSQL (engine.dashboards.rollups); False: always the live GROUP BY
+USE_ROLLUPS = True
+#: rollup specs per compiled dashboard and time zone (same key as _COMPILED plus the zone)
+_SPECS: dict[tuple, dict[str, rollups.Spec | None]] = {}
+
+
+def _specs(rt: Runtime, row, charts: list[CompiledChart], forms_by_key: dict[str, CompiledForm], tz: str) -> dict:
+    key = (rt.db.url, row["id"], row["revision"], tz, tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
+    found = _SPECS.get(key)
+    if found is None:
+        found = {c.key: rollups.chart_spec(c, forms_by_key[c.form], tz) for c in charts}
+        if len(_SPECS) >= COMPILED_CACHE_SIZE:
+            _SPECS.clear()
+        _SPECS[key] = found
+    return found
+
+
+def wanted_rollups(rt: Runtime, conn) -> dict[str, rollups.Spec]:
+    """The rollup of every count / sum / average chart of every dashboard that fits its forms, by signature."""
+    wanted: dict[str, rollups.Spec] = {}
+    rows = conn.execute(sa.select(dashboards, apps.c.key.label("app_key")).join(apps, apps.c.id == dashboards.c.app_id)).mappings().all()
+    by_app: dict[int, dict] = {}
+    for row in rows:
+        if row["app_id"] not in by_app:
+            by_app[row["app_id"]] = published_forms(rt, conn, row["app_id"], row["app_key"])
+        try:
+            charts = compiled_dashboard(rt, row, by_app[row["app_id"]])
+        except DefinitionInvalid:
+            continue  # no longer fits its forms: its charts report that when shown
+        for spec in _specs(rt, row, charts, by_app[row["app_id"]], rt.timezone).values():
+            if spec is not None:
+                wanted[spec.sig] = spec
+    return wanted
+
+
+def sync_rollups(rt: Runtime, conn) -> None:
+    """Rollups for exactly the dashboards there are (PostgreSQL; in the caller's transaction)."""
+    if conn.dialect.name == "postgresql" and USE_ROLLUPS:
+        rollups.sync(conn, wanted_rollups(rt, conn), rt.clock.now())
+
+
+def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: bool = False) -> dict:
     """Every chart of the dashboard, computed now in the database over the rows ``actor`` may read.
 
-    Charts over the same rows share one statement on PostgreSQL (GROUP BY GROUPING SETS); on SQLite each
-    chart is one GROUP BY. A chart the actor may not see carries its own error; the others are computed.
+    On PostgreSQL a count, sum or average chart reads its pre-aggregated cells (``engine.dashboards.rollups``);
+    ``live`` (or a min / max chart, or a row scope not on the owner) runs the GROUP BY over the records: charts over
+    the same rows share one statement there (GROUP BY GROUPING SETS); on SQLite each chart is one GROUP BY. A chart
+    the actor may not see carries its own error; the others are computed.
     """
+    out, stale, compactable = _dashboard_data(rt, actor, app_key, key, live=live)
+    if stale:  # a chart has no rollup yet (a form was published, the zone changed): build them, then read again
+        with rt.db.transaction() as conn:
+            sync_rollups(rt, conn)
+        out, stale, compactable = _dashboard_data(rt, actor, app_key, key, live=False)
+        if stale:  # another process changed the dashboards meanwhile: this once, over the records
+            out, _, compactable = _dashboard_data(rt, actor, app_key, key, live=True)
+    for rollup_id in compactable:
+        rollups.compact(rt.db.engine, rollup_id, rt.clock.now())
+    return out
+
+
+def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: bool) -> tuple[dict | None, bool, list[int]]:
     tz = rt.timezone
     now = rt.clock.now()
     started = time.perf_counter()
+    compactable: list[int] = []
     with _snapshot(rt) as conn:
         dialect = conn.dialect.name
         app = _app_row(conn, rt, app_key)
         row = _existing(conn, app["id"], app_key, key)
         forms_by_key = published_forms(rt, conn, app["id"], app_key)
         charts = compiled_dashboard(rt, row, forms_by_key)
+        specs = _specs(rt, row, charts, forms_by_key, tz) if dialect == "postgresql" and USE_ROLLUPS and not live else {}
+        ids = rollups.known(conn, {s.sig for s in specs.values() if s is not None})
+        if any(s is not None and s.sig not in ids for s in specs.values()):
+            return None, True, []
         results: dict[str, dict] = {}
         batches: dict[tuple, list[_Plan]] = {}
         for chart in charts:
             results[chart.key], plan = _prepare(rt, conn, actor, chart, forms_by_key[chart.form], now, tz)
-            if plan is not None:
-                batches.setdefault(plan.same_rows if dialect == "postgresql" else (chart.key,), []).append(plan)
+            if plan is None:
+                continue
+            spec = specs.get(chart.key)
+            scopes = rollups.owner_scopes(plan.scopes) if spec is not None else None
+            if spec is not None and scopes is not None:
+                t0 = time.perf_counter()
+                rows, cells = rollups.read(conn, ids[spec.sig], chart, plan.period, scopes)
+                _shape(results[chart.key], chart, plan.form, rows, plan.period, now, tz)
+                results[chart.key].update(ms=round((time.perf_counter() - t0) * 1000, 2), shared_with=0, source="cells")
+                if rollups.worth_compacting(cells, len(rows)):
+                    compactable.append(ids[spec.sig])
+                continue
+            batches.setdefault(plan.same_rows if dialect == "postgresql" else (chart.key,), []).append(plan)
         for batch in batches.values():
             t0 = time.perf_counter()
             try:
@@ -214,13 +290,12 @@ def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
             ms = round((time.perf_counter() - t0) * 1000, 2)
             for p in batch:
                 _shape(results[p.chart.key], p.chart, p.form, rows[p.chart.key], p.period, now, tz)
-                results[p.chart.key]["ms"] = ms
-                results[p.chart.key]["shared_with"] = len(batch) - 1
+                results[p.chart.key].update(ms=ms, shared_with=len(batch) - 1, source="records")
         out = [results[c.key] for c in charts]
         _label_users(conn, out)
-    return {"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
-            "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
-            "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}
+    return ({"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
+             "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
+             "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}, False, sorted(set(compactable)))
 
 
 def _run(conn, batch: list["_Plan"], dialect: str, tz: str, *, guarded: bool) -> dict[str, list]:
@@ -244,12 +319,13 @@ def _prepare(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: Compil
             if fid in hidden:
                 raise PermissionDenied(f"chart {chart.key!r} uses field {fid!r}, which your role may not see", path=path, field_id=fid)
         period = chart_period(chart, now, tz)
-        where = chart_where(chart, form, conn.dialect.name, tz, period, row_scopes(rt, conn, actor, form))
+        scopes = row_scopes(rt, conn, actor, form)
+        where = chart_where(chart, form, conn.dialect.name, tz, period, scopes)
     except FormflowError as exc:
         result["error"] = {"status": exc.status, **exc.to_dict()}
         return result, None
     result["period"] = period.to_dict() if period else None
-    return result, _Plan(chart, form, period, where)
+    return result, _Plan(chart, form, period, where, scopes)
 
 
 def _shape(result: dict, chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str) -> None:

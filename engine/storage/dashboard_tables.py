@@ -41,3 +41,27 @@ web_forms = sa.Table(
     sa.Column("submissions", sa.Integer, nullable=False, default=0),
     sa.Column("refused", sa.Integer, nullable=False, default=0),  # honeypot hits and rate-limited posts
 )
+
+# -- pre-aggregated chart cells (PostgreSQL): see engine/dashboards/rollups.py ----------------
+
+chart_rollups = sa.Table(
+    "chart_rollups", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sig", sa.String(64), nullable=False, unique=True),  # SHA-256 of the spec: same rows, same keys, same value
+    sa.Column("form_id", sa.Integer, sa.ForeignKey("forms.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("spec", JSONDoc, nullable=False),  # the SQL parts the cells are computed with
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("compacted_at", UTCDateTime),
+)
+
+chart_cells = sa.Table(
+    "chart_cells", metadata,
+    sa.Column("rollup_id", sa.Integer, sa.ForeignKey("chart_rollups.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("owner_id", sa.Integer),
+    sa.Column("k", sa.Text),  # the chart's group key as text (NULL: no group, or an empty value)
+    sa.Column("d", sa.Text),  # the period field's local day as YYYY-MM-DD (NULL: no period, or an empty value)
+    sa.Column("n", sa.BigInteger, nullable=False),  # records
+    sa.Column("s", sa.Numeric),  # sum of the values
+    sa.Column("c", sa.BigInteger, nullable=False),  # values that are not empty (the divisor of an average)
+    sa.Index("ix_chart_cells_rollup_d", "rollup_id", "d"),
+)

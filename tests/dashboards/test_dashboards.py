@@ -53,15 +53,15 @@ def test_builtin_sales_dashboard_matches_independent_sql(crm):
 
 
 def test_aggregates_never_load_records(crm):
-    """Only grouped rows come back: one GROUP BY per chart on SQLite; on PostgreSQL charts over the same rows
-    (same form, filters, period) share one GROUP BY GROUPING SETS; no statement selects records.data."""
+    """Over the records (``live``): only grouped rows come back: one GROUP BY per chart on SQLite; on PostgreSQL charts
+    over the same rows (same form, filters, period) share one GROUP BY GROUPING SETS; no statement selects records.data."""
     seen = []
 
     @sa.event.listens_for(crm.db.engine, "before_cursor_execute")
     def _spy(conn, cursor, statement, params, context, executemany):
         seen.append(statement)
 
-    ds.dashboard_data(crm, SYSTEM, "crm", "sales")
+    ds.dashboard_data(crm, SYSTEM, "crm", "sales", live=True)
     sa.event.remove(crm.db.engine, "before_cursor_execute", _spy)
     grouped = [s for s in seen if "FROM records" in s]
     assert len(grouped) == (12 if crm.db.dialect == "sqlite" else 7)
@@ -69,6 +69,24 @@ def test_aggregates_never_load_records(crm):
         assert sum("GROUPING SETS" in s for s in grouped) == 3  # customers (4 charts), open pipeline (2), won this year (2)
     assert all("count(*)" in s.lower() for s in grouped)
     assert not any("records.data," in s or "SELECT records.id" in s for s in grouped)
+
+
+def test_postgresql_reads_pre_aggregated_cells_sqlite_the_records(crm):
+    """Without ``live``: on PostgreSQL every chart of the sales dashboard (counts and sums) reads its cells, no statement
+    reads records; SQLite has no cells and groups the records."""
+    seen = []
+
+    @sa.event.listens_for(crm.db.engine, "before_cursor_execute")
+    def _spy(conn, cursor, statement, params, context, executemany):
+        seen.append(statement)
+
+    data = ds.dashboard_data(crm, SYSTEM, "crm", "sales")
+    sa.event.remove(crm.db.engine, "before_cursor_execute", _spy)
+    pg = crm.db.dialect == "postgresql"
+    assert {c["source"] for c in data["charts"]} == {"cells" if pg else "records"}
+    assert sum("FROM records" in s for s in seen) == (0 if pg else 12)
+    assert sum("FROM chart_cells" in s for s in seen) == (12 if pg else 0)
+    assert engine_figures(data) == engine_figures(ds.dashboard_data(crm, SYSTEM, "crm", "sales", live=True))
 
 
 @pytest.mark.parametrize("bad, path, code", [
