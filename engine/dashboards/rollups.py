@@ -169,11 +169,12 @@ def compact(engine: sa.Engine, rollup_id: int, now) -> None:
 # -- keeping them -------------------------------------------------------------------------------
 
 def _delta(spec: Spec, rollup_id: int, parts: list[tuple[str, str]]) -> str:
-    """INSERT the cells' difference made by the rows of ``parts`` [(source, sign)], unchanged contributions cancelled."""
+    """INSERT the cells' difference made by the rows of ``parts`` [(source, sign)], unchanged contributions cancelled
+    (nothing when the rollup is gone in this transaction: a form deleted with its records drops its rollups too)."""
     union = " UNION ALL ".join(spec.rows(source, sign) for source, sign in parts)
     return ("INSERT INTO chart_cells (rollup_id, owner_id, k, d, n, s, c) "
             f"SELECT {rollup_id}, owner_id, k, d, sum(sg), sum(sg * v), sum(CASE WHEN v IS NULL THEN 0 ELSE sg END) "
-            f"FROM ({union}) x GROUP BY owner_id, k, d "
+            f"FROM ({union}) x WHERE EXISTS (SELECT 1 FROM chart_rollups WHERE id = {rollup_id}) GROUP BY owner_id, k, d "
             "HAVING sum(sg) <> 0 OR coalesce(sum(sg * v), 0) <> 0 OR sum(CASE WHEN v IS NULL THEN 0 ELSE sg END) <> 0;")
 
 

@@ -163,6 +163,20 @@ def test_rollups_follow_the_dashboards_and_existing_records_are_backfilled(pg):
     assert _state(rt) == (0, 0)
 
 
+def test_deleting_a_form_with_its_records_and_rollups_goes_through(pg):
+    """The records' cascade fires the delete trigger while the form's rollups are going too: no cell for a missing rollup."""
+    rt = pg
+    _bare_app(rt)
+    ds.create_dashboard(rt, SYSTEM, "crm", _board(("n", {"op": "count"})))
+    rs.create_record(rt, SYSTEM, "crm", "deal", {"stage": "a", "amount": 1})
+    with rt.db.transaction() as conn:
+        conn.execute(sa.text("DELETE FROM dashboards"))
+        conn.execute(sa.text("DELETE FROM forms WHERE key = 'deal'"))
+    with rt.db.read() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM chart_cells")).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM records")).scalar_one() == 0
+
+
 def test_a_chart_without_its_rollup_builds_it_when_read(pg):
     """As after an upgrade, or a form published with a field's SQL changed: the first read builds the rollup."""
     rt = pg
