@@ -82,7 +82,8 @@ def records_list(app_key, form_key):
     app, form, version = _published(app_key, form_key)
     u = _urls(app_key, form_key)
     return render_template("records_list.html", app=app, form=form, definition=version["definition"], record_url=u["record"],
-                           new_url=u["new"], list_url=u["api"] + "/records/table", active_nav="apps")
+                           new_url=u["new"], list_url=u["api"] + "/records/table", active_nav="apps",
+                           import_url=url_for("ui.import_records", app_key=app_key, form_key=form_key))
 
 
 def _local_time(iso: str | None, tz: str) -> str:
@@ -199,3 +200,22 @@ def _text(label, locale: str) -> str:
     from designer_ui.i18n import label_text
 
     return label_text(label, locale)
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/import")
+def import_records(app_key, form_key):
+    """Upload a CSV / XLSX, match columns, see each refused row's reason, import with a progress bar (the import API)."""
+    from engine.imports.mapping import importable_fields
+    from engine.services.forms import compiled_form
+
+    app, form, _ = _published(app_key, form_key)
+    rt = runtime()
+    with rt.db.read() as conn:
+        compiled = compiled_form(rt, conn, app_key, form_key)
+        record_service.check_access(rt, conn, actor(), compiled, "create", {"owner_id": actor().user_id})  # as the import API does
+    locale = request_locale()
+    fields = [{"id": f["id"], "label": _text(f.get("label"), locale) or f["id"], "required": bool(f.get("required"))}
+              for f in importable_fields(compiled)]
+    u = _urls(app_key, form_key)
+    return render_template("import.html", app=app, form=form, fields=fields, api_base=u["api"], records_url=u["records"],
+                           active_nav="apps")
