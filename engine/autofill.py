@@ -204,7 +204,7 @@ def _propagate(w, dependents: dict) -> None:
         _patch(w.conn, form_id, target, values, forms_by_id[form_id], ctx)
     if w.action == "update":
         for form_id, compiled, fid, spec in dependents["fetches"]:
-            query = sa.select(records.c.id, records.c.data[spec["from"]]).where(records.c.form_id == form_id, records.c.deleted_at.is_(None))
+            query = sa.select(records.c.id, records.c.data[spec["from"]]).where(_form_literal(form_id), records.c.deleted_at.is_(None))
             if not (compiled.by_id.get(spec["from"], {}).get("options") or {}).get("multiple"):
                 query = query.where(refers_to(w.conn, spec["from"], w.record_id))
             rows = w.conn.execute(query).all()
@@ -246,10 +246,16 @@ _PUBLISHED_SIBLINGS = sa.select(forms.c.id, forms.c.published_version).where(
     forms.c.published_version.isnot(None))
 
 
-def _source_form_id(form_id: int, key: str):
-    """The id of form *key* in the app of form *form_id*, as a scalar subquery (no extra round trip)."""
-    return sa.select(forms.c.id).where(
-        forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery(), forms.c.key == key).scalar_subquery()
+#: form ``fkey`` of the app of form ``fid`` (built once: roll-ups run on every save of their source form)
+_SOURCE_FORM = sa.select(forms.c.id).where(
+    forms.c.app_id == sa.select(_OWN_FORM.c.app_id).where(_OWN_FORM.c.id == sa.bindparam("fid")).scalar_subquery(),
+    forms.c.key == sa.bindparam("fkey"))
+
+
+def _form_literal(form_id: int | None):
+    """``records.form_id = <id>`` with the id written into the SQL: the automatic indexes are partial on the form id,
+    and PostgreSQL matches a partial index only against a literal (not a parameter or a subquery)."""
+    return records.c.form_id == sa.bindparam("form_id", int(form_id) if form_id is not None else -1, literal_execute=True)
 
 
 def refers_to(conn, field_id: str, record_id: int):
@@ -261,16 +267,16 @@ def refers_to(conn, field_id: str, record_id: int):
     """
     ftype = FIELD_TYPES.get("reference")
     dialect = conn.dialect.name
-    return sa.literal_column(ftype.sql_expression(dialect, field_id)) == ftype.sql_value(record_id, dialect)
+    return sa.literal_column(ftype.sql_expression(dialect, field_id)) == ftype.sql_value(record_id, dialect)  # numeric on PostgreSQL
 
 
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
-    source_id = _source_form_id(form_id, r.source)
+    source_id = conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
     value_col = records.c.data if r.filter is not None else records.c.data[r.of].as_string() \
         if r.of and r.of_type in SQL_ORDERED_TYPES and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
-             .where(records.c.form_id == source_id, records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
+             .where(_form_literal(source_id), records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
     if not r.multiple:
         query = query.where(refers_to(conn, r.via, target_id))
     if not r.multiple and r.filter is None:

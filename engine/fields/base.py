@@ -6,6 +6,7 @@ raises ``ValueError`` with a message for the user.
 """
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from engine.registry import Registry
@@ -83,7 +84,16 @@ class FieldType:
         if value is None:
             return None
         if self.sql_kind == "number":
-            return float(value)
+            number = float(value)  # refuses what is not a number (the caller reports the path)
+            if dialect != "postgresql":
+                return number
+            # PostgreSQL: a numeric operand, so ``formflow_num(...) = $1`` stays numeric and its index applies (a float
+            # is sent as double precision, which turns the indexed side into a double: a scan of the whole form)
+            exact = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else repr(number)
+            try:
+                return decimal.Decimal(exact)
+            except decimal.InvalidOperation:
+                return decimal.Decimal(repr(number))
         return str(value)
 
 
