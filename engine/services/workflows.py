@@ -102,15 +102,16 @@ def publish_workflow(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
     _require_automate(rt, actor)
     with rt.db.transaction() as conn:
         app, row = _row(conn, rt, app_key, key)
-        compile_workflow(rt, conn, app_key, row["draft"])  # the form may have changed since the draft was saved
         version = (row["published_version"] or 0) + 1
+        # the form may have changed since the draft was saved; the result also plans the backfill
+        live = compile_workflow(rt, conn, app_key, row["draft"], workflow_id=row["id"], version=version)
         now = rt.clock.now()
         conn.execute(sa.insert(workflow_versions).values(workflow_id=row["id"], version=version, definition=row["draft"],
                                                          published_at=now, published_by=actor.user_id))
         conn.execute(sa.update(workflows).where(workflows.c.id == row["id"]).values(published_version=version, updated_at=now))
         planned = {}
         if row["enabled"]:
-            planned = replan_workflow(rt, conn, _live(rt, conn, app_key, row["id"], version, row["draft"]["form"]))
+            planned = replan_workflow(rt, conn, live)
         return {"key": key, "version": version, "published_at": utc_iso(now), "planned": planned}
 
 

@@ -259,12 +259,15 @@ class CompiledWorkflow:
     def holds(self, rule, ctx: RunContext) -> bool:
         return self.evaluate(rule, ctx.rt, ctx.conn, ctx.values)
 
-    def evaluate(self, rule, rt, conn, values: dict) -> bool:
-        """A condition on a record; a rule that cannot be evaluated (an empty value) counts as false."""
+    def evaluate(self, rule, rt, conn, values: dict, context: RuleContext | None = None) -> bool:
+        """A condition on a record; a rule that cannot be evaluated (an empty value) counts as false.
+
+        ``context``: a ``rule_context`` shared by many records evaluated at the same instant (a backfill).
+        """
         if rule is None:
             return True
         try:
-            return bool(rule.evaluate(values, self.rule_context(rt, conn)))
+            return bool(rule.evaluate(values, context or self.rule_context(rt, conn)))
         except RuleEvaluationError:
             return False
 

@@ -19,7 +19,7 @@ change), which is what a business user means by "a day before".
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -95,18 +95,9 @@ def resolve_local(wall: datetime, tz: str) -> datetime:
     Nonexistent times (DST gap) shift forward by the gap; ambiguous times
     (DST fold) take the first occurrence.
     """
-    zone = _zone(tz)
-    first = wall.replace(tzinfo=zone, fold=0)
-    second = wall.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        roundtrip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-        if roundtrip != wall:
-            # Gap: fold=0 uses the offset before the change, which lands
-            # exactly "gap length" later on the wall clock (PEP 495).
-            return first.astimezone(UTC)
-        # Fold: fold=0 is the first of the two instants.
-        return first.astimezone(UTC)
-    return first.astimezone(UTC)
+    # Both rules are what fold=0 means (PEP 495): in a gap it uses the offset before the change,
+    # which lands exactly "gap length" later on the wall clock; in a fold it is the first instant.
+    return wall.replace(tzinfo=_zone(tz), fold=0).astimezone(UTC)
 
 
 def _check_amount(amount: int, unit: str) -> None:
@@ -128,6 +119,8 @@ class Offset:
     unit: str
     direction: str = "before"
     at_time: time | None = None
+    #: the signed move: absolute for minutes/hours, calendar days for days/weeks (worked out once)
+    step: timedelta = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_amount(self.amount, self.unit)
@@ -137,6 +130,9 @@ class Offset:
         object.__setattr__(self, "at_time", at)
         if at is not None and self.unit not in _CALENDAR_UNITS:
             raise TimingError("a time of day only goes with days or weeks", "at_time")
+        days = _CALENDAR_UNITS.get(self.unit)
+        delta = timedelta(days=self.amount * days) if days else timedelta(**{self.unit: self.amount})
+        object.__setattr__(self, "step", DIRECTIONS[self.direction] * delta)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Offset":
@@ -159,16 +155,13 @@ def fire_time(anchor: datetime, offset: Offset, tz: str = "UTC") -> datetime:
     recipient's): it matters for days/weeks and for ``at_time``.
     """
     _require_aware(anchor, "anchor")
-    sign = DIRECTIONS[offset.direction]
     if offset.unit not in _CALENDAR_UNITS:
-        delta = timedelta(**{offset.unit: offset.amount})
-        return anchor.astimezone(UTC) + sign * delta
-    local = anchor.astimezone(_zone(tz)).replace(tzinfo=None, fold=0)
-    days = timedelta(days=offset.amount * _CALENDAR_UNITS[offset.unit])
-    wall = local + sign * days
+        return anchor.astimezone(UTC) + offset.step
+    zone = _zone(tz)
+    wall = anchor.astimezone(zone).replace(tzinfo=None) + offset.step
     if offset.at_time is not None:
         wall = datetime.combine(wall.date(), offset.at_time)
-    return resolve_local(wall, tz)
+    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)  # resolve_local
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
+from functools import lru_cache
 from typing import Any, Callable
 
 from engine.clock import utc_iso
@@ -27,6 +28,8 @@ TZ_CHOICES = ("owner", "recipient", "workspace")
 DATE_FIELD_TYPES = frozenset({"date", "datetime"})
 #: Deepest automation nesting at which record events still start workflows (a loop guard).
 MAX_EVENT_DEPTH = 3
+#: Distinct (date value, zone) pairs whose fire times a date-relative trigger remembers.
+FIRES_CACHE_SIZE = 256
 
 
 @dataclass
@@ -176,13 +179,19 @@ class DateRelativeTrigger(CompiledTrigger):
         super().__init__(spec, condition)
         self.offsets = offsets
         self.ftype = ftype
+        # a pure function of (field value, zone): records sharing a date (a backfill, an import) compute it once
+        self._fires_of = lru_cache(maxsize=FIRES_CACHE_SIZE)(self._compute_fires)
 
-    def _fires(self, values: dict, tz: str) -> list[tuple[str, datetime, datetime]]:
-        anchor = anchor_of(values.get(self.spec["field"]), self.ftype, tz)
+    def _fires(self, values: dict, tz: str) -> tuple[tuple[str, datetime, datetime], ...]:
+        value = values.get(self.spec["field"])
+        return self._fires_of(value, tz) if isinstance(value, str) else ()
+
+    def _compute_fires(self, value: str, tz: str) -> tuple[tuple[str, datetime, datetime], ...]:
+        anchor = anchor_of(value, self.ftype, tz)
         if anchor is None:
-            return []
+            return ()
         stamp = utc_iso(anchor)
-        return [(f"offset{i}@{stamp}", fire_time(anchor, off, tz), anchor) for i, off in enumerate(self.offsets)]
+        return tuple((f"offset{i}@{stamp}", fire_time(anchor, off, tz), anchor) for i, off in enumerate(self.offsets))
 
     def plan(self, wf, event, now, tz_for, holds):
         governs = lambda occ: occ.startswith("offset")  # noqa: E731

@@ -1,0 +1,45 @@
+"""The planner's driver-level insert of due rows stores exactly what ``sa.insert(due_events)`` stores, on both databases."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from engine.services import workflows as wf_service
+from engine.workflows.planner import insert_due_rows
+from engine.workflows.tables import due_events, workflows
+from tests.workflows.conftest import reminder_workflow
+
+SHANGHAI = timezone(timedelta(hours=8))
+FIRES = [datetime(2026, 3, 10, 7, 0, tzinfo=timezone.utc), datetime(2026, 3, 10, 15, 0, 0, 123456, tzinfo=SHANGHAI),
+         datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=timezone.utc), datetime(2026, 10, 25, 1, 30, tzinfo=timezone(timedelta(hours=-5)))]
+
+
+def _stored(conn, record_ids: list[int]) -> list[tuple]:
+    """Each column as the database holds it (raw driver values: text on SQLite, timestamptz on PostgreSQL)."""
+    cols = "workflow_id, workflow_version, occurrence, fire_at, status, attempts, locked_until, reason, created_at, updated_at"
+    ids = ", ".join(str(i) for i in record_ids)
+    return [tuple(r) for r in conn.exec_driver_sql(f"SELECT {cols} FROM due_events WHERE record_id IN ({ids}) ORDER BY record_id")]
+
+
+def test_driver_insert_stores_what_sqlalchemy_stores(rt, system, crm):
+    wf_service.create_workflow(rt, system, "crm", reminder_workflow("http://127.0.0.1:9/hook"))
+    now = datetime(2026, 3, 9, 1, 2, 3, 456789, tzinfo=timezone.utc)
+    with rt.db.transaction() as conn:
+        wid = conn.execute(sa.select(workflows.c.id)).scalar_one()
+        conn.execute(sa.insert(due_events), [{"workflow_id": wid, "workflow_version": 3, "record_id": 100 + i, "occurrence": f"offset0@{i}",
+                                              "fire_at": at, "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}
+                                             for i, at in enumerate(FIRES)])
+        insert_due_rows(conn, wid, 3, [(200 + i, f"offset0@{i}", at) for i, at in enumerate(FIRES)], now)
+        assert _stored(conn, [200 + i for i in range(len(FIRES))]) == _stored(conn, [100 + i for i in range(len(FIRES))])
+        read = conn.execute(sa.select(due_events.c.fire_at, due_events.c.created_at).where(due_events.c.record_id >= 200)
+                            .order_by(due_events.c.record_id)).all()
+    assert [r.fire_at for r in read] == FIRES and all(r.fire_at.tzinfo == timezone.utc and r.created_at == now for r in read)
+
+
+def test_driver_insert_refuses_naive_datetimes(rt, system, crm):
+    wf_service.create_workflow(rt, system, "crm", reminder_workflow("http://127.0.0.1:9/hook"))
+    with pytest.raises(ValueError, match="naive"), rt.db.transaction() as conn:
+        wid = conn.execute(sa.select(workflows.c.id)).scalar_one()
+        insert_due_rows(conn, wid, 1, [(1, "offset0@x", datetime(2026, 3, 10, 7, 0))], datetime(2026, 3, 9, tzinfo=timezone.utc))
