@@ -5,7 +5,9 @@ Plain script; the figure is printed next to a baseline measured in the same run:
 * import: upload (read the XLSX, store the rows) + preview (clean, the form's validation, duplicates within the file
   and against the database) + commit (every good row through the batch form of the record write path,
   ``records.create_records``: rules, serial, dedup keys, audit, roll-ups; automations off), in rows of the file per second;
-* baseline: the same good rows, already clean, inserted into ``records`` with one executemany per 1,000 rows;
+* baseline: the same good rows, already clean, inserted into ``records`` 1,000 rows per transaction (SQLite one
+  executemany, PostgreSQL multi-row INSERTs, so the dashboards' statement-level triggers fire per 1,000 rows as in the
+  import's batch write, not per row);
 * the ratio import / baseline (goal: at least 20%), and for reference the commit alone / baseline (same good rows).
 
 It also checks the acceptance: the preview names every bad row, the commit imports exactly the good unique rows.
@@ -105,10 +107,13 @@ def bench(url: str, data: bytes, expect: dict, rows: int) -> dict:
         bare = [{"form_id": form.form_id, "form_version": form.version, "data": d, "owner_id": None, "created_by": None,
                  "created_at": now, "updated_by": None, "updated_at": now, "version": 1, "deleted_at": None, "deleted_by": None}
                 for d in stored]
+        # SQLite: executemany; PostgreSQL: multi-row INSERT statements ("insertmanyvalues"), the fastest SQLAlchemy
+        # insert there, and the one that fires the dashboards' statement-level triggers once per 1,000 rows, not per row
+        bulk = sa.insert(records).returning(records.c.id) if rt.db.dialect == "postgresql" else sa.insert(records)
         b0 = time.perf_counter()
         for i in range(0, len(bare), 1000):
             with rt.db.transaction() as conn:
-                conn.execute(sa.insert(records), bare[i:i + 1000])
+                conn.execute(bulk, bare[i:i + 1000])
         b1 = time.perf_counter()
         listed = queries.list_records(rt, system, "crm", "customer", queries.Query(page_size=1))
         return {"upload": t1 - t0, "preview": t2 - t1, "commit": t3 - t2, "imported": imported, "expected": expect["good"],

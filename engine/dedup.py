@@ -37,6 +37,8 @@ MAX_RULES = 10
 #: most matches reported for one check
 MAX_MATCHES = 10
 MODES = ("refuse", "flag")
+#: characters whose letter-or-digit class the key normalizers remember (a bound on that table's memory)
+MAX_REMEMBERED_CHARACTERS = 65536
 #: field types whose values a rule may match on
 MATCHABLE_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "select", "number", "date", "reference", "user", "serial"})
 #: field types a flag field may have: reference (to the same form: the record it duplicates), boolean, text
@@ -62,6 +64,7 @@ CJK_COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有�
 LATIN_COMPANY_SUFFIX = re.compile(
     r"(?:^|(?<=[\s,.&()\-]))(?:co\.?\s*,?\s*ltd\.?|co\.?\s*,?\s*limited|company\s+limited|inc\.?|incorporated|llc\.?|l\.l\.c\.?|"
     r"ltd\.?|limited|corp\.?|corporation|gmbh|plc)\s*$")
+_CHINA_BRANCH = re.compile(r"[（(]\s*(?:中国|china)\s*[)）]")
 
 
 def _folded(value: Any) -> str:
@@ -69,9 +72,22 @@ def _folded(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).casefold().strip()
 
 
+class _LettersAndDigits(dict):
+    """A ``str.translate`` table dropping every character but letters and digits (Unicode L* and N*), filled as met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if unicodedata.category(chr(code))[0] in "LN" else None
+        if len(self) < MAX_REMEMBERED_CHARACTERS:
+            self[code] = kept
+        return kept
+
+
+_LETTERS_AND_DIGITS = _LettersAndDigits()
+
+
 def _alnum(text: str) -> str:
     """Letters and digits only (any script): spaces, punctuation and symbols go."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+    return text.translate(_LETTERS_AND_DIGITS)
 
 
 @NORMALIZERS.register
@@ -91,7 +107,7 @@ class CompanyNameNormalizer(Normalizer):
     name = "company_name"
 
     def normalize(self, value):
-        text = re.sub(r"[（(]\s*(?:中国|china)\s*[)）]", "", _folded(value))  # 某某(中国)有限公司 is the same company
+        text = _CHINA_BRANCH.sub("", _folded(value))  # 某某(中国)有限公司 is the same company
         for _ in range(3):  # stacked forms such as "holdings co., ltd. inc"
             shorter = LATIN_COMPANY_SUFFIX.sub("", text).rstrip(" ,.&-")
             if shorter == text:
@@ -395,18 +411,28 @@ def batch_dependency(writes) -> int | None:
 
 
 def existing_keys(conn, form, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[int, dict]]]:
-    """(rule, key) -> [(record id, data)] of the live records of the form holding it; one query per 500 keys."""
+    """(rule, key) -> [(record id, data)] of the live records of the form holding it, oldest first.
+
+    One query per rule and 500 keys: ``rule = ? AND key IN (...)`` is an index range scan on both databases (a list of
+    (rule, key) pairs is planned as a chain of ORs on PostgreSQL).
+    """
     found: dict[tuple[str, str], list[tuple[int, dict]]] = {}
-    pairs = sorted(wanted)
-    for i in range(0, len(pairs), 500):
-        rows = conn.execute(sa.select(dedup_keys.c.rule, dedup_keys.c.key, records.c.id, records.c.data)
-                            .join(records, records.c.id == dedup_keys.c.record_id)
-                            .where(dedup_keys.c.form_id == form.form_id, records.c.deleted_at.is_(None),
-                                   sa.tuple_(dedup_keys.c.rule, dedup_keys.c.key).in_(pairs[i:i + 500]))
-                            .order_by(records.c.id)).all()
-        for rule, key, rid, data in rows:
-            found.setdefault((rule, key), []).append((rid, data))
+    by_rule: dict[str, list[str]] = {}
+    for rule, key in sorted(wanted):
+        by_rule.setdefault(rule, []).append(key)
+    for rule, keys in by_rule.items():
+        for i in range(0, len(keys), 500):
+            rows = conn.execute(_EXISTING_KEYS, {"form_id": form.form_id, "rule": rule, "keys": keys[i:i + 500]}).all()
+            for key, rid, data in rows:
+                found.setdefault((rule, key), []).append((rid, data))
     return found
+
+
+_EXISTING_KEYS = (sa.select(dedup_keys.c.key, records.c.id, records.c.data)
+                  .join(records, records.c.id == dedup_keys.c.record_id)
+                  .where(dedup_keys.c.form_id == sa.bindparam("form_id"), dedup_keys.c.rule == sa.bindparam("rule"),
+                         dedup_keys.c.key.in_(sa.bindparam("keys", expanding=True)), records.c.deleted_at.is_(None))
+                  .order_by(records.c.id))
 
 
 def store_keys(w) -> None:
@@ -437,19 +463,23 @@ def store_keys_batch(writes) -> None:
         return
     conn = first.conn
     try:
-        with conn.begin_nested():
-            if conn.dialect.name == "postgresql":  # one statement, the rows as one JSON document: not one per key
-                conn.execute(_INSERT_KEYS_FROM_JSON, {"rows": json.dumps(rows)})
-            else:
-                conn.execute(sa.insert(dedup_keys), rows)
+        with conn.begin_nested():  # one statement, the rows as one JSON document: not one per key
+            conn.execute(_INSERT_KEYS_FROM_JSON[conn.dialect.name], {"rows": json.dumps(rows)})
     except sa.exc.IntegrityError:
         for w in writes:
             write_keys(w.conn, w.form, check, w.record_id, check.keys(w.values))
 
 
-_INSERT_KEYS_FROM_JSON = sa.text(
-    "INSERT INTO dedup_keys (form_id, rule, key, record_id, exclusive) SELECT form_id, rule, key, record_id, exclusive "
-    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS k(form_id integer, rule text, key text, record_id integer, exclusive boolean)")
+_INSERT_KEYS_FROM_JSON = {
+    "postgresql": sa.text(
+        "INSERT INTO dedup_keys (form_id, rule, key, record_id, exclusive) SELECT form_id, rule, key, record_id, exclusive "
+        "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS k(form_id integer, rule text, key text, record_id integer, exclusive boolean)"),
+    # JSON true comes out of json_extract as 1, null as NULL: what the Boolean column holds
+    "sqlite": sa.text(
+        "INSERT INTO dedup_keys (form_id, rule, key, record_id, exclusive) SELECT json_extract(value, '$.form_id'), "
+        "json_extract(value, '$.rule'), json_extract(value, '$.key'), json_extract(value, '$.record_id'), "
+        "json_extract(value, '$.exclusive') FROM json_each(:rows)"),
+}
 
 
 def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str]) -> None:

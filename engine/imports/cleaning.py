@@ -59,6 +59,14 @@ class CleaningContext:
     timezone: str = "UTC"
     users: dict[str, int] = field(default_factory=dict)  # folded username / display name / email / id -> user id
     find_reference: Callable[[str, str], int | None] = lambda form_key, title: None
+    choices: dict[int, tuple[dict, dict[str, str]]] = field(default_factory=dict)  # id(field) -> (field, choice_table)
+
+    def choice_table(self, f: dict) -> dict[str, str]:
+        """``choice_table(f)``, built once per field for the rows of one import."""
+        held = self.choices.get(id(f))
+        if held is None or held[0] is not f:
+            held = self.choices[id(f)] = (f, choice_table(f))
+        return held[1]
 
 
 class Cleaner:
@@ -237,13 +245,21 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
-def choice_of(text: str, f: dict) -> str:
-    wanted = _fold(text)
+def choice_table(f: dict) -> dict[str, str]:
+    """Folded value or label -> choice value; the first choice naming it wins."""
+    table: dict[str, str] = {}
     for c in (f.get("options") or {}).get("choices", []):
         labels = c.get("label") or {}
-        names = [c["value"]] + (list(labels.values()) if isinstance(labels, dict) else [labels])
-        if any(_fold(str(n)) == wanted for n in names):
-            return c["value"]
+        for name in [c["value"]] + (list(labels.values()) if isinstance(labels, dict) else [labels]):
+            table.setdefault(_fold(str(name)), c["value"])
+    return table
+
+
+def choice_of(text: str, f: dict, table: dict[str, str] | None = None) -> str:
+    table = choice_table(f) if table is None else table
+    wanted = _fold(text)
+    if wanted in table:
+        return table[wanted]
     known = ", ".join(field_label({"label": c.get("label") or c["value"]}, "zh-CN") for c in (f.get("options") or {}).get("choices", []))
     raise ValueError(f"{text!r} is not one of the choices ({known})")
 
@@ -253,7 +269,7 @@ class SelectCleaner(Cleaner):
     name = "select"
 
     def clean(self, value, f, ctx):
-        return choice_of(text_of(value), f)
+        return choice_of(text_of(value), f, ctx.choice_table(f))
 
 
 @CLEANERS.register
@@ -261,10 +277,10 @@ class MultiSelectCleaner(Cleaner):
     name = "multiselect"
 
     def clean(self, value, f, ctx):
-        out = []
+        out, table = [], ctx.choice_table(f)
         for part in MULTI_SEPARATORS.split(text_of(value)):
-            if part and choice_of(part, f) not in out:
-                out.append(choice_of(part, f))
+            if part and choice_of(part, f, table) not in out:
+                out.append(choice_of(part, f, table))
         return out or None
 
 

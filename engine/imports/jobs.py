@@ -14,6 +14,7 @@ stopped and never creates a record twice.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -79,10 +80,20 @@ def create_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, filename:
             mapping=mapping_area.suggest_mapping(form, source.header), options={"run_automations": bool(run_automations)},
             status="uploaded", counts={PENDING: len(source.rows)}, created_by=actor.user_id, created_at=now, updated_at=now)
             .returning(import_jobs.c.id)).scalar_one()
-        for i in range(0, len(source.rows), UPLOAD_CHUNK):
-            conn.execute(sa.insert(import_rows), [{"job_id": job_id, "line": line, "cells": cells, "state": PENDING}
-                                                  for line, cells in source.rows[i:i + UPLOAD_CHUNK]])
+        for i in range(0, len(source.rows), UPLOAD_CHUNK):  # [line, cells as the JSON text SQLAlchemy would store] per row
+            conn.execute(_INSERT_ROWS[conn.dialect.name], {"job_id": job_id, "state": PENDING, "rows": json.dumps(
+                [[line, json.dumps(cells)] for line, cells in source.rows[i:i + UPLOAD_CHUNK]])})
         return {**_job_dict(conn, form, _job_row(conn, form, job_id)), "resumed": False}
+
+
+#: the rows of an upload, from ``rows``: [[line, cells as JSON text]] as JSON, in file order
+_INSERT_ROWS = {dialect: sa.text(
+    f"INSERT INTO import_rows (job_id, line, cells, state) SELECT CAST(:job_id AS integer), {line}, {cells}, CAST(:state AS text) "
+    f"FROM {source}") for dialect, line, cells, source in [
+        ("postgresql", "CAST(r.value ->> 0 AS integer)", "CAST(r.value ->> 1 AS jsonb)",
+         "jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(value, n) ORDER BY r.n"),
+        ("sqlite", "json_extract(r.value, '$[0]')", "json_extract(r.value, '$[1]')", "json_each(:rows) AS r ORDER BY r.key"),
+    ]}
 
 
 def get_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> dict:
@@ -135,22 +146,24 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
         ctx, use = _cleaning_context(rt, conn, form)
     check = dedup.for_form(form)
     seen: dict[tuple[str, str], int] = {}  # (rule, key) -> first line holding it
-    last_id, done = 0, 0
+    last_line, done = 0, 0
     while True:
         with rt.db.read() as conn:
             form = compiled_form(rt, conn, app_key, form_key)
+            # paged by line (file order, as the rows were stored): the (job, line) index hands out each chunk directly
             rows = conn.execute(sa.select(import_rows.c.id, import_rows.c.line, import_rows.c.cells)
-                                .where(import_rows.c.job_id == job_id, import_rows.c.state.notin_(FINAL_STATES), import_rows.c.id > last_id)
-                                .order_by(import_rows.c.id).limit(PREVIEW_CHUNK)).all()
+                                .where(import_rows.c.job_id == job_id, import_rows.c.state.notin_(FINAL_STATES),
+                                       import_rows.c.line > last_line)
+                                .order_by(import_rows.c.line).limit(PREVIEW_CHUNK)).all()
             if not rows:
                 break
             use(conn)  # reference look-ups share the chunk's connection (SQLite: one connection at a time)
             results = [_check_row(rt, conn, actor, form, job, ctx, line, cells) for _, line, cells in rows]
             _mark_duplicates(conn, form, check, job, [line for _, line, _ in rows], results, seen)
         with rt.db.transaction() as conn:
-            conn.execute(_UPDATE_ROW, [{"b_id": rid, "b_state": r["state"], "b_errors": r["errors"] or None, "b_cleaned": r["cleaned"]}
-                                       for (rid, _, _), r in zip(rows, results)])
-        last_id = rows[-1][0]
+            _update_rows(conn, [{"id": rid, "state": r["state"], "errors": r["errors"] or None, "cleaned": r["cleaned"]}
+                                for (rid, _, _), r in zip(rows, results)])
+        last_line = rows[-1][1]
         done += len(rows)
         if progress:
             progress(done, total)
@@ -166,8 +179,35 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
     return out
 
 
-_UPDATE_ROW = (sa.update(import_rows).where(import_rows.c.id == sa.bindparam("b_id"))
-               .values(state=sa.bindparam("b_state"), errors=sa.bindparam("b_errors"), cleaned=sa.bindparam("b_cleaned")))
+def _update_rows(conn, rows: list[dict]) -> None:
+    """New values of many import rows in one statement: the rows as one JSON document joined by id, not one UPDATE each.
+
+    Every row names the same columns: ``id`` and some of state, errors, cleaned, record_id. A JSON column's value goes in
+    as the text SQLAlchemy would store (a NaN too: the document stays JSON).
+    """
+    if not rows:
+        return
+    columns = tuple(c for c in rows[0] if c != "id")
+    doc = json.dumps([{c: json.dumps(v) if c in _JSON_ROW_COLUMNS else v for c, v in row.items()} for row in rows])
+    conn.execute(_update_rows_statement(conn.dialect.name, columns), {"rows": doc})
+
+
+@functools.lru_cache(maxsize=None)
+def _update_rows_statement(dialect: str, columns: tuple[str, ...]) -> sa.TextClause:
+    if dialect == "postgresql":
+        types = ", ".join(f"{c} {'text' if c in _JSON_ROW_COLUMNS else _ROW_COLUMN_TYPES[c]}" for c in ("id",) + columns)
+        changes = ", ".join(f"{c} = CAST(v.{c} AS jsonb)" if c in _JSON_ROW_COLUMNS else f"{c} = v.{c}" for c in columns)
+        return sa.text(f"UPDATE import_rows AS r SET {changes} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v({types}) "
+                       "WHERE r.id = v.id")
+    # SQLite 3.33+ (UPDATE ... FROM)
+    changes = ", ".join(f"{c} = json_extract(v.value, '$.{c}')" for c in columns)
+    return sa.text(f"UPDATE import_rows SET {changes} FROM json_each(:rows) AS v WHERE import_rows.id = json_extract(v.value, '$.id')")
+
+
+#: the PostgreSQL type of each import-row column ``_update_rows`` may set
+_ROW_COLUMN_TYPES = {"id": "integer", "state": "text", "record_id": "integer"}
+#: the import-row columns holding JSON
+_JSON_ROW_COLUMNS = frozenset({"errors", "cleaned", "cells"})
 
 
 def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
@@ -350,7 +390,7 @@ def _commit_batch(rt, actor, app_key, form_key, job, batch_size, skips, batch_no
             created = record_service.create_records(rt, actor, app_key, form_key, [values for _, values in batch], conn=conn,
                                                     skip_stages=skips)
             marks = [_mark(rt, conn, app_key, form_key, job, rid, result) for (rid, _), result in zip(batch, created)]
-        conn.execute(_MARK_ROW, marks)  # same transaction as the records: a crash loses both or neither
+        _update_rows(conn, marks)  # same transaction as the records: a crash loses both or neither
         if before_commit:
             before_commit(batch_no)
     return len(batch)
@@ -369,15 +409,11 @@ def _commit_row(rt, actor, app_key, form_key, job, conn, rid, values, skips) -> 
 def _mark(rt, conn, app_key, form_key, job, rid, result) -> dict:
     """The new state of an import row: committed with its record, or refused with the reasons."""
     if not isinstance(result, FormflowError):
-        return {"b_id": rid, "b_state": COMMITTED, "b_record": result["id"], "b_errors": None}
+        return {"id": rid, "state": COMMITTED, "record_id": result["id"], "errors": None}
     items = result.errors or [ErrorItem(result.message, code=result.code)]
     form = compiled_form(rt, conn, app_key, form_key)
-    return {"b_id": rid, "b_state": REFUSED, "b_record": None,
-            "b_errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra) for e in items]}
-
-
-_MARK_ROW = (sa.update(import_rows).where(import_rows.c.id == sa.bindparam("b_id"))
-             .values(state=sa.bindparam("b_state"), record_id=sa.bindparam("b_record"), errors=sa.bindparam("b_errors")))
+    return {"id": rid, "state": REFUSED, "record_id": None,
+            "errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra) for e in items]}
 
 
 def automation_stages() -> frozenset:

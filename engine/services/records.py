@@ -10,6 +10,7 @@ batch); a stage that queries the database may register a set-based twin in
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -335,9 +336,7 @@ def _keyed(form: CompiledForm, data: Any) -> dict:
     """Client data keyed by field id; field names are accepted too."""
     if not isinstance(data, dict):
         raise ValidationFailed("record data must be an object keyed by field id or name", [ErrorItem("must be an object", path="/data")])
-    import json
-
-    if len(json.dumps(data, default=str).encode()) > MAX_RECORD_BYTES:
+    if not _surely_small(data) and len(json.dumps(data, default=str).encode()) > MAX_RECORD_BYTES:
         raise ValidationFailed(f"record is larger than {MAX_RECORD_BYTES} bytes", [ErrorItem("too large", path="/data", code="too_large")])
     out = {}
     for key, value in data.items():
@@ -346,9 +345,51 @@ def _keyed(form: CompiledForm, data: Any) -> dict:
     return out
 
 
+def _surely_small(data: dict) -> bool:
+    """Whether a flat record of texts and numbers is under ``MAX_RECORD_BYTES`` of JSON, known without encoding it.
+
+    A bound, not the size: JSON escapes a character in at most 12 bytes ("\\ud83d\\ude00"), writes a number in at most
+    9 bytes more than its repr ("-Infinity"), and adds 8 bytes per member at most (quotes, colon, comma, space).
+    """
+    size = 2
+    for key, value in data.items():
+        kind = type(value)
+        if type(key) is not str:
+            return False
+        if kind is str:
+            size += 12 * (len(key) + len(value)) + 8
+        elif kind is int or kind is float or kind is bool or value is None:
+            size += 12 * len(key) + len(repr(value)) + 17
+        else:
+            return False
+    return size <= MAX_RECORD_BYTES
+
+
+@dataclass(frozen=True)
+class _FormChecks:
+    """What the value checks need of a form, worked out once per compiled form (kept in its ``extra``)."""
+
+    writable: frozenset[str]  # ids of the live fields a client may send (not deleted, not set by the engine)
+    defaults: tuple[tuple[str, Any], ...]  # (field id, default) of the input fields that have one, in form order
+    required: tuple[tuple[str, bool, Callable[[Any], bool]], ...]  # (field id, required by the form, empty?) per input field
+
+
+def _form_checks(form: CompiledForm) -> _FormChecks:
+    checks = form.extra.get("record_checks")
+    if checks is None:
+        checks = form.extra["record_checks"] = _FormChecks(
+            writable=frozenset(fid for fid, f in form.by_id.items() if not f.get("deleted") and not FIELD_TYPES.get(f["type"]).engine_set),
+            defaults=tuple((f["id"], f["default"]) for f in form.input_fields if f.get("default") is not None),
+            required=tuple((f["id"], bool(f.get("required")), FIELD_TYPES.get(f["type"]).is_empty) for f in form.input_fields))
+    return checks
+
+
 def _refuse_unknown_and_engine_set(w: Write) -> None:
     errors = []
+    writable = _form_checks(w.form).writable
     for key in w.incoming:
+        if key in writable:
+            continue
         f = w.form.by_id.get(key)
         if f is None:
             errors.append(ErrorItem(f"{key!r} is not a field of this form", path=f"/data/{key}", field_id=key, code="unknown_field"))
@@ -363,20 +404,19 @@ def _refuse_unknown_and_engine_set(w: Write) -> None:
 
 def _apply_defaults(w: Write) -> None:
     now = w.rt.clock.now()
-    for f in w.form.input_fields:
-        if w.values.get(f["id"]) is not None or "default" not in f or f["default"] is None:
+    for fid, default in _form_checks(w.form).defaults:
+        if w.values.get(fid) is not None:
             continue
-        default = f["default"]
         if default == "$now":
-            w.values[f["id"]] = utc_iso(now)
+            w.values[fid] = utc_iso(now)
         elif default == "$today":
             from zoneinfo import ZoneInfo
 
-            w.values[f["id"]] = now.astimezone(ZoneInfo(w.rt.timezone)).date().isoformat()
+            w.values[fid] = now.astimezone(ZoneInfo(w.rt.timezone)).date().isoformat()
         elif default == "$user":
-            w.values[f["id"]] = w.actor.user_id
+            w.values[fid] = w.actor.user_id
         elif not isinstance(default, dict):
-            w.values[f["id"]] = default
+            w.values[fid] = default
 
 
 def _drop_hidden(w: Write) -> None:
@@ -389,10 +429,8 @@ def _drop_hidden(w: Write) -> None:
 
 def _required_errors(w: Write) -> list[ErrorItem]:
     errors = []
-    for f in w.form.input_fields:
-        fid = f["id"]
-        required = w.required.get(fid, bool(f.get("required")))
-        if required and w.visible.get(fid, True) and FIELD_TYPES.get(f["type"]).is_empty(w.values.get(fid)):
+    for fid, required, is_empty in _form_checks(w.form).required:
+        if w.required.get(fid, required) and w.visible.get(fid, True) and is_empty(w.values.get(fid)):
             errors.append(w.form.error(fid, "is required", code="required"))
     return errors
 
@@ -525,22 +563,31 @@ def _save_batch(writes: list[Write], *, owner_id: int | None) -> None:
         last = conn.execute(_LAST_RECORD_ID).scalar() or 0
         for i, p in enumerate(params, start=1):
             p["id"] = last + i
-        saved = sorted(conn.execute(_INSERT_RECORDS_WITH_IDS, params).mappings().all(), key=lambda r: r["id"])
+        # one statement: [id, data as the JSON text SQLAlchemy would store] per record, the rest bound once; the rows
+        # are what was sent (no RETURNING to read)
+        conn.execute(_INSERT_SQLITE_RECORDS, {"rows": json.dumps([[p["id"], json.dumps(p["data"])] for p in params]),
+                                              "form_id": form.form_id, "form_version": form.version, "owner_id": owner_id,
+                                              "actor_id": actor.user_id, "now": now})
+        saved = [{**p, "data": dict(p["data"])} for p in params]
     else:
         saved = conn.execute(_INSERT_RECORDS, params).mappings().all()
     for w, row in zip(writes, saved, strict=True):
         w.record_id = row["id"]
         w.row = dict(row)
-    conn.execute(_INSERT_AUDIT, [{"record_id": w.record_id, "form_id": form.form_id, "action": "create", "actor_id": actor.user_id,
-                                  "actor": actor.label, "at": now, "record_version": 1, "changes": _changes({}, w.values)}
-                                 for w in writes])
+    # one statement: [record id, changes as the JSON text SQLAlchemy would store] per record, the rest bound once
+    conn.execute(_INSERT_CREATE_AUDITS[conn.dialect.name],
+                 {"rows": json.dumps([[w.record_id, json.dumps(_changes({}, w.values))] for w in writes]),
+                  "form_id": form.form_id, "actor_id": actor.user_id, "actor": actor.label, "at": now})
 
 
 #: statements of the hot path, built once (SQLAlchemy then reuses their compiled form)
 _INSERT_RECORD = sa.insert(records).returning(*records.c)
 #: many records in one statement ("insertmanyvalues"), rows back in the order of the parameters
 _INSERT_RECORDS = sa.insert(records).returning(*records.c, sort_by_parameter_order=True)
-_INSERT_RECORDS_WITH_IDS = sa.insert(records).returning(*records.c)
+_INSERT_SQLITE_RECORDS = sa.text(
+    "INSERT INTO records (id, form_id, form_version, data, owner_id, created_by, created_at, updated_by, updated_at, version) "
+    "SELECT json_extract(r.value, '$[0]'), :form_id, :form_version, json_extract(r.value, '$[1]'), :owner_id, :actor_id, :now, "
+    ":actor_id, :now, 1 FROM json_each(:rows) AS r ORDER BY r.key").bindparams(sa.bindparam("now", type_=records.c.created_at.type))
 _LAST_RECORD_ID = sa.select(sa.func.max(records.c.id))
 _UPDATE_RECORD = (sa.update(records)
                   .where(records.c.id == sa.bindparam("rid"), records.c.version == sa.bindparam("expected"))
@@ -549,9 +596,21 @@ _UPDATE_RECORD = (sa.update(records)
                           version=sa.bindparam("version"))
                   .returning(*records.c))
 _INSERT_AUDIT = sa.insert(record_audit)
+#: the audit rows of a batch of creates, from ``rows``: [[record id, changes as JSON text]] as JSON, in that order
+_INSERT_CREATE_AUDITS = {dialect: sa.text(
+    "INSERT INTO record_audit (record_id, form_id, action, actor_id, actor, at, record_version, changes) "
+    f"SELECT {columns}, CAST(:form_id AS integer), 'create', CAST(:actor_id AS integer), CAST(:actor AS text), :at, 1, {changes} "
+    f"FROM {source}").bindparams(sa.bindparam("at", type_=record_audit.c.at.type))
+    for dialect, columns, changes, source in [
+        ("postgresql", "CAST(a.value ->> 0 AS integer)", "CAST(a.value ->> 1 AS jsonb)",
+         "jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS a(value, n) ORDER BY a.n"),
+        ("sqlite", "json_extract(a.value, '$[0]')", "json_extract(a.value, '$[1]')", "json_each(:rows) AS a ORDER BY a.key"),
+    ]}
 
 
 def _changes(before: dict, after: dict) -> dict:
+    if not before:  # a create: every value set
+        return {k: [None, after[k]] for k in sorted(after) if after[k] is not None}
     return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
 

@@ -67,6 +67,15 @@ def test_email_and_text_normalization():
     assert text("Hello,  World!") == text("hello world") == "helloworld"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_text_keys_keep_exactly_the_letters_and_digits_of_any_script(raw):
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", raw).casefold().strip()
+    assert text(raw) == ("".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN") or None)
+
+
 #: name material: Latin letters, digits and common CJK characters (not the ones company forms are made of)
 NAME_CHARS = st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789华为腾讯阿里巴科技网络信息北京上海深圳杭州电子"))
 

@@ -1,6 +1,7 @@
 """The batch write path (``records.create_records``) on SQLite and PostgreSQL: the same records, serials, audit rows,
 duplicate keys, roll-ups, automations and errors as ``create_record`` row by row, with statements per batch, not per row."""
 import pytest
+from hypothesis import given, settings, strategies as st
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -141,3 +142,25 @@ def test_a_batch_sends_the_same_statements_for_ten_rows_as_for_fifty(crm):
         return len(seen)
 
     assert statements(10, 0) == statements(50, 100) <= 12
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=20), st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=60)),
+                       max_size=12))
+def test_the_record_size_bound_is_never_below_the_json_size(data):
+    import json
+
+    bound = record_service._surely_small
+    limit = record_service.MAX_RECORD_BYTES
+    record_service.MAX_RECORD_BYTES = len(json.dumps(data, default=str).encode()) - 1  # just too small for this record
+    try:
+        assert not bound(data)
+    finally:
+        record_service.MAX_RECORD_BYTES = limit
+
+
+def test_an_oversized_record_is_still_refused_in_a_batch(crm):
+    big = {"name": "Big", "remarks": "x" * record_service.MAX_RECORD_BYTES}
+    with crm.db.transaction() as conn:
+        out = record_service.create_records(crm, SYSTEM, "crm", "customer", [big, {"name": "Small"}], conn=conn)
+    assert isinstance(out[0], ValidationFailed) and out[0].errors[0].code == "too_large" and out[1]["data"]["name"] == "Small"

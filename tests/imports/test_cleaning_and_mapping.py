@@ -116,6 +116,58 @@ def test_semicolon_csv_and_xlsx_read_alike():
     assert read_upload("c.csv", semicolon).rows == read_upload("c.xlsx", xlsx_bytes(ROWS)).rows
 
 
+def _typed_workbook(extra: list | None = None) -> bytes:
+    """A workbook with every kind of cell a spreadsheet holds, data starting at B3 and a second sheet."""
+    import io
+    from datetime import date, datetime, time, timedelta
+
+    from openpyxl import Workbook
+
+    cells = [(13000000000, None), (1.5, None), (2.0, None), (1e20, None), (-3, None), (1e-7, None), (True, None), (False, None),
+             ("  a b  ", None), ("", None), ("全角ＡＢＣ", None), ("line\nbreak", None), (date(2026, 3, 9), "yyyy-mm-dd"),
+             (datetime(2026, 3, 9, 13, 45, 7), "yyyy-mm-dd hh:mm:ss"), (datetime(2026, 3, 9, 13, 45, 7, 999600), "yyyy-mm-dd hh:mm:ss"),
+             (time(8, 30), "hh:mm"), (timedelta(hours=30), "[h]:mm:ss"), (1234.5, "#,##0.00"), (0.25, "0%"),
+             (46090, 'yyyy"年"m"月"d"日"'), (46090, "m/d"), (46090.5, "d-mmm-yy h:mm AM/PM"), (46090, "General"),
+             ("00123", "@"), ("=1+1", None), (datetime(1900, 1, 1), "yyyy-mm-dd")] + (extra or [])
+    book = Workbook()
+    sheet = book.active
+    for i, (value, number_format) in enumerate(cells):
+        sheet.cell(row=3, column=i + 2, value=f"c{i}")
+        cell = sheet.cell(row=5, column=i + 2, value=value)
+        if number_format:
+            cell.number_format = number_format
+    sheet.cell(row=6, column=3, value="last")
+    book.create_sheet("other")["A1"] = "not read"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_cells_come_out_as_openpyxl_reads_them():
+    from engine.imports import reading
+
+    data = _typed_workbook()
+    assert reading._calamine_reads_alike(data)
+    fast, reference = read_upload("c.xlsx", data), reading._read_xlsx_openpyxl(data)
+    assert (fast.header, fast.rows) == (reference.header, reference.rows)
+    assert fast.header[:3] == ["", "c0", "c1"] and [line for line, _ in fast.rows] == [5, 6]
+    assert fast.rows[0][1][1:4] == [13000000000, 1.5, 2] and fast.rows[0][1][13:15] == ["2026-03-09T00:00:00", "2026-03-09T13:45:07"]
+
+
+def test_a_sheet_too_large_to_read_whole_is_streamed_with_the_same_cells(monkeypatch):
+    from engine.imports import reading
+
+    data = _typed_workbook()
+    monkeypatch.setattr(reading, "MAX_XLSX_IN_MEMORY_BYTES", 100)
+    assert not reading._calamine_reads_alike(data)
+    assert read_upload("c.xlsx", data).rows == reading._read_xlsx_openpyxl(data).rows
+
+
+def test_xlsx_error_cells_keep_their_text():
+    source = read_upload("c.xlsx", _typed_workbook(extra=[("#N/A", None)]))
+    assert source.rows[0][1][-1] == "#N/A" and source.rows[0][1][1] == 13000000000
+
+
 @pytest.mark.parametrize("name, data, code", [
     ("c.csv", b"", "empty"),
     ("c.xlsx", b"not a workbook", "bad_file"),

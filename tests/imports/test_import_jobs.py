@@ -202,3 +202,31 @@ def test_timed_workflows_plan_imported_records_only_when_automations_run(crm, ru
     with crm.db.read() as conn:
         planned = conn.execute(sa.select(sa.func.count()).select_from(due_events)).scalar_one()
     assert (planned > 0) == run_automations
+
+
+@pytest.fixture
+def sqlite_rt(tmp_path, clock):
+    from engine.runtime import Runtime
+
+    runtime = Runtime.open(f"sqlite:///{tmp_path / 'nan.db'}", clock=clock, config={"TIMEZONE": "Asia/Shanghai"})
+    yield runtime
+    runtime.db.dispose()
+
+
+def test_nan_and_infinite_numbers_are_previewed_and_imported_as_before(sqlite_rt):
+    """"nan" and "inf" clean to floats strict JSON has no word for: the bulk statements carry each row's JSON as text,
+    so SQLite stores them as it always did (SQLite only: PostgreSQL's jsonb never could hold them)."""
+    from engine.services import forms as form_service
+
+    rt = sqlite_rt
+    form_service.create_app(rt, SYSTEM, "ops", "Ops")
+    form_service.create_form(rt, SYSTEM, "ops", {"key": "visit", "label": "Visit", "fields": [
+        {"id": "place", "type": "text", "label": "Place", "required": True}, {"id": "hours", "type": "number", "label": "Hours"}]})
+    form_service.publish_form(rt, SYSTEM, "ops", "visit")
+    job = jobs.create_job(rt, SYSTEM, "ops", "visit", "v.csv", csv_bytes([["Place", "Hours"], ["a", "3"], ["b", "inf"], ["c", "nan"]]))
+    seen = jobs.preview(rt, SYSTEM, "ops", "visit", job["id"])
+    assert seen["counts"] == {"valid": 2, "invalid": 1} and [p["line"] for p in seen["problems"]] == [3]
+    done = jobs.commit(rt, SYSTEM, "ops", "visit", job["id"])
+    assert done["counts"] == {"committed": 2, "invalid": 1}
+    history = record_service.record_history(rt, SYSTEM, "ops", "visit", 2)
+    assert history[0]["action"] == "create" and [c["field_id"] for c in history[0]["changes"]] == ["hours", "place"]
