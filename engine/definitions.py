@@ -157,7 +157,7 @@ def record_schema(fields: list[dict]) -> dict:
         ftype = FIELD_TYPES.get(f["type"])
         if ftype.engine_set:
             continue
-        props[f["id"]] = {"anyOf": [{"type": "null"}, ftype.schema(f)]}
+        props[f["id"]] = {"anyOf": [ftype.schema(f), {"type": "null"}]}  # the value first: most are not empty
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
             "properties": props, "additionalProperties": False}
 

@@ -98,7 +98,7 @@ class FieldType:
 
 
 def _nullable(schema: dict) -> dict:
-    return {"anyOf": [{"type": "null"}, schema]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 class DefinitionContext:

@@ -88,7 +88,7 @@ class SubtableType(FieldType):
     def schema(self, field):
         props = {}
         for sub in self.row_fields(field):
-            props[sub["id"]] = {"anyOf": [{"type": "null"}, FIELD_TYPES.get(sub["type"]).schema(sub)]}
+            props[sub["id"]] = {"anyOf": [FIELD_TYPES.get(sub["type"]).schema(sub), {"type": "null"}]}
         return {"type": "array", "maxItems": MAX_SUBTABLE_ROWS,
                 "items": {"type": "object", "properties": props, "additionalProperties": False}}
 
