@@ -154,3 +154,4 @@ def run_axe(page, impacts=AXE_FAILING_IMPACTS):
 def axe_check():
     """`axe_check(page)` -> list of serious/critical axe violations on the page."""
     return run_axe
+

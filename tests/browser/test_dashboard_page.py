@@ -16,6 +16,7 @@ import pytest
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
+from signin import crm_admin  # tests/browser/signin.py
 from tests.dashboards.expected import engine_figures, expected_sales  # noqa: E402
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -26,21 +27,7 @@ DEMO_CUSTOMERS = 40
 
 @pytest.fixture
 def sales(live_app, live_server, page):
-    from engine import demo
-    from engine.runtime import Actor
-    from engine.services import app_templates, users
-
-    rt = live_app.extensions["formflow"]
-    users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
-                      roles=["admin"], timezone="Asia/Shanghai", check=False)
-    app_templates.install_template(rt, Actor.system(), "crm")
-    demo.generate(rt, customers=DEMO_CUSTOMERS, seed=11)
-    page.goto(live_server + "/login")
-    page.locator("#login-username").fill(ADMIN["username"])
-    page.locator("#login-password").fill(ADMIN["password"])
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
-    return {"url": live_server, "rt": rt}
+    return crm_admin(live_app, live_server, page, ADMIN, demo_customers=DEMO_CUSTOMERS)
 
 
 def _number(text: str):

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
+from signin import crm_admin  # tests/browser/signin.py
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ADMIN = {"username": "lihua", "password": "correct-horse-battery-9", "display_name": "李华"}
 CSV = ("客户名称,所属行业,客户等级,手机,邮箱\n"
@@ -26,19 +28,7 @@ CSV = ("客户名称,所属行业,客户等级,手机,邮箱\n"
 
 @pytest.fixture
 def signed_in(live_app, live_server, page):
-    from engine.runtime import Actor
-    from engine.services import app_templates, users
-
-    rt = live_app.extensions["formflow"]
-    users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
-                      roles=["admin"], timezone="Asia/Shanghai", check=False)
-    app_templates.install_template(rt, Actor.system(), "crm")
-    page.goto(live_server + "/login")
-    page.locator("#login-username").fill(ADMIN["username"])
-    page.locator("#login-password").fill(ADMIN["password"])
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
-    return {"url": live_server, "rt": rt}
+    return crm_admin(live_app, live_server, page, ADMIN)
 
 
 def _customers(rt) -> list[str]:

@@ -1,0 +1,23 @@
+"""Signing in for the browser tests: an admin in a workspace with the CRM template."""
+from __future__ import annotations
+
+
+def crm_admin(live_app, base_url: str, page, admin: dict, *, demo_customers: int = 0) -> dict:
+    """An admin (``admin``: username, password, display_name) in a workspace with the CRM template installed (and
+    ``demo_customers`` demo customers), signed in on ``page``; returns {"url", "rt"}."""
+    from engine import demo
+    from engine.runtime import Actor
+    from engine.services import app_templates, users
+
+    rt = live_app.extensions["formflow"]
+    users.create_user(rt, Actor.system(), admin["username"], password=admin["password"], display_name=admin["display_name"],
+                      roles=["admin"], timezone="Asia/Shanghai", check=False)
+    app_templates.install_template(rt, Actor.system(), "crm")
+    if demo_customers:
+        demo.generate(rt, customers=demo_customers, seed=11)
+    page.goto(base_url + "/login")
+    page.locator("#login-username").fill(admin["username"])
+    page.locator("#login-password").fill(admin["password"])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("nav-apps").wait_for()
+    return {"url": base_url, "rt": rt}
