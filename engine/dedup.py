@@ -305,14 +305,13 @@ def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclud
     if exclude is not None:
         query = query.where(dedup_keys.c.record_id != exclude)
     by_key = {r.key: r for r in check.rules}
-    out = []
-    for rule, rid, data in conn.execute(query).all():
-        r = by_key.get(rule)
-        if r is None:
-            continue
-        out.append({"record_id": rid, "title": record_title(form, rid, data, hidden), "rule": rule,
-                    "rule_label": r.label, "fields": list(r.fields)})
-    return out
+    return [_match(form, by_key[rule], rid, data, hidden) for rule, rid, data in conn.execute(query).all() if rule in by_key]
+
+
+def _match(form, rule, record_id: int, data: dict, hidden: set[str]) -> dict:
+    """One colliding record, as find_matches and check_batch report it (``rule``: the DuplicateRule it shares a key by)."""
+    return {"record_id": record_id, "title": record_title(form, record_id, data, hidden), "rule": rule.key,
+            "rule_label": rule.label, "fields": list(rule.fields)}
 
 
 def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
@@ -387,8 +386,7 @@ def check_batch(writes) -> None:
     for w in todo:
         found = sorted(((rid, rule, data) for rule, key in w.notes["duplicate_keys"].items() for rid, data in held.get((rule, key), ())),
                        key=lambda m: (m[0], m[1]))
-        matches = [{"record_id": rid, "title": record_title(w.form, rid, data, hidden), "rule": rule, "rule_label": by_key[rule].label,
-                    "fields": list(by_key[rule].fields)} for rid, rule, data in found[:MAX_MATCHES]]
+        matches = [_match(w.form, by_key[rule], rid, data, hidden) for rid, rule, data in found[:MAX_MATCHES]]
         try:
             _act_on(w, check, matches)
         except DuplicateRecord as exc:

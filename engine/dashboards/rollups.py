@@ -26,6 +26,7 @@ dashboards run the live GROUP BY (the embedded database is for small data).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -64,16 +65,12 @@ class Spec:
     d: str
     v: str
 
-    @property
+    @functools.cached_property  # a frozen dataclass still has its __dict__: hashed once, looked at several times per read
     def sig(self) -> str:
         return hashlib.sha256(json.dumps([self.form_id, self.where, self.k, self.d, self.v]).encode()).hexdigest()
 
     def to_dict(self) -> dict:
         return {"form_id": self.form_id, "where": self.where, "k": self.k, "d": self.d, "v": self.v}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Spec":
-        return cls(d["form_id"], d["where"], d["k"], d["d"], d["v"])
 
     def rows(self, source: str, sign: str) -> str:
         """SELECT sign, owner, key, day, value FROM ``source`` (``records`` or a transition table) for this rollup."""

@@ -437,38 +437,12 @@ def _required_errors(w: Write) -> list[ErrorItem]:
 
 def _reference_errors(w: Write) -> list[ErrorItem]:
     """Referenced records, users and attachments must exist (and not be deleted)."""
-    errors = []
-    for f in w.form.input_fields:
-        value = w.values.get(f["id"])
-        if value is None or (w.before or {}).get(f["id"]) == value:
-            continue
-        ftype = FIELD_TYPES.get(f["type"])
-        if f["type"] == "reference":
-            ids = ftype.ids(value)
-            target = sa.select(forms.c.id).where(forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == w.form.form_id).scalar_subquery(),
-                                                 forms.c.key == f["options"]["form"]).scalar_subquery()
-            found = set(w.conn.execute(sa.select(records.c.id).where(records.c.id.in_(ids), records.c.form_id == target,
-                                                                     records.c.deleted_at.is_(None))).scalars())
-            missing = [i for i in ids if i not in found]
-            if missing:
-                errors.append(w.form.error(f["id"], f"no {f['options']['form']} record with id {', '.join(map(str, missing))}", code="not_found"))
-        elif f["type"] == "user":
-            ids = ftype.ids(value)
-            found = set(w.conn.execute(sa.select(users.c.id).where(users.c.id.in_(ids))).scalars())
-            missing = [i for i in ids if i not in found]
-            if missing:
-                errors.append(w.form.error(f["id"], f"no user with id {', '.join(map(str, missing))}", code="not_found"))
-        elif f["type"] == "attachment":
-            ids = ftype.ids(value)
-            found = set(w.conn.execute(sa.select(attachments.c.id).where(attachments.c.id.in_(ids))).scalars())
-            missing = [i for i in ids if i not in found]
-            if missing:
-                errors.append(w.form.error(f["id"], f"no uploaded file {', '.join(missing)}", code="not_found"))
-    return errors
+    return _reference_errors_batch([w])[0]
 
 
 def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
-    """``_reference_errors`` of many creates: one look-up per field for the whole batch."""
+    """``_reference_errors`` of many writes: one look-up per field for the whole batch (values a write leaves as they
+    were are not checked again)."""
     out: list[list[ErrorItem]] = [[] for _ in writes]
     if not writes:
         return out
@@ -477,7 +451,8 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
         if f["type"] not in ("reference", "user", "attachment"):
             continue
         ftype = FIELD_TYPES.get(f["type"])
-        wanted = [(i, ftype.ids(w.values[f["id"]])) for i, w in enumerate(writes) if w.values.get(f["id"]) is not None]
+        wanted = [(i, ftype.ids(w.values[f["id"]])) for i, w in enumerate(writes)
+                  if w.values.get(f["id"]) is not None and (w.before or {}).get(f["id"]) != w.values[f["id"]]]
         if not wanted:
             continue
         every = sorted({x for _, ids in wanted for x in ids}, key=str)
@@ -559,7 +534,7 @@ def _save_batch(writes: list[Write], *, owner_id: int | None) -> None:
                "deleted_at": None, "deleted_by": None} for w in writes]
     if conn.dialect.name == "sqlite":
         # SQLite can't tie RETURNING rows to parameter sets (SQLAlchemy would send one INSERT per row); the writer holds
-        # the database lock (BEGIN IMMEDIATE), so the ids are known: the ones SQLite picks itself, max(rowid) + 1 on
+        # the database lock (BEGIN IMMEDIATE), so the ids are known: the ones SQLite picks itself, max(rowid) + 1 onwards
         last = conn.execute(_LAST_RECORD_ID).scalar() or 0
         for i, p in enumerate(params, start=1):
             p["id"] = last + i
