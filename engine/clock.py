@@ -40,6 +40,14 @@ class FrozenClock:
             self._now = self._now + (delta or timedelta(**kwargs))
             return self._now
 
+    def __getstate__(self) -> dict:
+        """Pickled (e.g. for a sender process) as the time it shows now; the copy moves on its own."""
+        return {"now": self.now()}
+
+    def __setstate__(self, state: dict) -> None:
+        self._lock = threading.Lock()
+        self._now = state["now"]
+
 
 def _aware(value: datetime | str) -> datetime:
     if isinstance(value, str):

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from engine.clock import FrozenClock, utc_iso
 from engine.dedup import DuplicateRecord
 from engine.runtime import Actor, Runtime
-from engine.storage.tables import records, users
+from engine.storage.tables import users
 
 #: records written per transaction
 BATCH_SIZE = 50

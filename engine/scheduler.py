@@ -14,10 +14,20 @@ schedule that missed several runs during downtime runs once and plans its
 next run after now, never N times. ``Scheduler`` wraps APScheduler with ONE
 interval job calling ``tick``; it is started by ``formflow scheduler``,
 never inside web workers.
+
+Senders. Running a due row costs a fraction of sending its message (HTTP
+client work, TLS, waiting for the receiver), and one Python process sends on
+one core. With ``senders=N`` the outbox is drained by N sender processes
+(``Senders``) while the scheduler process keeps running due rows: each
+committed batch wakes them, and they lease and send exactly as the inline
+path does (the same outbox, leases and idempotency keys), so a burst of
+reminders leaves as fast as the cores allow.
 """
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -25,10 +35,10 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from engine.errors import FormflowError
-from engine.runtime import Actor
+from engine.runtime import Actor, Runtime
 from engine.storage.tables import records
 from engine.workflows.compiled import CompiledWorkflow, workflow_by_id
-from engine.workflows.outbox import Batch, DeliveryReport, deliver_outbox, flush
+from engine.workflows.outbox import DELIVERY_THREADS, Batch, DeliveryReport, deliver_outbox, flush
 from engine.workflows.planner import SWEEP_PREFIX, plan_sweep
 from engine.workflows.steps import RunContext, run_steps
 from engine.workflows.tables import due_events, workflow_runs
@@ -47,6 +57,10 @@ MAX_SWEEP_RECORDS = 50_000
 TICK_SECONDS = 5
 #: Batches run per tick before yielding (bounds one tick's length when a backlog is large).
 MAX_BATCHES_PER_TICK = 50
+#: Seconds an idle sender process waits for a wake-up before looking at the outbox anyway (retries come due by time).
+SENDER_POLL_SECONDS = 1.0
+#: Seconds to wait for sender processes to start (they import the engine and open the database).
+SENDER_START_TIMEOUT = 60.0
 
 
 @dataclass
@@ -196,16 +210,24 @@ def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickRepo
     return report
 
 
-def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches: int = MAX_BATCHES_PER_TICK) -> TickReport:
+def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches: int = MAX_BATCHES_PER_TICK,
+         senders: "Senders | None" = None) -> TickReport:
     """What the interval job does: run a batch of due rows, send what it queued, repeat until nothing is left.
 
     Interleaving keeps lateness low under a burst: the first messages leave while later rows still run.
+    With ``senders`` the sending happens in those processes instead: each committed batch wakes them,
+    and this loop goes straight on to the next batch (``report.delivery`` then stays empty).
     """
     total = TickReport()
     for _ in range(max_batches):
         report = run_due(rt, now, limit)
         for name in ("claimed", "done", "skipped", "cancelled", "failed", "retried"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
+        if senders is not None:
+            if report.claimed:
+                senders.wake()
+                continue
+            break
         sent = deliver_outbox(rt, now, limit)
         for name in ("leased", "sent", "retried", "failed"):
             setattr(total.delivery, name, getattr(total.delivery, name) + getattr(sent, name))
@@ -214,14 +236,85 @@ def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches
     return total
 
 
+def _sender_main(url: str, config: dict, clock, limit: int, threads: int, poll: float, wake, stop, ready) -> None:
+    """A sender process: drain the outbox whenever woken (or every ``poll`` seconds), until told to stop."""
+    try:
+        rt = Runtime.open(url, clock=clock, config=config, migrate=False)
+    except Exception as exc:
+        ready.put(f"{type(exc).__name__}: {exc}")
+        return
+    ready.put(None)
+    try:
+        while not stop.is_set():
+            wake.clear()  # cleared before looking: a wake-up during the batch is not lost
+            try:
+                leased = deliver_outbox(rt, limit=limit, threads=threads).leased
+            except Exception:  # keep sending; the leases of a failed batch expire and it is retried
+                log.exception("sender batch failed")
+                leased = 0
+            if not leased:
+                wake.wait(poll)
+    finally:
+        rt.db.dispose()
+
+
+class Senders:
+    """N processes that deliver the outbox beside the scheduler process (see the module notes).
+
+    They open their own runtime on the same database, configuration and clock (a ``FrozenClock`` is
+    copied as it shows when they start). ``wake`` tells them a batch was committed; they also poll.
+    """
+
+    def __init__(self, rt, count: int, *, limit: int = DUE_BATCH, threads: int = DELIVERY_THREADS,
+                 poll: float = SENDER_POLL_SECONDS):
+        if count < 1:
+            raise ValueError("senders: count must be at least 1")
+        ctx = multiprocessing.get_context("spawn")  # never fork a process holding database connections and threads
+        self._wake, self._stop, self._ready = ctx.Event(), ctx.Event(), ctx.Queue()
+        args = (rt.db.url, dict(rt.config), rt.clock, limit, threads, poll, self._wake, self._stop, self._ready)
+        self.processes = [ctx.Process(target=_sender_main, args=args, name=f"formflow-sender-{i + 1}", daemon=True)
+                          for i in range(count)]
+
+    def start(self, timeout: float = SENDER_START_TIMEOUT) -> "Senders":
+        """Start them and wait until each has opened the database (raises if one cannot)."""
+        for p in self.processes:
+            p.start()
+        for _ in self.processes:
+            try:
+                problem = self._ready.get(timeout=timeout)
+            except queue.Empty:
+                problem = f"not ready after {timeout:g} s"
+            if problem is not None:
+                self.stop()
+                raise RuntimeError(f"a sender process could not start: {problem}")
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def alive(self) -> int:
+        return sum(p.is_alive() for p in self.processes)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let each finish the batch in hand, then end; one that does not is terminated (its leases expire)."""
+        self._stop.set()
+        self._wake.set()
+        for p in self.processes:
+            p.join(timeout)
+            if p.is_alive():
+                p.terminate()
+                p.join()
+
+
 class Scheduler:
     """APScheduler (3.x) BackgroundScheduler with one interval job: ``tick``. Not one job per record."""
 
-    def __init__(self, rt, *, interval: float = TICK_SECONDS, limit: int = DUE_BATCH):
+    def __init__(self, rt, *, interval: float = TICK_SECONDS, limit: int = DUE_BATCH, senders: int = 0):
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self.rt = rt
         self.limit = limit
+        self.senders = Senders(rt, senders, limit=limit) if senders else None
         self.ticks = 0
         self.last_report: TickReport | None = None
         self._lock = threading.Lock()
@@ -233,7 +326,7 @@ class Scheduler:
     def tick(self) -> TickReport:
         with self._lock:
             try:
-                self.last_report = tick(self.rt, limit=self.limit)
+                self.last_report = tick(self.rt, limit=self.limit, senders=self.senders)
             except Exception:  # keep the process alive; the next tick retries
                 log.exception("scheduler tick failed")
                 return TickReport()
@@ -241,10 +334,14 @@ class Scheduler:
             return self.last_report
 
     def start(self) -> None:
+        if self.senders is not None:
+            self.senders.start()
         self.aps.start()
 
     def shutdown(self, wait: bool = True) -> None:
         self.aps.shutdown(wait=wait)
+        if self.senders is not None:
+            self.senders.stop()
 
 
-__all__ = ["run_due", "tick", "Scheduler", "TickReport", "SWEEP_PREFIX"]
+__all__ = ["run_due", "tick", "Scheduler", "Senders", "TickReport", "SWEEP_PREFIX"]

@@ -5,6 +5,8 @@ batches and delivers the outbox (see ``engine.scheduler``). Run as many as
 you like against PostgreSQL: ``FOR UPDATE SKIP LOCKED`` splits the work and
 the outbox keys keep every notification single. ``--once`` runs one tick and
 prints what it did (for cron-style deployments and smoke checks).
+``--senders N`` sends the outbox from N extra processes while this one keeps
+running due rows: a burst of reminders then uses every core.
 """
 from __future__ import annotations
 
@@ -21,9 +23,11 @@ from formflow.cli import cli
 @cli.command("scheduler")
 @click.option("--interval", default=5.0, show_default=True, help="seconds between ticks")
 @click.option("--batch", default=200, show_default=True, help="due rows claimed per transaction")
+@click.option("--senders", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="processes that send the outbox beside this one (0: each tick sends what it ran)")
 @click.option("--once", is_flag=True, help="run one tick, print the counts and exit")
 @with_appcontext
-def scheduler_command(interval: float, batch: int, once: bool):
+def scheduler_command(interval: float, batch: int, senders: int, once: bool):
     """Run timed workflows: claim due events, run their steps, send the outbox."""
     from engine.scheduler import Scheduler, tick
 
@@ -37,9 +41,10 @@ def scheduler_command(interval: float, batch: int, once: bool):
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    service = Scheduler(rt, interval=interval, limit=batch)
+    service = Scheduler(rt, interval=interval, limit=batch, senders=senders)
     service.start()
-    click.echo(f"scheduler running: one tick every {interval:g} s, batches of {batch}; Ctrl+C to stop")
+    sending = f"{senders} sender process(es)" if senders else "sending inline"
+    click.echo(f"scheduler running: one tick every {interval:g} s, batches of {batch}, {sending}; Ctrl+C to stop")
     stop.wait()
     service.shutdown()
     click.echo(f"scheduler stopped after {service.ticks} tick(s)")

@@ -1,7 +1,7 @@
 """Column types shared by every table: JSON (JSONB on PostgreSQL) and aware UTC datetimes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import threading
+import time
+from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
+from engine.clock import FrozenClock
 from engine.notifications.tables import inbox_messages
 from engine.runtime import Runtime
-from engine.scheduler import tick
+from engine.scheduler import Senders, tick
 from engine.services import records as record_service
 from engine.services import workflows as wf_service
 from engine.workflows.tables import outbox
@@ -125,3 +130,52 @@ def test_two_scheduler_processes_one_killed_mid_batch(rt, db_url, system, clock,
     with rt.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.status != "sent")).scalar_one() == 0
     print(f"\nkilled mid-batch: {n} due, webhook calls {len(keys)} ({repeats} repeats of in-flight sends), inbox {2 * n} exactly once")
+
+
+def _unsent(rt) -> int:
+    with rt.db.read() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.status != "sent")).scalar_one()
+
+
+def test_sender_processes_send_each_message_once(rt, system, clock, crm, receiver):
+    """Two sender processes drain the outbox while the tick keeps running due rows (``tick(senders=...)``)."""
+    n = 120
+    wf_service.create_workflow(rt, system, "crm", _one_hour_before(receiver.url))
+    wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
+    _many(rt, system, crm["sales"], n)
+    clock.set("2026-03-10T06:00:00Z")
+    senders = Senders(rt, 2, limit=15).start()  # they get the frozen clock as it shows now
+    try:
+        assert senders.alive() == 2
+        report = tick(rt, limit=20, max_batches=100, senders=senders)
+        assert (report.claimed, report.done, report.delivery.leased) == (n, n, 0)  # the tick itself sent nothing
+        deadline = time.monotonic() + 120  # waiting for other processes to finish, not for the clock
+        while _unsent(rt) and time.monotonic() < deadline:
+            senders.wake()
+            time.sleep(0.05)
+    finally:
+        senders.stop()
+    assert senders.alive() == 0
+    assert _unsent(rt) == 0
+    assert len(receiver.keys()) == len(set(receiver.keys())) == n
+    assert _inbox_count(rt) == (2 * n, 2 * n)
+    assert tick(rt).claimed == 0 and tick(rt).delivery.leased == 0
+
+
+def test_senders_refuse_to_start_without_a_database(clock):
+    broken = SimpleNamespace(db=SimpleNamespace(url="nosuchdialect://nowhere"), config={}, clock=clock)
+    with pytest.raises(ValueError, match="at least 1"):
+        Senders(broken, 0)
+    senders = Senders(broken, 1)
+    with pytest.raises(RuntimeError, match="sender process could not start: .*nosuchdialect"):
+        senders.start(timeout=120)
+    assert senders.alive() == 0
+
+
+def test_a_frozen_clock_is_copied_as_it_shows():
+    clock = FrozenClock("2026-03-10T06:00:00Z")
+    copy = pickle.loads(pickle.dumps(clock))
+    clock.advance(hours=1)
+    assert copy.now() == datetime(2026, 3, 10, 6, tzinfo=timezone.utc)
+    copy.advance(minutes=5)
+    assert copy.now() == datetime(2026, 3, 10, 6, 5, tzinfo=timezone.utc)
