@@ -58,5 +58,5 @@ def _aware(value: datetime | str) -> datetime:
 
 
 def utc_iso(value: datetime) -> str:
-    """The one storage format for datetimes: ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The one storage format for datetimes: ``YYYY-MM-DDTHH:MM:SSZ`` (whole seconds)."""
+    return value.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat() + "Z"

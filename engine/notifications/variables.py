@@ -80,7 +80,8 @@ class RenderData:
     # -- users ------------------------------------------------------------
     def _user_row(self, user_id: int) -> Mapping | None:
         if user_id not in self._users:
-            self._users[user_id] = self.conn.execute(_USER, {"id": user_id}).mappings().first()
+            row = self.conn.execute(_USER, {"id": user_id}).mappings().first()
+            self._users[user_id] = dict(row) if row is not None else None  # a dict: .get of a missing column is cheap
         return self._users[user_id]
 
     def user(self, user_id: int | None, manager_depth: int = MAX_MANAGER_DEPTH) -> dict | None:

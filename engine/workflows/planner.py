@@ -96,7 +96,9 @@ def _sqlite_utc(dt: datetime) -> str:
     """What ``UTCDateTime`` stores on SQLite: naive UTC text as SQLAlchemy's DATETIME writes it (2026-03-10 07:00:00.000000)."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if dt.tzinfo is not timezone.utc:
+        dt = dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def insert_due_rows(conn, workflow_id: int, version: int, rows: list[tuple[int, str, datetime]], now: datetime) -> None:
@@ -221,8 +223,9 @@ def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
     if wf.trigger.kind != "date_relative":  # event triggers look forward only; nothing to backfill
         return totals
     last_id = 0
-    owner_zone = wf.tz_spec == "owner"
     rules = wf.rule_context(rt, conn) if wf.trigger.condition is not None else None  # one "now" for the whole backfill
+    # a first publish has no rows to move or cancel: each record only adds what it wants (no look-up, no diff)
+    fresh = conn.execute(sa.select(due_events.c.id).where(due_events.c.workflow_id == wf.id).limit(1)).first() is None
     while True:
         rows = conn.execute(sa.select(records.c.id, records.c.data, records.c.owner_id, records.c.version, users.c.timezone)
                             .outerjoin(users, users.c.id == records.c.owner_id)
@@ -230,24 +233,47 @@ def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
                             .order_by(records.c.id).limit(BACKFILL_BATCH)).all()
         if not rows:
             break
-        ids = [r[0] for r in rows]
-        existing: dict[int, list] = {}
-        for r in conn.execute(sa.select(*_COLUMNS).where(due_events.c.workflow_id == wf.id, due_events.c.record_id.in_(ids))).mappings():
-            existing.setdefault(r["record_id"], []).append(r)
         changes = Changes(wf, now)
-        for rid, data, owner_id, version, owner_tz in rows:
-            values = dict(data)
-            event = SaveEvent("update", rid, version, values, set(), owner_id, 0)
-            zone = (owner_tz or rt.timezone) if owner_zone else None
-            tz_for = (lambda z=zone: z) if zone else (lambda v=values, o=owner_id: wf.tz_for(rt, conn, v, o))
-            plan = wf.trigger.plan(wf, event, now, tz_for, lambda v=values: wf.evaluate(wf.trigger.condition, rt, conn, v, rules))
-            if plan is not None:
-                changes.diff(rid, existing.get(rid, []), plan)
+        if fresh:
+            _add_wanted(rt, conn, wf, rows, now, rules, changes)
+        else:
+            _diff_existing(rt, conn, wf, rows, now, rules, changes)
         for k, v in changes.apply(conn).items():
             totals[k] += v
         totals["records"] += len(rows)
-        last_id = ids[-1]
+        last_id = rows[-1][0]
     return totals
+
+
+def _zone_of(rt, conn, wf: CompiledWorkflow, values: dict, owner_id, owner_tz) -> str:
+    return (owner_tz or rt.timezone) if wf.tz_spec == "owner" else wf.tz_for(rt, conn, values, owner_id)
+
+
+def _add_wanted(rt, conn, wf: CompiledWorkflow, rows, now: datetime, rules, changes: Changes) -> None:
+    """Backfill records of a workflow that has no due rows yet: what each wants is new."""
+    condition, trigger = wf.trigger.condition, wf.trigger
+    for rid, data, owner_id, _version, owner_tz in rows:
+        values = dict(data)
+        if condition is not None and not wf.evaluate(condition, rt, conn, values, rules):
+            continue
+        wanted = trigger.fires_after(values, _zone_of(rt, conn, wf, values, owner_id, owner_tz), now)
+        changes.inserts += [(rid, occ, fire_at) for occ, fire_at in wanted.items()]
+        changes.counts["inserted"] += len(wanted)
+
+
+def _diff_existing(rt, conn, wf: CompiledWorkflow, rows, now: datetime, rules, changes: Changes) -> None:
+    """Backfill records that may have due rows already (a re-publish, an enable): plan each, diff with its rows."""
+    existing: dict[int, list] = {}
+    ids = [r[0] for r in rows]
+    for r in conn.execute(sa.select(*_COLUMNS).where(due_events.c.workflow_id == wf.id, due_events.c.record_id.in_(ids))).mappings():
+        existing.setdefault(r["record_id"], []).append(r)
+    for rid, data, owner_id, version, owner_tz in rows:
+        values = dict(data)
+        event = SaveEvent("update", rid, version, values, set(), owner_id, 0)
+        tz_for = (lambda v=values, o=owner_id, z=owner_tz: _zone_of(rt, conn, wf, v, o, z))
+        plan = wf.trigger.plan(wf, event, now, tz_for, lambda v=values: wf.evaluate(wf.trigger.condition, rt, conn, v, rules))
+        if plan is not None:
+            changes.diff(rid, existing.get(rid, []), plan)
 
 
 if plan_after_save not in record_service.AFTER_SAVE_STAGES:

@@ -160,8 +160,14 @@ def fire_time(anchor: datetime, offset: Offset, tz: str = "UTC") -> datetime:
     zone = _zone(tz)
     wall = anchor.astimezone(zone).replace(tzinfo=None) + offset.step
     if offset.at_time is not None:
-        wall = datetime.combine(wall.date(), offset.at_time)
+        return _at_time_on(wall.date(), offset.at_time, tz)
     return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)  # resolve_local
+
+
+@lru_cache(maxsize=4096)
+def _at_time_on(day: date, at: time, tz: str) -> datetime:
+    """``at`` o'clock on ``day`` in ``tz``, as UTC (every record due that day shares it: a backfill computes it once)."""
+    return resolve_local(datetime.combine(day, at), tz)
 
 
 @dataclass(frozen=True)

@@ -199,8 +199,11 @@ class DateRelativeTrigger(CompiledTrigger):
             return Plan(governs=governs, reason="record deleted")
         if not holds():
             return Plan(governs=governs, reason="the trigger condition is no longer true")
-        desired = {occ: at for occ, at, _ in self._fires(event.values, tz_for()) if at > now}
-        return Plan(desired, governs, reason="the date it was planned from changed or was cleared")
+        return Plan(self.fires_after(event.values, tz_for(), now), governs, reason="the date it was planned from changed or was cleared")
+
+    def fires_after(self, values: dict, tz: str, now: datetime) -> dict[str, datetime]:
+        """The occurrences a record with ``values`` wants, in ``tz``, still ahead of ``now``: ``{occurrence: fire_at}``."""
+        return {occ: at for occ, at, _ in self._fires(values, tz) if at > now}
 
     def explain(self, wf, values, owner_id, now, tz_for):
         tz = tz_for()

@@ -8,7 +8,7 @@ from engine.scheduler import tick
 from engine.services import records as record_service
 from engine.services import workflows as wf_service
 from engine.workflows.tables import due_events
-from tests.workflows.conftest import reminder_workflow
+from tests.workflows.conftest import add_user, reminder_workflow
 
 
 def _create(rt, system, owner, **data):
@@ -113,3 +113,28 @@ def test_publish_backfills_and_disable_enable(rt, system, clock, crm, receiver):
     assert wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")["version"] == 2
     due = wf_service.next_fire_times(rt, "crm")
     assert len(due) == 2 and {d["workflow_version"] for d in due} == {2}
+
+
+def test_first_publish_backfill_plans_what_saving_each_record_plans(rt, system, clock, crm, receiver):
+    """A first publish adds rows without diffing; they must equal the rows the save path plans record by record."""
+    ny = add_user(rt, "ny", "America/New_York", manager_id=crm["boss"])
+    saved_first = reminder_workflow(receiver.url)
+    saved_first["key"] = "planned_on_save"
+    wf_service.create_workflow(rt, system, "crm", saved_first)
+    wf_service.publish_workflow(rt, system, "crm", "planned_on_save")  # no records yet: each save below plans its rows
+    cases = [(crm["sales"], "2026-03-10T15:00:00+08:00", "pending"), (ny, "2026-03-10T10:30:00-04:00", "pending"),
+             (ny, "2026-03-09T20:00:00-04:00", "pending"),  # 09:00 New York the day before is past: the hour-before only
+             (crm["sales"], "2026-03-12T15:00:00+08:00", "done"),  # condition false: nothing
+             (crm["sales"], "2026-03-09T05:00:00+08:00", "pending"),  # both offsets already past
+             (ny, None, "pending")]  # no date: nothing
+    for owner, when, status in cases:
+        _create(rt, system, owner, status=status, **({"remind_at": when} if when else {}))
+    wf_service.create_workflow(rt, system, "crm", reminder_workflow(receiver.url))
+    published = wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")  # backfill over the same records
+    assert published["planned"]["records"] == len(cases)
+
+    def rows(key):
+        return {(d["record_id"], d["occurrence"], d["fire_at"]) for d in wf_service.next_fire_times(rt, "crm", workflow_key=key)}
+
+    assert rows("follow_up_reminder") == rows("planned_on_save")
+    assert published["planned"]["inserted"] == len(rows("planned_on_save")) == 5
