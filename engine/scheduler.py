@@ -152,9 +152,14 @@ def _claim(conn, now: datetime, limit: int):
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-_SET_STATUS = (sa.update(due_events).where(due_events.c.id == sa.bindparam("b_id"))
-               .values(status=sa.bindparam("b_status"), attempts=sa.bindparam("b_attempts"), reason=sa.bindparam("b_reason"),
-                       locked_until=sa.bindparam("b_locked"), updated_at=sa.bindparam("b_now")))
+def _set_statuses(conn, statuses: list[dict]) -> None:
+    """One UPDATE per distinct outcome (a burst of firings that all went well is one statement)."""
+    groups: dict[tuple, list[int]] = {}
+    for s in statuses:
+        groups.setdefault((s["b_status"], s["b_attempts"], s["b_reason"], s["b_locked"], s["b_now"]), []).append(s["b_id"])
+    for (status, attempts, reason, locked, now), ids in groups.items():
+        conn.execute(sa.update(due_events).where(due_events.c.id.in_(ids))
+                     .values(status=status, attempts=attempts, reason=reason, locked_until=locked, updated_at=now))
 
 
 def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickReport:
@@ -205,7 +210,7 @@ def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickRepo
             runs.append(_run_row(row, status, detail, attempts, now, outcomes))
             setattr(report, status, getattr(report, status) + 1)
         flush(conn, queued)
-        conn.execute(_SET_STATUS, statuses)
+        _set_statuses(conn, statuses)
         conn.execute(sa.insert(workflow_runs), runs)
     return report
 

@@ -104,10 +104,19 @@ def build_channel(rt, name: str):
     return get_channel(name, config, **deps)
 
 
+def _due(now: datetime, inbox: bool):
+    return (outbox.c.status == "pending", outbox.c.next_attempt_at <= now,
+            (outbox.c.channel == "inbox") if inbox else (outbox.c.channel != "inbox"))
+
+
+def _any_due(rt, now: datetime, *, inbox: bool) -> bool:
+    """A look without taking the write lock (SQLite has one): idle or busy-elsewhere workers do not queue for it."""
+    with rt.db.read() as conn:
+        return conn.execute(sa.select(outbox.c.id).where(*_due(now, inbox)).limit(1)).first() is not None
+
+
 def _claim(conn, now: datetime, limit: int, *, inbox: bool) -> list[dict]:
-    query = (sa.select(outbox).where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now,
-                                     (outbox.c.channel == "inbox") if inbox else (outbox.c.channel != "inbox"))
-             .order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit))
+    query = sa.select(outbox).where(*_due(now, inbox)).order_by(outbox.c.next_attempt_at, outbox.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return [dict(r) for r in conn.execute(query).mappings()]
@@ -120,12 +129,12 @@ def _backoff(attempts: int) -> timedelta:
 
 def _outcome(row: dict, result, now: datetime) -> tuple[str, dict]:
     attempts = row["attempts"] + 1
-    if result.ok:
+    if result.ok:  # a finished message's next_attempt_at is when it finished (the same for a whole batch)
         return "sent", {"status": "sent", "sent_at": now, "external_id": result.external_id, "last_error": None,
-                        "next_attempt_at": row["next_attempt_at"]}
+                        "next_attempt_at": now}
     if result.permanent or attempts >= MAX_DELIVERY_ATTEMPTS:
         return "failed", {"status": "failed", "sent_at": None, "external_id": None, "last_error": result.detail[:2000],
-                          "next_attempt_at": row["next_attempt_at"]}
+                          "next_attempt_at": now}
     return "retried", {"status": "pending", "sent_at": None, "external_id": None, "last_error": result.detail[:2000],
                        "next_attempt_at": now + _backoff(attempts)}
 
@@ -135,6 +144,26 @@ _MARK = (sa.update(outbox).where(outbox.c.id == sa.bindparam("b_id"), outbox.c.a
                                  outbox.c.status == "pending")
          .values(status=sa.bindparam("b_status"), sent_at=sa.bindparam("b_sent_at"), external_id=sa.bindparam("b_external_id"),
                  last_error=sa.bindparam("b_last_error"), next_attempt_at=sa.bindparam("b_next")))
+
+
+def _mark(conn, marks: list[dict], *, count_attempt: bool = False) -> None:
+    """Write a batch's outcomes: one UPDATE per shared outcome (a burst of sends is one statement), retries row by row
+    (each has its own next attempt)."""
+    shared: dict[tuple, list[int]] = {}
+    single = []
+    for m in marks:
+        if m["b_status"] == "pending":
+            single.append(m)
+        else:
+            key = (m["b_seen"], m["b_status"], m["b_sent_at"], m["b_external_id"], m["b_last_error"], m["b_next"])
+            shared.setdefault(key, []).append(m["b_id"])
+    extra = {"attempts": outbox.c.attempts + 1} if count_attempt else {}
+    for (seen, status, sent_at, external_id, last_error, next_at), ids in shared.items():
+        conn.execute(sa.update(outbox).where(outbox.c.id.in_(ids), outbox.c.attempts == seen, outbox.c.status == "pending")
+                     .values(status=status, sent_at=sent_at, external_id=external_id, last_error=last_error,
+                             next_attempt_at=next_at, **extra))
+    if single:
+        conn.execute(_MARK.values(**extra), single)
 
 
 def _mark_params(row_id: int, seen: int, values: dict) -> dict:
@@ -153,6 +182,8 @@ def _send(channel_for, row: dict):
 
 def _deliver_inbox(rt, now: datetime, limit: int, report: "DeliveryReport") -> int:
     """The inbox lives in this database: store and mark sent in ONE transaction, so it is exactly once."""
+    if not _any_due(rt, now, inbox=True):
+        return 0
     with rt.db.transaction() as conn:
         rows = _claim(conn, now, limit, inbox=True)
         if not rows:
@@ -163,12 +194,14 @@ def _deliver_inbox(rt, now: datetime, limit: int, report: "DeliveryReport") -> i
             outcome, values = _outcome(row, _send(lambda _name: channel, row), now)
             setattr(report, outcome, getattr(report, outcome) + 1)
             marks.append(_mark_params(row["id"], row["attempts"], values))
-        conn.execute(_MARK.values(attempts=outbox.c.attempts + 1), marks)
+        _mark(conn, marks, count_attempt=True)
     return len(rows)
 
 
 def _deliver_external(rt, now: datetime, limit: int, threads: int, report: "DeliveryReport") -> int:
     """Lease a batch, send in parallel outside any transaction, then mark the whole batch in one statement."""
+    if not _any_due(rt, now, inbox=False):
+        return 0
     with rt.db.transaction() as conn:
         rows = _claim(conn, now, limit, inbox=False)
         if rows:
@@ -200,7 +233,7 @@ def _deliver_external(rt, now: datetime, limit: int, threads: int, report: "Deli
         setattr(report, outcome, getattr(report, outcome) + 1)
         marks.append(_mark_params(row["id"], row["attempts"] + 1, values))
     with rt.db.transaction() as conn:
-        conn.execute(_MARK, marks)
+        _mark(conn, marks)
     return len(rows)
 
 
