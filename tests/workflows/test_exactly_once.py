@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from engine.clock import FrozenClock
 from engine.notifications.tables import inbox_messages
 from engine.runtime import Runtime
-from engine.scheduler import Senders, tick
+from engine.scheduler import Senders, run_due, tick
 from engine.services import records as record_service
 from engine.services import workflows as wf_service
+from engine.workflows.outbox import MAX_DELIVERY_ATTEMPTS, deliver_outbox
 from engine.workflows.tables import outbox
 from tests.workflows.conftest import reminder_workflow
 
@@ -89,6 +90,31 @@ def test_failed_delivery_is_retried_with_backoff_and_sent_once(rt, system, clock
     clock.set(row["next_attempt_at"])
     assert tick(rt).delivery.sent == 1
     assert len(receiver.calls) == 1
+
+
+def test_a_batch_with_sent_retried_and_failed_messages_marks_each(rt, system, clock, crm, receiver):
+    """Outcomes are written grouped (one UPDATE per shared outcome); each message still gets its own."""
+    wf_service.create_workflow(rt, system, "crm", _one_hour_before(receiver.url))
+    wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
+    _many(rt, system, crm["sales"], 3)
+    clock.set("2026-03-10T06:00:00Z")
+    assert run_due(rt).done == 3
+    with rt.db.transaction() as conn:
+        hooks = conn.execute(sa.select(outbox.c.id).where(outbox.c.channel == "webhook").order_by(outbox.c.id)).scalars().all()
+        conn.execute(sa.update(outbox).where(outbox.c.id == hooks[0]).values(attempts=MAX_DELIVERY_ATTEMPTS - 1))
+    receiver.fail_next = 2  # the first two webhooks get a 503: the first on its last attempt, the second with tries left
+    report = deliver_outbox(rt, threads=1)
+    assert (report.sent, report.retried, report.failed) == (4, 1, 1)  # 3 inbox rows (owner + manager copy each), 1 webhook
+    with rt.db.read() as conn:
+        rows = {r["id"]: r for r in conn.execute(sa.select(outbox).where(outbox.c.id.in_(hooks))).mappings()}
+    failed, retried, sent = (rows[i] for i in hooks)
+    assert (failed["status"], failed["attempts"], failed["sent_at"]) == ("failed", MAX_DELIVERY_ATTEMPTS, None)
+    assert "503" in failed["last_error"]
+    assert (retried["status"], retried["attempts"]) == ("pending", 1) and retried["next_attempt_at"] > clock.now()
+    assert (sent["status"], sent["attempts"], sent["sent_at"], sent["last_error"]) == ("sent", 1, clock.now(), None)
+    assert _inbox_count(rt) == (6, 6)
+    clock.set(retried["next_attempt_at"])
+    assert deliver_outbox(rt).sent == 1 and len(receiver.calls) == 2  # the retried one; the failed one stays failed
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
