@@ -121,6 +121,8 @@ def test_scheduler_command_runs_one_tick(api, client, clock, runner, receiver):
     result = runner.invoke(cli, ["scheduler", "--once"])
     assert result.exit_code == 0, result.output
     assert "claimed 1, done 1" in result.output and "sent 2" in result.output
+    refused = runner.invoke(cli, ["scheduler", "--senders", "-1"])
+    assert refused.exit_code == 2 and "--senders" in refused.output
 
 
 def test_scheduler_has_one_interval_job(rt):

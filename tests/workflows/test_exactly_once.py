@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from engine.clock import FrozenClock
 from engine.notifications.tables import inbox_messages
 from engine.runtime import Runtime
-from engine.scheduler import Senders, run_due, tick
+from engine.scheduler import Scheduler, Senders, run_due, tick
 from engine.services import records as record_service
 from engine.services import workflows as wf_service
 from engine.workflows.outbox import MAX_DELIVERY_ATTEMPTS, deliver_outbox
@@ -205,3 +205,22 @@ def test_a_frozen_clock_is_copied_as_it_shows():
     assert copy.now() == datetime(2026, 3, 10, 6, tzinfo=timezone.utc)
     copy.advance(minutes=5)
     assert copy.now() == datetime(2026, 3, 10, 6, 5, tzinfo=timezone.utc)
+
+
+def test_the_scheduler_service_runs_due_rows_and_its_sender_sends(rt, system, clock, crm, receiver):
+    """``formflow scheduler --senders 1``: the interval job runs due rows, the sender process sends them."""
+    wf_service.create_workflow(rt, system, "crm", _one_hour_before(receiver.url))
+    wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
+    _many(rt, system, crm["sales"], 20)
+    clock.set("2026-03-10T06:00:00Z")
+    service = Scheduler(rt, interval=0.2, senders=1)
+    service.start()
+    try:
+        deadline = time.monotonic() + 120  # waiting for the service's thread and process, not for the clock
+        while (len(receiver.keys()) < 20 or _unsent(rt)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        service.shutdown()
+    assert service.ticks >= 1 and service.senders.alive() == 0
+    assert len(receiver.keys()) == len(set(receiver.keys())) == 20
+    assert _unsent(rt) == 0 and _inbox_count(rt) == (40, 40)
