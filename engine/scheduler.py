@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import pickle
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -263,6 +264,19 @@ def _sender_main(url: str, config: dict, clock, limit: int, threads: int, poll: 
         rt.db.dispose()
 
 
+def _portable(config: dict) -> dict:
+    """The settings a sender process can be given (a value that cannot be pickled, e.g. a function, stays behind)."""
+    out = {}
+    for key, value in config.items():
+        try:
+            pickle.dumps(value)
+        except Exception:
+            log.warning("setting %s is not passed to sender processes (it cannot be copied to another process)", key)
+            continue
+        out[key] = value
+    return out
+
+
 class Senders:
     """N processes that deliver the outbox beside the scheduler process (see the module notes).
 
@@ -276,7 +290,7 @@ class Senders:
             raise ValueError("senders: count must be at least 1")
         ctx = multiprocessing.get_context("spawn")  # never fork a process holding database connections and threads
         self._wake, self._stop, self._ready = ctx.Event(), ctx.Event(), ctx.Queue()
-        args = (rt.db.url, dict(rt.config), rt.clock, limit, threads, poll, self._wake, self._stop, self._ready)
+        args = (rt.db.url, _portable(rt.config), rt.clock, limit, threads, poll, self._wake, self._stop, self._ready)
         self.processes = [ctx.Process(target=_sender_main, args=args, name=f"formflow-sender-{i + 1}", daemon=True)
                           for i in range(count)]
 

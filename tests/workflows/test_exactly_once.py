@@ -224,3 +224,10 @@ def test_the_scheduler_service_runs_due_rows_and_its_sender_sends(rt, system, cl
     assert service.ticks >= 1 and service.senders.alive() == 0
     assert len(receiver.keys()) == len(set(receiver.keys())) == 20
     assert _unsent(rt) == 0 and _inbox_count(rt) == (40, 40)
+
+
+def test_settings_that_cannot_cross_processes_stay_behind(clock):
+    from engine.scheduler import _portable
+
+    assert _portable({"WEBHOOK_ALLOWLIST": ["127.0.0.1/32"], "RESOLVER": lambda host: host, "CLOCK": clock}).keys() == {
+        "WEBHOOK_ALLOWLIST", "CLOCK"}

@@ -236,8 +236,8 @@ class HttpChannel(Channel):
             try:
                 conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
-            except _STALE:
-                if not reused:
+            except _STALE:  # the receiver closed the kept-alive connection before answering: once more on a new one
+                if not reused:  # (a receiver that dropped it mid-request sees the idempotency key twice)
                     raise
                 conn.close()
                 conn, reused = _CONNECTIONS._new(key), False
