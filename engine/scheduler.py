@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
-import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -242,24 +243,39 @@ def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches
     return total
 
 
-def _sender_main(url: str, config: dict, clock, limit: int, threads: int, poll: float, wake, stop, ready) -> None:
-    """A sender process: drain the outbox whenever woken (or every ``poll`` seconds), until told to stop."""
+#: What the scheduler writes to a sender's wake-up pipe.
+_WAKE, _QUIT = b"w", b"q"
+
+
+def _sender_main(url: str, config: dict, clock, limit: int, threads: int, poll: float, wake, ready) -> None:
+    """A sender process: drain the outbox whenever woken (or every ``poll`` seconds), until told to quit.
+
+    ``wake`` (read end) and ``ready`` (write end) are this sender's own pipes: nothing is shared with the other
+    senders, so one killed in any state cannot leave a lock held or a wake-up unanswered for the rest.
+    """
     try:
         rt = Runtime.open(url, clock=clock, config=config, migrate=False)
     except Exception as exc:
-        ready.put(f"{type(exc).__name__}: {exc}")
+        ready.send(f"{type(exc).__name__}: {exc}")
         return
-    ready.put(None)
+    ready.send(None)
     try:
-        while not stop.is_set():
-            wake.clear()  # cleared before looking: a wake-up during the batch is not lost
+        while True:
+            signals = b""
+            try:
+                while wake.poll(0):  # drained before looking: a wake-up during the batch is not lost
+                    signals += wake.recv_bytes()
+            except (EOFError, OSError):  # the scheduler is gone
+                return
+            if _QUIT in signals:
+                return
             try:
                 leased = deliver_outbox(rt, limit=limit, threads=threads).leased
             except Exception:  # keep sending; the leases of a failed batch expire and it is retried
                 log.exception("sender batch failed")
                 leased = 0
             if not leased:
-                wake.wait(poll)
+                wake.poll(poll)
     finally:
         rt.db.dispose()
 
@@ -277,6 +293,45 @@ def _portable(config: dict) -> dict:
     return out
 
 
+class _Sender:
+    """One sender process and its two pipes (wake-ups in, the start-up answer out)."""
+
+    def __init__(self, ctx, args: tuple, name: str):
+        wake_r, self.wake_w = ctx.Pipe(duplex=False)
+        self.ready_r, ready_w = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_sender_main, args=(*args, wake_r, ready_w), name=name, daemon=True)
+        self._child_ends = (wake_r, ready_w)
+
+    def start(self) -> None:
+        self.process.start()
+        for end in self._child_ends:  # the child has its copies now
+            end.close()
+        os.set_blocking(self.wake_w.fileno(), False)  # a wake-up never waits: one already pending is enough
+
+    def signal(self, what: bytes) -> None:
+        try:
+            self.wake_w.send_bytes(what)
+        except (BlockingIOError, BrokenPipeError, OSError):  # already woken, or dead (revived by the scheduler)
+            pass
+
+    def ready(self, timeout: float) -> str | None:
+        """None when it opened the database; what went wrong otherwise."""
+        deadline = time.monotonic() + timeout
+        while not self.ready_r.poll(0.05):
+            if not self.process.is_alive() and not self.ready_r.poll(0):
+                return f"it exited with code {self.process.exitcode}"
+            if time.monotonic() > deadline:
+                return f"not ready after {timeout:g} s"
+        try:
+            return self.ready_r.recv()
+        except EOFError:
+            return f"it exited with code {self.process.exitcode}"
+
+    def close(self) -> None:
+        self.wake_w.close()
+        self.ready_r.close()
+
+
 class Senders:
     """N processes that deliver the outbox beside the scheduler process (see the module notes).
 
@@ -288,41 +343,68 @@ class Senders:
                  poll: float = SENDER_POLL_SECONDS):
         if count < 1:
             raise ValueError("senders: count must be at least 1")
-        ctx = multiprocessing.get_context("spawn")  # never fork a process holding database connections and threads
-        self._wake, self._stop, self._ready = ctx.Event(), ctx.Event(), ctx.Queue()
-        args = (rt.db.url, _portable(rt.config), rt.clock, limit, threads, poll, self._wake, self._stop, self._ready)
-        self.processes = [ctx.Process(target=_sender_main, args=args, name=f"formflow-sender-{i + 1}", daemon=True)
-                          for i in range(count)]
+        self._ctx = multiprocessing.get_context("spawn")  # never fork a process holding database connections and threads
+        self._args = (rt.db.url, _portable(rt.config), rt.clock, limit, threads, poll)
+        self._stopped = False
+        self.senders = [self._sender(i) for i in range(count)]
+
+    def _sender(self, i: int) -> _Sender:
+        return _Sender(self._ctx, self._args, f"formflow-sender-{i + 1}")
+
+    @property
+    def processes(self) -> list:
+        return [s.process for s in self.senders]
 
     def start(self, timeout: float = SENDER_START_TIMEOUT) -> "Senders":
         """Start them and wait until each has opened the database (raises if one cannot)."""
-        for p in self.processes:
-            p.start()
-        for _ in self.processes:
-            try:
-                problem = self._ready.get(timeout=timeout)
-            except queue.Empty:
-                problem = f"not ready after {timeout:g} s"
+        for s in self.senders:
+            s.start()
+        self._await_ready(self.senders, timeout)
+        return self
+
+    def revive(self, timeout: float = SENDER_START_TIMEOUT) -> int:
+        """Replace each sender that died (killed, out of memory) with a new one; returns how many.
+
+        What a dead sender had leased goes out again once its lease is over (same idempotency keys).
+        """
+        if self._stopped:
+            return 0
+        fresh = []
+        for i, s in enumerate(self.senders):
+            if not s.process.is_alive():
+                s.process.join(0)
+                s.close()
+                self.senders[i] = self._sender(i)
+                self.senders[i].start()
+                fresh.append(self.senders[i])
+        self._await_ready(fresh, timeout)
+        return len(fresh)
+
+    def _await_ready(self, senders: list[_Sender], timeout: float) -> None:
+        for s in senders:
+            problem = s.ready(timeout)
             if problem is not None:
                 self.stop()
                 raise RuntimeError(f"a sender process could not start: {problem}")
-        return self
 
     def wake(self) -> None:
-        self._wake.set()
+        for s in self.senders:
+            s.signal(_WAKE)
 
     def alive(self) -> int:
-        return sum(p.is_alive() for p in self.processes)
+        return sum(s.process.is_alive() for s in self.senders)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let each finish the batch in hand, then end; one that does not is terminated (its leases expire)."""
-        self._stop.set()
-        self._wake.set()
-        for p in self.processes:
-            p.join(timeout)
-            if p.is_alive():
-                p.terminate()
-                p.join()
+        self._stopped = True
+        for s in self.senders:
+            s.signal(_QUIT)
+        for s in self.senders:
+            s.process.join(timeout)
+            if s.process.is_alive():
+                s.process.terminate()
+                s.process.join()
+            s.close()
 
 
 class Scheduler:
@@ -345,6 +427,8 @@ class Scheduler:
     def tick(self) -> TickReport:
         with self._lock:
             try:
+                if self.senders is not None and (revived := self.senders.revive()):
+                    log.warning("%d sender process(es) had died and were replaced", revived)
                 self.last_report = tick(self.rt, limit=self.limit, senders=self.senders)
             except Exception:  # keep the process alive; the next tick retries
                 log.exception("scheduler tick failed")

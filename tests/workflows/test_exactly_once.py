@@ -231,3 +231,26 @@ def test_settings_that_cannot_cross_processes_stay_behind(clock):
 
     assert _portable({"WEBHOOK_ALLOWLIST": ["127.0.0.1/32"], "RESOLVER": lambda host: host, "CLOCK": clock}).keys() == {
         "WEBHOOK_ALLOWLIST", "CLOCK"}
+
+
+def test_a_killed_sender_is_replaced(rt, system, clock, crm, receiver):
+    wf_service.create_workflow(rt, system, "crm", _one_hour_before(receiver.url))
+    wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
+    _many(rt, system, crm["sales"], 5)
+    clock.set("2026-03-10T06:00:00Z")
+    senders = Senders(rt, 2, limit=15).start()
+    try:
+        victim = senders.processes[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(60)
+        assert senders.alive() == 1
+        assert senders.revive() == 1 and senders.alive() == 2 and senders.processes[0] is not victim
+        assert tick(rt, senders=senders).done == 5
+        deadline = time.monotonic() + 120  # waiting for other processes, not for the clock
+        while _unsent(rt) and time.monotonic() < deadline:
+            senders.wake()
+            time.sleep(0.05)
+    finally:
+        senders.stop()
+    assert senders.revive() == 0  # a stopped pool is not brought back
+    assert len(receiver.keys()) == len(set(receiver.keys())) == 5
