@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from engine.gcpause import cycle_collection_paused
 from engine.services import records as record_service
 from engine.storage.tables import records, users
 from engine.workflows.compiled import CompiledWorkflow, live_workflows
@@ -214,7 +215,13 @@ def replan_workflow(rt, conn, wf: CompiledWorkflow) -> dict:
 
     Set-based: records (with their owner's zone) and the workflow's existing rows are read in
     batches, plans are diffed in memory, and changes are written with one statement per kind.
+    The cycle collector is paused meanwhile (see ``engine.gcpause``).
     """
+    with cycle_collection_paused():
+        return _replan(rt, conn, wf)
+
+
+def _replan(rt, conn, wf: CompiledWorkflow) -> dict:
     now = rt.clock.now()
     totals = {"records": 0, "inserted": 0, "moved": 0, "cancelled": 0, "kept": 0}
     if not wf.trigger.record_bound():
