@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from engine.errors import FormflowError
 from engine.runtime import Actor, Runtime
+from engine.storage.db import ids_grouped
 from engine.storage.tables import records
 from engine.workflows.compiled import CompiledWorkflow, workflow_by_id
 from engine.workflows.outbox import DELIVERY_THREADS, Batch, DeliveryReport, deliver_outbox, flush
@@ -156,9 +157,7 @@ def _claim(conn, now: datetime, limit: int):
 
 def _set_statuses(conn, statuses: list[dict]) -> None:
     """One UPDATE per distinct outcome (a burst of firings that all went well is one statement)."""
-    groups: dict[tuple, list[int]] = {}
-    for s in statuses:
-        groups.setdefault((s["b_status"], s["b_attempts"], s["b_reason"], s["b_locked"], s["b_now"]), []).append(s["b_id"])
+    groups = ids_grouped(statuses, ("b_status", "b_attempts", "b_reason", "b_locked", "b_now"))
     for (status, attempts, reason, locked, now), ids in groups.items():
         conn.execute(sa.update(due_events).where(due_events.c.id.in_(ids))
                      .values(status=status, attempts=attempts, reason=reason, locked_until=locked, updated_at=now))
@@ -311,7 +310,7 @@ class _Sender:
     def signal(self, what: bytes) -> None:
         try:
             self.wake_w.send_bytes(what)
-        except (BlockingIOError, BrokenPipeError, OSError):  # already woken, or dead (revived by the scheduler)
+        except OSError:  # full: already woken; broken: it died (revived by the scheduler)
             pass
 
     def ready(self, timeout: float) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -56,6 +56,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def ids_grouped(rows: Iterable[dict], keys: tuple[str, ...], id_key: str = "b_id") -> dict[tuple, list[int]]:
+    """Row ids grouped by their values of ``keys``: a batch of updates becomes one ``WHERE id IN (...)`` per distinct outcome."""
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row[id_key])
+    return groups
 
 
 def alembic_config(connection=None):

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.notifications.channels import OutgoingMessage, Recipient, get_channel
+from engine.storage.db import ids_grouped
 from engine.workflows.tables import outbox
 
 #: How long a worker owns a leased message before another may retry it (longer than a send can take).
@@ -110,7 +111,10 @@ def _due(now: datetime, inbox: bool):
 
 
 def _any_due(rt, now: datetime, *, inbox: bool) -> bool:
-    """A look without taking the write lock (SQLite has one): idle or busy-elsewhere workers do not queue for it."""
+    """On SQLite, a look without taking its one write lock, so idle workers do not queue for it (PostgreSQL's
+    ``SKIP LOCKED`` claim never waits: there the claim itself is the look)."""
+    if rt.db.dialect != "sqlite":
+        return True
     with rt.db.read() as conn:
         return conn.execute(sa.select(outbox.c.id).where(*_due(now, inbox)).limit(1)).first() is not None
 
@@ -149,14 +153,9 @@ _MARK = (sa.update(outbox).where(outbox.c.id == sa.bindparam("b_id"), outbox.c.a
 def _mark(conn, marks: list[dict], *, count_attempt: bool = False) -> None:
     """Write a batch's outcomes: one UPDATE per shared outcome (a burst of sends is one statement), retries row by row
     (each has its own next attempt)."""
-    shared: dict[tuple, list[int]] = {}
-    single = []
-    for m in marks:
-        if m["b_status"] == "pending":
-            single.append(m)
-        else:
-            key = (m["b_seen"], m["b_status"], m["b_sent_at"], m["b_external_id"], m["b_last_error"], m["b_next"])
-            shared.setdefault(key, []).append(m["b_id"])
+    single = [m for m in marks if m["b_status"] == "pending"]
+    shared = ids_grouped((m for m in marks if m["b_status"] != "pending"),
+                         ("b_seen", "b_status", "b_sent_at", "b_external_id", "b_last_error", "b_next"))
     extra = {"attempts": outbox.c.attempts + 1} if count_attempt else {}
     for (seen, status, sent_at, external_id, last_error, next_at), ids in shared.items():
         conn.execute(sa.update(outbox).where(outbox.c.id.in_(ids), outbox.c.attempts == seen, outbox.c.status == "pending")

@@ -50,7 +50,6 @@ MAX_KEPT_POOLS = 64
 CHECKED_TTL = 30.0
 
 
-
 class _Plain(http.client.HTTPConnection):
     """TCP to the checked IP; the connect timeout for connecting, the read timeout after."""
 
@@ -97,7 +96,7 @@ class Connections:
                 idle = self._idle.get(key)
                 conn = idle.pop() if idle else None
             if conn is None:
-                return self._new(key), False
+                return self.new(key), False
             if not _dropped(conn):
                 return conn, True
             conn.close()
@@ -115,7 +114,8 @@ class Connections:
         if conn is not None:
             conn.close()
 
-    def _new(self, key: tuple) -> http.client.HTTPConnection:
+    def new(self, key: tuple) -> http.client.HTTPConnection:
+        """A connection not opened yet (it connects on the first request)."""
         scheme, ip, port, host, ca_file = key
         if scheme == "https":
             context = ssl.create_default_context(cafile=ca_file)  # CERT_REQUIRED and a host name check
@@ -240,7 +240,7 @@ class HttpChannel(Channel):
                 if not reused:  # (a receiver that dropped it mid-request sees the idempotency key twice)
                     raise
                 conn.close()
-                conn, reused = _CONNECTIONS._new(key), False
+                conn, reused = _CONNECTIONS.new(key), False
                 conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
             raw = response.read(MAX_WEBHOOK_RESPONSE)
