@@ -258,14 +258,15 @@ def _zone_of(rt, conn, wf: CompiledWorkflow, values: dict, owner_id, owner_tz) -
 
 def _add_wanted(rt, conn, wf: CompiledWorkflow, rows, now: datetime, rules, changes: Changes) -> None:
     """Backfill records of a workflow that has no due rows yet: what each wants is new."""
-    condition, trigger = wf.trigger.condition, wf.trigger
-    for rid, data, owner_id, _version, owner_tz in rows:
-        values = dict(data)
+    condition, trigger, inserts = wf.trigger.condition, wf.trigger, changes.inserts
+    by_owner, default_tz = wf.tz_spec == "owner", rt.timezone
+    before = len(inserts)
+    for rid, values, owner_id, _version, owner_tz in rows:  # values: the row's own decoded data, not shared
         if condition is not None and not wf.evaluate(condition, rt, conn, values, rules):
             continue
-        wanted = trigger.fires_after(values, _zone_of(rt, conn, wf, values, owner_id, owner_tz), now)
-        changes.inserts += [(rid, occ, fire_at) for occ, fire_at in wanted.items()]
-        changes.counts["inserted"] += len(wanted)
+        tz = (owner_tz or default_tz) if by_owner else wf.tz_for(rt, conn, values, owner_id)
+        inserts += [(rid, occ, fire_at) for occ, fire_at in trigger.fires_after(values, tz, now).items()]
+    changes.counts["inserted"] += len(inserts) - before
 
 
 def _diff_existing(rt, conn, wf: CompiledWorkflow, rows, now: datetime, rules, changes: Changes) -> None:

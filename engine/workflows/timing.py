@@ -147,6 +147,15 @@ class Offset:
         return {"amount": self.amount, "unit": self.unit, "direction": self.direction,
                 "at_time": self.at_time.strftime("%H:%M") if self.at_time else None}
 
+    def from_anchor(self, anchor: datetime, tz: str) -> datetime:
+        """``fire_time`` for an anchor already known to be aware (a backfill's hot path skips the check)."""
+        if self.unit not in _CALENDAR_UNITS:
+            return anchor.astimezone(UTC) + self.step
+        local = anchor.astimezone(_zone(tz)) + self.step  # an aware datetime plus a timedelta moves its wall clock
+        if self.at_time is not None:
+            return _at_time_on(local.date(), self.at_time, tz)
+        return local.replace(fold=0).astimezone(UTC)  # resolve_local: a gap shifts forward, a fold takes the first
+
 
 def fire_time(anchor: datetime, offset: Offset, tz: str = "UTC") -> datetime:
     """When an offset relative to ``anchor`` fires, as an aware UTC datetime.
@@ -155,13 +164,7 @@ def fire_time(anchor: datetime, offset: Offset, tz: str = "UTC") -> datetime:
     recipient's): it matters for days/weeks and for ``at_time``.
     """
     _require_aware(anchor, "anchor")
-    if offset.unit not in _CALENDAR_UNITS:
-        return anchor.astimezone(UTC) + offset.step
-    zone = _zone(tz)
-    wall = anchor.astimezone(zone).replace(tzinfo=None) + offset.step
-    if offset.at_time is not None:
-        return _at_time_on(wall.date(), offset.at_time, tz)
-    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)  # resolve_local
+    return offset.from_anchor(anchor, tz)
 
 
 @lru_cache(maxsize=4096)

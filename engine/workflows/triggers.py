@@ -18,7 +18,7 @@ from typing import Any, Callable
 from engine.clock import utc_iso
 from engine.errors import ErrorItem
 from engine.registry import Registry
-from engine.workflows.timing import Delay, Offset, TimingError, fire_time, parse_cron, resolve_local
+from engine.workflows.timing import Delay, Offset, TimingError, parse_cron, resolve_local
 
 UTC = timezone.utc
 
@@ -178,6 +178,7 @@ class DateRelativeTrigger(CompiledTrigger):
     def __init__(self, spec, condition, offsets: list[Offset], ftype: str):
         super().__init__(spec, condition)
         self.offsets = offsets
+        self._slots = [(f"offset{i}@", off) for i, off in enumerate(offsets)]  # occurrence prefix, offset
         self.ftype = ftype
         # a pure function of (field value, zone): records sharing a date (a backfill, an import) compute it once
         self._fires_of = lru_cache(maxsize=FIRES_CACHE_SIZE)(self._compute_fires)
@@ -191,7 +192,7 @@ class DateRelativeTrigger(CompiledTrigger):
         if anchor is None:
             return ()
         stamp = utc_iso(anchor)
-        return tuple((f"offset{i}@{stamp}", fire_time(anchor, off, tz), anchor) for i, off in enumerate(self.offsets))
+        return tuple((slot + stamp, off.from_anchor(anchor, tz), anchor) for slot, off in self._slots)
 
     def plan(self, wf, event, now, tz_for, holds):
         governs = lambda occ: occ.startswith("offset")  # noqa: E731
