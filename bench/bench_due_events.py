@@ -10,12 +10,13 @@ on PostgreSQL:
    the same kind of database; ``--rounds`` alternating rounds, each on a new database, best of
    each side (goal: 50x);
 3. ``--due`` reminders due in the same minute (default 10,000) sent to a local webhook server by
-   the scheduler tick: due rows run per second, messages delivered, duplicates (counted at the
-   server by idempotency key) and lateness p50/p99 from the moment they became due (goal:
-   10,000 / 0 / p99 <= 5 s).
+   the scheduler tick, sending inline and with each of ``--senders`` sender process counts: due
+   rows run per second, messages delivered, duplicates (counted at the server by idempotency key)
+   and lateness p50/p99 from the moment they became due (goal: 10,000 / 0 / p99 <= 5 s). On 2
+   cores PostgreSQL's server wants a core of its own (1 sender does best), SQLite does not (2).
 
-Run: ``python bench/bench_due_events.py [--records N] [--rounds N] [--due N] [--senders N] [--skip-pg]``. PostgreSQL comes
-from ``FORMFLOW_BENCH_PG`` (default postgresql+psycopg://postgres@127.0.0.1:5432/test); a
+Run: ``python bench/bench_due_events.py [--records N] [--rounds N] [--due N] [--senders 1,2]
+[--skip-pg]``. PostgreSQL comes from ``FORMFLOW_BENCH_PG`` (default postgresql+psycopg://postgres@127.0.0.1:5432/test); a
 throwaway schema is created and dropped.
 """
 from __future__ import annotations
@@ -255,7 +256,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=5000, help="records for the bulk-scheduling figure (the save figure uses up to 300)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the bulk-scheduling figure (best of each side)")
     parser.add_argument("--due", type=int, default=10_000, help="reminders due in the same minute")
-    parser.add_argument("--senders", type=int, default=2, help="sender processes for the burst figure (0: inline only)")
+    parser.add_argument("--senders", default="1,2", help="sender process counts for the burst figure, comma-separated (0: inline only)")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
     hook = "http://127.0.0.1:9/never-called"  # save and bulk figures plan only; nothing is sent
@@ -280,8 +281,8 @@ def main() -> None:
             bench_save(url(), min(args.records, 300), hook)
             bench_bulk(url, args.records, hook, args.rounds)
             bench_tick(url(), args.due, 0)
-            if args.senders:
-                bench_tick(url(), args.due, args.senders)
+            for senders in sorted({int(n) for n in args.senders.split(",") if n.strip()} - {0}):
+                bench_tick(url(), args.due, senders)
     finally:
         if admin is not None:
             with admin.connect() as conn:
