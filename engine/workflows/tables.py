@@ -60,7 +60,7 @@ due_events = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("workflow_id", "record_id", "occurrence"),
     sa.Index("ix_due_events_status_fire_at", "status", "fire_at"),
-    # queries by record name the workflow (or join the app's workflows): the unique index serves them
+    # no index on record_id alone: the look-ups by record name the workflow, and the unique index serves them
 )
 
 workflow_runs = sa.Table(

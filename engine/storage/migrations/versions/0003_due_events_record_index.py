@@ -1,8 +1,10 @@
-"""drop due_events' (record_id, status) index: the unique (workflow_id, record_id, occurrence) one serves every query by record
+"""drop due_events' (record_id, status) index: the unique (workflow_id, record_id, occurrence) one serves the queries by record
 
 Each due row wrote four b-trees; a publish planning 10,000 rows spent ~15% of its insert time on
-this one, and every status change (pending, running, done) rewrote it too. The queries by record
-name the workflow, or join the app's workflows, so they take the unique index instead.
+this one, and every status change (pending, running, done) rewrote it too. The save path's look-up
+names the workflow and takes the unique index (PostgreSQL's planner does the same for a record's
+firings across an app's workflows); without statistics SQLite chose the (status, fire_at) index for
+that list before this change as well.
 
 Revision ID: 0003_due_events_record_index
 Revises: 0002_workflows
