@@ -138,3 +138,31 @@ def test_first_publish_backfill_plans_what_saving_each_record_plans(rt, system, 
 
     assert rows("follow_up_reminder") == rows("planned_on_save")
     assert published["planned"]["inserted"] == len(rows("planned_on_save")) == 5
+
+
+def test_a_records_firings_are_read_by_the_unique_index_not_every_pending_row(rt, system, crm, receiver):
+    """``next_fire_times(record_id=…)`` must not walk the (status, fire_at) index of every workflow's pending rows."""
+    wf_service.create_workflow(rt, system, "crm", reminder_workflow(receiver.url))
+    wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
+    mine = _create(rt, system, crm["sales"], remind_at="2026-03-12T15:00:00+08:00")
+    for day in range(13, 16):
+        _create(rt, system, crm["sales"], remind_at=f"2026-03-{day}T15:00:00+08:00")
+    ran: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "FROM due_events JOIN workflows" in statement:
+            ran.append((statement, parameters))
+
+    sa.event.listen(rt.db.engine, "before_cursor_execute", seen)
+    try:
+        pending = wf_service.next_fire_times(rt, "crm", record_id=mine["id"])
+        everything = wf_service.next_fire_times(rt, "crm", record_id=mine["id"], include_finished=True)
+    finally:
+        sa.event.remove(rt.db.engine, "before_cursor_execute", seen)
+    assert [d["record_id"] for d in pending] == [mine["id"]] * 2 and len(everything) == 2
+    assert len(ran) == 2
+    explain = "EXPLAIN QUERY PLAN " if rt.db.engine.dialect.name == "sqlite" else "EXPLAIN "
+    with rt.db.engine.connect() as conn:
+        for statement, parameters in ran:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(explain + statement, parameters))
+            assert "ix_due_events_status_fire_at" not in plan, plan
