@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from engine.errors import FormflowError
 from engine.runtime import Actor, Runtime
-from engine.storage.db import ids_grouped
+from engine.storage.db import copy_rows, ids_grouped
 from engine.storage.tables import records
 from engine.workflows.compiled import CompiledWorkflow, workflow_by_id
 from engine.workflows.outbox import DELIVERY_THREADS, Batch, DeliveryReport, deliver_outbox, flush
@@ -152,7 +152,7 @@ def _claim(conn, now: datetime, limit: int):
              .order_by(due_events.c.fire_at, due_events.c.id).limit(limit))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [dict(r) for r in conn.execute(query).mappings().all()]  # all(): one fetch, not a driver call per row
 
 
 def _set_statuses(conn, statuses: list[dict]) -> None:
@@ -178,7 +178,7 @@ def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickRepo
             return report
         batch = Batch()
         ids = [r["record_id"] for r in rows if r["record_id"]]
-        found = {r["id"]: dict(r) for r in conn.execute(sa.select(records).where(records.c.id.in_(ids))).mappings()} if ids else {}
+        found = {r["id"]: dict(r) for r in conn.execute(sa.select(records).where(records.c.id.in_(ids))).mappings().all()} if ids else {}
         statuses, runs, queued = [], [], []
         for row in rows:
             attempts = row["attempts"] + 1
@@ -212,8 +212,21 @@ def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickRepo
             setattr(report, status, getattr(report, status) + 1)
         flush(conn, queued)
         _set_statuses(conn, statuses)
-        conn.execute(sa.insert(workflow_runs), runs)
+        _write_runs(conn, runs)
     return report
+
+
+#: The run log's columns in ``_run_row`` order.
+_RUN_COLUMNS = ("workflow_id", "workflow_version", "due_event_id", "record_id", "occurrence", "status", "detail", "attempts",
+                "fire_at", "ran_at", "steps")
+
+
+def _write_runs(conn, runs: list[dict]) -> None:
+    """The batch's run log: one binary COPY on PostgreSQL (a pipelined insert cost ~35 µs a row there), else one executemany."""
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, workflow_runs, _RUN_COLUMNS, (tuple(run[c] for c in _RUN_COLUMNS) for run in runs))
+    elif runs:
+        conn.execute(sa.insert(workflow_runs), runs)
 
 
 def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches: int = MAX_BATCHES_PER_TICK,

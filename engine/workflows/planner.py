@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from engine.gcpause import cycle_collection_paused
 from engine.services import records as record_service
+from engine.storage.db import copy_rows
 from engine.storage.tables import records, users
 from engine.workflows.compiled import CompiledWorkflow, live_workflows
 from engine.workflows.tables import due_events
@@ -90,15 +91,16 @@ class Changes:
 #: Columns ``insert_due_rows`` fills, in order; the rest take their defaults (NULL).
 _INSERTED = ("workflow_id", "workflow_version", "record_id", "occurrence", "fire_at", "status", "attempts", "created_at", "updated_at")
 
-#: Their PostgreSQL types, as migration 0002 creates them (a binary COPY must name them exactly).
-_PG_TYPES = ("int4", "int4", "int4", "varchar", "timestamptz", "varchar", "int4", "timestamptz", "timestamptz")
+
+def _aware(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return dt
 
 
 def _sqlite_utc(dt: datetime) -> str:
     """What ``UTCDateTime`` stores on SQLite: naive UTC text as SQLAlchemy's DATETIME writes it (2026-03-10 07:00:00.000000)."""
-    if dt.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    if dt.tzinfo is not timezone.utc:
+    if _aware(dt).tzinfo is not timezone.utc:
         dt = dt.astimezone(timezone.utc)
     return dt.replace(tzinfo=None).isoformat(" ", "microseconds")
 
@@ -112,19 +114,12 @@ def insert_due_rows(conn, workflow_id: int, version: int, rows: list[tuple[int, 
     ``sa.insert(due_events)`` would.
     """
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY {due_events.name} ({', '.join(_INSERTED)}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_PG_TYPES)
-                for record_id, occurrence, fire_at in rows:
-                    if fire_at.tzinfo is None:
-                        raise ValueError("naive datetime given to a UTC column")
-                    copy.write_row((workflow_id, version, record_id, occurrence, fire_at, "pending", 0, now, now))
+        copy_rows(conn, due_events, _INSERTED, ((workflow_id, version, record_id, occurrence, _aware(fire_at), "pending", 0, now, now)
+                                                for record_id, occurrence, fire_at in rows))
         return
     stamp, params = _sqlite_utc(now), []
     for record_id, occurrence, fire_at in rows:  # fire_at goes as epoch second + microsecond: SQLite formats the text
-        if fire_at.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        params.append((workflow_id, version, record_id, occurrence, floor(fire_at.timestamp()), fire_at.microsecond, stamp, stamp))
+        params.append((workflow_id, version, record_id, occurrence, floor(_aware(fire_at).timestamp()), fire_at.microsecond, stamp, stamp))
     conn.exec_driver_sql(_SQLITE_INSERT, params)
 
 

@@ -43,3 +43,32 @@ def test_driver_insert_refuses_naive_datetimes(rt, system, crm):
     with pytest.raises(ValueError, match="naive"), rt.db.transaction() as conn:
         wid = conn.execute(sa.select(workflows.c.id)).scalar_one()
         insert_due_rows(conn, wid, 1, [(1, "offset0@x", datetime(2026, 3, 10, 7, 0))], datetime(2026, 3, 9, tzinfo=timezone.utc))
+
+
+def test_the_run_log_written_by_copy_is_what_sqlalchemy_writes(rt, system, crm):
+    """``scheduler._write_runs`` (a binary COPY on PostgreSQL) against ``sa.insert(workflow_runs)``: NULLs, JSON, aware times."""
+    from engine.scheduler import _write_runs
+    from engine.workflows.tables import workflow_runs
+
+    wf_service.create_workflow(rt, system, "crm", reminder_workflow("http://127.0.0.1:9/hook"))
+    ran = datetime(2026, 3, 9, 1, 2, 3, 456789, tzinfo=timezone.utc)
+
+    def runs(record_base: int) -> list[dict]:
+        return [{"workflow_id": wid, "workflow_version": 2, "due_event_id": None, "record_id": record_base + i, "occurrence": f"offset{i}@x",
+                 "status": status, "detail": detail, "attempts": i + 1, "fire_at": at, "ran_at": ran, "steps": steps}
+                for i, (status, detail, at, steps) in enumerate([
+                    ("done", None, FIRES[0], [{"step": "tell", "type": "notify", "queued": 2}]),
+                    ("skipped", "found 90 minutes late; the catch-up limit is 60 minutes", FIRES[1], []),
+                    ("failed", "gave up after 3 attempts: «ünïcode» \\ \"quoted\"", FIRES[3], [{"nested": {"a": [1, 2.5, None, True]}}])])]
+
+    cols = "workflow_id, workflow_version, due_event_id, occurrence, status, detail, attempts, fire_at, ran_at, steps"
+    with rt.db.transaction() as conn:
+        wid = conn.execute(sa.select(workflows.c.id)).scalar_one()
+        conn.execute(sa.insert(workflow_runs), runs(100))
+        _write_runs(conn, runs(200))
+        stored = lambda lo: [tuple(r) for r in conn.exec_driver_sql(  # noqa: E731
+            f"SELECT {cols} FROM workflow_runs WHERE record_id BETWEEN {lo} AND {lo + 99} ORDER BY record_id")]
+        assert stored(200) == stored(100) and len(stored(200)) == 3
+        read = conn.execute(sa.select(workflow_runs.c.fire_at, workflow_runs.c.steps).where(workflow_runs.c.record_id >= 200)
+                            .order_by(workflow_runs.c.record_id)).all()
+    assert [r.fire_at for r in read] == [FIRES[0], FIRES[1], FIRES[3]] and read[2].steps == [{"nested": {"a": [1, 2.5, None, True]}}]
