@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.notifications.channels import OutgoingMessage, Recipient, get_channel
-from engine.storage.db import ids_grouped
+from engine.storage.db import copy_rows, ids_grouped
 from engine.workflows.tables import outbox
 
 #: How long a worker owns a leased message before another may retry it (longer than a send can take).
@@ -82,10 +82,30 @@ def enqueue(ctx, *, key: str, channel: str, recipient: Recipient, cc: list[Recip
     return 1
 
 
+#: The outbox columns ``enqueue`` fills, in order (for the COPY).
+_QUEUED = ("workspace_id", "workflow_id", "due_event_id", "record_id", "idempotency_key", "channel", "message", "status", "attempts",
+           "next_attempt_at", "created_at")
+
+
 def flush(conn: sa.Connection, rows: list[dict]) -> None:
-    """Write queued outbox rows in one statement; a key already there (the firing ran before) is left alone."""
-    if rows:
-        conn.execute(_INSERTS[conn.dialect.name](outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
+    """Write queued outbox rows; a key already there (the firing ran before) is left alone.
+
+    PostgreSQL first tries one binary COPY inside a savepoint (a pipelined insert cost ~35 µs a row
+    there); a key already taken aborts it, and the rows then go through ``INSERT … ON CONFLICT DO
+    NOTHING``, as they always do on SQLite.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from psycopg.errors import UniqueViolation  # PostgreSQL's driver is an optional install
+
+        try:
+            with conn.begin_nested():
+                copy_rows(conn, outbox, _QUEUED, (tuple(row[c] for c in _QUEUED) for row in rows))
+            return
+        except UniqueViolation:
+            pass  # a re-run firing: the keys already queued stay as they are
+    conn.execute(_INSERTS[conn.dialect.name](outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
 
 
 def outgoing(row: Any) -> OutgoingMessage:

@@ -1,4 +1,4 @@
-"""The planner's driver-level insert of due rows stores exactly what ``sa.insert(due_events)`` stores, on both databases."""
+"""Bulk writes through the driver (due rows, the run log, the outbox) store what SQLAlchemy's inserts store, on both databases."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -72,3 +72,27 @@ def test_the_run_log_written_by_copy_is_what_sqlalchemy_writes(rt, system, crm):
         read = conn.execute(sa.select(workflow_runs.c.fire_at, workflow_runs.c.steps).where(workflow_runs.c.record_id >= 200)
                             .order_by(workflow_runs.c.record_id)).all()
     assert [r.fire_at for r in read] == [FIRES[0], FIRES[1], FIRES[3]] and read[2].steps == [{"nested": {"a": [1, 2.5, None, True]}}]
+
+
+def test_outbox_flush_keeps_a_key_already_queued_and_adds_the_rest(rt, system, crm):
+    """A re-run firing queues keys that are already there: PostgreSQL's COPY aborts, and the fallback keeps the first row."""
+    from engine.workflows.outbox import flush
+    from engine.workflows.tables import outbox
+
+    wf_service.create_workflow(rt, system, "crm", reminder_workflow("http://127.0.0.1:9/hook"))
+    now = datetime(2026, 3, 9, 1, 2, 3, 456789, tzinfo=timezone.utc)
+
+    def queued(key: str, subject: str) -> dict:
+        return {"workspace_id": rt.workspace_id, "workflow_id": wid, "due_event_id": None, "record_id": 7, "idempotency_key": key,
+                "channel": "webhook", "message": {"subject": subject, "cc": [], "config": {"url": "http://x/«ü»"}}, "status": "pending",
+                "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+    with rt.db.transaction() as conn:
+        wid = conn.execute(sa.select(workflows.c.id)).scalar_one()
+        flush(conn, [queued("k1", "first"), queued("k2", "second")])
+        flush(conn, [queued("k2", "again"), queued("k3", "third"), queued("k3", "third again")])
+        flush(conn, [queued("k4", "fourth")])  # the transaction is still usable after the aborted COPY
+        stored = conn.execute(sa.select(outbox.c.idempotency_key, outbox.c.message, outbox.c.next_attempt_at)
+                              .order_by(outbox.c.idempotency_key)).all()
+    assert [(k, m["subject"]) for k, m, _ in stored] == [("k1", "first"), ("k2", "second"), ("k3", "third"), ("k4", "fourth")]
+    assert all(at == now for _, _, at in stored) and stored[0].message["config"] == {"url": "http://x/«ü»"}
