@@ -12,8 +12,8 @@ on PostgreSQL:
 3. ``--due`` reminders due in the same minute (default 10,000) sent to a local webhook server by
    the scheduler tick, sending inline and with each of ``--senders`` sender process counts: due
    rows run per second, messages delivered, duplicates (counted at the server by idempotency key)
-   and lateness p50/p99 from the moment they became due (goal: 10,000 / 0 / p99 <= 5 s). On 2
-   cores PostgreSQL's server wants a core of its own (1 sender does best), SQLite does not (2).
+   and lateness p50/p99 from the moment they became due (goal: 10,000 / 0 / p99 <= 5 s). The
+   senders, this process, the receiver and PostgreSQL's server all share the machine's cores.
 
 Run: ``python bench/bench_due_events.py [--records N] [--rounds N] [--due N] [--senders 1,2]
 [--skip-pg]``. PostgreSQL comes from ``FORMFLOW_BENCH_PG`` (default postgresql+psycopg://postgres@127.0.0.1:5432/test); a
