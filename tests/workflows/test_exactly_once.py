@@ -254,3 +254,37 @@ def test_a_killed_sender_is_replaced(rt, system, clock, crm, receiver):
         senders.stop()
     assert senders.revive() == 0  # a stopped pool is not brought back
     assert len(receiver.keys()) == len(set(receiver.keys())) == 5
+
+
+@pytest.mark.parametrize("budget, parallel", [(0.0, True), (3600.0, False)])
+def test_a_batch_goes_parallel_only_when_sends_are_slow(rt, system, clock, crm, receiver, budget, parallel, monkeypatch):
+    """Quick sends stay on one thread (threads only add GIL hand-offs); slower than the budget, the rest go to the pool.
+
+    Either way every webhook arrives once and each message is marked with its own outcome.
+    """
+    from engine.workflows import outbox as outbox_module
+
+    wf_service.create_workflow(rt, system, "crm", _one_hour_before(receiver.url))
+    wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
+    _many(rt, system, crm["sales"], 12)
+    clock.set("2026-03-10T06:00:00Z")
+    assert run_due(rt).done == 12
+    senders: list[int] = []
+    real_send = outbox_module._send
+
+    def send(channel_for, row):  # the real send, noting which thread ran it
+        senders.append(threading.get_ident())
+        return real_send(channel_for, row)
+
+    monkeypatch.setattr(outbox_module, "_send", send)
+    receiver.fail_next = 1
+    report = deliver_outbox(rt, threads=4, serial_budget=budget)
+    assert (report.sent, report.retried) == (12 + 11, 1)  # 12 inbox rows, 11 webhooks (the first got a 503)
+    webhook_threads = senders[-12:]
+    assert webhook_threads[0] == threading.get_ident()  # the first send always runs here: it is what the average starts from
+    assert any(t != threading.get_ident() for t in webhook_threads[1:]) is parallel
+    assert len(receiver.keys()) == len(set(receiver.keys())) == 11
+    with rt.db.read() as conn:
+        states = conn.execute(sa.select(outbox.c.status, sa.func.count()).where(outbox.c.channel == "webhook")
+                              .group_by(outbox.c.status)).all()
+    assert dict(states) == {"sent": 11, "pending": 1}
