@@ -254,7 +254,7 @@ def bench_tick(url: str, n: int, senders: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=5000, help="records for the bulk-scheduling figure (the save figure uses up to 300)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the bulk-scheduling figure (best of each side)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the bulk-scheduling figure (best of each side)")
     parser.add_argument("--due", type=int, default=10_000, help="reminders due in the same minute")
     parser.add_argument("--senders", default="1,2", help="sender process counts for the burst figure, comma-separated (0: inline only)")
     parser.add_argument("--skip-pg", action="store_true")
