@@ -336,7 +336,8 @@ class _Sender:
                 return f"not ready after {timeout:g} s"
         try:
             return self.ready_r.recv()
-        except EOFError:
+        except EOFError:  # it closed the pipe by dying: reap it, so the exit code is known
+            self.process.join(5)
             return f"it exited with code {self.process.exitcode}"
 
     def close(self) -> None:

@@ -263,13 +263,12 @@ def _zone_of(rt, conn, wf: CompiledWorkflow, values: dict, owner_id, owner_tz) -
 def _add_wanted(rt, conn, wf: CompiledWorkflow, rows, now: datetime, rules, changes: Changes) -> None:
     """Backfill records of a workflow that has no due rows yet: what each wants is new."""
     condition, trigger, inserts = wf.trigger.condition, wf.trigger, changes.inserts
-    by_owner, default_tz = wf.tz_spec == "owner", rt.timezone
     before = len(inserts)
     for rid, values, owner_id, _version, owner_tz in rows:  # values: the row's own decoded data, not shared
         if condition is not None and not wf.evaluate(condition, rt, conn, values, rules):
             continue
-        tz = (owner_tz or default_tz) if by_owner else wf.tz_for(rt, conn, values, owner_id)
-        inserts += [(rid, occ, fire_at) for occ, fire_at in trigger.fires_after(values, tz, now).items()]
+        wanted = trigger.fires_after(values, _zone_of(rt, conn, wf, values, owner_id, owner_tz), now)
+        inserts += [(rid, occ, fire_at) for occ, fire_at in wanted.items()]
     changes.counts["inserted"] += len(inserts) - before
 
 
