@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import secrets
 import sys
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, render_template, request, url_for
 
@@ -23,6 +25,8 @@ from engine.services import users as user_service
 
 #: pages reachable without signing in
 PUBLIC_ENDPOINTS = frozenset({"ui.login", "ui.static", "static"})
+#: longest ``next`` target kept after sign-in (a longer one sends the user to ``/``)
+MAX_NEXT_LENGTH = 2000
 #: the user the first run creates
 FIRST_ADMIN_USERNAME = "admin"
 
@@ -32,8 +36,20 @@ def _runtime():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local path: no scheme, no host, no protocol-relative ``//evil``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a same-origin path, else ``/``.
+
+    Browsers drop tab, CR and LF from a URL and read ``\\`` as ``/``, so ``/%09/evil.example`` and ``/\\evil.example``
+    are ``//evil.example`` to them: any control, format or space character and any backslash refuses the target
+    outright (also keeping CR/LF out of the Location header), then it must parse as a path with no scheme and no host.
+    """
+    if not isinstance(target, str) or not target or len(target) > MAX_NEXT_LENGTH:
+        return "/"
+    if "\\" in target or any(unicodedata.category(ch)[0] in "CZ" for ch in target):
+        return "/"
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return "/"
     return target
 

@@ -68,8 +68,40 @@ _CHINA_BRANCH = re.compile(r"[（(]\s*(?:中国|china)\s*[)）]")
 
 
 def _folded(value: Any) -> str:
-    """NFKC (full-width -> ASCII) and case folding."""
-    return unicodedata.normalize("NFKC", str(value)).casefold().strip()
+    """NFKC (full-width -> ASCII), look-alike letters to their Latin prototype (UTS #39 skeleton), then case folding."""
+    return unicodedata.normalize("NFKC", str(value)).translate(_LATIN_SKELETON).casefold().strip()
+
+
+class _LatinSkeleton(dict):
+    """A ``str.translate`` table sending each non-ASCII letter that UTS #39 confuses with a Latin letter to that letter.
+
+    Cyrillic ``е`` and Greek ``Τ`` become ``e`` and ``T`` (data: Unicode's confusables.txt as shipped by the
+    ``confusable-homoglyphs`` package). ASCII is left alone: TR39 also maps ``I`` to ``l``, ``0`` to ``O`` and ``m`` to
+    ``rn``, which would merge genuinely different names once case is folded; for the same reason a capital that TR39
+    maps to ``l`` (Cyrillic ``І``, Greek ``Ι``) becomes ``I``. Filled as characters are met, like ``_LettersAndDigits``.
+    """
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if code < 128 else _latin_prototype(chr(code))
+        if len(self) < MAX_REMEMBERED_CHARACTERS:
+            self[code] = kept
+        return kept
+
+
+def _latin_prototype(ch: str) -> int:
+    """The code of the ASCII letter ``ch`` is confusable with, or ``ch``'s own code."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    # only ``I`` and ``m`` are ASCII letters that confusables.txt maps elsewhere (to l and rn, both ASCII), so an ASCII
+    # letter listed for a non-ASCII character is that character's prototype, not a look-alike mapped onto it
+    for entry in confusables_data.get(ch, ()):
+        target = entry.get("c", "")
+        if len(target) == 1 and target.isascii() and target.isalpha():
+            return ord("I") if target == "l" and ch.isupper() else ord(target)
+    return ord(ch)
+
+
+_LATIN_SKELETON = _LatinSkeleton()
 
 
 class _LettersAndDigits(dict):

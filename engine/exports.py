@@ -5,13 +5,16 @@ reader's row scope and field permissions apply: fields their role hides are
 not columns at all. Values are the text a person reads (choice labels, user
 and record titles), given by the caller's ``display`` function. Every cell
 that a spreadsheet would run as a formula (= + - @ tab CR) gets a leading
-quote. CSV is produced as text chunks (streamed); XLSX is written with
+quote; control characters are stripped first, so a hidden ``\x01`` or ``\b`` in
+front of ``=`` can't carry a formula past the check (OWASP "CSV injection").
+CSV is produced as text chunks (streamed); XLSX is written with
 openpyxl's write-only workbook, so memory stays flat for long lists.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
@@ -23,8 +26,15 @@ from engine.services import queries
 from engine.services.forms import compiled_form
 from engine.services.records import hidden_fields
 
-#: a cell starting with one of these would run as a formula in a spreadsheet
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: a cell starting with one of these would run as a formula in a spreadsheet (with their full-width forms, which some
+#: spreadsheet apps read as the ASCII ones)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: characters taken out of every cell before the formula check: C0 controls except tab, LF and CR (which CSV keeps and
+#: the check quotes), DEL and C1 controls; none of them is text a person typed, and XLSX's XML can't hold most of them
+CELL_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: spaces and invisible characters looked past for the formula check ("\u200b=1+1" is quoted too)
+_BLANK_LEAD = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d" \
+              "\u200e\u200f\u202f\u205f\u2060\u3000\ufeff"
 #: rows one export may hold; more is refused with a message rather than truncated silently
 MAX_EXPORT_ROWS = 50_000
 #: records read per query while exporting
@@ -36,8 +46,11 @@ Display = Callable[[list[dict]], None]  # adds item["display"] = {field id: text
 
 
 def spreadsheet_text(text: str) -> str:
-    """Neutralize spreadsheet formulas: a leading = + - @ tab or CR gets a quote prefix."""
-    return "'" + text if isinstance(text, str) and text.startswith(FORMULA_PREFIXES) else text
+    """A cell's text made inert: control characters stripped, then a leading = + - @ tab or CR (or ＝＋－＠) quoted."""
+    if not isinstance(text, str):
+        return text
+    text = CELL_CONTROL_CHARACTERS.sub("", text)
+    return "'" + text if text.lstrip(_BLANK_LEAD).startswith(FORMULA_PREFIXES) else text
 
 
 def export_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: queries.Query, display: Display, *,
@@ -89,12 +102,10 @@ def xlsx_file(rows: Iterable[list], *, sheet_title: str = "Export") -> tempfile.
     """Rows as an XLSX workbook in a temporary file (rewound), written row by row."""
     from openpyxl import Workbook
 
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(sheet_title))
-    for row in rows:  # control characters are not allowed in the XML of a cell
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in row])
+    for row in rows:  # every text cell again through spreadsheet_text: nothing reaches the sheet unchecked
+        sheet.append([spreadsheet_text(c) for c in row])
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book.save(out)
     out.seek(0)
