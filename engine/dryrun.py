@@ -5,6 +5,10 @@ validation, required, reference checks, submit validations, computed values) on 
 asks each automation what it would do. The answer says what is shown, required, read-only, filled,
 refused and created, and *why*: for every rule and trigger condition that did not hold, the parts of
 it (top-level ``and`` clauses) that were false.
+
+The caller's read gate applies as on a real write: a record they may not update answers as the update would
+(404 out of their scope), and the values it shows, its own and those an automation would write elsewhere, leave
+out the fields their role hides.
 """
 from __future__ import annotations
 
@@ -26,7 +30,11 @@ MAX_EXPLAINED_CLAUSES = 20
 def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *, record_id: int | None = None) -> dict:
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
-        before = dict(rs._live_row(conn, form, record_id)["data"]) if record_id is not None else None
+        before = None
+        if record_id is not None:
+            row = rs._live_row(conn, form, record_id)
+            rs.check_access(rt, conn, actor, form, "update", row)  # as the update itself: 404 out of scope, 403 read-only
+            before = dict(row["data"])
         w = rs.Write(rt, conn, actor, form, "update" if before is not None else "create", rs._keyed(form, data), before, record_id=record_id)
         rs._refuse_unknown_and_engine_set(w)
         w.values = {**(before or {}), **w.incoming}
@@ -79,9 +87,29 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
                 fields[fid]["options"] = st.options[fid]
         rows = {sub: [{"visible": rs_.visible, "required": rs_.required, "readonly": rs_.readonly, "options": rs_.options,
                        "rules": rs_.matched} for rs_ in states] for sub, states in (w.notes.get("row_states") or {}).items()}
-        return {"action": w.action, "valid": not w.errors, "values": {k: v for k, v in w.values.items() if v is not None},
+        hidden = rs.hidden_fields(rt, conn, actor, form)
+        for item in autos:  # what an automation would write elsewhere, as the caller may read that form
+            _drop_hidden_values(rt, conn, actor, app_key, item.get("form") or form_key, item)
+        return {"action": w.action, "valid": not w.errors,
+                "values": {k: v for k, v in w.values.items() if v is not None and k not in hidden},
                 "fields": fields, "rows": rows, "dropped": dropped, "errors": [e.to_dict() for e in w.errors],
                 "rules": rules, "validations": validations, "automations": autos}
+
+
+def _drop_hidden_values(rt: Runtime, conn, actor: Actor, app_key: str, target_key: str, item: dict) -> None:
+    """An automation's planned values without the fields of its target form the actor may not see."""
+    from engine.errors import FormflowError
+
+    values = item.get("values")
+    if not isinstance(values, dict):
+        return
+    try:
+        target = compiled_form(rt, conn, app_key, target_key)
+    except FormflowError:
+        item["values"] = {}
+        return
+    hidden = rs.hidden_fields(rt, conn, actor, target)
+    item["values"] = {k: v for k, v in values.items() if k not in hidden}
 
 
 def clauses(text: str) -> list[str]:

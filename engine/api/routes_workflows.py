@@ -46,9 +46,10 @@ def _definition() -> dict:
     return body
 
 
-@route("/apps/<app_key>/workflows", summary="List the app's timed workflows", tag="workflows", response=ITEMS, errors=(404,))
+@route("/apps/<app_key>/workflows", summary="List the app's timed workflows (secrets masked; for designers and operators)",
+       tag="workflows", response=ITEMS, errors=(403, 404))
 def list_workflows(app_key):
-    return jsonify({"items": service.list_workflows(runtime(), app_key)})
+    return jsonify({"items": service.list_workflows(runtime(), app_key, actor())})
 
 
 @route("/apps/<app_key>/workflows", "POST", summary="Create a workflow (as a draft, checked in full)", tag="workflows",
@@ -57,16 +58,16 @@ def create_workflow(app_key):
     return jsonify(service.create_workflow(runtime(), actor(), app_key, _definition())), 201
 
 
-@route("/apps/<app_key>/workflows/validate", "POST", summary="Check a definition without saving it", tag="workflows",
-       body=DEFINITION, response=ITEMS, errors=(404, 422))
+@route("/apps/<app_key>/workflows/validate", "POST", summary="Check a definition without saving it (needs automate)", tag="workflows",
+       body=DEFINITION, response=ITEMS, errors=(403, 404, 422))
 def validate_workflow(app_key):
-    return jsonify({"items": service.validate_definition(runtime(), app_key, _definition())})
+    return jsonify({"items": service.validate_definition(runtime(), app_key, _definition(), actor())})
 
 
-@route("/apps/<app_key>/workflows/<workflow_key>", summary="One workflow (its draft and state)", tag="workflows",
-       response=WORKFLOW, errors=(404,))
+@route("/apps/<app_key>/workflows/<workflow_key>", summary="One workflow (its draft, secrets masked, and state)", tag="workflows",
+       response=WORKFLOW, errors=(403, 404))
 def get_workflow(app_key, workflow_key):
-    return jsonify(service.get_workflow(runtime(), app_key, workflow_key))
+    return jsonify(service.get_workflow(runtime(), app_key, workflow_key, actor()))
 
 
 @route("/apps/<app_key>/workflows/<workflow_key>/draft", "PUT", summary="Save the draft (If-Match: draft revision)",
@@ -75,8 +76,8 @@ def save_workflow_draft(app_key, workflow_key):
     return jsonify(service.save_draft(runtime(), actor(), app_key, workflow_key, _definition(), if_revision=if_match()))
 
 
-@route("/apps/<app_key>/workflows/<workflow_key>/publish", "POST", summary="Publish the draft and plan every record",
-       tag="workflows", response=PUBLISHED, status=201, errors=(404, 422))
+@route("/apps/<app_key>/workflows/<workflow_key>/publish", "POST", summary="Publish the draft and plan every record "
+       "(403 when its steps write what the publisher may not)", tag="workflows", response=PUBLISHED, status=201, errors=(403, 404, 422))
 def publish_workflow(app_key, workflow_key):
     return jsonify(service.publish_workflow(runtime(), actor(), app_key, workflow_key)), 201
 
@@ -93,23 +94,23 @@ def disable_workflow(app_key, workflow_key):
     return jsonify(service.set_enabled(runtime(), actor(), app_key, workflow_key, False))
 
 
-@route("/apps/<app_key>/workflows/<workflow_key>/versions", summary="Published versions", tag="workflows", response=ITEMS,
-       errors=(404,))
+@route("/apps/<app_key>/workflows/<workflow_key>/versions", summary="Published versions (secrets masked)", tag="workflows",
+       response=ITEMS, errors=(403, 404))
 def list_workflow_versions(app_key, workflow_key):
-    return jsonify({"items": service.list_versions(runtime(), app_key, workflow_key)})
+    return jsonify({"items": service.list_versions(runtime(), app_key, workflow_key, actor())})
 
 
 @route("/apps/<app_key>/workflows/<workflow_key>/due", summary="Next fire times of the workflow (optionally one record)",
        tag="workflows", response=ITEMS, query=RECORD_QUERY, errors=(404, 422))
 def workflow_fire_times(app_key, workflow_key):
-    return jsonify({"items": service.next_fire_times(runtime(), app_key, workflow_key=workflow_key, record_id=_int_arg("record_id"),
+    return jsonify({"items": service.next_fire_times(runtime(), actor(), app_key, workflow_key=workflow_key, record_id=_int_arg("record_id"),
                                                      limit=_int_arg("limit", 100, maximum=500))})
 
 
 @route("/apps/<app_key>/workflows/<workflow_key>/runs", summary="Run log: each firing's status, reason, attempts",
        tag="workflows", response=ITEMS, query=RECORD_QUERY, errors=(404, 422))
 def workflow_runs(app_key, workflow_key):
-    return jsonify({"items": service.run_log(runtime(), app_key, workflow_key, record_id=_int_arg("record_id"),
+    return jsonify({"items": service.run_log(runtime(), actor(), app_key, workflow_key, record_id=_int_arg("record_id"),
                                              limit=_int_arg("limit", 100, maximum=500))})
 
 
@@ -133,4 +134,4 @@ def workflow_dry_run(app_key, workflow_key):
 def record_fire_times(app_key, record_id):
     if record_id > MAX_ID:
         raise NotFound(f"record {record_id} does not exist", path="/record_id")
-    return jsonify({"items": service.next_fire_times(runtime(), app_key, record_id=record_id)})
+    return jsonify({"items": service.record_fire_times(runtime(), actor(), app_key, record_id)})

@@ -7,6 +7,12 @@ fields and the record's owner as user objects with their manager chain
 (``owner.manager.name``), plus ``user`` (the recipient), ``workspace``,
 ``now`` and ``link``. Lookups are memoised per render, so a manager shared
 by many people is read once.
+
+Rendered on behalf of someone (``viewers``: the actor of a preview, test-send
+or dry-run), every record the template reaches, the record itself and each
+referenced one, passes that person's read gate: a record out of their scope
+is absent (``None``), a field their role hides is absent, so
+``{{ record.customer.phone }}`` renders empty for a role that may not see it.
 """
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ from typing import Any, Callable, Mapping
 import sqlalchemy as sa
 
 from engine.definitions import CompiledForm
-from engine.runtime import Runtime
+from engine.errors import NotFound, PermissionDenied
+from engine.runtime import Actor, Runtime
 from engine.services.forms import compiled_version
 from engine.storage.tables import apps, forms, records, users, workspaces
 from engine.templating import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
@@ -62,11 +69,14 @@ _WORKSPACE = sa.select(workspaces.c.id, workspaces.c.name).where(workspaces.c.id
 class RenderData:
     """Builds template variables inside one connection, memoising users and records."""
 
-    def __init__(self, conn: sa.Connection, rt: Runtime):
+    def __init__(self, conn: sa.Connection, rt: Runtime, viewers: tuple[Actor, ...] = ()):
         self.conn = conn
         self.rt = rt
+        #: whose read gate every record passes (all of them); empty: the record as stored (trusted senders)
+        self.viewers = tuple(viewers)
         self._users: dict[int, Mapping | None] = {}
         self._forms: dict[str, CompiledForm | None] = {}
+        self._hidden: dict[tuple, frozenset[str]] = {}
         self._app_key = ""
         #: converters per field type: (data, value, field, depth) -> template value
         self.converters: dict[str, Callable[[Any, dict, int], Any]] = {
@@ -76,6 +86,38 @@ class RenderData:
             "reference": self._reference_value,
             "subtable": self._subtable_value,
         }
+
+    def seen_by(self, *viewers: Actor) -> "RenderData":
+        """The same builder (sharing its memoised users and forms) rendering what ``viewers`` may read."""
+        view = RenderData(self.conn, self.rt, viewers)
+        view._users, view._forms = self._users, self._forms
+        view.workspace = self.workspace  # type: ignore[method-assign]  (a tick's cached workspace stays cached)
+        return view
+
+    # -- the read gate ------------------------------------------------------
+    def _hidden_for(self, viewer: Actor, form: CompiledForm) -> frozenset[str]:
+        from engine.services.records import hidden_fields
+
+        key = (viewer, form.form_id, form.version)
+        if key not in self._hidden:
+            self._hidden[key] = frozenset(hidden_fields(self.rt, self.conn, viewer, form))
+        return self._hidden[key]
+
+    def visible_data(self, form: CompiledForm, row: Mapping) -> dict | None:
+        """The row's data as every viewer may read it: None when the record is out of one's scope, hidden fields left out."""
+        data = row["data"] or {}
+        if not self.viewers:
+            return data
+        from engine.services.records import check_access
+
+        hidden: set[str] = set()
+        for viewer in self.viewers:
+            try:
+                check_access(self.rt, self.conn, viewer, form, "read", row)
+            except (NotFound, PermissionDenied):
+                return None
+            hidden |= self._hidden_for(viewer, form)
+        return {k: v for k, v in data.items() if k not in hidden} if hidden else data
 
     # -- users ------------------------------------------------------------
     def _user_row(self, user_id: int) -> Mapping | None:
@@ -127,7 +169,10 @@ class RenderData:
         row = self.conn.execute(_RECORD, {"id": record_id, "form_id": form.form_id}).mappings().first()
         if row is None:
             return None
-        return self.record(form, row, depth - 1)
+        data = self.visible_data(form, row)
+        if data is None:
+            return None  # out of the viewer's scope: absent, exactly like a missing record
+        return self._record(form, row, data, depth - 1)
 
     def _subtable_value(self, value: Any, fld: dict, depth: int) -> Any:
         if not isinstance(value, list):
@@ -145,8 +190,13 @@ class RenderData:
 
     def record(self, form: CompiledForm, row: Mapping, depth: int = MAX_REFERENCE_DEPTH) -> dict:
         """A record as a template sees it: field names, plus id, title, created_at, updated_at."""
+        data = self.visible_data(form, row)
+        if data is None:  # the record itself is out of the viewer's scope: its id, nothing of its data
+            return {"id": row["id"], "title": f"#{row['id']}", "created_at": None, "updated_at": None}
+        return self._record(form, row, data, depth)
+
+    def _record(self, form: CompiledForm, row: Mapping, data: Mapping, depth: int) -> dict:
         self._app_key = form.app_key  # references stay inside one app
-        data = row["data"] or {}
         out = self._fields(form.live_fields, data, depth)
         title_field = form.settings.get("title_field")
         if title_field is None:

@@ -377,10 +377,14 @@ def publish(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
 
 # -- reading -------------------------------------------------------------------
 
-def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None) -> list[dict]:
-    """Every template of the app (its working revision, with the live revision number)."""
+def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, actor: Actor | None = None) -> list[dict]:
+    """Every template of the app (its working revision, with the live revision number); for those who design or operate
+    definitions (``actor=None``: the engine's own use)."""
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
         app = _app_row(conn, rt, app_key)
+        require_definition_reader(rt, actor, conn)
         query = sa.select(templates_t).where(templates_t.c.app_id == app["id"]).order_by(templates_t.c.key, templates_t.c.revision)
         rows = conn.execute(query).mappings().all()
     by_key: dict[str, list] = {}
@@ -390,20 +394,32 @@ def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None) ->
     return [t for t in items if form_key is None or t["form"] == form_key]
 
 
-def get_template(rt: Runtime, app_key: str, key: str) -> dict:
+def get_template(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> dict:
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
-        return _template_dict(_revisions(conn, rt, app_key, key)[1], app_key)
+        rows = _revisions(conn, rt, app_key, key)[1]
+        require_definition_reader(rt, actor, conn)
+        return _template_dict(rows, app_key)
 
 
-def template_history(rt: Runtime, app_key: str, key: str) -> list[dict]:
+def template_history(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> list[dict]:
     """Every revision, oldest first, with who submitted, reviewed and published it."""
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
-        return [revision_dict(r, app_key) for r in _revisions(conn, rt, app_key, key)[1]]
+        rows = _revisions(conn, rt, app_key, key)[1]
+        require_definition_reader(rt, actor, conn)
+        return [revision_dict(r, app_key) for r in rows]
 
 
-def get_revision(rt: Runtime, app_key: str, key: str, revision: int) -> dict:
+def get_revision(rt: Runtime, app_key: str, key: str, revision: int, actor: Actor | None = None) -> dict:
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
-        row = _pick(_revisions(conn, rt, app_key, key)[1], revision)
+        rows = _revisions(conn, rt, app_key, key)[1]
+        require_definition_reader(rt, actor, conn)
+        row = _pick(rows, revision)
     return revision_dict(row, app_key)
 
 
@@ -504,13 +520,16 @@ def _recipient_user(data: RenderData, recipient: Any) -> tuple[dict | None, str 
 
 
 def render(conn: sa.Connection, rt: Runtime, published: PublishedTemplate, record_row: Mapping, recipient: Any, *,
-           channel: str = "inbox") -> dict:
-    """Render ``published`` for one record and one recipient: ``{subject, body, html_body}``."""
+           channel: str = "inbox", viewers: tuple[Actor, ...] = ()) -> dict:
+    """Render ``published`` for one record and one recipient: ``{subject, body, html_body}``.
+
+    ``viewers``: whose read gate the record and every record it references pass (a dry-run's actor, a recipient);
+    what one of them may not read renders empty."""
     form = compiled_version(rt, conn, published.form_id, published.form_version, published.app_key)  # cached: no query
     if "form_id" in record_row and record_row["form_id"] != form.form_id:
         raise ValidationFailed(f"template {published.key!r} renders records of form {published.form_key!r}",
                                [ErrorItem("the record belongs to another form", path="/record_id")])
-    return _render_parts(RenderData(conn, rt), form, published.parts(channel), record_row, recipient)
+    return _render_parts(RenderData(conn, rt, viewers), form, published.parts(channel), record_row, recipient)
 
 
 def _render_parts(data: RenderData, form, parts: Mapping[str, CompiledTemplate], record_row: Mapping, recipient: Any) -> dict:
@@ -563,7 +582,7 @@ def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, 
     compiled, _ = _check(conn, rt, app_key, key, row["form_key"], row["content"])
     form = compiled_form(rt, conn, app_key, row["form_key"])
     record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))
-    data = RenderData(conn, rt)
+    data = RenderData(conn, rt, (actor,))  # referenced records pass the actor's read gate too
     kind = CHANNEL_CONTENT_KIND.get(channel, "chat")
     parts = {**compiled.get("default", {}), **compiled.get(kind, {})}
     who = actor.user_id if actor.user_id is not None else record["owner_id"]

@@ -6,7 +6,10 @@ A workflow belongs to an app and watches one form. It is edited as a draft
 transaction, plans the due rows of every existing record (backfill).
 ``set_enabled`` turns it off (pending rows cancelled, with the reason) or on
 again (re-planned). ``next_fire_times``, ``run_log`` and ``dry_run`` answer
-"when will it fire, what happened, and why will or won't it fire".
+"when will it fire, what happened, and why will or won't it fire" — each through
+the caller's read gate: a record out of their scope is a missing record (404,
+or no rows, filtered in SQL), and what a field hidden from them would reveal
+(its value, a fire time computed from it) is left out.
 """
 from __future__ import annotations
 
@@ -20,6 +23,10 @@ from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, Prec
 from engine.runtime import Actor, Runtime
 from engine.services.forms import _app_row, compiled_form
 from engine.storage.tables import forms, records
+from engine.services.records import check_access, hidden_fields, row_scopes
+from engine.services.definition_access import require_definition_reader
+from engine.workflows import secrets as workflow_secrets
+from engine.workflows.authority import require_write_rights
 from engine.workflows.compiled import compile_workflow, compiled_version, shape_errors
 from engine.workflows.planner import cancel_pending, replan_workflow
 from engine.workflows.steps import RunContext, run_steps
@@ -48,10 +55,26 @@ def _form_id(conn, app_id: int, form_key: str) -> int:
     return conn.execute(sa.select(forms.c.id).where(forms.c.app_id == app_id, forms.c.key == form_key)).scalar_one()
 
 
-def workflow_dict(row) -> dict:
-    return {"key": row["key"], "definition": row["draft"], "draft_revision": row["draft_revision"],
-            "published_version": row["published_version"], "enabled": row["enabled"],
+def workflow_dict(row, definition: dict | None = None) -> dict:
+    """A workflow as the API shows it; ``definition`` is the draft with its secrets masked (``_shown``)."""
+    return {"key": row["key"], "definition": row["draft"] if definition is None else definition,
+            "draft_revision": row["draft_revision"], "published_version": row["published_version"], "enabled": row["enabled"],
             "created_at": utc_iso(row["created_at"]), "updated_at": utc_iso(row["updated_at"])}
+
+
+def _shown(conn, rt: Runtime, rows) -> list[dict]:
+    """Workflows as responses show them: every secret (webhook URL, robot key, signing secret) masked, never its text."""
+    drafts = workflow_secrets.masked(conn, rt, [r["draft"] for r in rows])
+    return [workflow_dict(r, d) for r, d in zip(rows, drafts)]
+
+
+def _sealed(rt: Runtime, conn, actor: Actor, app_key: str, workflow_id: int, definition: dict, previous: dict | None) -> dict:
+    """The definition as stored: checked in full (secret text as given), then each secret moved into its encrypted row."""
+    compile_workflow(rt, conn, app_key, workflow_secrets.unchecked(definition))
+    sealed, errors = workflow_secrets.seal(conn, rt, actor, workflow_id, definition, previous)
+    if errors:
+        raise DefinitionInvalid("the workflow definition is not valid", errors)
+    return sealed
 
 
 def _check_object(definition: Any) -> dict:
@@ -68,15 +91,19 @@ def create_workflow(rt: Runtime, actor: Actor, app_key: str, definition: Any, *,
             return create_workflow(rt, actor, app_key, definition, conn=c)
     definition = _check_object(definition)
     app = _app_row(conn, rt, app_key)
-    compile_workflow(rt, conn, app_key, definition)
+    compile_workflow(rt, conn, app_key, workflow_secrets.unchecked(definition))
     if conn.execute(sa.select(workflows.c.id).where(workflows.c.app_id == app["id"], workflows.c.key == definition["key"])).first():
         raise Conflict(f"app {app_key!r} already has a workflow {definition['key']!r}", path="/key")
     now = rt.clock.now()
-    conn.execute(sa.insert(workflows).values(
+    workflow_id = conn.execute(sa.insert(workflows).values(
         workspace_id=rt.workspace_id, app_id=app["id"], key=definition["key"], form_id=_form_id(conn, app["id"], definition["form"]),
-        draft=definition, draft_revision=1, published_version=None, enabled=True, created_by=actor.user_id, created_at=now,
-        updated_at=now))
-    return workflow_dict(_row(conn, rt, app_key, definition["key"])[1])
+        draft={}, draft_revision=1, published_version=None, enabled=True, created_by=actor.user_id, created_at=now,
+        updated_at=now)).inserted_primary_key[0]
+    sealed, errors = workflow_secrets.seal(conn, rt, actor, workflow_id, definition, None)
+    if errors:
+        raise DefinitionInvalid("the workflow definition is not valid", errors)
+    conn.execute(sa.update(workflows).where(workflows.c.id == workflow_id).values(draft=sealed))
+    return _shown(conn, rt, [_row(conn, rt, app_key, definition["key"])[1]])[0]
 
 
 def save_draft(rt: Runtime, actor: Actor, app_key: str, key: str, definition: Any, *, if_revision: int | None = None) -> dict:
@@ -90,11 +117,11 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, key: str, definition: An
         if isinstance(definition.get("key"), str) and definition["key"] != key:
             raise ValidationFailed("a workflow's key can't change", [ErrorItem(f"must stay {key!r}", path="/key")])
         definition["key"] = key
-        compile_workflow(rt, conn, app_key, definition)
+        sealed = _sealed(rt, conn, actor, app_key, row["id"], definition, row["draft"])
         conn.execute(sa.update(workflows).where(workflows.c.id == row["id"]).values(
-            draft=definition, draft_revision=row["draft_revision"] + 1, form_id=_form_id(conn, app["id"], definition["form"]),
+            draft=sealed, draft_revision=row["draft_revision"] + 1, form_id=_form_id(conn, app["id"], definition["form"]),
             updated_at=rt.clock.now()))
-        return workflow_dict(_row(conn, rt, app_key, key)[1])
+        return _shown(conn, rt, [_row(conn, rt, app_key, key)[1]])[0]
 
 
 def publish_workflow(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
@@ -105,6 +132,8 @@ def publish_workflow(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
         version = (row["published_version"] or 0) + 1
         # the form may have changed since the draft was saved; the result also plans the backfill
         live = compile_workflow(rt, conn, app_key, row["draft"], workflow_id=row["id"], version=version)
+        # it will write as the scheduler: only what the publisher may write (engine.workflows.authority)
+        require_write_rights(rt, conn, actor, app_key, row["draft"], f"workflow {key!r}")
         now = rt.clock.now()
         conn.execute(sa.insert(workflow_versions).values(workflow_id=row["id"], version=version, definition=row["draft"],
                                                          published_at=now, published_by=actor.user_id))
@@ -134,34 +163,43 @@ def set_enabled(rt: Runtime, actor: Actor, app_key: str, key: str, enabled: bool
             definition = conn.execute(sa.select(workflow_versions.c.definition).where(
                 workflow_versions.c.workflow_id == row["id"], workflow_versions.c.version == row["published_version"])).scalar_one()
             planned = replan_workflow(rt, conn, _live(rt, conn, app_key, row["id"], row["published_version"], definition["form"]))
-        return {**workflow_dict(_row(conn, rt, app_key, key)[1]), "planned": planned}
+        return {**_shown(conn, rt, [_row(conn, rt, app_key, key)[1]])[0], "planned": planned}
 
 
-def list_workflows(rt: Runtime, app_key: str) -> list[dict]:
+def list_workflows(rt: Runtime, app_key: str, actor: Actor | None = None) -> list[dict]:
+    """The app's workflows (secrets masked), for those who design or operate definitions."""
     with rt.db.read() as conn:
         app = _app_row(conn, rt, app_key)
+        require_definition_reader(rt, actor, conn)
         rows = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"]).order_by(workflows.c.key)).mappings().all()
-    return [workflow_dict(r) for r in rows]
+        return _shown(conn, rt, rows)
 
 
-def get_workflow(rt: Runtime, app_key: str, key: str) -> dict:
-    with rt.db.read() as conn:
-        return workflow_dict(_row(conn, rt, app_key, key)[1])
-
-
-def list_versions(rt: Runtime, app_key: str, key: str) -> list[dict]:
+def get_workflow(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> dict:
     with rt.db.read() as conn:
         _, row = _row(conn, rt, app_key, key)
+        require_definition_reader(rt, actor, conn)
+        return _shown(conn, rt, [row])[0]
+
+
+def list_versions(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> list[dict]:
+    with rt.db.read() as conn:
+        _, row = _row(conn, rt, app_key, key)
+        require_definition_reader(rt, actor, conn)
         rows = conn.execute(sa.select(workflow_versions).where(workflow_versions.c.workflow_id == row["id"])
                             .order_by(workflow_versions.c.version)).mappings().all()
-    return [{"version": r["version"], "definition": r["definition"], "published_at": utc_iso(r["published_at"]),
-             "published_by": r["published_by"]} for r in rows]
+        definitions = workflow_secrets.masked(conn, rt, [r["definition"] for r in rows])
+    return [{"version": r["version"], "definition": d, "published_at": utc_iso(r["published_at"]),
+             "published_by": r["published_by"]} for r, d in zip(rows, definitions)]
 
 
-def validate_definition(rt: Runtime, app_key: str, definition: Any) -> list[dict]:
-    """Every problem of a definition, without saving it (the designer's live check)."""
+def validate_definition(rt: Runtime, app_key: str, definition: Any, actor: Actor | None = None) -> list[dict]:
+    """Every problem of a definition, without saving it (the designer's live check; needs ``automate``)."""
+    if actor is not None:
+        _require_automate(rt, actor)
     with rt.db.read() as conn:
         _app_row(conn, rt, app_key)
+        definition = workflow_secrets.unchecked(definition)  # a stored secret is not decrypted to check someone's draft
         errors = shape_errors(definition)
         if not errors:
             try:
@@ -171,21 +209,73 @@ def validate_definition(rt: Runtime, app_key: str, definition: Any) -> list[dict
     return [e.to_dict() for e in errors]
 
 
-def _due_dict(r) -> dict:
+def _due_dict(r, hide_times: frozenset = frozenset()) -> dict:
+    hidden = r["workflow_id"] in hide_times
     return {"id": r["id"], "workflow": r.get("key"), "workflow_version": r["workflow_version"], "record_id": r["record_id"],
-            "occurrence": r["occurrence"], "fire_at": utc_iso(r["fire_at"]), "status": r["status"], "attempts": r["attempts"],
-            "reason": r["reason"]}
+            "occurrence": _occurrence(r["occurrence"], hidden), "fire_at": None if hidden else utc_iso(r["fire_at"]),
+            "status": r["status"], "attempts": r["attempts"], "reason": r["reason"]}
 
 
-def next_fire_times(rt: Runtime, app_key: str, *, workflow_key: str | None = None, record_id: int | None = None,
+def _occurrence(occurrence: str, hidden: bool) -> str:
+    """An occurrence key names what it is anchored on (a date field's value): only its slot when that field is hidden."""
+    return occurrence.split("@")[0] + "@hidden" if hidden and "@" in occurrence else occurrence
+
+
+def readable_record(rt: Runtime, conn, actor: Actor, form, record_id: int, *, path: str = "/record_id"):
+    """The stored row of a record the actor may read (deleted ones too); a record out of their scope, or a form they
+    may not read at all, answers exactly like a missing one (404)."""
+    from engine.errors import PermissionDenied
+
+    row = conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
+    try:
+        if row is None:
+            raise NotFound("")
+        check_access(rt, conn, actor, form, "read", row)
+    except (NotFound, PermissionDenied):
+        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path=path) from None
+    return row
+
+
+def _watched(rt: Runtime, conn, actor: Actor, app_key: str, wf_rows) -> tuple[Any, frozenset]:
+    """(SQL filter on ``records`` keeping the rows of the workflows' records the actor may read, or None for all;
+    ids of the workflows whose fire times the actor may not see because their date field is hidden from them)."""
+    form_keys = dict(conn.execute(sa.select(forms.c.id, forms.c.key).where(forms.c.id.in_({r["form_id"] for r in wf_rows}))).all())
+    per_form, hide_times = {}, set()
+    for wf in wf_rows:
+        if wf["form_id"] not in per_form:
+            try:
+                form = compiled_form(rt, conn, app_key, form_keys[wf["form_id"]])
+            except NotFound:  # never published: no record can be planned
+                per_form[wf["form_id"]] = (None, [sa.false()], set())
+                continue
+            per_form[wf["form_id"]] = (form, row_scopes(rt, conn, actor, form), hidden_fields(rt, conn, actor, form))
+        _, _, hidden = per_form[wf["form_id"]]
+        if hidden & _trigger_fields(conn, wf):
+            hide_times.add(wf["id"])
+    if not any(clauses for _, clauses, _ in per_form.values()):
+        return None, frozenset(hide_times)
+    return sa.or_(*[sa.and_(records.c.form_id == fid, *clauses) for fid, (_, clauses, _) in per_form.items()]), frozenset(hide_times)
+
+
+def _trigger_fields(conn, wf_row) -> set[str]:
+    """The date fields a workflow's draft and published versions plan from (fire times and occurrence keys show them)."""
+    definitions = [wf_row["draft"], *conn.execute(sa.select(workflow_versions.c.definition).where(
+        workflow_versions.c.workflow_id == wf_row["id"])).scalars()]
+    return {d.get("trigger", {}).get("field") for d in definitions if isinstance(d, dict) and isinstance(d.get("trigger"), dict)} - {None}
+
+
+def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: str | None = None, record_id: int | None = None,
                     include_finished: bool = False, limit: int = 100) -> list[dict]:
-    """Planned firings (pending due rows, soonest first) of a workflow, a record, or both."""
+    """Planned firings (pending due rows, soonest first) of a workflow, a record, or both; only of records the actor may read."""
     limit = max(1, min(limit, MAX_LISTED))
     with rt.db.read() as conn:
         app = _app_row(conn, rt, app_key)
         where = [workflows.c.app_id == app["id"]]
         if workflow_key is not None:
-            where.append(workflows.c.id == _row(conn, rt, app_key, workflow_key)[1]["id"])
+            wf_rows = [_row(conn, rt, app_key, workflow_key)[1]]
+            where.append(workflows.c.id == wf_rows[0]["id"])
+        else:
+            wf_rows = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"])).mappings().all()
         if record_id is not None:
             where.append(due_events.c.record_id == record_id)
         if not include_finished:
@@ -193,23 +283,55 @@ def next_fire_times(rt: Runtime, app_key: str, *, workflow_key: str | None = Non
             if record_id is not None:  # not indexable on purpose: SQLite without statistics would walk every pending
                 status = status.op("||")("")  # row by (status, fire_at) instead of the record's few by the unique index
             where.append(status == "pending")
-        rows = conn.execute(sa.select(due_events, workflows.c.key).join(workflows, workflows.c.id == due_events.c.workflow_id)
+        scope, hide_times = _watched(rt, conn, actor, app_key, wf_rows)
+        source = due_events.join(workflows, workflows.c.id == due_events.c.workflow_id)
+        if scope is not None:  # the caller's row scope, in SQL: a page is never cut after fetching
+            source = source.join(records, records.c.id == due_events.c.record_id)
+            where.append(scope)
+        rows = conn.execute(sa.select(due_events, workflows.c.key).select_from(source)
                             .where(*where).order_by(due_events.c.fire_at, due_events.c.id).limit(limit)).mappings().all()
-    return [_due_dict(r) for r in rows]
+    return [_due_dict(r, hide_times) for r in rows]
 
 
-def run_log(rt: Runtime, app_key: str, key: str, *, record_id: int | None = None, limit: int = 100) -> list[dict]:
-    """What happened at each firing, newest first: status, reason or error, attempts, step outcomes."""
+def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int) -> list[dict]:
+    """Planned firings of every workflow for one record; 404 for a record the actor may not read, as for a missing one."""
+    from engine.storage.tables import apps
+
+    with rt.db.read() as conn:
+        found = conn.execute(sa.select(forms.c.key).join(records, records.c.form_id == forms.c.id)
+                             .join(apps, apps.c.id == forms.c.app_id)
+                             .where(records.c.id == record_id, apps.c.key == app_key, apps.c.workspace_id == rt.workspace_id)).first()
+        _app_row(conn, rt, app_key)  # an unknown app is 404 first
+        if found is None:
+            raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id")
+        try:
+            form = compiled_form(rt, conn, app_key, found[0])
+        except NotFound:
+            raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id") from None
+        readable_record(rt, conn, actor, form, record_id)
+    return next_fire_times(rt, actor, app_key, record_id=record_id)
+
+
+def run_log(rt: Runtime, actor: Actor, app_key: str, key: str, *, record_id: int | None = None, limit: int = 100) -> list[dict]:
+    """What happened at each firing, newest first: status, reason or error, attempts, step outcomes; only for records the
+    actor may read."""
     limit = max(1, min(limit, MAX_LISTED))
     with rt.db.read() as conn:
         _, row = _row(conn, rt, app_key, key)
         where = [workflow_runs.c.workflow_id == row["id"]]
         if record_id is not None:
             where.append(workflow_runs.c.record_id == record_id)
-        rows = conn.execute(sa.select(workflow_runs).where(*where).order_by(workflow_runs.c.id.desc()).limit(limit)).mappings().all()
-    return [{"id": r["id"], "record_id": r["record_id"], "occurrence": r["occurrence"], "workflow_version": r["workflow_version"],
-             "status": r["status"], "detail": r["detail"], "attempts": r["attempts"], "fire_at": utc_iso(r["fire_at"]),
-             "ran_at": utc_iso(r["ran_at"]), "steps": r["steps"]} for r in rows]
+        scope, hide_times = _watched(rt, conn, actor, app_key, [row])
+        source = workflow_runs
+        if scope is not None:
+            source = source.join(records, records.c.id == workflow_runs.c.record_id)
+            where.append(scope)
+        rows = conn.execute(sa.select(workflow_runs).select_from(source).where(*where)
+                            .order_by(workflow_runs.c.id.desc()).limit(limit)).mappings().all()
+    hidden = row["id"] in hide_times
+    return [{"id": r["id"], "record_id": r["record_id"], "occurrence": _occurrence(r["occurrence"], hidden),
+             "workflow_version": r["workflow_version"], "status": r["status"], "detail": r["detail"], "attempts": r["attempts"],
+             "fire_at": None if hidden else utc_iso(r["fire_at"]), "ran_at": utc_iso(r["ran_at"]), "steps": r["steps"]} for r in rows]
 
 
 def dry_run(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int, *, use_draft: bool = True) -> dict:
@@ -220,10 +342,12 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int, *
             sa.select(workflow_versions.c.definition).where(workflow_versions.c.workflow_id == row["id"],
                                                             workflow_versions.c.version == row["published_version"])).scalar_one()
         wf = compile_workflow(rt, conn, app_key, definition, workflow_id=row["id"], version=row["published_version"] or 0)
-        record = conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == wf.form_id)).mappings().first()
-        if record is None:
-            raise NotFound(f"record {record_id} does not exist in form {wf.form_key!r}", path="/record_id")
-        record = dict(record)
+        form = wf.form(rt, conn)
+        record = dict(readable_record(rt, conn, actor, form, record_id))
+        # explained as the caller sees the record: what their role hides takes no part (no value, fire time or
+        # recipient computed from it can come back); referenced records pass their read gate when rendered
+        hidden = hidden_fields(rt, conn, actor, form)
+        record["data"] = {k: v for k, v in (record["data"] or {}).items() if k not in hidden}
         now = rt.clock.now()
         values = dict(record["data"])
         reasons = []
@@ -246,7 +370,10 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int, *
                 occ["due_row"] = {"status": due["status"], "fire_at": utc_iso(due["fire_at"]), "reason": due["reason"]}
             elif occ.get("in_past"):
                 occ["explanation"] = "the time has already passed, so it is not planned"
-        ctx = RunContext(rt, conn, wf, record, "dry-run", None, actor, dry_run=True)
+        ctx = RunContext(rt, conn, wf, record, "dry-run", None, actor, dry_run=True, viewers=(actor,))
         run_steps(wf.steps, ctx)
-    return {"workflow": key, "record_id": record_id, "now": utc_iso(now), "tz": tz, "will_fire": not reasons,
-            "reasons": reasons, "condition_holds": holds, "occurrences": occurrences, "steps": ctx.outcomes}
+    out = {"workflow": key, "record_id": record_id, "now": utc_iso(now), "tz": tz, "will_fire": not reasons,
+           "reasons": reasons, "condition_holds": holds, "occurrences": occurrences, "steps": ctx.outcomes}
+    if hidden:
+        out["left_out"] = f"fields your role may not see are left out of this explanation: {', '.join(sorted(hidden))}"
+    return out

@@ -43,19 +43,20 @@ class RunContext:
     outcomes: list[dict] = field(default_factory=list)
     batch: "outbox_rows.Batch | None" = None  # per-tick caches and buffered outbox rows (None: write directly)
     queued: list[dict] = field(default_factory=list)  # outbox rows of this firing, flushed when it succeeds
+    viewers: tuple = ()  # whose read gate rendered records pass (a dry-run's caller); empty: as stored
 
     def render_data(self):
         """Template variables builder, shared by a tick's firings (it memoises users and forms)."""
         from engine.notifications.variables import RenderData
 
         if self.batch is None:
-            return RenderData(self.conn, self.rt)
+            return RenderData(self.conn, self.rt, self.viewers)
         if self.batch.render_data is None:
             data = RenderData(self.conn, self.rt)
             workspace = data.workspace()
             data.workspace = lambda: workspace  # one query per tick, not per message
             self.batch.render_data = data
-        return self.batch.render_data
+        return self.batch.render_data.seen_by(*self.viewers) if self.viewers else self.batch.render_data
 
     def form(self):
         """The workflow's form, compiled (looked up once per tick)."""
@@ -218,7 +219,7 @@ class NotifyStep(CompiledStep):
             from engine.services import templates
 
             published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
-            return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel)
+            return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel, viewers=ctx.viewers)
         data = ctx.render_data()
         variables = data.variables(ctx.form(), ctx.row, data.user(recipient.user_id))
         subject = self.inline["subject"].render(variables, tz=recipient.tz) if "subject" in self.inline else ""
@@ -281,6 +282,12 @@ class NotifyKind(StepKind):
         for channel in spec.get("channel_config") or {}:
             if channel not in spec["channels"]:
                 ctx.errors.append(ErrorItem(f"settings for {channel!r}, which the step does not use", path=f"{path}/channel_config/{channel}"))
+        if "link" in spec:
+            from engine.notifications.links import link_problem
+
+            problem = link_problem(spec["link"])
+            if problem:
+                ctx.errors.append(ErrorItem(f"link {problem}", path=f"{path}/link", code="unsafe_link"))
         inline = None
         if spec.get("template") and spec.get("message"):
             ctx.errors.append(ErrorItem("use a template or an inline message, not both", path=f"{path}/message"))
@@ -317,7 +324,21 @@ class WebhookStep(CompiledStep):
         ctx.outcomes.append({"step": self.id, "type": "webhook", "queued": queued})
 
     def explain(self, ctx):
-        ctx.outcomes.append({"step": self.id, "type": "webhook", "would": f"POST to {self.spec['url']}", **self._text(ctx)})
+        ctx.outcomes.append({"step": self.id, "type": "webhook", "would": f"POST to {_origin(self.spec['url'])}", **self._text(ctx)})
+
+
+def _origin(url: str) -> str:
+    """Where a webhook goes, without its path, query or user info (they often carry its key)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str):  # a stored secret's handle (engine.workflows.secrets): the sender alone reads it
+        return "(the stored webhook address)"
+    try:
+        parts = urlsplit(str(url))
+        host = parts.hostname or ""
+        return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}/…"
+    except ValueError:
+        return "(a webhook address)"
 
 
 @STEPS.register

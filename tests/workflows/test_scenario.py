@@ -118,6 +118,6 @@ def test_late_rows_are_skipped_with_the_reason_and_run_once(rt, system, clock, c
     clock.set("2026-03-10T07:00:00Z")  # the scheduler was down for the 06:00Z one: 60 minutes late
     report = tick(rt)
     assert (report.skipped, report.delivery.sent) == (1, 0)
-    runs = wf_service.run_log(rt, "crm", "follow_up_reminder", record_id=rec["id"])
+    runs = wf_service.run_log(rt, system, "crm", "follow_up_reminder", record_id=rec["id"])
     assert runs[0]["status"] == "skipped" and "60 minutes late" in runs[0]["detail"]
     assert run_due(rt).claimed == 0

@@ -40,7 +40,7 @@ def test_record_event_with_branch_set_field_and_create_record(rt, system, clock,
     assert tick(rt).claimed == 0
     record_service.update_record(rt, system, "crm", "reminder", vip["id"], {"content": "changed"})
     assert tick(rt).done == 1
-    runs = wf_service.run_log(rt, "crm", "on_create", record_id=vip["id"])
+    runs = wf_service.run_log(rt, system, "crm", "on_create", record_id=vip["id"])
     assert [r["status"] for r in runs] == ["done", "done"]
     assert runs[0]["steps"] == [{"step": "branch", "type": "condition", "result": True}, {"step": "mark", "type": "set_field", "field": "touched"}]
 
@@ -52,7 +52,7 @@ def test_delay_after_event_is_cancelled_by_delete(rt, system, clock, crm):
     wf_service.publish_workflow(rt, system, "crm", "later")
     a = _create(rt, system, crm["sales"])
     b = _create(rt, system, crm["sales"])
-    assert [d["fire_at"] for d in wf_service.next_fire_times(rt, "crm", workflow_key="later")] == ["2026-03-09T02:00:00Z"] * 2
+    assert [d["fire_at"] for d in wf_service.next_fire_times(rt, system, "crm", workflow_key="later")] == ["2026-03-09T02:00:00Z"] * 2
     record_service.delete_record(rt, system, "crm", "reminder", b["id"])
     clock.set("2026-03-09T01:59:00Z")
     assert tick(rt).claimed == 0
@@ -73,16 +73,16 @@ def test_schedule_sweeps_matching_records_and_catches_up_once(rt, system, clock,
     _create(rt, system, crm["sales"], customer="skip")
     wf_service.publish_workflow(rt, system, "crm", "monday")
     # 2026-03-09 is a Monday; 09:00 Shanghai = 01:00Z
-    assert [d["fire_at"] for d in wf_service.next_fire_times(rt, "crm", workflow_key="monday")] == ["2026-03-09T01:00:00Z"]
+    assert [d["fire_at"] for d in wf_service.next_fire_times(rt, system, "crm", workflow_key="monday")] == ["2026-03-09T01:00:00Z"]
     clock.set("2026-03-25T00:00:00Z")  # down for two weeks: three Mondays missed
     report = tick(rt)
     # the late sweep is skipped (older than a day), the next run is planned after now, not three catch-up runs
     assert report.skipped == 1 and report.delivery.sent == 0
-    assert [d["fire_at"] for d in wf_service.next_fire_times(rt, "crm", workflow_key="monday")] == ["2026-03-30T01:00:00Z"]
+    assert [d["fire_at"] for d in wf_service.next_fire_times(rt, system, "crm", workflow_key="monday")] == ["2026-03-30T01:00:00Z"]
     clock.set("2026-03-30T01:30:00Z")  # 30 minutes late: within catch-up, runs once
     report = tick(rt)
     assert report.done == 2 and report.delivery.sent == 1  # the sweep, then the one matching record
-    runs = wf_service.run_log(rt, "crm", "monday", record_id=pending["id"])
+    runs = wf_service.run_log(rt, system, "crm", "monday", record_id=pending["id"])
     assert runs[0]["occurrence"] == "cron@2026-03-30T01:00:00Z"
     assert tick(rt).claimed == 0
 
@@ -94,24 +94,24 @@ def test_publish_backfills_and_disable_enable(rt, system, clock, crm, receiver):
     wf_service.create_workflow(rt, system, "crm", reminder_workflow(receiver.url))
     published = wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")
     assert published["planned"]["records"] == 3 and published["planned"]["inserted"] == 2
-    assert {d["record_id"] for d in wf_service.next_fire_times(rt, "crm")} == {later["id"]}
+    assert {d["record_id"] for d in wf_service.next_fire_times(rt, system, "crm")} == {later["id"]}
     explained = wf_service.dry_run(rt, system, "crm", "follow_up_reminder", early["id"])
     assert all(o["in_past"] for o in explained["occurrences"])
     assert "already passed" in explained["occurrences"][0]["explanation"]
     assert "is empty" in wf_service.dry_run(rt, system, "crm", "follow_up_reminder", empty["id"])["occurrences"][0]["explanation"]
     off = wf_service.set_enabled(rt, system, "crm", "follow_up_reminder", False)
-    assert off["planned"] == {"cancelled": 2} and wf_service.next_fire_times(rt, "crm") == []
+    assert off["planned"] == {"cancelled": 2} and wf_service.next_fire_times(rt, system, "crm") == []
     _create(rt, system, crm["sales"], remind_at="2026-03-13T15:00:00+08:00")  # disabled: nothing planned
     with rt.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(due_events).where(due_events.c.status == "pending")).scalar() == 0
     on = wf_service.set_enabled(rt, system, "crm", "follow_up_reminder", True)
-    assert on["planned"]["inserted"] == 4 and len(wf_service.next_fire_times(rt, "crm")) == 4
+    assert on["planned"]["inserted"] == 4 and len(wf_service.next_fire_times(rt, system, "crm")) == 4
     # a new version re-plans: one offset only now; the other slot's pending rows are cancelled
     definition = reminder_workflow(receiver.url)
     definition["trigger"]["offsets"] = definition["trigger"]["offsets"][:1]
     wf_service.save_draft(rt, system, "crm", "follow_up_reminder", definition)
     assert wf_service.publish_workflow(rt, system, "crm", "follow_up_reminder")["version"] == 2
-    due = wf_service.next_fire_times(rt, "crm")
+    due = wf_service.next_fire_times(rt, system, "crm")
     assert len(due) == 2 and {d["workflow_version"] for d in due} == {2}
 
 
@@ -134,7 +134,7 @@ def test_first_publish_backfill_plans_what_saving_each_record_plans(rt, system, 
     assert published["planned"]["records"] == len(cases)
 
     def rows(key):
-        return {(d["record_id"], d["occurrence"], d["fire_at"]) for d in wf_service.next_fire_times(rt, "crm", workflow_key=key)}
+        return {(d["record_id"], d["occurrence"], d["fire_at"]) for d in wf_service.next_fire_times(rt, system, "crm", workflow_key=key)}
 
     assert rows("follow_up_reminder") == rows("planned_on_save")
     assert published["planned"]["inserted"] == len(rows("planned_on_save")) == 5
@@ -155,8 +155,8 @@ def test_a_records_firings_are_read_by_the_unique_index_not_every_pending_row(rt
 
     sa.event.listen(rt.db.engine, "before_cursor_execute", seen)
     try:
-        pending = wf_service.next_fire_times(rt, "crm", record_id=mine["id"])
-        everything = wf_service.next_fire_times(rt, "crm", record_id=mine["id"], include_finished=True)
+        pending = wf_service.next_fire_times(rt, system, "crm", record_id=mine["id"])
+        everything = wf_service.next_fire_times(rt, system, "crm", record_id=mine["id"], include_finished=True)
     finally:
         sa.event.remove(rt.db.engine, "before_cursor_execute", seen)
     assert [d["record_id"] for d in pending] == [mine["id"]] * 2 and len(everything) == 2
