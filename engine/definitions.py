@@ -109,8 +109,9 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
         if not f.get("deleted"):
             names[name] = path
         if parent is None:
-            for suffix, message in FIELD_TYPES.get(f["type"]).check_options(f, ctx):
-                errors.append(ErrorItem(message, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f)))
+            for suffix, message, *extra in FIELD_TYPES.get(f["type"]).check_options(f, ctx):  # extra: e.g. a position
+                errors.append(ErrorItem(message, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
+                                        extra=extra[0] if extra else {}))
         if "default" in f and f["default"] is not None and not _default_ok(f):
             errors.append(ErrorItem("default value does not fit the field type", path=prefix + path + "/default", field_id=f["id"]))
     by_id = {f["id"]: f for f in fields}

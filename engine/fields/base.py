@@ -40,7 +40,7 @@ class FieldType:
 
     # -- definition time -------------------------------------------------
     def check_options(self, field: dict, ctx: "DefinitionContext") -> list[tuple[str, str]]:
-        """Semantic checks beyond the meta-schema: list of (path suffix, message)."""
+        """Semantic checks beyond the meta-schema: list of (path suffix, message) or (suffix, message, extra for the error item)."""
         return []
 
     # -- record values ---------------------------------------------------

@@ -81,8 +81,8 @@ class SubtableType(FieldType):
             if sub.get("id") in seen:
                 problems.append((f"options/fields/{i}/id", f"duplicate field id {sub.get('id')!r}"))
             seen.add(sub.get("id"))
-            for suffix, message in FIELD_TYPES.get(sub["type"]).check_options(sub, ctx):
-                problems.append((f"options/fields/{i}/{suffix}", message))
+            for suffix, message, *extra in FIELD_TYPES.get(sub["type"]).check_options(sub, ctx):
+                problems.append((f"options/fields/{i}/{suffix}", message, *extra))
         return problems
 
     def schema(self, field):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine import patterns
 from engine.fields.base import FIELD_TYPES, FieldType
 
 #: default and hard maximum lengths for text inputs
@@ -31,8 +32,13 @@ class _Text(FieldType):
     def normalize(self, value, field):
         value = value.strip() if isinstance(value, str) else value
         opts = field.get("options") or {}
-        if value and opts.get("pattern") and not re.fullmatch(opts["pattern"], value):
-            raise ValueError(opts.get("pattern_message") or "does not match the required format")
+        if value and opts.get("pattern"):
+            try:
+                matched = patterns.fullmatch(opts["pattern"], value)
+            except patterns.PatternRefused:  # a definition saved before patterns ran on RE2
+                raise ValueError("can't be checked: the field's pattern is not supported; ask the form's designer") from None
+            if not matched:
+                raise ValueError(opts.get("pattern_message") or "does not match the required format")
         return value
 
 
@@ -44,11 +50,9 @@ class TextType(_Text):
     def check_options(self, field, ctx):
         pattern = (field.get("options") or {}).get("pattern")
         if pattern:
-            from engine.safety import check_regex
-
-            problem = check_regex(pattern)
+            problem = patterns.pattern_problem(pattern)  # RE2's syntax, checked at save: matching is linear-time
             if problem:
-                return [("options/pattern", problem)]
+                return [("options/pattern", str(problem), {} if problem.position is None else {"position": problem.position})]
         return []
 
 

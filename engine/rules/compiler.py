@@ -22,6 +22,8 @@ import rule_engine
 from rule_engine import DataType, ast as re_ast, errors as re_errors
 from rule_engine.builtins import Builtins
 
+from engine import patterns
+
 from . import functions as fns
 from . import runtime
 from .context import RuleContext
@@ -387,13 +389,48 @@ class FuzzyComparisonNode(NodeCompiler):
             raise _Refusal("pattern matching needs a text value")
         search = n.type in ("eq_fzs", "ne_fzs")
         negate = n.type.startswith("ne")
-        rx = c.env.const(re.compile(pattern, re.ASCII))
+        try:
+            program = patterns.compile_pattern(pattern)  # RE2: the server never runs a user pattern on `re`
+        except patterns.PatternRefused as exc:
+            raise _Refusal(f"pattern refused: {exc}", (pattern, "=~", "!~")) from None
+        rx = c.env.const(program)
         py = f"regex_{'search' if search else 'match'}({rx}, {left.py})"
-        js_pattern = pattern if search else f"^(?:{pattern})"
+        js_pattern = _js_regex_source(pattern) if search else f"^(?:{_js_regex_source(pattern)})"
         js = f"rt.regexMatch(new RegExp({_js_str(js_pattern)}), {left.js})"
         if negate:
             py, js = f"(not {py})", f"(!{js})"
         return Code(py, js, DataType.BOOLEAN, True)
+
+
+#: RE2's `\s` (what the server matches); JavaScript's also takes \v and Unicode spaces
+_RE2_SPACE = "\\t\\n\\f\\r "
+
+
+def _js_regex_source(pattern: str) -> str:
+    """The pattern for the browser's RegExp, with `.` and `\\s` spelt as RE2 reads them (JavaScript's `.` also
+    stops at CR and the line/paragraph separators, its `\\s` also takes the vertical tab and Unicode spaces)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            pair = pattern[i:i + 2]
+            if pair == "\\s":
+                out.append(_RE2_SPACE if in_class else f"[{_RE2_SPACE}]")
+            elif pair == "\\S" and not in_class:
+                out.append(f"[^{_RE2_SPACE}]")
+            else:
+                out.append(pair)
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == ".":
+            ch = "[^\\n]"
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 @node_compiler
@@ -725,6 +762,18 @@ def _locate(text: str, needle: str | tuple | None) -> int | None:
     return idx if idx >= 0 else None
 
 
+def _compile_regex_on_re2(node: Any, regex: str) -> Any:
+    """rule-engine's pattern compiler, replaced: it folds `"lit" =~ "pat"` while parsing, before our checks run,
+    so a literal match (and the reference evaluator) runs on RE2 too, in linear time."""
+    try:
+        return patterns.compile_pattern(regex)
+    except patterns.PatternRefused as exc:
+        raise re_errors.RegexSyntaxError("invalid regular expression", error=exc, value=regex) from None
+
+
+re_ast.FuzzyComparisonExpression._compile_regex = _compile_regex_on_re2
+
+
 def _translate(exc: Exception, text: str, name: str | None) -> RuleError:
     """rule-engine's exception -> a RuleError an admin understands, located in the text when possible."""
     position: int | None = None
@@ -758,7 +807,9 @@ def _translate(exc: Exception, text: str, name: str | None) -> RuleError:
         if "illegal character" in exc.message:
             message = exc.message.replace("syntax error (", "").rstrip(")")
     elif isinstance(exc, re_errors.RegexSyntaxError):
-        message = f"invalid pattern: {exc.error}"
+        message = f"invalid pattern: {getattr(exc.error, 'reason', exc.error)}"
+        at = text.find(exc.value) if exc.value else -1
+        position = at + (getattr(exc.error, "position", None) or 0) if at >= 0 else _locate(text, ("=~", "!~"))
     elif isinstance(exc, re_errors.FunctionCallError):
         fname = getattr(exc, "function_name", None)
         message = f"${fname}(): {exc.message}" if fname else exc.message

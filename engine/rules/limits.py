@@ -54,6 +54,8 @@ def check_regex(pattern: str) -> str | None:
                 return f"the escape \\{nxt} is not supported in patterns"
             i += 2
             continue
+        if c == "[" and (pattern[i + 1:i + 2] == "]" or pattern[i + 1:i + 3] == "^]"):
+            return "write \\] for a ] at the start of [...] (the browser reads [] as an empty set)"
         if c == "(" and pattern[i + 1:i + 2] == "?" and pattern[i + 2:i + 3] != ":":
             return "only plain (...) and (?:...) groups are supported in patterns"
         i += 1

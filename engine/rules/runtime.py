@@ -9,6 +9,8 @@ import math
 import re
 from typing import Any
 
+from engine import patterns
+
 from .errors import RuleEvaluationError
 
 UTC = _dt.timezone.utc
@@ -236,19 +238,21 @@ def power(a: float, b: float) -> float:
 
 
 def regex_match(rx: Any, s: Any) -> bool:
+    """`=~`: *rx* is an RE2 program (engine.patterns), linear-time whatever the user wrote."""
     if s is None:
         return False
     if type(s) is not str:
         raise bad_value(s, "a text")
-    return rx.match(s) is not None
+    return patterns.match(rx, s)
 
 
 def regex_search(rx: Any, s: Any) -> bool:
+    """`=~~`: *rx* is an RE2 program (engine.patterns)."""
     if s is None:
         return False
     if type(s) is not str:
         raise bad_value(s, "a text")
-    return rx.search(s) is not None
+    return patterns.search(rx, s)
 
 
 def item(container: Any, index: Any, safe: bool) -> Any:

@@ -63,11 +63,18 @@ def test_shape_errors_have_paths():
     assert {"/key", "/label", "/fields/0"} <= paths(errors)
 
 
-def test_catastrophic_pattern_refused():
+def test_pattern_outside_re2_refused_with_its_position():
     bad = copy.deepcopy(CUSTOMER)
-    bad["fields"][1]["options"] = {"pattern": "(a+)+$"}
+    bad["fields"][1]["options"] = {"pattern": "^(a)\\1$"}  # a back-reference: RE2 has none
     errors = check_form(bad, {})
     assert paths(errors) == {"/fields/1/options/pattern"}
+    assert errors[0].to_dict()["position"] == 4
+
+
+def test_nested_repetition_pattern_accepted_it_runs_on_re2():
+    ok = copy.deepcopy(CUSTOMER)
+    ok["fields"][1]["options"] = {"pattern": "((a+))+$"}
+    assert check_form(ok, {}) == []
 
 
 def test_record_schema_closed_and_engine_fields_excluded():

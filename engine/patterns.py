@@ -1,0 +1,134 @@
+"""User-written regular expressions, run on RE2: the one place the server compiles and matches them.
+
+A field's ``pattern`` option and a rule's ``=~`` / ``=~~`` are written by users, so they run on
+Google's RE2 (``google-re2``), whose matching time is linear in the input: no pattern, however
+nested (``((a+))+``, ten ``\\d*`` in a row), can stall a worker. Python's ``re`` is for our own fixed
+patterns only. A pattern outside RE2's syntax (back-references, look-around, possessive ``a++``,
+``\\Z``) is refused when the definition is saved, with the position of the offending part.
+
+RE2's dialect, where it differs from Python's ``re`` (documented in docs/security.md):
+``$`` matches only at the very end of the text (Python also before a final newline; JavaScript
+agrees with RE2); ``\\Z`` is refused (write ``$`` or ``\\z``); ``a{,3}`` is the literal text ``a{,3}``
+(as in JavaScript; Python reads ``{0,3}``); ``\\d \\w \\s \\b`` are ASCII (as with ``re.ASCII``), and
+``\\s`` does not include the vertical tab; ``.`` is any character but ``\\n`` and counts an emoji as
+one character; repetition counts above 1,000 are refused.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import re2
+
+from engine.safety import MAX_REGEX_LENGTH
+
+#: memory RE2 may use for one compiled pattern (bytes); a pattern needing more is refused at save
+MAX_PATTERN_MEMORY = 8 << 20
+#: compiled user patterns kept per process
+MAX_CACHED_PATTERNS = 1024
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # a refused pattern is the user's answer, not a line in the server log
+_OPTIONS.max_mem = MAX_PATTERN_MEMORY
+
+
+class PatternRefused(ValueError):
+    """Why a user pattern can't be used, and where in the pattern (0-based character offset)."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message if position is None else f"{message} (at position {position})")
+        self.reason = message
+        self.position = position
+
+
+@functools.lru_cache(maxsize=MAX_CACHED_PATTERNS)
+def compile_pattern(pattern: str) -> Any:
+    """The RE2 program of *pattern*, or ``PatternRefused`` with the position of the problem."""
+    if not isinstance(pattern, str):
+        raise PatternRefused("a pattern must be a text")
+    if len(pattern) > MAX_REGEX_LENGTH:
+        raise PatternRefused(f"the pattern is longer than {MAX_REGEX_LENGTH} characters", MAX_REGEX_LENGTH)
+    if _has_lone_surrogate(pattern) or "\x00" in pattern:
+        raise PatternRefused("the pattern contains a character that is not allowed", _first_bad_char(pattern))
+    try:
+        return re2.compile(pattern, _OPTIONS)
+    except re2.error as exc:
+        raise _refusal(pattern, exc) from None
+
+
+def pattern_problem(pattern: str) -> PatternRefused | None:
+    """Why *pattern* is refused at save, or None when RE2 runs it."""
+    try:
+        compile_pattern(pattern)
+    except PatternRefused as exc:
+        return exc
+    return None
+
+
+def fullmatch(pattern: str, text: str) -> bool:
+    """Whether all of *text* matches *pattern* (a field's format check)."""
+    return compile_pattern(pattern).fullmatch(_matchable(text)) is not None
+
+
+def search(program: Any, text: str) -> bool:
+    """Whether *program* (from ``compile_pattern``) matches anywhere in *text*."""
+    return program.search(_matchable(text)) is not None
+
+
+def match(program: Any, text: str) -> bool:
+    """Whether *program* matches at the start of *text*."""
+    return program.match(_matchable(text)) is not None
+
+
+# RE2 reads UTF-8: a lone surrogate (stored before requests were checked) is matched as U+FFFD.
+def _matchable(text: str) -> str:
+    if text.isascii() or not _has_lone_surrogate(text):
+        return text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_bad_char(text: str) -> int:
+    for i, ch in enumerate(text):
+        if ch == "\x00" or "\ud800" <= ch <= "\udfff":
+            return i
+    return 0
+
+
+#: RE2's messages, in the words of a form designer
+_REASONS = {
+    "invalid perl operator": "look-ahead, look-behind and other (?...) groups are not supported",
+    "invalid escape sequence": "this escape is not supported (back-references like \\1 and \\Z are not)",
+    "missing )": "a ( is not closed",
+    "unexpected )": "a ) has no matching (",
+    "missing ]": "a [ is not closed",
+    "bad repetition operator": "a repetition is repeated (a++, a*?+...): possessive repetition is not supported",
+    "invalid repetition size": "repetition counts above 1000 are not supported",
+    "no argument for repetition operator": "a repetition (* + ? {n}) has nothing before it to repeat",
+    "invalid character class range": "a character class or range is not valid",
+    "invalid character class": "a character class is not valid",
+    "invalid named capture group": "the group name is not valid",
+    "pattern too large": "the pattern is too large",
+}
+
+
+def _refusal(pattern: str, exc: Exception) -> PatternRefused:
+    raw = exc.args[0] if exc.args else str(exc)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    code, _, fragment = text.partition(": ")
+    reason = next((why for key, why in _REASONS.items() if code.startswith(key)), f"the pattern is not valid ({text})")
+    if code in ("missing )", "missing ]"):
+        position = len(pattern)
+    elif code == "unexpected )":
+        position = pattern.rfind(")")
+    else:
+        found = pattern.find(fragment) if fragment else -1
+        position = found if found >= 0 else None
+    return PatternRefused(reason, position)
