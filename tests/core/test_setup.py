@@ -1,16 +1,21 @@
 """The two-command set-up: a fresh virtual environment installs the package and its run command serves the API.
 
-The install is a real ``pip install`` of the project (a wheel, so missing package
-data such as schemas, migrations or templates would show) into a new venv that
-sees this machine's already-installed dependencies (no downloads).
+The install is a real ``pip install`` of the project (a wheel built with pip's
+build isolation, as a newcomer's would be, so missing package data such as
+schemas, migrations or templates would show) into a new venv without system
+site-packages. The project's dependencies come from the environment running the
+tests (a ``.pth`` line naming its site-packages, read after the venv's own), so
+only the build backend is fetched, never the runtime dependencies.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.request
 from pathlib import Path
@@ -43,9 +48,16 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_fresh_venv_install_then_run_serves_openapi(tmp_path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
-    build = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(ROOT)],
+    venv_site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    ours = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))  # this test run's dependencies
+    (Path(venv_site) / "formflow-test-dependencies.pth").write_text("".join(f"{d}\n" for d in ours))
+    src = tmp_path / "src"  # a copy: pip builds in the source tree, and the work tree is shared by concurrent runs
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
+                                                             "instance", "node_modules", ".hypothesis", "*.db"))
+    build = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(src)],
                            capture_output=True, text=True, cwd=tmp_path)
     assert build.returncode == 0, build.stderr[-2000:]
     workdir = tmp_path / "site"
