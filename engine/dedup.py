@@ -11,6 +11,13 @@ Keys live in ``dedup_keys`` so a lookup is one index probe. The check runs
 before save (an assertion stage: a clear 409 naming the colliding record) and
 again when the keys are stored after save, where the unique index on
 "refuse" keys makes the loser of two simultaneous submits fail the same way.
+
+What a collision tells the caller passes their read gate (``shown``): the
+colliding record is named (id, title) only when it is in their read scope and
+the matched fields are visible to them; otherwise the answer says only that
+the value is taken. A value of a field hidden from the caller is never looked
+up for them (the check refuses it, as the submit does), so "taken" is no
+oracle for hidden values either.
 """
 from __future__ import annotations
 
@@ -23,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.errors import Conflict, ErrorItem
+from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
 from engine.registry import Registry
@@ -347,16 +354,58 @@ def _match(form, rule, record_id: int, data: dict, hidden: set[str]) -> dict:
 
 
 def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
+    """The 409 of a refused duplicate; a match ``shown`` without its record says only that the value is taken."""
     first = matches[0]
     label = first["rule_label"] if isinstance(first["rule_label"], str) else (first["rule_label"].get("en") or first["rule"])
     items = []
     for m in matches:
         fid = m["fields"][0]
-        items.append(ErrorItem(f"same as record #{m['record_id']} {m['title']!r} (rule {m['rule']!r})", path=f"/data/{fid}",
-                               field_id=fid, label=field_label(form.by_id.get(fid, {"id": fid})), code="duplicate",
-                               extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]}))
+        where = dict(path=f"/data/{fid}", field_id=fid, label=field_label(form.by_id.get(fid, {"id": fid})), code="duplicate")
+        if m.get("record_id") is None:
+            items.append(ErrorItem(f"{m['message']} (rule {m['rule']!r})", **where, extra={"rule": m["rule"]}))
+        else:
+            items.append(ErrorItem(f"same as record #{m['record_id']} {m['title']!r} (rule {m['rule']!r})", **where,
+                                   extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]}))
+    if first.get("record_id") is None:
+        return DuplicateRecord(f"this {form.key} duplicates an existing record: {first['message']} ({label})", items,
+                               duplicates=matches)
     return DuplicateRecord(f"this {form.key} duplicates record #{first['record_id']} {first['title']!r} ({label})",
                            items, duplicates=matches)
+
+
+def taken_message(form, fields) -> str:
+    """What a caller who may not see the colliding record is told: only that the value is taken."""
+    names = " and ".join(field_label(form.by_id.get(fid, {"id": fid})) for fid in fields)
+    return f"a record with this {names} already exists"
+
+
+def shown(rt, conn, actor, form, matches: list[dict], readable: set[int] | None = None) -> list[dict]:
+    """``matches`` as ``actor`` may see them: the colliding record's id and title only when it is in their read scope and
+    every matched field is visible to them; else ``record_id`` and ``title`` are None and ``message`` says the value is
+    taken. ``readable``: the matched ids in their scope, when the caller has them already (a batch)."""
+    if not matches:
+        return []
+    hidden = _hidden(rt, conn, actor, form)
+    if readable is None:
+        readable = readable_ids(rt, conn, actor, form, {m["record_id"] for m in matches})
+    out = []
+    for m in matches:
+        if m["record_id"] in readable and not hidden & set(m["fields"]):
+            out.append(m)
+        else:
+            out.append({**m, "record_id": None, "title": None, "message": taken_message(form, m["fields"])})
+    return out
+
+
+def readable_ids(rt, conn, actor, form, ids) -> set[int]:
+    """Which of ``ids`` (records of ``form``) the actor's read scope covers: one query, the scope in SQL."""
+    from engine.services.records import row_scopes
+
+    ids = {i for i in ids if isinstance(i, int)}
+    clauses = row_scopes(rt, conn, actor, form)
+    if not ids or not clauses:
+        return ids
+    return set(conn.execute(sa.select(records.c.id).where(records.c.id.in_(sorted(ids)), *clauses)).scalars())
 
 
 def normalized_input(form, data: dict) -> dict:
@@ -388,16 +437,20 @@ def check_before_save(w) -> None:
     _act_on(w, check, matches)
 
 
-def _act_on(w, check: DuplicateCheck, matches: list[dict]) -> None:
+def _act_on(w, check: DuplicateCheck, matches: list[dict], readable: set[int] | None = None) -> None:
     if not matches:
         return
+    seen = shown(w.rt, w.conn, w.actor, w.form, matches, readable)
     if check.mode == "refuse":
-        raise duplicate_error(w.form, matches)
-    w.notes["duplicates"] = matches
+        raise duplicate_error(w.form, seen)
+    w.notes["duplicates"] = seen
     if check.flag_field:
+        # the flag is for whoever reviews duplicates; a text flag names the record only as the writer may see it
         f = w.form.by_id[check.flag_field]
+        first = seen[0]
+        text = f"#{first['record_id']} {first['title']}" if first["record_id"] is not None else first["message"]
         w.values[check.flag_field] = (matches[0]["record_id"] if f["type"] == "reference" else True if f["type"] == "boolean"
-                                      else f"#{matches[0]['record_id']} {matches[0]['title']}"[:255])
+                                      else text[:255])
 
 
 def check_batch(writes) -> None:
@@ -414,13 +467,14 @@ def check_batch(writes) -> None:
         w.notes["duplicate_keys"] = check.keys(w.values)
     held = existing_keys(first.conn, first.form, {pair for w in todo for pair in w.notes["duplicate_keys"].items()})
     hidden = _hidden(first.rt, first.conn, first.actor, first.form)
+    readable = readable_ids(first.rt, first.conn, first.actor, first.form, {rid for pairs in held.values() for rid, _ in pairs})
     by_key = {r.key: r for r in check.rules}
     for w in todo:
         found = sorted(((rid, rule, data) for rule, key in w.notes["duplicate_keys"].items() for rid, data in held.get((rule, key), ())),
                        key=lambda m: (m[0], m[1]))
         matches = [_match(w.form, by_key[rule], rid, data, hidden) for rid, rule, data in found[:MAX_MATCHES]]
         try:
-            _act_on(w, check, matches)
+            _act_on(w, check, matches, readable)
         except DuplicateRecord as exc:
             w.failure = exc
 
@@ -477,7 +531,7 @@ def store_keys(w) -> None:
     if w.action == "update" and keys == check.keys(w.before or {}):
         return
     w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
-    write_keys(w.conn, w.form, check, w.record_id, keys)
+    write_keys(w.conn, w.form, check, w.record_id, keys, seen_by=(w.rt, w.actor))
 
 
 def store_keys_batch(writes) -> None:
@@ -497,7 +551,7 @@ def store_keys_batch(writes) -> None:
             conn.execute(_INSERT_KEYS_FROM_JSON[conn.dialect.name], {"rows": json.dumps(rows)})
     except sa.exc.IntegrityError:
         for w in writes:
-            write_keys(w.conn, w.form, check, w.record_id, check.keys(w.values))
+            write_keys(w.conn, w.form, check, w.record_id, check.keys(w.values), seen_by=(w.rt, w.actor))
 
 
 _INSERT_KEYS_FROM_JSON = {
@@ -512,7 +566,8 @@ _INSERT_KEYS_FROM_JSON = {
 }
 
 
-def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str]) -> None:
+def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str], *, seen_by: tuple | None = None) -> None:
+    """Store a record's keys; a collision raises the duplicate error, ``shown`` to ``seen_by`` = (runtime, actor) when given."""
     if not keys:
         return
     exclusive = True if check.mode == "refuse" else None
@@ -523,6 +578,8 @@ def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str
             conn.execute(sa.insert(dedup_keys), rows)
     except sa.exc.IntegrityError:
         matches = find_matches(conn, form, check, keys, exclude=record_id)
+        if matches and seen_by is not None:
+            matches = shown(seen_by[0], conn, seen_by[1], form, matches)
         raise duplicate_error(form, matches or [{"record_id": 0, "title": "?", "rule": next(iter(keys)),
                                                  "rule_label": next(iter(keys)), "fields": list(check.rules[0].fields)}]) from None
 
@@ -565,9 +622,17 @@ def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_
         check = for_form(form)
         if check is None:
             return {"enabled": False, "mode": None, "matches": []}
-        keys = check.keys(normalized_input(form, data))
-        return {"enabled": True, "mode": check.mode,
-                "matches": find_matches(conn, form, check, keys, exclude=record_id, hidden=_hidden(rt, conn, actor, form))}
+        values = normalized_input(form, data)
+        hidden = _hidden(rt, conn, actor, form)
+        refused = [ErrorItem("is not writable by your role", path=f"/data/{fid}", field_id=fid, code="forbidden_field",
+                             label=field_label(form.by_id[fid])) for fid in sorted(values) if fid in hidden]
+        if refused:  # as the submit would: a hidden field's value is never looked up for the caller
+            raise ValidationFailed("values for fields your role may not see can't be checked", refused)
+        # rules over a field hidden from the caller take no part at all (their values are never theirs to match)
+        visible = DuplicateCheck(check.mode, tuple(r for r in check.rules if not hidden & set(r.fields)), check.flag_field)
+        keys = visible.keys(values)
+        matches = find_matches(conn, form, visible, keys, exclude=record_id, hidden=hidden)
+        return {"enabled": True, "mode": check.mode, "matches": shown(rt, conn, actor, form, matches)}
 
 
 def _hidden(rt, conn, actor, form) -> set[str]:

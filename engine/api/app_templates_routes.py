@@ -27,7 +27,9 @@ DUPLICATE_BODY = {"type": "object", "required": ["data"], "properties": {
 DUPLICATE_RESULT = {"type": "object", "required": ["matches"], "properties": {
     "enabled": {"type": "boolean"}, "mode": {"type": ["string", "null"]},
     "matches": {"type": "array", "items": {"type": "object", "required": ["record_id", "rule"], "properties": {
-        "record_id": {"type": "integer"}, "title": {"type": "string"}, "rule": {"type": "string"}, "rule_label": {},
+        "record_id": {"type": ["integer", "null"], "description": "null when the caller may not see the colliding record"},
+        "title": {"type": ["string", "null"]}, "rule": {"type": "string"}, "rule_label": {},
+        "message": {"type": "string", "description": "set when the record is not named: the value is taken"},
         "fields": {"type": "array", "items": {"type": "string"}}}}}}}
 
 
