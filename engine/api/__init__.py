@@ -109,6 +109,26 @@ def _out_of_range(exc: Exception) -> bool:
     return isinstance(exc, sa.exc.DBAPIError) and (isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == "22003")
 
 
+def _refuse_unstorable_text():
+    """NUL and lone surrogates anywhere in the request: 400 with their paths before any view or the database (one hook
+    for the API, the designer and public forms; engine.request_text). A body too deeply nested to parse is a 413."""
+    from engine.request_text import refuse_unstorable_text
+
+    parts: list[tuple[str, Any]] = [("url", request.path), ("query", request.args.to_dict(flat=False))]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.is_json:
+            try:
+                parts.append(("", request.get_json(silent=True)))
+            except RecursionError:
+                return error_response(413, "too_deeply_nested", "the JSON body is nested too deeply",
+                                      [{"message": "nested too deeply", "path": "/", "code": "too_deeply_nested"}])
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            parts.append(("form", request.form.to_dict(flat=False)))
+            parts.append(("files", [f.filename or "" for f in request.files.values()]))
+    refuse_unstorable_text(parts)
+    return None
+
+
 class BoundedInt(IntegerConverter):
     """``<int:...>`` that answers 404 past ``MAX_ID`` instead of handing the database an overflowing integer.
 
@@ -138,6 +158,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FormflowError, _formflow_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+    app.before_request(_refuse_unstorable_text)  # first hook: before authentication looks anything up
     auth.init_app(app)
 
 

@@ -6,12 +6,14 @@ partial indexes apply.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from engine.safety import MAX_PAGE
+from engine.safety import MAX_ID, MAX_PAGE
 from engine.errors import ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
@@ -31,6 +33,11 @@ MAX_EXACT_TOTAL = 10_000
 
 SYSTEM_COLUMNS = {"id": records.c.id, "created_at": records.c.created_at, "updated_at": records.c.updated_at,
                   "owner_id": records.c.owner_id, "created_by": records.c.created_by}
+#: the value each system column is compared with (a filter value is converted to it, or refused with a 422)
+SYSTEM_COLUMN_KINDS = {"id": "integer", "owner_id": "integer", "created_by": "integer",
+                       "created_at": "datetime", "updated_at": "datetime"}
+#: longest text accepted as one filter operand (a date, a number, a value to compare)
+MAX_FILTER_VALUE_LENGTH = 1000
 
 
 @dataclass
@@ -126,7 +133,7 @@ class ContainsOp(Operator):
 
                 from sqlalchemy.dialects.postgresql import JSONB
 
-                needle = json.dumps([value] if ftype.name == "multiselect" else [int(value)])
+                needle = json.dumps([value])  # the operand is already typed: an id for reference/user, a text otherwise
                 return sa.literal_column(f"(data -> '{fid}')").op("@>")(sa.cast(sa.bindparam(None, needle, type_=sa.Text), JSONB))
             return sa.exists(sa.select(sa.literal(1)).select_from(sa.func.json_each(records.c.data, f'$."{fid}"').table_valued("value"))
                              .where(sa.literal_column("value") == value))
@@ -238,8 +245,7 @@ def _filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> 
         return None
     op = OPERATORS.get(flt.op)
     if flt.field in SYSTEM_COLUMNS:
-        column = SYSTEM_COLUMNS[flt.field]
-        return op.clause(column, flt.value, dialect, FIELD_TYPES.get("number" if flt.field.endswith("id") else "text"), flt.field) if op.takes != "none" else (column.is_(None) if flt.op == "empty" else column.isnot(None))
+        return _system_filter_clause(op, flt, path, errors)
     f = _field(form, flt.field)
     if f is None:
         errors.append(ErrorItem(f"{flt.field!r} is not a field of this form", path=path + "/field", field_id=flt.field))
@@ -249,27 +255,110 @@ def _filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> 
     try:
         if op.takes == "none":
             value = None
-        elif op.takes == "many":
-            values = flt.value if isinstance(flt.value, list) else [flt.value]
-            if len(values) > MAX_IN_VALUES:
-                raise ValueError(f"at most {MAX_IN_VALUES} values")
-            value = [ftype.sql_value(v, dialect) for v in values]
-        elif op.takes == "two":
-            if not isinstance(flt.value, list) or len(flt.value) != 2:
-                raise ValueError("between needs two values")
-            value = [ftype.sql_value(v, dialect) for v in flt.value]
         elif flt.op == "contains":
-            value = flt.value
+            value = _contains_operand(ftype, flt.value)
         else:
-            if flt.value is None:
-                raise ValueError("needs a value")
-            value = ftype.sql_value(flt.value, dialect)
+            value = _operands(op, flt.value, lambda v: ftype.sql_value(_scalar(v, ftype.sql_kind == "number"), dialect))
     except (TypeError, ValueError) as exc:
         errors.append(ErrorItem(f"bad value for {flt.field!r}: {exc}", path=path + "/value", field_id=f["id"]))
         return None
     if ftype.sql_kind == "number" and value is not None and flt.op != "contains":
         expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]), type_=sa.Numeric() if dialect == "postgresql" else sa.Float())
     return op.clause(expr, value, dialect, ftype, f["id"])
+
+
+def _operands(op: Operator, raw: Any, convert) -> Any:
+    """A filter's value(s) for *op*, each through *convert* (which raises ValueError for a wrongly typed one)."""
+    if op.takes == "many":
+        values = raw if isinstance(raw, list) else [raw]
+        if len(values) > MAX_IN_VALUES:
+            raise ValueError(f"at most {MAX_IN_VALUES} values")
+        return [convert(v) for v in values]
+    if op.takes == "two":
+        if not isinstance(raw, list) or len(raw) != 2:
+            raise ValueError("between needs two values")
+        return [convert(v) for v in raw]
+    if raw is None:
+        raise ValueError("needs a value")
+    return convert(raw)
+
+
+def _scalar(value: Any, number: bool) -> Any:
+    """One operand as the client sent it: a text, a finite number or true/false; never an object or a list."""
+    if isinstance(value, (dict, list)):
+        raise ValueError("must be a text, a number or true/false, not a list or an object")
+    if isinstance(value, str) and len(value) > MAX_FILTER_VALUE_LENGTH:
+        raise ValueError(f"is longer than {MAX_FILTER_VALUE_LENGTH} characters")
+    if number:
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not true/false")
+        try:
+            finite = math.isfinite(float(value))
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a number") from None
+        if not finite:
+            raise ValueError("must be a finite number")
+    return value
+
+
+def _contains_operand(ftype, raw: Any) -> Any:
+    """`contains` takes one text (a multi-value field: one of its values; a reference or user field: an id)."""
+    value = _scalar(raw, False)
+    if value is None:
+        raise ValueError("needs a value")
+    if ftype.name in ("reference", "user"):
+        return _whole_number(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (text.lstrip("+-").isdigit() and text.lstrip("+-").isascii() and len(text) <= 12):
+            raise ValueError(f"{value!r} is not a whole number")
+        value = int(text)
+    if not -MAX_ID <= value <= MAX_ID:
+        raise ValueError(f"must be between {-MAX_ID} and {MAX_ID}")
+    return value
+
+
+def _timestamp(value: Any) -> _dt.datetime:
+    """An ISO 8601 date or date-time; a date is midnight UTC, a time without an offset is UTC."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("must be a date or date-time text such as 2026-03-09 or 2026-03-09T08:00:00Z")
+    try:
+        moment = _dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date or date-time (use 2026-03-09 or 2026-03-09T08:00:00Z)") from None
+    return moment.replace(tzinfo=_dt.timezone.utc) if moment.tzinfo is None else moment
+
+
+#: converts a filter value for each system-column kind
+_SYSTEM_OPERAND = {"integer": _whole_number, "datetime": _timestamp}
+
+
+def _system_filter_clause(op: Operator, flt: Filter, path: str, errors: list) -> Any:
+    """A filter on id, owner_id, created_by, created_at or updated_at: typed operands, the same on both databases."""
+    column = SYSTEM_COLUMNS[flt.field]
+    if op.takes == "none":
+        return column.is_(None) if flt.op == "empty" else column.isnot(None)
+    if flt.op == "contains":
+        errors.append(ErrorItem(f"'contains' does not apply to {flt.field!r}; use eq, ne, lt, le, gt, ge, in or between",
+                                path=path + "/op", field_id=flt.field))
+        return None
+    convert = _SYSTEM_OPERAND[SYSTEM_COLUMN_KINDS[flt.field]]
+    try:
+        value = _operands(op, flt.value, convert)
+    except (TypeError, ValueError) as exc:
+        errors.append(ErrorItem(f"bad value for {flt.field!r}: {exc}", path=path + "/value", field_id=flt.field))
+        return None
+    return op.clause(column, value, None, None, flt.field)
 
 
 def _sort_expr(form, fid: str, dialect: str, path: str, errors: list):
