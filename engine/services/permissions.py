@@ -8,9 +8,10 @@ role and form overrides them, and a published form may carry defaults in its
 with a scope (own / team / all); field rights are hidden / read / write.
 
 This module is an area: importing it plugs the checks into
-``engine.services.records`` (``ACCESS_CHECKS``, ``READ_FILTERS``,
-``ROW_SCOPES``, ``EFFECT_STAGES``), so the API, the designer, lists, exports
-and history all obey the same policy.
+``engine.services.records`` (``ACCESS_CHECKS``, ``EFFECT_STAGES``); what an
+actor may read (row scope, hidden fields, derived fields) is answered from
+these rights by the one read gate, ``engine.services.readgate``, so the API,
+the designer, lists, exports and history all obey the same policy.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from engine.errors import DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
 from engine.runtime import Actor, Runtime
 from engine.storage.access_tables import role_grants, roles, team_members, user_roles
-from engine.storage.tables import records, users
+from engine.storage.tables import forms, records, users
 
 #: record scopes, weakest first; "team" is the owner's team mates and direct reports
 SCOPES = ("none", "own", "team", "all")
@@ -70,6 +71,9 @@ class FormAccess:
     delete: str = "none"
     fields: dict[str, str] = field(default_factory=dict)  # only fields below "write"
     unrestricted: bool = False
+    #: fields some role's rights name explicitly at "read" or "write": the admin's grant, so a derived field named here
+    #: does not inherit the visibility of what it is made from (``engine.services.readgate``)
+    granted: frozenset[str] = frozenset()
 
     def level(self, field_id: str) -> str:
         return "write" if self.unrestricted else self.fields.get(field_id, "write")
@@ -267,23 +271,87 @@ _CACHE: "weakref.WeakKeyDictionary[sa.Connection, dict]" = weakref.WeakKeyDictio
 
 def form_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> FormAccess:
     """The merged rights of every role the actor holds on ``form`` (a CompiledForm); most permissive wins."""
+    return forms_access(rt, conn, actor, [form])[form.form_id]
+
+
+#: rights of every actor on every form, unrestricted
+_UNRESTRICTED = FormAccess(True, "all", "all", "all", {}, unrestricted=True)
+
+
+def forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, compiled: list) -> dict[int, FormAccess]:
+    """``form_access`` of several forms at once (form id -> FormAccess), with two statements for all the uncached ones."""
     if privileged(actor):
-        return FormAccess(True, "all", "all", "all", {}, unrestricted=True)
+        return {form.form_id: _UNRESTRICTED for form in compiled}
     cache = _CACHE.setdefault(conn, {})
-    key = (actor, form.form_id, form.version)
-    if key in cache:
-        return cache[key]
+    out = {form.form_id: cache[(actor, form.form_id, form.version)] for form in compiled
+           if (actor, form.form_id, form.version) in cache}
+    missing = [form for form in compiled if form.form_id not in out]
+    if not missing:
+        return out
     role_rows = []
     if actor.roles:
-        role_rows = conn.execute(sa.select(roles.c.id, roles.c.key, roles.c.default_rights).where(
-            roles.c.workspace_id == rt.workspace_id, roles.c.key.in_(sorted(actor.roles)))).mappings().all()
-    stored = {}
+        role_rows = conn.execute(_ROLE_RIGHTS, {"ws": rt.workspace_id, "keys": sorted(actor.roles)}).mappings().all()
+    stored: dict[tuple[int, int], dict] = {}
     if role_rows:
-        stored = {r.role_id: r.rights for r in conn.execute(sa.select(role_grants.c.role_id, role_grants.c.rights).where(
-            role_grants.c.form_id == form.form_id, role_grants.c.role_id.in_([r["id"] for r in role_rows])))}
+        stored = {(r.form_id, r.role_id): r.rights for r in conn.execute(
+            _GRANTS, {"forms": [form.form_id for form in missing], "roles": [r["id"] for r in role_rows]})}
+    for form in missing:
+        access = _merged_access(form, role_rows, {role_id: rights for (form_id, role_id), rights in stored.items()
+                                                  if form_id == form.form_id})
+        cache[(actor, form.form_id, form.version)] = out[form.form_id] = access
+    return out
+
+
+def app_forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> dict[str, tuple[Any, FormAccess]]:
+    """Every published form of ``form``'s app (``form`` itself as given), compiled, with the actor's rights on it.
+
+    Two statements in all (the actor's roles; the app's forms with their grants), as many as one ``form_access``.
+    """
+    from engine.services.forms import compiled_version
+
+    role_rows = []
+    if actor.roles and not privileged(actor):
+        role_rows = conn.execute(_ROLE_RIGHTS, {"ws": rt.workspace_id, "keys": sorted(actor.roles)}).mappings().all()
+    rows = conn.execute(_APP_FORMS_GRANTS, {"form_id": form.form_id, "roles": [r["id"] for r in role_rows] or [0]}).all()
+    stored: dict[int, dict] = {}
+    versions: dict[int, tuple[str, int | None]] = {}
+    for form_id, key, version, role_id, rights in rows:
+        versions[form_id] = (key, version)
+        if role_id is not None:
+            stored.setdefault(form_id, {})[role_id] = rights
+    cache = _CACHE.setdefault(conn, {})
+    out = {}
+    for form_id, (key, version) in versions.items():
+        compiled = form if form_id == form.form_id else compiled_version(rt, conn, form_id, version, form.app_key) if version else None
+        if compiled is None:
+            continue
+        if privileged(actor):
+            out[key] = (compiled, _UNRESTRICTED)
+            continue
+        access = cache.get((actor, form_id, compiled.version))
+        if access is None:
+            access = cache[(actor, form_id, compiled.version)] = _merged_access(compiled, role_rows, stored.get(form_id, {}))
+        out[key] = (compiled, access)
+    return out
+
+
+#: statements of ``forms_access`` and ``app_forms_access``, built once
+_ROLE_RIGHTS = sa.select(roles.c.id, roles.c.key, roles.c.default_rights).where(
+    roles.c.workspace_id == sa.bindparam("ws"), roles.c.key.in_(sa.bindparam("keys", expanding=True)))
+_GRANTS = sa.select(role_grants.c.form_id, role_grants.c.role_id, role_grants.c.rights).where(
+    role_grants.c.form_id.in_(sa.bindparam("forms", expanding=True)), role_grants.c.role_id.in_(sa.bindparam("roles", expanding=True)))
+#: (form id, key, published version, role id, rights) of every form in the app of form ``form_id``, one row per grant
+#: to one of ``roles`` (role id None: no such grant)
+_APP_FORMS_GRANTS = sa.select(forms.c.id, forms.c.key, forms.c.published_version, role_grants.c.role_id, role_grants.c.rights).outerjoin(
+    role_grants, sa.and_(role_grants.c.form_id == forms.c.id, role_grants.c.role_id.in_(sa.bindparam("roles", expanding=True)))
+).where(forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == sa.bindparam("form_id")).scalar_subquery())
+
+
+def _merged_access(form, role_rows, stored: dict) -> FormAccess:
     defined = form.definition.get("permissions") or {}
     merged = dict(NO_RIGHTS)
     levels: dict[str, str] | None = None
+    granted: set[str] = set()
     for role in role_rows:
         rights = _normalized_rights(stored.get(role["id"]) or defined.get(role["key"]) or role["default_rights"])
         merged["create"] = merged["create"] or bool(rights["create"])
@@ -293,10 +361,9 @@ def form_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> FormAcc
         if rights["create"] or any(rights[a] != "none" for a in ("read", "update", "delete")):
             role_levels = {f["id"]: rights["fields"].get(f["id"], "write") for f in form.fields}
             levels = role_levels if levels is None else {fid: max(levels[fid], lvl, key=LEVELS.index) for fid, lvl in role_levels.items()}
+            granted |= {fid for fid, lvl in rights["fields"].items() if lvl != "hidden"}
     fields = {fid: lvl for fid, lvl in (levels or {f["id"]: "hidden" for f in form.fields}).items() if lvl != "write"}
-    access = FormAccess(merged["create"], merged["read"], merged["update"], merged["delete"], fields)
-    cache[key] = access
-    return access
+    return FormAccess(merged["create"], merged["read"], merged["update"], merged["delete"], fields, granted=frozenset(granted))
 
 
 def _team_owner_ids(actor: Actor):
@@ -346,20 +413,21 @@ def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, ac
         if owner is not None and owner != actor.user_id and (access.update not in ("team", "all") or not in_scope(conn, actor, access.update, owner)):
             raise PermissionDenied("your role may not give records to another owner", path="/owner_id")
         return
+    from engine.services.readgate import read_view
+
     right = _ACTION_RIGHT.get(action, "read")
-    if access.read == "none":
-        raise PermissionDenied(f"your role may not read records of {what}")
-    if row is not None and not in_scope(conn, actor, access.read, row["owner_id"]):
-        # another user's record looks exactly like a missing one: no probing ids
-        raise NotFound(f"record {row['id']} does not exist in form {form.key!r}", path="/record")
+    read_view(rt, conn, actor, form).check(conn, row)  # every action on a record starts with reading it
     if right != "read":
         scope = getattr(access, right)
         if scope == "none" or (row is not None and not in_scope(conn, actor, scope, row["owner_id"])):
             raise PermissionDenied(f"your role may not {action} this record of {what}")
 
 
-def hidden_fields(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> set[str]:
-    return form_access(rt, conn, actor, form).hidden
+def hidden_fields(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> frozenset[str]:
+    """Fields the actor may not see: the read gate's answer (derived fields included)."""
+    from engine.services.readgate import read_view
+
+    return read_view(rt, conn, actor, form).hidden
 
 
 def read_scope(rt: Runtime, conn: sa.Connection, actor: Actor, form):
@@ -423,9 +491,7 @@ def refuse_unreadable_references(w) -> None:
 def _register() -> None:
     from engine.services import records as record_service
 
-    record_service.ACCESS_CHECKS.append(check_record_access)
-    record_service.READ_FILTERS.append(hidden_fields)
-    record_service.ROW_SCOPES.append(read_scope)
+    record_service.ACCESS_CHECKS.append(check_record_access)  # reads: the read gate (engine.services.readgate)
     record_service.EFFECT_STAGES.append(refuse_protected_fields)
     record_service.EFFECT_STAGES.append(refuse_unreadable_references)
 

@@ -64,9 +64,11 @@ AFTER_SAVE_STAGES: list[Stage] = []  # automations, roll-ups, due events; same t
 #: who may do what (permissions area): (rt, conn, actor, form, action, row) -> None, raising PermissionDenied or
 #: NotFound; action is create / read / history / update / delete / restore; on create, row is {"owner_id": ...}
 ACCESS_CHECKS: list[Callable] = []
-#: fields the actor may not read: (rt, conn, actor, form) -> set of field ids, dropped from every record and history leaving here
+#: more fields the actor may not read, beyond the role's field rights: (rt, conn, actor, form) -> set of field ids; the
+#: read gate (``engine.services.readgate``) adds them, and the fields derived from them, to what it hides
 READ_FILTERS: list[Callable] = []
-#: which rows a query may return: (rt, conn, actor, form) -> SQL where clause on ``records`` or None (all rows)
+#: more limits on the rows a query may return, beyond the role's read scope: (rt, conn, actor, form) -> SQL where clause
+#: on ``records`` or None (all rows); the read gate adds them to its scope
 ROW_SCOPES: list[Callable] = []
 #: set-based twins of stages, for ``create_records``: stage -> fn(writes) doing that stage's work for a batch of creates
 #: with a few statements in all; it records a write's error in ``w.failure`` (or its ``errors``) instead of raising
@@ -191,20 +193,25 @@ def check_access(rt: Runtime, conn, actor: Actor, form: CompiledForm, action: st
         check(rt, conn, actor, form, action, row)
 
 
-def hidden_fields(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> set[str]:
-    hidden: set[str] = set()
-    for hook in READ_FILTERS:
-        hidden |= hook(rt, conn, actor, form)
-    return hidden
+def hidden_fields(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> frozenset[str]:
+    """Fields the actor may not see, derived ones included: the read gate's answer."""
+    from engine.services.readgate import read_view
+
+    return read_view(rt, conn, actor, form).hidden
 
 
 def row_scopes(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> list:
-    return [c for c in (hook(rt, conn, actor, form) for hook in ROW_SCOPES) if c is not None]
+    """SQL clauses on ``records`` limiting a query to the rows the actor may read: the read gate's answer."""
+    from engine.services.readgate import read_view
+
+    return list(read_view(rt, conn, actor, form).scope)
 
 
 def readable(rt: Runtime, conn, actor: Actor, form: CompiledForm, item: dict) -> dict:
-    """The record as the actor may see it: fields their role hides are dropped."""
-    hidden = hidden_fields(rt, conn, actor, form)
+    """The record as the actor may see it: fields the read gate hides are dropped."""
+    from engine.services.readgate import read_view
+
+    hidden = read_view(rt, conn, actor, form).hidden
     if hidden:
         item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
     return item
