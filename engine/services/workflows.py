@@ -298,17 +298,16 @@ def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int) -
     from engine.storage.tables import apps
 
     with rt.db.read() as conn:
+        _app_row(conn, rt, app_key)  # an unknown app is 404 first
         found = conn.execute(sa.select(forms.c.key).join(records, records.c.form_id == forms.c.id)
                              .join(apps, apps.c.id == forms.c.app_id)
                              .where(records.c.id == record_id, apps.c.key == app_key, apps.c.workspace_id == rt.workspace_id)).first()
-        _app_row(conn, rt, app_key)  # an unknown app is 404 first
-        if found is None:
-            raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id")
-        try:
-            form = compiled_form(rt, conn, app_key, found[0])
+        try:  # missing, unpublished or out of the actor's scope: one answer, naming no form
+            if found is None:
+                raise NotFound("")
+            readable_record(rt, conn, actor, compiled_form(rt, conn, app_key, found[0]), record_id)
         except NotFound:
             raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id") from None
-        readable_record(rt, conn, actor, form, record_id)
     return next_fire_times(rt, actor, app_key, record_id=record_id)
 
 
