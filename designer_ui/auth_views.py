@@ -71,8 +71,10 @@ def login():
     username = request.form.get("username", "")
     try:
         sid, actor = credentials.login(_runtime(), username, request.form.get("password", ""), remote_addr=request.remote_addr)
-    except credentials.LoginLocked:
-        return render_template("login.html", next=nxt, username=username, error=gettext("auth.locked", request_locale())), 429
+    except credentials.LoginLocked as locked:
+        minutes = max(1, (int(locked.retry_after.total_seconds()) + 59) // 60)
+        page = render_template("login.html", next=nxt, username=username, error=gettext("auth.locked", request_locale(), minutes=minutes))
+        return page, 429, {"Retry-After": str(locked.details["retry_after"])}
     except credentials.LoginRefused:
         return render_template("login.html", next=nxt, username=username, error=gettext("auth.failed", request_locale())), 401
     auth.start_session(sid)  # a brand-new session id and CSRF token: nothing planted before login survives
@@ -81,6 +83,14 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    auth.end_session()
+    return redirect(url_for("ui.login"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+def logout_everywhere():
+    """The user menu's "sign out everywhere": every session of this user ends, this one too (API tokens stay)."""
+    credentials.sign_out_everywhere(_runtime(), g.actor)
     auth.end_session()
     return redirect(url_for("ui.login"))
 

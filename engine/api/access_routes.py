@@ -1,12 +1,14 @@
 """REST routes for users, roles, grants per form, teams, API tokens and the admin audit."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import re
 
-from engine.api import actor, load_body, route, runtime
+from flask import g, jsonify, request, session
+
+from engine.api import actor, auth, load_body, route, runtime
 from engine.errors import ErrorItem, ValidationFailed
 from engine.safety import MAX_ID
-from engine.services import admin_audit, credentials, permissions, users as user_service
+from engine.services import admin_audit, credentials, permissions, readgate, users as user_service
 
 _ERR = (401, 403, 404, 422)
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -26,7 +28,14 @@ USER_UPDATE = {"type": "object", "additionalProperties": False, "properties": {
     "display_name": {"type": "string", "maxLength": 200}, "email": {"type": ["string", "null"], "maxLength": 320},
     "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]}, "manager_id": NULLABLE_ID,
     "is_active": {"type": "boolean"}, "roles": {"type": "array", "items": {"type": "string"}}}}
-PASSWORD = {"type": "object", "required": ["password"], "additionalProperties": False, "properties": {"password": {"type": "string"}}}
+PASSWORD = {"type": "object", "required": ["password"], "additionalProperties": False, "properties": {
+    "password": {"type": "string", "maxLength": 1024},
+    "current_password": {"type": "string", "maxLength": 1024, "description": "needed to change your own password"}}}
+SIGN_OUT = {"type": "object", "additionalProperties": False, "properties": {
+    "revoke_tokens": {"type": "boolean", "description": "also revoke every API token of yours"},
+    "current_password": {"type": "string", "maxLength": 1024, "description": "needed with revoke_tokens"}}}
+SIGNED_OUT = {"type": "object", "required": ["sessions_ended", "tokens_revoked"], "properties": {
+    "sessions_ended": {"type": "integer"}, "tokens_revoked": {"type": "integer"}}}
 ME = {"type": "object", "required": ["user"], "properties": {"user": USER, "capabilities": {"type": "array", "items": {"type": "string"}}}}
 RIGHTS = permissions.RIGHTS_SCHEMA
 ROLE = {"type": "object", "required": ["key", "capabilities", "default_rights"], "properties": {
@@ -38,6 +47,16 @@ ROLE_SAVE = {"type": "object", "additionalProperties": False, "properties": {
 GRANT = {"type": "object", "required": ["role", "source", "rights"], "properties": {
     "role": {"type": "string"}, "source": {"enum": ["grant", "form", "role"]}, "rights": {"type": "object"}}}
 GRANT_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": GRANT}}}
+FIELD_ACCESS = {"type": "object", "required": ["app", "form", "role", "items"], "properties": {
+    "app": {"type": "string"}, "form": {"type": "string"}, "role": {"type": ["string", "null"]},
+    "items": {"type": "array", "items": {"type": "object", "required": ["field_id", "level", "derived"], "properties": {
+        "field_id": {"type": "string"}, "label": LABEL, "type": {"type": "string"}, "level": {"enum": list(permissions.LEVELS)},
+        "derived": {"type": "boolean", "description": "computed, fetched or rolled up: its visibility follows its sources"},
+        "inherits_from": {"type": "array", "items": {"type": "string"}, "description": "field ids, or form.field on other forms"},
+        "hidden_by": {"type": "array", "items": {"type": "string"}, "description": "the sources hidden from the role that hide it"},
+        "granted": {"type": "boolean", "description": "the role names the field explicitly: it does not inherit"}}}}}}
+ROLE_QUERY = [{"name": "role", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+               "description": "a role key (needs manage_users or design); without it, the caller's own view"}]
 TOKEN = {"type": "object", "required": ["id", "name", "prefix", "expires_at"], "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"}, "created_at": {"type": "string"},
     "expires_at": {"type": "string"}, "last_used_at": {"type": ["string", "null"]}, "revoked_at": {"type": ["string", "null"]},
@@ -136,12 +155,29 @@ def deactivate_user(user_id):
     return jsonify(user_service.deactivate_user(runtime(), actor(), user_id))
 
 
-@route("/users/<int:user_id>/password", "PUT", summary="Set a password (your own, or anybody's with manage_users)", tag="users",
-       body=PASSWORD, status=204, errors=(401, 403, 404, 422))
+@route("/users/<int:user_id>/password", "PUT", tag="users", body=PASSWORD, status=204, errors=(401, 403, 404, 422, 429),
+       summary="Set a password: your own with your current one, or anybody's with manage_users; the user's sessions end and "
+               "API tokens are revoked")
 def set_password(user_id):
     user_id = _known_id(user_id)
-    user_service.set_password(runtime(), actor(), user_id, _body(PASSWORD)["password"])
+    b = _body(PASSWORD)
+    user_service.set_password(runtime(), actor(), user_id, b["password"], current_password=b.get("current_password"),
+                              remote_addr=request.remote_addr)
+    if user_id == actor().user_id and g.get("auth_method") == "session":
+        auth.start_session(credentials.renew_session(runtime(), user_id))  # this browser stays signed in, on a new session
     return "", 204
+
+
+@route("/me/sign-out-everywhere", "POST", tag="users", body=SIGN_OUT, response=SIGNED_OUT, errors=(401, 422, 429),
+       summary="End every session of yours (this one too); with revoke_tokens and your current password, revoke every "
+               "API token of yours as well")
+def sign_out_everywhere():
+    b = _body(SIGN_OUT) if request.get_data() else {}
+    out = credentials.sign_out_everywhere(runtime(), actor(), revoke_tokens_too=bool(b.get("revoke_tokens")),
+                                          current_password=b.get("current_password"), remote_addr=request.remote_addr)
+    if g.get("auth_method") == "session":
+        session.clear()
+    return jsonify(out)
 
 
 @route("/teams", "POST", summary="Create a team (the 'team' record scope)", tag="users", body=TEAM_CREATE, response=TEAM, status=201,
@@ -170,6 +206,16 @@ def save_role(role_key):
        tag="permissions", response=GRANT_LIST, errors=(401, 403, 404))
 def get_form_permissions(app_key, form_key):
     return jsonify({"items": permissions.get_grants(runtime(), actor(), app_key, form_key)})
+
+
+@route("/apps/<app_key>/forms/<form_key>/field-access", tag="permissions", response=FIELD_ACCESS, query=ROLE_QUERY,
+       errors=(401, 403, 404, 422),
+       summary="Each field's level for a role (or for you), and what a computed, fetched or rolled-up field's visibility follows")
+def get_field_access(app_key, form_key):
+    role = request.args.get("role")
+    if role is not None and not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", role):
+        raise ValidationFailed("role is not a role key", [ErrorItem("lower case letters, digits and _", path="/role")])
+    return jsonify(readgate.form_field_access(runtime(), actor(), app_key, form_key, role))
 
 
 @route("/apps/<app_key>/forms/<form_key>/permissions/<role_key>", "PUT", summary="Set one role's record and field rights on this form",

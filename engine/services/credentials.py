@@ -5,6 +5,14 @@ HttpOnly cookie); the database keeps only its SHA-256, so a leaked database
 can't be replayed, and every login makes a new id (no session fixation).
 API tokens work the same way: the secret is shown once, only its hash is
 stored, and each has an expiry and can be revoked.
+
+Password guessing is slowed per (user name, address) pair: after
+``MAX_FAILED_LOGINS`` failures in a row the pair waits ``LOCKOUT_BASE_DELAY``,
+doubling with each further failure up to ``LOCKOUT_MAX_DELAY``; the same
+user signing in from another address is not held up. One address failing
+``MAX_FAILED_LOGINS_PER_ADDRESS`` times within ``LOCKOUT_WINDOW``, over any
+names, is held until the window has passed. The state is the
+``login_attempts`` table, the time the injectable clock.
 """
 from __future__ import annotations
 
@@ -22,9 +30,15 @@ from engine.services.users import actor_for, verify_password
 from engine.storage.access_tables import api_tokens, login_attempts, login_sessions
 from engine.storage.tables import users
 
-#: failed logins for one user name within LOCKOUT_WINDOW that lock it (even the right password is refused until it passes)
+#: failed logins in a row for one (user name, address) pair after which that pair must wait (even the right password is
+#: refused while it waits)
 MAX_FAILED_LOGINS = 5
-#: failed logins from one address within LOCKOUT_WINDOW that block that address
+#: the first wait; each further failure of the pair doubles it, up to LOCKOUT_MAX_DELAY
+LOCKOUT_BASE_DELAY = timedelta(minutes=1)
+LOCKOUT_MAX_DELAY = timedelta(hours=1)
+#: failures older than this no longer count against a pair (a success of the pair clears them at once)
+LOCKOUT_MEMORY = timedelta(hours=24)
+#: failed logins from one address, over any user names, within LOCKOUT_WINDOW that block that address until the window passes
 MAX_FAILED_LOGINS_PER_ADDRESS = 20
 LOCKOUT_WINDOW = timedelta(minutes=15)
 #: how long a login session lasts, whatever happens in between
@@ -54,24 +68,66 @@ class LoginLocked(LoginRefused):
     status = 429
     code = "login_locked"
 
+    def __init__(self, message: str, retry_after: timedelta):
+        super().__init__(message, retry_after=max(1, int(retry_after.total_seconds() + 0.999)))
+        self.retry_after = retry_after
 
-def _failures(conn, column, value, since) -> int:
-    last_ok = sa.select(sa.func.max(login_attempts.c.at)).where(column == value, login_attempts.c.succeeded.is_(True)).scalar_subquery()
-    return conn.execute(sa.select(sa.func.count()).select_from(login_attempts).where(
-        column == value, login_attempts.c.succeeded.is_(False), login_attempts.c.at >= since,
-        sa.or_(last_ok.is_(None), login_attempts.c.at > last_ok))).scalar_one()
+
+def pair_wait(failures: int) -> timedelta:
+    """How long a (user name, address) pair waits after ``failures`` failures in a row (zero below the threshold)."""
+    if failures < MAX_FAILED_LOGINS:
+        return timedelta(0)
+    doublings = min(failures - MAX_FAILED_LOGINS, 32)  # 2**32 minutes is far past the cap already
+    return min(LOCKOUT_BASE_DELAY * (2 ** doublings), LOCKOUT_MAX_DELAY)
+
+
+def _pair_failures(conn, name: str, remote_addr: str | None, now) -> tuple[int, object]:
+    """(failures in a row of this pair since its last success, within LOCKOUT_MEMORY; the time of the last one)."""
+    pair = [login_attempts.c.username == name,
+            login_attempts.c.remote_addr == remote_addr if remote_addr is not None else login_attempts.c.remote_addr.is_(None)]
+    last_ok = sa.select(sa.func.max(login_attempts.c.at)).where(*pair, login_attempts.c.succeeded.is_(True)).scalar_subquery()
+    row = conn.execute(sa.select(sa.func.count(), sa.func.max(login_attempts.c.at)).where(
+        *pair, login_attempts.c.succeeded.is_(False), login_attempts.c.at >= now - LOCKOUT_MEMORY,
+        sa.or_(last_ok.is_(None), login_attempts.c.at > last_ok))).first()
+    return row[0], row[1]
+
+
+def _address_failures(conn, remote_addr: str, now) -> tuple[int, object]:
+    """(failures from this address within LOCKOUT_WINDOW, over every name; the earliest of them). A success doesn't clear
+    them: signing in to one's own account must not reset a guessing run over other names."""
+    row = conn.execute(sa.select(sa.func.count(), sa.func.min(login_attempts.c.at)).where(
+        login_attempts.c.remote_addr == remote_addr, login_attempts.c.succeeded.is_(False),
+        login_attempts.c.at >= now - LOCKOUT_WINDOW)).first()
+    return row[0], row[1]
+
+
+def login_wait(conn, name: str, remote_addr: str | None, now) -> timedelta:
+    """How long this pair (or this address) must still wait before a password is checked again; zero when it may try."""
+    wait = timedelta(0)
+    failures, last = _pair_failures(conn, name, remote_addr, now)
+    if failures >= MAX_FAILED_LOGINS and last is not None:
+        wait = max(wait, last + pair_wait(failures) - now)
+    if remote_addr:
+        count, first = _address_failures(conn, remote_addr, now)
+        if count >= MAX_FAILED_LOGINS_PER_ADDRESS and first is not None:
+            wait = max(wait, first + LOCKOUT_WINDOW - now)
+    return max(wait, timedelta(0))
 
 
 def login(rt: Runtime, username: str, password: str, *, remote_addr: str | None = None) -> tuple[str, Actor]:
-    """Check a password and open a session: returns (session id for the cookie, actor). One message for every failure."""
+    """Check a password and open a session: returns (session id for the cookie, actor). One message for every failure.
+
+    A pair (or address) that must wait gets ``LoginLocked`` without its password being looked at; that refused try is
+    not counted, so waiting it out is enough.
+    """
     name = (username or "").strip().lower()[:150]
+    remote_addr = remote_addr[:64] if remote_addr else None
     now = rt.clock.now()
-    since = now - LOCKOUT_WINDOW
     with rt.db.transaction() as conn:
-        if _failures(conn, login_attempts.c.username, name, since) >= MAX_FAILED_LOGINS or (
-                remote_addr and _failures(conn, login_attempts.c.remote_addr, remote_addr, since) >= MAX_FAILED_LOGINS_PER_ADDRESS):
-            conn.execute(sa.insert(login_attempts).values(username=name, remote_addr=remote_addr, at=now, succeeded=False))
-            raise LoginLocked(f"too many failed sign-ins; try again in {int(LOCKOUT_WINDOW.total_seconds() // 60)} minutes")
+        wait = login_wait(conn, name, remote_addr, now)
+        if wait > timedelta(0):
+            minutes = max(1, (int(wait.total_seconds()) + 59) // 60)
+            raise LoginLocked(f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait)
         row = conn.execute(sa.select(users).where(sa.func.lower(users.c.username) == name,
                                                   users.c.workspace_id == rt.workspace_id)).mappings().first()
         ok = verify_password(row, password)
@@ -107,6 +163,44 @@ def logout(rt: Runtime, sid: str) -> None:
     if sid:
         with rt.db.transaction() as conn:
             conn.execute(sa.delete(login_sessions).where(login_sessions.c.token_hash == _digest(sid)))
+
+
+def end_sessions(conn, user_id: int) -> int:
+    """End every login session of the user; returns how many ended."""
+    return conn.execute(sa.delete(login_sessions).where(login_sessions.c.user_id == user_id)).rowcount or 0
+
+
+def revoke_tokens(rt: Runtime, conn, user_id: int) -> int:
+    """Revoke every live API token of the user; returns how many."""
+    return conn.execute(sa.update(api_tokens).where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+                        .values(revoked_at=rt.clock.now())).rowcount or 0
+
+
+def sign_out_everywhere(rt: Runtime, actor: Actor, *, revoke_tokens_too: bool = False, current_password: str | None = None,
+                        remote_addr: str | None = None) -> dict:
+    """End every session of the signed-in user (this one too) and, on request, revoke all their API tokens.
+
+    Revoking every token is account-wide, like a password change: it needs the current password, so a leaked token
+    can't cut its owner's integrations off (single tokens are revoked one by one without it).
+    """
+    from engine.services.users import check_current_password
+
+    if actor.user_id is None:
+        raise Unauthorized("sign in first")
+    if revoke_tokens_too:
+        check_current_password(rt, actor.user_id, current_password, remote_addr)
+    with rt.db.transaction() as conn:
+        ended = end_sessions(conn, actor.user_id)
+        revoked = revoke_tokens(rt, conn, actor.user_id) if revoke_tokens_too else 0
+        admin_audit.record(rt, conn, actor, "user.sign_out_everywhere", f"user:{actor.user_id}",
+                           sessions_ended=ended, tokens_revoked=revoked)
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+def renew_session(rt: Runtime, user_id: int) -> str:
+    """A fresh session for a user who just proved who they are (a password change keeps this browser signed in)."""
+    with rt.db.transaction() as conn:
+        return open_session(rt, conn, user_id)
 
 
 # -- API tokens ---------------------------------------------------------------

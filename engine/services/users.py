@@ -1,5 +1,11 @@
 """Users and teams: create, change, deactivate, set a manager, search; passwords hashed with scrypt.
 
+A password must be long enough and hard to guess (zxcvbn's estimate, which
+knows the common passwords, keyboard runs, repeats, dates and the user's own
+names); the refusal says why, in English and Chinese. Changing one's own
+password needs the current one; any password change ends the user's other
+sessions and revokes their API tokens.
+
 A user's manager is what "notify the owner's manager" follows; teams give the
 "team" record scope. Changing who exists or holds which role needs the
 ``manage_users`` capability, and each change lands in the admin audit.
@@ -23,6 +29,24 @@ from engine.storage.tables import users
 #: shortest password accepted; longest (scrypt hashes whatever it gets, but a limit stops abuse)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+#: least zxcvbn score (0-4) a password needs: 3 is "safely unguessable" (over 10^8 guesses)
+MIN_PASSWORD_SCORE = 3
+#: characters of a password zxcvbn looks at (its own limit; a strong start makes a strong password)
+PASSWORD_STRENGTH_CHECKED = 72
+#: why a password is refused, by reason, in each language the UI speaks
+PASSWORD_REASONS = {
+    "too_short": {"en": "The password must be at least {n} characters long.", "zh-CN": "密码至少需要 {n} 个字符。"},
+    "too_long": {"en": "The password must be at most {n} characters long.", "zh-CN": "密码最多 {n} 个字符。"},
+    "user_name": {"en": "The password must not be made of your user name, name or e-mail.", "zh-CN": "密码不能由您的用户名、姓名或邮箱组成。"},
+    "common": {"en": "The password is one of the most common passwords.", "zh-CN": "该密码是最常见的密码之一。"},
+    "repeat": {"en": "The password repeats characters or words (like aaaa or abcabc).", "zh-CN": "密码中有重复的字符或词（如 aaaa、abcabc）。"},
+    "sequence": {"en": "The password is a run of characters (like 12345 or abcde).", "zh-CN": "密码是连续的字符（如 12345、abcde）。"},
+    "keyboard": {"en": "The password is a keyboard pattern (like qwerty or 1qaz2wsx).", "zh-CN": "密码是键盘上相邻的按键（如 qwerty、1qaz2wsx）。"},
+    "date": {"en": "The password is mostly a date or a year.", "zh-CN": "密码主要是日期或年份。"},
+    "guessable": {"en": "The password is too easy to guess: add a few uncommon words.", "zh-CN": "密码太容易被猜到，请再加几个不常见的词。"},
+}
+#: zxcvbn's match kinds -> our reasons (dictionary matches are told apart by their dictionary)
+_PATTERN_REASONS = {"spatial": "keyboard", "repeat": "repeat", "sequence": "sequence", "date": "date", "regex": "date"}
 #: the password hash: scrypt with werkzeug's parameters (salted, memory-hard)
 PASSWORD_METHOD = "scrypt"
 #: most users one search returns
@@ -36,14 +60,38 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
-def password_errors(password: Any, username: str | None = None) -> list[ErrorItem]:
+def _password_error(reason: str, code: str = "weak_password", **params) -> ErrorItem:
+    messages = {lang: text.format(**params) for lang, text in PASSWORD_REASONS[reason].items()}
+    return ErrorItem(messages["en"], path="/password", code=code, extra={"reason": reason, "messages": messages})
+
+
+def password_errors(password: Any, username: str | None = None, *, user_inputs: tuple = ()) -> list[ErrorItem]:
+    """Why ``password`` is refused (empty when it is accepted): length, then zxcvbn's guess estimate."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        return [ErrorItem(f"must be at least {MIN_PASSWORD_LENGTH} characters", path="/password", code="weak_password")]
+        return [_password_error("too_short", n=MIN_PASSWORD_LENGTH)]
     if len(password) > MAX_PASSWORD_LENGTH:
-        return [ErrorItem(f"must be at most {MAX_PASSWORD_LENGTH} characters", path="/password", code="too_long")]
+        return [_password_error("too_long", code="too_long", n=MAX_PASSWORD_LENGTH)]
     if username and password.lower() == username.lower():
-        return [ErrorItem("must not be the user name", path="/password", code="weak_password")]
-    return []
+        return [_password_error("user_name")]
+    from zxcvbn import zxcvbn
+
+    inputs = [str(v) for v in (username, *user_inputs) if v]
+    inputs += [v.split("@")[0] for v in inputs if "@" in v]
+    result = zxcvbn(password[:PASSWORD_STRENGTH_CHECKED], user_inputs=inputs)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return []
+    return [_password_error(_weakness(result))]
+
+
+def _weakness(result: dict) -> str:
+    """The reason a weak password is weak: what its longest guessable part is."""
+    parts = [m for m in result.get("sequence", ()) if m.get("pattern") != "bruteforce"]
+    if not parts:
+        return "guessable"
+    worst = max(parts, key=lambda m: len(m.get("token", "")))
+    if worst["pattern"] == "dictionary":
+        return {"user_inputs": "user_name", "passwords": "common"}.get(worst.get("dictionary_name"), "guessable")
+    return _PATTERN_REASONS.get(worst["pattern"], "guessable")
 
 
 def verify_password(row, password: str) -> bool:
@@ -125,7 +173,7 @@ def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | Non
     if not isinstance(username, str) or not USERNAME_PATTERN.match(username):
         errors.append(ErrorItem("2-150 letters, digits and . _ @ -", path="/username"))
     if password is not None:
-        errors += password_errors(password, username)
+        errors += password_errors(password, username, user_inputs=(display_name, email))
     errors += _profile_errors({"timezone": timezone, "email": email, "display_name": display_name})
     if errors:
         raise ValidationFailed("the user is not valid", errors)
@@ -181,24 +229,61 @@ def set_manager(rt: Runtime, actor: Actor, user_id: int, manager_id: int | None)
     return update_user(rt, actor, user_id, {"manager_id": manager_id})
 
 
-def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, check: bool = True) -> None:
-    """Users change their own password; admins anybody's. Every session of the user ends."""
+def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, current_password: str | None = None,
+                 check: bool = True, remote_addr: str | None = None) -> None:
+    """Users change their own password (giving the current one); admins set anybody's.
+
+    Every session of the user ends (the route gives the browser that made the change a fresh one) and every API token
+    of theirs is revoked. Wrong current passwords count as failed sign-ins of that user from ``remote_addr``, so this
+    is no way around the sign-in lockout. ``check=False`` is the command line (``formflow set-password``).
+    """
+    from engine.services import credentials
+
     if check and actor.user_id != user_id:
         require_capability(rt, actor, "manage_users")
+    own = check and actor.user_id == user_id
+    if own:
+        check_current_password(rt, user_id, current_password, remote_addr)
     with rt.db.transaction() as conn:
         row = _user_row(conn, rt, user_id)
-        errors = password_errors(password, row["username"])
+        errors = password_errors(password, row["username"], user_inputs=(row["display_name"], row["email"]))
         if errors:
             raise ValidationFailed("the password is not accepted", errors)
         conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
-        _end_sessions(conn, user_id)
-        admin_audit.record(rt, conn, actor, "user.password", f"user:{user_id}")
+        ended = credentials.end_sessions(conn, user_id)
+        revoked = credentials.revoke_tokens(rt, conn, user_id)
+        admin_audit.record(rt, conn, actor, "user.password", f"user:{user_id}", sessions_ended=ended, tokens_revoked=revoked)
+
+
+def check_current_password(rt: Runtime, user_id: int, current_password: Any, remote_addr: str | None) -> None:
+    """Refuse (422 at /current_password) unless ``current_password`` is the user's password; a pair that must wait gets 429."""
+    from engine.services import credentials
+    from engine.storage.access_tables import login_attempts
+
+    now = rt.clock.now()
+    with rt.db.read() as conn:
+        row = _user_row(conn, rt, user_id)
+        name = row["username"].strip().lower()
+        wait = credentials.login_wait(conn, name, remote_addr, now)
+    if wait.total_seconds() > 0:
+        raise credentials.LoginLocked("too many wrong passwords; try again later", wait)
+    if row["password_hash"] is None:
+        raise ValidationFailed("you have no password yet; an admin sets the first one",
+                               [ErrorItem("no password to change", path="/current_password", code="no_password")])
+    if not isinstance(current_password, str) or not current_password:
+        raise ValidationFailed("give your current password to change it",
+                               [ErrorItem("required", path="/current_password", code="required")])
+    if not verify_password(row, current_password[:MAX_PASSWORD_LENGTH]):
+        with rt.db.transaction() as conn:
+            conn.execute(sa.insert(login_attempts).values(username=name, remote_addr=remote_addr, at=now, succeeded=False))
+        raise ValidationFailed("the current password is wrong",
+                               [ErrorItem("wrong password", path="/current_password", code="wrong_password")])
 
 
 def _end_sessions(conn, user_id: int) -> None:
-    from engine.storage.access_tables import login_sessions
+    from engine.services.credentials import end_sessions
 
-    conn.execute(sa.delete(login_sessions).where(login_sessions.c.user_id == user_id))
+    end_sessions(conn, user_id)
 
 
 def get_user(rt: Runtime, user_id: int) -> dict:

@@ -33,9 +33,19 @@ def test_me_and_own_password(app, people):
     me = people["ann"].client.get("/api/me").get_json()
     assert me["user"]["username"] == "ann" and me["capabilities"] == []
     assert people["bella"].client.get("/api/me").get_json()["capabilities"] == ["design"]
-    assert people["ann"].client.put(f"/api/users/{people['ann'].id}/password", json={"password": "my new long password"}).status_code == 204
-    assert people["ann"].client.put(f"/api/users/{people['bob'].id}/password", json={"password": "taken over account"}).status_code == 403
-    assert people["ann"].client.get(f"/api/users/{people['bob'].id}").status_code == 403
+    from engine.services import credentials, users as user_service
+    from tests.security.conftest import bearer_client
+
+    rt = app.extensions["formflow"]
+    user_service.set_password(rt, people["ann"].actor, people["ann"].id, "my first long password", check=False)
+    ann = bearer_client(app, credentials.create_token(rt, people["ann"].actor, "after the first password")["token"])
+    # your own password: only with the current one (and the change revokes your tokens, so this is the token's last call)
+    assert ann.put(f"/api/users/{people['ann'].id}/password", json={"password": "my new long password"}).status_code == 422
+    assert ann.put(f"/api/users/{people['ann'].id}/password", json={
+        "password": "my new long password", "current_password": "my first long password"}).status_code == 204
+    assert ann.get("/api/me").status_code == 401
+    assert people["mia"].client.put(f"/api/users/{people['bob'].id}/password", json={"password": "taken over account"}).status_code == 403
+    assert people["mia"].client.get(f"/api/users/{people['bob'].id}").status_code == 403
 
 
 def test_custom_role_with_capabilities(app, people):
