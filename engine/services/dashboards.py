@@ -36,7 +36,7 @@ from engine.runtime import Actor, Runtime
 from engine.services import app_templates
 from engine.services.forms import _app_row, compiled_version
 from engine.services.permissions import require_capability
-from engine.services.records import check_access, hidden_fields, row_scopes
+from engine.services.readgate import read_view
 from engine.storage.dashboard_tables import dashboards
 from engine.storage.tables import apps, forms, users
 
@@ -313,13 +313,13 @@ def _prepare(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: Compil
     """The chart's result skeleton and its plan, or the skeleton with the reason it is refused to this actor."""
     result: dict[str, Any] = {**chart.to_dict(), "target": chart.target, "error": None}
     try:
-        check_access(rt, conn, actor, form, "read", None)
-        hidden = hidden_fields(rt, conn, actor, form)
+        view = read_view(rt, conn, actor, form)
+        view.check(conn, None)
         for path, fid in chart.fields_used:
-            if fid in hidden:
+            if fid in view.hidden:  # derived fields too: a sum of weighted_amount is a sum of a hidden amount
                 raise PermissionDenied(f"chart {chart.key!r} uses field {fid!r}, which your role may not see", path=path, field_id=fid)
         period = chart_period(chart, now, tz)
-        scopes = row_scopes(rt, conn, actor, form)
+        scopes = list(view.scope)
         where = chart_where(chart, form, conn.dialect.name, tz, period, scopes)
     except FormflowError as exc:
         result["error"] = {"status": exc.status, **exc.to_dict()}

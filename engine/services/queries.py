@@ -19,7 +19,8 @@ from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.runtime import Actor, Runtime
 from engine.services.forms import compiled_form
-from engine.services.records import check_access, hidden_fields, record_dict, row_scopes
+from engine.services.readgate import read_view
+from engine.services.records import record_dict
 from engine.storage.tables import records
 
 #: largest page a client may ask for; most filters in one query
@@ -160,8 +161,9 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         form = compiled_form(rt, conn, app_key, form_key)
         dialect = conn.dialect.name
         errors: list[ErrorItem] = []
-        check_access(rt, conn, actor, form, "read", None)
-        hidden = hidden_fields(rt, conn, actor, form)  # fields the actor's role hides: not filterable, sortable, searched or returned
+        view = read_view(rt, conn, actor, form)
+        view.check(conn, None)
+        hidden = view.hidden  # fields the read gate hides (derived ones too): not filterable, sortable, searched or returned
         named = [(f"/filters/{i}/field", f.field) for i, f in enumerate(query.filters)] + \
             [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
         for path, name in named:
@@ -179,7 +181,7 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
             where.append(records.c.deleted_at.is_(None))
         if query.owner_ids is not None:
             where.append(records.c.owner_id.in_(query.owner_ids))
-        where.extend(row_scopes(rt, conn, actor, form))
+        where.extend(view.scope)
         for i, flt in enumerate(query.filters):
             clause = _filter_clause(form, flt, dialect, f"/filters/{i}", errors)
             if clause is not None:

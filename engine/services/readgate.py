@@ -116,6 +116,29 @@ def read_view(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm
     return view
 
 
+def form_field_access(rt: Runtime, actor: Actor, app_key: str, form_key: str, role: str | None = None) -> dict:
+    """What each field of a published form is to ``role`` (designers and user admins may ask), or to the caller.
+
+    Per field: ``level`` (hidden / read / write), and for a derived field ``inherits_from`` (what its visibility
+    follows: field ids, ``form.field`` on other forms), ``hidden_by`` (those of them hidden, when it is hidden for that
+    reason) and ``granted`` (the role names it explicitly, so it does not inherit).
+    """
+    from engine.services.forms import compiled_form
+
+    with rt.db.transaction() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+        if role is None:
+            who = actor
+            read_view(rt, conn, who, form).check(conn, None)
+        else:
+            if not (permissions.has_capability(rt, actor, "manage_users", conn) or permissions.has_capability(rt, actor, "design", conn)):
+                raise PermissionDenied("your role may not see other roles' rights (needs the 'manage_users' or 'design' capability)",
+                                       needed="manage_users")
+            permissions.role_row(rt, conn, role)  # 404 for an unknown role
+            who = Actor(None, f"role:{role}", frozenset({role}))
+        return {"app": app_key, "form": form_key, "role": role, "items": field_access(rt, conn, who, form)}
+
+
 def field_access(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -> list[dict]:
     """Per live field: the actor's level, what a derived field's visibility follows, whether it is granted explicitly."""
     view = read_view(rt, conn, actor, form)
