@@ -91,6 +91,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "editor.channel_slack": ("Slack", "Slack"),
     "editor.channel_webhook": ("Webhook", "Webhook"),
     "editor.channel_url": ("{channel} webhook address", "{channel} 机器人地址"),
+    "editor.secret_set": ("Set ({hint}); it is never shown again. Type a new address to replace it.",
+                          "已设置（{hint}），不会再显示。输入新地址即可替换。"),
     "editor.template": ("Message template", "消息模板"),
     "editor.template_help": ("Only published templates of this form are offered.", "只列出本表单已发布的模板。"),
     "editor.published_version": ("Published v{n}", "已发布 v{n}"),

@@ -48,10 +48,11 @@ def unread_count() -> int:
 
 def _message(m: dict, tz: str) -> dict:
     from designer_ui.record_views import _local_time
+    from engine.notifications.links import safe_link  # a stored javascript: link is never an href
 
     return {"id": m["id"], "subject": m.get("title") or m.get("subject") or "", "body": m.get("body"),
             "created_at": _local_time(m.get("created_at"), tz), "read": bool(m.get("read_at") or m.get("read")),
-            "url": m.get("link") or m.get("url"), "read_url": url_for("ui.inbox_read", message_id=m["id"])}
+            "url": safe_link(m.get("link") or m.get("url")), "read_url": url_for("ui.inbox_read", message_id=m["id"])}
 
 
 @bp.route("/inbox")

@@ -20,6 +20,7 @@
     window.Alpine.data('workflowEditor', function () {
       var base = window.formflowRuleBuilder.mixin();
       var cfg = window.formflow.readJSON('workflow-config', {});
+      var kept = {};  // channel -> the mask of its stored (secret) address, while this workflow is open
       var extra = {
         cfg: cfg, forms: cfg.forms || [], users: cfg.users || [], channels: cfg.channels || ['inbox'],
         def: blank(), loaded: false, revision: null, publishedVersion: null, enabled: false,
@@ -43,6 +44,7 @@
           def.trigger.offsets = def.trigger.offsets || [];
           def.steps = def.steps && def.steps.length ? def.steps : blank().steps;
           this.def = def;
+          Object.keys(kept).forEach(function (c) { delete kept[c]; });
           this.loaded = true;
           this.revision = data.draft_revision;
           this.publishedVersion = data.published_version;
@@ -125,11 +127,22 @@
         channelLabel: function (c) { return t('editor.' + 'channel_' + c) === 'editor.channel_' + c ? c : t('editor.' + 'channel_' + c); },
         urlChannels: function () { var self = this; return URL_CHANNELS.filter(function (c) { return self.hasChannel(c); }); },
         channelUrlLabel: function (c) { return t('editor.channel_url', { channel: this.channelLabel(c) }); },
-        channelUrl: function (c) { var cc = this.step().channel_config || {}; return (cc[c] && cc[c].url) || ''; },
+        // a robot address is a secret: the API shows {secret: true, set: true, hint} and keeps it when that mask is sent back
+        isSecret: function (v) { return !!(v && typeof v === 'object' && v.secret === true); },
+        keptUrl: function (c) {  // the stored address's mask, remembered outside Alpine's reactive state
+          var cc = this.step().channel_config || {};
+          if (cc[c] && this.isSecret(cc[c].url)) kept[c] = cc[c].url;
+          return kept[c] || null;
+        },
+        channelUrl: function (c) { var cc = this.step().channel_config || {}; var v = cc[c] && cc[c].url; return this.isSecret(v) ? '' : (v || ''); },
+        channelUrlHint: function (c) { var k = this.keptUrl(c); return k ? t('editor.secret_set', { hint: k.hint || '••••' }) : ''; },
         setChannelUrl: function (c, v) {
           var s = this.step();
+          var kept = this.keptUrl(c);
           s.channel_config = s.channel_config || {};
-          s.channel_config[c] = { url: v };
+          var next = Object.assign({}, s.channel_config[c] || {});  // a signing secret beside the address stays as it is
+          next.url = (v === '' && kept) ? kept : v;  // emptied again: keep the stored address
+          s.channel_config[c] = next;
           this.dirty();
         },
         setStep: function (k, v) { this.step()[k] = v; this.dirty(); },

@@ -113,7 +113,7 @@ RENDER = {"type": "object", "additionalProperties": False, "properties": {
 
 @route(BASE, summary="Notification templates of an app", tag="notification templates", response=TEMPLATE_LIST, errors=(404,))
 def list_notification_templates(app_key):
-    return jsonify({"items": template_service.list_templates(runtime(), app_key)})
+    return jsonify({"items": template_service.list_templates(runtime(), app_key, actor=actor())})
 
 
 @route(BASE, "POST", summary="Create a template (a draft, compiled against the form's variables)", tag="notification templates",
@@ -128,7 +128,7 @@ def create_notification_template(app_key):
 @route(ONE, summary="A template's working revision, with the live revision number and possible actions",
        tag="notification templates", response=TEMPLATE, errors=(404,))
 def get_notification_template(app_key, template_key):
-    return jsonify(template_service.get_template(runtime(), app_key, template_key))
+    return jsonify(template_service.get_template(runtime(), app_key, template_key, actor()))
 
 
 @route(ONE, "PATCH", summary="Edit (a published template gets a new draft revision; the published one keeps serving). "
@@ -163,12 +163,12 @@ _action("publish", "Publish the approved revision; it supersedes the live one", 
 @route(f"{ONE}/revisions", summary="Every revision, oldest first", tag="notification templates",
        response=TEMPLATE_LIST, errors=(404,))
 def notification_template_history(app_key, template_key):
-    return jsonify({"items": template_service.template_history(runtime(), app_key, template_key)})
+    return jsonify({"items": template_service.template_history(runtime(), app_key, template_key, actor())})
 
 
 @route(f"{ONE}/revisions/<int:revision>", summary="One revision", tag="notification templates", response=TEMPLATE, errors=(404,))
 def get_notification_template_revision(app_key, template_key, revision):
-    return jsonify(template_service.get_revision(runtime(), app_key, template_key, revision))
+    return jsonify(template_service.get_revision(runtime(), app_key, template_key, revision, actor()))
 
 
 @route(f"{ONE}/preview", "POST", summary="Render a revision with a real record", tag="notification templates",

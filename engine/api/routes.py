@@ -90,7 +90,7 @@ def create_form(app_key):
 @route("/apps/<app_key>/forms/<form_key>/draft", summary="The form's draft definition", tag="forms", response=ref("Draft"), errors=(404,),
        response_headers={"ETag": {"schema": {"type": "string"}, "description": "the draft revision"}})
 def get_draft(app_key, form_key):
-    draft = form_service.get_draft(runtime(), app_key, form_key)
+    draft = form_service.get_draft(runtime(), app_key, form_key, actor())
     response = jsonify(draft)
     response.headers["ETag"] = f'"{draft["draft_revision"]}"'
     return response
@@ -110,7 +110,7 @@ def save_draft(app_key, form_key):
 
 @route("/apps/<app_key>/forms/<form_key>/diff", summary="What publishing the draft would change", tag="forms", response=ref("Diff"), errors=(404,))
 def diff_form(app_key, form_key):
-    return jsonify(form_service.diff_form(runtime(), app_key, form_key))
+    return jsonify(form_service.diff_form(runtime(), app_key, form_key, actor()))
 
 
 @route("/apps/<app_key>/forms/<form_key>/publish", "POST", summary="Publish the draft as a new version", tag="forms",
@@ -121,13 +121,13 @@ def publish_form(app_key, form_key):
 
 @route("/apps/<app_key>/forms/<form_key>/versions", summary="Published versions", tag="forms", response=ref("VersionList"), errors=(404,))
 def list_versions(app_key, form_key):
-    return jsonify({"items": form_service.list_versions(runtime(), app_key, form_key)})
+    return jsonify({"items": form_service.list_versions(runtime(), app_key, form_key, actor())})
 
 
 @route("/apps/<app_key>/forms/<form_key>/versions/<int:version>", summary="One published version", tag="forms",
        response=ref("Version"), errors=(404,))
 def get_version(app_key, form_key, version):
-    return jsonify(form_service.get_version(runtime(), app_key, form_key, version))
+    return jsonify(form_service.get_version(runtime(), app_key, form_key, version, actor()))
 
 
 # -- records --------------------------------------------------------------

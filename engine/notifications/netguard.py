@@ -54,6 +54,9 @@ WEBHOOK_BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "fec0::/10",          # site-local (deprecated)
     "ff00::/8",           # multicast
 ))
+#: What a refused host *name* is told: the address it resolved to is never echoed (no mapping of internal names).
+PRIVATE_NAME_REASON = ("this address is not allowed for webhooks (private, local or reserved network); "
+                       "an administrator can allow it in WEBHOOK_ALLOWLIST")
 #: URL schemes a webhook may use.
 WEBHOOK_ALLOWED_SCHEMES = frozenset({"http", "https"})
 #: Longest webhook URL accepted.
@@ -71,11 +74,13 @@ class BlockedAddress(ValidationFailed, ValueError):
 
     code = "address_blocked"
 
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, resolved: str | None = None):
         super().__init__(f"webhook address {url!r} is not allowed: {reason}",
                          [ErrorItem(reason, path="/url", code="address_blocked")], url=url)
         self.url = url
         self.reason = reason
+        #: what the name resolved to, for the server's delivery log only (never in a response)
+        self.resolved = resolved
 
     def __str__(self) -> str:
         return f"webhook address {self.url!r} is not allowed: {self.reason}"
@@ -195,7 +200,7 @@ def resolve_url(url: str, allow: "Allowlist | Iterable[str] | None" = None, *,
         try:
             raw = (resolver or system_resolver)(host, port)
         except (OSError, UnicodeError) as exc:
-            raise BlockedAddress(url, f"the host name {host!r} cannot be resolved ({exc})") from None
+            raise BlockedAddress(url, f"the host name {host!r} cannot be resolved") from None  # no resolver detail
     if not raw:
         raise BlockedAddress(url, f"the host name {host!r} has no addresses")
     if len(raw) > MAX_RESOLVED_ADDRESSES:
@@ -204,9 +209,11 @@ def resolve_url(url: str, allow: "Allowlist | Iterable[str] | None" = None, *,
     for text in raw:
         ip = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone id
         if is_blocked_ip(ip) and not allowlist.allows(host, port, ip):
-            where = f"{ip} is" if literal is not None else f"{host} points to {ip},"
-            raise BlockedAddress(url, f"{where} a private, local or reserved address "
-                                      f"(internal networks and cloud metadata cannot be called)")
+            if literal is not None:  # the caller typed this address: naming it tells them nothing new
+                raise BlockedAddress(url, f"{ip} is a private, local or reserved address "
+                                          f"(internal networks and cloud metadata cannot be called)")
+            # never say what a name resolved to: that would map the internal network for whoever asks
+            raise BlockedAddress(url, PRIVATE_NAME_REASON, resolved=f"{host} resolved to {ip}")
         if str(ip) not in checked:
             checked.append(str(ip))
     path = parts.path or "/"

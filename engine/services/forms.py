@@ -162,9 +162,13 @@ def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, te
     return get_draft(rt, app_key, definition["key"])
 
 
-def get_draft(rt: Runtime, app_key: str, form_key: str) -> dict:
+def get_draft(rt: Runtime, app_key: str, form_key: str, actor: Actor | None = None) -> dict:
+    """The draft, for those who design or operate definitions (``actor=None``: the engine's own use)."""
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
         _, row = _form_row(conn, rt, app_key, form_key)
+        require_definition_reader(rt, actor, conn)
     return draft_dict(row)
 
 
@@ -205,9 +209,12 @@ def _vanished_fields(row, definition: dict) -> list[ErrorItem]:
             for f in row["draft"].get("fields", []) if f["id"] not in kept]
 
 
-def diff_form(rt: Runtime, app_key: str, form_key: str) -> dict:
+def diff_form(rt: Runtime, app_key: str, form_key: str, actor: Actor | None = None) -> dict:
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
         _, row = _form_row(conn, rt, app_key, form_key)
+        require_definition_reader(rt, actor, conn)
         published = _version_definition(conn, row["id"], row["published_version"]) if row["published_version"] else None
     return {"published_version": row["published_version"], "draft_revision": row["draft_revision"],
             "changes": diff_definitions(published, row["draft"])}
@@ -266,21 +273,32 @@ def _type_change_problems(conn, form_id: int, old: dict, new: dict) -> list[Erro
     return problems
 
 
-def list_versions(rt: Runtime, app_key: str, form_key: str) -> list[dict]:
+def list_versions(rt: Runtime, app_key: str, form_key: str, actor: Actor | None = None) -> list[dict]:
+    from engine.services.definition_access import require_definition_reader
+
     with rt.db.read() as conn:
         _, row = _form_row(conn, rt, app_key, form_key)
+        require_definition_reader(rt, actor, conn)
         rows = conn.execute(sa.select(form_versions.c.version, form_versions.c.published_at, form_versions.c.published_by)
                             .where(form_versions.c.form_id == row["id"]).order_by(form_versions.c.version)).all()
     return [{"version": v, "published_at": at.isoformat(), "published_by": by} for v, at, by in rows]
 
 
-def get_version(rt: Runtime, app_key: str, form_key: str, version: int) -> dict:
+def get_version(rt: Runtime, app_key: str, form_key: str, version: int, actor: Actor | None = None) -> dict:
+    """One published version. Designers and operators read any; whoever may create or read the form's records reads
+    the live version (what rendering the form needs), without its automations; anyone else gets 403."""
+    from engine.services import definition_access as access
+
     with rt.db.read() as conn:
         _, row = _form_row(conn, rt, app_key, form_key)
+        designer = access.can_read_definitions(rt, actor, conn)
+        if not designer and not (version == row["published_version"] and access.may_use_form(rt, conn, actor, app_key, form_key)):
+            access.require_definition_reader(rt, actor, conn)
         found = conn.execute(sa.select(form_versions).where(form_versions.c.form_id == row["id"], form_versions.c.version == version)).mappings().first()
     if found is None:
         raise NotFound(f"form {form_key!r} has no version {version}", path="/version")
-    return {"version": version, "definition": found["definition"], "published_at": found["published_at"].isoformat()}
+    definition = found["definition"] if designer else access.published_form_for_user(found["definition"])
+    return {"version": version, "definition": definition, "published_at": found["published_at"].isoformat()}
 
 
 # -- compiled forms -----------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.notifications.links import safe_link
 from engine.safety import MAX_PAGE
 from engine.clock import utc_iso
 from engine.errors import NotFound, Unauthorized
@@ -34,6 +35,7 @@ def store_message(conn: sa.Connection, rt: Runtime, *, user_id: int, title: str,
     """Store one message for ``user_id``; ``(message id, created)``; created is False for a repeat key."""
     if record_id is not None and conn.execute(sa.select(records.c.id).where(records.c.id == record_id)).first() is None:
         record_id = None  # the record was purged; the message still stands on its own
+    link = safe_link(link)  # only http(s) or a path on this site is ever kept as a link (never javascript:)
     insert = _INSERTS[conn.dialect.name](inbox_messages).values(
         workspace_id=rt.workspace_id, user_id=user_id, title=" ".join(title.split())[:MAX_TITLE_LENGTH], body=body,
         link=link, record_id=record_id, source=source, created_at=rt.clock.now(), idempotency_key=idempotency_key,
@@ -55,7 +57,7 @@ def _user_id(actor: Actor) -> int:
 
 
 def message_dict(row: Any) -> dict:
-    return {"id": row["id"], "title": row["title"], "body": row["body"], "link": row["link"], "record_id": row["record_id"],
+    return {"id": row["id"], "title": row["title"], "body": row["body"], "link": safe_link(row["link"]), "record_id": row["record_id"],
             "source": row["source"], "created_at": utc_iso(row["created_at"]),
             "read_at": utc_iso(row["read_at"]) if row["read_at"] else None, "read": row["read_at"] is not None}
 

@@ -137,15 +137,33 @@ class CompileContext:
         if name not in CHANNELS:
             return
         kind = CHANNELS.get(name)
+        given = set(config)
+        config = self.secret_texts(config, path)
+        if config is None:
+            return
         check = getattr(kind.cls, "check_config", None)
         try:
             problems = check(config, self.rt.config.get(ALLOWLIST_CONFIG) or None) if check else kind.config_problems(config)
         except ValueError as exc:  # a bad allow-list in server configuration
             problems = [("url", str(exc))]
-        if getattr(kind.cls, "url_required", False) and not config.get("url"):
+        if getattr(kind.cls, "url_required", False) and "url" not in given:
             problems.append(("url", "is required"))
         for key, message in problems:
             self.errors.append(ErrorItem(message, path=f"{path}/{key}", code="invalid_channel_config"))
+
+    def secret_texts(self, config: dict, path: str) -> dict | None:
+        """Settings with stored secrets decrypted for the check; a mask not yet resolved to a stored secret (the
+        validate call) is left out of it. None when a stored secret is unavailable (the error is recorded)."""
+        from engine import secrets
+
+        handles = {k: v["$secret"] for k, v in config.items() if secrets.is_handle(v)}
+        try:
+            texts = secrets.reveal(self.conn, self.rt, handles.values()) if handles else {}
+        except secrets.SecretUnavailable as exc:
+            self.errors.append(ErrorItem(str(exc), path=path, code="secret_unavailable"))
+            return None
+        return {k: texts[handles[k]] if k in handles else v for k, v in config.items()
+                if k in handles or not secrets.is_mask(v)}
 
     def check_template(self, key: str, path: str) -> None:
         from engine.services import templates

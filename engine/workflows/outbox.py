@@ -194,9 +194,30 @@ def _mark_params(row_id: int, seen: int, values: dict) -> dict:
             "b_external_id": values["external_id"], "b_last_error": values["last_error"], "b_next": values["next_attempt_at"]}
 
 
+def _unseal(rt, rows: list[dict]) -> None:
+    """Decrypt the secrets a batch's messages name (the only place besides the save-time check that does):
+    a message whose secret cannot be read fails for good, with the reason and without the secret."""
+    from engine import secrets
+    from engine.workflows.secrets import unseal_config
+
+    sealed = [r for r in rows if any(secrets.is_handle(v) for v in (r["message"].get("config") or {}).values())]
+    if not sealed:
+        return
+    with rt.db.read() as conn:
+        for row in sealed:
+            try:
+                config = unseal_config(conn, rt, row["message"]["config"])
+            except secrets.SecretUnavailable as exc:
+                row["secret_error"] = str(exc)
+                continue
+            row["message"] = {**row["message"], "config": config}
+
+
 def _send(channel_for, row: dict):
     from engine.notifications.channels import DeliveryResult
 
+    if row.get("secret_error"):
+        return DeliveryResult(False, True, row["secret_error"], 0, row["channel"])
     try:
         return channel_for(row["channel"]).send(outgoing(row))
     except Exception as exc:  # a broken channel setting must not stop the other messages
@@ -252,6 +273,7 @@ def _deliver_external(rt, now: datetime, limit: int, threads: int, report: "Deli
             channels[name] = build_channel(rt, name)
         return channels[name]
 
+    _unseal(rt, rows)
     for name in {r["channel"] for r in rows}:  # build once, before the threads share them
         try:
             channel_for(name)

@@ -45,8 +45,11 @@ def test_numeric_tricks_and_localhost_resolve_to_loopback(url):
 
 
 def test_every_resolved_address_is_checked():
-    with pytest.raises(BlockedAddress, match="10.0.0.7"):
+    with pytest.raises(BlockedAddress) as info:
         check_url("https://hooks.example.com/x", resolver=fixed("93.184.216.34", "10.0.0.7"))
+    # what the name resolved to is kept for the delivery log, never put in the reason a caller reads (issue 18, point 15)
+    assert "10.0.0.7" not in info.value.reason and "10.0.0.7" not in str(info.value.to_dict())
+    assert info.value.resolved == "hooks.example.com resolved to 10.0.0.7"
     target = resolve_url("https://hooks.example.com:8443/a?b=1", resolver=fixed("93.184.216.34"))
     assert target.addresses == ("93.184.216.34",)
     assert (target.host, target.port, target.path) == ("hooks.example.com", 8443, "/a?b=1")

@@ -128,6 +128,8 @@ class Channel:
     name: ClassVar[str] = ""
     #: Settings keys this channel understands (others are refused at save time).
     config_keys: ClassVar[frozenset[str]] = frozenset()
+    #: Settings keys whose values are secrets: kept encrypted apart from definitions, shown masked, never returned.
+    secret_keys: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, sleep: Sleep = time.sleep,
                  clock=None, rng: Callable[[], float] = random.random, allow: Any = None,

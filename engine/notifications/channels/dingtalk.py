@@ -22,6 +22,7 @@ DINGTALK_RETRYABLE_CODES = frozenset({130101, -1})
 class DingTalkChannel(HttpChannel):
     name = "dingtalk"
     config_keys: ClassVar[frozenset[str]] = HttpChannel.config_keys | {"secret"}
+    secret_keys: ClassVar[frozenset[str]] = HttpChannel.secret_keys | {"secret"}
 
     def payload(self, message: OutgoingMessage) -> dict:
         who = people(message)
@@ -39,7 +40,7 @@ class DingTalkChannel(HttpChannel):
                 "at": {"atMobiles": mobiles, "atUserIds": user_ids, "isAtAll": False}}
 
     def prepare_target(self, target: CheckedTarget, message: OutgoingMessage) -> CheckedTarget:
-        secret = self.config.get("secret")
+        secret = self.setting(message, "secret")
         if not secret:
             return target
         stamp = str(int(self.clock.now().timestamp() * 1000))

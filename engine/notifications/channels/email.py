@@ -44,6 +44,7 @@ class EmailChannel(Channel):
         "host", "port", "starttls", "ssl", "username", "password", "from_address", "from_name",
         "ca_file", "message_id_domain",
     })
+    secret_keys: ClassVar[frozenset[str]] = frozenset({"password"})
 
     @classmethod
     def config_problems(cls, config):

@@ -22,6 +22,7 @@ FEISHU_FORMATS = ("text", "post")
 class FeishuChannel(HttpChannel):
     name = "feishu"
     config_keys: ClassVar[frozenset[str]] = HttpChannel.config_keys | {"secret", "format"}
+    secret_keys: ClassVar[frozenset[str]] = HttpChannel.secret_keys | {"secret"}
 
     @classmethod
     def config_problems(cls, config):
@@ -48,7 +49,7 @@ class FeishuChannel(HttpChannel):
                             for p in mentioned)
             text = "\n".join(parts) + (f"\n{tags}" if tags else "")
             body = {"msg_type": "text", "content": {"text": text}}
-        secret = self.config.get("secret")
+        secret = self.setting(message, "secret")
         if secret:
             stamp = str(int(self.clock.now().timestamp()))
             body = {"timestamp": stamp, "sign": hmac_base64(f"{stamp}\n{secret}".encode(), b""), **body}

@@ -134,6 +134,8 @@ class HttpChannel(Channel):
     """A channel that POSTs JSON to a URL (from the message or the channel settings)."""
 
     config_keys: ClassVar[frozenset[str]] = frozenset({"url", "ca_file"})
+    #: A hook URL carries its access key (WeCom ``key=``, DingTalk ``access_token=``, Slack's path).
+    secret_keys: ClassVar[frozenset[str]] = frozenset({"url"})
     url_required: ClassVar[bool] = True
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -164,7 +166,11 @@ class HttpChannel(Channel):
         raise NotImplementedError
 
     def url_for(self, message: OutgoingMessage) -> str:
-        return message.config.get("url") or self.config.get("url") or ""
+        return self.setting(message, "url") or ""
+
+    def setting(self, message: OutgoingMessage, key: str) -> Any:
+        """A setting of this message (a workflow step's channel settings) or else of the channel."""
+        return message.config.get(key) or self.config.get(key)
 
     def extra_headers(self, message: OutgoingMessage, body: bytes) -> dict[str, str]:
         return {}
@@ -186,8 +192,9 @@ class HttpChannel(Channel):
         url = self.url_for(message)
         try:
             target = self.prepare_target(self.checked_target(url), message)
-        except BlockedAddress as exc:
-            return DeliveryResult(False, True, str(exc), 0, self.name)
+        except BlockedAddress as exc:  # not the URL (it may carry a key); the resolved address is for the delivery log
+            where = f" ({exc.resolved})" if exc.resolved else ""
+            return DeliveryResult(False, True, f"the webhook address is not allowed: {exc.reason}{where}", 0, self.name)
         body = json.dumps(self.payload(message), ensure_ascii=False, separators=(",", ":")).encode()
         if len(body) > MAX_WEBHOOK_PAYLOAD:
             return DeliveryResult(False, True, f"message is larger than {MAX_WEBHOOK_PAYLOAD} bytes", 0, self.name)

@@ -22,6 +22,7 @@ def recipient_json(person: Recipient) -> dict:
 class WebhookChannel(HttpChannel):
     name = "webhook"
     config_keys: ClassVar[frozenset[str]] = HttpChannel.config_keys | {"secret"}
+    secret_keys: ClassVar[frozenset[str]] = HttpChannel.secret_keys | {"secret"}
 
     def payload(self, message: OutgoingMessage) -> dict:
         return {
@@ -36,7 +37,7 @@ class WebhookChannel(HttpChannel):
         }
 
     def extra_headers(self, message: OutgoingMessage, body: bytes) -> dict[str, str]:
-        secret = self.config.get("secret")
+        secret = self.setting(message, "secret")
         if not secret:
             return {}
         stamp = str(int(self.clock.now().timestamp()))

@@ -1,0 +1,132 @@
+"""Which settings of a workflow definition are secrets, and how they are kept out of it.
+
+A secret *slot* is a webhook step's ``url`` or a notify step's ``channel_config/<channel>/<key>`` for
+every key the channel class lists in ``secret_keys`` (chat-robot URLs carrying their key, signing
+secrets). ``seal`` runs when a definition is saved: text in a slot becomes a new encrypted row and
+the slot keeps its handle; a mask sent back keeps the secret already there (by its ``ref``, or by
+the step id and key when the mask has none). ``masked`` is what every response shows. ``unseal``
+gives the text back for the save-time address check and the sender; nothing else decrypts.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterator
+
+from engine import secrets
+from engine.errors import ErrorItem
+
+#: ``owner_kind`` of the secrets a workflow's definitions refer to.
+OWNER_KIND = "workflow"
+
+
+def _channel_secret_keys(channel: str) -> frozenset[str]:
+    from engine.notifications.channels import CHANNELS
+
+    return CHANNELS.get(channel).cls.secret_keys if channel in CHANNELS else frozenset()
+
+
+def slots(definition: Any) -> Iterator[tuple[dict, str, str, str]]:
+    """Every secret slot present: ``(container, key, JSON path, slot id)``; the slot id survives step reordering."""
+    if not isinstance(definition, dict):
+        return
+    yield from _step_slots(definition.get("steps"), "/steps")
+
+
+def _step_slots(steps: Any, path: str) -> Iterator[tuple[dict, str, str, str]]:
+    if not isinstance(steps, list):
+        return
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        where, sid = f"{path}/{i}", str(step.get("id"))
+        if step.get("type") == "webhook" and "url" in step:
+            yield step, "url", f"{where}/url", f"{sid}/url"
+        config = step.get("channel_config")
+        if isinstance(config, dict):
+            for channel, settings in config.items():
+                if not isinstance(settings, dict):
+                    continue
+                for key in sorted(_channel_secret_keys(channel) & set(settings)):
+                    yield settings, key, f"{where}/channel_config/{channel}/{key}", f"{sid}/channel_config/{channel}/{key}"
+        for branch in ("then", "else"):
+            yield from _step_slots(step.get(branch), f"{where}/{branch}")
+
+
+def _by_slot(definition: Any) -> dict[str, Any]:
+    return {sid: container[key] for container, key, _, sid in slots(definition)}
+
+
+def seal(conn, rt, actor, workflow_id: int, definition: dict, previous: dict | None) -> tuple[dict, list[ErrorItem]]:
+    """The definition to store: each slot's text encrypted into a new row, masks resolved to the secret they keep.
+
+    ``previous`` is the stored draft (None for a new workflow). A handle or mask naming another
+    workflow's secret is refused: a definition can only keep its own.
+    """
+    out = copy.deepcopy(definition)
+    before = _by_slot(previous) if previous else {}
+    found = list(slots(out))
+    wanted = [h for container, key, _, _ in found if (h := secrets.handle_of(container[key]))]
+    owned = secrets.owners(conn, rt, wanted)
+    errors: list[ErrorItem] = []
+    for container, key, path, sid in found:
+        value = container[key]
+        handle = secrets.handle_of(value)
+        if handle is not None:
+            if owned.get(handle) != (OWNER_KIND, workflow_id):
+                errors.append(ErrorItem("this secret belongs to another definition; enter the value", path=path,
+                                        code="secret_unknown"))
+            else:
+                container[key] = {"$secret": handle}
+        elif secrets.is_mask(value):  # a mask without its ref, e.g. the text "••••1a2b": keep what the slot holds
+            kept = before.get(sid)
+            if secrets.is_handle(kept):
+                container[key] = kept
+            elif isinstance(kept, str) and kept:  # stored as text before secrets were kept apart: move it now
+                container[key] = secrets.store(conn, rt, owner_kind=OWNER_KIND, owner_id=workflow_id, text=kept,
+                                               created_by=actor.user_id)
+            else:
+                errors.append(ErrorItem("there is no stored secret to keep here; enter the value", path=path,
+                                        code="secret_missing"))
+        elif isinstance(value, str) and value:
+            if len(value) > secrets.MAX_SECRET_LENGTH:
+                errors.append(ErrorItem(f"is longer than {secrets.MAX_SECRET_LENGTH} characters", path=path, code="too_long"))
+            else:
+                container[key] = secrets.store(conn, rt, owner_kind=OWNER_KIND, owner_id=workflow_id, text=value,
+                                               created_by=actor.user_id)
+    return out, errors
+
+
+def masked(conn, rt, definitions: list[Any]) -> list[Any]:
+    """Copies of ``definitions`` with every secret slot shown as a mask (one query for all hints)."""
+    copies = [copy.deepcopy(d) for d in definitions]
+    found = [s for d in copies for s in slots(d)]
+    known = secrets.hints(conn, rt, [h for container, key, _, _ in found if (h := secrets.handle_of(container[key]))])
+    for container, key, _, _ in found:
+        value = container[key]
+        handle = secrets.handle_of(value)
+        if handle is not None:
+            container[key] = secrets.mask_for(handle, known.get(handle))
+        elif isinstance(value, str) and value:
+            container[key] = secrets.legacy_mask(value)
+        elif value not in (None, ""):
+            container[key] = secrets.mask_for(None, None)  # whatever it is, it is not shown
+    return copies
+
+
+def unchecked(definition: Any) -> Any:
+    """A copy to check without decrypting anything: stored handles become masks (kept as they are: checked when stored
+    and again at publish); secret text stays, to be checked."""
+    out = copy.deepcopy(definition)
+    for container, key, _, _ in slots(out):
+        if secrets.is_handle(container[key]):
+            container[key] = secrets.mask_for(container[key]["$secret"], None)
+    return out
+
+
+def unseal_config(conn, rt, config: dict) -> dict:
+    """A channel's settings with handles replaced by their text (raises ``SecretUnavailable``)."""
+    handles = [v["$secret"] for v in config.values() if secrets.is_handle(v)]
+    if not handles:
+        return config
+    texts = secrets.reveal(conn, rt, handles)
+    return {k: texts[v["$secret"]] if secrets.is_handle(v) else v for k, v in config.items()}
