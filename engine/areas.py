@@ -14,6 +14,7 @@ AREAS: list[str] = [
     "engine.autofill",
     "engine.automations",
     "engine.services.permissions",
+    "engine.services.attachments",
     "engine.dedup",
     "engine.workflows.planner",
     "engine.services.dashboards",

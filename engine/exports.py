@@ -88,9 +88,9 @@ def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
     rows = iter(rows)
     first = next(rows)  # raises here, before anything is sent, when the export is refused
     yield "\ufeff"
-    writer.writerow(first)
-    for row in rows:
-        writer.writerow(row)
+    writer.writerow([spreadsheet_text(c) for c in first])
+    for row in rows:  # every cell again through spreadsheet_text (idempotent): nothing reaches the file unchecked
+        writer.writerow([spreadsheet_text(c) for c in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -20,6 +20,7 @@ from engine.api import actor, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.relation import is_attachment_id
+from engine.services import attachments as attachment_service
 from engine.services import forms as form_service
 from engine.services import queries
 from engine.storage.tables import attachments, users
@@ -236,16 +237,18 @@ def _chained(first, rest):
 
 # -- attachments ---------------------------------------------------------------
 
-def _attachment_field() -> dict:
-    """The attachment field named by ?app=&form=&field= (its options limit the upload), or {} for none."""
+def _attachment_field() -> tuple[int | None, dict]:
+    """(form id, the attachment field) named by ?app=&form=&field= (the upload is bound to it and its options limit the
+    upload), or (None, {}) for none (bound at its first save)."""
     app_key, form_key, field_id = (request.args.get(k) for k in ("app", "form", "field"))
     if not (app_key and form_key and field_id):
-        return {}
-    definition = _definition(runtime(), app_key, form_key)
-    f = next((f for f in definition.get("fields", []) if f["id"] == field_id and f["type"] == "attachment"), None)
+        return None, {}
+    with runtime().db.read() as conn:
+        form = form_service.compiled_form(runtime(), conn, app_key, form_key)
+    f = next((f for f in form.live_fields if f["id"] == field_id and f["type"] == "attachment"), None)
     if f is None:
         raise ValidationFailed(f"{field_id!r} is not an attachment field of {form_key!r}", [ErrorItem("not an attachment field", path="/field")])
-    return f
+    return form.form_id, f
 
 
 def _accepted(accept: list[str] | None, filename: str, mimetype: str) -> bool:
@@ -263,14 +266,15 @@ def _attachment_dir() -> Path:
     return path
 
 
-@route("/attachments", "POST", summary="Upload files (multipart 'file'); ?app=&form=&field= applies that field's size limit",
+@route("/attachments", "POST", summary="Upload files (multipart 'file'); ?app=&form=&field= binds them to that field and "
+                                       "applies its limits (else they are bound at their first save)",
        tag="attachments", response={"type": "object"}, status=201, errors=(413, 422))
 def upload_attachment():
     rt = runtime()
     files = request.files.getlist("file")
     if not files:
         raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
-    f = _attachment_field()
+    form_id, f = _attachment_field()
     options = f.get("options") or {}
     limit = options.get("max_size") or DEFAULT_ATTACHMENT_MAX_BYTES
     saved = []
@@ -286,11 +290,9 @@ def upload_attachment():
         attachment_id = uuid.uuid4().hex
         (_attachment_dir() / attachment_id).write_bytes(data)
         name = Path(upload.filename or "file").name[:255] or "file"
-        row = {"id": attachment_id, "workspace_id": rt.workspace_id, "filename": name,
-               "content_type": (upload.mimetype or "application/octet-stream")[:200], "size": len(data),
-               "sha256": hashlib.sha256(data).hexdigest(), "created_by": actor().user_id, "created_at": rt.clock.now()}
-        with rt.db.transaction() as conn:
-            conn.execute(sa.insert(attachments).values(**row))
+        row = attachment_service.new_upload(rt, actor(), attachment_id=attachment_id, filename=name,
+                                            content_type=(upload.mimetype or "application/octet-stream")[:200], size=len(data),
+                                            sha256=hashlib.sha256(data).hexdigest(), form_id=form_id, field_id=f.get("id"))
         saved.append({"id": attachment_id, "filename": name, "size": len(data), "content_type": row["content_type"]})
     body = dict(saved[0]) if len(saved) == 1 else {"id": saved[0]["id"]}
     body["items"] = saved
@@ -307,9 +309,7 @@ def download_attachment(attachment_id):
         row = conn.execute(sa.select(attachments).where(attachments.c.id == attachment_id,
                                                         attachments.c.workspace_id == rt.workspace_id)).mappings().first()
         if row is not None:
-            from engine.services.attachments import check_download
-
-            check_download(rt, conn, actor(), dict(row))
+            attachment_service.check_download(rt, conn, actor(), dict(row))
     path = _attachment_dir() / attachment_id
     if row is None or not path.is_file():
         raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")

@@ -1,11 +1,19 @@
-"""Who may download an uploaded file.
+"""Uploaded files: what each is bound to, which records may hold it, and who may download it.
 
-A file is readable by the person who uploaded it, and by anyone who may read
-a live record holding it in an attachment field that their role does not hide.
-The record check is the records service's own (row scope and field
-permissions), so a file is never a side door to a record.
+An upload is bound to the form and attachment field it was uploaded for (named at upload, else at its first save)
+and, at its first save, to that record. From then on only that record's field may hold it: a write naming a file
+bound to another record or field, or an unbound file someone else uploaded, is refused (422 at ``/data/<field>``),
+so an attachment id seen elsewhere is no key to a file. A download of a bound file follows the read gate of the
+record it is bound to (row scope, and the field's visibility); an unbound one is for its uploader only. Files
+uploaded before bindings existed (no form, field or record) are readable through a live record holding them, as
+they were.
+
+The write side is two stages of ``engine.services.records``: ``refuse_foreign_attachments`` (an assertion) and
+``bind_attachments`` (after save), registered by ``_register`` when ``engine.areas`` loads this module.
 """
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,42 +22,154 @@ from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.forms import compiled_version
-from engine.storage.tables import apps, forms, records
+from engine.storage.tables import apps, attachments, forms, records
 
-#: records looked at when searching for one that grants access to a file
+#: records looked at when searching for one that grants access to a file uploaded before bindings existed
 MAX_HOLDERS_CHECKED = 50
 
 
+def new_upload(rt: Runtime, actor: Actor, *, attachment_id: str, filename: str, content_type: str, size: int, sha256: str,
+               form_id: int | None = None, field_id: str | None = None) -> dict:
+    """Store the row of a file just written (``field_id`` of ``form_id``: what it is uploaded for, when named)."""
+    row = {"id": attachment_id, "workspace_id": rt.workspace_id, "filename": filename, "content_type": content_type,
+           "size": size, "sha256": sha256, "created_by": actor.user_id, "created_at": rt.clock.now(),
+           "form_id": form_id, "field_id": field_id if form_id is not None else None, "record_id": None}
+    with rt.db.transaction() as conn:
+        conn.execute(sa.insert(attachments).values(**row))
+    return row
+
+
+# -- the write side ----------------------------------------------------------------
+
+def _trusted(actor: Actor) -> bool:
+    """The system and automations (set up by designers) move files between records; people and public forms don't."""
+    return (actor.user_id is None and actor.label == "system") or actor.depth > 0
+
+
+def _attachment_fields(form) -> list[dict]:
+    return [f for f in form.input_fields if FIELD_TYPES.get(f["type"]).name == "attachment"]
+
+
+def _new_ids(w, f: dict) -> list[str]:
+    """The file ids this write puts into field ``f`` that were not there before."""
+    value = w.values.get(f["id"])
+    if value is None:
+        return []
+    ftype = FIELD_TYPES.get("attachment")
+    try:
+        ids = ftype.ids(value)
+        before = set(ftype.ids((w.before or {}).get(f["id"]))) if (w.before or {}).get(f["id"]) is not None else set()
+    except (TypeError, ValueError):
+        return []  # the schema check reports the shape
+    return [i for i in ids if isinstance(i, str) and i not in before]
+
+
+def refuse_foreign_attachments(w) -> None:
+    """An assertion stage: each file newly put in an attachment field must be bound to this record and field, or be
+    an unbound upload of the writer's own (for this form and field, when it named one at upload)."""
+    if _trusted(w.actor):
+        return
+    for f in _attachment_fields(w.form):
+        ids = _new_ids(w, f)
+        if not ids:
+            continue
+        rows = w.conn.execute(sa.select(attachments.c.id, attachments.c.created_by, attachments.c.form_id, attachments.c.field_id,
+                                        attachments.c.record_id)
+                              .where(attachments.c.id.in_(ids), attachments.c.workspace_id == w.rt.workspace_id)).mappings().all()
+        foreign = [r["id"] for r in rows if not _may_hold(w, f, r)]
+        if foreign:
+            w.errors.append(w.form.error(f["id"], f"uploaded for another record or field: {', '.join(foreign)}; upload the file here",
+                                         code="foreign_attachment"))
+
+
+def _may_hold(w, f: dict, row: Any) -> bool:
+    if row["record_id"] is not None:
+        return row["record_id"] == w.record_id and row["form_id"] == w.form.form_id and row["field_id"] == f["id"]
+    if row["created_by"] is None or row["created_by"] != w.actor.user_id:
+        return False
+    return row["form_id"] is None or (row["form_id"] == w.form.form_id and row["field_id"] == f["id"])
+
+
+def bind_attachments(w) -> None:
+    """After save: files new to this record that are not bound yet are bound to it and its field."""
+    if w.row is None or w.record_id is None:
+        return
+    for f in _attachment_fields(w.form):
+        ids = _new_ids(w, f)
+        if ids:
+            w.conn.execute(sa.update(attachments).where(attachments.c.id.in_(ids), attachments.c.record_id.is_(None),
+                                                        attachments.c.workspace_id == w.rt.workspace_id)
+                           .values(form_id=w.form.form_id, field_id=f["id"], record_id=w.record_id))
+
+
+# -- the read side ---------------------------------------------------------------
+
 def check_download(rt: Runtime, conn: sa.Connection, actor: Actor, attachment: dict) -> None:
     """Raise NotFound (never 403: no probing) unless ``actor`` may read this file."""
-    if attachment["created_by"] is not None and attachment["created_by"] == actor.user_id:
-        return
     if actor.user_id is None and actor.label == "system":
         return
+    if attachment.get("record_id") is not None:
+        if _bound_record_readable(rt, conn, actor, attachment):
+            return
+    elif attachment["created_by"] is not None and attachment["created_by"] == actor.user_id:
+        return
+    elif attachment.get("form_id") is None and _legacy_holder_readable(rt, conn, actor, attachment):
+        return
+    raise NotFound(f"no uploaded file {attachment['id']}", path="/attachment")
+
+
+def _bound_record_readable(rt: Runtime, conn: sa.Connection, actor: Actor, attachment: dict) -> bool:
+    """The record the file is bound to is live and readable by ``actor``, its field visible, and it still holds the file."""
+    row = conn.execute(sa.select(records.c.id, records.c.form_id, records.c.form_version, records.c.owner_id, records.c.data,
+                                 records.c.created_by, records.c.deleted_at)
+                       .join(forms, forms.c.id == records.c.form_id).join(apps, apps.c.id == forms.c.app_id)
+                       .where(records.c.id == attachment["record_id"], records.c.form_id == attachment["form_id"],
+                              apps.c.workspace_id == rt.workspace_id)).mappings().first()
+    if row is None or row["deleted_at"] is not None:
+        return False
+    if attachment["id"] not in _ids(row["data"].get(attachment["field_id"])):
+        return False  # taken out of the record: nobody reaches it through the record any more
+    return _readable_through(rt, conn, actor, row, [attachment["field_id"]])
+
+
+def _legacy_holder_readable(rt: Runtime, conn: sa.Connection, actor: Actor, attachment: dict) -> bool:
+    """A file from before bindings: readable through any live record holding it in a field the actor may see."""
     needle = f'%"{attachment["id"]}"%'  # ids are 32 hex characters: a quoted match is exact
     holders = conn.execute(
-        sa.select(records.c.id, records.c.form_id, records.c.form_version, records.c.owner_id, records.c.data)
+        sa.select(records.c.id, records.c.form_id, records.c.form_version, records.c.owner_id, records.c.data, records.c.created_by)
         .join(forms, forms.c.id == records.c.form_id).join(apps, apps.c.id == forms.c.app_id)
         .where(apps.c.workspace_id == rt.workspace_id, records.c.deleted_at.is_(None),
                sa.cast(records.c.data, sa.Text).like(needle))
         .limit(MAX_HOLDERS_CHECKED)).mappings().all()
     for row in holders:
         form = compiled_version(rt, conn, row["form_id"], row["form_version"])
-        fields = [f for f in form.live_fields if FIELD_TYPES.get(f["type"]).name == "attachment"
+        fields = [f["id"] for f in form.live_fields if FIELD_TYPES.get(f["type"]).name == "attachment"
                   and attachment["id"] in _ids(row["data"].get(f["id"]))]
-        if not fields:
-            continue
-        try:
-            record_service.check_access(rt, conn, actor, form, "read", row)
-        except FormflowError:
-            continue
-        hidden = record_service.hidden_fields(rt, conn, actor, form)
-        if any(f["id"] not in hidden for f in fields):
-            return
-    raise NotFound(f"no uploaded file {attachment['id']}", path="/attachment")
+        if fields and _readable_through(rt, conn, actor, row, fields, form):
+            return True
+    return False
+
+
+def _readable_through(rt: Runtime, conn: sa.Connection, actor: Actor, row, field_ids: list[str], form=None) -> bool:
+    form = form or compiled_version(rt, conn, row["form_id"], row["form_version"])
+    try:
+        record_service.check_access(rt, conn, actor, form, "read", row)
+    except FormflowError:
+        return False
+    hidden = record_service.hidden_fields(rt, conn, actor, form)
+    return any(fid not in hidden for fid in field_ids)
 
 
 def _ids(value) -> list:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def _register() -> None:
+    if refuse_foreign_attachments not in record_service.ASSERTION_STAGES:
+        record_service.ASSERTION_STAGES.append(refuse_foreign_attachments)
+        record_service.AFTER_SAVE_STAGES.append(bind_attachments)
+
+
+_register()

@@ -132,4 +132,9 @@ attachments = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # what the file was uploaded for (engine.services.attachments): the form and attachment field named at upload (or at
+    # the first save), and the record it was first saved in; its download follows that record's read gate
+    sa.Column("form_id", sa.Integer),
+    sa.Column("field_id", sa.String(64)),
+    sa.Column("record_id", sa.Integer),
 )
