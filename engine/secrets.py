@@ -76,7 +76,7 @@ def handle_of(value: Any) -> str | None:
     """The handle a stored value or a mask names (None for text and anything else)."""
     if is_handle(value):
         return value["$secret"]
-    if is_mask(value) and isinstance(value.get("ref"), str):
+    if isinstance(value, Mapping) and is_mask(value) and isinstance(value.get("ref"), str):
         return value["ref"]
     return None
 
