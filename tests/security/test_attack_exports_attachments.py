@@ -198,3 +198,25 @@ def test_attack_swapping_letters_for_lookalikes_never_changes_the_key(name, data
     for normalizer in ("text", "company_name", "email"):
         normalize = NORMALIZERS.get(normalizer).normalize
         assert normalize(spoofed) == normalize(name), (normalizer, name, spoofed)
+
+
+def test_attack_lookalike_of_a_name_saved_before_the_upgrade(app, client):
+    """Keys stored by the old normalizer are recomputed by migration 0004_dedup_confusable_keys."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from engine.storage.app_template_tables import dedup_keys
+    from engine.storage.db import alembic_config
+
+    rt = app.extensions["formflow"]
+    assert client.post("/api/app-templates/install", json={"template": "crm"}).status_code == 201
+    spoof = client.post("/api/apps/crm/forms/customer/records", json={"data": {"name": "Тesla Motors"}})  # Cyrillic Te
+    assert spoof.status_code == 201
+    with rt.db.transaction() as conn:  # the key as it was stored before look-alikes were folded
+        conn.execute(sa.update(dedup_keys).where(dedup_keys.c.record_id == spoof.get_json()["id"], dedup_keys.c.rule == "name")
+                     .values(key="тeslamotors"))
+    with rt.db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002_app_templates_dedup")
+        command.upgrade(alembic_config(conn), "heads")
+    latin = client.post("/api/apps/crm/forms/customer/records", json={"data": {"name": "Tesla Motors"}})
+    assert latin.status_code == 409 and latin.get_json()["error"]["errors"][0]["record_id"] == spoof.get_json()["id"]
