@@ -13,6 +13,10 @@ or dry-run), every record the template reaches, the record itself and each
 referenced one, passes that person's read gate: a record out of their scope
 is absent (``None``), a field their role hides is absent, so
 ``{{ record.customer.phone }}`` renders empty for a role that may not see it.
+A message sent to a user (``readers``: its recipient) leaves out the fields
+the recipient's role hides, on the record and on every referenced record; the
+records themselves are the ones the workflow's publisher chose to tell them
+about, so their row scope is not applied.
 """
 from __future__ import annotations
 
@@ -69,14 +73,17 @@ _WORKSPACE = sa.select(workspaces.c.id, workspaces.c.name).where(workspaces.c.id
 class RenderData:
     """Builds template variables inside one connection, memoising users and records."""
 
-    def __init__(self, conn: sa.Connection, rt: Runtime, viewers: tuple[Actor, ...] = ()):
+    def __init__(self, conn: sa.Connection, rt: Runtime, viewers: tuple[Actor, ...] = (), readers: tuple[Actor, ...] = ()):
         self.conn = conn
         self.rt = rt
         #: whose read gate every record passes (all of them); empty: the record as stored (trusted senders)
         self.viewers = tuple(viewers)
+        #: whose hidden fields are left out (a message's recipient), without their row scope
+        self.readers = tuple(readers)
         self._users: dict[int, Mapping | None] = {}
         self._forms: dict[str, CompiledForm | None] = {}
         self._hidden: dict[tuple, frozenset[str]] = {}
+        self._actors: dict[int, Actor] = {}
         self._app_key = ""
         #: converters per field type: (data, value, field, depth) -> template value
         self.converters: dict[str, Callable[[Any, dict, int], Any]] = {
@@ -87,12 +94,21 @@ class RenderData:
             "subtable": self._subtable_value,
         }
 
-    def seen_by(self, *viewers: Actor) -> "RenderData":
-        """The same builder (sharing its memoised users and forms) rendering what ``viewers`` may read."""
-        view = RenderData(self.conn, self.rt, viewers)
-        view._users, view._forms = self._users, self._forms
+    def seen_by(self, *viewers: Actor, readers: tuple[Actor, ...] = ()) -> "RenderData":
+        """The same builder (sharing its memoised users, forms and rights) rendering what ``viewers`` may read and
+        ``readers`` may see."""
+        view = RenderData(self.conn, self.rt, viewers, readers)
+        view._users, view._forms, view._hidden, view._actors = self._users, self._forms, self._hidden, self._actors
         view.workspace = self.workspace  # type: ignore[method-assign]  (a tick's cached workspace stays cached)
         return view
+
+    def actor_of(self, user_id: int) -> Actor:
+        """A recipient as the read gate knows them (their roles); a user who is gone or inactive holds no rights."""
+        if user_id not in self._actors:
+            from engine.services.users import actor_for
+
+            self._actors[user_id] = actor_for(self.conn, self.rt, user_id) or Actor(user_id, f"user:{user_id}", frozenset())
+        return self._actors[user_id]
 
     # -- the read gate ------------------------------------------------------
     def _hidden_for(self, viewer: Actor, form: CompiledForm) -> frozenset[str]:
@@ -106,7 +122,7 @@ class RenderData:
     def visible_data(self, form: CompiledForm, row: Mapping) -> dict | None:
         """The row's data as every viewer may read it: None when the record is out of one's scope, hidden fields left out."""
         data = row["data"] or {}
-        if not self.viewers:
+        if not self.viewers and not self.readers:
             return data
         from engine.services.records import check_access
 
@@ -117,6 +133,8 @@ class RenderData:
             except (NotFound, PermissionDenied):
                 return None
             hidden |= self._hidden_for(viewer, form)
+        for reader in self.readers:
+            hidden |= self._hidden_for(reader, form)
         return {k: v for k, v in data.items() if k not in hidden} if hidden else data
 
     # -- users ------------------------------------------------------------

@@ -214,13 +214,19 @@ class NotifyStep(CompiledStep):
         self.inline = inline  # {"subject": CompiledTemplate, "body": CompiledTemplate} when no template key
 
     def render(self, ctx: RunContext, channel: str, recipient: Recipient) -> dict:
-        """The one seam to the notification templates: a published template by key, or the step's inline text."""
+        """The one seam to the notification templates: a published template by key, or the step's inline text.
+
+        A user receiving it gets the record without the fields their role hides (``RenderData.readers``)."""
+        data = ctx.render_data()
+        readers = (data.actor_of(recipient.user_id),) if recipient.user_id else ()
         if self.spec.get("template"):
             from engine.services import templates
 
             published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
-            return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel, viewers=ctx.viewers)
-        data = ctx.render_data()
+            return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel, viewers=ctx.viewers,
+                                    readers=readers)
+        if readers:
+            data = data.seen_by(*ctx.viewers, readers=readers)
         variables = data.variables(ctx.form(), ctx.row, data.user(recipient.user_id))
         subject = self.inline["subject"].render(variables, tz=recipient.tz) if "subject" in self.inline else ""
         return {"subject": " ".join(subject.split()), "body": self.inline["body"].render(variables, tz=recipient.tz),

@@ -231,3 +231,24 @@ def test_attack_dry_run_renders_no_referenced_record_out_of_scope(world, people,
         as_admin = RenderData(conn, rt, (SYSTEM,)).record(form, row)
     assert as_ann["customer"] is None and as_ann["title"] == ANN_CONTRACT
     assert as_admin["customer"]["name"] == BOB_CUSTOMER and as_admin["customer"]["phone"] == BOB_PHONE
+
+
+def test_attack_notification_sent_to_a_recipient_leaves_out_what_their_role_hides(world, people, rt, clock):
+    """The scheduler rendered ``{{ record.customer.phone }}`` into the inbox of a member whose role hides the phone."""
+    root = people["root"]
+    definition = {"key": "phone_notice", "label": "probe", "form": "contract",
+                  "trigger": {"type": "date_relative", "field": "end_on", "tz": "workspace",
+                              "offsets": [{"amount": 1, "unit": "days", "direction": "before", "at_time": "09:00"}]},
+                  "steps": [{"id": "tell", "type": "notify", "to": [{"owner": True}, {"users": [root.id]}], "channels": ["inbox"],
+                             "message": {"subject": "{{ record.title }}", "body": PHONE_TEMPLATE["default"]["body"]}}]}
+    assert root.client.post("/api/apps/crm/workflows", json=definition).status_code == 201
+    assert root.client.post("/api/apps/crm/workflows/phone_notice/publish").status_code == 201
+    clock.set("2026-04-19T01:05:00Z")  # the day before the end date, 09:05 in Shanghai
+    tick(rt)
+    with rt.db.read() as conn:
+        inbox = {(r.user_id, r.title): r.body for r in conn.execute(sa.select(inbox_messages).where(
+            inbox_messages.c.title == BOB_CONTRACT))}
+    assert set(inbox) == {(people["bob"].id, BOB_CONTRACT), (root.id, BOB_CONTRACT)}
+    assert BOB_CUSTOMER in inbox[(people["bob"].id, BOB_CONTRACT)] and BOB_PHONE not in inbox[(people["bob"].id, BOB_CONTRACT)]
+    assert BOB_PHONE in inbox[(root.id, BOB_CONTRACT)]  # the admin may see it
+    assert BOB_PHONE not in _text(people["bob"].client.get("/api/inbox"))

@@ -64,11 +64,18 @@ def receiver():
     thread.join()
 
 
-def add_user(rt, username: str, tz: str | None = None, manager_id: int | None = None) -> int:
+def add_user(rt, username: str, tz: str | None = None, manager_id: int | None = None, role: str = "member") -> int:
+    """A user holding ``role``: messages leave out the fields their role hides, and a user without a role sees none."""
+    from engine.services.permissions import ensure_builtin_roles, role_row
+    from engine.storage.access_tables import user_roles
+
     with rt.db.transaction() as conn:
-        return conn.execute(sa.insert(users).values(workspace_id=rt.workspace_id, username=username, display_name=username.title(),
-                                                    email=f"{username}@example.com", timezone=tz, manager_id=manager_id,
-                                                    is_active=True, created_at=rt.clock.now())).inserted_primary_key[0]
+        uid = conn.execute(sa.insert(users).values(workspace_id=rt.workspace_id, username=username, display_name=username.title(),
+                                                   email=f"{username}@example.com", timezone=tz, manager_id=manager_id,
+                                                   is_active=True, created_at=rt.clock.now())).inserted_primary_key[0]
+        ensure_builtin_roles(rt, conn)
+        conn.execute(sa.insert(user_roles).values(user_id=uid, role_id=role_row(rt, conn, role)["id"]))
+        return uid
 
 
 @pytest.fixture
