@@ -1,12 +1,16 @@
-"""Writes by a workflow don't exceed its author: the publisher must hold the rights its steps use.
+"""Writes by definitions don't exceed their author: the publisher must hold the rights the definition uses.
 
-A published workflow runs later as the scheduler's automation actor, which passes every record
-check; so what it may write is decided once, at publish: every ``set_field``, ``update_record`` and
-``create_record`` step (inside condition branches too) needs the publisher to hold, on the form it
-writes, update rights with scope ``all`` (the step may touch anyone's record; a created record is
-given to the watched record's owner) plus create rights for ``create_record``, and write level on
-every field it sets. Otherwise the publish is refused (403) with each step's JSON path.
-Enabling a version again needs no new check: it is the version its publisher was allowed to publish.
+A published workflow runs later as the scheduler's automation actor, and an on-submit automation as
+an automation actor on behalf of whoever saves a record; both pass every record check. So what they
+may write is decided once, at publish, against the publisher: every workflow ``set_field``,
+``update_record`` and ``create_record`` step (inside condition branches too) and every automation
+action (``set_field``, ``create_record``, ``update_record``, ``update_matching``) needs the publisher
+to hold, on the form it writes, update rights with scope ``all`` (it may touch anyone's record),
+create rights when it creates records, and write level on every field it sets. Otherwise the publish
+is refused (403) naming each step's or automation's JSON path. Enabling a workflow version again needs
+no new check: it is the version its publisher was allowed to publish. Nothing is re-checked at run
+time: the publisher's later loss of rights does not stop a published definition (publish it again, or
+disable it, to apply new rights).
 """
 from __future__ import annotations
 
@@ -52,14 +56,46 @@ def _writes(rt, conn, app_key: str, definition: dict):
             yield form(step.get("form")), list(step.get("values") or {}), True, path
 
 
-def write_rights_errors(rt, conn, actor, app_key: str, definition: dict) -> list[ErrorItem]:
-    """What the publisher may not write that the definition's steps would; empty when they may."""
+def _automation_writes(rt, conn, app_key: str, form_key: str, definition: dict):
+    """``(form, fields written, creates?, path)`` for every enabled automation of a form definition being published."""
+    from types import SimpleNamespace
+
+    from engine.services.forms import compiled_form, form_id_for
+
+    def form(key):
+        try:
+            return compiled_form(rt, conn, app_key, key)
+        except NotFound:
+            if key != form_key:
+                return None
+            # first publish of this form: its rights as the draft defines them (stored grants still win)
+            return SimpleNamespace(form_id=form_id_for(conn, rt, app_key, form_key), version=0, key=form_key, app_key=app_key,
+                                   fields=definition.get("fields", []), definition=definition)
+
+    for i, spec in enumerate(definition.get("automations") or []):
+        if not isinstance(spec, dict) or spec.get("enabled") is False:
+            continue
+        action = spec.get("action") or {}
+        kind, path = action.get("type"), f"/automations/{i}/action"
+        fields = [m.get("field") for m in action.get("map") or [] if isinstance(m, dict)]
+        if kind == "set_field":
+            yield form(form_key), fields, False, path
+        elif kind == "create_record":
+            yield form(action.get("form")), fields, True, path
+        elif kind == "update_matching":
+            yield form(action.get("form")), fields, False, path
+        elif kind == "update_record":
+            ref = next((f for f in definition.get("fields", []) if f.get("id") == action.get("reference")), {})
+            yield form((ref.get("options") or {}).get("form")), fields, False, path
+
+
+def _errors(rt, conn, actor, writes) -> list[ErrorItem]:
     from engine.services.permissions import form_access
 
     if actor is None:
         return []
     errors = []
-    for form, fields, creates, path in _writes(rt, conn, app_key, definition):
+    for form, fields, creates, path in writes:
         if form is None:
             continue  # compiling reports the missing form
         access = form_access(rt, conn, actor, form)
@@ -70,7 +106,7 @@ def write_rights_errors(rt, conn, actor, app_key: str, definition: dict) -> list
             errors.append(ErrorItem(f"you may not add records to {what}, so a workflow you publish may not either",
                                     path=path, code="exceeds_publisher"))
         if access.update != REQUIRED_WRITE_SCOPE:
-            errors.append(ErrorItem(f"this step changes records of {what} whoever owns them, and your role may change "
+            errors.append(ErrorItem(f"this changes records of {what} whoever owns them, and your role may change "
                                     f"{'no' if access.update == 'none' else access.update + ' only'} records there",
                                     path=path, code="exceeds_publisher"))
         for fid in fields:
@@ -78,6 +114,23 @@ def write_rights_errors(rt, conn, actor, app_key: str, definition: dict) -> list
                 errors.append(ErrorItem(f"your role may not write field {fid!r} of {what}", path=path, field_id=fid,
                                         code="exceeds_publisher"))
     return errors
+
+
+def write_rights_errors(rt, conn, actor, app_key: str, definition: dict) -> list[ErrorItem]:
+    """What the publisher may not write that a workflow definition's steps would; empty when they may."""
+    return _errors(rt, conn, actor, _writes(rt, conn, app_key, definition))
+
+
+def automation_rights_errors(rt, conn, actor, app_key: str, form_key: str, definition: dict) -> list[ErrorItem]:
+    """What the publisher may not write that a form definition's automations would; empty when they may."""
+    return _errors(rt, conn, actor, _automation_writes(rt, conn, app_key, form_key, definition))
+
+
+def require_automation_rights(rt, conn, actor, app_key: str, form_key: str, definition: dict) -> None:
+    errors = automation_rights_errors(rt, conn, actor, app_key, form_key, definition)
+    if errors:
+        raise PermissionDenied(f"the automations of form {form_key!r} write records you may not write; an admin (or someone "
+                               "with those rights) must publish it", errors)
 
 
 def require_write_rights(rt, conn, actor, app_key: str, definition: dict, what: str) -> None:

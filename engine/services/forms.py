@@ -243,6 +243,9 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
         errors += _type_change_problems(conn, row["id"], old, definition)
     if errors:
         raise DefinitionInvalid(f"form {form_key!r} can't be published", errors)
+    from engine.authority import require_automation_rights
+
+    require_automation_rights(rt, conn, actor, app_key, form_key, definition)  # automations write only what the publisher may
     version = (row["published_version"] or 0) + 1
     now = rt.clock.now()
     conn.execute(sa.insert(form_versions).values(form_id=row["id"], version=version, definition=definition,

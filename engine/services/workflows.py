@@ -26,7 +26,7 @@ from engine.storage.tables import forms, records
 from engine.services.records import check_access, hidden_fields, row_scopes
 from engine.services.definition_access import require_definition_reader
 from engine.workflows import secrets as workflow_secrets
-from engine.workflows.authority import require_write_rights
+from engine.authority import require_write_rights
 from engine.workflows.compiled import compile_workflow, compiled_version, shape_errors
 from engine.workflows.planner import cancel_pending, replan_workflow
 from engine.workflows.steps import RunContext, run_steps
