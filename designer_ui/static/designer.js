@@ -135,6 +135,7 @@
       lastTouchAt: 0,
       diff: null,
       revision: null,
+      fieldAccess: {},
 
       init: function () {
         this.cfg = window.formflow.readJSON('designer-config', {});
@@ -148,6 +149,7 @@
           this.takeRevision(this.cfg);
           this.loading = false;
           this.initPaletteSortable();
+          this.loadFieldAccess();
           return;
         }
         this.load();
@@ -167,7 +169,29 @@
           }
           self_.initPaletteSortable();
         });
+        this.loadFieldAccess();
       },
+
+      /* what each published derived field's visibility follows (GET …/field-access); none for a form never published */
+      loadFieldAccess: function () {
+        var self_ = this;
+        window.formflow.api('GET', this.cfg.api_base + '/field-access').then(function (r) {
+          var byId = {};
+          if (r.ok && r.data && r.data.items) r.data.items.forEach(function (item) { byId[item.field_id] = item; });
+          self_.fieldAccess = byId;
+        });
+      },
+      visibilityFollows: function () {
+        var f = this.selected();
+        var item = f ? this.fieldAccess[f.id] : null;
+        if (!item || !item.derived || item.granted || !(item.sources || []).length) return '';
+        var own = this.cfg.form;
+        return item.sources.map(function (src) {
+          var name = window.formflow.label(src.label, src.field);
+          return src.form === own ? name : name + ' (' + window.formflow.label(src.form_label, src.form) + ')';
+        }).join(', ');
+      },
+      hasVisibilityNote: function () { return this.visibilityFollows() !== ''; },
 
       /* the draft revision from GET/PUT …/draft, sent back as If-Match so another tab's save is never overwritten */
       takeRevision: function (data) {

@@ -47,13 +47,17 @@ ROLE_SAVE = {"type": "object", "additionalProperties": False, "properties": {
 GRANT = {"type": "object", "required": ["role", "source", "rights"], "properties": {
     "role": {"type": "string"}, "source": {"enum": ["grant", "form", "role"]}, "rights": {"type": "object"}}}
 GRANT_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": GRANT}}}
+MAYBE_LABEL = {"anyOf": [LABEL, {"type": "null"}]}
 FIELD_ACCESS = {"type": "object", "required": ["app", "form", "role", "items"], "properties": {
     "app": {"type": "string"}, "form": {"type": "string"}, "role": {"type": ["string", "null"]},
     "items": {"type": "array", "items": {"type": "object", "required": ["field_id", "level", "derived"], "properties": {
-        "field_id": {"type": "string"}, "label": LABEL, "type": {"type": "string"}, "level": {"enum": list(permissions.LEVELS)},
+        "field_id": {"type": "string"}, "label": MAYBE_LABEL, "type": {"type": "string"}, "level": {"enum": list(permissions.LEVELS)},
         "derived": {"type": "boolean", "description": "computed, fetched or rolled up: its visibility follows its sources"},
         "inherits_from": {"type": "array", "items": {"type": "string"}, "description": "field ids, or form.field on other forms"},
         "hidden_by": {"type": "array", "items": {"type": "string"}, "description": "the sources hidden from the role that hide it"},
+        "sources": {"type": "array", "items": {"type": "object", "required": ["form", "field"], "properties": {
+            "form": {"type": "string"}, "field": {"type": "string"}, "form_label": MAYBE_LABEL, "label": MAYBE_LABEL}},
+            "description": "inherits_from with the forms' and fields' labels (for the designer)"},
         "granted": {"type": "boolean", "description": "the role names the field explicitly: it does not inherit"}}}}}}
 ROLE_QUERY = [{"name": "role", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
                "description": "a role key (needs manage_users or design); without it, the caller's own view"}]

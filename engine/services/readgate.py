@@ -154,10 +154,17 @@ def field_access(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledF
                                 "derived": fid in derivations}
         if fid in derivations:
             item["inherits_from"] = [s.name(form.key) for s in sources[fid]]
+            item["sources"] = [{"form": s.form, "field": s.field, "form_label": _label_of(app_forms.get(s.form)),
+                                "label": (app_forms[s.form].by_id.get(s.field) or {}).get("label") if s.form in app_forms else None}
+                               for s in sources[fid]]
             item["granted"] = fid in view.access.granted
             item["hidden_by"] = [s.name(form.key) for s in view.inherited.get(fid, ())]
         out.append(item)
     return out
+
+
+def _label_of(form: CompiledForm | None) -> Any:
+    return form.definition.get("label") if form is not None else None
 
 
 # -- what derived fields are made from (per compiled form) --------------------------------------------------------
