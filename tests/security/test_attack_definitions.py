@@ -230,3 +230,22 @@ def test_attack_inbox_never_renders_a_javascript_link(app, rt, people, crm):
     assert items and all(i["link"] is None or not i["link"].lower().startswith("javascript") for i in items)
     page = ann.get("/inbox").get_data(as_text=True)
     assert "javascript:" not in page.lower()
+
+
+def test_attack_builder_publishes_an_automation_writing_a_form_they_may_not_write(app, rt, people, crm):
+    from engine.services import permissions
+
+    permissions.set_grant(rt, people["root"].actor, "crm", "follow_up", "builder",
+                          {"create": False, "read": "all", "update": "none", "delete": "none"})
+    bella = people["bella"].client
+    draft = bella.get("/api/apps/crm/forms/customer/draft")
+    definition = draft.get_json()["definition"]
+    definition["automations"] = [{"id": "log_visit", "name": "log a visit", "trigger": {"on": "create"},
+                                  "action": {"type": "create_record", "form": "follow_up",
+                                             "map": [{"field": "customer", "from": "$id"}, {"field": "content", "value": "auto"}]}}]
+    saved = bella.put("/api/apps/crm/forms/customer/draft", json=definition, headers={"If-Match": draft.headers["ETag"]})
+    assert saved.status_code == 200, saved.get_json()
+    refused = bella.post("/api/apps/crm/forms/customer/publish")
+    assert refused.status_code == 403, refused.get_json()
+    assert "/automations/0/action" in {e["path"] for e in refused.get_json()["error"]["errors"]}
+    assert people["root"].client.post("/api/apps/crm/forms/customer/publish").status_code == 201
