@@ -61,7 +61,7 @@ def create_admin(username, display_name, email, generate_password):
 @click.option("--generate-password", is_flag=True, help="make a random password and print it once instead of asking")
 @with_appcontext
 def set_password(username, generate_password):
-    """Set a user's password (every session of that user ends)."""
+    """Set a user's password (every session of that user ends and their API tokens are revoked)."""
     rt = current_app.extensions["formflow"]
     uid = _user_id(rt, username)
     password, generated = _password(generate_password)

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.errors import FormflowError, NotFound
+from engine.errors import FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
@@ -96,10 +96,18 @@ def bind_attachments(w) -> None:
         return
     for f in _attachment_fields(w.form):
         ids = _new_ids(w, f)
-        if ids:
-            w.conn.execute(sa.update(attachments).where(attachments.c.id.in_(ids), attachments.c.record_id.is_(None),
-                                                        attachments.c.workspace_id == w.rt.workspace_id)
-                           .values(form_id=w.form.form_id, field_id=f["id"], record_id=w.record_id))
+        if not ids:
+            continue
+        w.conn.execute(sa.update(attachments).where(attachments.c.id.in_(ids), attachments.c.record_id.is_(None),
+                                                    attachments.c.workspace_id == w.rt.workspace_id)
+                       .values(form_id=w.form.form_id, field_id=f["id"], record_id=w.record_id))
+        if _trusted(w.actor):
+            continue
+        ours = w.conn.execute(sa.select(sa.func.count()).select_from(attachments).where(
+            attachments.c.id.in_(ids), attachments.c.record_id == w.record_id, attachments.c.field_id == f["id"])).scalar_one()
+        if ours < len(set(ids)):  # another record took the file between the check and this save: this save loses
+            raise ValidationFailed(f"the {w.form.key} record is not valid", [w.form.error(
+                f["id"], "uploaded for another record or field; upload the file here", code="foreign_attachment")])
 
 
 # -- the read side ---------------------------------------------------------------
