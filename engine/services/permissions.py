@@ -302,8 +302,28 @@ def forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, compiled: list)
     return out
 
 
-def app_forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> dict[str, tuple[Any, FormAccess]]:
-    """Every published form of ``form``'s app (``form`` itself as given), compiled, with the actor's rights on it.
+@dataclass
+class AppRights:
+    """The published forms of one app, compiled, and the actor's rights on any of them, merged when first asked for."""
+
+    forms: dict[str, Any]  # form key -> CompiledForm
+    _actor: Actor
+    _role_rows: list
+    _stored: dict[int, dict]  # form id -> {role id: rights}
+    _cache: dict
+
+    def access(self, form) -> FormAccess:
+        if privileged(self._actor):
+            return _UNRESTRICTED
+        key = (self._actor, form.form_id, form.version)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = _merged_access(form, self._role_rows, self._stored.get(form.form_id, {}))
+        return found
+
+
+def app_forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> AppRights:
+    """Every published form of ``form``'s app (``form`` itself as given), compiled, with the actor's rights on them.
 
     Two statements in all (the actor's roles; the app's forms with their grants), as many as one ``form_access``.
     """
@@ -314,25 +334,14 @@ def app_forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> di
         role_rows = conn.execute(_ROLE_RIGHTS, {"ws": rt.workspace_id, "keys": sorted(actor.roles)}).mappings().all()
     rows = conn.execute(_APP_FORMS_GRANTS, {"form_id": form.form_id, "roles": [r["id"] for r in role_rows] or [0]}).all()
     stored: dict[int, dict] = {}
-    versions: dict[int, tuple[str, int | None]] = {}
+    compiled: dict[str, Any] = {}
     for form_id, key, version, role_id, rights in rows:
-        versions[form_id] = (key, version)
+        if key not in compiled and version is not None:
+            compiled[key] = form if form_id == form.form_id else compiled_version(rt, conn, form_id, version, form.app_key)
         if role_id is not None:
             stored.setdefault(form_id, {})[role_id] = rights
-    cache = _CACHE.setdefault(conn, {})
-    out = {}
-    for form_id, (key, version) in versions.items():
-        compiled = form if form_id == form.form_id else compiled_version(rt, conn, form_id, version, form.app_key) if version else None
-        if compiled is None:
-            continue
-        if privileged(actor):
-            out[key] = (compiled, _UNRESTRICTED)
-            continue
-        access = cache.get((actor, form_id, compiled.version))
-        if access is None:
-            access = cache[(actor, form_id, compiled.version)] = _merged_access(compiled, role_rows, stored.get(form_id, {}))
-        out[key] = (compiled, access)
-    return out
+    compiled[form.key] = form
+    return AppRights(compiled, actor, role_rows, stored, _CACHE.setdefault(conn, {}))
 
 
 #: statements of ``forms_access`` and ``app_forms_access``, built once

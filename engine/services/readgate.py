@@ -143,8 +143,7 @@ def field_access(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledF
     """Per live field: the actor's level, what a derived field's visibility follows, whether it is granted explicitly."""
     view = read_view(rt, conn, actor, form)
     derivations = derivations_of(form)
-    app_forms = ({key: compiled for key, (compiled, _) in permissions.app_forms_access(rt, conn, actor, form).items()}
-                 if _reads_other_forms(form) else {form.key: form})
+    app_forms = permissions.app_forms_access(rt, conn, actor, form).forms if _reads_other_forms(form) else {form.key: form}
     sources = sources_of(form, app_forms)
     out = []
     for f in form.live_fields:
@@ -250,8 +249,8 @@ def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -
 
     involved = {form.key: form}
     if _reads_other_forms(form):
-        app_access = permissions.app_forms_access(rt, conn, actor, form)
-        app_forms = {key: compiled for key, (compiled, _) in app_access.items()}
+        rights = permissions.app_forms_access(rt, conn, actor, form)
+        app_forms = rights.forms
         todo = [form]
         while todo:  # the forms reached through derived fields, transitively
             current = todo.pop()
@@ -260,7 +259,7 @@ def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -
                     if source.form not in involved and source.form in app_forms:
                         involved[source.form] = app_forms[source.form]
                         todo.append(app_forms[source.form])
-        access = {f.form_id: app_access[key][1] for key, f in involved.items()}
+        access = {f.form_id: rights.access(f) for f in involved.values()}
     else:
         app_forms = involved
         access = permissions.forms_access(rt, conn, actor, [form])
