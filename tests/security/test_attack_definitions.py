@@ -156,7 +156,14 @@ def test_attack_mask_round_trip_keeps_the_secret_and_a_real_send_still_signs_wit
 
 
 def test_attack_member_reads_drafts_versions_and_templates(app, rt, people, crm):
+    from engine.services import forms
+
     ann, vic, otto = people["ann"].client, people["vic"].client, people["otto"].client
+    draft = forms.get_draft(rt, "crm", "customer")["definition"]
+    draft["automations"] = [{"id": "stamp_industry_x9", "name": "stamp", "trigger": {"on": "create"},
+                             "action": {"type": "set_field", "map": [{"field": "industry", "value": "retail"}]}}]
+    forms.save_draft(rt, people["root"].actor, "crm", "customer", draft)
+    forms.publish_form(rt, people["root"].actor, "crm", "customer")
     for url in ("/api/apps/crm/forms/customer/draft", "/api/apps/crm/forms/customer/diff", "/api/apps/crm/forms/customer/versions",
                 "/api/apps/crm/notification-templates"):
         for client in (ann, vic):
@@ -168,6 +175,11 @@ def test_attack_member_reads_drafts_versions_and_templates(app, rt, people, crm)
     assert r.status_code == 200 and "automations" not in r.get_json()["definition"]
     assert ann.get("/api/apps/crm/forms/customer/rules.js").status_code == 200
     assert ann.get(f"/api/apps/crm/forms/customer/versions/{version}/rules.js").status_code == 200
+    for page in ("/apps/crm/forms/customer/new", "/apps/crm/forms/customer/records", f"/apps/crm/forms/customer/records/{crm['ann']}"):
+        r = ann.get(page)
+        assert r.status_code == 200 and "stamp_industry_x9" not in r.get_data(as_text=True), page
+    assert ann.get(f"/api/apps/crm/forms/customer/versions/{version - 1}").status_code == 403  # only the live one
+    assert "stamp_industry_x9" in otto.get(f"/api/apps/crm/forms/customer/versions/{version}").get_data(as_text=True)
 
 
 def test_attack_ops_publishes_a_set_field_workflow_on_a_form_they_may_only_read(app, rt, people, crm):
