@@ -61,7 +61,9 @@ def _page(token: str, spec: dict, status: int = 200, **extra):
 
 @bp.errorhandler(FormflowError)
 def _page_error(exc: FormflowError):
-    """An unknown or withdrawn link as a page (the same 404 for both: nothing to probe)."""
+    """An unknown or withdrawn link as a page (the same 404 for both: nothing to probe); a JSON client gets JSON."""
+    if request.is_json:  # e.g. a body over the request budgets, refused before the view runs
+        return jsonify({"error": exc.to_dict()}), exc.status
     return render_template("error.html", status=exc.status, message=exc.message, static_base=_static_base()), exc.status
 
 

@@ -15,8 +15,8 @@ from flask import Flask
 from engine.runtime import Runtime
 from engine.storage.db import default_sqlite_url
 
-#: largest request body accepted (uploads included), in bytes
-MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+#: ceiling over every request body, in bytes; each class of route has its own, lower budget (engine.api.limits)
+MAX_CONTENT_LENGTH = 101 * 1024 * 1024
 
 
 def _secret_key(instance: Path) -> str:

@@ -147,7 +147,7 @@ def init_app(app: Flask) -> None:
     import importlib
 
     from engine import areas
-    from engine.api import auth
+    from engine.api import auth, limits
 
     areas.load()
     for name in areas.ROUTE_MODULES:  # route registration
@@ -158,6 +158,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FormflowError, _formflow_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+    limits.init_app(app)  # body bytes per route class, JSON depth before parsing
     app.before_request(_refuse_unstorable_text)  # first hook: before authentication looks anything up
     auth.init_app(app)
 

@@ -7,7 +7,10 @@ times faster than openpyxl), turned into what openpyxl's read-only reader
 gives, which still reads a sheet holding error cells (calamine drops them;
 openpyxl keeps "#N/A" as text). Cells come back as JSON values: text,
 numbers, booleans, and dates as ISO text. Limits are named constants; a file
-over them is refused (422).
+over them is refused (422), and before any reader runs the file is held to the
+budgets of ``engine.imports.budget`` (sheet extent, cells, inflated bytes: 413).
+Rows are read one at a time and stop at the limits; no reader is handed a
+sheet whose grid is over ``MAX_IMPORT_CELLS``.
 """
 from __future__ import annotations
 
@@ -20,13 +23,10 @@ from datetime import date, datetime, time
 from typing import Any, Callable, Iterator
 
 from engine.errors import ErrorItem, ValidationFailed
+from engine.imports.budget import MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS, CsvBudget, check_xlsx
 
 #: largest file accepted (bytes)
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
-#: most data rows in one file
-MAX_IMPORT_ROWS = 200_000
-#: most columns in one file
-MAX_IMPORT_COLUMNS = 200
 #: longest cell kept (characters); longer cells are cut and then fail the field's own length check
 MAX_CELL_CHARS = 20_000
 #: CSV encodings tried in order
@@ -52,20 +52,23 @@ class SourceFile:
 
 def read_upload(filename: str, data: bytes) -> SourceFile:
     if len(data) > MAX_IMPORT_BYTES:
-        raise _refused(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB", "too_large")
+        raise _refused(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB", "too_large", "MAX_IMPORT_BYTES")
     if not data.strip():
         raise _refused("the file is empty", "empty")
     is_xlsx = data[:4] == b"PK\x03\x04"  # a zip container: XLSX whatever the name says
     if filename.lower().endswith((".xlsx", ".xlsm")) and not is_xlsx:
         raise _refused("the file is named .xlsx but is not an Excel workbook", "bad_file")
+    if is_xlsx:
+        check_xlsx(data)  # before any reader allocates: extent, cells, inflated bytes
     source = _read_xlsx(data) if is_xlsx else _read_csv(data)
     if not any(h for h in source.header):
         raise _refused("the first row must hold the column titles", "no_header")
     return source
 
 
-def _refused(message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, [ErrorItem(message, path="/file", code=code)])
+def _refused(message: str, code: str, limit: str | None = None) -> ValidationFailed:
+    """A refused file; ``limit`` names the constant it ran into."""
+    return ValidationFailed(message, [ErrorItem(message, path="/file", code=code, extra={"limit": limit} if limit else {})])
 
 
 def _cell(value: Any) -> Any:
@@ -93,14 +96,14 @@ def _collect(lines: Iterator[tuple[int, list[Any]]],
             while cells and cells[-1] in (None, ""):
                 cells.pop()
             if len(cells) > MAX_IMPORT_COLUMNS:
-                raise _refused(f"at most {MAX_IMPORT_COLUMNS} columns", "too_many_columns")
+                raise _refused(f"at most {MAX_IMPORT_COLUMNS} columns", "too_many_columns", "MAX_IMPORT_COLUMNS")
             header = [str(c).strip() if c is not None else "" for c in cells]
             continue
         cells = cells[:len(header)]
         if not any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in cells):
             continue  # blank lines are not rows
         if len(rows) >= MAX_IMPORT_ROWS:
-            raise _refused(f"at most {MAX_IMPORT_ROWS} rows in one file; split it", "too_many_rows")
+            raise _refused(f"at most {MAX_IMPORT_ROWS} rows in one file; split it", "too_many_rows", "MAX_IMPORT_ROWS")
         rows.append((line, cells + [None] * (len(header) - len(cells))))
     return header or [], rows
 
@@ -114,12 +117,14 @@ def _read_xlsx(data: bytes) -> SourceFile:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
             first = next(i for i, m in enumerate(book.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet)
-            cells = book.get_sheet_by_index(first).to_python(skip_empty_area=False)  # from A1, as openpyxl numbers lines
+            sheet = book.get_sheet_by_index(first)
+            # rows one at a time (not to_python's list of the whole grid), lined up from A1 as openpyxl numbers lines
+            pad = [""] * sheet.start[1] if sheet.start else []
+            header, rows = _collect(enumerate((pad + row for row in sheet.iter_rows()), start=1), _calamine_cell)
         finally:
             book.close()
     except (CalamineError, StopIteration, ValueError, OSError) as exc:
         raise _refused(f"the workbook can't be read: {exc or 'no worksheet'}", "bad_file") from None
-    header, rows = _collect(enumerate(cells, start=1), _calamine_cell)
     return SourceFile("xlsx", None, header, rows)
 
 
@@ -188,9 +193,16 @@ def _read_csv(data: bytes) -> SourceFile:
     except csv.Error:
         delimiter = ","
     csv.field_size_limit(MAX_CELL_CHARS * 4)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    budget = CsvBudget(delimiter)  # a row's separators counted as its lines are read, before the row is split
+    reader = csv.reader(budget.lines(io.StringIO(text, newline="")), delimiter=delimiter)
+
+    def lines():
+        for row in reader:
+            budget.row_done()
+            yield reader.line_num, row
+
     try:
-        header, rows = _collect((reader.line_num, row) for row in reader)
+        header, rows = _collect(lines())
     except csv.Error as exc:
         raise _refused(f"the CSV can't be read (line {reader.line_num}): {exc}", "bad_file") from None
     return SourceFile("csv", encoding, header, rows)
