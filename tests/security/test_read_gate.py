@@ -191,3 +191,45 @@ def test_field_access_shows_what_a_derived_field_follows(crm, people):
     assert own["weighted_amount"]["level"] == "hidden"
     assert _get(root, "/api/apps/crm/forms/opportunity/field-access?role=nobody")[0] == 404
     assert _get(root, "/api/apps/crm/forms/opportunity/field-access?role=Bad-Key")[0] == 422
+
+
+def test_a_count_over_a_form_the_role_cannot_read_is_hidden(crm, people, rt):
+    """A role that reads customers but no follow-ups learns nothing of them through the follow-up roll-ups, nor through
+    the lead score computed from the count; what is made of the customer's own fields (grade) stays."""
+    from engine.services import users
+
+    admin = people["root"].actor
+    permissions.save_role(rt, admin, "auditor", label="Auditor", capabilities=[],
+                          default_rights={"create": False, "read": "all", "update": "none", "delete": "none", "fields": {}})
+    permissions.set_grant(rt, admin, "crm", "follow_up", "auditor", {"read": "none"})
+    users.update_user(rt, admin, people["mia"].id, {}, roles=["auditor"])
+    status, _, body = _get(people["mia"], f"{_base('customer')}/{crm['customer']}")
+    assert status == 200
+    assert {"follow_up_count", "last_follow_up_at", "lead_score"}.isdisjoint(body["data"]) and "grade" in body["data"]
+    assert _get(people["mia"], f"{_base('follow_up')}/{crm['follow_up']}")[0] == 403
+
+
+def test_read_view_is_the_one_answer(crm, people, rt):
+    """The gate, the records service's names and the permissions hook agree; a record outside the scope is a 404."""
+    from engine.errors import NotFound
+    from engine.services import readgate
+    from engine.services.forms import compiled_form
+    from engine.storage.tables import records
+
+    import sqlalchemy as sa
+
+    ann, bob = people["ann"].actor, people["bob"].actor
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, "crm", "opportunity")
+        view = readgate.read_view(rt, conn, ann, form)
+        assert view.hidden == {"amount", "weighted_amount"}
+        assert record_service.hidden_fields(rt, conn, ann, form) == view.hidden == permissions.hidden_fields(rt, conn, ann, form)
+        assert record_service.row_scopes(rt, conn, ann, form) == list(view.scope) and len(view.scope) == 1
+        row = conn.execute(sa.select(records).where(records.c.id == crm["opportunity"])).mappings().one()
+        view.check(conn, row)
+        shown = view.record(row)
+        assert shown["id"] == crm["opportunity"] and "amount" not in shown["data"] and shown["data"]["stage"] == "won"
+        assert view.data({"amount": 1, "weighted_amount": 1, "name": "x"}) == {"name": "x"}
+        with pytest.raises(NotFound):
+            readgate.read_view(rt, conn, bob, form).check(conn, row)
+        assert readgate.read_view(rt, conn, Actor.system(), form).hidden == frozenset()
