@@ -159,7 +159,7 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
                 break
             use(conn)  # reference look-ups share the chunk's connection (SQLite: one connection at a time)
             results = [_check_row(rt, conn, actor, form, job, ctx, line, cells) for _, line, cells in rows]
-            _mark_duplicates(conn, form, check, job, [line for _, line, _ in rows], results, seen)
+            _mark_duplicates(conn, form, check, job, [line for _, line, _ in rows], results, seen, seen_by=(rt, actor))
         with rt.db.transaction() as conn:
             _update_rows(conn, [{"id": rid, "state": r["state"], "errors": r["errors"] or None, "cleaned": r["cleaned"]}
                                 for (rid, _, _), r in zip(rows, results)])
@@ -246,8 +246,11 @@ def _problem(form, header, mapping, fid, message, code, extra=None) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dict], seen: dict) -> None:
-    """Rows whose keys an earlier row of the file, or a live record, already holds become duplicates."""
+def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dict], seen: dict, *, seen_by=None) -> None:
+    """Rows whose keys an earlier row of the file, or a live record, already holds become duplicates.
+
+    ``seen_by`` = (runtime, actor): a live record is named (id, title) only when it is in the actor's read scope and the
+    matched fields are visible to them; otherwise the row says only that the value is taken (``dedup.shown``)."""
     if check is None:  # no duplicate check on the form: identical rows are still one row
         for r in results:
             if r["state"] != VALID:
@@ -261,7 +264,13 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
         return
     keyed = [(r, check.keys(r["normalized"])) for r in results if r["state"] == VALID]
     wanted = {(rule, key) for _, keys in keyed for rule, key in keys.items()}
-    in_db = _existing_keys(conn, form, wanted) if wanted else {}
+    hidden: set[str] = set()
+    if seen_by is not None:
+        hidden = record_service.hidden_fields(seen_by[0], conn, seen_by[1], form)
+    in_db = _existing_keys(conn, form, wanted, hidden) if wanted else {}
+    readable = None
+    if seen_by is not None and in_db:
+        readable = dedup.readable_ids(seen_by[0], conn, seen_by[1], form, {rid for rid, _ in in_db.values()})
     labels = {rule.key: rule for rule in check.rules}
     for r, keys in keyed:
         problems = []
@@ -272,6 +281,10 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
                                          "duplicate_in_file", {"line": seen[(rule, key)], "rule": rule}))
             elif (rule, key) in in_db and check.mode == "refuse":
                 rid, title = in_db[(rule, key)]
+                if readable is not None and (rid not in readable or hidden & set(labels[rule].fields)):
+                    problems.append(_problem(form, job["header"], job["mapping"], fid, dedup.taken_message(form, labels[rule].fields),
+                                             "duplicate", {"rule": rule}))
+                    continue
                 problems.append(_problem(form, job["header"], job["mapping"], fid, f"same as record #{rid} {title!r}",
                                          "duplicate", {"record_id": rid, "title": title, "rule": rule}))
         if problems:
@@ -281,9 +294,9 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
                 seen[(rule, key)] = r["line"]
 
 
-def _existing_keys(conn, form, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+def _existing_keys(conn, form, wanted: set[tuple[str, str]], hidden: set[str] = frozenset()) -> dict[tuple[str, str], tuple[int, str]]:
     """(rule, key) -> (record id, title) of the oldest live record of the form holding it; one query per 500 keys."""
-    return {pair: (held[0][0], dedup.record_title(form, held[0][0], held[0][1]))
+    return {pair: (held[0][0], dedup.record_title(form, held[0][0], held[0][1], hidden))
             for pair, held in dedup.existing_keys(conn, form, wanted).items()}
 
 

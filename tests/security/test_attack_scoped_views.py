@@ -252,3 +252,21 @@ def test_attack_notification_sent_to_a_recipient_leaves_out_what_their_role_hide
     assert BOB_CUSTOMER in inbox[(people["bob"].id, BOB_CONTRACT)] and BOB_PHONE not in inbox[(people["bob"].id, BOB_CONTRACT)]
     assert BOB_PHONE in inbox[(root.id, BOB_CONTRACT)]  # the admin may see it
     assert BOB_PHONE not in _text(people["bob"].client.get("/api/inbox"))
+
+
+def test_attack_import_preview_names_no_duplicate_record_out_of_scope(world, people):
+    """An import preview's duplicate rows named the colliding record (#id and title) whoever owned it."""
+    import io
+
+    csv_file = "Customer name,Remarks\nQORVATH zeppelin trading,probe\n".encode()
+    base = "/api/apps/crm/forms/customer/imports"
+    created = people["ann"].client.post(base, data={"file": (io.BytesIO(csv_file), "probe.csv")}, content_type="multipart/form-data")
+    assert created.status_code == 201, created.get_json()
+    job = created.get_json()
+    mapped = people["ann"].client.put(f"{base}/{job['id']}/mapping", json={"mapping": {"Customer name": "name", "Remarks": "remarks"}})
+    assert mapped.status_code == 200, mapped.get_json()
+    seen = people["ann"].client.post(f"{base}/{job['id']}/preview")
+    assert seen.status_code == 200
+    [problem] = seen.get_json()["problems"]
+    assert problem["errors"][0]["code"] == "duplicate" and "already exists" in problem["errors"][0]["message"]
+    assert BOB_CUSTOMER not in _text(seen) and "record_id" not in problem["errors"][0]
