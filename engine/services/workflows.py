@@ -24,7 +24,7 @@ from engine.runtime import Actor, Runtime
 from engine.services.forms import _app_row, compiled_form
 from engine.storage.tables import forms, records
 from engine.services.records import check_access, hidden_fields, row_scopes
-from engine.services.definition_access import require_definition_reader
+from engine.services.definition_access import can_read_definitions, require_definition_reader
 from engine.workflows import secrets as workflow_secrets
 from engine.authority import require_write_rights
 from engine.workflows.compiled import compile_workflow, compiled_version, shape_errors
@@ -327,16 +327,21 @@ def run_log(rt: Runtime, actor: Actor, app_key: str, key: str, *, record_id: int
             where.append(scope)
         rows = conn.execute(sa.select(workflow_runs).select_from(source).where(*where)
                             .order_by(workflow_runs.c.id.desc()).limit(limit)).mappings().all()
+        # an error's text and the steps' outcomes (records created, messages queued) are for those who operate workflows:
+        # free text may quote any record the workflow touched
+        operator = can_read_definitions(rt, actor, conn)
     hidden = row["id"] in hide_times
     return [{"id": r["id"], "record_id": r["record_id"], "occurrence": _occurrence(r["occurrence"], hidden),
-             "workflow_version": r["workflow_version"], "status": r["status"], "detail": r["detail"], "attempts": r["attempts"],
-             "fire_at": None if hidden else utc_iso(r["fire_at"]), "ran_at": utc_iso(r["ran_at"]), "steps": r["steps"]} for r in rows]
+             "workflow_version": r["workflow_version"], "status": r["status"], "detail": r["detail"] if operator else None,
+             "attempts": r["attempts"], "fire_at": None if hidden else utc_iso(r["fire_at"]), "ran_at": utc_iso(r["ran_at"]),
+             "steps": r["steps"] if operator else None} for r in rows]
 
 
 def dry_run(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int, *, use_draft: bool = True) -> dict:
     """Explain, for one record, when the workflow fires and what it would do; changes nothing."""
     with rt.db.read() as conn:  # read-only: explain methods never write
         _, row = _row(conn, rt, app_key, key)
+        require_definition_reader(rt, actor, conn)  # it shows what the definition (a draft, by default) does
         definition = row["draft"] if use_draft or row["published_version"] is None else conn.execute(
             sa.select(workflow_versions.c.definition).where(workflow_versions.c.workflow_id == row["id"],
                                                             workflow_versions.c.version == row["published_version"])).scalar_one()

@@ -110,6 +110,7 @@ def test_attack_run_log_of_other_peoples_records_is_not_listed(world, people, rt
         runs = people[who].client.get("/api/apps/crm/workflows/contract_renewal_reminder/runs")
         assert runs.status_code == 200
         assert {r["record_id"] for r in runs.get_json()["items"]} == {world[who]["contract"]}
+        assert all(r["detail"] is None and r["steps"] is None for r in runs.get_json()["items"])  # free text: operators only
     mia = people["mia"].client.get(f"/api/apps/crm/workflows/contract_renewal_reminder/runs?record_id={world['bob']['contract']}")
     assert mia.status_code == 200 and mia.get_json()["items"] == []
 
@@ -200,16 +201,19 @@ def test_attack_workflow_dry_run_renders_no_hidden_field_of_a_referenced_record(
     definition = {"key": "phone_probe", "label": "probe", "form": "contract",
                   "trigger": {"type": "date_relative", "field": "end_on", "tz": "workspace",
                               "offsets": [{"amount": 1, "unit": "days", "direction": "before", "at_time": "09:00"}]},
-                  "steps": [{"id": "tell", "type": "notify", "to": [{"owner": True}], "channels": ["inbox"],
+                  "steps": [{"id": "tell", "type": "notify", "to": [{"owner": True}, {"users": [people["root"].id]}],
+                             "channels": ["inbox"],
                              "message": {"subject": "{{ record.title }}", "body": PHONE_TEMPLATE["default"]["body"]}}]}
     created = otto.post("/api/apps/crm/workflows", json=definition)
     assert created.status_code == 201, created.get_json()
     explained = otto.post("/api/apps/crm/workflows/phone_probe/dry-run", json={"record_id": world["bob"]["contract"]})
     assert explained.status_code == 200, explained.get_json()
-    [message] = explained.get_json()["steps"][0]["messages"]
-    assert BOB_CUSTOMER in message["body"] and BOB_PHONE not in _text(explained)
+    messages = explained.get_json()["steps"][0]["messages"]
+    assert len(messages) == 2 and all(BOB_CUSTOMER in m["body"] for m in messages) and BOB_PHONE not in _text(explained)
+    # the admin sees what each recipient would get: bob's role hides the phone, the admin's own message shows it
     admin = people["root"].client.post("/api/apps/crm/workflows/phone_probe/dry-run", json={"record_id": world["bob"]["contract"]})
-    assert BOB_PHONE in admin.get_json()["steps"][0]["messages"][0]["body"]
+    bodies = {m["to"]["user_id"]: m["body"] for m in admin.get_json()["steps"][0]["messages"]}
+    assert BOB_PHONE in bodies[people["root"].id] and BOB_PHONE not in bodies[people["bob"].id]
 
 
 def test_attack_dry_run_renders_no_referenced_record_out_of_scope(world, people, rt):
