@@ -31,6 +31,7 @@ from engine.fields.base import field_label
 from engine.imports import cleaning, mapping as mapping_area
 from engine.imports.reading import MAX_IMPORT_BYTES, read_upload
 from engine.imports.tables import import_jobs, import_rows
+from engine.request_text import MAX_TEXT_PROBLEMS, text_problem
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.forms import compiled_form
@@ -71,6 +72,10 @@ def create_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, filename:
     source = read_upload(filename or "upload", data)
     if not source.rows:
         raise ValidationFailed("the file has titles but no data rows", [ErrorItem("no data rows", path="/file", code="empty")])
+    unstorable = _unstorable_cells(source)
+    if unstorable:
+        raise ValidationFailed("the file holds characters that can't be stored (NUL or an unpaired surrogate); remove them and "
+                               "upload it again", unstorable)
     now = rt.clock.now()
     with rt.db.transaction() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -84,6 +89,19 @@ def create_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, filename:
             conn.execute(_INSERT_ROWS[conn.dialect.name], {"job_id": job_id, "state": PENDING, "rows": json.dumps(
                 [[line, json.dumps(cells)] for line, cells in source.rows[i:i + UPLOAD_CHUNK]])})
         return {**_job_dict(conn, form, _job_row(conn, form, job_id)), "resumed": False}
+
+
+def _unstorable_cells(source) -> list[ErrorItem]:
+    """Titles and cells PostgreSQL can't store (NUL, lone surrogates; engine.request_text), by line and column."""
+    problems: list[ErrorItem] = []
+    for line, cells in [(1, source.header)] + list(source.rows):
+        for column, cell in enumerate(cells, start=1):
+            why = text_problem(cell) if isinstance(cell, str) else None
+            if why:
+                problems.append(ErrorItem(f"line {line}, column {column}: the text {why}", path="/file", code="invalid_text"))
+                if len(problems) >= MAX_TEXT_PROBLEMS:
+                    return problems
+    return problems
 
 
 #: the rows of an upload, from ``rows``: [[line, cells as JSON text]] as JSON, in file order

@@ -181,6 +181,8 @@ def _cases(path: str, method: str, op: dict, real: dict, components: dict):
         cases += [(target, {"data": raw, "content_type": "application/json"}) for raw in RAW_BODIES]
         cases.append((target, lambda: {"data": {"name": "a\x00b", "file": (io.BytesIO(b"x"), "a\x00b.txt")},
                                        "content_type": "multipart/form-data"}))
+        cases.append((target, lambda: {"data": {"file": (io.BytesIO(b"name,email\nA\x00B,x@y.z\n"), "nul.csv")},
+                                       "content_type": "multipart/form-data"}))
     return cases
 
 

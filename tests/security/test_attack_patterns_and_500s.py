@@ -182,6 +182,14 @@ def test_attack_nul_and_surrogate_through_the_public_form_anonymously(world):
     assert anon.post(f"/f/{token}", data={"code": "aaa"}).status_code in (200, 201)  # and the form still takes answers
 
 
+def test_attack_nul_byte_in_an_imported_file_is_a_422(world):
+    import io
+
+    response = world["member"].post("/api/apps/crm/forms/customer/imports", content_type="multipart/form-data",
+                                    data={"file": (io.BytesIO(b"name,phone\nA\x00B,13800138000\n"), "nul.csv")})
+    assert response.status_code == 422 and _errors(response)[0]["message"].startswith("line 2, column 1:"), response.get_json()
+
+
 def test_attack_json_nested_3000_deep_is_a_4xx(world):
     for body in ("[" * 3000 + "]" * 3000, '{"a":' * 3000 + "1" + "}" * 3000):
         response = world["member"].post("/api/apps/crm/forms/customer/records", data=body, content_type="application/json")
