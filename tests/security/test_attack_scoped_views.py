@@ -274,3 +274,19 @@ def test_attack_import_preview_names_no_duplicate_record_out_of_scope(world, peo
     [problem] = seen.get_json()["problems"]
     assert problem["errors"][0]["code"] == "duplicate" and "already exists" in problem["errors"][0]["message"]
     assert BOB_CUSTOMER not in _text(seen) and "record_id" not in problem["errors"][0]
+
+
+def test_attack_form_dry_run_of_a_record_out_of_scope_shows_nothing(world, people, rt):
+    """The form dry-run (``.../forms/customer/dry-run`` with a record id) returned the stored values of any record."""
+    url = "/api/apps/crm/forms/customer/dry-run"
+    member = people["ann"].client.post(url, json={"data": {}, "record_id": world["bob"]["customer"]})
+    assert member.status_code in (403, 404) and BOB_CUSTOMER not in _text(member) and BOB_PHONE not in _text(member)
+    permissions.set_grant(rt, people["root"].actor, "crm", "customer", "builder", {
+        "create": True, "read": "own", "update": "own", "delete": "own", "fields": {"phone": "hidden"}})
+    bella = people["bella"].client
+    _same_as_missing(bella, url, world["bob"]["customer"], json={"data": {}})
+    own = record_service.create_record(rt, SYSTEM, "crm", "customer", {"name": "Bella Own Customer", "phone": "13655556666"},
+                                       owner_id=people["bella"].id)
+    explained = bella.post(url, json={"data": {"remarks": "x"}, "record_id": own["id"]})
+    assert explained.status_code == 200, explained.get_json()
+    assert explained.get_json()["values"]["name"] == "Bella Own Customer" and "13655556666" not in _text(explained)
