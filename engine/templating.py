@@ -7,7 +7,12 @@ variables or attribute paths (checked against a ``VariableScope`` built from
 the form's fields), sandbox escape attempts, filters outside a small safe
 list, imports/includes/macros. What compiles is then rendered inside
 ``jinja2.sandbox.ImmutableSandboxedEnvironment`` with bounded output, loop
-iterations, ranges and arithmetic. Every problem is a ``TemplateError``
+iterations, ranges and arithmetic. Every render has a budget: wall-clock
+time (``MAX_RENDER_SECONDS``, checked cooperatively at every loop step,
+filter, concatenation and output), characters built in all
+(``MAX_TEMPLATE_BUILT``: output, set blocks and loop text) and text any one
+filter, ``~``, ``+`` or ``*`` may make (``MAX_TEMPLATE_OUTPUT``, checked
+before the text is made where it can be). Every problem is a ``TemplateError``
 carrying the template name, the line and a message an admin understands.
 
 The render-time data shape: ``{"record": {<field name>: value, "id": ...},
@@ -22,18 +27,24 @@ here as ``TemplateState`` / ``transition``.
 """
 from __future__ import annotations
 
+import functools
+import time
 import traceback
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes, pass_context, pass_eval_context
 from jinja2 import filters as jinja_filters
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 from engine.errors import ErrorItem, ValidationFailed
 from engine.notifications.lifecycle import (  # re-exported: part of this module's API
@@ -44,12 +55,18 @@ __all__ = [
     "TemplateError", "VariableScope", "ScopeNode", "CompiledTemplate", "compile_template",
     "TemplateState", "transition", "Actor", "LifecycleError",
     "MAX_TEMPLATE_LENGTH", "MAX_TEMPLATE_OUTPUT", "MAX_RANGE", "MAX_LOOP_ITERATIONS",
+    "MAX_RENDER_SECONDS", "MAX_TEMPLATE_BUILT",
 ]
 
 #: Longest template source accepted, in characters.
 MAX_TEMPLATE_LENGTH = 20_000
-#: Longest rendered output, in characters; rendering stops beyond it.
+#: Longest rendered output, in characters; rendering stops beyond it. Also the longest text one filter, ``~``, ``+``
+#: or ``*`` may make.
 MAX_TEMPLATE_OUTPUT = 100_000
+#: Most characters one render may build in all: output, set blocks, filter blocks, each loop pass's text.
+MAX_TEMPLATE_BUILT = 1_000_000
+#: Wall-clock seconds one render may take (checked at every loop step, filter, concatenation and output).
+MAX_RENDER_SECONDS = 0.5
 #: Most numbers ``range()`` may produce in a template.
 MAX_RANGE = 1_000
 #: Most loop iterations (all loops together) in one render.
@@ -98,8 +115,8 @@ SAFE_CALLS = frozenset({"range"})
 
 UTC = timezone.utc
 _LOOP_GUARD_FILTER = "_formflow_loop_guard"
+_CONCAT_FILTER = "_formflow_concat"
 _TZ_KEY = "__formflow_tz__"
-_BUDGET_KEY = "__formflow_budget__"
 
 
 # ------------------------------------------------------------------ errors
@@ -330,24 +347,114 @@ def _replace_filter(eval_ctx_value, old, new, count=None):
     return text.replace(old, new, -1 if count is None else count)
 
 
-#: Filters a template may use: the safe subset of Jinja's plus ours.
-SAFE_FILTERS: dict[str, Callable] = {
+def _text_size(value: Any, limit: int = MAX_TEMPLATE_BUILT) -> int:
+    """About how many characters ``str(value)`` makes, counted without making it (stops counting past ``limit``)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple, Mapping)):
+        total = 2
+        for item in (value.items() if isinstance(value, Mapping) else value):
+            total += _text_size(item, limit) + 2
+            if total > limit:
+                break
+        return total
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() // 3 + 2
+    return 32
+
+
+def _too_long(size: int, what: str) -> None:
+    if size > MAX_TEMPLATE_OUTPUT:
+        raise _RenderLimit(f"{what} would make text longer than {MAX_TEMPLATE_OUTPUT} characters")
+
+
+@pass_eval_context
+def _join_filter(eval_ctx, value, d="", attribute=None):
+    """Jinja's ``join``, sized before the text is made."""
+    items = list(value)
+    if attribute is not None:
+        items = list(map(jinja_filters.make_attrgetter(eval_ctx.environment, attribute), items))
+    size = _text_size(d) * max(len(items) - 1, 0)
+    for item in items:
+        _too_long(size, "join")
+        size += _text_size(item)
+    _too_long(size, "join")
+    return jinja_filters.sync_do_join(eval_ctx, items, d)
+
+
+def _string_filter(value):
+    _too_long(_text_size(value), "string")
+    return jinja_filters.do_string(value)
+
+
+@jinja_filters.pass_environment
+def _sum_filter(environment, iterable, attribute=None, start=0):
+    if isinstance(start, bool) or not isinstance(start, (int, float)):
+        raise _RenderLimit("sum adds numbers; start must be a number")
+    return jinja_filters.sync_do_sum(environment, iterable, attribute, start)
+
+
+def _striptags_filter(value):
+    """Jinja's ``striptags`` in one pass (MarkupSafe's rebuilds the text for every tag: quadratic on ``<>`` * 50,000)."""
+    text = value.__html__() if hasattr(value, "__html__") else str(value)
+    out, at = [], 0
+    while (start := text.find("<", at)) != -1:
+        out.append(text[at:start])
+        closing = ("-->", 3) if text.startswith("<!--", start) else (">", 1)
+        end = text.find(closing[0], start + 1)
+        if end == -1:
+            break
+        at = end + closing[1]
+    else:
+        start = -1
+    out.append(text[at:] if start == -1 else text[start:])
+    return Markup(" ".join("".join(out).split())).unescape()
+
+
+def _budgeted(fn: Callable) -> Callable:
+    """A filter that checks the render's clock before it runs and the length of the text it made."""
+    @functools.wraps(fn)  # keeps Jinja's pass_context / pass_eval_context marker
+    def run(*args, **kwargs):
+        budget = _CURRENT.get()
+        if budget is not None:
+            budget.check_time()
+        out = fn(*args, **kwargs)
+        if isinstance(out, str) and len(out) > MAX_TEMPLATE_OUTPUT:
+            raise _RenderLimit(f"a filter made text longer than {MAX_TEMPLATE_OUTPUT} characters")
+        return out
+    return run
+
+
+#: Filters a template may use: the safe subset of Jinja's plus ours (each checks the render's budget).
+SAFE_FILTERS: dict[str, Callable] = {name: _budgeted(f) for name, f in ({
     name: jinja_filters.FILTERS[name] for name in (
         "abs", "capitalize", "default", "d", "escape", "e", "first", "last", "float", "int",
-        "join", "length", "count", "lower", "upper", "title", "trim", "truncate", "round",
-        "string", "wordcount", "striptags", "urlencode", "list", "sum", "min", "max",
-        "sort", "unique", "reverse",
+        "length", "count", "lower", "upper", "title", "trim", "truncate", "round",
+        "wordcount", "urlencode", "list", "min", "max", "sort", "unique", "reverse",
     )
-} | {"replace": _replace_filter, "datetime": datetime_filter, "date": date_filter}
+} | {"replace": _replace_filter, "datetime": datetime_filter, "date": date_filter, "join": _join_filter,
+     "string": _string_filter, "sum": _sum_filter, "striptags": _striptags_filter}).items()}
 
 
-@pass_context
-def _loop_guard(context, iterable):
-    """Counts loop iterations against the render's budget."""
-    budget = context.get(_BUDGET_KEY)
+def _loop_guard(iterable, weight=0):
+    """Counts loop iterations (and the text each pass writes, ``weight``) against the render's budget."""
+    budget = _CURRENT.get() or _Budget()
     for item in iterable:
-        budget.tick()
+        budget.tick(weight)
         yield item
+
+
+@pass_eval_context
+def _concat_guard(eval_ctx, parts):
+    """``a ~ b ~ c``, sized before the text is made."""
+    size = 0
+    for part in parts:
+        size += _text_size(part)
+        _too_long(size, "~")
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.check_time()
+    return markup_join(parts) if eval_ctx.autoescape else str_join(parts)
 
 
 def _safe_range(*args: int) -> range:
@@ -358,21 +465,46 @@ def _safe_range(*args: int) -> range:
 
 
 class _Budget:
-    __slots__ = ("left",)
+    """One render's budget: loop iterations, characters built, a deadline on the monotonic clock."""
+
+    __slots__ = ("left", "built", "deadline")
 
     def __init__(self) -> None:
         self.left = MAX_LOOP_ITERATIONS
+        self.built = 0
+        self.deadline = time.monotonic() + MAX_RENDER_SECONDS
 
-    def tick(self) -> None:
+    def tick(self, weight: int = 0) -> None:
         self.left -= 1
         if self.left < 0:
             raise _RenderLimit(f"loops ran more than {MAX_LOOP_ITERATIONS} times")
+        self.build(weight)
+
+    def build(self, size: int) -> None:
+        self.built += size
+        if self.built > MAX_TEMPLATE_BUILT:
+            raise _RenderLimit(f"the template builds more than {MAX_TEMPLATE_BUILT} characters of text")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _RenderLimit(f"the template took longer than {MAX_RENDER_SECONDS} s to render")
+
+
+#: the budget of the render running in this thread (filters have no other way to reach it)
+_CURRENT: ContextVar[_Budget | None] = ContextVar("formflow_render_budget", default=None)
 
 
 # ------------------------------------------------------------------ environment
 
 def _finalize(value: Any) -> Any:
-    return "" if value is None else value
+    """Every ``{{ ... }}`` (output, set and filter blocks alike) passes here: its size counts against the budget."""
+    if value is None:
+        return ""
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.build(len(value) if type(value) is str else _text_size(value))
+    return value
 
 
 class NotificationEnvironment(ImmutableSandboxedEnvironment):
@@ -385,6 +517,7 @@ class NotificationEnvironment(ImmutableSandboxedEnvironment):
                          finalize=_finalize, auto_reload=False, cache_size=0)
         self.filters = dict(SAFE_FILTERS)
         self.filters[_LOOP_GUARD_FILTER] = _loop_guard
+        self.filters[_CONCAT_FILTER] = _concat_guard
         self.tests = {k: v for k, v in self.tests.items() if k in SAFE_TESTS}
         self.globals = {"range": _safe_range}
 
@@ -405,10 +538,12 @@ class NotificationEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
             raise _RenderLimit("formatting text with % is not allowed; use ~ to join text")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            _too_long(_text_size(left) + _text_size(right), "+")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                    if len(seq) * max(times, 0) > MAX_TEMPLATE_OUTPUT:
+                    if _text_size(seq) * max(times, 0) > MAX_TEMPLATE_OUTPUT:
                         raise _RenderLimit("repeating text this many times makes it too long")
             if isinstance(left, int) and isinstance(right, int) and \
                     left.bit_length() + right.bit_length() > MAX_INT_BITS:
@@ -675,11 +810,32 @@ class _Checker:
                 raise _Refused(node, str(exc)) from None
 
 
-def _guard_loops(tree: nodes.Template) -> None:
-    """Wrap every loop's iterable so iterations count against the budget."""
-    for loop in tree.find_all(nodes.For):
-        loop.iter = nodes.Filter(loop.iter, _LOOP_GUARD_FILTER, [], [], None, None,
-                                 lineno=loop.iter.lineno)
+class _Guards(NodeTransformer):
+    """After the checks: every loop's iterable counts against the budget (with the text one pass writes), every
+    ``~`` is sized before it joins."""
+
+    def visit_For(self, node: nodes.For) -> nodes.For:
+        self.generic_visit(node)
+        weight = nodes.Const(_own_text(node.body), lineno=node.iter.lineno)
+        node.iter = nodes.Filter(node.iter, _LOOP_GUARD_FILTER, [weight], [], None, None, lineno=node.iter.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Filter:
+        self.generic_visit(node)
+        return nodes.Filter(nodes.List(node.nodes, lineno=node.lineno), _CONCAT_FILTER, [], [], None, None,
+                            lineno=node.lineno)
+
+
+def _own_text(body: list[nodes.Node]) -> int:
+    """Characters of template text in a loop body, nested loops left out (they count their own)."""
+    total, stack = 0, list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.TemplateData):
+            total += len(node.data)
+        elif not isinstance(node, nodes.For):
+            stack.extend(node.iter_child_nodes())
+    return total
 
 
 # ------------------------------------------------------------------ compiled template
@@ -702,9 +858,9 @@ class CompiledTemplate:
             raise TemplateError(self.name, None, "template variables must be a mapping")
         context = dict(variables)
         context[_TZ_KEY] = tz
-        context[_BUDGET_KEY] = _Budget()
         out: list[str] = []
         size = 0
+        budget = _CURRENT.set(_Budget())
         try:
             for chunk in self._template.generate(context):
                 size += len(chunk)
@@ -713,6 +869,8 @@ class CompiledTemplate:
                 out.append(chunk)
         except Exception as exc:  # never leak a Python exception to the caller
             raise TemplateError(self.name, self._line_of(exc), _runtime_message(exc)) from None
+        finally:
+            _CURRENT.reset(budget)
         return "".join(out)
 
     def _line_of(self, exc: BaseException) -> int | None:
@@ -767,7 +925,7 @@ def compile_template(source: str, variables: VariableScope, *, name: str,
             bad = sorted(unknown)[0]
             first = next(n for n in tree.find_all(nodes.Name) if n.name == bad)
             checker.name(first, {})  # raises with the line and the available roots
-        _guard_loops(tree)
+        tree = _Guards().visit(tree)
         tree.set_environment(env)
         code = env.compile(tree, name=name, filename=filename)
     except _Refused as exc:
