@@ -124,7 +124,7 @@ def _refuse_unstorable_text():
                                       [{"message": "nested too deeply", "path": "/", "code": "too_deeply_nested"}])
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             parts.append(("form", request.form.to_dict(flat=False)))
-            parts.append(("files", [f.filename or "" for f in request.files.values()]))
+            parts.append(("files", [f.filename or "" for _, f in request.files.items(multi=True)]))
     refuse_unstorable_text(parts)
     return None
 
@@ -159,8 +159,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     limits.init_app(app)  # body bytes per route class, JSON depth before parsing
-    app.before_request(_refuse_unstorable_text)  # first hook: before authentication looks anything up
     auth.init_app(app)
+    app.before_request(_refuse_unstorable_text)  # after authentication (a 401 costs no body parsing), before every view
 
 
 def openapi_document() -> dict:
