@@ -169,6 +169,7 @@ class World:
     attachment_ids: list[str] = field(default_factory=list)
     message_ids: list[int] = field(default_factory=list)
     web_form_ids: list[int] = field(default_factory=list)
+    web_form_tokens: list[str] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)
     forms: list[str] = field(default_factory=list)
     receiver: Receiver | None = None
@@ -442,7 +443,8 @@ def build(app) -> World:
     body = up.get_json()
     items = body.get("items") or body.get("files") or ([body] if "id" in body else [])
     world.attachment_ids = [i["id"] for i in items]
-    world.web_form_ids = [web_forms.create_web_form(rt, root, "crm", "customer")["id"]]
+    public = web_forms.create_web_form(rt, root, "crm", "customer")
+    world.web_form_ids, world.web_form_tokens = [public["id"]], [public["token"]]
     world.token_ids = [credentials.create_token(rt, people["root"].actor, "spare")["id"]]
 
     # the scheduler runs: record-event firings, reminders due, messages delivered to the inboxes

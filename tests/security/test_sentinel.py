@@ -289,7 +289,7 @@ class Walk:
 def _pages(app, world: sw.World):
     """Every GET page of the designer with real ids (records, dashboards, inbox...), as (rule, url)."""
     values = {"app_key": ["crm"], "dashboard_key": world.dashboard_keys, "message_id": world.message_ids,
-              "token": ["x"], "action": ["approve"]}
+              "token": world.web_form_tokens, "action": ["approve"]}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith("/api") or "static" in rule.endpoint or rule.rule in PAGES_EXCLUDED:
             continue
@@ -402,7 +402,15 @@ def test_no_planted_value_reaches_a_caller_who_is_not_signed_in(app, world):
         walk.call(sw.ANONYMOUS, op, method, re.sub(r"\{(\w+)\}", lambda m: str(binding[m.group(1)]), path))
     for rule, url in _pages(app, world):
         walk.call(sw.ANONYMOUS, f"page {rule}", "GET", url)
-    statuses = {code for by in walk.calls.values() for code in by[sw.ANONYMOUS]}
+    # the public form: a submission colliding with a customer (by name in another case, by phone) names no record
+    token = world.web_form_tokens[0]
+    for i, (data, sent) in enumerate([({"name": owned_text("oscar", "customer").upper()}, ()),
+                                      ({"name": "someone new", "phone": PHONE_OUT}, ("oscar's customer phone",)),
+                                      ({"name": "someone else", "phone": PHONE_ANN}, ("ann's customer phone",))]):
+        walk.call(sw.ANONYMOUS, "public form submit", "POST", f"/f/{token}", json=data, sent=sent,
+                  environ_base={"REMOTE_ADDR": f"10.9.0.{i + 1}"})
+    assert set(walk.calls["public form submit"][sw.ANONYMOUS]) == {409}, walk.calls["public form submit"]
+    statuses = {code for op, by in walk.calls.items() if op != "public form submit" for code in by[sw.ANONYMOUS]}
     assert statuses <= {200, 302, 401, 404}, statuses  # the document itself, sign-in redirects, refusals
     if walk.found:
         pytest.fail(f"{len(walk.found)} leaks to a caller who is not signed in:\n{walk.report()}", pytrace=False)
