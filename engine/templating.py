@@ -359,7 +359,7 @@ def _text_size(value: Any, limit: int = MAX_TEMPLATE_BUILT) -> int:
                 break
         return total
     if isinstance(value, int) and not isinstance(value, bool):
-        return value.bit_length() // 3 + 2
+        return value.bit_length() * 30103 // 100000 + 2  # log10(2): digits, sign
     return 32
 
 

@@ -103,7 +103,7 @@ _CELL_STARTS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
 #: a prefixed element (``<x:c``): such parts take the exact scan
 _PREFIXED_CELL = (b":c ", b":c>", b":c/", b":c\t", b":c\n", b":c\r")
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\b[^>]*\bref=["\']([A-Za-z]*)([0-9]*)(?::([A-Za-z]*)([0-9]*))?["\']')
-_REF = re.compile(r"^([A-Za-z]{0,3})([0-9]{0,7})$")
+_REF = re.compile(r"^([A-Za-z]*)([0-9]*)$")
 
 
 def check_xlsx(data: bytes) -> None:
@@ -182,9 +182,14 @@ def _check_prologue(head: bytes) -> None:
         _check_dimension(found.group(0).decode("ascii", "replace"), *(g or b"" for g in found.groups()))
 
 
+def _position(letters: bytes | str, digits: bytes | str) -> tuple[int, int]:
+    """(column, row) of a reference's parts, 0 where absent; cut to 4 letters and 8 digits (already past every limit)."""
+    return (column_number(letters[:4].upper()) if letters else 0), (int(digits[:8]) if digits else 0)
+
+
 def _check_dimension(text: str, c1: bytes, r1: bytes, c2: bytes, r2: bytes) -> None:
-    last_column = max(column_number(c1.upper()) if c1 else 0, column_number(c2.upper()) if c2 else 0)
-    last_row = max(int(r1) if r1 else 0, int(r2) if r2 else 0)
+    (col1, row1), (col2, row2) = _position(c1, r1), _position(c2, r2)
+    last_column, last_row = max(col1, col2), max(row1, row2)
     extent = _Extent("dimension")
     extent.last_row, extent.last_column = last_row, last_column
     try:
@@ -252,12 +257,12 @@ class _ExactScan:
         local = name.rsplit(" ", 1)[-1]
         if local == "row":
             r = attrs.get("r")
-            self.row = int(r) if r and r.isdigit() else self.row + 1
+            self.row = int(r[:8]) if r and r.isascii() and r.isdigit() else self.row + 1
             self.column = 0
         elif local == "c":
             ref = _REF.match(attrs.get("r") or "")
             if ref and ref.group(1) and ref.group(2):
-                self.column, row = column_number(ref.group(1).upper()), int(ref.group(2))
+                self.column, row = _position(ref.group(1), ref.group(2))
             else:
                 self.column, row = self.column + 1, self.row
             self.extent.add(1, row, self.column)

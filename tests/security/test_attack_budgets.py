@@ -74,6 +74,13 @@ def test_attack_xlsx_bomb_cells_behind_a_namespace_prefix_are_counted():
     assert refused.status == 413 and refused.details["limit"] == "MAX_IMPORT_COLUMNS"
 
 
+@pytest.mark.parametrize("ref, limit", [("A123456789", "MAX_IMPORT_ROWS"), ("AAAAA1", "MAX_IMPORT_COLUMNS"),
+                                        ("A" + "9" * 5000, "MAX_IMPORT_ROWS")])
+def test_attack_xlsx_bomb_references_longer_than_any_sheet_are_refused(ref, limit):
+    refused = _refusal(bombs.xlsx(bombs.sheet_xml([("A1", "name"), ("A2", "Acme"), (ref, "far")])))
+    assert refused.status == 413 and refused.details["limit"] == limit
+
+
 def test_attack_xlsx_bomb_cells_without_references_are_counted_by_position():
     row = "".join(f'<c t="inlineStr"><is><t>{i}</t></is></c>' for i in range(budget.MAX_IMPORT_COLUMNS + 5))
     sheet = (f'<?xml version="1.0"?><worksheet xmlns="{bombs.MAIN_NS}"><sheetData><row r="1">{row}</row>'
