@@ -44,6 +44,7 @@ DESTRUCTIVE = {
     "remove_form_permission", "revoke_token", "reset_app_template", "apply_template_update", "install_app_template",
     "disable_workflow", "enable_workflow", "commit_import", "revoke_web_form", "replace_dashboard", "delete_dashboard",
     "save_draft", "publish_form", "update_app", "save_workflow_draft", "update_notification_template", "mark_inbox_read_all",
+    "sign_out_everywhere",
 }
 
 #: designer pages not walked as a signed-in caller, with the reason
@@ -386,6 +387,11 @@ def test_no_sentinel_reaches_a_caller_who_may_not_see_it(app, world):
     print(f"\nsentinel walk: {sum(len(c) for by in walk.calls.values() for c in by.values())} requests over {len(walked)} operations"
           f" and pages\n{summary}")
     assert not missing, f"operations of the OpenAPI document the walk did not call: {missing}"
+    # the walk reached the data (a walk refused everywhere would find nothing): each caller read a record by API and by page
+    for who in WALKERS:
+        for op in ("get_record", "list_records", "export_records_xlsx", "page /apps/<app_key>/forms/<form_key>/records/<int:record_id>",
+                   "page /apps/<app_key>/forms/<form_key>/records", "page /inbox", "list_inbox"):
+            assert 200 in walk.calls[op][who], (who, op, walk.calls[op][who])
     assert len(documented) >= 100
     if walk.found:
         pytest.fail(f"{len(walk.found)} sentinel leaks, by operation and sentinel:\n{walk.report()}", pytrace=False)
@@ -426,7 +432,10 @@ def test_workflow_secrets_come_back_to_no_one_not_even_an_admin(world):
         answers = [client.get("/api/apps/crm/workflows"), client.get("/api/apps/crm/workflows/sentinel_watch"),
                    client.get("/api/apps/crm/workflows/sentinel_watch/versions"),
                    client.post("/api/apps/crm/workflows/sentinel_watch/dry-run", json={"record_id": customer}),
-                   client.get("/api/apps/crm/workflows/sentinel_watch/runs"), client.get("/apps/crm/workflows/editor")]
+                   client.get("/api/apps/crm/workflows/sentinel_watch/runs"), client.get("/apps/crm/workflows/editor"),
+                   client.get("/api/apps/crm/template-update"), client.get("/api/admin/audit"),
+                   client.post("/api/apps/crm/workflows/validate", json=client.get("/api/apps/crm/workflows/sentinel_watch")
+                               .get_json().get("draft", {}))]
         assert answers[1].status_code == 200, (who, answers[1].get_data(as_text=True)[:300])
         for response in answers:
             found = leaks(response_text(response), secrets)
