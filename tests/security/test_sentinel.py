@@ -440,3 +440,62 @@ def test_workflow_secrets_come_back_to_no_one_not_even_an_admin(world):
         for response in answers:
             found = leaks(response_text(response), secrets)
             assert not found, (who, response.request.path, found)
+
+
+#: per role: (form, field, a filter that narrows to a planted hidden value, its opposite) the role may not see
+HIDDEN_FILTERS = {
+    "member": [("opportunity", "amount", "gt:8000000", "lt:8000000"), ("opportunity", "weighted_amount", "gt:8000000", "lt:8000000"),
+               ("customer", "won_amount", "gt:8000000", "lt:8000000"), ("customer", "phone", "contains:75318642", "contains:99999999"),
+               ("follow_up", "phone", "contains:75318642", "contains:99999999")],
+    "viewer": [("customer", "phone", "contains:75318642", "contains:99999999"), ("follow_up", "phone", "contains:75318642", "contains:99999999")],
+    "ops": [("customer", "phone", "contains:75318642", "contains:99999999"), ("follow_up", "phone", "contains:75318642", "contains:99999999")],
+}
+
+
+def test_hidden_values_answer_no_search_filter_sort_or_count_oracle(world):
+    """A value that never appears can still be guessed from counts: a filter, search or chart over a field the caller may not
+    see is refused, or answers exactly what it answers without it."""
+    admin = world.people["root"].api
+    charts = []
+    for role, probes in HIDDEN_FILTERS.items():
+        for form, fid, narrow, _ in probes:
+            op, _, value = narrow.partition(":")
+            charts.append({"key": f"c{len(charts)}", "type": "number", "title": f"{role} {fid}", "form": form, "aggregate": {"op": "count"},
+                           "filters": [{"field": fid, "op": op, "value": float(value) if op != "contains" else value}]})
+    charts += [{"key": f"all_{form}", "type": "number", "title": form, "form": form, "aggregate": {"op": "count"}}
+               for form in ("customer", "opportunity", "follow_up")]
+    made = admin.post("/api/apps/crm/dashboards", json={"key": "oracle", "label": "oracle", "charts": charts})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    problems = []
+    for who in WALKERS:
+        client, role = world.people[who].api, sw.ROLES[who]
+        base = {form: client.get(f"/api/apps/crm/forms/{form}/records?page_size=1").get_json()["total"]
+                for form in ("customer", "opportunity", "follow_up")}
+        for form, fid, narrow, wide in HIDDEN_FILTERS[role]:
+            url = f"/api/apps/crm/forms/{form}/records"
+            for flt in (narrow, wide):
+                op, _, value = flt.partition(":")
+                answers = {"list": client.get(f"{url}?filter={fid}:{flt}"),
+                           "query": client.post(f"{url}/query", json={"filters": [{"field": fid, "op": op, "value": value}]}),
+                           "sort": client.get(f"{url}?sort=-{fid}")}
+                for how, r in answers.items():
+                    if r.status_code == 200 and how != "sort" and r.get_json()["total"] != base[form]:
+                        problems.append(f"{who} ({role}) {how} filter {fid}:{flt} on {form}: {r.get_json()['total']} of {base[form]}")
+                    elif r.status_code == 200 and how == "sort":
+                        problems.append(f"{who} ({role}) sorts {form} by hidden {fid}")
+                    elif r.status_code not in (200, 422):
+                        problems.append(f"{who} ({role}) {how} {fid}:{flt} on {form}: {r.status_code}")
+        for digits in ("75318642", "13975318642", "24680975"):
+            for form in ("customer", "follow_up"):
+                found = client.get(f"/api/apps/crm/forms/{form}/records?search={digits}").get_json()
+                if found["total"]:
+                    problems.append(f"{who} ({role}) finds {found['total']} {form} record(s) searching a hidden phone {digits}")
+        data = client.get("/api/apps/crm/dashboards/oracle/data")
+        assert data.status_code == 200, (who, data.status_code)
+        by_key = {c["key"]: c for c in data.get_json()["charts"]}
+        for chart in charts:
+            mine = [p for p in HIDDEN_FILTERS[role] if f"{role} {p[1]}" == chart["title"] and p[0] == chart["form"]]
+            got = by_key[chart["key"]]
+            if mine and got.get("error") is None and got.get("value") != by_key[f"all_{chart['form']}"].get("value"):
+                problems.append(f"{who} ({role}) dashboard count filtered on hidden {chart['form']}.{mine[0][1]}: {got.get('value')}")
+    assert not problems, "\n".join(problems)
