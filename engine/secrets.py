@@ -3,8 +3,9 @@
 A definition (a workflow's webhook URL, a chat robot's URL with its key, a signing secret) never
 holds a secret's text: it holds a *handle*, ``{"$secret": "sec_..."}``, naming a row of
 ``definition_secrets`` whose ciphertext is a Fernet token made with the *instance key*. The key is
-derived (HKDF-SHA256) from the application's ``SECRET_KEY``; ``SECRET_KEY_FALLBACKS`` (Flask's
-name) lets an old key still decrypt after a rotation. Responses show a *mask*,
+derived (HKDF-SHA256) from the application's ``SECRET_KEY`` (``create_app`` always sets one: the
+environment's or the instance folder's); ``SECRET_KEY_FALLBACKS`` (Flask's name) lets an old key still
+decrypt after a rotation. Responses show a *mask*,
 ``{"secret": true, "set": true, "hint": "••••1a2b", "ref": <handle>}``; sending the mask back keeps
 the secret, sending text replaces it (a new row: a published version keeps what it was published
 with). Only the sender decrypts, at send time (``reveal``).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import secrets as _random
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
@@ -57,13 +59,20 @@ def _fernet(secret_key: str | bytes) -> Fernet:
 
 def instance_cipher(rt) -> MultiFernet:
     """The cipher of this installation: the current key first, then the fallbacks (decryption only)."""
-    key = rt.config.get(SECRET_KEY_CONFIG)
+    key = rt.config.get(SECRET_KEY_CONFIG) or os.environ.get(SECRET_KEY_CONFIG)
     if not key:
-        # an engine opened without the web app's configuration (scripts, tests): a key for this process only
-        log.warning("no SECRET_KEY configured: definition secrets are encrypted with a key of this process only")
-        key = rt.config[SECRET_KEY_CONFIG] = _random.token_hex(32)
+        # the engine opened without the web app (scripts, tests, their worker processes): create_app always sets the
+        # instance key; here every process on this database must agree, so the key is derived from its URL - which
+        # protects nothing at rest, hence the warning
+        log.warning("no SECRET_KEY configured: definition secrets use a development key (never run like this in production)")
+        key = rt.config[SECRET_KEY_CONFIG] = "formflow-development-key:" + _unsafe_database_id(rt)
     fallbacks = rt.config.get(SECRET_KEY_FALLBACKS_CONFIG) or []
     return MultiFernet([_fernet(key), *(_fernet(k) for k in fallbacks if k)])
+
+
+def _unsafe_database_id(rt) -> str:
+    url = getattr(rt.db, "url", "")
+    return str(url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else url)
 
 
 def is_handle(value: Any) -> bool:
