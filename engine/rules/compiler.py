@@ -766,7 +766,7 @@ def _compile_regex_on_re2(node: Any, regex: str) -> Any:
     """rule-engine's pattern compiler, replaced: it folds `"lit" =~ "pat"` while parsing, before our checks run,
     so a literal match (and the reference evaluator) runs on RE2 too, in linear time."""
     try:
-        return patterns.compile_pattern(regex)
+        return patterns.compile_pattern(regex).for_text()  # rule-engine reads match objects over str
     except patterns.PatternRefused as exc:
         raise re_errors.RegexSyntaxError("invalid regular expression", error=exc, value=regex) from None
 

@@ -9,8 +9,6 @@ import math
 import re
 from typing import Any
 
-from engine import patterns
-
 from .errors import RuleEvaluationError
 
 UTC = _dt.timezone.utc
@@ -238,21 +236,21 @@ def power(a: float, b: float) -> float:
 
 
 def regex_match(rx: Any, s: Any) -> bool:
-    """`=~`: *rx* is an RE2 program (engine.patterns), linear-time whatever the user wrote."""
+    """`=~`: *rx* is a user pattern on RE2 (engine.patterns.UserPattern), linear-time whatever the user wrote."""
     if s is None:
         return False
     if type(s) is not str:
         raise bad_value(s, "a text")
-    return patterns.match(rx, s)
+    return rx.match(s)
 
 
 def regex_search(rx: Any, s: Any) -> bool:
-    """`=~~`: *rx* is an RE2 program (engine.patterns)."""
+    """`=~~`: *rx* is a user pattern on RE2 (engine.patterns.UserPattern)."""
     if s is None:
         return False
     if type(s) is not str:
         raise bad_value(s, "a text")
-    return patterns.search(rx, s)
+    return rx.search(s)
 
 
 def item(container: Any, index: Any, safe: bool) -> Any:
