@@ -41,6 +41,7 @@ from formflow import access_commands  # noqa: E402,F401  (create-admin, set-pass
 from formflow import crm_commands  # noqa: E402,F401  (load-templates, demo)
 from formflow import scheduler_commands  # noqa: E402,F401  (scheduler)
 from formflow import import_commands  # noqa: E402,F401  (import)
+from formflow import secret_commands  # noqa: E402,F401  (seal-secrets)
 
 
 def main():

@@ -261,3 +261,28 @@ def test_attack_builder_publishes_an_automation_writing_a_form_they_may_not_writ
     assert refused.status_code == 403, refused.get_json()
     assert "/automations/0/action" in {e["path"] for e in refused.get_json()["error"]["errors"]}
     assert people["root"].client.post("/api/apps/crm/forms/customer/publish").status_code == 201
+
+
+def test_attack_secret_stored_as_text_before_the_upgrade_is_masked_and_sealed_by_the_command(app, rt, people, crm, hook, loopback,
+                                                                                               runner):
+    root = people["root"].client
+    assert root.post("/api/apps/crm/workflows", json=secret_workflow(hook.base)).status_code == 201
+    assert root.post("/api/apps/crm/workflows/welcome_hook/publish").status_code == 201
+    legacy = secret_workflow(hook.base)
+    with rt.db.transaction() as conn:  # as a database written before secrets were kept apart holds it
+        conn.execute(sa.update(workflows).values(draft=legacy))
+        conn.execute(sa.update(workflow_versions).values(definition=legacy))
+    assert ROBOT_KEY in _stored_text(rt)
+    for url in ("/api/apps/crm/workflows", "/api/apps/crm/workflows/welcome_hook", "/api/apps/crm/workflows/welcome_hook/versions"):
+        r = people["otto"].client.get(url)
+        assert r.status_code == 200
+        _no_secret(r.get_data(as_text=True))
+    from formflow.cli import cli
+
+    result = runner.invoke(cli, ["seal-secrets"])
+    assert result.exit_code == 0 and "1 draft(s) and 1 published version(s)" in result.output, result.output
+    _no_secret(_stored_text(rt))
+    assert "0 draft(s)" in runner.invoke(cli, ["seal-secrets"]).output  # idempotent
+    record_service.create_record(rt, Actor.system(), "crm", "customer", {"name": "Legacy Ltd"}, owner_id=people["ann"].id)
+    tick(rt)
+    assert {c["path"].split("?")[0] for c in hook.calls} == {"/robot/send", "/raw"}

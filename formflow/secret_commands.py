@@ -1,0 +1,24 @@
+"""``formflow seal-secrets``: move workflow secrets still stored as text into the encrypted store.
+
+Definitions saved before secrets were kept apart (``engine.secrets``) may still hold a robot URL or
+signing secret as text; responses already mask them, and this command moves them out of the
+definitions (drafts and published versions) into ``definition_secrets``, encrypted with this
+instance's SECRET_KEY. Run it once after upgrading; running it again changes nothing.
+"""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from formflow.cli import cli
+
+
+@cli.command("seal-secrets")
+@with_appcontext
+def seal_secrets():
+    """Encrypt workflow secrets still stored as text in drafts and published versions."""
+    from engine.workflows.secrets import seal_stored
+
+    counts = seal_stored(current_app.extensions["formflow"])
+    click.echo(f"sealed secrets in {counts['drafts']} draft(s) and {counts['versions']} published version(s)")
