@@ -261,7 +261,8 @@ def _trigger_fields(conn, wf_row) -> set[str]:
     """The date fields a workflow's draft and published versions plan from (fire times and occurrence keys show them)."""
     definitions = [wf_row["draft"], *conn.execute(sa.select(workflow_versions.c.definition).where(
         workflow_versions.c.workflow_id == wf_row["id"])).scalars()]
-    return {d.get("trigger", {}).get("field") for d in definitions if isinstance(d, dict) and isinstance(d.get("trigger"), dict)} - {None}
+    triggers = [d["trigger"] for d in definitions if isinstance(d, dict) and isinstance(d.get("trigger"), dict)]
+    return {t.get("field") for t in triggers} - {None}
 
 
 def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: str | None = None, record_id: int | None = None,
