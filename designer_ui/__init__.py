@@ -13,6 +13,7 @@ bp = Blueprint("ui", __name__, template_folder="templates", static_folder="stati
 def init_app(app: Flask) -> None:
     from designer_ui import auth_views, dashboard_views, i18n, public_form_views, views  # noqa: F401  (route registration)
     from designer_ui import editor_views  # noqa: F401  (automation, workflow and template editors)
+    from designer_ui import profile_views  # noqa: F401  (the user's own profile, password, tokens)
 
     i18n.init_app(app)
     auth_views.init_app(app)

@@ -716,3 +716,10 @@ from designer_ui.editor_messages import MESSAGES as _EDITOR_MESSAGES  # noqa: E4
 for _locale, _texts in _EDITOR_MESSAGES.items():
     MESSAGES[_locale].update(_texts)
 CLIENT_PREFIXES = CLIENT_PREFIXES + ("editor.",)
+
+# the profile page's messages (profile_views); its script reads profile.copied / profile.copy_failed
+from designer_ui.profile_messages import MESSAGES as _PROFILE_MESSAGES  # noqa: E402
+
+for _locale, _texts in _PROFILE_MESSAGES.items():
+    MESSAGES[_locale].update(_texts)
+CLIENT_PREFIXES = CLIENT_PREFIXES + ("profile.copied", "profile.copy_failed")

@@ -28,6 +28,11 @@ USER_UPDATE = {"type": "object", "additionalProperties": False, "properties": {
     "display_name": {"type": "string", "maxLength": 200}, "email": {"type": ["string", "null"], "maxLength": 320},
     "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]}, "manager_id": NULLABLE_ID,
     "is_active": {"type": "boolean"}, "roles": {"type": "array", "items": {"type": "string"}}}}
+ME_UPDATE = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
+    "display_name": {"type": "string", "minLength": 1, "maxLength": user_service.MAX_DISPLAY_NAME_LENGTH},
+    "email": {"type": ["string", "null"], "maxLength": 320, "description": "empty or null: none"},
+    "timezone": {"type": ["string", "null"], "maxLength": 64, "description": "an IANA zone such as Asia/Shanghai; null: the browser's"},
+    "locale": {"anyOf": [{"enum": list(user_service.LOCALES)}, {"type": "null"}], "description": "the UI language"}}}
 PASSWORD = {"type": "object", "required": ["password"], "additionalProperties": False, "properties": {
     "password": {"type": "string", "maxLength": 1024},
     "current_password": {"type": "string", "maxLength": 1024, "description": "needed to change your own password"}}}
@@ -110,6 +115,13 @@ def get_me():
     me = user_service.get_user(runtime(), actor().user_id)
     caps = sorted(c for c in permissions.CAPABILITIES if permissions.has_capability(runtime(), actor(), c))
     return jsonify({"user": me, "capabilities": caps})
+
+
+@route("/me", "PATCH", summary="Change your own name, e-mail, time zone or language", tag="users", body=ME_UPDATE,
+       response=USER, errors=(401, 422))
+def update_me():
+    # unknown fields (roles, is_active...) are refused by the service, each at its own path, not as one error at "/"
+    return jsonify(user_service.update_own_profile(runtime(), actor(), _body({**ME_UPDATE, "additionalProperties": True})))
 
 
 # -- users ----------------------------------------------------------------------

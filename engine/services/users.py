@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.errors import Conflict, ErrorItem, NotFound, ValidationFailed
+from engine.errors import Conflict, ErrorItem, NotFound, Unauthorized, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.services import admin_audit
@@ -51,6 +51,10 @@ _PATTERN_REASONS = {"spatial": "keyboard", "repeat": "repeat", "sequence": "sequ
 PASSWORD_METHOD = "scrypt"
 #: most users one search returns
 MAX_SEARCH_RESULTS = 50
+#: longest display name (the column's width)
+MAX_DISPLAY_NAME_LENGTH = 200
+#: the languages a user may save as theirs (the languages the designer UI speaks)
+LOCALES = ("en", "zh-CN")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,149}$")
 #: a hash checked when the user doesn't exist, so a missing user answers as slowly as a wrong password
 _DUMMY_HASH = generate_password_hash("formflow-no-such-user", method=PASSWORD_METHOD)
@@ -125,8 +129,14 @@ def _profile_errors(values: dict) -> list[ErrorItem]:
     email = values.get("email")
     if email is not None and (not isinstance(email, str) or not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,255}", email)):
         errors.append(ErrorItem("must be an e-mail address", path="/email"))
-    if "display_name" in values and values["display_name"] is not None and not str(values["display_name"]).strip():
+    name = values.get("display_name")
+    if "display_name" in values and name is not None and not str(name).strip():
         errors.append(ErrorItem("must not be blank", path="/display_name"))
+    elif isinstance(name, str) and len(name) > MAX_DISPLAY_NAME_LENGTH:
+        errors.append(ErrorItem(f"at most {MAX_DISPLAY_NAME_LENGTH} characters", path="/display_name", code="too_long"))
+    locale = values.get("locale")
+    if locale is not None and locale not in LOCALES:
+        errors.append(ErrorItem(f"must be one of {', '.join(LOCALES)}", path="/locale"))
     return errors
 
 
@@ -174,7 +184,7 @@ def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | Non
         errors.append(ErrorItem("2-150 letters, digits and . _ @ -", path="/username"))
     if password is not None:
         errors += password_errors(password, username, user_inputs=(display_name, email))
-    errors += _profile_errors({"timezone": timezone, "email": email, "display_name": display_name})
+    errors += _profile_errors({"timezone": timezone, "email": email, "display_name": display_name, "locale": locale})
     if errors:
         raise ValidationFailed("the user is not valid", errors)
     with rt.db.transaction() as conn:
@@ -218,6 +228,43 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
         return user_dict(_user_row(conn, rt, user_id), actor_roles(conn, user_id))
 
 
+#: what users may change about themselves (PATCH /api/me, the profile page); the rest is an admin's (``update_user``)
+OWN_PROFILE_FIELDS = ("display_name", "email", "timezone", "locale")
+
+
+def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
+    """The signed-in user changes their own name, e-mail, time zone or language; no capability needed, audited.
+
+    Text is trimmed; an empty e-mail, time zone or language means none (the time zone then follows the browser, then the
+    workspace). Refusals name the field: 422 at ``/email``, ``/timezone``...
+    """
+    if actor.user_id is None:
+        raise Unauthorized("sign in first")
+    unknown = [k for k in changes if k not in OWN_PROFILE_FIELDS]
+    if unknown:
+        raise ValidationFailed("these fields of yours can't be changed here",
+                               [ErrorItem("not changeable here", path=f"/{k}") for k in unknown])
+    clean = {}
+    for key, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        clean[key] = None if value == "" and key != "display_name" else value
+    for key in ("display_name", "email", "timezone", "locale"):
+        if key in clean and clean[key] is not None and not isinstance(clean[key], str):
+            raise ValidationFailed("the profile is not valid", [ErrorItem("must be text", path=f"/{key}")])
+    errors = _profile_errors(clean)
+    if "display_name" in clean and clean["display_name"] is None:
+        errors.append(ErrorItem("must not be blank", path="/display_name"))
+    if errors:
+        raise ValidationFailed("the profile is not valid", errors)
+    with rt.db.transaction() as conn:
+        _user_row(conn, rt, actor.user_id)
+        if clean:
+            conn.execute(sa.update(users).where(users.c.id == actor.user_id).values(**clean))
+        admin_audit.record(rt, conn, actor, "user.profile", f"user:{actor.user_id}", changed=sorted(clean))
+        return user_dict(_user_row(conn, rt, actor.user_id), actor_roles(conn, actor.user_id))
+
+
 def deactivate_user(rt: Runtime, actor: Actor, user_id: int) -> dict:
     """Deactivated users keep their records and history but can't sign in; their sessions end and tokens stop working."""
     if user_id == actor.user_id:
@@ -230,8 +277,9 @@ def set_manager(rt: Runtime, actor: Actor, user_id: int, manager_id: int | None)
 
 
 def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, current_password: str | None = None,
-                 check: bool = True, remote_addr: str | None = None) -> None:
-    """Users change their own password (giving the current one); admins set anybody's.
+                 check: bool = True, remote_addr: str | None = None) -> dict:
+    """Users change their own password (giving the current one); admins set anybody's. Returns what ended:
+    ``{"sessions_ended": n, "tokens_revoked": n}``.
 
     Every session of the user ends (the route gives the browser that made the change a fresh one) and every API token
     of theirs is revoked. Wrong current passwords count as failed sign-ins of that user from ``remote_addr``, so this
@@ -253,6 +301,7 @@ def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, curr
         ended = credentials.end_sessions(conn, user_id)
         revoked = credentials.revoke_tokens(rt, conn, user_id)
         admin_audit.record(rt, conn, actor, "user.password", f"user:{user_id}", sessions_ended=ended, tokens_revoked=revoked)
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
 
 
 def check_current_password(rt: Runtime, user_id: int, current_password: Any, remote_addr: str | None) -> None:
