@@ -13,9 +13,13 @@ actor, on this form or on the form the value comes from, transitively (a formula
 a field of a form the actor may not read at all counts as hidden to the fields derived from it elsewhere. A role
 whose rights name the derived field itself at "read" or "write" sees it anyway: that is the admin's explicit grant.
 
-Views are cached per (connection, actor, form version), like ``permissions.form_access``; a form with derived fields
-fed from other forms costs one more statement (the app's published versions), the rights of all the forms involved
-come in the same two statements as one form's.
+Views are cached per (connection, actor, form version), like ``permissions.form_access``, and cost what one form's
+rights cost: two statements, also for a form whose derived fields read other forms (the app's published versions come
+with the grants: ``permissions.app_forms_access``). What each derived field reads is worked out once per compiled form.
+
+Not covered by the principle (stated so nobody relies on it): a roll-up aggregates every record of its source form,
+also those outside the reader's row scope (their fields' visibility is inherited, their rows are not filtered); values
+copied by formula defaults or automation steps into ordinary fields are ordinary values from then on.
 """
 from __future__ import annotations
 
