@@ -213,12 +213,13 @@ class NotifyStep(CompiledStep):
         super().__init__(kind, spec)
         self.inline = inline  # {"subject": CompiledTemplate, "body": CompiledTemplate} when no template key
 
-    def render(self, ctx: RunContext, channel: str, recipient: Recipient) -> dict:
+    def render(self, ctx: RunContext, channel: str, recipient: Recipient, cc: list[Recipient] = ()) -> dict:
         """The one seam to the notification templates: a published template by key, or the step's inline text.
 
-        A user receiving it gets the record without the fields their role hides (``RenderData.readers``)."""
+        The people receiving it (the recipient and everyone copied on the same message) get the record without the
+        fields any of their roles hides (``RenderData.readers``)."""
         data = ctx.render_data()
-        readers = (data.actor_of(recipient.user_id),) if recipient.user_id else ()
+        readers = tuple(data.actor_of(p.user_id) for p in (recipient, *cc) if p.user_id)
         if self.spec.get("template"):
             from engine.services import templates
 
@@ -249,7 +250,7 @@ class NotifyStep(CompiledStep):
     def run(self, ctx):
         sent = 0
         for channel, person, cc, link, key in self._messages(ctx):
-            text = self.render(ctx, channel, person)
+            text = self.render(ctx, channel, person, cc)
             config = {**(self.spec.get("channel_config") or {}).get(channel, {}),
                       "record_id": ctx.record_id or None, "source": f"workflow:{ctx.wf.app_key}/{ctx.wf.key}@{ctx.wf.version}"}
             sent += outbox_rows.enqueue(ctx, key=key, channel=channel, recipient=person, cc=cc,
@@ -261,7 +262,7 @@ class NotifyStep(CompiledStep):
         messages = []
         for channel, person, cc, link, key in self._messages(ctx):
             try:
-                text = self.render(ctx, channel, person)
+                text = self.render(ctx, channel, person, cc)
             except FormflowError as exc:
                 text = {"error": exc.message}
             messages.append({"channel": channel, "to": {"user_id": person.user_id, "name": person.display_name, "tz": person.tz},

@@ -34,6 +34,8 @@ HOOK_NETWORK = "127.0.0.1/32"
 PHONE_ANN = "+86 139 7531 8642"
 PHONE_OUT = "+86 136 2468 0975"
 PHONE_BOB = "+86 135 8097 4613"
+#: the phone of a customer owned by bella (a builder: she sees phones) whose manager is ann: ann is copied on its messages
+PHONE_BELLA = "+86 138 1122 9955"
 
 #: opportunity amounts (hidden from members): won (so the customer's won_amount rolls it up), negotiation (70 %), proposal (50 %)
 AMOUNT_ANN_WON = Decimal("8264913.57")
@@ -220,7 +222,7 @@ class World:
             out += [text_sentinel("another user's import file", IMPORT_ONLY), text_sentinel("another user's upload", UPLOAD_ONLY)]
         if role in ("member", "viewer", "ops"):  # customer phone is hidden from all three
             out += [phone_sentinel("ann's customer phone", PHONE_ANN), phone_sentinel("oscar's customer phone", PHONE_OUT),
-                    phone_sentinel("bob's customer phone", PHONE_BOB)]
+                    phone_sentinel("bob's customer phone", PHONE_BOB), phone_sentinel("bella's customer phone", PHONE_BELLA)]
         for form, owner, _ in self.planted:
             if not self.readable(who, form, owner):
                 s = text_sentinel(f"{owner}'s {form} (out of scope)", owned_text(owner, form))
@@ -264,10 +266,14 @@ class Receiver:
     def __init__(self):
         import threading
 
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class Quiet(WSGIRequestHandler):
+            def log_request(self, *args, **kwargs):
+                pass
 
         self.calls: list[dict] = []
-        self.server = make_server("127.0.0.1", 0, self, threaded=True)
+        self.server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=Quiet)
         self.host = f"127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
@@ -292,7 +298,8 @@ def _sentinel_workflow(host: str) -> dict:
         "key": "sentinel_watch", "label": "Tell the owner about a customer", "form": "customer",
         "trigger": {"type": "record_event", "on": ["created", "updated"]},
         "steps": [
-            {"id": "tell_owner", "type": "notify", "to": [{"owner": True}], "channels": ["inbox", "webhook", "dingtalk"],
+            {"id": "tell_owner", "type": "notify", "to": [{"owner": True}], "cc": [{"manager_of": "owner"}],
+             "channels": ["inbox", "webhook", "dingtalk"],
              "channel_config": {"webhook": {"url": hook, "secret": SECRET_SIGNING},
                                 "dingtalk": {"url": robot, "secret": SECRET_ROBOT_SIGN}},
              "message": {"subject": "Customer {{ record.name }}", "body": "{{ record.name }} phone {{ record.phone }} won {{ record.won_amount }}"}},
@@ -363,6 +370,7 @@ def build(app) -> World:
     root = people["root"].actor
     for key, members in TEAMS.items():
         users.create_team(rt, root, key, key.replace("_", " ").title(), [people[m].id for m in members])
+    users.update_user(rt, root, people["bella"].id, {"manager_id": people["ann"].id})
 
     app_templates.install_template(rt, system, "crm")
     demo.generate(rt, customers=DEMO_CUSTOMERS, seed=18)
@@ -415,6 +423,10 @@ def build(app) -> World:
                                             "signed_on": "2026-01-01", "start_on": "2026-01-01", "end_on": "2026-03-20", "status": "active",
                                             "renewal_owner": p.id, "notes": text("contract")}, p)
         plant.append(("contract", owner, contract))
+    # bella's customer: its messages go to bella and, copied, to her manager ann (not planted as out of scope text: a workflow's
+    # publisher chooses whom it tells; only the phone ann's role hides is a sentinel)
+    world.extra.append(("customer", _create(rt, "customer", {"name": "Bella Trading", "phone": PHONE_BELLA}, people["bella"])))
+
     # the reminders the follow-ups' automation made (owned by nobody: readable only with "all" scope)
     from engine.services import queries
 

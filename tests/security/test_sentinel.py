@@ -320,7 +320,7 @@ def test_sentinel_world_plants_what_it_says(world):
     admin = world.people["root"].api
     texts = [response_text(admin.get(f"/api/apps/crm/forms/{f}/records?page_size=500")) for f in world.forms]
     joined = "\n".join(texts)
-    for s in [sw.phone_sentinel("p", p) for p in (PHONE_ANN, PHONE_OUT, PHONE_BOB)]:
+    for s in [sw.phone_sentinel("p", p) for p in (PHONE_ANN, PHONE_OUT, PHONE_BOB, sw.PHONE_BELLA)]:
         assert s.found_in(joined), s.name
     for owner in ("ann", "oscar"):
         for amount in sw.amount_sentinels(owner)[:3 if owner == "ann" else 2]:
@@ -499,3 +499,15 @@ def test_hidden_values_answer_no_search_filter_sort_or_count_oracle(world):
             if mine and got.get("error") is None and got.get("value") != by_key[f"all_{chart['form']}"].get("value"):
                 problems.append(f"{who} ({role}) dashboard count filtered on hidden {chart['form']}.{mine[0][1]}: {got.get('value')}")
     assert not problems, "\n".join(problems)
+
+
+def test_attack_a_copied_manager_reads_no_field_their_role_hides(world):
+    """A workflow tells a record's owner (a builder, who sees phones) and copies her manager (a member, who does not): the copy
+    in the manager's inbox, like the owner's own message, leaves the phone out (a message several people read shows what
+    all of them may see)."""
+    phone = sw.phone_sentinel("bella's customer phone", sw.PHONE_BELLA)
+    for who in ("ann", "bella"):
+        items = world.people[who].api.get("/api/inbox?page_size=100").get_json()["items"]
+        about = [m for m in items if "Bella Trading" in m["title"]]
+        assert about, (who, [m["title"] for m in items])
+        assert not phone.found_in(str(about)), (who, about)
