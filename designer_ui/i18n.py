@@ -673,10 +673,13 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def request_locale() -> str:
-    """The locale of the current Flask request: ?lang=, then the cookie, then Accept-Language."""
+    """The locale of the current Flask request: ?lang=, then the cookie, then the signed-in user's saved language, then
+    Accept-Language. (Saving a language on the profile page also sets the cookie, so that browser follows at once.)"""
     from flask import request
 
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    from designer_ui.views import user_locale
+
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE) or user_locale()
     if chosen:
         return normalize_locale(chosen)
     best = request.accept_languages.best_match(["en", "zh-CN", "zh"], default=DEFAULT_LOCALE)

@@ -64,6 +64,11 @@ def user_timezone() -> str:
     return "UTC"
 
 
+def user_locale() -> str | None:
+    """The reader's saved language (their profile page), or None: then the browser's choice applies (designer_ui.i18n)."""
+    return (_user_row() or {}).get("locale") or None
+
+
 def unread_count() -> int:
     from designer_ui import inbox_views
 
