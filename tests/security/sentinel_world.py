@@ -58,8 +58,10 @@ def owned_text(owner: str, form: str) -> str:
     return f"Qz7{owner}{form.replace('_', '')}Private"
 
 
-#: who is in which team ("team" scope covers team mates)
+#: who is in which team ("team" scope covers team mates and direct reports)
 TEAMS = {"team_a": ["ann", "bob"], "team_b": ["oscar"]}
+#: whose manager is who
+MANAGERS = {"bella": "ann"}
 #: the people of the world and their roles; oscar is the outsider (a member of the other team)
 ROLES = {"root": "admin", "bella": "builder", "otto": "ops", "april": "approver", "ann": "member", "bob": "member",
          "oscar": "member", "vic": "viewer"}
@@ -190,7 +192,7 @@ class World:
         if owner == who:
             return True
         if scope == "team":
-            return any(who in members and owner in members for members in TEAMS.values())
+            return MANAGERS.get(owner) == who or any(who in members and owner in members for members in TEAMS.values())
         return False
 
     def record_readable(self, who: str, record_id: int) -> bool:
@@ -370,7 +372,8 @@ def build(app) -> World:
     root = people["root"].actor
     for key, members in TEAMS.items():
         users.create_team(rt, root, key, key.replace("_", " ").title(), [people[m].id for m in members])
-    users.update_user(rt, root, people["bella"].id, {"manager_id": people["ann"].id})
+    for report, manager in MANAGERS.items():
+        users.update_user(rt, root, people[report].id, {"manager_id": people[manager].id})
 
     app_templates.install_template(rt, system, "crm")
     demo.generate(rt, customers=DEMO_CUSTOMERS, seed=18)
