@@ -1,7 +1,9 @@
 """The Database handle: one SQLAlchemy engine, transactions, and migrations.
 
 SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so a writer
-never fails half-way on a lock upgrade; PostgreSQL runs as is.
+never fails half-way on a lock upgrade; ``read()`` begins DEFERRED (a WAL
+reader takes no lock, so a slow read, e.g. a template render within its time
+budget, never holds every other request back). PostgreSQL runs as is.
 """
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ class Database:
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:
         with self.engine.connect() as conn:
-            yield conn
+            yield conn.execution_options(formflow_read=True)  # SQLite: a deferred BEGIN (see _on_begin)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (every branch head)."""
@@ -118,7 +120,8 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # reads take no write lock; writes take it up front
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("formflow_read") else "BEGIN IMMEDIATE")
 
 
 def default_sqlite_url(instance_path: str | os.PathLike) -> str:
