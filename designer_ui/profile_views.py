@@ -47,12 +47,11 @@ def _field_message(item: ErrorItem, locale: str) -> str:
     return item.message
 
 
-def _field_errors(exc: ValidationFailed, locale: str, rename: dict[str, str] | None = None) -> dict[str, str]:
+def _field_errors(exc: ValidationFailed, locale: str) -> dict[str, str]:
     """{field name on the page: message} (the first refusal of each field); refusals of the whole body go under "_"."""
     out: dict[str, str] = {}
     for item in exc.errors or [ErrorItem(exc.message)]:
         field = item.path.strip("/").split("/")[0] or "_"
-        field = (rename or {}).get(field, field)
         out.setdefault(field, _field_message(item, locale))
     return out
 
@@ -141,7 +140,7 @@ def profile_create_token():
     try:
         token = credentials.create_token(runtime(), actor(), typed["name"], expires_in_days=days)
     except ValidationFailed as exc:
-        return _page(422, values={"token": typed}, errors={"token": _field_errors(exc, locale, {"": "name"})})
+        return _page(422, values={"token": typed}, errors={"token": _field_errors(exc, locale)})
     return _page(201, new_token=token)
 
 

@@ -236,7 +236,7 @@ def create_token(rt: Runtime, actor: Actor, name: str, *, expires_in_days: int =
         live = conn.execute(sa.select(sa.func.count()).select_from(api_tokens).where(
             api_tokens.c.user_id == owner, api_tokens.c.revoked_at.is_(None), api_tokens.c.expires_at > now)).scalar_one()
         if live >= MAX_TOKENS_PER_USER:
-            raise ValidationFailed(f"at most {MAX_TOKENS_PER_USER} live tokens per user; revoke some", [ErrorItem("too many", path="/")])
+            raise ValidationFailed(f"at most {MAX_TOKENS_PER_USER} live tokens per user; revoke some", [ErrorItem("too many", path="/", code="too_many")])
         tid = conn.execute(sa.insert(api_tokens).values(user_id=owner, name=name.strip(), prefix=secret[:12], token_hash=_digest(secret),
                                                         created_at=now, expires_at=now + timedelta(days=expires_in_days))).inserted_primary_key[0]
         admin_audit.record(rt, conn, actor, "token.create", f"token:{tid}", user_id=owner, name=name.strip())

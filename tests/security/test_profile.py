@@ -164,6 +164,12 @@ def test_profile_page_tokens_shown_once_and_revoked(app, lin, people):
     assert people["bob"].client.get("/api/me").status_code == 200
     assert browser.post(f"/profile/tokens/{tid}/revoke", data={"csrf_token": token}).status_code == 303
     assert credentials.token_actor(rt, secret) is None
+    # at the limit of live tokens: refused for the whole form, in words
+    for n in range(credentials.MAX_TOKENS_PER_USER):
+        credentials.create_token(rt, Actor.user(lin["id"]), f"bulk {n}")
+    full = browser.post("/profile/tokens", data={"csrf_token": token, "name": "one more", "expires_in_days": "30"})
+    assert full.status_code == 422 and _field_errors(full) == {"token-_": "You have too many live tokens: revoke some first."}
+    assert 'value="one more"' in full.get_data(as_text=True)
 
 
 def test_profile_page_sign_out_everywhere_revokes_tokens_only_with_the_password(app, lin):
