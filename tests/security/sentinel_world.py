@@ -253,7 +253,8 @@ class World:
         return next(rid for f, o, rid in self.planted if f == form and o == owner)
 
 
-def _login(app, username: str):
+def sign_in(app, username: str):
+    """A test client signed in through the sign-in page (a browser session cookie)."""
     client = app.test_client()
     page = client.get("/login")
     csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
@@ -471,7 +472,7 @@ def build(app) -> World:
         page = people[who].api.get("/api/inbox?page_size=100").get_json()
         world.message_ids += [m["id"] for m in page.get("items", [])]
     for username in WALKERS:
-        people[username].browser = _login(app, username)
+        people[username].browser = sign_in(app, username)
     people[ANONYMOUS] = Person(ANONYMOUS, ANONYMOUS, 0, Actor(None, "anonymous", frozenset()), "", app.test_client(), app.test_client())
     world.index_records()
     return world
