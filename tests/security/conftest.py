@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from engine.runtime import Actor
-from engine.services import credentials, permissions, records as record_service, users
+from engine.services import credentials, forms as form_service, permissions, records as record_service, users
 from tests.core.sample import install
 
 #: a value stored in a field hidden from members; it must never appear in anything a member receives
@@ -74,3 +74,25 @@ def crm(rt, people):
         record_service.update_record(rt, Actor.system(), "crm", "customer", rec["id"], {"email": "x" + HIDDEN_MARKER})
         record_service.update_record(rt, Actor.system(), "crm", "customer", rec["id"], {"email": HIDDEN_MARKER})
     return ids
+
+
+#: a form with two attachment fields; members and viewers may not see ``secret_file``
+DOCS = {"key": "doc", "label": "Document", "fields": [
+    {"id": "title", "type": "text"},
+    {"id": "file", "type": "attachment"},
+    {"id": "secret_file", "type": "attachment"},
+]}
+
+
+@pytest.fixture
+def files(rt, people):
+    """The ``files/doc`` form published, ``secret_file`` hidden from members and viewers; returns its records URL."""
+    system = Actor.system()
+    form_service.create_app(rt, system, "files", "Files")
+    form_service.create_form(rt, system, "files", DOCS)
+    form_service.publish_form(rt, system, "files", "doc")
+    admin = people["root"].actor
+    permissions.set_grant(rt, admin, "files", "doc", "member", {"create": True, "read": "own", "update": "own",
+                                                                "fields": {"secret_file": "hidden"}})
+    permissions.set_grant(rt, admin, "files", "doc", "viewer", {"read": "all", "fields": {"secret_file": "hidden"}})
+    return "/api/apps/files/forms/doc/records"

@@ -2,13 +2,7 @@
 import io
 
 from engine.runtime import Actor
-from engine.services import forms as form_service, permissions, records as record_service
-
-DOCS = {"key": "doc", "label": "Document", "fields": [
-    {"id": "title", "type": "text"},
-    {"id": "file", "type": "attachment"},
-    {"id": "secret_file", "type": "attachment"},
-]}
+from engine.services import records as record_service
 
 
 def _upload(client, content: bytes) -> str:
@@ -18,15 +12,8 @@ def _upload(client, content: bytes) -> str:
     return res.get_json()["id"]
 
 
-def test_download_follows_record_rights_and_field_permissions(rt, people):
+def test_download_follows_record_rights_and_field_permissions(rt, people, files):
     system = Actor.system()
-    form_service.create_app(rt, system, "files", "Files")
-    form_service.create_form(rt, system, "files", DOCS)
-    form_service.publish_form(rt, system, "files", "doc")
-    admin = people["root"].actor
-    permissions.set_grant(rt, admin, "files", "doc", "member", {"create": True, "read": "own", "update": "own",
-                                                                "fields": {"secret_file": "hidden"}})
-    permissions.set_grant(rt, admin, "files", "doc", "viewer", {"read": "all", "fields": {"secret_file": "hidden"}})
     public, secret = _upload(people["root"].client, b"public"), _upload(people["root"].client, b"secret")
     record_service.create_record(rt, system, "files", "doc", {"title": "ann's", "file": public, "secret_file": secret},
                                  owner_id=people["ann"].id)

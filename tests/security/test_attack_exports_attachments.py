@@ -14,7 +14,7 @@ from engine import exports
 from engine.dedup import NORMALIZERS
 from engine.errors import ValidationFailed
 from engine.runtime import Actor
-from engine.services import forms as form_service, permissions, records as record_service
+from engine.services import forms as form_service, records as record_service
 
 #: what a spreadsheet runs as a formula, after it skips spaces and invisible characters
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -76,26 +76,6 @@ def test_attack_formula_export_through_the_api(app, client):
 
 
 # -- 14: attachments bound to their record and field ------------------------------------------
-
-DOCS = {"key": "doc", "label": "Document", "fields": [
-    {"id": "title", "type": "text"},
-    {"id": "file", "type": "attachment"},
-    {"id": "secret_file", "type": "attachment"},
-]}
-
-
-@pytest.fixture
-def files(rt, people):
-    system = Actor.system()
-    form_service.create_app(rt, system, "files", "Files")
-    form_service.create_form(rt, system, "files", DOCS)
-    form_service.publish_form(rt, system, "files", "doc")
-    admin = people["root"].actor
-    permissions.set_grant(rt, admin, "files", "doc", "member", {"create": True, "read": "own", "update": "own",
-                                                                "fields": {"secret_file": "hidden"}})
-    permissions.set_grant(rt, admin, "files", "doc", "viewer", {"read": "all", "fields": {"secret_file": "hidden"}})
-    return "/api/apps/files/forms/doc/records"
-
 
 def _upload(person, content: bytes, field: str | None = "file") -> str:
     query = f"?app=files&form=doc&field={field}" if field else ""
