@@ -71,6 +71,14 @@ class FieldType:
             return False
 
     # -- SQL -------------------------------------------------------------
+    def sql_type(self, field: dict, source_type: str | None = None) -> "FieldType":
+        """The field type whose ``sql_expression``/``sql_value``/``sql_kind`` filters, sorts and indexes use for *field*.
+
+        Itself for a stored value; a derived field (computed, roll-up) answers the type of its result, so numbers
+        compare as numbers. *source_type* is the type of the field a roll-up aggregates, when known.
+        """
+        return self
+
     def sql_expression(self, dialect: str, field_id: str) -> str:
         """The SQL expression over ``records.data`` used by filters, sorting and indexes."""
         if dialect == "postgresql":

@@ -9,6 +9,12 @@ from engine.fields.base import FIELD_TYPES, FieldType
 #: result types a computed field may declare, and the value kind rules see
 COMPUTED_RESULT_KINDS = {"number": "number", "text": "string", "date": "date", "datetime": "datetime", "boolean": "boolean"}
 ROLLUP_AGGREGATES = ("count", "sum", "min", "max", "latest")
+#: computed result types that filters, sorts and indexes compare through another field type's SQL (text is the default)
+COMPUTED_SQL_TYPES = {"number": "number", "date": "date", "datetime": "datetime"}
+#: roll-up aggregates whose result is a number whatever they aggregate; the others keep the source field's type
+NUMERIC_AGGREGATES = ("count", "sum", "avg")
+#: source field types a min / max / latest roll-up compares as (others compare as text)
+ROLLUP_SQL_SOURCE_TYPES = ("number", "money", "date", "datetime")
 
 
 @FIELD_TYPES.register
@@ -37,9 +43,10 @@ class ComputedType(FieldType):
     def result_kind(self, field) -> str:
         return COMPUTED_RESULT_KINDS.get((field.get("options") or {}).get("result_type", "text"), "string")
 
-    @property
-    def sql_kind(self):  # numbers sort as numbers
-        return "text"
+    def sql_type(self, field, source_type=None):
+        """Numbers sort and compare as numbers: the SQL follows the declared result type."""
+        name = COMPUTED_SQL_TYPES.get((field.get("options") or {}).get("result_type"))
+        return FIELD_TYPES.get(name) if name else self
 
     def schema(self, field):
         return {}
@@ -64,6 +71,12 @@ class RollupType(FieldType):
         if opts.get("aggregate") != "count" and opts.get("field") not in target_fields:
             problems.append(("options/field", f"{opts.get('field')!r} is not a field of form {opts['form']!r}"))
         return problems
+
+    def sql_type(self, field, source_type=None):
+        """count / sum compare as numbers; min / max / latest as the aggregated field (number, money, date, datetime)."""
+        if (field.get("options") or {}).get("aggregate") in NUMERIC_AGGREGATES:
+            return FIELD_TYPES.get("number")
+        return FIELD_TYPES.get(source_type) if source_type in ROLLUP_SQL_SOURCE_TYPES else self
 
     def schema(self, field):
         return {}

@@ -252,7 +252,7 @@ def _filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> 
     if f is None:
         errors.append(ErrorItem(f"{flt.field!r} is not a field of this form", path=path + "/field", field_id=flt.field))
         return None
-    ftype = FIELD_TYPES.get(f["type"])
+    ftype = _sql_type(form, f)
     expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]))
     try:
         if op.takes == "none":
@@ -370,7 +370,14 @@ def _sort_expr(form, fid: str, dialect: str, path: str, errors: list):
     if f is None:
         errors.append(ErrorItem(f"{fid!r} is not a field of this form", path=path, field_id=fid))
         return None
-    return sa.literal_column(FIELD_TYPES.get(f["type"]).sql_expression(dialect, f["id"]))
+    return sa.literal_column(_sql_type(form, f).sql_expression(dialect, f["id"]))
+
+
+def _sql_type(form, f: dict):
+    """The field type whose SQL applies to *f* (a computed or roll-up field's follows its result, as its index does)."""
+    autofill = form.extra.get("autofill")
+    source = next((r.of_type for r in autofill.rollups if r.field == f["id"]), None) if autofill else None
+    return FIELD_TYPES.get(f["type"]).sql_type(f, source)
 
 
 def _search_clause(form, text: str, dialect: str, hidden: set[str] = frozenset()):

@@ -2,7 +2,10 @@
 
 Each index is partial on one form (``WHERE form_id = N AND deleted_at IS
 NULL``) over exactly the SQL expression the query layer uses for that field,
-so the planner can use it for filters and ORDER BY ... LIMIT.
+so the planner can use it for filters and ORDER BY ... LIMIT. A computed or
+roll-up field's expression follows its result type (``FieldType.sql_type``);
+an index built before that (text) is simply unused, and the next publish
+builds the typed one under its own name.
 """
 from __future__ import annotations
 
@@ -21,7 +24,15 @@ def index_name(form_id: int, field_id: str, expression: str) -> str:
     return f"ix_rec_{form_id}_{field_id}"[: MAX_INDEX_NAME - 9] + f"_{digest}"
 
 
-def wanted_indexes(dialect: str, form_id: int, definition: dict) -> dict[str, str]:
+def source_type(field: dict, resolve_form) -> str | None:
+    """The type of the field a roll-up aggregates (None when not a roll-up or not resolvable): its SQL kind follows it."""
+    if field["type"] != "rollup" or resolve_form is None:
+        return None
+    opts = field.get("options") or {}
+    return next((x.get("type") for x in resolve_form(opts.get("form")) or [] if x.get("id") == opts.get("field")), None)
+
+
+def wanted_indexes(dialect: str, form_id: int, definition: dict, resolve_form=None) -> dict[str, str]:
     wanted = {}
     for f in definition.get("fields", []):
         single_reference = f["type"] == "reference" and not (f.get("options") or {}).get("multiple")
@@ -30,7 +41,7 @@ def wanted_indexes(dialect: str, form_id: int, definition: dict) -> dict[str, st
         ftype = FIELD_TYPES.get(f["type"])
         if ftype.name in ("subtable", "attachment", "multiselect"):
             continue
-        expr = ftype.sql_expression(dialect, f["id"])
+        expr = ftype.sql_type(f, source_type(f, resolve_form)).sql_expression(dialect, f["id"])
         name = index_name(form_id, f["id"], expr)
         wanted[name] = (f"CREATE INDEX IF NOT EXISTS {name} ON records ({expr}, id) "
                         f"WHERE form_id = {int(form_id)} AND deleted_at IS NULL")
@@ -38,17 +49,20 @@ def wanted_indexes(dialect: str, form_id: int, definition: dict) -> dict[str, st
 
 
 def ensure_indexes(conn: sa.Connection, form_id: int, definition: dict) -> list[str]:
+    from engine.formrules import published_resolver  # roll-ups' source fields (the formrules layer reads storage)
+
+    resolve = published_resolver(conn, form_id)
     created = []
-    for name, ddl in wanted_indexes(conn.dialect.name, form_id, definition).items():
+    for name, ddl in wanted_indexes(conn.dialect.name, form_id, definition, resolve).items():
         conn.exec_driver_sql(ddl)
         created.append(name)
     if conn.dialect.name == "postgresql":
-        for ddl in wanted_statistics(form_id, definition).values():
+        for ddl in wanted_statistics(form_id, definition, resolve).values():
             conn.exec_driver_sql(ddl)
     return created
 
 
-def wanted_statistics(form_id: int, definition: dict) -> dict[str, str]:
+def wanted_statistics(form_id: int, definition: dict, resolve_form=None) -> dict[str, str]:
     """PostgreSQL extended statistics on each indexed expression.
 
     Partial expression indexes give the planner no selectivity for
@@ -64,15 +78,18 @@ def wanted_statistics(form_id: int, definition: dict) -> dict[str, str]:
         ftype = FIELD_TYPES.get(f["type"])
         if ftype.name in ("subtable", "attachment", "multiselect"):
             continue
-        expr = ftype.sql_expression("postgresql", f["id"])
+        expr = ftype.sql_type(f, source_type(f, resolve_form)).sql_expression("postgresql", f["id"])
         name = "st" + index_name(form_id, f["id"], expr)[2:]
         out[name] = f"CREATE STATISTICS IF NOT EXISTS {name} ON ({expr}) FROM records"
     return out
 
 
 def drop_indexes(conn: sa.Connection, form_id: int, definition: dict) -> None:
-    for name in wanted_indexes(conn.dialect.name, form_id, definition):
+    from engine.formrules import published_resolver
+
+    resolve = published_resolver(conn, form_id)
+    for name in wanted_indexes(conn.dialect.name, form_id, definition, resolve):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if conn.dialect.name == "postgresql":
-        for name in wanted_statistics(form_id, definition):
+        for name in wanted_statistics(form_id, definition, resolve):
             conn.exec_driver_sql(f"DROP STATISTICS IF EXISTS {name}")
