@@ -9,6 +9,8 @@ except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
     import sre_constants as _sre_c  # type: ignore[no-redef]
 
+from engine.safety import MAX_REGEX_LENGTH  # one length limit for every user pattern, field or rule
+
 #: Longest rule text accepted (characters).
 MAX_RULE_LENGTH = 2000
 #: Deepest nesting of parentheses/brackets in the text and of the expression tree.
@@ -21,8 +23,6 @@ MAX_ARRAY_ITEMS = 100
 MAX_COMPREHENSION_DEPTH = 2
 #: Longest generated Python/JS source (guards against pathological expansion).
 MAX_GENERATED_CODE = 100_000
-#: Longest regular expression pattern (`=~`).
-MAX_REGEX_LENGTH = 200
 #: Largest explicit repetition count in a pattern (`a{1,50}`).
 MAX_REGEX_REPEAT = 100
 #: Most quantifiers in one pattern.
