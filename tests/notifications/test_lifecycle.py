@@ -2,7 +2,7 @@
 import pytest
 
 from engine.notifications import lifecycle
-from engine.templating import Actor, LifecycleError, TemplateState, transition
+from engine.notifications.lifecycle import Actor, LifecycleError, TemplateState, transition
 
 AUTHOR = Actor(1)
 REVIEWER = Actor(2, can_review=True)

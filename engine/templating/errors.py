@@ -1,0 +1,30 @@
+"""The one error a template problem raises, and the signal a render limit raises inside a render."""
+from __future__ import annotations
+
+from engine.errors import ErrorItem, ValidationFailed
+
+class TemplateError(ValidationFailed):
+    """A template problem: which template, which line, what is wrong."""
+
+    code = "template_invalid"
+
+    def __init__(self, template: str, line: int | None, message: str):
+        item = ErrorItem(message, path=f"/templates/{template}", code="template_invalid",
+                         extra={"line": line} if line else {})
+        super().__init__(message, [item], template=template, line=line)
+        self.template = template
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"template {self.template!r}"
+        if self.line:
+            where += f", line {self.line}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"template": self.template, "line": self.line, "message": self.message}
+
+
+class RenderLimit(Exception):
+    """Raised inside a render when a safety limit is hit."""
+
