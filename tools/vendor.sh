@@ -17,6 +17,7 @@ PACKAGES=(
   "sortablejs|sortablejs@1.15.7|MIT|package/Sortable.min.js:Sortable.min.js|package/LICENSE"
   "chart.js|chart.js@4.6.1|MIT|package/dist/chart.umd.min.js:chart.umd.min.js|package/LICENSE.md"
   "axe-core|axe-core@4.14.1|MPL-2.0|package/axe.min.js:axe.min.js|package/LICENSE"
+  "signature_pad|signature_pad@5.1.4|MIT|package/dist/signature_pad.umd.min.js:signature_pad.umd.min.js|package/LICENSE"
 )
 
 rm -rf "$DEST"
