@@ -30,6 +30,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.routes_workflows",
     "engine.api.access_routes",
     "engine.api.app_templates_routes",
+    "engine.api.app_admin_routes",
     "engine.api.dashboard_routes",
     "engine.api.web_form_routes",
     "engine.api.import_routes",

@@ -300,6 +300,12 @@ class FormCache:
             self._items[key] = compiled
         return compiled
 
+    def forget(self, form_id: int) -> None:
+        """Drop a deleted form's versions (a later form may get its id)."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == form_id]:
+                self._items.pop(key, None)
+
 
 def diff_definitions(old: dict | None, new: dict) -> list[dict]:
     """What publishing ``new`` over ``old`` changes, one entry per change, in user terms."""

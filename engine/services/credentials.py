@@ -26,6 +26,7 @@ from engine.clock import utc_iso
 from engine.errors import ErrorItem, NotFound, Unauthorized, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
+from engine.services.permissions import require_capability
 from engine.services.users import actor_for, verify_password
 from engine.storage.access_tables import api_tokens, login_attempts, login_sessions
 from engine.storage.tables import users
@@ -245,9 +246,14 @@ def create_token(rt: Runtime, actor: Actor, name: str, *, expires_in_days: int =
     return out
 
 
-def list_tokens(rt: Runtime, actor: Actor) -> list[dict]:
+def list_tokens(rt: Runtime, actor: Actor, user_id: int | None = None) -> list[dict]:
+    """The actor's tokens, or (``manage_users``) another user's."""
+    owner = actor.user_id if user_id is None else user_id
+    if owner != actor.user_id:
+        require_capability(rt, actor, "manage_users")
     with rt.db.read() as conn:
-        rows = conn.execute(sa.select(api_tokens).where(api_tokens.c.user_id == actor.user_id).order_by(api_tokens.c.id)).mappings().all()
+        rows = conn.execute(sa.select(api_tokens).join(users, users.c.id == api_tokens.c.user_id).where(
+            api_tokens.c.user_id == owner, users.c.workspace_id == rt.workspace_id).order_by(api_tokens.c.id)).mappings().all()
     return [token_dict(r) for r in rows]
 
 

@@ -13,6 +13,7 @@ A user's manager is what "notify the owner's manager" follows; teams give the
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.services import admin_audit
 from engine.services.permissions import actor_roles, ensure_builtin_roles, require_capability, role_row
-from engine.storage.access_tables import team_members, teams, user_roles
+from engine.storage.access_tables import roles as roles_table, team_members, teams, user_roles
 from engine.storage.tables import users
 
 #: shortest password accepted; longest (scrypt hashes whatever it gets, but a limit stops abuse)
@@ -222,10 +223,39 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
             if user_id == actor.user_id and "admin" in actor.roles and "admin" not in roles:
                 raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem("keep admin", path="/roles")])
             _set_roles(rt, conn, user_id, roles)
+        if changes.get("is_active") is False or roles is not None:
+            _require_an_admin_left(conn, rt, "/is_active" if changes.get("is_active") is False else "/roles")
         if changes.get("is_active") is False:
             _end_sessions(conn, user_id)
         admin_audit.record(rt, conn, actor, "user.update", f"user:{user_id}", **changes, **({"roles": roles} if roles is not None else {}))
         return user_dict(_user_row(conn, rt, user_id), actor_roles(conn, user_id))
+
+
+def _require_an_admin_left(conn, rt: Runtime, path: str) -> None:
+    """Refuse a change (in its transaction) that leaves the workspace without an active admin: nobody could undo it."""
+    left = conn.execute(sa.select(sa.func.count()).select_from(users).join(user_roles, user_roles.c.user_id == users.c.id)
+                        .join(roles_table, roles_table.c.id == user_roles.c.role_id)
+                        .where(users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True), roles_table.c.key == "admin")).scalar_one()
+    if not left:
+        raise ValidationFailed("this would leave no active workspace admin", [ErrorItem(
+            "the workspace needs at least one active admin", path=path, code="last_admin")])
+
+
+#: length of a password made by ``issue_password`` (URL-safe characters: about 6 bits each)
+ISSUED_PASSWORD_LENGTH = 16
+
+
+def issue_password(rt: Runtime, actor: Actor, user_id: int) -> dict:
+    """A new random password for another user (their first, or a reset), returned once for the admin to hand over;
+    the user's sessions end and tokens are revoked as with any password change. ``{"password", "sessions_ended", ...}``"""
+    require_capability(rt, actor, "manage_users")
+    if user_id == actor.user_id:
+        raise ValidationFailed("change your own password on your profile page", [ErrorItem("not for yourself", path="/user", code="self")])
+    while True:
+        password = secrets.token_urlsafe(ISSUED_PASSWORD_LENGTH)[:ISSUED_PASSWORD_LENGTH]
+        if not password_errors(password):
+            break
+    return {"password": password, **set_password(rt, actor, user_id, password)}
 
 
 #: what users may change about themselves (PATCH /api/me, the profile page); the rest is an admin's (``update_user``)
@@ -393,3 +423,37 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
             conn.execute(sa.insert(team_members).values(team_id=tid, user_id=uid))
         admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids))
     return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids))}
+
+
+def list_teams(rt: Runtime, actor: Actor) -> list[dict]:
+    """Every team with its members' ids (needs ``manage_users``)."""
+    require_capability(rt, actor, "manage_users")
+    with rt.db.read() as conn:
+        rows = conn.execute(sa.select(teams).where(teams.c.workspace_id == rt.workspace_id).order_by(teams.c.name, teams.c.id)).mappings().all()
+        members = conn.execute(sa.select(team_members.c.team_id, team_members.c.user_id)
+                               .where(team_members.c.team_id.in_([r["id"] for r in rows])).order_by(team_members.c.user_id)).all()
+    return [{"key": r["key"], "name": r["name"], "members": [u for t, u in members if t == r["id"]]} for r in rows]
+
+
+def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None, member_ids: list[int] | None = None) -> dict:
+    """Rename a team or replace its members."""
+    require_capability(rt, actor, "manage_users")
+    if name is not None and not (isinstance(name, str) and 1 <= len(name.strip()) <= 200):
+        raise ValidationFailed("the team is not valid", [ErrorItem("1-200 characters", path="/name", code="required")])
+    with rt.db.transaction() as conn:
+        row = conn.execute(sa.select(teams).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).mappings().first()
+        if row is None:
+            raise NotFound(f"team {key!r} does not exist", path="/team")
+        if name is not None:
+            conn.execute(sa.update(teams).where(teams.c.id == row["id"]).values(name=name.strip()))
+        if member_ids is not None:
+            conn.execute(sa.delete(team_members).where(team_members.c.team_id == row["id"]))
+            for i, uid in enumerate(dict.fromkeys(member_ids)):
+                try:
+                    _user_row(conn, rt, uid)
+                except NotFound:
+                    raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}",
+                                                                               code="unknown_user")]) from None
+                conn.execute(sa.insert(team_members).values(team_id=row["id"], user_id=uid))
+        admin_audit.record(rt, conn, actor, "team.update", f"team:{key}", name=name, members=member_ids)
+    return next(t for t in list_teams(rt, actor) if t["key"] == key)

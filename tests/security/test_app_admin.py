@@ -1,0 +1,141 @@
+"""Apps and forms as a whole (look, order, archive, copy, delete with a typed confirmation), teams, passwords handed
+out by admins, another user's tokens, and the last admin who can't be locked out: through the API, SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import ValidationFailed
+from engine.runtime import Actor
+from engine.services import app_admin, credentials, users as user_service
+
+CUSTOMER = {"key": "customer", "label": "Customer", "fields": [
+    {"id": "name", "type": "text", "label": "Name", "required": True}, {"id": "phone", "type": "phone", "label": "Phone"}]}
+VISIT = {"key": "visit", "label": "Visit", "fields": [
+    {"id": "customer", "type": "reference", "label": "Customer", "options": {"form": "customer"}},
+    {"id": "note", "type": "textarea", "label": "Note"}]}
+
+
+def _crm(client):
+    assert client.post("/api/apps", json={"key": "crm", "label": "CRM"}).status_code == 201
+    for form in (CUSTOMER, VISIT):
+        assert client.post("/api/apps/crm/forms", json=form).status_code == 201
+        assert client.post(f"/api/apps/crm/forms/{form['key']}/publish").status_code == 201
+    for name in ("Acme", "Beta"):
+        assert client.post("/api/apps/crm/forms/customer/records", json={"data": {"name": name}}).status_code == 201
+
+
+def test_app_look_order_archive_and_copy(client):
+    _crm(client)
+    changed = client.patch("/api/apps/crm/settings", json={"label": "Sales", "icon": "🚀", "color": "teal"})
+    assert changed.status_code == 200
+    assert (changed.get_json()["label"], changed.get_json()["icon"], changed.get_json()["color"]) == ("Sales", "🚀", "teal")
+    bad = client.patch("/api/apps/crm/settings", json={"color": "neon", "icon": "x" * 30}).get_json()
+    assert {e["path"] for e in bad["error"]["errors"]} == {"/color", "/icon"}
+    assert client.patch("/api/apps/crm/settings", json={"label": " "}).get_json()["error"]["errors"][0]["path"] == "/label"
+
+    assert [f["key"] for f in client.put("/api/apps/crm/form-order", json={"order": ["visit", "customer"]}).get_json()["forms"]] \
+        == ["visit", "customer"]
+    refused = client.put("/api/apps/crm/form-order", json={"order": ["visit"]})
+    assert refused.status_code == 422 and refused.get_json()["error"]["errors"][0]["path"] == "/order"
+    assert client.post("/api/apps/crm/forms/visit/archive", json={"archived": True}).get_json()["forms"][0]["archived"] is True
+    assert client.post("/api/apps/crm/archive", json={"archived": True}).get_json()["archived"] is True
+
+    copied = client.post("/api/apps/crm/copy", json={"key": "crm_b", "label": "Sales B"})
+    assert copied.status_code == 201
+    body = copied.get_json()
+    assert [f["key"] for f in body["forms"]] == ["visit", "customer"] and body["color"] == "teal"
+    assert all(f["published_version"] == 1 for f in body["forms"])
+    assert client.get("/api/apps/crm_b/forms/customer/records").get_json()["total"] == 0      # definitions only, no records
+    dup = client.post("/api/apps/crm/copy", json={"key": "crm_b", "label": "again"})
+    assert dup.status_code == 409 and dup.get_json()["error"]["errors"][0]["path"] == "/key"
+    assert client.post("/api/apps/crm/copy", json={"key": "Bad Key", "label": "x"}).get_json()["error"]["errors"][0]["path"] == "/key"
+
+
+def test_forms_copy_rename_and_delete_with_confirmation(client, app):
+    _crm(client)
+    copied = client.post("/api/apps/crm/forms/customer/copy", json={"key": "lead", "label": "Lead"})
+    assert copied.status_code == 201 and [f["id"] for f in copied.get_json()["definition"]["fields"]] == ["name", "phone"]
+    rt = app.extensions["formflow"]
+    admin = Actor.system()
+    assert app_admin.rename_form(rt, admin, "crm", "lead", "Sales lead")["definition"]["label"] == "Sales lead"
+
+    lost = client.get("/api/apps/crm/impact?form=customer").get_json()
+    assert lost["records"] == 2 and lost["forms"][0]["key"] == "customer"
+    # the visit form refers to customers: refused, saying which field
+    used = client.delete("/api/apps/crm/forms/customer", json={"confirm": "customer"})
+    assert used.status_code == 409 and (used.get_json()["error"]["errors"][0]["form"], used.get_json()["error"]["errors"][0]["field"]) == ("visit", "customer")
+    wrong = client.delete("/api/apps/crm/forms/lead", json={"confirm": "led"})
+    assert wrong.status_code == 422 and wrong.get_json()["error"]["errors"][0]["path"] == "/confirm"
+    assert client.delete("/api/apps/crm/forms/lead", json={"confirm": "lead"}).status_code == 200
+    assert "lead" not in [f["key"] for f in client.get("/api/apps/crm").get_json()["forms"]]
+
+    # the whole app: what is lost, then gone for good
+    assert client.get("/api/apps/crm/impact").get_json()["records"] == 2
+    assert client.delete("/api/apps/crm", json={"confirm": "CRM"}).status_code == 422
+    gone = client.delete("/api/apps/crm", json={"confirm": "crm"})
+    assert gone.status_code == 200 and {f["key"] for f in gone.get_json()["forms"]} == {"customer", "visit"}
+    assert client.get("/api/apps/crm").status_code == 404
+    # a new form may reuse a deleted form's id: it is not served the old compiled form
+    assert client.post("/api/apps", json={"key": "crm", "label": "CRM"}).status_code == 201
+    assert client.post("/api/apps/crm/forms", json={**VISIT, "key": "customer", "fields": VISIT["fields"][1:]}).status_code == 201
+    assert client.post("/api/apps/crm/forms/customer/publish").status_code == 201
+    made = client.post("/api/apps/crm/forms/customer/records", json={"data": {"note": "hello"}})
+    assert made.status_code == 201, made.get_json()
+
+
+def test_design_capability_needed(app, client):
+    _crm(client)
+    rt = app.extensions["formflow"]
+    user_service.create_user(rt, Actor.system(), "mia", roles=["member"], check=False)
+    mia = user_service.list_users(rt, Actor.system(), search="mia")[0]
+    token = credentials.create_token(rt, Actor.user(mia["id"], roles=("member",)), "t")["token"]
+    other = app.test_client()
+    other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    assert other.patch("/api/apps/crm/settings", json={"color": "red"}).status_code == 403
+    assert other.delete("/api/apps/crm", json={"confirm": "crm"}).status_code == 403
+    assert other.post("/api/apps/crm/copy", json={"key": "x", "label": "x"}).status_code == 403
+    assert other.get("/api/teams").status_code == 403
+    assert other.get(f"/api/users/{mia['id']}/tokens").status_code == 200
+    assert other.get("/api/users/1/tokens").status_code == 403
+
+
+def test_teams_issued_passwords_tokens_and_the_last_admin(app, client):
+    rt = app.extensions["formflow"]
+    admin_id = user_service.list_users(rt, Actor.system(), search="admin")[0]["id"]
+    mia = client.post("/api/users", json={"username": "mia", "display_name": "Mia"}).get_json()
+    assert client.post("/api/teams", json={"key": "east", "name": "East", "members": [mia["id"]]}).status_code == 201
+    assert client.get("/api/teams").get_json()["items"] == [{"key": "east", "name": "East", "members": [mia["id"]]}]
+    changed = client.patch("/api/teams/east", json={"name": "East region", "members": [mia["id"], admin_id]}).get_json()
+    assert changed == {"key": "east", "name": "East region", "members": sorted([mia["id"], admin_id])}
+    assert client.patch("/api/teams/east", json={"members": [999999]}).get_json()["error"]["errors"][0]["path"] == "/members/0"
+    assert client.patch("/api/teams/west", json={"name": "W"}).status_code == 404
+
+    issued = client.post(f"/api/users/{mia['id']}/password/issue")
+    assert issued.status_code == 201
+    password = issued.get_json()["password"]
+    assert len(password) == user_service.ISSUED_PASSWORD_LENGTH and user_service.password_errors(password) == []
+    _, signed_in = credentials.login(rt, "mia", password)
+    assert signed_in.user_id == mia["id"]
+    assert client.post(f"/api/users/{admin_id}/password/issue").get_json()["error"]["errors"][0]["path"] == "/user"   # own: the profile
+
+    credentials.create_token(rt, Actor.user(mia["id"], roles=("member",)), "mia's script")
+    assert [t["name"] for t in client.get(f"/api/users/{mia['id']}/tokens").get_json()["items"]] == ["mia's script"]
+
+    # the only active admin can't be made a member or deactivated by another admin either
+    bob = client.post("/api/users", json={"username": "bob", "roles": ["admin"]}).get_json()
+    assert client.patch(f"/api/users/{bob['id']}", json={"roles": ["member"]}).status_code == 200
+    bob_token = credentials.create_token(rt, Actor.user(bob["id"], roles=("member",)), "t")["token"]
+    assert client.patch(f"/api/users/{bob['id']}", json={"roles": ["admin"]}).status_code == 200
+    bob_client = app.test_client()
+    bob_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {bob_token}"
+    assert bob_client.post(f"/api/users/{admin_id}/deactivate").status_code == 200
+    last = client.patch(f"/api/users/{bob['id']}", json={"roles": ["member"]})  # the deactivated admin's token is dead
+    assert last.status_code == 401
+    refused = bob_client.patch(f"/api/users/{bob['id']}", json={"roles": ["member"]})
+    assert refused.status_code == 422 and refused.get_json()["error"]["errors"][0]["path"] == "/roles"
+    user_service.create_user(rt, Actor.system(), "carl", roles=["admin"], check=False)
+    carl = user_service.list_users(rt, Actor.system(), search="carl")[0]
+    assert bob_client.post(f"/api/users/{carl['id']}/deactivate").status_code == 200
+    with pytest.raises(ValidationFailed) as exc:
+        user_service.update_user(rt, Actor.system(), bob["id"], {"is_active": False})
+    assert exc.value.errors[0].code == "last_admin" and exc.value.errors[0].path == "/is_active"
