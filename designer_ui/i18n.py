@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
+from engine.fields import FIELD_TYPES
+
 #: Locales the UI is translated into; the first is the fallback.
 LOCALES = ("en", "zh-CN")
 DEFAULT_LOCALE = "en"
@@ -133,44 +135,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "prop.result_type": "Result type",
         "prop.max_items": "Maximum selections",
         "prop.accept": "Accepted file types",
-        "type.text": "Single line text",
-        "type.textarea": "Multi-line text",
-        "type.number": "Number",
-        "type.money": "Money",
-        "type.date": "Date",
-        "type.datetime": "Date and time",
-        "type.boolean": "Switch",
-        "type.select": "Single choice",
-        "type.multiselect": "Multiple choice",
-        "type.phone": "Phone",
-        "type.email": "Email",
-        "type.url": "Link",
-        "type.serial": "Serial number",
-        "type.reference": "Reference",
-        "type.user": "Member",
-        "type.subtable": "Sub-table",
-        "type.attachment": "Attachment",
-        "type.computed": "Formula",
-        "type.rollup": "Roll-up",
-        "typedesc.text": "Short text such as a name",
-        "typedesc.textarea": "Longer notes and descriptions",
-        "typedesc.number": "Integer or decimal with limits",
-        "typedesc.money": "Amount with currency",
-        "typedesc.date": "A calendar day",
-        "typedesc.datetime": "A moment, in the user's time zone",
-        "typedesc.boolean": "On / off switch",
-        "typedesc.select": "Pick one from a list",
-        "typedesc.multiselect": "Pick several from a list",
-        "typedesc.phone": "Phone number, normalized",
-        "typedesc.email": "Email address",
-        "typedesc.url": "Web address",
-        "typedesc.serial": "Auto number like KH-20240101-0001",
-        "typedesc.reference": "Link to a record of another form",
-        "typedesc.user": "A person in the workspace",
-        "typedesc.subtable": "Rows of sub-fields",
-        "typedesc.attachment": "Files and images",
-        "typedesc.computed": "Value calculated from a formula",
-        "typedesc.rollup": "Count or sum of related records",
         "rules.title": "Field rules",
         "rules.add": "Add rule",
         "rules.name": "Rule name",
@@ -430,44 +394,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "prop.result_type": "结果类型",
         "prop.max_items": "最多选择",
         "prop.accept": "允许的文件类型",
-        "type.text": "单行文本",
-        "type.textarea": "多行文本",
-        "type.number": "数字",
-        "type.money": "金额",
-        "type.date": "日期",
-        "type.datetime": "日期时间",
-        "type.boolean": "开关",
-        "type.select": "单选",
-        "type.multiselect": "多选",
-        "type.phone": "手机号",
-        "type.email": "邮箱",
-        "type.url": "链接",
-        "type.serial": "流水号",
-        "type.reference": "关联数据",
-        "type.user": "成员",
-        "type.subtable": "子表单",
-        "type.attachment": "附件",
-        "type.computed": "公式",
-        "type.rollup": "汇总",
-        "typedesc.text": "简短文字，例如名称",
-        "typedesc.textarea": "较长的备注和说明",
-        "typedesc.number": "整数或小数，可设上下限",
-        "typedesc.money": "带币种的金额",
-        "typedesc.date": "某一天",
-        "typedesc.datetime": "某一时刻，按用户时区显示",
-        "typedesc.boolean": "开 / 关",
-        "typedesc.select": "从列表中选一个",
-        "typedesc.multiselect": "从列表中选多个",
-        "typedesc.phone": "电话号码，自动规范化",
-        "typedesc.email": "电子邮箱地址",
-        "typedesc.url": "网址",
-        "typedesc.serial": "自动编号，如 KH-20240101-0001",
-        "typedesc.reference": "关联其他表单的记录",
-        "typedesc.user": "工作区中的成员",
-        "typedesc.subtable": "多行子字段",
-        "typedesc.attachment": "文件和图片",
-        "typedesc.computed": "由公式计算得出",
-        "typedesc.rollup": "关联记录的计数或求和",
         "rules.title": "显隐规则",
         "rules.add": "添加规则",
         "rules.name": "规则名称",
@@ -611,6 +537,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "webform.submit": "提交",
     },
 }
+
+# field type names and descriptions come from the types themselves (engine/fields): one place per type
+for _name, _type in FIELD_TYPES.items():
+    for _loc in LOCALES:
+        MESSAGES[_loc][f"type.{_name}"] = _type.label.get(_loc) or _type.label.get(DEFAULT_LOCALE, _name)
+        MESSAGES[_loc][f"typedesc.{_name}"] = _type.description.get(_loc) or _type.description.get(DEFAULT_LOCALE, "")
 
 #: Key prefixes the browser scripts need (sent as a JSON data block).
 CLIENT_PREFIXES = ("common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.")

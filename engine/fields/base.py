@@ -1,13 +1,39 @@
-"""The field-type base class and registry.
+"""The field-type base class and registry: a field type owns every fact about itself.
 
 Stored values are plain JSON; ``normalize`` turns an accepted input value (the
 record JSON Schema has already checked its shape) into the stored value, or
 raises ``ValueError`` with a message for the user.
+
+The facts a ``FieldType`` answers (the rest of the engine asks the type, never
+tests its name):
+
+- what it is: ``name``, ``label`` / ``description`` (en, zh-CN), ``widget`` (its JS widget
+  module), ``properties`` (designer property descriptors, ``Property``);
+- record values: ``schema`` (JSON Schema fragment), ``normalize``, ``is_empty``, ``display_text``
+  (value, field, locale, tz), ``expected_text`` (what a wrong value should have been), ``ids``;
+- SQL: ``sql_kind``, ``sql_type``, ``sql_expression``, ``sql_value``, ``indexable``, ``searchable``
+  (free-text search), ``filter_operators``, ``table_filter_op``, ``contains_by_id``;
+- rules and templates: ``value_kind``, ``rule_kind`` (key of ``engine.rules.scope.FIELD_KINDS``),
+  ``result_type`` (derived fields), ``template_kind`` (the templating scope node);
+- import / export: ``importable``, ``import_cleaner`` (key of ``engine.imports.cleaning.CLEANERS``),
+  ``exportable``, ``export_text``;
+- dedup: ``dedup_matchable``, ``dedup_flag``, ``dedup_key`` (normal form of a value);
+- dashboards: ``groupable``, ``measurable``, ``group_kind``;
+- capabilities: ``is_reference`` (ids of another form's records), ``is_user``, ``holds_attachments``,
+  ``stores_rows`` (sub-table), ``has_choices``, ``derived`` (computed / rolled up), ``engine_set``,
+  ``public_form`` (allowed on public web forms), ``in_subtable`` (allowed in a sub-table row),
+  ``multiple``, ``linked_store`` (where ids resolve to names), ``converts_from``.
+
+Adding a type is one module here (registered with ``@FIELD_TYPES.register``), one widget module
+in ``designer_ui/static/widgets/`` and its import in ``engine/fields/__init__.py`` (docs/field-types.md).
 """
 from __future__ import annotations
 
 import decimal
+from dataclasses import dataclass, field as dc_field
 from typing import Any
+
+import jsonschema
 
 from engine.registry import Registry
 
@@ -25,10 +51,98 @@ def field_label(field: dict, locale: str = "en") -> str:
     return str(label)
 
 
+#: every filter operator of ``engine.services.queries``; a type narrows it with ``filter_operators``
+ALL_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "contains", "empty", "not_empty")
+#: operators that make sense on values that only compare for equality
+EQUALITY_OPERATORS = ("eq", "ne", "in", "empty", "not_empty")
+#: operators of ordered values (numbers, dates)
+ORDERED_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "empty", "not_empty")
+#: operators of list-like values (multi select, ids, rows)
+LIST_OPERATORS = ("contains", "empty", "not_empty")
+#: operators of free text
+TEXT_OPERATORS = ("eq", "ne", "contains", "in", "empty", "not_empty")
+
+
+@dataclass(frozen=True)
+class Property:
+    """One designer property of a field type: what the property panel shows and where it writes.
+
+    ``key`` is the path in the field definition (``options.max_length``); ``kind`` the editor:
+    ``int``, ``number``, ``text``, ``code``, ``bool``, ``select`` (``options`` lists the values,
+    each ``(value, {"en", "zh-CN"})``), ``form`` (a form of the app), or a dedicated editor
+    (``choices``, ``subfields``, ``formula``).
+    """
+    key: str
+    kind: str
+    label: dict
+    options: tuple = ()
+    help: dict | None = None
+    attrs: dict = dc_field(default_factory=dict)
+
+    def describe(self) -> dict:
+        out = {"key": self.key, "kind": self.kind, "label": dict(self.label)}
+        if self.options:
+            out["options"] = [{"value": v, "label": dict(lbl)} for v, lbl in self.options]
+        if self.help:
+            out["help"] = dict(self.help)
+        if self.attrs:
+            out["attrs"] = dict(self.attrs)
+        return out
+
+
+def en_zh(en: str, zh: str) -> dict:
+    return {"en": en, "zh-CN": zh}
+
+
 class FieldType:
-    """Base of every field type. Subclasses set ``name`` and override what differs."""
+    """Base of every field type. Subclasses set ``name`` and override what differs (see the module docstring)."""
 
     name: str = ""
+    #: what the designer calls the type, and its one-line description
+    label: dict = {}
+    description: dict = {}
+    #: JS widget module (``designer_ui/static/widgets/<widget>.js``) and its palette glyph
+    widget: str = "text"
+    glyph: str = "?"
+    #: the designer's type-specific properties
+    properties: tuple[Property, ...] = ()
+    #: filter operators this type's values accept, and the operator a table's column filter uses
+    filter_operators: tuple[str, ...] = EQUALITY_OPERATORS
+    table_filter_op: str = "eq"
+    #: free-text search looks into this type's values
+    searchable: bool = False
+    #: gets an automatic expression index when filterable / sortable
+    indexable: bool = True
+    #: key of ``engine.rules.scope.FIELD_KINDS`` (None: rules can't use the field)
+    rule_kind: str | None = "text"
+    #: templating scope node kind: text, number, date, datetime, boolean, or a structured one
+    #: (choices, user, attachment, rows, reference, derived, value)
+    template_kind: str = "text"
+    #: key of ``engine.imports.cleaning.CLEANERS`` (None: the column can't be imported)
+    import_cleaner: str | None = None
+    exportable: bool = True
+    #: dedup: values can be compared (``dedup_key``); the field can hold a "possible duplicate" flag
+    dedup_matchable: bool = False
+    dedup_flag: bool = False
+    #: dashboards: can group a chart; can be summed / averaged
+    groupable: bool = True
+    measurable: bool = False
+    #: capability flags
+    is_reference: bool = False
+    is_user: bool = False
+    holds_attachments: bool = False
+    stores_rows: bool = False
+    has_choices: bool = False
+    derived: bool = False
+    public_form: bool = False
+    in_subtable: bool = False
+    #: a date or a moment: ordered in time, usable by due-date triggers and period filters
+    is_temporal: bool = False
+    #: the stored value is a JSON list whose members ``contains`` matches; ids are compared as whole numbers
+    contains_list: bool = False
+    contains_by_id: bool = False
+    #: what a wrong value should have been, for validation messages (None: the schema's own words)
+    expected: str | None = None
     #: what rules see: string, number, boolean, date, datetime, array, integer, object
     value_kind: str = "string"
     #: value set by the engine; a client that sends one is refused
@@ -59,11 +173,54 @@ class FieldType:
             return ""
         return str(value)
 
+    def display_text(self, value: Any, field: dict, locale: str = "en", tz: str = "UTC") -> str:
+        """The value as a reader sees it (ids of linked records are resolved by the caller: ``linked_store``)."""
+        return self.display(value, field, locale, tz)
+
+    def export_text(self, value: Any, field: dict, locale: str = "en", tz: str = "UTC") -> str:
+        """The value in an export cell."""
+        return self.display_text(value, field, locale, tz)
+
+    def dedup_key(self, value: Any, field: dict) -> Any:
+        """The normal form duplicate checks compare (None: nothing to compare)."""
+        if self.is_empty(value):
+            return None
+        return str(value).strip().lower() if isinstance(value, str) else value
+
+    def multiple(self, field: dict) -> bool:
+        """Whether the field holds a list of values."""
+        return bool((field.get("options") or {}).get("multiple"))
+
+    def ids(self, value: Any) -> list:
+        """The linked ids a value holds (reference, user, attachment types)."""
+        return []
+
+    def linked_store(self, field: dict) -> str | None:
+        """Where the ids of a linked type resolve to names: a form key, ``@users`` or ``@attachments``."""
+        return None
+
+    def result_type(self, field: dict, resolve_form=None) -> str | None:
+        """A derived field: the field type its value has (None: unknown). Others: their own name."""
+        return self.name
+
+    def group_kind(self, field: dict, resolve_form=None) -> str:
+        """How a dashboard groups / measures this field: number, date, datetime, boolean, category, text."""
+        return "text"
+
+    def describe(self) -> dict:
+        """What ``GET /api/field-types`` answers about the type."""
+        return {"type": self.name, "label": dict(self.label), "description": dict(self.description),
+                "widget": self.widget, "glyph": self.glyph, "properties": [p.describe() for p in self.properties],
+                "filter_operators": list(self.filter_operators), "groupable": self.groupable,
+                "measurable": self.measurable, "engine_set": self.engine_set, "searchable": self.searchable,
+                "in_subtable": self.in_subtable, "public_form": self.public_form,
+                "importable": self.import_cleaner is not None, "exportable": self.exportable,
+                "capabilities": sorted(k for k in ("is_reference", "is_user", "holds_attachments", "stores_rows",
+                                                    "has_choices", "derived") if getattr(self, k))}
+
     def can_hold(self, stored: Any, field: dict) -> bool:
         """Whether a value stored under another type is acceptable to this one."""
         try:
-            import jsonschema
-
             jsonschema.validate(stored, _nullable(self.schema(field)))
             self.normalize(stored, field)
             return True
@@ -107,6 +264,16 @@ class FieldType:
 
 def _nullable(schema: dict) -> dict:
     return {"anyOf": [schema, {"type": "null"}]}
+
+
+def field_type(field_or_name: "dict | str") -> FieldType:
+    """The type of a field definition (or a type name)."""
+    return FIELD_TYPES.get(field_or_name if isinstance(field_or_name, str) else field_or_name.get("type"))
+
+
+def types_where(flag: str) -> list[str]:
+    """Names of the registered types whose *flag* is true (for lists shown to users, e.g. a sub-table's column types)."""
+    return [name for name, t in FIELD_TYPES.items() if getattr(t, flag)]
 
 
 class DefinitionContext:

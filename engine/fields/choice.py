@@ -1,7 +1,7 @@
 """Choice field types: boolean switch, single select, multi select."""
 from __future__ import annotations
 
-from engine.fields.base import FIELD_TYPES, FieldType, field_label
+from engine.fields.base import EQUALITY_OPERATORS, FIELD_TYPES, LIST_OPERATORS, FieldType, Property, en_zh, field_label
 
 #: most choices a select field may define
 MAX_CHOICES = 500
@@ -23,7 +23,17 @@ def _duplicates(values: list[str]) -> list[str]:
 @FIELD_TYPES.register
 class BooleanType(FieldType):
     name = "boolean"
+    label, description = en_zh("Switch", "开关"), en_zh("On / off switch", "开 / 关")
+    widget, glyph = "boolean", "◐"
     value_kind = "boolean"
+    rule_kind = template_kind = import_cleaner = "boolean"
+    dedup_flag = True
+    public_form = True
+    in_subtable = True
+    expected = "true or false"
+
+    def group_kind(self, field, resolve_form=None):
+        return "boolean"
 
     def schema(self, field):
         return {"type": "boolean"}
@@ -50,7 +60,13 @@ class BooleanType(FieldType):
         return 1 if truth else 0
 
 
+CHOICES = Property("options.choices", "choices", en_zh("Choices", "选项"))
+
+
 class _Select(FieldType):
+    has_choices = True
+    public_form = True
+    in_subtable = True
     def check_options(self, field, ctx):
         values = choice_values(field)
         problems = []
@@ -72,6 +88,15 @@ class _Select(FieldType):
 @FIELD_TYPES.register
 class SelectType(_Select):
     name = "select"
+    label, description = en_zh("Single choice", "单选"), en_zh("Pick one from a list", "从列表中选一个")
+    widget, glyph = "select", "◉"
+    properties = (CHOICES,)
+    filter_operators = EQUALITY_OPERATORS
+    import_cleaner = "select"
+    dedup_matchable = True
+
+    def group_kind(self, field, resolve_form=None):
+        return "choice"
     converts_from = frozenset({"text", "multiselect"})
 
     def schema(self, field):
@@ -96,7 +121,19 @@ class SelectType(_Select):
 @FIELD_TYPES.register
 class MultiSelectType(_Select):
     name = "multiselect"
+    label, description = en_zh("Multiple choice", "多选"), en_zh("Pick several from a list", "从列表中选多个")
+    widget, glyph = "multiselect", "☑"
+    properties = (CHOICES, Property("options.max_items", "int", en_zh("Maximum selections", "最多选择"), attrs={"min": 1}))
     value_kind = "array"
+    filter_operators = LIST_OPERATORS
+    table_filter_op = "contains"
+    contains_list = True
+    rule_kind, template_kind, import_cleaner = "text_list", "choices", "multiselect"
+    groupable = False
+    expected = "a list of choices"
+
+    def multiple(self, field):
+        return True
     converts_from = frozenset({"select"})
 
     def schema(self, field):

@@ -3,18 +3,41 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
-from engine.fields.base import FIELD_TYPES, FieldType
+from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, Property, en_zh
 
 #: largest magnitude a number or money field accepts
 NUMBER_ABS_MAX = 10 ** 15
 MONEY_MAX_PRECISION = 6
 
+NUMBER_PROPERTIES = (Property("options.min", "number", en_zh("Minimum", "最小值")),
+                     Property("options.max", "number", en_zh("Maximum", "最大值")),
+                     Property("options.precision", "int", en_zh("Decimals", "小数位数"), attrs={"min": 0, "max": 10}))
 
-@FIELD_TYPES.register
-class NumberType(FieldType):
-    name = "number"
+
+class _Numeric(FieldType):
+    """Facts shared by number and money."""
     value_kind = "number"
     sql_kind = "number"
+    filter_operators = ORDERED_OPERATORS
+    measurable = True
+    public_form = True
+    in_subtable = True
+    template_kind = "number"
+    expected = "a number"
+
+    def group_kind(self, field, resolve_form=None):
+        return "number"
+
+
+@FIELD_TYPES.register
+class NumberType(_Numeric):
+    name = "number"
+    label, description = en_zh("Number", "数字"), en_zh("Integer or decimal with limits", "整数或小数，可设上下限")
+    widget, glyph = "number", "#"
+    properties = NUMBER_PROPERTIES
+    rule_kind = "number"
+    import_cleaner = "number"
+    dedup_matchable = True
     converts_from = frozenset({"money"})
 
     def schema(self, field):
@@ -38,10 +61,14 @@ class NumberType(FieldType):
 
 
 @FIELD_TYPES.register
-class MoneyType(FieldType):
+class MoneyType(_Numeric):
     name = "money"
-    value_kind = "number"
-    sql_kind = "number"
+    label, description = en_zh("Money", "金额"), en_zh("Amount with currency", "带币种的金额")
+    widget, glyph = "money", "¥"
+    properties = NUMBER_PROPERTIES + (Property("options.currency", "text", en_zh("Currency", "币种"), attrs={"maxlength": 3}),)
+    rule_kind = "money"
+    import_cleaner = "money"
+    expected = "an amount"
     converts_from = frozenset({"number"})
 
     def schema(self, field):

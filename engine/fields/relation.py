@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import re
 
-from engine.fields.base import FIELD_TYPES, FieldType, field_label
+from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, FieldType, Property, en_zh, field_label
 from engine.safety import MAX_ID
 
 #: most rows a sub-table may hold, most ids a multi-reference may hold
 MAX_SUBTABLE_ROWS = 500
 MAX_MULTI_REFERENCES = 1000
-#: field types allowed inside a sub-table row
-SUBTABLE_ROW_TYPES = frozenset({"text", "textarea", "number", "money", "date", "datetime", "boolean",
-                                "select", "multiselect", "phone", "email", "url", "reference", "user"})
 _ATTACHMENT_ID = r"^[0-9a-f]{32}$"
+
+
+MULTIPLE = Property("options.multiple", "bool", en_zh("Allow several", "允许多个"))
+TARGET_FORM = Property("options.form", "form", en_zh("Target form", "关联表单"))
 
 
 class _IdField(FieldType):
     sql_kind = "number"
-
-    def multiple(self, field) -> bool:
-        return bool((field.get("options") or {}).get("multiple"))
+    properties = (MULTIPLE,)
+    filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")
+    contains_list = contains_by_id = True
+    dedup_matchable = True
+    in_subtable = True
 
     def schema(self, field):
         one = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -47,6 +50,19 @@ class _IdField(FieldType):
 @FIELD_TYPES.register
 class ReferenceType(_IdField):
     name = "reference"
+    label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
+    widget, glyph = "reference", "↗"
+    properties = (TARGET_FORM, MULTIPLE)
+    is_reference = True
+    rule_kind = template_kind = import_cleaner = "reference"
+    dedup_flag = True
+    expected = "a record id"
+
+    def linked_store(self, field):
+        return (field.get("options") or {}).get("form")
+
+    def group_kind(self, field, resolve_form=None):
+        return "reference"
 
     def check_options(self, field, ctx):
         target = (field.get("options") or {}).get("form")
@@ -61,12 +77,31 @@ class ReferenceType(_IdField):
 @FIELD_TYPES.register
 class UserType(_IdField):
     name = "user"
+    label, description = en_zh("Member", "成员"), en_zh("A person in the workspace", "工作区中的成员")
+    widget, glyph = "user", "U"
+    is_user = True
+    rule_kind = template_kind = import_cleaner = "user"
+    expected = "a user id"
+
+    def linked_store(self, field):
+        return "@users"
+
+    def group_kind(self, field, resolve_form=None):
+        return "user"
 
 
 @FIELD_TYPES.register
 class SubtableType(FieldType):
     name = "subtable"
+    label, description = en_zh("Sub-table", "子表单"), en_zh("Rows of sub-fields", "多行子字段")
+    widget, glyph = "subtable", "▤"
+    properties = (Property("options.fields", "subfields", en_zh("Sub-table fields", "子表字段")),)
     value_kind = "array"
+    stores_rows = True
+    filter_operators = ("empty", "not_empty")
+    rule_kind, template_kind = "rows", "rows"
+    exportable = groupable = indexable = False
+    expected = "a list of rows"
 
     def row_fields(self, field) -> list[dict]:
         return [f for f in (field.get("options") or {}).get("fields", []) if not f.get("deleted")]
@@ -75,7 +110,7 @@ class SubtableType(FieldType):
         problems = []
         seen = set()
         for i, sub in enumerate((field.get("options") or {}).get("fields", [])):
-            if sub.get("type") not in SUBTABLE_ROW_TYPES:
+            if sub.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(sub["type"]).in_subtable:
                 problems.append((f"options/fields/{i}/type", f"type {sub.get('type')!r} can't be used inside a sub-table"))
                 continue
             if sub.get("id") in seen:
@@ -117,6 +152,17 @@ class SubtableType(FieldType):
 @FIELD_TYPES.register
 class AttachmentType(FieldType):
     name = "attachment"
+    label, description = en_zh("Attachment", "附件"), en_zh("Files and images", "文件和图片")
+    widget, glyph = "attachment", "A"
+    properties = (MULTIPLE,)
+    holds_attachments = True
+    filter_operators = LIST_OPERATORS
+    contains_list = True
+    rule_kind, template_kind = None, "attachment"
+    groupable = indexable = False
+
+    def linked_store(self, field):
+        return "@attachments"
 
     def schema(self, field):
         one = {"type": "string", "pattern": _ATTACHMENT_ID}

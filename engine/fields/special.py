@@ -4,9 +4,10 @@ A client never sends these values; the record service fills them.
 """
 from __future__ import annotations
 
-from engine.fields.base import FIELD_TYPES, FieldType
+from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh
+from engine.serials import SerialFormatError, parse_format
 
-#: result types a computed field may declare, and the value kind rules see
+#: result types a computed field may declare (field type names), and the value kind rules see
 COMPUTED_RESULT_KINDS = {"number": "number", "text": "string", "date": "date", "datetime": "datetime", "boolean": "boolean"}
 ROLLUP_AGGREGATES = ("count", "sum", "min", "max", "latest")
 #: computed result types that filters, sorts and indexes compare through another field type's SQL (text is the default)
@@ -15,16 +16,41 @@ COMPUTED_SQL_TYPES = {"number": "number", "date": "date", "datetime": "datetime"
 NUMERIC_AGGREGATES = ("count", "sum", "avg")
 #: source field types a min / max / latest roll-up compares as (others compare as text)
 ROLLUP_SQL_SOURCE_TYPES = ("number", "money", "date", "datetime")
+#: the field type a roll-up's result has when it is a number (count, sum)
+NUMBER_TYPE = "number"
+
+
+def _label(text: str) -> dict:
+    return {"en": text, "zh-CN": text}
+
+
+class _Derived(FieldType):
+    """Computed and roll-up: the engine fills the value; most facts follow the type of the result."""
+    engine_set = True
+    derived = True
+    rule_kind = "derived"
+
+    def group_kind(self, field, resolve_form=None):
+        result = self.result_type(field, resolve_form)
+        return FIELD_TYPES.get(result).group_kind({"type": result}) if result in FIELD_TYPES and result != self.name else "text"
 
 
 @FIELD_TYPES.register
 class SerialType(FieldType):
     name = "serial"
+    label, description = en_zh("Serial number", "流水号"), en_zh("Auto number like KH-20240101-0001", "自动编号，如 KH-20240101-0001")
+    widget, glyph = "serial", "Nº"
+    properties = (Property("options.format", "code", en_zh("Number format", "编号格式"),
+                           help=_label("{YYYY} {MM} {DD} {YYYYMMDD} {field:id} {0000}")),
+                  Property("options.reset", "select", en_zh("Restart counter", "计数重置"), options=(
+                      ("never", en_zh("Never", "从不")), ("yearly", en_zh("Yearly", "每年")),
+                      ("monthly", en_zh("Monthly", "每月")), ("daily", en_zh("Daily", "每天")))))
     engine_set = True
+    filter_operators = TEXT_OPERATORS
+    table_filter_op = "contains"
+    searchable = dedup_matchable = True
 
     def check_options(self, field, ctx):
-        from engine.serials import SerialFormatError, parse_format
-
         try:
             parse_format((field.get("options") or {}).get("format", ""), [f["id"] for f in ctx.current_fields])
         except SerialFormatError as exc:
@@ -36,9 +62,18 @@ class SerialType(FieldType):
 
 
 @FIELD_TYPES.register
-class ComputedType(FieldType):
+class ComputedType(_Derived):
     name = "computed"
-    engine_set = True
+    label, description = en_zh("Formula", "公式"), en_zh("Value calculated from a formula", "由公式计算得出")
+    widget, glyph = "computed", "ƒ"
+    properties = (Property("options.formula", "formula", en_zh("Formula", "公式")),
+                  Property("options.result_type", "select", en_zh("Result type", "结果类型"),
+                           options=tuple((k, _label(k)) for k in COMPUTED_RESULT_KINDS)))
+    template_kind = "derived"
+
+    def result_type(self, field, resolve_form=None):
+        declared = (field.get("options") or {}).get("result_type")
+        return declared if declared in COMPUTED_RESULT_KINDS else None
 
     def result_kind(self, field) -> str:
         return COMPUTED_RESULT_KINDS.get((field.get("options") or {}).get("result_type", "text"), "string")
@@ -53,10 +88,29 @@ class ComputedType(FieldType):
 
 
 @FIELD_TYPES.register
-class RollupType(FieldType):
+class RollupType(_Derived):
     name = "rollup"
-    engine_set = True
+    label, description = en_zh("Roll-up", "汇总"), en_zh("Count or sum of related records", "关联记录的计数或求和")
+    widget, glyph = "rollup", "Σ"
+    properties = (Property("options.form", "form", en_zh("Target form", "关联表单")),
+                  Property("options.via", "code", _label("via")),
+                  Property("options.aggregate", "select", _label("aggregate"), options=tuple((a, _label(a)) for a in ROLLUP_AGGREGATES)),
+                  Property("options.field", "code", _label("field")))
     value_kind = "number"
+    template_kind = "value"
+
+    def result_type(self, field, resolve_form=None):
+        """count / sum: a number; min / max / latest: the type of the aggregated field (None when it can't be resolved)."""
+        opts = field.get("options") or {}
+        if opts.get("aggregate") in NUMERIC_AGGREGATES:
+            return NUMBER_TYPE
+        if resolve_form is None:
+            return None
+        try:
+            target = resolve_form(opts.get("form")) or []
+        except Exception:  # noqa: BLE001 - an unknown form leaves the result unknown
+            return None
+        return next((f.get("type") for f in target if f.get("id") == opts.get("field")), None)
 
     def check_options(self, field, ctx):
         opts = field.get("options") or {}
@@ -66,7 +120,7 @@ class RollupType(FieldType):
             return problems
         target_fields = {f["id"]: f for f in ctx.forms_fields.get(opts["form"], [])}
         via = target_fields.get(opts.get("via"))
-        if not via or via.get("type") != "reference":
+        if not via or via.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(via["type"]).is_reference:
             problems.append(("options/via", f"{opts.get('via')!r} is not a reference field of form {opts['form']!r}"))
         if opts.get("aggregate") != "count" and opts.get("field") not in target_fields:
             problems.append(("options/field", f"{opts.get('field')!r} is not a field of form {opts['form']!r}"))
@@ -75,7 +129,7 @@ class RollupType(FieldType):
     def sql_type(self, field, source_type=None):
         """count / sum compare as numbers; min / max / latest as the aggregated field (number, money, date, datetime)."""
         if (field.get("options") or {}).get("aggregate") in NUMERIC_AGGREGATES:
-            return FIELD_TYPES.get("number")
+            return FIELD_TYPES.get(NUMBER_TYPE)
         return FIELD_TYPES.get(source_type) if source_type in ROLLUP_SQL_SOURCE_TYPES else self
 
     def schema(self, field):

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from engine.clock import utc_iso
-from engine.fields.base import FIELD_TYPES, FieldType
+from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, en_zh
 
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 _DATETIME_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})$"
@@ -19,9 +19,24 @@ def parse_datetime(value: str) -> datetime:
     return parsed.astimezone(timezone.utc).replace(microsecond=0)
 
 
+class _Temporal(FieldType):
+    """Facts shared by date and datetime: ordered, bucketed by dashboards, usable in due-date triggers."""
+    filter_operators = ORDERED_OPERATORS
+    public_form = True
+    in_subtable = True
+    is_temporal = True
+
+    def group_kind(self, field, resolve_form=None):
+        return self.name
+
+
 @FIELD_TYPES.register
-class DateType(FieldType):
+class DateType(_Temporal):
     name = "date"
+    label, description = en_zh("Date", "日期"), en_zh("A calendar day", "某一天")
+    widget, glyph = "date", "D"
+    rule_kind = template_kind = import_cleaner = "date"
+    dedup_matchable = True
     value_kind = "date"
     converts_from = frozenset({"datetime"})
 
@@ -38,8 +53,11 @@ class DateType(FieldType):
 
 
 @FIELD_TYPES.register
-class DateTimeType(FieldType):
+class DateTimeType(_Temporal):
     name = "datetime"
+    label, description = en_zh("Date and time", "日期时间"), en_zh("A moment, in the user's time zone", "某一时刻，按用户时区显示")
+    widget, glyph = "datetime", "◷"
+    rule_kind = template_kind = import_cleaner = "datetime"
     value_kind = "datetime"
 
     def schema(self, field):

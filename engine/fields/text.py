@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from engine import patterns
-from engine.fields.base import FIELD_TYPES, FieldType
+from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh
 
 #: default and hard maximum lengths for text inputs
 TEXT_DEFAULT_MAX = 255
@@ -19,8 +19,22 @@ _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]{3,32}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 
 
-class _Text(FieldType):
+MAX_LENGTH = Property("options.max_length", "int", en_zh("Maximum length", "最大长度"), attrs={"min": 1})
+
+
+class _TextLike(FieldType):
+    """Facts shared by the free-text types."""
+    filter_operators = TEXT_OPERATORS
+    table_filter_op = "contains"
+    searchable = True
+    dedup_matchable = True
+    public_form = True
+    in_subtable = True
+
+
+class _Text(_TextLike):
     default_max = TEXT_DEFAULT_MAX
+    properties = (MAX_LENGTH,)
 
     def schema(self, field):
         opts = field.get("options") or {}
@@ -45,6 +59,10 @@ class _Text(FieldType):
 @FIELD_TYPES.register
 class TextType(_Text):
     name = "text"
+    label, description = en_zh("Single line text", "单行文本"), en_zh("Short text such as a name", "简短文字，例如名称")
+    widget, glyph = "text", "T"
+    import_cleaner = "text"
+    dedup_flag = True
     converts_from = frozenset({"textarea", "phone", "email", "url", "serial", "select"})
 
     def check_options(self, field, ctx):
@@ -59,13 +77,21 @@ class TextType(_Text):
 @FIELD_TYPES.register
 class TextareaType(TextType):
     name = "textarea"
+    label, description = en_zh("Multi-line text", "多行文本"), en_zh("Longer notes and descriptions", "较长的备注和说明")
+    widget, glyph = "textarea", "¶"
+    import_cleaner = "textarea"
+    dedup_flag = False
+    groupable = False
     default_max = TEXTAREA_DEFAULT_MAX
     converts_from = frozenset({"text", "phone", "email", "url", "serial", "select"})
 
 
 @FIELD_TYPES.register
-class PhoneType(FieldType):
+class PhoneType(_TextLike):
     name = "phone"
+    label, description = en_zh("Phone", "手机号"), en_zh("Phone number, normalized", "电话号码，自动规范化")
+    widget, glyph = "phone", "P"
+    import_cleaner = "phone"
     converts_from = frozenset({"text"})
 
     def schema(self, field):
@@ -84,8 +110,11 @@ class PhoneType(FieldType):
 
 
 @FIELD_TYPES.register
-class EmailType(FieldType):
+class EmailType(_TextLike):
     name = "email"
+    label, description = en_zh("Email", "邮箱"), en_zh("Email address", "电子邮箱地址")
+    widget, glyph = "email", "@"
+    import_cleaner = "email"
     converts_from = frozenset({"text"})
 
     def schema(self, field):
@@ -101,8 +130,11 @@ class EmailType(FieldType):
 
 
 @FIELD_TYPES.register
-class UrlType(FieldType):
+class UrlType(_TextLike):
     name = "url"
+    label, description = en_zh("Link", "链接"), en_zh("Web address", "网址")
+    widget, glyph = "url", "//"
+    import_cleaner = "url"
     converts_from = frozenset({"text"})
 
     def schema(self, field):
