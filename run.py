@@ -1,7 +1,7 @@
-"""Run the development server: ``python run.py`` (same as ``formflow run``)."""
-from formflow import create_app
+"""Run the development server: ``python run.py [--host H] [--port P] [--debug]`` is ``formflow run`` with the same options."""
+import sys
 
-app = create_app()
+from formflow.cli import cli
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=5000)
+    cli.main(args=["run", *sys.argv[1:]], prog_name="run.py")

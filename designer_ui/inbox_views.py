@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 
 from designer_ui import bp
 
@@ -83,6 +83,4 @@ def inbox_read_all():
 
 
 def _back_to_inbox():
-    if request.headers.get("HX-Request"):  # htmx reloads the page (list and badge) instead of swapping a redirect in
-        return Response(status=204, headers={"HX-Redirect": url_for("ui.inbox")})
     return redirect(url_for("ui.inbox"), code=303)

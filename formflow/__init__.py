@@ -1,22 +1,26 @@
 """The formflow web application: ``create_app`` wires the engine, the REST API and the designer.
 
-Configuration comes from the environment (``DATABASE_URL``, ``SECRET_KEY``,
-``FORMFLOW_TIMEZONE``...) and from the ``config`` mapping given here, which wins.
+Configuration comes from ``engine.config``'s table of settings (the environment, over an optional
+``FORMFLOW_CONFIG`` file) and from the ``config`` mapping given here, which wins.
 """
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from engine.api import health_routes
+from engine.config import SETTINGS, load_settings
 from engine.runtime import Runtime
 from engine.storage.db import default_sqlite_url
+from formflow import static_assets
 
 #: ceiling over every request body, in bytes; each class of route has its own, lower budget (engine.api.limits)
 MAX_CONTENT_LENGTH = 101 * 1024 * 1024
+#: settings read by `formflow serve` itself (gunicorn), not by the application
+SERVE_ONLY_KEYS = frozenset(s.key for s in SETTINGS if s.serve_only)
 
 
 def _secret_key(instance: Path) -> str:
@@ -30,20 +34,24 @@ def _secret_key(instance: Path) -> str:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
-    app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None) or os.environ.get("FORMFLOW_INSTANCE")
+    settings = {k: v for k, v in load_settings().items() if k not in SERVE_ONLY_KEYS}  # file, then environment
+    app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None) or settings.pop("INSTANCE_PATH", None)
                 or str(Path.cwd() / "instance"), instance_relative_config=True)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.update(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or default_sqlite_url(instance),
-        SECRET_KEY=os.environ.get("SECRET_KEY") or _secret_key(instance),
-        TIMEZONE=os.environ.get("FORMFLOW_TIMEZONE", "UTC"),
+        TIMEZONE="UTC",
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
         ATTACHMENT_DIR=str(instance / "attachments"),
-        INSTALL_TEMPLATES=os.environ.get("FORMFLOW_INSTALL_TEMPLATES", "1") == "1",
+        INSTALL_TEMPLATES=True,
         JSON_SORT_KEYS=False,
     )
+    app.config.update(settings)
     app.config.update(config)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = default_sqlite_url(instance)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     rt = Runtime.open(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"), config=app.config)
@@ -53,7 +61,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     import designer_ui
 
     api.init_app(app)
+    health_routes.init_app(app)  # /healthz, /readyz, /metrics and the request metrics
     designer_ui.init_app(app)
+    static_assets.init_app(app, Path(designer_ui.__file__).parent / "static")
     for hook in STARTUP_HOOKS:
         hook(app, rt)
     return app

@@ -1,10 +1,13 @@
 """The ``formflow`` command: ``run``, ``init-db``, ``load-templates`` and the rest (a Flask ``FlaskGroup``)."""
 from __future__ import annotations
 
+import json
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from engine.api import standalone_openapi_document
 from formflow import create_app
 
 
@@ -12,7 +15,16 @@ def _app_factory():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False)
+class FormflowGroup(FlaskGroup):
+    """Flask's command group, except that listing the commands (``formflow --help``) never builds the app: building it
+    creates the instance folder and its database, which a command that doesn't serve must not leave behind."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+
+@click.group(cls=FormflowGroup, create_app=_app_factory, add_version_option=False)
 def cli():
     """formflow: a no-code CRM engine."""
 
@@ -26,15 +38,10 @@ def init_db():
     click.echo(f"database ready: {rt.db.engine.url.render_as_string(hide_password=True)}")
 
 
-@cli.command("openapi")
-@with_appcontext
+@cli.command("openapi", with_appcontext=False)
 def openapi():
-    """Print the OpenAPI document."""
-    import json
-
-    from engine.api import openapi_document
-
-    click.echo(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
+    """Print the OpenAPI document (no database, no instance folder: the routes describe themselves)."""
+    click.echo(json.dumps(standalone_openapi_document(), indent=2, ensure_ascii=False))
 
 
 from formflow import access_commands  # noqa: E402,F401  (create-admin, set-password, create-token)
@@ -42,6 +49,7 @@ from formflow import crm_commands  # noqa: E402,F401  (load-templates, demo)
 from formflow import scheduler_commands  # noqa: E402,F401  (scheduler)
 from formflow import import_commands  # noqa: E402,F401  (import)
 from formflow import secret_commands  # noqa: E402,F401  (seal-secrets)
+from formflow import serve  # noqa: E402,F401  (serve)
 
 
 def main():

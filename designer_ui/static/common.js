@@ -75,9 +75,4 @@
       document.cookie = 'formflow_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
     }
   } catch (e) { /* no Intl: the workspace zone applies */ }
-
-  // htmx requests carry the CSRF token too.
-  document.addEventListener('htmx:configRequest', function (evt) {
-    evt.detail.headers['X-CSRFToken'] = csrfToken();
-  });
 })();

@@ -75,7 +75,10 @@ def error_response(status: int, code: str, message: str, errors: list | None = N
 
 
 def _formflow_error(exc: FormflowError):
-    return jsonify({"error": exc.to_dict()}), exc.status
+    response = jsonify({"error": exc.to_dict()})
+    if exc.status == 429 and exc.details.get("retry_after") is not None:  # a sign-in lockout, a rate limit: when to retry
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+    return response, exc.status
 
 
 def _http_error(exc: HTTPException):
@@ -143,15 +146,20 @@ class BoundedInt(IntegerConverter):
         return number
 
 
-def init_app(app: Flask) -> None:
+def load_routes() -> None:
+    """Import every route module (each registers its views and OpenAPI operations once)."""
     import importlib
 
     from engine import areas
+
+    for name in areas.ROUTE_MODULES:
+        importlib.import_module(name)
+
+
+def init_app(app: Flask) -> None:
     from engine.api import auth, limits
 
-    areas.load()
-    for name in areas.ROUTE_MODULES:  # route registration
-        importlib.import_module(name)
+    load_routes()
 
     app.url_map.converters["int"] = BoundedInt  # before any route is added: ids past BIGINT are 404, not a driver overflow
     app.register_blueprint(bp)
@@ -164,4 +172,10 @@ def init_app(app: Flask) -> None:
 
 
 def openapi_document() -> dict:
+    return build_spec(OPERATIONS)
+
+
+def standalone_openapi_document() -> dict:
+    """The OpenAPI document without an app (``formflow openapi``: no database, no instance folder)."""
+    load_routes()
     return build_spec(OPERATIONS)

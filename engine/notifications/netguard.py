@@ -211,7 +211,8 @@ def resolve_url(url: str, allow: "Allowlist | Iterable[str] | None" = None, *,
         if is_blocked_ip(ip) and not allowlist.allows(host, port, ip):
             if literal is not None:  # the caller typed this address: naming it tells them nothing new
                 raise BlockedAddress(url, f"{ip} is a private, local or reserved address "
-                                          f"(internal networks and cloud metadata cannot be called)")
+                                          f"(internal networks and cloud metadata cannot be called unless an administrator "
+                                          f"allows them in WEBHOOK_ALLOWLIST)")
             # never say what a name resolved to: that would map the internal network for whoever asks
             raise BlockedAddress(url, PRIVATE_NAME_REASON, resolved=f"{host} resolved to {ip}")
         if str(ip) not in checked:

@@ -9,17 +9,14 @@ path (rules, validation, duplicate check, automations) with these extra
 guards: only the offered fields, size limits, a honeypot field that bots fill
 and people never see, and a rate limit per client address.
 
-The rate limiter is in-process memory: with several worker processes each
-keeps its own count, so the effective limit is ``RATE_LIMIT_SUBMISSIONS``
-times the number of processes; put a proxy limit in front for a hard cap.
+The rate limit is counted in the database (``engine.ratelimit``): every web
+worker, on every host, enforces the same ``RATE_LIMIT_SUBMISSIONS`` per window.
 """
 from __future__ import annotations
 
-import collections
 import hashlib
 import re
 import secrets
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +26,7 @@ from engine.clock import utc_iso
 from engine.dedup import DuplicateRecord
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, ValidationFailed
 from engine.fields.choice import choice_values
+from engine.ratelimit import RateLimiter
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.forms import _app_row, compiled_form
@@ -40,12 +38,10 @@ from engine.storage.tables import users
 WEB_FORM_CAPABILITY = "manage_users"
 #: field types a public form may offer (no pickers of internal records or users, no uploads)
 PUBLIC_FIELD_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "number", "money", "date", "select", "multiselect", "boolean"})
-#: submissions one client address may make per window, per process (see the module docstring)
+#: submissions one client address may make per window, over every process
 RATE_LIMIT_SUBMISSIONS = 5
 #: the rate-limit window, in seconds
 RATE_LIMIT_WINDOW_SECONDS = 600
-#: client addresses the limiter remembers at most (the least recently seen are forgotten first)
-RATE_LIMIT_MAX_ADDRESSES = 10_000
 #: largest public submission body, in bytes
 MAX_PUBLIC_BODY_BYTES = 32 * 1024
 #: longest text accepted in one public field, in characters
@@ -68,35 +64,7 @@ class SubmissionTooLarge(FormflowError):
     code = "too_large"
 
 
-class RateLimiter:
-    """Sliding-window counts per key in this process's memory (thread-safe)."""
-
-    def __init__(self, limit: int, window_seconds: int, max_keys: int):
-        self.limit, self.window, self.max_keys = limit, window_seconds, max_keys
-        self._hits: "collections.OrderedDict[str, collections.deque]" = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, now: datetime) -> int | None:
-        """Count one attempt; None when allowed, else the seconds until the next one is."""
-        t = now.timestamp()
-        with self._lock:
-            hits = self._hits.pop(key, None) or collections.deque()
-            while hits and hits[0] <= t - self.window:
-                hits.popleft()
-            self._hits[key] = hits
-            while len(self._hits) > self.max_keys:
-                self._hits.popitem(last=False)
-            if len(hits) >= self.limit:
-                return max(1, int(hits[0] + self.window - t) + 1)
-            hits.append(t)
-            return None
-
-    def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
-
-
-LIMITER = RateLimiter(RATE_LIMIT_SUBMISSIONS, RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_MAX_ADDRESSES)
+LIMITER = RateLimiter("public_form", RATE_LIMIT_SUBMISSIONS, RATE_LIMIT_WINDOW_SECONDS)
 
 
 def token_hash(token: str) -> str:
@@ -235,7 +203,8 @@ def public_form(rt: Runtime, token: str) -> dict:
 def submit_public(rt: Runtime, token: str, data: Any, *, client: str) -> dict:
     """One public submission. Returns {"accepted": True, "record_id": id or None}; a honeypot hit is answered
     exactly like a success (so a bot learns nothing) but nothing is saved."""
-    retry = LIMITER.hit(client or "unknown", rt.clock.now())
+    with rt.db.transaction() as conn:  # its own transaction: an attempt at a dead link counts too
+        retry = LIMITER.hit(conn, client or "unknown", rt.clock.now())
     with rt.db.transaction() as conn:
         row = _live_link(conn, token)  # an invalid link is a 404 before anything else is told
         if retry is not None:

@@ -12,3 +12,4 @@ import engine.storage.dashboard_tables  # noqa: F401
 import engine.imports.tables  # noqa: F401
 import engine.storage.approval_tables  # noqa: F401
 import engine.storage.secret_tables  # noqa: F401
+import engine.storage.rate_limit_tables  # noqa: F401

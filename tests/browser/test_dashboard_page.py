@@ -84,7 +84,6 @@ def test_public_web_form_in_the_browser(sales, page, browser, axe_check):
     from engine.runtime import Actor
     from engine.services import queries, web_forms
 
-    web_forms.LIMITER.reset()
     link = web_forms.create_web_form(rt, Actor.system(), "crm", "customer", label="Website",
                                      settings={"fields": ["name", "phone", "email", "industry", "remarks"]})
     visitor = browser.new_context(viewport={"width": 800, "height": 900}, locale="zh-CN").new_page()

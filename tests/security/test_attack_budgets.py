@@ -62,16 +62,6 @@ def test_attack_xlsx_bomb_upload_is_413_naming_the_limit_before_reading(crm, peo
     assert member.get(IMPORTS).get_json()["items"] == []  # nothing was stored
 
 
-@pytest.fixture(autouse=True)
-def _public_form_limiter():
-    """The public form's rate limiter lives in this process: what these tests post there must not count for others."""
-    from engine.services import web_forms
-
-    web_forms.LIMITER.reset()
-    yield
-    web_forms.LIMITER.reset()
-
-
 def _refusal(data: bytes, name: str = "customers.xlsx") -> FormflowError:
     with pytest.raises(FormflowError) as caught:
         read_upload(name, data)

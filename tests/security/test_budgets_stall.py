@@ -100,10 +100,8 @@ def served(app, crm, people):
     link = web_forms.create_web_form(app.extensions["formflow"], people["root"].actor, "crm", "probe")
     server = _Server(app)
     server.start()
-    web_forms.LIMITER.reset()  # the public form's limiter is per process: start clean, leave nothing for other tests
     yield {"base": server.base, "token": link["token"], "people": people, "record": crm["ann"]}
     server.stop()
-    web_forms.LIMITER.reset()
 
 
 def _attacks(world) -> dict:

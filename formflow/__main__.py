@@ -1,0 +1,4 @@
+"""``python -m formflow ...`` is the ``formflow`` command."""
+from formflow.cli import main
+
+main()
