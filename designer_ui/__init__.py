@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from designer_ui import auth_views, dashboard_views, i18n, public_form_views, views  # noqa: F401  (route registration)
     from designer_ui import editor_views  # noqa: F401  (automation, workflow and template editors)
     from designer_ui import profile_views  # noqa: F401  (the user's own profile, password, tokens)
+    from designer_ui import admin_views, app_admin_views  # noqa: F401  (people and access; apps and forms as a whole)
 
     i18n.init_app(app)
     auth_views.init_app(app)

@@ -658,3 +658,9 @@ from designer_ui.profile_messages import MESSAGES as _PROFILE_MESSAGES  # noqa: 
 for _locale, _texts in _PROFILE_MESSAGES.items():
     MESSAGES[_locale].update(_texts)
 CLIENT_PREFIXES = CLIENT_PREFIXES + ("profile.copied", "profile.copy_failed")
+
+from designer_ui.admin_messages import MESSAGES as _ADMIN_MESSAGES  # noqa: E402
+
+for _locale, _texts in _ADMIN_MESSAGES.items():
+    MESSAGES[_locale].update(_texts)
+CLIENT_PREFIXES = CLIENT_PREFIXES + ("admin.confirm_delete",)

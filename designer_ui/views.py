@@ -16,6 +16,7 @@ from engine.api.auth import SECURITY_HEADERS
 from engine.errors import FormflowError, NotFound
 from engine.rules import JS_RUNTIME
 from engine.runtime import Actor, Runtime
+from engine.services import app_admin
 from engine.services import forms as form_service
 from engine.services import users as user_service
 from engine.services.permissions import has_capability, require_capability
@@ -99,8 +100,9 @@ def rules_runtime():
 
 @bp.route("/")
 def index():
-    return render_template("index.html", apps=form_service.list_apps(runtime()), active_nav="apps",
-                           can_design=has_capability(runtime(), actor(), "design"))
+    return render_template("index.html", apps=app_admin.list_apps(runtime()), active_nav="apps",
+                           can_design=has_capability(runtime(), actor(), "design"),
+                           can_manage_users=has_capability(runtime(), actor(), "manage_users"))
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/design")

@@ -144,6 +144,9 @@ def save_role(rt: Runtime, actor: Actor, key: str, *, label: Any = None, capabil
 
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
         errors.append(ErrorItem("must be lower case letters, digits and _", path="/key"))
+    if label is not None and not (label.strip() if isinstance(label, str) else isinstance(label, dict) and any(
+            isinstance(v, str) and v.strip() for v in label.values())):
+        errors.append(ErrorItem("a role needs a name", path="/label", code="required"))
     if capabilities is not None and any(c not in CAPABILITIES for c in capabilities):
         errors.append(ErrorItem(f"capabilities are some of {', '.join(CAPABILITIES)}", path="/capabilities"))
     if default_rights is not None:
