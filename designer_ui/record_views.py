@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask import abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 
 from designer_ui import bp
+from designer_ui import form_messages  # noqa: F401  (the generated form's messages)
 from designer_ui.i18n import gettext, request_locale
 from designer_ui.views import actor, runtime, user_timezone
 from engine.api.routes_ui_support import field_text, record_titles, with_display
 from engine.fields.temporal import parse_datetime
 from engine.errors import FormflowError, NotFound
-from engine.services import approvals
+from engine.services import approvals, live_values
 from engine.services import forms as form_service
 from engine.services import queries
 from engine.services import records as record_service
@@ -24,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 #: most records listed per related form on a record's page
 MAX_RELATED = 20
+#: field types of a referenced form shown beside each match in a reference picker, the first one found
+PICKER_SECOND_TYPES = ("phone", "serial", "email")
 
 
 def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
@@ -52,12 +55,53 @@ def _fill_context(app_key: str, form_key: str) -> dict:
             "rules_js_url": url_for("api.version_rules_script", app_key=app_key, form_key=form_key, version=version["version"]),
             "rules_runtime_url": url_for("ui.rules_runtime"), "timezone": user_timezone(), "user_id": actor().user_id,
             "record_url": u["record"], "upload_url": url_for("api.upload_attachment", app=app_key, form=form_key),
+            "fetch_url": url_for("api.fetch_values", app_key=app_key, form_key=form_key), "new_url": u["new"],
+            "ref_second": _ref_second(app, version["definition"]),
             "active_nav": "apps", "records_url": u["records"]}
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/new")
 def new_record(app_key, form_key):
-    return render_template("form_fill.html", **_fill_context(app_key, form_key))
+    ctx = _fill_context(app_key, form_key)
+    rt = runtime()
+    with rt.db.read() as conn:  # the one reading of $now / $today / $user (the server fills the same on save)
+        values = live_values.initial_values(rt, actor(), form_service.compiled_form(rt, conn, app_key, form_key))
+    for f in ctx["definition"]["fields"]:  # ?customer=12 (from the customer's page): picked, and what it fills in
+        raw = request.args.get(f["id"], "")
+        if f["type"] == "reference" and not f.get("deleted") and not f["options"].get("multiple") and raw.isdigit():
+            values[f["id"]] = int(raw)
+            values.update(live_values.fetched_values(rt, actor(), app_key, form_key, f["id"], int(raw)))
+    return render_template("form_fill.html", **ctx, values=values, ref_titles=_ref_titles(rt, app_key, ctx, values))
+
+
+def _ref_titles(rt, app_key: str, ctx: dict, values: dict) -> dict:
+    """{field id: [{id, title}]} of the references and users ``values`` name, for the pickers' chips."""
+    fields = [f for f in ctx["definition"]["fields"] if not f.get("deleted")]
+    titles = record_titles(rt, app_key, fields, [{"data": values}], request_locale(), ctx["timezone"])
+    out = {}
+    for f in fields:
+        value = values.get(f["id"])
+        if f["type"] in ("reference", "user") and value is not None:
+            key = f["options"]["form"] if f["type"] == "reference" else "@users"
+            out[f["id"]] = [{"id": i, "title": titles.get(key, {}).get(i, f"#{i}")} for i in (value if isinstance(value, list) else [value])]
+    return out
+
+
+def _ref_second(app: dict, definition: dict) -> dict:
+    """{reference field id: the field of its target form shown beside each match in the picker} (a phone, else a serial)."""
+    rt, out = runtime(), {}
+    for f in definition["fields"]:
+        target = (f.get("options") or {}).get("form") if f["type"] == "reference" and not f.get("deleted") else None
+        summary = next((x for x in app["forms"] if x["key"] == target and x["published_version"]), None)
+        if summary is None:
+            continue
+        fields = form_service.get_version(rt, app["key"], target, summary["published_version"])["definition"]["fields"]
+        for kind in PICKER_SECOND_TYPES:
+            found = next((x["id"] for x in fields if x["type"] == kind and not x.get("deleted")), None)
+            if found:
+                out[f["id"]] = found
+                break
+    return out
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>/edit")
@@ -65,15 +109,7 @@ def edit_record(app_key, form_key, record_id):
     ctx = _fill_context(app_key, form_key)
     rt = runtime()
     record = record_service.get_record(rt, actor(), app_key, form_key, record_id)
-    fields = [f for f in ctx["definition"]["fields"] if not f.get("deleted")]
-    titles = record_titles(rt, app_key, fields, [record], request_locale(), ctx["timezone"])
-    ref_titles = {}
-    for f in fields:
-        value = record["data"].get(f["id"])
-        if f["type"] in ("reference", "user") and value is not None:
-            key = f["options"]["form"] if f["type"] == "reference" else "@users"
-            ref_titles[f["id"]] = [{"id": i, "title": titles.get(key, {}).get(i, f"#{i}")}
-                                   for i in (value if isinstance(value, list) else [value])]
+    ref_titles = _ref_titles(rt, app_key, ctx, record["data"])
     return render_template("form_fill.html", **ctx, values=record["data"], ref_titles=ref_titles, if_match=record["version"],
                            submit_url=f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}", submit_method="PATCH")
 
@@ -123,7 +159,7 @@ def record_detail(app_key, form_key, record_id):
     return render_template(
         "record_detail.html", app=app, form=form, active_nav="apps", history=history,
         approval=approval, flashes=get_flashed_messages(with_categories=True),
-        related=_related(app, form_key, record_id, locale, tz), list_url=u["records"],
+        related=_related(app, form_key, record_id, locale, tz), new_related=_new_related(app, form_key, record_id), list_url=u["records"],
         edit_url=None if approval and approval["locked"] else url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
         record={"id": record_id, "title": record["title"], "fields": fields, "created_at": _local_time(record["created_at"], tz),
                 "created_by": history[-1]["user"] if history else "",
@@ -195,6 +231,21 @@ def _related(app: dict, form_key: str, record_id: int, locale: str, tz: str) -> 
                  "url": url_for("ui.record_detail", app_key=app["key"], form_key=other["key"], record_id=r["id"])}
                 for r in found["items"]]})
     return groups
+
+
+def _new_related(app: dict, form_key: str, record_id: int) -> list[dict]:
+    """[{label, url}]: a new record of each other published form with one reference to this form, that reference set."""
+    rt, out = runtime(), []
+    for other in app["forms"]:
+        if not other["published_version"] or other["key"] == form_key:
+            continue
+        definition = form_service.get_version(rt, app["key"], other["key"], other["published_version"])["definition"]
+        refs = [f for f in definition.get("fields", []) if not f.get("deleted") and f["type"] == "reference"
+                and f["options"].get("form") == form_key and not f["options"].get("multiple")]
+        if len(refs) == 1:
+            out.append({"label": other["label"], "url": url_for("ui.new_record", app_key=app["key"], form_key=other["key"],
+                                                               **{refs[0]["id"]: record_id})})
+    return out
 
 
 def _text(label, locale: str) -> str:

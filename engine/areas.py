@@ -35,6 +35,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.web_form_routes",
     "engine.api.import_routes",
     "engine.api.approval_routes",
+    "engine.api.live_routes",
 ]
 
 _loaded = False

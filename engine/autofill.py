@@ -151,7 +151,21 @@ def defaults_and_fetch_stage(w) -> None:
             if policy == "on_create" and w.action != "create" or policy == "on_change" and not changed:
                 continue
             source = load(ref_form, ref) if isinstance(ref, int) and ref_form else None
-            w.values[fid] = (source or {}).get(spec["field"])
+            fetched = (source or {}).get(spec["field"])
+            if policy != "live" and _chosen(w, fid, fetched):
+                continue
+            w.values[fid] = fetched
+
+
+def _chosen(w, fid: str, fetched: Any) -> bool:
+    """Whether this write sets fetched field ``fid`` by the user's own choice, which a fetch never overwrites.
+
+    A value sent in this write that differs from the stored one and from the fetched one is a choice (the generated form
+    sends what the user picked; a value it fetched itself equals the fetched one). A value left as stored is refilled
+    when the reference changes, as the form shows it.
+    """
+    sent = w.incoming.get(fid)
+    return sent is not None and sent != (w.before or {}).get(fid) and sent != fetched
 
 
 def computed_stage(w) -> None:

@@ -19,6 +19,8 @@
 
   //: Wait this long after the last keystroke before searching references.
   var SEARCH_DEBOUNCE_MS = 250;
+  //: After a successful submit, show the confirmation this long before opening the record (settings.after_submit "record").
+  var OPEN_RECORD_AFTER_MS = 1200;
   var AUTO_TYPES = { serial: 1, computed: 1, rollup: 1 };
   var WIDE_TYPES = { textarea: 1, subtable: 1 };
 
@@ -65,6 +67,21 @@
     return data.items || data.records || data.results || data.data || [];
   }
 
+  /* a fresh idempotency key per form load: a repeated submit of the same load returns the first record */
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+    var a = new Uint8Array(16);
+    window.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+  }
+
+  /* 0 exact, 1 prefix, 2 contains, 3 other (case-insensitive): the order matches are listed in */
+  function matchRank(title, q) {
+    var a = String(title || '').toLowerCase(), b = String(q || '').trim().toLowerCase();
+    if (!b) return 3;
+    return a === b ? 0 : (a.indexOf(b) === 0 ? 1 : (a.indexOf(b) >= 0 ? 2 : 3));
+  }
+
   function recordTitle(rec) {
     if (!rec) return '';
     return rec.title || rec.display_name || rec.name || (typeof rec.display === 'string' ? rec.display : '') || (rec.data && (rec.data.name || rec.data.title)) || ('#' + rec.id);
@@ -83,6 +100,9 @@
       refs: {},            // field id -> {query, results, open, selected: [{id, title}], active}
       refCache: {},        // "<form key>:<id>" -> record data, for rules that read referenced records
       timers: {},
+      explicit: {},        // field id -> true once the user set it: a fetch never overwrites it
+      fetched: {},         // field id -> the value the last fetch put there
+      idemKey: '',         // this load's Idempotency-Key
       tz: '',
 
       init: function () {
@@ -91,12 +111,19 @@
         this.cfg = window.formflow.readJSON('form-config', {});
         this.cfg.api_base = this.cfg.api_base || ('/api/apps/' + this.cfg.app + '/forms/' + this.cfg.form);
         try { this.tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { this.tz = ''; }
+        this.idemKey = newKey();
+        this.loadValues();
+      },
+      /* the values a load starts from: the record (edit) or the defaults the server resolved (new; never "$now") */
+      loadValues: function () {
         var initial = this.cfg.values || {};
         var self = this;
+        this.explicit = {};
+        this.fetched = {};
         this.liveFields().forEach(function (f) {
-          var v = initial[f.id] !== undefined ? initial[f.id] : f.default;
+          var v = initial[f.id];
           if (f.type === 'multiselect') v = Array.isArray(v) ? v.slice() : [];
-          else if (f.type === 'subtable') v = Array.isArray(v) ? v : [];
+          else if (f.type === 'subtable') v = Array.isArray(v) ? JSON.parse(JSON.stringify(v)) : [];
           else if (f.type === 'boolean') v = v === true;
           else if (v === undefined) v = null;
           self.values[f.id] = v;
@@ -137,6 +164,7 @@
       /* which input a field gets */
       kind: function (f) {
         if (AUTO_TYPES[f.type]) return 'auto';
+        if (this.widgetOf(f)) return 'widget';
         if (f.type === 'reference' || f.type === 'user') return 'ref';
         return { textarea: 'textarea', boolean: 'switch', select: 'select', multiselect: 'multi', subtable: 'subtable',
           datetime: 'datetime', attachment: 'file' }[f.type] || 'input';
@@ -157,7 +185,7 @@
       autoText: function (f) {
         var v = this.values[f.id];
         if (v !== null && v !== undefined && v !== '') return String(v);
-        if (f.type === 'serial') return (f.options && f.options.format) || '';
+        if (f.type === 'serial') return t('fill.serial_on_save');
         return '—';
       },
       zone: function () { return this.cfg.timezone || this.tz || ''; },
@@ -238,11 +266,13 @@
         else if (f.type === 'datetime') v = localInputToIso(raw, this.zone());
         else if (raw === '') v = null;
         this.values[f.id] = v;
+        this.explicit[f.id] = true;
         this.clearError(f.id);
         this.applyRules();
       },
-      setBool: function (f, on) { this.values[f.id] = !!on; this.clearError(f.id); this.applyRules(); },
+      setBool: function (f, on) { this.values[f.id] = !!on; this.explicit[f.id] = true; this.clearError(f.id); this.applyRules(); },
       toggleMulti: function (f, value, on) {
+        this.explicit[f.id] = true;
         var list = (this.values[f.id] || []).filter(function (x) { return x !== value; });
         if (on) list.push(value);
         this.values[f.id] = list;
@@ -270,10 +300,12 @@
           window.formflow.api('GET', self.refUrl(f, q)).then(function (resp) {
             if (r.query !== q) return;  // a newer search is on its way
             var form = (f.options && f.options.form) || '';
-            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec) {
+            var second = (self.cfg.ref_second || {})[f.id];
+            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec, i) {
               if (rec.data && f.type === 'reference') self.refCache[form + ':' + rec.id] = rec.data;
-              return { id: rec.id, title: recordTitle(rec) };
-            });
+              var extra = second ? ((rec.display || {})[second] || (rec.data || {})[second]) : '';
+              return { id: rec.id, title: recordTitle(rec), second: extra === null || extra === undefined ? '' : String(extra), i: i };
+            }).sort(function (a, b) { return (matchRank(a.title, q) - matchRank(b.title, q)) || (a.i - b.i); });
             r.open = true;
             r.active = r.results.length ? 0 : -1;
           });
@@ -299,15 +331,55 @@
           r.selected = [item];
           this.values[f.id] = item.id;
         }
+        this.explicit[f.id] = true;
         r.query = ''; r.results = []; r.open = false;
         this.clearError(f.id);
         this.applyRules();
+        this.fetchFrom(f);
       },
       refRemove: function (f, item) {
         var r = this.ref(f);
         r.selected = r.selected.filter(function (x) { return x.id !== item.id; });
         this.values[f.id] = this.multiple(f) ? r.selected.map(function (x) { return x.id; }) : null;
+        this.explicit[f.id] = true;
         this.applyRules();
+        this.fetchFrom(f);
+      },
+
+      /* ---- fetched values: filled as soon as a reference is picked, through the API (the read gate) ---- */
+      fetchedBy: function (f) {
+        return this.liveFields().filter(function (x) { return x.fetch && x.fetch.from === f.id; });
+      },
+      /* a fetch may fill a field the user has not set, or one still holding what the last fetch put there */
+      mayFill: function (fid) {
+        var v = this.values[fid];
+        if (v === null || v === undefined || v === '') return true;
+        if (Object.prototype.hasOwnProperty.call(this.fetched, fid) && JSON.stringify(this.fetched[fid]) === JSON.stringify(v)) return true;
+        return !this.explicit[fid];
+      },
+      fill: function (fid, value, titles) {
+        if (!this.mayFill(fid)) return;
+        this.values[fid] = value === undefined ? null : value;
+        this.fetched[fid] = this.values[fid];
+        if (this.refs[fid]) this.refs[fid].selected = (titles || []).slice();
+        this.explicit[fid] = false;
+      },
+      fetchFrom: function (f) {
+        var deps = this.fetchedBy(f), self = this, ref = this.values[f.id];
+        if (!deps.length || f.type !== 'reference' || this.multiple(f)) return;
+        if (ref === null || ref === undefined) {  // no record: what it filled in goes with it
+          deps.forEach(function (d) { self.fill(d.id, null, []); });
+          this.applyRules();
+          return;
+        }
+        if (!this.cfg.fetch_url) return;
+        var url = this.cfg.fetch_url + '?field=' + encodeURIComponent(f.id) + '&id=' + encodeURIComponent(ref);
+        window.formflow.api('GET', url).then(function (resp) {
+          if (!resp.ok || self.values[f.id] !== ref) return;  // refused, or another record was picked meanwhile
+          var values = (resp.data && resp.data.values) || {}, titles = (resp.data && resp.data.titles) || {};
+          Object.keys(values).forEach(function (fid) { if (self.field(fid)) self.fill(fid, values[fid], titles[fid]); });
+          self.applyRules();
+        });
       },
       refKey: function (f, e) {
         var r = this.ref(f);
@@ -363,6 +435,44 @@
           }, function () { self.errors[f.id] = [t('common.error')]; });
       },
 
+      /* ---- widget modules (static/widgets/<name>.js register window.formflowWidgets[name] = {mount(el, host)}) ---- */
+      widgetOf: function (f) {
+        var name = (this.cfg.widgets || {})[f.type];
+        return (name && (window.formflowWidgets || {})[name]) || null;
+      },
+      mountWidget: function (f, el) {
+        var widget = this.widgetOf(f), self = this;
+        if (!widget || el.getAttribute('data-mounted')) return;
+        el.setAttribute('data-mounted', '1');
+        widget.mount(el, {
+          field: f, id: this.inputId(f), labelId: this.inputId(f) + '-label', describedBy: this.describedBy(f), t: t, label: label,
+          get: function () { return self.values[f.id]; },
+          set: function (v) { self.values[f.id] = v; self.clearError(f.id); self.applyRules(); },
+          readonly: function () { return self.isReadonly(f); },
+          fail: function (message) { self.errors[f.id] = [message]; },
+          choices: function (parent) {
+            var url = '/api/field-types/' + encodeURIComponent(f.type) + '/choices' + (parent ? '?parent=' + encodeURIComponent(parent) : '');
+            return window.formflow.api('GET', url).then(function (r) { return r.ok ? (r.data.items || []) : []; });
+          },
+          attachmentUrl: function (id) { return '/api/attachments/' + encodeURIComponent(id); },
+          upload: function (blob, name) { return self.uploadBlob(f, blob, name); }
+        });
+      },
+      /* one file to this field's upload URL -> Promise of its attachment id (rejected with the server's message) */
+      uploadBlob: function (f, blob, name) {
+        var body = new FormData();
+        body.append('file', blob, name);
+        var url = this.cfg.upload_url || '/api/attachments';
+        url += (url.indexOf('?') >= 0 ? '&' : '?') + 'field=' + encodeURIComponent(f.id);
+        return fetch(url, { method: 'POST', body: body, credentials: 'same-origin',
+          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
+          .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
+          .then(function (r) {
+            if (!r.ok) throw ((r.data && r.data.error && r.data.error.message) || t('common.error'));
+            return r.data.id;
+          });
+      },
+
       /* ---- errors ---- */
       hasError: function (id) { return !!(this.errors[id] && this.errors[id].length); },
       errorText: function (f) { return (this.errors[f.id] || []).join(' '); },
@@ -415,7 +525,8 @@
         this.submitting = true;
         this.result = null;
         var url = this.cfg.submit_url || (this.cfg.api_base + '/records');
-        var headers = this.cfg.if_match !== null && this.cfg.if_match !== undefined ? { 'If-Match': '"' + this.cfg.if_match + '"' } : {};
+        var editing = this.cfg.if_match !== null && this.cfg.if_match !== undefined;
+        var headers = editing ? { 'If-Match': '"' + this.cfg.if_match + '"' } : { 'Idempotency-Key': this.idemKey };
         window.formflow.api(this.cfg.submit_method || 'POST', url, this.payload(), headers).then(function (r) {
           self.submitting = false;
           if (r.ok) {
@@ -424,6 +535,7 @@
             var rec = r.data || {};
             if (rec.version !== undefined && self.cfg.if_match !== null && self.cfg.if_match !== undefined) self.cfg.if_match = rec.version;
             self.result = { ok: true, id: rec.id, url: self.cfg.record_url && rec.id !== undefined ? self.cfg.record_url.replace('{id}', rec.id) : '' };
+            if (self.opening()) setTimeout(function () { window.location.assign(self.result.url); }, OPEN_RECORD_AFTER_MS);
             return;
           }
           var err = (r.data && r.data.error) || {};
@@ -433,7 +545,21 @@
       },
       succeeded: function () { return !!(this.result && this.result.ok); },
       failed: function () { return !!(this.result && !this.result.ok); },
-      resultUrl: function () { return this.result && this.result.url ? this.result.url : ''; }
+      resultUrl: function () { return this.result && this.result.url ? this.result.url : ''; },
+      savedText: function () { return this.result && this.result.id !== undefined ? t('fill.saved_record', { id: this.result.id }) : t('fill.submitted'); },
+      /* settings.after_submit: "record" (default) opens the saved record; "new" offers a fresh form */
+      afterSubmit: function () { return ((this.def.settings || {}).after_submit) || 'record'; },
+      opening: function () { return this.succeeded() && this.cfg.submit_method !== 'PATCH' && this.afterSubmit() === 'record' && !!this.resultUrl(); },
+      /* a fresh form: the defaults again, a new load (a new idempotency key); the confirmation stays until the next edit */
+      freshForm: function () {
+        if (this.cfg.submit_method === 'PATCH') { if (this.resultUrl()) window.location.assign(this.resultUrl()); return; }
+        this.idemKey = newKey();
+        this.errors = {};
+        this.formErrors = [];
+        this.loadValues();
+        var first = this.$root.querySelector('input, select, textarea');
+        if (first) first.focus();
+      }
     };
   }
 

@@ -11,7 +11,7 @@ from engine.api import bodies
 from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.services import forms as form_service
-from engine.services import queries, records as record_service
+from engine.services import idempotency, queries, records as record_service
 
 
 def ref(name: str) -> dict:
@@ -20,6 +20,8 @@ def ref(name: str) -> dict:
 
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "the version from the ETag; a stale one gets 412 and nothing is overwritten"}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 128},
+                   "description": "one key per form load: a create repeated with the same key (same form and user) returns the first record"}
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the record version"}}
 
 
@@ -173,12 +175,16 @@ def query_records(app_key, form_key):
     return jsonify(queries.list_records(runtime(), actor(), app_key, form_key, query))
 
 
-@route("/apps/<app_key>/forms/<form_key>/records", "POST", summary="Submit a record", tag="records", body=ref("RecordWrite"),
-       response=ref("Record"), status=201, response_headers=ETAG, errors=(404, 409, 422))
+@route("/apps/<app_key>/forms/<form_key>/records", "POST", summary="Submit a record (Idempotency-Key: a repeat returns the first record, 200)",
+       tag="records", body=ref("RecordWrite"), response=ref("Record"), status=201, headers=[IDEMPOTENCY_KEY], response_headers=ETAG,
+       errors=(404, 409, 422))
 def create_record(app_key, form_key):
     body = load_body(bodies.RecordWriteBody())
-    record = record_service.create_record(runtime(), actor(), app_key, form_key, body["data"], owner_id=body.get("owner_id"))
-    return with_etag(record, 201)
+    rt, who = runtime(), actor()
+    record, created = idempotency.create_once(rt, who, app_key, form_key, idempotency.parse_key(request.headers.get("Idempotency-Key")),
+                                              lambda conn: record_service.create_record(rt, who, app_key, form_key, body["data"],
+                                                                                        owner_id=body.get("owner_id"), conn=conn))
+    return with_etag(record, 201 if created else 200)
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>", summary="One record", tag="records", response=ref("Record"),

@@ -1,0 +1,39 @@
+"""REST route of the generated form's live values: what picking a record in a reference field fills in."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine.api import actor, route, runtime
+from engine.api.routes_ui_support import _locale, _timezone, record_titles
+from engine.errors import ErrorItem, ValidationFailed
+from engine.safety import MAX_ID
+from engine.services import forms as form_service
+from engine.services.live_values import fetched_values
+
+FETCH_QUERY = [
+    {"name": "field", "in": "query", "required": True, "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"},
+     "description": "the reference field the record was picked in"},
+    {"name": "id", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+     "description": "the picked record"},
+]
+FETCH_RESULT = {"type": "object", "required": ["values"], "properties": {
+    "values": {"type": "object", "description": "fetched field id -> the value it takes from the picked record (fields hidden from you left out)"},
+    "titles": {"type": "object", "description": "fetched reference or user field id -> [{id, title}] of its value, for the pickers"}}}
+
+
+@route("/apps/<app_key>/forms/<form_key>/fetch", summary="The values fetched from a record picked in a reference field (read through the read gate)",
+       tag="records", query=FETCH_QUERY, response=FETCH_RESULT, errors=(403, 404, 422))
+def fetch_values(app_key, form_key):
+    field_id = request.args.get("field", "")
+    raw = request.args.get("id", "")
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise ValidationFailed("id must be a record id", [ErrorItem("must be a positive integer", path="/id", code="invalid")])
+    rt = runtime()
+    values = fetched_values(rt, actor(), app_key, form_key, field_id, int(raw))
+    with rt.db.read() as conn:
+        fields = [f for f in form_service.compiled_form(rt, conn, app_key, form_key).live_fields
+                  if f["id"] in values and f["type"] in ("reference", "user") and values[f["id"]] is not None]
+    titles = record_titles(rt, app_key, fields, [{"data": values}], _locale(), _timezone()) if fields else {}
+    return jsonify({"values": values, "titles": {
+        f["id"]: [{"id": i, "title": titles.get(f["options"]["form"] if f["type"] == "reference" else "@users", {}).get(i, f"#{i}")}
+                  for i in (values[f["id"]] if isinstance(values[f["id"]], list) else [values[f["id"]]])] for f in fields}})
