@@ -27,7 +27,8 @@ class RuleContext:
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.utcoffset() is None:
             raise ValueError("RuleContext.now must be a timezone-aware datetime")
-        self.now = self.now.astimezone(UTC)
+        now = self.now.astimezone(UTC)
+        self.now = now.replace(microsecond=now.microsecond - now.microsecond % 1000)  # millisecond resolution
         local = self.now.astimezone(ZoneInfo(self.tz)).date()
         self.today = _dt.datetime(local.year, local.month, local.day, tzinfo=UTC)
 

@@ -117,16 +117,12 @@ for _a in (
 
 # -- the same functions for rule-engine's own evaluator (agreement tests, reference evaluation) ------
 def _to_py(v: Any) -> Any:
-    if isinstance(v, decimal.Decimal):
-        return float(v)
     if isinstance(v, tuple):
         return [_to_py(x) for x in v]
     return v
 
 
 def _to_re(v: Any) -> Any:
-    if isinstance(v, float):
-        return decimal.Decimal(repr(v))
     if isinstance(v, list):
         return tuple(_to_re(x) for x in v)
     return v

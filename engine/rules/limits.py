@@ -15,6 +15,9 @@ from engine.safety import MAX_REGEX_LENGTH  # one length limit for every user pa
 MAX_RULE_LENGTH = 2000
 #: Deepest nesting of parentheses/brackets in the text and of the expression tree.
 MAX_NESTING = 32
+#: Deepest nesting of operations in the expression tree (`not not x`, `a + b + c` is 2 levels): well below
+#: Python's own parser and recursion limits, so no rule reaches them.
+MAX_EXPRESSION_DEPTH = 64
 #: Most expression nodes in one rule.
 MAX_NODES = 400
 #: Most items in an array literal.

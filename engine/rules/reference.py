@@ -45,8 +45,10 @@ def rule_engine_context(scope: RuleScope, ctx: RuleContext) -> rule_engine.Conte
     return context
 
 
-def _num(v: float | None) -> Any:
-    return None if v is None else decimal.Decimal(repr(v))
+def _num(v: Any) -> Any:
+    if v is None or isinstance(v, decimal.Decimal):
+        return v
+    return decimal.Decimal(repr(v))
 
 
 def rule_engine_thing(scope: RuleScope, values: dict, ctx: RuleContext) -> dict:

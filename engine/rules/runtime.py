@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import math
 import re
+from decimal import Decimal
 from typing import Any
 
+from . import numbers as nums
 from .errors import RuleEvaluationError
+from .numbers import DAY_MS, MAX_DAYS, ZERO, from_double, from_text, num, time_ms, truncate_ms
 
 UTC = _dt.timezone.utc
 _DAY = _dt.timedelta(days=1)
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
 #: Stored money values: a plain decimal string (no exponent, no spaces).
-_MONEY_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+_MONEY_RE = re.compile(r"-?[0-9]{1,40}(\.[0-9]{1,40})?\Z")
 #: Accepted datetime strings (same grammar as runtime.js `parseDatetime`).
 _DT_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
                     r"(Z|[+-][0-9]{2}:?[0-9]{2})?)?\Z")
@@ -37,22 +39,25 @@ def cv_text(v: Any) -> Any:
 
 
 def cv_number(v: Any) -> Any:
+    """A stored number is read as the browser reads JSON: an IEEE double (integers above 2**53 round)."""
     t = type(v)
     if t is float:
-        return v
-    if t is int:
-        return float(v)
+        return from_double(v)
+    if t is int or t is Decimal:
+        try:
+            return from_double(float(v))
+        except OverflowError:
+            raise bad_value(v, "a number") from None
     if v is None:
         return None
-    if t is decimal.Decimal:
-        return float(v)
     raise bad_value(v, "a number")
 
 
 def cv_money(v: Any) -> Any:
+    """A stored amount: a decimal text read exactly (rounded to the precision), or a number."""
     if type(v) is str:
         if _MONEY_RE.match(v):
-            return float(v)
+            return from_text(v)
         raise bad_value(v, "an amount")
     return cv_number(v)
 
@@ -65,22 +70,21 @@ def cv_boolean(v: Any) -> Any:
 
 def cv_datetime(v: Any) -> Any:
     if type(v) is str:
-        if len(v) == 20 and v[19] == "Z" and v[10] == "T":  # canonical stored form, fast path
-            try:
-                return _dt.datetime.fromisoformat(v)
-            except ValueError:
-                raise bad_value(v, "a date and time") from None
         if not _DT_RE.match(v):
             raise bad_value(v, "a date and time")
         try:
             d = _dt.datetime.fromisoformat(v)
-        except ValueError:
+            d = d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise bad_value(v, "a date and time") from None
-        return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+        return truncate_ms(d) if d.microsecond % 1000 else d
     if v is None:
         return None
     if isinstance(v, _dt.datetime):
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        try:
+            return truncate_ms(v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC))
+        except OverflowError:
+            raise bad_value(v, "a date and time") from None
     if isinstance(v, _dt.date):
         return _dt.datetime(v.year, v.month, v.day, tzinfo=UTC)
     raise bad_value(v, "a date and time")
@@ -105,10 +109,17 @@ def cv_date(v: Any) -> Any:
 
 
 def cv_id(v: Any) -> Any:
+    """An id: a whole number, read as the browser reads JSON (`3` and `3.0` are the same id)."""
     if v is None:
         return None
-    if type(v) is int:
-        return float(v)
+    t = type(v)
+    if t is int or t is float:
+        try:
+            f = float(v)
+        except OverflowError:
+            raise bad_value(v, "a record or user id") from None
+        if f.is_integer():
+            return from_double(f)
     raise bad_value(v, "a record or user id")
 
 
@@ -146,6 +157,10 @@ def load_ref(ctx: Any, form: str, rid: Any) -> Any:
     """The referenced record's data (keyed by field id) or None when unset or not found."""
     if rid is None:
         return None
+    if type(rid) is Decimal:
+        rid = int(rid)
+    elif type(rid) is float and rid.is_integer():
+        rid = int(rid)
     if type(rid) is not int:
         raise bad_value(rid, "a record id")
     loader = ctx.load_reference
@@ -179,6 +194,12 @@ def get_field(obj: Any, fid: str, safe: bool) -> Any:
             return None
         raise RuleEvaluationError("a field of an empty reference or row was used (use &. to allow empty)")
     return obj.get(fid)
+
+
+def s_add(a: Any, b: Any) -> str:
+    if type(a) is not str or type(b) is not str:
+        raise RuleEvaluationError("an empty value was used in a calculation")
+    return a + b
 
 
 def safe_call(fn: Any, value: Any, *args: Any) -> Any:
@@ -219,22 +240,6 @@ def ge(a: Any, b: Any) -> bool:
     return a >= b
 
 
-def fmod(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError
-    return math.fmod(a, b)
-
-
-def fdiv(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError
-    return float(math.trunc(a / b))
-
-
-def power(a: float, b: float) -> float:
-    return math.pow(a, b)
-
-
 def regex_match(rx: Any, s: Any) -> bool:
     """`=~`: *rx* is a user pattern on RE2 (engine.patterns.UserPattern), linear-time whatever the user wrote."""
     if s is None:
@@ -258,7 +263,7 @@ def item(container: Any, index: Any, safe: bool) -> Any:
         if safe:
             return None
         raise RuleEvaluationError("an item of an empty value was used")
-    if index is None or index != math.floor(index):
+    if type(index) is not Decimal or index != index.to_integral_value():
         raise RuleEvaluationError("an item index must be a whole number")
     try:
         return container[int(index)]
@@ -274,7 +279,7 @@ def slice_(container: Any, start: Any, stop: Any, safe: bool) -> Any:
             return None
         raise RuleEvaluationError("a slice of an empty value was used")
     for bound in (start, stop):
-        if bound is not None and bound != math.floor(bound):
+        if bound is not None and bound != bound.to_integral_value():
             raise RuleEvaluationError("slice bounds must be whole numbers")
     return container[None if start is None else int(start):None if stop is None else int(stop)]
 
@@ -285,9 +290,18 @@ def iterate(value: Any) -> Any:
     return value
 
 
+def to_float(v: Any) -> Any:
+    """A number result leaving the rule: the nearest double (what the browser's decimal.js `toNumber` gives)."""
+    return None if v is None else float(v)
+
+
+def to_floats(v: Any) -> Any:
+    return None if v is None else [None if x is None else float(x) for x in v]
+
+
 # attributes (`value.name`)
-def a_length(v: Any) -> float:
-    return float(len(v))
+def a_length(v: Any) -> Decimal:
+    return Decimal(len(v))
 
 
 def a_is_empty(v: Any) -> bool:
@@ -302,52 +316,52 @@ def a_as_upper(v: str) -> str:
     return v.upper()
 
 
-def a_ceiling(v: float) -> float:
-    return v if math.isinf(v) or math.isnan(v) else float(math.ceil(v))
+def a_ceiling(v: Decimal) -> Decimal:
+    return num(v.to_integral_value(rounding=decimal.ROUND_CEILING))
 
 
-def a_floor(v: float) -> float:
-    return v if math.isinf(v) or math.isnan(v) else float(math.floor(v))
+def a_floor(v: Decimal) -> Decimal:
+    return num(v.to_integral_value(rounding=decimal.ROUND_FLOOR))
 
 
-def a_year(v: _dt.datetime) -> float:
-    return float(v.year)
+def a_year(v: _dt.datetime) -> Decimal:
+    return Decimal(v.year)
 
 
-def a_month(v: _dt.datetime) -> float:
-    return float(v.month)
+def a_month(v: _dt.datetime) -> Decimal:
+    return Decimal(v.month)
 
 
-def a_day(v: _dt.datetime) -> float:
-    return float(v.day)
+def a_day(v: _dt.datetime) -> Decimal:
+    return Decimal(v.day)
 
 
-def a_hour(v: _dt.datetime) -> float:
-    return float(v.hour)
+def a_hour(v: _dt.datetime) -> Decimal:
+    return Decimal(v.hour)
 
 
-def a_minute(v: _dt.datetime) -> float:
-    return float(v.minute)
+def a_minute(v: _dt.datetime) -> Decimal:
+    return Decimal(v.minute)
 
 
-def a_second(v: _dt.datetime) -> float:
-    return float(v.second)
+def a_second(v: _dt.datetime) -> Decimal:
+    return Decimal(v.second)
 
 
 def a_date(v: _dt.datetime) -> _dt.datetime:
     return v.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def a_to_epoch(v: _dt.datetime) -> float:
-    return v.timestamp()
+def a_to_epoch(v: _dt.datetime) -> Decimal:
+    return num(Decimal(time_ms(v)).scaleb(-3))
 
 
-def a_days(v: _dt.timedelta) -> float:
-    return float(v.days)
+def a_days(v: _dt.timedelta) -> Decimal:
+    return Decimal(v.days)
 
 
-def a_total_seconds(v: _dt.timedelta) -> float:
-    return v.total_seconds()
+def a_total_seconds(v: _dt.timedelta) -> Decimal:
+    return num(Decimal(v // nums.MS).scaleb(-3))
 
 
 # methods (`value.name(arg)`)
@@ -369,35 +383,35 @@ def _need(value: Any, kind: type, fname: str) -> None:
         raise RuleEvaluationError(f"${fname} got an empty or wrong value")
 
 
-def f_abs(x: Any) -> float:
-    _need(x, float, "abs")
+def f_abs(x: Any) -> Decimal:
+    _need(x, Decimal, "abs")
     return abs(x)
 
 
-def f_min(xs: Any) -> float:
+def f_min(xs: Any) -> Decimal:
     _need(xs, list, "min")
     if not xs:
         raise RuleEvaluationError("$min of an empty list")
     for x in xs:
-        _need(x, float, "min")
+        _need(x, Decimal, "min")
     return min(xs)
 
 
-def f_max(xs: Any) -> float:
+def f_max(xs: Any) -> Decimal:
     _need(xs, list, "max")
     if not xs:
         raise RuleEvaluationError("$max of an empty list")
     for x in xs:
-        _need(x, float, "max")
+        _need(x, Decimal, "max")
     return max(xs)
 
 
-def f_sum(xs: Any) -> float:
+def f_sum(xs: Any) -> Decimal:
     _need(xs, list, "sum")
-    total = 0.0
+    total = ZERO
     for x in xs:
-        _need(x, float, "sum")
-        total += x
+        _need(x, Decimal, "sum")
+        total = nums.n_add(total, x)
     return total
 
 
@@ -411,16 +425,17 @@ def f_all(xs: Any) -> bool:
     return all(xs)
 
 
-def f_round(x: Any, digits: Any = 0.0) -> float:
-    """Round half away from zero to *digits* decimals (same float steps as runtime.js)."""
-    _need(x, float, "round")
-    _need(digits, float, "round")
-    if digits != math.floor(digits) or not 0 <= digits <= 10:
-        raise RuleEvaluationError("$round digits must be a whole number from 0 to 10")
-    if math.isinf(x) or math.isnan(x):
+def f_round(x: Any, digits: Any = ZERO) -> Decimal:
+    """Round half away from zero to *digits* decimals (decimal.js `toDecimalPlaces(digits, ROUND_HALF_UP)`)."""
+    _need(x, Decimal, "round")
+    _need(digits, Decimal, "round")
+    lo, hi = nums.ROUND_DIGITS
+    if digits != digits.to_integral_value() or not lo <= digits <= hi:
+        raise RuleEvaluationError(f"$round digits must be a whole number from {lo} to {hi}")
+    places = int(digits)
+    if x.as_tuple().exponent >= -places:
         return x
-    p = 10.0 ** int(digits)
-    return math.copysign(math.floor(abs(x) * p + 0.5) / p, x)
+    return num(x.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=nums.CONTEXT))
 
 
 _TRIM = " \t\n\r\f\v"
@@ -449,22 +464,22 @@ def f_is_empty(v: Any) -> bool:
     return False
 
 
-def f_days_between(a: Any, b: Any) -> float:
+def f_days_between(a: Any, b: Any) -> Decimal:
     _need(a, _dt.datetime, "days_between")
     _need(b, _dt.datetime, "days_between")
-    return float(math.floor((b - a).total_seconds() / 86400))
+    return Decimal((time_ms(b) - time_ms(a)) // DAY_MS)
 
 
 def f_add_days(d: Any, n: Any) -> _dt.datetime:
     _need(d, _dt.datetime, "add_days")
-    _need(n, float, "add_days")
-    if n != math.floor(n) or abs(n) > 1_000_000:
-        raise RuleEvaluationError("$add_days needs a whole number of days")
-    return d + _dt.timedelta(days=int(n))
+    _need(n, Decimal, "add_days")
+    if n != n.to_integral_value() or abs(n) > MAX_DAYS:
+        raise RuleEvaluationError(f"$add_days needs a whole number of days from -{MAX_DAYS:,} to {MAX_DAYS:,}")
+    return nums.t_add(d, _dt.timedelta(days=int(n)))
 
 
 NAMESPACE: dict[str, Any] = {name: value for name, value in globals().items()
                              if name[:2] in ("cv", "a_", "m_", "f_") or name in (
-                                 "load_ref", "load_refs", "get_field", "safe_call", "lt", "le", "gt", "ge",
-                                 "fmod", "fdiv", "power", "regex_match", "regex_search", "item", "slice_",
-                                 "iterate", "bool")}
+                                 "load_ref", "load_refs", "get_field", "s_add", "to_float", "to_floats", "safe_call", "lt", "le", "gt", "ge",
+                                 "regex_match", "regex_search", "item", "slice_", "iterate", "bool")}
+NAMESPACE.update(nums.NAMESPACE)

@@ -23,6 +23,7 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
 from designer_ui import i18n
+from engine.rules import JS_RUNTIME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = REPO_ROOT / "designer_ui" / "static"
@@ -201,8 +202,8 @@ def static_site(wsgi_server):
             return Response(json.dumps({"items": rows}), content_type="application/json")
         if request.path == "/rules-compiled.js":
             return Response(_compiled_rules_js(), content_type="text/javascript")
-        if request.path == "/rules-runtime.js" and RUNTIME_JS.exists():
-            return Response(RUNTIME_JS.read_text(encoding="utf-8"), content_type="text/javascript")
+        if request.path == "/rules-runtime.js" and RUNTIME_JS.exists():  # runtime.js with decimal.js and re2js
+            return Response(JS_RUNTIME, content_type="text/javascript")
         if request.path in scripts:
             return Response(scripts[request.path], content_type="text/javascript")
         return Response("not found", status=404)

@@ -112,7 +112,7 @@ def test_rules_js_runs_in_node_like_the_server(client, app):
               "var ctx = FormflowRules.context({now: new Date('2026-03-09T00:00:00Z'), tz: 'Asia/Shanghai', user_id: null});\n"
               "var r = window.formflowRules[0];\n"
               "console.log(JSON.stringify([r.id, r.when({enable_reminder: true}, ctx), r.when({enable_reminder: false}, ctx), r.effects]));\n")
-    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(["node", "-"], input=script, capture_output=True, text=True, timeout=60)  # too big for -e
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == ["r1", True, False, [{"field": "next_follow_up", "visible": True, "required": True}]]
 

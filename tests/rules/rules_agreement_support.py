@@ -9,6 +9,7 @@ import math
 import random
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -49,7 +50,9 @@ NODE_SCRIPT = JS_RUNTIME + r"""
 
 def run_node(cases: list[dict]) -> list[dict]:
     """Run all cases in ONE node process (JSON array on stdin, JSON array of outcomes on stdout)."""
-    proc = subprocess.run([NODE, "-e", NODE_SCRIPT], input=json.dumps(cases).encode(), capture_output=True,
+    with tempfile.NamedTemporaryFile("w", suffix=".js", encoding="utf-8", delete=False) as script:
+        script.write(NODE_SCRIPT)  # the runtime with its libraries is too big for `node -e`
+    proc = subprocess.run([NODE, script.name], input=json.dumps(cases).encode(), capture_output=True,
                           check=True, timeout=120)
     return json.loads(proc.stdout)
 

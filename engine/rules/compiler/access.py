@@ -1,0 +1,153 @@
+"""Reading values: fields, `$` built-ins, attributes and methods, calls, items, slices and `for` lists.
+
+Field ids are looked up as own properties only (`rt.own`, `rt.getField`): a field id such as `constructor` or
+`__proto__` never reads JavaScript object internals.
+"""
+from __future__ import annotations
+
+import re
+
+from rule_engine import DataType, ast as re_ast
+
+from .. import functions as fns
+from ..limits import MAX_COMPREHENSION_DEPTH
+from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, node_compiler
+from .operators import need_boolean
+
+@node_compiler
+class SymbolNode(NodeCompiler):
+    node = re_ast.SymbolExpression
+
+    def compile(self, c, n):
+        if n.scope == "built-in":
+            value = fns.BUILTIN_VALUES.get(n.name)
+            if value is None:
+                if n.name in fns.FUNCTIONS:
+                    raise Refusal(f"${n.name} is a function: call it like ${n.name}(...)", "$" + n.name)
+                raise Refusal(f"${n.name} is not available in formflow rules", "$" + n.name)
+            return Code(value.py, value.js, value.data_type, n.name != "user_id")
+        for frame in reversed(c.env.locals):
+            if n.name in frame:
+                return frame[n.name]
+        info = c.env.scope.get(n.name)
+        if info is None:  # rule-engine already refused unknown names; defensive
+            raise Refusal(f"unknown field {n.name!r}", n.name)
+        py, js = info.kind.read(info, f"values.get({info.id!r})", f"rt.own(values, {js_str(info.id)})")
+        c.env.fields_used.add(info.id)
+        return Code(py, js, n.result_type, False, path=info.id)
+
+
+@node_compiler
+class GetAttributeNode(NodeCompiler):
+    node = re_ast.GetAttributeExpression
+
+    def compile(self, c, n):
+        obj = c.expr(n.object)
+        if obj.kind == "object":
+            scope = c.env.objects[obj.dtype.name]
+            info = scope.get(n.name)
+            raw_py = f"get_field({obj.py}, {info.id!r}, {n.safe})"
+            raw_js = f"rt.getField({obj.js}, {js_str(info.id)}, {'true' if n.safe else 'false'})"
+            py, js = info.kind.read(info, raw_py, raw_js)
+            path = f"{obj.path}.{info.id}" if obj.path else None
+            if path:
+                c.env.fields_used.add(path)
+            return Code(py, js, n.result_type, False, path=path)
+        attr = fns.ATTRIBUTES.get(n.name)
+        if attr is None or obj.kind not in attr.kinds:
+            raise Refusal(f"{obj.kind} values have no attribute {n.name!r} in formflow rules", "." + n.name)
+        if attr.method:
+            raise Refusal(f"{n.name} must be called: {n.name}(...)", "." + n.name)
+        if n.safe:
+            return Code(f"safe_call({attr.py}, {obj.py})", f"rt.safe({attr.js}, {obj.js})", n.result_type)
+        return Code(f"{attr.py}({obj.py})", f"{attr.js}({obj.js})", n.result_type, True)
+
+
+@node_compiler
+class FunctionCallNode(NodeCompiler):
+    node = re_ast.FunctionCallExpression
+
+    def compile(self, c, n):
+        f = n.function
+        if isinstance(f, re_ast.SymbolExpression) and f.scope == "built-in":
+            fn = fns.FUNCTIONS.get(f.name)
+            if fn is None:
+                raise Refusal(f"${f.name}() is not available in formflow rules", "$" + f.name)
+            args = [c.expr(a) for a in n.arguments]
+            if fn.check:
+                why = fn.check([f"{a.kind}:{element_kind(a.dtype)}" if a.kind == "array" else a.kind for a in args])
+                if why:
+                    raise Refusal(f"${f.name}() {why}", "$" + f.name)
+            return Code(f"{fn.py}({', '.join(a.py for a in args)})", f"{fn.js}({', '.join(a.js for a in args)})",
+                        n.result_type, True)
+        if isinstance(f, re_ast.GetAttributeExpression):
+            attr = fns.ATTRIBUTES.get(f.name)
+            obj = c.expr(f.object)
+            if attr is None or not attr.method or obj.kind not in attr.kinds:
+                raise Refusal(f"{obj.kind} values have no method {f.name!r}", "." + f.name)
+            args = [c.expr(a) for a in n.arguments]
+            if len(args) != 1:
+                raise Refusal(f"{f.name}() takes one value", "." + f.name)
+            return Code(f"{attr.py}({obj.py}, {args[0].py})", f"{attr.js}({obj.js}, {args[0].js})", n.result_type, True)
+        raise Refusal("only $functions and methods such as .starts_with(...) can be called")
+
+
+
+@node_compiler
+class GetItemNode(NodeCompiler):
+    node = re_ast.GetItemExpression
+
+    def compile(self, c, n):
+        container, index = c.expr(n.container), c.expr(n.item)
+        if container.kind not in ("text", "array") or index.kind != "number":
+            raise Refusal("[...] takes a position number from a text or a list")
+        safe = "true" if n.safe else "false"
+        return Code(f"item({container.py}, {index.py}, {n.safe})", f"rt.item({container.js}, {index.js}, {safe})",
+                    n.result_type, False, path=container.path)
+
+
+@node_compiler
+class GetSliceNode(NodeCompiler):
+    node = re_ast.GetSliceExpression
+
+    def compile(self, c, n):
+        container, start, stop = c.expr(n.container), c.expr(n.start), c.expr(n.stop)
+        if container.kind not in ("text", "array"):
+            raise Refusal("[a:b] takes a part of a text or a list")
+        safe = "true" if n.safe else "false"
+        return Code(f"slice_({container.py}, {start.py}, {stop.py}, {n.safe})",
+                    f"rt.slice({container.js}, {start.js}, {stop.js}, {safe})", n.result_type, not n.safe)
+
+
+@node_compiler
+class ComprehensionNode(NodeCompiler):
+    node = re_ast.ComprehensionExpression
+
+    def compile(self, c, n):
+        env = c.env
+        if env.comprehension_depth >= MAX_COMPREHENSION_DEPTH:
+            raise Refusal(f"lists built from lists may be nested at most {MAX_COMPREHENSION_DEPTH} deep")
+        iterable = c.expr(n.iterable)
+        if iterable.kind != "array":
+            raise Refusal("'for ... in' needs a list")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n.variable):
+            raise Refusal("invalid variable name")
+        var = Code(f"_l_{n.variable}", f"l_{n.variable}", iterable.dtype.value_type, False, path=iterable.path)
+        env.locals.append({n.variable: var})
+        env.comprehension_depth += 1
+        try:
+            cond = c.expr(n.condition) if n.condition is not None else None
+            result = c.expr(n.result)
+        finally:
+            env.locals.pop()
+            env.comprehension_depth -= 1
+        if cond is not None:
+            need_boolean(cond, "the 'if' of a list")
+        if result.kind not in SCALAR + ("null",):
+            raise Refusal("a list built with 'for' must hold numbers, texts, true/false, dates or durations")
+        py = f"[{result.py} for {var.py} in iterate({iterable.py})" + (f" if {cond.py}]" if cond else "]")
+        js = f"rt.iter({iterable.js})"
+        if cond:
+            js += f".filter(function ({var.js}) {{ return {cond.js}; }})"
+        js += f".map(function ({var.js}) {{ return {result.js}; }})"
+        return Code(py, js, n.result_type, True)

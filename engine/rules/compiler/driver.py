@@ -1,0 +1,232 @@
+"""The compile driver: rule text -> rule-engine AST (parsed and type-checked, never folded) -> a `CompiledRule`
+holding a Python callable and a JavaScript function source, cached per scope."""
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+import rule_engine
+from rule_engine import errors as re_errors
+from rule_engine.builtins import Builtins
+
+from .. import functions as fns
+from .. import runtime
+from ..context import RuleContext
+from ..errors import RuleError, RuleEvaluationError
+from ..limits import MAX_CACHED_RULES, MAX_EXPRESSION_DEPTH, MAX_GENERATED_CODE, MAX_NESTING, MAX_NODES, MAX_RULE_LENGTH
+from ..scope import RuleScope
+from .code import EXPECTED_KINDS, NODE_COMPILERS, Code, Env, Refusal, element_kind
+from .folding import no_folding
+from .translate import UNSUPPORTED, Unusable, locate, suggest, translate
+
+UTC = _dt.timezone.utc
+
+
+# -- compiled rule ----------------------------------------------------------------------------------
+class CompiledRule:
+    """A rule compiled once: evaluate many times in Python, or ship `.js` to the browser."""
+
+    def __init__(self, *, source: str, name: str | None, result_type: str, fields_used: frozenset[str],
+                 js: str, python_source: str, fn: Callable[[dict, RuleContext], Any]) -> None:
+        self.source = source
+        self.name = name
+        self.result_type = result_type
+        self.fields_used = fields_used
+        self.js = js
+        self.python_source = python_source
+        self._fn = fn
+
+    def __repr__(self) -> str:
+        return f"<CompiledRule {self.name or ''} {self.source!r} -> {self.result_type}>"
+
+    def evaluate(self, values: dict, ctx: RuleContext) -> Any:
+        """Evaluate against record data keyed by field id; only ever raises `RuleEvaluationError`.
+
+        Numbers come back as floats (the nearest double of the decimal result, as in the browser)."""
+        try:
+            return self._fn(values, ctx)
+        except RuleEvaluationError as exc:
+            if exc.rule is None:
+                exc.rule, exc.text = self.name, self.source
+            raise
+        except ZeroDivisionError:
+            raise RuleEvaluationError("division by zero", rule=self.name, text=self.source) from None
+        except Exception as exc:  # noqa: BLE001 - any data-dependent failure is an evaluation error
+            message = "an empty value was used where a value is needed" if "NoneType" in str(exc) else \
+                f"the rule could not be evaluated ({type(exc).__name__}: {exc})"
+            raise RuleEvaluationError(message, rule=self.name, text=self.source) from None
+
+
+_RESULT_NAMES = {"number": "number", "text": "text", "boolean": "boolean", "datetime": "datetime",
+                 "timedelta": "duration", "array": "list", "null": "null"}
+
+
+class Compiler:
+    """Turns one rule text into a `CompiledRule` for one scope."""
+
+    def __init__(self, scope: RuleScope) -> None:
+        self.scope = scope
+        self.objects: dict[str, RuleScope] = {}
+        self._collect(scope, set())
+        self.context = self._rule_engine_context()
+
+    def _collect(self, scope: RuleScope, seen: set) -> None:
+        if scope.key in seen:
+            return
+        seen.add(scope.key)
+        self.objects[scope.key] = scope
+        for info in scope.fields.values():
+            for sub in (info.target, info.row):
+                if sub is not None:
+                    self._collect(sub, seen)
+
+    def _type_of(self, name: str) -> Any:
+        info = self.scope.get(name)
+        if info is None:
+            if name in self.scope.unusable:
+                raise re_errors.SymbolResolutionError(name, suggestion=None) from Unusable(name, self.scope.unusable[name])
+            raise re_errors.SymbolResolutionError(name, suggestion=suggest(name, self.scope.fields))
+        return self.scope.data_type(name)
+
+    def _rule_engine_context(self) -> rule_engine.Context:
+        ctx = no_folding(rule_engine.Context(type_resolver=self._type_of, default_timezone="utc",
+                                             mapping_attribute_lookup=False))
+        ctx.builtins = Builtins.from_defaults(
+            values={name: None for name in fns.builtin_types()},
+            value_types=fns.builtin_types(), timezone=UTC)
+        return ctx
+
+    def compile(self, text: str, *, name: str | None = None, expect: str | None = None) -> CompiledRule:
+        """The compiled rule, or a `RuleError` (never any other exception, whatever the text)."""
+        if expect is not None and expect not in EXPECTED_KINDS:
+            raise ValueError(f"unknown expect={expect!r}")
+        try:
+            return self._compile(text, name, expect)
+        except RuleError:
+            raise
+        except (RecursionError, MemoryError, SyntaxError):
+            raise RuleError(f"the rule is too complex (it nests deeper than {MAX_EXPRESSION_DEPTH} levels or "
+                            "is too long)", rule=name, text=text) from None
+        except Exception as exc:  # noqa: BLE001 - whatever the cause, the admin gets a RuleError
+            raise RuleError(f"the rule cannot be compiled ({type(exc).__name__}: {exc})", rule=name,
+                            text=text) from None
+
+    def _compile(self, text: str, name: str | None, expect: str | None) -> CompiledRule:
+        def refuse(message: str, position: int | None = None) -> RuleError:
+            return RuleError(message, rule=name, text=text, position=position)
+
+        if not isinstance(text, str) or not text.strip():
+            raise refuse("the rule is empty")
+        if len(text) > MAX_RULE_LENGTH:
+            raise refuse(f"the rule is longer than {MAX_RULE_LENGTH} characters", MAX_RULE_LENGTH)
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+            if depth > MAX_NESTING:
+                raise refuse(f"the rule nests deeper than {MAX_NESTING} levels", i)
+        try:
+            rule = rule_engine.Rule(text, context=self.context)
+        except re_errors.EngineError as exc:
+            raise translate(exc, text, name) from None
+        env = Env(scope=self.scope, objects=self.objects)
+        self.env = env
+        try:
+            code = self.expr(rule.statement.expression)
+        except Refusal as r:
+            raise refuse(r.message, locate(text, r.needle)) from None
+        kind = code.kind
+        if kind in ("undefined", "unsupported", "object"):
+            raise refuse("the rule's result is not a plain value")
+        if expect is not None and EXPECTED_KINDS[expect] is not None and kind not in EXPECTED_KINDS[expect] \
+                and kind != "null":
+            raise refuse(f"the rule gives a {_RESULT_NAMES.get(kind, kind)} but a {expect} is needed")
+        result_py, out = code.py, code.js
+        items = element_kind(code.dtype) if kind == "array" else None
+        if kind == "number":
+            result_py, out = f"to_float({code.py})", f"rt.outNumber({code.js})"
+        elif kind == "datetime":
+            out = f"rt.outTime({code.js})"
+        elif kind == "timedelta":
+            out = f"rt.outDuration({code.js})"
+        elif items in ("number", "datetime", "timedelta"):
+            convert = {"number": "Number", "datetime": "Time", "timedelta": "Duration"}[items]
+            out = f"rt.iter({code.js}).map(rt.out{convert})"
+            if items == "number":
+                result_py = f"to_floats({code.py})"
+        py_src = f"def _rule(values, ctx):\n    return {result_py}\n"
+        temps = "".join(f", t{i}" for i in range(1, env.js_temps + 1))
+        js = ("function (values, ctx) {\n  var rt = FormflowRules" + temps + ";\n"
+              f"  try {{ return {out}; }}\n"
+              "  catch (e) { if (e instanceof rt.RuleEvaluationError) throw e;"
+              " throw new rt.RuleEvaluationError(String(e && e.message || e)); }\n}")
+        if len(py_src) > MAX_GENERATED_CODE or len(js) > MAX_GENERATED_CODE:
+            raise refuse("the rule is too complex")
+        namespace = dict(runtime.NAMESPACE)
+        namespace.update(env.consts)
+        exec(compile(py_src, f"<rule {name or ''}>", "exec"), namespace)  # noqa: S102 - our own generated code
+        return CompiledRule(source=text, name=name, result_type=_RESULT_NAMES.get(kind, kind),
+                            fields_used=frozenset(env.fields_used), js=js, python_source=py_src,
+                            fn=namespace["_rule"])
+
+    def expr(self, node: Any) -> Code:
+        env = self.env
+        env.nodes += 1
+        if env.nodes > MAX_NODES:
+            raise Refusal(f"the rule has more than {MAX_NODES} parts")
+        handler = NODE_COMPILERS.get(type(node))
+        if handler is None:
+            raise Refusal(UNSUPPORTED.get(type(node).__name__, f"{type(node).__name__} is not supported"))
+        env.depth += 1
+        if env.depth > MAX_EXPRESSION_DEPTH:
+            raise Refusal(f"the rule nests operations deeper than {MAX_EXPRESSION_DEPTH} levels "
+                          "(a chain of one operator counts one level per operator)")
+        try:
+            return handler.compile(self, node)
+        finally:
+            env.depth -= 1
+
+
+# -- public entry point with a cache -----------------------------------------------------------------
+class RuleCache:
+    """Compiled rules keyed by (scope fingerprint, text, name, expect); LRU-bounded."""
+
+    def __init__(self, size: int = MAX_CACHED_RULES) -> None:
+        self.size = size
+        self._rules: OrderedDict[tuple, CompiledRule] = OrderedDict()
+        self._compilers: OrderedDict[str, Compiler] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, scope: RuleScope, name: str | None, expect: str | None) -> CompiledRule:
+        key = (scope.fingerprint, text, name, expect)
+        with self._lock:
+            hit = self._rules.get(key)
+            if hit is not None:
+                self._rules.move_to_end(key)
+                return hit
+            compiler = self._compilers.get(scope.fingerprint)
+            if compiler is None or compiler.scope is not scope:
+                compiler = Compiler(scope)
+                self._compilers[scope.fingerprint] = compiler
+                if len(self._compilers) > 64:
+                    self._compilers.popitem(last=False)
+            compiled = compiler.compile(text, name=name, expect=expect)
+            self._rules[key] = compiled
+            if len(self._rules) > self.size:
+                self._rules.popitem(last=False)
+            return compiled
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+            self._compilers.clear()
+
+
+RULE_CACHE = RuleCache()
+
+
+def compile_rule(text: str, scope: RuleScope, *, name: str | None = None, expect: str | None = None) -> CompiledRule:
+    """Compile *text* for *scope* (cached). `expect="boolean"` for conditions; a result kind for formulas."""
+    return RULE_CACHE.get(text, scope, name, expect)

@@ -1,0 +1,225 @@
+"""Operators: logic, comparisons, pattern matches, arithmetic, `??`, `? :` and `in`.
+
+The kinds of both operands are known at compile time, so each operator picks the runtime helper for its
+kinds (numbers: `n_add` / `rt.nadd`; a date and a duration: `t_add` / `rt.tadd` ...). Both helpers of a pair
+implement the same rule of docs/rules.md ("The value model").
+"""
+from __future__ import annotations
+
+from rule_engine import DataType, ast as re_ast
+
+from engine import patterns
+
+from ..limits import check_regex
+from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, node_compiler
+
+
+def need_boolean(code: Code, what: str) -> None:
+    if code.kind not in ("boolean", "null"):
+        raise Refusal(f"{what} needs true/false values, not a {code.kind} (compare it, or use $is_empty(...))")
+
+
+@node_compiler
+class LogicNode(NodeCompiler):
+    node = re_ast.LogicExpression
+
+    def compile(self, c, n):
+        left, right = c.expr(n.left), c.expr(n.right)
+        need_boolean(left, f"'{n.type}'")
+        need_boolean(right, f"'{n.type}'")
+        op_py, op_js = ("and", "&&") if n.type == "and" else ("or", "||")
+        if left.nonnull and right.nonnull:
+            return Code(f"({left.py} {op_py} {right.py})", f"({left.js} {op_js} {right.js})", DataType.BOOLEAN, True)
+        return Code(f"bool({left.py} {op_py} {right.py})", f"!!({left.js} {op_js} {right.js})", DataType.BOOLEAN, True)
+
+
+@node_compiler
+class UnaryNode(NodeCompiler):
+    node = re_ast.UnaryExpression
+
+    def compile(self, c, n):
+        right = c.expr(n.right)
+        if n.type == "not":
+            need_boolean(right, "'not'")
+            return Code(f"(not {right.py})", f"(!{right.js})", DataType.BOOLEAN, True)
+        if right.kind == "number":
+            return Code(f"n_neg({right.py})", f"rt.nneg({right.js})", n.result_type, True)
+        if right.kind == "timedelta":
+            return Code(f"d_neg({right.py})", f"rt.dneg({right.js})", n.result_type, True)
+        raise Refusal("'-' needs a number or a duration")
+
+
+def _comparable(left: Code, right: Code, op: str) -> None:
+    kinds = {left.kind, right.kind}
+    if "undefined" in kinds or "unsupported" in kinds:
+        raise Refusal(f"cannot tell what kind of values '{op}' compares")
+    if "object" in kinds and "null" not in kinds:
+        raise Refusal("a reference or row can only be compared with null")
+    if len(kinds - {"null"}) > 1:
+        raise Refusal(f"'{op}' compares a {left.kind} with a {right.kind}; they can never be equal")
+
+
+@node_compiler
+class ComparisonNode(NodeCompiler):
+    node = re_ast.ComparisonExpression
+
+    def compile(self, c, n):
+        left, right = c.expr(n.left), c.expr(n.right)
+        op = "==" if n.type == "eq" else "!="
+        _comparable(left, right, op)
+        literal = {left.py, right.py} & {"True", "False", "None"}
+        if literal and not (left.py[:1] in "'\"" or right.py[:1] in "'\""):
+            py = f"({left.py} {'is' if op == '==' else 'is not'} {right.py})"
+        else:
+            py = f"({left.py} {op} {right.py})"
+        kinds = {left.kind, right.kind}
+        if kinds & {"array", "number"}:  # decimals and lists compare by value, not by identity
+            js = f"{'' if op == '==' else '!'}rt.eq({left.js}, {right.js})"
+        else:
+            js = f"({left.js} {op}= {right.js})"
+        return Code(py, js, DataType.BOOLEAN, True)
+
+
+_ORDERED_OPS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+@node_compiler
+class ArithmeticComparisonNode(NodeCompiler):
+    node = re_ast.ArithmeticComparisonExpression
+
+    def compile(self, c, n):
+        left, right = c.expr(n.left), c.expr(n.right)
+        op = _ORDERED_OPS[n.type]
+        for side in (left, right):
+            if side.kind not in ("number", "text", "datetime", "timedelta"):
+                raise Refusal(f"'{op}' needs numbers, texts, dates or durations on both sides, not a {side.kind}")
+        py = f"({left.py} {op} {right.py})" if (left.nonnull or right.nonnull) else f"{n.type}({left.py}, {right.py})"
+        # texts compare by code point and numbers by value: always through the runtime in JS
+        return Code(py, f"rt.{n.type}({left.js}, {right.js})", DataType.BOOLEAN, True)
+
+
+@node_compiler
+class FuzzyComparisonNode(NodeCompiler):
+    node = re_ast.FuzzyComparisonExpression
+
+    def compile(self, c, n):
+        if not isinstance(n.right, re_ast.StringExpression):
+            raise Refusal("the right side of a pattern match must be a fixed text pattern")
+        pattern = n.right.value
+        why = check_regex(pattern)
+        if why:
+            raise Refusal(f"pattern refused: {why}", (pattern, "=~", "!~"))
+        left = c.expr(n.left)
+        if left.kind not in ("text", "null"):
+            raise Refusal("pattern matching needs a text value")
+        search = n.type in ("eq_fzs", "ne_fzs")
+        negate = n.type.startswith("ne")
+        try:
+            program = patterns.compile_pattern(pattern)  # RE2 on the server, re2js in the browser
+        except patterns.PatternRefused as exc:
+            raise Refusal(f"pattern refused: {exc}", (pattern, "=~", "!~")) from None
+        rx = c.env.const(program)
+        py = f"regex_{'search' if search else 'match'}({rx}, {left.py})"
+        js = f"rt.regex{'Search' if search else 'Match'}(rt.re2({js_str(pattern)}), {left.js})"
+        if negate:
+            py, js = f"(not {py})", f"(!{js})"
+        return Code(py, js, DataType.BOOLEAN, True)
+
+
+_ADD = {("number", "number"): ("n_add({a}, {b})", "rt.nadd({a}, {b})"),
+        ("text", "text"): ("s_add({a}, {b})", "rt.sadd({a}, {b})"),
+        ("datetime", "timedelta"): ("t_add({a}, {b})", "rt.tadd({a}, {b})"),
+        ("timedelta", "datetime"): ("t_add({b}, {a})", "rt.tadd({b}, {a})"),
+        ("timedelta", "timedelta"): ("d_add({a}, {b})", "rt.dadd({a}, {b})")}
+_SUB = {("number", "number"): ("n_sub({a}, {b})", "rt.nsub({a}, {b})"),
+        ("datetime", "timedelta"): ("t_sub({a}, {b})", "rt.tsub({a}, {b})"),
+        ("datetime", "datetime"): ("t_diff({a}, {b})", "rt.tdiff({a}, {b})"),
+        ("timedelta", "timedelta"): ("d_sub({a}, {b})", "rt.dsub({a}, {b})")}
+
+
+def _binary(table: dict, op: str, left: Code, right: Code, dtype) -> Code:
+    pair = table.get((left.kind, right.kind))
+    if pair is None:
+        raise Refusal(f"'{op}' cannot combine a {left.kind} and a {right.kind}")
+    py_t, js_t = pair
+    return Code(py_t.format(a=left.py, b=right.py), js_t.format(a=left.js, b=right.js), dtype, True)
+
+
+@node_compiler
+class AddNode(NodeCompiler):
+    node = re_ast.AddExpression
+
+    def compile(self, c, n):
+        return _binary(_ADD, "+", c.expr(n.left), c.expr(n.right), n.result_type)
+
+
+@node_compiler
+class SubtractNode(NodeCompiler):
+    node = re_ast.SubtractExpression
+
+    def compile(self, c, n):
+        return _binary(_SUB, "-", c.expr(n.left), c.expr(n.right), n.result_type)
+
+
+_ARITH = {"mul": ("n_mul", "rt.nmul"), "tdiv": ("n_div", "rt.ndiv"), "mod": ("n_mod", "rt.nmod"),
+          "fdiv": ("n_fdiv", "rt.nfdiv"), "pow": ("n_pow", "rt.npow")}
+
+
+@node_compiler
+class ArithmeticNode(NodeCompiler):
+    node = re_ast.ArithmeticExpression
+
+    def compile(self, c, n):
+        left, right = c.expr(n.left), c.expr(n.right)
+        for side in (left, right):
+            if side.kind != "number":
+                raise Refusal(f"arithmetic needs numbers, not a {side.kind}")
+        py_f, js_f = _ARITH[n.type]
+        return Code(f"{py_f}({left.py}, {right.py})", f"{js_f}({left.js}, {right.js})", DataType.FLOAT, True)
+
+
+@node_compiler
+class CoalesceNode(NodeCompiler):
+    node = re_ast.CoalesceExpression
+
+    def compile(self, c, n):
+        left, right = c.expr(n.left), c.expr(n.right)
+        if "null" not in (left.kind, right.kind) and left.kind != right.kind:
+            raise Refusal(f"'??' mixes a {left.kind} and a {right.kind}")
+        c.env.js_temps += 1
+        t = f"t{c.env.js_temps}"
+        dtype = left.dtype if left.kind != "null" else right.dtype
+        return Code(f"({left.py} if {left.py} is not None else {right.py})",
+                    f"(({t} = {left.js}) !== null ? {t} : {right.js})", dtype, right.nonnull)
+
+
+@node_compiler
+class TernaryNode(NodeCompiler):
+    node = re_ast.TernaryExpression
+
+    def compile(self, c, n):
+        cond, yes, no = c.expr(n.condition), c.expr(n.case_true), c.expr(n.case_false)
+        need_boolean(cond, "the condition of '? :'")
+        if "null" not in (yes.kind, no.kind) and yes.kind != no.kind:
+            raise Refusal(f"both results of '? :' must be of the same kind, not {yes.kind} and {no.kind}")
+        dtype = yes.dtype if yes.kind != "null" else no.dtype
+        return Code(f"({yes.py} if {cond.py} else {no.py})", f"({cond.js} ? {yes.js} : {no.js})", dtype,
+                    yes.nonnull and no.nonnull)
+
+
+@node_compiler
+class ContainsNode(NodeCompiler):
+    node = re_ast.ContainsExpression
+
+    def compile(self, c, n):
+        container, member = c.expr(n.container), c.expr(n.member)
+        if container.kind == "array":
+            ek = element_kind(container.dtype)
+            if ek not in SCALAR and ek not in ("null", "undefined"):
+                raise Refusal("'in' works on lists of numbers, texts, true/false or dates")
+            if member.kind not in ("null", ek) and ek not in ("null", "undefined"):
+                raise Refusal(f"'in' looks for a {member.kind} in a list of {ek}")
+        elif container.kind != "text":
+            raise Refusal(f"'in' needs a text or a list on its right, not a {container.kind}")
+        return Code(f"({member.py} in {container.py})", f"rt.contains({container.js}, {member.js})",
+                    DataType.BOOLEAN, True)
