@@ -31,7 +31,10 @@ CSRF_HEADERS = ("X-CSRF-Token", "X-CSRFToken")
 CSRF_FIELD = "csrf_token"
 #: capability a state-changing API call needs, by route tag; endpoint names override the tag
 WRITE_CAPABILITIES = {"apps": "design", "forms": "design", "notification templates": "templates"}
-ENDPOINT_CAPABILITIES = {"approve_notification_template": "approve_templates", "reject_notification_template": "approve_templates"}
+#: Endpoints whose capability differs from their tag's; None: the service decides (publishing a template: its approver
+#: or its author, engine.notifications.lifecycle).
+ENDPOINT_CAPABILITIES = {"approve_notification_template": "approve_templates", "reject_notification_template": "approve_templates",
+                         "publish_notification_template": None}
 #: the Content-Security-Policy every response carries: the vendored scripts need nothing inline and no eval
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")

@@ -8,10 +8,12 @@ from __future__ import annotations
 from flask import jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+from engine.errors import ErrorItem, ValidationFailed
 from engine.safety import MAX_PAGE
 from engine.api import actor, load_args, load_body, route, runtime
 from engine.api.bodies import KEY, Label
 from engine.services import inbox as inbox_service
+from engine.services import template_review
 from engine.services import templates as template_service
 
 _LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
@@ -43,6 +45,11 @@ INBOX = {"type": "object", "required": ["items", "total", "unread"], "properties
     "items": {"type": "array", "items": MESSAGE}, "total": {"type": "integer"}, "unread": {"type": "integer"},
     "page": {"type": "integer"}, "page_size": {"type": "integer"}}}
 COUNT = {"type": "object", "required": ["unread"], "properties": {"unread": {"type": "integer"}}}
+REVIEW_SETTINGS = {"type": "object", "additionalProperties": False, "properties": {
+    "self_review": {"type": "boolean", "description": "an author may approve or reject their own revision"},
+    "publisher": {"enum": ["approver", "author", "both"],
+                  "description": "who publishes an approved revision: its approver, its author (who submitted it), or "
+                                 "either (default); workspace admins always may"}}}
 
 BASE = "/apps/<app_key>/notification-templates"
 ONE = BASE + "/<template_key>"
@@ -110,6 +117,22 @@ RENDER = {"type": "object", "additionalProperties": False, "properties": {
 
 
 # -- templates -----------------------------------------------------------------
+
+@route("/notification-templates/review-settings", summary="Who reviews and who publishes notification templates",
+       tag="notification templates", response=REVIEW_SETTINGS, errors=())
+def get_template_review_settings():
+    return jsonify(template_review.review_settings(runtime()))
+
+
+@route("/notification-templates/review-settings", "PATCH", summary="Change who publishes approved templates and whether "
+       "authors may review their own (workspace admins)", tag="notification templates", body=REVIEW_SETTINGS,
+       response=REVIEW_SETTINGS, errors=(403, 422))
+def update_template_review_settings():
+    body = load_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed("the request body must be a JSON object", [ErrorItem("expected an object", path="/")])
+    return jsonify(template_review.set_review_settings(runtime(), actor(), body))
+
 
 @route(BASE, summary="Notification templates of an app", tag="notification templates", response=TEMPLATE_LIST, errors=(404,))
 def list_notification_templates(app_key):

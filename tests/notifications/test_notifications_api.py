@@ -140,3 +140,30 @@ def test_stale_template_edit_is_412_and_overwrites_nothing(client, crm):
                          headers={"If-Match": loaded["etag"]})
     assert stale.status_code == 412 and stale.get_json()["error"]["current_etag"] == first.get_json()["etag"]
     assert client.get(f"{BASE}/stale_check").get_json()["label"] == "Stale, renamed"
+
+
+def test_an_approver_approves_and_publishes_over_rest_and_admins_set_who_publishes(client, crm, acting):
+    acting(crm["author"])
+    client.post(BASE, json={"key": "follow_up", "form": "reminder", "label": "Follow-up", "content": CONTENT})
+    assert client.post(f"{BASE}/follow_up/submit").get_json()["allowed_actions"] == ["withdraw"]
+    acting(crm["reviewer"])
+    approved = client.post(f"{BASE}/follow_up/approve").get_json()
+    assert approved["allowed_actions"] == ["publish"]  # not "edit": an approver writes no templates
+    assert client.post(f"{BASE}/follow_up/publish").get_json()["state"] == "published"
+    assert client.get("/api/notification-templates/review-settings").get_json() == {"self_review": False, "publisher": "both"}
+    r = client.patch("/api/notification-templates/review-settings", json={"publisher": "approver"})
+    assert r.status_code == 403
+    acting(crm["admin"])
+    r = client.patch("/api/notification-templates/review-settings", json={"publisher": "someone"})
+    assert r.status_code == 422 and r.get_json()["error"]["errors"][0]["path"] == "/publisher"
+    r = client.patch("/api/notification-templates/review-settings", json={"publisher": "approver"})
+    assert r.get_json() == {"self_review": False, "publisher": "approver"}
+    acting(crm["author"])
+    client.patch(f"{BASE}/follow_up", json={"label": "v2"})
+    client.post(f"{BASE}/follow_up/submit")
+    acting(crm["reviewer"])
+    client.post(f"{BASE}/follow_up/approve")
+    acting(crm["author"])
+    assert "publish" not in client.get(f"{BASE}/follow_up").get_json()["allowed_actions"]
+    r = client.post(f"{BASE}/follow_up/publish")
+    assert r.status_code == 403 and "its approver" in r.get_json()["error"]["message"]

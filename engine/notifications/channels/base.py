@@ -130,6 +130,9 @@ class Channel:
     config_keys: ClassVar[frozenset[str]] = frozenset()
     #: Settings keys whose values are secrets: kept encrypted apart from definitions, shown masked, never returned.
     secret_keys: ClassVar[frozenset[str]] = frozenset()
+    #: Which content of a notification template this channel sends (``engine.services.template_content``):
+    #: "inbox", "email", or "chat" (webhooks and chat robots).
+    content_kind: ClassVar[str] = "chat"
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, sleep: Sleep = time.sleep,
                  clock=None, rng: Callable[[], float] = random.random, allow: Any = None,

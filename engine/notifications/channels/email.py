@@ -40,6 +40,7 @@ def _one_line(text: str) -> str:
 @register_channel
 class EmailChannel(Channel):
     name = "email"
+    content_kind: ClassVar[str] = "email"
     config_keys: ClassVar[frozenset[str]] = frozenset({
         "host", "port", "starttls", "ssl", "username", "password", "from_address", "from_name",
         "ca_file", "message_id_domain",

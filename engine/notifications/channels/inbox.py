@@ -22,6 +22,7 @@ from engine.notifications.channels.base import (
 @register_channel
 class InboxChannel(Channel):
     name = "inbox"
+    content_kind: ClassVar[str] = "inbox"
     config_keys: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, runtime=None, conn: sa.Connection | None = None, **deps):

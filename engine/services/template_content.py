@@ -1,0 +1,150 @@
+"""What a notification template's content is, how it compiles against its form, and how its stored revisions are read.
+
+Content is ``{kind: {part: source}}``: kinds ``default`` (required, with a
+``body``), and optional overrides for ``inbox``, ``email`` and ``chat``
+(webhook and chat-robot channels; each channel class names its kind as
+``content_kind``); parts ``subject`` and ``body`` (plain text) and ``html``
+(email only, autoescaped). Every save compiles the text against the form's
+variables (unknown variable -> 422 naming the part, line and column).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.notifications.channels import CHANNELS
+from engine.notifications.channels.base import Channel
+from engine.notifications.lifecycle import TemplateState
+from engine.notifications.tables import notification_templates as templates_t
+from engine.runtime import Runtime
+from engine.services.forms import _app_row, compiled_form
+from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
+
+__all__ = ["CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "content_kind", "content_problems", "check_content",
+           "compile_content", "revisions", "pick", "live_revision"]
+
+#: Content kinds a template may define; ``default`` is required and used where no override exists.
+CONTENT_KINDS = ("default", "inbox", "email", "chat")
+#: Parts of each kind and the template dialect each is compiled as.
+CONTENT_PARTS = {"subject": "text", "body": "text", "html": "html"}
+#: Kinds that may have an ``html`` part (only email sends HTML).
+HTML_KINDS = ("default", "email")
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def content_kind(channel: str) -> str:
+    """The content kind the delivery channel ``channel`` uses (its class's ``content_kind``)."""
+    return CHANNELS.get(channel).cls.content_kind if channel in CHANNELS else Channel.content_kind
+
+
+def content_problems(content: Any) -> list[ErrorItem]:
+    if not isinstance(content, Mapping):
+        return [ErrorItem("must be an object of kind -> {subject, body, html}", path="/content")]
+    problems = []
+    for kind, parts in content.items():
+        if kind not in CONTENT_KINDS:
+            problems.append(ErrorItem(f"unknown kind; use {', '.join(CONTENT_KINDS)}", path=f"/content/{kind}"))
+            continue
+        if not isinstance(parts, Mapping):
+            problems.append(ErrorItem("must be an object with subject, body and/or html", path=f"/content/{kind}"))
+            continue
+        for part, source in parts.items():
+            if part not in CONTENT_PARTS:
+                problems.append(ErrorItem(f"unknown part; use {', '.join(CONTENT_PARTS)}", path=f"/content/{kind}/{part}"))
+            elif not isinstance(source, str):
+                problems.append(ErrorItem("must be text", path=f"/content/{kind}/{part}"))
+            elif part == "html" and kind not in HTML_KINDS:
+                problems.append(ErrorItem("html is only sent by email", path=f"/content/{kind}/{part}"))
+    default = content.get("default")
+    if not isinstance(default, Mapping) or not str(default.get("body") or "").strip():
+        problems.append(ErrorItem("a default body is required", path="/content/default/body", code="required"))
+    return problems
+
+
+def _column(source: str, line: int | None, message: str) -> int | None:
+    """Best effort: the column of the offending name (the last one quoted before "(available") on that line."""
+    if not line:
+        return None
+    lines = source.splitlines()
+    if line > len(lines):
+        return None
+    for name in reversed(_QUOTED.findall(message.split("(available")[0])):
+        at = lines[line - 1].find(name)
+        if at >= 0:
+            return at + 1
+    return None
+
+
+def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str) -> tuple[VariableScope, int]:
+    """The variables a template of ``form_key`` may use, and the form version they come from."""
+    try:
+        form = compiled_form(rt, conn, app_key, form_key)
+    except NotFound:
+        raise ValidationFailed(f"form {form_key!r} of app {app_key!r} does not exist or is not published",
+                               [ErrorItem("must name a published form of this app", path="/form")]) from None
+
+    def resolve(key: str):
+        try:
+            return compiled_form(rt, conn, app_key, key).fields
+        except NotFound:
+            return None
+
+    return VariableScope.from_fields(form.fields, resolve), form.version
+
+
+def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[str, dict[str, CompiledTemplate]]:
+    """Compile every part; one ValidationFailed listing every problem with its path and position."""
+    errors: list[ErrorItem] = []
+    out: dict[str, dict[str, CompiledTemplate]] = {}
+    for kind, parts in content.items():
+        for part, source in parts.items():
+            try:
+                out.setdefault(kind, {})[part] = compile_template(source, scope, name=f"{key}.{kind}.{part}",
+                                                                   kind=CONTENT_PARTS[part])
+            except TemplateError as exc:
+                extra = {"line": exc.line} if exc.line else {}
+                column = _column(source, exc.line, exc.message)
+                if column:
+                    extra["column"] = column
+                errors.append(ErrorItem(exc.message, path=f"/content/{kind}/{part}", code="template_invalid", extra=extra))
+    if errors:
+        raise ValidationFailed(f"notification template {key!r} cannot be used as written", errors, template=key)
+    return out
+
+
+def check_content(conn, rt: Runtime, app_key: str, key: str, form_key: str, content: Any):
+    """``(compiled parts, form version)``; ValidationFailed (422) listing every problem."""
+    problems = content_problems(content)
+    if problems:
+        raise ValidationFailed(f"notification template {key!r} is not valid", problems, template=key)
+    scope, version = _scope(conn, rt, app_key, form_key)
+    return compile_content(key, content, scope), version
+
+
+# -- stored revisions ------------------------------------------------------------
+
+def revisions(conn: sa.Connection, rt: Runtime, app_key: str, key: str):
+    """``(app row, every revision oldest first)``; NotFound (404) for an unknown template."""
+    app = _app_row(conn, rt, app_key)
+    rows = conn.execute(sa.select(templates_t).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)
+                        .order_by(templates_t.c.revision)).mappings().all()
+    if not rows:
+        raise NotFound(f"notification template {key!r} does not exist in app {app_key!r}", path="/template")
+    return app, rows
+
+
+def live_revision(rows) -> Mapping | None:
+    return next((r for r in reversed(rows) if r["state"] == TemplateState.PUBLISHED.value and r["superseded_at"] is None), None)
+
+
+def pick(rows, revision: int | None) -> Mapping:
+    if revision is None:
+        return rows[-1]
+    for row in rows:
+        if row["revision"] == revision:
+            return row
+    raise NotFound(f"notification template {rows[0]['key']!r} has no revision {revision}", path="/revision")
