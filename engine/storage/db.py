@@ -51,11 +51,11 @@ class Database:
             yield conn.execution_options(formflow_read=True)  # SQLite: a deferred BEGIN (see _on_begin)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest revision (every branch head)."""
+        """Bring the schema to the newest revision: the one head the labelled branches merge into."""
         from alembic import command
 
         with self.engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "heads")
+            command.upgrade(alembic_config(conn), "head")
 
     def dispose(self) -> None:
         self.engine.dispose()

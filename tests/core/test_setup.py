@@ -21,6 +21,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from engine.storage.db import alembic_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,3 +93,29 @@ def test_fresh_venv_install_then_run_serves_openapi(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_migrations_have_exactly_one_head_and_every_branch_is_labelled():
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == ["0006_merge_branches"], "a new migration must revise the current head"
+    assert script.get_bases() == ["0001_core"]
+    branch_starts = [r for r in script.walk_revisions() if r.down_revision == "0001_core"]
+    assert len(branch_starts) == 11 and all(r.branch_labels for r in branch_starts)
+    labels = [label for r in branch_starts for label in r.branch_labels]
+    assert len(labels) == len(set(labels))
+
+
+def test_migrating_a_database_left_at_the_old_branch_heads_reaches_the_one_head(db_url):
+    engine = sa.create_engine(db_url)
+    old_heads = ScriptDirectory.from_config(alembic_config()).get_revision("0006_merge_branches").down_revision
+    try:
+        with engine.begin() as conn:
+            for head in old_heads:  # where an instance upgraded with "heads" stood
+                command.upgrade(alembic_config(conn), head)
+        with engine.begin() as conn:
+            assert set(MigrationContext.configure(conn).get_current_heads()) == set(old_heads)
+            command.upgrade(alembic_config(conn), "head")
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_heads() == ("0006_merge_branches",)
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import Text
 import engine.storage.types
 revision = '0002_access'
 down_revision = '0001_core'
-branch_labels = None
+branch_labels = ("access",)
 depends_on = None
 
 

@@ -11,7 +11,7 @@ import engine.storage.types
 
 revision = '0002_app_templates_dedup'
 down_revision = '0001_core'
-branch_labels = None
+branch_labels = ("dedup",)
 depends_on = None
 
 

@@ -10,7 +10,7 @@ import engine.storage.types
 
 revision = "0002_approvals"
 down_revision = "0001_core"
-branch_labels = None
+branch_labels = ("approvals",)
 depends_on = None
 
 UTC = engine.storage.types.UTCDateTime

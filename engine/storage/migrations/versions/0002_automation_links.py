@@ -9,7 +9,7 @@ import engine.storage.types
 
 revision = '0002_automation_links'
 down_revision = '0001_core'
-branch_labels = None
+branch_labels = ("automations",)
 depends_on = None
 
 

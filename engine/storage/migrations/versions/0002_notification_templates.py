@@ -11,7 +11,7 @@ import engine.storage.types
 
 revision = "0002_notification_templates"
 down_revision = "0001_core"
-branch_labels = None
+branch_labels = ("notification_templates",)
 depends_on = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 revision = "0004_attachment_bindings"
 down_revision = "0001_core"
-branch_labels = None
+branch_labels = ("attachments",)
 depends_on = None
 
 

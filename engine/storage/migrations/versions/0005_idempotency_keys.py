@@ -9,7 +9,7 @@ import engine.storage.types
 
 revision = "0005_idempotency_keys"
 down_revision = "0001_core"
-branch_labels = None
+branch_labels = ("idempotency",)
 depends_on = None
 
 

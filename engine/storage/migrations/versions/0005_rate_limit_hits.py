@@ -10,7 +10,7 @@ from engine.storage.types import UTCDateTime
 
 revision = "0005_rate_limit_hits"
 down_revision = "0001_core"
-branch_labels = None
+branch_labels = ("rate_limits",)
 depends_on = None
 
 
