@@ -15,8 +15,10 @@ def init_app(app: Flask) -> None:
     from designer_ui import editor_views  # noqa: F401  (automation, workflow and template editors)
     from designer_ui import profile_views  # noqa: F401  (the user's own profile, password, tokens)
     from designer_ui import admin_views, app_admin_views  # noqa: F401  (people and access; apps and forms as a whole)
+    from designer_ui import field_widgets
 
     i18n.init_app(app)
+    field_widgets.init_app(app)  # the field types' form widgets, and their messages
     auth_views.init_app(app)
     app.register_blueprint(bp)
     public_form_views.init_app(app)  # its own blueprint: outside the sign-in wall

@@ -36,6 +36,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.import_routes",
     "engine.api.approval_routes",
     "engine.api.live_routes",
+    "engine.api.field_choice_routes",
 ]
 
 _loaded = False

@@ -96,23 +96,23 @@ class Setting:
     example: str                   #: a value that works
     help: str                      #: what it does, one line
     parse: Callable[[Any], Any] = _text
-    serve_only: bool = False       #: read by ``formflow serve`` (gunicorn), not by the app
+    command_only: bool = False     #: an option of a command (``formflow serve``, ``scheduler``), not of the app
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("FORMFLOW_CONFIG", "CONFIG_FILE", "(none)", "path to a .toml or .json file", "/etc/formflow.toml",
             "a file of these settings (keys are the variable names); the environment wins over it"),
     Setting("DATABASE_URL", "DATABASE_URL", "SQLite in the instance folder", "SQLAlchemy URL",
-            "postgresql+psycopg://formflow@db/formflow", "the database (PostgreSQL for several processes)"),
-    Setting("SECRET_KEY", "SECRET_KEY", "random, kept in <instance>/secret_key", "text, 32+ random bytes",
-            "$(openssl rand -hex 32)", "signs sessions and keys stored secrets; the same on every process"),
+            "postgresql+psycopg://formflow@db/formflow", "the database; PostgreSQL (`pip install -e '.[postgres]'`) for several processes"),
+    Setting("SECRET_KEY", "SECRET_KEY", "random, kept in the instance folder", "text, 32+ random bytes",
+            "$(openssl rand -hex 32)", "signs sessions and encrypts workflow secrets: keep it, and give every web and scheduler process the same one"),
     Setting("FORMFLOW_INSTANCE", "INSTANCE_PATH", "./instance", "directory path", "/var/lib/formflow",
             "the instance folder (SQLite file, secret key, attachments)"),
     Setting("FORMFLOW_TIMEZONE", "TIMEZONE", "UTC", "IANA zone name", "Asia/Shanghai",
-            "the workspace's time zone when it is first created"),
+            "the default workspace's time zone (serial resets, \"today\", reminders, dashboards)"),
     Setting("FORMFLOW_INSTALL_TEMPLATES", "INSTALL_TEMPLATES", "1", "0 or 1", "0",
-            "install the built-in app templates on first run", _flag),
-    Setting("FORMFLOW_ATTACHMENT_DIR", "ATTACHMENT_DIR", "<instance>/attachments", "directory path",
+            "install the built-in CRM on first run (0: start from an empty workspace)", _flag),
+    Setting("FORMFLOW_ATTACHMENT_DIR", "ATTACHMENT_DIR", "attachments in the instance folder", "directory path",
             "/srv/formflow/files", "where uploaded files are stored"),
     Setting("FORMFLOW_SECURE_COOKIES", "SESSION_COOKIE_SECURE", "0", "0 or 1", "1",
             "send session cookies over HTTPS only (set behind TLS)", _flag),
@@ -134,6 +134,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_STARTTLS", "SMTP_STARTTLS", "0", "0 or 1", "1", "upgrade the connection with STARTTLS", _flag),
     Setting("SMTP_SSL", "SMTP_SSL", "0", "0 or 1", "1", "implicit TLS (port 465)", _flag),
     Setting("SMTP_CA_FILE", "SMTP_CA_FILE", "(none)", "file path", "/etc/ssl/internal-ca.pem", "extra trusted CA"),
+    Setting("FORMFLOW_SCHEDULER_INTERVAL", "SCHEDULER_INTERVAL", "see `formflow scheduler --help`", "seconds", "2",
+            "`formflow scheduler`: seconds between ticks", _seconds, True),
+    Setting("FORMFLOW_SCHEDULER_BATCH", "SCHEDULER_BATCH", "see `formflow scheduler --help`", "whole number", "500",
+            "`formflow scheduler`: due rows claimed per transaction", _positive_int, True),
+    Setting("FORMFLOW_SCHEDULER_SENDERS", "SCHEDULER_SENDERS", "see `formflow scheduler --help`", "whole number", "2",
+            "`formflow scheduler`: processes sending the outbox beside it", int, True),
     Setting("FORMFLOW_BIND", "BIND", "127.0.0.1:8000", "host:port", "0.0.0.0:8000",
             "where `formflow serve` listens", _text, True),
     Setting("FORMFLOW_WORKERS", "WORKERS", "2", "whole number", "4", "`formflow serve` worker processes",
@@ -184,6 +190,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     if smtp.get("host") and "NOTIFICATION_EMAIL" not in values:
         values["NOTIFICATION_EMAIL"] = smtp
     return values
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def export_config_file(environ: "os._Environ | dict" = os.environ) -> None:
+    """Copy the ``FORMFLOW_CONFIG`` file's settings into the environment where it doesn't set them already, so that
+    every command and its options (which fall back to their variables) see the file; the environment wins."""
+    if not environ.get(CONFIG_FILE_VARIABLE):
+        return
+    for name, value in read_config_file(environ[CONFIG_FILE_VARIABLE]).items():
+        if name != CONFIG_FILE_VARIABLE and environ.get(name) in (None, ""):
+            environ[name] = _env_text(value)
 
 
 def settings_table_markdown() -> str:

@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
-from engine.fields.base import DefinitionContext, field_label
+from engine.fields.base import DefinitionContext, FieldValueError, field_label
 from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
 
 #: compiled forms kept in memory (form id, version) -> CompiledForm
@@ -221,8 +221,9 @@ class CompiledForm:
                 continue
             try:
                 out[fid] = normalize(value, f)
-            except (ValueError, ArithmeticError) as exc:
-                errors.append(self.error(fid, str(exc)))
+            except (ValueError, ArithmeticError) as exc:  # a type may name the part at fault (a region's level)
+                sub = exc.subpath if isinstance(exc, FieldValueError) else None
+                errors.append(self.error(fid, str(exc), path=f"/data/{fid}/{sub}" if sub else None))
         return out, errors
 
     def shape_errors(self, values: dict) -> list[ErrorItem]:

@@ -120,6 +120,14 @@ def _workflow(rt, conn, batch: Batch, workflow_id: int) -> CompiledWorkflow | No
     return batch.workflows[workflow_id]
 
 
+def _reason(exc: Exception) -> str:
+    """A failed firing's reason in words, with the problems a definition error lists (each names its setting or field)."""
+    if not isinstance(exc, FormflowError):
+        return f"{type(exc).__name__}: {exc}"
+    details = "; ".join(f"{e.path}: {e.message}" for e in exc.errors)
+    return f"{exc.message} ({details})" if details else exc.message
+
+
 def _fire(rt, conn, row, record, wf: CompiledWorkflow | None, now: datetime, batch: Batch) -> tuple[str, str | None, list, list]:
     """Run one due row: (status, reason, step outcomes, outbox rows to write)."""
     if wf is None:
@@ -182,16 +190,19 @@ def run_due(rt, now: datetime | None = None, limit: int = DUE_BATCH) -> TickRepo
         statuses, runs, queued = [], [], []
         for row in rows:
             attempts = row["attempts"] + 1
-            wf = _workflow(rt, conn, batch, row["workflow_id"])
-            savepoint = conn.begin_nested() if wf is not None and (wf.writes_records or row["record_id"] == 0) else None
+            savepoint = None
             try:
+                # a published version this process can't compile (e.g. its WEBHOOK_ALLOWLIST refuses a step's address)
+                # fails this row with the reason, not the tick
+                wf = _workflow(rt, conn, batch, row["workflow_id"])
+                savepoint = conn.begin_nested() if wf is not None and (wf.writes_records or row["record_id"] == 0) else None
                 status, detail, outcomes, messages = _fire(rt, conn, row, found.get(row["record_id"]), wf, now, batch)
                 if savepoint is not None:
                     savepoint.commit()
             except Exception as exc:  # a failing step must not take the rest of the batch down
                 if savepoint is not None:
                     savepoint.rollback()
-                message = exc.message if isinstance(exc, FormflowError) else f"{type(exc).__name__}: {exc}"
+                message = _reason(exc)
                 if not isinstance(exc, FormflowError):
                     log.exception("workflow %s firing %s failed", row["workflow_id"], row["occurrence"])
                 if savepoint is None and isinstance(exc, sa.exc.DBAPIError):

@@ -19,8 +19,8 @@ from formflow import static_assets
 
 #: ceiling over every request body, in bytes; each class of route has its own, lower budget (engine.api.limits)
 MAX_CONTENT_LENGTH = 101 * 1024 * 1024
-#: settings read by `formflow serve` itself (gunicorn), not by the application
-SERVE_ONLY_KEYS = frozenset(s.key for s in SETTINGS if s.serve_only)
+#: settings that are options of a command (`formflow serve`, `formflow scheduler`), not of the application
+COMMAND_ONLY_KEYS = frozenset(s.key for s in SETTINGS if s.command_only)
 
 
 def _secret_key(instance: Path) -> str:
@@ -34,7 +34,7 @@ def _secret_key(instance: Path) -> str:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
-    settings = {k: v for k, v in load_settings().items() if k not in SERVE_ONLY_KEYS}  # file, then environment
+    settings = {k: v for k, v in load_settings().items() if k not in COMMAND_ONLY_KEYS}  # file, then environment
     app = Flask(__name__, instance_path=config.pop("INSTANCE_PATH", None) or settings.pop("INSTANCE_PATH", None)
                 or str(Path.cwd() / "instance"), instance_relative_config=True)
     instance = Path(app.instance_path)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from engine.api import standalone_openapi_document
+from engine.config import SettingError, export_config_file
 from formflow import create_app
 
 
@@ -18,6 +19,13 @@ def _app_factory():
 class FormflowGroup(FlaskGroup):
     """Flask's command group, except that listing the commands (``formflow --help``) never builds the app: building it
     creates the instance folder and its database, which a command that doesn't serve must not leave behind."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            export_config_file()  # FORMFLOW_CONFIG's settings, for the app and for options falling back to variables
+        except SettingError as exc:
+            raise click.UsageError(str(exc)) from None
+        return super().make_context(info_name, args, parent, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()

@@ -21,9 +21,12 @@ from formflow.cli import cli
 
 
 @cli.command("scheduler")
-@click.option("--interval", default=5.0, show_default=True, help="seconds between ticks")
-@click.option("--batch", default=200, show_default=True, help="due rows claimed per transaction")
-@click.option("--senders", default=0, show_default=True, type=click.IntRange(0, 64),
+@click.option("--interval", default=5.0, show_default=True, envvar="FORMFLOW_SCHEDULER_INTERVAL", show_envvar=True,
+              help="seconds between ticks")
+@click.option("--batch", default=200, show_default=True, envvar="FORMFLOW_SCHEDULER_BATCH", show_envvar=True,
+              help="due rows claimed per transaction")
+@click.option("--senders", default=0, show_default=True, type=click.IntRange(0, 64), envvar="FORMFLOW_SCHEDULER_SENDERS",
+              show_envvar=True,
               help="processes that send the outbox beside this one (0: each tick sends what it ran)")
 @click.option("--once", is_flag=True, help="run one tick, print the counts and exit")
 @with_appcontext

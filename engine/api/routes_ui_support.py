@@ -69,16 +69,17 @@ def _zones(available, _cache: dict = {}) -> frozenset:  # noqa: B006  (computed 
     return _cache["zones"]
 
 
-def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict) -> str:
-    """One stored value as the text a person reads."""
+def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict, export: bool = False) -> str:
+    """One stored value as the text a person reads (``export``: as an export cell, which an import reads back)."""
     if value is None or value == "" or value == []:
         return ""
-    if f["type"] in ("reference", "user", "attachment"):
+    key = FIELD_TYPES.get(f["type"]).linked_store(f)
+    if key:
         ids = value if isinstance(value, list) else [value]
-        key = {"reference": (f.get("options") or {}).get("form"), "user": "@users", "attachment": "@attachments"}[f["type"]]
         return ", ".join(titles.get(key, {}).get(i, f"#{i}") for i in ids)
     try:
-        return FIELD_TYPES.get(f["type"]).display(value, f, locale, tz)
+        ftype = FIELD_TYPES.get(f["type"])
+        return ftype.export_text(value, f, locale, tz) if export else ftype.display(value, f, locale, tz)
     except Exception:  # a value stored under an older definition still shows
         return str(value)
 
@@ -86,16 +87,23 @@ def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict) -> str:
 def record_titles(rt, app_key: str, fields: list[dict], items: list[dict], locale: str, tz: str) -> dict:
     """{target form key | "@users": {id: title}} for every reference and user value on the page."""
     wanted: dict[str, set] = {}
+    owners: dict[str, object] = {}  # store -> the field type that names its ids
     for f in fields:
-        if f["type"] not in ("reference", "user", "attachment"):
+        key = FIELD_TYPES.get(f["type"]).linked_store(f)
+        if not key:
             continue
-        key = {"reference": (f.get("options") or {}).get("form"), "user": "@users", "attachment": "@attachments"}[f["type"]]
+        owners[key] = FIELD_TYPES.get(f["type"])
         for item in items:
             v = item["data"].get(f["id"])
             if v is not None:
                 wanted.setdefault(key, set()).update(v if isinstance(v, list) else [v])
     out: dict[str, dict] = {}
     for key, ids in wanted.items():
+        with rt.db.read() as conn:
+            named = owners[key].linked_names(conn, rt.workspace_id, list(ids))
+        if named is not None:
+            out[key] = named
+            continue
         if key == "@users":
             with rt.db.read() as conn:  # the users service comes with the permissions area; names only
                 rows = conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(list(ids)))).all()
@@ -135,11 +143,11 @@ def title_of(rt, definition: dict, record: dict, locale: str, tz: str) -> str:
     return f"#{record['id']}"
 
 
-def with_display(rt, app_key: str, definition: dict, items: list[dict], locale: str, tz: str) -> list[dict]:
+def with_display(rt, app_key: str, definition: dict, items: list[dict], locale: str, tz: str, export: bool = False) -> list[dict]:
     fields = [f for f in definition.get("fields", []) if not f.get("deleted")]
     titles = record_titles(rt, app_key, fields, items, locale, tz)
     for item in items:
-        item["display"] = {f["id"]: field_text(rt, f, item["data"].get(f["id"]), locale, tz, titles) for f in fields}
+        item["display"] = {f["id"]: field_text(rt, f, item["data"].get(f["id"]), locale, tz, titles, export) for f in fields}
         title_id = (definition.get("settings") or {}).get("title_field")
         by_title = item["display"].get(title_id) if title_id else None
         item["title"] = by_title or title_of(rt, definition, item, locale, tz)
@@ -209,7 +217,7 @@ def _export_rows(app_key: str, form_key: str):
     definition = _definition(rt, app_key, form_key)
     locale, tz = _locale(), _timezone()
     return exports.export_rows(rt, who, app_key, form_key, _table_query(definition, paged=False),
-                               lambda items: with_display(rt, app_key, definition, items, locale, tz), locale=locale)
+                               lambda items: with_display(rt, app_key, definition, items, locale, tz, export=True), locale=locale)
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/export.csv", summary="The filtered records as CSV (display text)",
@@ -245,7 +253,7 @@ def _attachment_field() -> tuple[int | None, dict]:
         return None, {}
     with runtime().db.read() as conn:
         form = form_service.compiled_form(runtime(), conn, app_key, form_key)
-    f = next((f for f in form.live_fields if f["id"] == field_id and f["type"] == "attachment"), None)
+    f = next((f for f in form.live_fields if f["id"] == field_id and FIELD_TYPES.get(f["type"]).holds_attachments), None)
     if f is None:
         raise ValidationFailed(f"{field_id!r} is not an attachment field of {form_key!r}", [ErrorItem("not an attachment field", path="/field")])
     return form.form_id, f
@@ -277,8 +285,12 @@ def upload_attachment():
     form_id, f = _attachment_field()
     options = f.get("options") or {}
     limit = options.get("max_size") or DEFAULT_ATTACHMENT_MAX_BYTES
+    ftype = FIELD_TYPES.get(f["type"]) if f else None
     saved = []
     for upload in files:
+        if ftype and not ftype.accepts_upload(upload.filename or "", upload.mimetype or "", f):
+            raise ValidationFailed(f"{upload.filename}: a {ftype.name} field does not take {upload.mimetype or 'this file'}",
+                                   [ErrorItem("file type not accepted", path="/file", field_id=f.get("id"), code="not_accepted")])
         if not _accepted(options.get("accept"), upload.filename or "", upload.mimetype):
             raise ValidationFailed(f"{upload.filename}: this field accepts {', '.join(options['accept'])}",
                                    [ErrorItem("file type not accepted", path="/file", field_id=f.get("id"), code="not_accepted")])
@@ -287,8 +299,15 @@ def upload_attachment():
             size = f"{limit / (1024 * 1024):.1f} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
             raise ValidationFailed(f"{upload.filename} is larger than {size}",
                                    [ErrorItem("file too large", path="/file", field_id=f.get("id"), code="too_large")])
+        try:  # what the field type keeps beside the file (an image's thumbnail); it refuses what it can't read
+            extra = ftype.renditions(data, f) if ftype else {}
+        except ValueError as exc:
+            raise ValidationFailed(f"{upload.filename} {exc}", [ErrorItem(str(exc), path="/file", field_id=f.get("id"),
+                                                                           code="not_accepted")]) from None
         attachment_id = uuid.uuid4().hex
         (_attachment_dir() / attachment_id).write_bytes(data)
+        for suffix, content in extra.items():
+            (_attachment_dir() / f"{attachment_id}.{suffix}").write_bytes(content)
         name = Path(upload.filename or "file").name[:255] or "file"
         row = attachment_service.new_upload(rt, actor(), attachment_id=attachment_id, filename=name,
                                             content_type=(upload.mimetype or "application/octet-stream")[:200], size=len(data),
@@ -299,9 +318,8 @@ def upload_attachment():
     return jsonify(body), 201
 
 
-@route("/attachments/<attachment_id>", summary="Download an uploaded file", tag="attachments", response={"type": "string", "format": "binary"},
-       response_type="*/*", errors=(404,))
-def download_attachment(attachment_id):
+def _readable_upload(attachment_id: str, suffix: str = "") -> tuple[dict, Path]:
+    """The file's row and path (``<id>.<suffix>``: a rendition such as the thumbnail), if the caller may read it."""
     rt = runtime()
     if not is_attachment_id(attachment_id):
         raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
@@ -310,8 +328,23 @@ def download_attachment(attachment_id):
                                                         attachments.c.workspace_id == rt.workspace_id)).mappings().first()
         if row is not None:
             attachment_service.check_download(rt, conn, actor(), dict(row))
-    path = _attachment_dir() / attachment_id
+    path = _attachment_dir() / (f"{attachment_id}.{suffix}" if suffix else attachment_id)
     if row is None or not path.is_file():
-        raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
+        raise NotFound(f"no uploaded file {attachment_id}" + (f" {suffix}" if suffix else ""), path="/attachment")
+    return row, path
+
+
+@route("/attachments/<attachment_id>/thumbnail", summary="The thumbnail of an uploaded picture (image and signature fields)",
+       tag="attachments", response={"type": "string", "format": "binary"}, response_type="image/png", errors=(404,))
+def attachment_thumbnail(attachment_id):
+    _row, path = _readable_upload(attachment_id, "thumbnail")
+    # a PNG this server drew (engine.fields.image): safe to show inline
+    return send_file(path, mimetype="image/png", max_age=3600)
+
+
+@route("/attachments/<attachment_id>", summary="Download an uploaded file", tag="attachments", response={"type": "string", "format": "binary"},
+       response_type="*/*", errors=(404,))
+def download_attachment(attachment_id):
+    row, path = _readable_upload(attachment_id)
     # served as a download: an uploaded HTML or SVG must never run in our origin
     return send_file(path, mimetype=row["content_type"], as_attachment=True, download_name=row["filename"])

@@ -6,6 +6,7 @@ used for filtering, sorting and automatic indexes.
 """
 from engine.fields.base import FIELD_TYPES, FieldType, field_label  # noqa: F401
 from engine.fields import text, numeric, temporal, choice, relation, special  # noqa: F401  (registration)
+from engine.fields import region, rating, signature, image, richtext, team  # noqa: F401  (registration)
 
 
 def get_type(name: str) -> FieldType:

@@ -94,6 +94,14 @@ def en_zh(en: str, zh: str) -> dict:
     return {"en": en, "zh-CN": zh}
 
 
+class FieldValueError(ValueError):
+    """A refused value that names the part at fault: its error path goes down to ``/data/<field>/<subpath>``."""
+
+    def __init__(self, message: str, subpath: str):
+        super().__init__(message)
+        self.subpath = subpath
+
+
 class FieldType:
     """Base of every field type. Subclasses set ``name`` and override what differs (see the module docstring)."""
 
@@ -198,6 +206,37 @@ class FieldType:
     def linked_store(self, field: dict) -> str | None:
         """Where the ids of a linked type resolve to names: a form key, ``@users`` or ``@attachments``."""
         return None
+
+    def missing_ids(self, conn: Any, workspace_id: int, ids: list) -> list | None:
+        """Of the ids a value names, those that do not exist (checked in the save's transaction); None: this type's
+        ids are checked by the record service (reference, user, attachment) or it holds none."""
+        return None
+
+    def linked_names(self, conn: Any, workspace_id: int, ids: list) -> dict | None:
+        """Id -> name of the things a linked type's ids name, when the type looks them up itself (teams); None: the
+        caller resolves ``linked_store`` (records, users, attachments)."""
+        return None
+
+    def find_by_name(self, conn: Any, workspace_id: int, text: str) -> Any:
+        """The id a person means by *text* (an import cell), for a linked type that looks names up itself; None: not found."""
+        return None
+
+    def lookup_choices(self, conn: Any, workspace_id: int, parent: str | None) -> list[dict] | None:
+        """``[{value, label}]`` its widget picks from, one level under *parent* (``GET /api/field-types/<type>/choices``);
+        None: the type has no list of its own."""
+        return None
+
+    def renditions(self, data: bytes, field: dict) -> dict[str, bytes]:
+        """Files kept beside an upload to a field of this type, by suffix (``thumbnail``); ValueError refuses the upload."""
+        return {}
+
+    def accepts_upload(self, filename: str, content_type: str, field: dict) -> bool:
+        """Whether a file of this name and type may be uploaded to the field (``options.accept`` is checked too)."""
+        return True
+
+    def template_value(self, value: Any, field: dict) -> Any:
+        """What ``record.<field>`` is in a template when the templating scope has no node of its own for the type."""
+        return value
 
     def result_type(self, field: dict, resolve_form=None) -> str | None:
         """A derived field: the field type its value has (None: unknown). Others: their own name."""

@@ -60,6 +60,8 @@ class CleaningContext:
     users: dict[str, int] = field(default_factory=dict)  # folded username / display name / email / id -> user id
     find_reference: Callable[[str, str], int | None] = lambda form_key, title: None
     choices: dict[int, tuple[dict, dict[str, str]]] = field(default_factory=dict)  # id(field) -> (field, choice_table)
+    #: (field type, text) -> the id of what a linked type finds by name itself (``FieldType.find_by_name``: teams)
+    find_named: Callable[[str, str], Any] = lambda type_name, text: None
 
     def choice_table(self, f: dict) -> dict[str, str]:
         """``choice_table(f)``, built once per field for the rows of one import."""

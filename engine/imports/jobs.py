@@ -334,10 +334,13 @@ def _cleaning_context(rt, conn, form) -> tuple[cleaning.CleaningContext, Callabl
             cache[(target, title)] = _reference_by_title(rt, current[0], form.app_key, target, title)
         return cache[(target, title)]
 
+    def find_named(type_name: str, text: str):
+        return FIELD_TYPES.get(type_name).find_by_name(current[0], rt.workspace_id, text)
+
     def use(c) -> None:
         current[0] = c
 
-    return cleaning.CleaningContext(timezone=rt.timezone, users=people, find_reference=find_reference), use
+    return cleaning.CleaningContext(timezone=rt.timezone, users=people, find_reference=find_reference, find_named=find_named), use
 
 
 def _reference_by_title(rt, conn, app_key: str, target: str, title: str) -> int | None:

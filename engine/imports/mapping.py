@@ -32,7 +32,8 @@ def title_key(text: str) -> str:
 
 
 def importable_fields(form) -> list[dict]:
-    return [f for f in form.input_fields if f["type"] not in NOT_IMPORTABLE and not FIELD_TYPES.get(f["type"]).engine_set]
+    return [f for f in form.input_fields if f["type"] not in NOT_IMPORTABLE and not FIELD_TYPES.get(f["type"]).engine_set
+            and FIELD_TYPES.get(f["type"]).import_cleaner is not None]
 
 
 def suggest_mapping(form, header: list[str]) -> dict[str, str]:

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from engine.definitions import CompiledForm
 from engine.errors import NotFound, PermissionDenied
+from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services.forms import compiled_version
 from engine.storage.tables import apps, forms, records, users, workspaces
@@ -202,9 +203,18 @@ class RenderData:
         out: dict[str, Any] = {}
         for fld in fields:
             value = data.get(fld["id"])
-            convert = self.converters.get(fld.get("type"))
+            convert = self.converters.get(fld.get("type")) or (self._typed_value if fld.get("type") in FIELD_TYPES else None)
             out[fld.get("name") or fld["id"]] = convert(value, fld, depth) if convert and value is not None else value
         return out
+
+    def _typed_value(self, value: Any, fld: dict, depth: int) -> Any:
+        """The other types: the names of a linked type that looks them up itself (teams), else ``template_value``."""
+        ftype = FIELD_TYPES.get(fld["type"])
+        ids = ftype.ids(value)
+        named = ftype.linked_names(self.conn, self.rt.workspace_id, ids) if ids else None
+        if named is not None:
+            return ", ".join(named.get(i, f"#{i}") for i in ids)
+        return ftype.template_value(value, fld)
 
     def record(self, form: CompiledForm, row: Mapping, depth: int = MAX_REFERENCE_DEPTH) -> dict:
         """A record as a template sees it: field names, plus id, title, created_at, updated_at."""

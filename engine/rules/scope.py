@@ -13,6 +13,8 @@ from typing import Any, Callable, ClassVar
 
 from rule_engine import DataType
 
+from engine.fields import FIELD_TYPES
+
 #: How many reference hops a rule may follow (customer.owner_company.level is 2 hops).
 MAX_REFERENCE_DEPTH = 3
 
@@ -236,6 +238,13 @@ def _referenced_fields(fields: list[dict], resolve_form: Any, depth: int, seen: 
     return out
 
 
+def _rule_kind(ftype: str | None) -> str | None:
+    """The ``FIELD_KINDS`` key a field type reads as: its own name, else its ``rule_kind`` (a rating reads as a number)."""
+    if ftype in FIELD_KINDS or ftype not in FIELD_TYPES:
+        return ftype
+    return FIELD_TYPES.get(ftype).rule_kind or ftype
+
+
 def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: dict) -> RuleScope:
     infos: list[FieldInfo] = []
     unusable: dict[str, str] = {}
@@ -244,10 +253,10 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
         if f.get("deleted"):
             unusable[name] = "the field is deleted"
             continue
-        info = FieldInfo(id=f["id"], name=name, type=ftype)
+        info = FieldInfo(id=f["id"], name=name, type=_rule_kind(ftype))
         if ftype in ("select", "multiselect"):
             info.choices = [c.get("value") for c in opts.get("choices") or [] if isinstance(c, dict)]
-        if ftype in ("user", "reference"):
+        if info.type in ("user", "reference"):
             info.multiple = bool(opts.get("multiple"))
         if ftype == "reference":
             info.form = opts.get("form")
@@ -284,7 +293,7 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
             if info.result_type is None:
                 unusable[name] = "the roll-up's result type cannot be determined"
                 continue
-        elif ftype not in FIELD_KINDS:
+        elif info.type not in FIELD_KINDS:
             unusable[name] = f"fields of type {ftype!r} cannot be used in rules"
             continue
         infos.append(info)

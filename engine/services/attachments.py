@@ -47,7 +47,7 @@ def _trusted(actor: Actor) -> bool:
 
 
 def _attachment_fields(form) -> list[dict]:
-    return [f for f in form.input_fields if FIELD_TYPES.get(f["type"]).name == "attachment"]
+    return [f for f in form.input_fields if FIELD_TYPES.get(f["type"]).holds_attachments]
 
 
 def _new_ids(w, f: dict) -> list[str]:
@@ -151,7 +151,7 @@ def _legacy_holder_readable(rt: Runtime, conn: sa.Connection, actor: Actor, atta
         .limit(MAX_HOLDERS_CHECKED)).mappings().all()
     for row in holders:
         form = compiled_version(rt, conn, row["form_id"], row["form_version"])
-        fields = [f["id"] for f in form.live_fields if FIELD_TYPES.get(f["type"]).name == "attachment"
+        fields = [f["id"] for f in form.live_fields if FIELD_TYPES.get(f["type"]).holds_attachments
                   and attachment["id"] in _ids(row["data"].get(f["id"]))]
         if fields and _readable_through(rt, conn, actor, row, fields, form):
             return True

@@ -455,7 +455,8 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
         return out
     form, conn = writes[0].form, writes[0].conn
     for f in form.input_fields:
-        if f["type"] not in ("reference", "user", "attachment"):
+        if f["type"] not in ("reference", "user", "attachment") and not FIELD_TYPES.get(f["type"]).holds_attachments:
+            _own_id_errors(writes, f, out)
             continue
         ftype = FIELD_TYPES.get(f["type"])
         wanted = [(i, ftype.ids(w.values[f["id"]])) for i, w in enumerate(writes)
@@ -487,6 +488,17 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
                 message = f"no uploaded file {', '.join(missing)}"
             out[i].append(form.error(f["id"], message, code="not_found"))
     return out
+
+
+def _own_id_errors(writes: list[Write], f: dict, out: list[list[ErrorItem]]) -> None:
+    """Ids a field type looks up itself (``FieldType.missing_ids``: a team field's team must exist)."""
+    ftype = FIELD_TYPES.get(f["type"])
+    for i, w in enumerate(writes):
+        value = w.values.get(f["id"])
+        ids = ftype.ids(value) if value is not None and (w.before or {}).get(f["id"]) != value else []
+        missing = ftype.missing_ids(w.conn, w.rt.workspace_id, ids) if ids else None
+        if missing:
+            out[i].append(w.form.error(f["id"], f"no {ftype.name} with id {', '.join(map(str, missing))}", code="not_found"))
 
 
 #: ids looked up per statement by the batch checks

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from engine.fields import FIELD_TYPES
 from engine.templating.limits import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ FIELD_TYPE_KINDS = {
 }
 _COMPUTED_KINDS = {"number": NUMBER, "text": TEXT, "date": DATE,
                    "datetime": DATETIME, "boolean": BOOLEAN}
+#: leaf node of a field type's ``template_kind``; other kinds are objects the type's ``template_value`` builds
+_TEMPLATE_KIND_NODES = {"text": TEXT, "number": NUMBER, "date": DATE, "datetime": DATETIME, "boolean": BOOLEAN, "team": TEXT}
 _ATTACHMENT = ScopeNode("object", {"id": NUMBER, "name": TEXT, "url": TEXT, "size": NUMBER})
 
 
@@ -91,6 +94,9 @@ def _field_node(fld: Mapping, resolve_form: Callable[[str], Any] | None, depth: 
             node = ScopeNode("object", {"id": NUMBER, "title": TEXT}, label=label)
         else:
             node = _record_node(target_fields, resolve_form, depth - 1)
+    elif ftype in FIELD_TYPES:  # the other types, by their template kind (a rating is a number, a region an object)
+        node = _TEMPLATE_KIND_NODES.get(FIELD_TYPES.get(ftype).template_kind, ANY)
+        return node
     else:
         node = VALUE
     return ScopeNode("list", item=node, label=label) if multiple else node

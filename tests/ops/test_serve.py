@@ -31,6 +31,8 @@ from tests.conftest import PG_OK, PG_URL
 ROOT = Path(__file__).resolve().parents[2]
 #: how long the server may take to answer its first request (it migrates a fresh schema first)
 START_TIMEOUT_SECONDS = 60
+#: the key every process of a test shares (it encrypts workflow secrets, so they must agree)
+TEST_SECRET_KEY = "serve-test-secret-key-serve-test-secret-key"
 
 
 def free_port() -> int:
@@ -83,7 +85,7 @@ def pg_url():
 def serve_env(db_url: str, tmp: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FORMFLOW_", "PROMETHEUS_", "WEBHOOK_", "SMTP_"))}
     env.update({"DATABASE_URL": db_url, "FORMFLOW_INSTANCE": str(tmp / "instance"), "FORMFLOW_INSTALL_TEMPLATES": "0",
-                "SECRET_KEY": "serve-test-secret-key-serve-test-secret-key", "PYTHONPATH": str(ROOT), **extra})
+                "SECRET_KEY": TEST_SECRET_KEY, "PYTHONPATH": str(ROOT), **extra})
     return env
 
 

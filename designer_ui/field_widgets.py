@@ -1,0 +1,60 @@
+"""Form widgets of field types (``static/widgets/<widget>.js``) and their messages (en, zh-CN).
+
+``field_widgets(definition)`` (a template global) names, by field type, the widget module of each field whose type
+has one; the generated form loads those scripts and ``formfill.js`` mounts them. The messages are merged into
+``designer_ui.i18n.MESSAGES`` under ``fill.`` (they reach the browser's catalogue).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from designer_ui.i18n import MESSAGES as _CATALOGUE
+from engine.fields import FIELD_TYPES
+
+#: where the widget modules are
+WIDGETS_DIR = Path(__file__).resolve().parent / "static" / "widgets"
+
+_PAIRS: dict[str, tuple[str, str]] = {
+    "fill.rating.star": ("{n} of {max} stars", "{n} 星（共 {max} 星）"),
+    "fill.region.province": ("Province", "省"),
+    "fill.region.city": ("City", "市"),
+    "fill.region.district": ("District", "区县"),
+    "fill.richtext.tools": ("Formatting", "格式"),
+    "fill.richtext.bold": ("Bold", "加粗"),
+    "fill.richtext.italic": ("Italic", "斜体"),
+    "fill.richtext.bullets": ("Bulleted list", "项目符号列表"),
+    "fill.richtext.numbers": ("Numbered list", "编号列表"),
+    "fill.richtext.link": ("Link", "链接"),
+    "fill.richtext.link_prompt": ("Link address (https://…)", "链接地址（https://…）"),
+    "fill.image.thumbnail": ("Picture {n}", "图片 {n}"),
+    "fill.signature.pad": ("Signature pad: draw your signature", "签名板：请在此手写签名"),
+    "fill.signature.clear": ("Clear", "清除"),
+    "fill.signature.use": ("Use this signature", "使用此签名"),
+    "fill.signature.saved": ("Signature saved.", "签名已保存。"),
+    "fill.signature.unsaved": ("Not saved yet: press “Use this signature”.", "尚未保存：请点击“使用此签名”。"),
+    "fill.signature.empty": ("Draw a signature first.", "请先手写签名。"),
+}
+
+MESSAGES: dict[str, dict[str, str]] = {"en": {k: v[0] for k, v in _PAIRS.items()},
+                                       "zh-CN": {k: v[1] for k, v in _PAIRS.items()}}
+
+for _locale, _texts in MESSAGES.items():
+    _CATALOGUE.setdefault(_locale, {}).update(_texts)
+
+
+def field_widgets(definition: dict) -> dict[str, str]:
+    """{field type: widget module name} for the live fields of *definition* whose type has a widget module."""
+    out: dict[str, str] = {}
+    for f in (definition or {}).get("fields", []):
+        if f.get("deleted") or f.get("type") not in FIELD_TYPES:
+            continue
+        widget = FIELD_TYPES.get(f["type"]).widget
+        if (WIDGETS_DIR / f"{widget}.js").is_file():
+            out[f["type"]] = widget
+    return out
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["field_widgets"] = field_widgets

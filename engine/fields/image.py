@@ -1,0 +1,97 @@
+"""The image field type: uploaded pictures (one, or several with ``options.multiple``), each with a thumbnail.
+
+A value is attachment ids, like an attachment field's, and follows the same bindings and download rules
+(``engine.services.attachments``). What differs is the upload: ``renditions`` opens the file with Pillow and
+refuses what is not a JPEG, PNG, GIF or WebP picture (or is larger than ``MAX_IMAGE_PIXELS``, a decompression bomb),
+and makes a thumbnail at most ``THUMBNAIL_SIZE`` wide and high, kept beside the file and served at
+``/api/attachments/<id>/thumbnail``. Lists and exports show the file names; images are not imported (a spreadsheet
+cell carries no file).
+"""
+from __future__ import annotations
+
+import io
+
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, FieldType, Property, en_zh
+
+#: longest side of a thumbnail, in pixels
+THUMBNAIL_SIZE = (320, 320)
+#: pictures with more pixels than this are refused (a small file can decode to gigabytes)
+MAX_IMAGE_PIXELS = 40_000_000
+#: picture formats accepted (Pillow's names) and the most pictures one field may hold
+IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
+MAX_IMAGES = 20
+_ATTACHMENT_ID = r"^[0-9a-f]{32}$"
+
+
+def read_picture(data: bytes, formats: frozenset[str] = IMAGE_FORMATS) -> Image.Image:
+    """The decoded picture, or ValueError saying why the bytes are not an acceptable one."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if kind not in formats:
+                raise ValueError(f"is a {kind or 'unknown'} file; accepted: {', '.join(sorted(formats))}")
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"has {probe.width} x {probe.height} pixels; at most {MAX_IMAGE_PIXELS:,}")
+            probe.verify()
+        picture = Image.open(io.BytesIO(data))
+        picture.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"is not a picture ({exc.__class__.__name__})") from None
+    return picture
+
+
+def thumbnail_of(picture: Image.Image) -> bytes:
+    """A PNG at most ``THUMBNAIL_SIZE``, turned upright as the camera said."""
+    small = ImageOps.exif_transpose(picture)
+    small = small.convert("RGBA" if "A" in small.getbands() or small.mode == "P" else "RGB")
+    small.thumbnail(THUMBNAIL_SIZE)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+class PictureField(FieldType):
+    """Facts shared by the picture types (image, signature): attachment ids of checked pictures."""
+    holds_attachments = True
+    filter_operators = LIST_OPERATORS
+    contains_list = True
+    rule_kind = None
+    template_kind = "attachment"
+    groupable = indexable = False
+    formats: frozenset[str] = IMAGE_FORMATS
+    expected = "an uploaded file id"
+
+    def schema(self, field):
+        one = {"type": "string", "pattern": _ATTACHMENT_ID}
+        if self.multiple(field):
+            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": MAX_IMAGES}
+        return one
+
+    def ids(self, value):
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def linked_store(self, field):
+        return "@attachments"
+
+    def accepts_upload(self, filename: str, content_type: str, field: dict) -> bool:
+        return (content_type or "").lower().startswith("image/")
+
+    def renditions(self, data: bytes, field: dict) -> dict[str, bytes]:
+        """Files kept beside an upload to this field, by suffix (``thumbnail``); ValueError when the upload is refused."""
+        return {"thumbnail": thumbnail_of(read_picture(data, self.formats))}
+
+
+@FIELD_TYPES.register
+class ImageType(PictureField):
+    name = "image"
+    label, description = en_zh("Image", "图片"), en_zh("Pictures, shown as thumbnails", "图片，以缩略图显示")
+    widget, glyph = "image", "▣"
+    properties = (Property("options.multiple", "bool", en_zh("Allow several", "允许多个")),
+                  Property("options.max_size", "int", en_zh("Largest file (bytes)", "最大文件（字节）"), attrs={"min": 1}))
+
+
