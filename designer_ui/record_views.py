@@ -19,7 +19,7 @@ from engine.fields.temporal import parse_datetime
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
 from engine.services import forms as form_service
-from engine.services import queries
+from engine.services import queries, readgate
 from engine.services import records as record_service
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,16 @@ def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
         raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
     # as the caller may see it: a role that only uses the form gets it without its automations
     return app, form, form_service.get_version(rt, app_key, form_key, form["published_version"], actor())
+
+
+def _readable(app_key: str, form_key: str, version: dict) -> dict:
+    """The published definition without the fields the read gate hides from the caller (no column, no label of them)."""
+    items = readgate.form_field_access(runtime(), actor(), app_key, form_key)["items"]
+    hidden = {i["field_id"] for i in items if i["level"] == "hidden"}
+    if not hidden:
+        return version
+    return {**version, "definition": {**version["definition"],
+                                      "fields": [f for f in version["definition"]["fields"] if f["id"] not in hidden]}}
 
 
 def _urls(app_key: str, form_key: str) -> dict:
@@ -117,6 +127,7 @@ def edit_record(app_key, form_key, record_id):
 @bp.route("/apps/<app_key>/forms/<form_key>/records")
 def records_list(app_key, form_key):
     app, form, version = _published(app_key, form_key)
+    version = _readable(app_key, form_key, version)
     u = _urls(app_key, form_key)
     return render_template("records_list.html", app=app, form=form, definition=version["definition"], record_url=u["record"],
                            new_url=u["new"], list_url=u["api"] + "/records/table", active_nav="apps",
@@ -135,7 +146,7 @@ def record_detail(app_key, form_key, record_id):
     app, form, version = _published(app_key, form_key)
     locale, tz = request_locale(), user_timezone()
     record = record_service.get_record(rt, actor(), app_key, form_key, record_id)
-    definition = version["definition"]
+    definition = _readable(app_key, form_key, version)["definition"]
     with_display(rt, app_key, definition, [record], locale, tz)
     by_id = {f["id"]: f for f in definition["fields"]}
     fields = [{"id": f["id"], "label": f.get("label") or f["id"], "text": record["display"].get(f["id"])}

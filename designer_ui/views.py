@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Response, current_app, g, render_template, request, url_for
+from flask import Response, current_app, g, get_flashed_messages, render_template, request, url_for
 
 from designer_ui import bp
 from engine.api.auth import SECURITY_HEADERS
@@ -102,7 +102,8 @@ def rules_runtime():
 def index():
     return render_template("index.html", apps=app_admin.list_apps(runtime()), active_nav="apps",
                            can_design=has_capability(runtime(), actor(), "design"),
-                           can_manage_users=has_capability(runtime(), actor(), "manage_users"))
+                           can_manage_users=has_capability(runtime(), actor(), "manage_users"),
+                           flashes=get_flashed_messages(with_categories=True))
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/design")
