@@ -184,3 +184,15 @@ def test_webhook_allowlist_from_the_environment_reaches_run_and_scheduler(tmp_pa
     assert "sent 1" in out, out
     assert [c.get("record_id", second["id"]) for c in receiver.calls] == [second["id"]]
     rt.db.dispose()
+
+
+def test_run_py_honours_the_port(tmp_path):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "--port", str(port)], cwd=tmp_path,
+                               env=serve_env(f"sqlite:///{tmp_path / 'run.db'}", tmp_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
