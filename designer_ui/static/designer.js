@@ -41,6 +41,15 @@
   };
 
   /* "fields[3].options.format", "/fields/3/options/format", "$.fields.3.label" -> "fields.3.options.format" */
+  /* position of `item` among the field cards of list `el` (the cards before it), wherever it came from */
+  function cardIndex(el, item) {
+    var n = 0;
+    for (var node = item.previousElementSibling; node; node = node.previousElementSibling) {
+      if (node.classList.contains('field-card') && node !== item) n += 1;
+    }
+    return el.contains(item) ? n : -1;
+  }
+
   function normPath(path) {
     if (Array.isArray(path)) return path.join('.');
     return String(path || '').replace(/^\$\.?/, '').replace(/^\//, '').replace(/\[(\d+)\]/g, '.$1')
@@ -295,7 +304,10 @@
         var item = e.target && e.target.closest ? e.target.closest('.palette-item') : null;
         if (item) this.addFromPalette(item.getAttribute('data-type'));
       },
-      typeIcon: function (type) { return ICONS[type] || '?'; },
+      typeIcon: function (type) {  // the palette shows every type's glyph (designer_ui.field_widgets.field_palette)
+        var item = ICONS[type] ? null : this.$root.querySelector('.palette-item[data-type="' + type + '"] .icon');
+        return ICONS[type] || (item ? item.textContent : '?');
+      },
       typeLabel: function (type) { return t('type.' + type); },
 
       /* ---- field operations ---- */
@@ -400,13 +412,13 @@
         var s = this.sectionOf(id), i = this.liveIndex(id), secs = this.sections();
         if (i > 0) this.moveField(id, s.id, i - 1);
         else if (secs.indexOf(s) > 0) { var prev = secs[secs.indexOf(s) - 1]; this.moveField(id, prev.id, this.sectionFields(prev).length); }
-        this.focusCard(id, 'move-up');
+        this.focusCard(id);
       },
       moveDown: function (id) {
         var s = this.sectionOf(id), i = this.liveIndex(id), secs = this.sections();
         if (i < this.sectionFields(s).length - 1) this.moveField(id, s.id, i + 1);
         else if (secs.indexOf(s) < secs.length - 1) this.moveField(id, secs[secs.indexOf(s) + 1].id, 0);
-        this.focusCard(id, 'move-down');
+        this.focusCard(id);
       },
       toggleMoveMenu: function (id) { this.moveMenuFor = this.moveMenuFor === id ? null : id; },
       isMoveMenuOpen: function (id) { return this.moveMenuFor === id; },
@@ -431,10 +443,11 @@
         });
       },
       onCardKey: function (e, id) {
+        // Alt+Up/Down move the card from anywhere on it (its buttons too); the other keys act on the card itself
+        if (e.altKey && e.key === 'ArrowUp') { e.preventDefault(); if (!this.cannotMoveUp(id)) this.moveUp(id); return; }
+        if (e.altKey && e.key === 'ArrowDown') { e.preventDefault(); if (!this.cannotMoveDown(id)) this.moveDown(id); return; }
         if (e.target !== e.currentTarget) return;
         if (e.key === 'Delete') { e.preventDefault(); this.deleteField(id); }
-        else if (e.altKey && e.key === 'ArrowUp') { e.preventDefault(); this.moveUp(id); }
-        else if (e.altKey && e.key === 'ArrowDown') { e.preventDefault(); this.moveDown(id); }
         else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.selectField(id); }
       },
 
@@ -482,9 +495,11 @@
             group: { name: 'fields', pull: 'clone', put: false }, sort: false, draggable: '.palette-item',
             onEnd: function (evt) {
               if (evt.to === evt.from) return;
+              // where it was dropped, among the cards of the target (Sortable's own index counts palette items: always 0)
+              var at = cardIndex(evt.to, evt.item);
               // put the real item back, drop Sortable's copy, and let Alpine render the new field
               if (evt.clone && evt.clone.parentNode) { evt.clone.parentNode.insertBefore(evt.item, evt.clone); evt.clone.parentNode.removeChild(evt.clone); }
-              self_.addField(evt.item.getAttribute('data-type'), evt.to.getAttribute('data-section'), evt.newDraggableIndex);
+              self_.addField(evt.item.getAttribute('data-type'), evt.to.getAttribute('data-section'), at);
             }
           });
         });
@@ -499,11 +514,12 @@
           onEnd: function (evt) {
             var from = evt.item._ffFrom;
             if (!from) return;
+            var at = cardIndex(evt.to, evt.item);
             // undo Sortable's DOM move; the model change re-renders the list in the right order
             from.insertBefore(evt.item, evt.item._ffNext);
             evt.item._ffFrom = null;
-            if (evt.from === evt.to && evt.oldDraggableIndex === evt.newDraggableIndex) return;
-            self_.moveField(evt.item.getAttribute('data-id'), evt.to.getAttribute('data-section'), evt.newDraggableIndex);
+            if (evt.from === evt.to && evt.oldDraggableIndex === at) return;
+            self_.moveField(evt.item.getAttribute('data-id'), evt.to.getAttribute('data-section'), at);
           }
         });
       },

@@ -1,0 +1,151 @@
+"""The built-in CRM in Chromium, as a salesperson and an admin use it (issue 21, issue 23 "one owner").
+
+A salesperson opens a customer, starts a follow-up from the customer's page and touches only what a person types
+(content, method, reminder on, next time) and the Owner, picked by hand: the defaults ("$now") and the values fetched
+from the customer fill themselves, it saves, the chosen Owner is kept, the reminder exists with its due events and its
+notice reaches that Owner. A double click on Submit makes one record. The admin drops four fields from the palette in a
+chosen order (one between two existing fields) and the saved draft has that order; a field moves three places by
+keyboard, focus staying on its card.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from engine.notifications.tables import inbox_messages
+from engine.runtime import Actor
+from engine.scheduler import tick
+from engine.services import app_templates, forms as form_service, records as record_service, users
+from engine.workflows.tables import due_events
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.locator("#login-username").fill(username)
+    page.locator("#login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("nav-apps").wait_for()
+
+
+@pytest.fixture
+def crm(live_app, live_server):
+    rt = live_app.extensions["formflow"]
+    people = {}
+    for username, name, roles in (("lilei", "Li Lei", ["admin"]), ("wang", "Wang Fang", ["member"]), ("zhao", "Zhao Min", ["member"])):
+        people[username] = users.create_user(rt, Actor.system(), username, password=PASSWORD, display_name=name, roles=roles,
+                                             timezone="Asia/Shanghai", check=False)["id"]
+    app_templates.install_template(rt, Actor.system(), "crm")
+    wang = Actor.user(people["wang"])
+    customers = {}
+    for name, phone in (("Acosta-Payne Holdings", "13800000001"), ("Big Acosta-Payne", "13800000002"), ("Acosta-Payne", "13800000003")):
+        customers[name] = record_service.create_record(rt, wang, "crm", "customer", {"name": name, "phone": phone})["id"]
+    return {"url": live_server, "rt": rt, "people": people, "customers": customers}
+
+
+def _all(rt, form_key):
+    from engine.storage.tables import forms, records
+
+    with rt.db.read() as conn:
+        return conn.execute(sa.select(records.c.id, records.c.data, records.c.owner_id).join(forms, forms.c.id == records.c.form_id)
+                            .where(forms.c.key == form_key).order_by(records.c.id)).all()
+
+
+def test_salesperson_creates_a_follow_up_from_the_customers_page(page, crm):
+    rt, people = crm["rt"], crm["people"]
+    _sign_in(page, crm["url"], "wang")
+    page.goto(f"{crm['url']}/apps/crm/forms/customer/records/{crm['customers']['Acosta-Payne']}")
+    page.get_by_role("link", name="New Follow-up record").click()
+
+    # picked and fetched from the customer's page; the serial says when it comes; no "$now" anywhere
+    expect(page.get_by_test_id("fill-customer")).to_contain_text("Acosta-Payne")
+    expect(page.get_by_label("Customer name")).to_have_value("Acosta-Payne")
+    expect(page.get_by_test_id("fill-owner")).to_contain_text("Wang Fang")
+    expect(page.get_by_test_id("input-serial")).to_have_text("Assigned on save")
+    assert page.get_by_label("Followed up at").input_value()  # the default, resolved by the server
+
+    # the picker ranks the exact match first and shows the phone beside it
+    picker = page.get_by_role("combobox", name="Customer")
+    picker.fill("Acosta-Payne")
+    options = page.get_by_role("option")
+    expect(options.first).to_contain_text("13800000003")
+    expect(options.first).to_have_text("Acosta-Payne 13800000003")
+    page.keyboard.press("Escape")
+    picker.fill("")
+
+    # what a person types, and the Owner picked by hand
+    page.get_by_label("Method").select_option("visit")
+    page.get_by_label("Content").fill("Visited the head office, discussed the plan")
+    page.get_by_role("switch", name="Enable follow-up reminder").check()
+    when = (datetime.now(timezone.utc) + timedelta(days=3)).astimezone(timezone(timedelta(hours=8))).replace(hour=15, minute=0)
+    page.get_by_label("Next follow-up time").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    owner = page.get_by_role("combobox", name="Owner")
+    page.get_by_test_id("fill-owner").get_by_role("button").first.click()  # remove the fetched owner's chip
+    owner.fill("Zhao")
+    page.get_by_role("option", name="Zhao Min").click()
+    page.get_by_test_id("submit").dblclick()
+
+    expect(page.get_by_test_id("form-success")).to_be_visible()
+    page.wait_for_url("**/apps/crm/forms/follow_up/records/*")
+    assert page.js_errors == []
+
+    saved = _all(rt, "follow_up")
+    assert len(saved) == 1  # the double click made one record
+    _, data, owner_id = saved[0]
+    assert (data["owner"], owner_id) == (people["zhao"], people["zhao"])  # the choice was kept on save
+    assert data["customer_name"] == "Acosta-Payne" and data["phone"].endswith("13800000003")
+    assert data["followed_at"].endswith("Z")
+    reminders = _all(rt, "follow_up_reminder")
+    assert [(r.data["owner"], r.owner_id) for r in reminders] == [(people["zhao"], people["zhao"])]
+    with rt.db.read() as conn:
+        planned = conn.execute(sa.select(due_events.c.fire_at).where(due_events.c.record_id == reminders[0].id)).scalars().all()
+    assert len(planned) == 2
+    tick(rt, max(planned) + timedelta(seconds=1))
+    with rt.db.read() as conn:
+        notices = conn.execute(sa.select(inbox_messages.c.user_id).where(inbox_messages.c.title.contains("Acosta-Payne"))).scalars().all()
+    assert notices and set(notices) == {people["zhao"]}
+
+
+def _cards(page, section: str) -> list[str]:
+    return page.get_by_test_id(f"section-{section}").locator(".field-card").evaluate_all("els => els.map(e => e.dataset.id)")
+
+
+def test_admin_drops_fields_where_dropped_and_moves_one_by_keyboard(page, crm):
+    _sign_in(page, crm["url"], "lilei")
+    page.goto(crm["url"] + "/apps/crm/forms/follow_up/design")
+    page.get_by_test_id("field-method").wait_for()
+    assert _cards(page, "what") == ["method", "followed_at", "content", "result"]
+
+    def drop(kind: str, onto: str, top: bool) -> None:  # top: before that card; else after it (the grid has two columns)
+        target = page.get_by_test_id(f"field-{onto}")
+        box = target.bounding_box()
+        page.get_by_test_id(f"palette-{kind}").drag_to(target, target_position={"x": 6, "y": 4} if top else {"x": box["width"] - 6, "y": box["height"] - 4})
+
+    drop("text", "followed_at", top=True)     # between method and followed_at
+    drop("number", "result", top=False)       # after result
+    drop("email", "method", top=True)         # first
+    drop("url", "content", top=True)          # between followed_at and content
+    order = _cards(page, "what")
+    assert order == ["email", "method", "text", "followed_at", "url", "content", "result", "number"], order
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("status")).to_have_text("Draft saved")
+    draft = form_service.get_draft(crm["rt"], "crm", "follow_up")["definition"]
+    assert next(s for s in draft["layout"]["sections"] if s["id"] == "what")["fields"] == order
+
+    # three places down by keyboard: focus stays on the card; the last move crosses into the next section
+    card = page.get_by_test_id("field-content")
+    expect(card).to_have_attribute("aria-keyshortcuts", "Alt+ArrowUp Alt+ArrowDown")
+    expect(page.get_by_test_id("move-hint")).to_have_text("Alt+↑ / Alt+↓ move this field")
+    card.focus()
+    for _ in range(3):
+        page.keyboard.press("Alt+ArrowDown")
+        expect(page.get_by_test_id("field-content")).to_be_focused()
+    assert _cards(page, "what") == ["email", "method", "text", "followed_at", "url", "result", "number"]
+    assert _cards(page, "next")[0] == "content"
+    page.keyboard.press("Control+z")
+    assert _cards(page, "what")[-1] == "content"
+    assert page.js_errors == []
