@@ -79,6 +79,7 @@ def _check_screen(page, axe_check, shot: str | None = None) -> None:
     assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
     assert _fits(page) <= PHONE_WIDTH, page.url
     if shot:
+        page.evaluate("() => window.scrollTo(0, 0)")   # the sticky top bar where it belongs
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
 

@@ -2,6 +2,8 @@
 out by admins, another user's tokens, and the last admin who can't be locked out: through the API, SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.errors import ValidationFailed
@@ -139,3 +141,42 @@ def test_teams_issued_passwords_tokens_and_the_last_admin(app, client):
     with pytest.raises(ValidationFailed) as exc:
         user_service.update_user(rt, Actor.system(), bob["id"], {"is_active": False})
     assert exc.value.errors[0].code == "last_admin" and exc.value.errors[0].path == "/is_active"
+
+
+SMALL = {"key": "small", "label": "Small", "template": {"key": "small", "version": "1.0.0"},
+         "forms": [{"key": "lead", "label": "Lead", "fields": [{"id": "name", "type": "text", "label": "Name"},
+                                                               {"id": "city", "type": "text", "label": "City"}]}]}
+
+
+def test_update_from_template_reads_as_sentences_and_keeps_your_edits(app, client, tmp_path):
+    """The settings page says what a template update changes and what of yours it keeps (en, zh-CN), then applies it."""
+    rt = app.extensions["formflow"]
+    rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
+    (tmp_path / "small.json").write_text(json.dumps(SMALL), encoding="utf-8")
+    made = client.post("/apps/new", data={"kind": "template", "template": "small", "key": "", "label_en": "", "label_zh": ""})
+    assert made.status_code == 303 and made.headers["Location"].endswith("/apps/small/settings")
+    draft = client.get("/api/apps/small/forms/lead/draft").get_json()["definition"]
+    draft["fields"][0]["label"] = "Lead name"                                          # the admin's own edit
+    assert client.put("/api/apps/small/forms/lead/draft", json=draft).status_code == 200
+    newer = json.loads(json.dumps(SMALL))
+    newer["template"]["version"] = "2.0.0"
+    newer["forms"][0]["fields"][0]["label"] = "Full name"                              # the template changes it too
+    newer["forms"][0]["fields"][1]["label"] = "Town"
+    newer["forms"][0]["fields"].append({"id": "phone", "type": "phone", "label": "Phone"})
+    (tmp_path / "small-2.json").write_text(json.dumps(newer), encoding="utf-8")
+
+    page = client.get("/apps/small/settings?lang=en").get_data(as_text=True)
+    assert "Version 2.0.0 of the template is available." in page
+    assert "“Lead”: adds the field “phone”." in page
+    assert "“Lead”: changes the field “city” (name)." in page
+    assert "“Lead”: your edit of the field “name” is kept; the template&#39;s change to it is not applied." in page
+    assert "新增字段 “phone”" in client.get("/apps/small/settings?lang=zh-CN").get_data(as_text=True)
+
+    done = client.post("/apps/small/template-update", data={"version": "2.0.0"})
+    assert done.status_code == 303
+    fields = {f["id"]: f["label"] for f in client.get("/api/apps/small/forms/lead/draft").get_json()["definition"]["fields"]}
+    assert fields == {"name": "Lead name", "city": "Town", "phone": "Phone"}
+    assert "The app is up to date with its template." in client.get("/apps/small/settings?lang=en").get_data(as_text=True)
+    # an offer reviewed for another version is refused on the page, not applied
+    stale = client.post("/apps/small/template-update", data={"version": "9.9.9"})
+    assert stale.status_code in (409, 412)
