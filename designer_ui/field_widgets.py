@@ -12,6 +12,7 @@ from flask import Flask
 
 from designer_ui.i18n import MESSAGES as _CATALOGUE
 from engine.fields import FIELD_TYPES
+from engine.services.field_types import field_types
 
 #: where the widget modules are
 WIDGETS_DIR = Path(__file__).resolve().parent / "static" / "widgets"
@@ -56,5 +57,15 @@ def field_widgets(definition: dict) -> dict[str, str]:
     return out
 
 
+def field_palette() -> list[tuple[str, str]]:
+    """(type, glyph) of every registered field type, as the designer's palette lists them (``GET /api/field-types``'s order)."""
+    return [(t["type"], t["glyph"]) for t in field_types()]
+
+
+def install(env) -> None:
+    """Put ``field_widgets`` and ``field_palette`` into a Jinja environment's globals."""
+    env.globals.update(field_widgets=field_widgets, field_palette=field_palette)
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["field_widgets"] = field_widgets
+    install(app.jinja_env)

@@ -22,7 +22,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.wrappers import Request, Response
 
-from designer_ui import i18n
+from designer_ui import field_widgets, i18n
+from engine.fields import FIELD_TYPES
 from engine.rules import JS_RUNTIME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +75,7 @@ SAMPLE_FOLLOW_UP = {
 def render(template: str, locale: str = "en", **context) -> str:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
     i18n.install(env, locale)
+    field_widgets.install(env)
     return env.get_template(template).render(**context)
 
 
@@ -427,7 +429,7 @@ def test_designer_drag_and_drop(page, static_site):
     page.get_by_test_id("palette-email").drag_to(page.get_by_test_id("field-enable_reminder"), target_position={"x": 20, "y": 5})
     expect(page.get_by_test_id("field-email")).to_be_visible()
     assert "email" in page.evaluate(order, "reminder")
-    assert page.locator(".palette-item").count() == 19             # the palette keeps all types
+    assert page.locator(".palette-item").count() == len(FIELD_TYPES.names())  # the palette keeps all types
     page.get_by_test_id("palette-search").fill("mail")
     expect(page.locator(".palette-item:visible")).to_have_count(1)
     page.get_by_test_id("palette-search").fill("")
