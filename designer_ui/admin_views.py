@@ -105,7 +105,7 @@ def admin_save_role():
              "capabilities": f.getlist("capabilities")}
     label = {k: v for k, v in (("en", typed["label_en"]), ("zh-CN", typed["label_zh"])) if v}
     try:
-        permissions.save_role(runtime(), actor(), typed["key"], label=label, capabilities=typed["capabilities"])
+        permissions.create_role(runtime(), actor(), typed["key"], label=label, capabilities=typed["capabilities"])
     except FormflowError as exc:
         _refusal(exc)
         return _people_page(exc.status, values={"role": typed}, errors={"role": field_errors(exc, request_locale())})

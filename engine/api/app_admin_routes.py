@@ -7,7 +7,7 @@ from flask import jsonify, request
 from engine.api import actor, load_body, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.safety import MAX_ID
-from engine.services import app_admin, credentials, users as user_service
+from engine.services import app_admin, credentials, permissions, users as user_service
 from engine.services.permissions import require_capability
 
 KEY = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
@@ -34,6 +34,9 @@ TEAM_UPDATE = {"type": "object", "additionalProperties": False, "minProperties":
 ISSUED = {"type": "object", "required": ["password"], "properties": {
     "password": {"type": "string", "description": "shown in this answer only"}, "sessions_ended": {"type": "integer"},
     "tokens_revoked": {"type": "integer"}}}
+ROLE_CREATE = {"type": "object", "required": ["key", "label"], "additionalProperties": False, "properties": {
+    "key": KEY, "label": LABEL, "capabilities": {"type": "array", "items": {"enum": list(permissions.CAPABILITIES)}},
+    "default_rights": permissions.RIGHTS_SCHEMA}}
 TOKEN_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object"}}}}
 
 
@@ -136,3 +139,11 @@ def issue_password(user_id):
        tag="tokens", response=TOKEN_LIST, errors=(401, 403, 404))
 def list_user_tokens(user_id):
     return jsonify({"items": credentials.list_tokens(runtime(), actor(), _user_id(user_id))})
+
+
+@route("/roles", "POST", summary="Create a custom role (a key in use is refused; PUT /roles/<key> changes one)", tag="permissions",
+       body=ROLE_CREATE, response={"type": "object", "required": ["key"]}, status=201, errors=(401, 403, 409, 422))
+def create_role():
+    b = _body(ROLE_CREATE)
+    return jsonify(permissions.create_role(runtime(), actor(), b["key"], label=b["label"], capabilities=b.get("capabilities"),
+                                           default_rights=b.get("default_rights"))), 201

@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.errors import DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
+from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
 from engine.runtime import Actor, Runtime
 from engine.storage.access_tables import role_grants, roles, team_members, user_roles
 from engine.storage.tables import forms, records, users
@@ -173,6 +173,18 @@ def save_role(rt: Runtime, actor: Actor, key: str, *, label: Any = None, capabil
             conn.execute(sa.update(roles).where(roles.c.id == row["id"]).values(**values))
         admin_audit.record(rt, conn, actor, "role.save", f"role:{key}", **values)
         return role_dict(role_row(rt, conn, key))
+
+
+def create_role(rt: Runtime, actor: Actor, key: str, *, label: Any, capabilities: list[str] | None = None,
+                default_rights: dict | None = None) -> dict:
+    """A new custom role; a key in use is refused (409 at /key) instead of changing that role (``save_role`` does)."""
+    require_capability(rt, actor, "manage_users")
+    with rt.db.transaction() as conn:
+        ensure_builtin_roles(rt, conn)
+        if conn.execute(sa.select(roles.c.id).where(roles.c.workspace_id == rt.workspace_id, roles.c.key == key)).first():
+            raise Conflict(f"role {key!r} exists", [ErrorItem("already taken", path="/key", code="taken")])
+    return save_role(rt, actor, key, label=label if label is not None else {}, capabilities=capabilities or [],
+                     default_rights=default_rights)
 
 
 def actor_roles(conn: sa.Connection, user_id: int) -> frozenset[str]:

@@ -180,3 +180,32 @@ def test_update_from_template_reads_as_sentences_and_keeps_your_edits(app, clien
     # an offer reviewed for another version is refused on the page, not applied
     stale = client.post("/apps/small/template-update", data={"version": "9.9.9"})
     assert stale.status_code in (409, 412)
+
+
+def test_roles_are_created_once_and_need_a_name(client):
+    made = client.post("/api/roles", json={"key": "field_sales", "label": {"en": "Field sales"}, "capabilities": ["design"]})
+    assert made.status_code == 201 and made.get_json()["capabilities"] == ["design"]
+    taken = client.post("/api/roles", json={"key": "member", "label": "Mine"})
+    assert taken.status_code == 409 and taken.get_json()["error"]["errors"][0]["path"] == "/key"
+    assert client.post("/api/roles", json={"key": "nameless", "label": {"en": " "}}).get_json()["error"]["errors"][0]["path"] == "/label"
+    # on the page: the reason at the field, in the UI language, the typed key kept
+    page = client.post("/admin/people/roles?lang=zh-CN", data={"key": "member", "label_en": "Mine"})
+    assert page.status_code == 409
+    text = page.get_data(as_text=True)
+    assert 'id="role-key-error"' in text and "此标识已被使用" in text and 'value="member"' in text
+
+
+def test_the_field_matrix_shows_a_derived_field_hidden_through_its_source(client):
+    assert client.post("/api/apps", json={"key": "crm", "label": "CRM"}).status_code == 201
+    form = {"key": "deal", "label": "Deal", "fields": [
+        {"id": "amount", "type": "number", "label": "Amount"},
+        {"id": "big", "type": "computed", "label": "Big deal", "options": {"formula": "(amount ?? 0) >= 100", "result_type": "boolean"}}]}
+    assert client.post("/api/apps/crm/forms", json=form).status_code == 201
+    assert client.post("/api/apps/crm/forms/deal/publish").status_code == 201
+    saved = client.post("/admin/access/crm/deal/fields", data={"member.amount": "hidden", "member.big": "write"})
+    assert saved.status_code == 303
+    grants = {g["role"]: g["rights"] for g in client.get("/api/apps/crm/forms/deal/permissions").get_json()["items"]}
+    assert grants["member"]["fields"] == {"amount": "hidden"} and grants["viewer"]["fields"] == {}
+    page = client.get("/admin/access/crm/deal?lang=en").get_data(as_text=True)
+    assert 'data-testid="inherited-big-member"' in page and "hidden because amount is hidden" in page
+    assert 'data-testid="inherited-big-viewer"' not in page
