@@ -145,6 +145,7 @@
     for (var i = 0; i < c.length; i++) if (eq(c[i], m)) return true;
     return false;
   }
+  function within(m, c) { return contains(c, m); }  /* `m in c`: m is evaluated first, as in Python */
   /* patterns run on RE2 (re2js), as on the server (google-re2): linear time, one dialect */
   var RX = Object.create(null);
   function re2(p) { return RX[p] || (RX[p] = RE2.compile(p)); }
@@ -238,7 +239,7 @@
     nadd: nadd, nsub: nsub, nmul: nmul, ndiv: ndiv, nmod: nmod, nfdiv: nfdiv, npow: npow, nneg: nneg,
     tadd: tadd, tsub: tsub, tdiff: tdiff, dadd: dadd, dsub: dsub, dneg: dneg, sadd: sadd,
     outNumber: outNumber, outTime: outTime, outDuration: outDuration,
-    contains: contains, re2: re2, regexMatch: regexMatch, regexSearch: regexSearch, item: item, slice: slice, iter: iter,
+    contains: contains, within: within, re2: re2, regexMatch: regexMatch, regexSearch: regexSearch, item: item, slice: slice, iter: iter,
     safe: safe, attr: attr, method: method, fn: fn, context: context, compile: compile, parseDatetime: parseDatetime };
   root.FormflowRules = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;

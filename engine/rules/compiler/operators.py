@@ -186,10 +186,12 @@ class CoalesceNode(NodeCompiler):
         left, right = c.expr(n.left), c.expr(n.right)
         if "null" not in (left.kind, right.kind) and left.kind != right.kind:
             raise Refusal(f"'??' mixes a {left.kind} and a {right.kind}")
+        dtype = left.dtype if left.kind != "null" else right.dtype
+        if left.nonnull:  # a literal or a value that is never null: the right side is never used
+            return Code(left.py, left.js, dtype, True, path=left.path)
         c.env.js_temps += 1
         t = f"t{c.env.js_temps}"
-        dtype = left.dtype if left.kind != "null" else right.dtype
-        return Code(f"({left.py} if {left.py} is not None else {right.py})",
+        return Code(f"(_{t} if (_{t} := {left.py}) is not None else {right.py})",
                     f"(({t} = {left.js}) !== null ? {t} : {right.js})", dtype, right.nonnull)
 
 
@@ -221,5 +223,5 @@ class ContainsNode(NodeCompiler):
                 raise Refusal(f"'in' looks for a {member.kind} in a list of {ek}")
         elif container.kind != "text":
             raise Refusal(f"'in' needs a text or a list on its right, not a {container.kind}")
-        return Code(f"({member.py} in {container.py})", f"rt.contains({container.js}, {member.js})",
+        return Code(f"({member.py} in {container.py})", f"rt.within({member.js}, {container.js})",
                     DataType.BOOLEAN, True)
