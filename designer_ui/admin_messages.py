@@ -208,6 +208,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "admin.role_name_en": ("Role name (English)", "角色名称（英文）"),
     "admin.role_name_zh": ("Role name (Chinese)", "角色名称（中文）"),
     "admin.create_role": ("Create role", "创建角色"),
+    "admin.save_role": ("Save role {name}", "保存角色 {name}"),
+    "admin.capabilities_of": ("Capabilities of {name}", "{name} 的能力"),
     "admin.role_saved": ("The role {name} was saved.", "角色 {name} 已保存。"),
     "admin.access": ("Access", "访问权限"),
     # one user

@@ -113,6 +113,22 @@ def admin_save_role():
     return redirect(url_for("ui.admin_people") + "#roles", code=303)
 
 
+@bp.route("/admin/people/roles/<role_key>", methods=["POST"])
+def admin_update_role(role_key):
+    f = request.form
+    typed = {"label_en": f.get("label_en", "").strip(), "label_zh": f.get("label_zh", "").strip(), "capabilities": f.getlist("capabilities")}
+    label = {k: v for k, v in (("en", typed["label_en"]), ("zh-CN", typed["label_zh"])) if v}
+    try:
+        permissions.save_role(runtime(), actor(), role_key, label=label,
+                              capabilities=None if role_key == "admin" else typed["capabilities"])
+    except FormflowError as exc:
+        _refusal(exc)
+        return _people_page(exc.status, values={f"role_{role_key}": typed},
+                            errors={f"role_{role_key}": field_errors(exc, request_locale())})
+    flash(gettext("admin.role_saved", request_locale(), name=typed["label_en"] or typed["label_zh"]), "success")
+    return redirect(url_for("ui.admin_people") + "#roles", code=303)
+
+
 # -- one user ------------------------------------------------------------------------------
 
 def _user_page(user_id: int, status=200, *, values=None, errors=None, issued=None, new_token=None):

@@ -209,3 +209,18 @@ def test_the_field_matrix_shows_a_derived_field_hidden_through_its_source(client
     page = client.get("/admin/access/crm/deal?lang=en").get_data(as_text=True)
     assert 'data-testid="inherited-big-member"' in page and "hidden because amount is hidden" in page
     assert 'data-testid="inherited-big-viewer"' not in page
+
+
+def test_a_role_is_renamed_and_its_capabilities_changed_on_the_people_page(client):
+    assert client.post("/api/roles", json={"key": "field_sales", "label": "Field sales"}).status_code == 201
+    saved = client.post("/admin/people/roles/field_sales", data={"label_en": "Sales in the field", "label_zh": "外勤销售",
+                                                                  "capabilities": ["design", "automate"]})
+    assert saved.status_code == 303
+    role = next(r for r in client.get("/api/roles").get_json()["items"] if r["key"] == "field_sales")
+    assert role["label"] == {"en": "Sales in the field", "zh-CN": "外勤销售"} and role["capabilities"] == ["automate", "design"]
+    blank = client.post("/admin/people/roles/field_sales?lang=en", data={"label_en": "", "label_zh": ""})
+    assert blank.status_code == 422 and 'id="role_field_sales-label_en-error"' in blank.get_data(as_text=True)
+    # the admin role keeps every capability whatever the form sends; only its name changes
+    assert client.post("/admin/people/roles/admin", data={"label_en": "Boss", "capabilities": []}).status_code == 303
+    admin_role = next(r for r in client.get("/api/roles").get_json()["items"] if r["key"] == "admin")
+    assert admin_role["capabilities"] == ["*"] and admin_role["label"] == {"en": "Boss"}
