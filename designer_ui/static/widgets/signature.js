@@ -6,7 +6,7 @@
   var widgets = window.formflowWidgets = window.formflowWidgets || {};
   var here = document.currentScript && document.currentScript.src;
   //: the vendored library, beside this module's folder
-  var LIBRARY = here ? here.replace(/widgets\/signature\.js(\?.*)?$/, 'vendor/signature_pad/signature_pad.umd.min.js') : '';
+  var LIBRARY = here ? here.slice(0, here.lastIndexOf('/widgets/')) + '/vendor/signature_pad/signature_pad.umd.min.js' : '';
 
   function library() {
     if (window.SignaturePad) return Promise.resolve(window.SignaturePad);
