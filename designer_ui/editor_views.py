@@ -50,6 +50,7 @@ def _forms(app: dict, locale: str, *, published_only: bool = False) -> list[dict
             definition = form_service.get_draft(rt, app["key"], form["key"])["definition"]
         out.append({"key": form["key"], "label": label_text(form["label"], locale) or form["key"],
                     "published": bool(form["published_version"]), "definition": definition,
+                    "owner_field": (definition.get("settings") or {}).get("owner_field"),
                     "fields": [_field_summary(f, locale) for f in definition.get("fields", []) if not f.get("deleted")]})
     return out
 

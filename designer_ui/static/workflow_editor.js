@@ -63,7 +63,17 @@
         statusClass: function () { return 'status-' + (this.statusKind || 'none'); },
         form: function () { var k = this.def.form; return this.forms.filter(function (f) { return f.key === k; })[0] || { fields: [] }; },
         dateFields: function () { return this.form().fields.filter(function (f) { return f.type === 'date' || f.type === 'datetime'; }); },
-        userFields: function () { return this.form().fields.filter(function (f) { return f.type === 'user'; }); },
+        /* the record owner is named by the form's owner field when it has one; that field is not offered twice */
+        ownerField: function () { var o = this.form().owner_field; return this.form().fields.filter(function (f) { return f.id === o; })[0] || null; },
+        ownerLabel: function () {
+          var f = this.ownerField();
+          return f ? t('editor.person_record_owner_field', { field: f.label }) : t('editor.person_record_owner_creator');
+        },
+        userFields: function () {
+          var o = this.form().owner_field;
+          return this.form().fields.filter(function (f) { return f.type === 'user' && f.id !== o; });
+        },
+        userFieldLabel: function (f) { return t('editor.person_user_field', { field: f.label }); },
         templatesFor: function () { var k = this.def.form; return (cfg.templates || []).filter(function (tp) { return tp.form === k; }); },
         samples: function () { return (cfg.samples || {})[this.def.form] || []; },
         step: function () { return this.def.steps[0]; },

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.definitions import CompiledForm
 from engine.errors import ErrorItem, FormflowError, NotFound, PreconditionFailed, ValidationFailed
+from engine.field_defaults import default_value
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID, MAX_RECORD_BYTES
@@ -410,20 +411,11 @@ def _refuse_unknown_and_engine_set(w: Write) -> None:
 
 
 def _apply_defaults(w: Write) -> None:
+    """Static defaults of the empty fields, read as the generated form reads them (``engine.field_defaults``)."""
     now = w.rt.clock.now()
     for fid, default in _form_checks(w.form).defaults:
-        if w.values.get(fid) is not None:
-            continue
-        if default == "$now":
-            w.values[fid] = utc_iso(now)
-        elif default == "$today":
-            from zoneinfo import ZoneInfo
-
-            w.values[fid] = now.astimezone(ZoneInfo(w.rt.timezone)).date().isoformat()
-        elif default == "$user":
-            w.values[fid] = w.actor.user_id
-        elif not isinstance(default, dict):
-            w.values[fid] = default
+        if w.values.get(fid) is None and not isinstance(default, dict):
+            w.values[fid] = default_value(default, now=now, timezone=w.rt.timezone, user_id=w.actor.user_id)
 
 
 def _drop_hidden(w: Write) -> None:

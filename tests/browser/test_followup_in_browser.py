@@ -149,3 +149,18 @@ def test_admin_drops_fields_where_dropped_and_moves_one_by_keyboard(page, crm):
     page.keyboard.press("Control+z")
     assert _cards(page, "what")[-1] == "content"
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang, owner, creator", [("en", "Record owner (field: Owner)", "Record owner (who created it)"),
+                                                  ("zh-CN", "数据负责人（字段：负责人）", "数据负责人（创建人）")])
+def test_workflow_recipients_name_the_owner_field_once(page, crm, lang, owner, creator):
+    _sign_in(page, crm["url"], "lilei")
+    page.goto(crm["url"] + f"/apps/crm/workflows/editor?new=1&lang={lang}")
+    page.get_by_test_id("wf-form").select_option("follow_up_reminder")
+    recipients = page.get_by_test_id("wf-to")
+    expect(recipients.get_by_test_id("wf-to-owner").locator("xpath=..")).to_have_text(owner)
+    labels = recipients.locator("label.check").all_inner_texts()
+    assert sum("负责人" in x or "Owner" in x for x in labels) == 2, labels  # the owner, and the owner's manager
+    page.get_by_test_id("wf-form").select_option("contact")  # no owner field: the one who created the record
+    expect(recipients.get_by_test_id("wf-to-owner").locator("xpath=..")).to_have_text(creator)
+    assert page.js_errors == []
