@@ -104,14 +104,16 @@ class Compiler:
             raise ValueError(f"unknown expect={expect!r}")
         try:
             return self._compile(text, name, expect)
-        except RuleError:
-            raise
+        except RuleError as exc:
+            error = exc
         except (RecursionError, MemoryError, SyntaxError):
-            raise RuleError(f"the rule is too complex (it nests deeper than {MAX_EXPRESSION_DEPTH} levels or "
-                            "is too long)", rule=name, text=text) from None
+            error = RuleError(f"the rule is too complex (it nests deeper than {MAX_EXPRESSION_DEPTH} levels or "
+                              "is too long)", rule=name, text=text)
         except Exception as exc:  # noqa: BLE001 - whatever the cause, the admin gets a RuleError
-            raise RuleError(f"the rule cannot be compiled ({type(exc).__name__}: {exc})", rule=name,
-                            text=text) from None
+            error = RuleError(f"the rule cannot be compiled ({type(exc).__name__}: {exc})", rule=name, text=text)
+        if error.position is None:  # a problem of the whole rule: point at its start
+            error = RuleError(error.message, rule=name, text=text if isinstance(text, str) else "", position=0)
+        raise error from None
 
     def _compile(self, text: str, name: str | None, expect: str | None) -> CompiledRule:
         def refuse(message: str, position: int | None = None) -> RuleError:
