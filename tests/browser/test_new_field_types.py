@@ -1,7 +1,7 @@
 """The six field types of issue 19 in Chromium: the admin adds each from the designer's palette and publishes; the
 generated form fills them (a region picked province -> city -> district, a star clicked, a signature drawn with the
 mouse, rich text typed and made bold, a picture uploaded and its thumbnail shown, a team picked); the saved record
-holds them and its page shows them. Controls are found by role and accessible name.
+holds them and its page shows them. Controls are found by role and accessible name. SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import urllib.request
 import pytest
 from PIL import Image
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
+
+from tests.browser.conftest import serve_wsgi
 
 ADMIN = {"username": "hanmei", "password": "correct-horse-battery-7", "display_name": "Han Mei"}
 NEW_TYPES = ("region", "rating", "signature", "image", "richtext", "team")
@@ -31,11 +33,27 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def visit(live_app, live_server, page):
+def db_app(db_url, tmp_path):
+    """The real app over SQLite, then PostgreSQL (``db_url``), served on loopback: (app, base URL)."""
+    import formflow
+
+    app = formflow.create_app({"DATABASE_URL": db_url, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+                               "INSTALL_TEMPLATES": False})
+    thread = serve_wsgi(app)
+    try:
+        yield app, f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.shutdown()
+        app.extensions["formflow"].db.dispose()
+
+
+@pytest.fixture
+def visit(db_app, page):
     """An admin signed in, a team, and an app whose "visit" form has only a title."""
     from engine.runtime import Actor
     from engine.services import credentials, users
 
+    live_app, live_server = db_app
     rt = live_app.extensions["formflow"]
     admin = users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
                               roles=["admin"], timezone="Asia/Shanghai", check=False)
