@@ -63,6 +63,7 @@ def _fill_context(app_key: str, form_key: str) -> dict:
     return {"app": app, "form": form, "definition": version["definition"], "version": version["version"],
             # the rules area compiles each published version once (engine.formrules); the script is cacheable forever
             "rules_js_url": url_for("api.version_rules_script", app_key=app_key, form_key=form_key, version=version["version"]),
+            "computed_js_url": url_for("api.version_computed_script", app_key=app_key, form_key=form_key, version=version["version"]),
             "rules_runtime_url": url_for("ui.rules_runtime"), "timezone": user_timezone(), "user_id": actor().user_id,
             "record_url": u["record"], "upload_url": url_for("api.upload_attachment", app=app_key, form=form_key),
             "fetch_url": url_for("api.fetch_values", app_key=app_key, form_key=form_key), "new_url": u["new"],

@@ -67,6 +67,15 @@
     return data.items || data.records || data.results || data.data || [];
   }
 
+  /* a formula's result as the stored value of a field of result type `kind` (as engine.autofill.stored does) */
+  function stored(v, kind) {
+    if (v === null || v === undefined) return null;
+    if (v instanceof Date) return kind === 'date' ? v.toISOString().slice(0, 10) : v.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (typeof v === 'number') return isFinite(v) ? v : null;
+    if (typeof v === 'object' && typeof v.toNumber === 'function') return v.toNumber();
+    return v;
+  }
+
   /* a fresh idempotency key per form load: a repeated submit of the same load returns the first record */
   function newKey() {
     if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
@@ -252,6 +261,20 @@
         this.state = next;
         setValues.forEach(function (e) {
           if (JSON.stringify(self.values[e.field]) !== JSON.stringify(e.value)) self.values[e.field] = e.value;
+        });
+        this.recompute();
+      },
+      /* computed fields, in field order, by the engine's compiled formulas (window.formflowComputed): what the server
+         stores on save, shown as the user types */
+      recompute: function () {
+        var computed = Array.isArray(window.formflowComputed) ? window.formflowComputed : [];
+        if (!computed.length) return;
+        var data = this.rulesData(), ctx = this.ruleContext(), self = this;
+        computed.forEach(function (c) {
+          var v = null;
+          try { v = stored(c.fn(data, ctx), c.result); } catch (e) { v = null; }  // not computable on this input yet
+          data[c.field] = v;
+          if (self.field(c.field) && JSON.stringify(self.values[c.field]) !== JSON.stringify(v)) self.values[c.field] = v;
         });
       },
 

@@ -1,11 +1,16 @@
-"""REST route of the generated form's live values: what picking a record in a reference field fills in."""
+"""REST routes of the generated form's live values: what picking a record in a reference field fills in, and the
+form's computed fields as a script (the engine's compiled JavaScript of each formula, run as the user types)."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import json
+
+from flask import Response, jsonify, request
 
 from engine.api import actor, route, runtime
 from engine.api.routes_ui_support import _locale, _timezone, record_titles
+from engine.autofill import compile_autofill
 from engine.errors import ErrorItem, ValidationFailed
+from engine.formrules import published_resolver
 from engine.safety import MAX_ID
 from engine.services import forms as form_service
 from engine.services.live_values import fetched_values
@@ -37,3 +42,20 @@ def fetch_values(app_key, form_key):
     return jsonify({"values": values, "titles": {
         f["id"]: [{"id": i, "title": titles.get(f["options"]["form"] if f["type"] == "reference" else "@users", {}).get(i, f"#{i}")}
                   for i in (values[f["id"]] if isinstance(values[f["id"]], list) else [values[f["id"]]])] for f in fields}})
+
+
+@route("/apps/<app_key>/forms/<form_key>/versions/<int:version>/computed.js",
+       summary="One published version's computed fields as a script setting window.formflowComputed (cacheable)",
+       tag="rules", response={"type": "string"}, response_type="application/javascript", errors=(404,))
+def version_computed_script(app_key, form_key, version):
+    rt = runtime()
+    with rt.db.read() as conn:
+        form_service.get_version(rt, app_key, form_key, version)  # 404 for a version that doesn't exist
+        compiled = form_service.compiled_version(rt, conn, form_service.form_id_for(conn, rt, app_key, form_key), version, app_key)
+        autofill = compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
+    items = [f'{{"field": {json.dumps(fid)}, "result": {json.dumps(result)}, "fn": {rule.js}}}' for fid, result, rule in autofill.computed]
+    response = Response("/* compiled by formflow (engine/autofill.py); needs engine/rules/runtime.js (FormflowRules) */\n"
+                        "window.formflowComputed = [\n" + ",\n".join(items) + "\n];\n", mimetype="application/javascript")
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

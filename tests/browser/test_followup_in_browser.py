@@ -164,3 +164,20 @@ def test_workflow_recipients_name_the_owner_field_once(page, crm, lang, owner, c
     page.get_by_test_id("wf-form").select_option("contact")  # no owner field: the one who created the record
     expect(recipients.get_by_test_id("wf-to-owner").locator("xpath=..")).to_have_text(creator)
     assert page.js_errors == []
+
+
+def test_computed_values_follow_the_input_as_the_user_types(page, crm):
+    _sign_in(page, crm["url"], "wang")
+    page.goto(crm["url"] + "/apps/crm/forms/customer/new")
+    grade = page.get_by_test_id("input-grade")
+    expect(grade).to_have_text("D")  # no need stated yet: the formula's last branch, before anything is saved
+    page.get_by_test_id("input-need").select_option("clear")
+    expect(grade).to_have_text("B")
+    page.get_by_test_id("input-industry").select_option("manufacturing")
+    expect(grade).to_have_text("A")
+    page.get_by_label("Name").fill("Live Grade Ltd")
+    page.get_by_test_id("submit").click()
+    page.wait_for_url("**/apps/crm/forms/customer/records/*")
+    saved = [r for r in _all(crm["rt"], "customer") if r.data["name"] == "Live Grade Ltd"]
+    assert [r.data["grade"] for r in saved] == ["A"]  # what the server stored is what the form showed
+    assert page.js_errors == []
