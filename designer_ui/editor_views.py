@@ -13,8 +13,9 @@ from flask import render_template, request, url_for
 from designer_ui import bp
 from designer_ui.i18n import label_text, request_locale
 from designer_ui.views import actor, runtime, user_timezone
-from engine.api.routes_ui_support import with_display
+from engine.services.display import with_display
 from engine.errors import NotFound
+from engine.fields import FIELD_TYPES
 from engine.notifications.channels import CHANNELS
 from engine.services import forms as form_service
 from engine.services import queries
@@ -63,7 +64,7 @@ def _samples(app_key: str, forms: list[dict]) -> dict[str, list[dict]]:
         if not form["published"]:
             continue
         found = queries.list_records(rt, actor(), app_key, form["key"], queries.Query(page_size=MAX_SAMPLE_RECORDS))
-        with_display(rt, app_key, form["definition"], found["items"], locale, tz)
+        with_display(rt, actor(), app_key, form["definition"], found["items"], locale, tz)
         out[form["key"]] = [{"id": r["id"], "title": r["title"] if f"#{r['id']}" in r["title"] else f"{r['title']} (#{r['id']})"}
                             for r in found["items"]]
     return out
@@ -120,9 +121,9 @@ def _variables(form: dict, forms: dict[str, dict], locale: str) -> list[dict]:
     out = [{"path": "record.id", "label": "ID"}, {"path": "record.title", "label": "title"}]
     for f in form["fields"]:
         out.append({"path": f"record.{f['name']}", "label": f["label"]})
-        target = forms.get(f["form"]) if f["type"] == "reference" and PICKER_REFERENCE_DEPTH else None
+        target = forms.get(f["form"]) if FIELD_TYPES.get(f["type"]).is_reference and PICKER_REFERENCE_DEPTH else None
         for g in (target or {}).get("fields", []):
-            if g["type"] not in ("reference", "subtable"):
+            if not (FIELD_TYPES.get(g["type"]).is_reference or FIELD_TYPES.get(g["type"]).stores_rows):
                 out.append({"path": f"record.{f['name']}.{g['name']}", "label": f"{f['label']} · {g['label']}"})
     out += [{"path": p, "label": p} for p in ("owner.name", "owner.email", "owner.manager.name", "user.name", "link", "workspace.name")]
     return out

@@ -12,6 +12,7 @@ from flask import Flask
 
 from designer_ui.i18n import MESSAGES as _CATALOGUE
 from engine.fields import FIELD_TYPES
+from engine.services.field_types import field_types
 
 #: where the widget modules are
 WIDGETS_DIR = Path(__file__).resolve().parent / "static" / "widgets"
@@ -56,16 +57,9 @@ def field_widgets(definition: dict) -> dict[str, str]:
     return out
 
 
-#: where a type sits in the designer's palette: these first, in this order (the way people look for them), then the
-#: others in registration order
-PALETTE_FIRST = ("text", "textarea", "number", "money", "date", "datetime", "boolean", "select", "multiselect", "phone",
-                 "email", "url", "serial", "reference", "user", "subtable", "attachment", "computed", "rollup")
-
-
 def field_palette() -> list[tuple[str, str]]:
-    """(type, glyph) of every registered field type, as the designer's palette lists them."""
-    names = [n for n in PALETTE_FIRST if n in FIELD_TYPES] + [n for n in FIELD_TYPES if n not in PALETTE_FIRST]
-    return [(n, FIELD_TYPES.get(n).glyph) for n in names]
+    """(type, glyph) of every registered field type, as the designer's palette lists them (``GET /api/field-types``'s order)."""
+    return [(t["type"], t["glyph"]) for t in field_types()]
 
 
 def install(env) -> None:

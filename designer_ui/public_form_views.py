@@ -34,20 +34,12 @@ def _values_from_form(spec: dict) -> dict:
         if key == "csrf_token":
             continue
         f = by_id.get(key)
-        raw = request.form.getlist(key) if f and f["type"] == "multiselect" else request.form.get(key)
+        ftype = FIELD_TYPES.get(f["type"]) if f else None
+        raw = request.form.getlist(key) if ftype and ftype.multiple(f) else request.form.get(key)
         if f is None or raw in ("", []):
             out[key] = raw if f is None else None
             continue
-        kind = FIELD_TYPES.get(f["type"]).name
-        if kind == "number":
-            try:
-                out[key] = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            except ValueError:
-                out[key] = raw  # the record schema names the problem
-        elif kind == "boolean":
-            out[key] = raw in ("on", "true", "1")
-        else:
-            out[key] = raw
+        out[key] = ftype.form_value(raw)
     return out
 
 

@@ -1,8 +1,8 @@
 """Pages for end users: the generated form (new and edit), the record list, and
 one record with its history and related records.
 
-Values, titles and display text come from the record services and the UI
-support routes (``engine.api.routes_ui_support``); the form's rules run in the
+Values come from the record services, titles and display text from
+``engine.services.display`` (the title rule: ``engine.services.titles``); the form's rules run in the
 browser as the engine's compiled JavaScript, served per published version by
 the rules area (``/api/…/versions/<n>/rules.js``) on top of engine/rules/runtime.js.
 """
@@ -14,7 +14,8 @@ from designer_ui import bp
 from designer_ui import form_messages  # noqa: F401  (the generated form's messages)
 from designer_ui.i18n import gettext, request_locale
 from designer_ui.views import actor, runtime, user_timezone
-from engine.api.routes_ui_support import field_text, record_titles, with_display
+from engine.services.display import field_text, record_titles, with_display
+from engine.fields import FIELD_TYPES
 from engine.fields.temporal import parse_datetime
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
@@ -25,8 +26,10 @@ from zoneinfo import ZoneInfo
 
 #: most records listed per related form on a record's page
 MAX_RELATED = 20
-#: field types of a referenced form shown beside each match in a reference picker, the first one found
-PICKER_SECOND_TYPES = ("phone", "serial", "email")
+
+
+def _is_ref(f: dict) -> bool:
+    return FIELD_TYPES.get(f["type"]).is_reference
 
 
 def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
@@ -79,7 +82,7 @@ def new_record(app_key, form_key):
         values = live_values.initial_values(rt, actor(), form_service.compiled_form(rt, conn, app_key, form_key))
     for f in ctx["definition"]["fields"]:  # ?customer=12 (from the customer's page): picked, and what it fills in
         raw = request.args.get(f["id"], "")
-        if f["type"] == "reference" and not f.get("deleted") and not f["options"].get("multiple") and raw.isdigit():
+        if _is_ref(f) and not f.get("deleted") and not f["options"].get("multiple") and raw.isdigit():
             values[f["id"]] = int(raw)
             values.update(live_values.fetched_values(rt, actor(), app_key, form_key, f["id"], int(raw)))
     return render_template("form_fill.html", **ctx, values=values, ref_titles=_ref_titles(rt, app_key, ctx, values))
@@ -88,12 +91,13 @@ def new_record(app_key, form_key):
 def _ref_titles(rt, app_key: str, ctx: dict, values: dict) -> dict:
     """{field id: [{id, title}]} of the references and users ``values`` name, for the pickers' chips."""
     fields = [f for f in ctx["definition"]["fields"] if not f.get("deleted")]
-    titles = record_titles(rt, app_key, fields, [{"data": values}], request_locale(), ctx["timezone"])
+    titles = record_titles(rt, actor(), app_key, fields, [{"data": values}], request_locale(), ctx["timezone"])
     out = {}
     for f in fields:
         value = values.get(f["id"])
-        if f["type"] in ("reference", "user") and value is not None:
-            key = f["options"]["form"] if f["type"] == "reference" else "@users"
+        ftype = FIELD_TYPES.get(f["type"])
+        if (ftype.is_reference or ftype.is_user) and value is not None:
+            key = ftype.linked_store(f)
             out[f["id"]] = [{"id": i, "title": titles.get(key, {}).get(i, f"#{i}")} for i in (value if isinstance(value, list) else [value])]
     return out
 
@@ -102,16 +106,16 @@ def _ref_second(app: dict, definition: dict) -> dict:
     """{reference field id: the field of its target form shown beside each match in the picker} (a phone, else a serial)."""
     rt, out = runtime(), {}
     for f in definition["fields"]:
-        target = (f.get("options") or {}).get("form") if f["type"] == "reference" and not f.get("deleted") else None
+        target = (f.get("options") or {}).get("form") if _is_ref(f) and not f.get("deleted") else None
         summary = next((x for x in app["forms"] if x["key"] == target and x["published_version"]), None)
         if summary is None:
             continue
         fields = form_service.get_version(rt, app["key"], target, summary["published_version"])["definition"]["fields"]
-        for kind in PICKER_SECOND_TYPES:
-            found = next((x["id"] for x in fields if x["type"] == kind and not x.get("deleted")), None)
-            if found:
-                out[f["id"]] = found
-                break
+        # the value shown beside each match: the field whose type ranks first for pickers (a phone, else a serial...)
+        ranked = [(FIELD_TYPES.get(x["type"]).picker_rank, i, x["id"]) for i, x in enumerate(fields) if not x.get("deleted")
+                  and x["type"] in FIELD_TYPES and FIELD_TYPES.get(x["type"]).picker_rank is not None]
+        if ranked:
+            out[f["id"]] = min(ranked)[2]
     return out
 
 
@@ -148,7 +152,7 @@ def record_detail(app_key, form_key, record_id):
     locale, tz = request_locale(), user_timezone()
     record = record_service.get_record(rt, actor(), app_key, form_key, record_id)
     definition = _readable(app_key, form_key, version)["definition"]
-    with_display(rt, app_key, definition, [record], locale, tz)
+    with_display(rt, actor(), app_key, definition, [record], locale, tz)
     by_id = {f["id"]: f for f in definition["fields"]}
     fields = [{"id": f["id"], "label": f.get("label") or f["id"], "text": record["display"].get(f["id"])}
               for f in definition["fields"] if not f.get("deleted")]
@@ -157,7 +161,8 @@ def record_detail(app_key, form_key, record_id):
         changes = []
         for c in h["changes"]:
             f = by_id.get(c["field_id"])
-            text = (lambda v: field_text(rt, f, v, locale, tz, {}) if f and f["type"] not in ("reference", "user") else
+            text = (lambda v: field_text(rt, f, v, locale, tz, {}) if f and not (FIELD_TYPES.get(f["type"]).is_reference
+                                                                                 or FIELD_TYPES.get(f["type"]).is_user) else
                     ("" if v is None else str(v)))
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
         if h["action"] in approvals.AUDIT_ACTIONS:  # an approval step: who did it and their comment, not field changes
@@ -227,15 +232,15 @@ def _related(app: dict, form_key: str, record_id: int, locale: str, tz: str) -> 
             continue
         definition = form_service.get_version(rt, app["key"], other["key"], other["published_version"])["definition"]
         for f in definition.get("fields", []):
-            if f.get("deleted") or f["type"] != "reference" or f["options"].get("form") != form_key:
+            if f.get("deleted") or not _is_ref(f) or f["options"].get("form") != form_key:
                 continue
             op = "contains" if f["options"].get("multiple") else "eq"
             found = queries.list_records(rt, actor(), app["key"], other["key"],
                                          queries.Query(filters=[queries.Filter(f["id"], op, record_id)], page_size=MAX_RELATED))
             if not found["items"]:
                 continue
-            with_display(rt, app["key"], definition, found["items"], locale, tz)
-            label = other["label"] if len([g for g in definition["fields"] if g["type"] == "reference"]) == 1 else \
+            with_display(rt, actor(), app["key"], definition, found["items"], locale, tz)
+            label = other["label"] if len([g for g in definition["fields"] if _is_ref(g)]) == 1 else \
                 {"en": f"{_text(other['label'], 'en')} · {_text(f.get('label'), 'en')}",
                  "zh-CN": f"{_text(other['label'], 'zh-CN')} · {_text(f.get('label'), 'zh-CN')}"}
             groups.append({"label": label, "total": found["total"], "records": [
@@ -252,7 +257,7 @@ def _new_related(app: dict, form_key: str, record_id: int) -> list[dict]:
         if not other["published_version"] or other["key"] == form_key:
             continue
         definition = form_service.get_version(rt, app["key"], other["key"], other["published_version"])["definition"]
-        refs = [f for f in definition.get("fields", []) if not f.get("deleted") and f["type"] == "reference"
+        refs = [f for f in definition.get("fields", []) if not f.get("deleted") and _is_ref(f)
                 and f["options"].get("form") == form_key and not f["options"].get("multiple")]
         if len(refs) == 1:
             out.append({"label": other["label"], "url": url_for("ui.new_record", app_key=app["key"], form_key=other["key"],

@@ -18,6 +18,7 @@ from engine.rules import JS_RUNTIME
 from engine.runtime import Actor, Runtime
 from engine.services import app_admin
 from engine.services import forms as form_service
+from engine.services.field_types import field_types
 from engine.services import users as user_service
 from engine.services.permissions import has_capability, require_capability
 
@@ -115,7 +116,7 @@ def designer(app_key, form_key):
         raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
     draft = form_service.get_draft(runtime(), app_key, form_key)
     return render_template("designer.html", app=app, form=form, forms=[{"key": f["key"], "label": f["label"]} for f in app["forms"]],
-                           definition=draft["definition"], draft_revision=draft["draft_revision"],
+                           definition=draft["definition"], draft_revision=draft["draft_revision"], field_types=field_types(),
                            back_url=url_for("ui.index"), active_nav="apps",
                            form_url=url_for("ui.new_record", app_key=app_key, form_key=form_key),
                            records_url=url_for("ui.records_list", app_key=app_key, form_key=form_key))

@@ -1,25 +1,8 @@
-"""The engine's feature areas, imported once per process so their hooks register.
+"""The REST route modules, imported once by ``engine.api.init_app`` so their routes register.
 
-Each area (rules integration, automations, workflows, permissions, apps...)
-is a module that appends to the hook lists of ``engine.services`` (for
-example ``records.EFFECT_STAGES`` or ``forms.PUBLISH_CHECKS``) at import
-time. Add one line here per area; order is the order hooks run in.
+The features of the write path are not listed here: ``engine.features.FEATURES`` is their one table.
 """
 from __future__ import annotations
-
-import importlib
-
-AREAS: list[str] = [
-    "engine.formrules",
-    "engine.autofill",
-    "engine.automations",
-    "engine.services.permissions",
-    "engine.services.attachments",
-    "engine.dedup",
-    "engine.workflows.planner",
-    "engine.services.dashboards",
-    "engine.services.approvals",
-]
 
 #: REST route modules, imported by ``engine.api.init_app``; one line per area
 ROUTE_MODULES: list[str] = [
@@ -37,15 +20,5 @@ ROUTE_MODULES: list[str] = [
     "engine.api.approval_routes",
     "engine.api.live_routes",
     "engine.api.field_choice_routes",
+    "engine.api.field_type_routes",
 ]
-
-_loaded = False
-
-
-def load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for name in AREAS:
-        importlib.import_module(name)

@@ -10,7 +10,7 @@
   one), recomputed when this record is saved and whenever a referencing record is created, changed,
   deleted or restored.
 
-Formulas compile once per published FormVersion (``COMPILE_HOOKS``); bad ones refuse the publish.
+Formulas compile once per published FormVersion (``FEATURE.compile``, into ``CompiledForm.autofill``); bad ones refuse the publish.
 Roll-ups and live fetches written into *other* records are derived data: they change the stored data
 in the same transaction without a new record version or an audit entry, so they never make a user's
 concurrent edit fail with 412.
@@ -28,18 +28,20 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
-from engine.formrules import EXPECT_FOR_TYPE, evaluate, publish_resolver, published_resolver, rule_context, rule_error_item
+from engine.fields.relation import REFERENCE_TYPE
+from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, rule_context, rule_error_item
+from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
 from engine.services import forms as form_service
-from engine.services import records as record_service
 from engine.storage.tables import forms, records
 
 log = logging.getLogger(__name__)
 
-#: field types whose stored JSON text orders like the values (canonical dates and UTC datetimes): min/max in SQL
-SQL_ORDERED_TYPES = ("date", "datetime")
-#: computed result_type -> expect= of the compiler
-RESULT_EXPECT = {"number": "number", "text": "text", "date": "date", "datetime": "datetime", "boolean": "boolean"}
+
+
+def _orders_as_text(type_name: str | None) -> bool:
+    """Whether a type's stored JSON text orders like its values (canonical dates and UTC datetimes): min/max in SQL."""
+    return type_name in FIELD_TYPES and FIELD_TYPES.get(type_name).is_temporal
 
 
 @dataclass
@@ -74,21 +76,22 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
         if isinstance(default, dict) and "formula" in default:
             try:
                 out.defaults[f["id"]] = compile_rule(default["formula"], scope, name=f"default of {f['id']}",
-                                                     expect=EXPECT_FOR_TYPE.get(f["type"], "any"))
+                                                     expect=expect_for(f["type"]))
             except RuleError as exc:
                 errors.append(rule_error_item(exc, f"/fields/{i}/default/formula"))
-        if f["type"] == "computed":
+        ftype = FIELD_TYPES.get(f["type"])
+        if ftype.has_formula:
             opts = f.get("options") or {}
-            result = opts.get("result_type") or "text"
+            result = ftype.result_type(f) or "text"
             try:
                 out.computed.append((f["id"], result, compile_rule(opts.get("formula", ""), scope, name=f"formula of {f['id']}",
-                                                                   expect=RESULT_EXPECT.get(result, "any"))))
+                                                                   expect=expect_for(result))))
             except RuleError as exc:
                 errors.append(rule_error_item(exc, f"/fields/{i}/options/formula"))
         if f.get("fetch"):
             ref = by_id.get(f["fetch"]["from"]) or {}
             out.fetches.append((f["id"], f["fetch"], (ref.get("options") or {}).get("form")))
-        if f["type"] == "rollup":
+        if ftype.rolls_up:
             o = f.get("options") or {}
             source_fields = (resolve_form(o.get("form")) if resolve_form else None) or []
             via = next((x for x in source_fields if x.get("id") == o.get("via")), {})
@@ -109,8 +112,8 @@ def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
     return compile_autofill(definition, publish_resolver(conn, app, definition, all_definitions))[1]
 
 
-def _compile(rt, conn, compiled) -> None:
-    compiled.extra["autofill"] = compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
+def _compile(rt, conn, compiled) -> Autofill:
+    return compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
 
 
 # -- stored shapes ----------------------------------------------------------------------------------
@@ -132,7 +135,7 @@ def stored(value: Any, kind: str) -> Any:
 
 def defaults_and_fetch_stage(w) -> None:
     """Before the rules: formula defaults (create) and fetched values, so rules and validation see them."""
-    af: Autofill | None = w.form.extra.get("autofill")
+    af: Autofill | None = w.form.autofill
     if not af:
         return
     if w.action == "create" and af.defaults:
@@ -170,7 +173,7 @@ def _chosen(w, fid: str, fetched: Any) -> bool:
 
 def computed_stage(w) -> None:
     """Before save: computed fields from the validated values, and this record's own roll-ups."""
-    af: Autofill | None = w.form.extra.get("autofill")
+    af: Autofill | None = w.form.autofill
     if not af:
         return
     ctx = rule_context(w)
@@ -241,7 +244,7 @@ def _dependents(w) -> dict | None:
     found = {"rollups": [], "fetches": []}
     for form_id, version in rows:
         compiled = form_service.compiled_version(w.rt, w.conn, form_id, version)
-        af: Autofill | None = compiled.extra.get("autofill")
+        af: Autofill | None = compiled.autofill
         if not af:
             continue
         for r in af.rollups:
@@ -279,7 +282,7 @@ def refers_to(conn, field_id: str, record_id: int):
     the automatic index of every reference field is built on, so roll-ups and
     live fetches are index lookups, not scans (and never raise on odd stored values).
     """
-    ftype = FIELD_TYPES.get("reference")
+    ftype = REFERENCE_TYPE
     dialect = conn.dialect.name
     return sa.literal_column(ftype.sql_expression(dialect, field_id)) == ftype.sql_value(record_id, dialect)  # numeric on PostgreSQL
 
@@ -288,7 +291,7 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
     source_id = conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
     value_col = records.c.data if r.filter is not None else records.c.data[r.of].as_string() \
-        if r.of and r.of_type in SQL_ORDERED_TYPES and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
+        if r.of and _orders_as_text(r.of_type) and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(_form_literal(source_id), records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
     if not r.multiple:
@@ -296,7 +299,7 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
     if not r.multiple and r.filter is None:
         if r.aggregate == "count":
             return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        if r.aggregate in ("min", "max") and r.of_type in SQL_ORDERED_TYPES:  # canonical texts order like their values
+        if r.aggregate in ("min", "max") and _orders_as_text(r.of_type):  # canonical texts order like their values
             inner = query.order_by(None).subquery()
             return conn.execute(sa.select(getattr(sa.func, r.aggregate)(inner.c[1]))).scalar()
     rows = conn.execute(query).all()
@@ -325,7 +328,7 @@ def _patch(conn, form_id: int, record_id: int, changes: dict, compiled=None, ctx
     if data is None:
         return
     new = {**data, **changes}
-    af: Autofill | None = compiled.extra.get("autofill") if compiled is not None else None
+    af: Autofill | None = compiled.autofill if compiled is not None else None
     if af and af.computed:
         recompute(af, new, ctx)
     new = {k: v for k, v in new.items() if v is not None}
@@ -333,9 +336,6 @@ def _patch(conn, form_id: int, record_id: int, changes: dict, compiled=None, ctx
         conn.execute(sa.update(records).where(records.c.id == record_id).values(data=new))
 
 
-form_service.PUBLISH_CHECKS.append(_check)
-form_service.COMPILE_HOOKS.append(_compile)
-record_service.EFFECT_STAGES.insert(0, defaults_and_fetch_stage)
-record_service.FILL_STAGES.append(computed_stage)
-record_service.AFTER_SAVE_STAGES.append(propagate_stage)
-record_service.BATCH_STAGES[propagate_stage] = propagate_batch
+#: this module's part in forms and writes (listed in ``engine.features``)
+FEATURE = Feature("autofill", artefact="autofill", compile=_compile, check_publish=_check, defaults=defaults_and_fetch_stage,
+                  fill=computed_stage, after_save=propagate_stage, after_save_batch=propagate_batch)

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.formrules import EXPECT_FOR_TYPE, evaluate, publish_resolver, published_resolver, rule_context, rule_error_item
+from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, rule_context, rule_error_item
 from engine.autofill import stored
+from engine.pipeline import Feature
 from engine.registry import Registry
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
-from engine.services import forms as form_service
 from engine.services import records as record_service
 from engine.storage.automation_tables import automation_links
 from engine.storage.tables import records
@@ -151,7 +151,7 @@ class UpdateRecord(Action):
 
     def target_form(self, spec, definition):
         ref = next((f for f in definition.get("fields", []) if f["id"] == spec.get("reference")), None)
-        return (ref.get("options") or {}).get("form") if ref and ref.get("type") == "reference" else None
+        return (ref.get("options") or {}).get("form") if ref and FIELD_TYPES.get(ref["type"]).is_reference else None
 
     def check(self, spec, path, definition, all_definitions):
         if self.target_form(spec, definition) is None:
@@ -308,7 +308,7 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
                 auto.mapping.append(MapItem(target["id"], "from", src["id"], target["type"]))
             elif "formula" in item:
                 try:
-                    rule = compile_rule(item["formula"], scope, name=label, expect=EXPECT_FOR_TYPE.get(target["type"], "any"))
+                    rule = compile_rule(item["formula"], scope, name=label, expect=expect_for(target["type"]))
                 except RuleError as exc:
                     errors.append(rule_error_item(exc, ipath + "/formula"))
                     continue
@@ -376,12 +376,13 @@ def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
     return errors + loop_errors(definition["key"], all_definitions)
 
 
-def _compile(rt, conn, compiled) -> None:
-    if compiled.definition.get("automations"):
-        autos, errors = compile_automations(compiled.definition, published_resolver(conn, compiled.form_id))
-        if errors:
-            log.warning("form %s v%s: automation problems: %s", compiled.key, compiled.version, errors[0].message)
-        compiled.extra["automations"] = autos
+def _compile(rt, conn, compiled) -> list[Automation] | None:
+    if not compiled.definition.get("automations"):
+        return None
+    autos, errors = compile_automations(compiled.definition, published_resolver(conn, compiled.form_id))
+    if errors:
+        log.warning("form %s v%s: automation problems: %s", compiled.key, compiled.version, errors[0].message)
+    return autos
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -438,7 +439,7 @@ def template_variables(w) -> dict:
     record: dict[str, Any] = {"id": w.record_id}
     for f in w.form.live_fields:
         value = w.values.get(f["id"])
-        if f["type"] == "reference" and isinstance(value, int):
+        if FIELD_TYPES.get(f["type"]).is_reference and isinstance(value, int):
             data = ctx.load_reference(f["options"]["form"], value) or {}
             names = {t["id"]: t.get("name", t["id"]) for t in resolve(f["options"]["form"]) or []}
             value = {"id": value, **{names.get(k, k): v for k, v in data.items()}}
@@ -447,7 +448,7 @@ def template_variables(w) -> dict:
 
 
 def _run(w, phase: str) -> None:
-    autos: list[Automation] = w.form.extra.get("automations") or []
+    autos: list[Automation] = w.form.automations or []
     due = [a for a in autos if a.action.phase == phase]
     if not due:
         return
@@ -460,7 +461,7 @@ def _run(w, phase: str) -> None:
                                    [ErrorItem(f"automation {auto.name!r} would run at depth {w.actor.depth + 1}",
                                               path=f"/automations/{auto.index}", code="automation_depth")])
         result = auto.action.run(w, auto, mapped_values(w, auto))
-        w.notes.setdefault("automations", []).append({"id": auto.id, "name": auto.name, **result})
+        w.automations_run.append({"id": auto.id, "name": auto.name, **result})
 
 
 def before_save_stage(w) -> None:
@@ -474,7 +475,7 @@ def after_save_stage(w) -> None:
 def plan(w) -> list[dict]:
     """Dry-run: for every automation, whether it fires, why, and what it would write."""
     out = []
-    for auto in w.form.extra.get("automations") or []:
+    for auto in w.form.automations or []:
         fires, why = triggered(w, auto)
         item = {"id": auto.id, "name": auto.name, "action": auto.action.name, "triggered": fires, "why": why}
         if fires:
@@ -483,8 +484,8 @@ def plan(w) -> list[dict]:
     return out
 
 
-form_service.PUBLISH_CHECKS.append(_check)
-form_service.SAVE_CHECKS.append(lambda rt, conn, app, definition, all_definitions: _safe_loop_errors(definition, all_definitions))
+def _check_save(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
+    return _safe_loop_errors(definition, all_definitions)
 
 
 def _safe_loop_errors(definition: dict, all_definitions: dict[str, dict]) -> list[ErrorItem]:
@@ -493,6 +494,8 @@ def _safe_loop_errors(definition: dict, all_definitions: dict[str, dict]) -> lis
         return loop_errors(definition["key"], all_definitions)
     except (KeyError, TypeError, AttributeError):
         return []  # malformed parts are reported in full at publish
-form_service.COMPILE_HOOKS.append(_compile)
-record_service.FILL_STAGES.append(before_save_stage)
-record_service.AFTER_SAVE_STAGES.append(after_save_stage)
+
+
+#: this module's part in forms and writes (listed in ``engine.features``)
+FEATURE = Feature("automations", artefact="automations", compile=_compile, check_publish=_check, check_save=_check_save,
+                  fill=before_save_stage, after_save=after_save_stage)

@@ -33,7 +33,9 @@ import sqlalchemy as sa
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
+from engine.pipeline import Feature
 from engine.registry import Registry
+from engine.services.titles import record_title
 from engine.storage.app_template_tables import dedup_keys
 from engine.storage.tables import records
 
@@ -46,10 +48,8 @@ MAX_MATCHES = 10
 MODES = ("refuse", "flag")
 #: characters whose letter-or-digit class the key normalizers remember (a bound on that table's memory)
 MAX_REMEMBERED_CHARACTERS = 65536
-#: field types whose values a rule may match on
-MATCHABLE_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "select", "number", "date", "reference", "user", "serial"})
-#: field types a flag field may have: reference (to the same form: the record it duplicates), boolean, text
-FLAG_FIELD_TYPES = frozenset({"reference", "boolean", "text"})
+# which field types a rule may match on (``dedup_matchable``) and which may be a flag field (``dedup_flag``: a
+# reference to the same form holds the record it duplicates, a boolean true, a text the message) is the types' own fact
 
 
 # -- normalizers ------------------------------------------------------------
@@ -282,7 +282,7 @@ def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
                 f = fields.get(fid)
                 if f is None:
                     errors.append(ErrorItem(f"field {fid!r} is not in this form", path=f"{rpath}/fields/{j}", field_id=str(fid)))
-                elif f.get("type") not in MATCHABLE_TYPES:
+                elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_matchable:
                     errors.append(ErrorItem(f"fields of type {f['type']} can't be matched", path=f"{rpath}/fields/{j}", field_id=fid))
         if rule.get("normalize", "text") not in NORMALIZERS:
             errors.append(ErrorItem(f"unknown normalizer {rule.get('normalize')!r}; known: {', '.join(NORMALIZERS.names())}",
@@ -292,7 +292,8 @@ def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
         f = fields.get(flag)
         if f is None:
             errors.append(ErrorItem(f"flag field {flag!r} is not in this form", path=path + "/flag_field", field_id=str(flag)))
-        elif f.get("type") not in FLAG_FIELD_TYPES or (f["type"] == "reference" and (f.get("options") or {}).get("form") != definition.get("key")):
+        elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_flag or \
+                FIELD_TYPES.get(f["type"]).linked_store(f) not in (None, definition.get("key")):
             errors.append(ErrorItem("the flag field must be a boolean, a text, or a reference to this same form",
                                     path=path + "/flag_field", field_id=flag))
     return errors
@@ -308,10 +309,13 @@ def compile_setting(definition: dict) -> DuplicateCheck | None:
 
 
 def for_form(form) -> DuplicateCheck | None:
-    """The compiled duplicate check of a CompiledForm (compiled once per version, kept in ``extra``)."""
-    if "duplicate_check" not in form.extra:
-        form.extra["duplicate_check"] = compile_setting(form.definition)
-    return form.extra["duplicate_check"]
+    """The compiled duplicate check of a CompiledForm (compiled once per version into ``duplicate_check``; a form
+    built outside the pipeline, as a re-index builds one, gets it compiled on the spot)."""
+    return form.duplicate_check if form.features_compiled else compile_setting(form.definition)
+
+
+def _compile(rt, conn, form) -> DuplicateCheck | None:
+    return compile_setting(form.definition)
 
 
 # -- matching ------------------------------------------------------------------
@@ -320,15 +324,6 @@ class DuplicateRecord(Conflict):
     """A record collides with an existing one under a refuse-mode rule (409)."""
 
     code = "duplicate"
-
-
-def record_title(form, record_id: int, data: dict, hidden: set[str] = frozenset()) -> str:
-    """What names the colliding record: its title field, unless the caller may not read that field."""
-    title_field = form.settings.get("title_field")
-    for fid in (title_field, "name", "serial"):
-        if fid and fid in form.by_id and fid not in hidden and data.get(fid) not in (None, ""):
-            return str(data[fid])
-    return f"#{record_id}"
 
 
 def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclude: int | None = None,
@@ -349,7 +344,7 @@ def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclud
 
 def _match(form, rule, record_id: int, data: dict, hidden: set[str]) -> dict:
     """One colliding record, as find_matches and check_batch report it (``rule``: the DuplicateRule it shares a key by)."""
-    return {"record_id": record_id, "title": record_title(form, record_id, data, hidden), "rule": rule.key,
+    return {"record_id": record_id, "title": record_title(form, record_id, data, hidden=hidden), "rule": rule.key,
             "rule_label": rule.label, "fields": list(rule.fields)}
 
 
@@ -443,14 +438,13 @@ def _act_on(w, check: DuplicateCheck, matches: list[dict], readable: set[int] | 
     seen = shown(w.rt, w.conn, w.actor, w.form, matches, readable)
     if check.mode == "refuse":
         raise duplicate_error(w.form, seen)
-    w.notes["duplicates"] = seen
+    w.duplicates = seen
     if check.flag_field:
         # the flag is for whoever reviews duplicates; a text flag names the record only as the writer may see it
         f = w.form.by_id[check.flag_field]
         first = seen[0]
         text = f"#{first['record_id']} {first['title']}" if first["record_id"] is not None else first["message"]
-        w.values[check.flag_field] = (matches[0]["record_id"] if f["type"] == "reference" else True if f["type"] == "boolean"
-                                      else text[:255])
+        w.values[check.flag_field] = FIELD_TYPES.get(f["type"]).dedup_flag_value(matches[0]["record_id"], text)
 
 
 def check_batch(writes) -> None:
@@ -464,13 +458,13 @@ def check_batch(writes) -> None:
         return
     todo = [w for w in writes if w.action == "create" and not w.errors]
     for w in todo:
-        w.notes["duplicate_keys"] = check.keys(w.values)
-    held = existing_keys(first.conn, first.form, {pair for w in todo for pair in w.notes["duplicate_keys"].items()})
+        w.duplicate_keys = check.keys(w.values)
+    held = existing_keys(first.conn, first.form, {pair for w in todo for pair in w.duplicate_keys.items()})
     hidden = _hidden(first.rt, first.conn, first.actor, first.form)
     readable = readable_ids(first.rt, first.conn, first.actor, first.form, {rid for pairs in held.values() for rid, _ in pairs})
     by_key = {r.key: r for r in check.rules}
     for w in todo:
-        found = sorted(((rid, rule, data) for rule, key in w.notes["duplicate_keys"].items() for rid, data in held.get((rule, key), ())),
+        found = sorted(((rid, rule, data) for rule, key in w.duplicate_keys.items() for rid, data in held.get((rule, key), ())),
                        key=lambda m: (m[0], m[1]))
         matches = [_match(w.form, by_key[rule], rid, data, hidden) for rid, rule, data in found[:MAX_MATCHES]]
         try:
@@ -488,7 +482,7 @@ def batch_dependency(writes) -> int | None:
         return None
     stored: set[tuple[str, str]] = set()
     for i, w in enumerate(writes):
-        if any(pair in stored for pair in w.notes.get("duplicate_keys", {}).items()):
+        if any(pair in stored for pair in w.duplicate_keys.items()):
             return i
         stored |= set(check.keys(w.values).items())
     return None
@@ -663,16 +657,7 @@ def _publish_check(rt, conn, app_row, definition, all_definitions) -> list[Error
     return []
 
 
-def _register() -> None:
-    from engine.services import forms, records as record_service
-
-    if check_before_save not in record_service.ASSERTION_STAGES:
-        record_service.ASSERTION_STAGES.append(check_before_save)
-        record_service.AFTER_SAVE_STAGES.append(store_keys)
-        record_service.BATCH_STAGES[check_before_save] = check_batch
-        record_service.BATCH_STAGES[store_keys] = store_keys_batch
-        record_service.BATCH_DEPENDENCIES.append(batch_dependency)
-        forms.PUBLISH_CHECKS.append(_publish_check)
-
-
-_register()
+#: this module's part in forms and writes (listed in ``engine.features``)
+FEATURE = Feature("dedup", artefact="duplicate_check", compile=_compile, check_publish=_publish_check,
+                  assertions=check_before_save, assertions_batch=check_batch, after_save=store_keys,
+                  after_save_batch=store_keys_batch, batch_dependency=batch_dependency)

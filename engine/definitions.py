@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 import jsonschema
@@ -23,6 +23,13 @@ from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.fields.base import DefinitionContext, FieldValueError, field_label
 from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
+
+if TYPE_CHECKING:  # the features' artefacts; their modules import this one
+    from engine.autofill import Autofill
+    from engine.automations import Automation
+    from engine.dedup import DuplicateCheck
+    from engine.formrules import FormRules
+    from engine.services.approvals import ApprovalFlow
 
 #: compiled forms kept in memory (form id, version) -> CompiledForm
 COMPILED_CACHE_SIZE = 512
@@ -74,7 +81,7 @@ def iter_fields(fields: list[dict]):
     """Every field, with sub-table fields as (path, field, parent)."""
     for i, f in enumerate(fields):
         yield f"/fields/{i}", f, None
-        if f.get("type") == "subtable":
+        if f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).stores_rows:
             for j, sub in enumerate((f.get("options") or {}).get("fields", [])):
                 yield f"/fields/{i}/options/fields/{j}", sub, f
 
@@ -119,7 +126,7 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
         fetch = f.get("fetch")
         if fetch:
             ref = by_id.get(fetch["from"])
-            if not ref or ref.get("type") != "reference":
+            if not ref or ref.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(ref["type"]).is_reference:
                 errors.append(ErrorItem(f"fetch source {fetch['from']!r} is not a reference field of this form", path=f"{prefix}/fields/{i}/fetch/from", field_id=f["id"]))
             else:
                 target_fields = {t["id"] for t in ctx.forms_fields.get(ref["options"]["form"], [])}
@@ -176,7 +183,15 @@ class CompiledForm:
     by_id: dict[str, dict] = dc_field(init=False)
     by_name: dict[str, dict] = dc_field(init=False)
     schema: dict = dc_field(init=False)
-    extra: dict[str, Any] = dc_field(default_factory=dict)  # compiled rules etc., filled by other areas
+    # the features' artefacts, one attribute each (``engine.pipeline``: a feature's ``compile`` fills its own)
+    rules: FormRules | None = None  # show/require/lock rules and submit validations (engine.formrules)
+    autofill: Autofill | None = None  # fetched, computed and roll-up values (engine.autofill)
+    automations: list[Automation] | None = None  # (engine.automations)
+    approval: ApprovalFlow | None = None  # (engine.services.approvals)
+    duplicate_check: DuplicateCheck | None = None  # (engine.dedup)
+    features_compiled: bool = False  # the attributes above were filled by the pipeline (not a bare CompiledForm)
+    #: values other modules derive from the definition on first use, keyed by their name (a cache, not shared state)
+    memo: dict[str, Any] = dc_field(default_factory=dict)
 
     def __post_init__(self):
         self.fields = list(self.definition.get("fields", []))
@@ -261,23 +276,20 @@ class CompiledForm:
 
 def _value_message(err: jsonschema.ValidationError, field: dict | None) -> str:
     inst = err.instance
-    ftype = field["type"] if field else None
+    ftype = FIELD_TYPES.get(field["type"]) if field and field.get("type") in FIELD_TYPES else None
     if err.validator == "maxLength":
         return f"is too long: at most {err.validator_value} characters"
     if err.validator == "minLength":
         return f"is too short: at least {err.validator_value} characters"
     if err.validator == "enum":
         return f"{inst!r} is not one of the choices: {', '.join(map(str, err.validator_value))}"
-    if err.validator == "pattern" and ftype == "datetime":
-        return "is not a date and time with a time zone, e.g. 2026-03-10T15:00:00+08:00"
-    if err.validator == "pattern" and ftype == "date":
-        return "is not a date (YYYY-MM-DD)"
+    if err.validator == "pattern" and ftype is not None and ftype.pattern_message:
+        return ftype.pattern_message
     if err.validator in ("minimum", "maximum"):
         return f"must be {'at least' if err.validator == 'minimum' else 'at most'} {err.validator_value}"
     if err.validator == "type" or (err.validator == "anyOf" and ftype):
-        expected = {"text": "text", "textarea": "text", "number": "a number", "money": "an amount", "boolean": "true or false",
-                    "reference": "a record id", "user": "a user id", "multiselect": "a list of choices", "subtable": "a list of rows"}
-        return f"must be {expected.get(ftype, 'a ' + str(err.validator_value))}, got {type(inst).__name__} {json.dumps(inst, default=str)[:60]}"
+        expected = (ftype.expected if ftype else None) or "a " + str(err.validator_value)
+        return f"must be {expected}, got {type(inst).__name__} {json.dumps(inst, default=str)[:60]}"
     return err.message
 
 

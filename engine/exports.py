@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from engine.errors import ErrorItem, ValidationFailed
-from engine.fields.base import field_label
+from engine.fields.base import FIELD_TYPES, field_label
 from engine.runtime import Actor, Runtime
 from engine.services import queries
 from engine.services.forms import compiled_form
@@ -39,8 +39,6 @@ _BLANK_LEAD = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u20
 MAX_EXPORT_ROWS = 50_000
 #: records read per query while exporting
 EXPORT_PAGE = queries.MAX_PAGE_SIZE
-#: field types that have no cell text
-NOT_EXPORTED = frozenset({"subtable"})
 
 Display = Callable[[list[dict]], None]  # adds item["display"] = {field id: text} to each record of a page
 
@@ -62,7 +60,7 @@ def export_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: q
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
         hidden = hidden_fields(rt, conn, actor, form)
-    fields = [f for f in form.live_fields if f["type"] not in NOT_EXPORTED and f["id"] not in hidden]
+    fields = [f for f in form.live_fields if FIELD_TYPES.get(f["type"]).exportable and f["id"] not in hidden]
     query = replace(query, page=1, page_size=EXPORT_PAGE, count=False)
     probe = queries.list_records(rt, actor, app_key, form_key, replace(query, page=MAX_EXPORT_ROWS + 1, page_size=1))
     if probe["items"]:

@@ -2,7 +2,7 @@
 also inside sub-table rows) and submit validations.
 
 A form's ``rules`` and ``validations`` (docs/definitions.md) are compiled once per published
-FormVersion by a ``COMPILE_HOOKS`` entry into :class:`FormRules` (kept in ``CompiledForm.extra``);
+FormVersion by this module's ``FEATURE.compile`` into :class:`FormRules` (kept in ``CompiledForm.rules``);
 publishing refuses a definition whose rules don't compile, naming the rule, the JSON path
 (``/rules/3/when``) and the position in the text. On every write the effects stage sets
 ``Write.visible/required/readonly`` (the core then drops hidden values and checks required), refuses a
@@ -23,17 +23,20 @@ import sqlalchemy as sa
 
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
+from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.services import forms as form_service
-from engine.services import records as record_service
 from engine.storage.tables import forms, form_versions, records
 
 log = logging.getLogger(__name__)
 
-#: the rule kind a formula must give to be stored in a field of this type (others: "any")
-EXPECT_FOR_TYPE = {"number": "number", "money": "number", "date": "date", "datetime": "datetime",
-                   "boolean": "boolean", "text": "text", "textarea": "text", "phone": "text", "email": "text",
-                   "url": "text", "select": "text"}
+
+
+def expect_for(type_name: str | None) -> str:
+    """The rule kind a formula must give to be stored in a field of this type (the type's ``rule_expect``, else "any")."""
+    return (FIELD_TYPES.get(type_name).rule_expect if type_name in FIELD_TYPES else None) or "any"
+
+
 EFFECT_FLAGS = ("visible", "required", "readonly")
 
 
@@ -106,11 +109,10 @@ _SIBLING_RECORD = sa.select(records.c.data).join(forms, forms.c.id == records.c.
 
 def rule_context(w) -> RuleContext:
     """The evaluation context of one write (cached on it): clock time, workspace zone, user, references."""
-    ctx = w.notes.get("rule_context")
+    ctx = w.rule_context
     if ctx is None:
-        ctx = RuleContext(now=w.rt.clock.now(), tz=w.rt.timezone, user_id=w.actor.user_id,
-                          load_reference=reference_loader(w.conn, w.form.form_id))
-        w.notes["rule_context"] = ctx
+        ctx = w.rule_context = RuleContext(now=w.rt.clock.now(), tz=w.rt.timezone, user_id=w.actor.user_id,
+                                           load_reference=reference_loader(w.conn, w.form.form_id))
     return ctx
 
 
@@ -233,7 +235,7 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
         sub = spec.get("subtable")
         if sub:
             st = by_id.get(sub)
-            if not st or st.get("type") != "subtable" or st.get("deleted"):
+            if not st or not FIELD_TYPES.get(st["type"]).stores_rows or st.get("deleted"):
                 errors.append(ErrorItem(f"rule {name!r}: {sub!r} is not a sub-table of this form", path=f"/rules/{i}/subtable", code="unknown_field"))
                 continue
             if sub not in row_scopes:
@@ -253,7 +255,7 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
             effect = Effect(field=target["id"], flags={k: eff[k] for k in EFFECT_FLAGS if isinstance(eff.get(k), bool)})
             if "options" in eff:
                 choices = [c.get("value") for c in (target.get("options") or {}).get("choices", [])]
-                if target["type"] not in ("select", "multiselect"):
+                if not FIELD_TYPES.get(target["type"]).has_choices:
                     errors.append(ErrorItem(f"rule {name!r}: allowed options apply to select fields only", path=epath + "/options", field_id=target["id"]))
                 elif unknown := [o for o in eff["options"] if o not in choices]:
                     errors.append(ErrorItem(f"rule {name!r}: {', '.join(map(repr, unknown))} is not a choice of {target['id']!r}",
@@ -262,7 +264,7 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
                     effect.options = list(eff["options"])
             if "formula" in eff:
                 effect.formula = rule(eff["formula"], scope_, f"{name}: value of {target['id']}", epath + "/formula",
-                                      EXPECT_FOR_TYPE.get(target["type"], "any"))
+                                      expect_for(target["type"]))
             elif "value" in eff:
                 ftype = FIELD_TYPES.get(target["type"])
                 if eff["value"] is not None and (ftype.engine_set or not ftype.can_hold(eff["value"], target)):
@@ -293,22 +295,22 @@ def _check_rules(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
     return compile_form_rules(definition, publish_resolver(conn, app, definition, all_definitions))[1]
 
 
-def _compile_rules(rt, conn, compiled) -> None:
+def _compile_rules(rt, conn, compiled) -> FormRules:
     rules, errors = compile_form_rules(compiled.definition, published_resolver(conn, compiled.form_id))
     if errors:  # a referenced form changed since publish: keep what still compiles, say so
         log.warning("form %s v%s: %d rule(s) no longer compile: %s", compiled.key, compiled.version, len(errors), errors[0].message)
-    compiled.extra["rules"] = rules
+    return rules
 
 
 # -- the write path -------------------------------------------------------------------------------
 
 def effects_stage(w) -> None:
-    fr: FormRules | None = w.form.extra.get("rules")
+    fr: FormRules | None = w.form.rules
     if not fr or not (fr.rules or fr.row_rules):
         return
     ctx = rule_context(w)
     st = fr.state(fr.rules, w.values, ctx)
-    w.notes["rule_state"] = st
+    w.rule_state = st
     w.visible.update(st.visible)
     w.required.update(st.required)
     w.readonly.update(st.readonly)
@@ -349,7 +351,7 @@ def _row_effects(w, sub: str, rules: list[FormRule], ctx: RuleContext) -> None:
             continue
         row = dict(row)
         st = FormRules().state(rules, row, ctx)
-        w.notes.setdefault("row_states", {}).setdefault(sub, []).append(st)
+        w.row_states.setdefault(sub, []).append(st)
         row.update(st.values)
         base = f"/data/{sub}/{r}"
         old = before_rows[r] if r < len(before_rows) and isinstance(before_rows[r], dict) else {}
@@ -370,7 +372,7 @@ def _row_effects(w, sub: str, rules: list[FormRule], ctx: RuleContext) -> None:
 
 
 def validations_stage(w) -> None:
-    fr: FormRules | None = w.form.extra.get("rules")
+    fr: FormRules | None = w.form.rules
     if not fr or not fr.validations:
         return
     w.errors += [item for v in fr.validations for item in validation_errors(w, v, rule_context(w))[0]]
@@ -424,10 +426,9 @@ def rules_for(rt, app_key: str, form_key: str) -> tuple[Any, FormRules]:
     """The published form and its compiled rules."""
     with rt.db.read() as conn:
         form = form_service.compiled_form(rt, conn, app_key, form_key)
-    return form, form.extra.get("rules") or FormRules()
+    return form, form.rules or FormRules()
 
 
-form_service.PUBLISH_CHECKS.append(_check_rules)
-form_service.COMPILE_HOOKS.append(_compile_rules)
-record_service.EFFECT_STAGES.append(effects_stage)
-record_service.ASSERTION_STAGES.append(validations_stage)
+#: this module's part in forms and writes (listed in ``engine.features``)
+FEATURE = Feature("rules", artefact="rules", compile=_compile_rules, check_publish=_check_rules,
+                  effects=effects_stage, assertions=validations_stage)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem
+from engine.fields import FIELD_TYPES
 from engine.pipeline import Feature
 from engine.storage.tables import records
 
@@ -36,7 +37,8 @@ def check_owner_field(rt, conn, app, definition: dict, all_definitions) -> list[
     if fid is None:
         return []
     f = next((x for x in definition.get("fields", []) if x.get("id") == fid and not x.get("deleted")), None)
-    if f is None or f.get("type") != "user" or (f.get("options") or {}).get("multiple"):
+    if f is None or f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).is_user or \
+            (f.get("options") or {}).get("multiple"):
         return [ErrorItem(f"the owner field {fid!r} must be a single user field of this form", path="/settings/owner_field",
                           code="invalid_owner_field")]
     return []

@@ -6,7 +6,9 @@
    history of snapshots. Server errors ({path, field_id, message}) are mapped
    onto field cards and property inputs; nothing the user typed is thrown away.
    The page gives its settings in the JSON data block #designer-config:
-   {app, form, api_base, forms: [{key, label}], definition?}. */
+   {app, form, api_base, forms: [{key, label}], definition?, field_types}; field_types is what
+   GET /api/field-types answers: each type's glyph, default options, default-value input, sub-table use
+   and designer properties, from which the property panel is built. */
 (function () {
   'use strict';
 
@@ -17,28 +19,18 @@
   //: Typing into the same input within this many ms is one undo step.
   var COALESCE_MS = 800;
 
-  var FIELD_TYPES = [
-    { type: 'text', icon: 'T' }, { type: 'textarea', icon: '¶' }, { type: 'number', icon: '#' },
-    { type: 'money', icon: '¥' }, { type: 'date', icon: 'D' }, { type: 'datetime', icon: '◷' },
-    { type: 'boolean', icon: '◐' }, { type: 'select', icon: '◉' }, { type: 'multiselect', icon: '☑' },
-    { type: 'phone', icon: 'P' }, { type: 'email', icon: '@' }, { type: 'url', icon: '//' },
-    { type: 'serial', icon: 'Nº' }, { type: 'reference', icon: '↗' }, { type: 'user', icon: 'U' },
-    { type: 'subtable', icon: '▤' }, { type: 'attachment', icon: 'A' }, { type: 'computed', icon: 'ƒ' },
-    { type: 'rollup', icon: 'Σ' }
-  ];
-  var ICONS = {};
-  FIELD_TYPES.forEach(function (f) { ICONS[f.type] = f.icon; });
-  var SUBFIELD_TYPES = ['text', 'textarea', 'number', 'money', 'date', 'datetime', 'boolean', 'select', 'phone', 'email', 'url', 'user'];
-  var NO_DEFAULT = { serial: 1, computed: 1, rollup: 1, subtable: 1, attachment: 1 };
-  var DEFAULT_OPTIONS = {
-    text: { max_length: 255 }, textarea: { max_length: 10000 }, money: { currency: 'CNY', precision: 2 },
-    select: { choices: [{ value: 'option_1', label: { en: 'Option 1', 'zh-CN': '选项1' } }] },
-    multiselect: { choices: [{ value: 'option_1', label: { en: 'Option 1', 'zh-CN': '选项1' } }] },
-    serial: { format: '{YYYYMMDD}-{0000}', reset: 'never' }, reference: { form: '', multiple: false },
-    user: { multiple: false }, subtable: { fields: [] }, attachment: { multiple: false },
-    computed: { formula: '', result_type: 'number' },
-    rollup: { form: '', via: '', aggregate: 'count', field: '' }
-  };
+  //: the field types as GET /api/field-types describes them (filled from the page config at init), by name
+  var FIELD_TYPES = [];
+  var TYPES = {};
+  var NO_TYPE = { type: '', glyph: '?', properties: [], default_options: {}, default_input: null, in_subtable: false };
+  function typeInfo(ty) { return TYPES[ty] || NO_TYPE; }
+  function learnTypes(list) {
+    FIELD_TYPES.length = 0;
+    (list || []).forEach(function (d) { FIELD_TYPES.push(d); TYPES[d.type] = d; });
+  }
+  //: property kinds the panel renders itself; the others (choices, subfields, formula) have their own editor
+  var SIMPLE_KINDS = { int: 1, number: 1, text: 1, code: 1, bool: 1, select: 1, form: 1 };
+  var SET_MODES = { int: 'int', number: 'num', bool: 'bool' };
 
   /* "fields[3].options.format", "/fields/3/options/format", "$.fields.3.label" -> "fields.3.options.format" */
   /* position of `item` among the field cards of list `el` (the cards before it), wherever it came from */
@@ -150,6 +142,7 @@
         this.cfg = window.formflow.readJSON('designer-config', {});
         this.cfg.api_base = this.cfg.api_base || ('/api/apps/' + this.cfg.app + '/forms/' + this.cfg.form);
         this.cfg.forms = this.cfg.forms || [];
+        learnTypes(this.cfg.field_types);
         var self_ = this;
         window.addEventListener('keydown', function (e) { self_.onKey(e); });
         window.addEventListener('beforeunload', function (e) { if (self_.dirty) { e.preventDefault(); e.returnValue = ''; } });
@@ -304,10 +297,7 @@
         var item = e.target && e.target.closest ? e.target.closest('.palette-item') : null;
         if (item) this.addFromPalette(item.getAttribute('data-type'));
       },
-      typeIcon: function (type) {  // the palette shows every type's glyph (designer_ui.field_widgets.field_palette)
-        var item = ICONS[type] ? null : this.$root.querySelector('.palette-item[data-type="' + type + '"] .icon');
-        return ICONS[type] || (item ? item.textContent : '?');
-      },
+      typeIcon: function (type) { return typeInfo(type).glyph; },  // the type's own glyph (GET /api/field-types)
       typeLabel: function (type) { return t('type.' + type); },
 
       /* ---- field operations ---- */
@@ -332,7 +322,8 @@
         var id = this.newId(type);
         var field = { id: id, name: id, label: { en: t('type.' + type) }, type: type, required: false };
         if (window.formflow.locale() === 'zh-CN') field.label = { 'zh-CN': t('type.' + type) };
-        if (DEFAULT_OPTIONS[type]) field.options = window.formflow.clone(DEFAULT_OPTIONS[type]);
+        var start = typeInfo(type).default_options;
+        if (start && Object.keys(start).length) field.options = window.formflow.clone(start);
         this.def.fields.push(field);
         var live = this.sectionFields(section).map(function (f) { return f.id; }).filter(function (x) { return x !== id; });
         var pos = (typeof index === 'number' && index >= 0 && index <= live.length) ? index : live.length;
@@ -571,21 +562,35 @@
         this.clearErrorsFor(f.id, 'name');
         this.changed();
       },
-      showDefault: function () { return this.hasSelection() && !NO_DEFAULT[this.selectedType()]; },
-      defaultIsBool: function () { return this.selectedType() === 'boolean'; },
-      defaultIsInput: function () { return this.showDefault() && this.selectedType() !== 'boolean'; },
-      defaultInputType: function () {
-        var ty = this.selectedType();
-        if (ty === 'number' || ty === 'money') return 'number';
-        if (ty === 'date') return 'date';
-        if (ty === 'datetime') return 'datetime-local';
-        return 'text';
-      },
+      /* the default value's input, as the selected field's type describes it */
+      defaultInput: function () { return typeInfo(this.selectedType()).default_input; },
+      showDefault: function () { return this.hasSelection() && !!this.defaultInput(); },
+      defaultIsBool: function () { return this.defaultInput() === 'switch'; },
+      defaultIsInput: function () { return this.showDefault() && this.defaultInput() !== 'switch'; },
+      defaultInputType: function () { return this.defaultInput() || 'text'; },
       setDefault: function (value) {
-        var ty = this.selectedType();
-        if (ty === 'boolean') { this.setProp('default', value === 'true' ? true : (value === 'false' ? false : ''), null); return; }
-        this.setProp('default', value, ty === 'number' ? 'num' : null);
+        if (this.defaultIsBool()) { this.setProp('default', value === 'true' ? true : (value === 'false' ? false : ''), null); return; }
+        this.setProp('default', value, this.defaultInput() === 'number' ? 'num' : null);
       },
+
+      /* type-specific properties, from the selected type's descriptors (GET /api/field-types) */
+      typeProps: function () {
+        return typeInfo(this.selectedType()).properties.filter(function (p) { return SIMPLE_KINDS[p.kind]; });
+      },
+      hasEditor: function (kind) {
+        return typeInfo(this.selectedType()).properties.some(function (p) { return p.kind === kind; });
+      },
+      isKind: function (p, kind) { return p.kind === kind; },
+      isInputKind: function (p) { return p.kind === 'int' || p.kind === 'number' || p.kind === 'text' || p.kind === 'code'; },
+      propId: function (p) { return 'p-' + p.key.replace(/\./g, '-'); },
+      propText: function (p) { return window.formflow.label(p.label, p.key); },
+      propHelp: function (p) { return p.help ? window.formflow.label(p.help, '') : ''; },
+      propInputType: function (p) { return (p.kind === 'int' || p.kind === 'number') ? 'number' : 'text'; },
+      propInputClass: function (p) { return (p.kind === 'code' ? 'mono ' : '') + this.inputClass(p.key); },
+      propAttr: function (p, name) { return (p.attrs && p.attrs[name] !== undefined) ? p.attrs[name] : null; },
+      propOptionText: function (o) { return window.formflow.label(o.label, String(o.value)); },
+      propSelected: function (p, o) { return o.value === this.prop(p.key); },
+      setPropFrom: function (p, value) { this.setProp(p.key, value, SET_MODES[p.kind] || null); },
       defaultChoice: function () { var v = this.prop('default'); return v === true ? 'true' : (v === false ? 'false' : ''); },
 
       /* choices editor (select / multiselect) */
@@ -617,7 +622,9 @@
 
       /* sub-table columns */
       subfields: function () { var f = this.selected(); return (f && f.options && f.options.fields) || []; },
-      subfieldTypes: function () { return SUBFIELD_TYPES.map(function (ty) { return { type: ty, label: t('type.' + ty) }; }); },
+      subfieldTypes: function () {
+        return FIELD_TYPES.filter(function (d) { return d.in_subtable; }).map(function (d) { return { type: d.type, label: t('type.' + d.type) }; });
+      },
       addSubfield: function () {
         var f = this.selected();
         this.touch();

@@ -7,10 +7,12 @@ import json
 from flask import Response, jsonify, request
 
 from engine.api import actor, route, runtime
-from engine.api.routes_ui_support import _locale, _timezone, record_titles
+from engine.api.routes_ui_support import _locale, _timezone
 from engine.autofill import compile_autofill
+from engine.services.display import record_titles
 from engine.errors import ErrorItem, ValidationFailed
 from engine.formrules import published_resolver
+from engine.fields import FIELD_TYPES
 from engine.safety import MAX_ID
 from engine.services import forms as form_service
 from engine.services.live_values import fetched_values
@@ -37,10 +39,11 @@ def fetch_values(app_key, form_key):
     values = fetched_values(rt, actor(), app_key, form_key, field_id, int(raw))
     with rt.db.read() as conn:
         fields = [f for f in form_service.compiled_form(rt, conn, app_key, form_key).live_fields
-                  if f["id"] in values and f["type"] in ("reference", "user") and values[f["id"]] is not None]
-    titles = record_titles(rt, app_key, fields, [{"data": values}], _locale(), _timezone()) if fields else {}
+                  if f["id"] in values and (FIELD_TYPES.get(f["type"]).is_reference or FIELD_TYPES.get(f["type"]).is_user)
+                  and values[f["id"]] is not None]
+    titles = record_titles(rt, actor(), app_key, fields, [{"data": values}], _locale(), _timezone()) if fields else {}
     return jsonify({"values": values, "titles": {
-        f["id"]: [{"id": i, "title": titles.get(f["options"]["form"] if f["type"] == "reference" else "@users", {}).get(i, f"#{i}")}
+        f["id"]: [{"id": i, "title": titles.get(FIELD_TYPES.get(f["type"]).linked_store(f), {}).get(i, f"#{i}")}
                   for i in (values[f["id"]] if isinstance(values[f["id"]], list) else [values[f["id"]]])] for f in fields}})
 
 

@@ -113,7 +113,6 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"}, "action": {"type": "string"}, "actor": {"type": "string"}, "actor_id": {"type": ["integer", "null"]},
             "actor_name": {"type": ["string", "null"]}, "at": {"type": "string"}, "record_version": {"type": "integer"},
             "changes": {"type": "array", "items": {"type": "object"}}}}}}},
-    "FieldTypes": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
     "Attachment": {"type": "object", "required": ["id", "filename", "size"], "properties": {
         "id": {"type": "string"}, "filename": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"},
         "sha256": {"type": "string"}}},

@@ -9,7 +9,6 @@ from engine.safety import MAX_PAGE
 from engine.api import actor, load_args, load_body, openapi_document, route, runtime
 from engine.api import bodies
 from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
-from engine.fields import FIELD_TYPES
 from engine.services import forms as form_service
 from engine.services import idempotency, queries, records as record_service
 
@@ -45,12 +44,6 @@ def with_etag(body: dict, status: int = 200):
 @route("/openapi.json", summary="This OpenAPI document", tag="meta", response={"type": "object"}, errors=())
 def get_openapi():
     return jsonify(openapi_document())
-
-
-@route("/field-types", summary="Field types the designer offers", tag="meta", response=ref("FieldTypes"), errors=())
-def list_field_types():
-    return jsonify({"items": [{"type": name, "engine_set": ft.engine_set, "value_kind": ft.value_kind}
-                              for name, ft in FIELD_TYPES.items()]})
 
 
 # -- apps ---------------------------------------------------------------

@@ -3,8 +3,9 @@ with display text, CSV and XLSX export (``engine.exports``), and attachment uplo
 
 The table route takes the UI's query string (``per_page``, ``filter.<field
 id>=text``, ``sort``, ``search``) and answers records with a ``display`` map
-(text per field from ``FieldType.display``, titles for references and users)
-and a ``title``. Every read goes through ``engine.services.queries``.
+(text per field, titles for references and users) and a ``title``, made by
+``engine.services.display`` (the title rule: ``engine.services.titles``).
+Every read goes through ``engine.services.queries``.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from engine.fields.relation import is_attachment_id
 from engine.services import attachments as attachment_service
 from engine.services import forms as form_service
 from engine.services import queries
-from engine.storage.tables import attachments, users
+from engine.services.display import form_definition, with_display
+from engine.storage.tables import attachments
 
 #: rows per page the table may ask for (the service caps at MAX_PAGE_SIZE too)
 MAX_TABLE_PAGE = 200
@@ -32,8 +34,6 @@ MAX_EXPORT_ROWS = exports.MAX_EXPORT_ROWS
 CSV_FORMULA_PREFIXES = exports.FORMULA_PREFIXES
 #: upload size when the attachment field sets no ``options.max_size`` (bytes)
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-#: text field types a table filter matches by "contains" rather than equality
-CONTAINS_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "serial", "multiselect"})
 
 
 # -- display text ----------------------------------------------------------
@@ -69,93 +69,6 @@ def _zones(available, _cache: dict = {}) -> frozenset:  # noqa: B006  (computed 
     return _cache["zones"]
 
 
-def field_text(rt, f: dict, value, locale: str, tz: str, titles: dict, export: bool = False) -> str:
-    """One stored value as the text a person reads (``export``: as an export cell, which an import reads back)."""
-    if value is None or value == "" or value == []:
-        return ""
-    key = FIELD_TYPES.get(f["type"]).linked_store(f)
-    if key:
-        ids = value if isinstance(value, list) else [value]
-        return ", ".join(titles.get(key, {}).get(i, f"#{i}") for i in ids)
-    try:
-        ftype = FIELD_TYPES.get(f["type"])
-        return ftype.export_text(value, f, locale, tz) if export else ftype.display(value, f, locale, tz)
-    except Exception:  # a value stored under an older definition still shows
-        return str(value)
-
-
-def record_titles(rt, app_key: str, fields: list[dict], items: list[dict], locale: str, tz: str) -> dict:
-    """{target form key | "@users": {id: title}} for every reference and user value on the page."""
-    wanted: dict[str, set] = {}
-    owners: dict[str, object] = {}  # store -> the field type that names its ids
-    for f in fields:
-        key = FIELD_TYPES.get(f["type"]).linked_store(f)
-        if not key:
-            continue
-        owners[key] = FIELD_TYPES.get(f["type"])
-        for item in items:
-            v = item["data"].get(f["id"])
-            if v is not None:
-                wanted.setdefault(key, set()).update(v if isinstance(v, list) else [v])
-    out: dict[str, dict] = {}
-    for key, ids in wanted.items():
-        with rt.db.read() as conn:
-            named = owners[key].linked_names(conn, rt.workspace_id, list(ids))
-        if named is not None:
-            out[key] = named
-            continue
-        if key == "@users":
-            with rt.db.read() as conn:  # the users service comes with the permissions area; names only
-                rows = conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(list(ids)))).all()
-            out[key] = {i: n for i, n in rows}
-            continue
-        if key == "@attachments":
-            with rt.db.read() as conn:
-                rows = conn.execute(sa.select(attachments.c.id, attachments.c.filename).where(attachments.c.id.in_(list(ids)))).all()
-            out[key] = {i: n for i, n in rows}
-            continue
-        try:
-            found = queries.list_records(rt, actor(), app_key, key, queries.Query(
-                filters=[queries.Filter("id", "in", sorted(ids))], page_size=min(len(ids), queries.MAX_PAGE_SIZE)))
-        except NotFound:
-            continue
-        definition = _definition(rt, app_key, key)
-        out[key] = {r["id"]: title_of(rt, definition, r, locale, tz) for r in found["items"]}
-    return out
-
-
-def _definition(rt, app_key: str, form_key: str) -> dict:
-    with rt.db.read() as conn:
-        return form_service.compiled_form(rt, conn, app_key, form_key).definition
-
-
-def title_of(rt, definition: dict, record: dict, locale: str, tz: str) -> str:
-    """The record's title: its title field's text, else the first text field, else #id."""
-    fields = [f for f in definition.get("fields", []) if not f.get("deleted")]
-    title_id = (definition.get("settings") or {}).get("title_field")
-    candidates = [f for f in fields if f["id"] == title_id] + [f for f in fields if f["type"] in ("serial", "text")]
-    for f in candidates:
-        if f["type"] in ("reference", "user"):
-            continue
-        text = field_text(rt, f, record["data"].get(f["id"]), locale, tz, {})
-        if text:
-            return text
-    return f"#{record['id']}"
-
-
-def with_display(rt, app_key: str, definition: dict, items: list[dict], locale: str, tz: str, export: bool = False) -> list[dict]:
-    fields = [f for f in definition.get("fields", []) if not f.get("deleted")]
-    titles = record_titles(rt, app_key, fields, items, locale, tz)
-    for item in items:
-        item["display"] = {f["id"]: field_text(rt, f, item["data"].get(f["id"]), locale, tz, titles, export) for f in fields}
-        title_id = (definition.get("settings") or {}).get("title_field")
-        by_title = item["display"].get(title_id) if title_id else None
-        item["title"] = by_title or title_of(rt, definition, item, locale, tz)
-        if item["title"] == f"#{item['id']}":  # no title or text field: name it by what it points at
-            first_ref = next((item["display"][f["id"]] for f in fields if f["type"] == "reference" and item["display"][f["id"]]), "")
-            item["title"] = f"{first_ref} · #{item['id']}" if first_ref else item["title"]
-    return items
-
 
 # -- the record table --------------------------------------------------------
 
@@ -169,14 +82,9 @@ def _table_query(definition: dict, *, paged: bool) -> queries.Query:
         f = by_id.get(fid)
         if f is None:
             errors.append(ErrorItem(f"{fid!r} is not a field of this form", path=f"/filter.{fid}", field_id=fid))
-        elif f["type"] in CONTAINS_TYPES:
-            filters.append(queries.Filter(fid, "contains", value))
-        elif f["type"] == "boolean":
-            filters.append(queries.Filter(fid, "eq", 1 if value.strip().lower() in ("1", "true", "yes", "on", "是") else 0))
-        elif f["type"] in ("datetime", "date"):
-            filters.append(queries.Filter(fid, "contains", value))
         else:
-            filters.append(queries.Filter(fid, "eq", value))
+            ftype = FIELD_TYPES.get(f["type"])
+            filters.append(queries.Filter(fid, ftype.table_filter_op, ftype.table_filter_value(value)))
     sort = []
     for part in (request.args.get("sort") or "").split(","):
         part = part.strip()
@@ -199,9 +107,9 @@ def _table_query(definition: dict, *, paged: bool) -> queries.Query:
        tag="records", response={"type": "object"}, errors=(404, 422))
 def records_table(app_key, form_key):
     rt = runtime()
-    definition = _definition(rt, app_key, form_key)
+    definition = form_definition(rt, app_key, form_key)
     result = queries.list_records(rt, actor(), app_key, form_key, _table_query(definition, paged=True))
-    with_display(rt, app_key, definition, result["items"], _locale(), _timezone())
+    with_display(rt, actor(), app_key, definition, result["items"], _locale(), _timezone())
     result["per_page"] = result.pop("page_size")
     return jsonify(result)
 
@@ -214,10 +122,10 @@ def csv_cell(text: str) -> str:
 def _export_rows(app_key: str, form_key: str):
     """The list as the reader sees it (filters, sort, search, field permissions), display text per cell."""
     rt, who = runtime(), actor()
-    definition = _definition(rt, app_key, form_key)
+    definition = form_definition(rt, app_key, form_key)
     locale, tz = _locale(), _timezone()
     return exports.export_rows(rt, who, app_key, form_key, _table_query(definition, paged=False),
-                               lambda items: with_display(rt, app_key, definition, items, locale, tz, export=True), locale=locale)
+                               lambda items: with_display(rt, who, app_key, definition, items, locale, tz, export=True), locale=locale)
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/export.csv", summary="The filtered records as CSV (display text)",

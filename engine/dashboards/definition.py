@@ -16,6 +16,7 @@ from typing import Any
 from engine.dashboards.charts import CHART_TYPES, ChartType
 from engine.definitions import CompiledForm, meta_errors
 from engine.errors import ErrorItem
+from engine.fields import FIELD_TYPES
 from engine.services import queries
 
 #: largest dashboard definition accepted, in bytes of JSON
@@ -23,15 +24,13 @@ MAX_DASHBOARD_BYTES = 200_000
 #: groups a chart shows when it sets no limit (the rest are summed as "other")
 DEFAULT_GROUP_LIMIT = 30
 #: record columns a chart may group by or filter on besides the form's fields, and what they hold
-SYSTEM_FIELDS = {"created_at": "timestamp", "updated_at": "timestamp", "owner_id": "user", "created_by": "user"}
-#: field types a chart never groups by (several values per record, or free text)
-UNGROUPABLE_TYPES = frozenset({"subtable", "attachment", "multiselect", "textarea"})
+SYSTEM_FIELDS = {"created_at": "timestamp", "updated_at": "timestamp", "owner_id": "person", "created_by": "person"}
 
 
 @dataclass(frozen=True)
 class GroupBy:
     field: str  # a field id or a system column
-    kind: str  # text / number / boolean / choice / user / reference / date / datetime / timestamp
+    kind: str  # text / number / boolean / choice / person / record / date / datetime / timestamp (FieldType.group_kind)
     bucket: str | None = None
 
 
@@ -60,24 +59,10 @@ class CompiledChart:
 
 
 def field_kind(f: dict, app_forms: dict[str, dict]) -> str:
-    """What a field holds, as far as charts care."""
-    t = f["type"]
-    if t in ("number", "money"):
-        return "number"
-    if t == "rollup":
-        opts = f.get("options") or {}
-        if opts.get("aggregate") == "count":
-            return "number"
-        target = next((x for x in (app_forms.get(opts.get("form")) or {}).get("fields", []) if x["id"] == opts.get("field")), None)
-        return field_kind(target, app_forms) if target else "text"
-    if t == "computed":
-        return {"number": "number", "date": "date", "datetime": "datetime", "boolean": "boolean"}.get(
-            (f.get("options") or {}).get("result_type"), "text")
-    if t in ("select",):
-        return "choice"
-    if t in ("date", "datetime", "boolean", "user", "reference"):
-        return t
-    return "text"
+    """What a field holds, as far as charts care: the type's ``group_kind`` (a roll-up follows the field it aggregates)."""
+    def resolve(form_key):
+        return (app_forms.get(form_key) or {}).get("fields")
+    return FIELD_TYPES.get(f["type"]).group_kind(f, resolve)
 
 
 def check_dashboard(definition: Any, forms: dict[str, CompiledForm]) -> tuple[list[ErrorItem], list[CompiledChart]]:
@@ -187,7 +172,7 @@ def _check_group(spec: dict, form: CompiledForm, app_forms: dict, path: str, err
         if f is None:
             errors.append(ErrorItem(f"{name!r} is not a field of form {form.key!r}", path=path + "/field", field_id=name, code="unknown_field"))
             return None
-        if f["type"] in UNGROUPABLE_TYPES:
+        if not FIELD_TYPES.get(f["type"]).groupable:
             errors.append(ErrorItem(f"a chart can't group by a {f['type']} field", path=path + "/field", field_id=f["id"]))
             return None
         kind, fid = field_kind(f, app_forms), f["id"]

@@ -112,6 +112,12 @@ class FieldType:
     #: JS widget module (``designer_ui/static/widgets/<widget>.js``) and its palette glyph
     widget: str = "text"
     glyph: str = "?"
+    #: options a new field of this type starts with in the designer
+    default_options: dict = {}
+    #: the designer's default-value input: an HTML input type, "switch", or None (the type takes no default value)
+    default_input: str | None = "text"
+    #: where the designer's palette lists the type (lower first; equal ranks in registration order)
+    palette_rank: int = 1000
     #: the designer's type-specific properties
     properties: tuple[Property, ...] = ()
     #: filter operators this type's values accept, and the operator a table's column filter uses
@@ -128,6 +134,8 @@ class FieldType:
     template_kind: str = "text"
     #: key of ``engine.imports.cleaning.CLEANERS`` (None: the column can't be imported)
     import_cleaner: str | None = None
+    #: column titles an import maps to the form's only field of this type
+    import_synonyms: tuple[str, ...] = ()
     exportable: bool = True
     #: dedup: values can be compared (``dedup_key``); the field can hold a "possible duplicate" flag
     dedup_matchable: bool = False
@@ -146,11 +154,28 @@ class FieldType:
     in_subtable: bool = False
     #: a date or a moment: ordered in time, usable by due-date triggers and period filters
     is_temporal: bool = False
+    #: a calendar day without a time of day (a due-date trigger reads it as local midnight)
+    holds_day: bool = False
     #: the stored value is a JSON list whose members ``contains`` matches; ids are compared as whole numbers
     contains_list: bool = False
     contains_by_id: bool = False
+    #: the record service numbers the value from a per-form counter when a record is created
+    numbered: bool = False
+    #: derived kinds: a formula over the record's own fields; an aggregate of other records (options form / via / field)
+    has_formula: bool = False
+    rolls_up: bool = False
+    #: may hold a short tag the system sets, e.g. the channel a public web form records (a select: one of its choices)
+    takes_tag: bool = False
+    #: a reference picker shows a value of this type beside each match: lower ranks first (None: never)
+    picker_rank: int | None = None
+    #: a record's title may come from this field when the form names no title field
+    titles_record: bool = False
+    #: the rule kind a formula computing this type's value must answer (``expect=`` of the rule compiler; None: any)
+    rule_expect: str | None = None
     #: what a wrong value should have been, for validation messages (None: the schema's own words)
     expected: str | None = None
+    #: the message when a value does not match the schema's pattern (None: the schema's own words)
+    pattern_message: str | None = None
     #: what rules see: string, number, boolean, date, datetime, array, integer, object
     value_kind: str = "string"
     #: value set by the engine; a client that sends one is refused
@@ -189,11 +214,24 @@ class FieldType:
         """The value in an export cell."""
         return self.display_text(value, field, locale, tz)
 
+    def form_value(self, raw: Any) -> Any:
+        """A posted HTML form's text (a list of texts when ``multiple``) as the value to validate; the record schema
+        names what does not fit."""
+        return raw
+
+    def table_filter_value(self, text: str) -> Any:
+        """The operand of ``table_filter_op`` for the text typed into a record table's column filter."""
+        return text
+
     def dedup_key(self, value: Any, field: dict) -> Any:
         """The normal form duplicate checks compare (None: nothing to compare)."""
         if self.is_empty(value):
             return None
         return str(value).strip().lower() if isinstance(value, str) else value
+
+    def dedup_flag_value(self, record_id: int | None, message: str) -> Any:
+        """What a ``dedup_flag`` field of this type holds when a record may duplicate *record_id* (described by *message*)."""
+        return None
 
     def multiple(self, field: dict) -> bool:
         """Whether the field holds a list of values."""
@@ -243,15 +281,17 @@ class FieldType:
         return self.name
 
     def group_kind(self, field: dict, resolve_form=None) -> str:
-        """How a dashboard groups / measures this field: number, date, datetime, boolean, category, text."""
+        """How a dashboard groups / measures this field: text, number, boolean, choice, person, record, date, datetime."""
         return "text"
 
     def describe(self) -> dict:
         """What ``GET /api/field-types`` answers about the type."""
         return {"type": self.name, "label": dict(self.label), "description": dict(self.description),
                 "widget": self.widget, "glyph": self.glyph, "properties": [p.describe() for p in self.properties],
+                "default_options": dict(self.default_options), "default_input": self.default_input,
                 "filter_operators": list(self.filter_operators), "groupable": self.groupable,
-                "measurable": self.measurable, "engine_set": self.engine_set, "searchable": self.searchable,
+                "measurable": self.measurable, "engine_set": self.engine_set, "value_kind": self.value_kind,
+                "searchable": self.searchable,
                 "in_subtable": self.in_subtable, "public_form": self.public_form,
                 "importable": self.import_cleaner is not None, "exportable": self.exportable,
                 "capabilities": sorted(k for k in ("is_reference", "is_user", "holds_attachments", "stores_rows",

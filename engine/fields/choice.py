@@ -23,14 +23,25 @@ def _duplicates(values: list[str]) -> list[str]:
 @FIELD_TYPES.register
 class BooleanType(FieldType):
     name = "boolean"
+    palette_rank = 70
     label, description = en_zh("Switch", "开关"), en_zh("On / off switch", "开 / 关")
     widget, glyph = "boolean", "◐"
     value_kind = "boolean"
-    rule_kind = template_kind = import_cleaner = "boolean"
+    rule_kind = template_kind = import_cleaner = rule_expect = "boolean"
     dedup_flag = True
     public_form = True
     in_subtable = True
+    default_input = "switch"
     expected = "true or false"
+
+    def dedup_flag_value(self, record_id, message):
+        return True
+
+    def form_value(self, raw):
+        return raw in ("on", "true", "1")
+
+    def table_filter_value(self, text):
+        return 1 if text.strip().lower() in ("1", "true", "yes", "on", "是") else 0
 
     def group_kind(self, field, resolve_form=None):
         return "boolean"
@@ -61,9 +72,12 @@ class BooleanType(FieldType):
 
 
 CHOICES = Property("options.choices", "choices", en_zh("Choices", "选项"))
+#: the one choice a new select field starts with
+FIRST_CHOICES = {"choices": [{"value": "option_1", "label": en_zh("Option 1", "选项1")}]}
 
 
 class _Select(FieldType):
+    default_options = FIRST_CHOICES
     has_choices = True
     public_form = True
     in_subtable = True
@@ -88,11 +102,14 @@ class _Select(FieldType):
 @FIELD_TYPES.register
 class SelectType(_Select):
     name = "select"
+    palette_rank = 80
     label, description = en_zh("Single choice", "单选"), en_zh("Pick one from a list", "从列表中选一个")
     widget, glyph = "select", "◉"
     properties = (CHOICES,)
     filter_operators = EQUALITY_OPERATORS
     import_cleaner = "select"
+    takes_tag = True
+    rule_expect = "text"
     dedup_matchable = True
 
     def group_kind(self, field, resolve_form=None):
@@ -121,6 +138,7 @@ class SelectType(_Select):
 @FIELD_TYPES.register
 class MultiSelectType(_Select):
     name = "multiselect"
+    palette_rank = 90
     label, description = en_zh("Multiple choice", "多选"), en_zh("Pick several from a list", "从列表中选多个")
     widget, glyph = "multiselect", "☑"
     properties = (CHOICES, Property("options.max_items", "int", en_zh("Maximum selections", "最多选择"), attrs={"min": 1}))
@@ -128,8 +146,8 @@ class MultiSelectType(_Select):
     filter_operators = LIST_OPERATORS
     table_filter_op = "contains"
     contains_list = True
-    rule_kind, template_kind, import_cleaner = "text_list", "choices", "multiselect"
-    groupable = False
+    rule_kind, template_kind, import_cleaner = "multiselect", "choices", "multiselect"
+    groupable = indexable = False
     expected = "a list of choices"
 
     def multiple(self, field):

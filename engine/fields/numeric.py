@@ -23,6 +23,8 @@ class _Numeric(FieldType):
     public_form = True
     in_subtable = True
     template_kind = "number"
+    rule_expect = "number"
+    default_input = "number"
     expected = "a number"
 
     def group_kind(self, field, resolve_form=None):
@@ -32,6 +34,13 @@ class _Numeric(FieldType):
 @FIELD_TYPES.register
 class NumberType(_Numeric):
     name = "number"
+    palette_rank = 30
+
+    def form_value(self, raw):
+        try:
+            return float(raw) if any(c in raw for c in ".eE") else int(raw)
+        except ValueError:
+            return raw
     label, description = en_zh("Number", "数字"), en_zh("Integer or decimal with limits", "整数或小数，可设上下限")
     widget, glyph = "number", "#"
     properties = NUMBER_PROPERTIES
@@ -63,10 +72,12 @@ class NumberType(_Numeric):
 @FIELD_TYPES.register
 class MoneyType(_Numeric):
     name = "money"
+    palette_rank = 40
     label, description = en_zh("Money", "金额"), en_zh("Amount with currency", "带币种的金额")
     widget, glyph = "money", "¥"
     properties = NUMBER_PROPERTIES + (Property("options.currency", "text", en_zh("Currency", "币种"), attrs={"maxlength": 3}),)
     rule_kind = "money"
+    default_options = {"currency": "CNY", "precision": 2}
     import_cleaner = "money"
     expected = "an amount"
     converts_from = frozenset({"number"})

@@ -23,6 +23,7 @@ TARGET_FORM = Property("options.form", "form", en_zh("Target form", "关联表�
 class _IdField(FieldType):
     sql_kind = "number"
     properties = (MULTIPLE,)
+    default_options = {"multiple": False}
     filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")
     contains_list = contains_by_id = True
     dedup_matchable = True
@@ -50,19 +51,25 @@ class _IdField(FieldType):
 @FIELD_TYPES.register
 class ReferenceType(_IdField):
     name = "reference"
+    palette_rank = 140
     label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
     widget, glyph = "reference", "↗"
     properties = (TARGET_FORM, MULTIPLE)
+    default_options = {"form": "", "multiple": False}
     is_reference = True
-    rule_kind = template_kind = import_cleaner = "reference"
+    rule_kind = import_cleaner = "reference"
+    template_kind = "record"
     dedup_flag = True
     expected = "a record id"
 
     def linked_store(self, field):
         return (field.get("options") or {}).get("form")
 
+    def dedup_flag_value(self, record_id, message):
+        return record_id
+
     def group_kind(self, field, resolve_form=None):
-        return "reference"
+        return "record"
 
     def check_options(self, field, ctx):
         target = (field.get("options") or {}).get("form")
@@ -74,32 +81,41 @@ class ReferenceType(_IdField):
         return field["options"]["form"]
 
 
+#: the reference type, for SQL built over a reference by construction (roll-ups, live fetches, related lists)
+REFERENCE_TYPE: ReferenceType = FIELD_TYPES.get(ReferenceType.name)
+
+
 @FIELD_TYPES.register
 class UserType(_IdField):
     name = "user"
+    palette_rank = 150
     label, description = en_zh("Member", "成员"), en_zh("A person in the workspace", "工作区中的成员")
     widget, glyph = "user", "U"
     is_user = True
-    rule_kind = template_kind = import_cleaner = "user"
+    rule_kind = import_cleaner = "user"
+    template_kind = "person"
     expected = "a user id"
 
     def linked_store(self, field):
         return "@users"
 
     def group_kind(self, field, resolve_form=None):
-        return "user"
+        return "person"
 
 
 @FIELD_TYPES.register
 class SubtableType(FieldType):
     name = "subtable"
+    palette_rank = 160
     label, description = en_zh("Sub-table", "子表单"), en_zh("Rows of sub-fields", "多行子字段")
     widget, glyph = "subtable", "▤"
     properties = (Property("options.fields", "subfields", en_zh("Sub-table fields", "子表字段")),)
     value_kind = "array"
     stores_rows = True
+    default_options = {"fields": []}
+    default_input = None
     filter_operators = ("empty", "not_empty")
-    rule_kind, template_kind = "rows", "rows"
+    rule_kind, template_kind = "subtable", "rows"
     exportable = groupable = indexable = False
     expected = "a list of rows"
 
@@ -152,10 +168,13 @@ class SubtableType(FieldType):
 @FIELD_TYPES.register
 class AttachmentType(FieldType):
     name = "attachment"
+    palette_rank = 170
     label, description = en_zh("Attachment", "附件"), en_zh("Files and images", "文件和图片")
     widget, glyph = "attachment", "A"
     properties = (MULTIPLE,)
     holds_attachments = True
+    default_options = {"multiple": False}
+    default_input = None
     filter_operators = LIST_OPERATORS
     contains_list = True
     rule_kind, template_kind = None, "attachment"

@@ -29,6 +29,7 @@ class _Derived(FieldType):
     engine_set = True
     derived = True
     rule_kind = "derived"
+    default_input = None
 
     def group_kind(self, field, resolve_form=None):
         result = self.result_type(field, resolve_form)
@@ -38,14 +39,18 @@ class _Derived(FieldType):
 @FIELD_TYPES.register
 class SerialType(FieldType):
     name = "serial"
+    palette_rank = 130
     label, description = en_zh("Serial number", "流水号"), en_zh("Auto number like KH-20240101-0001", "自动编号，如 KH-20240101-0001")
     widget, glyph = "serial", "Nº"
+    picker_rank = 1
     properties = (Property("options.format", "code", en_zh("Number format", "编号格式"),
                            help=_label("{YYYY} {MM} {DD} {YYYYMMDD} {field:id} {0000}")),
                   Property("options.reset", "select", en_zh("Restart counter", "计数重置"), options=(
                       ("never", en_zh("Never", "从不")), ("yearly", en_zh("Yearly", "每年")),
                       ("monthly", en_zh("Monthly", "每月")), ("daily", en_zh("Daily", "每天")))))
-    engine_set = True
+    engine_set = numbered = titles_record = True
+    default_options = {"format": "{YYYYMMDD}-{0000}", "reset": "never"}
+    default_input = None
     filter_operators = TEXT_OPERATORS
     table_filter_op = "contains"
     searchable = dedup_matchable = True
@@ -64,12 +69,15 @@ class SerialType(FieldType):
 @FIELD_TYPES.register
 class ComputedType(_Derived):
     name = "computed"
+    palette_rank = 180
     label, description = en_zh("Formula", "公式"), en_zh("Value calculated from a formula", "由公式计算得出")
     widget, glyph = "computed", "ƒ"
     properties = (Property("options.formula", "formula", en_zh("Formula", "公式")),
                   Property("options.result_type", "select", en_zh("Result type", "结果类型"),
                            options=tuple((k, _label(k)) for k in COMPUTED_RESULT_KINDS)))
     template_kind = "derived"
+    has_formula = True
+    default_options = {"formula": "", "result_type": NUMBER_TYPE}
 
     def result_type(self, field, resolve_form=None):
         declared = (field.get("options") or {}).get("result_type")
@@ -90,6 +98,7 @@ class ComputedType(_Derived):
 @FIELD_TYPES.register
 class RollupType(_Derived):
     name = "rollup"
+    palette_rank = 190
     label, description = en_zh("Roll-up", "汇总"), en_zh("Count or sum of related records", "关联记录的计数或求和")
     widget, glyph = "rollup", "Σ"
     properties = (Property("options.form", "form", en_zh("Target form", "关联表单")),
@@ -98,6 +107,8 @@ class RollupType(_Derived):
                   Property("options.field", "code", _label("field")))
     value_kind = "number"
     template_kind = "value"
+    rolls_up = True
+    default_options = {"form": "", "via": "", "aggregate": "count", "field": ""}
 
     def result_type(self, field, resolve_form=None):
         """count / sum: a number; min / max / latest: the type of the aggregated field (None when it can't be resolved)."""

@@ -28,7 +28,7 @@ class TeamType(FieldType):
     filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")
     contains_list = contains_by_id = True
     rule_kind = "user"  # an id (or a list of ids), as rules read a member field
-    template_kind = "team"
+    template_kind = "text"  # its names, as text
     import_cleaner = "team"
     dedup_matchable = True
     in_subtable = False

@@ -25,6 +25,7 @@ class _Temporal(FieldType):
     public_form = True
     in_subtable = True
     is_temporal = True
+    table_filter_op = "contains"  # a table's column filter matches a typed prefix such as 2026-03
 
     def group_kind(self, field, resolve_form=None):
         return self.name
@@ -33,9 +34,13 @@ class _Temporal(FieldType):
 @FIELD_TYPES.register
 class DateType(_Temporal):
     name = "date"
+    palette_rank = 50
     label, description = en_zh("Date", "日期"), en_zh("A calendar day", "某一天")
     widget, glyph = "date", "D"
-    rule_kind = template_kind = import_cleaner = "date"
+    rule_kind = template_kind = import_cleaner = rule_expect = "date"
+    pattern_message = "is not a date (YYYY-MM-DD)"
+    holds_day = True
+    default_input = "date"
     dedup_matchable = True
     value_kind = "date"
     converts_from = frozenset({"datetime"})
@@ -55,9 +60,13 @@ class DateType(_Temporal):
 @FIELD_TYPES.register
 class DateTimeType(_Temporal):
     name = "datetime"
+    palette_rank = 60
     label, description = en_zh("Date and time", "日期时间"), en_zh("A moment, in the user's time zone", "某一时刻，按用户时区显示")
     widget, glyph = "datetime", "◷"
-    rule_kind = template_kind = import_cleaner = "datetime"
+    rule_kind = template_kind = import_cleaner = rule_expect = "datetime"
+    public_form = False  # a public visitor's time zone is unknown
+    default_input = "datetime-local"
+    pattern_message = "is not a date and time with a time zone, e.g. 2026-03-10T15:00:00+08:00"
     value_kind = "datetime"
 
     def schema(self, field):

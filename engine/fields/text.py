@@ -24,6 +24,7 @@ MAX_LENGTH = Property("options.max_length", "int", en_zh("Maximum length", "最�
 
 class _TextLike(FieldType):
     """Facts shared by the free-text types."""
+    rule_expect = "text"
     filter_operators = TEXT_OPERATORS
     table_filter_op = "contains"
     searchable = True
@@ -35,6 +36,7 @@ class _TextLike(FieldType):
 class _Text(_TextLike):
     default_max = TEXT_DEFAULT_MAX
     properties = (MAX_LENGTH,)
+    expected = "text"
 
     def schema(self, field):
         opts = field.get("options") or {}
@@ -59,10 +61,15 @@ class _Text(_TextLike):
 @FIELD_TYPES.register
 class TextType(_Text):
     name = "text"
+    palette_rank = 10
     label, description = en_zh("Single line text", "单行文本"), en_zh("Short text such as a name", "简短文字，例如名称")
     widget, glyph = "text", "T"
     import_cleaner = "text"
-    dedup_flag = True
+    default_options = {"max_length": TEXT_DEFAULT_MAX}
+    dedup_flag = titles_record = takes_tag = True
+
+    def dedup_flag_value(self, record_id, message):
+        return message[:TEXT_DEFAULT_MAX]
     converts_from = frozenset({"textarea", "phone", "email", "url", "serial", "select"})
 
     def check_options(self, field, ctx):
@@ -77,9 +84,11 @@ class TextType(_Text):
 @FIELD_TYPES.register
 class TextareaType(TextType):
     name = "textarea"
+    palette_rank = 20
     label, description = en_zh("Multi-line text", "多行文本"), en_zh("Longer notes and descriptions", "较长的备注和说明")
     widget, glyph = "textarea", "¶"
     import_cleaner = "textarea"
+    default_options = {"max_length": TEXTAREA_DEFAULT_MAX}
     dedup_flag = False
     groupable = False
     default_max = TEXTAREA_DEFAULT_MAX
@@ -89,8 +98,12 @@ class TextareaType(TextType):
 @FIELD_TYPES.register
 class PhoneType(_TextLike):
     name = "phone"
+    palette_rank = 100
     label, description = en_zh("Phone", "手机号"), en_zh("Phone number, normalized", "电话号码，自动规范化")
     widget, glyph = "phone", "P"
+    picker_rank = 0
+    import_synonyms = ("电话", "手机", "手机号", "手机号码", "电话号码", "联系电话", "phone", "mobile", "mobilephone", "tel", "telephone",
+                       "cellphone")
     import_cleaner = "phone"
     converts_from = frozenset({"text"})
 
@@ -112,8 +125,11 @@ class PhoneType(_TextLike):
 @FIELD_TYPES.register
 class EmailType(_TextLike):
     name = "email"
+    palette_rank = 110
     label, description = en_zh("Email", "邮箱"), en_zh("Email address", "电子邮箱地址")
     widget, glyph = "email", "@"
+    picker_rank = 2
+    import_synonyms = ("邮箱", "电子邮箱", "邮件", "电子邮件", "email", "e-mail", "mail", "emailaddress")
     import_cleaner = "email"
     converts_from = frozenset({"text"})
 
@@ -132,8 +148,10 @@ class EmailType(_TextLike):
 @FIELD_TYPES.register
 class UrlType(_TextLike):
     name = "url"
+    palette_rank = 120
     label, description = en_zh("Link", "链接"), en_zh("Web address", "网址")
     widget, glyph = "url", "//"
+    import_synonyms = ("网址", "网站", "website", "url", "homepage")
     import_cleaner = "url"
     converts_from = frozenset({"text"})
 

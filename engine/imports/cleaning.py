@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from engine.fields.base import field_label
+from engine.fields.base import FIELD_TYPES, field_label
 from engine.registry import Registry
 
 #: Excel's day zero (serial 1 is 1900-01-01; the 1900 leap-year bug makes 1899-12-30 the working epoch)
@@ -85,7 +85,8 @@ def clean_cell(value: Any, f: dict, ctx: CleaningContext) -> Any:
     """The cell made acceptable to field *f*; None for an empty cell. Raises ``ValueError``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    cleaner = CLEANERS.get(f["type"]) if f["type"] in CLEANERS else _TEXT
+    name = FIELD_TYPES.get(f["type"]).import_cleaner if f["type"] in FIELD_TYPES else None
+    cleaner = CLEANERS.get(name) if name in CLEANERS else _TEXT
     return cleaner.clean(value, f, ctx)
 
 

@@ -15,14 +15,6 @@ from engine.errors import ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
 
-#: field types an import can't fill
-NOT_IMPORTABLE = frozenset({"attachment", "subtable"})
-#: column titles understood as a field of that type, when the form has only one such field
-TYPE_SYNONYMS = {
-    "phone": ("电话", "手机", "手机号", "手机号码", "电话号码", "联系电话", "phone", "mobile", "mobilephone", "tel", "telephone", "cellphone"),
-    "email": ("邮箱", "电子邮箱", "邮件", "电子邮件", "email", "e-mail", "mail", "emailaddress"),
-    "url": ("网址", "网站", "website", "url", "homepage"),
-}
 
 
 def title_key(text: str) -> str:
@@ -32,7 +24,7 @@ def title_key(text: str) -> str:
 
 
 def importable_fields(form) -> list[dict]:
-    return [f for f in form.input_fields if f["type"] not in NOT_IMPORTABLE and not FIELD_TYPES.get(f["type"]).engine_set
+    return [f for f in form.input_fields if not FIELD_TYPES.get(f["type"]).engine_set
             and FIELD_TYPES.get(f["type"]).import_cleaner is not None]
 
 
@@ -50,8 +42,9 @@ def suggest_mapping(form, header: list[str]) -> dict[str, str]:
     by_type: dict[str, list[str]] = {}
     for f in fields:
         by_type.setdefault(f["type"], []).append(f["id"])
-    synonyms = {title_key(word): ids[0] for ftype, words in TYPE_SYNONYMS.items()
-                for ids in [by_type.get(ftype, [])] if len(ids) == 1 for word in words}
+    # column titles understood as the form's only field of a type (the type's ``import_synonyms``)
+    synonyms = {title_key(word): ids[0] for name, ids in by_type.items() if len(ids) == 1
+                for word in FIELD_TYPES.get(name).import_synonyms}
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for i, title in enumerate(header):

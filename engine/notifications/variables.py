@@ -30,6 +30,7 @@ from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services.forms import compiled_version
+from engine.services.titles import record_title
 from engine.storage.tables import apps, forms, records, users, workspaces
 from engine.templating import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
 
@@ -86,13 +87,13 @@ class RenderData:
         self._hidden: dict[tuple, frozenset[str]] = {}
         self._actors: dict[int, Actor] = {}
         self._app_key = ""
-        #: converters per field type: (data, value, field, depth) -> template value
+        #: converters per template kind (``FieldType.template_kind``): (value, field, depth) -> template value
         self.converters: dict[str, Callable[[Any, dict, int], Any]] = {
             "datetime": lambda v, f, d: _datetime(v),
             "date": lambda v, f, d: _date(v),
-            "user": self._user_value,
-            "reference": self._reference_value,
-            "subtable": self._subtable_value,
+            "person": self._user_value,
+            "record": self._reference_value,
+            "rows": self._subtable_value,
         }
 
     def seen_by(self, *viewers: Actor, readers: tuple[Actor, ...] = ()) -> "RenderData":
@@ -203,7 +204,8 @@ class RenderData:
         out: dict[str, Any] = {}
         for fld in fields:
             value = data.get(fld["id"])
-            convert = self.converters.get(fld.get("type")) or (self._typed_value if fld.get("type") in FIELD_TYPES else None)
+            kind = FIELD_TYPES.get(fld["type"]).template_kind if fld.get("type") in FIELD_TYPES else None
+            convert = self.converters.get(kind) or (self._typed_value if kind is not None else None)
             out[fld.get("name") or fld["id"]] = convert(value, fld, depth) if convert and value is not None else value
         return out
 
@@ -226,11 +228,7 @@ class RenderData:
     def _record(self, form: CompiledForm, row: Mapping, data: Mapping, depth: int) -> dict:
         self._app_key = form.app_key  # references stay inside one app
         out = self._fields(form.live_fields, data, depth)
-        title_field = form.settings.get("title_field")
-        if title_field is None:
-            title_field = next((f["id"] for f in form.live_fields if f["type"] == "text"), None)
-        title = data.get(title_field) if title_field else None
-        out.update({"id": row["id"], "title": str(title) if title not in (None, "") else f"#{row['id']}",
+        out.update({"id": row["id"], "title": record_title(form, row["id"], data, tz=self.rt.timezone),
                     "created_at": _datetime(row.get("created_at")), "updated_at": _datetime(row.get("updated_at"))})
         return out
 

@@ -19,7 +19,8 @@ from rule_engine.builtins import Builtins
 from . import functions as fns
 from . import runtime
 from .context import RuleContext
-from .scope import RuleScope
+from .scope import (BooleanKind, DateKind, DatetimeKind, FIELD_KINDS, MultiselectKind, NumberKind, ReferenceKind, RuleScope,
+                    SubtableKind, UserKind)
 
 UTC = _dt.timezone.utc
 
@@ -27,7 +28,7 @@ UTC = _dt.timezone.utc
 def _re_type(scope: RuleScope, name: str) -> Any:
     info = scope.fields[name]
     dt = scope.data_type(name)
-    if info.type == "subtable" or (info.type == "reference" and info.multiple):
+    if isinstance(info.kind, SubtableKind) or (isinstance(info.kind, ReferenceKind) and info.multiple):
         return DataType.ARRAY
     return dt
 
@@ -56,29 +57,29 @@ def rule_engine_thing(scope: RuleScope, values: dict, ctx: RuleContext) -> dict:
     thing: dict[str, Any] = {}
     for name, info in scope.fields.items():
         raw = values.get(info.id)
-        kind = info.type if info.type not in ("computed", "rollup") else info.result_type
-        if kind in ("number", "money"):
+        kind = FIELD_KINDS[info.result_type] if info.result_type else info.kind
+        if isinstance(kind, NumberKind):
             thing[name] = _num(runtime.cv_money(raw))
-        elif kind in ("date",):
-            thing[name] = runtime.cv_date(raw)
-        elif kind in ("datetime",):
+        elif isinstance(kind, DatetimeKind):
             thing[name] = runtime.cv_datetime(raw)
-        elif kind == "boolean":
+        elif isinstance(kind, DateKind):
+            thing[name] = runtime.cv_date(raw)
+        elif isinstance(kind, BooleanKind):
             thing[name] = runtime.cv_boolean(raw)
-        elif kind == "multiselect":
+        elif isinstance(kind, MultiselectKind):
             v = runtime.cv_text_list(raw)
             thing[name] = None if v is None else tuple(v)
-        elif kind == "user":
+        elif isinstance(kind, UserKind):
             v = runtime.cv_id_list(raw) if info.multiple else runtime.cv_id(raw)
             thing[name] = None if v is None else (tuple(_num(x) for x in v) if info.multiple else _num(v))
-        elif kind == "reference":
+        elif isinstance(kind, ReferenceKind):
             if info.multiple:
                 data = runtime.load_refs(ctx, info.form, raw)
                 thing[name] = None if data is None else tuple(rule_engine_thing(info.target, d, ctx) for d in data)
             else:
                 data = runtime.load_ref(ctx, info.form, raw)
                 thing[name] = None if data is None else rule_engine_thing(info.target, data, ctx)
-        elif kind == "subtable":
+        elif isinstance(kind, SubtableKind):
             rows = runtime.cv_rows(raw)
             thing[name] = None if rows is None else tuple(rule_engine_thing(info.row, r, ctx) for r in rows)
         else:

@@ -63,7 +63,7 @@ def register_kind(cls: type[FieldKind]) -> type[FieldKind]:
 
 @register_kind
 class TextKind(FieldKind):
-    names = ("text", "textarea", "phone", "email", "url", "serial", "select")
+    names = ("text",)
 
     def data_type(self, info: FieldInfo) -> Any:
         return DataType.STRING
@@ -154,19 +154,19 @@ class SubtableKind(FieldKind):
         return DataType.ARRAY(info.row.object_type())
 
 
-#: computed/rollup result types -> the field kind whose reading rules they follow
-_RESULT_KINDS = {"number": "number", "text": "text", "date": "date", "datetime": "datetime", "boolean": "boolean"}
+#: rule kinds a computed / roll-up result may have besides numbers (an amount is read as a number)
+_SCALAR_RESULT_KINDS = ("text", "date", "datetime", "boolean")
 
 
 @register_kind
 class ComputedKind(FieldKind):
-    names = ("computed", "rollup")
+    names = ("derived",)
 
     def data_type(self, info: FieldInfo) -> Any:
-        return FIELD_KINDS[_RESULT_KINDS[info.result_type]].data_type(info)
+        return FIELD_KINDS[info.result_type].data_type(info)
 
     def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
-        return FIELD_KINDS[_RESULT_KINDS[info.result_type]].read(info, raw_py, raw_js)
+        return FIELD_KINDS[info.result_type].read(info, raw_py, raw_js)
 
 
 def _fingerprint(obj: Any) -> str:
@@ -222,10 +222,11 @@ def _referenced_fields(fields: list[dict], resolve_form: Any, depth: int, seen: 
     if resolve_form is None or depth >= MAX_REFERENCE_DEPTH:
         return out
     for f in fields:
-        nested = (f.get("options") or {}).get("fields") if f.get("type") == "subtable" else None
+        known = FIELD_TYPES.get(f["type"]) if f.get("type") in FIELD_TYPES else None
+        nested = (f.get("options") or {}).get("fields") if known and known.stores_rows else None
         if nested:
             out.update(_referenced_fields(nested, resolve_form, depth, seen))
-        form = (f.get("options") or {}).get("form") if f.get("type") in ("reference", "rollup") else None
+        form = (f.get("options") or {}).get("form") if known and (known.is_reference or known.rolls_up) else None
         if form and form not in seen:
             seen.add(form)
             try:
@@ -254,11 +255,15 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
             unusable[name] = "the field is deleted"
             continue
         info = FieldInfo(id=f["id"], name=name, type=_rule_kind(ftype))
-        if ftype in ("select", "multiselect"):
+        known = FIELD_TYPES.get(ftype) if ftype in FIELD_TYPES else None
+        if known is None or info.type not in FIELD_KINDS:
+            unusable[name] = f"fields of type {ftype!r} cannot be used in rules"
+            continue
+        if known.has_choices:
             info.choices = [c.get("value") for c in opts.get("choices") or [] if isinstance(c, dict)]
-        if info.type in ("user", "reference"):
+        if isinstance(info.kind, (UserKind, ReferenceKind)):
             info.multiple = bool(opts.get("multiple"))
-        if ftype == "reference":
+        if known.is_reference:
             info.form = opts.get("form")
             if resolve_form is None:
                 unusable[name] = "referenced forms are not available here"
@@ -281,39 +286,21 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
                 unusable[name] = "the reference leads back to a form being resolved"
                 continue
             info.target = cache[target_key]
-        elif ftype == "subtable":
+        elif known.stores_rows:
             info.row = _build(opts.get("fields") or [], resolve_form, f"{key}/rows:{f['id']}", depth, cache)
-        elif ftype == "computed":
-            info.result_type = opts.get("result_type")
-            if info.result_type not in _RESULT_KINDS:
-                unusable[name] = "the computed field has no result type"
-                continue
-        elif ftype == "rollup":
-            info.result_type = _rollup_result(opts, resolve_form)
+        elif known.derived:
+            info.result_type = _result_kind(known.result_type(f, resolve_form))
             if info.result_type is None:
-                unusable[name] = "the roll-up's result type cannot be determined"
+                unusable[name] = "the computed field has no result type" if known.has_formula else \
+                    "the roll-up's result type cannot be determined"
                 continue
-        elif info.type not in FIELD_KINDS:
-            unusable[name] = f"fields of type {ftype!r} cannot be used in rules"
-            continue
         infos.append(info)
     return RuleScope(infos, key=key, unusable=unusable)
 
 
-_ROLLUP_TYPES = {"number": "number", "money": "number", "date": "date", "datetime": "datetime",
-                 "text": "text", "select": "text"}
-
-
-def _rollup_result(opts: dict, resolve_form: Any) -> str | None:
-    if opts.get("aggregate") in ("count", "sum"):
+def _result_kind(type_name: str | None) -> str | None:
+    """The rule kind a derived value of field type *type_name* is read as (None: rules can't read it)."""
+    kind = FIELD_TYPES.get(type_name).rule_kind if type_name in FIELD_TYPES else None
+    if type(FIELD_KINDS.get(kind)) in (NumberKind, MoneyKind):
         return "number"
-    if resolve_form is None:
-        return None
-    try:
-        target = resolve_form(opts.get("form")) or []
-    except Exception:  # noqa: BLE001
-        return None
-    for f in target:
-        if f.get("id") == opts.get("field"):
-            return _ROLLUP_TYPES.get(f.get("type"))
-    return None
+    return kind if kind in _SCALAR_RESULT_KINDS else None

@@ -8,8 +8,8 @@ record it is bound to (row scope, and the field's visibility); an unbound one is
 uploaded before bindings existed (no form, field or record) are readable through a live record holding them, as
 they were.
 
-The write side is two stages of ``engine.services.records``: ``refuse_foreign_attachments`` (an assertion) and
-``bind_attachments`` (after save), registered by ``_register`` when ``engine.areas`` loads this module.
+The write side is this module's ``FEATURE`` (listed in ``engine.features``): ``refuse_foreign_attachments`` (an
+assertion) and ``bind_attachments`` (after save).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from engine.errors import FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.forms import compiled_version
@@ -55,7 +56,7 @@ def _new_ids(w, f: dict) -> list[str]:
     value = w.values.get(f["id"])
     if value is None:
         return []
-    ftype = FIELD_TYPES.get("attachment")
+    ftype = FIELD_TYPES.get(f["type"])
     try:
         ids = ftype.ids(value)
         before = set(ftype.ids((w.before or {}).get(f["id"]))) if (w.before or {}).get(f["id"]) is not None else set()
@@ -174,10 +175,5 @@ def _ids(value) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _register() -> None:
-    if refuse_foreign_attachments not in record_service.ASSERTION_STAGES:
-        record_service.ASSERTION_STAGES.append(refuse_foreign_attachments)
-        record_service.AFTER_SAVE_STAGES.append(bind_attachments)
-
-
-_register()
+#: this module's part in writes (listed in ``engine.features``)
+FEATURE = Feature("attachments", assertions=refuse_foreign_attachments, after_save=bind_attachments)

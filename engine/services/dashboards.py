@@ -364,7 +364,7 @@ def _key(value, kind: str):
     """A group key as JSON: user and reference ids as int, booleans as "true"/"false", the rest as text."""
     if value is None:
         return None
-    if kind in ("user", "reference"):
+    if kind in ("person", "record"):
         try:
             return int(float(value))
         except (TypeError, ValueError):
@@ -415,9 +415,9 @@ def _groups(chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str
             item["label"] = choices.get(k, k)
         elif g.kind == "boolean":
             item["label"] = BOOLEAN_LABELS[k]
-        elif g.kind == "reference":
+        elif g.kind == "record":
             item["label"] = f"#{k}"
-        elif g.kind == "user":
+        elif g.kind == "person":
             item["label"] = f"#{k}"
             item["user_id"] = k  # named by _label_users once all charts are in
         else:

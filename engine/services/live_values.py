@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.definitions import CompiledForm
 from engine.errors import ErrorItem, ValidationFailed
+from engine.fields import FIELD_TYPES
 from engine.field_defaults import default_value
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
@@ -38,7 +39,8 @@ def fetched_values(rt: Runtime, actor: Actor, app_key: str, form_key: str, field
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
         ref = form.by_id.get(field_id)
-        if ref is None or ref.get("deleted") or ref["type"] != "reference" or (ref.get("options") or {}).get("multiple"):
+        if ref is None or ref.get("deleted") or not FIELD_TYPES.get(ref["type"]).is_reference or \
+                (ref.get("options") or {}).get("multiple"):
             raise ValidationFailed(f"{field_id!r} is not a single reference field of {form_key!r}",
                                    [ErrorItem("must be a single reference field of this form", path="/field", code="invalid")])
         hidden = read_view(rt, conn, actor, form).hidden

@@ -7,8 +7,8 @@ role and form overrides them, and a published form may carry defaults in its
 ``permissions`` slot. Record rights are create plus read / update / delete
 with a scope (own / team / all); field rights are hidden / read / write.
 
-This module is an area: importing it plugs the checks into
-``engine.services.records`` (``ACCESS_CHECKS``, ``EFFECT_STAGES``); what an
+This module is a feature (``FEATURE``, listed in ``engine.features``): the
+access and effects phases of every record write; what an
 actor may read (row scope, hidden fields, derived fields) is answered from
 these rights by the one read gate, ``engine.services.readgate``, so the API,
 the designer, lists, exports and history all obey the same policy.
@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
+from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
 from engine.storage.access_tables import role_grants, roles, team_members, user_roles
 from engine.storage.tables import forms, records, users
@@ -490,10 +491,11 @@ def refuse_unreadable_references(w) -> None:
     before = w.before or {}
     for f in w.form.input_fields:
         value = w.incoming.get(f["id"])
-        if f["type"] != "reference" or value is None or before.get(f["id"]) == value:
+        ftype = FIELD_TYPES.get(f["type"])
+        if not ftype.is_reference or value is None or before.get(f["id"]) == value:
             continue
         try:
-            ids = [int(i) for i in FIELD_TYPES.get("reference").ids(value)]
+            ids = [int(i) for i in ftype.ids(value)]
         except (TypeError, ValueError):
             continue  # the schema check reports the shape
         target_key = (f.get("options") or {}).get("form")
@@ -512,12 +514,11 @@ def refuse_unreadable_references(w) -> None:
             w.values[f["id"]] = before.get(f["id"])
 
 
-def _register() -> None:
-    from engine.services import records as record_service
-
-    record_service.ACCESS_CHECKS.append(check_record_access)  # reads: the read gate (engine.services.readgate)
-    record_service.EFFECT_STAGES.append(refuse_protected_fields)
-    record_service.EFFECT_STAGES.append(refuse_unreadable_references)
+def write_effects(w) -> None:
+    """The effects stage: refused protected fields, then references to records the actor may not read."""
+    refuse_protected_fields(w)
+    refuse_unreadable_references(w)
 
 
-_register()
+#: this module's part in writes (listed in ``engine.features``); reads go through the read gate (engine.services.readgate)
+FEATURE = Feature("permissions", access=check_record_access, effects=write_effects)

@@ -128,7 +128,7 @@ class ContainsOp(Operator):
     name = "contains"
 
     def clause(self, expr, value, dialect, ftype, fid):
-        if ftype.name in ("multiselect",) or (ftype.name in ("reference", "user", "attachment")):
+        if ftype.contains_list:
             if dialect == "postgresql":
                 import json
 
@@ -308,7 +308,7 @@ def _contains_operand(ftype, raw: Any) -> Any:
     value = _scalar(raw, False)
     if value is None:
         raise ValueError("needs a value")
-    if ftype.name in ("reference", "user"):
+    if ftype.contains_by_id:
         return _whole_number(value)
     return value if isinstance(value, str) else str(value)
 
@@ -375,14 +375,14 @@ def _sort_expr(form, fid: str, dialect: str, path: str, errors: list):
 
 def _sql_type(form, f: dict):
     """The field type whose SQL applies to *f* (a computed or roll-up field's follows its result, as its index does)."""
-    autofill = form.extra.get("autofill")
+    autofill = form.autofill
     source = next((r.of_type for r in autofill.rollups if r.field == f["id"]), None) if autofill else None
     return FIELD_TYPES.get(f["type"]).sql_type(f, source)
 
 
 def _search_clause(form, text: str, dialect: str, hidden: set[str] = frozenset()):
     needle = text.lower()
-    searchable = [f for f in form.live_fields if f["type"] in ("text", "textarea", "phone", "email", "url", "serial")
+    searchable = [f for f in form.live_fields if FIELD_TYPES.get(f["type"]).searchable
                   and f.get("searchable", True) and f["id"] not in hidden]
     if not searchable:
         return sa.false()

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from engine.definitions import CompiledForm
 from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
+from engine.fields.base import field_type
 from engine.runtime import Actor, Runtime
 from engine.services import permissions
 
@@ -67,10 +68,8 @@ class ReadView:
     @cached_property
     def scope(self) -> tuple:
         """SQL clauses on ``records`` a query must add (empty: every row), built when first asked for."""
-        from engine.services import records as record_service
-
         clause = None if self.access.unrestricted else permissions.scope_clause(self.actor, self.access.read)
-        more = [c for c in (hook(self._rt, self._conn, self.actor, self.form) for hook in record_service.ROW_SCOPES) if c is not None]
+        more = [c for c in (hook(self._rt, self._conn, self.actor, self.form) for hook in self._rt.pipeline.row_scopes) if c is not None]
         return tuple(([clause] if clause is not None else []) + more)
 
     def check(self, conn: sa.Connection, row: Mapping | None) -> None:
@@ -106,9 +105,7 @@ _CACHE: "weakref.WeakKeyDictionary[sa.Connection, dict]" = weakref.WeakKeyDictio
 
 def read_view(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -> ReadView:
     """The actor's view of ``form``; cached per (connection, actor, form version)."""
-    from engine.services import records as record_service
-
-    if permissions.privileged(actor) and not record_service.READ_FILTERS and not record_service.ROW_SCOPES:
+    if permissions.privileged(actor) and not rt.pipeline.read_filters and not rt.pipeline.row_scopes:
         return ReadView(form, actor, permissions.form_access(rt, conn, actor, form), _rt=rt, _conn=conn)
     cache = _CACHE.setdefault(conn, {})
     key = (actor, form.form_id, form.version)
@@ -177,21 +174,21 @@ Path = tuple[str, tuple[str, ...]]  # (form key the path starts on, field ids: a
 
 def derivations_of(form: CompiledForm) -> dict[str, tuple[Path, ...]]:
     """Derived field id -> the field paths its value is made from, worked out once per compiled form."""
-    found = form.extra.get("read_derivations")
+    found = form.memo.get("read_derivations")
     if found is None:
-        found = form.extra["read_derivations"] = _derivations(form)
+        found = form.memo["read_derivations"] = _derivations(form)
     return found
 
 
 def _derivations(form: CompiledForm) -> dict[str, tuple[Path, ...]]:
-    autofill = form.extra.get("autofill")
+    autofill = form.autofill
     out: dict[str, list[Path]] = {}
     own = form.key
     for f in form.live_fields:
         fetch = f.get("fetch")
         if fetch:
             out.setdefault(f["id"], []).append((own, (fetch["from"], fetch["field"])))
-        if f["type"] == "rollup":
+        if field_type(f).rolls_up:
             o = f.get("options") or {}
             paths = out.setdefault(f["id"], [])
             paths += [(o["form"], (o["via"],))] if o.get("form") and o.get("via") else []
@@ -202,19 +199,19 @@ def _derivations(form: CompiledForm) -> dict[str, tuple[Path, ...]]:
         for r in autofill.rollups:
             if r.filter is not None and r.source:
                 out.setdefault(r.field, []).extend((r.source, tuple(p.split("."))) for p in sorted(r.filter.fields_used))
-    elif any(f["type"] == "computed" for f in form.live_fields):
+    elif any(field_type(f).has_formula for f in form.live_fields):
         # no compiled formulas: a computed field can't say what it reads, so it follows every field of its form
-        everything = tuple((own, (f["id"],)) for f in form.live_fields if f["type"] != "computed")
+        everything = tuple((own, (f["id"],)) for f in form.live_fields if not field_type(f).has_formula)
         for f in form.live_fields:
-            if f["type"] == "computed":
+            if field_type(f).has_formula:
                 out[f["id"]] = list(everything)
     return {fid: tuple(dict.fromkeys(paths)) for fid, paths in out.items()}
 
 
 def _reads_other_forms(form: CompiledForm) -> bool:
-    crosses = form.extra.get("read_crosses")
+    crosses = form.memo.get("read_crosses")
     if crosses is None:
-        crosses = form.extra["read_crosses"] = any(start != form.key or len(ids) > 1
+        crosses = form.memo["read_crosses"] = any(start != form.key or len(ids) > 1
                                                    for paths in derivations_of(form).values() for start, ids in paths)
     return crosses
 
@@ -222,9 +219,9 @@ def _reads_other_forms(form: CompiledForm) -> bool:
 def sources_of(form: CompiledForm, app_forms: Mapping[str, CompiledForm]) -> dict[str, tuple[Source, ...]]:
     """Derived field id -> every field it reads, given the app's published forms; kept while those versions stay."""
     stamp = tuple((key, f.form_id, f.version) for key, f in app_forms.items())
-    cached = form.extra.get("read_sources")
+    cached = form.memo.get("read_sources")
     if cached is None or cached[0] != stamp:
-        cached = form.extra["read_sources"] = (stamp, {fid: _sources(paths, form.key, app_forms)
+        cached = form.memo["read_sources"] = (stamp, {fid: _sources(paths, form.key, app_forms)
                                                         for fid, paths in derivations_of(form).items()})
     return cached[1]
 
@@ -238,7 +235,7 @@ def _sources(paths: Iterable[Path], own: str, app_forms: Mapping[str, CompiledFo
         for depth, fid in enumerate(ids[:MAX_SOURCE_DEPTH]):
             out[Source(form_key, fid)] = None
             f = current.by_id.get(fid) if current is not None else None
-            if f is None or f.get("type") != "reference" or depth + 1 >= len(ids):
+            if f is None or not field_type(f).is_reference or depth + 1 >= len(ids):
                 break
             form_key = (f.get("options") or {}).get("form")
             current = app_forms.get(form_key)
@@ -249,8 +246,6 @@ def _sources(paths: Iterable[Path], own: str, app_forms: Mapping[str, CompiledFo
 
 def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -> list[ReadView]:
     """The views of ``form`` and of every form its derived fields read from (their hidden sets depend on each other)."""
-    from engine.services import records as record_service
-
     involved = {form.key: form}
     if _reads_other_forms(form):
         rights = permissions.app_forms_access(rt, conn, actor, form)
@@ -270,7 +265,7 @@ def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -
     hidden: dict[str, set[str]] = {}
     for key, f in involved.items():
         hidden[key] = set(access[f.form_id].hidden)
-        for hook in record_service.READ_FILTERS:  # other areas' field filters
+        for hook in rt.pipeline.read_filters:  # the features' field filters
             hidden[key] |= set(hook(rt, conn, actor, f))
     unreadable = {key for key, f in involved.items() if access[f.form_id].read == "none"}
     sources = {key: sources_of(f, app_forms) for key, f in involved.items()}

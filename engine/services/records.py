@@ -1,18 +1,16 @@
-"""Records: the one path every write takes, top to bottom in ``_write``.
+"""Records: the one path every write takes, top to bottom in ``_write`` (its docstring is the phase table).
 
-submit -> defaults -> visibility (drop hidden values) -> schema validation ->
-assertions -> computed / fetched values -> save + audit + events -> due-event
-rows, all in one transaction. Other areas plug their stage in through the
-hook lists below (rules, automations, workflows); the order is fixed here.
-``create_records`` runs the same stages for many creates at once (an import
-batch); a stage that queries the database may register a set-based twin in
-``BATCH_STAGES`` so a batch costs a few statements, not a few per row.
+access -> defaults / fetches -> effects (visibility, drop hidden, permissions) -> schema validation -> assertions
+(rules, attachments, duplicates) -> fill (computed values, before-save automations) -> save + audit -> after save
+(owner, roll-ups, automations, attachments bound, duplicate keys, due events), all in one transaction. The features'
+stages come from ``rt.pipeline``, built from the one table ``engine.features.FEATURES`` (``engine.pipeline``).
+``create_records`` runs the same phases for many creates at once (an import batch); a stage that queries the
+database has a set-based twin (``Feature.<phase>_batch``) so a batch costs a few statements, not a few per row.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import sqlalchemy as sa
 
@@ -22,10 +20,16 @@ from engine.errors import ErrorItem, FormflowError, NotFound, PreconditionFailed
 from engine.field_defaults import default_value
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
-from engine.safety import MAX_ID, MAX_RECORD_BYTES
+from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
 from engine.services.forms import compiled_form, compiled_version
+from engine.services.record_input import keyed
+from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
+
+if TYPE_CHECKING:  # the features' types; their modules import this one
+    from engine.formrules import FieldState
+    from engine.rules import RuleContext
 
 
 @dataclass
@@ -46,9 +50,15 @@ class Write:
     required: dict[str, bool] = field(default_factory=dict)  # field id -> required (rules)
     readonly: dict[str, bool] = field(default_factory=dict)  # field id -> read-only (rules)
     row: dict | None = None  # the stored row after save
-    notes: dict[str, Any] = field(default_factory=dict)  # stage-specific scratch (e.g. automations run)
     skip: frozenset = frozenset()  # stages this write leaves out (an import that runs no automations)
     failure: Exception | None = None  # in a batch: the error that ended this write (a single write raises it instead)
+    # what the features' stages work out for each other and for the dry run
+    rule_context: RuleContext | None = None  # clock, zone, user, reference loader of this write (formrules.rule_context)
+    rule_state: FieldState | None = None  # the form rules' outcome (formrules.effects_stage)
+    row_states: dict[str, list[FieldState]] = field(default_factory=dict)  # sub-table field id -> each row's rule outcome
+    duplicates: list[dict] = field(default_factory=list)  # flag mode: the records this one duplicates, as shown (dedup)
+    duplicate_keys: dict[str, str] = field(default_factory=dict)  # rule key -> match key, in a batch (dedup.check_batch)
+    automations_run: list[dict] = field(default_factory=list)  # what each automation that fired did
 
     @property
     def changed(self) -> set[str]:
@@ -57,26 +67,6 @@ class Write:
 
 
 Stage = Callable[[Write], None]
-#: stages other areas add (rules: effects; rules: assertions; autofill; automations; workflows)
-EFFECT_STAGES: list[Stage] = []      # after defaults: set visible/required/readonly, drop hidden values
-ASSERTION_STAGES: list[Stage] = []   # after schema validation: submit validation rules
-FILL_STAGES: list[Stage] = []        # computed and fetched values, before save
-AFTER_SAVE_STAGES: list[Stage] = []  # automations, roll-ups, due events; same transaction
-#: who may do what (permissions area): (rt, conn, actor, form, action, row) -> None, raising PermissionDenied or
-#: NotFound; action is create / read / history / update / delete / restore; on create, row is {"owner_id": ...}
-ACCESS_CHECKS: list[Callable] = []
-#: more fields the actor may not read, beyond the role's field rights: (rt, conn, actor, form) -> set of field ids; the
-#: read gate (``engine.services.readgate``) adds them, and the fields derived from them, to what it hides
-READ_FILTERS: list[Callable] = []
-#: more limits on the rows a query may return, beyond the role's read scope: (rt, conn, actor, form) -> SQL where clause
-#: on ``records`` or None (all rows); the read gate adds them to its scope
-ROW_SCOPES: list[Callable] = []
-#: set-based twins of stages, for ``create_records``: stage -> fn(writes) doing that stage's work for a batch of creates
-#: with a few statements in all; it records a write's error in ``w.failure`` (or its ``errors``) instead of raising
-BATCH_STAGES: dict[Stage, Callable[[list[Write]], None]] = {}
-#: (writes of a batch, checked and not yet saved) -> index of the first one that needs an earlier one saved first
-#: (e.g. the same duplicate key: its error names the earlier record), or None
-BATCH_DEPENDENCIES: list[Callable[[list[Write]], int | None]] = []
 
 
 # -- public API ------------------------------------------------------------
@@ -88,7 +78,7 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)
     form = compiled_form(rt, conn, app_key, form_key)
     owner_id = _creating_owner(rt, conn, actor, form, owner_id)
-    w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
+    w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages))
     _write(w, owner_id=owner_id)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
@@ -98,14 +88,15 @@ def create_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, rows:
     """Many creates in the caller's transaction, each as ``create_record`` would do it, with statements per batch, not per row.
 
     Returns one item per row, in order: the record, or the error that row alone would have raised (nothing of it
-    is saved; the other rows are). Stages touching the database run set-based through ``BATCH_STAGES``; rows are
+    is saved; the other rows are). Stages touching the database run set-based through their batch twins; rows are
     checked against the database as it was before the batch, except that a row needing an earlier row of the batch
-    (``BATCH_DEPENDENCIES``) is checked again once those are saved. An error past the checks (a key taken meanwhile,
+    (``Feature.batch_dependency``) is checked again once those are saved. An error past the checks (a key taken meanwhile,
     an automation failing) is raised, as ``create_record`` raises it: the caller rolls the transaction back.
     """
     form = compiled_form(rt, conn, app_key, form_key)
     owner_id = _creating_owner(rt, conn, actor, form, owner_id)
     hidden = hidden_fields(rt, conn, actor, form)
+    pipeline = rt.pipeline
     out: list[dict | FormflowError] = []
     start = 0
     while start < len(rows):
@@ -113,20 +104,20 @@ def create_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, rows:
         for data in rows[start:]:
             w = Write(rt, conn, actor, form, "create", {}, None, skip=frozenset(skip_stages))
             try:
-                w.incoming = _keyed(form, data)
+                w.incoming = keyed(form, data)
             except FormflowError as exc:
                 w.failure = exc
             writes.append(w)
         _validate_batch(writes)
-        for stage in FILL_STAGES:
+        for stage in pipeline.fill:
             _run_batch_stage(stage, writes)
         ok = [w for w in writes if w.failure is None]
-        cut = min((i for i in (dep(ok) for dep in BATCH_DEPENDENCIES) if i), default=None)
+        cut = min((i for i in (dep(ok) for dep in pipeline.batch_dependencies) if i), default=None)
         if cut is not None:  # save the rows before it, then check it and the rest again
             writes = writes[:next(i for i, w in enumerate(writes) if w is ok[cut])]
             ok = ok[:cut]
         _save_batch(ok, owner_id=owner_id)
-        for stage in AFTER_SAVE_STAGES:
+        for stage in pipeline.after_save:
             _run_batch_stage(stage, ok, raising=True)
         for w in writes:
             out.append(w.failure if w.failure is not None else
@@ -147,7 +138,7 @@ def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']}, you edited {if_match})",
                                  current_version=row["version"])
-    w = Write(rt, conn, actor, form, "update", _keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row))
+    w = Write(rt, conn, actor, form, "update", keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row))
     _write(w, expected_version=row["version"])
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
@@ -190,7 +181,11 @@ def record_history(rt: Runtime, actor: Actor, app_key: str, form_key: str, recor
 
 
 def check_access(rt: Runtime, conn, actor: Actor, form: CompiledForm, action: str, row) -> None:
-    for check in ACCESS_CHECKS:
+    """The access phase: each feature's check (rights, approval lock) raises PermissionDenied, NotFound or Conflict.
+
+    ``action`` is create / read / history / update / delete / restore; on create, ``row`` is ``{"owner_id": ...}``.
+    """
+    for check in rt.pipeline.access:
         check(rt, conn, actor, form, action, row)
 
 
@@ -233,8 +228,8 @@ def validate_record(rt: Runtime, actor: Actor, form: CompiledForm, data: dict, *
 
     Raises ``ValidationFailed`` (or a stage's own error, e.g. a duplicate) exactly as ``create_record`` would.
     """
-    w = Write(rt, conn, actor, form, "create", _keyed(form, data), None, skip=frozenset(skip_stages))
-    _validate(w)
+    w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages))
+    _write(w, save=False)
     return w
 
 
@@ -255,28 +250,46 @@ def _require_user(rt: Runtime, conn: sa.Connection, user_id: int, path: str) -> 
         raise ValidationFailed("no such active user", [ErrorItem(f"no active user has id {user_id}", path=path, code="unknown_user")])
 
 
-def _write(w: Write, *, owner_id: int | None = None, expected_version: int | None = None) -> None:
-    _validate(w)
-    for stage in FILL_STAGES:            # computed, fetched, roll-up values
-        if stage not in w.skip:
-            stage(w)
+def _write(w: Write, *, owner_id: int | None = None, expected_version: int | None = None, save: bool = True) -> None:
+    """One create or update, top to bottom; the access phase ran before (the caller's ``check_access``).
+
+    phase          core step or feature stage (``rt.pipeline``, in ``engine.features`` order)
+    -------------  -------------------------------------------------------------------------------------
+    access         permissions.check_record_access, approvals.refuse_locked_writes (by the caller)
+    --             unknown and engine-set fields refused; static defaults ($today, $now, $user, constants)
+    defaults       autofill.defaults_and_fetch_stage (formula defaults, fetched values)
+    effects        formrules.effects_stage (visible / required / read-only / options / set value),
+                   permissions.write_effects (protected fields, unreadable references)
+    --             hidden values dropped; schema validation and normalization; required; references exist
+    assertions     formrules.validations_stage, attachments.refuse_foreign_attachments, dedup.check_before_save
+    fill           autofill.computed_stage, automations.before_save_stage; then serials
+    --             save + audit
+    after_save     owner_field.follow_owner_field, autofill.propagate_stage (roll-ups, live fetches elsewhere),
+                   automations.after_save_stage, attachments.bind_attachments, dedup.store_keys,
+                   planner.plan_after_save (due events)
+
+    ``save=False`` stops after the assertions (``validate_record``). Stages in ``w.skip`` are left out.
+    """
+    pipeline = w.rt.pipeline
+    _check_values(w)                     # unknown fields, defaults, effects, hidden values dropped, schema, required
+    if not w.errors:
+        w.errors += _reference_errors(w)
+        _run(pipeline.assertions, w)
+    if w.errors:
+        raise ValidationFailed(f"the {w.form.key} record is not valid", w.errors)
+    if not save:
+        return
+    _run(pipeline.fill, w)
     if w.action == "create":
         _fill_serials(w)
     _save(w, owner_id=owner_id, expected_version=expected_version)
-    for stage in AFTER_SAVE_STAGES:      # automations, roll-ups elsewhere, due events
+    _run(pipeline.after_save, w)
+
+
+def _run(stages: tuple[Stage, ...], w: Write) -> None:
+    for stage in stages:
         if stage not in w.skip:
             stage(w)
-
-
-def _validate(w: Write) -> None:
-    _check_values(w)
-    if not w.errors:
-        w.errors += _reference_errors(w)
-        for stage in ASSERTION_STAGES:   # submit validation rules
-            if stage not in w.skip:
-                stage(w)
-    if w.errors:
-        raise ValidationFailed(f"the {w.form.key} record is not valid", w.errors)
 
 
 def _check_values(w: Write) -> None:
@@ -286,9 +299,8 @@ def _check_values(w: Write) -> None:
     w.values = {**(w.before or {}), **w.incoming}
     if w.action == "create":
         _apply_defaults(w)
-    for stage in EFFECT_STAGES:          # visibility, required, read-only, allowed options (rules)
-        if stage not in w.skip:
-            stage(w)
+    _run(w.rt.pipeline.defaults, w)      # formula defaults, fetched values
+    _run(w.rt.pipeline.effects, w)       # visibility, required, read-only, allowed options; protected fields
     _drop_hidden(w)
     shape = {fid: w.values.get(fid) for fid in form.schema["properties"] if fid in w.values}
     normalized, errors = form.validate(shape)
@@ -310,7 +322,7 @@ def _validate_batch(writes: list[Write]) -> None:
     for w, errors in zip(plain, _reference_errors_batch(plain)):
         w.errors += errors
     plain = [w for w in plain if not w.errors]
-    for stage in ASSERTION_STAGES:
+    for stage in writes[0].rt.pipeline.assertions if writes else ():
         _run_batch_stage(stage, plain)
     for w in writes:
         if w.failure is None and w.errors:
@@ -322,8 +334,9 @@ def _run_batch_stage(stage: Stage, writes: list[Write], *, raising: bool = False
     live = [w for w in writes if w.failure is None and stage not in w.skip]
     if not live:
         return
-    if stage in BATCH_STAGES:
-        BATCH_STAGES[stage](live)
+    twin = live[0].rt.pipeline.batch.get(stage)
+    if twin is not None:
+        twin(live)
         return
     for w in live:
         try:
@@ -340,42 +353,9 @@ def _without(item: dict, hidden: set[str]) -> dict:
     return item
 
 
-def _keyed(form: CompiledForm, data: Any) -> dict:
-    """Client data keyed by field id; field names are accepted too."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("record data must be an object keyed by field id or name", [ErrorItem("must be an object", path="/data")])
-    if not _surely_small(data) and len(json.dumps(data, default=str).encode()) > MAX_RECORD_BYTES:
-        raise ValidationFailed(f"record is larger than {MAX_RECORD_BYTES} bytes", [ErrorItem("too large", path="/data", code="too_large")])
-    out = {}
-    for key, value in data.items():
-        f = form.by_id.get(key) or form.by_name.get(key)
-        out[f["id"] if f else key] = value
-    return out
-
-
-def _surely_small(data: dict) -> bool:
-    """Whether a flat record of texts and numbers is under ``MAX_RECORD_BYTES`` of JSON, known without encoding it.
-
-    A bound, not the size: JSON escapes a character in at most 12 bytes ("\\ud83d\\ude00"), writes a number in at most
-    9 bytes more than its repr ("-Infinity"), and adds 8 bytes per member at most (quotes, colon, comma, space).
-    """
-    size = 2
-    for key, value in data.items():
-        kind = type(value)
-        if type(key) is not str:
-            return False
-        if kind is str:
-            size += 12 * (len(key) + len(value)) + 8
-        elif kind is int or kind is float or kind is bool or value is None:
-            size += 12 * len(key) + len(repr(value)) + 17
-        else:
-            return False
-    return size <= MAX_RECORD_BYTES
-
-
 @dataclass(frozen=True)
 class _FormChecks:
-    """What the value checks need of a form, worked out once per compiled form (kept in its ``extra``)."""
+    """What the value checks need of a form, worked out once per compiled form (kept in its ``memo``)."""
 
     writable: frozenset[str]  # ids of the live fields a client may send (not deleted, not set by the engine)
     defaults: tuple[tuple[str, Any], ...]  # (field id, default) of the input fields that have one, in form order
@@ -383,9 +363,9 @@ class _FormChecks:
 
 
 def _form_checks(form: CompiledForm) -> _FormChecks:
-    checks = form.extra.get("record_checks")
+    checks = form.memo.get("record_checks")
     if checks is None:
-        checks = form.extra["record_checks"] = _FormChecks(
+        checks = form.memo["record_checks"] = _FormChecks(
             writable=frozenset(fid for fid, f in form.by_id.items() if not f.get("deleted") and not FIELD_TYPES.get(f["type"]).engine_set),
             defaults=tuple((f["id"], f["default"]) for f in form.input_fields if f.get("default") is not None),
             required=tuple((f["id"], bool(f.get("required")), FIELD_TYPES.get(f["type"]).is_empty) for f in form.input_fields))
@@ -447,10 +427,10 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
         return out
     form, conn = writes[0].form, writes[0].conn
     for f in form.input_fields:
-        if f["type"] not in ("reference", "user", "attachment") and not FIELD_TYPES.get(f["type"]).holds_attachments:
+        ftype = FIELD_TYPES.get(f["type"])
+        if not (ftype.is_reference or ftype.is_user or ftype.holds_attachments):
             _own_id_errors(writes, f, out)
             continue
-        ftype = FIELD_TYPES.get(f["type"])
         wanted = [(i, ftype.ids(w.values[f["id"]])) for i, w in enumerate(writes)
                   if w.values.get(f["id"]) is not None and (w.before or {}).get(f["id"]) != w.values[f["id"]]]
         if not wanted:
@@ -459,11 +439,11 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
         found: set = set()
         for start in range(0, len(every), _LOOKUP_CHUNK):
             chunk = every[start:start + _LOOKUP_CHUNK]
-            if f["type"] == "reference":
+            if ftype.is_reference:
                 target = sa.select(forms.c.id).where(forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form.form_id).scalar_subquery(),
                                                      forms.c.key == f["options"]["form"]).scalar_subquery()
                 query = sa.select(records.c.id).where(records.c.id.in_(chunk), records.c.form_id == target, records.c.deleted_at.is_(None))
-            elif f["type"] == "user":
+            elif ftype.is_user:
                 query = sa.select(users.c.id).where(users.c.id.in_(chunk))
             else:
                 query = sa.select(attachments.c.id).where(attachments.c.id.in_(chunk))
@@ -472,9 +452,9 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
             missing = [x for x in ids if x not in found]
             if not missing:
                 continue
-            if f["type"] == "reference":
+            if ftype.is_reference:
                 message = f"no {f['options']['form']} record with id {', '.join(map(str, missing))}"
-            elif f["type"] == "user":
+            elif ftype.is_user:
                 message = f"no user with id {', '.join(map(str, missing))}"
             else:
                 message = f"no uploaded file {', '.join(missing)}"
@@ -499,31 +479,31 @@ _LOOKUP_CHUNK = 1000
 
 def _fill_serials(w: Write) -> None:
     for f in w.form.live_fields:
-        if f["type"] == "serial":
+        if FIELD_TYPES.get(f["type"]).numbered:
             w.values[f["id"]] = next_serial(w.conn, w.form.form_id, f, w.rt.clock.now(), w.rt.timezone, w.values)
 
 
 def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> None:
     now = w.rt.clock.now()
     data = {k: v for k, v in w.values.items() if v is not None}
+    changes = record_rows.changes(w.before or {}, data)
     if w.action == "create":
-        saved = w.conn.execute(_INSERT_RECORD, {
+        saved = w.conn.execute(record_rows.INSERT_RECORD, {
             "form_id": w.form.form_id, "form_version": w.form.version, "data": data, "owner_id": owner_id,
             "created_by": w.actor.user_id, "created_at": now, "updated_by": w.actor.user_id, "updated_at": now, "version": 1,
             "deleted_at": None, "deleted_by": None}).mappings().one()
         w.record_id = saved["id"]
         version = 1
     else:
-        changes = _changes(w.before or {}, data)
         if not changes and w.form.version == w.row["form_version"]:
             return
         version = expected_version + 1
-        saved = w.conn.execute(_UPDATE_RECORD, {
+        saved = w.conn.execute(record_rows.UPDATE_RECORD, {
             "rid": w.record_id, "expected": expected_version, "data": data, "form_version": w.form.version,
             "updated_by": w.actor.user_id, "updated_at": now, "version": version}).mappings().first()
         if saved is None:
             raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
-    _audit(w.conn, w.record_id, w.form.form_id, w.action, w.actor, now, version, _changes(w.before or {}, data))
+    record_rows.audit(w.conn, w.record_id, w.form.form_id, w.action, w.actor, now, version, changes)
     w.values = data
     w.row = dict(saved)
 
@@ -535,74 +515,17 @@ def _save_batch(writes: list[Write], *, owner_id: int | None) -> None:
     form, conn, rt, actor = writes[0].form, writes[0].conn, writes[0].rt, writes[0].actor
     now = rt.clock.now()
     for f in form.live_fields:
-        if f["type"] == "serial":
+        if FIELD_TYPES.get(f["type"]).numbered:
             for w, number in zip(writes, next_serials(conn, form.form_id, f, now, rt.timezone, [w.values for w in writes])):
                 w.values[f["id"]] = number
     for w in writes:
         w.values = {k: v for k, v in w.values.items() if v is not None}
-    params = [{"form_id": form.form_id, "form_version": form.version, "data": w.values, "owner_id": owner_id,
-               "created_by": actor.user_id, "created_at": now, "updated_by": actor.user_id, "updated_at": now, "version": 1,
-               "deleted_at": None, "deleted_by": None} for w in writes]
-    if conn.dialect.name == "sqlite":
-        # SQLite can't tie RETURNING rows to parameter sets (SQLAlchemy would send one INSERT per row); the writer holds
-        # the database lock (BEGIN IMMEDIATE), so the ids are known: the ones SQLite picks itself, max(rowid) + 1 onwards
-        last = conn.execute(_LAST_RECORD_ID).scalar() or 0
-        for i, p in enumerate(params, start=1):
-            p["id"] = last + i
-        # one statement: [id, data as the JSON text SQLAlchemy would store] per record, the rest bound once; the rows
-        # are what was sent (no RETURNING to read)
-        conn.execute(_INSERT_SQLITE_RECORDS, {"rows": json.dumps([[p["id"], json.dumps(p["data"])] for p in params]),
-                                              "form_id": form.form_id, "form_version": form.version, "owner_id": owner_id,
-                                              "actor_id": actor.user_id, "now": now})
-        saved = [{**p, "data": dict(p["data"])} for p in params]
-    else:
-        saved = conn.execute(_INSERT_RECORDS, params).mappings().all()
+    saved = record_rows.insert_created(conn, form_id=form.form_id, form_version=form.version, owner_id=owner_id,
+                                       actor_id=actor.user_id, now=now, datas=[w.values for w in writes])
     for w, row in zip(writes, saved, strict=True):
         w.record_id = row["id"]
-        w.row = dict(row)
-    # one statement: [record id, changes as the JSON text SQLAlchemy would store] per record, the rest bound once
-    conn.execute(_INSERT_CREATE_AUDITS[conn.dialect.name],
-                 {"rows": json.dumps([[w.record_id, json.dumps(_changes({}, w.values))] for w in writes]),
-                  "form_id": form.form_id, "actor_id": actor.user_id, "actor": actor.label, "at": now})
-
-
-#: statements of the hot path, built once (SQLAlchemy then reuses their compiled form)
-_INSERT_RECORD = sa.insert(records).returning(*records.c)
-#: many records in one statement ("insertmanyvalues"), rows back in the order of the parameters
-_INSERT_RECORDS = sa.insert(records).returning(*records.c, sort_by_parameter_order=True)
-_INSERT_SQLITE_RECORDS = sa.text(
-    "INSERT INTO records (id, form_id, form_version, data, owner_id, created_by, created_at, updated_by, updated_at, version) "
-    "SELECT json_extract(r.value, '$[0]'), :form_id, :form_version, json_extract(r.value, '$[1]'), :owner_id, :actor_id, :now, "
-    ":actor_id, :now, 1 FROM json_each(:rows) AS r ORDER BY r.key").bindparams(sa.bindparam("now", type_=records.c.created_at.type))
-_LAST_RECORD_ID = sa.select(sa.func.max(records.c.id))
-_UPDATE_RECORD = (sa.update(records)
-                  .where(records.c.id == sa.bindparam("rid"), records.c.version == sa.bindparam("expected"))
-                  .values(data=sa.bindparam("data"), form_version=sa.bindparam("form_version"),
-                          updated_by=sa.bindparam("updated_by"), updated_at=sa.bindparam("updated_at"),
-                          version=sa.bindparam("version"))
-                  .returning(*records.c))
-_INSERT_AUDIT = sa.insert(record_audit)
-#: the audit rows of a batch of creates, from ``rows``: [[record id, changes as JSON text]] as JSON, in that order
-_INSERT_CREATE_AUDITS = {dialect: sa.text(
-    "INSERT INTO record_audit (record_id, form_id, action, actor_id, actor, at, record_version, changes) "
-    f"SELECT {columns}, CAST(:form_id AS integer), 'create', CAST(:actor_id AS integer), CAST(:actor AS text), :at, 1, {changes} "
-    f"FROM {source}").bindparams(sa.bindparam("at", type_=record_audit.c.at.type))
-    for dialect, columns, changes, source in [
-        ("postgresql", "CAST(a.value ->> 0 AS integer)", "CAST(a.value ->> 1 AS jsonb)",
-         "jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS a(value, n) ORDER BY a.n"),
-        ("sqlite", "json_extract(a.value, '$[0]')", "json_extract(a.value, '$[1]')", "json_each(:rows) AS a ORDER BY a.key"),
-    ]}
-
-
-def _changes(before: dict, after: dict) -> dict:
-    if not before:  # a create: every value set
-        return {k: [None, after[k]] for k in sorted(after) if after[k] is not None}
-    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
-
-
-def _audit(conn, record_id, form_id, action, actor: Actor, at, version, changes) -> None:
-    conn.execute(_INSERT_AUDIT, {"record_id": record_id, "form_id": form_id, "action": action, "actor_id": actor.user_id,
-                                 "actor": actor.label, "at": at, "record_version": version, "changes": changes})
+        w.row = row
+    record_rows.audit_created(conn, form_id=form.form_id, actor=actor, now=now, created=[(w.record_id, w.values) for w in writes])
 
 
 def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_match, conn):
@@ -624,12 +547,11 @@ def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_matc
     conn.execute(sa.update(records).where(records.c.id == record_id).values(
         deleted_at=now if deleted else None, deleted_by=actor.user_id if deleted else None, version=version,
         updated_at=now, updated_by=actor.user_id))
-    _audit(conn, record_id, form.form_id, "delete" if deleted else "restore", actor, now, version, {})
+    record_rows.audit(conn, record_id, form.form_id, "delete" if deleted else "restore", actor, now, version, {})
     row = _row(conn, form, record_id)
     w = Write(rt, conn, actor, compiled_version(rt, conn, form.form_id, form.version), "delete" if deleted else "restore",
               {}, dict(row["data"]), values=dict(row["data"]), record_id=record_id, row=dict(row))
-    for stage in AFTER_SAVE_STAGES:
-        stage(w)
+    _run(rt.pipeline.after_save, w)
     return readable(rt, conn, actor, form, record_dict(row, form))
 
 

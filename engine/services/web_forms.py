@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.dedup import DuplicateRecord
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, ValidationFailed
+from engine.fields import FIELD_TYPES
 from engine.fields.choice import choice_values
 from engine.ratelimit import RateLimiter
 from engine.runtime import Actor, Runtime
@@ -36,8 +37,13 @@ from engine.storage.tables import users
 
 #: capability needed to publish or revoke a public link
 WEB_FORM_CAPABILITY = "manage_users"
-#: field types a public form may offer (no pickers of internal records or users, no uploads)
-PUBLIC_FIELD_TYPES = frozenset({"text", "textarea", "phone", "email", "url", "number", "money", "date", "select", "multiselect", "boolean"})
+
+
+def _public(f: dict) -> bool:
+    """Whether a public form may offer the field: its type allows it (no pickers of internal records or users, no uploads)."""
+    return FIELD_TYPES.get(f["type"]).public_form
+
+
 #: submissions one client address may make per window, over every process
 RATE_LIMIT_SUBMISSIONS = 5
 #: the rate-limit window, in seconds
@@ -80,7 +86,7 @@ def web_form_dict(row, app_key: str) -> dict:
 # -- admin: publish, list, revoke ------------------------------------------------------
 
 def _default_fields(form) -> list[str]:
-    return [f["id"] for f in form.input_fields if f["type"] in PUBLIC_FIELD_TYPES]
+    return [f["id"] for f in form.input_fields if _public(f)]
 
 
 def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
@@ -102,17 +108,17 @@ def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
         f = form.by_id.get(fid)
         if f is None or f.get("deleted"):
             errors.append(ErrorItem(f"{fid!r} is not a field of form {form.key!r}", path=f"/settings/fields/{i}", field_id=fid))
-        elif f["type"] not in PUBLIC_FIELD_TYPES or fid not in {x["id"] for x in form.input_fields}:
+        elif not _public(f) or fid not in {x["id"] for x in form.input_fields}:
             errors.append(ErrorItem(f"a public form can't offer a {f['type']} field", path=f"/settings/fields/{i}", field_id=fid))
     source_value = settings.get("source_value", "web_form")
     if source_field is not None:
         f = form.by_id.get(source_field)
         if f is None or f.get("deleted"):
             errors.append(ErrorItem(f"{source_field!r} is not a field of form {form.key!r}", path="/settings/source_field"))
-        elif f["type"] == "select" and source_value not in choice_values(f):
-            errors.append(ErrorItem(f"{source_value!r} is not a choice of {source_field!r}", path="/settings/source_value"))
-        elif f["type"] not in ("select", "text"):
+        elif not FIELD_TYPES.get(f["type"]).takes_tag:
             errors.append(ErrorItem("the source channel is recorded in a select or text field", path="/settings/source_field"))
+        elif FIELD_TYPES.get(f["type"]).has_choices and source_value not in choice_values(f):
+            errors.append(ErrorItem(f"{source_value!r} is not a choice of {source_field!r}", path="/settings/source_value"))
         elif source_field in fields:
             errors.append(ErrorItem("the source field is set by the link, not offered to the public", path="/settings/source_field"))
     offered = set(fields) | ({source_field} if source_field else set())

@@ -25,21 +25,18 @@ def index_name(form_id: int, field_id: str, expression: str) -> str:
 
 
 def source_type(field: dict, resolve_form) -> str | None:
-    """The type of the field a roll-up aggregates (None when not a roll-up or not resolvable): its SQL kind follows it."""
-    if field["type"] != "rollup" or resolve_form is None:
-        return None
-    opts = field.get("options") or {}
-    return next((x.get("type") for x in resolve_form(opts.get("form")) or [] if x.get("id") == opts.get("field")), None)
+    """The type of a derived field's result (a roll-up's: the field it aggregates); its SQL kind follows it."""
+    return FIELD_TYPES.get(field["type"]).result_type(field, resolve_form)
 
 
 def wanted_indexes(dialect: str, form_id: int, definition: dict, resolve_form=None) -> dict[str, str]:
     wanted = {}
     for f in definition.get("fields", []):
-        single_reference = f["type"] == "reference" and not (f.get("options") or {}).get("multiple")
+        ftype = FIELD_TYPES.get(f["type"])
+        single_reference = ftype.is_reference and not ftype.multiple(f)
         if f.get("deleted") or not (f.get("filterable") or f.get("sortable") or single_reference):
             continue  # references are always indexed: roll-ups, live fetches and related lists look them up
-        ftype = FIELD_TYPES.get(f["type"])
-        if ftype.name in ("subtable", "attachment", "multiselect"):
+        if not ftype.indexable:
             continue
         expr = ftype.sql_type(f, source_type(f, resolve_form)).sql_expression(dialect, f["id"])
         name = index_name(form_id, f["id"], expr)
@@ -76,7 +73,7 @@ def wanted_statistics(form_id: int, definition: dict, resolve_form=None) -> dict
         if f.get("deleted") or not f.get("filterable"):
             continue
         ftype = FIELD_TYPES.get(f["type"])
-        if ftype.name in ("subtable", "attachment", "multiselect"):
+        if not ftype.indexable:
             continue
         expr = ftype.sql_type(f, source_type(f, resolve_form)).sql_expression("postgresql", f["id"])
         name = "st" + index_name(form_id, f["id"], expr)[2:]

@@ -38,16 +38,9 @@ LOOP = ScopeNode("object", {
     name: NUMBER for name in ("index", "index0", "revindex", "revindex0", "length", "depth", "depth0")
 } | {"first": BOOLEAN, "last": BOOLEAN, "previtem": ANY, "nextitem": ANY}, label="loop")
 
-#: Leaf kind of each field type (docs/definitions.md); object-like types are built below.
-FIELD_TYPE_KINDS = {
-    "text": TEXT, "textarea": TEXT, "phone": TEXT, "email": TEXT, "url": TEXT,
-    "serial": TEXT, "select": TEXT, "number": NUMBER, "money": NUMBER,
-    "date": DATE, "datetime": DATETIME, "boolean": BOOLEAN, "rollup": VALUE,
-}
-_COMPUTED_KINDS = {"number": NUMBER, "text": TEXT, "date": DATE,
-                   "datetime": DATETIME, "boolean": BOOLEAN}
 #: leaf node of a field type's ``template_kind``; other kinds are objects the type's ``template_value`` builds
-_TEMPLATE_KIND_NODES = {"text": TEXT, "number": NUMBER, "date": DATE, "datetime": DATETIME, "boolean": BOOLEAN, "team": TEXT}
+_TEMPLATE_KIND_NODES = {"text": TEXT, "number": NUMBER, "date": DATE, "datetime": DATETIME, "boolean": BOOLEAN,
+                        "value": VALUE}
 _ATTACHMENT = ScopeNode("object", {"id": NUMBER, "name": TEXT, "url": TEXT, "size": NUMBER})
 
 
@@ -68,24 +61,24 @@ FIXED_ROOTS = {
 
 
 def _field_node(fld: Mapping, resolve_form: Callable[[str], Any] | None, depth: int) -> ScopeNode:
-    ftype = fld.get("type")
+    known = FIELD_TYPES.get(fld["type"]) if fld.get("type") in FIELD_TYPES else None
+    kind = known.template_kind if known else None  # the type says how templates see it
     opts = fld.get("options") or {}
     multiple = bool(opts.get("multiple"))
     label = fld.get("name") or fld.get("id") or ""
-    if ftype in FIELD_TYPE_KINDS:
-        node = FIELD_TYPE_KINDS[ftype]
-    elif ftype == "computed":
-        node = _COMPUTED_KINDS.get(opts.get("result_type"), VALUE)
-    elif ftype == "multiselect":
+    if kind == "derived":  # a computed value is seen as its result type
+        result = known.result_type(fld)
+        node = _TEMPLATE_KIND_NODES.get(FIELD_TYPES.get(result).template_kind if result in FIELD_TYPES else None, VALUE)
+    elif kind == "choices":
         return ScopeNode("list", item=TEXT, label=label)
-    elif ftype == "user":
+    elif kind == "person":
         node = user_node(1)
-    elif ftype == "attachment":
+    elif kind == "attachment":
         node = _ATTACHMENT
-    elif ftype == "subtable":
+    elif kind == "rows":
         node = _record_node(opts.get("fields") or [], resolve_form, depth, system=False)
         return ScopeNode("list", item=node, label=label)
-    elif ftype == "reference":
+    elif kind == "record":
         target = opts.get("form")
         target_fields = resolve_form(target) if (resolve_form and target and depth > 0) else None
         if isinstance(target_fields, Mapping):  # a whole form definition was given
@@ -94,9 +87,10 @@ def _field_node(fld: Mapping, resolve_form: Callable[[str], Any] | None, depth: 
             node = ScopeNode("object", {"id": NUMBER, "title": TEXT}, label=label)
         else:
             node = _record_node(target_fields, resolve_form, depth - 1)
-    elif ftype in FIELD_TYPES:  # the other types, by their template kind (a rating is a number, a region an object)
-        node = _TEMPLATE_KIND_NODES.get(FIELD_TYPES.get(ftype).template_kind, ANY)
-        return node
+    elif kind in _TEMPLATE_KIND_NODES:  # leaf kinds (text, number, date...; a rating is a number); one value each
+        return _TEMPLATE_KIND_NODES[kind]
+    elif known is not None:  # the other types, by what their template_value builds (a region an object)
+        return ANY
     else:
         node = VALUE
     return ScopeNode("list", item=node, label=label) if multiple else node

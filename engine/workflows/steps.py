@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, FormflowError
+from engine.fields import FIELD_TYPES
 from engine.notifications.channels import CHANNELS, Recipient
 from engine.registry import Registry
 from engine.storage.tables import users
@@ -24,8 +25,6 @@ from engine.workflows import outbox as outbox_rows
 
 #: Most people one notify step may address (to and cc together), after expanding roles and fields.
 MAX_RECIPIENTS = 200
-#: Channels that need no settings of their own in a step (they read server configuration or the database).
-SELF_CONFIGURED_CHANNELS = frozenset({"inbox", "email"})
 
 
 @dataclass
@@ -197,11 +196,11 @@ def check_people(specs: list[dict], ctx, path: str) -> None:
         where = f"{path}/{i}"
         if "field" in spec:
             fld = ctx.require_field(spec["field"], f"{where}/field")
-            if fld and fld["type"] != "user":
+            if fld and not FIELD_TYPES.get(fld["type"]).is_user:
                 ctx.errors.append(ErrorItem(f"field {spec['field']!r} is not a user field", path=f"{where}/field", code="wrong_type"))
         if spec.get("manager_of") not in (None, "owner"):
             fld = ctx.require_field(spec["manager_of"], f"{where}/manager_of")
-            if fld and fld["type"] != "user":
+            if fld and not FIELD_TYPES.get(fld["type"]).is_user:
                 ctx.errors.append(ErrorItem(f"field {spec['manager_of']!r} is not a user field", path=f"{where}/manager_of",
                                             code="wrong_type"))
 
@@ -281,10 +280,10 @@ class NotifyKind(StepKind):
         check_people(spec["to"], ctx, f"{path}/to")
         check_people(spec.get("cc") or [], ctx, f"{path}/cc")
         for i, channel in enumerate(spec["channels"]):
-            if channel not in CHANNELS and channel != "inbox":
+            if channel not in CHANNELS:
                 ctx.errors.append(ErrorItem(f"unknown channel {channel!r}; one of {', '.join(CHANNELS.names())}",
                                             path=f"{path}/channels/{i}", code="unknown_channel"))
-            elif channel not in SELF_CONFIGURED_CHANNELS:
+            elif not CHANNELS.get(channel).cls.configured_by_server():
                 ctx.check_channel(channel, (spec.get("channel_config") or {}).get(channel, {}), f"{path}/channel_config/{channel}")
         for channel in spec.get("channel_config") or {}:
             if channel not in spec["channels"]:
@@ -451,7 +450,7 @@ class UpdateRecordKind(StepKind):
         target = ctx.form
         if spec.get("reference"):
             fld = ctx.require_field(spec["reference"], f"{path}/reference")
-            if fld and fld["type"] != "reference":
+            if fld and not FIELD_TYPES.get(fld["type"]).is_reference:
                 ctx.errors.append(ErrorItem(f"field {spec['reference']!r} is not a reference field", path=f"{path}/reference",
                                             code="wrong_type"))
                 target = None

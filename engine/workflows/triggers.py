@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from engine.clock import utc_iso
 from engine.errors import ErrorItem
+from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.workflows.timing import Delay, Offset, TimingError, parse_cron, resolve_local
 
@@ -24,8 +25,6 @@ UTC = timezone.utc
 
 #: Time zone choices besides an IANA name: whose wall clock a "09:00" means.
 TZ_CHOICES = ("owner", "recipient", "workspace")
-#: Field types a date-relative trigger can watch.
-DATE_FIELD_TYPES = frozenset({"date", "datetime"})
 #: Deepest automation nesting at which record events still start workflows (a loop guard).
 MAX_EVENT_DEPTH = 3
 #: Distinct (date value, zone) pairs whose fire times a date-relative trigger remembers.
@@ -56,6 +55,10 @@ class SaveEvent:
 
 class CompiledTrigger:
     kind = ""
+    #: publishing the workflow plans rows for the records already there (event triggers look forward only)
+    backfills = False
+    #: whose wall clock the trigger means when the definition names no ``tz``: "owner" or "workspace"
+    default_tz = "owner"
 
     def __init__(self, spec: dict, condition=None):
         self.spec = spec
@@ -106,7 +109,7 @@ def anchor_of(value: Any, ftype: str, tz: str) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        if ftype == "date":
+        if ftype in FIELD_TYPES and FIELD_TYPES.get(ftype).holds_day:
             day = date.fromisoformat(value[:10])
             return resolve_local(datetime.combine(day, time(0)), tz)
         return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
@@ -174,6 +177,7 @@ class DelayKind(RecordEventKind):
 
 class DateRelativeTrigger(CompiledTrigger):
     kind = "date_relative"
+    backfills = True
 
     def __init__(self, spec, condition, offsets: list[Offset], ftype: str):
         super().__init__(spec, condition)
@@ -230,8 +234,8 @@ class DateRelativeKind(TriggerKind):
 
     def compile(self, spec, ctx, path):
         fld = ctx.require_field(spec.get("field"), f"{path}/field")
-        ftype = fld["type"] if fld else "datetime"
-        if fld and ftype not in DATE_FIELD_TYPES:
+        ftype = fld["type"] if fld else None
+        if fld and not FIELD_TYPES.get(ftype).is_temporal:  # a date-relative trigger watches a date or datetime field
             ctx.errors.append(ErrorItem(f"field {spec['field']!r} is a {ftype} field; a reminder needs a date or date and time field",
                                         path=f"{path}/field", field_id=spec.get("field"), code="wrong_type"))
         offsets = []
@@ -248,6 +252,7 @@ class DateRelativeKind(TriggerKind):
 
 class ScheduleTrigger(CompiledTrigger):
     kind = "schedule"
+    default_tz = "workspace"
 
     def __init__(self, spec, condition, cron):
         super().__init__(spec, condition)
