@@ -35,6 +35,7 @@ from engine.request_text import MAX_TEXT_PROBLEMS, text_problem
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.forms import compiled_form
+from engine.services.titles import record_title, title_fields
 from engine.storage.tables import records, users
 
 #: largest upload read (bytes); one more byte and the file is refused
@@ -314,7 +315,7 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
 
 def _existing_keys(conn, form, wanted: set[tuple[str, str]], hidden: set[str] = frozenset()) -> dict[tuple[str, str], tuple[int, str]]:
     """(rule, key) -> (record id, title) of the oldest live record of the form holding it; one query per 500 keys."""
-    return {pair: (held[0][0], dedup.record_title(form, held[0][0], held[0][1], hidden))
+    return {pair: (held[0][0], record_title(form, held[0][0], held[0][1], hidden=hidden))
             for pair, held in dedup.existing_keys(conn, form, wanted).items()}
 
 
@@ -348,9 +349,10 @@ def _reference_by_title(rt, conn, app_key: str, target: str, title: str) -> int 
         other = compiled_form(rt, conn, app_key, target)
     except NotFound:
         return None
-    fid = other.settings.get("title_field") or ("name" if "name" in other.by_id else None)
-    if fid is None:
+    named_by = title_fields(other)  # the field whose text is the record's title (engine.services.titles)
+    if not named_by:
         return None
+    fid = named_by[0]["id"]
     expr = sa.literal_column(FIELD_TYPES.get(other.by_id[fid]["type"]).sql_expression(conn.dialect.name, fid))
     ids = conn.execute(sa.select(records.c.id).where(records.c.form_id == other.form_id, records.c.deleted_at.is_(None),
                                                      expr == title).limit(2)).scalars().all()

@@ -10,9 +10,9 @@ published version. Approvers are resolved when a record is submitted and stored 
 (``approval_requests`` / ``approval_assignments``); the submitter is never their own approver.
 Every action is audited in the record's history (actions submit / approve / reject / withdraw, the
 status and comment as ``@approval`` / ``@comment`` changes) and notifies through the in-app inbox,
-all in the action's transaction. This module is an area: importing it plugs the checks into
-``engine.services.forms`` and the lock into ``engine.services.records.ACCESS_CHECKS``, so the API,
-the designer and automations all obey the same lock.
+all in the action's transaction. This module is a feature (``FEATURE``, listed in ``engine.features``):
+the definition checks, the compiled flow (``CompiledForm.approval``) and the lock as an access check of
+every record write, so the API, the designer and automations all obey the same lock.
 """
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, Unauthorized, ValidationFailed
+from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleContext, RuleError, RuleScope, compile_rule
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
 from engine.services import inbox
 from engine.services import records as record_service
 from engine.services.permissions import BUILTIN_ROLES, privileged
+from engine.services.titles import record_title, untitled
 from engine.storage.access_tables import roles, user_roles
 from engine.storage.approval_tables import approval_assignments, approval_requests
 from engine.storage.tables import apps, forms, record_audit, records, users
@@ -76,7 +78,7 @@ def _compile_when(text: str | None, fields: list[dict], resolve_form) -> tuple[C
 
 
 def check_definition(rt: Runtime, conn: sa.Connection, app_row, definition: dict, all_definitions: dict) -> list[ErrorItem]:
-    """SAVE_CHECKS / PUBLISH_CHECKS: every role and user the slot names exists, and its rule compiles."""
+    """check_save / check_publish: every role and user the slot names exists, and its rule compiles."""
     from engine.formrules import publish_resolver
 
     spec = definition.get("approval")
@@ -96,25 +98,24 @@ def check_definition(rt: Runtime, conn: sa.Connection, app_row, definition: dict
     return errors
 
 
-def _compile_flow(rt: Runtime, conn: sa.Connection, compiled) -> None:
+def _compile_flow(rt: Runtime, conn: sa.Connection, compiled) -> ApprovalFlow | None:
     from engine.formrules import published_resolver
 
     spec = compiled.definition.get("approval")
     if not spec:
-        compiled.extra["approval"] = None
-        return
+        return None
     when, _ = _compile_when(spec.get("when"), compiled.definition.get("fields", []), published_resolver(conn, compiled.form_id))
-    compiled.extra["approval"] = ApprovalFlow(tuple(spec["approvers"]), spec.get("mode", "any"), spec.get("lock", True), when)
+    return ApprovalFlow(tuple(spec["approvers"]), spec.get("mode", "any"), spec.get("lock", True), when)
 
 
 def flow_of(form) -> ApprovalFlow | None:
-    return form.extra.get("approval")
+    return form.approval
 
 
 # -- the lock, one place for every write path -------------------------------------------
 
 def refuse_locked_writes(rt: Runtime, conn: sa.Connection, actor: Actor, form, action: str, row) -> None:
-    """ACCESS_CHECKS hook: while a locking request is pending, the record can't be changed or deleted (409)."""
+    """The access check: while a locking request is pending, the record can't be changed or deleted (409)."""
     if action not in ("update", "delete") or row is None or not form.definition.get("approval"):
         return
     pending = conn.execute(sa.select(approval_requests.c.id).where(
@@ -224,9 +225,8 @@ def _notify(rt: Runtime, conn: sa.Connection, actor: Actor, form, row, request_i
     people = {r.id: r for r in conn.execute(sa.select(users.c.id, users.c.display_name, users.c.locale).where(
         users.c.id.in_(sorted(set(recipients) | ({actor.user_id} if actor.user_id else set())))))}
     who = people[actor.user_id].display_name if actor.user_id in people else actor.label
-    title_field = (form.definition.get("settings") or {}).get("title_field")
-    title = row["data"].get(title_field) if title_field else None
-    record = f"#{row['id']}" + (f" {title}" if isinstance(title, str) and title else "")
+    title = record_title(form, row["id"], row["data"])
+    record = f"#{row['id']}" + (f" {title}" if title != untitled(row["id"]) else "")
     for user_id in recipients:
         if user_id not in people:
             continue
@@ -418,12 +418,6 @@ def my_pending_approvals(rt: Runtime, actor: Actor) -> list[dict]:
              "link": record_link(rt, r["app_key"], r["form_key"], r["record_id"])} for r in rows]
 
 
-def _register() -> None:
-    if refuse_locked_writes not in record_service.ACCESS_CHECKS:
-        record_service.ACCESS_CHECKS.append(refuse_locked_writes)
-        form_service.SAVE_CHECKS.append(check_definition)
-        form_service.PUBLISH_CHECKS.append(check_definition)
-        form_service.COMPILE_HOOKS.append(_compile_flow)
-
-
-_register()
+#: this module's part in forms and writes (listed in ``engine.features``)
+FEATURE = Feature("approvals", artefact="approval", compile=_compile_flow, check_publish=check_definition,
+                  check_save=check_definition, access=refuse_locked_writes)

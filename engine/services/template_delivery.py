@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, NotFound, Unauthorized, ValidationFailed
-from engine.notifications.channels import OutgoingMessage, Recipient, get_channel
+from engine.notifications.channels import CHANNELS, OutgoingMessage, Recipient, get_channel
 from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
 from engine.notifications.variables import RenderData, record_link
@@ -224,7 +224,7 @@ def test_send(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int 
         link=link, config={"record_id": record["id"], "source": source}))
     result = {"revision": row["revision"], "record_id": record["id"],
               "inbox": {"ok": inbox.ok, "detail": inbox.detail, "message_id": inbox.external_id}}
-    settings = rt.config.get("NOTIFICATION_EMAIL")
+    settings = rt.config.get(CHANNELS.get("email").cls.server_config)
     if not settings:
         result["email"] = {"ok": False, "sent": False, "detail": "email is not configured (NOTIFICATION_EMAIL)"}
     elif not me["email"]:

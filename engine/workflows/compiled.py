@@ -230,7 +230,7 @@ class CompiledWorkflow:
 
     @property
     def tz_spec(self) -> str:
-        return self.definition["trigger"].get("tz", "workspace" if self.trigger.kind == "schedule" else "owner")
+        return self.definition["trigger"].get("tz", self.trigger.default_tz)
 
     def tz_for(self, rt, conn, values: dict, owner_id: int | None) -> str:
         """The zone whose wall clock the trigger means: the owner's, the first recipient's, the workspace's or a named one."""

@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.notifications.channels import OutgoingMessage, Recipient, get_channel
+from engine.notifications.channels import CHANNELS, OutgoingMessage, Recipient, get_channel
 from engine.storage.db import copy_rows, ids_grouped
 from engine.workflows.tables import outbox
 
@@ -46,8 +46,10 @@ DELIVERY_THREADS = 8
 SERIAL_SEND_BUDGET = 0.002
 #: Server configuration key: the webhook allow-list (CIDRs or host:port) handed to the SSRF guard.
 ALLOWLIST_CONFIG = "WEBHOOK_ALLOWLIST"
-#: Server configuration key: settings of a channel, e.g. ``NOTIFICATION_EMAIL`` for SMTP.
-CHANNEL_CONFIG = {"email": "NOTIFICATION_EMAIL"}
+#: Channels that store into this database (``Channel.in_database``): delivered inside the claiming transaction.
+IN_DATABASE = tuple(name for name in CHANNELS if CHANNELS.get(name).cls.in_database)
+#: Server configuration key: seconds a leased message stays with its sender (FORMFLOW_OUTBOX_LEASE), over OUTBOX_LEASE.
+LEASE_CONFIG = "OUTBOX_LEASE_SECONDS"
 
 
 def idempotency_key(workflow_id: int, record_id: int, occurrence: str, step_id: str, user_id: int | None, channel: str) -> str:
@@ -121,17 +123,18 @@ def outgoing(row: Any) -> OutgoingMessage:
 
 def build_channel(rt, name: str):
     """One attempt per send: the outbox does the retrying, on the injectable clock, without sleeping."""
-    config = rt.config.get(CHANNEL_CONFIG.get(name, ""), None) or {}
+    kind = CHANNELS.get(name).cls
+    config = (rt.config.get(kind.server_config) if kind.server_config else None) or {}
     deps: dict[str, Any] = {"clock": rt.clock, "max_attempts": 1, "sleep": lambda _s: None,
                             "allow": rt.config.get(ALLOWLIST_CONFIG) or None}
-    if name == "inbox":
+    if kind.in_database:
         deps["runtime"] = rt
     return get_channel(name, config, **deps)
 
 
 def _due(now: datetime, inbox: bool):
     return (outbox.c.status == "pending", outbox.c.next_attempt_at <= now,
-            (outbox.c.channel == "inbox") if inbox else (outbox.c.channel != "inbox"))
+            outbox.c.channel.in_(IN_DATABASE) if inbox else outbox.c.channel.not_in(IN_DATABASE))
 
 
 def _any_due(rt, now: datetime, *, inbox: bool) -> bool:
@@ -232,10 +235,10 @@ def _deliver_inbox(rt, now: datetime, limit: int, report: "DeliveryReport") -> i
         rows = _claim(conn, now, limit, inbox=True)
         if not rows:
             return 0
-        channel = get_channel("inbox", {}, runtime=rt, conn=conn, clock=rt.clock, max_attempts=1)
+        channels = {name: get_channel(name, {}, runtime=rt, conn=conn, clock=rt.clock, max_attempts=1) for name in IN_DATABASE}
         marks = []
         for row in rows:
-            outcome, values = _outcome(row, _send(lambda _name: channel, row), now)
+            outcome, values = _outcome(row, _send(channels.__getitem__, row), now)
             setattr(report, outcome, getattr(report, outcome) + 1)
             marks.append(_mark_params(row["id"], row["attempts"], values))
         _mark(conn, marks, count_attempt=True)
@@ -255,6 +258,12 @@ def _send_batch(channel_for, rows: list[dict], threads: int, serial_budget: floa
     return results
 
 
+def outbox_lease(rt) -> timedelta:
+    """How long a sender owns the messages it leased (``OUTBOX_LEASE_SECONDS`` in the configuration, else ``OUTBOX_LEASE``)."""
+    seconds = rt.config.get(LEASE_CONFIG)
+    return timedelta(seconds=seconds) if seconds else OUTBOX_LEASE
+
+
 def _deliver_external(rt, now: datetime, limit: int, threads: int, report: "DeliveryReport", serial_budget: float) -> int:
     """Lease a batch, send in parallel outside any transaction, then mark the whole batch in one statement."""
     if not _any_due(rt, now, inbox=False):
@@ -263,7 +272,7 @@ def _deliver_external(rt, now: datetime, limit: int, threads: int, report: "Deli
         rows = _claim(conn, now, limit, inbox=False)
         if rows:
             conn.execute(sa.update(outbox).where(outbox.c.id.in_([r["id"] for r in rows]))
-                         .values(next_attempt_at=now + OUTBOX_LEASE, attempts=outbox.c.attempts + 1))
+                         .values(next_attempt_at=now + outbox_lease(rt), attempts=outbox.c.attempts + 1))
     if not rows:
         return 0
     channels: dict = {}

@@ -1,13 +1,13 @@
 """Planning due events: the rows of ``due_events`` follow every record save and every publish.
 
-``plan_after_save`` is a records ``AFTER_SAVE_STAGES`` stage: in the save's
+``plan_after_save`` is an after-save stage of every record write: in the save's
 own transaction it asks each live workflow of the form what rows the record
 should have and reconciles: new occurrences are inserted, a pending row whose
 anchor moved is moved (same row, new occurrence and time), pending rows no
 longer wanted are cancelled with the reason, and rows already run stay as
 they are. ``replan_workflow`` does the same for every live record when a
 workflow is published or enabled (backfill), and keeps one pending sweep row
-for schedule triggers. Importing this module registers the stage.
+for schedule triggers. ``FEATURE`` (listed in ``engine.features``) names the stage.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from math import floor
 import sqlalchemy as sa
 
 from engine.gcpause import cycle_collection_paused
-from engine.services import records as record_service
+from engine.pipeline import Feature
 from engine.storage.db import copy_rows
 from engine.storage.tables import records, users
 from engine.workflows.compiled import CompiledWorkflow, live_workflows
@@ -231,7 +231,7 @@ def _replan(rt, conn, wf: CompiledWorkflow) -> dict:
     if not wf.trigger.record_bound():
         plan_sweep(conn, rt, wf, now)
         return totals
-    if wf.trigger.kind != "date_relative":  # event triggers look forward only; nothing to backfill
+    if not wf.trigger.backfills:  # event triggers look forward only; nothing to backfill
         return totals
     last_id = 0
     rules = wf.rule_context(rt, conn) if wf.trigger.condition is not None else None  # one "now" for the whole backfill
@@ -287,6 +287,5 @@ def _diff_existing(rt, conn, wf: CompiledWorkflow, rows, now: datetime, rules, c
             changes.diff(rid, existing.get(rid, []), plan)
 
 
-if plan_after_save not in record_service.AFTER_SAVE_STAGES:
-    record_service.AFTER_SAVE_STAGES.append(plan_after_save)
-    record_service.BATCH_STAGES[plan_after_save] = plan_batch
+#: this module's part in writes (listed in ``engine.features``)
+FEATURE = Feature("planner", after_save=plan_after_save, after_save_batch=plan_batch)

@@ -133,6 +133,15 @@ class Channel:
     #: Which content of a notification template this channel sends (``engine.services.template_content``):
     #: "inbox", "email", or "chat" (webhooks and chat robots).
     content_kind: ClassVar[str] = "chat"
+    #: Server configuration key holding this channel's settings (e.g. ``NOTIFICATION_EMAIL``); None: a step configures it.
+    server_config: ClassVar[str | None] = None
+    #: Stores into this database (built with ``runtime=``): delivered inside a transaction, exactly once.
+    in_database: ClassVar[bool] = False
+
+    @classmethod
+    def configured_by_server(cls) -> bool:
+        """A notify step gives this channel no settings: the server configuration or the database does."""
+        return cls.in_database or cls.server_config is not None
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, sleep: Sleep = time.sleep,
                  clock=None, rng: Callable[[], float] = random.random, allow: Any = None,

@@ -41,6 +41,7 @@ def _one_line(text: str) -> str:
 class EmailChannel(Channel):
     name = "email"
     content_kind: ClassVar[str] = "email"
+    server_config: ClassVar[str | None] = "NOTIFICATION_EMAIL"
     config_keys: ClassVar[frozenset[str]] = frozenset({
         "host", "port", "starttls", "ssl", "username", "password", "from_address", "from_name",
         "ca_file", "message_id_domain",

@@ -23,6 +23,7 @@ from engine.notifications.channels.base import (
 class InboxChannel(Channel):
     name = "inbox"
     content_kind: ClassVar[str] = "inbox"
+    in_database: ClassVar[bool] = True
     config_keys: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, runtime=None, conn: sa.Connection | None = None, **deps):
