@@ -154,7 +154,9 @@ def record_detail(app_key, form_key, record_id):
     definition = _readable(app_key, form_key, version)["definition"]
     with_display(rt, actor(), app_key, definition, [record], locale, tz)
     by_id = {f["id"]: f for f in definition["fields"]}
-    fields = [{"id": f["id"], "label": f.get("label") or f["id"], "text": record["display"].get(f["id"])}
+    fields = [{"id": f["id"], "label": f.get("label") or f["id"], "text": record["display"].get(f["id"]),
+               # pictures (image, signature fields) are shown as their thumbnails too
+               "thumbnails": FIELD_TYPES.get(f["type"]).ids(record["data"].get(f["id"])) if FIELD_TYPES.get(f["type"]).thumbnails else []}
               for f in definition["fields"] if not f.get("deleted")]
     history = []
     for h in reversed(record_service.record_history(rt, actor(), app_key, form_key, record_id)):

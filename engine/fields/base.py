@@ -147,6 +147,8 @@ class FieldType:
     is_reference: bool = False
     is_user: bool = False
     holds_attachments: bool = False
+    #: its files have thumbnails (``renditions`` makes one; record pages show them)
+    thumbnails: bool = False
     stores_rows: bool = False
     has_choices: bool = False
     derived: bool = False

@@ -55,7 +55,7 @@ def thumbnail_of(picture: Image.Image) -> bytes:
 
 class PictureField(FieldType):
     """Facts shared by the picture types (image, signature): attachment ids of checked pictures."""
-    holds_attachments = True
+    holds_attachments = thumbnails = True
     filter_operators = LIST_OPERATORS
     contains_list = True
     rule_kind = None

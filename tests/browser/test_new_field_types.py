@@ -137,6 +137,10 @@ def test_new_field_types_from_palette_to_record_page(page, visit):
     expect(page.get_by_test_id("value-rating")).to_have_text("★★★★☆")
     expect(page.get_by_test_id("value-signature")).to_have_text("signature.png")
     expect(page.get_by_test_id("value-image")).to_have_text("site.png")
+    # the drawing and the picture themselves, as thumbnails
+    for name in ("Signature 1", "Image 1"):
+        expect(page.get_by_role("img", name=name)).to_be_visible()
+        assert page.get_by_role("img", name=name).evaluate("img => img.naturalWidth") > 0
     expect(page.get_by_test_id("value-richtext")).to_have_text("Met the buyer today")
     expect(page.get_by_test_id("value-team")).to_have_text("Sales")
     assert page.js_errors == []
