@@ -89,7 +89,7 @@ class TextareaType(TextType):
     widget, glyph = "textarea", "¶"
     import_cleaner = "textarea"
     default_options = {"max_length": TEXTAREA_DEFAULT_MAX}
-    dedup_flag = False
+    dedup_flag = titles_record = False  # a long note does not name a record
     groupable = False
     default_max = TEXTAREA_DEFAULT_MAX
     converts_from = frozenset({"text", "phone", "email", "url", "serial", "select"})
