@@ -143,4 +143,22 @@ def test_new_field_types_from_palette_to_record_page(page, visit):
         assert page.get_by_role("img", name=name).evaluate("img => img.naturalWidth") > 0
     expect(page.get_by_test_id("value-richtext")).to_have_text("Met the buyer today")
     expect(page.get_by_test_id("value-team")).to_have_text("Sales")
+
+    # editing starts from the stored values: the region's levels, the stars, the team, the text
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("combobox", name="District")).to_have_value("440106")
+    expect(page.get_by_role("combobox", name="City")).to_have_value("440100")
+    expect(page.get_by_role("radio", name="4 of 5 stars")).to_have_attribute("aria-checked", "true")
+    expect(page.get_by_label("Team")).to_have_value(str(data["team"]))
+    expect(page.get_by_role("textbox", name="Rich text")).to_have_text("Met the buyer today")
+    page.get_by_role("radio", name="5 of 5 stars").click()
+    page.get_by_role("combobox", name="City").select_option(label="Shenzhen")
+    page.get_by_role("combobox", name="District").select_option(label="Futianqu")
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("form-success")).to_be_visible()
+    page.goto(base + f"/apps/crm/forms/visit/records/{items[0]['id']}")
+    expect(page.get_by_test_id("value-rating")).to_have_text("★★★★★")
+    expect(page.get_by_test_id("value-region")).to_have_text("Guangdong / Shenzhen / Futianqu")
+    saved = _call(base, visit["token"], "GET", f"/api/apps/crm/forms/visit/records/{items[0]['id']}")["data"]
+    assert saved["rating"] == 5 and saved["region"] == ["440000", "440300", "440304"] and saved["signature"] == data["signature"]
     assert page.js_errors == []
