@@ -17,6 +17,8 @@ from tests.browser.conftest import serve_wsgi
 
 ADMIN = {"username": "hanmei", "password": "correct-horse-battery-7", "display_name": "Han Mei"}
 NEW_TYPES = ("region", "rating", "signature", "image", "richtext", "team")
+#: an <img>'s width once it has loaded (visible comes before loaded)
+LOADED_WIDTH = "img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise(ok => { img.onload = () => ok(img.naturalWidth); })"
 
 
 def _call(base: str, token: str, method: str, path: str, body=None):
@@ -112,7 +114,7 @@ def test_new_field_types_from_palette_to_record_page(page, visit):
     page.get_by_label("Image").set_input_files({"name": "site.png", "mimeType": "image/png", "buffer": _png()})
     thumb = page.get_by_role("img", name="Picture 1")
     expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.naturalWidth") == 320
+    assert thumb.evaluate(LOADED_WIDTH) == 320
     # team
     page.get_by_label("Team").select_option(label="Sales")
     page.get_by_test_id("submit").click()
@@ -140,7 +142,7 @@ def test_new_field_types_from_palette_to_record_page(page, visit):
     # the drawing and the picture themselves, as thumbnails
     for name in ("Signature 1", "Image 1"):
         expect(page.get_by_role("img", name=name)).to_be_visible()
-        assert page.get_by_role("img", name=name).evaluate("img => img.naturalWidth") > 0
+        assert page.get_by_role("img", name=name).evaluate(LOADED_WIDTH) > 0
     expect(page.get_by_test_id("value-richtext")).to_have_text("Met the buyer today")
     expect(page.get_by_test_id("value-team")).to_have_text("Sales")
 
