@@ -140,6 +140,9 @@ SETTINGS: tuple[Setting, ...] = (
             "`formflow scheduler`: due rows claimed per transaction", _positive_int, True),
     Setting("FORMFLOW_SCHEDULER_SENDERS", "SCHEDULER_SENDERS", "see `formflow scheduler --help`", "whole number", "2",
             "`formflow scheduler`: processes sending the outbox beside it", int, True),
+    Setting("FORMFLOW_OUTBOX_LEASE", "OUTBOX_LEASE_SECONDS", "120", "seconds", "30",
+            "how long a sender owns the messages it took; a killed sender's are sent by another after it (keep it "
+            "above the slowest send)", _seconds),
     Setting("FORMFLOW_BIND", "BIND", "127.0.0.1:8000", "host:port", "0.0.0.0:8000",
             "where `formflow serve` listens", _text, True),
     Setting("FORMFLOW_WORKERS", "WORKERS", "2", "whole number", "4", "`formflow serve` worker processes",

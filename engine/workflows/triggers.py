@@ -204,7 +204,12 @@ class DateRelativeTrigger(CompiledTrigger):
             return Plan(governs=governs, reason="record deleted")
         if not holds():
             return Plan(governs=governs, reason="the trigger condition is no longer true")
-        return Plan(self.fires_after(event.values, tz_for(), now), governs, reason="the date it was planned from changed or was cleared")
+        fires = {occ: at for occ, at, _ in self._fires(event.values, tz_for())}
+        # an occurrence the record still wants whose time has come is the scheduler's now: an edit of another field
+        # between its fire time and the tick that claims it must not cancel it
+        due = frozenset(occ for occ, at in fires.items() if at <= now)
+        return Plan({occ: at for occ, at in fires.items() if at > now}, lambda occ: governs(occ) and occ not in due,
+                    reason="the date it was planned from changed or was cleared")
 
     def fires_after(self, values: dict, tz: str, now: datetime) -> dict[str, datetime]:
         """The occurrences a record with ``values`` wants, in ``tz``, still ahead of ``now``: ``{occurrence: fire_at}``."""
