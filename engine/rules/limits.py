@@ -26,10 +26,14 @@ MAX_ARRAY_ITEMS = 100
 MAX_COMPREHENSION_DEPTH = 2
 #: Longest generated Python/JS source (guards against pathological expansion).
 MAX_GENERATED_CODE = 100_000
-#: Largest explicit repetition count in a pattern (`a{1,50}`).
-MAX_REGEX_REPEAT = 100
+#: Largest explicit repetition count in a pattern (`a{1,16}`).
+MAX_REGEX_REPEAT = 16
 #: Most quantifiers in one pattern.
 MAX_REGEX_QUANTIFIERS = 10
+#: Most repetition weight in one pattern: each `* + ?` weighs 1, `{n,m}` weighs m (`{n,}` weighs n). The browser's
+#: RE2 (re2js) has no DFA: its time grows with the states a repetition keeps alive, so this keeps the worst accepted
+#: pattern on 10,000 characters under 50 ms there (bench/bench_rules.py).
+MAX_REGEX_WEIGHT = 16
 #: Escapes allowed in patterns (same meaning in Python `re` with ASCII and in JavaScript).
 REGEX_ALLOWED_ESCAPES = set("dDwWsSbBntr") | set(r"\.^$|?*+()[]{}/-")
 #: Compile cache size (compiled rules kept per process).
@@ -66,7 +70,7 @@ def check_regex(pattern: str) -> str | None:
         tree = _sre_parse.parse(pattern, re.ASCII)
     except re.error as exc:
         return f"the pattern is not valid ({exc})"
-    counter = [0]
+    counter = [0, 0]
     return _walk(tree, inside_repeat=False, counter=counter)
 
 
@@ -83,6 +87,10 @@ def _walk(items: object, *, inside_repeat: bool, counter: list[int]) -> str | No
                 return "nested repetition such as (a+)+ can take forever and is not allowed"
             if hi != _sre_c.MAXREPEAT and hi > MAX_REGEX_REPEAT or lo > MAX_REGEX_REPEAT:
                 return f"repetition counts above {MAX_REGEX_REPEAT} are not allowed"
+            counter[1] += max(lo, 1) if hi == _sre_c.MAXREPEAT else hi
+            if counter[1] > MAX_REGEX_WEIGHT:
+                return (f"the pattern repeats too much (each * + ? counts 1 and {{n,m}} counts m; at most "
+                        f"{MAX_REGEX_WEIGHT} in all)")
             why = _walk(sub, inside_repeat=True, counter=counter)
             if why:
                 return why

@@ -57,11 +57,23 @@ def num(d: Decimal) -> Decimal:
     return d
 
 
+_SAFE_INTEGER = 2 ** 53
+_DOUBLES: dict[float, Decimal] = {}  #: conversions of recently read doubles (records are read again and again)
+_MAX_CACHED_DOUBLES = 4096
+
+
 def from_double(v: float) -> Decimal:
     """A stored JSON number (an IEEE double on both sides) as a rule number: its shortest decimal form."""
+    hit = _DOUBLES.get(v)
+    if hit is not None:
+        return hit
     if v != v or v in (float("inf"), float("-inf")):
         raise RuleEvaluationError("the record holds a number that is not finite")
-    return num(Decimal(repr(v)))
+    d = num(Decimal(int(v)) if v.is_integer() and -_SAFE_INTEGER <= v <= _SAFE_INTEGER else Decimal(repr(v)))
+    if len(_DOUBLES) >= _MAX_CACHED_DOUBLES:
+        _DOUBLES.clear()
+    _DOUBLES[v] = d
+    return d
 
 
 def from_text(s: str) -> Decimal:
@@ -149,10 +161,6 @@ def n_int(i: int) -> Decimal:
 
 
 # -- times and durations ---------------------------------------------------------------------------------
-def t_check(t: _dt.datetime) -> _dt.datetime:
-    return t
-
-
 def d_check(d: _dt.timedelta) -> _dt.timedelta:
     if abs(d) > MAX_DURATION:
         raise out_of_range("duration")
@@ -216,3 +224,6 @@ def duration_literal(d: _dt.timedelta) -> _dt.timedelta:
 
 NAMESPACE = {name: value for name, value in globals().items()
              if name[:2] in ("n_", "t_", "d_") or name in ("num", "from_double", "from_text", "ZERO", "ONE")}
+#: generated code calls `num(_C.add(a, b))` directly for + - * / (a null operand raises TypeError there, which
+#: CompiledRule.evaluate reports as the empty-value error; a zero divisor raises decimal's ZeroDivisionError)
+NAMESPACE["_C"] = CONTEXT

@@ -43,6 +43,8 @@ def cv_number(v: Any) -> Any:
     t = type(v)
     if t is float:
         return from_double(v)
+    if t is int and -9007199254740992 <= v <= 9007199254740992:
+        return Decimal(v)
     if t is int or t is Decimal:
         try:
             return from_double(float(v))

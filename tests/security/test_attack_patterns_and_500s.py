@@ -84,13 +84,16 @@ def test_attack_rule_pattern_of_ten_digit_stars_is_linear(world):
 
 
 def test_attack_literal_match_folded_at_compile_runs_on_re2():
-    from engine.rules import RuleScope, compile_rule
+    from engine.rules import RuleError, RuleScope, compile_rule
 
     scope = RuleScope.from_fields([{"id": "t", "name": "t", "type": "text"}], lambda key: None)
     started = time.perf_counter()
-    rule = compile_rule('"' + "a" * 1_000 + '!" =~ "(a+)+$"', scope)
-    assert time.perf_counter() - started < 0.1
-    assert rule.python_source.strip().endswith("return False")
+    # rules are never constant-folded (issue 24): the pattern is checked like any other and refused, fast
+    with pytest.raises(RuleError, match="nested repetition") as refused:
+        compile_rule('"' + "a" * 1_000 + '!" =~ "(a+)+$"', scope)
+    assert time.perf_counter() - started < 0.1 and refused.value.position == 1008
+    rule = compile_rule('"' + "a" * 1_000 + '!" =~ "a*a*a*a*a*a*a*a*a*a*b"', scope)
+    assert "regex_match" in rule.python_source and rule.evaluate({}, None) is False
 
 
 def test_attack_pattern_outside_re2_refused_at_publish_with_path_and_position(world):

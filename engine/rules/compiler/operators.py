@@ -126,12 +126,12 @@ class FuzzyComparisonNode(NodeCompiler):
         return Code(py, js, DataType.BOOLEAN, True)
 
 
-_ADD = {("number", "number"): ("n_add({a}, {b})", "rt.nadd({a}, {b})"),
+_ADD = {("number", "number"): ("num(_C.add({a}, {b}))", "rt.nadd({a}, {b})"),
         ("text", "text"): ("s_add({a}, {b})", "rt.sadd({a}, {b})"),
         ("datetime", "timedelta"): ("t_add({a}, {b})", "rt.tadd({a}, {b})"),
         ("timedelta", "datetime"): ("t_add({b}, {a})", "rt.tadd({b}, {a})"),
         ("timedelta", "timedelta"): ("d_add({a}, {b})", "rt.dadd({a}, {b})")}
-_SUB = {("number", "number"): ("n_sub({a}, {b})", "rt.nsub({a}, {b})"),
+_SUB = {("number", "number"): ("num(_C.subtract({a}, {b}))", "rt.nsub({a}, {b})"),
         ("datetime", "timedelta"): ("t_sub({a}, {b})", "rt.tsub({a}, {b})"),
         ("datetime", "datetime"): ("t_diff({a}, {b})", "rt.tdiff({a}, {b})"),
         ("timedelta", "timedelta"): ("d_sub({a}, {b})", "rt.dsub({a}, {b})")}
@@ -161,7 +161,7 @@ class SubtractNode(NodeCompiler):
         return _binary(_SUB, "-", c.expr(n.left), c.expr(n.right), n.result_type)
 
 
-_ARITH = {"mul": ("n_mul", "rt.nmul"), "tdiv": ("n_div", "rt.ndiv"), "mod": ("n_mod", "rt.nmod"),
+_ARITH = {"mul": ("num(_C.multiply", "rt.nmul"), "tdiv": ("num(_C.divide", "rt.ndiv"), "mod": ("n_mod", "rt.nmod"),
           "fdiv": ("n_fdiv", "rt.nfdiv"), "pow": ("n_pow", "rt.npow")}
 
 
@@ -175,7 +175,8 @@ class ArithmeticNode(NodeCompiler):
             if side.kind != "number":
                 raise Refusal(f"arithmetic needs numbers, not a {side.kind}")
         py_f, js_f = _ARITH[n.type]
-        return Code(f"{py_f}({left.py}, {right.py})", f"{js_f}({left.js}, {right.js})", DataType.FLOAT, True)
+        py = f"{py_f}({left.py}, {right.py})" + (")" if py_f.startswith("num(") else "")
+        return Code(py, f"{js_f}({left.js}, {right.js})", DataType.FLOAT, True)
 
 
 @node_compiler
