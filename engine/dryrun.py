@@ -22,6 +22,7 @@ from engine.rules import RuleError, RuleScope, compile_rule
 from engine.runtime import Actor, Runtime
 from engine.services import records as rs
 from engine.services.forms import compiled_form
+from engine.services.record_input import keyed
 
 #: most ``and`` clauses explained per condition
 MAX_EXPLAINED_CLAUSES = 20
@@ -35,12 +36,12 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
             row = rs._live_row(conn, form, record_id)
             rs.check_access(rt, conn, actor, form, "update", row)  # as the update itself: 404 out of scope, 403 read-only
             before = dict(row["data"])
-        w = rs.Write(rt, conn, actor, form, "update" if before is not None else "create", rs._keyed(form, data), before, record_id=record_id)
+        w = rs.Write(rt, conn, actor, form, "update" if before is not None else "create", keyed(form, data), before, record_id=record_id)
         rs._refuse_unknown_and_engine_set(w)
         w.values = {**(before or {}), **w.incoming}
         if w.action == "create":
             rs._apply_defaults(w)
-        for stage in rs.EFFECT_STAGES:
+        for stage in rt.pipeline.defaults + rt.pipeline.effects:  # formula defaults, fetches; rules, protected fields
             stage(w)
         keep = (form.settings.get("hidden_values") or "drop") == "keep"
         dropped = [] if keep else sorted(fid for fid, shown in w.visible.items() if not shown and w.values.get(fid) is not None)
@@ -51,7 +52,7 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
         bad = {e.field_id for e in w.errors}
         w.values.update({k: v for k, v in normalized.items() if k not in bad})
         w.errors += [e for e in rs._required_errors(w) if e.field_id not in bad]
-        fr: FormRules = form.extra.get("rules") or FormRules()
+        fr: FormRules = form.rules or FormRules()
         ctx = rule_context(w)
         validations = []
         if not w.errors:
@@ -66,7 +67,7 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
             if not any(e.code == "validation" and e.extra.get("validation") == v.id for e in w.errors):
                 w.errors += items
         computed_stage(w)
-        st = w.notes.get("rule_state")
+        st = w.rule_state
         rules = []
         for r, seen in zip(fr.rules, st.matched if st else []):
             item = dict(seen)
@@ -74,7 +75,7 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
                 item["why"] = explain(r.when.source, fr.scope, w.values, ctx)
             rules.append(item)
         autos = automation_area.plan(w) if not w.errors else []
-        for item, auto in zip(autos, w.form.extra.get("automations") or []):
+        for item, auto in zip(autos, w.form.automations or []):
             if not item["triggered"] and auto.when is not None and item["why"].startswith("the condition"):
                 item["clauses"] = explain(auto.when.source, fr.scope, w.values, ctx)
         fields = {}
@@ -86,7 +87,7 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
             if st and fid in st.options:
                 fields[fid]["options"] = st.options[fid]
         rows = {sub: [{"visible": rs_.visible, "required": rs_.required, "readonly": rs_.readonly, "options": rs_.options,
-                       "rules": rs_.matched} for rs_ in states] for sub, states in (w.notes.get("row_states") or {}).items()}
+                       "rules": rs_.matched} for rs_ in states] for sub, states in w.row_states.items()}
         hidden = rs.hidden_fields(rt, conn, actor, form)
         for item in autos:  # what an automation would write elsewhere, as the caller may read that form
             _drop_hidden_values(rt, conn, actor, app_key, item.get("form") or form_key, item)

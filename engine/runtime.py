@@ -1,4 +1,4 @@
-"""The runtime every service receives: database, clock, configuration, caches.
+"""The runtime every service receives: database, clock, configuration, caches, and the features' pipeline.
 
 There is one ``Runtime`` per process (the Flask app holds it); each call also
 receives the ``Actor`` doing it, so audits and permissions know who acted.
@@ -12,10 +12,19 @@ import sqlalchemy as sa
 
 from engine.clock import Clock, SystemClock
 from engine.definitions import FormCache
+from engine.pipeline import Pipeline
 from engine.storage.db import Database
 from engine.storage.tables import workspaces
 
 DEFAULT_WORKSPACE = "default"
+
+
+def standard_pipeline() -> Pipeline:
+    """The pipeline of ``engine.features.FEATURES``, built once per call and frozen."""
+    # a documented cycle: the features import the services, which import this module; so the table is imported here
+    from engine.features import FEATURES
+
+    return Pipeline.build(FEATURES)
 
 
 @dataclass(frozen=True)
@@ -47,12 +56,11 @@ class Runtime:
     forms: FormCache = field(default_factory=FormCache)
     workspace_id: int = 0
     timezone: str = "UTC"
+    #: every feature's part in forms and writes, per phase, frozen (``engine.features.FEATURES``)
+    pipeline: Pipeline = field(default_factory=standard_pipeline)
 
     @classmethod
     def open(cls, url: str, *, clock: Clock | None = None, config: dict | None = None, migrate: bool = True) -> "Runtime":
-        from engine import areas
-
-        areas.load()
         rt = cls(db=Database(url), clock=clock or SystemClock(), config=dict(config or {}))
         if migrate:
             rt.db.upgrade()

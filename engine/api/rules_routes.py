@@ -56,4 +56,4 @@ def version_rules_script(app_key, form_key, version):
     with rt.db.read() as conn:
         form_service.get_version(rt, app_key, form_key, version)  # 404 for a version that doesn't exist
         compiled = form_service.compiled_version(rt, conn, form_service.form_id_for(conn, rt, app_key, form_key), version, app_key)
-    return _script(compiled.extra.get("rules") or FormRules(), immutable=True)
+    return _script(compiled.rules or FormRules(), immutable=True)

@@ -18,14 +18,6 @@ from engine.runtime import Actor, Runtime
 from engine.storage import indexes
 from engine.storage.tables import apps, form_versions, forms, records
 
-#: hooks other areas register to check and compile parts of a definition at publish time:
-#: callables (rt, conn, app_row, definition, all_definitions_by_key) -> list[ErrorItem]
-PUBLISH_CHECKS: list = []
-#: cheap checks that already refuse a draft save (same signature): things no later edit of this form
-#: alone could fix, such as an automation loop through other forms
-SAVE_CHECKS: list = []
-
-
 def _require_design(rt: Runtime, actor: Actor, conn=None) -> None:
     """Definitions change only for actors holding the ``design`` capability (enforced here, not only in the API)."""
     from engine.services.permissions import require_capability
@@ -189,7 +181,7 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
         errors = check_form(definition, siblings)
         errors += _vanished_fields(row, definition)
         if not errors:
-            for check in SAVE_CHECKS:
+            for check in rt.pipeline.save_checks:  # the features' checks (engine.features)
                 errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
         if errors:
             raise DefinitionInvalid("the form definition is not valid", errors)
@@ -236,7 +228,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     siblings = _sibling_drafts(conn, app["id"], form_key)
     errors = check_form(definition, siblings)
     if not errors:
-        for check in PUBLISH_CHECKS:
+        for check in rt.pipeline.publish_checks:  # the features' checks (engine.features)
             errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
     if not errors and row["published_version"]:
         old = _version_definition(conn, row["id"], row["published_version"])
@@ -327,15 +319,9 @@ def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str
         definition = _version_definition(conn, form_id, version)
         key_app = app_key or conn.execute(sa.select(apps.c.key).join(forms, forms.c.app_id == apps.c.id).where(forms.c.id == form_id)).scalar_one()
         compiled = CompiledForm(form_id=form_id, key=definition["key"], app_key=key_app, version=version, definition=definition)
-        for hook in COMPILE_HOOKS:
-            hook(rt, conn, compiled)
-        return compiled
+        return rt.pipeline.compile(rt, conn, compiled)  # each feature's artefact in its attribute (rules, autofill...)
 
     return rt.forms.get(form_id, version, build)
-
-
-#: hooks that add compiled artefacts (rules, templates) to a CompiledForm: (rt, conn, compiled) -> None
-COMPILE_HOOKS: list = []
 
 
 def form_id_for(conn, rt: Runtime, app_key: str, form_key: str) -> int:

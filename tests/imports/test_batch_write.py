@@ -9,7 +9,7 @@ from engine.dedup import DuplicateRecord
 from engine.errors import FormflowError, ValidationFailed
 from engine.imports import jobs
 from engine.runtime import Actor
-from engine.services import records as record_service
+from engine.services import record_input, records as record_service
 from engine.storage.app_template_tables import dedup_keys
 from engine.storage.tables import record_audit, records, serial_counters
 
@@ -150,17 +150,17 @@ def test_a_batch_sends_the_same_statements_for_ten_rows_as_for_fifty(crm):
 def test_the_record_size_bound_is_never_below_the_json_size(data):
     import json
 
-    bound = record_service._surely_small
-    limit = record_service.MAX_RECORD_BYTES
-    record_service.MAX_RECORD_BYTES = len(json.dumps(data, default=str).encode()) - 1  # just too small for this record
+    bound = record_input.surely_small
+    limit = record_input.MAX_RECORD_BYTES
+    record_input.MAX_RECORD_BYTES = len(json.dumps(data, default=str).encode()) - 1  # just too small for this record
     try:
         assert not bound(data)
     finally:
-        record_service.MAX_RECORD_BYTES = limit
+        record_input.MAX_RECORD_BYTES = limit
 
 
 def test_an_oversized_record_is_still_refused_in_a_batch(crm):
-    big = {"name": "Big", "remarks": "x" * record_service.MAX_RECORD_BYTES}
+    big = {"name": "Big", "remarks": "x" * record_input.MAX_RECORD_BYTES}
     with crm.db.transaction() as conn:
         out = record_service.create_records(crm, SYSTEM, "crm", "customer", [big, {"name": "Small"}], conn=conn)
     assert isinstance(out[0], ValidationFailed) and out[0].errors[0].code == "too_large" and out[1]["data"]["name"] == "Small"

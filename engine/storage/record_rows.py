@@ -1,0 +1,80 @@
+"""The statements that write ``records`` and ``record_audit`` rows, built once (SQLAlchemy reuses their compiled form).
+
+The write path (``engine.services.records``) decides what to write; this module says how, one row or a batch of
+creates in one statement per table on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from engine.storage.tables import record_audit, records
+
+INSERT_RECORD = sa.insert(records).returning(*records.c)
+#: many records in one statement ("insertmanyvalues"), rows back in the order of the parameters
+_INSERT_RECORDS = sa.insert(records).returning(*records.c, sort_by_parameter_order=True)
+_INSERT_SQLITE_RECORDS = sa.text(
+    "INSERT INTO records (id, form_id, form_version, data, owner_id, created_by, created_at, updated_by, updated_at, version) "
+    "SELECT json_extract(r.value, '$[0]'), :form_id, :form_version, json_extract(r.value, '$[1]'), :owner_id, :actor_id, :now, "
+    ":actor_id, :now, 1 FROM json_each(:rows) AS r ORDER BY r.key").bindparams(sa.bindparam("now", type_=records.c.created_at.type))
+_LAST_RECORD_ID = sa.select(sa.func.max(records.c.id))
+#: an update that only lands on the version the writer read (``expected``); no row back means someone else was first
+UPDATE_RECORD = (sa.update(records)
+                 .where(records.c.id == sa.bindparam("rid"), records.c.version == sa.bindparam("expected"))
+                 .values(data=sa.bindparam("data"), form_version=sa.bindparam("form_version"),
+                         updated_by=sa.bindparam("updated_by"), updated_at=sa.bindparam("updated_at"),
+                         version=sa.bindparam("version"))
+                 .returning(*records.c))
+_INSERT_AUDIT = sa.insert(record_audit)
+#: the audit rows of a batch of creates, from ``rows``: [[record id, changes as JSON text]] as JSON, in that order
+_INSERT_CREATE_AUDITS = {dialect: sa.text(
+    "INSERT INTO record_audit (record_id, form_id, action, actor_id, actor, at, record_version, changes) "
+    f"SELECT {columns}, CAST(:form_id AS integer), 'create', CAST(:actor_id AS integer), CAST(:actor AS text), :at, 1, {changes} "
+    f"FROM {source}").bindparams(sa.bindparam("at", type_=record_audit.c.at.type))
+    for dialect, columns, changes, source in [
+        ("postgresql", "CAST(a.value ->> 0 AS integer)", "CAST(a.value ->> 1 AS jsonb)",
+         "jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS a(value, n) ORDER BY a.n"),
+        ("sqlite", "json_extract(a.value, '$[0]')", "json_extract(a.value, '$[1]')", "json_each(:rows) AS a ORDER BY a.key"),
+    ]}
+
+
+def insert_created(conn, *, form_id: int, form_version: int, owner_id: int | None, actor_id: int | None, now,
+                   datas: list[dict]) -> list[dict]:
+    """New records holding ``datas`` (in that order), one statement; the stored rows, in the same order."""
+    params = [{"form_id": form_id, "form_version": form_version, "data": data, "owner_id": owner_id,
+               "created_by": actor_id, "created_at": now, "updated_by": actor_id, "updated_at": now, "version": 1,
+               "deleted_at": None, "deleted_by": None} for data in datas]
+    if conn.dialect.name != "sqlite":
+        return [dict(row) for row in conn.execute(_INSERT_RECORDS, params).mappings().all()]
+    # SQLite can't tie RETURNING rows to parameter sets (SQLAlchemy would send one INSERT per row); the writer holds
+    # the database lock (BEGIN IMMEDIATE), so the ids are known: the ones SQLite picks itself, max(rowid) + 1 onwards
+    last = conn.execute(_LAST_RECORD_ID).scalar() or 0
+    for i, p in enumerate(params, start=1):
+        p["id"] = last + i
+    # one statement: [id, data as the JSON text SQLAlchemy would store] per record, the rest bound once; the rows
+    # are what was sent (no RETURNING to read)
+    conn.execute(_INSERT_SQLITE_RECORDS, {"rows": json.dumps([[p["id"], json.dumps(p["data"])] for p in params]),
+                                          "form_id": form_id, "form_version": form_version, "owner_id": owner_id,
+                                          "actor_id": actor_id, "now": now})
+    return [{**p, "data": dict(p["data"])} for p in params]
+
+
+def audit_created(conn, *, form_id: int, actor, now, created: list[tuple[int, dict]]) -> None:
+    """The "create" audit rows of (record id, data) pairs, one statement."""
+    # [record id, changes as the JSON text SQLAlchemy would store] per record, the rest bound once
+    conn.execute(_INSERT_CREATE_AUDITS[conn.dialect.name],
+                 {"rows": json.dumps([[rid, json.dumps(changes({}, data))] for rid, data in created]),
+                  "form_id": form_id, "actor_id": actor.user_id, "actor": actor.label, "at": now})
+
+
+def changes(before: dict, after: dict) -> dict:
+    """Field id -> [before, after] of every value that differs (a create: every value set)."""
+    if not before:
+        return {k: [None, after[k]] for k in sorted(after) if after[k] is not None}
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+def audit(conn, record_id, form_id, action, actor, at, version, changes) -> None:
+    conn.execute(_INSERT_AUDIT, {"record_id": record_id, "form_id": form_id, "action": action, "actor_id": actor.user_id,
+                                 "actor": actor.label, "at": at, "record_version": version, "changes": changes})
