@@ -9,7 +9,6 @@ once into a :class:`CompiledForm` and cached by (form id, version).
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +18,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
+from engine.cache import VersionCache
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.fields.base import DefinitionContext, FieldValueError, field_label
@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # the features' artefacts; their modules import this one
     from engine.formrules import FormRules
     from engine.services.approvals import ApprovalFlow
 
-#: compiled forms kept in memory (form id, version) -> CompiledForm
-COMPILED_CACHE_SIZE = 512
 
 
 @lru_cache(maxsize=None)
@@ -294,30 +292,20 @@ def _value_message(err: jsonschema.ValidationError, field: dict | None) -> str:
 
 
 class FormCache:
-    """Compiled published forms by (form id, version); versions are immutable, so entries never go stale."""
+    """Compiled published forms by (form id, version), kept in the runtime's ``VersionCache`` (kind "form"); versions are
+    immutable, so entries never go stale."""
 
-    def __init__(self, size: int = COMPILED_CACHE_SIZE):
-        self._lock = threading.Lock()
-        self._items: dict[tuple[int, int], CompiledForm] = {}
-        self._size = size
+    KIND = "form"
+
+    def __init__(self, cache: VersionCache | None = None):
+        self.cache = cache if cache is not None else VersionCache()
 
     def get(self, form_id: int, version: int, build) -> CompiledForm:
-        key = (form_id, version)
-        hit = self._items.get(key)
-        if hit is not None:
-            return hit
-        compiled = build()
-        with self._lock:
-            if len(self._items) >= self._size:
-                self._items.pop(next(iter(self._items)))
-            self._items[key] = compiled
-        return compiled
+        return self.cache.get(self.KIND, (form_id, version), build)
 
     def forget(self, form_id: int) -> None:
         """Drop a deleted form's versions (a later form may get its id)."""
-        with self._lock:
-            for key in [k for k in self._items if k[0] == form_id]:
-                self._items.pop(key, None)
+        self.cache.forget(self.KIND, lambda key: key[0] == form_id)
 
 
 def diff_definitions(old: dict | None, new: dict) -> list[dict]:

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.clock import Clock, SystemClock
+from engine.cache import VersionCache
 from engine.definitions import FormCache
 from engine.pipeline import Pipeline
 from engine.storage.db import Database
@@ -53,11 +54,17 @@ class Runtime:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     config: dict[str, Any] = field(default_factory=dict)
-    forms: FormCache = field(default_factory=FormCache)
+    #: every compiled artefact (forms, workflows, templates, dashboards) by kind and version: one bounded LRU
+    cache: VersionCache = field(default_factory=VersionCache)
+    #: the compiled forms, kept in ``cache``
+    forms: FormCache = field(init=False)
     workspace_id: int = 0
     timezone: str = "UTC"
     #: every feature's part in forms and writes, per phase, frozen (``engine.features.FEATURES``)
     pipeline: Pipeline = field(default_factory=standard_pipeline)
+
+    def __post_init__(self) -> None:
+        self.forms = FormCache(self.cache)
 
     @classmethod
     def open(cls, url: str, *, clock: Clock | None = None, config: dict | None = None, migrate: bool = True) -> "Runtime":

@@ -32,6 +32,7 @@ from engine.dashboards.definition import CompiledChart, check_dashboard
 from engine.dashboards.sql import chart_period, chart_where, combined_statement, single_statement
 from engine.definitions import CompiledForm
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PermissionDenied, PreconditionFailed
+from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services import app_templates
 from engine.services.forms import _app_row, compiled_version
@@ -154,24 +155,22 @@ def _snapshot(rt: Runtime) -> Iterator[sa.Connection]:
             yield conn
 
 
-#: compiled dashboards kept in memory: (dashboard id, revision, forms' published versions) -> charts
-COMPILED_CACHE_SIZE = 256
-_COMPILED: dict[tuple, list[CompiledChart]] = {}
+#: Kinds of the compiled dashboards and their rollup specs in the runtime's cache (``engine.cache``).
+CACHE_KIND, SPECS_CACHE_KIND = "dashboard", "dashboard_specs"
 
 
 def compiled_dashboard(rt: Runtime, row, forms_by_key: dict[str, CompiledForm]) -> list[CompiledChart]:
     """The dashboard's charts, checked and compiled once per (revision, form versions): parse once, run many."""
-    key = (rt.db.url, row["id"], row["revision"], json.dumps(row["definition"], sort_keys=True, default=str),
+    key = (row["id"], row["revision"], json.dumps(row["definition"], sort_keys=True, default=str),
            tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
-    charts = _COMPILED.get(key)
-    if charts is None:
+
+    def build() -> list[CompiledChart]:
         errors, charts = check_dashboard(row["definition"], forms_by_key)
         if errors:  # a form published since the dashboard was saved may have dropped a field it uses
             raise DefinitionInvalid(f"dashboard {row['key']!r} no longer fits its forms; edit it", errors)
-        if len(_COMPILED) >= COMPILED_CACHE_SIZE:
-            _COMPILED.clear()
-        _COMPILED[key] = charts
-    return charts
+        return charts
+
+    return rt.cache.get(CACHE_KIND, key, build)
 
 
 @dataclass
@@ -190,19 +189,12 @@ class _Plan:
 
 #: dashboards read from pre-aggregated cells on PostgreSQL (engine.dashboards.rollups); False: always the live GROUP BY
 USE_ROLLUPS = True
-#: rollup specs per compiled dashboard and time zone (same key as _COMPILED plus the zone)
-_SPECS: dict[tuple, dict[str, rollups.Spec | None]] = {}
 
 
 def _specs(rt: Runtime, row, charts: list[CompiledChart], forms_by_key: dict[str, CompiledForm], tz: str) -> dict:
-    key = (rt.db.url, row["id"], row["revision"], tz, tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
-    found = _SPECS.get(key)
-    if found is None:
-        found = {c.key: rollups.chart_spec(c, forms_by_key[c.form], tz) for c in charts}
-        if len(_SPECS) >= COMPILED_CACHE_SIZE:
-            _SPECS.clear()
-        _SPECS[key] = found
-    return found
+    """Rollup specs per compiled dashboard and time zone."""
+    key = (row["id"], row["revision"], tz, tuple(sorted((k, f.form_id, f.version) for k, f in forms_by_key.items())))
+    return rt.cache.get(SPECS_CACHE_KIND, key, lambda: {c.key: rollups.chart_spec(c, forms_by_key[c.form], tz) for c in charts})
 
 
 def wanted_rollups(rt: Runtime, conn) -> dict[str, rollups.Spec]:
@@ -293,6 +285,7 @@ def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: 
                 results[p.chart.key].update(ms=ms, shared_with=len(batch) - 1, source="records")
         out = [results[c.key] for c in charts]
         _label_users(conn, out)
+        _label_linked(rt, conn, out)
     return ({"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
              "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
              "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}, False, sorted(set(compactable)))
@@ -364,7 +357,7 @@ def _key(value, kind: str):
     """A group key as JSON: user and reference ids as int, booleans as "true"/"false", the rest as text."""
     if value is None:
         return None
-    if kind in ("person", "record"):
+    if kind in ("person", "record", "linked"):
         try:
             return int(float(value))
         except (TypeError, ValueError):
@@ -420,6 +413,9 @@ def _groups(chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str
         elif g.kind == "person":
             item["label"] = f"#{k}"
             item["user_id"] = k  # named by _label_users once all charts are in
+        elif g.kind == "linked":
+            item["label"] = f"#{k}"
+            item["linked"] = [field.get("type"), k]  # named by _label_linked (a team's name) once all charts are in
         else:
             item["label"] = str(k)
     return groups
@@ -447,6 +443,21 @@ def _filled(chart: CompiledChart, groups: list[dict], period, now, tz: str) -> l
 def _key_date(key: str) -> date:
     parts = [int(p) for p in key.split("-")] + [1, 1]
     return date(parts[0], parts[1], parts[2])
+
+
+def _label_linked(rt: Runtime, conn, charts: list[dict]) -> None:
+    """Groups of a field type that names its ids itself (``FieldType.linked_names``: teams) get those names."""
+    wanted: dict[str, set] = {}
+    for c in charts:
+        for g in c.get("groups") or ():
+            if g.get("linked") and isinstance(g["linked"][1], int):
+                wanted.setdefault(g["linked"][0], set()).add(g["linked"][1])
+    names = {t: FIELD_TYPES.get(t).linked_names(conn, rt.workspace_id, sorted(ids)) or {} for t, ids in wanted.items()}
+    for c in charts:
+        for g in c.get("groups") or ():
+            linked = g.pop("linked", None)
+            if linked and linked[1] in names.get(linked[0], {}):
+                g["label"] = names[linked[0]][linked[1]]
 
 
 def _label_users(conn, charts: list[dict]) -> None:

@@ -17,9 +17,7 @@ Stable functions for the workflow engine (notify steps)::
 """
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -37,10 +35,10 @@ from engine.services.template_content import check_content, content_kind, pick, 
 from engine.storage.tables import apps, forms, records
 from engine.templating import CompiledTemplate
 
-__all__ = ["PublishedTemplate", "get_published", "render", "preview", "test_send", "COMPILED_CACHE_SIZE"]
+__all__ = ["PublishedTemplate", "get_published", "render", "preview", "test_send", "CACHE_KIND"]
 
-#: Compiled live revisions kept in memory (per process).
-COMPILED_CACHE_SIZE = 512
+#: Kind of the compiled live revisions in the runtime's cache (``engine.cache``).
+CACHE_KIND = "template"
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,6 @@ class PublishedTemplate:
         return {**self.compiled.get("default", {}), **self.compiled.get(kind, {})}
 
 
-_CACHE: "OrderedDict[tuple, PublishedTemplate]" = OrderedDict()
 #: The live revision joined with its app and its form's published version (built once: hot path of every notification).
 _SIBLINGS = forms.alias("siblings")
 #: Grows whenever any form of the app is republished (versions only go up): referenced forms change a template's scope too.
@@ -82,11 +79,10 @@ _LIVE_REVISION = (
            templates_t.c.key == sa.bindparam("template_key"), templates_t.c.state == TemplateState.PUBLISHED.value,
            templates_t.c.superseded_at.is_(None))
     .order_by(templates_t.c.revision.desc()).limit(1))
-_CACHE_LOCK = threading.Lock()
 
 
 def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: str) -> PublishedTemplate:
-    """The live revision of a template, compiled once per (revision, versions of the app's forms) and cached.
+    """The live revision of a template, compiled once per (revision, versions of the app's forms), in ``rt.cache``.
 
     One query when cached: the live revision joined with its app and the form's published version.
     """
@@ -96,20 +92,12 @@ def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: 
         _app_row(conn, rt, app_key)  # 404 for an unknown app first
         raise NotFound(f"notification template {template_key!r} of app {app_key!r} has no published revision; "
                        f"only a published template can be used", path="/template")
-    cache_key = (rt.db.url, found["id"], found["published_version"], found["app_forms_version"])
-    with _CACHE_LOCK:
-        cached = _CACHE.get(cache_key)
-        if cached is not None:
-            _CACHE.move_to_end(cache_key)
-            return cached
-    compiled, version = check_content(conn, rt, app_key, template_key, found["form_key"], found["content"])
-    published = PublishedTemplate(found["id"], app_key, template_key, found["revision"], found["form_key"], version,
-                                  found["label"], compiled, found["form_id"])
-    with _CACHE_LOCK:
-        _CACHE[cache_key] = published
-        while len(_CACHE) > COMPILED_CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return published
+    def build() -> PublishedTemplate:
+        compiled, version = check_content(conn, rt, app_key, template_key, found["form_key"], found["content"])
+        return PublishedTemplate(found["id"], app_key, template_key, found["revision"], found["form_key"], version,
+                                 found["label"], compiled, found["form_id"])
+
+    return rt.cache.get(CACHE_KIND, (found["id"], found["published_version"], found["app_forms_version"]), build)
 
 
 def _recipient_user(data: RenderData, recipient: Any) -> tuple[dict | None, str | None]:

@@ -11,8 +11,6 @@ form, compiled, for the save hook and the scheduler.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -29,8 +27,8 @@ from engine.workflows.steps import CompiledStep, RunContext, compile_steps
 from engine.workflows.tables import workflow_versions, workflows
 from engine.workflows.triggers import TRIGGERS, CompiledTrigger
 
-#: Compiled workflow versions kept per process.
-COMPILED_CACHE_SIZE = 512
+#: Kind of the compiled workflow versions in the runtime's cache (``engine.cache``).
+CACHE_KIND = "workflow"
 #: Step types that change records.
 RECORD_WRITING_STEPS = frozenset({"set_field", "create_record", "update_record"})
 #: Default catch-up window: a firing found later than this is skipped, with the reason logged.
@@ -309,26 +307,16 @@ def _key(definition) -> str:
     return definition.get("key", "?") if isinstance(definition, dict) else "?"
 
 
-_CACHE: "OrderedDict[tuple, CompiledWorkflow]" = OrderedDict()
-_LOCK = threading.Lock()
 
 
 def compiled_version(rt, conn, workflow_id: int, version: int, app_key: str, form_version: int) -> CompiledWorkflow:
-    """A published version, compiled once per (database, workflow, version, form version)."""
-    cache_key = (rt.db.url, workflow_id, version, form_version)
-    with _LOCK:
-        found = _CACHE.get(cache_key)
-        if found is not None:
-            _CACHE.move_to_end(cache_key)
-            return found
-    definition = conn.execute(sa.select(workflow_versions.c.definition).where(
-        workflow_versions.c.workflow_id == workflow_id, workflow_versions.c.version == version)).scalar_one()
-    compiled = compile_workflow(rt, conn, app_key, definition, workflow_id=workflow_id, version=version)
-    with _LOCK:
-        _CACHE[cache_key] = compiled
-        while len(_CACHE) > COMPILED_CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return compiled
+    """A published version, compiled once per (workflow, version, form version), in ``rt.cache``."""
+    def build() -> CompiledWorkflow:
+        definition = conn.execute(sa.select(workflow_versions.c.definition).where(
+            workflow_versions.c.workflow_id == workflow_id, workflow_versions.c.version == version)).scalar_one()
+        return compile_workflow(rt, conn, app_key, definition, workflow_id=workflow_id, version=version)
+
+    return rt.cache.get(CACHE_KIND, (workflow_id, version, form_version), build)
 
 
 #: enabled, published workflows of form ``fid`` (built once: this runs on every save)
