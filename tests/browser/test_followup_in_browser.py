@@ -55,7 +55,7 @@ def _all(rt, form_key):
                             .where(forms.c.key == form_key).order_by(records.c.id)).all()
 
 
-def test_salesperson_creates_a_follow_up_from_the_customers_page(page, crm):
+def test_salesperson_creates_a_follow_up_from_the_customers_page(page, crm, axe_check):
     rt, people = crm["rt"], crm["people"]
     _sign_in(page, crm["url"], "wang")
     page.goto(f"{crm['url']}/apps/crm/forms/customer/records/{crm['customers']['Acosta-Payne']}")
@@ -87,11 +87,14 @@ def test_salesperson_creates_a_follow_up_from_the_customers_page(page, crm):
     page.get_by_test_id("fill-owner").get_by_role("button").first.click()  # remove the fetched owner's chip
     owner.fill("Zhao")
     page.get_by_role("option", name="Zhao Min").click()
+    assert axe_check(page) == []
     page.get_by_test_id("submit").dblclick()
 
     expect(page.get_by_test_id("form-success")).to_be_visible()
     page.wait_for_url("**/apps/crm/forms/follow_up/records/*")
     assert page.js_errors == []
+    page.goto(f"{crm['url']}/apps/crm/forms/customer/records/{crm['customers']['Acosta-Payne']}")
+    assert axe_check(page) == []
 
     saved = _all(rt, "follow_up")
     assert len(saved) == 1  # the double click made one record
