@@ -53,7 +53,7 @@ class TeamType(FieldType):
         return "@teams"
 
     def group_kind(self, field, resolve_form=None):
-        return "team"
+        return "linked"  # ids this type names itself (dashboards label the groups with linked_names)
 
     # -- look-ups inside the caller's connection ----------------------------------
     def missing_ids(self, conn: sa.Connection, workspace_id: int, ids: list[int]) -> list[int]:

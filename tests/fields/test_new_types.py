@@ -108,6 +108,15 @@ def _template(client, body: str, record_id: int) -> str:
     return shown.get_json()["body"]
 
 
+def _chart(client, chart: dict):
+    """One chart of a dashboard on the visit form: its value, or {group label: value}."""
+    made = client.post(f"{APP}/dashboards", json={"key": "d", "label": "D", "charts": [{"key": "c", "title": "C", "form": "visit", **chart}]})
+    assert made.status_code == 201, made.get_json()
+    shown = client.get(f"{APP}/dashboards/d/data").get_json()["charts"][0]
+    client.delete(f"{APP}/dashboards/d")
+    return {g["label"]: g["value"] for g in shown["groups"]} if "groups" in shown else shown["value"]
+
+
 def _errors(response) -> list[tuple[str, str]]:
     return [(e["path"], e.get("code")) for e in response.get_json()["error"]["errors"]]
 
@@ -197,6 +206,10 @@ def test_rating_walk(client):
     assert _create(client, {"score": 1, "title": "why"}).status_code == 201
     # template: a number
     assert _template(client, "{{ record.score * 2 }}/10", ids[1]) == "6/10"
+    # dashboards: the average, and records grouped by stars
+    assert _chart(client, {"type": "number", "aggregate": {"op": "avg", "field": "score"}}) == pytest.approx(19 / 6, abs=1e-5)
+    assert _chart(client, {"type": "pie", "group_by": {"field": "score"}, "aggregate": {"op": "count"}}) == \
+        {"1": 1, "2": 1, "3": 1, "4": 2, "5": 1}
 
 
 # -- rich text ------------------------------------------------------------------
@@ -255,6 +268,8 @@ def test_team_walk(client):
     assert client.get(f"{FORM}/records?filter=title:eq:b").get_json()["items"][0]["data"]["dept"] == sales_id
     # template: the team's name
     assert _template(client, "Team: {{ record.dept }}", a) == "Team: Sales"
+    # dashboards: records grouped by team, named
+    assert _chart(client, {"type": "bar", "group_by": {"field": "dept"}, "aggregate": {"op": "count"}}) == {"Sales": 2}
 
 
 # -- image and signature ------------------------------------------------------------
