@@ -844,7 +844,7 @@
         if (f.type === 'reference') return t('fill.search_reference');
         return '';
       },
-      previewReadonly: function (f) { return f.type === 'serial' || f.type === 'computed' || f.type === 'rollup'; },
+      previewReadonly: function (f) { return !!typeInfo(f.type).engine_set; },  // the engine fills it
       previewFieldClass: function (f) { return (f.type === 'textarea' || f.type === 'subtable') ? 'field wide' : 'field'; },
       helpText: function (f) { return window.formflow.label(f.help, ''); },
       previewId: function (f) { return 'pv-' + f.id; },

@@ -271,6 +271,27 @@ def test_designer_keeps_work_on_a_stale_draft(page, crm):
     assert page.js_errors == []
 
 
+def test_the_property_panel_is_built_from_the_field_types(page, crm):
+    """Type-specific properties come from each type's descriptors (GET /api/field-types): label, input, default, save."""
+    base = crm["url"]
+    ok(call(base, "POST", "/api/apps/crm/forms", FOLLOW_UP_START))
+    page.goto(base + "/apps/crm/forms/follow_up/design")
+    page.get_by_test_id("field-customer").wait_for()
+    page.get_by_test_id("palette-money").click()
+    expect(page.get_by_label("Decimals")).to_have_value("2")                # the type's default options
+    page.get_by_label("Currency").fill("USD")
+    expect(page.get_by_label("Target form")).to_have_count(0)                # another type's property is not offered
+    page.get_by_test_id("palette-reference").click()
+    page.get_by_label("Target form").select_option("customer")
+    page.get_by_label("Allow several").check()
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("status")).to_have_text("Draft saved")
+    fields = {f["type"]: f for f in ok(call(base, "GET", "/api/apps/crm/forms/follow_up/draft"))["definition"]["fields"]}
+    assert fields["money"]["options"]["currency"] == "USD" and fields["money"]["options"]["precision"] == 2
+    assert fields["reference"]["options"] == {"form": "customer", "multiple": True}
+    assert page.js_errors == []
+
+
 def test_publish_refused_shows_reasons_in_place(page, crm, axe_check):
     base = crm["url"]
     ok(call(base, "POST", "/api/apps/crm/forms", FOLLOW_UP))
