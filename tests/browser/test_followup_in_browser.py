@@ -184,3 +184,18 @@ def test_computed_values_follow_the_input_as_the_user_types(page, crm):
     saved = [r for r in _all(crm["rt"], "customer") if r.data["name"] == "Live Grade Ltd"]
     assert [r.data["grade"] for r in saved] == ["A"]  # what the server stored is what the form showed
     assert page.js_errors == []
+
+
+def test_the_follow_up_form_fits_a_phone(browser, crm):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _sign_in(page, crm["url"], "wang")
+        page.goto(f"{crm['url']}/apps/crm/forms/follow_up/new?customer={crm['customers']['Acosta-Payne']}&lang=zh-CN")
+        expect(page.get_by_test_id("input-serial")).to_have_text("保存时自动生成")
+        expect(page.get_by_test_id("fill-owner")).to_contain_text("Wang Fang")
+        page.get_by_role("combobox", name="客户").fill("Acosta")
+        expect(page.get_by_role("option").first).to_contain_text("1380000000")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
