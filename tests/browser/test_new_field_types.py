@@ -163,4 +163,13 @@ def test_new_field_types_from_palette_to_record_page(page, visit):
     expect(page.get_by_test_id("value-region")).to_have_text("Guangdong / Shenzhen / Futianqu")
     saved = _call(base, visit["token"], "GET", f"/api/apps/crm/forms/visit/records/{items[0]['id']}")["data"]
     assert saved["rating"] == 5 and saved["region"] == ["440000", "440300", "440304"] and saved["signature"] == data["signature"]
+
+    # in Chinese: the widgets' names and the region names
+    page.goto(base + "/apps/crm/forms/visit/new?lang=zh-CN")
+    page.get_by_role("combobox", name="省").select_option(label="广东")
+    page.get_by_role("combobox", name="市").select_option(label="广州")
+    expect(page.get_by_role("combobox", name="区县")).to_contain_text("天河区")
+    expect(page.get_by_role("radio", name="4 星（共 5 星）")).to_be_visible()
+    expect(page.get_by_role("button", name="使用此签名")).to_be_visible()
+    expect(page.get_by_role("button", name="加粗")).to_be_visible()
     assert page.js_errors == []
