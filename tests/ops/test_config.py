@@ -15,8 +15,10 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from engine.config import SETTINGS, SettingError, load_settings, settings_table_markdown
+from engine.health import expected_heads
 from engine.runtime import Actor
 from engine.services import credentials, records as record_service, users
+from engine.storage.db import Database
 from engine.services import forms as form_service
 from engine.workflows.tables import due_events, outbox
 from tests.ops.test_serve import TEST_SECRET_KEY, fetch, free_port, serve_env, wait_until_up
@@ -94,12 +96,23 @@ def test_help_and_openapi_create_no_instance(tmp_path):
 def test_readyz_is_503_with_the_reason_when_the_schema_is_behind(app):
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
-    with app.extensions["formflow"].db.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM alembic_version WHERE version_num = '0005_rate_limit_hits'"))
+    with app.extensions["formflow"].db.engine.begin() as conn:  # as if the code was upgraded and the schema not yet
+        conn.execute(sa.text("DELETE FROM alembic_version"))
+        conn.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES ('0001_core')"))
     response = client.get("/readyz")
     assert response.status_code == 503 and response.headers["Retry-After"]
-    assert "0005_rate_limit_hits" in response.get_json()["reasons"][0]
+    reason = response.get_json()["reasons"][0]
+    assert "not current" in reason and "0001_core" in reason and all(head in reason for head in expected_heads())
     assert client.get("/healthz").status_code == 200  # alive, just not ready
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(app):
+    rt = app.extensions["formflow"]
+    rt.db.dispose()
+    rt.db = Database("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")  # nothing listens on port 9
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["reasons"][0].startswith("database unreachable")
 
 
 # -- WEBHOOK_ALLOWLIST only in the environment -----------------------------------------
