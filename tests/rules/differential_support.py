@@ -102,6 +102,7 @@ class RuleGen:
             lambda: f"({a}).ceiling", lambda: f"({a}).floor", lambda: f"$days_between({self.expr('datetime', d - 1)}, {self.expr('datetime', d - 1)})",
             lambda: f"[{a}, {b}, 3][{self.pick(['0', '1', '-1', '3', '0.5', 'n1'])}]",
             lambda: f"({self.expr('boolean', d - 1)} ? {a} : {b})", lambda: f"(n1 ?? {a})",
+            lambda: f"((b1 ? null : {a}) {self.pick(['+', '*', '-'])} {b})",
             lambda: f"$sum([r.rq ?? 0 for r in rows])" if rows_ok(self) else f"({a} + 1)",
             lambda: self.pick(leaf)()])()
 

@@ -150,4 +150,5 @@ class ComprehensionNode(NodeCompiler):
         if cond:
             js += f".filter(function ({var.js}) {{ return {cond.js}; }})"
         js += f".map(function ({var.js}) {{ return {result.js}; }})"
-        return Code(py, js, n.result_type, True)
+        dtype = DataType.ARRAY(result.dtype) if result.kind in SCALAR else n.result_type  # our kinds, not UNDEFINED
+        return Code(py, js, dtype, True)

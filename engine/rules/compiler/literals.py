@@ -94,5 +94,7 @@ class ArrayNode(NodeCompiler):
             raise Refusal("all items of a list must be of the same kind")
         if kinds and kinds - set(SCALAR):
             raise Refusal("lists may only hold numbers, texts, true/false, dates and durations")
+        # the item type from our kinds (rule-engine's is UNDEFINED when an item came from `b ? null : 1`)
+        dtype = DataType.ARRAY(next(i.dtype for i in items if i.kind in kinds)) if kinds else n.result_type
         return Code("[" + ", ".join(i.py for i in items) + "]", "[" + ", ".join(i.js for i in items) + "]",
-                    n.result_type, True)
+                    dtype, True)

@@ -137,12 +137,21 @@ _SUB = {("number", "number"): ("num(_C.subtract({a}, {b}))", "rt.nsub({a}, {b})"
         ("timedelta", "timedelta"): ("d_sub({a}, {b})", "rt.dsub({a}, {b})")}
 
 
+_RESULT = {("number", "number"): DataType.FLOAT, ("text", "text"): DataType.STRING,
+           ("datetime", "timedelta"): DataType.DATETIME, ("timedelta", "datetime"): DataType.DATETIME,
+           ("timedelta", "timedelta"): DataType.TIMEDELTA}
+
+
 def _binary(table: dict, op: str, left: Code, right: Code, dtype) -> Code:
     pair = table.get((left.kind, right.kind))
     if pair is None:
         raise Refusal(f"'{op}' cannot combine a {left.kind} and a {right.kind}")
     py_t, js_t = pair
-    return Code(py_t.format(a=left.py, b=right.py), js_t.format(a=left.js, b=right.js), dtype, True)
+    if (left.kind, right.kind) == ("datetime", "datetime"):
+        result = DataType.TIMEDELTA
+    else:  # from our kinds: rule-engine's type is UNDEFINED when a side came from `b ? null : 1`
+        result = _RESULT[(left.kind, right.kind)]
+    return Code(py_t.format(a=left.py, b=right.py), js_t.format(a=left.js, b=right.js), result, True)
 
 
 @node_compiler
