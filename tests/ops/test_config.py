@@ -4,6 +4,7 @@ honoured by both ``formflow run`` and ``formflow scheduler`` (real subprocesses,
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -209,3 +210,16 @@ def test_run_py_honours_the_port(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_scheduler_stops_cleanly_on_sigterm(tmp_path):
+    env = serve_env(f"sqlite:///{tmp_path / 'sched.db'}", tmp_path, FORMFLOW_SCHEDULER_INTERVAL="0.5")
+    process = subprocess.Popen([sys.executable, "-m", "formflow", "scheduler"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = process.stdout.readline()
+        assert "one tick every 0.5 s" in first, first  # the interval came from the environment
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest = process.communicate(timeout=60)[0]
+    assert process.returncode == 0 and "scheduler stopped after" in rest, rest
