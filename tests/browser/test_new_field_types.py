@@ -72,7 +72,7 @@ def visit(db_app, page):
     return {"url": live_server, "token": token}
 
 
-def test_new_field_types_from_palette_to_record_page(page, visit):
+def test_new_field_types_from_palette_to_record_page(page, visit, axe_check):
     base = visit["url"]
     page.goto(base + "/apps/crm/forms/visit/design")
     page.get_by_test_id("field-title").wait_for()
@@ -117,6 +117,7 @@ def test_new_field_types_from_palette_to_record_page(page, visit):
     assert thumb.evaluate(LOADED_WIDTH) == 320
     # team
     page.get_by_label("Team").select_option(label="Sales")
+    assert [(v["id"], [n["html"][:120] for n in v["nodes"]]) for v in axe_check(page)] == []
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("form-success")).to_be_visible()
 

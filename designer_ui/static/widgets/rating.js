@@ -18,7 +18,7 @@
         var v = host.get() || 0;
         buttons.forEach(function (b, i) {
           var on = i < v;
-          b.textContent = on ? '★' : '☆';
+          b.firstChild.textContent = on ? '★' : '☆';  // the glyph is decoration: the name says which star
           b.setAttribute('aria-checked', i + 1 === v ? 'true' : 'false');
           b.tabIndex = (v ? i + 1 === v : i === 0) ? 0 : -1;
           b.classList.toggle('on', on);
@@ -34,6 +34,9 @@
         b.type = 'button';
         b.className = 'star';
         b.setAttribute('role', 'radio');
+        var glyph = document.createElement('span');
+        glyph.setAttribute('aria-hidden', 'true');
+        b.appendChild(glyph);
         b.setAttribute('aria-label', host.t('fill.rating.star', { n: i, max: max }));
         b.addEventListener('click', choose.bind(null, i));
         b.addEventListener('keydown', function (e) {

@@ -5,7 +5,21 @@
   'use strict';
   var widgets = window.formflowWidgets = window.formflowWidgets || {};
   var TOOLS = [['bold', 'fill.richtext.bold', 'B'], ['italic', 'fill.richtext.italic', 'I'],
-               ['insertUnorderedList', 'fill.richtext.bullets', '•'], ['insertOrderedList', 'fill.richtext.numbers', '1.']];
+               ['insertUnorderedList', 'fill.richtext.bullets', '•'], ['insertOrderedList', 'fill.richtext.numbers', '#']];
+
+  /* a toolbar button: its symbol is decoration, its name is the message */
+  function toolButton(symbol, name) {
+    var b = document.createElement('button'), glyph = document.createElement('span');
+    b.type = 'button';
+    b.className = 'btn btn-sm btn-ghost';
+    b.setAttribute('aria-label', name);
+    b.title = name;
+    glyph.setAttribute('aria-hidden', 'true');
+    glyph.textContent = symbol;
+    b.appendChild(glyph);
+    b.addEventListener('mousedown', function (e) { e.preventDefault(); });  // keep the selection in the box
+    return b;
+  }
 
   widgets.richtext = {
     mount: function (el, host) {
@@ -30,21 +44,11 @@
         host.set(text || box.querySelector('li') ? box.innerHTML : null);
       }
       TOOLS.forEach(function (tool) {
-        var b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'btn btn-sm btn-ghost';
-        b.textContent = tool[2];
-        b.setAttribute('aria-label', host.t(tool[1]));
-        b.addEventListener('mousedown', function (e) { e.preventDefault(); });  // keep the selection in the box
+        var b = toolButton(tool[2], host.t(tool[1]));
         b.addEventListener('click', function () { box.focus(); document.execCommand(tool[0]); sync(); });
         bar.appendChild(b);
       });
-      var link = document.createElement('button');
-      link.type = 'button';
-      link.className = 'btn btn-sm btn-ghost';
-      link.textContent = '🔗';
-      link.setAttribute('aria-label', host.t('fill.richtext.link'));
-      link.addEventListener('mousedown', function (e) { e.preventDefault(); });
+      var link = toolButton('🔗', host.t('fill.richtext.link'));
       link.addEventListener('click', function () {
         var url = window.prompt(host.t('fill.richtext.link_prompt'), 'https://');
         if (url && /^(https?:|mailto:)/i.test(url)) { box.focus(); document.execCommand('createLink', false, url); sync(); }
