@@ -13,16 +13,20 @@ assertion) and ``bind_attachments`` (after save).
 """
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from engine.errors import FormflowError, NotFound, ValidationFailed
+from engine.errors import ErrorItem, FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.fields.relation import is_attachment_id
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
-from engine.services.forms import compiled_version
+from engine.services.forms import compiled_form, compiled_version
 from engine.storage.tables import apps, attachments, forms, records
 
 #: records looked at when searching for one that grants access to a file uploaded before bindings existed
@@ -38,6 +42,114 @@ def new_upload(rt: Runtime, actor: Actor, *, attachment_id: str, filename: str, 
     with rt.db.transaction() as conn:
         conn.execute(sa.insert(attachments).values(**row))
     return row
+
+
+# -- storing uploads and reading them back -------------------------------------------
+
+#: upload size when the attachment field sets no ``options.max_size`` (bytes)
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+#: Server configuration key: the folder uploaded files are kept in (``FORMFLOW_ATTACHMENT_DIR``).
+DIRECTORY_CONFIG = "ATTACHMENT_DIR"
+
+
+class Upload(Protocol):
+    """One uploaded file as the web layer hands it over (werkzeug's ``FileStorage`` is one)."""
+
+    filename: str | None
+    mimetype: str | None
+
+    def read(self, size: int = -1) -> bytes: ...
+
+
+def attachment_dir(rt: Runtime) -> Path:
+    """The folder files are kept in (made when missing)."""
+    path = Path(rt.config[DIRECTORY_CONFIG])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def upload_target(rt: Runtime, app_key: str | None, form_key: str | None, field_id: str | None) -> tuple[int | None, dict]:
+    """(form id, the attachment field) an upload is for, or (None, {}) when none is named (bound at its first save);
+    422 when the field is no attachment field of the form."""
+    if not (app_key and form_key and field_id):
+        return None, {}
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+    f = next((f for f in form.live_fields if f["id"] == field_id and FIELD_TYPES.get(f["type"]).holds_attachments), None)
+    if f is None:
+        raise ValidationFailed(f"{field_id!r} is not an attachment field of {form_key!r}",
+                               [ErrorItem("not an attachment field", path="/field")])
+    return form.form_id, f
+
+
+def accepted(accept: list[str] | None, filename: str, mimetype: str) -> bool:
+    """``options.accept``: ".pdf" (extension), "image/*" (type family) or "application/pdf" (exact type)."""
+    if not accept:
+        return True
+    name, mimetype = filename.lower(), (mimetype or "").lower()
+    return any(name.endswith(a.lower()) if a.startswith(".") else
+               mimetype.startswith(a[:-1].lower()) if a.endswith("/*") else mimetype == a.lower() for a in accept)
+
+
+def _refused(message: str, f: dict, reason: str, code: str) -> ValidationFailed:
+    return ValidationFailed(message, [ErrorItem(reason, path="/file", field_id=f.get("id"), code=code)])
+
+
+def store_uploads(rt: Runtime, actor: Actor, files: list[Upload], *, app_key: str | None = None,
+                  form_key: str | None = None, field_id: str | None = None) -> list[dict]:
+    """Check and keep uploaded files for ``field_id`` of ``form_key`` (its type, ``accept`` and ``max_size``; what the
+    type keeps beside a file, such as a picture's thumbnail), or unbound when no field is named;
+    ``[{id, filename, size, content_type}]``. Any refused file is a 422 naming it."""
+    if not files:
+        raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
+    form_id, f = upload_target(rt, app_key, form_key, field_id)
+    options = f.get("options") or {}
+    limit = options.get("max_size") or DEFAULT_ATTACHMENT_MAX_BYTES
+    ftype = FIELD_TYPES.get(f["type"]) if f else None
+    saved = []
+    for upload in files:
+        filename, mimetype = upload.filename or "", upload.mimetype or ""
+        if ftype and not ftype.accepts_upload(filename, mimetype, f):
+            raise _refused(f"{filename}: a {ftype.name} field does not take {mimetype or 'this file'}", f,
+                           "file type not accepted", "not_accepted")
+        if not accepted(options.get("accept"), filename, mimetype):
+            raise _refused(f"{filename}: this field accepts {', '.join(options['accept'])}", f, "file type not accepted",
+                           "not_accepted")
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            size = f"{limit / (1024 * 1024):.1f} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
+            raise _refused(f"{filename} is larger than {size}", f, "file too large", "too_large")
+        try:  # what the field type keeps beside the file (an image's thumbnail); it refuses what it can't read
+            extra = ftype.renditions(data, f) if ftype else {}
+        except ValueError as exc:
+            raise _refused(f"{filename} {exc}", f, str(exc), "not_accepted") from None
+        attachment_id = uuid.uuid4().hex
+        folder = attachment_dir(rt)
+        (folder / attachment_id).write_bytes(data)
+        for suffix, content in extra.items():
+            (folder / f"{attachment_id}.{suffix}").write_bytes(content)
+        name = Path(filename or "file").name[:255] or "file"
+        row = new_upload(rt, actor, attachment_id=attachment_id, filename=name,
+                         content_type=(mimetype or "application/octet-stream")[:200], size=len(data),
+                         sha256=hashlib.sha256(data).hexdigest(), form_id=form_id, field_id=f.get("id"))
+        saved.append({"id": attachment_id, "filename": name, "size": len(data), "content_type": row["content_type"]})
+    return saved
+
+
+def readable_file(rt: Runtime, actor: Actor, attachment_id: str, suffix: str = "") -> tuple[dict, Path]:
+    """The file's row and path (``<id>.<suffix>``: a rendition such as the thumbnail), if ``actor`` may read it;
+    404 otherwise (never 403: an unknown id and a file the caller may not read look the same)."""
+    if not is_attachment_id(attachment_id):
+        raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
+    with rt.db.read() as conn:
+        row = conn.execute(sa.select(attachments).where(attachments.c.id == attachment_id,
+                                                        attachments.c.workspace_id == rt.workspace_id)).mappings().first()
+        if row is not None:
+            check_download(rt, conn, actor, dict(row))
+    path = attachment_dir(rt) / (f"{attachment_id}.{suffix}" if suffix else attachment_id)
+    if row is None or not path.is_file():
+        raise NotFound(f"no uploaded file {attachment_id}" + (f" {suffix}" if suffix else ""), path="/attachment")
+    return dict(row), path
 
 
 # -- the write side ----------------------------------------------------------------
