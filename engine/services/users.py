@@ -207,6 +207,8 @@ UPDATABLE = ("display_name", "email", "timezone", "locale", "manager_id", "is_ac
 
 def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles: list[str] | None = None) -> dict:
     require_capability(rt, actor, "manage_users")
+    if changes.get("is_active") is False and user_id == actor.user_id:
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/is_active", code="self")])
     unknown = [k for k in changes if k not in UPDATABLE]
     if unknown:
         raise ValidationFailed("these user fields can't be changed here", [ErrorItem("not changeable", path=f"/{k}") for k in unknown])
@@ -215,6 +217,7 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
         raise ValidationFailed("the user is not valid", errors)
     with rt.db.transaction() as conn:
         _user_row(conn, rt, user_id)
+        admins_before = _active_admins(conn, rt) if changes.get("is_active") is False or roles is not None else 0
         if "manager_id" in changes:
             _check_manager(conn, rt, user_id, changes["manager_id"])
         if changes:
@@ -223,22 +226,21 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
             if user_id == actor.user_id and "admin" in actor.roles and "admin" not in roles:
                 raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem("keep admin", path="/roles")])
             _set_roles(rt, conn, user_id, roles)
-        if changes.get("is_active") is False or roles is not None:
-            _require_an_admin_left(conn, rt, "/is_active" if changes.get("is_active") is False else "/roles")
+        if admins_before and not _active_admins(conn, rt):  # the change would lock every admin out: nobody could undo it
+            raise ValidationFailed("this would leave no active workspace admin", [ErrorItem(
+                "the workspace needs at least one active admin", path="/is_active" if changes.get("is_active") is False else "/roles",
+                code="last_admin")])
         if changes.get("is_active") is False:
             _end_sessions(conn, user_id)
         admin_audit.record(rt, conn, actor, "user.update", f"user:{user_id}", **changes, **({"roles": roles} if roles is not None else {}))
         return user_dict(_user_row(conn, rt, user_id), actor_roles(conn, user_id))
 
 
-def _require_an_admin_left(conn, rt: Runtime, path: str) -> None:
-    """Refuse a change (in its transaction) that leaves the workspace without an active admin: nobody could undo it."""
-    left = conn.execute(sa.select(sa.func.count()).select_from(users).join(user_roles, user_roles.c.user_id == users.c.id)
+def _active_admins(conn, rt: Runtime) -> int:
+    """How many active users of the workspace hold the admin role."""
+    return conn.execute(sa.select(sa.func.count()).select_from(users).join(user_roles, user_roles.c.user_id == users.c.id)
                         .join(roles_table, roles_table.c.id == user_roles.c.role_id)
                         .where(users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True), roles_table.c.key == "admin")).scalar_one()
-    if not left:
-        raise ValidationFailed("this would leave no active workspace admin", [ErrorItem(
-            "the workspace needs at least one active admin", path=path, code="last_admin")])
 
 
 #: length of a password made by ``issue_password`` (URL-safe characters: about 6 bits each)
@@ -407,8 +409,13 @@ def actor_for(conn, rt: Runtime, user_id: int) -> Actor | None:
 
 def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list[int] = ()) -> dict:
     require_capability(rt, actor, "manage_users")
+    errors = []
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
-        raise ValidationFailed("the team is not valid", [ErrorItem("must be lower case letters, digits and _", path="/key")])
+        errors.append(ErrorItem("must be lower case letters, digits and _", path="/key", code="key"))
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 200:
+        errors.append(ErrorItem("1-200 characters", path="/name", code="required"))
+    if errors:
+        raise ValidationFailed("the team is not valid", errors)
     with rt.db.transaction() as conn:
         if conn.execute(sa.select(teams.c.id).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).first():
             raise Conflict(f"team {key!r} exists", [ErrorItem("already taken", path="/key")])

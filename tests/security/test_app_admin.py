@@ -224,3 +224,10 @@ def test_a_role_is_renamed_and_its_capabilities_changed_on_the_people_page(clien
     assert client.post("/admin/people/roles/admin", data={"label_en": "Boss", "capabilities": []}).status_code == 303
     admin_role = next(r for r in client.get("/api/roles").get_json()["items"] if r["key"] == "admin")
     assert admin_role["capabilities"] == ["*"] and admin_role["label"] == {"en": "Boss"}
+
+
+def test_a_workspace_without_admins_still_changes_roles(rt):
+    """Only a change that removes the last active admin is refused; where there was none, roles still change."""
+    member = user_service.create_user(rt, Actor.system(), "solo", roles=["member"], check=False)
+    assert user_service.update_user(rt, Actor.system(), member["id"], {}, roles=["viewer"])["roles"] == ["viewer"]
+    assert user_service.update_user(rt, Actor.system(), member["id"], {"is_active": False})["is_active"] is False
