@@ -1,10 +1,14 @@
 """Delivery channels, one module per channel, registered by name in ``CHANNELS``.
 
 Every module in this package is imported on first use, so adding a channel
-is one new file holding one ``@register_channel`` class. The in-app
-``inbox`` channel needs the database and will be ``inbox.py`` here, written
-against the same contract: ``name = "inbox"``, ``send(OutgoingMessage) ->
-DeliveryResult`` (idempotent on ``message.idempotency_key``).
+is one new file holding one ``@register_channel`` class: ``name``,
+``send(OutgoingMessage) -> DeliveryResult`` (idempotent on
+``message.idempotency_key``), and the facts the rest of the engine asks of it
+as class attributes: ``config_keys`` / ``secret_keys`` (its settings),
+``content_kind`` (which content of a notification template it sends),
+``server_config`` (the server setting holding its settings, e.g.
+``NOTIFICATION_EMAIL``) and ``in_database`` (it stores into this database,
+like the in-app ``inbox``, so the outbox delivers it inside a transaction).
 """
 import importlib
 import pkgutil
