@@ -22,6 +22,7 @@ from engine.services import credentials, records as record_service, users
 from engine.storage.db import Database
 from engine.services import forms as form_service
 from engine.workflows.tables import due_events, outbox
+from formflow import create_app
 from tests.ops.test_serve import TEST_SECRET_KEY, fetch, free_port, serve_env, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,8 +151,6 @@ def _scheduler_once(db_url: str, tmp: Path, **env: str) -> str:
 
 
 def test_webhook_allowlist_from_the_environment_reaches_run_and_scheduler(tmp_path):
-    from formflow import create_app
-
     receiver = Receiver()
     db_url = f"sqlite:///{tmp_path / 'site.db'}"
     port = receiver.server.server_port

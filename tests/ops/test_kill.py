@@ -32,6 +32,7 @@ from engine.services import forms as form_service
 from engine.services import workflows as wf_service
 from engine.storage.tables import forms, records
 from engine.workflows.tables import due_events
+from formflow import create_app
 from tests.ops.test_serve import TEST_SECRET_KEY, fetch, free_port, pg_url, scrape, serve_env, wait_until_up  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -76,8 +77,6 @@ def children(pid: int) -> list[int]:
 
 
 def test_kill_a_worker_and_a_scheduler_midway(pg_url, tmp_path):
-    from formflow import create_app
-
     receiver = Receiver()
     allow = f"127.0.0.1:{receiver.server.server_port}"
     setup = create_app({"DATABASE_URL": pg_url, "INSTANCE_PATH": str(tmp_path / "setup"), "INSTALL_TEMPLATES": False,

@@ -26,6 +26,9 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from engine.runtime import Actor
+from engine.services import app_templates, credentials, users, web_forms
+from engine.services.web_forms import RATE_LIMIT_SUBMISSIONS
+from formflow import create_app
 from tests.conftest import PG_OK, PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,9 +95,6 @@ def serve_env(db_url: str, tmp: Path, **extra: str) -> dict:
 @pytest.fixture(scope="module")
 def server(pg_url, tmp_path_factory):
     """The CRM with an admin token and a public link, served by `formflow serve` with 2 workers x 2 threads."""
-    from engine.services import app_templates, credentials, users, web_forms
-    from formflow import create_app
-
     tmp = tmp_path_factory.mktemp("serve")
     setup = create_app({"DATABASE_URL": pg_url, "INSTANCE_PATH": str(tmp / "setup"), "INSTALL_TEMPLATES": False,
                         "TESTING": True})
@@ -174,8 +174,6 @@ def test_static_assets_are_hashed_cached_for_a_year_and_compressed(server):
 
 
 def test_public_form_rate_limit_is_shared_by_the_workers(server):
-    from engine.services.web_forms import RATE_LIMIT_SUBMISSIONS
-
     url = server["base"] + server["link"]["url"]
     body = json.dumps({"name": "Lead", "phone": "13800138000"}).encode()
 
