@@ -212,7 +212,9 @@ def test_bad_input_is_refused_at_its_field_and_kept(admin, page, axe_check):
     blank = page.get_by_role("region", name="Blank app")
     blank.get_by_label("Name (English)").fill("Second CRM")
     blank.get_by_label("App key").fill("crm")
-    blank.get_by_role("button", name="Create app").click()
+    page.keyboard.press("Tab")                                 # by keyboard: from the key to the button, Enter
+    expect(blank.get_by_role("button", name="Create app")).to_be_focused()
+    page.keyboard.press("Enter")
     key = page.get_by_role("region", name="Blank app").get_by_label("App key")
     expect(key).to_have_attribute("aria-invalid", "true")
     expect(key).to_have_accessible_description(re.compile("This key is taken"))
