@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,8 @@ MIN_COMPRESSION_SAVING = 0.05
 HASH_LENGTH = 12
 #: where the hashed twins are written (one sub-folder per content of the whole static tree)
 CACHE_ROOT = Path(tempfile.gettempdir()) / "formflow-static"
+#: a cached tree not rebuilt for this long belongs to no running server (a rolling deploy takes minutes) and is removed
+STALE_TREE_SECONDS = 24 * 3600
 #: static URLs in a page's src/href attributes
 _URL = re.compile(rb'(?P<attr>(?:src|href)=")(?P<prefix>/ui/static/)(?P<path>[^"?#]+)"')
 
@@ -85,7 +88,19 @@ def build_manifest(static_dir: Path, cache_root: Path = CACHE_ROOT) -> AssetMani
             os.rename(building, folder)
         except OSError:  # another process finished the same tree first
             shutil.rmtree(building, ignore_errors=True)
+        _remove_stale_trees(cache_root, keep=folder)
     return AssetManifest(hashed, folder)
+
+
+def _remove_stale_trees(cache_root: Path, keep: Path) -> None:
+    """Drop the twins of static trees no server has built for a day (each edit of a static file makes a new tree)."""
+    cutoff = time.time() - STALE_TREE_SECONDS
+    for tree in cache_root.iterdir():
+        try:
+            if tree != keep and tree.stat().st_mtime < cutoff:
+                shutil.rmtree(tree, ignore_errors=True)
+        except OSError:  # removed by another process meanwhile
+            pass
 
 
 def init_app(app: Flask, static_dir: Path, url_prefix: str = "/ui/static/") -> AssetManifest:
