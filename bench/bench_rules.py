@@ -33,11 +33,11 @@ FIELDS = [{"id": "enable_reminder", "name": "enable_reminder", "type": "boolean"
           {"id": "amount", "name": "amount", "type": "number"}]
 RECORD = {"enable_reminder": True, "next_follow_up": "2024-06-01T09:00:00Z", "method": "visit",
           "content": "Discussed the renewal in detail", "amount": 120.5}
-#: the worst patterns the limits accept (10 repetitions, weight 16: engine/rules/limits.py), each searched over
+#: the worst patterns the limits accept (10 repetitions, weight 12: engine/rules/limits.py), each searched over
 #: 10,000 characters of three kinds; the slowest (pattern, text) on each side is printed
-WORST_PATTERNS = ["a*a*a*a*a*a*a*a*a*a*b", ".*.*.*.*.*.*.*.*.*.*$", ".*.*.*.*.*.*.*.*.*a.{7}$",
-                  "\\w*\\w*\\w*\\w*\\w*\\w*\\w*\\w*\\w*\\w{7}$", "[^b]*[^c]*[^d]*[^e]*[^f]*[^g]*[^h]*[^i]*[^j]*a[^b]{7}$",
-                  ".*a.{15}$", "[^b]*a[^b]{15}$", "\\d*\\d*\\d*\\d*\\d*\\d*\\d*\\d*\\d*\\d*x"]
+WORST_PATTERNS = ["a*a*a*a*a*a*a*a*a*a*b", ".*.*.*.*.*.*.*.*.*.*$", ".*.*.*.*.*.*.*.*.*a.{3}$",
+                  "\\w*\\w*\\w*\\w*\\w*\\w*\\w*\\w*\\w*\\w{3}$", "[^b]*[^c]*[^d]*[^e]*[^f]*[^g]*[^h]*[^i]*[^j]*a[^b]{3}$",
+                  ".*a.{11}$", "[^b]*a[^b]{11}$", "\\d*\\d*\\d*\\d*\\d*\\d*\\d*\\d*\\d*\\d*x", "\\w*\\w*\\w{10}$"]
 WORST_TEXTS = {"a" * 4: "a" * 10_000, "ab ": ("ab " * 3334)[:10_000], "1" * 4: "1" * 10_000}
 NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

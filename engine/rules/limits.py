@@ -18,6 +18,9 @@ MAX_NESTING = 32
 #: Deepest nesting of operations in the expression tree (`not not x`, `a + b + c` is 2 levels): well below
 #: Python's own parser and recursion limits, so no rule reaches them.
 MAX_EXPRESSION_DEPTH = 64
+#: Most tokens (names, literals, operators, brackets) in one rule, counted before it is parsed: parsing is
+#: the costly part of a compile, so this bounds every compile (a chain of 150 terms is 299 tokens).
+MAX_TOKENS = 300
 #: Most expression nodes in one rule.
 MAX_NODES = 400
 #: Most items in an array literal.
@@ -26,14 +29,14 @@ MAX_ARRAY_ITEMS = 100
 MAX_COMPREHENSION_DEPTH = 2
 #: Longest generated Python/JS source (guards against pathological expansion).
 MAX_GENERATED_CODE = 100_000
-#: Largest explicit repetition count in a pattern (`a{1,16}`).
-MAX_REGEX_REPEAT = 16
+#: Largest explicit repetition count in a pattern (`a{1,12}`).
+MAX_REGEX_REPEAT = 12
 #: Most quantifiers in one pattern.
 MAX_REGEX_QUANTIFIERS = 10
 #: Most repetition weight in one pattern: each `* + ?` weighs 1, `{n,m}` weighs m (`{n,}` weighs n). The browser's
 #: RE2 (re2js) has no DFA: its time grows with the states a repetition keeps alive, so this keeps the worst accepted
 #: pattern on 10,000 characters under 50 ms there (bench/bench_rules.py).
-MAX_REGEX_WEIGHT = 16
+MAX_REGEX_WEIGHT = 12
 #: Escapes allowed in patterns (same meaning in Python `re` with ASCII and in JavaScript).
 REGEX_ALLOWED_ESCAPES = set("dDwWsSbBntr") | set(r"\.^$|?*+()[]{}/-")
 #: Compile cache size (compiled rules kept per process).
@@ -46,6 +49,15 @@ if _POSSESSIVE is not None:
     _REFUSED_OPS.add(_POSSESSIVE)
 if hasattr(_sre_c, "ATOMIC_GROUP"):
     _REFUSED_OPS.add(_sre_c.ATOMIC_GROUP)
+
+
+_TOKEN = re.compile(r"""[dt]?"(?:[^"\\]|\\.)*"?|[dt]?'(?:[^'\\]|\\.)*'?|[$A-Za-z_][A-Za-z0-9_]*|[0-9][0-9A-Za-z_.]*"""
+                    r"""|\*\*|//|=~~|!~~|=~|!~|==|!=|<=|>=|\?\?|&\.|&\[|#[^\n]*|\S""")
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of a rule text (comments count as one), without parsing it."""
+    return sum(1 for _ in _TOKEN.finditer(text))
 
 
 def check_regex(pattern: str) -> str | None:

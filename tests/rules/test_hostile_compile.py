@@ -101,6 +101,12 @@ def test_what_must_be_refused_is_refused_with_a_position_and_what_compiles_evalu
         _compile(HOSTILE["date overflow, constant"]).evaluate({}, ctx)
 
 
+def test_a_rule_is_counted_before_it_is_parsed():
+    assert "more than 300 parts" in _compile(HOSTILE["200-term + chain"]).message
+    assert "more than 300 parts" in _compile(HOSTILE["1000 unary minus"]).message
+    assert isinstance(_compile(" + ".join(["1"] * 60) + " > num"), CompiledRule)
+
+
 def test_limits_are_ours_and_below_pythons():
     ok = " + ".join(["num"] * (MAX_EXPRESSION_DEPTH - 1)) + " > 0"  # a chain of n terms nests n - 1 deep
     assert isinstance(_compile(ok), CompiledRule)

@@ -15,7 +15,8 @@ from .. import functions as fns
 from .. import runtime
 from ..context import RuleContext
 from ..errors import RuleError, RuleEvaluationError
-from ..limits import MAX_CACHED_RULES, MAX_EXPRESSION_DEPTH, MAX_GENERATED_CODE, MAX_NESTING, MAX_NODES, MAX_RULE_LENGTH
+from ..limits import (MAX_CACHED_RULES, MAX_EXPRESSION_DEPTH, MAX_GENERATED_CODE, MAX_NESTING, MAX_NODES,
+                      MAX_RULE_LENGTH, MAX_TOKENS, count_tokens)
 from ..scope import RuleScope
 from .code import EXPECTED_KINDS, NODE_COMPILERS, Code, Env, Refusal, element_kind
 from .folding import no_folding
@@ -123,6 +124,8 @@ class Compiler:
             raise refuse("the rule is empty")
         if len(text) > MAX_RULE_LENGTH:
             raise refuse(f"the rule is longer than {MAX_RULE_LENGTH} characters", MAX_RULE_LENGTH)
+        if count_tokens(text) > MAX_TOKENS:
+            raise refuse(f"the rule has more than {MAX_TOKENS} parts (names, values, operators); split it", 0)
         depth = 0
         for i, ch in enumerate(text):
             depth += ch in "([{"
