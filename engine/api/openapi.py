@@ -29,6 +29,7 @@ class Operation:
     response: dict | None = None
     response_type: str = "application/json"  # media type of the success body (a CSV export: text/csv)
     status: int = 200
+    also_ok: tuple[int, ...] = ()  # other success statuses with the same body (a replayed idempotent create: 200)
     query: list[dict] = field(default_factory=list)
     headers: list[dict] = field(default_factory=list)
     errors: tuple[int, ...] = (400, 404, 422)
@@ -152,7 +153,7 @@ def build_spec(operations: list[Operation], extra_schemas: dict | None = None) -
             ok["content"] = {op.response_type: {"schema": op.response}}
         if op.response_headers:
             ok["headers"] = op.response_headers
-        responses = {str(op.status): ok}
+        responses = {str(op.status): ok, **{str(code): ok for code in op.also_ok}}
         for code in sorted(set(op.errors) | {400, 401, 403, 413}):
             responses[str(code)] = {"description": _REASONS.get(code, "Error"),
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -169,7 +169,7 @@ def query_records(app_key, form_key):
 
 
 @route("/apps/<app_key>/forms/<form_key>/records", "POST", summary="Submit a record (Idempotency-Key: a repeat returns the first record, 200)",
-       tag="records", body=ref("RecordWrite"), response=ref("Record"), status=201, headers=[IDEMPOTENCY_KEY], response_headers=ETAG,
+       tag="records", body=ref("RecordWrite"), response=ref("Record"), status=201, also_ok=(200,), headers=[IDEMPOTENCY_KEY], response_headers=ETAG,
        errors=(404, 409, 422))
 def create_record(app_key, form_key):
     body = load_body(bodies.RecordWriteBody())
