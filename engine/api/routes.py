@@ -19,7 +19,7 @@ def ref(name: str) -> dict:
 
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "the version from the ETag; a stale one gets 412 and nothing is overwritten"}
-IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 128},
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"},
                    "description": "one key per form load: a create repeated with the same key (same form and user) returns the first record"}
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the record version"}}
 
