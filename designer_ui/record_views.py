@@ -49,8 +49,12 @@ def _readable(app_key: str, form_key: str, version: dict) -> dict:
     hidden = {i["field_id"] for i in items if i["level"] == "hidden"}
     if not hidden:
         return version
-    return {**version, "definition": {**version["definition"],
-                                      "fields": [f for f in version["definition"]["fields"] if f["id"] not in hidden]}}
+    definition = {**version["definition"], "fields": [f for f in version["definition"]["fields"] if f["id"] not in hidden]}
+    layout = definition.get("layout")
+    if isinstance(layout, dict) and isinstance(layout.get("sections"), list):
+        definition["layout"] = {**layout, "sections": [{**s, "fields": [fid for fid in s.get("fields", []) if fid not in hidden]}
+                                                       for s in layout["sections"]]}
+    return {**version, "definition": definition}
 
 
 def _urls(app_key: str, form_key: str) -> dict:
@@ -62,6 +66,7 @@ def _urls(app_key: str, form_key: str) -> dict:
 
 def _fill_context(app_key: str, form_key: str) -> dict:
     app, form, version = _published(app_key, form_key)
+    version = _readable(app_key, form_key, version)  # a field hidden from the caller has no input either
     u = _urls(app_key, form_key)
     return {"app": app, "form": form, "definition": version["definition"], "version": version["version"],
             # the rules area compiles each published version once (engine.formrules); the script is cacheable forever

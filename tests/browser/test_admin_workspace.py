@@ -130,7 +130,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     page.get_by_role("link", name=T["design"].format("Visit")).click()
     page.get_by_test_id("palette-reference").wait_for()
     _add_field(page, "reference", "Customer", "customer")
-    page.locator("#p-target").select_option("customer")
+    page.locator("select[data-prop=\"options.form\"]").select_option("customer")   # the reference's target form
     _add_field(page, "textarea", "Note", "note")
     page.get_by_test_id("publish").click()
     expect(page.get_by_test_id("status")).to_contain_text(T["publish_done"])
@@ -189,6 +189,11 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     expect(page.get_by_test_id("record-fields")).to_contain_text("Acme Trading")
     expect(page.get_by_test_id("value-phone")).to_have_count(0)
     assert PHONE not in page.content()
+    page.goto(base + f"/apps/{app_key}/forms/customer/new")              # no input for it on a new record either
+    page.get_by_test_id("input-text").fill("Beta Works")
+    expect(page.get_by_test_id("input-phone")).to_have_count(0)
+    page.get_by_test_id("submit").click()
+    page.get_by_test_id("form-success").wait_for()
     page.locator("summary", has_text=T["user_menu"]).click()
     page.get_by_role("button", name=T["sign_out"], exact=True).click()
     assert page.js_errors == []
