@@ -140,6 +140,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`formflow scheduler`: due rows claimed per transaction", _positive_int, True),
     Setting("FORMFLOW_SCHEDULER_SENDERS", "SCHEDULER_SENDERS", "see `formflow scheduler --help`", "whole number", "2",
             "`formflow scheduler`: processes sending the outbox beside it", int, True),
+    Setting("REDIS_URL", "REDIS_URL", "(none: rate limits in the database)", "redis:// URL", "redis://cache:6379/0",
+            "count rate limits (the public form's) in Redis instead of the database"),
     Setting("FORMFLOW_OUTBOX_LEASE", "OUTBOX_LEASE_SECONDS", "120", "seconds", "30",
             "how long a sender owns the messages it took; a killed sender's are sent by another after it (keep it "
             "above the slowest send)", _seconds),

@@ -9,8 +9,9 @@ path (rules, validation, duplicate check, automations) with these extra
 guards: only the offered fields, size limits, a honeypot field that bots fill
 and people never see, and a rate limit per client address.
 
-The rate limit is counted in the database (``engine.ratelimit``): every web
-worker, on every host, enforces the same ``RATE_LIMIT_SUBMISSIONS`` per window.
+The rate limit is counted in the database, or in Redis when ``REDIS_URL`` is
+set (``engine.ratelimit``): every web worker, on every host, enforces the same
+``RATE_LIMIT_SUBMISSIONS`` per window.
 """
 from __future__ import annotations
 
@@ -209,8 +210,7 @@ def public_form(rt: Runtime, token: str) -> dict:
 def submit_public(rt: Runtime, token: str, data: Any, *, client: str) -> dict:
     """One public submission. Returns {"accepted": True, "record_id": id or None}; a honeypot hit is answered
     exactly like a success (so a bot learns nothing) but nothing is saved."""
-    with rt.db.transaction() as conn:  # its own transaction: an attempt at a dead link counts too
-        retry = LIMITER.hit(conn, client or "unknown", rt.clock.now())
+    retry = LIMITER.attempt(rt, client or "unknown")  # before the link is looked up: an attempt at a dead link counts too
     with rt.db.transaction() as conn:
         row = _live_link(conn, token)  # an invalid link is a 404 before anything else is told
         if retry is not None:
