@@ -84,6 +84,11 @@ def _check_screen(page, axe_check, shot: str | None = None) -> None:
         page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
 
 
+def _designer_ready(page) -> None:
+    """The designer's canvas is drawn by Alpine: once a section shows, the palette's keys work."""
+    expect(page.locator("[data-testid^='section-']").first).to_be_visible()
+
+
 def _add_field(page, type_name: str, label: str, name: str) -> None:
     page.get_by_test_id(f"palette-{type_name}").focus()
     page.keyboard.press("Enter")
@@ -121,6 +126,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
 
     page.get_by_role("link", name=T["design"].format("Customer")).click()
     page.get_by_test_id("palette-text").wait_for()
+    _designer_ready(page)
     _add_field(page, "text", "Name", "name")
     _add_field(page, "phone", "Phone", "phone")
     page.get_by_test_id("publish").click()
@@ -129,6 +135,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     page.goto(settings_url)
     page.get_by_role("link", name=T["design"].format("Visit")).click()
     page.get_by_test_id("palette-reference").wait_for()
+    _designer_ready(page)
     _add_field(page, "reference", "Customer", "customer")
     page.locator("select[data-prop=\"options.form\"]").select_option("customer")   # the reference's target form
     _add_field(page, "textarea", "Note", "note")
