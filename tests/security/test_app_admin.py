@@ -231,3 +231,32 @@ def test_a_workspace_without_admins_still_changes_roles(rt):
     member = user_service.create_user(rt, Actor.system(), "solo", roles=["member"], check=False)
     assert user_service.update_user(rt, Actor.system(), member["id"], {}, roles=["viewer"])["roles"] == ["viewer"]
     assert user_service.update_user(rt, Actor.system(), member["id"], {"is_active": False})["is_active"] is False
+
+
+def test_the_settings_page_runs_forms_and_the_app(client):
+    """Each control of the settings page posts to its route: move, rename, archive, copy, delete; the Apps page follows."""
+    _crm(client)
+    assert client.post("/apps/crm/forms/visit/move", data={"direction": "up"}).status_code == 303
+    assert [f["key"] for f in app_admin_forms(client)] == ["visit", "customer"]
+    assert client.post("/apps/crm/forms/customer/rename", data={"label_en": "Client", "label_zh": "客户"}).status_code == 303
+    assert client.get("/api/apps/crm/forms/customer/draft").get_json()["definition"]["label"] == {"en": "Client", "zh-CN": "客户"}
+    blank = client.post("/apps/crm/forms/customer/rename?lang=en", data={"label_en": "", "label_zh": ""})
+    assert blank.status_code == 422 and 'id="form_customer-label_en-error"' in blank.get_data(as_text=True)
+    assert client.post("/apps/crm/forms/visit/archive", data={"archived": "1"}).status_code == 303
+    index = client.get("/?lang=en").get_data(as_text=True)
+    assert 'data-testid="form-crm-customer"' in index and 'data-testid="form-crm-visit"' not in index   # archived: not offered
+    assert client.post("/apps/crm/forms/new", data={"key": "lead", "label_en": "Lead", "copy_of": "customer"}).status_code == 303
+    assert client.post("/apps/crm/forms/lead/delete", data={"confirm": "lead"}).status_code == 303
+    copied = client.post("/apps/new", data={"kind": "copy", "source": "crm", "key": "crm_copy", "label_en": "CRM copy"})
+    assert copied.status_code == 303 and copied.headers["Location"].endswith("/apps/crm_copy/settings")
+    assert client.post("/apps/crm_copy/archive", data={"archived": "1"}).status_code == 303
+    index = client.get("/?lang=en").get_data(as_text=True)
+    assert 'data-testid="archived-apps"' in index and 'data-testid="app-crm_copy"' not in index
+    in_use = client.post("/apps/crm/forms/customer/delete?lang=en", data={"confirm": "customer"})
+    assert in_use.status_code == 409 and "refers to this form" in in_use.get_data(as_text=True)
+    assert client.post("/apps/crm_copy/delete", data={"confirm": "crm_copy"}).status_code == 303
+    assert client.get("/api/apps/crm_copy").status_code == 404
+
+
+def app_admin_forms(client) -> list[dict]:
+    return client.patch("/api/apps/crm/settings", json={"icon": ""}).get_json()["forms"]
