@@ -18,6 +18,7 @@ PACKAGES=(
   "chart.js|chart.js@4.6.1|MIT|package/dist/chart.umd.min.js:chart.umd.min.js|package/LICENSE.md"
   "axe-core|axe-core@4.14.1|MPL-2.0|package/axe.min.js:axe.min.js|package/LICENSE"
   "signature_pad|signature_pad@5.1.4|MIT|package/dist/signature_pad.umd.min.js:signature_pad.umd.min.js|package/LICENSE"
+  "tabulator|tabulator-tables@6.5.3|MIT|package/dist/js/tabulator.min.js:tabulator.min.js,package/dist/css/tabulator.min.css:tabulator.min.css|package/LICENSE"
 )
 
 rm -rf "$DEST"
