@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from designer_ui import editor_views  # noqa: F401  (automation, workflow and template editors)
     from designer_ui import profile_views  # noqa: F401  (the user's own profile, password, tokens)
     from designer_ui import admin_views, app_admin_views  # noqa: F401  (people and access; apps and forms as a whole)
+    from designer_ui import public_link_views, workspace_views  # noqa: F401  (public links; workspace settings and audit)
     from designer_ui import field_widgets
 
     i18n.init_app(app)

@@ -16,6 +16,7 @@ ROUTE_MODULES: list[str] = [
     "engine.api.app_admin_routes",
     "engine.api.dashboard_routes",
     "engine.api.web_form_routes",
+    "engine.api.workspace_routes",
     "engine.api.import_routes",
     "engine.api.approval_routes",
     "engine.api.live_routes",

@@ -6,9 +6,11 @@ import re
 from flask import g, jsonify, request, session
 
 from engine.api import actor, auth, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.safety import MAX_ID
+from engine.api.audit_filters import AUDIT_FILTERS, audit_filters
 from engine.services import admin_audit, credentials, permissions, readgate, users as user_service
+import jsonschema
 
 _ERR = (401, 403, 404, 422)
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -85,7 +87,6 @@ SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type"
 
 def _body(schema: dict) -> dict:
     """The JSON body checked against the operation's own schema (one source of truth with the spec)."""
-    import jsonschema
 
     data = load_body()
     errors = [ErrorItem(e.message, path="/" + "/".join(map(str, e.absolute_path))) for e in
@@ -98,7 +99,6 @@ def _body(schema: dict) -> dict:
 def _known_id(value: int) -> int:
     """Path ids beyond the column range can't exist: 404 before the database sees them."""
     if value > MAX_ID:
-        from engine.errors import NotFound
 
         raise NotFound(f"no such id {value}", path="/id")
     return value
@@ -271,7 +271,8 @@ def revoke_token(token_id):
 # -- admin audit ---------------------------------------------------------------------
 
 @route("/admin/audit", summary="Admin actions: users, roles, grants, tokens (needs manage_users)", tag="permissions", response=AUDIT,
-       query=[{"name": "action", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64}}], errors=(401, 403))
+       query=[{"name": "action", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64}}, *AUDIT_FILTERS],
+       errors=(401, 403, 422))
 def list_admin_audit():
     permissions.require_capability(runtime(), actor(), "manage_users")
-    return jsonify({"items": admin_audit.list_entries(runtime(), action=request.args.get("action"))})
+    return jsonify({"items": admin_audit.list_entries(runtime(), action=request.args.get("action"), **audit_filters(request.args))})

@@ -44,3 +44,11 @@ def create_web_form(app_key):
        tag="web forms", response=WEB_FORM, body_required=False, errors=(404,))
 def revoke_web_form(app_key, web_form_id):
     return jsonify(web_forms.revoke_web_form(runtime(), actor(), app_key, web_form_id))
+
+
+@route("/apps/<app_key>/web-forms/<int:web_form_id>/submissions", summary="The newest records a public link created",
+       tag="web forms", response={"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
+           "type": "object", "required": ["record_id", "at"], "properties": {"record_id": {"type": "integer"}, "at": {"type": "string"}}}}}},
+       errors=(404,))
+def web_form_submissions(app_key, web_form_id):
+    return jsonify({"items": web_forms.latest_submissions(runtime(), actor(), app_key, web_form_id)})

@@ -34,7 +34,7 @@ from engine.services import records as record_service
 from engine.services.forms import _app_row, compiled_form
 from engine.services.permissions import require_capability
 from engine.storage.dashboard_tables import web_forms
-from engine.storage.tables import users
+from engine.storage.tables import record_audit, users
 
 #: capability needed to publish or revoke a public link
 WEB_FORM_CAPABILITY = "manage_users"
@@ -57,6 +57,8 @@ MAX_PUBLIC_FIELD_CHARS = 2000
 HONEYPOT_FIELD = "website_url"
 #: length of the link token (bytes of randomness, URL-safe base64)
 TOKEN_BYTES = 24
+#: most of a link's newest submissions listed on its admin page
+LATEST_SUBMISSIONS = 10
 #: the actor public submissions are saved as; a link an admin published acts with the engine's authority on that one form
 _ACTOR_LABEL = "web_form:{id}"
 
@@ -138,6 +140,19 @@ def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
             "owner_id": owner, "thanks": thanks}, errors
 
 
+def offerable_fields(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> dict:
+    """What a link to the form may offer (``fields``: the input fields a public form can show, in order) and which
+    fields may record the source channel (``source_fields``), with the defaults a new link gets."""
+    require_capability(rt, actor, WEB_FORM_CAPABILITY)
+    with rt.db.read() as conn:
+        form = compiled_form(rt, conn, app_key, form_key)
+    source = "source" if "source" in form.by_id and not form.by_id["source"].get("deleted") else None
+    fields = [f for f in form.input_fields if _public(f) and f["id"] != source]
+    sources = [f for f in form.input_fields if FIELD_TYPES.get(f["type"]).takes_tag]
+    return {"fields": fields, "source_fields": sources, "default_source_field": source, "default_source_value": "web_form",
+            "choices": {f["id"]: choice_values(f) for f in sources if FIELD_TYPES.get(f["type"]).has_choices}}
+
+
 def create_web_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, label: str | None = None,
                     settings: dict | None = None) -> dict:
     """Publish a public link to a form. The answer holds the token (and the link) once; it is never shown again."""
@@ -177,6 +192,20 @@ def revoke_web_form(rt: Runtime, actor: Actor, app_key: str, web_form_id: int) -
             conn.execute(sa.update(web_forms).where(web_forms.c.id == web_form_id).values(revoked_at=rt.clock.now(), revoked_by=actor.user_id))
         row = conn.execute(sa.select(web_forms).where(web_forms.c.id == web_form_id)).mappings().one()
     return web_form_dict(row, app_key)
+
+
+def latest_submissions(rt: Runtime, actor: Actor, app_key: str, web_form_id: int, *, limit: int = LATEST_SUBMISSIONS) -> list[dict]:
+    """The newest records a link created (``{"record_id", "at"}``, newest first), from the record audit: a record a
+    visitor submitted was created by the link's actor."""
+    require_capability(rt, actor, WEB_FORM_CAPABILITY)
+    with rt.db.read() as conn:
+        app = _app_row(conn, rt, app_key)
+        if conn.execute(sa.select(web_forms.c.id).where(web_forms.c.id == web_form_id, web_forms.c.app_id == app["id"])).first() is None:
+            raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form")
+        rows = conn.execute(sa.select(record_audit.c.record_id, record_audit.c.at)
+                            .where(record_audit.c.actor == _ACTOR_LABEL.format(id=web_form_id), record_audit.c.action == "create")
+                            .order_by(record_audit.c.id.desc()).limit(max(1, min(limit, LATEST_SUBMISSIONS)))).all()
+    return [{"record_id": r.record_id, "at": utc_iso(r.at)} for r in rows]
 
 
 # -- the public side ----------------------------------------------------------------------

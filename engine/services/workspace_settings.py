@@ -1,0 +1,92 @@
+"""The workspace's own settings: its name, time zone and default language, with who reviews and who publishes
+notification templates (``template_review`` owns those rules); every change is audited (``workspace.settings``).
+
+The time zone is the one reminders, date buckets and "today" use when a user has none of their own; the default
+language is the UI language of a user who chose none and whose browser asks for none we have.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from engine.errors import ErrorItem, PermissionDenied, ValidationFailed
+from engine.notifications.lifecycle import PUBLISHERS
+from engine.runtime import Actor, Runtime
+from engine.services import admin_audit, template_review
+from engine.services.permissions import privileged
+from engine.storage.tables import workspaces
+
+#: UI languages a workspace may default to
+LANGUAGES = ("en", "zh-CN")
+#: the workspace settings key holding the default language
+LANGUAGE_SETTING = "default_locale"
+#: longest workspace name, in characters
+MAX_NAME_LENGTH = 200
+#: settings this service changes; the review ones are passed on to ``template_review``
+FIELDS = ("name", "timezone", LANGUAGE_SETTING, template_review.SELF_REVIEW_SETTING, template_review.PUBLISHER_SETTING)
+
+
+def get_settings(rt: Runtime) -> dict:
+    """``{"name", "timezone", "default_locale", "self_review", "publisher"}`` as the workspace has them."""
+    with rt.db.read() as conn:
+        row = conn.execute(sa.select(workspaces).where(workspaces.c.id == rt.workspace_id)).mappings().one()
+    language = (row["settings"] or {}).get(LANGUAGE_SETTING)
+    return {"name": row["name"], "timezone": row["timezone"], LANGUAGE_SETTING: language if language in LANGUAGES else LANGUAGES[0],
+            **template_review.review_settings(rt)}
+
+
+def _problems(changes: Mapping) -> list[ErrorItem]:
+    problems = [ErrorItem(f"unknown setting; use {', '.join(FIELDS)}", path=f"/{k}") for k in changes if k not in FIELDS]
+    name = changes.get("name")
+    if "name" in changes and not (isinstance(name, str) and 1 <= len(name.strip()) <= MAX_NAME_LENGTH):
+        problems.append(ErrorItem(f"a name of 1 to {MAX_NAME_LENGTH} characters", path="/name"))
+    if "timezone" in changes:
+        tz = changes["timezone"]
+        try:
+            if not isinstance(tz, str) or not tz or len(tz) > 64:
+                raise ValueError
+            ZoneInfo(tz)
+        except Exception:  # noqa: BLE001  (ZoneInfo raises several kinds for bad names)
+            problems.append(ErrorItem("must be a time zone name such as Asia/Shanghai", path="/timezone"))
+    if template_review.PUBLISHER_SETTING in changes and changes[template_review.PUBLISHER_SETTING] not in PUBLISHERS:
+        problems.append(ErrorItem(f"must be one of {', '.join(PUBLISHERS)}", path=f"/{template_review.PUBLISHER_SETTING}"))
+    if template_review.SELF_REVIEW_SETTING in changes and not isinstance(changes[template_review.SELF_REVIEW_SETTING], bool):
+        problems.append(ErrorItem("must be true or false", path=f"/{template_review.SELF_REVIEW_SETTING}"))
+    if LANGUAGE_SETTING in changes and changes[LANGUAGE_SETTING] not in LANGUAGES:
+        problems.append(ErrorItem(f"must be one of {', '.join(LANGUAGES)}", path=f"/{LANGUAGE_SETTING}"))
+    return problems
+
+
+def update_settings(rt: Runtime, actor: Actor, changes: Mapping) -> dict:
+    """Change some settings (workspace admins only); the settings after the change. Only what differs is audited."""
+    if not isinstance(changes, Mapping):
+        raise ValidationFailed("the settings must be an object", [ErrorItem("expected an object", path="/")])
+    problems = _problems(changes)
+    if problems:
+        raise ValidationFailed("the workspace settings are not valid", problems)
+    if "admin" not in actor.roles and not (actor.user_id is None and privileged(actor)):
+        raise PermissionDenied("only a workspace admin may change the workspace settings", path="/")
+    before = get_settings(rt)
+    review = {k: changes[k] for k in (template_review.SELF_REVIEW_SETTING, template_review.PUBLISHER_SETTING) if k in changes}
+    if review:
+        template_review.set_review_settings(rt, actor, review)  # validates these two and refuses them at their path
+    with rt.db.transaction() as conn:
+        row = conn.execute(sa.select(workspaces).where(workspaces.c.id == rt.workspace_id)).mappings().one()
+        values: dict = {}
+        if "name" in changes:
+            values["name"] = changes["name"].strip()
+        if "timezone" in changes:
+            values["timezone"] = changes["timezone"]
+        if LANGUAGE_SETTING in changes:
+            values["settings"] = {**(row["settings"] or {}), LANGUAGE_SETTING: changes[LANGUAGE_SETTING]}
+        if values:
+            conn.execute(sa.update(workspaces).where(workspaces.c.id == rt.workspace_id).values(**values))
+    after = get_settings(rt)
+    changed = {k: [before[k], after[k]] for k in FIELDS if before[k] != after[k]}
+    if changed:
+        with rt.db.transaction() as conn:
+            admin_audit.record(rt, conn, actor, "workspace.settings", "workspace", **changed)
+    rt.timezone = after["timezone"]
+    return after
