@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, PermissionDenied, ValidationFailed
-from engine.formrules import text_of
+from engine.fields.base import field_label
 from engine.notifications.lifecycle import (
     PUBLISHERS, REVIEW_CAPABILITY, WRITE_CAPABILITY, Caller, LifecycleError, ReviewPolicy, TemplateState, allowed_actions, refusal,
 )
@@ -128,7 +128,7 @@ def notify_reviewers(conn: sa.Connection, rt: Runtime, app_key: str, row: Mappin
             continue
         locale = "zh-CN" if (person.locale or "").startswith("zh") else "en"
         title, body = _AWAITS_REVIEW[locale]
-        words = {"label": text_of(row["label"], locale) or row["key"], "author": names.get(row["submitted_by"], "?"), "revision": row["revision"],
+        words = {"label": field_label({"label": row["label"], "id": row["key"]}, locale), "author": names.get(row["submitted_by"], "?"), "revision": row["revision"],
                  "app": app_key, "key": row["key"]}
         inbox.store_message(conn, rt, user_id=person.id, title=title.format(**words), body=body.format(**words),
                             idempotency_key=f"template-review:{row['id']}:{utc_iso(row['submitted_at'])}:{person.id}",
