@@ -14,3 +14,4 @@ import engine.storage.approval_tables  # noqa: F401
 import engine.storage.secret_tables  # noqa: F401
 import engine.storage.rate_limit_tables  # noqa: F401
 import engine.storage.idempotency_tables  # noqa: F401
+import engine.storage.view_tables  # noqa: F401

@@ -1,0 +1,211 @@
+"""Saved views of a form: private to their owner or shared with roles, one default view per role.
+
+A view's definition holds what the records grid needs to reopen it: the view type, the filter tree
+(``filters`` with ``match`` all/any, groups nested one level), the sort keys, the grouping field, the
+visible columns (in order), the search text and the page size. Fields are checked against the published
+form as the caller's read gate shows it: a field hidden from the caller can't be named in a view.
+
+Anyone who may read the form keeps private views; sharing a view with roles and choosing a role's default
+view need the ``design`` capability (builders and admins).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.errors import ErrorItem, NotFound, PermissionDenied, ValidationFailed
+from engine.runtime import Actor, Runtime
+from engine.services import queries
+from engine.services.form_lookup import compiled_form
+from engine.services.permissions import has_capability
+from engine.services.readgate import read_view
+from engine.storage.access_tables import roles as role_table
+from engine.storage.view_tables import saved_views
+from engine.clock import utc_iso
+
+VIEW_TYPES = ("grid", "kanban", "calendar", "gallery")
+MAX_VIEWS_PER_FORM = 200
+MAX_NAME = 100
+MAX_COLUMNS = 200
+MAX_SORT = 5
+DEFINITION_KEYS = {"type", "filters", "match", "sort", "group_by", "columns", "search", "page_size"}
+
+
+def _form_and_hidden(rt: Runtime, conn, actor: Actor, app_key: str, form_key: str):
+    form = compiled_form(rt, conn, app_key, form_key)
+    view = read_view(rt, conn, actor, form)
+    view.check(conn, None)
+    return form, view.hidden
+
+
+def _visible(actor: Actor, row) -> bool:
+    return row["owner_id"] == actor.user_id or "admin" in actor.roles or bool(set(row["shared_roles"]) & set(actor.roles))
+
+
+def _dict(row, actor: Actor) -> dict:
+    return {"id": row["id"], "name": row["name"], "owner_id": row["owner_id"], "shared_roles": list(row["shared_roles"]),
+            "default_roles": list(row["default_roles"]), "definition": row["definition"], "mine": row["owner_id"] == actor.user_id,
+            "created_at": utc_iso(row["created_at"]), "updated_at": utc_iso(row["updated_at"])}
+
+
+def list_views(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> dict:
+    """The views the caller sees (their own, and those shared with one of their roles) and the default one for them."""
+    with rt.db.read() as conn:
+        form, _ = _form_and_hidden(rt, conn, actor, app_key, form_key)
+        rows = conn.execute(sa.select(saved_views).where(saved_views.c.form_id == form.form_id)
+                            .order_by(saved_views.c.name, saved_views.c.id)).mappings().all()
+    items = [_dict(r, actor) for r in rows if _visible(actor, r)]
+    default = next((i["id"] for i in items if set(i["default_roles"]) & set(actor.roles)), None)
+    return {"items": items, "default_id": default}
+
+
+def _check_fields(form, hidden: set, names: list[tuple[str, Any]], errors: list) -> None:
+    for path, name in names:
+        f = form.by_id.get(name) if isinstance(name, str) else None
+        if name in queries.SYSTEM_COLUMNS:
+            continue
+        if f is None or f["id"] in hidden:
+            errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name if isinstance(name, str) else None))
+
+
+def _check_filters(form, hidden, filters: Any, path: str, errors: list, depth: int = 0) -> None:
+    if not isinstance(filters, list) or len(filters) > queries.MAX_FILTERS:
+        errors.append(ErrorItem(f"filters must be a list of at most {queries.MAX_FILTERS}", path=path))
+        return
+    for i, flt in enumerate(filters):
+        p = f"{path}/{i}"
+        if isinstance(flt, dict) and "filters" in flt and depth == 0:
+            if flt.get("match", "all") not in ("all", "any"):
+                errors.append(ErrorItem("match must be all or any", path=p + "/match"))
+            _check_filters(form, hidden, flt["filters"], p + "/filters", errors, depth + 1)
+            continue
+        if not isinstance(flt, dict) or not isinstance(flt.get("field"), str) or not isinstance(flt.get("op"), str):
+            errors.append(ErrorItem("a filter is {field, op, value}", path=p))
+            continue
+        if flt["op"] not in queries.OPERATORS:
+            errors.append(ErrorItem(f"unknown operator {flt['op']!r}", path=p + "/op"))
+        _check_fields(form, hidden, [(p + "/field", flt["field"])], errors)
+
+
+def check_definition(form, hidden: set, definition: Any) -> dict:
+    """The definition as stored, or a 422 naming each wrong part."""
+    errors: list[ErrorItem] = []
+    if not isinstance(definition, dict):
+        raise ValidationFailed("a view definition is an object", [ErrorItem("expected an object", path="/definition")])
+    for key in sorted(set(definition) - DEFINITION_KEYS):
+        errors.append(ErrorItem(f"unknown key {key!r}", path=f"/definition/{key}"))
+    out = {"type": definition.get("type", "grid"), "filters": definition.get("filters", []), "match": definition.get("match", "all"),
+           "sort": definition.get("sort", []), "group_by": definition.get("group_by"), "columns": definition.get("columns", []),
+           "search": definition.get("search", ""), "page_size": definition.get("page_size", 50)}
+    if out["type"] not in VIEW_TYPES:
+        errors.append(ErrorItem(f"type must be one of {', '.join(VIEW_TYPES)}", path="/definition/type"))
+    if out["match"] not in ("all", "any"):
+        errors.append(ErrorItem("match must be all or any", path="/definition/match"))
+    _check_filters(form, hidden, out["filters"], "/definition/filters", errors)
+    sort = out["sort"]
+    if not isinstance(sort, list) or len(sort) > MAX_SORT or not all(
+            isinstance(s, dict) and s.get("dir", "asc") in ("asc", "desc") for s in sort):
+        errors.append(ErrorItem(f"sort is a list of at most {MAX_SORT} {{field, dir: asc|desc}}", path="/definition/sort"))
+    else:
+        _check_fields(form, hidden, [(f"/definition/sort/{i}/field", s.get("field")) for i, s in enumerate(sort)], errors)
+    if out["group_by"] is not None:
+        _check_fields(form, hidden, [("/definition/group_by", out["group_by"])], errors)
+    cols = out["columns"]
+    if not isinstance(cols, list) or len(cols) > MAX_COLUMNS:
+        errors.append(ErrorItem(f"columns is a list of at most {MAX_COLUMNS} field ids", path="/definition/columns"))
+    else:
+        _check_fields(form, hidden, [(f"/definition/columns/{i}", c) for i, c in enumerate(cols)], errors)
+    if not isinstance(out["search"], str) or len(out["search"]) > queries.MAX_SEARCH_LENGTH:
+        errors.append(ErrorItem(f"search is a text of at most {queries.MAX_SEARCH_LENGTH} characters", path="/definition/search"))
+    if not isinstance(out["page_size"], int) or isinstance(out["page_size"], bool) or not 1 <= out["page_size"] <= queries.MAX_PAGE_SIZE:
+        errors.append(ErrorItem(f"page_size must be between 1 and {queries.MAX_PAGE_SIZE}", path="/definition/page_size"))
+    if errors:
+        raise ValidationFailed("the view is not valid", errors)
+    return out
+
+
+def _check_roles(conn, rt: Runtime, actor: Actor, shared: Any, path: str) -> list[str]:
+    if not isinstance(shared, list) or not all(isinstance(r, str) for r in shared):
+        raise ValidationFailed("roles are a list of role keys", [ErrorItem("expected a list of role keys", path=path)])
+    if shared and not has_capability(rt, actor, "design", conn):
+        raise PermissionDenied("your role may not share views with roles (needs the 'design' capability)", needed="design")
+    known = set(conn.execute(sa.select(role_table.c.key).where(role_table.c.workspace_id == rt.workspace_id, role_table.c.key.in_(shared))).scalars()) if shared else set()
+    unknown = [r for r in shared if r not in known]
+    if unknown:
+        raise ValidationFailed("unknown role", [ErrorItem(f"{unknown[0]!r} is not a role", path=path)])
+    return sorted(set(shared))
+
+
+def _name(body: dict) -> str:
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise ValidationFailed("a view needs a name", [ErrorItem(f"a name of 1 to {MAX_NAME} characters", path="/name")])
+    return name.strip()
+
+
+def create_view(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: dict) -> dict:
+    with rt.db.transaction() as conn:
+        form, hidden = _form_and_hidden(rt, conn, actor, app_key, form_key)
+        name = _name(body)
+        definition = check_definition(form, hidden, body.get("definition", {}))
+        shared = _check_roles(conn, rt, actor, body.get("shared_roles", []), "/shared_roles")
+        count = conn.execute(sa.select(sa.func.count()).where(saved_views.c.form_id == form.form_id)).scalar_one()
+        if count >= MAX_VIEWS_PER_FORM:
+            raise ValidationFailed("too many views", [ErrorItem(f"a form keeps at most {MAX_VIEWS_PER_FORM} views", path="/")])
+        now = rt.clock.now()
+        row = conn.execute(saved_views.insert().values(
+            form_id=form.form_id, name=name, owner_id=actor.user_id, shared_roles=shared, default_roles=[],
+            definition=definition, created_at=now, updated_at=now).returning(*saved_views.c)).mappings().one()
+    return _dict(row, actor)
+
+
+def _own_row(conn, rt, actor, app_key, form_key, view_id):
+    form, hidden = _form_and_hidden(rt, conn, actor, app_key, form_key)
+    row = conn.execute(sa.select(saved_views).where(saved_views.c.id == view_id, saved_views.c.form_id == form.form_id)).mappings().first()
+    if row is None or not _visible(actor, row):
+        raise NotFound(f"view {view_id} does not exist", path="/view")
+    if row["owner_id"] != actor.user_id and not has_capability(rt, actor, "design", conn):
+        raise PermissionDenied("only its owner or a designer may change this view", needed="design")
+    return form, hidden, row
+
+
+def update_view(rt: Runtime, actor: Actor, app_key: str, form_key: str, view_id: int, body: dict) -> dict:
+    with rt.db.transaction() as conn:
+        form, hidden, row = _own_row(conn, rt, actor, app_key, form_key, view_id)
+        values: dict[str, Any] = {"updated_at": rt.clock.now()}
+        if "name" in body:
+            values["name"] = _name(body)
+        if "definition" in body:
+            values["definition"] = check_definition(form, hidden, body["definition"])
+        if "shared_roles" in body:
+            values["shared_roles"] = _check_roles(conn, rt, actor, body["shared_roles"], "/shared_roles")
+            values["default_roles"] = [r for r in row["default_roles"] if r in values["shared_roles"]]
+        row = conn.execute(saved_views.update().where(saved_views.c.id == view_id).values(**values)
+                           .returning(*saved_views.c)).mappings().one()
+    return _dict(row, actor)
+
+
+def delete_view(rt: Runtime, actor: Actor, app_key: str, form_key: str, view_id: int) -> None:
+    with rt.db.transaction() as conn:
+        _own_row(conn, rt, actor, app_key, form_key, view_id)
+        conn.execute(saved_views.delete().where(saved_views.c.id == view_id))
+
+
+def set_default(rt: Runtime, actor: Actor, app_key: str, form_key: str, view_id: int, role: Any) -> dict:
+    """Make the view the default of ``role`` for this form (the role must see it; needs ``design``)."""
+    with rt.db.transaction() as conn:
+        form, _, row = _own_row(conn, rt, actor, app_key, form_key, view_id)
+        if not has_capability(rt, actor, "design", conn):
+            raise PermissionDenied("your role may not choose default views (needs the 'design' capability)", needed="design")
+        if not isinstance(role, str) or role not in row["shared_roles"]:
+            raise ValidationFailed("the view is not shared with that role",
+                                   [ErrorItem("share the view with the role before making it its default", path="/role")])
+        for other in conn.execute(sa.select(saved_views).where(saved_views.c.form_id == form.form_id, saved_views.c.id != view_id)).mappings():
+            if role in other["default_roles"]:
+                conn.execute(saved_views.update().where(saved_views.c.id == other["id"])
+                             .values(default_roles=[r for r in other["default_roles"] if r != role]))
+        row = conn.execute(saved_views.update().where(saved_views.c.id == view_id)
+                           .values(default_roles=sorted(set(row["default_roles"]) | {role}), updated_at=rt.clock.now())
+                           .returning(*saved_views.c)).mappings().one()
+    return _dict(row, actor)
