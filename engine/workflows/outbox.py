@@ -31,6 +31,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.notifications.channels import CHANNELS, OutgoingMessage, Recipient, get_channel
 from engine.storage.db import copy_rows, ids_grouped
 from engine.workflows.tables import outbox
+from engine import secrets
+from engine.notifications.channels import DeliveryResult
+from engine.workflows.secrets import unseal_config
 
 #: How long a worker owns a leased message before another may retry it (longer than a send can take).
 OUTBOX_LEASE = timedelta(minutes=2)
@@ -77,11 +80,12 @@ class Batch:
 
 def enqueue(ctx, *, key: str, channel: str, recipient: Recipient, cc: list[Recipient], subject: str, body: str,
             html_body: str | None, link: str | None, config: dict, workflow_id: int | None, due_event_id: int | None,
-            record_id: int | None) -> int:
-    """Queue one message with the firing (written by ``flush`` when the firing succeeds)."""
+            record_id: int | None, data: dict | None = None) -> int:
+    """Queue one message with the firing (written by ``flush`` when the firing succeeds); ``data``: what a webhook
+    sends besides the text (record, workflow, language)."""
     now = ctx.rt.clock.now()
     message = {"recipient": _person(recipient), "cc": [_person(p) for p in cc], "subject": subject, "body": body,
-               "html_body": html_body, "link": link, "config": config}
+               "html_body": html_body, "link": link, "config": config, **({"data": data} if data else {})}
     ctx.queued.append({"workspace_id": ctx.rt.workspace_id, "workflow_id": workflow_id, "due_event_id": due_event_id,
                        "record_id": record_id or None, "idempotency_key": key, "channel": channel, "message": message,
                        "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now})
@@ -118,7 +122,8 @@ def outgoing(row: Any) -> OutgoingMessage:
     m = row["message"]
     return OutgoingMessage(recipient=Recipient(**m["recipient"]), subject=m["subject"], body=m["body"],
                            idempotency_key=row["idempotency_key"], html_body=m.get("html_body"), link=m.get("link"),
-                           cc=tuple(Recipient(**p) for p in m.get("cc", [])), config=m.get("config") or {})
+                           cc=tuple(Recipient(**p) for p in m.get("cc", [])), config=m.get("config") or {},
+                           data=m.get("data") or {})
 
 
 def build_channel(rt, name: str):
@@ -200,8 +205,6 @@ def _mark_params(row_id: int, seen: int, values: dict) -> dict:
 def _unseal(rt, rows: list[dict]) -> None:
     """Decrypt the secrets a batch's messages name (the only place besides the save-time check that does):
     a message whose secret cannot be read fails for good, with the reason and without the secret."""
-    from engine import secrets
-    from engine.workflows.secrets import unseal_config
 
     sealed = [r for r in rows if any(secrets.is_handle(v) for v in (r["message"].get("config") or {}).values())]
     if not sealed:
@@ -217,7 +220,6 @@ def _unseal(rt, rows: list[dict]) -> None:
 
 
 def _send(channel_for, row: dict):
-    from engine.notifications.channels import DeliveryResult
 
     if row.get("secret_error"):
         return DeliveryResult(False, True, row["secret_error"], 0, row["channel"])

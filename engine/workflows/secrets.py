@@ -1,6 +1,6 @@
 """Which settings of a workflow definition are secrets, and how they are kept out of it.
 
-A secret *slot* is a webhook step's ``url`` or a notify step's ``channel_config/<channel>/<key>`` for
+A secret *slot* is a webhook step's ``url`` or signing ``secret`` or a notify step's ``channel_config/<channel>/<key>`` for
 every key the channel class lists in ``secret_keys`` (chat-robot URLs carrying their key, signing
 secrets). ``seal`` runs when a definition is saved: text in a slot becomes a new encrypted row and
 the slot keeps its handle; a mask sent back keeps the secret already there (by its ``ref``, or by
@@ -14,13 +14,16 @@ from typing import Any, Iterator
 
 from engine import secrets
 from engine.errors import ErrorItem
+import sqlalchemy as sa
+from engine.notifications.channels import CHANNELS
+from engine.runtime import Actor
+from engine.workflows.tables import workflow_versions, workflows
 
 #: ``owner_kind`` of the secrets a workflow's definitions refer to.
 OWNER_KIND = "workflow"
 
 
 def _channel_secret_keys(channel: str) -> frozenset[str]:
-    from engine.notifications.channels import CHANNELS
 
     return CHANNELS.get(channel).cls.secret_keys if channel in CHANNELS else frozenset()
 
@@ -41,6 +44,8 @@ def _step_slots(steps: Any, path: str) -> Iterator[tuple[dict, str, str, str]]:
         where, sid = f"{path}/{i}", str(step.get("id"))
         if step.get("type") == "webhook" and "url" in step:
             yield step, "url", f"{where}/url", f"{sid}/url"
+        if step.get("type") == "webhook" and "secret" in step:
+            yield step, "secret", f"{where}/secret", f"{sid}/secret"
         config = step.get("channel_config")
         if isinstance(config, dict):
             for channel, settings in config.items():
@@ -135,10 +140,7 @@ def unseal_config(conn, rt, config: dict) -> dict:
 def seal_stored(rt) -> dict[str, int]:
     """Move secrets still stored as text (definitions saved before secrets were kept apart) into encrypted rows:
     drafts and published versions alike. Idempotent; ``formflow seal-secrets`` runs it."""
-    import sqlalchemy as sa
 
-    from engine.runtime import Actor
-    from engine.workflows.tables import workflow_versions, workflows
 
     def text_left(definition) -> bool:
         return any(isinstance(container[key], str) and container[key] for container, key, _, _ in slots(definition))

@@ -18,10 +18,16 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, FormflowError
 from engine.fields import FIELD_TYPES
+from engine.fields.base import field_label
 from engine.notifications.channels import CHANNELS, Recipient
 from engine.registry import Registry
-from engine.storage.tables import users
+from engine.storage.tables import records, users
 from engine.workflows import outbox as outbox_rows
+from engine.notifications.links import link_problem
+from engine.notifications.variables import record_link, RenderData
+from engine.services import templates
+from engine.services.records import create_record, update_record
+from urllib.parse import urlsplit
 
 #: Most people one notify step may address (to and cc together), after expanding roles and fields.
 MAX_RECIPIENTS = 200
@@ -46,7 +52,6 @@ class RunContext:
 
     def render_data(self):
         """Template variables builder, shared by a tick's firings (it memoises users and forms)."""
-        from engine.notifications.variables import RenderData
 
         if self.batch is None:
             return RenderData(self.conn, self.rt, self.viewers)
@@ -76,7 +81,6 @@ class RunContext:
 
     def reload(self) -> None:
         """Read the record again after a step changed it."""
-        from engine.storage.tables import records
 
         if self.row:
             self.row = dict(self.conn.execute(sa.select(records).where(records.c.id == self.row["id"])).mappings().one())
@@ -220,7 +224,6 @@ class NotifyStep(CompiledStep):
         data = ctx.render_data()
         readers = tuple(data.actor_of(p.user_id) for p in (recipient, *cc) if p.user_id)
         if self.spec.get("template"):
-            from engine.services import templates
 
             published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
             return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel, viewers=ctx.viewers,
@@ -238,7 +241,6 @@ class NotifyStep(CompiledStep):
         cc = [r for r in recipients(ctx, people_ids(ctx, self.spec.get("cc") or [])) if r.user_id not in to_ids]
         link = self.spec.get("link")
         if link is None and ctx.row:
-            from engine.notifications.variables import record_link
 
             link = record_link(ctx.rt, ctx.wf.app_key, ctx.wf.form_key, ctx.row["id"])
         for channel in self.spec["channels"]:
@@ -289,7 +291,6 @@ class NotifyKind(StepKind):
             if channel not in spec["channels"]:
                 ctx.errors.append(ErrorItem(f"settings for {channel!r}, which the step does not use", path=f"{path}/channel_config/{channel}"))
         if "link" in spec:
-            from engine.notifications.links import link_problem
 
             problem = link_problem(spec["link"])
             if problem:
@@ -309,33 +310,73 @@ class NotifyKind(StepKind):
 
 # -- webhook ---------------------------------------------------------------
 
-class WebhookStep(CompiledStep):
-    def __init__(self, kind, spec, inline):
-        super().__init__(kind, spec)
-        self.inline = inline
+def _locale(ctx: RunContext, user_id: int | None) -> str:
+    """The language a person reads ("en" or "zh-CN"), from their profile; "en" when unknown."""
+    row = (ctx.batch.users.get(user_id) if ctx.batch is not None else None) if user_id else None
+    if user_id and row is None:
+        row = ctx.conn.execute(sa.select(users.c.locale).where(users.c.id == user_id)).mappings().first()
+    return "zh-CN" if ((row or {}).get("locale") or "").lower().startswith("zh") else "en"
 
-    def _text(self, ctx) -> dict:
-        if self.inline is None:
-            return {"subject": f"{ctx.wf.key} #{ctx.record_id}", "body": ""}
-        return NotifyStep.render(self, ctx, "webhook", Recipient(tz=ctx.rt.timezone))  # type: ignore[arg-type]
+
+class WebhookStep(CompiledStep):
+    """POST one JSON document per firing (the payload is described in docs/workflows.md, "Webhook payload")."""
+
+    def __init__(self, kind, spec, inline, by_locale: dict, fields: dict):
+        super().__init__(kind, spec)
+        self.inline = inline  # the default message; ``by_locale``: the same message in other languages
+        self.by_locale = by_locale
+        self.fields = fields  # the fields the step sends, id -> field definition
+
+    def _text(self, ctx, person: Recipient, locale: str) -> dict:
+        if self.spec.get("template"):
+            return NotifyStep.render(self, ctx, "webhook", person)  # type: ignore[arg-type]
+        inline = self.by_locale.get(locale) or self.inline
+        if inline is None:
+            return {"subject": f"{ctx.wf.key} #{ctx.record_id}", "body": "", "html_body": None}
+        return NotifyStep.render(WebhookText(inline), ctx, "webhook", person)  # type: ignore[arg-type]
+
+    def _document(self, ctx) -> tuple[Recipient, dict]:
+        owner = recipients(ctx, _ids((ctx.row or {}).get("owner_id")))
+        person = owner[0] if owner else Recipient(tz=ctx.rt.timezone)
+        locale = _locale(ctx, person.user_id)
+        link = record_link(ctx.rt, ctx.wf.app_key, ctx.wf.form_key, ctx.row["id"]) if ctx.row else None
+        values = ctx.values
+        record = {"id": ctx.record_id or None, "app": ctx.wf.app_key, "form": ctx.wf.form_key, "link": link,
+                  "fields": {fid: values.get(fid) for fid in self.fields},
+                  "labels": {fid: field_label(fld, locale) for fid, fld in self.fields.items()}}
+        data = {"workflow": {"app": ctx.wf.app_key, "key": ctx.wf.key, "version": ctx.wf.version, "step": self.id},
+                "record": record, "language": locale}
+        return person, {**self._text(ctx, person, locale), "link": link, "data": data}
 
     def run(self, ctx):
         key = outbox_rows.idempotency_key(ctx.wf.id, ctx.record_id, ctx.occurrence, self.id, 0, "webhook")
-        text = self._text(ctx)
-        owner = recipients(ctx, _ids((ctx.row or {}).get("owner_id")))
-        queued = outbox_rows.enqueue(ctx, key=key, channel="webhook", recipient=owner[0] if owner else Recipient(),
-                                     cc=[], subject=text["subject"], body=text["body"], html_body=None, link=None,
-                                     config={"url": self.spec["url"]}, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id,
-                                     record_id=ctx.record_id)
+        person, doc = self._document(ctx)
+        config = {"url": self.spec["url"], **({"secret": self.spec["secret"]} if self.spec.get("secret") else {})}
+        queued = outbox_rows.enqueue(ctx, key=key, channel="webhook", recipient=person, cc=[], subject=doc["subject"],
+                                     body=doc["body"], html_body=doc.get("html_body"), link=doc["link"], config=config,
+                                     workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id, record_id=ctx.record_id,
+                                     data=doc["data"])
         ctx.outcomes.append({"step": self.id, "type": "webhook", "queued": queued})
 
     def explain(self, ctx):
-        ctx.outcomes.append({"step": self.id, "type": "webhook", "would": f"POST to {_origin(self.spec['url'])}", **self._text(ctx)})
+        try:
+            _, doc = self._document(ctx)
+        except FormflowError as exc:
+            doc = {"error": exc.message}
+        ctx.outcomes.append({"step": self.id, "type": "webhook", "would": f"POST to {_origin(self.spec['url'])}",
+                             "signed": bool(self.spec.get("secret")), **doc})
+
+
+class WebhookText:
+    """An inline message in one language, shaped like a step for ``NotifyStep.render``."""
+
+    def __init__(self, inline: dict):
+        self.inline = inline
+        self.spec: dict = {}
 
 
 def _origin(url: str) -> str:
     """Where a webhook goes, without its path, query or user info (they often carry its key)."""
-    from urllib.parse import urlsplit
 
     if not isinstance(url, str):  # a stored secret's handle (engine.workflows.secrets): the sender alone reads it
         return "(the stored webhook address)"
@@ -353,8 +394,23 @@ class WebhookKind(StepKind):
 
     def compile(self, spec, ctx, path):
         ctx.check_channel("webhook", {"url": spec["url"]}, path)
-        inline = ctx.inline_message(spec["message"], f"{path}/message", name=f"{ctx.key}.{spec['id']}") if spec.get("message") else None
-        return WebhookStep(self, spec, inline)
+        if spec.get("template") and (spec.get("message") or spec.get("messages")):
+            ctx.errors.append(ErrorItem("use a template or an inline message, not both", path=f"{path}/message"))
+        elif spec.get("template"):
+            ctx.check_template(spec["template"], f"{path}/template")
+        if spec.get("messages") and not spec.get("message"):
+            ctx.errors.append(ErrorItem("messages in other languages need the default message", path=f"{path}/message",
+                                        code="required"))
+        name = f"{ctx.key}.{spec['id']}"
+        inline = ctx.inline_message(spec["message"], f"{path}/message", name=name) if spec.get("message") else None
+        by_locale = {loc: ctx.inline_message(msg, f"{path}/messages/{loc}", name=f"{name}.{loc}")
+                     for loc, msg in (spec.get("messages") or {}).items()}
+        fields = {}
+        for i, fid in enumerate(spec.get("fields") or []):
+            fld = ctx.require_field(fid, f"{path}/fields/{i}")
+            if fld is not None:
+                fields[fid] = fld
+        return WebhookStep(self, spec, inline, by_locale, fields)
 
 
 # -- record changes ------------------------------------------------------------
@@ -369,7 +425,6 @@ def _value(entry: dict, ctx: RunContext) -> Any:
 
 class SetFieldStep(CompiledStep):
     def run(self, ctx):
-        from engine.services.records import update_record
 
         value = utc_iso(ctx.rt.clock.now()) if self.spec["value"] == "$now" else self.spec["value"]
         update_record(ctx.rt, ctx.actor, ctx.wf.app_key, ctx.wf.form_key, ctx.record_id, {self.spec["field"]: value}, conn=ctx.conn)
@@ -394,7 +449,6 @@ class CreateRecordStep(CompiledStep):
         return {fid: _value(entry, ctx) for fid, entry in self.spec["values"].items()}
 
     def run(self, ctx):
-        from engine.services.records import create_record
 
         made = create_record(ctx.rt, ctx.actor, ctx.wf.app_key, self.spec["form"], self._data(ctx),
                              owner_id=(ctx.row or {}).get("owner_id"), conn=ctx.conn)
@@ -425,7 +479,6 @@ class UpdateRecordStep(CompiledStep):
         return form, ids[0] if ids else None
 
     def run(self, ctx):
-        from engine.services.records import update_record
 
         form_key, target = self._target(ctx)
         if target is None:

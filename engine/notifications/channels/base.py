@@ -16,6 +16,7 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from engine.errors import ErrorItem, ValidationFailed
 from engine.registry import Registry
+from engine.clock import SystemClock
 
 __all__ = [
     "Recipient", "OutgoingMessage", "DeliveryResult", "Channel", "ChannelKind",
@@ -56,6 +57,8 @@ class OutgoingMessage:
     cc: tuple[Recipient, ...] = ()
     #: Per-message channel settings, e.g. ``{"url": ...}`` for a webhook node.
     config: Mapping[str, Any] = field(default_factory=dict)
+    #: What a workflow's webhook sends besides the text: ``workflow``, ``record``, ``language``.
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,6 @@ class Channel:
         if problems:
             raise ChannelConfigError(self.name, problems)
         if clock is None:
-            from engine.clock import SystemClock
             clock = SystemClock()
         self.sleep = sleep
         self.clock = clock

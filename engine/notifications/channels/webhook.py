@@ -34,6 +34,7 @@ class WebhookChannel(HttpChannel):
             "recipient": recipient_json(message.recipient),
             "cc": [recipient_json(p) for p in message.cc],
             "sent_at": self.clock.now().isoformat().replace("+00:00", "Z"),
+            **{k: v for k, v in message.data.items() if k in ("workflow", "record", "language")},
         }
 
     def extra_headers(self, message: OutgoingMessage, body: bytes) -> dict[str, str]:

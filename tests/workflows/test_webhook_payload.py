@@ -1,0 +1,119 @@
+"""A workflow's webhook through the REST API: the documented payload (record, app, form, link, chosen fields,
+text in the owner's language), signed with the write-only secret, delivered once; a template used, refused with a message."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from engine.scheduler import tick
+from engine.storage.tables import users
+from tests.workflows.conftest import NOTE, REMINDER, add_user
+
+SECRET = "s3cret-signing-key"
+
+
+class SigningReceiver:
+    """A local HTTP server keeping each call's raw body and headers."""
+
+    def __init__(self):
+        self.calls: list[tuple[bytes, dict]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        with self.lock:
+            self.calls.append((request.get_data(), dict(request.headers)))
+        return Response("ok")(environ, start_response)
+
+
+@pytest.fixture
+def hook():
+    app = SigningReceiver()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    app.url = f"http://127.0.0.1:{server.server_port}/hook"
+    yield app
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def api(app, client):
+    rt = app.extensions["formflow"]
+    rt.config["WEBHOOK_ALLOWLIST"] = ["127.0.0.1/32"]
+    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+    for form in (REMINDER, NOTE):
+        assert client.post("/api/apps/crm/forms", json=form).status_code == 201
+        assert client.post(f"/api/apps/crm/forms/{form['key']}/publish").status_code == 201
+    sales = add_user(rt, "sales", "Asia/Shanghai")
+    with rt.db.transaction() as conn:
+        conn.execute(sa.update(users).where(users.c.id == sales).values(locale="zh-CN"))
+    return rt, sales
+
+
+def _workflow(url: str, **step) -> dict:
+    return {"key": "tell_erp", "form": "reminder", "trigger": {"type": "record_event", "on": ["created"]},
+            "steps": [{"id": "erp", "type": "webhook", "url": url, "secret": SECRET, "fields": ["customer", "status"],
+                       "message": {"subject": "Follow up {{ record.customer }}", "body": "Call {{ record.customer }}"},
+                       "messages": {"zh-CN": {"subject": "跟进 {{ record.customer }}", "body": "致电 {{ record.customer }}"}},
+                       **step}]}
+
+
+def test_webhook_payload_is_documented_signed_and_sent_once(api, client, clock, hook):
+    rt, sales = api
+    r = client.post("/api/apps/crm/workflows", json=_workflow(hook.url))
+    assert r.status_code == 201, r.get_json()
+    shown = client.get("/api/apps/crm/workflows/tell_erp").get_json()
+    assert SECRET not in json.dumps(shown)  # write-only: a mask comes back, never the text
+    assert client.post("/api/apps/crm/workflows/tell_erp/publish").status_code == 201
+    rid = client.post("/api/apps/crm/forms/reminder/records", json={
+        "data": {"customer": "ACME", "status": "pending", "content": "not sent"}, "owner_id": sales}).get_json()["id"]
+
+    explained = client.post("/api/apps/crm/workflows/tell_erp/dry-run", json={"record_id": rid}).get_json()
+    step = explained["steps"][0]
+    assert step["signed"] is True and step["subject"] == "跟进 ACME" and step["data"]["record"]["fields"]["customer"] == "ACME"
+
+    tick(rt)
+    tick(rt)
+    assert len(hook.calls) == 1
+    body, headers = hook.calls[0]
+    stamp = headers["X-Formflow-Timestamp"]
+    expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["X-Formflow-Signature"] == f"sha256={expected}"
+    doc = json.loads(body)
+    assert doc["record"]["id"] == rid and doc["record"]["app"] == "crm" and doc["record"]["form"] == "reminder"
+    assert doc["record"]["link"].endswith(f"/{rid}") and doc["link"] == doc["record"]["link"]
+    assert doc["record"]["fields"] == {"customer": "ACME", "status": "pending"}  # only the chosen fields
+    assert doc["language"] == "zh-CN" and doc["subject"] == "跟进 ACME" and doc["text"] == "致电 ACME"
+    assert doc["workflow"] == {"app": "crm", "key": "tell_erp", "version": 1, "step": "erp"}
+    assert doc["recipient"]["user_id"] == sales and doc["idempotency_key"]
+
+    # the owner reads English: the default message
+    with rt.db.transaction() as conn:
+        conn.execute(sa.update(users).where(users.c.id == sales).values(locale="en"))
+    client.post("/api/apps/crm/forms/reminder/records", json={"data": {"customer": "Globex"}, "owner_id": sales})
+    tick(rt)
+    doc = json.loads(hook.calls[1][0])
+    assert doc["language"] == "en" and doc["subject"] == "Follow up Globex" and doc["text"] == "Call Globex"
+
+
+def test_webhook_step_template_is_checked_and_fields_must_exist(api, client, hook):
+    r = client.post("/api/apps/crm/workflows", json=_workflow(hook.url, template="no_such_template"))
+    assert r.status_code == 422
+    paths = [e["path"] for e in r.get_json()["error"]["errors"]]
+    assert any(p.startswith("/steps/0/message") for p in paths), paths  # a template and a message: refused
+    bad = _workflow(hook.url, template="no_such_template")
+    bad["steps"][0].pop("message")
+    bad["steps"][0].pop("messages")
+    r = client.post("/api/apps/crm/workflows", json=bad)
+    assert r.status_code == 422 and "/steps/0/template" in [e["path"] for e in r.get_json()["error"]["errors"]]
+    r = client.post("/api/apps/crm/workflows", json=_workflow(hook.url, fields=["customer", "nope"]))
+    assert r.status_code == 422 and "/steps/0/fields/1" in [e["path"] for e in r.get_json()["error"]["errors"]]
