@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
+from flask import current_app
+
 from engine.fields import FIELD_TYPES
+from engine.services import workspace_settings
 
 #: Locales the UI is translated into; the first is the fallback.
 LOCALES = ("en", "zh-CN")
@@ -614,8 +617,11 @@ def request_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE) or user_locale()
     if chosen:
         return normalize_locale(chosen)
-    best = request.accept_languages.best_match(["en", "zh-CN", "zh"], default=DEFAULT_LOCALE)
-    return normalize_locale(best)
+    best = request.accept_languages.best_match(["en", "zh-CN", "zh"])
+    if best:
+        return normalize_locale(best)
+    rt = current_app.extensions.get("formflow")  # none we offer: the workspace's default language
+    return workspace_settings.default_locale(rt) if rt is not None else DEFAULT_LOCALE
 
 
 def init_app(app: Any, locale_getter: Callable[[], str] | None = None) -> None:

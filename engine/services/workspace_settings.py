@@ -37,6 +37,14 @@ def get_settings(rt: Runtime) -> dict:
             **template_review.review_settings(rt)}
 
 
+def default_locale(rt: Runtime) -> str:
+    """The workspace's default UI language (the first of ``LANGUAGES`` when none is set)."""
+    with rt.db.read() as conn:
+        settings = conn.execute(sa.select(workspaces.c.settings).where(workspaces.c.id == rt.workspace_id)).scalar()
+    language = (settings or {}).get(LANGUAGE_SETTING)
+    return language if language in LANGUAGES else LANGUAGES[0]
+
+
 def _problems(changes: Mapping) -> list[ErrorItem]:
     problems = [ErrorItem(f"unknown setting; use {', '.join(FIELDS)}", path=f"/{k}") for k in changes if k not in FIELDS]
     name = changes.get("name")

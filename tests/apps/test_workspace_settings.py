@@ -90,3 +90,13 @@ def test_pages_show_refusals_at_the_field_and_the_audit(client):
     assert "审计日志" in audit and len(re.findall('data-testid="audit-row"', audit)) == 1 and "Europe/Berlin" in audit
     bad = client.get("/admin/audit?until=31-12-2026")
     assert bad.status_code == 422 and 'data-testid="audit-until-error"' in bad.get_data(as_text=True)
+
+
+def test_default_language_applies_when_the_browser_asks_for_none_we_offer(app, client):
+    rt = app.extensions["formflow"]
+    anonymous = app.test_client()
+    assert 'lang="en"' in anonymous.get("/login").get_data(as_text=True)
+    workspace_settings.update_settings(rt, Actor.system(), {"default_locale": "zh-CN"})
+    assert 'lang="zh-CN"' in anonymous.get("/login").get_data(as_text=True)
+    assert 'lang="zh-CN"' in anonymous.get("/login", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
+    assert 'lang="en"' in anonymous.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
