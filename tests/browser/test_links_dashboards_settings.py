@@ -101,7 +101,8 @@ def test_public_link_published_copied_filled_by_a_visitor_and_seen_arriving(admi
 
 def test_settings_changed_and_the_audit_log_shows_it(admin, page, axe_check):
     base = admin["url"]
-    page.goto(base + "/admin/workspace")
+    page.goto(base + "/")
+    page.get_by_role("link", name="Workspace settings").click()
     expect(page.get_by_role("heading", name="Workspace settings", level=1)).to_be_visible()
     assert axe_check(page) == []
     assert _fits(page) <= PHONE_WIDTH
