@@ -58,12 +58,6 @@ class RecordPatchBody(Schema):
     data = fields.Dict(required=True, keys=fields.String())
 
 
-class FilterBody(Schema):
-    field = fields.String(required=True)
-    op = fields.String(required=True)
-    value = fields.Raw(allow_none=True)
-
-
 class SortBody(Schema):
     field = fields.String(required=True)
     direction = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
@@ -73,7 +67,8 @@ class QueryBody(Schema):
     class Meta:
         unknown = RAISE
 
-    filters = fields.List(fields.Nested(FilterBody), load_default=list, validate=validate.Length(max=50))
+    filters = fields.List(fields.Raw(), load_default=list, validate=validate.Length(max=50))  # checked by queries.filters_from_json
+    match = fields.String(load_default="all", validate=validate.OneOf(["all", "any"]))
     sort = fields.List(fields.Nested(SortBody), load_default=list)
     search = fields.String(load_default=None, validate=validate.Length(max=200))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))

@@ -101,8 +101,14 @@ SCHEMAS: dict[str, Any] = {
         "owner_id": {"type": ["integer", "null"], "minimum": 1}}},
     "RecordPatch": {"type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}},
     "Query": {"type": "object", "additionalProperties": False, "properties": {
-        "filters": {"type": "array", "maxItems": 50, "items": {"type": "object", "required": ["field", "op"], "properties": {
-            "field": {"type": "string"}, "op": {"type": "string"}, "value": {}}}},
+        "filters": {"type": "array", "maxItems": 50, "items": {"oneOf": [
+            {"type": "object", "required": ["field", "op"], "additionalProperties": False, "properties": {
+                "field": {"type": "string"}, "op": {"type": "string"}, "value": {}}},
+            {"type": "object", "required": ["filters"], "additionalProperties": False, "description": "a group: all (AND) or any (OR)",
+             "properties": {"match": {"enum": ["all", "any"]}, "filters": {"type": "array", "maxItems": 50, "items": {
+                 "type": "object", "required": ["field", "op"], "properties": {"field": {"type": "string"}, "op": {"type": "string"},
+                                                                               "value": {}}}}}}]}},
+        "match": {"enum": ["all", "any"], "description": "how the top-level filters join (default all)"},
         "sort": {"type": "array", "items": {"type": "object", "required": ["field"], "properties": {
             "field": {"type": "string"}, "direction": {"enum": ["asc", "desc"]}}}},
         "search": {"type": "string", "maxLength": 200}, "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},

@@ -161,7 +161,7 @@ def list_records(app_key, form_key):
        body=ref("Query"), response=ref("RecordList"), errors=(404, 422))
 def query_records(app_key, form_key):
     body = load_body(bodies.QueryBody())
-    query = queries.Query(filters=[queries.Filter(f["field"], f["op"], f.get("value")) for f in body["filters"]],
+    query = queries.Query(filters=queries.filters_from_json(body["filters"]), match=body["match"],
                           sort=[(s["field"], s["direction"]) for s in body["sort"]], search=body["search"], page=body["page"],
                           page_size=body["page_size"], fields=body["fields_"], include_deleted=body["include_deleted"],
                           count=body["count"])

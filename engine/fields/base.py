@@ -52,11 +52,13 @@ def field_label(field: dict, locale: str = "en") -> str:
 
 
 #: every filter operator of ``engine.services.queries``; a type narrows it with ``filter_operators``
-ALL_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "contains", "empty", "not_empty")
+ALL_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "contains", "empty", "not_empty", "last_days", "next_days")
 #: operators that make sense on values that only compare for equality
 EQUALITY_OPERATORS = ("eq", "ne", "in", "empty", "not_empty")
 #: operators of ordered values (numbers, dates)
 ORDERED_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "empty", "not_empty")
+#: relative periods of dates and times ("created in the last 30 days"), resolved with the runtime's clock
+RELATIVE_OPERATORS = ("last_days", "next_days")
 #: operators of list-like values (multi select, ids, rows)
 LIST_OPERATORS = ("contains", "empty", "not_empty")
 #: operators of free text
@@ -220,6 +222,14 @@ class FieldType:
         """A posted HTML form's text (a list of texts when ``multiple``) as the value to validate; the record schema
         names what does not fit."""
         return raw
+
+    def filter_operand(self, value: Any, field: dict) -> Any:
+        """A filter operand as a person picks or types it (a choice's label, say) as the stored value it means."""
+        return value
+
+    def period_end(self, moment: Any) -> str:
+        """One end of a relative period ("the last 30 days") as this type's filter operand (a UTC date-time)."""
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def table_filter_value(self, text: str) -> Any:
         """The operand of ``table_filter_op`` for the text typed into a record table's column filter."""

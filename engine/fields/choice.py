@@ -92,6 +92,18 @@ class _Select(FieldType):
             problems.append(("options/choices", f"choice {dup!r} is listed twice"))
         return problems
 
+    def filter_operand(self, value, field):
+        """A choice's label in any language (case and spaces aside) means its value: "VIP" finds the rows stored as "vip"."""
+        if not isinstance(value, str) or value in choice_values(field):
+            return value
+        needle = value.strip().casefold()
+        for c in (field.get("options") or {}).get("choices", []):
+            label = c.get("label")
+            texts = label.values() if isinstance(label, dict) else [label]
+            if any(isinstance(t, str) and t.strip().casefold() == needle for t in texts) or c["value"].casefold() == needle:
+                return c["value"]
+        return value
+
     def choice_label(self, field, value, locale):
         for c in (field.get("options") or {}).get("choices", []):
             if c["value"] == value:

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from engine.clock import utc_iso
-from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, en_zh
+from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, RELATIVE_OPERATORS, FieldType, en_zh
 
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 _DATETIME_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})$"
@@ -21,7 +21,7 @@ def parse_datetime(value: str) -> datetime:
 
 class _Temporal(FieldType):
     """Facts shared by date and datetime: ordered, bucketed by dashboards, usable in due-date triggers."""
-    filter_operators = ORDERED_OPERATORS
+    filter_operators = ORDERED_OPERATORS + RELATIVE_OPERATORS
     public_form = True
     in_subtable = True
     is_temporal = True
@@ -44,6 +44,9 @@ class DateType(_Temporal):
     dedup_matchable = True
     value_kind = "date"
     converts_from = frozenset({"datetime"})
+
+    def period_end(self, moment):
+        return moment.date().isoformat()
 
     def schema(self, field):
         return {"type": "string", "pattern": _DATE_RE}

@@ -21,7 +21,10 @@ from engine.runtime import Actor, Runtime
 from engine.services.forms import compiled_form
 from engine.services.readgate import read_view
 from engine.services.records import record_dict
+from engine.storage.access_tables import team_members
 from engine.storage.tables import records
+import json
+from sqlalchemy.dialects.postgresql import JSONB
 
 #: largest page a client may ask for; most filters in one query
 MAX_PAGE_SIZE = 500
@@ -33,10 +36,11 @@ MAX_IN_VALUES = 1000
 MAX_EXACT_TOTAL = 10_000
 
 SYSTEM_COLUMNS = {"id": records.c.id, "created_at": records.c.created_at, "updated_at": records.c.updated_at,
-                  "owner_id": records.c.owner_id, "created_by": records.c.created_by}
+                  "owner_id": records.c.owner_id, "created_by": records.c.created_by,
+                  "deleted_at": records.c.deleted_at}  # with include_deleted: "deleted_at not_empty" lists the deleted ones
 #: the value each system column is compared with (a filter value is converted to it, or refused with a 422)
 SYSTEM_COLUMN_KINDS = {"id": "integer", "owner_id": "integer", "created_by": "integer",
-                       "created_at": "datetime", "updated_at": "datetime"}
+                       "created_at": "datetime", "updated_at": "datetime", "deleted_at": "datetime"}
 #: longest text accepted as one filter operand (a date, a number, a value to compare)
 MAX_FILTER_VALUE_LENGTH = 1000
 
@@ -49,8 +53,16 @@ class Filter:
 
 
 @dataclass
-class Query:
+class FilterGroup:
+    """Filters joined by ``match``: "all" (AND) or "any" (OR); a query's filters may hold groups one level deep."""
+    match: str = "all"
     filters: list[Filter] = field(default_factory=list)
+
+
+@dataclass
+class Query:
+    filters: list = field(default_factory=list)  # Filter or FilterGroup
+    match: str = "all"  # how the top-level filters join: all (AND) / any (OR)
     sort: list[tuple[str, str]] = field(default_factory=list)  # (field, "asc"|"desc")
     search: str | None = None
     page: int = 1
@@ -83,6 +95,27 @@ _simple("lt", lambda e, v: e < v)
 _simple("le", lambda e, v: e <= v)
 _simple("gt", lambda e, v: e > v)
 _simple("ge", lambda e, v: e >= v)
+
+
+@OPERATORS.register
+class LastDaysOp(Operator):
+    """Within the last N days up to now (N from 1 to 3650); the query turns it into a range with the runtime's clock."""
+    name = "last_days"
+    takes = "two"
+
+    def clause(self, expr, value, dialect, ftype, fid):
+        return sa.and_(expr >= value[0], expr <= value[1])
+
+
+@OPERATORS.register
+class NextDaysOp(LastDaysOp):
+    """From now to N days ahead."""
+    name = "next_days"
+
+
+#: a filter value meaning the caller (user fields, owner_id, created_by), and the caller's team (with ``in``)
+ME, MY_TEAM = "$me", "$my_team"
+MAX_RELATIVE_DAYS = 3650
 
 
 @OPERATORS.register
@@ -130,9 +163,7 @@ class ContainsOp(Operator):
     def clause(self, expr, value, dialect, ftype, fid):
         if ftype.contains_list:
             if dialect == "postgresql":
-                import json
 
-                from sqlalchemy.dialects.postgresql import JSONB
 
                 needle = json.dumps([value])  # the operand is already typed: an id for reference/user, a text otherwise
                 return sa.literal_column(f"(data -> '{fid}')").op("@>")(sa.cast(sa.bindparam(None, needle, type_=sa.Text), JSONB))
@@ -156,6 +187,72 @@ def parse_filter_param(text: str) -> Filter:
     return Filter(parts[0], parts[1], value)
 
 
+def filters_from_json(items: Any, path: str = "/filters", depth: int = 0) -> list:
+    """``[{field, op, value} | {match, filters: [...]}]`` as Filter / FilterGroup objects, or a 422 naming the path."""
+    if not isinstance(items, list):
+        raise ValidationFailed("filters must be a list", [ErrorItem("expected a list", path=path)])
+    out: list = []
+    for i, item in enumerate(items):
+        p = f"{path}/{i}"
+        if isinstance(item, dict) and "filters" in item and depth == 0:
+            if item.get("match", "all") not in ("all", "any"):
+                raise ValidationFailed("match must be all or any", [ErrorItem("use all or any", path=p + "/match")])
+            out.append(FilterGroup(item.get("match", "all"), filters_from_json(item["filters"], p + "/filters", 1)))
+        elif isinstance(item, dict) and isinstance(item.get("field"), str) and isinstance(item.get("op"), str):
+            out.append(Filter(item["field"], item["op"], item.get("value")))
+        else:
+            raise ValidationFailed("a filter is {field, op, value} or {match, filters}", [ErrorItem("expected a filter", path=p)])
+    return out
+
+
+def _flat(filters: list, path: str = "/filters"):
+    for i, flt in enumerate(filters):
+        if isinstance(flt, FilterGroup):
+            yield from _flat(flt.filters, f"{path}/{i}/filters")
+        else:
+            yield f"{path}/{i}", flt
+
+
+def _resolved(conn, actor: Actor, form, flt: Filter, now: _dt.datetime) -> Filter:
+    """A filter with "$me" / "$my_team" as user ids, a relative period as its two ends, a choice label as its value."""
+    value = flt.value
+    if value == ME or (isinstance(value, list) and ME in value):
+        value = [actor.user_id if v == ME else v for v in value] if isinstance(value, list) else actor.user_id
+    if value == MY_TEAM:
+        mine = sa.select(team_members.c.team_id).where(team_members.c.user_id == actor.user_id)
+        mates = conn.execute(sa.select(team_members.c.user_id).where(team_members.c.team_id.in_(mine))).scalars()
+        value = sorted({actor.user_id, *mates} - {None})
+    f = _field(form, flt.field) if flt.field not in SYSTEM_COLUMNS else None
+    if flt.op in ("last_days", "next_days") and not isinstance(value, bool):
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            days = 0
+        if 1 <= days <= MAX_RELATIVE_DAYS and (f is None or FIELD_TYPES.get(f["type"]).is_temporal):
+            ends = sorted([now, now + _dt.timedelta(days=days if flt.op == "next_days" else -days)])
+            value = [_sql_type(form, f).period_end(e) if f is not None else e.strftime("%Y-%m-%dT%H:%M:%SZ") for e in ends]
+        else:
+            value = None  # refused with the path by the operand check below
+    elif f is not None and value is not None:
+        ftype = FIELD_TYPES.get(f["type"])
+        value = [ftype.filter_operand(v, f) for v in value] if isinstance(value, list) else ftype.filter_operand(value, f)
+    return Filter(flt.field, flt.op, value)
+
+
+def _clauses(form, filters: list, dialect: str, path: str, errors: list) -> list:
+    out = []
+    for i, flt in enumerate(filters):
+        if isinstance(flt, FilterGroup):
+            inner = _clauses(form, flt.filters, dialect, f"{path}/{i}/filters", errors)
+            if inner:
+                out.append(sa.and_(*inner) if flt.match == "all" else sa.or_(*inner))
+            continue
+        clause = _filter_clause(form, flt, dialect, f"{path}/{i}", errors)
+        if clause is not None:
+            out.append(clause)
+    return out
+
+
 def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: Query) -> dict:
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -164,7 +261,7 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         view = read_view(rt, conn, actor, form)
         view.check(conn, None)
         hidden = view.hidden  # fields the read gate hides (derived ones too): not filterable, sortable, searched or returned
-        named = [(f"/filters/{i}/field", f.field) for i, f in enumerate(query.filters)] + \
+        named = [(f"{p}/field", f.field) for p, f in _flat(query.filters)] + \
             [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
         for path, name in named:
             if (_field(form, name) or {}).get("id") in hidden:
@@ -173,7 +270,7 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
             errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
         if not 1 <= query.page <= MAX_PAGE:
             errors.append(ErrorItem(f"page must be between 1 and {MAX_PAGE}", path="/page"))
-        if len(query.filters) > MAX_FILTERS:
+        if len(list(_flat(query.filters))) > MAX_FILTERS:
             errors.append(ErrorItem(f"at most {MAX_FILTERS} filters", path="/filters"))
         form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)
         where = [records.c.form_id == form_id]
@@ -182,10 +279,12 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         if query.owner_ids is not None:
             where.append(records.c.owner_id.in_(query.owner_ids))
         where.extend(view.scope)
-        for i, flt in enumerate(query.filters):
-            clause = _filter_clause(form, flt, dialect, f"/filters/{i}", errors)
-            if clause is not None:
-                where.append(clause)
+        now = rt.clock.now()
+        resolved = [FilterGroup(g.match, [_resolved(conn, actor, form, x, now) for x in g.filters]) if isinstance(g, FilterGroup)
+                    else _resolved(conn, actor, form, g, now) for g in query.filters]
+        clauses = _clauses(form, resolved, dialect, "/filters", errors)
+        if clauses:
+            where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))
         if query.search:
             if len(query.search) > MAX_SEARCH_LENGTH:
                 errors.append(ErrorItem(f"search text is longer than {MAX_SEARCH_LENGTH} characters", path="/search"))
@@ -246,6 +345,10 @@ def _filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> 
         errors.append(ErrorItem(f"unknown operator {flt.op!r}; use one of {', '.join(OPERATORS.names())}", path=path + "/op"))
         return None
     op = OPERATORS.get(flt.op)
+    if isinstance(op, LastDaysOp) and not isinstance(flt.value, list):
+        errors.append(ErrorItem(f"{flt.op} takes a number of days from 1 to {MAX_RELATIVE_DAYS} on a date or time",
+                                path=path + "/value", field_id=flt.field))
+        return None
     if flt.field in SYSTEM_COLUMNS:
         return _system_filter_clause(op, flt, path, errors)
     f = _field(form, flt.field)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from engine.errors import ErrorItem, NotFound, PermissionDenied, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.services import queries
-from engine.services.form_lookup import compiled_form
+from engine.services.forms import compiled_form
 from engine.services.permissions import has_capability
 from engine.services.readgate import read_view
 from engine.storage.access_tables import roles as role_table
