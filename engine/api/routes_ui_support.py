@@ -10,6 +10,8 @@ Every read goes through ``engine.services.queries``.
 """
 from __future__ import annotations
 
+import json
+
 from flask import Response, jsonify, request, send_file, stream_with_context
 
 from engine import exports
@@ -17,8 +19,9 @@ from engine.api import actor, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.services import attachments as attachment_service
-from engine.services import queries
+from engine.services import queries, users as user_service
 from engine.services.display import form_definition, with_display
+from zoneinfo import available_timezones
 
 #: rows per page the table may ask for (the service caps at MAX_PAGE_SIZE too)
 MAX_TABLE_PAGE = 200
@@ -40,11 +43,9 @@ def _locale() -> str:
 
 def _timezone() -> str:
     """The reader's zone: ?tz=, their saved one, the browser's (cookie set by the UI), then the workspace's."""
-    from zoneinfo import available_timezones
 
     saved = None
     if actor().user_id is not None:
-        from engine.services import users as user_service
 
         try:
             saved = user_service.get_user(runtime(), actor().user_id).get("timezone")
@@ -92,7 +93,19 @@ def _table_query(definition: dict, *, paged: bool) -> queries.Query:
         errors.append(ErrorItem(f"per_page must be between 1 and {MAX_TABLE_PAGE}", path="/per_page"))
     if errors:
         raise ValidationFailed("the query is not valid", errors)
-    return queries.Query(filters=filters, sort=sort, search=request.args.get("search") or None,
+    where = request.args.get("where")  # the filter builder: {"match": "all"|"any", "filters": [...]} as JSON
+    if where:
+        try:
+            built = json.loads(where)
+        except ValueError:
+            raise ValidationFailed("where is not JSON", [ErrorItem("expected a JSON object", path="/where")]) from None
+        if not isinstance(built, dict) or built.get("match", "all") not in ("all", "any"):
+            raise ValidationFailed("where is {match, filters}", [ErrorItem("match must be all or any", path="/where/match")])
+        filters.append(queries.FilterGroup(built.get("match", "all"), queries.filters_from_json(built.get("filters", []), "/where/filters")))
+    deleted = request.args.get("deleted") == "1"  # the Deleted view: deleted records only (restorable)
+    if deleted:
+        filters.append(queries.Filter("deleted_at", "not_empty"))
+    return queries.Query(filters=filters, sort=sort, search=request.args.get("search") or None, include_deleted=deleted,
                          page=page if paged else 1, page_size=per_page if paged else queries.MAX_PAGE_SIZE)
 
 

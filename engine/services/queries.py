@@ -239,6 +239,11 @@ def _resolved(conn, actor: Actor, form, flt: Filter, now: _dt.datetime) -> Filte
     return Filter(flt.field, flt.op, value)
 
 
+def _resolved_all(conn, actor: Actor, form, filters: list, now: _dt.datetime) -> list:
+    return [FilterGroup(g.match, _resolved_all(conn, actor, form, g.filters, now)) if isinstance(g, FilterGroup)
+            else _resolved(conn, actor, form, g, now) for g in filters]
+
+
 def _clauses(form, filters: list, dialect: str, path: str, errors: list) -> list:
     out = []
     for i, flt in enumerate(filters):
@@ -280,8 +285,7 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
             where.append(records.c.owner_id.in_(query.owner_ids))
         where.extend(view.scope)
         now = rt.clock.now()
-        resolved = [FilterGroup(g.match, [_resolved(conn, actor, form, x, now) for x in g.filters]) if isinstance(g, FilterGroup)
-                    else _resolved(conn, actor, form, g, now) for g in query.filters]
+        resolved = _resolved_all(conn, actor, form, query.filters, now)
         clauses = _clauses(form, resolved, dialect, "/filters", errors)
         if clauses:
             where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))

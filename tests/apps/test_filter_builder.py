@@ -91,3 +91,23 @@ def test_row_scope_holds_on_the_builder_paths(crm):
     assert _names(crm, mo, filters=[Filter("level", "eq", "Key"), Filter("created_at", "last_days", 3650)]) == ["Mine"]
     assert _names(crm, mo, filters=[Filter("level", "eq", "Key")], match="any", include_deleted=True) == ["Mine"]
     assert _names(crm, Actor.system(), filters=[Filter("level", "eq", "Key")]) == ["Mine", "New key", "Old key"]
+
+
+def test_the_grid_endpoint_takes_the_builders_groups_and_the_deleted_view(app, client):
+    rt = app.extensions["formflow"]
+    app_templates.install_template(rt, Actor.system(), "crm")
+    base = "/api/apps/crm/forms/customer/records"
+    ids = [client.post(base, json={"data": {"name": n, "level": lvl}}).get_json()["id"]
+           for n, lvl in (("A", "key"), ("B", "main"), ("C", "ordinary"))]
+    where = '{"match": "any", "filters": [{"field": "level", "op": "eq", "value": "Key"}, {"field": "level", "op": "eq", "value": "主要"}]}'
+    r = client.get(f"{base}/table", query_string={"where": where, "sort": "name"})
+    assert [i["data"]["name"] for i in r.get_json()["items"]] == ["A", "B"]
+    r = client.post(f"{base}/query", json={"match": "any", "filters": [{"field": "name", "op": "eq", "value": "C"},
+                                                                        {"match": "all", "filters": [{"field": "level", "op": "eq", "value": "Key"}]}]})
+    assert sorted(i["data"]["name"] for i in r.get_json()["items"]) == ["A", "C"]
+    assert client.get(f"{base}/table", query_string={"where": "{nope"}).get_json()["error"]["errors"][0]["path"] == "/where"
+    assert client.delete(f"{base}/{ids[1]}", headers={"If-Match": '"1"'}).status_code in (200, 204)
+    r = client.get(f"{base}/table", query_string={"deleted": "1"})
+    assert [i["id"] for i in r.get_json()["items"]] == [ids[1]]
+    assert client.post(f"{base}/{ids[1]}/restore").status_code == 200
+    assert client.get(f"{base}/table", query_string={"deleted": "1"}).get_json()["items"] == []
