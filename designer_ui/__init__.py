@@ -5,19 +5,26 @@ lives in the engine. Front-end libraries are vendored under ``static/vendor``.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static")  # the app keeps /static
+from designer_ui.blueprint import bp  # first: the view modules below register on it
+from designer_ui import (  # noqa: F401  (each view module registers its routes on bp)
+    admin_views,
+    app_admin_views,
+    auth_views,
+    dashboard_views,
+    editor_views,
+    field_widgets,
+    i18n,
+    profile_views,
+    public_form_views,
+    public_link_views,
+    views,
+    workspace_views,
+)
 
 
 def init_app(app: Flask) -> None:
-    from designer_ui import auth_views, dashboard_views, i18n, public_form_views, views  # noqa: F401  (route registration)
-    from designer_ui import editor_views  # noqa: F401  (automation, workflow and template editors)
-    from designer_ui import profile_views  # noqa: F401  (the user's own profile, password, tokens)
-    from designer_ui import admin_views, app_admin_views  # noqa: F401  (people and access; apps and forms as a whole)
-    from designer_ui import public_link_views, workspace_views  # noqa: F401  (public links; workspace settings and audit)
-    from designer_ui import field_widgets
-
     i18n.init_app(app)
     field_widgets.init_app(app)  # the field types' form widgets, and their messages
     auth_views.init_app(app)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
-from flask import current_app
-
 from engine.fields import FIELD_TYPES
 from engine.services import workspace_settings
+from designer_ui.request_context import user_locale
+from flask import current_app, request
 
 #: Locales the UI is translated into; the first is the fallback.
 LOCALES = ("en", "zh-CN")
@@ -610,9 +610,7 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 def request_locale() -> str:
     """The locale of the current Flask request: ?lang=, then the cookie, then the signed-in user's saved language, then
     Accept-Language. (Saving a language on the profile page also sets the cookie, so that browser follows at once.)"""
-    from flask import request
 
-    from designer_ui.views import user_locale
 
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE) or user_locale()
     if chosen:
@@ -628,7 +626,6 @@ def init_app(app: Any, locale_getter: Callable[[], str] | None = None) -> None:
     """Give every template `_`, `label`, `locale`, `client_messages` and `lang_urls`, and
     remember a ?lang= choice in a cookie. `locale_getter` overrides the request-based choice
     (for example a user's saved preference)."""
-    from flask import request
 
     get_locale = locale_getter or request_locale
 

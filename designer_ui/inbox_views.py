@@ -12,6 +12,8 @@ import logging
 from flask import abort, redirect, render_template, url_for
 
 from designer_ui import bp
+from designer_ui.request_context import actor, local_time, runtime, user_timezone
+from engine.notifications.links import safe_link
 
 log = logging.getLogger(__name__)
 #: messages shown on the inbox page, newest first
@@ -26,7 +28,6 @@ def _service():
 
 
 def _call(name: str, *args, default=None, quiet: bool = True, **kwargs):
-    from designer_ui.views import actor, runtime
 
     service = _service()
     fn = getattr(service, name, None) if service else None
@@ -47,17 +48,14 @@ def unread_count() -> int:
 
 
 def _message(m: dict, tz: str) -> dict:
-    from designer_ui.record_views import _local_time
-    from engine.notifications.links import safe_link  # a stored javascript: link is never an href
 
     return {"id": m["id"], "subject": m.get("title") or m.get("subject") or "", "body": m.get("body"),
-            "created_at": _local_time(m.get("created_at"), tz), "read": bool(m.get("read_at") or m.get("read")),
+            "created_at": local_time(m.get("created_at"), tz), "read": bool(m.get("read_at") or m.get("read")),
             "url": safe_link(m.get("link") or m.get("url")), "read_url": url_for("ui.inbox_read", message_id=m["id"])}
 
 
 @bp.route("/inbox")
 def inbox():
-    from designer_ui.views import user_timezone
 
     found = _call("list_messages", page_size=INBOX_PAGE_SIZE, default=[])
     items = found.get("items", []) if isinstance(found, dict) else list(found or [])

@@ -15,7 +15,7 @@ from flask import flash, get_flashed_messages, redirect, render_template, reques
 
 from designer_ui import bp
 from designer_ui.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, gettext, request_locale
-from designer_ui.views import actor, runtime, user_timezone
+from designer_ui.request_context import actor, local_time, runtime, user_timezone
 from engine.api import auth
 from engine.errors import ErrorItem, ValidationFailed
 from engine.services import credentials
@@ -57,15 +57,14 @@ def _field_errors(exc: ValidationFailed, locale: str) -> dict[str, str]:
 
 
 def _tokens(tz: str) -> list[dict]:
-    from designer_ui.record_views import _local_time
 
     now = runtime().clock.now()
     out = []
     for t in credentials.list_tokens(runtime(), actor()):
         expires = datetime.fromisoformat(t["expires_at"].replace("Z", "+00:00"))
         state = "revoked" if t["revoked_at"] else ("expired" if expires <= now.astimezone(dt_timezone.utc) else "live")
-        out.append({**t, "state": state, "created": _local_time(t["created_at"], tz), "expires": _local_time(t["expires_at"], tz),
-                    "last_used": _local_time(t["last_used_at"], tz) if t["last_used_at"] else None,
+        out.append({**t, "state": state, "created": local_time(t["created_at"], tz), "expires": local_time(t["expires_at"], tz),
+                    "last_used": local_time(t["last_used_at"], tz) if t["last_used_at"] else None,
                     "revoke_url": url_for("ui.profile_revoke_token", token_id=t["id"])})
     return out
 

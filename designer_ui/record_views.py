@@ -13,16 +13,14 @@ from flask import abort, flash, get_flashed_messages, redirect, render_template,
 from designer_ui import bp
 from designer_ui import form_messages  # noqa: F401  (the generated form's messages)
 from designer_ui.i18n import gettext, request_locale
-from designer_ui.views import actor, runtime, user_timezone
+from designer_ui.request_context import actor, local_time, runtime, user_timezone
 from engine.services.display import field_text, record_titles, with_display
 from engine.fields import FIELD_TYPES
-from engine.fields.temporal import parse_datetime
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
 from engine.services import forms as form_service
 from engine.services import queries, readgate
 from engine.services import records as record_service
-from zoneinfo import ZoneInfo
 
 #: most records listed per related form on a record's page
 MAX_RELATED = 20
@@ -144,12 +142,6 @@ def records_list(app_key, form_key):
                            import_url=url_for("ui.import_records", app_key=app_key, form_key=form_key))
 
 
-def _local_time(iso: str | None, tz: str) -> str:
-    if not iso:
-        return ""
-    return parse_datetime(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-
-
 @bp.route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>")
 def record_detail(app_key, form_key, record_id):
     rt = runtime()
@@ -174,10 +166,10 @@ def record_detail(app_key, form_key, record_id):
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
         if h["action"] in approvals.AUDIT_ACTIONS:  # an approval step: who did it and their comment, not field changes
             comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
-            history.append({"at": _local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"],
+            history.append({"at": local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"],
                             "comment": comment, "changes": []})
             continue
-        history.append({"at": _local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
+        history.append({"at": local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
     u = _urls(app_key, form_key)
     approval = _approval(app_key, form_key, record_id, tz)
     return render_template(
@@ -185,9 +177,9 @@ def record_detail(app_key, form_key, record_id):
         approval=approval, flashes=get_flashed_messages(with_categories=True),
         related=_related(app, form_key, record_id, locale, tz), new_related=_new_related(app, form_key, record_id), list_url=u["records"],
         edit_url=None if approval and approval["locked"] else url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
-        record={"id": record_id, "title": record["title"], "fields": fields, "created_at": _local_time(record["created_at"], tz),
+        record={"id": record_id, "title": record["title"], "fields": fields, "created_at": local_time(record["created_at"], tz),
                 "created_by": history[-1]["user"] if history else "",
-                "updated_at": _local_time(record["updated_at"], tz) if record["version"] > 1 else None})
+                "updated_at": local_time(record["updated_at"], tz) if record["version"] > 1 else None})
 
 
 def _approval(app_key: str, form_key: str, record_id: int, tz: str) -> dict | None:
@@ -196,9 +188,9 @@ def _approval(app_key: str, form_key: str, record_id: int, tz: str) -> dict | No
     if not status["configured"] and not status["history"]:
         return None
     for r in status["history"]:
-        r["submitted_at"], r["closed_at"] = _local_time(r["submitted_at"], tz), _local_time(r["closed_at"], tz)
+        r["submitted_at"], r["closed_at"] = local_time(r["submitted_at"], tz), local_time(r["closed_at"], tz)
         for a in r["approvers"]:
-            a["decided_at"] = _local_time(a["decided_at"], tz)
+            a["decided_at"] = local_time(a["decided_at"], tz)
     status["current"] = status["history"][0] if status["history"] else None  # the same round, with local times
     status["urls"] = {action: url_for("ui.record_approval", app_key=app_key, form_key=form_key, record_id=record_id, action=action)
                       for action in APPROVAL_ACTIONS}

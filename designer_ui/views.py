@@ -7,24 +7,17 @@ The record pages live in ``record_views``, the inbox in ``inbox_views``.
 """
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from flask import Response, current_app, g, get_flashed_messages, render_template, request, url_for
+from flask import Response, get_flashed_messages, render_template, request, url_for
 
 from designer_ui import bp
+from designer_ui.request_context import TZ_COOKIE, actor, local_time, runtime, user_locale, user_timezone  # noqa: F401  (re-exported)
 from engine.api.auth import SECURITY_HEADERS
 from engine.errors import FormflowError, NotFound
 from engine.rules import JS_RUNTIME
-from engine.runtime import Actor, Runtime
 from engine.services import app_admin
 from engine.services import forms as form_service
 from engine.services.field_types import field_types
-from engine.services import users as user_service
 from engine.services.permissions import has_capability, require_capability
-
-#: cookie holding the browser's time zone (set by common.js), used when the user has none saved
-TZ_COOKIE = "formflow_tz"
-
 
 @bp.after_request
 def _security_headers(response: Response) -> Response:
@@ -34,45 +27,7 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def runtime() -> Runtime:
-    return current_app.extensions["formflow"]
-
-
-def actor() -> Actor:
-    return getattr(g, "actor", None) or Actor.system()
-
-
-def _user_row():
-    if actor().user_id is None:
-        return None
-    if "ui_user" not in g:
-        try:
-            g.ui_user = user_service.get_user(runtime(), actor().user_id)
-        except Exception:  # a user removed mid-request reads as signed out
-            g.ui_user = None
-    return g.ui_user
-
-
-def user_timezone() -> str:
-    """The reader's time zone: their saved one, else the browser's (cookie), else the workspace's."""
-    row = _user_row()
-    for tz in ((row or {}).get("timezone"), request.cookies.get(TZ_COOKIE), runtime().timezone):
-        if tz:
-            try:
-                ZoneInfo(tz)
-                return tz
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return "UTC"
-
-
-def user_locale() -> str | None:
-    """The reader's saved language (their profile page), or None: then the browser's choice applies (designer_ui.i18n)."""
-    return (_user_row() or {}).get("locale") or None
-
-
 def unread_count() -> int:
-    from designer_ui import inbox_views
 
     return inbox_views.unread_count()
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import ErrorItem, NotFound, PermissionDenied
+from engine.services.form_lookup import compiled_form, form_id_for
+from engine.services.permissions import form_access
+from types import SimpleNamespace
 
 #: Record scope a publisher needs on a form a workflow writes: a step may change any record it fires for.
 REQUIRED_WRITE_SCOPE = "all"
@@ -32,7 +35,6 @@ def _steps(steps: Any, path: str):
 
 def _writes(rt, conn, app_key: str, definition: dict):
     """``(form, fields written, creates?, path)`` for every record-writing step."""
-    from engine.services.forms import compiled_form
 
     def form(key):
         try:
@@ -58,9 +60,7 @@ def _writes(rt, conn, app_key: str, definition: dict):
 
 def _automation_writes(rt, conn, app_key: str, form_key: str, definition: dict):
     """``(form, fields written, creates?, path)`` for every enabled automation of a form definition being published."""
-    from types import SimpleNamespace
 
-    from engine.services.forms import compiled_form, form_id_for
 
     def form(key):
         try:
@@ -90,7 +90,6 @@ def _automation_writes(rt, conn, app_key: str, form_key: str, definition: dict):
 
 
 def _errors(rt, conn, actor, writes) -> list[ErrorItem]:
-    from engine.services.permissions import form_access
 
     if actor is None:
         return []

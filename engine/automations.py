@@ -29,6 +29,7 @@ from engine.services import records as record_service
 from engine.storage.automation_tables import automation_links
 from engine.storage.tables import records
 from engine.templating import TemplateError, VariableScope, compile_template
+from engine.services.form_lookup import compiled_form
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,6 @@ class UpdateMatching(Action):
         return problems
 
     def plan(self, w, auto, values):
-        from engine.services.forms import compiled_form
 
         target = compiled_form(w.rt, w.conn, w.form.app_key, auto.target_form)
         wanted = {m["field"]: (RECORD_VALUES[m["from"]](w) if m["from"] in RECORD_VALUES else w.values.get(m["from"]))

@@ -37,7 +37,11 @@ from engine.pipeline import Feature
 from engine.registry import Registry
 from engine.services.titles import record_title
 from engine.storage.app_template_tables import dedup_keys
-from engine.storage.tables import records
+from engine.storage.tables import form_versions, forms, records
+from confusable_homoglyphs.confusables import confusables_data
+from engine.definitions import CompiledForm
+from engine.services.form_lookup import compiled_form
+from engine.services.records import check_access, hidden_fields, row_scopes
 
 #: longest stored key; longer keys are stored as their SHA-256
 MAX_KEY_LENGTH = 200
@@ -97,7 +101,6 @@ class _LatinSkeleton(dict):
 
 def _latin_prototype(ch: str) -> int:
     """The code of the ASCII letter ``ch`` is confusable with, or ``ch``'s own code."""
-    from confusable_homoglyphs.confusables import confusables_data
 
     # only ``I`` and ``m`` are ASCII letters that confusables.txt maps elsewhere (to l and rn, both ASCII), so an ASCII
     # letter listed for a non-ASCII character is that character's prototype, not a look-alike mapped onto it
@@ -394,7 +397,6 @@ def shown(rt, conn, actor, form, matches: list[dict], readable: set[int] | None 
 
 def readable_ids(rt, conn, actor, form, ids) -> set[int]:
     """Which of ``ids`` (records of ``form``) the actor's read scope covers: one query, the scope in SQL."""
-    from engine.services.records import row_scopes
 
     ids = {i for i in ids if isinstance(i, int)}
     clauses = row_scopes(rt, conn, actor, form)
@@ -524,7 +526,8 @@ def store_keys(w) -> None:
     keys = check.keys(w.values)
     if w.action == "update" and keys == check.keys(w.before or {}):
         return
-    w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
+    if w.action != "create":  # a new record has no keys yet
+        w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
     write_keys(w.conn, w.form, check, w.record_id, keys, seen_by=(w.rt, w.actor))
 
 
@@ -606,9 +609,7 @@ def reindex_form(conn, form) -> int:
 
 def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_id: int | None = None) -> dict:
     """What the form calls before save: which live records the given values collide with."""
-    from engine.services.forms import compiled_form
 
-    from engine.services.records import check_access
 
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -630,7 +631,6 @@ def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_
 
 
 def _hidden(rt, conn, actor, form) -> set[str]:
-    from engine.services.records import hidden_fields
 
     return hidden_fields(rt, conn, actor, form)
 
@@ -640,8 +640,6 @@ def _publish_check(rt, conn, app_row, definition, all_definitions) -> list[Error
     errors = check_setting(definition)
     if errors:
         return errors
-    from engine.definitions import CompiledForm
-    from engine.storage.tables import form_versions, forms
 
     row = conn.execute(sa.select(forms.c.id, forms.c.published_version).where(
         forms.c.app_id == app_row["id"], forms.c.key == definition["key"])).first()

@@ -20,6 +20,9 @@ from engine.clock import FrozenClock, utc_iso
 from engine.dedup import DuplicateRecord
 from engine.runtime import Actor, Runtime
 from engine.storage.tables import users
+from engine.services import forms as form_service, records as record_service, users as user_service
+from engine.services.form_lookup import compiled_form
+from faker import Faker
 
 #: records written per transaction
 BATCH_SIZE = 50
@@ -69,7 +72,6 @@ LONDON = frozenset({"demo_manager_smith", "demo_sales_jones", "demo_sales_garcia
 
 def ensure_sales_team(rt: Runtime) -> dict[str, int]:
     """The demo users (sales people with their managers), made through the users service; created once, reused after."""
-    from engine.services import users as user_service
 
     ids: dict[str, int] = {}
     for username, display, manager in SALES_TEAM:
@@ -87,9 +89,7 @@ def ensure_sales_team(rt: Runtime) -> dict[str, int]:
 def generate(rt: Runtime, actor: Actor | None = None, *, customers: int = 1000, seed: int = 2026, app_key: str = "crm",
              progress: Callable[[int, int], None] | None = None) -> DemoResult:
     """Add ``customers`` customers with their contacts, opportunities, follow-ups and reminders to the CRM app."""
-    from faker import Faker
 
-    from engine.services import records as record_service
 
     actor = actor or Actor.system()
     rng = random.Random(seed)
@@ -147,7 +147,6 @@ TICKET_SUBJECTS = ("设备安装调试", "系统无法登录", "发票开具咨�
 
 
 def _has_forms(rt: Runtime, app_key: str, keys: tuple[str, ...]) -> bool:
-    from engine.services import forms as form_service
 
     have = {f["key"] for f in form_service.get_app(rt, app_key)["forms"] if f.get("published_version")}
     return set(keys) <= have
@@ -255,7 +254,6 @@ def _ensure_reminder(conn, create, automated: bool, follow_up: dict, customer_id
 
 def _reminders_automated(rt: Runtime, app_key: str) -> bool:
     """Whether the published follow-up form creates its reminder by itself (the template's automation)."""
-    from engine.services.forms import compiled_form
 
     with rt.db.read() as conn:
         definition = compiled_form(rt, conn, app_key, "follow_up").definition

@@ -21,8 +21,9 @@ from engine.formrules import FormRules, evaluate, rule_context, validation_error
 from engine.rules import RuleError, RuleScope, compile_rule
 from engine.runtime import Actor, Runtime
 from engine.services import records as rs
-from engine.services.forms import compiled_form
+from engine.services.form_lookup import compiled_form
 from engine.services.record_input import keyed
+from engine.errors import FormflowError
 
 #: most ``and`` clauses explained per condition
 MAX_EXPLAINED_CLAUSES = 20
@@ -99,7 +100,6 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
 
 def _drop_hidden_values(rt: Runtime, conn, actor: Actor, app_key: str, target_key: str, item: dict) -> None:
     """An automation's planned values without the fields of its target form the actor may not see."""
-    from engine.errors import FormflowError
 
     values = item.get("values")
     if not isinstance(values, dict):

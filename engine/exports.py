@@ -23,8 +23,9 @@ from engine.errors import ErrorItem, ValidationFailed
 from engine.fields.base import FIELD_TYPES, field_label
 from engine.runtime import Actor, Runtime
 from engine.services import queries
-from engine.services.forms import compiled_form
+from engine.services.form_lookup import compiled_form
 from engine.services.records import hidden_fields
+from openpyxl import Workbook
 
 #: a cell starting with one of these would run as a formula in a spreadsheet (with their full-width forms, which some
 #: spreadsheet apps read as the ASCII ones)
@@ -98,7 +99,6 @@ def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
 
 def xlsx_file(rows: Iterable[list], *, sheet_title: str = "Export") -> tempfile.SpooledTemporaryFile:
     """Rows as an XLSX workbook in a temporary file (rewound), written row by row."""
-    from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(sheet_title))

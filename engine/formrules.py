@@ -26,6 +26,7 @@ from engine.fields import FIELD_TYPES
 from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.services import forms as form_service
+from engine.storage.published import published_resolver  # noqa: F401  (re-exported)
 from engine.storage.tables import forms, form_versions, records
 
 log = logging.getLogger(__name__)
@@ -54,21 +55,6 @@ def rule_error_item(exc: RuleError, path: str, code: str = "rule_invalid") -> Er
     name = f"rule {exc.rule!r}: " if exc.rule else ""
     return ErrorItem(f"{name}{exc.message}{where}", path=path, code=code,
                      extra={k: v for k, v in exc.to_dict().items() if k != "message" and v is not None})
-
-
-def published_resolver(conn, form_id: int) -> Callable[[str], list[dict] | None]:
-    """resolve_form for rule scopes: a sibling form's published fields by key (None if unpublished)."""
-    cache: dict[str, list[dict] | None] = {}
-    app_id = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
-
-    def resolve(key: str) -> list[dict] | None:
-        if key not in cache:
-            definition = conn.execute(sa.select(form_versions.c.definition).join(forms, sa.and_(
-                forms.c.id == form_versions.c.form_id, form_versions.c.version == forms.c.published_version))
-                .where(forms.c.app_id == app_id, forms.c.key == key)).scalar()
-            cache[key] = definition.get("fields", []) if definition else None
-        return cache[key]
-    return resolve
 
 
 def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dict]) -> Callable[[str], list[dict] | None]:

@@ -22,7 +22,7 @@ DEFAULT_WORKSPACE = "default"
 
 def standard_pipeline() -> Pipeline:
     """The pipeline of ``engine.features.FEATURES``, built once per call and frozen."""
-    # a documented cycle: the features import the services, which import this module; so the table is imported here
+    # cycle: runtime -> features -> services -> runtime (40 service modules take Actor and Runtime from here)
     from engine.features import FEATURES
 
     return Pipeline.build(FEATURES)

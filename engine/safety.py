@@ -25,14 +25,6 @@ MAX_PAGE = 10_000_000
 MAX_JSON_DEPTH = 100
 
 
-def check_regex(pattern: str) -> str | None:
-    """Return why a user's regex is refused, or None if it runs (on RE2, linear-time: see engine.patterns)."""
-    from engine.patterns import pattern_problem
-
-    problem = pattern_problem(pattern)
-    return None if problem is None else str(problem)
-
-
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 #: an opening bracket counts 2, a closing one 0: the running sum minus the position is the depth

@@ -45,6 +45,8 @@ from engine.workflows.outbox import DELIVERY_THREADS, Batch, DeliveryReport, del
 from engine.workflows.planner import SWEEP_PREFIX, plan_sweep
 from engine.workflows.steps import RunContext, run_steps
 from engine.workflows.tables import due_events, workflow_runs
+from apscheduler.schedulers.background import BackgroundScheduler
+from engine.services import queries
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,6 @@ def _sweep(rt, conn, wf: CompiledWorkflow, row, now: datetime) -> tuple[str, str
     late = _late_minutes(now, row["fire_at"])
     if late > wf.catch_up_minutes:
         return "skipped", f"schedule run found {late:.0f} minutes late (catch-up limit {wf.catch_up_minutes}); next run planned"
-    from engine.services import queries
 
     form = wf.form(rt, conn)
     errors: list = []
@@ -124,7 +125,8 @@ def _reason(exc: Exception) -> str:
     """A failed firing's reason in words, with the problems a definition error lists (each names its setting or field)."""
     if not isinstance(exc, FormflowError):
         return f"{type(exc).__name__}: {exc}"
-    details = "; ".join(f"{e.path}: {e.message}" for e in exc.errors)
+    # a problem that only repeats the message adds nothing but its path
+    details = "; ".join(e.path if e.message == exc.message else f"{e.path}: {e.message}" for e in exc.errors if e.path or e.message != exc.message)
     return f"{exc.message} ({details})" if details else exc.message
 
 
@@ -435,7 +437,6 @@ class Scheduler:
     """APScheduler (3.x) BackgroundScheduler with one interval job: ``tick``. Not one job per record."""
 
     def __init__(self, rt, *, interval: float = TICK_SECONDS, limit: int = DUE_BATCH, senders: int = 0):
-        from apscheduler.schedulers.background import BackgroundScheduler
 
         self.rt = rt
         self.limit = limit

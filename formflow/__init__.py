@@ -16,6 +16,8 @@ from engine.config import SETTINGS, load_settings
 from engine.runtime import Runtime
 from engine.storage.db import default_sqlite_url
 from formflow import static_assets
+import designer_ui
+from engine import api
 
 #: ceiling over every request body, in bytes; each class of route has its own, lower budget (engine.api.limits)
 MAX_CONTENT_LENGTH = 101 * 1024 * 1024
@@ -57,8 +59,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     rt = Runtime.open(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"), config=app.config)
     app.extensions["formflow"] = rt
 
-    from engine import api
-    import designer_ui
 
     api.init_app(app)
     health_routes.init_app(app)  # /healthz, /readyz, /metrics and the request metrics

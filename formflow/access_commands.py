@@ -12,15 +12,15 @@ from engine.runtime import Actor
 from engine.services import credentials
 from engine.services import users as user_service
 from formflow.cli import cli
+import sqlalchemy as sa
+from engine.storage.tables import users
 
 #: the command line acts as the installer (whoever can run it owns the database anyway)
 INSTALLER = Actor(None, "cli", frozenset({"admin"}))
 
 
 def _user_id(rt, username: str) -> int:
-    import sqlalchemy as sa
 
-    from engine.storage.tables import users
 
     with rt.db.read() as conn:
         uid = conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower(),

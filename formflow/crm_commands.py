@@ -9,6 +9,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+from engine import demo as demo_data
+from engine.errors import FormflowError, NotFound
+from engine.runtime import Actor
+from engine.services import app_templates, forms
 
 
 @cli.command("load-templates")
@@ -19,9 +23,6 @@ from formflow.cli import cli
 @with_appcontext
 def load_templates(template_keys, app_key, path, update):
     """Install app templates as new apps (existing apps are never overwritten), or --update installed ones."""
-    from engine.errors import FormflowError
-    from engine.runtime import Actor
-    from engine.services import app_templates
 
     rt = current_app.extensions["formflow"]
     if update:
@@ -45,9 +46,6 @@ def load_templates(template_keys, app_key, path, update):
 
 
 def _update_installed(rt, only_app: str | None) -> None:
-    from engine.errors import FormflowError, NotFound
-    from engine.runtime import Actor
-    from engine.services import app_templates, forms
 
     for app in forms.list_apps(rt):
         if (only_app and app["key"] != only_app) or not app.get("template"):
@@ -83,9 +81,6 @@ def _update_installed(rt, only_app: str | None) -> None:
 @with_appcontext
 def demo(customers, seed, app_key):
     """Fill the CRM app with believable demo data (Chinese and English), spread over the past year."""
-    from engine import demo as demo_data
-    from engine.errors import NotFound
-    from engine.services import app_templates, forms
 
     rt = current_app.extensions["formflow"]
     try:
@@ -108,6 +103,5 @@ def demo(customers, seed, app_key):
 
 
 def _system():
-    from engine.runtime import Actor
 
     return Actor.system()

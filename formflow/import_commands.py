@@ -13,6 +13,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+import sqlalchemy as sa
+from engine.errors import FormflowError
+from engine.imports import jobs
+from engine.imports.jobs import reason_text
+from engine.runtime import Actor
+from engine.services.permissions import actor_roles
+from engine.storage.tables import users
 
 
 @cli.command("import")
@@ -29,8 +36,6 @@ from formflow.cli import cli
 @with_appcontext
 def import_file(app_key, form_key, path, mapping, dry_run, no_automations, batch_size, refused_path, username):
     """Import PATH (CSV or XLSX) into APP's FORM: map, clean, validate, dedup, then commit in batches."""
-    from engine.errors import FormflowError
-    from engine.imports import jobs
 
     rt = current_app.extensions["formflow"]
     try:
@@ -74,14 +79,10 @@ def import_file(app_key, form_key, path, mapping, dry_run, no_automations, batch
 
 
 def _actor(rt, username):
-    from engine.runtime import Actor
 
     if username is None:
         return Actor.system()
-    import sqlalchemy as sa
 
-    from engine.services.permissions import actor_roles
-    from engine.storage.tables import users
 
     with rt.db.read() as conn:
         uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
@@ -97,7 +98,6 @@ def _advance(bar):
 
 
 def _report(job) -> None:
-    from engine.imports.jobs import reason_text
 
     counts = job["counts"]
     click.echo(f"valid {counts.get('valid', 0)}, invalid {counts.get('invalid', 0)}, duplicates {counts.get('duplicate', 0)}"

@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+from engine.scheduler import Scheduler, tick
 
 
 @cli.command("scheduler")
@@ -32,7 +33,6 @@ from formflow.cli import cli
 @with_appcontext
 def scheduler_command(interval: float, batch: int, senders: int, once: bool):
     """Run timed workflows: claim due events, run their steps, send the outbox."""
-    from engine.scheduler import Scheduler, tick
 
     rt = current_app.extensions["formflow"]
     if once:

@@ -12,13 +12,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+from engine.workflows.secrets import seal_stored
 
 
 @cli.command("seal-secrets")
 @with_appcontext
 def seal_secrets():
     """Encrypt workflow secrets still stored as text in drafts and published versions."""
-    from engine.workflows.secrets import seal_stored
 
     counts = seal_stored(current_app.extensions["formflow"])
     click.echo(f"sealed secrets in {counts['drafts']} draft(s) and {counts['versions']} published version(s)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from formflow import STARTUP_HOOKS
+from engine.services.app_templates import install_on_first_run
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,6 @@ log = logging.getLogger(__name__)
 def install_templates_on_first_run(app, rt) -> None:
     if not app.config.get("INSTALL_TEMPLATES"):
         return
-    from engine.services.app_templates import install_on_first_run
 
     installed = install_on_first_run(rt)
     if installed:

@@ -9,69 +9,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
-from marshmallow import Schema, ValidationError
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
-from engine.api.openapi import Operation, build_spec
-from engine.errors import ErrorItem, FormflowError, ValidationFailed
+from engine.api.openapi import build_spec
+from engine.errors import FormflowError
 from engine.safety import MAX_ID
-from engine.runtime import Runtime
+import sqlalchemy as sa
+import importlib
+from engine import areas
+from engine.api.core import OPERATIONS, actor, bp, error_response, load_args, load_body, route, runtime  # noqa: F401  (the route modules' vocabulary)
+from engine.api import auth, limits
+from engine.request_text import refuse_unstorable_text
 
 log = logging.getLogger(__name__)
-bp = Blueprint("api", __name__, url_prefix="/api")
-OPERATIONS: list[Operation] = []
-
-
-def route(path: str, method: str = "GET", **meta: Any):
-    """Register a view and its OpenAPI operation."""
-    def wrap(view):
-        endpoint = view.__name__
-        bp.add_url_rule(path, endpoint=endpoint, view_func=view, methods=[method])
-        OPERATIONS.append(Operation(path="/api" + path, method=method, view=view, **meta))
-        return view
-    return wrap
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["formflow"]
-
-
-def actor():
-    return g.actor
-
-
-def load_body(schema: Schema | None = None, *, required: bool = True) -> Any:
-    data = request.get_json(silent=True)
-    if data is None and required:
-        raise ValidationFailed("the request body must be JSON", [ErrorItem("expected a JSON body", path="/")])
-    if schema is None:
-        return data
-    try:
-        return schema.load(data or {})
-    except ValidationError as exc:
-        from engine.api.bodies import marshmallow_errors
-
-        raise ValidationFailed("the request body is not valid",
-                               [ErrorItem(e["message"], path=e["path"]) for e in marshmallow_errors(exc)]) from None
-
-
-def load_args(schema: Schema) -> Any:
-    try:
-        return schema.load({k: request.args.getlist(k) if k == "filter" else v for k, v in request.args.items()})
-    except ValidationError as exc:
-        from engine.api.bodies import marshmallow_errors
-
-        raise ValidationFailed("the query string is not valid",
-                               [ErrorItem(e["message"], path=e["path"]) for e in marshmallow_errors(exc)]) from None
-
-
-def error_response(status: int, code: str, message: str, errors: list | None = None, **extra):
-    body = {"code": code, "message": message, **extra}
-    if errors:
-        body["errors"] = errors
-    return jsonify({"error": body}), status
 
 
 def _formflow_error(exc: FormflowError):
@@ -104,8 +56,6 @@ def _unexpected(exc: Exception):
 
 def _out_of_range(exc: Exception) -> bool:
     """A driver refusing a too-large integer: SQLite raises OverflowError, PostgreSQL NumericValueOutOfRange (22003)."""
-    import sqlalchemy as sa
-
     if isinstance(exc, OverflowError):
         return True
     original = getattr(exc, "orig", None)
@@ -115,8 +65,6 @@ def _out_of_range(exc: Exception) -> bool:
 def _refuse_unstorable_text():
     """NUL and lone surrogates anywhere in the request: 400 with their paths before any view or the database (one hook
     for the API, the designer and public forms; engine.request_text). A body too deeply nested to parse is a 413."""
-    from engine.request_text import refuse_unstorable_text
-
     parts: list[tuple[str, Any]] = [("url", request.path), ("query", request.args.to_dict(flat=False))]
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.is_json:
@@ -148,17 +96,11 @@ class BoundedInt(IntegerConverter):
 
 def load_routes() -> None:
     """Import every route module (each registers its views and OpenAPI operations once)."""
-    import importlib
-
-    from engine import areas
-
     for name in areas.ROUTE_MODULES:
         importlib.import_module(name)
 
 
 def init_app(app: Flask) -> None:
-    from engine.api import auth, limits
-
     load_routes()
 
     app.url_map.converters["int"] = BoundedInt  # before any route is added: ids past BIGINT are 404, not a driver overflow

@@ -15,9 +15,13 @@ import os
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, g, request, session
+from flask import abort, current_app, Flask, g, request, session
 
 from engine.runtime import Actor
+from engine.api.core import error_response, OPERATIONS
+from engine.services import credentials
+from engine.services.permissions import has_capability
+from engine.services.users import get_user
 
 #: API endpoints anyone may call
 PUBLIC_ENDPOINTS = frozenset({"api.get_openapi"})
@@ -57,7 +61,6 @@ def _runtime():
 
 def resolve_actor() -> Actor | None:
     """The caller, from a bearer token or the login session; None when not signed in (or the credential is bad)."""
-    from engine.services import credentials
 
     header = request.headers.get("Authorization")
     if header is not None:
@@ -104,14 +107,12 @@ def start_session(sid: str) -> None:
 
 
 def end_session() -> None:
-    from engine.services import credentials
 
     credentials.logout(_runtime(), session.get("sid"))
     session.clear()
 
 
 def _api_error(status: int, code: str, message: str, **headers):
-    from engine.api import error_response
 
     body, status = error_response(status, code, message)
     for k, v in headers.items():
@@ -120,7 +121,6 @@ def _api_error(status: int, code: str, message: str, **headers):
 
 
 def _required_capability() -> str | None:
-    from engine.api import OPERATIONS
 
     if request.method in SAFE_METHODS or not request.endpoint:
         return None
@@ -156,12 +156,10 @@ def init_app(app: Flask) -> None:
         if request.method not in SAFE_METHODS and g.auth_method != "token" and request.endpoint not in CSRF_EXEMPT_ENDPOINTS and not csrf_ok():
             if is_api:
                 return _api_error(403, "csrf_failed", "the CSRF token is missing or wrong; reload the page")
-            from flask import abort
 
             abort(403, description="The form was stale or forged (CSRF token missing or wrong). Reload the page and try again.")
         needed = _required_capability() if is_api and actor is not None else None
         if needed:
-            from engine.services.permissions import has_capability
 
             if not has_capability(_runtime(), actor, needed):
                 return _api_error(403, "forbidden", f"your role may not do this (needs the {needed!r} capability)")
@@ -184,7 +182,6 @@ def init_app(app: Flask) -> None:
 
 
 def _user_summary(user_id: int) -> dict | None:
-    from engine.services.users import get_user
 
     try:
         u = get_user(_runtime(), user_id)

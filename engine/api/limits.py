@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.errors import ErrorItem, FormflowError
 from engine.safety import MAX_JSON_DEPTH, json_too_deep
+from engine.services.web_forms import MAX_PUBLIC_BODY_BYTES
 
 #: largest body of an ordinary request (JSON or form post), in bytes; definitions and records stop at 1 MB each
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
@@ -42,7 +43,6 @@ def body_limit(endpoint: str | None) -> int:
     if endpoint in UPLOAD_ENDPOINTS:
         return MAX_UPLOAD_REQUEST_BYTES
     if endpoint == "public_form.submit":
-        from engine.services.web_forms import MAX_PUBLIC_BODY_BYTES
 
         return MAX_PUBLIC_BODY_BYTES
     return MAX_REQUEST_BYTES

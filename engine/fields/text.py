@@ -6,6 +6,7 @@ from typing import Any
 
 from engine import patterns
 from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh
+from urllib.parse import urlsplit
 
 #: default and hard maximum lengths for text inputs
 TEXT_DEFAULT_MAX = 255
@@ -16,6 +17,8 @@ URL_SCHEMES = ("http", "https")
 URL_MAX_LENGTH = 2048
 
 _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]{3,32}$")
+#: the fewest digits of a phone number people dial (a local fixed line); shorter ones are service codes or typos
+PHONE_MIN_DIGITS = 7
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 
 
@@ -121,6 +124,12 @@ class PhoneType(_TextLike):
             raise ValueError("is not a phone number")
         return ("+" if value.startswith("+") else "") + digits
 
+    def doubt(self, value, field):
+        digits = re.sub(r"\D", "", value or "")
+        if value and len(digits) < PHONE_MIN_DIGITS:
+            return f"{value!r} is too short for a phone number ({len(digits)} digits, at least {PHONE_MIN_DIGITS})"
+        return None
+
 
 @FIELD_TYPES.register
 class EmailType(_TextLike):
@@ -159,7 +168,6 @@ class UrlType(_TextLike):
         return {"type": "string", "maxLength": URL_MAX_LENGTH}
 
     def normalize(self, value: Any, field):
-        from urllib.parse import urlsplit
 
         value = value.strip()
         if not value:

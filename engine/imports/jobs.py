@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 import sqlalchemy as sa
 
-from engine import dedup
+from engine import automations, dedup
 from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, ValidationFailed
 from engine.exports import spreadsheet_text
 from engine.fields import FIELD_TYPES
@@ -34,9 +34,11 @@ from engine.imports.tables import import_jobs, import_rows
 from engine.request_text import MAX_TEXT_PROBLEMS, text_problem
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
-from engine.services.forms import compiled_form
+from engine.services.form_lookup import compiled_form
 from engine.services.titles import record_title, title_fields
 from engine.storage.tables import records, users
+from engine.services.permissions import privileged
+from engine.workflows import planner
 
 #: largest upload read (bytes); one more byte and the file is refused
 MAX_UPLOAD_BYTES = MAX_IMPORT_BYTES
@@ -122,7 +124,6 @@ def get_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int)
 
 
 def list_jobs(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> list[dict]:
-    from engine.services.permissions import privileged
 
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -255,6 +256,11 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
             if item.field_id in unreadable:
                 continue  # "is required" after an unreadable cell says less than the cell's own problem
             errors.append(_problem(form, header, job["mapping"], item.field_id, item.message, item.code, item.extra))
+    for fid in job["mapping"].values():  # accepted, but the field type finds it doubtful (a phone of five digits)
+        doubt = FIELD_TYPES.get(form.by_id[fid]["type"]).doubt(normalized.get(fid), form.by_id[fid]) \
+            if normalized and fid in form.by_id and normalized.get(fid) is not None else None
+        if doubt:
+            errors.append(_problem(form, header, job["mapping"], fid, doubt, "doubtful"))
     return {"state": INVALID if errors else VALID, "errors": errors, "cleaned": values, "normalized": normalized, "line": line}
 
 
@@ -454,8 +460,6 @@ def _mark(rt, conn, app_key, form_key, job, rid, result) -> dict:
 
 def automation_stages() -> frozenset:
     """The write-path stages an import without automations leaves out: automations and timed workflows."""
-    from engine import automations
-    from engine.workflows import planner
 
     return frozenset({automations.before_save_stage, automations.after_save_stage, planner.plan_after_save})
 
@@ -510,7 +514,6 @@ def refused_csv(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: 
 # -- helpers ----------------------------------------------------------------------
 
 def _job(rt, conn, actor: Actor, app_key: str, form_key: str, job_id: int):
-    from engine.services.permissions import privileged
 
     form = compiled_form(rt, conn, app_key, form_key)
     record_service.check_access(rt, conn, actor, form, "create", {"owner_id": actor.user_id})
@@ -543,6 +546,7 @@ def _job_dict(conn, form, job, *, columns: bool = True) -> dict:
            "created_by": job["created_by"], "created_at": job["created_at"].isoformat(), "updated_at": job["updated_at"].isoformat()}
     if columns:
         out["columns"] = mapping_area.describe(form, job["header"], job["mapping"])
+        out["not_imported"] = [c["header"] for c in out["columns"] if c["field"] is None]  # said loudly before the import
         out["unmapped_required"] = [{"field_id": fid, "label": field_label(form.by_id[fid])}
                                     for fid in mapping_area.unmapped_required(form, job["mapping"])]
     return out

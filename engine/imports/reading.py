@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterator
 
 from engine.errors import ErrorItem, ValidationFailed
 from engine.imports.budget import MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS, CsvBudget, check_xlsx
+import openpyxl
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 #: largest file accepted (bytes)
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -111,7 +113,6 @@ def _collect(lines: Iterator[tuple[int, list[Any]]],
 def _read_xlsx(data: bytes) -> SourceFile:
     if not _calamine_reads_alike(data):
         return _read_xlsx_openpyxl(data)
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -161,7 +162,6 @@ def _calamine_reads_alike(data: bytes) -> bool:
 
 
 def _read_xlsx_openpyxl(data: bytes) -> SourceFile:
-    import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

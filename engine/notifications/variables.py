@@ -29,10 +29,12 @@ from engine.definitions import CompiledForm
 from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
-from engine.services.forms import compiled_version
+from engine.services.form_lookup import compiled_version
 from engine.services.titles import record_title
 from engine.storage.tables import apps, forms, records, users, workspaces
 from engine.templating import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
+from engine.services.records import check_access, hidden_fields
+from engine.services.users import actor_for
 
 __all__ = ["RenderData", "record_link"]
 
@@ -107,14 +109,12 @@ class RenderData:
     def actor_of(self, user_id: int) -> Actor:
         """A recipient as the read gate knows them (their roles); a user who is gone or inactive holds no rights."""
         if user_id not in self._actors:
-            from engine.services.users import actor_for
 
             self._actors[user_id] = actor_for(self.conn, self.rt, user_id) or Actor(user_id, f"user:{user_id}", frozenset())
         return self._actors[user_id]
 
     # -- the read gate ------------------------------------------------------
     def _hidden_for(self, viewer: Actor, form: CompiledForm) -> frozenset[str]:
-        from engine.services.records import hidden_fields
 
         key = (viewer, form.form_id, form.version)
         if key not in self._hidden:
@@ -126,7 +126,6 @@ class RenderData:
         data = row["data"] or {}
         if not self.viewers and not self.readers:
             return data
-        from engine.services.records import check_access
 
         hidden: set[str] = set()
         for viewer in self.viewers:

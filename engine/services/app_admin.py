@@ -94,7 +94,7 @@ def update_app(rt: Runtime, actor: Actor, app_key: str, *, label: Any = None, de
     else:
         _require_design(rt, actor)
     with rt.db.transaction() as conn:
-        row = form_service._app_row(conn, rt, app_key)
+        row = form_service.app_row(conn, rt, app_key)
         changes = {}
         if icon is not None:
             changes["icon"] = icon.strip() or None
@@ -110,7 +110,7 @@ def set_app_archived(rt: Runtime, actor: Actor, app_key: str, archived: bool) ->
     """Archive an app (hidden from the Apps page by default, its data kept) or bring it back."""
     _require_design(rt, actor)
     with rt.db.transaction() as conn:
-        row = form_service._app_row(conn, rt, app_key)
+        row = form_service.app_row(conn, rt, app_key)
         _write_settings(rt, conn, row, archived=bool(archived))
         admin_audit.record(rt, conn, actor, "app.archive" if archived else "app.restore", f"app:{app_key}")
     return get_app(rt, app_key)
@@ -119,10 +119,10 @@ def set_app_archived(rt: Runtime, actor: Actor, app_key: str, archived: bool) ->
 def impact(rt: Runtime, app_key: str, form_key: str | None = None) -> dict:
     """What deleting the app (or one of its forms) loses: each form with its number of records (deleted ones counted)."""
     with rt.db.read() as conn:
-        app = form_service._app_row(conn, rt, app_key)
+        app = form_service.app_row(conn, rt, app_key)
         query = sa.select(forms.c.id, forms.c.key, forms.c.draft, forms.c.published_version).where(forms.c.app_id == app["id"])
         if form_key is not None:
-            form_service._form_row(conn, rt, app_key, form_key)
+            form_service.form_row(conn, rt, app_key, form_key)
             query = query.where(forms.c.key == form_key)
         rows = conn.execute(query.order_by(forms.c.id)).all()
         counts = dict(conn.execute(sa.select(records.c.form_id, sa.func.count()).where(records.c.form_id.in_([r.id for r in rows]))
@@ -144,7 +144,7 @@ def delete_app(rt: Runtime, actor: Actor, app_key: str, *, confirm: Any) -> dict
     _check_confirmation(confirm, app_key)
     lost = impact(rt, app_key)
     with rt.db.transaction() as conn:
-        row = form_service._app_row(conn, rt, app_key)
+        row = form_service.app_row(conn, rt, app_key)
         form_ids = list(conn.execute(sa.select(forms.c.id).where(forms.c.app_id == row["id"])).scalars())
         conn.execute(sa.delete(apps).where(apps.c.id == row["id"]))  # forms, versions, records... go with it (ON DELETE CASCADE)
         admin_audit.record(rt, conn, actor, "app.delete", f"app:{app_key}", forms=[f["key"] for f in lost["forms"]], records=lost["records"])
@@ -171,7 +171,7 @@ def delete_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, confi
     _check_confirmation(confirm, form_key)
     lost = impact(rt, app_key, form_key)
     with rt.db.transaction() as conn:
-        app, row = form_service._form_row(conn, rt, app_key, form_key)
+        app, row = form_service.form_row(conn, rt, app_key, form_key)
         drafts = dict(conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app["id"])).all())
         used = _references_to(drafts, form_key)
         if used:
@@ -190,7 +190,7 @@ def set_form_archived(rt: Runtime, actor: Actor, app_key: str, form_key: str, ar
     """Archive a form (listed apart, its records kept and readable) or bring it back."""
     _require_design(rt, actor)
     with rt.db.transaction() as conn:
-        app, _ = form_service._form_row(conn, rt, app_key, form_key)
+        app, _ = form_service.form_row(conn, rt, app_key, form_key)
         keys = [k for k in look(app)["archived_forms"] if k != form_key] + ([form_key] if archived else [])
         _write_settings(rt, conn, app, archived_forms=keys)
         admin_audit.record(rt, conn, actor, "form.archive" if archived else "form.restore", f"{app_key}/{form_key}")
@@ -201,7 +201,7 @@ def reorder_forms(rt: Runtime, actor: Actor, app_key: str, order: list[str]) -> 
     """Save the order of the app's forms: ``order`` names each form once."""
     _require_design(rt, actor)
     with rt.db.transaction() as conn:
-        app = form_service._app_row(conn, rt, app_key)
+        app = form_service.app_row(conn, rt, app_key)
         keys = list(conn.execute(sa.select(forms.c.key).where(forms.c.app_id == app["id"]).order_by(forms.c.id)).scalars())
         if not isinstance(order, list) or sorted(map(str, order)) != sorted(keys) or len(set(order)) != len(order):
             raise ValidationFailed("the order must name every form of the app once",
@@ -259,11 +259,11 @@ def copy_app(rt: Runtime, actor: Actor, source_key: str, key: str, label: Any) -
     if errors:
         raise ValidationFailed("the app is not valid", errors)
     with rt.db.transaction() as conn:
-        source = form_service._app_row(conn, rt, source_key)
+        source = form_service.app_row(conn, rt, source_key)
         rows = conn.execute(sa.select(forms.c.key, forms.c.draft, forms.c.published_version)
                             .where(forms.c.app_id == source["id"]).order_by(forms.c.id)).all()
         form_service.create_app(rt, actor, key, label, source["description"], conn=conn)
-        new = form_service._app_row(conn, rt, key)
+        new = form_service.app_row(conn, rt, key)
         lk = look(source)
         _write_settings(rt, conn, new, icon=lk["icon"], color=lk["color"], form_order=lk["form_order"])
         for r in rows:  # two steps, as forms refer to each other: create them all, then fill them in

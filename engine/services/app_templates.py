@@ -24,7 +24,7 @@ from engine import dedup
 from engine.definitions import check_form, diff_definitions, meta_errors
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PreconditionFailed
 from engine.runtime import Actor, Runtime
-from engine.services import forms as form_service
+from engine.services import forms as form_service, templates, workflows
 from engine.storage.app_template_tables import template_installs
 from engine.storage.tables import apps, forms
 
@@ -100,7 +100,6 @@ class NotificationTemplatesPart(AppPart):
         return errors
 
     def install(self, rt, actor, app_key, items, trusted):
-        from engine.services import templates
 
         notes = []
         for i, item in enumerate(items):
@@ -148,7 +147,6 @@ class WorkflowsPart(AppPart):
         return errors
 
     def install(self, rt, actor, app_key, items, trusted):
-        from engine.services import workflows
 
         notes = []
         for i, wf in enumerate(items):
@@ -366,7 +364,7 @@ def install_on_first_run(rt: Runtime, actor: Actor | None = None) -> list[str]:
 
 
 def _install_row(conn, rt: Runtime, app_key: str):
-    app = form_service._app_row(conn, rt, app_key)
+    app = form_service.app_row(conn, rt, app_key)
     row = conn.execute(sa.select(template_installs).where(template_installs.c.app_id == app["id"])
                        .order_by(template_installs.c.id.desc())).mappings().first()
     if row is None:

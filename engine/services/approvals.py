@@ -34,6 +34,15 @@ from engine.services.titles import record_title, untitled
 from engine.storage.access_tables import roles, user_roles
 from engine.storage.approval_tables import approval_assignments, approval_requests
 from engine.storage.tables import apps, forms, record_audit, records, users
+from engine.formrules import (
+    evaluate,
+    publish_resolver,
+    published_resolver,
+    reference_loader,
+    rule_error_item,
+    text_of,
+)
+from engine.notifications.variables import record_link
 
 #: Longest comment kept on a submission or a decision, in characters.
 MAX_COMMENT_LENGTH = 2000
@@ -67,7 +76,6 @@ class ApprovalFlow:
 # -- the definition slot: checked at save and publish, compiled per version ----------------
 
 def _compile_when(text: str | None, fields: list[dict], resolve_form) -> tuple[CompiledRule | None, list[ErrorItem]]:
-    from engine.formrules import rule_error_item
 
     if not text or not text.strip():
         return None, []
@@ -79,7 +87,6 @@ def _compile_when(text: str | None, fields: list[dict], resolve_form) -> tuple[C
 
 def check_definition(rt: Runtime, conn: sa.Connection, app_row, definition: dict, all_definitions: dict) -> list[ErrorItem]:
     """check_save / check_publish: every role and user the slot names exists, and its rule compiles."""
-    from engine.formrules import publish_resolver
 
     spec = definition.get("approval")
     if not spec:
@@ -99,7 +106,6 @@ def check_definition(rt: Runtime, conn: sa.Connection, app_row, definition: dict
 
 
 def _compile_flow(rt: Runtime, conn: sa.Connection, compiled) -> ApprovalFlow | None:
-    from engine.formrules import published_resolver
 
     spec = compiled.definition.get("approval")
     if not spec:
@@ -169,7 +175,6 @@ def _mine(assignments: list[dict], request: dict | None, actor: Actor) -> dict |
 
 
 def _condition_holds(rt: Runtime, conn: sa.Connection, actor: Actor, form, flow: ApprovalFlow, row) -> bool:
-    from engine.formrules import evaluate, reference_loader
 
     if flow.when is None:
         return True
@@ -217,8 +222,6 @@ def _audit(rt: Runtime, conn: sa.Connection, actor: Actor, form, row, action: st
 def _notify(rt: Runtime, conn: sa.Connection, actor: Actor, form, row, request_id: int, event: str, recipients: list[int],
             comment: str | None) -> None:
     """One inbox message per recipient, in this transaction; the key makes a repeat land once."""
-    from engine.formrules import text_of
-    from engine.notifications.variables import record_link
 
     if not recipients:
         return
@@ -395,7 +398,6 @@ def withdraw(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: 
 
 def my_pending_approvals(rt: Runtime, actor: Actor) -> list[dict]:
     """The requests waiting for the actor's decision, oldest first."""
-    from engine.notifications.variables import record_link
 
     if actor.user_id is None:
         raise Unauthorized("sign in to see your approvals: they belong to a user", path="/user")

@@ -26,7 +26,7 @@ from engine.fields.relation import is_attachment_id
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
-from engine.services.forms import compiled_form, compiled_version
+from engine.services.form_lookup import compiled_form, compiled_version
 from engine.storage.tables import apps, attachments, forms, records
 
 #: records looked at when searching for one that grants access to a file uploaded before bindings existed

@@ -26,9 +26,9 @@ from engine.clock import utc_iso
 from engine.errors import ErrorItem, NotFound, Unauthorized, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
-from engine.services.permissions import require_capability
-from engine.services.users import actor_for, verify_password
-from engine.storage.access_tables import api_tokens, login_attempts, login_sessions
+from engine.services.permissions import has_capability, require_capability
+from engine.services import users as user_service
+from engine.storage.access_tables import api_tokens, login_attempts, login_sessions, roles, user_roles
 from engine.storage.tables import users
 
 #: failed logins in a row for one (user name, address) pair after which that pair must wait (even the right password is
@@ -131,13 +131,13 @@ def login(rt: Runtime, username: str, password: str, *, remote_addr: str | None 
             raise LoginLocked(f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait)
         row = conn.execute(sa.select(users).where(sa.func.lower(users.c.username) == name,
                                                   users.c.workspace_id == rt.workspace_id)).mappings().first()
-        ok = verify_password(row, password)
+        ok = user_service.verify_password(row, password)
         conn.execute(sa.insert(login_attempts).values(username=name, remote_addr=remote_addr, at=now, succeeded=ok))
     if not ok:
         raise LoginRefused("wrong user name or password")
     with rt.db.transaction() as conn:
         sid = open_session(rt, conn, row["id"])
-        actor = actor_for(conn, rt, row["id"])
+        actor = user_service.actor_for(conn, rt, row["id"])
     return sid, actor
 
 
@@ -153,11 +153,29 @@ def session_actor(rt: Runtime, sid: str) -> Actor | None:
     if not sid or not isinstance(sid, str):
         return None
     with rt.db.read() as conn:
-        row = conn.execute(sa.select(login_sessions.c.user_id, login_sessions.c.expires_at)
-                           .where(login_sessions.c.token_hash == _digest(sid))).first()
-        if row is None or row.expires_at <= rt.clock.now():
-            return None
-        return actor_for(conn, rt, row.user_id)
+        rows = conn.execute(_with_user(login_sessions, login_sessions.c.user_id, login_sessions.c.expires_at)
+                            .where(login_sessions.c.token_hash == _digest(sid))).mappings().all()
+    if not rows or rows[0]["expires_at"] <= rt.clock.now():
+        return None
+    return _actor_of(rt, rows)
+
+
+def _with_user(table, *columns):
+    """``columns`` of a credential table with its user's state and role keys (one row per role): the credential, the
+    user and the roles in one statement, as every request authenticates."""
+    return (sa.select(*columns, users.c.is_active, users.c.workspace_id, roles.c.key.label("role_key"))
+            .select_from(table.join(users, users.c.id == table.c.user_id)
+                         .outerjoin(user_roles, user_roles.c.user_id == users.c.id)
+                         .outerjoin(roles, roles.c.id == user_roles.c.role_id)))
+
+
+def _actor_of(rt: Runtime, rows) -> Actor | None:
+    """The Actor of ``_with_user`` rows, or None if the user is inactive or of another workspace (as ``actor_for``)."""
+    first = rows[0]
+    if not first["is_active"] or first["workspace_id"] != rt.workspace_id:
+        return None
+    uid = first["user_id"]
+    return Actor(uid, f"user:{uid}", frozenset(r["role_key"] for r in rows if r["role_key"] is not None))
 
 
 def logout(rt: Runtime, sid: str) -> None:
@@ -184,12 +202,11 @@ def sign_out_everywhere(rt: Runtime, actor: Actor, *, revoke_tokens_too: bool = 
     Revoking every token is account-wide, like a password change: it needs the current password, so a leaked token
     can't cut its owner's integrations off (single tokens are revoked one by one without it).
     """
-    from engine.services.users import check_current_password
 
     if actor.user_id is None:
         raise Unauthorized("sign in first")
     if revoke_tokens_too:
-        check_current_password(rt, actor.user_id, current_password, remote_addr)
+        user_service.check_current_password(rt, actor.user_id, current_password, remote_addr)
     with rt.db.transaction() as conn:
         ended = end_sessions(conn, actor.user_id)
         revoked = revoke_tokens(rt, conn, actor.user_id) if revoke_tokens_too else 0
@@ -214,7 +231,6 @@ def token_dict(row) -> dict:
 
 def create_token(rt: Runtime, actor: Actor, name: str, *, expires_in_days: int = TOKEN_DEFAULT_DAYS, user_id: int | None = None) -> dict:
     """A new token for the actor (admins may issue one for another user). The secret is in the answer, and nowhere else, ever."""
-    from engine.services.permissions import require_capability
 
     owner = actor.user_id if user_id is None else user_id
     if owner is None:
@@ -259,7 +275,6 @@ def list_tokens(rt: Runtime, actor: Actor, user_id: int | None = None) -> list[d
 
 def revoke_token(rt: Runtime, actor: Actor, token_id: int) -> dict:
     """Users revoke their own tokens; admins anybody's. Another user's token id looks missing to a non-admin."""
-    from engine.services.permissions import has_capability
 
     with rt.db.transaction() as conn:
         row = conn.execute(sa.select(api_tokens, users.c.workspace_id).join(users, users.c.id == api_tokens.c.user_id)
@@ -279,10 +294,13 @@ def token_actor(rt: Runtime, secret: str) -> Actor | None:
         return None
     now = rt.clock.now()
     with rt.db.read() as conn:
-        row = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == _digest(secret))).mappings().first()
-        if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
-            return None
-        actor = actor_for(conn, rt, row["user_id"])
+        rows = conn.execute(_with_user(api_tokens, api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.revoked_at,
+                                       api_tokens.c.expires_at, api_tokens.c.last_used_at)
+                            .where(api_tokens.c.token_hash == _digest(secret))).mappings().all()
+    row = rows[0] if rows else None
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
+        return None
+    actor = _actor_of(rt, rows)
     if actor is not None and (row["last_used_at"] is None or now - row["last_used_at"] > TOKEN_USE_RESOLUTION):
         with rt.db.transaction() as conn:  # not on every request: a read stays a read
             conn.execute(sa.update(api_tokens).where(api_tokens.c.id == row["id"]).values(last_used_at=now))

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from engine.clock import utc_iso
-from engine.dashboards import periods, rollups
+from engine.dashboards import drill, periods, rollups
 from engine.dashboards.definition import CompiledChart, check_dashboard
 from engine.dashboards.sql import chart_period, chart_where, combined_statement, single_statement
 from engine.definitions import CompiledForm
@@ -35,10 +35,11 @@ from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError,
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services import app_templates
-from engine.services.forms import _app_row, compiled_version
+from engine.services.form_lookup import app_row, compiled_version
 from engine.services.permissions import require_capability
 from engine.services.readgate import read_view
 from engine.storage.dashboard_tables import dashboards
+from engine.storage.access_tables import team_members
 from engine.storage.tables import apps, forms, users
 
 #: the package holding dashboards shipped with the built-in app templates (``<template key>.json``)
@@ -61,7 +62,11 @@ def published_forms(rt: Runtime, conn, app_id: int, app_key: str) -> dict[str, C
 
 
 def _checked(rt: Runtime, conn, app_id: int, app_key: str, definition: Any) -> list[CompiledChart]:
-    errors, charts = check_dashboard(definition, published_forms(rt, conn, app_id, app_key))
+    return _checked_with(definition, published_forms(rt, conn, app_id, app_key))
+
+
+def _checked_with(definition: Any, forms_by_key: dict[str, CompiledForm]) -> list[CompiledChart]:
+    errors, charts = check_dashboard(definition, forms_by_key)
     if errors:
         raise DefinitionInvalid("the dashboard is not valid", errors)
     return charts
@@ -85,7 +90,7 @@ def _existing(conn, app_id: int, app_key: str, key: str):
 
 def list_dashboards(rt: Runtime, app_key: str) -> list[dict]:
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         rows = conn.execute(sa.select(dashboards).where(dashboards.c.app_id == app["id"]).order_by(dashboards.c.id)).mappings().all()
     return [{"key": r["key"], "label": r["definition"].get("label"), "charts": len(r["definition"].get("charts", [])),
              "revision": r["revision"], "updated_at": utc_iso(r["updated_at"])} for r in rows]
@@ -93,7 +98,7 @@ def list_dashboards(rt: Runtime, app_key: str) -> list[dict]:
 
 def get_dashboard(rt: Runtime, app_key: str, key: str) -> dict:
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         return dashboard_dict(_existing(conn, app["id"], app_key, key), app_key)
 
 
@@ -101,7 +106,7 @@ def create_dashboard(rt: Runtime, actor: Actor, app_key: str, definition: Any) -
     """Add a dashboard (its key is the definition's ``key``); 409 when the key is taken."""
     require_capability(rt, actor, "design")
     with rt.db.transaction() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         _checked(rt, conn, app["id"], app_key, definition)
         if _row(conn, app["id"], definition["key"]) is not None:
             raise Conflict(f"app {app_key!r} already has a dashboard {definition['key']!r}", [ErrorItem("already taken", path="/key")])
@@ -119,7 +124,7 @@ def replace_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str, definit
     """Replace a dashboard's definition (``if_revision``: the revision the editor started from; a stale one is refused)."""
     require_capability(rt, actor, "design")
     with rt.db.transaction() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         row = _existing(conn, app["id"], app_key, key)
         if if_revision is not None and if_revision != row["revision"]:
             raise PreconditionFailed(f"dashboard {key!r} was changed by someone else (revision {row['revision']})",
@@ -136,7 +141,7 @@ def replace_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str, definit
 def delete_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str) -> None:
     require_capability(rt, actor, "design")
     with rt.db.transaction() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         row = _existing(conn, app["id"], app_key, key)
         conn.execute(sa.delete(dashboards).where(dashboards.c.id == row["id"]))
         sync_rollups(rt, conn)
@@ -221,37 +226,52 @@ def sync_rollups(rt: Runtime, conn) -> None:
         rollups.sync(conn, wanted_rollups(rt, conn), rt.clock.now())
 
 
-def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: bool = False) -> dict:
+def dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: bool = False, filters: Any = None) -> dict:
     """Every chart of the dashboard, computed now in the database over the rows ``actor`` may read.
 
     On PostgreSQL a count, sum or average chart reads its pre-aggregated cells (``engine.dashboards.rollups``);
     ``live`` (or a min / max chart, or a row scope not on the owner) runs the GROUP BY over the records: charts over
     the same rows share one statement there (GROUP BY GROUPING SETS); on SQLite each chart is one GROUP BY. A chart
     the actor may not see carries its own error; the others are computed.
+
+    ``filters``: the dashboard-level filters (``engine.dashboards.drill.dashboard_filters``: period, owner, team) laid
+    over every chart; those figures come from the records. Every group carries ``drill``: the records list's filter
+    selecting exactly its records.
     """
-    out, stale, compactable = _dashboard_data(rt, actor, app_key, key, live=live)
+    flt = drill.dashboard_filters(filters)
+    live = live or bool(flt)
+    out, stale, compactable = _dashboard_data(rt, actor, app_key, key, live=live, flt=flt)
     if stale:  # a chart has no rollup yet (a form was published, the zone changed): build them, then read again
         with rt.db.transaction() as conn:
             sync_rollups(rt, conn)
-        out, stale, compactable = _dashboard_data(rt, actor, app_key, key, live=False)
+        out, stale, compactable = _dashboard_data(rt, actor, app_key, key, live=False, flt=flt)
         if stale:  # another process changed the dashboards meanwhile: this once, over the records
-            out, _, compactable = _dashboard_data(rt, actor, app_key, key, live=True)
+            out, _, compactable = _dashboard_data(rt, actor, app_key, key, live=True, flt=flt)
     for rollup_id in compactable:
         rollups.compact(rt.db.engine, rollup_id, rt.clock.now())
     return out
 
 
-def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: bool) -> tuple[dict | None, bool, list[int]]:
+def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str | None, *, live: bool, flt: drill.DashboardFilters,
+                    definition: dict | None = None) -> tuple[dict | None, bool, list[int]]:
+    """``definition``: an unsaved dashboard (the editor's preview), checked here and computed over the records."""
     tz = rt.timezone
     now = rt.clock.now()
     started = time.perf_counter()
     compactable: list[int] = []
     with _snapshot(rt) as conn:
         dialect = conn.dialect.name
-        app = _app_row(conn, rt, app_key)
-        row = _existing(conn, app["id"], app_key, key)
+        app = app_row(conn, rt, app_key)
         forms_by_key = published_forms(rt, conn, app["id"], app_key)
-        charts = compiled_dashboard(rt, row, forms_by_key)
+        if definition is not None:
+            row, live = {"definition": definition, "key": definition.get("key"), "revision": None}, True
+            charts = _checked_with(definition, forms_by_key)
+        else:
+            row = _existing(conn, app["id"], app_key, key)
+            charts = compiled_dashboard(rt, row, forms_by_key)
+        if flt:
+            members = conn.execute(sa.select(team_members.c.user_id).where(team_members.c.team_id == flt.team)).scalars().all() if flt.team else []
+            charts = [drill.narrowed(c, flt, sorted(members)) for c in charts]
         specs = _specs(rt, row, charts, forms_by_key, tz) if dialect == "postgresql" and USE_ROLLUPS and not live else {}
         ids = rollups.known(conn, {s.sig for s in specs.values() if s is not None})
         if any(s is not None and s.sig not in ids for s in specs.values()):
@@ -286,9 +306,20 @@ def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str, *, live: 
         out = [results[c.key] for c in charts]
         _label_users(conn, out)
         _label_linked(rt, conn, out)
-    return ({"app": app_key, "key": key, "label": row["definition"].get("label"), "description": row["definition"].get("description"),
+    return ({"app": app_key, "key": row["key"], "filters": flt.to_dict(), "label": row["definition"].get("label"), "description": row["definition"].get("description"),
              "revision": row["revision"], "timezone": tz, "computed_at": utc_iso(now),
              "ms": round((time.perf_counter() - started) * 1000, 1), "charts": out}, False, sorted(set(compactable)))
+
+
+def preview_dashboard(rt: Runtime, actor: Actor, app_key: str, definition: Any, *, filters: Any = None) -> dict:
+    """An unsaved dashboard (the editor's live preview) checked as a save checks it and computed like a saved one, through
+    the same read gate, over the records; nothing is stored. Needs the ``design`` capability (the editor's)."""
+    require_capability(rt, actor, "design")
+    flt = drill.dashboard_filters(filters)
+    if not isinstance(definition, dict):
+        raise DefinitionInvalid("the dashboard is not valid", [ErrorItem("a dashboard must be a JSON object", path="/")])
+    out, _, _ = _dashboard_data(rt, actor, app_key, None, live=True, flt=flt, definition=definition)
+    return out
 
 
 def _run(conn, batch: list["_Plan"], dialect: str, tz: str, *, guarded: bool) -> dict[str, list]:
@@ -328,6 +359,8 @@ def _shape(result: dict, chart: CompiledChart, form: CompiledForm, rows, period,
         result["count"] = int(count or 0)
     else:
         result["groups"] = _groups(chart, form, rows, period, now, tz)
+        for g in result["groups"]:
+            g["drill"] = drill.drill_where(chart, g["key"], period, tz)
         result["count"] = sum(g["count"] for g in result["groups"])
         if chart.op in ("count", "sum"):
             result["total"] = _round(sum(g["value"] or 0 for g in result["groups"]))

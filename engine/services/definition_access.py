@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from engine.errors import NotFound, PermissionDenied
 from engine.runtime import Actor, Runtime
+from engine.services.form_lookup import compiled_form
+from engine.services.permissions import form_access, has_capability
 
 #: Capabilities that let a role read definitions (designers, operators, template authors and approvers).
 DEFINITION_READERS = ("design", "automate", "templates", "approve_templates")
@@ -23,7 +25,6 @@ DESIGN_ONLY_PARTS = ("automations",)
 
 
 def can_read_definitions(rt: Runtime, actor: Actor | None, conn: sa.Connection | None = None) -> bool:
-    from engine.services.permissions import has_capability
 
     if actor is None:
         return True
@@ -39,8 +40,6 @@ def require_definition_reader(rt: Runtime, actor: Actor | None, conn: sa.Connect
 
 def may_use_form(rt: Runtime, conn: sa.Connection, actor: Actor, app_key: str, form_key: str) -> bool:
     """Whether the actor may create or read records of the form (so may see the published form to use it)."""
-    from engine.services.forms import compiled_form
-    from engine.services.permissions import form_access
 
     try:
         form = compiled_form(rt, conn, app_key, form_key)

@@ -11,28 +11,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.definitions import CompiledForm, check_form, diff_definitions, meta_errors
+from engine.definitions import check_form, diff_definitions, meta_errors
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.storage import indexes
 from engine.storage.tables import apps, form_versions, forms, records
+from engine.authority import require_automation_rights
+from engine.services import definition_access as access
+from engine.services.definition_access import require_definition_reader
+from engine.services.form_lookup import app_row, compiled_form, compiled_version, form_id_for, form_row, version_definition  # noqa: F401  (re-exported)
+from engine.services.permissions import require_capability
 
 def _require_design(rt: Runtime, actor: Actor, conn=None) -> None:
     """Definitions change only for actors holding the ``design`` capability (enforced here, not only in the API)."""
-    from engine.services.permissions import require_capability
 
     require_capability(rt, actor, "design", conn)
 
 
 # -- apps ---------------------------------------------------------------
-
-def _app_row(conn, rt: Runtime, app_key: str):
-    row = conn.execute(sa.select(apps).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == app_key)).mappings().first()
-    if row is None:
-        raise NotFound(f"app {app_key!r} does not exist", path="/app")
-    return row
-
 
 def app_dict(row, form_rows=()) -> dict:
     return {"key": row["key"], "label": row["label"], "description": row["description"],
@@ -56,7 +53,7 @@ def list_apps(rt: Runtime) -> list[dict]:
 
 def get_app(rt: Runtime, app_key: str) -> dict:
     with rt.db.read() as conn:
-        row = _app_row(conn, rt, app_key)
+        row = app_row(conn, rt, app_key)
         form_rows = conn.execute(sa.select(forms).where(forms.c.app_id == row["id"]).order_by(forms.c.id)).mappings().all()
     return app_dict(row, form_rows)
 
@@ -88,7 +85,7 @@ def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str
 def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, description: str | None = None) -> dict:
     _require_design(rt, actor)
     with rt.db.transaction() as conn:
-        row = _app_row(conn, rt, app_key)
+        row = app_row(conn, rt, app_key)
         values: dict = {"updated_at": rt.clock.now()}
         if label is not None:
             errors = meta_errors({"key": app_key, "label": label}, "app")
@@ -102,14 +99,6 @@ def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, descr
 
 
 # -- forms and drafts ----------------------------------------------------
-
-def _form_row(conn, rt: Runtime, app_key: str, form_key: str):
-    app = _app_row(conn, rt, app_key)
-    row = conn.execute(sa.select(forms).where(forms.c.app_id == app["id"], forms.c.key == form_key)).mappings().first()
-    if row is None:
-        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
-    return app, row
-
 
 def _sibling_drafts(conn, app_id: int, except_key: str | None = None) -> dict[str, dict]:
     rows = conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app_id)).all()
@@ -135,7 +124,7 @@ def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, te
     definition = _normalized(definition)
 
     def _insert(c):
-        app = _app_row(c, rt, app_key)
+        app = app_row(c, rt, app_key)
         errors = check_form(definition, _sibling_drafts(c, app["id"], definition.get("key")))
         if errors:
             raise DefinitionInvalid("the form definition is not valid", errors)
@@ -156,10 +145,9 @@ def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, te
 
 def get_draft(rt: Runtime, app_key: str, form_key: str, actor: Actor | None = None) -> dict:
     """The draft, for those who design or operate definitions (``actor=None``: the engine's own use)."""
-    from engine.services.definition_access import require_definition_reader
 
     with rt.db.read() as conn:
-        _, row = _form_row(conn, rt, app_key, form_key)
+        _, row = form_row(conn, rt, app_key, form_key)
         require_definition_reader(rt, actor, conn)
     return draft_dict(row)
 
@@ -173,7 +161,7 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
     if isinstance(definition, dict):
         definition.setdefault("key", form_key)
     with rt.db.transaction() as conn:
-        app, row = _form_row(conn, rt, app_key, form_key)
+        app, row = form_row(conn, rt, app_key, form_key)
         if if_revision is not None and if_revision != row["draft_revision"]:
             raise PreconditionFailed(f"the draft was changed elsewhere (revision {row['draft_revision']}, you edited {if_revision}); reload it",
                                      current_revision=row["draft_revision"])
@@ -202,19 +190,13 @@ def _vanished_fields(row, definition: dict) -> list[ErrorItem]:
 
 
 def diff_form(rt: Runtime, app_key: str, form_key: str, actor: Actor | None = None) -> dict:
-    from engine.services.definition_access import require_definition_reader
 
     with rt.db.read() as conn:
-        _, row = _form_row(conn, rt, app_key, form_key)
+        _, row = form_row(conn, rt, app_key, form_key)
         require_definition_reader(rt, actor, conn)
-        published = _version_definition(conn, row["id"], row["published_version"]) if row["published_version"] else None
+        published = version_definition(conn, row["id"], row["published_version"]) if row["published_version"] else None
     return {"published_version": row["published_version"], "draft_revision": row["draft_revision"],
             "changes": diff_definitions(published, row["draft"])}
-
-
-def _version_definition(conn, form_id: int, version: int) -> dict:
-    return conn.execute(sa.select(form_versions.c.definition).where(
-        form_versions.c.form_id == form_id, form_versions.c.version == version)).scalar_one()
 
 
 def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn=None) -> dict:
@@ -223,7 +205,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
         with rt.db.transaction() as c:
             return publish_form(rt, actor, app_key, form_key, conn=c)
     _require_design(rt, actor, conn)
-    app, row = _form_row(conn, rt, app_key, form_key)
+    app, row = form_row(conn, rt, app_key, form_key)
     definition = row["draft"]
     siblings = _sibling_drafts(conn, app["id"], form_key)
     errors = check_form(definition, siblings)
@@ -231,11 +213,10 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
         for check in rt.pipeline.publish_checks:  # the features' checks (engine.features)
             errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
     if not errors and row["published_version"]:
-        old = _version_definition(conn, row["id"], row["published_version"])
+        old = version_definition(conn, row["id"], row["published_version"])
         errors += _type_change_problems(conn, row["id"], old, definition)
     if errors:
         raise DefinitionInvalid(f"form {form_key!r} can't be published", errors)
-    from engine.authority import require_automation_rights
 
     require_automation_rights(rt, conn, actor, app_key, form_key, definition)  # automations write only what the publisher may
     version = (row["published_version"] or 0) + 1
@@ -269,10 +250,9 @@ def _type_change_problems(conn, form_id: int, old: dict, new: dict) -> list[Erro
 
 
 def list_versions(rt: Runtime, app_key: str, form_key: str, actor: Actor | None = None) -> list[dict]:
-    from engine.services.definition_access import require_definition_reader
 
     with rt.db.read() as conn:
-        _, row = _form_row(conn, rt, app_key, form_key)
+        _, row = form_row(conn, rt, app_key, form_key)
         require_definition_reader(rt, actor, conn)
         rows = conn.execute(sa.select(form_versions.c.version, form_versions.c.published_at, form_versions.c.published_by)
                             .where(form_versions.c.form_id == row["id"]).order_by(form_versions.c.version)).all()
@@ -282,10 +262,9 @@ def list_versions(rt: Runtime, app_key: str, form_key: str, actor: Actor | None 
 def get_version(rt: Runtime, app_key: str, form_key: str, version: int, actor: Actor | None = None) -> dict:
     """One published version. Designers and operators read any; whoever may create or read the form's records reads
     the live version (what rendering the form needs), without its automations; anyone else gets 403."""
-    from engine.services import definition_access as access
 
     with rt.db.read() as conn:
-        _, row = _form_row(conn, rt, app_key, form_key)
+        _, row = form_row(conn, rt, app_key, form_key)
         designer = access.can_read_definitions(rt, actor, conn)
         if not designer and not (version == row["published_version"] and access.may_use_form(rt, conn, actor, app_key, form_key)):
             access.require_definition_reader(rt, actor, conn)
@@ -294,35 +273,3 @@ def get_version(rt: Runtime, app_key: str, form_key: str, version: int, actor: A
         raise NotFound(f"form {form_key!r} has no version {version}", path="/version")
     definition = found["definition"] if designer else access.published_form_for_user(found["definition"])
     return {"version": version, "definition": definition, "published_at": found["published_at"].isoformat()}
-
-
-# -- compiled forms -----------------------------------------------------
-
-def compiled_form(rt: Runtime, conn, app_key: str, form_key: str) -> CompiledForm:
-    """The published form, compiled (cached by version). Refuses a never-published form."""
-    row = conn.execute(_PUBLISHED, {"ws": rt.workspace_id, "app": app_key, "form": form_key}).first()
-    if row is None:
-        _form_row(conn, rt, app_key, form_key)  # raises the precise NotFound (app or form)
-    if row is None or row[1] is None:
-        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
-    return compiled_version(rt, conn, row[0], row[1], app_key)
-
-
-#: the form id and published version for (workspace, app key, form key), without loading the draft
-_PUBLISHED = (sa.select(forms.c.id, forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
-              .where(apps.c.workspace_id == sa.bindparam("ws"), apps.c.key == sa.bindparam("app"),
-                     forms.c.key == sa.bindparam("form")))
-
-
-def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str | None = None) -> CompiledForm:
-    def build():
-        definition = _version_definition(conn, form_id, version)
-        key_app = app_key or conn.execute(sa.select(apps.c.key).join(forms, forms.c.app_id == apps.c.id).where(forms.c.id == form_id)).scalar_one()
-        compiled = CompiledForm(form_id=form_id, key=definition["key"], app_key=key_app, version=version, definition=definition)
-        return rt.pipeline.compile(rt, conn, compiled)  # each feature's artefact in its attribute (rules, autofill...)
-
-    return rt.forms.get(form_id, version, build)
-
-
-def form_id_for(conn, rt: Runtime, app_key: str, form_key: str) -> int:
-    return _form_row(conn, rt, app_key, form_key)[1]["id"]

@@ -17,7 +17,7 @@ from engine.fields import FIELD_TYPES
 from engine.field_defaults import default_value
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
-from engine.services.forms import compiled_form
+from engine.services.form_lookup import compiled_form
 from engine.services.readgate import read_view
 
 def initial_values(rt: Runtime, actor: Actor, form: CompiledForm) -> dict[str, Any]:

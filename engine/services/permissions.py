@@ -25,7 +25,14 @@ from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, Perm
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
 from engine.storage.access_tables import role_grants, roles, team_members, user_roles
-from engine.storage.tables import forms, records, users
+from engine.storage.tables import form_versions, forms, records, users
+import jsonschema
+import re
+from engine.errors import FormflowError
+from engine.fields import FIELD_TYPES
+from engine.services import admin_audit
+from engine.services.form_lookup import form_row, compiled_form, compiled_version
+from engine.services import readgate
 
 #: record scopes, weakest first; "team" is the owner's team mates and direct reports
 SCOPES = ("none", "own", "team", "all")
@@ -90,7 +97,6 @@ def privileged(actor: Actor) -> bool:
 
 
 def check_rights(rights: Any, path: str = "") -> list[ErrorItem]:
-    import jsonschema
 
     validator = jsonschema.Draft202012Validator(RIGHTS_SCHEMA)
     return [ErrorItem(e.message, path=path + "/" + "/".join(map(str, e.absolute_path)) if e.absolute_path else path or "/")
@@ -137,11 +143,9 @@ def role_row(rt: Runtime, conn: sa.Connection, key: str):
 def save_role(rt: Runtime, actor: Actor, key: str, *, label: Any = None, capabilities: list[str] | None = None,
               default_rights: dict | None = None) -> dict:
     """Create a custom role or change an existing one (the admin role's capabilities can't change)."""
-    from engine.services import admin_audit
 
     require_capability(rt, actor, "manage_users")
     errors = []
-    import re
 
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
         errors.append(ErrorItem("must be lower case letters, digits and _", path="/key"))
@@ -227,12 +231,11 @@ def require_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Conn
 
 def get_grants(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> list[dict]:
     """Every role's effective rights on one form, and where they come from (grant / form / role)."""
-    from engine.services.forms import _form_row
 
     require_capability(rt, actor, "manage_users")
     with rt.db.transaction() as conn:
         ensure_builtin_roles(rt, conn)
-        _, form = _form_row(conn, rt, app_key, form_key)
+        _, form = form_row(conn, rt, app_key, form_key)
         role_rows = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id).order_by(roles.c.id)).mappings().all()
         stored = {r["role_id"]: r["rights"] for r in conn.execute(sa.select(role_grants).where(role_grants.c.form_id == form["id"])).mappings()}
         defined = _definition_permissions(conn, form)
@@ -250,8 +253,6 @@ def get_grants(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> list[d
 
 def set_grant(rt: Runtime, actor: Actor, app_key: str, form_key: str, role_key: str, rights: dict | None) -> dict:
     """Store one role's rights on one form (``None`` removes the grant: the form's or role's defaults apply again)."""
-    from engine.services import admin_audit
-    from engine.services.forms import _form_row
 
     require_capability(rt, actor, "manage_users")
     if rights is not None:
@@ -259,7 +260,7 @@ def set_grant(rt: Runtime, actor: Actor, app_key: str, form_key: str, role_key: 
         if errors:
             raise DefinitionInvalid("the rights are not valid", errors)
     with rt.db.transaction() as conn:
-        _, form = _form_row(conn, rt, app_key, form_key)
+        _, form = form_row(conn, rt, app_key, form_key)
         role = role_row(rt, conn, role_key)
         conn.execute(sa.delete(role_grants).where(role_grants.c.role_id == role["id"], role_grants.c.form_id == form["id"]))
         if rights is not None:
@@ -271,7 +272,6 @@ def set_grant(rt: Runtime, actor: Actor, app_key: str, form_key: str, role_key: 
 
 
 def _definition_permissions(conn, form_row) -> dict:
-    from engine.storage.tables import form_versions
 
     if not form_row["published_version"]:
         return {}
@@ -343,7 +343,6 @@ def app_forms_access(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> Ap
 
     Two statements in all (the actor's roles; the app's forms with their grants), as many as one ``form_access``.
     """
-    from engine.services.forms import compiled_version
 
     role_rows = []
     if actor.roles and not privileged(actor):
@@ -438,10 +437,9 @@ def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, ac
         if owner is not None and owner != actor.user_id and (access.update not in ("team", "all") or not in_scope(conn, actor, access.update, owner)):
             raise PermissionDenied("your role may not give records to another owner", path="/owner_id")
         return
-    from engine.services.readgate import read_view
 
     right = _ACTION_RIGHT.get(action, "read")
-    read_view(rt, conn, actor, form).check(conn, row)  # every action on a record starts with reading it
+    readgate.read_view(rt, conn, actor, form).check(conn, row)  # every action on a record starts with reading it
     if right != "read":
         scope = getattr(access, right)
         if scope == "none" or (row is not None and not in_scope(conn, actor, scope, row["owner_id"])):
@@ -450,9 +448,8 @@ def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, ac
 
 def hidden_fields(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> frozenset[str]:
     """Fields the actor may not see: the read gate's answer (derived fields included)."""
-    from engine.services.readgate import read_view
 
-    return read_view(rt, conn, actor, form).hidden
+    return readgate.read_view(rt, conn, actor, form).hidden
 
 
 def read_scope(rt: Runtime, conn: sa.Connection, actor: Actor, form):
@@ -482,9 +479,6 @@ def refuse_unreadable_references(w) -> None:
 
     An unreadable record answers exactly like a missing one.
     """
-    from engine.errors import FormflowError
-    from engine.fields import FIELD_TYPES
-    from engine.services.forms import compiled_form
 
     if privileged(w.actor):
         return

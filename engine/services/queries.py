@@ -18,7 +18,7 @@ from engine.errors import ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.runtime import Actor, Runtime
-from engine.services.forms import compiled_form
+from engine.services.form_lookup import compiled_form
 from engine.services.readgate import read_view
 from engine.services.records import record_dict
 from engine.storage.access_tables import team_members

@@ -36,6 +36,8 @@ from engine.fields import FIELD_TYPES
 from engine.fields.base import field_type
 from engine.runtime import Actor, Runtime
 from engine.services import permissions
+from engine.services.form_lookup import compiled_form
+from engine.services.record_dicts import record_dict
 
 #: longest chain of references a derived value's source is followed through (formulas follow at most a few)
 MAX_SOURCE_DEPTH = 8
@@ -93,7 +95,6 @@ class ReadView:
 
     def record(self, row_or_dict: Mapping) -> dict:
         """The record dict (``records.record_dict``) of a stored row, or a record dict, with the hidden fields dropped."""
-        from engine.services.records import record_dict
 
         item = dict(row_or_dict) if "form" in row_or_dict else record_dict(row_or_dict, self.form)
         item["data"] = self.data(item.get("data"))
@@ -124,7 +125,6 @@ def form_field_access(rt: Runtime, actor: Actor, app_key: str, form_key: str, ro
     follows: field ids, ``form.field`` on other forms), ``hidden_by`` (those of them hidden, when it is hidden for that
     reason) and ``granted`` (the role names it explicitly, so it does not inherit).
     """
-    from engine.services.forms import compiled_form
 
     with rt.db.transaction() as conn:
         form = compiled_form(rt, conn, app_key, form_key)

@@ -22,10 +22,12 @@ from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
-from engine.services.forms import compiled_form, compiled_version
+from engine.services.form_lookup import compiled_form, compiled_version
 from engine.services.record_input import keyed
 from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
+from engine.services.readgate import read_view
+from engine.services.record_dicts import record_dict  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:  # the features' types; their modules import this one
     from engine.formrules import FieldState
@@ -191,33 +193,23 @@ def check_access(rt: Runtime, conn, actor: Actor, form: CompiledForm, action: st
 
 def hidden_fields(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> frozenset[str]:
     """Fields the actor may not see, derived ones included: the read gate's answer."""
-    from engine.services.readgate import read_view
 
     return read_view(rt, conn, actor, form).hidden
 
 
 def row_scopes(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> list:
     """SQL clauses on ``records`` limiting a query to the rows the actor may read: the read gate's answer."""
-    from engine.services.readgate import read_view
 
     return list(read_view(rt, conn, actor, form).scope)
 
 
 def readable(rt: Runtime, conn, actor: Actor, form: CompiledForm, item: dict) -> dict:
     """The record as the actor may see it: fields the read gate hides are dropped."""
-    from engine.services.readgate import read_view
 
     hidden = read_view(rt, conn, actor, form).hidden
     if hidden:
         item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
     return item
-
-
-def record_dict(row, form: CompiledForm) -> dict:
-    return {"id": row["id"], "form": form.key, "app": form.app_key, "version": row["version"], "form_version": row["form_version"],
-            "data": row["data"], "owner_id": row["owner_id"], "created_by": row["created_by"], "created_at": utc_iso(row["created_at"]),
-            "updated_by": row["updated_by"], "updated_at": utc_iso(row["updated_at"]),
-            "deleted_at": utc_iso(row["deleted_at"]) if row["deleted_at"] else None}
 
 
 # -- the write path ----------------------------------------------------------

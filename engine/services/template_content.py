@@ -20,7 +20,7 @@ from engine.notifications.channels.base import Channel
 from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
 from engine.runtime import Runtime
-from engine.services.forms import _app_row, compiled_form
+from engine.services.form_lookup import app_row, compiled_form
 from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
 
 __all__ = ["CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "content_kind", "content_problems", "check_content",
@@ -129,7 +129,7 @@ def check_content(conn, rt: Runtime, app_key: str, key: str, form_key: str, cont
 
 def revisions(conn: sa.Connection, rt: Runtime, app_key: str, key: str):
     """``(app row, every revision oldest first)``; NotFound (404) for an unknown template."""
-    app = _app_row(conn, rt, app_key)
+    app = app_row(conn, rt, app_key)
     rows = conn.execute(sa.select(templates_t).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)
                         .order_by(templates_t.c.revision)).mappings().all()
     if not rows:

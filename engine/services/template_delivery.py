@@ -29,7 +29,7 @@ from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
 from engine.notifications.variables import RenderData, record_link
 from engine.runtime import Actor, Runtime
-from engine.services.forms import _app_row, compiled_form, compiled_version
+from engine.services.form_lookup import app_row, compiled_form, compiled_version
 from engine.services.permissions import check_record_access, hidden_fields, read_scope
 from engine.services.template_content import check_content, content_kind, pick, revisions
 from engine.storage.tables import apps, forms, records
@@ -89,7 +89,7 @@ def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: 
     found = conn.execute(_LIVE_REVISION, {"workspace_id": rt.workspace_id, "app_key": app_key,
                                           "template_key": template_key}).mappings().first()
     if found is None:
-        _app_row(conn, rt, app_key)  # 404 for an unknown app first
+        app_row(conn, rt, app_key)  # 404 for an unknown app first
         raise NotFound(f"notification template {template_key!r} of app {app_key!r} has no published revision; "
                        f"only a published template can be used", path="/template")
     def build() -> PublishedTemplate:

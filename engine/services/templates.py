@@ -36,7 +36,7 @@ from engine.notifications.tables import notification_templates as templates_t
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
 from engine.services.definition_access import require_definition_reader
-from engine.services.forms import _app_row
+from engine.services.form_lookup import app_row
 from engine.services.template_content import CONTENT_KINDS, CONTENT_PARTS, check_content, live_revision, pick, revisions
 from engine.services.template_delivery import PublishedTemplate, get_published, preview, render, test_send
 from engine.services.template_review import actions_for, check_action, notify_reviewers
@@ -91,7 +91,7 @@ def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_k
         raise ValidationFailed("the notification template is not valid", problems)
     with rt.db.transaction() as conn:
         check_action(conn, rt, actor, "create")
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         if conn.execute(sa.select(templates_t.c.id).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)).first():
             raise Conflict(f"a notification template {key!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
         check_content(conn, rt, app_key, key, form_key, content)
@@ -227,7 +227,7 @@ def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, ac
     """Every template of the app (its working revision, with the live revision number and what ``actor`` may do); for
     those who design or operate definitions (``actor=None``: the engine's own use)."""
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         require_definition_reader(rt, actor, conn)
         query = sa.select(templates_t).where(templates_t.c.app_id == app["id"]).order_by(templates_t.c.key, templates_t.c.revision)
         rows = conn.execute(query).mappings().all()

@@ -22,10 +22,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine.errors import Conflict, ErrorItem, NotFound, Unauthorized, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
-from engine.services import admin_audit
-from engine.services.permissions import actor_roles, ensure_builtin_roles, require_capability, role_row
+from engine.services import admin_audit, credentials
+from engine.services.permissions import actor_roles, ensure_builtin_roles, has_capability, require_capability, role_row
 from engine.storage.access_tables import roles as roles_table, team_members, teams, user_roles
 from engine.storage.tables import users
+from engine.storage.access_tables import login_attempts
+from zoneinfo import ZoneInfo
+from zxcvbn import zxcvbn
 
 #: shortest password accepted; longest (scrypt hashes whatever it gets, but a limit stops abuse)
 MIN_PASSWORD_LENGTH = 10
@@ -78,7 +81,6 @@ def password_errors(password: Any, username: str | None = None, *, user_inputs: 
         return [_password_error("too_long", code="too_long", n=MAX_PASSWORD_LENGTH)]
     if username and password.lower() == username.lower():
         return [_password_error("user_name")]
-    from zxcvbn import zxcvbn
 
     inputs = [str(v) for v in (username, *user_inputs) if v]
     inputs += [v.split("@")[0] for v in inputs if "@" in v]
@@ -116,7 +118,6 @@ def user_dict(row, roles: frozenset[str] | None = None) -> dict:
 
 def _profile_errors(values: dict) -> list[ErrorItem]:
     """Time zone must be an IANA name (reminders run in it); e-mail must look like one; display name not blank."""
-    from zoneinfo import ZoneInfo
 
     errors = []
     tz = values.get("timezone")
@@ -317,7 +318,6 @@ def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, curr
     of theirs is revoked. Wrong current passwords count as failed sign-ins of that user from ``remote_addr``, so this
     is no way around the sign-in lockout. ``check=False`` is the command line (``formflow set-password``).
     """
-    from engine.services import credentials
 
     if check and actor.user_id != user_id:
         require_capability(rt, actor, "manage_users")
@@ -338,8 +338,6 @@ def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, curr
 
 def check_current_password(rt: Runtime, user_id: int, current_password: Any, remote_addr: str | None) -> None:
     """Refuse (422 at /current_password) unless ``current_password`` is the user's password; a pair that must wait gets 429."""
-    from engine.services import credentials
-    from engine.storage.access_tables import login_attempts
 
     now = rt.clock.now()
     with rt.db.read() as conn:
@@ -362,9 +360,8 @@ def check_current_password(rt: Runtime, user_id: int, current_password: Any, rem
 
 
 def _end_sessions(conn, user_id: int) -> None:
-    from engine.services.credentials import end_sessions
 
-    end_sessions(conn, user_id)
+    credentials.end_sessions(conn, user_id)
 
 
 def get_user(rt: Runtime, user_id: int) -> dict:
@@ -375,7 +372,6 @@ def get_user(rt: Runtime, user_id: int) -> dict:
 def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_inactive: bool = False,
                limit: int = MAX_SEARCH_RESULTS) -> list[dict]:
     """Search by name, user name or e-mail. Everyone signed in may pick users; the full record needs ``manage_users``."""
-    from engine.services.permissions import has_capability
 
     limit = max(1, min(limit, MAX_SEARCH_RESULTS))
     where = [users.c.workspace_id == rt.workspace_id]

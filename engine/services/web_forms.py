@@ -31,7 +31,7 @@ from engine.fields.choice import choice_values
 from engine.ratelimit import RateLimiter
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
-from engine.services.forms import _app_row, compiled_form
+from engine.services.form_lookup import app_row, compiled_form
 from engine.services.permissions import require_capability
 from engine.storage.dashboard_tables import web_forms
 from engine.storage.tables import record_audit, users
@@ -158,7 +158,7 @@ def create_web_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, l
     """Publish a public link to a form. The answer holds the token (and the link) once; it is never shown again."""
     require_capability(rt, actor, WEB_FORM_CAPABILITY)
     with rt.db.transaction() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         form = compiled_form(rt, conn, app_key, form_key)
         complete, errors = check_settings(conn, form, settings or {})
         if label is not None and (not isinstance(label, str) or not 1 <= len(label) <= 200):
@@ -176,7 +176,7 @@ def create_web_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, l
 def list_web_forms(rt: Runtime, actor: Actor, app_key: str) -> list[dict]:
     require_capability(rt, actor, WEB_FORM_CAPABILITY)
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         rows = conn.execute(sa.select(web_forms).where(web_forms.c.app_id == app["id"]).order_by(web_forms.c.id)).mappings().all()
     return [web_form_dict(r, app_key) for r in rows]
 
@@ -184,7 +184,7 @@ def list_web_forms(rt: Runtime, actor: Actor, app_key: str) -> list[dict]:
 def revoke_web_form(rt: Runtime, actor: Actor, app_key: str, web_form_id: int) -> dict:
     require_capability(rt, actor, WEB_FORM_CAPABILITY)
     with rt.db.transaction() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         row = conn.execute(sa.select(web_forms).where(web_forms.c.id == web_form_id, web_forms.c.app_id == app["id"])).mappings().first()
         if row is None:
             raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form")
@@ -199,7 +199,7 @@ def latest_submissions(rt: Runtime, actor: Actor, app_key: str, web_form_id: int
     visitor submitted was created by the link's actor."""
     require_capability(rt, actor, WEB_FORM_CAPABILITY)
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         if conn.execute(sa.select(web_forms.c.id).where(web_forms.c.id == web_form_id, web_forms.c.app_id == app["id"])).first() is None:
             raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form")
         rows = conn.execute(sa.select(record_audit.c.record_id, record_audit.c.at)

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed, ValidationFailed
 from engine.runtime import Actor, Runtime
-from engine.services.forms import _app_row, compiled_form
-from engine.storage.tables import forms, records
+from engine.services.form_lookup import app_row, compiled_form
+from engine.storage.tables import apps, forms, records
 from engine.services.records import check_access, hidden_fields, row_scopes
 from engine.services.definition_access import can_read_definitions, require_definition_reader
 from engine.workflows import secrets as workflow_secrets
@@ -31,6 +31,8 @@ from engine.workflows.compiled import compile_workflow, compiled_version, shape_
 from engine.workflows.planner import cancel_pending, replan_workflow
 from engine.workflows.steps import RunContext, run_steps
 from engine.workflows.tables import due_events, workflow_runs, workflow_versions, workflows
+from engine.errors import PermissionDenied
+from engine.services.permissions import require_capability
 
 #: Most rows ``next_fire_times`` and ``run_log`` return.
 MAX_LISTED = 500
@@ -38,13 +40,12 @@ MAX_LISTED = 500
 
 def _require_automate(rt: Runtime, actor: Actor) -> None:
     """Workflows change only for actors holding the ``automate`` capability (ops, admins)."""
-    from engine.services.permissions import require_capability
 
     require_capability(rt, actor, "automate")
 
 
 def _row(conn, rt: Runtime, app_key: str, key: str):
-    app = _app_row(conn, rt, app_key)
+    app = app_row(conn, rt, app_key)
     row = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"], workflows.c.key == key)).mappings().first()
     if row is None:
         raise NotFound(f"workflow {key!r} does not exist in app {app_key!r}", path="/workflow")
@@ -90,7 +91,7 @@ def create_workflow(rt: Runtime, actor: Actor, app_key: str, definition: Any, *,
         with rt.db.transaction() as c:
             return create_workflow(rt, actor, app_key, definition, conn=c)
     definition = _check_object(definition)
-    app = _app_row(conn, rt, app_key)
+    app = app_row(conn, rt, app_key)
     compile_workflow(rt, conn, app_key, workflow_secrets.unchecked(definition))
     if conn.execute(sa.select(workflows.c.id).where(workflows.c.app_id == app["id"], workflows.c.key == definition["key"])).first():
         raise Conflict(f"app {app_key!r} already has a workflow {definition['key']!r}", path="/key")
@@ -169,7 +170,7 @@ def set_enabled(rt: Runtime, actor: Actor, app_key: str, key: str, enabled: bool
 def list_workflows(rt: Runtime, app_key: str, actor: Actor | None = None) -> list[dict]:
     """The app's workflows (secrets masked), for those who design or operate definitions."""
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         require_definition_reader(rt, actor, conn)
         rows = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"]).order_by(workflows.c.key)).mappings().all()
         return _shown(conn, rt, rows)
@@ -198,7 +199,7 @@ def validate_definition(rt: Runtime, app_key: str, definition: Any, actor: Actor
     if actor is not None:
         _require_automate(rt, actor)
     with rt.db.read() as conn:
-        _app_row(conn, rt, app_key)
+        app_row(conn, rt, app_key)
         definition = workflow_secrets.unchecked(definition)  # a stored secret is not decrypted to check someone's draft
         errors = shape_errors(definition)
         if not errors:
@@ -224,7 +225,6 @@ def _occurrence(occurrence: str, hidden: bool) -> str:
 def readable_record(rt: Runtime, conn, actor: Actor, form, record_id: int, *, path: str = "/record_id"):
     """The stored row of a record the actor may read (deleted ones too); a record out of their scope, or a form they
     may not read at all, answers exactly like a missing one (404)."""
-    from engine.errors import PermissionDenied
 
     row = conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
     try:
@@ -270,7 +270,7 @@ def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: st
     """Planned firings (pending due rows, soonest first) of a workflow, a record, or both; only of records the actor may read."""
     limit = max(1, min(limit, MAX_LISTED))
     with rt.db.read() as conn:
-        app = _app_row(conn, rt, app_key)
+        app = app_row(conn, rt, app_key)
         where = [workflows.c.app_id == app["id"]]
         if workflow_key is not None:
             wf_rows = [_row(conn, rt, app_key, workflow_key)[1]]
@@ -296,10 +296,9 @@ def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: st
 
 def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int) -> list[dict]:
     """Planned firings of every workflow for one record; 404 for a record the actor may not read, as for a missing one."""
-    from engine.storage.tables import apps
 
     with rt.db.read() as conn:
-        _app_row(conn, rt, app_key)  # an unknown app is 404 first
+        app_row(conn, rt, app_key)  # an unknown app is 404 first
         found = conn.execute(sa.select(forms.c.key).join(records, records.c.form_id == forms.c.id)
                              .join(apps, apps.c.id == forms.c.app_id)
                              .where(records.c.id == record_id, apps.c.key == app_key, apps.c.workspace_id == rt.workspace_id)).first()

@@ -15,6 +15,9 @@ from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.dialects import postgresql
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: how long a SQLite writer waits for the lock before giving up, in seconds
@@ -52,7 +55,6 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision: the one head the labelled branches merge into."""
-        from alembic import command
 
         with self.engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")
@@ -76,7 +78,6 @@ _COPY_TYPES = {"INTEGER": "int4", "BIGINT": "int8", "SMALLINT": "int2", "VARCHAR
 
 @functools.lru_cache(maxsize=64)
 def _copy_types(table: sa.Table, columns: tuple[str, ...]) -> tuple[str, ...]:
-    from sqlalchemy.dialects import postgresql
 
     spelled = [table.c[name].type.compile(dialect=postgresql.dialect()).split("(")[0] for name in columns]
     return tuple(_COPY_TYPES[t] for t in spelled)
@@ -98,7 +99,6 @@ def copy_rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], ro
 
 
 def alembic_config(connection=None):
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

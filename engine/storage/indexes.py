@@ -14,6 +14,7 @@ import hashlib
 import sqlalchemy as sa
 
 from engine.fields import FIELD_TYPES
+from engine.storage.published import published_resolver
 
 #: index names are capped by PostgreSQL at 63 bytes
 MAX_INDEX_NAME = 63
@@ -46,7 +47,6 @@ def wanted_indexes(dialect: str, form_id: int, definition: dict, resolve_form=No
 
 
 def ensure_indexes(conn: sa.Connection, form_id: int, definition: dict) -> list[str]:
-    from engine.formrules import published_resolver  # roll-ups' source fields (the formrules layer reads storage)
 
     resolve = published_resolver(conn, form_id)
     created = []
@@ -82,7 +82,6 @@ def wanted_statistics(form_id: int, definition: dict, resolve_form=None) -> dict
 
 
 def drop_indexes(conn: sa.Connection, form_id: int, definition: dict) -> None:
-    from engine.formrules import published_resolver
 
     resolve = published_resolver(conn, form_id)
     for name in wanted_indexes(conn.dialect.name, form_id, definition, resolve):

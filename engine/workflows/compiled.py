@@ -23,9 +23,15 @@ from engine.definitions import CompiledForm, json_pointer
 from engine.errors import DefinitionInvalid, ErrorItem, FormflowError, NotFound
 from engine.rules import RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.storage.tables import apps, forms, records, users
-from engine.workflows.steps import CompiledStep, RunContext, compile_steps
+from engine.workflows.steps import _ids, _managers, compile_steps, CompiledStep, RunContext
 from engine.workflows.tables import workflow_versions, workflows
 from engine.workflows.triggers import TRIGGERS, CompiledTrigger
+from engine import secrets
+from engine.notifications.channels import CHANNELS
+from engine.services import queries, templates
+from engine.services.form_lookup import compiled_form
+from engine.templating import compile_template, TemplateError, VariableScope
+from engine.workflows.outbox import ALLOWLIST_CONFIG
 
 #: Kind of the compiled workflow versions in the runtime's cache (``engine.cache``).
 CACHE_KIND = "workflow"
@@ -72,7 +78,6 @@ class CompileContext:
         self._rule_scope = None
 
     def _form(self, form_key, path) -> CompiledForm | None:
-        from engine.services.forms import compiled_form
 
         try:
             return compiled_form(self.rt, self.conn, self.app_key, form_key)
@@ -85,7 +90,6 @@ class CompileContext:
         return self._form(form_key, path)
 
     def resolve_fields(self, form_key: str):
-        from engine.services.forms import compiled_form
 
         try:
             return compiled_form(self.rt, self.conn, self.app_key, form_key).fields
@@ -117,7 +121,6 @@ class CompileContext:
     def check_filters(self, filters: list[dict], path: str) -> None:
         if self.form is None:
             return
-        from engine.services import queries
 
         errors: list[ErrorItem] = []
         for i, f in enumerate(filters):
@@ -129,8 +132,6 @@ class CompileContext:
         self.errors += errors
 
     def check_channel(self, name: str, config: dict, path: str) -> None:
-        from engine.notifications.channels import CHANNELS
-        from engine.workflows.outbox import ALLOWLIST_CONFIG
 
         if name not in CHANNELS:
             return
@@ -152,7 +153,6 @@ class CompileContext:
     def secret_texts(self, config: dict, path: str) -> dict | None:
         """Settings with stored secrets decrypted for the check; a mask not yet resolved to a stored secret (the
         validate call) is left out of it. None when a stored secret is unavailable (the error is recorded)."""
-        from engine import secrets
 
         handles = {k: v["$secret"] for k, v in config.items() if secrets.is_handle(v)}
         try:
@@ -164,7 +164,6 @@ class CompileContext:
                 if k in handles or not secrets.is_mask(v)}
 
     def check_template(self, key: str, path: str) -> None:
-        from engine.services import templates
 
         try:
             published = templates.get_published(self.conn, self.rt, self.app_key, key)
@@ -176,7 +175,6 @@ class CompileContext:
                                          path=path, code="wrong_form"))
 
     def inline_message(self, message: dict, path: str, name: str) -> dict:
-        from engine.templating import TemplateError, VariableScope, compile_template
 
         if self.form is None:
             return {}
@@ -222,7 +220,6 @@ class CompiledWorkflow:
         return walk(self.definition["steps"])
 
     def form(self, rt, conn) -> CompiledForm:
-        from engine.services.forms import compiled_form
 
         return compiled_form(rt, conn, self.app_key, self.form_key)
 
@@ -246,7 +243,6 @@ class CompiledWorkflow:
         return tz or rt.timezone
 
     def _first_recipient(self, conn, values, owner_id):
-        from engine.workflows.steps import _ids, _managers
 
         notify = next((s for s in self.definition["steps"] if s["type"] == "notify"), None)
         if notify is None:
@@ -338,7 +334,6 @@ def workflow_by_id(rt, conn, workflow_id: int) -> CompiledWorkflow | None:
     if row is None or not row.enabled or row.published_version is None:
         return None
     form_key = conn.execute(sa.select(forms.c.key).where(forms.c.id == row.form_id)).scalar_one()
-    from engine.services.forms import compiled_form
 
     form = compiled_form(rt, conn, row.key, form_key)
     return compiled_version(rt, conn, row.id, row.published_version, row.key, form.version)

@@ -20,6 +20,7 @@ from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.workflows.timing import Delay, Offset, TimingError, parse_cron, resolve_local
+from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
 
@@ -228,7 +229,6 @@ class DateRelativeTrigger(CompiledTrigger):
 
 
 def _zone(tz: str):
-    from zoneinfo import ZoneInfo
 
     return ZoneInfo(tz)
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from engine.notifications.channels.base import (
     Channel, ChannelConfigError, DeliveryResult, OutgoingMessage, register_channel,
 )
+from engine.services.inbox import store_message, user_exists
 
 
 @register_channel
@@ -49,7 +50,6 @@ class InboxChannel(Channel):
             return DeliveryResult(False, False, f"cannot store the message: {exc.__class__.__name__}", 1, self.name)
 
     def _store(self, conn: sa.Connection, message: OutgoingMessage, targets: list[tuple[int, str]]) -> DeliveryResult:
-        from engine.services.inbox import store_message, user_exists
 
         if not user_exists(conn, message.recipient.user_id):
             return DeliveryResult(False, True, f"user {message.recipient.user_id} does not exist", 1, self.name)
