@@ -1,8 +1,12 @@
-/* Timed workflow editor (智能工作流, 定时发起): a date-relative trigger (date
-   field, offsets, time zone, condition from the rule builder) and one notify
-   step (recipients, CC, channels, a published template). Saves drafts with
-   If-Match, publishes, turns the workflow on and off, and for a chosen record
-   shows the next fire times, a dry-run, and the run log.
+/* Workflow editor: every trigger (record event, delay after an event, date
+   relative with several offsets, cron over a filter; condition from the rule
+   builder) and every step (notify with a template or a typed message, webhook
+   with the fields it sends, set field, create / update record, branch whose
+   condition comes from the rule builder and whose branch holds the steps after
+   it), reorderable (buttons, and dragging with SortableJS), each dry-run
+   against a picked record. Saves drafts with If-Match, publishes, turns the
+   workflow on and off, and for a chosen record shows the next fire times, a
+   dry-run, and the run log.
    Config: #workflow-config (see templates/workflow_editor.html). */
 (function () {
   'use strict';
@@ -13,7 +17,40 @@
   function blank(form) {
     return { key: '', label: '', form: form || '',
       trigger: { type: 'date_relative', field: '', tz: 'owner', offsets: [{ amount: 1, unit: 'days', direction: 'before', at_time: '09:00' }] },
-      steps: [{ id: 'notify_owner', type: 'notify', to: [{ owner: true }], cc: [], channels: ['inbox'], template: '' }] };
+      steps: [{ id: 'notify_owner', type: 'notify', to: [{ owner: true }], cc: [], channels: ['inbox'], message: { subject: '', body: '' } }] };
+  }
+  //: what a new step of each kind starts with
+  var STEP_KINDS = ['notify', 'webhook', 'set_field', 'create_record', 'update_record', 'condition'];
+  function newStep(type, id) {
+    var s = { id: id, type: type };
+    if (type === 'notify') { s.to = [{ owner: true }]; s.channels = ['inbox']; s.message = { subject: '', body: '' }; }
+    if (type === 'webhook') { s.url = ''; s.fields = []; s.message = { subject: '', body: '' }; }
+    if (type === 'set_field') { s.field = ''; s.value = ''; }
+    if (type === 'create_record' || type === 'update_record') s.values = {};
+    if (type === 'create_record') s.form = '';
+    if (type === 'condition') s.if = '';
+    return s;
+  }
+  /* the editor shows steps as one list: a branch's `then` steps follow it (flatten on load, nest on save) */
+  function flatten(steps) {
+    var out = [];
+    (steps || []).forEach(function (s) {
+      var copy = Object.assign({}, s);
+      var inner = copy.type === 'condition' ? (copy.then || []) : [];
+      delete copy.then;
+      out.push(copy);
+      out = out.concat(flatten(inner));
+    });
+    return out;
+  }
+  function nest(steps) {
+    var out = [];
+    for (var i = 0; i < steps.length; i++) {
+      var s = steps[i];
+      if (s.type === 'condition') { s.then = nest(steps.slice(i + 1)); out.push(s); break; }
+      out.push(s);
+    }
+    return out;
   }
 
   document.addEventListener('alpine:init', function () {
@@ -30,6 +67,8 @@
         init: function () {
           var self = this;
           this.def = blank(this.forms.length ? this.forms[0].key : '');
+          this.syncConds();
+          this.$nextTick(function () { self.sortable(); });
           if (cfg.selected) {
             window.formflow.api('GET', cfg.api_base + '/' + encodeURIComponent(cfg.selected)).then(function (r) {
               if (!r.ok) { self.fail(r, 'editor.failed'); return; }
@@ -38,19 +77,31 @@
             });
           }
         },
+        /* dragging a step's handle reorders like the ↑ ↓ buttons (the DOM is put back; Alpine redraws from def.steps) */
+        sortable: function () {
+          var self = this;
+          var list = this.$refs.steps;
+          if (!list || !window.Sortable) return;
+          window.Sortable.create(list, { handle: '.drag-handle', draggable: 'li', onEnd: function (ev) {
+            if (ev.oldIndex === ev.newIndex) return;
+            var item = ev.item;
+            item.parentNode.removeChild(item);
+            list.insertBefore(item, list.children[ev.oldIndex] || null);
+            self.moveStep(ev.oldDraggableIndex, ev.newDraggableIndex - ev.oldDraggableIndex);
+          } });
+        },
         take: function (data) {
           var def = data.definition;
           def.trigger = def.trigger || {};
           def.trigger.offsets = def.trigger.offsets || [];
-          def.steps = def.steps && def.steps.length ? def.steps : blank().steps;
+          def.steps = def.steps && def.steps.length ? flatten(def.steps) : blank().steps;
           this.def = def;
           Object.keys(kept).forEach(function (c) { delete kept[c]; });
           this.loaded = true;
           this.revision = data.draft_revision;
           this.publishedVersion = data.published_version;
           this.enabled = !!data.enabled;
-          this.conds = [{ id: 'wf' + Date.now(), when: def.trigger.condition || '' }];
-          this.ruleUi = {};
+          this.syncConds();
           var list = this.samples();
           if (!this.recordId && list.length) this.recordId = String(list[0].id);
         },
@@ -76,7 +127,206 @@
         userFieldLabel: function (f) { return t('editor.person_user_field', { field: f.label }); },
         templatesFor: function () { var k = this.def.form; return (cfg.templates || []).filter(function (tp) { return tp.form === k; }); },
         samples: function () { return (cfg.samples || {})[this.def.form] || []; },
-        step: function () { return this.def.steps[0]; },
+        step: function (si) { return this.def.steps[si || 0]; },
+        stepKinds: function () { return STEP_KINDS; },
+        kindLabel: function (k) { return t('editor.step_' + k); },
+        triggerTypes: function () { return ['record_event', 'delay', 'date_relative', 'schedule']; },
+        triggerLabel: function (k) { return t('editor.trigger_' + k); },
+        isTrigger: function (k) { return this.def.trigger.type === k; },
+        usesEvents: function () { return this.isTrigger('record_event') || this.isTrigger('delay'); },
+        setTriggerType: function (v) {
+          var old = this.def.trigger;
+          var next = { type: v };
+          if (old.condition) next.condition = old.condition;
+          if (v === 'record_event' || v === 'delay') next.on = ['created'];
+          if (v === 'delay') next.delay = { amount: 1, unit: 'days' };
+          if (v === 'date_relative') { next.field = ''; next.tz = 'owner'; next.offsets = [{ amount: 1, unit: 'days', direction: 'before', at_time: '09:00' }]; }
+          if (v === 'schedule') { next.cron = '0 9 * * 1'; next.filters = []; }
+          this.def.trigger = next;
+          this.dirty();
+        },
+        hasEvent: function (e) { return (this.def.trigger.on || []).indexOf(e) >= 0; },
+        toggleEvent: function (e) {
+          var on = (this.def.trigger.on || []).slice();
+          var i = on.indexOf(e);
+          if (i >= 0) on.splice(i, 1); else on.push(e);
+          this.def.trigger.on = on;
+          if (on.indexOf('field_changed') < 0) delete this.def.trigger.fields;
+          this.dirty();
+        },
+        fieldList: function () { return this.form().fields; },
+        hasWatched: function (id) { return (this.def.trigger.fields || []).indexOf(id) >= 0; },
+        toggleWatched: function (id) {
+          var l = (this.def.trigger.fields || []).slice();
+          var i = l.indexOf(id);
+          if (i >= 0) l.splice(i, 1); else l.push(id);
+          if (l.length) this.def.trigger.fields = l; else delete this.def.trigger.fields;
+          this.dirty();
+        },
+        delayPart: function (k) { return (this.def.trigger.delay || {})[k]; },
+        offsetList: function () { return this.def.trigger.offsets || []; },
+        secretHelp: function (si) { return this.secretHint(si, 'secret') || t('editor.signing_secret_help'); },
+        t2: function (key, id) { return t(key, { step: id }); },
+        setDelay: function (k, v) { this.def.trigger.delay = this.def.trigger.delay || {}; this.def.trigger.delay[k] = k === 'amount' ? Number(v || 0) : v; this.dirty(); },
+        filters: function () { this.def.trigger.filters = this.def.trigger.filters || []; return this.def.trigger.filters; },
+        addFilter: function () { var f = this.form().fields[0]; this.filters().push({ field: f ? f.id : '', op: 'eq', value: '' }); this.dirty(); },
+        removeFilter: function (i) { this.filters().splice(i, 1); this.dirty(); },
+        setFilter: function (i, k, v) {
+          var f = this.filters()[i];
+          f[k] = v;
+          if (k === 'op' && (v === 'empty' || v === 'not_empty')) delete f.value;
+          this.dirty();
+        },
+        filterOps: function () { return ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'empty', 'not_empty']; },
+        opLabel: function (op) { return t('editor.op_' + op); },
+        filterNeedsValue: function (f) { return f.op !== 'empty' && f.op !== 'not_empty'; },
+
+        /* ---- the step list ---- */
+        nextStepId: function (type) {
+          var ids = this.def.steps.map(function (s) { return s.id; });
+          var n = 1;
+          while (ids.indexOf(type + '_' + n) >= 0) n++;
+          return type + '_' + n;
+        },
+        addStep: function (type) {
+          this.def.steps.push(newStep(type, this.nextStepId(type)));
+          this.syncConds();
+          this.dirty();
+        },
+        removeStep: function (si) { this.def.steps.splice(si, 1); this.syncConds(); this.dirty(); },
+        moveStep: function (si, by) {
+          var to = si + by;
+          if (to < 0 || to >= this.def.steps.length) return;
+          var moved = this.def.steps.splice(si, 1)[0];
+          this.def.steps.splice(to, 0, moved);
+          this.syncConds();
+          this.dirty();
+          this.status = t('editor.step_moved', { step: moved.id, n: to + 1 });
+        },
+        stepTitle: function (s, si) { return (si + 1) + '. ' + this.kindLabel(s.type) + ' · ' + s.id; },
+        inBranch: function (si) { return this.def.steps.slice(0, si).some(function (s) { return s.type === 'condition'; }); },
+        /* conds[0]: the trigger's condition; conds[si + 1]: step si's branch condition */
+        syncConds: function () {
+          var stamp = Date.now();
+          this.conds = [{ id: 'wf' + stamp, when: this.def.trigger.condition || '' }].concat(this.def.steps.map(function (s, i) {
+            return { id: 's' + stamp + '_' + i, when: s.type === 'condition' ? (s.if || '') : '' };
+          }));
+          this.ruleUi = {};
+        },
+        isStep: function (s, k) { return s.type === k; },
+        setStepValue: function (si, k, v) {
+          var s = this.step(si);
+          if ((v === '' || v === null) && k !== 'template') delete s[k]; else s[k] = v;
+          if (k === 'template' && v) delete s.message;
+          this.dirty();
+        },
+        usesTemplate: function (si) { return typeof this.step(si).template === 'string'; },
+        setUseTemplate: function (si, on) {
+          var s = this.step(si);
+          if (on) { delete s.message; s.template = (this.templatesFor()[0] || {}).key || ''; } else { delete s.template; s.message = { subject: '', body: '' }; }
+          this.dirty();
+        },
+        messagePart: function (si, part) { var m = this.step(si).message; return (m && m[part]) || ''; },
+        setMessage: function (si, part, v) { var s = this.step(si); s.message = s.message || { body: '' }; s.message[part] = v; this.dirty(); },
+        secretHint: function (si, key) {
+          var v = this.step(si)[key];
+          return this.isSecret(v) ? t('editor.secret_set', { hint: v.hint || '••••' }) : '';
+        },
+        stepText: function (si, key) { var v = this.step(si)[key]; return this.isSecret(v) ? '' : (v || ''); },
+        setStepSecret: function (si, key, v) {
+          var s = this.step(si);
+          var mk = '_kept_' + key;
+          if (this.isSecret(s[key])) kept[s.id + mk] = s[key];
+          if (v === '' && kept[s.id + mk]) s[key] = kept[s.id + mk]; else if (v === '' && key === 'secret') delete s[key]; else s[key] = v;
+          this.dirty();
+        },
+        sendsField: function (si, id) { return (this.step(si).fields || []).indexOf(id) >= 0; },
+        toggleSendField: function (si, id) {
+          var s = this.step(si);
+          var l = (s.fields || []).slice();
+          var i = l.indexOf(id);
+          if (i >= 0) l.splice(i, 1); else l.push(id);
+          s.fields = l;
+          this.dirty();
+        },
+        /* set field / create / update record: value rows {target field: {from}|{value}|{now}} */
+        formFields: function (key) { var f = this.forms.filter(function (x) { return x.key === key; })[0]; return f ? f.fields : []; },
+        targetFields: function (si) { var s = this.step(si); return s.type === 'create_record' ? this.formFields(s.form) : this.fieldsForTarget(s); },
+        fieldsForTarget: function (s) {
+          if (s.type !== 'update_record' || !s.reference) return this.form().fields;
+          var ref = this.form().fields.filter(function (f) { return f.id === s.reference; })[0];
+          var target = ref && ref.options && ref.options.form;
+          return target ? this.formFields(target) : this.form().fields;
+        },
+        referenceFields: function () { return this.form().fields.filter(function (f) { return f.type === 'reference'; }); },
+        valueRows: function (si) {
+          var v = this.step(si).values || {};
+          return Object.keys(v).map(function (k) {
+            var e = v[k];
+            var kind = 'from' in e ? 'from' : (e.now ? 'now' : 'value');
+            return { key: k, kind: kind, value: kind === 'from' ? e.from : (kind === 'value' ? String(e.value == null ? '' : e.value) : '') };
+          });
+        },
+        addValueRow: function (si) {
+          var s = this.step(si);
+          s.values = s.values || {};
+          var free = this.targetFields(si).filter(function (f) { return !(f.id in s.values); })[0];
+          if (free) s.values[free.id] = { value: '' };
+          this.dirty();
+        },
+        removeValueRow: function (si, k) { delete this.step(si).values[k]; this.dirty(); },
+        setValueRow: function (si, k, what, v) {
+          var values = this.step(si).values;
+          var e = values[k];
+          if (what === 'target') { var copy = {}; Object.keys(values).forEach(function (x) { copy[x === k ? v : x] = values[x]; }); this.step(si).values = copy; }
+          else if (what === 'kind') values[k] = v === 'from' ? { from: (this.form().fields[0] || {}).id } : (v === 'now' ? { now: true } : { value: '' });
+          else if ('from' in e) values[k] = { from: v };
+          else values[k] = { value: v };
+          this.dirty();
+        },
+        /* ---- per-step dry-run: the draft's explanation for the picked record, this step's part ---- */
+        stepDry: {},
+        dryRunStep: function (si) {
+          var self = this;
+          var id = this.step(si).id;
+          this.recordError = '';
+          if (!this.recordId) { this.recordError = t('editor.pick_record'); return; }
+          this.save().then(function (ok) {
+            if (!ok) return;
+            window.formflow.api('POST', cfg.api_base + '/' + encodeURIComponent(self.def.key) + '/dry-run', { record_id: Number(self.recordId) }).then(function (r) {
+              var out = {};
+              Object.keys(self.stepDry).forEach(function (k) { out[k] = self.stepDry[k]; });
+              if (!r.ok) { out[id] = [(r.data && r.data.error && r.data.error.message) || t('editor.failed')]; self.stepDry = out; return; }
+              var found = (r.data.steps || []).filter(function (o) { return o.step === id; });
+              out[id] = found.length ? found.map(function (o) { return self.describeOutcome(o); }) : [t('editor.step_not_reached')];
+              self.stepDry = out;
+            });
+          });
+        },
+        stepPath: function (si) {
+          var p = '/steps', idx = 0;
+          for (var i = 0; i < si; i++) {
+            if (this.def.steps[i].type === 'condition') { p = p + '/' + idx + '/then'; idx = 0; } else idx++;
+          }
+          return p + '/' + idx;
+        },
+        stepErrors: function (si) {
+          var p = this.stepPath(si);
+          return this.errors.filter(function (e) { return (e.path === p || e.path.indexOf(p + '/') === 0) && e.path.indexOf(p + '/then') !== 0; })
+            .map(function (e) { var rest = e.path.slice(p.length + 1); return { key: e.key, text: (rest ? rest + ': ' : '') + e.message }; });
+        },
+        stepDryLines: function (si) { return this.stepDry[this.step(si).id] || []; },
+        describeOutcome: function (o) {
+          var bits = [];
+          if (o.would) bits.push(o.would);
+          if (o.messages) o.messages.forEach(function (m) { bits.push(m.channel + ' → ' + (m.to && m.to.name || '') + ': ' + (m.subject || '') + (m.body ? ' — ' + m.body : '') + (m.error ? ' (' + m.error + ')' : '')); });
+          if (o.subject || o.body) bits.push((o.subject || '') + (o.body ? ' — ' + o.body : ''));
+          if (o.data && o.data.record) bits.push(t('editor.sends_fields', { fields: JSON.stringify(o.data.record.fields) }));
+          if (o.explanation) bits.push(o.explanation);
+          if (o.error) bits.push(o.error);
+          if ('holds' in o) bits.push(t(o.holds ? 'editor.branch_true' : 'editor.branch_false'));
+          return bits.join(' · ') || JSON.stringify(o);
+        },
 
         /* rule builder hooks: the trigger condition is the one "rule" */
         rulesList: function () { return this.conds; },
@@ -84,7 +334,9 @@
         condOf: function () { return this.conds[0]; },
         touch: function () {},
         changed: function () {
-          if (this.conds[0].when) this.def.trigger.condition = this.conds[0].when; else delete this.def.trigger.condition;
+          var conds = this.conds;
+          if (conds[0].when) this.def.trigger.condition = conds[0].when; else delete this.def.trigger.condition;
+          this.def.steps.forEach(function (s, i) { if (s.type === 'condition' && conds[i + 1]) s.if = conds[i + 1].when; });
           this.dirty();
         },
         dirty: function () { this.status = t('editor.unsaved'); this.statusKind = 'warn'; },
@@ -93,9 +345,8 @@
         setForm: function (v) {
           this.def.form = v;
           this.def.trigger.field = '';
-          this.conds = [{ id: 'wf' + Date.now(), when: '' }];
-          this.ruleUi = {};
           delete this.def.trigger.condition;
+          this.syncConds();
           this.recordId = '';
           this.dirty();
         },
@@ -109,53 +360,54 @@
           else o[k] = v;
           this.dirty();
         },
-        people: function (list) { var s = this.step(); s[list] = s[list] || []; return s[list]; },
-        hasPerson: function (list, kind, value) { return this.people(list).some(function (p) { return p[kind] === value; }); },
-        togglePerson: function (list, kind, value) {
-          var l = this.people(list);
+        people: function (si, list) { var s = this.step(si); s[list] = s[list] || []; return s[list]; },
+        hasPerson: function (si, list, kind, value) { return this.people(si, list).some(function (p) { return p[kind] === value; }); },
+        togglePerson: function (si, list, kind, value) {
+          var l = this.people(si, list);
           var i = -1;
           l.forEach(function (p, j) { if (p[kind] === value) i = j; });
           if (i >= 0) l.splice(i, 1); else { var p = {}; p[kind] = value; l.push(p); }
           this.dirty();
         },
-        isNamed: function (list, id) { return this.people(list).some(function (p) { return p.users && p.users.indexOf(id) >= 0; }); },
-        setNamed: function (list, select) {
+        isNamed: function (si, list, id) { return this.people(si, list).some(function (p) { return p.users && p.users.indexOf(id) >= 0; }); },
+        setNamed: function (si, list, select) {
           var ids = Array.prototype.filter.call(select.options, function (o) { return o.selected; }).map(function (o) { return Number(o.value); });
-          var l = this.people(list).filter(function (p) { return !p.users; });
+          var l = this.people(si, list).filter(function (p) { return !p.users; });
           if (ids.length) l.push({ users: ids });
-          this.step()[list] = l;
+          this.step(si)[list] = l;
           this.dirty();
         },
-        hasChannel: function (c) { return (this.step().channels || []).indexOf(c) >= 0; },
-        toggleChannel: function (c) {
-          var s = this.step();
+        hasChannel: function (si, c) { return (this.step(si).channels || []).indexOf(c) >= 0; },
+        toggleChannel: function (si, c) {
+          var s = this.step(si);
           s.channels = s.channels || [];
           var i = s.channels.indexOf(c);
           if (i >= 0) s.channels.splice(i, 1); else s.channels.push(c);
           this.dirty();
         },
         channelLabel: function (c) { return t('editor.' + 'channel_' + c) === 'editor.channel_' + c ? c : t('editor.' + 'channel_' + c); },
-        urlChannels: function () { var self = this; return URL_CHANNELS.filter(function (c) { return self.hasChannel(c); }); },
+        urlChannels: function (si) { var self = this; return URL_CHANNELS.filter(function (c) { return self.hasChannel(si, c); }); },
         channelUrlLabel: function (c) { return t('editor.channel_url', { channel: this.channelLabel(c) }); },
         // a robot address is a secret: the API shows {secret: true, set: true, hint} and keeps it when that mask is sent back
         isSecret: function (v) { return !!(v && typeof v === 'object' && v.secret === true); },
-        keptUrl: function (c) {  // the stored address's mask, remembered outside Alpine's reactive state
-          var cc = this.step().channel_config || {};
-          if (cc[c] && this.isSecret(cc[c].url)) kept[c] = cc[c].url;
-          return kept[c] || null;
+        keptUrl: function (si, c) {  // the stored address's mask, remembered outside Alpine's reactive state
+          var s = this.step(si);
+          var cc = s.channel_config || {};
+          if (cc[c] && this.isSecret(cc[c].url)) kept[s.id + '/' + c] = cc[c].url;
+          return kept[s.id + '/' + c] || null;
         },
-        channelUrl: function (c) { var cc = this.step().channel_config || {}; var v = cc[c] && cc[c].url; return this.isSecret(v) ? '' : (v || ''); },
-        channelUrlHint: function (c) { var k = this.keptUrl(c); return k ? t('editor.secret_set', { hint: k.hint || '••••' }) : ''; },
-        setChannelUrl: function (c, v) {
-          var s = this.step();
-          var kept = this.keptUrl(c);
+        channelUrl: function (si, c) { var cc = this.step(si).channel_config || {}; var v = cc[c] && cc[c].url; return this.isSecret(v) ? '' : (v || ''); },
+        channelUrlHint: function (si, c) { var k = this.keptUrl(si, c); return k ? t('editor.secret_set', { hint: k.hint || '••••' }) : ''; },
+        setChannelUrl: function (si, c, v) {
+          var s = this.step(si);
+          var kept = this.keptUrl(si, c);
           s.channel_config = s.channel_config || {};
           var next = Object.assign({}, s.channel_config[c] || {});  // a signing secret beside the address stays as it is
           next.url = (v === '' && kept) ? kept : v;  // emptied again: keep the stored address
           s.channel_config[c] = next;
           this.dirty();
         },
-        setStep: function (k, v) { this.step()[k] = v; this.dirty(); },
+
         setEnabled: function (on) {
           var self = this;
           window.formflow.api('POST', cfg.api_base + '/' + encodeURIComponent(this.def.key) + '/' + (on ? 'enable' : 'disable'), {}).then(function (r) {
@@ -179,7 +431,7 @@
           this.statusKind = 'error';
         },
         placed: function (path) {
-          return /^\/trigger\/(field|offsets|condition)/.test(path) || /^\/steps\/0\/(to|template|channel)/.test(path);
+          return /^\/trigger\/(field|offsets|condition|cron|filters|on|delay)/.test(path) || /^\/steps\//.test(path);
         },
         errorsAt: function (prefix, exact) {
           return this.errors.filter(function (e) {
@@ -195,11 +447,14 @@
         payload: function () {
           var def = window.formflow.clone(this.def);
           if (!def.label) delete def.label;
-          var s = def.steps[0];
-          if (s && s.type === 'notify') {
+          def.steps.forEach(function (s) {
             if (!s.template) delete s.template;
+            if (s.template) delete s.message;
+            if (s.message && !s.message.subject) delete s.message.subject;
             if (s.cc && !s.cc.length) delete s.cc;
-          }
+            if (s.fields && !s.fields.length) delete s.fields;
+          });
+          def.steps = nest(def.steps);
           return def;
         },
         save: function () {

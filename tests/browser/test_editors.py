@@ -249,6 +249,7 @@ def test_workflow_editor_builds_the_timed_reminder_and_shows_next_fire_times(pag
     expect(page.get_by_test_id("wf-to-owner")).to_be_checked()
     page.get_by_test_id("wf-cc-manager").check()
     expect(page.get_by_test_id("channel-inbox")).to_be_checked()
+    page.get_by_test_id("wf-use-template").check()
     page.get_by_test_id("wf-template").select_option("follow_up_reminder")
     page.get_by_test_id("wf-save").click()
     expect(page).to_have_url(re.compile(r"\?key=follow_up_reminder$"))
@@ -337,9 +338,10 @@ def test_workflow_refusals_are_shown_at_the_field_and_the_page_speaks_chinese(pa
     page.goto(base + "/apps/crm/workflows/editor?new=1")
     page.get_by_test_id("wf-key").fill("draft_one")
     page.get_by_test_id("wf-form").select_option("follow_up_reminder")
+    page.get_by_test_id("wf-use-template").check()              # a template, but none published yet
     page.get_by_test_id("wf-save").click()                      # no date field, no template yet
     expect(page.get_by_test_id("wf-date-field").locator("xpath=..").get_by_role("alert")).to_contain_text("is not a field")
-    expect(page.locator("#wf-template").locator("xpath=..").get_by_role("alert")).to_contain_text("needs a template")
+    expect(page.get_by_test_id("wf-steps").get_by_role("alert").first).to_contain_text("needs a template")
     expect(page).to_have_url(re.compile(r"new=1"))               # nothing saved, nothing lost
     expect(page.get_by_test_id("wf-key")).to_have_value("draft_one")
     page.goto(base + "/apps/crm/workflows/editor?new=1&lang=zh-CN")

@@ -30,7 +30,7 @@ def test_workflow_editor_shows_a_secret_address_as_set_and_keeps_it_on_save(page
         stored = conn.execute(sa.select(workflows.c.draft)).scalar_one()["steps"][0]["channel_config"]["wecom"]["url"]
 
     page.goto(base + "/apps/crm/workflows/editor?key=robot_reminder")
-    url_field = page.locator("#url-wecom")
+    url_field = page.locator("#url-0-wecom")
     expect(url_field).to_have_value("")
     expect(page.get_by_test_id("secret-wecom")).to_contain_text("http://127.0.0.1/••••")
     assert ROBOT_KEY not in page.content()
