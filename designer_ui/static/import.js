@@ -103,6 +103,10 @@
         Object.keys(this.mapping).forEach(function (k) { used[self.mapping[k]] = true; });
         return this.fields.filter(function (f) { return f.required && !used[f.id]; });
       },
+      notImported: function () {
+        var self = this;
+        return this.columns.filter(function (c) { return !self.mapping[String(c.index)]; });
+      },
       unmappedText: function () {
         if (!this.job) return '';
         var missing = this.unmapped();

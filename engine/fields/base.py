@@ -205,6 +205,10 @@ class FieldType:
     def is_empty(self, value: Any) -> bool:
         return value is None or value == "" or value == [] or value == {}
 
+    def doubt(self, value: Any, field: dict) -> str | None:
+        """Why a normalized value, though accepted, is probably a mistake (an import flags it); None when it looks right."""
+        return None
+
     def display(self, value: Any, field: dict, locale: str = "en", tz: str = "UTC") -> str:
         if value is None:
             return ""

@@ -4,23 +4,79 @@ A suggestion matches each column title against every field's id, name and
 labels (zh-CN, en, any locale), with width, case, spaces, punctuation and a
 required-marker ``*`` ignored; then against a few common synonyms of the
 field's type (手机 / mobile for a phone field) when the form has exactly one
-field of that type. Fields the engine sets (serials, computed, roll-ups) and
+field of that type; then by similarity: a title's common affixes (所属, 所在,
+客户, customer...) are dropped, words of one synonym group read as one (级别 =
+等级, 地区 = 区域; the table per language is data, ``header_synonyms.json``),
+and the closest field wins when its ``difflib`` ratio reaches
+``SIMILARITY_THRESHOLD`` and no other field is as close. Fields the engine sets (serials, computed, roll-ups) and
 fields a file can't carry (attachments, sub-tables) are never targets.
 """
 from __future__ import annotations
 
+import difflib
+import functools
+import json
 import unicodedata
+from pathlib import Path
 
 from engine.errors import ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
 
+#: the synonym and affix table, per language
+SYNONYMS_FILE = Path(__file__).with_name("header_synonyms.json")
+#: the smallest difflib ratio between a column title and a field label read as a match
+SIMILARITY_THRESHOLD = 0.8
 
 
 def title_key(text: str) -> str:
     """A column title or label in comparable form."""
     text = unicodedata.normalize("NFKC", str(text)).casefold().strip().rstrip("*").lstrip("*")
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_table() -> tuple[tuple[str, ...], dict[str, str]]:
+    """(affixes longest first, word -> the first word of its group), all languages together."""
+    data = json.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    affixes, canonical = set(), {}
+    for language, table in data.items():
+        if language.startswith("_"):
+            continue
+        affixes.update(title_key(a) for a in table.get("affixes", []))
+        for group in table.get("groups", []):
+            for word in group:
+                canonical.setdefault(title_key(word), title_key(group[0]))
+    return tuple(sorted(affixes, key=len, reverse=True)), canonical
+
+
+def core_key(text: str) -> str:
+    """A title with its common affixes dropped and synonyms read as one: 客户级别 -> 等级, 所在区域 -> 区域."""
+    affixes, canonical = _synonym_table()
+    key = title_key(text)
+    if key in canonical:
+        return canonical[key]
+    stripped = True
+    while stripped:
+        stripped = False
+        for affix in affixes:
+            if key.startswith(affix) and len(key) > len(affix):
+                key, stripped = key[len(affix):], True
+                break
+    return canonical.get(key, key)
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two titles are once affixes and synonyms are set aside (0..1)."""
+    ca, cb = core_key(a), core_key(b)
+    if not ca or not cb:
+        return 0.0
+    return difflib.SequenceMatcher(None, ca, cb).ratio()
+
+
+def _field_texts(f: dict) -> list[str]:
+    label = f.get("label")
+    return [t for t in [f["id"], f.get("name") or ""] + (list(label.values()) if isinstance(label, dict) else [label or ""]) if t]
 
 
 def importable_fields(form) -> list[dict]:
@@ -33,9 +89,7 @@ def suggest_mapping(form, header: list[str]) -> dict[str, str]:
     fields = importable_fields(form)
     names: dict[str, str] = {}
     for f in fields:
-        label = f.get("label")
-        candidates = [f["id"], f.get("name") or ""] + (list(label.values()) if isinstance(label, dict) else [label or ""])
-        for text in candidates:
+        for text in _field_texts(f):
             key = title_key(text)
             if key:
                 names.setdefault(key, f["id"])
@@ -53,7 +107,24 @@ def suggest_mapping(form, header: list[str]) -> dict[str, str]:
         if fid and fid not in used:
             mapping[str(i)] = fid
             used.add(fid)
+    _match_by_similarity(fields, header, mapping, used)
     return mapping
+
+
+def _match_by_similarity(fields: list[dict], header: list[str], mapping: dict[str, str], used: set[str]) -> None:
+    """Columns left over matched to the closest field left over; the best pairs first, a tie is left unmatched."""
+    pairs = []
+    for i, title in enumerate(header):
+        if str(i) in mapping or not title_key(title):
+            continue
+        scores = sorted(((max(similarity(title, t) for t in _field_texts(f)), f["id"]) for f in fields if f["id"] not in used),
+                        reverse=True)
+        if scores and scores[0][0] >= SIMILARITY_THRESHOLD and (len(scores) == 1 or scores[1][0] < scores[0][0]):
+            pairs.append((scores[0][0], i, scores[0][1]))
+    for _, i, fid in sorted(pairs, key=lambda p: (-p[0], p[1])):
+        if fid not in used:
+            mapping[str(i)] = fid
+            used.add(fid)
 
 
 def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:

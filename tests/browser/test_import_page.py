@@ -86,3 +86,26 @@ def test_import_screen_names_a_refused_file(signed_in, page, tmp_path):
     expect(page.get_by_test_id("import-error")).to_be_visible()
     expect(page.get_by_test_id("import-mapping")).to_be_hidden()
     assert _customers(rt) == [] and page.js_errors == []
+
+
+def test_import_screen_matches_synonyms_names_skipped_columns_and_flags_a_short_phone(signed_in, page, axe_check, tmp_path):
+    """行业/来源/客户级别/地区 are matched to 所属行业/客户来源/客户等级/所在区域; a column matching nothing is listed as
+    not imported before the import; a phone of five digits is flagged in the check."""
+    base = signed_in["url"]
+    page.goto(base + "/apps/crm/forms/customer/import")
+    source = tmp_path / "客户2.csv"
+    source.write_text("客户名称,行业,来源,客户级别,地区,电话,奇怪的列\n甲公司,制造业,网页表单,重点,华东,12345,x\n", encoding="utf-8")
+    page.get_by_test_id("import-file").set_input_files(str(source))
+    page.get_by_test_id("import-upload").click()
+    for index, field in enumerate(["name", "industry", "source", "level", "region", "phone"]):
+        expect(page.get_by_test_id(f"map-{index}")).to_have_value(field)
+    warning = page.get_by_test_id("import-not-imported")
+    expect(warning).to_be_visible()
+    expect(warning.get_by_role("listitem")).to_have_text(["奇怪的列"])
+    page.get_by_test_id("map-6").select_option("remarks")
+    expect(warning).to_be_hidden()
+    page.get_by_test_id("map-6").select_option("")
+    page.get_by_test_id("import-preview").click()
+    expect(page.get_by_test_id("import-problems").locator("tr[data-line='2']")).to_contain_text("too short for a phone number")
+    assert axe_check(page) == []
+    assert page.js_errors == []
