@@ -21,7 +21,7 @@ DASHBOARD_DATA = {"type": "object", "required": ["key", "charts"], "properties":
     "app": {"type": "string"}, "key": {"type": "string"}, "label": {}, "timezone": {"type": "string"}, "computed_at": {"type": "string"},
     "ms": {"type": "number"}, "charts": {"type": "array", "items": {"type": "object", "required": ["key", "type"], "properties": {
         "key": {"type": "string"}, "type": {"type": "string"}, "value": {}, "count": {"type": "integer"},
-        "groups": {"type": "array", "items": OBJECT}, "target": {}, "error": {}}}}}}
+        "groups": {"type": "array", "items": OBJECT}, "target": {}, "error": {}}}}, "filters": {}}}
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the dashboard revision"}}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "the revision from the ETag; a stale one gets 412"}
@@ -83,4 +83,22 @@ def delete_dashboard(app_key, dashboard_key):
 @route("/apps/<app_key>/dashboards/<dashboard_key>/data", summary="Every chart computed in the database over the records you may read",
        tag="dashboards", response=DASHBOARD_DATA, errors=(404, 422))
 def dashboard_data(app_key, dashboard_key):
-    return jsonify(dashboards.dashboard_data(runtime(), actor(), app_key, dashboard_key))
+    return jsonify(dashboards.dashboard_data(runtime(), actor(), app_key, dashboard_key, filters=query_filters(request.args)))
+
+
+def query_filters(args) -> dict | None:
+    """The dashboard-level filters from a query string: period (and days with last_days), owner, team."""
+    picked = {name: args.get(name) for name in ("owner", "team") if args.get(name)}
+    if args.get("period"):
+        picked["period"] = {"range": args.get("period"), "days": args.get("days")}
+    return picked or None
+
+
+@route("/apps/<app_key>/dashboards/preview", "POST", summary="Compute an unsaved dashboard (the editor's live preview); nothing is stored",
+       tag="dashboards", body={"type": "object", "required": ["definition"], "properties": {"definition": DASHBOARD_DEFINITION, "filters": OBJECT}},
+       response=DASHBOARD_DATA, errors=(403, 404, 422))
+def preview_dashboard(app_key):
+    body = load_body()
+    if not isinstance(body, dict) or not isinstance(body.get("definition"), dict):
+        raise ValidationFailed("the body is {definition, filters}", [ErrorItem("expected a dashboard definition object", path="/definition")])
+    return jsonify(dashboards.preview_dashboard(runtime(), actor(), app_key, body["definition"], filters=body.get("filters")))

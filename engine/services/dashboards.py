@@ -39,7 +39,7 @@ from engine.services.form_lookup import app_row, compiled_version
 from engine.services.permissions import require_capability
 from engine.services.readgate import read_view
 from engine.storage.dashboard_tables import dashboards
-from engine.storage.access_tables import team_members
+from engine.storage.access_tables import team_members, teams
 from engine.storage.tables import apps, forms, users
 
 #: the package holding dashboards shipped with the built-in app templates (``<template key>.json``)
@@ -270,7 +270,8 @@ def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str | None, *,
             row = _existing(conn, app["id"], app_key, key)
             charts = compiled_dashboard(rt, row, forms_by_key)
         if flt:
-            members = conn.execute(sa.select(team_members.c.user_id).where(team_members.c.team_id == flt.team)).scalars().all() if flt.team else []
+            members = conn.execute(sa.select(team_members.c.user_id).join(teams, teams.c.id == team_members.c.team_id).where(
+                teams.c.key == flt.team, teams.c.workspace_id == rt.workspace_id)).scalars().all() if flt.team else []
             charts = [drill.narrowed(c, flt, sorted(members)) for c in charts]
         specs = _specs(rt, row, charts, forms_by_key, tz) if dialect == "postgresql" and USE_ROLLUPS and not live else {}
         ids = rollups.known(conn, {s.sig for s in specs.values() if s is not None})
@@ -512,7 +513,7 @@ class DashboardsPart(app_templates.AppPart):
     name = "dashboards"
 
     def check(self, app_definition):
-        named = {f.get("key"): app_templates._named(f) for f in app_definition.get("forms", []) if isinstance(f, dict)}
+        named = {f.get("key"): app_templates.with_field_names(f) for f in app_definition.get("forms", []) if isinstance(f, dict)}
         compiled = {}
         for key, form in named.items():
             try:
@@ -522,7 +523,7 @@ class DashboardsPart(app_templates.AppPart):
         errors = []
         for i, item in enumerate(app_definition.get("dashboards") or []):
             found, _ = check_dashboard(item, compiled)
-            errors += [app_templates._prefixed(e, f"/dashboards/{i}") for e in found]
+            errors += [app_templates.prefixed_error(e, f"/dashboards/{i}") for e in found]
         return errors
 
     def install(self, rt, actor, app_key, items, trusted):
@@ -531,7 +532,7 @@ class DashboardsPart(app_templates.AppPart):
             try:
                 create_dashboard(rt, author, app_key, copy.deepcopy(item))
             except FormflowError as exc:
-                raise DefinitionInvalid(exc.message, [app_templates._prefixed(e, f"/dashboards/{i}") for e in exc.errors]) from None
+                raise DefinitionInvalid(exc.message, [app_templates.prefixed_error(e, f"/dashboards/{i}") for e in exc.errors]) from None
         return []
 
 
