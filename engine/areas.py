@@ -22,5 +22,6 @@ ROUTE_MODULES: list[str] = [
     "engine.api.live_routes",
     "engine.api.field_choice_routes",
     "engine.api.field_type_routes",
+    "engine.api.field_usage_routes",
     "engine.api.view_routes",
 ]

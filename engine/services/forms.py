@@ -19,6 +19,7 @@ from engine.storage import indexes
 from engine.storage.tables import apps, form_versions, forms, records
 from engine.authority import require_automation_rights
 from engine.services import definition_access as access
+from engine.services import field_usage
 from engine.services.definition_access import require_definition_reader
 from engine.services.form_lookup import app_row, compiled_form, compiled_version, form_id_for, form_row, version_definition  # noqa: F401  (re-exported)
 from engine.services.permissions import require_capability
@@ -215,6 +216,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     if not errors and row["published_version"]:
         old = version_definition(conn, row["id"], row["published_version"])
         errors += _type_change_problems(conn, row["id"], old, definition)
+    errors += _broken_places(rt, conn, app_key, form_key, definition)
     if errors:
         raise DefinitionInvalid(f"form {form_key!r} can't be published", errors)
 
@@ -226,6 +228,17 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(published_version=version, updated_at=now))
     indexes.ensure_indexes(conn, row["id"], definition)
     return {"key": form_key, "version": version, "published_at": now.isoformat()}
+
+
+def _broken_places(rt: Runtime, conn, app_key: str, form_key: str, definition: dict) -> list[ErrorItem]:
+    """Each place outside the form (other forms, templates, workflows, dashboards) still using a deleted field."""
+    problems = []
+    for i, f in enumerate(definition.get("fields", [])):
+        if f.get("deleted"):
+            for place in field_usage.outside_uses(rt, conn, app_key, form_key, definition, f["id"]):
+                problems.append(ErrorItem(f"field {f['id']!r} is deleted but {place['kind']} {place['key']!r} still uses it "
+                                          f"({place['path']})", path=f"/fields/{i}"))
+    return problems
 
 
 def _type_change_problems(conn, form_id: int, old: dict, new: dict) -> list[ErrorItem]:

@@ -1,0 +1,66 @@
+"""REST routes of the designer's field keys and "used by" lists (``engine.field_keys``,
+``engine.services.field_usage``)."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from engine.api import actor, load_body, route, runtime
+from engine.errors import ErrorItem, ValidationFailed
+from engine.field_keys import key_for, published_keys
+from engine.services import forms as form_service
+from engine.services.definition_access import require_definition_reader
+from engine.services.field_usage import field_usage
+
+PLACE = {"type": "object", "required": ["kind", "key", "label", "path", "link"], "properties": {
+    "kind": {"type": "string", "description": "rule, validation, automation, permission, settings, field, template, workflow, dashboard"},
+    "key": {"type": "string"}, "label": {}, "path": {"type": "string", "description": "JSON path of the reference"},
+    "link": {"type": "string", "description": "the page where the place is edited"}}}
+USAGE_ANSWER = {"type": "object", "required": ["field", "items"], "properties": {
+    "field": {"type": "string"}, "items": {"type": "array", "items": PLACE}}}
+USAGE_BODY = {"type": "object", "required": ["field"], "properties": {
+    "field": {"type": "string"}, "definition": {"type": "object", "description": "the definition on screen (default: the saved draft)"}}}
+KEY_BODY = {"type": "object", "required": ["label"], "properties": {
+    "label": {"type": "string"}, "taken": {"type": "array", "items": {"type": "string"}}}}
+KEY_ANSWER = {"type": "object", "required": ["key", "fixed"], "properties": {
+    "key": {"type": "string"}, "fixed": {"type": "array", "items": {"type": "string"}, "description": "keys fixed by a publish"}}}
+
+
+def _text(body: dict, name: str, *, required: bool = True) -> str:
+    value = body.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValidationFailed(f"{name} must be a non-empty string", [ErrorItem("expected a non-empty string", path=f"/{name}")])
+    return value
+
+
+@route("/apps/<app_key>/forms/<form_key>/field-usage", "POST", summary="The places that use a field (rules, templates, ...)",
+       tag="forms", body=USAGE_BODY, response=USAGE_ANSWER, errors=(403, 404, 422))
+def post_field_usage(app_key, form_key):
+    body = load_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed("expected a JSON object", [ErrorItem("expected an object", path="/")])
+    field = _text(body, "field")
+    definition = body.get("definition")
+    if definition is not None and not isinstance(definition, dict):
+        raise ValidationFailed("definition must be an object", [ErrorItem("expected an object", path="/definition")])
+    return jsonify({"field": field, "items": field_usage(runtime(), app_key, form_key, field, actor(), definition)})
+
+
+@route("/apps/<app_key>/forms/<form_key>/field-key", "POST", summary="A field key made from a label, unique in the form",
+       tag="forms", body=KEY_BODY, response=KEY_ANSWER, errors=(403, 404, 422))
+def post_field_key(app_key, form_key):
+    body = load_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed("expected a JSON object", [ErrorItem("expected an object", path="/")])
+    label = _text(body, "label")
+    taken = body.get("taken") or []
+    if not isinstance(taken, list) or not all(isinstance(t, str) for t in taken):
+        raise ValidationFailed("taken must be a list of keys", [ErrorItem("expected a list of strings", path="/taken")])
+    rt = runtime()
+    require_definition_reader(rt, actor())
+    draft = form_service.get_draft(rt, app_key, form_key)
+    fixed = set()
+    if draft["published_version"]:
+        fixed = published_keys(form_service.get_version(rt, app_key, form_key, draft["published_version"])["definition"])
+    return jsonify({"key": key_for(label, set(taken) | fixed), "fixed": sorted(fixed)})
