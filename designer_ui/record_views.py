@@ -287,3 +287,4 @@ def import_records(app_key, form_key):
     u = _urls(app_key, form_key)
     return render_template("import.html", app=app, form=form, fields=fields, api_base=u["api"], records_url=u["records"],
                            active_nav="apps")
+from designer_ui import grid_views  # noqa: E402,F401  (the records grid page)

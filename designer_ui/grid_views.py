@@ -1,0 +1,46 @@
+"""The records grid page (Tabulator): inline editing, selection with bulk edit / delete / restore, the filter builder and
+saved views. Every cell, editor and operator comes from the field type's facts (``FieldType.describe()``), sent to the
+page per field; the grid reads through ``…/records/table`` (the read gate) and writes through the records API."""
+from __future__ import annotations
+
+from flask import render_template, url_for
+
+from designer_ui import bp
+from designer_ui import grid_messages  # noqa: F401  (the grid's messages)
+from designer_ui.views import actor, runtime
+from engine.errors import NotFound
+from engine.fields import FIELD_TYPES
+from engine.services import forms as form_service
+from engine.services import permissions, readgate
+
+
+def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
+    out = []
+    for f in definition["fields"]:
+        if f.get("deleted") or f["id"] in hidden:
+            continue
+        facts = FIELD_TYPES.get(f["type"]).describe()
+        out.append({"id": f["id"], "label": f.get("label"), "options": f.get("options") or {},
+                    "value_kind": facts["value_kind"], "capabilities": facts["capabilities"],
+                    "engine_set": facts["engine_set"], "measurable": facts["measurable"], "groupable": facts["groupable"],
+                    "filter_operators": facts["filter_operators"], "read_only": levels.get(f["id"]) == "read"})
+    return out
+
+
+@bp.route("/apps/<app_key>/forms/<form_key>/grid")
+def records_grid(app_key, form_key):
+    rt, who = runtime(), actor()
+    app = form_service.get_app(rt, app_key)
+    form = next((f for f in app["forms"] if f["key"] == form_key and f["published_version"]), None)
+    if form is None:
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+    version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)
+    items = readgate.form_field_access(rt, who, app_key, form_key)["items"]
+    hidden = {i["field_id"] for i in items if i["level"] == "hidden"}
+    levels = {i["field_id"]: i["level"] for i in items}
+    api = f"/api/apps/{app_key}/forms/{form_key}"
+    config = {"api": api, "columns": _columns(version["definition"], hidden, levels), "user_id": who.user_id,
+              "roles": sorted(who.roles), "all_roles": [r["key"] for r in permissions.list_roles(rt)],
+              "record_url": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
+              "list_url": url_for("ui.records_list", app_key=app_key, form_key=form_key)}
+    return render_template("records_grid.html", app=app, form=form, config=config, active_nav="apps")

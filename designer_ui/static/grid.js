@@ -1,0 +1,385 @@
+/* Records grid (Tabulator 6, vendored): remote paging / sorting through GET {api}/records/table (the read gate),
+   inline editing through PATCH {api}/records/<id> with If-Match (a refusal is shown on the cell, the value reverted),
+   selection with bulk edit, delete and restore (the "Deleted" view), column move / resize / freeze, a totals row for
+   measurable fields, the filter builder (field -> operator -> value, AND / OR) and saved views ({api}/views).
+   Cells, editors and operators come from each field's type facts, sent in #grid-config (designer_ui.grid_views). */
+(function () {
+  'use strict';
+
+  var ff = window.formflow;
+  var t = function (k, p) { return ff.t('records.grid.' + k, p); };
+  var cfg = ff.readJSON('grid-config', {});
+  var $ = function (id) { return document.getElementById(id); };
+  var SYSTEM = [{ id: 'created_at', label: t('created_at'), value_kind: 'datetime', capabilities: [], system: true,
+                  filter_operators: ['gt', 'lt', 'between', 'last_days', 'next_days'] },
+                { id: 'updated_at', label: t('updated_at'), value_kind: 'datetime', capabilities: [], system: true,
+                  filter_operators: ['gt', 'lt', 'between', 'last_days'] }];
+  var state = { where: null, deleted: false, search: '', views: [], users: [], reverting: false };
+  var table = null;
+
+  function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
+  function colLabel(col) { return ff.label(col.label, col.id); }
+  function choices(col) { return (col.options && col.options.choices) || []; }
+  function choiceLabel(col, v) {
+    var c = choices(col).filter(function (x) { return x.value === v; })[0];
+    return c ? ff.label(c.label, v) : v;
+  }
+  function reason(r) {
+    if (r.status === 412) return t('cell_stale');
+    var e = (r.data && r.data.error) || {};
+    var first = (e.errors || [])[0];
+    return (first && first.message) || e.message || ff.t('common.error');
+  }
+  function say(text, isError) {
+    var box = $('grid-status');
+    box.hidden = !text;
+    box.textContent = text || '';
+    box.className = 'alert ' + (isError ? 'alert-error' : 'alert-ok');
+  }
+
+  /* ---- cells and editors from the type facts ---- */
+  function editorOf(col) {
+    if (col.engine_set || col.read_only || has(col, 'derived') || has(col, 'holds_attachments') || has(col, 'stores_rows')) return null;
+    if (has(col, 'has_choices') && col.value_kind === 'string') {
+      var values = {};
+      choices(col).forEach(function (c) { values[c.value] = ff.label(c.label, c.value); });
+      return { editor: 'list', params: { values: values } };
+    }
+    if (has(col, 'is_user')) {
+      return { editor: 'list', params: { valuesLookup: function () {
+        var out = {};
+        state.users.forEach(function (u) { out[u.id] = u.display_name || u.username; });
+        return out;
+      } } };
+    }
+    if (has(col, 'is_reference') || col.value_kind === 'array' || col.value_kind === 'datetime') return null;
+    if (col.value_kind === 'number' || col.value_kind === 'integer') return { editor: 'number', params: {} };
+    if (col.value_kind === 'boolean') return { editor: 'tickCross', params: {} };
+    if (col.value_kind === 'date') return { editor: 'date', params: { format: 'yyyy-MM-dd' } };
+    if (col.value_kind === 'string') return { editor: 'input', params: {} };
+    return null;
+  }
+  function cellText(col, row) {
+    var shown = row._display && row._display[col.id];
+    if (shown !== undefined && shown !== null) return String(shown);
+    var v = row['v_' + col.id];
+    if (v === null || v === undefined || v === '') return '';
+    if (has(col, 'has_choices')) return Array.isArray(v) ? v.map(function (x) { return choiceLabel(col, x); }).join(', ') : choiceLabel(col, v);
+    if (has(col, 'is_user')) {
+      var u = state.users.filter(function (x) { return x.id === v; })[0];
+      if (u) return u.display_name || u.username;
+    }
+    if (col.value_kind === 'boolean') return v ? ff.t('common.yes') : ff.t('common.no');
+    return Array.isArray(v) ? v.join(', ') : (typeof v === 'object' ? JSON.stringify(v) : String(v));
+  }
+  function columnsOf() {
+    var cols = [{ formatter: 'rowSelection', titleFormatter: 'rowSelection', hozAlign: 'center', headerSort: false, frozen: true,
+                  width: 44, resizable: false },
+                { title: '#', field: 'id', frozen: true, headerSort: false, formatter: function (cell) {
+                  var a = document.createElement('a');
+                  a.href = cfg.record_url.replace('{id}', cell.getValue());
+                  a.textContent = '#' + cell.getValue();
+                  return a;
+                } }];
+    cfg.columns.forEach(function (col) {
+      var ed = editorOf(col);
+      var def = { title: colLabel(col), field: 'v_' + col.id, headerSort: true, formatter: function (cell) { return cellText(col, cell.getRow().getData()); },
+                  headerTooltip: colLabel(col) };
+      if (ed) { def.editor = ed.editor; def.editorParams = ed.params; }
+      if (col.measurable) { def.bottomCalc = 'sum'; def.hozAlign = 'right'; def.bottomCalcFormatter = function (c) { return t('total') + ' ' + c.getValue(); }; }
+      cols.push(def);
+    });
+    return cols;
+  }
+
+  /* ---- loading ---- */
+  function load(url, config, params) {
+    var q = ['page=' + params.page, 'per_page=' + params.size];
+    var sort = (params.sort || []).map(function (s) { return (s.dir === 'desc' ? '-' : '') + s.field.replace(/^v_/, ''); });
+    if (sort.length) q.push('sort=' + encodeURIComponent(sort.join(',')));
+    if (state.search) q.push('search=' + encodeURIComponent(state.search));
+    if (state.where) q.push('where=' + encodeURIComponent(JSON.stringify(state.where)));
+    if (state.deleted) q.push('deleted=1');
+    return ff.api('GET', cfg.api + '/records/table?' + q.join('&')).then(function (r) {
+      if (!r.ok) { say(reason(r), true); return { last_page: 1, data: [] }; }
+      var d = r.data;
+      $('grid-total').textContent = d.total === null ? '' : ff.t('records.total', { total: d.total });
+      var pages = d.total === null ? params.page + (d.has_more ? 1 : 0) : Math.max(1, Math.ceil(d.total / params.size));
+      return { last_page: pages, data: d.items.map(function (it) {
+        var row = { id: it.id, version: it.version, _display: it.display || {} };
+        Object.keys(it.data || {}).forEach(function (k) { row['v_' + k] = it.data[k]; });
+        return row;
+      }) };
+    });
+  }
+  function reload() { if (table) table.setData(); }
+
+  /* ---- inline editing ---- */
+  function edited(cell) {
+    if (state.reverting) return;
+    var row = cell.getRow(), data = row.getData(), fid = cell.getField().slice(2), body = { data: {} };
+    var value = cell.getValue();
+    var col = cfg.columns.filter(function (c) { return c.id === fid; })[0];
+    if (col && has(col, 'is_user') && value !== null && value !== '') value = Number(value);
+    body.data[fid] = value === '' ? null : value;
+    var el = cell.getElement();
+    ff.api('PATCH', cfg.api + '/records/' + data.id, body, { 'If-Match': '"' + data.version + '"' }).then(function (r) {
+      if (r.ok) {
+        el.classList.remove('cell-refused');
+        el.removeAttribute('title');
+        var disp = data._display || {};
+        delete disp[fid];
+        row.update({ version: r.data.version, _display: disp });
+        say('');
+        return;
+      }
+      var why = reason(r);
+      state.reverting = true;
+      cell.restoreOldValue();
+      state.reverting = false;
+      var again = cell.getElement();
+      again.classList.add('cell-refused');
+      again.setAttribute('title', why);
+      say(t('cell_refused', { reason: why }), true);
+    });
+  }
+
+  /* ---- selection and bulk actions ---- */
+  function selected() { return table ? table.getSelectedData() : []; }
+  function selectionChanged() {
+    var n = selected().length;
+    $('grid-selected').textContent = n ? t('selected', { count: n }) : '';
+    $('grid-delete').disabled = !n || state.deleted;
+    $('grid-restore').disabled = !n || !state.deleted;
+    $('grid-bulk-apply').disabled = !n || state.deleted;
+  }
+  function each(rows, call, doneKey) {
+    return Promise.all(rows.map(call)).then(function (results) {
+      var bad = results.filter(function (r) { return !r.ok; });
+      var ok = results.length - bad.length;
+      say(bad.length ? t('bulk_failed', { count: bad.length, reason: reason(bad[0]) }) : t(doneKey, { count: ok }), bad.length > 0);
+      reload();
+    });
+  }
+  function bulkDelete() {
+    var rows = selected();
+    if (!rows.length || !window.confirm(t('confirm_delete', { count: rows.length }))) return;
+    each(rows, function (row) { return ff.api('DELETE', cfg.api + '/records/' + row.id, undefined, { 'If-Match': '"' + row.version + '"' }); }, 'deleted_done');
+  }
+  function bulkRestore() {
+    each(selected(), function (row) { return ff.api('POST', cfg.api + '/records/' + row.id + '/restore'); }, 'restored_done');
+  }
+  function bulkColumn() { var id = $('grid-bulk-field').value; return cfg.columns.filter(function (c) { return c.id === id; })[0]; }
+  function bulkValueControl() {
+    var col = bulkColumn(), old = $('grid-bulk-value'), el;
+    if (col && (has(col, 'has_choices') || has(col, 'is_user'))) {
+      el = document.createElement('select');
+      var opts = has(col, 'is_user') ? state.users.map(function (u) { return [u.id, u.display_name || u.username]; })
+        : choices(col).map(function (c) { return [c.value, ff.label(c.label, c.value)]; });
+      opts.forEach(function (o) { var op = document.createElement('option'); op.value = o[0]; op.textContent = o[1]; el.appendChild(op); });
+    } else {
+      el = document.createElement('input');
+    }
+    el.id = 'grid-bulk-value';
+    old.replaceWith(el);
+  }
+  function bulkApply() {
+    var col = bulkColumn();
+    if (!col) return;
+    var raw = $('grid-bulk-value').value;
+    var value = (has(col, 'is_user') || col.value_kind === 'number' || col.value_kind === 'integer') && raw !== '' ? Number(raw) : raw;
+    each(selected(), function (row) {
+      var body = { data: {} };
+      body.data[col.id] = value === '' ? null : value;
+      return ff.api('PATCH', cfg.api + '/records/' + row.id, body, { 'If-Match': '"' + row.version + '"' });
+    }, 'bulk_done');
+  }
+  function setDeleted(on) {
+    state.deleted = on;
+    $('grid-deleted').setAttribute('aria-pressed', on ? 'true' : 'false');
+    $('grid-restore').hidden = !on;
+    $('grid-delete').hidden = on;
+    reload();
+    selectionChanged();
+  }
+
+  /* ---- filter builder ---- */
+  function filterable() { return cfg.columns.filter(function (c) { return (c.filter_operators || []).length; }).concat(SYSTEM); }
+  function option(sel, value, text) { var o = document.createElement('option'); o.value = value; o.textContent = text; sel.appendChild(o); return o; }
+  function labelled(el, text) { el.setAttribute('aria-label', text); return el; }
+  function valueControl(li, col, op) {
+    li.querySelectorAll('.cond-value').forEach(function (x) { x.remove(); });
+    if (op === 'empty' || op === 'not_empty') return;
+    var count = op === 'between' ? 2 : 1;
+    for (var i = 0; i < count; i++) {
+      var el;
+      if (has(col, 'has_choices') && op !== 'contains') {
+        el = document.createElement('select');
+        choices(col).forEach(function (c) { option(el, ff.label(c.label, c.value), ff.label(c.label, c.value)); });
+      } else if (has(col, 'is_user')) {
+        el = document.createElement('select');
+        option(el, '$me', t('me'));
+        if (op === 'in') option(el, '$my_team', t('my_team'));
+        state.users.forEach(function (u) { option(el, u.id, u.display_name || u.username); });
+      } else {
+        el = document.createElement('input');
+        el.type = (op === 'last_days' || op === 'next_days' || col.value_kind === 'number' || col.value_kind === 'integer') ? 'number'
+          : (col.value_kind === 'date' || col.value_kind === 'datetime' ? 'date' : 'text');
+      }
+      el.className = 'cond-value';
+      labelled(el, t('value') + (count > 1 ? ' ' + (i + 1) : ''));
+      li.insertBefore(el, li.querySelector('.cond-remove'));
+    }
+  }
+  function addCondition(initial) {
+    var li = document.createElement('li'), cols = filterable();
+    var fsel = labelled(document.createElement('select'), t('field'));
+    var osel = labelled(document.createElement('select'), t('operator'));
+    cols.forEach(function (c) { option(fsel, c.id, colLabel(c)); });
+    var rm = document.createElement('button');
+    rm.type = 'button'; rm.className = 'btn btn-sm cond-remove'; rm.textContent = '×'; labelled(rm, t('remove_condition'));
+    rm.addEventListener('click', function () { li.remove(); });
+    li.appendChild(fsel); li.appendChild(osel); li.appendChild(rm);
+    function col() { return cols.filter(function (c) { return c.id === fsel.value; })[0]; }
+    function fillOps() {
+      osel.innerHTML = '';
+      col().filter_operators.forEach(function (op) { option(osel, op, t('op.' + op)); });
+      valueControl(li, col(), osel.value);
+    }
+    fsel.addEventListener('change', fillOps);
+    osel.addEventListener('change', function () { valueControl(li, col(), osel.value); });
+    if (initial) fsel.value = initial.field;
+    fillOps();
+    if (initial) {
+      osel.value = initial.op; valueControl(li, col(), initial.op);
+      var vals = Array.isArray(initial.value) ? initial.value : [initial.value];
+      li.querySelectorAll('.cond-value').forEach(function (el, i) { if (vals[i] !== undefined) el.value = vals[i]; });
+    }
+    $('grid-conditions').appendChild(li);
+  }
+  function readConditions() {
+    return Array.prototype.map.call($('grid-conditions').children, function (li) {
+      var sels = li.querySelectorAll('select'), op = sels[1].value;
+      var vals = Array.prototype.map.call(li.querySelectorAll('.cond-value'), function (el) { return el.value; });
+      var value = op === 'between' ? vals : (op === 'in' && vals[0] !== '$my_team' ? [vals[0]] : vals[0]);
+      return { field: sels[0].value, op: op, value: value === undefined ? null : value };
+    });
+  }
+  function applyFilters() {
+    var filters = readConditions();
+    state.where = filters.length ? { match: $('grid-match').value, filters: filters } : null;
+    applyGroup();
+    reload();
+  }
+  function applyGroup() {
+    var g = $('grid-group').value;
+    table.setGroupBy(g ? 'v_' + g : false);
+  }
+
+  /* ---- saved views ---- */
+  function currentDefinition() {
+    var cols = table.getColumns().filter(function (c) { return c.isVisible() && /^v_/.test(c.getField() || ''); })
+      .map(function (c) { return c.getField().slice(2); });
+    var sort = table.getSorters().map(function (s) { return { field: s.field.replace(/^v_/, ''), dir: s.dir }; });
+    return { type: 'grid', filters: readConditions(), match: $('grid-match').value, sort: sort,
+             group_by: $('grid-group').value || null, columns: cols, search: state.search, page_size: Number($('grid-page-size').value) };
+  }
+  function loadViews(pick) {
+    return ff.api('GET', cfg.api + '/views').then(function (r) {
+      if (!r.ok) return;
+      state.views = r.data.items;
+      var sel = $('grid-view');
+      sel.querySelectorAll('option[data-view]').forEach(function (o) { o.remove(); });
+      state.views.forEach(function (v) { option(sel, v.id, v.name).setAttribute('data-view', '1'); });
+      var chosen = pick !== undefined ? pick : r.data.default_id;
+      if (chosen) { sel.value = String(chosen); openView(chosen); }
+    });
+  }
+  function openView(id) {
+    var view = state.views.filter(function (v) { return String(v.id) === String(id); })[0];
+    $('grid-set-default').hidden = !view || !view.shared_roles.length;
+    $('grid-conditions').innerHTML = '';
+    if (!view) { state.where = null; $('grid-group').value = ''; applyGroup(); reload(); return; }
+    var d = view.definition;
+    (d.filters || []).forEach(function (f) { if (f.field) addCondition(f); });
+    $('grid-match').value = d.match || 'all';
+    $('grid-group').value = d.group_by || '';
+    if (d.columns && d.columns.length) {
+      table.getColumns().forEach(function (c) {
+        var f = (c.getField() || '');
+        if (/^v_/.test(f)) { if (d.columns.indexOf(f.slice(2)) >= 0) c.show(); else c.hide(); }
+      });
+    }
+    table.setSort((d.sort || []).map(function (s) { return { column: 'v_' + s.field, dir: s.dir }; }));
+    state.where = (d.filters || []).length ? { match: d.match || 'all', filters: d.filters } : null;
+    applyGroup();
+    reload();
+  }
+  function saveView(e) {
+    e.preventDefault();
+    var shared = Array.prototype.map.call(document.querySelectorAll('#grid-save-form input[name=share]:checked'), function (x) { return x.value; });
+    var body = { name: $('grid-view-name').value, shared_roles: shared, definition: currentDefinition() };
+    ff.api('POST', cfg.api + '/views', body).then(function (r) {
+      if (!r.ok) { say(reason(r), true); return; }
+      say(t('view_saved', { name: r.data.name }));
+      $('grid-save-form').hidden = true;
+      loadViews(r.data.id);
+    });
+  }
+  function setDefault() {
+    var view = state.views.filter(function (v) { return String(v.id) === $('grid-view').value; })[0];
+    if (!view) return;
+    var role = view.shared_roles[0];
+    ff.api('POST', cfg.api + '/views/' + view.id + '/default', { role: role }).then(function (r) { say(r.ok ? t('default_set') : reason(r), !r.ok); });
+  }
+
+  /* ---- start ---- */
+  function start() {
+    var groupSel = $('grid-group'), bulkSel = $('grid-bulk-field');
+    cfg.columns.forEach(function (c) {
+      if (c.groupable && (has(c, 'has_choices') || has(c, 'is_user'))) option(groupSel, c.id, colLabel(c));
+      if (editorOf(c)) option(bulkSel, c.id, colLabel(c));
+    });
+    table = new window.Tabulator('#grid', {
+      columns: columnsOf(), index: 'id', layout: 'fitData', movableColumns: true, selectableRows: true,
+      pagination: true, paginationMode: 'remote', sortMode: 'remote', paginationSize: 20, ajaxURL: cfg.api + '/records/table',
+      ajaxRequestFunc: load, columnCalcs: 'both', headerSortClickElement: 'header', columnHeaderSortMulti: true,
+      groupHeader: function (value, count) { return (value === undefined || value === null ? '—' : value) + ' (' + count + ')'; },
+      placeholder: ff.t('records.empty'), editTriggerEvent: 'dblclick', paginationElement: $('grid-pages')
+    });
+    table.on('cellEdited', edited);
+    table.on('rowSelectionChanged', selectionChanged);
+    table.on('tableBuilt', function () {
+      // the grid role owns only rows: the scroll box is not a tab stop of its own (the grid is), the pager lives outside
+      var holder = document.querySelector('#grid .tabulator-tableholder');
+      if (holder) holder.removeAttribute('tabindex');
+      $('grid').setAttribute('tabindex', '0');
+      loadViews();
+    });
+    $('grid-page-size').addEventListener('change', function (e) { table.setPageSize(Number(e.target.value)); });
+    $('grid-jump').addEventListener('change', function (e) { var n = Number(e.target.value); if (n >= 1) table.setPage(Math.min(n, table.getPageMax() || n)); });
+    var timer = null;
+    $('grid-search').addEventListener('input', function (e) { clearTimeout(timer); timer = setTimeout(function () { state.search = e.target.value; reload(); }, 300); });
+    $('grid-deleted').addEventListener('click', function () { setDeleted(!state.deleted); });
+    $('grid-delete').addEventListener('click', bulkDelete);
+    $('grid-restore').addEventListener('click', bulkRestore);
+    $('grid-bulk-apply').addEventListener('click', bulkApply);
+    bulkSel.addEventListener('change', bulkValueControl);
+    $('grid-add-condition').addEventListener('click', function () { addCondition(); });
+    $('grid-apply').addEventListener('click', applyFilters);
+    $('grid-clear').addEventListener('click', function () { $('grid-conditions').innerHTML = ''; applyFilters(); });
+    $('grid-save-view').addEventListener('click', function () { $('grid-save-form').hidden = false; $('grid-view-name').focus(); });
+    $('grid-save-form').addEventListener('submit', saveView);
+    $('grid-view').addEventListener('change', function (e) { openView(e.target.value); });
+    $('grid-set-default').addEventListener('click', setDefault);
+    document.addEventListener('keydown', function (e) { if (e.key === 'Escape') $('grid-save-form').hidden = true; });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    ff.api('GET', '/api/users?limit=200').then(function (r) {
+      state.users = (r.ok && r.data && r.data.items) || [];
+      start();
+      bulkValueControl();
+    });
+  });
+})();
