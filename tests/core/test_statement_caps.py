@@ -1,0 +1,83 @@
+"""SQL statements per API operation, capped: a create, a read of one record and a list page of the CRM customer form,
+each through the HTTP API with a bearer token, counted with a ``before_cursor_execute`` listener on the engine.
+
+The caps are today's counts (transaction control included: SQLite's driver is sent an explicit ``BEGIN``); a change
+that adds a statement to the request path fails here and must either be cut or raise the cap on purpose.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from engine.runtime import Actor
+from engine.services import app_templates
+
+#: statements per operation, by dialect (measured 2026-12: create 17 -> 14, read 7 -> 5, list 8 -> 6 on SQLite)
+CAPS = {
+    "sqlite": {"create": 14, "read": 5, "list": 6},
+    "postgresql": {"create": 12, "read": 3, "list": 4},
+}
+RECORDS = "/api/apps/crm/forms/customer/records"
+
+
+def _customer(i: int) -> dict:
+    return {"data": {"name": f"Acme {i} Ltd", "industry": "it", "source": "web_form", "level": "main", "need": "clear",
+                     "phone": f"1380000{i:04d}", "email": f"buyer{i}@acme{i}.example", "region": "east", "address": "1 Road"}}
+
+
+@pytest.fixture
+def counted(app, client):
+    """``counted(call)`` -> (response, statements the call sent); one record exists, the caches are warm."""
+    rt = app.extensions["formflow"]
+    app_templates.install_template(rt, Actor.system(), "crm")
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(rt.db.engine, "before_cursor_execute", listen)
+
+    def run(call):
+        statements.clear()
+        response = call()
+        return response, list(statements)
+
+    yield run
+    sa.event.remove(rt.db.engine, "before_cursor_execute", listen)
+
+
+def _dialect(app) -> str:
+    return app.extensions["formflow"].db.engine.dialect.name
+
+
+def test_statements_per_operation_are_capped(app, client, counted):
+    caps = CAPS[_dialect(app)]
+    first = client.post(RECORDS, json=_customer(0))  # warms the compiled-form and other per-version caches
+    assert first.status_code == 201, first.get_json()
+    record_id = first.get_json()["id"]
+    client.get(f"{RECORDS}/{record_id}")
+    client.get(f"{RECORDS}?sort=-created_at&limit=20")
+
+    response, sent = counted(lambda: client.post(RECORDS, json=_customer(1)))
+    assert response.status_code == 201, response.get_json()
+    assert len(sent) <= caps["create"], "\n".join(sent)
+
+    response, sent = counted(lambda: client.get(f"{RECORDS}/{record_id}"))
+    assert response.status_code == 200 and response.get_json()["id"] == record_id
+    assert len(sent) <= caps["read"], "\n".join(sent)
+
+    response, sent = counted(lambda: client.get(f"{RECORDS}?sort=-created_at&limit=20"))
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 2, response.get_json()
+    assert len(sent) <= caps["list"], "\n".join(sent)
+
+
+def test_the_token_look_up_is_one_statement(app, client, counted):
+    """The bearer token, its user and the user's roles come back in one statement; a revoked token still answers 401."""
+    assert client.get("/api/apps").status_code == 200  # the first use stamps last_used_at (once per TOKEN_USE_RESOLUTION)
+    response, sent = counted(lambda: client.get("/api/apps"))
+    assert response.status_code == 200
+    assert sum("api_tokens" in s for s in sent) == 1 and not any(s.lstrip().upper().startswith("SELECT ROLES") for s in sent)
+    rt = app.extensions["formflow"]
+    with rt.db.transaction() as conn:
+        conn.execute(sa.text("UPDATE api_tokens SET revoked_at = expires_at"))
+    assert client.get("/api/apps").status_code == 401
