@@ -333,6 +333,23 @@
     ff.api('POST', cfg.api + '/views/' + view.id + '/default', { role: role }).then(function (r) { say(r.ok ? t('default_set') : reason(r), !r.ok); });
   }
 
+  /* ---- columns shown (the chooser follows moves and saved views) ---- */
+  function columnChooser() {
+    var box = $('grid-column-list');
+    box.innerHTML = '';
+    table.getColumns().forEach(function (c) {
+      var f = c.getField() || '';
+      if (!/^v_/.test(f)) return;
+      var lab = document.createElement('label'), cb = document.createElement('input');
+      lab.className = 'check';
+      cb.type = 'checkbox'; cb.checked = c.isVisible();
+      cb.addEventListener('change', function () { if (cb.checked) c.show(); else c.hide(); });
+      lab.appendChild(cb);
+      lab.appendChild(document.createTextNode(' ' + c.getDefinition().title));
+      box.appendChild(lab);
+    });
+  }
+
   /* ---- start ---- */
   function start() {
     var groupSel = $('grid-group'), bulkSel = $('grid-bulk-field');
@@ -349,6 +366,8 @@
     });
     table.on('cellEdited', edited);
     table.on('rowSelectionChanged', selectionChanged);
+    table.on('columnMoved', columnChooser);
+    $('grid-columns').addEventListener('toggle', columnChooser);
     table.on('tableBuilt', function () {
       // the grid role owns only rows: the scroll box is not a tab stop of its own (the grid is), the pager lives outside
       var holder = document.querySelector('#grid .tabulator-tableholder');
@@ -372,7 +391,11 @@
     $('grid-save-form').addEventListener('submit', saveView);
     $('grid-view').addEventListener('change', function (e) { openView(e.target.value); });
     $('grid-set-default').addEventListener('click', setDefault);
-    document.addEventListener('keydown', function (e) { if (e.key === 'Escape') $('grid-save-form').hidden = true; });
+    document.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape') return;
+      $('grid-save-form').hidden = true;
+      $('grid-columns').open = false;
+    });
   }
 
   document.addEventListener('DOMContentLoaded', function () {

@@ -4,6 +4,8 @@ delete two and restore one from the Deleted view, build "level is Key and create
 save it as a view shared with the member role and see it as a member; axe clean, no overflow at 390 px."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
@@ -55,6 +57,23 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
             break
         page.wait_for_timeout(100)
     assert rec["data"]["name"] == "Edited inline Ltd"
+
+    # a refused edit (an e-mail that is not one: 422) is shown on the cell with the reason, the value reverted
+    email = _rows(page).nth(1).locator(".tabulator-cell[tabulator-field=v_email]")
+    old_email = email.inner_text()
+    email.dblclick()
+    email.locator("input").fill("not an e-mail")
+    email.locator("input").press("Enter")
+    expect(page.locator("#grid-status")).to_contain_text("Not saved")
+    expect(_rows(page).nth(1).locator(".tabulator-cell[tabulator-field=v_email]")).to_have_class(re.compile("cell-refused"))
+    expect(_rows(page).nth(1).locator(".tabulator-cell[tabulator-field=v_email]")).to_have_text(old_email)
+
+    # hide a column from the chooser; Escape closes it
+    page.locator("#grid-columns summary").click()
+    page.locator("#grid-column-list").get_by_label("Address").uncheck()
+    expect(page.locator("#grid .tabulator-col[tabulator-field=v_address]")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator("#grid-column-list")).to_be_hidden()
 
     # select three rows, bulk-change the owner to the member
     for i in range(3):
