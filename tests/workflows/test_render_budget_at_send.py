@@ -21,4 +21,4 @@ def test_a_render_over_budget_at_send_is_a_failed_firing_not_a_crash(rt, system,
     report = tick(rt)  # does not raise
     assert report.done == 1 and report.delivery.sent == 1  # the plain workflow's message went out
     runaway = wf_service.run_log(rt, system, "crm", "runaway", record_id=record["id"])
-    assert [(r["status"], r["detail"]) for r in runaway] == [("retrying", f"the template took longer than {MAX_RENDER_SECONDS} s to render")]
+    assert [(r["status"], r["detail"]) for r in runaway] == [("retrying", f"the template took longer than {MAX_RENDER_SECONDS} s to render (/templates/runaway.tell.body)")]
