@@ -12,19 +12,18 @@ from flask import abort, flash, get_flashed_messages, redirect, render_template,
 
 from designer_ui import bp
 from designer_ui import form_messages  # noqa: F401  (the generated form's messages)
-from designer_ui.i18n import gettext, request_locale
+from designer_ui import record_page
+from designer_ui.i18n import gettext, label_text, request_locale
 from designer_ui.request_context import actor, local_time, runtime, user_timezone
 from engine.services.display import field_text, record_titles, with_display
 from engine.fields import FIELD_TYPES
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
 from engine.services import forms as form_service
-from engine.services import queries, readgate
+from engine.services import readgate
 from engine.services import records as record_service
-
-#: most records listed per related form on a record's page
-MAX_RELATED = 20
-
+from engine.imports.mapping import importable_fields
+from engine.services.forms import compiled_form
 
 def _is_ref(f: dict) -> bool:
     return FIELD_TYPES.get(f["type"]).is_reference
@@ -151,10 +150,7 @@ def record_detail(app_key, form_key, record_id):
     definition = _readable(app_key, form_key, version)["definition"]
     with_display(rt, actor(), app_key, definition, [record], locale, tz)
     by_id = {f["id"]: f for f in definition["fields"]}
-    fields = [{"id": f["id"], "label": f.get("label") or f["id"], "text": record["display"].get(f["id"]),
-               # pictures (image, signature fields) are shown as their thumbnails too
-               "thumbnails": FIELD_TYPES.get(f["type"]).ids(record["data"].get(f["id"])) if FIELD_TYPES.get(f["type"]).thumbnails else []}
-              for f in definition["fields"] if not f.get("deleted")]
+    fields = record_page.field_entries(rt, actor(), app, definition, record, locale, tz)
     history = []
     for h in reversed(record_service.record_history(rt, actor(), app_key, form_key, record_id)):
         changes = []
@@ -175,7 +171,8 @@ def record_detail(app_key, form_key, record_id):
     return render_template(
         "record_detail.html", app=app, form=form, active_nav="apps", history=history,
         approval=approval, flashes=get_flashed_messages(with_categories=True),
-        related=_related(app, form_key, record_id, locale, tz), new_related=_new_related(app, form_key, record_id), list_url=u["records"],
+        related=record_page.related_groups(rt, actor(), app, form_key, record_id, locale, tz,
+                                         lambda key, v: _readable(app_key, key, v)), list_url=u["records"],
         edit_url=None if approval and approval["locked"] else url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
         record={"id": record_id, "title": record["title"], "fields": fields, "created_at": local_time(record["created_at"], tz),
                 "created_by": history[-1]["user"] if history else "",
@@ -222,50 +219,7 @@ def record_approval(app_key, form_key, record_id, action):
     return redirect(url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=record_id), code=303)
 
 
-def _related(app: dict, form_key: str, record_id: int, locale: str, tz: str) -> list[dict]:
-    """Records of the app's other published forms whose reference fields point at this record."""
-    rt = runtime()
-    groups = []
-    for other in app["forms"]:
-        if not other["published_version"]:
-            continue
-        definition = form_service.get_version(rt, app["key"], other["key"], other["published_version"])["definition"]
-        for f in definition.get("fields", []):
-            if f.get("deleted") or not _is_ref(f) or f["options"].get("form") != form_key:
-                continue
-            op = "contains" if f["options"].get("multiple") else "eq"
-            found = queries.list_records(rt, actor(), app["key"], other["key"],
-                                         queries.Query(filters=[queries.Filter(f["id"], op, record_id)], page_size=MAX_RELATED))
-            if not found["items"]:
-                continue
-            with_display(rt, actor(), app["key"], definition, found["items"], locale, tz)
-            label = other["label"] if len([g for g in definition["fields"] if _is_ref(g)]) == 1 else \
-                {"en": f"{_text(other['label'], 'en')} · {_text(f.get('label'), 'en')}",
-                 "zh-CN": f"{_text(other['label'], 'zh-CN')} · {_text(f.get('label'), 'zh-CN')}"}
-            groups.append({"label": label, "total": found["total"], "records": [
-                {"id": r["id"], "title": r["title"],
-                 "url": url_for("ui.record_detail", app_key=app["key"], form_key=other["key"], record_id=r["id"])}
-                for r in found["items"]]})
-    return groups
-
-
-def _new_related(app: dict, form_key: str, record_id: int) -> list[dict]:
-    """[{label, url}]: a new record of each other published form with one reference to this form, that reference set."""
-    rt, out = runtime(), []
-    for other in app["forms"]:
-        if not other["published_version"] or other["key"] == form_key:
-            continue
-        definition = form_service.get_version(rt, app["key"], other["key"], other["published_version"])["definition"]
-        refs = [f for f in definition.get("fields", []) if not f.get("deleted") and _is_ref(f)
-                and f["options"].get("form") == form_key and not f["options"].get("multiple")]
-        if len(refs) == 1:
-            out.append({"label": other["label"], "url": url_for("ui.new_record", app_key=app["key"], form_key=other["key"],
-                                                               **{refs[0]["id"]: record_id})})
-    return out
-
-
 def _text(label, locale: str) -> str:
-    from designer_ui.i18n import label_text
 
     return label_text(label, locale)
 
@@ -273,8 +227,6 @@ def _text(label, locale: str) -> str:
 @bp.route("/apps/<app_key>/forms/<form_key>/import")
 def import_records(app_key, form_key):
     """Upload a CSV / XLSX, match columns, see each refused row's reason, import with a progress bar (the import API)."""
-    from engine.imports.mapping import importable_fields
-    from engine.services.forms import compiled_form
 
     app, form, _ = _published(app_key, form_key)
     rt = runtime()

@@ -34,30 +34,30 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
         form = compiled_form(rt, conn, app_key, form_key)
         before = None
         if record_id is not None:
-            row = rs._live_row(conn, form, record_id)
+            row = rs.live_row(conn, form, record_id)
             rs.check_access(rt, conn, actor, form, "update", row)  # as the update itself: 404 out of scope, 403 read-only
             before = dict(row["data"])
         w = rs.Write(rt, conn, actor, form, "update" if before is not None else "create", keyed(form, data), before, record_id=record_id)
-        rs._refuse_unknown_and_engine_set(w)
+        rs.refuse_unknown_and_engine_set(w)
         w.values = {**(before or {}), **w.incoming}
         if w.action == "create":
-            rs._apply_defaults(w)
+            rs.apply_defaults(w)
         for stage in rt.pipeline.defaults + rt.pipeline.effects:  # formula defaults, fetches; rules, protected fields
             stage(w)
         keep = (form.settings.get("hidden_values") or "drop") == "keep"
         dropped = [] if keep else sorted(fid for fid, shown in w.visible.items() if not shown and w.values.get(fid) is not None)
-        rs._drop_hidden(w)
+        rs.drop_hidden(w)
         shape = {fid: w.values.get(fid) for fid in form.schema["properties"] if fid in w.values}
         normalized, errors = form.validate(shape)
         w.errors += errors
         bad = {e.field_id for e in w.errors}
         w.values.update({k: v for k, v in normalized.items() if k not in bad})
-        w.errors += [e for e in rs._required_errors(w) if e.field_id not in bad]
+        w.errors += [e for e in rs.required_errors(w) if e.field_id not in bad]
         fr: FormRules = form.rules or FormRules()
         ctx = rule_context(w)
         validations = []
         if not w.errors:
-            w.errors += rs._reference_errors(w)
+            w.errors += rs.reference_errors(w)
         for v in fr.validations:
             items, report = validation_errors(w, v, ctx)
             if report["applies"] and report["passed"] is False:

@@ -98,7 +98,7 @@ def _sweep(rt, conn, wf: CompiledWorkflow, row, now: datetime) -> tuple[str, str
     errors: list = []
     where = [records.c.form_id == wf.form_id, records.c.deleted_at.is_(None)]
     for i, f in enumerate(wf.definition["trigger"].get("filters") or []):
-        clause = queries._filter_clause(form, queries.Filter(f["field"], f["op"], f.get("value")), conn.dialect.name, f"/filters/{i}", errors)
+        clause = queries.filter_clause(form, queries.Filter(f["field"], f["op"], f.get("value")), conn.dialect.name, f"/filters/{i}", errors)
         if clause is not None:
             where.append(clause)
     if errors:

@@ -15,6 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.storage.tables import serial_counters
 
@@ -119,10 +120,7 @@ _UPSERTS: dict[str, Any] = {}
 def _upsert_statement(dialect: str):
     """``INSERT ... ON CONFLICT DO UPDATE SET value = value + step RETURNING value``, built once per dialect (step 1 unless given)."""
     if dialect not in _UPSERTS:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = serial_counters
         step = sa.bindparam("step", 1, type_=sa.Integer)
         stmt = insert(table).values(form_id=sa.bindparam("form_id"), field_id=sa.bindparam("field_id"),

@@ -5,12 +5,12 @@ import re
 
 from flask import g, jsonify, request, session
 
-from engine.api import actor, auth, load_body, route, runtime
+from engine.api import actor, auth, route, runtime
+from engine.api.core import load_checked_body
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.safety import MAX_ID
 from engine.api.audit_filters import AUDIT_FILTERS, audit_filters
 from engine.services import admin_audit, credentials, permissions, readgate, users as user_service
-import jsonschema
 
 _ERR = (401, 403, 404, 422)
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -85,17 +85,6 @@ SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type"
           {"name": "include_inactive", "in": "query", "required": False, "schema": {"type": "boolean"}}]
 
 
-def _body(schema: dict) -> dict:
-    """The JSON body checked against the operation's own schema (one source of truth with the spec)."""
-
-    data = load_body()
-    errors = [ErrorItem(e.message, path="/" + "/".join(map(str, e.absolute_path))) for e in
-              jsonschema.Draft202012Validator(schema).iter_errors(data)]
-    if errors:
-        raise ValidationFailed("the request body is not valid", errors)
-    return data
-
-
 def _known_id(value: int) -> int:
     """Path ids beyond the column range can't exist: 404 before the database sees them."""
     if value > MAX_ID:
@@ -121,7 +110,7 @@ def get_me():
        response=USER, errors=(401, 422))
 def update_me():
     # unknown fields (roles, is_active...) are refused by the service, each at its own path, not as one error at "/"
-    return jsonify(user_service.update_own_profile(runtime(), actor(), _body({**ME_UPDATE, "additionalProperties": True})))
+    return jsonify(user_service.update_own_profile(runtime(), actor(), load_checked_body({**ME_UPDATE, "additionalProperties": True})))
 
 
 # -- users ----------------------------------------------------------------------
@@ -138,7 +127,7 @@ def list_users():
 @route("/users", "POST", summary="Create a user (needs manage_users)", tag="users", body=USER_CREATE, response=USER, status=201,
        errors=(401, 403, 404, 409, 422))
 def create_user():
-    b = _body(USER_CREATE)
+    b = load_checked_body(USER_CREATE)
     user = user_service.create_user(runtime(), actor(), b["username"], password=b.get("password"), display_name=b.get("display_name"),
                                     email=b.get("email"), roles=b.get("roles", ["member"]), manager_id=b.get("manager_id"),
                                     timezone=b.get("timezone"), locale=b.get("locale"))
@@ -157,7 +146,7 @@ def get_user(user_id):
        body=USER_UPDATE, response=USER, errors=(401, 403, 404, 422))
 def update_user(user_id):
     user_id = _known_id(user_id)
-    b = _body(USER_UPDATE)
+    b = load_checked_body(USER_UPDATE)
     roles = b.pop("roles", None)
     if b.get("is_active") is False and user_id == actor().user_id:
         raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/is_active")])
@@ -176,7 +165,7 @@ def deactivate_user(user_id):
                "API tokens are revoked")
 def set_password(user_id):
     user_id = _known_id(user_id)
-    b = _body(PASSWORD)
+    b = load_checked_body(PASSWORD)
     user_service.set_password(runtime(), actor(), user_id, b["password"], current_password=b.get("current_password"),
                               remote_addr=request.remote_addr)
     if user_id == actor().user_id and g.get("auth_method") == "session":
@@ -188,7 +177,7 @@ def set_password(user_id):
        summary="End every session of yours (this one too); with revoke_tokens and your current password, revoke every "
                "API token of yours as well")
 def sign_out_everywhere():
-    b = _body(SIGN_OUT) if request.get_data() else {}
+    b = load_checked_body(SIGN_OUT) if request.get_data() else {}
     out = credentials.sign_out_everywhere(runtime(), actor(), revoke_tokens_too=bool(b.get("revoke_tokens")),
                                           current_password=b.get("current_password"), remote_addr=request.remote_addr)
     if g.get("auth_method") == "session":
@@ -199,7 +188,7 @@ def sign_out_everywhere():
 @route("/teams", "POST", summary="Create a team (the 'team' record scope)", tag="users", body=TEAM_CREATE, response=TEAM, status=201,
        errors=(401, 403, 409, 422))
 def create_team():
-    b = _body(TEAM_CREATE)
+    b = load_checked_body(TEAM_CREATE)
     return jsonify(user_service.create_team(runtime(), actor(), b["key"], b["name"], b.get("members", []))), 201
 
 
@@ -213,7 +202,7 @@ def list_roles():
 @route("/roles/<role_key>", "PUT", summary="Create or change a role (needs manage_users)", tag="permissions", body=ROLE_SAVE,
        response=ROLE, errors=_ERR)
 def save_role(role_key):
-    b = _body(ROLE_SAVE)
+    b = load_checked_body(ROLE_SAVE)
     return jsonify(permissions.save_role(runtime(), actor(), role_key, label=b.get("label"), capabilities=b.get("capabilities"),
                                          default_rights=b.get("default_rights")))
 
@@ -237,7 +226,7 @@ def get_field_access(app_key, form_key):
 @route("/apps/<app_key>/forms/<form_key>/permissions/<role_key>", "PUT", summary="Set one role's record and field rights on this form",
        tag="permissions", body=RIGHTS, response=GRANT, errors=_ERR)
 def set_form_permission(app_key, form_key, role_key):
-    return jsonify(permissions.set_grant(runtime(), actor(), app_key, form_key, role_key, _body(RIGHTS)))
+    return jsonify(permissions.set_grant(runtime(), actor(), app_key, form_key, role_key, load_checked_body(RIGHTS)))
 
 
 @route("/apps/<app_key>/forms/<form_key>/permissions/<role_key>", "DELETE", summary="Remove a role's grant on this form (defaults apply)",
@@ -256,7 +245,7 @@ def list_tokens():
 @route("/tokens", "POST", summary="Make an API token; the secret is in this answer only", tag="tokens", body=TOKEN_CREATE,
        response=TOKEN, status=201, errors=(401, 403, 404, 422))
 def create_token():
-    b = _body(TOKEN_CREATE)
+    b = load_checked_body(TOKEN_CREATE)
     return jsonify(credentials.create_token(runtime(), actor(), b["name"], expires_in_days=b.get("expires_in_days", credentials.TOKEN_DEFAULT_DAYS),
                                             user_id=b.get("user_id"))), 201
 

@@ -1,11 +1,11 @@
 """REST routes for running apps and forms as a whole (engine.services.app_admin), teams and passwords handed out by admins."""
 from __future__ import annotations
 
-import jsonschema
 from flask import jsonify, request
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.api import actor, route, runtime
+from engine.api.core import load_checked_body
+from engine.errors import NotFound
 from engine.safety import MAX_ID
 from engine.services import app_admin, credentials, permissions, users as user_service
 from engine.services.permissions import require_capability
@@ -40,16 +40,6 @@ ROLE_CREATE = {"type": "object", "required": ["key", "label"], "additionalProper
 TOKEN_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object"}}}}
 
 
-def _body(schema: dict) -> dict:
-    """The JSON body checked against the operation's own schema; each refusal names its path."""
-    data = load_body()
-    errors = [ErrorItem(e.message, path="/" + "/".join(map(str, e.absolute_path))) for e in
-              jsonschema.Draft202012Validator(schema).iter_errors(data)]
-    if errors:
-        raise ValidationFailed("the request body is not valid", errors)
-    return data
-
-
 def _user_id(value: int) -> int:
     if value > MAX_ID:
         raise NotFound(f"user {value} does not exist", path="/user")
@@ -59,7 +49,7 @@ def _user_id(value: int) -> int:
 @route("/apps/<app_key>/settings", "PATCH", summary="Rename an app, change its description, icon or colour (needs design)",
        tag="apps", body=APP_SETTINGS, response=APP, errors=(401, 403, 404, 422))
 def update_app_settings(app_key):
-    b = _body(APP_SETTINGS)
+    b = load_checked_body(APP_SETTINGS)
     return jsonify(app_admin.update_app(runtime(), actor(), app_key, label=b.get("label"), description=b.get("description"),
                                         icon=b.get("icon"), color=b.get("color")))
 
@@ -67,7 +57,7 @@ def update_app_settings(app_key):
 @route("/apps/<app_key>/archive", "POST", summary="Archive an app (its data kept) or bring it back", tag="apps", body=ARCHIVE,
        response=APP, errors=(401, 403, 404, 422))
 def archive_app(app_key):
-    return jsonify(app_admin.set_app_archived(runtime(), actor(), app_key, _body(ARCHIVE)["archived"]))
+    return jsonify(app_admin.set_app_archived(runtime(), actor(), app_key, load_checked_body(ARCHIVE)["archived"]))
 
 
 @route("/apps/<app_key>/impact", summary="What deleting the app (or ?form=) would lose: forms and record counts", tag="apps",
@@ -80,39 +70,39 @@ def app_impact(app_key):
 @route("/apps/<app_key>", "DELETE", summary="Delete an app with its forms and records for good (body: {confirm: the app key})",
        tag="apps", body=CONFIRM, response=IMPACT, errors=(401, 403, 404, 422))
 def delete_app(app_key):
-    return jsonify(app_admin.delete_app(runtime(), actor(), app_key, confirm=_body(CONFIRM)["confirm"]))
+    return jsonify(app_admin.delete_app(runtime(), actor(), app_key, confirm=load_checked_body(CONFIRM)["confirm"]))
 
 
 @route("/apps/<app_key>/copy", "POST", summary="Copy an app's forms (not its records) into a new app", tag="apps", body=COPY,
        response=APP, status=201, errors=(401, 403, 404, 409, 422))
 def copy_app(app_key):
-    b = _body(COPY)
+    b = load_checked_body(COPY)
     return jsonify(app_admin.copy_app(runtime(), actor(), app_key, b["key"], b["label"])), 201
 
 
 @route("/apps/<app_key>/form-order", "PUT", summary="The order of the app's forms", tag="forms", body=ORDER, response=APP,
        errors=(401, 403, 404, 422))
 def reorder_forms(app_key):
-    return jsonify(app_admin.reorder_forms(runtime(), actor(), app_key, _body(ORDER)["order"]))
+    return jsonify(app_admin.reorder_forms(runtime(), actor(), app_key, load_checked_body(ORDER)["order"]))
 
 
 @route("/apps/<app_key>/forms/<form_key>/archive", "POST", summary="Archive a form (its records kept) or bring it back", tag="forms",
        body=ARCHIVE, response=APP, errors=(401, 403, 404, 422))
 def archive_form(app_key, form_key):
-    return jsonify(app_admin.set_form_archived(runtime(), actor(), app_key, form_key, _body(ARCHIVE)["archived"]))
+    return jsonify(app_admin.set_form_archived(runtime(), actor(), app_key, form_key, load_checked_body(ARCHIVE)["archived"]))
 
 
 @route("/apps/<app_key>/forms/<form_key>/copy", "POST", summary="A new draft form copied from this one (no records, no automations)",
        tag="forms", body=COPY, response={"$ref": "#/components/schemas/Draft"}, status=201, errors=(401, 403, 404, 409, 422))
 def copy_form(app_key, form_key):
-    b = _body(COPY)
+    b = load_checked_body(COPY)
     return jsonify(app_admin.new_form(runtime(), actor(), app_key, b["key"], b["label"], copy_of=form_key)), 201
 
 
 @route("/apps/<app_key>/forms/<form_key>", "DELETE", summary="Delete a form with its records for good (body: {confirm: the form key})",
        tag="forms", body=CONFIRM, response=IMPACT, errors=(401, 403, 404, 409, 422))
 def delete_form(app_key, form_key):
-    return jsonify(app_admin.delete_form(runtime(), actor(), app_key, form_key, confirm=_body(CONFIRM)["confirm"]))
+    return jsonify(app_admin.delete_form(runtime(), actor(), app_key, form_key, confirm=load_checked_body(CONFIRM)["confirm"]))
 
 
 # -- people: teams, passwords handed out, another user's tokens ----------------------------
@@ -125,7 +115,7 @@ def list_teams():
 @route("/teams/<team_key>", "PATCH", summary="Rename a team or replace its members", tag="users", body=TEAM_UPDATE, response=TEAM,
        errors=(401, 403, 404, 422))
 def update_team(team_key):
-    b = _body(TEAM_UPDATE)
+    b = load_checked_body(TEAM_UPDATE)
     return jsonify(user_service.update_team(runtime(), actor(), team_key, name=b.get("name"), member_ids=b.get("members")))
 
 
@@ -144,6 +134,6 @@ def list_user_tokens(user_id):
 @route("/roles", "POST", summary="Create a custom role (a key in use is refused; PUT /roles/<key> changes one)", tag="permissions",
        body=ROLE_CREATE, response={"type": "object", "required": ["key"]}, status=201, errors=(401, 403, 409, 422))
 def create_role():
-    b = _body(ROLE_CREATE)
+    b = load_checked_body(ROLE_CREATE)
     return jsonify(permissions.create_role(runtime(), actor(), b["key"], label=b["label"], capabilities=b.get("capabilities"),
                                            default_rights=b.get("default_rights"))), 201

@@ -7,7 +7,7 @@ import json
 from flask import Response, jsonify, request
 
 from engine.api import actor, route, runtime
-from engine.api.routes_ui_support import _locale, _timezone
+from engine.api.routes_ui_support import reader_locale, reader_timezone
 from engine.autofill import compile_autofill
 from engine.services.display import record_titles
 from engine.errors import ErrorItem, ValidationFailed
@@ -41,7 +41,7 @@ def fetch_values(app_key, form_key):
         fields = [f for f in form_service.compiled_form(rt, conn, app_key, form_key).live_fields
                   if f["id"] in values and (FIELD_TYPES.get(f["type"]).is_reference or FIELD_TYPES.get(f["type"]).is_user)
                   and values[f["id"]] is not None]
-    titles = record_titles(rt, actor(), app_key, fields, [{"data": values}], _locale(), _timezone()) if fields else {}
+    titles = record_titles(rt, actor(), app_key, fields, [{"data": values}], reader_locale(), reader_timezone()) if fields else {}
     return jsonify({"values": values, "titles": {
         f["id"]: [{"id": i, "title": titles.get(FIELD_TYPES.get(f["type"]).linked_store(f), {}).get(i, f"#{i}")}
                   for i in (values[f["id"]] if isinstance(values[f["id"]], list) else [values[f["id"]]])] for f in fields}})

@@ -34,14 +34,14 @@ DEFAULT_ATTACHMENT_MAX_BYTES = attachment_service.DEFAULT_ATTACHMENT_MAX_BYTES
 
 # -- display text ----------------------------------------------------------
 
-def _locale() -> str:
+def reader_locale() -> str:
     """The reader's language: ?lang=, the designer's language cookie, then Accept-Language."""
     chosen = request.args.get("lang") or request.cookies.get("formflow_lang") or \
         request.accept_languages.best_match(["en", "zh-CN", "zh"], default="en")
     return "zh-CN" if chosen.lower().replace("_", "-").startswith("zh") else "en"
 
 
-def _timezone() -> str:
+def reader_timezone() -> str:
     """The reader's zone: ?tz=, their saved one, the browser's (cookie set by the UI), then the workspace's."""
 
     saved = None
@@ -115,7 +115,7 @@ def records_table(app_key, form_key):
     rt = runtime()
     definition = form_definition(rt, app_key, form_key)
     result = queries.list_records(rt, actor(), app_key, form_key, _table_query(definition, paged=True))
-    with_display(rt, actor(), app_key, definition, result["items"], _locale(), _timezone())
+    with_display(rt, actor(), app_key, definition, result["items"], reader_locale(), reader_timezone())
     result["per_page"] = result.pop("page_size")
     return jsonify(result)
 
@@ -129,7 +129,7 @@ def _export_rows(app_key: str, form_key: str):
     """The list as the reader sees it (filters, sort, search, field permissions), display text per cell."""
     rt, who = runtime(), actor()
     definition = form_definition(rt, app_key, form_key)
-    locale, tz = _locale(), _timezone()
+    locale, tz = reader_locale(), reader_timezone()
     return exports.export_rows(rt, who, app_key, form_key, _table_query(definition, paged=False),
                                lambda items: with_display(rt, who, app_key, definition, items, locale, tz, export=True), locale=locale)
 

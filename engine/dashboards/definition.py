@@ -139,7 +139,7 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
     for j, flt in enumerate(chart.get("filters") or []):
         item = queries.Filter(flt["field"], flt["op"], flt.get("value"))
         found: list[ErrorItem] = []
-        queries._filter_clause(form, item, "sqlite", f"{path}/filters/{j}", found)  # the query layer's own check of op and value
+        queries.filter_clause(form, item, "sqlite", f"{path}/filters/{j}", found)  # the query layer's own check of op and value
         errors += found
         if not found:
             f = _lookup(form, flt["field"])

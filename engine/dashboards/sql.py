@@ -2,7 +2,7 @@
 
 The WHERE clause is the query layer's: the form id as a literal (so the
 partial expression indexes apply), live rows only, the actor's row scope
-(own / team / all), the chart's filters through ``queries._filter_clause`` and
+(own / team / all), the chart's filters through ``queries.filter_clause`` and
 its period compared with the field's own indexed expression. Only the grouped
 rows come back to Python.
 """
@@ -27,7 +27,7 @@ COLUMNS = {"created_at": records.c.created_at, "updated_at": records.c.updated_a
 
 
 def text_expr(dialect: str, fid: str) -> str:
-    return queries._text_expr(dialect, fid)
+    return queries.field_text_expr(dialect, fid)
 
 
 def numeric_expr(dialect: str, fid: str, guarded: bool = False) -> str:
@@ -70,7 +70,7 @@ def chart_where(chart: CompiledChart, form: CompiledForm, dialect: str, tz: str,
     where = [records.c.form_id == sa.bindparam("form_id", form.form_id, literal_execute=True), records.c.deleted_at.is_(None), *scopes]
     errors: list[ErrorItem] = []
     for j, flt in enumerate(chart.filters):
-        clause = queries._filter_clause(form, flt, dialect, f"/charts/{chart.index}/filters/{j}", errors)
+        clause = queries.filter_clause(form, flt, dialect, f"/charts/{chart.index}/filters/{j}", errors)
         if clause is not None:
             where.append(clause)
     if errors:  # checked at save; a form published since may have changed the field

@@ -116,7 +116,7 @@ class NotificationTemplatesPart(AppPart):
                     notes.append({"part": "templates", "key": item["key"], "state": "submitted",
                                   "todo": "a reviewer approves it, then it is published"})
             except FormflowError as exc:
-                raise DefinitionInvalid(exc.message, [_prefixed(e, f"/templates/{i}") for e in exc.errors]) from None
+                raise DefinitionInvalid(exc.message, [prefixed_error(e, f"/templates/{i}") for e in exc.errors]) from None
         return notes
 
 
@@ -160,7 +160,7 @@ class WorkflowsPart(AppPart):
                 workflows.create_workflow(rt, author, app_key, wf)
                 workflows.publish_workflow(rt, author, app_key, wf["key"])
             except FormflowError as exc:
-                raise DefinitionInvalid(exc.message, [_prefixed(e, f"/workflows/{i}") for e in exc.errors]) from None
+                raise DefinitionInvalid(exc.message, [prefixed_error(e, f"/workflows/{i}") for e in exc.errors]) from None
         return notes
 
 
@@ -229,10 +229,10 @@ def check_app_definition(definition: Any) -> list[ErrorItem]:
     for i, form in enumerate(definition.get("forms", [])):
         if form["key"] in by_key:
             errors.append(ErrorItem(f"duplicate form key {form['key']!r}", path=f"/forms/{i}/key"))
-        by_key[form["key"]] = _named(form)
+        by_key[form["key"]] = with_field_names(form)
     for i, form in enumerate(definition.get("forms", [])):
         siblings = {k: v for k, v in by_key.items() if k != form["key"]}
-        errors += check_form(_named(form), siblings, prefix=f"/forms/{i}")
+        errors += check_form(with_field_names(form), siblings, prefix=f"/forms/{i}")
         errors += dedup.check_setting(form, prefix=f"/forms/{i}")
     for name, part in APP_PARTS.items():
         errors += part.check(definition)
@@ -242,7 +242,7 @@ def check_app_definition(definition: Any) -> list[ErrorItem]:
     return errors
 
 
-def _named(form: dict) -> dict:
+def with_field_names(form: dict) -> dict:
     """Fill names from ids (as the form service does), so rules see every field."""
     form = copy.deepcopy(form)
     for f in form.get("fields", []):
@@ -295,7 +295,7 @@ def _install_forms(rt: Runtime, conn, actor: Actor, source: dict, *, app_key: st
     key = app_key or _free_key(conn, rt, source["key"])
     form_service.create_app(rt, actor, key, label or source["label"], _text(source.get("description")), template=info, conn=conn)
     app_id = conn.execute(sa.select(apps.c.id).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == key)).scalar_one()
-    all_forms = {f["key"]: _named(f) for f in source.get("forms", [])}
+    all_forms = {f["key"]: with_field_names(f) for f in source.get("forms", [])}
     # two steps because forms refer to each other (roll-ups point back): create them all, then fill them in
     for form_key, form in all_forms.items():
         form_service.create_form(rt, actor, key, {"key": form_key, "label": form["label"], "fields": []}, template=info, conn=conn)
@@ -320,11 +320,11 @@ def _install_parts(rt: Runtime, actor: Actor, app_key: str, source: dict, *, tru
                 notes += part.install(rt, actor, app_key, source[name], trusted)
             except DefinitionInvalid as exc:
                 raise DefinitionInvalid(f"app {app_key!r} was installed, but its {name} were not: {exc.message}",
-                                        [_prefixed(e, "") for e in exc.errors]) from None
+                                        [prefixed_error(e, "") for e in exc.errors]) from None
     return notes
 
 
-def _prefixed(e: ErrorItem, prefix: str) -> ErrorItem:
+def prefixed_error(e: ErrorItem, prefix: str) -> ErrorItem:
     return ErrorItem(e.message, path=prefix + e.path, field_id=e.field_id, label=e.label, code=e.code, extra=e.extra)
 
 
@@ -333,7 +333,7 @@ def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefi
     try:
         form_service.publish_form(rt, actor, app_key, form_key, conn=conn)
     except DefinitionInvalid as exc:
-        raise DefinitionInvalid(exc.message, [_prefixed(e, prefix) for e in exc.errors]) from None
+        raise DefinitionInvalid(exc.message, [prefixed_error(e, prefix) for e in exc.errors]) from None
 
 
 def _text(label: Any) -> str | None:
@@ -434,8 +434,8 @@ def _plan(rt: Runtime, conn, app_key: str) -> dict:
     app, row = _install_row(conn, rt, app_key)
     available = get_template(rt, row["template_key"])
     newer = version_tuple(available["template"]["version"]) > version_tuple(row["template_version"])
-    base_forms = {f["key"]: _named(f) for f in row["base"].get("forms", [])}
-    their_forms = {f["key"]: _named(f) for f in available.get("forms", [])}
+    base_forms = {f["key"]: with_field_names(f) for f in row["base"].get("forms", [])}
+    their_forms = {f["key"]: with_field_names(f) for f in available.get("forms", [])}
     current = {k: d for k, d in conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app["id"])).all()}
     plan = []
     for form_key, theirs in their_forms.items():
@@ -532,7 +532,7 @@ def reset_app(rt: Runtime, actor: Actor, app_key: str, form_keys: list[str] | No
         for form in source.get("forms", []):
             if form_keys and form["key"] not in form_keys:
                 continue
-            theirs = _named(form)
+            theirs = with_field_names(form)
             mine = current.get(form["key"])
             if mine is None:
                 plan.append({"form": form["key"], "action": "create", "definition": theirs, "applied": [{"change": "form_added"}], "kept": []})

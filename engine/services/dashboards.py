@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from engine.clock import utc_iso
 from engine.dashboards import drill, periods, rollups
-from engine.dashboards.definition import CompiledChart, check_dashboard
+from engine.dashboards.definition import CompiledChart, check_dashboard, field_kind
 from engine.dashboards.sql import chart_period, chart_where, combined_statement, single_statement
 from engine.definitions import CompiledForm
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PermissionDenied, PreconditionFailed
@@ -70,6 +70,27 @@ def _checked_with(definition: Any, forms_by_key: dict[str, CompiledForm]) -> lis
     if errors:
         raise DefinitionInvalid("the dashboard is not valid", errors)
     return charts
+
+
+def builder_forms(rt: Runtime, app_key: str) -> list[dict]:
+    """What the dashboard editor offers per published form: each live field with its label and what a chart may do with
+    it (``kind``: the chart's group kind, "number" for a sum / average; ``groupable``; ``dated``: a period may apply)."""
+    with rt.db.read() as conn:
+        app = app_row(conn, rt, app_key)
+        by_key = published_forms(rt, conn, app["id"], app_key)
+    app_forms = {k: f.definition for k, f in by_key.items()}
+    out = []
+    for key, form in by_key.items():
+        fields = []
+        for f in form.definition.get("fields", []):
+            if f.get("deleted"):
+                continue
+            kind = field_kind(f, app_forms)
+            fields.append({"id": f["id"], "label": f.get("label") or f["id"], "type": f["type"], "kind": kind,
+                           "groupable": FIELD_TYPES.get(f["type"]).groupable, "dated": kind in ("date", "datetime"),
+                           "choices": [c["value"] for c in (f.get("options") or {}).get("choices", [])]})
+        out.append({"key": key, "label": form.definition.get("label") or key, "fields": fields})
+    return out
 
 
 def dashboard_dict(row, app_key: str) -> dict:

@@ -32,8 +32,11 @@ MAX_FILTERS = 50
 MAX_SEARCH_LENGTH = 200
 #: values the "in" operator may list
 MAX_IN_VALUES = 1000
-#: totals are counted exactly up to this many matches; beyond it the list says "10,000+" (total_exact false)
+#: totals are counted exactly up to this many matches (the LIST_EXACT_TOTAL_LIMIT setting overrides it); beyond it the
+#: total is an estimate, ``total_is_estimate`` true: PostgreSQL's planner row estimate for the filtered query (at least
+#: the limit + 1), on SQLite the limit + 1 itself (a lower bound: "more than 10,000")
 MAX_EXACT_TOTAL = 10_000
+EXACT_TOTAL_SETTING = "LIST_EXACT_TOTAL_LIMIT"
 
 SYSTEM_COLUMNS = {"id": records.c.id, "created_at": records.c.created_at, "updated_at": records.c.updated_at,
                   "owner_id": records.c.owner_id, "created_by": records.c.created_by,
@@ -142,7 +145,7 @@ class EmptyOp(Operator):
     takes = "none"
 
     def clause(self, expr, value, dialect, ftype, fid):
-        text = sa.literal_column(_text_expr(dialect, fid))
+        text = sa.literal_column(field_text_expr(dialect, fid))
         return sa.or_(text.is_(None), text == "", text == "[]")
 
 
@@ -169,10 +172,10 @@ class ContainsOp(Operator):
                 return sa.literal_column(f"(data -> '{fid}')").op("@>")(sa.cast(sa.bindparam(None, needle, type_=sa.Text), JSONB))
             return sa.exists(sa.select(sa.literal(1)).select_from(sa.func.json_each(records.c.data, f'$."{fid}"').table_valued("value"))
                              .where(sa.literal_column("value") == value))
-        return sa.func.lower(sa.literal_column(_text_expr(dialect, fid))).contains(str(value).lower(), autoescape=True)
+        return sa.func.lower(sa.literal_column(field_text_expr(dialect, fid))).contains(str(value).lower(), autoescape=True)
 
 
-def _text_expr(dialect: str, fid: str) -> str:
+def field_text_expr(dialect: str, fid: str) -> str:
     return f"(data ->> '{fid}')" if dialect == "postgresql" else f"json_extract(data, '$.\"{fid}\"')"
 
 
@@ -252,7 +255,7 @@ def _clauses(form, filters: list, dialect: str, path: str, errors: list) -> list
             if inner:
                 out.append(sa.and_(*inner) if flt.match == "all" else sa.or_(*inner))
             continue
-        clause = _filter_clause(form, flt, dialect, f"{path}/{i}", errors)
+        clause = filter_clause(form, flt, dialect, f"{path}/{i}", errors)
         if clause is not None:
             out.append(clause)
     return out
@@ -310,9 +313,12 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         if errors:
             raise ValidationFailed("the query is not valid", errors)
         total = None
+        limit = int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
         if query.count:
-            capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(MAX_EXACT_TOTAL + 1).subquery()
+            capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(limit + 1).subquery()
             total = conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
+            if total > limit and dialect == "postgresql":
+                total = max(total, _planner_rows(conn, sa.select(records.c.id).where(*where)))
         rows = conn.execute(sa.select(records).where(*where).order_by(*order)
                             .limit(query.page_size + 1).offset((query.page - 1) * query.page_size)).mappings().all()
     has_more = len(rows) > query.page_size
@@ -324,9 +330,20 @@ def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: 
         keep = {(form.by_id.get(f) or form.by_name.get(f))["id"] for f in query.fields}
         for item in items:
             item["data"] = {k: v for k, v in item["data"].items() if k in keep}
-    return {"items": items, "total": None if total is None else min(total, MAX_EXACT_TOTAL),
-            "total_exact": total is not None and total <= MAX_EXACT_TOTAL, "has_more": has_more,
-            "page": query.page, "page_size": query.page_size}
+    estimate = total is not None and total > limit
+    return {"items": items, "total": total, "total_exact": total is not None and not estimate, "total_is_estimate": estimate,
+            "has_more": has_more, "page": query.page, "page_size": query.page_size}
+
+
+def _planner_rows(conn, select) -> int:
+    """PostgreSQL's row estimate for ``select`` (EXPLAIN, not run): what a large list's total says instead of a count."""
+    try:
+        sql = select.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    except (sa.exc.CompileError, NotImplementedError):  # a value with no literal form: the capped count stands
+        return 0
+    plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _ordered(expr, direction: str, dialect: str):
@@ -344,7 +361,7 @@ def _field(form, fid):
     return form.by_id.get(fid) or form.by_name.get(fid)
 
 
-def _filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> Any:
+def filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> Any:
     if flt.op not in OPERATORS:
         errors.append(ErrorItem(f"unknown operator {flt.op!r}; use one of {', '.join(OPERATORS.names())}", path=path + "/op"))
         return None
@@ -493,4 +510,4 @@ def _search_clause(form, text: str, dialect: str, hidden: set[str] = frozenset()
                   and f.get("searchable", True) and f["id"] not in hidden]
     if not searchable:
         return sa.false()
-    return sa.or_(*[sa.func.lower(sa.literal_column(_text_expr(dialect, f["id"]))).contains(needle, autoescape=True) for f in searchable])
+    return sa.or_(*[sa.func.lower(sa.literal_column(field_text_expr(dialect, f["id"]))).contains(needle, autoescape=True) for f in searchable])

@@ -135,7 +135,7 @@ def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record
         with rt.db.transaction() as c:
             return update_record(rt, actor, app_key, form_key, record_id, data, if_match=if_match, conn=c)
     form = compiled_form(rt, conn, app_key, form_key)
-    row = _live_row(conn, form, record_id)
+    row = live_row(conn, form, record_id)
     check_access(rt, conn, actor, form, "update", row)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']}, you edited {if_match})",
@@ -265,7 +265,7 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
     pipeline = w.rt.pipeline
     _check_values(w)                     # unknown fields, defaults, effects, hidden values dropped, schema, required
     if not w.errors:
-        w.errors += _reference_errors(w)
+        w.errors += reference_errors(w)
         _run(pipeline.assertions, w)
     if w.errors:
         raise ValidationFailed(f"the {w.form.key} record is not valid", w.errors)
@@ -287,19 +287,19 @@ def _run(stages: tuple[Stage, ...], w: Write) -> None:
 def _check_values(w: Write) -> None:
     """The checks that need nothing but the values: unknown fields, defaults, effects, hidden values, schema, required."""
     form = w.form
-    _refuse_unknown_and_engine_set(w)
+    refuse_unknown_and_engine_set(w)
     w.values = {**(w.before or {}), **w.incoming}
     if w.action == "create":
-        _apply_defaults(w)
+        apply_defaults(w)
     _run(w.rt.pipeline.defaults, w)      # formula defaults, fetched values
     _run(w.rt.pipeline.effects, w)       # visibility, required, read-only, allowed options; protected fields
-    _drop_hidden(w)
+    drop_hidden(w)
     shape = {fid: w.values.get(fid) for fid in form.schema["properties"] if fid in w.values}
     normalized, errors = form.validate(shape)
     w.errors += errors
     bad = {e.field_id for e in w.errors}
     w.values.update({k: v for k, v in normalized.items() if k not in bad})
-    w.errors += [e for e in _required_errors(w) if e.field_id not in bad]
+    w.errors += [e for e in required_errors(w) if e.field_id not in bad]
 
 
 def _validate_batch(writes: list[Write]) -> None:
@@ -364,7 +364,7 @@ def _form_checks(form: CompiledForm) -> _FormChecks:
     return checks
 
 
-def _refuse_unknown_and_engine_set(w: Write) -> None:
+def refuse_unknown_and_engine_set(w: Write) -> None:
     errors = []
     writable = _form_checks(w.form).writable
     for key in w.incoming:
@@ -382,7 +382,7 @@ def _refuse_unknown_and_engine_set(w: Write) -> None:
         w.incoming.pop(item.field_id, None)
 
 
-def _apply_defaults(w: Write) -> None:
+def apply_defaults(w: Write) -> None:
     """Static defaults of the empty fields, read as the generated form reads them (``engine.field_defaults``)."""
     now = w.rt.clock.now()
     for fid, default in _form_checks(w.form).defaults:
@@ -390,7 +390,7 @@ def _apply_defaults(w: Write) -> None:
             w.values[fid] = default_value(default, now=now, timezone=w.rt.timezone, user_id=w.actor.user_id)
 
 
-def _drop_hidden(w: Write) -> None:
+def drop_hidden(w: Write) -> None:
     if (w.form.settings.get("hidden_values") or "drop") == "keep":
         return
     for fid, shown in w.visible.items():
@@ -398,7 +398,7 @@ def _drop_hidden(w: Write) -> None:
             w.values[fid] = None
 
 
-def _required_errors(w: Write) -> list[ErrorItem]:
+def required_errors(w: Write) -> list[ErrorItem]:
     errors = []
     for fid, required, is_empty in _form_checks(w.form).required:
         if w.required.get(fid, required) and w.visible.get(fid, True) and is_empty(w.values.get(fid)):
@@ -406,13 +406,13 @@ def _required_errors(w: Write) -> list[ErrorItem]:
     return errors
 
 
-def _reference_errors(w: Write) -> list[ErrorItem]:
+def reference_errors(w: Write) -> list[ErrorItem]:
     """Referenced records, users and attachments must exist (and not be deleted)."""
     return _reference_errors_batch([w])[0]
 
 
 def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
-    """``_reference_errors`` of many writes: one look-up per field for the whole batch (values a write leaves as they
+    """``reference_errors`` of many writes: one look-up per field for the whole batch (values a write leaves as they
     were are not checked again)."""
     out: list[list[ErrorItem]] = [[] for _ in writes]
     if not writes:
@@ -551,7 +551,7 @@ def _row(conn, form: CompiledForm, record_id: int):
     return conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
 
 
-def _live_row(conn, form: CompiledForm, record_id: int):
+def live_row(conn, form: CompiledForm, record_id: int):
     row = _row(conn, form, record_id)
     if row is None or row["deleted_at"] is not None:
         raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record")

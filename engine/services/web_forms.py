@@ -34,7 +34,7 @@ from engine.services import records as record_service
 from engine.services.form_lookup import app_row, compiled_form
 from engine.services.permissions import require_capability
 from engine.storage.dashboard_tables import web_forms
-from engine.storage.tables import record_audit, users
+from engine.storage.tables import apps, record_audit, users
 
 #: capability needed to publish or revoke a public link
 WEB_FORM_CAPABILITY = "manage_users"
@@ -215,7 +215,6 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 def _live_link(conn, token: str):
     """The active link row with its app key, or 404 (an unknown, malformed and revoked token look the same)."""
-    from engine.storage.tables import apps
 
     row = None
     if isinstance(token, str) and _TOKEN_RE.match(token):

@@ -23,7 +23,7 @@ from engine.definitions import CompiledForm, json_pointer
 from engine.errors import DefinitionInvalid, ErrorItem, FormflowError, NotFound
 from engine.rules import RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.storage.tables import apps, forms, records, users
-from engine.workflows.steps import _ids, _managers, compile_steps, CompiledStep, RunContext
+from engine.workflows.steps import ids_in, managers_of, compile_steps, CompiledStep, RunContext
 from engine.workflows.tables import workflow_versions, workflows
 from engine.workflows.triggers import TRIGGERS, CompiledTrigger
 from engine import secrets
@@ -125,7 +125,7 @@ class CompileContext:
         errors: list[ErrorItem] = []
         for i, f in enumerate(filters):
             try:
-                queries._filter_clause(self.form, queries.Filter(f["field"], f["op"], f.get("value")), self.conn.dialect.name,
+                queries.filter_clause(self.form, queries.Filter(f["field"], f["op"], f.get("value")), self.conn.dialect.name,
                                        f"{path}/{i}", errors)
             except (KeyError, ValueError, TypeError, AttributeError) as exc:
                 errors.append(ErrorItem(f"filter is not valid ({exc})", path=f"{path}/{i}"))
@@ -251,12 +251,12 @@ class CompiledWorkflow:
         if first.get("owner"):
             return owner_id
         if "field" in first:
-            return next(iter(_ids(values.get(first["field"]))), None)
+            return next(iter(ids_in(values.get(first["field"]))), None)
         if "users" in first:
             return first["users"][0]
         if "manager_of" in first:
-            whose = _ids(owner_id) if first["manager_of"] == "owner" else _ids(values.get(first["manager_of"]))
-            return next(iter(_managers(conn, whose)), None)
+            whose = ids_in(owner_id) if first["manager_of"] == "owner" else ids_in(values.get(first["manager_of"]))
+            return next(iter(managers_of(conn, whose)), None)
         return owner_id
 
     def rule_context(self, rt, conn) -> RuleContext:

@@ -96,6 +96,9 @@ def enqueue(ctx, *, key: str, channel: str, recipient: Recipient, cc: list[Recip
 _QUEUED = ("workspace_id", "workflow_id", "due_event_id", "record_id", "idempotency_key", "channel", "message", "status", "attempts",
            "next_attempt_at", "created_at")
 
+#: PostgreSQL's SQLSTATE for a unique key already taken
+_UNIQUE_VIOLATION = "23505"
+
 
 def flush(conn: sa.Connection, rows: list[dict]) -> None:
     """Write queued outbox rows; a key already there (the firing ran before) is left alone.
@@ -107,14 +110,14 @@ def flush(conn: sa.Connection, rows: list[dict]) -> None:
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        from psycopg.errors import UniqueViolation  # PostgreSQL's driver is an optional install
-
         try:
             with conn.begin_nested():
                 copy_rows(conn, outbox, _QUEUED, (tuple(row[c] for c in _QUEUED) for row in rows))
             return
-        except UniqueViolation:
-            pass  # a re-run firing: the keys already queued stay as they are
+        except Exception as exc:  # psycopg's UniqueViolation; the driver is an optional install, so matched by SQLSTATE
+            if getattr(exc, "sqlstate", None) != _UNIQUE_VIOLATION and getattr(getattr(exc, "orig", None), "sqlstate", None) != _UNIQUE_VIOLATION:
+                raise
+            # a re-run firing: the keys already queued stay as they are
     conn.execute(_INSERTS[conn.dialect.name](outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
 
 

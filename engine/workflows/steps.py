@@ -127,7 +127,7 @@ def run_steps(steps: list[CompiledStep], ctx: RunContext) -> None:
 
 # -- people ------------------------------------------------------------------
 
-def _ids(value: Any) -> list[int]:
+def ids_in(value: Any) -> list[int]:
     if isinstance(value, bool):
         return []
     if isinstance(value, int):
@@ -137,7 +137,7 @@ def _ids(value: Any) -> list[int]:
     return []
 
 
-def _managers(conn, user_ids: list[int]) -> list[int]:
+def managers_of(conn, user_ids: list[int]) -> list[int]:
     if not user_ids:
         return []
     return [m for m in conn.execute(sa.select(users.c.manager_id).where(users.c.id.in_(user_ids))).scalars() if m]
@@ -168,16 +168,16 @@ def people_ids(ctx: RunContext, specs: list[dict]) -> list[int]:
     values = ctx.values
     for spec in specs:
         if spec.get("owner"):
-            found = _ids(row.get("owner_id"))
+            found = ids_in(row.get("owner_id"))
         elif "field" in spec:
-            found = _ids(values.get(spec["field"]))
+            found = ids_in(values.get(spec["field"]))
         elif "manager_of" in spec:
-            whose = _ids(row.get("owner_id")) if spec["manager_of"] == "owner" else _ids(values.get(spec["manager_of"]))
+            whose = ids_in(row.get("owner_id")) if spec["manager_of"] == "owner" else ids_in(values.get(spec["manager_of"]))
             found = _managers_cached(ctx, whose)
         elif "role" in spec:
             found = _role_members(ctx.conn, spec["role"], ctx.rt.workspace_id)
         else:
-            found = _ids(spec.get("users"))
+            found = ids_in(spec.get("users"))
         out += [uid for uid in found if uid not in out]
     return out[:MAX_RECIPIENTS]
 
@@ -336,7 +336,7 @@ class WebhookStep(CompiledStep):
         return NotifyStep.render(WebhookText(inline), ctx, "webhook", person)  # type: ignore[arg-type]
 
     def _document(self, ctx) -> tuple[Recipient, dict]:
-        owner = recipients(ctx, _ids((ctx.row or {}).get("owner_id")))
+        owner = recipients(ctx, ids_in((ctx.row or {}).get("owner_id")))
         person = owner[0] if owner else Recipient(tz=ctx.rt.timezone)
         locale = _locale(ctx, person.user_id)
         link = record_link(ctx.rt, ctx.wf.app_key, ctx.wf.form_key, ctx.row["id"]) if ctx.row else None
@@ -474,7 +474,7 @@ class UpdateRecordStep(CompiledStep):
         ref = self.spec.get("reference")
         if not ref:
             return ctx.wf.form_key, ctx.record_id
-        ids = _ids(ctx.values.get(ref))
+        ids = ids_in(ctx.values.get(ref))
         form = ctx.form().by_id[ref]["options"]["form"]
         return form, ids[0] if ids else None
 

@@ -72,7 +72,7 @@ def test_email_and_text_normalization():
 def test_text_keys_keep_exactly_the_letters_and_digits_of_any_script(raw):
     import unicodedata
 
-    from engine.dedup import _LATIN_SKELETON  # look-alikes of Latin letters become those letters first (UTS #39)
+    from engine.dedup_normalizers import _LATIN_SKELETON  # look-alikes of Latin letters become those letters first (UTS #39)
 
     folded = unicodedata.normalize("NFKC", raw).translate(_LATIN_SKELETON).casefold().strip()
     assert text(raw) == ("".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN") or None)

@@ -69,7 +69,7 @@ def test_reference_and_number_operands_use_the_automatic_index(rt):
         assert _searched(conn, _plan(conn, by_client), "client")
         assert len(conn.execute(by_client).all()) == 3
         errors: list = []
-        flt = queries._filter_clause(form, queries.Filter("qty", "eq", "2.5"), conn.dialect.name, "/filter", errors)
+        flt = queries.filter_clause(form, queries.Filter("qty", "eq", "2.5"), conn.dialect.name, "/filter", errors)
         assert errors == []
         by_qty = sa.select(records.c.id).where(*live, flt)
         assert _searched(conn, _plan(conn, by_qty), "qty")
