@@ -55,6 +55,8 @@
         Object.keys(this.filters).forEach(function (id) {
           if (self.filters[id] !== '' && self.filters[id] !== null) q.push('filter.' + encodeURIComponent(id) + '=' + encodeURIComponent(self.filters[id]));
         });
+        var where = new URLSearchParams(window.location.search).get('where');  // a dashboard drill-down: {match, filters} as JSON
+        if (where) q.push('where=' + encodeURIComponent(where));
         if (withPage) { q.push('page=' + this.page); q.push('per_page=' + this.perPage); }
         return q.join('&');
       },
@@ -116,6 +118,7 @@
         try { window.localStorage.setItem(this.storageKey(), JSON.stringify(next)); } catch (e) { /* private mode */ }
       },
       toggleColumnsMenu: function () { this.showColumns = !this.showColumns; },
+      closeColumnsMenu: function () { this.showColumns = false; },
       columnsExpanded: function () { return this.showColumns ? 'true' : 'false'; },
       colId: function (f) { return 'col-' + f.id; },
 

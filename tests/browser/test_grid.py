@@ -149,3 +149,14 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
 def violations_ok(violations) -> bool:
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]], v["nodes"][0].get("failureSummary")) for v in violations]
     return True
+
+
+def test_the_records_list_columns_menu_closes_on_escape(crm, page):
+    page.goto(crm["url"] + "/apps/crm/forms/customer/records")
+    page.get_by_test_id("columns-button").click()
+    expect(page.locator("#columns-menu")).to_be_visible()
+    page.locator("#columns-menu").get_by_label("Phone").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#columns-menu")).to_be_hidden()
+    page.get_by_role("link", name="Grid").click()
+    expect(page.locator("#grid .tabulator-row").first).to_be_visible()
