@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 
 from engine.notifications.channels._chat import hmac_base64, people, truncate_bytes
 from engine.notifications.channels.base import Attempt, OutgoingMessage, register_channel
-from engine.notifications.channels.http import HttpChannel, json_answer
+from engine.notifications.channels.http import HttpChannel, errcode_attempt
 from engine.notifications.netguard import CheckedTarget
 
 #: DingTalk error codes that mean "try again later".
@@ -53,9 +53,4 @@ class DingTalkChannel(HttpChannel):
         result = super().judge(status, text, headers)
         if not result.ok:
             return result
-        answer = json_answer(text)
-        code = answer.get("errcode", 0)
-        if code == 0:
-            return Attempt(True, "DingTalk accepted the message")
-        return Attempt(False, f"DingTalk error {code}: {answer.get('errmsg', '')}",
-                       retry=code in DINGTALK_RETRYABLE_CODES)
+        return errcode_attempt("DingTalk", text, DINGTALK_RETRYABLE_CODES)

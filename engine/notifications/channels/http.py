@@ -282,3 +282,13 @@ def json_answer(text: str) -> dict:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def errcode_attempt(vendor: str, text: str, retryable) -> Attempt:
+    """The outcome of a 2xx answer shaped ``{"errcode": 0, "errmsg": ...}`` (DingTalk, WeCom): 0 is accepted, a code in
+    ``retryable`` is tried again."""
+    answer = json_answer(text)
+    code = answer.get("errcode", 0)
+    if code == 0:
+        return Attempt(True, f"{vendor} accepted the message")
+    return Attempt(False, f"{vendor} error {code}: {answer.get('errmsg', '')}", retry=code in retryable)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from engine.notifications.channels._chat import chat_ids, truncate_bytes
 from engine.notifications.channels.base import Attempt, OutgoingMessage, register_channel
-from engine.notifications.channels.http import HttpChannel, json_answer
+from engine.notifications.channels.http import HttpChannel, errcode_attempt
 
 #: WeCom error codes that mean "try again later".
 WECOM_RETRYABLE_CODES = frozenset({45009, -1})
@@ -37,9 +37,4 @@ class WeComChannel(HttpChannel):
         result = super().judge(status, text, headers)
         if not result.ok:
             return result
-        answer = json_answer(text)
-        code = answer.get("errcode", 0)
-        if code == 0:
-            return Attempt(True, "WeCom accepted the message")
-        return Attempt(False, f"WeCom error {code}: {answer.get('errmsg', '')}",
-                       retry=code in WECOM_RETRYABLE_CODES)
+        return errcode_attempt("WeCom", text, WECOM_RETRYABLE_CODES)
