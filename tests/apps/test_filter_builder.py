@@ -111,3 +111,20 @@ def test_the_grid_endpoint_takes_the_builders_groups_and_the_deleted_view(app, c
     assert [i["id"] for i in r.get_json()["items"]] == [ids[1]]
     assert client.post(f"{base}/{ids[1]}/restore").status_code == 200
     assert client.get(f"{base}/table", query_string={"deleted": "1"}).get_json()["items"] == []
+
+
+def test_hidden_fields_stay_hidden_on_the_builder_and_view_paths(crm):
+    from engine.services import permissions, saved_views
+
+    permissions.set_grant(crm, Actor.system(), "crm", "customer", "viewer", {"read": "all", "fields": {"level": "hidden"}})
+    viewer = Actor.user(users.create_user(crm, Actor.system(), "vi", display_name="vi", roles=["viewer"], check=False)["id"],
+                        roles=("viewer",))
+    for filters in ([Filter("level", "eq", "Key")], [FilterGroup("any", [Filter("name", "contains", "key"), Filter("level", "eq", "Key")])]):
+        with pytest.raises(ValidationFailed) as exc:
+            list_records(crm, viewer, "crm", "customer", Query(filters=filters))
+        assert any(e.field_id == "level" for e in exc.value.errors)
+    rows = list_records(crm, viewer, "crm", "customer", Query(filters=[Filter("created_at", "last_days", 30)]))["items"]
+    assert len(rows) == 3 and all("level" not in r["data"] for r in rows)
+    with pytest.raises(ValidationFailed) as exc:
+        saved_views.create_view(crm, viewer, "crm", "customer", {"name": "peek", "definition": {"group_by": "level"}})
+    assert exc.value.errors[0].path == "/definition/group_by"
