@@ -17,6 +17,7 @@ from engine.rules import JS_RUNTIME
 from engine.services import app_admin
 from engine.services import forms as form_service
 from engine.services.field_types import field_types
+from engine.field_keys import published_keys
 from engine.services.permissions import has_capability, require_capability
 
 @bp.after_request
@@ -70,11 +71,13 @@ def designer(app_key, form_key):
     if form is None:
         raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
     draft = form_service.get_draft(runtime(), app_key, form_key)
+    fixed = published_keys(form_service.get_version(runtime(), app_key, form_key, draft["published_version"])["definition"]
+                           if draft["published_version"] else None)
     return render_template("designer.html", app=app, form=form, forms=[{"key": f["key"], "label": f["label"]} for f in app["forms"]],
-                           definition=draft["definition"], draft_revision=draft["draft_revision"], field_types=field_types(),
+                           definition=draft["definition"], fixed_keys=sorted(fixed), draft_revision=draft["draft_revision"], field_types=field_types(),
                            back_url=url_for("ui.index"), active_nav="apps",
                            form_url=url_for("ui.new_record", app_key=app_key, form_key=form_key),
                            records_url=url_for("ui.records_list", app_key=app_key, form_key=form_key))
 
 
-from designer_ui import inbox_views, record_views  # noqa: E402,F401  (route registration)
+from designer_ui import inbox_views, record_views, usage_messages  # noqa: E402,F401  (route registration, messages)

@@ -137,6 +137,8 @@
       diff: null,
       revision: null,
       fieldAccess: {},
+      autoKeys: {},
+      usageDialog: null,
 
       init: function () {
         this.cfg = window.formflow.readJSON('designer-config', {});
@@ -325,6 +327,7 @@
         var start = typeInfo(type).default_options;
         if (start && Object.keys(start).length) field.options = window.formflow.clone(start);
         this.def.fields.push(field);
+        this.autoKeys[id] = true;  // the key follows the label until the user names it (or the form is published)
         var live = this.sectionFields(section).map(function (f) { return f.id; }).filter(function (x) { return x !== id; });
         var pos = (typeof index === 'number' && index >= 0 && index <= live.length) ? index : live.length;
         var anchor = live[pos];
@@ -354,7 +357,27 @@
         this.changed();
         this.focusCard(copy.id);
       },
+      /* ask the server which places use the field (the definition on screen); warn before deleting when some do */
       deleteField: function (id) {
+        var f = this.fieldById(id);
+        if (!f) return;
+        var self_ = this;
+        window.formflow.api('POST', this.cfg.api_base + '/field-usage', { field: id, definition: forServer(this.def) }).then(function (r) {
+          var items = (r.ok && r.data && r.data.items) || [];
+          if (items.length) {
+            self_.usageDialog = { id: id, title: self_.fieldTitle(f), items: items };
+            var root = self_.$root;
+            self_.$nextTick(function () { var b = root.querySelector('[data-testid="keep-field"]'); if (b) b.focus(); });
+          } else self_.removeField(id);
+        });
+      },
+      usageTitle: function () { return this.usageDialog ? t('designer.used_by_title', { field: this.usageDialog.title }) : ''; },
+      usageItems: function () { return this.usageDialog ? this.usageDialog.items : []; },
+      usageKind: function (p) { return t('designer.usage.' + p.kind); },
+      usageLabel: function (p) { return window.formflow.label(p.label, p.key); },
+      confirmDelete: function () { var id = this.usageDialog.id; this.usageDialog = null; this.removeField(id); },
+      cancelDelete: function () { var id = this.usageDialog.id; this.usageDialog = null; this.focusCard(id); },
+      removeField: function (id) {
         var f = this.fieldById(id);
         if (!f) return;
         this.touch();
@@ -530,6 +553,35 @@
         f.label[loc] = value;
         this.clearErrorsFor(f.id, 'label');
         this.changed();
+        this.followLabel(f, value);
+      },
+      /* ---- field keys: made from the label (POST …/field-key, pinyin for Chinese) until the first publish ---- */
+      isKeyFixed: function (id) { return (this.cfg.fixed_keys || []).indexOf(id) >= 0; },
+      selKeyFixed: function () { var f = this.selected(); return !!f && this.isKeyFixed(f.id); },
+      keyHint: function () { return this.selKeyFixed() ? t('designer.key_fixed') : t('designer.key_follows_label'); },
+      followLabel: function (f, value) {
+        if (!this.autoKeys[f.id] || this.isKeyFixed(f.id) || !String(value || '').trim()) return;
+        var self_ = this, asked = f.id;
+        clearTimeout(this.keyTimer);
+        this.keyTimer = setTimeout(function () {
+          var taken = self_.def.fields.filter(function (x) { return x !== f; }).map(function (x) { return x.id; });
+          window.formflow.api('POST', self_.cfg.api_base + '/field-key', { label: value, taken: taken }).then(function (r) {
+            if (r.ok && r.data && r.data.key && f.id === asked && self_.autoKeys[asked]) self_.renameKey(f, r.data.key);
+          });
+        }, 250);
+      },
+      /* give a never-published field another key: its layout place, selection and rules follow */
+      renameKey: function (f, key) {
+        var old = f.id;
+        if (old === key || this.isKeyFixed(old)) return;
+        this.sections().forEach(function (s) { var i = s.fields.indexOf(old); if (i >= 0) s.fields[i] = key; });
+        var re = new RegExp('(^|[^A-Za-z0-9_.\'"])' + old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![A-Za-z0-9_])', 'g');
+        (this.def.rules || []).forEach(function (r) { if (r.when) r.when = r.when.replace(re, '$1' + key); });
+        f.id = key;
+        f.name = key;
+        if (this.autoKeys[old]) { delete this.autoKeys[old]; this.autoKeys[key] = true; }
+        if (this.selectedId === old) this.selectedId = key;
+        this.ruleUi = {};
       },
       fieldTitle: function (f) { return window.formflow.label(f.label, f.name || f.id); },
       fieldMeta: function (f) { return this.typeLabel(f.type) + ' · ' + (f.name || f.id); },
@@ -549,7 +601,9 @@
       },
       setName: function (value) {
         var f = this.selected();
-        if (!f) return;
+        if (!f || this.isKeyFixed(f.id)) return;
+        delete this.autoKeys[f.id];  // named by hand: the label no longer makes it
+        if (/^[a-z][a-z0-9_]*$/.test(value) && !this.fieldById(value)) { this.touch('prop:name:' + f.id); this.renameKey(f, value); this.changed(); return; }
         var old = f.name;
         this.touch('prop:name:' + f.id);
         f.name = value;

@@ -200,19 +200,19 @@ def test_admin_builds_the_follow_up_form_in_the_designer(page, crm, axe_check):
     page.locator("#p-label-en").fill("Next follow-up time")
     page.locator("#p-name").fill("next_follow_up")
     order = card_order(page)
-    assert sorted(order) == ["boolean", "content", "customer", "datetime", "method"] and order[-1] == "datetime"
-    page.get_by_test_id("field-datetime").focus()
+    assert sorted(order) == ["content", "customer", "enable_reminder", "method", "next_follow_up"] and order[-1] == "next_follow_up"
+    page.get_by_test_id("field-next_follow_up").focus()
     page.keyboard.press("Alt+ArrowUp")
-    moved = order[:-2] + ["datetime", order[-2]]
+    moved = order[:-2] + ["next_follow_up", order[-2]]
     assert card_order(page) == moved
-    page.get_by_test_id("field-datetime").get_by_test_id("move-down").click()
+    page.get_by_test_id("field-next_follow_up").get_by_test_id("move-down").click()
     assert card_order(page) == order
 
     # an invalid value is refused by the server and shown at the field; what was typed stays
-    page.get_by_test_id("field-datetime").click()
+    page.get_by_test_id("field-next_follow_up").click()
     page.locator("#p-name").fill("Next Follow-up")
     page.get_by_test_id("save-draft").click()
-    card = page.get_by_test_id("field-datetime")
+    card = page.get_by_test_id("field-next_follow_up")
     expect(card).to_have_class(re.compile("has-error"))
     expect(page.locator("#p-name")).to_have_class(re.compile("has-error"))
     assert page.locator("#p-name").input_value() == "Next Follow-up"
@@ -230,7 +230,7 @@ def test_admin_builds_the_follow_up_form_in_the_designer(page, crm, axe_check):
     rule.get_by_test_id("cond-field").select_option("enable_reminder")
     expect(rule.get_by_test_id("rule-expression")).to_have_text("enable_reminder == true")
     rule.get_by_test_id("add-effect").click()
-    rule.get_by_test_id("effect-field").select_option("datetime")
+    rule.get_by_test_id("effect-field").select_option("next_follow_up")
     rule.get_by_test_id("effect-visible").select_option("true")
     rule.get_by_test_id("effect-required").select_option("true")
     assert_accessible(page, axe_check, csp)
@@ -241,16 +241,16 @@ def test_admin_builds_the_follow_up_form_in_the_designer(page, crm, axe_check):
     definition = version["definition"]
     assert definition["layout"]["sections"][0]["fields"] == order
     assert definition["rules"][0]["when"] == "enable_reminder == true"
-    assert definition["rules"][0]["effects"] == [{"field": "datetime", "visible": True, "required": True}]
+    assert definition["rules"][0]["effects"] == [{"field": "next_follow_up", "visible": True, "required": True}]
     assert page.js_errors == []
     assert csp == []
 
     # the published form runs the rule the admin just built
     page.goto(base + "/apps/crm/forms/follow_up/new")
     page.get_by_test_id("fill-customer").wait_for()
-    expect(page.get_by_test_id("fill-datetime")).to_be_hidden()
-    page.get_by_test_id("input-boolean").check()
-    expect(page.get_by_test_id("fill-datetime")).to_be_visible()
+    expect(page.get_by_test_id("fill-next_follow_up")).to_be_hidden()
+    page.get_by_test_id("input-enable_reminder").check()
+    expect(page.get_by_test_id("fill-next_follow_up")).to_be_visible()
 
 
 def test_designer_keeps_work_on_a_stale_draft(page, crm):
