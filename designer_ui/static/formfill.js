@@ -572,7 +572,8 @@
       savedText: function () { return this.result && this.result.id !== undefined ? t('fill.saved_record', { id: this.result.id }) : t('fill.submitted'); },
       /* settings.after_submit: "record" (default) opens the saved record; "new" offers a fresh form */
       afterSubmit: function () { return ((this.def.settings || {}).after_submit) || 'record'; },
-      opening: function () { return this.succeeded() && this.cfg.submit_method !== 'PATCH' && this.afterSubmit() === 'record' && !!this.resultUrl(); },
+      /* an edit always goes back to its record; a new record opens as settings.after_submit says */
+      opening: function () { return this.succeeded() && (this.cfg.submit_method === 'PATCH' || this.afterSubmit() === 'record') && !!this.resultUrl(); },
       /* a fresh form: the defaults again, a new load (a new idempotency key); the confirmation stays until the next edit */
       freshForm: function () {
         if (this.cfg.submit_method === 'PATCH') { if (this.resultUrl()) window.location.assign(this.resultUrl()); return; }
