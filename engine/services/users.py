@@ -403,6 +403,17 @@ def actor_for(conn, rt: Runtime, user_id: int) -> Actor | None:
 
 # -- teams --------------------------------------------------------------------
 
+def _add_members(conn, rt: Runtime, team_id: int, member_ids) -> None:
+    """Add each named user (once) to the team; an unknown id is refused with its index in ``members``."""
+    for i, uid in enumerate(dict.fromkeys(member_ids)):
+        try:
+            _user_row(conn, rt, uid)
+        except NotFound:
+            raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}",
+                                                                       code="unknown_user")]) from None
+        conn.execute(sa.insert(team_members).values(team_id=team_id, user_id=uid))
+
+
 def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list[int] = ()) -> dict:
     require_capability(rt, actor, "manage_users")
     errors = []
@@ -417,13 +428,7 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
             raise Conflict(f"team {key!r} exists", [ErrorItem("already taken", path="/key")])
         tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
                                                    created_at=rt.clock.now())).inserted_primary_key[0]
-        for i, uid in enumerate(dict.fromkeys(member_ids)):
-            try:
-                _user_row(conn, rt, uid)
-            except NotFound:
-                raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}",
-                                                                           code="unknown_user")]) from None
-            conn.execute(sa.insert(team_members).values(team_id=tid, user_id=uid))
+        _add_members(conn, rt, tid, member_ids)
         admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids))
     return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids))}
 
@@ -451,12 +456,6 @@ def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None,
             conn.execute(sa.update(teams).where(teams.c.id == row["id"]).values(name=name.strip()))
         if member_ids is not None:
             conn.execute(sa.delete(team_members).where(team_members.c.team_id == row["id"]))
-            for i, uid in enumerate(dict.fromkeys(member_ids)):
-                try:
-                    _user_row(conn, rt, uid)
-                except NotFound:
-                    raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}",
-                                                                               code="unknown_user")]) from None
-                conn.execute(sa.insert(team_members).values(team_id=row["id"], user_id=uid))
+            _add_members(conn, rt, row["id"], member_ids)
         admin_audit.record(rt, conn, actor, "team.update", f"team:{key}", name=name, members=member_ids)
     return next(t for t in list_teams(rt, actor) if t["key"] == key)
