@@ -145,6 +145,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORMFLOW_OUTBOX_LEASE", "OUTBOX_LEASE_SECONDS", "120", "seconds", "30",
             "how long a sender owns the messages it took; a killed sender's are sent by another after it (keep it "
             "above the slowest send)", _seconds),
+    Setting("FORMFLOW_LIST_EXACT_TOTAL", "LIST_EXACT_TOTAL_LIMIT", "10000", "whole number", "50000",
+            "lists count matches exactly up to this many; beyond it the total is an estimate (total_is_estimate)",
+            _positive_int),
     Setting("FORMFLOW_BIND", "BIND", "127.0.0.1:8000", "host:port", "0.0.0.0:8000",
             "where `formflow serve` listens", _text, True),
     Setting("FORMFLOW_WORKERS", "WORKERS", "2", "whole number", "4", "`formflow serve` worker processes",

@@ -103,7 +103,9 @@
     return ff.api('GET', cfg.api + '/records/table?' + q.join('&')).then(function (r) {
       if (!r.ok) { say(reason(r), true); return { last_page: 1, data: [] }; }
       var d = r.data;
-      $('grid-total').textContent = d.total === null ? '' : ff.t('records.total', { total: d.total });
+      $('grid-total').textContent = d.total === null ? '' : d.total_is_estimate
+        ? ff.t('records.total_about', { total: d.total.toLocaleString(document.documentElement.lang || undefined) })
+        : ff.t('records.total', { total: d.total });
       var pages = d.total === null ? params.page + (d.has_more ? 1 : 0) : Math.max(1, Math.ceil(d.total / params.size));
       return { last_page: pages, data: d.items.map(function (it) {
         var row = { id: it.id, version: it.version, _display: it.display || {} };

@@ -94,7 +94,9 @@ SCHEMAS: dict[str, Any] = {
         "updated_at": {"type": "string"}, "deleted_at": NULLABLE_TS}},
     "RecordList": {"type": "object", "required": ["items", "total", "page", "page_size"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}, "total": {"type": ["integer", "null"]}, "has_more": {"type": "boolean"},
-        "total_exact": {"type": "boolean", "description": "false when more than 10,000 records match (total is then 10,000)"},
+        "total_exact": {"type": "boolean", "description": "false when total is an estimate (or not counted)"},
+        "total_is_estimate": {"type": "boolean", "description": "true when more records match than LIST_EXACT_TOTAL_LIMIT "
+                              "(10,000 by default): total is then PostgreSQL's planner estimate, on SQLite the limit + 1 (a lower bound)"},
         "page": {"type": "integer"}, "page_size": {"type": "integer"}}},
     "RecordWrite": {"type": "object", "required": ["data"], "properties": {
         "data": {"type": "object", "description": "field values keyed by field id (or name)"},

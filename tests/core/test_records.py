@@ -182,7 +182,7 @@ def test_empty_values_sort_last_ascending_first_descending_on_both_databases(crm
     assert last["has_more"] is False and last["total"] == 3 and last["total_exact"] is True
     monkeypatch.setattr(qs, "MAX_EXACT_TOTAL", 2)
     capped = qs.list_records(crm, system, "crm", "customer", Q())
-    assert capped["total"] == 2 and capped["total_exact"] is False
+    assert capped["total"] >= 3 and capped["total_exact"] is False and capped["total_is_estimate"] is True
 
 
 def test_automatic_indexes_exist(crm):

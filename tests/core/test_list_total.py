@@ -1,0 +1,42 @@
+"""A list's total beyond the exact-count limit (LIST_EXACT_TOTAL_LIMIT, lowered here): an estimate, said as such.
+
+PostgreSQL answers the planner's row estimate for the filtered query (at least the limit + 1); SQLite the limit + 1
+(a lower bound). Up to the limit the count is exact.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.clock import FrozenClock
+from engine.runtime import Actor, Runtime
+from engine.services import queries as qs, records as rs
+from tests.core.sample import install
+
+
+@pytest.fixture
+def small_limit(db_url):
+    runtime = Runtime.open(db_url, clock=FrozenClock("2026-03-09T00:00:00Z"), config={"LIST_EXACT_TOTAL_LIMIT": 5})
+    install(runtime, Actor.system())
+    yield runtime
+    runtime.db.dispose()
+
+
+def test_total_beyond_the_limit_is_an_estimate_said_as_such(small_limit):
+    rt, system = small_limit, Actor.system()
+    for i in range(40):
+        rs.create_record(rt, system, "crm", "customer", {"name": f"c{i}", "employees": i})
+    exact = qs.list_records(rt, system, "crm", "customer", qs.Query(filters=[qs.Filter("employees", "lt", 3)]))
+    assert exact["total"] == 3 and exact["total_exact"] is True and exact["total_is_estimate"] is False
+    if rt.db.dialect == "postgresql":
+        with rt.db.transaction() as conn:
+            conn.exec_driver_sql("ANALYZE records")
+    many = qs.list_records(rt, system, "crm", "customer", qs.Query(page_size=10))
+    assert many["total_is_estimate"] is True and many["total_exact"] is False and len(many["items"]) == 10
+    if rt.db.dialect == "postgresql":
+        assert 6 <= many["total"] and abs(many["total"] - 40) <= 8, many["total"]  # the planner's estimate after ANALYZE
+    else:
+        assert many["total"] == 6  # the limit + 1: "more than 5"
+    filtered = qs.list_records(rt, system, "crm", "customer", qs.Query(filters=[qs.Filter("employees", "ge", 30)]))
+    assert filtered["total_is_estimate"] is True and filtered["total"] >= 6
+    uncounted = qs.list_records(rt, system, "crm", "customer", qs.Query(count=False))
+    assert uncounted["total"] is None and uncounted["total_is_estimate"] is False
