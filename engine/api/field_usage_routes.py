@@ -1,5 +1,5 @@
-"""REST routes of the designer's field keys and "used by" lists (``engine.field_keys``,
-``engine.services.field_usage``)."""
+"""REST routes of the designer's field keys, "used by" lists and readable diff (``engine.field_keys``,
+``engine.services.field_usage``, ``engine.services.form_diff``)."""
 from __future__ import annotations
 
 from flask import jsonify
@@ -10,6 +10,7 @@ from engine.field_keys import key_for, published_keys
 from engine.services import forms as form_service
 from engine.services.definition_access import require_definition_reader
 from engine.services.field_usage import field_usage
+from engine.services.form_diff import LOCALES, readable_diff
 
 PLACE = {"type": "object", "required": ["kind", "key", "label", "path", "link"], "properties": {
     "kind": {"type": "string", "description": "rule, validation, automation, permission, settings, field, template, workflow, dashboard"},
@@ -64,3 +65,29 @@ def post_field_key(app_key, form_key):
     if draft["published_version"]:
         fixed = published_keys(form_service.get_version(rt, app_key, form_key, draft["published_version"])["definition"])
     return jsonify({"key": key_for(label, set(taken) | fixed), "fixed": sorted(fixed)})
+
+
+DIFF_BODY = {"type": "object", "properties": {
+    "definition": {"type": "object", "description": "the definition on screen (default: the saved draft)"},
+    "locale": {"type": "string", "enum": ["en", "zh-CN"]}}}
+DIFF_ANSWER = {"type": "object", "required": ["groups"], "properties": {
+    "published_version": {"type": ["integer", "null"]},
+    "groups": {"type": "array", "items": {"type": "object", "properties": {
+        "group": {"type": "string", "enum": ["fields", "rules", "layout", "settings"]}, "title": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "text": {"type": "string"}, "records": {"type": ["integer", "null"]}}}}}}}}}
+
+
+@route("/apps/<app_key>/forms/<form_key>/diff/readable", "POST", summary="What publishing the definition on screen would change, "
+       "as sentences in the reader's language", tag="forms", body=DIFF_BODY, response=DIFF_ANSWER, errors=(403, 404, 422))
+def post_readable_diff(app_key, form_key):
+    body = load_body(required=False) or {}
+    if not isinstance(body, dict):
+        raise ValidationFailed("expected a JSON object", [ErrorItem("expected an object", path="/")])
+    definition = body.get("definition")
+    if definition is not None and (not isinstance(definition, dict) or not isinstance(definition.get("fields", []), list)):
+        raise ValidationFailed("definition must be a form definition", [ErrorItem("expected an object with a list of fields", path="/definition")])
+    locale = body.get("locale", "en")
+    if locale not in LOCALES:
+        raise ValidationFailed("unknown locale", [ErrorItem(f"expected one of {', '.join(LOCALES)}", path="/locale")])
+    return jsonify(readable_diff(runtime(), app_key, form_key, definition, locale, actor()))
