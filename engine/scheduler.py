@@ -60,6 +60,8 @@ FIRE_RETRY_DELAY = timedelta(minutes=1)
 MAX_SWEEP_RECORDS = 50_000
 #: Seconds between ticks of the scheduler process.
 TICK_SECONDS = 5
+#: Shortest wait before the next tick when rows are due already (a tick that stopped at MAX_BATCHES_PER_TICK).
+MIN_WAKE_SECONDS = 0.2
 #: Batches run per tick before yielding (bounds one tick's length when a backlog is large).
 MAX_BATCHES_PER_TICK = 50
 #: Seconds an idle sender process waits for a wake-up before looking at the outbox anyway (retries come due by time).
@@ -268,6 +270,20 @@ def tick(rt, now: datetime | None = None, *, limit: int = DUE_BATCH, max_batches
     return total
 
 
+def next_pending(conn) -> datetime | None:
+    """When the earliest pending row may run: its fire time, or the end of its retry wait if later."""
+    ready = sa.case((due_events.c.locked_until > due_events.c.fire_at, due_events.c.locked_until), else_=due_events.c.fire_at)
+    return conn.execute(sa.select(sa.func.min(ready)).where(due_events.c.status == "pending")).scalar()
+
+
+def wake_delay(now: datetime, earliest: datetime | None, interval: float) -> float:
+    """Seconds until the next tick: at the earliest pending row's time, but never later than ``interval`` (rows
+    planned by other processes meanwhile are found by then) nor sooner than MIN_WAKE_SECONDS."""
+    if earliest is None:
+        return float(interval)
+    return min(float(interval), max(MIN_WAKE_SECONDS, (earliest - now).total_seconds()))
+
+
 #: What the scheduler writes to a sender's wake-up pipe.
 _WAKE, _QUIT = b"w", b"q"
 
@@ -440,6 +456,7 @@ class Scheduler:
 
         self.rt = rt
         self.limit = limit
+        self.interval = interval
         self.senders = Senders(rt, senders, limit=limit) if senders else None
         self.ticks = 0
         self.last_report: TickReport | None = None
@@ -459,7 +476,22 @@ class Scheduler:
                 log.exception("scheduler tick failed")
                 return TickReport()
             self.ticks += 1
+            self._reschedule()
             return self.last_report
+
+    def next_delay(self) -> float:
+        """Seconds from now (the runtime clock) to the next tick: the earliest pending row's time, at most the interval."""
+        with self.rt.db.read() as conn:
+            earliest = next_pending(conn)
+        return wake_delay(self.rt.clock.now(), earliest, self.interval)
+
+    def _reschedule(self) -> None:
+        """Wake at the next due instant rather than a whole interval later (the interval job stays the fallback)."""
+        try:
+            delay = self.next_delay()
+            self.aps.modify_job("formflow-due-events", next_run_time=datetime.now(timezone.utc) + timedelta(seconds=delay))
+        except Exception:  # a look-up that fails leaves the fixed interval
+            log.exception("could not compute the next wake-up")
 
     def start(self) -> None:
         if self.senders is not None:
