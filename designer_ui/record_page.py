@@ -33,8 +33,8 @@ def shown_as(f: dict, resolve_form) -> dict:
     if not ftype.derived:
         return f
     result = ftype.result_type(f, resolve_form)
-    if result is None or result not in FIELD_TYPES or result == ftype.name:
-        return f
+    if result is None or result not in FIELD_TYPES or result == ftype.name or (f.get("options") or {}).get("choices"):
+        return f  # a text result with named values (options.choices) reads as their labels
     opts = f.get("options") or {}
     target = next((x for x in (resolve_form(opts.get("form")) or []) if x.get("id") == opts.get("field")), None) \
         if opts.get("form") else None

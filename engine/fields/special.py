@@ -4,7 +4,7 @@ A client never sends these values; the record service fills them.
 """
 from __future__ import annotations
 
-from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh
+from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh, field_label
 from engine.serials import SerialFormatError, parse_format
 
 #: result types a computed field may declare (field type names), and the value kind rules see
@@ -74,7 +74,9 @@ class ComputedType(_Derived):
     widget, glyph = "computed", "ƒ"
     properties = (Property("options.formula", "formula", en_zh("Formula", "公式")),
                   Property("options.result_type", "select", en_zh("Result type", "结果类型"),
-                           options=tuple((k, _label(k)) for k in COMPUTED_RESULT_KINDS)))
+                           options=tuple((k, _label(k)) for k in COMPUTED_RESULT_KINDS)),
+                  # a text result's values named for readers, with colours (the record page, lists)
+                  Property("options.choices", "choices", en_zh("Names of the results", "结果的名称")))
     template_kind = "derived"
     has_formula = True
     default_options = {"formula": "", "result_type": NUMBER_TYPE}
@@ -82,6 +84,11 @@ class ComputedType(_Derived):
     def result_type(self, field, resolve_form=None):
         declared = (field.get("options") or {}).get("result_type")
         return declared if declared in COMPUTED_RESULT_KINDS else None
+
+    def display(self, value, field, locale="en", tz="UTC"):
+        """A text result named in ``options.choices`` ([{value, label, color}]) reads as its label."""
+        named = next((c for c in (field.get("options") or {}).get("choices") or [] if isinstance(c, dict) and c.get("value") == value), None)
+        return field_label({"label": named.get("label") or value}, locale) if named else super().display(value, field, locale, tz)
 
     def result_kind(self, field) -> str:
         return COMPUTED_RESULT_KINDS.get((field.get("options") or {}).get("result_type", "text"), "string")

@@ -51,6 +51,8 @@ def test_customer_page_reads_like_people_write(signed_in, page, axe_check):
     if data.get("level"):
         expect(level).not_to_have_text(data["level"])
         expect(level.locator(".choice-chip")).to_have_count(1)
+    segment = page.get_by_test_id("value-rfm_segment")  # a formula's text result, named by the form
+    expect(segment.locator(".choice-chip")).to_have_text(re.compile(r"^(Strong active|Strong intent|Weak intent|No intent)$"))
     if data.get("owner"):
         expect(page.get_by_test_id("value-owner")).not_to_have_text(str(data["owner"]))
     # follow-ups: a small table with its key columns, the serial linking to the follow-up
