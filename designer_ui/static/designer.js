@@ -823,20 +823,21 @@
         if (this.dirty) return this.saveDraft().then(function (ok) { return ok ? go() : false; });
         return go();
       },
+      /* what publishing the state ON SCREEN (saved or not) would change: sentences in the page's language, grouped
+         (POST …/diff/readable); each group is a heading item followed by its sentences */
       loadDiff: function () {
         var self_ = this;
         this.diff = { loading: true, items: [], raw: '' };
-        window.formflow.api('GET', this.cfg.api_base + '/diff').then(function (r) {
+        var body = { definition: forServer(this.def), locale: window.formflow.locale() === 'zh-CN' ? 'zh-CN' : 'en' };
+        window.formflow.api('POST', this.cfg.api_base + '/diff/readable', body).then(function (r) {
           var d = r.data || {};
-          var items = Array.isArray(d) ? d : (d.changes || d.diff || null);
-          if (!r.ok) self_.diff = { loading: false, items: [], raw: (d.error && d.error.message) || t('common.error') };
-          else if (Array.isArray(items)) {
-            self_.diff = { loading: false, raw: '', items: items.map(function (c, i) {
-              var kind = String(c.op || c.kind || c.change || 'changed');
-              return { key: i, kind: /add/.test(kind) ? 'added' : (/remov|delet/.test(kind) ? 'removed' : 'changed'),
-                text: c.summary || c.message || ((c.path || c.field_id || '') + ' ' + kind) };
-            }) };
-          } else self_.diff = { loading: false, items: [], raw: JSON.stringify(d, null, 2) };
+          if (!r.ok) { self_.diff = { loading: false, items: [], raw: (d.error && d.error.message) || t('common.error') }; return; }
+          var items = [];
+          (d.groups || []).forEach(function (g) {
+            items.push({ key: g.group, kind: 'group', text: g.title });
+            g.items.forEach(function (c, i) { items.push({ key: g.group + i, kind: 'change', text: c.text }); });
+          });
+          self_.diff = { loading: false, raw: '', items: items };
         });
       },
       closeDiff: function () { this.diff = null; },

@@ -82,3 +82,24 @@ def test_a_delete_warns_with_the_places_that_use_the_field(page, crm, axe_check,
     expect(page.get_by_test_id("field-result")).to_have_count(0)
     expect(page.get_by_role("alertdialog")).to_be_hidden()
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang, label_box, renamed, deleted, group", [
+    ("en", "#p-label-en", "Field 'Content' renamed to 'Notes'", "Field 'Result' deleted — 0 records have a value", "Fields"),
+    ("zh-CN", "#p-label-zh", "字段“跟进内容”改名为“备注”", "删除字段“跟进结果”——0 条记录有值", "字段")])
+def test_the_diff_reads_as_sentences_of_what_is_on_screen(page, crm, axe_check, lang, label_box, renamed, deleted, group):
+    _designer(page, crm, lang)
+    page.get_by_test_id("field-content").click()
+    page.locator(label_box).fill("Notes" if lang == "en" else "备注")
+    page.get_by_test_id("field-result").get_by_test_id("delete").click()
+    expect(page.get_by_test_id("field-result")).to_have_count(0)
+    page.get_by_test_id("diff").click()  # nothing saved: the diff is of what is on screen
+    panel = page.get_by_test_id("diff-panel")
+    expect(panel.get_by_role("listitem").filter(has_text=renamed)).to_have_count(1)
+    expect(panel.get_by_role("listitem").filter(has_text=deleted)).to_have_count(1)
+    expect(panel.get_by_role("listitem").first).to_have_text(group)
+    text = panel.inner_text()
+    for code in ("field_label_changed", "layout_changed", "first_publish", "field_deleted"):
+        assert code not in text
+    assert axe_check(page) == []
+    assert page.js_errors == []

@@ -190,9 +190,9 @@ def static_site(wsgi_server):
                 {"path": "/fields/1/options/choices", "field_id": "method", "message": "duplicate choice value 'call'"},
                 {"path": "/settings/title_field", "field_id": None, "message": "title field must exist"}]}}
             return Response(json.dumps(envelope), status=422, content_type="application/json")
-        if request.path == "/api/apps/crm/forms/follow_up/diff":
-            changes = {"changes": [{"op": "add", "field_id": "email", "summary": "Field Email added"},
-                                   {"op": "change", "field_id": "method", "summary": "Method: choices changed"}]}
+        if request.path == "/api/apps/crm/forms/follow_up/diff/readable" and request.method == "POST":
+            changes = {"published_version": 1, "groups": [{"group": "fields", "title": "字段", "items": [
+                {"text": "字段“跟进方式”的选项已修改——0 条记录有值", "records": 0}]}]}
             return Response(json.dumps(changes), content_type="application/json")
         if request.path == "/api/apps/crm/forms/follow_up/records" and request.method == "GET":
             queries.append(dict(request.args))
