@@ -93,7 +93,6 @@
         take: function (data) {
           var def = data.definition;
           def.trigger = def.trigger || {};
-          def.trigger.offsets = def.trigger.offsets || [];
           def.steps = def.steps && def.steps.length ? flatten(def.steps) : blank().steps;
           this.def = def;
           Object.keys(kept).forEach(function (c) { delete kept[c]; });
@@ -168,8 +167,8 @@
         secretHelp: function (si) { return this.secretHint(si, 'secret') || t('editor.signing_secret_help'); },
         t2: function (key, id) { return t(key, { step: id }); },
         setDelay: function (k, v) { this.def.trigger.delay = this.def.trigger.delay || {}; this.def.trigger.delay[k] = k === 'amount' ? Number(v || 0) : v; this.dirty(); },
-        filters: function () { this.def.trigger.filters = this.def.trigger.filters || []; return this.def.trigger.filters; },
-        addFilter: function () { var f = this.form().fields[0]; this.filters().push({ field: f ? f.id : '', op: 'eq', value: '' }); this.dirty(); },
+        filters: function () { return this.def.trigger.filters || []; },
+        addFilter: function () { var f = this.form().fields[0]; this.def.trigger.filters = this.filters().concat([{ field: f ? f.id : '', op: 'eq', value: '' }]); this.dirty(); },
         removeFilter: function (i) { this.filters().splice(i, 1); this.dirty(); },
         setFilter: function (i, k, v) {
           var f = this.filters()[i];
@@ -351,7 +350,7 @@
           this.dirty();
         },
         setTrigger: function (k, v) { this.def.trigger[k] = v; this.dirty(); },
-        addOffset: function () { this.def.trigger.offsets.push({ amount: 1, unit: 'hours', direction: 'before' }); this.dirty(); },
+        addOffset: function () { this.def.trigger.offsets = this.def.trigger.offsets || []; this.def.trigger.offsets.push({ amount: 1, unit: 'hours', direction: 'before' }); this.dirty(); },
         removeOffset: function (oi) { this.def.trigger.offsets.splice(oi, 1); this.dirty(); },
         setOffset: function (oi, k, v) {
           var o = this.def.trigger.offsets[oi];
@@ -447,6 +446,7 @@
         payload: function () {
           var def = window.formflow.clone(this.def);
           if (!def.label) delete def.label;
+          if (def.trigger.filters && !def.trigger.filters.length) delete def.trigger.filters;
           def.steps.forEach(function (s) {
             if (!s.template) delete s.template;
             if (s.template) delete s.message;
