@@ -38,7 +38,9 @@ def shown_as(f: dict, resolve_form) -> dict:
     opts = f.get("options") or {}
     target = next((x for x in (resolve_form(opts.get("form")) or []) if x.get("id") == opts.get("field")), None) \
         if opts.get("form") else None
-    return target if target is not None and target.get("type") == result else {"id": f["id"], "type": result, "options": {}}
+    # a sum of amounts is an amount too (with its currency); a count is a number
+    same = target is not None and (target.get("type") == result or opts.get("aggregate") not in (None, "count"))
+    return target if same else {"id": f["id"], "type": result, "options": {}}
 
 
 def form_resolver(rt, app: dict):
