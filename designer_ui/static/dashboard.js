@@ -1,6 +1,8 @@
 /* Draws the dashboard's charts with the vendored Chart.js from the #ff-dashboard data block.
    The server already rendered every figure as an HTML table; this adds the pictures.
-   Each drawn canvas gets data-values / data-labels (the numbers it shows) and data-rendered. */
+   Each drawn canvas gets data-values / data-labels (the numbers it shows) and data-rendered; a click on a bar or
+   slice opens its records (chart.drills[i], also a link in the data table for keyboards and screen readers).
+   window.formflowDashboard.draw(canvas, chart) draws one chart (the builder's live preview). */
 (function () {
   'use strict';
 
@@ -18,6 +20,13 @@
     canvas.setAttribute('data-values', JSON.stringify(values));
     if (target !== null && target !== undefined) canvas.setAttribute('data-target', String(target));
     canvas.setAttribute('data-rendered', '1');
+  }
+
+  /* A click on a bar or slice opens the record list filtered to exactly that group's records (the server's drill URL). */
+  function drillTo(chart, elements) {
+    if (!elements || !elements.length) return;
+    var url = (chart.drills || [])[elements[0].index];
+    if (url) window.location.assign(url);
   }
 
   function grouped(canvas, chart) {
@@ -41,14 +50,16 @@
                  options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } },
                             plugins: { legend: { display: datasets.length > 1 } } } };
     }
-    new window.Chart(canvas, config);
+    config.options.onClick = function (evt, elements) { drillTo(chart, elements); };
+    config.options.onHover = function (evt, elements) { canvas.style.cursor = elements.length && (chart.drills || [])[elements[0].index] ? 'pointer' : 'default'; };
+    canvas._ffChart = new window.Chart(canvas, config);
     mark(canvas, labels, values, chart.target);
   }
 
   function gauge(canvas, chart) {
     var value = chart.value || 0;
     var rest = Math.max((chart.target || 0) - value, 0);
-    new window.Chart(canvas, {
+    canvas._ffChart = new window.Chart(canvas, {
       type: 'doughnut',
       data: { labels: [chart.title, chart.target_label || 'Target'], datasets: [{ data: [value, rest], backgroundColor: [COLORS[2], '#e5e7eb'] }] },
       options: { rotation: -90, circumference: 180, cutout: '70%', maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } }
@@ -68,6 +79,12 @@
     var grid = document.querySelector('[data-testid="dashboard"]');
     if (grid) grid.setAttribute('data-drawn', '1');
   }
+
+  window.formflowDashboard = { draw: function (canvas, chart) {
+    if (!window.Chart) return;
+    if (canvas._ffChart) canvas._ffChart.destroy();
+    if (chart.labels) grouped(canvas, chart); else if (chart.type === 'gauge') gauge(canvas, chart);
+  } };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw);
   else draw();
