@@ -100,11 +100,27 @@ def list_workflow_versions(app_key, workflow_key):
     return jsonify({"items": service.list_versions(runtime(), app_key, workflow_key, actor())})
 
 
+#: ``?status=`` of the due views: comma-separated due-row states, or "all"
+DUE_STATUSES = ("pending", "running", "done", "skipped", "failed", "cancelled")
+
+
+def _statuses() -> tuple[str, ...] | None:
+    raw = request.args.get("status")
+    if raw is None:
+        return None
+    wanted = tuple(DUE_STATUSES) if raw == "all" else tuple(p.strip() for p in raw.split(",") if p.strip())
+    bad = [p for p in wanted if p not in DUE_STATUSES]
+    if bad or not wanted:
+        raise ValidationFailed(f"status must be 'all' or some of {', '.join(DUE_STATUSES)}",
+                               [ErrorItem(f"unknown status {bad[0]!r}" if bad else "is empty", path="/status")])
+    return wanted
+
+
 @route("/apps/<app_key>/workflows/<workflow_key>/due", summary="Next fire times of the workflow (optionally one record)",
        tag="workflows", response=ITEMS, query=RECORD_QUERY, errors=(404, 422))
 def workflow_fire_times(app_key, workflow_key):
     return jsonify({"items": service.next_fire_times(runtime(), actor(), app_key, workflow_key=workflow_key, record_id=_int_arg("record_id"),
-                                                     limit=_int_arg("limit", 100, maximum=500))})
+                                                     limit=_int_arg("limit", 100, maximum=500), statuses=_statuses())})
 
 
 @route("/apps/<app_key>/workflows/<workflow_key>/runs", summary="Run log: each firing's status, reason, attempts",
@@ -134,4 +150,4 @@ def workflow_dry_run(app_key, workflow_key):
 def record_fire_times(app_key, record_id):
     if record_id > MAX_ID:
         raise NotFound(f"record {record_id} does not exist", path="/record_id")
-    return jsonify({"items": service.record_fire_times(runtime(), actor(), app_key, record_id)})
+    return jsonify({"items": service.record_fire_times(runtime(), actor(), app_key, record_id, statuses=_statuses())})

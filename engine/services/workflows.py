@@ -266,8 +266,9 @@ def _trigger_fields(conn, wf_row) -> set[str]:
 
 
 def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: str | None = None, record_id: int | None = None,
-                    include_finished: bool = False, limit: int = 100) -> list[dict]:
-    """Planned firings (pending due rows, soonest first) of a workflow, a record, or both; only of records the actor may read."""
+                    include_finished: bool = False, limit: int = 100, statuses: tuple[str, ...] | None = None) -> list[dict]:
+    """Planned firings (pending due rows, soonest first) of a workflow, a record, or both; only of records the actor may read.
+    ``statuses``: the due rows in these states instead (done, cancelled, skipped… with their ``reason``)."""
     limit = max(1, min(limit, MAX_LISTED))
     with rt.db.read() as conn:
         app = app_row(conn, rt, app_key)
@@ -279,7 +280,9 @@ def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: st
             wf_rows = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"])).mappings().all()
         if record_id is not None:
             where.append(due_events.c.record_id == record_id)
-        if not include_finished:
+        if statuses:
+            where.append(due_events.c.status.in_(statuses))
+        elif not include_finished:
             status = due_events.c.status
             if record_id is not None:  # not indexable on purpose: SQLite without statistics would walk every pending
                 status = status.op("||")("")  # row by (status, fire_at) instead of the record's few by the unique index
@@ -294,7 +297,7 @@ def next_fire_times(rt: Runtime, actor: Actor, app_key: str, *, workflow_key: st
     return [_due_dict(r, hide_times) for r in rows]
 
 
-def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int) -> list[dict]:
+def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int, statuses: tuple[str, ...] | None = None) -> list[dict]:
     """Planned firings of every workflow for one record; 404 for a record the actor may not read, as for a missing one."""
 
     with rt.db.read() as conn:
@@ -308,7 +311,7 @@ def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int) -
             readable_record(rt, conn, actor, compiled_form(rt, conn, app_key, found[0]), record_id)
         except NotFound:
             raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id") from None
-    return next_fire_times(rt, actor, app_key, record_id=record_id)
+    return next_fire_times(rt, actor, app_key, record_id=record_id, statuses=statuses)
 
 
 def run_log(rt: Runtime, actor: Actor, app_key: str, key: str, *, record_id: int | None = None, limit: int = 100) -> list[dict]:

@@ -95,6 +95,13 @@ def test_webhook_payload_is_documented_signed_and_sent_once(api, client, clock, 
     assert doc["language"] == "zh-CN" and doc["subject"] == "跟进 ACME" and doc["text"] == "致电 ACME"
     assert doc["workflow"] == {"app": "crm", "key": "tell_erp", "version": 1, "step": "erp"}
     assert doc["recipient"]["user_id"] == sales and doc["idempotency_key"]
+    # the due views: fired rows leave the default list, ?status= shows them with their state
+    assert client.get(f"/api/apps/crm/records/{rid}/due").get_json()["items"] == []
+    done = client.get(f"/api/apps/crm/records/{rid}/due?status=done,cancelled").get_json()["items"]
+    assert [d["status"] for d in done] == ["done"] and "reason" in done[0]
+    assert client.get(f"/api/apps/crm/workflows/tell_erp/due?status=all&record_id={rid}").get_json()["items"] == done
+    bad = client.get(f"/api/apps/crm/records/{rid}/due?status=gone")
+    assert bad.status_code == 422 and bad.get_json()["error"]["errors"][0]["path"] == "/status"
 
     # the owner reads English: the default message
     with rt.db.transaction() as conn:
