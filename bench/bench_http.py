@@ -1,0 +1,228 @@
+"""HTTP cost against the floor: `formflow serve` vs a minimal Flask + SQLAlchemy app on the same server and database.
+
+Both run under gunicorn with the same workers and threads on the same PostgreSQL (a throwaway schema each). The
+floor app inserts the same JSON into one table and returns it, reads one row by id, and lists a page of 20 with a
+count. Each cell drives the server for ``--seconds`` with ``--concurrency`` keep-alive clients and prints req/s,
+p50 and p99. The form is the CRM customer form (a token-authenticated API client).
+
+    python bench/bench_http.py [--db postgresql+psycopg://postgres@127.0.0.1:5432/test] [--seconds 10]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.runtime import Actor  # noqa: E402
+from engine.services import app_templates, credentials, users  # noqa: E402
+from formflow import create_app  # noqa: E402
+
+FLOOR_APP = '''
+import os
+import sqlalchemy as sa
+from flask import Flask, jsonify, request
+
+engine = sa.create_engine(os.environ["DATABASE_URL"], pool_size=8)
+meta = sa.MetaData()
+rows = sa.Table("floor_records", meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("data", sa.JSON))
+app = Flask(__name__)
+
+
+@app.post("/records")
+def create():
+    with engine.begin() as conn:
+        row = conn.execute(sa.insert(rows).values(data=request.get_json()["data"]).returning(rows)).mappings().one()
+    return jsonify(dict(row)), 201
+
+
+@app.get("/records/<int:rid>")
+def read(rid):
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(rows).where(rows.c.id == rid)).mappings().one()
+    return jsonify(dict(row))
+
+
+@app.get("/records")
+def page():
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
+        items = [dict(r) for r in conn.execute(sa.select(rows).order_by(rows.c.id.desc()).limit(20)).mappings()]
+    return jsonify({"items": items, "total": total})
+'''
+
+
+def customer(i: int) -> dict:
+    return {"data": {"name": f"Bench {i} {uuid.uuid4().hex[:8]} Ltd", "industry": "it", "source": "web_form", "level": "main",
+                     "need": "clear", "phone": f"139{uuid.uuid4().int % 100_000_000:08d}", "email": f"b{i}@{uuid.uuid4().hex[:10]}.example",
+                     "region": "east", "address": "1 Road"}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def schema_url(base: str) -> tuple[str, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in base else "?"
+    return schema, f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+def drop_schema(base: str, schema: str) -> None:
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def wait_up(port: int, path: str, process) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {process.stdout.read()}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def drive(port: int, make_request, seconds: float, concurrency: int) -> tuple[float, float, float]:
+    """``make_request(i)`` -> (method, path, body, headers); returns (req/s, p50 ms, p99 ms)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    counter = iter(range(10**9))
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            method, path, body, headers = make_request(next(counter))
+            t0 = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - t0)
+            if response.status >= 300:
+                errors.append(f"{method} {path}: {response.status} {response.read()[:300]!r}")
+                break
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    if errors:
+        raise SystemExit(errors[0])
+    latencies.sort()
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+
+
+def start(cmd: list[str], env: dict, cwd: str):
+    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("FORMFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench_http_")
+    ff_schema, ff_url = schema_url(args.db)
+    floor_schema, floor_url = schema_url(args.db)
+    procs = []
+    try:
+        setup = create_app({"DATABASE_URL": ff_url, "INSTANCE_PATH": f"{tmp}/setup", "INSTALL_TEMPLATES": False, "TESTING": True})
+        rt = setup.extensions["formflow"]
+        app_templates.install_template(rt, Actor.system(), "crm")
+        admin = users.create_user(rt, Actor.system(), "bench", display_name="Bench", roles=["admin"], check=False)
+        token = credentials.create_token(rt, Actor.user(admin["id"]), "bench")["token"]
+        rt.db.dispose()
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("FORMFLOW_", "PROMETHEUS_"))}
+        ff_port, floor_port = free_port(), free_port()
+        ff_env = {**base_env, "DATABASE_URL": ff_url, "FORMFLOW_INSTANCE": f"{tmp}/instance", "FORMFLOW_INSTALL_TEMPLATES": "0",
+                  "SECRET_KEY": "bench-secret-key-bench-secret-key-bench", "PYTHONPATH": str(ROOT),
+                  "FORMFLOW_THREADS": str(args.threads), "PROMETHEUS_MULTIPROC_DIR": f"{tmp}/metrics"}
+        os.makedirs(f"{tmp}/metrics", exist_ok=True)
+        procs.append(start([sys.executable, "-m", "formflow", "serve", "--bind", f"127.0.0.1:{ff_port}", "--workers",
+                            str(args.workers)], ff_env, tmp))
+        Path(tmp, "floor_app.py").write_text(FLOOR_APP)
+        floor_engine = sa.create_engine(floor_url)  # the table first: gunicorn's workers start at once
+        with floor_engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE floor_records (id SERIAL PRIMARY KEY, data JSON)"))
+        floor_engine.dispose()
+        procs.append(start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{floor_port}", "--workers", str(args.workers),
+                            "--threads", str(args.threads), "floor_app:app"], {**base_env, "DATABASE_URL": floor_url}, tmp))
+        wait_up(ff_port, "/healthz", procs[0])
+        wait_up(floor_port, "/records", procs[1])
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        plain = {"Content-Type": "application/json"}
+        api = "/api/apps/crm/forms/customer/records"
+        ids = {}
+        for name, port, path, headers in (("formflow", ff_port, api, auth), ("floor", floor_port, "/records", plain)):
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            for i in range(30):  # rows to read and list
+                conn.request("POST", path, body=json.dumps(customer(10**8 + i)), headers=headers)
+                ids[name] = json.loads(conn.getresponse().read())["id"]
+        ops = {
+            "create": {"formflow": lambda i: ("POST", api, json.dumps(customer(i)), auth),
+                       "floor": lambda i: ("POST", "/records", json.dumps(customer(i)), plain)},
+            "read one": {"formflow": lambda i: ("GET", f"{api}/{ids['formflow']}", None, auth),
+                         "floor": lambda i: ("GET", f"/records/{ids['floor']}", None, plain)},
+            "list page": {"formflow": lambda i: ("GET", f"{api}?sort=-created_at&page_size=20", None, auth),
+                          "floor": lambda i: ("GET", "/records", None, plain)},
+        }
+        print(f"CRM customer form, PostgreSQL, gunicorn {args.workers} workers x {args.threads} threads, {args.seconds:g} s per cell")
+        print(f"{'operation':<10} {'c':>2} | {'formflow req/s':>14} {'p50':>7} {'p99':>7} | {'floor req/s':>11} {'p50':>7} {'p99':>7} | ratio")
+        for op, makers in ops.items():
+            for concurrency in (1, 8):
+                ff = drive(ff_port, makers["formflow"], args.seconds, concurrency)
+                fl = drive(floor_port, makers["floor"], args.seconds, concurrency)
+                print(f"{op:<10} {concurrency:>2} | {ff[0]:>14.0f} {ff[1]:>6.1f}ms {ff[2]:>6.1f}ms | {fl[0]:>11.0f} {fl[1]:>6.1f}ms "
+                      f"{fl[2]:>6.1f}ms | {ff[0] / fl[0]:.0%}", flush=True)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        drop_schema(args.db, ff_schema)
+        drop_schema(args.db, floor_schema)
+
+
+if __name__ == "__main__":
+    main()
