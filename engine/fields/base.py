@@ -357,6 +357,25 @@ class FieldType:
         return str(value)
 
 
+class LinkedField(FieldType):
+    """Base of the types whose value is one id, or a list of them with ``options.multiple`` (reference, user, team,
+    attachment, image): a subclass sets ``item_schema`` (the JSON Schema of one id) and ``max_items``."""
+
+    item_schema: dict = {}
+    max_items: int = 1
+
+    def schema(self, field):
+        one = dict(self.item_schema)
+        if self.multiple(field):
+            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": self.max_items}
+        return one
+
+    def ids(self, value) -> list:
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+
 def _nullable(schema: dict) -> dict:
     return {"anyOf": [schema, {"type": "null"}]}
 

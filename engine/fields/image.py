@@ -14,7 +14,7 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, FieldType, Property, en_zh
+from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, LinkedField, Property, en_zh
 
 #: longest side of a thumbnail, in pixels
 THUMBNAIL_SIZE = (320, 320)
@@ -53,7 +53,7 @@ def thumbnail_of(picture: Image.Image) -> bytes:
     return out.getvalue()
 
 
-class PictureField(FieldType):
+class PictureField(LinkedField):
     """Facts shared by the picture types (image, signature): attachment ids of checked pictures."""
     holds_attachments = thumbnails = True
     filter_operators = LIST_OPERATORS
@@ -63,17 +63,8 @@ class PictureField(FieldType):
     groupable = indexable = False
     formats: frozenset[str] = IMAGE_FORMATS
     expected = "an uploaded file id"
-
-    def schema(self, field):
-        one = {"type": "string", "pattern": _ATTACHMENT_ID}
-        if self.multiple(field):
-            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": MAX_IMAGES}
-        return one
-
-    def ids(self, value):
-        if value is None:
-            return []
-        return list(value) if isinstance(value, list) else [value]
+    item_schema = {"type": "string", "pattern": _ATTACHMENT_ID}
+    max_items = MAX_IMAGES
 
     def linked_store(self, field):
         return "@attachments"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, FieldType, Property, en_zh, field_label
+from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, FieldType, LinkedField, Property, en_zh, field_label
 from engine.safety import MAX_ID
 
 #: most rows a sub-table may hold, most ids a multi-reference may hold
@@ -20,7 +20,7 @@ MULTIPLE = Property("options.multiple", "bool", en_zh("Allow several", "允许�
 TARGET_FORM = Property("options.form", "form", en_zh("Target form", "关联表单"))
 
 
-class _IdField(FieldType):
+class _IdField(LinkedField):
     sql_kind = "number"
     properties = (MULTIPLE,)
     default_options = {"multiple": False}
@@ -28,21 +28,12 @@ class _IdField(FieldType):
     contains_list = contains_by_id = True
     dedup_matchable = True
     in_subtable = True
-
-    def schema(self, field):
-        one = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-        if self.multiple(field):
-            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": MAX_MULTI_REFERENCES}
-        return one
+    item_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    max_items = MAX_MULTI_REFERENCES
 
     @property
     def value_kind(self):  # noqa: D401 - what rules see
         return "integer"
-
-    def ids(self, value) -> list[int]:
-        if value is None:
-            return []
-        return list(value) if isinstance(value, list) else [value]
 
     def sql_expression(self, dialect, field_id):
         return super().sql_expression(dialect, field_id)
@@ -166,7 +157,7 @@ class SubtableType(FieldType):
 
 
 @FIELD_TYPES.register
-class AttachmentType(FieldType):
+class AttachmentType(LinkedField):
     name = "attachment"
     palette_rank = 170
     label, description = en_zh("Attachment", "附件"), en_zh("Files and images", "文件和图片")
@@ -179,20 +170,11 @@ class AttachmentType(FieldType):
     contains_list = True
     rule_kind, template_kind = None, "attachment"
     groupable = indexable = False
+    item_schema = {"type": "string", "pattern": _ATTACHMENT_ID}
+    max_items = 50
 
     def linked_store(self, field):
         return "@attachments"
-
-    def schema(self, field):
-        one = {"type": "string", "pattern": _ATTACHMENT_ID}
-        if (field.get("options") or {}).get("multiple"):
-            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": 50}
-        return one
-
-    def ids(self, value) -> list[str]:
-        if value is None:
-            return []
-        return list(value) if isinstance(value, list) else [value]
 
 
 def is_attachment_id(value: str) -> bool:

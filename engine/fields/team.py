@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine.fields.base import FIELD_TYPES, FieldType, Property, en_zh
+from engine.fields.base import FIELD_TYPES, LinkedField, Property, en_zh
 from engine.imports.cleaning import CLEANERS, Cleaner, folded, text_of
 from engine.safety import MAX_ID
 from engine.storage.access_tables import teams
@@ -19,7 +19,7 @@ MAX_TEAMS = 200
 
 
 @FIELD_TYPES.register
-class TeamType(FieldType):
+class TeamType(LinkedField):
     name = "team"
     label, description = en_zh("Team", "部门"), en_zh("A team or department of the workspace", "工作区中的团队或部门")
     widget, glyph = "team", "⚑"
@@ -33,21 +33,12 @@ class TeamType(FieldType):
     dedup_matchable = True
     in_subtable = False
     expected = "a team id"
+    item_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    max_items = MAX_TEAMS
 
     @property
     def value_kind(self):  # noqa: D401 - what rules see
         return "integer"
-
-    def schema(self, field):
-        one = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-        if self.multiple(field):
-            return {"type": "array", "items": one, "uniqueItems": True, "maxItems": MAX_TEAMS}
-        return one
-
-    def ids(self, value):
-        if value is None:
-            return []
-        return list(value) if isinstance(value, list) else [value]
 
     def linked_store(self, field):
         return "@teams"
