@@ -133,12 +133,14 @@ def related_groups(rt, actor, app: dict, form_key: str, record_id: int, locale: 
                                          queries.Query(filters=[queries.Filter(f["id"], op, record_id)], page_size=MAX_RELATED))
             with_display(rt, actor, app["key"], definition, found["items"], locale, tz)
             columns = key_columns(definition, f["id"])
+            titled = bool(columns) and columns[0]["id"] == ((definition.get("settings") or {}).get("title_field") or "") or \
+                bool(columns) and columns[0] in title_fields(definition)[:1]
             label = other["label"] if len(refs) == 1 else {
                 loc: f"{_pick(other['label'], loc)} · {_pick(f.get('label'), loc)}" for loc in ("en", "zh-CN")}
             add_url = None if f["options"].get("multiple") else \
                 url_for("ui.new_record", app_key=app["key"], form_key=other["key"], **{f["id"]: record_id})
             groups.append({"label": label, "form": other["key"], "field": f["id"], "total": found["total"], "add_url": add_url,
-                           "add_label": other["label"], "columns": [c.get("label") or c["id"] for c in columns],
+                           "add_label": other["label"], "titled": titled, "columns": [c.get("label") or c["id"] for c in columns],
                            "records": [{"id": r["id"], "title": r["title"],
                                         "url": url_for("ui.record_detail", app_key=app["key"], form_key=other["key"], record_id=r["id"]),
                                         "cells": [_cut(r["display"].get(c["id"]) or "") for c in columns]}
