@@ -1,5 +1,6 @@
 /* Shared browser helpers: translations from the #ff-i18n data block, a JSON
-   fetch wrapper that sends the CSRF token, and label resolution.
+   fetch wrapper that sends the CSRF token, label resolution and the copy buttons
+   of a value shown once.
    Loaded on every page before the component scripts and before Alpine. */
 (function () {
   'use strict';
@@ -66,7 +67,39 @@
     return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   }
 
-  window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken };
+  /* Copy buttons: a click on [data-copy="ID"] selects the input #ID and copies its value; the outcome is said in
+     [data-copy-status="ID"] (a polite live region). Falls back to execCommand where the clipboard API is missing. */
+  var copyBound = false;
+  function copyButtons() {
+    if (copyBound) return;
+    copyBound = true;
+    function say(targetId, text) {
+      var status = document.querySelector('[data-copy-status="' + targetId + '"]');
+      if (status) status.textContent = text;
+    }
+    document.addEventListener('click', function (event) {
+      var button = event.target.closest ? event.target.closest('[data-copy]') : null;
+      if (!button) return;
+      var id = button.getAttribute('data-copy');
+      var input = document.getElementById(id);
+      if (!input) return;
+      input.focus();
+      input.select();
+      var fallback = function () {
+        var ok = false;
+        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+        say(id, ok ? t('profile.copied') : t('profile.copy_failed'));
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(input.value).then(function () { say(id, t('profile.copied')); }, fallback);
+      } else {
+        fallback();
+      }
+    });
+  }
+
+  window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken,
+                    copyButtons: copyButtons };
 
   // the server shows dates in the reader's zone; without a saved one it uses the browser's
   try {

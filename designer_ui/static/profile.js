@@ -14,28 +14,6 @@
     if (!window.confirm(text)) event.preventDefault();
   });
 
-  function say(targetId, text) {
-    var status = document.querySelector('[data-copy-status="' + targetId + '"]');
-    if (status) status.textContent = text;
-  }
-
-  document.addEventListener('click', function (event) {
-    var button = event.target.closest ? event.target.closest('[data-copy]') : null;
-    if (!button) return;
-    var id = button.getAttribute('data-copy');
-    var input = document.getElementById(id);
-    if (!input) return;
-    input.focus();
-    input.select();
-    var fallback = function () {
-      var ok = false;
-      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-      say(id, ok ? t('profile.copied') : t('profile.copy_failed'));
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(input.value).then(function () { say(id, t('profile.copied')); }, fallback);
-    } else {
-      fallback();
-    }
-  });
+  // the copy buttons of a value shown once (common.js)
+  window.formflow.copyButtons();
 })();
