@@ -168,10 +168,3 @@ def field_usage(rt: Runtime, app_key: str, form_key: str, field_id: str, actor: 
                                   f"/admin/access/{app_key}/{form_key}"))
     return out
 
-
-def outside_uses(rt: Runtime, conn: sa.Connection, app_key: str, form_key: str, definition: dict, field_id: str) -> list[dict]:
-    """The places outside the form's own definition (other forms, templates, workflows, dashboards) that would
-    break if ``field_id`` went away; role grants on a removed field are harmless and not listed."""
-    own = {(p["kind"], p["key"]) for p in usage_in_definition(definition, app_key, form_key, field_id)}
-    return [p for p in field_usage(rt, app_key, form_key, field_id, definition=definition, conn=conn)
-            if (p["kind"], p["key"]) not in own and p["kind"] != "permission"]
