@@ -13,10 +13,8 @@ stopped and never creates a record twice.
 """
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import io
 import json
 from collections import Counter
 from typing import Callable, Iterable
@@ -25,7 +23,7 @@ import sqlalchemy as sa
 
 from engine import automations, dedup
 from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, ValidationFailed
-from engine.exports import spreadsheet_text
+from engine.exports import csv_chunks, spreadsheet_text
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
 from engine.imports import cleaning, mapping as mapping_area
@@ -496,19 +494,9 @@ def reason_text(error: dict) -> str:
 
 
 def refused_csv(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> Iterable[str]:
-    """``refused_rows`` as CSV text chunks (UTF-8 BOM first, formulas neutralized)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    rows = refused_rows(rt, actor, app_key, form_key, job_id)
-    writer.writerow([spreadsheet_text(c) for c in next(rows)])  # the job is looked up (and refused) before the first chunk
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow([spreadsheet_text(c) for c in row])
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    """``refused_rows`` as CSV text chunks (UTF-8 BOM first, formulas neutralized); the job is looked up (and
+    refused) before the first chunk."""
+    return csv_chunks(refused_rows(rt, actor, app_key, form_key, job_id))
 
 
 # -- helpers ----------------------------------------------------------------------
