@@ -92,6 +92,14 @@ class Action:
 ACTIONS: Registry[Action] = Registry("automation action")
 
 
+def _update_targets(w, auto: Automation, plan: dict, values: dict) -> dict:
+    """Write ``values`` to every record of ``plan["target_records"]`` (in the target form) as the automation; the plan."""
+    for rid in plan["target_records"]:
+        _nested(w, auto, f"update {auto.target_form} record {rid}", lambda actor: record_service.update_record(
+            w.rt, actor, w.form.app_key, auto.target_form, rid, values, conn=w.conn))
+    return plan
+
+
 def _nested(w, auto: Automation, what: str, call):
     """Run a write for an automation; its refusal becomes the triggering write's, naming the automation."""
     try:
@@ -166,10 +174,7 @@ class UpdateRecord(Action):
 
     def run(self, w, auto, values):
         plan = self.plan(w, auto, values)
-        for rid in plan["target_records"]:
-            _nested(w, auto, f"update {auto.target_form} record {rid}", lambda actor: record_service.update_record(
-                w.rt, actor, w.form.app_key, auto.target_form, rid, values, conn=w.conn))
-        return plan
+        return _update_targets(w, auto, plan, values)
 
 
 @ACTIONS.register
@@ -219,10 +224,7 @@ class UpdateMatching(Action):
         if len(plan["target_records"]) > self.MAX_MATCHED:
             raise ValidationFailed(f"automation {auto.name!r} matches {len(plan['target_records'])} records; at most {self.MAX_MATCHED}",
                                    [ErrorItem("matches too many records", path=f"/automations/{auto.index}/action/match")])
-        for rid in plan["target_records"]:
-            _nested(w, auto, f"update {auto.target_form} record {rid}", lambda actor: record_service.update_record(
-                w.rt, actor, w.form.app_key, auto.target_form, rid, values, conn=w.conn))
-        return plan
+        return _update_targets(w, auto, plan, values)
 
 
 @ACTIONS.register
