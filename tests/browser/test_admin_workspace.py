@@ -178,7 +178,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
 
     # -- the admin enters a customer
     page.goto(base + f"/apps/{app_key}/forms/customer/new")
-    page.get_by_test_id("input-text").fill("Acme Trading")
+    page.get_by_test_id("input-name").fill("Acme Trading")
     page.get_by_test_id("input-phone").fill(PHONE)
     page.get_by_test_id("submit").click()
     page.get_by_test_id("form-success").wait_for()
@@ -197,7 +197,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     expect(page.get_by_test_id("value-phone")).to_have_count(0)
     assert PHONE not in page.content()
     page.goto(base + f"/apps/{app_key}/forms/customer/new")              # no input for it on a new record either
-    page.get_by_test_id("input-text").fill("Beta Works")
+    page.get_by_test_id("input-name").fill("Beta Works")
     expect(page.get_by_test_id("input-phone")).to_have_count(0)
     page.get_by_test_id("submit").click()
     page.get_by_test_id("form-success").wait_for()
