@@ -12,8 +12,11 @@ out the fields their role hides.
 """
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
+
+import sqlalchemy as sa
 
 from engine import automations as automation_area
 from engine.autofill import computed_stage
@@ -23,20 +26,34 @@ from engine.runtime import Actor, Runtime
 from engine.services import records as rs
 from engine.services.form_lookup import compiled_form
 from engine.services.record_input import keyed
-from engine.errors import FormflowError
+from engine.definitions import check_form
+from engine.errors import DefinitionInvalid, FormflowError
+from engine.formrules import publish_resolver
+from engine.services.form_lookup import form_row
+from engine.storage.tables import forms as forms_table
 
 #: most ``and`` clauses explained per condition
 MAX_EXPLAINED_CLAUSES = 20
 
 
-def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *, record_id: int | None = None) -> dict:
+def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *, record_id: int | None = None,
+            draft: dict | None = None, as_submitted: bool = False) -> dict:
+    """*draft*: a form definition as edited on screen (unsaved); its automations run instead of the published ones.
+    *as_submitted* (with *record_id*): the record's own values evaluated as a submit of them (create triggers fire),
+    after the same access check as an edit of it."""
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
+        if draft is not None:
+            form = copy.copy(form)  # the cached published form stays as it is
+            form.automations = draft_automations(rt, conn, app_key, form_key, draft)
         before = None
         if record_id is not None:
             row = rs.live_row(conn, form, record_id)
             rs.check_access(rt, conn, actor, form, "update", row)  # as the update itself: 404 out of scope, 403 read-only
             before = dict(row["data"])
+        if as_submitted and before is not None:  # the picked record as if submitted now: its values, create triggers fire
+            inputs = {f["id"] for f in form.input_fields}
+            data, before = {k: v for k, v in before.items() if k in inputs and v is not None}, None
         w = rs.Write(rt, conn, actor, form, "update" if before is not None else "create", keyed(form, data), before, record_id=record_id)
         rs.refuse_unknown_and_engine_set(w)
         w.values = {**(before or {}), **w.incoming}
@@ -96,6 +113,27 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
                 "values": {k: v for k, v in w.values.items() if v is not None and k not in hidden},
                 "fields": fields, "rows": rows, "dropped": dropped, "errors": [e.to_dict() for e in w.errors],
                 "rules": rules, "validations": validations, "automations": autos}
+
+
+def draft_automations(rt: Runtime, conn, app_key: str, form_key: str, definition: dict) -> list:
+    """The automations of an unsaved definition, checked and compiled as publishing would, or DefinitionInvalid
+    naming every problem by its path."""
+    app, _ = form_row(conn, rt, app_key, form_key)
+    definition = {**definition, "key": form_key}
+    siblings = {k: d for k, d in conn.execute(sa.select(forms_table.c.key, forms_table.c.draft).where(
+        forms_table.c.app_id == app["id"])).all() if k != form_key}
+    everything = {**siblings, form_key: definition}
+    errors = check_form(definition, siblings)
+    if not errors:
+        for check in rt.pipeline.publish_checks:  # the features' checks, as on publish
+            errors += check(rt, conn, app, definition, everything)
+    if errors:
+        raise DefinitionInvalid(f"the draft of form {form_key!r} can't be compiled", errors)
+    autos, errors = automation_area.compile_automations(definition, publish_resolver(conn, app, definition, everything),
+                                                        check_forms=everything)
+    if errors:
+        raise DefinitionInvalid(f"the draft of form {form_key!r} can't be compiled", errors)
+    return autos
 
 
 def _drop_hidden_values(rt: Runtime, conn, actor: Actor, app_key: str, target_key: str, item: dict) -> None:

@@ -9,9 +9,13 @@ from engine.errors import ErrorItem, ValidationFailed
 from engine.formrules import FormRules, rules_for, rules_js
 from engine.services import forms as form_service
 
-DRY_RUN_BODY = {"type": "object", "required": ["data"], "properties": {
-    "data": {"type": "object", "description": "record data keyed by field id (or name)"},
-    "record_id": {"type": "integer", "minimum": 1, "description": "evaluate as an edit of this record"}}}
+DRY_RUN_BODY = {"type": "object", "properties": {
+    "data": {"type": "object", "description": "record data keyed by field id (or name); optional with record_id"},
+    "record_id": {"type": "integer", "minimum": 1, "description": "evaluate as an edit of this record"},
+    "definition": {"type": "object", "description": "an unsaved form definition (the draft on screen): its automations "
+                   "run instead of the published ones; refused with paths if it doesn't compile"},
+    "as_submitted": {"type": "boolean", "description": "with record_id: evaluate the record's values as if submitted now "
+                     "(create triggers fire) instead of as an edit"}}}
 DRY_RUN_RESULT = {"type": "object", "properties": {
     "action": {"type": "string"}, "valid": {"type": "boolean"}, "values": {"type": "object"},
     "fields": {"type": "object", "additionalProperties": {"type": "object"}},
@@ -27,12 +31,22 @@ DRY_RUN_RESULT = {"type": "object", "properties": {
        tag="forms", body=DRY_RUN_BODY, response=DRY_RUN_RESULT, errors=(403, 404, 422))  # a designer's tool: needs "design"
 def dry_run_form(app_key, form_key):
     body = load_body()
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-        raise ValidationFailed("the body must be {\"data\": {...}}", [ErrorItem("must be an object", path="/data")])
+    if not isinstance(body, dict):
+        raise ValidationFailed("the body must be an object", [ErrorItem("must be an object", path="")])
     record_id = body.get("record_id")
     if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool) or record_id < 1):
         raise ValidationFailed("record_id must be a record id", [ErrorItem("must be a positive integer", path="/record_id")])
-    return jsonify(dry_run(runtime(), actor(), app_key, form_key, body["data"], record_id=record_id))
+    data = body.get("data", {} if record_id is not None else None)
+    if not isinstance(data, dict):
+        raise ValidationFailed("the body must be {\"data\": {...}}", [ErrorItem("must be an object", path="/data")])
+    definition = body.get("definition")
+    if definition is not None and not isinstance(definition, dict):
+        raise ValidationFailed("definition must be a form definition", [ErrorItem("must be an object", path="/definition")])
+    as_submitted = body.get("as_submitted", False)
+    if not isinstance(as_submitted, bool):
+        raise ValidationFailed("as_submitted must be true or false", [ErrorItem("must be a boolean", path="/as_submitted")])
+    return jsonify(dry_run(runtime(), actor(), app_key, form_key, data, record_id=record_id, draft=definition,
+                           as_submitted=as_submitted))
 
 
 def _script(fr: FormRules, *, immutable: bool) -> Response:
