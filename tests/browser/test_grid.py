@@ -1,10 +1,12 @@
 """The records grid (Tabulator) on the CRM with demo customers, in Debian's Chromium against the real app over SQLite:
 edit a cell inline (and a refused edit shown on the cell, value reverted), select three rows and bulk-change the owner,
 delete two and restore one from the Deleted view, build "level is Key and created in the last 30 days" by picking,
-save it as a view shared with the member role and see it as a member; axe clean, no overflow at 390 px."""
+save it as a view shared with the member role and see it as a member; axe clean, no overflow at 390 px. The screenshot
+docs/screenshots/page_grid.png (the grid once its first page has loaded) comes from here."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
@@ -13,6 +15,7 @@ from signin import crm_admin  # tests/browser/signin.py
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display_name": "王芳"}
 MEMBER = {"username": "lisi", "password": "correct-horse-battery-8", "display_name": "李四"}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -43,6 +46,8 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
     page.goto(base + "/apps/crm/forms/customer/grid")
     expect(_rows(page).first).to_be_visible()
     assert _rows(page).count() == 20
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "page_grid.png"), full_page=True)
 
     # inline edit of the first row's name: double-click, type, Enter -> PATCH with If-Match
     first_id = int(_rows(page).first.locator(".tabulator-cell[tabulator-field=id]").inner_text().lstrip("#"))
