@@ -1,13 +1,16 @@
 /* Automation editor (自动操作): the form draft's `automations` list edited as
    trigger -> condition (rule builder) -> action with a field-mapping table.
    Saves the whole draft (PUT …/draft with If-Match), publishes (refusals land
-   on the automation, row or mapping they name) and dry-runs a sample payload
-   against the published version (POST …/dry-run).
+   on the automation, row or mapping they name) and dry-runs the automations as
+   on screen (unsaved draft) on a record picked from the records list API
+   (GET …/records?search=, the caller's read gate), as if submitted now
+   (POST …/dry-run {record_id, as_submitted, definition}).
    Config: #automation-config (see templates/automation_editor.html). */
 (function () {
   'use strict';
   var t = function (k, p) { return window.formflow.t(k, p); };
   var SOURCES = ['$id', '$owner', '$user'];
+  var TEXTY = ['text', 'textarea', 'email', 'phone'];  // field types that can name a record in the picker
 
   function newAutomation(n) {
     return { id: 'auto_' + n, name: '', enabled: true, trigger: { on: 'create_or_update', when: '' },
@@ -36,7 +39,9 @@
       base.status = '';
       base.statusKind = '';
       base.errors = [];
-      base.dryPayload = '{}';
+      base.dryQuery = '';
+      base.dryRecords = [];
+      base.dryRecord = '';
       base.dryResult = null;
       base.dryError = '';
 
@@ -45,9 +50,7 @@
         this.autos = this.def.automations;
         this.autos.forEach(function (a) { a.trigger = a.trigger || { on: 'create_or_update' }; a.action = a.action || { type: 'create_record', map: [] }; a.action.map = a.action.map || []; });
         this.resetConds();
-        var sample = {};
-        this.fields.forEach(function (f) { if (f.type === 'boolean') sample[f.name] = true; });
-        this.dryPayload = JSON.stringify(sample, null, 2);
+        this.findRecords('');
       };
       base.resetConds = function () {
         this.conds = this.autos.map(function (a, i) { return { id: 'c' + i + '-' + Date.now(), when: a.trigger.when || '' }; });
@@ -230,15 +233,41 @@
         });
       };
 
-      /* ---- dry-run (the published version) ---- */
-      base.setDryPayload = function (v) { this.dryPayload = v; };
+      /* ---- dry-run (the draft on screen, on a picked record) ---- */
+      base.recordLabel = function (r) {
+        var data = r.data || {};
+        var texts = this.fields.filter(function (f) { return typeof data[f.id] === 'string' && data[f.id] && TEXTY.indexOf(f.type) >= 0; });
+        texts.sort(function (a, b) { return TEXTY.indexOf(a.type) - TEXTY.indexOf(b.type); });
+        var named = texts[0];
+        return '#' + r.id + (named ? ' · ' + data[named.id] : '');
+      };
+      base.isDryRecord = function (r) { return String(r.id) === String(this.dryRecord); };
+      base.setDryRecord = function (v) { this.dryRecord = v; };
+      base.findRecords = function (q) {
+        var self = this;
+        this.dryQuery = q || '';
+        var url = cfg.api_base + '/records?page_size=20' + (this.dryQuery ? '&search=' + encodeURIComponent(this.dryQuery) : '');
+        return window.formflow.api('GET', url).then(function (r) {
+          if (!r.ok) { self.dryRecords = []; self.dryRecord = ''; return; }
+          self.dryRecords = (r.data.items || []).map(function (x) { return { id: x.id, label: self.recordLabel(x) }; });
+          var still = self.dryRecords.some(function (x) { return String(x.id) === String(self.dryRecord); });
+          if (!still) self.dryRecord = self.dryRecords.length ? String(self.dryRecords[0].id) : '';
+        });
+      };
       base.dryRun = function () {
         var self = this;
-        var data;
-        try { data = JSON.parse(this.dryPayload || '{}'); } catch (e) { this.dryError = t('editor.bad_json') + ': ' + e.message; return; }
+        if (!this.dryRecord) { this.dryResult = null; this.dryError = t('editor.dry_pick_first'); return; }
         this.dryError = '';
-        window.formflow.api('POST', cfg.api_base + '/dry-run', { data: data }).then(function (r) {
-          if (!r.ok) { self.dryResult = null; self.dryError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }
+        var body = { record_id: Number(this.dryRecord), as_submitted: true, definition: this.payload() };
+        window.formflow.api('POST', cfg.api_base + '/dry-run', body).then(function (r) {
+          if (!r.ok) {
+            self.dryResult = null;
+            var err = (r.data && r.data.error) || {};
+            var items = (err.errors || []).map(function (e) { return (e.path ? e.path + ': ' : '') + e.message; });
+            self.dryError = (err.message || t('editor.failed')) + (items.length ? ' — ' + items.join('; ') : '');
+            if (r.status === 422 && err.errors && err.errors.length) self.takeErrors(r, 'editor.failed');  // shown in place too
+            return;
+          }
           self.dryResult = r.data;
           if (r.data.errors && r.data.errors.length) {
             self.dryError = r.data.errors.map(function (e) { return (e.label || e.field_id || e.path || '') + ': ' + e.message; }).join('; ');

@@ -86,18 +86,34 @@ def test_automation_editor_builds_publishes_and_dry_runs_automation_1(page, form
     assert saved[0]["action"]["form"] == "follow_up_reminder"
     assert {"field": "follow_up", "from": "$id"} in saved[0]["action"]["map"]
 
-    # dry-run with a sample payload: what would be created, nothing saved
-    page.get_by_test_id("dry-payload").fill(
-        '{"customer": %d, "method": "call", "content": "Call about the order", "enable_reminder": true, "next_follow_up": "%s"}'
-        % (crm["acme"], _in_days(3)))
-    page.get_by_test_id("run-dry-run").click()
-    expect(page.get_by_test_id("dry-result")).to_contain_text("would create a record in follow_up_reminder")
-    expect(page.get_by_test_id("dry-result")).to_contain_text("Follow up: Call about the order")
-    assert ok(call(base, "GET", "/api/apps/crm/forms/follow_up_reminder/records"))["total"] == 0
-
     # a follow-up submitted with the reminder on brings its reminder
     ok(call(base, "POST", "/api/apps/crm/forms/follow_up/records", {"data": {
         "customer": crm["acme"], "method": "call", "content": "Quote sent", "enable_reminder": True, "next_follow_up": _in_days(3)}}))
+    ok(call(base, "POST", "/api/apps/crm/forms/follow_up/records", {"data": {
+        "customer": crm["acme"], "method": "visit", "content": "Visited the plant", "enable_reminder": False}}))
+    assert ok(call(base, "GET", "/api/apps/crm/forms/follow_up_reminder/records"))["total"] == 1
+
+    # dry-run the DRAFT (an unsaved change of the fill rule) on a record picked by search: no JSON typed, nothing saved
+    page.reload()
+    auto = page.get_by_test_id("automation-0")
+    auto.get_by_test_id("map-row").nth(2).get_by_test_id("map-text").fill("Draft: {{ record.content }}")
+    expect(page.get_by_test_id("status")).to_contain_text("Unsaved changes")
+    page.get_by_role("searchbox", name="Find a record").fill("Quote")
+    picker = page.get_by_role("combobox", name="Record to run on")
+    expect(picker.get_by_role("option")).to_have_count(1)
+    expect(picker.get_by_role("option")).to_contain_text("Quote sent")
+    page.get_by_role("button", name="Dry run", exact=True).click()
+    # the record already has its reminder: the automation would update that one, with the draft's text
+    expect(page.get_by_test_id("dry-result")).to_contain_text("would update a record in follow_up_reminder")
+    expect(page.get_by_test_id("dry-result")).to_contain_text("Draft: Quote sent")
+    assert ok(call(base, "GET", "/api/apps/crm/forms/follow_up_reminder/records"))["total"] == 1      # nothing written
+    saved = ok(call(base, "GET", "/api/apps/crm/forms/follow_up/draft"))["definition"]["automations"]
+    assert {"field": "content", "template": "Follow up: {{ record.content }}"} in saved[0]["action"]["map"]  # draft not saved
+    # a draft that doesn't compile is refused, naming where
+    auto.get_by_test_id("map-row").nth(2).get_by_test_id("map-text").fill("Draft: {{ record.contnt }}")
+    page.get_by_role("button", name="Dry run", exact=True).click()
+    expect(page.get_by_test_id("dry-error")).to_contain_text("/automations/0/action/map/2")
+
     page.goto(base + "/apps/crm/forms/follow_up_reminder/records")
     expect(page.get_by_test_id("records-table")).to_contain_text("Follow up: Quote sent")
     assert page.js_errors == []
