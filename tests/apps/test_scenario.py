@@ -29,7 +29,9 @@ def _person(rt, app, username, manager_id=None):
 
 def _inbox(rt):
     with rt.db.read() as conn:
-        return sorted((r.user_id, r.title) for r in conn.execute(sa.select(inbox_messages)))
+        # the reminders; a template's reviewers are told in their inbox too, counted apart
+        reminders = sa.or_(inbox_messages.c.source.is_(None), ~inbox_messages.c.source.like("template-review:%"))
+        return sorted((r.user_id, r.title) for r in conn.execute(sa.select(inbox_messages).where(reminders)))
 
 
 def _rebuild_through_the_public_api(client, reviewer):
