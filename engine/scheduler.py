@@ -461,6 +461,7 @@ class Scheduler:
         self.ticks = 0
         self.last_report: TickReport | None = None
         self._lock = threading.Lock()
+        self._stopping = False
         self.aps = BackgroundScheduler(timezone="UTC")
         # coalesce + max_instances=1: a slow tick is never run twice at once, missed intervals collapse into one
         self.aps.add_job(self.tick, "interval", seconds=interval, id="formflow-due-events", max_instances=1, coalesce=True,
@@ -476,7 +477,8 @@ class Scheduler:
                 log.exception("scheduler tick failed")
                 return TickReport()
             self.ticks += 1
-            self._reschedule()
+            if not self._stopping:
+                self._reschedule()
             return self.last_report
 
     def next_delay(self) -> float:
@@ -499,7 +501,13 @@ class Scheduler:
         self.aps.start()
 
     def shutdown(self, wait: bool = True) -> None:
-        self.aps.shutdown(wait=wait)
+        """Stop ticking; with ``wait`` the tick in progress finishes its batch first. APScheduler's own wait holds its
+        job-store lock while the running tick reschedules itself (a deadlock), so the wait is on our tick lock."""
+        self._stopping = True
+        self.aps.shutdown(wait=False)
+        if wait:
+            with self._lock:
+                pass
         if self.senders is not None:
             self.senders.stop()
 
