@@ -32,9 +32,8 @@ def _pg_available() -> bool:
 PG_OK = _pg_available()
 
 
-@pytest.fixture
-def pg_schema_url():
-    """A fresh PostgreSQL schema; yields a URL whose search_path points at it."""
+def fresh_pg_schema():
+    """A fresh PostgreSQL schema; yields a URL whose search_path points at it (the body of the fixtures below)."""
     if not PG_OK:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI but {PG_URL} is not reachable")
@@ -48,6 +47,18 @@ def pg_schema_url():
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A fresh PostgreSQL schema for one test."""
+    yield from fresh_pg_schema()
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    """A fresh PostgreSQL schema shared by a module's tests (servers started once per module)."""
+    yield from fresh_pg_schema()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

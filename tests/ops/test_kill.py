@@ -33,7 +33,7 @@ from engine.services import workflows as wf_service
 from engine.storage.tables import forms, records
 from engine.workflows.tables import due_events
 from formflow import create_app
-from tests.ops.test_serve import TEST_SECRET_KEY, fetch, free_port, pg_url, scrape, serve_env, wait_until_up  # noqa: F401
+from tests.ops.test_serve import TEST_SECRET_KEY, fetch, free_port, scrape, serve_env, wait_until_up
 
 pytestmark = pytest.mark.slow
 

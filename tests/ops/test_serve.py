@@ -16,20 +16,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from engine.runtime import Actor
 from engine.services import app_templates, credentials, users, web_forms
 from engine.services.web_forms import RATE_LIMIT_SUBMISSIONS
 from formflow import create_app
-from tests.conftest import PG_OK, PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 #: how long the server may take to answer its first request (it migrates a fresh schema first)
@@ -66,23 +62,6 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError("formflow serve did not answer /healthz in time")
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    if not PG_OK:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI but {PG_URL} is not reachable")
-        pytest.skip("PostgreSQL not reachable")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def serve_env(db_url: str, tmp: Path, **extra: str) -> dict:
