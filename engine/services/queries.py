@@ -100,22 +100,6 @@ _simple("gt", lambda e, v: e > v)
 _simple("ge", lambda e, v: e >= v)
 
 
-@OPERATORS.register
-class LastDaysOp(Operator):
-    """Within the last N days up to now (N from 1 to 3650); the query turns it into a range with the runtime's clock."""
-    name = "last_days"
-    takes = "two"
-
-    def clause(self, expr, value, dialect, ftype, fid):
-        return sa.and_(expr >= value[0], expr <= value[1])
-
-
-@OPERATORS.register
-class NextDaysOp(LastDaysOp):
-    """From now to N days ahead."""
-    name = "next_days"
-
-
 #: a filter value meaning the caller (user fields, owner_id, created_by), and the caller's team (with ``in``)
 ME, MY_TEAM = "$me", "$my_team"
 MAX_RELATIVE_DAYS = 3650
@@ -137,6 +121,19 @@ class BetweenOp(Operator):
 
     def clause(self, expr, value, dialect, ftype, fid):
         return sa.and_(expr >= value[0], expr <= value[1])
+
+
+@OPERATORS.register
+class LastDaysOp(BetweenOp):
+    """Within the last N days up to now (N from 1 to 3650); the query turns it into the range ``between`` takes,
+    with the runtime's clock."""
+    name = "last_days"
+
+
+@OPERATORS.register
+class NextDaysOp(LastDaysOp):
+    """From now to N days ahead."""
+    name = "next_days"
 
 
 @OPERATORS.register
