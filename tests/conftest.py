@@ -5,17 +5,33 @@ database named by ``FORMFLOW_TEST_PG`` (default: 127.0.0.1:5432/test).
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import uuid
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from engine.clock import FrozenClock
 from engine.runtime import Actor, Runtime
 
 PG_URL = os.environ.get("FORMFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextlib.contextmanager
+def served(wsgi_app, **server_options):
+    """A WSGI app (a test's webhook receiver) on a free 127.0.0.1 port in a thread; yields the server, stops it after."""
+    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True, **server_options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 def _pg_available() -> bool:

@@ -11,11 +11,10 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 
 import pytest
 from test_real_app import REMINDER, assert_accessible, call, crm, ok, published  # noqa: F401  (fixtures)
-from werkzeug.serving import make_server
+from tests.conftest import served
 from werkzeug.wrappers import Request, Response
 
 from engine.scheduler import tick
@@ -33,12 +32,8 @@ def receiver():
         calls.append((request.get_data(), dict(request.headers)))
         return Response("ok")(environ, start_response)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}/erp/hook", "calls": calls}
-    server.shutdown()
-    thread.join()
+    with served(app) as server:
+        yield {"url": f"http://127.0.0.1:{server.server_port}/erp/hook", "calls": calls}
 
 
 def _step(page, step_id):

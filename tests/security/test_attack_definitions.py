@@ -16,7 +16,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
+from tests.conftest import served
 from werkzeug.wrappers import Request, Response
 
 from engine.runtime import Actor
@@ -46,13 +46,9 @@ class Hook:
 @pytest.fixture
 def hook():
     receiver = Hook()
-    server = make_server("127.0.0.1", 0, receiver, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    receiver.base = f"http://127.0.0.1:{server.server_port}"
-    yield receiver
-    server.shutdown()
-    thread.join()
+    with served(receiver) as server:
+        receiver.base = f"http://127.0.0.1:{server.server_port}"
+        yield receiver
 
 
 @pytest.fixture

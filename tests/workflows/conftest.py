@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
+from tests.conftest import served
 from werkzeug.wrappers import Request, Response
 
 from engine.services import forms as form_service
@@ -55,13 +55,9 @@ class Receiver:
 @pytest.fixture
 def receiver():
     app = Receiver()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    app.url = f"http://127.0.0.1:{server.server_port}/hook"
-    yield app
-    server.shutdown()
-    thread.join()
+    with served(app) as server:
+        app.url = f"http://127.0.0.1:{server.server_port}/hook"
+        yield app
 
 
 def add_user(rt, username: str, tz: str | None = None, manager_id: int | None = None, role: str = "member") -> int:

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
+from tests.conftest import served
 from werkzeug.wrappers import Request, Response
 
 from engine.scheduler import tick
@@ -36,13 +36,9 @@ class SigningReceiver:
 @pytest.fixture
 def hook():
     app = SigningReceiver()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    app.url = f"http://127.0.0.1:{server.server_port}/hook"
-    yield app
-    server.shutdown()
-    thread.join()
+    with served(app) as server:
+        app.url = f"http://127.0.0.1:{server.server_port}/hook"
+        yield app
 
 
 @pytest.fixture
