@@ -2,8 +2,11 @@
 
 Both run under gunicorn with the same workers and threads on the same PostgreSQL (a throwaway schema each). The
 floor app inserts the same JSON into one table and returns it, reads one row by id, and lists a page of 20 with a
-count. Each cell drives the server for ``--seconds`` with ``--concurrency`` keep-alive clients and prints req/s,
-p50 and p99. The form is the CRM customer form (a token-authenticated API client).
+count. Each cell drives the server for ``--seconds`` with 1 and then 8 keep-alive clients and prints req/s, p50 and
+p99, and formflow's req/s as a share of the floor's. Two forms, both through a token-authenticated API client: a plain
+12-field form (text, textarea, number, money, date, datetime, select, multiselect, boolean, email, phone, url; no
+rules, automations or dedup) and the CRM customer form. Goals (issue 25): plain create >= 50% of the floor, read-one
+>= 70%, list >= 80%; CRM customer create >= 33%.
 
     python bench/bench_http.py [--db postgresql+psycopg://postgres@127.0.0.1:5432/test] [--seconds 10]
 """
@@ -30,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.runtime import Actor  # noqa: E402
-from engine.services import app_templates, credentials, users  # noqa: E402
+from engine.services import app_templates, credentials, forms, users  # noqa: E402
 from formflow import create_app  # noqa: E402
 
 FLOOR_APP = '''
@@ -71,6 +74,34 @@ def customer(i: int) -> dict:
     return {"data": {"name": f"Bench {i} {uuid.uuid4().hex[:8]} Ltd", "industry": "it", "source": "web_form", "level": "main",
                      "need": "clear", "phone": f"139{uuid.uuid4().int % 100_000_000:08d}", "email": f"b{i}@{uuid.uuid4().hex[:10]}.example",
                      "region": "east", "address": "1 Road"}}
+
+
+def _field(fid: str, ftype: str, en: str, **extra) -> dict:
+    return {"id": fid, "type": ftype, "label": {"en": en, "zh-CN": en}, **extra}
+
+
+#: a typical plain form: 12 fields of the common types, nothing computed, no rules, automations or dedup
+PLAIN_FORM = {"key": "contact", "label": {"en": "Contact", "zh-CN": "联系人"}, "fields": [
+    _field("name", "text", "Name", required=True, options={"max_length": 200}, sortable=True, searchable=True),
+    _field("notes", "textarea", "Notes"),
+    _field("age", "number", "Age", options={"min": 0, "max": 150, "precision": 0}),
+    _field("budget", "money", "Budget"),
+    _field("born", "date", "Born"),
+    _field("met_at", "datetime", "Met at"),
+    _field("kind", "select", "Kind", filterable=True, options={"choices": [{"value": v, "label": {"en": v, "zh-CN": v}} for v in ("a", "b", "c")]}),
+    _field("tags", "multiselect", "Tags", options={"choices": [{"value": v, "label": {"en": v, "zh-CN": v}} for v in ("x", "y", "z")]}),
+    _field("active", "boolean", "Active"),
+    _field("email", "email", "Email"),
+    _field("phone", "phone", "Phone"),
+    _field("site", "url", "Web site"),
+]}
+
+
+def plain(i: int) -> dict:
+    return {"data": {"name": f"Person {i} {uuid.uuid4().hex[:8]}", "notes": "met at the fair", "age": 20 + i % 50, "budget": "1250.50",
+                     "born": "1990-05-17", "met_at": "2026-11-02T10:30:00Z", "kind": "b", "tags": ["x", "z"], "active": True,
+                     "email": f"p{i}@{uuid.uuid4().hex[:10]}.example", "phone": f"139{uuid.uuid4().int % 100_000_000:08d}",
+                     "site": "https://example.com/p"}}
 
 
 def free_port() -> int:
@@ -148,6 +179,42 @@ def drive(port: int, make_request, seconds: float, concurrency: int) -> tuple[fl
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
+#: the issue's goals: formflow's req/s as a share of the floor's, by (form, operation)
+GOALS = {("plain", "create"): 0.50, ("plain", "read one"): 0.70, ("plain", "list"): 0.80, ("CRM", "create"): 0.33}
+
+
+def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_port: int) -> None:
+    """Both servers, one form: create, read one and a list page of 20 (newest first), at concurrency 1 and 8."""
+    plain_headers = {"Content-Type": "application/json"}
+    ids = {}
+    for name, port, path, headers in (("formflow", ff_port, api, auth), ("floor", floor_port, "/records", plain_headers)):
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for i in range(30):  # rows to read and list
+            conn.request("POST", path, body=json.dumps(body(10**8 + i)), headers=headers)
+            response = conn.getresponse()
+            answer = json.loads(response.read())
+            if response.status != 201:
+                raise SystemExit(f"{name} {path}: {response.status} {answer}")
+            ids[name] = answer["id"]
+    ops = {
+        "create": {"formflow": lambda i: ("POST", api, json.dumps(body(i)), auth),
+                   "floor": lambda i: ("POST", "/records", json.dumps(body(i)), plain_headers)},
+        "read one": {"formflow": lambda i: ("GET", f"{api}/{ids['formflow']}", None, auth),
+                     "floor": lambda i: ("GET", f"/records/{ids['floor']}", None, plain_headers)},
+        "list": {"formflow": lambda i: ("GET", f"{api}?sort=-created_at&page_size=20", None, auth),
+                 "floor": lambda i: ("GET", "/records", None, plain_headers)},
+    }
+    for op, makers in ops.items():
+        for concurrency in (1, 8):
+            ff = drive(ff_port, makers["formflow"], args.seconds, concurrency)
+            fl = drive(floor_port, makers["floor"], args.seconds, concurrency)
+            ratio = ff[0] / fl[0]
+            goal = GOALS.get((form, op))
+            verdict = "" if goal is None else f" ({goal:.0%} {'met' if ratio >= goal else 'NOT met'})"
+            print(f"{form:<6} {op:<9} {concurrency:>2} | {ff[0]:>14.0f} {ff[1]:>6.1f}ms {ff[2]:>6.1f}ms | {fl[0]:>11.0f} {fl[1]:>6.1f}ms "
+                  f"{fl[2]:>6.1f}ms | {ratio:>4.0%}{verdict}", flush=True)
+
+
 def start(cmd: list[str], env: dict, cwd: str):
     return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -167,6 +234,9 @@ def main() -> None:
         setup = create_app({"DATABASE_URL": ff_url, "INSTANCE_PATH": f"{tmp}/setup", "INSTALL_TEMPLATES": False, "TESTING": True})
         rt = setup.extensions["formflow"]
         app_templates.install_template(rt, Actor.system(), "crm")
+        forms.create_app(rt, Actor.system(), "plain", {"en": "Plain", "zh-CN": "Plain"})
+        forms.create_form(rt, Actor.system(), "plain", PLAIN_FORM)
+        forms.publish_form(rt, Actor.system(), "plain", "contact")
         admin = users.create_user(rt, Actor.system(), "bench", display_name="Bench", roles=["admin"], check=False)
         token = credentials.create_token(rt, Actor.user(admin["id"]), "bench")["token"]
         rt.db.dispose()
@@ -188,30 +258,13 @@ def main() -> None:
         wait_up(ff_port, "/healthz", procs[0])
         wait_up(floor_port, "/records", procs[1])
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        plain = {"Content-Type": "application/json"}
-        api = "/api/apps/crm/forms/customer/records"
-        ids = {}
-        for name, port, path, headers in (("formflow", ff_port, api, auth), ("floor", floor_port, "/records", plain)):
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            for i in range(30):  # rows to read and list
-                conn.request("POST", path, body=json.dumps(customer(10**8 + i)), headers=headers)
-                ids[name] = json.loads(conn.getresponse().read())["id"]
-        ops = {
-            "create": {"formflow": lambda i: ("POST", api, json.dumps(customer(i)), auth),
-                       "floor": lambda i: ("POST", "/records", json.dumps(customer(i)), plain)},
-            "read one": {"formflow": lambda i: ("GET", f"{api}/{ids['formflow']}", None, auth),
-                         "floor": lambda i: ("GET", f"/records/{ids['floor']}", None, plain)},
-            "list page": {"formflow": lambda i: ("GET", f"{api}?sort=-created_at&page_size=20", None, auth),
-                          "floor": lambda i: ("GET", "/records", None, plain)},
-        }
-        print(f"CRM customer form, PostgreSQL, gunicorn {args.workers} workers x {args.threads} threads, {args.seconds:g} s per cell")
-        print(f"{'operation':<10} {'c':>2} | {'formflow req/s':>14} {'p50':>7} {'p99':>7} | {'floor req/s':>11} {'p50':>7} {'p99':>7} | ratio")
-        for op, makers in ops.items():
-            for concurrency in (1, 8):
-                ff = drive(ff_port, makers["formflow"], args.seconds, concurrency)
-                fl = drive(floor_port, makers["floor"], args.seconds, concurrency)
-                print(f"{op:<10} {concurrency:>2} | {ff[0]:>14.0f} {ff[1]:>6.1f}ms {ff[2]:>6.1f}ms | {fl[0]:>11.0f} {fl[1]:>6.1f}ms "
-                      f"{fl[2]:>6.1f}ms | {ff[0] / fl[0]:.0%}", flush=True)
+        print(f"PostgreSQL, gunicorn {args.workers} workers x {args.threads} threads, {args.seconds:g} s per cell; ratio = formflow req/s "
+              f"/ floor req/s")
+        print(f"{'form':<6} {'operation':<9} {'c':>2} | {'formflow req/s':>14} {'p50':>8} {'p99':>8} | {'floor req/s':>11} {'p50':>8} "
+              f"{'p99':>8} | ratio (goal)")
+        for form, api, body in (("plain", "/api/apps/plain/forms/contact/records", plain),
+                                ("CRM", "/api/apps/crm/forms/customer/records", customer)):
+            bench_form(args, form, api, body, auth, ff_port, floor_port)
     finally:
         for p in procs:
             p.terminate()
