@@ -63,7 +63,7 @@ def _text(value: Any, locale: str, fallback: str = "") -> str:
     return str(value) if value else fallback
 
 
-def _counter(conn, form_id: int):
+def record_counter(conn, form_id: int):
     """``count()``: live records; ``count(field)``: those with a value; ``count(field, empty=True)``: those without."""
     loaded: dict[str, list[dict]] = {}
 
@@ -191,12 +191,21 @@ def readable_diff(rt: Runtime, app_key: str, form_key: str, definition: dict | N
         require_definition_reader(rt, actor, conn)
         new = definition if definition is not None else row["draft"]
         if not row["published_version"]:
-            live = [f for f in new.get("fields", []) if not f.get("deleted")]
-            return {"published_version": None, "groups": [{"group": "fields", "title": _t("group.fields", locale),
-                                                           "items": [_item(_t("first_publish", locale, n=len(live)), 0)]}]}
+            return {"published_version": None, "groups": first_publish(new, locale)}
         old = version_definition(conn, row["id"], row["published_version"])
-        count = _counter(conn, row["id"])
-        parts = {"fields": _field_items(old, new, locale, count), "rules": _rule_items(old, new, locale, count),
-                 "layout": _layout_items(old, new, locale), "settings": _settings_items(old, new, locale)}
-    return {"published_version": row["published_version"],
-            "groups": [{"group": g, "title": _t(f"group.{g}", locale), "items": parts[g]} for g in GROUPS if parts[g]]}
+        groups = changes_between(old, new, locale, record_counter(conn, row["id"]))
+    return {"published_version": row["published_version"], "groups": groups}
+
+
+def first_publish(definition: dict, locale: str) -> list[dict]:
+    """The groups of a first publish: one sentence naming how many fields it brings."""
+    live = [f for f in definition.get("fields", []) if not f.get("deleted")]
+    return [{"group": "fields", "title": _t("group.fields", locale), "items": [_item(_t("first_publish", locale, n=len(live)), 0)]}]
+
+
+def changes_between(old: dict, new: dict, locale: str, count) -> list[dict]:
+    """The groups of sentences from definition ``old`` to ``new`` (``count``: a :func:`record_counter`)."""
+    locale = locale if locale in LOCALES else "en"
+    parts = {"fields": _field_items(old, new, locale, count), "rules": _rule_items(old, new, locale, count),
+             "layout": _layout_items(old, new, locale), "settings": _settings_items(old, new, locale)}
+    return [{"group": g, "title": _t(f"group.{g}", locale), "items": parts[g]} for g in GROUPS if parts[g]]

@@ -1,0 +1,47 @@
+"""REST routes of a form's version history: who published what and when, as sentences, and "restore as draft"
+(``engine.services.form_versions``)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from engine.api import actor, route, runtime
+from engine.api.routes import IF_MATCH, if_match
+from engine.errors import ErrorItem, ValidationFailed
+from engine.services import form_versions
+from engine.services.form_diff import LOCALES
+
+CHANGES = {"type": "array", "items": {"type": "object", "required": ["group", "title", "items"], "properties": {
+    "group": {"type": "string", "enum": ["fields", "rules", "layout", "settings"]}, "title": {"type": "string"},
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+        "text": {"type": "string"}, "records": {"type": ["integer", "null"]}}}}}}}
+HISTORY = {"type": "object", "required": ["draft", "items"], "properties": {
+    "draft": {"type": "object", "required": ["draft_revision", "unpublished_changes"], "properties": {
+        "draft_revision": {"type": "integer"}, "updated_at": {"type": "string", "format": "date-time"},
+        "unpublished_changes": {"type": "boolean", "description": "the draft differs from the published version"}}},
+    "items": {"type": "array", "description": "published versions, newest first", "items": {
+        "type": "object", "required": ["version", "published_at", "published_by", "current", "changes"], "properties": {
+            "version": {"type": "integer"}, "published_at": {"type": "string", "format": "date-time"},
+            "published_by": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "current": {"type": "boolean", "description": "the version records are created with now"},
+            "changes": {**CHANGES, "description": "what this version changed against the one before, as sentences"}}}}}}
+LOCALE_QUERY = [{"name": "locale", "in": "query", "required": False, "schema": {"type": "string", "enum": list(LOCALES)},
+                 "description": "the language of the sentences (default en)"}]
+
+
+@route("/apps/<app_key>/forms/<form_key>/history", summary="Published versions with who, when and what changed (as sentences)",
+       tag="forms", query=LOCALE_QUERY, response=HISTORY, errors=(403, 404, 422))
+def form_history(app_key, form_key):
+    locale = request.args.get("locale", "en")
+    if locale not in LOCALES:
+        raise ValidationFailed("unknown locale", [ErrorItem(f"expected one of {', '.join(LOCALES)}", path="/locale")])
+    return jsonify(form_versions.version_history(runtime(), app_key, form_key, locale, actor()))
+
+
+@route("/apps/<app_key>/forms/<form_key>/versions/<int:version>/restore", "POST",
+       summary="Make a published version the draft (If-Match: draft revision); nothing published changes until publish",
+       tag="forms", headers=[IF_MATCH], response={"$ref": "#/components/schemas/Draft"}, errors=(403, 404, 412, 422))
+def restore_version(app_key, form_key, version):
+    draft = form_versions.restore_as_draft(runtime(), actor(), app_key, form_key, version, if_revision=if_match())
+    response = jsonify(draft)
+    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
+    return response
