@@ -23,5 +23,6 @@ ROUTE_MODULES: list[str] = [
     "engine.api.field_choice_routes",
     "engine.api.field_type_routes",
     "engine.api.field_usage_routes",
+    "engine.api.form_version_routes",
     "engine.api.view_routes",
 ]
