@@ -19,6 +19,7 @@ PACKAGES=(
   "axe-core|axe-core@4.14.1|MPL-2.0|package/axe.min.js:axe.min.js|package/LICENSE"
   "signature_pad|signature_pad@5.1.4|MIT|package/dist/signature_pad.umd.min.js:signature_pad.umd.min.js|package/LICENSE"
   "tabulator|tabulator-tables@6.5.3|MIT|package/dist/js/tabulator.min.js:tabulator.min.js,package/dist/css/tabulator.min.css:tabulator.min.css|package/LICENSE"
+  "fullcalendar|fullcalendar@6.1.22|MIT|package/index.global.min.js:index.global.min.js|package/LICENSE.md"
 )
 
 rm -rf "$DEST"
@@ -43,6 +44,11 @@ for row in "${PACKAGES[@]}"; do
     cp "$WORK/$name/$src" "$DEST/$name/$dst"
     copied+=("\"$dst\"")
   done
+  if [[ "$name" == "fullcalendar" ]]; then
+    # FullCalendar 6 injects its styles at run time, which our CSP (style-src 'self') refuses: kept as a file instead
+    node "$ROOT/tools/fullcalendar_css.js" "$WORK/$name/package/index.global.js" >"$DEST/$name/fullcalendar.css"
+    copied+=("\"fullcalendar.css\"")
+  fi
   if [[ "$licfile" != "-" ]]; then
     cp "$WORK/$name/$licfile" "$DEST/$name/LICENSE"
   else

@@ -27,6 +27,9 @@ FIELD_TYPE = {"type": "object", "required": ["type", "label", "widget", "propert
                   "searchable": {"type": "boolean"},
                   "in_subtable": {"type": "boolean"}, "public_form": {"type": "boolean"},
                   "importable": {"type": "boolean"}, "exportable": {"type": "boolean"},
+                  "kanban_lanes": {"type": "boolean", "description": "a kanban board can lane records by it (one value)"},
+                  "calendar_kind": {"type": ["string", "null"], "description": "a calendar places records by it: day or moment"},
+                  "thumbnails": {"type": "boolean", "description": "its pictures have thumbnails (a gallery shows them)"},
                   "capabilities": {"type": "array", "items": {"type": "string"}}}}
 FIELD_TYPES_ANSWER = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": FIELD_TYPE}}}
 

@@ -19,6 +19,8 @@ tests its name):
   ``exportable``, ``export_text``;
 - dedup: ``dedup_matchable``, ``dedup_flag``, ``dedup_key`` (normal form of a value);
 - dashboards: ``groupable``, ``measurable``, ``group_kind``;
+- record views: ``kanban_lanes`` / ``groups_kanban`` (a kanban board's lanes), ``calendar_kind`` (places a record on a
+  calendar: ``day`` or ``moment``), ``thumbnails`` (a gallery's pictures);
 - capabilities: ``is_reference`` (ids of another form's records), ``is_user``, ``holds_attachments``,
   ``stores_rows`` (sub-table), ``has_choices``, ``derived`` (computed / rolled up), ``engine_set``,
   ``public_form`` (allowed on public web forms), ``in_subtable`` (allowed in a sub-table row),
@@ -145,6 +147,8 @@ class FieldType:
     #: dashboards: can group a chart; can be summed / averaged
     groupable: bool = True
     measurable: bool = False
+    #: a kanban board can put records in lanes by this type's one value (a choice, a person); see ``groups_kanban``
+    kanban_lanes: bool = False
     #: capability flags
     is_reference: bool = False
     is_user: bool = False
@@ -180,6 +184,34 @@ class FieldType:
     expected: str | None = None
     #: the message when a value does not match the schema's pattern (None: the schema's own words)
     pattern_message: str | None = None
+    # -- the browser's facts (``describe()["form"]``): designer_ui/static reads these, never a type's name --
+    #: the generated form's input: input, textarea, switch, select, multi, subtable, datetime, file, ref (a record or
+    #: person picker), auto (the engine fills it), widget (its module in static/widgets/ mounts it)
+    form_input: str = "input"
+    #: the HTML type of an ``input`` (text, number, date, datetime-local, email, tel, url) and its keyboard (inputmode)
+    html_input: str = "text"
+    input_mode: str | None = None
+    #: what the browser may fill the input with (an HTML autocomplete token: email, tel)
+    autocomplete: str | None = None
+    #: decimals a number input steps by when the field sets no ``precision``; the step when there are none ("any")
+    default_precision: int | None = None
+    free_step: str | None = None
+    #: how an input's text becomes the value: text (blank is null), number, datetime (local to UTC), boolean
+    input_value: str = "text"
+    #: the value an unset field starts with in the form (null, false, [])
+    blank: Any = None
+    #: the field takes a whole row of the form
+    wide: bool = False
+    #: the designer preview's placeholder: ``{"option": key, "prefix": text}`` or ``{"message": key}`` (None: none)
+    preview_placeholder: dict | None = None
+    #: the rule builder's operators for the field, and how it writes a typed value (text, number, date, boolean)
+    rule_operators: tuple[str, ...] = ("eq", "ne", "empty", "not_empty")
+    rule_literal: str = "text"
+    #: how a record list's cell shows the value: text, yes_no, choice, choices, moment; right-aligned as a number
+    cell_text: str = "text"
+    numeric_cell: bool = False
+    #: the editors' record picker names a record by its first text of these types, lower ranks first (None: never)
+    hint_rank: int | None = None
     #: what rules see: string, number, boolean, date, datetime, array, integer, object
     value_kind: str = "string"
     #: value set by the engine; a client that sends one is refused
@@ -296,6 +328,17 @@ class FieldType:
         """A derived field: the field type its value has (None: unknown). Others: their own name."""
         return self.name
 
+    def groups_kanban(self, field: dict) -> bool:
+        """Whether a kanban board can lane records by this field (one value each, a card moves by changing it)."""
+        return self.kanban_lanes and not self.multiple(field) and not self.engine_set and not self.derived
+
+    @property
+    def calendar_kind(self) -> str | None:
+        """How a calendar places a record by this field: ``day`` (all-day), ``moment`` (a time of day), None (it can't)."""
+        if not self.is_temporal or self.derived:
+            return None
+        return "day" if self.holds_day else "moment"
+
     def group_kind(self, field: dict, resolve_form=None) -> str:
         """How a dashboard groups / measures this field: text, number, boolean, choice, person, record, date, datetime."""
         return "text"
@@ -310,8 +353,21 @@ class FieldType:
                 "searchable": self.searchable,
                 "in_subtable": self.in_subtable, "public_form": self.public_form,
                 "importable": self.import_cleaner is not None, "exportable": self.exportable,
+                "kanban_lanes": self.kanban_lanes, "calendar_kind": self.calendar_kind, "thumbnails": self.thumbnails,
                 "capabilities": sorted(k for k in ("is_reference", "is_user", "holds_attachments", "stores_rows",
-                                                    "has_choices", "derived") if getattr(self, k))}
+                                                    "has_choices", "derived", "is_temporal", "numbered")
+                                       if getattr(self, k)),
+                "form": self.form_facts()}
+
+    def form_facts(self) -> dict:
+        """What the browser's form, designer preview, rule builder and record lists need to know of the type."""
+        return {"input": self.form_input, "html_input": self.html_input, "input_mode": self.input_mode,
+                "autocomplete": self.autocomplete,
+                "default_precision": self.default_precision, "free_step": self.free_step,
+                "input_value": self.input_value, "blank": self.blank, "wide": self.wide,
+                "preview_placeholder": self.preview_placeholder, "rule_operators": list(self.rule_operators),
+                "rule_literal": self.rule_literal, "cell_text": self.cell_text, "numeric_cell": self.numeric_cell,
+                "hint_rank": self.hint_rank}
 
     def can_hold(self, stored: Any, field: dict) -> bool:
         """Whether a value stored under another type is acceptable to this one."""

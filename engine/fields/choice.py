@@ -26,6 +26,9 @@ class BooleanType(FieldType):
     palette_rank = 70
     label, description = en_zh("Switch", "开关"), en_zh("On / off switch", "开 / 关")
     widget, glyph = "boolean", "◐"
+    form_input, input_value, blank = "switch", "boolean", False
+    rule_operators, rule_literal = ("true", "false"), "boolean"
+    cell_text = "yes_no"
     value_kind = "boolean"
     rule_kind = template_kind = import_cleaner = rule_expect = "boolean"
     dedup_flag = True
@@ -117,12 +120,14 @@ class SelectType(_Select):
     palette_rank = 80
     label, description = en_zh("Single choice", "单选"), en_zh("Pick one from a list", "从列表中选一个")
     widget, glyph = "select", "◉"
+    form_input, cell_text = "select", "choice"
     properties = (CHOICES,)
     filter_operators = EQUALITY_OPERATORS
     import_cleaner = "select"
     takes_tag = True
     rule_expect = "text"
     dedup_matchable = True
+    kanban_lanes = True
 
     def group_kind(self, field, resolve_form=None):
         return "choice"
@@ -153,6 +158,8 @@ class MultiSelectType(_Select):
     palette_rank = 90
     label, description = en_zh("Multiple choice", "多选"), en_zh("Pick several from a list", "从列表中选多个")
     widget, glyph = "multiselect", "☑"
+    form_input, blank, cell_text = "multi", [], "choices"
+    rule_operators = ("eq", "ne", "contains", "empty", "not_empty")
     properties = (CHOICES, Property("options.max_items", "int", en_zh("Maximum selections", "最多选择"), attrs={"min": 1}))
     value_kind = "array"
     filter_operators = LIST_OPERATORS

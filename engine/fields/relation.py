@@ -45,6 +45,8 @@ class ReferenceType(_IdField):
     palette_rank = 140
     label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
     widget, glyph = "reference", "↗"
+    form_input = "ref"
+    preview_placeholder = {"message": "fill.search_reference"}
     properties = (TARGET_FORM, MULTIPLE)
     default_options = {"form": "", "multiple": False}
     is_reference = True
@@ -82,7 +84,9 @@ class UserType(_IdField):
     palette_rank = 150
     label, description = en_zh("Member", "成员"), en_zh("A person in the workspace", "工作区中的成员")
     widget, glyph = "user", "U"
+    form_input = "ref"
     is_user = True
+    kanban_lanes = True
     rule_kind = import_cleaner = "user"
     template_kind = "person"
     expected = "a user id"
@@ -100,6 +104,7 @@ class SubtableType(FieldType):
     palette_rank = 160
     label, description = en_zh("Sub-table", "子表单"), en_zh("Rows of sub-fields", "多行子字段")
     widget, glyph = "subtable", "▤"
+    form_input, blank, wide = "subtable", [], True
     properties = (Property("options.fields", "subfields", en_zh("Sub-table fields", "子表字段")),)
     value_kind = "array"
     stores_rows = True
@@ -162,6 +167,7 @@ class AttachmentType(LinkedField):
     palette_rank = 170
     label, description = en_zh("Attachment", "附件"), en_zh("Files and images", "文件和图片")
     widget, glyph = "attachment", "A"
+    form_input = "file"
     properties = (MULTIPLE,)
     holds_attachments = True
     default_options = {"multiple": False}

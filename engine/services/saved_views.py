@@ -1,8 +1,11 @@
 """Saved views of a form: private to their owner or shared with roles, one default view per role.
 
-A view's definition holds what the records grid needs to reopen it: the view type, the filter tree
-(``filters`` with ``match`` all/any, groups nested one level), the sort keys, the grouping field, the
-visible columns (in order), the search text and the page size. Fields are checked against the published
+A view's definition holds what its page needs to reopen it: the view type (grid, kanban, calendar,
+gallery), the filter tree (``filters`` with ``match`` all/any, groups nested one level), the sort keys,
+the grouping field, the visible columns (in order), the search text, the page size, and the board's own
+settings: the kanban's lane field (``group_field``, a field whose type lanes records), the calendar's
+date field (``date_field``, a field whose type has a ``calendar_kind``), the gallery's picture field
+(``image_field``, a type with thumbnails) and the fields a card shows (``card_fields``). Fields are checked against the published
 form as the caller's read gate shows it: a field hidden from the caller can't be named in a view.
 
 Anyone who may read the form keeps private views; sharing a view with roles and choosing a role's default
@@ -15,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, NotFound, PermissionDenied, ValidationFailed
+from engine.fields.base import field_type
 from engine.runtime import Actor, Runtime
 from engine.services import queries
 from engine.services.forms import compiled_form
@@ -29,7 +33,15 @@ MAX_VIEWS_PER_FORM = 200
 MAX_NAME = 100
 MAX_COLUMNS = 200
 MAX_SORT = 5
-DEFINITION_KEYS = {"type", "filters", "match", "sort", "group_by", "columns", "search", "page_size"}
+MAX_CARD_FIELDS = 8
+DEFINITION_KEYS = {"type", "filters", "match", "sort", "group_by", "columns", "search", "page_size",
+                   "group_field", "date_field", "image_field", "card_fields"}
+#: a board setting -> (the view type that needs it, whether a field's type may hold it, what it must be)
+BOARD_FIELDS = {
+    "group_field": ("kanban", lambda f: field_type(f).groups_kanban(f), "a single choice or person field (its type lanes a kanban)"),
+    "date_field": ("calendar", lambda f: field_type(f).calendar_kind is not None, "a date or date-and-time field"),
+    "image_field": ("gallery", lambda f: field_type(f).thumbnails, "a picture field (its type has thumbnails)"),
+}
 
 
 def _form_and_hidden(rt: Runtime, conn, actor: Actor, app_key: str, form_key: str):
@@ -120,9 +132,34 @@ def check_definition(form, hidden: set, definition: Any) -> dict:
         errors.append(ErrorItem(f"search is a text of at most {queries.MAX_SEARCH_LENGTH} characters", path="/definition/search"))
     if not isinstance(out["page_size"], int) or isinstance(out["page_size"], bool) or not 1 <= out["page_size"] <= queries.MAX_PAGE_SIZE:
         errors.append(ErrorItem(f"page_size must be between 1 and {queries.MAX_PAGE_SIZE}", path="/definition/page_size"))
+    _check_board(form, hidden, definition, out, errors)
     if errors:
         raise ValidationFailed("the view is not valid", errors)
     return out
+
+
+def _check_board(form, hidden: set, definition: dict, out: dict, errors: list) -> None:
+    """The board settings: the one its type needs (lane, date or picture field) and the fields its cards show."""
+    for key, (view_type, fits, what) in BOARD_FIELDS.items():
+        name = definition.get(key)
+        path = f"/definition/{key}"
+        if name is None:
+            if out["type"] == view_type:
+                errors.append(ErrorItem(f"a {view_type} view needs {what}", path=path))
+            continue
+        f = form.by_id.get(name) if isinstance(name, str) else None
+        if f is None or f.get("deleted") or f["id"] in hidden:
+            errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name if isinstance(name, str) else None))
+        elif not fits(f):
+            errors.append(ErrorItem(f"{name!r} is not {what}", path=path, field_id=name))
+        else:
+            out[key] = name
+    cards = definition.get("card_fields", [])
+    if not isinstance(cards, list) or len(cards) > MAX_CARD_FIELDS:
+        errors.append(ErrorItem(f"card_fields is a list of at most {MAX_CARD_FIELDS} field ids", path="/definition/card_fields"))
+        return
+    _check_fields(form, hidden, [(f"/definition/card_fields/{i}", c) for i, c in enumerate(cards)], errors)
+    out["card_fields"] = cards
 
 
 def _check_roles(conn, rt: Runtime, actor: Actor, shared: Any, path: str) -> list[str]:

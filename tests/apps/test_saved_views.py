@@ -5,7 +5,7 @@ import pytest
 
 from engine.errors import NotFound, PermissionDenied, ValidationFailed
 from engine.runtime import Actor
-from engine.services import app_templates, saved_views, users
+from engine.services import app_templates, permissions, saved_views, users
 
 VIP_VIEW = {"type": "grid", "filters": [{"field": "level", "op": "eq", "value": "key"},
                                         {"field": "created_at", "op": "ge", "value": "2026-02-07"}],
@@ -86,3 +86,37 @@ def test_views_over_the_api(app, client):
     assert [v["name"] for v in client.get(base).get_json()["items"]] == ["Keys"]
     assert client.delete(f"{base}/{vid}").status_code == 204
     assert client.get(base).get_json()["items"] == []
+
+
+def test_board_views_keep_their_type_and_settings_and_refuse_fields_their_type_cannot_hold(crm):
+    builder = _user(crm, "bea", ["builder"])
+    kanban = saved_views.create_view(crm, builder, "crm", "opportunity", {"name": "Pipeline", "shared_roles": ["member"], "definition": {
+        "type": "kanban", "group_field": "stage", "card_fields": ["amount", "owner"]}})
+    assert kanban["definition"]["type"] == "kanban" and kanban["definition"]["group_field"] == "stage"
+    assert kanban["definition"]["card_fields"] == ["amount", "owner"]
+    calendar = saved_views.create_view(crm, builder, "crm", "follow_up_reminder", {"name": "Reminders", "definition": {
+        "type": "calendar", "date_field": "remind_at"}})
+    assert calendar["definition"]["date_field"] == "remind_at"
+    saved_views.set_default(crm, builder, "crm", "opportunity", kanban["id"], "member")
+    member = _user(crm, "mo", ["member"])
+    listed = saved_views.list_views(crm, member, "crm", "opportunity")
+    assert listed["default_id"] == kanban["id"] and listed["items"][0]["definition"]["type"] == "kanban"
+    # lanes need a single choice or person (the type's groups_kanban), a calendar a date or time, a gallery pictures
+    bad = [({"type": "kanban"}, "/definition/group_field"), ({"type": "kanban", "group_field": "amount"}, "/definition/group_field"),
+           ({"type": "kanban", "group_field": "nope"}, "/definition/group_field"), ({"type": "calendar", "date_field": "stage"}, "/definition/date_field"),
+           ({"type": "gallery"}, "/definition/image_field"), ({"type": "grid", "card_fields": ["ghost"]}, "/definition/card_fields/0")]
+    for definition, path in bad:
+        with pytest.raises(ValidationFailed) as exc:
+            saved_views.create_view(crm, builder, "crm", "opportunity", {"name": "bad", "definition": definition})
+        assert [e.path for e in exc.value.errors] == [path], definition
+
+
+def test_a_board_view_cannot_lane_or_show_a_field_hidden_from_its_author(crm):
+    permissions.set_grant(crm, Actor.system(), "crm", "opportunity", "member",
+                          {"create": True, "read": "own", "update": "own", "delete": "own", "fields": {"owner": "hidden"}})
+    member = _user(crm, "mo", ["member"])
+    for definition, path in (({"type": "kanban", "group_field": "owner"}, "/definition/group_field"),
+                             ({"type": "kanban", "group_field": "stage", "card_fields": ["owner"]}, "/definition/card_fields/0")):
+        with pytest.raises(ValidationFailed) as exc:
+            saved_views.create_view(crm, member, "crm", "opportunity", {"name": "x", "definition": definition})
+        assert [e.path for e in exc.value.errors] == [path]
