@@ -10,7 +10,7 @@ from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
 from engine.services import dashboards
 
 OBJECT = {"type": "object"}
-DASHBOARD_DEFINITION = {"type": "object", "required": ["key", "label", "charts"], "description": "a dashboard definition (schemas/dashboard.schema.json)"}
+DASHBOARD_DEFINITION = {"$ref": "#/components/schemas/DashboardDefinition"}  # schemas/dashboard.schema.json
 DASHBOARD = {"type": "object", "required": ["key", "revision", "definition"], "properties": {
     "app": {"type": "string"}, "key": {"type": "string"}, "revision": {"type": "integer"}, "definition": OBJECT,
     "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}

@@ -12,16 +12,14 @@ from engine.errors import ErrorItem, ValidationFailed
 from engine.safety import MAX_PAGE
 from engine.api import actor, load_args, load_body, route, runtime
 from engine.api.bodies import KEY, Label
+from engine.api.openapi import lift_schema
 from engine.services import inbox as inbox_service
 from engine.services import template_review
 from engine.services import templates as template_service
 
 _LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
-_PARTS = {"type": "object", "additionalProperties": False,
-          "properties": {"subject": {"type": "string"}, "body": {"type": "string"}, "html": {"type": "string"}}}
-_CONTENT = {"type": "object", "required": ["default"], "additionalProperties": False,
-            "properties": {kind: _PARTS for kind in template_service.CONTENT_KINDS},
-            "description": "sources per kind (default required; inbox, email, chat override it) and part"}
+#: the template body of schemas/template.schema.json (components NotificationTemplate and TemplateDef_*)
+_CONTENT = {"$ref": "#/components/schemas/TemplateDef_content"}
 _NULL_INT = {"type": ["integer", "null"]}
 _NULL_STR = {"type": ["string", "null"]}
 TEMPLATE = {"type": "object", "required": ["app", "key", "revision", "state", "form", "content"], "properties": {
@@ -106,10 +104,9 @@ class InboxArgs(Schema):
     unread = fields.Boolean(load_default=False)
 
 
-CREATE = {"type": "object", "additionalProperties": False, "required": ["key", "form", "label", "content"], "properties": {
-    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "form": {"type": "string"}, "label": _LABEL,
-    "description": {"type": ["string", "null"], "maxLength": 2000}, "content": _CONTENT}}
-UPDATE = {**CREATE, "required": []}
+CREATE = {"$ref": "#/components/schemas/NotificationTemplate"}
+UPDATE = {**{k: v for k, v in lift_schema("template")["NotificationTemplate"].items() if k not in ("title", "description")},
+          "required": []}
 COMMENT = {"type": "object", "additionalProperties": False, "properties": {"comment": {"type": ["string", "null"], "maxLength": 2000}}}
 RENDER = {"type": "object", "additionalProperties": False, "properties": {
     "record_id": {"type": ["integer", "null"], "minimum": 1}, "revision": {"type": ["integer", "null"], "minimum": 1},

@@ -128,24 +128,41 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def form_definition_schemas() -> dict[str, Any]:
-    """The form meta-schema, with its $defs lifted into components so plain OpenAPI tools resolve them."""
-    source = copy.deepcopy(meta_schema("form"))
-    defs = source.pop("$defs")
+#: the definition schemas of schemas/ lifted into components: schema file -> (component name, prefix of its $defs)
+DEFINITION_COMPONENTS = {"form": ("FormDefinition", "FormDef_"), "workflow": ("WorkflowDefinition", "WorkflowDef_"),
+                         "dashboard": ("DashboardDefinition", "DashboardDef_"), "template": ("NotificationTemplate", "TemplateDef_")}
+
+
+def lift_schema(name: str) -> dict[str, Any]:
+    """One schema of schemas/ with its $defs lifted into components (prefixed) so plain OpenAPI tools resolve them."""
+    component, prefix = DEFINITION_COMPONENTS[name]
+    source = copy.deepcopy(meta_schema(name))
+    defs = source.pop("$defs", {})
     for key in ("$schema", "$id"):
         source.pop(key, None)
+    source["title"] = component  # generators name classes by title
 
     def rewrite(node):
         if isinstance(node, dict):
-            return {k: (f"#/components/schemas/FormDef_{v.rsplit('/', 1)[1]}" if k == "$ref" and v.startswith("#/$defs/") else rewrite(v))
+            return {k: (f"#/components/schemas/{prefix}{v.rsplit('/', 1)[1]}" if k == "$ref" and v.startswith("#/$defs/") else rewrite(v))
                     for k, v in node.items()}
         if isinstance(node, list):
             return [rewrite(v) for v in node]
         return node
 
-    out = {"FormDefinition": rewrite(source)}
-    for name, schema in defs.items():
-        out[f"FormDef_{name}"] = rewrite(schema)
+    out = {component: rewrite(source)}
+    for def_name, schema in defs.items():
+        out[f"{prefix}{def_name}"] = rewrite(schema)
+    return out
+
+
+def definition_schemas() -> dict[str, Any]:
+    """Form, workflow, dashboard and notification-template bodies as the JSON Schemas of schemas/ define them;
+    an automation is the form schema's automation (automations live in a form definition)."""
+    out: dict[str, Any] = {}
+    for name in DEFINITION_COMPONENTS:
+        out.update(lift_schema(name))
+    out["Automation"] = {"$ref": "#/components/schemas/FormDef_automation"}
     return out
 
 
@@ -167,7 +184,7 @@ def build_spec(operations: list[Operation], extra_schemas: dict | None = None) -
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         item["responses"] = responses
         paths.setdefault(op.openapi_path, {})[op.method.lower()] = item
-    schemas = {**SCHEMAS, **form_definition_schemas(), **(extra_schemas or {})}
+    schemas = {**SCHEMAS, **definition_schemas(), **(extra_schemas or {})}
     return {
         "openapi": "3.1.0",
         "info": {"title": "formflow API", "version": API_VERSION,

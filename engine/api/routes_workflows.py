@@ -17,7 +17,7 @@ WORKFLOW = {"type": "object", "required": ["key", "definition", "draft_revision"
     "key": {"type": "string"}, "definition": {"type": "object"}, "draft_revision": {"type": "integer"},
     "published_version": {"type": ["integer", "null"]}, "enabled": {"type": "boolean"},
     "created_at": {"type": "string"}, "updated_at": {"type": "string"}, "planned": {"type": "object"}}}
-DEFINITION = {"type": "object", "description": "a workflow definition (schemas/workflow.schema.json)"}
+DEFINITION = {"$ref": "#/components/schemas/WorkflowDefinition"}  # schemas/workflow.schema.json
 ITEMS = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object"}}}}
 PUBLISHED = {"type": "object", "required": ["key", "version"], "properties": {
     "key": {"type": "string"}, "version": {"type": "integer"}, "published_at": {"type": "string"}, "planned": {"type": "object"}}}

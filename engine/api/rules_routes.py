@@ -12,8 +12,8 @@ from engine.services import forms as form_service
 DRY_RUN_BODY = {"type": "object", "properties": {
     "data": {"type": "object", "description": "record data keyed by field id (or name); optional with record_id"},
     "record_id": {"type": "integer", "minimum": 1, "description": "evaluate as an edit of this record"},
-    "definition": {"type": "object", "description": "an unsaved form definition (the draft on screen): its automations "
-                   "run instead of the published ones; refused with paths if it doesn't compile"},
+    "definition": {"$ref": "#/components/schemas/FormDefinition", "description": "an unsaved form definition (the draft on "
+                   "screen): its automations run instead of the published ones; refused with paths if it doesn't compile"},
     "as_submitted": {"type": "boolean", "description": "with record_id: evaluate the record's values as if submitted now "
                      "(create triggers fire) instead of as an edit"}}}
 DRY_RUN_RESULT = {"type": "object", "properties": {
