@@ -26,6 +26,7 @@ from engine.clock import utc_iso
 from engine.errors import ErrorItem, NotFound, Unauthorized, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
+from engine.services.credential_cache import credential_cache
 from engine.services.permissions import has_capability, require_capability
 from engine.services import users as user_service
 from engine.storage.access_tables import api_tokens, login_attempts, login_sessions, roles, user_roles
@@ -152,12 +153,21 @@ def open_session(rt: Runtime, conn, user_id: int) -> str:
 def session_actor(rt: Runtime, sid: str) -> Actor | None:
     if not sid or not isinstance(sid, str):
         return None
+    now, digest = rt.clock.now(), _digest(sid)
+    cache = credential_cache(rt)
+    found = cache.get(("session", digest), now)
+    if found is not None:
+        return found
+    generation = cache.generation()
     with rt.db.read() as conn:
         rows = conn.execute(_with_user(login_sessions, login_sessions.c.user_id, login_sessions.c.expires_at)
-                            .where(login_sessions.c.token_hash == _digest(sid))).mappings().all()
-    if not rows or rows[0]["expires_at"] <= rt.clock.now():
+                            .where(login_sessions.c.token_hash == digest)).mappings().all()
+    if not rows or rows[0]["expires_at"] <= now:
         return None
-    return _actor_of(rt, rows)
+    actor = _actor_of(rt, rows)
+    if actor is not None:
+        cache.put(("session", digest), actor, rows[0]["expires_at"], now, generation)
+    return actor
 
 
 def _with_user(table, *columns):
@@ -289,14 +299,23 @@ def revoke_token(rt: Runtime, actor: Actor, token_id: int) -> dict:
 
 
 def token_actor(rt: Runtime, secret: str) -> Actor | None:
-    """The actor behind a bearer token, or None if it is unknown, revoked, expired or its user can't sign in."""
+    """The actor behind a bearer token, or None if it is unknown, revoked, expired or its user can't sign in.
+
+    Answered from the credential cache when this process looked the token up less than ``CREDENTIAL_CACHE_TTL`` ago
+    (``engine.services.credential_cache``: a revocation here is seen at once, one in another process within the TTL).
+    """
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    now = rt.clock.now()
+    now, digest = rt.clock.now(), _digest(secret)
+    cache = credential_cache(rt)
+    found = cache.get(("token", digest), now)
+    if found is not None:
+        return found
+    generation = cache.generation()
     with rt.db.read() as conn:
         rows = conn.execute(_with_user(api_tokens, api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.revoked_at,
                                        api_tokens.c.expires_at, api_tokens.c.last_used_at)
-                            .where(api_tokens.c.token_hash == _digest(secret))).mappings().all()
+                            .where(api_tokens.c.token_hash == digest)).mappings().all()
     row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
         return None
@@ -304,4 +323,6 @@ def token_actor(rt: Runtime, secret: str) -> Actor | None:
     if actor is not None and (row["last_used_at"] is None or now - row["last_used_at"] > TOKEN_USE_RESOLUTION):
         with rt.db.transaction() as conn:  # not on every request: a read stays a read
             conn.execute(sa.update(api_tokens).where(api_tokens.c.id == row["id"]).values(last_used_at=now))
+    elif actor is not None:  # (after that write the next request reads again: a revocation meanwhile stays seen)
+        cache.put(("token", digest), actor, row["expires_at"], now, generation)
     return actor

@@ -3,13 +3,15 @@
 SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so a writer
 never fails half-way on a lock upgrade; ``read()`` begins DEFERRED (a WAL
 reader takes no lock, so a slow read, e.g. a template render within its time
-budget, never holds every other request back). PostgreSQL runs as is.
+budget, never holds every other request back). PostgreSQL runs as is; a pooled connection is pinged before use
+only when it sat idle in the pool past ``POOL_PING_AFTER_IDLE`` (a ping on every checkout was a round trip per request).
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -22,6 +24,11 @@ from sqlalchemy.dialects import postgresql
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: how long a SQLite writer waits for the lock before giving up, in seconds
 SQLITE_BUSY_TIMEOUT = 30
+#: seconds a PostgreSQL connection may sit idle in the pool and still be handed out without a ping; past that (a server
+#: restart, an idle timeout or a proxy may have closed it) it is pinged first, and a dead one is replaced. A connection
+#: that dies sooner fails its one request, and the pool then drops every connection it holds (SQLAlchemy's disconnect
+#: handling), so the next requests get fresh ones.
+POOL_PING_AFTER_IDLE = 10.0
 
 
 class Database:
@@ -34,10 +41,14 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=10)
         self.engine = sa.create_engine(url, **kwargs)
+        #: see POOL_PING_AFTER_IDLE (an attribute, so a test can make every checkout ping)
+        self.ping_after_idle = POOL_PING_AFTER_IDLE
         if self.engine.dialect.name == "sqlite":
             _configure_sqlite(self.engine)
+        else:
+            _ping_idle_connections(self)
 
     @property
     def dialect(self) -> str:
@@ -105,6 +116,31 @@ def alembic_config(connection=None):
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+#: where a pooled connection's record keeps when it went back to the pool
+_IDLE_SINCE = "formflow_idle_since"
+
+
+def _ping_idle_connections(db: Database) -> None:
+    """``pool_pre_ping`` for connections idle past ``db.ping_after_idle`` only (SQLAlchemy's own pings on every checkout)."""
+    engine = db.engine
+
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_conn, record):
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < db.ping_after_idle:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:  # the pool closes this one and checks out another (a fresh connection needs no ping)
+            raise sa.exc.DisconnectionError("the pooled connection was closed while idle")
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
