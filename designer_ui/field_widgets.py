@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 
 from designer_ui.i18n import MESSAGES as _CATALOGUE
-from engine.fields import FIELD_TYPES
+from engine.fields import FIELD_TYPES, FieldType
 from engine.services.field_types import field_types
 
 #: where the widget modules are
@@ -57,14 +57,32 @@ def field_widgets(definition: dict) -> dict[str, str]:
     return out
 
 
+def field_facts(definition: dict | None = None) -> dict[str, dict]:
+    """{field type: what the browser asks of it} (``FieldType.describe()`` less labels and properties): of the types
+    *definition* uses (its fields and sub-table columns), or of every type; pages embed it as ``#field-types``."""
+    wanted = None
+    if definition is not None:
+        wanted = set()
+        for f in definition.get("fields", []):
+            wanted.add(f.get("type"))
+            wanted.update(sf.get("type") for sf in (f.get("options") or {}).get("fields") or [] if isinstance(sf, dict))
+    keep = ("type", "widget", "value_kind", "capabilities", "filter_operators", "groupable", "engine_set", "form")
+    return {t["type"]: {k: t[k] for k in keep} for t in field_types() if wanted is None or t["type"] in wanted}
+
+
+def field_form(field: dict) -> dict:
+    """What a form needs to know of *field*'s type (``FieldType.form_facts``): its input, HTML input type, ..."""
+    return FIELD_TYPES.get(field["type"]).form_facts() if field.get("type") in FIELD_TYPES else FieldType.form_facts(FieldType())
+
+
 def field_palette() -> list[tuple[str, str]]:
     """(type, glyph) of every registered field type, as the designer's palette lists them (``GET /api/field-types``'s order)."""
     return [(t["type"], t["glyph"]) for t in field_types()]
 
 
 def install(env) -> None:
-    """Put ``field_widgets`` and ``field_palette`` into a Jinja environment's globals."""
-    env.globals.update(field_widgets=field_widgets, field_palette=field_palette)
+    """Put ``field_widgets``, ``field_facts``, ``field_form`` and ``field_palette`` into a Jinja environment's globals."""
+    env.globals.update(field_widgets=field_widgets, field_facts=field_facts, field_form=field_form, field_palette=field_palette)
 
 
 def init_app(app: Flask) -> None:

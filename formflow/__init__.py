@@ -16,6 +16,7 @@ from engine.config import SETTINGS, load_settings
 from engine.runtime import Runtime
 from engine.storage.db import default_sqlite_url
 from formflow import static_assets
+from formflow.json_provider import OrjsonProvider
 import designer_ui
 from engine import api
 
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["DATABASE_URL"] = default_sqlite_url(instance)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    app.json = OrjsonProvider(app)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     rt = Runtime.open(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"), config=app.config)

@@ -10,7 +10,8 @@
   'use strict';
   var t = function (k, p) { return window.formflow.t(k, p); };
   var SOURCES = ['$id', '$owner', '$user'];
-  var TEXTY = ['text', 'textarea', 'email', 'phone'];  // field types that can name a record in the picker
+  /* how well a field's type names a record in the picker (its form.hint_rank; null: it does not) */
+  function hintRank(f) { return window.formflow.fieldType(f).form.hint_rank; }
 
   function newAutomation(n) {
     return { id: 'auto_' + n, name: '', enabled: true, trigger: { on: 'create_or_update', when: '' },
@@ -106,7 +107,7 @@
       };
       base.setTargetForm = function (ai, v) { this.autos[ai].action.form = v; this.changed(); };
       base.setReference = function (ai, v) { this.autos[ai].action.reference = v; this.changed(); };
-      base.referenceFields = function () { return this.fields.filter(function (f) { return f.type === 'reference'; }); };
+      base.referenceFields = function () { return this.fields.filter(function (f) { return window.formflow.typeCan(f, 'is_reference'); }); };
       /* map rows name target fields by id: this form's (set_field), the target form's, or the referenced form's */
       base.targetFields = function (ai) {
         var a = this.autos[ai].action;
@@ -236,8 +237,8 @@
       /* ---- dry-run (the draft on screen, on a picked record) ---- */
       base.recordLabel = function (r) {
         var data = r.data || {};
-        var texts = this.fields.filter(function (f) { return typeof data[f.id] === 'string' && data[f.id] && TEXTY.indexOf(f.type) >= 0; });
-        texts.sort(function (a, b) { return TEXTY.indexOf(a.type) - TEXTY.indexOf(b.type); });
+        var texts = this.fields.filter(function (f) { return typeof data[f.id] === 'string' && data[f.id] && hintRank(f) !== null; });
+        texts.sort(function (a, b) { return hintRank(a) - hintRank(b); });
         var named = texts[0];
         return '#' + r.id + (named ? ' · ' + data[named.id] : '');
       };

@@ -1,6 +1,6 @@
 /* Shared browser helpers: translations from the #ff-i18n data block, a JSON
-   fetch wrapper that sends the CSRF token, label resolution and the copy buttons
-   of a value shown once.
+   fetch wrapper that sends the CSRF token, label resolution, the copy buttons
+   of a value shown once, and the field types' facts and widget registry.
    Loaded on every page before the component scripts and before Alpine. */
 (function () {
   'use strict';
@@ -98,8 +98,37 @@
     });
   }
 
+  /* Field types as the server describes them (engine/fields, GET /api/field-types), from the page's #field-types data
+     block ({type: {widget, value_kind, capabilities, form: {input, html_input, rule_operators, ...}}}) or given by a
+     page (learnFieldTypes). Scripts ask the type, fieldType(f).form.input, and never test a type's name. */
+  var fieldTypes = null;
+  var NO_TYPE = { type: '', widget: '', value_kind: 'string', capabilities: [], filter_operators: [], form: {
+    input: 'input', preview: 'input', html_input: 'text', autocomplete: null, input_mode: null, default_precision: null, free_step: null, input_value: 'text',
+    blank: null, wide: false, preview_placeholder: null, rule_operators: ['eq', 'ne', 'empty', 'not_empty'],
+    rule_literal: 'text', cell_text: 'text', numeric_cell: false, hint_rank: null } };
+  function learnFieldTypes(described) {
+    if (fieldTypes === null) fieldTypes = readJSON('field-types', {});
+    (Array.isArray(described) ? described : Object.keys(described || {}).map(function (k) { return described[k]; }))
+      .forEach(function (d) { if (d && d.type && d.form) fieldTypes[d.type] = d; });
+  }
+  /* the description of a field's type (a field definition or a type name); an unknown type gets plain-text facts */
+  function fieldType(fieldOrType) {
+    if (fieldTypes === null) fieldTypes = readJSON('field-types', {});
+    var name = fieldOrType && typeof fieldOrType === 'object' ? fieldOrType.type : fieldOrType;
+    return Object.prototype.hasOwnProperty.call(fieldTypes, name) ? fieldTypes[name] : NO_TYPE;
+  }
+  function typeCan(fieldOrType, capability) { return fieldType(fieldOrType).capabilities.indexOf(capability) >= 0; }
+
+  /* The widget registry: each module in static/widgets/ registers {mount(el, host)} under its widget name. */
+  var widgets = window.formflowWidgets = window.formflowWidgets || {};
+  function widgetOf(fieldOrType) {
+    var name = fieldType(fieldOrType).widget;
+    return (name && Object.prototype.hasOwnProperty.call(widgets, name) && widgets[name]) || null;
+  }
+
   window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken,
-                    copyButtons: copyButtons };
+                    copyButtons: copyButtons, fieldType: fieldType, typeCan: typeCan, learnFieldTypes: learnFieldTypes,
+                    widgets: widgets, widgetOf: widgetOf };
 
   // the server shows dates in the reader's zone; without a saved one it uses the browser's
   try {

@@ -27,6 +27,7 @@
   function learnTypes(list) {
     FIELD_TYPES.length = 0;
     (list || []).forEach(function (d) { FIELD_TYPES.push(d); TYPES[d.type] = d; });
+    window.formflow.learnFieldTypes(list);  // the preview and the rule builder ask formflow.fieldType
   }
   //: property kinds the panel renders itself; the others (choices, subfields, formula) have their own editor
   var SIMPLE_KINDS = { int: 1, number: 1, text: 1, code: 1, bool: 1, select: 1, form: 1 };
@@ -686,7 +687,7 @@
         f.options.fields = f.options.fields || [];
         var n = f.options.fields.length + 1, id = 'col_' + n;
         while (f.options.fields.some(function (x) { return x.id === id; })) { n += 1; id = 'col_' + n; }
-        f.options.fields.push({ id: id, name: id, type: 'text', label: { en: 'Column ' + n, 'zh-CN': '列' + n } });
+        f.options.fields.push({ id: id, name: id, type: this.subfieldTypes()[0].type, label: { en: 'Column ' + n, 'zh-CN': '列' + n } });
         this.changed();
       },
       setSubfield: function (i, key, value) {
@@ -883,24 +884,19 @@
       previewChoices: function (f) {
         return ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: window.formflow.label(c.label, c.value) }; });
       },
-      previewKind: function (f) {
-        var map = { textarea: 'textarea', boolean: 'switch', select: 'select', multiselect: 'multi', subtable: 'subtable' };
-        return map[f.type] || 'input';
-      },
-      previewInputType: function (f) {
-        var map = { number: 'number', money: 'number', date: 'date', datetime: 'datetime-local', email: 'email', phone: 'tel', url: 'url' };
-        return map[f.type] || 'text';
-      },
+      previewKind: function (f) { return window.formflow.fieldType(f).form.preview; },  // the type's (engine/fields)
+      previewInputType: function (f) { return window.formflow.fieldType(f).form.html_input; },
       isPreviewKind: function (f, kind) { return this.previewKind(f) === kind; },
       previewSubfields: function (f) { return (f.options && f.options.fields) || []; },
-      previewPlaceholder: function (f) {
-        if (f.type === 'serial') return (f.options && f.options.format) || '';
-        if (f.type === 'computed') return '= ' + ((f.options && f.options.formula) || '');
-        if (f.type === 'reference') return t('fill.search_reference');
-        return '';
+      previewPlaceholder: function (f) {  // {option, prefix} shows an option of the field; {message} a message
+        var ph = window.formflow.fieldType(f).form.preview_placeholder;
+        if (!ph) return '';
+        if (ph.message) return t(ph.message);
+        var v = (f.options && f.options[ph.option]) || '';
+        return ph.prefix ? ph.prefix + v : v;
       },
       previewReadonly: function (f) { return !!typeInfo(f.type).engine_set; },  // the engine fills it
-      previewFieldClass: function (f) { return (f.type === 'textarea' || f.type === 'subtable') ? 'field wide' : 'field'; },
+      previewFieldClass: function (f) { return window.formflow.fieldType(f).form.wide ? 'field wide' : 'field'; },
       helpText: function (f) { return window.formflow.label(f.help, ''); },
       previewId: function (f) { return 'pv-' + f.id; },
       formTitle: function () { return this.def ? window.formflow.label(this.def.label, this.def.key) : ''; },

@@ -21,8 +21,17 @@
   var SEARCH_DEBOUNCE_MS = 250;
   //: After a successful submit, show the confirmation this long before opening the record (settings.after_submit "record").
   var OPEN_RECORD_AFTER_MS = 1200;
-  var AUTO_TYPES = { serial: 1, computed: 1, rollup: 1 };
-  var WIDE_TYPES = { textarea: 1, subtable: 1 };
+  //: what the form knows of a field's type: its facts from the server (engine/fields FieldType.form_facts)
+  function facts(f) { return window.formflow.fieldType(f).form; }
+  function isAuto(f) { return facts(f).input === 'auto'; }  // the engine fills it
+  /* an input's text as the value the field's type takes (facts(f).input_value) */
+  function typedValue(f, raw, zone) {
+    var how = facts(f).input_value;
+    if (how === 'boolean') return !!raw;
+    if (how === 'number') return raw === '' ? null : Number(raw);
+    if (how === 'datetime') return localInputToIso(raw, zone);
+    return raw === '' ? null : raw;
+  }
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
@@ -131,9 +140,9 @@
         this.fetched = {};
         this.liveFields().forEach(function (f) {
           var v = initial[f.id];
-          if (f.type === 'multiselect') v = Array.isArray(v) ? v.slice() : [];
-          else if (f.type === 'subtable') v = Array.isArray(v) ? JSON.parse(JSON.stringify(v)) : [];
-          else if (f.type === 'boolean') v = v === true;
+          var blank = facts(f).blank;
+          if (Array.isArray(blank)) v = Array.isArray(v) ? JSON.parse(JSON.stringify(v)) : [];
+          else if (blank === false) v = v === true;
           else if (v === undefined) v = null;
           self.values[f.id] = v;
           if (self.isRefType(f)) {
@@ -165,36 +174,32 @@
       errorId: function (f) { return 'ff-' + f.id + '-error'; },
       describedBy: function (f) { return this.helpId(f) + ' ' + this.errorId(f); },
       fieldClass: function (f) {
-        return 'field' + (WIDE_TYPES[f.type] ? ' wide' : '') + (this.hasError(f.id) ? ' has-error' : '');
+        return 'field' + (facts(f).wide ? ' wide' : '') + (this.hasError(f.id) ? ' has-error' : '');
       },
       fieldTestId: function (f) { return 'input-' + f.id; },
       wrapTestId: function (f) { return 'fill-' + f.id; },
 
       /* which input a field gets */
       kind: function (f) {
-        if (AUTO_TYPES[f.type]) return 'auto';
-        if (this.widgetOf(f)) return 'widget';
-        if (f.type === 'reference' || f.type === 'user') return 'ref';
-        return { textarea: 'textarea', boolean: 'switch', select: 'select', multiselect: 'multi', subtable: 'subtable',
-          datetime: 'datetime', attachment: 'file' }[f.type] || 'input';
+        var input = facts(f).input;
+        if (input === 'widget') return this.widgetOf(f) ? 'widget' : 'input';  // its module is not loaded: a text box
+        return input;
       },
       is: function (f, k) { return this.kind(f) === k; },
-      isRefType: function (f) { return f.type === 'reference' || f.type === 'user'; },
-      inputType: function (f) {
-        return { number: 'number', money: 'number', date: 'date', email: 'email', phone: 'tel', url: 'url' }[f.type] || 'text';
-      },
-      inputMode: function (f) { return f.type === 'money' ? 'decimal' : (f.type === 'phone' ? 'tel' : null); },
+      isRefType: function (f) { return facts(f).input === 'ref'; },
+      inputType: function (f) { return facts(f).html_input; },
+      inputMode: function (f) { return facts(f).input_mode; },
       step: function (f) {
-        var p = f.options && f.options.precision;
-        if (f.type === 'money') p = p === undefined ? 2 : p;
-        if (p === undefined || p === null) return f.type === 'number' ? 'any' : null;
+        var p = f.options && f.options.precision, own = facts(f);
+        if (p === undefined && own.default_precision !== null) p = own.default_precision;
+        if (p === undefined || p === null) return own.free_step;
         return p === 0 ? '1' : String(Math.pow(10, -p).toFixed(p));
       },
       maxLength: function (f) { return (f.options && f.options.max_length) || null; },
       autoText: function (f) {
         var v = this.values[f.id];
         if (v !== null && v !== undefined && v !== '') return String(v);
-        if (f.type === 'serial') return t('fill.serial_on_save');
+        if (window.formflow.typeCan(f, 'numbered')) return t('fill.serial_on_save');
         return '—';
       },
       zone: function () { return this.cfg.timezone || this.tz || ''; },
@@ -204,7 +209,7 @@
       st: function (f) { return this.state[f.id] || { visible: true, required: !!f.required, readonly: false }; },
       isVisible: function (f) { return this.st(f).visible; },
       isRequired: function (f) { return this.st(f).required; },
-      isReadonly: function (f) { return this.st(f).readonly || !!AUTO_TYPES[f.type]; },
+      isReadonly: function (f) { return this.st(f).readonly || isAuto(f); },
       choices: function (f) {
         var all = ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: label(c.label, c.value) }; });
         var allowed = this.st(f).choices;
@@ -284,11 +289,7 @@
       checked: function (f) { return this.values[f.id] === true; },
       multiChecked: function (f, value) { return (this.values[f.id] || []).indexOf(value) >= 0; },
       setValue: function (f, raw) {
-        var v = raw;
-        if (f.type === 'number') v = raw === '' ? null : Number(raw);
-        else if (f.type === 'datetime') v = localInputToIso(raw, this.zone());
-        else if (raw === '') v = null;
-        this.values[f.id] = v;
+        this.values[f.id] = typedValue(f, raw, this.zone());
         this.explicit[f.id] = true;
         this.clearError(f.id);
         this.applyRules();
@@ -310,7 +311,7 @@
       /* ---- reference / user picker ---- */
       ref: function (f) { return this.refs[f.id] || { query: '', results: [], open: false, selected: [], active: -1 }; },
       refUrl: function (f, q) {
-        if (f.type === 'user') return (this.cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
+        if (window.formflow.typeCan(f, 'is_user')) return (this.cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
         return '/api/apps/' + encodeURIComponent(this.cfg.app) + '/forms/' + encodeURIComponent((f.options && f.options.form) || '') +
           '/records/table?per_page=20&search=' + encodeURIComponent(q);
       },
@@ -325,7 +326,7 @@
             var form = (f.options && f.options.form) || '';
             var second = (self.cfg.ref_second || {})[f.id];
             r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec, i) {
-              if (rec.data && f.type === 'reference') self.refCache[form + ':' + rec.id] = rec.data;
+              if (rec.data && window.formflow.typeCan(f, 'is_reference')) self.refCache[form + ':' + rec.id] = rec.data;
               var extra = second ? ((rec.display || {})[second] || (rec.data || {})[second]) : '';
               return { id: rec.id, title: recordTitle(rec), second: extra === null || extra === undefined ? '' : String(extra), i: i };
             }).sort(function (a, b) { return (matchRank(a.title, q) - matchRank(b.title, q)) || (a.i - b.i); });
@@ -389,7 +390,7 @@
       },
       fetchFrom: function (f) {
         var deps = this.fetchedBy(f), self = this, ref = this.values[f.id];
-        if (!deps.length || f.type !== 'reference' || this.multiple(f)) return;
+        if (!deps.length || !window.formflow.typeCan(f, 'is_reference') || this.multiple(f)) return;
         if (ref === null || ref === undefined) {  // no record: what it filled in goes with it
           deps.forEach(function (d) { self.fill(d.id, null, []); });
           this.applyRules();
@@ -423,17 +424,12 @@
       setCell: function (f, i, sf, raw) {
         var row = this.rows(f)[i];
         if (!row) return;
-        if (sf.type === 'boolean') row[sf.id] = !!raw;
-        else if (sf.type === 'number') row[sf.id] = raw === '' ? null : Number(raw);
-        else if (sf.type === 'datetime') row[sf.id] = localInputToIso(raw, this.zone());
-        else row[sf.id] = raw === '' ? null : raw;
+        row[sf.id] = typedValue(sf, raw, this.zone());
         this.clearError(f.id);
       },
-      cellKind: function (sf) { return sf.type === 'boolean' ? 'switch' : (sf.type === 'select' ? 'select' : 'input'); },
+      cellKind: function (sf) { var k = facts(sf).input; return k === 'switch' || k === 'select' ? k : 'input'; },
       cellIs: function (sf, k) { return this.cellKind(sf) === k; },
-      cellType: function (sf) {
-        return { number: 'number', money: 'number', date: 'date', datetime: 'datetime-local', email: 'email', phone: 'tel', url: 'url' }[sf.type] || 'text';
-      },
+      cellType: function (sf) { return facts(sf).html_input; },
       cellLabel: function (sf) { return label(sf.label, sf.name || sf.id); },
       cellChoices: function (sf) { return ((sf.options && sf.options.choices) || []).map(function (c) { return { value: c.value, label: label(c.label, c.value) }; }); },
       hasRows: function (f) { return this.rows(f).length > 0; },
@@ -458,11 +454,8 @@
           }, function () { self.errors[f.id] = [t('common.error')]; });
       },
 
-      /* ---- widget modules (static/widgets/<name>.js register window.formflowWidgets[name] = {mount(el, host)}) ---- */
-      widgetOf: function (f) {
-        var name = (this.cfg.widgets || {})[f.type];
-        return (name && (window.formflowWidgets || {})[name]) || null;
-      },
+      /* ---- widget modules (static/widgets/<name>.js register formflow.widgets[name] = {mount(el, host)}) ---- */
+      widgetOf: function (f) { return window.formflow.widgetOf(f); },
       mountWidget: function (f, el) {
         var widget = this.widgetOf(f), self = this;
         if (!widget || el.getAttribute('data-mounted')) return;
@@ -533,7 +526,7 @@
       payload: function () {
         var data = {}, self = this, keep = (this.def.settings || {}).hidden_values === 'keep';
         this.liveFields().forEach(function (f) {
-          if (AUTO_TYPES[f.type]) return;
+          if (isAuto(f)) return;
           if (!keep && !self.isVisible(f)) {  // a hidden value is never saved
             if (self.cfg.submit_method === 'PATCH') data[f.id] = null;  // and an edit clears what was stored
             return;

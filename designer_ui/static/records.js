@@ -37,7 +37,7 @@
         this.cfg = window.formflow.readJSON('records-config', {});
         this.cfg.api_base = this.cfg.api_base || ('/api/apps/' + this.cfg.app + '/forms/' + this.cfg.form);
         var def = this.cfg.definition || { fields: [] };
-        this.fields = (def.fields || []).filter(function (f) { return !f.deleted && f.type !== 'subtable'; });
+        this.fields = (def.fields || []).filter(function (f) { return !f.deleted && !window.formflow.typeCan(f, 'stores_rows'); });
         this.perPage = this.cfg.per_page || 20;
         var saved = null;
         try { saved = JSON.parse(window.localStorage.getItem(this.storageKey()) || 'null'); } catch (e) { saved = null; }
@@ -133,15 +133,16 @@
         var v = (rec.data || {})[f.id];
         if (v === null || v === undefined || v === '') return '';
         var self = this;
-        if (f.type === 'boolean') return v ? t('common.yes') : t('common.no');
-        if (f.type === 'select') return this.choiceText(f, v);
-        if (f.type === 'multiselect' && Array.isArray(v)) return v.map(function (x) { return self.choiceText(f, x); }).join(', ');
-        if (f.type === 'datetime') { var d = new Date(v); return isNaN(d.getTime()) ? String(v) : d.toLocaleString(window.formflow.locale()); }
+        var shown = window.formflow.fieldType(f).form.cell_text;  // how the field's type shows a value in a list
+        if (shown === 'yes_no') return v ? t('common.yes') : t('common.no');
+        if (shown === 'choice') return this.choiceText(f, v);
+        if (shown === 'choices' && Array.isArray(v)) return v.map(function (x) { return self.choiceText(f, x); }).join(', ');
+        if (shown === 'moment') { var d = new Date(v); return isNaN(d.getTime()) ? String(v) : d.toLocaleString(window.formflow.locale()); }
         if (Array.isArray(v)) return v.join(', ');
         if (typeof v === 'object') return JSON.stringify(v);
         return String(v);
       },
-      cellClass: function (f) { return (f.type === 'number' || f.type === 'money') ? 'num' : ''; },
+      cellClass: function (f) { return window.formflow.fieldType(f).form.numeric_cell ? 'num' : ''; },
       recordUrl: function (rec) { return (this.cfg.record_url || '#{id}').replace('{id}', rec.id); },
       recordTitle: function (rec) { return rec.title || ('#' + rec.id); },
 

@@ -33,18 +33,18 @@
   /* ---- literal formatting ---- */
   function quote(s) { return "'" + String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'"; }
 
-  function literal(value, fieldType) {
+  /* a typed value as rule text; `kind` is how the field's type writes one (its form.rule_literal) */
+  function literal(value, kind) {
     if (value === null || value === undefined) return 'null';
     if (typeof value === 'boolean') return value ? 'true' : 'false';
     if (typeof value === 'number') return String(value);
     var s = String(value);
-    if (fieldType === 'date' || fieldType === 'datetime') return 'd' + quote(s);
-    if (fieldType === 'number' || fieldType === 'money' || fieldType === 'computed' || fieldType === 'rollup') {
-      if (/^-?\d+(\.\d+)?$/.test(s.trim())) return s.trim();
-    }
-    if (fieldType === 'boolean' && (s === 'true' || s === 'false')) return s;
+    if (kind === 'date') return 'd' + quote(s);
+    if (kind === 'number' && /^-?\d+(\.\d+)?$/.test(s.trim())) return s.trim();
+    if (kind === 'boolean' && (s === 'true' || s === 'false')) return s;
     return quote(s);
   }
+  function facts(typeName) { return window.formflow.fieldType(typeName).form; }
 
   /* ---- serialize: tree -> {text, spans: [{path, start, end}]} ---- */
   function serialize(tree, fieldTypes) {
@@ -57,7 +57,7 @@
       var text;
       if (!op.needsValue) text = name + ' ' + op.text;
       else if (c.op === 'contains') text = literal(c.value, 'text') + ' in ' + name;
-      else text = name + ' ' + op.text + ' ' + literal(c.value, fieldTypes[c.field]);
+      else text = name + ' ' + op.text + ' ' + literal(c.value, facts(fieldTypes[c.field]).rule_literal);
       spans.push({ path: path, start: out.length, end: out.length + text.length });
       out += text;
     }
@@ -269,8 +269,8 @@
           var c = getAt(st.tree, path);
           c[key] = value;
           if (key === 'field') {
-            var t = this.ruleFieldTypes()[value];
-            if (t === 'boolean' && c.op !== 'true' && c.op !== 'false') c.op = 'true';
+            var ops = facts(this.ruleFieldTypes()[value]).rule_operators;  // an operator the field has not: its first
+            if (ops.indexOf(c.op) < 0 && ops.indexOf('eq') < 0) c.op = ops[0];
           }
           this.syncRuleText(rule);
         });
@@ -278,12 +278,7 @@
       },
       opNeedsValue: function (op) { return !!(BY_KEY[op] && BY_KEY[op].needsValue); },
       operatorsFor: function (fieldName) {
-        var t = this.ruleFieldTypes()[fieldName];
-        var keys;
-        if (t === 'boolean') keys = ['true', 'false'];
-        else if (t === 'number' || t === 'money' || t === 'date' || t === 'datetime' || t === 'computed' || t === 'rollup') keys = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'empty', 'not_empty'];
-        else if (t === 'multiselect' || t === 'text' || t === 'textarea') keys = ['eq', 'ne', 'contains', 'empty', 'not_empty'];
-        else keys = ['eq', 'ne', 'empty', 'not_empty'];
+        var keys = facts(this.ruleFieldTypes()[fieldName]).rule_operators;  // the field type's (engine/fields)
         return keys.map(function (k) { return { key: k, label: window.formflow.t('op.' + k) }; });
       },
       choicesFor: function (fieldName) {

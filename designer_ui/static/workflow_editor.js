@@ -112,7 +112,7 @@
         },
         statusClass: function () { return 'status-' + (this.statusKind || 'none'); },
         form: function () { var k = this.def.form; return this.forms.filter(function (f) { return f.key === k; })[0] || { fields: [] }; },
-        dateFields: function () { return this.form().fields.filter(function (f) { return f.type === 'date' || f.type === 'datetime'; }); },
+        dateFields: function () { return this.form().fields.filter(function (f) { return window.formflow.typeCan(f, 'is_temporal'); }); },
         /* the record owner is named by the form's owner field when it has one; that field is not offered twice */
         ownerField: function () { var o = this.form().owner_field; return this.form().fields.filter(function (f) { return f.id === o; })[0] || null; },
         ownerLabel: function () {
@@ -121,7 +121,7 @@
         },
         userFields: function () {
           var o = this.form().owner_field;
-          return this.form().fields.filter(function (f) { return f.type === 'user' && f.id !== o; });
+          return this.form().fields.filter(function (f) { return window.formflow.typeCan(f, 'is_user') && f.id !== o; });
         },
         userFieldLabel: function (f) { return t('editor.person_user_field', { field: f.label }); },
         templatesFor: function () { var k = this.def.form; return (cfg.templates || []).filter(function (tp) { return tp.form === k; }); },
@@ -257,7 +257,7 @@
           var target = ref && ref.options && ref.options.form;
           return target ? this.formFields(target) : this.form().fields;
         },
-        referenceFields: function () { return this.form().fields.filter(function (f) { return f.type === 'reference'; }); },
+        referenceFields: function () { return this.form().fields.filter(function (f) { return window.formflow.typeCan(f, 'is_reference'); }); },
         valueRows: function (si) {
           var v = this.step(si).values || {};
           return Object.keys(v).map(function (k) {

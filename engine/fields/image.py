@@ -84,5 +84,6 @@ class ImageType(PictureField):
     widget, glyph = "image", "▣"
     properties = (Property("options.multiple", "bool", en_zh("Allow several", "允许多个")),
                   Property("options.max_size", "int", en_zh("Largest file (bytes)", "最大文件（字节）"), attrs={"min": 1}))
+    form_input = "widget"
 
 

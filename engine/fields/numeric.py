@@ -43,6 +43,9 @@ class NumberType(_Numeric):
             return raw
     label, description = en_zh("Number", "数字"), en_zh("Integer or decimal with limits", "整数或小数，可设上下限")
     widget, glyph = "number", "#"
+    html_input, free_step, input_value = "number", "any", "number"
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
+    numeric_cell = True
     properties = NUMBER_PROPERTIES
     rule_kind = "number"
     import_cleaner = "number"
@@ -75,6 +78,9 @@ class MoneyType(_Numeric):
     palette_rank = 40
     label, description = en_zh("Money", "金额"), en_zh("Amount with currency", "带币种的金额")
     widget, glyph = "money", "¥"
+    html_input, input_mode, default_precision = "number", "decimal", 2
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
+    numeric_cell = True
     properties = NUMBER_PROPERTIES + (Property("options.currency", "text", en_zh("Currency", "币种"), attrs={"maxlength": 3}),)
     rule_kind = "money"
     default_options = {"currency": "CNY", "precision": 2}

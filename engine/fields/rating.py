@@ -23,6 +23,7 @@ class RatingType(FieldType):
     name = "rating"
     label, description = en_zh("Rating", "评分"), en_zh("Stars, from 1 to a maximum", "星级评分，1 到最高星数")
     widget, glyph = "rating", "★"
+    form_input = "widget"
     properties = (Property("options.max", "int", en_zh("Stars", "星数"), attrs={"min": 1, "max": MAX_STARS}),)
     value_kind = "integer"
     sql_kind = "number"

@@ -106,6 +106,7 @@ class RegionType(FieldType):
     label, description = en_zh("Region", "省市区"), en_zh("Province, city and district of China (GB/T 2260)",
                                                           "中国省、市、区县（GB/T 2260 行政区划）")
     widget, glyph = "region", "⌖"
+    form_input = "widget"
     properties = (Property("options.level", "select", en_zh("Down to", "精确到"), options=(
         ("province", en_zh("Province", "省")), ("city", en_zh("City", "市")), ("district", en_zh("District", "区县")))),)
     value_kind = "array"

@@ -54,6 +54,7 @@ class RichTextType(FieldType):
     name = "richtext"
     label, description = en_zh("Rich text", "富文本"), en_zh("Formatted text: bold, lists, links", "带格式的文字：加粗、列表、链接")
     widget, glyph = "richtext", "¶̲"
+    form_input = "widget"
     properties = (Property("options.max_length", "int", en_zh("Maximum length", "最大长度"), attrs={"min": 1, "max": RICHTEXT_HARD_MAX}),)
     filter_operators = TEXT_OPERATORS
     table_filter_op = "contains"

@@ -19,6 +19,7 @@ class SignatureType(PictureField):
     name = "signature"
     label, description = en_zh("Signature", "手写签名"), en_zh("Signed by hand on screen", "在屏幕上手写签名")
     widget, glyph = "signature", "✍"
+    form_input = "widget"
     formats = SIGNATURE_FORMATS
 
     def multiple(self, field):

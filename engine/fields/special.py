@@ -42,6 +42,8 @@ class SerialType(FieldType):
     palette_rank = 130
     label, description = en_zh("Serial number", "流水号"), en_zh("Auto number like KH-20240101-0001", "自动编号，如 KH-20240101-0001")
     widget, glyph = "serial", "Nº"
+    form_input = "auto"
+    preview_placeholder = {"option": "format"}
     picker_rank = 1
     properties = (Property("options.format", "code", en_zh("Number format", "编号格式"),
                            help=_label("{YYYY} {MM} {DD} {YYYYMMDD} {field:id} {0000}")),
@@ -72,6 +74,9 @@ class ComputedType(_Derived):
     palette_rank = 180
     label, description = en_zh("Formula", "公式"), en_zh("Value calculated from a formula", "由公式计算得出")
     widget, glyph = "computed", "ƒ"
+    form_input = "auto"
+    preview_placeholder = {"option": "formula", "prefix": "= "}
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     properties = (Property("options.formula", "formula", en_zh("Formula", "公式")),
                   Property("options.result_type", "select", en_zh("Result type", "结果类型"),
                            options=tuple((k, _label(k)) for k in COMPUTED_RESULT_KINDS)),
@@ -108,6 +113,8 @@ class RollupType(_Derived):
     palette_rank = 190
     label, description = en_zh("Roll-up", "汇总"), en_zh("Count or sum of related records", "关联记录的计数或求和")
     widget, glyph = "rollup", "Σ"
+    form_input = "auto"
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     properties = (Property("options.form", "form", en_zh("Target form", "关联表单")),
                   Property("options.via", "code", _label("via")),
                   Property("options.aggregate", "select", _label("aggregate"), options=tuple((a, _label(a)) for a in ROLLUP_AGGREGATES)),

@@ -23,6 +23,7 @@ class TeamType(LinkedField):
     name = "team"
     label, description = en_zh("Team", "部门"), en_zh("A team or department of the workspace", "工作区中的团队或部门")
     widget, glyph = "team", "⚑"
+    form_input = "widget"
     properties = (Property("options.multiple", "bool", en_zh("Allow several", "允许多个")),)
     sql_kind = "number"
     filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")

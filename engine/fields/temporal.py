@@ -37,6 +37,8 @@ class DateType(_Temporal):
     palette_rank = 50
     label, description = en_zh("Date", "日期"), en_zh("A calendar day", "某一天")
     widget, glyph = "date", "D"
+    html_input = "date"
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "date"
     rule_kind = template_kind = import_cleaner = rule_expect = "date"
     pattern_message = "is not a date (YYYY-MM-DD)"
     holds_day = True
@@ -66,6 +68,9 @@ class DateTimeType(_Temporal):
     palette_rank = 60
     label, description = en_zh("Date and time", "日期时间"), en_zh("A moment, in the user's time zone", "某一时刻，按用户时区显示")
     widget, glyph = "datetime", "◷"
+    form_input, html_input, input_value = "datetime", "datetime-local", "datetime"
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "date"
+    cell_text = "moment"
     rule_kind = template_kind = import_cleaner = rule_expect = "datetime"
     public_form = False  # a public visitor's time zone is unknown
     default_input = "datetime-local"

@@ -67,6 +67,8 @@ class TextType(_Text):
     palette_rank = 10
     label, description = en_zh("Single line text", "单行文本"), en_zh("Short text such as a name", "简短文字，例如名称")
     widget, glyph = "text", "T"
+    rule_operators = ("eq", "ne", "contains", "empty", "not_empty")
+    hint_rank = 0
     import_cleaner = "text"
     default_options = {"max_length": TEXT_DEFAULT_MAX}
     dedup_flag = titles_record = takes_tag = True
@@ -90,6 +92,8 @@ class TextareaType(TextType):
     palette_rank = 20
     label, description = en_zh("Multi-line text", "多行文本"), en_zh("Longer notes and descriptions", "较长的备注和说明")
     widget, glyph = "textarea", "¶"
+    form_input, wide = "textarea", True
+    hint_rank = 1
     import_cleaner = "textarea"
     default_options = {"max_length": TEXTAREA_DEFAULT_MAX}
     dedup_flag = titles_record = False  # a long note does not name a record
@@ -104,6 +108,8 @@ class PhoneType(_TextLike):
     palette_rank = 100
     label, description = en_zh("Phone", "手机号"), en_zh("Phone number, normalized", "电话号码，自动规范化")
     widget, glyph = "phone", "P"
+    html_input, input_mode, autocomplete = "tel", "tel", "tel"
+    hint_rank = 3
     picker_rank = 0
     import_synonyms = ("电话", "手机", "手机号", "手机号码", "电话号码", "联系电话", "phone", "mobile", "mobilephone", "tel", "telephone",
                        "cellphone")
@@ -137,6 +143,8 @@ class EmailType(_TextLike):
     palette_rank = 110
     label, description = en_zh("Email", "邮箱"), en_zh("Email address", "电子邮箱地址")
     widget, glyph = "email", "@"
+    html_input = autocomplete = "email"
+    hint_rank = 2
     picker_rank = 2
     import_synonyms = ("邮箱", "电子邮箱", "邮件", "电子邮件", "email", "e-mail", "mail", "emailaddress")
     import_cleaner = "email"
@@ -160,6 +168,7 @@ class UrlType(_TextLike):
     palette_rank = 120
     label, description = en_zh("Link", "链接"), en_zh("Web address", "网址")
     widget, glyph = "url", "//"
+    html_input = "url"
     import_synonyms = ("网址", "网站", "website", "url", "homepage")
     import_cleaner = "url"
     converts_from = frozenset({"text"})
