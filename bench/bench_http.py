@@ -2,7 +2,7 @@
 
 Both run under gunicorn with the same workers and threads on the same PostgreSQL (a throwaway schema each). The
 floor app inserts the same JSON into one table and returns it, reads one row by id, and lists a page of 20 with a
-count. Each cell drives the server for ``--seconds`` with 1 and then 8 keep-alive clients and prints req/s, p50 and
+count. Each cell drives each server for ``--seconds`` (in alternating one-second turns) with 1 and then 8 keep-alive clients and prints req/s, p50 and
 p99, and formflow's req/s as a share of the floor's. Two forms, both through a token-authenticated API client: a plain
 12-field form (text, textarea, number, money, date, datetime, select, multiselect, boolean, email, phone, url; no
 rules, automations or dedup) and the CRM customer form. Goals (issue 25): plain create >= 50% of the floor, read-one
@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -142,8 +143,8 @@ def wait_up(port: int, path: str, process) -> None:
     raise SystemExit("server did not start")
 
 
-def drive(port: int, make_request, seconds: float, concurrency: int) -> tuple[float, float, float]:
-    """``make_request(i)`` -> (method, path, body, headers); returns (req/s, p50 ms, p99 ms)."""
+def drive(port: int, make_request, seconds: float, concurrency: int) -> tuple[list[float], float]:
+    """``make_request(i)`` -> (method, path, body, headers); returns (latencies in seconds, elapsed seconds)."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -175,8 +176,27 @@ def drive(port: int, make_request, seconds: float, concurrency: int) -> tuple[fl
     elapsed = time.monotonic() - started
     if errors:
         raise SystemExit(errors[0])
-    latencies.sort()
-    return len(latencies) / elapsed, statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+    return latencies, elapsed
+
+
+def interleaved(ports_and_makers: list[tuple[int, object]], seconds: float, concurrency: int) -> list[tuple[float, float, float]]:
+    """Each server driven for ``seconds`` in all, in turns of ``SLICE_SECONDS`` (the machine is shared: a burst of
+    someone else's load then falls on both sides alike); (req/s, p50 ms, p99 ms) per server."""
+    got = [([], 0.0) for _ in ports_and_makers]
+    turns = max(1, round(seconds / SLICE_SECONDS))
+    for _ in range(turns):
+        for i, (port, maker) in enumerate(ports_and_makers):
+            latencies, elapsed = drive(port, maker, seconds / turns, concurrency)
+            got[i] = (got[i][0] + latencies, got[i][1] + elapsed)
+    out = []
+    for latencies, elapsed in got:
+        latencies.sort()
+        out.append((len(latencies) / elapsed, statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99)] * 1000))
+    return out
+
+
+#: one turn of one server in ``interleaved``
+SLICE_SECONDS = 1.0
 
 
 #: the issue's goals: formflow's req/s as a share of the floor's, by (form, operation)
@@ -206,8 +226,7 @@ def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_
     }
     for op, makers in ops.items():
         for concurrency in (1, 8):
-            ff = drive(ff_port, makers["formflow"], args.seconds, concurrency)
-            fl = drive(floor_port, makers["floor"], args.seconds, concurrency)
+            ff, fl = interleaved([(ff_port, makers["formflow"]), (floor_port, makers["floor"])], args.seconds, concurrency)
             ratio = ff[0] / fl[0]
             goal = GOALS.get((form, op))
             verdict = "" if goal is None else f" ({goal:.0%} {'met' if ratio >= goal else 'NOT met'})"
@@ -226,6 +245,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a stopped bench still stops its servers and drops its schemas
     tmp = tempfile.mkdtemp(prefix="bench_http_")
     ff_schema, ff_url = schema_url(args.db)
     floor_schema, floor_url = schema_url(args.db)
