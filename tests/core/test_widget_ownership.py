@@ -210,3 +210,14 @@ def test_the_detector_finds_a_type_dispatch_in_a_template():
     ])
     found = sorted(p.split(":")[1] for p in problems_in("x.html", source, True, names))
     assert found == ["2", "3", "4", "5"], found
+
+
+def test_every_widget_input_has_its_module_and_every_module_its_type():
+    """A type whose form input is its widget has ``static/widgets/<widget>.js`` registering that name; no module is orphaned."""
+    widgets_dir = STATIC / "widgets"
+    modules = {p.stem: p.read_text(encoding="utf-8") for p in widgets_dir.glob("*.js")}
+    mounted = {t.widget for _, t in FIELD_TYPES.items() if t.form_input == "widget"}
+    missing = sorted(w for w in mounted if w not in modules)
+    unregistered = sorted(w for w in mounted & set(modules) if not re.search(r"widgets\." + w + r"\s*=", modules[w]))
+    orphans = sorted(set(modules) - {t.widget for _, t in FIELD_TYPES.items()})
+    assert (missing, unregistered, orphans) == ([], [], []), (missing, unregistered, orphans)
