@@ -22,9 +22,10 @@ from engine.services.permissions import has_capability, require_capability
 
 @bp.after_request
 def _security_headers(response: Response) -> Response:
-    """Every page under the one policy (engine.api.auth.SECURITY_HEADERS: CSP script-src 'self', nosniff...)."""
+    """Every page under the one policy (engine.api.auth.SECURITY_HEADERS: CSP script-src 'self', nosniff...), unless the view
+    narrowed it itself (the designer's preview page: framed by the designer, its draft's scripts allowed by hash)."""
     for name, value in SECURITY_HEADERS.items():
-        response.headers[name] = value
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -80,4 +81,4 @@ def designer(app_key, form_key):
                            records_url=url_for("ui.records_list", app_key=app_key, form_key=form_key))
 
 
-from designer_ui import inbox_views, record_views, usage_messages  # noqa: E402,F401  (route registration, messages)
+from designer_ui import inbox_views, preview_views, record_views, usage_messages  # noqa: E402,F401  (route registration, messages)

@@ -18,6 +18,7 @@ concurrent edit fail with 412.
 from __future__ import annotations
 
 import decimal
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -106,6 +107,13 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
                     errors.append(rule_error_item(exc, f"/fields/{i}/options/filter"))
             out.rollups.append(rollup)
     return out, errors
+
+
+def computed_js(af: Autofill) -> str:
+    """A script setting ``window.formflowComputed`` (each computed field's compiled formula) for formfill.js."""
+    items = [f'{{"field": {json.dumps(fid)}, "result": {json.dumps(result)}, "fn": {rule.js}}}' for fid, result, rule in af.computed]
+    return ("/* compiled by formflow (engine/autofill.py); needs engine/rules/runtime.js (FormflowRules) */\n"
+            "window.formflowComputed = [\n" + ",\n".join(items) + "\n];\n")
 
 
 def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:

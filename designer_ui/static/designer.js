@@ -947,6 +947,11 @@
       ruleDomId: function (ri, part) { return 'rule-' + ri + '-' + part; }
     };
     Object.keys(rb).forEach(function (k) { if (!(k in self)) self[k] = rb[k]; });
+    // panels in their own modules (designer_history.js, designer_preview.js) add their methods the same way
+    (window.formflowDesignerPanels || []).forEach(function (panel) {
+      var part = panel();
+      Object.keys(part).forEach(function (k) { if (!(k in self)) self[k] = part[k]; });
+    });
     return self;
   }
 

@@ -2,13 +2,11 @@
 form's computed fields as a script (the engine's compiled JavaScript of each formula, run as the user types)."""
 from __future__ import annotations
 
-import json
-
 from flask import Response, jsonify, request
 
 from engine.api import actor, route, runtime
 from engine.api.routes_ui_support import reader_locale, reader_timezone
-from engine.autofill import compile_autofill
+from engine.autofill import compile_autofill, computed_js
 from engine.services.display import record_titles
 from engine.errors import ErrorItem, ValidationFailed
 from engine.formrules import published_resolver
@@ -56,9 +54,7 @@ def version_computed_script(app_key, form_key, version):
         form_service.get_version(rt, app_key, form_key, version)  # 404 for a version that doesn't exist
         compiled = form_service.compiled_version(rt, conn, form_service.form_id_for(conn, rt, app_key, form_key), version, app_key)
         autofill = compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
-    items = [f'{{"field": {json.dumps(fid)}, "result": {json.dumps(result)}, "fn": {rule.js}}}' for fid, result, rule in autofill.computed]
-    response = Response("/* compiled by formflow (engine/autofill.py); needs engine/rules/runtime.js (FormflowRules) */\n"
-                        "window.formflowComputed = [\n" + ",\n".join(items) + "\n];\n", mimetype="application/javascript")
+    response = Response(computed_js(autofill), mimetype="application/javascript")
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,0 +1,127 @@
+"""The designer's History and Preview in Chromium on the built-in CRM (issue 21, points 3 and 4).
+
+Preview: the admin writes a rule on the Rules tab (not published), opens Preview and the real generated form hides the
+field until the rule's condition holds, then shows it; a sub-table dropped from the palette previews with a row to fill,
+rows are added and removed; the phone preview is 390 px wide without horizontal overflow, also on a phone itself.
+History: after a rename is published, the History panel names the version, who published it, and the rename as a
+sentence (en and zh-CN); "restore as draft" brings the old label back on screen while the published form stays as it was.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from engine.services import forms as form_service
+from tests.browser.signin import crm_admin
+
+ADMIN = {"username": "lilei", "password": "correct-horse-battery-9", "display_name": "Li Lei"}
+
+
+@pytest.fixture
+def crm(live_app, live_server, page):
+    return crm_admin(live_app, live_server, page, ADMIN)
+
+
+def _no_overflow(target) -> bool:
+    return target.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def _frame(page):
+    return page.frame_locator("iframe[title='Preview of the draft']")
+
+
+def test_the_preview_runs_the_drafts_rule_and_previews_sub_table_rows(page, crm, axe_check):
+    page.goto(crm["url"] + "/apps/crm/forms/customer/design")
+    page.get_by_test_id("field-need").wait_for()
+    # a sub-table, dropped from the palette, with the column it starts with
+    page.get_by_test_id("palette-subtable").click()
+    page.locator("#p-label-en").fill("Products")
+    columns = page.get_by_test_id("subfields-editor")
+    columns.get_by_role("button", name="Add column").click()
+    columns.get_by_role("textbox").first.fill("Product")
+    # a rule, typed on the Rules tab: "Need" only for key customers (nothing saved, nothing published)
+    page.get_by_role("tab", name="Rules").click()
+    page.get_by_test_id("add-rule").click()
+    page.get_by_role("textbox", name="Rule name").fill("Need only for key customers")
+    page.get_by_test_id("rule-raw-mode").click()
+    page.get_by_test_id("rule-raw").fill("level == 'key'")
+    page.get_by_test_id("add-effect").click()
+    page.get_by_test_id("effect-field").select_option(label="Need")
+    page.get_by_test_id("effect-visible").select_option(label="Yes")
+
+    page.get_by_role("tab", name="Preview").click()
+    form = _frame(page)
+    expect(form.get_by_test_id("preview-note")).to_be_visible()
+    level, need = form.get_by_label("Customer level"), form.get_by_label("Need")
+    expect(level).to_be_visible()
+    expect(need).to_be_hidden()                      # the rule's field waits for its condition
+    level.select_option(label="Key")
+    expect(need).to_be_visible()                     # ... and shows when it holds
+    level.select_option(label="Main")
+    expect(need).to_be_hidden()
+    # the sub-table previews with a row to fill; rows are added and removed
+    products = form.get_by_test_id("fill-products")
+    rows = products.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    products.get_by_role("button", name="Add row").click()
+    expect(rows).to_have_count(2)
+    rows.nth(1).get_by_role("textbox").fill("Printer")
+    rows.nth(0).get_by_role("button", name="Remove row").click()
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).get_by_role("textbox")).to_have_value("Printer")
+    # Submit in the preview saves nothing and says so
+    form.get_by_test_id("submit").click()
+    expect(form.get_by_test_id("form-error")).to_contain_text("This is a preview: nothing was saved.")
+    assert form_service.get_draft(crm["rt"], "crm", "customer")["definition"].get("rules", []) == []  # still unsaved
+    frame = page.frame(name="ff-preview")
+    assert axe_check(frame) == []
+    assert axe_check(page) == []
+
+    # phone: the frame is a phone's width, and the form fits it
+    page.get_by_test_id("preview-phone").click()
+    expect(page.get_by_test_id("preview-phone")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function("() => document.querySelector(\"iframe[name='ff-preview']\").clientWidth <= 390")
+    assert _no_overflow(frame)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _no_overflow(page)
+    assert _no_overflow(frame)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang, history, renamed, by, restore, restored", [
+    ("en", "History", "Field 'Customer name' renamed to 'Company'", "published by Li Lei", "Restore version 1 as draft",
+     "Version 1 is now the draft"),
+    ("zh-CN", "历史版本", "字段“客户名称”改名为“公司名称”", "由 Li Lei 于", "将版本 1 恢复为草稿", "版本 1 已恢复为草稿")])
+def test_history_shows_who_when_what_and_restores_a_version_as_the_draft(page, crm, axe_check, lang, history, renamed, by,
+                                                                          restore, restored):
+    page.goto(crm["url"] + f"/apps/crm/forms/customer/design?lang={lang}")
+    page.get_by_test_id("field-name").click()
+    page.locator("#p-label-en").fill("Company")
+    page.locator("#p-label-zh").fill("公司名称")
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("status")).to_contain_text("v2")
+
+    page.get_by_role("button", name=history, exact=True).click()
+    panel = page.get_by_test_id("history-panel")
+    v2, v1 = panel.get_by_test_id("version-2"), panel.get_by_test_id("version-1")
+    expect(v2.get_by_role("listitem").filter(has_text=renamed)).to_have_count(1)
+    expect(v2).to_contain_text(by)
+    expect(v1).to_be_visible()
+    assert "field_label_changed" not in panel.inner_text()
+    assert axe_check(page) == []
+
+    v1.get_by_role("button", name=restore).click()
+    expect(page.get_by_test_id("status")).to_contain_text(restored)
+    page.get_by_test_id("field-name").click()
+    expect(page.locator("#p-label-en")).to_have_value("Customer name")
+    rt = crm["rt"]
+    draft = form_service.get_draft(rt, "crm", "customer")
+    assert draft["published_version"] == 2 and next(f for f in draft["definition"]["fields"] if f["id"] == "name")["label"]["en"] == "Customer name"
+    live = form_service.get_version(rt, "crm", "customer", 2)["definition"]
+    assert next(f for f in live["fields"] if f["id"] == "name")["label"]["en"] == "Company"  # nothing published changed
+    # undo brings back what was on screen before the restore
+    page.get_by_test_id("undo").click()
+    expect(page.locator("#p-label-en")).to_have_value("Company")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _no_overflow(page)
+    assert page.js_errors == []
