@@ -31,25 +31,61 @@
     if (type === 'condition') s.if = '';
     return s;
   }
-  /* the editor shows steps as one list: a branch's `then` steps follow it (flatten on load, nest on save) */
+  /* the editor shows steps as one list: a branch's `then` steps follow it, then an "otherwise" row (a marker naming
+     its branch) and the `else` steps (flatten on load, nest on save); a marker closes its branch's `then` */
+  var OTHERWISE = 'otherwise';
   function flatten(steps) {
     var out = [];
     (steps || []).forEach(function (s) {
       var copy = Object.assign({}, s);
       var inner = copy.type === 'condition' ? (copy.then || []) : [];
+      var other = copy.type === 'condition' ? copy['else'] : null;
       delete copy.then;
+      delete copy['else'];
       out.push(copy);
       out = out.concat(flatten(inner));
+      if (other) { out.push(otherwiseOf(copy.id)); out = out.concat(flatten(other)); }
     });
     return out;
   }
-  function nest(steps) {
-    var out = [];
-    for (var i = 0; i < steps.length; i++) {
+  function otherwiseOf(id) { return { id: id + '__else', type: OTHERWISE, of: id }; }
+  /* walk the flat list from i: each step's JSON path; returns where this level ends (a marker of an open branch) */
+  function walk(steps, i, base, open, visit) {
+    var idx = 0;
+    while (i < steps.length) {
       var s = steps[i];
-      if (s.type === 'condition') { s.then = nest(steps.slice(i + 1)); out.push(s); break; }
-      out.push(s);
+      if (s.type === OTHERWISE) {
+        if (open.indexOf(s.of) >= 0) return i;
+        visit(i, null, s); i++; continue;  // a marker whose branch is gone: dropped on save
+      }
+      var p = base + '/' + idx;
+      visit(i, p, s);
+      if (s.type === 'condition') {
+        var thenSteps = [];
+        i = walk(steps, i + 1, p + '/then', open.concat([s.id]), function (j, q, x) { visit(j, q, x); if (q === p + '/then/' + thenSteps.length) thenSteps.push(x); });
+        s.then = thenSteps;
+        delete s['else'];
+        if (i < steps.length && steps[i].type === OTHERWISE && steps[i].of === s.id) {
+          var elseSteps = [];
+          visit(i, p + '/else', steps[i]);
+          i = walk(steps, i + 1, p + '/else', open, function (j, q, x) { visit(j, q, x); if (q === p + '/else/' + elseSteps.length) elseSteps.push(x); });
+          s['else'] = elseSteps;
+        }
+        return i;  // everything after a branch belongs to it
+      }
+      idx++; i++;
     }
+    return i;
+  }
+  function nest(steps) {
+    var top = [];
+    walk(steps, 0, '/steps', [], function (i, p, s) { if (p === '/steps/' + top.length) top.push(s); });
+    return top;
+  }
+  function pathsOf(steps) {
+    var copy = steps.map(function (s) { return Object.assign({}, s); });
+    var out = [];
+    walk(copy, 0, '/steps', [], function (i, p) { out[i] = p; });
     return out;
   }
 
@@ -62,7 +98,7 @@
         cfg: cfg, forms: cfg.forms || [], users: cfg.users || [], channels: cfg.channels || ['inbox'],
         def: blank(), loaded: false, revision: null, publishedVersion: null, enabled: false,
         conds: [{ id: 'wf', when: '' }], errors: [], status: '', statusKind: '', busy: false,
-        recordId: '', due: null, dry: null, runs: [], recordError: '',
+        recordId: '', due: null, dry: null, runs: [], recordRuns: null, recordError: '',
 
         init: function () {
           var self = this;
@@ -192,7 +228,13 @@
           this.syncConds();
           this.dirty();
         },
-        removeStep: function (si) { this.def.steps.splice(si, 1); this.syncConds(); this.dirty(); },
+        removeStep: function (si) {
+          var gone = this.def.steps.splice(si, 1)[0];
+          /* a branch's "otherwise" row goes with it */
+          if (gone.type === 'condition') this.def.steps = this.def.steps.filter(function (s) { return !(s.type === OTHERWISE && s.of === gone.id); });
+          this.syncConds();
+          this.dirty();
+        },
         moveStep: function (si, by) {
           var to = si + by;
           if (to < 0 || to >= this.def.steps.length) return;
@@ -202,8 +244,31 @@
           this.dirty();
           this.status = t('editor.step_moved', { step: moved.id, n: to + 1 });
         },
-        stepTitle: function (s, si) { return (si + 1) + '. ' + this.kindLabel(s.type) + ' · ' + s.id; },
+        stepTitle: function (s, si) {
+          if (s.type === OTHERWISE) return t('editor.otherwise_title', { step: s.of });
+          return (si + 1) + '. ' + this.kindLabel(s.type) + ' · ' + s.id;
+        },
         inBranch: function (si) { return this.def.steps.slice(0, si).some(function (s) { return s.type === 'condition'; }); },
+        /* which branch a step runs in: '' (always), 'then' or 'else' (the innermost one) */
+        branchOf: function (si) {
+          var p = this.stepPath(si) || '';
+          var th = p.lastIndexOf('/then/'), el = p.lastIndexOf('/else/');
+          return th < 0 && el < 0 ? '' : (el > th ? 'else' : 'then');
+        },
+        isOtherwise: function (s) { return s.type === OTHERWISE; },
+        hasOtherwise: function (si) {
+          var id = this.step(si).id;
+          return this.def.steps.some(function (s) { return s.type === OTHERWISE && s.of === id; });
+        },
+        /* an "otherwise" row for branch si, at the end: the steps moved below it run when the condition does not hold */
+        addOtherwise: function (si) {
+          var id = this.step(si).id;
+          if (this.hasOtherwise(si)) return;
+          this.def.steps.push(otherwiseOf(id));
+          this.syncConds();
+          this.dirty();
+          this.status = t('editor.otherwise_added', { step: id });
+        },
         /* conds[0]: the trigger's condition; conds[si + 1]: step si's branch condition */
         syncConds: function () {
           var stamp = Date.now();
@@ -302,17 +367,13 @@
             });
           });
         },
-        stepPath: function (si) {
-          var p = '/steps', idx = 0;
-          for (var i = 0; i < si; i++) {
-            if (this.def.steps[i].type === 'condition') { p = p + '/' + idx + '/then'; idx = 0; } else idx++;
-          }
-          return p + '/' + idx;
-        },
+        stepPath: function (si) { return pathsOf(this.def.steps)[si]; },
         stepErrors: function (si) {
           var p = this.stepPath(si);
-          return this.errors.filter(function (e) { return (e.path === p || e.path.indexOf(p + '/') === 0) && e.path.indexOf(p + '/then') !== 0; })
-            .map(function (e) { var rest = e.path.slice(p.length + 1); return { key: e.key, text: (rest ? rest + ': ' : '') + e.message }; });
+          if (!p || this.step(si).type === OTHERWISE) return [];
+          return this.errors.filter(function (e) {
+            return (e.path === p || e.path.indexOf(p + '/') === 0) && e.path.indexOf(p + '/then') !== 0 && e.path.indexOf(p + '/else') !== 0;
+          }).map(function (e) { var rest = e.path.slice(p.length + 1); return { key: e.key, text: (rest ? rest + ': ' : '') + e.message }; });
         },
         stepDryLines: function (si) { return this.stepDry[this.step(si).id] || []; },
         describeOutcome: function (o) {
@@ -327,10 +388,10 @@
           return bits.join(' · ') || JSON.stringify(o);
         },
 
-        /* rule builder hooks: the trigger condition is the one "rule" */
+        /* rule builder hooks: the "rules" are the trigger's condition and each branch step's */
         rulesList: function () { return this.conds; },
         fieldsForRules: function () { return this.form().fields; },
-        condOf: function () { return this.conds[0]; },
+        condOf: function (ri) { return this.conds[ri || 0] || this.conds[0]; },  // 0: the trigger's; si + 1: step si's branch
         touch: function () {},
         changed: function () {
           var conds = this.conds;
@@ -496,7 +557,7 @@
         },
 
         /* ---- one record: next fire times, dry-run; the run log ---- */
-        setRecord: function (v) { this.recordId = v; this.due = null; this.dry = null; },
+        setRecord: function (v) { this.recordId = v; this.due = null; this.dry = null; this.recordRuns = null; },
         isRecord: function (id) { return String(id) === String(this.recordId); },
         /* an instant in the reader's zone (or the given one), as the server shows dates */
         localTime: function (iso, zone) {
@@ -508,7 +569,7 @@
         loadDue: function () {
           var self = this;
           this.recordError = '';
-          window.formflow.api('GET', cfg.api_base + '/' + encodeURIComponent(this.def.key) + '/due?record_id=' + encodeURIComponent(this.recordId)).then(function (r) {
+          window.formflow.api('GET', cfg.api_base + '/' + encodeURIComponent(this.def.key) + '/due?status=all&record_id=' + encodeURIComponent(this.recordId)).then(function (r) {
             if (!r.ok) { self.recordError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }
             self.due = r.data.items || [];
           });
@@ -530,6 +591,22 @@
             out.push((o.slot || o.occurrence || '') + ' → ' + self.localTime(o.fire_at, o.tz) + (o.tz ? ' (' + o.tz + ')' : '') + (o.status ? ' · ' + o.status : '') + (o.reason ? ' · ' + o.reason : ''));
           });
           return out;
+        },
+        /* the picked record's firings: what ran, and why something did not (skipped, failed, cancelled with a reason) */
+        loadRecordRuns: function () {
+          var self = this;
+          this.recordError = '';
+          window.formflow.api('GET', cfg.api_base + '/' + encodeURIComponent(this.def.key) + '/runs?record_id=' + encodeURIComponent(this.recordId)).then(function (r) {
+            if (!r.ok) { self.recordError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }
+            self.recordRuns = r.data.items || [];
+          });
+        },
+        /* a firing's reason or error, then what each step did */
+        runDetail: function (r) {
+          var self = this;
+          var bits = r.detail ? [r.detail] : [];
+          (r.steps || []).forEach(function (o) { bits.push((o.step ? o.step + ': ' : '') + self.describeOutcome(o)); });
+          return bits.join(' · ');
         },
         loadRuns: function () {
           var self = this;
