@@ -212,6 +212,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
                               "此行之后的步骤仅在分支条件不成立时执行。"),
     "editor.record_runs": ("Run log of this record", "该数据的运行记录"),
     "editor.reason": ("Reason", "原因"),
+    "editor.due_all": ("With done and cancelled", "含已完成和已取消"),
     "editor.in_else_branch": ("Runs only when the branch condition above does not hold.", "仅在上方分支条件不成立时执行。"),
     "editor.webhook_url": ("Webhook address", "Webhook 地址"),
     "editor.signing_secret": ("Signing secret", "签名密钥"),

@@ -98,7 +98,7 @@
         cfg: cfg, forms: cfg.forms || [], users: cfg.users || [], channels: cfg.channels || ['inbox'],
         def: blank(), loaded: false, revision: null, publishedVersion: null, enabled: false,
         conds: [{ id: 'wf', when: '' }], errors: [], status: '', statusKind: '', busy: false,
-        recordId: '', due: null, dry: null, runs: [], recordRuns: null, recordError: '',
+        recordId: '', due: null, dueAll: false, dry: null, runs: [], recordRuns: null, recordError: '',
 
         init: function () {
           var self = this;
@@ -566,10 +566,12 @@
           try { return new Date(iso).toLocaleString(window.formflow.locale(), opts); } catch (e) { return iso; }
         },
         zoneNote: function () { return cfg.timezone ? t('editor.times_in', { tz: cfg.timezone }) : ''; },
+        /* with done, skipped and cancelled rows too, each with its reason ("why didn't it fire") */
+        setDueAll: function (on) { this.dueAll = on; if (this.due !== null) this.loadDue(); },
         loadDue: function () {
           var self = this;
           this.recordError = '';
-          window.formflow.api('GET', cfg.api_base + '/' + encodeURIComponent(this.def.key) + '/due?status=all&record_id=' + encodeURIComponent(this.recordId)).then(function (r) {
+          window.formflow.api('GET', cfg.api_base + '/' + encodeURIComponent(this.def.key) + '/due?' + (this.dueAll ? 'status=all&' : '') + 'record_id=' + encodeURIComponent(this.recordId)).then(function (r) {
             if (!r.ok) { self.recordError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }
             self.due = r.data.items || [];
           });

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from test_real_app import call, crm, ok, published  # noqa: F401  (fixtures)
+from test_real_app import assert_accessible, call, crm, ok, published  # noqa: F401  (fixtures)
 
 from engine.scheduler import tick
 from playwright.sync_api import expect
@@ -26,7 +26,7 @@ def _add_step(page, kind):
     page.get_by_role("button", name="Add", exact=True).click()
 
 
-def test_branch_with_otherwise_and_the_record_run_log(page, published):
+def test_branch_with_otherwise_and_the_record_run_log(page, published, axe_check):
     base = published["url"]
     rt = published["app"].extensions["formflow"]
     call_acme = ok(call(base, "POST", "/api/apps/crm/forms/follow_up_reminder/records",
@@ -87,7 +87,10 @@ def test_branch_with_otherwise_and_the_record_run_log(page, published):
     expect(runs).to_have_count(1)
     expect(runs.first).to_contain_text("done")
     page.get_by_test_id("wf-next-times").click()
-    expect(page.get_by_test_id("due-row").first).to_contain_text("done")  # finished rows are shown, not an empty list
+    expect(page.get_by_test_id("due-empty")).to_be_visible()  # nothing left to fire...
+    page.get_by_role("checkbox", name="With done and cancelled").check()
+    expect(page.get_by_test_id("due-row").first).to_contain_text("done")  # ...and what already fired, with its state
+    assert_accessible(page, axe_check)
     sent = ok(call(base, "GET", f"/api/apps/crm/workflows/call_or_visit/runs?record_id={visit['id']}"))["items"]
     assert len(sent) == 1 and sent[0]["status"] == "done"
 
