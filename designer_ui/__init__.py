@@ -12,6 +12,7 @@ from designer_ui import (  # noqa: F401  (each view module registers its routes 
     admin_views,
     app_admin_views,
     auth_views,
+    board_views,
     dashboard_views,
     editor_views,
     field_widgets,

@@ -1,0 +1,103 @@
+/* The calendar (FullCalendar 6, vendored; its CSS is a file since the CSP refuses injected styles): records placed by
+   the chosen date or date-and-time field (the type's calendar_kind: "day" events are all-day, "moment" ones timed),
+   read through the read gate one visible range at a time ({field between start, end}). Dragging an event writes the
+   new date or time through the records API with If-Match — the record's due events (its reminders) are planned
+   again by that same write — and the planned firings are then read back ({app}/records/<id>/due) and listed. A
+   refused move (a rule, a read-only field, a stale version) goes back and says why. */
+(function () {
+  'use strict';
+
+  var ff = window.formflow, B = ff.boards, cfg = B.cfg, t = B.t;
+  var $ = function (id) { return document.getElementById(id); };
+  var calendar = null;
+  var PER_PAGE = 200, MAX_PAGES = 5;
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function day(d) { return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
+  function utc(d) { return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+  function kind() { var f = B.fieldOf(B.state.field); return f ? f.calendar_kind : null; }
+  function when(iso) {
+    var d = new Date(iso);
+    return kind() === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso
+      : d.toLocaleString(ff.locale(), { dateStyle: 'medium', timeStyle: 'short' });
+  }
+
+  function events(info, success) {
+    var fid = B.state.field, isDay = kind() === 'day', found = [];
+    var range = isDay ? [day(info.start), day(new Date(info.end.getTime() - 1))] : [utc(info.start), utc(info.end)];
+    function page(n) {  // the table answers at most PER_PAGE a page: a busy month is read in a few pages
+      return B.read([{ field: fid, op: 'between', value: range }], n, PER_PAGE, fid).then(function (r) {
+        if (!r.ok) { B.say(B.reason(r), true); return; }
+        found = found.concat(r.data.items);
+        if (r.data.has_more && n < MAX_PAGES) return page(n + 1);
+      });
+    }
+    page(1).then(function () {
+      success(found.filter(function (it) { return it.data && it.data[fid]; }).map(function (it) {
+        var extra = B.state.cards.map(function (c) { return it.display && it.display[c]; }).filter(Boolean);
+        return { id: String(it.id), title: B.titleOf(it) + (extra.length ? ' · ' + extra.join(' · ') : ''), start: it.data[fid],
+                 allDay: isDay, url: cfg.record_url.replace('{id}', it.id),
+                 extendedProps: { version: it.version, name: B.titleOf(it) } };
+      }));
+    });
+  }
+
+  function planned(id, name) {
+    ff.api('GET', cfg.app_api + '/records/' + id + '/due').then(function (r) {
+      var box = $('planned'), list = $('planned-list');
+      if (!r.ok) { box.hidden = true; return; }
+      list.innerHTML = '';
+      $('planned-record').textContent = '· ' + name;
+      r.data.items.forEach(function (d) {
+        var li = document.createElement('li');
+        li.textContent = d.fire_at ? when(d.fire_at) : d.occurrence;
+        li.setAttribute('data-fire-at', d.fire_at || '');
+        list.appendChild(li);
+      });
+      if (!r.data.items.length) { var li = document.createElement('li'); li.textContent = t('planned_none'); list.appendChild(li); }
+      box.hidden = false;
+    });
+  }
+
+  function dropped(info) {
+    var ev = info.event, isDay = kind() === 'day', name = ev.extendedProps.name;
+    var value = isDay ? day(ev.start) : utc(ev.start);
+    B.write(ev.id, ev.extendedProps.version, B.state.field, value).then(function (r) {
+      if (!r.ok) {
+        info.revert();
+        B.say(t('reschedule_refused', { title: name, reason: B.reason(r) }), true);
+        return;
+      }
+      ev.setExtendedProp('version', r.data.version);
+      B.say(t('rescheduled', { title: name, when: when(r.data.data[B.state.field] || value) }));
+      planned(ev.id, name);
+    });
+  }
+
+  function quietIcons() {
+    document.querySelectorAll('#calendar .fc-icon').forEach(function (el) { el.removeAttribute('role'); el.setAttribute('aria-hidden', 'true'); });
+  }
+
+  function render() {
+    var f = B.fieldOf(B.state.field);
+    if (!f) return;
+    if (calendar) { calendar.setOption('editable', !f.read_only); calendar.refetchEvents(); return; }
+    calendar = new window.FullCalendar.Calendar($('calendar'), {
+      initialView: 'dayGridMonth', height: 'auto', buttonIcons: false,  // the icon font is a data: URL the CSP refuses
+      editable: !f.read_only, eventDurationEditable: false, dayMaxEvents: 4,
+      headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
+      locale: { code: ff.locale().toLowerCase(), week: { dow: ff.locale() === 'zh-CN' ? 1 : 0, doy: 4 },
+                buttonText: { today: t('today'), month: t('month'), week: t('week'), list: t('list'), prev: t('prev'), next: t('next') },
+                buttonHints: { prev: t('prev'), next: t('next'), today: t('today') },
+                moreLinkText: function (n) { return t('more_events', { count: n }); }, noEventsText: t('empty') },
+      events: events, eventDrop: dropped,
+      eventDidMount: function (arg) { arg.el.setAttribute('data-record', arg.event.id); },
+      // a day cell is named by its content (date and events), not by its date alone; the buttons' glyphs are decoration
+      dayCellDidMount: function (arg) { arg.el.removeAttribute('aria-labelledby'); },
+      datesSet: quietIcons
+    });
+    calendar.render();
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { B.start({ fits: 'calendar_kind', render: render }); });
+})();

@@ -1,0 +1,139 @@
+/* The kanban board (SortableJS, vendored): a lane per value of the chosen field (its choices, or the workspace's
+   people when the type says is_user) and one for no value. Each lane reads its own cards through the read gate
+   ({field eq value}, 50 at a time). Dropping a card in another lane — or picking the lane in the card's "Move to"
+   select, for the keyboard — writes that one field through the records API with If-Match; a refusal (a rule, a
+   validation, a read-only field, a stale version) puts the card back where it was and says why. */
+(function () {
+  'use strict';
+
+  var ff = window.formflow, B = ff.boards, t = B.t;
+  var PER_LANE = 50;
+  var $ = function (id) { return document.getElementById(id); };
+  var sortables = [];
+
+  function lanes() {
+    var f = B.fieldOf(B.state.field), out = [];
+    if (B.has(f, 'has_choices')) {
+      ((f.options && f.options.choices) || []).forEach(function (c) {
+        out.push({ value: c.value, label: ff.label(c.label, c.value), color: c.color });
+      });
+    } else if (B.has(f, 'is_user')) {
+      B.state.users.forEach(function (u) { out.push({ value: u.id, label: u.display_name || u.username }); });
+    }
+    out.push({ value: null, label: t('empty_lane') });
+    return out;
+  }
+  function laneFilter(lane) {
+    return lane.value === null ? { field: B.state.field, op: 'empty' } : { field: B.state.field, op: 'eq', value: lane.value };
+  }
+
+  function countText(ul) { return t('lane_count', { count: Number(ul.getAttribute('data-total')) }); }
+  function setTotal(ul, delta) {
+    ul.setAttribute('data-total', Number(ul.getAttribute('data-total')) + delta);
+    ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
+  }
+
+  function cardOf(item, lanesList, f) {
+    var li = B.card(item);
+    li.setAttribute('data-version', item.version);
+    li.setAttribute('data-title', B.titleOf(item));
+    if (f.read_only) return li;
+    var sel = document.createElement('select');
+    sel.className = 'kanban-move';
+    sel.setAttribute('aria-label', t('move_to', { title: B.titleOf(item) }));
+    lanesList.forEach(function (lane, i) {
+      var o = document.createElement('option');
+      o.value = String(i); o.textContent = lane.label;
+      sel.appendChild(o);
+    });
+    sel.addEventListener('change', function () {
+      var from = li.parentNode, to = document.querySelector('.kanban-cards[data-lane="' + sel.value + '"]');
+      var oldIndex = Array.prototype.indexOf.call(from.children, li);
+      to.insertBefore(li, to.firstChild);
+      move(li, from, to, oldIndex);
+    });
+    li.appendChild(sel);
+    return li;
+  }
+  function syncSelect(li) {
+    var sel = li.querySelector('.kanban-move');
+    if (sel) sel.value = li.parentNode.getAttribute('data-lane');
+  }
+
+  function move(li, from, to, oldIndex) {
+    var lanesList = lanes(), lane = lanesList[Number(to.getAttribute('data-lane'))];
+    var title = li.getAttribute('data-title');
+    li.classList.remove('card-refused');
+    var old = li.querySelector('.card-error');
+    if (old) old.remove();
+    B.write(li.getAttribute('data-record'), li.getAttribute('data-version'), B.state.field, lane.value).then(function (r) {
+      if (r.ok) {
+        li.setAttribute('data-version', r.data.version);
+        setTotal(from, -1); setTotal(to, 1);
+        syncSelect(li);
+        B.say(t('moved', { title: title, lane: lane.label }));
+        return;
+      }
+      var why = B.reason(r);
+      from.insertBefore(li, from.children[oldIndex] || null);  // snap back where it was
+      syncSelect(li);
+      li.classList.add('card-refused');
+      var p = document.createElement('p');
+      p.className = 'card-error';
+      p.textContent = why;
+      li.appendChild(p);
+      B.say(t('move_refused', { title: title, reason: why }), true);
+    });
+  }
+
+  function loadLane(ul, lane, lanesList, f, page) {
+    return B.read([laneFilter(lane)], page, PER_LANE, '-updated_at').then(function (r) {
+      if (!r.ok) { B.say(B.reason(r), true); return; }
+      r.data.items.forEach(function (item) { var li = cardOf(item, lanesList, f); ul.appendChild(li); syncSelect(li); });
+      var total = r.data.total === null ? ul.children.length : r.data.total;
+      ul.setAttribute('data-total', total);
+      ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
+      var more = ul.parentNode.querySelector('.kanban-more');
+      more.hidden = !r.data.has_more;
+      more.onclick = function () { loadLane(ul, lane, lanesList, f, page + 1); };
+    });
+  }
+
+  function render() {
+    var board = $('kanban'), f = B.fieldOf(B.state.field), lanesList = lanes();
+    sortables.forEach(function (s) { s.destroy(); });
+    sortables = [];
+    board.innerHTML = '';
+    if (!f) return;
+    lanesList.forEach(function (lane, i) {
+      var section = document.createElement('section');
+      section.className = 'kanban-lane';
+      section.setAttribute('aria-labelledby', 'lane-' + i);
+      var h = document.createElement('h2');
+      h.id = 'lane-' + i;
+      h.className = 'kanban-lane-title';
+      h.textContent = lane.label;
+      var count = document.createElement('span');
+      count.className = 'kanban-count muted small';
+      var ul = document.createElement('ul');
+      ul.className = 'kanban-cards';
+      ul.setAttribute('data-lane', String(i));
+      ul.setAttribute('data-value', lane.value === null ? '' : String(lane.value));
+      ul.setAttribute('data-total', '0');
+      ul.setAttribute('aria-labelledby', 'lane-' + i);
+      var more = document.createElement('button');
+      more.type = 'button'; more.className = 'btn btn-sm kanban-more'; more.hidden = true; more.textContent = t('lane_more');
+      section.appendChild(h); section.appendChild(count); section.appendChild(ul); section.appendChild(more);
+      board.appendChild(section);
+      if (!f.read_only) {
+        sortables.push(window.Sortable.create(ul, {
+          group: 'kanban', animation: 120, forceFallback: true, fallbackTolerance: 3, filter: 'select, a', preventOnFilter: false,
+          onEnd: function (evt) { if (evt.from !== evt.to) move(evt.item, evt.from, evt.to, evt.oldIndex); }
+        }));
+      }
+      loadLane(ul, lane, lanesList, f, 1);
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { B.start({ fits: 'lanes', render: render }); });
+})();
