@@ -725,7 +725,8 @@
             prop = p.replace(/^fields\.[^.]+\.?/, '');
           }
           if (fid && !self_.fieldById(fid)) fid = null;
-          return { path: e.path, normPath: p, field_id: fid, prop: prop, message: e.message || String(e), position: e.position };
+          return { path: e.path, normPath: p, field_id: fid, prop: prop, message: e.message || String(e), position: e.position,
+            place: e.place || null };  // a place outside the form still using a deleted field: linked in the summary
         });
         if (this.setRuleErrors) this.setRuleErrors(this.errors);
         var first = this.errors.filter(function (e) { return e.field_id; })[0];

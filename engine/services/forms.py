@@ -237,7 +237,8 @@ def _broken_places(rt: Runtime, conn, app_key: str, form_key: str, definition: d
         if f.get("deleted"):
             for place in field_usage.outside_uses(rt, conn, app_key, form_key, definition, f["id"]):
                 problems.append(ErrorItem(f"field {f['id']!r} is deleted but {place['kind']} {place['key']!r} still uses it "
-                                          f"({place['path']})", path=f"/fields/{i}"))
+                                          f"({place['path']})", path=f"/fields/{i}", field_id=f["id"], code="field_in_use",
+                                          extra={"place": {k: place[k] for k in ("kind", "key", "label", "path", "link")}}))
     return problems
 
 

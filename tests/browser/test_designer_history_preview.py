@@ -125,3 +125,36 @@ def test_history_shows_who_when_what_and_restores_a_version_as_the_draft(page, c
     page.set_viewport_size({"width": 390, "height": 844})
     assert _no_overflow(page)
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang, label_box, new_label, kind", [("en", "#p-label-en", "Company", "Field"),
+                                                              ("zh-CN", "#p-label-zh", "公司名称", "字段")])
+def test_a_rename_shows_the_places_that_use_the_field(page, crm, axe_check, lang, label_box, new_label, kind):
+    page.goto(crm["url"] + f"/apps/crm/forms/customer/design?lang={lang}")
+    page.get_by_test_id("field-name").click()
+    usage = page.get_by_test_id("rename-usage")
+    expect(usage).to_be_hidden()                     # nothing renamed yet
+    page.locator(label_box).fill(new_label)
+    expect(usage).to_be_visible()
+    contact = usage.get_by_role("listitem").filter(has=page.locator("a[href='/apps/crm/forms/contact/design']"))
+    expect(contact).to_have_count(1)                 # the contact form's reference shows this field
+    expect(contact).to_contain_text(kind)
+    expect(usage.get_by_role("listitem").filter(has_text="/settings/title_field")).to_have_count(1)  # the form's title
+    assert axe_check(page) == []
+    assert page.js_errors == []
+
+
+def test_a_refused_publish_names_each_broken_place_with_a_link(page, crm, axe_check):
+    page.goto(crm["url"] + "/apps/crm/forms/customer/design")
+    page.get_by_test_id("field-region").get_by_test_id("delete").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Delete anyway").click()
+    expect(page.get_by_test_id("field-region")).to_have_count(0)
+    page.get_by_test_id("publish").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_visible()
+    place = summary.get_by_test_id("broken-place")
+    expect(place).to_contain_text("Dashboard")
+    expect(place.get_by_role("link")).to_have_attribute("href", "/apps/crm/dashboards/sales")
+    assert form_service.get_draft(crm["rt"], "crm", "customer")["published_version"] == 1  # nothing published
+    assert axe_check(page) == []
+    assert page.js_errors == []
