@@ -22,6 +22,7 @@ from engine.cache import VersionCache
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.fields.base import DefinitionContext, FieldValueError, field_label
+from engine.fields.shape_checks import shape_check
 from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
 
 if TYPE_CHECKING:  # the features' artefacts; their modules import this one
@@ -201,6 +202,21 @@ class CompiledForm:
         self._fast = fastjsonschema.compile(self.schema)
         self._full: jsonschema.Draft202012Validator | None = None
         self._normalizers = [(f["id"], FIELD_TYPES.get(f["type"]).normalize, f) for f in self.input_fields]
+        self._compile_fast_path()
+
+    def _compile_fast_path(self) -> None:
+        """Per field, once per version: a shape check compiled from its schema fragment and its normalizer as a closure.
+        Fields whose fragment no check covers keep a schema of their own (``_residual``), still one compiled call."""
+        self._props = frozenset(self.schema["properties"])
+        plan, residual = [], {}
+        for f in self.input_fields:
+            ftype = FIELD_TYPES.get(f["type"])
+            check = shape_check(ftype.schema(f))
+            if check is None:
+                residual[f["id"]] = self.schema["properties"][f["id"]]
+            plan.append((f["id"], check, ftype.normalizer(f)))
+        self._plan = tuple(plan)
+        self._residual = fastjsonschema.compile({"type": "object", "properties": residual}) if residual else None
 
     @property
     def settings(self) -> dict:
@@ -216,6 +232,41 @@ class CompiledForm:
         The fast path runs the compiled schema once; full detail (every error
         with its path) is computed only when something is wrong.
         """
+        if type(values) is dict and self._props.issuperset(values):
+            done = self._checked_and_normalized(values)
+            if done is not None:
+                return done
+        return self.validate_by_schema(values)
+
+    def _checked_and_normalized(self, values: dict) -> tuple[dict, list[ErrorItem]] | None:
+        """The compiled path: each field's check and normalizer; None as soon as a value is not of its field's shape
+        (the schema path then finds every error, with its path, as it always did)."""
+        if self._residual is not None:
+            try:
+                self._residual(values)
+            except fastjsonschema.JsonSchemaValueException:
+                return None
+        out = dict(values)
+        errors: list[ErrorItem] = []
+        get = values.get
+        for fid, check, normalize in self._plan:
+            value = get(fid)
+            if value is None:
+                continue
+            if check is not None and not check(value):
+                return None
+            if normalize is None:  # kept as it is
+                continue
+            try:
+                out[fid] = normalize(value)
+            except (ValueError, ArithmeticError) as exc:  # a type may name the part at fault (a region's level)
+                sub = exc.subpath if isinstance(exc, FieldValueError) else None
+                errors.append(self.error(fid, str(exc), path=f"/data/{fid}/{sub}" if sub else None))
+        return out, errors
+
+    def validate_by_schema(self, values: dict) -> tuple[dict, list[ErrorItem]]:
+        """``validate`` through the whole compiled schema and each type's ``normalize``: the path that names every
+        error, taken whenever the compiled checks find a value out of shape (and the reference they are tested against)."""
         try:
             self._fast(values)
         except fastjsonschema.JsonSchemaValueException:

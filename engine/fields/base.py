@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass, field as dc_field
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema
 
@@ -235,6 +235,15 @@ class FieldType:
 
     def normalize(self, value: Any, field: dict) -> Any:
         return value
+
+    def normalizer(self, field: dict) -> Callable[[Any], Any] | None:
+        """``normalize`` for this one field as a function of the value, built once per form version: a type whose
+        options can be worked out in advance returns a closure over them (same results, same errors). None: every
+        value the field's schema accepts is kept as it is (nothing to call)."""
+        if type(self).normalize is FieldType.normalize:
+            return None
+        normalize = self.normalize
+        return lambda value: normalize(value, field)
 
     def is_empty(self, value: Any) -> bool:
         return value is None or value == "" or value == [] or value == {}

@@ -136,6 +136,9 @@ class SelectType(_Select):
     def schema(self, field):
         return {"type": "string", "enum": choice_values(field)}
 
+    def normalizer(self, field):
+        return None  # the schema accepts one choice as a string: kept as it is (a list comes only from a conversion)
+
     def normalize(self, value, field):
         if isinstance(value, list):  # converted from a multiselect
             if len(value) > 1:
@@ -182,6 +185,9 @@ class MultiSelectType(_Select):
 
     def normalize(self, value, field):
         return [value] if isinstance(value, str) else value
+
+    def normalizer(self, field):
+        return None  # the schema accepts a list only: kept as it is (a single string comes only from a conversion)
 
     def can_hold(self, stored, field):
         items = [stored] if isinstance(stored, str) else stored

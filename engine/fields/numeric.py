@@ -58,6 +58,11 @@ class NumberType(_Numeric):
                 "minimum": opts.get("min", -NUMBER_ABS_MAX), "maximum": opts.get("max", NUMBER_ABS_MAX)}
         return frag
 
+    def normalizer(self, field):
+        if (field.get("options") or {}).get("precision") is not None:
+            return super().normalizer(field)
+        return lambda value: float(Decimal(value)) if isinstance(value, str) else value  # no rounding to do
+
     def normalize(self, value, field):
         precision = (field.get("options") or {}).get("precision")
         if isinstance(value, str):
@@ -70,6 +75,13 @@ class NumberType(_Numeric):
 
     def display(self, value, field, locale="en", tz="UTC"):
         return "" if value is None else f"{value:,}" if isinstance(value, int) else f"{value:,.{(field.get('options') or {}).get('precision', 2)}f}"
+
+
+def _decimal(bound) -> Decimal | None:
+    try:
+        return Decimal(str(bound))
+    except InvalidOperation:
+        return None
 
 
 @FIELD_TYPES.register
@@ -92,22 +104,34 @@ class MoneyType(_Numeric):
         return {"type": ["string", "number"], "maxLength": 40}
 
     def normalize(self, value, field):
+        return self.normalizer(field)(value)
+
+    def normalizer(self, field):
+        """The precision's quantum and the bounds as decimals, worked out once for the field."""
         opts = field.get("options") or {}
         precision = int(opts.get("precision", 2))
-        try:
-            amount = Decimal(str(value).replace(",", "").strip())
-        except InvalidOperation:
-            raise ValueError("is not an amount") from None
-        if not amount.is_finite() or abs(amount) >= NUMBER_ABS_MAX:
-            raise ValueError("is out of range")
         quantum = Decimal(1).scaleb(-precision)
-        rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-        if rounded != amount:
-            raise ValueError(f"has more than {precision} decimals")
-        for bound, cmp, word in (("min", lambda a, b: a < b, "at least"), ("max", lambda a, b: a > b, "at most")):
-            if bound in opts and cmp(amount, Decimal(str(opts[bound]))):
-                raise ValueError(f"must be {word} {opts[bound]}")
-        return str(rounded)
+        has_low, has_high = "min" in opts, "max" in opts
+        low, high = _decimal(opts.get("min")), _decimal(opts.get("max"))
+        limit = Decimal(NUMBER_ABS_MAX)
+
+        def normalize(value):
+            try:
+                amount = Decimal(str(value).replace(",", "").strip())
+            except InvalidOperation:
+                raise ValueError("is not an amount") from None
+            if not amount.is_finite() or abs(amount) >= limit:
+                raise ValueError("is out of range")
+            rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+            if rounded != amount:
+                raise ValueError(f"has more than {precision} decimals")
+            # a bound that is no number raises here, when a value is checked against it, as it always did
+            if has_low and amount < (low if low is not None else Decimal(str(opts["min"]))):
+                raise ValueError(f"must be at least {opts['min']}")
+            if has_high and amount > (high if high is not None else Decimal(str(opts["max"]))):
+                raise ValueError(f"must be at most {opts['max']}")
+            return str(rounded)
+        return normalize
 
     def display(self, value, field, locale="en", tz="UTC"):
         if value is None:

@@ -1,6 +1,7 @@
 """Date and datetime field types. Datetimes must carry an offset; stored UTC."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -8,6 +9,8 @@ from engine.clock import utc_iso
 from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, RELATIVE_OPERATORS, FieldType, en_zh
 
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+#: the storage form utc_iso writes: normalizing a value already in it gives the value back
+_STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _DATETIME_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})$"
 
 
@@ -82,6 +85,21 @@ class DateTimeType(_Temporal):
 
     def normalize(self, value, field):
         return utc_iso(parse_datetime(value))
+
+    def normalizer(self, field):
+        return _datetime_value
+
+
+def _datetime_value(value):
+    """``DateTimeType.normalize``: a value already in the storage form (UTC, whole seconds, ``Z``) is only checked to be a
+    real moment; any other form, or a bad one (for its exact error), goes through ``parse_datetime``."""
+    if _STORED.fullmatch(value):
+        try:
+            datetime.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    return utc_iso(parse_datetime(value))
 
     def display(self, value, field, locale="en", tz="UTC"):
         if not value:

@@ -19,6 +19,8 @@ URL_MAX_LENGTH = 2048
 _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]{3,32}$")
 #: the fewest digits of a phone number people dial (a local fixed line); shorter ones are service codes or typos
 PHONE_MIN_DIGITS = 7
+#: the characters besides digits that _PHONE_ALLOWED lets through, deleted to leave the digits
+_PHONE_MARKS = str.maketrans("", "", "+ ()-.")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 
 
@@ -47,6 +49,11 @@ class _Text(_TextLike):
         if opts.get("min_length"):
             frag["minLength"] = int(opts["min_length"])
         return frag
+
+    def normalizer(self, field):
+        if (field.get("options") or {}).get("pattern"):
+            return super().normalizer(field)
+        return lambda value: value.strip() if isinstance(value, str) else value  # no pattern: trimming is all
 
     def normalize(self, value, field):
         value = value.strip() if isinstance(value, str) else value
@@ -119,13 +126,20 @@ class PhoneType(_TextLike):
     def schema(self, field):
         return {"type": "string", "maxLength": 32}
 
+    def normalizer(self, field):
+        return self._phone
+
     def normalize(self, value, field):
+        return self._phone(value)
+
+    @staticmethod
+    def _phone(value):
         value = value.strip()
         if not value:
             return None
         if not _PHONE_ALLOWED.match(value):
             raise ValueError("is not a phone number (digits, spaces, + - ( ) allowed)")
-        digits = re.sub(r"\D", "", value)
+        digits = value.translate(_PHONE_MARKS)  # what is left once the allowed marks go: ASCII digits only
         if len(digits) < 3:
             raise ValueError("is not a phone number")
         return ("+" if value.startswith("+") else "") + digits
