@@ -23,6 +23,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from designer_ui import field_widgets, i18n
 from engine.fields import FIELD_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,3 +224,27 @@ def test_every_widget_input_has_its_module_and_every_module_its_type():
     unregistered = sorted(w for w in mounted & set(modules) if not re.search(r"widgets\." + w + r"\s*=", modules[w]))
     orphans = sorted(set(modules) - {t.widget for _, t in FIELD_TYPES.items()})
     assert (missing, unregistered, orphans) == ([], [], []), (missing, unregistered, orphans)
+
+
+def test_the_public_form_draws_each_input_from_its_types_facts():
+    """The script-free public form: the same markup as when it tested type names (a decimal amount typed as text)."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    i18n.install(env, "en")
+    field_widgets.install(env)
+    choices = {"choices": [{"value": "a", "label": "A"}]}
+    spec = {"label": "Contact us", "honeypot": "website", "fields": [
+        {"id": "mail", "type": "email"}, {"id": "tel", "type": "phone"}, {"id": "amount", "type": "money"},
+        {"id": "count", "type": "number"}, {"id": "when", "type": "date"}, {"id": "name", "type": "text"},
+        {"id": "ok", "type": "boolean"}, {"id": "note", "type": "textarea"},
+        {"id": "topics", "type": "multiselect", "options": choices}, {"id": "kind", "type": "select", "options": choices}]}
+    html = " ".join(env.get_template("public_form.html").render(token="t", spec=spec).split())
+
+    def tag(fid):
+        return re.search(r'<(input|select|textarea) id="pf-' + fid + r'"[^>]*>', html).group(0)
+    assert 'type="email"' in tag("mail") and 'autocomplete="email"' in tag("mail")
+    assert 'type="tel"' in tag("tel") and 'autocomplete="tel"' in tag("tel")
+    assert 'type="text"' in tag("amount") and 'type="number"' in tag("count") and 'type="date"' in tag("when")
+    assert 'type="text"' in tag("name") and "autocomplete" not in tag("name")
+    assert 'type="checkbox"' in tag("ok") and tag("note").startswith("<textarea")
+    assert tag("topics").startswith("<select") and "multiple" in tag("topics") and "multiple" not in tag("kind")
+    assert re.search(r'<select id="pf-kind"[^>]*> <option value="">', html) and not re.search(r'<select id="pf-topics"[^>]*> <option value="">', html)
