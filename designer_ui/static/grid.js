@@ -294,11 +294,17 @@
       sel.querySelectorAll('option[data-view]').forEach(function (o) { o.remove(); });
       state.views.forEach(function (v) { option(sel, v.id, v.name).setAttribute('data-view', '1'); });
       var chosen = pick !== undefined ? pick : r.data.default_id;
+      var board = state.views.filter(function (v) { return v.id === chosen && v.definition.type && v.definition.type !== 'grid'; })[0];
+      if (board && pick === undefined) chosen = null;  // a role's default kanban or calendar opens on its own page, not here
       if (chosen) { sel.value = String(chosen); openView(chosen); }
     });
   }
   function openView(id) {
     var view = state.views.filter(function (v) { return String(v.id) === String(id); })[0];
+    if (view && view.definition.type && view.definition.type !== 'grid') {  // a board view opens its board (board_views)
+      window.location.href = cfg.list_url.replace(/\/records$/, '/' + view.definition.type) + '?view=' + view.id;
+      return;
+    }
     $('grid-set-default').hidden = !view || !view.shared_roles.length;
     $('grid-conditions').innerHTML = '';
     if (!view) { state.where = null; $('grid-group').value = ''; applyGroup(); reload(); return; }

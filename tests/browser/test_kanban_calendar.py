@@ -121,7 +121,10 @@ def test_kanban_moves_a_card_through_the_write_path_and_a_refused_move_snaps_bac
     expect(page.get_by_role("status")).to_contain_text("saved")
     view = page.request.get(f"{base}/api/apps/crm/forms/follow_up/views").json()["items"][0]
     assert view["definition"]["type"] == "kanban" and view["definition"]["group_field"] == "method"
-    page.goto(base + f"/apps/crm/forms/follow_up/grid")
+    page.goto(base + "/apps/crm/forms/follow_up/grid")  # picked on the grid, a kanban view opens its board
+    page.get_by_label("View", exact=True).select_option(label="By method")
+    expect(page).to_have_url(re.compile(r"/kanban\?view="))
+    expect(page.get_by_label("Lanes by")).to_have_value("method")
     page.goto(base + f"/apps/crm/forms/follow_up/calendar?view={view['id']}")
     expect(page).to_have_url(re.compile(r"/kanban\?view="))
     expect(page.get_by_label("Lanes by")).to_have_value("method")
