@@ -89,6 +89,11 @@ class DateTimeType(_Temporal):
     def normalizer(self, field):
         return _datetime_value
 
+    def display(self, value, field, locale="en", tz="UTC"):
+        if not value:
+            return ""
+        return parse_datetime(value).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
 
 def _datetime_value(value):
     """``DateTimeType.normalize``: a value already in the storage form (UTC, whole seconds, ``Z``) is only checked to be a
@@ -100,8 +105,3 @@ def _datetime_value(value):
         except ValueError:
             pass
     return utc_iso(parse_datetime(value))
-
-    def display(self, value, field, locale="en", tz="UTC"):
-        if not value:
-            return ""
-        return parse_datetime(value).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")

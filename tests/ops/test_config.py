@@ -195,7 +195,7 @@ def test_webhook_allowlist_from_the_environment_reaches_run_and_scheduler(tmp_pa
     second = record_service.create_record(rt, system, "crm", "reminder", {"customer": "Allowed"})
     out = _scheduler_once(db_url, tmp_path, **allow)
     assert "sent 1" in out, out
-    assert [c.get("record_id", second["id"]) for c in receiver.calls] == [second["id"]]
+    assert [c["record"]["id"] for c in receiver.calls] == [second["id"]]
     rt.db.dispose()
 
 
