@@ -201,6 +201,12 @@ def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm, page,
     _axe_clean(axe_check, page)
     page.set_viewport_size({"width": 390, "height": 800})
     assert _no_overflow(page)
+    # in Chinese: the page's own words and the calendar's
+    page.goto(base + "/apps/crm/forms/follow_up_reminder/calendar?lang=zh-CN")
+    expect(page.get_by_label("日期字段")).to_have_value("remind_at")
+    expect(page.get_by_role("button", name="今天")).to_be_visible()
+    expect(page.get_by_role("button", name="下一页")).to_be_visible()
+    assert _no_overflow(page)
     assert not page.js_errors, page.js_errors
 
 
