@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 from decimal import Decimal
+from typing import Callable
 
 from .errors import RuleEvaluationError
 
@@ -32,6 +33,8 @@ CONTEXT = decimal.Context(prec=PRECISION, rounding=decimal.ROUND_HALF_EVEN, Emax
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 ZERO = Decimal(0)
 ONE = Decimal(1)
+#: the context's operations bound once: looking a method up on a Context costs more than a short operation
+ADD, SUBTRACT, MULTIPLY, DIVIDE = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 _TEN_POW_PRECISION = Decimal(10) ** PRECISION
 
 UTC = _dt.timezone.utc
@@ -58,22 +61,51 @@ def num(d: Decimal) -> Decimal:
 
 
 _SAFE_INTEGER = 2 ** 53
-_DOUBLES: dict[float, Decimal] = {}  #: conversions of recently read doubles (records are read again and again)
+#: conversions of recently read doubles (records are read again and again); cv_number looks here first
+DOUBLES: dict[float, Decimal] = {}
 _MAX_CACHED_DOUBLES = 4096
 
 
 def from_double(v: float) -> Decimal:
     """A stored JSON number (an IEEE double on both sides) as a rule number: its shortest decimal form."""
-    hit = _DOUBLES.get(v)
+    hit = DOUBLES.get(v)
     if hit is not None:
         return hit
     if v != v or v in (float("inf"), float("-inf")):
         raise RuleEvaluationError("the record holds a number that is not finite")
     d = num(Decimal(int(v)) if v.is_integer() and -_SAFE_INTEGER <= v <= _SAFE_INTEGER else Decimal(repr(v)))
-    if len(_DOUBLES) >= _MAX_CACHED_DOUBLES:
-        _DOUBLES.clear()
-    _DOUBLES[v] = d
+    if len(DOUBLES) >= _MAX_CACHED_DOUBLES:
+        DOUBLES.clear()
+    DOUBLES[v] = d
     return d
+
+
+def with_literal(op: str, k: Decimal, literal_first: bool) -> Callable[[Decimal], Decimal]:
+    """`a op k` (or `k op a` when *literal_first*) for a number literal *k* known at compile time.
+
+    The same result and errors as `num(CONTEXT.op(a, k))` in one call: the literal was rounded once when the
+    rule was compiled, the operation is bound, and the range check is done in place."""
+    f = {"add": ADD, "sub": SUBTRACT, "mul": MULTIPLY, "div": DIVIDE}[op]
+
+    def right(a: Decimal) -> Decimal:
+        r = f(a, k)  # a null `a` raises TypeError: CompiledRule reports it as the empty-value error
+        if not r:
+            return ZERO
+        e = r.adjusted()
+        if e > MAX_EXPONENT or e < MIN_EXPONENT:
+            raise out_of_range()
+        return r
+
+    def left(a: Decimal) -> Decimal:
+        r = f(k, a)
+        if not r:
+            return ZERO
+        e = r.adjusted()
+        if e > MAX_EXPONENT or e < MIN_EXPONENT:
+            raise out_of_range()
+        return r
+
+    return left if literal_first else right
 
 
 def from_text(s: str) -> Decimal:
@@ -224,6 +256,6 @@ def duration_literal(d: _dt.timedelta) -> _dt.timedelta:
 
 NAMESPACE = {name: value for name, value in globals().items()
              if name[:2] in ("n_", "t_", "d_") or name in ("num", "from_double", "from_text", "ZERO", "ONE")}
-#: generated code calls `num(_C.add(a, b))` directly for + - * / (a null operand raises TypeError there, which
+#: generated code calls `num(_mul(a, b))` directly for + - * / (a null operand raises TypeError there, which
 #: CompiledRule.evaluate reports as the empty-value error; a zero divisor raises decimal's ZeroDivisionError)
-NAMESPACE["_C"] = CONTEXT
+NAMESPACE.update(_add=ADD, _sub=SUBTRACT, _mul=MULTIPLY, _div=DIVIDE)

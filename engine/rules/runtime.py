@@ -11,7 +11,7 @@ from typing import Any
 
 from . import numbers as nums
 from .errors import RuleEvaluationError
-from .numbers import DAY_MS, MAX_DAYS, ZERO, from_double, from_text, num, time_ms, truncate_ms
+from .numbers import DAY_MS, DOUBLES as _DOUBLES, MAX_DAYS, ZERO, from_double, from_text, num, time_ms, truncate_ms
 
 UTC = _dt.timezone.utc
 _DAY = _dt.timedelta(days=1)
@@ -42,7 +42,7 @@ def cv_number(v: Any) -> Any:
     """A stored number is read as the browser reads JSON: an IEEE double (integers above 2**53 round)."""
     t = type(v)
     if t is float:
-        return from_double(v)
+        return _DOUBLES.get(v) or from_double(v)  # one look-up when cached (a zero is falsy: from_double finds it)
     if t is int and -9007199254740992 <= v <= 9007199254740992:
         return Decimal(v)
     if t is int or t is Decimal:
@@ -485,3 +485,4 @@ NAMESPACE: dict[str, Any] = {name: value for name, value in globals().items()
                                  "load_ref", "load_refs", "get_field", "s_add", "to_float", "to_floats", "safe_call", "lt", "le", "gt", "ge",
                                  "regex_match", "regex_search", "item", "slice_", "iterate", "bool")}
 NAMESPACE.update(nums.NAMESPACE)
+NAMESPACE["_DOUBLES"] = nums.DOUBLES

@@ -1,14 +1,12 @@
 """No rule can stall a process (issue 24): every compile of a hostile rule ends with a `RuleError` or a compiled rule,
 never another exception, and never by running a user pattern or unbounded work at compile time.
 
-Each compile runs in a worker thread with a generous 2 s timeout (so a busy CI machine can't flake it); the
-100 ms goal is measured by bench/bench_rules.py. The slowest compile here is printed.
+No test here measures time (a busy CI machine would flake it): the 100 ms goal per compile is measured and printed
+by bench/bench_rules.py over this same HOSTILE set; a compile that stalled would stall this test.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
-import time
 
 import pytest
 
@@ -17,7 +15,6 @@ from engine.rules import CompiledRule, RuleContext, RuleError, RuleEvaluationErr
 from engine.rules.compiler import Compiler
 from engine.rules.limits import MAX_EXPRESSION_DEPTH, MAX_NESTING
 
-HANG = 2.0  # seconds: a compile this slow is a hang, not noise
 FIELDS = [{"id": "txt", "name": "txt", "type": "text"}, {"id": "num", "name": "num", "type": "number"},
           {"id": "valid_until", "name": "valid_until", "type": "date"}]
 SCOPE = RuleScope.from_fields(FIELDS, None)
@@ -74,14 +71,9 @@ def _compile(text: str):
 
 @pytest.mark.parametrize("label", list(HOSTILE))
 def test_every_hostile_compile_ends_with_a_rule_error_or_a_rule(label):
-    text = HOSTILE[label]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        started = time.perf_counter()
-        outcome = pool.submit(_compile, text).result(timeout=HANG)  # raises anything else, or TimeoutError
-        elapsed = time.perf_counter() - started
+    outcome = _compile(HOSTILE[label])  # any other exception fails the test
     assert isinstance(outcome, (RuleError, CompiledRule)), outcome
     assert type(outcome) is not RuleEvaluationError
-    print(f"{label}: {elapsed * 1000:.1f} ms -> {type(outcome).__name__}: {outcome}"[:200])
 
 
 def test_what_must_be_refused_is_refused_with_a_position_and_what_compiles_evaluates_in_linear_time():

@@ -32,7 +32,11 @@ class SymbolNode(NodeCompiler):
         info = c.env.scope.get(n.name)
         if info is None:  # rule-engine already refused unknown names; defensive
             raise Refusal(f"unknown field {n.name!r}", n.name)
-        py, js = info.kind.read(info, f"values.get({info.id!r})", f"rt.own(values, {js_str(info.id)})")
+        raw = f"values.get({info.id!r})"
+        py, js = info.kind.read(info, raw, f"rt.own(values, {js_str(info.id)})")
+        if py == f"cv_number({raw})":  # a stored double read before: one look-up, no call (numbers.DOUBLES)
+            t = c.env.py_temp()
+            py = f"((_DOUBLES.get({t}) or cv_number({t})) if type({t} := {raw}) is float else cv_number({t}))"
         c.env.fields_used.add(info.id)
         return Code(py, js, n.result_type, False, path=info.id)
 
@@ -145,7 +149,10 @@ class ComprehensionNode(NodeCompiler):
             need_boolean(cond, "the 'if' of a list")
         if result.kind not in SCALAR + ("null",):
             raise Refusal("a list built with 'for' must hold numbers, texts, true/false, dates or durations")
-        py = f"[{result.py} for {var.py} in iterate({iterable.py})" + (f" if {cond.py}]" if cond else "]")
+        # the list is walked inside a lambda: Python refuses `:=` (used by `??` and field reads) in a comprehension's
+        # iterable, and here the iterable is the lambda's argument
+        py = (f"(lambda _it: [{result.py} for {var.py} in _it" + (f" if {cond.py}])" if cond else "])")
+              + f"(iterate({iterable.py}))")
         js = f"rt.iter({iterable.js})"
         if cond:
             js += f".filter(function ({var.js}) {{ return {cond.js}; }})"

@@ -69,11 +69,17 @@ class Env:
     consts: dict[str, Any] = field(default_factory=dict)
     js_consts: list[str] = field(default_factory=list)
     js_temps: int = 0
+    py_temps: int = 0
     locals: list[dict[str, Code]] = field(default_factory=list)
     fields_used: set[str] = field(default_factory=set)
     nodes: int = 0
     depth: int = 0
     comprehension_depth: int = 0
+
+    def py_temp(self) -> str:
+        """A fresh local of the generated Python function (assigned with `:=`)."""
+        self.py_temps += 1
+        return f"_v{self.py_temps}"
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.consts)}"

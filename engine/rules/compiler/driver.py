@@ -27,7 +27,12 @@ UTC = _dt.timezone.utc
 
 # -- compiled rule ----------------------------------------------------------------------------------
 class CompiledRule:
-    """A rule compiled once: evaluate many times in Python, or ship `.js` to the browser."""
+    """A rule compiled once: evaluate many times in Python, or ship `.js` to the browser.
+
+    `evaluate(values, ctx)` evaluates against record data keyed by field id and only ever raises
+    `RuleEvaluationError`; numbers come back as floats (the nearest double of the decimal result, as in the
+    browser). It is the generated function itself, which turns any failure into that error
+    (`evaluation_error`), so an evaluation is one call."""
 
     def __init__(self, *, source: str, name: str | None, result_type: str, fields_used: frozenset[str],
                  js: str, python_source: str, fn: Callable[[dict, RuleContext], Any]) -> None:
@@ -37,27 +42,23 @@ class CompiledRule:
         self.fields_used = fields_used
         self.js = js
         self.python_source = python_source
-        self._fn = fn
+        self.evaluate: Callable[[dict, RuleContext], Any] = fn
 
     def __repr__(self) -> str:
         return f"<CompiledRule {self.name or ''} {self.source!r} -> {self.result_type}>"
 
-    def evaluate(self, values: dict, ctx: RuleContext) -> Any:
-        """Evaluate against record data keyed by field id; only ever raises `RuleEvaluationError`.
 
-        Numbers come back as floats (the nearest double of the decimal result, as in the browser)."""
-        try:
-            return self._fn(values, ctx)
-        except RuleEvaluationError as exc:
-            if exc.rule is None:
-                exc.rule, exc.text = self.name, self.source
-            raise
-        except ZeroDivisionError:
-            raise RuleEvaluationError("division by zero", rule=self.name, text=self.source) from None
-        except Exception as exc:  # noqa: BLE001 - any data-dependent failure is an evaluation error
-            message = "an empty value was used where a value is needed" if "NoneType" in str(exc) else \
-                f"the rule could not be evaluated ({type(exc).__name__}: {exc})"
-            raise RuleEvaluationError(message, rule=self.name, text=self.source) from None
+def evaluation_error(exc: Exception, name: str | None, text: str) -> RuleEvaluationError:
+    """What a failure while evaluating the rule *name* becomes: a `RuleEvaluationError` naming the rule."""
+    if isinstance(exc, RuleEvaluationError):
+        if exc.rule is None:
+            exc.rule, exc.text = name, text
+        return exc
+    if isinstance(exc, ZeroDivisionError):
+        return RuleEvaluationError("division by zero", rule=name, text=text)
+    message = "an empty value was used where a value is needed" if "NoneType" in str(exc) else \
+        f"the rule could not be evaluated ({type(exc).__name__}: {exc})"
+    return RuleEvaluationError(message, rule=name, text=text)
 
 
 _RESULT_NAMES = {"number": "number", "text": "text", "boolean": "boolean", "datetime": "datetime",
@@ -161,7 +162,9 @@ class Compiler:
             out = f"rt.iter({code.js}).map(rt.out{convert})"
             if items == "number":
                 result_py = f"to_floats({code.py})"
-        py_src = f"def _rule(values, ctx):\n    return {result_py}\n"
+        # any data-dependent failure is an evaluation error naming the rule
+        py_src = (f"def _rule(values, ctx):\n    try:\n        return {result_py}\n"
+                  "    except Exception as exc:  # noqa: BLE001\n        raise _failed(exc) from None\n")
         temps = "".join(f", t{i}" for i in range(1, env.js_temps + 1))
         js = ("function (values, ctx) {\n  var rt = FormflowRules" + temps + ";\n"
               f"  try {{ return {out}; }}\n"
@@ -171,6 +174,7 @@ class Compiler:
             raise refuse("the rule is too complex")
         namespace = dict(runtime.NAMESPACE)
         namespace.update(env.consts)
+        namespace["_failed"] = lambda exc: evaluation_error(exc, name, text)
         exec(compile(py_src, f"<rule {name or ''}>", "exec"), namespace)  # noqa: S102 - our own generated code
         return CompiledRule(source=text, name=name, result_type=_RESULT_NAMES.get(kind, kind),
                             fields_used=frozenset(env.fields_used), js=js, python_source=py_src,

@@ -6,10 +6,13 @@ implement the same rule of docs/rules.md ("The value model").
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rule_engine import DataType, ast as re_ast
 
 from engine import patterns
 
+from .. import numbers as nums
 from ..limits import check_regex
 from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, node_compiler
 
@@ -126,12 +129,12 @@ class FuzzyComparisonNode(NodeCompiler):
         return Code(py, js, DataType.BOOLEAN, True)
 
 
-_ADD = {("number", "number"): ("num(_C.add({a}, {b}))", "rt.nadd({a}, {b})"),
+_ADD = {("number", "number"): ("num(_add({a}, {b}))", "rt.nadd({a}, {b})"),
         ("text", "text"): ("s_add({a}, {b})", "rt.sadd({a}, {b})"),
         ("datetime", "timedelta"): ("t_add({a}, {b})", "rt.tadd({a}, {b})"),
         ("timedelta", "datetime"): ("t_add({b}, {a})", "rt.tadd({b}, {a})"),
         ("timedelta", "timedelta"): ("d_add({a}, {b})", "rt.dadd({a}, {b})")}
-_SUB = {("number", "number"): ("num(_C.subtract({a}, {b}))", "rt.nsub({a}, {b})"),
+_SUB = {("number", "number"): ("num(_sub({a}, {b}))", "rt.nsub({a}, {b})"),
         ("datetime", "timedelta"): ("t_sub({a}, {b})", "rt.tsub({a}, {b})"),
         ("datetime", "datetime"): ("t_diff({a}, {b})", "rt.tdiff({a}, {b})"),
         ("timedelta", "timedelta"): ("d_sub({a}, {b})", "rt.dsub({a}, {b})")}
@@ -142,7 +145,23 @@ _RESULT = {("number", "number"): DataType.FLOAT, ("text", "text"): DataType.STRI
            ("timedelta", "timedelta"): DataType.TIMEDELTA}
 
 
-def _binary(table: dict, op: str, left: Code, right: Code, dtype) -> Code:
+def _literal_number(c, code: Code) -> Decimal | None:
+    value = c.env.consts.get(code.py)
+    return value if type(value) is Decimal else None
+
+
+def _with_literal(c, op: str, left: Code, right: Code) -> str | None:
+    """Python for `a op k` / `k op a` with a number literal k: one bound call (numbers.with_literal); the JS is
+    unchanged, so both sides still compute the same decimal operation."""
+    k_right, k_left = _literal_number(c, right), _literal_number(c, left)
+    if k_right is not None:
+        return f"{c.env.const(nums.with_literal(op, k_right, False))}({left.py})"
+    if k_left is not None:
+        return f"{c.env.const(nums.with_literal(op, k_left, True))}({right.py})"
+    return None
+
+
+def _binary(c, table: dict, op: str, left: Code, right: Code, dtype) -> Code:
     pair = table.get((left.kind, right.kind))
     if pair is None:
         raise Refusal(f"'{op}' cannot combine a {left.kind} and a {right.kind}")
@@ -151,7 +170,9 @@ def _binary(table: dict, op: str, left: Code, right: Code, dtype) -> Code:
         result = DataType.TIMEDELTA
     else:  # from our kinds: rule-engine's type is UNDEFINED when a side came from `b ? null : 1`
         result = _RESULT[(left.kind, right.kind)]
-    return Code(py_t.format(a=left.py, b=right.py), js_t.format(a=left.js, b=right.js), result, True)
+    py = (_with_literal(c, "add" if op == "+" else "sub", left, right) if (left.kind, right.kind) == ("number", "number")
+          else None) or py_t.format(a=left.py, b=right.py)
+    return Code(py, js_t.format(a=left.js, b=right.js), result, True)
 
 
 @node_compiler
@@ -159,7 +180,7 @@ class AddNode(NodeCompiler):
     node = re_ast.AddExpression
 
     def compile(self, c, n):
-        return _binary(_ADD, "+", c.expr(n.left), c.expr(n.right), n.result_type)
+        return _binary(c, _ADD, "+", c.expr(n.left), c.expr(n.right), n.result_type)
 
 
 @node_compiler
@@ -167,10 +188,10 @@ class SubtractNode(NodeCompiler):
     node = re_ast.SubtractExpression
 
     def compile(self, c, n):
-        return _binary(_SUB, "-", c.expr(n.left), c.expr(n.right), n.result_type)
+        return _binary(c, _SUB, "-", c.expr(n.left), c.expr(n.right), n.result_type)
 
 
-_ARITH = {"mul": ("num(_C.multiply", "rt.nmul"), "tdiv": ("num(_C.divide", "rt.ndiv"), "mod": ("n_mod", "rt.nmod"),
+_ARITH = {"mul": ("num(_mul", "rt.nmul"), "tdiv": ("num(_div", "rt.ndiv"), "mod": ("n_mod", "rt.nmod"),
           "fdiv": ("n_fdiv", "rt.nfdiv"), "pow": ("n_pow", "rt.npow")}
 
 
@@ -185,6 +206,8 @@ class ArithmeticNode(NodeCompiler):
                 raise Refusal(f"arithmetic needs numbers, not a {side.kind}")
         py_f, js_f = _ARITH[n.type]
         py = f"{py_f}({left.py}, {right.py})" + (")" if py_f.startswith("num(") else "")
+        if n.type in ("mul", "tdiv"):
+            py = _with_literal(c, "mul" if n.type == "mul" else "div", left, right) or py
         return Code(py, f"{js_f}({left.js}, {right.js})", DataType.FLOAT, True)
 
 
