@@ -16,6 +16,7 @@ import secrets
 from datetime import timedelta
 
 from flask import abort, current_app, Flask, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from engine.runtime import Actor
 from engine.api.core import error_response, OPERATIONS
@@ -24,12 +25,13 @@ from engine.services.permissions import has_capability
 from engine.services.users import get_user
 
 #: API endpoints anyone may call
-PUBLIC_ENDPOINTS = frozenset({"api.get_openapi"})
+PUBLIC_ENDPOINTS = frozenset({"api.get_openapi", "api.use_password_link"})
 #: methods that change nothing (no CSRF token needed)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: endpoints bound to a token in their own URL instead of a session (the public web form, /f/<token>): they act with no
-#: signed-in user's authority, so a forged cross-site post gains nothing and they need no CSRF token
-CSRF_EXEMPT_ENDPOINTS = frozenset({"public_form.submit"})
+#: signed-in user's authority, so a forged cross-site post gains nothing and they need no CSRF token (a set-password link's
+#: secret travels in the body)
+CSRF_EXEMPT_ENDPOINTS = frozenset({"public_form.submit", "api.use_password_link"})
 #: where a CSRF token may come from: headers (fetch / htmx), then the form field
 CSRF_HEADERS = ("X-CSRF-Token", "X-CSRFToken")
 CSRF_FIELD = "csrf_token"
@@ -133,7 +135,23 @@ def _required_capability() -> str | None:
     return None
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per secret key (Flask makes one on every
+    request, and making one encodes a test value)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(key)
+        if found is None:
+            found = self._serializers[key] = super().get_signing_serializer(app)
+        return found
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_NAME
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):

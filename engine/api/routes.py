@@ -22,6 +22,10 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"t
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"},
                    "description": "one key per form load: a create repeated with the same key (same form and user) returns the first record"}
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the record version"}}
+#: the record routes' body and query schemas, made once (a marshmallow schema is reusable; making one per request cost
+#: more than loading with it)
+LIST_ARGS, QUERY_BODY = bodies.ListArgs(), bodies.QueryBody()
+RECORD_WRITE, RECORD_PATCH = bodies.RecordWriteBody(), bodies.RecordPatchBody()
 
 
 def if_match() -> int | None:
@@ -144,7 +148,7 @@ LIST_PARAMS = [
 @route("/apps/<app_key>/forms/<form_key>/records", summary="List records (filter, sort, search, page)", tag="records",
        response=ref("RecordList"), query=LIST_PARAMS, errors=(404, 422))
 def list_records(app_key, form_key):
-    args = load_args(bodies.ListArgs())
+    args = load_args(LIST_ARGS)
     sort = []
     for part in (args["sort"] or "").split(","):
         part = part.strip()
@@ -160,7 +164,7 @@ def list_records(app_key, form_key):
 @route("/apps/<app_key>/forms/<form_key>/records/query", "POST", summary="Query records with a JSON body", tag="records",
        body=ref("Query"), response=ref("RecordList"), errors=(404, 422))
 def query_records(app_key, form_key):
-    body = load_body(bodies.QueryBody())
+    body = load_body(QUERY_BODY)
     query = queries.Query(filters=queries.filters_from_json(body["filters"]), match=body["match"],
                           sort=[(s["field"], s["direction"]) for s in body["sort"]], search=body["search"], page=body["page"],
                           page_size=body["page_size"], fields=body["fields_"], include_deleted=body["include_deleted"],
@@ -172,7 +176,7 @@ def query_records(app_key, form_key):
        tag="records", body=ref("RecordWrite"), response=ref("Record"), status=201, also_ok=(200,), headers=[IDEMPOTENCY_KEY], response_headers=ETAG,
        errors=(404, 409, 422))
 def create_record(app_key, form_key):
-    body = load_body(bodies.RecordWriteBody())
+    body = load_body(RECORD_WRITE)
     rt, who = runtime(), actor()
     record, created = idempotency.create_once(rt, who, app_key, form_key, idempotency.parse_key(request.headers.get("Idempotency-Key")),
                                               lambda conn: record_service.create_record(rt, who, app_key, form_key, body["data"],
@@ -189,7 +193,7 @@ def get_record(app_key, form_key, record_id):
 @route("/apps/<app_key>/forms/<form_key>/records/<int:record_id>", "PATCH", summary="Change some fields (If-Match: version)",
        tag="records", body=ref("RecordPatch"), response=ref("Record"), headers=[IF_MATCH], response_headers=ETAG, errors=(404, 409, 412, 422))
 def update_record(app_key, form_key, record_id):
-    body = load_body(bodies.RecordPatchBody())
+    body = load_body(RECORD_PATCH)
     return with_etag(record_service.update_record(runtime(), actor(), app_key, form_key, record_id, body["data"], if_match=if_match()))
 
 

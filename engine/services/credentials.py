@@ -159,7 +159,7 @@ def session_actor(rt: Runtime, sid: str) -> Actor | None:
     if found is not None:
         return found
     generation = cache.generation()
-    with rt.db.read() as conn:
+    with rt.db.quick_read() as conn:
         rows = conn.execute(_with_user(login_sessions, login_sessions.c.user_id, login_sessions.c.expires_at)
                             .where(login_sessions.c.token_hash == digest)).mappings().all()
     if not rows or rows[0]["expires_at"] <= now:
@@ -312,7 +312,7 @@ def token_actor(rt: Runtime, secret: str) -> Actor | None:
     if found is not None:
         return found
     generation = cache.generation()
-    with rt.db.read() as conn:
+    with rt.db.quick_read() as conn:
         rows = conn.execute(_with_user(api_tokens, api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.revoked_at,
                                        api_tokens.c.expires_at, api_tokens.c.last_used_at)
                             .where(api_tokens.c.token_hash == digest)).mappings().all()

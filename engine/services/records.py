@@ -156,7 +156,7 @@ def restore_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, recor
 
 
 def get_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, *, include_deleted: bool = False) -> dict:
-    with rt.db.read() as conn:
+    with rt.db.quick_read() as conn:  # the form's version, then the row: no transaction needed around them
         form = compiled_form(rt, conn, app_key, form_key)
         row = _row(conn, form, record_id)
         if row is None or (row["deleted_at"] is not None and not include_deleted):
@@ -427,8 +427,9 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
                   if w.values.get(f["id"]) is not None and (w.before or {}).get(f["id"]) != w.values[f["id"]]]
         if not wanted:
             continue
-        every = sorted({x for _, ids in wanted for x in ids}, key=str)
-        found: set = set()
+        # the actor is a user who exists (users are deactivated, never deleted): "$user" needs no look-up
+        found: set = {w.actor.user_id for w in writes if w.actor.user_id is not None} if ftype.is_user else set()
+        every = sorted({x for _, ids in wanted for x in ids} - found, key=str)
         for start in range(0, len(every), _LOOKUP_CHUNK):
             chunk = every[start:start + _LOOKUP_CHUNK]
             if ftype.is_reference:
