@@ -33,7 +33,7 @@ from engine.storage.db import copy_rows, ids_grouped
 from engine.workflows.tables import outbox
 from engine import secrets
 from engine.notifications.channels import DeliveryResult
-from engine.workflows.secrets import unseal_config
+from engine.workflows.secrets import unseal_configs
 
 #: How long a worker owns a leased message before another may retry it (longer than a send can take).
 OUTBOX_LEASE = timedelta(minutes=2)
@@ -213,13 +213,12 @@ def _unseal(rt, rows: list[dict]) -> None:
     if not sealed:
         return
     with rt.db.read() as conn:
-        for row in sealed:
-            try:
-                config = unseal_config(conn, rt, row["message"]["config"])
-            except secrets.SecretUnavailable as exc:
-                row["secret_error"] = str(exc)
-                continue
-            row["message"] = {**row["message"], "config": config}
+        configs = unseal_configs(conn, rt, [row["message"]["config"] for row in sealed])  # one read for the batch
+    for row, config in zip(sealed, configs):
+        if isinstance(config, secrets.SecretUnavailable):
+            row["secret_error"] = str(config)
+            continue
+        row["message"] = {**row["message"], "config": config}
 
 
 def _send(channel_for, row: dict):

@@ -137,6 +137,30 @@ def unseal_config(conn, rt, config: dict) -> dict:
     return {k: texts[v["$secret"]] if secrets.is_handle(v) else v for k, v in config.items()}
 
 
+def unseal_configs(conn, rt, configs: list[dict]) -> list[dict | secrets.SecretUnavailable]:
+    """``unseal_config`` for a batch of messages: each distinct secret is read and decrypted once (a burst of reminders
+    names the same webhook address thousands of times). A config whose secret can't be read gets the error
+    ``unseal_config`` would raise for it (about its first unreadable handle), the others their text."""
+    wanted = sorted({v["$secret"] for config in configs for v in config.values() if secrets.is_handle(v)})
+    texts: dict[str, str] = {}
+    problems: dict[str, secrets.SecretUnavailable] = {}
+    try:
+        texts = secrets.reveal(conn, rt, wanted)
+    except secrets.SecretUnavailable:  # rare: find which ones, one by one
+        for handle in wanted:
+            try:
+                texts.update(secrets.reveal(conn, rt, [handle]))
+            except secrets.SecretUnavailable as exc:
+                problems[handle] = exc
+    out: list[dict | secrets.SecretUnavailable] = []
+    for config in configs:
+        handles = sorted({v["$secret"] for v in config.values() if secrets.is_handle(v)})
+        bad = next((problems[h] for h in handles if h in problems), None)
+        out.append(bad if bad is not None else
+                   {k: texts[v["$secret"]] if secrets.is_handle(v) else v for k, v in config.items()} if handles else config)
+    return out
+
+
 def seal_stored(rt) -> dict[str, int]:
     """Move secrets still stored as text (definitions saved before secrets were kept apart) into encrypted rows:
     drafts and published versions alike. Idempotent; ``formflow seal-secrets`` runs it."""
