@@ -25,4 +25,5 @@ ROUTE_MODULES: list[str] = [
     "engine.api.field_usage_routes",
     "engine.api.form_version_routes",
     "engine.api.view_routes",
+    "engine.api.comment_routes",
 ]

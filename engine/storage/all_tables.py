@@ -15,3 +15,4 @@ import engine.storage.secret_tables  # noqa: F401
 import engine.storage.rate_limit_tables  # noqa: F401
 import engine.storage.idempotency_tables  # noqa: F401
 import engine.storage.view_tables  # noqa: F401
+import engine.storage.comment_tables  # noqa: F401

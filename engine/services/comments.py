@@ -1,0 +1,152 @@
+"""Comments on a record: plain text by a signed-in user, ``@username`` mentions told in their inbox.
+
+Reading or writing a record's comments starts with the read gate's single-record check (``records.check_access``
+"read" on the live row): whoever may read the record may read and add its comments, anyone else gets the 404 of a
+missing record. A mention (``@username`` in the text, or a user id picked in ``mentions``) notifies that user's inbox
+only when they may read the record themselves; other mentions stay plain text. Each comment is also a "comment" row in
+the record's history (``@comment`` change, as approval steps record theirs).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from engine.clock import utc_iso
+from engine.errors import ErrorItem, NotFound, PermissionDenied, Unauthorized, ValidationFailed
+from engine.fields.base import field_label
+from engine.notifications.variables import record_link
+from engine.runtime import Actor, Runtime
+from engine.services import inbox
+from engine.services.form_lookup import compiled_form
+from engine.services.records import check_access, live_row
+from engine.services.users import actor_for
+from engine.storage import record_rows
+from engine.storage.comment_tables import record_comments
+from engine.storage.tables import users
+
+__all__ = ["list_comments", "add_comment", "mentioned_names", "MAX_COMMENT_LENGTH", "MAX_MENTIONS", "MAX_COMMENTS_LISTED"]
+
+#: Longest comment body kept, in characters (a longer one is refused at /body).
+MAX_COMMENT_LENGTH = 4000
+#: Most users one comment may mention (by @name and picked together); more is refused at /mentions.
+MAX_MENTIONS = 20
+#: Most comments one request lists (newest kept).
+MAX_COMMENTS_LISTED = 500
+#: ``@username``: a name of letters, digits, ``_ . -`` not glued to a word before it (an e-mail address is no mention).
+MENTION = re.compile(r"(?<![\w@.])@([\w][\w.\-]*)")
+
+#: The inbox notice a mentioned user gets, per language: (title, body).
+_MENTIONED = {
+    "en": ("{author} mentioned you on {record}", "{author} wrote: {body}"),
+    "zh-CN": ("{author} 在 {record} 中提到了你", "{author}：{body}"),
+}
+
+
+def mentioned_names(body: str) -> list[str]:
+    """The ``@usernames`` in a comment text, in order, once each (a trailing full stop is not part of a name)."""
+    return list(dict.fromkeys(m.rstrip(".-") for m in MENTION.findall(body)))
+
+
+def _readable_row(rt: Runtime, conn: sa.Connection, actor: Actor, app_key: str, form_key: str, record_id: int):
+    form = compiled_form(rt, conn, app_key, form_key)
+    row = live_row(conn, form, record_id)
+    check_access(rt, conn, actor, form, "read", row)  # the read gate: 404 outside the row scope, 403 without a read right
+    return form, row
+
+
+def _comment_dict(row: Mapping, names: Mapping[int, Any]) -> dict:
+    return {"id": row["id"], "record_id": row["record_id"], "body": row["body"], "created_at": utc_iso(row["created_at"]),
+            "author_id": row["author_id"], "author_name": names.get(row["author_id"]),
+            "mentions": [{"id": uid, "name": names.get(uid)} for uid in row["mentions"]]}
+
+
+def _names(conn: sa.Connection, ids) -> dict[int, Any]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {r.id: r.display_name for r in conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(ids)))}
+
+
+def list_comments(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int) -> dict:
+    """The record's comments, oldest first, for a reader of the record."""
+    with rt.db.read() as conn:
+        _readable_row(rt, conn, actor, app_key, form_key, record_id)
+        rows = conn.execute(sa.select(record_comments).where(record_comments.c.record_id == record_id)
+                            .order_by(record_comments.c.id.desc()).limit(MAX_COMMENTS_LISTED)).mappings().all()
+        names = _names(conn, [r["author_id"] for r in rows] + [u for r in rows for u in r["mentions"]])
+    return {"items": [_comment_dict(r, names) for r in reversed(rows)]}
+
+
+def _checked(body: Mapping) -> tuple[str, list[int]]:
+    problems = []
+    text = body.get("body")
+    if not isinstance(text, str) or not text.strip():
+        problems.append(ErrorItem("write a comment: a non-empty text is required", path="/body"))
+    elif len(text) > MAX_COMMENT_LENGTH:
+        problems.append(ErrorItem(f"a comment holds at most {MAX_COMMENT_LENGTH} characters (this one has {len(text)})", path="/body"))
+    picked = body.get("mentions", [])
+    if not isinstance(picked, list) or not all(isinstance(u, int) and not isinstance(u, bool) for u in picked):
+        problems.append(ErrorItem("must be a list of user ids", path="/mentions"))
+        picked = []
+    elif len(picked) > MAX_MENTIONS:
+        problems.append(ErrorItem(f"at most {MAX_MENTIONS} users may be mentioned", path="/mentions"))
+    unknown = sorted(set(body) - {"body", "mentions"})
+    problems += [ErrorItem("unknown property; use body and mentions", path=f"/{k}") for k in unknown]
+    if problems:
+        raise ValidationFailed("the comment is not valid", problems)
+    return text.strip(), list(dict.fromkeys(picked))
+
+
+def _mentioned(conn: sa.Connection, rt: Runtime, text: str, picked: list[int]) -> list[Any]:
+    """Active users of this workspace mentioned by @username or picked by id (unknown ones are plain text)."""
+    names = [n.lower() for n in mentioned_names(text)]
+    if len(names) + len(picked) > MAX_MENTIONS:
+        raise ValidationFailed("the comment is not valid", [ErrorItem(f"at most {MAX_MENTIONS} users may be mentioned", path="/mentions")])
+    if not names and not picked:
+        return []
+    who = sa.or_(sa.func.lower(users.c.username).in_(names), users.c.id.in_(picked))
+    return conn.execute(sa.select(users.c.id, users.c.display_name, users.c.locale).where(
+        who, users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True)).order_by(users.c.id)).all()
+
+
+def _may_read(rt: Runtime, conn: sa.Connection, user_id: int, form, row) -> bool:
+    reader = actor_for(conn, rt, user_id)
+    if reader is None:
+        return False
+    try:
+        check_access(rt, conn, reader, form, "read", row)
+    except (NotFound, PermissionDenied):
+        return False
+    return True
+
+
+def add_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, body: Mapping) -> dict:
+    """Add a comment by the signed-in ``actor`` (201); tell each mentioned user who may read the record in their inbox."""
+    if actor.user_id is None:
+        raise Unauthorized("sign in to comment: a comment has an author", path="/user")
+    text, picked = _checked(body)
+    now = rt.clock.now()
+    with rt.db.transaction() as conn:
+        form, row = _readable_row(rt, conn, actor, app_key, form_key, record_id)
+        people = [p for p in _mentioned(conn, rt, text, picked) if p.id != actor.user_id and _may_read(rt, conn, p.id, form, row)]
+        comment_id = conn.execute(sa.insert(record_comments).values(
+            app=app_key, form=form_key, record_id=record_id, author_id=actor.user_id, body=text, created_at=now,
+            mentions=[p.id for p in people]).returning(record_comments.c.id)).scalar_one()
+        record_rows.audit(conn, record_id, form.form_id, "comment", actor, now, row["version"], {"@comment": [None, text]})
+        author = _names(conn, [actor.user_id]).get(actor.user_id) or actor.label
+        for person in people:
+            locale = "zh-CN" if (person.locale or "").startswith("zh") else "en"
+            words = {"author": author, "record": record_name(form, record_id, locale), "body": text}
+            head, line = _MENTIONED[locale]
+            inbox.store_message(conn, rt, user_id=person.id, title=head.format(**words), body=line.format(**words),
+                                idempotency_key=f"comment:{comment_id}:{person.id}", link=record_link(rt, app_key, form_key, record_id),
+                                record_id=record_id, source=f"comment:{app_key}/{form_key}/{record_id}")
+        saved = conn.execute(sa.select(record_comments).where(record_comments.c.id == comment_id)).mappings().one()
+        return _comment_dict(saved, _names(conn, [actor.user_id] + [p.id for p in people]))
+
+
+def record_name(form, record_id: int, locale: str) -> str:
+    """The form's label and the record number, e.g. "Customer #12" (no field value: a notice names no hidden data)."""
+    return f"{field_label({'label': form.definition.get('label'), 'id': form.key}, locale)} #{record_id}"
