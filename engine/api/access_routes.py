@@ -10,7 +10,7 @@ from engine.api.core import load_checked_body
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.safety import MAX_ID
 from engine.api.audit_filters import AUDIT_FILTERS, audit_filters
-from engine.services import admin_audit, credentials, permissions, readgate, users as user_service
+from engine.services import admin_audit, credentials, password_links, permissions, readgate, users as user_service
 
 _ERR = (401, 403, 404, 422)
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -171,6 +171,34 @@ def set_password(user_id):
     if user_id == actor().user_id and g.get("auth_method") == "session":
         auth.start_session(credentials.renew_session(runtime(), user_id))  # this browser stays signed in, on a new session
     return "", 204
+
+
+PASSWORD_LINK = {"type": "object", "required": ["token", "url", "expires_at"], "properties": {
+    "token": {"type": "string", "description": "the link's secret; in this answer only"},
+    "url": {"type": "string", "description": "the page where the user sets their password"}, "expires_at": {"type": "string"}}}
+PASSWORD_LINK_USE = {"type": "object", "required": ["token", "password"], "additionalProperties": False, "properties": {
+    "token": {"type": "string", "minLength": 1, "maxLength": password_links.MAX_SECRET_LENGTH},
+    "password": {"type": "string", "maxLength": 1024}}}
+PASSWORD_LINK_USED = {"type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}}
+
+
+@route("/users/<int:user_id>/password-link", "POST", tag="users", response=PASSWORD_LINK, status=201, errors=(401, 403, 404, 422),
+       summary="Make a one-time set-password link for a user (needs manage_users); it works once, for "
+               f"{password_links.LINK_HOURS} hours, and voids the user's earlier links")
+def create_password_link(user_id):
+    user_id = _known_id(user_id)
+    made = password_links.issue_link(runtime(), actor(), user_id)
+    url = request.host_url.rstrip("/") + password_links.LINK_PATH + made["token"]
+    return jsonify({"token": made["token"], "url": url, "expires_at": made["expires_at"]}), 201
+
+
+@route("/password-links/use", "POST", tag="users", body=PASSWORD_LINK_USE, response=PASSWORD_LINK_USED, errors=(404, 422),
+       summary="Set your password with a set-password link (no sign-in needed); the link is then spent. A wrong, used or "
+               "expired link is 404 with its reason")
+def use_password_link():
+    b = load_checked_body(PASSWORD_LINK_USE)
+    used = password_links.use_link(runtime(), b["token"], b["password"])
+    return jsonify({"username": used["username"]})
 
 
 @route("/me/sign-out-everywhere", "POST", tag="users", body=SIGN_OUT, response=SIGNED_OUT, errors=(401, 422, 429),

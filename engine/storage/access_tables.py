@@ -1,4 +1,5 @@
-"""Tables of the access area: roles, role grants per form, teams, login sessions, API tokens, login attempts, admin audit.
+"""Tables of the access area: roles, role grants per form, teams, login sessions, API tokens, login attempts, admin audit,
+set-password links.
 
 Users themselves live in ``tables.users``; everything here hangs off them.
 """
@@ -99,4 +100,17 @@ admin_audit = sa.Table(
     sa.Column("details", JSONDoc, nullable=False, default=dict),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Index("ix_admin_audit_workspace_at", "workspace_id", "at"),
+)
+
+password_links = sa.Table(
+    "password_links", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("workspace_id", sa.Integer, sa.ForeignKey("workspaces.id"), nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 of the link's secret; the secret is never stored
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime),  # set once: the link then stops working
+    sa.Index("ix_password_links_user", "user_id"),
 )
