@@ -6,6 +6,7 @@ PostgreSQL answers the planner's row estimate for the filtered query (at least t
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from engine.clock import FrozenClock
 from engine.runtime import Actor, Runtime
@@ -40,3 +41,28 @@ def test_total_beyond_the_limit_is_an_estimate_said_as_such(small_limit):
     assert filtered["total_is_estimate"] is True and filtered["total"] >= 6
     uncounted = qs.list_records(rt, system, "crm", "customer", qs.Query(count=False))
     assert uncounted["total"] is None and uncounted["total_is_estimate"] is False
+
+
+def test_a_large_form_answers_the_planner_estimate_without_counting(small_limit, monkeypatch):
+    """PostgreSQL: once a form's list passed the limit, a planner estimate far past it (here: 2x the limit of 5) is the
+    total and no capped count runs; a filter the planner expects under that still gets its exact count."""
+    rt, system = small_limit, Actor.system()
+    if rt.db.dialect != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    monkeypatch.setattr(qs, "ESTIMATE_ONLY_FACTOR", 2)
+    monkeypatch.setattr(qs, "ESTIMATE_ONLY_ABOVE", 0)
+    for i in range(40):
+        rs.create_record(rt, system, "crm", "customer", {"name": f"c{i}", "employees": i})
+    with rt.db.transaction() as conn:
+        conn.exec_driver_sql("ANALYZE records")
+    first = qs.list_records(rt, system, "crm", "customer", qs.Query(page_size=10))  # counts, finds the form large
+    assert first["total_is_estimate"] is True
+    statements: list[str] = []
+    event.listen(rt.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    again = qs.list_records(rt, system, "crm", "customer", qs.Query(page_size=10))
+    assert again["total_is_estimate"] is True and abs(again["total"] - 40) <= 8, again["total"]
+    assert not [s for s in statements if "count(" in s.lower()], statements
+    statements.clear()
+    few = qs.list_records(rt, system, "crm", "customer", qs.Query(filters=[qs.Filter("employees", "lt", 3)]))
+    assert few["total"] == 3 and few["total_exact"] is True
+    assert [s for s in statements if "count(" in s.lower()]
