@@ -60,14 +60,13 @@ class MatchRule:
     label: Any
     fields: tuple[str, ...]
     normalizer: Normalizer
+    #: the definitions of ``fields``, in order: each value's normal form is its type's ``dedup_key``
+    definitions: tuple[dict, ...] = ()
 
     def match_key(self, values: dict) -> str | None:
         parts = []
-        for fid in self.fields:
-            value = values.get(fid)
-            if value is None or value == "" or value == []:
-                return None
-            normalized = self.normalizer.normalize(value)
+        for fid, f in zip(self.fields, self.definitions or [{"id": fid, "type": "text"} for fid in self.fields]):
+            normalized = FIELD_TYPES.get(f["type"]).dedup_key(values.get(fid), f, self.normalizer.normalize)
             if not normalized:
                 return None
             parts.append(normalized)
@@ -154,7 +153,9 @@ def compile_setting(definition: dict) -> DuplicateCheck | None:
     setting = (definition.get("settings") or {}).get("duplicate_check")
     if not setting or setting.get("enabled") is False:
         return None
-    rules = tuple(MatchRule(r["key"], r.get("label") or r["key"], tuple(r["fields"]), NORMALIZERS.get(r.get("normalize", "text")))
+    fields = {f["id"]: f for f in definition.get("fields", [])}
+    rules = tuple(MatchRule(r["key"], r.get("label") or r["key"], tuple(r["fields"]), NORMALIZERS.get(r.get("normalize", "text")),
+                            tuple(fields.get(fid) or {"id": fid, "type": "text"} for fid in r["fields"]))
                   for r in setting["rules"])
     return DuplicateCheck(setting.get("mode", "refuse"), rules, setting.get("flag_field"))
 

@@ -107,6 +107,8 @@
         var self = this;
         return this.columns.filter(function (c) { return !self.mapping[String(c.index)]; });
       },
+      /* a column left out, and why when its field's type is never imported (the type's reason, en / zh-CN) */
+      notImportedText: function (col) { return col.reason ? col.header + ': ' + window.formflow.label(col.reason) : col.header; },
       unmappedText: function () {
         if (!this.job) return '';
         var missing = this.unmapped();

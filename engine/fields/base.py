@@ -140,6 +140,8 @@ class FieldType:
     template_kind: str = "text"
     #: key of ``engine.imports.cleaning.CLEANERS`` (None: the column can't be imported)
     import_cleaner: str | None = None
+    #: why a column of this type is not imported ({"en", "zh-CN"}; None: it is, or the engine sets the value)
+    import_refusal: dict | None = None
     #: column titles an import maps to the form's only field of this type
     import_synonyms: tuple[str, ...] = ()
     exportable: bool = True
@@ -282,11 +284,13 @@ class FieldType:
         """The operand of ``table_filter_op`` for the text typed into a record table's column filter."""
         return text
 
-    def dedup_key(self, value: Any, field: dict) -> Any:
-        """The normal form duplicate checks compare (None: nothing to compare)."""
+    def dedup_key(self, value: Any, field: dict, normalize=None) -> str | None:
+        """The normal form a duplicate check compares (None: nothing to compare). *normalize* is the match rule's
+        text normalizer (``engine.dedup_normalizers``: case, width, spaces, company forms, phone digits...), applied
+        by the types whose values are free text; a type with one normal form of its own (numbers, ids, codes) ignores it."""
         if self.is_empty(value):
             return None
-        return str(value).strip().lower() if isinstance(value, str) else value
+        return normalize(value) if normalize else (str(value).strip() or None)
 
     def dedup_flag_value(self, record_id: int | None, message: str) -> Any:
         """What a ``dedup_flag`` field of this type holds when a record may duplicate *record_id* (described by *message*)."""
@@ -359,7 +363,7 @@ class FieldType:
         return {"type": self.name, "label": dict(self.label), "description": dict(self.description),
                 "widget": self.widget, "glyph": self.glyph, "properties": [p.describe() for p in self.properties],
                 "default_options": dict(self.default_options), "default_input": self.default_input,
-                "filter_operators": list(self.filter_operators), "groupable": self.groupable,
+                "filter_operators": list(self.filter_operators), "groupable": self.groupable, "dedup_matchable": self.dedup_matchable,
                 "measurable": self.measurable, "engine_set": self.engine_set, "value_kind": self.value_kind,
                 "searchable": self.searchable,
                 "in_subtable": self.in_subtable, "public_form": self.public_form,
@@ -442,6 +446,10 @@ class LinkedField(FieldType):
         if value is None:
             return []
         return list(value) if isinstance(value, list) else [value]
+
+    def dedup_key(self, value, field, normalize=None):
+        """The ids, in order: [3, 5] and [5, 3] are the same; [3, 5] and [35] are not."""
+        return ",".join(sorted(str(i) for i in self.ids(value))) or None
 
 
 def _nullable(schema: dict) -> dict:

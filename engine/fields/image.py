@@ -58,7 +58,10 @@ class PictureField(LinkedField):
     holds_attachments = thumbnails = True
     filter_operators = LIST_OPERATORS
     contains_list = True
-    rule_kind = None
+    rule_kind = "picture"  # rules ask whether there is one (``value != null``)
+    rule_operators = ("empty", "not_empty")
+    import_refusal = en_zh("pictures are uploaded on the record page; a spreadsheet cell carries no file",
+                           "图片需在记录页上传，表格单元格无法携带文件")
     template_kind = "attachment"
     groupable = indexable = False
     formats: frozenset[str] = IMAGE_FORMATS

@@ -30,6 +30,15 @@ class _Numeric(FieldType):
     def group_kind(self, field, resolve_form=None):
         return "number"
 
+    def dedup_key(self, value, field, normalize=None):
+        """The number's own normal form: 12, 12.0 and "12.00" are the same; 12.5 and 125 are not."""
+        if self.is_empty(value):
+            return None
+        try:
+            return format(Decimal(str(value)).normalize(), "f")
+        except InvalidOperation:
+            return None
+
 
 @FIELD_TYPES.register
 class NumberType(_Numeric):

@@ -29,6 +29,7 @@ class RatingType(FieldType):
     sql_kind = "number"
     filter_operators = ORDERED_OPERATORS
     rule_kind = "number"
+    rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     template_kind = "number"
     import_cleaner = "rating"
     measurable = True
@@ -65,6 +66,9 @@ class RatingType(FieldType):
 
     def group_kind(self, field, resolve_form=None):
         return "number"
+
+    def dedup_key(self, value, field, normalize=None):
+        return None if value is None else str(int(value))
 
 
 @CLEANERS.register

@@ -114,6 +114,7 @@ class RegionType(FieldType):
     table_filter_op = "contains"
     contains_list = True
     rule_kind = "multiselect"  # a list of texts, as rules read a multi select
+    rule_operators = ("contains", "empty", "not_empty")  # "440100" in region: within Guangzhou
     template_kind = "region"
     import_cleaner = "region"
     groupable = indexable = False
@@ -150,7 +151,8 @@ class RegionType(FieldType):
     def export_text(self, value, field, locale="en", tz="UTC"):
         return "/".join(name_of(code, "zh-CN") for code in value or [])
 
-    def dedup_key(self, value, field):
+    def dedup_key(self, value, field, normalize=None):
+        """The deepest code names the place (its code holds its province and city)."""
         return value[-1] if value else None
 
     def template_value(self, value, field):

@@ -11,7 +11,7 @@ import html
 
 import nh3
 
-from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh
+from engine.fields.base import FIELD_TYPES, FieldType, Property, en_zh
 from engine.imports.cleaning import CLEANERS, Cleaner, text_of
 
 #: default and hard maximum length of the stored HTML
@@ -56,10 +56,13 @@ class RichTextType(FieldType):
     widget, glyph = "richtext", "¶̲"
     form_input = "widget"
     properties = (Property("options.max_length", "int", en_zh("Maximum length", "最大长度"), attrs={"min": 1, "max": RICHTEXT_HARD_MAX}),)
-    filter_operators = TEXT_OPERATORS
+    #: words are looked for in the stored HTML (an operand is escaped as the HTML holds it); equality of formatted text
+    #: would compare markup, so the type offers none
+    filter_operators = ("contains", "empty", "not_empty")
     table_filter_op = "contains"
     searchable = True
-    rule_kind = "text"
+    rule_kind = "html_text"  # its words (engine.rules.scope.RichTextKind)
+    rule_operators = ("eq", "ne", "contains", "empty", "not_empty")
     template_kind = "richtext"
     import_cleaner = "richtext"
     groupable = indexable = False
@@ -78,9 +81,15 @@ class RichTextType(FieldType):
     def display(self, value, field, locale="en", tz="UTC"):
         return plain_text(value)
 
-    def dedup_key(self, value, field):
-        text = plain_text(value)
-        return " ".join(text.lower().split()) or None
+    def filter_operand(self, value, field):
+        return html.escape(value, quote=False) if isinstance(value, str) else value
+
+    def dedup_key(self, value, field, normalize=None):
+        """The words, not the markup: "<p>Ann</p>" and "<p><b>ann</b></p>" are the same under the text normalizer."""
+        text = " ".join(plain_text(value).split())
+        if not text:
+            return None
+        return normalize(text) if normalize else text.lower()
 
     def template_value(self, value, field):
         """What ``record.<field>`` is in a template: the sanitized HTML and its plain text."""

@@ -29,6 +29,7 @@ class TeamType(LinkedField):
     filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")
     contains_list = contains_by_id = True
     rule_kind = "user"  # an id (or a list of ids), as rules read a member field
+    rule_literal = "number"
     template_kind = "text"  # its names, as text
     import_cleaner = "team"
     dedup_matchable = True

@@ -148,7 +148,12 @@ def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:
             continue
         fid = target if target in fields else by_name.get(target)
         if fid is None:
-            known = form.by_id.get(target)
+            known = form.by_id.get(target) or form.by_name.get(target)
+            refusal = FIELD_TYPES.get(known["type"]).import_refusal if known else None
+            if refusal:
+                errors.append(ErrorItem(f"{field_label(known)!r} can't be imported: {refusal['en']}", path=path,
+                                        field_id=known["id"], code="not_importable", extra={"reason": dict(refusal)}))
+                continue
             why = f"{field_label(known)!r} is set by the engine and can't be imported" if known else f"{target!r} is not a field of this form"
             errors.append(ErrorItem(why, path=path, field_id=str(target), code="unknown_field"))
         elif fid in out.values():
@@ -161,10 +166,18 @@ def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:
 
 
 def describe(form, header: list[str], mapping: dict[str, str], locale: str = "en") -> list[dict]:
-    """Each column with the field it fills (or None)."""
-    return [{"index": i, "header": title, "field": mapping.get(str(i)),
-             "label": field_label(form.by_id[mapping[str(i)]], locale) if mapping.get(str(i)) in form.by_id else None}
-            for i, title in enumerate(header)]
+    """Each column with the field it fills (or None); a column named like a field its type won't import says why
+    (``reason``: the type's ``import_refusal``, en and zh-CN)."""
+    refused = {title_key(text): FIELD_TYPES.get(f["type"]).import_refusal for f in form.input_fields
+               if FIELD_TYPES.get(f["type"]).import_refusal for text in _field_texts(f)}
+    out = []
+    for i, title in enumerate(header):
+        column = {"index": i, "header": title, "field": mapping.get(str(i)),
+                  "label": field_label(form.by_id[mapping[str(i)]], locale) if mapping.get(str(i)) in form.by_id else None}
+        if column["field"] is None and refused.get(title_key(title)):
+            column["reason"] = dict(refused[title_key(title)])
+        out.append(column)
+    return out
 
 
 def unmapped_required(form, mapping: dict[str, str]) -> list[str]:

@@ -83,7 +83,8 @@ def rule_engine_thing(scope: RuleScope, values: dict, ctx: RuleContext) -> dict:
             rows = runtime.cv_rows(raw)
             thing[name] = None if rows is None else tuple(rule_engine_thing(info.row, r, ctx) for r in rows)
         else:
-            thing[name] = runtime.cv_text(raw)
+            v = getattr(runtime, kind.py_converter(info))(raw)
+            thing[name] = tuple(v) if isinstance(v, list) else v
     return thing
 
 

@@ -94,6 +94,13 @@
       if (v instanceof Date) return utc(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate(), 0, 0, 0, 0); bad(v, "a date"); },
     id: function (v) { if (v === null || v === undefined) return null; if (typeof v === "number" && Number.isInteger(v)) return fromDouble(v); bad(v, "a record or user id"); },
     text_list: function (v) { return listOf(v, cv.text, "a list of choices"); },
+    /* rich text: its words, one line per block (runtime.py: cv_html_text) */
+    html_text: function (v) { if (v === null || v === undefined) return null; if (typeof v !== "string") bad(v, "a text");
+      var t = v.replace(/(<\/(?:p|li|h2|h3|h4|blockquote|pre)>|<br\s*\/?>)/g, "$1\n").replace(/<[^>]*>/g, "").replace(
+        /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos|nbsp));/g, function (m, dec, hex, name) {
+          if (name) return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" }[name];
+          return String.fromCodePoint(dec ? parseInt(dec, 10) : parseInt(hex, 16)); });
+      return t.split("\n").map(function (l) { return l.trim(); }).filter(function (l) { return l; }).join("\n"); },
     id_list: function (v) { return listOf(v, cv.id, "a list of ids"); },
     rows: function (v) { if (v === null || v === undefined) return null; if (!Array.isArray(v)) bad(v, "a list of rows");
       for (var i = 0; i < v.length; i++) { var r = v[i]; if (r === null || typeof r !== "object" || Array.isArray(r)) bad(r, "a row"); } return v.slice(); }

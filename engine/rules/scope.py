@@ -48,7 +48,11 @@ class FieldKind:
 
     def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
         """Python and JS expressions converting the stored value expression into the rule value."""
-        return f"{self.converter}({raw_py})", f"{self.js_converter}({raw_js})"
+        return f"{self.py_converter(info)}({raw_py})", f"{self.js_converter}({raw_js})"
+
+    def py_converter(self, info: FieldInfo) -> str:
+        """The ``engine.rules.runtime`` function turning this field's stored value into its rule value."""
+        return self.converter
 
 
 FIELD_KINDS: dict[str, FieldKind] = {}
@@ -128,6 +132,31 @@ class UserKind(FieldKind):
         if info.multiple:
             return f"cv_id_list({raw_py})", f"rt.cv.id_list({raw_js})"
         return f"cv_id({raw_py})", f"rt.cv.id({raw_js})"
+
+
+@register_kind
+class PictureKind(FieldKind):
+    """Uploaded pictures (image, signature fields): the attachment id, or their list; rules ask whether there is one."""
+    names = ("picture",)
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.ARRAY(DataType.STRING) if info.multiple else DataType.STRING
+
+    def py_converter(self, info: FieldInfo) -> str:
+        return "cv_text_list" if info.multiple else "cv_text"
+
+    def read(self, info: FieldInfo, raw_py: str, raw_js: str) -> tuple[str, str]:
+        return f"{self.py_converter(info)}({raw_py})", f"rt.cv.{self.py_converter(info)[3:]}({raw_js})"
+
+
+@register_kind
+class RichTextKind(FieldKind):
+    """Rich text: rules read its words (the sanitized HTML less its tags, block ends as line breaks), not its markup."""
+    names = ("html_text",)
+    converter, js_converter = "cv_html_text", "rt.cv.html_text"
+
+    def data_type(self, info: FieldInfo) -> Any:
+        return DataType.STRING
 
 
 @register_kind
@@ -261,8 +290,8 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
             continue
         if known.has_choices:
             info.choices = [c.get("value") for c in opts.get("choices") or [] if isinstance(c, dict)]
-        if isinstance(info.kind, (UserKind, ReferenceKind)):
-            info.multiple = bool(opts.get("multiple"))
+        if isinstance(info.kind, (UserKind, ReferenceKind, PictureKind)):
+            info.multiple = known.multiple(f)
         if known.is_reference:
             info.form = opts.get("form")
             if resolve_form is None:

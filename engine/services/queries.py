@@ -172,7 +172,9 @@ class ContainsOp(Operator):
             if dialect == "postgresql":
 
 
-                needle = json.dumps([value])  # the operand is already typed: an id for reference/user, a text otherwise
+                # the operand is already typed (an id for reference/user/team, a text otherwise); a JSON scalar needle
+                # matches a list holding it and a single value equal to it (a field without ``multiple``), as SQLite does
+                needle = json.dumps(value)
                 return sa.literal_column(f"(data -> '{fid}')").op("@>")(sa.cast(sa.bindparam(None, needle, type_=sa.Text), JSONB))
             return sa.exists(sa.select(sa.literal(1)).select_from(sa.func.json_each(records.c.data, f'$."{fid}"').table_valued("value"))
                              .where(sa.literal_column("value") == value))
@@ -390,6 +392,11 @@ def filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> A
         errors.append(ErrorItem(f"{flt.field!r} is not a field of this form", path=path + "/field", field_id=flt.field))
         return None
     ftype = _sql_type(form, f)
+    allowed = operators_of(form, f)
+    if flt.op not in allowed:
+        errors.append(ErrorItem(f"{flt.op!r} does not apply to {flt.field!r}; use one of {', '.join(allowed)}",
+                                path=path + "/op", field_id=f["id"], code="bad_operator"))
+        return None
     expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]))
     try:
         if op.takes == "none":
@@ -404,6 +411,13 @@ def filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> A
     if ftype.sql_kind == "number" and value is not None and flt.op != "contains":
         expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]), type_=sa.Numeric() if dialect == "postgresql" else sa.Float())
     return op.clause(expr, value, dialect, ftype, f["id"])
+
+
+def operators_of(form, f: dict) -> tuple[str, ...]:
+    """The filter operators a field takes: its type's (a derived field's also those of its result's type)."""
+    own = FIELD_TYPES.get(f["type"]).filter_operators
+    result = _sql_type(form, f).filter_operators
+    return own + tuple(op for op in result if op not in own)
 
 
 def _operands(op: Operator, raw: Any, convert) -> Any:

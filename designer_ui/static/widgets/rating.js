@@ -24,9 +24,10 @@
           b.classList.toggle('on', on);
         });
       }
-      function choose(n) {
+      function choose(n, byKey) {
         if (host.readonly()) return;
-        host.set(n === host.get() ? null : n);  // picking the current star again clears the rating
+        // clicking the current star again clears the rating; Space / Enter on it keeps it (a radio stays checked)
+        host.set(n === host.get() && !byKey ? null : n);
         paint();
       }
       for (var i = 1; i <= max; i++) {
@@ -38,7 +39,7 @@
         glyph.setAttribute('aria-hidden', 'true');
         b.appendChild(glyph);
         b.setAttribute('aria-label', host.t('fill.rating.star', { n: i, max: max }));
-        b.addEventListener('click', choose.bind(null, i));
+        b.addEventListener('click', function (n, e) { choose(n, e.detail === 0); }.bind(null, i));
         b.addEventListener('keydown', function (e) {
           var v = host.get() || 0;
           if (e.key === 'ArrowRight' || e.key === 'ArrowUp') { e.preventDefault(); choose(Math.min(max, v + 1)); buttons[(host.get() || 1) - 1].focus(); }
