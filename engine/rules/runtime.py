@@ -92,9 +92,7 @@ def cv_datetime(v: Any) -> Any:
             raise bad_value(v, "a date and time")
         try:
             d = _dt.datetime.fromisoformat(v)
-            tz = d.tzinfo
-            if tz is not UTC:  # "...Z" and "+00:00" are read as UTC itself: nothing to convert
-                d = d.replace(tzinfo=UTC) if tz is None else d.astimezone(UTC)
+            d = d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
         except (ValueError, OverflowError):
             raise bad_value(v, "a date and time") from None
         return truncate_ms(d) if d.microsecond % 1000 else d
