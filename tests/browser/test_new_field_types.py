@@ -6,7 +6,6 @@ holds them and its page shows them. Controls are found by role and accessible na
 from __future__ import annotations
 
 import io
-import json
 import urllib.request
 
 import pytest
@@ -14,25 +13,7 @@ from PIL import Image
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from tests.browser.conftest import serve_wsgi
-
-ADMIN = {"username": "hanmei", "password": "correct-horse-battery-7", "display_name": "Han Mei"}
-NEW_TYPES = ("region", "rating", "signature", "image", "richtext", "team")
-#: an <img>'s width once it has loaded (visible comes before loaded)
-LOADED_WIDTH = "img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise(ok => { img.onload = () => ok(img.naturalWidth); })"
-
-
-def _call(base: str, token: str, method: str, path: str, body=None):
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None, method=method,
-                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req) as resp:
-        return json.loads(resp.read() or b"null")
-
-
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (900, 600), (30, 140, 60)).save(out, "PNG")
-    return out.getvalue()
-
+from tests.browser.field_walk_support import ADMIN, LOADED_WIDTH, NEW_TYPES, call as _call, open_visit, png as _png
 
 @pytest.fixture
 def db_app(db_url, tmp_path):
@@ -52,24 +33,8 @@ def db_app(db_url, tmp_path):
 @pytest.fixture
 def visit(db_app, page):
     """An admin signed in, a team, and an app whose "visit" form has only a title."""
-    from engine.runtime import Actor
-    from engine.services import credentials, users
-
     live_app, live_server = db_app
-    rt = live_app.extensions["formflow"]
-    admin = users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
-                              roles=["admin"], timezone="Asia/Shanghai", check=False)
-    token = credentials.create_token(rt, Actor.user(admin["id"]), "browser tests")["token"]
-    _call(live_server, token, "POST", "/api/teams", {"key": "sales", "name": "Sales"})
-    _call(live_server, token, "POST", "/api/apps", {"key": "crm", "label": {"en": "CRM"}})
-    _call(live_server, token, "POST", "/api/apps/crm/forms", {"key": "visit", "label": {"en": "Visit"},
-                                                              "fields": [{"id": "title", "type": "text", "label": {"en": "Title"}}]})
-    page.goto(live_server + "/login")
-    page.locator("#login-username").fill(ADMIN["username"])
-    page.locator("#login-password").fill(ADMIN["password"])
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
-    return {"url": live_server, "token": token}
+    return {"url": live_server, "token": open_visit(live_app, live_server, page)}
 
 
 def test_new_field_types_from_palette_to_record_page(page, visit, axe_check):

@@ -4,121 +4,21 @@ import back -> a rule on it -> a template rendering it; plus what each type refu
 """
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
-import openpyxl
 import pytest
 from PIL import Image
 
 from engine.fields import FIELD_TYPES
+from tests.fields.walk import FORM
+from tests.fields.walk import (cell as _cell, chart as _chart, create as _create, csv_rows as _csv_rows, definition as _definition,
+                               errors as _errors, ids as _ids, import_rows as _import, jpeg as _jpeg, png as _png,
+                               publish as _publish, shown as _shown, template as _template, upload as _upload,
+                               xlsx_rows as _xlsx_rows)
 
 NEW_TYPES = ("region", "rating", "signature", "image", "richtext", "team")
 WIDGETS = Path(__file__).resolve().parents[2] / "designer_ui" / "static" / "widgets"
-APP = "/api/apps/crm"
-FORM = f"{APP}/forms/visit"
-
-
-def _png(size=(640, 480), colour=(200, 30, 30)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, "PNG")
-    return out.getvalue()
-
-
-def _jpeg(size=(1200, 900)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (20, 90, 200)).save(out, "JPEG")
-    return out.getvalue()
-
-
-def _definition(field: dict, rules=(), validations=()) -> dict:
-    return {"key": "visit", "label": {"en": "Visit", "zh-CN": "拜访"},
-            "fields": [{"id": "title", "type": "text", "label": {"en": "Title", "zh-CN": "标题"}}, field],
-            "rules": list(rules), "validations": list(validations)}
-
-
-def _publish(client, definition: dict) -> None:
-    assert client.post("/api/apps", json={"key": "crm", "label": "CRM"}).status_code == 201
-    created = client.post(f"{APP}/forms", json=definition)
-    assert created.status_code == 201, created.get_json()
-    published = client.post(f"{FORM}/publish")
-    assert published.status_code == 201, published.get_json()
-
-
-def _create(client, data: dict):
-    return client.post(f"{FORM}/records", json={"data": data})
-
-
-def _upload(client, field: str, content: bytes, name: str, mimetype: str):
-    return client.post(f"/api/attachments?app=crm&form=visit&field={field}", data={"file": (io.BytesIO(content), name, mimetype)},
-                       content_type="multipart/form-data")
-
-
-def _ids(client, query: str) -> list[int]:
-    r = client.get(f"{FORM}/records?{query}")
-    assert r.status_code == 200, r.get_json()
-    return sorted(item["id"] for item in r.get_json()["items"])
-
-
-def _shown(client, record_id: int, field: str) -> str:
-    """The list's display text of one record's field."""
-    items = client.get(f"{FORM}/records/table?per_page=200").get_json()["items"]
-    return next(item["display"][field] for item in items if item["id"] == record_id)
-
-
-def _cell(rows: list[list], record_id: int, column: int):
-    """An export's cell of one record (rows: the header, then one per record)."""
-    return next(row[column] for row in rows[1:] if str(row[0]) == str(record_id))
-
-
-def _csv_rows(client) -> list[list[str]]:
-    r = client.get(f"{FORM}/records/export.csv")
-    assert r.status_code == 200
-    return list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
-
-
-def _xlsx_rows(client) -> list[list]:
-    r = client.get(f"{FORM}/records/export.xlsx")
-    assert r.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(r.data)).active
-    return [[c.value for c in row] for row in sheet.iter_rows()]
-
-
-def _import(client, rows: list[list[str]]) -> dict:
-    """Upload *rows* as CSV, map by the suggested columns, commit; the job's final counts."""
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    job = client.post(f"{FORM}/imports", data={"file": (io.BytesIO(text.getvalue().encode()), "back.csv")},
-                      content_type="multipart/form-data")
-    assert job.status_code == 201, job.get_json()
-    url = f"{FORM}/imports/{job.get_json()['id']}"
-    preview = client.post(f"{url}/preview").get_json()
-    done = client.post(f"{url}/commit", json={}).get_json()
-    return {"columns": [c.get("field") for c in job.get_json()["columns"]], "preview": preview, "done": done}
-
-
-def _template(client, body: str, record_id: int) -> str:
-    base = f"{APP}/notification-templates"
-    made = client.post(base, json={"key": "note", "form": "visit", "label": {"en": "Note"},
-                                   "content": {"default": {"subject": "Visit", "body": body}}})
-    assert made.status_code == 201, made.get_json()
-    shown = client.post(f"{base}/note/preview", json={"record_id": record_id})
-    assert shown.status_code == 200, shown.get_json()
-    return shown.get_json()["body"]
-
-
-def _chart(client, chart: dict):
-    """One chart of a dashboard on the visit form: its value, or {group label: value}."""
-    made = client.post(f"{APP}/dashboards", json={"key": "d", "label": "D", "charts": [{"key": "c", "title": "C", "form": "visit", **chart}]})
-    assert made.status_code == 201, made.get_json()
-    shown = client.get(f"{APP}/dashboards/d/data").get_json()["charts"][0]
-    client.delete(f"{APP}/dashboards/d")
-    return {g["label"]: g["value"] for g in shown["groups"]} if "groups" in shown else shown["value"]
-
-
-def _errors(response) -> list[tuple[str, str]]:
-    return [(e["path"], e.get("code")) for e in response.get_json()["error"]["errors"]]
 
 
 def test_every_new_type_is_offered_to_the_designer_with_its_widget_module(client):
