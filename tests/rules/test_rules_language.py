@@ -176,3 +176,29 @@ def test_cache_and_multiline_position(scope):
     with pytest.raises(RuleError) as info:
         compile_rule("amount > 1 and\n  nope == 2", scope)
     assert (info.value.line, info.value.column) == (2, 3)
+
+
+def test_arithmetic_with_a_literal_keeps_the_value_model():
+    """`a op k` with a number literal takes a shorter path in Python (numbers.with_literal); its results and errors
+    are those of the general path: exact decimals, no negative zero, the range error, division by zero."""
+    scope = RuleScope.from_fields([{"id": "n", "name": "n", "type": "number"}], None)
+    ctx = RuleContext(now=NOW)
+    assert compile_rule("n * 1.1", scope, expect="number").evaluate({"n": 0.1}, ctx) == 0.11  # not 0.11000000000000001
+    assert compile_rule("0.1 + n == 0.3", scope).evaluate({"n": 0.2}, ctx) is True
+    assert compile_rule("3 - n", scope, expect="number").evaluate({"n": 0.5}, ctx) == 2.5
+    assert compile_rule("1 / n", scope, expect="number").evaluate({"n": 4}, ctx) == 0.25
+    zero = compile_rule("n * 0", scope, expect="number").evaluate({"n": -5.0}, ctx)
+    assert zero == 0 and str(zero) == "0.0"  # +0, never -0
+    for text, values, message in [("n * 1e300", {"n": 1e10}, "out of range"), ("n / 0", {"n": 1}, "division by zero"),
+                                  ("1e-300 * n", {"n": 1e-10}, "out of range"), ("n * 2", {}, "empty value")]:
+        with pytest.raises(RuleEvaluationError, match=message):
+            compile_rule(text, scope, expect="number").evaluate(values, ctx)
+
+
+def test_a_list_built_with_for_over_a_list_using_coalesce_compiles():
+    """Python refuses `:=` in a comprehension's iterable; `??` and number reads use it, so the list is walked
+    inside a lambda (the rule was refused as "too complex" before)."""
+    scope = RuleScope.from_fields([{"id": "n", "name": "n", "type": "number"}], None)
+    rule = compile_rule("[x * 2 for x in [n ?? 1, n ?? 2]] == [2, 4]", scope)
+    assert rule.evaluate({}, RuleContext(now=NOW)) is True
+    assert rule.evaluate({"n": 3}, RuleContext(now=NOW)) is False
