@@ -244,6 +244,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--forms", default="plain,CRM", help="which forms to bench, comma separated (plain, CRM)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a stopped bench still stops its servers and drops its schemas
     tmp = tempfile.mkdtemp(prefix="bench_http_")
@@ -284,6 +285,8 @@ def main() -> None:
               f"{'p99':>8} | ratio (goal)")
         for form, api, body in (("plain", "/api/apps/plain/forms/contact/records", plain),
                                 ("CRM", "/api/apps/crm/forms/customer/records", customer)):
+            if form not in args.forms.split(","):
+                continue
             bench_form(args, form, api, body, auth, ff_port, floor_port)
     finally:
         for p in procs:
