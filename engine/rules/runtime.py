@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,21 @@ def cv_text(v: Any) -> Any:
     if v is None or type(v) is str:
         return v
     raise bad_value(v, "a text")
+
+
+#: a rich text's block ends (a line break follows each) and its tags (sanitized HTML: no ">" inside a tag's attributes)
+_BLOCK_END = re.compile(r"(</(?:p|li|h2|h3|h4|blockquote|pre)>|<br\s*/?>)")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def cv_html_text(v: Any) -> Any:
+    """Rich text (sanitized HTML) as rules read it: its words, one line per block (runtime.js: cv.html_text)."""
+    if v is None:
+        return None
+    if type(v) is not str:
+        raise bad_value(v, "a text")
+    text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\\1\n", v)))
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
 def cv_number(v: Any) -> Any:
