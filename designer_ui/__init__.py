@@ -17,6 +17,7 @@ from designer_ui import (  # noqa: F401  (each view module registers its routes 
     editor_views,
     field_widgets,
     i18n,
+    password_link_views,
     profile_views,
     public_form_views,
     public_link_views,

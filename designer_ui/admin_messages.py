@@ -174,7 +174,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "admin.create_user": ("Create user", "创建用户"),
     "admin.new_user": ("New user", "新建用户"),
     "admin.new_user_help": ("A one-time password is made for the new user and shown to you once: hand it over; they change it on "
-                            "their profile page.", "系统会为新用户生成一次性密码，只显示一次：请转交给对方，对方可在个人资料页修改。"),
+                            "their profile page. Or pick a set-password link: they open it and choose their own password.",
+                            "系统会为新用户生成一次性密码，只显示一次：请转交给对方，对方可在个人资料页修改。也可以选择设置密码链接：对方打开链接后自己设置密码。"),
     "admin.issued_title": ("Password for {name}", "{name} 的密码"),
     "admin.issued_once": ("Copy it now: it is shown only this once.", "请立即复制：密码只显示这一次。"),
     "admin.issued_value": ("One-time password of {name}", "{name} 的一次性密码"),
@@ -264,6 +265,32 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "admin.hidden_by": ("hidden because {sources} is hidden", "因 {sources} 隐藏而隐藏"),
     "admin.save_fields": ("Save field permissions", "保存字段权限"),
     "admin.fields_saved": ("The field permissions were saved.", "字段权限已保存。"),
+    # set-password links (admin side and the page the user opens)
+    "admin.password_way": ("How the user gets a password", "用户如何获得密码"),
+    "admin.password_way.once": ("A one-time password shown to you once", "生成一次性密码（只显示一次）"),
+    "admin.password_way.link": ("A set-password link: they choose their own password", "设置密码链接：由用户自己设置密码"),
+    "admin.link_title": ("Set-password link for {name}", "{name} 的设置密码链接"),
+    "admin.link_once": ("Copy it now and send it to them: it is shown only this once, works once and expires at {expires}.",
+                        "请立即复制并发送给对方：链接只显示这一次，只能使用一次，{expires} 过期。"),
+    "admin.link_value": ("Set-password link of {name}", "{name} 的设置密码链接"),
+    "admin.make_link": ("Make a set-password link", "生成设置密码链接"),
+    "admin.link_help": ("Or a link with which the user chooses their own password (it works once, for {hours} hours; an earlier "
+                        "link stops working).", "或生成一个链接，由用户自己设置密码（只能用一次，{hours} 小时内有效；之前的链接失效）。"),
+    "admin.link_confirm": ("Make a set-password link for {name}? Their current password stops working once they use it.",
+                           "确定为 {name} 生成设置密码链接吗？对方使用后，当前密码失效。"),
+    "setpw.title": ("Set your password", "设置密码"),
+    "setpw.for": ("Choose a password for the user {username} ({name}).", "为用户 {username}（{name}）设置密码。"),
+    "setpw.password": ("New password", "新密码"),
+    "setpw.repeat": ("New password again", "再次输入新密码"),
+    "setpw.help": ("At least {n} characters and hard to guess: a few uncommon words work well.", "至少 {n} 个字符且不易被猜到：几个不常见的词组合效果很好。"),
+    "setpw.submit": ("Set password", "设置密码"),
+    "setpw.mismatch": ("The two passwords differ.", "两次输入的密码不一致。"),
+    "setpw.done": ("Your password is set. Sign in with it.", "密码已设置，请用新密码登录。"),
+    "setpw.link_unknown": ("This link is not known. Ask your admin for a new one.", "无法识别此链接，请向管理员索取新链接。"),
+    "setpw.link_used": ("This link was already used or replaced by a newer one. Ask your admin for a new one.",
+                        "此链接已被使用或已被新链接取代，请向管理员索取新链接。"),
+    "setpw.link_expired": ("This link has expired. Ask your admin for a new one.", "此链接已过期，请向管理员索取新链接。"),
+    "setpw.to_login": ("Go to sign-in", "前往登录"),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {

@@ -1,4 +1,4 @@
-"""People: the admin screens for users (create with a one-time password, change, deactivate, reset), their API tokens,
+"""People: the admin screens for users (create with a one-time password or a set-password link, change, deactivate, reset), their API tokens,
 teams, roles (built-in and custom), each form's record rights per role and the field permission matrix.
 
 Every form posts to its own route over the services the REST API uses (``users``, ``permissions``, ``credentials``,
@@ -16,7 +16,7 @@ from designer_ui.i18n import gettext, request_locale
 from designer_ui.profile_views import time_zones
 from designer_ui.views import actor, runtime
 from engine.errors import FormflowError
-from engine.services import credentials, permissions, readgate
+from engine.services import credentials, password_links, permissions, readgate
 from engine.services import forms as form_service
 from engine.services import users as user_service
 
@@ -59,16 +59,25 @@ def admin_people():
 def admin_create_user():
     f = request.form
     typed = {"username": f.get("username", "").strip(), "display_name": f.get("display_name", "").strip(),
-             "email": f.get("email", "").strip(), "manager_id": f.get("manager_id", ""), "roles": f.getlist("roles")}
+             "email": f.get("email", "").strip(), "manager_id": f.get("manager_id", ""), "roles": f.getlist("roles"),
+             "password_way": "link" if f.get("password_way") == "link" else "once"}
     try:
         made = user_service.create_user(runtime(), actor(), typed["username"], display_name=typed["display_name"] or None,
                                         email=typed["email"] or None, roles=typed["roles"] or ["member"],
                                         manager_id=int(typed["manager_id"]) if typed["manager_id"].isdigit() else None)
+        if typed["password_way"] == "link":
+            return _people_page(201, issued={"user": made, **_link(made["id"])})
         issued = user_service.issue_password(runtime(), actor(), made["id"])
     except FormflowError as exc:
         _refusal(exc)
         return _people_page(exc.status, values={"user": typed}, errors={"user": field_errors(exc, request_locale())})
     return _people_page(201, issued={"user": made, "password": issued["password"]})
+
+
+def _link(user_id: int) -> dict:
+    """A new set-password link for the user: {"link": its full address, "expires_at"} (shown in this answer only)."""
+    made = password_links.issue_link(runtime(), actor(), user_id)
+    return {"link": request.host_url.rstrip("/") + password_links.LINK_PATH + made["token"], "expires_at": made["expires_at"]}
 
 
 @bp.route("/admin/people/teams", methods=["POST"])
@@ -139,7 +148,7 @@ def _user_page(user_id: int, status=200, *, values=None, errors=None, issued=Non
     html = render_template("admin_user.html", active_nav="people", person=person, shown=shown, roles=permissions.list_roles(rt),
                            people=user_service.list_users(rt, actor(), include_inactive=False), tokens=credentials.list_tokens(rt, actor(), user_id),
                            time_zones=time_zones(), values=values or {}, errors=errors or {}, issued=issued, new_token=new_token,
-                           is_me=user_id == actor().user_id, flashes=get_flashed_messages(with_categories=True))
+                           is_me=user_id == actor().user_id, link_hours=password_links.LINK_HOURS, flashes=get_flashed_messages(with_categories=True))
     return html, status, {"Cache-Control": "no-store"}
 
 
@@ -168,6 +177,16 @@ def admin_save_user(user_id):
 def admin_issue_password(user_id):
     try:
         issued = user_service.issue_password(runtime(), actor(), user_id)
+    except FormflowError as exc:
+        _refusal(exc)
+        return _user_page(user_id, exc.status, errors={"password": field_errors(exc, request_locale())})
+    return _user_page(user_id, 201, issued=issued)
+
+
+@bp.route("/admin/people/users/<int:user_id>/password-link", methods=["POST"])
+def admin_password_link(user_id):
+    try:
+        issued = _link(user_id)
     except FormflowError as exc:
         _refusal(exc)
         return _user_page(user_id, exc.status, errors={"password": field_errors(exc, request_locale())})

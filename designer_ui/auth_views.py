@@ -24,7 +24,7 @@ from engine.services import credentials
 from engine.services import users as user_service
 
 #: pages reachable without signing in
-PUBLIC_ENDPOINTS = frozenset({"ui.login", "ui.static", "static"})
+PUBLIC_ENDPOINTS = frozenset({"ui.login", "ui.static", "static", "ui.set_password_link", "ui.use_password_link"})
 #: longest ``next`` target kept after sign-in (a longer one sends the user to ``/``)
 MAX_NEXT_LENGTH = 2000
 #: the user the first run creates
