@@ -27,6 +27,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
                               "按草稿规则运行的真实表单；在此输入的内容不会保存。"),
     "designer.rename_used_by": ("Renaming “{field}” ({key}): these places use it; check them after saving.",
                                 "重命名“{field}”（{key}）：以下位置在使用它，保存后请逐一检查。"),
+    "designer.column_label_en": ("Column {n} label (English)", "第 {n} 列标题（英文）"),
+    "designer.column_label_zh": ("Column {n} label (Chinese)", "第 {n} 列标题（中文）"),
     "preview.note": ("Preview of the draft: its rules and computed fields run as they will once published. Nothing is saved.",
                      "草稿预览：规则与计算字段按发布后的方式运行，不会保存任何数据。"),
     "preview.nothing_saved": ("This is a preview: nothing was saved.", "这是预览：没有保存任何数据。"),

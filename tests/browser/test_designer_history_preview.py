@@ -27,7 +27,7 @@ def _no_overflow(target) -> bool:
 
 
 def _frame(page):
-    return page.frame_locator("iframe[title='Preview of the draft']")
+    return page.frame_locator("iframe[name='ff-preview']")
 
 
 def test_the_preview_runs_the_drafts_rule_and_previews_sub_table_rows(page, crm, axe_check):
@@ -42,8 +42,10 @@ def test_the_preview_runs_the_drafts_rule_and_previews_sub_table_rows(page, crm,
     # a rule, typed on the Rules tab: "Need" only for key customers (nothing saved, nothing published)
     page.get_by_role("tab", name="Rules").click()
     page.get_by_test_id("add-rule").click()
-    page.get_by_role("textbox", name="Rule name").fill("Need only for key customers")
+    expect(page.get_by_test_id("rule-builder-mode")).to_have_attribute("aria-pressed", "true")
     page.get_by_test_id("rule-raw-mode").click()
+    expect(page.get_by_test_id("rule-raw")).to_be_visible()
+    page.get_by_role("textbox", name="Rule name").fill("Need only for key customers")
     page.get_by_test_id("rule-raw").fill("level == 'key'")
     page.get_by_test_id("add-effect").click()
     page.get_by_test_id("effect-field").select_option(label="Need")
@@ -157,4 +159,28 @@ def test_a_refused_publish_names_each_broken_place_with_a_link(page, crm, axe_ch
     expect(place.get_by_role("link")).to_have_attribute("href", "/apps/crm/dashboards/sales")
     assert form_service.get_draft(crm["rt"], "crm", "customer")["published_version"] == 1  # nothing published
     assert axe_check(page) == []
+    assert page.js_errors == []
+
+
+def test_sub_table_columns_are_labelled_in_both_languages(page, crm, axe_check):
+    page.goto(crm["url"] + "/apps/crm/forms/customer/design?lang=zh-CN")
+    page.get_by_test_id("palette-subtable").click()
+    page.locator("#p-label-zh").fill("产品明细")
+    columns = page.get_by_test_id("subfields-editor")
+    columns.get_by_role("button", name="添加列").click()
+    columns.get_by_role("textbox", name="第 1 列标题（英文）").fill("Product")
+    columns.get_by_role("textbox", name="第 1 列标题（中文）").fill("产品")
+    page.get_by_role("tab", name="预览").click()
+    expect(page.locator("iframe[name='ff-preview']")).to_have_attribute("title", "草稿预览")
+    table = _frame(page).get_by_role("table")
+    expect(table.get_by_role("columnheader").first).to_have_text("产品")   # the reader's language, not 列1
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("status")).to_have_text("草稿已保存")
+    saved = next(f for f in form_service.get_draft(crm["rt"], "crm", "customer")["definition"]["fields"]
+                 if (f.get("label") or {}).get("zh-CN") == "产品明细")
+    assert saved["options"]["fields"][0]["label"] == {"en": "Product", "zh-CN": "产品"}
+    page.get_by_role("tab", name="设计").click()
+    assert axe_check(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _no_overflow(page)
     assert page.js_errors == []
