@@ -58,8 +58,13 @@ MAX_FIRE_ATTEMPTS = 3
 FIRE_RETRY_DELAY = timedelta(minutes=1)
 #: Most records one schedule run fans out to (the rest wait for the next run).
 MAX_SWEEP_RECORDS = 50_000
-#: Seconds between ticks of the scheduler process.
-TICK_SECONDS = 5
+#: Seconds between ticks of the scheduler process when nothing is due sooner (it wakes at the next due instant): how
+#: long a row planned by another process (a web worker) for right away may wait to be seen.
+TICK_SECONDS = 1
+#: Sender processes `formflow scheduler` starts by default: running due rows and sending them go on at once, on both
+#: cores (10,000 reminders due within a minute, loaded machine: wall-clock p99 20 s inline, 11 s with 2 senders, 6.9 s with
+#: 2 senders and the 1 s interval).
+DEFAULT_SENDERS = 2
 #: Shortest wait before the next tick when rows are due already (a tick that stopped at MAX_BATCHES_PER_TICK).
 MIN_WAKE_SECONDS = 0.2
 #: Batches run per tick before yielding (bounds one tick's length when a backlog is large).

@@ -5,8 +5,8 @@ batches and delivers the outbox (see ``engine.scheduler``). Run as many as
 you like against PostgreSQL: ``FOR UPDATE SKIP LOCKED`` splits the work and
 the outbox keys keep every notification single. ``--once`` runs one tick and
 prints what it did (for cron-style deployments and smoke checks).
-``--senders N`` sends the outbox from N extra processes while this one keeps
-running due rows: a burst of reminders then uses every core.
+``--senders N`` (default 2) sends the outbox from N extra processes while this one
+keeps running due rows: a burst of reminders then uses every core (0: each tick sends inline).
 """
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
-from engine.scheduler import Scheduler, tick
+from engine.scheduler import DEFAULT_SENDERS, DUE_BATCH, TICK_SECONDS, Scheduler, tick
 
 
 @cli.command("scheduler")
-@click.option("--interval", default=5.0, show_default=True, envvar="FORMFLOW_SCHEDULER_INTERVAL", show_envvar=True,
-              help="seconds between ticks")
-@click.option("--batch", default=200, show_default=True, envvar="FORMFLOW_SCHEDULER_BATCH", show_envvar=True,
+@click.option("--interval", default=float(TICK_SECONDS), show_default=True, envvar="FORMFLOW_SCHEDULER_INTERVAL", show_envvar=True,
+              help="longest wait between ticks (it wakes at the next due instant)")
+@click.option("--batch", default=DUE_BATCH, show_default=True, envvar="FORMFLOW_SCHEDULER_BATCH", show_envvar=True,
               help="due rows claimed per transaction")
-@click.option("--senders", default=0, show_default=True, type=click.IntRange(0, 64), envvar="FORMFLOW_SCHEDULER_SENDERS",
+@click.option("--senders", default=DEFAULT_SENDERS, show_default=True, type=click.IntRange(0, 64), envvar="FORMFLOW_SCHEDULER_SENDERS",
               show_envvar=True,
               help="processes that send the outbox beside this one (0: each tick sends what it ran)")
 @click.option("--once", is_flag=True, help="run one tick, print the counts and exit")
