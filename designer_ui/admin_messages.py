@@ -133,6 +133,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "admin.app_deleted": ("The app {code} and its {records} record(s) were deleted.", "应用 {code} 及其 {records} 条数据已删除。"),
     "admin.confirm_delete": ("This can't be undone. Delete?", "此操作无法撤销。确定删除吗？"),
     # refusals at a field
+    "admin.error.role_in_use": ("{count} user(s) still hold this role ({names}): give them another role first.",
+                                "仍有 {count} 个用户拥有此角色（{names}）：请先为他们更换角色。"),
+    "admin.error.builtin": ("Built-in roles can't be deleted.", "内置角色不能删除。"),
+    "admin.delete_role": ("Delete role {name}", "删除角色 {name}"),
+    "admin.delete_role_confirm": ("Delete the role {name}? Its rights on forms go with it.", "确定删除角色 {name} 吗？它在各表单上的权限也会一并删除。"),
+    "admin.role_deleted": ("The role {name} was deleted.", "角色 {name} 已删除。"),
+    "admin.not_deleted": ("Not deleted:", "未删除："),
     "admin.error.taken": ("This key is taken: pick another one.", "此标识已被使用，请换一个。"),
     "admin.error.key": ("Use lower case letters, digits and _, starting with a letter.", "请使用小写字母、数字和下划线，并以字母开头。"),
     "admin.error.label": ("Enter a name.", "请填写名称。"),

@@ -138,6 +138,19 @@ def admin_update_role(role_key):
     return redirect(url_for("ui.admin_people") + "#roles", code=303)
 
 
+@bp.route("/admin/people/roles/<role_key>/delete", methods=["POST"])
+def admin_delete_role(role_key):
+    try:
+        gone = permissions.delete_role(runtime(), actor(), role_key)
+    except FormflowError as exc:
+        _refusal(exc)
+        return _people_page(exc.status, errors={f"delete_{role_key}": field_errors(exc, request_locale())})
+    label = gone["label"] if isinstance(gone["label"], dict) else {"en": gone["label"]}
+    name = label.get(request_locale()) or label.get("en") or next(iter(label.values()), role_key)
+    flash(gettext("admin.role_deleted", request_locale(), name=name), "success")
+    return redirect(url_for("ui.admin_people") + "#roles", code=303)
+
+
 # -- one user ------------------------------------------------------------------------------
 
 def _user_page(user_id: int, status=200, *, values=None, errors=None, issued=None, new_token=None):

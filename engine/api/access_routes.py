@@ -235,6 +235,12 @@ def save_role(role_key):
                                          default_rights=b.get("default_rights")))
 
 
+@route("/roles/<role_key>", "DELETE", summary="Delete a custom role (needs manage_users); refused (409) for a built-in role "
+       "or while users hold it", tag="permissions", response=ROLE, errors=(401, 403, 404, 409))
+def delete_role(role_key):
+    return jsonify(permissions.delete_role(runtime(), actor(), role_key))
+
+
 @route("/apps/<app_key>/forms/<form_key>/permissions", summary="Every role's rights on this form and where they come from",
        tag="permissions", response=GRANT_LIST, errors=(401, 403, 404))
 def get_form_permissions(app_key, form_key):

@@ -192,6 +192,31 @@ def create_role(rt: Runtime, actor: Actor, key: str, *, label: Any, capabilities
                      default_rights=default_rights)
 
 
+#: how many holders a refused role deletion names
+HOLDERS_NAMED = 5
+
+
+def delete_role(rt: Runtime, actor: Actor, key: str) -> dict:
+    """Delete a custom role: refused (409 at /role) while a built-in or while any user, active or not, still holds it (the
+    reason names up to ``HOLDERS_NAMED`` of them and the count in ``extra``); its grants on forms go with it."""
+    require_capability(rt, actor, "manage_users")
+    with rt.db.transaction() as conn:
+        row = role_row(rt, conn, key)
+        if row["builtin"]:
+            raise Conflict(f"the built-in role {key!r} can't be deleted", [ErrorItem("built-in roles stay", path="/role", code="builtin")])
+        holders = conn.execute(sa.select(users.c.display_name).join(user_roles, user_roles.c.user_id == users.c.id)
+                               .where(user_roles.c.role_id == row["id"]).order_by(users.c.display_name)).scalars().all()
+        if holders:
+            names = ", ".join(holders[:HOLDERS_NAMED]) + (" …" if len(holders) > HOLDERS_NAMED else "")
+            raise Conflict(f"{len(holders)} user(s) still hold the role {key!r}: {names}", [ErrorItem(
+                f"still held by {len(holders)} user(s): {names}", path="/role", code="role_in_use",
+                extra={"count": len(holders), "names": names})])
+        conn.execute(sa.delete(role_grants).where(role_grants.c.role_id == row["id"]))
+        conn.execute(sa.delete(roles).where(roles.c.id == row["id"]))
+        admin_audit.record(rt, conn, actor, "role.delete", f"role:{key}", label=row["label"], capabilities=row["capabilities"])
+    return role_dict(row)
+
+
 def actor_roles(conn: sa.Connection, user_id: int) -> frozenset[str]:
     return frozenset(conn.execute(sa.select(roles.c.key).join(user_roles, user_roles.c.role_id == roles.c.id)
                                   .where(user_roles.c.user_id == user_id)).scalars())

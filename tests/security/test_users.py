@@ -74,3 +74,21 @@ def test_bad_profile_values_and_out_of_range_ids_are_4xx(app, people):
     assert root.get(f"/api/users/{2**40}").status_code == 404
     assert root.delete(f"/api/tokens/{2**40}").status_code == 404
     assert root.post("/api/tokens", json={"name": "x", "user_id": 2**40}).status_code == 422
+
+
+def test_deleting_a_role_is_refused_while_held_or_built_in(app, people):
+    root = people["root"].client
+    assert root.put("/api/roles/sales_lead", json={"label": {"en": "Sales lead"}, "capabilities": ["design"]}).status_code == 200
+    assert root.patch(f"/api/users/{people['mia'].id}", json={"roles": ["sales_lead"]}).status_code == 200
+    held = root.delete("/api/roles/sales_lead")
+    assert held.status_code == 409
+    item = held.get_json()["error"]["errors"][0]
+    assert item["path"] == "/role" and item["code"] == "role_in_use" and item["count"] == 1 and "mia" in item["names"]
+    builtin = root.delete("/api/roles/member")
+    assert builtin.status_code == 409 and builtin.get_json()["error"]["errors"][0]["code"] == "builtin"
+    assert people["ann"].client.delete("/api/roles/sales_lead").status_code == 403
+    assert root.patch(f"/api/users/{people['mia'].id}", json={"roles": ["member"]}).status_code == 200
+    assert root.delete("/api/roles/sales_lead").status_code == 200
+    assert "sales_lead" not in [r["key"] for r in root.get("/api/roles").get_json()["items"]]
+    assert root.delete("/api/roles/sales_lead").status_code == 404
+    assert "role.delete" in [a["action"] for a in root.get("/api/admin/audit").get_json()["items"]]
