@@ -19,6 +19,7 @@ from engine.services.display import field_text, record_titles, with_display
 from engine.fields import FIELD_TYPES
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
+from engine.services.comments import MAX_COMMENT_LENGTH
 from engine.services import forms as form_service
 from engine.services import readgate
 from engine.services import records as record_service
@@ -160,7 +161,7 @@ def record_detail(app_key, form_key, record_id):
                                                                                  or FIELD_TYPES.get(f["type"]).is_user) else
                     ("" if v is None else str(v)))
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
-        if h["action"] in approvals.AUDIT_ACTIONS:  # an approval step: who did it and their comment, not field changes
+        if h["action"] in approvals.AUDIT_ACTIONS or h["action"] == "comment":  # approval step or comment: who, and their words
             comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
             history.append({"at": local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"],
                             "comment": comment, "changes": []})
@@ -169,7 +170,8 @@ def record_detail(app_key, form_key, record_id):
     u = _urls(app_key, form_key)
     approval = _approval(app_key, form_key, record_id, tz)
     return render_template(
-        "record_detail.html", app=app, form=form, active_nav="apps", history=history,
+        "record_detail.html", app=app, form=form, active_nav="apps", history=history, comment_max=MAX_COMMENT_LENGTH,
+        comment_config={"url": f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}/comments", "users_url": "/api/users"},
         approval=approval, flashes=get_flashed_messages(with_categories=True),
         related=record_page.related_groups(rt, actor(), app, form_key, record_id, locale, tz,
                                          lambda key, v: _readable(app_key, key, v)), list_url=u["records"],
