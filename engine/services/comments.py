@@ -18,6 +18,7 @@ from engine.errors import ErrorItem, NotFound, PermissionDenied, Unauthorized, V
 from engine.fields.base import field_label
 from engine.notifications.variables import record_link
 from engine.runtime import Actor, Runtime
+from engine.safety import MAX_ID
 from engine.services import inbox
 from engine.services.form_lookup import compiled_form
 from engine.services.records import check_access, live_row
@@ -87,7 +88,7 @@ def _checked(body: Mapping) -> tuple[str, list[int]]:
     elif len(text) > MAX_COMMENT_LENGTH:
         problems.append(ErrorItem(f"a comment holds at most {MAX_COMMENT_LENGTH} characters (this one has {len(text)})", path="/body"))
     picked = body.get("mentions", [])
-    if not isinstance(picked, list) or not all(isinstance(u, int) and not isinstance(u, bool) for u in picked):
+    if not isinstance(picked, list) or not all(isinstance(u, int) and not isinstance(u, bool) and 0 < u <= MAX_ID for u in picked):
         problems.append(ErrorItem("must be a list of user ids", path="/mentions"))
         picked = []
     elif len(picked) > MAX_MENTIONS:

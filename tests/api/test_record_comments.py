@@ -63,7 +63,7 @@ def test_bad_comments_are_refused_with_their_path(app, crm):
     c = app.test_client()
     url = f"/api/apps/crm/forms/customer/records/{rid}/comments"
     for body, path in (({"body": "  "}, "/body"), ({"body": "x" * (MAX_COMMENT_LENGTH + 1)}, "/body"),
-                       ({"body": "ok", "mentions": ["bob"]}, "/mentions"), ({"body": "ok", "colour": 1}, "/colour"), ([], "/")):
+                       ({"body": "ok", "mentions": ["bob"]}, "/mentions"), ({"body": "ok", "mentions": [2 ** 63]}, "/mentions"), ({"body": "ok", "colour": 1}, "/colour"), ([], "/")):
         r = c.post(url, json=body, headers=as_alice)
         assert r.status_code == 422 and path in [e["path"] for e in r.get_json()["error"]["errors"]], (body, r.get_json())
     assert c.get(f"/api/apps/crm/forms/customer/records/{rid + 999}/comments", headers=as_alice).status_code == 404
