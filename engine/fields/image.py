@@ -57,6 +57,7 @@ class PictureField(LinkedField):
     """Facts shared by the picture types (image, signature): attachment ids of checked pictures."""
     holds_attachments = thumbnails = True
     filter_operators = LIST_OPERATORS
+    table_filter_op = "contains"  # a table's column filter looks for one of its ids
     contains_list = True
     rule_kind = "picture"  # rules ask whether there is one (``value != null``)
     rule_operators = ("empty", "not_empty")

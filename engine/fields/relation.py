@@ -111,6 +111,7 @@ class SubtableType(FieldType):
     default_options = {"fields": []}
     default_input = None
     filter_operators = ("empty", "not_empty")
+    table_filter_op = "not_empty"  # anything typed into a table's column filter asks for records with rows
     rule_kind, template_kind = "subtable", "rows"
     exportable = groupable = indexable = False
     expected = "a list of rows"
@@ -173,6 +174,7 @@ class AttachmentType(LinkedField):
     default_options = {"multiple": False}
     default_input = None
     filter_operators = LIST_OPERATORS
+    table_filter_op = "contains"  # a table's column filter looks for one of its ids
     contains_list = True
     rule_kind, template_kind = None, "attachment"
     groupable = indexable = False

@@ -24,7 +24,8 @@ def parse_datetime(value: str) -> datetime:
 
 class _Temporal(FieldType):
     """Facts shared by date and datetime: ordered, bucketed by dashboards, usable in due-date triggers."""
-    filter_operators = ORDERED_OPERATORS + RELATIVE_OPERATORS
+    #: ``contains`` matches a typed part of the stored text (2026-03: that month), as a table's column filter does
+    filter_operators = ORDERED_OPERATORS + RELATIVE_OPERATORS + ("contains",)
     public_form = True
     in_subtable = True
     is_temporal = True
