@@ -42,8 +42,12 @@ def _people_page(status=200, *, values=None, errors=None, issued=None):
     _gate()
     rt = runtime()
     people = user_service.list_users(rt, actor(), include_inactive=True, limit=user_service.MAX_SEARCH_RESULTS)
-    names = {u["id"]: u["display_name"] for u in people}
-    html = render_template("admin_people.html", active_nav="people", people=people, names=names, roles=permissions.list_roles(rt),
+    search = request.args.get("q", "").strip()[:100]
+    page = request.args.get("page", "1")
+    listing = user_service.users_page(rt, actor(), search=search or None, page=int(page) if page.isdigit() and len(page) < 7 else 1)
+    names = user_service.display_names(rt, [u["manager_id"] for u in listing["items"]])
+    html = render_template("admin_people.html", active_nav="people", people=people, listing=listing, search=search, names=names,
+                           roles=permissions.list_roles(rt),
                            teams=user_service.list_teams(rt, actor()), capabilities=permissions.CAPABILITIES,
                            values=values or {}, errors=errors or {}, issued=issued,
                            flashes=get_flashed_messages(with_categories=True))

@@ -20,7 +20,8 @@ USER = {"type": "object", "required": ["id", "username", "display_name"], "prope
     "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"}, "name": {"type": "string"},
     "email": {"type": ["string", "null"]}, "timezone": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]},
     "manager_id": {"type": ["integer", "null"]}, "is_active": {"type": "boolean"}, "roles": {"type": "array", "items": {"type": "string"}}}}
-USER_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": USER}}}
+USER_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": USER},
+    "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"}, "per_page": {"type": "integer"}}}
 USER_CREATE = {"type": "object", "required": ["username"], "additionalProperties": False, "properties": {
     "username": {"type": "string", "maxLength": 150}, "password": {"type": "string", "maxLength": 256},
     "display_name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 320},
@@ -81,8 +82,12 @@ TEAM_CREATE = {"type": "object", "required": ["key", "name"], "additionalPropert
     "members": {"type": "array", "maxItems": 1000, "items": ID}}}
 TEAM = {"type": "object", "required": ["key", "name", "members"]}
 AUDIT = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["action", "actor", "at"]}}}}
+#: highest page number of the paged user list
+MAX_PAGE = 100_000
 SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
-          {"name": "include_inactive", "in": "query", "required": False, "schema": {"type": "boolean"}}]
+          {"name": "include_inactive", "in": "query", "required": False, "schema": {"type": "boolean"}},
+          {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+           "description": "the admin's paged list (needs manage_users): every user, active or not, with total and pages"}]
 
 
 def _known_id(value: int) -> int:
@@ -121,6 +126,11 @@ def list_users():
     search = request.args.get("search")
     if search is not None and len(search) > 100:
         raise ValidationFailed("search is too long", [ErrorItem("at most 100 characters", path="/search")])
+    page = request.args.get("page")
+    if page is not None:  # the admin's paged list of everyone (active or not)
+        if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+            raise ValidationFailed("page is not valid", [ErrorItem(f"a whole number from 1 to {MAX_PAGE}", path="/page")])
+        return jsonify(user_service.users_page(runtime(), actor(), search=search, page=int(page)))
     return jsonify({"items": user_service.list_users(runtime(), actor(), search=search, include_inactive=_flag("include_inactive"))})
 
 

@@ -369,23 +369,53 @@ def get_user(rt: Runtime, user_id: int) -> dict:
         return user_dict(_user_row(conn, rt, user_id), actor_roles(conn, user_id))
 
 
-def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_inactive: bool = False,
-               limit: int = MAX_SEARCH_RESULTS) -> list[dict]:
-    """Search by name, user name or e-mail. Everyone signed in may pick users; the full record needs ``manage_users``."""
-
-    limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+def _search_where(rt: Runtime, search: str | None, include_inactive: bool) -> list:
     where = [users.c.workspace_id == rt.workspace_id]
     if not include_inactive:
         where.append(users.c.is_active.is_(True))
     if search:
         needle = search.strip().lower()[:100]
         where.append(sa.or_(*[sa.func.lower(c).contains(needle, autoescape=True) for c in (users.c.username, users.c.display_name, users.c.email)]))
+    return where
+
+
+def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_inactive: bool = False,
+               limit: int = MAX_SEARCH_RESULTS, offset: int = 0) -> list[dict]:
+    """Search by name, user name or e-mail (``offset`` skips that many of the matches, sorted by name). Everyone signed
+    in may pick users; the full record needs ``manage_users``."""
+
+    limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+    where = _search_where(rt, search, include_inactive)
     with rt.db.read() as conn:
         full = has_capability(rt, actor, "manage_users", conn)
-        rows = conn.execute(sa.select(users).where(*where).order_by(users.c.display_name, users.c.id).limit(limit)).mappings().all()
+        rows = conn.execute(sa.select(users).where(*where).order_by(users.c.display_name, users.c.id)
+                            .limit(limit).offset(max(0, offset))).mappings().all()
         if full:
             return [user_dict(r, actor_roles(conn, r["id"])) for r in rows]
     return [{"id": r["id"], "username": r["username"], "display_name": r["display_name"], "name": r["display_name"]} for r in rows]
+
+
+def users_page(rt: Runtime, actor: Actor, *, search: str | None = None, page: int = 1, per_page: int = MAX_SEARCH_RESULTS) -> dict:
+    """One page of every user (active or not) matching ``search``, for the admin's list: ``{"items", "total", "page",
+    "pages", "per_page"}``; a page past the end shows the last one. Needs ``manage_users``."""
+    require_capability(rt, actor, "manage_users")
+    per_page = max(1, min(per_page, MAX_SEARCH_RESULTS))
+    with rt.db.read() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(users).where(*_search_where(rt, search, True))).scalar_one()
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    items = list_users(rt, actor, search=search, include_inactive=True, limit=per_page, offset=(page - 1) * per_page)
+    return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
+
+
+def display_names(rt: Runtime, user_ids) -> dict[int, str]:
+    """{id: display name} of these users of the workspace (for showing managers beside a page of users)."""
+    ids = sorted({i for i in user_ids if isinstance(i, int)})
+    if not ids:
+        return {}
+    with rt.db.read() as conn:
+        rows = conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.workspace_id == rt.workspace_id, users.c.id.in_(ids)))
+        return {r.id: r.display_name for r in rows}
 
 
 def count_users(rt: Runtime) -> int:

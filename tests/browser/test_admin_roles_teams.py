@@ -65,3 +65,35 @@ def test_a_held_role_is_refused_with_the_reason_and_an_unused_one_is_deleted_aft
     expect(page.get_by_test_id("role-list").get_by_text("Edit Temp helper")).to_have_count(0)
     expect(page.get_by_test_id("role-list").get_by_text("Edit Sales lead")).to_have_count(1)
     assert axe_check(page) == []
+
+
+def test_people_screen_pages_and_searches_two_thousand_users(live_app, live_server, page, axe_check):
+    rt = live_app.extensions["formflow"]
+    users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
+                      roles=["admin"], check=False)
+    for i in range(2000):  # demo data: 2,000 people
+        users.create_user(rt, Actor.system(), f"p{i:04d}", display_name=f"Person {i:04d}", email=f"p{i:04d}@corp.example", check=False)
+    _sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
+    page.goto(live_server + "/admin/people")
+    expect(page.get_by_test_id("user-count")).to_have_text("Users: 2001")
+    table = page.get_by_test_id("user-table")
+    expect(table.locator("tbody tr")).to_have_count(50)
+    pager = page.get_by_role("navigation", name="Pages of users")
+    expect(pager).to_contain_text("Page 1 of 41")
+    assert axe_check(page) == []
+    pager.get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("navigation", name="Pages of users")).to_contain_text("Page 2 of 41")
+    expect(page.get_by_test_id("user-table").get_by_role("link", name="Edit Person 0049")).to_be_visible()  # Ann Admin sorts first
+    page.get_by_role("searchbox", name="Find users").fill("p1234@corp")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_test_id("user-count")).to_have_text("Users found: 1")
+    expect(page.get_by_test_id("user-table").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("user-table").get_by_role("link", name="Edit Person 1234")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Pages of users")).to_have_count(0)
+    page.get_by_role("searchbox", name="Find users").fill("Person 19")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_test_id("user-count")).to_have_text("Users found: 100")
+    page.get_by_role("navigation", name="Pages of users").get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("searchbox", name="Find users")).to_have_value("Person 19")  # the search is kept across pages
+    expect(page.get_by_test_id("user-table").get_by_role("link", name="Edit Person 1999")).to_be_visible()
+    assert axe_check(page) == []

@@ -92,3 +92,21 @@ def test_deleting_a_role_is_refused_while_held_or_built_in(app, people):
     assert "sales_lead" not in [r["key"] for r in root.get("/api/roles").get_json()["items"]]
     assert root.delete("/api/roles/sales_lead").status_code == 404
     assert "role.delete" in [a["action"] for a in root.get("/api/admin/audit").get_json()["items"]]
+
+
+def test_the_admins_user_list_comes_in_pages_and_searches(app, rt, people):
+    from engine.runtime import Actor
+    from engine.services import users as user_service
+
+    for i in range(60):
+        user_service.create_user(rt, Actor.system(), f"bulk{i:03d}", display_name=f"Bulk {i:03d}", email=f"b{i}@corp.example", check=False)
+    root = people["root"].client
+    first = root.get("/api/users?page=1").get_json()
+    assert first["total"] == 67 and first["pages"] == 2 and len(first["items"]) == 50 and first["items"][0]["display_name"] == "Bulk 000"
+    second = root.get("/api/users?page=2").get_json()
+    assert len(second["items"]) == 17 and not {u["id"] for u in first["items"]} & {u["id"] for u in second["items"]}
+    found = root.get("/api/users?page=1&search=b42@").get_json()
+    assert found["total"] == 1 and found["items"][0]["username"] == "bulk042"
+    assert root.get("/api/users?page=99").get_json()["page"] == 2  # past the end: the last page
+    assert root.get("/api/users?page=0").status_code == 422
+    assert people["ann"].client.get("/api/users?page=1").status_code == 403
