@@ -104,7 +104,7 @@
   var fieldTypes = null;
   var NO_TYPE = { type: '', widget: '', value_kind: 'string', capabilities: [], filter_operators: [], form: {
     input: 'input', preview: 'input', html_input: 'text', autocomplete: null, input_mode: null, default_precision: null, free_step: null, input_value: 'text',
-    blank: null, wide: false, preview_placeholder: null, rule_operators: ['eq', 'ne', 'empty', 'not_empty'],
+    blank: null, wide: false, rule_operators: ['eq', 'ne', 'empty', 'not_empty'],
     rule_literal: 'text', cell_text: 'text', numeric_cell: false, hint_rank: null } };
   function learnFieldTypes(described) {
     if (fieldTypes === null) fieldTypes = readJSON('field-types', {});

@@ -882,26 +882,7 @@
       setPreview: function (mode) { this.previewMode = mode; },
       isPreview: function (mode) { return this.previewMode === mode ? 'true' : 'false'; },
       previewClass: function () { return 'preview-frame ' + this.previewMode; },
-      previewChoices: function (f) {
-        return ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: window.formflow.label(c.label, c.value) }; });
-      },
-      previewKind: function (f) { return window.formflow.fieldType(f).form.preview; },  // the type's (engine/fields)
-      previewInputType: function (f) { return window.formflow.fieldType(f).form.html_input; },
-      isPreviewKind: function (f, kind) { return this.previewKind(f) === kind; },
-      previewSubfields: function (f) { return (f.options && f.options.fields) || []; },
-      previewPlaceholder: function (f) {  // {option, prefix} shows an option of the field; {message} a message
-        var ph = window.formflow.fieldType(f).form.preview_placeholder;
-        if (!ph) return '';
-        if (ph.message) return t(ph.message);
-        var v = (f.options && f.options[ph.option]) || '';
-        return ph.prefix ? ph.prefix + v : v;
-      },
-      previewReadonly: function (f) { return !!typeInfo(f.type).engine_set; },  // the engine fills it
-      previewFieldClass: function (f) { return window.formflow.fieldType(f).form.wide ? 'field wide' : 'field'; },
-      helpText: function (f) { return window.formflow.label(f.help, ''); },
-      previewId: function (f) { return 'pv-' + f.id; },
       formTitle: function () { return this.def ? window.formflow.label(this.def.label, this.def.key) : ''; },
-      subLabel: function (sf) { return window.formflow.label(sf.label, sf.name || sf.id); },
 
       /* ---- rules tab (rulebuilder.js mixin supplies the condition editing) ---- */
       rulesList: function () { return this.def ? this.def.rules : []; },

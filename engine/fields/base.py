@@ -63,8 +63,6 @@ ORDERED_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "empty
 RELATIVE_OPERATORS = ("last_days", "next_days")
 #: operators of list-like values (multi select, ids, rows)
 LIST_OPERATORS = ("contains", "empty", "not_empty")
-#: the form inputs the designer's preview draws as the form does (the others are a plain text box there)
-PREVIEW_INPUTS = frozenset({"textarea", "switch", "select", "multi", "subtable"})
 #: operators of free text
 TEXT_OPERATORS = ("eq", "ne", "contains", "in", "empty", "not_empty")
 
@@ -207,7 +205,6 @@ class FieldType:
     #: the field takes a whole row of the form
     wide: bool = False
     #: the designer preview's placeholder: ``{"option": key, "prefix": text}`` or ``{"message": key}`` (None: none)
-    preview_placeholder: dict | None = None
     #: the rule builder's operators for the field, and how it writes a typed value (text, number, date, boolean)
     rule_operators: tuple[str, ...] = ("eq", "ne", "empty", "not_empty")
     rule_literal: str = "text"
@@ -376,12 +373,11 @@ class FieldType:
 
     def form_facts(self) -> dict:
         """What the browser's form, designer preview, rule builder and record lists need to know of the type."""
-        return {"input": self.form_input, "preview": self.form_input if self.form_input in PREVIEW_INPUTS else "input",
-                "html_input": self.html_input, "input_mode": self.input_mode,
+        return {"input": self.form_input, "html_input": self.html_input, "input_mode": self.input_mode,
                 "autocomplete": self.autocomplete,
                 "default_precision": self.default_precision, "free_step": self.free_step,
                 "input_value": self.input_value, "blank": self.blank, "wide": self.wide,
-                "preview_placeholder": self.preview_placeholder, "rule_operators": list(self.rule_operators),
+                "rule_operators": list(self.rule_operators),
                 "rule_literal": self.rule_literal, "cell_text": self.cell_text, "numeric_cell": self.numeric_cell,
                 "hint_rank": self.hint_rank}
 

@@ -46,7 +46,6 @@ class ReferenceType(_IdField):
     label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
     widget, glyph = "reference", "↗"
     form_input = "ref"
-    preview_placeholder = {"message": "fill.search_reference"}
     properties = (TARGET_FORM, MULTIPLE)
     default_options = {"form": "", "multiple": False}
     is_reference = True

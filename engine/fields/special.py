@@ -43,7 +43,6 @@ class SerialType(FieldType):
     label, description = en_zh("Serial number", "流水号"), en_zh("Auto number like KH-20240101-0001", "自动编号，如 KH-20240101-0001")
     widget, glyph = "serial", "Nº"
     form_input = "auto"
-    preview_placeholder = {"option": "format"}
     picker_rank = 1
     properties = (Property("options.format", "code", en_zh("Number format", "编号格式"),
                            help=_label("{YYYY} {MM} {DD} {YYYYMMDD} {field:id} {0000}")),
@@ -75,7 +74,6 @@ class ComputedType(_Derived):
     label, description = en_zh("Formula", "公式"), en_zh("Value calculated from a formula", "由公式计算得出")
     widget, glyph = "computed", "ƒ"
     form_input = "auto"
-    preview_placeholder = {"option": "formula", "prefix": "= "}
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     properties = (Property("options.formula", "formula", en_zh("Formula", "公式")),
                   Property("options.result_type", "select", en_zh("Result type", "结果类型"),

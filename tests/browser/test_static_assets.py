@@ -388,8 +388,6 @@ def test_designer_undo_keeps_fifty_steps_and_phone_preview(page, static_site, ax
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_test_id("tab-preview").click()
     page.get_by_test_id("preview-phone").click()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "designer_phone_preview.png"))
     assert [v["id"] for v in axe_check(page)] == []                  # phone layout too
     assert page.js_errors == []
 
