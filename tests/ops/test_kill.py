@@ -99,8 +99,7 @@ def test_kill_a_worker_and_a_scheduler_midway(pg_url, tmp_path):
     base = f"http://127.0.0.1:{port}"
     web = subprocess.Popen([sys.executable, "-m", "formflow", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    schedulers = [subprocess.Popen([sys.executable, "-m", "formflow", "scheduler", "--interval", "1"], cwd=tmp_path, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    schedulers: list[subprocess.Popen] = []
     records_url = f"{base}/api/apps/crm/forms/visit/records"
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     created: list[int] = []
@@ -108,6 +107,10 @@ def test_kill_a_worker_and_a_scheduler_midway(pg_url, tmp_path):
     lock = threading.Lock()
     try:
         wait_until_up(base, web)
+        # started once the web server answers: each scheduler brings its sender processes, and six engine start-ups
+        # beside gunicorn's on two shared cores can outlast the server's start-up wait
+        schedulers += [subprocess.Popen([sys.executable, "-m", "formflow", "scheduler", "--interval", "1"], cwd=tmp_path,
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
         stop_at = time.monotonic() + LOAD_SECONDS
 
         def client(seed: int) -> None:
