@@ -10,6 +10,7 @@ from flask import render_template, request, url_for
 
 from designer_ui import bp
 from designer_ui import board_messages  # noqa: F401  (the boards' messages)
+from designer_ui.grid_views import published_form
 from designer_ui.views import actor, runtime
 from engine.errors import NotFound
 from engine.fields.base import field_type
@@ -60,12 +61,7 @@ def _board_links() -> dict:
 
 def _board_page(app_key: str, form_key: str, board: str):
     rt, who = runtime(), actor()
-    app = form_service.get_app(rt, app_key)
-    form = next((f for f in app["forms"] if f["key"] == form_key and f["published_version"]), None)
-    if form is None:
-        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
-    version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)
-    levels = {i["field_id"]: i["level"] for i in readgate.form_field_access(rt, who, app_key, form_key)["items"]}
+    app, form, version, levels = published_form(rt, who, app_key, form_key)
     fields = board_fields(version["definition"], levels)
     boards = available_boards(fields)
     if board not in boards:

@@ -14,6 +14,18 @@ from engine.services import forms as form_service
 from engine.services import permissions, readgate
 
 
+def published_form(rt, who, app_key: str, form_key: str) -> tuple[dict, dict, dict, dict]:
+    """The app, the form, its published version as *who* reads it, and each field's access level for *who*
+    (the read gate's); the grid and the boards start from these."""
+    app = form_service.get_app(rt, app_key)
+    form = next((f for f in app["forms"] if f["key"] == form_key and f["published_version"]), None)
+    if form is None:
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+    version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)
+    levels = {i["field_id"]: i["level"] for i in readgate.form_field_access(rt, who, app_key, form_key)["items"]}
+    return app, form, version, levels
+
+
 def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
     out = []
     for f in definition["fields"]:
@@ -30,14 +42,8 @@ def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
 @bp.route("/apps/<app_key>/forms/<form_key>/grid")
 def records_grid(app_key, form_key):
     rt, who = runtime(), actor()
-    app = form_service.get_app(rt, app_key)
-    form = next((f for f in app["forms"] if f["key"] == form_key and f["published_version"]), None)
-    if form is None:
-        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
-    version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)
-    items = readgate.form_field_access(rt, who, app_key, form_key)["items"]
-    hidden = {i["field_id"] for i in items if i["level"] == "hidden"}
-    levels = {i["field_id"]: i["level"] for i in items}
+    app, form, version, levels = published_form(rt, who, app_key, form_key)
+    hidden = {field_id for field_id, level in levels.items() if level == "hidden"}
     api = f"/api/apps/{app_key}/forms/{form_key}"
     config = {"api": api, "columns": _columns(version["definition"], hidden, levels), "user_id": who.user_id,
               "roles": sorted(who.roles), "all_roles": [r["key"] for r in permissions.list_roles(rt)],

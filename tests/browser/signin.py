@@ -15,9 +15,14 @@ def crm_admin(live_app, base_url: str, page, admin: dict, *, demo_customers: int
     app_templates.install_template(rt, Actor.system(), "crm")
     if demo_customers:
         demo.generate(rt, customers=demo_customers, seed=11)
-    page.goto(base_url + "/login")
-    page.locator("#login-username").fill(admin["username"])
-    page.locator("#login-password").fill(admin["password"])
+    sign_in(page, base_url, admin["username"], admin["password"])
+    return {"url": base_url, "rt": rt}
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Sign in on the login page as a person does, and wait for the apps menu."""
+    page.goto(base + "/login")
+    page.locator("#login-username").fill(username)
+    page.locator("#login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("nav-apps").wait_for()
-    return {"url": base_url, "rt": rt}

@@ -11,6 +11,7 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 
 from engine.runtime import Actor
 from engine.services import users
+from tests.browser.signin import sign_in
 
 ADMIN = {"username": "ann.admin", "password": "violet harbour engine 42", "display_name": "Ann Admin"}
 NEW_PASSWORD = "copper lantern drifts east"
@@ -24,20 +25,12 @@ TEXT = {
 }
 
 
-def _sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#login-username").fill(username)
-    page.locator("#login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
-
-
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_admin_creates_a_user_with_a_link_and_the_user_sets_a_password_and_signs_in(live_app, live_server, page, browser, axe_check, lang):
     rt = live_app.extensions["formflow"]
     users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
                       roles=["admin"], check=False)
-    _sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
+    sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
     page.goto(live_server + "/admin/people")
     new_user = page.get_by_test_id("new-user")
     new_user.get_by_label("User name").fill("lily")

@@ -7,16 +7,9 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 
 from engine.runtime import Actor
 from engine.services import users
+from tests.browser.signin import sign_in
 
 ADMIN = {"username": "ann.admin", "password": "violet harbour engine 42", "display_name": "Ann Admin"}
-
-
-def _sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#login-username").fill(username)
-    page.locator("#login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
 
 
 def _new_role(page, name: str, key: str) -> None:
@@ -31,7 +24,7 @@ def test_a_held_role_is_refused_with_the_reason_and_an_unused_one_is_deleted_aft
     rt = live_app.extensions["formflow"]
     users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
                       roles=["admin"], check=False)
-    _sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
+    sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
     page.goto(live_server + "/admin/people")
     _new_role(page, "Sales lead", "sales_lead")
     _new_role(page, "Temp helper", "temp_helper")
@@ -73,7 +66,7 @@ def test_people_screen_pages_and_searches_two_thousand_users(live_app, live_serv
                       roles=["admin"], check=False)
     for i in range(2000):  # demo data: 2,000 people
         users.create_user(rt, Actor.system(), f"p{i:04d}", display_name=f"Person {i:04d}", email=f"p{i:04d}@corp.example", check=False)
-    _sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
+    sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
     page.goto(live_server + "/admin/people")
     expect(page.get_by_test_id("user-count")).to_have_text("Users: 2001")
     table = page.get_by_test_id("user-table")

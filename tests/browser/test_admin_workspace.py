@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
+from tests.browser.signin import sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ADMIN = {"username": "ann.admin", "password": "violet harbour engine 42", "display_name": "Ann Admin"}
@@ -53,16 +54,8 @@ def admin(live_app, live_server, page):
     assert rt.config.get("INSTALL_TEMPLATES") is False and not users.list_users(rt, Actor.system())
     users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
                       roles=["admin"], check=False)
-    _sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
+    sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
     return {"url": live_server, "rt": rt}
-
-
-def _sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#login-username").fill(username)
-    page.locator("#login-password").fill(password)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
 
 
 def _fits(page, width: int = PHONE_WIDTH) -> int:
@@ -186,7 +179,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     # -- the member signs in and doesn't see the phone on the list or the record
     page.locator("summary", has_text=T["user_menu"]).click()
     page.get_by_role("button", name=T["sign_out"], exact=True).click()
-    _sign_in(page, base, member, password)
+    sign_in(page, base, member, password)
     page.goto(base + f"/apps/{app_key}/forms/customer/records")
     table = page.get_by_test_id("records-table")
     expect(table).to_contain_text("Acme Trading")

@@ -20,16 +20,9 @@ from engine.runtime import Actor
 from engine.scheduler import tick
 from engine.services import app_templates, forms as form_service, records as record_service, users
 from engine.workflows.tables import due_events
+from tests.browser.signin import sign_in
 
 PASSWORD = "correct-horse-battery-9"
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#login-username").fill(username)
-    page.locator("#login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
 
 
 @pytest.fixture
@@ -57,7 +50,7 @@ def _all(rt, form_key):
 
 def test_salesperson_creates_a_follow_up_from_the_customers_page(page, crm, axe_check):
     rt, people = crm["rt"], crm["people"]
-    _sign_in(page, crm["url"], "wang")
+    sign_in(page, crm["url"], "wang", PASSWORD)
     page.goto(f"{crm['url']}/apps/crm/forms/customer/records/{crm['customers']['Acosta-Payne']}")
     page.get_by_role("link", name="New Follow-up record").click()
 
@@ -118,7 +111,7 @@ def _cards(page, section: str) -> list[str]:
 
 
 def test_admin_drops_fields_where_dropped_and_moves_one_by_keyboard(page, crm):
-    _sign_in(page, crm["url"], "lilei")
+    sign_in(page, crm["url"], "lilei", PASSWORD)
     page.goto(crm["url"] + "/apps/crm/forms/follow_up/design")
     page.get_by_test_id("field-method").wait_for()
     assert _cards(page, "what") == ["method", "followed_at", "content", "result"]
@@ -157,7 +150,7 @@ def test_admin_drops_fields_where_dropped_and_moves_one_by_keyboard(page, crm):
 @pytest.mark.parametrize("lang, owner, creator", [("en", "Record owner (field: Owner)", "Record owner (who created it)"),
                                                   ("zh-CN", "数据负责人（字段：负责人）", "数据负责人（创建人）")])
 def test_workflow_recipients_name_the_owner_field_once(page, crm, lang, owner, creator):
-    _sign_in(page, crm["url"], "lilei")
+    sign_in(page, crm["url"], "lilei", PASSWORD)
     page.goto(crm["url"] + f"/apps/crm/workflows/editor?new=1&lang={lang}")
     page.get_by_test_id("wf-form").select_option("follow_up_reminder")
     recipients = page.get_by_test_id("wf-to")
@@ -170,7 +163,7 @@ def test_workflow_recipients_name_the_owner_field_once(page, crm, lang, owner, c
 
 
 def test_computed_values_follow_the_input_as_the_user_types(page, crm):
-    _sign_in(page, crm["url"], "wang")
+    sign_in(page, crm["url"], "wang", PASSWORD)
     page.goto(crm["url"] + "/apps/crm/forms/customer/new")
     grade = page.get_by_test_id("input-grade")
     expect(grade).to_have_text("D")  # no need stated yet: the formula's last branch, before anything is saved
@@ -190,7 +183,7 @@ def test_the_follow_up_form_fits_a_phone(browser, crm):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     try:
-        _sign_in(page, crm["url"], "wang")
+        sign_in(page, crm["url"], "wang", PASSWORD)
         page.goto(f"{crm['url']}/apps/crm/forms/follow_up/new?customer={crm['customers']['Acosta-Payne']}&lang=zh-CN")
         expect(page.get_by_test_id("input-serial")).to_have_text("保存时自动生成")
         expect(page.get_by_test_id("fill-owner")).to_contain_text("Wang Fang")

@@ -22,7 +22,7 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 
 from engine.runtime import Actor
 from engine.services import credentials, forms, permissions, records, users
-from signin import crm_admin  # tests/browser/signin.py
+from tests.browser.signin import crm_admin, sign_in
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display_name": "王芳"}
 MEMBER = {"username": "zhaoliu", "password": "correct-horse-battery-9", "display_name": "赵六"}
@@ -67,11 +67,7 @@ def _customer(page, base) -> int:
 
 def _sign_in(page, base, who):
     page.context.clear_cookies()
-    page.goto(base + "/login")
-    page.locator("#login-username").fill(who["username"])
-    page.locator("#login-password").fill(who["password"])
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
+    sign_in(page, base, who["username"], who["password"])
 
 
 def test_kanban_moves_a_card_through_the_write_path_and_a_refused_move_snaps_back(crm, page, axe_check):

@@ -12,16 +12,9 @@ from playwright.sync_api import expect
 
 from engine.runtime import Actor
 from engine.services import app_templates, records as record_service, users
+from tests.browser.signin import sign_in
 
 PASSWORD = "correct-horse-battery-9"
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.locator("#login-username").fill(username)
-    page.locator("#login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("nav-apps").wait_for()
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def crm(live_app, live_server):
 
 def test_a_mention_in_a_comment_reaches_the_other_users_inbox_with_a_link_to_the_record(browser, page, crm, axe_check):
     base, record_url = crm["url"], f"{crm['url']}/apps/crm/forms/customer/records/{crm['customer']}"
-    _sign_in(page, base, "wang")
+    sign_in(page, base, "wang", PASSWORD)
     page.goto(record_url)
     comments = page.get_by_test_id("record-comments")
     expect(comments).to_contain_text("No comments yet.")
@@ -61,7 +54,7 @@ def test_a_mention_in_a_comment_reaches_the_other_users_inbox_with_a_link_to_the
     for username, told in (("li", True), ("zhao", False)):
         other = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US").new_page()
         try:
-            _sign_in(other, base, username)
+            sign_in(other, base, username, PASSWORD)
             other.get_by_test_id("nav-inbox").click()
             if not told:
                 expect(other.get_by_test_id("inbox-empty")).to_be_visible()
@@ -82,7 +75,7 @@ def test_the_comment_box_is_named_in_chinese(browser, crm):
     page = context.new_page()
     try:
         users.update_own_profile(crm["rt"], Actor.user(crm["people"]["li"], roles=("viewer",)), {"locale": "zh-CN"})
-        _sign_in(page, crm["url"], "li")
+        sign_in(page, crm["url"], "li", PASSWORD)
         page.goto(f"{crm['url']}/apps/crm/forms/customer/records/{crm['customer']}")
         page.get_by_role("textbox", name="评论").fill("看过了")
         page.get_by_role("button", name="发表").click()
