@@ -103,7 +103,7 @@
      page (learnFieldTypes). Scripts ask the type, fieldType(f).form.input, and never test a type's name. */
   var fieldTypes = null;
   var NO_TYPE = { type: '', widget: '', value_kind: 'string', capabilities: [], filter_operators: [], form: {
-    input: 'input', preview: 'input', html_input: 'text', autocomplete: null, input_mode: null, default_precision: null, free_step: null, input_value: 'text',
+    input: 'input', html_input: 'text', autocomplete: null, input_mode: null, default_precision: null, free_step: null, input_value: 'text',
     blank: null, wide: false, rule_operators: ['eq', 'ne', 'empty', 'not_empty'],
     rule_literal: 'text', cell_text: 'text', numeric_cell: false, hint_rank: null } };
   function learnFieldTypes(described) {

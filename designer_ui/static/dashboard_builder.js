@@ -15,7 +15,10 @@
   var SINGLE = { number: true, gauge: true };
   var BUCKETS = ['day', 'week', 'month', 'year'];
   var RANGES = ['this_week', 'this_month', 'this_year', 'last_days'];
-  var OPS = ['eq', 'ne', 'contains', 'empty', 'not_empty'];
+  //: the filter operators this builder edits with one value box; a field offers those of them its type declares
+  var ONE_VALUE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'empty', 'not_empty'];
+  //: the system columns' operators (they have no field type)
+  var SYSTEM_OPS = ['eq', 'ne', 'contains', 'empty', 'not_empty'];
   var SYSTEM = [{ id: 'created_at', kind: 'timestamp', groupable: true, dated: true }, { id: 'updated_at', kind: 'timestamp', groupable: true, dated: true },
                 { id: 'owner_id', kind: 'person', groupable: true, dated: false }];
 
@@ -34,6 +37,10 @@
   function form(key) { return cfg.forms.filter(function (f) { return f.key === key; })[0] || { fields: [] }; }
   function fields(chart) { return form(chart.form).fields.concat(SYSTEM.map(function (s) { return Object.assign({ label: t('dash.' + s.id) }, s); })); }
   function field(chart, id) { return fields(chart).filter(function (f) { return f.id === id; })[0]; }
+  function filterOps(f) {
+    var declared = (f && f.filter_operators) || SYSTEM_OPS;
+    return ONE_VALUE_OPS.filter(function (op) { return declared.indexOf(op) >= 0; });
+  }
 
   /* a label kept as the author wrote it: {en, zh-CN} gets the current language's entry replaced */
   function setText(old, text) {
@@ -97,7 +104,7 @@
                                                                                            function (x) { return label(field(chart, x).label, x); }, 'measure'), p + '/aggregate/field'),
       control(id + 'ffield', t('dash.filter_field'), select([''].concat(all.map(function (f) { return f.id; })), flt.field || '',
                                                              function (x) { return x ? label(field(chart, x).label, x) : t('dash.none'); }, 'ffield'), p + '/filters/0/field'),
-      flt.field ? control(id + 'fop', t('dash.filter_op'), select(OPS, flt.op || 'eq', function (x) { return t('dash.op.' + x); }, 'fop'), p + '/filters/0/op') : null,
+      flt.field ? control(id + 'fop', t('dash.filter_op'), select(filterOps(field(chart, flt.field)), flt.op || 'eq', function (x) { return t('dash.op.' + x); }, 'fop'), p + '/filters/0/op') : null,
       flt.field && ['empty', 'not_empty'].indexOf(flt.op) < 0 ? control(id + 'fvalue', t('dash.filter_value'),
         el('input', { type: 'text', maxlength: '200', value: flt.value === undefined || flt.value === null ? '' : String(flt.value), 'data-role': 'fvalue' }), p + '/filters/0/value') : null,
       control(id + 'period', t('dash.period'), select([''].concat(RANGES), per.range || '', function (x) { return t('dash.period.' + (x || 'all')); }, 'period'), p + '/period/range'),
@@ -143,7 +150,11 @@
     else if (role === 'op') { c.aggregate = v === 'count' ? { op: 'count' } : { op: v, field: (c.aggregate || {}).field ||
                               (fields(c).filter(function (x) { return x.kind === 'number'; })[0] || {}).id }; }
     else if (role === 'measure') { c.aggregate.field = v; }
-    else if (role === 'ffield') { if (v) c.filters = [{ field: v, op: ((c.filters || [])[0] || {}).op || 'eq', value: ((c.filters || [])[0] || {}).value || '' }]; else delete c.filters; }
+    else if (role === 'ffield') {
+      if (!v) { delete c.filters; return; }
+      var was = (c.filters || [])[0] || {}, ops = filterOps(field(c, v));
+      c.filters = [{ field: v, op: ops.indexOf(was.op) >= 0 ? was.op : ops[0], value: was.value || '' }];
+    }
     else if (role === 'fop') { c.filters[0].op = v; if (v === 'empty' || v === 'not_empty') delete c.filters[0].value; }
     else if (role === 'fvalue') { c.filters[0].value = v; again = false; }
     else if (role === 'period') { if (v) c.period = { field: (c.period || {}).field || 'created_at', range: v, days: v === 'last_days' ? (c.period || {}).days || 30 : undefined };

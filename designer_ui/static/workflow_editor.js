@@ -209,10 +209,15 @@
         setFilter: function (i, k, v) {
           var f = this.filters()[i];
           f[k] = v;
+          if (k === 'field' && this.filterOps(f).indexOf(f.op) < 0) f.op = this.filterOps(f)[0];
           if (k === 'op' && (v === 'empty' || v === 'not_empty')) delete f.value;
           this.dirty();
         },
-        filterOps: function () { return ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'empty', 'not_empty']; },
+        filterOps: function (flt) {  // those of the one-value operators the field's type declares (engine/fields)
+          var fld = this.form().fields.filter(function (x) { return x.id === flt.field; })[0];
+          var declared = fld ? window.formflow.fieldType(fld).filter_operators : [];
+          return ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'empty', 'not_empty'].filter(function (op) { return declared.indexOf(op) >= 0; });
+        },
         opLabel: function (op) { return t('editor.op_' + op); },
         filterNeedsValue: function (f) { return f.op !== 'empty' && f.op !== 'not_empty'; },
 

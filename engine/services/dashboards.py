@@ -88,6 +88,7 @@ def builder_forms(rt: Runtime, app_key: str) -> list[dict]:
             kind = field_kind(f, app_forms)
             fields.append({"id": f["id"], "label": f.get("label") or f["id"], "type": f["type"], "kind": kind,
                            "groupable": FIELD_TYPES.get(f["type"]).groupable, "dated": kind in ("date", "datetime"),
+                           "filter_operators": list(FIELD_TYPES.get(f["type"]).filter_operators),
                            "choices": [c["value"] for c in (f.get("options") or {}).get("choices", [])]})
         out.append({"key": key, "label": form.definition.get("label") or key, "fields": fields})
     return out
