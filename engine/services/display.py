@@ -13,7 +13,7 @@ from engine.errors import NotFound
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
-from engine.services import queries
+from engine.services import queries, readgate
 from engine.services.titles import record_title, untitled, value_text
 from engine.storage.tables import attachments, users
 
@@ -86,7 +86,11 @@ def with_display(rt: Runtime, actor: Actor, app_key: str, definition: dict, item
                  export: bool = False) -> list[dict]:
     """``items`` (records as the query service answers them) with ``display`` (text per field) and ``title``; a record
     nothing names is called after the first record it links to (``ACME · #3``)."""
-    fields = [f for f in definition.get("fields", []) if not f.get("deleted")]
+    if not items:
+        return items
+    with rt.db.read() as conn:  # the fields the reader may see (the read gate's): a hidden one gets no display entry
+        hidden = readgate.read_view(rt, conn, actor, form_service.compiled_form(rt, conn, app_key, items[0]["form"])).hidden
+    fields = [f for f in definition.get("fields", []) if not f.get("deleted") and f["id"] not in hidden]
     titles = record_titles(rt, actor, app_key, fields, items, locale, tz)
     for item in items:
         item["display"] = {f["id"]: field_text(rt, f, item["data"].get(f["id"]), locale, tz, titles, export) for f in fields}
