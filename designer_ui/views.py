@@ -38,6 +38,7 @@ def unread_count() -> int:
 def _page_context() -> dict:
     # the user and the CSRF token come from the security area's context processor (engine.api.auth)
     return {"unread_count": unread_count(),
+            "reader_tz": user_timezone(),  # <html data-tz>: the browser shows moments in it (formflow.moment)
             "static_base": url_for("ui.static", filename="").rstrip("/"),
             "urls": {"apps": url_for("ui.index"), "inbox": url_for("ui.inbox")}}
 

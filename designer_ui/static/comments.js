@@ -40,7 +40,7 @@
         head.className = 'small muted';
         var when = document.createElement('time');
         when.dateTime = c.created_at;
-        when.textContent = new Date(c.created_at).toLocaleString(ff.locale());
+        when.textContent = ff.moment(c.created_at);
         head.appendChild(document.createTextNode((c.author_name || '') + ' · '));
         head.appendChild(when);
         var body = document.createElement('div');

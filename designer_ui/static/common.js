@@ -126,7 +126,18 @@
     return (name && Object.prototype.hasOwnProperty.call(widgets, name) && widgets[name]) || null;
   }
 
-  window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken,
+  /* A moment (ISO text) as the reader reads it: in their time zone (<html data-tz>, the server's answer for them) and
+     their language; opts are Intl options (default: medium date, short time). */
+  function moment(iso, opts) {
+    var d = new Date(iso);
+    if (!iso || isNaN(d.getTime())) return String(iso || '');
+    var o = Object.assign({ dateStyle: 'medium', timeStyle: 'short' }, opts || {});
+    var zone = document.documentElement.getAttribute('data-tz');
+    if (zone) o.timeZone = zone;
+    try { return d.toLocaleString(locale(), o); } catch (e) { delete o.timeZone; return d.toLocaleString(locale(), o); }
+  }
+
+  window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken, moment: moment,
                     copyButtons: copyButtons, fieldType: fieldType, typeCan: typeCan, learnFieldTypes: learnFieldTypes,
                     widgets: widgets, widgetOf: widgetOf };
 

@@ -9,9 +9,7 @@
   var t = function (k, p) { return window.formflow.t(k, p); };
 
   function whenText(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return iso;
-    try { return d.toLocaleString(window.formflow.locale(), { dateStyle: 'medium', timeStyle: 'short' }); } catch (e) { return d.toISOString(); }
+    return window.formflow.moment(iso);
   }
 
   function historyPanel() {

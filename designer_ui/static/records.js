@@ -137,7 +137,7 @@
         if (shown === 'yes_no') return v ? t('common.yes') : t('common.no');
         if (shown === 'choice') return this.choiceText(f, v);
         if (shown === 'choices' && Array.isArray(v)) return v.map(function (x) { return self.choiceText(f, x); }).join(', ');
-        if (shown === 'moment') { var d = new Date(v); return isNaN(d.getTime()) ? String(v) : d.toLocaleString(window.formflow.locale()); }
+        if (shown === 'moment') return window.formflow.moment(v);
         if (Array.isArray(v)) return v.join(', ');
         if (typeof v === 'object') return JSON.stringify(v);
         return String(v);

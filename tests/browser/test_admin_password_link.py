@@ -5,6 +5,8 @@ user's page makes a new link the same way. axe-core: 0 serious/critical on the P
 and the link page."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
@@ -12,6 +14,8 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 from engine.runtime import Actor
 from engine.services import users
 from tests.browser.signin import sign_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 ADMIN = {"username": "ann.admin", "password": "violet harbour engine 42", "display_name": "Ann Admin"}
 NEW_PASSWORD = "copper lantern drifts east"
@@ -56,6 +60,8 @@ def test_admin_creates_a_user_with_a_link_and_the_user_sets_a_password_and_signs
         them.get_by_label(t["repeat"]).fill("password1234")
         them.get_by_role("button", name=t["submit"]).click()
         expect(them.get_by_test_id("setpw-password-error")).to_contain_text(t["weak"])
+        if lang == "en":
+            them.screenshot(path=str(SCREENSHOTS / "page_set_password.png"))
         them.get_by_label(t["password"], exact=True).fill(NEW_PASSWORD)
         them.get_by_label(t["repeat"]).fill(NEW_PASSWORD)
         them.get_by_role("button", name=t["submit"]).click()

@@ -8,11 +8,15 @@ sentence (en and zh-CN); "restore as draft" brings the old label back on screen 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from engine.services import forms as form_service
 from tests.browser.signin import crm_admin
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 ADMIN = {"username": "lilei", "password": "correct-horse-battery-9", "display_name": "Li Lei"}
 
@@ -111,6 +115,8 @@ def test_history_shows_who_when_what_and_restores_a_version_as_the_draft(page, c
     expect(v1).to_be_visible()
     assert "field_label_changed" not in panel.inner_text()
     assert axe_check(page) == []
+    if lang == "en":
+        page.screenshot(path=str(SCREENSHOTS / "designer_history.png"))
 
     v1.get_by_role("button", name=restore).click()
     expect(page.get_by_test_id("status")).to_contain_text(restored)

@@ -7,12 +7,18 @@ customer) is offered too when typed, but is not told. The Chinese page names the
 """
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 
 from engine.runtime import Actor
 from engine.services import app_templates, records as record_service, users
 from tests.browser.signin import sign_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -48,7 +54,13 @@ def test_a_mention_in_a_comment_reaches_the_other_users_inbox_with_a_link_to_the
     expect(comments.get_by_test_id("comment")).to_have_count(1)
     expect(comments.get_by_test_id("comment").first).to_contain_text("@li please call, and @zhao")
     expect(box).to_have_value("")
+    # the time reads in the reader's saved zone (Asia/Shanghai), not the browser's (UTC here)
+    when = comments.get_by_test_id("comment").first.locator("time")
+    local = datetime.fromisoformat(when.get_attribute("datetime").replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Shanghai"))
+    expect(when).to_contain_text(f"{local.hour % 12 or 12}:{local.minute:02d} {'PM' if local.hour >= 12 else 'AM'}")
     assert axe_check(page) == []
+    comments.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "page_record_comments.png"))
     assert page.js_errors == []
 
     for username, told in (("li", True), ("zhao", False)):
