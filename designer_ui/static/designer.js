@@ -582,7 +582,7 @@
         f.name = key;
         if (this.autoKeys[old]) { delete this.autoKeys[old]; this.autoKeys[key] = true; }
         if (this.selectedId === old) this.selectedId = key;
-        this.ruleUi = {};
+        this.reparseRules();
       },
       fieldTitle: function (f) { return window.formflow.label(f.label, f.name || f.id); },
       fieldMeta: function (f) { return this.typeLabel(f.type) + ' · ' + (f.name || f.id); },
@@ -612,7 +612,7 @@
         if (old && value && old !== value) {
           var re = new RegExp('(^|[^A-Za-z0-9_.\'"])' + old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![A-Za-z0-9_])', 'g');
           (this.def.rules || []).forEach(function (r) { if (r.when) r.when = r.when.replace(re, '$1' + value); });
-          this.ruleUi = {};
+          this.reparseRules();
         }
         this.clearErrorsFor(f.id, 'name');
         this.changed();

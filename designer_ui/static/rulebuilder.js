@@ -193,6 +193,13 @@
         }
         return this.ruleUi[id];
       },
+      /* the rules' text changed under the builder (a field's key followed its label, a name was renamed): parse the
+         trees again when next shown, but a rule being edited as text stays text (switching back parses it anew) */
+      reparseRules: function () {
+        var ui = this.ruleUi, kept = {};
+        Object.keys(ui).forEach(function (id) { if (ui[id].mode === 'raw') kept[id] = ui[id]; });
+        this.ruleUi = kept;
+      },
       ruleMode: function (rule) { return this.ruleState(rule).mode; },
       ruleNotice: function (rule) { var n = this.ruleState(rule).notice; return n ? window.formflow.t(n) : ''; },
       ruleTreeRows: function (rule) {

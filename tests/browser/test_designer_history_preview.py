@@ -190,3 +190,27 @@ def test_sub_table_columns_are_labelled_in_both_languages(page, crm, axe_check):
     page.set_viewport_size({"width": 390, "height": 844})
     assert _no_overflow(page)
     assert page.js_errors == []
+
+
+def test_a_rule_edited_as_text_stays_text_when_a_new_fields_key_arrives(page, crm):
+    """The key a new field takes from its label comes back from the server a moment later (later still on a busy
+    machine); a rule the user has meanwhile opened as text must stay open as text, not flip back to the builder."""
+    held = []
+    page.route("**/field-key", lambda route: held.append(route))  # the answer waits until the test lets it through
+    page.goto(crm["url"] + "/apps/crm/forms/customer/design")
+    page.get_by_test_id("field-need").wait_for()
+    page.get_by_test_id("palette-text").click()
+    with page.expect_request("**/field-key"):
+        page.locator("#p-label-en").fill("Budget owner")
+    page.get_by_role("tab", name="Rules").click()
+    page.get_by_test_id("add-rule").click()
+    page.get_by_test_id("rule-raw-mode").click()
+    expect(page.get_by_test_id("rule-raw")).to_be_visible()
+    with page.expect_response("**/field-key"):
+        held[0].continue_()
+    page.get_by_role("tab", name="Design").click()
+    expect(page.get_by_test_id("field-budget_owner")).to_be_visible()   # the key followed the label
+    page.get_by_role("tab", name="Rules").click()
+    expect(page.get_by_test_id("rule-raw")).to_be_visible()              # ... and the rule is still text
+    page.get_by_test_id("rule-raw").fill("budget_owner == 'Li'")
+    expect(page.get_by_test_id("rule-raw")).to_have_value("budget_owner == 'Li'")
