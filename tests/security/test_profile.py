@@ -191,9 +191,9 @@ def test_saved_language_is_the_ui_language_of_a_browser_that_chose_none(app, lin
     users.update_own_profile(app.extensions["formflow"], Actor.user(lin["id"]), {"locale": "zh-CN"})
     browser = _signed_in(app)
     page = browser.get("/profile", headers={"Accept-Language": "en-US,en;q=0.9"})
-    assert '<html lang="zh-CN">' in page.get_data(as_text=True) and "个人资料" in page.get_data(as_text=True)
+    assert '<html lang="zh-CN"' in page.get_data(as_text=True) and "个人资料" in page.get_data(as_text=True)
     # an explicit choice in this browser still wins
-    assert '<html lang="en">' in browser.get("/profile?lang=en").get_data(as_text=True)
-    assert '<html lang="en">' in browser.get("/profile").get_data(as_text=True)
+    assert '<html lang="en"' in browser.get("/profile?lang=en").get_data(as_text=True)
+    assert '<html lang="en"' in browser.get("/profile").get_data(as_text=True)
     # signed out, the browser's language
-    assert '<html lang="en">' in app.test_client().get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en"' in app.test_client().get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
