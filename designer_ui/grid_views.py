@@ -35,7 +35,8 @@ def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
         out.append({"id": f["id"], "label": f.get("label"), "options": f.get("options") or {},
                     "value_kind": facts["value_kind"], "capabilities": facts["capabilities"],
                     "engine_set": facts["engine_set"], "measurable": facts["measurable"], "groupable": facts["groupable"],
-                    "filter_operators": facts["filter_operators"], "read_only": levels.get(f["id"]) == "read"})
+                    "filter_operators": facts["filter_operators"], "widget": facts["widget"],
+                    "read_only": levels.get(f["id"]) == "read"})
     return out
 
 

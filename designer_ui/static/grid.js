@@ -1,7 +1,7 @@
 /* Records grid (Tabulator 6, vendored): remote paging / sorting through GET {api}/records/table (the read gate),
    inline editing through PATCH {api}/records/<id> with If-Match (a refusal is shown on the cell, the value reverted),
    selection with bulk edit, delete and restore (the "Deleted" view), column move / resize / freeze, a totals row for
-   measurable fields, the filter builder (field -> operator -> value, AND / OR) and saved views ({api}/views).
+   measurable fields, the filter builder (filterbuilder.js: field -> operator -> value, AND / OR) and saved views ({api}/views).
    Cells, editors and operators come from each field's type facts, sent in #grid-config (designer_ui.grid_views). */
 (function () {
   'use strict';
@@ -10,10 +10,6 @@
   var t = function (k, p) { return ff.t('records.grid.' + k, p); };
   var cfg = ff.readJSON('grid-config', {});
   var $ = function (id) { return document.getElementById(id); };
-  var SYSTEM = [{ id: 'created_at', label: t('created_at'), value_kind: 'datetime', capabilities: [], system: true,
-                  filter_operators: ['gt', 'lt', 'between', 'last_days', 'next_days'] },
-                { id: 'updated_at', label: t('updated_at'), value_kind: 'datetime', capabilities: [], system: true,
-                  filter_operators: ['gt', 'lt', 'between', 'last_days'] }];
   var state = { where: null, deleted: false, search: '', views: [], users: [], reverting: false };
   var table = null;
 
@@ -205,71 +201,14 @@
     selectionChanged();
   }
 
-  /* ---- filter builder ---- */
-  function filterable() { return cfg.columns.filter(function (c) { return (c.filter_operators || []).length; }).concat(SYSTEM); }
+  /* ---- filter builder (filterbuilder.js, shared with the boards) ---- */
   function option(sel, value, text) { var o = document.createElement('option'); o.value = value; o.textContent = text; sel.appendChild(o); return o; }
-  function labelled(el, text) { el.setAttribute('aria-label', text); return el; }
-  function valueControl(li, col, op) {
-    li.querySelectorAll('.cond-value').forEach(function (x) { x.remove(); });
-    if (op === 'empty' || op === 'not_empty') return;
-    var count = op === 'between' ? 2 : 1;
-    for (var i = 0; i < count; i++) {
-      var el;
-      if (has(col, 'has_choices') && op !== 'contains') {
-        el = document.createElement('select');
-        choices(col).forEach(function (c) { option(el, ff.label(c.label, c.value), ff.label(c.label, c.value)); });
-      } else if (has(col, 'is_user')) {
-        el = document.createElement('select');
-        option(el, '$me', t('me'));
-        if (op === 'in') option(el, '$my_team', t('my_team'));
-        state.users.forEach(function (u) { option(el, u.id, u.display_name || u.username); });
-      } else {
-        el = document.createElement('input');
-        el.type = (op === 'last_days' || op === 'next_days' || col.value_kind === 'number' || col.value_kind === 'integer') ? 'number'
-          : (col.value_kind === 'date' || col.value_kind === 'datetime' ? 'date' : 'text');
-      }
-      el.className = 'cond-value';
-      labelled(el, t('value') + (count > 1 ? ' ' + (i + 1) : ''));
-      li.insertBefore(el, li.querySelector('.cond-remove'));
-    }
-  }
-  function addCondition(initial) {
-    var li = document.createElement('li'), cols = filterable();
-    var fsel = labelled(document.createElement('select'), t('field'));
-    var osel = labelled(document.createElement('select'), t('operator'));
-    cols.forEach(function (c) { option(fsel, c.id, colLabel(c)); });
-    var rm = document.createElement('button');
-    rm.type = 'button'; rm.className = 'btn btn-sm cond-remove'; rm.textContent = '×'; labelled(rm, t('remove_condition'));
-    rm.addEventListener('click', function () { li.remove(); });
-    li.appendChild(fsel); li.appendChild(osel); li.appendChild(rm);
-    function col() { return cols.filter(function (c) { return c.id === fsel.value; })[0]; }
-    function fillOps() {
-      osel.innerHTML = '';
-      col().filter_operators.forEach(function (op) { option(osel, op, t('op.' + op)); });
-      valueControl(li, col(), osel.value);
-    }
-    fsel.addEventListener('change', fillOps);
-    osel.addEventListener('change', function () { valueControl(li, col(), osel.value); });
-    if (initial) fsel.value = initial.field;
-    fillOps();
-    if (initial) {
-      osel.value = initial.op; valueControl(li, col(), initial.op);
-      var vals = Array.isArray(initial.value) ? initial.value : [initial.value];
-      li.querySelectorAll('.cond-value').forEach(function (el, i) { if (vals[i] !== undefined) el.value = vals[i]; });
-    }
-    $('grid-conditions').appendChild(li);
-  }
-  function readConditions() {
-    return Array.prototype.map.call($('grid-conditions').children, function (li) {
-      var sels = li.querySelectorAll('select'), op = sels[1].value;
-      var vals = Array.prototype.map.call(li.querySelectorAll('.cond-value'), function (el) { return el.value; });
-      var value = op === 'between' ? vals : (op === 'in' && vals[0] !== '$my_team' ? [vals[0]] : vals[0]);
-      return { field: sels[0].value, op: op, value: value === undefined ? null : value };
-    });
-  }
+  var filters = null;
+  function addCondition(initial) { return filters.add(initial); }
+  function readConditions() { return filters.read(); }
   function applyFilters() {
-    var filters = readConditions();
-    state.where = filters.length ? { match: $('grid-match').value, filters: filters } : null;
+    var conds = readConditions();
+    state.where = conds.length ? { match: $('grid-match').value, filters: conds } : null;
     applyGroup();
     reload();
   }
@@ -306,10 +245,10 @@
       return;
     }
     $('grid-set-default').hidden = !view || !view.shared_roles.length;
-    $('grid-conditions').innerHTML = '';
+    filters.clear();
     if (!view) { state.where = null; $('grid-group').value = ''; applyGroup(); reload(); return; }
     var d = view.definition;
-    (d.filters || []).forEach(function (f) { if (f.field) addCondition(f); });
+    filters.set(d.filters);
     $('grid-match').value = d.match || 'all';
     $('grid-group').value = d.group_by || '';
     if (d.columns && d.columns.length) {
@@ -361,6 +300,7 @@
   /* ---- start ---- */
   function start() {
     var groupSel = $('grid-group'), bulkSel = $('grid-bulk-field');
+    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, t: t, users: function () { return state.users; } });
     cfg.columns.forEach(function (c) {
       if (c.groupable && (has(c, 'has_choices') || has(c, 'is_user'))) option(groupSel, c.id, colLabel(c));
       if (editorOf(c)) option(bulkSel, c.id, colLabel(c));
@@ -394,7 +334,7 @@
     bulkSel.addEventListener('change', bulkValueControl);
     $('grid-add-condition').addEventListener('click', function () { addCondition(); });
     $('grid-apply').addEventListener('click', applyFilters);
-    $('grid-clear').addEventListener('click', function () { $('grid-conditions').innerHTML = ''; applyFilters(); });
+    $('grid-clear').addEventListener('click', function () { filters.clear(); applyFilters(); });
     $('grid-save-view').addEventListener('click', function () { $('grid-save-form').hidden = false; $('grid-view-name').focus(); });
     $('grid-save-form').addEventListener('submit', saveView);
     $('grid-view').addEventListener('change', function (e) { openView(e.target.value); });

@@ -1,0 +1,113 @@
+/* The filter builder the records grid and the boards share (grid.js, boards.js): one condition per row, field (by label)
+   -> operator (the field type's filter_operators) -> value (choices by label, "me" / "my team" for people, numbers,
+   dates, two inputs for "between"), and the match (all / any) chosen beside it. It reads the conditions as the
+   list API's `where` ({match, filters: [{field, op, value}]}), so every page filters through the same read gate.
+   Hook: a widget module (static/widgets/<name>.js, formflow.widgets[name]) may offer filterInput(host) -> element for
+   its fields' value; host = {field, op, index, t, label, users}; the value is el.filterValue() when given, else el.value.
+   Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, t: fn}); fb.add(), fb.read(), fb.set(filters). */
+(function () {
+  'use strict';
+
+  var ff = window.formflow;
+
+  function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
+  function option(sel, value, text) { var o = document.createElement('option'); o.value = value; o.textContent = text; sel.appendChild(o); return o; }
+  function labelled(el, text) { el.setAttribute('aria-label', text); return el; }
+  function choices(col) { return (col.options && col.options.choices) || []; }
+
+  /* the record's own moments, filterable on every form */
+  function systemColumns(t) {
+    return [{ id: 'created_at', label: t('created_at'), value_kind: 'datetime', capabilities: [], system: true,
+              filter_operators: ['gt', 'lt', 'between', 'last_days', 'next_days'] },
+            { id: 'updated_at', label: t('updated_at'), value_kind: 'datetime', capabilities: [], system: true,
+              filter_operators: ['gt', 'lt', 'between', 'last_days'] }];
+  }
+
+  function filterBuilder(opts) {
+    var t = opts.t || function (k, p) { return ff.t('records.grid.' + k, p); };
+    var users = opts.users || function () { return []; };
+    var cols = (opts.columns || []).filter(function (c) { return (c.filter_operators || []).length; }).concat(systemColumns(t));
+    var list = opts.list;
+
+    function widgetInput(col, op, i) {
+      var w = col.widget && ff.widgets && Object.prototype.hasOwnProperty.call(ff.widgets, col.widget) ? ff.widgets[col.widget] : null;
+      if (!w || typeof w.filterInput !== 'function') return null;
+      return w.filterInput({ field: col, op: op, index: i, t: ff.t, label: ff.label, users: users });
+    }
+    function valueInput(col, op, i) {
+      var el = widgetInput(col, op, i);
+      if (el) return el;
+      if (has(col, 'has_choices') && op !== 'contains') {
+        el = document.createElement('select');
+        choices(col).forEach(function (c) { option(el, ff.label(c.label, c.value), ff.label(c.label, c.value)); });
+      } else if (has(col, 'is_user')) {
+        el = document.createElement('select');
+        option(el, '$me', t('me'));
+        if (op === 'in') option(el, '$my_team', t('my_team'));
+        users().forEach(function (u) { option(el, u.id, u.display_name || u.username); });
+      } else {
+        el = document.createElement('input');
+        el.type = (op === 'last_days' || op === 'next_days' || col.value_kind === 'number' || col.value_kind === 'integer') ? 'number'
+          : (col.value_kind === 'date' || col.value_kind === 'datetime' ? 'date' : 'text');
+      }
+      return el;
+    }
+    function valueControl(li, col, op) {
+      li.querySelectorAll('.cond-value').forEach(function (x) { x.remove(); });
+      if (op === 'empty' || op === 'not_empty') return;
+      var count = op === 'between' ? 2 : 1;
+      for (var i = 0; i < count; i++) {
+        var el = valueInput(col, op, i);
+        el.classList.add('cond-value');
+        if (!el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) labelled(el, t('value') + (count > 1 ? ' ' + (i + 1) : ''));
+        li.insertBefore(el, li.querySelector('.cond-remove'));
+      }
+    }
+    function add(initial) {
+      var li = document.createElement('li');
+      var fsel = labelled(document.createElement('select'), t('field'));
+      var osel = labelled(document.createElement('select'), t('operator'));
+      fsel.className = 'cond-field'; osel.className = 'cond-op';
+      cols.forEach(function (c) { option(fsel, c.id, ff.label(c.label, c.id)); });
+      var rm = document.createElement('button');
+      rm.type = 'button'; rm.className = 'btn btn-sm cond-remove'; rm.textContent = '×'; labelled(rm, t('remove_condition'));
+      rm.addEventListener('click', function () { li.remove(); });
+      li.appendChild(fsel); li.appendChild(osel); li.appendChild(rm);
+      function col() { return cols.filter(function (c) { return c.id === fsel.value; })[0]; }
+      function fillOps() {
+        osel.innerHTML = '';
+        col().filter_operators.forEach(function (op) { option(osel, op, t('op.' + op)); });
+        valueControl(li, col(), osel.value);
+      }
+      fsel.addEventListener('change', fillOps);
+      osel.addEventListener('change', function () { valueControl(li, col(), osel.value); });
+      if (initial && cols.some(function (c) { return c.id === initial.field; })) fsel.value = initial.field;
+      fillOps();
+      if (initial && col().filter_operators.indexOf(initial.op) >= 0) {
+        osel.value = initial.op; valueControl(li, col(), initial.op);
+        var vals = Array.isArray(initial.value) ? initial.value : [initial.value];
+        li.querySelectorAll('.cond-value').forEach(function (el, i) {
+          if (vals[i] === undefined) return;
+          if (typeof el.setFilterValue === 'function') el.setFilterValue(vals[i]); else el.value = vals[i];
+        });
+      }
+      list.appendChild(li);
+      return li;
+    }
+    function valueOf(el) { return typeof el.filterValue === 'function' ? el.filterValue() : el.value; }
+    function read() {
+      return Array.prototype.map.call(list.children, function (li) {
+        var op = li.querySelector('.cond-op').value;
+        var vals = Array.prototype.map.call(li.querySelectorAll('.cond-value'), valueOf);
+        var value = op === 'between' ? vals : (op === 'in' && vals[0] !== '$my_team' && !Array.isArray(vals[0]) ? [vals[0]] : vals[0]);
+        return { field: li.querySelector('.cond-field').value, op: op, value: value === undefined ? null : value };
+      });
+    }
+    function clear() { list.innerHTML = ''; }
+    /* a saved view's conditions (groups of their own are kept by the caller, not shown here) */
+    function set(filters) { clear(); (filters || []).forEach(function (f) { if (f.field) add(f); }); }
+    return { add: add, read: read, clear: clear, set: set, columns: cols };
+  }
+
+  ff.filterBuilder = filterBuilder;
+})();
