@@ -2,7 +2,8 @@
 
 Fixtures: `browser` (one Chromium per session), `page` (a fresh context per
 test), `live_app` / `live_server` (the real Flask app over an SQLite file in
-tmp_path, and its base URL on an ephemeral port) and `axe_check(page)` (runs the vendored axe-core and returns
+tmp_path, and its base URL on an ephemeral port), `db_app` (the same over SQLite then PostgreSQL, a fresh schema
+each run: (app, base URL)) and `axe_check(page)` (runs the vendored axe-core and returns
 the serious/critical violations). Chromium comes from Debian (/usr/bin/chromium);
 Playwright never downloads a browser here. Without Chromium the browser tests
 are skipped on a developer machine and fail in CI (CI=true).
@@ -134,6 +135,21 @@ def live_server(live_app):
         yield f"http://127.0.0.1:{thread.port}"
     finally:
         thread.shutdown()
+
+
+@pytest.fixture
+def db_app(db_url, tmp_path):
+    """The real app over SQLite, then PostgreSQL (``db_url``: a fresh schema per test), served on loopback: (app, base URL)."""
+    import formflow
+
+    app = formflow.create_app({"DATABASE_URL": db_url, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+                               "INSTALL_TEMPLATES": False})
+    thread = serve_wsgi(app)
+    try:
+        yield app, f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.shutdown()
+        app.extensions["formflow"].db.dispose()
 
 
 def run_axe(page, impacts=AXE_FAILING_IMPACTS):

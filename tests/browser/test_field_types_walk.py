@@ -1,5 +1,5 @@
-"""The six field types of issue 19 walked in Chromium as an admin would, on one form holding all six (SQLite; the API
-walk in tests/fields/test_walk_api.py covers PostgreSQL):
+"""The six field types of issue 19 walked in Chromium as an admin would, on one form holding all six, over SQLite and
+then PostgreSQL (``db_app``: a fresh schema each run; the API walk is tests/fields/test_walk_api.py):
 
 designer (each type dropped from the palette, its properties set by their labels, a rule built in the rule builder
 that reads the rating) -> publish -> the generated form filled as a user (region cascade, a star by keyboard, a
@@ -51,8 +51,8 @@ def _fill_visit(page, title: str, stars: int, low_level: bool = False):
     page.get_by_label("Team").select_option(label="Sales")
 
 
-def test_all_six_types_from_designer_to_template(page, live_app, live_server, tmp_path):
-    base = live_server
+def test_all_six_types_from_designer_to_template(page, db_app, tmp_path):
+    live_app, base = db_app
     token = open_visit(live_app, base, page, teams=("Sales", "售后支持"))
 
     # designer: drop each type from the palette; set the rating's stars and the region's depth by their labels

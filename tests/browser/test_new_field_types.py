@@ -12,22 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
-from tests.browser.conftest import serve_wsgi
-from tests.browser.field_walk_support import ADMIN, LOADED_WIDTH, NEW_TYPES, call as _call, open_visit, png as _png
-
-@pytest.fixture
-def db_app(db_url, tmp_path):
-    """The real app over SQLite, then PostgreSQL (``db_url``), served on loopback: (app, base URL)."""
-    import formflow
-
-    app = formflow.create_app({"DATABASE_URL": db_url, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
-                               "INSTALL_TEMPLATES": False})
-    thread = serve_wsgi(app)
-    try:
-        yield app, f"http://127.0.0.1:{thread.port}"
-    finally:
-        thread.shutdown()
-        app.extensions["formflow"].db.dispose()
+from tests.browser.field_walk_support import LOADED_WIDTH, NEW_TYPES, call as _call, open_visit, png as _png
 
 
 @pytest.fixture
