@@ -36,7 +36,8 @@ def board_fields(definition: dict, levels: dict) -> list[dict]:
         facts = ftype.describe()
         out.append({"id": f["id"], "label": f.get("label"), "options": f.get("options") or {}, "value_kind": facts["value_kind"],
                     "capabilities": facts["capabilities"], "lanes": ftype.groups_kanban(f), "calendar_kind": ftype.calendar_kind,
-                    "thumbnails": ftype.thumbnails, "engine_set": ftype.engine_set,
+                    "thumbnails": ftype.thumbnails, "engine_set": ftype.engine_set, "widget": facts["widget"],
+                    "filter_operators": facts["filter_operators"],
                     "read_only": level == "read" or ftype.engine_set or ftype.derived})
     return out
 

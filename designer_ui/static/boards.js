@@ -1,6 +1,6 @@
 /* What the record boards (kanban.js, calendar.js, gallery.js) share: the page's config (#board-config, from
    designer_ui.board_views), the board's field picker (fields whose type fits the board: lanes, calendar_kind,
-   thumbnails), the card fields, saved views of the board's type ({api}/views; a view of another type opens its own
+   thumbnails), the card fields, the grid's filter builder (filterbuilder.js: field -> operator -> value, AND / OR), saved views of the board's type ({api}/views; a view of another type opens its own
    page), reading through GET {api}/records/table (the read gate) and writing one field through PATCH with If-Match.
    A board calls formflow.boards.start({fits: 'lanes' | 'calendar_kind' | 'thumbnails', render: fn}). */
 (function () {
@@ -12,6 +12,7 @@
   var t = function (k, p) { return ff.t('records.board.' + k, p); };
   var tg = function (k, p) { return ff.t('records.grid.' + k, p); };
   var state = { filters: [], match: 'all', search: '', views: [], users: [], field: null, cards: [], board: null };
+  var builder = null;
 
   function has(f, cap) { return (f.capabilities || []).indexOf(cap) >= 0; }
   function fieldOf(id) { return cfg.fields.filter(function (f) { return f.id === id; })[0]; }
@@ -130,10 +131,11 @@
   function openView(id) {
     var view = state.views.filter(function (v) { return String(v.id) === String(id); })[0];
     $('board-set-default').hidden = !view || !view.shared_roles.length;
-    if (!view) { state.filters = []; state.match = 'all'; state.search = ''; state.board.render(); return; }
+    if (!view) { state.filters = []; state.match = 'all'; state.search = ''; showFilters(); state.board.render(); return; }
     var d = view.definition;
     if (d.type !== cfg.board && cfg.pages[d.type]) { window.location.href = cfg.pages[d.type] + '?view=' + view.id; return; }
     state.filters = d.filters || []; state.match = d.match || 'all'; state.search = d.search || '';
+    showFilters();
     if (d[cfg.setting]) state.field = d[cfg.setting];
     if (d.card_fields && d.card_fields.length) state.cards = d.card_fields.filter(fieldOf);
     fillFields(); fillCardFields();
@@ -181,6 +183,20 @@
     });
   }
 
+  /* ---- the filter builder: the conditions shown are the open view's plain ones; its own groups are kept as they are ---- */
+  function showFilters() {
+    builder.set(state.filters);
+    $('board-match').value = state.match;
+    $('board-search').value = state.search;
+  }
+  function applyFilters() {
+    var groups = state.filters.filter(function (f) { return f.filters; });
+    state.filters = groups.concat(builder.read());
+    state.match = $('board-match').value;
+    state.search = $('board-search').value;
+    state.board.render();
+  }
+
   function start(board) {
     state.board = board;
     state.field = cfg.field;
@@ -192,6 +208,11 @@
       board.render();
     });
     $('board-view').addEventListener('change', function (e) { openView(e.target.value); });
+    builder = ff.filterBuilder({ list: $('board-conditions'), columns: cfg.fields, t: tg, users: function () { return state.users; } });
+    $('board-add-condition').addEventListener('click', function () { builder.add(); });
+    $('board-apply').addEventListener('click', applyFilters);
+    $('board-clear').addEventListener('click', function () { builder.clear(); state.filters = []; applyFilters(); });
+    $('board-search').addEventListener('keydown', function (e) { if (e.key === 'Enter') applyFilters(); });
     $('board-save-view').addEventListener('click', function () { $('board-save-form').hidden = false; $('board-view-name').focus(); });
     $('board-save-form').addEventListener('submit', saveView);
     $('board-set-default').addEventListener('click', setDefault);
