@@ -1,5 +1,5 @@
-"""REST routes of a form's version history: who published what and when, as sentences, and "restore as draft"
-(``engine.services.form_versions``)."""
+"""REST routes of a form's version history: who published or saved what and when, as sentences, and "restore as
+draft" from a published version or a draft save (``engine.services.form_versions``)."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -23,12 +23,18 @@ HISTORY = {"type": "object", "required": ["draft", "items"], "properties": {
             "version": {"type": "integer"}, "published_at": {"type": "string", "format": "date-time"},
             "published_by": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
             "current": {"type": "boolean", "description": "the version records are created with now"},
-            "changes": {**CHANGES, "description": "what this version changed against the one before, as sentences"}}}}}}
+            "changes": {**CHANGES, "description": "what this version changed against the one before, as sentences"}}}},
+    "saves": {"type": "array", "description": "draft saves, newest first (at most 100)", "items": {
+        "type": "object", "required": ["revision", "saved_at", "saved_by", "changes"], "properties": {
+            "revision": {"type": "integer", "description": "the draft revision this save made"},
+            "saved_at": {"type": "string", "format": "date-time"},
+            "saved_by": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "changes": {**CHANGES, "description": "what this save changed against the save before it, as sentences"}}}}}}
 LOCALE_QUERY = [{"name": "locale", "in": "query", "required": False, "schema": {"type": "string", "enum": list(LOCALES)},
                  "description": "the language of the sentences (default en)"}]
 
 
-@route("/apps/<app_key>/forms/<form_key>/history", summary="Published versions with who, when and what changed (as sentences)",
+@route("/apps/<app_key>/forms/<form_key>/history", summary="Published versions and draft saves with who, when and what changed (as sentences)",
        tag="forms", query=LOCALE_QUERY, response=HISTORY, errors=(403, 404, 422))
 def form_history(app_key, form_key):
     locale = request.args.get("locale", "en")
@@ -42,6 +48,16 @@ def form_history(app_key, form_key):
        tag="forms", headers=[IF_MATCH], response={"$ref": "#/components/schemas/Draft"}, errors=(403, 404, 412, 422))
 def restore_version(app_key, form_key, version):
     draft = form_versions.restore_as_draft(runtime(), actor(), app_key, form_key, version, if_revision=if_match())
+    response = jsonify(draft)
+    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
+    return response
+
+
+@route("/apps/<app_key>/forms/<form_key>/saves/<int:revision>/restore", "POST",
+       summary="Make a listed draft save the draft again (If-Match: draft revision); nothing published changes until publish",
+       tag="forms", headers=[IF_MATCH], response={"$ref": "#/components/schemas/Draft"}, errors=(403, 404, 412, 422))
+def restore_save(app_key, form_key, revision):
+    draft = form_versions.restore_save_as_draft(runtime(), actor(), app_key, form_key, revision, if_revision=if_match())
     response = jsonify(draft)
     response.headers["ETag"] = f'"{draft["draft_revision"]}"'
     return response

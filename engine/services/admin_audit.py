@@ -25,6 +25,11 @@ def record(rt: Runtime, conn: sa.Connection, actor: Actor, action: str, target: 
                                                action=action, target=target, details=details, at=rt.clock.now()))
 
 
+def _listed(details: dict) -> dict:
+    """An entry's details as listed: a saved form definition belongs to the form's version history, not here."""
+    return {k: v for k, v in details.items() if k != "definition"}
+
+
 def _where(workspace_column, column_at, workspace_id: int, since: datetime | None, until: datetime | None) -> list:
     where = [workspace_column == workspace_id]
     if since is not None:
@@ -53,7 +58,7 @@ def list_entries(rt: Runtime, *, action: str | None = None, limit: int = 100, of
     with rt.db.read() as conn:
         rows = conn.execute(sa.select(admin_audit).where(*where).order_by(admin_audit.c.id.desc()).limit(wanted)).mappings().all()
         entries = [{"id": r["id"], "actor": r["actor"], "actor_id": r["actor_id"], "action": r["action"], "target": r["target"],
-                    "details": r["details"], "at": r["at"]} for r in rows]
+                    "details": _listed(r["details"]), "at": r["at"]} for r in rows]
         if action in (None, "form.publish") and kind in (None, "form"):
             pub_where = _where(apps.c.workspace_id, form_versions.c.published_at, rt.workspace_id, since, until)
             pub_where.append(form_versions.c.published_at.is_not(None))

@@ -22,6 +22,7 @@ _T: dict[str, tuple[str, str]] = {
     "group.fields": ("Fields", "字段"), "group.rules": ("Rules, validations and automations", "规则、校验与自动化"),
     "group.layout": ("Layout", "布局"), "group.settings": ("Settings", "设置"),
     "first_publish": ("First publish: {n} fields", "首次发布：{n} 个字段"),
+    "first_save": ("Saved with {n} fields", "保存时共 {n} 个字段"),
     "field_added": ("Field '{field}' added ({type})", "新增字段“{field}”（{type}）"),
     "field_deleted": ("Field '{field}' deleted — {n} records have a value", "删除字段“{field}”——{n} 条记录有值"),
     "field_restored": ("Field '{field}' restored", "恢复字段“{field}”"),
@@ -201,6 +202,12 @@ def first_publish(definition: dict, locale: str) -> list[dict]:
     """The groups of a first publish: one sentence naming how many fields it brings."""
     live = [f for f in definition.get("fields", []) if not f.get("deleted")]
     return [{"group": "fields", "title": _t("group.fields", locale), "items": [_item(_t("first_publish", locale, n=len(live)), 0)]}]
+
+
+def first_save(definition: dict, locale: str) -> list[dict]:
+    """The groups of the oldest listed draft save (nothing older to compare with): how many fields it holds."""
+    live = [f for f in definition.get("fields", []) if not f.get("deleted")]
+    return [{"group": "fields", "title": _t("group.fields", locale), "items": [_item(_t("first_save", locale, n=len(live)), None)]}]
 
 
 def changes_between(old: dict, new: dict, locale: str, count) -> list[dict]:

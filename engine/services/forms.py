@@ -18,11 +18,16 @@ from engine.runtime import Actor, Runtime
 from engine.storage import indexes
 from engine.storage.tables import apps, form_versions, forms, records
 from engine.authority import require_automation_rights
+from engine.services import admin_audit
 from engine.services import definition_access as access
 from engine.services import field_usage
 from engine.services.definition_access import require_definition_reader
 from engine.services.form_lookup import app_row, compiled_form, compiled_version, form_id_for, form_row, version_definition  # noqa: F401  (re-exported)
 from engine.services.permissions import require_capability
+
+#: The admin-audit action of a draft save (its details hold the revision and the saved definition).
+DRAFT_SAVE_ACTION = "form.save"
+
 
 def _require_design(rt: Runtime, actor: Actor, conn=None) -> None:
     """Definitions change only for actors holding the ``design`` capability (enforced here, not only in the API)."""
@@ -176,6 +181,9 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
             raise DefinitionInvalid("the form definition is not valid", errors)
         conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(
             draft=definition, draft_revision=row["draft_revision"] + 1, updated_at=rt.clock.now()))
+        # each save is kept (who, when, the definition) for the version history and "restore as draft"
+        admin_audit.record(rt, conn, actor, DRAFT_SAVE_ACTION, f"{app_key}/{form_key}",
+                           revision=row["draft_revision"] + 1, definition=definition)
         row = conn.execute(sa.select(forms).where(forms.c.id == row["id"])).mappings().one()
     return draft_dict(row)
 
