@@ -29,6 +29,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
                                 "重命名“{field}”（{key}）：以下位置在使用它，保存后请逐一检查。"),
     "designer.column_label_en": ("Column {n} label (English)", "第 {n} 列标题（英文）"),
     "designer.column_label_zh": ("Column {n} label (Chinese)", "第 {n} 列标题（中文）"),
+    # each choice row's boxes are told apart by number (four rows of "Value" / "Remove" were one name to a screen reader)
+    "designer.choice_value": ("Choice {n} value", "第 {n} 个选项的值"),
+    "designer.choice_label_en": ("Choice {n} label (English)", "第 {n} 个选项标题（英文）"),
+    "designer.choice_label_zh": ("Choice {n} label (Chinese)", "第 {n} 个选项标题（中文）"),
+    "designer.choice_remove": ("Remove choice {n}", "删除第 {n} 个选项"),
     "preview.note": ("Preview of the draft: its rules and computed fields run as they will once published. Nothing is saved.",
                      "草稿预览：规则与计算字段按发布后的方式运行，不会保存任何数据。"),
     "preview.nothing_saved": ("This is a preview: nothing was saved.", "这是预览：没有保存任何数据。"),

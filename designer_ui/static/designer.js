@@ -674,6 +674,8 @@
       },
       removeChoice: function (i) { var f = this.selected(); this.touch(); f.options.choices.splice(i, 1); this.changed(); },
       choiceErrors: function (i) { return this.propError('options.choices.' + i); },
+      /* each row's boxes named by number: 'Choice 2 value', 'Remove choice 2' */
+      choiceName: function (part, i) { return t('designer.choice_' + part, { n: i + 1 }); },
 
       /* sub-table columns */
       subfields: function () { var f = this.selected(); return (f && f.options && f.options.fields) || []; },
