@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as sa_postgresql, sqlite as sa_sqlite
 
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
@@ -412,6 +413,27 @@ _INSERT_KEYS_FROM_JSON = {
 }
 
 
+#: an insert that skips a colliding key instead of failing: one statement, no savepoint around it
+_SKIPPING_INSERT = {"postgresql": sa_postgresql.insert, "sqlite": sa_sqlite.insert}
+
+
+def _keys_stored(conn, rows: list[dict]) -> bool:
+    """Insert ``rows``; False when a key is already held (the unique index decides, also between simultaneous saves).
+
+    PostgreSQL and SQLite skip the colliding row (``ON CONFLICT DO NOTHING``) and return the rows they stored, so the
+    transaction stays usable to name the winner; another dialect gets a savepoint around a plain insert."""
+    insert = _SKIPPING_INSERT.get(conn.dialect.name)
+    if insert is not None:
+        stored = conn.execute(insert(dedup_keys).values(rows).on_conflict_do_nothing().returning(dedup_keys.c.rule)).all()
+        return len(stored) == len(rows)
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.insert(dedup_keys), rows)
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
 def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str], *, seen_by: tuple | None = None) -> None:
     """Store a record's keys; a collision raises the duplicate error, ``shown`` to ``seen_by`` = (runtime, actor) when given."""
     if not keys:
@@ -419,10 +441,7 @@ def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str
     exclusive = True if check.mode == "refuse" else None
     rows = [{"form_id": form.form_id, "rule": rule, "key": key, "record_id": record_id, "exclusive": exclusive}
             for rule, key in keys.items()]
-    try:
-        with conn.begin_nested():  # a savepoint: after a collision the transaction can still name the winner
-            conn.execute(sa.insert(dedup_keys), rows)
-    except sa.exc.IntegrityError:
+    if not _keys_stored(conn, rows):
         matches = find_matches(conn, form, check, keys, exclude=record_id)
         if matches and seen_by is not None:
             matches = shown(seen_by[0], conn, seen_by[1], form, matches)
