@@ -116,6 +116,8 @@ SETTINGS: tuple[Setting, ...] = (
             "/srv/formflow/files", "where uploaded files are stored"),
     Setting("FORMFLOW_SECURE_COOKIES", "SESSION_COOKIE_SECURE", "0", "0 or 1", "1",
             "send session cookies over HTTPS only (set behind TLS)", _flag),
+    Setting("FORMFLOW_PRINT_FONT", "PRINT_FONT", "fonts-wqy-microhei's file if installed", "path to a .ttf/.ttc/.otf file",
+            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "the font printed PDFs use (it must have Chinese glyphs)"),
     Setting("PUBLIC_URL", "PUBLIC_URL", "(none: links are relative)", "absolute URL", "https://crm.example.com",
             "where links in notifications point"),
     Setting("WEBHOOK_ALLOWLIST", "WEBHOOK_ALLOWLIST", "(empty: private networks refused)",

@@ -22,6 +22,7 @@ notification_templates = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("state", sa.String(16), nullable=False),  # draft / submitted / approved / rejected / published
     sa.Column("form_key", sa.String(64), nullable=False),  # the form whose records it renders
+    sa.Column("purpose", sa.String(16), nullable=False, server_default="notification"),  # notification / print (a PDF)
     sa.Column("label", JSONDoc, nullable=False),
     sa.Column("description", sa.Text),
     sa.Column("content", JSONDoc, nullable=False),  # {kind: {subject, body, html}}

@@ -6,6 +6,11 @@ Content is ``{kind: {part: source}}``: kinds ``default`` (required, with a
 ``content_kind``); parts ``subject`` and ``body`` (plain text) and ``html``
 (email only, autoescaped). Every save compiles the text against the form's
 variables (unknown variable -> 422 naming the part, line and column).
+
+A print template (purpose ``print``, rendered to a PDF by ``engine.services.print_templates``) is the same
+kind of revision with one content kind, ``print``: ``subject`` (the document's title and file name, text) and
+``html`` (the body in the small print markup, autoescaped); its variables add ``display`` (each field as a
+person reads it).
 """
 from __future__ import annotations
 
@@ -19,11 +24,12 @@ from engine.notifications.channels import CHANNELS
 from engine.notifications.channels.base import Channel
 from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
+from engine.printing.scope import display_node
 from engine.runtime import Runtime
 from engine.services.form_lookup import app_row, compiled_form
 from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
 
-__all__ = ["CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "content_kind", "content_problems", "check_content",
+__all__ = ["CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "content_kind", "content_problems", "check_content",
            "compile_content", "revisions", "pick", "live_revision"]
 
 #: Content kinds a template may define; ``default`` is required and used where no override exists.
@@ -32,6 +38,10 @@ CONTENT_KINDS = ("default", "inbox", "email", "chat")
 CONTENT_PARTS = {"subject": "text", "body": "text", "html": "html"}
 #: Kinds that may have an ``html`` part (only email sends HTML).
 HTML_KINDS = ("default", "email")
+#: What a template is for: a message sent by workflows, or a document printed from a record (PDF).
+PURPOSES = ("notification", "print")
+#: The one content kind of a print template: ``subject`` (title and file name) and ``html`` (the print markup).
+PRINT_KIND = "print"
 
 _QUOTED = re.compile(r"'([^']+)'")
 
@@ -41,9 +51,25 @@ def content_kind(channel: str) -> str:
     return CHANNELS.get(channel).cls.content_kind if channel in CHANNELS else Channel.content_kind
 
 
-def content_problems(content: Any) -> list[ErrorItem]:
+def _print_problems(content: Mapping) -> list[ErrorItem]:
+    problems = [ErrorItem(f"a print template has one kind, {PRINT_KIND}", path=f"/content/{kind}")
+                for kind in content if kind != PRINT_KIND]
+    parts = content.get(PRINT_KIND)
+    if not isinstance(parts, Mapping) or not str(parts.get("html") or "").strip():
+        return problems + [ErrorItem("a print body is required", path=f"/content/{PRINT_KIND}/html", code="required")]
+    for part, source in parts.items():
+        if part not in ("subject", "html"):
+            problems.append(ErrorItem("unknown part; use subject and html", path=f"/content/{PRINT_KIND}/{part}"))
+        elif not isinstance(source, str):
+            problems.append(ErrorItem("must be text", path=f"/content/{PRINT_KIND}/{part}"))
+    return problems
+
+
+def content_problems(content: Any, purpose: str = "notification") -> list[ErrorItem]:
     if not isinstance(content, Mapping):
         return [ErrorItem("must be an object of kind -> {subject, body, html}", path="/content")]
+    if purpose == "print":
+        return _print_problems(content)
     problems = []
     for kind, parts in content.items():
         if kind not in CONTENT_KINDS:
@@ -79,7 +105,8 @@ def _column(source: str, line: int | None, message: str) -> int | None:
     return None
 
 
-def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str) -> tuple[VariableScope, int]:
+def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str, purpose: str = "notification"
+           ) -> tuple[VariableScope, int]:
     """The variables a template of ``form_key`` may use, and the form version they come from."""
     try:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -93,7 +120,10 @@ def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str) -> tup
         except NotFound:
             return None
 
-    return VariableScope.from_fields(form.fields, resolve), form.version
+    scope = VariableScope.from_fields(form.fields, resolve)
+    if purpose == "print":
+        scope = scope.with_root("display", display_node(form.live_fields))
+    return scope, form.version
 
 
 def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[str, dict[str, CompiledTemplate]]:
@@ -116,12 +146,12 @@ def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[st
     return out
 
 
-def check_content(conn, rt: Runtime, app_key: str, key: str, form_key: str, content: Any):
+def check_content(conn, rt: Runtime, app_key: str, key: str, form_key: str, content: Any, purpose: str = "notification"):
     """``(compiled parts, form version)``; ValidationFailed (422) listing every problem."""
-    problems = content_problems(content)
+    problems = content_problems(content, purpose)
     if problems:
-        raise ValidationFailed(f"notification template {key!r} is not valid", problems, template=key)
-    scope, version = _scope(conn, rt, app_key, form_key)
+        raise ValidationFailed(f"{purpose} template {key!r} is not valid", problems, template=key)
+    scope, version = _scope(conn, rt, app_key, form_key, purpose)
     return compile_content(key, content, scope), version
 
 

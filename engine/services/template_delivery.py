@@ -77,6 +77,7 @@ _LIVE_REVISION = (
                  .outerjoin(forms, sa.and_(forms.c.app_id == apps.c.id, forms.c.key == templates_t.c.form_key)))
     .where(apps.c.workspace_id == sa.bindparam("workspace_id"), apps.c.key == sa.bindparam("app_key"),
            templates_t.c.key == sa.bindparam("template_key"), templates_t.c.state == TemplateState.PUBLISHED.value,
+           templates_t.c.purpose == "notification",  # a print template is printed, never sent
            templates_t.c.superseded_at.is_(None))
     .order_by(templates_t.c.revision.desc()).limit(1))
 
@@ -172,6 +173,9 @@ def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, 
                        channel: str):
     _, rows = revisions(conn, rt, app_key, key)
     row = pick(rows, revision)
+    if row["purpose"] != "notification":
+        raise ValidationFailed(f"template {key!r} is a print template: print it from a record (a PDF)",
+                               [ErrorItem("a print template is printed, not sent", path="/template")])
     compiled, _ = check_content(conn, rt, app_key, key, row["form_key"], row["content"])
     form = compiled_form(rt, conn, app_key, row["form_key"])
     record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))

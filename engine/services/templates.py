@@ -37,7 +37,7 @@ from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
 from engine.services.definition_access import require_definition_reader
 from engine.services.form_lookup import app_row
-from engine.services.template_content import CONTENT_KINDS, CONTENT_PARTS, check_content, live_revision, pick, revisions
+from engine.services.template_content import CONTENT_KINDS, CONTENT_PARTS, PURPOSES, check_content, live_revision, pick, revisions
 from engine.services.template_delivery import PublishedTemplate, get_published, preview, render, test_send
 from engine.services.template_review import actions_for, check_action, notify_reviewers
 
@@ -60,7 +60,7 @@ def revision_dict(row: Mapping, app_key: str) -> dict:
     ts = lambda v: utc_iso(v) if v else None  # noqa: E731
     status = "superseded" if row["superseded_at"] else row["state"]
     return {"app": app_key, "key": row["key"], "revision": row["revision"], "state": row["state"], "status": status,
-            "form": row["form_key"], "label": row["label"], "description": row["description"], "content": row["content"],
+            "form": row["form_key"], "purpose": row["purpose"], "label": row["label"], "description": row["description"], "content": row["content"],
             "review_comment": row["review_comment"], "created_by": row["created_by"], "created_at": ts(row["created_at"]),
             "updated_by": row["updated_by"], "updated_at": ts(row["updated_at"]), "etag": etag(row), "submitted_by": row["submitted_by"],
             "submitted_at": ts(row["submitted_at"]), "reviewed_by": row["reviewed_by"], "reviewed_at": ts(row["reviewed_at"]),
@@ -81,9 +81,12 @@ def _template_dict(conn: sa.Connection, rt: Runtime, rows, app_key: str, actor: 
 # -- create and edit -----------------------------------------------------------
 
 def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_key: str, label: Any,
-                    content: Mapping, description: str | None = None) -> dict:
-    """A new template as revision 1, a draft; compiled against the form's variables first."""
+                    content: Mapping, description: str | None = None, purpose: str = "notification") -> dict:
+    """A new template as revision 1, a draft; compiled against the form's variables first. ``purpose`` ``print``: a
+    print template (a PDF of one record, ``engine.services.print_templates``), reviewed the same way."""
     problems = []
+    if purpose not in PURPOSES:
+        problems.append(ErrorItem(f"use {' or '.join(PURPOSES)}", path="/purpose"))
     if not isinstance(key, str) or not _KEY.match(key):
         problems.append(ErrorItem("lower-case letters, digits and _, starting with a letter", path="/key"))
     problems += _label_problems(label)
@@ -94,10 +97,10 @@ def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_k
         app = app_row(conn, rt, app_key)
         if conn.execute(sa.select(templates_t.c.id).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)).first():
             raise Conflict(f"a notification template {key!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
-        check_content(conn, rt, app_key, key, form_key, content)
+        check_content(conn, rt, app_key, key, form_key, content, purpose)
         now = rt.clock.now()
         _insert(conn, dict(workspace_id=rt.workspace_id, app_id=app["id"], key=key, revision=1, state=TemplateState.DRAFT.value,
-                           form_key=form_key, label=label, description=description, content=dict(content),
+                           form_key=form_key, purpose=purpose, label=label, description=description, content=dict(content),
                            created_by=actor.user_id, created_at=now, updated_by=actor.user_id, updated_at=now))
         return _template_dict(conn, rt, revisions(conn, rt, app_key, key)[1], app_key, actor)
 
@@ -135,11 +138,12 @@ def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label:
                   "description": description if description is not None else working["description"],
                   "content": dict(content) if content is not None else working["content"],
                   "form_key": form_key or working["form_key"]}
-        check_content(conn, rt, app_key, key, values["form_key"], values["content"])
+        check_content(conn, rt, app_key, key, values["form_key"], values["content"], working["purpose"])
         now = rt.clock.now()
         values.update(state=TemplateState.DRAFT.value, updated_by=actor.user_id, updated_at=now)
         if working["state"] == TemplateState.PUBLISHED.value:
             _insert(conn, dict(values, workspace_id=rt.workspace_id, app_id=app["id"], key=key, revision=working["revision"] + 1,
+                               purpose=working["purpose"],
                                created_by=actor.user_id, created_at=now))
         else:
             values.update(reviewed_by=None, reviewed_at=None)
@@ -177,7 +181,7 @@ def _act(rt: Runtime, actor: Actor, app_key: str, key: str, action: str, comment
         now = rt.clock.now()
         values: dict[str, Any] = {"state": new_state.value, "updated_at": now}
         if action in ("submit", "publish"):  # the form may have changed since the text was saved
-            check_content(conn, rt, app_key, key, working["form_key"], working["content"])
+            check_content(conn, rt, app_key, key, working["form_key"], working["content"], working["purpose"])
         if action == "submit":
             values.update(submitted_by=actor.user_id, submitted_at=now, review_comment=None)
         elif action in ("approve", "reject"):
@@ -223,7 +227,8 @@ def publish(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
 
 # -- reading -------------------------------------------------------------------
 
-def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, actor: Actor | None = None) -> list[dict]:
+def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, actor: Actor | None = None,
+                   purpose: str | None = None) -> list[dict]:
     """Every template of the app (its working revision, with the live revision number and what ``actor`` may do); for
     those who design or operate definitions (``actor=None``: the engine's own use)."""
     with rt.db.read() as conn:
@@ -235,7 +240,7 @@ def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, ac
         for row in rows:
             by_key.setdefault(row["key"], []).append(row)
         items = [_template_dict(conn, rt, revs, app_key, actor) for revs in by_key.values()]
-    return [t for t in items if form_key is None or t["form"] == form_key]
+    return [t for t in items if (form_key is None or t["form"] == form_key) and (purpose is None or t["purpose"] == purpose)]
 
 
 def get_template(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> dict:

@@ -1,0 +1,88 @@
+"""A print template's rendered markup laid out as a PDF (fpdf2), in a font that has Chinese glyphs.
+
+The markup is a small allow-list of HTML (``PRINT_TAGS``): headings, paragraphs, bold and italics, lists,
+lines and tables (a sub-table's rows). Record values are escaped by the template (the ``html`` dialect
+autoescapes); the author's own markup is cleaned by nh3 to the allow-list before layout, so nothing else (no
+images, links, styles or scripts) reaches the PDF. The font is the file ``PRINT_FONT`` names, else the first
+of ``DEFAULT_FONT_PATHS`` that exists (Debian's ``fonts-wqy-microhei``); without one, printing is refused
+with an error saying what to install or configure.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nh3
+from fpdf import FPDF
+from fpdf.errors import FPDFException
+
+from engine.errors import ErrorItem, FormflowError, ValidationFailed
+
+__all__ = ["PRINT_TAGS", "PRINT_ATTRIBUTES", "DEFAULT_FONT_PATHS", "MAX_PRINT_PAGES", "PrintFontMissing",
+           "clean_markup", "font_path", "build_pdf"]
+
+#: Tags the print markup keeps; any other tag is dropped (its text kept, scripts and styles dropped whole).
+PRINT_TAGS = frozenset({"h1", "h2", "h3", "h4", "p", "b", "strong", "i", "em", "u", "br", "hr",
+                        "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td"})
+#: Attributes the print markup keeps, per tag (layout only).
+PRINT_ATTRIBUTES = {"p": {"align"}, "table": {"border", "width"}, "th": {"align", "width", "colspan"},
+                    "td": {"align", "width", "colspan"}}
+#: Fonts tried, in order, when ``PRINT_FONT`` is not set: they must hold CJK glyphs (a contract names 客户).
+DEFAULT_FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+                      "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+#: Most pages one printed document may have (a runaway loop is refused, not printed).
+MAX_PRINT_PAGES = 50
+#: The font family name inside the document.
+_FAMILY = "print"
+
+
+class PrintFontMissing(FormflowError):
+    """No usable font file: the server needs ``fonts-wqy-microhei`` installed or ``FORMFLOW_PRINT_FONT`` set (503)."""
+
+    status = 503
+    code = "print_font_missing"
+
+
+def clean_markup(html: str) -> str:
+    """The rendered markup reduced to the print allow-list."""
+    return nh3.clean(html, tags=set(PRINT_TAGS), attributes={k: set(v) for k, v in PRINT_ATTRIBUTES.items()},
+                     link_rel=None, strip_comments=True)
+
+
+def font_path(configured: str | os.PathLike | None = None) -> Path:
+    """The font file to print with: ``configured`` (it must exist), else the first default that exists."""
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise PrintFontMissing(f"the print font {str(path)!r} (FORMFLOW_PRINT_FONT) does not exist on the server",
+                                   [ErrorItem("install the font file or correct FORMFLOW_PRINT_FONT", path="/print_font")])
+        return path
+    for candidate in DEFAULT_FONT_PATHS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise PrintFontMissing("no print font with Chinese glyphs on the server: install fonts-wqy-microhei or set "
+                           "FORMFLOW_PRINT_FONT to a .ttf/.ttc file",
+                           [ErrorItem("install fonts-wqy-microhei or set FORMFLOW_PRINT_FONT", path="/print_font")])
+
+
+def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: str = "print") -> bytes:
+    """A PDF of ``markup`` (cleaned here) titled ``title``; a layout the markup can't make is a 422 at ``/content``."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_creator("formflow")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    for style in ("", "B", "I", "BI"):  # one face for all: bold/italic ask for it by style
+        pdf.add_font(_FAMILY, style, str(font), collection_font_number=0)
+    pdf.set_font(_FAMILY, size=11)
+    pdf.add_page()
+    try:
+        pdf.write_html(clean_markup(markup), font_family=_FAMILY)
+    except (FPDFException, ValueError, KeyError, IndexError) as exc:
+        raise ValidationFailed(f"print template {name!r} cannot be laid out as a document: {exc}",
+                               [ErrorItem(f"the markup cannot be laid out: {exc}", path="/content/print/html",
+                                          code="template_invalid")]) from None
+    if pdf.pages_count > MAX_PRINT_PAGES:
+        raise ValidationFailed(f"print template {name!r} makes more than {MAX_PRINT_PAGES} pages",
+                               [ErrorItem(f"at most {MAX_PRINT_PAGES} pages", path="/content/print/html")])
+    return bytes(pdf.output())
