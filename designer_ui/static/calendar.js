@@ -3,7 +3,10 @@
    read through the read gate one visible range at a time ({field between start, end}). Dragging an event writes the
    new date or time through the records API with If-Match — the record's due events (its reminders) are planned
    again by that same write — and the planned firings are then read back ({app}/records/<id>/due) and listed. A
-   refused move (a rule, a read-only field, a stale version) goes back and says why. */
+   refused move (a rule, a read-only field, a stale version) goes back and says why.
+   Time zone: the calendar runs in FullCalendar's 'UTC' mode fed with the reader's wall-clock times (their saved zone,
+   <html data-tz>, not the browser's): a stored moment is shown as its wall time in that zone (wall()), and a dropped
+   wall time is turned back into the real UTC moment (instant(), DST-safe), so 09:00 in Asia/Shanghai is stored 01:00Z. */
 (function () {
   'use strict';
 
@@ -13,18 +16,43 @@
   var PER_PAGE = 200, MAX_PAGES = 5;
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function day(d) { return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
-  function utc(d) { return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+  // FullCalendar's dates are UTC-coerced wall times (timeZone 'UTC'): their UTC fields are the reader's clock
+  function day(d) { return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()); }
+  function utc(ms) { return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+
+  /* ---- the reader's zone: a real moment <-> its wall time there ---- */
+  var ZONE = document.documentElement.getAttribute('data-tz') || undefined;
+  var parts = null;
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+                                               hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  } catch (e) { ZONE = undefined; parts = new Intl.DateTimeFormat('en-US', { hourCycle: 'h23', year: 'numeric', month: '2-digit',
+                                                                              day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }); }
+  /* the wall time (as UTC milliseconds) the reader's clock shows at the real moment ms */
+  function wallMs(ms) {
+    var p = {};
+    parts.formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
+  }
+  /* a stored moment (ISO with Z or an offset) as the reader's wall time, without an offset, for FullCalendar */
+  function wall(iso) { return utc(wallMs(new Date(iso).getTime())).slice(0, 19); }
+  /* a UTC-coerced wall time from FullCalendar -> the real moment (ISO Z): the zone's offset there, checked once for DST */
+  function instant(d) {
+    var w = d.getTime(), guess = w - (wallMs(w) - w);
+    var again = w - (wallMs(guess) - guess);
+    return utc(again);
+  }
   function kind() { var f = B.fieldOf(B.state.field); return f ? f.calendar_kind : null; }
+  /* said as the reader reads it: a moment through formflow.moment (their zone and language), a day with the same
+     Intl date style (a day has no zone) — the server's engine.moments writes the same CLDR patterns */
   function when(iso) {
-    var d = new Date(iso);
-    return kind() === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso
-      : d.toLocaleString(ff.locale(), { dateStyle: 'medium', timeStyle: 'short' });
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return ff.moment(iso);
+    return new Date(iso + 'T00:00:00Z').toLocaleDateString(ff.locale(), { dateStyle: 'medium', timeZone: 'UTC' });
   }
 
   function events(info, success) {
     var fid = B.state.field, isDay = kind() === 'day', found = [];
-    var range = isDay ? [day(info.start), day(new Date(info.end.getTime() - 1))] : [utc(info.start), utc(info.end)];
+    var range = isDay ? [day(info.start), day(new Date(info.end.getTime() - 1))] : [instant(info.start), instant(info.end)];
     function page(n) {  // the table answers at most PER_PAGE a page: a busy month is read in a few pages
       return B.read([{ field: fid, op: 'between', value: range }], n, PER_PAGE, fid).then(function (r) {
         if (!r.ok) { B.say(B.reason(r), true); return; }
@@ -35,7 +63,7 @@
     page(1).then(function () {
       success(found.filter(function (it) { return it.data && it.data[fid]; }).map(function (it) {
         var extra = B.state.cards.map(function (c) { return it.display && it.display[c]; }).filter(Boolean);
-        return { id: String(it.id), title: B.titleOf(it) + (extra.length ? ' · ' + extra.join(' · ') : ''), start: it.data[fid],
+        return { id: String(it.id), title: B.titleOf(it) + (extra.length ? ' · ' + extra.join(' · ') : ''), start: isDay ? it.data[fid] : wall(it.data[fid]),
                  allDay: isDay, url: cfg.record_url.replace('{id}', it.id),
                  extendedProps: { version: it.version, name: B.titleOf(it) } };
       }));
@@ -61,7 +89,7 @@
 
   function dropped(info) {
     var ev = info.event, isDay = kind() === 'day', name = ev.extendedProps.name;
-    var value = isDay ? day(ev.start) : utc(ev.start);
+    var value = isDay ? day(ev.start) : instant(ev.start);
     B.write(ev.id, ev.extendedProps.version, B.state.field, value).then(function (r) {
       if (!r.ok) {
         info.revert();
@@ -84,6 +112,7 @@
     if (calendar) { calendar.setOption('editable', !f.read_only); calendar.refetchEvents(); return; }
     calendar = new window.FullCalendar.Calendar($('calendar'), {
       initialView: 'dayGridMonth', height: 'auto', buttonIcons: false,  // the icon font is a data: URL the CSP refuses
+      timeZone: 'UTC', now: function () { return wall(new Date().toISOString()); },  // wall times of the reader's zone (above)
       editable: !f.read_only, eventDurationEditable: false, dayMaxEvents: 4,
       headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
       locale: { code: ff.locale().toLowerCase(), week: { dow: ff.locale() === 'zh-CN' ? 1 : 0, doy: 4 },
