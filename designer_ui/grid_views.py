@@ -7,6 +7,7 @@ from flask import render_template, url_for
 
 from designer_ui import bp
 from designer_ui import grid_messages  # noqa: F401  (the grid's messages)
+from designer_ui.field_widgets import field_widgets
 from designer_ui.views import actor, runtime
 from engine.errors import NotFound
 from engine.fields import FIELD_TYPES
@@ -32,7 +33,7 @@ def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
         if f.get("deleted") or f["id"] in hidden:
             continue
         facts = FIELD_TYPES.get(f["type"]).describe()
-        out.append({"id": f["id"], "label": f.get("label"), "options": f.get("options") or {},
+        out.append({"id": f["id"], "type": f["type"], "label": f.get("label"), "options": f.get("options") or {},
                     "value_kind": facts["value_kind"], "capabilities": facts["capabilities"],
                     "engine_set": facts["engine_set"], "measurable": facts["measurable"], "groupable": facts["groupable"],
                     "filter_operators": facts["filter_operators"], "widget": facts["widget"],
@@ -50,4 +51,6 @@ def records_grid(app_key, form_key):
               "roles": sorted(who.roles), "all_roles": [r["key"] for r in permissions.list_roles(rt)],
               "record_url": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
               "list_url": url_for("ui.records_list", app_key=app_key, form_key=form_key)}
-    return render_template("records_grid.html", app=app, form=form, config=config, active_nav="apps")
+    # the widget modules of the form's types: the filter builder asks them for a value picker (filterInput)
+    widgets = sorted(set(field_widgets(version["definition"]).values()))
+    return render_template("records_grid.html", app=app, form=form, config=config, widgets=widgets, active_nav="apps")

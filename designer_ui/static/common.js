@@ -126,6 +126,15 @@
     return (name && Object.prototype.hasOwnProperty.call(widgets, name) && widgets[name]) || null;
   }
 
+  /* What a field type's widget picks from, one level at a time (GET /api/field-types/<type>/choices?parent=..):
+     a Promise of [{value, label}] ([] when the server refuses). */
+  function typeChoices(fieldOrType, parent) {
+    var name = fieldOrType && typeof fieldOrType === 'object' ? fieldOrType.type : fieldOrType;
+    if (!name) return Promise.resolve([]);
+    var url = '/api/field-types/' + encodeURIComponent(name) + '/choices' + (parent ? '?parent=' + encodeURIComponent(parent) : '');
+    return api('GET', url).then(function (r) { return r.ok ? (r.data.items || []) : []; });
+  }
+
   /* A moment (ISO text) as the reader reads it: in their time zone (<html data-tz>, the server's answer for them) and
      their language; opts are Intl options (default: medium date, short time). */
   function moment(iso, opts) {
@@ -139,7 +148,7 @@
 
   window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken, moment: moment,
                     copyButtons: copyButtons, fieldType: fieldType, typeCan: typeCan, learnFieldTypes: learnFieldTypes,
-                    widgets: widgets, widgetOf: widgetOf };
+                    widgets: widgets, widgetOf: widgetOf, typeChoices: typeChoices };
 
   // the server shows dates in the reader's zone; without a saved one it uses the browser's
   try {

@@ -3,7 +3,8 @@
    dates, two inputs for "between"), and the match (all / any) chosen beside it. It reads the conditions as the
    list API's `where` ({match, filters: [{field, op, value}]}), so every page filters through the same read gate.
    Hook: a widget module (static/widgets/<name>.js, formflow.widgets[name]) may offer filterInput(host) -> element for
-   its fields' value; host = {field, op, index, t, label, users}; the value is el.filterValue() when given, else el.value.
+   its fields' value; host = {field, op, index, t, label, users, choices(parent)} (choices: what the type's widget picks
+   from, by the column's type); the value is el.filterValue() when given, else el.value.
    Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, t: fn}); fb.add(), fb.read(), fb.set(filters). */
 (function () {
   'use strict';
@@ -32,7 +33,8 @@
     function widgetInput(col, op, i) {
       var w = col.widget && ff.widgets && Object.prototype.hasOwnProperty.call(ff.widgets, col.widget) ? ff.widgets[col.widget] : null;
       if (!w || typeof w.filterInput !== 'function') return null;
-      return w.filterInput({ field: col, op: op, index: i, t: ff.t, label: ff.label, users: users });
+      return w.filterInput({ field: col, op: op, index: i, t: ff.t, label: ff.label, users: users,
+                             choices: function (parent) { return ff.typeChoices(col, parent); } });
     }
     function valueInput(col, op, i) {
       var el = widgetInput(col, op, i);
