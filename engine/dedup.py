@@ -184,15 +184,31 @@ def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclud
     """Live records sharing any of ``keys``: [{record_id, title, rule, rule_label, fields}], one per record and rule."""
     if not keys:
         return []
-    wanted = sa.or_(*[sa.and_(dedup_keys.c.rule == rule, dedup_keys.c.key == key) for rule, key in keys.items()])
-    query = (sa.select(dedup_keys.c.rule, records.c.id, records.c.data)
-             .join(records, records.c.id == dedup_keys.c.record_id)
-             .where(dedup_keys.c.form_id == form.form_id, wanted, records.c.deleted_at.is_(None))
-             .order_by(records.c.id, dedup_keys.c.rule).limit(MAX_MATCHES))
-    if exclude is not None:
-        query = query.where(dedup_keys.c.record_id != exclude)
+    params = {"form_id": form.form_id, "exclude": exclude}
+    for i, (rule, key) in enumerate(keys.items()):
+        params[f"rule_{i}"], params[f"key_{i}"] = rule, key
     by_key = {r.key: r for r in check.rules}
-    return [_match(form, by_key[rule], rid, data, hidden) for rule, rid, data in conn.execute(query).all() if rule in by_key]
+    return [_match(form, by_key[rule], rid, data, hidden)
+            for rule, rid, data in conn.execute(_matches_query(len(keys), exclude is not None), params).all() if rule in by_key]
+
+
+#: (number of keys, excluding a record?) -> the match query, built once (the save path runs it on every create)
+_MATCH_QUERIES: dict[tuple[int, bool], sa.Select] = {}
+
+
+def _matches_query(count: int, excluding: bool) -> sa.Select:
+    query = _MATCH_QUERIES.get((count, excluding))
+    if query is None:
+        wanted = sa.or_(*[sa.and_(dedup_keys.c.rule == sa.bindparam(f"rule_{i}"), dedup_keys.c.key == sa.bindparam(f"key_{i}"))
+                          for i in range(count)])
+        query = (sa.select(dedup_keys.c.rule, records.c.id, records.c.data)
+                 .join(records, records.c.id == dedup_keys.c.record_id)
+                 .where(dedup_keys.c.form_id == sa.bindparam("form_id"), wanted, records.c.deleted_at.is_(None))
+                 .order_by(records.c.id, dedup_keys.c.rule).limit(MAX_MATCHES))
+        if excluding:
+            query = query.where(dedup_keys.c.record_id != sa.bindparam("exclude"))
+        query = _MATCH_QUERIES.setdefault((count, excluding), query)
+    return query
 
 
 def _match(form, rule, record_id: int, data: dict, hidden: set[str]) -> dict:
@@ -413,8 +429,10 @@ _INSERT_KEYS_FROM_JSON = {
 }
 
 
-#: an insert that skips a colliding key instead of failing: one statement, no savepoint around it
-_SKIPPING_INSERT = {"postgresql": sa_postgresql.insert, "sqlite": sa_sqlite.insert}
+#: an insert that skips a colliding key instead of failing and returns what it stored: one statement (the rows of one
+#: record are sent together), no savepoint around it; built once
+_SKIPPING_INSERT = {name: dialect.insert(dedup_keys).on_conflict_do_nothing().returning(dedup_keys.c.rule)
+                    for name, dialect in (("postgresql", sa_postgresql), ("sqlite", sa_sqlite))}
 
 
 def _keys_stored(conn, rows: list[dict]) -> bool:
@@ -424,7 +442,7 @@ def _keys_stored(conn, rows: list[dict]) -> bool:
     transaction stays usable to name the winner; another dialect gets a savepoint around a plain insert."""
     insert = _SKIPPING_INSERT.get(conn.dialect.name)
     if insert is not None:
-        stored = conn.execute(insert(dedup_keys).values(rows).on_conflict_do_nothing().returning(dedup_keys.c.rule)).all()
+        stored = conn.execute(insert, rows).all()
         return len(stored) == len(rows)
     try:
         with conn.begin_nested():
