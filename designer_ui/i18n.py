@@ -1,60 +1,62 @@
 """The designer's message catalogue (en, zh-CN) and the Jinja helpers `_` and `label`.
 
-Messages are keyed by a stable dotted key, not by the English text, so a
-wording change never orphans a translation. A missing zh-CN text falls back to
-English, a missing key to the key itself (visible, never a crash). The browser
-scripts get the same catalogue through a JSON data block (`client_messages`).
+The texts live in gettext catalogues read with Babel: the designer's own domain
+``designer_ui/translations/<locale>/LC_MESSAGES/messages.po`` over the engine's
+``errors`` domain (engine/translations), so translators use ordinary .po tools
+(README, "Translating"). Messages are keyed by a stable dotted key (the msgid),
+not by the English text, so a wording change never orphans a translation. A
+missing zh-CN text falls back to English, a missing key to the key itself
+(visible, never a crash). The browser scripts get the same catalogue through a
+JSON data block (`client_messages`). Field type names and descriptions come
+from the types themselves (engine/fields): one place per type.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
 from engine.fields import FIELD_TYPES
+from engine.i18n import DEFAULT_LOCALE, LOCALES, engine_catalogue, format_text, normalize_locale, read_catalogue
 from engine.services import workspace_settings
 from designer_ui import messages_designer, messages_pages, messages_records
 from designer_ui.request_context import user_locale
 from flask import current_app, request
 
-#: Locales the UI is translated into; the first is the fallback.
-LOCALES = ("en", "zh-CN")
-DEFAULT_LOCALE = "en"
+#: The designer's gettext directory (pybabel layout) and domain.
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DOMAIN = "messages"
 
-MESSAGES: dict[str, dict[str, str]] = {locale: {} for locale in LOCALES}
+__all__ = ["LOCALES", "DEFAULT_LOCALE", "MESSAGES", "normalize_locale", "gettext", "label_text", "client_messages",
+           "jinja_helpers", "install", "request_locale", "init_app", "load_messages"]
+
+
+def load_messages() -> dict[str, dict[str, str]]:
+    """{locale: {key: text}}: the engine's catalogue, the designer's over it, and the field types' names."""
+    engine, designer = engine_catalogue(), read_catalogue(TRANSLATIONS, DOMAIN)
+    out = {loc: {**engine.get(loc, {}), **designer.get(loc, {})} for loc in LOCALES}
+    for name, ftype in FIELD_TYPES.items():
+        for loc in LOCALES:
+            out[loc][f"type.{name}"] = ftype.label.get(loc) or ftype.label.get(DEFAULT_LOCALE, name)
+            out[loc][f"typedesc.{name}"] = ftype.description.get(loc) or ftype.description.get(DEFAULT_LOCALE, "")
+    return out
+
+
+MESSAGES: dict[str, dict[str, str]] = load_messages()
 for _catalogue in (messages_pages.MESSAGES, messages_designer.MESSAGES, messages_records.MESSAGES):  # one module per screen
     for _locale, _texts in _catalogue.items():
         MESSAGES[_locale].update(_texts)
 
-# field type names and descriptions come from the types themselves (engine/fields): one place per type
-for _name, _type in FIELD_TYPES.items():
-    for _loc in LOCALES:
-        MESSAGES[_loc][f"type.{_name}"] = _type.label.get(_loc) or _type.label.get(DEFAULT_LOCALE, _name)
-        MESSAGES[_loc][f"typedesc.{_name}"] = _type.description.get(_loc) or _type.description.get(DEFAULT_LOCALE, "")
-
 #: Key prefixes the browser scripts need (sent as a JSON data block).
 CLIENT_PREFIXES = ("common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.")
-
-
-def normalize_locale(locale: str | None) -> str:
-    """Map 'zh', 'zh_CN', 'zh-cn', 'zh-Hans' to 'zh-CN'; anything else unknown to English."""
-    if not locale:
-        return DEFAULT_LOCALE
-    if locale.replace("_", "-").lower().startswith("zh"):
-        return "zh-CN"
-    return "en" if locale.lower().startswith("en") else DEFAULT_LOCALE
 
 
 def gettext(key: str, locale: str | None = None, **params: Any) -> str:
     """The text for `key` in `locale`, falling back to English, then to the key."""
     loc = normalize_locale(locale)
     text = MESSAGES.get(loc, {}).get(key) or MESSAGES[DEFAULT_LOCALE].get(key) or key
-    if params:
-        try:
-            text = text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            pass  # a translation with a bad placeholder shows unformatted rather than failing the page
-    return text
+    return format_text(text, params, loc)
 
 
 def label_text(value: Any, locale: str | None = None) -> str:

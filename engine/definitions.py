@@ -300,46 +300,58 @@ class CompiledForm:
             if best.validator == "additionalProperties" and parts:  # inside a sub-table row
                 allowed = set(best.schema.get("properties", {}))
                 for extra in sorted(set(best.instance) - allowed):
-                    items.append(self.error(str(parts[0]), f"{extra!r} is not a column of this sub-table",
+                    items.append(self.coded(str(parts[0]), "error.field.not_a_column", column=repr(extra),
                                             path="/data" + json_pointer(parts + [extra]), code="unknown_field"))
                 continue
             if best.validator == "additionalProperties":
                 for extra in sorted(set(best.instance) - set(self.schema["properties"])):
                     known = self.by_id.get(extra)
-                    why = ("is set by the engine and can't be written" if known and FIELD_TYPES.get(known["type"]).engine_set
-                           else "is a deleted field" if known else "is not a field of this form")
-                    items.append(ErrorItem(f"{extra!r} {why}", path=f"/data/{extra}", field_id=extra, code="unknown_field"))
+                    why = ("error.field.engine_set" if known and FIELD_TYPES.get(known["type"]).engine_set
+                           else "error.field.deleted_named" if known else "error.field.unknown")
+                    items.append(ErrorItem.coded(why, path=f"/data/{extra}", field_id=extra, code="unknown_field", field=repr(extra)))
                 continue
             fid = str(parts[0]) if parts else None
             key = (fid, json_pointer(parts))
             if key in seen:
                 continue
             seen.add(key)
-            items.append(self.error(fid, _value_message(best, self.by_id.get(fid)), path="/data" + json_pointer(parts)))
-        return items or [ErrorItem("record data is not valid", path="/data")]
+            message_code, params = _value_message(best, self.by_id.get(fid))
+            if message_code:
+                items.append(self.coded(fid, message_code, path="/data" + json_pointer(parts), **params))
+            else:
+                items.append(self.error(fid, best.message, path="/data" + json_pointer(parts)))
+        return items or [ErrorItem.coded("error.record.invalid", path="/data")]
 
     def error(self, field_id: str | None, message: str, path: str | None = None, code: str = "invalid") -> ErrorItem:
         return ErrorItem(message=message, path=path or f"/data/{field_id}", field_id=field_id,
                          label=self.label(field_id) if field_id else None, code=code)
 
+    def coded(self, field_id: str | None, message_code: str, path: str | None = None, code: str = "invalid",
+              **params: Any) -> ErrorItem:
+        """An error at a field whose message is the catalogue's ``message_code`` (engine/translations)."""
+        return ErrorItem.coded(message_code, path=path or f"/data/{field_id}", field_id=field_id,
+                               label=self.label(field_id) if field_id else None, code=code, **params)
 
-def _value_message(err: jsonschema.ValidationError, field: dict | None) -> str:
+
+def _value_message(err: jsonschema.ValidationError, field: dict | None) -> tuple[str | None, dict]:
+    """The catalogue message code and its params for a value the schema refused (None: the schema's own words)."""
     inst = err.instance
     ftype = FIELD_TYPES.get(field["type"]) if field and field.get("type") in FIELD_TYPES else None
     if err.validator == "maxLength":
-        return f"is too long: at most {err.validator_value} characters"
+        return "error.value.too_long", {"max": err.validator_value}
     if err.validator == "minLength":
-        return f"is too short: at least {err.validator_value} characters"
+        return "error.value.too_short", {"min": err.validator_value}
     if err.validator == "enum":
-        return f"{inst!r} is not one of the choices: {', '.join(map(str, err.validator_value))}"
+        return "error.value.not_a_choice", {"value": repr(inst), "choices": ", ".join(map(str, err.validator_value))}
     if err.validator == "pattern" and ftype is not None and ftype.pattern_message:
-        return ftype.pattern_message
+        return "error.value.pattern", {"reason": ftype.pattern_message}
     if err.validator in ("minimum", "maximum"):
-        return f"must be {'at least' if err.validator == 'minimum' else 'at most'} {err.validator_value}"
+        return ("error.value.at_least" if err.validator == "minimum" else "error.value.at_most"), {"limit": err.validator_value}
     if err.validator == "type" or (err.validator == "anyOf" and ftype):
         expected = (ftype.expected if ftype else None) or "a " + str(err.validator_value)
-        return f"must be {expected}, got {type(inst).__name__} {json.dumps(inst, default=str)[:60]}"
-    return err.message
+        return "error.value.wrong_type", {"expected": expected,
+                                          "got": f"{type(inst).__name__} {json.dumps(inst, default=str)[:60]}"}
+    return None, {}
 
 
 class FormCache:

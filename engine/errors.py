@@ -3,11 +3,18 @@
 Every failure a user can cause is one of these; the API turns them into one
 JSON error envelope (never a 500). Each item names the field id, the JSON path
 and the label where it can, plus a message a business admin understands.
+
+Each item also carries a stable ``message_code`` (a key of the engine's gettext catalogue, engine/translations) and
+its ``params``, so a reader gets the message in their language (``localized``); ``message`` stays the English text
+API clients read. An item without its own message code reads, in another language, as the text of its ``code``
+(``error.code.<code>``); an error without one as the text of its class (``error.<class code>``).
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from engine import i18n
 
 
 @dataclass
@@ -18,11 +25,42 @@ class ErrorItem:
     label: str | None = None
     code: str = "invalid"
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the catalogue key of this message (engine/translations errors.po), None: the generic text of ``code``
+    message_code: str | None = None
+    #: the values the catalogue text's ``{placeholders}`` take (a {"en", "zh-CN"} map is taken in the reader's language)
+    params: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k != "extra" and v is not None}
+    @classmethod
+    def coded(cls, message_code: str, *, path: str = "", field_id: str | None = None, label: Any = None,
+              code: str = "invalid", extra: dict[str, Any] | None = None, **params: Any) -> "ErrorItem":
+        """An item whose English ``message`` is the catalogue's text of ``message_code`` with ``params``."""
+        return cls(i18n.render(message_code, "en", params), path=path, field_id=field_id,
+                   label=i18n.localized(label, "en") if label is not None else None, code=code, extra=dict(extra or {}),
+                   message_code=message_code, params=params)
+
+    def localized(self, locale: str | None) -> str:
+        """The message in ``locale`` (English: ``message`` itself)."""
+        loc = i18n.normalize_locale(locale)
+        if loc == i18n.DEFAULT_LOCALE:
+            return self.message
+        for key in (self.message_code, f"error.code.{self.code}"):
+            if key and i18n.has_text(key, loc):
+                return i18n.render(key, loc, self.params)
+        return self.message
+
+    def to_dict(self, locale: str | None = None) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k not in ("extra", "params", "message_code") and v is not None}
+        if self.message_code:
+            out["message_code"] = self.message_code
+            out["params"] = {k: v for k, v in self.params.items() if _plain(v)}
+        if locale is not None:
+            out["message"] = self.localized(locale)
         out.update(self.extra)
         return out
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, dict, list))
 
 
 class FormflowError(Exception):
@@ -31,16 +69,31 @@ class FormflowError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, errors: list[ErrorItem] | None = None, **details: Any):
+    def __init__(self, message: str, errors: list[ErrorItem] | None = None, *, message_code: str | None = None,
+                 params: dict[str, Any] | None = None, **details: Any):
         super().__init__(message)
         self.message = message
         self.errors = list(errors or [])
+        self.message_code = message_code
+        self.params = dict(params or {})
         self.details = details
 
-    def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
+    def localized(self, locale: str | None) -> str:
+        """The message in ``locale``: its own code's text, else (another language than English) its class's."""
+        loc = i18n.normalize_locale(locale)
+        if loc == i18n.DEFAULT_LOCALE:
+            return self.message
+        for key in (self.message_code, f"error.{self.code}"):
+            if key and i18n.has_text(key, loc):
+                return i18n.render(key, loc, self.params)
+        return self.message
+
+    def to_dict(self, locale: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message if locale is None else self.localized(locale)}
+        if self.message_code:
+            body["message_code"] = self.message_code
         if self.errors:
-            body["errors"] = [e.to_dict() for e in self.errors]
+            body["errors"] = [e.to_dict(locale) for e in self.errors]
         body.update(self.details)
         return body
 

@@ -53,8 +53,8 @@ def text_of(label: Any, locale: str = "en") -> str:
 def rule_error_item(exc: RuleError, path: str, code: str = "rule_invalid") -> ErrorItem:
     where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
     name = f"rule {exc.rule!r}: " if exc.rule else ""
-    return ErrorItem(f"{name}{exc.message}{where}", path=path, code=code,
-                     extra={k: v for k, v in exc.to_dict().items() if k != "message" and v is not None})
+    return ErrorItem.coded("error.rule.invalid", path=path, code=code, name=name, detail=exc.message, where=where,
+                           extra={k: v for k, v in exc.to_dict().items() if k != "message" and v is not None})
 
 
 def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dict]) -> Callable[[str], list[dict] | None]:
@@ -306,10 +306,10 @@ def effects_stage(w) -> None:
     for fid, locked in st.readonly.items():
         if locked and fid in w.incoming and w.incoming[fid] != before.get(fid) and \
                 not (fid in st.values and st.values[fid] == w.incoming[fid]):
-            w.errors.append(w.form.error(fid, "is read-only here and can't be changed", code="read_only"))
+            w.errors.append(w.form.coded(fid, "error.rule.read_only", code="read_only"))
             w.values[fid] = st.values.get(fid, before.get(fid))
     for fid, allowed in st.options.items():
-        w.errors += _option_errors(w.form.error, fid, w.values.get(fid), allowed, f"/data/{fid}")
+        w.errors += _option_errors(w.form.coded, fid, w.values.get(fid), allowed, f"/data/{fid}")
     for sub, rules in fr.row_rules.items():
         _row_effects(w, sub, rules, ctx)
 
@@ -319,8 +319,8 @@ def _option_errors(make, fid, value, allowed, path) -> list[ErrorItem]:
     bad = [v for v in picked if v not in allowed]
     if not bad:
         return []
-    return [make(fid, f"{', '.join(map(repr, bad))} is not allowed here; choose one of: {', '.join(allowed) or '(none)'}",
-                 path=path, code="not_allowed")]
+    return [make(fid, "error.rule.not_allowed", path=path, code="not_allowed", values=", ".join(map(repr, bad)),
+                 allowed=", ".join(allowed) or "(none)")]
 
 
 def _row_effects(w, sub: str, rules: list[FormRule], ctx: RuleContext) -> None:
@@ -347,12 +347,13 @@ def _row_effects(w, sub: str, rules: list[FormRule], ctx: RuleContext) -> None:
         for fid, req in st.required.items():
             f = row_fields.get(fid)
             if req and st.visible.get(fid, True) and f and FIELD_TYPES.get(f["type"]).is_empty(row.get(fid)):
-                w.errors.append(w.form.error(sub, f"row {r + 1}: {text_of(f.get('label')) or fid} is required", path=f"{base}/{fid}", code="required"))
+                w.errors.append(w.form.coded(sub, "error.row.required", path=f"{base}/{fid}", code="required", row=r + 1,
+                                            column=f.get("label") or fid))
         for fid, locked in st.readonly.items():
             if locked and row.get(fid) != old.get(fid) and fid not in st.values:
-                w.errors.append(w.form.error(sub, f"row {r + 1}: {fid} is read-only here and can't be changed", path=f"{base}/{fid}", code="read_only"))
+                w.errors.append(w.form.coded(sub, "error.row.read_only", path=f"{base}/{fid}", code="read_only", row=r + 1, column=fid))
         for fid, allowed in st.options.items():
-            w.errors += _option_errors(w.form.error, sub, row.get(fid), allowed, f"{base}/{fid}")
+            w.errors += _option_errors(w.form.coded, sub, row.get(fid), allowed, f"{base}/{fid}")
         out.append(row)
     w.values[sub] = out
 
@@ -374,9 +375,12 @@ def validation_errors(w, v: Validation, ctx: RuleContext) -> tuple[list[ErrorIte
     report.update(passed=ok is True if why is None else None, error=why)
     if why is not None or ok is True:  # can't evaluate on this data (empty values): required rules cover that
         return [], report
-    message = text_of(v.message) or f"does not satisfy {v.name!r}"
+    # the admin's own message (text or {locale: text}) in the reader's language, else the catalogue's sentence
+    message_code, params = ("error.rule.message", {"message": v.message}) if text_of(v.message) else \
+        ("error.rule.not_satisfied", {"name": repr(v.name)})
     extra = {"rule": v.name, "validation": v.id}
-    items = [w.form.error(fid, message, code="validation") for fid in v.fields] or [ErrorItem(message, path="/data", code="validation")]
+    items = [w.form.coded(fid, message_code, code="validation", **params) for fid in v.fields] or \
+        [ErrorItem.coded(message_code, path="/data", code="validation", **params)]
     for item in items:
         item.extra.update(extra)
     return items, report

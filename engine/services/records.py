@@ -372,11 +372,11 @@ def refuse_unknown_and_engine_set(w: Write) -> None:
             continue
         f = w.form.by_id.get(key)
         if f is None:
-            errors.append(ErrorItem(f"{key!r} is not a field of this form", path=f"/data/{key}", field_id=key, code="unknown_field"))
+            errors.append(ErrorItem.coded("error.field.unknown", path=f"/data/{key}", field_id=key, code="unknown_field", field=repr(key)))
         elif f.get("deleted"):
-            errors.append(w.form.error(key, "is a deleted field and can't be written", code="deleted_field"))
+            errors.append(w.form.coded(key, "error.field.deleted", code="deleted_field"))
         elif FIELD_TYPES.get(f["type"]).engine_set and (w.before or {}).get(key) != w.incoming[key]:
-            errors.append(w.form.error(key, "is set by the engine and can't be written", code="read_only"))
+            errors.append(w.form.coded(key, "error.field.engine_set_here", code="read_only"))
     w.errors += errors
     for item in errors:  # keep checking the rest, so the user sees every problem at once
         w.incoming.pop(item.field_id, None)
@@ -402,7 +402,7 @@ def required_errors(w: Write) -> list[ErrorItem]:
     errors = []
     for fid, required, is_empty in _form_checks(w.form).required:
         if w.required.get(fid, required) and w.visible.get(fid, True) and is_empty(w.values.get(fid)):
-            errors.append(w.form.error(fid, "is required", code="required"))
+            errors.append(w.form.coded(fid, "error.field.required", code="required"))
     return errors
 
 

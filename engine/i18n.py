@@ -1,0 +1,90 @@
+"""Gettext message catalogues (``.po`` files read with Babel) and rendering a keyed message in a reader's language.
+
+A catalogue is a pybabel directory ``<dir>/<locale>/LC_MESSAGES/<domain>.po`` whose msgids are stable dotted keys
+(``error.required``) and whose msgstrs are the texts, with ``{name}`` placeholders. The engine's own domain,
+``errors``, lives in ``engine/translations`` and holds the text of every error message code (``ErrorItem.message_code``)
+and the engine's built-in notification texts; the designer adds its ``messages`` domain on top (designer_ui.i18n).
+A missing translation falls back to English, a missing key to the key itself (visible, never a crash).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from babel.messages.pofile import read_po
+
+#: Locales the product is translated into; the first is the fallback.
+LOCALES = ("en", "zh-CN")
+DEFAULT_LOCALE = "en"
+#: The gettext directory name of each locale (pybabel writes ``zh_CN``).
+GETTEXT_NAMES = {"en": "en", "zh-CN": "zh_CN"}
+#: The engine's catalogue directory and domain.
+ENGINE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+ENGINE_DOMAIN = "errors"
+
+
+def normalize_locale(locale: str | None) -> str:
+    """Map 'zh', 'zh_CN', 'zh-cn', 'zh-Hans' to 'zh-CN'; anything else unknown to English."""
+    if not locale:
+        return DEFAULT_LOCALE
+    if locale.replace("_", "-").lower().startswith("zh"):
+        return "zh-CN"
+    return "en" if locale.lower().startswith("en") else DEFAULT_LOCALE
+
+
+def po_path(directory: Path, locale: str, domain: str) -> Path:
+    return Path(directory) / GETTEXT_NAMES[locale] / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read_catalogue(directory: Path, domain: str) -> dict[str, dict[str, str]]:
+    """{locale: {key: text}} from a pybabel directory; an entry with an empty msgstr is absent (fuzzy ones too)."""
+    out: dict[str, dict[str, str]] = {}
+    for locale in LOCALES:
+        texts: dict[str, str] = {}
+        path = po_path(directory, locale, domain)
+        if path.exists():
+            with path.open("rb") as fh:
+                for message in read_po(fh, locale=GETTEXT_NAMES[locale]):
+                    if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
+                        texts[message.id] = message.string
+        out[locale] = texts
+    return out
+
+
+@lru_cache(maxsize=None)
+def engine_catalogue() -> dict[str, dict[str, str]]:
+    """The engine's ``errors`` catalogue, read once."""
+    return read_catalogue(ENGINE_TRANSLATIONS, ENGINE_DOMAIN)
+
+
+def localized(value: Any, locale: str) -> Any:
+    """A value that is a {"en": .., "zh-CN": ..} map (a label, a type's words) as text for ``locale``; others as is."""
+    if isinstance(value, Mapping) and value and set(value) <= {*LOCALES, "zh", "zh_CN"}:
+        return value.get(locale) or value.get(DEFAULT_LOCALE) or next(iter(value.values()))
+    return value
+
+
+def format_text(text: str, params: Mapping[str, Any] | None, locale: str) -> str:
+    if not params:
+        return text
+    try:
+        return text.format(**{k: localized(v, locale) for k, v in params.items()})
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return text  # a translation with a bad placeholder shows unformatted rather than failing the page
+
+
+def render(key: str, locale: str | None = None, params: Mapping[str, Any] | None = None,
+           catalogues: Iterable[Mapping[str, Mapping[str, str]]] | None = None) -> str:
+    """The text of ``key`` in ``locale`` (falling back to English, then to the key), with ``params`` filled in;
+    a parameter given as a {"en", "zh-CN"} map is taken in the same language."""
+    loc = normalize_locale(locale)
+    for catalogue in (catalogues if catalogues is not None else (engine_catalogue(),)):
+        text = catalogue.get(loc, {}).get(key) or catalogue.get(DEFAULT_LOCALE, {}).get(key)
+        if text:
+            return format_text(text, params, loc)
+    return key
+
+
+def has_text(key: str, locale: str = DEFAULT_LOCALE) -> bool:
+    return bool(engine_catalogue().get(locale, {}).get(key))
