@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from engine.api.openapi import build_spec
 from engine.errors import FormflowError
+from engine.i18n import normalize_locale
+from engine.services.users import get_user
 from engine.safety import MAX_ID
 import sqlalchemy as sa
 import importlib
@@ -26,8 +28,24 @@ from engine.request_text import refuse_unstorable_text
 log = logging.getLogger(__name__)
 
 
+def caller_locale() -> str | None:
+    """The language the caller asked for: Accept-Language, else the signed-in user's saved language; None (English)
+    for an API client that says neither."""
+    if request.headers.get("Accept-Language"):
+        best = request.accept_languages.best_match(["en", "zh-CN", "zh"])
+        return normalize_locale(best) if best else None
+    user_id = getattr(getattr(g, "actor", None), "user_id", None)
+    if user_id is None:
+        return None
+    try:
+        saved = get_user(runtime(), user_id).get("locale")
+    except Exception:  # an error answer never fails on the language: a user removed mid-request reads as none saved
+        return None
+    return normalize_locale(saved) if saved else None
+
+
 def _formflow_error(exc: FormflowError):
-    response = jsonify({"error": exc.to_dict()})
+    response = jsonify({"error": exc.to_dict(caller_locale())})
     if exc.status == 429 and exc.details.get("retry_after") is not None:  # a sign-in lockout, a rate limit: when to retry
         response.headers["Retry-After"] = str(exc.details["retry_after"])
     return response, exc.status
