@@ -26,4 +26,6 @@ ROUTE_MODULES: list[str] = [
     "engine.api.form_version_routes",
     "engine.api.view_routes",
     "engine.api.comment_routes",
+    "engine.api.print_routes",
+    "engine.api.formula_routes",
 ]

@@ -65,6 +65,27 @@ for _v in (BuiltinValue("now", T, "ctx.now", "ctx.now"),
     _register(BUILTIN_VALUES, _v)
 
 
+#: One line of help per `$` value and function, (signature, en, zh-CN): what the formula editor's pickers show.
+HELP: dict[str, tuple[str, str, str]] = {
+    "now": ("$now", "The current date and time", "当前日期和时间"),
+    "today": ("$today", "Today's date (in the workspace time zone)", "今天的日期（按工作区时区）"),
+    "user_id": ("$user_id", "The id of the user who saves the record", "保存记录的用户的 ID"),
+    "abs": ("$abs(number)", "The number without its sign", "数字的绝对值"),
+    "min": ("$min([a, b, ...])", "The smallest of a list of numbers", "一组数字中的最小值"),
+    "max": ("$max([a, b, ...])", "The largest of a list of numbers", "一组数字中的最大值"),
+    "sum": ("$sum([a, b, ...])", "The total of a list of numbers", "一组数字的总和"),
+    "any": ("$any([c1, c2, ...])", "True when at least one condition holds", "至少一个条件成立时为真"),
+    "all": ("$all([c1, c2, ...])", "True when every condition holds", "所有条件都成立时为真"),
+    "round": ("$round(number, digits)", "The number rounded to that many decimals (0 if omitted)", "按指定小数位四舍五入（省略则取整）"),
+    "trim": ("$trim(text)", "The text without spaces at its ends", "去掉文本首尾的空格"),
+    "lower": ("$lower(text)", "The text in lower case", "文本转为小写"),
+    "upper": ("$upper(text)", "The text in upper case", "文本转为大写"),
+    "is_empty": ("$is_empty(value)", "True when the value is empty", "值为空时为真"),
+    "days_between": ("$days_between(start, end)", "Days from the first date to the second", "从第一个日期到第二个日期的天数"),
+    "add_days": ("$add_days(date, days)", "The date that many days later (negative: earlier)", "若干天之后的日期（负数为之前）"),
+}
+
+
 def _fn(name: str, ret: Any, args: tuple, minimum: int | None = None) -> Any:
     kw = {} if minimum is None else {"minimum_arguments": minimum}
     return DataType.FUNCTION(name, return_type=ret, argument_types=args, **kw)
