@@ -8,6 +8,8 @@ the rules area (``/api/…/versions/<n>/rules.js``) on top of engine/rules/runti
 """
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 
 from designer_ui import bp
@@ -17,6 +19,7 @@ from designer_ui.i18n import gettext, label_text, request_locale
 from designer_ui.request_context import actor, local_time, runtime, user_timezone
 from engine.services.display import field_text, record_titles, with_display
 from engine.fields import FIELD_TYPES
+from engine.moments import format_moment
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
 from engine.services.comments import MAX_COMMENT_LENGTH
@@ -147,6 +150,7 @@ def record_detail(app_key, form_key, record_id):
     rt = runtime()
     app, form, version = _published(app_key, form_key)
     locale, tz = request_locale(), user_timezone()
+    when = partial(format_moment, locale=locale, tz=tz)  # moments on the page as the reader reads them (engine.moments)
     record = record_service.get_record(rt, actor(), app_key, form_key, record_id)
     definition = _readable(app_key, form_key, version)["definition"]
     with_display(rt, actor(), app_key, definition, [record], locale, tz)
@@ -163,10 +167,10 @@ def record_detail(app_key, form_key, record_id):
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
         if h["action"] in approvals.AUDIT_ACTIONS or h["action"] == "comment":  # approval step or comment: who, and their words
             comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
-            history.append({"at": local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"],
+            history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"],
                             "comment": comment, "changes": []})
             continue
-        history.append({"at": local_time(h["at"], tz), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
+        history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
     u = _urls(app_key, form_key)
     approval = _approval(app_key, form_key, record_id, tz)
     return render_template(
@@ -176,9 +180,9 @@ def record_detail(app_key, form_key, record_id):
         related=record_page.related_groups(rt, actor(), app, form_key, record_id, locale, tz,
                                          lambda key, v: _readable(app_key, key, v)), list_url=u["records"],
         edit_url=None if approval and approval["locked"] else url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
-        record={"id": record_id, "title": record["title"], "fields": fields, "created_at": local_time(record["created_at"], tz),
+        record={"id": record_id, "title": record["title"], "fields": fields, "created_at": when(record["created_at"]),
                 "created_by": history[-1]["user"] if history else "",
-                "updated_at": local_time(record["updated_at"], tz) if record["version"] > 1 else None})
+                "updated_at": when(record["updated_at"]) if record["version"] > 1 else None})
 
 
 def _approval(app_key: str, form_key: str, record_id: int, tz: str) -> dict | None:

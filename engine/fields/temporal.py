@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from engine.clock import utc_iso
 from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, RELATIVE_OPERATORS, FieldType, en_zh
+from engine.moments import format_day, format_moment
 
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 #: the storage form utc_iso writes: normalizing a value already in it gives the value back
@@ -40,7 +41,7 @@ class DateType(_Temporal):
     name = "date"
     palette_rank = 50
     label, description = en_zh("Date", "日期"), en_zh("A calendar day", "某一天")
-    widget, glyph = "date", "D"
+    widget, glyph = "datetime", "D"
     html_input = "date"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "date"
     rule_kind = template_kind = import_cleaner = rule_expect = "date"
@@ -63,7 +64,14 @@ class DateType(_Temporal):
         return date.fromisoformat(value).isoformat()
 
     def display(self, value, field, locale="en", tz="UTC"):
-        return value or ""
+        """The day in the reader's language (Dec 6, 2026 / 2026年12月6日): the one formatter, engine.moments."""
+        try:
+            return format_day(value, locale)
+        except ValueError:  # a value stored under an older definition still shows
+            return str(value or "")
+
+    def export_text(self, value, field, locale="en", tz="UTC"):
+        return value or ""  # an export cell is read back by an import: the ISO day
 
 
 @FIELD_TYPES.register
@@ -91,6 +99,13 @@ class DateTimeType(_Temporal):
         return _datetime_value
 
     def display(self, value, field, locale="en", tz="UTC"):
+        """The moment in the reader's zone and language (Dec 6, 2026, 2:05 PM / 2026年12月6日 14:05): engine.moments."""
+        if not value:
+            return ""
+        return format_moment(parse_datetime(value), locale, tz)
+
+    def export_text(self, value, field, locale="en", tz="UTC"):
+        """An export cell, read back by an import: the reader's wall time with its zone's abbreviation."""
         if not value:
             return ""
         return parse_datetime(value).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")

@@ -46,7 +46,11 @@ def test_customer_page_reads_like_people_write(signed_in, page, axe_check):
     expect(fields).to_be_visible()
     # values as people read them: no raw ISO moment, no choice code, the owner by name
     assert not RAW_ISO.search(fields.inner_text())
-    expect(page.get_by_test_id("value-last_follow_up_at")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} CST$"))
+    # in the reader's language conventions (engine.moments): "Feb 6, 2026, 10:40 PM", and "2026年2月6日 22:40" in Chinese
+    expect(page.get_by_test_id("value-last_follow_up_at")).to_have_text(re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$"))
+    page.goto(f"{base}/apps/crm/forms/customer/records/{cid}?lang=zh-CN")
+    expect(page.get_by_test_id("value-last_follow_up_at")).to_have_text(re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$"))
+    page.goto(f"{base}/apps/crm/forms/customer/records/{cid}?lang=en")
     level = page.get_by_test_id("value-level")
     if data.get("level"):
         expect(level).not_to_have_text(data["level"])

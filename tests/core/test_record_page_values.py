@@ -14,7 +14,7 @@ def test_subtable_rows_are_a_table_of_display_text():
     rows = record_page.subtable_rows(None, None, "crm", ITEMS, [{"product": "Pump", "when": "2026-02-06T22:40:24Z", "level": "vip"},
                                                                 {"product": "Valve"}], "zh-CN", "Asia/Shanghai")
     assert rows["columns"] == [{"en": "Product", "zh-CN": "产品"}, "When", {"en": "Level", "zh-CN": "等级"}]
-    assert rows["rows"] == [["Pump", "2026-02-07 06:40 CST", "贵宾"], ["Valve", "", ""]]
+    assert rows["rows"] == [["Pump", "2026年2月7日 06:40", "贵宾"], ["Valve", "", ""]]
     assert record_page.subtable_rows(None, None, "crm", LEVEL, "vip", "en", "UTC") is None
 
 
