@@ -1,7 +1,9 @@
 """Form widgets of field types (``static/widgets/<widget>.js``) and their messages (en, zh-CN).
 
-``field_widgets(definition)`` (a template global) names, by field type, the widget module of each field whose type
-has one; the generated form loads those scripts and ``formfill.js`` mounts them. The messages are merged into
+Every field type names its widget module (``FieldType.widget``): the generated form's input for a field of that type.
+``widget_modules(definition)`` (a template global) lists the modules a definition's fields and sub-table columns need,
+the fallback ``input`` first; the generated form loads those scripts and ``formfill.js`` mounts them.
+``field_widgets(definition)`` names them by field type. The messages are merged into
 ``designer_ui.i18n.MESSAGES`` under ``fill.`` (they reach the browser's catalogue).
 """
 from __future__ import annotations
@@ -16,6 +18,8 @@ from engine.services.field_types import field_types
 
 #: where the widget modules are
 WIDGETS_DIR = Path(__file__).resolve().parent / "static" / "widgets"
+#: the module that draws a field whose type's own module is missing: a plain input (sub-table cells parse with it too)
+FALLBACK_WIDGET = "input"
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "fill.rating.star": ("{n} of {max} stars", "{n} 星（共 {max} 星）"),
@@ -57,6 +61,30 @@ def field_widgets(definition: dict) -> dict[str, str]:
     return out
 
 
+def _types_used(definition: dict) -> list[str]:
+    """The types of *definition*'s live fields and of their sub-table columns, in order of first use."""
+    out: list[str] = []
+    for f in (definition or {}).get("fields", []):
+        if f.get("deleted"):
+            continue
+        cols = (f.get("options") or {}).get("fields") or []
+        for name in [f.get("type")] + [sf.get("type") for sf in cols if isinstance(sf, dict)]:
+            if name in FIELD_TYPES and name not in out:
+                out.append(name)
+    return out
+
+
+def widget_modules(definition: dict) -> list[str]:
+    """The widget modules (``static/widgets/<name>.js``) a form of *definition* loads: the fallback first, then the
+    module of each type its fields and sub-table columns use, once each."""
+    out = [FALLBACK_WIDGET]
+    for name in _types_used(definition):
+        widget = FIELD_TYPES.get(name).widget
+        if widget not in out and (WIDGETS_DIR / f"{widget}.js").is_file():
+            out.append(widget)
+    return out
+
+
 def field_facts(definition: dict | None = None) -> dict[str, dict]:
     """{field type: what the browser asks of it} (``FieldType.describe()`` less labels and properties): of the types
     *definition* uses (its fields and sub-table columns), or of every type; pages embed it as ``#field-types``."""
@@ -81,8 +109,10 @@ def field_palette() -> list[tuple[str, str]]:
 
 
 def install(env) -> None:
-    """Put ``field_widgets``, ``field_facts``, ``field_form`` and ``field_palette`` into a Jinja environment's globals."""
-    env.globals.update(field_widgets=field_widgets, field_facts=field_facts, field_form=field_form, field_palette=field_palette)
+    """Put ``field_widgets``, ``widget_modules``, ``field_facts``, ``field_form`` and ``field_palette`` into a Jinja
+    environment's globals."""
+    env.globals.update(field_widgets=field_widgets, widget_modules=widget_modules, field_facts=field_facts,
+                       field_form=field_form, field_palette=field_palette)
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,9 @@
                    [{id, when: function (values, ctx) -> bool, effects: [{field, visible, required, readonly, options, value}]}]
                    `values` is keyed by field id; `ctx` comes from FormflowRules.context() of
                    engine/rules/runtime.js when loaded ({now, tz, user_id, load_reference}).
-                   Referenced records seen in the reference picker feed ctx.load_reference.
+                   Referenced records a picker saw feed ctx.load_reference (host.remember).
+   Each field's input is its type's widget module (static/widgets/<widget>.js, named by GET /api/field-types), mounted
+   with a host (mountWidget): this script knows no type; it keeps the values, the rules' state, errors and submit.
    Submit: POST {api_base}/records {"data": {...}}; a 422 error envelope
    {error: {errors: [{path, field_id, message}]}} is shown at each field and
    nothing typed is lost. Hidden values are dropped unless settings.hidden_values == "keep". */
@@ -17,58 +19,11 @@
   var t = function (k, p) { return window.formflow.t(k, p); };
   var label = function (v, f) { return window.formflow.label(v, f); };
 
-  //: Wait this long after the last keystroke before searching references.
-  var SEARCH_DEBOUNCE_MS = 250;
   //: After a successful submit, show the confirmation this long before opening the record (settings.after_submit "record").
   var OPEN_RECORD_AFTER_MS = 1200;
   //: what the form knows of a field's type: its facts from the server (engine/fields FieldType.form_facts)
   function facts(f) { return window.formflow.fieldType(f).form; }
   function isAuto(f) { return facts(f).input === 'auto'; }  // the engine fills it
-  /* an input's text as the value the field's type takes (facts(f).input_value) */
-  function typedValue(f, raw, zone) {
-    var how = facts(f).input_value;
-    if (how === 'boolean') return !!raw;
-    if (how === 'number') return raw === '' ? null : Number(raw);
-    if (how === 'datetime') return localInputToIso(raw, zone);
-    return raw === '' ? null : raw;
-  }
-
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-
-  /* wall-clock parts of instant `ms` in zone `tz` (Intl), as a UTC timestamp of those parts */
-  function wallMs(ms, tz) {
-    var p = {};
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms)).forEach(function (x) { p[x.type] = x.value; });
-    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour % 24, +p.minute, +p.second);
-  }
-
-  /* ISO with offset -> value for <input type=datetime-local>, in zone `tz` (the user's; default the browser's) */
-  function isoToLocalInput(iso, tz) {
-    if (!iso) return '';
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return '';
-    if (tz) {
-      try { d = new Date(wallMs(d.getTime(), tz)); return d.toISOString().slice(0, 16); } catch (e) { /* unknown zone: the browser's */ }
-    }
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
-  }
-
-  /* datetime-local value, wall time in zone `tz` (default the browser's) -> ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" */
-  function localInputToIso(v, tz) {
-    if (!v) return null;
-    var d = new Date(v);
-    if (isNaN(d.getTime())) return v;
-    if (tz) {
-      try {
-        var wall = Date.parse(v + (v.length === 16 ? ':00' : '') + 'Z');
-        var guess = wall - (wallMs(wall, tz) - wall);           // subtract the zone's offset at that moment
-        guess -= wallMs(guess, tz) - wall;                       // once more, for a DST change in between
-        d = new Date(guess);
-      } catch (e) { /* unknown zone: the browser's */ }
-    }
-    return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
 
   function recordsFrom(data) {
     if (Array.isArray(data)) return data;
@@ -93,18 +48,6 @@
     return Array.prototype.map.call(a, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
   }
 
-  /* 0 exact, 1 prefix, 2 contains, 3 other (case-insensitive): the order matches are listed in */
-  function matchRank(title, q) {
-    var a = String(title || '').toLowerCase(), b = String(q || '').trim().toLowerCase();
-    if (!b) return 3;
-    return a === b ? 0 : (a.indexOf(b) === 0 ? 1 : (a.indexOf(b) >= 0 ? 2 : 3));
-  }
-
-  function recordTitle(rec) {
-    if (!rec) return '';
-    return rec.title || rec.display_name || rec.name || (typeof rec.display === 'string' ? rec.display : '') || (rec.data && (rec.data.name || rec.data.title)) || ('#' + rec.id);
-  }
-
   function formFill() {
     return {
       def: { fields: [], layout: { sections: [] } },
@@ -115,9 +58,8 @@
       formErrors: [],
       submitting: false,
       result: null,
-      refs: {},            // field id -> {query, results, open, selected: [{id, title}], active}
+      titles: {},          // field id -> [{id, title}]: the names of the ids its value holds (a picker's chips)
       refCache: {},        // "<form key>:<id>" -> record data, for rules that read referenced records
-      timers: {},
       explicit: {},        // field id -> true once the user set it: a fetch never overwrites it
       fetched: {},         // field id -> the value the last fetch put there
       idemKey: '',         // this load's Idempotency-Key
@@ -145,9 +87,7 @@
           else if (blank === false) v = v === true;
           else if (v === undefined) v = null;
           self.values[f.id] = v;
-          if (self.isRefType(f)) {
-            self.refs[f.id] = { query: '', results: [], open: false, selected: ((self.cfg.ref_titles || {})[f.id] || []).slice(), active: -1 };
-          }
+          self.titles[f.id] = ((self.cfg.ref_titles || {})[f.id] || []).slice();
         });
         this.applyRules();
       },
@@ -179,37 +119,14 @@
       fieldTestId: function (f) { return 'input-' + f.id; },
       wrapTestId: function (f) { return 'fill-' + f.id; },
 
-      /* which input a field gets */
-      kind: function (f) {
-        var input = facts(f).input;
-        if (input === 'widget') return this.widgetOf(f) ? 'widget' : 'input';  // its module is not loaded: a text box
-        return input;
-      },
-      is: function (f, k) { return this.kind(f) === k; },
-      isRefType: function (f) { return facts(f).input === 'ref'; },
-      inputType: function (f) { return facts(f).html_input; },
-      inputMode: function (f) { return facts(f).input_mode; },
-      step: function (f) {
-        var p = f.options && f.options.precision, own = facts(f);
-        if (p === undefined && own.default_precision !== null) p = own.default_precision;
-        if (p === undefined || p === null) return own.free_step;
-        return p === 0 ? '1' : String(Math.pow(10, -p).toFixed(p));
-      },
-      maxLength: function (f) { return (f.options && f.options.max_length) || null; },
-      autoText: function (f) {
-        var v = this.values[f.id];
-        if (v !== null && v !== undefined && v !== '') return String(v);
-        if (window.formflow.typeCan(f, 'numbered')) return t('fill.serial_on_save');
-        return '—';
-      },
       zone: function () { return this.cfg.timezone || this.tz || ''; },
-      tzNote: function () { return t('fill.tz_note', { tz: this.zone() || 'UTC' }); },
 
       /* ---- state from rules ---- */
       st: function (f) { return this.state[f.id] || { visible: true, required: !!f.required, readonly: false }; },
       isVisible: function (f) { return this.st(f).visible; },
       isRequired: function (f) { return this.st(f).required; },
       isReadonly: function (f) { return this.st(f).readonly || isAuto(f); },
+      /* the field's choices less those a rule narrowed away */
       choices: function (f) {
         var all = ((f.options && f.options.choices) || []).map(function (c) { return { value: c.value, label: label(c.label, c.value) }; });
         var allowed = this.st(f).choices;
@@ -284,90 +201,9 @@
       },
 
       /* ---- values ---- */
-      val: function (f) { var v = this.values[f.id]; return v === null || v === undefined ? '' : v; },
-      dtVal: function (f) { return isoToLocalInput(this.values[f.id], this.zone()); },
-      checked: function (f) { return this.values[f.id] === true; },
-      multiChecked: function (f, value) { return (this.values[f.id] || []).indexOf(value) >= 0; },
-      setValue: function (f, raw) {
-        this.values[f.id] = typedValue(f, raw, this.zone());
-        this.explicit[f.id] = true;
-        this.clearError(f.id);
-        this.applyRules();
-      },
-      setBool: function (f, on) { this.values[f.id] = !!on; this.explicit[f.id] = true; this.clearError(f.id); this.applyRules(); },
-      toggleMulti: function (f, value, on) {
-        this.explicit[f.id] = true;
-        var list = (this.values[f.id] || []).filter(function (x) { return x !== value; });
-        if (on) list.push(value);
-        this.values[f.id] = list;
-        this.clearError(f.id);
-        this.applyRules();
-      },
       outValue: function (f) {
         var v = this.values[f.id];
         return v === undefined ? null : v;
-      },
-
-      /* ---- reference / user picker ---- */
-      ref: function (f) { return this.refs[f.id] || { query: '', results: [], open: false, selected: [], active: -1 }; },
-      refUrl: function (f, q) {
-        if (window.formflow.typeCan(f, 'is_user')) return (this.cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
-        return '/api/apps/' + encodeURIComponent(this.cfg.app) + '/forms/' + encodeURIComponent((f.options && f.options.form) || '') +
-          '/records/table?per_page=20&search=' + encodeURIComponent(q);
-      },
-      refSearch: function (f, q) {
-        var r = this.ref(f), self = this;
-        r.query = q;
-        clearTimeout(this.timers[f.id]);
-        if (!q.trim()) { r.results = []; r.open = false; return; }
-        this.timers[f.id] = setTimeout(function () {
-          window.formflow.api('GET', self.refUrl(f, q)).then(function (resp) {
-            if (r.query !== q) return;  // a newer search is on its way
-            var form = (f.options && f.options.form) || '';
-            var second = (self.cfg.ref_second || {})[f.id];
-            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec, i) {
-              if (rec.data && window.formflow.typeCan(f, 'is_reference')) self.refCache[form + ':' + rec.id] = rec.data;
-              var extra = second ? ((rec.display || {})[second] || (rec.data || {})[second]) : '';
-              return { id: rec.id, title: recordTitle(rec), second: extra === null || extra === undefined ? '' : String(extra), i: i };
-            }).sort(function (a, b) { return (matchRank(a.title, q) - matchRank(b.title, q)) || (a.i - b.i); });
-            r.open = true;
-            r.active = r.results.length ? 0 : -1;
-          });
-        }, SEARCH_DEBOUNCE_MS);
-      },
-      refResults: function (f) { return this.ref(f).results; },
-      refOpen: function (f) { return this.ref(f).open; },
-      refNoResults: function (f) { var r = this.ref(f); return r.open && !r.results.length; },
-      refQuery: function (f) { return this.ref(f).query; },
-      refListId: function (f) { return 'ff-' + f.id + '-list'; },
-      refOptionId: function (f, i) { return 'ff-' + f.id + '-opt-' + i; },
-      refActiveId: function (f) { var r = this.ref(f); return r.open && r.active >= 0 ? this.refOptionId(f, r.active) : null; },
-      refIsActive: function (f, i) { return this.ref(f).active === i ? 'true' : 'false'; },
-      refExpanded: function (f) { return this.ref(f).open ? 'true' : 'false'; },
-      multiple: function (f) { return !!(f.options && f.options.multiple); },
-      refChosen: function (f) { return this.ref(f).selected; },
-      refPick: function (f, item) {
-        var r = this.ref(f);
-        if (this.multiple(f)) {
-          if (!r.selected.some(function (x) { return x.id === item.id; })) r.selected.push(item);
-          this.values[f.id] = r.selected.map(function (x) { return x.id; });
-        } else {
-          r.selected = [item];
-          this.values[f.id] = item.id;
-        }
-        this.explicit[f.id] = true;
-        r.query = ''; r.results = []; r.open = false;
-        this.clearError(f.id);
-        this.applyRules();
-        this.fetchFrom(f);
-      },
-      refRemove: function (f, item) {
-        var r = this.ref(f);
-        r.selected = r.selected.filter(function (x) { return x.id !== item.id; });
-        this.values[f.id] = this.multiple(f) ? r.selected.map(function (x) { return x.id; }) : null;
-        this.explicit[f.id] = true;
-        this.applyRules();
-        this.fetchFrom(f);
       },
 
       /* ---- fetched values: filled as soon as a reference is picked, through the API (the read gate) ---- */
@@ -385,12 +221,12 @@
         if (!this.mayFill(fid)) return;
         this.values[fid] = value === undefined ? null : value;
         this.fetched[fid] = this.values[fid];
-        if (this.refs[fid]) this.refs[fid].selected = (titles || []).slice();
+        this.titles[fid] = (titles || []).slice();
         this.explicit[fid] = false;
       },
       fetchFrom: function (f) {
         var deps = this.fetchedBy(f), self = this, ref = this.values[f.id];
-        if (!deps.length || !window.formflow.typeCan(f, 'is_reference') || this.multiple(f)) return;
+        if (!deps.length || !window.formflow.typeCan(f, 'is_reference') || (f.options && f.options.multiple)) return;
         if (ref === null || ref === undefined) {  // no record: what it filled in goes with it
           deps.forEach(function (d) { self.fill(d.id, null, []); });
           this.applyRules();
@@ -405,87 +241,68 @@
           self.applyRules();
         });
       },
-      refKey: function (f, e) {
-        var r = this.ref(f);
-        if (e.key === 'ArrowDown') { e.preventDefault(); if (r.results.length) { r.open = true; r.active = Math.min(r.active + 1, r.results.length - 1); } }
-        else if (e.key === 'ArrowUp') { e.preventDefault(); r.active = Math.max(r.active - 1, 0); }
-        else if (e.key === 'Enter') { if (r.open && r.active >= 0) { e.preventDefault(); this.refPick(f, r.results[r.active]); } }
-        else if (e.key === 'Escape') { r.open = false; }
-      },
-      refClose: function (f) { var r = this.ref(f); var self = this; setTimeout(function () { r.open = false; }, 150); return self; },
-
-      /* ---- sub-table ---- */
-      subFields: function (f) { return (f.options && f.options.fields) || []; },
-      rows: function (f) { return this.values[f.id] || []; },
-      addRow: function (f) { var rows = (this.values[f.id] || []).slice(); rows.push({}); this.values[f.id] = rows; },
-      removeRow: function (f, i) { var rows = (this.values[f.id] || []).slice(); rows.splice(i, 1); this.values[f.id] = rows; },
-      cellVal: function (f, i, sf) { var row = this.rows(f)[i] || {}; var v = row[sf.id]; return v === null || v === undefined ? '' : v; },
-      cellChecked: function (f, i, sf) { return (this.rows(f)[i] || {})[sf.id] === true; },
-      setCell: function (f, i, sf, raw) {
-        var row = this.rows(f)[i];
-        if (!row) return;
-        row[sf.id] = typedValue(sf, raw, this.zone());
-        this.clearError(f.id);
-      },
-      cellKind: function (sf) { var k = facts(sf).input; return k === 'switch' || k === 'select' ? k : 'input'; },
-      cellIs: function (sf, k) { return this.cellKind(sf) === k; },
-      cellType: function (sf) { return facts(sf).html_input; },
-      cellLabel: function (sf) { return label(sf.label, sf.name || sf.id); },
-      cellChoices: function (sf) { return ((sf.options && sf.options.choices) || []).map(function (c) { return { value: c.value, label: label(c.label, c.value) }; }); },
-      hasRows: function (f) { return this.rows(f).length > 0; },
-
-      /* ---- attachments ---- */
-      upload: function (f, input) {
-        var files = input.files, self = this;
-        if (!files || !files.length) return;
-        var body = new FormData();
-        for (var i = 0; i < files.length; i++) body.append('file', files[i]);
-        var url = this.cfg.upload_url || '/api/attachments';
-        url += (url.indexOf('?') >= 0 ? '&' : '?') + 'field=' + encodeURIComponent(f.id);  // the field's size limit applies
-        fetch(url, { method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
-          .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
-          .then(function (r) {
-            if (!r.ok) { self.errors[f.id] = [(r.data && r.data.error && r.data.error.message) || t('common.error')]; return; }
-            var ids = recordsFrom(r.data).map(function (a) { return a.id; });
-            if (!ids.length && r.data && r.data.id !== undefined) ids = [r.data.id];
-            self.values[f.id] = self.multiple(f) ? ids : (ids[0] === undefined ? null : ids[0]);
-            self.clearError(f.id);
-          }, function () { self.errors[f.id] = [t('common.error')]; });
-      },
-
-      /* ---- widget modules (static/widgets/<name>.js register formflow.widgets[name] = {mount(el, host)}) ---- */
-      widgetOf: function (f) { return window.formflow.widgetOf(f); },
+      /* ---- widgets: every field's input is its type's module (static/widgets/<widget>.js registers
+         formflow.widgets[name] = {mount(el, host)}); a type whose module is not loaded gets the plain input ---- */
       mountWidget: function (f, el) {
-        var widget = this.widgetOf(f), self = this;
+        var widget = window.formflow.widgetOf(f) || window.formflow.widgets.input;
         if (!widget || el.getAttribute('data-mounted')) return;
         el.setAttribute('data-mounted', '1');
-        widget.mount(el, {
-          field: f, id: this.inputId(f), labelId: this.inputId(f) + '-label', describedBy: this.describedBy(f), t: t, label: label,
+        widget.mount(el, this.widgetHost(f));
+      },
+      /* what a widget may read and do: its field's value, the rules' state, errors, the form's settings */
+      widgetHost: function (f) {
+        var self = this;
+        return {
+          field: f, id: this.inputId(f), labelId: this.inputId(f) + '-label', describedBy: this.describedBy(f),
+          testId: this.fieldTestId(f), t: t, label: label, config: this.cfg,
           get: function () { return self.values[f.id]; },
-          set: function (v) { self.values[f.id] = v; self.clearError(f.id); self.applyRules(); },
+          /* the user set the value (and, for ids, their names): rules run again; a picked record fills what it fetches */
+          set: function (v, titles) {
+            self.values[f.id] = v;
+            if (titles) self.titles[f.id] = titles.slice();
+            self.explicit[f.id] = true;
+            self.clearError(f.id);
+            self.applyRules();
+            self.fetchFrom(f);
+          },
+          titles: function () { return self.titles[f.id] || []; },
           readonly: function () { return self.isReadonly(f); },
+          required: function () { return self.isRequired(f); },
+          invalid: function () { return self.invalid(f); },
+          fieldChoices: function () { return self.choices(f); },
+          zone: function () { return self.zone(); },
           fail: function (message) { self.errors[f.id] = [message]; },
+          clearError: function () { self.clearError(f.id); },
+          /* run fn now and again whenever what it reads of the form changes (Alpine's reactivity) */
+          effect: function (fn) { return window.Alpine.effect(fn); },
+          /* a record of `form` a picker saw: the rules' load_reference reads it */
+          remember: function (form, id, data) { self.refCache[form + ':' + id] = data; },
           choices: function (parent) {
             var url = '/api/field-types/' + encodeURIComponent(f.type) + '/choices' + (parent ? '?parent=' + encodeURIComponent(parent) : '');
             return window.formflow.api('GET', url).then(function (r) { return r.ok ? (r.data.items || []) : []; });
           },
           attachmentUrl: function (id) { return '/api/attachments/' + encodeURIComponent(id); },
-          upload: function (blob, name) { return self.uploadBlob(f, blob, name); }
-        });
+          upload: function (blob, name) { return self.uploadFiles(f, [blob], name).then(function (ids) { return ids[0]; }); },
+          uploadFiles: function (files) { return self.uploadFiles(f, files); }
+        };
       },
-      /* one file to this field's upload URL -> Promise of its attachment id (rejected with the server's message) */
-      uploadBlob: function (f, blob, name) {
+      /* files to this field's upload URL (its limits apply) -> Promise of their attachment ids (rejected with the server's message) */
+      uploadFiles: function (f, files, name) {
         var body = new FormData();
-        body.append('file', blob, name);
+        for (var i = 0; i < files.length; i++) {
+          if (name) body.append('file', files[i], name);
+          else body.append('file', files[i]);
+        }
         var url = this.cfg.upload_url || '/api/attachments';
         url += (url.indexOf('?') >= 0 ? '&' : '?') + 'field=' + encodeURIComponent(f.id);
         return fetch(url, { method: 'POST', body: body, credentials: 'same-origin',
           headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
-          .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); })
+          .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); }, function () { throw t('common.error'); })
           .then(function (r) {
             if (!r.ok) throw ((r.data && r.data.error && r.data.error.message) || t('common.error'));
-            return r.data.id;
+            var ids = recordsFrom(r.data).map(function (a) { return a.id; });
+            if (!ids.length && r.data && r.data.id !== undefined) ids = [r.data.id];
+            return ids;
           });
       },
 
@@ -580,7 +397,6 @@
     };
   }
 
-  window.formflowFill = { isoToLocalInput: isoToLocalInput, localInputToIso: localInputToIso };
   document.addEventListener('alpine:init', function () {
     window.Alpine.data('formFill', formFill);
   });

@@ -113,8 +113,9 @@ class FieldType:
     #: what the designer calls the type, and its one-line description
     label: dict = {}
     description: dict = {}
-    #: JS widget module (``designer_ui/static/widgets/<widget>.js``) and its palette glyph
-    widget: str = "text"
+    #: JS widget module (``designer_ui/static/widgets/<widget>.js``: the generated form's input; ``input`` draws the
+    #: plain ones from ``form_input`` / ``html_input``) and its palette glyph
+    widget: str = "input"
     glyph: str = "?"
     #: options a new field of this type starts with in the designer
     default_options: dict = {}
@@ -187,8 +188,8 @@ class FieldType:
     #: the message when a value does not match the schema's pattern (None: the schema's own words)
     pattern_message: str | None = None
     # -- the browser's facts (``describe()["form"]``): designer_ui/static reads these, never a type's name --
-    #: the generated form's input: input, textarea, switch, select, multi, subtable, datetime, file, ref (a record or
-    #: person picker), auto (the engine fills it), widget (its module in static/widgets/ mounts it)
+    #: the kind of input the type's widget module (``widget``) draws: input, textarea, switch, select, multi, subtable,
+    #: datetime, file, ref (a record or person picker), auto (the engine fills it: never sent), widget (its own)
     form_input: str = "input"
     #: the HTML type of an ``input`` (text, number, date, datetime-local, email, tel, url) and its keyboard (inputmode)
     html_input: str = "text"

@@ -25,7 +25,7 @@ class BooleanType(FieldType):
     name = "boolean"
     palette_rank = 70
     label, description = en_zh("Switch", "开关"), en_zh("On / off switch", "开 / 关")
-    widget, glyph = "boolean", "◐"
+    widget, glyph = "input", "◐"
     form_input, input_value, blank = "switch", "boolean", False
     rule_operators, rule_literal = ("true", "false"), "boolean"
     cell_text = "yes_no"
@@ -119,7 +119,7 @@ class SelectType(_Select):
     name = "select"
     palette_rank = 80
     label, description = en_zh("Single choice", "单选"), en_zh("Pick one from a list", "从列表中选一个")
-    widget, glyph = "select", "◉"
+    widget, glyph = "choice", "◉"
     form_input, cell_text = "select", "choice"
     properties = (CHOICES,)
     filter_operators = EQUALITY_OPERATORS
@@ -160,7 +160,7 @@ class MultiSelectType(_Select):
     name = "multiselect"
     palette_rank = 90
     label, description = en_zh("Multiple choice", "多选"), en_zh("Pick several from a list", "从列表中选多个")
-    widget, glyph = "multiselect", "☑"
+    widget, glyph = "choice", "☑"
     form_input, blank, cell_text = "multi", [], "choices"
     rule_operators = ("eq", "ne", "contains", "empty", "not_empty")
     properties = (CHOICES, Property("options.max_items", "int", en_zh("Maximum selections", "最多选择"), attrs={"min": 1}))

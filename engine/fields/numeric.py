@@ -51,7 +51,7 @@ class NumberType(_Numeric):
         except ValueError:
             return raw
     label, description = en_zh("Number", "数字"), en_zh("Integer or decimal with limits", "整数或小数，可设上下限")
-    widget, glyph = "number", "#"
+    widget, glyph = "input", "#"
     html_input, free_step, input_value = "number", "any", "number"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     numeric_cell = True
@@ -98,7 +98,7 @@ class MoneyType(_Numeric):
     name = "money"
     palette_rank = 40
     label, description = en_zh("Money", "金额"), en_zh("Amount with currency", "带币种的金额")
-    widget, glyph = "money", "¥"
+    widget, glyph = "input", "¥"
     html_input, input_mode, default_precision = "number", "decimal", 2
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     numeric_cell = True

@@ -44,7 +44,7 @@ class ReferenceType(_IdField):
     name = "reference"
     palette_rank = 140
     label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
-    widget, glyph = "reference", "↗"
+    widget, glyph = "picker", "↗"
     form_input = "ref"
     properties = (TARGET_FORM, MULTIPLE)
     default_options = {"form": "", "multiple": False}
@@ -82,7 +82,7 @@ class UserType(_IdField):
     name = "user"
     palette_rank = 150
     label, description = en_zh("Member", "成员"), en_zh("A person in the workspace", "工作区中的成员")
-    widget, glyph = "user", "U"
+    widget, glyph = "picker", "U"
     form_input = "ref"
     is_user = True
     kanban_lanes = True

@@ -41,7 +41,7 @@ class SerialType(FieldType):
     name = "serial"
     palette_rank = 130
     label, description = en_zh("Serial number", "流水号"), en_zh("Auto number like KH-20240101-0001", "自动编号，如 KH-20240101-0001")
-    widget, glyph = "serial", "Nº"
+    widget, glyph = "output", "Nº"
     form_input = "auto"
     picker_rank = 1
     properties = (Property("options.format", "code", en_zh("Number format", "编号格式"),
@@ -72,7 +72,7 @@ class ComputedType(_Derived):
     name = "computed"
     palette_rank = 180
     label, description = en_zh("Formula", "公式"), en_zh("Value calculated from a formula", "由公式计算得出")
-    widget, glyph = "computed", "ƒ"
+    widget, glyph = "output", "ƒ"
     form_input = "auto"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     properties = (Property("options.formula", "formula", en_zh("Formula", "公式")),
@@ -110,7 +110,7 @@ class RollupType(_Derived):
     name = "rollup"
     palette_rank = 190
     label, description = en_zh("Roll-up", "汇总"), en_zh("Count or sum of related records", "关联记录的计数或求和")
-    widget, glyph = "rollup", "Σ"
+    widget, glyph = "output", "Σ"
     form_input = "auto"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
     properties = (Property("options.form", "form", en_zh("Target form", "关联表单")),

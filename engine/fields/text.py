@@ -73,7 +73,7 @@ class TextType(_Text):
     name = "text"
     palette_rank = 10
     label, description = en_zh("Single line text", "单行文本"), en_zh("Short text such as a name", "简短文字，例如名称")
-    widget, glyph = "text", "T"
+    widget, glyph = "input", "T"
     rule_operators = ("eq", "ne", "contains", "empty", "not_empty")
     hint_rank = 0
     import_cleaner = "text"
@@ -98,7 +98,7 @@ class TextareaType(TextType):
     name = "textarea"
     palette_rank = 20
     label, description = en_zh("Multi-line text", "多行文本"), en_zh("Longer notes and descriptions", "较长的备注和说明")
-    widget, glyph = "textarea", "¶"
+    widget, glyph = "input", "¶"
     form_input, wide = "textarea", True
     hint_rank = 1
     import_cleaner = "textarea"
@@ -114,7 +114,7 @@ class PhoneType(_TextLike):
     name = "phone"
     palette_rank = 100
     label, description = en_zh("Phone", "手机号"), en_zh("Phone number, normalized", "电话号码，自动规范化")
-    widget, glyph = "phone", "P"
+    widget, glyph = "input", "P"
     html_input, input_mode, autocomplete = "tel", "tel", "tel"
     hint_rank = 3
     picker_rank = 0
@@ -156,7 +156,7 @@ class EmailType(_TextLike):
     name = "email"
     palette_rank = 110
     label, description = en_zh("Email", "邮箱"), en_zh("Email address", "电子邮箱地址")
-    widget, glyph = "email", "@"
+    widget, glyph = "input", "@"
     html_input = autocomplete = "email"
     hint_rank = 2
     picker_rank = 2
@@ -181,7 +181,7 @@ class UrlType(_TextLike):
     name = "url"
     palette_rank = 120
     label, description = en_zh("Link", "链接"), en_zh("Web address", "网址")
-    widget, glyph = "url", "//"
+    widget, glyph = "input", "//"
     html_input = "url"
     import_synonyms = ("网址", "网站", "website", "url", "homepage")
     import_cleaner = "url"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from designer_ui import field_widgets, i18n
@@ -215,15 +216,45 @@ def test_the_detector_finds_a_type_dispatch_in_a_template():
     assert found == ["2", "3", "4", "5"], found
 
 
-def test_every_widget_input_has_its_module_and_every_module_its_type():
-    """A type whose form input is its widget has ``static/widgets/<widget>.js`` registering that name; no module is orphaned."""
+@pytest.fixture
+def db_url(tmp_path):  # the field types' descriptions do not depend on the database: SQLite is enough
+    return f"sqlite:///{tmp_path / 'widgets.db'}"
+
+
+def test_every_type_names_a_widget_module_that_registers_it_and_every_module_its_type(client):
+    """Every field type, as ``GET /api/field-types`` describes it, names ``static/widgets/<widget>.js``, which registers
+    that name; no module is orphaned (the generated form mounts each field's input from its type's module)."""
     widgets_dir = STATIC / "widgets"
     modules = {p.stem: p.read_text(encoding="utf-8") for p in widgets_dir.glob("*.js")}
-    mounted = {t.widget for _, t in FIELD_TYPES.items() if t.form_input == "widget"}
-    missing = sorted(w for w in mounted if w not in modules)
-    unregistered = sorted(w for w in mounted & set(modules) if not re.search(r"widgets\." + w + r"\s*=", modules[w]))
-    orphans = sorted(set(modules) - {t.widget for _, t in FIELD_TYPES.items()})
+    answer = client.get("/api/field-types")
+    assert answer.status_code == 200
+    named = {t["type"]: t["widget"] for t in answer.get_json()["items"]}
+    assert set(named) == set(FIELD_TYPES.names()), sorted(set(FIELD_TYPES.names()) ^ set(named))
+    missing = sorted(f"{t}: {w}" for t, w in named.items() if w not in modules)
+    unregistered = sorted(w for w in set(named.values()) & set(modules) if not re.search(r"widgets\." + w + r"\s*=", modules[w]))
+    orphans = sorted(set(modules) - set(named.values()))
     assert (missing, unregistered, orphans) == ([], [], []), (missing, unregistered, orphans)
+
+
+def test_the_generated_form_is_a_generic_host():
+    """formfill.js keeps values, rules, errors and submit; each input is its widget's: it draws no input of its own,
+    has no per-kind branch (``kind`` / ``is(f, ...)``) and names no form input kind; form_fill.html mounts one widget
+    per field and loads the modules the definition's types name."""
+    source = (STATIC / "formfill.js").read_text(encoding="utf-8")
+    toks = tokens(source)
+    # "auto" is not a branch: an engine-set value is never sent, whatever draws it; value kinds are the formulas' results
+    kinds = ({t.form_input for _, t in FIELD_TYPES.items()} | set(FIELD_TYPES.names())) - {"auto"} - (VALUE_KINDS - {"datetime"})
+    compared = sorted({toks[i][1] for i in range(1, len(toks) - 1) if toks[i][0] == "string" and toks[i][1] in kinds
+                       and (toks[i - 1][1] in _COMPARE | {"case"} or toks[i + 1][1] in _COMPARE)})
+    assert compared == [], compared
+    for gone in ("createElement", "refSearch", "subFields", "isoToLocalInput", "typedValue", "kind:", "is:"):
+        assert gone not in source, gone
+    page = (TEMPLATES / "form_fill.html").read_text(encoding="utf-8")
+    assert page.count("mountWidget(f, $el)") == 1 and "is(f," not in page and "<input" not in page and "<select" not in page
+    definition = {"fields": [{"id": "a", "type": "subtable", "options": {"fields": [{"id": "x", "type": "datetime"}]}},
+                  {"id": "b", "type": "reference", "options": {"form": "c"}}, {"id": "c", "type": "text", "deleted": True}]}
+    assert field_widgets.widget_modules(definition) == [field_widgets.FALLBACK_WIDGET] + [
+        FIELD_TYPES.get(n).widget for n in ("subtable", "datetime", "reference")]
 
 
 def test_the_public_form_draws_each_input_from_its_types_facts():

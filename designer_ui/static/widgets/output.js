@@ -1,0 +1,21 @@
+/* Output widget (form.input "auto": a value the engine sets, a serial number or a computed / rolled-up one): shown,
+   never typed; a numbered type that has no number yet says it gets one on save. Registered as
+   window.formflowWidgets.output. */
+(function () {
+  'use strict';
+  var widgets = window.formflowWidgets = window.formflowWidgets || {};
+
+  widgets.output = {
+    mount: function (el, host) {
+      var out = document.createElement('output'), numbered = window.formflow.typeCan(host.field, 'numbered');
+      out.className = 'input mono muted';
+      out.id = host.id;
+      out.setAttribute('data-testid', host.testId);
+      host.effect(function () {
+        var v = host.get();
+        out.textContent = v !== null && v !== undefined && v !== '' ? String(v) : (numbered ? host.t('fill.serial_on_save') : '—');
+      });
+      el.appendChild(out);
+    }
+  };
+})();
