@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 
+from designer_ui.i18n import request_locale
 from engine.errors import ErrorItem, FormflowError
 from engine.fields import FIELD_TYPES
 from engine.services import web_forms
@@ -55,8 +56,9 @@ def _page(token: str, spec: dict, status: int = 200, **extra):
 def _page_error(exc: FormflowError):
     """An unknown or withdrawn link as a page (the same 404 for both: nothing to probe); a JSON client gets JSON."""
     if request.is_json:  # e.g. a body over the request budgets, refused before the view runs
-        return jsonify({"error": exc.to_dict()}), exc.status
-    return render_template("error.html", status=exc.status, message=exc.message, static_base=_static_base()), exc.status
+        return jsonify({"error": exc.to_dict(request_locale())}), exc.status
+    return render_template("error.html", status=exc.status, message=exc.localized(request_locale()),
+                           static_base=_static_base()), exc.status
 
 
 @bp.route("/f/<token>", methods=["GET"])
@@ -88,11 +90,12 @@ def _refused(token: str, exc: FormflowError, wants_json: bool, spec: dict | None
     if exc.status == 429:
         headers["Retry-After"] = str(exc.details.get("retry_after", web_forms.RATE_LIMIT_WINDOW_SECONDS))
     if wants_json or spec is None:
-        response = jsonify({"error": exc.to_dict()})
+        response = jsonify({"error": exc.to_dict(request_locale())})
         response.status_code = exc.status
     else:
-        body, _ = _page(token, spec, exc.status, error=exc.message,
-                        field_errors={(e.field_id or e.path.strip("/")): e.message for e in exc.errors}, values=request.form)
+        locale = request_locale()
+        body, _ = _page(token, spec, exc.status, error=exc.localized(locale),
+                        field_errors={(e.field_id or e.path.strip("/")): e.localized(locale) for e in exc.errors}, values=request.form)
         response = current_app.make_response((body, exc.status))
     response.headers.update(headers)
     return response

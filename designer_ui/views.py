@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Response, get_flashed_messages, render_template, request, url_for
 
 from designer_ui import bp
+from designer_ui.i18n import request_locale
 from designer_ui.request_context import TZ_COOKIE, actor, local_time, runtime, user_locale, user_timezone  # noqa: F401  (re-exported)
 from engine.api.auth import SECURITY_HEADERS
 from engine.errors import FormflowError, NotFound
@@ -46,7 +47,7 @@ def _page_context() -> dict:
 @bp.errorhandler(FormflowError)
 def _page_error(exc: FormflowError):
     """A refused page request (unknown form, record, not published yet) as a page, not the API's JSON."""
-    return render_template("error.html", status=exc.status, message=exc.message if hasattr(exc, "message") else str(exc)), exc.status
+    return render_template("error.html", status=exc.status, message=exc.localized(request_locale())), exc.status
 
 
 @bp.route("/rules/runtime.js")

@@ -45,7 +45,8 @@
     var opts = {
       method: method,
       credentials: 'same-origin',
-      headers: { 'Accept': 'application/json', 'X-CSRFToken': csrfToken() }
+      // the server words its refusals in the page's language (<html lang>), whatever the browser's own preference
+      headers: { 'Accept': 'application/json', 'Accept-Language': locale(), 'X-CSRFToken': csrfToken() }
     };
     Object.keys(headers || {}).forEach(function (k) { opts.headers[k] = headers[k]; });
     if (body !== undefined) {
