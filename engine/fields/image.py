@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import io
 
-
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, LinkedField, Property, en_zh
+from engine.fields.base import FIELD_TYPES, Property, en_zh
+from engine.fields.linked import MULTIPLE, FileField
 
 #: longest side of a thumbnail, in pixels
 THUMBNAIL_SIZE = (320, 320)
@@ -23,7 +23,6 @@ MAX_IMAGE_PIXELS = 40_000_000
 #: picture formats accepted (Pillow's names) and the most pictures one field may hold
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 MAX_IMAGES = 20
-_ATTACHMENT_ID = r"^[0-9a-f]{32}$"
 
 
 def read_picture(data: bytes, formats: frozenset[str] = IMAGE_FORMATS) -> Image.Image:
@@ -53,25 +52,16 @@ def thumbnail_of(picture: Image.Image) -> bytes:
     return out.getvalue()
 
 
-class PictureField(LinkedField):
+class PictureField(FileField):
     """Facts shared by the picture types (image, signature): attachment ids of checked pictures."""
-    holds_attachments = thumbnails = True
-    filter_operators = LIST_OPERATORS
-    table_filter_op = "contains"  # a table's column filter looks for one of its ids
-    contains_list = True
+    thumbnails = True
     rule_kind = "picture"  # rules ask whether there is one (``value != null``)
     rule_operators = ("empty", "not_empty")
     import_refusal = en_zh("pictures are uploaded on the record page; a spreadsheet cell carries no file",
                            "图片需在记录页上传，表格单元格无法携带文件")
-    template_kind = "attachment"
-    groupable = indexable = False
     formats: frozenset[str] = IMAGE_FORMATS
     expected = "an uploaded file id"
-    item_schema = {"type": "string", "pattern": _ATTACHMENT_ID}
     max_items = MAX_IMAGES
-
-    def linked_store(self, field):
-        return "@attachments"
 
     def accepts_upload(self, filename: str, content_type: str, field: dict) -> bool:
         return (content_type or "").lower().startswith("image/")
@@ -86,8 +76,7 @@ class ImageType(PictureField):
     name = "image"
     label, description = en_zh("Image", "图片"), en_zh("Pictures, shown as thumbnails", "图片，以缩略图显示")
     widget, glyph = "image", "▣"
-    properties = (Property("options.multiple", "bool", en_zh("Allow several", "允许多个")),
-                  Property("options.max_size", "int", en_zh("Largest file (bytes)", "最大文件（字节）"), attrs={"min": 1}))
+    properties = (MULTIPLE, Property("options.max_size", "int", en_zh("Largest file (bytes)", "最大文件（字节）"), attrs={"min": 1}))
     form_input = "widget"
 
 

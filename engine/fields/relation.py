@@ -5,42 +5,18 @@ attachment exists is checked by the record service inside its transaction.
 """
 from __future__ import annotations
 
-import re
+from engine.fields.base import FIELD_TYPES, FieldType, Property, en_zh, field_label
+from engine.fields.linked import MULTIPLE, FileField, IdField
 
-from engine.fields.base import FIELD_TYPES, LIST_OPERATORS, FieldType, LinkedField, Property, en_zh, field_label
-from engine.safety import MAX_ID
-
-#: most rows a sub-table may hold, most ids a multi-reference may hold
+#: most rows a sub-table may hold
 MAX_SUBTABLE_ROWS = 500
-MAX_MULTI_REFERENCES = 1000
-_ATTACHMENT_ID = r"^[0-9a-f]{32}$"
 
 
-MULTIPLE = Property("options.multiple", "bool", en_zh("Allow several", "允许多个"))
 TARGET_FORM = Property("options.form", "form", en_zh("Target form", "关联表单"))
 
 
-class _IdField(LinkedField):
-    sql_kind = "number"
-    properties = (MULTIPLE,)
-    default_options = {"multiple": False}
-    filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")
-    contains_list = contains_by_id = True
-    dedup_matchable = True
-    in_subtable = True
-    item_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-    max_items = MAX_MULTI_REFERENCES
-
-    @property
-    def value_kind(self):  # noqa: D401 - what rules see
-        return "integer"
-
-    def sql_expression(self, dialect, field_id):
-        return super().sql_expression(dialect, field_id)
-
-
 @FIELD_TYPES.register
-class ReferenceType(_IdField):
+class ReferenceType(IdField):
     name = "reference"
     palette_rank = 140
     label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
@@ -78,7 +54,7 @@ REFERENCE_TYPE: ReferenceType = FIELD_TYPES.get(ReferenceType.name)
 
 
 @FIELD_TYPES.register
-class UserType(_IdField):
+class UserType(IdField):
     name = "user"
     palette_rank = 150
     label, description = en_zh("Member", "成员"), en_zh("A person in the workspace", "工作区中的成员")
@@ -162,30 +138,17 @@ class SubtableType(FieldType):
 
 
 @FIELD_TYPES.register
-class AttachmentType(LinkedField):
+class AttachmentType(FileField):
     name = "attachment"
     palette_rank = 170
     label, description = en_zh("Attachment", "附件"), en_zh("Files and images", "文件和图片")
     widget, glyph = "attachment", "A"
     form_input = "file"
     properties = (MULTIPLE,)
-    holds_attachments = True
     default_options = {"multiple": False}
     default_input = None
-    filter_operators = LIST_OPERATORS
-    table_filter_op = "contains"  # a table's column filter looks for one of its ids
-    contains_list = True
-    rule_kind, template_kind = None, "attachment"
-    groupable = indexable = False
-    item_schema = {"type": "string", "pattern": _ATTACHMENT_ID}
+    rule_kind = None
     max_items = 50
-
-    def linked_store(self, field):
-        return "@attachments"
-
-
-def is_attachment_id(value: str) -> bool:
-    return bool(re.match(_ATTACHMENT_ID, value))
 
 
 __all__ = ["ReferenceType", "UserType", "SubtableType", "AttachmentType", "field_label"]

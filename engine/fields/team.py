@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine.fields.base import FIELD_TYPES, LinkedField, Property, en_zh
+from engine.fields.base import FIELD_TYPES, en_zh
+from engine.fields.linked import IdField
 from engine.imports.cleaning import CLEANERS, Cleaner, folded, text_of
-from engine.safety import MAX_ID
 from engine.storage.access_tables import teams
 
 #: most teams one field may hold
@@ -19,28 +19,19 @@ MAX_TEAMS = 200
 
 
 @FIELD_TYPES.register
-class TeamType(LinkedField):
+class TeamType(IdField):
     name = "team"
     label, description = en_zh("Team", "部门"), en_zh("A team or department of the workspace", "工作区中的团队或部门")
     widget, glyph = "team", "⚑"
     form_input = "widget"
-    properties = (Property("options.multiple", "bool", en_zh("Allow several", "允许多个")),)
-    sql_kind = "number"
-    filter_operators = ("eq", "ne", "in", "contains", "empty", "not_empty")
-    contains_list = contains_by_id = True
+    default_options = {}  # a new team field starts without options (one team)
     rule_kind = "user"  # an id (or a list of ids), as rules read a member field
     rule_literal = "number"
     template_kind = "text"  # its names, as text
     import_cleaner = "team"
-    dedup_matchable = True
     in_subtable = False
     expected = "a team id"
-    item_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     max_items = MAX_TEAMS
-
-    @property
-    def value_kind(self):  # noqa: D401 - what rules see
-        return "integer"
 
     def linked_store(self, field):
         return "@teams"

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from engine.errors import ErrorItem, FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.fields.relation import is_attachment_id
+from engine.fields.linked import is_attachment_id
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
