@@ -25,7 +25,7 @@ _NULL_STR = {"type": ["string", "null"]}
 TEMPLATE = {"type": "object", "required": ["app", "key", "revision", "state", "form", "content"], "properties": {
     "app": {"type": "string"}, "key": {"type": "string"}, "revision": {"type": "integer"},
     "state": {"enum": ["draft", "submitted", "approved", "rejected", "published"]},
-    "status": {"type": "string"}, "form": {"type": "string"}, "label": _LABEL, "description": _NULL_STR,
+    "status": {"type": "string"}, "form": {"type": "string"}, "purpose": {"enum": ["notification", "print"]}, "label": _LABEL, "description": _NULL_STR,
     "content": _CONTENT, "review_comment": _NULL_STR, "published_revision": _NULL_INT,
     "allowed_actions": {"type": "array", "items": {"type": "string"}},
     **{f"{what}_by": _NULL_INT for what in ("created", "updated", "submitted", "reviewed", "published")},
@@ -64,6 +64,7 @@ class TemplateCreateBody(Schema):
 
     key = fields.String(required=True, validate=KEY)
     form = fields.String(required=True, validate=KEY)
+    purpose = fields.String(load_default="notification", validate=validate.OneOf(template_service.PURPOSES))
     label = Label(required=True)
     description = fields.String(validate=validate.Length(max=2000), allow_none=True)
     content = _Content(required=True, keys=fields.String())
@@ -105,8 +106,9 @@ class InboxArgs(Schema):
 
 
 CREATE = {"$ref": "#/components/schemas/NotificationTemplate"}
-UPDATE = {**{k: v for k, v in lift_schema("template")["NotificationTemplate"].items() if k not in ("title", "description")},
-          "required": []}
+_LIFTED = lift_schema("template")["NotificationTemplate"]
+UPDATE = {**{k: v for k, v in _LIFTED.items() if k not in ("title", "description", "properties")},
+          "properties": {k: v for k, v in _LIFTED["properties"].items() if k != "purpose"}, "required": []}
 COMMENT = {"type": "object", "additionalProperties": False, "properties": {"comment": {"type": ["string", "null"], "maxLength": 2000}}}
 RENDER = {"type": "object", "additionalProperties": False, "properties": {
     "record_id": {"type": ["integer", "null"], "minimum": 1}, "revision": {"type": ["integer", "null"], "minimum": 1},
@@ -131,9 +133,19 @@ def update_template_review_settings():
     return jsonify(template_review.set_review_settings(runtime(), actor(), body))
 
 
-@route(BASE, summary="Notification templates of an app", tag="notification templates", response=TEMPLATE_LIST, errors=(404,))
+LIST_PARAMS = [
+    {"name": "purpose", "in": "query", "required": False, "schema": {"enum": ["notification", "print"]},
+     "description": "only notification templates or only print templates"},
+    {"name": "form", "in": "query", "required": False, "schema": {"type": "string"}, "description": "only those of this form"},
+]
+
+
+@route(BASE, summary="Notification and print templates of an app", tag="notification templates", response=TEMPLATE_LIST,
+       query=LIST_PARAMS, errors=(404,))
 def list_notification_templates(app_key):
-    return jsonify({"items": template_service.list_templates(runtime(), app_key, actor=actor())})
+    purpose = request.args.get("purpose") or None
+    return jsonify({"items": template_service.list_templates(runtime(), app_key, actor=actor(), form_key=request.args.get("form") or None,
+                                                             purpose=purpose if purpose in template_service.PURPOSES else None)})
 
 
 @route(BASE, "POST", summary="Create a template (a draft, compiled against the form's variables)", tag="notification templates",
@@ -141,7 +153,8 @@ def list_notification_templates(app_key):
 def create_notification_template(app_key):
     body = load_body(TemplateCreateBody())
     created = template_service.create_template(runtime(), actor(), app_key, key=body["key"], form_key=body["form"],
-                                               label=body["label"], content=body["content"], description=body.get("description"))
+                                               label=body["label"], content=body["content"], description=body.get("description"),
+                                               purpose=body["purpose"])
     return jsonify(created), 201
 
 

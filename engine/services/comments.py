@@ -5,6 +5,11 @@ Reading or writing a record's comments starts with the read gate's single-record
 missing record. A mention (``@username`` in the text, or a user id picked in ``mentions``) notifies that user's inbox
 only when they may read the record themselves; other mentions stay plain text. Each comment is also a "comment" row in
 the record's history (``@comment`` change, as approval steps record theirs).
+
+Its author may edit a comment (it then shows as edited, ``edited_at``; users newly mentioned are told, those told
+before are not told again) and delete it; a workspace admin may delete anyone's. Both need the record still
+readable and are rows of the record's history too (``comment_edit``: old and new text; ``comment_delete``: the
+text removed).
 """
 from __future__ import annotations
 
@@ -21,13 +26,14 @@ from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.services import inbox
 from engine.services.form_lookup import compiled_form
+from engine.services.permissions import privileged
 from engine.services.records import check_access, live_row
 from engine.services.users import actor_for
 from engine.storage import record_rows
 from engine.storage.comment_tables import record_comments
 from engine.storage.tables import users
 
-__all__ = ["list_comments", "add_comment", "mentioned_names", "MAX_COMMENT_LENGTH", "MAX_MENTIONS", "MAX_COMMENTS_LISTED"]
+__all__ = ["list_comments", "add_comment", "edit_comment", "delete_comment", "mentioned_names", "MAX_COMMENT_LENGTH", "MAX_MENTIONS", "MAX_COMMENTS_LISTED"]
 
 #: Longest comment body kept, in characters (a longer one is refused at /body).
 MAX_COMMENT_LENGTH = 4000
@@ -59,6 +65,7 @@ def _readable_row(rt: Runtime, conn: sa.Connection, actor: Actor, app_key: str, 
 
 def _comment_dict(row: Mapping, names: Mapping[int, Any]) -> dict:
     return {"id": row["id"], "record_id": row["record_id"], "body": row["body"], "created_at": utc_iso(row["created_at"]),
+            "edited_at": utc_iso(row["edited_at"]) if row["edited_at"] else None,
             "author_id": row["author_id"], "author_name": names.get(row["author_id"]),
             "mentions": [{"id": uid, "name": names.get(uid)} for uid in row["mentions"]]}
 
@@ -136,16 +143,68 @@ def add_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_i
             app=app_key, form=form_key, record_id=record_id, author_id=actor.user_id, body=text, created_at=now,
             mentions=[p.id for p in people]).returning(record_comments.c.id)).scalar_one()
         record_rows.audit(conn, record_id, form.form_id, "comment", actor, now, row["version"], {"@comment": [None, text]})
-        author = _names(conn, [actor.user_id]).get(actor.user_id) or actor.label
-        for person in people:
-            locale = "zh-CN" if (person.locale or "").startswith("zh") else "en"
-            words = {"author": author, "record": record_name(form, record_id, locale), "body": text}
-            head, line = _MENTIONED[locale]
-            inbox.store_message(conn, rt, user_id=person.id, title=head.format(**words), body=line.format(**words),
-                                idempotency_key=f"comment:{comment_id}:{person.id}", link=record_link(rt, app_key, form_key, record_id),
-                                record_id=record_id, source=f"comment:{app_key}/{form_key}/{record_id}")
+        _tell(conn, rt, actor, form, app_key, record_id, comment_id, text, people)
         saved = conn.execute(sa.select(record_comments).where(record_comments.c.id == comment_id)).mappings().one()
         return _comment_dict(saved, _names(conn, [actor.user_id] + [p.id for p in people]))
+
+
+def _tell(conn: sa.Connection, rt: Runtime, actor: Actor, form, app_key: str, record_id: int, comment_id: int, text: str,
+          people) -> None:
+    """The mentioned people's inbox notices, once per (comment, person): an edit tells only the newly mentioned."""
+    author = _names(conn, [actor.user_id]).get(actor.user_id) or actor.label
+    for person in people:
+        locale = "zh-CN" if (person.locale or "").startswith("zh") else "en"
+        words = {"author": author, "record": record_name(form, record_id, locale), "body": text}
+        head, line = _MENTIONED[locale]
+        inbox.store_message(conn, rt, user_id=person.id, title=head.format(**words), body=line.format(**words),
+                            idempotency_key=f"comment:{comment_id}:{person.id}", link=record_link(rt, app_key, form.key, record_id),
+                            record_id=record_id, source=f"comment:{app_key}/{form.key}/{record_id}")
+
+
+def _own_comment(conn: sa.Connection, record_id: int, comment_id: int) -> Mapping:
+    row = conn.execute(sa.select(record_comments).where(record_comments.c.id == comment_id,
+                                                        record_comments.c.record_id == record_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"comment {comment_id} does not exist on record {record_id}", path="/comment")
+    return row
+
+
+def edit_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, comment_id: int, body: Mapping) -> dict:
+    """Change the text of one's own comment (shown as edited); newly mentioned readers of the record are told."""
+    if actor.user_id is None:
+        raise Unauthorized("sign in to edit your comment", path="/user")
+    text, picked = _checked(body)
+    now = rt.clock.now()
+    with rt.db.transaction() as conn:
+        form, row = _readable_row(rt, conn, actor, app_key, form_key, record_id)
+        comment = _own_comment(conn, record_id, comment_id)
+        if comment["author_id"] != actor.user_id:
+            raise PermissionDenied("only its author may edit a comment", [ErrorItem("not your comment", path="/comment")])
+        people = [p for p in _mentioned(conn, rt, text, picked) if p.id != actor.user_id and _may_read(rt, conn, p.id, form, row)]
+        if text == comment["body"] and [p.id for p in people] == list(comment["mentions"]):
+            return _comment_dict(comment, _names(conn, [actor.user_id] + list(comment["mentions"])))  # nothing changed
+        conn.execute(sa.update(record_comments).where(record_comments.c.id == comment_id).values(
+            body=text, edited_at=now, mentions=list(dict.fromkeys(list(comment["mentions"]) + [p.id for p in people]))))
+        record_rows.audit(conn, record_id, form.form_id, "comment_edit", actor, now, row["version"],
+                          {"@comment": [comment["body"], text]})
+        _tell(conn, rt, actor, form, app_key, record_id, comment_id, text, people)
+        saved = _own_comment(conn, record_id, comment_id)
+        return _comment_dict(saved, _names(conn, [actor.user_id] + list(saved["mentions"])))
+
+
+def delete_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, comment_id: int) -> None:
+    """Delete one's own comment (a workspace admin: anyone's); the history keeps who removed which text."""
+    if actor.user_id is None:
+        raise Unauthorized("sign in to delete a comment", path="/user")
+    with rt.db.transaction() as conn:
+        form, row = _readable_row(rt, conn, actor, app_key, form_key, record_id)
+        comment = _own_comment(conn, record_id, comment_id)
+        if comment["author_id"] != actor.user_id and not privileged(actor):
+            raise PermissionDenied("only its author or a workspace admin may delete a comment",
+                                   [ErrorItem("not your comment", path="/comment")])
+        conn.execute(sa.delete(record_comments).where(record_comments.c.id == comment_id))
+        record_rows.audit(conn, record_id, form.form_id, "comment_delete", actor, rt.clock.now(), row["version"],
+                          {"@comment": [comment["body"], None]})
 
 
 def record_name(form, record_id: int, locale: str) -> str:

@@ -16,21 +16,22 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
-from engine.errors import NotFound
+from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
 from engine.notifications.variables import RenderData
 from engine.printing.document import build_pdf, font_path
 from engine.printing.scope import holds_rows
 from engine.runtime import Actor, Runtime
+from engine.services.definition_access import require_definition_reader
 from engine.services.display import with_display
 from engine.services.form_lookup import app_row, compiled_form
 from engine.services.readgate import read_view
 from engine.services.records import check_access, live_row
-from engine.services.template_content import PRINT_KIND, check_content
+from engine.services.template_content import PRINT_KIND, check_content, pick, revisions
 from engine.services.titles import value_text
 
-__all__ = ["PrintedDocument", "printable_templates", "print_record", "CACHE_KIND"]
+__all__ = ["PrintedDocument", "printable_templates", "print_record", "preview_print", "CACHE_KIND"]
 
 #: Kind of the compiled live print revisions in the runtime's cache (``engine.cache``).
 CACHE_KIND = "print_template"
@@ -95,7 +96,6 @@ def _display(rt: Runtime, actor: Actor, app_key: str, form, row: Mapping, data: 
 def print_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, template_key: str, *,
                  locale: str = "en", tz: str | None = None) -> PrintedDocument:
     """The record printed with the live revision of ``template_key`` as ``actor`` may read it (404 outside their scope)."""
-    tz = tz or rt.timezone
     font = font_path(rt.config.get("PRINT_FONT"))  # refused first when the server has no usable font
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -104,17 +104,39 @@ def print_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_
         found = _live_rows(conn, app_row(conn, rt, app_key)["id"], form_key, template_key)
         if not found:
             raise NotFound(f"form {form_key!r} has no published print template {template_key!r}", path="/template")
-        live = found[0]
-        compiled = rt.cache.get(CACHE_KIND, (live["id"], form.form_id, form.version), lambda: check_content(
-            conn, rt, app_key, template_key, form_key, live["content"], "print")[0])[PRINT_KIND]
-        hidden = read_view(rt, conn, actor, form).hidden
-        data = {k: v for k, v in (row["data"] or {}).items() if k not in hidden}
-        render = RenderData(conn, rt, (actor,))  # referenced records pass the reader's gate too
-        variables = render.variables(form, {**dict(row), "data": data}, render.user(actor.user_id) if actor.user_id else None)
-    variables["display"] = _display(rt, actor, app_key, form, row, data, locale, tz)
+        return _printed(conn, rt, actor, form, row, found[0], font, locale, tz or rt.timezone)
+
+
+def preview_print(rt: Runtime, actor: Actor, app_key: str, template_key: str, record_id: int, *, revision: int | None = None,
+                  locale: str = "en", tz: str | None = None) -> PrintedDocument:
+    """Any revision of a print template (the working one by default) printed with a record the actor may read: what
+    the editor and the reviewers look at before it is published."""
+    font = font_path(rt.config.get("PRINT_FONT"))
+    with rt.db.read() as conn:
+        require_definition_reader(rt, actor, conn)
+        chosen = pick(revisions(conn, rt, app_key, template_key)[1], revision)
+        if chosen["purpose"] != "print":
+            raise ValidationFailed(f"template {template_key!r} is a notification template: preview it as a message",
+                                   [ErrorItem("not a print template", path="/template")])
+        form = compiled_form(rt, conn, app_key, chosen["form_key"])
+        row = live_row(conn, form, record_id)
+        check_access(rt, conn, actor, form, "read", row)
+        return _printed(conn, rt, actor, form, row, chosen, font, locale, tz or rt.timezone)
+
+
+def _printed(conn: sa.Connection, rt: Runtime, actor: Actor, form, row: Mapping, revision: Mapping, font, locale: str,
+             tz: str) -> PrintedDocument:
+    key = revision["key"]
+    compiled = rt.cache.get(CACHE_KIND, (revision["id"], revision["updated_at"], form.form_id, form.version), lambda: check_content(
+        conn, rt, form.app_key, key, form.key, revision["content"], "print")[0])[PRINT_KIND]
+    hidden = read_view(rt, conn, actor, form).hidden
+    data = {k: v for k, v in (row["data"] or {}).items() if k not in hidden}
+    render = RenderData(conn, rt, (actor,))  # referenced records pass the reader's gate too
+    variables = render.variables(form, {**dict(row), "data": data}, render.user(actor.user_id) if actor.user_id else None)
+    variables["display"] = _display(rt, actor, form.app_key, form, row, data, locale, tz)
     title = " ".join(compiled["subject"].render(variables, tz=tz).split()) if "subject" in compiled else ""
-    title = title or f"{_label(live['label'], locale)} {variables['display']['title']}"
+    title = title or f"{_label(revision['label'], locale)} {variables['display']['title']}"
     author = (variables.get("user") or {}).get("name") or ""
-    pdf = build_pdf(title, compiled["html"].render(variables, tz=tz), font=font, author=author, name=template_key)
-    filename = (_UNSAFE_NAME.sub("_", title).strip() or template_key)[:120] + ".pdf"
-    return PrintedDocument(filename, pdf, template_key, live["revision"])
+    pdf = build_pdf(title, compiled["html"].render(variables, tz=tz), font=font, author=author, name=key)
+    filename = (_UNSAFE_NAME.sub("_", title).strip() or key)[:120] + ".pdf"
+    return PrintedDocument(filename, pdf, key, revision["revision"])

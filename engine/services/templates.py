@@ -45,7 +45,7 @@ __all__ = [
     "create_template", "update_template", "submit", "withdraw", "approve", "reject", "publish",
     "list_templates", "get_template", "template_history", "get_revision", "preview", "test_send",
     "get_published", "render", "PublishedTemplate", "revision_dict", "etag",
-    "CONTENT_KINDS", "CONTENT_PARTS", "WRITE_CAPABILITY", "REVIEW_CAPABILITY",
+    "CONTENT_KINDS", "CONTENT_PARTS", "PURPOSES", "WRITE_CAPABILITY", "REVIEW_CAPABILITY",
 ]
 
 #: Longest template label, in characters.

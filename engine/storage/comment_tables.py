@@ -15,7 +15,7 @@ record_comments = sa.Table(
     sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("mentions", JSONDoc, nullable=False),
-    sa.Column("edited_at", UTCDateTime),  # when its author last changed the text (shown as "edited")  # [user id] told in their inbox (each could read the record)
+    sa.Column("mentions", JSONDoc, nullable=False),  # [user id] told in their inbox (each could read the record)
+    sa.Column("edited_at", UTCDateTime),  # when its author last changed the text (shown as "edited")
 )
 sa.Index("ix_record_comments_record", record_comments.c.record_id, record_comments.c.id)

@@ -72,3 +72,37 @@ def test_bad_comments_are_refused_with_their_path(app, crm):
 
 def test_mentioned_names_skip_e_mail_addresses():
     assert mentioned_names("hi @bob, write to x@example.com and @li.wei.") == ["bob", "li.wei"]
+
+
+def test_author_edits_and_deletes_own_comment_admin_deletes_any_history_records_both(app, crm, clock):
+    alice, as_alice = _person(crm, "alice", ["member"])
+    bob, as_bob = _person(crm, "bob", ["viewer"])
+    boss, as_boss = _person(crm, "boss", ["admin"])
+    rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer", {"name": "Acme"})["id"]
+    c = app.test_client()
+    url = f"/api/apps/crm/forms/customer/records/{rid}/comments"
+    first = c.post(url, json={"body": "call on Monday"}, headers=as_alice).get_json()
+    assert first["edited_at"] is None
+    clock.advance(minutes=3)
+    edited = c.patch(f"{url}/{first['id']}", json={"body": "call on Tuesday, @bob"}, headers=as_alice)
+    assert edited.status_code == 200, edited.get_json()
+    assert edited.get_json()["body"] == "call on Tuesday, @bob" and edited.get_json()["edited_at"]
+    assert [m["id"] for m in edited.get_json()["mentions"]] == [bob]  # newly mentioned: told once
+    assert len(c.get("/api/inbox", headers=as_bob).get_json()["items"]) == 1
+    c.patch(f"{url}/{first['id']}", json={"body": "call on Tuesday, @bob!"}, headers=as_alice)
+    assert len(c.get("/api/inbox", headers=as_bob).get_json()["items"]) == 1  # not told again
+    # someone else's comment: neither edited nor deleted by a non-admin; the admin may delete it
+    refused = c.patch(f"{url}/{first['id']}", json={"body": "mine now"}, headers=as_bob)
+    assert refused.status_code == 403 and refused.get_json()["error"]["errors"][0]["path"] == "/comment"
+    assert c.delete(f"{url}/{first['id']}", headers=as_bob).status_code == 403
+    assert c.patch(f"{url}/{first['id']}", json={"body": ""}, headers=as_alice).status_code == 422
+    second = c.post(url, json={"body": "second"}, headers=as_alice).get_json()
+    assert c.delete(f"{url}/{second['id']}", headers=as_alice).status_code == 204
+    assert c.delete(f"{url}/{first['id']}", headers=as_boss).status_code == 204
+    assert c.delete(f"{url}/{first['id']}", headers=as_boss).status_code == 404
+    assert c.get(url, headers=as_alice).get_json()["items"] == []
+    history = record_service.record_history(crm, Actor.system(), "crm", "customer", rid)
+    actions = [(h["action"], h["changes"][0]["from"], h["changes"][0]["to"]) for h in history if h["action"].startswith("comment")]
+    assert actions == [("comment", None, "call on Monday"), ("comment_edit", "call on Monday", "call on Tuesday, @bob"),
+                       ("comment_edit", "call on Tuesday, @bob", "call on Tuesday, @bob!"), ("comment", None, "second"),
+                       ("comment_delete", "second", None), ("comment_delete", "call on Tuesday, @bob!", None)]

@@ -1,0 +1,70 @@
+"""Printing through the REST API (SQLite + PostgreSQL): the CRM's shipped contract, the Print menu, the PDF's text,
+print templates created and reviewed through the template routes, and the preview before publishing."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from engine.runtime import Actor
+from engine.services import app_templates, credentials, users
+from engine.services import records as record_service
+
+
+@pytest.fixture
+def crm(app):
+    rt = app.extensions["formflow"]
+    app_templates.install_template(rt, Actor.system(), "crm")
+    return rt
+
+
+def _person(rt, username, roles):
+    u = users.create_user(rt, Actor.system(), username, display_name=username.title(), roles=list(roles), check=False)
+    token = credentials.create_token(rt, Actor.user(u["id"], roles=tuple(roles)), "tests")["token"]
+    return u["id"], {"Authorization": f"Bearer {token}"}
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_salesperson_prints_the_shipped_contract_of_their_customer(app, crm):
+    alice, as_alice = _person(crm, "alice", ["member"])
+    carol, as_carol = _person(crm, "carol", ["member"])
+    rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer",
+                                       {"name": "华为技术 Huawei", "level": "key", "phone": "13800138000"})["id"]
+    c = app.test_client()
+    menu = c.get(f"/api/apps/crm/forms/customer/records/{rid}/print?lang=zh-CN", headers=as_alice)
+    assert menu.status_code == 200, menu.get_json()
+    assert [(i["key"], i["label"]) for i in menu.get_json()["items"]] == [("customer_contract", "销售合同")]
+    got = c.get(menu.get_json()["items"][0]["href"] + "?lang=zh-CN", headers=as_alice)
+    assert got.status_code == 200 and got.mimetype == "application/pdf", got.get_json()
+    assert "attachment" in got.headers["Content-Disposition"] and ".pdf" in got.headers["Content-Disposition"]
+    text = _text(got.data)
+    assert "销售合同" in text and "华为技术 Huawei" in text and "13800138000" in text and "Alice" in text
+    assert "重点" in text  # the level's label, not its code "key"
+    # another salesperson cannot read alice's customer: a missing record, for the menu and the PDF alike
+    assert c.get(f"/api/apps/crm/forms/customer/records/{rid}/print", headers=as_carol).status_code == 404
+    assert c.get(f"/api/apps/crm/forms/customer/records/{rid}/print/customer_contract", headers=as_carol).status_code == 404
+    missing = c.get(f"/api/apps/crm/forms/customer/records/{rid}/print/no_such", headers=as_alice)
+    assert missing.status_code == 404 and missing.get_json()["error"]["path"] == "/template"
+
+
+def test_print_template_through_the_template_routes_review_then_print(app, client, crm):
+    rid = record_service.create_record(crm, Actor.system(), "crm", "customer", {"name": "ACME"})["id"]
+    body = {"key": "visit_card", "form": "customer", "purpose": "print", "label": {"en": "Visit card", "zh-CN": "拜访卡"},
+            "content": {"print": {"html": "<h2>拜访卡 {{ display.name }}</h2><p>{{ display.nope }}</p>"}}}
+    refused = client.post("/api/apps/crm/notification-templates", json=body)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["errors"][0]["path"] == "/content/print/html"
+    body["content"]["print"]["html"] = "<h2>拜访卡 {{ display.name }}</h2>"
+    created = client.post("/api/apps/crm/notification-templates", json=body)
+    assert created.status_code == 201 and created.get_json()["purpose"] == "print"
+    listed = client.get("/api/apps/crm/notification-templates?purpose=print&form=customer").get_json()["items"]
+    assert [t["key"] for t in listed] == ["customer_contract", "visit_card"]
+    preview = client.post("/api/apps/crm/notification-templates/visit_card/print-preview", json={"record_id": rid})
+    assert preview.status_code == 200 and "拜访卡 ACME" in _text(preview.data)
+    # not published yet: the record's Print menu does not offer it
+    menu = client.get(f"/api/apps/crm/forms/customer/records/{rid}/print").get_json()["items"]
+    assert [i["key"] for i in menu] == ["customer_contract"]
