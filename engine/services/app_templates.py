@@ -107,7 +107,8 @@ class NotificationTemplatesPart(AppPart):
             author = Actor.system() if trusted else actor
             try:
                 templates.create_template(rt, author, app_key, key=item["key"], form_key=item["form"], label=item["label"],
-                                          content=item["content"], description=_text(item.get("description")))
+                                          content=item["content"], description=_text(item.get("description")),
+                                          purpose=item.get("purpose") or "notification")
                 templates.submit(rt, author, app_key, item["key"])
                 if trusted:
                     templates.approve(rt, author, app_key, item["key"], comment="shipped with the app template")
