@@ -183,10 +183,10 @@ class FieldType:
     titles_record: bool = False
     #: the rule kind a formula computing this type's value must answer (``expect=`` of the rule compiler; None: any)
     rule_expect: str | None = None
-    #: what a wrong value should have been, for validation messages (None: the schema's own words)
-    expected: str | None = None
-    #: the message when a value does not match the schema's pattern (None: the schema's own words)
-    pattern_message: str | None = None
+    #: what a wrong value should have been, for validation messages, as ``en_zh(..)`` (None: the schema's own words)
+    expected: str | dict | None = None
+    #: the message when a value does not match the schema's pattern, as ``en_zh(..)`` (None: the schema's own words)
+    pattern_message: str | dict | None = None
     # -- the browser's facts (``describe()["form"]``): designer_ui/static reads these, never a type's name --
     #: the kind of input the type's widget module (``widget``) draws: input, textarea, switch, select, multi, subtable,
     #: datetime, file, ref (a record or person picker), auto (the engine fills it: never sent), widget (its own)

@@ -35,7 +35,7 @@ class BooleanType(FieldType):
     public_form = True
     in_subtable = True
     default_input = "switch"
-    expected = "true or false"
+    expected = en_zh("true or false", "是或否（true / false）")
 
     def dedup_flag_value(self, record_id, message):
         return True
@@ -170,7 +170,7 @@ class MultiSelectType(_Select):
     contains_list = True
     rule_kind, template_kind, import_cleaner = "multiselect", "choices", "multiselect"
     groupable = indexable = False
-    expected = "a list of choices"
+    expected = en_zh("a list of choices", "选项列表")
 
     def multiple(self, field):
         return True

@@ -25,7 +25,7 @@ class _Numeric(FieldType):
     template_kind = "number"
     rule_expect = "number"
     default_input = "number"
-    expected = "a number"
+    expected = en_zh("a number", "数字")
 
     def group_kind(self, field, resolve_form=None):
         return "number"
@@ -106,7 +106,7 @@ class MoneyType(_Numeric):
     rule_kind = "money"
     default_options = {"currency": "CNY", "precision": 2}
     import_cleaner = "money"
-    expected = "an amount"
+    expected = en_zh("an amount", "金额")
     converts_from = frozenset({"number"})
 
     def schema(self, field):

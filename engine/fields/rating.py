@@ -35,7 +35,7 @@ class RatingType(FieldType):
     measurable = True
     in_subtable = True
     dedup_matchable = True
-    expected = "a number of stars"
+    expected = en_zh("a number of stars", "星级数字")
     converts_from = frozenset({"number"})
 
     def check_options(self, field, ctx):

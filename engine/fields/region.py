@@ -119,7 +119,7 @@ class RegionType(FieldType):
     import_cleaner = "region"
     groupable = indexable = False
     dedup_matchable = True
-    expected = "a list of region codes"
+    expected = en_zh("a list of region codes", "地区代码列表")
 
     def depth(self, field) -> int:
         return LEVELS.get((field.get("options") or {}).get("level") or "district", 3)

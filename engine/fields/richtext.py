@@ -67,7 +67,7 @@ class RichTextType(FieldType):
     import_cleaner = "richtext"
     groupable = indexable = False
     dedup_matchable = True
-    expected = "a text"
+    expected = en_zh("a text", "文本")
     converts_from = frozenset({"text", "textarea"})
 
     def schema(self, field):

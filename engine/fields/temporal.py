@@ -45,7 +45,7 @@ class DateType(_Temporal):
     html_input = "date"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "date"
     rule_kind = template_kind = import_cleaner = rule_expect = "date"
-    pattern_message = "is not a date (YYYY-MM-DD)"
+    pattern_message = en_zh("is not a date (YYYY-MM-DD)", "不是有效的日期（YYYY-MM-DD）")
     holds_day = True
     default_input = "date"
     dedup_matchable = True
@@ -86,7 +86,7 @@ class DateTimeType(_Temporal):
     rule_kind = template_kind = import_cleaner = rule_expect = "datetime"
     public_form = False  # a public visitor's time zone is unknown
     default_input = "datetime-local"
-    pattern_message = "is not a date and time with a time zone, e.g. 2026-03-10T15:00:00+08:00"
+    pattern_message = en_zh("is not a date and time with a time zone, e.g. 2026-03-10T15:00:00+08:00", "不是带时区的日期时间，例如 2026-03-10T15:00:00+08:00")
     value_kind = "datetime"
 
     def schema(self, field):

@@ -41,7 +41,7 @@ class _TextLike(FieldType):
 class _Text(_TextLike):
     default_max = TEXT_DEFAULT_MAX
     properties = (MAX_LENGTH,)
-    expected = "text"
+    expected = en_zh("text", "文本")
 
     def schema(self, field):
         opts = field.get("options") or {}
