@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from designer_ui.people_messages import MESSAGES as PEOPLE_MESSAGES
 from engine.errors import ErrorItem, FormflowError
 
 _PAIRS: dict[str, tuple[str, str]] = {
@@ -102,18 +103,25 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "admin.up_to_date": ("The app is up to date with its template.", "此应用已是模板的最新版本。"),
     "admin.template_updated": ("The app was updated to template version {version}; your edits were kept.",
                                "应用已更新到模板版本 {version}，您的修改已保留。"),
-    "admin.change.form_added": ("Adds the form {form}.", "新增表单 {form}。"),
-    "admin.change.field_added": ("{form}: adds the field {field}.", "{form}：新增字段 {field}。"),
-    "admin.change.field_changed": ("{form}: changes the field {field} ({what}).", "{form}：修改字段 {field}（{what}）。"),
-    "admin.change.field_deleted": ("{form}: removes the field {field} (its data is kept).", "{form}：移除字段 {field}（数据保留）。"),
-    "admin.change.part_changed": ("{form}: changes the form's {part}.", "{form}：修改表单的{part}。"),
-    "admin.change.part_new": ("Adds the {part} {code}.", "新增{part} {code}。"),
-    "admin.kept.field": ("{form}: your edit of the field {field} is kept; the template's change to it is not applied.",
-                         "{form}：保留您对字段 {field} 的修改，不采用模板对它的改动。"),
-    "admin.kept.part": ("{form}: your change of the form's {part} is kept.", "{form}：保留您对表单{part}的修改。"),
-    "admin.kept.form_removed": ("The form {form} you removed stays removed.", "您删除的表单 {form} 不会被恢复。"),
+    "admin.change.form_added": ("Form {form} added.", "新增表单{form}。"),
+    "admin.change.field_added": ("Field {field} added to {form}.", "在{form}中新增字段{field}。"),
+    "admin.change.field_changed": ("Field {field} of {form} changed: {what}.", "{form}的字段{field}有修改：{what}。"),
+    "admin.change.field_deleted": ("Field {field} removed from {form} (its data is kept).", "从{form}中移除字段{field}（数据保留）。"),
+    "admin.change.part_changed": ("The {part} of {form} changed.", "{form}的{part}有修改。"),
+    "admin.change.part_new": ("New {part} {code} added.", "新增{part}{code}。"),
+    "admin.kept.field": ("Your edit of field {field} in {form} is kept; the template's change to it is not applied.",
+                         "保留您对{form}中字段{field}的修改，不采用模板对它的改动。"),
+    "admin.kept.part": ("Your change of the {part} of {form} is kept.", "保留您对{form}的{part}的修改。"),
+    "admin.kept.form_removed": ("Form {form}, which you removed, stays removed.", "您删除的表单{form}不会被恢复。"),
     "admin.kept.review": ("The {part} {code} changed in the template; yours is kept: edit it to take the change.",
-                          "模板中的{part} {code} 有变化；您的版本保留不变，如需采用请自行修改。"),
+                          "模板中的{part}{code}有变化；您的版本保留不变，如需采用请自行修改。"),
+    # what of a field a template update changes (its definition's keys)
+    "admin.attr.label": ("name", "名称"), "admin.attr.type": ("type", "类型"), "admin.attr.options": ("options", "选项与设置"),
+    "admin.attr.required": ("required", "必填"), "admin.attr.help": ("help text", "提示文字"), "admin.attr.default": ("default value", "默认值"),
+    "admin.attr.fetch": ("filled from another form", "数据联动"), "admin.attr.filterable": ("filterable", "可筛选"),
+    "admin.attr.searchable": ("searchable", "可搜索"), "admin.attr.sortable": ("sortable", "可排序"),
+    "admin.attr.placeholder": ("placeholder", "占位文字"), "admin.attr.deleted": ("removed", "已移除"),
+    "admin.attr.other": ("other settings", "其他设置"), "admin.attr.renamed": ("renamed {name}", "改名为{name}"),
     "admin.part.label": ("name", "名称"), "admin.part.description": ("description", "说明"), "admin.part.icon": ("icon", "图标"),
     "admin.part.layout": ("layout", "布局"), "admin.part.settings": ("settings", "设置"), "admin.part.rules": ("rules", "显隐规则"),
     "admin.part.validations": ("submit checks", "提交校验"), "admin.part.automations": ("automations", "自动操作"),
@@ -314,6 +322,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {key: en for key, (en, _zh) in _PAIRS.items()},
     "zh-CN": {key: zh for key, (_en, zh) in _PAIRS.items()},
 }
+for _locale, _texts in PEOPLE_MESSAGES.items():  # the user picker, team managers and the undo toasts
+    MESSAGES[_locale].update(_texts)
 
 #: page field names for service paths that the page shows under another input
 _FIELD_ALIASES = {"label": "label_en", "user": "_", "app": "_"}
@@ -364,22 +374,34 @@ def _name(label: Any, locale: str, fallback: str) -> str:
     return label or fallback
 
 
+def _quoted(label: Any, locale: str, fallback: str) -> str:
+    return "“" + _name(label, locale, fallback) + "”"
+
+
+def _attrs(what: list[str], locale: str, new_name: str) -> str:
+    """Field definition keys as words of the UI language (an unknown key reads as "other settings", once)."""
+    words = [_text("admin.attr.renamed", locale, name=new_name) if w == "label" else
+             _text("admin.attr." + w, locale) or _text("admin.attr.other", locale) for w in what]
+    return ("、" if locale == "zh-CN" else ", ").join(dict.fromkeys(words))
+
+
 def template_change_sentences(update: dict, app_forms: list[dict], locale: str) -> dict[str, list[str]]:
-    """``app_templates.template_update`` as sentences: what the update changes, and what of the admin's is kept."""
-    names = {f["key"]: _name(f.get("label"), locale, f["key"]) for f in app_forms}
+    """``app_templates.template_update`` as sentences by labels in the UI language (form and field names, never keys):
+    what the update changes, and what of the admin's is kept."""
+    names = {f["key"]: f.get("label") for f in app_forms}
     changes: list[str] = []
     kept: list[str] = []
     for plan in update.get("forms", []):
-        form = "“" + names.get(plan["form"], plan["form"]) + "”"
+        form = _quoted(names.get(plan["form"]) or plan.get("label"), locale, plan["form"])
         for item in plan.get("applied", []):
             change = item.get("change", "")
-            field = "“" + str(item.get("field_id", "")) + "”"
+            field = _quoted(item.get("field_label"), locale, str(item.get("field_id", "")))
             if change.endswith("_changed") and change != "field_changed":
-                part = _text("admin.part." + change[: -len("_changed")], locale) or change
+                part = _text("admin.part." + change[: -len("_changed")], locale) or _text("admin.attr.other", locale)
                 changes.append(_text("admin.change.part_changed", locale, form=form, part=part))
-            elif change == "field_changed":
-                what = ", ".join(_text("admin.part." + w, locale) or w for w in item.get("what", []))
-                changes.append(_text("admin.change.field_changed", locale, form=form, field=field, what=what))
+            elif change == "field_changed":  # named as the admin knows it now; a new name is part of what changes
+                was = _quoted(item.get("old_label"), locale, "") if item.get("old_label") else field
+                changes.append(_text("admin.change.field_changed", locale, form=form, field=was, what=_attrs(item.get("what", []), locale, field)))
             elif change in ("form_added", "field_added", "field_deleted"):
                 changes.append(_text("admin.change." + change, locale, form=form, field=field))
         for item in plan.get("kept", []):
@@ -387,15 +409,16 @@ def template_change_sentences(update: dict, app_forms: list[dict], locale: str) 
             if change == "form_removed_by_you":
                 kept.append(_text("admin.kept.form_removed", locale, form=form))
             elif change.startswith("field_"):
-                kept.append(_text("admin.kept.field", locale, form=form, field="“" + str(item.get("field_id", "")) + "”"))
+                field = _quoted(item.get("field_label"), locale, str(item.get("field_id", "")))
+                kept.append(_text("admin.kept.field", locale, form=form, field=field))
             else:
-                part = _text("admin.part." + change[: -len("_changed")], locale) or change
+                part = _text("admin.part." + change[: -len("_changed")], locale) or _text("admin.attr.other", locale)
                 kept.append(_text("admin.kept.part", locale, form=form, part=part))
     for part in update.get("parts", []):
         what = _text("admin.part." + part.get("part", ""), locale) or part.get("part", "")
-        key = "“" + str(part.get("key")) + "”"
+        name = _quoted(part.get("label"), locale, str(part.get("key")))
         if part.get("action") == "create":
-            changes.append(_text("admin.change.part_new", locale, part=what, code=key))
+            changes.append(_text("admin.change.part_new", locale, part=what, code=name))
         else:
-            kept.append(_text("admin.kept.review", locale, part=what, code=key))
+            kept.append(_text("admin.kept.review", locale, part=what, code=name))
     return {"changes": changes, "kept": kept}

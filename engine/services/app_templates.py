@@ -398,7 +398,7 @@ def _merge_form(base: dict | None, mine: dict, theirs: dict) -> tuple[dict, list
                 kept.append({"change": "field_deleted", "field_id": fid, "reason": "you edited this field"})
         elif f == old:
             out_fields.append(copy.deepcopy(new))
-            applied.append({"change": "field_changed", "field_id": fid,
+            applied.append({"change": "field_changed", "field_id": fid, "old_label": old.get("label"),
                             "what": sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))})
         else:
             out_fields.append(f)
@@ -480,9 +480,20 @@ def template_update(rt: Runtime, app_key: str) -> dict:
 def _public(plan: dict) -> dict:
     return {"app": plan["app"], "template": plan["template"], "installed_version": plan["installed_version"],
             "available_version": plan["available_version"], "update_available": plan["update_available"],
-            "forms": [{"form": p["form"], "action": p["action"], "applied": p["applied"], "kept": p["kept"]}
-                      for p in plan["forms"] if plan["update_available"]],
-            "parts": [{k: v for k, v in p.items() if k != "item"} for p in plan.get("parts", []) if plan["update_available"]]}
+            "forms": [_labelled(p) for p in plan["forms"] if plan["update_available"]],
+            "parts": [{**{k: v for k, v in p.items() if k != "item"}, "label": (p.get("item") or p.get("template") or {}).get("label")}
+                      for p in plan.get("parts", []) if plan["update_available"]]}
+
+
+def _labelled(p: dict) -> dict:
+    """A form's plan with what the admin reads: the form's label and each named field's (as the form will have it)."""
+    definition = p.get("definition") or {}
+    labels = {f["id"]: f.get("label") for f in definition.get("fields", [])}
+
+    def named(items: list[dict]) -> list[dict]:
+        return [{**i, "field_label": labels.get(i["field_id"]) or i["field_id"]} if "field_id" in i else i for i in items]
+    return {"form": p["form"], "label": definition.get("label"), "action": p["action"], "applied": named(p["applied"]),
+            "kept": named(p["kept"])}
 
 
 def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_version: str | None = None) -> dict:

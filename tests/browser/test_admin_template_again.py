@@ -1,6 +1,6 @@
 """With the CRM installed, the admin installs the CRM template a second time from the UI (New app → From a template, under
 a new key) and then updates the original from a newer template version, reading the list of what changes and what of
-theirs is kept — in Chromium against the real app, no API, no JSON. axe-core: 0 serious/critical on both screens."""
+theirs is kept, by form and field labels in the UI language (en and zh-CN) — in Chromium against the real app, no API, no JSON. axe-core: 0 serious/critical on both screens."""
 from __future__ import annotations
 
 import json
@@ -54,10 +54,18 @@ def test_install_the_crm_again_under_a_new_key_and_update_the_original(live_app,
     page.goto(live_server + "/apps/crm/settings")
     update = page.get_by_test_id("template-update")
     changes = update.get_by_test_id("update-changes")
-    expect(changes).to_contain_text("adds the field “website”")
-    expect(changes).to_contain_text("changes the field “industry”")
+    expect(changes).to_contain_text("Field “Website” added to “Customer”.")     # labels in the UI language, never ids
+    expect(changes).to_contain_text("Field “Industry” of “Customer” changed: renamed “Sector”.")
+    expect(changes).not_to_contain_text("“website”")
     expect(update.get_by_test_id("update-kept")).to_be_visible()
     assert axe_check(page) == []
+    page.goto(live_server + "/apps/crm/settings?lang=zh-CN")
+    changes = page.get_by_test_id("template-update").get_by_test_id("update-changes")
+    expect(changes).to_contain_text("在“客户”中新增字段“网站”。")
+    expect(changes).to_contain_text("“客户”的字段“所属行业”有修改：改名为“行业”。")
+    assert axe_check(page) == []
+    page.goto(live_server + "/apps/crm/settings?lang=en")
+    update = page.get_by_test_id("template-update")
     page.once("dialog", lambda dialog: dialog.accept())
     update.get_by_role("button", name=f"Update to version {NEXT}").click()
     expect(page.get_by_test_id("up-to-date")).to_be_visible()
