@@ -175,6 +175,14 @@ def test_attack_lone_surrogate_in_json_is_a_400_naming_the_path(world):
     assert response.status_code == 400 and _errors(response)[0]["path"] == "/data/name"
 
 
+@pytest.mark.parametrize("body", [b'{"data": {"name": "x\xed\xa0\x80"}}', b'{"data": {"\\u0000": 1, "name": "Acme"}}',
+                                  b'{"data": {"name": "\xed\x9f\xbf ok", "phone": "x\\uDFFF"}}'])
+def test_attack_raw_surrogate_bytes_or_escapes_anywhere_in_json_are_a_400(world, body):
+    """Python's json decodes a body's bytes with "surrogatepass": raw surrogate bytes arrive as a lone surrogate too."""
+    response = world["member"].post("/api/apps/crm/forms/customer/records", data=body, content_type="application/json")
+    assert response.status_code == 400 and _errors(response)[0]["code"] == "invalid_text", response.get_json()
+
+
 def test_attack_nul_and_surrogate_through_the_public_form_anonymously(world):
     anon = world["app"].test_client()
     token = world["token"]
