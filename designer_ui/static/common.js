@@ -136,6 +136,13 @@
     return api('GET', url).then(function (r) { return r.ok ? (r.data.items || []) : []; });
   }
 
+  /* the list an API answer holds: the answer itself, or its items / records / results / data */
+  function itemsOf(data) {
+    if (Array.isArray(data)) return data;
+    if (!data) return [];
+    return data.items || data.records || data.results || data.data || [];
+  }
+
   /* A moment (ISO text) as the reader reads it: in their time zone (<html data-tz>, the server's answer for them) and
      their language; opts are Intl options (default: medium date, short time). */
   function moment(iso, opts) {
@@ -149,7 +156,8 @@
 
   window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken, moment: moment,
                     copyButtons: copyButtons, fieldType: fieldType, typeCan: typeCan, learnFieldTypes: learnFieldTypes,
-                    widgets: widgets, widgetOf: widgetOf, typeChoices: typeChoices };
+                    widgets: widgets, widgetOf: widgetOf, typeChoices: typeChoices,
+                    itemsOf: itemsOf };
 
   // the server shows dates in the reader's zone; without a saved one it uses the browser's
   try {

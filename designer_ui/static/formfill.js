@@ -25,12 +25,6 @@
   function facts(f) { return window.formflow.fieldType(f).form; }
   function isAuto(f) { return facts(f).input === 'auto'; }  // the engine fills it
 
-  function recordsFrom(data) {
-    if (Array.isArray(data)) return data;
-    if (!data) return [];
-    return data.items || data.records || data.results || data.data || [];
-  }
-
   /* a formula's result as the stored value of a field of result type `kind` (as engine.autofill.stored does) */
   function stored(v, kind) {
     if (v === null || v === undefined) return null;
@@ -277,10 +271,7 @@
           effect: function (fn) { return window.Alpine.effect(fn); },
           /* a record of `form` a picker saw: the rules' load_reference reads it */
           remember: function (form, id, data) { self.refCache[form + ':' + id] = data; },
-          choices: function (parent) {
-            var url = '/api/field-types/' + encodeURIComponent(f.type) + '/choices' + (parent ? '?parent=' + encodeURIComponent(parent) : '');
-            return window.formflow.api('GET', url).then(function (r) { return r.ok ? (r.data.items || []) : []; });
-          },
+          choices: function (parent) { return window.formflow.typeChoices(f, parent); },
           attachmentUrl: function (id) { return '/api/attachments/' + encodeURIComponent(id); },
           upload: function (blob, name) { return self.uploadFiles(f, [blob], name).then(function (ids) { return ids[0]; }); },
           uploadFiles: function (files) { return self.uploadFiles(f, files); }
@@ -300,7 +291,7 @@
           .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); }, function () { throw t('common.error'); })
           .then(function (r) {
             if (!r.ok) throw ((r.data && r.data.error && r.data.error.message) || t('common.error'));
-            var ids = recordsFrom(r.data).map(function (a) { return a.id; });
+            var ids = window.formflow.itemsOf(r.data).map(function (a) { return a.id; });
             if (!ids.length && r.data && r.data.id !== undefined) ids = [r.data.id];
             return ids;
           });

@@ -11,12 +11,6 @@
   //: Close the list this long after the box loses focus (a click on a match lands first).
   var CLOSE_AFTER_MS = 150;
 
-  function recordsFrom(data) {
-    if (Array.isArray(data)) return data;
-    if (!data) return [];
-    return data.items || data.records || data.results || data.data || [];
-  }
-
   /* 0 exact, 1 prefix, 2 contains, 3 other (case-insensitive): the order matches are listed in */
   function matchRank(title, q) {
     var a = String(title || '').toLowerCase(), b = String(q || '').trim().toLowerCase();
@@ -99,7 +93,7 @@
           ff.api('GET', url(q)).then(function (resp) {
             if (r.query !== q) return;  // a newer search is on its way
             var second = (cfg.ref_second || {})[f.id];
-            r.results = recordsFrom(resp.data).slice(0, 20).map(function (rec, i) {
+            r.results = window.formflow.itemsOf(resp.data).slice(0, 20).map(function (rec, i) {
               if (rec.data && records) host.remember(target, rec.id, rec.data);
               var extra = second ? ((rec.display || {})[second] || (rec.data || {})[second]) : '';
               return { id: rec.id, title: recordTitle(rec), second: extra === null || extra === undefined ? '' : String(extra), i: i };
