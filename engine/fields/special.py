@@ -113,10 +113,11 @@ class RollupType(_Derived):
     widget, glyph = "output", "Σ"
     form_input = "auto"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
-    properties = (Property("options.form", "form", en_zh("Target form", "关联表单")),
-                  Property("options.via", "code", _label("via")),
-                  Property("options.aggregate", "select", _label("aggregate"), options=tuple((a, _label(a)) for a in ROLLUP_AGGREGATES)),
-                  Property("options.field", "code", _label("field")))
+    # one roll-up editor (designer_formula.js): the link picked by label sets form + via, the aggregate follows the field's type
+    properties = (Property("options.form", "rollup", en_zh("Target form", "关联表单")),
+                  Property("options.via", "rollup", _label("via")),
+                  Property("options.aggregate", "rollup", _label("aggregate"), options=tuple((a, _label(a)) for a in ROLLUP_AGGREGATES)),
+                  Property("options.field", "rollup", _label("field")))
     value_kind = "number"
     template_kind = "value"
     rolls_up = True
