@@ -61,13 +61,43 @@ def _dict(row, actor: Actor) -> dict:
             "created_at": utc_iso(row["created_at"]), "updated_at": utc_iso(row["updated_at"])}
 
 
+def _filters_as_read(filters: Any, hidden: set) -> list:
+    out = []
+    for flt in filters if isinstance(filters, list) else []:
+        if isinstance(flt, dict) and isinstance(flt.get("filters"), list):
+            out.append({**flt, "filters": _filters_as_read(flt["filters"], hidden)})
+        elif isinstance(flt, dict) and flt.get("field") not in hidden:
+            out.append(flt)
+    return out
+
+
+def definition_as_read(definition: dict, hidden: set) -> dict:
+    """A view's definition as a reader who may not see the ``hidden`` fields gets it: a condition, sort key, column or
+    card naming one is left out, a board or group field naming one is unset (a view shared by a wider role would
+    otherwise hand its reader the hidden field's filter values)."""
+    if not hidden:
+        return definition
+    out = dict(definition)
+    out["filters"] = _filters_as_read(definition.get("filters"), hidden)
+    for key in ("columns", "card_fields"):
+        out[key] = [c for c in definition.get(key) or [] if c not in hidden]
+    out["sort"] = [s for s in definition.get("sort") or [] if not (isinstance(s, dict) and s.get("field") in hidden)]
+    for key in ("group_by", *BOARD_FIELDS):
+        if out.get(key) in hidden:
+            out[key] = None
+    return out
+
+
 def list_views(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> dict:
-    """The views the caller sees (their own, and those shared with one of their roles) and the default one for them."""
+    """The views the caller sees (their own, and those shared with one of their roles) and the default one for them,
+    each as the caller may read it (``definition_as_read``)."""
     with rt.db.read() as conn:
-        form, _ = _form_and_hidden(rt, conn, actor, app_key, form_key)
+        form, hidden = _form_and_hidden(rt, conn, actor, app_key, form_key)
         rows = conn.execute(sa.select(saved_views).where(saved_views.c.form_id == form.form_id)
                             .order_by(saved_views.c.name, saved_views.c.id)).mappings().all()
     items = [_dict(r, actor) for r in rows if _visible(actor, r)]
+    for item in items:
+        item["definition"] = definition_as_read(item["definition"], set(hidden))
     default = next((i["id"] for i in items if set(i["default_roles"]) & set(actor.roles)), None)
     return {"items": items, "default_id": default}
 

@@ -3,7 +3,10 @@
 A board's page names only the fields the reader may see (a hidden one is neither a lane, a date, a picture nor a card
 field; a read-only one offers no move); its cards come through the same table query the grid uses, so the kanban's
 lane query and the calendar's range query answer the member's own records only and can't probe a hidden field; a
-saved board view can't name one either; a picture field hidden from the role leaves the form without a gallery.
+saved board view can't name one either, and a view shared by a wider role reaches the member without its conditions
+on a hidden field; a picture field hidden from the role leaves the form without a gallery. Every list (the plain
+list, the table and its search, sort and export, the grid page) answers own rows without the hidden field, and a
+board's move, reschedule or planned-firings read aimed at another member's record is refused as if it did not exist.
 """
 from __future__ import annotations
 
@@ -78,3 +81,64 @@ def test_a_picture_field_hidden_from_the_role_leaves_no_gallery(crm, people, rt)
     refused = people["ann"].client.get("/apps/crm/forms/site_photo/gallery")
     assert refused.status_code == 404
     assert "/gallery" not in people["ann"].client.get("/apps/crm/forms/site_photo/grid").get_data(as_text=True)
+    # the gallery's read (the table) as that member: no picture key at all; the viewer reads it
+    record_service.create_record(rt, SYSTEM, "crm", "site_photo", {"title": "North gate"}, owner_id=people["ann"].id)
+    items = people["ann"].client.get("/api/apps/crm/forms/site_photo/records/table").get_json()["items"]
+    assert [i["data"]["title"] for i in items] == ["North gate"] and all("photo" not in i["data"] and "photo" not in i["display"] for i in items)
+
+
+def _grid_config(response) -> dict:
+    block = re.search(r'<script type="application/json" id="grid-config">(.*?)</script>', response.get_data(as_text=True), re.S)
+    return json.loads(html.unescape(block.group(1)))
+
+
+def test_every_list_a_board_or_the_grid_reads_answers_a_member_own_rows_without_the_hidden_field(crm, people, rt):
+    """The plain list, the table (grid, kanban lanes, calendar ranges, gallery), its search, sort and export, and the
+    grid page: ann's own record only, never the hidden e-mail (not even found by searching for it)."""
+    ann = people["ann"].client
+    base = "/api/apps/crm/forms/customer/records"
+    for url, query in ((base, {}), (base + "/table", {"per_page": 50}), (base + "/table", {"per_page": 50, "sort": "-name"})):
+        r = ann.get(url, query_string=query)
+        assert r.status_code == 200, (url, r.get_json())
+        assert [i["id"] for i in r.get_json()["items"]] == [crm["ann"]], url
+        assert HIDDEN_MARKER not in r.get_data(as_text=True), url
+    assert ann.get(base + "/table", query_string={"search": HIDDEN_MARKER}).get_json()["items"] == []
+    assert ann.get(base + "/table", query_string={"sort": "email"}).status_code == 422
+    export = ann.get(base + "/export.csv")
+    assert export.status_code == 200 and HIDDEN_MARKER not in export.get_data(as_text=True) and "bob customer" not in export.get_data(as_text=True)
+    grid = ann.get("/apps/crm/forms/customer/grid")
+    assert grid.status_code == 200 and HIDDEN_MARKER not in grid.get_data(as_text=True)
+    columns = {c["id"]: c for c in _grid_config(grid)["columns"]}
+    assert "email" not in columns and columns["level"]["read_only"]
+
+
+def test_a_board_cannot_move_reschedule_or_read_the_firings_of_a_record_out_of_the_members_scope(crm, people, rt):
+    """What the kanban (a lane change), the calendar (a new date, then its planned firings) and the gallery send, aimed
+    at bob's record by ann: refused as if it did not exist, and bob's record is unchanged."""
+    ann = people["ann"].client
+    before = record_service.get_record(rt, SYSTEM, "crm", "customer", crm["bob"])
+    for change in ({"industry": "retail"}, {"since": "2026-03-10"}):
+        r = ann.patch(f"/api/apps/crm/forms/customer/records/{crm['bob']}", json={"data": change},
+                      headers={"If-Match": f'"{before["version"]}"'})
+        assert r.status_code in (403, 404), r.get_json()
+        assert HIDDEN_MARKER not in r.get_data(as_text=True)
+    assert ann.get(f"/api/apps/crm/records/{crm['bob']}/due").status_code == 404
+    assert ann.get(f"/api/apps/crm/records/{crm['ann']}/due").status_code == 200
+    assert record_service.get_record(rt, SYSTEM, "crm", "customer", crm["bob"])["version"] == before["version"]
+
+
+def test_a_shared_board_view_filtering_on_a_field_hidden_from_the_role_leaks_nothing_to_it(crm, people, rt):
+    """The admin shares with members a kanban view whose filter names the e-mail; a member sees the view without that
+    condition (saved_views.definition_as_read), and the board's read with that filter is refused like a probe."""
+    root, ann = people["root"].client, people["ann"].client
+    r = root.post("/api/apps/crm/forms/customer/views", json={"name": "By mail", "shared_roles": ["member"], "definition": {
+        "type": "kanban", "group_field": "industry", "match": "all", "filters": [{"field": "email", "op": "eq", "value": HIDDEN_MARKER}]}})
+    assert r.status_code in (200, 201), r.get_json()
+    views = ann.get("/api/apps/crm/forms/customer/views")
+    assert views.status_code == 200 and HIDDEN_MARKER not in views.get_data(as_text=True), views.get_json()
+    shared = views.get_json()["items"][0]["definition"]
+    assert shared["filters"] == [] and shared["group_field"] == "industry"  # the condition on the hidden field is left out
+    assert root.get("/api/apps/crm/forms/customer/views").get_json()["items"][0]["definition"]["filters"][0]["field"] == "email"
+    assert _table(ann, [{"field": "email", "op": "eq", "value": HIDDEN_MARKER}]).status_code == 422
+    board = ann.get(f"/apps/crm/forms/customer/kanban?view={r.get_json()['id']}")
+    assert board.status_code == 200 and HIDDEN_MARKER not in board.get_data(as_text=True)
