@@ -35,6 +35,8 @@ from engine.storage.tables import apps, forms, records, users, workspaces
 from engine.templating import MAX_MANAGER_DEPTH, MAX_REFERENCE_DEPTH
 from engine.services.records import check_access, hidden_fields
 from engine.services.users import actor_for
+from engine.services.workspace_settings import LANGUAGE_SETTING, LANGUAGES
+from engine.i18n import normalize_locale
 
 __all__ = ["RenderData", "record_link"]
 
@@ -88,6 +90,7 @@ class RenderData:
         self._forms: dict[str, CompiledForm | None] = {}
         self._hidden: dict[tuple, frozenset[str]] = {}
         self._actors: dict[int, Actor] = {}
+        self._workspace_locale: str | None = None
         self._app_key = ""
         #: converters per template kind (``FieldType.template_kind``): (value, field, depth) -> template value
         self.converters: dict[str, Callable[[Any, dict, int], Any]] = {
@@ -144,6 +147,17 @@ class RenderData:
             row = self.conn.execute(_USER, {"id": user_id}).mappings().first()
             self._users[user_id] = dict(row) if row is not None else None  # a dict: .get of a missing column is cheap
         return self._users[user_id]
+
+    def locale(self, user_id: int | None) -> str:
+        """The language a user reads: their saved one, else the workspace's default (read in this transaction)."""
+        row = self._user_row(user_id) if isinstance(user_id, int) else None
+        if row and row.get("locale"):
+            return normalize_locale(row["locale"])
+        if self._workspace_locale is None:
+            settings = self.conn.execute(sa.select(workspaces.c.settings).where(workspaces.c.id == self.rt.workspace_id)).scalar()
+            language = (settings or {}).get(LANGUAGE_SETTING)
+            self._workspace_locale = language if language in LANGUAGES else LANGUAGES[0]
+        return self._workspace_locale
 
     def user(self, user_id: int | None, manager_depth: int = MAX_MANAGER_DEPTH) -> dict | None:
         """``{id, name, email, phone, tz, manager}`` or None for no / unknown user."""

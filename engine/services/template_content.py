@@ -5,7 +5,10 @@ Content is ``{kind: {part: source}}``: kinds ``default`` (required, with a
 (webhook and chat-robot channels; each channel class names its kind as
 ``content_kind``); parts ``subject`` and ``body`` (plain text) and ``html``
 (email only, autoescaped). Every save compiles the text against the form's
-variables (unknown variable -> 422 naming the part, line and column).
+variables (unknown variable -> 422 naming the part, line and column). Each kind
+may also be written for readers of one language, ``<kind>.<locale>``
+(``default.zh-CN``, ``inbox.en``): a recipient gets the parts in their saved
+language (else the workspace's) over the language-neutral ones (``layered_parts``).
 
 A print template (purpose ``print``, rendered to a PDF by ``engine.services.print_templates``) is the same
 kind of revision with one content kind, ``print``: ``subject`` (the document's title and file name, text) and
@@ -20,6 +23,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.i18n import LOCALES
 from engine.notifications.channels import CHANNELS
 from engine.notifications.channels.base import Channel
 from engine.notifications.lifecycle import TemplateState
@@ -29,7 +33,7 @@ from engine.runtime import Runtime
 from engine.services.form_lookup import app_row, compiled_form
 from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
 
-__all__ = ["CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "content_kind", "content_problems", "check_content",
+__all__ = ["split_kind", "layered_parts", "CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "content_kind", "content_problems", "check_content",
            "compile_content", "revisions", "pick", "live_revision"]
 
 #: Content kinds a template may define; ``default`` is required and used where no override exists.
@@ -44,6 +48,22 @@ PURPOSES = ("notification", "print")
 PRINT_KIND = "print"
 
 _QUOTED = re.compile(r"'([^']+)'")
+
+
+def split_kind(kind: str) -> tuple[str, str | None]:
+    """``"inbox.zh-CN"`` -> ``("inbox", "zh-CN")``: a kind written for readers of one language; ``"inbox"`` -> no language."""
+    base, _, locale = str(kind).partition(".")
+    return base, locale or None
+
+
+def layered_parts(compiled: Mapping[str, Mapping], kind: str, locale: str | None) -> dict:
+    """The parts a reader of ``locale`` gets over a channel of content kind ``kind``: the default, the channel's
+    overrides, then the same two written in the reader's language (a language beats a channel)."""
+    layers = ["default", kind] + ([f"default.{locale}", f"{kind}.{locale}"] if locale else [])
+    out: dict = {}
+    for layer in layers:
+        out.update(compiled.get(layer, {}))
+    return out
 
 
 def content_kind(channel: str) -> str:
@@ -72,8 +92,13 @@ def content_problems(content: Any, purpose: str = "notification") -> list[ErrorI
         return _print_problems(content)
     problems = []
     for kind, parts in content.items():
-        if kind not in CONTENT_KINDS:
-            problems.append(ErrorItem(f"unknown kind; use {', '.join(CONTENT_KINDS)}", path=f"/content/{kind}"))
+        base, locale = split_kind(kind)
+        if base not in CONTENT_KINDS:
+            problems.append(ErrorItem(f"unknown kind; use {', '.join(CONTENT_KINDS)} (or one of them for a language, "
+                                      "e.g. default.zh-CN)", path=f"/content/{kind}"))
+            continue
+        if locale is not None and locale not in LOCALES:
+            problems.append(ErrorItem(f"unknown language {locale!r}; use {', '.join(LOCALES)}", path=f"/content/{kind}"))
             continue
         if not isinstance(parts, Mapping):
             problems.append(ErrorItem("must be an object with subject, body and/or html", path=f"/content/{kind}"))
@@ -83,7 +108,7 @@ def content_problems(content: Any, purpose: str = "notification") -> list[ErrorI
                 problems.append(ErrorItem(f"unknown part; use {', '.join(CONTENT_PARTS)}", path=f"/content/{kind}/{part}"))
             elif not isinstance(source, str):
                 problems.append(ErrorItem("must be text", path=f"/content/{kind}/{part}"))
-            elif part == "html" and kind not in HTML_KINDS:
+            elif part == "html" and base not in HTML_KINDS:
                 problems.append(ErrorItem("html is only sent by email", path=f"/content/{kind}/{part}"))
     default = content.get("default")
     if not isinstance(default, Mapping) or not str(default.get("body") or "").strip():

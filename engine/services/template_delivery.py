@@ -31,7 +31,7 @@ from engine.notifications.variables import RenderData, record_link
 from engine.runtime import Actor, Runtime
 from engine.services.form_lookup import app_row, compiled_form, compiled_version
 from engine.services.permissions import check_record_access, hidden_fields, read_scope
-from engine.services.template_content import check_content, content_kind, pick, revisions
+from engine.services.template_content import check_content, content_kind, layered_parts, pick, revisions
 from engine.storage.tables import apps, forms, records
 from engine.templating import CompiledTemplate
 
@@ -58,10 +58,10 @@ class PublishedTemplate:
     def __getitem__(self, name: str) -> Any:
         return getattr(self, name)
 
-    def parts(self, channel: str = "inbox") -> dict[str, CompiledTemplate]:
-        """The parts a channel uses: its kind's overrides on top of ``default``."""
-        kind = content_kind(channel)
-        return {**self.compiled.get("default", {}), **self.compiled.get(kind, {})}
+    def parts(self, channel: str = "inbox", locale: str | None = None) -> dict[str, CompiledTemplate]:
+        """The parts a channel uses for a reader of ``locale``: its kind's overrides on top of ``default``, and the
+        kinds written in that language over both."""
+        return layered_parts(self.compiled, content_kind(channel), locale)
 
 
 #: The live revision joined with its app and its form's published version (built once: hot path of every notification).
@@ -127,7 +127,13 @@ def render(conn: sa.Connection, rt: Runtime, published: PublishedTemplate, recor
     if "form_id" in record_row and record_row["form_id"] != form.form_id:
         raise ValidationFailed(f"template {published.key!r} renders records of form {published.form_key!r}",
                                [ErrorItem("the record belongs to another form", path="/record_id")])
-    return _render_parts(RenderData(conn, rt, viewers, readers), form, published.parts(channel), record_row, recipient)
+    data = RenderData(conn, rt, viewers, readers)
+    return _render_parts(data, form, published.parts(channel, _recipient_locale(data, recipient)), record_row, recipient)
+
+
+def _recipient_locale(data: RenderData, recipient: Any) -> str:
+    """The language a recipient reads: their saved one, else the workspace's default."""
+    return data.locale(recipient if isinstance(recipient, int) else getattr(recipient, "user_id", None))
 
 
 def _render_parts(data: RenderData, form, parts: Mapping[str, CompiledTemplate], record_row: Mapping, recipient: Any) -> dict:
@@ -180,9 +186,8 @@ def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, 
     form = compiled_form(rt, conn, app_key, row["form_key"])
     record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))
     data = RenderData(conn, rt, (actor,))  # referenced records pass the actor's read gate too
-    kind = content_kind(channel)
-    parts = {**compiled.get("default", {}), **compiled.get(kind, {})}
     who = actor.user_id if actor.user_id is not None else record["owner_id"]
+    parts = layered_parts(compiled, content_kind(channel), _recipient_locale(data, who))
     return row, form, record, _render_parts(data, form, parts, record, who)
 
 
