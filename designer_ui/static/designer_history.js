@@ -1,8 +1,9 @@
 /* The designer's History panel (a mixin of 'formDesigner', registered in window.formflowDesignerPanels):
-   GET {api}/history?locale= lists the published versions newest first, each with who published it, when, and what
-   it changed against the version before (sentences in the page's language, engine/services/form_diff.py);
-   POST {api}/versions/<n>/restore (If-Match: the draft revision) makes a version the draft. Nothing published
-   changes until the next publish; the restore is one undo step. */
+   GET {api}/history?locale= lists the published versions and the draft saves newest first, each with who published
+   or saved it, when, and what it changed against the one before (sentences in the page's language,
+   engine/services/form_diff.py); POST {api}/versions/<n>/restore or {api}/saves/<revision>/restore (If-Match: the
+   draft revision) makes a version or a save the draft. Nothing published changes until the next publish; the
+   restore is one undo step. */
 (function () {
   'use strict';
 
@@ -18,12 +19,12 @@
 
       openHistory: function () {
         var self = this;
-        this.history = { loading: true, draft: null, items: [], error: '' };
+        this.history = { loading: true, draft: null, items: [], saves: [], error: '' };
         var locale = window.formflow.locale() === 'zh-CN' ? 'zh-CN' : 'en';
         window.formflow.api('GET', this.cfg.api_base + '/history?locale=' + encodeURIComponent(locale)).then(function (r) {
           var d = r.data || {};
-          if (!r.ok) { self.history = { loading: false, draft: null, items: [], error: (d.error && d.error.message) || t('common.error') }; return; }
-          self.history = { loading: false, draft: d.draft, items: d.items || [], error: '' };
+          if (!r.ok) { self.history = { loading: false, draft: null, items: [], saves: [], error: (d.error && d.error.message) || t('common.error') }; return; }
+          self.history = { loading: false, draft: d.draft, items: d.items || [], saves: d.saves || [], error: '' };
           setTimeout(function () { var h = document.getElementById('history-title'); if (h) h.focus(); }, 0);  // once shown
         });
       },
@@ -52,10 +53,24 @@
       },
       restoreLabel: function (v) { return t('designer.history_restore', { version: v.version }); },
       versionTestId: function (v) { return 'version-' + v.version; },
+      historySaves: function () { return this.history ? (this.history.saves || []) : []; },
+      historySavesEmpty: function () { return !!(this.history && !this.history.loading && !this.history.error && !this.historySaves().length); },
+      saveTitle: function (s) { return t('designer.history_save_title', { revision: s.revision }); },
+      saveBy: function (s) {
+        return t('designer.history_saved_by', { name: s.saved_by ? s.saved_by.name : t('designer.history_someone'), when: whenText(s.saved_at) });
+      },
+      saveRestoreLabel: function (s) { return t('designer.history_save_restore', { revision: s.revision }); },
+      saveTestId: function (s) { return 'save-' + s.revision; },
+      restoreSave: function (s) {
+        return this.restoreFrom('/saves/' + s.revision + '/restore', t('designer.history_save_restored', { revision: s.revision }));
+      },
       restoreVersion: function (v) {
+        return this.restoreFrom('/versions/' + v.version + '/restore', t('designer.history_restored', { version: v.version }));
+      },
+      restoreFrom: function (path, doneText) {
         var self = this;
         this.busy = true;
-        return window.formflow.api('POST', this.cfg.api_base + '/versions/' + v.version + '/restore', {}, this.revisionHeaders()).then(function (r) {
+        return window.formflow.api('POST', this.cfg.api_base + path, {}, this.revisionHeaders()).then(function (r) {
           self.busy = false;
           if (!r.ok) {
             self.status = (r.data && r.data.error && r.data.error.message) || t('designer.history_restore_failed');
@@ -69,7 +84,7 @@
           self.errors = [];
           if (self.selectedId && !self.fieldById(self.selectedId)) self.selectedId = null;
           self.dirty = false;
-          self.status = t('designer.history_restored', { version: v.version });
+          self.status = doneText;
           self.statusKind = 'ok';
           self.openHistory();
           return true;
