@@ -137,6 +137,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "editor.preview": ("Live preview", "实时预览"),
     "editor.preview_record": ("Preview with record", "用此记录预览"),
     "editor.test_send": ("Send a test to me", "发送测试给我"),
+    "editor.kind": ("Kind", "类型"),
+    "editor.kind_notification": ("Notification (message)", "消息通知"),
+    "editor.kind_print": ("Print template (PDF)", "打印模板（PDF）"),
+    "editor.print_badge": ("Print", "打印"),
+    "editor.print_title": ("Title and file name", "标题和文件名"),
+    "editor.print_body": ("Document (print markup)", "文档（打印标记）"),
+    "editor.print_markup_help": ("Headings <h1>–<h3>, paragraphs <p>, bold <b>, lists <ul><li>, tables <table><tr><td> "
+                                 "(a sub-table's rows: {% for row in display.<field> %}). Values are printed as text; "
+                                 "other tags are dropped. display.<field> is the value as the reader reads it.",
+                                 "标题 <h1>–<h3>、段落 <p>、加粗 <b>、列表 <ul><li>、表格 <table><tr><td>"
+                                 "（子表的行：{% for row in display.<字段> %}）。字段值按文本打印，其他标签会被去掉。"
+                                 "display.<字段> 是读者看到的显示值。"),
+    "editor.preview_pdf": ("Open the PDF preview", "打开 PDF 预览"),
+    "editor.preview_pdf_ready": ("PDF preview ready ({size} KB)", "PDF 预览已生成（{size} KB）"),
     "editor.test_sent": ("Sent to your inbox", "已发送到你的站内信"),
     "editor.at_line": ("Line {line}, column {column}:", "第 {line} 行第 {column} 列："),
     "editor.revision_n": ("Revision {n}", "第 {n} 版"),

@@ -129,6 +129,12 @@ def _variables(form: dict, forms: dict[str, dict], locale: str) -> list[dict]:
     return out
 
 
+def _print_variables(form: dict) -> list[dict]:
+    """What the picker offers a print template besides the record: each field as the reader reads it (``display``)."""
+    return [{"path": "display.title", "label": "title"}] + [
+        {"path": f"display.{f['name']}", "label": f["label"]} for f in form["fields"]]
+
+
 @bp.route("/apps/<app_key>/notification-templates/editor")
 def template_editor(app_key):
     rt = runtime()
@@ -141,7 +147,9 @@ def template_editor(app_key):
               "users": {u["id"]: u["name"] for u in _people()}, "selected": request.args.get("key"),
               "forms": [{"key": f["key"], "label": f["label"]} for f in forms],
               "variables": {f["key"]: _variables(f, by_key, locale) for f in forms},
+              "print_variables": {f["key"]: _print_variables(f) for f in forms}, "new_purpose": request.args.get("purpose"),
               "samples": _samples(app_key, forms), "inbox_url": url_for("ui.inbox"),
-              "templates": [{"key": t["key"], "label": label_text(t.get("label"), locale) or t["key"], "state": t["state"]}
+              "templates": [{"key": t["key"], "label": label_text(t.get("label"), locale) or t["key"], "state": t["state"],
+                             "purpose": t["purpose"]}
                             for t in template_service.list_templates(rt, app_key)]}
     return render_template("template_editor.html", app=app, config=config, active_nav="apps")

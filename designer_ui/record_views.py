@@ -23,6 +23,8 @@ from engine.moments import format_moment
 from engine.errors import FormflowError, NotFound
 from engine.services import approvals, live_values
 from engine.services.comments import MAX_COMMENT_LENGTH
+from engine.services import print_templates
+from engine.services.permissions import privileged
 from engine.services import forms as form_service
 from engine.services import readgate
 from engine.services import records as record_service
@@ -31,6 +33,10 @@ from engine.services.forms import compiled_form
 
 def _is_ref(f: dict) -> bool:
     return FIELD_TYPES.get(f["type"]).is_reference
+
+
+#: history actions shown as a comment (who, and their words)
+COMMENT_ACTIONS = ("comment", "comment_edit", "comment_delete")
 
 
 def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
@@ -165,7 +171,7 @@ def record_detail(app_key, form_key, record_id):
                                                                                  or FIELD_TYPES.get(f["type"]).is_user) else
                     ("" if v is None else str(v)))
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
-        if h["action"] in approvals.AUDIT_ACTIONS or h["action"] == "comment":  # approval step or comment: who, and their words
+        if h["action"] in approvals.AUDIT_ACTIONS or h["action"] in COMMENT_ACTIONS:  # approval step or comment: who, their words
             comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
             history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"],
                             "comment": comment, "changes": []})
@@ -175,7 +181,9 @@ def record_detail(app_key, form_key, record_id):
     approval = _approval(app_key, form_key, record_id, tz)
     return render_template(
         "record_detail.html", app=app, form=form, active_nav="apps", history=history, comment_max=MAX_COMMENT_LENGTH,
-        comment_config={"url": f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}/comments", "users_url": "/api/users"},
+        comment_config={"url": f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}/comments", "users_url": "/api/users",
+                        "me": actor().user_id, "may_delete_any": privileged(actor())},
+        print_templates=print_templates.printable_templates(rt, actor(), app_key, form_key, record_id, locale=locale)["items"],
         approval=approval, flashes=get_flashed_messages(with_categories=True),
         related=record_page.related_groups(rt, actor(), app, form_key, record_id, locale, tz,
                                          lambda key, v: _readable(app_key, key, v)), list_url=u["records"],

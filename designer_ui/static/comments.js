@@ -1,6 +1,8 @@
 /* The record page's Comments section: lists the record's comments (GET …/comments), posts one (POST), and offers
    people to mention while typing "@name" (GET /api/users?search=), inserting "@username" and remembering the pick.
-   The server decides who is told: only mentioned users who may read the record get an inbox message. */
+   The server decides who is told: only mentioned users who may read the record get an inbox message.
+   Its author edits a comment in place (PATCH; shown as "edited") or deletes it (DELETE, after a confirm); a workspace
+   admin may delete anyone's. */
 (function () {
   'use strict';
   var ff = window.formflow;
@@ -43,12 +45,90 @@
         when.textContent = ff.moment(c.created_at);
         head.appendChild(document.createTextNode((c.author_name || '') + ' · '));
         head.appendChild(when);
+        if (c.edited_at) {
+          var edited = document.createElement('span');
+          edited.setAttribute('data-testid', 'comment-edited');
+          edited.title = ff.moment(c.edited_at);
+          edited.textContent = ' · ' + ff.t('records.comment_edited');
+          head.appendChild(edited);
+        }
         var body = document.createElement('div');
         body.className = 'comment-body';
         body.textContent = c.body;
         li.appendChild(head);
         li.appendChild(body);
+        var mine = config.me != null && c.author_id === config.me;
+        if (mine || config.may_delete_any) li.appendChild(actions(c, li, body, mine));
         list.appendChild(li);
+      });
+    }
+
+    function button(text, name) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn btn-sm';
+      b.textContent = text;
+      b.setAttribute('aria-label', text + ' · ' + name);
+      return b;
+    }
+
+    function failed(r) {
+      var err = (r.data && r.data.error) || {};
+      var first = (err.errors || [])[0];
+      say(ff.t('records.comment_failed', { reason: first ? first.message : (err.message || r.status) }), true);
+    }
+
+    function actions(c, li, body, mine) {
+      var row = document.createElement('div');
+      row.className = 'row';
+      var name = c.body.length > 30 ? c.body.slice(0, 30) + '…' : c.body;
+      if (mine) {
+        var edit = button(ff.t('records.comment_edit'), name);
+        edit.addEventListener('click', function () { editInPlace(c, li, body, row); });
+        row.appendChild(edit);
+      }
+      var del = button(ff.t('records.comment_delete'), name);
+      del.addEventListener('click', function () {
+        if (!window.confirm(ff.t('records.comment_delete_confirm'))) return;
+        ff.api('DELETE', config.url + '/' + c.id).then(function (r) {
+          if (!r.ok) return failed(r);
+          say(ff.t('records.comment_deleted'), false);
+          load();
+        });
+      });
+      row.appendChild(del);
+      return row;
+    }
+
+    function editInPlace(c, li, body, row) {
+      var area = document.createElement('textarea');
+      area.rows = 3;
+      area.maxLength = box.maxLength;
+      area.value = c.body;
+      area.setAttribute('aria-label', ff.t('records.comment_edit_label'));
+      var save = button(ff.t('records.comment_save'), '');
+      save.setAttribute('aria-label', ff.t('records.comment_save'));
+      save.className = 'btn btn-sm btn-primary';
+      var cancel = button(ff.t('records.comment_cancel'), '');
+      cancel.setAttribute('aria-label', ff.t('records.comment_cancel'));
+      var bar = document.createElement('div');
+      bar.className = 'row';
+      bar.appendChild(save);
+      bar.appendChild(cancel);
+      body.hidden = true;
+      row.hidden = true;
+      li.appendChild(area);
+      li.appendChild(bar);
+      area.focus();
+      cancel.addEventListener('click', function () { load(); });
+      save.addEventListener('click', function () {
+        save.disabled = true;
+        ff.api('PATCH', config.url + '/' + c.id, { body: area.value }).then(function (r) {
+          save.disabled = false;
+          if (!r.ok) return failed(r);
+          say(ff.t('records.comment_saved'), false);
+          load();
+        });
       });
     }
 

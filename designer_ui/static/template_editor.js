@@ -3,7 +3,10 @@
    revision and renders it through …/preview, so what is shown is what the
    server compiled), errors at line and column, and the review lifecycle
    (submit / withdraw / approve / reject with comment / publish) with the
-   four-eyes rule spelled out. Config: #template-config. */
+   four-eyes rule spelled out. A print template (purpose "print") is edited the
+   same way: its title and its document in the print markup, the display.*
+   variables offered too, and the preview is the PDF itself (…/print-preview).
+   Config: #template-config. */
 (function () {
   'use strict';
   var t = function (k, p) { return window.formflow.t(k, p); };
@@ -17,6 +20,7 @@
         cfg: cfg, forms: cfg.forms || [], tpl: null, key: '', labelText: '', form: '', subject: '', body: '',
         lastPart: 'body', errors: [], status: '', statusKind: '', comment: '', recordId: '',
         previewSubject: '', previewBody: '', previewError: '', sentText: '', timer: null, saving: null,
+        purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '',
 
         init: function () {
           var self = this;
@@ -32,9 +36,10 @@
           this.key = data.key;
           this.form = data.form;
           this.labelText = window.formflow.label(data.label, data.key);
-          var d = (data.content && data.content['default']) || {};
+          this.purpose = data.purpose || 'notification';
+          var d = (data.content && data.content[this.isPrint() ? 'print' : 'default']) || {};
           this.subject = d.subject || '';
-          this.body = d.body || '';
+          this.body = (this.isPrint() ? d.html : d.body) || '';
           var list = this.samples();
           if (!this.recordId && list.length) this.recordId = String(list[0].id);
         },
@@ -67,7 +72,12 @@
         },
         reviewComment: function () { return this.tpl && this.tpl.review_comment ? t('editor.comment_was', { text: this.tpl.review_comment }) : ''; },
         statusClass: function () { return 'status-' + (this.statusKind || 'none'); },
-        variables: function () { return (cfg.variables || {})[this.form] || []; },
+        isPrint: function () { return this.purpose === 'print'; },
+        setPurpose: function (v) { this.purpose = v === 'print' ? 'print' : 'notification'; },
+        variables: function () {
+          var own = (cfg.variables || {})[this.form] || [];
+          return this.isPrint() ? ((cfg.print_variables || {})[this.form] || []).concat(own) : own;
+        },
         samples: function () { return (cfg.samples || {})[this.form] || []; },
 
         setKey: function (v) { this.key = v; },
@@ -95,6 +105,11 @@
           this.schedule();
         },
         content: function () {
+          if (this.isPrint()) {
+            var p = { html: this.body };
+            if (this.subject) p.subject = this.subject;
+            return { print: p };
+          }
           var d = { body: this.body };
           if (this.subject) d.subject = this.subject;
           return { 'default': d };
@@ -114,12 +129,13 @@
         errorsFor: function (part) {
           return this.errors.filter(function (e) {
             var m = /^\/content\/[a-z]+\/([a-z]+)/.exec(e.path);
-            return part ? !!(m && m[1] === part) : !m;
+            var at = m && (m[1] === 'html' ? 'body' : m[1]);  // a print document's markup is edited in the body box
+            return part ? at === part : !m;
           });
         },
         create: function () {
           var self = this;
-          var body = { key: this.key, form: this.form, label: this.labelText || this.key, content: this.content() };
+          var body = { key: this.key, form: this.form, label: this.labelText || this.key, content: this.content(), purpose: this.purpose };
           window.formflow.api('POST', cfg.api_base, body).then(function (r) {
             if (!r.ok) { self.fail(r, 'editor.failed'); return; }
             self.errors = [];
@@ -157,6 +173,7 @@
         refreshPreview: function () {
           var self = this;
           if (!this.tpl) return;
+          if (this.isPrint()) return this.previewPdf();
           var body = { revision: this.tpl.revision };
           if (this.recordId) body.record_id = Number(this.recordId);
           window.formflow.api('POST', cfg.api_base + '/' + encodeURIComponent(this.tpl.key) + '/preview', body).then(function (r) {
@@ -164,6 +181,28 @@
             self.previewError = '';
             self.previewSubject = r.data.subject || '';
             self.previewBody = r.data.body || '';
+          });
+        },
+        /* the print preview is the PDF the server lays out: fetched as a file, offered as a link */
+        previewPdf: function () {
+          var self = this;
+          if (!this.recordId) { this.previewBody = ''; return; }
+          var url = cfg.api_base + '/' + encodeURIComponent(this.tpl.key) + '/print-preview';
+          fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json',
+            'Accept': 'application/pdf, application/json', 'Accept-Language': window.formflow.locale(), 'X-CSRFToken': window.formflow.csrfToken() },
+            body: JSON.stringify({ record_id: Number(this.recordId), revision: this.tpl.revision }) }).then(function (resp) {
+            if (!resp.ok) {
+              return resp.json().then(function (data) {
+                self.previewError = (data && data.error && data.error.message) || t('editor.failed');
+              }, function () { self.previewError = t('editor.failed'); });
+            }
+            return resp.blob().then(function (blob) {
+              if (self.pdfUrl) URL.revokeObjectURL(self.pdfUrl);
+              self.pdfUrl = URL.createObjectURL(blob);
+              self.previewError = '';
+              self.previewSubject = '';
+              self.previewBody = t('editor.preview_pdf_ready', { size: Math.max(1, Math.round(blob.size / 1024)) });
+            });
           });
         },
         act: function (action) {
