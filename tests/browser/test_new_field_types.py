@@ -70,6 +70,7 @@ def test_new_field_types_from_palette_to_record_page(page, visit, axe_check):
     assert [(v["id"], [n["html"][:120] for n in v["nodes"]]) for v in axe_check(page)] == []
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("form-success")).to_be_visible()
+    page.wait_for_url("**/forms/visit/records/*")  # the form opens the saved record itself: a goto before that races it
 
     items = _call(base, visit["token"], "GET", "/api/apps/crm/forms/visit/records")["items"]
     assert len(items) == 1
@@ -109,6 +110,7 @@ def test_new_field_types_from_palette_to_record_page(page, visit, axe_check):
     page.get_by_role("combobox", name="District").select_option(label="Futianqu")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("form-success")).to_be_visible()
+    page.wait_for_url("**/forms/visit/records/*")  # the form opens the saved record itself: a goto before that races it
     page.goto(base + f"/apps/crm/forms/visit/records/{items[0]['id']}")
     expect(page.get_by_test_id("value-rating")).to_have_text("★★★★★")
     expect(page.get_by_test_id("value-region")).to_have_text("Guangdong / Shenzhen / Futianqu")
