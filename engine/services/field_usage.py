@@ -40,7 +40,7 @@ OWN_PARTS = (("rules", "rule"), ("validations", "validation"), ("automations", "
 
 
 def _mentions(text: str, field_id: str, expression: bool) -> bool:
-    if re.search(r"(?<![\w.])record\." + re.escape(field_id) + r"(?!\w)", text):
+    if re.search(r"(?<![\w.])(?:record|display)\." + re.escape(field_id) + r"(?!\w)", text):  # display: print templates
         return True
     if expression:
         bare = _QUOTED.sub("''", text)
