@@ -79,7 +79,8 @@
       },
       /* x-effect: a formula field selected (or another one) is checked at once, as typing is */
       watchFormula: function () {
-        if (this.selectedId && this.hasEditor('formula')) this.scheduleFormulaCheck();
+        // the result type is read too, so choosing another one checks again
+        if (this.selectedId && this.hasEditor('formula') && this.prop('options.result_type') !== null) this.scheduleFormulaCheck();
       },
       scheduleFormulaCheck: function () {
         var self = this;

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, ValidationFailed
+from engine.field_defaults import default_value
 from engine.fields import FIELD_TYPES
 from engine.formrules import expect_for, publish_resolver, reference_loader
 from engine.rules import RuleError, RuleScope, compile_rule
@@ -99,14 +100,16 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _sample(conn, form_id: int, fields: list[dict]) -> tuple[dict, dict]:
-    """(values, {source, record_id}): the latest live record of the form, else the fields' constant defaults."""
+def _sample(conn, rt: Runtime, actor: Actor, form_id: int, fields: list[dict]) -> tuple[dict, dict]:
+    """(values, {source, record_id}): the latest live record of the form, else the fields' static defaults
+    (``$now``, ``$today``, ``$user`` read as a create reads them)."""
     row = conn.execute(sa.select(records.c.id, records.c.data).where(records.c.form_id == form_id, records.c.deleted_at.is_(None))
                        .order_by(records.c.id.desc()).limit(1)).first()
     if row is not None:
         return dict(row.data or {}), {"source": "record", "record_id": row.id}
-    values = {f["id"]: f["default"] for f in fields if "default" in f and not isinstance(f["default"], dict)}
-    return values, {"source": "defaults", "record_id": None}
+    now = rt.clock.now()
+    values = {f["id"]: default_value(f["default"], now=now, timezone=rt.timezone, user_id=actor.user_id) for f in fields if "default" in f}
+    return {k: v for k, v in values.items() if v is not None}, {"source": "defaults", "record_id": None}
 
 
 def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: Any) -> dict:
@@ -139,7 +142,7 @@ def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: 
         except (KeyError, TypeError, ValueError) as exc:  # a half-edited definition on screen: say so, don't fail
             return {"ok": False, "error": {"message": f"the form's fields can't be read yet ({exc})", "position": None,
                                            "line": None, "column": None}}
-        values, sample = _sample(conn, row["id"], fields)
+        values, sample = _sample(conn, rt, actor, row["id"], fields)
         ctx = RuleContext(now=rt.clock.now(), tz=rt.timezone, user_id=actor.user_id, load_reference=reference_loader(conn, row["id"]))
         try:
             value, why = _jsonable(compiled.evaluate(values, ctx)), None

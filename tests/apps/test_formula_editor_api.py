@@ -55,6 +55,9 @@ def test_check_uses_the_draft_on_screen_and_names_the_error_position(crm):
     assert on_screen["ok"] is True and on_screen["type"] == "number"
     saved = crm.post(BASE + "/formula-check", json={"expression": "discount * 2"}).get_json()
     assert saved["ok"] is False and "discount" in saved["error"]["message"]
+    draft["fields"].append({"id": "met_at", "name": "met_at", "type": "datetime", "label": {"en": "Met at"}, "default": "$now"})
+    dynamic = crm.post(BASE + "/formula-check", json={"expression": "met_at.year + discount", "definition": draft}).get_json()
+    assert dynamic["ok"] is True and dynamic["value"] == 2031  # $now read as a create reads it (the clock: 2026), not "$now"
     bad = crm.post(BASE + "/formula-check", json={"expression": "name + + "}).get_json()
     assert bad["ok"] is False and bad["error"]["message"] and bad["error"]["column"] is not None
     wrong_type = crm.post(BASE + "/formula-check", json={"expression": "name", "result_type": "number"}).get_json()
