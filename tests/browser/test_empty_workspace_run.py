@@ -168,6 +168,20 @@ def _enter_customers(page, base: str, t: dict) -> None:
         page.get_by_test_id("form-success").wait_for()
 
 
+def _enter_visit(page, base: str, t: dict) -> None:
+    """A visit whose customer is picked by typing in the reference's search box: the reference between the forms works."""
+    zh = t["lang"] != "en"
+    page.goto(base + "/apps/sales/forms/visit/new")
+    customer = page.get_by_role("combobox", name="客户" if zh else "Customer", exact=True)
+    customer.fill("Acme")
+    page.get_by_role("option", name=re.compile("Acme Trading")).click()
+    page.get_by_role("textbox", name="备注" if zh else "Note", exact=True).fill("First visit, samples left.")
+    page.get_by_role("button", name=t["submit"]).click()
+    page.get_by_test_id("form-success").wait_for()
+    page.goto(base + "/apps/sales/forms/visit/records")
+    expect(page.get_by_test_id("records-table")).to_contain_text("Acme Trading")
+
+
 def _member_sees_no_phone(browser, base: str, password: str, lang: str) -> None:
     """The member, in a browser of their own: the sign-in page's language switch, then every screen without the phone."""
     t = TEXT[lang]
@@ -294,6 +308,7 @@ def test_admin_runs_an_empty_workspace_from_the_browser(admin, page, browser, la
     password = _people(page, base, t)
     url = _public_link(page, settings_url, t)
     _enter_customers(page, base, t)
+    _enter_visit(page, base, t)
     _member_sees_no_phone(browser, base, password, lang)
 
     _visitor_submits(browser, url, lang)
