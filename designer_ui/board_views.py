@@ -10,6 +10,7 @@ from flask import render_template, request, url_for
 
 from designer_ui import bp
 from designer_ui import board_messages  # noqa: F401  (the boards' messages)
+from designer_ui.field_widgets import widget_modules
 from designer_ui.grid_views import published_form
 from designer_ui.views import actor, runtime
 from engine.errors import NotFound
@@ -34,7 +35,8 @@ def board_fields(definition: dict, levels: dict) -> list[dict]:
             continue
         ftype = field_type(f)
         facts = ftype.describe()
-        out.append({"id": f["id"], "label": f.get("label"), "options": f.get("options") or {}, "value_kind": facts["value_kind"],
+        out.append({"id": f["id"], "type": f["type"], "label": f.get("label"), "options": f.get("options") or {},
+                    "value_kind": facts["value_kind"],
                     "capabilities": facts["capabilities"], "lanes": ftype.groups_kanban(f), "calendar_kind": ftype.calendar_kind,
                     "thumbnails": ftype.thumbnails, "engine_set": ftype.engine_set, "widget": facts["widget"],
                     "filter_operators": facts["filter_operators"],
@@ -75,7 +77,7 @@ def _board_page(app_key: str, form_key: str, board: str):
               "record_url": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
               "pages": {name: f"{base}/{name}" for name in ["grid"] + boards}}
     return render_template(BOARDS[board]["template"], app=app, form=form, config=config, boards=boards, board=board,
-                           base=base, active_nav="apps")
+                           base=base, widgets=widget_modules(version["definition"]), active_nav="apps")
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/kanban")

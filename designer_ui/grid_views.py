@@ -7,7 +7,7 @@ from flask import render_template, url_for
 
 from designer_ui import bp
 from designer_ui import grid_messages  # noqa: F401  (the grid's messages)
-from designer_ui.field_widgets import field_widgets
+from designer_ui.field_widgets import widget_modules
 from designer_ui.views import actor, runtime
 from engine.errors import NotFound
 from engine.fields import FIELD_TYPES
@@ -52,5 +52,5 @@ def records_grid(app_key, form_key):
               "record_url": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
               "list_url": url_for("ui.records_list", app_key=app_key, form_key=form_key)}
     # the widget modules of the form's types: the filter builder asks them for a value picker (filterInput)
-    widgets = sorted(set(field_widgets(version["definition"]).values()))
-    return render_template("records_grid.html", app=app, form=form, config=config, widgets=widgets, active_nav="apps")
+    return render_template("records_grid.html", app=app, form=form, config=config, widgets=widget_modules(version["definition"]),
+                           active_nav="apps")
