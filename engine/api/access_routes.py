@@ -79,8 +79,10 @@ TOKEN_CREATE = {"type": "object", "required": ["name"], "additionalProperties": 
     "expires_in_days": {"type": "integer", "minimum": 1, "maximum": credentials.TOKEN_MAX_DAYS}, "user_id": ID}}
 TEAM_CREATE = {"type": "object", "required": ["key", "name"], "additionalProperties": False, "properties": {
     "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "members": {"type": "array", "maxItems": 1000, "items": ID}}}
-TEAM = {"type": "object", "required": ["key", "name", "members"]}
+    "members": {"type": "array", "maxItems": 1000, "items": ID},
+    "managers": {"type": "array", "maxItems": 100, "items": ID, "description": "user ids who manage the team (need not be members)"}}}
+TEAM = {"type": "object", "required": ["key", "name", "members", "managers"], "properties": {
+    "members": {"type": "array", "items": {"type": "integer"}}, "managers": {"type": "array", "items": {"type": "integer"}}}}
 AUDIT = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["action", "actor", "at"]}}}}
 #: highest page number of the paged user list
 MAX_PAGE = 100_000
@@ -227,7 +229,8 @@ def sign_out_everywhere():
        errors=(401, 403, 409, 422))
 def create_team():
     b = load_checked_body(TEAM_CREATE)
-    return jsonify(user_service.create_team(runtime(), actor(), b["key"], b["name"], b.get("members", []))), 201
+    return jsonify(user_service.create_team(runtime(), actor(), b["key"], b["name"], b.get("members", []),
+                                               b.get("managers", []))), 201
 
 
 # -- roles and grants -------------------------------------------------------------

@@ -26,11 +26,16 @@ IMPACT = {"type": "object", "required": ["forms", "records"], "properties": {
 COPY = {"type": "object", "required": ["key", "label"], "additionalProperties": False, "properties": {"key": KEY, "label": LABEL}}
 ORDER = {"type": "object", "required": ["order"], "additionalProperties": False,
          "properties": {"order": {"type": "array", "maxItems": 500, "items": {"type": "string"}}}}
-TEAM = {"type": "object", "required": ["key", "name", "members"]}
+TEAM = {"type": "object", "required": ["key", "name", "members", "managers"], "properties": {
+    "members": {"type": "array", "items": {"type": "integer"}},
+    "managers": {"type": "array", "items": {"type": "integer"}, "description": "their 'team' scope covers the members; a member "
+                 "without a manager of their own has these as manager (workflow 'manager of', approvals)"}}}
 TEAM_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": TEAM}}}
 TEAM_UPDATE = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "members": {"type": "array", "maxItems": 1000, "items": {"type": "integer", "minimum": 1}}}}
+    "members": {"type": "array", "maxItems": 1000, "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+    "managers": {"type": "array", "maxItems": 100, "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                 "description": "replaces the team's managers (user ids; a manager need not be a member)"}}}
 ISSUED = {"type": "object", "required": ["password"], "properties": {
     "password": {"type": "string", "description": "shown in this answer only"}, "sessions_ended": {"type": "integer"},
     "tokens_revoked": {"type": "integer"}}}
@@ -112,11 +117,12 @@ def list_teams():
     return jsonify({"items": user_service.list_teams(runtime(), actor())})
 
 
-@route("/teams/<team_key>", "PATCH", summary="Rename a team or replace its members", tag="users", body=TEAM_UPDATE, response=TEAM,
+@route("/teams/<team_key>", "PATCH", summary="Rename a team or replace its members or managers", tag="users", body=TEAM_UPDATE, response=TEAM,
        errors=(401, 403, 404, 422))
 def update_team(team_key):
     b = load_checked_body(TEAM_UPDATE)
-    return jsonify(user_service.update_team(runtime(), actor(), team_key, name=b.get("name"), member_ids=b.get("members")))
+    return jsonify(user_service.update_team(runtime(), actor(), team_key, name=b.get("name"), member_ids=b.get("members"),
+                                                manager_ids=b.get("managers")))
 
 
 @route("/users/<int:user_id>/password/issue", "POST", tag="users", response=ISSUED, status=201, errors=(401, 403, 404, 422),

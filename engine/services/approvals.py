@@ -30,6 +30,7 @@ from engine.services import forms as form_service
 from engine.services import inbox
 from engine.services import records as record_service
 from engine.services.permissions import BUILTIN_ROLES, privileged
+from engine.services.team_managers import managers_of
 from engine.services.titles import record_title, untitled
 from engine.storage.access_tables import roles, user_roles
 from engine.storage.approval_tables import approval_assignments, approval_requests
@@ -200,9 +201,7 @@ def _resolve_approvers(rt: Runtime, conn: sa.Connection, flow: ApprovalFlow, row
             ids += conn.execute(sa.select(user_roles.c.user_id).join(roles, roles.c.id == user_roles.c.role_id).where(
                 roles.c.workspace_id == rt.workspace_id, roles.c.key == approver["role"]).order_by(user_roles.c.user_id)).scalars()
         elif approver.get("owner_manager") and row["owner_id"] is not None:
-            manager = conn.execute(sa.select(users.c.manager_id).where(users.c.id == row["owner_id"])).scalar()
-            if manager is not None:
-                ids.append(manager)
+            ids += managers_of(conn, [row["owner_id"]])  # their own manager, else their teams' managers
     active = set(conn.execute(sa.select(users.c.id).where(users.c.id.in_(sorted(set(ids))), users.c.workspace_id == rt.workspace_id,
                                                           users.c.is_active.is_(True))).scalars()) if ids else set()
     return list(dict.fromkeys(i for i in ids if i in active and i != submitter))

@@ -32,6 +32,7 @@ from engine.errors import FormflowError
 from engine.fields import FIELD_TYPES
 from engine.services import admin_audit
 from engine.services.form_lookup import form_row, compiled_form, compiled_version
+from engine.services.team_managers import managed_members
 from engine.services import readgate
 
 #: record scopes, weakest first; "team" is the owner's team mates and direct reports
@@ -416,11 +417,12 @@ def _merged_access(form, role_rows, stored: dict) -> FormAccess:
 
 
 def _team_owner_ids(actor: Actor):
-    """Users whose records a "team" scope covers: the actor, team mates and direct reports."""
+    """Users whose records a "team" scope covers: the actor, team mates, direct reports and members of teams they manage."""
     my_teams = sa.select(team_members.c.team_id).where(team_members.c.user_id == actor.user_id)
     return sa.union(sa.select(sa.literal(actor.user_id).label("id")),
                     sa.select(team_members.c.user_id).where(team_members.c.team_id.in_(my_teams)),
-                    sa.select(users.c.id).where(users.c.manager_id == actor.user_id))
+                    sa.select(users.c.id).where(users.c.manager_id == actor.user_id),
+                    managed_members(actor.user_id))
 
 
 def scope_clause(actor: Actor, scope: str):

@@ -6,8 +6,8 @@ names); the refusal says why, in English and Chinese. Changing one's own
 password needs the current one; any password change ends the user's other
 sessions and revokes their API tokens.
 
-A user's manager is what "notify the owner's manager" follows; teams give the
-"team" record scope. Changing who exists or holds which role needs the
+A user's manager is what "notify the owner's manager" follows (else their teams' managers:
+``team_managers``); teams give the "team" record scope, to members and to the team's managers. Changing who exists or holds which role needs the
 ``manage_users`` capability, and each change lands in the admin audit.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.services import admin_audit, credentials
 from engine.services.permissions import actor_roles, ensure_builtin_roles, has_capability, require_capability, role_row
-from engine.storage.access_tables import roles as roles_table, team_members, teams, user_roles
+from engine.storage.access_tables import roles as roles_table, team_managers, team_members, teams, user_roles
 from engine.storage.tables import users
 from engine.storage.access_tables import login_attempts
 from zoneinfo import ZoneInfo
@@ -433,18 +433,18 @@ def actor_for(conn, rt: Runtime, user_id: int) -> Actor | None:
 
 # -- teams --------------------------------------------------------------------
 
-def _add_members(conn, rt: Runtime, team_id: int, member_ids) -> None:
-    """Add each named user (once) to the team; an unknown id is refused with its index in ``members``."""
-    for i, uid in enumerate(dict.fromkeys(member_ids)):
+def _add_people(conn, rt: Runtime, team_id: int, user_ids, table, path: str) -> None:
+    """Put each named user (once) in the team's members or managers; an unknown id is refused with its index at ``path``."""
+    for i, uid in enumerate(dict.fromkeys(user_ids)):
         try:
             _user_row(conn, rt, uid)
         except NotFound:
-            raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/members/{i}",
+            raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/{path}/{i}",
                                                                        code="unknown_user")]) from None
-        conn.execute(sa.insert(team_members).values(team_id=team_id, user_id=uid))
+        conn.execute(sa.insert(table).values(team_id=team_id, user_id=uid))
 
 
-def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list[int] = ()) -> dict:
+def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list[int] = (), manager_ids: list[int] = ()) -> dict:
     require_capability(rt, actor, "manage_users")
     errors = []
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
@@ -458,23 +458,27 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
             raise Conflict(f"team {key!r} exists", [ErrorItem("already taken", path="/key")])
         tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
                                                    created_at=rt.clock.now())).inserted_primary_key[0]
-        _add_members(conn, rt, tid, member_ids)
-        admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids))
-    return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids))}
+        _add_people(conn, rt, tid, member_ids, team_members, "members")
+        _add_people(conn, rt, tid, manager_ids, team_managers, "managers")
+        admin_audit.record(rt, conn, actor, "team.create", f"team:{key}", members=list(member_ids), managers=list(manager_ids))
+    return {"key": key, "name": name, "members": list(dict.fromkeys(member_ids)), "managers": list(dict.fromkeys(manager_ids))}
 
 
 def list_teams(rt: Runtime, actor: Actor) -> list[dict]:
-    """Every team with its members' ids (needs ``manage_users``)."""
+    """Every team with its members' and managers' ids (needs ``manage_users``)."""
     require_capability(rt, actor, "manage_users")
     with rt.db.read() as conn:
         rows = conn.execute(sa.select(teams).where(teams.c.workspace_id == rt.workspace_id).order_by(teams.c.name, teams.c.id)).mappings().all()
-        members = conn.execute(sa.select(team_members.c.team_id, team_members.c.user_id)
-                               .where(team_members.c.team_id.in_([r["id"] for r in rows])).order_by(team_members.c.user_id)).all()
-    return [{"key": r["key"], "name": r["name"], "members": [u for t, u in members if t == r["id"]]} for r in rows]
+        ids = [r["id"] for r in rows]
+        people = {name: conn.execute(sa.select(table.c.team_id, table.c.user_id).where(table.c.team_id.in_(ids))
+                                     .order_by(table.c.user_id)).all() for name, table in (("members", team_members), ("managers", team_managers))}
+    return [{"key": r["key"], "name": r["name"], **{name: [u for t, u in pairs if t == r["id"]] for name, pairs in people.items()}}
+            for r in rows]
 
 
-def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None, member_ids: list[int] | None = None) -> dict:
-    """Rename a team or replace its members."""
+def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None, member_ids: list[int] | None = None,
+                manager_ids: list[int] | None = None) -> dict:
+    """Rename a team or replace its members or its managers (a manager need not be a member)."""
     require_capability(rt, actor, "manage_users")
     if name is not None and not (isinstance(name, str) and 1 <= len(name.strip()) <= 200):
         raise ValidationFailed("the team is not valid", [ErrorItem("1-200 characters", path="/name", code="required")])
@@ -484,8 +488,9 @@ def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None,
             raise NotFound(f"team {key!r} does not exist", path="/team")
         if name is not None:
             conn.execute(sa.update(teams).where(teams.c.id == row["id"]).values(name=name.strip()))
-        if member_ids is not None:
-            conn.execute(sa.delete(team_members).where(team_members.c.team_id == row["id"]))
-            _add_members(conn, rt, row["id"], member_ids)
-        admin_audit.record(rt, conn, actor, "team.update", f"team:{key}", name=name, members=member_ids)
+        for ids, table, path in ((member_ids, team_members, "members"), (manager_ids, team_managers, "managers")):
+            if ids is not None:
+                conn.execute(sa.delete(table).where(table.c.team_id == row["id"]))
+                _add_people(conn, rt, row["id"], ids, table, path)
+        admin_audit.record(rt, conn, actor, "team.update", f"team:{key}", name=name, members=member_ids, managers=manager_ids)
     return next(t for t in list_teams(rt, actor) if t["key"] == key)

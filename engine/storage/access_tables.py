@@ -56,6 +56,15 @@ team_members = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: a team's managers (not necessarily members): their "team" record scope covers the team's members, and a workflow's
+#: "manager of" a member without a manager of their own is the member's team managers
+team_managers = sa.Table(
+    "team_managers", metadata,
+    sa.Column("team_id", sa.Integer, sa.ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_team_managers_user", "user_id"),
+)
+
 login_sessions = sa.Table(
     "login_sessions", metadata,
     sa.Column("id", sa.Integer, primary_key=True),

@@ -23,7 +23,8 @@ from engine.definitions import CompiledForm, json_pointer
 from engine.errors import DefinitionInvalid, ErrorItem, FormflowError, NotFound
 from engine.rules import RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.storage.tables import apps, forms, records, users
-from engine.workflows.steps import ids_in, managers_of, compile_steps, CompiledStep, RunContext
+from engine.services.team_managers import managers_of
+from engine.workflows.steps import ids_in, compile_steps, CompiledStep, RunContext
 from engine.workflows.tables import workflow_versions, workflows
 from engine.workflows.triggers import TRIGGERS, CompiledTrigger
 from engine import secrets

@@ -26,6 +26,7 @@ from engine.workflows import outbox as outbox_rows
 from engine.notifications.links import link_problem
 from engine.notifications.variables import record_link, RenderData
 from engine.services import templates
+from engine.services.team_managers import managers_by_user
 from engine.services.records import create_record, update_record
 from urllib.parse import urlsplit
 
@@ -137,19 +138,14 @@ def ids_in(value: Any) -> list[int]:
     return []
 
 
-def managers_of(conn, user_ids: list[int]) -> list[int]:
-    if not user_ids:
-        return []
-    return [m for m in conn.execute(sa.select(users.c.manager_id).where(users.c.id.in_(user_ids))).scalars() if m]
-
-
 def _managers_cached(ctx: "RunContext", user_ids: list[int]) -> list[int]:
+    """Each user's managers (their own, else their teams' managers: ``team_managers``), cached for the batch."""
     cache = ctx.batch.managers if ctx.batch is not None else {}
     missing = [u for u in user_ids if u not in cache]
     if missing:
-        found = dict(ctx.conn.execute(sa.select(users.c.id, users.c.manager_id).where(users.c.id.in_(missing))).all())
-        cache.update({u: found.get(u) for u in missing})
-    return [cache[u] for u in user_ids if cache.get(u)]
+        found = managers_by_user(ctx.conn, missing)
+        cache.update({u: found.get(u, []) for u in missing})
+    return list(dict.fromkeys(m for u in user_ids for m in cache.get(u) or []))
 
 
 def _role_members(conn, role: str, workspace_id: int) -> list[int]:
