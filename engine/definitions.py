@@ -62,18 +62,22 @@ def meta_errors(definition: Any, name: str = "form", prefix: str = "") -> list[E
         if path in seen:
             continue
         seen.add(path)
-        items.append(ErrorItem(message=_shape_message(best), path=path, code="schema"))
+        message_code, params = _shape_code(best)
+        items.append(ErrorItem.coded(message_code, path=path, code="schema", **params) if message_code
+                     else ErrorItem(message=best.message, path=path, code="schema"))
     return items
 
 
-def _shape_message(err: jsonschema.ValidationError) -> str:
+def _shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
+    """The catalogue message code and params of a shape error (None: the schema's own words)."""
     if err.validator == "enum" and err.absolute_path and err.absolute_path[-1] == "type":
-        return f"unknown field type {err.instance!r}; known types: {', '.join(FIELD_TYPES.names())}"
+        return "error.definition.unknown_type", {"type": repr(err.instance), "known": ", ".join(FIELD_TYPES.names())}
     if err.validator == "pattern" and isinstance(err.instance, str):
-        return f"{err.instance!r} is not a valid key: lower-case letters, digits and _ , starting with a letter"
+        return "error.definition.bad_key", {"key": repr(err.instance)}
     if err.validator == "additionalProperties":
-        return err.message.replace("Additional properties are not allowed", "unknown setting(s)")
-    return err.message
+        return "error.definition.unknown_settings", {
+            "detail": err.message.replace("Additional properties are not allowed", "").strip()}
+    return None, {}
 
 
 def iter_fields(fields: list[dict]):
@@ -88,14 +92,14 @@ def iter_fields(fields: list[dict]):
 def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -> list[ErrorItem]:
     """All problems with one form definition, given the other forms of its app by key."""
     if len(json.dumps(definition, ensure_ascii=False).encode()) > MAX_DEFINITION_BYTES:
-        return [ErrorItem(f"definition is larger than {MAX_DEFINITION_BYTES} bytes", path=prefix or "/", code="too_large")]
+        return [ErrorItem.coded("error.definition.too_large", path=prefix or "/", code="too_large", max=MAX_DEFINITION_BYTES)]
     errors = meta_errors(definition, "form", prefix)
     if errors:
         return errors
     fields = definition.get("fields", [])
     all_fields = list(iter_fields(fields))
     if len(all_fields) > MAX_FIELDS_PER_FORM:
-        return [ErrorItem(f"a form may have at most {MAX_FIELDS_PER_FORM} fields", path=prefix + "/fields")]
+        return [ErrorItem.coded("error.definition.too_many_fields", path=prefix + "/fields", max=MAX_FIELDS_PER_FORM)]
     ctx = DefinitionContext(
         form_keys=set(app_forms) | {definition["key"]},
         forms_fields={k: d.get("fields", []) for k, d in {**app_forms, definition["key"]: definition}.items()},
@@ -107,11 +111,13 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
         scope = parent["id"] if parent else ""
         key = f"{scope}/{f['id']}"
         if key in ids:
-            errors.append(ErrorItem(f"duplicate field id {f['id']!r} (also at {ids[key]})", path=prefix + path + "/id", field_id=f["id"], code="duplicate"))
+            errors.append(ErrorItem.coded("error.definition.duplicate_id", path=prefix + path + "/id", field_id=f["id"], code="duplicate",
+                                          id=repr(f["id"]), other=ids[key]))
         ids[key] = path
         name = f"{scope}/{f.get('name', f['id'])}"
         if name in names and not f.get("deleted"):
-            errors.append(ErrorItem(f"duplicate field name {f.get('name', f['id'])!r} (also at {names[name]})", path=prefix + path + "/name", field_id=f["id"], code="duplicate"))
+            errors.append(ErrorItem.coded("error.definition.duplicate_name", path=prefix + path + "/name", field_id=f["id"],
+                                          code="duplicate", name=repr(f.get("name", f["id"])), other=names[name]))
         if not f.get("deleted"):
             names[name] = path
         if parent is None:
@@ -119,30 +125,32 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
                 errors.append(ErrorItem(message, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
                                         extra=extra[0] if extra else {}))
         if "default" in f and f["default"] is not None and not _default_ok(f):
-            errors.append(ErrorItem("default value does not fit the field type", path=prefix + path + "/default", field_id=f["id"]))
+            errors.append(ErrorItem.coded("error.definition.bad_default", path=prefix + path + "/default", field_id=f["id"]))
     by_id = {f["id"]: f for f in fields}
     for i, f in enumerate(fields):
         fetch = f.get("fetch")
         if fetch:
             ref = by_id.get(fetch["from"])
             if not ref or ref.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(ref["type"]).is_reference:
-                errors.append(ErrorItem(f"fetch source {fetch['from']!r} is not a reference field of this form", path=f"{prefix}/fields/{i}/fetch/from", field_id=f["id"]))
+                errors.append(ErrorItem.coded("error.definition.fetch_source", path=f"{prefix}/fields/{i}/fetch/from", field_id=f["id"],
+                                              source=repr(fetch["from"])))
             else:
                 target_fields = {t["id"] for t in ctx.forms_fields.get(ref["options"]["form"], [])}
                 if fetch["field"] not in target_fields:
-                    errors.append(ErrorItem(f"form {ref['options']['form']!r} has no field {fetch['field']!r}", path=f"{prefix}/fields/{i}/fetch/field", field_id=f["id"]))
+                    errors.append(ErrorItem.coded("error.definition.fetch_field", path=f"{prefix}/fields/{i}/fetch/field", field_id=f["id"],
+                                                  form=repr(ref["options"]["form"]), field=repr(fetch["field"])))
     placed: dict[str, str] = {}
     for s, section in enumerate((definition.get("layout") or {}).get("sections", [])):
         for j, fid in enumerate(section["fields"]):
             path = f"{prefix}/layout/sections/{s}/fields/{j}"
             if fid not in by_id:
-                errors.append(ErrorItem(f"layout names field {fid!r}, which is not in this form", path=path, field_id=fid))
+                errors.append(ErrorItem.coded("error.definition.layout_unknown", path=path, field_id=fid, field=repr(fid)))
             elif fid in placed:
-                errors.append(ErrorItem(f"field {fid!r} is placed twice (also at {placed[fid]})", path=path, field_id=fid))
+                errors.append(ErrorItem.coded("error.definition.placed_twice", path=path, field_id=fid, field=repr(fid), other=placed[fid]))
             placed[fid] = path
     title = (definition.get("settings") or {}).get("title_field")
     if title and title not in by_id:
-        errors.append(ErrorItem(f"title field {title!r} is not in this form", path=prefix + "/settings/title_field"))
+        errors.append(ErrorItem.coded("error.definition.title_field", path=prefix + "/settings/title_field", field=repr(title)))
     return errors
 
 

@@ -7,7 +7,8 @@ and the label where it can, plus a message a business admin understands.
 Each item also carries a stable ``message_code`` (a key of the engine's gettext catalogue, engine/translations) and
 its ``params``, so a reader gets the message in their language (``localized``); ``message`` stays the English text
 API clients read. An item without its own message code reads, in another language, as the text of its ``code``
-(``error.code.<code>``); an error without one as the text of its class (``error.<class code>``).
+(``error.code.<code>``) with the English detail beside it; an error without one as the text of its class
+(``error.<class code>``).
 """
 from __future__ import annotations
 
@@ -43,10 +44,15 @@ class ErrorItem:
         loc = i18n.normalize_locale(locale)
         if loc == i18n.DEFAULT_LOCALE:
             return self.message
-        for key in (self.message_code, f"error.code.{self.code}"):
-            if key and i18n.has_text(key, loc):
-                return i18n.render(key, loc, self.params)
-        return self.message
+        if self.message_code and i18n.has_text(self.message_code, loc):
+            return i18n.render(self.message_code, loc, self.params)
+        generic = f"error.code.{self.code}"
+        if not i18n.has_text(generic, loc):
+            return self.message
+        if self.message == i18n.render(generic, i18n.DEFAULT_LOCALE):
+            return i18n.render(generic, loc)
+        # not coded yet: the code's words in the reader's language, the English detail beside them (nothing is lost)
+        return f"{i18n.render(generic, loc)}（{self.message}）"
 
     def to_dict(self, locale: str | None = None) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in ("extra", "params", "message_code") and v is not None}

@@ -222,7 +222,8 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
         if sub:
             st = by_id.get(sub)
             if not st or not FIELD_TYPES.get(st["type"]).stores_rows or st.get("deleted"):
-                errors.append(ErrorItem(f"rule {name!r}: {sub!r} is not a sub-table of this form", path=f"/rules/{i}/subtable", code="unknown_field"))
+                errors.append(ErrorItem.coded("error.rule.not_a_subtable", path=f"/rules/{i}/subtable", code="unknown_field",
+                                              rule=repr(name), field=repr(sub)))
                 continue
             if sub not in row_scopes:
                 row_fields = (st.get("options") or {}).get("fields", [])
@@ -234,18 +235,20 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
             epath = f"/rules/{i}/effects/{j}"
             target = targets.get(eff.get("field"))
             if target is None or target.get("deleted"):
-                why = "a deleted field" if target else "not a field of " + (f"sub-table {sub!r}" if sub else "this form")
-                errors.append(ErrorItem(f"rule {name!r}: effect on {eff.get('field')!r}, which is {why}", path=epath + "/field",
-                                        field_id=eff.get("field"), code="unknown_field"))
+                why = ("error.rule.effect_on_deleted" if target else "error.rule.effect_on_unknown_row" if sub
+                       else "error.rule.effect_on_unknown")
+                errors.append(ErrorItem.coded(why, path=epath + "/field", field_id=eff.get("field"), code="unknown_field",
+                                              rule=repr(name), field=repr(eff.get("field")), subtable=repr(sub)))
                 continue
             effect = Effect(field=target["id"], flags={k: eff[k] for k in EFFECT_FLAGS if isinstance(eff.get(k), bool)})
             if "options" in eff:
                 choices = [c.get("value") for c in (target.get("options") or {}).get("choices", [])]
                 if not FIELD_TYPES.get(target["type"]).has_choices:
-                    errors.append(ErrorItem(f"rule {name!r}: allowed options apply to select fields only", path=epath + "/options", field_id=target["id"]))
+                    errors.append(ErrorItem.coded("error.rule.options_need_choices", path=epath + "/options", field_id=target["id"],
+                                                  rule=repr(name)))
                 elif unknown := [o for o in eff["options"] if o not in choices]:
-                    errors.append(ErrorItem(f"rule {name!r}: {', '.join(map(repr, unknown))} is not a choice of {target['id']!r}",
-                                            path=epath + "/options", field_id=target["id"]))
+                    errors.append(ErrorItem.coded("error.rule.not_a_choice", path=epath + "/options", field_id=target["id"],
+                                                  rule=repr(name), values=", ".join(map(repr, unknown)), field=repr(target["id"])))
                 else:
                     effect.options = list(eff["options"])
             if "formula" in eff:
@@ -254,7 +257,8 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
             elif "value" in eff:
                 ftype = FIELD_TYPES.get(target["type"])
                 if eff["value"] is not None and (ftype.engine_set or not ftype.can_hold(eff["value"], target)):
-                    errors.append(ErrorItem(f"rule {name!r}: {eff['value']!r} does not fit field {target['id']!r}", path=epath + "/value", field_id=target["id"]))
+                    errors.append(ErrorItem.coded("error.rule.value_does_not_fit", path=epath + "/value", field_id=target["id"],
+                                                  rule=repr(name), value=repr(eff["value"]), field=repr(target["id"])))
                 effect.has_value, effect.value = True, eff["value"]
             effects.append(effect)
         compiled = FormRule(i, spec.get("id") or f"r{i + 1}", name, when, effects, sub)
@@ -268,8 +272,8 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
         for j, fid in enumerate(spec.get("fields") or []):
             f = by_id.get(fid) or next((x for x in fields if x.get("name") == fid), None)
             if f is None or f.get("deleted"):
-                errors.append(ErrorItem(f"validation {name!r} names {fid!r}, which is not a live field of this form",
-                                        path=f"/validations/{i}/fields/{j}", field_id=fid, code="unknown_field"))
+                errors.append(ErrorItem.coded("error.rule.validation_field", path=f"/validations/{i}/fields/{j}", field_id=fid,
+                                              code="unknown_field", name=repr(name), field=repr(fid)))
             else:
                 names.append(f["id"])
         if condition is not None:
