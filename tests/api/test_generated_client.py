@@ -132,7 +132,7 @@ def test_a_generated_client_builds_and_publishes_a_workflow(app, admin_token, tm
 def test_definition_bodies_are_the_schemas_of_the_schemas_folder():
     from engine.api import standalone_openapi_document
     from engine.definitions import meta_schema
-    from engine.services.templates import CONTENT_KINDS
+    from engine.services.template_content import CONTENT_KINDS, PRINT_KIND
 
     document = standalone_openapi_document()
     components, paths = document["components"]["schemas"], document["paths"]
@@ -156,6 +156,7 @@ def test_definition_bodies_are_the_schemas_of_the_schemas_folder():
         assert set(components[component]["properties"]) == set(source["properties"]), name
         assert components[component]["required"] == source["required"], name
         assert {f"{prefix}{d}" for d in source["$defs"]} <= set(components), name
-    assert set(meta_schema("template")["$defs"]["content"]["properties"]) == set(CONTENT_KINDS)
+    assert set(meta_schema("template")["$defs"]["content"]["properties"]) == set(CONTENT_KINDS) | {PRINT_KIND}  # print: print templates
     update = body("/api/apps/{app_key}/notification-templates/{template_key}", "patch")
-    assert update["required"] == [] and set(update["properties"]) == set(meta_schema("template")["properties"])
+    # a template's purpose is chosen once, at create: PATCH takes every other property
+    assert update["required"] == [] and set(update["properties"]) == set(meta_schema("template")["properties"]) - {"purpose"}
