@@ -126,7 +126,7 @@ def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: 
         raise _body_error(f"expression is longer than {MAX_RULE_LENGTH} characters", "/expression")
     if definition is not None and not (isinstance(definition, dict) and isinstance(definition.get("fields", []), list)):
         raise _body_error("definition must be a form definition with a list of fields", "/definition")
-    if result_type is not None and result_type not in FIELD_TYPES:
+    if result_type is not None and (not isinstance(result_type, str) or result_type not in FIELD_TYPES):
         raise _body_error(f"unknown result type {result_type!r}", "/result_type")
     with rt.db.read() as conn:
         app, row = form_row(conn, rt, app_key, form_key)
