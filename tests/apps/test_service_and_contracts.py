@@ -23,9 +23,9 @@ def _builtin():
     return json.loads(resources.files("builtin_apps").joinpath("crm.json").read_text("utf-8"))
 
 
-def _person(rt, username, tz="Asia/Shanghai", manager_id=None):
+def _person(rt, username, tz="Asia/Shanghai", manager_id=None, locale=None):
     return users.create_user(rt, Actor.system(), username, display_name=username.title(), roles=["member"],
-                             manager_id=manager_id, timezone=tz, check=False)["id"]
+                             manager_id=manager_id, timezone=tz, locale=locale, check=False)["id"]
 
 
 def _inbox(rt):
@@ -45,9 +45,9 @@ def crm(rt, system):
     """The installed CRM, a service team (technician and their lead) and a sales person with a manager."""
     at.install_template(rt, system, "crm")
     boss = _person(rt, "boss")
-    sales = _person(rt, "sales", manager_id=boss)
+    sales = _person(rt, "sales", manager_id=boss)  # reads the workspace's language (English); the technician Chinese
     lead = _person(rt, "lead")
-    tech = _person(rt, "tech", manager_id=lead)
+    tech = _person(rt, "tech", manager_id=lead, locale="zh-CN")
     customer = rs.create_record(rt, system, "crm", "customer", {"name": "上海宏达机械有限公司", "owner": sales})
     installation = rs.create_record(rt, system, "crm", "service_category", {"name": "安装 / Installation", "kind": "installation",
                                                                              "handler": tech})
@@ -135,8 +135,9 @@ def test_sla_reminder_two_hours_before_and_at_the_due_time_once_and_resolving_ca
     assert tick(rt).claimed == 0
     clock.set("2026-03-09T02:00:00Z")
     tick(rt)
-    title = f"工单提醒 / Ticket due: {serial} 设备安装"
-    assert _inbox(rt) == sorted([(crm["tech"], title), (crm["lead"], title)])  # the assignee, their manager on CC
+    # the assignee reads it in their language (Chinese), their manager on CC gets the same copy
+    title = f"工单提醒：{serial} 设备安装"
+    assert _inbox(rt) == sorted([(crm["tech"], title), (crm["lead"], title)])
     assert tick(rt).claimed == 0 and len(_inbox(rt)) == 2
 
     clock.set("2026-03-09T04:00:00Z")  # due and still open: reminded again, once
@@ -181,7 +182,7 @@ def test_contract_renewal_reminder_30_days_before_at_nine_in_the_owners_zone_onc
     assert tick(rt).claimed == 0
     clock.set("2026-03-31T01:00:00Z")
     tick(rt)
-    title = "续约提醒 / Renewal: 年度维保合同（上海宏达机械有限公司）"
+    title = "Renewal: 年度维保合同 (上海宏达机械有限公司)"  # the owner saved no language: the workspace's, English
     assert _inbox(rt) == sorted([(crm["sales"], title), (crm["boss"], title)])  # the owner, the manager on CC
     with rt.db.read() as conn:
         body = conn.execute(sa.select(inbox_messages.c.body).where(inbox_messages.c.user_id == crm["sales"])).scalar()
