@@ -1,5 +1,6 @@
 """Pages to run apps and forms as a whole: "New app" (blank, from a template, a copy), and an app's settings page
 (name, icon, colour, forms: new, copy, rename, order, archive, delete; update from its template; archive or delete).
+Archiving offers an Undo (designer_ui.undo); deleting is final and keeps its typed confirmation.
 
 Each form posts to its own route over the same services as the REST API (``forms``, ``app_admin``,
 ``app_templates``) and either redirects with a message or shows the page again, status 4xx, with the service's
@@ -11,7 +12,8 @@ from flask import flash, get_flashed_messages, redirect, render_template, reques
 
 from designer_ui import bp
 from designer_ui.admin_messages import field_errors, template_change_sentences
-from designer_ui.i18n import gettext, request_locale
+from designer_ui.i18n import gettext, label_text, request_locale
+from designer_ui.undo import offer_undo
 from designer_ui.views import actor, runtime
 from engine.errors import FormflowError, NotFound
 from engine.services import app_admin, app_templates
@@ -140,8 +142,13 @@ def move_form_page(app_key, form_key):
 @bp.route("/apps/<app_key>/forms/<form_key>/archive", methods=["POST"])
 def archive_form_page(app_key, form_key):
     archived = request.form.get("archived") == "1"
-    app_admin.set_form_archived(runtime(), actor(), app_key, form_key, archived)
-    return _done(app_key, "admin.form_archived" if archived else "admin.form_restored", "#forms")
+    app = app_admin.set_form_archived(runtime(), actor(), app_key, form_key, archived)
+    if not archived:
+        return _done(app_key, "admin.form_restored", "#forms")
+    form = next((f for f in app["forms"] if f["key"] == form_key), {})
+    offer_undo(gettext("undo.form_archived", request_locale(), name=label_text(form.get("label"), request_locale()) or form_key),
+               url_for("ui.archive_form_page", app_key=app_key, form_key=form_key), archived="0")
+    return redirect(url_for("ui.app_settings", app_key=app_key) + "#forms", code=303)
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/delete", methods=["POST"])
@@ -166,8 +173,12 @@ def apply_template_update_page(app_key):
 @bp.route("/apps/<app_key>/archive", methods=["POST"])
 def archive_app_page(app_key):
     archived = request.form.get("archived") == "1"
-    app_admin.set_app_archived(runtime(), actor(), app_key, archived)
-    return _done(app_key, "admin.app_archived" if archived else "admin.app_restored", "#danger")
+    app = app_admin.set_app_archived(runtime(), actor(), app_key, archived)
+    if not archived:
+        return _done(app_key, "admin.app_restored", "#danger")
+    offer_undo(gettext("undo.app_archived", request_locale(), name=label_text(app.get("label"), request_locale()) or app_key),
+               url_for("ui.archive_app_page", app_key=app_key), archived="0")
+    return redirect(url_for("ui.app_settings", app_key=app_key) + "#danger", code=303)
 
 
 @bp.route("/apps/<app_key>/delete", methods=["POST"])

@@ -1,5 +1,5 @@
 """The public links page of an app: publish a form as a link anyone may fill in (which fields, thank-you text, source
-channel), copy it, print its QR code, withdraw it, and see its submissions arrive (counts and the newest records).
+channel), copy it, print its QR code, withdraw it (with an Undo), and see its submissions arrive (counts and the newest records).
 
 Thin over ``engine.services.web_forms``: its refusals are shown at their controls in the UI language with what was
 typed kept. The token exists only in the answer that published the link (the service stores its hash), so the link,
@@ -15,6 +15,7 @@ from flask import flash, get_flashed_messages, redirect, render_template, reques
 
 from designer_ui import bp, i18n
 from designer_ui.i18n import gettext, request_locale
+from designer_ui.undo import offer_undo
 from designer_ui.views import actor, runtime, user_timezone
 from designer_ui.workspace_messages import MESSAGES as _MESSAGES
 from engine.errors import FormflowError
@@ -104,5 +105,14 @@ def publish_public_link(app_key):
 @bp.route("/apps/<app_key>/links/<int:web_form_id>/revoke", methods=["POST"])
 def revoke_public_link(app_key, web_form_id):
     link = web_forms.revoke_web_form(runtime(), actor(), app_key, web_form_id)
-    flash(gettext("links.revoked_done", request_locale(), name=link["label"]), "success")
+    offer_undo(gettext("undo.link_revoked", request_locale(), name=link["label"]),
+               url_for("ui.restore_public_link", app_key=app_key, web_form_id=web_form_id))
+    return redirect(url_for("ui.public_links", app_key=app_key, form=link["form"]), code=303)
+
+
+@bp.route("/apps/<app_key>/links/<int:web_form_id>/restore", methods=["POST"])
+def restore_public_link(app_key, web_form_id):
+    """Undo of a revocation: the same link opens again."""
+    link = web_forms.restore_web_form(runtime(), actor(), app_key, web_form_id)
+    flash(gettext("undo.undone", request_locale()), "success")
     return redirect(url_for("ui.public_links", app_key=app_key, form=link["form"]), code=303)

@@ -47,8 +47,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "links.record": ("Record #{id}, {at}", "记录 #{id}，{at}"),
     "links.all_records": ("All records of {form}", "“{form}”的全部记录"),
     "links.revoke": ("Withdraw “{name}”", "撤销“{name}”"),
-    "links.revoke_confirm": ("Withdraw this link? Anyone who opens it from now on sees “not found”. This can't be undone; "
-                             "you can publish a new link.", "确定撤销此链接吗？此后打开它的人都会看到“未找到”。撤销后无法恢复，可以重新发布新链接。"),
+    "links.revoke_confirm": ("Withdraw this link? Anyone who opens it from now on sees “not found”, until you undo it.",
+                             "确定撤销此链接吗？此后打开它的人都会看到“未找到”，直到您撤销此操作。"),
     "links.revoked_done": ("The link “{name}” was withdrawn.", "链接“{name}”已撤销。"),
     "links.no_forms": ("This app has no published form yet.", "此应用还没有已发布的表单。"),
     "links.error.fields": ("Pick at least the required fields; each must be a field a public form can show.",

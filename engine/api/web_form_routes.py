@@ -1,4 +1,4 @@
-"""REST routes for public web forms (lead capture links): publish, list, revoke. The public page itself is ``/f/<token>``."""
+"""REST routes for public web forms (lead capture links): publish, list, revoke, restore. The public page itself is ``/f/<token>``."""
 from __future__ import annotations
 
 from flask import jsonify
@@ -44,6 +44,12 @@ def create_web_form(app_key):
        tag="web forms", response=WEB_FORM, body_required=False, errors=(404,))
 def revoke_web_form(app_key, web_form_id):
     return jsonify(web_forms.revoke_web_form(runtime(), actor(), app_key, web_form_id))
+
+
+@route("/apps/<app_key>/web-forms/<int:web_form_id>/restore", "POST", summary="Undo a withdrawal: the same link opens again",
+       tag="web forms", response=WEB_FORM, body_required=False, errors=(404,))
+def restore_web_form(app_key, web_form_id):
+    return jsonify(web_forms.restore_web_form(runtime(), actor(), app_key, web_form_id))
 
 
 @route("/apps/<app_key>/web-forms/<int:web_form_id>/submissions", summary="The newest records a public link created",

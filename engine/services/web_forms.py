@@ -182,14 +182,25 @@ def list_web_forms(rt: Runtime, actor: Actor, app_key: str) -> list[dict]:
 
 
 def revoke_web_form(rt: Runtime, actor: Actor, app_key: str, web_form_id: int) -> dict:
+    return _set_revoked(rt, actor, app_key, web_form_id, True)
+
+
+def restore_web_form(rt: Runtime, actor: Actor, app_key: str, web_form_id: int) -> dict:
+    """Undo a revocation: the same link (its address unchanged, the stored hash kept) opens again."""
+    return _set_revoked(rt, actor, app_key, web_form_id, False)
+
+
+def _set_revoked(rt: Runtime, actor: Actor, app_key: str, web_form_id: int, revoked: bool) -> dict:
     require_capability(rt, actor, WEB_FORM_CAPABILITY)
     with rt.db.transaction() as conn:
         app = app_row(conn, rt, app_key)
         row = conn.execute(sa.select(web_forms).where(web_forms.c.id == web_form_id, web_forms.c.app_id == app["id"])).mappings().first()
         if row is None:
             raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form")
-        if row["revoked_at"] is None:
+        if revoked and row["revoked_at"] is None:
             conn.execute(sa.update(web_forms).where(web_forms.c.id == web_form_id).values(revoked_at=rt.clock.now(), revoked_by=actor.user_id))
+        elif not revoked and row["revoked_at"] is not None:
+            conn.execute(sa.update(web_forms).where(web_forms.c.id == web_form_id).values(revoked_at=None, revoked_by=None))
         row = conn.execute(sa.select(web_forms).where(web_forms.c.id == web_form_id)).mappings().one()
     return web_form_dict(row, app_key)
 

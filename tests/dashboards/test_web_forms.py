@@ -71,6 +71,18 @@ def test_only_the_token_binds_the_post_and_revoking_closes_it(link, public, clie
     assert customers(client) == []
 
 
+def test_a_withdrawn_link_is_restored_at_the_same_address(link, public, client):
+    """The Undo of a withdrawal: POST .../restore opens the same link again (its hash was kept); an unknown link is 404."""
+    assert client.post(f"/api/apps/crm/web-forms/{link['id']}/revoke").json["active"] is False
+    assert public.get(link["url"]).status_code == 404
+    r = client.post(f"/api/apps/crm/web-forms/{link['id']}/restore")
+    assert r.status_code == 200 and r.json["active"] is True and r.json["revoked_at"] is None
+    assert public.get(link["url"]).status_code == 200
+    assert public.post(link["url"], data=LEAD).status_code == 201
+    assert client.post(f"/api/apps/crm/web-forms/{link['id']}/restore").json["active"] is True   # twice: still open
+    assert client.post("/api/apps/crm/web-forms/999999/restore").status_code == 404
+
+
 def test_honeypot_answers_like_success_but_saves_nothing(link, public, client):
     r = public.post(link["url"], data={**LEAD, web_forms.HONEYPOT_FIELD: "http://spam.example"})
     assert r.status_code == 201 and 'data-testid="public-thanks"' in r.get_data(as_text=True)

@@ -42,7 +42,7 @@ EXCLUDED: dict[str, str] = {}
 DESTRUCTIVE = {
     "delete_record", "restore_record", "deactivate_user", "set_password", "save_role", "set_form_permission",
     "remove_form_permission", "revoke_token", "reset_app_template", "apply_template_update", "install_app_template",
-    "disable_workflow", "enable_workflow", "commit_import", "revoke_web_form", "replace_dashboard", "delete_dashboard",
+    "disable_workflow", "enable_workflow", "commit_import", "revoke_web_form", "restore_web_form", "replace_dashboard", "delete_dashboard",
     "save_draft", "publish_form", "update_app", "save_workflow_draft", "update_notification_template", "mark_inbox_read_all",
     "sign_out_everywhere",
 }
@@ -251,7 +251,8 @@ class Walk:
         elif op == "commit_import":
             yield "", {"json": {}}, ()
         elif op == "enable_workflow" or op == "disable_workflow" or op.startswith(("publish", "submit", "withdraw", "deactivate")) \
-                or op in ("restore_record", "preview_import", "mark_inbox_message_read", "mark_inbox_read_all", "revoke_web_form"):
+                or op in ("restore_record", "preview_import", "mark_inbox_message_read", "mark_inbox_read_all", "revoke_web_form",
+                          "restore_web_form"):
             yield "", {}, ()
         else:
             yield "", {"json": {}}, ()
