@@ -34,6 +34,7 @@ from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.form_lookup import compiled_form
 from engine.services.titles import record_title, title_fields
+from engine.storage.indexes import refresh_statistics
 from engine.storage.tables import records, users
 from engine.services.permissions import privileged
 from engine.workflows import planner
@@ -410,6 +411,8 @@ def commit(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, 
     with rt.db.transaction() as conn:
         conn.execute(sa.update(import_jobs).where(import_jobs.c.id == job_id).values(
             status="done", counts=_counts(conn, job_id), updated_at=rt.clock.now()))
+        if done:
+            refresh_statistics(conn)  # many new rows: the planner's picture of the form is out of date
         form = compiled_form(rt, conn, app_key, form_key)
         return _job_dict(conn, form, _job_row(conn, form, job_id))
 

@@ -56,7 +56,17 @@ def ensure_indexes(conn: sa.Connection, form_id: int, definition: dict) -> list[
     if conn.dialect.name == "postgresql":
         for ddl in wanted_statistics(form_id, definition, resolve).values():
             conn.exec_driver_sql(ddl)
+    refresh_statistics(conn)
     return created
+
+
+def refresh_statistics(conn: sa.Connection) -> None:
+    """SQLite: ANALYZE the records table (after a publish builds indexes, after an import adds many rows). Without
+    statistics SQLite takes ``form_id = ?`` for selective and sorts a whole form instead of walking a field's index for
+    ORDER BY ... LIMIT: a 50,000-record grid sorted by name took 480 ms, 0.2 ms with them. PostgreSQL's autovacuum
+    keeps its own statistics."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("ANALYZE records")
 
 
 def wanted_statistics(form_id: int, definition: dict, resolve_form=None) -> dict[str, str]:
