@@ -26,7 +26,7 @@ class ErrorItem:
     label: str | None = None
     code: str = "invalid"
     extra: dict[str, Any] = field(default_factory=dict)
-    #: the catalogue key of this message (engine/translations errors.po), None: the generic text of ``code``
+    #: the catalogue key of this message (engine/translations, domain engine), None: the generic text of ``code``
     message_code: str | None = None
     #: the values the catalogue text's ``{placeholders}`` take (a {"en", "zh-CN"} map is taken in the reader's language)
     params: dict[str, Any] = field(default_factory=dict)

@@ -2,8 +2,9 @@
 
 A catalogue is a pybabel directory ``<dir>/<locale>/LC_MESSAGES/<domain>.po`` whose msgids are stable dotted keys
 (``error.required``) and whose msgstrs are the texts, with ``{name}`` placeholders. The engine's own domain,
-``errors``, lives in ``engine/translations`` and holds the text of every error message code (``ErrorItem.message_code``)
-and the engine's built-in notification texts; the designer adds its ``messages`` domain on top (designer_ui.i18n).
+``engine``, lives in ``engine/translations`` and holds the text of every error message code (``ErrorItem.message_code``)
+and the engine's other reader-facing sentences (``diff.`` for what a publish changes); the designer adds its
+``messages`` domain on top (designer_ui.i18n).
 A missing translation falls back to English, a missing key to the key itself (visible, never a crash).
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ DEFAULT_LOCALE = "en"
 GETTEXT_NAMES = {"en": "en", "zh-CN": "zh_CN"}
 #: The engine's catalogue directory and domain.
 ENGINE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-ENGINE_DOMAIN = "errors"
+ENGINE_DOMAIN = "engine"
 
 
 def normalize_locale(locale: str | None) -> str:
@@ -54,7 +55,7 @@ def read_catalogue(directory: Path, domain: str) -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=None)
 def engine_catalogue() -> dict[str, dict[str, str]]:
-    """The engine's ``errors`` catalogue, read once."""
+    """The engine's catalogue, read once."""
     return read_catalogue(ENGINE_TRANSLATIONS, ENGINE_DOMAIN)
 
 
