@@ -14,6 +14,7 @@ from designer_ui import bp
 from designer_ui.admin_messages import field_errors
 from designer_ui.i18n import gettext, request_locale
 from designer_ui.profile_views import time_zones
+from designer_ui.undo import offer_undo
 from designer_ui.views import actor, runtime
 from engine.errors import FormflowError
 from engine.services import credentials, password_links, permissions, readgate
@@ -41,17 +42,25 @@ def _refusal(exc: FormflowError) -> None:
 def _people_page(status=200, *, values=None, errors=None, issued=None):
     _gate()
     rt = runtime()
-    people = user_service.list_users(rt, actor(), include_inactive=True, limit=user_service.MAX_SEARCH_RESULTS)
     search = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", "1")
     listing = user_service.users_page(rt, actor(), search=search or None, page=int(page) if page.isdigit() and len(page) < 7 else 1)
-    names = user_service.display_names(rt, [u["manager_id"] for u in listing["items"]])
-    html = render_template("admin_people.html", active_nav="people", people=people, listing=listing, search=search, names=names,
+    teams = user_service.list_teams(rt, actor())
+    typed = [v for form in (values or {}).values() for key in ("members", "managers", "manager_id") for v in _ids(form.get(key))]
+    names = user_service.display_names(rt, [u["manager_id"] for u in listing["items"]] + typed
+                                       + [u for t in teams for u in t["members"] + t["managers"]])
+    html = render_template("admin_people.html", active_nav="people", listing=listing, search=search, names=names,
                            roles=permissions.list_roles(rt),
-                           teams=user_service.list_teams(rt, actor()), capabilities=permissions.CAPABILITIES,
+                           teams=teams, capabilities=permissions.CAPABILITIES,
                            values=values or {}, errors=errors or {}, issued=issued,
                            flashes=get_flashed_messages(with_categories=True))
     return html, status, {"Cache-Control": "no-store"}
+
+
+def _ids(value) -> list[int]:
+    """User ids from a form value: a list of digit strings or ints, or one."""
+    values = value if isinstance(value, list) else [value]
+    return [int(v) for v in values if isinstance(v, int) or (isinstance(v, str) and v.isdigit() and len(v) < 12)]
 
 
 @bp.route("/admin/people")
@@ -87,9 +96,10 @@ def _link(user_id: int) -> dict:
 @bp.route("/admin/people/teams", methods=["POST"])
 def admin_create_team():
     f = request.form
-    typed = {"key": f.get("key", "").strip(), "name": f.get("name", "").strip(), "members": [int(m) for m in f.getlist("members") if m.isdigit()]}
+    typed = {"key": f.get("key", "").strip(), "name": f.get("name", "").strip(), "members": _ids(f.getlist("members")),
+             "managers": _ids(f.getlist("managers"))}
     try:
-        user_service.create_team(runtime(), actor(), typed["key"], typed["name"], typed["members"])
+        user_service.create_team(runtime(), actor(), typed["key"], typed["name"], typed["members"], typed["managers"])
     except FormflowError as exc:
         _refusal(exc)
         return _people_page(exc.status, values={"team": typed}, errors={"team": field_errors(exc, request_locale())})
@@ -100,14 +110,41 @@ def admin_create_team():
 @bp.route("/admin/people/teams/<team_key>", methods=["POST"])
 def admin_update_team(team_key):
     f = request.form
-    typed = {"name": f.get("name", ""), "members": [int(m) for m in f.getlist("members") if m.isdigit()]}
+    typed = {"name": f.get("name", ""), "members": _ids(f.getlist("members")), "managers": _ids(f.getlist("managers"))}
+    before = next((t for t in user_service.list_teams(runtime(), actor()) if t["key"] == team_key), None)
     try:
-        user_service.update_team(runtime(), actor(), team_key, name=typed["name"], member_ids=typed["members"])
+        saved = user_service.update_team(runtime(), actor(), team_key, name=typed["name"], member_ids=typed["members"],
+                                         manager_ids=typed["managers"])
     except FormflowError as exc:
         _refusal(exc)
         return _people_page(exc.status, values={f"team_{team_key}": typed},
                             errors={f"team_{team_key}": field_errors(exc, request_locale())})
-    flash(gettext("admin.team_saved", request_locale(), name=typed["name"]), "success")
+    flash(gettext("admin.team_saved", request_locale(), name=saved["name"]), "success")
+    _offer_people_back(before, saved)
+    return redirect(url_for("ui.admin_people") + "#teams", code=303)
+
+
+def _offer_people_back(before: dict | None, saved: dict) -> None:
+    """After a team lost members or managers: a toast whose Undo puts them back (``admin_team_restore``)."""
+    gone = {k: [u for u in (before or {}).get(k, []) if u not in saved[k]] for k in ("members", "managers")}
+    if not gone["members"] and not gone["managers"]:
+        return
+    names = user_service.display_names(runtime(), gone["members"] + gone["managers"])
+    loc = request_locale()
+    text = " ".join(gettext(f"undo.{k}_removed", loc, team=saved["name"], names=", ".join(names.get(u, str(u)) for u in ids))
+                    for k, ids in gone.items() if ids)
+    offer_undo(text, url_for("ui.admin_team_restore", team_key=saved["key"]), **gone)
+
+
+@bp.route("/admin/people/teams/<team_key>/restore", methods=["POST"])
+def admin_team_restore(team_key):
+    """Undo: the members and managers named are put back on the team (those already there stay)."""
+    now = next((t for t in user_service.list_teams(runtime(), actor()) if t["key"] == team_key), None)
+    if now is None:
+        return _people_page(404, errors={"team": {"_": gettext("admin.not_saved", request_locale())}})
+    back = {k: now[k] + [u for u in _ids(request.form.getlist(k)) if u not in now[k]] for k in ("members", "managers")}
+    user_service.update_team(runtime(), actor(), team_key, member_ids=back["members"], manager_ids=back["managers"])
+    flash(gettext("undo.undone", request_locale()), "success")
     return redirect(url_for("ui.admin_people") + "#teams", code=303)
 
 
@@ -162,8 +199,9 @@ def _user_page(user_id: int, status=200, *, values=None, errors=None, issued=Non
     rt = runtime()
     person = user_service.get_user(rt, user_id)
     shown = {**person, **(values or {}).get("user", {})}
+    manager = _ids(shown.get("manager_id"))
     html = render_template("admin_user.html", active_nav="people", person=person, shown=shown, roles=permissions.list_roles(rt),
-                           people=user_service.list_users(rt, actor(), include_inactive=False), tokens=credentials.list_tokens(rt, actor(), user_id),
+                           manager=manager, names=user_service.display_names(rt, manager), tokens=credentials.list_tokens(rt, actor(), user_id),
                            time_zones=time_zones(), values=values or {}, errors=errors or {}, issued=issued, new_token=new_token,
                            is_me=user_id == actor().user_id, link_hours=password_links.LINK_HOURS, flashes=get_flashed_messages(with_categories=True))
     return html, status, {"Cache-Control": "no-store"}
@@ -181,12 +219,24 @@ def admin_save_user(user_id):
              "manager_id": f.get("manager_id", ""), "roles": f.getlist("roles"), "is_active": f.get("is_active") == "1"}
     changes = {"display_name": typed["display_name"], "email": typed["email"] or None, "timezone": typed["timezone"] or None,
                "manager_id": int(typed["manager_id"]) if typed["manager_id"].isdigit() else None, "is_active": typed["is_active"]}
+    was_active = user_service.get_user(runtime(), user_id)["is_active"]
     try:
-        user_service.update_user(runtime(), actor(), user_id, changes, roles=typed["roles"])
+        saved = user_service.update_user(runtime(), actor(), user_id, changes, roles=typed["roles"])
     except FormflowError as exc:
         _refusal(exc)
         return _user_page(user_id, exc.status, values={"user": typed}, errors={"user": field_errors(exc, request_locale())})
     flash(gettext("admin.user_saved", request_locale()), "success")
+    if was_active and not saved["is_active"]:
+        offer_undo(gettext("undo.user_deactivated", request_locale(), name=saved["display_name"]),
+                   url_for("ui.admin_reactivate_user", user_id=user_id))
+    return redirect(url_for("ui.admin_user", user_id=user_id), code=303)
+
+
+@bp.route("/admin/people/users/<int:user_id>/reactivate", methods=["POST"])
+def admin_reactivate_user(user_id):
+    """Undo of a deactivation: the user may sign in again (sessions that ended stay ended)."""
+    user_service.update_user(runtime(), actor(), user_id, {"is_active": True})
+    flash(gettext("undo.undone", request_locale()), "success")
     return redirect(url_for("ui.admin_user", user_id=user_id), code=303)
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 from tests.browser.signin import sign_in
+from tests.browser.user_picker_steps import pick_user
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ADMIN = {"username": "ann.admin", "password": "violet harbour engine 42", "display_name": "Ann Admin"}
@@ -147,7 +148,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     new_team = page.get_by_test_id("new-team")
     new_team.get_by_label(T["team_name"]).fill("East " + lang)
     new_team.get_by_label(T["team_key"]).fill("east_" + lang.replace("-", "_").lower())
-    new_team.get_by_role("group", name=T["members"]).get_by_label(member.title()).check()
+    pick_user(new_team, T["members"], member, member.title())
     new_team.get_by_role("button", name=T["create_team"]).click()
     expect(page.get_by_test_id("flashes")).to_contain_text("East " + lang)
     if shots:
