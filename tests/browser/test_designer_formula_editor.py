@@ -57,21 +57,30 @@ def test_the_formula_editor_checks_as_you_type_and_inserts_by_label(page, crm, a
     assert page.js_errors == []
 
 
-def test_the_roll_up_editor_picks_link_field_and_calculation_by_label(page, crm, axe_check):
-    page.goto(crm["url"] + "/apps/crm/forms/customer/design")
+@pytest.mark.parametrize("lang, t", [
+    ("en", {"link": "Related records", "field": "Field of the related records", "calc": "Calculation",
+            "now": "Follow-up record by its field Customer", "pick": "Opportunity by its field Customer",
+            "date": "Closed on (closed_on)", "money": "Amount (amount)", "sum": "Sum", "saved": "Draft saved",
+            "date_calcs": ["Count of records", "Smallest", "Largest", "Latest value"]}),
+    ("zh-CN", {"link": "关联记录", "field": "关联记录的字段", "calc": "汇总方式",
+               "now": "跟进记录（通过字段“客户”关联）", "pick": "商机（通过字段“客户”关联）",
+               "date": "实际成交日期 (closed_on)", "money": "预计金额 (amount)", "sum": "求和", "saved": "草稿已保存",
+               "date_calcs": ["记录条数", "最小值", "最大值", "最新值"]})])
+def test_the_roll_up_editor_picks_link_field_and_calculation_by_label(page, crm, axe_check, lang, t):
+    page.goto(crm["url"] + f"/apps/crm/forms/customer/design?lang={lang}")
     _select(page, "follow_up_count")
-    link = page.get_by_role("combobox", name="Related records", exact=True)
-    expect(link.locator("option:checked")).to_have_text("Follow-up record by its field Customer")
-    link.select_option(label="Opportunity by its field Customer")
-    field = page.get_by_role("combobox", name="Field of the related records")
-    calculation = page.get_by_role("combobox", name="Calculation", exact=True)
-    field.select_option(label="Closed on (closed_on)")
-    expect(calculation.get_by_role("option")).to_have_text(["Count of records", "Smallest", "Largest", "Latest value"])  # a date: no sum
-    field.select_option(label="Amount (amount)")
-    calculation.select_option(label="Sum")
+    link = page.get_by_role("combobox", name=t["link"], exact=True)
+    expect(link.locator("option:checked")).to_have_text(t["now"])
+    link.select_option(label=t["pick"])
+    field = page.get_by_role("combobox", name=t["field"], exact=True)
+    calculation = page.get_by_role("combobox", name=t["calc"], exact=True)
+    field.select_option(label=t["date"])
+    expect(calculation.get_by_role("option")).to_have_text(t["date_calcs"])  # a date: no sum
+    field.select_option(label=t["money"])
+    calculation.select_option(label=t["sum"])
     assert axe_check(page) == []
     page.get_by_test_id("save-draft").click()
-    expect(page.get_by_test_id("status")).to_have_text("Draft saved")
+    expect(page.get_by_test_id("status")).to_have_text(t["saved"])
     saved = next(f for f in form_service.get_draft(crm["rt"], "crm", "customer")["definition"]["fields"] if f["id"] == "follow_up_count")
     assert {k: saved["options"][k] for k in ("form", "via", "field", "aggregate")} == {
         "form": "opportunity", "via": "customer", "field": "amount", "aggregate": "sum"}
