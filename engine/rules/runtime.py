@@ -408,22 +408,22 @@ def f_abs(x: Any) -> Decimal:
     return abs(x)
 
 
-def f_min(xs: Any) -> Decimal:
-    _need(xs, list, "min")
+def _nonempty_numbers(xs: Any, fname: str) -> list:
+    """*xs* checked as $min and $max take it: a list of at least one number."""
+    _need(xs, list, fname)
     if not xs:
-        raise RuleEvaluationError("$min of an empty list")
+        raise RuleEvaluationError(f"${fname} of an empty list")
     for x in xs:
-        _need(x, Decimal, "min")
-    return min(xs)
+        _need(x, Decimal, fname)
+    return xs
+
+
+def f_min(xs: Any) -> Decimal:
+    return min(_nonempty_numbers(xs, "min"))
 
 
 def f_max(xs: Any) -> Decimal:
-    _need(xs, list, "max")
-    if not xs:
-        raise RuleEvaluationError("$max of an empty list")
-    for x in xs:
-        _need(x, Decimal, "max")
-    return max(xs)
+    return max(_nonempty_numbers(xs, "max"))
 
 
 def f_sum(xs: Any) -> Decimal:
