@@ -13,6 +13,8 @@ from babel import Locale
 from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_time
 
+from engine.errors import ErrorItem
+
 __all__ = ["format_moment", "format_day"]
 
 #: the CLDR widths used for every reader-facing date and time (Intl's dateStyle / timeStyle)
@@ -57,3 +59,14 @@ def format_day(value: str | date | None, locale: str | None = "en") -> str:
         return ""
     day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     return format_date(day, DATE_WIDTH, locale=_locale(locale))
+
+
+def time_zone_error(tz: object) -> ErrorItem | None:
+    """None for an IANA time zone name (what users and the workspace may choose), else the error at ``/timezone``."""
+    try:
+        if not isinstance(tz, str) or not tz or len(tz) > 64:
+            raise ValueError
+        ZoneInfo(tz)
+    except Exception:  # noqa: BLE001  (ZoneInfo raises several kinds for bad names)
+        return ErrorItem("must be a time zone name such as Asia/Shanghai", path="/timezone")
+    return None

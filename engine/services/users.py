@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import Conflict, ErrorItem, NotFound, Unauthorized, ValidationFailed
+from engine.moments import time_zone_error
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.services import admin_audit, credentials
@@ -27,7 +28,6 @@ from engine.services.permissions import actor_roles, ensure_builtin_roles, has_c
 from engine.storage.access_tables import roles as roles_table, team_managers, team_members, teams, user_roles
 from engine.storage.tables import users
 from engine.storage.access_tables import login_attempts
-from zoneinfo import ZoneInfo
 from zxcvbn import zxcvbn
 
 #: shortest password accepted; longest (scrypt hashes whatever it gets, but a limit stops abuse)
@@ -121,13 +121,8 @@ def _profile_errors(values: dict) -> list[ErrorItem]:
 
     errors = []
     tz = values.get("timezone")
-    if tz is not None:
-        try:
-            if not isinstance(tz, str) or not tz or len(tz) > 64:
-                raise ValueError
-            ZoneInfo(tz)
-        except Exception:  # noqa: BLE001  (ZoneInfo raises several kinds for bad names)
-            errors.append(ErrorItem("must be a time zone name such as Asia/Shanghai", path="/timezone"))
+    if tz is not None and (problem := time_zone_error(tz)) is not None:
+        errors.append(problem)
     email = values.get("email")
     if email is not None and (not isinstance(email, str) or not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,255}", email)):
         errors.append(ErrorItem("must be an e-mail address", path="/email"))

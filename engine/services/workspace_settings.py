@@ -7,11 +7,11 @@ language is the UI language of a user who chose none and whose browser asks for 
 from __future__ import annotations
 
 from typing import Mapping
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, PermissionDenied, ValidationFailed
+from engine.moments import time_zone_error
 from engine.notifications.lifecycle import PUBLISHERS
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit, template_review
@@ -50,14 +50,8 @@ def _problems(changes: Mapping) -> list[ErrorItem]:
     name = changes.get("name")
     if "name" in changes and not (isinstance(name, str) and 1 <= len(name.strip()) <= MAX_NAME_LENGTH):
         problems.append(ErrorItem(f"a name of 1 to {MAX_NAME_LENGTH} characters", path="/name"))
-    if "timezone" in changes:
-        tz = changes["timezone"]
-        try:
-            if not isinstance(tz, str) or not tz or len(tz) > 64:
-                raise ValueError
-            ZoneInfo(tz)
-        except Exception:  # noqa: BLE001  (ZoneInfo raises several kinds for bad names)
-            problems.append(ErrorItem("must be a time zone name such as Asia/Shanghai", path="/timezone"))
+    if "timezone" in changes and (problem := time_zone_error(changes["timezone"])) is not None:
+        problems.append(problem)
     if template_review.PUBLISHER_SETTING in changes and changes[template_review.PUBLISHER_SETTING] not in PUBLISHERS:
         problems.append(ErrorItem(f"must be one of {', '.join(PUBLISHERS)}", path=f"/{template_review.PUBLISHER_SETTING}"))
     if template_review.SELF_REVIEW_SETTING in changes and not isinstance(changes[template_review.SELF_REVIEW_SETTING], bool):
