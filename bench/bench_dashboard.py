@@ -25,10 +25,8 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,6 +39,7 @@ from engine.dashboards.sql import chart_period  # noqa: E402
 from engine.runtime import Actor, Runtime  # noqa: E402
 from engine.services import app_templates, dashboards  # noqa: E402
 from engine.storage.tables import forms, records  # noqa: E402
+from bench.pg_schemas import drop_schema, new_schema  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = "2026-03-09T02:00:00Z"
@@ -264,23 +263,6 @@ def save_cost(rt: Runtime, system: Actor, form_ids: dict[str, int], n: int = 100
     return statistics.median(with_cells), statistics.median(without)
 
 
-def pg_schema_url(base: str) -> tuple[str, str]:
-    schema = f"bench_dash_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", schema
-
-
-def drop_schema(base: str, schema: str) -> None:
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def main() -> None:
     import os
 
@@ -297,7 +279,7 @@ def main() -> None:
     for target in targets:
         schema = None
         if target == "postgresql":
-            url, schema = pg_schema_url(args.pg)
+            schema, url = new_schema(args.pg, "bench_dash")
         else:
             url = f"sqlite:///{tempfile.mkdtemp(prefix='dash_bench_')}/bench.db"
         try:

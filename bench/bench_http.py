@@ -26,7 +26,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from engine.runtime import Actor  # noqa: E402
 from engine.services import app_templates, credentials, forms, users  # noqa: E402
 from formflow import create_app  # noqa: E402
+from bench.pg_schemas import drop_schema, new_schema  # noqa: E402
 
 FLOOR_APP = '''
 import os
@@ -109,23 +109,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def schema_url(base: str) -> tuple[str, str]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in base else "?"
-    return schema, f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-
-
-def drop_schema(base: str, schema: str) -> None:
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def wait_up(port: int, path: str, process) -> None:
@@ -248,8 +231,8 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a stopped bench still stops its servers and drops its schemas
     tmp = tempfile.mkdtemp(prefix="bench_http_")
-    ff_schema, ff_url = schema_url(args.db)
-    floor_schema, floor_url = schema_url(args.db)
+    ff_schema, ff_url = new_schema(args.db)
+    floor_schema, floor_url = new_schema(args.db)
     procs = []
     try:
         setup = create_app({"DATABASE_URL": ff_url, "INSTANCE_PATH": f"{tmp}/setup", "INSTALL_TEMPLATES": False, "TESTING": True})
