@@ -7,6 +7,7 @@ import json
 import urllib.request
 
 from PIL import Image
+from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from engine.runtime import Actor
 from engine.services import credentials, users
@@ -53,3 +54,16 @@ def open_visit(live_app, base: str, page, teams=("Sales",)) -> str:
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("nav-apps").wait_for()
     return token
+
+
+def draw_signature(page) -> None:
+    """Draw a zigzag on the signature pad with the mouse, as a user signs, and keep it."""
+    pad = page.get_by_role("img", name="Signature pad: draw your signature")
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 90)
+    page.mouse.down()
+    for step in range(1, 20):
+        page.mouse.move(box["x"] + 30 + step * 14, box["y"] + 90 - (step % 5) * 10, steps=2)
+    page.mouse.up()
+    page.get_by_role("button", name="Use this signature").click()
+    expect(page.get_by_role("status").filter(has_text="Signature saved.")).to_be_visible()

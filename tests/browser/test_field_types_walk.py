@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
-from tests.browser.field_walk_support import NEW_TYPES, call, open_visit, png
+from tests.browser.field_walk_support import NEW_TYPES, call, draw_signature, open_visit, png
 
 API = "/api/apps/crm/forms/visit"
 
@@ -33,15 +33,7 @@ def _fill_visit(page, title: str, stars: int, low_level: bool = False):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Space")
     expect(page.get_by_role("radio", name=f"{stars} of 5 stars")).to_have_attribute("aria-checked", "true")
-    pad = page.get_by_role("img", name="Signature pad: draw your signature")
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 90)
-    page.mouse.down()
-    for step in range(1, 20):
-        page.mouse.move(box["x"] + 30 + step * 14, box["y"] + 90 - (step % 5) * 10, steps=2)
-    page.mouse.up()
-    page.get_by_role("button", name="Use this signature").click()
-    expect(page.get_by_role("status").filter(has_text="Signature saved.")).to_be_visible()
+    draw_signature(page)
     page.get_by_role("textbox", name="Rich text").click()
     page.keyboard.type("Met the buyer ")
     page.get_by_role("button", name="Bold").click()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
-from tests.browser.field_walk_support import LOADED_WIDTH, NEW_TYPES, call as _call, open_visit, png as _png
+from tests.browser.field_walk_support import LOADED_WIDTH, NEW_TYPES, call as _call, draw_signature, open_visit, png as _png
 
 
 @pytest.fixture
@@ -45,15 +45,7 @@ def test_new_field_types_from_palette_to_record_page(page, visit, axe_check):
     page.get_by_role("radio", name="4 of 5 stars").click()
     expect(page.get_by_role("radio", name="4 of 5 stars")).to_have_attribute("aria-checked", "true")
     # signature: draw with the mouse, then keep it
-    pad = page.get_by_role("img", name="Signature pad: draw your signature")
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + 100)
-    page.mouse.down()
-    for step in range(1, 25):
-        page.mouse.move(box["x"] + 30 + step * 15, box["y"] + 100 - (step % 6) * 12, steps=2)
-    page.mouse.up()
-    page.get_by_role("button", name="Use this signature").click()
-    expect(page.get_by_role("status").filter(has_text="Signature saved.")).to_be_visible()
+    draw_signature(page)
     # rich text: type, and make a word bold
     editor = page.get_by_role("textbox", name="Rich text")
     editor.click()
