@@ -5,6 +5,7 @@ name (``t`` is the test's table of UI texts for the run's language), nothing typ
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
@@ -37,11 +38,6 @@ def pick_language_on_profile(page, now: dict, wanted: dict) -> None:
     expect(page.get_by_role("heading", name=wanted["profile"], level=1)).to_be_visible()
 
 
-def sign_out(page, t: dict) -> None:
-    page.locator("summary", has_text=t["user_menu"]).click()
-    page.get_by_role("button", name=t["sign_out"], exact=True).click()
-
-
 def new_team(page, t: dict, name: str, key: str, member: str) -> None:
     """On the People page: a team with one member, picked in the user picker by typing their user name."""
     team = page.get_by_test_id("new-team")
@@ -57,14 +53,20 @@ def designer_ready(page) -> None:
     expect(page.locator("[data-testid^='section-']").first).to_be_visible()
 
 
-def add_field(page, type_name: str, label: str, name: str, *, label_zh: str | None = None) -> None:
+def add_field(page, t: dict, type_name: str, label: str, name: str, *, label_zh: str | None = None) -> None:
     """A field from the palette by keyboard (focus the type, Enter), then its labels and key in the properties panel."""
-    page.get_by_test_id(f"palette-{type_name}").focus()
+    palette = page.get_by_role("group", name=t["palette"], exact=True)
+    palette.get_by_role("button", name=re.compile("^" + re.escape(t["type." + type_name]) + " ")).focus()  # then its description
     page.keyboard.press("Enter")
     expect(page.get_by_test_id(f"field-{type_name}").last).to_be_visible()
-    page.locator("#p-label-en").fill(label)
-    page.locator("#p-label-zh").fill(label_zh or label)
-    page.locator("#p-name").fill(name)
+    page.get_by_role("textbox", name=t["label_en"], exact=True).fill(label)
+    page.get_by_role("textbox", name=t["label_zh"], exact=True).fill(label_zh or label)
+    page.get_by_role("textbox", name=t["field_key"], exact=True).fill(name)
+
+
+def publish_form(page, t: dict) -> None:
+    page.get_by_role("button", name=t["publish"], exact=True).click()
+    expect(page.get_by_test_id("status")).to_contain_text(t["published"])
 
 
 def bar_position(page, canvas, label: str) -> tuple[float, float]:

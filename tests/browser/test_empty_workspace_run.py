@@ -25,7 +25,7 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 
 from engine.services import app_templates, forms as form_service
 from tests.browser.admin_steps import (add_field, bar_position, designer_ready, first_admin, new_team, pick_language_on_profile,
-                                       publish_newer_crm, sign_out)
+                                       publish_form, publish_newer_crm)
 from tests.browser.signin import crm_admin, sign_in
 
 ADMIN = {"username": "ann.admin", "password": "violet harbour engine 42", "display_name": "Ann Admin"}
@@ -42,13 +42,14 @@ NEXT = "9.0.0"
 TEXT = {
     "en": {"lang": "en", "new_app": "New app", "blank": "Blank app", "name": "Name (English)", "app_key": "App key",
            "create_app": "Create app", "new_form": "New form", "form_name": "Form name (English)", "form_key": "Form key",
-           "create_form": "Create form", "design": "Design {}", "published": "Published", "add_choice": "Add choice",
+           "create_form": "Create form", "design": "Design {}", "published": "Published", "publish": "Publish", "label_en": "Label (English)",
+           "label_zh": "Label (中文)", "field_key": "Name (used in rules)", "add_choice": "Add choice",
            "choice_en": "Choice {} label (English)", "choice_zh": "Choice {} label (Chinese)", "target_form": "Target form", "people": "People and permissions",
            "username": "User name", "display_name": "Name", "create_user": "Create user", "issued": "One-time password of {}",
            "team_name": "Team name", "team_key": "Team key", "members": "Members", "create_team": "Create team",
            "access": "Access", "read_for": "Read for Member", "save_rights": "Save record rights",
            "level_for": "Phone for Member", "save_fields": "Save field permissions", "user_menu": "User menu",
-           "sign_out": "Sign out", "profile": "Profile", "language": "Language", "save_details": "Save details",
+           "profile": "Profile", "language": "Language", "save_details": "Save details",
            "public_links": "Public links", "link_name": "Link name", "publish_link": "Publish link", "link": "Link",
            "submit": "Submit", "records": "Records", "grid_open": "Grid", "kanban": "Kanban", "export": "Export CSV",
            "dashboards": "Dashboards", "new_dashboard": "New dashboard", "add_chart": "Add chart", "chart": "Chart {}",
@@ -60,13 +61,14 @@ TEXT = {
            "changes": "Field “Industry” of “Customer” changed: renamed “Sector”."},
     "zh-CN": {"lang": "zh-CN", "new_app": "新建应用", "blank": "空白应用", "name": "名称（英文）", "app_key": "应用标识",
               "create_app": "创建应用", "new_form": "新建表单", "form_name": "表单名称（英文）", "form_key": "表单标识",
-              "create_form": "创建表单", "design": "设计 {}", "published": "发布", "add_choice": "添加选项",
+              "create_form": "创建表单", "design": "设计 {}", "published": "已发布", "publish": "发布", "label_en": "标题（English）",
+              "label_zh": "标题（中文）", "field_key": "名称（规则中使用）", "add_choice": "添加选项",
               "choice_en": "第 {} 个选项标题（英文）", "choice_zh": "第 {} 个选项标题（中文）", "target_form": "关联表单", "people": "成员与权限",
               "username": "用户名", "display_name": "姓名", "create_user": "创建用户", "issued": "{} 的一次性密码",
               "team_name": "团队名称", "team_key": "团队标识", "members": "成员", "create_team": "创建团队",
               "access": "访问权限", "read_for": "成员 的查看权限", "save_rights": "保存数据权限",
               "level_for": "成员 对 电话 的权限", "save_fields": "保存字段权限", "user_menu": "用户菜单",
-              "sign_out": "退出登录", "profile": "个人资料", "language": "语言", "save_details": "保存信息",
+              "profile": "个人资料", "language": "语言", "save_details": "保存信息",
               "public_links": "公开链接", "link_name": "链接名称", "publish_link": "发布链接", "link": "链接",
               "submit": "提交", "records": "数据", "grid_open": "表格视图", "kanban": "看板", "export": "导出 CSV",
               "dashboards": "仪表盘", "new_dashboard": "新建仪表盘", "add_chart": "添加图表", "chart": "图表 {}",
@@ -77,6 +79,12 @@ TEXT = {
               "adds": "在“客户”中新增字段“网站”。",
               "changes": "“客户”的字段“所属行业”有修改：改名为“行业类别”。"},
 }
+#: the designer's palette and its field types, per language
+for _lang, _texts in {"en": {"palette": "Fields", "type.text": "Single line text", "type.phone": "Phone", "type.select": "Single choice",
+                             "type.reference": "Reference", "type.textarea": "Multi-line text"},
+                      "zh-CN": {"palette": "字段", "type.text": "单行文本", "type.phone": "手机号", "type.select": "单选",
+                                "type.reference": "关联数据", "type.textarea": "多行文本"}}.items():
+    TEXT[_lang].update(_texts)
 TEXT["en"]["language_name"] = "English"
 TEXT["zh-CN"]["language_name"] = "中文（简体）"
 
@@ -104,24 +112,22 @@ def _build_forms(page, base: str, t: dict) -> str:
 
     page.get_by_role("link", name=t["design"].format("Customer")).click()
     designer_ready(page)
-    add_field(page, "text", "Name", "name", label_zh="名称")
-    add_field(page, "phone", "Phone", "phone", label_zh="电话")
-    add_field(page, "select", "Level", "level", label_zh="级别")
+    add_field(page, t, "text", "Name", "name", label_zh="名称")
+    add_field(page, t, "phone", "Phone", "phone", label_zh="电话")
+    add_field(page, t, "select", "Level", "level", label_zh="级别")
     page.get_by_role("button", name=t["add_choice"]).click()
     for n, en in enumerate(LEVELS, start=1):
         page.get_by_label(t["choice_en"].format(n)).fill(en)
         page.get_by_label(t["choice_zh"].format(n)).fill(LEVELS[en])
-    page.get_by_test_id("publish").click()
-    expect(page.get_by_test_id("status")).to_contain_text(t["published"])
+    publish_form(page, t)
 
     page.goto(settings_url)
     page.get_by_role("link", name=t["design"].format("Visit")).click()
     designer_ready(page)
-    add_field(page, "reference", "Customer", "customer", label_zh="客户")
+    add_field(page, t, "reference", "Customer", "customer", label_zh="客户")
     page.get_by_label(t["target_form"]).select_option(label="Customer")
-    add_field(page, "textarea", "Note", "note", label_zh="备注")
-    page.get_by_test_id("publish").click()
-    expect(page.get_by_test_id("status")).to_contain_text(t["published"])
+    add_field(page, t, "textarea", "Note", "note", label_zh="备注")
+    publish_form(page, t)
     return settings_url
 
 
