@@ -89,14 +89,23 @@
   }
 
   /* ---- loading ---- */
-  function load(url, config, params) {
+  function tableUrl(params) {
     var q = ['page=' + params.page, 'per_page=' + params.size];
     var sort = (params.sort || []).map(function (s) { return (s.dir === 'desc' ? '-' : '') + s.field.replace(/^v_/, ''); });
     if (sort.length) q.push('sort=' + encodeURIComponent(sort.join(',')));
     if (state.search) q.push('search=' + encodeURIComponent(state.search));
     if (state.where) q.push('where=' + encodeURIComponent(JSON.stringify(state.where)));
     if (state.deleted) q.push('deleted=1');
-    return ff.api('GET', cfg.api + '/records/table?' + q.join('&')).then(function (r) {
+    return cfg.api + '/records/table?' + q.join('&');
+  }
+  // the first page, asked for while Tabulator builds itself (load() takes it when it asks for that same URL)
+  var firstPage = null;
+  var PAGE_SIZE = 20;
+  function load(url, config, params) {
+    var wanted = tableUrl(params);
+    var answer = firstPage && firstPage.url === wanted ? firstPage.answer : ff.api('GET', wanted);
+    firstPage = null;
+    return answer.then(function (r) {
       if (!r.ok) { say(reason(r), true); return { last_page: 1, data: [] }; }
       var d = r.data;
       $('grid-total').textContent = d.total === null ? '' : d.total_is_estimate
@@ -307,7 +316,7 @@
     });
     table = new window.Tabulator('#grid', {
       columns: columnsOf(), index: 'id', layout: 'fitData', movableColumns: true, selectableRows: true,
-      pagination: true, paginationMode: 'remote', sortMode: 'remote', paginationSize: 20, ajaxURL: cfg.api + '/records/table',
+      pagination: true, paginationMode: 'remote', sortMode: 'remote', paginationSize: PAGE_SIZE, ajaxURL: cfg.api + '/records/table',
       ajaxRequestFunc: load, columnCalcs: 'both', headerSortClickElement: 'header', columnHeaderSortMulti: true,
       groupHeader: function (value, count) { return (value === undefined || value === null ? '—' : value) + ' (' + count + ')'; },
       placeholder: ff.t('records.empty'), editTriggerEvent: 'dblclick', paginationElement: $('grid-pages')
@@ -349,6 +358,8 @@
   document.addEventListener('DOMContentLoaded', function () {
     // the first page is asked for at once (cells show the server's display text); the people list, which only the
     // editors, bulk edit and the filter's values need, arrives beside it instead of before it
+    var url = tableUrl({ page: 1, size: PAGE_SIZE, sort: [] });
+    firstPage = { url: url, answer: ff.api('GET', url) };
     start();
     bulkValueControl();
     ff.api('GET', '/api/users?limit=200').then(function (r) {
