@@ -6,6 +6,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     # the user picker (static/userpicker.js, _user_picker.html)
     "picker.placeholder": ("Type a name, user name or e-mail", "输入姓名、用户名或邮箱"),
     "picker.help": ("Type to search; Down and Enter pick a user.", "输入以搜索；用向下键和回车键选择用户。"),
+    "picker.help_anyone": ("Nobody chosen: everyone. Type to search; Down and Enter pick a user.",
+                           "不选即为所有人。输入以搜索；用向下键和回车键选择用户。"),
     "picker.chosen": ("Chosen: {what}", "已选：{what}"),
     "picker.matches": ("Users matching: {what}", "匹配的用户：{what}"),
     "picker.remove": ("Remove {name} from {what}", "从{what}中移除 {name}"),

@@ -93,8 +93,8 @@ def audit_page():
     entries = admin_audit.list_entries(rt, limit=AUDIT_PAGE_SIZE + 1, offset=offset, **filters)
     more = len(entries) > AUDIT_PAGE_SIZE
     entries = entries[:AUDIT_PAGE_SIZE]
-    people = user_service.list_users(rt, actor(), include_inactive=True)
-    names = {u["id"]: u.get("display_name") or u["username"] for u in people}
+    chosen = [int(typed["actor_id"])] if typed["actor_id"].isdigit() and len(typed["actor_id"]) < 12 else []
+    names = user_service.display_names(rt, [e["actor_id"] for e in entries] + chosen)  # everyone named, not the first 50
     for e in entries:
         e["local_at"] = _local(e["at"], tz)
         e["who"] = names.get(e["actor_id"], e["actor"])
@@ -104,7 +104,7 @@ def audit_page():
         return url_for("ui.audit_page") + "?" + urlencode({**kept, **({"offset": at} if at else {})})
 
     html = render_template("workspace_audit.html", active_nav="settings", entries=entries, typed=typed, errors=errors,
-                           kinds=admin_audit.kinds(rt), people=people, offset=offset, page_size=AUDIT_PAGE_SIZE,
+                           kinds=admin_audit.kinds(rt), chosen=chosen, names=names, offset=offset, page_size=AUDIT_PAGE_SIZE,
                            newer_url=page_url(max(0, offset - AUDIT_PAGE_SIZE)) if offset else None,
                            older_url=page_url(offset + AUDIT_PAGE_SIZE) if more else None)
     return html, 422 if errors else 200
