@@ -5,6 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from engine.errors import NotFound, ValidationFailed
+from engine.printing.document import PrintFontMissing, clean_markup, font_path
 from engine.runtime import Actor
 from engine.services import forms as fs
 from engine.services import print_templates as ps
@@ -122,3 +123,10 @@ def test_author_markup_is_cut_to_the_print_allow_list_and_a_print_template_is_ne
         ts.get_published(conn, rt, "crm", "quote_pdf")  # workflows' notify steps never see it
     with pytest.raises(ValidationFailed, match="print template"):
         ts.preview(rt, crm["admin"], "crm", "quote_pdf")
+
+
+def test_a_missing_print_font_is_refused_naming_the_setting(tmp_path):
+    with pytest.raises(PrintFontMissing) as err:
+        font_path(tmp_path / "nope.ttf")
+    assert "FORMFLOW_PRINT_FONT" in err.value.message and err.value.errors[0].path == "/print_font"
+    assert clean_markup('<p onclick="x()">a<img src=x><script>b</script><b style="c">d</b></p>') == "<p>a<b>d</b></p>"
