@@ -20,21 +20,16 @@ Goals (issue 22): first rows < 1 s, paging answers < 300 ms.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
@@ -48,6 +43,8 @@ from engine.services.forms import compiled_form  # noqa: E402
 from engine.storage.indexes import refresh_statistics  # noqa: E402
 from engine.storage.tables import records  # noqa: E402
 from formflow import create_app  # noqa: E402
+from bench.pg_schemas import drop_schema, new_schema  # noqa: E402
+from bench.served import free_port, start, wait_up  # noqa: E402
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 #: the browser tests' flags (tests/browser/conftest.py)
@@ -81,48 +78,6 @@ TIMED_ACTION = """(act) => new Promise((resolve, reject) => {
 })"""
 API_CALL = """(url) => { const t0 = performance.now(); return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
   .then(r => r.json()).then(() => performance.now() - t0); }"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def schema_url(base: str) -> tuple[str, str]:
-    """A throw-away schema of the PostgreSQL at *base*: its name and *base* with it as the search path."""
-    schema = f"bench_grid_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    return schema, f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"
-
-
-def drop_schema(base: str, schema: str) -> None:
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def start(cmd: list[str], env: dict, cwd: str):
-    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def wait_up(port: int, path: str, process) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stdout.read()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path)
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def rows(n: int, owners: list[int], form_id: int, version: int) -> list[dict]:
@@ -225,7 +180,7 @@ def run(name: str, url: str, tmp: str, args) -> None:
     os.makedirs(f"{tmp}/metrics-{name}", exist_ok=True)
     proc = start([sys.executable, "-m", "formflow", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env, tmp)
     try:
-        wait_up(port, "/healthz", proc)
+        wait_up(port, "/healthz", proc, seconds=180)
         report(name, inserted, args.records, measure(f"http://127.0.0.1:{port}", args.rounds, args.records))
     finally:
         proc.terminate()
@@ -245,7 +200,7 @@ def main() -> None:
     if args.only != "postgresql":
         run("SQLite", f"sqlite:///{tmp}/grid.db", tmp, args)
     if args.only != "sqlite":
-        schema, url = schema_url(args.db)
+        schema, url = new_schema(args.db, "bench_grid")
         try:
             run("PostgreSQL", url, tmp, args)
         finally:

@@ -17,7 +17,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from engine.runtime import Actor  # noqa: E402
 from engine.services import app_templates, credentials, forms, users  # noqa: E402
 from formflow import create_app  # noqa: E402
 from bench.pg_schemas import drop_schema, new_schema  # noqa: E402
+from bench.served import free_port, start, wait_up  # noqa: E402
 
 FLOOR_APP = '''
 import os
@@ -103,27 +103,6 @@ def plain(i: int) -> dict:
                      "born": "1990-05-17", "met_at": "2026-11-02T10:30:00Z", "kind": "b", "tags": ["x", "z"], "active": True,
                      "email": f"p{i}@{uuid.uuid4().hex[:10]}.example", "phone": f"139{uuid.uuid4().int % 100_000_000:08d}",
                      "site": "https://example.com/p"}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(port: int, path: str, process) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stdout.read()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path)
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def drive(port: int, make_request, seconds: float, concurrency: int) -> tuple[list[float], float]:
@@ -215,10 +194,6 @@ def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_
             verdict = "" if goal is None else f" ({goal:.0%} {'met' if ratio >= goal else 'NOT met'})"
             print(f"{form:<6} {op:<9} {concurrency:>2} | {ff[0]:>14.0f} {ff[1]:>6.1f}ms {ff[2]:>6.1f}ms | {fl[0]:>11.0f} {fl[1]:>6.1f}ms "
                   f"{fl[2]:>6.1f}ms | {ratio:>4.0%}{verdict}", flush=True)
-
-
-def start(cmd: list[str], env: dict, cwd: str):
-    return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def main() -> None:
