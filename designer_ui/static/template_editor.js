@@ -112,7 +112,11 @@
           }
           var d = { body: this.body };
           if (this.subject) d.subject = this.subject;
-          return { 'default': d };
+          // the parts this editor does not show (channel overrides, texts per language such as default.zh-CN) are kept
+          var out = {}, kept = (this.tpl && this.tpl.content) || {};
+          Object.keys(kept).forEach(function (kind) { if (kind !== 'default' && kind !== 'print') out[kind] = kept[kind]; });
+          out['default'] = d;
+          return out;
         },
 
         /* errors: [{path: "/content/default/body", line, column, message}] */
