@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
+from tests.browser.admin_steps import designer_ready, first_admin
 from tests.browser.signin import sign_in
 from tests.browser.user_picker_steps import pick_user
 
@@ -48,15 +49,7 @@ TEXT = {
 @pytest.fixture
 def admin(live_app, live_server, page):
     """The first admin (made as `formflow create-admin` makes one), signed in on ``page``; an otherwise empty workspace."""
-    from engine.runtime import Actor
-    from engine.services import users
-
-    rt = live_app.extensions["formflow"]
-    assert rt.config.get("INSTALL_TEMPLATES") is False and not users.list_users(rt, Actor.system())
-    users.create_user(rt, Actor.system(), ADMIN["username"], password=ADMIN["password"], display_name=ADMIN["display_name"],
-                      roles=["admin"], check=False)
-    sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
-    return {"url": live_server, "rt": rt}
+    return first_admin(live_app, live_server, page, ADMIN)
 
 
 def _fits(page, width: int = PHONE_WIDTH) -> int:
@@ -76,11 +69,6 @@ def _check_screen(page, axe_check, shot: str | None = None) -> None:
         page.evaluate("() => window.scrollTo(0, 0)")   # the sticky top bar where it belongs
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
-
-
-def _designer_ready(page) -> None:
-    """The designer's canvas is drawn by Alpine: once a section shows, the palette's keys work."""
-    expect(page.locator("[data-testid^='section-']").first).to_be_visible()
 
 
 def _add_field(page, type_name: str, label: str, name: str) -> None:
@@ -120,7 +108,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
 
     page.get_by_role("link", name=T["design"].format("Customer")).click()
     page.get_by_test_id("palette-text").wait_for()
-    _designer_ready(page)
+    designer_ready(page)
     _add_field(page, "text", "Name", "name")
     _add_field(page, "phone", "Phone", "phone")
     page.get_by_test_id("publish").click()
@@ -129,7 +117,7 @@ def _run(page, base: str, axe_check, lang: str, shots: bool) -> None:
     page.goto(settings_url)
     page.get_by_role("link", name=T["design"].format("Visit")).click()
     page.get_by_test_id("palette-reference").wait_for()
-    _designer_ready(page)
+    designer_ready(page)
     _add_field(page, "reference", "Customer", "customer")
     page.locator("select[data-prop=\"options.form\"]").select_option("customer")   # the reference's target form
     _add_field(page, "textarea", "Note", "note")
