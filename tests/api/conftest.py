@@ -1,9 +1,11 @@
-"""Fixtures for API-wide tests: request headers that authenticate as a workspace administrator."""
+"""Fixtures for API-wide tests: request headers that authenticate as a workspace administrator, the shipped CRM
+installed, and people with roles and a bearer token."""
 from __future__ import annotations
 
 import pytest
 
 from engine.runtime import Actor
+from engine.services import app_templates, credentials, users
 
 
 @pytest.fixture(scope="module")
@@ -22,3 +24,18 @@ def api_headers_for():
         return cache[id(app)]
 
     return headers
+
+
+@pytest.fixture
+def crm(app):
+    """The runtime with the shipped CRM app template installed."""
+    rt = app.extensions["formflow"]
+    app_templates.install_template(rt, Actor.system(), "crm")
+    return rt
+
+
+def person(rt, username, roles):
+    """A new user holding *roles*: their id and the ``Authorization`` headers of a token of theirs."""
+    u = users.create_user(rt, Actor.system(), username, display_name=username.title(), roles=list(roles), check=False)
+    token = credentials.create_token(rt, Actor.user(u["id"], roles=tuple(roles)), "tests")["token"]
+    return u["id"], {"Authorization": f"Bearer {token}"}

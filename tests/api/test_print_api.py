@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from pypdf import PdfReader
 
 from engine.runtime import Actor
-from engine.services import app_templates, credentials, users
 from engine.services import records as record_service
-
-
-@pytest.fixture
-def crm(app):
-    rt = app.extensions["formflow"]
-    app_templates.install_template(rt, Actor.system(), "crm")
-    return rt
-
-
-def _person(rt, username, roles):
-    u = users.create_user(rt, Actor.system(), username, display_name=username.title(), roles=list(roles), check=False)
-    token = credentials.create_token(rt, Actor.user(u["id"], roles=tuple(roles)), "tests")["token"]
-    return u["id"], {"Authorization": f"Bearer {token}"}
+from tests.api.conftest import person
 
 
 def _text(pdf: bytes) -> str:
@@ -30,8 +16,8 @@ def _text(pdf: bytes) -> str:
 
 
 def test_a_salesperson_prints_the_shipped_contract_of_their_customer(app, crm):
-    alice, as_alice = _person(crm, "alice", ["member"])
-    carol, as_carol = _person(crm, "carol", ["member"])
+    alice, as_alice = person(crm, "alice", ["member"])
+    carol, as_carol = person(crm, "carol", ["member"])
     rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer",
                                        {"name": "华为技术 Huawei", "level": "key", "phone": "13800138000"})["id"]
     c = app.test_client()

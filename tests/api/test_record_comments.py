@@ -2,31 +2,16 @@
 each comment in the record's history; SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import pytest
-
 from engine.runtime import Actor
-from engine.services import app_templates, credentials, users
 from engine.services import records as record_service
 from engine.services.comments import MAX_COMMENT_LENGTH, mentioned_names
-
-
-@pytest.fixture
-def crm(app):
-    rt = app.extensions["formflow"]
-    app_templates.install_template(rt, Actor.system(), "crm")
-    return rt
-
-
-def _person(rt, username, roles):
-    u = users.create_user(rt, Actor.system(), username, display_name=username.title(), roles=list(roles), check=False)
-    token = credentials.create_token(rt, Actor.user(u["id"], roles=tuple(roles)), "tests")["token"]
-    return u["id"], {"Authorization": f"Bearer {token}"}
+from tests.api.conftest import person
 
 
 def test_a_mention_reaches_a_reader_and_not_someone_who_cannot_read_the_record(app, crm):
-    alice, as_alice = _person(crm, "alice", ["member"])
-    bob, as_bob = _person(crm, "bob", ["viewer"])        # reads every customer
-    carol, as_carol = _person(crm, "carol", ["member"])  # reads only her own customers
+    alice, as_alice = person(crm, "alice", ["member"])
+    bob, as_bob = person(crm, "bob", ["viewer"])        # reads every customer
+    carol, as_carol = person(crm, "carol", ["member"])  # reads only her own customers
     rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer",
                                        {"name": "Acme", "phone": "13800138000"})["id"]
     c = app.test_client()
@@ -48,8 +33,8 @@ def test_a_mention_reaches_a_reader_and_not_someone_who_cannot_read_the_record(a
 
 
 def test_a_picked_mention_and_a_repeat_mention_notify_once(app, crm):
-    alice, as_alice = _person(crm, "alice", ["member"])
-    bob, as_bob = _person(crm, "bob", ["viewer"])
+    alice, as_alice = person(crm, "alice", ["member"])
+    bob, as_bob = person(crm, "bob", ["viewer"])
     rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer", {"name": "Acme"})["id"]
     c = app.test_client()
     url = f"/api/apps/crm/forms/customer/records/{rid}/comments"
@@ -58,7 +43,7 @@ def test_a_picked_mention_and_a_repeat_mention_notify_once(app, crm):
 
 
 def test_bad_comments_are_refused_with_their_path(app, crm):
-    alice, as_alice = _person(crm, "alice", ["member"])
+    alice, as_alice = person(crm, "alice", ["member"])
     rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer", {"name": "Acme"})["id"]
     c = app.test_client()
     url = f"/api/apps/crm/forms/customer/records/{rid}/comments"
@@ -75,9 +60,9 @@ def test_mentioned_names_skip_e_mail_addresses():
 
 
 def test_author_edits_and_deletes_own_comment_admin_deletes_any_history_records_both(app, crm, clock):
-    alice, as_alice = _person(crm, "alice", ["member"])
-    bob, as_bob = _person(crm, "bob", ["viewer"])
-    boss, as_boss = _person(crm, "boss", ["admin"])
+    alice, as_alice = person(crm, "alice", ["member"])
+    bob, as_bob = person(crm, "bob", ["viewer"])
+    boss, as_boss = person(crm, "boss", ["admin"])
     rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer", {"name": "Acme"})["id"]
     c = app.test_client()
     url = f"/api/apps/crm/forms/customer/records/{rid}/comments"
