@@ -87,6 +87,17 @@ def crm(rt, system):
     return {"boss": boss, "sales": sales}
 
 
+def publish_reminder_app(app, client):
+    """The reminder and note forms published through the REST API, loopback webhooks allowed; the runtime."""
+    rt = app.extensions["formflow"]
+    rt.config["WEBHOOK_ALLOWLIST"] = ["127.0.0.1/32"]
+    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+    for form in (REMINDER, NOTE):
+        assert client.post("/api/apps/crm/forms", json=form).status_code == 201
+        assert client.post(f"/api/apps/crm/forms/{form['key']}/publish").status_code == 201
+    return rt
+
+
 def reminder_workflow(url: str, **trigger) -> dict:
     """The scenario's timed workflow: 1 day before at 09:00 (owner's zone) and 1 hour before; CC the manager."""
     return {

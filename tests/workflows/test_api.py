@@ -6,17 +6,12 @@ import copy
 import pytest
 
 from engine.scheduler import tick
-from tests.workflows.conftest import NOTE, REMINDER, add_user, reminder_workflow
+from tests.workflows.conftest import add_user, publish_reminder_app, reminder_workflow
 
 
 @pytest.fixture
 def api(app, client):
-    rt = app.extensions["formflow"]
-    rt.config["WEBHOOK_ALLOWLIST"] = ["127.0.0.1/32"]
-    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
-    for form in (REMINDER, NOTE):
-        assert client.post("/api/apps/crm/forms", json=form).status_code == 201
-        assert client.post(f"/api/apps/crm/forms/{form['key']}/publish").status_code == 201
+    rt = publish_reminder_app(app, client)
     boss = add_user(rt, "boss", "Asia/Shanghai")
     sales = add_user(rt, "sales", "Asia/Shanghai", manager_id=boss)
     return rt, {"boss": boss, "sales": sales}

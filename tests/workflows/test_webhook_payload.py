@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from engine.scheduler import tick
 from engine.storage.tables import users
-from tests.workflows.conftest import NOTE, REMINDER, add_user
+from tests.workflows.conftest import add_user, publish_reminder_app
 
 SECRET = "s3cret-signing-key"
 
@@ -43,12 +43,7 @@ def hook():
 
 @pytest.fixture
 def api(app, client):
-    rt = app.extensions["formflow"]
-    rt.config["WEBHOOK_ALLOWLIST"] = ["127.0.0.1/32"]
-    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
-    for form in (REMINDER, NOTE):
-        assert client.post("/api/apps/crm/forms", json=form).status_code == 201
-        assert client.post(f"/api/apps/crm/forms/{form['key']}/publish").status_code == 201
+    rt = publish_reminder_app(app, client)
     sales = add_user(rt, "sales", "Asia/Shanghai")
     with rt.db.transaction() as conn:
         conn.execute(sa.update(users).where(users.c.id == sales).values(locale="zh-CN"))
