@@ -78,10 +78,11 @@ def add_user(rt, username: str) -> int:
                                                     is_active=True, created_at=rt.clock.now())).inserted_primary_key[0]
 
 
-def install(rt, actor, *, rollups: bool = True) -> None:
+def install(rt, actor, *, rollups: bool = True, follow_up: dict | None = None) -> None:
+    """The scenario's app; *follow_up* replaces FOLLOW_UP (a test's copy with extra fields or automations)."""
     fs.create_app(rt, actor, "crm", {"en": "Sales CRM", "zh-CN": "销售CRM"})
     fs.create_form(rt, actor, "crm", CUSTOMER)
-    fs.create_form(rt, actor, "crm", FOLLOW_UP)
+    fs.create_form(rt, actor, "crm", FOLLOW_UP if follow_up is None else follow_up)
     fs.create_form(rt, actor, "crm", REMINDER)
     if rollups:
         customer = copy.deepcopy(CUSTOMER)

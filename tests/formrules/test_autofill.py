@@ -17,12 +17,7 @@ def crm(rt, system):
         {"id": "level_at_create", "type": "text", "fetch": {"from": "customer", "field": "level", "policy": "on_create"}},
         {"id": "due", "type": "date", "default": {"formula": "$add_days($today, 7)"}},
     ]
-    original = scenario.FOLLOW_UP
-    scenario.FOLLOW_UP = follow_up
-    try:
-        scenario.install(rt, system)
-    finally:
-        scenario.FOLLOW_UP = original
+    scenario.install(rt, system, follow_up=follow_up)
     uid = scenario.add_user(rt, "li")
     other = scenario.add_user(rt, "zhao")
     a = rs.create_record(rt, system, "crm", "customer", {"name": "ACME", "phone": "13800138000", "owner": uid, "level": "key"})

@@ -23,12 +23,7 @@ def crm(rt, system):
         {"id": "a3", "name": "default content", "trigger": {"on": "create", "when": "content == null"},
          "action": {"type": "set_field", "map": [{"field": "content", "template": "Call with {{ record.customer.name }}"}]}},
     ]
-    original = scenario.FOLLOW_UP
-    scenario.FOLLOW_UP = follow_up
-    try:
-        scenario.install(rt, system)
-    finally:
-        scenario.FOLLOW_UP = original
+    scenario.install(rt, system, follow_up=follow_up)
     cid = rs.create_record(rt, system, "crm", "customer", {"name": "ACME", "level": "ordinary"})["id"]
     return {"rt": rt, "customer": cid}
 
