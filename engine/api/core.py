@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
 from engine.api.bodies import marshmallow_errors
@@ -74,3 +74,11 @@ def load_checked_body(schema: dict) -> Any:
     if errors:
         raise ValidationFailed("the request body is not valid", errors)
     return data
+
+
+def script_response(js: str, *, immutable: bool) -> Response:
+    """A generated script (rules.js, computed.js): cached for good when it is one published version's, else revalidated."""
+    response = Response(js, mimetype="application/javascript")
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if immutable else "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,9 +2,10 @@
 form's computed fields as a script (the engine's compiled JavaScript of each formula, run as the user types)."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 
 from engine.api import actor, route, runtime
+from engine.api.core import script_response
 from engine.api.routes_ui_support import reader_locale, reader_timezone
 from engine.autofill import compile_autofill, computed_js
 from engine.services.display import record_titles
@@ -51,10 +52,6 @@ def fetch_values(app_key, form_key):
 def version_computed_script(app_key, form_key, version):
     rt = runtime()
     with rt.db.read() as conn:
-        form_service.get_version(rt, app_key, form_key, version)  # 404 for a version that doesn't exist
-        compiled = form_service.compiled_version(rt, conn, form_service.form_id_for(conn, rt, app_key, form_key), version, app_key)
+        compiled = form_service.compiled_published_version(rt, conn, app_key, form_key, version)
         autofill = compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
-    response = Response(computed_js(autofill), mimetype="application/javascript")
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return script_response(computed_js(autofill), immutable=True)

@@ -1,9 +1,10 @@
 """REST routes of the rules area: dry-run a submit, and the compiled rules as a browser script."""
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import jsonify
 
 from engine.api import actor, load_body, route, runtime
+from engine.api.core import script_response
 from engine.dryrun import dry_run
 from engine.errors import ErrorItem, ValidationFailed
 from engine.formrules import FormRules, rules_for, rules_js
@@ -49,18 +50,11 @@ def dry_run_form(app_key, form_key):
                            as_submitted=as_submitted))
 
 
-def _script(fr: FormRules, *, immutable: bool) -> Response:
-    response = Response(rules_js(fr), mimetype="application/javascript")
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if immutable else "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @route("/apps/<app_key>/forms/<form_key>/rules.js", summary="The published version's rules as a script setting window.formflowRules",
        tag="rules", response={"type": "string"}, response_type="application/javascript", errors=(404,))
 def rules_script(app_key, form_key):
     _, fr = rules_for(runtime(), app_key, form_key)
-    return _script(fr, immutable=False)
+    return script_response(rules_js(fr), immutable=False)
 
 
 @route("/apps/<app_key>/forms/<form_key>/versions/<int:version>/rules.js", summary="One published version's rules as a script (cacheable)",
@@ -68,6 +62,5 @@ def rules_script(app_key, form_key):
 def version_rules_script(app_key, form_key, version):
     rt = runtime()
     with rt.db.read() as conn:
-        form_service.get_version(rt, app_key, form_key, version)  # 404 for a version that doesn't exist
-        compiled = form_service.compiled_version(rt, conn, form_service.form_id_for(conn, rt, app_key, form_key), version, app_key)
-    return _script(compiled.rules or FormRules(), immutable=True)
+        compiled = form_service.compiled_published_version(rt, conn, app_key, form_key, version)
+    return script_response(rules_js(compiled.rules or FormRules()), immutable=True)

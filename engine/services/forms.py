@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.definitions import check_form, diff_definitions, meta_errors
+from engine.definitions import CompiledForm, check_form, diff_definitions, meta_errors
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
@@ -279,6 +279,12 @@ def list_versions(rt: Runtime, app_key: str, form_key: str, actor: Actor | None 
         rows = conn.execute(sa.select(form_versions.c.version, form_versions.c.published_at, form_versions.c.published_by)
                             .where(form_versions.c.form_id == row["id"]).order_by(form_versions.c.version)).all()
     return [{"version": v, "published_at": at.isoformat(), "published_by": by} for v, at, by in rows]
+
+
+def compiled_published_version(rt: Runtime, conn, app_key: str, form_key: str, version: int) -> CompiledForm:
+    """One published version, compiled (cached by version); NotFound for a version that doesn't exist."""
+    get_version(rt, app_key, form_key, version)
+    return compiled_version(rt, conn, form_id_for(conn, rt, app_key, form_key), version, app_key)
 
 
 def get_version(rt: Runtime, app_key: str, form_key: str, version: int, actor: Actor | None = None) -> dict:
