@@ -10,6 +10,7 @@ with an error saying what to install or configure.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nh3
@@ -32,6 +33,10 @@ DEFAULT_FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/sh
                       "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 #: Most pages one printed document may have (a runaway loop is refused, not printed).
 MAX_PRINT_PAGES = 50
+#: Tags laid out in bold (fpdf2's heading and table-head styles) and in italics.
+_BOLD_TAGS = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "th", "thead"})
+_ITALIC_TAGS = frozenset({"i", "em"})
+_TAG = re.compile(r"<([a-z0-9]+)")
 #: The font family name inside the document.
 _FAMILY = "print"
 
@@ -47,6 +52,13 @@ def clean_markup(html: str) -> str:
     """The rendered markup reduced to the print allow-list."""
     return nh3.clean(html, tags=set(PRINT_TAGS), attributes={k: set(v) for k, v in PRINT_ATTRIBUTES.items()},
                      link_rel=None, strip_comments=True)
+
+
+def _styles_used(cleaned: str) -> list[str]:
+    """The font styles the layout will ask for: regular, bold (bold tags, headings, table heads), italic, both."""
+    tags = set(_TAG.findall(cleaned))
+    bold, italic = bool(tags & _BOLD_TAGS), bool(tags & _ITALIC_TAGS)
+    return [""] + (["B"] if bold else []) + (["I"] if italic else []) + (["BI"] if bold and italic else [])
 
 
 def font_path(configured: str | os.PathLike | None = None) -> Path:
@@ -72,12 +84,13 @@ def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: st
     pdf.set_author(author)
     pdf.set_creator("formflow")
     pdf.set_auto_page_break(auto=True, margin=15)
-    for style in ("", "B", "I", "BI"):  # one face for all: bold/italic ask for it by style
+    cleaned = clean_markup(markup)
+    for style in _styles_used(cleaned):  # one face for all; parsing a CJK font is slow, so only the styles asked for
         pdf.add_font(_FAMILY, style, str(font), collection_font_number=0)
     pdf.set_font(_FAMILY, size=11)
     pdf.add_page()
     try:
-        pdf.write_html(clean_markup(markup), font_family=_FAMILY)
+        pdf.write_html(cleaned, font_family=_FAMILY)
     except (FPDFException, ValueError, KeyError, IndexError) as exc:
         raise ValidationFailed(f"print template {name!r} cannot be laid out as a document: {exc}",
                                [ErrorItem(f"the markup cannot be laid out: {exc}", path="/content/print/html",

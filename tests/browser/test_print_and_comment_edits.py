@@ -19,6 +19,8 @@ from engine.runtime import Actor
 from engine.services import app_templates, comments, records as record_service, users
 from tests.browser.signin import sign_in
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
 PASSWORD = "correct-horse-battery-9"
 
 
@@ -67,11 +69,14 @@ def test_ops_writes_a_print_template_a_reviewer_publishes_it_a_salesperson_print
     page.get_by_role("button", name="Create draft").click()
     expect(page).to_have_url(f"{base}/apps/crm/notification-templates/editor?key=visit_sheet")
     expect(page.get_by_test_id("template-state")).to_have_text("Draft")
+    expect(page.get_by_test_id("preview-body")).to_contain_text("PDF preview ready", timeout=30_000)  # laid out by the server
+    expect(page.get_by_role("link", name="Open the PDF preview")).to_be_visible()
     expect(page.get_by_label("Document (print markup)")).to_have_value(
         "<h1>拜访单 Visit sheet</h1><p>客户 Customer: <b>{{ display.name }}</b></p><p>等级 Level: {{ display.level }}</p>")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_test_id("template-state")).to_have_text("Submitted for review")
     assert axe_check(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "template_editor_print.png"))
     assert page.js_errors == []
 
     rita = _other(browser, base, "rita")
@@ -90,6 +95,7 @@ def test_ops_writes_a_print_template_a_reviewer_publishes_it_a_salesperson_print
         menu = wang.get_by_test_id("print-menu")
         menu.get_by_text("Print", exact=True).click()
         expect(menu.get_by_role("link")).to_have_count(2)
+        wang.screenshot(path=str(SCREENSHOTS / "page_record_print.png"))
         texts = {}
         for name in ("Visit sheet 拜访单", "Sales contract"):
             with wang.expect_download() as download:
