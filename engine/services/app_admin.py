@@ -231,15 +231,20 @@ def rename_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, label: A
     return form_service.save_draft(rt, actor, app_key, form_key, definition, if_revision=draft["draft_revision"])
 
 
-def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, copy_of: str | None = None) -> dict:
-    """A new form as a draft: blank, or a copy of another form's draft of the same app (its records are not copied)."""
+def _require_key_and_name(key: Any, label: Any, what: str, needs_name: str) -> None:
+    """A new form's or app's key and name as one refusal naming both places (*what*: "form" or "app")."""
     errors = []
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
         errors.append(ErrorItem("lower case letters, digits and _, starting with a letter", path="/key", code="key"))
     if not label or isinstance(label, str) and not label.strip():
-        errors.append(ErrorItem("a form needs a name", path="/label", code="required"))
+        errors.append(ErrorItem(needs_name, path="/label", code="required"))
     if errors:
-        raise ValidationFailed("the form is not valid", errors)
+        raise ValidationFailed(f"the {what} is not valid", errors)
+
+
+def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, copy_of: str | None = None) -> dict:
+    """A new form as a draft: blank, or a copy of another form's draft of the same app (its records are not copied)."""
+    _require_key_and_name(key, label, "form", "a form needs a name")
     definition: dict = {"key": key, "label": label, "fields": []}
     if copy_of:
         source = form_service.get_draft(rt, app_key, copy_of)["definition"]
@@ -251,13 +256,7 @@ def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, c
 def copy_app(rt: Runtime, actor: Actor, source_key: str, key: str, label: Any) -> dict:
     """A new app made of the source app's form drafts (no records); forms published in the source are published."""
     _require_design(rt, actor)
-    errors = []
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        errors.append(ErrorItem("lower case letters, digits and _, starting with a letter", path="/key", code="key"))
-    if not label or isinstance(label, str) and not label.strip():
-        errors.append(ErrorItem("an app needs a name", path="/label", code="required"))
-    if errors:
-        raise ValidationFailed("the app is not valid", errors)
+    _require_key_and_name(key, label, "app", "an app needs a name")
     with rt.db.transaction() as conn:
         source = form_service.app_row(conn, rt, source_key)
         rows = conn.execute(sa.select(forms.c.key, forms.c.draft, forms.c.published_version)
