@@ -118,17 +118,20 @@ def _recipient_user(data: RenderData, recipient: Any) -> tuple[dict | None, str 
 
 
 def render(conn: sa.Connection, rt: Runtime, published: PublishedTemplate, record_row: Mapping, recipient: Any, *,
-           channel: str = "inbox", viewers: tuple[Actor, ...] = (), readers: tuple[Actor, ...] = ()) -> dict:
+           channel: str = "inbox", viewers: tuple[Actor, ...] = (), readers: tuple[Actor, ...] = (),
+           locale: str | None = None) -> dict:
     """Render ``published`` for one record and one recipient: ``{subject, body, html_body}``.
 
     ``viewers``: whose read gate the record and every record it references pass (a dry-run's actor); what one of them
-    may not read renders empty. ``readers``: whose hidden fields are left out (the recipient), scope aside."""
+    may not read renders empty. ``readers``: whose hidden fields are left out (the recipient), scope aside. ``locale``: the
+    language to render in (a copy for someone who reads another one), else the recipient's."""
     form = compiled_version(rt, conn, published.form_id, published.form_version, published.app_key)  # cached: no query
     if "form_id" in record_row and record_row["form_id"] != form.form_id:
         raise ValidationFailed(f"template {published.key!r} renders records of form {published.form_key!r}",
                                [ErrorItem("the record belongs to another form", path="/record_id")])
     data = RenderData(conn, rt, viewers, readers)
-    return _render_parts(data, form, published.parts(channel, _recipient_locale(data, recipient)), record_row, recipient)
+    parts = published.parts(channel, locale or _recipient_locale(data, recipient))
+    return _render_parts(data, form, parts, record_row, recipient)
 
 
 def _recipient_locale(data: RenderData, recipient: Any) -> str:

@@ -212,7 +212,8 @@ class NotifyStep(CompiledStep):
         super().__init__(kind, spec)
         self.inline = inline  # {"subject": CompiledTemplate, "body": CompiledTemplate} when no template key
 
-    def render(self, ctx: RunContext, channel: str, recipient: Recipient, cc: list[Recipient] = ()) -> dict:
+    def render(self, ctx: RunContext, channel: str, recipient: Recipient, cc: list[Recipient] = (),
+               locale: str | None = None) -> dict:
         """The one seam to the notification templates: a published template by key, or the step's inline text.
 
         The people receiving it (the recipient and everyone copied on the same message) get the record without the
@@ -223,7 +224,7 @@ class NotifyStep(CompiledStep):
 
             published = templates.get_published(ctx.conn, ctx.rt, ctx.wf.app_key, self.spec["template"])
             return templates.render(ctx.conn, ctx.rt, published, ctx.row, recipient, channel=channel, viewers=ctx.viewers,
-                                    readers=readers)
+                                    readers=readers, locale=locale)
         if readers:
             data = data.seen_by(*ctx.viewers, readers=readers)
         variables = data.variables(ctx.form(), ctx.row, data.user(recipient.user_id))
@@ -244,15 +245,32 @@ class NotifyStep(CompiledStep):
                 key = outbox_rows.idempotency_key(ctx.wf.id, ctx.record_id, ctx.occurrence, self.id, person.user_id, channel)
                 yield channel, person, cc, link, key
 
+    def _by_language(self, ctx: RunContext, person: Recipient, cc: list[Recipient]) -> tuple[list, list]:
+        """(people copied who read the recipient's language, those who read another) — a template has a text per
+        language; an inline message has one text, so everyone copied reads it."""
+        if not self.spec.get("template"):
+            return list(cc), []
+        data = ctx.render_data()
+        theirs = data.locale(person.user_id)
+        same = [p for p in cc if data.locale(p.user_id) == theirs]
+        return same, [p for p in cc if p not in same]
+
     def run(self, ctx):
         sent = 0
         for channel, person, cc, link, key in self._messages(ctx):
+            same, other = self._by_language(ctx, person, cc)
             text = self.render(ctx, channel, person, cc)
             config = {**(self.spec.get("channel_config") or {}).get(channel, {}),
                       "record_id": ctx.record_id or None, "source": f"workflow:{ctx.wf.app_key}/{ctx.wf.key}@{ctx.wf.version}"}
-            sent += outbox_rows.enqueue(ctx, key=key, channel=channel, recipient=person, cc=cc,
+            sent += outbox_rows.enqueue(ctx, key=key, channel=channel, recipient=person, cc=same,
                                         subject=text["subject"], body=text["body"], html_body=text.get("html_body"), link=link,
                                         config=config, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id, record_id=ctx.record_id)
+            for copied in other:  # the recipient's message, in the language of the person copied (the key a copy has)
+                text = self.render(ctx, channel, person, cc, locale=ctx.render_data().locale(copied.user_id))
+                sent += outbox_rows.enqueue(ctx, key=f"{key}#cc:{copied.user_id}", channel=channel, recipient=copied, cc=[],
+                                            subject=text["subject"], body=text["body"], html_body=text.get("html_body"),
+                                            link=link, config=config, workflow_id=ctx.wf.id, due_event_id=ctx.due_event_id,
+                                            record_id=ctx.record_id)
         ctx.outcomes.append({"step": self.id, "type": "notify", "queued": sent})
 
     def explain(self, ctx):

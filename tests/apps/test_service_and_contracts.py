@@ -135,9 +135,8 @@ def test_sla_reminder_two_hours_before_and_at_the_due_time_once_and_resolving_ca
     assert tick(rt).claimed == 0
     clock.set("2026-03-09T02:00:00Z")
     tick(rt)
-    # the assignee reads it in their language (Chinese), their manager on CC gets the same copy
-    title = f"工单提醒：{serial} 设备安装"
-    assert _inbox(rt) == sorted([(crm["tech"], title), (crm["lead"], title)])
+    # the assignee reads it in their language (Chinese), their manager on CC their copy in theirs (the workspace's English)
+    assert _inbox(rt) == sorted([(crm["tech"], f"工单提醒：{serial} 设备安装"), (crm["lead"], f"Ticket due: {serial} 设备安装")])
     assert tick(rt).claimed == 0 and len(_inbox(rt)) == 2
 
     clock.set("2026-03-09T04:00:00Z")  # due and still open: reminded again, once
