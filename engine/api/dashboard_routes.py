@@ -1,12 +1,11 @@
 """REST routes for dashboards: CRUD of definitions and the computed figures of every chart."""
 from __future__ import annotations
 
-import re
-
 from flask import jsonify, request
 
 from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
+from engine.api.routes import etag_response, if_match
+from engine.errors import ErrorItem, ValidationFailed
 from engine.services import dashboards
 
 OBJECT = {"type": "object"}
@@ -35,20 +34,7 @@ def _definition_body() -> dict:
 
 
 def _with_etag(body: dict, status: int = 200):
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["ETag"] = f'"{body["revision"]}"'
-    return response
-
-
-def _if_match() -> int | None:
-    raw = request.headers.get("If-Match")
-    if raw is None:
-        return None
-    m = re.fullmatch(r'\s*(?:W/)?"?(\d{1,12})"?\s*', raw)
-    if not m:
-        raise PreconditionFailed("If-Match must be a dashboard revision as given in the ETag", path="/headers/If-Match")
-    return int(m.group(1))
+    return etag_response(body, body["revision"], status)
 
 
 @route("/apps/<app_key>/dashboards", summary="Dashboards of an app", tag="dashboards", response=DASHBOARD_LIST, errors=(404,))
@@ -71,7 +57,7 @@ def get_dashboard(app_key, dashboard_key):
 @route("/apps/<app_key>/dashboards/<dashboard_key>", "PUT", summary="Replace a dashboard's definition (If-Match: revision)", tag="dashboards",
        body=DASHBOARD_DEFINITION, response=DASHBOARD, headers=[IF_MATCH], response_headers=ETAG, errors=(404, 412, 422))
 def replace_dashboard(app_key, dashboard_key):
-    return _with_etag(dashboards.replace_dashboard(runtime(), actor(), app_key, dashboard_key, _definition_body(), if_revision=_if_match()))
+    return _with_etag(dashboards.replace_dashboard(runtime(), actor(), app_key, dashboard_key, _definition_body(), if_revision=if_match("dashboard revision")))
 
 
 @route("/apps/<app_key>/dashboards/<dashboard_key>", "DELETE", summary="Delete a dashboard", tag="dashboards", status=204, errors=(404,))

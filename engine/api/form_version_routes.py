@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from engine.api import actor, route, runtime
-from engine.api.routes import IF_MATCH, if_match
+from engine.api.routes import IF_MATCH, draft_response, if_match
 from engine.errors import ErrorItem, ValidationFailed
 from engine.services import form_versions
 from engine.services.form_diff import LOCALES
@@ -48,9 +48,7 @@ def form_history(app_key, form_key):
        tag="forms", headers=[IF_MATCH], response={"$ref": "#/components/schemas/Draft"}, errors=(403, 404, 412, 422))
 def restore_version(app_key, form_key, version):
     draft = form_versions.restore_as_draft(runtime(), actor(), app_key, form_key, version, if_revision=if_match())
-    response = jsonify(draft)
-    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
-    return response
+    return draft_response(draft)
 
 
 @route("/apps/<app_key>/forms/<form_key>/saves/<int:revision>/restore", "POST",
@@ -58,6 +56,4 @@ def restore_version(app_key, form_key, version):
        tag="forms", headers=[IF_MATCH], response={"$ref": "#/components/schemas/Draft"}, errors=(403, 404, 412, 422))
 def restore_save(app_key, form_key, revision):
     draft = form_versions.restore_save_as_draft(runtime(), actor(), app_key, form_key, revision, if_revision=if_match())
-    response = jsonify(draft)
-    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
-    return response
+    return draft_response(draft)

@@ -28,21 +28,31 @@ LIST_ARGS, QUERY_BODY = bodies.ListArgs(), bodies.QueryBody()
 RECORD_WRITE, RECORD_PATCH = bodies.RecordWriteBody(), bodies.RecordPatchBody()
 
 
-def if_match() -> int | None:
+def if_match(what: str = "record version") -> int | None:
+    """The revision the request's If-Match names (*what* says which, for the refusal), or None without one."""
     raw = request.headers.get("If-Match")
     if raw is None:
         return None
     m = re.fullmatch(r'\s*(?:W/)?"?(\d{1,12})"?\s*', raw)
     if not m:
-        raise PreconditionFailed("If-Match must be a record version as given in the ETag", path="/headers/If-Match")
+        raise PreconditionFailed(f"If-Match must be a {what} as given in the ETag", path="/headers/If-Match")
     return int(m.group(1))
 
 
-def with_etag(body: dict, status: int = 200):
+def etag_response(body: dict, revision: int, status: int = 200):
+    """*body* as JSON with *revision* as the ETag a later If-Match names."""
     response = jsonify(body)
     response.status_code = status
-    response.headers["ETag"] = f'"{body["version"]}"'
+    response.headers["ETag"] = f'"{revision}"'
     return response
+
+
+def draft_response(draft: dict):
+    return etag_response(draft, draft["draft_revision"])
+
+
+def with_etag(body: dict, status: int = 200):
+    return etag_response(body, body["version"], status)
 
 
 @route("/openapi.json", summary="This OpenAPI document", tag="meta", response={"type": "object"}, errors=())
@@ -90,9 +100,7 @@ def create_form(app_key):
        response_headers={"ETag": {"schema": {"type": "string"}, "description": "the draft revision"}})
 def get_draft(app_key, form_key):
     draft = form_service.get_draft(runtime(), app_key, form_key, actor())
-    response = jsonify(draft)
-    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
-    return response
+    return draft_response(draft)
 
 
 @route("/apps/<app_key>/forms/<form_key>/draft", "PUT", summary="Save the draft (If-Match: draft revision)", tag="forms",
@@ -102,9 +110,7 @@ def save_draft(app_key, form_key):
     if not isinstance(definition, dict):
         raise ValidationFailed("a form definition must be a JSON object", [ErrorItem("expected an object", path="/")])
     draft = form_service.save_draft(runtime(), actor(), app_key, form_key, definition, if_revision=if_match())
-    response = jsonify(draft)
-    response.headers["ETag"] = f'"{draft["draft_revision"]}"'
-    return response
+    return draft_response(draft)
 
 
 @route("/apps/<app_key>/forms/<form_key>/diff", summary="What publishing the draft would change", tag="forms", response=ref("Diff"), errors=(404,))
