@@ -55,8 +55,11 @@ def read_catalogue(directory: Path, domain: str) -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=None)
 def engine_catalogue() -> dict[str, dict[str, str]]:
-    """The engine's catalogue, read once."""
-    return read_catalogue(ENGINE_TRANSLATIONS, ENGINE_DOMAIN)
+    """The engine's catalogue, read once; missing .po files (a package built without them) fail loudly, not as keys."""
+    texts = read_catalogue(ENGINE_TRANSLATIONS, ENGINE_DOMAIN)
+    if not texts[DEFAULT_LOCALE]:
+        raise RuntimeError(f"no English catalogue at {po_path(ENGINE_TRANSLATIONS, DEFAULT_LOCALE, ENGINE_DOMAIN)}")
+    return texts
 
 
 def localized(value: Any, locale: str) -> Any:
