@@ -194,8 +194,12 @@ def test_webhook_allowlist_from_the_environment_reaches_run_and_scheduler(tmp_pa
     assert receiver.calls == []
     second = record_service.create_record(rt, system, "crm", "reminder", {"customer": "Allowed"})
     out = _scheduler_once(db_url, tmp_path, **allow)
-    assert "sent 1" in out, out
-    assert [c["record"]["id"] for c in receiver.calls] == [second["id"]]
+    calls = [c["record"]["id"] for c in receiver.calls]
+    if row.status == "failed":  # given up: never sent
+        assert "sent 1" in out and calls == [second["id"]], out
+    else:  # refused for now: its retry may fall due by this run (a slow machine), and then it goes once, like the new one
+        assert sorted(calls) in ([second["id"]], sorted([first["id"], second["id"]])), (out, calls)
+        assert f"sent {len(calls)}" in out, out
     rt.db.dispose()
 
 
