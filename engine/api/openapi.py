@@ -51,10 +51,14 @@ class Operation:
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
     "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
+        "code": {"type": "string"},
+        "message": {"type": "string", "description": "English, or the caller's language (Accept-Language, else the user's saved one)"},
+        "message_code": {"type": "string", "description": "the catalogue key of the message (engine/translations)"},
         "errors": {"type": "array", "items": {"type": "object", "required": ["message"], "properties": {
             "message": {"type": "string"}, "path": {"type": "string"}, "field_id": {"type": "string"},
-            "label": {"type": "string"}, "code": {"type": "string"}}}}}}},
+            "label": {"type": "string"}, "code": {"type": "string"},
+            "message_code": {"type": "string", "description": "the catalogue key of the message (engine/translations)"},
+            "params": {"type": "object", "description": "the values of the message's {placeholders}"}}}}}}}},
 }
 
 LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
