@@ -58,7 +58,7 @@ ERROR_SCHEMA = {
             "message": {"type": "string"}, "path": {"type": "string"}, "field_id": {"type": "string"},
             "label": {"type": "string"}, "code": {"type": "string"},
             "message_code": {"type": "string", "description": "the catalogue key of the message (engine/translations)"},
-            "params": {"type": "object", "description": "the values of the message's {placeholders}"}}}}}}}},
+            "params": {"type": "object", "description": "the values of the message's {placeholders}"}}}}}}},
 }
 
 LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
