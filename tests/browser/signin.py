@@ -26,3 +26,21 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.locator("#login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("nav-apps").wait_for()
+
+
+def crm_with_people(live_app, base_url: str, people: tuple[tuple[str, str, list[str]], ...], password: str,
+                    customer: dict, owner: str) -> dict:
+    """The CRM installed with ``people`` ((username, display name, roles), all in Asia/Shanghai, signing in with
+    ``password``) and one customer holding ``customer``, created by ``owner`` (one of them); returns {"url", "rt", "people":
+    username -> id, "customer": its id}."""
+    from engine.runtime import Actor
+    from engine.services import app_templates, records as record_service, users
+
+    rt = live_app.extensions["formflow"]
+    ids = {username: users.create_user(rt, Actor.system(), username, password=password, display_name=name, roles=roles,
+                                       timezone="Asia/Shanghai", check=False)["id"]
+           for username, name, roles in people}
+    app_templates.install_template(rt, Actor.system(), "crm")
+    roles = next(roles for username, _, roles in people if username == owner)
+    record = record_service.create_record(rt, Actor.user(ids[owner], roles=tuple(roles)), "crm", "customer", customer)
+    return {"url": base_url, "rt": rt, "people": ids, "customer": record["id"]}

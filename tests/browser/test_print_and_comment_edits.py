@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from engine.runtime import Actor
-from engine.services import app_templates, comments, records as record_service, users
-from tests.browser.signin import sign_in
+from engine.services import comments
+from tests.browser.signin import crm_with_people, sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -26,16 +26,9 @@ PASSWORD = "correct-horse-battery-9"
 
 @pytest.fixture
 def crm(live_app, live_server):
-    rt = live_app.extensions["formflow"]
-    people = {}
-    for username, name, roles in (("olga", "Olga Ops", ["ops"]), ("rita", "Rita Review", ["approver"]),
-                                  ("wang", "Wang Fang", ["member"])):
-        people[username] = users.create_user(rt, Actor.system(), username, password=PASSWORD, display_name=name, roles=roles,
-                                             timezone="Asia/Shanghai", check=False)["id"]
-    app_templates.install_template(rt, Actor.system(), "crm")
-    customer = record_service.create_record(rt, Actor.user(people["wang"], roles=("member",)), "crm", "customer",
-                                            {"name": "华夏贸易 Huaxia Trading", "level": "key", "phone": "13800000003"})["id"]
-    return {"url": live_server, "rt": rt, "people": people, "customer": customer}
+    people = (("olga", "Olga Ops", ["ops"]), ("rita", "Rita Review", ["approver"]), ("wang", "Wang Fang", ["member"]))
+    return crm_with_people(live_app, live_server, people, PASSWORD,
+                           {"name": "华夏贸易 Huaxia Trading", "level": "key", "phone": "13800000003"}, owner="wang")
 
 
 def _pdf_text(path: str) -> str:

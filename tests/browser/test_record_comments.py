@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from engine.runtime import Actor
-from engine.services import app_templates, records as record_service, users
-from tests.browser.signin import sign_in
+from engine.services import users
+from tests.browser.signin import crm_with_people, sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -25,15 +25,8 @@ PASSWORD = "correct-horse-battery-9"
 
 @pytest.fixture
 def crm(live_app, live_server):
-    rt = live_app.extensions["formflow"]
-    people = {}
-    for username, name, roles in (("wang", "Wang Fang", ["member"]), ("li", "Li Lei", ["viewer"]), ("zhao", "Zhao Min", ["member"])):
-        people[username] = users.create_user(rt, Actor.system(), username, password=PASSWORD, display_name=name, roles=roles,
-                                             timezone="Asia/Shanghai", check=False)["id"]
-    app_templates.install_template(rt, Actor.system(), "crm")
-    customer = record_service.create_record(rt, Actor.user(people["wang"], roles=("member",)), "crm", "customer",
-                                            {"name": "Acosta-Payne", "phone": "13800000003"})["id"]
-    return {"url": live_server, "rt": rt, "people": people, "customer": customer}
+    people = (("wang", "Wang Fang", ["member"]), ("li", "Li Lei", ["viewer"]), ("zhao", "Zhao Min", ["member"]))
+    return crm_with_people(live_app, live_server, people, PASSWORD, {"name": "Acosta-Payne", "phone": "13800000003"}, owner="wang")
 
 
 def test_a_mention_in_a_comment_reaches_the_other_users_inbox_with_a_link_to_the_record(browser, page, crm, axe_check):
