@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from designer_ui import bp
-from designer_ui import board_messages  # noqa: F401  (the boards' messages)
 from designer_ui.field_widgets import widget_modules
 from designer_ui.grid_views import published_form
 from designer_ui.views import actor, runtime

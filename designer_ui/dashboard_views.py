@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from flask import abort, render_template, request, url_for
 
 from designer_ui import bp, i18n
-from designer_ui.dashboard_messages import MESSAGES as _MESSAGES
 from designer_ui.i18n import gettext, label_text, request_locale
 from designer_ui.request_context import actor, runtime
 from engine.api.dashboard_routes import query_filters
@@ -22,8 +21,6 @@ from engine.services import dashboards, permissions
 from engine.services import forms as form_service
 from engine.services import users as user_service
 
-for _locale, _texts in _MESSAGES.items():
-    i18n.MESSAGES[_locale].update(_texts)
 i18n.CLIENT_PREFIXES = i18n.CLIENT_PREFIXES + ("dash.",)  # the builder's script reads them
 
 #: period choices above a dashboard (the engine's ranges; last_days takes days)
@@ -89,7 +86,7 @@ def dashboard_page(app_key, dashboard_key):
     try:
         data = dashboards.dashboard_data(rt, actor(), app_key, dashboard_key, filters=picked)
     except ValidationFailed as exc:  # a bad filter in the URL: shown at its control, the figures without filters
-        errors = {e.path.split("/")[2]: e.message for e in exc.errors if e.path.startswith("/filters/")}
+        errors = {e.path.split("/")[2]: e.localized(locale) for e in exc.errors if e.path.startswith("/filters/")}
         data = dashboards.dashboard_data(rt, actor(), app_key, dashboard_key)
     charts = [_chart_view(c, locale, app_key) for c in data["charts"]]
     return render_template("dashboard.html", app=app, dashboard=data, charts=charts, active_nav="dashboards",

@@ -3,8 +3,8 @@
 Every field type names its widget module (``FieldType.widget``): the generated form's input for a field of that type.
 ``widget_modules(definition)`` (a template global) lists the modules a definition's fields and sub-table columns need,
 the fallback ``input`` first; the generated form loads those scripts and ``formfill.js`` mounts them.
-``field_widgets(definition)`` names them by field type. The messages are merged into
-``designer_ui.i18n.MESSAGES`` under ``fill.`` (they reach the browser's catalogue).
+``field_widgets(definition)`` names them by field type. Their messages (``fill.``) are in
+the designer's gettext catalogue (designer_ui/translations) and reach the browser's catalogue.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from designer_ui.i18n import MESSAGES as _CATALOGUE
 from engine.fields import FIELD_TYPES, FieldType
 from engine.services.field_types import field_types
 
@@ -20,33 +19,6 @@ from engine.services.field_types import field_types
 WIDGETS_DIR = Path(__file__).resolve().parent / "static" / "widgets"
 #: the module that draws a field whose type's own module is missing: a plain input (sub-table cells parse with it too)
 FALLBACK_WIDGET = "input"
-
-_PAIRS: dict[str, tuple[str, str]] = {
-    "fill.rating.star": ("{n} of {max} stars", "{n} 星（共 {max} 星）"),
-    "fill.region.province": ("Province", "省"),
-    "fill.region.city": ("City", "市"),
-    "fill.region.district": ("District", "区县"),
-    "fill.richtext.tools": ("Formatting", "格式"),
-    "fill.richtext.bold": ("Bold", "加粗"),
-    "fill.richtext.italic": ("Italic", "斜体"),
-    "fill.richtext.bullets": ("Bulleted list", "项目符号列表"),
-    "fill.richtext.numbers": ("Numbered list", "编号列表"),
-    "fill.richtext.link": ("Link", "链接"),
-    "fill.richtext.link_prompt": ("Link address (https://…)", "链接地址（https://…）"),
-    "fill.image.thumbnail": ("Picture {n}", "图片 {n}"),
-    "fill.signature.pad": ("Signature pad: draw your signature", "签名板：请在此手写签名"),
-    "fill.signature.clear": ("Clear", "清除"),
-    "fill.signature.use": ("Use this signature", "使用此签名"),
-    "fill.signature.saved": ("Signature saved.", "签名已保存。"),
-    "fill.signature.unsaved": ("Not saved yet: press “Use this signature”.", "尚未保存：请点击“使用此签名”。"),
-    "fill.signature.empty": ("Draw a signature first.", "请先手写签名。"),
-}
-
-MESSAGES: dict[str, dict[str, str]] = {"en": {k: v[0] for k, v in _PAIRS.items()},
-                                       "zh-CN": {k: v[1] for k, v in _PAIRS.items()}}
-
-for _locale, _texts in MESSAGES.items():
-    _CATALOGUE.setdefault(_locale, {}).update(_texts)
 
 
 def field_widgets(definition: dict) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import render_template, url_for
 
 from designer_ui import bp
-from designer_ui import grid_messages  # noqa: F401  (the grid's messages)
 from designer_ui.field_widgets import widget_modules
 from designer_ui.views import actor, runtime
 from engine.errors import NotFound

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from engine.fields import FIELD_TYPES
 from engine.i18n import DEFAULT_LOCALE, LOCALES, engine_catalogue, format_text, normalize_locale, read_catalogue
 from engine.services import workspace_settings
-from designer_ui import messages_designer, messages_pages, messages_records
 from designer_ui.request_context import user_locale
 from flask import current_app, request
 
@@ -35,6 +34,8 @@ __all__ = ["LOCALES", "DEFAULT_LOCALE", "MESSAGES", "normalize_locale", "gettext
 def load_messages() -> dict[str, dict[str, str]]:
     """{locale: {key: text}}: the engine's catalogue, the designer's over it, and the field types' names."""
     engine, designer = engine_catalogue(), read_catalogue(TRANSLATIONS, DOMAIN)
+    if not designer[DEFAULT_LOCALE]:
+        raise RuntimeError(f"no English catalogue in {TRANSLATIONS} (a package built without its .po files?)")
     out = {loc: {**engine.get(loc, {}), **designer.get(loc, {})} for loc in LOCALES}
     for name, ftype in FIELD_TYPES.items():
         for loc in LOCALES:
@@ -44,12 +45,12 @@ def load_messages() -> dict[str, dict[str, str]]:
 
 
 MESSAGES: dict[str, dict[str, str]] = load_messages()
-for _catalogue in (messages_pages.MESSAGES, messages_designer.MESSAGES, messages_records.MESSAGES):  # one module per screen
-    for _locale, _texts in _catalogue.items():
-        MESSAGES[_locale].update(_texts)
 
 #: Key prefixes the browser scripts need (sent as a JSON data block).
-CLIENT_PREFIXES = ("common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.")
+CLIENT_PREFIXES = (
+    "common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.", "editor.",
+    "profile.copied", "profile.copy_failed", "admin.confirm_delete",
+)
 
 
 def gettext(key: str, locale: str | None = None, **params: Any) -> str:
@@ -133,24 +134,3 @@ def init_app(app: Any, locale_getter: Callable[[], str] | None = None) -> None:
         if lang:
             response.set_cookie(LANG_COOKIE, normalize_locale(lang), max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
         return response
-
-
-# the automation, workflow and template editors keep their messages in their own module
-from designer_ui.editor_messages import MESSAGES as _EDITOR_MESSAGES  # noqa: E402
-
-for _locale, _texts in _EDITOR_MESSAGES.items():
-    MESSAGES[_locale].update(_texts)
-CLIENT_PREFIXES = CLIENT_PREFIXES + ("editor.",)
-
-# the profile page's messages (profile_views); its script reads profile.copied / profile.copy_failed
-from designer_ui.profile_messages import MESSAGES as _PROFILE_MESSAGES  # noqa: E402
-
-for _locale, _texts in _PROFILE_MESSAGES.items():
-    MESSAGES[_locale].update(_texts)
-CLIENT_PREFIXES = CLIENT_PREFIXES + ("profile.copied", "profile.copy_failed")
-
-from designer_ui.admin_messages import MESSAGES as _ADMIN_MESSAGES  # noqa: E402
-
-for _locale, _texts in _ADMIN_MESSAGES.items():
-    MESSAGES[_locale].update(_texts)
-CLIENT_PREFIXES = CLIENT_PREFIXES + ("admin.confirm_delete",)

@@ -15,7 +15,6 @@ import re
 from flask import jsonify, make_response, render_template, request, url_for
 
 from designer_ui import bp
-from designer_ui import panel_messages  # noqa: F401  (the History and Preview panels' messages)
 from designer_ui.i18n import gettext
 from designer_ui.request_context import actor, runtime, user_timezone
 from engine.api.auth import CONTENT_SECURITY_POLICY

@@ -44,7 +44,7 @@ def _field_message(item: ErrorItem, locale: str) -> str:
         text = gettext(key, locale, n=credentials.TOKEN_MAX_DAYS)
         if text != key:
             return text
-    return item.message
+    return item.localized(locale)
 
 
 def _field_errors(exc: ValidationFailed, locale: str) -> dict[str, str]:

@@ -17,12 +17,9 @@ from designer_ui import bp, i18n
 from designer_ui.i18n import gettext, request_locale
 from designer_ui.undo import offer_undo
 from designer_ui.views import actor, runtime, user_timezone
-from designer_ui.workspace_messages import MESSAGES as _MESSAGES
 from engine.errors import FormflowError
 from engine.services import app_admin, web_forms
 
-for _locale, _texts in _MESSAGES.items():
-    i18n.MESSAGES[_locale].update(_texts)
 
 #: the QR code's module size in the page's SVG (pixels per module); it prints crisp at any size
 QR_SCALE = 5
@@ -39,8 +36,8 @@ def _errors(exc: FormflowError, locale: str) -> dict[str, str]:
         parts = (item.path or "").strip("/").split("/")
         field = parts[1] if parts[0] == "settings" and len(parts) > 1 else (parts[0] or "_")
         key = f"links.error.{field}"
-        out.setdefault(field, gettext(key, locale) if key in i18n.MESSAGES["en"] else item.message)
-    return out or {"_": exc.message}
+        out.setdefault(field, gettext(key, locale) if key in i18n.MESSAGES["en"] else item.localized(locale))
+    return out or {"_": exc.localized(locale)}
 
 
 def _typed() -> dict:

@@ -13,7 +13,6 @@ from functools import partial
 from flask import abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 
 from designer_ui import bp
-from designer_ui import form_messages  # noqa: F401  (the generated form's messages)
 from designer_ui import record_page
 from designer_ui.i18n import gettext, label_text, request_locale
 from designer_ui.request_context import actor, local_time, runtime, user_timezone
@@ -227,7 +226,7 @@ def record_approval(app_key, form_key, record_id, action):
     except NotFound:
         raise
     except FormflowError as exc:
-        flash(exc.message, "error")
+        flash(exc.localized(request_locale()), "error")
     else:
         flash(gettext(f"approval.done_{action}", request_locale()), "success")
     return redirect(url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=record_id), code=303)

@@ -83,4 +83,4 @@ def designer(app_key, form_key):
                            records_url=url_for("ui.records_list", app_key=app_key, form_key=form_key))
 
 
-from designer_ui import inbox_views, preview_views, record_views, usage_messages  # noqa: E402,F401  (route registration, messages)
+from designer_ui import inbox_views, preview_views, record_views  # noqa: E402,F401  (route registration, messages)

@@ -14,7 +14,6 @@ from flask import flash, get_flashed_messages, redirect, render_template, reques
 from designer_ui import bp, i18n
 from designer_ui.i18n import gettext, request_locale
 from designer_ui.views import actor, runtime, user_timezone
-from designer_ui.workspace_messages import MESSAGES as _MESSAGES
 from engine.api.audit_filters import audit_filters
 from engine.fields.temporal import parse_datetime
 from engine.errors import FormflowError
@@ -22,8 +21,6 @@ from engine.notifications.lifecycle import PUBLISHERS, REVIEW_CAPABILITY
 from engine.services import admin_audit, permissions, workspace_settings
 from engine.services import users as user_service
 
-for _locale, _texts in _MESSAGES.items():
-    i18n.MESSAGES[_locale].update(_texts)
 
 #: audit entries on one page
 AUDIT_PAGE_SIZE = 25
@@ -37,8 +34,8 @@ def _errors(exc: FormflowError, locale: str) -> dict[str, str]:
     for item in getattr(exc, "errors", None) or []:
         field = (item.path or "").strip("/").split("/")[0] or "_"
         key = f"ws.error.{field}"
-        out.setdefault(field, gettext(key, locale) if key in i18n.MESSAGES["en"] else item.message)
-    return out or {"_": exc.message}
+        out.setdefault(field, gettext(key, locale) if key in i18n.MESSAGES["en"] else item.localized(locale))
+    return out or {"_": exc.localized(locale)}
 
 
 def _settings_page(status=200, *, values=None, errors=None):

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.fields.base import field_label
 from engine.runtime import Actor, Runtime
 from engine.services.definition_access import require_definition_reader
@@ -18,44 +19,10 @@ from engine.storage.tables import records
 
 LOCALES = ("en", "zh-CN")
 GROUPS = ("fields", "rules", "layout", "settings")
-_T: dict[str, tuple[str, str]] = {
-    "group.fields": ("Fields", "字段"), "group.rules": ("Rules, validations and automations", "规则、校验与自动化"),
-    "group.layout": ("Layout", "布局"), "group.settings": ("Settings", "设置"),
-    "first_publish": ("First publish: {n} fields", "首次发布：{n} 个字段"),
-    "first_save": ("Saved with {n} fields", "保存时共 {n} 个字段"),
-    "field_added": ("Field '{field}' added ({type})", "新增字段“{field}”（{type}）"),
-    "field_deleted": ("Field '{field}' deleted — {n} records have a value", "删除字段“{field}”——{n} 条记录有值"),
-    "field_restored": ("Field '{field}' restored", "恢复字段“{field}”"),
-    "field_renamed": ("Field '{old}' renamed to '{field}'", "字段“{old}”改名为“{field}”"),
-    "field_type": ("Field '{field}' changes type from {old} to {new} — {n} records have a value",
-                   "字段“{field}”的类型由 {old} 改为 {new}——{n} 条记录有值"),
-    "field_required_on": ("Field '{field}' becomes required — {n} records have no value",
-                          "字段“{field}”改为必填——{n} 条记录没有值"),
-    "field_required_off": ("Field '{field}' is no longer required", "字段“{field}”改为非必填"),
-    "field_options": ("Field '{field}': options changed — {n} records have a value", "字段“{field}”的选项已修改——{n} 条记录有值"),
-    "field_key": ("Field '{field}': key {old} becomes {new}", "字段“{field}”的键由 {old} 改为 {new}"),
-    "field_other": ("Field '{field}': {what} changed", "字段“{field}”的{what}已修改"),
-    "what.help": ("help text", "帮助文字"), "what.default": ("default value", "默认值"), "what.fetch": ("fetched value", "带出值"),
-    "what.filterable": ("filtering", "筛选设置"), "what.sortable": ("sorting", "排序设置"),
-    "rule_added": ("{kind} '{name}' added", "新增{kind}“{name}”"),
-    "rule_removed": ("{kind} '{name}' removed", "删除{kind}“{name}”"),
-    "rule_changed": ("{kind} '{name}' changed", "{kind}“{name}”已修改"),
-    "kind.rules": ("Rule", "规则"), "kind.validations": ("Validation", "校验"), "kind.automations": ("Automation", "自动化"),
-    "kind.permissions": ("Permissions", "权限"),
-    "applies": ("applies to {n} records", "涉及 {n} 条记录"),
-    "section_added": ("Section '{section}' added", "新增分组“{section}”"),
-    "section_removed": ("Section '{section}' removed", "删除分组“{section}”"),
-    "field_moved": ("Field '{field}' moved to section '{section}'", "字段“{field}”移到分组“{section}”"),
-    "order_changed": ("Field order changed in section '{section}'", "分组“{section}”中的字段顺序已修改"),
-    "section_changed": ("Section '{section}': title or columns changed", "分组“{section}”的标题或列数已修改"),
-    "form_label": ("Form name changed to '{label}'", "表单名称改为“{label}”"),
-    "setting_changed": ("Setting '{key}' changed", "设置“{key}”已修改"),
-}
 
 
 def _t(key: str, locale: str, **params: Any) -> str:
-    en, zh = _T[key]
-    return (zh if locale == "zh-CN" else en).format(**params)
+    return i18n.render(f"diff.{key}", locale, params)  # engine/translations, keys diff.*
 
 
 def _text(value: Any, locale: str, fallback: str = "") -> str:
