@@ -59,7 +59,8 @@ def _rebuild_through_the_public_api(client, reviewer):
     for item in source["templates"]:
         base = f"/api/apps/crm/notification-templates/{item['key']}"
         r = client.post("/api/apps/crm/notification-templates", json={
-            "key": item["key"], "form": item["form"], "label": item["label"], "content": item["content"]})
+            "key": item["key"], "form": item["form"], "label": item["label"], "content": item["content"],
+            "purpose": item.get("purpose", "notification")})
         assert r.status_code == 201, r.get_json()
         assert client.post(f"{base}/submit").status_code == 200
         assert reviewer.post(f"{base}/approve", json={"comment": "ok"}).status_code == 200
