@@ -93,6 +93,8 @@ def test_every_response_matches_the_spec(case, fuzz_app, api_headers_for):
 def test_fuzzing_reached_past_authentication_and_validation():
     """The run above is only worth something if requests got through auth and, sometimes, succeeded."""
     if not STATUSES:
+        if os.environ.get("CI"):
+            pytest.fail("in CI this runs after test_every_response_matches_the_spec, which records the statuses it saw")
         pytest.skip("run together with test_every_response_matches_the_spec")
     assert any(200 <= s < 300 for s in STATUSES), sorted(set(STATUSES))
     assert sum(s == 401 for s in STATUSES) < len(STATUSES) / 2
