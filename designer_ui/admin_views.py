@@ -227,7 +227,9 @@ def admin_save_user(user_id):
         return _user_page(user_id, exc.status, values={"user": typed}, errors={"user": field_errors(exc, request_locale())})
     flash(gettext("admin.user_saved", request_locale()), "success")
     if was_active and not saved["is_active"]:
-        offer_undo(gettext("undo.user_deactivated", request_locale(), name=saved["display_name"]),
+        # the sessions ended with the deactivation stay ended after an undo: the toast says so before anyone clicks
+        offer_undo(gettext("undo.user_deactivated", request_locale(), name=saved["display_name"]) + " "
+                   + gettext("undo.user_sessions_stay_ended", request_locale()),
                    url_for("ui.admin_reactivate_user", user_id=user_id))
     return redirect(url_for("ui.admin_user", user_id=user_id), code=303)
 
@@ -235,8 +237,8 @@ def admin_save_user(user_id):
 @bp.route("/admin/people/users/<int:user_id>/reactivate", methods=["POST"])
 def admin_reactivate_user(user_id):
     """Undo of a deactivation: the user may sign in again (sessions that ended stay ended)."""
-    user_service.update_user(runtime(), actor(), user_id, {"is_active": True})
-    flash(gettext("undo.undone", request_locale()), "success")
+    saved = user_service.update_user(runtime(), actor(), user_id, {"is_active": True})
+    flash(gettext("undo.user_reactivated", request_locale(), name=saved["display_name"]), "success")
     return redirect(url_for("ui.admin_user", user_id=user_id), code=303)
 
 

@@ -1,7 +1,7 @@
 """People in Chromium against the real app, among 1,000 users (no API, no JSON): the admin makes a team with a manager
 and members picked with the searchable user picker (typed name / user name / e-mail, server-side pages, "More users…",
 keyboard Down + Enter), takes a member off and undoes it from the toast, gives a user a manager with the same picker,
-deactivates that user and undoes it — in English and in Chinese. axe-core: 0 serious/critical on the screens."""
+deactivates that user and undoes it (the toast says her sessions ended and stay ended; they do) — in English and in Chinese. axe-core: 0 serious/critical on the screens."""
 from __future__ import annotations
 
 import re
@@ -24,13 +24,16 @@ TEXTS = {
            "remove": "Remove Person 0999 from Members of East", "save": "Save team East", "removed": "Removed from East: Person 0999.",
            "undo": "Undo", "undone": "Undone.", "found": "50 of 100 users shown.", "more": "More users…", "find": "Find users",
            "search": "Search", "edit": "Edit Li Na", "manager": "Manager", "active": "Can sign in", "save_user": "Save",
-           "deactivated": "Li Na was deactivated: they can't sign in."},
+           "deactivated": "Li Na was deactivated: they can't sign in, and every session they had open was ended. Undo lets them "
+                          "sign in again; the ended sessions stay ended, so they sign in anew.",
+           "reactivated": "Li Na can sign in again. The sessions ended at deactivation stay ended: they sign in anew."},
     "zh-CN": {"team_name": "团队名称", "team_key": "团队标识", "managers": "负责人", "members": "成员", "create": "创建团队",
               "created": "团队 East 已创建。", "summary": "East · 3 名成员 · 1 名负责人", "members_of": "East 的成员",
               "remove": "从East 的成员中移除 Person 0999", "save": "保存团队 East", "removed": "已从 East 移除：Person 0999。",
               "undo": "撤销", "undone": "已撤销。", "found": "显示 100 个用户中的 50 个。", "more": "更多用户…", "find": "查找用户",
               "search": "搜索", "edit": "编辑 Li Na", "manager": "上级", "active": "允许登录", "save_user": "保存",
-              "deactivated": "Li Na 已停用，无法登录。"},
+              "deactivated": "Li Na 已停用，无法登录，其所有已登录的会话均已结束。 撤销后可再次登录；已结束的会话不会恢复，需要重新登录。",
+              "reactivated": "Li Na 可以再次登录。停用时结束的会话不会恢复，需要重新登录。"},
 }
 
 
@@ -39,7 +42,8 @@ def _workspace(rt) -> dict:
                       roles=["admin"], check=False)
     for i in range(CROWD):  # demo data: the people of a mid-sized company
         users.create_user(rt, Actor.system(), f"p{i:04d}", display_name=f"Person {i:04d}", email=f"p{i:04d}@corp.example", check=False)
-    return {name: users.create_user(rt, Actor.system(), username, display_name=name, email=f"{username}@corp.example", check=False)["id"]
+    return {name: users.create_user(rt, Actor.system(), username, display_name=name, email=f"{username}@corp.example",
+                                    password=ADMIN["password"], check=False)["id"]
             for username, name in (("wang.fang", "Wang Fang"), ("li.na", "Li Na"))}
 
 
@@ -99,6 +103,8 @@ def test_team_managers_and_members_from_a_thousand_users_with_undo(live_app, liv
     page.get_by_test_id("user-form").get_by_role("button", name=T["save_user"], exact=True).click()
     expect(page.get_by_test_id("user-form").get_by_role("list").get_by_text("Wang Fang", exact=True)).to_be_visible()
     assert users.get_user(rt, ids["Li Na"])["manager_id"] == ids["Wang Fang"]
+    li_na = page.context.browser.new_context().new_page()                   # Li Na at work in her own browser
+    sign_in(li_na, live_server, "li.na", ADMIN["password"])
     page.get_by_label(T["active"]).uncheck()
     page.get_by_test_id("user-form").get_by_role("button", name=T["save_user"], exact=True).click()
     toast = page.get_by_test_id("undo-toast")
@@ -106,7 +112,11 @@ def test_team_managers_and_members_from_a_thousand_users_with_undo(live_app, liv
     assert users.get_user(rt, ids["Li Na"])["is_active"] is False
     assert axe_check(page) == []
     toast.get_by_role("button", name=T["undo"]).click()
-    expect(page.get_by_test_id("flashes")).to_contain_text(T["undone"])
+    expect(page.get_by_test_id("flashes")).to_contain_text(T["reactivated"])
     expect(page.get_by_label(T["active"])).to_be_checked()
     assert users.get_user(rt, ids["Li Na"])["is_active"] is True
+    li_na.goto(live_server + "/inbox")                                       # as the toast said: her session stayed ended
+    expect(li_na.locator("#login-username")).to_be_visible()
+    sign_in(li_na, live_server, "li.na", ADMIN["password"])                  # and she signs in anew
+    li_na.context.close()
     assert page.js_errors == []
