@@ -10,7 +10,6 @@ with an error saying what to install or configure.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import nh3
@@ -18,6 +17,7 @@ from fpdf import FPDF
 from fpdf.errors import FPDFException
 
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
+from engine.printing.fonts import install, output
 
 __all__ = ["PRINT_TAGS", "PRINT_ATTRIBUTES", "DEFAULT_FONT_PATHS", "MAX_PRINT_PAGES", "PrintFontMissing",
            "clean_markup", "font_path", "build_pdf"]
@@ -33,10 +33,6 @@ DEFAULT_FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/sh
                       "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 #: Most pages one printed document may have (a runaway loop is refused, not printed).
 MAX_PRINT_PAGES = 50
-#: Tags laid out in bold (fpdf2's heading and table-head styles) and in italics.
-_BOLD_TAGS = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "th", "thead"})
-_ITALIC_TAGS = frozenset({"i", "em"})
-_TAG = re.compile(r"<([a-z0-9]+)")
 #: The font family name inside the document.
 _FAMILY = "print"
 
@@ -52,13 +48,6 @@ def clean_markup(html: str) -> str:
     """The rendered markup reduced to the print allow-list."""
     return nh3.clean(html, tags=set(PRINT_TAGS), attributes={k: set(v) for k, v in PRINT_ATTRIBUTES.items()},
                      link_rel=None, strip_comments=True)
-
-
-def _styles_used(cleaned: str) -> list[str]:
-    """The font styles the layout will ask for: regular, bold (bold tags, headings, table heads), italic, both."""
-    tags = set(_TAG.findall(cleaned))
-    bold, italic = bool(tags & _BOLD_TAGS), bool(tags & _ITALIC_TAGS)
-    return [""] + (["B"] if bold else []) + (["I"] if italic else []) + (["BI"] if bold and italic else [])
 
 
 def font_path(configured: str | os.PathLike | None = None) -> Path:
@@ -85,8 +74,7 @@ def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: st
     pdf.set_creator("formflow")
     pdf.set_auto_page_break(auto=True, margin=15)
     cleaned = clean_markup(markup)
-    for style in _styles_used(cleaned):  # one face for all; parsing a CJK font is slow, so only the styles asked for
-        pdf.add_font(_FAMILY, style, str(font), collection_font_number=0)
+    install(pdf, _FAMILY, font)  # parsed once per process: a later print copies it; bold and italics use its one face
     pdf.set_font(_FAMILY, size=11)
     pdf.add_page()
     try:
@@ -98,4 +86,4 @@ def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: st
     if pdf.pages_count > MAX_PRINT_PAGES:
         raise ValidationFailed(f"print template {name!r} makes more than {MAX_PRINT_PAGES} pages",
                                [ErrorItem(f"at most {MAX_PRINT_PAGES} pages", path="/content/print/html")])
-    return bytes(pdf.output())
+    return bytes(output(pdf, _FAMILY))
