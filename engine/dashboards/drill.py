@@ -4,7 +4,8 @@
 ``/filters/<name>`` otherwise); ``narrowed`` gives a compiled chart those
 filters (the dashboard's period replaces the chart's own range on the chart's
 period field, or on ``created_at`` when the chart has none; owner and team are
-filters on ``owner_id``). ``drill_where`` is the records list's ``where``
+filters on ``owner_id``: a team's managers and members, or with "$my_team" the people the "team" row scope shows the
+reader, both from ``engine.services.team_managers``). ``drill_where`` is the records list's ``where``
 (``{"match": "all", "filters": [...]}``, the query layer's filters) that selects
 exactly the records counted in one group: the chart's filters, its period as
 two ends, and the group's own value or date bucket.
@@ -34,7 +35,7 @@ MAX_DAYS = 3660
 class DashboardFilters:
     period: dict | None = None  # {range, days}
     owner: int | None = None  # a user id
-    team: str | None = None  # a team key
+    team: str | None = None  # a team key, or "$my_team": the people the "team" row scope shows the reader
 
     def __bool__(self) -> bool:
         return bool(self.period or self.owner or self.team)
@@ -58,7 +59,8 @@ def _whole(raw: Any, path: str, errors: list) -> int | None:
 
 
 def dashboard_filters(raw: Any) -> DashboardFilters:
-    """``{"period": "this_month" | {"range", "days"}, "owner": user id, "team": team key}`` checked, or a 422 with paths."""
+    """``{"period": "this_month" | {"range", "days"}, "owner": user id, "team": team key or "$my_team"}`` checked, or a 422
+    with paths."""
     if raw is None:
         return DashboardFilters()
     if not isinstance(raw, dict):
@@ -80,7 +82,7 @@ def dashboard_filters(raw: Any) -> DashboardFilters:
             period = {"range": period["range"], "days": days if period["range"] == "last_days" else None}
     owner = _whole(raw.get("owner"), "/filters/owner", errors)
     team = raw.get("team") or None
-    if team is not None and not (isinstance(team, str) and re.fullmatch(TEAM_KEY, team)):
+    if team is not None and team != queries.MY_TEAM and not (isinstance(team, str) and re.fullmatch(TEAM_KEY, team)):
         errors.append(ErrorItem(f"{team!r} is not a team key", path="/filters/team"))
     if errors:
         raise ValidationFailed("the dashboard filters are not valid", errors)

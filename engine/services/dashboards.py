@@ -34,12 +34,12 @@ from engine.definitions import CompiledForm
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PermissionDenied, PreconditionFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
-from engine.services import app_templates
+from engine.services import app_templates, queries
 from engine.services.form_lookup import app_row, compiled_version
 from engine.services.permissions import require_capability
 from engine.services.readgate import read_view
+from engine.services.team_managers import my_team_ids, team_people
 from engine.storage.dashboard_tables import dashboards
-from engine.storage.access_tables import team_members, teams
 from engine.storage.tables import apps, forms, users
 
 #: the package holding dashboards shipped with the built-in app templates (``<template key>.json``)
@@ -291,10 +291,10 @@ def _dashboard_data(rt: Runtime, actor: Actor, app_key: str, key: str | None, *,
         else:
             row = _existing(conn, app["id"], app_key, key)
             charts = compiled_dashboard(rt, row, forms_by_key)
-        if flt:
-            members = conn.execute(sa.select(team_members.c.user_id).join(teams, teams.c.id == team_members.c.team_id).where(
-                teams.c.key == flt.team, teams.c.workspace_id == rt.workspace_id)).scalars().all() if flt.team else []
-            charts = [drill.narrowed(c, flt, sorted(members)) for c in charts]
+        if flt:  # a team is its managers and members; "my team" is what the "team" row scope shows the reader
+            members = (my_team_ids(conn, actor.user_id) if flt.team == queries.MY_TEAM
+                       else team_people(conn, rt.workspace_id, flt.team) if flt.team else [])
+            charts = [drill.narrowed(c, flt, members) for c in charts]
         specs = _specs(rt, row, charts, forms_by_key, tz) if dialect == "postgresql" and USE_ROLLUPS and not live else {}
         ids = rollups.known(conn, {s.sig for s in specs.values() if s is not None})
         if any(s is not None and s.sig not in ids for s in specs.values()):

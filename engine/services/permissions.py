@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
-from engine.storage.access_tables import role_grants, roles, team_members, user_roles
+from engine.storage.access_tables import role_grants, roles, user_roles
 from engine.storage.tables import form_versions, forms, records, users
 import jsonschema
 import re
@@ -32,7 +32,7 @@ from engine.errors import FormflowError
 from engine.fields import FIELD_TYPES
 from engine.services import admin_audit
 from engine.services.form_lookup import form_row, compiled_form, compiled_version
-from engine.services.team_managers import managed_members
+from engine.services.team_managers import my_team
 from engine.services import readgate
 
 #: record scopes, weakest first; "team" is the owner's team mates and direct reports
@@ -416,15 +416,6 @@ def _merged_access(form, role_rows, stored: dict) -> FormAccess:
     return FormAccess(merged["create"], merged["read"], merged["update"], merged["delete"], fields, granted=frozenset(granted))
 
 
-def _team_owner_ids(actor: Actor):
-    """Users whose records a "team" scope covers: the actor, team mates, direct reports and members of teams they manage."""
-    my_teams = sa.select(team_members.c.team_id).where(team_members.c.user_id == actor.user_id)
-    return sa.union(sa.select(sa.literal(actor.user_id).label("id")),
-                    sa.select(team_members.c.user_id).where(team_members.c.team_id.in_(my_teams)),
-                    sa.select(users.c.id).where(users.c.manager_id == actor.user_id),
-                    managed_members(actor.user_id))
-
-
 def scope_clause(actor: Actor, scope: str):
     if scope == "all":
         return None
@@ -432,7 +423,7 @@ def scope_clause(actor: Actor, scope: str):
         return sa.false()
     if scope == "own":
         return records.c.owner_id == actor.user_id
-    return records.c.owner_id.in_(sa.select(_team_owner_ids(actor).subquery().c.id))
+    return records.c.owner_id.in_(sa.select(my_team(actor.user_id).subquery().c.id))
 
 
 def in_scope(conn: sa.Connection, actor: Actor, scope: str, owner_id: int | None) -> bool:
@@ -444,7 +435,7 @@ def in_scope(conn: sa.Connection, actor: Actor, scope: str, owner_id: int | None
         return True
     if scope == "own":
         return False
-    return owner_id in set(conn.execute(sa.select(_team_owner_ids(actor).subquery().c.id)).scalars())
+    return owner_id in set(conn.execute(sa.select(my_team(actor.user_id).subquery().c.id)).scalars())
 
 
 # -- the hooks plugged into engine.services.records ---------------------------

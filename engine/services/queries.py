@@ -21,7 +21,7 @@ from engine.runtime import Actor, Runtime
 from engine.services.form_lookup import compiled_form
 from engine.services.readgate import read_view
 from engine.services.records import record_dict
-from engine.storage.access_tables import team_members
+from engine.services.team_managers import my_team_ids
 from engine.storage.tables import records
 import json
 from sqlalchemy.dialects.postgresql import JSONB
@@ -227,10 +227,8 @@ def _resolved(conn, actor: Actor, form, flt: Filter, now: _dt.datetime) -> Filte
     value = flt.value
     if value == ME or (isinstance(value, list) and ME in value):
         value = [actor.user_id if v == ME else v for v in value] if isinstance(value, list) else actor.user_id
-    if value == MY_TEAM:
-        mine = sa.select(team_members.c.team_id).where(team_members.c.user_id == actor.user_id)
-        mates = conn.execute(sa.select(team_members.c.user_id).where(team_members.c.team_id.in_(mine))).scalars()
-        value = sorted({actor.user_id, *mates} - {None})
+    if value == MY_TEAM:  # the people the "team" row scope shows the caller (managers see the teams they manage)
+        value = my_team_ids(conn, actor.user_id)
     f = _field(form, flt.field) if flt.field not in SYSTEM_COLUMNS else None
     if flt.op in ("last_days", "next_days") and not isinstance(value, bool):
         try:
