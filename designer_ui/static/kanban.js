@@ -1,13 +1,16 @@
 /* The kanban board (SortableJS, vendored): a lane per value of the chosen field (its choices, or the workspace's
    people when the type says is_user) and one for no value. Each lane reads its own cards through the read gate
-   ({field eq value}, 50 at a time). Dropping a card in another lane — or picking the lane in the card's "Move to"
-   select, for the keyboard — writes that one field through the records API with If-Match; a refusal (a rule, a
-   validation, a read-only field, a stale version) puts the card back where it was and says why. */
+   ({field eq value}): PER_LANE at a time, newest first, its header saying how many the lane holds in all, and "Show more"
+   reads the next ones after the last shown (id below it: moves in and out of a lane neither skip nor repeat a card).
+   A lane's cards scroll inside it, so a card can be dropped anywhere on a long lane (on a card, between two, on its
+   header or its "Show more"). Dropping a card in another lane — or picking the lane in the card's "Move to" select,
+   for the keyboard — writes that one field through the records API with If-Match; a refusal (a rule, a validation, a
+   read-only field, a stale version) puts the card back where it was and says why. */
 (function () {
   'use strict';
 
   var ff = window.formflow, B = ff.boards, t = B.t;
-  var PER_LANE = 50;
+  var PER_LANE = 20;  // cards a lane reads at a time
   var $ = function (id) { return document.getElementById(id); };
   var sortables = [];
 
@@ -86,17 +89,44 @@
     });
   }
 
-  function loadLane(ul, lane, lanesList, f, page) {
-    return B.read([laneFilter(lane)], page, PER_LANE, '-updated_at').then(function (r) {
+  function loadLane(ul, lane, lanesList, f) {
+    var filters = [laneFilter(lane)], after = ul.getAttribute('data-after');
+    if (after) filters.push({ field: 'id', op: 'lt', value: Number(after) });  // the next cards after the last one read
+    var more = ul.parentNode.querySelector('.kanban-more');
+    more.disabled = true;
+    return B.read(filters, 1, PER_LANE, '-id').then(function (r) {
+      more.disabled = false;
       if (!r.ok) { B.say(B.reason(r), true); return; }
-      r.data.items.forEach(function (item) { var li = cardOf(item, lanesList, f); ul.appendChild(li); syncSelect(li); });
-      var total = r.data.total === null ? ul.children.length : r.data.total;
-      ul.setAttribute('data-total', total);
-      ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
-      var more = ul.parentNode.querySelector('.kanban-more');
+      r.data.items.forEach(function (item) {
+        ul.setAttribute('data-after', item.id);
+        if (ul.querySelector('[data-record="' + item.id + '"]')) return;  // dropped here already
+        var li = cardOf(item, lanesList, f);
+        ul.appendChild(li); syncSelect(li);
+      });
+      if (!after) {
+        ul.setAttribute('data-total', r.data.total === null ? ul.children.length : r.data.total);
+        ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
+      }
       more.hidden = !r.data.has_more;
-      more.onclick = function () { loadLane(ul, lane, lanesList, f, page + 1); };
     });
+  }
+
+  /* the lane under the pointer where a drag ended (its header, its count, its "Show more": anywhere on the lane) */
+  function laneAt(evt) {
+    var e = evt.originalEvent, p = e && e.changedTouches ? e.changedTouches[0] : e;
+    if (!p || p.clientX === undefined) return null;
+    var el = document.elementFromPoint(p.clientX, p.clientY), section = el && el.closest ? el.closest('.kanban-lane') : null;
+    return section ? section.querySelector('.kanban-cards') : null;
+  }
+  function ended(evt) {
+    // SortableJS leaves the card in the last list the pointer crossed; the lane under the pointer is where it goes
+    var to = laneAt(evt) || evt.to, li = evt.item;
+    if (to === evt.from) {
+      if (li.parentNode !== to) to.insertBefore(li, to.children[evt.oldIndex] || null);
+      return;
+    }
+    if (li.parentNode !== to) to.insertBefore(li, to.firstChild);
+    move(li, evt.from, to, evt.oldIndex);
   }
 
   function render() {
@@ -109,12 +139,16 @@
       var section = document.createElement('section');
       section.className = 'kanban-lane';
       section.setAttribute('aria-labelledby', 'lane-' + i);
+      var head = document.createElement('header');
+      head.className = 'kanban-lane-head';
       var h = document.createElement('h2');
       h.id = 'lane-' + i;
       h.className = 'kanban-lane-title';
       h.textContent = lane.label;
       var count = document.createElement('span');
       count.className = 'kanban-count muted small';
+      count.setAttribute('aria-live', 'polite');
+      head.appendChild(h); head.appendChild(count);
       var ul = document.createElement('ul');
       ul.className = 'kanban-cards';
       ul.setAttribute('data-lane', String(i));
@@ -123,15 +157,16 @@
       ul.setAttribute('aria-labelledby', 'lane-' + i);
       var more = document.createElement('button');
       more.type = 'button'; more.className = 'btn btn-sm kanban-more'; more.hidden = true; more.textContent = t('lane_more');
-      section.appendChild(h); section.appendChild(count); section.appendChild(ul); section.appendChild(more);
+      section.appendChild(head); section.appendChild(ul); section.appendChild(more);
       board.appendChild(section);
       if (!f.read_only) {
         sortables.push(window.Sortable.create(ul, {
           group: 'kanban', animation: 120, forceFallback: true, fallbackTolerance: 3, filter: 'select, a', preventOnFilter: false,
-          onEnd: function (evt) { if (evt.from !== evt.to) move(evt.item, evt.from, evt.to, evt.oldIndex); }
+          emptyInsertThreshold: 24, onEnd: ended
         }));
       }
-      loadLane(ul, lane, lanesList, f, 1);
+      more.addEventListener('click', loadLane.bind(null, ul, lane, lanesList, f));
+      loadLane(ul, lane, lanesList, f);
     });
   }
 
