@@ -159,6 +159,12 @@
                     widgets: widgets, widgetOf: widgetOf, typeChoices: typeChoices,
                     itemsOf: itemsOf };
 
+  // a choice's colour (data-chip="#rrggbb" on a server-rendered chip): the policy refuses style attributes, not the CSSOM
+  Array.prototype.forEach.call(document.querySelectorAll('[data-chip]'), function (el) {
+    var color = el.getAttribute('data-chip');
+    if (/^#[0-9a-fA-F]{6}$/.test(color)) el.style.setProperty('--chip', color);
+  });
+
   // the server shows dates in the reader's zone; without a saved one it uses the browser's
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
