@@ -1,5 +1,6 @@
 /* Output widget (form.input "auto": a value the engine sets, a serial number or a computed / rolled-up one): shown,
-   never typed; a numbered type that has no number yet says it gets one on save. Registered as
+   never typed; a numbered type that has no number yet says it gets one on save; a value the field names among its
+   choices (a formula's segment code) shows that choice's label, as the record page does. Registered as
    window.formflowWidgets.output. */
 (function () {
   'use strict';
@@ -12,8 +13,9 @@
       out.id = host.id;
       out.setAttribute('data-testid', host.testId);
       host.effect(function () {
-        var v = host.get();
-        out.textContent = v !== null && v !== undefined && v !== '' ? String(v) : (numbered ? host.t('fill.serial_on_save') : '—');
+        var v = host.get(), named = host.fieldChoices().filter(function (c) { return c.value === v; })[0];
+        out.textContent = named ? named.label
+          : v !== null && v !== undefined && v !== '' ? String(v) : (numbered ? host.t('fill.serial_on_save') : '—');
       });
       el.appendChild(out);
     }
