@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.clock import utc_iso
 from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, Unauthorized, ValidationFailed
 from engine.pipeline import Feature
@@ -55,13 +56,8 @@ STATUSES = ("pending", "approved", "rejected", "withdrawn")
 DECISIONS = ("approve", "reject")
 #: the ``record_audit`` actions this area writes
 AUDIT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
-#: inbox texts by event and locale: {who} acted on {form} record {record}
-NOTICES = {
-    "submitted": {"en": "{who} asks you to approve {form} {record}", "zh-CN": "{who} 提交了{form} {record}，请您审批"},
-    "approved": {"en": "{who} approved {form} {record}", "zh-CN": "{who} 通过了{form} {record}的审批"},
-    "rejected": {"en": "{who} rejected {form} {record}", "zh-CN": "{who} 驳回了{form} {record}的审批"},
-    "withdrawn": {"en": "{who} withdrew the approval request for {form} {record}", "zh-CN": "{who} 撤回了{form} {record}的审批"},
-}
+#: the catalogue key (engine/translations) of each event's inbox text: {who} acted on {form} record {record}
+NOTICES = {event: f"notice.approval.{event}" for event in ("submitted", "approved", "rejected", "withdrawn")}
 
 
 @dataclass(frozen=True)
@@ -232,8 +228,9 @@ def _notify(rt: Runtime, conn: sa.Connection, actor: Actor, form, row, request_i
     for user_id in recipients:
         if user_id not in people:
             continue
-        locale = "zh-CN" if (people[user_id].locale or "").lower().startswith("zh") else "en"
-        text = NOTICES[event][locale].format(who=who, form=text_of(form.definition.get("label"), locale) or form.key, record=record)
+        locale = i18n.normalize_locale(people[user_id].locale)
+        text = i18n.render(NOTICES[event], locale, {"who": who, "form": text_of(form.definition.get("label"), locale) or form.key,
+                                                     "record": record})
         inbox.store_message(conn, rt, user_id=user_id, title=text, body=comment or "", record_id=row["id"], source="approval",
                             link=record_link(rt, form.app_key, form.key, row["id"]),
                             idempotency_key=f"approval:q{request_id}:{event}:u{user_id}")

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, NotFound, PermissionDenied, Unauthorized, ValidationFailed
 from engine.fields.base import field_label
@@ -44,11 +45,8 @@ MAX_COMMENTS_LISTED = 500
 #: ``@username``: a name of letters, digits, ``_ . -`` not glued to a word before it (an e-mail address is no mention).
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.\-]*)")
 
-#: The inbox notice a mentioned user gets, per language: (title, body).
-_MENTIONED = {
-    "en": ("{author} mentioned you on {record}", "{author} wrote: {body}"),
-    "zh-CN": ("{author} 在 {record} 中提到了你", "{author}：{body}"),
-}
+#: The catalogue keys (engine/translations) of the inbox notice a mentioned user gets: (title, body).
+MENTION_NOTICE = ("notice.mention.title", "notice.mention.body")
 
 
 def mentioned_names(body: str) -> list[str]:
@@ -153,10 +151,10 @@ def _tell(conn: sa.Connection, rt: Runtime, actor: Actor, form, app_key: str, re
     """The mentioned people's inbox notices, once per (comment, person): an edit tells only the newly mentioned."""
     author = _names(conn, [actor.user_id]).get(actor.user_id) or actor.label
     for person in people:
-        locale = "zh-CN" if (person.locale or "").startswith("zh") else "en"
+        locale = i18n.normalize_locale(person.locale)
         words = {"author": author, "record": record_name(form, record_id, locale), "body": text}
-        head, line = _MENTIONED[locale]
-        inbox.store_message(conn, rt, user_id=person.id, title=head.format(**words), body=line.format(**words),
+        head, line = (i18n.render(key, locale, words) for key in MENTION_NOTICE)
+        inbox.store_message(conn, rt, user_id=person.id, title=head, body=line,
                             idempotency_key=f"comment:{comment_id}:{person.id}", link=record_link(rt, app_key, form.key, record_id),
                             record_id=record_id, source=f"comment:{app_key}/{form.key}/{record_id}")
 

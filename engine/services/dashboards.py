@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.clock import utc_iso
 from engine.dashboards import drill, periods, rollups
 from engine.dashboards.definition import CompiledChart, check_dashboard, field_kind
@@ -46,11 +47,12 @@ from engine.storage.tables import apps, forms, users
 SHIPPED_PACKAGE = "builtin_apps.dashboards"
 #: most dashboards one app may hold
 MAX_DASHBOARDS_PER_APP = 100
-#: label of a group whose value is empty
-EMPTY_LABEL = {"en": "(empty)", "zh-CN": "（空）"}
-#: label of the groups beyond a chart's limit, summed
-OTHER_LABEL = {"en": "Other", "zh-CN": "其他"}
-BOOLEAN_LABELS = {"true": {"en": "Yes", "zh-CN": "是"}, "false": {"en": "No", "zh-CN": "否"}}
+#: catalogue key (engine/translations) of the label of a group whose value is empty
+EMPTY_LABEL = "dashboard.group.empty"
+#: catalogue key of the label of the groups beyond a chart's limit, summed
+OTHER_LABEL = "dashboard.group.other"
+#: catalogue keys of a yes/no field's groups
+BOOLEAN_LABELS = {"true": "dashboard.group.yes", "false": "dashboard.group.no"}
 
 
 # -- definitions ------------------------------------------------------------------------
@@ -394,6 +396,11 @@ def _shape(result: dict, chart: CompiledChart, form: CompiledForm, rows, period,
     chart.type.finish(result)
 
 
+def _label(key: str) -> dict[str, str]:
+    """A group label in every language the UI speaks (the reader's is picked in the browser)."""
+    return {locale: i18n.render(key, locale) for locale in i18n.LOCALES}
+
+
 def _round(x: float) -> float:
     return round(x, 6)
 
@@ -450,7 +457,7 @@ def _groups(chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str
             groups = groups[:chart.limit - 1]
             if chart.op in ("count", "sum"):
                 groups.append({"key": "__other__", "value": _round(sum(x["value"] or 0 for x in rest)),
-                               "count": sum(x["count"] for x in rest), "label": OTHER_LABEL})
+                               "count": sum(x["count"] for x in rest), "label": _label(OTHER_LABEL)})
     choices = {c["value"]: c.get("label") or c["value"] for c in (field.get("options") or {}).get("choices", [])}
     for item in groups:
         if "label" in item:
@@ -459,11 +466,11 @@ def _groups(chart: CompiledChart, form: CompiledForm, rows, period, now, tz: str
         if str(k) in chart.value_labels:
             item["label"] = chart.value_labels[str(k)]
         elif k is None:
-            item["label"] = EMPTY_LABEL
+            item["label"] = _label(EMPTY_LABEL)
         elif g.kind == "choice":
             item["label"] = choices.get(k, k)
         elif g.kind == "boolean":
-            item["label"] = BOOLEAN_LABELS[k]
+            item["label"] = _label(BOOLEAN_LABELS[k])
         elif g.kind == "record":
             item["label"] = f"#{k}"
         elif g.kind == "person":

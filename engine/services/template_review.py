@@ -13,6 +13,7 @@ from typing import Mapping
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, PermissionDenied, ValidationFailed
 from engine.fields.base import field_label
@@ -35,12 +36,8 @@ SELF_REVIEW_SETTING = "self_review"
 #: Setting naming who publishes an approved revision: "approver", "author" or "both" (default).
 PUBLISHER_SETTING = "publisher"
 
-#: The inbox notice an approver gets, per language: (title, body).
-_AWAITS_REVIEW = {
-    "en": ("Template awaits your review: {label}", "{author} submitted revision {revision} of notification template "
-                                                   "{label} ({app}/{key}) for review."),
-    "zh-CN": ("待审核的通知模板：{label}", "{author} 提交了通知模板 {label}（{app}/{key}）的第 {revision} 版，等待审核。"),
-}
+#: The catalogue keys (engine/translations) of the inbox notice an approver gets: (title, body).
+AWAITS_REVIEW_NOTICE = ("notice.template_review.title", "notice.template_review.body")
 
 
 def review_policy(conn: sa.Connection, rt: Runtime) -> ReviewPolicy:
@@ -126,11 +123,11 @@ def notify_reviewers(conn: sa.Connection, rt: Runtime, app_key: str, row: Mappin
         actor = actor_for(conn, rt, person.id)
         if actor is None or "approve" not in allowed_actions(row["state"], caller(conn, rt, actor), row, policy):
             continue
-        locale = "zh-CN" if (person.locale or "").startswith("zh") else "en"
-        title, body = _AWAITS_REVIEW[locale]
+        locale = i18n.normalize_locale(person.locale)
         words = {"label": field_label({"label": row["label"], "id": row["key"]}, locale), "author": names.get(row["submitted_by"], "?"), "revision": row["revision"],
                  "app": app_key, "key": row["key"]}
-        inbox.store_message(conn, rt, user_id=person.id, title=title.format(**words), body=body.format(**words),
+        inbox.store_message(conn, rt, user_id=person.id, title=i18n.render(AWAITS_REVIEW_NOTICE[0], locale, words),
+                            body=i18n.render(AWAITS_REVIEW_NOTICE[1], locale, words),
                             idempotency_key=f"template-review:{row['id']}:{utc_iso(row['submitted_at'])}:{person.id}",
                             link=template_link(rt, app_key, row["key"]), source=f"template-review:{app_key}/{row['key']}")
         told.append(person.id)

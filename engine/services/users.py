@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from engine import i18n
 from engine.errors import Conflict, ErrorItem, NotFound, Unauthorized, ValidationFailed
 from engine.moments import time_zone_error
 from engine.runtime import Actor, Runtime
@@ -37,18 +38,8 @@ MAX_PASSWORD_LENGTH = 256
 MIN_PASSWORD_SCORE = 3
 #: characters of a password zxcvbn looks at (its own limit; a strong start makes a strong password)
 PASSWORD_STRENGTH_CHECKED = 72
-#: why a password is refused, by reason, in each language the UI speaks
-PASSWORD_REASONS = {
-    "too_short": {"en": "The password must be at least {n} characters long.", "zh-CN": "密码至少需要 {n} 个字符。"},
-    "too_long": {"en": "The password must be at most {n} characters long.", "zh-CN": "密码最多 {n} 个字符。"},
-    "user_name": {"en": "The password must not be made of your user name, name or e-mail.", "zh-CN": "密码不能由您的用户名、姓名或邮箱组成。"},
-    "common": {"en": "The password is one of the most common passwords.", "zh-CN": "该密码是最常见的密码之一。"},
-    "repeat": {"en": "The password repeats characters or words (like aaaa or abcabc).", "zh-CN": "密码中有重复的字符或词（如 aaaa、abcabc）。"},
-    "sequence": {"en": "The password is a run of characters (like 12345 or abcde).", "zh-CN": "密码是连续的字符（如 12345、abcde）。"},
-    "keyboard": {"en": "The password is a keyboard pattern (like qwerty or 1qaz2wsx).", "zh-CN": "密码是键盘上相邻的按键（如 qwerty、1qaz2wsx）。"},
-    "date": {"en": "The password is mostly a date or a year.", "zh-CN": "密码主要是日期或年份。"},
-    "guessable": {"en": "The password is too easy to guess: add a few uncommon words.", "zh-CN": "密码太容易被猜到，请再加几个不常见的词。"},
-}
+#: why a password is refused: each reason's text is the catalogue's ``error.password.<reason>`` (engine/translations)
+PASSWORD_REASONS = ("too_short", "too_long", "user_name", "common", "repeat", "sequence", "keyboard", "date", "guessable")
 #: zxcvbn's match kinds -> our reasons (dictionary matches are told apart by their dictionary)
 _PATTERN_REASONS = {"spatial": "keyboard", "repeat": "repeat", "sequence": "sequence", "date": "date", "regex": "date"}
 #: the password hash: scrypt with werkzeug's parameters (salted, memory-hard)
@@ -69,8 +60,9 @@ def hash_password(password: str) -> str:
 
 
 def _password_error(reason: str, code: str = "weak_password", **params) -> ErrorItem:
-    messages = {lang: text.format(**params) for lang, text in PASSWORD_REASONS[reason].items()}
-    return ErrorItem(messages["en"], path="/password", code=code, extra={"reason": reason, "messages": messages})
+    key = f"error.password.{reason}"
+    messages = {lang: i18n.render(key, lang, params) for lang in i18n.LOCALES}
+    return ErrorItem.coded(key, path="/password", code=code, extra={"reason": reason, "messages": messages}, **params)
 
 
 def password_errors(password: Any, username: str | None = None, *, user_inputs: tuple = ()) -> list[ErrorItem]:

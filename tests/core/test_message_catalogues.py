@@ -83,6 +83,8 @@ def test_an_item_renders_per_language_and_keeps_english_for_api_clients():
 
 #: a dotted message key (``records.board.moved``), as the Python dict catalogues were keyed
 DOTTED_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+#: the keys of a per-language text table
+LOCALE_KEYS = {*i18n.LOCALES, "zh", "zh_CN"}
 #: where Python modules live that must not hold a message catalogue
 SOURCE_DIRS = ("designer_ui", "engine", "formflow")
 
@@ -102,6 +104,11 @@ def _catalogue_dicts(path: Path) -> list[str]:
                          or isinstance(v, ast.Tuple) and all(isinstance(e, ast.Constant) for e in v.elts)]
                 if len(keys) >= 3 and sum(bool(DOTTED_KEY.match(k)) for k in keys) >= 3 and len(texts) >= 3:
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                    break
+                # a per-language table of texts ({"en": .., "zh-CN": ..}): a sentence kept out of the catalogues
+                if len(keys) >= 2 and set(keys) <= LOCALE_KEYS and len(texts) == len(keys) and any(
+                        not str(ast.literal_eval(v)).isascii() for v in d.values):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} is a per-language text table")
                     break
         for sub in ast.walk(node) if isinstance(node, (ast.For, ast.Expr, ast.Assign)) else ():
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "update":

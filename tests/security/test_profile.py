@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from engine import i18n
 from engine.runtime import Actor
 from engine.services import admin_audit, credentials, users
 
@@ -127,7 +128,7 @@ def test_profile_page_password_change_reasons_in_the_ui_language(app, lin):
     weak = browser.post("/profile/password", data={"csrf_token": token, "current_password": PASSWORD, "password": "password123",
                                                    "password_repeat": "password123"})
     assert weak.status_code == 422
-    assert _field_errors(weak)["password-password"] == users.PASSWORD_REASONS["common"]["zh-CN"]
+    assert _field_errors(weak)["password-password"] == i18n.render("error.password.common", "zh-CN")
     assert PASSWORD not in weak.get_data(as_text=True) and "password123" not in weak.get_data(as_text=True)  # never echoed
     wrong = browser.post("/profile/password", data={"csrf_token": token, "current_password": "not it at all",
                                                     "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
