@@ -104,6 +104,24 @@
     });
   }
 
+  /* the "+N more" popover as a dialog: named by its date, its close a button, focus on its first event (Escape closes) */
+  function dayPopover(root) {
+    new MutationObserver(function () {
+      var pop = root.querySelector('.fc-popover:not([role])');
+      if (!pop) return;
+      pop.setAttribute('role', 'dialog');
+      var title = pop.querySelector('.fc-popover-title');
+      if (title && title.id) pop.setAttribute('aria-labelledby', title.id);
+      var close = pop.querySelector('.fc-popover-close');
+      if (close) {
+        close.setAttribute('role', 'button'); close.setAttribute('tabindex', '0'); close.setAttribute('aria-label', ff.t('common.close'));
+        close.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); close.click(); } });
+      }
+      var first = pop.querySelector('.fc-event');
+      if (first) first.focus();
+    }).observe(root, { childList: true, subtree: true });
+  }
+
   function quietIcons() {
     document.querySelectorAll('#calendar .fc-icon').forEach(function (el) { el.removeAttribute('role'); el.setAttribute('aria-hidden', 'true'); });
   }
@@ -134,6 +152,7 @@
       datesSet: quietIcons
     });
     calendar.render();
+    dayPopover($('calendar'));
   }
 
   document.addEventListener('DOMContentLoaded', function () { B.start({ fits: 'calendar_kind', render: render }); });
