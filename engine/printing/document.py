@@ -55,15 +55,18 @@ def font_path(configured: str | os.PathLike | None = None) -> Path:
     if configured:
         path = Path(configured)
         if not path.is_file():
-            raise PrintFontMissing(f"the print font {str(path)!r} (FORMFLOW_PRINT_FONT) does not exist on the server",
-                                   [ErrorItem("install the font file or correct FORMFLOW_PRINT_FONT", path="/print_font")])
+            raise _missing("error.print_font_missing.not_found", font=str(path))
         return path
     for candidate in DEFAULT_FONT_PATHS:
         if Path(candidate).is_file():
             return Path(candidate)
-    raise PrintFontMissing("no print font with Chinese glyphs on the server: install fonts-wqy-microhei or set "
-                           "FORMFLOW_PRINT_FONT to a .ttf/.ttc file",
-                           [ErrorItem("install fonts-wqy-microhei or set FORMFLOW_PRINT_FONT", path="/print_font")])
+    raise _missing("error.print_font_missing.not_installed")
+
+
+def _missing(message_code: str, **params) -> PrintFontMissing:
+    """The 503 an admin reads: what to install or configure, in the reader's language, at ``/print_font``."""
+    item = ErrorItem.coded(message_code, path="/print_font", code="print_font_missing", **params)
+    return PrintFontMissing(item.message, [item], message_code=message_code, params=params)
 
 
 def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: str = "print") -> bytes:

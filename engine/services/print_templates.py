@@ -6,7 +6,9 @@ the record's form. The record passes the reader's read gate: outside their row s
 role hides is absent from ``record`` and ``display`` (it renders nothing), and so are hidden fields of the records it
 references. ``display.<field>`` is the text a person reads (dates in the reader's zone and language, choice labels,
 users by name, money with its currency; a sub-table a list of rows of texts). The template's ``html`` part is
-rendered autoescaped, cut to the print markup and laid out by ``engine.printing.document``.
+rendered autoescaped, cut to the print markup and laid out by ``engine.printing.document``. A print is a row of
+the record's history (action ``print``, one ``@print`` change whose new value names the template, its revision and
+label); a preview in the template editor is not.
 """
 from __future__ import annotations
 
@@ -30,11 +32,16 @@ from engine.services.readgate import read_view
 from engine.services.records import check_access, live_row
 from engine.services.template_content import PRINT_KIND, check_content, pick, revisions
 from engine.services.titles import value_text
+from engine.storage import record_rows
 
-__all__ = ["PrintedDocument", "printable_templates", "print_record", "preview_print", "CACHE_KIND"]
+__all__ = ["PrintedDocument", "printable_templates", "print_record", "preview_print", "CACHE_KIND", "PRINT_ACTION",
+           "PRINT_CHANGE"]
 
 #: Kind of the compiled live print revisions in the runtime's cache (``engine.cache``).
 CACHE_KIND = "print_template"
+#: The record history's action of a print, and its one change: ``[None, {template, revision, label}]``.
+PRINT_ACTION = "print"
+PRINT_CHANGE = "@print"
 #: Characters a file name keeps (others become ``_``; CJK letters are kept).
 _UNSAFE_NAME = re.compile(r"[^\w\-. ]+")
 
@@ -104,7 +111,12 @@ def print_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_
         found = _live_rows(conn, app_row(conn, rt, app_key)["id"], form_key, template_key)
         if not found:
             raise NotFound(f"form {form_key!r} has no published print template {template_key!r}", path="/template")
-        return _printed(conn, rt, actor, form, row, found[0], font, locale, tz or rt.timezone)
+        doc = _printed(conn, rt, actor, form, row, found[0], font, locale, tz or rt.timezone)
+    printed = {"template": found[0]["key"], "revision": found[0]["revision"], "label": found[0]["label"]}
+    with rt.db.transaction() as conn:  # after the layout: a refused or failed print leaves no history
+        record_rows.audit(conn, record_id, form.form_id, PRINT_ACTION, actor, rt.clock.now(), row["version"],
+                          {PRINT_CHANGE: [None, printed]})
+    return doc
 
 
 def preview_print(rt: Runtime, actor: Actor, app_key: str, template_key: str, record_id: int, *, revision: int | None = None,

@@ -54,3 +54,37 @@ def test_print_template_through_the_template_routes_review_then_print(app, clien
     # not published yet: the record's Print menu does not offer it
     menu = client.get(f"/api/apps/crm/forms/customer/records/{rid}/print").get_json()["items"]
     assert [i["key"] for i in menu] == ["customer_contract"]
+
+
+def test_a_print_is_in_the_records_history_and_a_preview_is_not(app, client, crm):
+    alice, as_alice = person(crm, "alice", ["member"])
+    rid = record_service.create_record(crm, Actor.user(alice, roles=("member",)), "crm", "customer", {"name": "ACME"})["id"]
+    history = f"/api/apps/crm/forms/customer/records/{rid}/history"
+    assert client.post("/api/apps/crm/notification-templates/customer_contract/print-preview",
+                       json={"record_id": rid}).status_code == 200
+    assert [h["action"] for h in client.get(history).get_json()["items"]] == ["create"]
+    assert app.test_client().get(f"/api/apps/crm/forms/customer/records/{rid}/print/customer_contract",
+                                 headers=as_alice).status_code == 200
+    printed = client.get(history).get_json()["items"][-1]
+    assert (printed["action"], printed["actor_id"], printed["actor_name"]) == ("print", alice, "Alice")
+    assert printed["changes"] == [{"field_id": "@print", "label": "@print", "from": None, "to": {
+        "template": "customer_contract", "revision": 1, "label": {"en": "Sales contract", "zh-CN": "销售合同"}}}]
+    # a refused print (no such template) leaves no row
+    assert client.get(f"/api/apps/crm/forms/customer/records/{rid}/print/nope").status_code == 404
+    assert [h["action"] for h in client.get(history).get_json()["items"]] == ["create", "print"]
+
+
+def test_without_a_print_font_printing_answers_503_saying_what_to_install(app, client, crm, tmp_path):
+    rid = record_service.create_record(crm, Actor.system(), "crm", "customer", {"name": "ACME"})["id"]
+    crm.config["PRINT_FONT"] = str(tmp_path / "missing.ttc")
+    zh = {"Accept-Language": "zh-CN"}
+    for got in (client.get(f"/api/apps/crm/forms/customer/records/{rid}/print/customer_contract", headers=zh),
+                client.post("/api/apps/crm/notification-templates/customer_contract/print-preview",
+                            json={"record_id": rid}, headers=zh)):
+        assert got.status_code == 503 and got.mimetype == "application/json"
+        error = got.get_json()["error"]
+        assert error["code"] == "print_font_missing" and error["message_code"] == "error.print_font_missing.not_found"
+        assert error["errors"][0]["path"] == "/print_font" and str(tmp_path) in error["message"]
+        assert "FORMFLOW_PRINT_FONT 指定的打印字体" in error["message"], error  # the admin's language
+    history = client.get(f"/api/apps/crm/forms/customer/records/{rid}/history").get_json()["items"]
+    assert [h["action"] for h in history] == ["create"]

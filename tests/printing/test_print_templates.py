@@ -129,4 +129,6 @@ def test_a_missing_print_font_is_refused_naming_the_setting(tmp_path):
     with pytest.raises(PrintFontMissing) as err:
         font_path(tmp_path / "nope.ttf")
     assert "FORMFLOW_PRINT_FONT" in err.value.message and err.value.errors[0].path == "/print_font"
+    assert err.value.message_code == "error.print_font_missing.not_found"
+    assert "请安装该文件或更正此设置" in err.value.localized("zh-CN")
     assert clean_markup('<p onclick="x()">a<img src=x><script>b</script><b style="c">d</b></p>') == "<p>a<b>d</b></p>"
