@@ -142,3 +142,52 @@ def test_a_shared_board_view_filtering_on_a_field_hidden_from_the_role_leaks_not
     assert _table(ann, [{"field": "email", "op": "eq", "value": HIDDEN_MARKER}]).status_code == 422
     board = ann.get(f"/apps/crm/forms/customer/kanban?view={r.get_json()['id']}")
     assert board.status_code == 200 and HIDDEN_MARKER not in board.get_data(as_text=True)
+
+
+def _lane_page(client, lane: dict, after: int | None = None, per_page: int = 20):
+    """What the kanban sends for a lane: its filter, newest first, the next cards after the last one shown."""
+    filters = [lane] + ([{"field": "id", "op": "lt", "value": after}] if after else [])
+    return client.get(TABLE, query_string={"where": json.dumps({"match": "all", "filters": filters}), "per_page": per_page, "sort": "-id"})
+
+
+def test_a_kanban_lanes_count_and_show_more_answer_a_member_own_records_only_without_the_hidden_field(crm, people, rt):
+    """A long lane as the kanban reads it (20 cards, its total, then "Show more" after the last card): ann's count and
+    pages hold her records only, never the hidden e-mail; the viewer's count is the whole lane; no lane, count or page
+    can be asked of the hidden field."""
+    mine = {record_service.create_record(rt, SYSTEM, "crm", "customer", {"name": f"ann retail {i}", "industry": "retail",
+                                                                       "email": HIDDEN_MARKER}, owner_id=people["ann"].id)["id"]
+            for i in range(25)}
+    for i in range(30):
+        record_service.create_record(rt, SYSTEM, "crm", "customer", {"name": f"bob retail {i}", "industry": "retail",
+                                                                     "email": HIDDEN_MARKER}, owner_id=people["bob"].id)
+    ann, retail = people["ann"].client, {"field": "industry", "op": "eq", "value": "retail"}
+    first = _lane_page(ann, retail)
+    assert first.status_code == 200, first.get_json()
+    body = first.get_json()
+    assert body["total"] == 25 and body["has_more"] and len(body["items"]) == 20  # the lane's header: 25 in all
+    more = _lane_page(ann, retail, after=body["items"][-1]["id"]).get_json()
+    assert len(more["items"]) == 5 and not more["has_more"]
+    assert {i["id"] for i in body["items"] + more["items"]} == mine  # every own card once, nobody else's
+    for response in (first, _lane_page(ann, retail, after=body["items"][-1]["id"])):
+        assert HIDDEN_MARKER not in response.get_data(as_text=True)
+        assert all("email" not in i["data"] and "email" not in i["display"] for i in response.get_json()["items"])
+    # the lane of no value: ann's own record without an industry, not bob's
+    assert _lane_page(ann, {"field": "industry", "op": "empty"}).get_json()["total"] == 1
+    # the viewer (read: all) counts the whole lane and reads on through both members' cards
+    vic = people["vic"].client
+    assert _lane_page(vic, retail).get_json()["total"] == 55
+    seen, after = [], None
+    while True:  # "Show more" until the lane is read to its end
+        page = _lane_page(vic, retail, after=after).get_json()
+        seen += [i["id"] for i in page["items"]]
+        if not page["has_more"]:
+            break
+        after = seen[-1]
+    assert len(seen) == len(set(seen)) == 55 and mine < set(seen)
+    # a lane, a count or a "Show more" narrowed by the hidden field is refused like an unknown field (nothing to count)
+    for lane in ({"field": "email", "op": "eq", "value": HIDDEN_MARKER}, {"field": "email", "op": "not_empty"}):
+        assert _lane_page(ann, lane).status_code == 422
+        assert _lane_page(ann, lane, after=max(mine) + 1).status_code == 422
+    probe = ann.get(TABLE, query_string={"per_page": 1, "where": json.dumps({"match": "all", "filters": [
+        retail, {"field": "email", "op": "eq", "value": HIDDEN_MARKER}]})})
+    assert probe.status_code == 422 and HIDDEN_MARKER not in probe.get_data(as_text=True)
