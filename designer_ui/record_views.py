@@ -170,6 +170,11 @@ def record_detail(app_key, form_key, record_id):
                                                                                  or FIELD_TYPES.get(f["type"]).is_user) else
                     ("" if v is None else str(v)))
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
+        if h["action"] == print_templates.PRINT_ACTION:  # a print: who, which template (in the reader's language)
+            printed = next((c["to"] for c in h["changes"] if c["field_id"] == print_templates.PRINT_CHANGE), None) or {}
+            history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"],
+                            "template": label_text(printed.get("label"), locale) or printed.get("template", ""), "changes": []})
+            continue
         if h["action"] in approvals.AUDIT_ACTIONS or h["action"] in COMMENT_ACTIONS:  # approval step or comment: who, their words
             comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
             history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"],
@@ -183,6 +188,7 @@ def record_detail(app_key, form_key, record_id):
         comment_config={"url": f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}/comments", "users_url": "/api/users",
                         "me": actor().user_id, "may_delete_any": privileged(actor())},
         print_templates=print_templates.printable_templates(rt, actor(), app_key, form_key, record_id, locale=locale)["items"],
+        print_font_problem=print_templates.font_problem(rt, locale),
         approval=approval, flashes=get_flashed_messages(with_categories=True),
         related=record_page.related_groups(rt, actor(), app, form_key, record_id, locale, tz,
                                          lambda key, v: _readable(app_key, key, v)), list_url=u["records"],

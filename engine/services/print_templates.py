@@ -22,7 +22,7 @@ from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
 from engine.notifications.variables import RenderData
-from engine.printing.document import build_pdf, font_path
+from engine.printing.document import PrintFontMissing, build_pdf, font_path
 from engine.printing.scope import holds_rows
 from engine.runtime import Actor, Runtime
 from engine.services.definition_access import require_definition_reader
@@ -34,7 +34,7 @@ from engine.services.template_content import PRINT_KIND, check_content, pick, re
 from engine.services.titles import value_text
 from engine.storage import record_rows
 
-__all__ = ["PrintedDocument", "printable_templates", "print_record", "preview_print", "CACHE_KIND", "PRINT_ACTION",
+__all__ = ["PrintedDocument", "printable_templates", "font_problem", "print_record", "preview_print", "CACHE_KIND", "PRINT_ACTION",
            "PRINT_CHANGE"]
 
 #: Kind of the compiled live print revisions in the runtime's cache (``engine.cache``).
@@ -80,6 +80,15 @@ def printable_templates(rt: Runtime, actor: Actor, app_key: str, form_key: str, 
         rows = _live_rows(conn, app_row(conn, rt, app_key)["id"], form_key)
     return {"items": [{"key": r["key"], "label": _label(r["label"], locale), "revision": r["revision"],
                        "href": f"/api/apps/{app_key}/forms/{form_key}/records/{record_id}/print/{r['key']}"} for r in rows]}
+
+
+def font_problem(rt: Runtime, locale: str = "en") -> str | None:
+    """Why nothing prints on this server (no usable font: what to install or configure) in ``locale``; None if it prints."""
+    try:
+        font_path(rt.config.get("PRINT_FONT"))
+    except PrintFontMissing as exc:
+        return exc.localized(locale)
+    return None
 
 
 def _display(rt: Runtime, actor: Actor, app_key: str, form, row: Mapping, data: Mapping, locale: str, tz: str) -> dict:
