@@ -248,7 +248,8 @@ def _ids(value: Any) -> set[int]:
 
 def _dependents(w) -> dict | None:
     """Published forms of the app with roll-ups over this form or live fetches from it."""
-    rows = w.conn.execute(_PUBLISHED_SIBLINGS, {"fid": w.form.form_id}).all()
+    rows = (w.neighbours.published_forms if w.neighbours is not None  # read with the form by a single save
+            else w.conn.execute(_PUBLISHED_SIBLINGS, {"fid": w.form.form_id}).all())
     found = {"rollups": [], "fetches": []}
     for form_id, version in rows:
         compiled = form_service.compiled_version(w.rt, w.conn, form_id, version)

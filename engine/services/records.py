@@ -22,7 +22,7 @@ from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
-from engine.services.form_lookup import compiled_form, compiled_version
+from engine.services.form_lookup import Neighbours, compiled_form, compiled_form_to_write, compiled_version
 from engine.services.record_input import keyed
 from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
@@ -61,6 +61,7 @@ class Write:
     duplicates: list[dict] = field(default_factory=list)  # flag mode: the records this one duplicates, as shown (dedup)
     duplicate_keys: dict[str, str] = field(default_factory=dict)  # rule key -> match key, in a batch (dedup.check_batch)
     automations_run: list[dict] = field(default_factory=list)  # what each automation that fired did
+    neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
 
     @property
     def changed(self) -> set[str]:
@@ -78,9 +79,9 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
     if conn is None:
         with rt.db.transaction() as c:
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)
-    form = compiled_form(rt, conn, app_key, form_key)
+    form, neighbours = compiled_form_to_write(rt, conn, app_key, form_key)
     owner_id = _creating_owner(rt, conn, actor, form, owner_id)
-    w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages))
+    w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages), neighbours=neighbours)
     _write(w, owner_id=owner_id)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
@@ -134,13 +135,14 @@ def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record
     if conn is None:
         with rt.db.transaction() as c:
             return update_record(rt, actor, app_key, form_key, record_id, data, if_match=if_match, conn=c)
-    form = compiled_form(rt, conn, app_key, form_key)
+    form, neighbours = compiled_form_to_write(rt, conn, app_key, form_key)
     row = live_row(conn, form, record_id)
     check_access(rt, conn, actor, form, "update", row)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']}, you edited {if_match})",
                                  current_version=row["version"])
-    w = Write(rt, conn, actor, form, "update", keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row))
+    w = Write(rt, conn, actor, form, "update", keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row),
+              neighbours=neighbours)
     _write(w, expected_version=row["version"])
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
@@ -481,22 +483,21 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
     data = {k: v for k, v in w.values.items() if v is not None}
     changes = record_rows.changes(w.before or {}, data)
     if w.action == "create":
-        saved = w.conn.execute(record_rows.INSERT_RECORD, {
-            "form_id": w.form.form_id, "form_version": w.form.version, "data": data, "owner_id": owner_id,
-            "created_by": w.actor.user_id, "created_at": now, "updated_by": w.actor.user_id, "updated_at": now, "version": 1,
-            "deleted_at": None, "deleted_by": None}).mappings().one()
-        w.record_id = saved["id"]
         version = 1
+        params = {"form_id": w.form.form_id, "form_version": w.form.version, "data": data, "owner_id": owner_id,
+                  "created_by": w.actor.user_id, "created_at": now, "updated_by": w.actor.user_id, "updated_at": now, "version": 1,
+                  "deleted_at": None, "deleted_by": None}
     else:
         if not changes and w.form.version == w.row["form_version"]:
             return
         version = expected_version + 1
-        saved = w.conn.execute(record_rows.UPDATE_RECORD, {
-            "rid": w.record_id, "expected": expected_version, "data": data, "form_version": w.form.version,
-            "updated_by": w.actor.user_id, "updated_at": now, "version": version}).mappings().first()
-        if saved is None:
-            raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
-    record_rows.audit(w.conn, w.record_id, w.form.form_id, w.action, w.actor, now, version, changes)
+        params = {"rid": w.record_id, "expected": expected_version, "data": data, "form_version": w.form.version,
+                  "updated_by": w.actor.user_id, "updated_at": now, "version": version}
+    saved = record_rows.save_audited(w.conn, params, create=w.action == "create", form_id=w.form.form_id, action=w.action,
+                                     actor=w.actor, at=now, version=version, changes=changes)
+    if saved is None:
+        raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
+    w.record_id = saved["id"]
     w.values = data
     w.row = dict(saved)
 

@@ -322,9 +322,10 @@ _LIVE_ON_FORM = (sa.select(workflows.c.id, workflows.c.published_version)
                  .order_by(workflows.c.id))
 
 
-def live_workflows(rt, conn, form: CompiledForm) -> list[CompiledWorkflow]:
-    """Enabled, published workflows on ``form``, compiled (one small indexed query per save)."""
-    rows = conn.execute(_LIVE_ON_FORM, {"fid": form.form_id}).all()
+def live_workflows(rt, conn, form: CompiledForm, known: tuple[tuple[int, int], ...] | None = None) -> list[CompiledWorkflow]:
+    """Enabled, published workflows on ``form``, compiled: ``known`` (id, version) pairs when the caller read them with
+    the form (``form_lookup.Neighbours``), else one small indexed query."""
+    rows = known if known is not None else conn.execute(_LIVE_ON_FORM, {"fid": form.form_id}).all()
     return [compiled_version(rt, conn, wid, version, form.app_key, form.version) for wid, version in rows]
 
 

@@ -161,7 +161,7 @@ def plan_record(rt, conn, wf: CompiledWorkflow, event: SaveEvent) -> dict | None
 
 def plan_after_save(w) -> None:
     """AFTER_SAVE stage: due rows follow the record, in the save's transaction."""
-    flows = live_workflows(w.rt, w.conn, w.form)
+    flows = live_workflows(w.rt, w.conn, w.form, known=w.neighbours.live_workflows if w.neighbours is not None else None)
     if flows:
         _plan(w, flows)
 
