@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine import i18n
+from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
 from engine.runtime import Actor, Runtime
 from engine.services.definition_access import require_definition_reader
@@ -29,6 +30,11 @@ def _text(value: Any, locale: str, fallback: str = "") -> str:
     if isinstance(value, dict):
         return value.get(locale) or value.get("en") or next(iter(value.values()), fallback) or fallback
     return str(value) if value else fallback
+
+
+def _type_name(type_name: str, locale: str) -> str:
+    """A field type as the palette names it ("Single line text", "单行文本"); an unknown one by its key."""
+    return _text(FIELD_TYPES.get(type_name).label, locale, type_name) if type_name in FIELD_TYPES else type_name
 
 
 def record_counter(conn, form_id: int):
@@ -58,7 +64,7 @@ def _field_items(old: dict, new: dict, locale: str, count) -> list[dict]:
         was, name = before.get(f["id"]), field_label(f, locale)
         if was is None:
             if not f.get("deleted"):
-                out.append(_item(_t("field_added", locale, field=name, type=f["type"]), 0))
+                out.append(_item(_t("field_added", locale, field=name, type=_type_name(f["type"], locale)), 0))
             continue
         if f.get("deleted") and not was.get("deleted"):
             n = count(f["id"])
@@ -71,7 +77,8 @@ def _field_items(old: dict, new: dict, locale: str, count) -> list[dict]:
         if was.get("name", was["id"]) != f.get("name", f["id"]):
             out.append(_item(_t("field_key", locale, field=name, old=was.get("name", was["id"]), new=f.get("name", f["id"])), count(f["id"])))
         if was["type"] != f["type"]:
-            out.append(_item(_t("field_type", locale, field=name, old=was["type"], new=f["type"], n=count(f["id"])), count(f["id"])))
+            out.append(_item(_t("field_type", locale, field=name, old=_type_name(was["type"], locale),
+                                              new=_type_name(f["type"], locale), n=count(f["id"])), count(f["id"])))
         if bool(was.get("required")) != bool(f.get("required")):
             if f.get("required"):
                 n = count(f["id"], empty=True)

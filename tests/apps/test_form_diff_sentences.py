@@ -64,3 +64,18 @@ def test_bad_input_names_the_path(crm):
     assert bad.status_code == 422 and "/locale" in str(bad.get_json())
     bad = crm.post("/api/apps/crm/forms/customer/diff/readable", json={"definition": {"fields": "x"}})
     assert bad.status_code == 422 and "/definition" in str(bad.get_json())
+
+
+@pytest.mark.parametrize("locale, added, retyped", [
+    ("en", "Field 'WeChat ID' added (Single line text)", "Field 'Remarks' changes type from Multi-line text to Single line text"),
+    ("zh-CN", "新增字段“客户微信”（单行文本）", "字段“备注”的类型由 多行文本 改为 单行文本")])
+def test_a_field_type_reads_as_the_palette_names_it(crm, locale, added, retyped):
+    draft = copy.deepcopy(crm.get("/api/apps/crm/forms/customer/draft").get_json()["definition"])
+    draft["fields"].append({"id": "wechat_id", "type": "text", "label": {"en": "WeChat ID", "zh-CN": "客户微信"}})
+    draft["layout"]["sections"][0]["fields"].append("wechat_id")
+    next(f for f in draft["fields"] if f["id"] == "remarks")["type"] = "text"
+    answer = crm.post("/api/apps/crm/forms/customer/diff/readable", json={"definition": draft, "locale": locale})
+    assert answer.status_code == 200, answer.get_json()
+    texts = [i["text"] for g in answer.get_json()["groups"] for i in g["items"]]
+    assert added in texts, texts
+    assert any(t.startswith(retyped) for t in texts), texts
