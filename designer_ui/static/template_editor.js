@@ -6,12 +6,19 @@
    four-eyes rule spelled out. A print template (purpose "print") is edited the
    same way: its title and its document in the print markup, the display.*
    variables offered too, and the preview is the PDF itself (…/print-preview).
+   A notification's subject and body may be written per reader language
+   (content kind "default.zh-CN" over "default"): one tab per language, the
+   preview rendered for that language, a language's text removable.
    Config: #template-config. */
 (function () {
   'use strict';
   var t = function (k, p) { return window.formflow.t(k, p); };
   //: quiet time after the last keystroke before the draft is saved and previewed
   var PREVIEW_DELAY_MS = 500;
+  //: the languages a text may be written for beside the default (engine.i18n.LOCALES, the reader languages)
+  var LANGUAGES = ['zh-CN', 'en'];
+  var kindOf = function (lang) { return lang ? 'default.' + lang : 'default'; };
+  var blank = function () { return { subject: '', body: '' }; };
 
   document.addEventListener('alpine:init', function () {
     window.Alpine.data('templateEditor', function () {
@@ -21,6 +28,8 @@
         lastPart: 'body', errors: [], status: '', statusKind: '', comment: '', recordId: '',
         previewSubject: '', previewBody: '', previewError: '', sentText: '', timer: null, saving: null,
         purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '',
+        /* the language tab shown ('' = the default text) and the texts of every tab: {kind: {subject, body}} */
+        lang: '', parts: { 'default': blank() }, languages: LANGUAGES,
 
         init: function () {
           var self = this;
@@ -37,9 +46,19 @@
           this.form = data.form;
           this.labelText = window.formflow.label(data.label, data.key);
           this.purpose = data.purpose || 'notification';
-          var d = (data.content && data.content[this.isPrint() ? 'print' : 'default']) || {};
-          this.subject = d.subject || '';
-          this.body = (this.isPrint() ? d.html : d.body) || '';
+          var content = data.content || {}, parts = {};
+          if (this.isPrint()) {
+            var d = content.print || {};
+            parts['default'] = { subject: d.subject || '', body: d.html || '' };
+            this.lang = '';
+          } else {
+            [''].concat(LANGUAGES).forEach(function (lang) {
+              var c = content[kindOf(lang)] || {};
+              parts[kindOf(lang)] = { subject: c.subject || '', body: c.body || '' };
+            });
+          }
+          this.parts = parts;
+          this.show();
           var list = this.samples();
           if (!this.recordId && list.length) this.recordId = String(list[0].id);
         },
@@ -85,7 +104,63 @@
         setForm: function (v) { this.form = v; this.recordId = ''; this.schedule(); },
         setComment: function (v) { this.comment = v; },
         focusPart: function (part) { this.lastPart = part; },
-        setPart: function (part, v) { this[part] = v; this.lastPart = part; this.schedule(); },
+        setPart: function (part, v) { this[part] = v; this.stash(); this.lastPart = part; this.schedule(); },
+        /* language tabs */
+        show: function () {
+          var p = this.parts[kindOf(this.lang)] || blank();
+          this.subject = p.subject;
+          this.body = p.body;
+        },
+        stash: function () { this.parts[kindOf(this.lang)] = { subject: this.subject, body: this.body }; },
+        langName: function (lang) { return t(lang ? 'editor.lang_name_' + lang.toLowerCase().replace('-', '_') : 'editor.lang_default'); },
+        isLang: function (lang) { return this.lang === lang; },
+        tabs: function () { return [''].concat(LANGUAGES); },
+        tabId: function (lang) { return 'tpl-tab-' + (lang || 'default'); },
+        tabTestId: function (lang) { return 'lang-tab-' + (lang || 'default'); },
+        tabSelected: function (lang) { return this.lang === lang ? 'true' : 'false'; },
+        tabIndex: function (lang) { return this.lang === lang ? 0 : -1; },
+        panelRole: function () { return this.isPrint() ? null : 'tabpanel'; },
+        panelLabel: function () { return this.isPrint() ? null : this.tabId(this.lang); },
+        removeText: function () { return t('editor.lang_remove', { language: this.langName(this.lang) }); },
+        previewTitle: function () { return t('editor.preview_in', { language: this.langName(this.lang) }); },
+        pickLanguage: function (lang) {
+          if (this.lang === lang) return;
+          this.stash();
+          this.lang = lang;
+          this.show();
+          this.refreshPreview();
+        },
+        /* arrow keys move between the tabs (the tablist pattern) */
+        stepLanguage: function (step) {
+          var all = [''].concat(LANGUAGES);
+          var next = all[(all.indexOf(this.lang) + step + all.length) % all.length];
+          this.pickLanguage(next);
+          var tab = document.getElementById(this.tabId(next));
+          if (tab) tab.focus();
+        },
+        hasLanguage: function (lang) {
+          var p = this.parts[kindOf(lang)];
+          return !!(lang && p && (p.subject || p.body));
+        },
+        languageHelp: function () {
+          return this.lang ? t('editor.lang_help', { language: this.langName(this.lang) }) : t('editor.lang_default_help');
+        },
+        removeLanguage: function () {
+          var self = this, lang = this.lang;
+          if (!lang) return;
+          this.parts[kindOf(lang)] = blank();
+          this.show();
+          if (!this.tpl) return;
+          this.save().then(function (ok) {
+            if (!ok) return;
+            self.status = t('editor.lang_removed', { language: self.langName(lang) });
+            self.statusKind = 'ok';
+          });
+        },
+        tabHasErrors: function (lang) {
+          var kind = kindOf(lang);
+          return this.errors.some(function (e) { return e.kind === kind; });
+        },
         setRecord: function (v) { this.recordId = v; this.refreshPreview(); },
         isRecord: function (id) { return String(id) === String(this.recordId); },
         insertVariable: function (path) {
@@ -110,31 +185,42 @@
             if (this.subject) p.subject = this.subject;
             return { print: p };
           }
-          var d = { body: this.body };
-          if (this.subject) d.subject = this.subject;
-          // the parts this editor does not show (channel overrides, texts per language such as default.zh-CN) are kept
+          this.stash();
+          var mine = [''].concat(LANGUAGES).map(kindOf), parts = this.parts;
+          // the parts this editor does not show (channel overrides such as email or inbox.zh-CN) are kept
           var out = {}, kept = (this.tpl && this.tpl.content) || {};
-          Object.keys(kept).forEach(function (kind) { if (kind !== 'default' && kind !== 'print') out[kind] = kept[kind]; });
-          out['default'] = d;
+          Object.keys(kept).forEach(function (kind) { if (mine.indexOf(kind) < 0 && kind !== 'print') out[kind] = kept[kind]; });
+          mine.forEach(function (kind) {
+            var p = parts[kind] || blank(), d = {};
+            if (kind === 'default' || p.body) d.body = p.body;
+            if (p.subject) d.subject = p.subject;
+            if (kind === 'default' || p.subject || p.body) out[kind] = d;  // an empty language is no language part
+          });
           return out;
         },
 
-        /* errors: [{path: "/content/default/body", line, column, message}] */
+        /* errors: [{path: "/content/default.zh-CN/body", line, column, message}]: each names its language part */
         fail: function (r, fallbackKey) {
+          var self = this;
           var err = (r.data && r.data.error) || {};
           var items = err.errors || [];
           this.errors = (items.length ? items : [{ path: '', message: err.message || t(fallbackKey) }]).map(function (e, i) {
             var where = e.line ? t('editor.at_line', { line: e.line, column: e.column || 1 }) + ' ' : '';
-            return { key: i, path: e.path || '', text: where + (e.message || '') };
+            var m = /^\/content\/([a-z]+)(?:\.([A-Za-z-]+))?(?:\/([a-z]+))?/.exec(e.path || '');
+            var text = where + (e.message || '');
+            if (m && m[2] && m[1] === 'default') text = t('editor.lang_error', { language: self.langName(m[2]), message: text });
+            return { key: i, path: e.path || '', kind: m ? m[1] + (m[2] ? '.' + m[2] : '') : '', part: m && m[3], text: text };
           });
           this.status = err.message || t(fallbackKey);
           this.statusKind = 'error';
         },
+        /* a part's errors under its box when its tab is shown; the other tabs' errors (named by language) above */
         errorsFor: function (part) {
+          var shown = this.isPrint() ? 'print' : kindOf(this.lang);
           return this.errors.filter(function (e) {
-            var m = /^\/content\/[a-z]+\/([a-z]+)/.exec(e.path);
-            var at = m && (m[1] === 'html' ? 'body' : m[1]);  // a print document's markup is edited in the body box
-            return part ? at === part : !m;
+            var at = e.part === 'html' ? 'body' : e.part;  // a print document's markup is edited in the body box
+            var here = e.kind === shown && at;
+            return part ? here && at === part : !here;
           });
         },
         create: function () {
@@ -165,9 +251,10 @@
             if (!r.ok) { self.fail(r, 'editor.failed'); return false; }
             self.errors = [];
             var changed = JSON.stringify({ label: self.labelText || self.tpl.key, form: self.form, content: self.content() }) !== sent;
-            var keep = { subject: self.subject, body: self.body, label: self.labelText };
+            self.stash();
+            var keep = { parts: JSON.parse(JSON.stringify(self.parts)), label: self.labelText };
             self.take(r.data);
-            if (changed) { self.subject = keep.subject; self.body = keep.body; self.labelText = keep.label; return true; }
+            if (changed) { self.parts = keep.parts; self.show(); self.labelText = keep.label; return true; }
             self.status = t('designer.saved_at');
             self.statusKind = 'ok';
             self.refreshPreview();
@@ -178,7 +265,7 @@
           var self = this;
           if (!this.tpl) return;
           if (this.isPrint()) return this.previewPdf();
-          var body = { revision: this.tpl.revision };
+          var body = { revision: this.tpl.revision, language: this.lang || 'default' };
           if (this.recordId) body.record_id = Number(this.recordId);
           window.formflow.api('POST', cfg.api_base + '/' + encodeURIComponent(this.tpl.key) + '/preview', body).then(function (r) {
             if (!r.ok) { self.previewError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }

@@ -94,6 +94,8 @@ class RenderBody(Schema):
     record_id = fields.Integer(validate=validate.Range(min=1), load_default=None, allow_none=True)
     revision = fields.Integer(validate=validate.Range(min=1), load_default=None, allow_none=True)
     channel = fields.String(validate=validate.Length(max=64), load_default="inbox")
+    #: preview only: render for readers of this language ("default": the language-neutral parts); none: your own
+    language = fields.String(validate=validate.Length(max=16), load_default=None, allow_none=True)
 
 
 class InboxArgs(Schema):
@@ -112,7 +114,9 @@ UPDATE = {**{k: v for k, v in _LIFTED.items() if k not in ("title", "description
 COMMENT = {"type": "object", "additionalProperties": False, "properties": {"comment": {"type": ["string", "null"], "maxLength": 2000}}}
 RENDER = {"type": "object", "additionalProperties": False, "properties": {
     "record_id": {"type": ["integer", "null"], "minimum": 1}, "revision": {"type": ["integer", "null"], "minimum": 1},
-    "channel": {"type": "string"}}}
+    "channel": {"type": "string"},
+    "language": {"type": ["string", "null"], "maxLength": 16,
+                 "description": "preview: render for readers of this language (en, zh-CN) or 'default' (the language-neutral parts)"}}}
 
 
 # -- templates -----------------------------------------------------------------
@@ -209,7 +213,7 @@ def get_notification_template_revision(app_key, template_key, revision):
 def preview_notification_template(app_key, template_key):
     body = load_body(RenderBody(), required=False)
     return jsonify(template_service.preview(runtime(), actor(), app_key, template_key, body["record_id"],
-                                            revision=body["revision"], channel=body["channel"]))
+                                            revision=body["revision"], channel=body["channel"], language=body["language"]))
 
 
 @route(f"{ONE}/test-send", "POST", summary="Send a revision to yourself (inbox, and email when configured)",

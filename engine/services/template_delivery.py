@@ -24,6 +24,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, NotFound, Unauthorized, ValidationFailed
+from engine.i18n import LOCALES
 from engine.notifications.channels import CHANNELS, OutgoingMessage, Recipient, get_channel
 from engine.notifications.lifecycle import TemplateState
 from engine.notifications.tables import notification_templates as templates_t
@@ -37,6 +38,8 @@ from engine.templating import CompiledTemplate
 
 __all__ = ["PublishedTemplate", "get_published", "render", "preview", "test_send", "CACHE_KIND"]
 
+#: The preview's name for "no language": the language-neutral parts only (what a template's ``default`` kind says).
+NEUTRAL_LANGUAGE = "default"
 #: Kind of the compiled live revisions in the runtime's cache (``engine.cache``).
 CACHE_KIND = "template"
 
@@ -179,7 +182,7 @@ def _without_hidden(conn: sa.Connection, rt: Runtime, actor: Actor, form, row: M
 
 
 def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | None, revision: int | None,
-                       channel: str):
+                       channel: str, language: str | None = None):
     _, rows = revisions(conn, rt, app_key, key)
     row = pick(rows, revision)
     if row["purpose"] != "notification":
@@ -190,16 +193,22 @@ def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, 
     record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))
     data = RenderData(conn, rt, (actor,))  # referenced records pass the actor's read gate too
     who = actor.user_id if actor.user_id is not None else record["owner_id"]
-    parts = layered_parts(compiled, content_kind(channel), _recipient_locale(data, who))
+    locale = _recipient_locale(data, who) if language is None else None if language == NEUTRAL_LANGUAGE else language
+    parts = layered_parts(compiled, content_kind(channel), locale)
     return row, form, record, _render_parts(data, form, parts, record, who)
 
 
 def preview(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | None = None, *, revision: int | None = None,
-            channel: str = "inbox") -> dict:
+            channel: str = "inbox", language: str | None = None) -> dict:
     """Render a revision (the working one by default) with a real record, as the acting user would
-    receive it (or the record's owner, for the system actor). Render limits -> 422 with the line."""
+    receive it (or the record's owner, for the system actor). Render limits -> 422 with the line.
+    ``language``: render for a reader of that language (one of ``LOCALES``), or ``"default"`` for the
+    language-neutral parts only (the editor's language tabs); None: the reader's own."""
+    if language is not None and language != NEUTRAL_LANGUAGE and language not in LOCALES:
+        raise ValidationFailed("unknown language", [ErrorItem.coded("error.template.preview_language", path="/language",
+                                                                    languages=", ".join((NEUTRAL_LANGUAGE, *LOCALES)))])
     with rt.db.read() as conn:
-        row, form, record, out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, channel)
+        row, form, record, out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, channel, language)
     return {"revision": row["revision"], "state": row["state"], "channel": channel, "record_id": record["id"], **out,
             "link": record_link(rt, app_key, form.key, record["id"])}
 

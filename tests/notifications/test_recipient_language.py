@@ -68,3 +68,16 @@ def test_an_unknown_language_is_refused_at_save(rt, crm):
     with pytest.raises(ValidationFailed) as refused:
         _publish(rt, crm, {"default": {"body": "x"}, "default.fr": {"body": "y"}})
     assert {e.path for e in refused.value.errors} == {"/content/default.fr"}
+
+
+def test_the_editor_previews_each_language_part_and_refuses_an_unknown_language(rt, crm):
+    ts.create_template(rt, crm["author"], "crm", key="nudge", form_key="reminder", label="Nudge", content=CONTENT)
+    _set_locale(rt, crm["li"], "en")
+    seen = {lang: ts.preview(rt, crm["author"], "crm", "nudge", crm["reminder"], language=lang)["subject"]
+            for lang in (None, "default", "zh-CN", "en")}
+    assert seen == {None: "Follow up ACME <Ltd>", "default": "Follow up ACME <Ltd>", "zh-CN": "跟进 ACME <Ltd>",
+                    "en": "Follow up ACME <Ltd>"}
+    with pytest.raises(ValidationFailed) as refused:
+        ts.preview(rt, crm["author"], "crm", "nudge", crm["reminder"], language="fr")
+    assert [(e.path, e.message_code) for e in refused.value.errors] == [("/language", "error.template.preview_language")]
+    assert refused.value.errors[0].localized("zh-CN") == "必须是以下之一：default, en, zh-CN"
