@@ -14,11 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.safety import MAX_ID, MAX_PAGE
-from engine.errors import ErrorItem, ValidationFailed
+from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.runtime import Actor, Runtime
-from engine.services.form_lookup import compiled_form
+from engine.services import served_forms
 from engine.services.readgate import read_view
 from engine.services.records import record_dict
 from engine.services.team_managers import my_team_ids
@@ -266,74 +266,92 @@ def _clauses(form, filters: list, dialect: str, path: str, errors: list) -> list
 
 
 def list_records(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: Query) -> dict:
-    with rt.db.read() as conn:
-        form = compiled_form(rt, conn, app_key, form_key)
-        dialect = conn.dialect.name
-        errors: list[ErrorItem] = []
-        view = read_view(rt, conn, actor, form)
-        view.check(conn, None)
-        hidden = view.hidden  # fields the read gate hides (derived ones too): not filterable, sortable, searched or returned
-        named = [(f"{p}/field", f.field) for p, f in _flat(query.filters)] + \
-            [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
-        for path, name in named:
-            if (_field(form, name) or {}).get("id") in hidden:
-                errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name))
-        if not 1 <= query.page_size <= MAX_PAGE_SIZE:
-            errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
-        if not 1 <= query.page <= MAX_PAGE:
-            errors.append(ErrorItem(f"page must be between 1 and {MAX_PAGE}", path="/page"))
-        if len(list(_flat(query.filters))) > MAX_FILTERS:
-            errors.append(ErrorItem(f"at most {MAX_FILTERS} filters", path="/filters"))
-        form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)
-        where = [records.c.form_id == form_id]
-        if not query.include_deleted:
-            where.append(records.c.deleted_at.is_(None))
-        if query.owner_ids is not None:
-            where.append(records.c.owner_id.in_(query.owner_ids))
-        where.extend(view.scope)
-        now = rt.clock.now()
-        resolved = _resolved_all(conn, actor, form, query.filters, now)
-        clauses = _clauses(form, resolved, dialect, "/filters", errors)
-        if clauses:
-            where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))
-        if query.search:
-            if len(query.search) > MAX_SEARCH_LENGTH:
-                errors.append(ErrorItem(f"search text is longer than {MAX_SEARCH_LENGTH} characters", path="/search"))
-            else:
-                where.append(_search_clause(form, query.search, dialect, hidden))
-        order = []
-        for i, (fid, direction) in enumerate(query.sort):
-            expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
-            if direction not in ("asc", "desc"):
-                errors.append(ErrorItem("sort direction must be asc or desc", path=f"/sort/{i}"))
-            elif expr is not None:
-                order.append(_ordered(expr, direction, dialect))
-        # the tie-break follows the last sort key's direction so one (expression, id) index serves both
-        order.append(records.c.id.desc() if not query.sort or query.sort[-1][1] == "desc" else records.c.id.asc())
-        if query.fields:
-            for fid in query.fields:
-                if fid not in form.by_id and fid not in form.by_name:
-                    errors.append(ErrorItem(f"{fid!r} is not a field of this form", path="/fields", field_id=fid))
-        if errors:
-            raise ValidationFailed("the query is not valid", errors)
-        total = None
-        limit = int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
-        if query.count:
-            # PostgreSQL: a planner estimate far past the limit answers without counting (at 1M records the capped
-            # count read 10,001 index entries: most of the page's time); near or under it, the capped count decides.
-            # The planner is asked first only for a form this process saw pass the limit (a small form's list runs no EXPLAIN)
-            large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
-            planned = _planner_rows(conn, sa.select(records.c.id).where(*where)) if large else 0
-            if planned > max(ESTIMATE_ONLY_FACTOR * limit, ESTIMATE_ONLY_ABOVE):
-                total = planned
-            else:
-                capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(limit + 1).subquery()
-                total = conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
-                if total > limit and dialect == "postgresql":
-                    form.memo[LARGE_FORM_MEMO] = True
-                    total = max(total, planned or _planner_rows(conn, sa.select(records.c.id).where(*where)))
-        rows = conn.execute(sa.select(records).where(*where).order_by(*order)
-                            .limit(query.page_size + 1).offset((query.page - 1) * query.page_size)).mappings().all()
+    with rt.db.quick_read() as conn:  # READ COMMITTED gives each statement its own snapshot anyway: no BEGIN / ROLLBACK
+        served = served_forms.last_served(rt, app_key, form_key)
+        if served is not None:  # its first statement says whether the form is still that version (served_forms)
+            try:
+                page = _page(rt, conn, actor, served, query, checked=True)
+            except (FormflowError, sa.exc.DBAPIError):  # refused under a version that may be stale: asked again below
+                page = None
+            if page is not None:
+                return page
+        return _page(rt, conn, actor, served_forms.current(rt, conn, app_key, form_key), query, checked=False)
+
+
+def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool) -> dict | None:
+    """One page of ``form``'s records; None when ``checked`` and the form is no longer the published version."""
+    dialect = conn.dialect.name
+    errors: list[ErrorItem] = []
+    view = read_view(rt, conn, actor, form)
+    view.check(conn, None)
+    hidden = view.hidden  # fields the read gate hides (derived ones too): not filterable, sortable, searched or returned
+    named = [(f"{p}/field", f.field) for p, f in _flat(query.filters)] + \
+        [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
+    for path, name in named:
+        if (_field(form, name) or {}).get("id") in hidden:
+            errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name))
+    if not 1 <= query.page_size <= MAX_PAGE_SIZE:
+        errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
+    if not 1 <= query.page <= MAX_PAGE:
+        errors.append(ErrorItem(f"page must be between 1 and {MAX_PAGE}", path="/page"))
+    if len(list(_flat(query.filters))) > MAX_FILTERS:
+        errors.append(ErrorItem(f"at most {MAX_FILTERS} filters", path="/filters"))
+    form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)
+    where = [records.c.form_id == form_id]
+    if not query.include_deleted:
+        where.append(records.c.deleted_at.is_(None))
+    if query.owner_ids is not None:
+        where.append(records.c.owner_id.in_(query.owner_ids))
+    where.extend(view.scope)
+    now = rt.clock.now()
+    resolved = _resolved_all(conn, actor, form, query.filters, now)
+    clauses = _clauses(form, resolved, dialect, "/filters", errors)
+    if clauses:
+        where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))
+    if query.search:
+        if len(query.search) > MAX_SEARCH_LENGTH:
+            errors.append(ErrorItem(f"search text is longer than {MAX_SEARCH_LENGTH} characters", path="/search"))
+        else:
+            where.append(_search_clause(form, query.search, dialect, hidden))
+    order = []
+    for i, (fid, direction) in enumerate(query.sort):
+        expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
+        if direction not in ("asc", "desc"):
+            errors.append(ErrorItem("sort direction must be asc or desc", path=f"/sort/{i}"))
+        elif expr is not None:
+            order.append(_ordered(expr, direction, dialect))
+    # the tie-break follows the last sort key's direction so one (expression, id) index serves both
+    order.append(records.c.id.desc() if not query.sort or query.sort[-1][1] == "desc" else records.c.id.asc())
+    if query.fields:
+        for fid in query.fields:
+            if fid not in form.by_id and fid not in form.by_name:
+                errors.append(ErrorItem(f"{fid!r} is not a field of this form", path="/fields", field_id=fid))
+    if errors:
+        raise ValidationFailed("the query is not valid", errors)
+    total = None
+    limit = int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
+    if query.count:
+        # PostgreSQL: a planner estimate far past the limit answers without counting (at 1M records the capped
+        # count read 10,001 index entries: most of the page's time); near or under it, the capped count decides.
+        # The planner is asked first only for a form this process saw pass the limit (a small form's list runs no EXPLAIN)
+        large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
+        planned = _planner_rows(conn, sa.select(records.c.id).where(*where)) if large else 0
+        if planned > max(ESTIMATE_ONLY_FACTOR * limit, ESTIMATE_ONLY_ABOVE):
+            total = planned
+        else:
+            capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(limit + 1).subquery()
+            counted = sa.select(sa.func.count().label("total"), *([served_forms.published_now(rt, form)] if checked else []))
+            row = conn.execute(counted.select_from(capped)).mappings().one()
+            if checked and not served_forms.still_published(form, row):
+                return None
+            checked, total = False, row["total"]
+            if total > limit and dialect == "postgresql":
+                form.memo[LARGE_FORM_MEMO] = True
+                total = max(total, planned or _planner_rows(conn, sa.select(records.c.id).where(*where)))
+    rows = conn.execute(sa.select(records, *([served_forms.published_now(rt, form)] if checked else [])).where(*where)
+                        .order_by(*order).limit(query.page_size + 1).offset((query.page - 1) * query.page_size)).mappings().all()
+    if checked and not (rows and served_forms.still_published(form, rows[0])):
+        return None
     has_more = len(rows) > query.page_size
     rows = rows[:query.page_size]
     items = [record_dict(r, form) for r in rows]

@@ -22,6 +22,7 @@ from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
+from engine.services import served_forms
 from engine.services.form_lookup import Neighbours, compiled_form, compiled_form_to_write, compiled_version
 from engine.services.record_input import keyed
 from engine.storage import record_rows
@@ -158,9 +159,8 @@ def restore_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, recor
 
 
 def get_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, *, include_deleted: bool = False) -> dict:
-    with rt.db.quick_read() as conn:  # the form's version, then the row: no transaction needed around them
-        form = compiled_form(rt, conn, app_key, form_key)
-        row = _row(conn, form, record_id)
+    with rt.db.quick_read() as conn:  # the row with the form's published version beside it: no transaction needed
+        form, row = served_forms.record_row(rt, conn, app_key, form_key, record_id)
         if row is None or (row["deleted_at"] is not None and not include_deleted):
             raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
         check_access(rt, conn, actor, form, "read", row)

@@ -1,0 +1,63 @@
+"""The compiled form a read served last, checked by the read's own first statement instead of a look-up of its own.
+
+``compiled_form`` spends a statement per request finding which version of a form is published. A read (one record, a
+list page) instead starts from the compiled form this process last served under the same app and form keys, and its
+first statement carries one more column: the version published now under those keys and that form id (NULL when the
+form was deleted or replaced, the app renamed, the form unpublished). When that is not the version it used, the read's
+answer is thrown away and the read runs again from ``compiled_form``. So a publish in another worker is seen by the
+next read, as before, and costs that read one repeated statement; a steady read costs no look-up at all.
+"""
+from __future__ import annotations
+
+import weakref
+
+import sqlalchemy as sa
+
+from engine.definitions import CompiledForm, FormCache
+from engine.runtime import Runtime
+from engine.services.form_lookup import compiled_form
+from engine.storage.tables import apps, forms, records
+
+#: the label of the column a checked statement carries
+PUBLISHED_NOW = "published_now"
+
+#: per runtime (by its form cache): (app key, form key) -> the compiled form a read last served
+_SERVED: "weakref.WeakKeyDictionary[FormCache, dict[tuple[str, str], CompiledForm]]" = weakref.WeakKeyDictionary()
+
+
+def last_served(rt: Runtime, app_key: str, form_key: str) -> CompiledForm | None:
+    """The compiled form a read last served under these keys in this process (unchecked), or None."""
+    return _SERVED.get(rt.forms, {}).get((app_key, form_key))
+
+
+def current(rt: Runtime, conn, app_key: str, form_key: str) -> CompiledForm:
+    """``compiled_form`` (one statement), remembered for the next read."""
+    form = compiled_form(rt, conn, app_key, form_key)
+    _SERVED.setdefault(rt.forms, {})[(app_key, form_key)] = form
+    return form
+
+
+def published_now(rt: Runtime, form: CompiledForm) -> sa.Label:
+    """A column for a read's first statement: the version published now under ``form``'s keys and id (NULL if none)."""
+    return (sa.select(forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
+            .where(forms.c.id == form.form_id, forms.c.key == form.key, apps.c.key == form.app_key,
+                   apps.c.workspace_id == rt.workspace_id)
+            .scalar_subquery().label(PUBLISHED_NOW))
+
+
+def still_published(form: CompiledForm, row) -> bool:
+    """``row`` (of a statement carrying ``published_now``) says ``form`` is the version published now."""
+    return row is not None and row[PUBLISHED_NOW] == form.version
+
+
+def record_row(rt: Runtime, conn, app_key: str, form_key: str, record_id: int):
+    """(the published form, its stored row of ``record_id`` or None): one statement while the form stays the one served
+    last; a missing row or another version is looked up the long way (``current``, then the row)."""
+    form = last_served(rt, app_key, form_key)
+    if form is not None:
+        row = conn.execute(sa.select(records, published_now(rt, form))
+                           .where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
+        if still_published(form, row):
+            return form, row
+    form = current(rt, conn, app_key, form_key)
+    return form, conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
