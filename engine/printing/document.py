@@ -69,9 +69,11 @@ def _missing(message_code: str, **params) -> PrintFontMissing:
     return PrintFontMissing(item.message, [item], message_code=message_code, params=params)
 
 
-def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: str = "print") -> bytes:
-    """A PDF of ``markup`` (cleaned here) titled ``title``; a layout the markup can't make is a 422 at ``/content``."""
-    pdf = FPDF(format="A4")
+def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: str = "print", paper: str = "A4",
+              orientation: str = "portrait") -> bytes:
+    """A PDF of ``markup`` (cleaned here) titled ``title`` on ``paper`` (A4, Letter) in ``orientation`` (portrait,
+    landscape); a layout the markup can't make is a 422 at ``/content``."""
+    pdf = FPDF(format=paper, orientation="L" if orientation == "landscape" else "P")
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.set_creator("formflow")

@@ -30,7 +30,7 @@ from engine.services.display import with_display
 from engine.services.form_lookup import app_row, compiled_form
 from engine.services.readgate import read_view
 from engine.services.records import check_access, live_row
-from engine.services.template_content import PRINT_KIND, check_content, pick, revisions
+from engine.services.template_content import PRINT_KIND, PRINT_PAGE, check_content, pick, revisions
 from engine.services.titles import value_text
 from engine.storage import record_rows
 
@@ -158,6 +158,7 @@ def _printed(conn: sa.Connection, rt: Runtime, actor: Actor, form, row: Mapping,
     title = " ".join(compiled["subject"].render(variables, tz=tz).split()) if "subject" in compiled else ""
     title = title or f"{_label(revision['label'], locale)} {variables['display']['title']}"
     author = (variables.get("user") or {}).get("name") or ""
-    pdf = build_pdf(title, compiled["html"].render(variables, tz=tz), font=font, author=author, name=key)
+    page = {part: revision["content"][PRINT_KIND].get(part, choices[0]) for part, choices in PRINT_PAGE.items()}
+    pdf = build_pdf(title, compiled["html"].render(variables, tz=tz), font=font, author=author, name=key, **page)
     filename = (_UNSAFE_NAME.sub("_", title).strip() or key)[:120] + ".pdf"
     return PrintedDocument(filename, pdf, key, revision["revision"])

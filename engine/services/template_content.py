@@ -12,8 +12,8 @@ language (else the workspace's) over the language-neutral ones (``layered_parts`
 
 A print template (purpose ``print``, rendered to a PDF by ``engine.services.print_templates``) is the same
 kind of revision with one content kind, ``print``: ``subject`` (the document's title and file name, text) and
-``html`` (the body in the small print markup, autoescaped); its variables add ``display`` (each field as a
-person reads it).
+``html`` (the body in the small print markup, autoescaped), and the page it is laid out on, ``paper`` and
+``orientation`` (``PRINT_PAGE``: chosen, not compiled); its variables add ``display`` (each field as a person reads it).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from engine.runtime import Runtime
 from engine.services.form_lookup import app_row, compiled_form
 from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
 
-__all__ = ["split_kind", "layered_parts", "CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "content_kind", "content_problems", "check_content",
+__all__ = ["split_kind", "layered_parts", "CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "PRINT_PAGE", "content_kind", "content_problems", "check_content",
            "compile_content", "revisions", "pick", "live_revision"]
 
 #: Content kinds a template may define; ``default`` is required and used where no override exists.
@@ -46,6 +46,9 @@ HTML_KINDS = ("default", "email")
 PURPOSES = ("notification", "print")
 #: The one content kind of a print template: ``subject`` (title and file name) and ``html`` (the print markup).
 PRINT_KIND = "print"
+#: A print template's page settings (parts of its ``print`` kind that are chosen, not written): part -> choices, the
+#: first the default.
+PRINT_PAGE = {"paper": ("A4", "Letter"), "orientation": ("portrait", "landscape")}
 
 _QUOTED = re.compile(r"'([^']+)'")
 
@@ -78,8 +81,12 @@ def _print_problems(content: Mapping) -> list[ErrorItem]:
     if not isinstance(parts, Mapping) or not str(parts.get("html") or "").strip():
         return problems + [ErrorItem("a print body is required", path=f"/content/{PRINT_KIND}/html", code="required")]
     for part, source in parts.items():
-        if part not in ("subject", "html"):
-            problems.append(ErrorItem("unknown part; use subject and html", path=f"/content/{PRINT_KIND}/{part}"))
+        if part in PRINT_PAGE:
+            if source not in PRINT_PAGE[part]:
+                problems.append(ErrorItem(f"must be one of {', '.join(PRINT_PAGE[part])}", path=f"/content/{PRINT_KIND}/{part}"))
+        elif part not in ("subject", "html"):
+            problems.append(ErrorItem("unknown part; use subject, html, paper and orientation",
+                                      path=f"/content/{PRINT_KIND}/{part}"))
         elif not isinstance(source, str):
             problems.append(ErrorItem("must be text", path=f"/content/{PRINT_KIND}/{part}"))
     return problems
@@ -157,6 +164,8 @@ def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[st
     out: dict[str, dict[str, CompiledTemplate]] = {}
     for kind, parts in content.items():
         for part, source in parts.items():
+            if kind == PRINT_KIND and part in PRINT_PAGE:
+                continue  # a page setting, checked by content_problems: nothing to compile
             try:
                 out.setdefault(kind, {})[part] = compile_template(source, scope, name=f"{key}.{kind}.{part}",
                                                                    kind=CONTENT_PARTS[part])

@@ -88,3 +88,21 @@ def test_without_a_print_font_printing_answers_503_saying_what_to_install(app, c
         assert "FORMFLOW_PRINT_FONT 指定的打印字体" in error["message"], error  # the admin's language
     history = client.get(f"/api/apps/crm/forms/customer/records/{rid}/history").get_json()["items"]
     assert [h["action"] for h in history] == ["create"]
+
+
+def test_a_print_template_chooses_its_paper_and_orientation(app, client, crm):
+    rid = record_service.create_record(crm, Actor.system(), "crm", "customer", {"name": "ACME"})["id"]
+    body = {"key": "wide", "form": "customer", "purpose": "print", "label": "Wide",
+            "content": {"print": {"html": "<h2>{{ display.name }}</h2>", "paper": "Legal", "orientation": "sideways"}}}
+    refused = client.post("/api/apps/crm/notification-templates", json=body)
+    assert refused.status_code == 422
+    assert {e["path"] for e in refused.get_json()["error"]["errors"]} == {"/content/print/paper", "/content/print/orientation"}
+    body["content"]["print"].update(paper="Letter", orientation="landscape")
+    assert client.post("/api/apps/crm/notification-templates", json=body).status_code == 201
+    preview = client.post("/api/apps/crm/notification-templates/wide/print-preview", json={"record_id": rid})
+    page = PdfReader(io.BytesIO(preview.data)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (792, 612)  # Letter, landscape
+    assert "ACME" in page.extract_text()
+    shipped = client.post("/api/apps/crm/notification-templates/customer_contract/print-preview", json={"record_id": rid})
+    a4 = PdfReader(io.BytesIO(shipped.data)).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)  # no setting: A4 portrait
