@@ -37,6 +37,8 @@ MAX_IN_VALUES = 1000
 #: the limit + 1), on SQLite the limit + 1 itself (a lower bound: "more than 10,000")
 MAX_EXACT_TOTAL = 10_000
 EXACT_TOTAL_SETTING = "LIST_EXACT_TOTAL_LIMIT"
+#: matches counted when a person asks for the exact total (``Query.exact_total``, the grid's "count exactly")
+MAX_COUNTED_TOTAL = 10_000_000
 #: PostgreSQL: when the planner expects more matches than this many times the exact limit, and more than
 #: ESTIMATE_ONLY_ABOVE, the total is its estimate without a count (an estimate off by that much is one the
 #: statistics of an analysed table do not give); otherwise the capped count runs as below
@@ -81,6 +83,7 @@ class Query:
     include_deleted: bool = False
     owner_ids: list[int] | None = None  # permission scope, set by the permission layer
     count: bool = True  # count matches (capped at MAX_EXACT_TOTAL); False answers total None, has_more only
+    exact_total: bool = False  # count every match (up to MAX_COUNTED_TOTAL): a person asked for the exact figure
 
 
 class Operator:
@@ -329,7 +332,7 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
     if errors:
         raise ValidationFailed("the query is not valid", errors)
     total = None
-    limit = int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
+    limit = MAX_COUNTED_TOTAL if query.exact_total else int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
     if query.count:
         # PostgreSQL: a planner estimate far past the limit answers without counting (at 1M records the capped
         # count read 10,001 index entries: most of the page's time); near or under it, the capped count decides.
@@ -362,7 +365,9 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         for item in items:
             item["data"] = {k: v for k, v in item["data"].items() if k in keep}
     estimate = total is not None and total > limit
+    # SQLite's estimate is the cap + 1, a lower bound ("more than 10,000"); PostgreSQL's is the planner's figure
     return {"items": items, "total": total, "total_exact": total is not None and not estimate, "total_is_estimate": estimate,
+            "total_is_lower_bound": estimate and dialect != "postgresql",
             "has_more": has_more, "page": query.page, "page_size": query.page_size}
 
 
