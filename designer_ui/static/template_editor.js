@@ -27,7 +27,7 @@
         cfg: cfg, forms: cfg.forms || [], tpl: null, key: '', labelText: '', form: '', subject: '', body: '',
         lastPart: 'body', errors: [], status: '', statusKind: '', comment: '', recordId: '',
         previewSubject: '', previewBody: '', previewError: '', sentText: '', timer: null, saving: null,
-        purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '',
+        purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '', pageChoice: {},
         /* the language tab shown ('' = the default text) and the texts of every tab: {kind: {subject, body}} */
         lang: '', parts: { 'default': blank() }, languages: LANGUAGES,
 
@@ -103,6 +103,12 @@
         setLabel: function (v) { this.labelText = v; this.schedule(); },
         setForm: function (v) { this.form = v; this.recordId = ''; this.schedule(); },
         setComment: function (v) { this.comment = v; },
+        /* a print template's page (paper, orientation): the choice made here, else the saved one, else A4 portrait */
+        page: function (part) {
+          var saved = ((this.tpl && this.tpl.content && this.tpl.content.print) || {})[part];
+          return this.pageChoice[part] || saved || { paper: 'A4', orientation: 'portrait' }[part];
+        },
+        setPage: function (part, v) { this.pageChoice[part] = v; this.schedule(); },
         focusPart: function (part) { this.lastPart = part; },
         setPart: function (part, v) { this[part] = v; this.stash(); this.lastPart = part; this.schedule(); },
         /* language tabs */
@@ -183,6 +189,8 @@
           if (this.isPrint()) {
             var p = { html: this.body };
             if (this.subject) p.subject = this.subject;
+            p.paper = this.page('paper');
+            p.orientation = this.page('orientation');
             return { print: p };
           }
           this.stash();
