@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import ErrorItem, NotFound, PermissionDenied
+from engine.fields.relation import reference_target
 from engine.services.form_lookup import compiled_form, form_id_for
 from engine.services.permissions import form_access
 from types import SimpleNamespace
@@ -52,7 +53,7 @@ def _writes(rt, conn, app_key: str, definition: dict):
             ref = step.get("reference")
             if ref and watched is not None:
                 fld = watched.by_id.get(ref) or {}
-                target = form((fld.get("options") or {}).get("form"))
+                target = form(reference_target(fld).store_key())  # another app's form: refused by the step's check
             yield target, list(step.get("values") or {}), False, path
         elif kind == "create_record":
             yield form(step.get("form")), list(step.get("values") or {}), True, path
@@ -86,7 +87,7 @@ def _automation_writes(rt, conn, app_key: str, form_key: str, definition: dict):
             yield form(action.get("form")), fields, False, path
         elif kind == "update_record":
             ref = next((f for f in definition.get("fields", []) if f.get("id") == action.get("reference")), {})
-            yield form((ref.get("options") or {}).get("form")), fields, False, path
+            yield form(reference_target(ref).store_key()), fields, False, path  # another app's: refused by the action's check
 
 
 def _errors(rt, conn, actor, writes) -> list[ErrorItem]:

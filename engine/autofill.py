@@ -91,7 +91,7 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
                 errors.append(rule_error_item(exc, f"/fields/{i}/options/formula"))
         if f.get("fetch"):
             ref = by_id.get(f["fetch"]["from"]) or {}
-            out.fetches.append((f["id"], f["fetch"], (ref.get("options") or {}).get("form")))
+            out.fetches.append((f["id"], f["fetch"], REFERENCE_TYPE.linked_store(ref) if ref else None))  # ``app/form``: another app's
         if ftype.rolls_up:
             o = f.get("options") or {}
             source_fields = (resolve_form(o.get("form")) if resolve_form else None) or []

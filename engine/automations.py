@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.fields.relation import reference_target
 from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, rule_context, rule_error_item
 from engine.autofill import stored
 from engine.pipeline import Feature
@@ -165,6 +166,9 @@ class UpdateRecord(Action):
     def check(self, spec, path, definition, all_definitions):
         if self.target_form(spec, definition) is None:
             return [ErrorItem(f"{spec.get('reference')!r} is not a reference field of this form", path=path + "/reference", code="unknown_field")]
+        ref = next(f for f in definition.get("fields", []) if f["id"] == spec.get("reference"))
+        if reference_target(ref).app is not None:  # another app's form: its writes are not this app's automations'
+            return [ErrorItem.coded("error.definition.reference_write_other_app", path=path + "/reference", field=repr(spec.get("reference")))]
         return []
 
     def plan(self, w, auto, values):
@@ -442,8 +446,9 @@ def template_variables(w) -> dict:
     for f in w.form.live_fields:
         value = w.values.get(f["id"])
         if FIELD_TYPES.get(f["type"]).is_reference and isinstance(value, int):
-            data = ctx.load_reference(f["options"]["form"], value) or {}
-            names = {t["id"]: t.get("name", t["id"]) for t in resolve(f["options"]["form"]) or []}
+            store = FIELD_TYPES.get(f["type"]).linked_store(f)  # ``app/form``: another app's form
+            data = ctx.load_reference(store, value) or {}
+            names = {t["id"]: t.get("name", t["id"]) for t in resolve(store) or []}
             value = {"id": value, **{names.get(k, k): v for k, v in data.items()}}
         record[f.get("name", f["id"])] = value
     return {"record": record, "now": ctx.now}

@@ -21,7 +21,8 @@ from referencing import Registry, Resource
 from engine.cache import VersionCache
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
-from engine.fields.base import DefinitionContext, FieldValueError, field_label
+from engine.fields.base import CodedMessage, DefinitionContext, FieldValueError, field_label
+from engine.fields.relation import reference_target
 from engine.fields.shape_checks import shape_check
 from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
 
@@ -89,8 +90,10 @@ def iter_fields(fields: list[dict]):
                 yield f"/fields/{i}/options/fields/{j}", sub, f
 
 
-def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -> list[ErrorItem]:
-    """All problems with one form definition, given the other forms of its app by key."""
+def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *, app_key: str | None = None,
+               other_apps: dict[str, dict[str, list[dict]]] | None = None) -> list[ErrorItem]:
+    """All problems with one form definition, given the other forms of its app by key (and, for references to other
+    apps' forms, ``other_apps``: ``engine.services.reference_targets.named_apps``)."""
     if len(json.dumps(definition, ensure_ascii=False).encode()) > MAX_DEFINITION_BYTES:
         return [ErrorItem.coded("error.definition.too_large", path=prefix or "/", code="too_large", max=MAX_DEFINITION_BYTES)]
     errors = meta_errors(definition, "form", prefix)
@@ -104,6 +107,8 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
         form_keys=set(app_forms) | {definition["key"]},
         forms_fields={k: d.get("fields", []) for k, d in {**app_forms, definition["key"]: definition}.items()},
         current_fields=fields,
+        other_apps=other_apps,
+        own_app=app_key,
     )
     ids: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -122,6 +127,10 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
             names[name] = path
         if parent is None:
             for suffix, message, *extra in FIELD_TYPES.get(f["type"]).check_options(f, ctx):  # extra: e.g. a position
+                if isinstance(message, CodedMessage):
+                    errors.append(ErrorItem.coded(message.code, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
+                                                  extra=extra[0] if extra else {}, **message.params))
+                    continue
                 errors.append(ErrorItem(message, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
                                         extra=extra[0] if extra else {}))
         if "default" in f and f["default"] is not None and not _default_ok(f):
@@ -135,10 +144,12 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "") -
                 errors.append(ErrorItem.coded("error.definition.fetch_source", path=f"{prefix}/fields/{i}/fetch/from", field_id=f["id"],
                                               source=repr(fetch["from"])))
             else:
-                target_fields = {t["id"] for t in ctx.forms_fields.get(ref["options"]["form"], [])}
+                target = reference_target(ref, app_key)
+                target_forms = ctx.forms_fields if target.app is None else ctx.other_apps.get(target.app, {})
+                target_fields = {t["id"] for t in target_forms.get(target.form, [])}
                 if fetch["field"] not in target_fields:
                     errors.append(ErrorItem.coded("error.definition.fetch_field", path=f"{prefix}/fields/{i}/fetch/field", field_id=f["id"],
-                                                  form=repr(ref["options"]["form"]), field=repr(fetch["field"])))
+                                                  form=repr(target.store_key()), field=repr(fetch["field"])))
     placed: dict[str, str] = {}
     for s, section in enumerate((definition.get("layout") or {}).get("sections", [])):
         for j, fid in enumerate(section["fields"]):

@@ -26,7 +26,7 @@ from engine.runtime import Actor, Runtime
 from engine.services import records as rs
 from engine.services.form_lookup import compiled_form
 from engine.services.record_input import keyed
-from engine.definitions import check_form
+from engine.services import reference_targets
 from engine.errors import DefinitionInvalid, FormflowError
 from engine.formrules import publish_resolver
 from engine.services.form_lookup import form_row
@@ -123,7 +123,7 @@ def draft_automations(rt: Runtime, conn, app_key: str, form_key: str, definition
     siblings = {k: d for k, d in conn.execute(sa.select(forms_table.c.key, forms_table.c.draft).where(
         forms_table.c.app_id == app["id"])).all() if k != form_key}
     everything = {**siblings, form_key: definition}
-    errors = check_form(definition, siblings)
+    errors = reference_targets.check_definition(conn, rt, definition, siblings, app_key)
     if not errors:
         for check in rt.pipeline.publish_checks:  # the features' checks, as on publish
             errors += check(rt, conn, app, definition, everything)

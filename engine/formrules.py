@@ -26,7 +26,8 @@ from engine.fields import FIELD_TYPES
 from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.services import forms as form_service
-from engine.storage.published import published_resolver  # noqa: F401  (re-exported)
+from engine.fields.relation import target_of_store
+from engine.storage.published import form_by_store_key, published_resolver  # noqa: F401  (re-exported)
 from engine.storage.tables import forms, form_versions, records
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dic
         if key not in cache:
             published = conn.execute(sa.select(form_versions.c.definition).join(forms, sa.and_(
                 forms.c.id == form_versions.c.form_id, form_versions.c.version == forms.c.published_version))
-                .where(forms.c.app_id == app["id"], forms.c.key == key)).scalar()
+                .where(form_by_store_key(key, app["id"]))).scalar()
             cache[key] = published.get("fields", []) if published else (all_definitions.get(key) or {}).get("fields")
         return cache[key]
     return resolve
@@ -80,6 +81,10 @@ def reference_loader(conn, form_id: int) -> Callable[[str, int], dict | None]:
 
     def load(form_key: str, record_id: int) -> dict | None:
         key = (form_key, record_id)
+        if key not in cache and target_of_store(form_key, None).app is not None:  # another app's form (``app/form``)
+            own_app = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
+            cache[key] = conn.execute(sa.select(records.c.data).join(forms, forms.c.id == records.c.form_id).where(
+                records.c.id == record_id, records.c.deleted_at.is_(None), form_by_store_key(form_key, own_app))).scalar()
         if key not in cache:
             cache[key] = conn.execute(_SIBLING_RECORD, {"rid": record_id, "fkey": form_key, "fid": form_id}).scalar()
         return cache[key]

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass, field as dc_field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import jsonschema
 
@@ -463,11 +463,28 @@ def types_where(flag: str) -> list[str]:
     return [name for name, t in FIELD_TYPES.items() if getattr(t, flag)]
 
 
+class CodedMessage(NamedTuple):
+    """A problem ``check_options`` reports by catalogue key (engine/translations) with its placeholders' values."""
+
+    code: str
+    params: dict
+
+
 class DefinitionContext:
-    """What semantic definition checks may look up (other forms of the app, users)."""
+    """What semantic definition checks may look up (other forms of the app, the forms of other apps it names, users).
+
+    ``other_apps``: {app key: {form key: fields}} of the other apps of the workspace the definition's references name
+    (an app that doesn't exist is absent); ``own_app``: the key of the definition's app (None: not known)."""
 
     def __init__(self, form_keys: set[str], forms_fields: dict[str, list[dict]] | None = None,
-                 current_fields: list[dict] | None = None):
+                 current_fields: list[dict] | None = None, other_apps: dict[str, dict[str, list[dict]]] | None = None,
+                 own_app: str | None = None):
         self.form_keys = form_keys
         self.forms_fields = forms_fields or {}
         self.current_fields = current_fields or []
+        self.other_apps = other_apps or {}
+        self.own_app = own_app
+
+    @staticmethod
+    def coded(message_code: str, **params) -> CodedMessage:
+        return CodedMessage(message_code, params)

@@ -5,14 +5,48 @@ attachment exists is checked by the record service inside its transaction.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from engine.fields.base import FIELD_TYPES, FieldType, Property, en_zh, field_label
 from engine.fields.linked import MULTIPLE, FileField, IdField
 
 #: most rows a sub-table may hold
 MAX_SUBTABLE_ROWS = 500
+#: separates the app from the form in the store key of a reference to another app's form (keys never hold it)
+APP_SEPARATOR = "/"
 
 
+TARGET_APP = Property("options.app", "app", en_zh("Target app", "关联应用"),
+                      help=en_zh("Empty: this app. Another app's records are shown only to people who may read them there.",
+                                 "留空：本应用。其他应用的记录只对在那里有读取权限的人显示。"))
 TARGET_FORM = Property("options.form", "form", en_zh("Target form", "关联表单"))
+
+
+class Target(NamedTuple):
+    """The form a reference points at: ``app`` None is the referring form's own app."""
+
+    app: str | None
+    form: str
+
+    def store_key(self) -> str:
+        """The key titles and linked ids are grouped under: the form key, ``app/form`` for another app's form."""
+        return self.form if self.app is None else f"{self.app}{APP_SEPARATOR}{self.form}"
+
+    def app_or(self, own_app: str) -> str:
+        return own_app if self.app is None else self.app
+
+
+def reference_target(field: dict, own_app: str | None = None) -> Target:
+    """The one rule: ``options.app`` (absent, empty or the own app: the same app) and ``options.form``."""
+    opts = field.get("options") or {}
+    app = opts.get("app") or None
+    return Target(None if app == own_app else app, opts.get("form") or "")
+
+
+def target_of_store(key: str, own_app: str) -> Target:
+    """The target a store key (``Target.store_key``) names, seen from ``own_app``."""
+    app, sep, form = key.rpartition(APP_SEPARATOR)
+    return Target(None if not sep or app == own_app else app, form)
 
 
 @FIELD_TYPES.register
@@ -22,7 +56,7 @@ class ReferenceType(IdField):
     label, description = en_zh("Reference", "关联数据"), en_zh("Link to a record of another form", "关联其他表单的记录")
     widget, glyph = "picker", "↗"
     form_input = "ref"
-    properties = (TARGET_FORM, MULTIPLE)
+    properties = (TARGET_APP, TARGET_FORM, MULTIPLE)
     default_options = {"form": "", "multiple": False}
     is_reference = True
     rule_kind = import_cleaner = "reference"
@@ -31,7 +65,7 @@ class ReferenceType(IdField):
     expected = "a record id"
 
     def linked_store(self, field):
-        return (field.get("options") or {}).get("form")
+        return reference_target(field).store_key() or None
 
     def dedup_flag_value(self, record_id, message):
         return record_id
@@ -40,13 +74,17 @@ class ReferenceType(IdField):
         return "record"
 
     def check_options(self, field, ctx):
-        target = (field.get("options") or {}).get("form")
-        if target not in ctx.form_keys:
-            return [("options/form", f"refers to form {target!r}, which does not exist in this app")]
+        target = reference_target(field, ctx.own_app)
+        if target.app is not None and target.app not in ctx.other_apps:
+            return [("options/app", ctx.coded("error.definition.reference_app", app=repr(target.app)))]
+        if target.app is not None and target.form not in ctx.other_apps[target.app]:
+            return [("options/form", ctx.coded("error.definition.reference_app_form", app=repr(target.app), form=repr(target.form)))]
+        if target.app is None and target.form not in ctx.form_keys:
+            return [("options/form", f"refers to form {target.form!r}, which does not exist in this app")]
         return []
 
-    def target(self, field) -> str:
-        return field["options"]["form"]
+    def target(self, field, own_app: str | None = None) -> Target:
+        return reference_target(field, own_app)
 
 
 #: the reference type, for SQL built over a reference by construction (roll-ups, live fetches, related lists)
@@ -151,4 +189,4 @@ class AttachmentType(FileField):
     max_items = 50
 
 
-__all__ = ["ReferenceType", "UserType", "SubtableType", "AttachmentType", "field_label"]
+__all__ = ["Target", "reference_target", "target_of_store", "ReferenceType", "UserType", "SubtableType", "AttachmentType", "field_label"]

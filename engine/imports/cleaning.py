@@ -305,7 +305,7 @@ class ReferenceCleaner(Cleaner):
 
     def clean(self, value, f, ctx):
         text = text_of(value)
-        target = (f.get("options") or {}).get("form")
+        target = FIELD_TYPES.get(f["type"]).linked_store(f)  # ``app/form``: another app's form
         found = ctx.find_reference(target, text)
         if found is None and re.fullmatch(r"#?\d+", text):
             found = int(text.lstrip("#"))  # a record id; its existence is checked by the form's validation

@@ -33,6 +33,7 @@ from engine.request_text import MAX_TEXT_PROBLEMS, text_problem
 from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.form_lookup import compiled_form
+from engine.services.reference_targets import store_target
 from engine.services.titles import record_title, title_fields
 from engine.storage.indexes import refresh_statistics
 from engine.storage.tables import records, users
@@ -351,7 +352,7 @@ def _cleaning_context(rt, conn, form) -> tuple[cleaning.CleaningContext, Callabl
 
 def _reference_by_title(rt, conn, app_key: str, target: str, title: str) -> int | None:
     try:
-        other = compiled_form(rt, conn, app_key, target)
+        other = compiled_form(rt, conn, *store_target(target, app_key))
     except NotFound:
         return None
     named_by = title_fields(other)  # the field whose text is the record's title (engine.services.titles)

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from engine.definitions import CompiledForm
 from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
+from engine.services.reference_targets import target_of_field
 from engine.runtime import Actor, Runtime
 from engine.services.form_lookup import compiled_version
 from engine.services.titles import record_title
@@ -189,7 +190,7 @@ class RenderData:
         return self._forms[key]
 
     def _reference_value(self, value: Any, fld: dict, depth: int) -> Any:
-        target = self.form(self._app_key, (fld.get("options") or {}).get("form"))
+        target = self.form(*target_of_field(fld, self._app_key))  # maybe another app's form
         if isinstance(value, list):
             return [self._referenced(target, v, depth) for v in value]
         return self._referenced(target, value, depth)

@@ -255,7 +255,8 @@ def _referenced_fields(fields: list[dict], resolve_form: Any, depth: int, seen: 
         nested = (f.get("options") or {}).get("fields") if known and known.stores_rows else None
         if nested:
             out.update(_referenced_fields(nested, resolve_form, depth, seen))
-        form = (f.get("options") or {}).get("form") if known and (known.is_reference or known.rolls_up) else None
+        form = known.linked_store(f) if known and known.is_reference else \
+            (f.get("options") or {}).get("form") if known and known.rolls_up else None  # ``app/form``: another app's
         if form and form not in seen:
             seen.add(form)
             try:
@@ -293,7 +294,7 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
         if isinstance(info.kind, (UserKind, ReferenceKind, PictureKind)):
             info.multiple = known.multiple(f)
         if known.is_reference:
-            info.form = opts.get("form")
+            info.form = known.linked_store(f)  # the form key, ``app/form`` for another app's form
             if resolve_form is None:
                 unusable[name] = "referenced forms are not available here"
                 continue

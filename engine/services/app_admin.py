@@ -15,10 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.fields.relation import reference_target
 from engine.errors import Conflict, ErrorItem, NotFound, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
 from engine.services import forms as form_service
+from engine.services import reference_targets
 from engine.services.permissions import require_capability
 from engine.storage.tables import apps, forms, records
 
@@ -145,6 +147,7 @@ def delete_app(rt: Runtime, actor: Actor, app_key: str, *, confirm: Any) -> dict
     lost = impact(rt, app_key)
     with rt.db.transaction() as conn:
         row = form_service.app_row(conn, rt, app_key)
+        reference_targets.refuse_if_referenced_elsewhere(conn, rt, app_key)
         form_ids = list(conn.execute(sa.select(forms.c.id).where(forms.c.app_id == row["id"])).scalars())
         conn.execute(sa.delete(apps).where(apps.c.id == row["id"]))  # forms, versions, records... go with it (ON DELETE CASCADE)
         admin_audit.record(rt, conn, actor, "app.delete", f"app:{app_key}", forms=[f["key"] for f in lost["forms"]], records=lost["records"])
@@ -160,7 +163,9 @@ def _references_to(drafts: dict[str, dict], form_key: str) -> list[tuple[str, st
         if key == form_key:
             continue
         for f in draft.get("fields", []):
-            if not f.get("deleted") and (f.get("options") or {}).get("form") == form_key:
+            if f.get("deleted") or reference_target(f).app is not None:  # another app's form of the same key is not this one
+                continue
+            if (f.get("options") or {}).get("form") == form_key:
                 out.append((key, f["id"]))
     return out
 
@@ -174,6 +179,8 @@ def delete_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, confi
         app, row = form_service.form_row(conn, rt, app_key, form_key)
         drafts = dict(conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app["id"])).all())
         used = _references_to(drafts, form_key)
+        if not used:
+            reference_targets.refuse_if_referenced_elsewhere(conn, rt, app_key, form_key)
         if used:
             raise Conflict(f"form {form_key!r} is used by {', '.join(f'{k}.{f}' for k, f in used)}; change those fields first",
                            [ErrorItem(f"used by {k}.{f}", path="/form", code="in_use", extra={"form": k, "field": f}) for k, f in used])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine.errors import NotFound
+from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.services import forms as form_service
 from engine.services import queries, readgate
+from engine.services.reference_targets import store_target
 from engine.services.titles import record_title, untitled, value_text
 from engine.storage.tables import attachments, users
 
@@ -72,12 +73,13 @@ def record_titles(rt: Runtime, actor: Actor, app_key: str, fields: list[dict], i
                 rows = conn.execute(sa.select(attachments.c.id, attachments.c.filename).where(attachments.c.id.in_(list(ids)))).all()
             out[key] = {i: n for i, n in rows}
             continue
+        target_app, target_form = store_target(key, app_key)  # ``app/form``: another app's form, read through its gate
         try:
-            found = queries.list_records(rt, actor, app_key, key, queries.Query(
+            found = queries.list_records(rt, actor, target_app, target_form, queries.Query(
                 filters=[queries.Filter("id", "in", sorted(ids))], page_size=min(len(ids), queries.MAX_PAGE_SIZE)))
-        except NotFound:
+        except (NotFound, PermissionDenied):  # a form the reader may not read at all: ids only
             continue
-        definition = form_definition(rt, app_key, key)
+        definition = form_definition(rt, target_app, target_form)
         out[key] = {r["id"]: record_title(definition, r["id"], r["data"], locale=locale, tz=tz) for r in found["items"]}
     return out
 

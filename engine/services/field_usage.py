@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from engine.notifications.tables import notification_templates as templates_t
 from engine.runtime import Actor, Runtime
+from engine.services import reference_targets
 from engine.services.definition_access import require_definition_reader
 from engine.services.form_lookup import app_row
 from engine.storage.access_tables import role_grants, roles
@@ -166,5 +167,5 @@ def field_usage(rt: Runtime, app_key: str, form_key: str, field_id: str, actor: 
             if field_id in ((row["rights"] or {}).get("fields") or {}):
                 out.append(_place("permission", row["key"], row["label"], f"/fields/{field_id}",
                                   f"/admin/access/{app_key}/{form_key}"))
-    return out
+    return out + reference_targets.usage_elsewhere(conn, rt, app_key, form_key, field_id)  # other apps' references
 

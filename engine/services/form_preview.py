@@ -14,11 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.autofill import compile_autofill, computed_js
-from engine.definitions import CompiledForm, check_form
+from engine.definitions import CompiledForm
 from engine.errors import DefinitionInvalid
 from engine.fields import FIELD_TYPES
 from engine.formrules import compile_form_rules, publish_resolver, rules_js
 from engine.runtime import Actor, Runtime
+from engine.services import reference_targets
 from engine.services.form_lookup import form_row
 from engine.services.live_values import initial_values
 from engine.services.permissions import require_capability
@@ -49,7 +50,7 @@ def preview_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, definit
         app, row = form_row(conn, rt, app_key, form_key)
         siblings = {k: d for k, d in conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app["id"])).all()
                     if k != form_key}
-        errors = check_form(definition, siblings)
+        errors = reference_targets.check_definition(conn, rt, definition, siblings, app_key)
         if errors:
             raise DefinitionInvalid(f"the draft of form {form_key!r} can't be previewed", errors)
         resolve = publish_resolver(conn, app, definition, {**siblings, form_key: definition})

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.definitions import CompiledForm, check_form, diff_definitions, meta_errors
+from engine.definitions import CompiledForm, diff_definitions, meta_errors
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
@@ -21,6 +21,7 @@ from engine.authority import require_automation_rights
 from engine.services import admin_audit
 from engine.services import definition_access as access
 from engine.services import field_usage
+from engine.services import reference_targets
 from engine.services.definition_access import require_definition_reader
 from engine.services.form_lookup import app_row, compiled_form, compiled_version, form_id_for, form_row, version_definition  # noqa: F401  (re-exported)
 from engine.services.permissions import require_capability
@@ -131,7 +132,7 @@ def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, te
 
     def _insert(c):
         app = app_row(c, rt, app_key)
-        errors = check_form(definition, _sibling_drafts(c, app["id"], definition.get("key")))
+        errors = reference_targets.check_definition(c, rt, definition, _sibling_drafts(c, app["id"], definition.get("key")), app_key)
         if errors:
             raise DefinitionInvalid("the form definition is not valid", errors)
         if c.execute(sa.select(forms.c.id).where(forms.c.app_id == app["id"], forms.c.key == definition["key"])).first():
@@ -172,7 +173,7 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
             raise PreconditionFailed(f"the draft was changed elsewhere (revision {row['draft_revision']}, you edited {if_revision}); reload it",
                                      current_revision=row["draft_revision"])
         siblings = _sibling_drafts(conn, app["id"], form_key)
-        errors = check_form(definition, siblings)
+        errors = reference_targets.check_definition(conn, rt, definition, siblings, app_key)
         errors += _vanished_fields(row, definition)
         if not errors:
             for check in rt.pipeline.save_checks:  # the features' checks (engine.features)
@@ -217,7 +218,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     app, row = form_row(conn, rt, app_key, form_key)
     definition = row["draft"]
     siblings = _sibling_drafts(conn, app["id"], form_key)
-    errors = check_form(definition, siblings)
+    errors = reference_targets.check_definition(conn, rt, definition, siblings, app_key)
     if not errors:
         for check in rt.pipeline.publish_checks:  # the features' checks (engine.features)
             errors += check(rt, conn, app, definition, {**siblings, form_key: definition})

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from engine.errors import ErrorItem, ValidationFailed
 from engine.field_defaults import default_value
 from engine.fields import FIELD_TYPES
+from engine.fields.relation import reference_target
 from engine.formrules import expect_for, publish_resolver, reference_loader
 from engine.rules import RuleError, RuleScope, compile_rule
 from engine.rules.context import RuleContext
@@ -77,7 +78,7 @@ def formula_sources(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> d
         live = [f for f in (draft or {}).get("fields", []) if not f.get("deleted")]
         for f in live:
             ftype = FIELD_TYPES.get(f.get("type")) if f.get("type") in FIELD_TYPES else None
-            if ftype and ftype.is_reference and (f.get("options") or {}).get("form") == form_key:
+            if ftype and ftype.is_reference and reference_target(f, app_key) == (None, form_key):  # roll-ups: this app's forms
                 links.append({"form": key, "form_label": _text((draft or {}).get("label"), key), "via": f["id"],
                               "via_label": _text(f.get("label"), f["id"]),
                               "fields": [_field_entry(x) for x in live if x["id"] != f["id"]]})

@@ -19,6 +19,7 @@ from engine.runtime import Actor, Runtime
 from engine.services import records as record_service
 from engine.services.form_lookup import compiled_form
 from engine.services.readgate import read_view
+from engine.services.reference_targets import target_of_field
 
 def initial_values(rt: Runtime, actor: Actor, form: CompiledForm) -> dict[str, Any]:
     """The values a new record of ``form`` starts from in the generated form: each static default, resolved now."""
@@ -48,5 +49,6 @@ def fetched_values(rt: Runtime, actor: Actor, app_key: str, form_key: str, field
                  if (f.get("fetch") or {}).get("from") == field_id and f["id"] not in hidden]
     if not specs:
         return {}
-    source = record_service.get_record(rt, actor, app_key, ref["options"]["form"], record_id)  # the read gate: scope and fields
+    # the read gate of the target (maybe another app's form): scope and fields, as the actor
+    source = record_service.get_record(rt, actor, *target_of_field(ref, app_key), record_id)
     return {fid: source["data"].get(source_field) for fid, source_field in specs}

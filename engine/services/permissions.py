@@ -32,6 +32,7 @@ from engine.errors import FormflowError
 from engine.fields import FIELD_TYPES
 from engine.services import admin_audit
 from engine.services.form_lookup import form_row, compiled_form, compiled_version
+from engine.services.reference_targets import target_of_field
 from engine.services.team_managers import my_team
 from engine.services import readgate
 
@@ -510,9 +511,9 @@ def refuse_unreadable_references(w) -> None:
             ids = [int(i) for i in ftype.ids(value)]
         except (TypeError, ValueError):
             continue  # the schema check reports the shape
-        target_key = (f.get("options") or {}).get("form")
+        target_app, target_key = target_of_field(f, w.form.app_key)  # maybe a form of another app: its own rights
         try:
-            target = compiled_form(w.rt, w.conn, w.form.app_key, target_key)
+            target = compiled_form(w.rt, w.conn, target_app, target_key)
         except FormflowError:
             continue  # the reference check reports a missing form
         access = form_access(w.rt, w.conn, w.actor, target)

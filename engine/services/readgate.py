@@ -38,6 +38,8 @@ from engine.runtime import Actor, Runtime
 from engine.services import permissions
 from engine.services.form_lookup import compiled_form
 from engine.services.record_dicts import record_dict
+from engine.services.reference_targets import target_of_field
+from engine.fields.relation import APP_SEPARATOR
 
 #: longest chain of references a derived value's source is followed through (formulas follow at most a few)
 MAX_SOURCE_DEPTH = 8
@@ -229,6 +231,7 @@ def sources_of(form: CompiledForm, app_forms: Mapping[str, CompiledForm]) -> dic
 def _sources(paths: Iterable[Path], own: str, app_forms: Mapping[str, CompiledForm]) -> tuple[Source, ...]:
     """Every field a derived value reads: each step of each path (a reference, then the field of the form it names)."""
     out: dict[Source, None] = {}
+    root_app = app_forms[own].app_key if own in app_forms else None
     for start, ids in paths:
         current = app_forms.get(start)
         form_key = start
@@ -237,12 +240,37 @@ def _sources(paths: Iterable[Path], own: str, app_forms: Mapping[str, CompiledFo
             f = current.by_id.get(fid) if current is not None else None
             if f is None or not field_type(f).is_reference or depth + 1 >= len(ids):
                 break
-            form_key = (f.get("options") or {}).get("form")
+            app, form_key = target_of_field(f, current.app_key)
+            form_key = form_key if app == root_app else f"{app}{APP_SEPARATOR}{form_key}"  # another app's form
             current = app_forms.get(form_key)
     return tuple(out)
 
 
 # -- the views --------------------------------------------------------------------------------------------------
+
+def _other_app_views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm, involved: Mapping[str, CompiledForm],
+                     app_forms: Mapping[str, CompiledForm]) -> dict[str, ReadView]:
+    """``app/form`` -> the actor's view of another app's form a derived field of ``involved`` reads (a form being
+    worked out already, in a cycle of apps, or not published, is left out: what it gives counts as hidden)."""
+    visiting = _CACHE.setdefault(conn, {}).setdefault("visiting", set())
+    out: dict[str, ReadView] = {}
+    visiting.add(form.form_id)
+    try:
+        for current in involved.values():
+            for made_of in sources_of(current, app_forms).values():
+                for source in made_of:
+                    if APP_SEPARATOR not in source.form or source.form in out:
+                        continue
+                    try:
+                        other = compiled_form(rt, conn, *source.form.split(APP_SEPARATOR, 1))
+                    except NotFound:
+                        continue
+                    if other.form_id not in visiting:
+                        out[source.form] = read_view(rt, conn, actor, other)
+    finally:
+        visiting.discard(form.form_id)
+    return out
+
 
 def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -> list[ReadView]:
     """The views of ``form`` and of every form its derived fields read from (their hidden sets depend on each other)."""
@@ -268,6 +296,11 @@ def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -
         for hook in rt.pipeline.read_filters:  # the features' field filters
             hidden[key] |= set(hook(rt, conn, actor, f))
     unreadable = {key for key, f in involved.items() if access[f.form_id].read == "none"}
+    foreign = _other_app_views(rt, conn, actor, form, involved, app_forms)
+    for key, view in foreign.items():  # another app's form: its own gate's answer, as this actor
+        hidden[key] = set(view.hidden)
+        if view.access.read == "none":
+            unreadable.add(key)
     sources = {key: sources_of(f, app_forms) for key, f in involved.items()}
     inherited: dict[str, dict[str, tuple[Source, ...]]] = {key: {} for key in involved}
     changed = True
@@ -280,7 +313,7 @@ def _views(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm) -
                     continue
                 # a source on another form the actor can't read at all, or on a form that isn't published, counts as hidden
                 by = tuple(s for s in made_of if s.field in hidden.get(s.form, ())
-                           or s.form != key and (s.form in unreadable or s.form not in involved))
+                           or s.form != key and (s.form in unreadable or s.form not in involved and s.form not in foreign))
                 if by:
                     hidden[key].add(fid)
                     inherited[key][fid] = by

@@ -23,6 +23,7 @@ from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
 from engine.services import served_forms
+from engine.services import reference_targets
 from engine.services.form_lookup import Neighbours, compiled_form, compiled_form_to_write, compiled_version
 from engine.services.record_input import keyed
 from engine.storage import record_rows
@@ -435,8 +436,7 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
         for start in range(0, len(every), _LOOKUP_CHUNK):
             chunk = every[start:start + _LOOKUP_CHUNK]
             if ftype.is_reference:
-                target = sa.select(forms.c.id).where(forms.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == form.form_id).scalar_subquery(),
-                                                     forms.c.key == f["options"]["form"]).scalar_subquery()
+                target = reference_targets.target_form_id(f, form.app_key, writes[0].rt.workspace_id)  # maybe another app's form
                 query = sa.select(records.c.id).where(records.c.id.in_(chunk), records.c.form_id == target, records.c.deleted_at.is_(None))
             elif ftype.is_user:
                 query = sa.select(users.c.id).where(users.c.id.in_(chunk))
@@ -448,7 +448,7 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
             if not missing:
                 continue
             if ftype.is_reference:
-                message = f"no {f['options']['form']} record with id {', '.join(map(str, missing))}"
+                message = f"no {FIELD_TYPES.get(f['type']).linked_store(f)} record with id {', '.join(map(str, missing))}"
             elif ftype.is_user:
                 message = f"no user with id {', '.join(map(str, missing))}"
             else:

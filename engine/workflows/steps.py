@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, FormflowError
 from engine.fields import FIELD_TYPES
+from engine.fields.relation import reference_target
 from engine.fields.base import field_label
 from engine.notifications.channels import CHANNELS, Recipient
 from engine.registry import Registry
@@ -520,6 +521,10 @@ class UpdateRecordKind(StepKind):
             if fld and not FIELD_TYPES.get(fld["type"]).is_reference:
                 ctx.errors.append(ErrorItem(f"field {spec['reference']!r} is not a reference field", path=f"{path}/reference",
                                             code="wrong_type"))
+                target = None
+            elif fld and reference_target(fld, ctx.form.app_key if ctx.form else None).app is not None:
+                ctx.errors.append(ErrorItem.coded("error.definition.reference_write_other_app", path=f"{path}/reference",
+                                                  field=repr(spec["reference"])))
                 target = None
             elif fld:
                 target = ctx.other_form(fld["options"]["form"], f"{path}/reference")

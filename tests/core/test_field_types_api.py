@@ -30,7 +30,7 @@ def test_every_type_is_described_with_labels_properties_operators_and_widget(cli
             assert prop["key"] and prop["kind"] and prop["label"]["en"] and prop["label"]["zh-CN"], (t["type"], prop)
     by_type = {t["type"]: t for t in items}
     # a few facts as the types state them
-    assert [p["key"] for p in by_type["reference"]["properties"]] == ["options.form", "options.multiple"]
+    assert [p["key"] for p in by_type["reference"]["properties"]] == ["options.app", "options.form", "options.multiple"]
     assert "is_reference" in by_type["reference"]["capabilities"]
     assert by_type["subtable"]["groupable"] is False and by_type["number"]["measurable"] is True
     assert "contains" in by_type["text"]["filter_operators"] and "lt" in by_type["date"]["filter_operators"]

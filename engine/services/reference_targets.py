@@ -1,0 +1,148 @@
+"""References to forms of other apps of the workspace: what a definition names, and who points at a form.
+
+The rule itself (``options.app`` beside ``options.form``; absent, empty or the own app: the same app) is
+``engine.fields.relation.reference_target``; this module looks the named apps up for the save/publish checks
+(``named_apps``), gives the compiled target of a reference field (``target_form``) and finds the references of other
+apps that point at a form or an app (``referrers_elsewhere``: "used by" and the delete guards). Reading the target's
+records always goes through the read gate of the target app/form as the reader (``engine.services.queries``,
+``engine.services.records``).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import sqlalchemy as sa
+
+from engine.definitions import CompiledForm, check_form, iter_fields
+from engine.errors import Conflict, ErrorItem
+from engine.fields import FIELD_TYPES
+from engine.fields.relation import Target, reference_target, target_of_store
+from engine.runtime import Runtime
+from engine.services.form_lookup import compiled_form
+from engine.storage.tables import apps, forms
+
+__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "workspace_apps", "target_choices"]
+
+
+def _references(definition: dict) -> Iterable[dict]:
+    for _path, f, _parent in iter_fields(definition.get("fields") or [] if isinstance(definition, dict) else []):
+        if isinstance(f, dict) and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).is_reference:
+            yield f
+
+
+def named_apps(conn, rt: Runtime, definition: dict, app_key: str) -> dict[str, dict[str, list[dict]]]:
+    """{app key: {form key: draft fields}} of the other apps ``definition``'s references name (missing ones absent)."""
+    wanted = {t.app for t in (reference_target(f, app_key) for f in _references(definition)) if t.app is not None}
+    if not wanted:
+        return {}
+    rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).select_from(apps.outerjoin(forms, forms.c.app_id == apps.c.id))
+                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key.in_(sorted(wanted)))).all()
+    out: dict[str, dict[str, list[dict]]] = {}
+    for app, form, draft in rows:
+        out.setdefault(app, {})
+        if form is not None:
+            out[app][form] = (draft or {}).get("fields", [])
+    return out
+
+
+def target_of_field(field: dict, app_key: str) -> tuple[str, str]:
+    """(app key, form key) a reference field of a form of ``app_key`` points at."""
+    target = reference_target(field, app_key)
+    return target.app_or(app_key), target.form
+
+
+def store_target(key: str, app_key: str) -> tuple[str, str]:
+    """(app key, form key) of a store key (``linked_store``) seen from ``app_key``."""
+    target = target_of_store(key, app_key)
+    return target.app_or(app_key), target.form
+
+
+def target_form(rt: Runtime, conn, field: dict, app_key: str) -> CompiledForm:
+    """The published target form of a reference field (NotFound: missing or never published)."""
+    return compiled_form(rt, conn, *target_of_field(field, app_key))
+
+
+def referrers_elsewhere(conn, rt: Runtime, app_key: str, form_key: str | None = None) -> list[dict]:
+    """References in forms of *other* apps pointing at ``app_key``'s form ``form_key`` (None: any form of the app):
+    [{app, form, field_id, label, target_form}] (drafts: what the next publish would keep)."""
+    rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
+                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key)).all()
+    out = []
+    for other_app, other_form, draft in rows:
+        for f in _references(draft or {}):
+            target: Target = reference_target(f, other_app)
+            if f.get("deleted") or target.app != app_key or (form_key is not None and target.form != form_key):
+                continue
+            out.append({"app": other_app, "form": other_form, "field_id": f["id"], "label": f.get("label"), "target_form": target.form})
+    return out
+
+
+def workspace_apps(conn, rt: Runtime) -> list[dict]:
+    """[{key, label, forms: [{key, label}]}] of every app of the workspace (the designer's target pickers)."""
+    rows = conn.execute(sa.select(apps.c.key, apps.c.label, forms.c.key, forms.c.draft)
+                        .select_from(apps.outerjoin(forms, forms.c.app_id == apps.c.id))
+                        .where(apps.c.workspace_id == rt.workspace_id).order_by(apps.c.key, forms.c.key)).all()
+    out: dict[str, dict] = {}
+    for key, label, form, draft in rows:
+        entry = out.setdefault(key, {"key": key, "label": label, "forms": []})
+        if form is not None:
+            entry["forms"].append({"key": form, "label": (draft or {}).get("label", form)})
+    return list(out.values())
+
+
+def check_definition(conn, rt: Runtime, definition: dict, siblings: dict[str, dict], app_key: str, prefix: str = "") -> list:
+    """``check_form`` with the other apps the definition's references name looked up (save, publish, preview)."""
+    return check_form(definition, siblings, prefix, app_key=app_key, other_apps=named_apps(conn, rt, definition, app_key))
+
+
+def refuse_if_referenced_elsewhere(conn, rt: Runtime, app_key: str, form_key: str | None = None) -> None:
+    """Conflict (409, one coded item per place) while a reference of another app points at the form (None: the app)."""
+    used = referrers_elsewhere(conn, rt, app_key, form_key)
+    if not used:
+        return
+    places = ", ".join(f"{u['app']}/{u['form']}.{u['field_id']}" for u in used)
+    shown = form_key or app_key
+    raise Conflict(f"{shown!r} is used by {places}; change those fields first",
+                   [ErrorItem.coded("error.definition.referenced_elsewhere", path="/form" if form_key else "/app", code="in_use",
+                                    extra={"app": u["app"], "form": u["form"], "field": u["field_id"]},
+                                    form=repr(f"{app_key}/{u['target_form']}"), count=len(used), places=places) for u in used])
+
+
+def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: str) -> list[dict]:
+    """"Used by" places in other apps for field ``field_id`` of ``app_key/form_key``: a reference pointing at the form
+    (its target: the form's whole record, so every field of it counts only when named) and the fields fetched or
+    shown through such a reference. [{kind, key, label, path, link}] as ``engine.services.field_usage`` lists them."""
+    out = []
+    rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
+                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key).order_by(apps.c.key, forms.c.key)).all()
+    for other_app, other_form, draft in rows:
+        fields = (draft or {}).get("fields") or []
+        pointing = {f["id"] for f in _references(draft or {})
+                    if not f.get("deleted") and reference_target(f, other_app) == Target(app_key, form_key)}
+        if not pointing:
+            continue
+        link = f"/apps/{other_app}/forms/{other_form}/design"
+        for i, f in enumerate(fields):
+            if not isinstance(f, dict) or f.get("deleted"):
+                continue
+            fetch = f.get("fetch") or {}
+            if fetch.get("from") in pointing and fetch.get("field") == field_id:
+                out.append({"kind": "field", "key": f"{other_app}/{other_form}.{f['id']}", "label": f.get("label") or f["id"],
+                            "path": f"/fields/{i}/fetch/field", "link": link})
+            elif f["id"] in pointing and (f.get("options") or {}).get("display_field") == field_id:
+                out.append({"kind": "field", "key": f"{other_app}/{other_form}.{f['id']}", "label": f.get("label") or f["id"],
+                            "path": f"/fields/{i}/options/display_field", "link": link})
+    return out
+
+
+def target_form_id(field: dict, app_key: str, workspace_id: int):
+    """A scalar subquery: the id of the form a reference field of a form of ``app_key`` points at."""
+    app, form = target_of_field(field, app_key)
+    return (sa.select(forms.c.id).join(apps, apps.c.id == forms.c.app_id)
+            .where(apps.c.workspace_id == workspace_id, apps.c.key == app, forms.c.key == form).scalar_subquery())
+
+
+def target_choices(rt: Runtime) -> list[dict]:
+    """``workspace_apps`` in a read of its own (the designer page)."""
+    with rt.db.read() as conn:
+        return workspace_apps(conn, rt)
