@@ -33,7 +33,8 @@ PICKER_REFERENCE_DEPTH = 1
 def _field_summary(f: dict, locale: str) -> dict:
     options = f.get("options") or {}
     return {"id": f["id"], "name": f.get("name") or f["id"], "type": f["type"], "label": label_text(f.get("label"), locale) or f["id"],
-            "form": options.get("form"),
+            # a reference to another app's form is named ``app/form`` (no sibling of this app has that key)
+            "form": FIELD_TYPES.get(f["type"]).linked_store(f) if FIELD_TYPES.get(f["type"]).is_reference else options.get("form"),
             "choices": [{"value": c["value"], "label": label_text(c.get("label"), locale) or c["value"]}
                         for c in options.get("choices") or []]}
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import url_for
 
+from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
 from engine.services import forms as form_service
-from engine.services import queries
+from engine.services import queries, reference_targets
 from engine.services.display import field_text, record_titles, with_display
 from engine.services.titles import title_fields
 
@@ -116,33 +117,52 @@ def key_columns(definition: dict, back_ref: str) -> list[dict]:
     return (title + rest)[:MAX_KEY_COLUMNS]
 
 
+def _referring_forms(rt, app: dict, form_key: str) -> list[tuple[dict, dict]]:
+    """(app, form summary) of every form that may reference ``form_key``: the app's own, then other apps' that do."""
+    with rt.db.read() as conn:
+        elsewhere = reference_targets.referrers_elsewhere(conn, rt, app["key"], form_key)
+    out = [(app, other) for other in app["forms"]]
+    for other_app_key in sorted({u["app"] for u in elsewhere}):
+        other_app = form_service.get_app(rt, other_app_key)
+        out += [(other_app, other) for other in other_app["forms"] if any(u["app"] == other_app_key and u["form"] == other["key"]
+                                                                           for u in elsewhere)]
+    return out
+
+
 def related_groups(rt, actor, app: dict, form_key: str, record_id: int, locale: str, tz: str, readable) -> list[dict]:
-    """Per reference of another published form to this one: {label, form, field, total, columns, records, add_url}.
-    ``readable(form_key, definition)`` is the caller's view of a form (hidden fields dropped)."""
+    """Per reference of another published form (of this app or another) to this one: {label, form, field, total, columns,
+    records, add_url}. ``readable(app_key, form_key, definition)`` is the caller's view of a form (hidden fields dropped);
+    a form the caller may not read gives no group."""
     groups = []
-    for other in app["forms"]:
+    for source_app, other in _referring_forms(rt, app, form_key):
         if not other["published_version"]:
             continue
-        version = form_service.get_version(rt, app["key"], other["key"], other["published_version"])
-        definition = readable(other["key"], version)["definition"]
+        version = form_service.get_version(rt, source_app["key"], other["key"], other["published_version"])
+        try:
+            definition = readable(source_app["key"], other["key"], version)["definition"]
+        except (PermissionDenied, NotFound):
+            continue
         refs = [f for f in definition.get("fields", []) if not f.get("deleted") and _ftype(f).is_reference
-                and (f.get("options") or {}).get("form") == form_key]
+                and reference_targets.target_of_field(f, source_app["key"]) == (app["key"], form_key)]
+        own_app = source_app["key"] == app["key"]
         for f in refs:
             op = "contains" if f["options"].get("multiple") else "eq"
-            found = queries.list_records(rt, actor, app["key"], other["key"],
+            found = queries.list_records(rt, actor, source_app["key"], other["key"],
                                          queries.Query(filters=[queries.Filter(f["id"], op, record_id)], page_size=MAX_RELATED))
-            with_display(rt, actor, app["key"], definition, found["items"], locale, tz)
+            with_display(rt, actor, source_app["key"], definition, found["items"], locale, tz)
             columns = key_columns(definition, f["id"])
             titled = bool(columns) and columns[0]["id"] == ((definition.get("settings") or {}).get("title_field") or "") or \
                 bool(columns) and columns[0] in title_fields(definition)[:1]
-            label = other["label"] if len(refs) == 1 else {
-                loc: f"{_pick(other['label'], loc)} · {_pick(f.get('label'), loc)}" for loc in ("en", "zh-CN")}
+            label = other["label"] if len(refs) == 1 and own_app else {
+                loc: " · ".join(([_pick(source_app["label"], loc)] if not own_app else []) + [_pick(other["label"], loc)]
+                                + ([_pick(f.get("label"), loc)] if len(refs) > 1 else [])) for loc in ("en", "zh-CN")}
             add_url = None if f["options"].get("multiple") else \
-                url_for("ui.new_record", app_key=app["key"], form_key=other["key"], **{f["id"]: record_id})
+                url_for("ui.new_record", app_key=source_app["key"], form_key=other["key"], **{f["id"]: record_id})
             groups.append({"label": label, "form": other["key"], "field": f["id"], "total": found["total"], "add_url": add_url,
                            "add_label": other["label"], "titled": titled, "columns": [c.get("label") or c["id"] for c in columns],
                            "records": [{"id": r["id"], "title": r["title"],
-                                        "url": url_for("ui.record_detail", app_key=app["key"], form_key=other["key"], record_id=r["id"]),
+                                        "url": url_for("ui.record_detail", app_key=source_app["key"], form_key=other["key"],
+                                                       record_id=r["id"]),
                                         "cells": [_cut(r["display"].get(c["id"]) or "") for c in columns]}
                                        for r in found["items"]]})
     return groups

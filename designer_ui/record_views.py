@@ -25,7 +25,7 @@ from engine.services.comments import MAX_COMMENT_LENGTH
 from engine.services import print_templates
 from engine.services.permissions import privileged
 from engine.services import forms as form_service
-from engine.services import readgate
+from engine.services import readgate, reference_targets
 from engine.services import records as record_service
 from engine.imports.mapping import importable_fields
 from engine.services.forms import compiled_form
@@ -113,15 +113,26 @@ def _ref_titles(rt, app_key: str, ctx: dict, values: dict) -> dict:
     return out
 
 
+def _app_forms(rt, app_key: str) -> list[dict]:
+    """The form summaries of another app (none when it is gone)."""
+    try:
+        return form_service.get_app(rt, app_key)["forms"]
+    except NotFound:
+        return []
+
+
 def _ref_second(app: dict, definition: dict) -> dict:
     """{reference field id: the field of its target form shown beside each match in the picker} (a phone, else a serial)."""
     rt, out = runtime(), {}
     for f in definition["fields"]:
-        target = (f.get("options") or {}).get("form") if _is_ref(f) and not f.get("deleted") else None
-        summary = next((x for x in app["forms"] if x["key"] == target and x["published_version"]), None)
+        if not _is_ref(f) or f.get("deleted"):
+            continue
+        target_app, target = reference_targets.target_of_field(f, app["key"])
+        forms = app["forms"] if target_app == app["key"] else _app_forms(rt, target_app)
+        summary = next((x for x in forms if x["key"] == target and x["published_version"]), None)
         if summary is None:
             continue
-        fields = form_service.get_version(rt, app["key"], target, summary["published_version"])["definition"]["fields"]
+        fields = form_service.get_version(rt, target_app, target, summary["published_version"])["definition"]["fields"]
         # the value shown beside each match: the field whose type ranks first for pickers (a phone, else a serial...)
         ranked = [(FIELD_TYPES.get(x["type"]).picker_rank, i, x["id"]) for i, x in enumerate(fields) if not x.get("deleted")
                   and x["type"] in FIELD_TYPES and FIELD_TYPES.get(x["type"]).picker_rank is not None]
@@ -191,7 +202,7 @@ def record_detail(app_key, form_key, record_id):
         print_font_problem=print_templates.font_problem(rt, locale),
         approval=approval, flashes=get_flashed_messages(with_categories=True),
         related=record_page.related_groups(rt, actor(), app, form_key, record_id, locale, tz,
-                                         lambda key, v: _readable(app_key, key, v)), list_url=u["records"],
+                                         _readable), list_url=u["records"],
         edit_url=None if approval and approval["locked"] else url_for("ui.edit_record", app_key=app_key, form_key=form_key, record_id=record_id),
         record={"id": record_id, "title": record["title"], "fields": fields, "created_at": when(record["created_at"]),
                 "created_by": history[-1]["user"] if history else "",

@@ -30,7 +30,7 @@
     window.formflow.learnFieldTypes(list);  // the preview and the rule builder ask formflow.fieldType
   }
   //: property kinds the panel renders itself; the others (choices, subfields, formula) have their own editor
-  var SIMPLE_KINDS = { int: 1, number: 1, text: 1, code: 1, bool: 1, select: 1, form: 1 };
+  var SIMPLE_KINDS = { int: 1, number: 1, text: 1, code: 1, bool: 1, select: 1, form: 1, app: 1 };
   var SET_MODES = { int: 'int', number: 'num', bool: 'bool' };
 
   /* "fields[3].options.format", "/fields/3/options/format", "$.fields.3.label" -> "fields.3.options.format" */
@@ -704,11 +704,34 @@
       },
       subfieldLabel: function (sf) { return this.labelIn(sf, window.formflow.locale()); },
       removeSubfield: function (i) { var f = this.selected(); this.touch(); f.options.fields.splice(i, 1); this.changed(); },
-      targetForms: function () {
-        return this.cfg.forms.map(function (fm) { return { key: fm.key, label: window.formflow.label(fm.label, fm.key) }; });
+      /* a reference's target: options.app (another app of the workspace; empty: this one), then a form of that app */
+      targetAppKey: function () { var f = this.selected(); return (f && f.options && f.options.app) || ''; },
+      otherApps: function () {
+        var own = this.cfg.app;
+        return (this.cfg.apps || []).filter(function (a) { return a.key !== own; })
+          .map(function (a) { return { key: a.key, label: window.formflow.label(a.label, a.key) }; });
       },
-      hasTargetForms: function () { return this.cfg.forms.length > 0; },
-      noTargetForms: function () { return this.cfg.forms.length === 0; },
+      setTargetApp: function (p, value) {
+        var f = this.selected();
+        if (!f || (f.options && (f.options.app || '') === value)) return;
+        this.touch('prop:' + p.key + ':' + f.id);
+        f.options = f.options || {};
+        if (value) f.options.app = value; else delete f.options.app;
+        f.options.form = '';  // a form key means nothing in another app: pick the form again
+        this.clearErrorsFor(f.id, p.key);
+        this.changed();
+      },
+      targetFormList: function () {
+        var app = this.targetAppKey();
+        if (!app || app === this.cfg.app) return this.cfg.forms;
+        var found = (this.cfg.apps || []).filter(function (a) { return a.key === app; })[0];
+        return found ? found.forms : [];
+      },
+      targetForms: function () {
+        return this.targetFormList().map(function (fm) { return { key: fm.key, label: window.formflow.label(fm.label, fm.key) }; });
+      },
+      hasTargetForms: function () { return this.targetFormList().length > 0; },
+      noTargetForms: function () { return this.targetFormList().length === 0; },
 
       /* ---- errors ---- */
       /* [{path, field_id, message, position?}] -> kept with a normalized path, the field id and the property */

@@ -1,6 +1,6 @@
 /* Picker widget (form.input "ref": the types whose value is the id of another form's record or of a person, one or,
    with options.multiple, several). A search box (an ARIA combobox) looks records up as you type, through the record
-   table of options.form or, for people (capability is_user), the users list; the chosen ones show as chips.
+   table of options.form (of options.app when set) or, for people (capability is_user), the users list; the chosen ones show as chips.
    Referenced records seen feed the rules' load_reference (host.remember). Registered as window.formflowWidgets.picker. */
 (function () {
   'use strict';
@@ -35,6 +35,8 @@
     mount: function (el, host) {
       var f = host.field, cfg = host.config, ff = window.formflow;
       var many = !!(f.options && f.options.multiple), target = (f.options && f.options.form) || '';
+      // options.app: a form of another app (its own read rights apply); rules read its records as 'app/form'
+      var targetApp = (f.options && f.options.app) || cfg.app, store = (f.options && f.options.app) ? targetApp + '/' + target : target;
       var people = ff.typeCan(f, 'is_user'), records = ff.typeCan(f, 'is_reference');
       var listId = 'ff-' + f.id + '-list', timer = null;
       var r = { query: '', results: [], open: false, active: -1 };
@@ -82,7 +84,7 @@
       }
       function url(q) {
         if (people) return (cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
-        return '/api/apps/' + encodeURIComponent(cfg.app) + '/forms/' + encodeURIComponent(target) +
+        return '/api/apps/' + encodeURIComponent(targetApp) + '/forms/' + encodeURIComponent(target) +
           '/records/table?per_page=20&search=' + encodeURIComponent(q);
       }
       function search(q) {
@@ -94,7 +96,7 @@
             if (r.query !== q) return;  // a newer search is on its way
             var second = (cfg.ref_second || {})[f.id];
             r.results = window.formflow.itemsOf(resp.data).slice(0, 20).map(function (rec, i) {
-              if (rec.data && records) host.remember(target, rec.id, rec.data);
+              if (rec.data && records) host.remember(store, rec.id, rec.data);
               var extra = second ? ((rec.display || {})[second] || (rec.data || {})[second]) : '';
               return { id: rec.id, title: recordTitle(rec), second: extra === null || extra === undefined ? '' : String(extra), i: i };
             }).sort(function (a, b) { return (matchRank(a.title, q) - matchRank(b.title, q)) || (a.i - b.i); });
