@@ -72,8 +72,8 @@ def app_impact(app_key):
     return jsonify(app_admin.impact(runtime(), app_key, request.args.get("form")))
 
 
-@route("/apps/<app_key>", "DELETE", summary="Delete an app with its forms and records for good (body: {confirm: the app key})",
-       tag="apps", body=CONFIRM, response=IMPACT, errors=(401, 403, 404, 422))
+@route("/apps/<app_key>", "DELETE", summary="Delete an app with its forms and records for good (body: {confirm: the app key}; "
+       "409 while another app's reference points at one of its forms)", tag="apps", body=CONFIRM, response=IMPACT, errors=(401, 403, 404, 409, 422))
 def delete_app(app_key):
     return jsonify(app_admin.delete_app(runtime(), actor(), app_key, confirm=load_checked_body(CONFIRM)["confirm"]))
 
