@@ -20,6 +20,7 @@ from typing import Any
 
 import re2
 
+from engine import i18n
 from engine.safety import MAX_REGEX_LENGTH
 
 #: memory RE2 may use for one compiled pattern (bytes); a pattern needing more is refused at save
@@ -33,12 +34,20 @@ _OPTIONS.max_mem = MAX_PATTERN_MEMORY
 
 
 class PatternRefused(ValueError):
-    """Why a user pattern can't be used, and where in the pattern (0-based character offset)."""
+    """Why a user pattern can't be used (a catalogue key of engine/translations and its values; ``reason`` is the English
+    text) and where in the pattern (0-based character offset)."""
 
-    def __init__(self, message: str, position: int | None = None) -> None:
+    def __init__(self, message_code: str, position: int | None = None, **params: Any) -> None:
+        message = i18n.render(message_code, i18n.DEFAULT_LOCALE, params)
         super().__init__(message if position is None else f"{message} (at position {position})")
         self.reason = message
         self.position = position
+        self.message_code = message_code
+        self.params = params
+
+    def reasons(self) -> dict[str, str]:
+        """The reason in every language the product speaks (a parameter of a message that says where it is)."""
+        return {locale: i18n.render(self.message_code, locale, self.params) for locale in i18n.LOCALES}
 
 
 class UserPattern:
@@ -77,11 +86,11 @@ class UserPattern:
 def compile_pattern(pattern: str) -> UserPattern:
     """The RE2 program of *pattern*, or ``PatternRefused`` with the position of the problem."""
     if not isinstance(pattern, str):
-        raise PatternRefused("a pattern must be a text")
+        raise PatternRefused("error.pattern.not_text")
     if len(pattern) > MAX_REGEX_LENGTH:
-        raise PatternRefused(f"the pattern is longer than {MAX_REGEX_LENGTH} characters", MAX_REGEX_LENGTH)
+        raise PatternRefused("error.pattern.too_long", MAX_REGEX_LENGTH, max=MAX_REGEX_LENGTH)
     if _has_lone_surrogate(pattern) or "\x00" in pattern:
-        raise PatternRefused("the pattern contains a character that is not allowed", _first_bad_char(pattern))
+        raise PatternRefused("error.pattern.bad_character", _first_bad_char(pattern))
     try:
         return UserPattern(pattern)
     except re2.error as exc:
@@ -125,20 +134,20 @@ def _first_bad_char(text: str) -> int:
     return 0
 
 
-#: RE2's messages, in the words of a form designer
+#: RE2's messages -> the catalogue key of their reason, in the words of a form designer (engine/translations)
 _REASONS = {
-    "invalid perl operator": "look-ahead, look-behind and other (?...) groups are not supported",
-    "invalid escape sequence": "this escape is not supported (back-references like \\1 and \\Z are not)",
-    "missing )": "a ( is not closed",
-    "unexpected )": "a ) has no matching (",
-    "missing ]": "a [ is not closed",
-    "bad repetition operator": "a repetition is repeated (a++, a*?+...): possessive repetition is not supported",
-    "invalid repetition size": "repetition counts above 1000 are not supported",
-    "no argument for repetition operator": "a repetition (* + ? {n}) has nothing before it to repeat",
-    "invalid character class range": "a character class or range is not valid",
-    "invalid character class": "a character class is not valid",
-    "invalid named capture group": "the group name is not valid",
-    "pattern too large": "the pattern is too large",
+    "invalid perl operator": "error.pattern.lookaround",
+    "invalid escape sequence": "error.pattern.escape",
+    "missing )": "error.pattern.open_paren",
+    "unexpected )": "error.pattern.close_paren",
+    "missing ]": "error.pattern.open_bracket",
+    "bad repetition operator": "error.pattern.repeated_repetition",
+    "invalid repetition size": "error.pattern.repetition_size",
+    "no argument for repetition operator": "error.pattern.nothing_to_repeat",
+    "invalid character class range": "error.pattern.class_range",
+    "invalid character class": "error.pattern.char_class",
+    "invalid named capture group": "error.pattern.group_name",
+    "pattern too large": "error.pattern.too_large",
 }
 
 
@@ -146,7 +155,7 @@ def _refusal(pattern: str, exc: Exception) -> PatternRefused:
     raw = exc.args[0] if exc.args else str(exc)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     code, _, fragment = text.partition(": ")
-    reason = next((why for key, why in _REASONS.items() if code.startswith(key)), f"the pattern is not valid ({text})")
+    reason = next((why for key, why in _REASONS.items() if code.startswith(key)), None)
     if code in ("missing )", "missing ]"):
         position = len(pattern)
     elif code == "unexpected )":
@@ -154,4 +163,6 @@ def _refusal(pattern: str, exc: Exception) -> PatternRefused:
     else:
         found = pattern.find(fragment) if fragment else -1
         position = found if found >= 0 else None
+    if reason is None:
+        return PatternRefused("error.pattern.invalid", position, detail=text)
     return PatternRefused(reason, position)

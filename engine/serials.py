@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine import i18n
 from engine.storage.tables import serial_counters
 
 #: longest serial format; widest counter
@@ -31,7 +32,12 @@ _PERIOD = {"never": "", "yearly": "%Y", "monthly": "%Y%m", "daily": "%Y%m%d"}
 
 
 class SerialFormatError(ValueError):
-    pass
+    """Why a serial format is refused: a catalogue key (engine/translations) and its values; ``str()`` is the English."""
+
+    def __init__(self, message_code: str, **params: Any) -> None:
+        super().__init__(i18n.render(message_code, i18n.DEFAULT_LOCALE, params))
+        self.message_code = message_code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,9 @@ class SerialFormat:
 
 def parse_format(text: str, field_ids: list[str] | None = None) -> SerialFormat:
     if not text:
-        raise SerialFormatError("a serial number needs a format, e.g. KH-{YYYYMMDD}-{0000}")
+        raise SerialFormatError("error.serial.format_required", example="KH-{YYYYMMDD}-{0000}")
     if len(text) > MAX_FORMAT_LENGTH:
-        raise SerialFormatError(f"format is longer than {MAX_FORMAT_LENGTH} characters")
+        raise SerialFormatError("error.serial.too_long", max=MAX_FORMAT_LENGTH)
     parts, pos, counters = [], 0, 0
     for m in _TOKEN.finditer(text):
         literal = text[pos:m.start()]
@@ -67,24 +73,24 @@ def parse_format(text: str, field_ids: list[str] | None = None) -> SerialFormat:
             parts.append(("date", _DATE_TOKENS[token]))
         elif token and set(token) == {"0"}:
             if len(token) > MAX_COUNTER_WIDTH:
-                raise SerialFormatError(f"counter {{{token}}} is wider than {MAX_COUNTER_WIDTH} digits")
+                raise SerialFormatError("error.serial.counter_width", token=f"{{{token}}}", max=MAX_COUNTER_WIDTH)
             counters += 1
             parts.append(("counter", len(token)))
         elif token.startswith("field:"):
             fid = token[6:]
             if field_ids is not None and fid not in field_ids:
-                raise SerialFormatError(f"token {{{token}}} names field {fid!r}, which is not in this form")
+                raise SerialFormatError("error.serial.unknown_field", token=f"{{{token}}}", field=repr(fid))
             parts.append(("field", fid))
         else:
-            raise SerialFormatError(f"unknown token {{{token}}} at position {m.start()}: use YYYY, YY, MM, DD, YYYYMM, YYYYMMDD, field:<id> or 0000")
+            raise SerialFormatError("error.serial.unknown_token", token=f"{{{token}}}", position=m.start())
         pos = m.end()
     if text[pos:]:
         parts.append(("lit", text[pos:]))
     for kind, arg in parts:
         if kind == "lit" and (not _LITERAL.match(arg) or "{" in arg or "}" in arg):
-            raise SerialFormatError(f"literal text {arg!r} has characters that are not allowed")
+            raise SerialFormatError("error.serial.bad_literal", text=repr(arg))
     if counters != 1:
-        raise SerialFormatError("the format needs exactly one counter token such as {0000}")
+        raise SerialFormatError("error.serial.one_counter", example="{0000}")
     return SerialFormat(tuple(parts))
 
 
