@@ -42,7 +42,10 @@
         var saved = null;
         try { saved = JSON.parse(window.localStorage.getItem(this.storageKey()) || 'null'); } catch (e) { saved = null; }
         var ids = this.fields.map(function (f) { return f.id; });
-        this.columns = Array.isArray(saved) ? saved.filter(function (id) { return ids.indexOf(id) >= 0; }) : ids.slice(0, DEFAULT_COLUMNS);
+        // the first column is the record's title already: by default its field is not a column again
+        var titleField = (def.settings || {}).title_field;
+        var offered = ids.filter(function (id) { return id !== titleField; });
+        this.columns = Array.isArray(saved) ? saved.filter(function (id) { return ids.indexOf(id) >= 0; }) : offered.slice(0, DEFAULT_COLUMNS);
         this.fetch();
       },
       storageKey: function () { return 'formflow.columns.' + this.cfg.app + '.' + this.cfg.form; },

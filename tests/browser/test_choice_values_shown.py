@@ -3,13 +3,16 @@
 While a customer is filled in, the RFM segment (a formula whose result the field names among its choices) shows the
 choice's label as the user types, "No intent" / "无意向", never the stored code "no_intent". On the saved customer's
 page the level chip carries its choice's colour: the page's Content-Security-Policy refuses inline style attributes,
-so the colour has to arrive another way, and the browser reports no refused style.
+so the colour has to arrive another way, and the browser reports no refused style. The list shows a record's title
+once: its first column is the title, so the title's field is not a default column again (issue 22).
 """
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
+from engine.runtime import Actor
+from engine.services import records as record_service
 from signin import crm_admin  # tests/browser/signin.py
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-9", "display_name": "王芳"}
@@ -42,3 +45,13 @@ def test_a_formula_choice_reads_as_its_label_and_a_chip_shows_its_colour(signed_
     assert refused_styles == []
     assert axe_check(page) == []
     assert page.js_errors == []
+
+
+def test_the_list_shows_a_records_title_once(signed_in, page):
+    record_service.create_record(signed_in["rt"], Actor.system(), "crm", "customer", {"name": "Once Only Ltd", "level": "key"})
+    page.goto(f"{signed_in['url']}/apps/crm/forms/customer/records")
+    row = page.get_by_role("row", name="Once Only Ltd")
+    expect(row.get_by_role("link", name="Once Only Ltd")).to_be_visible()
+    expect(row.get_by_role("cell", name="Key")).to_be_visible()  # a choice by its label
+    assert row.get_by_role("cell").all_inner_texts().count("Once Only Ltd") == 1
+    expect(page.get_by_role("button", name="Sort by Customer name")).to_have_count(0)  # its column can still be chosen
