@@ -11,9 +11,10 @@ import re
 from playwright.sync_api import expect
 
 from engine.runtime import Actor
-from engine.services import forms, queries, records
+from engine.services import forms, queries, records, users
 
 from tests.browser.admin_steps import add_field, designer_ready, first_admin, publish_form
+from tests.browser.signin import sign_in
 
 ADMIN = {"username": "ada", "password": "cross-app-Secret-2026", "display_name": "Ada Admin"}
 T = {"palette": "Fields", "type.reference": "Reference", "label_en": "Label (English)", "label_zh": "Label (中文)",
@@ -74,3 +75,29 @@ def test_admin_links_a_ticket_to_an_employee_of_another_app(db_app, page):
     expect(page.get_by_test_id("related-ticket-assignee")).to_contain_text("Printer jam")
     assert page.js_errors == []
 
+
+
+#: the same panel in Chinese (the catalogue's texts, written out so that a lost translation fails)
+T_ZH = {"palette": "字段", "type.reference": "关联数据", "label_en": "标题（English）", "label_zh": "标题（中文）",
+        "field_key": "名称（规则中使用）", "publish": "发布", "published": "已发布", "target_app": "关联应用",
+        "target_form": "关联表单", "this_app": "本应用"}
+
+
+def test_the_target_app_and_form_are_picked_by_their_chinese_labels(db_app, page):
+    app, base = db_app
+    _workspace(app)
+    rt = app.extensions["formflow"]
+    users.create_user(rt, Actor.system(), "li", password=ADMIN["password"], display_name="李管理", roles=["admin"],
+                      locale="zh-CN", check=False)
+    sign_in(page, base, "li", ADMIN["password"])
+
+    page.goto(base + "/apps/crm/forms/ticket/design")
+    designer_ready(page)
+    add_field(page, T_ZH, "reference", "Assignee", "assignee", label_zh="负责人")
+    target_app = page.get_by_role("combobox", name=T_ZH["target_app"], exact=True)
+    expect(target_app.locator("option:checked")).to_have_text(T_ZH["this_app"])
+    target_app.select_option(label="人事")
+    page.get_by_role("combobox", name=T_ZH["target_form"], exact=True).select_option(label="员工")
+    publish_form(page, T_ZH)
+    published = forms.get_draft(rt, "crm", "ticket")["definition"]["fields"][-1]["options"]
+    assert (published["app"], published["form"]) == ("hr", "employee")
