@@ -14,6 +14,7 @@ from flask import abort, render_template, request, url_for
 
 from designer_ui import bp, i18n
 from designer_ui.i18n import gettext, label_text, request_locale
+from designer_ui.editor_views import named_users
 from designer_ui.request_context import actor, runtime
 from engine.api.dashboard_routes import query_filters
 from engine.errors import FormflowError, ValidationFailed
@@ -92,16 +93,16 @@ def dashboard_page(app_key, dashboard_key):
     return render_template("dashboard.html", app=app, dashboard=data, charts=charts, active_nav="dashboards",
                            data_url=url_for("api.dashboard_data", app_key=app_key, dashboard_key=dashboard_key),
                            list_url=url_for("ui.dashboards_list", app_key=app_key), periods=PERIODS, picked=request.args,
-                           filter_errors=errors, owners=_owners(rt), teams=_teams(rt),
+                           filter_errors=errors, owner=_owner(rt, picked), teams=_teams(rt),
                            edit_url=url_for("ui.dashboard_edit", app_key=app_key, dashboard_key=dashboard_key)
                            if permissions.has_capability(rt, actor(), "design") else None)
 
 
-def _owners(rt) -> list[dict]:
-    try:
-        return [{"id": u["id"], "name": u.get("display_name") or u.get("username")} for u in user_service.list_users(rt, actor())]
-    except FormflowError:  # a reader who may not list people filters by team or period only
-        return []
+def _owner(rt, picked: dict | None) -> dict:
+    """The owner filter's chosen user for the picker (userpicker.js searches the rest on the server): {ids, names}."""
+    raw = str((picked or {}).get("owner") or "")
+    ids = [int(raw)] if raw.isdigit() else []
+    return {"ids": ids, "names": user_service.display_names(rt, ids)}
 
 
 def _teams(rt) -> list[dict]:
@@ -122,6 +123,7 @@ def _builder(app_key: str, dashboard_key: str | None):
               "save_url": url_for("api.replace_dashboard", app_key=app_key, dashboard_key=dashboard_key) if saved
               else url_for("api.create_dashboard", app_key=app_key),
               "preview_url": url_for("api.preview_dashboard", app_key=app_key),
+              "user_names": named_users([saved["definition"]] if saved else []),
               "view_url": url_for("ui.dashboard_page", app_key=app_key, dashboard_key="__key__")}
     title = gettext("dash.edit") if saved else gettext("dash.new")
     return render_template("dashboard_edit.html", app=app, config=config, title=title, saved=saved, active_nav="dashboards",

@@ -80,6 +80,25 @@ def _people() -> list[dict]:
             for u in user_service.list_users(runtime(), actor())]
 
 
+def named_users(definitions) -> dict[int, str]:
+    """{id: display name} of the people definitions name (recipients' ``users`` lists, values of user fields), for the
+    chips of the user pickers; the pickers search everyone else on the server."""
+    ids: set[int] = set()
+
+    def walk(node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif key in ("users", "value") and isinstance(node, int) and not isinstance(node, bool):
+            ids.add(node)
+
+    walk(list(definitions))
+    return user_service.display_names(runtime(), ids)
+
+
 def _app(app_key: str) -> dict:
     return form_service.get_app(runtime(), app_key)
 
@@ -95,6 +114,7 @@ def automation_editor(app_key, form_key):
     fields = [_field_summary(f, locale) for f in draft["definition"].get("fields", []) if not f.get("deleted")]
     config = {"api_base": f"/api/apps/{app_key}/forms/{form_key}", "form": form_key, "fields": fields,
               "forms": _lean(_forms(app, locale)), "definition": draft["definition"], "draft_revision": draft["draft_revision"],
+              "user_names": named_users(draft["definition"].get("automations") or []),
               "records_url": url_for("ui.records_list", app_key=app_key, form_key="FORM").replace("/FORM/", "/{form}/")}
     return render_template("automation_editor.html", app=app, form=form, config=config, active_nav="apps",
                            designer_url=url_for("ui.designer", app_key=app_key, form_key=form_key))
@@ -107,13 +127,14 @@ def workflow_editor(app_key):
     forms = _forms(app, locale, published_only=True)
     templates = [{"key": t["key"], "form": t["form"], "label": label_text(t.get("label"), locale) or t["key"]}
                  for t in template_service.list_templates(rt, app_key) if t.get("published_revision")]
-    people = _people()
+    listed = workflow_service.list_workflows(rt, app_key)
     config = {"api_base": f"/api/apps/{app_key}/workflows", "forms": _lean(forms), "samples": _samples(app_key, forms),
-              "templates": templates, "users": people, "selected": request.args.get("key"), "timezone": user_timezone(),
+              "templates": templates, "user_names": named_users([w["definition"] for w in listed]),
+              "selected": request.args.get("key"), "timezone": user_timezone(),
               "channels": sorted(CHANNELS.names()),
               "workflows": [{"key": w["key"], "label": label_text(w["definition"].get("label"), locale) or w["key"],
                              "enabled": w["enabled"], "published_version": w.get("published_version")}
-                            for w in workflow_service.list_workflows(rt, app_key)]}
+                            for w in listed]}
     return render_template("workflow_editor.html", app=app, config=config, active_nav="apps")
 
 

@@ -49,7 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = load_messages()
 #: Key prefixes the browser scripts need (sent as a JSON data block).
 CLIENT_PREFIXES = (
     "common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.", "editor.",
-    "profile.copied", "profile.copy_failed", "admin.confirm_delete",
+    "profile.copied", "profile.copy_failed", "admin.confirm_delete", "picker.",
 )
 
 

@@ -125,6 +125,24 @@
         SOURCES.forEach(function (s) { out.push({ value: s, label: t('editor.' + 'source_' + s.slice(1)) }); });
         return out;
       };
+      /* a value for a user field is a person picked with the searchable user picker (userpicker.js), not a typed id */
+      base.userNames = cfg.user_names || {};
+      base.picksUser = function (ai, m) {
+        if (this.mapKind(m) !== 'value') return false;
+        var f = this.targetFields(ai).filter(function (x) { return x.id === m.field; })[0];
+        return !!f && window.formflow.typeCan(f, 'is_user');
+      };
+      base.mountUserValue = function (box, ai, mi, m) {
+        var self = this;
+        var id = typeof m.value === 'number' ? m.value : null;
+        box.appendChild(window.formflow.userPicker.create({
+          id: 'a-user-' + ai + '-' + mi, label: t('editor.value_user'), single: true, help: t('editor.value_user_help'),
+          chosen: id === null ? [] : [{ id: id, name: this.userNames[id] }],
+          onChange: function (users) {
+            if (users.length) { self.userNames[users[0].id] = users[0].name; m.value = users[0].id; } else delete m.value;
+            self.changed();
+          } }));
+      };
       base.mapOf = function (ai) { return this.autos[ai].action.map || []; };
       base.mapKind = function (m) {
         if ('from' in m) return 'from';

@@ -3,7 +3,8 @@
    POST {preview_url} (the same checks, read gate and figures as a saved dashboard; nothing stored) and saved through
    the dashboards API (POST new / PUT with If-Match). A refusal's errors are shown at the control whose data-path
    matches the error's path (or the closest one), with aria-invalid and aria-describedby.
-   Settings: #ff-dash-builder {app, forms, definition, revision, save_url, preview_url, view_url}. */
+   Settings: #ff-dash-builder {app, forms, definition, revision, save_url, preview_url, view_url, user_names {id: name} of
+   the people its filters name}. */
 (function () {
   'use strict';
 
@@ -80,6 +81,27 @@
     return s;
   }
 
+  /* a filter comparing a person (the owner, a user field) with one value: the value is a user picked with the
+     searchable user picker (userpicker.js, the server's pages), never a typed id */
+  function picksPerson(chart, flt) {
+    return !!flt.field && (flt.op === 'eq' || flt.op === 'ne') && (field(chart, flt.field) || {}).kind === 'person';
+  }
+  function personValue(chart, id, path) {
+    var raw = chart.filters[0].value;
+    var value = typeof raw === 'number' ? raw : (/^\d+$/.test(String(raw || '')) ? Number(raw) : null);
+    var names = cfg.user_names = cfg.user_names || {};
+    var picker = window.formflow.userPicker.create({
+      id: id, label: t('dash.filter_value'), single: true, help: t('dash.filter_user_help'),
+      chosen: value === null ? [] : [{ id: value, name: names[value] }],
+      onChange: function (users) {
+        if (users.length) names[users[0].id] = users[0].name;
+        chart.filters[0].value = users.length ? users[0].id : '';
+        schedule();
+      } });
+    picker.setAttribute('data-path', path);
+    return picker;
+  }
+
   function card(chart, i) {
     var n = i + 1, p = '/charts/' + i, id = 'dc' + i + '-';
     var single = !!SINGLE[chart.type];
@@ -105,8 +127,9 @@
       control(id + 'ffield', t('dash.filter_field'), select([''].concat(all.map(function (f) { return f.id; })), flt.field || '',
                                                              function (x) { return x ? label(field(chart, x).label, x) : t('dash.none'); }, 'ffield'), p + '/filters/0/field'),
       flt.field ? control(id + 'fop', t('dash.filter_op'), select(filterOps(field(chart, flt.field)), flt.op || 'eq', function (x) { return t('dash.op.' + x); }, 'fop'), p + '/filters/0/op') : null,
-      flt.field && ['empty', 'not_empty'].indexOf(flt.op) < 0 ? control(id + 'fvalue', t('dash.filter_value'),
+      flt.field && ['empty', 'not_empty'].indexOf(flt.op) < 0 && !picksPerson(chart, flt) ? control(id + 'fvalue', t('dash.filter_value'),
         el('input', { type: 'text', maxlength: '200', value: flt.value === undefined || flt.value === null ? '' : String(flt.value), 'data-role': 'fvalue' }), p + '/filters/0/value') : null,
+      picksPerson(chart, flt) ? personValue(chart, id + 'fvalue', p + '/filters/0/value') : null,
       control(id + 'period', t('dash.period'), select([''].concat(RANGES), per.range || '', function (x) { return t('dash.period.' + (x || 'all')); }, 'period'), p + '/period/range'),
       per.range ? control(id + 'pfield', t('dash.period_field'), select(all.filter(function (f) { return f.dated; }).map(function (f) { return f.id; }), per.field,
                                                                          function (x) { return label(field(chart, x).label, x); }, 'pfield'), p + '/period/field') : null,

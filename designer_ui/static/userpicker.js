@@ -1,7 +1,11 @@
-/* The user picker of the admin screens (team members and managers, a user's manager): a combobox that searches users
-   on the server as you type (GET /api/users?search=&page=, 50 a page, by name, user name or e-mail), a listbox of
-   matches with "More users" for the next page, and the chosen users as a list of hidden inputs, each with a Remove
-   button. Keyboard: Down/Up move through the matches, Enter picks, Escape closes. Markup: _user_picker.html.
+/* The user picker: a combobox that searches users on the server as you type (GET /api/users?search=&page=, 50 a page,
+   by name, user name or e-mail), a listbox of matches with "More users" for the next page, and the chosen users as a
+   list of hidden inputs, each with a Remove button. Keyboard: Down/Up move through the matches, Enter picks, Escape
+   closes. Every place a person picks users uses it, whatever the size of the workspace:
+   - server-rendered forms (admin screens, the dashboard's owner filter): the markup of _user_picker.html, mounted on load;
+   - script-built editors (workflow recipients, automation values, dashboard chart filters):
+     formflow.userPicker.create({id, label, name, single, chosen: [{id, name}], onChange(users)}) -> element, the same
+     markup with the texts of the browser catalogue (picker.*); onChange gets the chosen [{id, name}] after each change.
    data-single: one user at most (picking another replaces them). */
 (function () {
   'use strict';
@@ -9,7 +13,10 @@
   //: wait this long after the last key before asking the server (milliseconds)
   var TYPING_PAUSE = 200;
 
-  function mount(root) {
+  function mount(root, opts) {
+    if (root.hasAttribute('data-picker-mounted')) return root;
+    root.setAttribute('data-picker-mounted', '');
+    var onChange = (opts && opts.onChange) || function () {};
     var input = root.querySelector('[data-picker-input]');
     var listbox = root.querySelector('[data-picker-options]');
     var chosen = root.querySelector('[data-picker-chosen]');
@@ -22,6 +29,13 @@
     function t(key, params) {
       var text = root.getAttribute('data-t-' + key.replace('picker.', '')) || key;
       return text.replace(/\{(\w+)\}/g, function (m, k) { return params && k in params ? String(params[k]) : m; });
+    }
+
+    function chosenUsers() {
+      return Array.prototype.map.call(chosen.querySelectorAll('li[data-user-id]'), function (li) {
+        var span = li.querySelector('span');
+        return { id: Number(li.getAttribute('data-user-id')), name: span ? span.textContent : '' };
+      });
     }
 
     function chosenIds() {
@@ -54,6 +68,7 @@
       say(t('picker.added', { name: user.display_name, what: what }));
       input.value = '';
       close();
+      onChange(chosenUsers());
     }
 
     function say(text) { if (status) status.textContent = text; }
@@ -160,8 +175,53 @@
       li.remove();  // a form without the name means "nobody" (the server reads a missing manager as none)
       say(t('picker.removed', { name: gone, what: what }));
       input.focus();
+      onChange(chosenUsers());
     });
+    return root;
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll('[data-user-picker]'), mount);
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { if (attrs[k] !== null && attrs[k] !== undefined) e.setAttribute(k, attrs[k]); });
+    if (text) e.textContent = text;
+    return e;
+  }
+
+  /* The markup of _user_picker.html built here (for editors drawn by scripts), mounted. */
+  function create(opts) {
+    var id = opts.id, what = opts.label || '';
+    var root = el('div', { 'class': 'field user-picker', id: id, 'data-user-picker': '', 'data-name': opts.name || id, 'data-label': what });
+    if (opts.single) root.setAttribute('data-single', '');
+    ['added', 'removed', 'already', 'more', 'none', 'failed', 'inactive', 'remove'].forEach(function (k) {
+      root.setAttribute('data-t-' + k, ff.t('picker.' + k, { what: what }));  // {name} stays for the picked one
+    });
+    root.setAttribute('data-t-found', ff.t('picker.found'));
+    root.appendChild(el('label', { 'for': id + '-input' }, what));
+    var list = el('ul', { 'class': 'chips', 'data-picker-chosen': '', 'aria-label': ff.t('picker.chosen', { what: what }), 'data-testid': id + '-chosen' });
+    (opts.chosen || []).forEach(function (u) {
+      var li = el('li', { 'class': 'chip', 'data-user-id': u.id });
+      li.appendChild(el('input', { type: 'hidden', name: opts.name || id, value: u.id }));
+      var name = u.name || ('#' + u.id);
+      li.appendChild(el('span', {}, name));
+      li.appendChild(el('button', { type: 'button', 'class': 'btn btn-sm chip-remove', 'data-picker-remove': '',
+                                    'aria-label': ff.t('picker.remove', { name: name, what: what }) }, '×'));
+      list.appendChild(li);
+    });
+    root.appendChild(list);
+    var box = el('div', { 'class': 'picker-box' });
+    box.appendChild(el('input', { id: id + '-input', type: 'text', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
+                                  'aria-controls': id + '-options', autocomplete: 'off', maxlength: '100', placeholder: ff.t('picker.placeholder'),
+                                  'data-picker-input': '', 'aria-describedby': id + '-help' }));
+    var options = el('ul', { id: id + '-options', role: 'listbox', 'class': 'picker-options', 'aria-label': ff.t('picker.matches', { what: what }),
+                             'data-picker-options': '' });
+    options.hidden = true;
+    box.appendChild(options);
+    root.appendChild(box);
+    root.appendChild(el('p', { 'class': 'help small muted', id: id + '-help' }, opts.help || ff.t('picker.help')));
+    root.appendChild(el('p', { 'class': 'small muted picker-status', role: 'status', 'data-picker-status': '' }));
+    return mount(root, opts);
+  }
+
+  ff.userPicker = { mount: mount, create: create };
+  Array.prototype.forEach.call(document.querySelectorAll('[data-user-picker]'), function (root) { mount(root); });
 })();

@@ -95,7 +95,7 @@
       var cfg = window.formflow.readJSON('workflow-config', {});
       var kept = {};  // channel -> the mask of its stored (secret) address, while this workflow is open
       var extra = {
-        cfg: cfg, forms: cfg.forms || [], users: cfg.users || [], channels: cfg.channels || ['inbox'],
+        cfg: cfg, forms: cfg.forms || [], userNames: cfg.user_names || {}, channels: cfg.channels || ['inbox'],
         def: blank(), loaded: false, revision: null, publishedVersion: null, enabled: false,
         conds: [{ id: 'wf', when: '' }], errors: [], status: '', statusKind: '', busy: false,
         recordId: '', due: null, dueAll: false, dry: null, runs: [], recordRuns: null, recordError: '',
@@ -137,6 +137,7 @@
           this.publishedVersion = data.published_version;
           this.enabled = !!data.enabled;
           this.syncConds();
+          this.redrawPickers();
           var list = this.samples();
           if (!this.recordId && list.length) this.recordId = String(list[0].id);
         },
@@ -434,13 +435,39 @@
           if (i >= 0) l.splice(i, 1); else { var p = {}; p[kind] = value; l.push(p); }
           this.dirty();
         },
-        isNamed: function (si, list, id) { return this.people(si, list).some(function (p) { return p.users && p.users.indexOf(id) >= 0; }); },
-        setNamed: function (si, list, select) {
-          var ids = Array.prototype.filter.call(select.options, function (o) { return o.selected; }).map(function (o) { return Number(o.value); });
-          var l = this.people(si, list).filter(function (p) { return !p.users; });
-          if (ids.length) l.push({ users: ids });
-          this.step(si)[list] = l;
-          this.dirty();
+        /* the named people of a step's list: the searchable user picker (userpicker.js); the box keeps which step and
+           list it edits (by step id: a loaded workflow may reuse the blank one's card) and is drawn again on load */
+        mountPicker: function (box, step, list, testid) {
+          box.setAttribute('data-wf-picker', JSON.stringify([step.id, list, testid]));
+          this.drawPicker(box);
+        },
+        drawPicker: function (box) {
+          var self = this;
+          var at = JSON.parse(box.getAttribute('data-wf-picker')), stepId = at[0], list = at[1];
+          var byId = function () { return self.def.steps.filter(function (x) { return x.id === stepId; })[0]; };
+          var step = byId();
+          if (!step) return;
+          var ids = [];
+          (step[list] || []).forEach(function (p) { (p.users || []).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); }); });
+          box.innerHTML = '';
+          box.appendChild(window.formflow.userPicker.create({
+            id: at[2] + '-users-' + stepId, label: t('editor.person_named'), name: list,
+            chosen: ids.map(function (id) { return { id: id, name: self.userNames[id] }; }),
+            onChange: function (users) {
+              var s = byId();
+              if (!s) return;
+              var l = (s[list] || []).filter(function (p) { return !p.users; });
+              users.forEach(function (u) { self.userNames[u.id] = u.name; });
+              if (users.length) l.push({ users: users.map(function (u) { return u.id; }) });
+              s[list] = l;
+              self.dirty();
+            } }));
+        },
+        redrawPickers: function () {
+          var self = this;
+          this.$nextTick(function () {
+            Array.prototype.forEach.call(document.querySelectorAll('[data-wf-picker]'), function (box) { self.drawPicker(box); });
+          });
         },
         hasChannel: function (si, c) { return (this.step(si).channels || []).indexOf(c) >= 0; },
         toggleChannel: function (si, c) {

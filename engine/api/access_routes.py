@@ -89,7 +89,8 @@ MAX_PAGE = 100_000
 SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
           {"name": "include_inactive", "in": "query", "required": False, "schema": {"type": "boolean"}},
           {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-           "description": "the admin's paged list (needs manage_users): every user, active or not, with total and pages"}]
+           "description": "a page of matches with total and pages (the user pickers): with manage_users every user, active or "
+                          "not (the admin's list); otherwise the active users"}]
 
 
 def _known_id(value: int) -> int:
@@ -129,7 +130,7 @@ def list_users():
     if search is not None and len(search) > 100:
         raise ValidationFailed("search is too long", [ErrorItem("at most 100 characters", path="/search")])
     page = request.args.get("page")
-    if page is not None:  # the admin's paged list of everyone (active or not)
+    if page is not None:  # a page of matches (the pickers); the admin's list holds everyone, active or not
         if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
             raise ValidationFailed("page is not valid", [ErrorItem(f"a whole number from 1 to {MAX_PAGE}", path="/page")])
         return jsonify(user_service.users_page(runtime(), actor(), search=search, page=int(page)))

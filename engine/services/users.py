@@ -383,15 +383,16 @@ def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_
 
 
 def users_page(rt: Runtime, actor: Actor, *, search: str | None = None, page: int = 1, per_page: int = MAX_SEARCH_RESULTS) -> dict:
-    """One page of every user (active or not) matching ``search``, for the admin's list: ``{"items", "total", "page",
-    "pages", "per_page"}``; a page past the end shows the last one. Needs ``manage_users``."""
-    require_capability(rt, actor, "manage_users")
+    """One page of the users matching ``search``: ``{"items", "total", "page", "pages", "per_page"}``; a page past the end
+    shows the last one. With ``manage_users`` every user, active or not (the admin's list); for anyone else signed in the
+    active ones, as ``list_users`` shows them (the user pickers of the editors and filters page through them)."""
     per_page = max(1, min(per_page, MAX_SEARCH_RESULTS))
     with rt.db.read() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(users).where(*_search_where(rt, search, True))).scalar_one()
+        everyone = has_capability(rt, actor, "manage_users", conn)
+        total = conn.execute(sa.select(sa.func.count()).select_from(users).where(*_search_where(rt, search, everyone))).scalar_one()
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    items = list_users(rt, actor, search=search, include_inactive=True, limit=per_page, offset=(page - 1) * per_page)
+    items = list_users(rt, actor, search=search, include_inactive=everyone, limit=per_page, offset=(page - 1) * per_page)
     return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
 
 

@@ -83,7 +83,7 @@ def test_ops_build_dry_run_and_publish_workflows_without_json(page, published, r
     expect(result).to_contain_text("POST to (the stored webhook address)")  # the address is a secret, never shown
     expect(result).to_contain_text("Call Acme")
     _step(page, "notify_owner").get_by_role("button", name="Dry run step notify_owner").click()
-    expect(_step(page, "notify_owner").get_by_role("status")).to_contain_text("Reminder for Call Acme")
+    expect(_step(page, "notify_owner").locator("div[role=status]")).to_contain_text("Reminder for Call Acme")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_test_id("status")).to_contain_text("Published")
     assert_accessible(page, axe_check)

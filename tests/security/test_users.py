@@ -94,7 +94,7 @@ def test_deleting_a_role_is_refused_while_held_or_built_in(app, people):
     assert "role.delete" in [a["action"] for a in root.get("/api/admin/audit").get_json()["items"]]
 
 
-def test_the_admins_user_list_comes_in_pages_and_searches(app, rt, people):
+def test_the_user_list_comes_in_pages_for_the_admin_and_the_pickers(app, rt, people):
     from engine.runtime import Actor
     from engine.services import users as user_service
 
@@ -109,4 +109,10 @@ def test_the_admins_user_list_comes_in_pages_and_searches(app, rt, people):
     assert found["total"] == 1 and found["items"][0]["username"] == "bulk042"
     assert root.get("/api/users?page=99").get_json()["page"] == 2  # past the end: the last page
     assert root.get("/api/users?page=0").status_code == 422
-    assert people["ann"].client.get("/api/users?page=1").status_code == 403
+    deactivated = user_service.update_user(rt, Actor.system(), found["items"][0]["id"], {"is_active": False})
+    assert deactivated["is_active"] is False
+    picker = people["ann"].client.get("/api/users?page=2&search=bulk").get_json()   # anyone signed in pages the pickers' matches
+    assert picker["total"] == 59 and picker["pages"] == 2 and len(picker["items"]) == 9     # active users only
+    assert set(picker["items"][0]) == {"id", "username", "display_name", "name"}             # without the admin's record
+    assert "bulk042" not in [u["username"] for u in people["ann"].client.get("/api/users?page=1&search=bulk").get_json()["items"]]
+    assert root.get("/api/users?page=1&search=bulk").get_json()["total"] == 60            # the admin's list: everyone
