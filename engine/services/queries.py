@@ -343,16 +343,17 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
             total = planned
         else:
             capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(limit + 1).subquery()
-            counted = sa.select(sa.func.count().label("total"), *([served_forms.published_now(rt, form)] if checked else []))
-            row = conn.execute(counted.select_from(capped)).mappings().one()
+            counted = sa.select(sa.func.count().label("total"), *([served_forms.published_now()] if checked else []))
+            row = conn.execute(counted.select_from(capped), served_forms.checking(rt, form) if checked else {}).mappings().one()
             if checked and not served_forms.still_published(form, row):
                 return None
             checked, total = False, row["total"]
             if total > limit and dialect == "postgresql":
                 form.memo[LARGE_FORM_MEMO] = True
                 total = max(total, planned or _planner_rows(conn, sa.select(records.c.id).where(*where)))
-    rows = conn.execute(sa.select(records, *([served_forms.published_now(rt, form)] if checked else [])).where(*where)
-                        .order_by(*order).limit(query.page_size + 1).offset((query.page - 1) * query.page_size)).mappings().all()
+    rows = conn.execute(sa.select(records, *([served_forms.published_now()] if checked else [])).where(*where).order_by(*order)
+                        .limit(query.page_size + 1).offset((query.page - 1) * query.page_size),
+                        served_forms.checking(rt, form) if checked else {}).mappings().all()
     if checked and not (rows and served_forms.still_published(form, rows[0])):
         return None
     has_more = len(rows) > query.page_size

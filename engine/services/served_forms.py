@@ -37,12 +37,25 @@ def current(rt: Runtime, conn, app_key: str, form_key: str) -> CompiledForm:
     return form
 
 
-def published_now(rt: Runtime, form: CompiledForm) -> sa.Label:
-    """A column for a read's first statement: the version published now under ``form``'s keys and id (NULL if none)."""
-    return (sa.select(forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
-            .where(forms.c.id == form.form_id, forms.c.key == form.key, apps.c.key == form.app_key,
-                   apps.c.workspace_id == rt.workspace_id)
-            .scalar_subquery().label(PUBLISHED_NOW))
+#: the column: the version published now under the served form's keys and id (``checking(rt, form)`` fills it in)
+_PUBLISHED_NOW = (sa.select(forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
+                  .where(forms.c.id == sa.bindparam("served_form_id"), forms.c.key == sa.bindparam("served_form"),
+                         apps.c.key == sa.bindparam("served_app"), apps.c.workspace_id == sa.bindparam("served_ws"))
+                  .scalar_subquery().label(PUBLISHED_NOW))
+#: one record with that column; made once (building it per request cost more than running it)
+_RECORD_CHECKED = sa.select(records, _PUBLISHED_NOW).where(records.c.id == sa.bindparam("served_record"),
+                                                          records.c.form_id == sa.bindparam("served_form_id"))
+
+
+def published_now() -> sa.Label:
+    """A column for a read's first statement, executed with ``checking(rt, form)``'s parameters: the version published
+    now under ``form``'s keys and id (NULL if none)."""
+    return _PUBLISHED_NOW
+
+
+def checking(rt: Runtime, form: CompiledForm) -> dict:
+    """The parameters ``published_now()`` takes for ``form``."""
+    return {"served_form_id": form.form_id, "served_form": form.key, "served_app": form.app_key, "served_ws": rt.workspace_id}
 
 
 def still_published(form: CompiledForm, row) -> bool:
@@ -55,8 +68,7 @@ def record_row(rt: Runtime, conn, app_key: str, form_key: str, record_id: int):
     last; a missing row or another version is looked up the long way (``current``, then the row)."""
     form = last_served(rt, app_key, form_key)
     if form is not None:
-        row = conn.execute(sa.select(records, published_now(rt, form))
-                           .where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
+        row = conn.execute(_RECORD_CHECKED, {**checking(rt, form), "served_record": record_id}).mappings().first()
         if still_published(form, row):
             return form, row
     form = current(rt, conn, app_key, form_key)
