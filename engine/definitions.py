@@ -9,6 +9,7 @@ once into a :class:`CompiledForm` and cached by (form id, version).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from importlib import resources
@@ -78,7 +79,40 @@ def _shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
     if err.validator == "additionalProperties":
         return "error.definition.unknown_settings", {
             "detail": err.message.replace("Additional properties are not allowed", "").strip()}
+    if err.validator == "required":
+        missing = _REQUIRED.match(err.message)
+        return "error.schema.required", {"name": repr(missing.group(1)) if missing else ", ".join(map(repr, err.validator_value))}
+    if err.validator in ("enum", "const"):
+        allowed = err.validator_value if err.validator == "enum" else [err.validator_value]
+        return "error.schema.enum", {"value": repr(err.instance), "allowed": ", ".join(json.dumps(v, ensure_ascii=False) for v in allowed)}
+    if err.validator == "type":
+        kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        return "error.schema.type", {"value": _shown(err.instance), "kinds": ", ".join(map(repr, kinds))}
+    if err.validator in _LIMIT_CODES:
+        return _LIMIT_CODES[err.validator], {"value": _shown(err.instance), "limit": err.validator_value}
+    if err.validator in ("oneOf", "anyOf", "not"):
+        return "error.schema.shape", {"value": _shown(err.instance)}
     return None, {}
+
+
+#: jsonschema's "'x' is a required property"
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+#: keywords that compare with a limit, and the catalogue key of their refusal
+_LIMIT_CODES = {
+    "maximum": "error.schema.maximum", "minimum": "error.schema.minimum",
+    "exclusiveMaximum": "error.schema.exclusive_maximum", "exclusiveMinimum": "error.schema.exclusive_minimum",
+    "maxLength": "error.schema.max_length", "minLength": "error.schema.min_length",
+    "maxItems": "error.schema.max_items", "minItems": "error.schema.min_items",
+    "maxProperties": "error.schema.max_properties", "minProperties": "error.schema.min_properties",
+    "uniqueItems": "error.schema.unique_items", "multipleOf": "error.schema.multiple_of", "format": "error.schema.format",
+}
+#: longest value quoted back in a shape error
+MAX_SHOWN_VALUE = 60
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= MAX_SHOWN_VALUE else text[:MAX_SHOWN_VALUE - 1] + "…"
 
 
 def iter_fields(fields: list[dict]):

@@ -88,11 +88,11 @@ class _Select(FieldType):
         values = choice_values(field)
         problems = []
         if not values:
-            problems.append(("options/choices", "a select field needs at least one choice"))
+            problems.append(("options/choices", ctx.coded("error.options.no_choices")))
         if len(values) > MAX_CHOICES:
-            problems.append(("options/choices", f"at most {MAX_CHOICES} choices"))
+            problems.append(("options/choices", ctx.coded("error.options.too_many_choices", max=MAX_CHOICES)))
         for dup in _duplicates(values):
-            problems.append(("options/choices", f"choice {dup!r} is listed twice"))
+            problems.append(("options/choices", ctx.coded("error.options.duplicate_choice", choice=repr(dup))))
         return problems
 
     def filter_operand(self, value, field):

@@ -41,7 +41,7 @@ class RatingType(FieldType):
     def check_options(self, field, ctx):
         count = (field.get("options") or {}).get("max", DEFAULT_STARS)
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_STARS:
-            return [("options/max", f"a rating has 1 to {MAX_STARS} stars")]
+            return [("options/max", ctx.coded("error.options.rating_stars", max=MAX_STARS))]
         return []
 
     def schema(self, field):

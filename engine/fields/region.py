@@ -127,7 +127,7 @@ class RegionType(FieldType):
     def check_options(self, field, ctx):
         level = (field.get("options") or {}).get("level")
         if level is not None and level not in LEVELS:
-            return [("options/level", f"must be one of {', '.join(LEVELS)}")]
+            return [("options/level", ctx.coded("error.options.one_of", choices=", ".join(LEVELS)))]
         return []
 
     def schema(self, field):

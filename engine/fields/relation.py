@@ -137,10 +137,10 @@ class SubtableType(FieldType):
         seen = set()
         for i, sub in enumerate((field.get("options") or {}).get("fields", [])):
             if sub.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(sub["type"]).in_subtable:
-                problems.append((f"options/fields/{i}/type", f"type {sub.get('type')!r} can't be used inside a sub-table"))
+                problems.append((f"options/fields/{i}/type", ctx.coded("error.options.subtable_type", type=repr(sub.get("type")))))
                 continue
             if sub.get("id") in seen:
-                problems.append((f"options/fields/{i}/id", f"duplicate field id {sub.get('id')!r}"))
+                problems.append((f"options/fields/{i}/id", ctx.coded("error.options.duplicate_column", id=repr(sub.get("id")))))
             seen.add(sub.get("id"))
             for suffix, message, *extra in FIELD_TYPES.get(sub["type"]).check_options(sub, ctx):
                 problems.append((f"options/fields/{i}/{suffix}", message, *extra))

@@ -60,7 +60,7 @@ class SerialType(FieldType):
         try:
             parse_format((field.get("options") or {}).get("format", ""), [f["id"] for f in ctx.current_fields])
         except SerialFormatError as exc:
-            return [("options/format", str(exc))]
+            return [("options/format", ctx.coded(exc.message_code, **exc.params))]
         return []
 
     def schema(self, field):
@@ -140,14 +140,14 @@ class RollupType(_Derived):
         opts = field.get("options") or {}
         problems = []
         if opts.get("form") not in ctx.form_keys:
-            problems.append(("options/form", f"refers to form {opts.get('form')!r}, which does not exist in this app"))
+            problems.append(("options/form", ctx.coded("error.options.unknown_form", form=repr(opts.get("form")))))
             return problems
         target_fields = {f["id"]: f for f in ctx.forms_fields.get(opts["form"], [])}
         via = target_fields.get(opts.get("via"))
         if not via or via.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(via["type"]).is_reference:
-            problems.append(("options/via", f"{opts.get('via')!r} is not a reference field of form {opts['form']!r}"))
+            problems.append(("options/via", ctx.coded("error.options.not_reference_field", field=repr(opts.get("via")), form=repr(opts["form"]))))
         if opts.get("aggregate") != "count" and opts.get("field") not in target_fields:
-            problems.append(("options/field", f"{opts.get('field')!r} is not a field of form {opts['form']!r}"))
+            problems.append(("options/field", ctx.coded("error.options.not_field_of_form", field=repr(opts.get("field")), form=repr(opts["form"]))))
         return problems
 
     def sql_type(self, field, source_type=None):

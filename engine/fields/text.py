@@ -89,7 +89,10 @@ class TextType(_Text):
         if pattern:
             problem = patterns.pattern_problem(pattern)  # RE2's syntax, checked at save: matching is linear-time
             if problem:
-                return [("options/pattern", str(problem), {} if problem.position is None else {"position": problem.position})]
+                if problem.position is None:
+                    return [("options/pattern", ctx.coded(problem.message_code, **problem.params))]
+                return [("options/pattern", ctx.coded("error.pattern.refused_at", reason=problem.reasons(), position=problem.position),
+                         {"position": problem.position})]
         return []
 
 

