@@ -8,6 +8,8 @@ once: its first column is the title, so the title's field is not a default colum
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -34,6 +36,7 @@ def test_a_formula_choice_reads_as_its_label_and_a_chip_shows_its_colour(signed_
     page.on("console", lambda m: refused_styles.append(m.text) if m.type == "error" and "style-src" in m.text else None)
     page.goto(f"{signed_in['url']}/apps/crm/forms/customer/new?lang={lang}")
     expect(page.get_by_role("status", name="RFM segment" if lang == "en" else "RFM客户分层")).to_have_text(segment)
+    expect(page.get_by_text(re.compile(r"no_intent|strong_active|weak_intent"))).to_have_count(0)  # nor in the help
 
     page.get_by_label(name_label).fill("Chip Colour Ltd")
     page.get_by_label(level_label).select_option(label=key)
