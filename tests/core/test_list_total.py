@@ -62,6 +62,27 @@ def test_a_large_form_answers_the_planner_estimate_without_counting(small_limit,
     assert again["total_is_estimate"] is True and abs(again["total"] - 40) <= 8, again["total"]
     assert not [s for s in statements if "count(" in s.lower()], statements
     statements.clear()
-    few = qs.list_records(rt, system, "crm", "customer", qs.Query(filters=[qs.Filter("employees", "lt", 3)]))
+    few = qs.list_records(rt, system, "crm", "customer", qs.Query(filters=[qs.Filter("employees", "lt", 3)], page_size=2))
     assert few["total"] == 3 and few["total_exact"] is True
     assert [s for s in statements if "count(" in s.lower()]
+    statements.clear()  # the whole answer on one page is its own exact total: nothing counted
+    short = qs.list_records(rt, system, "crm", "customer", qs.Query(filters=[qs.Filter("employees", "lt", 3)]))
+    assert short["total"] == 3 and short["total_exact"] is True and len(short["items"]) == 3
+    assert not [s for s in statements if "count(" in s.lower()], statements
+
+
+def test_the_last_page_is_its_own_total_and_a_page_past_the_end_is_counted(small_limit):
+    rt, system = small_limit, Actor.system()
+    for i in range(4):
+        rs.create_record(rt, system, "crm", "customer", {"name": f"c{i}", "employees": i})
+    statements: list[str] = []
+    event.listen(rt.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    last = qs.list_records(rt, system, "crm", "customer", qs.Query(page=2, page_size=3))
+    assert (last["total"], last["total_exact"], len(last["items"]), last["has_more"]) == (4, True, 1, False)
+    assert not [s for s in statements if "count(" in s.lower()], statements
+    past = qs.list_records(rt, system, "crm", "customer", qs.Query(page=3, page_size=3))
+    assert (past["total"], past["total_exact"], past["items"]) == (4, True, [])
+    assert [s for s in statements if "count(" in s.lower()]
+    statements.clear()  # exactly one page: the one row read past it is missing, so nothing follows and nothing is counted
+    whole = qs.list_records(rt, system, "crm", "customer", qs.Query(page_size=4))
+    assert (whole["total"], whole["has_more"]) == (4, False) and not [s for s in statements if "count(" in s.lower()]
