@@ -8,7 +8,8 @@ p99, and formflow's req/s as a share of the floor's. Two forms, both through a t
 rules, automations or dedup) and the CRM customer form. Goals (issue 25): plain create >= 50% of the floor, read-one
 >= 70%, list >= 80%; CRM customer create >= 33%.
 
-    python bench/bench_http.py [--db postgresql+psycopg://postgres@127.0.0.1:5432/test] [--seconds 10]
+    python bench/bench_http.py [--db postgresql+psycopg://postgres@127.0.0.1:5432/test] [--seconds 10] [--forms plain,CRM]
+                               [--ops "create,read one,list"]
 """
 from __future__ import annotations
 
@@ -187,6 +188,8 @@ def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_
                  "floor": lambda i: ("GET", "/records", None, plain_headers)},
     }
     for op, makers in ops.items():
+        if op not in args.ops.split(","):
+            continue
         for concurrency in (1, 8):
             ff, fl = interleaved([(ff_port, makers["formflow"]), (floor_port, makers["floor"])], args.seconds, concurrency)
             ratio = ff[0] / fl[0]
@@ -203,6 +206,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--forms", default="plain,CRM", help="which forms to bench, comma separated (plain, CRM)")
+    parser.add_argument("--ops", default="create,read one,list", help="which operations, comma separated (create, read one, list)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a stopped bench still stops its servers and drops its schemas
     tmp = tempfile.mkdtemp(prefix="bench_http_")

@@ -3,14 +3,16 @@ service shares. No permission checks here; this module sits below ``forms``, ``p
 services that guard with them, so none of them imports another to find a row."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from engine.definitions import CompiledForm
+from engine.definitions import CompiledForm, FormCache
 from engine.errors import NotFound
 from engine.runtime import Runtime
-from engine.storage.tables import apps, form_versions, forms
+from engine.storage import record_rows
+from engine.storage.tables import apps, form_versions, forms, records
 from engine.workflows.tables import workflows
 
 
@@ -59,6 +61,36 @@ def compiled_form_to_write(rt: Runtime, conn, app_key: str, form_key: str) -> tu
     return compiled_version(rt, conn, row[0], row[1], app_key), Neighbours(_pairs(row[2]), _pairs(row[3]))
 
 
+# -- a create that trusts the form it saved with last -----------------------------------------
+
+class StaleForm(Exception):
+    """The form a create trusted is no longer the one published under its keys: nothing of that create may stay."""
+
+
+#: per runtime (by its form cache): (app key, form key) -> the compiled form a create saved with last in this process
+_SAVED_WITH: "weakref.WeakKeyDictionary[FormCache, dict[tuple[str, str], CompiledForm]]" = weakref.WeakKeyDictionary()
+
+
+def last_saved_with(rt: Runtime, app_key: str, form_key: str) -> CompiledForm | None:
+    """The compiled form a create last saved with under these keys in this process (unchecked), or None."""
+    return _SAVED_WITH.get(rt.forms, {}).get((app_key, form_key))
+
+
+def remember_saved_with(rt: Runtime, form: CompiledForm) -> None:
+    _SAVED_WITH.setdefault(rt.forms, {})[(form.app_key, form.key)] = form
+
+
+def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: dict) -> tuple[dict, Neighbours]:
+    """PostgreSQL: a new record of the trusted ``form`` (``record_rows.INSERT_RECORD_VALUES`` parameters), its audit row,
+    the version published now under the form's keys and its ``Neighbours``, in one statement; ``StaleForm`` when that
+    version is not ``form``'s (the caller rolls the transaction back and creates the usual way)."""
+    row = conn.execute(_INSERT_CHECKED, {**params, **audit, "chk_ws": rt.workspace_id, "chk_app": form.app_key,
+                                         "chk_form": form.key, "chk_id": form.form_id}).mappings().one()
+    if row["published_now"] != form.version:
+        raise StaleForm(f"form {form.key!r} is no longer at version {form.version}")
+    return {key: row[key] for key in _RECORD_COLUMNS}, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
+
+
 def _published_row(rt: Runtime, conn, statement, app_key: str, form_key: str):
     row = conn.execute(statement, {"ws": rt.workspace_id, "app": app_key, "form": form_key}).first()
     if row is None:
@@ -101,6 +133,19 @@ _PUBLISHED_WITH_NEIGHBOURS = {dialect: (
     .join(apps, apps.c.id == forms.c.app_id)
     .where(apps.c.workspace_id == sa.bindparam("ws"), apps.c.key == sa.bindparam("app"), forms.c.key == sa.bindparam("form")))
     for dialect in _JOINED}
+
+_RECORD_COLUMNS = tuple(records.c.keys())
+#: ``insert_checked``'s statement: the record, its audit row, and beside the row the form's published version now (under
+#: the same workspace, app key, form key and id) and its ``Neighbours``
+_INSERT_CHECKED = record_rows.with_audit(
+    record_rows.INSERT_RECORD_VALUES,
+    sa.select(forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
+    .where(forms.c.id == sa.bindparam("chk_id"), forms.c.key == sa.bindparam("chk_form"), apps.c.key == sa.bindparam("chk_app"),
+           apps.c.workspace_id == sa.bindparam("chk_ws")).scalar_subquery().label("published_now"),
+    _id_version_list("postgresql", _SIBLING, (_SIBLING.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == sa.bindparam("chk_id"))
+                                              .scalar_subquery(), _SIBLING.c.published_version.isnot(None))).label("published_forms"),
+    _id_version_list("postgresql", workflows, (workflows.c.form_id == sa.bindparam("chk_id"), workflows.c.enabled.is_(True),
+                                               workflows.c.published_version.isnot(None))).label("live_workflows"))
 
 
 def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str | None = None) -> CompiledForm:

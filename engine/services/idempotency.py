@@ -40,10 +40,10 @@ def parse_key(raw: str | None) -> str | None:
 
 def create_once(rt: Runtime, actor: Actor, app_key: str, form_key: str, key: str | None,
                 create: Callable[[sa.Connection], dict]) -> tuple[dict, bool]:
-    """``(record, created)``: ``create(conn)`` run once per key, or the record an earlier create with this key made."""
+    """``(record, created)``: ``create(conn)`` run once per key, or the record an earlier create with this key made.
+    Without a key ``create(None)`` runs: the create has its transaction to itself (``records.create_record``)."""
     if key is None or actor.user_id is None:
-        with rt.db.transaction() as conn:
-            return create(conn), True
+        return create(None), True
     try:
         with rt.db.transaction() as conn:
             form_id = form_service.form_id_for(conn, rt, app_key, form_key)

@@ -24,7 +24,8 @@ from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
 from engine.services import served_forms
 from engine.services import reference_targets
-from engine.services.form_lookup import Neighbours, compiled_form, compiled_form_to_write, compiled_version
+from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, insert_checked,
+                                         last_saved_with, remember_saved_with)
 from engine.services.record_input import keyed
 from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
@@ -64,6 +65,7 @@ class Write:
     duplicate_keys: dict[str, str] = field(default_factory=dict)  # rule key -> match key, in a batch (dedup.check_batch)
     automations_run: list[dict] = field(default_factory=list)  # what each automation that fired did
     neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
+    trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
 
     @property
     def changed(self) -> set[str]:
@@ -78,12 +80,32 @@ Stage = Callable[[Write], None]
 
 def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: dict, *,
                   owner_id: int | None = None, conn: sa.Connection | None = None, skip_stages: frozenset = frozenset()) -> dict:
+    """A new record; in its own transaction unless ``conn`` is given. In its own transaction on PostgreSQL it starts from
+    the form this process last saved with, unchecked, and its insert checks that form is still the published one
+    (``form_lookup.insert_checked``): a steady create spends no statement finding its form. Anything but a clean save
+    that way (another version published meanwhile, or any refusal, which the other version might not make) is rolled
+    back and the create runs again from a fresh look-up, which then answers."""
     if conn is None:
+        trusted = last_saved_with(rt, app_key, form_key) if rt.db.dialect == "postgresql" else None
+        if trusted is not None:
+            try:
+                with rt.db.transaction() as c:
+                    return _create(rt, c, actor, trusted, None, data, owner_id, skip_stages)
+            except (FormflowError, StaleForm, sa.exc.DBAPIError):
+                pass  # rolled back: the usual way below answers
         with rt.db.transaction() as c:
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)
     form, neighbours = compiled_form_to_write(rt, conn, app_key, form_key)
+    remember_saved_with(rt, form)
+    return _create(rt, conn, actor, form, neighbours, data, owner_id, skip_stages)
+
+
+def _create(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm, neighbours: Neighbours | None, data: dict,
+            owner_id: int | None, skip_stages: frozenset) -> dict:
+    """``create_record`` with ``form``; ``neighbours`` None: the form is trusted, and the insert checks it."""
     owner_id = _creating_owner(rt, conn, actor, form, owner_id)
-    w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages), neighbours=neighbours)
+    w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages), neighbours=neighbours,
+              trusted=neighbours is None)
     _write(w, owner_id=owner_id)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
@@ -493,8 +515,11 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
         version = expected_version + 1
         params = {"rid": w.record_id, "expected": expected_version, "data": data, "form_version": w.form.version,
                   "updated_by": w.actor.user_id, "updated_at": now, "version": version}
-    saved = record_rows.save_audited(w.conn, params, create=w.action == "create", form_id=w.form.form_id, action=w.action,
-                                     actor=w.actor, at=now, version=version, changes=changes)
+    if w.trusted:
+        saved, w.neighbours = insert_checked(w.rt, w.conn, w.form, params, record_rows.audit_params(w.action, w.actor, changes))
+    else:
+        saved = record_rows.save_audited(w.conn, params, create=w.action == "create", form_id=w.form.form_id, action=w.action,
+                                         actor=w.actor, at=now, version=version, changes=changes)
     if saved is None:
         raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
     w.record_id = saved["id"]

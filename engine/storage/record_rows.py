@@ -29,21 +29,29 @@ UPDATE_RECORD = (sa.update(records)
 _INSERT_AUDIT = sa.insert(record_audit)
 
 
-def _with_audit(write):
+def with_audit(write, *columns):
     """PostgreSQL: ``write`` (an INSERT or UPDATE of one record returning it) and its audit row in one statement; the
-    audit row is written only when the record was (an update that lost the version race writes neither)."""
+    audit row is written only when the record was (an update that lost the version race writes neither). The saved
+    row comes back with ``columns`` beside it (scalar subqueries: what else the save wants to know without a statement)."""
     saved = write.cte("saved")
     audit_row = sa.insert(record_audit).from_select(
         ["record_id", "form_id", "action", "actor_id", "actor", "at", "record_version", "changes"],
         sa.select(saved.c.id, saved.c.form_id, sa.bindparam("action", type_=record_audit.c.action.type),
                   sa.bindparam("actor_id", type_=record_audit.c.actor_id.type), sa.bindparam("actor", type_=record_audit.c.actor.type),
                   saved.c.updated_at, saved.c.version, sa.bindparam("changes", type_=record_audit.c.changes.type)))
-    return sa.select(saved).add_cte(audit_row.cte("audited"))
+    return sa.select(saved, *columns).add_cte(audit_row.cte("audited"))
 
 
-_INSERT_RECORD_AUDITED = _with_audit(sa.insert(records).values({c.name: sa.bindparam(c.name, type_=c.type) for c in records.c if c.name != "id"})
-                                     .returning(*records.c))
-_UPDATE_RECORD_AUDITED = _with_audit(UPDATE_RECORD)
+#: ``INSERT_RECORD`` with every column but the id bound by name (what a CTE needs)
+INSERT_RECORD_VALUES = sa.insert(records).values({c.name: sa.bindparam(c.name, type_=c.type) for c in records.c if c.name != "id"}
+                                                 ).returning(*records.c)
+_INSERT_RECORD_AUDITED = with_audit(INSERT_RECORD_VALUES)
+_UPDATE_RECORD_AUDITED = with_audit(UPDATE_RECORD)
+
+
+def audit_params(action: str, actor, changes: dict) -> dict:
+    """The parameters ``with_audit`` adds to its write's."""
+    return {"action": action, "actor_id": actor.user_id, "actor": actor.label, "changes": changes}
 
 
 def save_audited(conn, statement_params: dict, *, create: bool, form_id: int, action: str, actor, at,
@@ -52,12 +60,13 @@ def save_audited(conn, statement_params: dict, *, create: bool, form_id: int, ac
     row, or None when an update found the record at another version (and wrote nothing). PostgreSQL: one statement."""
     if conn.dialect.name == "postgresql":
         statement = _INSERT_RECORD_AUDITED if create else _UPDATE_RECORD_AUDITED
-        return conn.execute(statement, {**statement_params, "action": action, "actor_id": actor.user_id, "actor": actor.label,
-                                        "changes": changes}).mappings().first()
+        return conn.execute(statement, {**statement_params, **audit_params(action, actor, changes)}).mappings().first()
     saved = conn.execute(INSERT_RECORD if create else UPDATE_RECORD, statement_params).mappings().first()
     if saved is not None:
         audit(conn, saved["id"], form_id, action, actor, at, version, changes)
     return saved
+
+
 #: the audit rows of a batch of creates, from ``rows``: [[record id, changes as JSON text]] as JSON, in that order
 _INSERT_CREATE_AUDITS = {dialect: sa.text(
     "INSERT INTO record_audit (record_id, form_id, action, actor_id, actor, at, record_version, changes) "

@@ -21,7 +21,7 @@ from engine.services import app_templates
 #: form version is published (engine.services.served_forms): no look-up of the form of its own.
 CAPS = {
     "sqlite": {"create": 7, "read": 2, "list": 3},
-    "postgresql": {"create": 5, "read": 1, "list": 2},
+    "postgresql": {"create": 4, "read": 1, "list": 2},
 }
 RECORDS = "/api/apps/crm/forms/customer/records"
 
