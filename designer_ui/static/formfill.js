@@ -170,7 +170,11 @@
             if (typeof e.required === 'boolean') s.required = e.required;
             if (typeof e.readonly === 'boolean') s.readonly = e.readonly;
             if (Array.isArray(e.options)) s.choices = e.options;
-            if (Object.prototype.hasOwnProperty.call(e, 'value')) setValues.push(e);
+            if (typeof e.formula === 'function') {  // "set the value by a formula": what the server's effects stage stores
+              var v = null;
+              try { v = stored(e.formula(data, ctx), (self.field(e.field) || {}).type); } catch (err) { v = null; }
+              setValues.push({ field: e.field, value: v });
+            } else if (Object.prototype.hasOwnProperty.call(e, 'value')) setValues.push(e);
           });
         });
         Object.keys(next).forEach(function (id) { if (!next[id].visible) next[id].required = false; });
