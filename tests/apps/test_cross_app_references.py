@@ -21,7 +21,11 @@ CRM_EMPLOYEE = {"key": "employee", "label": "CRM contact", "settings": {"title_f
 TICKET = {"key": "ticket", "label": "Ticket", "settings": {"title_field": "title"}, "fields": [
     {"id": "title", "type": "text", "label": "Title", "required": True},
     {"id": "assignee", "type": "reference", "label": "Assignee", "options": {"app": "hr", "form": "employee"}},
-    {"id": "assignee_phone", "type": "phone", "label": "Assignee phone", "fetch": {"from": "assignee", "field": "phone"}}]}
+    {"id": "assignee_phone", "type": "phone", "label": "Assignee phone", "fetch": {"from": "assignee", "field": "phone"}},
+    {"id": "assignee_name", "type": "computed", "label": "Assignee name", "options": {"result_type": "text", "formula": "assignee.name"}},
+    {"id": "note", "type": "text", "label": "Note"}],
+    "automations": [{"id": "a1", "name": "note who", "trigger": {"on": "create", "when": "note == null"},
+                     "action": {"type": "set_field", "map": [{"field": "note", "template": "For {{ record.assignee.name }}"}]}}]}
 
 
 def _published(client, app_key: str, form: dict) -> None:
@@ -72,11 +76,23 @@ def test_save_refuses_a_missing_app_or_form_with_the_field_path_and_a_coded_mess
     # the fetched field's source is checked against the other app's form too
     assert any(e["path"] == "/fields/2/fetch/field" for e in refused.get_json()["error"]["errors"])
 
+    # automations don't write into another app's records
+    draft = client.get("/api/apps/crm/forms/ticket/draft").get_json()["definition"]
+    draft["automations"].append({"id": "a2", "name": "touch", "trigger": {"on": "create"},
+                                 "action": {"type": "update_record", "reference": "assignee", "map": [{"field": "name", "value": "x"}]}})
+    assert client.put("/api/apps/crm/forms/ticket/draft", json=draft).status_code == 200
+    refused = client.post("/api/apps/crm/forms/ticket/publish")
+    assert refused.status_code == 422
+    assert [(e["path"], e.get("message_code")) for e in refused.get_json()["error"]["errors"]] == \
+        [("/automations/1/action/reference", "error.definition.reference_write_other_app")]
+
 
 def test_a_record_names_another_apps_record_and_reads_it_back_with_its_title_and_fetched_value(client, world):
     made = client.post("/api/apps/crm/forms/ticket/records", json={"data": {"title": "Printer", "assignee": world["alice"]}})
     assert made.status_code == 201, made.get_json()
-    assert made.get_json()["data"]["assignee_phone"] == "+8613800000001"  # fetched from hr/employee on save
+    data = made.get_json()["data"]
+    assert data["assignee_phone"] == "+8613800000001"  # fetched from hr/employee on save
+    assert data["assignee_name"] == "Alice" and data["note"] == "For Alice"  # a formula and a template read it too
 
     # the CRM's own "employee" form is not the target, whatever its key: its record id is no employee
     wrong = client.post("/api/apps/crm/forms/ticket/records", json={"data": {"title": "x", "assignee": world["contact"]}})
@@ -114,13 +130,16 @@ def test_a_reader_without_rights_on_the_other_app_sees_ids_only(app, client, wor
                       json={"create": True, "read": "all", "update": "all", "delete": "none", "fields": {}}).status_code == 200
     assert client.put("/api/apps/hr/forms/employee/permissions/member",
                       json={"create": False, "read": "none", "update": "none", "delete": "none", "fields": {}}).status_code == 200
-    ticket = client.post("/api/apps/crm/forms/ticket/records", json={"data": {"title": "Printer", "assignee": world["alice"]}}).get_json()
+    # (a note given: the automation copying the name into it, an ordinary value from then on, stays out of this)
+    ticket = client.post("/api/apps/crm/forms/ticket/records",
+                         json={"data": {"title": "Printer", "assignee": world["alice"], "note": "jammed"}}).get_json()
     mia = _user_client(app, "mia", ["member"])
     ops = _user_client(app, "otto", ["ops"])  # reads every form by default, HR's too
 
     (row,) = mia.get("/api/apps/crm/forms/ticket/records/table").get_json()["items"]
     assert row["data"]["assignee"] == world["alice"] and row["display"]["assignee"] == f"#{world['alice']}"
     assert "assignee_phone" not in row["data"] and "assignee_phone" not in row["display"]  # fetched from a form she can't read
+    assert "assignee_name" not in row["data"]  # computed from it
     one = mia.get(f"/api/apps/crm/forms/ticket/records/{ticket['id']}").get_json()
     assert "assignee_phone" not in one["data"] and "Alice" not in repr(one) and "+8613800000001" not in repr(one)
     assert mia.get("/api/apps/hr/forms/employee/records/table?search=Ali").status_code == 403  # the picker finds nothing
