@@ -181,6 +181,9 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *
                 target = reference_target(ref, app_key)
                 target_forms = ctx.forms_fields if target.app is None else ctx.other_apps.get(target.app, {})
                 target_fields = {t["id"] for t in target_forms.get(target.form, [])}
+                if target.app is not None and fetch.get("policy") == "live":  # saves in another app don't reach back here
+                    errors.append(ErrorItem.coded("error.definition.fetch_live_other_app", path=f"{prefix}/fields/{i}/fetch/policy",
+                                                  field_id=f["id"], app=repr(target.app)))
                 if fetch["field"] not in target_fields:
                     errors.append(ErrorItem.coded("error.definition.fetch_field", path=f"{prefix}/fields/{i}/fetch/field", field_id=f["id"],
                                                   form=repr(target.store_key()), field=repr(fetch["field"])))

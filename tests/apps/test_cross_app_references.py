@@ -76,6 +76,14 @@ def test_save_refuses_a_missing_app_or_form_with_the_field_path_and_a_coded_mess
     # the fetched field's source is checked against the other app's form too
     assert any(e["path"] == "/fields/2/fetch/field" for e in refused.get_json()["error"]["errors"])
 
+    # a value fetched from another app can't be kept live (that app's saves don't reach back)
+    draft = client.get("/api/apps/crm/forms/ticket/draft").get_json()["definition"]
+    draft["fields"][2]["fetch"]["policy"] = "live"
+    refused = client.put("/api/apps/crm/forms/ticket/draft", json=draft)
+    assert refused.status_code == 422
+    assert [(e["path"], e.get("message_code")) for e in refused.get_json()["error"]["errors"]] == \
+        [("/fields/2/fetch/policy", "error.definition.fetch_live_other_app")]
+
     # automations don't write into another app's records
     draft = client.get("/api/apps/crm/forms/ticket/draft").get_json()["definition"]
     draft["automations"].append({"id": "a2", "name": "touch", "trigger": {"on": "create"},
