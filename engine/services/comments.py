@@ -89,17 +89,17 @@ def _checked(body: Mapping) -> tuple[str, list[int]]:
     problems = []
     text = body.get("body")
     if not isinstance(text, str) or not text.strip():
-        problems.append(ErrorItem("write a comment: a non-empty text is required", path="/body"))
+        problems.append(ErrorItem.coded("error.comment.empty", path="/body"))
     elif len(text) > MAX_COMMENT_LENGTH:
-        problems.append(ErrorItem(f"a comment holds at most {MAX_COMMENT_LENGTH} characters (this one has {len(text)})", path="/body"))
+        problems.append(ErrorItem.coded("error.comment.too_long", max=MAX_COMMENT_LENGTH, length=len(text), path="/body"))
     picked = body.get("mentions", [])
     if not isinstance(picked, list) or not all(isinstance(u, int) and not isinstance(u, bool) and 0 < u <= MAX_ID for u in picked):
-        problems.append(ErrorItem("must be a list of user ids", path="/mentions"))
+        problems.append(ErrorItem.coded("error.comment.mentions_list", path="/mentions"))
         picked = []
     elif len(picked) > MAX_MENTIONS:
-        problems.append(ErrorItem(f"at most {MAX_MENTIONS} users may be mentioned", path="/mentions"))
+        problems.append(ErrorItem.coded("error.comment.too_many_mentions", max=MAX_MENTIONS, path="/mentions"))
     unknown = sorted(set(body) - {"body", "mentions"})
-    problems += [ErrorItem("unknown property; use body and mentions", path=f"/{k}") for k in unknown]
+    problems += [ErrorItem.coded("error.comment.unknown_property", path=f"/{k}") for k in unknown]
     if problems:
         raise ValidationFailed("the comment is not valid", problems)
     return text.strip(), list(dict.fromkeys(picked))
@@ -109,7 +109,7 @@ def _mentioned(conn: sa.Connection, rt: Runtime, text: str, picked: list[int]) -
     """Active users of this workspace mentioned by @username or picked by id (unknown ones are plain text)."""
     names = [n.lower() for n in mentioned_names(text)]
     if len(names) + len(picked) > MAX_MENTIONS:
-        raise ValidationFailed("the comment is not valid", [ErrorItem(f"at most {MAX_MENTIONS} users may be mentioned", path="/mentions")])
+        raise ValidationFailed("the comment is not valid", [ErrorItem.coded("error.comment.too_many_mentions", max=MAX_MENTIONS, path="/mentions")])
     if not names and not picked:
         return []
     who = sa.or_(sa.func.lower(users.c.username).in_(names), users.c.id.in_(picked))
@@ -177,7 +177,7 @@ def edit_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_
         form, row = _readable_row(rt, conn, actor, app_key, form_key, record_id)
         comment = _own_comment(conn, record_id, comment_id)
         if comment["author_id"] != actor.user_id:
-            raise PermissionDenied("only its author may edit a comment", [ErrorItem("not your comment", path="/comment")])
+            raise PermissionDenied("only its author may edit a comment", [ErrorItem.coded("error.comment.not_yours", path="/comment")])
         people = [p for p in _mentioned(conn, rt, text, picked) if p.id != actor.user_id and _may_read(rt, conn, p.id, form, row)]
         if text == comment["body"] and [p.id for p in people] == list(comment["mentions"]):
             return _comment_dict(comment, _names(conn, [actor.user_id] + list(comment["mentions"])))  # nothing changed
@@ -199,7 +199,7 @@ def delete_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, recor
         comment = _own_comment(conn, record_id, comment_id)
         if comment["author_id"] != actor.user_id and not privileged(actor):
             raise PermissionDenied("only its author or a workspace admin may delete a comment",
-                                   [ErrorItem("not your comment", path="/comment")])
+                                   [ErrorItem.coded("error.comment.not_yours", path="/comment")])
         conn.execute(sa.delete(record_comments).where(record_comments.c.id == comment_id))
         record_rows.audit(conn, record_id, form.form_id, "comment_delete", actor, rt.clock.now(), row["version"],
                           {"@comment": [comment["body"], None]})

@@ -117,15 +117,15 @@ def _profile_errors(values: dict) -> list[ErrorItem]:
         errors.append(problem)
     email = values.get("email")
     if email is not None and (not isinstance(email, str) or not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,255}", email)):
-        errors.append(ErrorItem("must be an e-mail address", path="/email"))
+        errors.append(ErrorItem.coded("error.user.email", path="/email"))
     name = values.get("display_name")
     if "display_name" in values and name is not None and not str(name).strip():
-        errors.append(ErrorItem("must not be blank", path="/display_name"))
+        errors.append(ErrorItem.coded("error.value.blank", path="/display_name"))
     elif isinstance(name, str) and len(name) > MAX_DISPLAY_NAME_LENGTH:
-        errors.append(ErrorItem(f"at most {MAX_DISPLAY_NAME_LENGTH} characters", path="/display_name", code="too_long"))
+        errors.append(ErrorItem.coded("error.value.at_most_chars", max=MAX_DISPLAY_NAME_LENGTH, path="/display_name", code="too_long"))
     locale = values.get("locale")
     if locale is not None and locale not in LOCALES:
-        errors.append(ErrorItem(f"must be one of {', '.join(LOCALES)}", path="/locale"))
+        errors.append(ErrorItem.coded("error.options.one_of", choices=", ".join(LOCALES), path="/locale"))
     return errors
 
 
@@ -154,11 +154,11 @@ def _check_manager(conn, rt: Runtime, user_id: int | None, manager_id: int | Non
     current = manager_id
     while current is not None:
         if current in seen:
-            raise ValidationFailed("a user can't end up managing themselves", [ErrorItem("would make a loop", path="/manager_id")])
+            raise ValidationFailed("a user can't end up managing themselves", [ErrorItem.coded("error.user.manager_loop", path="/manager_id")])
         seen.add(current)
         row = conn.execute(sa.select(users.c.manager_id).where(users.c.id == current, users.c.workspace_id == rt.workspace_id)).first()
         if row is None:
-            raise ValidationFailed("the manager does not exist", [ErrorItem(f"no user with id {current}", path="/manager_id")])
+            raise ValidationFailed("the manager does not exist", [ErrorItem.coded("error.user.no_such_user", id=current, path="/manager_id")])
         current = row[0]
 
 
@@ -170,7 +170,7 @@ def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | Non
         require_capability(rt, actor, "manage_users")
     errors = []
     if not isinstance(username, str) or not USERNAME_PATTERN.match(username):
-        errors.append(ErrorItem("2-150 letters, digits and . _ @ -", path="/username"))
+        errors.append(ErrorItem.coded("error.user.username", path="/username"))
     if password is not None:
         errors += password_errors(password, username, user_inputs=(display_name, email))
     errors += _profile_errors({"timezone": timezone, "email": email, "display_name": display_name, "locale": locale})
@@ -178,7 +178,7 @@ def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | Non
         raise ValidationFailed("the user is not valid", errors)
     with rt.db.transaction() as conn:
         if conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())).first():
-            raise Conflict(f"user name {username!r} is taken", [ErrorItem("already taken", path="/username")])
+            raise Conflict(f"user name {username!r} is taken", [ErrorItem.coded("error.value.taken", path="/username")])
         _check_manager(conn, rt, None, manager_id)
         uid = conn.execute(sa.insert(users).values(
             workspace_id=rt.workspace_id, username=username, display_name=display_name or username, email=email, timezone=timezone,
@@ -196,10 +196,10 @@ UPDATABLE = ("display_name", "email", "timezone", "locale", "manager_id", "is_ac
 def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles: list[str] | None = None) -> dict:
     require_capability(rt, actor, "manage_users")
     if changes.get("is_active") is False and user_id == actor.user_id:
-        raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/is_active", code="self")])
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem.coded("error.user.not_yourself", path="/is_active", code="self")])
     unknown = [k for k in changes if k not in UPDATABLE]
     if unknown:
-        raise ValidationFailed("these user fields can't be changed here", [ErrorItem("not changeable", path=f"/{k}") for k in unknown])
+        raise ValidationFailed("these user fields can't be changed here", [ErrorItem.coded("error.user.not_changeable", path=f"/{k}") for k in unknown])
     errors = _profile_errors(changes)
     if errors:
         raise ValidationFailed("the user is not valid", errors)
@@ -212,12 +212,11 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
             conn.execute(sa.update(users).where(users.c.id == user_id).values(**changes))
         if roles is not None:
             if user_id == actor.user_id and "admin" in actor.roles and "admin" not in roles:
-                raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem("keep admin", path="/roles")])
+                raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem.coded("error.user.keep_admin", path="/roles")])
             _set_roles(rt, conn, user_id, roles)
         if admins_before and not _active_admins(conn, rt):  # the change would lock every admin out: nobody could undo it
-            raise ValidationFailed("this would leave no active workspace admin", [ErrorItem(
-                "the workspace needs at least one active admin", path="/is_active" if changes.get("is_active") is False else "/roles",
-                code="last_admin")])
+            raise ValidationFailed("this would leave no active workspace admin", [ErrorItem.coded(
+                "error.user.last_admin", path="/is_active" if changes.get("is_active") is False else "/roles", code="last_admin")])
         if changes.get("is_active") is False:
             _end_sessions(conn, user_id)
         admin_audit.record(rt, conn, actor, "user.update", f"user:{user_id}", **changes, **({"roles": roles} if roles is not None else {}))
@@ -240,7 +239,7 @@ def issue_password(rt: Runtime, actor: Actor, user_id: int) -> dict:
     the user's sessions end and tokens are revoked as with any password change. ``{"password", "sessions_ended", ...}``"""
     require_capability(rt, actor, "manage_users")
     if user_id == actor.user_id:
-        raise ValidationFailed("change your own password on your profile page", [ErrorItem("not for yourself", path="/user", code="self")])
+        raise ValidationFailed("change your own password on your profile page", [ErrorItem.coded("error.user.password_not_for_yourself", path="/user", code="self")])
     while True:
         password = secrets.token_urlsafe(ISSUED_PASSWORD_LENGTH)[:ISSUED_PASSWORD_LENGTH]
         if not password_errors(password):
@@ -263,7 +262,7 @@ def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
     unknown = [k for k in changes if k not in OWN_PROFILE_FIELDS]
     if unknown:
         raise ValidationFailed("these fields of yours can't be changed here",
-                               [ErrorItem("not changeable here", path=f"/{k}") for k in unknown])
+                               [ErrorItem.coded("error.user.not_changeable_here", path=f"/{k}") for k in unknown])
     clean = {}
     for key, value in changes.items():
         if isinstance(value, str):
@@ -271,10 +270,10 @@ def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
         clean[key] = None if value == "" and key != "display_name" else value
     for key in ("display_name", "email", "timezone", "locale"):
         if key in clean and clean[key] is not None and not isinstance(clean[key], str):
-            raise ValidationFailed("the profile is not valid", [ErrorItem("must be text", path=f"/{key}")])
+            raise ValidationFailed("the profile is not valid", [ErrorItem.coded("error.value.text", path=f"/{key}")])
     errors = _profile_errors(clean)
     if "display_name" in clean and clean["display_name"] is None:
-        errors.append(ErrorItem("must not be blank", path="/display_name"))
+        errors.append(ErrorItem.coded("error.value.blank", path="/display_name"))
     if errors:
         raise ValidationFailed("the profile is not valid", errors)
     with rt.db.transaction() as conn:
@@ -288,7 +287,7 @@ def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
 def deactivate_user(rt: Runtime, actor: Actor, user_id: int) -> dict:
     """Deactivated users keep their records and history but can't sign in; their sessions end and tokens stop working."""
     if user_id == actor.user_id:
-        raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/user")])
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem.coded("error.user.not_yourself", path="/user")])
     return update_user(rt, actor, user_id, {"is_active": False})
 
 
@@ -335,15 +334,15 @@ def check_current_password(rt: Runtime, user_id: int, current_password: Any, rem
         raise credentials.LoginLocked("too many wrong passwords; try again later", wait)
     if row["password_hash"] is None:
         raise ValidationFailed("you have no password yet; an admin sets the first one",
-                               [ErrorItem("no password to change", path="/current_password", code="no_password")])
+                               [ErrorItem.coded("error.user.no_password", path="/current_password", code="no_password")])
     if not isinstance(current_password, str) or not current_password:
         raise ValidationFailed("give your current password to change it",
-                               [ErrorItem("required", path="/current_password", code="required")])
+                               [ErrorItem.coded("error.field.required", path="/current_password", code="required")])
     if not verify_password(row, current_password[:MAX_PASSWORD_LENGTH]):
         with rt.db.transaction() as conn:
             conn.execute(sa.insert(login_attempts).values(username=name, remote_addr=remote_addr, at=now, succeeded=False))
         raise ValidationFailed("the current password is wrong",
-                               [ErrorItem("wrong password", path="/current_password", code="wrong_password")])
+                               [ErrorItem.coded("error.user.wrong_password", path="/current_password", code="wrong_password")])
 
 
 def _end_sessions(conn, user_id: int) -> None:
@@ -427,7 +426,7 @@ def _add_people(conn, rt: Runtime, team_id: int, user_ids, table, path: str) -> 
         try:
             _user_row(conn, rt, uid)
         except NotFound:
-            raise ValidationFailed("the team is not valid", [ErrorItem(f"no user has id {uid}", path=f"/{path}/{i}",
+            raise ValidationFailed("the team is not valid", [ErrorItem.coded("error.user.no_such_user", id=uid, path=f"/{path}/{i}",
                                                                        code="unknown_user")]) from None
         conn.execute(sa.insert(table).values(team_id=team_id, user_id=uid))
 
@@ -436,14 +435,14 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
     require_capability(rt, actor, "manage_users")
     errors = []
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
-        errors.append(ErrorItem("must be lower case letters, digits and _", path="/key", code="key"))
+        errors.append(ErrorItem.coded("error.team.key", path="/key", code="key"))
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 200:
-        errors.append(ErrorItem("1-200 characters", path="/name", code="required"))
+        errors.append(ErrorItem.coded("error.value.chars_1_200", path="/name", code="required"))
     if errors:
         raise ValidationFailed("the team is not valid", errors)
     with rt.db.transaction() as conn:
         if conn.execute(sa.select(teams.c.id).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).first():
-            raise Conflict(f"team {key!r} exists", [ErrorItem("already taken", path="/key")])
+            raise Conflict(f"team {key!r} exists", [ErrorItem.coded("error.value.taken", path="/key")])
         tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
                                                    created_at=rt.clock.now())).inserted_primary_key[0]
         _add_people(conn, rt, tid, member_ids, team_members, "members")
@@ -469,7 +468,7 @@ def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None,
     """Rename a team or replace its members or its managers (a manager need not be a member)."""
     require_capability(rt, actor, "manage_users")
     if name is not None and not (isinstance(name, str) and 1 <= len(name.strip()) <= 200):
-        raise ValidationFailed("the team is not valid", [ErrorItem("1-200 characters", path="/name", code="required")])
+        raise ValidationFailed("the team is not valid", [ErrorItem.coded("error.value.chars_1_200", path="/name", code="required")])
     with rt.db.transaction() as conn:
         row = conn.execute(sa.select(teams).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).mappings().first()
         if row is None:

@@ -71,3 +71,17 @@ def test_a_refused_password_reads_in_chinese_with_its_code(app, client, password
     (item,) = r.get_json()["error"]["errors"]
     assert item["message_code"] == f"error.password.{reason}" and item["reason"] == reason
     _assert_chinese(item)
+
+
+@pytest.mark.parametrize("body,path,code", [
+    ({"username": "x", "display_name": "X"}, "/username", "error.user.username"),
+    ({"username": "zhou", "display_name": "  ", "email": "nope"}, "/email", "error.user.email"),
+    ({"username": "zhou", "display_name": "  "}, "/display_name", "error.value.blank"),
+    ({"username": "zhou", "display_name": "Zhou", "locale": "fr"}, "/locale", "error.options.one_of"),
+])
+def test_a_refused_user_reads_in_chinese_with_its_code(client, body, path, code):
+    r = client.post("/api/users", json={**body, "password": "lantern meadow copper 31"}, headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    item = {e["path"]: e for e in r.get_json()["error"]["errors"]}[path]
+    assert item["message_code"] == code
+    _assert_chinese(item)
