@@ -269,6 +269,9 @@
           invalid: function () { return self.invalid(f); },
           fieldChoices: function () { return self.choices(f); },
           zone: function () { return self.zone(); },
+          /* what the compiled rules of this field's rows read: the rules' context, and a result as a stored value */
+          ruleContext: function () { return self.ruleContext(); },
+          stored: function (v, kind) { return stored(v, kind); },
           fail: function (message) { self.errors[f.id] = [message]; },
           clearError: function () { self.clearError(f.id); },
           /* run fn now and again whenever what it reads of the form changes (Alpine's reactivity) */

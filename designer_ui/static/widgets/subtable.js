@@ -1,7 +1,9 @@
 /* Sub-table widget (form.input "subtable": rows of options.fields): a table with one input per column (a switch, a
    drop-down of the column's choices or an <input> of the column type's HTML type, as each column type's facts say) and
    Add row / Remove row. A cell's text becomes a value through its column type's widget (parse), else stays text.
-   Registered as window.formflowWidgets.subtable. */
+   The form's row rules (window.formflowRowRules[field id], compiled by the server) run on a row as it is typed, as
+   the server's effects stage does on save: a column shown only by a rule starts hidden; matched rules show, hide,
+   require, lock or set its cells (a value or a formula). Registered as window.formflowWidgets.subtable. */
 (function () {
   'use strict';
   var widgets = window.formflowWidgets = window.formflowWidgets || {};
@@ -55,7 +57,52 @@
       wrap.appendChild(add);
       el.appendChild(wrap);
 
-      function cell(row, sf) {
+      function rowRules() {
+        var all = window.formflowRowRules || {};
+        return Array.isArray(all[f.id]) ? all[f.id] : [];
+      }
+      function show(input, v) {
+        if (input.type === 'checkbox') input.checked = v === true;
+        else input.value = v === null || v === undefined ? '' : String(v);
+      }
+      /* one row through the row rules (engine/formrules.py FormRules.state): later rules win */
+      function applyRowRules(row, inputs) {
+        var rules = rowRules();
+        if (!rules.length) return;
+        var ctx = host.ruleContext(), st = {}, values = [];
+        cols.forEach(function (sf) { st[sf.id] = { visible: true, required: !!sf.required, readonly: false }; });
+        rules.forEach(function (r) {
+          (r.effects || []).forEach(function (e) { if (e.visible === true && st[e.field]) st[e.field].visible = false; });
+        });
+        rules.forEach(function (r) {
+          var on = false;
+          try { on = typeof r.when === 'function' && r.when(row, ctx) === true; } catch (err) { on = false; }
+          if (!on) return;
+          (r.effects || []).forEach(function (e) {
+            var s = st[e.field];
+            if (!s) return;
+            ['visible', 'required', 'readonly'].forEach(function (flag) { if (typeof e[flag] === 'boolean') s[flag] = e[flag]; });
+            if (typeof e.formula === 'function') {
+              var v = null, sf = cols.filter(function (c) { return c.id === e.field; })[0] || {};
+              try { v = host.stored(e.formula(row, ctx), sf.type); } catch (err) { v = null; }
+              values.push([e.field, v]);
+            } else if (Object.prototype.hasOwnProperty.call(e, 'value')) values.push([e.field, e.value]);
+          });
+        });
+        values.forEach(function (fv) {
+          row[fv[0]] = fv[1];
+          if (inputs[fv[0]]) show(inputs[fv[0]], fv[1]);
+        });
+        cols.forEach(function (sf) {
+          var input = inputs[sf.id], s = st[sf.id];
+          if (!input) return;
+          input.hidden = !s.visible;
+          input.required = s.visible && s.required;
+          input.disabled = s.readonly || host.readonly();
+        });
+      }
+
+      function cell(row, sf, inputs) {
         var kind = cellKind(sf), name = host.label(sf.label, sf.name || sf.id), v = row[sf.id], input;
         var shown = v === null || v === undefined ? '' : v;
         if (kind === 'select') {
@@ -71,7 +118,7 @@
             o.selected = shown === c.value;
             input.appendChild(o);
           });
-          input.addEventListener('change', function () { set(row, sf, input.value); });
+          input.addEventListener('change', function () { set(row, sf, input.value, inputs); });
         } else {
           input = document.createElement('input');
           if (kind === 'switch') {
@@ -79,21 +126,23 @@
             input.setAttribute('role', 'switch');
             input.className = 'switch';
             input.checked = v === true;
-            input.addEventListener('change', function () { set(row, sf, input.checked); });
+            input.addEventListener('change', function () { set(row, sf, input.checked, inputs); });
           } else {
             input.type = facts(sf).html_input || 'text';
             input.value = shown;
-            input.addEventListener('input', function () { set(row, sf, input.value); });
+            input.addEventListener('input', function () { set(row, sf, input.value, inputs); });
           }
         }
         input.setAttribute('aria-label', name);
+        inputs[sf.id] = input;
         var td = document.createElement('td');
         td.appendChild(input);
         return td;
       }
       /* a cell edit changes its row in place: the rows are not drawn again under the typing */
-      function set(row, sf, text) {
+      function set(row, sf, text, inputs) {
         row[sf.id] = parse(sf, text, host.zone());
+        applyRowRules(row, inputs);
         host.clearError();
       }
       host.effect(function () {  // the rows: drawn again when the rows themselves change (added, removed, filled in)
@@ -101,7 +150,9 @@
         body.innerHTML = '';
         rows.forEach(function (row, i) {
           var tr = document.createElement('tr'), td = document.createElement('td'), del = document.createElement('button');
-          cols.forEach(function (sf) { tr.appendChild(cell(row, sf)); });
+          var inputs = {};
+          cols.forEach(function (sf) { tr.appendChild(cell(row, sf, inputs)); });
+          applyRowRules(row, inputs);
           del.type = 'button';
           del.className = 'btn btn-icon btn-ghost';
           del.setAttribute('aria-label', t('fill.remove_row'));
