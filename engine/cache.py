@@ -51,6 +51,11 @@ class VersionCache:
                 self._items.popitem(last=False)
         return value
 
+    def peek(self, kind: str, key: Hashable) -> Any:
+        """The artefact stored under ``(kind, key)``, or None; builds nothing and counts no hit."""
+        with self._lock:
+            return self._items.get((kind, key))
+
     def forget(self, kind: str, match: Callable[[Any], bool]) -> int:
         """Drop the entries of ``kind`` whose key ``match`` accepts (a deleted form: a later one may reuse its id)."""
         with self._lock:

@@ -422,6 +422,10 @@ class FormCache:
     def get(self, form_id: int, version: int, build) -> CompiledForm:
         return self.cache.get(self.KIND, (form_id, version), build)
 
+    def held(self, form_id: int, version: int) -> CompiledForm | None:
+        """The compiled version if the cache holds it (not forgotten or evicted), else None."""
+        return self.cache.peek(self.KIND, (form_id, version))
+
     def forget(self, form_id: int) -> None:
         """Drop a deleted form's versions (a later form may get its id)."""
         self.cache.forget(self.KIND, lambda key: key[0] == form_id)

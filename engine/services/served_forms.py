@@ -26,8 +26,10 @@ _SERVED: "weakref.WeakKeyDictionary[FormCache, dict[tuple[str, str], CompiledFor
 
 
 def last_served(rt: Runtime, app_key: str, form_key: str) -> CompiledForm | None:
-    """The compiled form a read last served under these keys in this process (unchecked), or None."""
-    return _SERVED.get(rt.forms, {}).get((app_key, form_key))
+    """The compiled form a read last served under these keys in this process (unchecked), or None; also None once the
+    runtime's form cache let it go (a form deleted here: SQLite may give its id and version 1 to the next one)."""
+    form = _SERVED.get(rt.forms, {}).get((app_key, form_key))
+    return form if form is not None and rt.forms.held(form.form_id, form.version) is form else None
 
 
 def current(rt: Runtime, conn, app_key: str, form_key: str) -> CompiledForm:

@@ -81,3 +81,17 @@ def test_an_empty_page_of_a_list_without_a_total_still_checks_the_version(rt, ot
     fs.publish_form(rt, SYSTEM, "shop", "buyer")
     assert queries.list_records(other, SYSTEM, "shop", "buyer", quiet)["items"] == []  # no row to carry the version
     assert served_forms.last_served(other, "shop", "buyer").version == 2
+
+
+def test_a_form_deleted_here_is_not_served_again_when_its_id_comes_back(rt):
+    """SQLite gives a deleted form's id (and version 1) to the next form: the runtime forgot it, so reads look it up."""
+    fs.create_app(rt, SYSTEM, "shop", "Shop")
+    _form(rt, [NAME])
+    old = records.create_record(rt, SYSTEM, "shop", "buyer", {"name": "Old"})
+    records.get_record(rt, SYSTEM, "shop", "buyer", old["id"])
+    app_admin.delete_form(rt, SYSTEM, "shop", "buyer", confirm="buyer")
+    assert served_forms.last_served(rt, "shop", "buyer") is None
+    _form(rt, [NAME, CITY])
+    new = records.create_record(rt, SYSTEM, "shop", "buyer", {"name": "New", "city": "Rome"})
+    assert records.get_record(rt, SYSTEM, "shop", "buyer", new["id"])["data"] == {"name": "New", "city": "Rome"}
+    assert "city" in served_forms.last_served(rt, "shop", "buyer").by_id
