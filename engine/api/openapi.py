@@ -123,7 +123,9 @@ SCHEMAS: dict[str, Any] = {
         "count": {"type": "boolean", "description": "count matches (default true); false answers total null and has_more"}}},
     "History": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
         "type": "object", "required": ["action", "actor", "at", "changes"], "properties": {
-            "id": {"type": "integer"}, "action": {"type": "string"}, "actor": {"type": "string"}, "actor_id": {"type": ["integer", "null"]},
+            "id": {"type": "integer"}, "actor": {"type": "string"}, "actor_id": {"type": ["integer", "null"]},
+            "action": {"type": "string", "description": "create, update, delete, restore, an approval step, comment, comment_edit, "
+                       "comment_delete or print (one change, field_id @print, whose to is {template, revision, label})"},
             "actor_name": {"type": ["string", "null"]}, "at": {"type": "string"}, "record_version": {"type": "integer"},
             "changes": {"type": "array", "items": {"type": "object"}}}}}}},
     "Attachment": {"type": "object", "required": ["id", "filename", "size"], "properties": {

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
