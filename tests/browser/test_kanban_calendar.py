@@ -240,8 +240,7 @@ def test_a_member_whose_stage_is_read_only_cannot_move_and_sees_only_own_cards(c
     expect(lane.locator(f"[data-record='{mine['id']}']")).to_be_visible()
     expect(lane.locator(f"[data-record='{theirs['id']}']")).to_have_count(0)  # row scope: own records only
     # the lane's count and "Show more" are the member's too: one own deal among the demo's hundreds in that stage
-    expect(lane.locator(".kanban-count")).to_have_text("1 in all")
-    expect(_lane(page, "Proposal / quote").locator(".kanban-count")).to_have_text("0 in all")
+    expect(page.locator(".kanban-count")).to_have_text(["0 in all", "1 in all"] + ["0 in all"] * 5)  # every lane read
     expect(page.get_by_role("button", name="Show more")).to_have_count(0)
     expect(lane.locator(".kanban-move")).to_have_count(0)  # a read-only lane field offers no move
     card_fields = page.locator("#board-card-list")
@@ -293,6 +292,9 @@ def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm, page,
     _axe_clean(axe_check, page)
     # 2,000 customers' reminders crowd some days: "+N more" opens that day's events in a dialog
     more = page.get_by_role("button", name=re.compile(r"^\+\d+ more$")).first
+    if not more.count() and page.get_by_role("button", name="Today").is_enabled():  # a month ahead may have room on every day; this month's days are full (the demo's past year)
+        page.get_by_role("button", name="Today").click()
+    expect(more).to_be_visible()
     hidden = int(re.search(r"\d+", more.inner_text()).group())
     more.click()
     day = page.get_by_role("dialog")
