@@ -43,6 +43,8 @@ def test_a_salesperson_prints_a_contract_and_the_history_says_so(page, crm, axe_
     history = page.get_by_test_id("record-history")
     expect(history.get_by_role("listitem").first).to_contain_text("Wang Fang printed Sales contract")
     assert axe_check(page) == []
+    page.goto(f"{base}/apps/crm/forms/customer/records/{crm['customer']}?lang=zh-CN")
+    expect(page.get_by_test_id("record-history").get_by_role("listitem").first).to_contain_text("Wang Fang 打印了销售合同")
     assert page.js_errors == []
 
 
