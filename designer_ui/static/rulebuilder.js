@@ -184,6 +184,18 @@
       ruleUi: {},          // rule id -> {mode, tree, notice}
       ruleErrors: {},      // rule index -> [{message, position, row}]
 
+      /* an effect on a field that is no longer live (deleted, say, before a refused publish): its select names that
+         field under "Deleted fields" instead of showing the first field as if it were chosen */
+      effectFieldGone: function (eff) {
+        var id = eff && eff.field;
+        return !!id && !this.fieldsForRules().some(function (f) { return f.id === id; });
+      },
+      effectFieldGoneLabel: function (eff) {
+        var id = eff && eff.field, fields = (this.def && this.def.fields) || [];
+        var f = fields.filter(function (x) { return x.id === id; })[0];
+        return f ? window.formflow.label(f.label, f.name || f.id) + ' (' + f.id + ')' : String(id || '');
+      },
+
       ruleState: function (rule) {
         var id = rule.id;
         if (!this.ruleUi[id]) {
