@@ -10,7 +10,9 @@
   var t = function (k, p) { return ff.t('records.grid.' + k, p); };
   var cfg = ff.readJSON('grid-config', {});
   var $ = function (id) { return document.getElementById(id); };
-  var state = { where: null, deleted: false, search: '', views: [], users: [], reverting: false };
+  // exact: the person asked to count every match ("count exactly"); until then a total past the server's limit is an
+  // estimate (said "about", or "more than" for a lower bound) and the pager keeps a next page while rows follow
+  var state = { where: null, deleted: false, search: '', views: [], users: [], reverting: false, exact: false };
   var table = null;
 
   function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
@@ -96,6 +98,7 @@
     if (state.search) q.push('search=' + encodeURIComponent(state.search));
     if (state.where) q.push('where=' + encodeURIComponent(JSON.stringify(state.where)));
     if (state.deleted) q.push('deleted=1');
+    if (state.exact) q.push('exact=1');
     return cfg.api + '/records/table?' + q.join('&');
   }
   // the first page, asked for while Tabulator builds itself (load() takes it when it asks for that same URL)
@@ -108,10 +111,10 @@
     return answer.then(function (r) {
       if (!r.ok) { say(reason(r), true); return { last_page: 1, data: [] }; }
       var d = r.data;
-      $('grid-total').textContent = d.total === null ? '' : d.total_is_estimate
-        ? ff.t('records.total_about', { total: d.total.toLocaleString(document.documentElement.lang || undefined) })
-        : ff.t('records.total', { total: d.total });
+      $('grid-total').textContent = totalText(d);
+      $('grid-count-exact').hidden = !d.total_is_estimate;
       var pages = d.total === null ? params.page + (d.has_more ? 1 : 0) : Math.max(1, Math.ceil(d.total / params.size));
+      if (d.total_is_estimate) pages = Math.max(pages, params.page + (d.has_more ? 1 : 0));  // an estimate never ends the paging
       return { last_page: pages, data: d.items.map(function (it) {
         var row = { id: it.id, version: it.version, _display: it.display || {} };
         Object.keys(it.data || {}).forEach(function (k) { row['v_' + k] = it.data[k]; });
@@ -120,6 +123,23 @@
     });
   }
   function reload() { if (table) table.setData(); }
+  /* the total as people read it: exact, "about 12,000" (an estimate, two figures kept), "more than 10,000" (a lower bound) */
+  function totalText(d) {
+    if (d.total === null || d.total === undefined) return '';
+    var fmt = function (n) { return n.toLocaleString(document.documentElement.lang || undefined); };
+    if (d.total_is_lower_bound) return ff.t('records.total_more', { total: fmt(d.total - 1) });
+    if (!d.total_is_estimate) return ff.t('records.total', { total: fmt(d.total) });
+    var step = Math.pow(10, Math.max(0, Math.floor(Math.log10(d.total)) - 1));
+    return ff.t('records.total_about', { total: fmt(Math.round(d.total / step) * step) });
+  }
+  /* another question (filter, search, deleted view): counted as usual again until the person asks */
+  function requery() { state.exact = false; reload(); }
+  function countExactly() {
+    state.exact = true;
+    $('grid-total').textContent = t('counting');
+    var page = table.getPage() || 1;
+    table.setData().then(function () { if (page > 1) table.setPage(page); });
+  }
 
   /* ---- inline editing ---- */
   function edited(cell) {
@@ -179,21 +199,29 @@
   function bulkColumn() { var id = $('grid-bulk-field').value; return cfg.columns.filter(function (c) { return c.id === id; })[0]; }
   function bulkValueControl() {
     var col = bulkColumn(), old = $('grid-bulk-value'), el;
-    if (col && (has(col, 'has_choices') || has(col, 'is_user'))) {
+    var person = !!col && has(col, 'is_user');
+    if (person) {  // a person: the searchable user picker (userpicker.js, the server's pages), whatever the workspace's size
+      el = ff.userPicker.create({ id: 'grid-bulk-value', label: t('bulk_value'), single: true });
+    } else if (col && has(col, 'has_choices')) {
       el = document.createElement('select');
-      var opts = has(col, 'is_user') ? state.users.map(function (u) { return [u.id, u.display_name || u.username]; })
-        : choices(col).map(function (c) { return [c.value, ff.label(c.label, c.value)]; });
-      opts.forEach(function (o) { var op = document.createElement('option'); op.value = o[0]; op.textContent = o[1]; el.appendChild(op); });
+      choices(col).forEach(function (c) { var op = document.createElement('option'); op.value = c.value; op.textContent = ff.label(c.label, c.value); el.appendChild(op); });
     } else {
       el = document.createElement('input');
     }
     el.id = 'grid-bulk-value';
+    $('grid-bulk-value-label').hidden = person;  // the picker brings its own label
     old.replaceWith(el);
+  }
+  function bulkRaw() {
+    var el = $('grid-bulk-value');
+    if (!el.hasAttribute('data-user-picker')) return el.value;
+    var chosen = el.querySelector('input[type="hidden"]');
+    return chosen ? chosen.value : '';
   }
   function bulkApply() {
     var col = bulkColumn();
     if (!col) return;
-    var raw = $('grid-bulk-value').value;
+    var raw = bulkRaw();
     var value = (has(col, 'is_user') || col.value_kind === 'number' || col.value_kind === 'integer') && raw !== '' ? Number(raw) : raw;
     each(selected(), function (row) {
       var body = { data: {} };
@@ -206,7 +234,7 @@
     $('grid-deleted').setAttribute('aria-pressed', on ? 'true' : 'false');
     $('grid-restore').hidden = !on;
     $('grid-delete').hidden = on;
-    reload();
+    requery();
     selectionChanged();
   }
 
@@ -219,7 +247,7 @@
     var conds = readConditions();
     state.where = conds.length ? { match: $('grid-match').value, filters: conds } : null;
     applyGroup();
-    reload();
+    requery();
   }
   function applyGroup() {
     var g = $('grid-group').value;
@@ -335,7 +363,8 @@
     $('grid-page-size').addEventListener('change', function (e) { table.setPageSize(Number(e.target.value)); });
     $('grid-jump').addEventListener('change', function (e) { var n = Number(e.target.value); if (n >= 1) table.setPage(Math.min(n, table.getPageMax() || n)); });
     var timer = null;
-    $('grid-search').addEventListener('input', function (e) { clearTimeout(timer); timer = setTimeout(function () { state.search = e.target.value; reload(); }, 300); });
+    $('grid-search').addEventListener('input', function (e) { clearTimeout(timer); timer = setTimeout(function () { state.search = e.target.value; requery(); }, 300); });
+    $('grid-count-exact').addEventListener('click', countExactly);
     $('grid-deleted').addEventListener('click', function () { setDeleted(!state.deleted); });
     $('grid-delete').addEventListener('click', bulkDelete);
     $('grid-restore').addEventListener('click', bulkRestore);
@@ -357,14 +386,13 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     // the first page is asked for at once (cells show the server's display text); the people list, which only the
-    // editors, bulk edit and the filter's values need, arrives beside it instead of before it
+    // inline editor and the filter's values need, arrives beside it instead of before it (bulk edit picks with the picker)
     var url = tableUrl({ page: 1, size: PAGE_SIZE, sort: [] });
     firstPage = { url: url, answer: ff.api('GET', url) };
     start();
     bulkValueControl();
     ff.api('GET', '/api/users?limit=200').then(function (r) {
       state.users = (r.ok && r.data && r.data.items) || [];
-      bulkValueControl();
     });
   });
 })();

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from signin import crm_admin  # tests/browser/signin.py
+from user_picker_steps import pick_user  # tests/browser/user_picker_steps.py
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display_name": "王芳"}
 MEMBER = {"username": "lisi", "password": "correct-horse-battery-8", "display_name": "李四"}
@@ -90,7 +91,7 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
         _rows(page).nth(i).locator(".tabulator-cell").first.locator("input").check()
     expect(page.locator("#grid-selected")).to_contain_text("3")
     page.get_by_label("Set field").select_option("owner")
-    page.get_by_label("New value").select_option(str(member["id"]))
+    pick_user(page.locator("#grid-bulk"), "New value", "李", MEMBER["display_name"])  # the searchable user picker
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.locator("#grid-status")).to_contain_text("3 records changed")
     assert _total(page, base, [{"field": "owner", "op": "eq", "value": member["id"]}]) >= 3
