@@ -38,6 +38,11 @@ def test_later_documents_reuse_the_parsed_font_and_each_embeds_its_own_glyphs(fo
     assert "报价单 Quote 丙" in second_text and "产品" in second_text and "许可" in second_text
     assert "合同" not in second_text
     assert second.count(b"/FontFile2") == 1  # bold and italics use the one face: embedded once
+    parsed_tables = parsed.tables  # each document subset its own copy: the parsed font is whole
+    glyph = dict.__getitem__(parsed_tables["glyf"].glyphs, parsed_tables.getBestCmap()[ord("合")])
+    assert hasattr(glyph, "data") and not hasattr(glyph, "coordinates")
+    assert len(parsed_tables["hmtx"].metrics) == len(parsed_tables["glyf"].glyphs) == parsed_tables["maxp"].numGlyphs > 20_000
+    assert min(len(t.cmap) for t in parsed_tables["cmap"].tables if t.isUnicode()) > 20_000
 
 
 def test_a_changed_font_file_is_parsed_again(font):
