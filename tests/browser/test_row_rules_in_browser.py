@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from engine.runtime import Actor
-from engine.services import forms as form_service
+from engine.services import forms as form_service, users
 from engine.storage.tables import forms, records
 from signin import sign_in  # tests/browser/signin.py
 
@@ -35,8 +35,6 @@ ORDER = {
 
 
 def test_row_rules_follow_the_typing_and_match_what_is_stored(live_app, live_server, page):
-    from engine.services import users
-
     rt = live_app.extensions["formflow"]
     users.create_user(rt, Actor.system(), "ops", password="correct-horse-battery-9", display_name="Ops", roles=["admin"], check=False)
     form_service.create_app(rt, Actor.system(), "sales", "Sales")
