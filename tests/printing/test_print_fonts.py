@@ -2,6 +2,7 @@
 import io
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pypdf import PdfReader
@@ -51,3 +52,13 @@ def test_a_changed_font_file_is_parsed_again(font):
     os.utime(font, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert prepared_font(font) is not parsed
     assert "再次 again" in text(build_pdf("C", "<p>再次 again</p>", font=font))
+
+
+def test_documents_printed_at_the_same_time_each_get_their_own_text(font):
+    build_pdf("warm", "<p>预热</p>", font=font)
+    words = ["甲方 first", "乙方 second", "丙方 third", "丁方 fourth"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pdfs = list(pool.map(lambda w: build_pdf(w, f"<h2>{w}</h2><p><b>合同</b> {w}</p>", font=font), words * 2))
+    for word, pdf in zip(words * 2, pdfs):
+        got = text(pdf)
+        assert got.count(word) == 2 and "合同" in got and not any(other in got for other in words if other != word)
