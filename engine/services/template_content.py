@@ -75,51 +75,50 @@ def content_kind(channel: str) -> str:
 
 
 def _print_problems(content: Mapping) -> list[ErrorItem]:
-    problems = [ErrorItem(f"a print template has one kind, {PRINT_KIND}", path=f"/content/{kind}")
+    problems = [ErrorItem.coded("error.template.print_one_kind", kind=PRINT_KIND, path=f"/content/{kind}")
                 for kind in content if kind != PRINT_KIND]
     parts = content.get(PRINT_KIND)
     if not isinstance(parts, Mapping) or not str(parts.get("html") or "").strip():
-        return problems + [ErrorItem("a print body is required", path=f"/content/{PRINT_KIND}/html", code="required")]
+        return problems + [ErrorItem.coded("error.template.print_body_required", path=f"/content/{PRINT_KIND}/html", code="required")]
     for part, source in parts.items():
         if part in PRINT_PAGE:
             if source not in PRINT_PAGE[part]:
-                problems.append(ErrorItem(f"must be one of {', '.join(PRINT_PAGE[part])}", path=f"/content/{PRINT_KIND}/{part}"))
+                problems.append(ErrorItem.coded("error.options.one_of", choices=", ".join(PRINT_PAGE[part]), path=f"/content/{PRINT_KIND}/{part}"))
         elif part not in ("subject", "html"):
-            problems.append(ErrorItem("unknown part; use subject, html, paper and orientation",
+            problems.append(ErrorItem.coded("error.template.print_unknown_part",
                                       path=f"/content/{PRINT_KIND}/{part}"))
         elif not isinstance(source, str):
-            problems.append(ErrorItem("must be text", path=f"/content/{PRINT_KIND}/{part}"))
+            problems.append(ErrorItem.coded("error.value.text", path=f"/content/{PRINT_KIND}/{part}"))
     return problems
 
 
 def content_problems(content: Any, purpose: str = "notification") -> list[ErrorItem]:
     if not isinstance(content, Mapping):
-        return [ErrorItem("must be an object of kind -> {subject, body, html}", path="/content")]
+        return [ErrorItem.coded("error.template.content_shape", path="/content")]
     if purpose == "print":
         return _print_problems(content)
     problems = []
     for kind, parts in content.items():
         base, locale = split_kind(kind)
         if base not in CONTENT_KINDS:
-            problems.append(ErrorItem(f"unknown kind; use {', '.join(CONTENT_KINDS)} (or one of them for a language, "
-                                      "e.g. default.zh-CN)", path=f"/content/{kind}"))
+            problems.append(ErrorItem.coded("error.template.unknown_kind", kinds=", ".join(CONTENT_KINDS), path=f"/content/{kind}"))
             continue
         if locale is not None and locale not in LOCALES:
-            problems.append(ErrorItem(f"unknown language {locale!r}; use {', '.join(LOCALES)}", path=f"/content/{kind}"))
+            problems.append(ErrorItem.coded("error.template.unknown_language", language=repr(locale), languages=", ".join(LOCALES), path=f"/content/{kind}"))
             continue
         if not isinstance(parts, Mapping):
-            problems.append(ErrorItem("must be an object with subject, body and/or html", path=f"/content/{kind}"))
+            problems.append(ErrorItem.coded("error.template.parts_shape", path=f"/content/{kind}"))
             continue
         for part, source in parts.items():
             if part not in CONTENT_PARTS:
-                problems.append(ErrorItem(f"unknown part; use {', '.join(CONTENT_PARTS)}", path=f"/content/{kind}/{part}"))
+                problems.append(ErrorItem.coded("error.template.unknown_part", parts=", ".join(CONTENT_PARTS), path=f"/content/{kind}/{part}"))
             elif not isinstance(source, str):
-                problems.append(ErrorItem("must be text", path=f"/content/{kind}/{part}"))
+                problems.append(ErrorItem.coded("error.value.text", path=f"/content/{kind}/{part}"))
             elif part == "html" and base not in HTML_KINDS:
-                problems.append(ErrorItem("html is only sent by email", path=f"/content/{kind}/{part}"))
+                problems.append(ErrorItem.coded("error.template.html_email_only", path=f"/content/{kind}/{part}"))
     default = content.get("default")
     if not isinstance(default, Mapping) or not str(default.get("body") or "").strip():
-        problems.append(ErrorItem("a default body is required", path="/content/default/body", code="required"))
+        problems.append(ErrorItem.coded("error.template.default_body_required", path="/content/default/body", code="required"))
     return problems
 
 
@@ -144,7 +143,7 @@ def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str, purpos
         form = compiled_form(rt, conn, app_key, form_key)
     except NotFound:
         raise ValidationFailed(f"form {form_key!r} of app {app_key!r} does not exist or is not published",
-                               [ErrorItem("must name a published form of this app", path="/form")]) from None
+                               [ErrorItem.coded("error.template.form_not_published", path="/form")]) from None
 
     def resolve(key: str):
         try:
@@ -174,7 +173,8 @@ def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[st
                 column = _column(source, exc.line, exc.message)
                 if column:
                     extra["column"] = column
-                errors.append(ErrorItem(exc.message, path=f"/content/{kind}/{part}", code="template_invalid", extra=extra))
+                errors.append(ErrorItem(exc.message, path=f"/content/{kind}/{part}", code="template_invalid", extra=extra,
+                                        message_code=exc.item_code, params=exc.item_params))
     if errors:
         raise ValidationFailed(f"notification template {key!r} cannot be used as written", errors, template=key)
     return out

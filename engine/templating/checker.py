@@ -2,7 +2,11 @@
 outside the safe list and forbidden statements, each with its line."""
 from __future__ import annotations
 
+from typing import Any
+
 from jinja2 import nodes
+
+from engine import i18n
 
 from engine.templating.errors import RenderLimit
 from engine.templating.filters import SAFE_FILTERS, cached_zone
@@ -12,14 +16,25 @@ from engine.templating.limits import (
 from engine.templating.scope import ANY, BOOLEAN, LOOP, NUMBER, TEXT, VALUE, ScopeNode, VariableScope
 
 class Refused(Exception):
-    def __init__(self, node: nodes.Node | None, message: str):
+    """A refused template construct: its line, and its message (given as text, or by a catalogue key of engine/translations
+    with its values, ``code`` + ``params``, so the author reads it in their language)."""
+
+    def __init__(self, node: nodes.Node | None, message: str | None = None, *, code: str | None = None, **params: Any):
+        message = i18n.render(code, i18n.DEFAULT_LOCALE, params) if code else str(message)
         super().__init__(message)
         self.line = getattr(node, "lineno", None)
         self.message = message
+        self.message_code = code
+        self.params = params
 
 
 def _describe(path: str | None) -> str:
     return f"'{path}'" if path else "this value"
+
+
+def _what(path: str | None) -> Any:
+    """``_describe`` as a message parameter: the quoted path, or "this value" in each language."""
+    return f"'{path}'" if path else {"en": "this value", "zh-CN": "此值"}
 
 
 class Checker:
@@ -185,31 +200,29 @@ class Checker:
             self.used.add(node.name)
             return self.scope.roots[node.name], node.name
         if node.name in SAFE_CALLS:
-            raise Refused(node, f"'{node.name}' must be called, like {node.name}(5)")
+            raise Refused(node, code="error.template.must_call", name=node.name)
         roots = ", ".join(sorted(self.scope.roots))
-        raise Refused(node, f"unknown variable '{node.name}' (available: {roots})")
+        raise Refused(node, code="error.template.unknown_variable", name=node.name, available=roots)
 
     def attribute(self, node: nodes.Node, base: tuple[ScopeNode, str | None], attr: str):
         if attr.startswith("_") or attr in UNSAFE_ATTRIBUTES:
-            raise Refused(node, f"'{attr}' is not allowed in a template")
+            raise Refused(node, code="error.template.not_allowed_name", name=attr)
         kind, path = base
         new_path = f"{path}.{attr}" if path else None
         if kind.kind == "object":
             child = (kind.children or {}).get(attr)
             if child is None:
                 known = ", ".join(sorted(kind.children or {}))
-                raise Refused(node, f"{_describe(path)} has no field '{attr}' (available: {known})")
+                raise Refused(node, code="error.template.no_field", what=_what(path), attr=attr, available=known)
             if new_path:
                 self.used.discard(path)
                 self.used.add(new_path)
             return child, new_path
         if kind.kind == "list":
-            raise Refused(node, f"{_describe(path)} is a list; loop over it with "
-                                 f"{{% for item in ... %}} to reach '{attr}'")
+            raise Refused(node, code="error.template.is_list", what=_what(path), attr=attr)
         if kind.kind == "any":
             return ANY, None
-        raise Refused(node, f"{_describe(path)} is a {kind.kind} value and has no '{attr}'; "
-                             f"use a filter instead")
+        raise Refused(node, code="error.template.no_attribute", what=_what(path), kind=kind.kind, attr=attr)
 
     def arguments(self, node, env: dict, depth: int) -> None:
         if node.dyn_args is not None or node.dyn_kwargs is not None:
@@ -222,13 +235,12 @@ class Checker:
                     raise Refused(node, "attribute= must be a fixed field name")
                 for part in kw.value.value.split("."):
                     if part.startswith("_") or part in UNSAFE_ATTRIBUTES:
-                        raise Refused(node, f"'{part}' is not allowed in a template")
+                        raise Refused(node, code="error.template.not_allowed_name", name=part)
             self.expr(kw.value, env, depth)
 
     def filter(self, node: nodes.Filter, env: dict, depth: int) -> tuple[ScopeNode, str | None]:
         if node.name not in SAFE_FILTERS:
-            raise Refused(node, f"the filter '|{node.name}' is not available "
-                                 f"(available: {', '.join(sorted(SAFE_FILTERS))})")
+            raise Refused(node, code="error.template.unknown_filter", name=node.name, available=", ".join(sorted(SAFE_FILTERS)))
         base: tuple[ScopeNode, str | None] = (TEXT, None)
         if node.node is not None:
             base = self.expr(node.node, env, depth)

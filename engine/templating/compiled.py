@@ -89,7 +89,8 @@ def compile_template(source: str, variables: VariableScope, *, name: str,
     try:
         tree = env.parse(source, name=name, filename=filename)
     except TemplateSyntaxError as exc:
-        raise TemplateError(name, exc.lineno, f"syntax error: {exc.message}") from None
+        raise TemplateError(name, exc.lineno, f"syntax error: {exc.message}", message_code="error.template.syntax",
+                            params={"detail": exc.message}) from None
     except RecursionError:
         raise TemplateError(name, None, "template is nested too deeply") from None
     checker = Checker(variables)
@@ -105,9 +106,10 @@ def compile_template(source: str, variables: VariableScope, *, name: str,
         tree.set_environment(env)
         code = env.compile(tree, name=name, filename=filename)
     except Refused as exc:
-        raise TemplateError(name, exc.line, exc.message) from None
+        raise TemplateError(name, exc.line, exc.message, message_code=exc.message_code, params=exc.params) from None
     except TemplateSyntaxError as exc:
-        raise TemplateError(name, exc.lineno, f"syntax error: {exc.message}") from None
+        raise TemplateError(name, exc.lineno, f"syntax error: {exc.message}", message_code="error.template.syntax",
+                            params={"detail": exc.message}) from None
     except RecursionError:
         raise TemplateError(name, None, "template is nested too deeply") from None
     template = env.template_class.from_code(env, code, env.make_globals(None))

@@ -8,12 +8,16 @@ class TemplateError(ValidationFailed):
 
     code = "template_invalid"
 
-    def __init__(self, template: str, line: int | None, message: str):
+    def __init__(self, template: str, line: int | None, message: str, *, message_code: str | None = None,
+                 params: dict | None = None):
         item = ErrorItem(message, path=f"/templates/{template}", code="template_invalid",
-                         extra={"line": line} if line else {})
+                         extra={"line": line} if line else {}, message_code=message_code, params=dict(params or {}))
         super().__init__(message, [item], template=template, line=line)
         self.template = template
         self.line = line
+        #: the catalogue key of the reason and its values (None: ``message`` is the reason's only text)
+        self.item_code = message_code
+        self.item_params = dict(params or {})
 
     def __str__(self) -> str:
         where = f"template {self.template!r}"

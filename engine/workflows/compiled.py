@@ -186,7 +186,8 @@ class CompileContext:
                 try:
                     out[part] = compile_template(message[part], scope, name=f"{name}.{part}")
                 except TemplateError as exc:
-                    self.errors.append(ErrorItem(exc.message, path=f"{path}/{part}", code="template_invalid"))
+                    self.errors.append(ErrorItem(exc.message, path=f"{path}/{part}", code="template_invalid",
+                                                 message_code=exc.item_code, params=exc.item_params))
         return out
 
     def check_values(self, values: dict, target: CompiledForm | None, path: str) -> None:

@@ -85,3 +85,26 @@ def test_a_refused_user_reads_in_chinese_with_its_code(client, body, path, code)
     item = {e["path"]: e for e in r.get_json()["error"]["errors"]}[path]
     assert item["message_code"] == code
     _assert_chinese(item)
+
+
+def test_a_refused_template_names_its_language_part_and_reads_in_chinese(client):
+    from tests.core.sample import CUSTOMER
+
+    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+    assert client.post("/api/apps/crm/forms", json=CUSTOMER).status_code == 201
+    assert client.post("/api/apps/crm/forms/customer/publish").status_code == 201
+    content = {"default": {"body": "{{ record.name }}"}, "default.zh-CN": {"body": "请联系 {{ record.nope }}"},
+               "default.fr": {"body": "x"}}
+    r = client.post("/api/apps/crm/notification-templates", json={"key": "nudge", "form": "customer", "label": "Nudge",
+                                                                  "content": content}, headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    (item,) = r.get_json()["error"]["errors"]
+    assert (item["path"], item["message_code"]) == ("/content/default.fr", "error.template.unknown_language")
+    _assert_chinese(item)
+    del content["default.fr"]
+    r = client.post("/api/apps/crm/notification-templates", json={"key": "nudge", "form": "customer", "label": "Nudge",
+                                                                  "content": content}, headers=ZH)
+    (item,) = r.get_json()["error"]["errors"]
+    assert (item["path"], item["message_code"], item["line"]) == ("/content/default.zh-CN/body", "error.template.no_field", 1)
+    _assert_chinese(item)
+    assert "nope" in item["message"]

@@ -75,7 +75,7 @@ UNCODED_BUDGET = {
     "engine/services/record_input.py": 2,
     "engine/services/records.py": 1,
     "engine/services/saved_views.py": 22,
-    "engine/services/template_content.py": 15,
+    "engine/services/template_content.py": 1,
     "engine/services/template_delivery.py": 3,
     "engine/services/template_review.py": 3,
     "engine/services/templates.py": 5,
