@@ -18,7 +18,7 @@ from engine.errors import NotFound
 from engine.fields import FIELD_TYPES
 from engine.notifications.channels import CHANNELS
 from engine.services import forms as form_service
-from engine.services import queries
+from engine.services import queries, reference_targets
 from engine.services import templates as template_service
 from engine.services import users as user_service
 from engine.services import workflows as workflow_service
@@ -151,6 +151,27 @@ def _variables(form: dict, forms: dict[str, dict], locale: str) -> list[dict]:
     return out
 
 
+def _other_app_targets(forms: list[dict], app_key: str, locale: str) -> dict[str, dict]:
+    """{``app/form``: {fields}} of the other apps' published forms the forms' references name (one hop of variables)."""
+    rt, out = runtime(), {}
+    for form in forms:
+        for f in form["fields"]:
+            key = f["form"] if FIELD_TYPES.get(f["type"]).is_reference else None
+            target_app, target_form = reference_targets.store_target(key, app_key) if key else (app_key, None)
+            if target_app == app_key or key in out:
+                continue
+            try:
+                summary = next((x for x in form_service.get_app(rt, target_app)["forms"]
+                                if x["key"] == target_form and x["published_version"]), None)
+            except NotFound:
+                summary = None
+            if summary is None:
+                continue
+            definition = form_service.get_version(rt, target_app, target_form, summary["published_version"])["definition"]
+            out[key] = {"fields": [_field_summary(g, locale) for g in definition.get("fields", []) if not g.get("deleted")]}
+    return out
+
+
 def _print_variables(form: dict) -> list[dict]:
     """What the picker offers a print template besides the record: each field as the reader reads it (``display``)."""
     return [{"path": "display.title", "label": "title"}] + [
@@ -164,7 +185,7 @@ def template_editor(app_key):
         require_capability(rt, actor(), "templates")
     app, locale = _app(app_key), request_locale()
     forms = _forms(app, locale, published_only=True)
-    by_key = {f["key"]: f for f in forms}
+    by_key = {**_other_app_targets(forms, app_key, locale), **{f["key"]: f for f in forms}}
     config = {"api_base": f"/api/apps/{app_key}/notification-templates", "user_id": actor().user_id,
               "users": {u["id"]: u["name"] for u in _people()}, "selected": request.args.get("key"),
               "forms": [{"key": f["key"], "label": f["label"]} for f in forms],

@@ -164,3 +164,10 @@ def test_a_reader_without_rights_on_the_other_app_sees_ids_only(app, client, wor
                       json={"create": False, "read": "all", "update": "none", "delete": "none", "fields": {"phone": "hidden"}}).status_code == 200
     (row,) = ops.get("/api/apps/crm/forms/ticket/records/table").get_json()["items"]
     assert row["display"]["assignee"] == "Alice" and "assignee_phone" not in row["data"]
+
+
+def test_the_editors_offer_the_other_apps_forms_and_fields(client, world):
+    designer = client.get("/apps/crm/forms/ticket/design").get_data(as_text=True)
+    assert '"key": "hr"' in designer and '"key": "employee"' in designer  # the target app and its forms, for the panel
+    editor = client.get("/apps/crm/notification-templates/editor").get_data(as_text=True)
+    assert "record.assignee.name" in editor and "record.assignee.phone" in editor  # one hop into the HR form's fields
