@@ -62,11 +62,16 @@ def target_form(rt: Runtime, conn, field: dict, app_key: str) -> CompiledForm:
     return compiled_form(rt, conn, *target_of_field(field, app_key))
 
 
+def _mentions(app_key: str):
+    """SQL: a draft whose text names ``app_key`` at all (a cheap first sieve: the record page asks on every view)."""
+    return sa.cast(forms.c.draft, sa.Text).contains(app_key, autoescape=True)
+
+
 def referrers_elsewhere(conn, rt: Runtime, app_key: str, form_key: str | None = None) -> list[dict]:
     """References in forms of *other* apps pointing at ``app_key``'s form ``form_key`` (None: any form of the app):
     [{app, form, field_id, label, target_form}] (drafts: what the next publish would keep)."""
     rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
-                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key)).all()
+                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key, _mentions(app_key))).all()
     out = []
     for other_app, other_form, draft in rows:
         for f in _references(draft or {}):
@@ -114,7 +119,8 @@ def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: st
     shown through such a reference. [{kind, key, label, path, link}] as ``engine.services.field_usage`` lists them."""
     out = []
     rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
-                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key).order_by(apps.c.key, forms.c.key)).all()
+                        .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key, _mentions(app_key))
+                        .order_by(apps.c.key, forms.c.key)).all()
     for other_app, other_form, draft in rows:
         fields = (draft or {}).get("fields") or []
         pointing = {f["id"] for f in _references(draft or {})
