@@ -84,11 +84,11 @@ def update_app(rt: Runtime, actor: Actor, app_key: str, *, label: Any = None, de
     """Rename an app, change its description, icon or colour (an empty icon or colour: the default)."""
     errors = []
     if icon is not None and (not isinstance(icon, str) or len(icon.strip()) > MAX_ICON_LENGTH):
-        errors.append(ErrorItem(f"at most {MAX_ICON_LENGTH} characters (one emoji or two letters)", path="/icon", code="icon"))
+        errors.append(ErrorItem.coded("error.app.icon", max=MAX_ICON_LENGTH, path="/icon", code="icon"))
     if color is not None and color != "" and color not in COLORS:
-        errors.append(ErrorItem(f"one of {', '.join(COLORS)}", path="/color", code="color"))
+        errors.append(ErrorItem.coded("error.app.color", choices=", ".join(COLORS), path="/color", code="color"))
     if isinstance(label, str) and not label.strip() or isinstance(label, dict) and not any(str(v).strip() for v in label.values()):
-        errors.append(ErrorItem("an app needs a name", path="/label", code="required"))
+        errors.append(ErrorItem.coded("error.app.needs_name", path="/label", code="required"))
     if errors:
         raise ValidationFailed("the app is not valid", errors)
     if label is not None or description is not None:
@@ -136,7 +136,7 @@ def impact(rt: Runtime, app_key: str, form_key: str | None = None) -> dict:
 
 def _check_confirmation(confirm: Any, expected: str) -> None:
     if confirm != expected:
-        raise ValidationFailed(f"type {expected!r} to confirm", [ErrorItem(f"type {expected} to confirm", path="/confirm",
+        raise ValidationFailed(f"type {expected!r} to confirm", [ErrorItem.coded("error.app.confirm", expected=expected, path="/confirm",
                                                                             code="confirm", extra={"expected": expected})])
 
 
@@ -183,7 +183,7 @@ def delete_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, confi
             reference_targets.refuse_if_referenced_elsewhere(conn, rt, app_key, form_key)
         if used:
             raise Conflict(f"form {form_key!r} is used by {', '.join(f'{k}.{f}' for k, f in used)}; change those fields first",
-                           [ErrorItem(f"used by {k}.{f}", path="/form", code="in_use", extra={"form": k, "field": f}) for k, f in used])
+                           [ErrorItem.coded("error.app.used_by", place=f"{k}.{f}", path="/form", code="in_use", extra={"form": k, "field": f}) for k, f in used])
         conn.execute(sa.delete(forms).where(forms.c.id == row["id"]))
         lk = look(app)
         _write_settings(rt, conn, app, form_order=[k for k in lk["form_order"] if k != form_key],
@@ -212,7 +212,7 @@ def reorder_forms(rt: Runtime, actor: Actor, app_key: str, order: list[str]) -> 
         keys = list(conn.execute(sa.select(forms.c.key).where(forms.c.app_id == app["id"]).order_by(forms.c.id)).scalars())
         if not isinstance(order, list) or sorted(map(str, order)) != sorted(keys) or len(set(order)) != len(order):
             raise ValidationFailed("the order must name every form of the app once",
-                                   [ErrorItem(f"a list of {', '.join(keys)}", path="/order", code="order")])
+                                   [ErrorItem.coded("error.app.order", keys=", ".join(keys), path="/order", code="order")])
         _write_settings(rt, conn, app, form_order=list(order))
         admin_audit.record(rt, conn, actor, "form.reorder", f"app:{app_key}", order=list(order))
     return get_app(rt, app_key)
@@ -232,26 +232,27 @@ def move_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, step: int)
 def rename_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, label: Any) -> dict:
     """Change a form's name in its draft (published with the next publish, like every definition change)."""
     if not label or isinstance(label, str) and not label.strip() or isinstance(label, dict) and not any(str(v).strip() for v in label.values()):
-        raise ValidationFailed("a form needs a name", [ErrorItem("a form needs a name", path="/label", code="required")])
+        raise ValidationFailed("a form needs a name", [ErrorItem.coded("error.app.form_needs_name", path="/label", code="required")])
     draft = form_service.get_draft(rt, app_key, form_key)
     definition = {**draft["definition"], "label": label}
     return form_service.save_draft(rt, actor, app_key, form_key, definition, if_revision=draft["draft_revision"])
 
 
 def _require_key_and_name(key: Any, label: Any, what: str, needs_name: str) -> None:
-    """A new form's or app's key and name as one refusal naming both places (*what*: "form" or "app")."""
+    """A new form's or app's key and name as one refusal naming both places (*what*: "form" or "app"; *needs_name*: the
+    catalogue key of the missing name's message)."""
     errors = []
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        errors.append(ErrorItem("lower case letters, digits and _, starting with a letter", path="/key", code="key"))
+        errors.append(ErrorItem.coded("error.app.key", path="/key", code="key"))
     if not label or isinstance(label, str) and not label.strip():
-        errors.append(ErrorItem(needs_name, path="/label", code="required"))
+        errors.append(ErrorItem.coded(needs_name, path="/label", code="required"))
     if errors:
         raise ValidationFailed(f"the {what} is not valid", errors)
 
 
 def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, copy_of: str | None = None) -> dict:
     """A new form as a draft: blank, or a copy of another form's draft of the same app (its records are not copied)."""
-    _require_key_and_name(key, label, "form", "a form needs a name")
+    _require_key_and_name(key, label, "form", "error.app.form_needs_name")
     definition: dict = {"key": key, "label": label, "fields": []}
     if copy_of:
         source = form_service.get_draft(rt, app_key, copy_of)["definition"]
@@ -263,7 +264,7 @@ def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, c
 def copy_app(rt: Runtime, actor: Actor, source_key: str, key: str, label: Any) -> dict:
     """A new app made of the source app's form drafts (no records); forms published in the source are published."""
     _require_design(rt, actor)
-    _require_key_and_name(key, label, "app", "an app needs a name")
+    _require_key_and_name(key, label, "app", "error.app.needs_name")
     with rt.db.transaction() as conn:
         source = form_service.app_row(conn, rt, source_key)
         rows = conn.execute(sa.select(forms.c.key, forms.c.draft, forms.c.published_version)

@@ -57,7 +57,6 @@ UNCODED_BUDGET = {
     "engine/owner_field.py": 1,
     "engine/printing/document.py": 2,
     "engine/request_text.py": 2,
-    "engine/services/app_admin.py": 9,
     "engine/services/app_templates.py": 15,
     "engine/services/approvals.py": 17,
     "engine/services/attachments.py": 3,
