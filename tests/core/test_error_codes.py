@@ -3,7 +3,9 @@ without a message code reaches a zh-CN reader as its code's words with the Engli
 added. Walks the sources of ``engine/`` and ``designer_ui/`` for error items built by hand (``ErrorItem(message, ...)``
 rather than ``ErrorItem.coded(message_code, ...)``) and for field-type option checks that answer with text instead of
 ``ctx.coded(...)``; each module may hold at most the count it held when the guard came in (``UNCODED_BUDGET``, to be
-lowered as modules are coded, never raised), modules not listed none. The codes found must have their zh-CN texts
+lowered as modules are coded, never raised), modules not listed none. Likewise for errors raised with English text
+(``raise NotFound("...")`` or an f-string, a FormflowError subclass without ``message_code=``), whose top-level message
+reaches the API answer and the UI: at most ``RAISE_BUDGET`` per module. The codes found must have their zh-CN texts
 (test_message_catalogues), and tests/api/test_error_codes_corpus.py drives bad inputs through the API in zh-CN."""
 from __future__ import annotations
 
@@ -89,6 +91,133 @@ UNCODED_BUDGET = {
     "engine/workflows/triggers.py": 5,
 }
 
+#: raises of a FormflowError subclass with English text and no message_code per module when that count came in
+#: (2026-12-06): lower a number when you code some, never raise one
+RAISE_BUDGET = {
+    "designer_ui/board_views.py": 1,
+    "designer_ui/editor_views.py": 1,
+    "designer_ui/grid_views.py": 1,
+    "designer_ui/profile_views.py": 1,
+    "designer_ui/record_views.py": 1,
+    "designer_ui/views.py": 1,
+    "engine/api/__init__.py": 1,
+    "engine/api/access_routes.py": 5,
+    "engine/api/app_admin_routes.py": 1,
+    "engine/api/app_templates_routes.py": 5,
+    "engine/api/approval_routes.py": 2,
+    "engine/api/audit_filters.py": 1,
+    "engine/api/comment_routes.py": 2,
+    "engine/api/core.py": 4,
+    "engine/api/dashboard_routes.py": 2,
+    "engine/api/field_usage_routes.py": 8,
+    "engine/api/form_version_routes.py": 1,
+    "engine/api/import_routes.py": 5,
+    "engine/api/live_routes.py": 1,
+    "engine/api/notifications.py": 1,
+    "engine/api/routes.py": 3,
+    "engine/api/routes_ui_support.py": 4,
+    "engine/api/routes_workflows.py": 6,
+    "engine/api/rules_routes.py": 5,
+    "engine/api/view_routes.py": 1,
+    "engine/api/web_form_routes.py": 2,
+    "engine/api/workspace_routes.py": 1,
+    "engine/authority.py": 2,
+    "engine/automations.py": 4,
+    "engine/dashboards/drill.py": 2,
+    "engine/dashboards/sql.py": 1,
+    "engine/dedup.py": 1,
+    "engine/dryrun.py": 2,
+    "engine/exports.py": 1,
+    "engine/imports/budget.py": 7,
+    "engine/imports/jobs.py": 6,
+    "engine/imports/mapping.py": 2,
+    "engine/printing/document.py": 2,
+    "engine/request_text.py": 1,
+    "engine/services/app_admin.py": 8,
+    "engine/services/app_templates.py": 9,
+    "engine/services/approvals.py": 19,
+    "engine/services/attachments.py": 6,
+    "engine/services/comments.py": 8,
+    "engine/services/credentials.py": 8,
+    "engine/services/dashboards.py": 9,
+    "engine/services/definition_access.py": 1,
+    "engine/services/field_choices.py": 3,
+    "engine/services/form_lookup.py": 3,
+    "engine/services/form_preview.py": 2,
+    "engine/services/form_versions.py": 2,
+    "engine/services/forms.py": 10,
+    "engine/services/idempotency.py": 1,
+    "engine/services/inbox.py": 2,
+    "engine/services/live_values.py": 1,
+    "engine/services/password_links.py": 7,
+    "engine/services/permissions.py": 11,
+    "engine/services/print_templates.py": 2,
+    "engine/services/queries.py": 5,
+    "engine/services/readgate.py": 3,
+    "engine/services/record_input.py": 2,
+    "engine/services/records.py": 8,
+    "engine/services/reference_targets.py": 1,
+    "engine/services/saved_views.py": 11,
+    "engine/services/template_content.py": 5,
+    "engine/services/template_delivery.py": 8,
+    "engine/services/template_review.py": 3,
+    "engine/services/templates.py": 7,
+    "engine/services/users.py": 27,
+    "engine/services/web_forms.py": 8,
+    "engine/services/workflows.py": 11,
+    "engine/services/workspace_settings.py": 3,
+    "engine/workflows/compiled.py": 2,
+    "engine/workflows/timing.py": 18,
+}
+
+
+def _error_classes() -> set[str]:
+    """Names of FormflowError and every class (in the sources) deriving from it, by base-class name."""
+    bases: dict[str, set[str]] = {}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases.setdefault(node.name, set()).update(
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases)
+    found = {"FormflowError"}
+    grown = True
+    while grown:
+        grown = False
+        for name, parents in bases.items():
+            if name not in found and parents & found:
+                found.add(name)
+                grown = True
+    return found
+
+
+def _is_text(node: ast.AST) -> bool:
+    """A literal, an f-string, or text built from one ("..." + x, "..." % x, "...".format(x))."""
+    if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _is_text(node.left)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+        and _is_text(node.func.value)
+
+
+def _uncoded_raises(path: Path, error_classes: set[str]) -> int:
+    """``raise SomeError("English text")`` in one module, SomeError a FormflowError, without a message_code."""
+    count = 0
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        call = node.exc if isinstance(node, ast.Raise) else None
+        if not isinstance(call, ast.Call):
+            continue
+        name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
+        message = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "message"), None)
+        coded = any(k.arg == "message_code" for k in call.keywords)
+        count += name in error_classes and message is not None and _is_text(message) and not coded
+    return count
+
+
+def _sources() -> list[Path]:
+    return [path for folder in SOURCE_DIRS for path in sorted((ROOT / folder).rglob("*.py"))
+            if "migrations" not in path.parts]
+
 
 def _uncoded(path: Path) -> int:
     """Hand-built error items in one module, plus option checks of a field type answering with text."""
@@ -106,12 +235,20 @@ def _uncoded(path: Path) -> int:
 
 def _modules() -> dict[str, int]:
     found = {}
-    for folder in SOURCE_DIRS:
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            if "migrations" not in path.parts:
-                count = _uncoded(path)
-                if count:
-                    found[path.relative_to(ROOT).as_posix()] = count
+    for path in _sources():
+        count = _uncoded(path)
+        if count:
+            found[path.relative_to(ROOT).as_posix()] = count
+    return found
+
+
+def _raising_modules() -> dict[str, int]:
+    classes = _error_classes()
+    found = {}
+    for path in _sources():
+        count = _uncoded_raises(path, classes)
+        if count:
+            found[path.relative_to(ROOT).as_posix()] = count
     return found
 
 
@@ -120,6 +257,13 @@ def test_no_module_builds_more_uncoded_errors_than_it_did():
             if count > UNCODED_BUDGET.get(path, 0)}
     assert over == {}, ("build these errors with ErrorItem.coded(message_code, ..., **params) and add the code's en and "
                         "zh_CN texts to engine/translations (path: (uncoded now, allowed)): %r" % over)
+
+
+def test_no_module_raises_more_uncoded_errors_than_it_did():
+    over = {path: (count, RAISE_BUDGET.get(path, 0)) for path, count in _raising_modules().items()
+            if count > RAISE_BUDGET.get(path, 0)}
+    assert over == {}, ("raise these errors with message_code=..., params={...} and add the code's en and zh_CN texts "
+                        "to engine/translations (path: (uncoded now, allowed)): %r" % over)
 
 
 def test_the_field_types_code_their_option_checks():
@@ -135,3 +279,12 @@ def test_the_guard_sees_a_hand_built_item_and_a_text_option_check(tmp_path):
                       "def f():\n    return ErrorItem('is bad', path='/x'), ErrorItem.coded('error.x.y', path='/y')\n",
                       encoding="utf-8")
     assert _uncoded(module) == 2
+
+
+def test_the_guard_sees_a_raise_with_english_text(tmp_path):
+    module = tmp_path / "sample.py"
+    module.write_text("def f(x):\n    raise NotFound(f'no {x}')\n\ndef g():\n    raise errors.Conflict('taken')\n\n"
+                      "def h():\n    raise Conflict('taken', message_code='error.x.taken')\n\n"
+                      "def i():\n    raise ValueError('internal')\n\ndef j(e):\n    raise NotFound(e.message) from e\n",
+                      encoding="utf-8")
+    assert _uncoded_raises(module, {"NotFound", "Conflict"}) == 2
