@@ -12,11 +12,15 @@ WORKER = Path(__file__).with_name("serial_worker.py")
 PER_PROCESS = 40
 
 
-def test_two_processes_no_gap_no_duplicate(rt, system, db_url):
+def test_two_processes_no_gap_no_duplicate(rt, system, db_url, tmp_path):
     install(rt, system)
-    start_at = time.time() + 3.0
-    procs = [subprocess.Popen([sys.executable, str(WORKER), db_url, str(PER_PROCESS), str(start_at)],
+    procs = [subprocess.Popen([sys.executable, str(WORKER), db_url, str(PER_PROCESS), str(tmp_path)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    # a barrier, not a timing assertion: on a loaded machine one process may take seconds longer to start
+    give_up = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < 2 and time.monotonic() < give_up and all(p.poll() is None for p in procs):
+        time.sleep(0.01)
+    (tmp_path / "go").touch()
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=180)
