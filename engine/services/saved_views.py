@@ -38,9 +38,12 @@ DEFINITION_KEYS = {"type", "filters", "match", "sort", "group_by", "columns", "s
                    "group_field", "date_field", "image_field", "card_fields"}
 #: a board setting -> (the view type that needs it, whether a field's type may hold it, what it must be)
 BOARD_FIELDS = {
-    "group_field": ("kanban", lambda f: field_type(f).groups_kanban(f), "a single choice or person field (its type lanes a kanban)"),
-    "date_field": ("calendar", lambda f: field_type(f).calendar_kind is not None, "a date or date-and-time field"),
-    "image_field": ("gallery", lambda f: field_type(f).thumbnails, "a picture field (its type has thumbnails)"),
+    "group_field": ("kanban", lambda f: field_type(f).groups_kanban(f), {"en": "a single choice or person field (its type lanes a kanban)",
+                                                                           "zh-CN": "单选或人员字段（其类型可作看板泳道）"}),
+    "date_field": ("calendar", lambda f: field_type(f).calendar_kind is not None, {"en": "a date or date-and-time field",
+                                                                                  "zh-CN": "日期或日期时间字段"}),
+    "image_field": ("gallery", lambda f: field_type(f).thumbnails, {"en": "a picture field (its type has thumbnails)",
+                                                                    "zh-CN": "图片字段（其类型有缩略图）"}),
 }
 
 
@@ -108,25 +111,25 @@ def _check_fields(form, hidden: set, names: list[tuple[str, Any]], errors: list)
         if name in queries.SYSTEM_COLUMNS:
             continue
         if f is None or f["id"] in hidden:
-            errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name if isinstance(name, str) else None))
+            errors.append(ErrorItem.coded("error.field.unknown", field=repr(name), path=path, field_id=name if isinstance(name, str) else None))
 
 
 def _check_filters(form, hidden, filters: Any, path: str, errors: list, depth: int = 0) -> None:
     if not isinstance(filters, list) or len(filters) > queries.MAX_FILTERS:
-        errors.append(ErrorItem(f"filters must be a list of at most {queries.MAX_FILTERS}", path=path))
+        errors.append(ErrorItem.coded("error.view.filters", max=queries.MAX_FILTERS, path=path))
         return
     for i, flt in enumerate(filters):
         p = f"{path}/{i}"
         if isinstance(flt, dict) and "filters" in flt and depth == 0:
             if flt.get("match", "all") not in ("all", "any"):
-                errors.append(ErrorItem("match must be all or any", path=p + "/match"))
+                errors.append(ErrorItem.coded("error.view.match", path=p + "/match"))
             _check_filters(form, hidden, flt["filters"], p + "/filters", errors, depth + 1)
             continue
         if not isinstance(flt, dict) or not isinstance(flt.get("field"), str) or not isinstance(flt.get("op"), str):
-            errors.append(ErrorItem("a filter is {field, op, value}", path=p))
+            errors.append(ErrorItem.coded("error.view.filter_shape", path=p))
             continue
         if flt["op"] not in queries.OPERATORS:
-            errors.append(ErrorItem(f"unknown operator {flt['op']!r}", path=p + "/op"))
+            errors.append(ErrorItem.coded("error.view.unknown_operator", op=repr(flt["op"]), path=p + "/op"))
         _check_fields(form, hidden, [(p + "/field", flt["field"])], errors)
 
 
@@ -134,37 +137,38 @@ def check_definition(form, hidden: set, definition: Any) -> dict:
     """The definition as stored, or a 422 naming each wrong part."""
     errors: list[ErrorItem] = []
     if not isinstance(definition, dict):
-        raise ValidationFailed("a view definition is an object", [ErrorItem("expected an object", path="/definition")])
+        raise ValidationFailed("a view definition is an object", [ErrorItem.coded("error.value.object", path="/definition")],
+                               message_code="error.view.definition_object")
     for key in sorted(set(definition) - DEFINITION_KEYS):
-        errors.append(ErrorItem(f"unknown key {key!r}", path=f"/definition/{key}"))
+        errors.append(ErrorItem.coded("error.view.unknown_key", key=repr(key), path=f"/definition/{key}"))
     out = {"type": definition.get("type", "grid"), "filters": definition.get("filters", []), "match": definition.get("match", "all"),
            "sort": definition.get("sort", []), "group_by": definition.get("group_by"), "columns": definition.get("columns", []),
            "search": definition.get("search", ""), "page_size": definition.get("page_size", 50)}
     if out["type"] not in VIEW_TYPES:
-        errors.append(ErrorItem(f"type must be one of {', '.join(VIEW_TYPES)}", path="/definition/type"))
+        errors.append(ErrorItem.coded("error.view.type", choices=", ".join(VIEW_TYPES), path="/definition/type"))
     if out["match"] not in ("all", "any"):
-        errors.append(ErrorItem("match must be all or any", path="/definition/match"))
+        errors.append(ErrorItem.coded("error.view.match", path="/definition/match"))
     _check_filters(form, hidden, out["filters"], "/definition/filters", errors)
     sort = out["sort"]
     if not isinstance(sort, list) or len(sort) > MAX_SORT or not all(
             isinstance(s, dict) and s.get("dir", "asc") in ("asc", "desc") for s in sort):
-        errors.append(ErrorItem(f"sort is a list of at most {MAX_SORT} {{field, dir: asc|desc}}", path="/definition/sort"))
+        errors.append(ErrorItem.coded("error.view.sort", max=MAX_SORT, path="/definition/sort"))
     else:
         _check_fields(form, hidden, [(f"/definition/sort/{i}/field", s.get("field")) for i, s in enumerate(sort)], errors)
     if out["group_by"] is not None:
         _check_fields(form, hidden, [("/definition/group_by", out["group_by"])], errors)
     cols = out["columns"]
     if not isinstance(cols, list) or len(cols) > MAX_COLUMNS:
-        errors.append(ErrorItem(f"columns is a list of at most {MAX_COLUMNS} field ids", path="/definition/columns"))
+        errors.append(ErrorItem.coded("error.view.columns", max=MAX_COLUMNS, path="/definition/columns"))
     else:
         _check_fields(form, hidden, [(f"/definition/columns/{i}", c) for i, c in enumerate(cols)], errors)
     if not isinstance(out["search"], str) or len(out["search"]) > queries.MAX_SEARCH_LENGTH:
-        errors.append(ErrorItem(f"search is a text of at most {queries.MAX_SEARCH_LENGTH} characters", path="/definition/search"))
+        errors.append(ErrorItem.coded("error.view.search", max=queries.MAX_SEARCH_LENGTH, path="/definition/search"))
     if not isinstance(out["page_size"], int) or isinstance(out["page_size"], bool) or not 1 <= out["page_size"] <= queries.MAX_PAGE_SIZE:
-        errors.append(ErrorItem(f"page_size must be between 1 and {queries.MAX_PAGE_SIZE}", path="/definition/page_size"))
+        errors.append(ErrorItem.coded("error.view.page_size", max=queries.MAX_PAGE_SIZE, path="/definition/page_size"))
     _check_board(form, hidden, definition, out, errors)
     if errors:
-        raise ValidationFailed("the view is not valid", errors)
+        raise ValidationFailed("the view is not valid", errors, message_code="error.view.invalid")
     return out
 
 
@@ -175,18 +179,18 @@ def _check_board(form, hidden: set, definition: dict, out: dict, errors: list) -
         path = f"/definition/{key}"
         if name is None:
             if out["type"] == view_type:
-                errors.append(ErrorItem(f"a {view_type} view needs {what}", path=path))
+                errors.append(ErrorItem.coded("error.view.board_needs", view_type=view_type, what=what, path=path))
             continue
         f = form.by_id.get(name) if isinstance(name, str) else None
         if f is None or f.get("deleted") or f["id"] in hidden:
-            errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name if isinstance(name, str) else None))
+            errors.append(ErrorItem.coded("error.field.unknown", field=repr(name), path=path, field_id=name if isinstance(name, str) else None))
         elif not fits(f):
-            errors.append(ErrorItem(f"{name!r} is not {what}", path=path, field_id=name))
+            errors.append(ErrorItem.coded("error.view.not_kind", field=repr(name), what=what, path=path, field_id=name))
         else:
             out[key] = name
     cards = definition.get("card_fields", [])
     if not isinstance(cards, list) or len(cards) > MAX_CARD_FIELDS:
-        errors.append(ErrorItem(f"card_fields is a list of at most {MAX_CARD_FIELDS} field ids", path="/definition/card_fields"))
+        errors.append(ErrorItem.coded("error.view.card_fields", max=MAX_CARD_FIELDS, path="/definition/card_fields"))
         return
     _check_fields(form, hidden, [(f"/definition/card_fields/{i}", c) for i, c in enumerate(cards)], errors)
     out["card_fields"] = cards
@@ -194,20 +198,24 @@ def _check_board(form, hidden: set, definition: dict, out: dict, errors: list) -
 
 def _check_roles(conn, rt: Runtime, actor: Actor, shared: Any, path: str) -> list[str]:
     if not isinstance(shared, list) or not all(isinstance(r, str) for r in shared):
-        raise ValidationFailed("roles are a list of role keys", [ErrorItem("expected a list of role keys", path=path)])
+        raise ValidationFailed("roles are a list of role keys", [ErrorItem.coded("error.view.roles_list", path=path)],
+                               message_code="error.view.roles")
     if shared and not has_capability(rt, actor, "design", conn):
-        raise PermissionDenied("your role may not share views with roles (needs the 'design' capability)", needed="design")
+        raise PermissionDenied("your role may not share views with roles (needs the 'design' capability)", needed="design",
+                               message_code="error.view.share_forbidden")
     known = set(conn.execute(sa.select(role_table.c.key).where(role_table.c.workspace_id == rt.workspace_id, role_table.c.key.in_(shared))).scalars()) if shared else set()
     unknown = [r for r in shared if r not in known]
     if unknown:
-        raise ValidationFailed("unknown role", [ErrorItem(f"{unknown[0]!r} is not a role", path=path)])
+        raise ValidationFailed("unknown role", [ErrorItem.coded("error.view.unknown_role", role=repr(unknown[0]), path=path)],
+                               message_code="error.view.unknown_role_title")
     return sorted(set(shared))
 
 
 def _name(body: dict) -> str:
     name = body.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise ValidationFailed("a view needs a name", [ErrorItem(f"a name of 1 to {MAX_NAME} characters", path="/name")])
+        raise ValidationFailed("a view needs a name", [ErrorItem.coded("error.view.name", max=MAX_NAME, path="/name")],
+                               message_code="error.view.needs_name")
     return name.strip()
 
 
@@ -219,7 +227,8 @@ def create_view(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: di
         shared = _check_roles(conn, rt, actor, body.get("shared_roles", []), "/shared_roles")
         count = conn.execute(sa.select(sa.func.count()).where(saved_views.c.form_id == form.form_id)).scalar_one()
         if count >= MAX_VIEWS_PER_FORM:
-            raise ValidationFailed("too many views", [ErrorItem(f"a form keeps at most {MAX_VIEWS_PER_FORM} views", path="/")])
+            raise ValidationFailed("too many views", [ErrorItem.coded("error.view.too_many", max=MAX_VIEWS_PER_FORM, path="/")],
+                                   message_code="error.view.too_many_title")
         now = rt.clock.now()
         row = conn.execute(saved_views.insert().values(
             form_id=form.form_id, name=name, owner_id=actor.user_id, shared_roles=shared, default_roles=[],
@@ -231,9 +240,9 @@ def _own_row(conn, rt, actor, app_key, form_key, view_id):
     form, hidden = _form_and_hidden(rt, conn, actor, app_key, form_key)
     row = conn.execute(sa.select(saved_views).where(saved_views.c.id == view_id, saved_views.c.form_id == form.form_id)).mappings().first()
     if row is None or not _visible(actor, row):
-        raise NotFound(f"view {view_id} does not exist", path="/view")
+        raise NotFound(f"view {view_id} does not exist", path="/view", message_code="error.view.not_found", params={"id": view_id})
     if row["owner_id"] != actor.user_id and not has_capability(rt, actor, "design", conn):
-        raise PermissionDenied("only its owner or a designer may change this view", needed="design")
+        raise PermissionDenied("only its owner or a designer may change this view", needed="design", message_code="error.view.not_owner")
     return form, hidden, row
 
 
@@ -264,10 +273,11 @@ def set_default(rt: Runtime, actor: Actor, app_key: str, form_key: str, view_id:
     with rt.db.transaction() as conn:
         form, _, row = _own_row(conn, rt, actor, app_key, form_key, view_id)
         if not has_capability(rt, actor, "design", conn):
-            raise PermissionDenied("your role may not choose default views (needs the 'design' capability)", needed="design")
+            raise PermissionDenied("your role may not choose default views (needs the 'design' capability)", needed="design",
+                                   message_code="error.view.default_forbidden")
         if not isinstance(role, str) or role not in row["shared_roles"]:
-            raise ValidationFailed("the view is not shared with that role",
-                                   [ErrorItem("share the view with the role before making it its default", path="/role")])
+            raise ValidationFailed("the view is not shared with that role", [ErrorItem.coded("error.view.share_first", path="/role")],
+                                   message_code="error.view.not_shared")
         for other in conn.execute(sa.select(saved_views).where(saved_views.c.form_id == form.form_id, saved_views.c.id != view_id)).mappings():
             if role in other["default_roles"]:
                 conn.execute(saved_views.update().where(saved_views.c.id == other["id"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -98,44 +99,44 @@ def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
     allowed = {"fields", "source_field", "source_value", "owner_id", "thanks"}
     for key in settings:
         if key not in allowed:
-            errors.append(ErrorItem(f"unknown setting {key!r}; use {', '.join(sorted(allowed))}", path=f"/settings/{key}"))
+            errors.append(ErrorItem.coded("error.web_form.unknown_setting", key=repr(key), allowed=", ".join(sorted(allowed)), path=f"/settings/{key}"))
     source_field = settings.get("source_field", "source" if "source" in form.by_id else None)
     if source_field is not None and not isinstance(source_field, str):
-        return settings, [ErrorItem("source_field is a field id", path="/settings/source_field")]
+        return settings, [ErrorItem.coded("error.web_form.source_field_id", path="/settings/source_field")]
     if not isinstance(settings.get("source_value", ""), str):
-        return settings, [ErrorItem("source_value is a text", path="/settings/source_value")]
+        return settings, [ErrorItem.coded("error.web_form.source_value_text", path="/settings/source_value")]
     fields = settings.get("fields") or [f for f in _default_fields(form) if f != source_field]
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-        return settings, [ErrorItem("fields must be a list of field ids", path="/settings/fields")]
+        return settings, [ErrorItem.coded("error.web_form.fields_list", path="/settings/fields")]
     for i, fid in enumerate(fields):
         f = form.by_id.get(fid)
         if f is None or f.get("deleted"):
-            errors.append(ErrorItem(f"{fid!r} is not a field of form {form.key!r}", path=f"/settings/fields/{i}", field_id=fid))
+            errors.append(ErrorItem.coded("error.options.not_field_of_form", field=repr(fid), form=repr(form.key), path=f"/settings/fields/{i}", field_id=fid))
         elif not _public(f) or fid not in {x["id"] for x in form.input_fields}:
-            errors.append(ErrorItem(f"a public form can't offer a {f['type']} field", path=f"/settings/fields/{i}", field_id=fid))
+            errors.append(ErrorItem.coded("error.web_form.not_public_type", type=f["type"], path=f"/settings/fields/{i}", field_id=fid))
     source_value = settings.get("source_value", "web_form")
     if source_field is not None:
         f = form.by_id.get(source_field)
         if f is None or f.get("deleted"):
-            errors.append(ErrorItem(f"{source_field!r} is not a field of form {form.key!r}", path="/settings/source_field"))
+            errors.append(ErrorItem.coded("error.options.not_field_of_form", field=repr(source_field), form=repr(form.key), path="/settings/source_field"))
         elif not FIELD_TYPES.get(f["type"]).takes_tag:
-            errors.append(ErrorItem("the source channel is recorded in a select or text field", path="/settings/source_field"))
+            errors.append(ErrorItem.coded("error.web_form.source_kind", path="/settings/source_field"))
         elif FIELD_TYPES.get(f["type"]).has_choices and source_value not in choice_values(f):
-            errors.append(ErrorItem(f"{source_value!r} is not a choice of {source_field!r}", path="/settings/source_value"))
+            errors.append(ErrorItem.coded("error.web_form.source_not_choice", value=repr(source_value), field=repr(source_field), path="/settings/source_value"))
         elif source_field in fields:
-            errors.append(ErrorItem("the source field is set by the link, not offered to the public", path="/settings/source_field"))
+            errors.append(ErrorItem.coded("error.web_form.source_offered", path="/settings/source_field"))
     offered = set(fields) | ({source_field} if source_field else set())
     for f in form.input_fields:
         if f.get("required") and f["id"] not in offered and f.get("default") is None:
-            errors.append(ErrorItem(f"required field {f['id']!r} is not offered, so every submission would fail",
-                                    path="/settings/fields", field_id=f["id"]))
+            errors.append(ErrorItem.coded("error.web_form.required_not_offered", field=repr(f["id"]), path="/settings/fields",
+                                          field_id=f["id"]))
     owner = settings.get("owner_id")
     if owner is not None and (not isinstance(owner, int) or isinstance(owner, bool) or conn.execute(sa.select(users.c.id).where(users.c.id == owner)).first() is None):
-        errors.append(ErrorItem(f"no user with id {owner!r}", path="/settings/owner_id"))
+        errors.append(ErrorItem.coded("error.user.no_such_user", id=repr(owner), path="/settings/owner_id"))
     thanks = settings.get("thanks")
     if thanks is not None and not (isinstance(thanks, str) and len(thanks) <= 500 or
                                    isinstance(thanks, dict) and all(isinstance(v, str) and len(v) <= 500 for v in thanks.values())):
-        errors.append(ErrorItem("thanks is a text (or {locale: text}) of at most 500 characters", path="/settings/thanks"))
+        errors.append(ErrorItem.coded("error.web_form.thanks", path="/settings/thanks"))
     return {"fields": fields, "source_field": source_field, "source_value": source_value if source_field else None,
             "owner_id": owner, "thanks": thanks}, errors
 
@@ -162,9 +163,9 @@ def create_web_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, l
         form = compiled_form(rt, conn, app_key, form_key)
         complete, errors = check_settings(conn, form, settings or {})
         if label is not None and (not isinstance(label, str) or not 1 <= len(label) <= 200):
-            errors.append(ErrorItem("label is a text of 1 to 200 characters", path="/label"))
+            errors.append(ErrorItem.coded("error.web_form.label", path="/label"))
         if errors:
-            raise DefinitionInvalid("the web form settings are not valid", errors)
+            raise DefinitionInvalid("the web form settings are not valid", errors, message_code="error.web_form.settings_invalid")
         token = secrets.token_urlsafe(TOKEN_BYTES)
         wid = conn.execute(sa.insert(web_forms).values(
             app_id=app["id"], form_key=form_key, label=label or form_key, token_hash=token_hash(token), settings=complete,
@@ -196,7 +197,8 @@ def _set_revoked(rt: Runtime, actor: Actor, app_key: str, web_form_id: int, revo
         app = app_row(conn, rt, app_key)
         row = conn.execute(sa.select(web_forms).where(web_forms.c.id == web_form_id, web_forms.c.app_id == app["id"])).mappings().first()
         if row is None:
-            raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form")
+            raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form", message_code="error.web_form.not_found",
+                           params={"app": repr(app_key), "id": web_form_id})
         if revoked and row["revoked_at"] is None:
             conn.execute(sa.update(web_forms).where(web_forms.c.id == web_form_id).values(revoked_at=rt.clock.now(), revoked_by=actor.user_id))
         elif not revoked and row["revoked_at"] is not None:
@@ -212,7 +214,8 @@ def latest_submissions(rt: Runtime, actor: Actor, app_key: str, web_form_id: int
     with rt.db.read() as conn:
         app = app_row(conn, rt, app_key)
         if conn.execute(sa.select(web_forms.c.id).where(web_forms.c.id == web_form_id, web_forms.c.app_id == app["id"])).first() is None:
-            raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form")
+            raise NotFound(f"app {app_key!r} has no web form {web_form_id}", path="/web_form", message_code="error.web_form.not_found",
+                           params={"app": repr(app_key), "id": web_form_id})
         rows = conn.execute(sa.select(record_audit.c.record_id, record_audit.c.at)
                             .where(record_audit.c.actor == _ACTOR_LABEL.format(id=web_form_id), record_audit.c.action == "create")
                             .order_by(record_audit.c.id.desc()).limit(max(1, min(limit, LATEST_SUBMISSIONS)))).all()
@@ -232,7 +235,7 @@ def _live_link(conn, token: str):
         row = conn.execute(sa.select(web_forms, apps.c.key.label("app_key")).join(apps, apps.c.id == web_forms.c.app_id)
                            .where(web_forms.c.token_hash == token_hash(token))).mappings().first()
     if row is None or row["revoked_at"] is not None:
-        raise NotFound("this form link is not valid (it may have been withdrawn)", path="/token")
+        raise NotFound("this form link is not valid (it may have been withdrawn)", path="/token", message_code="error.web_form.link_invalid")
     return row
 
 
@@ -255,9 +258,11 @@ def submit_public(rt: Runtime, token: str, data: Any, *, client: str) -> dict:
         if retry is not None:
             _count(conn, row["id"], refused=True)
     if retry is not None:
-        raise TooManySubmissions(f"too many submissions from your address; try again in {retry} seconds", retry_after=retry)
+        raise TooManySubmissions(f"too many submissions from your address; try again in {retry} seconds", retry_after=retry,
+                                 message_code="error.web_form.too_many", params={"seconds": retry})
     if not isinstance(data, dict):
-        raise ValidationFailed("the submission must be an object of field values", [ErrorItem("expected an object", path="/")])
+        raise ValidationFailed("the submission must be an object of field values", [ErrorItem.coded("error.value.object", path="/")],
+                               message_code="error.web_form.submission_object")
     if data.get(HONEYPOT_FIELD) not in (None, ""):
         with rt.db.transaction() as conn:
             _count(conn, row["id"], refused=True)
@@ -269,13 +274,13 @@ def submit_public(rt: Runtime, token: str, data: Any, *, client: str) -> dict:
         if key == HONEYPOT_FIELD:
             continue
         if key not in offered:
-            errors.append(ErrorItem(f"{key!r} is not a field of this form", path=f"/{key}", code="unknown_field"))
+            errors.append(ErrorItem.coded("error.field.unknown", field=repr(key), path=f"/{key}", code="unknown_field"))
         elif isinstance(value, str) and len(value) > MAX_PUBLIC_FIELD_CHARS:
-            errors.append(ErrorItem(f"is longer than {MAX_PUBLIC_FIELD_CHARS} characters", path=f"/{key}", field_id=key, code="too_long"))
+            errors.append(ErrorItem.coded("error.web_form.too_long", max=MAX_PUBLIC_FIELD_CHARS, path=f"/{key}", field_id=key, code="too_long"))
         elif value not in (None, ""):
             values[key] = value
     if errors:
-        raise ValidationFailed("the form is not valid", errors)
+        raise ValidationFailed("the form is not valid", errors, message_code="error.web_form.invalid")
     if settings.get("source_field"):
         values[settings["source_field"]] = settings["source_value"]
     actor = Actor(None, _ACTOR_LABEL.format(id=row["id"]), frozenset({"admin"}))
@@ -285,10 +290,12 @@ def submit_public(rt: Runtime, token: str, data: Any, *, client: str) -> dict:
                                                   owner_id=settings.get("owner_id"), conn=conn)
             _count(conn, row["id"], refused=False)
     except DuplicateRecord:  # never tell the public which record it collides with: that would leak other people's data
-        raise Conflict("we already have these details; someone will be in touch", code_detail="duplicate") from None
+        raise Conflict("we already have these details; someone will be in touch", code_detail="duplicate",
+                       message_code="error.web_form.duplicate") from None
     except ValidationFailed as exc:  # only the offered fields' problems are the public's business
-        raise ValidationFailed(exc.message, [ErrorItem(e.message, path=f"/{e.field_id}" if e.field_id else e.path, field_id=e.field_id,
-                                                       label=e.label, code=e.code) for e in exc.errors]) from None
+        # each item keeps its message code (so it reads in the visitor's language), not its extra details
+        raise ValidationFailed(exc.message, [replace(e, path=f"/{e.field_id}" if e.field_id else e.path, extra={}) for e in exc.errors],
+                               message_code=exc.message_code, params=exc.params) from None
     return {"accepted": True, "record_id": record["id"]}
 
 
