@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.pipeline import Feature
@@ -52,10 +53,19 @@ def text_of(label: Any, locale: str = "en") -> str:
 
 
 def rule_error_item(exc: RuleError, path: str, code: str = "rule_invalid") -> ErrorItem:
-    where = f" (line {exc.line}, column {exc.column})" if exc.line is not None else ""
-    name = f"rule {exc.rule!r}: " if exc.rule else ""
-    return ErrorItem.coded("error.rule.invalid", path=path, code=code, name=name, detail=exc.message, where=where,
-                           extra={k: v for k, v in exc.to_dict().items() if k != "message" and v is not None})
+    """A rule's compile error as an item: the rule's name, the problem and its place, each in the reader's language."""
+    def both(key: str | None, default: str, **params: Any) -> dict[str, str] | str:
+        if not key:
+            return default
+        return {loc: i18n.render(key, loc, params) for loc in i18n.LOCALES}
+
+    where = both("error.rule.where", "", line=exc.line, column=exc.column) if exc.line is not None else ""
+    name = both("error.rule.named", "", rule=repr(exc.rule)) if exc.rule else ""
+    detail = both(exc.message_code, exc.message, **exc.params)
+    extra = {k: v for k, v in exc.to_dict().items() if k != "message" and v is not None}
+    if exc.message_code:
+        extra["detail_code"] = exc.message_code
+    return ErrorItem.coded("error.rule.invalid", path=path, code=code, name=name, detail=detail, where=where, extra=extra)
 
 
 def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dict]) -> Callable[[str], list[dict] | None]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import i18n
+
 
 def line_col(text: str, position: int | None) -> tuple[int | None, int | None]:
     """1-based line and column of *position* in *text*."""
@@ -23,9 +25,13 @@ class RuleError(Exception):
     """A rule that cannot be accepted: carries the rule name, the position in the text and a message."""
 
     def __init__(self, message: str, *, rule: str | None = None, text: str | None = None,
-                 position: int | None = None) -> None:
+                 position: int | None = None, message_code: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: the catalogue key of ``message`` (engine/translations) and its params: the editor shows it in the reader's language
+        self.message_code = message_code
+        self.params = dict(params or {})
         self.rule = rule
         self.text = text
         self.position = position
@@ -38,6 +44,25 @@ class RuleError(Exception):
         if self.line is not None:
             where += f"line {self.line}, column {self.column}: "
         return where + self.message
+
+    @classmethod
+    def coded(cls, message_code: str, *, rule: str | None = None, text: str | None = None,
+              position: int | None = None, **params: Any) -> "RuleError":
+        """An error whose English ``message`` is the catalogue's text of ``message_code`` with ``params``."""
+        return cls(i18n.render(message_code, "en", params), rule=rule, text=text, position=position,
+                   message_code=message_code, params=params)
+
+    def localized(self, locale: str | None) -> str:
+        """The message (without its place) in ``locale``; English, or not coded: ``message``."""
+        loc = i18n.normalize_locale(locale)
+        if loc != i18n.DEFAULT_LOCALE and self.message_code and i18n.has_text(self.message_code, loc):
+            return i18n.render(self.message_code, loc, self.params)
+        return self.message
+
+    def located(self, **changes: Any) -> "RuleError":
+        """The same error (same class, code and params) with another rule name, text or position."""
+        where = {"rule": self.rule, "text": self.text, "position": self.position, **changes}
+        return type(self)(self.message, message_code=self.message_code, params=self.params, **where)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "position": self.position, "line": self.line,

@@ -36,7 +36,7 @@ class RuleFunction:
     py: str
     js: str
     native: bool = False
-    #: static check of the argument kinds beyond rule-engine's (returns a message or None)
+    #: static check of the argument kinds beyond rule-engine's (returns a message code, its param ``name``, or None)
     check: Callable[[list[str]], str | None] | None = None
 
 
@@ -92,7 +92,7 @@ def _fn(name: str, ret: Any, args: tuple, minimum: int | None = None) -> Any:
 
 
 def _bool_array(kinds: list[str]) -> str | None:
-    return None if kinds and kinds[0] in ("array:boolean", "array:null") else "needs a list of true/false values"
+    return None if kinds and kinds[0] in ("array:boolean", "array:null") else "error.rule.compile.needs_bool_list"
 
 
 for _f in (

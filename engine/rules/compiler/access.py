@@ -23,15 +23,15 @@ class SymbolNode(NodeCompiler):
             value = fns.BUILTIN_VALUES.get(n.name)
             if value is None:
                 if n.name in fns.FUNCTIONS:
-                    raise Refusal(f"${n.name} is a function: call it like ${n.name}(...)", "$" + n.name)
-                raise Refusal(f"${n.name} is not available in formflow rules", "$" + n.name)
+                    raise Refusal("error.rule.compile.call_function", "$" + n.name, name=n.name)
+                raise Refusal("error.rule.compile.builtin_unavailable", "$" + n.name, name=n.name)
             return Code(value.py, value.js, value.data_type, n.name != "user_id")
         for frame in reversed(c.env.locals):
             if n.name in frame:
                 return frame[n.name]
         info = c.env.scope.get(n.name)
         if info is None:  # rule-engine already refused unknown names; defensive
-            raise Refusal(f"unknown field {n.name!r}", n.name)
+            raise Refusal("error.rule.compile.unknown_field", n.name, name=n.name)
         raw = f"values.get({info.id!r})"
         py, js = info.kind.read(info, raw, f"rt.own(values, {js_str(info.id)})")
         if py == f"cv_number({raw})":  # a stored double read before: one look-up, no call (numbers.DOUBLES)
@@ -59,9 +59,9 @@ class GetAttributeNode(NodeCompiler):
             return Code(py, js, n.result_type, False, path=path)
         attr = fns.ATTRIBUTES.get(n.name)
         if attr is None or obj.kind not in attr.kinds:
-            raise Refusal(f"{obj.kind} values have no attribute {n.name!r} in formflow rules", "." + n.name)
+            raise Refusal("error.rule.compile.no_attribute", "." + n.name, kind=obj.kind, name=n.name)
         if attr.method:
-            raise Refusal(f"{n.name} must be called: {n.name}(...)", "." + n.name)
+            raise Refusal("error.rule.compile.must_call", "." + n.name, name=n.name)
         if n.safe:
             return Code(f"safe_call({attr.py}, {obj.py})", f"rt.safe({attr.js}, {obj.js})", n.result_type)
         return Code(f"{attr.py}({obj.py})", f"{attr.js}({obj.js})", n.result_type, True)
@@ -76,24 +76,24 @@ class FunctionCallNode(NodeCompiler):
         if isinstance(f, re_ast.SymbolExpression) and f.scope == "built-in":
             fn = fns.FUNCTIONS.get(f.name)
             if fn is None:
-                raise Refusal(f"${f.name}() is not available in formflow rules", "$" + f.name)
+                raise Refusal("error.rule.compile.function_unavailable", "$" + f.name, name=f.name)
             args = [c.expr(a) for a in n.arguments]
             if fn.check:
                 why = fn.check([f"{a.kind}:{element_kind(a.dtype)}" if a.kind == "array" else a.kind for a in args])
                 if why:
-                    raise Refusal(f"${f.name}() {why}", "$" + f.name)
+                    raise Refusal(why, "$" + f.name, name=f.name)
             return Code(f"{fn.py}({', '.join(a.py for a in args)})", f"{fn.js}({', '.join(a.js for a in args)})",
                         n.result_type, True)
         if isinstance(f, re_ast.GetAttributeExpression):
             attr = fns.ATTRIBUTES.get(f.name)
             obj = c.expr(f.object)
             if attr is None or not attr.method or obj.kind not in attr.kinds:
-                raise Refusal(f"{obj.kind} values have no method {f.name!r}", "." + f.name)
+                raise Refusal("error.rule.compile.no_method", "." + f.name, kind=obj.kind, name=f.name)
             args = [c.expr(a) for a in n.arguments]
             if len(args) != 1:
-                raise Refusal(f"{f.name}() takes one value", "." + f.name)
+                raise Refusal("error.rule.compile.one_argument", "." + f.name, name=f.name)
             return Code(f"{attr.py}({obj.py}, {args[0].py})", f"{attr.js}({obj.js}, {args[0].js})", n.result_type, True)
-        raise Refusal("only $functions and methods such as .starts_with(...) can be called")
+        raise Refusal("error.rule.compile.not_callable")
 
 
 
@@ -104,7 +104,7 @@ class GetItemNode(NodeCompiler):
     def compile(self, c, n):
         container, index = c.expr(n.container), c.expr(n.item)
         if container.kind not in ("text", "array") or index.kind != "number":
-            raise Refusal("[...] takes a position number from a text or a list")
+            raise Refusal("error.rule.compile.item_needs_sequence")
         safe = "true" if n.safe else "false"
         return Code(f"item({container.py}, {index.py}, {n.safe})", f"rt.item({container.js}, {index.js}, {safe})",
                     n.result_type, False, path=container.path)
@@ -117,7 +117,7 @@ class GetSliceNode(NodeCompiler):
     def compile(self, c, n):
         container, start, stop = c.expr(n.container), c.expr(n.start), c.expr(n.stop)
         if container.kind not in ("text", "array"):
-            raise Refusal("[a:b] takes a part of a text or a list")
+            raise Refusal("error.rule.compile.slice_needs_sequence")
         safe = "true" if n.safe else "false"
         return Code(f"slice_({container.py}, {start.py}, {stop.py}, {n.safe})",
                     f"rt.slice({container.js}, {start.js}, {stop.js}, {safe})", n.result_type, not n.safe)
@@ -130,12 +130,12 @@ class ComprehensionNode(NodeCompiler):
     def compile(self, c, n):
         env = c.env
         if env.comprehension_depth >= MAX_COMPREHENSION_DEPTH:
-            raise Refusal(f"lists built from lists may be nested at most {MAX_COMPREHENSION_DEPTH} deep")
+            raise Refusal("error.rule.compile.comprehension_depth", max=MAX_COMPREHENSION_DEPTH)
         iterable = c.expr(n.iterable)
         if iterable.kind != "array":
-            raise Refusal("'for ... in' needs a list")
+            raise Refusal("error.rule.compile.for_needs_list")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n.variable):
-            raise Refusal("invalid variable name")
+            raise Refusal("error.rule.compile.bad_variable")
         var = Code(f"_l_{n.variable}", f"l_{n.variable}", iterable.dtype.value_type, False, path=iterable.path)
         env.locals.append({n.variable: var})
         env.comprehension_depth += 1
@@ -148,7 +148,7 @@ class ComprehensionNode(NodeCompiler):
         if cond is not None:
             need_boolean(cond, "the 'if' of a list")
         if result.kind not in SCALAR + ("null",):
-            raise Refusal("a list built with 'for' must hold numbers, texts, true/false, dates or durations")
+            raise Refusal("error.rule.compile.for_item_kind")
         # the list is walked inside a lambda: Python refuses `:=` (used by `??` and field reads) in a comprehension's
         # iterable, and here the iterable is the lambda's argument
         py = (f"(lambda _it: [{result.py} for {var.py} in _it" + (f" if {cond.py}])" if cond else "])")

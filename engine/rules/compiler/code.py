@@ -8,6 +8,8 @@ from typing import Any
 
 from rule_engine import DataType
 
+from engine import i18n
+
 from ..scope import RuleScope
 
 UTC = _dt.timezone.utc
@@ -55,9 +57,11 @@ class Code:
 class Refusal(Exception):
     """A rule outside what formflow accepts: the message and what to point at in the text."""
 
-    def __init__(self, message: str, needle: str | None = None) -> None:
+    def __init__(self, message_code: str, needle: str | tuple | None = None, **params: Any) -> None:
+        message = i18n.render(message_code, "en", params)
         super().__init__(message)
         self.message, self.needle = message, needle
+        self.message_code, self.params = message_code, params
 
 
 @dataclass

@@ -109,30 +109,31 @@ class Compiler:
         except RuleError as exc:
             error = exc
         except (RecursionError, MemoryError, SyntaxError):
-            error = RuleError(f"the rule is too complex (it nests deeper than {MAX_EXPRESSION_DEPTH} levels or "
-                              "is too long)", rule=name, text=text)
+            error = RuleError.coded("error.rule.compile.too_complex_deep", rule=name, text=text,
+                                    max=MAX_EXPRESSION_DEPTH)
         except Exception as exc:  # noqa: BLE001 - whatever the cause, the admin gets a RuleError
-            error = RuleError(f"the rule cannot be compiled ({type(exc).__name__}: {exc})", rule=name, text=text)
+            error = RuleError.coded("error.rule.compile.failed", rule=name, text=text,
+                                    detail=f"{type(exc).__name__}: {exc}")
         if error.position is None:  # a problem of the whole rule: point at its start
-            error = RuleError(error.message, rule=name, text=text if isinstance(text, str) else "", position=0)
+            error = error.located(rule=name, text=text if isinstance(text, str) else "", position=0)
         raise error from None
 
     def _compile(self, text: str, name: str | None, expect: str | None) -> CompiledRule:
-        def refuse(message: str, position: int | None = None) -> RuleError:
-            return RuleError(message, rule=name, text=text, position=position)
+        def refuse(message_code: str, position: int | None = None, **params: Any) -> RuleError:
+            return RuleError.coded(message_code, rule=name, text=text, position=position, **params)
 
         if not isinstance(text, str) or not text.strip():
-            raise refuse("the rule is empty")
+            raise refuse("error.rule.compile.empty")
         if len(text) > MAX_RULE_LENGTH:
-            raise refuse(f"the rule is longer than {MAX_RULE_LENGTH} characters", MAX_RULE_LENGTH)
+            raise refuse("error.rule.compile.too_long", MAX_RULE_LENGTH, max=MAX_RULE_LENGTH)
         if count_tokens(text) > MAX_TOKENS:
-            raise refuse(f"the rule has more than {MAX_TOKENS} parts (names, values, operators); split it", 0)
+            raise refuse("error.rule.compile.too_many_tokens", 0, max=MAX_TOKENS)
         depth = 0
         for i, ch in enumerate(text):
             depth += ch in "([{"
             depth -= ch in ")]}"
             if depth > MAX_NESTING:
-                raise refuse(f"the rule nests deeper than {MAX_NESTING} levels", i)
+                raise refuse("error.rule.compile.nests_deeper", i, max=MAX_NESTING)
         try:
             rule = rule_engine.Rule(text, context=self.context)
         except re_errors.EngineError as exc:
@@ -142,13 +143,13 @@ class Compiler:
         try:
             code = self.expr(rule.statement.expression)
         except Refusal as r:
-            raise refuse(r.message, locate(text, r.needle)) from None
+            raise refuse(r.message_code, locate(text, r.needle), **r.params) from None
         kind = code.kind
         if kind in ("undefined", "unsupported", "object"):
-            raise refuse("the rule's result is not a plain value")
+            raise refuse("error.rule.compile.not_plain_result")
         if expect is not None and EXPECTED_KINDS[expect] is not None and kind not in EXPECTED_KINDS[expect] \
                 and kind != "null":
-            raise refuse(f"the rule gives a {_RESULT_NAMES.get(kind, kind)} but a {expect} is needed")
+            raise refuse("error.rule.compile.wrong_result", kind=_RESULT_NAMES.get(kind, kind), expect=expect)
         result_py, out = code.py, code.js
         items = element_kind(code.dtype) if kind == "array" else None
         if kind == "number":
@@ -171,7 +172,7 @@ class Compiler:
               "  catch (e) { if (e instanceof rt.RuleEvaluationError) throw e;"
               " throw new rt.RuleEvaluationError(String(e && e.message || e)); }\n}")
         if len(py_src) > MAX_GENERATED_CODE or len(js) > MAX_GENERATED_CODE:
-            raise refuse("the rule is too complex")
+            raise refuse("error.rule.compile.too_complex")
         namespace = dict(runtime.NAMESPACE)
         namespace.update(env.consts)
         namespace["_failed"] = lambda exc: evaluation_error(exc, name, text)
@@ -184,14 +185,14 @@ class Compiler:
         env = self.env
         env.nodes += 1
         if env.nodes > MAX_NODES:
-            raise Refusal(f"the rule has more than {MAX_NODES} parts")
+            raise Refusal("error.rule.compile.too_many_nodes", max=MAX_NODES)
         handler = NODE_COMPILERS.get(type(node))
         if handler is None:
-            raise Refusal(UNSUPPORTED.get(type(node).__name__, f"{type(node).__name__} is not supported"))
+            what = type(node).__name__
+            raise Refusal(UNSUPPORTED[what]) if what in UNSUPPORTED else Refusal("error.rule.compile.unsupported", what=what)
         env.depth += 1
         if env.depth > MAX_EXPRESSION_DEPTH:
-            raise Refusal(f"the rule nests operations deeper than {MAX_EXPRESSION_DEPTH} levels "
-                          "(a chain of one operator counts one level per operator)")
+            raise Refusal("error.rule.compile.operations_deeper", max=MAX_EXPRESSION_DEPTH)
         try:
             return handler.compile(self, node)
         finally:

@@ -40,12 +40,11 @@ class FloatNode(NodeCompiler):
     def compile(self, c, n):
         raw = decimal.Decimal(n.value)
         if not raw.is_finite():
-            raise Refusal("infinity and NaN are not numbers in formflow rules", ("inf", "nan"))
+            raise Refusal("error.rule.compile.not_finite", ("inf", "nan"))
         try:
             value = nums.from_text(str(raw))
         except (nums.RuleEvaluationError, decimal.DecimalException):
-            raise Refusal(f"the number {raw} is out of range (numbers are below 1e308 in size, "
-                          "and not below 1e-307 unless zero)") from None
+            raise Refusal("error.rule.compile.number_range", number=str(raw)) from None
         return Code(c.env.const(value), f"rt.k({js_str(str(value))})", DataType.FLOAT, True)
 
 
@@ -65,7 +64,7 @@ class DatetimeNode(NodeCompiler):
         try:
             v = nums.truncate_ms(n.value.astimezone(UTC))
         except OverflowError:
-            raise Refusal("the date is out of range (0001-01-01 to 9999-12-31)") from None
+            raise Refusal("error.rule.compile.date_range") from None
         return Code(c.env.const(v), repr(nums.time_ms(v)), DataType.DATETIME, True)
 
 
@@ -77,7 +76,7 @@ class TimedeltaNode(NodeCompiler):
         try:
             v = nums.duration_literal(n.value)
         except nums.RuleEvaluationError:
-            raise Refusal(f"the duration is out of range (at most {nums.MAX_DAYS:,} days)") from None
+            raise Refusal("error.rule.compile.duration_range", days=f"{nums.MAX_DAYS:,}") from None
         return Code(c.env.const(v), repr(v // nums.MS), DataType.TIMEDELTA, True)
 
 
@@ -87,13 +86,13 @@ class ArrayNode(NodeCompiler):
 
     def compile(self, c, n):
         if len(n.value) > MAX_ARRAY_ITEMS:
-            raise Refusal(f"a list may hold at most {MAX_ARRAY_ITEMS} items")
+            raise Refusal("error.rule.compile.list_too_long", max=MAX_ARRAY_ITEMS)
         items = [c.expr(x) for x in n.value]
         kinds = {i.kind for i in items} - {"null"}
         if len(kinds) > 1:
-            raise Refusal("all items of a list must be of the same kind")
+            raise Refusal("error.rule.compile.list_mixed")
         if kinds and kinds - set(SCALAR):
-            raise Refusal("lists may only hold numbers, texts, true/false, dates and durations")
+            raise Refusal("error.rule.compile.list_item_kind")
         # the item type from our kinds (rule-engine's is UNDEFINED when an item came from `b ? null : 1`)
         dtype = DataType.ARRAY(next(i.dtype for i in items if i.kind in kinds)) if kinds else n.result_type
         return Code("[" + ", ".join(i.py for i in items) + "]", "[" + ", ".join(i.js for i in items) + "]",

@@ -19,7 +19,7 @@ from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, nod
 
 def need_boolean(code: Code, what: str) -> None:
     if code.kind not in ("boolean", "null"):
-        raise Refusal(f"{what} needs true/false values, not a {code.kind} (compare it, or use $is_empty(...))")
+        raise Refusal("error.rule.compile.needs_boolean", what=what, kind=code.kind)
 
 
 @node_compiler
@@ -49,17 +49,17 @@ class UnaryNode(NodeCompiler):
             return Code(f"n_neg({right.py})", f"rt.nneg({right.js})", n.result_type, True)
         if right.kind == "timedelta":
             return Code(f"d_neg({right.py})", f"rt.dneg({right.js})", n.result_type, True)
-        raise Refusal("'-' needs a number or a duration")
+        raise Refusal("error.rule.compile.minus_kind")
 
 
 def _comparable(left: Code, right: Code, op: str) -> None:
     kinds = {left.kind, right.kind}
     if "undefined" in kinds or "unsupported" in kinds:
-        raise Refusal(f"cannot tell what kind of values '{op}' compares")
+        raise Refusal("error.rule.compile.compare_unknown", op=op)
     if "object" in kinds and "null" not in kinds:
-        raise Refusal("a reference or row can only be compared with null")
+        raise Refusal("error.rule.compile.compare_object")
     if len(kinds - {"null"}) > 1:
-        raise Refusal(f"'{op}' compares a {left.kind} with a {right.kind}; they can never be equal")
+        raise Refusal("error.rule.compile.never_equal", op=op, left=left.kind, right=right.kind)
 
 
 @node_compiler
@@ -95,7 +95,7 @@ class ArithmeticComparisonNode(NodeCompiler):
         op = _ORDERED_OPS[n.type]
         for side in (left, right):
             if side.kind not in ("number", "text", "datetime", "timedelta"):
-                raise Refusal(f"'{op}' needs numbers, texts, dates or durations on both sides, not a {side.kind}")
+                raise Refusal("error.rule.compile.order_kind", op=op, kind=side.kind)
         py = f"({left.py} {op} {right.py})" if (left.nonnull or right.nonnull) else f"{n.type}({left.py}, {right.py})"
         # texts compare by code point and numbers by value: always through the runtime in JS
         return Code(py, f"rt.{n.type}({left.js}, {right.js})", DataType.BOOLEAN, True)
@@ -107,20 +107,20 @@ class FuzzyComparisonNode(NodeCompiler):
 
     def compile(self, c, n):
         if not isinstance(n.right, re_ast.StringExpression):
-            raise Refusal("the right side of a pattern match must be a fixed text pattern")
+            raise Refusal("error.rule.compile.pattern_fixed")
         pattern = n.right.value
         why = check_regex(pattern)
         if why:
-            raise Refusal(f"pattern refused: {why}", (pattern, "=~", "!~"))
+            raise Refusal("error.rule.compile.pattern_refused", (pattern, "=~", "!~"), why=why)
         left = c.expr(n.left)
         if left.kind not in ("text", "null"):
-            raise Refusal("pattern matching needs a text value")
+            raise Refusal("error.rule.compile.pattern_needs_text")
         search = n.type in ("eq_fzs", "ne_fzs")
         negate = n.type.startswith("ne")
         try:
             program = patterns.compile_pattern(pattern)  # RE2 on the server, re2js in the browser
         except patterns.PatternRefused as exc:
-            raise Refusal(f"pattern refused: {exc}", (pattern, "=~", "!~")) from None
+            raise Refusal("error.rule.compile.pattern_refused", (pattern, "=~", "!~"), why=str(exc)) from None
         rx = c.env.const(program)
         py = f"regex_{'search' if search else 'match'}({rx}, {left.py})"
         js = f"rt.regex{'Search' if search else 'Match'}(rt.re2({js_str(pattern)}), {left.js})"
@@ -164,7 +164,7 @@ def _with_literal(c, op: str, left: Code, right: Code) -> str | None:
 def _binary(c, table: dict, op: str, left: Code, right: Code, dtype) -> Code:
     pair = table.get((left.kind, right.kind))
     if pair is None:
-        raise Refusal(f"'{op}' cannot combine a {left.kind} and a {right.kind}")
+        raise Refusal("error.rule.compile.cannot_combine", op=op, left=left.kind, right=right.kind)
     py_t, js_t = pair
     if (left.kind, right.kind) == ("datetime", "datetime"):
         result = DataType.TIMEDELTA
@@ -203,7 +203,7 @@ class ArithmeticNode(NodeCompiler):
         left, right = c.expr(n.left), c.expr(n.right)
         for side in (left, right):
             if side.kind != "number":
-                raise Refusal(f"arithmetic needs numbers, not a {side.kind}")
+                raise Refusal("error.rule.compile.arithmetic_kind", kind=side.kind)
         py_f, js_f = _ARITH[n.type]
         py = f"{py_f}({left.py}, {right.py})" + (")" if py_f.startswith("num(") else "")
         if n.type in ("mul", "tdiv"):
@@ -218,7 +218,7 @@ class CoalesceNode(NodeCompiler):
     def compile(self, c, n):
         left, right = c.expr(n.left), c.expr(n.right)
         if "null" not in (left.kind, right.kind) and left.kind != right.kind:
-            raise Refusal(f"'??' mixes a {left.kind} and a {right.kind}")
+            raise Refusal("error.rule.compile.coalesce_mixed", left=left.kind, right=right.kind)
         dtype = left.dtype if left.kind != "null" else right.dtype
         if left.nonnull:  # a literal or a value that is never null: the right side is never used
             return Code(left.py, left.js, dtype, True, path=left.path)
@@ -236,7 +236,7 @@ class TernaryNode(NodeCompiler):
         cond, yes, no = c.expr(n.condition), c.expr(n.case_true), c.expr(n.case_false)
         need_boolean(cond, "the condition of '? :'")
         if "null" not in (yes.kind, no.kind) and yes.kind != no.kind:
-            raise Refusal(f"both results of '? :' must be of the same kind, not {yes.kind} and {no.kind}")
+            raise Refusal("error.rule.compile.ternary_mixed", yes=yes.kind, no=no.kind)
         dtype = yes.dtype if yes.kind != "null" else no.dtype
         return Code(f"({yes.py} if {cond.py} else {no.py})", f"({cond.js} ? {yes.js} : {no.js})", dtype,
                     yes.nonnull and no.nonnull)
@@ -251,10 +251,10 @@ class ContainsNode(NodeCompiler):
         if container.kind == "array":
             ek = element_kind(container.dtype)
             if ek not in SCALAR and ek not in ("null", "undefined"):
-                raise Refusal("'in' works on lists of numbers, texts, true/false or dates")
+                raise Refusal("error.rule.compile.in_list_kind")
             if member.kind not in ("null", ek) and ek not in ("null", "undefined"):
-                raise Refusal(f"'in' looks for a {member.kind} in a list of {ek}")
+                raise Refusal("error.rule.compile.in_member_kind", member=member.kind, items=ek)
         elif container.kind != "text":
-            raise Refusal(f"'in' needs a text or a list on its right, not a {container.kind}")
+            raise Refusal("error.rule.compile.in_container", kind=container.kind)
         return Code(f"({member.py} in {container.py})", f"rt.within({member.js}, {container.js})",
                     DataType.BOOLEAN, True)

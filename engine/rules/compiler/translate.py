@@ -8,10 +8,11 @@ from rule_engine import errors as re_errors
 
 from ..errors import RuleError
 
-UNSUPPORTED = {"SetExpression": "sets {...} are not supported", "MappingExpression": "mappings {...} are not supported",
-                "BytesExpression": "bytes values are not supported",
-                "BitwiseExpression": "bitwise operators (& | ^) are not supported",
-                "BitwiseShiftExpression": "bit shifts (<< >>) are not supported"}
+#: rule-engine expressions formflow refuses, and the message code saying so
+UNSUPPORTED = {"SetExpression": "error.rule.compile.no_sets", "MappingExpression": "error.rule.compile.no_mappings",
+               "BytesExpression": "error.rule.compile.no_bytes",
+               "BitwiseExpression": "error.rule.compile.no_bitwise",
+               "BitwiseShiftExpression": "error.rule.compile.no_shifts"}
 
 
 class Unusable(Exception):
@@ -47,50 +48,55 @@ def locate(text: str, needle: str | tuple | None) -> int | None:
 def translate(exc: Exception, text: str, name: str | None) -> RuleError:
     """rule-engine's exception -> a RuleError an admin understands, located in the text when possible."""
     position: int | None = None
+    params: dict = {}
     if isinstance(exc, re_errors.SymbolResolutionError):
         cause = exc.__cause__
         if isinstance(cause, Unusable):
-            message = f"the field {cause.name!r} cannot be used in rules: {cause.reason}"
+            code, params = "error.rule.compile.unusable_field", {"name": cause.name, "reason": cause.reason}
         elif exc.symbol_scope == "built-in":
-            message = f"${exc.symbol_name} is not a known built-in"
+            code, params = "error.rule.compile.unknown_builtin", {"name": exc.symbol_name}
         else:
-            message = f"unknown field {exc.symbol_name!r}"
-            if exc.suggestion:
-                message += f" (did you mean {exc.suggestion!r}?)"
+            code, params = _maybe_suggest("error.rule.compile.unknown_field", exc.symbol_name, exc.suggestion)
         position = locate(text, ("$" if exc.symbol_scope == "built-in" else "") + exc.symbol_name)
     elif isinstance(exc, re_errors.ObjectAttributeError):
-        message = f"the referenced form has no field {exc.attribute_name!r}"
-        if getattr(exc, "suggestion", None):
-            message += f" (did you mean {exc.suggestion!r}?)"
+        code, params = _maybe_suggest("error.rule.compile.no_referenced_field", exc.attribute_name,
+                                      getattr(exc, "suggestion", None))
         position = locate(text, "." + exc.attribute_name)
     elif isinstance(exc, re_errors.AttributeResolutionError):
-        message = f"unknown attribute {exc.attribute_name!r}"
-        if getattr(exc, "suggestion", None):
-            message += f" (did you mean {exc.suggestion!r}?)"
+        code, params = _maybe_suggest("error.rule.compile.unknown_attribute", exc.attribute_name,
+                                      getattr(exc, "suggestion", None))
         position = locate(text, "." + exc.attribute_name)
     elif isinstance(exc, re_errors.RuleSyntaxError):
         token = exc.token
         if token is None:
-            message, position = "the rule ends too early", len(text)
+            code, position = "error.rule.compile.ends_early", len(text)
         else:
-            message, position = f"syntax error near {str(token.value)!r}", getattr(token, "lexpos", None)
+            code, params = "error.rule.compile.syntax_near", {"near": repr(str(token.value))}
+            position = getattr(token, "lexpos", None)
         if "illegal character" in exc.message:
-            message = exc.message.replace("syntax error (", "").rstrip(")")
+            code, params = "error.rule.compile.detail", {"detail": exc.message.replace("syntax error (", "").rstrip(")")}
     elif isinstance(exc, re_errors.RegexSyntaxError):
-        message = f"invalid pattern: {getattr(exc.error, 'reason', exc.error)}"
+        code, params = "error.rule.compile.invalid_pattern", {"why": str(getattr(exc.error, "reason", exc.error))}
         at = text.find(exc.value) if exc.value else -1
         position = at + (getattr(exc.error, "position", None) or 0) if at >= 0 else locate(text, ("=~", "!~"))
     elif isinstance(exc, re_errors.FunctionCallError):
         fname = getattr(exc, "function_name", None)
-        message = f"${fname}(): {exc.message}" if fname else exc.message
+        code, params = ("error.rule.compile.function_call", {"name": fname, "detail": exc.message}) if fname else \
+            ("error.rule.compile.detail", {"detail": exc.message})
         position = locate(text, f"${fname}") if fname else None
     elif isinstance(exc, re_errors.EvaluationError):
         msg = exc.message
-        if "data type mismatch" in msg:
-            message = "the values on both sides of an operator are of different kinds" + \
-                      (f" ({msg.split('(', 1)[1].rstrip(')')})" if "(" in msg else "")
+        if "data type mismatch" in msg and "(" in msg:
+            code, params = "error.rule.compile.mixed_kinds_detail", {"detail": msg.split("(", 1)[1].rstrip(")")}
+        elif "data type mismatch" in msg:
+            code = "error.rule.compile.mixed_kinds"
         else:
-            message = msg
+            code, params = "error.rule.compile.detail", {"detail": msg}
     else:
-        message = getattr(exc, "message", str(exc))
-    return RuleError(message, rule=name, text=text, position=position)
+        code, params = "error.rule.compile.detail", {"detail": getattr(exc, "message", str(exc))}
+    return RuleError.coded(code, rule=name, text=text, position=position, **params)
+
+
+def _maybe_suggest(code: str, name: str, suggestion: str | None) -> tuple[str, dict]:
+    """The code of an unknown name, with its "(did you mean ...?)" sibling when there is a close match."""
+    return (code + "_suggest", {"name": name, "suggestion": suggestion}) if suggestion else (code, {"name": name})
