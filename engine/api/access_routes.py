@@ -5,9 +5,9 @@ import re
 
 from flask import g, jsonify, request, session
 
-from engine.api import actor, auth, route, runtime
+from engine.api import actor, auth, refusals, route, runtime
 from engine.api.core import load_checked_body
-from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.errors import NotFound
 from engine.safety import MAX_ID
 from engine.api.audit_filters import AUDIT_FILTERS, audit_filters
 from engine.services import admin_audit, credentials, password_links, permissions, readgate, users as user_service
@@ -97,7 +97,7 @@ def _known_id(value: int) -> int:
     """Path ids beyond the column range can't exist: 404 before the database sees them."""
     if value > MAX_ID:
 
-        raise NotFound(f"no such id {value}", path="/id")
+        raise refusals.coded(NotFound, "error.record.no_such_id", details={"path": "/id"}, id=value)
     return value
 
 
@@ -128,11 +128,11 @@ def update_me():
 def list_users():
     search = request.args.get("search")
     if search is not None and len(search) > 100:
-        raise ValidationFailed("search is too long", [ErrorItem("at most 100 characters", path="/search")])
+        raise refusals.refused("error.body.search_too_long", "error.value.at_most_chars", "/search", max=100)
     page = request.args.get("page")
     if page is not None:  # a page of matches (the pickers); the admin's list holds everyone, active or not
         if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-            raise ValidationFailed("page is not valid", [ErrorItem(f"a whole number from 1 to {MAX_PAGE}", path="/page")])
+            raise refusals.refused("error.body.page_invalid", "error.body.expected_whole_number", "/page", low=1, high=MAX_PAGE)
         return jsonify(user_service.users_page(runtime(), actor(), search=search, page=int(page)))
     return jsonify({"items": user_service.list_users(runtime(), actor(), search=search, include_inactive=_flag("include_inactive"))})
 
@@ -162,7 +162,7 @@ def update_user(user_id):
     b = load_checked_body(USER_UPDATE)
     roles = b.pop("roles", None)
     if b.get("is_active") is False and user_id == actor().user_id:
-        raise ValidationFailed("you can't deactivate yourself", [ErrorItem("pick another user", path="/is_active")])
+        raise refusals.refused("error.user.not_deactivate_yourself", "error.user.pick_another", "/is_active")
     return jsonify(user_service.update_user(runtime(), actor(), user_id, b, roles=roles))
 
 
@@ -267,7 +267,7 @@ def get_form_permissions(app_key, form_key):
 def get_field_access(app_key, form_key):
     role = request.args.get("role")
     if role is not None and not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", role):
-        raise ValidationFailed("role is not a role key", [ErrorItem("lower case letters, digits and _", path="/role")])
+        raise refusals.refused("error.role.not_a_key", "error.value.key_chars", "/role")
     return jsonify(readgate.form_field_access(runtime(), actor(), app_key, form_key, role))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.api import actor, route, runtime
+from engine.api import actor, refusals, route, runtime
 from engine.api.core import load_checked_body
 from engine.errors import NotFound
 from engine.safety import MAX_ID
@@ -47,7 +47,7 @@ TOKEN_LIST = {"type": "object", "required": ["items"], "properties": {"items": {
 
 def _user_id(value: int) -> int:
     if value > MAX_ID:
-        raise NotFound(f"user {value} does not exist", path="/user")
+        raise refusals.coded(NotFound, "error.user.no_such_user_id", details={"path": "/user"}, id=value)
     return value
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine import dedup
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.services import app_templates
 
 OBJECT = {"type": "object"}
@@ -36,7 +35,7 @@ DUPLICATE_RESULT = {"type": "object", "required": ["matches"], "properties": {
 def _object_body() -> dict:
     body = load_body(required=False) or {}
     if not isinstance(body, dict):
-        raise ValidationFailed("the request body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return body
 
 
@@ -50,9 +49,9 @@ def list_app_templates():
 def install_app_template():
     body = _object_body()
     if not body.get("template") and not isinstance(body.get("definition"), dict):
-        raise ValidationFailed("name a template or give an app definition", [ErrorItem("template or definition is required", path="/template")])
+        raise refusals.refused("error.body.template_or_definition", "error.body.template_or_definition_required", "/template", code="required")
     if body.get("app_key") is not None and not isinstance(body["app_key"], str):
-        raise ValidationFailed("app_key must be a key", [ErrorItem("expected a string", path="/app_key")])
+        raise refusals.invalid("app_key", "error.body.member_not_key", "error.value.text")
     app = app_templates.install_template(runtime(), actor(), body.get("template"), definition=body.get("definition"),
                                          app_key=body.get("app_key"), label=body.get("label"))
     return jsonify(app), 201
@@ -86,9 +85,9 @@ def check_duplicates(app_key, form_key):
     body = _object_body()
     data = body.get("data")
     if not isinstance(data, dict):
-        raise ValidationFailed("data must be an object keyed by field id or name", [ErrorItem("expected an object", path="/data")])
+        raise refusals.refused("error.body.data_by_field", "error.body.expected_object", "/data")
     record_id = body.get("record_id")
     if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool)):
-        raise ValidationFailed("record_id must be a record id", [ErrorItem("expected an integer", path="/record_id")])
+        raise refusals.not_record_id("record_id")
     return jsonify(dedup.check_duplicates(runtime(), actor(), app_key, form_key, data, record_id))
 

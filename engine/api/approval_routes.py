@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.api import actor, route, runtime
+from engine.api import actor, refusals, route, runtime
 from engine.errors import ErrorItem, ValidationFailed
 from engine.services import approvals as service
 
@@ -57,10 +57,10 @@ def _comment() -> str | None:
     if body is None:
         return None
     if not isinstance(body, dict):
-        raise ValidationFailed("the request body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     unknown = [k for k in body if k != "comment"]
     if unknown:
-        raise ValidationFailed("the request body is not valid", [ErrorItem("is not a known setting", path=f"/{k}") for k in unknown])
+        raise refusals.coded(ValidationFailed, "error.body.invalid", [ErrorItem.coded("error.body.unknown_setting", path=f"/{k}") for k in unknown])
     return body.get("comment")
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from engine.api import refusals
 from engine.errors import ErrorItem, ValidationFailed
 from engine.services.admin_audit import MAX_AUDIT_OFFSET, MAX_AUDIT_PAGE
 
@@ -28,13 +29,13 @@ def audit_filters(args: Mapping[str, str], tz: str = "UTC") -> dict:
     kind = (args.get("kind") or "").strip()
     if kind:
         if not (kind.replace("_", "").isalpha() and kind.islower() and len(kind) <= 32):
-            errors.append(ErrorItem("a kind such as user, role or form", path="/kind"))
+            errors.append(ErrorItem.coded("error.audit.kind", path="/kind"))
         out["kind"] = kind
     for name, low, high in (("actor_id", 1, 2**53), ("limit", 1, MAX_AUDIT_PAGE), ("offset", 0, MAX_AUDIT_OFFSET)):
         raw = (args.get(name) or "").strip()
         if raw:
             if not raw.isdigit() or not low <= int(raw) <= high:
-                errors.append(ErrorItem(f"a whole number from {low} to {high}", path=f"/{name}"))
+                errors.append(ErrorItem.coded("error.body.expected_whole_number", path=f"/{name}", low=low, high=high))
             else:
                 out[name] = int(raw)
     zone = ZoneInfo(tz)
@@ -44,9 +45,9 @@ def audit_filters(args: Mapping[str, str], tz: str = "UTC") -> dict:
             try:
                 day = date.fromisoformat(raw)
             except ValueError:
-                errors.append(ErrorItem("a date such as 2026-12-01", path=f"/{name}"))
+                errors.append(ErrorItem.coded("error.audit.date", path=f"/{name}"))
                 continue
             out[name] = datetime.combine(day + timedelta(days=extra), time(), zone).astimezone(timezone.utc)
     if errors:
-        raise ValidationFailed("the audit filters are not valid", errors)
+        raise refusals.coded(ValidationFailed, "error.audit.filters_invalid", errors)
     return out

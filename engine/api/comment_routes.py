@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.services import comments
 from engine.services.comments import MAX_COMMENT_LENGTH, MAX_MENTIONS
 
@@ -32,7 +31,7 @@ def list_record_comments(app_key, form_key, record_id):
 def add_record_comment(app_key, form_key, record_id):
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return jsonify(comments.add_comment(runtime(), actor(), app_key, form_key, record_id, body)), 201
 
 
@@ -41,7 +40,7 @@ def add_record_comment(app_key, form_key, record_id):
 def edit_record_comment(app_key, form_key, record_id, comment_id):
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return jsonify(comments.edit_comment(runtime(), actor(), app_key, form_key, record_id, comment_id, body))
 
 

@@ -10,6 +10,7 @@ import jsonschema
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
+from engine.api import refusals
 from engine.api.bodies import marshmallow_errors
 from engine.api.openapi import Operation
 from engine.errors import ErrorItem, ValidationFailed
@@ -40,22 +41,26 @@ def actor():
 def load_body(schema: Schema | None = None, *, required: bool = True) -> Any:
     data = request.get_json(silent=True)
     if data is None and required:
-        raise ValidationFailed("the request body must be JSON", [ErrorItem("expected a JSON body", path="/")])
+        raise refusals.refused("error.body.not_json", "error.body.expected_json", "/")
     if schema is None:
         return data
     try:
         return schema.load(data or {})
     except ValidationError as exc:
-        raise ValidationFailed("the request body is not valid",
-                               [ErrorItem(e["message"], path=e["path"]) for e in marshmallow_errors(exc)]) from None
+        raise refusals.coded(ValidationFailed, "error.body.invalid", _items(exc)) from None
 
 
 def load_args(schema: Schema) -> Any:
     try:
         return schema.load({k: request.args.getlist(k) if k == "filter" else v for k, v in request.args.items()})
     except ValidationError as exc:
-        raise ValidationFailed("the query string is not valid",
-                               [ErrorItem(e["message"], path=e["path"]) for e in marshmallow_errors(exc)]) from None
+        raise refusals.coded(ValidationFailed, "error.body.query_invalid", _items(exc)) from None
+
+
+def _items(exc: ValidationError) -> list[ErrorItem]:
+    """marshmallow's refusals as items, coded where its words are known (else its English words)."""
+    return [refusals.library_item(e["message"], e["path"]) or ErrorItem(e["message"], path=e["path"])
+            for e in marshmallow_errors(exc)]
 
 
 def error_response(status: int, code: str, message: str, errors: list | None = None, **extra):
@@ -69,10 +74,12 @@ def load_checked_body(schema: dict) -> Any:
     """The JSON body checked against the operation's own JSON Schema (one source of truth with the spec); each
     refusal names its path."""
     data = load_body()
-    errors = [ErrorItem(e.message, path="/" + "/".join(map(str, e.absolute_path))) for e in
-              jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    errors = []
+    for err in jsonschema.Draft202012Validator(schema).iter_errors(data):
+        path = "/" + "/".join(map(str, err.absolute_path))
+        errors.append(refusals.schema_item(err, path) or ErrorItem(err.message, path=path))
     if errors:
-        raise ValidationFailed("the request body is not valid", errors)
+        raise refusals.coded(ValidationFailed, "error.body.invalid", errors)
     return data
 
 

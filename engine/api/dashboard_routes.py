@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.api import actor, load_body, route, runtime
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.api.routes import etag_response, if_match
-from engine.errors import ErrorItem, ValidationFailed
 from engine.services import dashboards
 
 OBJECT = {"type": "object"}
@@ -29,7 +28,7 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"t
 def _definition_body() -> dict:
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("a dashboard definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return body
 
 
@@ -86,5 +85,5 @@ def query_filters(args) -> dict | None:
 def preview_dashboard(app_key):
     body = load_body()
     if not isinstance(body, dict) or not isinstance(body.get("definition"), dict):
-        raise ValidationFailed("the body is {definition, filters}", [ErrorItem("expected a dashboard definition object", path="/definition")])
+        raise refusals.refused("error.dashboard.body_shape", "error.dashboard.expected_definition", "/definition")
     return jsonify(dashboards.preview_dashboard(runtime(), actor(), app_key, body["definition"], filters=body.get("filters")))

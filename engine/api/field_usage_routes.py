@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.field_keys import key_for, published_keys
 from engine.services import forms as form_service
 from engine.services.definition_access import require_definition_reader
@@ -31,7 +30,7 @@ def _text(body: dict, name: str, *, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationFailed(f"{name} must be a non-empty string", [ErrorItem("expected a non-empty string", path=f"/{name}")])
+        raise refusals.not_text(name)
     return value
 
 
@@ -40,11 +39,11 @@ def _text(body: dict, name: str, *, required: bool = True) -> str:
 def post_field_usage(app_key, form_key):
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("expected a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     field = _text(body, "field")
     definition = body.get("definition")
     if definition is not None and not isinstance(definition, dict):
-        raise ValidationFailed("definition must be an object", [ErrorItem("expected an object", path="/definition")])
+        raise refusals.not_an_object("definition")
     return jsonify({"field": field, "items": field_usage(runtime(), app_key, form_key, field, actor(), definition)})
 
 
@@ -53,11 +52,11 @@ def post_field_usage(app_key, form_key):
 def post_field_key(app_key, form_key):
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("expected a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     label = _text(body, "label")
     taken = body.get("taken") or []
     if not isinstance(taken, list) or not all(isinstance(t, str) for t in taken):
-        raise ValidationFailed("taken must be a list of keys", [ErrorItem("expected a list of strings", path="/taken")])
+        raise refusals.invalid("taken", "error.body.member_not_keys", "error.body.expected_list_of_keys")
     rt = runtime()
     require_definition_reader(rt, actor())
     draft = form_service.get_draft(rt, app_key, form_key)
@@ -83,11 +82,11 @@ DIFF_ANSWER = {"type": "object", "required": ["groups"], "properties": {
 def post_readable_diff(app_key, form_key):
     body = load_body(required=False) or {}
     if not isinstance(body, dict):
-        raise ValidationFailed("expected a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     definition = body.get("definition")
     if definition is not None and (not isinstance(definition, dict) or not isinstance(definition.get("fields", []), list)):
-        raise ValidationFailed("definition must be a form definition", [ErrorItem("expected an object with a list of fields", path="/definition")])
+        raise refusals.not_a_definition()
     locale = body.get("locale", "en")
     if locale not in LOCALES:
-        raise ValidationFailed("unknown locale", [ErrorItem(f"expected one of {', '.join(LOCALES)}", path="/locale")])
+        raise refusals.unknown_locale(LOCALES)
     return jsonify(readable_diff(runtime(), app_key, form_key, definition, locale, actor()))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.api import actor, route, runtime
+from engine.api import actor, refusals, route, runtime
 from engine.api.routes import IF_MATCH, draft_response, if_match
-from engine.errors import ErrorItem, ValidationFailed
 from engine.services import form_versions
 from engine.services.form_diff import LOCALES
 
@@ -39,7 +38,7 @@ LOCALE_QUERY = [{"name": "locale", "in": "query", "required": False, "schema": {
 def form_history(app_key, form_key):
     locale = request.args.get("locale", "en")
     if locale not in LOCALES:
-        raise ValidationFailed("unknown locale", [ErrorItem(f"expected one of {', '.join(LOCALES)}", path="/locale")])
+        raise refusals.unknown_locale(LOCALES)
     return jsonify(form_versions.version_history(runtime(), app_key, form_key, locale, actor()))
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, stream_with_context
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.imports import jobs
 
 JOB = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}, "mapping": {"type": "object"},
@@ -34,7 +33,7 @@ def _flag(value, path: str) -> bool | None:
         return True
     if text in ("false", "0", "no", "off"):
         return False
-    raise ValidationFailed(f"{path.strip('/')} must be true or false", [ErrorItem("must be true or false", path=path)])
+    raise refusals.not_boolean(path.strip("/"))
 
 
 @route(BASE, "POST", summary="Upload a CSV or XLSX file (multipart 'file'): a new import with a suggested column mapping",
@@ -42,7 +41,7 @@ def _flag(value, path: str) -> bool | None:
 def upload_import(app_key, form_key):
     upload = request.files.get("file")
     if upload is None:
-        raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
+        raise refusals.refused("error.body.no_file", "error.body.file_missing", "/file", code="required")
     data = upload.read(jobs.MAX_UPLOAD_BYTES + 1)
     job = jobs.create_job(runtime(), actor(), app_key, form_key, upload.filename or "upload", data,
                           run_automations=_flag(request.form.get("run_automations"), "/run_automations") is not False)
@@ -65,7 +64,7 @@ def get_import(app_key, form_key, job_id):
 def put_import_mapping(app_key, form_key, job_id):
     body = load_body()
     if not isinstance(body, dict) or not isinstance(body.get("mapping"), dict):
-        raise ValidationFailed("send {\"mapping\": {column: field}}", [ErrorItem("expected an object", path="/mapping")])
+        raise refusals.refused("error.body.mapping_shape", "error.body.expected_object", "/mapping")
     return jsonify(jobs.set_mapping(runtime(), actor(), app_key, form_key, job_id, body["mapping"],
                                     run_automations=_flag(body.get("run_automations"), "/run_automations")))
 
@@ -81,10 +80,10 @@ def preview_import(app_key, form_key, job_id):
 def commit_import(app_key, form_key, job_id):
     body = load_body(required=False) or {}
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be an object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     batch = body.get("batch_size", jobs.COMMIT_BATCH)
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 5000:
-        raise ValidationFailed("batch_size must be a whole number from 1 to 5000", [ErrorItem("out of range", path="/batch_size")])
+        raise refusals.not_whole_number("batch_size", 1, 5000)
     return jsonify(jobs.commit(runtime(), actor(), app_key, form_key, job_id, batch_size=batch,
                                run_automations=_flag(body.get("run_automations"), "/run_automations")))
 

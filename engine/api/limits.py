@@ -32,9 +32,9 @@ class BodyTooDeep(FormflowError):
     code = "too_deeply_nested"
 
     def __init__(self) -> None:
-        message = f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep"
-        super().__init__(message, [ErrorItem(message, path="/", code="too_deeply_nested",
-                                             extra={"limit": "MAX_JSON_DEPTH", "max": MAX_JSON_DEPTH})],
+        item = ErrorItem.coded("error.body.too_deep", path="/", code="too_deeply_nested",
+                               extra={"limit": "MAX_JSON_DEPTH", "max": MAX_JSON_DEPTH}, max=MAX_JSON_DEPTH)
+        super().__init__(item.message, [item], message_code="error.body.too_deep", params={"max": MAX_JSON_DEPTH},
                          limit="MAX_JSON_DEPTH", max=MAX_JSON_DEPTH)
 
 

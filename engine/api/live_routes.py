@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.api import actor, route, runtime
+from engine.api import actor, refusals, route, runtime
 from engine.api.core import script_response
 from engine.api.routes_ui_support import reader_locale, reader_timezone
 from engine.autofill import compile_autofill, computed_js
 from engine.services.display import record_titles
-from engine.errors import ErrorItem, ValidationFailed
 from engine.formrules import published_resolver
 from engine.fields import FIELD_TYPES
 from engine.safety import MAX_ID
@@ -33,7 +32,7 @@ def fetch_values(app_key, form_key):
     field_id = request.args.get("field", "")
     raw = request.args.get("id", "")
     if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
-        raise ValidationFailed("id must be a record id", [ErrorItem("must be a positive integer", path="/id", code="invalid")])
+        raise refusals.not_record_id("id")
     rt = runtime()
     values = fetched_values(rt, actor(), app_key, form_key, field_id, int(raw))
     with rt.db.read() as conn:

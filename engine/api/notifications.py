@@ -8,9 +8,8 @@ from __future__ import annotations
 from flask import jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
-from engine.errors import ErrorItem, ValidationFailed
 from engine.safety import MAX_PAGE
-from engine.api import actor, load_args, load_body, route, runtime
+from engine.api import actor, load_args, load_body, refusals, route, runtime
 from engine.api.bodies import KEY, Label
 from engine.api.openapi import lift_schema
 from engine.services import inbox as inbox_service
@@ -133,7 +132,7 @@ def get_template_review_settings():
 def update_template_review_settings():
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("the request body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return jsonify(template_review.set_review_settings(runtime(), actor(), body))
 
 

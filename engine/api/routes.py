@@ -6,9 +6,9 @@ import re
 from flask import jsonify, request
 
 from engine.safety import MAX_PAGE
-from engine.api import actor, load_args, load_body, openapi_document, route, runtime
+from engine.api import actor, load_args, load_body, openapi_document, refusals, route, runtime
 from engine.api import bodies
-from engine.errors import ErrorItem, PreconditionFailed, ValidationFailed
+from engine.errors import PreconditionFailed
 from engine.services import forms as form_service
 from engine.services import idempotency, queries, records as record_service
 
@@ -28,14 +28,14 @@ LIST_ARGS, QUERY_BODY = bodies.ListArgs(), bodies.QueryBody()
 RECORD_WRITE, RECORD_PATCH = bodies.RecordWriteBody(), bodies.RecordPatchBody()
 
 
-def if_match(what: str = "record version") -> int | None:
-    """The revision the request's If-Match names (*what* says which, for the refusal), or None without one."""
+def if_match() -> int | None:
+    """The revision the request's If-Match names, or None without one."""
     raw = request.headers.get("If-Match")
     if raw is None:
         return None
     m = re.fullmatch(r'\s*(?:W/)?"?(\d{1,12})"?\s*', raw)
     if not m:
-        raise PreconditionFailed(f"If-Match must be a {what} as given in the ETag", path="/headers/If-Match")
+        raise refusals.coded(PreconditionFailed, "error.headers.if_match", details={"path": "/headers/If-Match"})
     return int(m.group(1))
 
 
@@ -92,7 +92,7 @@ def update_app(app_key):
 def create_form(app_key):
     definition = load_body()
     if not isinstance(definition, dict):
-        raise ValidationFailed("a form definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return jsonify(form_service.create_form(runtime(), actor(), app_key, definition)), 201
 
 
@@ -108,7 +108,7 @@ def get_draft(app_key, form_key):
 def save_draft(app_key, form_key):
     definition = load_body()
     if not isinstance(definition, dict):
-        raise ValidationFailed("a form definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     draft = form_service.save_draft(runtime(), actor(), app_key, form_key, definition, if_revision=if_match())
     return draft_response(draft)
 

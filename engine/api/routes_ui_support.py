@@ -15,7 +15,7 @@ import json
 from flask import Response, jsonify, request, send_file, stream_with_context
 
 from engine import exports
-from engine.api import actor, route, runtime
+from engine.api import actor, refusals, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.services import attachments as attachment_service
@@ -75,7 +75,7 @@ def _table_query(definition: dict, *, paged: bool) -> queries.Query:
         fid = name[len("filter."):]
         f = by_id.get(fid)
         if f is None:
-            errors.append(ErrorItem(f"{fid!r} is not a field of this form", path=f"/filter.{fid}", field_id=fid))
+            errors.append(ErrorItem.coded("error.form.not_a_field", path=f"/filter.{fid}", field_id=fid, field=repr(fid)))
         else:
             ftype = FIELD_TYPES.get(f["type"])
             filters.append(queries.Filter(fid, ftype.table_filter_op, ftype.table_filter_value(value)))
@@ -88,19 +88,19 @@ def _table_query(definition: dict, *, paged: bool) -> queries.Query:
         page = int(request.args.get("page", 1))
         per_page = int(request.args.get("per_page") or request.args.get("page_size") or 20)
     except ValueError:
-        raise ValidationFailed("page and per_page must be whole numbers", [ErrorItem("not a number", path="/page")]) from None
+        raise refusals.refused("error.table.page_numbers", "error.table.not_a_number", "/page") from None
     if paged and not 1 <= per_page <= MAX_TABLE_PAGE:
-        errors.append(ErrorItem(f"per_page must be between 1 and {MAX_TABLE_PAGE}", path="/per_page"))
+        errors.append(ErrorItem.coded("error.table.per_page", path="/per_page", max=MAX_TABLE_PAGE))
     if errors:
-        raise ValidationFailed("the query is not valid", errors)
+        raise refusals.coded(ValidationFailed, "error.table.query_invalid", errors)
     where = request.args.get("where")  # the filter builder: {"match": "all"|"any", "filters": [...]} as JSON
     if where:
         try:
             built = json.loads(where)
         except ValueError:
-            raise ValidationFailed("where is not JSON", [ErrorItem("expected a JSON object", path="/where")]) from None
+            raise refusals.refused("error.table.where_not_json", "error.body.expected_object", "/where") from None
         if not isinstance(built, dict) or built.get("match", "all") not in ("all", "any"):
-            raise ValidationFailed("where is {match, filters}", [ErrorItem("match must be all or any", path="/where/match")])
+            raise refusals.refused("error.table.where_shape", "error.table.match_all_or_any", "/where/match")
         filters.append(queries.FilterGroup(built.get("match", "all"), queries.filters_from_json(built.get("filters", []), "/where/filters")))
     deleted = request.args.get("deleted") == "1"  # the Deleted view: deleted records only (restorable)
     if deleted:

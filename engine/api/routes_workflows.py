@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from engine.api import actor, load_body, route, runtime
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.api.routes import IF_MATCH, if_match
-from engine.errors import ErrorItem, NotFound, ValidationFailed
+from engine.errors import ErrorItem, ValidationFailed
 from engine.safety import MAX_ID
 from engine.services import workflows as service
 
@@ -35,14 +35,14 @@ def _int_arg(name: str, default: int | None = None, *, maximum: int = MAX_ID) ->
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ValidationFailed(f"{name} must be a whole number from 1 to {maximum}", [ErrorItem("not a valid number", path=f"/{name}")])
+        raise refusals.not_whole_number(name, 1, maximum)
     return int(raw)
 
 
 def _definition() -> dict:
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("a workflow definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return body
 
 
@@ -111,8 +111,9 @@ def _statuses() -> tuple[str, ...] | None:
     wanted = tuple(DUE_STATUSES) if raw == "all" else tuple(p.strip() for p in raw.split(",") if p.strip())
     bad = [p for p in wanted if p not in DUE_STATUSES]
     if bad or not wanted:
-        raise ValidationFailed(f"status must be 'all' or some of {', '.join(DUE_STATUSES)}",
-                               [ErrorItem(f"unknown status {bad[0]!r}" if bad else "is empty", path="/status")])
+        item = ErrorItem.coded("error.workflow.unknown_status", path="/status", status=repr(bad[0])) if bad else \
+            ErrorItem.coded("error.workflow.status_empty", path="/status", code="empty")
+        raise refusals.coded(ValidationFailed, "error.workflow.status_filter", [item], choices=", ".join(DUE_STATUSES))
     return wanted
 
 
@@ -138,10 +139,10 @@ def workflow_dry_run(app_key, workflow_key):
     body = load_body()
     record_id = body.get("record_id") if isinstance(body, dict) else None
     if isinstance(record_id, bool) or not isinstance(record_id, int) or not 1 <= record_id <= MAX_ID:
-        raise ValidationFailed("record_id must be a record id", [ErrorItem("expected a whole number of 1 or more", path="/record_id")])
+        raise refusals.not_record_id("record_id")
     use_draft = body.get("use_draft", True)
     if not isinstance(use_draft, bool):
-        raise ValidationFailed("use_draft must be true or false", [ErrorItem("expected a boolean", path="/use_draft")])
+        raise refusals.not_boolean("use_draft")
     return jsonify(service.dry_run(runtime(), actor(), app_key, workflow_key, record_id, use_draft=use_draft))
 
 
@@ -149,5 +150,5 @@ def workflow_dry_run(app_key, workflow_key):
        tag="workflows", response=ITEMS, errors=(404,))
 def record_fire_times(app_key, record_id):
     if record_id > MAX_ID:
-        raise NotFound(f"record {record_id} does not exist", path="/record_id")
+        raise refusals.no_such_record(record_id)
     return jsonify({"items": service.record_fire_times(runtime(), actor(), app_key, record_id, statuses=_statuses())})

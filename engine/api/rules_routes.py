@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.api.core import script_response
 from engine.dryrun import dry_run
-from engine.errors import ErrorItem, ValidationFailed
 from engine.formrules import FormRules, rules_for, rules_js
 from engine.services import forms as form_service
 
@@ -33,19 +32,19 @@ DRY_RUN_RESULT = {"type": "object", "properties": {
 def dry_run_form(app_key, form_key):
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be an object", [ErrorItem("must be an object", path="")])
+        raise refusals.not_an_object()
     record_id = body.get("record_id")
     if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool) or record_id < 1):
-        raise ValidationFailed("record_id must be a record id", [ErrorItem("must be a positive integer", path="/record_id")])
+        raise refusals.not_record_id("record_id")
     data = body.get("data", {} if record_id is not None else None)
     if not isinstance(data, dict):
-        raise ValidationFailed("the body must be {\"data\": {...}}", [ErrorItem("must be an object", path="/data")])
+        raise refusals.not_an_object("data")
     definition = body.get("definition")
     if definition is not None and not isinstance(definition, dict):
-        raise ValidationFailed("definition must be a form definition", [ErrorItem("must be an object", path="/definition")])
+        raise refusals.not_a_definition()
     as_submitted = body.get("as_submitted", False)
     if not isinstance(as_submitted, bool):
-        raise ValidationFailed("as_submitted must be true or false", [ErrorItem("must be a boolean", path="/as_submitted")])
+        raise refusals.not_boolean("as_submitted")
     return jsonify(dry_run(runtime(), actor(), app_key, form_key, data, record_id=record_id, draft=definition,
                            as_submitted=as_submitted))
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.services import saved_views
 
 OBJECT = {"type": "object"}
@@ -22,7 +21,7 @@ BASE = "/apps/<app_key>/forms/<form_key>/views"
 def _body() -> dict:
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("the body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return body
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.services import web_forms
 
 SETTINGS = {"type": "object", "additionalProperties": False, "properties": {
@@ -33,10 +32,10 @@ def list_web_forms(app_key):
 def create_web_form(app_key):
     body = load_body()
     if not isinstance(body, dict) or not isinstance(body.get("form"), str):
-        raise ValidationFailed("name the form to publish", [ErrorItem("form is required", path="/form", code="required")])
+        raise refusals.refused("error.web_form.form_required", "error.web_form.form_missing", "/form", code="required")
     settings = body.get("settings")
     if settings is not None and not isinstance(settings, dict):
-        raise ValidationFailed("settings must be an object", [ErrorItem("expected an object", path="/settings")])
+        raise refusals.not_an_object("settings")
     return jsonify(web_forms.create_web_form(runtime(), actor(), app_key, body["form"], label=body.get("label"), settings=settings)), 201
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
-from engine.errors import ErrorItem, ValidationFailed
+from engine.api import actor, load_body, refusals, route, runtime
 from engine.services import workspace_settings
 
 SETTINGS = {"type": "object", "properties": {
@@ -25,5 +24,5 @@ def get_workspace_settings():
 def update_workspace_settings():
     body = load_body()
     if not isinstance(body, dict):
-        raise ValidationFailed("the request body must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise refusals.not_an_object()
     return jsonify(workspace_settings.update_settings(runtime(), actor(), body))
