@@ -65,6 +65,10 @@ class ErrorItem:
         return out
 
 
+#: items an uncoded error names in its message in another language than English (the rest are in ``errors``)
+MAX_ITEMS_IN_MESSAGE = 3
+
+
 def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool, dict, list))
 
@@ -85,14 +89,27 @@ class FormflowError(Exception):
         self.details = details
 
     def localized(self, locale: str | None) -> str:
-        """The message in ``locale``: its own code's text, else (another language than English) its class's."""
+        """The message in ``locale``: its own code's text, else (another language than English) its class's with what it
+        is about beside it: its items in ``locale``, or without items the English detail (it never says less)."""
         loc = i18n.normalize_locale(locale)
         if loc == i18n.DEFAULT_LOCALE:
             return self.message
-        for key in (self.message_code, f"error.{self.code}"):
-            if key and i18n.has_text(key, loc):
-                return i18n.render(key, loc, self.params)
-        return self.message
+        if self.message_code and i18n.has_text(self.message_code, loc):
+            return i18n.render(self.message_code, loc, self.params)
+        kind = f"error.{self.code}"
+        if not i18n.has_text(kind, loc):
+            return self.message
+        if self.message == i18n.render(kind, i18n.DEFAULT_LOCALE):
+            return i18n.render(kind, loc)
+        return f"{i18n.render(kind, loc)}（{self._detail(loc)}）"
+
+    def _detail(self, loc: str) -> str:
+        """The first items, each at its label or path, in ``loc``; without items the English message."""
+        if not self.errors:
+            return self.message
+        shown = [(f"{i18n.localized(e.label, loc) or e.path}：" if e.label or e.path else "") + e.localized(loc)
+                 for e in self.errors[:MAX_ITEMS_IN_MESSAGE]]
+        return "；".join(shown) + ("；……" if len(self.errors) > MAX_ITEMS_IN_MESSAGE else "")
 
     def to_dict(self, locale: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message if locale is None else self.localized(locale)}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import i18n
-from engine.errors import ErrorItem, NotFound
+from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +78,13 @@ def test_an_item_renders_per_language_and_keeps_english_for_api_clients():
     assert plain.localized("zh-CN") == "为必填项" and plain.localized("en") == "is required"
     detailed = ErrorItem("a comment saying why is required to reject", path="/comment", code="required")
     assert detailed.localized("zh-CN") == "为必填项（a comment saying why is required to reject）"
-    assert NotFound("customer 7 not found").localized("zh-CN") == i18n.render("error.not_found", "zh-CN")
+    # an error without its own code: its class's text, then its items in Chinese or (none) its English detail
+    assert NotFound("customer 7 not found").localized("zh-CN") == i18n.render("error.not_found", "zh-CN") + "（customer 7 not found）"
+    assert NotFound(i18n.render("error.not_found", "en")).localized("zh-CN") == i18n.render("error.not_found", "zh-CN")
+    refused = ValidationFailed("the lead record is not valid", [plain, detailed, plain, plain])
+    assert refused.localized("zh-CN") == (i18n.render("error.validation_failed", "zh-CN")
+                                          + "（/comment：为必填项；/comment：为必填项（a comment saying why is required to reject）；"
+                                          "/comment：为必填项；……）")
 
 
 #: a dotted message key (``records.board.moved``), as the Python dict catalogues were keyed
