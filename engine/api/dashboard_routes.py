@@ -56,7 +56,7 @@ def get_dashboard(app_key, dashboard_key):
 @route("/apps/<app_key>/dashboards/<dashboard_key>", "PUT", summary="Replace a dashboard's definition (If-Match: revision)", tag="dashboards",
        body=DASHBOARD_DEFINITION, response=DASHBOARD, headers=[IF_MATCH], response_headers=ETAG, errors=(404, 412, 422))
 def replace_dashboard(app_key, dashboard_key):
-    return _with_etag(dashboards.replace_dashboard(runtime(), actor(), app_key, dashboard_key, _definition_body(), if_revision=if_match("dashboard revision")))
+    return _with_etag(dashboards.replace_dashboard(runtime(), actor(), app_key, dashboard_key, _definition_body(), if_revision=if_match()))
 
 
 @route("/apps/<app_key>/dashboards/<dashboard_key>", "DELETE", summary="Delete a dashboard", tag="dashboards", status=204, errors=(404,))
