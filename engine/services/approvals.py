@@ -60,6 +60,11 @@ AUDIT_ACTIONS = frozenset({"submit", "approve", "reject", "withdraw"})
 NOTICES = {event: f"notice.approval.{event}" for event in ("submitted", "approved", "rejected", "withdrawn")}
 
 
+def _word(value: str) -> dict[str, str]:
+    """A status or decision in every language (catalogue key ``approval.word.<value>``), as an error's parameter."""
+    return {loc: i18n.render(f"approval.word.{value}", loc) for loc in i18n.LOCALES}
+
+
 @dataclass(frozen=True)
 class ApprovalFlow:
     """A form's ``approval`` slot, compiled once per published version."""
@@ -95,9 +100,9 @@ def check_definition(rt: Runtime, conn: sa.Connection, app_row, definition: dict
                                                           users.c.is_active.is_(True))).scalars()) if named else set()
     for i, approver in enumerate(spec["approvers"]):
         if "role" in approver and approver["role"] not in known_roles:
-            errors.append(ErrorItem(f"there is no role {approver['role']!r}", path=f"/approval/approvers/{i}/role", code="unknown_role"))
+            errors.append(ErrorItem.coded("error.approval.no_role", role=repr(approver["role"]), path=f"/approval/approvers/{i}/role", code="unknown_role"))
         if "user" in approver and approver["user"] not in active:
-            errors.append(ErrorItem(f"no active user has id {approver['user']}", path=f"/approval/approvers/{i}/user", code="unknown_user"))
+            errors.append(ErrorItem.coded("error.approval.no_active_user", id=approver["user"], path=f"/approval/approvers/{i}/user", code="unknown_user"))
     errors += _compile_when(spec.get("when"), definition.get("fields", []), publish_resolver(conn, app_row, definition, all_definitions))[1]
     return errors
 
@@ -126,20 +131,24 @@ def refuse_locked_writes(rt: Runtime, conn: sa.Connection, actor: Actor, form, a
         approval_requests.c.lock.is_(True))).first()
     if pending is not None:
         raise Conflict(f"record {row['id']} is locked while its approval is pending: wait for the decision or withdraw the request",
-                       [ErrorItem("is locked while approval is pending", path="/record", code="approval_pending")])
+                       [ErrorItem.coded("error.approval.locked_item", path="/record", code="approval_pending")],
+                       message_code="error.approval.locked", params={"record": row["id"]})
 
 
 # -- helpers --------------------------------------------------------------------------------
 
 def _comment(value: Any, *, required: bool) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise ValidationFailed("the comment must be text", [ErrorItem("must be text", path="/comment")])
+        raise ValidationFailed("the comment must be text", [ErrorItem.coded("error.value.text", path="/comment")],
+                               message_code="error.approval.comment_text")
     text = (value or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
         raise ValidationFailed(f"the comment is longer than {MAX_COMMENT_LENGTH} characters",
-                               [ErrorItem(f"at most {MAX_COMMENT_LENGTH} characters", path="/comment", code="too_long")])
+                               [ErrorItem.coded("error.value.at_most_chars", max=MAX_COMMENT_LENGTH, path="/comment", code="too_long")],
+                               message_code="error.approval.comment_too_long", params={"max": MAX_COMMENT_LENGTH})
     if required and not text:
-        raise ValidationFailed("a rejection needs a comment saying why", [ErrorItem("is required to reject", path="/comment", code="required")])
+        raise ValidationFailed("a rejection needs a comment saying why", [ErrorItem.coded(
+            "error.approval.comment_required_item", path="/comment", code="required")], message_code="error.approval.comment_required")
     return text or None
 
 
@@ -149,7 +158,8 @@ def _load(rt: Runtime, conn: sa.Connection, app_key: str, form_key: str, record_
     query = sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id, records.c.deleted_at.is_(None))
     row = conn.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
-        raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
+        raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record", message_code="error.approval.no_record",
+                       params={"record": record_id, "form": repr(form_key)})
     return form, row
 
 
@@ -298,26 +308,33 @@ def submit_for_approval(rt: Runtime, actor: Actor, app_key: str, form_key: str, 
         record_service.check_access(rt, conn, actor, form, "read", row)
         flow = flow_of(form)
         if flow is None:
-            raise Conflict(f"form {form_key!r} has no approval flow", [ErrorItem("has no approval flow", path="/approval", code="no_approval_flow")])
+            raise Conflict(f"form {form_key!r} has no approval flow", [ErrorItem.coded(
+                "error.approval.no_flow_item", path="/approval", code="no_approval_flow")], message_code="error.approval.no_flow",
+                params={"form": repr(form_key)})
         requests = _requests(conn, record_id)
         latest = requests[0] if requests else None
         if latest and latest["status"] == "pending":
             raise Conflict(f"record {record_id} is already waiting for approval",
-                           [ErrorItem("is already pending", path="/approval", code="approval_pending")])
+                           [ErrorItem.coded("error.approval.pending_item", path="/approval", code="approval_pending")],
+                           message_code="error.approval.already_pending", params={"record": record_id})
         if latest and latest["status"] == "approved" and latest["record_version"] == row["version"]:
             raise Conflict(f"record {record_id} is already approved; edit it to submit it again",
-                           [ErrorItem("is already approved", path="/approval", code="already_approved")])
+                           [ErrorItem.coded("error.approval.approved_item", path="/approval", code="already_approved")],
+                           message_code="error.approval.already_approved", params={"record": record_id})
         record_service.check_access(rt, conn, actor, form, "update", row)  # submitting asks for the right to change the record
         if not _condition_holds(rt, conn, actor, form, flow, row):
             raise Conflict(f"record {record_id} needs no approval: the form's approval condition does not hold for it",
-                           [ErrorItem("the condition does not hold for this record", path="/approval/when", code="approval_not_required")])
+                           [ErrorItem.coded("error.approval.condition_item", path="/approval/when", code="approval_not_required")],
+                           message_code="error.approval.not_required", params={"record": record_id})
         approvers = _resolve_approvers(rt, conn, flow, row, actor.user_id)
         if not approvers:
             raise Conflict("nobody can approve this record: the flow names no active user other than you",
-                           [ErrorItem("resolve to no active approver", path="/approval/approvers", code="no_approvers")])
+                           [ErrorItem.coded("error.approval.no_approvers_item", path="/approval/approvers", code="no_approvers")],
+                           message_code="error.approval.no_approvers")
         if len(approvers) > MAX_APPROVERS:
             raise Conflict(f"the flow names {len(approvers)} approvers; at most {MAX_APPROVERS} may decide one request",
-                           [ErrorItem("too many approvers", path="/approval/approvers", code="too_many_approvers")])
+                           [ErrorItem.coded("error.approval.too_many_item", path="/approval/approvers", code="too_many_approvers")],
+                           message_code="error.approval.too_many", params={"count": len(approvers), "max": MAX_APPROVERS})
         now = rt.clock.now()
         request_id = conn.execute(sa.insert(approval_requests).values(
             workspace_id=rt.workspace_id, form_id=form.form_id, record_id=record_id, round=(latest["round"] if latest else 0) + 1,
@@ -333,7 +350,8 @@ def decide(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: in
            comment: str | None = None) -> dict:
     """An approver approves or rejects (a rejection needs a comment); the submitter hears the outcome once it is settled."""
     if decision not in DECISIONS:
-        raise ValidationFailed("the decision is approve or reject", [ErrorItem("must be approve or reject", path="/decision")])
+        raise ValidationFailed("the decision is approve or reject", [ErrorItem.coded("error.approval.decision_item", path="/decision")],
+                               message_code="error.approval.decision")
     comment = _comment(comment, required=decision == "reject")
     with rt.db.transaction() as conn:
         form, row = _load(rt, conn, app_key, form_key, record_id, lock=True)
@@ -344,13 +362,18 @@ def decide(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: in
         if mine is None:
             record_service.check_access(rt, conn, actor, form, "read", row)  # someone who can't see the record: 404
             if latest is None or latest["status"] != "pending":
-                raise Conflict(f"record {record_id} has no pending approval", [ErrorItem("is not pending", path="/approval", code="not_pending")])
-            raise PermissionDenied("you are not an approver of this request")
+                raise Conflict(f"record {record_id} has no pending approval", [ErrorItem.coded("error.approval.not_pending_item", path="/approval",
+                                                                                             code="not_pending")],
+                               message_code="error.approval.none_pending", params={"record": record_id})
+            raise PermissionDenied("you are not an approver of this request", message_code="error.approval.not_approver")
         if mine["decision"] is not None:
             raise Conflict(f"you already decided ({mine['decision']}) on this request",
-                           [ErrorItem("already decided", path="/decision", code="already_decided")])
+                           [ErrorItem.coded("error.approval.decided_item", path="/decision", code="already_decided")],
+                           message_code="error.approval.already_decided", params={"decision": _word(mine["decision"])})
         if latest["status"] != "pending":
-            raise Conflict(f"the request is already {latest['status']}", [ErrorItem("is not pending", path="/approval", code="not_pending")])
+            raise Conflict(f"the request is already {latest['status']}", [ErrorItem.coded("error.approval.not_pending_item", path="/approval",
+                                                                                            code="not_pending")],
+                           message_code="error.approval.already_closed", params={"status": _word(latest["status"])})
         now = rt.clock.now()
         conn.execute(sa.update(approval_assignments).where(approval_assignments.c.id == mine["id"])
                      .values(decision=decision, comment=comment, decided_at=now))
@@ -381,9 +404,11 @@ def withdraw(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: 
         if mine is None:
             record_service.check_access(rt, conn, actor, form, "read", row)
         if latest is None or latest["status"] != "pending":
-            raise Conflict(f"record {record_id} has no pending approval", [ErrorItem("is not pending", path="/approval", code="not_pending")])
+            raise Conflict(f"record {record_id} has no pending approval", [ErrorItem.coded("error.approval.not_pending_item", path="/approval",
+                                                                                             code="not_pending")],
+                               message_code="error.approval.none_pending", params={"record": record_id})
         if actor.user_id is None or (latest["submitted_by"] != actor.user_id and not privileged(actor)):
-            raise PermissionDenied("only the person who submitted the request may withdraw it")
+            raise PermissionDenied("only the person who submitted the request may withdraw it", message_code="error.approval.not_submitter")
         conn.execute(sa.update(approval_requests).where(approval_requests.c.id == latest["id"])
                      .values(status="withdrawn", closed_by=actor.user_id, closed_at=rt.clock.now()))
         _audit(rt, conn, actor, form, row, "withdraw", "pending", "withdrawn", comment)
@@ -396,7 +421,7 @@ def my_pending_approvals(rt: Runtime, actor: Actor) -> list[dict]:
     """The requests waiting for the actor's decision, oldest first."""
 
     if actor.user_id is None:
-        raise Unauthorized("sign in to see your approvals: they belong to a user", path="/user")
+        raise Unauthorized("sign in to see your approvals: they belong to a user", path="/user", message_code="error.approval.sign_in")
     submitter = users.alias("submitter")
     query = (sa.select(approval_requests, apps.c.key.label("app_key"), forms.c.key.label("form_key"),
                        submitter.c.display_name.label("submitted_by_name"))

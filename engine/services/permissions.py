@@ -15,12 +15,14 @@ the designer, lists, exports and history all obey the same policy.
 """
 from __future__ import annotations
 
+import json
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
@@ -101,8 +103,25 @@ def privileged(actor: Actor) -> bool:
 def check_rights(rights: Any, path: str = "") -> list[ErrorItem]:
 
     validator = jsonschema.Draft202012Validator(RIGHTS_SCHEMA)
-    return [ErrorItem(e.message, path=path + "/" + "/".join(map(str, e.absolute_path)) if e.absolute_path else path or "/")
+    return [_rights_item(e, path + "/" + "/".join(map(str, e.absolute_path)) if e.absolute_path else path or "/")
             for e in validator.iter_errors(rights)]
+
+
+def _rights_item(err: jsonschema.ValidationError, path: str) -> ErrorItem:
+    """One refusal of RIGHTS_SCHEMA in the catalogue's words (its keywords: type, enum, extra keys, field ids, size)."""
+    shown = repr(err.instance)[:60]
+    if err.validator == "enum":
+        return ErrorItem.coded("error.schema.enum", path=path, value=shown, allowed=", ".join(json.dumps(v) for v in err.validator_value))
+    if err.validator == "type":
+        return ErrorItem.coded("error.schema.type", path=path, value=shown, kinds=repr(err.validator_value))
+    if err.validator == "additionalProperties":
+        return ErrorItem.coded("error.definition.unknown_settings", path=path,
+                               detail=err.message.replace("Additional properties are not allowed", "").strip())
+    if err.validator == "maxProperties":
+        return ErrorItem.coded("error.schema.max_properties", path=path, limit=err.validator_value)
+    if err.validator == "pattern":
+        return ErrorItem.coded("error.rights.field_id", path=path, field=shown)
+    return ErrorItem.coded("error.schema.shape", path=path, value=shown)
 
 
 def _normalized_rights(rights: dict | None) -> dict:
@@ -138,7 +157,7 @@ def role_row(rt: Runtime, conn: sa.Connection, key: str):
     ensure_builtin_roles(rt, conn)
     row = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id, roles.c.key == key)).mappings().first()
     if row is None:
-        raise NotFound(f"role {key!r} does not exist", path="/role")
+        raise NotFound(f"role {key!r} does not exist", path="/role", message_code="error.role.not_found", params={"role": repr(key)})
     return row
 
 
@@ -150,16 +169,16 @@ def save_role(rt: Runtime, actor: Actor, key: str, *, label: Any = None, capabil
     errors = []
 
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key or ""):
-        errors.append(ErrorItem("must be lower case letters, digits and _", path="/key"))
+        errors.append(ErrorItem.coded("error.team.key", path="/key"))
     if label is not None and not (label.strip() if isinstance(label, str) else isinstance(label, dict) and any(
             isinstance(v, str) and v.strip() for v in label.values())):
-        errors.append(ErrorItem("a role needs a name", path="/label", code="required"))
+        errors.append(ErrorItem.coded("error.role.needs_name", path="/label", code="required"))
     if capabilities is not None and any(c not in CAPABILITIES for c in capabilities):
-        errors.append(ErrorItem(f"capabilities are some of {', '.join(CAPABILITIES)}", path="/capabilities"))
+        errors.append(ErrorItem.coded("error.role.capabilities", choices=", ".join(CAPABILITIES), path="/capabilities"))
     if default_rights is not None:
         errors += check_rights(default_rights, "/default_rights")
     if errors:
-        raise DefinitionInvalid("the role is not valid", errors)
+        raise DefinitionInvalid("the role is not valid", errors, message_code="error.role.invalid")
     with rt.db.transaction() as conn:
         ensure_builtin_roles(rt, conn)
         row = conn.execute(sa.select(roles).where(roles.c.workspace_id == rt.workspace_id, roles.c.key == key)).mappings().first()
@@ -168,7 +187,7 @@ def save_role(rt: Runtime, actor: Actor, key: str, *, label: Any = None, capabil
             values["label"] = label
         if capabilities is not None:
             if key == "admin":
-                raise PermissionDenied("the admin role always holds every capability")
+                raise PermissionDenied("the admin role always holds every capability", message_code="error.role.admin_capabilities")
             values["capabilities"] = sorted(set(capabilities))
         if default_rights is not None:
             values["default_rights"] = _normalized_rights(default_rights)
@@ -189,7 +208,8 @@ def create_role(rt: Runtime, actor: Actor, key: str, *, label: Any, capabilities
     with rt.db.transaction() as conn:
         ensure_builtin_roles(rt, conn)
         if conn.execute(sa.select(roles.c.id).where(roles.c.workspace_id == rt.workspace_id, roles.c.key == key)).first():
-            raise Conflict(f"role {key!r} exists", [ErrorItem("already taken", path="/key", code="taken")])
+            raise Conflict(f"role {key!r} exists", [ErrorItem.coded("error.value.taken", path="/key", code="taken")],
+                           message_code="error.role.exists", params={"role": repr(key)})
     return save_role(rt, actor, key, label=label if label is not None else {}, capabilities=capabilities or [],
                      default_rights=default_rights)
 
@@ -205,14 +225,16 @@ def delete_role(rt: Runtime, actor: Actor, key: str) -> dict:
     with rt.db.transaction() as conn:
         row = role_row(rt, conn, key)
         if row["builtin"]:
-            raise Conflict(f"the built-in role {key!r} can't be deleted", [ErrorItem("built-in roles stay", path="/role", code="builtin")])
+            raise Conflict(f"the built-in role {key!r} can't be deleted", [ErrorItem.coded("error.role.builtin_item", path="/role", code="builtin")],
+                           message_code="error.role.builtin", params={"role": repr(key)})
         holders = conn.execute(sa.select(users.c.display_name).join(user_roles, user_roles.c.user_id == users.c.id)
                                .where(user_roles.c.role_id == row["id"]).order_by(users.c.display_name)).scalars().all()
         if holders:
             names = ", ".join(holders[:HOLDERS_NAMED]) + (" …" if len(holders) > HOLDERS_NAMED else "")
-            raise Conflict(f"{len(holders)} user(s) still hold the role {key!r}: {names}", [ErrorItem(
-                f"still held by {len(holders)} user(s): {names}", path="/role", code="role_in_use",
-                extra={"count": len(holders), "names": names})])
+            raise Conflict(f"{len(holders)} user(s) still hold the role {key!r}: {names}", [ErrorItem.coded(
+                "error.role.held_item", count=len(holders), names=names, path="/role", code="role_in_use",
+                extra={"count": len(holders), "names": names})], message_code="error.role.held",
+                params={"count": len(holders), "role": repr(key), "names": names})
         conn.execute(sa.delete(role_grants).where(role_grants.c.role_id == row["id"]))
         conn.execute(sa.delete(roles).where(roles.c.id == row["id"]))
         admin_audit.record(rt, conn, actor, "role.delete", f"role:{key}", label=row["label"], capabilities=row["capabilities"])
@@ -251,7 +273,8 @@ def has_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Connecti
 def require_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Connection | None = None) -> None:
     """Refuse (403) unless the actor holds ``capability``; services call this before changing definitions."""
     if not has_capability(rt, actor, capability, conn):
-        raise PermissionDenied(f"your role may not do this (needs the {capability!r} capability)", needed=capability)
+        raise PermissionDenied(f"your role may not do this (needs the {capability!r} capability)", needed=capability,
+                               message_code="error.access.needs_capability", params={"capability": repr(capability)})
 
 
 # -- grants per form --------------------------------------------------------
@@ -285,7 +308,7 @@ def set_grant(rt: Runtime, actor: Actor, app_key: str, form_key: str, role_key: 
     if rights is not None:
         errors = check_rights(rights, "/rights")
         if errors:
-            raise DefinitionInvalid("the rights are not valid", errors)
+            raise DefinitionInvalid("the rights are not valid", errors, message_code="error.rights.invalid")
     with rt.db.transaction() as conn:
         _, form = form_row(conn, rt, app_key, form_key)
         role = role_row(rt, conn, role_key)
@@ -444,6 +467,12 @@ def in_scope(conn: sa.Connection, actor: Actor, scope: str, owner_id: int | None
 _ACTION_RIGHT = {"read": "read", "history": "read", "update": "update", "delete": "delete", "restore": "delete"}
 
 
+def _action_words(action: str) -> dict[str, str] | str:
+    """An action on a record in every language (catalogue key ``access.action.<action>``), else as it is."""
+    key = f"access.action.{action}"
+    return {loc: i18n.render(key, loc) for loc in i18n.LOCALES} if i18n.has_text(key) else action
+
+
 def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, action: str, row) -> None:
     access = form_access(rt, conn, actor, form)
     if access.unrestricted:
@@ -451,10 +480,10 @@ def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, ac
     what = f"{form.app_key}/{form.key}"
     if action == "create":
         if not access.create:
-            raise PermissionDenied(f"your role may not add records to {what}")
+            raise PermissionDenied(f"your role may not add records to {what}", message_code="error.access.create", params={"form": what})
         owner = (row or {}).get("owner_id")
         if owner is not None and owner != actor.user_id and (access.update not in ("team", "all") or not in_scope(conn, actor, access.update, owner)):
-            raise PermissionDenied("your role may not give records to another owner", path="/owner_id")
+            raise PermissionDenied("your role may not give records to another owner", path="/owner_id", message_code="error.access.give_owner")
         return
 
     right = _ACTION_RIGHT.get(action, "read")
@@ -462,7 +491,8 @@ def check_record_access(rt: Runtime, conn: sa.Connection, actor: Actor, form, ac
     if right != "read":
         scope = getattr(access, right)
         if scope == "none" or (row is not None and not in_scope(conn, actor, scope, row["owner_id"])):
-            raise PermissionDenied(f"your role may not {action} this record of {what}")
+            raise PermissionDenied(f"your role may not {action} this record of {what}", message_code="error.access.record",
+                                   params={"action": _action_words(action), "form": what})
 
 
 def hidden_fields(rt: Runtime, conn: sa.Connection, actor: Actor, form) -> frozenset[str]:
