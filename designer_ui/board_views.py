@@ -6,12 +6,13 @@ the record's pictures). Which fields can lane, place or picture a record comes f
 validation, If-Match), so a refused move comes back with its reason; saved views keep the board's settings."""
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 
 from designer_ui import bp
 from designer_ui.field_widgets import widget_modules
 from designer_ui.grid_views import published_form
 from designer_ui.views import actor, runtime
+from engine.api.auth import CONTENT_SECURITY_POLICY
 from engine.errors import NotFound
 from engine.fields.base import field_type
 from engine.services import forms as form_service
@@ -23,6 +24,14 @@ BOARDS = {
     "calendar": {"fits": "calendar_kind", "setting": "date_field", "template": "records_calendar.html"},
     "gallery": {"fits": "thumbnails", "setting": "image_field", "template": "records_gallery.html"},
 }
+#: FullCalendar 6 adds one empty <style> and fills it through the CSSOM: the calendar page allows a style element with
+#: no text (the hash of ""), nothing more inline
+EMPTY_STYLE_SOURCE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+#: FullCalendar's icon font (arrows of prev / next) is a data: URL in its CSS
+CALENDAR_FONT_SOURCES = "font-src 'self' data:"
+#: the one policy (engine.api.auth) with just what the calendar needs
+CALENDAR_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' " + EMPTY_STYLE_SOURCE) + \
+    "; " + CALENDAR_FONT_SOURCES
 
 
 def board_fields(definition: dict, levels: dict) -> list[dict]:
@@ -86,7 +95,9 @@ def records_kanban(app_key, form_key):
 
 @bp.route("/apps/<app_key>/forms/<form_key>/calendar")
 def records_calendar(app_key, form_key):
-    return _board_page(app_key, form_key, "calendar")
+    response = make_response(_board_page(app_key, form_key, "calendar"))
+    response.headers["Content-Security-Policy"] = CALENDAR_POLICY
+    return response
 
 
 @bp.route("/apps/<app_key>/forms/<form_key>/gallery")

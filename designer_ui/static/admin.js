@@ -16,6 +16,11 @@
     if (key && typed && typed.value === key && !window.confirm(t('admin.confirm_delete'))) event.preventDefault();
   });
 
+  // a print button (the public link's QR code): the policy runs no inline onclick
+  document.addEventListener('click', function (event) {
+    if (event.target.closest && event.target.closest('[data-print]')) window.print();
+  });
+
   // the copy buttons of a value shown once (common.js)
   window.formflow.copyButtons();
 })();
