@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.relation import reference_target
@@ -96,21 +97,35 @@ ACTIONS: Registry[Action] = Registry("automation action")
 def _update_targets(w, auto: Automation, plan: dict, values: dict) -> dict:
     """Write ``values`` to every record of ``plan["target_records"]`` (in the target form) as the automation; the plan."""
     for rid in plan["target_records"]:
-        _nested(w, auto, f"update {auto.target_form} record {rid}", lambda actor: record_service.update_record(
+        _nested(w, auto, _words("error.automation.what_update", form=auto.target_form, id=rid), lambda actor: record_service.update_record(
             w.rt, actor, w.form.app_key, auto.target_form, rid, values, conn=w.conn))
     return plan
 
 
-def _nested(w, auto: Automation, what: str, call):
+def _words(message_code: str, **params: Any) -> dict[str, str]:
+    """A catalogue text in every language: a part of a bigger message (what an automation could not do)."""
+    return {loc: i18n.render(message_code, loc, params) for loc in i18n.LOCALES}
+
+
+def _both(error: ErrorItem | FormflowError) -> dict[str, str]:
+    """An error's message in every language, to be told inside another message."""
+    return {loc: error.localized(loc) for loc in i18n.LOCALES}
+
+
+def _nested(w, auto: Automation, what: dict[str, str], call):
     """Run a write for an automation; its refusal becomes the triggering write's, naming the automation."""
     try:
         return call(w.actor.as_automation(auto.name))
     except FormflowError as exc:
-        items = [ErrorItem(f"automation {auto.name!r} could not {what}: {e.message}", path=f"/automations/{auto.index}/action{e.path}",
-                           field_id=e.field_id, code=e.code, extra={"automation": auto.id}) for e in exc.errors] or \
-                [ErrorItem(f"automation {auto.name!r} could not {what}: {exc.message}", path=f"/automations/{auto.index}/action",
-                           code=exc.code, extra={"automation": auto.id})]
-        raise ValidationFailed(f"automation {auto.name!r} could not {what}", items) from None
+        name = repr(auto.name)
+        items = [ErrorItem.coded("error.automation.could_not_because", path=f"/automations/{auto.index}/action{e.path}",
+                                 field_id=e.field_id, code=e.code, extra={"automation": auto.id}, name=name, what=what,
+                                 detail=_both(e)) for e in exc.errors] or \
+                [ErrorItem.coded("error.automation.could_not_because", path=f"/automations/{auto.index}/action",
+                                 code=exc.code, extra={"automation": auto.id}, name=name, what=what, detail=_both(exc))]
+        params = {"name": name, "what": what}
+        raise ValidationFailed(i18n.render("error.automation.could_not", "en", params), items,
+                               message_code="error.automation.could_not", params=params) from None
 
 
 @ACTIONS.register
@@ -124,7 +139,7 @@ class CreateRecord(Action):
 
     def check(self, spec, path, definition, all_definitions):
         if spec.get("form") not in all_definitions:
-            return [ErrorItem(f"form {spec.get('form')!r} does not exist in this app", path=path + "/form", code="not_found")]
+            return [ErrorItem.coded("error.automation.no_form", path=path + "/form", code="not_found", form=repr(spec.get("form")))]
         return []
 
     def _link(self, w, auto):
@@ -142,10 +157,10 @@ class CreateRecord(Action):
     def run(self, w, auto, values):
         plan = self.plan(w, auto, values)
         if plan["mode"] == "update":
-            _nested(w, auto, f"update {auto.target_form} record {plan['target_record']}", lambda actor: record_service.update_record(
+            _nested(w, auto, _words("error.automation.what_update", form=auto.target_form, id=plan["target_record"]), lambda actor: record_service.update_record(
                 w.rt, actor, w.form.app_key, auto.target_form, plan["target_record"], values, conn=w.conn))
         elif plan["mode"] == "create":
-            rec = _nested(w, auto, f"create a {auto.target_form} record", lambda actor: record_service.create_record(
+            rec = _nested(w, auto, _words("error.automation.what_create", form=auto.target_form), lambda actor: record_service.create_record(
                 w.rt, actor, w.form.app_key, auto.target_form, values, conn=w.conn))
             w.conn.execute(sa.insert(automation_links).values(automation=_link_key(w, auto), source_record=w.record_id,
                                                               target_record=rec["id"], created_at=w.rt.clock.now()))
@@ -165,7 +180,8 @@ class UpdateRecord(Action):
 
     def check(self, spec, path, definition, all_definitions):
         if self.target_form(spec, definition) is None:
-            return [ErrorItem(f"{spec.get('reference')!r} is not a reference field of this form", path=path + "/reference", code="unknown_field")]
+            return [ErrorItem.coded("error.automation.not_a_reference", path=path + "/reference", code="unknown_field",
+                                    field=repr(spec.get("reference")))]
         ref = next(f for f in definition.get("fields", []) if f["id"] == spec.get("reference"))
         if reference_target(ref).app is not None:  # another app's form: its writes are not this app's automations'
             return [ErrorItem.coded("error.definition.reference_write_other_app", path=path + "/reference", field=repr(spec.get("reference")))]
@@ -196,15 +212,17 @@ class UpdateMatching(Action):
     def check(self, spec, path, definition, all_definitions):
         target = all_definitions.get(spec.get("form"))
         if target is None:
-            return [ErrorItem(f"form {spec.get('form')!r} does not exist in this app", path=path + "/form", code="not_found")]
+            return [ErrorItem.coded("error.automation.no_form", path=path + "/form", code="not_found", form=repr(spec.get("form")))]
         mine = {f["id"] for f in definition.get("fields", [])} | set(RECORD_VALUES)
         theirs = {f["id"] for f in target.get("fields", [])}
-        problems = [] if spec.get("match") else [ErrorItem("say which records to update: match [{field, from}]", path=path + "/match")]
+        problems = [] if spec.get("match") else [ErrorItem.coded("error.automation.match_required", path=path + "/match")]
         for j, m in enumerate(spec.get("match") or []):
             if m.get("field") not in theirs:
-                problems.append(ErrorItem(f"{m.get('field')!r} is not a field of form {spec['form']!r}", path=f"{path}/match/{j}/field"))
+                problems.append(ErrorItem.coded("error.automation.not_a_field_of", path=f"{path}/match/{j}/field",
+                                                field=repr(m.get("field")), form=repr(spec["form"])))
             if m.get("from") not in mine:
-                problems.append(ErrorItem(f"{m.get('from')!r} is not a field of this form", path=f"{path}/match/{j}/from"))
+                problems.append(ErrorItem.coded("error.automation.not_a_field", path=f"{path}/match/{j}/from",
+                                                field=repr(m.get("from"))))
         return problems
 
     def plan(self, w, auto, values):
@@ -226,8 +244,10 @@ class UpdateMatching(Action):
     def run(self, w, auto, values):
         plan = self.plan(w, auto, values)
         if len(plan["target_records"]) > self.MAX_MATCHED:
-            raise ValidationFailed(f"automation {auto.name!r} matches {len(plan['target_records'])} records; at most {self.MAX_MATCHED}",
-                                   [ErrorItem("matches too many records", path=f"/automations/{auto.index}/action/match")])
+            params = {"name": repr(auto.name), "n": len(plan["target_records"]), "max": self.MAX_MATCHED}
+            raise ValidationFailed(i18n.render("error.automation.matches_too_many", "en", params),
+                                   [ErrorItem.coded("error.automation.too_many_records", path=f"/automations/{auto.index}/action/match")],
+                                   message_code="error.automation.matches_too_many", params=params)
         return _update_targets(w, auto, plan, values)
 
 
@@ -267,8 +287,8 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
         name = spec.get("name") or spec.get("id") or f"automation {i + 1}"
         trigger, action_spec = spec.get("trigger") or {}, spec.get("action") or {}
         if action_spec.get("type") not in ACTIONS:
-            errors.append(ErrorItem(f"automation {name!r}: unknown action {action_spec.get('type')!r}; known: {', '.join(ACTIONS.names())}",
-                                    path=path + "/action/type"))
+            errors.append(ErrorItem.coded("error.automation.unknown_action", path=path + "/action/type", name=repr(name),
+                                          action=repr(action_spec.get("type")), known=", ".join(ACTIONS.names())))
             continue
         action = ACTIONS.get(action_spec["type"])
         if check_forms is not None:
@@ -286,8 +306,8 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
         for j, fid in enumerate(trigger.get("fields") or []):
             f = by_id.get(fid) or by_name.get(fid)
             if f is None:
-                errors.append(ErrorItem(f"automation {name!r} watches {fid!r}, which is not a field of this form",
-                                        path=f"{path}/trigger/fields/{j}", field_id=fid, code="unknown_field"))
+                errors.append(ErrorItem.coded("error.automation.watches_unknown", path=f"{path}/trigger/fields/{j}",
+                                              field_id=fid, code="unknown_field", name=repr(name), field=repr(fid)))
             else:
                 watched.append(f["id"])
         target_key = action.target_form(action_spec, definition)
@@ -299,9 +319,10 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
             ipath = f"{path}/action/map/{j}"
             target = targets.get(item.get("field"))
             if target is None or FIELD_TYPES.get(target["type"]).engine_set:
-                what = f"form {target_key!r}" if target_key else "this form"
-                errors.append(ErrorItem(f"automation {name!r}: {item.get('field')!r} is not a writable field of {what}",
-                                        path=ipath + "/field", field_id=item.get("field"), code="unknown_field"))
+                what = _words("error.automation.form_named", form=repr(target_key)) if target_key else \
+                    _words("error.automation.this_form")
+                errors.append(ErrorItem.coded("error.automation.not_writable", path=ipath + "/field", field_id=item.get("field"),
+                                              code="unknown_field", name=repr(name), field=repr(item.get("field")), what=what))
                 continue
             label = f"{name}: {target['id']}"
             if item.get("from") in RECORD_VALUES:
@@ -309,7 +330,8 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
             elif "from" in item:
                 src = by_id.get(item["from"]) or by_name.get(item["from"])
                 if src is None or src.get("deleted"):
-                    errors.append(ErrorItem(f"automation {name!r}: {item['from']!r} is not a field of this form", path=ipath + "/from", code="unknown_field"))
+                    errors.append(ErrorItem.coded("error.automation.from_not_a_field", path=ipath + "/from", code="unknown_field",
+                                                  name=repr(name), field=repr(item["from"])))
                     continue
                 auto.mapping.append(MapItem(target["id"], "from", src["id"], target["type"]))
             elif "formula" in item:
@@ -324,17 +346,19 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
                 try:
                     tpl = compile_template(item["template"], vscope, name=label, kind="text")
                 except TemplateError as exc:
-                    errors.append(ErrorItem(f"automation {name!r}: {exc}", path=ipath + "/template", code="template_invalid"))
+                    errors.append(ErrorItem.coded("error.automation.template", path=ipath + "/template", code="template_invalid",
+                                                  name=repr(name), detail=exc.described()))
                     continue
                 auto.mapping.append(MapItem(target["id"], "template", tpl, target["type"]))
             elif "value" in item:
                 ftype = FIELD_TYPES.get(target["type"])
                 if item["value"] is not None and not ftype.can_hold(item["value"], target):
-                    errors.append(ErrorItem(f"automation {name!r}: {item['value']!r} does not fit field {target['id']!r}", path=ipath + "/value"))
+                    errors.append(ErrorItem.coded("error.automation.value_does_not_fit", path=ipath + "/value", name=repr(name),
+                                                  value=repr(item["value"]), field=repr(target["id"])))
                     continue
                 auto.mapping.append(MapItem(target["id"], "value", item["value"], target["type"]))
             else:
-                errors.append(ErrorItem(f"automation {name!r}: say where the value comes from (from, value, formula or template)", path=ipath))
+                errors.append(ErrorItem.coded("error.automation.value_source_required", path=ipath, name=repr(name)))
         out.append(auto)
     return out, errors
 
@@ -356,9 +380,8 @@ def loop_errors(form_key: str, all_definitions: dict[str, dict]) -> list[ErrorIt
             chain = " -> ".join([k for k, _ in path] + [form_key])
             who = "; ".join(f"{k}: {n!r}" for k, n in path)
             field = "form" if (all_definitions[form_key]["automations"][i].get("action") or {}).get("type") == "create_record" else "reference"
-            errors.append(ErrorItem(f"automations could loop: {chain} ({who}); change or remove one of them",
-                                    path=f"/automations/{i}/action/{field}", code="automation_loop",
-                                    extra={"forms": [k for k, _ in path]}))
+            errors.append(ErrorItem.coded("error.automation.loop", path=f"/automations/{i}/action/{field}",
+                                          code="automation_loop", extra={"forms": [k for k, _ in path]}, chain=chain, who=who))
     return errors
 
 
@@ -433,8 +456,10 @@ def mapped_values(w, auto: Automation) -> dict:
             try:
                 out[m.field] = m.source.render(variables, tz=w.rt.timezone)
             except TemplateError as exc:
-                raise ValidationFailed(f"automation {auto.name!r}: {exc}", [ErrorItem(str(exc), path=f"/automations/{auto.index}/action",
-                                                                                      code="template_invalid")]) from None
+                params = {"name": repr(auto.name), "detail": exc.described()}
+                raise ValidationFailed(i18n.render("error.automation.template", "en", params), [ErrorItem.coded(
+                    "error.template.problem", path=f"/automations/{auto.index}/action", code="template_invalid",
+                    detail=params["detail"])], message_code="error.automation.template", params=params) from None
     return out
 
 
@@ -464,9 +489,11 @@ def _run(w, phase: str) -> None:
         if not fires:
             continue
         if w.actor.depth >= MAX_AUTOMATION_DEPTH:
-            raise ValidationFailed(f"automations chained more than {MAX_AUTOMATION_DEPTH} deep; stopped at {auto.name!r}",
-                                   [ErrorItem(f"automation {auto.name!r} would run at depth {w.actor.depth + 1}",
-                                              path=f"/automations/{auto.index}", code="automation_depth")])
+            params = {"max": MAX_AUTOMATION_DEPTH, "name": repr(auto.name)}
+            raise ValidationFailed(i18n.render("error.automation.chained_too_deep", "en", params),
+                                   [ErrorItem.coded("error.automation.depth", path=f"/automations/{auto.index}",
+                                                    code="automation_depth", name=repr(auto.name), depth=w.actor.depth + 1)],
+                                   message_code="error.automation.chained_too_deep", params=params)
         result = auto.action.run(w, auto, mapped_values(w, auto))
         w.automations_run.append({"id": auto.id, "name": auto.name, **result})
 

@@ -1,7 +1,9 @@
 """The one error a template problem raises, and the signal a render limit raises inside a render."""
 from __future__ import annotations
 
+from engine import i18n
 from engine.errors import ErrorItem, ValidationFailed
+
 
 class TemplateError(ValidationFailed):
     """A template problem: which template, which line, what is wrong."""
@@ -24,6 +26,12 @@ class TemplateError(ValidationFailed):
         if self.line:
             where += f", line {self.line}"
         return f"{where}: {self.message}"
+
+    def described(self) -> dict[str, str]:
+        """``str(self)`` in every language (to be told inside another message): the template, the line, the reason."""
+        key = "error.template.where_line" if self.line else "error.template.where"
+        return {loc: i18n.render(key, loc, {"template": repr(self.template), "line": self.line,
+                                            "reason": self.errors[0].localized(loc)}) for loc in i18n.LOCALES}
 
     def as_dict(self) -> dict:
         return {"template": self.template, "line": self.line, "message": self.message}
