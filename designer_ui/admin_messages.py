@@ -43,9 +43,10 @@ def _message(item: ErrorItem, field: str, status: int, locale: str) -> str:
 
 def field_errors(exc: FormflowError, locale: str) -> dict[str, str]:
     """{field name on the page: message} (the first refusal of each field); refusals of the whole request go under "_"."""
+    if not getattr(exc, "errors", None):  # a refusal of the whole request: its own text in the UI language
+        return {"_": exc.localized(locale) if isinstance(exc, FormflowError) else str(exc)}
     out: dict[str, str] = {}
-    items = getattr(exc, "errors", None) or [ErrorItem(getattr(exc, "message", str(exc)))]
-    for item in items:
+    for item in exc.errors:
         field = (item.path or "").strip("/").split("/")[0] or "_"
         field = _FIELD_ALIASES.get(field, field)
         out.setdefault(field, _message(item, field, exc.status, locale))

@@ -109,7 +109,8 @@ def automation_editor(app_key, form_key):
     app, locale = _app(app_key), request_locale()
     form = next((f for f in app["forms"] if f["key"] == form_key), None)
     if form is None:
-        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form", message_code="error.form.not_in_app",
+                       params={"form": repr(form_key), "app": repr(app_key)})
     draft = form_service.get_draft(runtime(), app_key, form_key)
     fields = [_field_summary(f, locale) for f in draft["definition"].get("fields", []) if not f.get("deleted")]
     config = {"api_base": f"/api/apps/{app_key}/forms/{form_key}", "form": form_key, "fields": fields,

@@ -20,7 +20,8 @@ def published_form(rt, who, app_key: str, form_key: str) -> tuple[dict, dict, di
     app = form_service.get_app(rt, app_key)
     form = next((f for f in app["forms"] if f["key"] == form_key and f["published_version"]), None)
     if form is None:
-        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form", message_code="error.form.not_published",
+                       params={"form": repr(form_key)})
     version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)
     levels = {i["field_id"]: i["level"] for i in readgate.form_field_access(rt, who, app_key, form_key)["items"]}
     return app, form, version, levels

@@ -49,8 +49,10 @@ def _field_message(item: ErrorItem, locale: str) -> str:
 
 def _field_errors(exc: ValidationFailed, locale: str) -> dict[str, str]:
     """{field name on the page: message} (the first refusal of each field); refusals of the whole body go under "_"."""
+    if not exc.errors:
+        return {"_": exc.localized(locale)}
     out: dict[str, str] = {}
-    for item in exc.errors or [ErrorItem(exc.message)]:
+    for item in exc.errors:
         field = item.path.strip("/").split("/")[0] or "_"
         out.setdefault(field, _field_message(item, locale))
     return out
@@ -114,8 +116,9 @@ def profile_password():
     user_id = actor().user_id
     try:
         if new != repeat:  # a typing slip, caught before the service counts a try of the current password
-            raise ValidationFailed("the two new passwords differ",
-                                   [ErrorItem("not the same", path="/password_repeat", code="mismatch")])
+            raise ValidationFailed("the two new passwords differ", [ErrorItem.coded("error.password.not_the_same", path="/password_repeat",
+                                                                                    code="mismatch")],
+                                   message_code="error.password.repeat_differs")
         ended = user_service.set_password(runtime(), actor(), user_id, new, current_password=request.form.get("current_password"),
                                           remote_addr=request.remote_addr)
     except credentials.LoginLocked as locked:

@@ -71,8 +71,10 @@ def page(token):
 def submit(token):
     wants_json = request.is_json
     if (request.content_length or 0) > web_forms.MAX_PUBLIC_BODY_BYTES:
-        return _refused(token, web_forms.SubmissionTooLarge(f"the submission is larger than {web_forms.MAX_PUBLIC_BODY_BYTES} bytes",
-                                                            [ErrorItem("too large", path="/", code="too_large")]), wants_json, None)
+        limit = web_forms.MAX_PUBLIC_BODY_BYTES
+        return _refused(token, web_forms.SubmissionTooLarge(
+            f"the submission is larger than {limit} bytes", [ErrorItem.coded("error.code.too_large", path="/", code="too_large")],
+            message_code="error.web_form.submission_too_large", params={"max": limit}), wants_json, None)
     spec = None
     try:
         spec = web_forms.public_form(_runtime(), token)

@@ -73,7 +73,8 @@ def designer(app_key, form_key):
     app = form_service.get_app(runtime(), app_key)
     form = next((f for f in app["forms"] if f["key"] == form_key), None)
     if form is None:
-        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form", message_code="error.form.not_in_app",
+                       params={"form": repr(form_key), "app": repr(app_key)})
     draft = form_service.get_draft(runtime(), app_key, form_key)
     fixed = published_keys(form_service.get_version(runtime(), app_key, form_key, draft["published_version"])["definition"]
                            if draft["published_version"] else None)

@@ -9,39 +9,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from engine.api.openapi import build_spec
 from engine.errors import FormflowError
-from engine.i18n import normalize_locale
-from engine.services.users import get_user
 from engine.safety import MAX_ID
 import sqlalchemy as sa
 import importlib
 from engine import areas
-from engine.api.core import OPERATIONS, actor, bp, error_response, load_args, load_body, route, runtime  # noqa: F401  (the route modules' vocabulary)
+from engine.api.core import (OPERATIONS, actor, bp, caller_locale, error_response, in_language, load_args,  # noqa: F401
+                             load_body, route, runtime)  # (the route modules' vocabulary)
 from engine.api import auth, limits
 from engine.request_text import refuse_unstorable_text
 
 log = logging.getLogger(__name__)
-
-
-def caller_locale() -> str | None:
-    """The language the caller asked for: Accept-Language, else the signed-in user's saved language; None (English)
-    for an API client that says neither."""
-    if request.headers.get("Accept-Language"):
-        best = request.accept_languages.best_match(["en", "zh-CN", "zh"])
-        return normalize_locale(best) if best else None
-    user_id = getattr(getattr(g, "actor", None), "user_id", None)
-    if user_id is None:
-        return None
-    try:
-        saved = get_user(runtime(), user_id).get("locale")
-    except Exception:  # an error answer never fails on the language: a user removed mid-request reads as none saved
-        return None
-    return normalize_locale(saved) if saved else None
 
 
 def _formflow_error(exc: FormflowError):
@@ -55,7 +38,7 @@ def _http_error(exc: HTTPException):
     if not request.path.startswith("/api"):
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
-    response = error_response(exc.code or 500, code, exc.description or exc.name)
+    response = error_response(exc.code or 500, code, in_language(f"error.{code}", exc.description or exc.name))
     if exc.code == 405 and exc.valid_methods:
         response[0].headers["Allow"] = ", ".join(exc.valid_methods)
     return response
@@ -66,10 +49,12 @@ def _unexpected(exc: Exception):
         return _http_error(exc)
     if _out_of_range(exc):  # last line of defence: the services bound what they know; this catches what they missed
         log.warning("value out of range on %s %s: %s", request.method, request.path, exc)
-        return error_response(422, "out_of_range", "a number in the request is larger than the database can hold",
-                              [{"message": "out of range", "path": "", "code": "out_of_range"}])
+        return error_response(422, "out_of_range", in_language("error.out_of_range", "a number in the request is larger than "
+                                                                "the database can hold"),
+                              [{"message": in_language("error.code.out_of_range", "out of range"), "path": "", "code": "out_of_range"}])
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return error_response(500, "internal_error", "something went wrong on our side; the error was logged")
+    return error_response(500, "internal_error", in_language("error.internal_error", "something went wrong on our side; "
+                                                                                     "the error was logged"))
 
 
 def _out_of_range(exc: Exception) -> bool:
@@ -89,8 +74,9 @@ def _refuse_unstorable_text():
             try:
                 body = request.get_json(silent=True)
             except RecursionError:
-                return error_response(413, "too_deeply_nested", "the JSON body is nested too deeply",
-                                      [{"message": "nested too deeply", "path": "/", "code": "too_deeply_nested"}])
+                return error_response(413, "too_deeply_nested", in_language("error.too_deeply_nested", "the JSON body is nested too deeply"),
+                                      [{"message": in_language("error.code.too_deeply_nested", "nested too deeply"), "path": "/",
+                                        "code": "too_deeply_nested"}])
             # a NUL or a lone surrogate reaches a parsed body only as a \u escape or, for a surrogate, as its raw
             # bytes (ED A0-BF ..: Python's json decodes bytes with "surrogatepass"); a raw NUL doesn't parse. A body
             # with neither needs no walk, which spares every ordinary submit a visit of each value

@@ -14,7 +14,9 @@ from engine.api import refusals
 from engine.api.bodies import marshmallow_errors
 from engine.api.openapi import Operation
 from engine.errors import ErrorItem, ValidationFailed
+from engine.i18n import DEFAULT_LOCALE, has_text, normalize_locale, render
 from engine.runtime import Runtime
+from engine.services.users import get_user
 
 bp = Blueprint("api", "engine.api", url_prefix="/api")
 OPERATIONS: list[Operation] = []
@@ -61,6 +63,31 @@ def _items(exc: ValidationError) -> list[ErrorItem]:
     """marshmallow's refusals as items, coded where its words are known (else its English words)."""
     return [refusals.library_item(e["message"], e["path"]) or ErrorItem(e["message"], path=e["path"])
             for e in marshmallow_errors(exc)]
+
+
+def caller_locale() -> str | None:
+    """The language the caller asked for: Accept-Language, else the signed-in user's saved language; None (English)
+    for an API client that says neither."""
+    if request.headers.get("Accept-Language"):
+        best = request.accept_languages.best_match(["en", "zh-CN", "zh"])
+        return normalize_locale(best) if best else None
+    user_id = getattr(getattr(g, "actor", None), "user_id", None)
+    if user_id is None:
+        return None
+    try:
+        saved = get_user(runtime(), user_id).get("locale")
+    except Exception:  # an error answer never fails on the language: a user removed mid-request reads as none saved
+        return None
+    return normalize_locale(saved) if saved else None
+
+
+def in_language(key: str, english: str) -> str:
+    """An answer the web layer makes (no route, wrong method, too large, our fault) in the caller's language: English as
+    werkzeug or we say it, else the catalogue's text of ``key`` when it has one."""
+    locale = caller_locale()
+    if locale is None or locale == DEFAULT_LOCALE or not has_text(key, locale):
+        return english
+    return render(key, locale)
 
 
 def error_response(status: int, code: str, message: str, errors: list | None = None, **extra):

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Request, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from engine.api.core import caller_locale
 from engine.errors import ErrorItem, FormflowError
 from engine.safety import MAX_JSON_DEPTH, json_too_deep
 from engine.services.web_forms import MAX_PUBLIC_BODY_BYTES
@@ -36,6 +37,19 @@ class BodyTooDeep(FormflowError):
                                extra={"limit": "MAX_JSON_DEPTH", "max": MAX_JSON_DEPTH}, max=MAX_JSON_DEPTH)
         super().__init__(item.message, [item], message_code="error.body.too_deep", params={"max": MAX_JSON_DEPTH},
                          limit="MAX_JSON_DEPTH", max=MAX_JSON_DEPTH)
+
+
+class RequestTooLarge(FormflowError):
+    """A body over its route's byte budget (werkzeug stops reading it)."""
+
+    status = 413
+    code = "request_too_large"
+
+    def __init__(self, limit: int | None, name: str) -> None:
+        item = ErrorItem.coded("error.body.larger_than", path="/", code="too_large", extra={"limit": name, "max": limit},
+                               max=limit, limit=name)
+        super().__init__(item.message, [item], message_code="error.body.larger_than", params={"max": limit, "limit": name},
+                         limit=name, max=limit)
 
 
 def body_limit(endpoint: str | None) -> int:
@@ -80,9 +94,8 @@ def _too_large(exc: RequestEntityTooLarge):
     if not (request.path.startswith("/api") or request.is_json):
         return exc
     limit, name = request.max_content_length, limit_name(request.endpoint)
-    message = f"the request body is larger than {limit} bytes ({name})"
-    return jsonify({"error": {"code": "request_too_large", "message": message, "limit": name, "max": limit,
-                              "errors": [{"message": message, "path": "/", "code": "too_large", "limit": name, "max": limit}]}}), 413
+    refusal = RequestTooLarge(limit, name)
+    return jsonify({"error": refusal.to_dict(caller_locale())}), 413
 
 
 def init_app(app: Flask) -> None:

@@ -17,10 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("engine", "designer_ui")
 #: hand-built (uncoded) error items per module when this guard came in (2026-12-06): lower a number when you code some
 UNCODED_BUDGET = {
-    "designer_ui/admin_messages.py": 1,
     "designer_ui/preview_views.py": 1,
-    "designer_ui/profile_views.py": 2,
-    "designer_ui/public_form_views.py": 1,
     "engine/api/core.py": 2,
     "engine/authority.py": 3,
     "engine/dashboards/definition.py": 18,
@@ -71,11 +68,7 @@ UNCODED_BUDGET = {
 #: (2026-12-06): lower a number when you code some, never raise one
 RAISE_BUDGET = {
     "designer_ui/board_views.py": 1,
-    "designer_ui/editor_views.py": 1,
-    "designer_ui/grid_views.py": 1,
-    "designer_ui/profile_views.py": 1,
     "designer_ui/record_views.py": 1,
-    "designer_ui/views.py": 1,
     "engine/authority.py": 2,
     "engine/dashboards/drill.py": 2,
     "engine/dashboards/sql.py": 1,
