@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from engine import dedup
+from engine import dedup, i18n
 from engine.definitions import check_form, diff_definitions, meta_errors
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, PreconditionFailed
 from engine.runtime import Actor, Runtime
@@ -86,17 +87,17 @@ class NotificationTemplatesPart(AppPart):
         for i, item in enumerate(app_definition.get("templates") or []):
             path = f"/templates/{i}"
             if not isinstance(item, dict):
-                errors.append(ErrorItem("must be an object with key, form, label and content", path=path))
+                errors.append(ErrorItem.coded("error.app_template.template_shape", path=path))
                 continue
             for required in ("key", "form", "label", "content"):
                 if required not in item:
-                    errors.append(ErrorItem(f"{required} is required", path=f"{path}/{required}", code="required"))
+                    errors.append(ErrorItem.coded("error.schema.required", name=required, path=f"{path}/{required}", code="required"))
             if item.get("key") in seen:
-                errors.append(ErrorItem(f"duplicate template key {item['key']!r}", path=f"{path}/key"))
+                errors.append(ErrorItem.coded("error.app_template.duplicate_template", key=repr(item["key"]), path=f"{path}/key"))
             seen.add(item.get("key"))
             if "form" in item and item["form"] not in _form_keys(app_definition):
-                errors.append(ErrorItem(f"template {item.get('key')!r} renders form {item['form']!r}, which is not in this app",
-                                        path=f"{path}/form", code="not_found"))
+                errors.append(ErrorItem.coded("error.app_template.template_form", key=repr(item.get("key")), form=repr(item["form"]),
+                                              path=f"{path}/form", code="not_found"))
         return errors
 
     def install(self, rt, actor, app_key, items, trusted):
@@ -132,19 +133,20 @@ class WorkflowsPart(AppPart):
         for i, wf in enumerate(app_definition.get("workflows") or []):
             path = f"/workflows/{i}"
             if not isinstance(wf, dict):
-                errors.append(ErrorItem("must be a workflow definition", path=path))
+                errors.append(ErrorItem.coded("error.app_template.workflow_shape", path=path))
                 continue
             if wf.get("form") not in _form_keys(app_definition):
-                errors.append(ErrorItem(f"workflow {wf.get('key')!r} watches form {wf.get('form')!r}, which is not in this app",
-                                        path=f"{path}/form", code="not_found"))
+                errors.append(ErrorItem.coded("error.app_template.workflow_form", key=repr(wf.get("key")), form=repr(wf.get("form")),
+                                              path=f"{path}/form", code="not_found"))
                 continue
             field = (wf.get("trigger") or {}).get("field")
             if field is not None and field not in _fields_of(app_definition, wf["form"]):
-                errors.append(ErrorItem(f"form {wf['form']!r} has no field {field!r}", path=f"{path}/trigger/field", code="not_found"))
+                errors.append(ErrorItem.coded("error.app_template.no_field", form=repr(wf["form"]), field=repr(field), path=f"{path}/trigger/field",
+                                              code="not_found"))
             for j, step in enumerate(wf.get("steps") or []):
                 if isinstance(step, dict) and step.get("template") is not None and step["template"] not in template_keys:
-                    errors.append(ErrorItem(f"notification template {step['template']!r} is not in this app's templates",
-                                            path=f"{path}/steps/{j}/template", code="not_found"))
+                    errors.append(ErrorItem.coded("error.app_template.no_template", template=repr(step["template"]),
+                                                  path=f"{path}/steps/{j}/template", code="not_found"))
         return errors
 
     def install(self, rt, actor, app_key, items, trusted):
@@ -181,7 +183,8 @@ def version_tuple(version: str | None) -> tuple:
 def _read(path: Path | Any) -> dict:
     raw = path.read_bytes()
     if len(raw) > MAX_TEMPLATE_BYTES:
-        raise DefinitionInvalid(f"template {path.name} is larger than {MAX_TEMPLATE_BYTES} bytes", [ErrorItem("too large", path="/")])
+        raise DefinitionInvalid(f"template {path.name} is larger than {MAX_TEMPLATE_BYTES} bytes", [ErrorItem.coded("error.app_template.too_large_item", path="/")],
+                                message_code="error.app_template.too_large", params={"name": path.name, "max": MAX_TEMPLATE_BYTES})
     return json.loads(raw.decode("utf-8"))
 
 
@@ -213,7 +216,7 @@ def list_templates(rt: Runtime | None = None) -> list[dict]:
 def get_template(rt: Runtime | None, key: str) -> dict:
     found = template_library(rt).get(key)
     if found is None:
-        raise NotFound(f"there is no app template {key!r}", path="/template")
+        raise NotFound(f"there is no app template {key!r}", path="/template", message_code="error.app_template.not_found", params={"key": repr(key)})
     return copy.deepcopy(found)
 
 
@@ -222,14 +225,14 @@ def get_template(rt: Runtime | None, key: str) -> dict:
 def check_app_definition(definition: Any) -> list[ErrorItem]:
     """Every problem with an app definition to import, each with its path (e.g. a reference to a missing form)."""
     if not isinstance(definition, dict):
-        return [ErrorItem("an app template must be a JSON object", path="/")]
+        return [ErrorItem.coded("error.app_template.object", path="/")]
     errors = meta_errors(definition, "app")
     if errors:
         return errors
     by_key: dict[str, dict] = {}
     for i, form in enumerate(definition.get("forms", [])):
         if form["key"] in by_key:
-            errors.append(ErrorItem(f"duplicate form key {form['key']!r}", path=f"/forms/{i}/key"))
+            errors.append(ErrorItem.coded("error.app_template.duplicate_form", key=repr(form["key"]), path=f"/forms/{i}/key"))
         by_key[form["key"]] = with_field_names(form)
     for i, form in enumerate(definition.get("forms", [])):
         siblings = {k: v for k, v in by_key.items() if k != form["key"]}
@@ -239,7 +242,7 @@ def check_app_definition(definition: Any) -> list[ErrorItem]:
         errors += part.check(definition)
     for name in ("templates", "workflows", "dashboards"):
         if definition.get(name) and name not in APP_PARTS:
-            errors.append(ErrorItem(f"this installation can't install {name} yet", path=f"/{name}", code="unsupported"))
+            errors.append(ErrorItem.coded("error.app_template.unsupported_part", part=name, path=f"/{name}", code="unsupported"))
     return errors
 
 
@@ -262,7 +265,8 @@ def _free_key(conn, rt: Runtime, wanted: str) -> str:
         key = f"{wanted[:60]}_{n}"
         if key not in taken:
             return key
-    raise Conflict(f"too many apps named {wanted!r}; give the new one a key", [ErrorItem("already taken", path="/app_key")])
+    raise Conflict(f"too many apps named {wanted!r}; give the new one a key", [ErrorItem.coded("error.value.taken", path="/app_key")],
+                   message_code="error.app_template.too_many_apps", params={"key": repr(wanted)})
 
 
 def _put_draft(rt: Runtime, conn, app_id: int, definition: dict, all_forms: dict[str, dict], prefix: str = "") -> None:
@@ -270,7 +274,8 @@ def _put_draft(rt: Runtime, conn, app_id: int, definition: dict, all_forms: dict
     errors = check_form(definition, {k: v for k, v in all_forms.items() if k != definition["key"]}, prefix=prefix)
     errors += dedup.check_setting(definition, prefix=prefix)
     if errors:
-        raise DefinitionInvalid(f"form {definition['key']!r} is not valid", errors)
+        raise DefinitionInvalid(f"form {definition['key']!r} is not valid", errors, message_code="error.app_template.form_invalid",
+                                params={"form": repr(definition["key"])})
     conn.execute(sa.update(forms).where(forms.c.app_id == app_id, forms.c.key == definition["key"]).values(
         draft=definition, draft_revision=forms.c.draft_revision + 1, updated_at=rt.clock.now()))
 
@@ -290,7 +295,7 @@ def _install_forms(rt: Runtime, conn, actor: Actor, source: dict, *, app_key: st
     """The app and its forms, published, in the caller's transaction (all or nothing)."""
     errors = check_app_definition(source)
     if errors:
-        raise DefinitionInvalid("the app template is not valid", errors)
+        raise DefinitionInvalid("the app template is not valid", errors, message_code="error.app_template.invalid")
     info = source.get("template") or {"key": source["key"], "version": "0"}
     info = {"key": info.get("key") or source["key"], "version": str(info.get("version") or "0")}
     key = app_key or _free_key(conn, rt, source["key"])
@@ -321,12 +326,14 @@ def _install_parts(rt: Runtime, actor: Actor, app_key: str, source: dict, *, tru
                 notes += part.install(rt, actor, app_key, source[name], trusted)
             except DefinitionInvalid as exc:
                 raise DefinitionInvalid(f"app {app_key!r} was installed, but its {name} were not: {exc.message}",
-                                        [prefixed_error(e, "") for e in exc.errors]) from None
+                                        [prefixed_error(e, "") for e in exc.errors], message_code="error.app_template.parts_not_installed",
+                                        params={"app": repr(app_key), "part": name,
+                                                "detail": {loc: exc.localized(loc) for loc in i18n.LOCALES}}) from None
     return notes
 
 
 def prefixed_error(e: ErrorItem, prefix: str) -> ErrorItem:
-    return ErrorItem(e.message, path=prefix + e.path, field_id=e.field_id, label=e.label, code=e.code, extra=e.extra)
+    return replace(e, path=prefix + e.path)  # its message code and params too: it reads in the reader's language
 
 
 def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefix: str) -> None:
@@ -334,7 +341,8 @@ def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefi
     try:
         form_service.publish_form(rt, actor, app_key, form_key, conn=conn)
     except DefinitionInvalid as exc:
-        raise DefinitionInvalid(exc.message, [prefixed_error(e, prefix) for e in exc.errors]) from None
+        raise DefinitionInvalid(exc.message, [prefixed_error(e, prefix) for e in exc.errors], message_code=exc.message_code,
+                                params=exc.params) from None
 
 
 def _text(label: Any) -> str | None:
@@ -369,7 +377,8 @@ def _install_row(conn, rt: Runtime, app_key: str):
     row = conn.execute(sa.select(template_installs).where(template_installs.c.app_id == app["id"])
                        .order_by(template_installs.c.id.desc())).mappings().first()
     if row is None:
-        raise NotFound(f"app {app_key!r} was not installed from a template", path="/app")
+        raise NotFound(f"app {app_key!r} was not installed from a template", path="/app", message_code="error.app_template.not_installed",
+                       params={"app": repr(app_key)})
     return app, row
 
 
@@ -502,10 +511,12 @@ def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_v
         plan = _plan(rt, conn, app_key)
         if not plan["update_available"]:
             raise Conflict(f"app {app_key!r} is already at template version {plan['installed_version']}",
-                           [ErrorItem("no newer template version", path="/version")])
+                           [ErrorItem.coded("error.app_template.no_newer_item", path="/version")], message_code="error.app_template.up_to_date",
+                           params={"app": repr(app_key), "version": plan["installed_version"]})
         if expected_version is not None and expected_version != plan["available_version"]:
             raise PreconditionFailed(f"the available template version is {plan['available_version']}, not {expected_version}; review it again",
-                                     available_version=plan["available_version"])
+                                     available_version=plan["available_version"], message_code="error.app_template.version_moved",
+                                     params={"available": plan["available_version"], "expected": expected_version})
         _write_plan(rt, conn, actor, plan)
     for p in plan["parts"]:  # new notification templates / workflows, through their services, once the forms are in
         if p["action"] == "create":
