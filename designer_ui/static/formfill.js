@@ -294,7 +294,8 @@
         var url = this.cfg.upload_url || '/api/attachments';
         url += (url.indexOf('?') >= 0 ? '&' : '?') + 'field=' + encodeURIComponent(f.id);
         return fetch(url, { method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
+          // the refusal in the page's language (<html lang>), as ff.api asks for it, not the browser's
+          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json', 'Accept-Language': window.formflow.locale() } })
           .then(function (r) { return r.json().then(function (d) { return { ok: r.ok, data: d }; }); }, function () { throw t('common.error'); })
           .then(function (r) {
             if (!r.ok) throw ((r.data && r.data.error && r.data.error.message) || t('common.error'));

@@ -58,9 +58,10 @@
         this.busy = true;
         this.error = '';
         fetch(this.base(), { method: 'POST', body: body, credentials: 'same-origin',
-          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json' } })
+          // the refusal in the page's language (<html lang>), as ff.api asks for it, not the browser's
+          headers: { 'X-CSRFToken': window.formflow.csrfToken(), 'Accept': 'application/json', 'Accept-Language': window.formflow.locale() } })
           .then(function (resp) { return resp.json().then(function (d) { return { ok: resp.ok, data: d }; }); },
-                function (err) { return { ok: false, data: { error: { message: String(err) } } }; })
+                function () { return { ok: false, data: null }; })  // no answer (offline): the UI's own words, not the browser's
           .then(function (r) {
             self.busy = false;
             if (!r.ok) { self.error = errorText(r); return; }
