@@ -15,6 +15,7 @@ from designer_ui import (  # noqa: F401  (each view module registers its routes 
     board_views,
     dashboard_views,
     editor_views,
+    error_pages,
     field_widgets,
     i18n,
     password_link_views,
@@ -31,4 +32,5 @@ def init_app(app: Flask) -> None:
     field_widgets.init_app(app)  # the field types' form widgets, and their messages
     auth_views.init_app(app)
     app.register_blueprint(bp)
+    error_pages.init_app(app)  # an unknown address: the app's page in the reader's language, JSON under /api
     public_form_views.init_app(app)  # its own blueprint: outside the sign-in wall

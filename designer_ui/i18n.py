@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
 from engine.fields import FIELD_TYPES
-from engine.i18n import DEFAULT_LOCALE, LOCALES, engine_catalogue, format_text, normalize_locale, read_catalogue
+from engine.i18n import DEFAULT_LOCALE, LOCALES, engine_catalogue, format_text, normalize_locale, plural_key, read_catalogue
 from engine.services import workspace_settings
 from designer_ui.request_context import user_locale
 from flask import current_app, request
@@ -54,8 +54,9 @@ CLIENT_PREFIXES = (
 
 
 def gettext(key: str, locale: str | None = None, **params: Any) -> str:
-    """The text for `key` in `locale`, falling back to English, then to the key."""
+    """The text for `key` in `locale`, falling back to English, then to the key; a `count` picks the plural form."""
     loc = normalize_locale(locale)
+    key = plural_key(key, params, loc, MESSAGES[DEFAULT_LOCALE].__contains__)
     text = MESSAGES.get(loc, {}).get(key) or MESSAGES[DEFAULT_LOCALE].get(key) or key
     return format_text(text, params, loc)
 

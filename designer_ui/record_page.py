@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import url_for
 
+from designer_ui.i18n import gettext
+
 from engine.errors import NotFound, PermissionDenied
 from engine.fields import FIELD_TYPES
 from engine.services import forms as form_service
@@ -176,3 +178,16 @@ def _pick(label, locale: str) -> str:
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS - 1] + "…"
+
+
+#: Actors that are the app itself rather than a person, and the catalogue key that names them for a reader.
+BUILT_IN_ACTORS = {"system": "records.actor_system"}
+
+
+def actor_shown(entry: dict, locale: str) -> str:
+    """Who did a history entry, as the reader reads it: the person's name, or the app itself in the reader's language
+    (seeded records are made by "system")."""
+    if entry.get("actor_name"):
+        return entry["actor_name"]
+    actor_key = entry.get("actor") or ""
+    return gettext(BUILT_IN_ACTORS[actor_key], locale) if actor_key in BUILT_IN_ACTORS else actor_key

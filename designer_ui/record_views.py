@@ -183,15 +183,15 @@ def record_detail(app_key, form_key, record_id):
             changes.append({"field": (f or {}).get("label") or c["label"], "old": text(c["from"]), "new": text(c["to"])})
         if h["action"] == print_templates.PRINT_ACTION:  # a print: who, which template (in the reader's language)
             printed = next((c["to"] for c in h["changes"] if c["field_id"] == print_templates.PRINT_CHANGE), None) or {}
-            history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"],
+            history.append({"at": when(h["at"]), "user": record_page.actor_shown(h, locale), "action": h["action"],
                             "template": label_text(printed.get("label"), locale) or printed.get("template", ""), "changes": []})
             continue
         if h["action"] in approvals.AUDIT_ACTIONS or h["action"] in COMMENT_ACTIONS:  # approval step or comment: who, their words
             comment = next((c["to"] for c in h["changes"] if c["field_id"] == "@comment"), None)
-            history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"],
+            history.append({"at": when(h["at"]), "user": record_page.actor_shown(h, locale), "action": h["action"],
                             "comment": comment, "changes": []})
             continue
-        history.append({"at": when(h["at"]), "user": h["actor_name"] or h["actor"], "action": h["action"], "changes": changes})
+        history.append({"at": when(h["at"]), "user": record_page.actor_shown(h, locale), "action": h["action"], "changes": changes})
     u = _urls(app_key, form_key)
     approval = _approval(app_key, form_key, record_id, tz)
     return render_template(

@@ -6,6 +6,8 @@ A catalogue is a pybabel directory ``<dir>/<locale>/LC_MESSAGES/<domain>.po`` wh
 and the engine's other reader-facing sentences (``diff.`` for what a publish changes); the designer adds its
 ``messages`` domain on top (designer_ui.i18n).
 A missing translation falls back to English, a missing key to the key itself (visible, never a crash).
+Plurals are ngettext entries: ``msgid "<key>"`` / ``msgid_plural "<key>.plural"`` with one msgstr per plural form;
+a text given a ``count`` takes the form the locale's plural rule picks (``plural_key``; the browser does the same).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from babel.core import Locale
 from babel.messages.pofile import read_po
 
 #: Locales the product is translated into; the first is the fallback.
@@ -23,6 +26,8 @@ GETTEXT_NAMES = {"en": "en", "zh-CN": "zh_CN"}
 #: The engine's catalogue directory and domain.
 ENGINE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ENGINE_DOMAIN = "engine"
+#: The key of a text's plural form (the msgid_plural of its ngettext entry).
+PLURAL_SUFFIX = ".plural"
 
 
 def normalize_locale(locale: str | None) -> str:
@@ -47,8 +52,15 @@ def read_catalogue(directory: Path, domain: str) -> dict[str, dict[str, str]]:
         if path.exists():
             with path.open("rb") as fh:
                 for message in read_po(fh, locale=GETTEXT_NAMES[locale]):
-                    if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
+                    if message.fuzzy or not message.id:
+                        continue
+                    if isinstance(message.id, str) and message.string:
                         texts[message.id] = message.string
+                    elif isinstance(message.id, tuple) and message.string and message.string[0]:
+                        # an ngettext entry: the singular key takes form 0, the plural key the last form (a language
+                        # with one form, like Chinese, reads form 0 for both)
+                        forms = [f for f in message.string if f]
+                        texts[message.id[0]], texts[message.id[1]] = forms[0], forms[-1]
         out[locale] = texts
     return out
 
@@ -78,13 +90,28 @@ def format_text(text: str, params: Mapping[str, Any] | None, locale: str) -> str
         return text  # a translation with a bad placeholder shows unformatted rather than failing the page
 
 
+@lru_cache(maxsize=None)
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(GETTEXT_NAMES[normalize_locale(locale)])
+
+
+def plural_key(key: str, params: Mapping[str, Any] | None, locale: str, has: Any) -> str:
+    """ngettext: the key of the text for ``params["count"]`` in ``locale`` ("1 record", "2 records"); ``has(key)``
+    says whether a catalogue holds a key. A text without a plural entry or a count is its own key."""
+    count = (params or {}).get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or not has(key + PLURAL_SUFFIX):
+        return key
+    return key if _babel_locale(locale).plural_form(count) == "one" else key + PLURAL_SUFFIX
+
+
 def render(key: str, locale: str | None = None, params: Mapping[str, Any] | None = None,
            catalogues: Iterable[Mapping[str, Mapping[str, str]]] | None = None) -> str:
     """The text of ``key`` in ``locale`` (falling back to English, then to the key), with ``params`` filled in;
     a parameter given as a {"en", "zh-CN"} map is taken in the same language."""
     loc = normalize_locale(locale)
     for catalogue in (catalogues if catalogues is not None else (engine_catalogue(),)):
-        text = catalogue.get(loc, {}).get(key) or catalogue.get(DEFAULT_LOCALE, {}).get(key)
+        chosen = plural_key(key, params, loc, catalogue.get(DEFAULT_LOCALE, {}).__contains__)
+        text = catalogue.get(loc, {}).get(chosen) or catalogue.get(DEFAULT_LOCALE, {}).get(chosen)
         if text:
             return format_text(text, params, loc)
     return key

@@ -12,9 +12,20 @@
   }
 
   var messages = null;
+  var has = function (key) { return Object.prototype.hasOwnProperty.call(messages, key); };
+  /* ngettext: a text given a numeric count reads in the locale's plural form ('1 record', '2 records') when the
+     catalogue has its plural entry ('<key>.plural'), as the server's gettext does */
+  function pluralKey(key, params) {
+    var count = params && params.count;
+    if (typeof count !== 'number' || !has(key + '.plural')) return key;
+    var form = count === 1 ? 'one' : 'other';
+    try { form = new Intl.PluralRules(locale()).select(count); } catch (e) { /* keep the English rule */ }
+    return form === 'one' ? key : key + '.plural';
+  }
   function t(key, params) {
     if (messages === null) messages = readJSON('ff-i18n', {});
-    var text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    key = pluralKey(key, params);
+    var text = has(key) ? messages[key] : key;
     if (params) {
       text = text.replace(/\{(\w+)\}/g, function (m, name) {
         return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m;

@@ -486,6 +486,10 @@
       },
       cannotRemoveSection: function () { return this.sections().length < 2; },
       sectionLabel: function (s) { return window.formflow.label(s.label, ''); },
+      /* the section as a person names it: its label, or its number when it has none */
+      sectionTitle: function (s) { return this.sectionLabel(s) || String(this.sections().indexOf(s) + 1); },
+      /* a per-item button's accessible name carries its item ('Delete field Phone'), so no two read the same */
+      itemActionName: function (action, name) { return t('designer.' + action, { name: name }); },
       setSectionLabel: function (s, value) {
         this.touch('section-label:' + s.id);
         if (s.label && typeof s.label === 'object') s.label[window.formflow.locale()] = value; else s.label = value;
@@ -751,7 +755,8 @@
           }
           if (fid && !self_.fieldById(fid)) fid = null;
           return { path: e.path, normPath: p, field_id: fid, prop: prop, message: e.message || String(e), position: e.position,
-            place: e.place || null };  // a place outside the form still using a deleted field: linked in the summary
+            place: e.place || null,  // a place outside the form still using a deleted field: linked in the summary
+            where: e.where || null };  // the server's name of the place ("Validation “x” — condition"), per language
         });
         if (this.setRuleErrors) this.setRuleErrors(this.errors);
         var first = this.errors.filter(function (e) { return e.field_id; })[0];
@@ -781,10 +786,14 @@
       },
       hasErrors: function () { return this.errors.length > 0; },
       errorCountText: function () { return t('designer.errors_count', { count: this.errors.length }); },
+      /* each broken place as a person reads it: the field, or the server's name of the place (a validation, an
+         automation's mapping); the bare path only when neither is known. The path stays in errorPath (tooltip). */
       errorLabel: function (e) {
         var f = e.field_id ? this.fieldById(e.field_id) : null;
-        return (f ? this.fieldTitle(f) + ': ' : (e.normPath ? e.normPath + ': ' : '')) + e.message;
+        var where = e.where ? window.formflow.label(e.where, '') : '';
+        return (f && !where ? this.fieldTitle(f) + ': ' : (where ? where + ': ' : (e.normPath ? e.normPath + ': ' : ''))) + e.message;
       },
+      errorPath: function (e) { return e.normPath || ''; },
       goToError: function (e) {
         if (e.field_id) { this.tab = 'design'; this.selectedId = e.field_id; this.focusCard(e.field_id); }
         else if (e.normPath.indexOf('rules') === 0) this.tab = 'rules';

@@ -190,6 +190,19 @@
         var id = eff && eff.field;
         return !!id && !this.fieldsForRules().some(function (f) { return f.id === id; });
       },
+      /* fields by label, the key beside (issue 21 #5): an option reads as its label, so a person (and a screen
+         reader) picks by name; two fields with one label add their keys to tell them apart */
+      fieldOptionText: function (f) {
+        var same = this.fieldsForRules().filter(function (x) { return x.label === f.label; }).length > 1;
+        return same ? f.label + ' (' + f.name + ')' : f.label;
+      },
+      /* the key of the field a condition (by name) or an effect (by id) names, shown as secondary text beside its select */
+      condFieldKey: function (name) { return name || ''; },
+      effectFieldKey: function (eff) {
+        var id = eff && eff.field;
+        var f = this.fieldsForRules().filter(function (x) { return x.id === id; })[0];
+        return f ? f.name : String(id || '');
+      },
       effectFieldGoneLabel: function (eff) {
         var id = eff && eff.field, fields = (this.def && this.def.fields) || [];
         var f = fields.filter(function (x) { return x.id === id; })[0];

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.definitions import CompiledForm, diff_definitions, meta_errors
+from engine.error_places import with_places
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
@@ -132,9 +133,10 @@ def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, te
 
     def _insert(c):
         app = app_row(c, rt, app_key)
-        errors = reference_targets.check_definition(c, rt, definition, _sibling_drafts(c, app["id"], definition.get("key")), app_key)
+        siblings = _sibling_drafts(c, app["id"], definition.get("key"))
+        errors = reference_targets.check_definition(c, rt, definition, siblings, app_key)
         if errors:
-            raise DefinitionInvalid("the form definition is not valid", errors)
+            raise DefinitionInvalid("the form definition is not valid", with_places(definition, errors, siblings))
         if c.execute(sa.select(forms.c.id).where(forms.c.app_id == app["id"], forms.c.key == definition["key"])).first():
             raise Conflict(f"a form with key {definition['key']!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
         now = rt.clock.now()
@@ -179,7 +181,7 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
             for check in rt.pipeline.save_checks:  # the features' checks (engine.features)
                 errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
         if errors:
-            raise DefinitionInvalid("the form definition is not valid", errors)
+            raise DefinitionInvalid("the form definition is not valid", with_places(definition, errors, siblings))
         conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(
             draft=definition, draft_revision=row["draft_revision"] + 1, updated_at=rt.clock.now()))
         # each save is kept (who, when, the definition) for the version history and "restore as draft"
@@ -227,7 +229,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
         errors += _type_change_problems(conn, row["id"], old, definition)
     errors += _broken_places(rt, conn, app_key, form_key, definition)
     if errors:
-        raise DefinitionInvalid(f"form {form_key!r} can't be published", errors)
+        raise DefinitionInvalid(f"form {form_key!r} can't be published", with_places(definition, errors, siblings))
 
     require_automation_rights(rt, conn, actor, app_key, form_key, definition)  # automations write only what the publisher may
     version = (row["published_version"] or 0) + 1
