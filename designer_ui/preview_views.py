@@ -15,10 +15,10 @@ import re
 from flask import jsonify, make_response, render_template, request, url_for
 
 from designer_ui import bp
-from designer_ui.i18n import gettext
+from designer_ui.i18n import gettext, request_locale
 from designer_ui.request_context import actor, runtime, user_timezone
 from engine.api.auth import CONTENT_SECURITY_POLICY
-from engine.errors import DefinitionInvalid, ErrorItem
+from engine.errors import DefinitionInvalid
 from engine.services import forms as form_service
 from engine.services.form_preview import preview_form
 
@@ -35,7 +35,9 @@ def _hash_source(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def _invalid(app: dict, form_key: str, errors: list[ErrorItem], status: int = 422):
+def _invalid(app: dict, form_key: str, problems: list[tuple[str, str]], status: int = 422):
+    """The draft can't run: ``problems`` are (path, message in the reader's language)."""
+    errors = [{"path": path, "message": message} for path, message in problems]
     return render_template("designer_preview_invalid.html", app=app, form_key=form_key, errors=errors), status
 
 
@@ -60,11 +62,11 @@ def form_preview(app_key, form_key):
     except ValueError:
         definition = None
     if not isinstance(definition, dict) or not isinstance(definition.get("fields", []), list):
-        return _framed(make_response(*_invalid(app, form_key, [ErrorItem(gettext("preview.not_a_definition"), path="/definition")])))
+        return _framed(make_response(*_invalid(app, form_key, [("/definition", gettext("preview.not_a_definition", request_locale()))])))
     try:
         preview = preview_form(rt, actor(), app_key, form_key, definition)
     except DefinitionInvalid as exc:
-        return _framed(make_response(*_invalid(app, form_key, exc.errors)))
+        return _framed(make_response(*_invalid(app, form_key, [(e.path, e.localized(request_locale())) for e in exc.errors])))
     rules, computed = _inline(preview.rules_js), _inline(preview.computed_js)
     form = next((f for f in app["forms"] if f["key"] == form_key), {"key": form_key, "label": form_key})
     api = f"/api/apps/{app_key}/forms/{form_key}"
@@ -81,6 +83,6 @@ def form_preview(app_key, form_key):
 @bp.route("/apps/<app_key>/forms/<form_key>/preview/submit", methods=["POST"])
 def form_preview_submit(app_key, form_key):
     """The preview's Submit: nothing is saved, and the form says so where a server refusal shows."""
-    message = gettext("preview.nothing_saved")
+    message = gettext("preview.nothing_saved", request_locale())
     return jsonify({"error": {"code": "preview", "message": message, "errors": [{"path": "", "message": message}]}}), 422
 

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from designer_ui.i18n import gettext
 from engine.runtime import Actor
 from engine.services import credentials, users
 
@@ -75,3 +76,16 @@ def test_submit_saves_nothing_and_only_designers_preview(crm, app):
     other = app.test_client()
     other.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + credentials.create_token(rt, Actor.user(member["id"]), "t")["token"]
     assert other.post(URL, data={"definition": json.dumps(_draft(crm))}).status_code == 403
+
+
+def test_a_chinese_designer_reads_the_previews_refusals_in_chinese(crm):
+    """The problems of a draft that can't run, a body that is not a definition and the Submit's answer, in zh-CN."""
+    broken = _draft(crm)
+    broken["rules"][0]["when"] = "level =="
+    page = crm.post(URL + "?lang=zh-CN", data={"definition": json.dumps(broken)}).get_data(as_text=True)
+    listed = re.search(r'data-testid="preview-invalid".*?<ul role="list">(.*?)</ul>', page, re.S).group(1)
+    problems = re.findall(r"<li>(.*?)</li>", listed, re.S)
+    assert problems and all(re.search(r"[\u4e00-\u9fff]", p) for p in problems), problems
+    assert gettext("preview.not_a_definition", "zh-CN") in crm.post(URL + "?lang=zh-CN", data={"definition": "{not json"}).get_data(as_text=True)
+    answer = crm.post(URL + "/submit?lang=zh-CN", json={"data": {"name": "Preview Co"}})
+    assert answer.get_json()["error"]["message"] == gettext("preview.nothing_saved", "zh-CN") != gettext("preview.nothing_saved", "en")

@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("engine", "designer_ui")
 #: hand-built (uncoded) error items per module when this guard came in (2026-12-06): lower a number when you code some
 UNCODED_BUDGET = {
-    "designer_ui/preview_views.py": 1,
     "engine/api/core.py": 2,
     "engine/authority.py": 3,
     "engine/dashboards/definition.py": 18,
