@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.safety import MAX_ID, MAX_PAGE
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
@@ -192,7 +193,8 @@ def parse_filter_param(text: str) -> Filter:
     """``field:op:value`` as used in query strings (``in``/``between`` take comma-separated values)."""
     parts = text.split(":", 2)
     if len(parts) < 2:
-        raise ValidationFailed("filter must look like field:op:value", [ErrorItem(f"bad filter {text!r}", path="/filter")])
+        raise ValidationFailed("filter must look like field:op:value", [ErrorItem.coded("error.query.bad_filter", filter=repr(text), path="/filter")],
+                               message_code="error.query.filter_param")
     value: Any = parts[2] if len(parts) == 3 else None
     if parts[1] in ("in", "between") and value is not None:
         value = value.split(",")
@@ -202,18 +204,20 @@ def parse_filter_param(text: str) -> Filter:
 def filters_from_json(items: Any, path: str = "/filters", depth: int = 0) -> list:
     """``[{field, op, value} | {match, filters: [...]}]`` as Filter / FilterGroup objects, or a 422 naming the path."""
     if not isinstance(items, list):
-        raise ValidationFailed("filters must be a list", [ErrorItem("expected a list", path=path)])
+        raise ValidationFailed("filters must be a list", [ErrorItem.coded("error.value.list", path=path)], message_code="error.query.filters_list")
     out: list = []
     for i, item in enumerate(items):
         p = f"{path}/{i}"
         if isinstance(item, dict) and "filters" in item and depth == 0:
             if item.get("match", "all") not in ("all", "any"):
-                raise ValidationFailed("match must be all or any", [ErrorItem("use all or any", path=p + "/match")])
+                raise ValidationFailed("match must be all or any", [ErrorItem.coded("error.query.all_or_any", path=p + "/match")],
+                                       message_code="error.view.match")
             out.append(FilterGroup(item.get("match", "all"), filters_from_json(item["filters"], p + "/filters", 1)))
         elif isinstance(item, dict) and isinstance(item.get("field"), str) and isinstance(item.get("op"), str):
             out.append(Filter(item["field"], item["op"], item.get("value")))
         else:
-            raise ValidationFailed("a filter is {field, op, value} or {match, filters}", [ErrorItem("expected a filter", path=p)])
+            raise ValidationFailed("a filter is {field, op, value} or {match, filters}", [ErrorItem.coded("error.query.expected_filter", path=p)],
+                                   message_code="error.query.filter_shape")
     return out
 
 
@@ -292,13 +296,13 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
     for path, name in named:
         if (_field(form, name) or {}).get("id") in hidden:
-            errors.append(ErrorItem(f"{name!r} is not a field of this form", path=path, field_id=name))
+            errors.append(ErrorItem.coded("error.field.unknown", field=repr(name), path=path, field_id=name))
     if not 1 <= query.page_size <= MAX_PAGE_SIZE:
-        errors.append(ErrorItem(f"page_size must be between 1 and {MAX_PAGE_SIZE}", path="/page_size"))
+        errors.append(ErrorItem.coded("error.view.page_size", max=MAX_PAGE_SIZE, path="/page_size"))
     if not 1 <= query.page <= MAX_PAGE:
-        errors.append(ErrorItem(f"page must be between 1 and {MAX_PAGE}", path="/page"))
+        errors.append(ErrorItem.coded("error.query.page", max=MAX_PAGE, path="/page"))
     if len(list(_flat(query.filters))) > MAX_FILTERS:
-        errors.append(ErrorItem(f"at most {MAX_FILTERS} filters", path="/filters"))
+        errors.append(ErrorItem.coded("error.query.too_many_filters", max=MAX_FILTERS, path="/filters"))
     form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)
     where = [records.c.form_id == form_id]
     if not query.include_deleted:
@@ -313,14 +317,14 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))
     if query.search:
         if len(query.search) > MAX_SEARCH_LENGTH:
-            errors.append(ErrorItem(f"search text is longer than {MAX_SEARCH_LENGTH} characters", path="/search"))
+            errors.append(ErrorItem.coded("error.query.search_too_long", max=MAX_SEARCH_LENGTH, path="/search"))
         else:
             where.append(_search_clause(form, query.search, dialect, hidden))
     order = []
     for i, (fid, direction) in enumerate(query.sort):
         expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
         if direction not in ("asc", "desc"):
-            errors.append(ErrorItem("sort direction must be asc or desc", path=f"/sort/{i}"))
+            errors.append(ErrorItem.coded("error.query.sort_direction", path=f"/sort/{i}"))
         elif expr is not None:
             order.append(_ordered(expr, direction, dialect))
     # the tie-break follows the last sort key's direction so one (expression, id) index serves both
@@ -328,9 +332,9 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
     if query.fields:
         for fid in query.fields:
             if fid not in form.by_id and fid not in form.by_name:
-                errors.append(ErrorItem(f"{fid!r} is not a field of this form", path="/fields", field_id=fid))
+                errors.append(ErrorItem.coded("error.field.unknown", field=repr(fid), path="/fields", field_id=fid))
     if errors:
-        raise ValidationFailed("the query is not valid", errors)
+        raise ValidationFailed("the query is not valid", errors, message_code="error.query.invalid")
     rows = conn.execute(sa.select(records, *([served_forms.published_now()] if checked else [])).where(*where).order_by(*order)
                         .limit(query.page_size + 1).offset((query.page - 1) * query.page_size),
                         served_forms.checking(rt, form) if checked else {}).mappings().all()
@@ -399,24 +403,24 @@ def _field(form, fid):
 
 def filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> Any:
     if flt.op not in OPERATORS:
-        errors.append(ErrorItem(f"unknown operator {flt.op!r}; use one of {', '.join(OPERATORS.names())}", path=path + "/op"))
+        errors.append(ErrorItem.coded("error.query.unknown_operator", op=repr(flt.op), choices=", ".join(OPERATORS.names()), path=path + "/op"))
         return None
     op = OPERATORS.get(flt.op)
     if isinstance(op, LastDaysOp) and not isinstance(flt.value, list):
-        errors.append(ErrorItem(f"{flt.op} takes a number of days from 1 to {MAX_RELATIVE_DAYS} on a date or time",
-                                path=path + "/value", field_id=flt.field))
+        errors.append(ErrorItem.coded("error.query.last_days", op=flt.op, max=MAX_RELATIVE_DAYS, path=path + "/value",
+                                      field_id=flt.field))
         return None
     if flt.field in SYSTEM_COLUMNS:
         return _system_filter_clause(op, flt, path, errors)
     f = _field(form, flt.field)
     if f is None:
-        errors.append(ErrorItem(f"{flt.field!r} is not a field of this form", path=path + "/field", field_id=flt.field))
+        errors.append(ErrorItem.coded("error.field.unknown", field=repr(flt.field), path=path + "/field", field_id=flt.field))
         return None
     ftype = _sql_type(form, f)
     allowed = operators_of(form, f)
     if flt.op not in allowed:
-        errors.append(ErrorItem(f"{flt.op!r} does not apply to {flt.field!r}; use one of {', '.join(allowed)}",
-                                path=path + "/op", field_id=f["id"], code="bad_operator"))
+        errors.append(ErrorItem.coded("error.query.operator_not_for_field", op=repr(flt.op), field=repr(flt.field), choices=", ".join(allowed),
+                                      path=path + "/op", field_id=f["id"], code="bad_operator"))
         return None
     expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]))
     try:
@@ -427,7 +431,7 @@ def filter_clause(form, flt: Filter, dialect: str, path: str, errors: list) -> A
         else:
             value = _operands(op, flt.value, lambda v: ftype.sql_value(_scalar(v, ftype.sql_kind == "number"), dialect))
     except (TypeError, ValueError) as exc:
-        errors.append(ErrorItem(f"bad value for {flt.field!r}: {exc}", path=path + "/value", field_id=f["id"]))
+        errors.append(ErrorItem.coded("error.query.bad_value", field=repr(flt.field), detail=_detail(exc), path=path + "/value", field_id=f["id"]))
         return None
     if ftype.sql_kind == "number" and value is not None and flt.op != "contains":
         expr = sa.literal_column(ftype.sql_expression(dialect, f["id"]), type_=sa.Numeric() if dialect == "postgresql" else sa.Float())
@@ -441,37 +445,52 @@ def operators_of(form, f: dict) -> tuple[str, ...]:
     return own + tuple(op for op in result if op not in own)
 
 
+class BadOperand(ValueError):
+    """A filter value refused, in the catalogue's words (``message_code`` and its params)."""
+
+    def __init__(self, message_code: str, **params: Any):
+        super().__init__(i18n.render(message_code, "en", params))
+        self.message_code, self.params = message_code, params
+
+
+def _detail(exc: Exception) -> dict[str, str] | str:
+    """Why a filter value was refused, in every language where the reason is coded (a field type's own words as they are)."""
+    if isinstance(exc, BadOperand):
+        return {loc: i18n.render(exc.message_code, loc, exc.params) for loc in i18n.LOCALES}
+    return str(exc)
+
+
 def _operands(op: Operator, raw: Any, convert) -> Any:
     """A filter's value(s) for *op*, each through *convert* (which raises ValueError for a wrongly typed one)."""
     if op.takes == "many":
         values = raw if isinstance(raw, list) else [raw]
         if len(values) > MAX_IN_VALUES:
-            raise ValueError(f"at most {MAX_IN_VALUES} values")
+            raise BadOperand("error.query.operand.at_most", max=MAX_IN_VALUES)
         return [convert(v) for v in values]
     if op.takes == "two":
         if not isinstance(raw, list) or len(raw) != 2:
-            raise ValueError("between needs two values")
+            raise BadOperand("error.query.operand.two")
         return [convert(v) for v in raw]
     if raw is None:
-        raise ValueError("needs a value")
+        raise BadOperand("error.query.operand.needs_value")
     return convert(raw)
 
 
 def _scalar(value: Any, number: bool) -> Any:
     """One operand as the client sent it: a text, a finite number or true/false; never an object or a list."""
     if isinstance(value, (dict, list)):
-        raise ValueError("must be a text, a number or true/false, not a list or an object")
+        raise BadOperand("error.query.operand.scalar")
     if isinstance(value, str) and len(value) > MAX_FILTER_VALUE_LENGTH:
-        raise ValueError(f"is longer than {MAX_FILTER_VALUE_LENGTH} characters")
+        raise BadOperand("error.web_form.too_long", max=MAX_FILTER_VALUE_LENGTH)
     if number:
         if isinstance(value, bool):
-            raise ValueError("must be a number, not true/false")
+            raise BadOperand("error.query.operand.not_boolean")
         try:
             finite = math.isfinite(float(value))
         except (TypeError, ValueError):
-            raise ValueError(f"{value!r} is not a number") from None
+            raise BadOperand("error.query.operand.not_number", value=repr(value)) from None
         if not finite:
-            raise ValueError("must be a finite number")
+            raise BadOperand("error.query.operand.finite")
     return value
 
 
@@ -479,7 +498,7 @@ def _contains_operand(ftype, raw: Any) -> Any:
     """`contains` takes one text (a multi-value field: one of its values; a reference or user field: an id)."""
     value = _scalar(raw, False)
     if value is None:
-        raise ValueError("needs a value")
+        raise BadOperand("error.query.operand.needs_value")
     if ftype.contains_by_id:
         return _whole_number(value)
     return value if isinstance(value, str) else str(value)
@@ -487,29 +506,29 @@ def _contains_operand(ftype, raw: Any) -> Any:
 
 def _whole_number(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError("must be a whole number")
+        raise BadOperand("error.query.operand.whole")
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError("must be a whole number")
+            raise BadOperand("error.query.operand.whole")
         value = int(value)
     elif isinstance(value, str):
         text = value.strip()
         if not (text.lstrip("+-").isdigit() and text.lstrip("+-").isascii() and len(text) <= 12):
-            raise ValueError(f"{value!r} is not a whole number")
+            raise BadOperand("error.query.operand.not_whole", value=repr(value))
         value = int(text)
     if not -MAX_ID <= value <= MAX_ID:
-        raise ValueError(f"must be between {-MAX_ID} and {MAX_ID}")
+        raise BadOperand("error.query.operand.between", low=-MAX_ID, high=MAX_ID)
     return value
 
 
 def _timestamp(value: Any) -> _dt.datetime:
     """An ISO 8601 date or date-time; a date is midnight UTC, a time without an offset is UTC."""
     if not isinstance(value, str) or len(value) > 40:
-        raise ValueError("must be a date or date-time text such as 2026-03-09 or 2026-03-09T08:00:00Z")
+        raise BadOperand("error.query.operand.date_text")
     try:
         moment = _dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a date or date-time (use 2026-03-09 or 2026-03-09T08:00:00Z)") from None
+        raise BadOperand("error.query.operand.not_date", value=repr(value)) from None
     return moment.replace(tzinfo=_dt.timezone.utc) if moment.tzinfo is None else moment
 
 
@@ -523,14 +542,13 @@ def _system_filter_clause(op: Operator, flt: Filter, path: str, errors: list) ->
     if op.takes == "none":
         return column.is_(None) if flt.op == "empty" else column.isnot(None)
     if flt.op == "contains":
-        errors.append(ErrorItem(f"'contains' does not apply to {flt.field!r}; use eq, ne, lt, le, gt, ge, in or between",
-                                path=path + "/op", field_id=flt.field))
+        errors.append(ErrorItem.coded("error.query.contains_not_for_column", field=repr(flt.field), path=path + "/op", field_id=flt.field))
         return None
     convert = _SYSTEM_OPERAND[SYSTEM_COLUMN_KINDS[flt.field]]
     try:
         value = _operands(op, flt.value, convert)
     except (TypeError, ValueError) as exc:
-        errors.append(ErrorItem(f"bad value for {flt.field!r}: {exc}", path=path + "/value", field_id=flt.field))
+        errors.append(ErrorItem.coded("error.query.bad_value", field=repr(flt.field), detail=_detail(exc), path=path + "/value", field_id=flt.field))
         return None
     return op.clause(column, value, None, None, flt.field)
 
@@ -540,7 +558,7 @@ def _sort_expr(form, fid: str, dialect: str, path: str, errors: list):
         return SYSTEM_COLUMNS[fid]
     f = _field(form, fid)
     if f is None:
-        errors.append(ErrorItem(f"{fid!r} is not a field of this form", path=path, field_id=fid))
+        errors.append(ErrorItem.coded("error.field.unknown", field=repr(fid), path=path, field_id=fid))
         return None
     return sa.literal_column(_sql_type(form, f).sql_expression(dialect, f["id"]))
 
