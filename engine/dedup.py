@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as sa_postgresql, sqlite as sa_sqlite
 
+from engine import i18n
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label
@@ -100,53 +101,55 @@ def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
         return []
     path = f"{prefix}/settings/duplicate_check"
     if not isinstance(setting, dict):
-        return [ErrorItem("must be an object with mode and rules", path=path)]
+        return [ErrorItem.coded("error.dedup.setting_shape", path=path)]
     errors = []
     fields = {f["id"]: f for f in definition.get("fields", []) if isinstance(f, dict) and "id" in f}
     unknown = set(setting) - {"mode", "rules", "flag_field", "enabled"}
     if unknown:
-        errors.append(ErrorItem(f"unknown setting(s): {', '.join(sorted(unknown))}", path=path))
+        errors.append(ErrorItem.coded("error.dedup.unknown_settings", path=path, names=", ".join(sorted(unknown))))
     if setting.get("mode", "refuse") not in MODES:
-        errors.append(ErrorItem(f"mode must be one of {', '.join(MODES)}", path=path + "/mode"))
+        errors.append(ErrorItem.coded("error.dedup.mode", path=path + "/mode", modes=", ".join(MODES)))
     rules = setting.get("rules")
     if not isinstance(rules, list) or not rules:
-        return errors + [ErrorItem("needs at least one match rule", path=path + "/rules")]
+        return errors + [ErrorItem.coded("error.dedup.rules_required", path=path + "/rules")]
     if len(rules) > MAX_RULES:
-        errors.append(ErrorItem(f"at most {MAX_RULES} match rules", path=path + "/rules"))
+        errors.append(ErrorItem.coded("error.dedup.too_many_rules", path=path + "/rules", max=MAX_RULES))
     seen = set()
     for i, rule in enumerate(rules):
         rpath = f"{path}/rules/{i}"
         if not isinstance(rule, dict):
-            errors.append(ErrorItem("must be an object with key, fields and normalize", path=rpath))
+            errors.append(ErrorItem.coded("error.dedup.rule_shape", path=rpath))
             continue
         key = rule.get("key")
         if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key):
-            errors.append(ErrorItem("key must be lower-case letters, digits and _ , starting with a letter", path=rpath + "/key"))
+            errors.append(ErrorItem.coded("error.dedup.rule_key", path=rpath + "/key"))
         elif key in seen:
-            errors.append(ErrorItem(f"duplicate rule key {key!r}", path=rpath + "/key"))
+            errors.append(ErrorItem.coded("error.dedup.rule_key_twice", path=rpath + "/key", key=repr(key)))
         seen.add(key)
         names = rule.get("fields")
         if not isinstance(names, list) or not names:
-            errors.append(ErrorItem("needs at least one field", path=rpath + "/fields"))
+            errors.append(ErrorItem.coded("error.dedup.fields_required", path=rpath + "/fields"))
         else:
             for j, fid in enumerate(names):
                 f = fields.get(fid)
                 if f is None:
-                    errors.append(ErrorItem(f"field {fid!r} is not in this form", path=f"{rpath}/fields/{j}", field_id=str(fid)))
+                    errors.append(ErrorItem.coded("error.dedup.field_not_in_form", path=f"{rpath}/fields/{j}", field_id=str(fid),
+                                                  field=repr(fid)))
                 elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_matchable:
-                    errors.append(ErrorItem(f"fields of type {f['type']} can't be matched", path=f"{rpath}/fields/{j}", field_id=fid))
+                    errors.append(ErrorItem.coded("error.dedup.type_not_matchable", path=f"{rpath}/fields/{j}", field_id=fid,
+                                                  type=f["type"]))
         if rule.get("normalize", "text") not in NORMALIZERS:
-            errors.append(ErrorItem(f"unknown normalizer {rule.get('normalize')!r}; known: {', '.join(NORMALIZERS.names())}",
-                                    path=rpath + "/normalize"))
+            errors.append(ErrorItem.coded("error.dedup.unknown_normalizer", path=rpath + "/normalize",
+                                          name=repr(rule.get("normalize")), known=", ".join(NORMALIZERS.names())))
     flag = setting.get("flag_field")
     if flag is not None:
         f = fields.get(flag)
         if f is None:
-            errors.append(ErrorItem(f"flag field {flag!r} is not in this form", path=path + "/flag_field", field_id=str(flag)))
+            errors.append(ErrorItem.coded("error.dedup.flag_not_in_form", path=path + "/flag_field", field_id=str(flag),
+                                          field=repr(flag)))
         elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_flag or \
                 FIELD_TYPES.get(f["type"]).linked_store(f) not in (None, definition.get("key")):
-            errors.append(ErrorItem("the flag field must be a boolean, a text, or a reference to this same form",
-                                    path=path + "/flag_field", field_id=flag))
+            errors.append(ErrorItem.coded("error.dedup.flag_type", path=path + "/flag_field", field_id=flag))
     return errors
 
 
@@ -226,15 +229,25 @@ def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
         fid = m["fields"][0]
         where = dict(path=f"/data/{fid}", field_id=fid, label=field_label(form.by_id.get(fid, {"id": fid})), code="duplicate")
         if m.get("record_id") is None:
-            items.append(ErrorItem(f"{m['message']} (rule {m['rule']!r})", **where, extra={"rule": m["rule"]}))
+            items.append(ErrorItem.coded("error.dedup.taken_by_rule", **where, extra={"rule": m["rule"]},
+                                         taken=_taken(form, m["fields"]), rule=repr(m["rule"])))
         else:
-            items.append(ErrorItem(f"same as record #{m['record_id']} {m['title']!r} (rule {m['rule']!r})", **where,
-                                   extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]}))
+            items.append(ErrorItem.coded("error.dedup.same_as_record", **where,
+                                         extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]},
+                                         id=m["record_id"], title=repr(m["title"]), rule=repr(m["rule"])))
     if first.get("record_id") is None:
-        return DuplicateRecord(f"this {form.key} duplicates an existing record: {first['message']} ({label})", items,
-                               duplicates=matches)
-    return DuplicateRecord(f"this {form.key} duplicates record #{first['record_id']} {first['title']!r} ({label})",
-                           items, duplicates=matches)
+        params = {"form": form.key, "taken": _taken(form, first["fields"]), "rule": label}
+        return DuplicateRecord(i18n.render("error.dedup.duplicates_existing", "en", params), items, duplicates=matches,
+                               message_code="error.dedup.duplicates_existing", params=params)
+    params = {"form": form.key, "id": first["record_id"], "title": repr(first["title"]), "rule": label}
+    return DuplicateRecord(i18n.render("error.dedup.duplicates_record", "en", params), items, duplicates=matches,
+                           message_code="error.dedup.duplicates_record", params=params)
+
+
+def _taken(form, fields) -> dict[str, str]:
+    """``taken_message`` in every language (the fields' labels in each)."""
+    return {loc: i18n.render("error.dedup.taken", loc, {"fields": i18n.render("error.dedup.and", loc, {}).join(
+        field_label(form.by_id.get(fid, {"id": fid}), loc) for fid in fields)}) for loc in i18n.LOCALES}
 
 
 def taken_message(form, fields) -> str:
@@ -505,10 +518,11 @@ def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_
             return {"enabled": False, "mode": None, "matches": []}
         values = normalized_input(form, data)
         hidden = _hidden(rt, conn, actor, form)
-        refused = [ErrorItem("is not writable by your role", path=f"/data/{fid}", field_id=fid, code="forbidden_field",
-                             label=field_label(form.by_id[fid])) for fid in sorted(values) if fid in hidden]
+        refused = [ErrorItem.coded("error.dedup.not_writable", path=f"/data/{fid}", field_id=fid, code="forbidden_field",
+                                   label=field_label(form.by_id[fid])) for fid in sorted(values) if fid in hidden]
         if refused:  # as the submit would: a hidden field's value is never looked up for the caller
-            raise ValidationFailed("values for fields your role may not see can't be checked", refused)
+            raise ValidationFailed("values for fields your role may not see can't be checked", refused,
+                                   message_code="error.dedup.hidden_values")
         # rules over a field hidden from the caller take no part at all (their values are never theirs to match)
         visible = DuplicateCheck(check.mode, tuple(r for r in check.rules if not hidden & set(r.fields)), check.flag_field)
         keys = visible.keys(values)

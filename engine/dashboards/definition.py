@@ -71,9 +71,9 @@ def check_dashboard(definition: Any, forms: dict[str, CompiledForm]) -> tuple[li
     ``forms``: the app's published forms by key (a form never published is absent).
     """
     if not isinstance(definition, dict):
-        return [ErrorItem("a dashboard must be a JSON object", path="/")], []
+        return [ErrorItem.coded("error.dashboard.not_object", path="/")], []
     if len(json.dumps(definition, ensure_ascii=False, default=str).encode()) > MAX_DASHBOARD_BYTES:
-        return [ErrorItem(f"the dashboard is larger than {MAX_DASHBOARD_BYTES} bytes", path="/", code="too_large")], []
+        return [ErrorItem.coded("error.dashboard.too_large", path="/", code="too_large", max=MAX_DASHBOARD_BYTES)], []
     errors = meta_errors(definition, "dashboard")
     if errors:
         return errors, []
@@ -83,8 +83,8 @@ def check_dashboard(definition: Any, forms: dict[str, CompiledForm]) -> tuple[li
     for i, chart in enumerate(definition["charts"]):
         path = f"/charts/{i}"
         if chart["key"] in seen:
-            errors.append(ErrorItem(f"chart key {chart['key']!r} is used twice (also /charts/{seen[chart['key']]})", path=path + "/key",
-                                    code="duplicate"))
+            errors.append(ErrorItem.coded("error.dashboard.key_twice", path=path + "/key", code="duplicate",
+                                          key=repr(chart["key"]), other=seen[chart["key"]]))
         seen[chart["key"]] = i
         compiled = _check_chart(chart, path, i, forms, app_forms, errors)
         if compiled is not None:
@@ -102,16 +102,17 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
     ctype = CHART_TYPES.get(chart["type"])
     form = forms.get(chart["form"])
     if form is None:
-        errors.append(ErrorItem(f"form {chart['form']!r} is not a published form of this app", path=path + "/form", code="not_found"))
+        errors.append(ErrorItem.coded("error.dashboard.form_not_published", path=path + "/form", code="not_found",
+                                      form=repr(chart["form"])))
         return None
     used: list[tuple[str, str]] = []
 
     group = None
     spec = chart.get("group_by")
     if ctype.grouped and spec is None:
-        errors.append(ErrorItem(f"a {ctype.name} chart groups records: set group_by", path=path + "/group_by", code="required"))
+        errors.append(ErrorItem.coded("error.dashboard.group_by_required", path=path + "/group_by", code="required", type=ctype.name))
     elif not ctype.grouped and spec is not None:
-        errors.append(ErrorItem(f"a {ctype.name} chart shows one value and does not group; remove group_by", path=path + "/group_by"))
+        errors.append(ErrorItem.coded("error.dashboard.group_by_not_taken", path=path + "/group_by", type=ctype.name))
     elif spec is not None:
         group = _check_group(spec, form, app_forms, path + "/group_by", errors, used)
 
@@ -119,18 +120,17 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
     op, value_field = agg["op"], None
     if op == "count":
         if agg.get("field") is not None:
-            errors.append(ErrorItem("count counts records and takes no field; use sum, avg, min or max over a field",
-                                    path=path + "/aggregate/field"))
+            errors.append(ErrorItem.coded("error.dashboard.count_takes_no_field", path=path + "/aggregate/field"))
     elif agg.get("field") is None:
-        errors.append(ErrorItem(f"{op} needs a numeric field", path=path + "/aggregate/field", code="required"))
+        errors.append(ErrorItem.coded("error.dashboard.needs_numeric_field", path=path + "/aggregate/field", code="required", op=op))
     else:
         f = _lookup(form, agg["field"])
         if f is None:
-            errors.append(ErrorItem(f"{agg['field']!r} is not a field of form {form.key!r}", path=path + "/aggregate/field",
-                                    field_id=agg["field"], code="unknown_field"))
+            errors.append(ErrorItem.coded("error.options.not_field_of_form", path=path + "/aggregate/field",
+                                          field_id=agg["field"], code="unknown_field", field=repr(agg["field"]), form=repr(form.key)))
         elif field_kind(f, app_forms) != "number":
-            errors.append(ErrorItem(f"{op} needs a number, money, roll-up or numeric computed field; {f['id']!r} is a {f['type']} field",
-                                    path=path + "/aggregate/field", field_id=f["id"], code="not_numeric"))
+            errors.append(ErrorItem.coded("error.dashboard.not_numeric", path=path + "/aggregate/field", field_id=f["id"],
+                                          code="not_numeric", op=op, field=repr(f["id"]), type=f["type"]))
         else:
             value_field = f["id"]
             used.append((path + "/aggregate/field", f["id"]))
@@ -152,9 +152,9 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
 
     target = chart.get("target")
     if ctype.needs_target and target is None:
-        errors.append(ErrorItem(f"a {ctype.name} chart needs a target", path=path + "/target", code="required"))
+        errors.append(ErrorItem.coded("error.dashboard.target_required", path=path + "/target", code="required", type=ctype.name))
     if target is not None and not ctype.takes_target:
-        errors.append(ErrorItem(f"a {ctype.name} chart has no target", path=path + "/target"))
+        errors.append(ErrorItem.coded("error.dashboard.no_target", path=path + "/target", type=ctype.name))
     if len(errors) > before:
         return None
     return CompiledChart(key=chart["key"], type=ctype, title=chart["title"], form=form.key, op=op, value_field=value_field,
@@ -170,18 +170,19 @@ def _check_group(spec: dict, form: CompiledForm, app_forms: dict, path: str, err
     else:
         f = _lookup(form, name)
         if f is None:
-            errors.append(ErrorItem(f"{name!r} is not a field of form {form.key!r}", path=path + "/field", field_id=name, code="unknown_field"))
+            errors.append(ErrorItem.coded("error.options.not_field_of_form", path=path + "/field", field_id=name, code="unknown_field",
+                                          field=repr(name), form=repr(form.key)))
             return None
         if not FIELD_TYPES.get(f["type"]).groupable:
-            errors.append(ErrorItem(f"a chart can't group by a {f['type']} field", path=path + "/field", field_id=f["id"]))
+            errors.append(ErrorItem.coded("error.dashboard.not_groupable", path=path + "/field", field_id=f["id"], type=f["type"]))
             return None
         kind, fid = field_kind(f, app_forms), f["id"]
         used.append((path + "/field", fid))
     if bucket and kind not in ("date", "datetime", "timestamp"):
-        errors.append(ErrorItem(f"only a date or datetime field groups by {bucket}; {name!r} is not one", path=path + "/bucket"))
+        errors.append(ErrorItem.coded("error.dashboard.bucket_needs_date", path=path + "/bucket", bucket=bucket, field=repr(name)))
         return None
     if not bucket and kind in ("datetime", "timestamp"):
-        errors.append(ErrorItem("a datetime groups by a bucket: day, week, month or year", path=path + "/bucket", code="required"))
+        errors.append(ErrorItem.coded("error.dashboard.bucket_required", path=path + "/bucket", code="required"))
         return None
     return GroupBy(fid, kind, bucket)
 
@@ -194,12 +195,12 @@ def _check_period(spec: dict, form: CompiledForm, app_forms: dict, path: str, er
         f = _lookup(form, name)
         kind = field_kind(f, app_forms) if f else None
         if f is None or kind not in ("date", "datetime"):
-            errors.append(ErrorItem(f"a period applies to a date or datetime field of form {form.key!r}; {name!r} is not one",
-                                    path=path + "/field", field_id=name))
+            errors.append(ErrorItem.coded("error.dashboard.period_needs_date", path=path + "/field", field_id=name,
+                                          form=repr(form.key), field=repr(name)))
             return None
         fid = f["id"]
         used.append((path + "/field", fid))
     if spec["range"] == "last_days" and not spec.get("days"):
-        errors.append(ErrorItem("last_days needs days", path=path + "/days", code="required"))
+        errors.append(ErrorItem.coded("error.dashboard.days_required", path=path + "/days", code="required"))
         return None
     return {"field": fid, "kind": kind, "range": spec["range"], "days": spec.get("days")}

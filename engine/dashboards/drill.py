@@ -50,10 +50,10 @@ def _whole(raw: Any, path: str, errors: list) -> int | None:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        errors.append(ErrorItem(f"{raw!r} is not an id", path=path))
+        errors.append(ErrorItem.coded("error.dashboard.not_an_id", path=path, value=repr(raw)))
         return None
     if not 1 <= value <= 2**31:
-        errors.append(ErrorItem("must be a positive id", path=path))
+        errors.append(ErrorItem.coded("error.dashboard.positive_id", path=path))
         return None
     return value
 
@@ -64,28 +64,30 @@ def dashboard_filters(raw: Any) -> DashboardFilters:
     if raw is None:
         return DashboardFilters()
     if not isinstance(raw, dict):
-        raise ValidationFailed("filters must be an object", [ErrorItem("expected an object", path="/filters")])
+        raise ValidationFailed("filters must be an object", [ErrorItem.coded("error.body.expected_object", path="/filters")],
+                               message_code="error.dashboard.filters_not_object")
     errors: list[ErrorItem] = []
     unknown = sorted(set(raw) - {"period", "owner", "team"})
     for name in unknown:
-        errors.append(ErrorItem(f"{name!r} is not a dashboard filter (period, owner, team)", path=f"/filters/{name}"))
+        errors.append(ErrorItem.coded("error.dashboard.unknown_filter", path=f"/filters/{name}", name=repr(name)))
     period = raw.get("period")
     if isinstance(period, str):
         period = {"range": period} if period else None
     if period is not None:
         days = _whole(period.get("days"), "/filters/period/days", []) if isinstance(period, dict) else None
         if not isinstance(period, dict) or period.get("range") not in RANGES:
-            errors.append(ErrorItem(f"period is one of {', '.join(RANGES)}", path="/filters/period/range"))
+            errors.append(ErrorItem.coded("error.dashboard.period_one_of", path="/filters/period/range", ranges=", ".join(RANGES)))
         elif period["range"] == "last_days" and not (days and days <= MAX_DAYS):
-            errors.append(ErrorItem(f"last_days needs days between 1 and {MAX_DAYS}", path="/filters/period/days", code="required"))
+            errors.append(ErrorItem.coded("error.dashboard.days_between", path="/filters/period/days", code="required",
+                                              max=MAX_DAYS))
         else:
             period = {"range": period["range"], "days": days if period["range"] == "last_days" else None}
     owner = _whole(raw.get("owner"), "/filters/owner", errors)
     team = raw.get("team") or None
     if team is not None and team != queries.MY_TEAM and not (isinstance(team, str) and re.fullmatch(TEAM_KEY, team)):
-        errors.append(ErrorItem(f"{team!r} is not a team key", path="/filters/team"))
+        errors.append(ErrorItem.coded("error.dashboard.not_a_team_key", path="/filters/team", team=repr(team)))
     if errors:
-        raise ValidationFailed("the dashboard filters are not valid", errors)
+        raise ValidationFailed("the dashboard filters are not valid", errors, message_code="error.dashboard.filters_invalid")
     return DashboardFilters(period=period, owner=owner, team=team)
 
 

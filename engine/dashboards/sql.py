@@ -74,7 +74,9 @@ def chart_where(chart: CompiledChart, form: CompiledForm, dialect: str, tz: str,
         if clause is not None:
             where.append(clause)
     if errors:  # checked at save; a form published since may have changed the field
-        raise ValidationFailed(f"chart {chart.key!r} no longer fits form {form.key!r}", errors)
+        params = {"chart": repr(chart.key), "form": repr(form.key)}
+        raise ValidationFailed(f"chart {params['chart']} no longer fits form {params['form']}", errors,
+                               message_code="error.dashboard.chart_no_longer_fits", params=params)
     if period is not None:
         p = chart.period
         expr = COLUMNS[p["field"]] if p["kind"] == "timestamp" else sa.literal_column(text_expr(dialect, p["field"]))
