@@ -71,7 +71,9 @@ SCHEMAS: dict[str, Any] = {
         "key": {"type": "string"}, "label": LABEL, "published_version": {"type": ["integer", "null"]},
         "draft_revision": {"type": "integer"}, "fields": {"type": "integer"}}},
     "App": {"type": "object", "required": ["key", "label", "forms"], "properties": {
-        "key": {"type": "string"}, "label": LABEL, "description": {"type": ["string", "null"]},
+        "key": {"type": "string"}, "label": LABEL,
+        "description": {"oneOf": [{"type": "string"}, {"type": "null"}, {"type": "object", "additionalProperties": {"type": "string"}}],
+                        "description": "plain text, or one text per language (a template's description)"},
         "template": {"type": ["object", "null"]}, "created_at": {"type": "string"}, "updated_at": {"type": "string"},
         "forms": {"type": "array", "items": {"$ref": "#/components/schemas/FormSummary"}}}},
     "AppList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/App"}}}},

@@ -299,7 +299,7 @@ def _install_forms(rt: Runtime, conn, actor: Actor, source: dict, *, app_key: st
     info = source.get("template") or {"key": source["key"], "version": "0"}
     info = {"key": info.get("key") or source["key"], "version": str(info.get("version") or "0")}
     key = app_key or _free_key(conn, rt, source["key"])
-    form_service.create_app(rt, actor, key, label or source["label"], _text(source.get("description")), template=info, conn=conn)
+    form_service.create_app(rt, actor, key, label or source["label"], source.get("description"), template=info, conn=conn)
     app_id = conn.execute(sa.select(apps.c.id).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == key)).scalar_one()
     all_forms = {f["key"]: with_field_names(f) for f in source.get("forms", [])}
     # two steps because forms refer to each other (roll-ups point back): create them all, then fill them in

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.definitions import CompiledForm, diff_definitions, meta_errors
+from engine import bilingual_text
 from engine.error_places import with_places
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
@@ -40,7 +41,7 @@ def _require_design(rt: Runtime, actor: Actor, conn=None) -> None:
 # -- apps ---------------------------------------------------------------
 
 def app_dict(row, form_rows=()) -> dict:
-    return {"key": row["key"], "label": row["label"], "description": row["description"],
+    return {"key": row["key"], "label": row["label"], "description": bilingual_text.from_column(row["description"]),
             "template": {"key": row["template_key"], "version": row["template_version"]} if row["template_key"] else None,
             "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat(),
             "forms": [form_summary(f) for f in form_rows]}
@@ -66,7 +67,7 @@ def get_app(rt: Runtime, app_key: str) -> dict:
     return app_dict(row, form_rows)
 
 
-def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str | None = None,
+def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: Any = None,
                template: dict | None = None, conn=None) -> dict:
     _require_design(rt, actor, conn)
     shape = {"key": key, "label": label}
@@ -78,7 +79,7 @@ def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str
     def _insert(c):
         if c.execute(sa.select(apps.c.id).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == key)).first():
             raise Conflict(f"an app with key {key!r} already exists", [ErrorItem("already taken", path="/key")])
-        c.execute(sa.insert(apps).values(workspace_id=rt.workspace_id, key=key, label=label, description=description, settings={},
+        c.execute(sa.insert(apps).values(workspace_id=rt.workspace_id, key=key, label=label, description=bilingual_text.to_column(description), settings={},
                                          template_key=(template or {}).get("key"), template_version=(template or {}).get("version"),
                                          created_at=now, updated_at=now))
 
@@ -90,7 +91,7 @@ def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: str
     return get_app(rt, key)
 
 
-def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, description: str | None = None) -> dict:
+def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, description: Any = None) -> dict:
     _require_design(rt, actor)
     with rt.db.transaction() as conn:
         row = app_row(conn, rt, app_key)
@@ -101,7 +102,7 @@ def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, descr
                 raise DefinitionInvalid("the app definition is not valid", errors)
             values["label"] = label
         if description is not None:
-            values["description"] = description
+            values["description"] = bilingual_text.edited(row["description"], description)
         conn.execute(sa.update(apps).where(apps.c.id == row["id"]).values(**values))
     return get_app(rt, app_key)
 

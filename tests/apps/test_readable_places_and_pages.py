@@ -74,3 +74,17 @@ def test_an_unknown_address_is_the_apps_own_page(client, lang, text, home):
     assert text in html and home in html and 'data-testid="brand"' in html
     api = client.get("/api/no/such/thing")
     assert api.status_code == 404 and api.is_json and api.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_template_app_keeps_its_description_in_both_languages(app, client):
+    rt = app.extensions["formflow"]
+    app_templates.install_template(rt, Actor.system(), "crm")
+    shown = form_service.get_app(rt, "crm")["description"]
+    assert shown["en"].startswith("Customers, contacts") and shown["zh-CN"].startswith("客户管理")
+    assert "Customers, contacts" in client.get("/?lang=en").get_data(as_text=True)
+    assert "客户管理" in client.get("/?lang=zh-CN").get_data(as_text=True)
+    # the settings form sent back unchanged in one language keeps both; a new text replaces them
+    form_service.update_app(rt, Actor.system(), "crm", description=shown["en"])
+    assert form_service.get_app(rt, "crm")["description"] == shown
+    form_service.update_app(rt, Actor.system(), "crm", description="Our sales")
+    assert form_service.get_app(rt, "crm")["description"] == "Our sales"

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from signin import crm_admin  # tests/browser/signin.py
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-9", "display_name": "王芳"}
-WORDS = {"en": ("Next follow-up time", "Delete", "Delete anyway", "Publish", "Rules", "Rule name", "Field"),
-         "zh-CN": ("下次跟进时间", "删除", "仍然删除", "发布", "规则", "规则名称", "字段")}
+WORDS = {"en": ("Next follow-up time", "Delete field {}", "Delete anyway", "Publish", "Rules", "Rule name", "Field"),
+         "zh-CN": ("下次跟进时间", "删除字段 {}", "仍然删除", "发布", "规则", "规则名称", "字段")}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
@@ -20,7 +20,7 @@ def test_an_effect_on_a_deleted_field_names_it(live_app, live_server, page, axe_
     field, delete, anyway, publish, rules, rule_name, field_box = WORDS[lang]
     crm = crm_admin(live_app, live_server, page, ADMIN)
     page.goto(f"{crm['url']}/apps/crm/forms/follow_up/design?lang={lang}")
-    page.get_by_role("listitem", name=field).get_by_role("button", name=delete, exact=True).click()
+    page.get_by_role("listitem", name=field).get_by_role("button", name=delete.format(field), exact=True).click()
     page.get_by_role("button", name=anyway).click()
     expect(page.get_by_role("listitem", name=field)).to_have_count(0)
     page.get_by_role("button", name=publish, exact=True).click()
