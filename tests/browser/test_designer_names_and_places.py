@@ -58,3 +58,16 @@ def test_actions_have_names_of_their_own_and_a_refused_publish_names_places(page
     assert "validations.0" not in text and "automations.0.action" not in text
     assert axe_check(page) == []
     assert page.js_errors == []
+
+
+def test_each_automations_delete_names_its_automation(page, crm):
+    page.goto(crm["url"] + "/login")
+    page.locator("#login-username").fill("lilei")
+    page.locator("#login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("nav-apps").wait_for()
+    page.goto(crm["url"] + "/apps/crm/forms/follow_up/automations?lang=en")
+    delete = page.get_by_role("button", name="Delete create the follow-up reminder")
+    expect(delete).to_have_count(1)
+    expect(delete).to_have_attribute("data-testid", "remove-automation")
+    assert page.js_errors == []
