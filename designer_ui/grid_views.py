@@ -33,7 +33,9 @@ def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
         if f.get("deleted") or f["id"] in hidden:
             continue
         facts = FIELD_TYPES.get(f["type"]).describe()
-        out.append({"id": f["id"], "type": f["type"], "label": f.get("label"), "options": f.get("options") or {},
+        # the type's default options under the field's own (an amount's currency when the field leaves it to the type)
+        out.append({"id": f["id"], "type": f["type"], "label": f.get("label"),
+                    "options": {**facts["default_options"], **(f.get("options") or {})},
                     "value_kind": facts["value_kind"], "capabilities": facts["capabilities"],
                     "engine_set": facts["engine_set"], "measurable": facts["measurable"], "groupable": facts["groupable"],
                     "filter_operators": facts["filter_operators"], "widget": facts["widget"],
@@ -53,4 +55,5 @@ def records_grid(app_key, form_key):
               "list_url": url_for("ui.records_list", app_key=app_key, form_key=form_key)}
     # the widget modules of the form's types: the filter builder asks them for a value picker (filterInput)
     return render_template("records_grid.html", app=app, form=form, config=config, widgets=widget_modules(version["definition"]),
+                           definition=version["definition"],
                            active_nav="apps")

@@ -57,11 +57,23 @@
     if (col.value_kind === 'string') return { editor: 'input', params: {} };
     return null;
   }
-  function cellText(col, row) {
-    var shown = row._display && row._display[col.id];
+  function userName(id) {
+    var u = state.users.filter(function (x) { return x.id === Number(id); })[0];
+    return u ? (u.display_name || u.username) : '';
+  }
+  /* a cell as people read it, drawn by the field type's widget module (widgets/*.js cell(value, field, server text,
+     ctx)): a choice's label in its colour, a moment in the reader's zone and language, an amount with its currency;
+     the server's display text where the type has no cell of its own. Always a node: a text is never read as HTML. */
+  function cellNode(col, row, value) {
+    var v = value !== undefined ? value : row['v_' + col.id];
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return document.createTextNode('');
+    var shown = value === undefined && row._display ? row._display[col.id] : undefined, widget = ff.widgetOf(col), out;
+    if (widget && widget.cell) out = widget.cell(v, col, shown === undefined || shown === null ? null : String(shown), { userName: userName });
+    if (out === undefined || out === null) out = cellText(col, row, shown, v);
+    return typeof out === 'string' ? document.createTextNode(out) : out;
+  }
+  function cellText(col, row, shown, v) {
     if (shown !== undefined && shown !== null) return String(shown);
-    var v = row['v_' + col.id];
-    if (v === null || v === undefined || v === '') return '';
     if (has(col, 'has_choices')) return Array.isArray(v) ? v.map(function (x) { return choiceLabel(col, x); }).join(', ') : choiceLabel(col, v);
     if (has(col, 'is_user')) {
       var u = state.users.filter(function (x) { return x.id === v; })[0];
@@ -69,6 +81,15 @@
     }
     if (col.value_kind === 'boolean') return v ? ff.t('common.yes') : ff.t('common.no');
     return Array.isArray(v) ? v.join(', ') : (typeof v === 'object' ? JSON.stringify(v) : String(v));
+  }
+  /* a row's checkbox is named by its record ("Select Acme Ltd"), the header's by what it selects (Tabulator says "Select Row") */
+  function nameRowBox(row) {
+    var box = row.getElement().querySelector('.tabulator-cell input[type="checkbox"]');
+    if (box) box.setAttribute('aria-label', t('select_row', { title: row.getData()._title }));
+  }
+  function nameHeaderBox() {
+    var box = document.querySelector('#grid .tabulator-header .tabulator-col input[type="checkbox"]');
+    if (box) box.setAttribute('aria-label', t('select_page'));
   }
   function columnsOf() {
     var cols = [{ formatter: 'rowSelection', titleFormatter: 'rowSelection', hozAlign: 'center', headerSort: false, frozen: true,
@@ -81,10 +102,18 @@
                 } }];
     cfg.columns.forEach(function (col) {
       var ed = editorOf(col);
-      var def = { title: colLabel(col), field: 'v_' + col.id, headerSort: true, formatter: function (cell) { return cellText(col, cell.getRow().getData()); },
+      var def = { title: colLabel(col), field: 'v_' + col.id, headerSort: true, formatter: function (cell) { return cellNode(col, cell.getRow().getData()); },
                   headerTooltip: colLabel(col) };
       if (ed) { def.editor = ed.editor; def.editorParams = ed.params; }
-      if (col.measurable) { def.bottomCalc = 'sum'; def.hozAlign = 'right'; def.bottomCalcFormatter = function (c) { return t('total') + ' ' + c.getValue(); }; }
+      if (col.measurable) {
+        def.bottomCalc = 'sum'; def.hozAlign = 'right';
+        def.bottomCalcFormatter = function (c) {  // the total as the column's own cells read (grouped, with the currency)
+          var box = document.createElement('span'), sum = c.getValue();
+          box.textContent = t('total') + ' ';
+          box.appendChild(typeof sum === 'number' ? cellNode(col, {}, sum) : document.createTextNode(String(sum === undefined ? '' : sum)));
+          return box;
+        };
+      }
       cols.push(def);
     });
     return cols;
@@ -116,7 +145,7 @@
       var pages = d.total === null ? params.page + (d.has_more ? 1 : 0) : Math.max(1, Math.ceil(d.total / params.size));
       if (d.total_is_estimate) pages = Math.max(pages, params.page + (d.has_more ? 1 : 0));  // an estimate never ends the paging
       return { last_page: pages, data: d.items.map(function (it) {
-        var row = { id: it.id, version: it.version, _display: it.display || {} };
+        var row = { id: it.id, version: it.version, _title: it.title || ('#' + it.id), _display: it.display || {} };
         Object.keys(it.data || {}).forEach(function (k) { row['v_' + k] = it.data[k]; });
         return row;
       }) };
@@ -347,7 +376,8 @@
       pagination: true, paginationMode: 'remote', sortMode: 'remote', paginationSize: PAGE_SIZE, ajaxURL: cfg.api + '/records/table',
       ajaxRequestFunc: load, columnCalcs: 'both', headerSortClickElement: 'header', columnHeaderSortMulti: true,
       groupHeader: function (value, count) { return (value === undefined || value === null ? '—' : value) + ' (' + count + ')'; },
-      placeholder: ff.t('records.empty'), editTriggerEvent: 'dblclick', paginationElement: $('grid-pages')
+      placeholder: ff.t('records.empty'), editTriggerEvent: 'dblclick', paginationElement: $('grid-pages'),
+      rowFormatter: nameRowBox
     });
     table.on('cellEdited', edited);
     table.on('rowSelectionChanged', selectionChanged);
@@ -358,6 +388,7 @@
       var holder = document.querySelector('#grid .tabulator-tableholder');
       if (holder) holder.removeAttribute('tabindex');
       $('grid').setAttribute('tabindex', '0');
+      nameHeaderBox();
       loadViews();
     });
     $('grid-page-size').addEventListener('change', function (e) { table.setPageSize(Number(e.target.value)); });

@@ -54,7 +54,7 @@ class NumberType(_Numeric):
     widget, glyph = "input", "#"
     html_input, free_step, input_value = "number", "any", "number"
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
-    numeric_cell = True
+    numeric_cell, cell_text = True, "number"
     properties = NUMBER_PROPERTIES
     rule_kind = "number"
     import_cleaner = "number"
@@ -101,7 +101,7 @@ class MoneyType(_Numeric):
     widget, glyph = "input", "¥"
     html_input, input_mode, default_precision = "number", "decimal", 2
     rule_operators, rule_literal = ("eq", "ne", "gt", "ge", "lt", "le", "empty", "not_empty"), "number"
-    numeric_cell = True
+    numeric_cell, cell_text = True, "money"
     properties = NUMBER_PROPERTIES + (Property("options.currency", "text", en_zh("Currency", "币种"), attrs={"maxlength": 3}),)
     rule_kind = "money"
     default_options = {"currency": "CNY", "precision": 2}
@@ -145,5 +145,7 @@ class MoneyType(_Numeric):
     def display(self, value, field, locale="en", tz="UTC"):
         if value is None:
             return ""
-        currency = (field.get("options") or {}).get("currency", "CNY")
-        return f"{currency} {Decimal(value):,}"
+        opts = field.get("options") or {}
+        currency, precision = opts.get("currency", "CNY"), int(opts.get("precision", 2))
+        # a sum of amounts (a roll-up) arrives as a float: shown to the field's decimals, as a stored amount is
+        return f"{currency} {Decimal(str(value)).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP):,}"

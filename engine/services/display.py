@@ -18,7 +18,7 @@ from engine.services.reference_targets import store_target
 from engine.services.titles import record_title, untitled, value_text
 from engine.storage.tables import attachments, users
 
-__all__ = ["field_text", "record_titles", "with_display", "form_definition"]
+__all__ = ["field_text", "record_titles", "with_display", "form_definition", "shown_as", "published_fields"]
 
 
 def field_text(rt: Runtime, f: dict, value, locale: str, tz: str, titles: dict, export: bool = False) -> str:
@@ -36,6 +36,39 @@ def field_text(rt: Runtime, f: dict, value, locale: str, tz: str, titles: dict, 
         return FIELD_TYPES.get(f["type"]).export_text(value, f, locale, tz)
     except Exception:  # a value stored under an older definition still exports
         return str(value)
+
+
+def shown_as(f: dict, resolve_form) -> dict:
+    """The field whose display text a derived value takes: a roll-up of a datetime reads as that datetime field (the
+    reader's zone and language), a sum of amounts as an amount (with its currency), a computed date as a date; any
+    other field is itself. ``resolve_form``: form key -> its published fields."""
+    ftype = FIELD_TYPES.get(f["type"])
+    if not ftype.derived:
+        return f
+    result = ftype.result_type(f, resolve_form)
+    if result is None or result not in FIELD_TYPES or result == ftype.name or (f.get("options") or {}).get("choices"):
+        return f  # a text result with named values (options.choices) reads as their labels
+    opts = f.get("options") or {}
+    target = next((x for x in (resolve_form(opts.get("form")) or []) if x.get("id") == opts.get("field")), None) \
+        if opts.get("form") else None
+    # a sum of amounts is an amount too (with its currency); a count is a number
+    same = target is not None and (target.get("type") == result or opts.get("aggregate") not in (None, "count"))
+    return target if same else {"id": f["id"], "type": result, "options": {}}
+
+
+def published_fields(rt: Runtime, app_key: str):
+    """form key -> the fields of its published version in ``app_key`` ([] for none), each form read once (roll-ups)."""
+    cache: dict = {}
+
+    def resolve(form_key):
+        if form_key not in cache:
+            try:
+                with rt.db.read() as conn:
+                    cache[form_key] = form_service.compiled_form(rt, conn, app_key, form_key).definition.get("fields", [])
+            except NotFound:
+                cache[form_key] = []
+        return cache[form_key]
+    return resolve
 
 
 def form_definition(rt: Runtime, app_key: str, form_key: str) -> dict:
@@ -94,8 +127,11 @@ def with_display(rt: Runtime, actor: Actor, app_key: str, definition: dict, item
         hidden = readgate.read_view(rt, conn, actor, form_service.compiled_form(rt, conn, app_key, items[0]["form"])).hidden
     fields = [f for f in definition.get("fields", []) if not f.get("deleted") and f["id"] not in hidden]
     titles = record_titles(rt, actor, app_key, fields, items, locale, tz)
+    resolve = published_fields(rt, app_key)
+    shown = {f["id"]: shown_as(f, resolve) for f in fields if FIELD_TYPES.get(f["type"]).derived}  # roll-ups, formulas
     for item in items:
-        item["display"] = {f["id"]: field_text(rt, f, item["data"].get(f["id"]), locale, tz, titles, export) for f in fields}
+        item["display"] = {f["id"]: field_text(rt, shown.get(f["id"], f), item["data"].get(f["id"]), locale, tz, titles, export)
+                           for f in fields}
         title_id = (definition.get("settings") or {}).get("title_field")  # a linked title field shows what it links to
         item["title"] = (item["display"].get(title_id) if title_id else None) or \
             record_title(definition, item["id"], item["data"], locale=locale, tz=tz)

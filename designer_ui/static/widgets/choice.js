@@ -77,8 +77,26 @@
     el.appendChild(group);
   }
 
+  /* a stored value (one, or several) as the grid shows it: each choice's label as a chip in its colour */
+  function cell(value, f) {
+    var list = Array.isArray(value) ? value : [value], byValue = {};
+    ((f.options && f.options.choices) || []).forEach(function (c) { byValue[c.value] = c; });
+    var box = document.createElement('span');
+    list.forEach(function (v, i) {
+      var c = byValue[v], chip = document.createElement('span');
+      chip.className = 'choice-chip';
+      chip.textContent = c ? window.formflow.label(c.label, v) : String(v);
+      // the colour through the CSSOM: the policy refuses style attributes
+      if (c && /^#[0-9a-fA-F]{6}$/.test(c.color || '')) chip.style.setProperty('--chip', c.color);
+      if (i) box.appendChild(document.createTextNode(' '));
+      box.appendChild(chip);
+    });
+    return box;
+  }
+
   widgets.choice = {
     parse: function (f, raw) { return raw === '' ? null : raw; },
+    cell: cell,
     mount: function (el, host) {
       if (facts(host.field).input === 'multi') multi(el, host);
       else select(el, host);

@@ -50,8 +50,17 @@
     return raw === '' ? null : raw;
   }
 
+  /* a stored value as a list or the grid shows it: a moment through formflow.moment (the reader's zone and language), a
+     day with the same medium date style (a day has no zone); the server's engine.moments writes the same patterns */
+  function cell(value, f) {
+    if (moment(f)) return window.formflow.moment(value);
+    var d = new Date(String(value).slice(0, 10) + 'T00:00:00Z');
+    return isNaN(d.getTime()) ? String(value) : d.toLocaleDateString(window.formflow.locale(), { dateStyle: 'medium', timeZone: 'UTC' });
+  }
+
   widgets.datetime = {
     parse: parse,
+    cell: cell,
     isoToLocalInput: isoToLocalInput,
     localInputToIso: localInputToIso,
     mount: function (el, host) {

@@ -52,8 +52,24 @@
     });
   }
 
+  /* a stored value as the grid shows it (form.cell_text): yes / no, a number grouped as the reader's language groups it,
+     an amount with its currency (options.currency; the server's text when the field leaves it to the type's default) */
+  function cell(value, f, shown) {
+    var how = facts(f).cell_text, lang = window.formflow.locale(), n = Number(value);
+    if (how === 'yes_no') return window.formflow.t(value ? 'common.yes' : 'common.no');
+    if ((how !== 'number' && how !== 'money') || value === '' || isNaN(n)) return shown !== null && shown !== undefined ? shown : String(value);
+    var p = f.options && f.options.precision;
+    if (p === undefined || p === null) p = facts(f).default_precision;
+    var opts = p === undefined || p === null ? {} : { minimumFractionDigits: p, maximumFractionDigits: p };
+    var currency = how === 'money' && f.options && f.options.currency;
+    if (how === 'money' && !currency && shown) return shown;
+    if (currency) { opts.style = 'currency'; opts.currency = currency; opts.currencyDisplay = 'code'; }
+    try { return n.toLocaleString(lang, opts); } catch (e) { return n.toLocaleString(lang); }
+  }
+
   widgets.input = {
     parse: parse,
+    cell: cell,
     control: control,
     showValue: showValue,
     mount: function (el, host) {

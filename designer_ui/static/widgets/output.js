@@ -7,6 +7,12 @@
   var widgets = window.formflowWidgets = window.formflowWidgets || {};
 
   widgets.output = {
+    /* a derived value in a grid: the server's text (engine.services.display reads a roll-up as the field it rolls up:
+       a date in the reader's zone, an amount with its currency) */
+    cell: function (value, f, shown) {
+      if (shown !== null && shown !== undefined) return shown;
+      return typeof value === 'number' ? value.toLocaleString(window.formflow.locale()) : String(value);  // a column's total
+    },
     mount: function (el, host) {
       var out = document.createElement('output'), numbered = window.formflow.typeCan(host.field, 'numbered');
       out.className = 'input mono muted';

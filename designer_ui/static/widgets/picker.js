@@ -32,6 +32,12 @@
   function show(e, on) { e.style.display = on ? '' : 'none'; }
 
   widgets.picker = {
+    /* a linked record or person in a grid: the server's title / name, else (a person just picked inline) ctx.userName */
+    cell: function (value, f, shown, ctx) {
+      if (shown !== null && shown !== undefined && shown !== '') return shown;
+      var ids = Array.isArray(value) ? value : [value];
+      return ids.map(function (id) { return (ctx && ctx.userName && ctx.userName(id)) || ('#' + id); }).join(', ');
+    },
     mount: function (el, host) {
       var f = host.field, cfg = host.config, ff = window.formflow;
       var many = !!(f.options && f.options.multiple), target = (f.options && f.options.form) || '';
