@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.errors import ErrorItem, FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.linked import is_attachment_id
@@ -78,7 +79,8 @@ def upload_target(rt: Runtime, app_key: str | None, form_key: str | None, field_
     f = next((f for f in form.live_fields if f["id"] == field_id and FIELD_TYPES.get(f["type"]).holds_attachments), None)
     if f is None:
         raise ValidationFailed(f"{field_id!r} is not an attachment field of {form_key!r}",
-                               [ErrorItem("not an attachment field", path="/field")])
+                               [ErrorItem.coded("error.attachment.not_field_item", path="/field")], message_code="error.attachment.not_field",
+                               params={"field": repr(field_id), "form": repr(form_key)})
     return form.form_id, f
 
 
@@ -91,8 +93,11 @@ def accepted(accept: list[str] | None, filename: str, mimetype: str) -> bool:
                mimetype.startswith(a[:-1].lower()) if a.endswith("/*") else mimetype == a.lower() for a in accept)
 
 
-def _refused(message: str, f: dict, reason: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, [ErrorItem(reason, path="/file", field_id=f.get("id"), code=code)])
+def _refused(f: dict, code: str, reason: str, message_code: str, **params: Any) -> ValidationFailed:
+    """A refused file: ``message_code`` (its params) says what of which file, ``reason`` (a catalogue key too) why, at /file."""
+    return ValidationFailed(i18n.render(message_code, "en", params), [ErrorItem.coded(reason, path="/file", field_id=f.get("id"),
+                                                                                      code=code, **params)],
+                            message_code=message_code, params=params)
 
 
 def store_uploads(rt: Runtime, actor: Actor, files: list[Upload], *, app_key: str | None = None,
@@ -101,7 +106,8 @@ def store_uploads(rt: Runtime, actor: Actor, files: list[Upload], *, app_key: st
     type keeps beside a file, such as a picture's thumbnail), or unbound when no field is named;
     ``[{id, filename, size, content_type}]``. Any refused file is a 422 naming it."""
     if not files:
-        raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem("no file", path="/file")])
+        raise ValidationFailed("send the file as multipart form data named 'file'", [ErrorItem.coded("error.attachment.no_file_item", path="/file")],
+                               message_code="error.attachment.no_file")
     form_id, f = upload_target(rt, app_key, form_key, field_id)
     options = f.get("options") or {}
     limit = options.get("max_size") or DEFAULT_ATTACHMENT_MAX_BYTES
@@ -110,19 +116,20 @@ def store_uploads(rt: Runtime, actor: Actor, files: list[Upload], *, app_key: st
     for upload in files:
         filename, mimetype = upload.filename or "", upload.mimetype or ""
         if ftype and not ftype.accepts_upload(filename, mimetype, f):
-            raise _refused(f"{filename}: a {ftype.name} field does not take {mimetype or 'this file'}", f,
-                           "file type not accepted", "not_accepted")
+            raise _refused(f, "not_accepted", "error.attachment.type_item", "error.attachment.type_not_taken" if mimetype
+                           else "error.attachment.file_not_taken", filename=filename, type=ftype.name, mimetype=mimetype)
         if not accepted(options.get("accept"), filename, mimetype):
-            raise _refused(f"{filename}: this field accepts {', '.join(options['accept'])}", f, "file type not accepted",
-                           "not_accepted")
+            raise _refused(f, "not_accepted", "error.attachment.type_item", "error.attachment.accepts", filename=filename,
+                           accept=", ".join(options["accept"]))
         data = upload.read(limit + 1)
         if len(data) > limit:
             size = f"{limit / (1024 * 1024):.1f} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
-            raise _refused(f"{filename} is larger than {size}", f, "file too large", "too_large")
+            raise _refused(f, "too_large", "error.attachment.size_item", "error.attachment.too_large", filename=filename, size=size)
         try:  # what the field type keeps beside the file (an image's thumbnail); it refuses what it can't read
             extra = ftype.renditions(data, f) if ftype else {}
         except ValueError as exc:
-            raise _refused(f"{filename} {exc}", f, str(exc), "not_accepted") from None
+            raise _refused(f, "not_accepted", "error.attachment.unreadable_item", "error.attachment.unreadable", filename=filename,
+                           detail=str(exc)) from None
         attachment_id = uuid.uuid4().hex
         folder = attachment_dir(rt)
         (folder / attachment_id).write_bytes(data)
@@ -140,7 +147,8 @@ def readable_file(rt: Runtime, actor: Actor, attachment_id: str, suffix: str = "
     """The file's row and path (``<id>.<suffix>``: a rendition such as the thumbnail), if ``actor`` may read it;
     404 otherwise (never 403: an unknown id and a file the caller may not read look the same)."""
     if not is_attachment_id(attachment_id):
-        raise NotFound(f"no uploaded file {attachment_id}", path="/attachment")
+        raise NotFound(f"no uploaded file {attachment_id}", path="/attachment", message_code="error.attachment.not_found",
+                       params={"id": attachment_id})
     with rt.db.read() as conn:
         row = conn.execute(sa.select(attachments).where(attachments.c.id == attachment_id,
                                                         attachments.c.workspace_id == rt.workspace_id)).mappings().first()
@@ -148,7 +156,8 @@ def readable_file(rt: Runtime, actor: Actor, attachment_id: str, suffix: str = "
             check_download(rt, conn, actor, dict(row))
     path = attachment_dir(rt) / (f"{attachment_id}.{suffix}" if suffix else attachment_id)
     if row is None or not path.is_file():
-        raise NotFound(f"no uploaded file {attachment_id}" + (f" {suffix}" if suffix else ""), path="/attachment")
+        raise NotFound(f"no uploaded file {attachment_id}" + (f" {suffix}" if suffix else ""), path="/attachment",
+                       message_code="error.attachment.not_found", params={"id": f"{attachment_id} {suffix}".strip()})
     return dict(row), path
 
 
@@ -219,8 +228,9 @@ def bind_attachments(w) -> None:
         ours = w.conn.execute(sa.select(sa.func.count()).select_from(attachments).where(
             attachments.c.id.in_(ids), attachments.c.record_id == w.record_id, attachments.c.field_id == f["id"])).scalar_one()
         if ours < len(set(ids)):  # another record took the file between the check and this save: this save loses
-            raise ValidationFailed(f"the {w.form.key} record is not valid", [w.form.error(
-                f["id"], "uploaded for another record or field; upload the file here", code="foreign_attachment")])
+            raise ValidationFailed(f"the {w.form.key} record is not valid", [w.form.coded(
+                f["id"], "error.attachment.foreign", code="foreign_attachment")], message_code="error.attachment.record_invalid",
+                params={"form": w.form.key})
 
 
 # -- the read side ---------------------------------------------------------------
@@ -236,7 +246,8 @@ def check_download(rt: Runtime, conn: sa.Connection, actor: Actor, attachment: d
         return
     elif attachment.get("form_id") is None and _legacy_holder_readable(rt, conn, actor, attachment):
         return
-    raise NotFound(f"no uploaded file {attachment['id']}", path="/attachment")
+    raise NotFound(f"no uploaded file {attachment['id']}", path="/attachment", message_code="error.attachment.not_found",
+                   params={"id": attachment["id"]})
 
 
 def _bound_record_readable(rt: Runtime, conn: sa.Connection, actor: Actor, attachment: dict) -> bool:

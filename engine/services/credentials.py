@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -70,8 +71,8 @@ class LoginLocked(LoginRefused):
     status = 429
     code = "login_locked"
 
-    def __init__(self, message: str, retry_after: timedelta):
-        super().__init__(message, retry_after=max(1, int(retry_after.total_seconds() + 0.999)))
+    def __init__(self, message: str, retry_after: timedelta, **coded: Any):
+        super().__init__(message, retry_after=max(1, int(retry_after.total_seconds() + 0.999)), **coded)
         self.retry_after = retry_after
 
 
@@ -129,13 +130,14 @@ def login(rt: Runtime, username: str, password: str, *, remote_addr: str | None 
         wait = login_wait(conn, name, remote_addr, now)
         if wait > timedelta(0):
             minutes = max(1, (int(wait.total_seconds()) + 59) // 60)
-            raise LoginLocked(f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait)
+            raise LoginLocked(f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait,
+                              message_code="error.login.locked_minutes", params={"minutes": minutes})
         row = conn.execute(sa.select(users).where(sa.func.lower(users.c.username) == name,
                                                   users.c.workspace_id == rt.workspace_id)).mappings().first()
         ok = user_service.verify_password(row, password)
         conn.execute(sa.insert(login_attempts).values(username=name, remote_addr=remote_addr, at=now, succeeded=ok))
     if not ok:
-        raise LoginRefused("wrong user name or password")
+        raise LoginRefused("wrong user name or password", message_code="error.login_refused")
     with rt.db.transaction() as conn:
         sid = open_session(rt, conn, row["id"])
         actor = user_service.actor_for(conn, rt, row["id"])
@@ -214,7 +216,7 @@ def sign_out_everywhere(rt: Runtime, actor: Actor, *, revoke_tokens_too: bool = 
     """
 
     if actor.user_id is None:
-        raise Unauthorized("sign in first")
+        raise Unauthorized("sign in first", message_code="error.unauthorized")
     if revoke_tokens_too:
         user_service.check_current_password(rt, actor.user_id, current_password, remote_addr)
     with rt.db.transaction() as conn:
@@ -244,26 +246,29 @@ def create_token(rt: Runtime, actor: Actor, name: str, *, expires_in_days: int =
 
     owner = actor.user_id if user_id is None else user_id
     if owner is None:
-        raise ValidationFailed("a token belongs to a user", [ErrorItem("name the user", path="/user_id")])
+        raise ValidationFailed("a token belongs to a user", [ErrorItem.coded("error.token.name_user", path="/user_id")],
+                               message_code="error.token.needs_user")
     if owner != actor.user_id:
         require_capability(rt, actor, "manage_users")
     errors = []
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 200:
-        errors.append(ErrorItem("1-200 characters", path="/name"))
+        errors.append(ErrorItem.coded("error.value.chars_1_200", path="/name"))
     if not isinstance(expires_in_days, int) or isinstance(expires_in_days, bool) or not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
-        errors.append(ErrorItem(f"between 1 and {TOKEN_MAX_DAYS} days", path="/expires_in_days"))
+        errors.append(ErrorItem.coded("error.token.days", max=TOKEN_MAX_DAYS, path="/expires_in_days"))
     if errors:
-        raise ValidationFailed("the token request is not valid", errors)
+        raise ValidationFailed("the token request is not valid", errors, message_code="error.token.invalid")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = rt.clock.now()
     with rt.db.transaction() as conn:
         row = conn.execute(sa.select(users.c.id).where(users.c.id == owner, users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True))).first()
         if row is None:
-            raise NotFound(f"user {owner} does not exist", path="/user_id")
+            raise NotFound(f"user {owner} does not exist", path="/user_id", message_code="error.user.not_found", params={"id": owner})
         live = conn.execute(sa.select(sa.func.count()).select_from(api_tokens).where(
             api_tokens.c.user_id == owner, api_tokens.c.revoked_at.is_(None), api_tokens.c.expires_at > now)).scalar_one()
         if live >= MAX_TOKENS_PER_USER:
-            raise ValidationFailed(f"at most {MAX_TOKENS_PER_USER} live tokens per user; revoke some", [ErrorItem("too many", path="/", code="too_many")])
+            raise ValidationFailed(f"at most {MAX_TOKENS_PER_USER} live tokens per user; revoke some",
+                                   [ErrorItem.coded("error.token.too_many_item", path="/", code="too_many")],
+                                   message_code="error.token.too_many", params={"max": MAX_TOKENS_PER_USER})
         tid = conn.execute(sa.insert(api_tokens).values(user_id=owner, name=name.strip(), prefix=secret[:12], token_hash=_digest(secret),
                                                         created_at=now, expires_at=now + timedelta(days=expires_in_days))).inserted_primary_key[0]
         admin_audit.record(rt, conn, actor, "token.create", f"token:{tid}", user_id=owner, name=name.strip())
@@ -291,7 +296,7 @@ def revoke_token(rt: Runtime, actor: Actor, token_id: int) -> dict:
                            .where(api_tokens.c.id == token_id)).mappings().first()
         if row is None or row["workspace_id"] != rt.workspace_id or (
                 row["user_id"] != actor.user_id and not has_capability(rt, actor, "manage_users", conn)):
-            raise NotFound(f"token {token_id} does not exist", path="/token")
+            raise NotFound(f"token {token_id} does not exist", path="/token", message_code="error.token.not_found", params={"id": token_id})
         if row["revoked_at"] is None:
             conn.execute(sa.update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=rt.clock.now()))
             admin_audit.record(rt, conn, actor, "token.revoke", f"token:{token_id}", user_id=row["user_id"])

@@ -131,10 +131,10 @@ def _profile_errors(values: dict) -> list[ErrorItem]:
 
 def _user_row(conn, rt: Runtime, user_id: int):
     if not 0 < user_id <= MAX_ID:
-        raise NotFound(f"user {user_id} does not exist", path="/user")
+        raise NotFound(f"user {user_id} does not exist", path="/user", message_code="error.user.not_found", params={"id": user_id})
     row = conn.execute(sa.select(users).where(users.c.id == user_id, users.c.workspace_id == rt.workspace_id)).mappings().first()
     if row is None:
-        raise NotFound(f"user {user_id} does not exist", path="/user")
+        raise NotFound(f"user {user_id} does not exist", path="/user", message_code="error.user.not_found", params={"id": user_id})
     return row
 
 
@@ -154,11 +154,13 @@ def _check_manager(conn, rt: Runtime, user_id: int | None, manager_id: int | Non
     current = manager_id
     while current is not None:
         if current in seen:
-            raise ValidationFailed("a user can't end up managing themselves", [ErrorItem.coded("error.user.manager_loop", path="/manager_id")])
+            raise ValidationFailed("a user can't end up managing themselves", [ErrorItem.coded("error.user.manager_loop", path="/manager_id")],
+                                   message_code="error.user.manager_self")
         seen.add(current)
         row = conn.execute(sa.select(users.c.manager_id).where(users.c.id == current, users.c.workspace_id == rt.workspace_id)).first()
         if row is None:
-            raise ValidationFailed("the manager does not exist", [ErrorItem.coded("error.user.no_such_user", id=current, path="/manager_id")])
+            raise ValidationFailed("the manager does not exist", [ErrorItem.coded("error.user.no_such_user", id=current, path="/manager_id")],
+                                   message_code="error.user.manager_missing")
         current = row[0]
 
 
@@ -175,10 +177,11 @@ def create_user(rt: Runtime, actor: Actor, username: str, *, password: str | Non
         errors += password_errors(password, username, user_inputs=(display_name, email))
     errors += _profile_errors({"timezone": timezone, "email": email, "display_name": display_name, "locale": locale})
     if errors:
-        raise ValidationFailed("the user is not valid", errors)
+        raise ValidationFailed("the user is not valid", errors, message_code="error.user.invalid")
     with rt.db.transaction() as conn:
         if conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())).first():
-            raise Conflict(f"user name {username!r} is taken", [ErrorItem.coded("error.value.taken", path="/username")])
+            raise Conflict(f"user name {username!r} is taken", [ErrorItem.coded("error.value.taken", path="/username")],
+                           message_code="error.user.username_taken", params={"username": repr(username)})
         _check_manager(conn, rt, None, manager_id)
         uid = conn.execute(sa.insert(users).values(
             workspace_id=rt.workspace_id, username=username, display_name=display_name or username, email=email, timezone=timezone,
@@ -196,13 +199,15 @@ UPDATABLE = ("display_name", "email", "timezone", "locale", "manager_id", "is_ac
 def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles: list[str] | None = None) -> dict:
     require_capability(rt, actor, "manage_users")
     if changes.get("is_active") is False and user_id == actor.user_id:
-        raise ValidationFailed("you can't deactivate yourself", [ErrorItem.coded("error.user.not_yourself", path="/is_active", code="self")])
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem.coded("error.user.not_yourself", path="/is_active", code="self")],
+                               message_code="error.user.cant_deactivate_self")
     unknown = [k for k in changes if k not in UPDATABLE]
     if unknown:
-        raise ValidationFailed("these user fields can't be changed here", [ErrorItem.coded("error.user.not_changeable", path=f"/{k}") for k in unknown])
+        raise ValidationFailed("these user fields can't be changed here", [ErrorItem.coded("error.user.not_changeable", path=f"/{k}") for k in unknown],
+                               message_code="error.user.fields_not_changeable")
     errors = _profile_errors(changes)
     if errors:
-        raise ValidationFailed("the user is not valid", errors)
+        raise ValidationFailed("the user is not valid", errors, message_code="error.user.invalid")
     with rt.db.transaction() as conn:
         _user_row(conn, rt, user_id)
         admins_before = _active_admins(conn, rt) if changes.get("is_active") is False or roles is not None else 0
@@ -212,11 +217,13 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict, *, roles
             conn.execute(sa.update(users).where(users.c.id == user_id).values(**changes))
         if roles is not None:
             if user_id == actor.user_id and "admin" in actor.roles and "admin" not in roles:
-                raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem.coded("error.user.keep_admin", path="/roles")])
+                raise ValidationFailed("you can't take the admin role from yourself", [ErrorItem.coded("error.user.keep_admin", path="/roles")],
+                                       message_code="error.user.keep_own_admin")
             _set_roles(rt, conn, user_id, roles)
         if admins_before and not _active_admins(conn, rt):  # the change would lock every admin out: nobody could undo it
             raise ValidationFailed("this would leave no active workspace admin", [ErrorItem.coded(
-                "error.user.last_admin", path="/is_active" if changes.get("is_active") is False else "/roles", code="last_admin")])
+                "error.user.last_admin", path="/is_active" if changes.get("is_active") is False else "/roles", code="last_admin")],
+                                   message_code="error.user.last_admin_left")
         if changes.get("is_active") is False:
             _end_sessions(conn, user_id)
         admin_audit.record(rt, conn, actor, "user.update", f"user:{user_id}", **changes, **({"roles": roles} if roles is not None else {}))
@@ -239,7 +246,8 @@ def issue_password(rt: Runtime, actor: Actor, user_id: int) -> dict:
     the user's sessions end and tokens are revoked as with any password change. ``{"password", "sessions_ended", ...}``"""
     require_capability(rt, actor, "manage_users")
     if user_id == actor.user_id:
-        raise ValidationFailed("change your own password on your profile page", [ErrorItem.coded("error.user.password_not_for_yourself", path="/user", code="self")])
+        raise ValidationFailed("change your own password on your profile page", [ErrorItem.coded("error.user.password_not_for_yourself", path="/user", code="self")],
+                               message_code="error.user.own_password_on_profile")
     while True:
         password = secrets.token_urlsafe(ISSUED_PASSWORD_LENGTH)[:ISSUED_PASSWORD_LENGTH]
         if not password_errors(password):
@@ -258,11 +266,12 @@ def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
     workspace). Refusals name the field: 422 at ``/email``, ``/timezone``...
     """
     if actor.user_id is None:
-        raise Unauthorized("sign in first")
+        raise Unauthorized("sign in first", message_code="error.unauthorized")
     unknown = [k for k in changes if k not in OWN_PROFILE_FIELDS]
     if unknown:
         raise ValidationFailed("these fields of yours can't be changed here",
-                               [ErrorItem.coded("error.user.not_changeable_here", path=f"/{k}") for k in unknown])
+                               [ErrorItem.coded("error.user.not_changeable_here", path=f"/{k}") for k in unknown],
+                                   message_code="error.user.own_fields_not_changeable")
     clean = {}
     for key, value in changes.items():
         if isinstance(value, str):
@@ -270,12 +279,13 @@ def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
         clean[key] = None if value == "" and key != "display_name" else value
     for key in ("display_name", "email", "timezone", "locale"):
         if key in clean and clean[key] is not None and not isinstance(clean[key], str):
-            raise ValidationFailed("the profile is not valid", [ErrorItem.coded("error.value.text", path=f"/{key}")])
+            raise ValidationFailed("the profile is not valid", [ErrorItem.coded("error.value.text", path=f"/{key}")],
+                                   message_code="error.user.profile_invalid")
     errors = _profile_errors(clean)
     if "display_name" in clean and clean["display_name"] is None:
         errors.append(ErrorItem.coded("error.value.blank", path="/display_name"))
     if errors:
-        raise ValidationFailed("the profile is not valid", errors)
+        raise ValidationFailed("the profile is not valid", errors, message_code="error.user.profile_invalid")
     with rt.db.transaction() as conn:
         _user_row(conn, rt, actor.user_id)
         if clean:
@@ -287,7 +297,8 @@ def update_own_profile(rt: Runtime, actor: Actor, changes: dict) -> dict:
 def deactivate_user(rt: Runtime, actor: Actor, user_id: int) -> dict:
     """Deactivated users keep their records and history but can't sign in; their sessions end and tokens stop working."""
     if user_id == actor.user_id:
-        raise ValidationFailed("you can't deactivate yourself", [ErrorItem.coded("error.user.not_yourself", path="/user")])
+        raise ValidationFailed("you can't deactivate yourself", [ErrorItem.coded("error.user.not_yourself", path="/user")],
+                               message_code="error.user.cant_deactivate_self")
     return update_user(rt, actor, user_id, {"is_active": False})
 
 
@@ -314,7 +325,7 @@ def set_password(rt: Runtime, actor: Actor, user_id: int, password: str, *, curr
         row = _user_row(conn, rt, user_id)
         errors = password_errors(password, row["username"], user_inputs=(row["display_name"], row["email"]))
         if errors:
-            raise ValidationFailed("the password is not accepted", errors)
+            raise ValidationFailed("the password is not accepted", errors, message_code="error.user.password_not_accepted")
         conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
         ended = credentials.end_sessions(conn, user_id)
         revoked = credentials.revoke_tokens(rt, conn, user_id)
@@ -331,18 +342,21 @@ def check_current_password(rt: Runtime, user_id: int, current_password: Any, rem
         name = row["username"].strip().lower()
         wait = credentials.login_wait(conn, name, remote_addr, now)
     if wait.total_seconds() > 0:
-        raise credentials.LoginLocked("too many wrong passwords; try again later", wait)
+        raise credentials.LoginLocked("too many wrong passwords; try again later", wait, message_code="error.user.password_locked")
     if row["password_hash"] is None:
         raise ValidationFailed("you have no password yet; an admin sets the first one",
-                               [ErrorItem.coded("error.user.no_password", path="/current_password", code="no_password")])
+                               [ErrorItem.coded("error.user.no_password", path="/current_password", code="no_password")],
+                                   message_code="error.user.no_password_yet")
     if not isinstance(current_password, str) or not current_password:
         raise ValidationFailed("give your current password to change it",
-                               [ErrorItem.coded("error.field.required", path="/current_password", code="required")])
+                               [ErrorItem.coded("error.field.required", path="/current_password", code="required")],
+                                   message_code="error.user.current_password_needed")
     if not verify_password(row, current_password[:MAX_PASSWORD_LENGTH]):
         with rt.db.transaction() as conn:
             conn.execute(sa.insert(login_attempts).values(username=name, remote_addr=remote_addr, at=now, succeeded=False))
         raise ValidationFailed("the current password is wrong",
-                               [ErrorItem.coded("error.user.wrong_password", path="/current_password", code="wrong_password")])
+                               [ErrorItem.coded("error.user.wrong_password", path="/current_password", code="wrong_password")],
+                                   message_code="error.user.current_password_wrong")
 
 
 def _end_sessions(conn, user_id: int) -> None:
@@ -427,7 +441,7 @@ def _add_people(conn, rt: Runtime, team_id: int, user_ids, table, path: str) -> 
             _user_row(conn, rt, uid)
         except NotFound:
             raise ValidationFailed("the team is not valid", [ErrorItem.coded("error.user.no_such_user", id=uid, path=f"/{path}/{i}",
-                                                                       code="unknown_user")]) from None
+                                                                       code="unknown_user")], message_code="error.team.invalid") from None
         conn.execute(sa.insert(table).values(team_id=team_id, user_id=uid))
 
 
@@ -439,10 +453,11 @@ def create_team(rt: Runtime, actor: Actor, key: str, name: str, member_ids: list
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 200:
         errors.append(ErrorItem.coded("error.value.chars_1_200", path="/name", code="required"))
     if errors:
-        raise ValidationFailed("the team is not valid", errors)
+        raise ValidationFailed("the team is not valid", errors, message_code="error.team.invalid")
     with rt.db.transaction() as conn:
         if conn.execute(sa.select(teams.c.id).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).first():
-            raise Conflict(f"team {key!r} exists", [ErrorItem.coded("error.value.taken", path="/key")])
+            raise Conflict(f"team {key!r} exists", [ErrorItem.coded("error.value.taken", path="/key")],
+                           message_code="error.team.exists", params={"team": repr(key)})
         tid = conn.execute(sa.insert(teams).values(workspace_id=rt.workspace_id, key=key, name=name,
                                                    created_at=rt.clock.now())).inserted_primary_key[0]
         _add_people(conn, rt, tid, member_ids, team_members, "members")
@@ -468,11 +483,12 @@ def update_team(rt: Runtime, actor: Actor, key: str, *, name: str | None = None,
     """Rename a team or replace its members or its managers (a manager need not be a member)."""
     require_capability(rt, actor, "manage_users")
     if name is not None and not (isinstance(name, str) and 1 <= len(name.strip()) <= 200):
-        raise ValidationFailed("the team is not valid", [ErrorItem.coded("error.value.chars_1_200", path="/name", code="required")])
+        raise ValidationFailed("the team is not valid", [ErrorItem.coded("error.value.chars_1_200", path="/name", code="required")],
+                               message_code="error.team.invalid")
     with rt.db.transaction() as conn:
         row = conn.execute(sa.select(teams).where(teams.c.workspace_id == rt.workspace_id, teams.c.key == key)).mappings().first()
         if row is None:
-            raise NotFound(f"team {key!r} does not exist", path="/team")
+            raise NotFound(f"team {key!r} does not exist", path="/team", message_code="error.team.not_found", params={"team": repr(key)})
         if name is not None:
             conn.execute(sa.update(teams).where(teams.c.id == row["id"]).values(name=name.strip()))
         for ids, table, path in ((member_ids, team_members, "members"), (manager_ids, team_managers, "managers")):

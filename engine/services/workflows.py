@@ -48,7 +48,8 @@ def _row(conn, rt: Runtime, app_key: str, key: str):
     app = app_row(conn, rt, app_key)
     row = conn.execute(sa.select(workflows).where(workflows.c.app_id == app["id"], workflows.c.key == key)).mappings().first()
     if row is None:
-        raise NotFound(f"workflow {key!r} does not exist in app {app_key!r}", path="/workflow")
+        raise NotFound(f"workflow {key!r} does not exist in app {app_key!r}", path="/workflow", message_code="error.workflow.not_found",
+                       params={"workflow": repr(key), "app": repr(app_key)})
     return app, row
 
 
@@ -74,13 +75,14 @@ def _sealed(rt: Runtime, conn, actor: Actor, app_key: str, workflow_id: int, def
     compile_workflow(rt, conn, app_key, workflow_secrets.unchecked(definition))
     sealed, errors = workflow_secrets.seal(conn, rt, actor, workflow_id, definition, previous)
     if errors:
-        raise DefinitionInvalid("the workflow definition is not valid", errors)
+        raise DefinitionInvalid("the workflow definition is not valid", errors, message_code="error.workflow.invalid")
     return sealed
 
 
 def _check_object(definition: Any) -> dict:
     if not isinstance(definition, dict):
-        raise ValidationFailed("a workflow definition must be a JSON object", [ErrorItem("expected an object", path="/")])
+        raise ValidationFailed("a workflow definition must be a JSON object", [ErrorItem.coded("error.value.object", path="/")],
+                               message_code="error.workflow.object")
     return copy.deepcopy(definition)
 
 
@@ -94,7 +96,8 @@ def create_workflow(rt: Runtime, actor: Actor, app_key: str, definition: Any, *,
     app = app_row(conn, rt, app_key)
     compile_workflow(rt, conn, app_key, workflow_secrets.unchecked(definition))
     if conn.execute(sa.select(workflows.c.id).where(workflows.c.app_id == app["id"], workflows.c.key == definition["key"])).first():
-        raise Conflict(f"app {app_key!r} already has a workflow {definition['key']!r}", path="/key")
+        raise Conflict(f"app {app_key!r} already has a workflow {definition['key']!r}", path="/key", message_code="error.workflow.exists",
+                       params={"app": repr(app_key), "workflow": repr(definition["key"])})
     now = rt.clock.now()
     workflow_id = conn.execute(sa.insert(workflows).values(
         workspace_id=rt.workspace_id, app_id=app["id"], key=definition["key"], form_id=_form_id(conn, app["id"], definition["form"]),
@@ -102,7 +105,7 @@ def create_workflow(rt: Runtime, actor: Actor, app_key: str, definition: Any, *,
         updated_at=now)).inserted_primary_key[0]
     sealed, errors = workflow_secrets.seal(conn, rt, actor, workflow_id, definition, None)
     if errors:
-        raise DefinitionInvalid("the workflow definition is not valid", errors)
+        raise DefinitionInvalid("the workflow definition is not valid", errors, message_code="error.workflow.invalid")
     conn.execute(sa.update(workflows).where(workflows.c.id == workflow_id).values(draft=sealed))
     return _shown(conn, rt, [_row(conn, rt, app_key, definition["key"])[1]])[0]
 
@@ -114,9 +117,11 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, key: str, definition: An
         app, row = _row(conn, rt, app_key, key)
         if if_revision is not None and if_revision != row["draft_revision"]:
             raise PreconditionFailed(f"workflow {key!r} draft was changed by someone else (revision {row['draft_revision']})",
-                                     current_revision=row["draft_revision"])
+                                     current_revision=row["draft_revision"], message_code="error.workflow.changed_elsewhere",
+                                     params={"workflow": repr(key), "revision": row["draft_revision"]})
         if isinstance(definition.get("key"), str) and definition["key"] != key:
-            raise ValidationFailed("a workflow's key can't change", [ErrorItem(f"must stay {key!r}", path="/key")])
+            raise ValidationFailed("a workflow's key can't change", [ErrorItem.coded("error.value.must_stay", key=repr(key), path="/key")],
+                                   message_code="error.workflow.key_fixed")
         definition["key"] = key
         sealed = _sealed(rt, conn, actor, app_key, row["id"], definition, row["draft"])
         conn.execute(sa.update(workflows).where(workflows.c.id == row["id"]).values(
@@ -229,10 +234,11 @@ def readable_record(rt: Runtime, conn, actor: Actor, form, record_id: int, *, pa
     row = conn.execute(sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id)).mappings().first()
     try:
         if row is None:
-            raise NotFound("")
+            raise NotFound("", message_code="error.not_found")  # answered below, naming the record
         check_access(rt, conn, actor, form, "read", row)
     except (NotFound, PermissionDenied):
-        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path=path) from None
+        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path=path, message_code="error.approval.no_record",
+                       params={"record": record_id, "form": repr(form.key)}) from None
     return row
 
 
@@ -307,10 +313,11 @@ def record_fire_times(rt: Runtime, actor: Actor, app_key: str, record_id: int, s
                              .where(records.c.id == record_id, apps.c.key == app_key, apps.c.workspace_id == rt.workspace_id)).first()
         try:  # missing, unpublished or out of the actor's scope: one answer, naming no form
             if found is None:
-                raise NotFound("")
+                raise NotFound("", message_code="error.not_found")  # answered below, naming no form
             readable_record(rt, conn, actor, compiled_form(rt, conn, app_key, found[0]), record_id)
         except NotFound:
-            raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id") from None
+            raise NotFound(f"record {record_id} does not exist in app {app_key!r}", path="/record_id", message_code="error.record.not_in_app",
+                           params={"record": record_id, "app": repr(app_key)}) from None
     return next_fire_times(rt, actor, app_key, record_id=record_id, statuses=statuses)
 
 
