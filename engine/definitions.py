@@ -64,13 +64,13 @@ def meta_errors(definition: Any, name: str = "form", prefix: str = "") -> list[E
         if path in seen:
             continue
         seen.add(path)
-        message_code, params = _shape_code(best)
+        message_code, params = shape_code(best)
         items.append(ErrorItem.coded(message_code, path=path, code="schema", **params) if message_code
                      else ErrorItem(message=best.message, path=path, code="schema"))
     return items
 
 
-def _shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
+def shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
     """The catalogue message code and params of a shape error (None: the schema's own words)."""
     if err.validator == "enum" and err.absolute_path and err.absolute_path[-1] == "type":
         return "error.definition.unknown_type", {"type": repr(err.instance), "known": ", ".join(FIELD_TYPES.names())}

@@ -17,23 +17,24 @@ MAX_LINK_LENGTH = 2_000
 
 
 def link_problem(link: Any) -> str | None:
-    """Why ``link`` may not be used in a notification, in words; None when it may."""
+    """Why ``link`` may not be used in a notification, as the message code of "link <why>" (its param ``max``: the
+    longest link); None when it may."""
     if not isinstance(link, str) or not link:
-        return "must be an http(s) address or a path starting with /"
+        return "error.link.not_address"
     if len(link) > MAX_LINK_LENGTH:
-        return f"is longer than {MAX_LINK_LENGTH} characters"
+        return "error.link.too_long"
     if any(ord(ch) < 33 or ord(ch) == 127 or ch == "\\" for ch in link):
-        return "may not contain spaces, control characters or backslashes"
+        return "error.link.bad_characters"
     if link.startswith("/"):
         if link.startswith("//"):
-            return "a path must start with a single / (// would leave this site)"
+            return "error.link.double_slash"
         return None
     try:
         parts = urlsplit(link)
     except ValueError:
-        return "cannot be read as an address"
+        return "error.link.unreadable"
     if parts.scheme.lower() not in LINK_SCHEMES or not parts.netloc:
-        return "only http:// and https:// addresses or a path starting with / can be used as a link"
+        return "error.link.scheme"
     return None
 
 

@@ -19,7 +19,8 @@ from typing import Any
 import jsonschema
 import sqlalchemy as sa
 
-from engine.definitions import CompiledForm, json_pointer
+from engine import i18n
+from engine.definitions import CompiledForm, json_pointer, shape_code
 from engine.errors import DefinitionInvalid, ErrorItem, FormflowError, NotFound
 from engine.rules import RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
 from engine.storage.tables import apps, forms, records, users
@@ -56,14 +57,16 @@ def shape_errors(definition: Any) -> list[ErrorItem]:
         path = json_pointer(list(best.absolute_path))
         if best.validator == "required":
             missing = best.message.split("'")[1] if "'" in best.message else ""
-            path, message = f"{path}/{missing}", "is required"
-        elif best.validator == "additionalProperties":
-            message = best.message.replace("Additional properties are not allowed", "unknown setting(s)")
+            path, message_code, params = f"{path}/{missing}", "error.field.required", {}
         else:
-            message = best.message if len(best.message) < 300 else best.message[:300] + "..."
-        if (path, message) not in seen:
-            seen.add((path, message))
-            items.append(ErrorItem(message, path=path, code="invalid"))
+            message_code, params = shape_code(best)
+        if message_code is None:  # a keyword the catalogue has no words for: the schema's own, shortened
+            message_code = "error.workflow.shape"
+            params = {"detail": best.message if len(best.message) < 300 else best.message[:300] + "..."}
+        item = ErrorItem.coded(message_code, path=path, code="invalid", **params)
+        if (path, item.message) not in seen:
+            seen.add((path, item.message))
+            items.append(item)
     return items
 
 
@@ -83,8 +86,8 @@ class CompileContext:
         try:
             return compiled_form(self.rt, self.conn, self.app_key, form_key)
         except NotFound:
-            self.errors.append(ErrorItem(f"form {form_key!r} does not exist in app {self.app_key!r} or is not published",
-                                         path=path, code="not_found"))
+            self.errors.append(ErrorItem.coded("error.workflow.form_not_published", path=path, code="not_found",
+                                               form=repr(form_key), app=repr(self.app_key)))
             return None
 
     def other_form(self, form_key, path) -> CompiledForm | None:
@@ -103,8 +106,8 @@ class CompileContext:
             return None
         fld = form.by_id.get(fid) if isinstance(fid, str) else None
         if fld is None or fld.get("deleted"):
-            self.errors.append(ErrorItem(f"{fid!r} is not a field of form {form.key!r}", path=path, field_id=fid if isinstance(fid, str) else None,
-                                         code="unknown_field"))
+            self.errors.append(ErrorItem.coded("error.options.not_field_of_form", path=path, code="unknown_field",
+                                               field_id=fid if isinstance(fid, str) else None, field=repr(fid), form=repr(form.key)))
             return None
         return fld
 
@@ -116,7 +119,11 @@ class CompileContext:
         try:
             return compile_rule(text, self._rule_scope, name=f"{self.key} condition", expect="boolean")
         except RuleError as exc:
-            self.errors.append(ErrorItem(f"condition: {exc}", path=path, code="rule_invalid"))
+            self.errors.append(ErrorItem.coded("error.workflow.condition", path=path, code="rule_invalid",
+                                               name=repr(exc.rule), detail={loc: exc.localized(loc) for loc in i18n.LOCALES},
+                                               where={loc: i18n.render("error.workflow.line_column", loc, {
+                                                   "line": exc.line, "column": exc.column}) for loc in i18n.LOCALES}
+                                               if exc.line is not None else ""))
             return None
 
     def check_filters(self, filters: list[dict], path: str) -> None:
@@ -129,7 +136,7 @@ class CompileContext:
                 queries.filter_clause(self.form, queries.Filter(f["field"], f["op"], f.get("value")), self.conn.dialect.name,
                                        f"{path}/{i}", errors)
             except (KeyError, ValueError, TypeError, AttributeError) as exc:
-                errors.append(ErrorItem(f"filter is not valid ({exc})", path=f"{path}/{i}"))
+                errors.append(ErrorItem.coded("error.workflow.filter_invalid", path=f"{path}/{i}", detail=str(exc)))
         self.errors += errors
 
     def check_channel(self, name: str, config: dict, path: str) -> None:
@@ -159,7 +166,8 @@ class CompileContext:
         try:
             texts = secrets.reveal(self.conn, self.rt, handles.values()) if handles else {}
         except secrets.SecretUnavailable as exc:
-            self.errors.append(ErrorItem(str(exc), path=path, code="secret_unavailable"))
+            self.errors.append(ErrorItem.coded("error.workflow.problem", path=path, code="secret_unavailable",
+                                               detail={loc: exc.localized(loc) for loc in i18n.LOCALES}))
             return None
         return {k: texts[handles[k]] if k in handles else v for k, v in config.items()
                 if k in handles or not secrets.is_mask(v)}
@@ -169,11 +177,12 @@ class CompileContext:
         try:
             published = templates.get_published(self.conn, self.rt, self.app_key, key)
         except FormflowError as exc:
-            self.errors.append(ErrorItem(exc.message, path=path, code=exc.code))
+            self.errors.append(ErrorItem.coded("error.workflow.problem", path=path, code=exc.code,
+                                               detail={loc: exc.localized(loc) for loc in i18n.LOCALES}))
             return
         if self.form is not None and published.form_key != self.form.key:
-            self.errors.append(ErrorItem(f"template {key!r} renders {published.form_key!r} records, not {self.form.key!r}",
-                                         path=path, code="wrong_form"))
+            self.errors.append(ErrorItem.coded("error.workflow.template_other_form", path=path, code="wrong_form", key=repr(key),
+                                               form=repr(published.form_key), own=repr(self.form.key)))
 
     def inline_message(self, message: dict, path: str, name: str) -> dict:
 
@@ -186,8 +195,8 @@ class CompileContext:
                 try:
                     out[part] = compile_template(message[part], scope, name=f"{name}.{part}")
                 except TemplateError as exc:
-                    self.errors.append(ErrorItem(exc.message, path=f"{path}/{part}", code="template_invalid",
-                                                 message_code=exc.item_code, params=exc.item_params))
+                    self.errors.append(ErrorItem.coded("error.workflow.problem", path=f"{path}/{part}", code="template_invalid",
+                                                       detail={loc: exc.errors[0].localized(loc) for loc in i18n.LOCALES}))
         return out
 
     def check_values(self, values: dict, target: CompiledForm | None, path: str) -> None:
@@ -290,12 +299,12 @@ def compile_workflow(rt, conn, app_key: str, definition: Any, *, workflow_id: in
     """Check and compile; raise ``DefinitionInvalid`` with every problem found."""
     errors = shape_errors(definition)
     if errors:
-        raise DefinitionInvalid(f"workflow {_key(definition)!r} is not valid", errors)
+        raise _invalid(definition, errors)
     ctx = CompileContext(rt, conn, app_key, definition)
     trigger = TRIGGERS.get(definition["trigger"]["type"]).compile(definition["trigger"], ctx, "/trigger")
     steps = compile_steps(definition["steps"], ctx, "/steps")
     if ctx.errors:
-        raise DefinitionInvalid(f"workflow {_key(definition)!r} is not valid", ctx.errors)
+        raise _invalid(definition, ctx.errors)
     return CompiledWorkflow(workflow_id, definition["key"], version, app_key, definition["form"], ctx.form.form_id,
                             ctx.form.version, definition, trigger, steps,
                             definition.get("catch_up_minutes", DEFAULT_CATCH_UP_MINUTES))
@@ -303,6 +312,12 @@ def compile_workflow(rt, conn, app_key: str, definition: Any, *, workflow_id: in
 
 def _key(definition) -> str:
     return definition.get("key", "?") if isinstance(definition, dict) else "?"
+
+
+def _invalid(definition, errors: list[ErrorItem]) -> DefinitionInvalid:
+    params = {"key": repr(_key(definition))}
+    return DefinitionInvalid(i18n.render("error.workflow.key_invalid", "en", params), errors,
+                             message_code="error.workflow.key_invalid", params=params)
 
 
 

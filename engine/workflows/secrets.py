@@ -78,8 +78,7 @@ def seal(conn, rt, actor, workflow_id: int, definition: dict, previous: dict | N
         handle = secrets.handle_of(value)
         if handle is not None:
             if owned.get(handle) != (OWNER_KIND, workflow_id):
-                errors.append(ErrorItem("this secret belongs to another definition; enter the value", path=path,
-                                        code="secret_unknown"))
+                errors.append(ErrorItem.coded("error.secret.other_definition", path=path, code="secret_unknown"))
             else:
                 container[key] = {"$secret": handle}
         elif secrets.is_mask(value):  # a mask without its ref, e.g. the text "••••1a2b": keep what the slot holds
@@ -90,11 +89,10 @@ def seal(conn, rt, actor, workflow_id: int, definition: dict, previous: dict | N
                 container[key] = secrets.store(conn, rt, owner_kind=OWNER_KIND, owner_id=workflow_id, text=kept,
                                                created_by=actor.user_id)
             else:
-                errors.append(ErrorItem("there is no stored secret to keep here; enter the value", path=path,
-                                        code="secret_missing"))
+                errors.append(ErrorItem.coded("error.secret.none_stored", path=path, code="secret_missing"))
         elif isinstance(value, str) and value:
             if len(value) > secrets.MAX_SECRET_LENGTH:
-                errors.append(ErrorItem(f"is longer than {secrets.MAX_SECRET_LENGTH} characters", path=path, code="too_long"))
+                errors.append(ErrorItem.coded("error.secret.too_long", path=path, code="too_long", max=secrets.MAX_SECRET_LENGTH))
             else:
                 container[key] = secrets.store(conn, rt, owner_kind=OWNER_KIND, owner_id=workflow_id, text=value,
                                                created_by=actor.user_id)

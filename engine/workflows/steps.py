@@ -24,7 +24,7 @@ from engine.notifications.channels import CHANNELS, Recipient
 from engine.registry import Registry
 from engine.storage.tables import records, users
 from engine.workflows import outbox as outbox_rows
-from engine.notifications.links import link_problem
+from engine.notifications.links import MAX_LINK_LENGTH, link_problem
 from engine.notifications.variables import record_link, RenderData
 from engine.services import templates
 from engine.services.team_managers import managers_by_user
@@ -115,7 +115,7 @@ def compile_steps(specs: list[dict], ctx, path: str) -> list[CompiledStep]:
     out, seen = [], set()
     for i, spec in enumerate(specs):
         if spec["id"] in ctx.step_ids:
-            ctx.errors.append(ErrorItem(f"step id {spec['id']!r} is used twice", path=f"{path}/{i}/id", code="duplicate"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.step_twice", path=f"{path}/{i}/id", code="duplicate", id=repr(spec["id"])))
         ctx.step_ids.add(spec["id"])
         seen.add(spec["id"])
         out.append(STEPS.get(spec["type"]).compile(spec, ctx, f"{path}/{i}"))
@@ -198,12 +198,13 @@ def check_people(specs: list[dict], ctx, path: str) -> None:
         if "field" in spec:
             fld = ctx.require_field(spec["field"], f"{where}/field")
             if fld and not FIELD_TYPES.get(fld["type"]).is_user:
-                ctx.errors.append(ErrorItem(f"field {spec['field']!r} is not a user field", path=f"{where}/field", code="wrong_type"))
+                ctx.errors.append(ErrorItem.coded("error.workflow.not_user_field", path=f"{where}/field", code="wrong_type",
+                                                  field=repr(spec["field"])))
         if spec.get("manager_of") not in (None, "owner"):
             fld = ctx.require_field(spec["manager_of"], f"{where}/manager_of")
             if fld and not FIELD_TYPES.get(fld["type"]).is_user:
-                ctx.errors.append(ErrorItem(f"field {spec['manager_of']!r} is not a user field", path=f"{where}/manager_of",
-                                            code="wrong_type"))
+                ctx.errors.append(ErrorItem.coded("error.workflow.not_user_field", path=f"{where}/manager_of", code="wrong_type",
+                                                  field=repr(spec["manager_of"])))
 
 
 # -- notify -------------------------------------------------------------------
@@ -298,28 +299,28 @@ class NotifyKind(StepKind):
         check_people(spec.get("cc") or [], ctx, f"{path}/cc")
         for i, channel in enumerate(spec["channels"]):
             if channel not in CHANNELS:
-                ctx.errors.append(ErrorItem(f"unknown channel {channel!r}; one of {', '.join(CHANNELS.names())}",
-                                            path=f"{path}/channels/{i}", code="unknown_channel"))
+                ctx.errors.append(ErrorItem.coded("error.workflow.unknown_channel", path=f"{path}/channels/{i}",
+                                                  code="unknown_channel", channel=repr(channel), known=", ".join(CHANNELS.names())))
             elif not CHANNELS.get(channel).cls.configured_by_server():
                 ctx.check_channel(channel, (spec.get("channel_config") or {}).get(channel, {}), f"{path}/channel_config/{channel}")
         for channel in spec.get("channel_config") or {}:
             if channel not in spec["channels"]:
-                ctx.errors.append(ErrorItem(f"settings for {channel!r}, which the step does not use", path=f"{path}/channel_config/{channel}"))
+                ctx.errors.append(ErrorItem.coded("error.workflow.unused_channel_settings", path=f"{path}/channel_config/{channel}",
+                                                  channel=repr(channel)))
         if "link" in spec:
 
             problem = link_problem(spec["link"])
             if problem:
-                ctx.errors.append(ErrorItem(f"link {problem}", path=f"{path}/link", code="unsafe_link"))
+                ctx.errors.append(ErrorItem.coded(problem, path=f"{path}/link", code="unsafe_link", max=MAX_LINK_LENGTH))
         inline = None
         if spec.get("template") and spec.get("message"):
-            ctx.errors.append(ErrorItem("use a template or an inline message, not both", path=f"{path}/message"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.template_or_message", path=f"{path}/message"))
         elif spec.get("template"):
             ctx.check_template(spec["template"], f"{path}/template")
         elif spec.get("message"):
             inline = ctx.inline_message(spec["message"], f"{path}/message", name=f"{ctx.key}.{spec['id']}")
         else:
-            ctx.errors.append(ErrorItem("a notify step needs a template (key of a published template) or a message",
-                                        path=f"{path}/template", code="required"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.notify_needs_message", path=f"{path}/template", code="required"))
         return NotifyStep(self, spec, inline)
 
 
@@ -410,12 +411,11 @@ class WebhookKind(StepKind):
     def compile(self, spec, ctx, path):
         ctx.check_channel("webhook", {"url": spec["url"]}, path)
         if spec.get("template") and (spec.get("message") or spec.get("messages")):
-            ctx.errors.append(ErrorItem("use a template or an inline message, not both", path=f"{path}/message"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.template_or_message", path=f"{path}/message"))
         elif spec.get("template"):
             ctx.check_template(spec["template"], f"{path}/template")
         if spec.get("messages") and not spec.get("message"):
-            ctx.errors.append(ErrorItem("messages in other languages need the default message", path=f"{path}/message",
-                                        code="required"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.default_message_required", path=f"{path}/message", code="required"))
         name = f"{ctx.key}.{spec['id']}"
         inline = ctx.inline_message(spec["message"], f"{path}/message", name=name) if spec.get("message") else None
         by_locale = {loc: ctx.inline_message(msg, f"{path}/messages/{loc}", name=f"{name}.{loc}")
@@ -519,8 +519,8 @@ class UpdateRecordKind(StepKind):
         if spec.get("reference"):
             fld = ctx.require_field(spec["reference"], f"{path}/reference")
             if fld and not FIELD_TYPES.get(fld["type"]).is_reference:
-                ctx.errors.append(ErrorItem(f"field {spec['reference']!r} is not a reference field", path=f"{path}/reference",
-                                            code="wrong_type"))
+                ctx.errors.append(ErrorItem.coded("error.workflow.not_reference_field", path=f"{path}/reference", code="wrong_type",
+                                                  field=repr(spec["reference"])))
                 target = None
             elif fld and reference_target(fld, ctx.form.app_key if ctx.form else None).app is not None:
                 ctx.errors.append(ErrorItem.coded("error.definition.reference_write_other_app", path=f"{path}/reference",

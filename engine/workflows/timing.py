@@ -22,6 +22,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -56,8 +57,9 @@ class TimingError(ValidationFailed, ValueError):
 
     code = "timing_invalid"
 
-    def __init__(self, message: str, where: str | None = None):
-        super().__init__(message, [ErrorItem(message, path=f"/{where}" if where else "", code="timing_invalid")])
+    def __init__(self, where: str | None = None, *, message_code: str, **params: Any):
+        item = ErrorItem.coded(message_code, path=f"/{where}" if where else "", code="timing_invalid", **params)
+        super().__init__(item.message, [item], message_code=message_code, params=params)
         self.where = where
 
     def __str__(self) -> str:
@@ -69,12 +71,12 @@ def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise TimingError(f"unknown time zone {tz!r}", "tz") from None
+        raise TimingError("tz", message_code="error.timing.unknown_zone", tz=repr(tz)) from None
 
 
 def _require_aware(dt: datetime, where: str) -> None:
     if not isinstance(dt, datetime) or dt.tzinfo is None or dt.utcoffset() is None:
-        raise TimingError("needs a date and time with a time zone", where)
+        raise TimingError(where, message_code="error.timing.needs_aware")
 
 
 def _parse_at_time(value: str | time | None) -> time | None:
@@ -86,7 +88,7 @@ def _parse_at_time(value: str | time | None) -> time | None:
             raise ValueError
         return time(int(hh), int(mm))
     except ValueError:
-        raise TimingError(f"time of day {value!r} must look like 09:00", "at_time") from None
+        raise TimingError("at_time", message_code="error.timing.time_of_day", value=repr(value)) from None
 
 
 def resolve_local(wall: datetime, tz: str) -> datetime:
@@ -102,13 +104,13 @@ def resolve_local(wall: datetime, tz: str) -> datetime:
 
 def _check_amount(amount: int, unit: str) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise TimingError("must be a whole number", "amount")
+        raise TimingError("amount", message_code="error.timing.whole_number")
     if amount < 0:
-        raise TimingError("must be 0 or more; use direction 'before' to go back", "amount")
+        raise TimingError("amount", message_code="error.timing.not_negative")
     if unit not in UNITS:
-        raise TimingError(f"unit {unit!r} is not one of {', '.join(UNITS)}", "unit")
+        raise TimingError("unit", message_code="error.timing.unit", unit=repr(unit), units=", ".join(UNITS))
     if amount * UNITS[unit] > MAX_OFFSET_DAYS:
-        raise TimingError(f"is more than {MAX_OFFSET_DAYS} days", "amount")
+        raise TimingError("amount", message_code="error.timing.too_far", max=MAX_OFFSET_DAYS)
 
 
 @dataclass(frozen=True)
@@ -125,11 +127,11 @@ class Offset:
     def __post_init__(self) -> None:
         _check_amount(self.amount, self.unit)
         if self.direction not in DIRECTIONS:
-            raise TimingError(f"direction {self.direction!r} must be 'before' or 'after'", "direction")
+            raise TimingError("direction", message_code="error.timing.direction", direction=repr(self.direction))
         at = _parse_at_time(self.at_time)
         object.__setattr__(self, "at_time", at)
         if at is not None and self.unit not in _CALENDAR_UNITS:
-            raise TimingError("a time of day only goes with days or weeks", "at_time")
+            raise TimingError("at_time", message_code="error.timing.time_needs_days")
         days = _CALENDAR_UNITS.get(self.unit)
         delta = timedelta(days=self.amount * days) if days else timedelta(**{self.unit: self.amount})
         object.__setattr__(self, "step", DIRECTIONS[self.direction] * delta)
@@ -139,7 +141,7 @@ class Offset:
         """Build from the definition shape ``{"amount", "unit", "direction", "at_time"}``."""
         unknown = set(data) - {"amount", "unit", "direction", "at_time"}
         if unknown:
-            raise TimingError(f"unknown setting(s) {', '.join(sorted(unknown))}", "offset")
+            raise TimingError("offset", message_code="error.timing.unknown_settings", names=", ".join(sorted(unknown)))
         return cls(data.get("amount", 0), data.get("unit", "days"),
                    data.get("direction", "before"), data.get("at_time"))
 
@@ -199,13 +201,13 @@ def _expand_field(part: str, index: int) -> frozenset[int] | None:
     """Expand one cron field; None means '*' (every value)."""
     label = _CRON_FIELDS[index][0]
     if any(mark in part.upper() for mark in _CRON_EXTENSIONS):
-        raise TimingError(f"{label} field {part!r} uses syntax that is not supported", "cron")
+        raise TimingError("cron", message_code="error.timing.cron_syntax", unit_name=label, part=repr(part))
     probe = ["*"] * 5
     probe[index] = part
     try:
         expanded = croniter.expand(" ".join(probe))[0][index]
     except Exception as exc:  # croniter raises several error classes
-        raise TimingError(f"{label} field {part!r} is not valid ({exc})", "cron") from None
+        raise TimingError("cron", message_code="error.timing.cron_field", unit_name=label, part=repr(part), detail=str(exc)) from None
     if expanded == ["*"]:
         return None
     values = {int(v) for v in expanded}
@@ -217,13 +219,12 @@ def _expand_field(part: str, index: int) -> frozenset[int] | None:
 def parse_cron(text: str) -> "CronSchedule":
     """Parse 5-field crontab text (minute hour day month weekday)."""
     if not isinstance(text, str) or not text.strip():
-        raise TimingError("schedule is empty", "cron")
+        raise TimingError("cron", message_code="error.timing.cron_empty")
     if len(text) > MAX_CRON_LENGTH:
-        raise TimingError(f"schedule is longer than {MAX_CRON_LENGTH} characters", "cron")
+        raise TimingError("cron", message_code="error.timing.cron_too_long", max=MAX_CRON_LENGTH)
     parts = text.split()
     if len(parts) != 5:
-        raise TimingError(f"schedule {text!r} needs 5 parts (minute hour day month weekday), "
-                          f"found {len(parts)}", "cron")
+        raise TimingError("cron", message_code="error.timing.cron_parts", text=repr(text), n=len(parts))
     fields = [_expand_field(part, i) for i, part in enumerate(parts)]
     schedule = CronSchedule(
         text=" ".join(parts), minutes=fields[0], hours=fields[1], days=fields[2],
@@ -237,7 +238,7 @@ def parse_cron(text: str) -> "CronSchedule":
             months = schedule.months or range(1, 13)
             longest = max(calendar.monthrange(2024, m)[1] for m in months)
             if min(schedule.days) > longest:
-                raise TimingError(f"schedule {text!r} never fires (no such day in those months)", "cron")
+                raise TimingError("cron", message_code="error.timing.cron_never", text=repr(text))
     return schedule
 
 
@@ -299,13 +300,13 @@ class CronSchedule:
                 if found is not None:
                     return found
             day += timedelta(days=1)
-        raise TimingError(f"schedule {self.text!r} does not fire in the next "
-                          f"{MAX_CRON_SEARCH_DAYS // 366} years", "cron")
+        raise TimingError("cron", message_code="error.timing.cron_no_fire", text=repr(self.text),
+                          years=MAX_CRON_SEARCH_DAYS // 366)
 
     def next_n(self, dt: datetime, n: int, tz: str = "UTC") -> list[datetime]:
         """The next ``n`` firings after ``dt`` (aware UTC, increasing)."""
         if not 0 <= n <= MAX_CRON_RUNS:
-            raise TimingError(f"can list at most {MAX_CRON_RUNS} runs", "n")
+            raise TimingError("n", message_code="error.timing.too_many_runs", max=MAX_CRON_RUNS)
         out: list[datetime] = []
         current = dt
         while len(out) < n:

@@ -90,7 +90,7 @@ TRIGGERS: Registry[TriggerKind] = Registry("workflow trigger")
 
 def _timing_error(ctx, exc: TimingError, path: str) -> None:
     where = f"{path}/{exc.where}" if exc.where else path
-    ctx.errors.append(ErrorItem(exc.message, path=where, code="timing_invalid"))
+    ctx.errors.append(ErrorItem.coded(exc.message_code, path=where, code="timing_invalid", **exc.params))
 
 
 def _check_tz(spec: dict, ctx, path: str) -> str:
@@ -100,8 +100,7 @@ def _check_tz(spec: dict, ctx, path: str) -> str:
     try:
         resolve_local(datetime(2026, 1, 1), tz)
     except TimingError:
-        ctx.errors.append(ErrorItem(f"time zone {tz!r} is not owner, recipient, workspace or a known zone name",
-                                    path=f"{path}/tz", code="timing_invalid"))
+        ctx.errors.append(ErrorItem.coded("error.workflow.unknown_zone", path=f"{path}/tz", code="timing_invalid", tz=repr(tz)))
     return tz
 
 
@@ -157,7 +156,7 @@ class RecordEventKind(TriggerKind):
         for i, fid in enumerate(spec.get("fields") or ()):
             ctx.require_field(fid, f"{path}/fields/{i}")
         if "field_changed" in (spec.get("on") or ()) and not spec.get("fields"):
-            ctx.errors.append(ErrorItem("'field_changed' needs the fields to watch", path=f"{path}/fields", code="required"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.fields_to_watch", path=f"{path}/fields", code="required"))
         if spec.get("delay"):
             try:
                 Delay(spec["delay"]["amount"], spec["delay"]["unit"])
@@ -241,8 +240,8 @@ class DateRelativeKind(TriggerKind):
         fld = ctx.require_field(spec.get("field"), f"{path}/field")
         ftype = fld["type"] if fld else None
         if fld and not FIELD_TYPES.get(ftype).is_temporal:  # a date-relative trigger watches a date or datetime field
-            ctx.errors.append(ErrorItem(f"field {spec['field']!r} is a {ftype} field; a reminder needs a date or date and time field",
-                                        path=f"{path}/field", field_id=spec.get("field"), code="wrong_type"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.reminder_needs_date", path=f"{path}/field", field_id=spec.get("field"),
+                                              code="wrong_type", field=repr(spec["field"]), type=ftype))
         offsets = []
         for i, raw in enumerate(spec.get("offsets") or ()):
             try:
@@ -290,8 +289,7 @@ class ScheduleKind(TriggerKind):
             _timing_error(ctx, exc, path)
         tz = spec.get("tz", "workspace")
         if tz in ("owner", "recipient"):
-            ctx.errors.append(ErrorItem("a schedule runs for many records at once: use 'workspace' or a zone name",
-                                        path=f"{path}/tz", code="timing_invalid"))
+            ctx.errors.append(ErrorItem.coded("error.workflow.schedule_zone", path=f"{path}/tz", code="timing_invalid"))
         else:
             _check_tz(spec, ctx, path)
         ctx.check_filters(spec.get("filters") or [], f"{path}/filters")
