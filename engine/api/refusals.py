@@ -39,10 +39,6 @@ def not_whole_number(name: str, low: int, high: int) -> ValidationFailed:
     return invalid(name, "error.body.member_not_in_range", "error.body.expected_whole_number", low=low, high=high)
 
 
-def not_one_of(name: str, choices: Any) -> ValidationFailed:
-    return invalid(name, "error.body.member_not_one_of", "error.options.one_of", choices=", ".join(map(str, choices)))
-
-
 def unknown_locale(choices: Any) -> ValidationFailed:
     return coded(ValidationFailed, "error.locale.unknown",
                  [ErrorItem.coded("error.options.one_of", path="/locale", choices=", ".join(map(str, choices)))])
