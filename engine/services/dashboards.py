@@ -70,7 +70,7 @@ def _checked(rt: Runtime, conn, app_id: int, app_key: str, definition: Any) -> l
 def _checked_with(definition: Any, forms_by_key: dict[str, CompiledForm]) -> list[CompiledChart]:
     errors, charts = check_dashboard(definition, forms_by_key)
     if errors:
-        raise DefinitionInvalid("the dashboard is not valid", errors)
+        raise DefinitionInvalid("the dashboard is not valid", errors, message_code="error.dashboard.invalid")
     return charts
 
 
@@ -108,7 +108,8 @@ def _row(conn, app_id: int, key: str):
 def _existing(conn, app_id: int, app_key: str, key: str):
     row = _row(conn, app_id, key)
     if row is None:
-        raise NotFound(f"app {app_key!r} has no dashboard {key!r}", path="/dashboard")
+        raise NotFound(f"app {app_key!r} has no dashboard {key!r}", path="/dashboard", message_code="error.dashboard.not_found",
+                       params={"app": repr(app_key), "dashboard": repr(key)})
     return row
 
 
@@ -133,10 +134,12 @@ def create_dashboard(rt: Runtime, actor: Actor, app_key: str, definition: Any) -
         app = app_row(conn, rt, app_key)
         _checked(rt, conn, app["id"], app_key, definition)
         if _row(conn, app["id"], definition["key"]) is not None:
-            raise Conflict(f"app {app_key!r} already has a dashboard {definition['key']!r}", [ErrorItem("already taken", path="/key")])
+            raise Conflict(f"app {app_key!r} already has a dashboard {definition['key']!r}", [ErrorItem.coded("error.value.taken", path="/key")],
+                           message_code="error.dashboard.exists", params={"app": repr(app_key), "dashboard": repr(definition["key"])})
         count = conn.execute(sa.select(sa.func.count()).select_from(dashboards).where(dashboards.c.app_id == app["id"])).scalar_one()
         if count >= MAX_DASHBOARDS_PER_APP:
-            raise Conflict(f"an app holds at most {MAX_DASHBOARDS_PER_APP} dashboards", [ErrorItem("too many", path="/")])
+            raise Conflict(f"an app holds at most {MAX_DASHBOARDS_PER_APP} dashboards", [ErrorItem.coded("error.token.too_many_item", path="/")],
+                           message_code="error.dashboard.too_many", params={"max": MAX_DASHBOARDS_PER_APP})
         now = rt.clock.now()
         conn.execute(sa.insert(dashboards).values(app_id=app["id"], key=definition["key"], definition=definition, revision=1,
                                                   created_by=actor.user_id, created_at=now, updated_by=actor.user_id, updated_at=now))
@@ -152,10 +155,12 @@ def replace_dashboard(rt: Runtime, actor: Actor, app_key: str, key: str, definit
         row = _existing(conn, app["id"], app_key, key)
         if if_revision is not None and if_revision != row["revision"]:
             raise PreconditionFailed(f"dashboard {key!r} was changed by someone else (revision {row['revision']})",
-                                     current_revision=row["revision"])
+                                     current_revision=row["revision"], message_code="error.dashboard.changed_elsewhere",
+                                     params={"dashboard": repr(key), "revision": row["revision"]})
         _checked(rt, conn, app["id"], app_key, definition)
         if definition["key"] != key:
-            raise DefinitionInvalid("the key of a dashboard can't change", [ErrorItem(f"must be {key!r}", path="/key")])
+            raise DefinitionInvalid("the key of a dashboard can't change", [ErrorItem.coded("error.dashboard.must_be", key=repr(key), path="/key")],
+                                    message_code="error.dashboard.key_fixed")
         conn.execute(sa.update(dashboards).where(dashboards.c.id == row["id"]).values(
             definition=definition, revision=row["revision"] + 1, updated_by=actor.user_id, updated_at=rt.clock.now()))
         sync_rollups(rt, conn)
@@ -196,7 +201,8 @@ def compiled_dashboard(rt: Runtime, row, forms_by_key: dict[str, CompiledForm]) 
     def build() -> list[CompiledChart]:
         errors, charts = check_dashboard(row["definition"], forms_by_key)
         if errors:  # a form published since the dashboard was saved may have dropped a field it uses
-            raise DefinitionInvalid(f"dashboard {row['key']!r} no longer fits its forms; edit it", errors)
+            raise DefinitionInvalid(f"dashboard {row['key']!r} no longer fits its forms; edit it", errors,
+                                message_code="error.dashboard.stale", params={"dashboard": repr(row["key"])})
         return charts
 
     return rt.cache.get(CACHE_KIND, key, build)
@@ -342,7 +348,8 @@ def preview_dashboard(rt: Runtime, actor: Actor, app_key: str, definition: Any, 
     require_capability(rt, actor, "design")
     flt = drill.dashboard_filters(filters)
     if not isinstance(definition, dict):
-        raise DefinitionInvalid("the dashboard is not valid", [ErrorItem("a dashboard must be a JSON object", path="/")])
+        raise DefinitionInvalid("the dashboard is not valid", [ErrorItem.coded("error.dashboard.object", path="/")],
+                                message_code="error.dashboard.invalid")
     out, _, _ = _dashboard_data(rt, actor, app_key, None, live=True, flt=flt, definition=definition)
     return out
 
@@ -366,7 +373,8 @@ def _prepare(rt: Runtime, conn, actor: Actor, chart: CompiledChart, form: Compil
         view.check(conn, None)
         for path, fid in chart.fields_used:
             if fid in view.hidden:  # derived fields too: a sum of weighted_amount is a sum of a hidden amount
-                raise PermissionDenied(f"chart {chart.key!r} uses field {fid!r}, which your role may not see", path=path, field_id=fid)
+                raise PermissionDenied(f"chart {chart.key!r} uses field {fid!r}, which your role may not see", path=path, field_id=fid,
+                                       message_code="error.dashboard.hidden_field", params={"chart": repr(chart.key), "field": repr(fid)})
         period = chart_period(chart, now, tz)
         scopes = list(view.scope)
         where = chart_where(chart, form, conn.dialect.name, tz, period, scopes)

@@ -73,12 +73,13 @@ def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: Any
     shape = {"key": key, "label": label}
     errors = meta_errors(shape, "app")
     if errors:
-        raise DefinitionInvalid("the app definition is not valid", errors)
+        raise DefinitionInvalid("the app definition is not valid", errors, message_code="error.form.app_invalid")
     now = rt.clock.now()
 
     def _insert(c):
         if c.execute(sa.select(apps.c.id).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == key)).first():
-            raise Conflict(f"an app with key {key!r} already exists", [ErrorItem("already taken", path="/key")])
+            raise Conflict(f"an app with key {key!r} already exists", [ErrorItem.coded("error.value.taken", path="/key")],
+                           message_code="error.form.app_exists", params={"key": repr(key)})
         c.execute(sa.insert(apps).values(workspace_id=rt.workspace_id, key=key, label=label, description=bilingual_text.to_column(description), settings={},
                                          template_key=(template or {}).get("key"), template_version=(template or {}).get("version"),
                                          created_at=now, updated_at=now))
@@ -99,7 +100,7 @@ def update_app(rt: Runtime, actor: Actor, app_key: str, label: Any = None, descr
         if label is not None:
             errors = meta_errors({"key": app_key, "label": label}, "app")
             if errors:
-                raise DefinitionInvalid("the app definition is not valid", errors)
+                raise DefinitionInvalid("the app definition is not valid", errors, message_code="error.form.app_invalid")
             values["label"] = label
         if description is not None:
             values["description"] = bilingual_text.edited(row["description"], description)
@@ -137,9 +138,12 @@ def create_form(rt: Runtime, actor: Actor, app_key: str, definition: dict, *, te
         siblings = _sibling_drafts(c, app["id"], definition.get("key"))
         errors = reference_targets.check_definition(c, rt, definition, siblings, app_key)
         if errors:
-            raise DefinitionInvalid("the form definition is not valid", with_places(definition, errors, siblings))
+            raise DefinitionInvalid("the form definition is not valid", with_places(definition, errors, siblings),
+                                    message_code="error.form.invalid")
         if c.execute(sa.select(forms.c.id).where(forms.c.app_id == app["id"], forms.c.key == definition["key"])).first():
-            raise Conflict(f"a form with key {definition['key']!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
+            raise Conflict(f"a form with key {definition['key']!r} already exists in app {app_key!r}",
+                           [ErrorItem.coded("error.value.taken", path="/key")], message_code="error.form.exists",
+                           params={"form": repr(definition["key"]), "app": repr(app_key)})
         now = rt.clock.now()
         c.execute(sa.insert(forms).values(app_id=app["id"], key=definition["key"], draft=definition, draft_revision=1,
                                           template_key=(template or {}).get("key"), template_version=(template or {}).get("version"),
@@ -167,14 +171,16 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
     _require_design(rt, actor)
     definition = _normalized(definition)
     if isinstance(definition, dict) and definition.get("key", form_key) != form_key:
-        raise DefinitionInvalid("a form's key can't be changed", [ErrorItem(f"must stay {form_key!r}", path="/key")])
+        raise DefinitionInvalid("a form's key can't be changed", [ErrorItem.coded("error.value.must_stay", key=repr(form_key), path="/key")],
+                                message_code="error.form.key_fixed")
     if isinstance(definition, dict):
         definition.setdefault("key", form_key)
     with rt.db.transaction() as conn:
         app, row = form_row(conn, rt, app_key, form_key)
         if if_revision is not None and if_revision != row["draft_revision"]:
             raise PreconditionFailed(f"the draft was changed elsewhere (revision {row['draft_revision']}, you edited {if_revision}); reload it",
-                                     current_revision=row["draft_revision"])
+                                     current_revision=row["draft_revision"], message_code="error.form.changed_elsewhere",
+                                     params={"revision": row["draft_revision"], "yours": if_revision})
         siblings = _sibling_drafts(conn, app["id"], form_key)
         errors = reference_targets.check_definition(conn, rt, definition, siblings, app_key)
         errors += _vanished_fields(row, definition)
@@ -182,7 +188,8 @@ def save_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, definitio
             for check in rt.pipeline.save_checks:  # the features' checks (engine.features)
                 errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
         if errors:
-            raise DefinitionInvalid("the form definition is not valid", with_places(definition, errors, siblings))
+            raise DefinitionInvalid("the form definition is not valid", with_places(definition, errors, siblings),
+                                    message_code="error.form.invalid")
         conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(
             draft=definition, draft_revision=row["draft_revision"] + 1, updated_at=rt.clock.now()))
         # each save is kept (who, when, the definition) for the version history and "restore as draft"
@@ -197,8 +204,7 @@ def _vanished_fields(row, definition: dict) -> list[ErrorItem]:
     if row["published_version"] is None:
         return []
     kept = {f["id"] for f in definition.get("fields", [])}
-    return [ErrorItem(f"field {f['id']!r} is published and has data: mark it deleted instead of removing it",
-                      path="/fields", field_id=f["id"], code="field_removed")
+    return [ErrorItem.coded("error.form.field_removed", field=repr(f["id"]), path="/fields", field_id=f["id"], code="field_removed")
             for f in row["draft"].get("fields", []) if f["id"] not in kept]
 
 
@@ -230,7 +236,8 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
         errors += _type_change_problems(conn, row["id"], old, definition)
     errors += _broken_places(rt, conn, app_key, form_key, definition)
     if errors:
-        raise DefinitionInvalid(f"form {form_key!r} can't be published", with_places(definition, errors, siblings))
+        raise DefinitionInvalid(f"form {form_key!r} can't be published", with_places(definition, errors, siblings),
+                                message_code="error.form.cant_publish", params={"form": repr(form_key)})
 
     require_automation_rights(rt, conn, actor, app_key, form_key, definition)  # automations write only what the publisher may
     version = (row["published_version"] or 0) + 1
@@ -248,9 +255,10 @@ def _broken_places(rt: Runtime, conn, app_key: str, form_key: str, definition: d
     for i, f in enumerate(definition.get("fields", [])):
         if f.get("deleted"):
             for place in field_usage.outside_uses(rt, conn, app_key, form_key, definition, f["id"]):
-                problems.append(ErrorItem(f"field {f['id']!r} is deleted but {place['kind']} {place['key']!r} still uses it "
-                                          f"({place['path']})", path=f"/fields/{i}", field_id=f["id"], code="field_in_use",
-                                          extra={"place": {k: place[k] for k in ("kind", "key", "label", "path", "link")}}))
+                problems.append(ErrorItem.coded("error.form.deleted_field_used", field=repr(f["id"]), kind=place["kind"],
+                                                key=repr(place["key"]), where=place["path"], path=f"/fields/{i}", field_id=f["id"],
+                                                code="field_in_use",
+                                                extra={"place": {k: place[k] for k in ("kind", "key", "label", "path", "link")}}))
     return problems
 
 
@@ -268,10 +276,11 @@ def _type_change_problems(conn, form_id: int, old: dict, new: dict) -> list[Erro
             records.c.form_id == form_id, records.c.data[f["id"]].isnot(None))).scalars()
         bad = sum(1 for value in stored if value is not None and not new_type.can_hold(value, f))
         if bad:
-            what = f"type {before['type']} -> {f['type']}" if before["type"] != f["type"] else "options"
-            problems.append(ErrorItem(f"changing {what} would break {bad} existing record(s) whose value doesn't fit",
-                                      path=f"/fields/{i}/type" if before["type"] != f["type"] else f"/fields/{i}/options",
-                                      field_id=f["id"], code="incompatible_change", extra={"affected_records": bad}))
+            retyped = before["type"] != f["type"]
+            problems.append(ErrorItem.coded("error.form.incompatible_type" if retyped else "error.form.incompatible_options",
+                                            old=before["type"], new=f["type"], count=bad,
+                                            path=f"/fields/{i}/type" if retyped else f"/fields/{i}/options",
+                                            field_id=f["id"], code="incompatible_change", extra={"affected_records": bad}))
     return problems
 
 
@@ -302,6 +311,7 @@ def get_version(rt: Runtime, app_key: str, form_key: str, version: int, actor: A
             access.require_definition_reader(rt, actor, conn)
         found = conn.execute(sa.select(form_versions).where(form_versions.c.form_id == row["id"], form_versions.c.version == version)).mappings().first()
     if found is None:
-        raise NotFound(f"form {form_key!r} has no version {version}", path="/version")
+        raise NotFound(f"form {form_key!r} has no version {version}", path="/version", message_code="error.form.no_version",
+                       params={"form": repr(form_key), "version": version})
     definition = found["definition"] if designer else access.published_form_for_user(found["definition"])
     return {"version": version, "definition": definition, "published_at": found["published_at"].isoformat()}

@@ -46,30 +46,31 @@ def default_locale(rt: Runtime) -> str:
 
 
 def _problems(changes: Mapping) -> list[ErrorItem]:
-    problems = [ErrorItem(f"unknown setting; use {', '.join(FIELDS)}", path=f"/{k}") for k in changes if k not in FIELDS]
+    problems = [ErrorItem.coded("error.workspace.unknown_setting", allowed=", ".join(FIELDS), path=f"/{k}") for k in changes if k not in FIELDS]
     name = changes.get("name")
     if "name" in changes and not (isinstance(name, str) and 1 <= len(name.strip()) <= MAX_NAME_LENGTH):
-        problems.append(ErrorItem(f"a name of 1 to {MAX_NAME_LENGTH} characters", path="/name"))
+        problems.append(ErrorItem.coded("error.view.name", max=MAX_NAME_LENGTH, path="/name"))
     if "timezone" in changes and (problem := time_zone_error(changes["timezone"])) is not None:
         problems.append(problem)
     if template_review.PUBLISHER_SETTING in changes and changes[template_review.PUBLISHER_SETTING] not in PUBLISHERS:
-        problems.append(ErrorItem(f"must be one of {', '.join(PUBLISHERS)}", path=f"/{template_review.PUBLISHER_SETTING}"))
+        problems.append(ErrorItem.coded("error.options.one_of", choices=", ".join(PUBLISHERS), path=f"/{template_review.PUBLISHER_SETTING}"))
     if template_review.SELF_REVIEW_SETTING in changes and not isinstance(changes[template_review.SELF_REVIEW_SETTING], bool):
-        problems.append(ErrorItem("must be true or false", path=f"/{template_review.SELF_REVIEW_SETTING}"))
+        problems.append(ErrorItem.coded("error.value.boolean", path=f"/{template_review.SELF_REVIEW_SETTING}"))
     if LANGUAGE_SETTING in changes and changes[LANGUAGE_SETTING] not in LANGUAGES:
-        problems.append(ErrorItem(f"must be one of {', '.join(LANGUAGES)}", path=f"/{LANGUAGE_SETTING}"))
+        problems.append(ErrorItem.coded("error.options.one_of", choices=", ".join(LANGUAGES), path=f"/{LANGUAGE_SETTING}"))
     return problems
 
 
 def update_settings(rt: Runtime, actor: Actor, changes: Mapping) -> dict:
     """Change some settings (workspace admins only); the settings after the change. Only what differs is audited."""
     if not isinstance(changes, Mapping):
-        raise ValidationFailed("the settings must be an object", [ErrorItem("expected an object", path="/")])
+        raise ValidationFailed("the settings must be an object", [ErrorItem.coded("error.value.object", path="/")],
+                               message_code="error.workspace.object")
     problems = _problems(changes)
     if problems:
-        raise ValidationFailed("the workspace settings are not valid", problems)
+        raise ValidationFailed("the workspace settings are not valid", problems, message_code="error.workspace.invalid")
     if "admin" not in actor.roles and not (actor.user_id is None and privileged(actor)):
-        raise PermissionDenied("only a workspace admin may change the workspace settings", path="/")
+        raise PermissionDenied("only a workspace admin may change the workspace settings", path="/", message_code="error.workspace.admin_only")
     before = get_settings(rt)
     review = {k: changes[k] for k in (template_review.SELF_REVIEW_SETTING, template_review.PUBLISHER_SETTING) if k in changes}
     if review:

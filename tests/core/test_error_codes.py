@@ -32,9 +32,7 @@ UNCODED_BUDGET = {
     "engine/owner_field.py": 1,
     "engine/printing/document.py": 2,
     "engine/request_text.py": 2,
-    "engine/services/dashboards.py": 4,
     "engine/services/field_choices.py": 2,
-    "engine/services/forms.py": 6,
     "engine/services/formula_editor.py": 1,
     "engine/services/idempotency.py": 1,
     "engine/services/live_values.py": 1,
@@ -46,7 +44,6 @@ UNCODED_BUDGET = {
     "engine/services/template_delivery.py": 3,
     "engine/services/template_review.py": 3,
     "engine/services/templates.py": 5,
-    "engine/services/workspace_settings.py": 6,
     "engine/templating/errors.py": 1,
     "engine/workflows/compiled.py": 1,
 }
@@ -66,13 +63,11 @@ RAISE_BUDGET = {
     "engine/request_text.py": 1,
     "engine/services/app_admin.py": 8,
     "engine/services/comments.py": 8,
-    "engine/services/dashboards.py": 9,
     "engine/services/definition_access.py": 1,
     "engine/services/field_choices.py": 3,
     "engine/services/form_lookup.py": 3,
     "engine/services/form_preview.py": 2,
     "engine/services/form_versions.py": 2,
-    "engine/services/forms.py": 10,
     "engine/services/idempotency.py": 1,
     "engine/services/inbox.py": 2,
     "engine/services/live_values.py": 1,
@@ -86,7 +81,6 @@ RAISE_BUDGET = {
     "engine/services/template_delivery.py": 8,
     "engine/services/template_review.py": 3,
     "engine/services/templates.py": 7,
-    "engine/services/workspace_settings.py": 3,
 }
 
 
