@@ -108,7 +108,7 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
     expect(_rows(page)).to_have_count(2)
     _rows(page).first.locator(".tabulator-cell").first.locator("input").check()
     page.get_by_role("button", name="Restore selected").click()
-    expect(page.locator("#grid-status")).to_contain_text("1 records restored")
+    expect(page.locator("#grid-status")).to_contain_text("1 record restored.")
     expect(_rows(page)).to_have_count(1)
     assert _total(page, base) == before - 1
     page.get_by_role("button", name="Deleted").click()
