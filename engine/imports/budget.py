@@ -15,8 +15,10 @@ import re
 import zipfile
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any
 from xml.parsers import expat
 
+from engine import i18n
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 
 #: most data rows in one file
@@ -49,9 +51,9 @@ class UploadTooLarge(FormflowError):
     status = 413
     code = "upload_too_large"
 
-    def __init__(self, message: str, limit: str, value: int):
-        super().__init__(message, [ErrorItem(message, path="/file", code="too_large", extra={"limit": limit, "max": value})],
-                         limit=limit, max=value)
+    def __init__(self, limit: str, value: int, *, message_code: str, **params: Any):
+        item = ErrorItem.coded(message_code, path="/file", code="too_large", extra={"limit": limit, "max": value}, **params)
+        super().__init__(item.message, [item], message_code=message_code, params=params, limit=limit, max=value)
 
 
 def column_number(letters: bytes | str) -> int:
@@ -86,14 +88,15 @@ class _Extent:
 
     def check(self) -> None:
         if self.last_column > MAX_IMPORT_COLUMNS:
-            raise UploadTooLarge(f"the sheet uses column {column_letters(self.last_column)}; at most {MAX_IMPORT_COLUMNS} columns "
-                                 f"({column_letters(MAX_IMPORT_COLUMNS)}) can be imported", "MAX_IMPORT_COLUMNS", MAX_IMPORT_COLUMNS)
+            raise UploadTooLarge("MAX_IMPORT_COLUMNS", MAX_IMPORT_COLUMNS, message_code="error.import.too_many_columns",
+                                 column=column_letters(self.last_column), max=MAX_IMPORT_COLUMNS,
+                                 last=column_letters(MAX_IMPORT_COLUMNS))
         if self.last_row > MAX_SHEET_ROWS:
-            raise UploadTooLarge(f"the sheet uses row {self.last_row}; at most {MAX_IMPORT_ROWS} rows can be imported; split the file",
-                                 "MAX_IMPORT_ROWS", MAX_IMPORT_ROWS)
+            raise UploadTooLarge("MAX_IMPORT_ROWS", MAX_IMPORT_ROWS, message_code="error.import.too_many_rows", row=self.last_row,
+                                 max=MAX_IMPORT_ROWS)
         if self.cells > MAX_IMPORT_CELLS or self.last_row * self.last_column > MAX_IMPORT_CELLS:
-            raise UploadTooLarge(f"the sheet spans {self.last_row} rows x {self.last_column} columns; at most {MAX_IMPORT_CELLS} cells "
-                                 "can be imported; split the file or remove stray cells far from the data", "MAX_IMPORT_CELLS", MAX_IMPORT_CELLS)
+            raise UploadTooLarge("MAX_IMPORT_CELLS", MAX_IMPORT_CELLS, message_code="error.import.too_many_cells",
+                                 rows=self.last_row, columns=self.last_column, max=MAX_IMPORT_CELLS)
 
 
 #: a cell written the usual way (Excel, openpyxl, calamine's writers): ``<c r="B12"``
@@ -115,11 +118,12 @@ def check_xlsx(data: bytes) -> None:
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
-            raise UploadTooLarge(f"the workbook has {len(infos)} parts; at most {MAX_ZIP_MEMBERS}", "MAX_ZIP_MEMBERS", MAX_ZIP_MEMBERS)
+            raise UploadTooLarge("MAX_ZIP_MEMBERS", MAX_ZIP_MEMBERS, message_code="error.import.too_many_parts", n=len(infos),
+                                 max=MAX_ZIP_MEMBERS)
         for info in infos:
             if info.file_size > RATIO_FREE_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise UploadTooLarge(f"a part of the workbook ({info.filename}) inflates more than {MAX_COMPRESSION_RATIO} times",
-                                     "MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO)
+                raise UploadTooLarge("MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO, message_code="error.import.inflates",
+                                     part=info.filename, max=MAX_COMPRESSION_RATIO)
         if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
             raise _too_many_bytes()
         read = 0
@@ -130,18 +134,18 @@ def check_xlsx(data: bytes) -> None:
 
 
 def _too_many_bytes() -> UploadTooLarge:
-    return UploadTooLarge(f"the workbook unpacks to more than {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB",
-                          "MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
+    return UploadTooLarge("MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES, message_code="error.import.unpacks_too_big",
+                          mb=MAX_UNCOMPRESSED_BYTES // (1024 * 1024))
 
 
 def _damaged(part: str) -> ValidationFailed:
-    message = f"the workbook is damaged or encrypted (part {part})"
-    return ValidationFailed(message, [ErrorItem(message, path="/file", code="bad_file")])
+    item = ErrorItem.coded("error.import.damaged", path="/file", code="bad_file", part=part)
+    return ValidationFailed(item.message, [item], message_code=item.message_code, params=item.params)
 
 
 def _refused_dtd() -> ValidationFailed:
-    message = "the workbook holds an XML document type declaration (how XML bombs inflate); no spreadsheet needs one"
-    return ValidationFailed(message, [ErrorItem(message, path="/file", code="bad_file")])
+    item = ErrorItem.coded("error.import.dtd", path="/file", code="bad_file")
+    return ValidationFailed(item.message, [item], message_code=item.message_code, params=item.params)
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -195,8 +199,8 @@ def _check_dimension(text: str, c1: bytes, r1: bytes, c2: bytes, r2: bytes) -> N
     try:
         extent.check()
     except UploadTooLarge as exc:
-        raise UploadTooLarge(f"the sheet declares its size as {text.split('ref=')[-1][1:-1]}: {exc.message}",
-                             exc.details["limit"], exc.details["max"]) from None
+        raise UploadTooLarge(exc.details["limit"], exc.details["max"], message_code="error.import.declared_size",
+                             size=text.split("ref=")[-1][1:-1], detail={loc: exc.localized(loc) for loc in i18n.LOCALES}) from None
 
 
 def _scan_fast(buf: bytes, extent: _Extent) -> bool:
@@ -306,8 +310,8 @@ class CsvBudget:
         for line in source:
             self.pending += line.count(self.delimiter)
             if self.pending > MAX_CSV_DELIMITERS_PER_ROW:
-                raise UploadTooLarge(f"a row of the file has more than {MAX_CSV_DELIMITERS_PER_ROW} separators",
-                                     "MAX_CSV_DELIMITERS_PER_ROW", MAX_CSV_DELIMITERS_PER_ROW)
+                raise UploadTooLarge("MAX_CSV_DELIMITERS_PER_ROW", MAX_CSV_DELIMITERS_PER_ROW, message_code="error.import.separators",
+                                     max=MAX_CSV_DELIMITERS_PER_ROW)
             yield line
 
     def row_done(self) -> None:

@@ -74,11 +74,13 @@ def create_job(rt: Runtime, actor: Actor, app_key: str, form_key: str, filename:
                 return {**_job_dict(conn, form, existing), "resumed": True}
     source = read_upload(filename or "upload", data)
     if not source.rows:
-        raise ValidationFailed("the file has titles but no data rows", [ErrorItem("no data rows", path="/file", code="empty")])
+        raise ValidationFailed("the file has titles but no data rows", [ErrorItem.coded("error.import.no_data_rows", path="/file",
+                                                                                       code="empty")],
+                               message_code="error.import.titles_only")
     unstorable = _unstorable_cells(source)
     if unstorable:
         raise ValidationFailed("the file holds characters that can't be stored (NUL or an unpaired surrogate); remove them and "
-                               "upload it again", unstorable)
+                               "upload it again", unstorable, message_code="error.import.unstorable")
     now = rt.clock.now()
     with rt.db.transaction() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
@@ -101,7 +103,8 @@ def _unstorable_cells(source) -> list[ErrorItem]:
         for column, cell in enumerate(cells, start=1):
             why = text_problem(cell) if isinstance(cell, str) else None
             if why:
-                problems.append(ErrorItem(f"line {line}, column {column}: the text {why}", path="/file", code="invalid_text"))
+                problems.append(ErrorItem.coded("error.import.cell_text", path="/file", code="invalid_text", line=line, column=column,
+                                                why=why))
                 if len(problems) >= MAX_TEXT_PROBLEMS:
                     return problems
     return problems
@@ -140,7 +143,8 @@ def set_mapping(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: 
     with rt.db.transaction() as conn:
         form, job = _job(rt, conn, actor, app_key, form_key, job_id)
         if job["status"] in ("committing", "done"):
-            raise Conflict(f"import {job_id} is already being committed; its mapping can't change", path="/mapping")
+            raise Conflict(f"import {job_id} is already being committed; its mapping can't change", path="/mapping",
+                           message_code="error.import.committing_mapping", params={"id": job_id})
         chosen = mapping_area.checked_mapping(form, job["header"], wanted)
         options = dict(job["options"])
         if run_automations is not None:
@@ -160,7 +164,8 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
     with rt.db.read() as conn:
         form, job = _job(rt, conn, actor, app_key, form_key, job_id)
         if job["status"] in ("committing", "done"):
-            raise Conflict(f"import {job_id} is already being committed", path="/import")
+            raise Conflict(f"import {job_id} is already being committed", path="/import",
+                           message_code="error.import.committing", params={"id": job_id})
         total = conn.execute(sa.select(sa.func.count()).where(import_rows.c.job_id == job_id,
                                                              import_rows.c.state.notin_(FINAL_STATES))).scalar_one()
         ctx, use = _cleaning_context(rt, conn, form)
@@ -255,7 +260,7 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
         for item in items:
             if item.field_id in unreadable:
                 continue  # "is required" after an unreadable cell says less than the cell's own problem
-            errors.append(_problem(form, header, job["mapping"], item.field_id, item.message, item.code, item.extra))
+            errors.append(_problem(form, header, job["mapping"], item.field_id, item.message, item.code, item.extra, item))
     for fid in job["mapping"].values():  # accepted, but the field type finds it doubtful (a phone of five digits)
         doubt = FIELD_TYPES.get(form.by_id[fid]["type"]).doubt(normalized.get(fid), form.by_id[fid]) \
             if normalized and fid in form.by_id and normalized.get(fid) is not None else None
@@ -264,9 +269,13 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
     return {"state": INVALID if errors else VALID, "errors": errors, "cleaned": values, "normalized": normalized, "line": line}
 
 
-def _problem(form, header, mapping, fid, message, code, extra=None) -> dict:
+def _problem(form, header, mapping, fid, message, code, extra=None, item: ErrorItem | None = None) -> dict:
+    """A row's problem as the import screen lists it; a coded ``item`` keeps its message code and params."""
     column = next((header[int(c)] for c, f in mapping.items() if f == fid and int(c) < len(header)), None)
     out = {"column": column, "field_id": fid, "label": form.label(fid) if fid else None, "message": message, "code": code}
+    if item is not None and item.message_code:
+        out["message_code"] = item.message_code
+        out["params"] = item.to_dict()["params"]
     out.update({k: v for k, v in (extra or {}).items() if k in ("record_id", "title", "rule", "line")})
     return {k: v for k, v in out.items() if v is not None}
 
@@ -457,7 +466,7 @@ def _mark(rt, conn, app_key, form_key, job, rid, result) -> dict:
     items = result.errors or [ErrorItem(result.message, code=result.code)]
     form = compiled_form(rt, conn, app_key, form_key)
     return {"id": rid, "state": REFUSED, "record_id": None,
-            "errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra) for e in items]}
+            "errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra, e) for e in items]}
 
 
 def automation_stages() -> frozenset:
@@ -511,14 +520,16 @@ def _job(rt, conn, actor: Actor, app_key: str, form_key: str, job_id: int):
     record_service.check_access(rt, conn, actor, form, "create", {"owner_id": actor.user_id})
     job = _job_row(conn, form, job_id)
     if job["created_by"] != actor.user_id and not privileged(actor):
-        raise PermissionDenied(f"import {job_id} belongs to someone else", path="/import")
+        raise PermissionDenied(f"import {job_id} belongs to someone else", path="/import",
+                               message_code="error.import.someone_else", params={"id": job_id})
     return form, job
 
 
 def _job_row(conn, form, job_id: int):
     row = conn.execute(sa.select(import_jobs).where(import_jobs.c.id == job_id, import_jobs.c.form_id == form.form_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no import {job_id} for form {form.key!r}", path="/import")
+        raise NotFound(f"no import {job_id} for form {form.key!r}", path="/import",
+                       message_code="error.import.no_such_job", params={"id": job_id, "form": repr(form.key)})
     return row
 
 

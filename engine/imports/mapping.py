@@ -130,7 +130,8 @@ def _match_by_similarity(fields: list[dict], header: list[str], mapping: dict[st
 def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:
     """A mapping sent by a person: keys are column indexes or titles, values field ids or names (null = skip)."""
     if not isinstance(wanted, dict):
-        raise ValidationFailed("the mapping must be an object: column -> field", [ErrorItem("must be an object", path="/mapping")])
+        raise ValidationFailed("the mapping must be an object: column -> field", [ErrorItem.coded("error.import.must_be_object", path="/mapping")],
+                               message_code="error.import.mapping_not_object")
     fields = {f["id"]: f for f in importable_fields(form)}
     by_name = {f.get("name"): f["id"] for f in fields.values() if f.get("name")}
     titles = {}
@@ -142,7 +143,7 @@ def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:
         path = f"/mapping/{column}"
         index = str(column) if str(column).isdigit() and int(column) < len(header) else titles.get(column)
         if index is None:
-            errors.append(ErrorItem(f"the file has no column {column!r}", path=path, code="unknown_column"))
+            errors.append(ErrorItem.coded("error.import.no_column", path=path, code="unknown_column", column=repr(column)))
             continue
         if target in (None, ""):
             continue
@@ -151,17 +152,20 @@ def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:
             known = form.by_id.get(target) or form.by_name.get(target)
             refusal = FIELD_TYPES.get(known["type"]).import_refusal if known else None
             if refusal:
-                errors.append(ErrorItem(f"{field_label(known)!r} can't be imported: {refusal['en']}", path=path,
-                                        field_id=known["id"], code="not_importable", extra={"reason": dict(refusal)}))
+                errors.append(ErrorItem.coded("error.import.not_importable", path=path, field_id=known["id"], code="not_importable",
+                                              extra={"reason": dict(refusal)}, field=repr(field_label(known)), reason=dict(refusal)))
                 continue
-            why = f"{field_label(known)!r} is set by the engine and can't be imported" if known else f"{target!r} is not a field of this form"
-            errors.append(ErrorItem(why, path=path, field_id=str(target), code="unknown_field"))
+            errors.append(ErrorItem.coded("error.import.engine_set", path=path, field_id=str(target), code="unknown_field",
+                                          field=repr(field_label(known))) if known else
+                          ErrorItem.coded("error.import.not_a_field", path=path, field_id=str(target), code="unknown_field",
+                                          field=repr(target)))
         elif fid in out.values():
-            errors.append(ErrorItem(f"{field_label(fields[fid])!r} is mapped from two columns", path=path, field_id=fid, code="mapped_twice"))
+            errors.append(ErrorItem.coded("error.import.mapped_twice", path=path, field_id=fid, code="mapped_twice",
+                                          field=repr(field_label(fields[fid]))))
         else:
             out[index] = fid
     if errors:
-        raise ValidationFailed("the column mapping is not valid", errors)
+        raise ValidationFailed("the column mapping is not valid", errors, message_code="error.import.mapping_invalid")
     return out
 
 

@@ -54,23 +54,24 @@ class SourceFile:
 
 def read_upload(filename: str, data: bytes) -> SourceFile:
     if len(data) > MAX_IMPORT_BYTES:
-        raise _refused(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB", "too_large", "MAX_IMPORT_BYTES")
+        raise _refused("error.import.file_too_large", "too_large", "MAX_IMPORT_BYTES", mb=MAX_IMPORT_BYTES // (1024 * 1024))
     if not data.strip():
-        raise _refused("the file is empty", "empty")
+        raise _refused("error.import.file_empty", "empty")
     is_xlsx = data[:4] == b"PK\x03\x04"  # a zip container: XLSX whatever the name says
     if filename.lower().endswith((".xlsx", ".xlsm")) and not is_xlsx:
-        raise _refused("the file is named .xlsx but is not an Excel workbook", "bad_file")
+        raise _refused("error.import.not_xlsx", "bad_file")
     if is_xlsx:
         check_xlsx(data)  # before any reader allocates: extent, cells, inflated bytes
     source = _read_xlsx(data) if is_xlsx else _read_csv(data)
     if not any(h for h in source.header):
-        raise _refused("the first row must hold the column titles", "no_header")
+        raise _refused("error.import.no_header", "no_header")
     return source
 
 
-def _refused(message: str, code: str, limit: str | None = None) -> ValidationFailed:
+def _refused(message_code: str, code: str, limit: str | None = None, **params: Any) -> ValidationFailed:
     """A refused file; ``limit`` names the constant it ran into."""
-    return ValidationFailed(message, [ErrorItem(message, path="/file", code=code, extra={"limit": limit} if limit else {})])
+    item = ErrorItem.coded(message_code, path="/file", code=code, extra={"limit": limit} if limit else {}, **params)
+    return ValidationFailed(item.message, [item], message_code=message_code, params=params)
 
 
 def _cell(value: Any) -> Any:
@@ -98,14 +99,14 @@ def _collect(lines: Iterator[tuple[int, list[Any]]],
             while cells and cells[-1] in (None, ""):
                 cells.pop()
             if len(cells) > MAX_IMPORT_COLUMNS:
-                raise _refused(f"at most {MAX_IMPORT_COLUMNS} columns", "too_many_columns", "MAX_IMPORT_COLUMNS")
+                raise _refused("error.import.at_most_columns", "too_many_columns", "MAX_IMPORT_COLUMNS", max=MAX_IMPORT_COLUMNS)
             header = [str(c).strip() if c is not None else "" for c in cells]
             continue
         cells = cells[:len(header)]
         if not any(c not in (None, "") and not (isinstance(c, str) and not c.strip()) for c in cells):
             continue  # blank lines are not rows
         if len(rows) >= MAX_IMPORT_ROWS:
-            raise _refused(f"at most {MAX_IMPORT_ROWS} rows in one file; split it", "too_many_rows", "MAX_IMPORT_ROWS")
+            raise _refused("error.import.at_most_rows", "too_many_rows", "MAX_IMPORT_ROWS", max=MAX_IMPORT_ROWS)
         rows.append((line, cells + [None] * (len(header) - len(cells))))
     return header or [], rows
 
@@ -125,7 +126,7 @@ def _read_xlsx(data: bytes) -> SourceFile:
         finally:
             book.close()
     except (CalamineError, StopIteration, ValueError, OSError) as exc:
-        raise _refused(f"the workbook can't be read: {exc or 'no worksheet'}", "bad_file") from None
+        raise _refused("error.import.unreadable_workbook", "bad_file", detail=str(exc or "no worksheet")) from None
     return SourceFile("xlsx", None, header, rows)
 
 
@@ -166,7 +167,7 @@ def _read_xlsx_openpyxl(data: bytes) -> SourceFile:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _refused(f"the workbook can't be read: {exc}", "bad_file") from None
+        raise _refused("error.import.unreadable_workbook", "bad_file", detail=str(exc)) from None
     try:
         sheet = book.worksheets[0]
         header, rows = _collect((i, list(r)) for i, r in enumerate(sheet.iter_rows(values_only=True), start=1))
@@ -181,7 +182,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding.replace("-sig", "")
         except UnicodeDecodeError:
             continue
-    raise _refused(f"the file is not text in {' or '.join(CSV_ENCODINGS)}; save it as CSV UTF-8", "bad_encoding")
+    raise _refused("error.import.bad_encoding", "bad_encoding", encodings=" or ".join(CSV_ENCODINGS))
 
 
 def _read_csv(data: bytes) -> SourceFile:
@@ -204,5 +205,5 @@ def _read_csv(data: bytes) -> SourceFile:
     try:
         header, rows = _collect(lines())
     except csv.Error as exc:
-        raise _refused(f"the CSV can't be read (line {reader.line_num}): {exc}", "bad_file") from None
+        raise _refused("error.import.unreadable_csv", "bad_file", line=reader.line_num, detail=str(exc)) from None
     return SourceFile("csv", encoding, header, rows)
