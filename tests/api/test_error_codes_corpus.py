@@ -1,7 +1,8 @@
 """A corpus of bad inputs driven through the API with ``Accept-Language: zh-CN``: every error item the UI shows comes with
 its ``message_code`` and reads in Chinese (issue 21: "every server error message used by the UI has a zh-CN text").
 Covers the definition's shape (the meta-schema's refusals), the field types' option checks (choices, stars, region depth, pattern, serial format, roll-up, sub-table), the
-password policy and the template preview's language. SQLite and PostgreSQL (``app`` is parametrised)."""
+password policy, the template preview's language, saved views, record queries (a refused filter value's reason too),
+web form links and roles. SQLite and PostgreSQL (``app`` is parametrised)."""
 from __future__ import annotations
 
 import re
@@ -108,3 +109,58 @@ def test_a_refused_template_names_its_language_part_and_reads_in_chinese(client)
     assert (item["path"], item["message_code"], item["line"]) == ("/content/default.zh-CN/body", "error.template.no_field", 1)
     _assert_chinese(item)
     assert "nope" in item["message"]
+
+
+def _crm_with_customers(client) -> None:
+    from tests.core.sample import CUSTOMER
+
+    assert client.post("/api/apps", json={"key": "crm", "label": {"en": "CRM"}}).status_code == 201
+    assert client.post("/api/apps/crm/forms", json=CUSTOMER).status_code == 201
+    assert client.post("/api/apps/crm/forms/customer/publish").status_code == 201
+
+
+def _items(r) -> dict[str, dict]:
+    return {e["path"]: e for e in r.get_json()["error"]["errors"]}
+
+
+def test_a_refused_saved_view_reads_in_chinese_with_its_codes(client):
+    _crm_with_customers(client)
+    definition = {"type": "chart", "page_size": 0, "filters": [{"field": "nope", "op": "eq", "value": 1}], "extra": 1}
+    r = client.post("/api/apps/crm/forms/customer/views", json={"name": "Mine", "definition": definition}, headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["error"]["message"] == "视图无效"
+    items = _items(r)
+    for path, code in (("/definition/type", "error.view.type"), ("/definition/page_size", "error.view.page_size"),
+                       ("/definition/filters/0/field", "error.field.unknown"), ("/definition/extra", "error.view.unknown_key")):
+        assert items[path]["message_code"] == code
+        _assert_chinese(items[path])
+    r = client.delete("/api/apps/crm/forms/customer/views/999", headers=ZH)
+    assert r.status_code == 404 and r.get_json()["error"]["message"] == "视图 999 不存在"
+
+
+def test_a_refused_record_query_says_why_in_chinese(client):
+    _crm_with_customers(client)
+    r = client.get("/api/apps/crm/forms/customer/records?filter=name:bogus:1", headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    item = _items(r)["/filters/0/op"]
+    assert item["message_code"] == "error.query.unknown_operator"
+    _assert_chinese(item)
+    r = client.get("/api/apps/crm/forms/customer/records?filter=id:gt:abc", headers=ZH)
+    item = _items(r)["/filters/0/value"]
+    assert item["message_code"] == "error.query.bad_value" and "不是整数" in item["message"]  # the value's reason too
+
+
+def test_a_refused_web_form_link_and_role_read_in_chinese(client):
+    _crm_with_customers(client)
+    r = client.post("/api/apps/crm/web-forms", json={"form": "customer", "settings": {"bogus": 1, "fields": ["nope"]}}, headers=ZH)
+    assert r.status_code == 422, r.get_json()
+    items = _items(r)
+    assert items["/settings/bogus"]["message_code"] == "error.web_form.unknown_setting"
+    assert items["/settings/fields/0"]["message_code"] == "error.options.not_field_of_form"
+    for item in items.values():
+        _assert_chinese(item)
+    assert r.get_json()["error"]["message"] == "网页表单设置无效"
+    r = client.delete("/api/roles/admin", headers=ZH)
+    assert r.status_code == 409, r.get_json()
+    assert r.get_json()["error"]["message"] == "内置角色 'admin' 不能删除"
+    _assert_chinese(_items(r)["/role"])
