@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import i18n
 from engine.errors import ErrorItem, NotFound, PermissionDenied
 from engine.fields.relation import reference_target
 from engine.services.form_lookup import compiled_form, form_id_for
@@ -103,16 +104,14 @@ def _errors(rt, conn, actor, writes) -> list[ErrorItem]:
             continue
         what = f"{form.app_key}/{form.key}"
         if creates and not access.create:
-            errors.append(ErrorItem(f"you may not add records to {what}, so a workflow you publish may not either",
-                                    path=path, code="exceeds_publisher"))
+            errors.append(ErrorItem.coded("error.authority.may_not_add", path=path, code="exceeds_publisher", what=what))
         if access.update != REQUIRED_WRITE_SCOPE:
-            errors.append(ErrorItem(f"this changes records of {what} whoever owns them, and your role may change "
-                                    f"{'no' if access.update == 'none' else access.update + ' only'} records there",
-                                    path=path, code="exceeds_publisher"))
+            errors.append(ErrorItem.coded("error.authority.update_none" if access.update == "none" else "error.authority.update_scope",
+                                          path=path, code="exceeds_publisher", what=what, scope=access.update))
         for fid in fields:
             if isinstance(fid, str) and access.level(fid) != "write":
-                errors.append(ErrorItem(f"your role may not write field {fid!r} of {what}", path=path, field_id=fid,
-                                        code="exceeds_publisher"))
+                errors.append(ErrorItem.coded("error.authority.may_not_write_field", path=path, field_id=fid,
+                                              code="exceeds_publisher", field=repr(fid), what=what))
     return errors
 
 
@@ -129,12 +128,13 @@ def automation_rights_errors(rt, conn, actor, app_key: str, form_key: str, defin
 def require_automation_rights(rt, conn, actor, app_key: str, form_key: str, definition: dict) -> None:
     errors = automation_rights_errors(rt, conn, actor, app_key, form_key, definition)
     if errors:
-        raise PermissionDenied(f"the automations of form {form_key!r} write records you may not write; an admin (or someone "
-                               "with those rights) must publish it", errors)
+        params = {"form": repr(form_key)}
+        raise PermissionDenied(i18n.render("error.authority.automations", "en", params), errors,
+                               message_code="error.authority.automations", params=params)
 
 
 def require_write_rights(rt, conn, actor, app_key: str, definition: dict, what: str) -> None:
     errors = write_rights_errors(rt, conn, actor, app_key, definition)
     if errors:
-        raise PermissionDenied(f"{what} writes records you may not write; an admin (or someone with those rights) "
-                               "must publish it", errors)
+        raise PermissionDenied(i18n.render("error.authority.writes", "en", {"what": what}), errors,
+                               message_code="error.authority.writes", params={"what": what})

@@ -128,11 +128,13 @@ def draft_automations(rt: Runtime, conn, app_key: str, form_key: str, definition
         for check in rt.pipeline.publish_checks:  # the features' checks, as on publish
             errors += check(rt, conn, app, definition, everything)
     if errors:
-        raise DefinitionInvalid(f"the draft of form {form_key!r} can't be compiled", errors)
+        raise DefinitionInvalid(f"the draft of form {form_key!r} can't be compiled", errors,
+                                message_code="error.dryrun.draft", params={"form": repr(form_key)})
     autos, errors = automation_area.compile_automations(definition, publish_resolver(conn, app, definition, everything),
                                                         check_forms=everything)
     if errors:
-        raise DefinitionInvalid(f"the draft of form {form_key!r} can't be compiled", errors)
+        raise DefinitionInvalid(f"the draft of form {form_key!r} can't be compiled", errors,
+                                message_code="error.dryrun.draft", params={"form": repr(form_key)})
     return autos
 
 

@@ -66,7 +66,8 @@ def export_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, query: q
     probe = queries.list_records(rt, actor, app_key, form_key, replace(query, page=MAX_EXPORT_ROWS + 1, page_size=1))
     if probe["items"]:
         raise ValidationFailed(f"at most {MAX_EXPORT_ROWS} records can be exported at once; filter the list first",
-                               [ErrorItem("too many records", path="/filter", code="too_many")])
+                               [ErrorItem.coded("error.export.too_many_records", path="/filter", code="too_many")],
+                               message_code="error.export.too_many", params={"max": MAX_EXPORT_ROWS})
     first = queries.list_records(rt, actor, app_key, form_key, query)  # before the header: a bad query is a 422, not a broken file
     yield ["id"] + [spreadsheet_text(field_label(f, locale)) for f in fields]
     page = first

@@ -68,5 +68,5 @@ def time_zone_error(tz: object) -> ErrorItem | None:
             raise ValueError
         ZoneInfo(tz)
     except Exception:  # noqa: BLE001  (ZoneInfo raises several kinds for bad names)
-        return ErrorItem("must be a time zone name such as Asia/Shanghai", path="/timezone")
+        return ErrorItem.coded("error.moments.time_zone", path="/timezone")
     return None

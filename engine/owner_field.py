@@ -39,8 +39,8 @@ def check_owner_field(rt, conn, app, definition: dict, all_definitions) -> list[
     f = next((x for x in definition.get("fields", []) if x.get("id") == fid and not x.get("deleted")), None)
     if f is None or f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).is_user or \
             (f.get("options") or {}).get("multiple"):
-        return [ErrorItem(f"the owner field {fid!r} must be a single user field of this form", path="/settings/owner_field",
-                          code="invalid_owner_field")]
+        return [ErrorItem.coded("error.owner_field.single_user", path="/settings/owner_field", code="invalid_owner_field",
+                                field=repr(fid))]
     return []
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from engine import i18n
 from engine.errors import ErrorItem, FormflowError
 
 #: most problems listed in one answer (the first few are enough to fix the client)
@@ -23,16 +24,20 @@ class UnstorableText(FormflowError):
     code = "invalid_text"
 
 
-def text_problem(text: str) -> str | None:
-    """Why *text* can't be stored, or None."""
+def text_problem(text: str) -> dict[str, str] | None:
+    """Why *text* can't be stored, in every language ({"en", "zh-CN"}), or None."""
     if "\x00" in text:
-        return "contains a NUL character (\\u0000), which can't be stored"
+        return _words("error.text.nul")
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            return "contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff), which is not a character"
+            return _words("error.text.surrogate")
     return None
+
+
+def _words(message_code: str) -> dict[str, str]:
+    return {loc: i18n.render(message_code, loc) for loc in i18n.LOCALES}
 
 
 def unstorable_text(parts: Iterable[tuple[str, Any]]) -> list[ErrorItem]:
@@ -47,13 +52,13 @@ def unstorable_text(parts: Iterable[tuple[str, Any]]) -> list[ErrorItem]:
         if isinstance(value, str):
             why = text_problem(value)
             if why:
-                problems.append(ErrorItem(f"the text {why}", path=path, code="invalid_text"))
+                problems.append(ErrorItem.coded("error.text.text", path=path, code="invalid_text", why=why))
         elif isinstance(value, dict):
             for key, item in value.items():
                 key_text = str(key)
                 why = text_problem(key_text)
                 if why:
-                    problems.append(ErrorItem(f"the name {why}", path=path, code="invalid_text"))
+                    problems.append(ErrorItem.coded("error.text.name", path=path, code="invalid_text", why=why))
                     continue
                 stack.append((f"{path}/{_pointer(key_text)}", item))
         elif isinstance(value, (list, tuple)):
@@ -65,7 +70,7 @@ def refuse_unstorable_text(parts: Iterable[tuple[str, Any]]) -> None:
     """Raise ``UnstorableText`` naming each bad string's path, or return."""
     problems = unstorable_text(parts)
     if problems:
-        raise UnstorableText("the request contains text that can't be stored", problems)
+        raise UnstorableText("the request contains text that can't be stored", problems, message_code="error.text.unstorable")
 
 
 def _pointer(key: str) -> str:

@@ -86,9 +86,11 @@ def build_pdf(title: str, markup: str, *, font: Path, author: str = "", name: st
         pdf.write_html(cleaned, font_family=_FAMILY)
     except (FPDFException, ValueError, KeyError, IndexError) as exc:
         raise ValidationFailed(f"print template {name!r} cannot be laid out as a document: {exc}",
-                               [ErrorItem(f"the markup cannot be laid out: {exc}", path="/content/print/html",
-                                          code="template_invalid")]) from None
+                               [ErrorItem.coded("error.print.markup", path="/content/print/html", code="template_invalid",
+                                                detail=str(exc))],
+                               message_code="error.print.layout", params={"name": repr(name), "detail": str(exc)}) from None
     if pdf.pages_count > MAX_PRINT_PAGES:
         raise ValidationFailed(f"print template {name!r} makes more than {MAX_PRINT_PAGES} pages",
-                               [ErrorItem(f"at most {MAX_PRINT_PAGES} pages", path="/content/print/html")])
+                               [ErrorItem.coded("error.print.at_most_pages", path="/content/print/html", max=MAX_PRINT_PAGES)],
+                               message_code="error.print.too_many_pages", params={"name": repr(name), "max": MAX_PRINT_PAGES})
     return bytes(output(pdf, _FAMILY))
