@@ -38,9 +38,11 @@ class Target(NamedTuple):
 
 def reference_target(field: dict, own_app: str | None = None) -> Target:
     """The one rule: ``options.app`` (absent, empty or the own app: the same app) and ``options.form``."""
-    opts = field.get("options") or {}
-    app = opts.get("app") or None
-    return Target(None if app == own_app else app, opts.get("form") or "")
+    opts = field.get("options")
+    opts = opts if isinstance(opts, dict) else {}  # a malformed definition is refused by its schema check, not here
+    app = opts.get("app") if isinstance(opts.get("app"), str) else None
+    form = opts.get("form") if isinstance(opts.get("form"), str) else ""
+    return Target(None if not app or app == own_app else app, form)
 
 
 def target_of_store(key: str, own_app: str) -> Target:
@@ -80,7 +82,7 @@ class ReferenceType(IdField):
         if target.app is not None and target.form not in ctx.other_apps[target.app]:
             return [("options/form", ctx.coded("error.definition.reference_app_form", app=repr(target.app), form=repr(target.form)))]
         if target.app is None and target.form not in ctx.form_keys:
-            return [("options/form", f"refers to form {target.form!r}, which does not exist in this app")]
+            return [("options/form", ctx.coded("error.definition.reference_form", form=repr(target.form)))]
         return []
 
     def target(self, field, own_app: str | None = None) -> Target:

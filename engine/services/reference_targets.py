@@ -13,7 +13,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from engine.definitions import CompiledForm, check_form, iter_fields
+from engine.definitions import CompiledForm, check_form
 from engine.errors import Conflict, ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.fields.relation import Target, reference_target, target_of_store
@@ -25,9 +25,18 @@ __all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "t
 
 
 def _references(definition: dict) -> Iterable[dict]:
-    for _path, f, _parent in iter_fields(definition.get("fields") or [] if isinstance(definition, dict) else []):
-        if isinstance(f, dict) and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).is_reference:
+    """The reference fields of a definition, read before its shape is checked (a malformed part names nothing)."""
+    for f in _dicts(definition.get("fields") if isinstance(definition, dict) else None):
+        kind = FIELD_TYPES.get(f["type"]) if isinstance(f.get("type"), str) and f["type"] in FIELD_TYPES else None
+        if kind is not None and kind.is_reference:
             yield f
+        elif kind is not None and kind.stores_rows and isinstance(f.get("options"), dict):
+            yield from (sub for sub in _dicts(f["options"].get("fields"))
+                        if isinstance(sub.get("type"), str) and sub["type"] in FIELD_TYPES and FIELD_TYPES.get(sub["type"]).is_reference)
+
+
+def _dicts(items) -> Iterable[dict]:
+    return (item for item in (items if isinstance(items, list) else ()) if isinstance(item, dict))
 
 
 def named_apps(conn, rt: Runtime, definition: dict, app_key: str) -> dict[str, dict[str, list[dict]]]:
