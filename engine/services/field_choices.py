@@ -16,14 +16,17 @@ MAX_PARENT_LENGTH = 64
 def field_choices(rt: Runtime, actor: Actor, type_name: str, parent: str | None = None) -> list[dict]:
     """``[{value, label}]`` of *type_name* under *parent* (None: the top level). Any signed-in person may ask."""
     if type_name not in FIELD_TYPES:
-        raise NotFound(f"no field type {type_name!r}", path="/type")
+        raise NotFound(f"no field type {type_name!r}", path="/type", message_code="error.choices.no_type", params={"type": repr(type_name)})
     if parent is not None and len(parent) > MAX_PARENT_LENGTH:
-        raise ValidationFailed("parent is too long", [ErrorItem(f"at most {MAX_PARENT_LENGTH} characters", path="/parent")])
+        raise ValidationFailed("parent is too long", [ErrorItem.coded("error.value.at_most_chars", max=MAX_PARENT_LENGTH, path="/parent")],
+                               message_code="error.choices.parent_too_long")
     with rt.db.read() as conn:
         try:
             items = FIELD_TYPES.get(type_name).lookup_choices(conn, rt.workspace_id, parent or None)
         except ValueError as exc:
-            raise ValidationFailed(str(exc), [ErrorItem(str(exc), path="/parent", code="not_found")]) from None
+            raise ValidationFailed(str(exc), [ErrorItem.coded("error.choices.unknown_parent", detail=str(exc), path="/parent", code="not_found")],
+                                   message_code="error.choices.unknown_parent", params={"detail": str(exc)}) from None
     if items is None:
-        raise NotFound(f"field type {type_name!r} has no choices of its own", path="/type")
+        raise NotFound(f"field type {type_name!r} has no choices of its own", path="/type", message_code="error.choices.none",
+                       params={"type": repr(type_name)})
     return items

@@ -41,7 +41,8 @@ def issue_link(rt: Runtime, actor: Actor, user_id: int) -> dict:
     only. Earlier unused links of the user stop working. Needs ``manage_users``; not for yourself (use your profile)."""
     require_capability(rt, actor, "manage_users")
     if user_id == actor.user_id:
-        raise ValidationFailed("change your own password on your profile page", [ErrorItem("not for yourself", path="/user", code="self")])
+        raise ValidationFailed("change your own password on your profile page", [ErrorItem.coded(
+            "error.user.password_not_for_yourself", path="/user", code="self")], message_code="error.user.own_password_on_profile")
     secret = secrets.token_urlsafe(SECRET_BYTES)
     now = rt.clock.now()
     expires = now + timedelta(hours=LINK_HOURS)
@@ -59,17 +60,18 @@ def issue_link(rt: Runtime, actor: Actor, user_id: int) -> dict:
 def _live_link(conn, rt: Runtime, secret) -> dict:
     """The link row and its user for a secret, or 404 whose code says why (unknown, used, expired)."""
     if not isinstance(secret, str) or not 0 < len(secret) <= MAX_SECRET_LENGTH:
-        raise NotFound("this set-password link is not known", path="/token", reason="link_unknown")
+        raise NotFound("this set-password link is not known", path="/token", reason="link_unknown", message_code="error.password_link.unknown")
     row = conn.execute(sa.select(password_links, users.c.username, users.c.display_name, users.c.email, users.c.is_active)
                        .join(users, users.c.id == password_links.c.user_id)
                        .where(password_links.c.token_hash == _digest(secret), password_links.c.workspace_id == rt.workspace_id)
                        ).mappings().first()
     if row is None or not row["is_active"]:
-        raise NotFound("this set-password link is not known", path="/token", reason="link_unknown")
+        raise NotFound("this set-password link is not known", path="/token", reason="link_unknown", message_code="error.password_link.unknown")
     if row["used_at"] is not None:
-        raise NotFound("this set-password link was already used or replaced by a newer one", path="/token", reason="link_used")
+        raise NotFound("this set-password link was already used or replaced by a newer one", path="/token", reason="link_used",
+                       message_code="error.password_link.used_or_replaced")
     if row["expires_at"] <= rt.clock.now():
-        raise NotFound("this set-password link has expired", path="/token", reason="link_expired")
+        raise NotFound("this set-password link has expired", path="/token", reason="link_expired", message_code="error.password_link.expired")
     return dict(row)
 
 
@@ -87,11 +89,11 @@ def use_link(rt: Runtime, secret, password) -> dict:
         row = _live_link(conn, rt, secret)
         errors = user_service.password_errors(password, row["username"], user_inputs=(row["display_name"], row["email"]))
         if errors:
-            raise ValidationFailed("the password is not accepted", errors)
+            raise ValidationFailed("the password is not accepted", errors, message_code="error.user.password_not_accepted")
         spent = conn.execute(sa.update(password_links).where(password_links.c.id == row["id"], password_links.c.used_at.is_(None))
                              .values(used_at=rt.clock.now())).rowcount
         if spent != 1:  # a second use racing this one got there first
-            raise NotFound("this set-password link was already used", path="/token", reason="link_used")
+            raise NotFound("this set-password link was already used", path="/token", reason="link_used", message_code="error.password_link.used")
         conn.execute(sa.update(users).where(users.c.id == row["user_id"]).values(password_hash=user_service.hash_password(password)))
         ended = credentials.end_sessions(conn, row["user_id"])
         revoked = credentials.revoke_tokens(rt, conn, row["user_id"])

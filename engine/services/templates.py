@@ -86,17 +86,18 @@ def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_k
     print template (a PDF of one record, ``engine.services.print_templates``), reviewed the same way."""
     problems = []
     if purpose not in PURPOSES:
-        problems.append(ErrorItem(f"use {' or '.join(PURPOSES)}", path="/purpose"))
+        problems.append(ErrorItem.coded("error.options.one_of", choices=", ".join(PURPOSES), path="/purpose"))
     if not isinstance(key, str) or not _KEY.match(key):
-        problems.append(ErrorItem("lower-case letters, digits and _, starting with a letter", path="/key"))
+        problems.append(ErrorItem.coded("error.app.key", path="/key"))
     problems += _label_problems(label)
     if problems:
-        raise ValidationFailed("the notification template is not valid", problems)
+        raise ValidationFailed("the notification template is not valid", problems, message_code="error.template.invalid_settings")
     with rt.db.transaction() as conn:
         check_action(conn, rt, actor, "create")
         app = app_row(conn, rt, app_key)
         if conn.execute(sa.select(templates_t.c.id).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)).first():
-            raise Conflict(f"a notification template {key!r} already exists in app {app_key!r}", [ErrorItem("already taken", path="/key")])
+            raise Conflict(f"a notification template {key!r} already exists in app {app_key!r}", [ErrorItem.coded("error.value.taken", path="/key")],
+                           message_code="error.template.exists", params={"template": repr(key), "app": repr(app_key)})
         check_content(conn, rt, app_key, key, form_key, content, purpose)
         now = rt.clock.now()
         _insert(conn, dict(workspace_id=rt.workspace_id, app_id=app["id"], key=key, revision=1, state=TemplateState.DRAFT.value,
@@ -109,7 +110,7 @@ def _label_problems(label: Any) -> list[ErrorItem]:
     ok = (isinstance(label, str) and 0 < len(label) <= MAX_LABEL_LENGTH) or (
         isinstance(label, Mapping) and label and all(isinstance(k, str) and isinstance(v, str) and 0 < len(v) <= MAX_LABEL_LENGTH
                                                      for k, v in label.items()))
-    return [] if ok else [ErrorItem(f"must be text (up to {MAX_LABEL_LENGTH} characters) or a map of locale to text", path="/label")]
+    return [] if ok else [ErrorItem.coded("error.template.label", max=MAX_LABEL_LENGTH, path="/label")]
 
 
 def _insert(conn: sa.Connection, values: dict) -> None:
@@ -117,7 +118,8 @@ def _insert(conn: sa.Connection, values: dict) -> None:
         with conn.begin_nested():
             conn.execute(sa.insert(templates_t).values(**values))
     except sa.exc.IntegrityError:  # two editors opened the same new revision at once
-        raise Conflict(f"notification template {values['key']!r} was changed by someone else meanwhile; reload it") from None
+        raise Conflict(f"notification template {values['key']!r} was changed by someone else meanwhile; reload it",
+                       message_code="error.template.changed_meanwhile", params={"template": repr(values["key"])}) from None
 
 
 def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label: Any = None, description: str | None = None,
@@ -126,14 +128,15 @@ def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label:
     revision and leaves the published one serving; editing an approved or rejected one makes it a draft again.
     ``if_match`` is the ``etag`` the editor loaded: a stale one (someone saved meanwhile) is a 412, nothing overwritten."""
     if label is not None and _label_problems(label):
-        raise ValidationFailed("the notification template is not valid", _label_problems(label))
+        raise ValidationFailed("the notification template is not valid", _label_problems(label), message_code="error.template.invalid_settings")
     with rt.db.transaction() as conn:
         app, rows = revisions(conn, rt, app_key, key)
         working = rows[-1]
         check_action(conn, rt, actor, "edit", working)  # 403 without the capability, 409 while submitted: withdraw first
         if if_match is not None and if_match != etag(working):
             raise PreconditionFailed(f"notification template {key!r} was changed by someone else since you opened it; reload it",
-                                     current_etag=etag(working))
+                                     current_etag=etag(working), message_code="error.template.changed_since_opened",
+                                     params={"template": repr(key)})
         values = {"label": label if label is not None else working["label"],
                   "description": description if description is not None else working["description"],
                   "content": dict(content) if content is not None else working["content"],
@@ -164,7 +167,8 @@ def _guarded_update(conn: sa.Connection, row: Mapping, values: dict) -> None:
     done = conn.execute(sa.update(templates_t).where(templates_t.c.id == row["id"], templates_t.c.state == row["state"],
                                                      templates_t.c.updated_at == row["updated_at"]).values(**values)).rowcount
     if done != 1:
-        raise Conflict(f"notification template {row['key']!r} was changed by someone else meanwhile; reload it")
+        raise Conflict(f"notification template {row['key']!r} was changed by someone else meanwhile; reload it",
+                       message_code="error.template.changed_meanwhile", params={"template": repr(row["key"])})
 
 
 # -- lifecycle actions -----------------------------------------------------------
@@ -176,7 +180,8 @@ def _act(rt: Runtime, actor: Actor, app_key: str, key: str, action: str, comment
         who, policy = check_action(conn, rt, actor, action, working)
         if action == "reject" and not (comment or "").strip():
             raise ValidationFailed("say what to change: a rejection needs a comment",
-                                   [ErrorItem("a comment is required to reject", path="/comment", code="required")])
+                                   [ErrorItem.coded("error.template.reject_comment_item", path="/comment", code="required")],
+                                   message_code="error.template.reject_comment")
         new_state = transition(working["state"], action, who, comment=comment, revision=working, policy=policy)
         now = rt.clock.now()
         values: dict[str, Any] = {"state": new_state.value, "updated_at": now}
