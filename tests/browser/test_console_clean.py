@@ -3,7 +3,7 @@
 customer form and a customer's page, in en and zh-CN. (Pages name their icon: a stand-alone Chromium asked for
 /favicon.ico on every page and logged its 404.) Then every main page of the work: lists, grid, boards (the calendar's
 FullCalendar icon font is a data: URL and its styles go through one empty <style>), import, dashboards and their
-builder, the designer, the workflow and automation editors (with a step that names people and a value for a person
+builder, the designer and its preview, the workflow and automation editors (with a step that names people and a value for a person
 field: their user pickers), the public links, admin pages, profile and inbox."""
 from __future__ import annotations
 
@@ -62,6 +62,13 @@ def test_work_pages_and_editors_log_no_console_error(live_app, live_server, page
         _settle(page)
         if path.endswith("/calendar"):
             expect(page.locator(".fc-toolbar-title")).to_be_visible()
+
+    # the designer's preview: the draft's generated form in its frame (its own policy: scripts allowed by hash)
+    page.goto(f"{crm['url']}/apps/crm/forms/customer/design?lang={lang}")
+    _settle(page)
+    page.get_by_role("tab", name={"en": "Preview", "zh-CN": "预览"}[lang]).click()
+    expect(page.frame_locator("iframe").first.get_by_role("textbox").first).to_be_visible()
+    _settle(page)
 
     # the workflow editor: a notify step of its own draws the recipients' user pickers (mountPicker)
     page.goto(f"{crm['url']}/apps/crm/workflows/editor?key=follow_up_reminder_notice&lang={lang}")
