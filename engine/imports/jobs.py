@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 import sqlalchemy as sa
 
 from engine import automations, dedup
+from engine import i18n
 from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, ValidationFailed
 from engine.exports import csv_chunks, spreadsheet_text
 from engine.fields import FIELD_TYPES
@@ -256,7 +257,7 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
         w = record_service.validate_record(rt, actor, form, values, conn=conn, skip_stages=_PREVIEW_SKIPS)
         normalized = w.values
     except FormflowError as exc:
-        items = exc.errors or [ErrorItem(exc.message, code=exc.code)]
+        items = exc.errors or [_whole_refusal(exc)]
         for item in items:
             if item.field_id in unreadable:
                 continue  # "is required" after an unreadable cell says less than the cell's own problem
@@ -267,6 +268,11 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
         if doubt:
             errors.append(_problem(form, header, job["mapping"], fid, doubt, "doubtful"))
     return {"state": INVALID if errors else VALID, "errors": errors, "cleaned": values, "normalized": normalized, "line": line}
+
+
+def _whole_refusal(exc: FormflowError) -> ErrorItem:
+    """A refusal without items as the row's one problem, in every language its code has."""
+    return ErrorItem.coded("error.import.problem", code=exc.code, detail={loc: exc.localized(loc) for loc in i18n.LOCALES})
 
 
 def _problem(form, header, mapping, fid, message, code, extra=None, item: ErrorItem | None = None) -> dict:
@@ -463,7 +469,7 @@ def _mark(rt, conn, app_key, form_key, job, rid, result) -> dict:
     """The new state of an import row: committed with its record, or refused with the reasons."""
     if not isinstance(result, FormflowError):
         return {"id": rid, "state": COMMITTED, "record_id": result["id"], "errors": None}
-    items = result.errors or [ErrorItem(result.message, code=result.code)]
+    items = result.errors or [_whole_refusal(result)]
     form = compiled_form(rt, conn, app_key, form_key)
     return {"id": rid, "state": REFUSED, "record_id": None,
             "errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra, e) for e in items]}
