@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.fields.relation import reference_target
+from engine import i18n
 from engine.errors import Conflict, ErrorItem, NotFound, ValidationFailed
 from engine.runtime import Actor, Runtime
 from engine.services import admin_audit
@@ -70,7 +71,8 @@ def list_apps(rt: Runtime, *, include_archived: bool = True) -> list[dict]:
 def get_app(rt: Runtime, app_key: str) -> dict:
     found = next((a for a in list_apps(rt) if a["key"] == app_key), None)
     if found is None:
-        raise NotFound(f"app {app_key!r} does not exist", path="/app")
+        raise NotFound(f"app {app_key!r} does not exist", path="/app",
+                       message_code="error.app.not_found", params={"app": repr(app_key)})
     return found
 
 
@@ -90,7 +92,8 @@ def update_app(rt: Runtime, actor: Actor, app_key: str, *, label: Any = None, de
     if isinstance(label, str) and not label.strip() or isinstance(label, dict) and not any(str(v).strip() for v in label.values()):
         errors.append(ErrorItem.coded("error.app.needs_name", path="/label", code="required"))
     if errors:
-        raise ValidationFailed("the app is not valid", errors)
+        raise ValidationFailed("the app is not valid", errors,
+                               message_code="error.app.invalid")
     if label is not None or description is not None:
         form_service.update_app(rt, actor, app_key, label, description)
     else:
@@ -137,7 +140,8 @@ def impact(rt: Runtime, app_key: str, form_key: str | None = None) -> dict:
 def _check_confirmation(confirm: Any, expected: str) -> None:
     if confirm != expected:
         raise ValidationFailed(f"type {expected!r} to confirm", [ErrorItem.coded("error.app.confirm", expected=expected, path="/confirm",
-                                                                            code="confirm", extra={"expected": expected})])
+                                                                            code="confirm", extra={"expected": expected})],
+                               message_code="error.app.confirm", params={"expected": expected})
 
 
 def delete_app(rt: Runtime, actor: Actor, app_key: str, *, confirm: Any) -> dict:
@@ -183,7 +187,8 @@ def delete_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, confi
             reference_targets.refuse_if_referenced_elsewhere(conn, rt, app_key, form_key)
         if used:
             raise Conflict(f"form {form_key!r} is used by {', '.join(f'{k}.{f}' for k, f in used)}; change those fields first",
-                           [ErrorItem.coded("error.app.used_by", place=f"{k}.{f}", path="/form", code="in_use", extra={"form": k, "field": f}) for k, f in used])
+                           [ErrorItem.coded("error.app.used_by", place=f"{k}.{f}", path="/form", code="in_use", extra={"form": k, "field": f}) for k, f in used],
+                           message_code="error.app.form_in_use", params={"form": repr(form_key), "places": ", ".join(f"{k}.{f}" for k, f in used)})
         conn.execute(sa.delete(forms).where(forms.c.id == row["id"]))
         lk = look(app)
         _write_settings(rt, conn, app, form_order=[k for k in lk["form_order"] if k != form_key],
@@ -212,7 +217,8 @@ def reorder_forms(rt: Runtime, actor: Actor, app_key: str, order: list[str]) -> 
         keys = list(conn.execute(sa.select(forms.c.key).where(forms.c.app_id == app["id"]).order_by(forms.c.id)).scalars())
         if not isinstance(order, list) or sorted(map(str, order)) != sorted(keys) or len(set(order)) != len(order):
             raise ValidationFailed("the order must name every form of the app once",
-                                   [ErrorItem.coded("error.app.order", keys=", ".join(keys), path="/order", code="order")])
+                                   [ErrorItem.coded("error.app.order", keys=", ".join(keys), path="/order", code="order")],
+                                   message_code="error.app.order_all")
         _write_settings(rt, conn, app, form_order=list(order))
         admin_audit.record(rt, conn, actor, "form.reorder", f"app:{app_key}", order=list(order))
     return get_app(rt, app_key)
@@ -222,7 +228,8 @@ def move_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, step: int)
     """Move a form one place up (``step`` -1) or down (+1) in the app's order."""
     keys = [f["key"] for f in get_app(rt, app_key)["forms"]]
     if form_key not in keys:
-        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form",
+                       message_code="error.app.no_form", params={"form": repr(form_key), "app": repr(app_key)})
     i = keys.index(form_key)
     j = max(0, min(len(keys) - 1, i + (1 if step > 0 else -1)))
     keys[i], keys[j] = keys[j], keys[i]
@@ -232,7 +239,8 @@ def move_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, step: int)
 def rename_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, label: Any) -> dict:
     """Change a form's name in its draft (published with the next publish, like every definition change)."""
     if not label or isinstance(label, str) and not label.strip() or isinstance(label, dict) and not any(str(v).strip() for v in label.values()):
-        raise ValidationFailed("a form needs a name", [ErrorItem.coded("error.app.form_needs_name", path="/label", code="required")])
+        raise ValidationFailed("a form needs a name", [ErrorItem.coded("error.app.form_needs_name", path="/label", code="required")],
+                               message_code="error.app.form_needs_name")
     draft = form_service.get_draft(rt, app_key, form_key)
     definition = {**draft["definition"], "label": label}
     return form_service.save_draft(rt, actor, app_key, form_key, definition, if_revision=draft["draft_revision"])
@@ -247,7 +255,9 @@ def _require_key_and_name(key: Any, label: Any, what: str, needs_name: str) -> N
     if not label or isinstance(label, str) and not label.strip():
         errors.append(ErrorItem.coded(needs_name, path="/label", code="required"))
     if errors:
-        raise ValidationFailed(f"the {what} is not valid", errors)
+        raise ValidationFailed(f"the {what} is not valid", errors,
+                               message_code="error.app.what_invalid",
+                               params={"what": {loc: i18n.render(f"app.word.{what}", loc) for loc in i18n.LOCALES}})
 
 
 def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, copy_of: str | None = None) -> dict:

@@ -95,7 +95,8 @@ def get_published(conn: sa.Connection, rt: Runtime, app_key: str, template_key: 
     if found is None:
         app_row(conn, rt, app_key)  # 404 for an unknown app first
         raise NotFound(f"notification template {template_key!r} of app {app_key!r} has no published revision; "
-                       f"only a published template can be used", path="/template")
+                       f"only a published template can be used", path="/template",
+                       message_code="error.delivery.not_published", params={"template": repr(template_key), "app": repr(app_key)})
     def build() -> PublishedTemplate:
         compiled, version = check_content(conn, rt, app_key, template_key, found["form_key"], found["content"])
         return PublishedTemplate(found["id"], app_key, template_key, found["revision"], found["form_key"], version,
@@ -131,7 +132,8 @@ def render(conn: sa.Connection, rt: Runtime, published: PublishedTemplate, recor
     form = compiled_version(rt, conn, published.form_id, published.form_version, published.app_key)  # cached: no query
     if "form_id" in record_row and record_row["form_id"] != form.form_id:
         raise ValidationFailed(f"template {published.key!r} renders records of form {published.form_key!r}",
-                               [ErrorItem("the record belongs to another form", path="/record_id")])
+                               [ErrorItem.coded("error.delivery.other_form_item", path="/record_id")],
+                               message_code="error.delivery.other_form", params={"template": repr(published.key), "form": repr(published.form_key)})
     data = RenderData(conn, rt, viewers, readers)
     parts = published.parts(channel, locale or _recipient_locale(data, recipient))
     return _render_parts(data, form, parts, record_row, recipient)
@@ -163,11 +165,13 @@ def _record_row(conn: sa.Connection, rt: Runtime, actor: Actor, form, record_id:
         row = conn.execute(query.order_by(records.c.id.desc()).limit(1)).mappings().first()
         if row is None:
             raise ValidationFailed(f"form {form.key!r} has no record you can render with yet",
-                                   [ErrorItem("add a record first, or name one", path="/record_id")])
+                                   [ErrorItem.coded("error.delivery.no_record_item", path="/record_id")],
+                                   message_code="error.delivery.no_record", params={"form": repr(form.key)})
         return row
     row = conn.execute(query.where(records.c.id == record_id)).mappings().first()
     if row is None:
-        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record_id")
+        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record_id",
+                       message_code="error.approval.no_record", params={"record": record_id, "form": repr(form.key)})
     check_record_access(rt, conn, actor, form, "read", row)
     return row
 
@@ -187,7 +191,8 @@ def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, 
     row = pick(rows, revision)
     if row["purpose"] != "notification":
         raise ValidationFailed(f"template {key!r} is a print template: print it from a record (a PDF)",
-                               [ErrorItem("a print template is printed, not sent", path="/template")])
+                               [ErrorItem.coded("error.delivery.print_not_sent_item", path="/template")],
+                               message_code="error.delivery.print_not_sent", params={"template": repr(key)})
     compiled, _ = check_content(conn, rt, app_key, key, row["form_key"], row["content"])
     form = compiled_form(rt, conn, app_key, row["form_key"])
     record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))
@@ -206,7 +211,8 @@ def preview(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | 
     language-neutral parts only (the editor's language tabs); None: the reader's own."""
     if language is not None and language != NEUTRAL_LANGUAGE and language not in LOCALES:
         raise ValidationFailed("unknown language", [ErrorItem.coded("error.template.preview_language", path="/language",
-                                                                    languages=", ".join((NEUTRAL_LANGUAGE, *LOCALES)))])
+                                                                    languages=", ".join((NEUTRAL_LANGUAGE, *LOCALES)))],
+                               message_code="error.delivery.unknown_language")
     with rt.db.read() as conn:
         row, form, record, out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, channel, language)
     return {"revision": row["revision"], "state": row["state"], "channel": channel, "record_id": record["id"], **out,
@@ -217,13 +223,15 @@ def test_send(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int 
     """Send a revision, rendered with a real record, to the acting user only: to their inbox, and by
     email when ``NOTIFICATION_EMAIL`` (email channel settings) is configured and they have an address."""
     if actor.user_id is None:
-        raise Unauthorized("sign in to send a test to yourself", path="/user")
+        raise Unauthorized("sign in to send a test to yourself", path="/user",
+                           message_code="error.delivery.sign_in")
     with rt.db.read() as conn:  # render first; the sends below open their own transactions
         row, form, record, inbox_out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, "inbox")
         _, _, _, email_out = _rendered_revision(conn, rt, actor, app_key, key, record["id"], row["revision"], "email")
         me = RenderData(conn, rt).user(actor.user_id, 0)
     if me is None:
-        raise Unauthorized(f"user {actor.user_id} does not exist", path="/user")
+        raise Unauthorized(f"user {actor.user_id} does not exist", path="/user",
+                           message_code="error.user.not_found", params={"id": actor.user_id})
     recipient = Recipient(user_id=me["id"], email=me["email"], display_name=me["name"], tz=me["tz"])
     link = record_link(rt, app_key, form.key, record["id"])
     send_id = uuid.uuid4().hex  # every test send is a new message

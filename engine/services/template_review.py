@@ -55,16 +55,16 @@ def review_settings(rt: Runtime) -> dict:
 
 def set_review_settings(rt: Runtime, actor: Actor, changes: Mapping) -> dict:
     """Change the workspace's template review settings (workspace admins only); the settings after the change."""
-    problems = [ErrorItem(f"unknown setting; use {SELF_REVIEW_SETTING} or {PUBLISHER_SETTING}", path=f"/{k}")
+    problems = [ErrorItem.coded("error.workspace.unknown_setting", allowed=f"{SELF_REVIEW_SETTING}, {PUBLISHER_SETTING}", path=f"/{k}")
                 for k in changes if k not in (SELF_REVIEW_SETTING, PUBLISHER_SETTING)]
     if SELF_REVIEW_SETTING in changes and not isinstance(changes[SELF_REVIEW_SETTING], bool):
-        problems.append(ErrorItem("must be true or false", path=f"/{SELF_REVIEW_SETTING}"))
+        problems.append(ErrorItem.coded("error.value.boolean", path=f"/{SELF_REVIEW_SETTING}"))
     if PUBLISHER_SETTING in changes and changes[PUBLISHER_SETTING] not in PUBLISHERS:
-        problems.append(ErrorItem(f"must be one of {', '.join(PUBLISHERS)}", path=f"/{PUBLISHER_SETTING}"))
+        problems.append(ErrorItem.coded("error.options.one_of", choices=", ".join(PUBLISHERS), path=f"/{PUBLISHER_SETTING}"))
     if problems:
-        raise ValidationFailed("the template review settings are not valid", problems)
+        raise ValidationFailed("the template review settings are not valid", problems, message_code="error.template_review.invalid")
     if "admin" not in actor.roles and not (actor.user_id is None and privileged(actor)):
-        raise PermissionDenied("only a workspace admin may change the template review settings", path="/")
+        raise PermissionDenied("only a workspace admin may change the template review settings", path="/", message_code="error.template_review.admin_only")
     with rt.db.transaction() as conn:
         settings = dict(conn.execute(sa.select(workspaces.c.settings).where(workspaces.c.id == rt.workspace_id)).scalar() or {})
         settings[REVIEW_SETTINGS] = {**(settings.get(REVIEW_SETTINGS) or {}), **changes}
@@ -87,7 +87,8 @@ def check_action(conn: sa.Connection, rt: Runtime, actor: Actor, action: str,
     if row is None:
         if actor.user_id is not None and WRITE_CAPABILITY not in who.capabilities:
             raise PermissionDenied(f"your role may not {action} notification templates "
-                                   f"(needs the {WRITE_CAPABILITY!r} capability)", path="/", needed=WRITE_CAPABILITY)
+                                   f"(needs the {WRITE_CAPABILITY!r} capability)", path="/", needed=WRITE_CAPABILITY,
+                                   message_code="error.access.needs_capability", params={"capability": repr(WRITE_CAPABILITY)})
         return who, policy
     refused = refusal(row["state"], action, who, row, policy)
     if refused is None:

@@ -28,8 +28,6 @@ UNCODED_BUDGET = {
     "engine/services/record_input.py": 2,
     "engine/services/records.py": 1,
     "engine/services/template_content.py": 1,
-    "engine/services/template_delivery.py": 3,
-    "engine/services/template_review.py": 3,
     "engine/templating/errors.py": 1,
     "engine/workflows/compiled.py": 1,
 }
@@ -39,7 +37,6 @@ UNCODED_BUDGET = {
 RAISE_BUDGET = {
     "designer_ui/board_views.py": 1,
     "designer_ui/record_views.py": 1,
-    "engine/services/app_admin.py": 8,
     "engine/services/comments.py": 8,
     "engine/services/definition_access.py": 1,
     "engine/services/form_lookup.py": 3,
@@ -54,8 +51,6 @@ RAISE_BUDGET = {
     "engine/services/records.py": 8,
     "engine/services/reference_targets.py": 1,
     "engine/services/template_content.py": 5,
-    "engine/services/template_delivery.py": 8,
-    "engine/services/template_review.py": 3,
 }
 
 
