@@ -101,7 +101,8 @@ def _checked(body: Mapping) -> tuple[str, list[int]]:
     unknown = sorted(set(body) - {"body", "mentions"})
     problems += [ErrorItem.coded("error.comment.unknown_property", path=f"/{k}") for k in unknown]
     if problems:
-        raise ValidationFailed("the comment is not valid", problems)
+        raise ValidationFailed("the comment is not valid", problems,
+                               message_code="error.comment.invalid")
     return text.strip(), list(dict.fromkeys(picked))
 
 
@@ -109,7 +110,8 @@ def _mentioned(conn: sa.Connection, rt: Runtime, text: str, picked: list[int]) -
     """Active users of this workspace mentioned by @username or picked by id (unknown ones are plain text)."""
     names = [n.lower() for n in mentioned_names(text)]
     if len(names) + len(picked) > MAX_MENTIONS:
-        raise ValidationFailed("the comment is not valid", [ErrorItem.coded("error.comment.too_many_mentions", max=MAX_MENTIONS, path="/mentions")])
+        raise ValidationFailed("the comment is not valid", [ErrorItem.coded("error.comment.too_many_mentions", max=MAX_MENTIONS, path="/mentions")],
+                               message_code="error.comment.invalid")
     if not names and not picked:
         return []
     who = sa.or_(sa.func.lower(users.c.username).in_(names), users.c.id.in_(picked))
@@ -131,7 +133,8 @@ def _may_read(rt: Runtime, conn: sa.Connection, user_id: int, form, row) -> bool
 def add_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, body: Mapping) -> dict:
     """Add a comment by the signed-in ``actor`` (201); tell each mentioned user who may read the record in their inbox."""
     if actor.user_id is None:
-        raise Unauthorized("sign in to comment: a comment has an author", path="/user")
+        raise Unauthorized("sign in to comment: a comment has an author", path="/user",
+                           message_code="error.comment.sign_in")
     text, picked = _checked(body)
     now = rt.clock.now()
     with rt.db.transaction() as conn:
@@ -163,21 +166,24 @@ def _own_comment(conn: sa.Connection, record_id: int, comment_id: int) -> Mappin
     row = conn.execute(sa.select(record_comments).where(record_comments.c.id == comment_id,
                                                         record_comments.c.record_id == record_id)).mappings().first()
     if row is None:
-        raise NotFound(f"comment {comment_id} does not exist on record {record_id}", path="/comment")
+        raise NotFound(f"comment {comment_id} does not exist on record {record_id}", path="/comment",
+                       message_code="error.comment.not_found", params={"comment": comment_id, "record": record_id})
     return row
 
 
 def edit_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, comment_id: int, body: Mapping) -> dict:
     """Change the text of one's own comment (shown as edited); newly mentioned readers of the record are told."""
     if actor.user_id is None:
-        raise Unauthorized("sign in to edit your comment", path="/user")
+        raise Unauthorized("sign in to edit your comment", path="/user",
+                           message_code="error.comment.sign_in_edit")
     text, picked = _checked(body)
     now = rt.clock.now()
     with rt.db.transaction() as conn:
         form, row = _readable_row(rt, conn, actor, app_key, form_key, record_id)
         comment = _own_comment(conn, record_id, comment_id)
         if comment["author_id"] != actor.user_id:
-            raise PermissionDenied("only its author may edit a comment", [ErrorItem.coded("error.comment.not_yours", path="/comment")])
+            raise PermissionDenied("only its author may edit a comment", [ErrorItem.coded("error.comment.not_yours", path="/comment")],
+                                   message_code="error.comment.author_only")
         people = [p for p in _mentioned(conn, rt, text, picked) if p.id != actor.user_id and _may_read(rt, conn, p.id, form, row)]
         if text == comment["body"] and [p.id for p in people] == list(comment["mentions"]):
             return _comment_dict(comment, _names(conn, [actor.user_id] + list(comment["mentions"])))  # nothing changed
@@ -193,13 +199,15 @@ def edit_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_
 def delete_comment(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id: int, comment_id: int) -> None:
     """Delete one's own comment (a workspace admin: anyone's); the history keeps who removed which text."""
     if actor.user_id is None:
-        raise Unauthorized("sign in to delete a comment", path="/user")
+        raise Unauthorized("sign in to delete a comment", path="/user",
+                           message_code="error.comment.sign_in_delete")
     with rt.db.transaction() as conn:
         form, row = _readable_row(rt, conn, actor, app_key, form_key, record_id)
         comment = _own_comment(conn, record_id, comment_id)
         if comment["author_id"] != actor.user_id and not privileged(actor):
             raise PermissionDenied("only its author or a workspace admin may delete a comment",
-                                   [ErrorItem.coded("error.comment.not_yours", path="/comment")])
+                                   [ErrorItem.coded("error.comment.not_yours", path="/comment")],
+                                   message_code="error.comment.author_or_admin")
         conn.execute(sa.delete(record_comments).where(record_comments.c.id == comment_id))
         record_rows.audit(conn, record_id, form.form_id, "comment_delete", actor, rt.clock.now(), row["version"],
                           {"@comment": [comment["body"], None]})

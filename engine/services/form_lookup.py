@@ -19,7 +19,8 @@ from engine.workflows.tables import workflows
 def app_row(conn, rt: Runtime, app_key: str):
     row = conn.execute(sa.select(apps).where(apps.c.workspace_id == rt.workspace_id, apps.c.key == app_key)).mappings().first()
     if row is None:
-        raise NotFound(f"app {app_key!r} does not exist", path="/app")
+        raise NotFound(f"app {app_key!r} does not exist", path="/app",
+                       message_code="error.app.not_found", params={"app": repr(app_key)})
     return row
 
 
@@ -27,7 +28,8 @@ def form_row(conn, rt: Runtime, app_key: str, form_key: str):
     app = app_row(conn, rt, app_key)
     row = conn.execute(sa.select(forms).where(forms.c.app_id == app["id"], forms.c.key == form_key)).mappings().first()
     if row is None:
-        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form")
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form",
+                       message_code="error.app.no_form", params={"form": repr(form_key), "app": repr(app_key)})
     return app, row
 
 
@@ -96,7 +98,8 @@ def _published_row(rt: Runtime, conn, statement, app_key: str, form_key: str):
     if row is None:
         form_row(conn, rt, app_key, form_key)  # raises the precise NotFound (app or form)
     if row is None or row[1] is None:
-        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form",
+                       message_code="error.form.not_published", params={"form": repr(form_key)})
     return row
 
 

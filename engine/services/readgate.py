@@ -82,10 +82,12 @@ class ReadView:
         if access.unrestricted:
             return
         if access.read == "none":
-            raise PermissionDenied(f"your role may not read records of {self.form.app_key}/{self.form.key}")
+            raise PermissionDenied(f"your role may not read records of {self.form.app_key}/{self.form.key}",
+                                   message_code="error.access.read", params={"form": f"{self.form.app_key}/{self.form.key}"})
         if row is not None and not permissions.in_scope(conn, self.actor, access.read, row["owner_id"]):
             # another user's record looks exactly like a missing one: no probing ids
-            raise NotFound(f"record {row['id']} does not exist in form {self.form.key!r}", path="/record")
+            raise NotFound(f"record {row['id']} does not exist in form {self.form.key!r}", path="/record",
+                           message_code="error.approval.no_record", params={"record": row["id"], "form": repr(self.form.key)})
 
     def data(self, values: Mapping | None) -> dict:
         """A data dict (field id -> value) without the hidden fields."""
@@ -136,7 +138,8 @@ def form_field_access(rt: Runtime, actor: Actor, app_key: str, form_key: str, ro
         else:
             if not (permissions.has_capability(rt, actor, "manage_users", conn) or permissions.has_capability(rt, actor, "design", conn)):
                 raise PermissionDenied("your role may not see other roles' rights (needs the 'manage_users' or 'design' capability)",
-                                       needed="manage_users")
+                                       needed="manage_users",
+                                       message_code="error.access.rights_of_roles")
             permissions.role_row(rt, conn, role)  # 404 for an unknown role
             who = Actor(None, f"role:{role}", frozenset({role}))
         return {"app": app_key, "form": form_key, "role": role, "items": field_access(rt, conn, who, form)}
