@@ -33,8 +33,8 @@ def parse_key(raw: str | None) -> str | None:
         return None
     if not _KEY.match(raw):
         raise ValidationFailed("the Idempotency-Key header is not a valid key",
-                               [ErrorItem(f"must be 1 to {MAX_KEY_LENGTH} printable characters without spaces", path=KEY_PATH,
-                                          code="invalid_idempotency_key")])
+                               [ErrorItem.coded("error.idempotency.key_item", max=MAX_KEY_LENGTH, path=KEY_PATH,
+                                                code="invalid_idempotency_key")], message_code="error.idempotency.key")
     return raw
 
 

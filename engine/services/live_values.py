@@ -43,7 +43,8 @@ def fetched_values(rt: Runtime, actor: Actor, app_key: str, form_key: str, field
         if ref is None or ref.get("deleted") or not FIELD_TYPES.get(ref["type"]).is_reference or \
                 (ref.get("options") or {}).get("multiple"):
             raise ValidationFailed(f"{field_id!r} is not a single reference field of {form_key!r}",
-                                   [ErrorItem("must be a single reference field of this form", path="/field", code="invalid")])
+                                   [ErrorItem.coded("error.live.single_reference_item", path="/field", code="invalid")],
+                                   message_code="error.live.single_reference", params={"field": repr(field_id), "form": repr(form_key)})
         hidden = read_view(rt, conn, actor, form).hidden
         specs = [(f["id"], f["fetch"]["field"]) for f in form.live_fields
                  if (f.get("fetch") or {}).get("from") == field_id and f["id"] not in hidden]
