@@ -22,8 +22,7 @@ from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.serials import next_serial, next_serials
-from engine.services import served_forms
-from engine.services import reference_targets
+from engine.services import reference_targets, served_forms
 from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, insert_checked,
                                          last_saved_with, remember_saved_with)
 from engine.services.record_input import keyed
