@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, route, runtime
+from engine.api import actor, caller_locale, load_body, route, runtime
 from engine.services import formula_editor
 
 LABEL = {"type": "object", "properties": {"en": {"type": "string"}, "zh-CN": {"type": "string"}}}
@@ -26,7 +26,9 @@ CHECK_BODY = {"type": "object", "required": ["expression"], "properties": {
     "result_type": {"type": "string", "description": "a field type the formula's result must suit (a computed field's result type)"}}}
 CHECK = {"type": "object", "required": ["ok"], "properties": {
     "ok": {"type": "boolean"}, "type": {"type": "string", "description": "the result's kind: number, text, boolean, datetime..."},
-    "error": {"type": "object", "properties": {"message": {"type": "string"}, "position": {"type": ["integer", "null"]},
+    "error": {"type": "object", "properties": {"message": {"type": "string", "description": "in the caller's language"},
+                                               "message_code": {"type": ["string", "null"]}, "params": {"type": "object"},
+                                               "position": {"type": ["integer", "null"]},
                                                "line": {"type": ["integer", "null"]}, "column": {"type": ["integer", "null"]}}},
     "value": {"description": "the result against the sample record"},
     "value_error": {"type": ["string", "null"], "description": "why the sample value could not be computed"},
@@ -44,4 +46,4 @@ def formula_sources(app_key, form_key):
        "the error with its position, and its value against a sample record", tag="forms", body=CHECK_BODY, response=CHECK,
        errors=(403, 404, 422))
 def formula_check(app_key, form_key):
-    return jsonify(formula_editor.check_formula(runtime(), actor(), app_key, form_key, load_body()))
+    return jsonify(formula_editor.check_formula(runtime(), actor(), app_key, form_key, load_body(), caller_locale()))

@@ -113,10 +113,11 @@ def _sample(conn, rt: Runtime, actor: Actor, form_id: int, fields: list[dict]) -
     return {k: v for k, v in values.items() if v is not None}, {"source": "defaults", "record_id": None}
 
 
-def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: Any) -> dict:
+def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: Any, locale: str | None = None) -> dict:
     """Compile ``body.expression`` against ``body.definition`` (the draft on screen; the saved draft without it) and
     answer ``{ok, type}`` or ``{ok: false, error: {message, position, line, column}}``, with ``value`` against a
-    sample record when it compiles. ``body.result_type``: the type the formula must give (a computed field's)."""
+    sample record when it compiles. ``body.result_type``: the type the formula must give (a computed field's).
+    Messages are in ``locale`` (the editor's language), with their ``message_code`` and ``params``."""
     require_capability(rt, actor, "design")
     if not isinstance(body, dict):
         raise _body_error("the body must be an object", "")
@@ -139,7 +140,8 @@ def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: 
             scope = RuleScope.from_fields(fields, resolve)
             compiled = compile_rule(expression, scope, name="formula", expect=expect_for(result_type) if result_type else "any")
         except RuleError as exc:
-            return {"ok": False, "error": {"message": exc.message, "position": exc.position, "line": exc.line, "column": exc.column}}
+            return {"ok": False, "error": {"message": exc.localized(locale), "message_code": exc.message_code, "params": exc.params,
+                                           "position": exc.position, "line": exc.line, "column": exc.column}}
         except (KeyError, TypeError, ValueError) as exc:  # a half-edited definition on screen: say so, don't fail
             return {"ok": False, "error": {"message": f"the form's fields can't be read yet ({exc})", "position": None,
                                            "line": None, "column": None}}
@@ -148,5 +150,5 @@ def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: 
         try:
             value, why = _jsonable(compiled.evaluate(values, ctx)), None
         except RuleEvaluationError as exc:
-            value, why = None, exc.message
+            value, why = None, exc.localized(locale)
     return {"ok": True, "type": compiled.result_type, "value": value, "value_error": why, "sample": sample}

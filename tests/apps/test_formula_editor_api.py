@@ -64,6 +64,17 @@ def test_check_uses_the_draft_on_screen_and_names_the_error_position(crm):
     assert wrong_type["ok"] is False
 
 
+def test_the_check_speaks_the_editors_language(crm):
+    """The live check's refusal reads in the caller's language, with its code (the designer shows it as it is)."""
+    english = crm.post(BASE + "/formula-check", json={"expression": "nosuchfield * 2"}).get_json()
+    chinese = crm.post(BASE + "/formula-check", json={"expression": "nosuchfield * 2"},
+                       headers={"Accept-Language": "zh-CN"}).get_json()
+    assert english["ok"] is chinese["ok"] is False
+    assert english["error"]["message_code"] == chinese["error"]["message_code"] and chinese["error"]["message_code"]
+    assert "nosuchfield" in chinese["error"]["message"] and chinese["error"]["message"] != english["error"]["message"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["error"]["message"])
+
+
 @pytest.mark.parametrize("body, path", [
     ({}, "/expression"), ({"expression": 3}, "/expression"), ({"expression": "x" * 2001}, "/expression"),
     ({"expression": "1", "definition": []}, "/definition"), ({"expression": "1", "result_type": "nope"}, "/result_type")])
