@@ -11,6 +11,7 @@ from flask import make_response, render_template, request, url_for
 from designer_ui import bp
 from designer_ui.field_widgets import widget_modules
 from designer_ui.grid_views import published_form
+from designer_ui.i18n import gettext
 from designer_ui.views import actor, runtime
 from engine.api.auth import CONTENT_SECURITY_POLICY
 from engine.errors import NotFound
@@ -76,7 +77,8 @@ def _board_page(app_key: str, form_key: str, board: str):
     fields = board_fields(version["definition"], levels)
     boards = available_boards(fields)
     if board not in boards:
-        raise NotFound(f"form {form_key!r} has no field a {board} can show", path="/board")
+        raise NotFound(f"form {form_key!r} has no field a {board} can show", path="/board", message_code="error.form.no_board_field",
+                       params={"form": repr(form_key), "board": {"en": board, "zh-CN": gettext(f"records.board.{board}", "zh-CN")}})
     base = f"/apps/{app_key}/forms/{form_key}"
     config = {"api": "/api" + base, "app_api": f"/api/apps/{app_key}", "board": board, "setting": BOARDS[board]["setting"],
               "fields": fields, "field": request.args.get("field") or None,

@@ -44,7 +44,8 @@ def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
     app = form_service.get_app(rt, app_key)
     form = next((f for f in app["forms"] if f["key"] == form_key), None)
     if form is None or not form["published_version"]:
-        raise NotFound(f"form {form_key!r} has not been published yet", path="/form")
+        raise NotFound(f"form {form_key!r} has not been published yet", path="/form", message_code="error.form.not_published",
+                       params={"form": repr(form_key)})
     # as the caller may see it: a role that only uses the form gets it without its automations
     return app, form, form_service.get_version(rt, app_key, form_key, form["published_version"], actor())
 

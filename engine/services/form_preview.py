@@ -52,12 +52,14 @@ def preview_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, definit
                     if k != form_key}
         errors = reference_targets.check_definition(conn, rt, definition, siblings, app_key)
         if errors:
-            raise DefinitionInvalid(f"the draft of form {form_key!r} can't be previewed", errors)
+            raise DefinitionInvalid(f"the draft of form {form_key!r} can't be previewed", errors,
+                                    message_code="error.form.cant_preview", params={"form": repr(form_key)})
         resolve = publish_resolver(conn, app, definition, {**siblings, form_key: definition})
         rules, rule_errors = compile_form_rules(definition, resolve)
         autofill, fill_errors = compile_autofill(definition, resolve)
         if rule_errors or fill_errors:
-            raise DefinitionInvalid(f"the draft of form {form_key!r} can't be previewed", rule_errors + fill_errors)
+            raise DefinitionInvalid(f"the draft of form {form_key!r} can't be previewed", rule_errors + fill_errors,
+                                    message_code="error.form.cant_preview", params={"form": repr(form_key)})
         values = initial_values(rt, actor, CompiledForm(form_id=row["id"], key=form_key, app_key=app_key, version=0, definition=definition))
     for f in definition.get("fields", []):
         if not f.get("deleted") and FIELD_TYPES.get(f["type"]).stores_rows:

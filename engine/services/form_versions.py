@@ -101,7 +101,8 @@ def restore_as_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str, ver
         found = conn.execute(sa.select(form_versions.c.definition).where(
             form_versions.c.form_id == row["id"], form_versions.c.version == version)).scalar()
     if found is None:
-        raise NotFound(f"form {form_key!r} has no version {version}", path="/version")
+        raise NotFound(f"form {form_key!r} has no version {version}", path="/version", message_code="error.form.no_version",
+                       params={"form": repr(form_key), "version": version})
     return form_service.save_draft(rt, actor, app_key, form_key, restored_definition(found, row["draft"]),
                                    if_revision=row["draft_revision"] if if_revision is None else if_revision)
 
@@ -122,6 +123,7 @@ def restore_save_as_draft(rt: Runtime, actor: Actor, app_key: str, form_key: str
         found = next((s["details"].get("definition") for s in _save_rows(conn, rt, app_key, form_key, MAX_HISTORY_SAVES)
                       if s["details"].get("revision") == revision), None)
     if found is None:
-        raise NotFound(f"form {form_key!r} has no listed draft save with revision {revision}", path="/revision")
+        raise NotFound(f"form {form_key!r} has no listed draft save with revision {revision}", path="/revision",
+                       message_code="error.form.no_draft_save", params={"form": repr(form_key), "revision": revision})
     return form_service.save_draft(rt, actor, app_key, form_key, restored_definition(found, row["draft"]),
                                    if_revision=row["draft_revision"] if if_revision is None else if_revision)

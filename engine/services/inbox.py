@@ -52,7 +52,7 @@ def user_exists(conn: sa.Connection, user_id: int) -> bool:
 
 def _user_id(actor: Actor) -> int:
     if actor.user_id is None:
-        raise Unauthorized("sign in to see your inbox: messages belong to a user", path="/user")
+        raise Unauthorized("sign in to see your inbox: messages belong to a user", path="/user", message_code="error.inbox.sign_in")
     return actor.user_id
 
 
@@ -101,7 +101,8 @@ def mark_read(rt: Runtime, actor: Actor, message_id: int) -> dict:
             inbox_messages.c.id == message_id, _mine(user_id), inbox_messages.c.read_at.is_(None)).values(read_at=rt.clock.now()))
         row = conn.execute(sa.select(inbox_messages).where(inbox_messages.c.id == message_id, _mine(user_id))).mappings().first()
     if row is None:
-        raise NotFound(f"message {message_id} is not in your inbox", path="/id")
+        raise NotFound(f"message {message_id} is not in your inbox", path="/id", message_code="error.inbox.not_found",
+                       params={"id": message_id})
     return message_dict(row)
 
 

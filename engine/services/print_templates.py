@@ -119,7 +119,8 @@ def print_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_
         check_access(rt, conn, actor, form, "read", row)  # the read gate: 404 outside the row scope
         found = _live_rows(conn, app_row(conn, rt, app_key)["id"], form_key, template_key)
         if not found:
-            raise NotFound(f"form {form_key!r} has no published print template {template_key!r}", path="/template")
+            raise NotFound(f"form {form_key!r} has no published print template {template_key!r}", path="/template",
+                           message_code="error.print.no_template", params={"form": repr(form_key), "template": repr(template_key)})
         doc = _printed(conn, rt, actor, form, row, found[0], font, locale, tz or rt.timezone)
     printed = {"template": found[0]["key"], "revision": found[0]["revision"], "label": found[0]["label"]}
     with rt.db.transaction() as conn:  # after the layout: a refused or failed print leaves no history
@@ -138,7 +139,8 @@ def preview_print(rt: Runtime, actor: Actor, app_key: str, template_key: str, re
         chosen = pick(revisions(conn, rt, app_key, template_key)[1], revision)
         if chosen["purpose"] != "print":
             raise ValidationFailed(f"template {template_key!r} is a notification template: preview it as a message",
-                                   [ErrorItem("not a print template", path="/template")])
+                                   [ErrorItem.coded("error.print.not_print_template", path="/template")],
+                                   message_code="error.print.notification_template", params={"template": repr(template_key)})
         form = compiled_form(rt, conn, app_key, chosen["form_key"])
         row = live_row(conn, form, record_id)
         check_access(rt, conn, actor, form, "read", row)

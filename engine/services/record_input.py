@@ -16,9 +16,12 @@ from engine.safety import MAX_RECORD_BYTES
 def keyed(form: CompiledForm, data: Any) -> dict:
     """Client data keyed by field id; field names are accepted too."""
     if not isinstance(data, dict):
-        raise ValidationFailed("record data must be an object keyed by field id or name", [ErrorItem("must be an object", path="/data")])
+        raise ValidationFailed("record data must be an object keyed by field id or name",
+                               [ErrorItem.coded("error.import.must_be_object", path="/data")], message_code="error.record.data_not_object")
     if not surely_small(data) and len(json.dumps(data, default=str).encode()) > MAX_RECORD_BYTES:
-        raise ValidationFailed(f"record is larger than {MAX_RECORD_BYTES} bytes", [ErrorItem("too large", path="/data", code="too_large")])
+        raise ValidationFailed(f"record is larger than {MAX_RECORD_BYTES} bytes",
+                               [ErrorItem.coded("error.app_template.too_large_item", path="/data", code="too_large")],
+                               message_code="error.record.too_large", params={"limit": MAX_RECORD_BYTES})
     out = {}
     for key, value in data.items():
         f = form.by_id.get(key) or form.by_name.get(key)

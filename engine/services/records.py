@@ -163,7 +163,8 @@ def update_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record
     check_access(rt, conn, actor, form, "update", row)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']}, you edited {if_match})",
-                                 current_version=row["version"])
+                                 current_version=row["version"], message_code="error.record.changed_since_edit",
+                                 params={"id": record_id, "version": row["version"], "edited": if_match})
     w = Write(rt, conn, actor, form, "update", keyed(form, data), dict(row["data"]), record_id=record_id, row=dict(row),
               neighbours=neighbours)
     _write(w, expected_version=row["version"])
@@ -184,7 +185,8 @@ def get_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, record_id
     with rt.db.quick_read() as conn:  # the row with the form's published version beside it: no transaction needed
         form, row = served_forms.record_row(rt, conn, app_key, form_key, record_id)
         if row is None or (row["deleted_at"] is not None and not include_deleted):
-            raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
+            raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record",
+                           message_code="error.record.not_in_form", params={"id": record_id, "form": repr(form_key)})
         check_access(rt, conn, actor, form, "read", row)
         return readable(rt, conn, actor, form, record_dict(row, form))
 
@@ -194,7 +196,8 @@ def record_history(rt: Runtime, actor: Actor, app_key: str, form_key: str, recor
         form = compiled_form(rt, conn, app_key, form_key)
         row = _row(conn, form, record_id)
         if row is None:
-            raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record")
+            raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record",
+                           message_code="error.record.not_in_form", params={"id": record_id, "form": repr(form_key)})
         check_access(rt, conn, actor, form, "history", row)
         hidden = hidden_fields(rt, conn, actor, form)
         rows = conn.execute(sa.select(record_audit, users.c.display_name).outerjoin(users, users.c.id == record_audit.c.actor_id)
@@ -263,7 +266,8 @@ def _require_user(rt: Runtime, conn: sa.Connection, user_id: int, path: str) -> 
     found = 0 < user_id <= MAX_ID and conn.execute(sa.select(users.c.id).where(
         users.c.id == user_id, users.c.workspace_id == rt.workspace_id, users.c.is_active.is_(True))).first()
     if not found:
-        raise ValidationFailed("no such active user", [ErrorItem(f"no active user has id {user_id}", path=path, code="unknown_user")])
+        raise ValidationFailed("no such active user", [ErrorItem.coded("error.approval.no_active_user", path=path, code="unknown_user",
+                                                                        id=user_id)], message_code="error.record.no_active_user")
 
 
 def _write(w: Write, *, owner_id: int | None = None, expected_version: int | None = None, save: bool = True) -> None:
@@ -520,7 +524,8 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
         saved = record_rows.save_audited(w.conn, params, create=w.action == "create", form_id=w.form.form_id, action=w.action,
                                          actor=w.actor, at=now, version=version, changes=changes)
     if saved is None:
-        raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it")
+        raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it",
+                                 message_code="error.record.changed_reload", params={"id": w.record_id})
     w.record_id = saved["id"]
     w.values = data
     w.row = dict(saved)
@@ -559,7 +564,8 @@ def _set_deleted(rt, actor, app_key, form_key, record_id, deleted: bool, if_matc
         raise NotFound(f"no {'live' if deleted else 'deleted'} record {record_id} in form {form_key!r}" if row else
                        f"record {record_id} does not exist in form {form_key!r}", path="/record", state=state)
     if if_match is not None and if_match != row["version"]:
-        raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']})", current_version=row["version"])
+        raise PreconditionFailed(f"record {record_id} was changed by someone else (version {row['version']})", current_version=row["version"],
+                                 message_code="error.record.changed_elsewhere", params={"id": record_id, "version": row["version"]})
     now = rt.clock.now()
     version = row["version"] + 1
     conn.execute(sa.update(records).where(records.c.id == record_id).values(
@@ -580,5 +586,6 @@ def _row(conn, form: CompiledForm, record_id: int):
 def live_row(conn, form: CompiledForm, record_id: int):
     row = _row(conn, form, record_id)
     if row is None or row["deleted_at"] is not None:
-        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record")
+        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record",
+                       message_code="error.record.not_in_form", params={"id": record_id, "form": repr(form.key)})
     return row

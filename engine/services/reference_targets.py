@@ -117,6 +117,7 @@ def refuse_if_referenced_elsewhere(conn, rt: Runtime, app_key: str, form_key: st
     places = ", ".join(f"{u['app']}/{u['form']}.{u['field_id']}" for u in used)
     shown = form_key or app_key
     raise Conflict(f"{shown!r} is used by {places}; change those fields first",
+                   message_code="error.definition.used_elsewhere", params={"shown": repr(shown), "places": places}, errors=
                    [ErrorItem.coded("error.definition.referenced_elsewhere", path="/form" if form_key else "/app", code="in_use",
                                     extra={"app": u["app"], "form": u["form"], "field": u["field_id"]},
                                     form=repr(f"{app_key}/{u['target_form']}"), count=len(used), places=places) for u in used])

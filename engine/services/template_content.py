@@ -18,6 +18,7 @@ kind of revision with one content kind, ``print``: ``subject`` (the document's t
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -143,7 +144,9 @@ def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str, purpos
         form = compiled_form(rt, conn, app_key, form_key)
     except NotFound:
         raise ValidationFailed(f"form {form_key!r} of app {app_key!r} does not exist or is not published",
-                               [ErrorItem.coded("error.template.form_not_published", path="/form")]) from None
+                               [ErrorItem.coded("error.template.form_not_published", path="/form")],
+                               message_code="error.template.form_missing",
+                               params={"form": repr(form_key), "app": repr(app_key)}) from None
 
     def resolve(key: str):
         try:
@@ -173,10 +176,11 @@ def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[st
                 column = _column(source, exc.line, exc.message)
                 if column:
                     extra["column"] = column
-                errors.append(ErrorItem(exc.message, path=f"/content/{kind}/{part}", code="template_invalid", extra=extra,
-                                        message_code=exc.item_code, params=exc.item_params))
+                # the template error's own item (coded as the template error is), placed in the content
+                errors.append(replace(exc.errors[0], path=f"/content/{kind}/{part}", code="template_invalid", extra=extra))
     if errors:
-        raise ValidationFailed(f"notification template {key!r} cannot be used as written", errors, template=key)
+        raise ValidationFailed(f"notification template {key!r} cannot be used as written", errors, template=key,
+                               message_code="error.template.cant_use", params={"template": repr(key)})
     return out
 
 
@@ -184,7 +188,9 @@ def check_content(conn, rt: Runtime, app_key: str, key: str, form_key: str, cont
     """``(compiled parts, form version)``; ValidationFailed (422) listing every problem."""
     problems = content_problems(content, purpose)
     if problems:
-        raise ValidationFailed(f"{purpose} template {key!r} is not valid", problems, template=key)
+        raise ValidationFailed(f"{purpose} template {key!r} is not valid", problems, template=key,
+                               message_code="error.template.print_invalid" if purpose == "print" else "error.template.notification_invalid",
+                               params={"template": repr(key)})
     scope, version = _scope(conn, rt, app_key, form_key, purpose)
     return compile_content(key, content, scope), version
 
@@ -197,7 +203,8 @@ def revisions(conn: sa.Connection, rt: Runtime, app_key: str, key: str):
     rows = conn.execute(sa.select(templates_t).where(templates_t.c.app_id == app["id"], templates_t.c.key == key)
                         .order_by(templates_t.c.revision)).mappings().all()
     if not rows:
-        raise NotFound(f"notification template {key!r} does not exist in app {app_key!r}", path="/template")
+        raise NotFound(f"notification template {key!r} does not exist in app {app_key!r}", path="/template",
+                       message_code="error.template.not_found", params={"template": repr(key), "app": repr(app_key)})
     return app, rows
 
 
@@ -211,4 +218,5 @@ def pick(rows, revision: int | None) -> Mapping:
     for row in rows:
         if row["revision"] == revision:
             return row
-    raise NotFound(f"notification template {rows[0]['key']!r} has no revision {revision}", path="/revision")
+    raise NotFound(f"notification template {rows[0]['key']!r} has no revision {revision}", path="/revision",
+                   message_code="error.template.no_revision", params={"template": repr(rows[0]["key"]), "revision": revision})

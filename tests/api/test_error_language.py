@@ -47,8 +47,8 @@ def test_not_found_reads_in_chinese(client):
     _build(client)
     r = client.get(RECORDS + "/999999", headers={"Accept-Language": "zh-CN"})
     assert r.status_code == 404
-    message = r.get_json()["error"]["message"]  # what kind of error in Chinese, the (not yet coded) detail beside it
-    assert message.startswith("未找到：不存在或已被删除。") and "999999" in message
+    body = r.get_json()["error"]
+    assert body["message"] == "表单 'customer' 中不存在记录 999999" and body["message_code"] == "error.record.not_in_form"
     assert client.get(RECORDS + "/999999").get_json()["error"]["message"] != "未找到：不存在或已被删除。"
 
 

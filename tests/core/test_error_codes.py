@@ -22,10 +22,6 @@ UNCODED_BUDGET = {
     "engine/notifications/channels/base.py": 1,
     "engine/notifications/netguard.py": 1,
     "engine/services/formula_editor.py": 1,
-    "engine/services/print_templates.py": 1,
-    "engine/services/record_input.py": 2,
-    "engine/services/records.py": 1,
-    "engine/services/template_content.py": 1,
     "engine/templating/errors.py": 1,
     "engine/workflows/compiled.py": 1,
 }
@@ -33,17 +29,9 @@ UNCODED_BUDGET = {
 #: raises of a FormflowError subclass with English text and no message_code per module when that count came in
 #: (2026-12-06): lower a number when you code some, never raise one
 RAISE_BUDGET = {
-    "designer_ui/board_views.py": 1,
-    "designer_ui/record_views.py": 1,
-    "engine/services/definition_access.py": 1,
-    "engine/services/form_preview.py": 2,
-    "engine/services/form_versions.py": 2,
-    "engine/services/inbox.py": 2,
-    "engine/services/print_templates.py": 2,
-    "engine/services/record_input.py": 2,
-    "engine/services/records.py": 8,
-    "engine/services/reference_targets.py": 1,
-    "engine/services/template_content.py": 5,
+    # the record's own check: its items are coded, and uncoded the message reads in zh-CN as the class's text with
+    # those items in Chinese beside it (test_error_language); a coded top-level text would drop them
+    "engine/services/records.py": 1,
 }
 
 
