@@ -85,8 +85,9 @@ def formula_sources(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> d
     return {"functions": functions(), "links": links, "count": COUNT}
 
 
-def _body_error(message: str, path: str) -> ValidationFailed:
-    return ValidationFailed(message, [ErrorItem(message, path=path)])
+def _body_error(message_code: str, path: str, **params: Any) -> ValidationFailed:
+    item = ErrorItem.coded(message_code, path=path, **params)
+    return ValidationFailed(item.message, [item], message_code=message_code, params=params)
 
 
 def _jsonable(value: Any) -> Any:
@@ -120,16 +121,16 @@ def check_formula(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: 
     Messages are in ``locale`` (the editor's language), with their ``message_code`` and ``params``."""
     require_capability(rt, actor, "design")
     if not isinstance(body, dict):
-        raise _body_error("the body must be an object", "")
+        raise _body_error("error.formula_editor.body_object", "")
     expression, definition, result_type = body.get("expression"), body.get("definition"), body.get("result_type")
     if not isinstance(expression, str):
-        raise _body_error("expression must be a text", "/expression")
+        raise _body_error("error.formula_editor.expression_text", "/expression")
     if len(expression) > MAX_RULE_LENGTH:
-        raise _body_error(f"expression is longer than {MAX_RULE_LENGTH} characters", "/expression")
+        raise _body_error("error.formula_editor.expression_too_long", "/expression", limit=MAX_RULE_LENGTH)
     if definition is not None and not (isinstance(definition, dict) and isinstance(definition.get("fields", []), list)):
-        raise _body_error("definition must be a form definition with a list of fields", "/definition")
+        raise _body_error("error.formula_editor.definition_shape", "/definition")
     if result_type is not None and (not isinstance(result_type, str) or result_type not in FIELD_TYPES):
-        raise _body_error(f"unknown result type {result_type!r}", "/result_type")
+        raise _body_error("error.formula_editor.unknown_result_type", "/result_type", type=repr(result_type))
     with rt.db.read() as conn:
         app, row = form_row(conn, rt, app_key, form_key)
         definition = {**(definition if definition is not None else row["draft"]), "key": form_key}
