@@ -85,7 +85,10 @@
   /* a row's checkbox is named by its record ("Select Acme Ltd"), the header's by what it selects (Tabulator says "Select Row") */
   function nameRowBox(row) {
     var box = row.getElement().querySelector('.tabulator-cell input[type="checkbox"]');
-    if (box) box.setAttribute('aria-label', t('select_row', { title: row.getData()._title }));
+    if (!box) return;
+    box.setAttribute('aria-label', t('select_row', { title: row.getData()._title }));
+    /* the cell is named for what it holds, so the record's title names one cell of the row only: its own */
+    box.closest('.tabulator-cell').setAttribute('aria-label', t('select_cell'));
   }
   function nameHeaderBox() {
     var box = document.querySelector('#grid .tabulator-header .tabulator-col input[type="checkbox"]');
