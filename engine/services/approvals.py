@@ -158,8 +158,8 @@ def _load(rt: Runtime, conn: sa.Connection, app_key: str, form_key: str, record_
     query = sa.select(records).where(records.c.id == record_id, records.c.form_id == form.form_id, records.c.deleted_at.is_(None))
     row = conn.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
-        raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record", message_code="error.approval.no_record",
-                       params={"record": record_id, "form": repr(form_key)})
+        raise NotFound(f"record {record_id} does not exist in form {form_key!r}", path="/record", message_code="error.record.not_in_form",
+                       params={"id": record_id, "form": repr(form_key)})
     return form, row
 
 

@@ -87,7 +87,7 @@ class ReadView:
         if row is not None and not permissions.in_scope(conn, self.actor, access.read, row["owner_id"]):
             # another user's record looks exactly like a missing one: no probing ids
             raise NotFound(f"record {row['id']} does not exist in form {self.form.key!r}", path="/record",
-                           message_code="error.approval.no_record", params={"record": row["id"], "form": repr(self.form.key)})
+                           message_code="error.record.not_in_form", params={"id": row["id"], "form": repr(self.form.key)})
 
     def data(self, values: Mapping | None) -> dict:
         """A data dict (field id -> value) without the hidden fields."""

@@ -171,7 +171,7 @@ def _record_row(conn: sa.Connection, rt: Runtime, actor: Actor, form, record_id:
     row = conn.execute(query.where(records.c.id == record_id)).mappings().first()
     if row is None:
         raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path="/record_id",
-                       message_code="error.approval.no_record", params={"record": record_id, "form": repr(form.key)})
+                       message_code="error.record.not_in_form", params={"id": record_id, "form": repr(form.key)})
     check_record_access(rt, conn, actor, form, "read", row)
     return row
 

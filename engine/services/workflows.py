@@ -237,8 +237,8 @@ def readable_record(rt: Runtime, conn, actor: Actor, form, record_id: int, *, pa
             raise NotFound("", message_code="error.not_found")  # answered below, naming the record
         check_access(rt, conn, actor, form, "read", row)
     except (NotFound, PermissionDenied):
-        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path=path, message_code="error.approval.no_record",
-                       params={"record": record_id, "form": repr(form.key)}) from None
+        raise NotFound(f"record {record_id} does not exist in form {form.key!r}", path=path, message_code="error.record.not_in_form",
+                       params={"id": record_id, "form": repr(form.key)}) from None
     return row
 
 
