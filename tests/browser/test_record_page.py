@@ -24,7 +24,7 @@ RAW_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 @pytest.fixture
 def signed_in(live_app, live_server, page):
-    return crm_admin(live_app, live_server, page, ADMIN, demo_customers=6)
+    return crm_admin(live_app, live_server, page, ADMIN, demo_customers=2000)  # the scale issue 22 names
 
 
 def _customer_with_follow_ups(rt) -> tuple[int, dict]:
