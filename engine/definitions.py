@@ -88,8 +88,8 @@ def shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
     if err.validator == "type":
         kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         return "error.schema.type", {"value": _shown(err.instance), "kinds": ", ".join(map(repr, kinds))}
-    if err.validator in _LIMIT_CODES:
-        return _LIMIT_CODES[err.validator], {"value": _shown(err.instance), "limit": err.validator_value}
+    if err.validator in SCHEMA_LIMIT_CODES:
+        return SCHEMA_LIMIT_CODES[err.validator], {"value": _shown(err.instance), "limit": err.validator_value}
     if err.validator in ("oneOf", "anyOf", "not"):
         return "error.schema.shape", {"value": _shown(err.instance)}
     return None, {}
@@ -97,8 +97,8 @@ def shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
 
 #: jsonschema's "'x' is a required property"
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
-#: keywords that compare with a limit, and the catalogue key of their refusal
-_LIMIT_CODES = {
+#: JSON Schema keywords that compare with a limit, and the catalogue key of their refusal (definitions and request bodies)
+SCHEMA_LIMIT_CODES = {
     "maximum": "error.schema.maximum", "minimum": "error.schema.minimum",
     "exclusiveMaximum": "error.schema.exclusive_maximum", "exclusiveMinimum": "error.schema.exclusive_minimum",
     "maxLength": "error.schema.max_length", "minLength": "error.schema.min_length",

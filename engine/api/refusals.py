@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 
 from engine import i18n
+from engine.definitions import SCHEMA_LIMIT_CODES
 from engine.errors import ErrorItem, FormflowError, NotFound, ValidationFailed
 
 
@@ -105,17 +106,6 @@ def library_item(message: str, path: str) -> ErrorItem | None:
     return None
 
 
-#: JSON Schema keywords that compare with a limit, and the catalogue key of their refusal (as engine.definitions says them)
-SCHEMA_LIMITS = {
-    "maximum": "error.schema.maximum", "minimum": "error.schema.minimum",
-    "exclusiveMaximum": "error.schema.exclusive_maximum", "exclusiveMinimum": "error.schema.exclusive_minimum",
-    "maxLength": "error.schema.max_length", "minLength": "error.schema.min_length",
-    "maxItems": "error.schema.max_items", "minItems": "error.schema.min_items",
-    "maxProperties": "error.schema.max_properties", "minProperties": "error.schema.min_properties",
-    "uniqueItems": "error.schema.unique_items", "multipleOf": "error.schema.multiple_of", "format": "error.schema.format",
-}
-
-
 def schema_item(err: jsonschema.ValidationError, path: str) -> ErrorItem | None:
     """A JSON Schema refusal of a request body as a coded item, None for a keyword not known here."""
     shown = json.dumps(err.instance, ensure_ascii=False, default=str)[:60]
@@ -133,8 +123,8 @@ def schema_item(err: jsonschema.ValidationError, path: str) -> ErrorItem | None:
     if err.validator == "type":
         kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         return ErrorItem.coded("error.schema.type", path=path, code="wrong_type", value=shown, kinds=", ".join(map(repr, kinds)))
-    if err.validator in SCHEMA_LIMITS:
-        return ErrorItem.coded(SCHEMA_LIMITS[err.validator], path=path, value=shown, limit=err.validator_value)
+    if err.validator in SCHEMA_LIMIT_CODES:
+        return ErrorItem.coded(SCHEMA_LIMIT_CODES[err.validator], path=path, value=shown, limit=err.validator_value)
     if err.validator in ("oneOf", "anyOf", "not"):
         return ErrorItem.coded("error.schema.shape", path=path, value=shown)
     return None
