@@ -119,3 +119,9 @@ def render(key: str, locale: str | None = None, params: Mapping[str, Any] | None
 
 def has_text(key: str, locale: str = DEFAULT_LOCALE) -> bool:
     return bool(engine_catalogue().get(locale, {}).get(key))
+
+
+def texts(key: str, params: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The text of ``key`` in every locale, as a {"en", "zh-CN"} map: a message's parameter that is itself words
+    (a type's name, "rule", a reason) reads in the same language as the message around it."""
+    return {locale: render(key, locale, params) for locale in LOCALES}

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
+from engine import i18n
 from engine.errors import ErrorItem, ValidationFailed
 
 __all__ = [
-    "BlockedAddress", "Allowlist", "CheckedTarget", "check_url", "check_webhook_url",
+    "BlockedAddress", "BadAllowlistEntry", "Allowlist", "CheckedTarget", "check_url", "check_webhook_url",
     "resolve_url", "is_blocked_ip", "WEBHOOK_BLOCKED_NETWORKS", "WEBHOOK_ALLOWED_SCHEMES",
 ]
 
@@ -54,9 +55,9 @@ WEBHOOK_BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "fec0::/10",          # site-local (deprecated)
     "ff00::/8",           # multicast
 ))
-#: What a refused host *name* is told: the address it resolved to is never echoed (no mapping of internal names).
-PRIVATE_NAME_REASON = ("this address is not allowed for webhooks (private, local or reserved network); "
-                       "an administrator can allow it in WEBHOOK_ALLOWLIST")
+#: What a refused host *name* is told (a catalogue key): the address it resolved to is never echoed (no mapping of
+#: internal names).
+PRIVATE_NAME_REASON = "error.webhook.private_name"
 #: URL schemes a webhook may use.
 WEBHOOK_ALLOWED_SCHEMES = frozenset({"http", "https"})
 #: Longest webhook URL accepted.
@@ -70,20 +71,25 @@ _SIXTOFOUR = ipaddress.ip_network("2002::/16")
 
 
 class BlockedAddress(ValidationFailed, ValueError):
-    """A URL the server will not call, with the reason in plain words."""
+    """A URL the server will not call: the reason is a catalogue key (``reason_code``) with its ``params``, ``reason``
+    its English text."""
 
     code = "address_blocked"
 
-    def __init__(self, url: str, reason: str, resolved: str | None = None):
-        super().__init__(f"webhook address {url!r} is not allowed: {reason}",
-                         [ErrorItem(reason, path="/url", code="address_blocked")], url=url)
+    def __init__(self, url: str, reason_code: str, resolved: str | None = None, **params):
+        item = ErrorItem.coded(reason_code, path="/url", code="address_blocked", **params)
+        super().__init__(i18n.render("error.webhook.not_allowed", "en", {"url": repr(url), "reason": item.message}),
+                         [item], message_code="error.webhook.not_allowed",
+                         params={"url": repr(url), "reason": i18n.texts(reason_code, params)}, url=url)
         self.url = url
-        self.reason = reason
+        self.reason = item.message
+        self.reason_code = reason_code
+        self.reason_params = params
         #: what the name resolved to, for the server's delivery log only (never in a response)
         self.resolved = resolved
 
     def __str__(self) -> str:
-        return f"webhook address {self.url!r} is not allowed: {self.reason}"
+        return self.message
 
 
 def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
@@ -111,6 +117,14 @@ def is_blocked_ip(ip: IPAddress) -> bool:
     return False
 
 
+class BadAllowlistEntry(ValueError):
+    """An entry of WEBHOOK_ALLOWLIST (server configuration) that is neither a CIDR nor host:port."""
+
+    def __init__(self, entry: str):
+        super().__init__(i18n.render("error.webhook.allowlist_entry", "en", {"entry": repr(entry)}))
+        self.entry = entry
+
+
 @dataclass(frozen=True)
 class Allowlist:
     """Configuration exceptions: CIDR networks and exact ``host:port`` pairs."""
@@ -132,8 +146,7 @@ class Allowlist:
                 pass
             host, sep, port = entry.rpartition(":")
             if not sep or not port.isdigit() or not host:
-                raise ValueError(f"allow-list entry {entry!r} must be a CIDR like 10.1.0.0/16 "
-                                 f"or host:port like hooks.internal:8443")
+                raise BadAllowlistEntry(entry)
             pairs.add((host.strip("[]").lower(), int(port)))
         return cls(tuple(networks), frozenset(pairs))
 
@@ -170,24 +183,24 @@ def resolve_url(url: str, allow: "Allowlist | Iterable[str] | None" = None, *,
                 resolver: Resolver | None = None) -> CheckedTarget:
     """Parse, resolve and check ``url``; raise ``BlockedAddress`` if any address is refused."""
     if not isinstance(url, str) or not url:
-        raise BlockedAddress(str(url), "the address is empty")
+        raise BlockedAddress(str(url), "error.webhook.empty")
     if len(url) > MAX_WEBHOOK_URL_LENGTH:
-        raise BlockedAddress(url[:80], f"the address is longer than {MAX_WEBHOOK_URL_LENGTH} characters")
+        raise BlockedAddress(url[:80], "error.webhook.too_long", max=MAX_WEBHOOK_URL_LENGTH)
     if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
-        raise BlockedAddress(url, "the address contains spaces, control characters or backslashes")
+        raise BlockedAddress(url, "error.webhook.bad_characters")
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
-        raise BlockedAddress(url, f"the address cannot be read ({exc})") from None
+    except ValueError:  # Python's words (a port out of range, a bad IPv6 literal) stay out of the answer
+        raise BlockedAddress(url, "error.webhook.unreadable") from None
     scheme = parts.scheme.lower()
     if scheme not in WEBHOOK_ALLOWED_SCHEMES:
-        raise BlockedAddress(url, "only http:// and https:// addresses can be used")
+        raise BlockedAddress(url, "error.webhook.scheme")
     if parts.username is not None or parts.password is not None:
-        raise BlockedAddress(url, "user names or passwords inside the address are not allowed")
+        raise BlockedAddress(url, "error.webhook.credentials")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise BlockedAddress(url, "the address has no host name")
+        raise BlockedAddress(url, "error.webhook.no_host")
     port = port or _DEFAULT_PORTS[scheme]
     allowlist = Allowlist.parse(allow)
     try:
@@ -199,20 +212,18 @@ def resolve_url(url: str, allow: "Allowlist | Iterable[str] | None" = None, *,
     else:
         try:
             raw = (resolver or system_resolver)(host, port)
-        except (OSError, UnicodeError) as exc:
-            raise BlockedAddress(url, f"the host name {host!r} cannot be resolved") from None  # no resolver detail
+        except (OSError, UnicodeError):
+            raise BlockedAddress(url, "error.webhook.unresolvable", host=repr(host)) from None  # no resolver detail
     if not raw:
-        raise BlockedAddress(url, f"the host name {host!r} has no addresses")
+        raise BlockedAddress(url, "error.webhook.no_addresses", host=repr(host))
     if len(raw) > MAX_RESOLVED_ADDRESSES:
-        raise BlockedAddress(url, f"the host name {host!r} has too many addresses")
+        raise BlockedAddress(url, "error.webhook.too_many_addresses", host=repr(host))
     checked: list[str] = []
     for text in raw:
         ip = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone id
         if is_blocked_ip(ip) and not allowlist.allows(host, port, ip):
             if literal is not None:  # the caller typed this address: naming it tells them nothing new
-                raise BlockedAddress(url, f"{ip} is a private, local or reserved address "
-                                          f"(internal networks and cloud metadata cannot be called unless an administrator "
-                                          f"allows them in WEBHOOK_ALLOWLIST)")
+                raise BlockedAddress(url, "error.webhook.private_address", address=str(ip))
             # never say what a name resolved to: that would map the internal network for whoever asks
             raise BlockedAddress(url, PRIVATE_NAME_REASON, resolved=f"{host} resolved to {ip}")
         if str(ip) not in checked:

@@ -29,7 +29,8 @@ from engine.workflows.steps import ids_in, compile_steps, CompiledStep, RunConte
 from engine.workflows.tables import workflow_versions, workflows
 from engine.workflows.triggers import TRIGGERS, CompiledTrigger
 from engine import secrets
-from engine.notifications.channels import CHANNELS
+from engine.notifications.channels import CHANNELS, ConfigProblem
+from engine.notifications.netguard import BadAllowlistEntry
 from engine.services import queries, templates
 from engine.services.form_lookup import compiled_form
 from engine.templating import compile_template, TemplateError, VariableScope
@@ -151,12 +152,11 @@ class CompileContext:
         check = getattr(kind.cls, "check_config", None)
         try:
             problems = check(config, self.rt.config.get(ALLOWLIST_CONFIG) or None) if check else kind.config_problems(config)
-        except ValueError as exc:  # a bad allow-list in server configuration
-            problems = [("url", str(exc))]
+        except BadAllowlistEntry as exc:  # a bad allow-list in server configuration
+            problems = [ConfigProblem("url", "error.webhook.allowlist_entry", {"entry": repr(exc.entry)})]
         if getattr(kind.cls, "url_required", False) and "url" not in given:
-            problems.append(("url", "is required"))
-        for key, message in problems:
-            self.errors.append(ErrorItem(message, path=f"{path}/{key}", code="invalid_channel_config"))
+            problems.append(ConfigProblem("url", "error.field.required"))
+        self.errors.extend(problem.item(path) for problem in problems)
 
     def secret_texts(self, config: dict, path: str) -> dict | None:
         """Settings with stored secrets decrypted for the check; a mask not yet resolved to a stored secret (the

@@ -14,7 +14,7 @@ import importlib
 import pkgutil
 
 from engine.notifications.channels.base import (  # noqa: F401  (public API)
-    CHANNELS, Attempt, Channel, ChannelConfigError, ChannelKind, DeliveryResult, OutgoingMessage,
+    CHANNELS, Attempt, Channel, ChannelConfigError, ChannelKind, ConfigProblem, DeliveryResult, OutgoingMessage,
     Recipient, deliver_with_retries, get_channel, register_channel,
 )
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Mapping, NamedTuple
 
+from engine import i18n
 from engine.errors import ErrorItem, ValidationFailed
 from engine.registry import Registry
 from engine.clock import SystemClock
 
 __all__ = [
     "Recipient", "OutgoingMessage", "DeliveryResult", "Channel", "ChannelKind",
-    "ChannelConfigError", "CHANNELS", "register_channel", "get_channel", "Attempt",
+    "ChannelConfigError", "ConfigProblem", "CHANNELS", "register_channel", "get_channel", "Attempt",
     "deliver_with_retries", "MAX_ATTEMPTS", "BACKOFF_BASE", "BACKOFF_MAX",
 ]
 
@@ -84,13 +85,28 @@ class Attempt:
     external_id: str | None = None
 
 
+class ConfigProblem(NamedTuple):
+    """A setting that cannot work: its key, and what is wrong as a catalogue key (engine/translations) with params."""
+
+    key: str
+    message_code: str
+    params: dict = {}
+
+    @property
+    def message(self) -> str:
+        return i18n.render(self.message_code, "en", self.params)
+
+    def item(self, path: str) -> ErrorItem:
+        """The problem as an error item at ``path`` (the settings' path), read in the reader's language."""
+        return ErrorItem.coded(self.message_code, path=f"{path}/{self.key}", code="invalid_channel_config", **self.params)
+
+
 class ChannelConfigError(ValidationFailed):
     """Channel settings that cannot work; raised at save time."""
 
-    def __init__(self, channel: str, problems: list[tuple[str, str]]):
-        items = [ErrorItem(message, path=f"/config/{key}", code="invalid_channel_config")
-                 for key, message in problems]
-        text = "; ".join(f"{key}: {message}" for key, message in problems)
+    def __init__(self, channel: str, problems: list[ConfigProblem]):
+        items = [problem.item("/config") for problem in problems]
+        text = "; ".join(f"{problem.key}: {problem.message}" for problem in problems)
         super().__init__(f"{channel} channel settings are not valid: {text}", items, channel=channel)
         self.channel = channel
         self.problems = problems
@@ -163,10 +179,10 @@ class Channel:
         self.max_attempts = max_attempts
 
     @classmethod
-    def config_problems(cls, config: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """``(key, message)`` pairs for settings that cannot work; empty if fine."""
+    def config_problems(cls, config: Mapping[str, Any]) -> list[ConfigProblem]:
+        """The settings that cannot work; empty if fine."""
         unknown = sorted(set(config) - cls.config_keys)
-        return [(key, "is not a setting of this channel") for key in unknown]
+        return [ConfigProblem(key, "error.channel.unknown_setting") for key in unknown]
 
     def send(self, message: OutgoingMessage) -> DeliveryResult:
         raise NotImplementedError
@@ -186,7 +202,7 @@ class ChannelKind:
     def __call__(self, config: Mapping[str, Any] | None = None, **deps: Any) -> Channel:
         return self.cls(config, **deps)
 
-    def config_problems(self, config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    def config_problems(self, config: Mapping[str, Any]) -> list[ConfigProblem]:
         return self.cls.config_problems(config)
 
 
@@ -209,5 +225,5 @@ def get_channel(name: str, config: Mapping[str, Any] | None = None, **deps: Any)
     return CHANNELS.get(name)(config, **deps)
 
 
-def require(config: Mapping[str, Any], keys: Iterable[str]) -> list[tuple[str, str]]:
-    return [(key, "is required") for key in keys if not config.get(key)]
+def require(config: Mapping[str, Any], keys: Iterable[str]) -> list[ConfigProblem]:
+    return [ConfigProblem(key, "error.field.required") for key in keys if not config.get(key)]

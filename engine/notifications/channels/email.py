@@ -18,7 +18,7 @@ from email.utils import format_datetime, formataddr
 from typing import ClassVar
 
 from engine.notifications.channels.base import (
-    Attempt, Channel, DeliveryResult, OutgoingMessage, register_channel, require,
+    Attempt, Channel, ConfigProblem, DeliveryResult, OutgoingMessage, register_channel, require,
 )
 
 #: Seconds allowed for connecting to and each exchange with the SMTP server.
@@ -53,13 +53,13 @@ class EmailChannel(Channel):
         problems = super().config_problems(config) + require(config, ("host", "from_address"))
         port = config.get("port", 25)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            problems.append(("port", "must be a port number between 1 and 65535"))
+            problems.append(ConfigProblem("port", "error.channel.port"))
         if config.get("starttls") and config.get("ssl"):
-            problems.append(("ssl", "use either ssl or starttls, not both"))
+            problems.append(ConfigProblem("ssl", "error.channel.ssl_or_starttls"))
         if bool(config.get("username")) != bool(config.get("password")):
-            problems.append(("password", "username and password go together"))
+            problems.append(ConfigProblem("password", "error.channel.username_and_password"))
         if "@" not in str(config.get("from_address", "@")):
-            problems.append(("from_address", "must be an email address"))
+            problems.append(ConfigProblem("from_address", "error.channel.email_address"))
         return problems
 
     def build(self, message: OutgoingMessage) -> EmailMessage:

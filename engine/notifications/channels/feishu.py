@@ -10,7 +10,7 @@ from html import escape
 from typing import ClassVar
 
 from engine.notifications.channels._chat import hmac_base64, people, truncate_bytes
-from engine.notifications.channels.base import Attempt, OutgoingMessage, register_channel
+from engine.notifications.channels.base import Attempt, ConfigProblem, OutgoingMessage, register_channel
 from engine.notifications.channels.http import HttpChannel, json_answer
 
 #: Feishu error codes that mean "try again later".
@@ -28,7 +28,7 @@ class FeishuChannel(HttpChannel):
     def config_problems(cls, config):
         problems = super().config_problems(config)
         if config.get("format", "text") not in FEISHU_FORMATS:
-            problems.append(("format", f"must be one of {', '.join(FEISHU_FORMATS)}"))
+            problems.append(ConfigProblem("format", "error.options.one_of", {"choices": ", ".join(FEISHU_FORMATS)}))
         return problems
 
     def payload(self, message: OutgoingMessage) -> dict:

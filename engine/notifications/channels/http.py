@@ -26,7 +26,7 @@ import time
 from collections import OrderedDict
 from typing import Any, ClassVar, Mapping
 
-from engine.notifications.channels.base import Attempt, Channel, DeliveryResult, OutgoingMessage
+from engine.notifications.channels.base import Attempt, Channel, ConfigProblem, DeliveryResult, OutgoingMessage
 from engine.notifications.netguard import BlockedAddress, CheckedTarget, check_url, resolve_url
 
 __all__ = ["HttpChannel", "WEBHOOK_CONNECT_TIMEOUT", "WEBHOOK_READ_TIMEOUT", "MAX_WEBHOOK_RESPONSE"]
@@ -143,22 +143,22 @@ class HttpChannel(Channel):
         self._checked: dict[str, tuple[float, CheckedTarget]] = {}
 
     @classmethod
-    def config_problems(cls, config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    def config_problems(cls, config: Mapping[str, Any]) -> list[ConfigProblem]:
         problems = super().config_problems(config)
         url = config.get("url")
         if url is not None and not isinstance(url, str):
-            problems.append(("url", "must be text"))
+            problems.append(ConfigProblem("url", "error.value.text"))
         return problems
 
     @classmethod
-    def check_config(cls, config: Mapping[str, Any], allow: Any = None, resolver=None) -> list[tuple[str, str]]:
+    def check_config(cls, config: Mapping[str, Any], allow: Any = None, resolver=None) -> list[ConfigProblem]:
         """Save-time check, including the address policy for the URL."""
         problems = cls.config_problems(config)
         if isinstance(config.get("url"), str):
             try:
                 check_url(config["url"], allow, resolver=resolver)
             except BlockedAddress as exc:
-                problems.append(("url", exc.reason))
+                problems.append(ConfigProblem("url", exc.reason_code, exc.reason_params))
         return problems
 
     # --- what vendors override ------------------------------------------

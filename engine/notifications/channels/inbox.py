@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Mapping
 import sqlalchemy as sa
 
 from engine.notifications.channels.base import (
-    Channel, ChannelConfigError, DeliveryResult, OutgoingMessage, register_channel,
+    Channel, ChannelConfigError, ConfigProblem, DeliveryResult, OutgoingMessage, register_channel,
 )
 from engine.services.inbox import store_message, user_exists
 
@@ -30,8 +30,7 @@ class InboxChannel(Channel):
     def __init__(self, config: Mapping[str, Any] | None = None, *, runtime=None, conn: sa.Connection | None = None, **deps):
         super().__init__(config, **deps)
         if runtime is None:
-            raise ChannelConfigError(self.name, [("runtime", "the inbox stores messages in the database: "
-                                                             "build it with get_channel('inbox', runtime=rt)")])
+            raise ChannelConfigError(self.name, [ConfigProblem("runtime", "error.channel.inbox_runtime")])
         self.runtime = runtime
         self.conn = conn
 
