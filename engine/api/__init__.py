@@ -44,7 +44,8 @@ def _http_error(exc: HTTPException):
     return response
 
 
-def _unexpected(exc: Exception):
+def unexpected_error(exc: Exception):
+    """An exception no other handler took, answered as the API answers (the designer's pages wrap it: error_pages)."""
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     if _out_of_range(exc):  # last line of defence: the services bound what they know; this catches what they missed
@@ -117,7 +118,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(FormflowError, _formflow_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected)
+    app.register_error_handler(Exception, unexpected_error)
     limits.init_app(app)  # body bytes per route class, JSON depth before parsing
     auth.init_app(app)
     app.before_request(_refuse_unstorable_text)  # after authentication (a 401 costs no body parsing), before every view
