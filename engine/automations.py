@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from engine import i18n
+from engine import bilingual_text, i18n
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.relation import reference_target
@@ -56,7 +56,7 @@ class MapItem:
 class Automation:
     index: int
     id: str
-    name: str
+    name: Any   # a text or {"en", "zh-CN"} (engine.bilingual_text)
     on: str
     fields: list[str]
     when: CompiledRule | None
@@ -115,9 +115,9 @@ def _both(error: ErrorItem | FormflowError) -> dict[str, str]:
 def _nested(w, auto: Automation, what: dict[str, str], call):
     """Run a write for an automation; its refusal becomes the triggering write's, naming the automation."""
     try:
-        return call(w.actor.as_automation(auto.name))
+        return call(w.actor.as_automation(bilingual_text.text_in(auto.name, i18n.DEFAULT_LOCALE)))
     except FormflowError as exc:
-        name = repr(auto.name)
+        name = bilingual_text.quoted(auto.name)
         items = [ErrorItem.coded("error.automation.could_not_because", path=f"/automations/{auto.index}/action{e.path}",
                                  field_id=e.field_id, code=e.code, extra={"automation": auto.id}, name=name, what=what,
                                  detail=_both(e)) for e in exc.errors] or \
@@ -244,7 +244,7 @@ class UpdateMatching(Action):
     def run(self, w, auto, values):
         plan = self.plan(w, auto, values)
         if len(plan["target_records"]) > self.MAX_MATCHED:
-            params = {"name": repr(auto.name), "n": len(plan["target_records"]), "max": self.MAX_MATCHED}
+            params = {"name": bilingual_text.quoted(auto.name), "n": len(plan["target_records"]), "max": self.MAX_MATCHED}
             raise ValidationFailed(i18n.render("error.automation.matches_too_many", "en", params),
                                    [ErrorItem.coded("error.automation.too_many_records", path=f"/automations/{auto.index}/action/match")],
                                    message_code="error.automation.matches_too_many", params=params)
@@ -287,7 +287,7 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
         name = spec.get("name") or spec.get("id") or f"automation {i + 1}"
         trigger, action_spec = spec.get("trigger") or {}, spec.get("action") or {}
         if action_spec.get("type") not in ACTIONS:
-            errors.append(ErrorItem.coded("error.automation.unknown_action", path=path + "/action/type", name=repr(name),
+            errors.append(ErrorItem.coded("error.automation.unknown_action", path=path + "/action/type", name=bilingual_text.quoted(name),
                                           action=repr(action_spec.get("type")), known=", ".join(ACTIONS.names())))
             continue
         action = ACTIONS.get(action_spec["type"])
@@ -299,15 +299,16 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
         when = None
         if trigger.get("when"):
             try:
-                when = compile_rule(trigger["when"], scope, name=name, expect="boolean")
+                when = compile_rule(trigger["when"], scope, name=bilingual_text.text_in(name, i18n.DEFAULT_LOCALE), expect="boolean")
             except RuleError as exc:
-                errors.append(rule_error_item(exc, path + "/trigger/when"))
+                errors.append(rule_error_item(exc.located(rule=name) if bilingual_text.is_bilingual(name) else exc,
+                                              path + "/trigger/when"))
         watched = []
         for j, fid in enumerate(trigger.get("fields") or []):
             f = by_id.get(fid) or by_name.get(fid)
             if f is None:
                 errors.append(ErrorItem.coded("error.automation.watches_unknown", path=f"{path}/trigger/fields/{j}",
-                                              field_id=fid, code="unknown_field", name=repr(name), field=repr(fid)))
+                                              field_id=fid, code="unknown_field", name=bilingual_text.quoted(name), field=repr(fid)))
             else:
                 watched.append(f["id"])
         target_key = action.target_form(action_spec, definition)
@@ -322,16 +323,16 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
                 what = _words("error.automation.form_named", form=repr(target_key)) if target_key else \
                     _words("error.automation.this_form")
                 errors.append(ErrorItem.coded("error.automation.not_writable", path=ipath + "/field", field_id=item.get("field"),
-                                              code="unknown_field", name=repr(name), field=repr(item.get("field")), what=what))
+                                              code="unknown_field", name=bilingual_text.quoted(name), field=repr(item.get("field")), what=what))
                 continue
-            label = f"{name}: {target['id']}"
+            label = f"{bilingual_text.text_in(name, i18n.DEFAULT_LOCALE)}: {target['id']}"
             if item.get("from") in RECORD_VALUES:
                 auto.mapping.append(MapItem(target["id"], "record", item["from"], target["type"]))
             elif "from" in item:
                 src = by_id.get(item["from"]) or by_name.get(item["from"])
                 if src is None or src.get("deleted"):
                     errors.append(ErrorItem.coded("error.automation.from_not_a_field", path=ipath + "/from", code="unknown_field",
-                                                  name=repr(name), field=repr(item["from"])))
+                                                  name=bilingual_text.quoted(name), field=repr(item["from"])))
                     continue
                 auto.mapping.append(MapItem(target["id"], "from", src["id"], target["type"]))
             elif "formula" in item:
@@ -347,18 +348,18 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
                     tpl = compile_template(item["template"], vscope, name=label, kind="text")
                 except TemplateError as exc:
                     errors.append(ErrorItem.coded("error.automation.template", path=ipath + "/template", code="template_invalid",
-                                                  name=repr(name), detail=exc.described()))
+                                                  name=bilingual_text.quoted(name), detail=exc.described()))
                     continue
                 auto.mapping.append(MapItem(target["id"], "template", tpl, target["type"]))
             elif "value" in item:
                 ftype = FIELD_TYPES.get(target["type"])
                 if item["value"] is not None and not ftype.can_hold(item["value"], target):
-                    errors.append(ErrorItem.coded("error.automation.value_does_not_fit", path=ipath + "/value", name=repr(name),
+                    errors.append(ErrorItem.coded("error.automation.value_does_not_fit", path=ipath + "/value", name=bilingual_text.quoted(name),
                                                   value=repr(item["value"]), field=repr(target["id"])))
                     continue
                 auto.mapping.append(MapItem(target["id"], "value", item["value"], target["type"]))
             else:
-                errors.append(ErrorItem.coded("error.automation.value_source_required", path=ipath, name=repr(name)))
+                errors.append(ErrorItem.coded("error.automation.value_source_required", path=ipath, name=bilingual_text.quoted(name)))
         out.append(auto)
     return out, errors
 
@@ -378,7 +379,7 @@ def loop_errors(form_key: str, all_definitions: dict[str, dict]) -> list[ErrorIt
         path = _path_back(target, form_key, edges, [(form_key, name)], {form_key})
         if path is not None:
             chain = " -> ".join([k for k, _ in path] + [form_key])
-            who = "; ".join(f"{k}: {n!r}" for k, n in path)
+            who = "; ".join(f"{k}: {bilingual_text.text_in(n, i18n.DEFAULT_LOCALE)!r}" for k, n in path)
             field = "form" if (all_definitions[form_key]["automations"][i].get("action") or {}).get("type") == "create_record" else "reference"
             errors.append(ErrorItem.coded("error.automation.loop", path=f"/automations/{i}/action/{field}",
                                           code="automation_loop", extra={"forms": [k for k, _ in path]}, chain=chain, who=who))
@@ -456,7 +457,7 @@ def mapped_values(w, auto: Automation) -> dict:
             try:
                 out[m.field] = m.source.render(variables, tz=w.rt.timezone)
             except TemplateError as exc:
-                params = {"name": repr(auto.name), "detail": exc.described()}
+                params = {"name": bilingual_text.quoted(auto.name), "detail": exc.described()}
                 raise ValidationFailed(i18n.render("error.automation.template", "en", params), [ErrorItem.coded(
                     "error.template.problem", path=f"/automations/{auto.index}/action", code="template_invalid",
                     detail=params["detail"])], message_code="error.automation.template", params=params) from None
@@ -489,10 +490,10 @@ def _run(w, phase: str) -> None:
         if not fires:
             continue
         if w.actor.depth >= MAX_AUTOMATION_DEPTH:
-            params = {"max": MAX_AUTOMATION_DEPTH, "name": repr(auto.name)}
+            params = {"max": MAX_AUTOMATION_DEPTH, "name": bilingual_text.quoted(auto.name)}
             raise ValidationFailed(i18n.render("error.automation.chained_too_deep", "en", params),
                                    [ErrorItem.coded("error.automation.depth", path=f"/automations/{auto.index}",
-                                                    code="automation_depth", name=repr(auto.name), depth=w.actor.depth + 1)],
+                                                    code="automation_depth", name=bilingual_text.quoted(auto.name), depth=w.actor.depth + 1)],
                                    message_code="error.automation.chained_too_deep", params=params)
         result = auto.action.run(w, auto, mapped_values(w, auto))
         w.automations_run.append({"id": auto.id, "name": auto.name, **result})

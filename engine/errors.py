@@ -61,7 +61,8 @@ class ErrorItem:
             out["params"] = {k: v for k, v in self.params.items() if _plain(v)}
         if locale is not None:
             out["message"] = self.localized(locale)
-        out.update(self.extra)
+        # a name in the extras (the validation's rule) in the reader's language, like the message
+        out.update({k: i18n.localized(v, i18n.normalize_locale(locale)) for k, v in self.extra.items()})
         return out
 
 

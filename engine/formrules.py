@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from engine import i18n
+from engine import bilingual_text, i18n
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
 from engine.pipeline import Feature
@@ -52,6 +52,11 @@ def text_of(label: Any, locale: str = "en") -> str:
     return "" if label is None else str(label)
 
 
+def _suffixed(name: Any, suffix: str) -> Any:
+    """A rule's name with what part of it is meant (each language of a bilingual name)."""
+    return {k: v + suffix for k, v in name.items()} if bilingual_text.is_bilingual(name) else f"{name}{suffix}"
+
+
 def rule_error_item(exc: RuleError, path: str, code: str = "rule_invalid") -> ErrorItem:
     """A rule's compile error as an item: the rule's name, the problem and its place, each in the reader's language."""
     def both(key: str | None, default: str, **params: Any) -> dict[str, str] | str:
@@ -60,7 +65,7 @@ def rule_error_item(exc: RuleError, path: str, code: str = "rule_invalid") -> Er
         return {loc: i18n.render(key, loc, params) for loc in i18n.LOCALES}
 
     where = both("error.rule.where", "", line=exc.line, column=exc.column) if exc.line is not None else ""
-    name = both("error.rule.named", "", rule=repr(exc.rule)) if exc.rule else ""
+    name = both("error.rule.named", "", rule=bilingual_text.quoted(exc.rule)) if exc.rule else ""
     detail = both(exc.message_code, exc.message, **exc.params)
     extra = {k: v for k, v in exc.to_dict().items() if k != "message" and v is not None}
     if exc.message_code:
@@ -144,7 +149,7 @@ class Effect:
 class FormRule:
     index: int
     id: str
-    name: str
+    name: Any   # a text or {"en", "zh-CN"} (engine.bilingual_text)
     when: CompiledRule | None
     effects: list[Effect]
     subtable: str | None = None
@@ -154,7 +159,7 @@ class FormRule:
 class Validation:
     index: int
     id: str
-    name: str
+    name: Any   # a text or {"en", "zh-CN"} (engine.bilingual_text)
     when: CompiledRule | None
     condition: CompiledRule
     message: Any
@@ -225,9 +230,10 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
         if text is None or (isinstance(text, str) and not text.strip() and expect == "boolean"):
             return None
         try:
-            return compile_rule(text, scope_, name=name, expect=expect)
+            # the compiled rule is cached by a text name; the error names the rule in the reader's language
+            return compile_rule(text, scope_, name=bilingual_text.text_in(name, i18n.DEFAULT_LOCALE), expect=expect)
         except RuleError as exc:
-            errors.append(rule_error_item(exc, path))
+            errors.append(rule_error_item(exc.located(rule=name) if bilingual_text.is_bilingual(name) else exc, path))
             return None
 
     for i, spec in enumerate(definition.get("rules") or []):
@@ -238,7 +244,7 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
             st = by_id.get(sub)
             if not st or not FIELD_TYPES.get(st["type"]).stores_rows or st.get("deleted"):
                 errors.append(ErrorItem.coded("error.rule.not_a_subtable", path=f"/rules/{i}/subtable", code="unknown_field",
-                                              rule=repr(name), field=repr(sub)))
+                                              rule=bilingual_text.quoted(name), field=repr(sub)))
                 continue
             if sub not in row_scopes:
                 row_fields = (st.get("options") or {}).get("fields", [])
@@ -253,27 +259,27 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
                 why = ("error.rule.effect_on_deleted" if target else "error.rule.effect_on_unknown_row" if sub
                        else "error.rule.effect_on_unknown")
                 errors.append(ErrorItem.coded(why, path=epath + "/field", field_id=eff.get("field"), code="unknown_field",
-                                              rule=repr(name), field=repr(eff.get("field")), subtable=repr(sub)))
+                                              rule=bilingual_text.quoted(name), field=repr(eff.get("field")), subtable=repr(sub)))
                 continue
             effect = Effect(field=target["id"], flags={k: eff[k] for k in EFFECT_FLAGS if isinstance(eff.get(k), bool)})
             if "options" in eff:
                 choices = [c.get("value") for c in (target.get("options") or {}).get("choices", [])]
                 if not FIELD_TYPES.get(target["type"]).has_choices:
                     errors.append(ErrorItem.coded("error.rule.options_need_choices", path=epath + "/options", field_id=target["id"],
-                                                  rule=repr(name)))
+                                                  rule=bilingual_text.quoted(name)))
                 elif unknown := [o for o in eff["options"] if o not in choices]:
                     errors.append(ErrorItem.coded("error.rule.not_a_choice", path=epath + "/options", field_id=target["id"],
-                                                  rule=repr(name), values=", ".join(map(repr, unknown)), field=repr(target["id"])))
+                                                  rule=bilingual_text.quoted(name), values=", ".join(map(repr, unknown)), field=repr(target["id"])))
                 else:
                     effect.options = list(eff["options"])
             if "formula" in eff:
-                effect.formula = rule(eff["formula"], scope_, f"{name}: value of {target['id']}", epath + "/formula",
+                effect.formula = rule(eff["formula"], scope_, _suffixed(name, f": value of {target['id']}"), epath + "/formula",
                                       expect_for(target["type"]))
             elif "value" in eff:
                 ftype = FIELD_TYPES.get(target["type"])
                 if eff["value"] is not None and (ftype.engine_set or not ftype.can_hold(eff["value"], target)):
                     errors.append(ErrorItem.coded("error.rule.value_does_not_fit", path=epath + "/value", field_id=target["id"],
-                                                  rule=repr(name), value=repr(eff["value"]), field=repr(target["id"])))
+                                                  rule=bilingual_text.quoted(name), value=repr(eff["value"]), field=repr(target["id"])))
                 effect.has_value, effect.value = True, eff["value"]
             effects.append(effect)
         compiled = FormRule(i, spec.get("id") or f"r{i + 1}", name, when, effects, sub)
@@ -288,7 +294,7 @@ def compile_form_rules(definition: dict, resolve_form) -> tuple[FormRules, list[
             f = by_id.get(fid) or next((x for x in fields if x.get("name") == fid), None)
             if f is None or f.get("deleted"):
                 errors.append(ErrorItem.coded("error.rule.validation_field", path=f"/validations/{i}/fields/{j}", field_id=fid,
-                                              code="unknown_field", name=repr(name), field=repr(fid)))
+                                              code="unknown_field", name=bilingual_text.quoted(name), field=repr(fid)))
             else:
                 names.append(f["id"])
         if condition is not None:
@@ -396,7 +402,7 @@ def validation_errors(w, v: Validation, ctx: RuleContext) -> tuple[list[ErrorIte
         return [], report
     # the admin's own message (text or {locale: text}) in the reader's language, else the catalogue's sentence
     message_code, params = ("error.rule.message", {"message": v.message}) if text_of(v.message) else \
-        ("error.rule.not_satisfied", {"name": repr(v.name)})
+        ("error.rule.not_satisfied", {"name": bilingual_text.quoted(v.name)})
     extra = {"rule": v.name, "validation": v.id}
     items = [w.form.coded(fid, message_code, code="validation", **params) for fid in v.fields] or \
         [ErrorItem.coded(message_code, path="/data", code="validation", **params)]

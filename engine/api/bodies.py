@@ -13,12 +13,17 @@ KEY = validate.Regexp(r"^[a-z][a-z0-9_]{0,62}$", error="lower-case letters, digi
 
 
 class Label(fields.Field):
-    """A plain string or a map of locale -> text."""
+    """A plain string or a map of locale -> text (``max_length`` each: a description takes longer texts than a name)."""
+
+    def __init__(self, *args, max_length: int = 500, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length = max_length
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and 0 < len(value) <= 500:
+        if isinstance(value, str) and 0 < len(value) <= self.max_length:
             return value
-        if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) and len(v) <= 500 for k, v in value.items()):
+        if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) and len(v) <= self.max_length
+                                                     for k, v in value.items()):
             return value
         raise ValidationError("must be text or a map of locale to text")
 

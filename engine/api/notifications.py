@@ -24,7 +24,7 @@ _NULL_STR = {"type": ["string", "null"]}
 TEMPLATE = {"type": "object", "required": ["app", "key", "revision", "state", "form", "content"], "properties": {
     "app": {"type": "string"}, "key": {"type": "string"}, "revision": {"type": "integer"},
     "state": {"enum": ["draft", "submitted", "approved", "rejected", "published"]},
-    "status": {"type": "string"}, "form": {"type": "string"}, "purpose": {"enum": ["notification", "print"]}, "label": _LABEL, "description": _NULL_STR,
+    "status": {"type": "string"}, "form": {"type": "string"}, "purpose": {"enum": ["notification", "print"]}, "label": _LABEL, "description": {"oneOf": [_NULL_STR, _LABEL]},
     "content": _CONTENT, "review_comment": _NULL_STR, "published_revision": _NULL_INT,
     "allowed_actions": {"type": "array", "items": {"type": "string"}},
     **{f"{what}_by": _NULL_INT for what in ("created", "updated", "submitted", "reviewed", "published")},
@@ -65,7 +65,7 @@ class TemplateCreateBody(Schema):
     form = fields.String(required=True, validate=KEY)
     purpose = fields.String(load_default="notification", validate=validate.OneOf(template_service.PURPOSES))
     label = Label(required=True)
-    description = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    description = Label(max_length=2000, allow_none=True)
     content = _Content(required=True, keys=fields.String())
 
 
@@ -75,7 +75,7 @@ class TemplateUpdateBody(Schema):
 
     form = fields.String(validate=KEY)
     label = Label()
-    description = fields.String(validate=validate.Length(max=2000), allow_none=True)
+    description = Label(max_length=2000, allow_none=True)
     content = _Content(keys=fields.String())
 
 

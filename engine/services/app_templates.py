@@ -108,7 +108,7 @@ class NotificationTemplatesPart(AppPart):
             author = Actor.system() if trusted else actor
             try:
                 templates.create_template(rt, author, app_key, key=item["key"], form_key=item["form"], label=item["label"],
-                                          content=item["content"], description=_text(item.get("description")),
+                                          content=item["content"], description=item.get("description"),
                                           purpose=item.get("purpose") or "notification")
                 templates.submit(rt, author, app_key, item["key"])
                 if trusted:
@@ -343,12 +343,6 @@ def _publish(rt: Runtime, actor: Actor, app_key: str, form_key: str, conn, prefi
     except DefinitionInvalid as exc:
         raise DefinitionInvalid(exc.message, [prefixed_error(e, prefix) for e in exc.errors], message_code=exc.message_code,
                                 params=exc.params) from None
-
-
-def _text(label: Any) -> str | None:
-    if isinstance(label, dict):
-        return label.get("zh-CN") or label.get("en") or next(iter(label.values()), None)
-    return label
 
 
 def install_on_first_run(rt: Runtime, actor: Actor | None = None) -> list[str]:

@@ -29,6 +29,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
+from engine import bilingual_text
 from engine.clock import utc_iso
 from engine.errors import Conflict, ErrorItem, PreconditionFailed, ValidationFailed
 from engine.notifications.lifecycle import REVIEW_CAPABILITY, WRITE_CAPABILITY, TemplateState, transition
@@ -60,7 +61,7 @@ def revision_dict(row: Mapping, app_key: str) -> dict:
     ts = lambda v: utc_iso(v) if v else None  # noqa: E731
     status = "superseded" if row["superseded_at"] else row["state"]
     return {"app": app_key, "key": row["key"], "revision": row["revision"], "state": row["state"], "status": status,
-            "form": row["form_key"], "purpose": row["purpose"], "label": row["label"], "description": row["description"], "content": row["content"],
+            "form": row["form_key"], "purpose": row["purpose"], "label": row["label"], "description": bilingual_text.from_column(row["description"]), "content": row["content"],
             "review_comment": row["review_comment"], "created_by": row["created_by"], "created_at": ts(row["created_at"]),
             "updated_by": row["updated_by"], "updated_at": ts(row["updated_at"]), "etag": etag(row), "submitted_by": row["submitted_by"],
             "submitted_at": ts(row["submitted_at"]), "reviewed_by": row["reviewed_by"], "reviewed_at": ts(row["reviewed_at"]),
@@ -81,7 +82,7 @@ def _template_dict(conn: sa.Connection, rt: Runtime, rows, app_key: str, actor: 
 # -- create and edit -----------------------------------------------------------
 
 def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_key: str, label: Any,
-                    content: Mapping, description: str | None = None, purpose: str = "notification") -> dict:
+                    content: Mapping, description: Any = None, purpose: str = "notification") -> dict:
     """A new template as revision 1, a draft; compiled against the form's variables first. ``purpose`` ``print``: a
     print template (a PDF of one record, ``engine.services.print_templates``), reviewed the same way."""
     problems = []
@@ -101,7 +102,7 @@ def create_template(rt: Runtime, actor: Actor, app_key: str, *, key: str, form_k
         check_content(conn, rt, app_key, key, form_key, content, purpose)
         now = rt.clock.now()
         _insert(conn, dict(workspace_id=rt.workspace_id, app_id=app["id"], key=key, revision=1, state=TemplateState.DRAFT.value,
-                           form_key=form_key, purpose=purpose, label=label, description=description, content=dict(content),
+                           form_key=form_key, purpose=purpose, label=label, description=bilingual_text.to_column(description), content=dict(content),
                            created_by=actor.user_id, created_at=now, updated_by=actor.user_id, updated_at=now))
         return _template_dict(conn, rt, revisions(conn, rt, app_key, key)[1], app_key, actor)
 
@@ -122,7 +123,7 @@ def _insert(conn: sa.Connection, values: dict) -> None:
                        message_code="error.template.changed_meanwhile", params={"template": repr(values["key"])}) from None
 
 
-def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label: Any = None, description: str | None = None,
+def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label: Any = None, description: Any = None,
                     content: Mapping | None = None, form_key: str | None = None, if_match: str | None = None) -> dict:
     """Change the working revision (given parts only). Editing a published template opens a new draft
     revision and leaves the published one serving; editing an approved or rejected one makes it a draft again.
@@ -138,7 +139,7 @@ def update_template(rt: Runtime, actor: Actor, app_key: str, key: str, *, label:
                                      current_etag=etag(working), message_code="error.template.changed_since_opened",
                                      params={"template": repr(key)})
         values = {"label": label if label is not None else working["label"],
-                  "description": description if description is not None else working["description"],
+                  "description": bilingual_text.edited(working["description"], description) if description is not None else working["description"],
                   "content": dict(content) if content is not None else working["content"],
                   "form_key": form_key or working["form_key"]}
         check_content(conn, rt, app_key, key, values["form_key"], values["content"], working["purpose"])
