@@ -432,7 +432,7 @@ def triggered(w, auto: Automation) -> tuple[bool, str]:
         return False, f"none of {', '.join(auto.fields)} changed"
     ok, why = evaluate(auto.when, w.values, rule_context(w))
     if why is not None:
-        return False, f"the condition could not be evaluated: {why}"
+        return False, f"the condition could not be evaluated: {why.message}"
     if ok is not True:
         return False, f"the condition is false: {auto.when.source}"
     return True, "the trigger matches"

@@ -22,6 +22,7 @@ from engine import automations as automation_area
 from engine.autofill import computed_stage
 from engine.formrules import FormRules, evaluate, rule_context, validation_errors
 from engine.rules import RuleError, RuleScope, compile_rule
+from engine.rules.errors import localize_reports
 from engine.runtime import Actor, Runtime
 from engine.services import records as rs
 from engine.services.form_lookup import compiled_form
@@ -37,10 +38,11 @@ MAX_EXPLAINED_CLAUSES = 20
 
 
 def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *, record_id: int | None = None,
-            draft: dict | None = None, as_submitted: bool = False) -> dict:
+            draft: dict | None = None, as_submitted: bool = False, locale: str | None = None) -> dict:
     """*draft*: a form definition as edited on screen (unsaved); its automations run instead of the published ones.
     *as_submitted* (with *record_id*): the record's own values evaluated as a submit of them (create triggers fire),
-    after the same access check as an edit of it."""
+    after the same access check as an edit of it. *locale*: the reader's language of the refusals and of why a rule,
+    a validation or a clause could not be evaluated (None: English, with their codes)."""
     with rt.db.read() as conn:
         form = compiled_form(rt, conn, app_key, form_key)
         if draft is not None:
@@ -111,8 +113,9 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
             _drop_hidden_values(rt, conn, actor, app_key, item.get("form") or form_key, item)
         return {"action": w.action, "valid": not w.errors,
                 "values": {k: v for k, v in w.values.items() if v is not None and k not in hidden},
-                "fields": fields, "rows": rows, "dropped": dropped, "errors": [e.to_dict() for e in w.errors],
-                "rules": rules, "validations": validations, "automations": autos}
+                "fields": fields, "rows": localize_reports(rows, locale), "dropped": dropped,
+                "errors": [e.to_dict(locale) for e in w.errors], "rules": localize_reports(rules, locale),
+                "validations": localize_reports(validations, locale), "automations": autos}
 
 
 def draft_automations(rt: Runtime, conn, app_key: str, form_key: str, definition: dict) -> list:
@@ -190,5 +193,5 @@ def explain(text: str, scope: RuleScope | None, values: dict, ctx) -> list[dict]
         except RuleError:
             continue
         value, why = evaluate(rule, values, ctx)
-        out.append({"clause": part, "value": value, **({"error": why} if why else {})})
+        out.append({"clause": part, "value": value, **(why.report() if why else {})})
     return out

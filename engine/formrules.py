@@ -122,15 +122,21 @@ def rule_context(w) -> RuleContext:
     return ctx
 
 
-def evaluate(rule: CompiledRule | None, values: dict, ctx: RuleContext) -> tuple[Any, str | None]:
-    """(result, None) or (None, why it could not be evaluated). A missing rule is always true."""
+def evaluate(rule: CompiledRule | None, values: dict, ctx: RuleContext) -> tuple[Any, RuleEvaluationError | None]:
+    """(result, None) or (None, why it could not be evaluated: a coded error, ``report()`` for a report). A missing
+    rule is always true."""
     if rule is None:
         return True, None
     try:
         return rule.evaluate(values, ctx), None
     except RuleEvaluationError as exc:
         log.debug("rule %s not evaluated: %s", rule.name, exc)
-        return None, exc.message
+        return None, exc
+
+
+def problem(why: RuleEvaluationError | None) -> dict:
+    """A report's ``error`` (English; ``error_code`` and ``error_params`` to read it in another language)."""
+    return why.report() if why is not None else {"error": None}
 
 
 # -- compiled shapes ------------------------------------------------------------------------------
@@ -197,7 +203,7 @@ class FormRules:
                     st.visible[e.field] = False
         for r in rules:
             matched, why = evaluate(r.when, values, ctx)
-            st.matched.append({"id": r.id, "name": r.name, "matched": matched is True, "error": why})
+            st.matched.append({"id": r.id, "name": r.name, "matched": matched is True, **problem(why)})
             if matched is not True:
                 continue
             for e in r.effects:
@@ -393,11 +399,11 @@ def validations_stage(w) -> None:
 def validation_errors(w, v: Validation, ctx: RuleContext) -> tuple[list[ErrorItem], dict]:
     """The errors one validation gives for the write's values, and a report of why."""
     applies, why = evaluate(v.when, w.values, ctx)
-    report = {"id": v.id, "name": v.name, "applies": applies is True, "passed": None, "error": why}
+    report = {"id": v.id, "name": v.name, "applies": applies is True, "passed": None, **problem(why)}
     if applies is not True:
         return [], report
     ok, why = evaluate(v.condition, w.values, ctx)
-    report.update(passed=ok is True if why is None else None, error=why)
+    report.update(passed=ok is True if why is None else None, **problem(why))
     if why is not None or ok is True:  # can't evaluate on this data (empty values): required rules cover that
         return [], report
     # the admin's own message (text or {locale: text}) in the reader's language, else the catalogue's sentence

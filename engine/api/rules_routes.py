@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine.api import actor, load_body, refusals, route, runtime
+from engine.api import actor, caller_locale, load_body, refusals, route, runtime
 from engine.api.core import script_response
 from engine.dryrun import dry_run
 from engine.formrules import FormRules, rules_for, rules_js
@@ -46,7 +46,7 @@ def dry_run_form(app_key, form_key):
     if not isinstance(as_submitted, bool):
         raise refusals.not_boolean("as_submitted")
     return jsonify(dry_run(runtime(), actor(), app_key, form_key, data, record_id=record_id, draft=definition,
-                           as_submitted=as_submitted))
+                           as_submitted=as_submitted, locale=caller_locale()))
 
 
 @route("/apps/<app_key>/forms/<form_key>/rules.js", summary="The published version's rules as a script setting window.formflowRules",

@@ -68,6 +68,42 @@ class RuleError(Exception):
         return {"rule": self.rule, "position": self.position, "line": self.line,
                 "column": self.column, "message": self.message}
 
+    def report(self, locale: str | None = None) -> dict[str, Any]:
+        """The problem as a report's ``error`` (in ``locale``) with its ``error_code`` and ``error_params``, so a
+        report can be read again in another language (``localize_reports``)."""
+        out: dict[str, Any] = {"error": self.localized(locale)}
+        if self.message_code:
+            out.update(error_code=self.message_code, error_params={k: v for k, v in self.params.items()
+                                                                   if v is None or isinstance(v, (str, int, float, bool, dict))})
+        return out
+
+
+def localize_reports(items: Any, locale: str | None) -> Any:
+    """Reports (dicts, lists of them, nested) with every coded ``error`` read again in ``locale``."""
+    if isinstance(items, list):
+        return [localize_reports(x, locale) for x in items]
+    if not isinstance(items, dict):
+        return items
+    out = {k: localize_reports(v, locale) for k, v in items.items()}
+    if out.get("error_code"):
+        out["error"] = i18n.render(out["error_code"], locale, out.get("error_params") or {})
+    return out
+
 
 class RuleEvaluationError(RuleError):
-    """A data-dependent problem while evaluating a compiled rule (treat as "condition false" and log)."""
+    """A data-dependent problem while evaluating a compiled rule (treat as "condition false" and log).
+
+    Raised with a code of the catalogue's ``error.eval.`` family (``failed``): the formula editor, the dry-run and the
+    browser (runtime.js throws the same codes) show it in the reader's language."""
+
+
+#: what a stored value was expected to be, by the ``error.eval.expected.<kind>`` code that says so
+EXPECTED_KINDS = {"a text": "text", "a number": "number", "an amount": "amount", "true or false": "boolean",
+                  "a date and time": "datetime", "a date": "date", "a record or user id": "id",
+                  "a list of choices": "choices", "a list of ids": "ids", "a list of rows": "rows", "a row": "row",
+                  "a record id": "record_id", "a referenced record": "record", "a list of record ids": "record_ids"}
+
+
+def failed(code: str, **params: Any) -> RuleEvaluationError:
+    """The evaluation error ``error.eval.<code>`` with ``params`` (its English text is the catalogue's)."""
+    return RuleEvaluationError.coded(f"error.eval.{code}", **params)

@@ -14,7 +14,7 @@ import decimal
 from decimal import Decimal
 from typing import Callable
 
-from .errors import RuleEvaluationError
+from .errors import RuleEvaluationError, failed
 
 #: Significant digits of every number (decimal128's precision).
 PRECISION = 34
@@ -47,7 +47,7 @@ MAX_DURATION = _dt.timedelta(days=MAX_DAYS)
 
 
 def out_of_range(what: str = "number") -> RuleEvaluationError:
-    return RuleEvaluationError(f"the {what} is out of range")
+    return failed(f"{what}_range")
 
 
 def num(d: Decimal) -> Decimal:
@@ -72,7 +72,7 @@ def from_double(v: float) -> Decimal:
     if hit is not None:
         return hit
     if v != v or v in (float("inf"), float("-inf")):
-        raise RuleEvaluationError("the record holds a number that is not finite")
+        raise failed("not_finite")
     d = num(Decimal(int(v)) if v.is_integer() and -_SAFE_INTEGER <= v <= _SAFE_INTEGER else Decimal(repr(v)))
     if len(DOUBLES) >= _MAX_CACHED_DOUBLES:
         DOUBLES.clear()
@@ -103,7 +103,7 @@ def from_text(s: str) -> Decimal:
 
 def _need(a: object, b: object) -> None:
     if type(a) is not Decimal or type(b) is not Decimal:
-        raise RuleEvaluationError("an empty value was used in a calculation")
+        raise failed("empty_in_calculation")
 
 
 def n_add(a: Decimal, b: Decimal) -> Decimal:
@@ -124,13 +124,13 @@ def n_mul(a: Decimal, b: Decimal) -> Decimal:
 def n_div(a: Decimal, b: Decimal) -> Decimal:
     _need(a, b)
     if not b:
-        raise RuleEvaluationError("division by zero")
+        raise failed("division_by_zero")
     return num(CONTEXT.divide(a, b))
 
 
 def _whole_quotient_fits(a: Decimal, b: Decimal) -> None:
     if not b:
-        raise RuleEvaluationError("division by zero")
+        raise failed("division_by_zero")
     if a and abs(CONTEXT.divide(a, b)) >= _TEN_POW_PRECISION:
         raise out_of_range()
 
@@ -153,11 +153,10 @@ def n_pow(a: Decimal, b: Decimal) -> Decimal:
     """`**` with a whole exponent of at most MAX_POWER_EXPONENT: square-and-multiply, each step rounded."""
     _need(a, b)
     if b != b.to_integral_value() or abs(b) > MAX_POWER_EXPONENT:
-        raise RuleEvaluationError(f"the exponent of ** must be a whole number from -{MAX_POWER_EXPONENT} "
-                                  f"to {MAX_POWER_EXPONENT}")
+        raise failed("power_exponent", max=MAX_POWER_EXPONENT)
     n = int(b)
     if not a and n <= 0:
-        raise RuleEvaluationError("0 ** 0 and 0 to a negative power are undefined")
+        raise failed("power_undefined")
     result, base, k = ONE, a, abs(n)
     while k:
         if k & 1:
@@ -172,7 +171,7 @@ def n_pow(a: Decimal, b: Decimal) -> Decimal:
 
 def n_neg(a: Decimal) -> Decimal:
     if type(a) is not Decimal:
-        raise RuleEvaluationError("an empty value was used in a calculation")
+        raise failed("empty_in_calculation")
     return num(CONTEXT.minus(a))
 
 
@@ -189,7 +188,7 @@ def d_check(d: _dt.timedelta) -> _dt.timedelta:
 
 def _need_time(a: object, b: object) -> None:
     if a is None or b is None:
-        raise RuleEvaluationError("an empty value was used in a calculation")
+        raise failed("empty_in_calculation")
 
 
 def t_add(t: _dt.datetime, d: _dt.timedelta) -> _dt.datetime:
@@ -225,7 +224,7 @@ def d_sub(a: _dt.timedelta, b: _dt.timedelta) -> _dt.timedelta:
 
 def d_neg(a: _dt.timedelta) -> _dt.timedelta:
     if a is None:
-        raise RuleEvaluationError("an empty value was used in a calculation")
+        raise failed("empty_in_calculation")
     return -a
 
 

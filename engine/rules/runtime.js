@@ -6,11 +6,14 @@
  * numbers of milliseconds (UTC) within years 1..9999, dates are midnight UTC, patterns run on RE2 (re2js), null is null. */
 (function (root) {
   "use strict";
-  function RuleEvaluationError(message) { this.name = "RuleEvaluationError"; this.message = message; }
+  /* an evaluation error names its catalogue text, as the server's (engine/rules/errors.py): code "error.eval.<what>"
+     and its params; the page reads it in the reader's language (formflow.t(code, params)), the message is the code */
+  function RuleEvaluationError(what, params) {
+    this.name = "RuleEvaluationError"; this.code = "error.eval." + what; this.params = params || {}; this.message = this.code; }
   RuleEvaluationError.prototype = Object.create(Error.prototype);
-  function fail(msg) { throw new RuleEvaluationError(msg); }
-  function bad(v, what) { var s; try { s = JSON.stringify(v); } catch (e) { s = String(v); }
-    if (s && s.length > 40) s = s.slice(0, 37) + "..."; fail("the record holds " + s + " where " + what + " was expected"); }
+  function fail(what, params) { throw new RuleEvaluationError(what, params); }
+  function bad(v, kind) { var s; try { s = JSON.stringify(v); } catch (e) { s = String(v); }
+    if (s && s.length > 40) s = s.slice(0, 37) + "..."; fail("expected." + kind, { value: s }); }
   var D = root.Decimal.clone({ precision: 34, rounding: 6 /* ROUND_HALF_EVEN */, modulo: 1 /* ROUND_DOWN: sign of the dividend */,
     toExpNeg: -7, toExpPos: 21, minE: -9e15, maxE: 9e15, crypto: false });
   var RE2 = root.RE2JS.RE2JS;
@@ -39,43 +42,43 @@
   /* -- numbers (engine/rules/numbers.py) -- */
   function num(d) {
     if (d.isZero()) return ZERO;
-    if (!d.isFinite() || d.e > MAX_EXPONENT || d.e < MIN_EXPONENT) fail("the number is out of range");
+    if (!d.isFinite() || d.e > MAX_EXPONENT || d.e < MIN_EXPONENT) fail("number_range");
     return d;
   }
-  function fromDouble(v) { if (!isFinite(v)) fail("the record holds a number that is not finite"); return num(new D(v)); }
+  function fromDouble(v) { if (!isFinite(v)) fail("not_finite"); return num(new D(v)); }
   function fromText(s) { return num(new D(s).toSignificantDigits(34, 6)); }
   var K = Object.create(null);
   function k(s) { return K[s] || (K[s] = new D(s)); }
-  function needNums(a, b) { if (!(a instanceof D) || !(b instanceof D)) fail("an empty value was used in a calculation"); }
+  function needNums(a, b) { if (!(a instanceof D) || !(b instanceof D)) fail("empty_in_calculation"); }
   function nadd(a, b) { needNums(a, b); return num(a.plus(b)); }
   function nsub(a, b) { needNums(a, b); return num(a.minus(b)); }
   function nmul(a, b) { needNums(a, b); return num(a.times(b)); }
-  function ndiv(a, b) { needNums(a, b); if (b.isZero()) fail("division by zero"); return num(a.div(b)); }
-  function wholeQuotientFits(a, b) { if (b.isZero()) fail("division by zero");
-    if (!a.isZero() && a.div(b).abs().gte(TEN_POW_PRECISION)) fail("the number is out of range"); }
+  function ndiv(a, b) { needNums(a, b); if (b.isZero()) fail("division_by_zero"); return num(a.div(b)); }
+  function wholeQuotientFits(a, b) { if (b.isZero()) fail("division_by_zero");
+    if (!a.isZero() && a.div(b).abs().gte(TEN_POW_PRECISION)) fail("number_range"); }
   function nfdiv(a, b) { needNums(a, b); wholeQuotientFits(a, b); return num(a.divToInt(b)); }
   function nmod(a, b) { needNums(a, b); wholeQuotientFits(a, b); return num(a.mod(b)); }
   function npow(a, b) {
     needNums(a, b);
-    if (!b.isInteger() || b.abs().gt(MAX_POWER_EXPONENT)) fail("the exponent of ** must be a whole number from -" + MAX_POWER_EXPONENT + " to " + MAX_POWER_EXPONENT);
-    var n = b.toNumber(); if (a.isZero() && n <= 0) fail("0 ** 0 and 0 to a negative power are undefined");
+    if (!b.isInteger() || b.abs().gt(MAX_POWER_EXPONENT)) fail("power_exponent", { max: MAX_POWER_EXPONENT });
+    var n = b.toNumber(); if (a.isZero() && n <= 0) fail("power_undefined");
     var result = ONE, base = a, e = Math.abs(n);
     while (e) { if (e % 2 === 1) result = result.times(base); e = Math.floor(e / 2); if (e) base = base.times(base); }
     if (n < 0) result = ONE.div(result);
     return num(result);
   }
-  function nneg(a) { if (!(a instanceof D)) fail("an empty value was used in a calculation"); return num(a.neg()); }
+  function nneg(a) { if (!(a instanceof D)) fail("empty_in_calculation"); return num(a.neg()); }
   /* -- times and durations: milliseconds -- */
-  function needTimes(a, b) { if (typeof a !== "number" || typeof b !== "number") fail("an empty value was used in a calculation"); }
-  function tcheck(t) { if (t < MIN_TIME || t > MAX_TIME) fail("the date is out of range"); return t; }
-  function dcheck(d) { if (d > MAX_DURATION || d < -MAX_DURATION) fail("the duration is out of range"); return d === 0 ? 0 : d; }
+  function needTimes(a, b) { if (typeof a !== "number" || typeof b !== "number") fail("empty_in_calculation"); }
+  function tcheck(t) { if (t < MIN_TIME || t > MAX_TIME) fail("date_range"); return t; }
+  function dcheck(d) { if (d > MAX_DURATION || d < -MAX_DURATION) fail("duration_range"); return d === 0 ? 0 : d; }
   function tadd(t, d) { needTimes(t, d); return tcheck(t + d); }
   function tsub(t, d) { needTimes(t, d); return tcheck(t - d); }
   function tdiff(a, b) { needTimes(a, b); return dcheck(a - b); }
   function dadd(a, b) { needTimes(a, b); return dcheck(a + b); }
   function dsub(a, b) { needTimes(a, b); return dcheck(a - b); }
-  function dneg(a) { if (typeof a !== "number") fail("an empty value was used in a calculation"); return a === 0 ? 0 : -a; }
-  function sadd(a, b) { if (typeof a !== "string" || typeof b !== "string") fail("an empty value was used in a calculation"); return a + b; }
+  function dneg(a) { if (typeof a !== "number") fail("empty_in_calculation"); return a === 0 ? 0 : -a; }
+  function sadd(a, b) { if (typeof a !== "string" || typeof b !== "string") fail("empty_in_calculation"); return a + b; }
   function outNumber(v) { return v === null || v === undefined ? null : v.toNumber(); }
   function outTime(v) { return v === null || v === undefined ? null : new Date(v); }
   function outDuration(v) { return v === null || v === undefined ? null : v / 1000; }
@@ -83,49 +86,49 @@
   var hasOwn = Object.prototype.hasOwnProperty;
   function own(obj, fid) { if (obj === null || obj === undefined || !hasOwn.call(obj, fid)) return null; var v = obj[fid]; return v === undefined ? null : v; }
   var cv = {
-    text: function (v) { if (v === null || v === undefined) return null; if (typeof v === "string") return v; bad(v, "a text"); },
-    number: function (v) { if (v === null || v === undefined) return null; if (typeof v === "number") return fromDouble(v); bad(v, "a number"); },
-    money: function (v) { if (typeof v === "string") { if (MONEY_RE.test(v)) return fromText(v); bad(v, "an amount"); } return cv.number(v); },
-    boolean: function (v) { if (v === null || v === undefined) return null; if (v === true || v === false) return v; bad(v, "true or false"); },
-    datetime: function (v) { if (v === null || v === undefined) return null; if (typeof v === "string") return parseDatetime(v, "a date and time");
-      if (v instanceof Date) return v.getTime(); bad(v, "a date and time"); },
+    text: function (v) { if (v === null || v === undefined) return null; if (typeof v === "string") return v; bad(v, "text"); },
+    number: function (v) { if (v === null || v === undefined) return null; if (typeof v === "number") return fromDouble(v); bad(v, "number"); },
+    money: function (v) { if (typeof v === "string") { if (MONEY_RE.test(v)) return fromText(v); bad(v, "amount"); } return cv.number(v); },
+    boolean: function (v) { if (v === null || v === undefined) return null; if (v === true || v === false) return v; bad(v, "boolean"); },
+    datetime: function (v) { if (v === null || v === undefined) return null; if (typeof v === "string") return parseDatetime(v, "datetime");
+      if (v instanceof Date) return v.getTime(); bad(v, "datetime"); },
     date: function (v) { if (v === null || v === undefined) return null;
-      if (typeof v === "string") { var m = DATE_RE.exec(v); if (!m || !validYmd(+m[1], +m[2], +m[3])) bad(v, "a date"); return utc(+m[1], +m[2], +m[3], 0, 0, 0, 0); }
-      if (v instanceof Date) return utc(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate(), 0, 0, 0, 0); bad(v, "a date"); },
-    id: function (v) { if (v === null || v === undefined) return null; if (typeof v === "number" && Number.isInteger(v)) return fromDouble(v); bad(v, "a record or user id"); },
-    text_list: function (v) { return listOf(v, cv.text, "a list of choices"); },
+      if (typeof v === "string") { var m = DATE_RE.exec(v); if (!m || !validYmd(+m[1], +m[2], +m[3])) bad(v, "date"); return utc(+m[1], +m[2], +m[3], 0, 0, 0, 0); }
+      if (v instanceof Date) return utc(v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate(), 0, 0, 0, 0); bad(v, "date"); },
+    id: function (v) { if (v === null || v === undefined) return null; if (typeof v === "number" && Number.isInteger(v)) return fromDouble(v); bad(v, "id"); },
+    text_list: function (v) { return listOf(v, cv.text, "choices"); },
     /* rich text: its words, one line per block (runtime.py: cv_html_text) */
-    html_text: function (v) { if (v === null || v === undefined) return null; if (typeof v !== "string") bad(v, "a text");
+    html_text: function (v) { if (v === null || v === undefined) return null; if (typeof v !== "string") bad(v, "text");
       var t = v.replace(/(<\/(?:p|li|h2|h3|h4|blockquote|pre)>|<br\s*\/?>)/g, "$1\n").replace(/<[^>]*>/g, "").replace(
         /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos|nbsp));/g, function (m, dec, hex, name) {
           if (name) return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" }[name];
           return String.fromCodePoint(dec ? parseInt(dec, 10) : parseInt(hex, 16)); });
       return t.split("\n").map(function (l) { return l.trim(); }).filter(function (l) { return l; }).join("\n"); },
-    id_list: function (v) { return listOf(v, cv.id, "a list of ids"); },
-    rows: function (v) { if (v === null || v === undefined) return null; if (!Array.isArray(v)) bad(v, "a list of rows");
-      for (var i = 0; i < v.length; i++) { var r = v[i]; if (r === null || typeof r !== "object" || Array.isArray(r)) bad(r, "a row"); } return v.slice(); }
+    id_list: function (v) { return listOf(v, cv.id, "ids"); },
+    rows: function (v) { if (v === null || v === undefined) return null; if (!Array.isArray(v)) bad(v, "rows");
+      for (var i = 0; i < v.length; i++) { var r = v[i]; if (r === null || typeof r !== "object" || Array.isArray(r)) bad(r, "row"); } return v.slice(); }
   };
   function listOf(v, conv, what) { if (v === null || v === undefined) return null; if (!Array.isArray(v)) bad(v, what);
     var out = []; for (var i = 0; i < v.length; i++) { var x = conv(v[i]); if (x === null) bad(v, what); out.push(x); } return out; }
   function loadRef(ctx, form, rid) {
     if (rid === null || rid === undefined) return null;
     if (rid instanceof D) rid = rid.toNumber();
-    if (typeof rid !== "number" || !Number.isInteger(rid)) bad(rid, "a record id");
-    if (!ctx.load_reference) fail("this rule needs referenced records but none can be loaded here");
+    if (typeof rid !== "number" || !Number.isInteger(rid)) bad(rid, "record_id");
+    if (!ctx.load_reference) fail("no_references");
     var d = ctx.load_reference(form, rid); if (d === undefined || d === null) return null;
-    if (typeof d !== "object" || Array.isArray(d)) bad(d, "a referenced record"); return d;
+    if (typeof d !== "object" || Array.isArray(d)) bad(d, "record"); return d;
   }
   function loadRefs(ctx, form, ids) {
-    if (ids === null || ids === undefined) return null; if (!Array.isArray(ids)) bad(ids, "a list of record ids");
+    if (ids === null || ids === undefined) return null; if (!Array.isArray(ids)) bad(ids, "record_ids");
     var out = []; for (var i = 0; i < ids.length; i++) { var d = loadRef(ctx, form, ids[i]);
-      if (d === null) fail("referenced record " + ids[i] + " was not found"); out.push(d); } return out;
+      if (d === null) fail("reference_missing", { id: String(ids[i]) }); out.push(d); } return out;
   }
   function getField(obj, fid, safe) {
-    if (obj === null || obj === undefined) { if (safe) return null; fail("a field of an empty reference or row was used (use &. to allow empty)"); }
+    if (obj === null || obj === undefined) { if (safe) return null; fail("empty_reference"); }
     return own(obj, fid);
   }
   function kindOf(v) { return v === null || v === undefined ? "null" : v instanceof D ? "decimal" : Array.isArray(v) ? "array" : typeof v; }
-  function ordered(a, b) { if (kindOf(a) !== kindOf(b)) fail(a === null || b === null ? "cannot compare an empty value" : "cannot compare values of different kinds"); }
+  function ordered(a, b) { if (kindOf(a) !== kindOf(b)) fail(a === null || b === null ? "compare_empty" : "compare_kinds"); }
   /* texts order by code point (as Python's str), not by UTF-16 unit: surrogates sort above U+E000..U+FFFF */
   function unit(c) { return c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c; }
   function cmpText(a, b) {
@@ -145,10 +148,10 @@
       for (var i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false; return true; }
     return false;
   }
-  function nn(v) { if (v === null || v === undefined) fail("an empty value was used in a calculation"); return v; }
+  function nn(v) { if (v === null || v === undefined) fail("empty_in_calculation"); return v; }
   function contains(c, m) {
-    if (c === null) fail("cannot look inside an empty value");
-    if (typeof c === "string") { if (typeof m !== "string") fail("only a text can be looked up inside a text"); return c.indexOf(m) !== -1; }
+    if (c === null) fail("look_inside_empty");
+    if (typeof c === "string") { if (typeof m !== "string") fail("text_in_text"); return c.indexOf(m) !== -1; }
     for (var i = 0; i < c.length; i++) if (eq(c[i], m)) return true;
     return false;
   }
@@ -156,29 +159,29 @@
   /* patterns run on RE2 (re2js), as on the server (google-re2): linear time, one dialect */
   var RX = Object.create(null);
   function re2(p) { return RX[p] || (RX[p] = RE2.compile(p)); }
-  function regexMatch(rx, s) { if (s === null) return false; if (typeof s !== "string") bad(s, "a text"); return rx.matcher(s).lookingAt(); }
-  function regexSearch(rx, s) { if (s === null) return false; if (typeof s !== "string") bad(s, "a text"); return rx.matcher(s).find(); }
+  function regexMatch(rx, s) { if (s === null) return false; if (typeof s !== "string") bad(s, "text"); return rx.matcher(s).lookingAt(); }
+  function regexSearch(rx, s) { if (s === null) return false; if (typeof s !== "string") bad(s, "text"); return rx.matcher(s).find(); }
   function chars(s) { return Array.from(s); }
   function item(c, i, safe) {
-    if (c === null) { if (safe) return null; fail("an item of an empty value was used"); }
-    if (!(i instanceof D) || !i.isInteger()) fail("an item index must be a whole number");
+    if (c === null) { if (safe) return null; fail("empty_item"); }
+    if (!(i instanceof D) || !i.isInteger()) fail("index_whole");
     i = i.toNumber();
     var seq = typeof c === "string" ? chars(c) : c, j = i < 0 ? seq.length + i : i;
-    if (j < 0 || j >= seq.length) { if (safe) return null; fail("item index out of range"); }
+    if (j < 0 || j >= seq.length) { if (safe) return null; fail("index_range"); }
     return seq[j];
   }
   function slice(c, start, stop, safe) {
-    if (c === null) { if (safe) return null; fail("a slice of an empty value was used"); }
-    [start, stop].forEach(function (b) { if (b !== null && !(b instanceof D && b.isInteger())) fail("slice bounds must be whole numbers"); });
+    if (c === null) { if (safe) return null; fail("empty_slice"); }
+    [start, stop].forEach(function (b) { if (b !== null && !(b instanceof D && b.isInteger())) fail("slice_whole"); });
     var seq = typeof c === "string" ? chars(c) : c, n = seq.length;
     function norm(b, dflt) { if (b === null) return dflt; b = b.toNumber(); if (b < 0) b = Math.max(0, n + b); return Math.min(b, n); }
     var out = seq.slice(norm(start, 0), norm(stop, n));
     return typeof c === "string" ? out.join("") : out;
   }
-  function iter(v) { if (!Array.isArray(v)) fail("a list was expected"); return v; }
+  function iter(v) { if (!Array.isArray(v)) fail("list_expected"); return v; }
   function safe(fn, v, a) { return v === null ? null : fn(v, a); }
   function need(v, kind, fname) { var ok = kind === "array" ? Array.isArray(v) : kind === "decimal" ? v instanceof D : typeof v === kind;
-    if (!ok || v === null) fail("$" + fname + " got an empty or wrong value"); }
+    if (!ok || v === null) fail("function_value", { name: fname }); }
   function len(v) { nn(v); return typeof v === "string" ? chars(v).length : v.length; }
   function d(v) { return new Date(nn(v)); }
   var TRIM_RE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;
@@ -200,7 +203,7 @@
     days: function (v) { return new D(Math.floor(nn(v) / DAY)); },
     total_seconds: function (v) { return num(new D(nn(v)).div(1000)); }
   };
-  function sameKind(v, x, name) { if (x === null || kindOf(x) !== kindOf(v)) fail(name + " needs a value of the same kind"); }
+  function sameKind(v, x, name) { if (x === null || kindOf(x) !== kindOf(v)) fail("same_kind", { name: name }); }
   var method = {
     starts_with: function (v, p) { nn(v); sameKind(v, p, "starts_with"); return typeof v === "string" ? v.slice(0, p.length) === p : eq(v.slice(0, p.length), p); },
     ends_with: function (v, p) { nn(v); sameKind(v, p, "ends_with"); var s = v.slice(Math.max(0, v.length - p.length)); if (p.length > v.length) return false;
@@ -208,15 +211,15 @@
   };
   var fn = {
     abs: function (x) { need(x, "decimal", "abs"); return x.abs(); },
-    min: function (xs) { need(xs, "array", "min"); if (!xs.length) fail("$min of an empty list"); var m = null;
+    min: function (xs) { need(xs, "array", "min"); if (!xs.length) fail("function_empty_list", { name: "min" }); var m = null;
       xs.forEach(function (x) { need(x, "decimal", "min"); if (m === null || x.lt(m)) m = x; }); return m; },
-    max: function (xs) { need(xs, "array", "max"); if (!xs.length) fail("$max of an empty list"); var m = null;
+    max: function (xs) { need(xs, "array", "max"); if (!xs.length) fail("function_empty_list", { name: "max" }); var m = null;
       xs.forEach(function (x) { need(x, "decimal", "max"); if (m === null || x.gt(m)) m = x; }); return m; },
     sum: function (xs) { need(xs, "array", "sum"); var t = ZERO; xs.forEach(function (x) { need(x, "decimal", "sum"); t = nadd(t, x); }); return t; },
     any: function (xs) { need(xs, "array", "any"); return xs.some(function (x) { return !!x; }); },
     all: function (xs) { need(xs, "array", "all"); return xs.every(function (x) { return !!x; }); },
     round: function (x, digits) { if (digits === undefined) digits = ZERO; need(x, "decimal", "round"); need(digits, "decimal", "round");
-      if (!digits.isInteger() || digits.lt(0) || digits.gt(10)) fail("$round digits must be a whole number from 0 to 10");
+      if (!digits.isInteger() || digits.lt(0) || digits.gt(10)) fail("round_digits", { low: 0, high: 10 });
       return num(x.toDecimalPlaces(digits.toNumber(), 4 /* ROUND_HALF_UP: half away from zero */)); },
     trim: function (s) { need(s, "string", "trim"); return s.replace(TRIM_RE, ""); },
     lower: function (s) { need(s, "string", "lower"); return s.toLowerCase(); },
@@ -224,7 +227,7 @@
     is_empty: function (v) { if (v === null || v === undefined) return true; if (typeof v === "string" || Array.isArray(v)) return len(v) === 0; return false; },
     days_between: function (a, b) { need(a, "number", "days_between"); need(b, "number", "days_between"); return new D(Math.floor((b - a) / DAY)); },
     add_days: function (t, n) { need(t, "number", "add_days"); need(n, "decimal", "add_days");
-      if (!n.isInteger() || n.abs().gt(MAX_DAYS)) fail("$add_days needs a whole number of days from -3,652,059 to 3,652,059");
+      if (!n.isInteger() || n.abs().gt(MAX_DAYS)) fail("add_days_range", { max: "3,652,059" });
       return tcheck(t + n.toNumber() * DAY); }
   };
   var fmtCache = {};
@@ -235,7 +238,7 @@
   }
   /* ctx: {now: Date|ISO string|ms, tz: "Asia/Shanghai", user_id: int|null, load_reference: function(formKey, id) -> data|null} */
   function context(opts) {
-    var now = opts.now instanceof Date ? opts.now.getTime() : typeof opts.now === "string" ? parseDatetime(opts.now, "a date and time") : opts.now;
+    var now = opts.now instanceof Date ? opts.now.getTime() : typeof opts.now === "string" ? parseDatetime(opts.now, "datetime") : opts.now;
     var tz = opts.tz || "UTC";
     return { now: now, today: todayIn(now, tz), tz: tz, user_id: opts.user_id === undefined ? null : opts.user_id,
              load_reference: opts.load_reference || null };

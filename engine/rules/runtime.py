@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import numbers as nums
-from .errors import RuleEvaluationError
+from .errors import EXPECTED_KINDS, RuleEvaluationError, failed
 from .numbers import DAY_MS, DOUBLES as _DOUBLES, MAX_DAYS, ZERO, from_double, from_text, num, time_ms, truncate_ms
 
 UTC = _dt.timezone.utc
@@ -29,7 +29,7 @@ def bad_value(value: Any, what: str) -> RuleEvaluationError:
     shown = repr(value)
     if len(shown) > 40:
         shown = shown[:37] + "..."
-    return RuleEvaluationError(f"the record holds {shown} where {what} was expected")
+    return failed(f"expected.{EXPECTED_KINDS[what]}", value=shown)
 
 
 # -- converters: stored value -> rule value (None stays None) -------------------------------------
@@ -185,7 +185,7 @@ def load_ref(ctx: Any, form: str, rid: Any) -> Any:
         raise bad_value(rid, "a record id")
     loader = ctx.load_reference
     if loader is None:
-        raise RuleEvaluationError("this rule needs referenced records but none can be loaded here")
+        raise failed("no_references")
     data = loader(form, rid)
     if data is not None and type(data) is not dict:
         raise bad_value(data, "a referenced record")
@@ -201,7 +201,7 @@ def load_refs(ctx: Any, form: str, ids: Any) -> Any:
     for rid in ids:
         data = load_ref(ctx, form, rid)
         if data is None:
-            raise RuleEvaluationError(f"referenced record {rid!r} was not found")
+            raise failed("reference_missing", id=repr(rid))
         out.append(data)
     return out
 
@@ -212,13 +212,13 @@ def get_field(obj: Any, fid: str, safe: bool) -> Any:
     if obj is None:
         if safe:
             return None
-        raise RuleEvaluationError("a field of an empty reference or row was used (use &. to allow empty)")
+        raise failed("empty_reference")
     return obj.get(fid)
 
 
 def s_add(a: Any, b: Any) -> str:
     if type(a) is not str or type(b) is not str:
-        raise RuleEvaluationError("an empty value was used in a calculation")
+        raise failed("empty_in_calculation")
     return a + b
 
 
@@ -228,8 +228,7 @@ def safe_call(fn: Any, value: Any, *args: Any) -> Any:
 
 def _ordered(a: Any, b: Any) -> None:
     if type(a) is not type(b):
-        raise RuleEvaluationError("cannot compare an empty value" if a is None or b is None
-                                  else "cannot compare values of different kinds")
+        raise failed("compare_empty" if a is None or b is None else "compare_kinds")
 
 
 def lt(a: Any, b: Any) -> bool:
@@ -282,31 +281,31 @@ def item(container: Any, index: Any, safe: bool) -> Any:
     if container is None:
         if safe:
             return None
-        raise RuleEvaluationError("an item of an empty value was used")
+        raise failed("empty_item")
     if type(index) is not Decimal or index != index.to_integral_value():
-        raise RuleEvaluationError("an item index must be a whole number")
+        raise failed("index_whole")
     try:
         return container[int(index)]
     except IndexError:
         if safe:
             return None
-        raise RuleEvaluationError("item index out of range") from None
+        raise failed("index_range") from None
 
 
 def slice_(container: Any, start: Any, stop: Any, safe: bool) -> Any:
     if container is None:
         if safe:
             return None
-        raise RuleEvaluationError("a slice of an empty value was used")
+        raise failed("empty_slice")
     for bound in (start, stop):
         if bound is not None and bound != bound.to_integral_value():
-            raise RuleEvaluationError("slice bounds must be whole numbers")
+            raise failed("slice_whole")
     return container[None if start is None else int(start):None if stop is None else int(stop)]
 
 
 def iterate(value: Any) -> Any:
     if type(value) is not list:
-        raise RuleEvaluationError("a list was expected")
+        raise failed("list_expected")
     return value
 
 
@@ -387,20 +386,20 @@ def a_total_seconds(v: _dt.timedelta) -> Decimal:
 # methods (`value.name(arg)`)
 def m_starts_with(v: Any, prefix: Any) -> bool:
     if prefix is None or type(prefix) is not type(v):
-        raise RuleEvaluationError("starts_with needs a value of the same kind")
+        raise failed("same_kind", name="starts_with")
     return v[:len(prefix)] == prefix
 
 
 def m_ends_with(v: Any, suffix: Any) -> bool:
     if suffix is None or type(suffix) is not type(v):
-        raise RuleEvaluationError("ends_with needs a value of the same kind")
+        raise failed("same_kind", name="ends_with")
     return v[len(v) - len(suffix):] == suffix
 
 
 # functions (`$name(args)`)
 def _need(value: Any, kind: type, fname: str) -> None:
     if type(value) is not kind:
-        raise RuleEvaluationError(f"${fname} got an empty or wrong value")
+        raise failed("function_value", name=fname)
 
 
 def f_abs(x: Any) -> Decimal:
@@ -412,7 +411,7 @@ def _nonempty_numbers(xs: Any, fname: str) -> list:
     """*xs* checked as $min and $max take it: a list of at least one number."""
     _need(xs, list, fname)
     if not xs:
-        raise RuleEvaluationError(f"${fname} of an empty list")
+        raise failed("function_empty_list", name=fname)
     for x in xs:
         _need(x, Decimal, fname)
     return xs
@@ -451,7 +450,7 @@ def f_round(x: Any, digits: Any = ZERO) -> Decimal:
     _need(digits, Decimal, "round")
     lo, hi = nums.ROUND_DIGITS
     if digits != digits.to_integral_value() or not lo <= digits <= hi:
-        raise RuleEvaluationError(f"$round digits must be a whole number from {lo} to {hi}")
+        raise failed("round_digits", low=lo, high=hi)
     places = int(digits)
     if x.as_tuple().exponent >= -places:
         return x
@@ -494,7 +493,7 @@ def f_add_days(d: Any, n: Any) -> _dt.datetime:
     _need(d, _dt.datetime, "add_days")
     _need(n, Decimal, "add_days")
     if n != n.to_integral_value() or abs(n) > MAX_DAYS:
-        raise RuleEvaluationError(f"$add_days needs a whole number of days from -{MAX_DAYS:,} to {MAX_DAYS:,}")
+        raise failed("add_days_range", max=f"{MAX_DAYS:,}")
     return nums.t_add(d, _dt.timedelta(days=int(n)))
 
 

@@ -41,7 +41,7 @@ def _outcome_py(rule, values, ctx):
     try:
         return {"ok": py_outcome(rule.evaluate(values, ctx))}
     except RuleEvaluationError as exc:
-        return {"error": exc.message}
+        return {"error": exc.message_code}
 
 
 def _numbers_as_floats(v):
@@ -53,14 +53,15 @@ def _numbers_as_floats(v):
     return v
 
 
-RANGE_ERROR = "is out of range"
+#: the range errors' codes (both sides throw the catalogue's code: engine/rules/errors.py, runtime.js)
+RANGE_ERRORS = ("error.eval.number_range", "error.eval.date_range", "error.eval.duration_range")
 
 
 def _same(py: dict, js: dict) -> bool:
     if "error" in py or "error" in js:
         if "error" not in py or "error" not in js or js.get("foreign"):
             return False
-        return (RANGE_ERROR in py["error"]) == (RANGE_ERROR in js["error"])  # the same typed error
+        return (py["error"] in RANGE_ERRORS) == (js["error"] in RANGE_ERRORS)  # the same typed error
     return py["ok"] == _numbers_as_floats(js["ok"])
 
 

@@ -55,10 +55,10 @@ def evaluation_error(exc: Exception, name: str | None, text: str) -> RuleEvaluat
             exc.rule, exc.text = name, text
         return exc
     if isinstance(exc, ZeroDivisionError):
-        return RuleEvaluationError("division by zero", rule=name, text=text)
-    message = "an empty value was used where a value is needed" if "NoneType" in str(exc) else \
-        f"the rule could not be evaluated ({type(exc).__name__}: {exc})"
-    return RuleEvaluationError(message, rule=name, text=text)
+        return RuleEvaluationError.coded("error.eval.division_by_zero", rule=name, text=text)
+    if "NoneType" in str(exc):
+        return RuleEvaluationError.coded("error.eval.empty_needed", rule=name, text=text)
+    return RuleEvaluationError.coded("error.eval.failed", rule=name, text=text, reason=f"{type(exc).__name__}: {exc}")
 
 
 _RESULT_NAMES = {"number": "number", "text": "text", "boolean": "boolean", "datetime": "datetime",
@@ -170,7 +170,7 @@ class Compiler:
         js = ("function (values, ctx) {\n  var rt = FormflowRules" + temps + ";\n"
               f"  try {{ return {out}; }}\n"
               "  catch (e) { if (e instanceof rt.RuleEvaluationError) throw e;"
-              " throw new rt.RuleEvaluationError(String(e && e.message || e)); }\n}")
+              " throw new rt.RuleEvaluationError(\"failed\", {reason: String(e && e.message || e)}); }\n}")
         if len(py_src) > MAX_GENERATED_CODE or len(js) > MAX_GENERATED_CODE:
             raise refuse("error.rule.compile.too_complex")
         namespace = dict(runtime.NAMESPACE)
