@@ -115,7 +115,7 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
                 "values": {k: v for k, v in w.values.items() if v is not None and k not in hidden},
                 "fields": fields, "rows": localize_reports(rows, locale), "dropped": dropped,
                 "errors": [e.to_dict(locale) for e in w.errors], "rules": localize_reports(rules, locale),
-                "validations": localize_reports(validations, locale), "automations": autos}
+                "validations": localize_reports(validations, locale), "automations": localize_reports(autos, locale)}
 
 
 def draft_automations(rt: Runtime, conn, app_key: str, form_key: str, definition: dict) -> list:

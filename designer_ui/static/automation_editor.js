@@ -73,7 +73,8 @@
         this.statusKind = 'warn';
       };
 
-      base.autoTitle = function (auto, ai) { return auto.name || t('editor.automation_n', { n: ai + 1 }); };
+      base.autoTitle = function (auto, ai) { return window.formflow.label(auto.name, '') || t('editor.automation_n', { n: ai + 1 }); };
+      base.nameIn = function (auto, loc) { return window.formflow.textIn(auto.name, loc); };
       base.addAutomation = function () {
         var n = this.autos.length + 1;
         var ids = this.autos.map(function (a) { return a.id; });
@@ -84,7 +85,7 @@
       };
       base.removeAutomation = function (ai) { this.autos.splice(ai, 1); this.conds.splice(ai, 1); this.ruleUi = {}; this.ruleErrors = {}; this.changed(); };
       base.setEnabled = function (ai, on) { this.autos[ai].enabled = !!on; this.changed(); };
-      base.setName = function (ai, v) { this.autos[ai].name = v; this.changed(); };
+      base.setName = function (ai, loc, v) { this.autos[ai].name = window.formflow.withText(this.autos[ai].name, loc, v); this.changed(); };
       base.setOn = function (ai, v) {
         this.autos[ai].trigger.on = v;
         if (v !== 'field_changed') delete this.autos[ai].trigger.fields;
@@ -300,7 +301,7 @@
         if (!autos.length) return [{ key: 'none', title: t('editor.dry_nothing'), text: '', values: '' }];
         return autos.map(function (a, i) {
           var plan = a.plan || a.result || a;
-          var title = (a.name || a.id || ('#' + (i + 1))) + ': ';
+          var title = window.formflow.label(a.name, a.id || ('#' + (i + 1))) + ': ';
           if (!a.triggered) return { key: i, title: title + t('editor.dry_not_triggered'), text: a.why || '', values: '' };
           var mode = plan.mode || a.mode || a.action || '';
           var form = plan.form || a.form || '';

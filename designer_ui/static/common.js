@@ -46,6 +46,21 @@
     return value || fallback || '';
   }
 
+  /* One language's text of a name that may be given per language; a plain text is the English one (as the server reads it). */
+  function textIn(value, loc) {
+    if (value && typeof value === 'object') return value[loc] || '';
+    return loc === 'en' ? (value || '') : '';
+  }
+
+  /* The name with one language's text set (typed in an editor's per-language input); an emptied language is dropped,
+     and an English-only name stays the plain text it always was. */
+  function withText(value, loc, text) {
+    var out = (value && typeof value === 'object') ? Object.assign({}, value) : (value ? { en: value } : {});
+    if (text) out[loc] = text; else delete out[loc];
+    var langs = Object.keys(out);
+    return !langs.length ? '' : (langs.length === 1 && langs[0] === 'en') ? out.en : out;
+  }
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute('content') : '';
@@ -165,7 +180,7 @@
     try { return d.toLocaleString(locale(), o); } catch (e) { delete o.timeZone; return d.toLocaleString(locale(), o); }
   }
 
-  window.formflow = { t: t, label: label, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken, moment: moment,
+  window.formflow = { t: t, label: label, textIn: textIn, withText: withText, api: api, readJSON: readJSON, clone: clone, locale: locale, csrfToken: csrfToken, moment: moment,
                     copyButtons: copyButtons, fieldType: fieldType, typeCan: typeCan, learnFieldTypes: learnFieldTypes,
                     widgets: widgets, widgetOf: widgetOf, typeChoices: typeChoices,
                     itemsOf: itemsOf };

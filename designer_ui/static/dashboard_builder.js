@@ -43,12 +43,6 @@
     return ONE_VALUE_OPS.filter(function (op) { return declared.indexOf(op) >= 0; });
   }
 
-  /* a label kept as the author wrote it: {en, zh-CN} gets the current language's entry replaced */
-  function setText(old, text) {
-    if (old && typeof old === 'object') { var copy = Object.assign({}, old); copy[window.formflow.locale()] = text; return copy; }
-    return text;
-  }
-
   function newKey() {
     var used = charts.map(function (c) { return c.key; });
     do { seq += 1; } while (used.indexOf('chart_' + seq) >= 0);
@@ -113,7 +107,8 @@
     var per = chart.period || {};
     var numbers = all.filter(function (f) { return f.kind === 'number'; });
     var grid = el('div', { 'class': 'dash-edit-grid' }, [
-      control(id + 'title', t('dash.title'), el('input', { type: 'text', maxlength: '200', value: label(chart.title), 'data-role': 'title' }), p + '/title'),
+      control(id + 'title', t('dash.title_en'), el('input', { type: 'text', maxlength: '200', value: window.formflow.textIn(chart.title, 'en'), 'data-role': 'title' }), p + '/title'),
+      control(id + 'title-zh', t('dash.title_zh'), el('input', { type: 'text', maxlength: '200', lang: 'zh-CN', value: window.formflow.textIn(chart.title, 'zh-CN'), 'data-role': 'title_zh' }), p + '/title'),
       control(id + 'form', t('dash.form'), select(cfg.forms.map(function (f) { return f.key; }), chart.form,
                                                   function (k) { return label(form(k).label, k); }, 'form'), p + '/form'),
       control(id + 'type', t('dash.type'), select(TYPES, chart.type, function (x) { return t('dash.type.' + x); }, 'type'), p + '/type'),
@@ -162,7 +157,7 @@
     var section = target.closest('[data-index]');
     if (!role || !section) return;
     var i = Number(section.getAttribute('data-index')), c = charts[i], v = target.value, again = e.type === 'change';
-    if (role === 'title') { c.title = setText(c.title, v); again = false; }
+    if (role === 'title' || role === 'title_zh') { c.title = window.formflow.withText(c.title, role === 'title' ? 'en' : 'zh-CN', v); again = false; }
     else if (role === 'form') { c.form = v; var f = fields(c).filter(function (x) { return x.groupable; })[0]; c.group_by = f ? { field: f.id } : undefined;
                                 delete c.filters; delete c.period; c.aggregate = { op: 'count' }; }
     else if (role === 'type') { c.type = v; if (SINGLE[v]) delete c.group_by; else if (!c.group_by) c.group_by = { field: 'created_at', bucket: 'month' };
@@ -210,7 +205,9 @@
   function definition() {
     var key = document.getElementById('dash-key').value.trim();
     var old = cfg.definition || {};
-    var out = Object.assign({}, old, { key: key, label: setText(old.label, document.getElementById('dash-label').value.trim()), charts: charts });
+    var name = window.formflow.withText(old.label, 'en', document.getElementById('dash-label').value.trim());
+    name = window.formflow.withText(name, 'zh-CN', document.getElementById('dash-label-zh').value.trim());
+    var out = Object.assign({}, old, { key: key, label: name, charts: charts });
     return JSON.parse(JSON.stringify(out));
   }
 
@@ -305,7 +302,8 @@
     list = document.getElementById('dash-charts');
     var def = cfg.definition || {};
     charts = JSON.parse(JSON.stringify(def.charts || []));
-    document.getElementById('dash-label').value = label(def.label);
+    document.getElementById('dash-label').value = window.formflow.textIn(def.label, 'en');
+    document.getElementById('dash-label-zh').value = window.formflow.textIn(def.label, 'zh-CN');
     document.querySelector('[data-testid="dash-error"]').setAttribute('tabindex', '-1');
     list.addEventListener('change', changed);
     list.addEventListener('input', changed);

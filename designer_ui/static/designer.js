@@ -935,7 +935,14 @@
         this.changed();
       },
       removeRule: function (ri) { this.touch(); this.def.rules.splice(ri, 1); this.ruleUi = {}; this.ruleErrors = {}; this.changed(); },
-      setRuleName: function (ri, value) { this.touch('rule-name:' + ri); this.def.rules[ri].name = value; this.changed(); },
+      ruleNameIn: function (rule, loc) { return window.formflow.textIn(rule.name, loc); },
+      ruleTitle: function (rule) { return window.formflow.label(rule.name, rule.id); },
+      setRuleName: function (ri, loc, value) {
+        this.touch('rule-name:' + loc + ':' + ri);
+        var name = window.formflow.withText(this.def.rules[ri].name, loc, value);
+        if (name) this.def.rules[ri].name = name; else delete this.def.rules[ri].name;
+        this.changed();
+      },
       ruleEffects: function (rule) { return rule.effects || []; },
       addEffect: function (ri) {
         var first = this.fieldsForRules()[0];

@@ -24,7 +24,7 @@
     window.Alpine.data('templateEditor', function () {
       var cfg = window.formflow.readJSON('template-config', {});
       return {
-        cfg: cfg, forms: cfg.forms || [], tpl: null, key: '', labelText: '', form: '', subject: '', body: '',
+        cfg: cfg, forms: cfg.forms || [], tpl: null, key: '', labelValue: '', form: '', subject: '', body: '',
         lastPart: 'body', errors: [], status: '', statusKind: '', comment: '', recordId: '',
         previewSubject: '', previewBody: '', previewError: '', sentText: '', timer: null, saving: null,
         purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '', pageChoice: {},
@@ -44,7 +44,7 @@
           this.tpl = data;
           this.key = data.key;
           this.form = data.form;
-          this.labelText = window.formflow.label(data.label, data.key);
+          this.labelValue = data.label || '';  // the name per language as stored: each input edits its own
           this.purpose = data.purpose || 'notification';
           var content = data.content || {}, parts = {};
           if (this.isPrint()) {
@@ -62,7 +62,7 @@
           var list = this.samples();
           if (!this.recordId && list.length) this.recordId = String(list[0].id);
         },
-        heading: function () { return this.tpl ? this.labelText || this.tpl.key : t('editor.new_template'); },
+        heading: function () { return this.tpl ? window.formflow.label(this.labelValue, this.tpl.key) : t('editor.new_template'); },
         stateText: function () { return this.tpl ? t('editor.' + 'state_' + (this.tpl.status || this.tpl.state)) : ''; },
         revisionText: function () {
           if (!this.tpl) return '';
@@ -100,7 +100,8 @@
         samples: function () { return (cfg.samples || {})[this.form] || []; },
 
         setKey: function (v) { this.key = v; },
-        setLabel: function (v) { this.labelText = v; this.schedule(); },
+        labelIn: function (loc) { return window.formflow.textIn(this.labelValue, loc); },
+        setLabel: function (loc, v) { this.labelValue = window.formflow.withText(this.labelValue, loc, v); this.schedule(); },
         setForm: function (v) { this.form = v; this.recordId = ''; this.schedule(); },
         setComment: function (v) { this.comment = v; },
         /* a print template's page (paper, orientation): the choice made here, else the saved one, else A4 portrait */
@@ -233,7 +234,7 @@
         },
         create: function () {
           var self = this;
-          var body = { key: this.key, form: this.form, label: this.labelText || this.key, content: this.content(), purpose: this.purpose };
+          var body = { key: this.key, form: this.form, label: this.labelValue || this.key, content: this.content(), purpose: this.purpose };
           window.formflow.api('POST', cfg.api_base, body).then(function (r) {
             if (!r.ok) { self.fail(r, 'editor.failed'); return; }
             self.errors = [];
@@ -253,16 +254,16 @@
           var self = this;
           if (!this.tpl) return Promise.resolve(false);
           if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-          var body = { label: this.labelText || this.tpl.key, form: this.form, content: this.content() };
+          var body = { label: this.labelValue || this.tpl.key, form: this.form, content: this.content() };
           var sent = JSON.stringify(body);
           return window.formflow.api('PATCH', cfg.api_base + '/' + encodeURIComponent(this.tpl.key), body).then(function (r) {
             if (!r.ok) { self.fail(r, 'editor.failed'); return false; }
             self.errors = [];
-            var changed = JSON.stringify({ label: self.labelText || self.tpl.key, form: self.form, content: self.content() }) !== sent;
+            var changed = JSON.stringify({ label: self.labelValue || self.tpl.key, form: self.form, content: self.content() }) !== sent;
             self.stash();
-            var keep = { parts: JSON.parse(JSON.stringify(self.parts)), label: self.labelText };
+            var keep = { parts: JSON.parse(JSON.stringify(self.parts)), label: self.labelValue };
             self.take(r.data);
-            if (changed) { self.parts = keep.parts; self.show(); self.labelText = keep.label; return true; }
+            if (changed) { self.parts = keep.parts; self.show(); self.labelValue = keep.label; return true; }
             self.status = t('designer.saved_at');
             self.statusKind = 'ok';
             self.refreshPreview();

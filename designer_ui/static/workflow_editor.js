@@ -143,6 +143,8 @@
         },
         heading: function () { return this.loaded ? (this.labelText() || this.def.key) : t('editor.new_workflow'); },
         labelText: function () { return window.formflow.label(this.def.label, ''); },
+        labelIn: function (loc) { return window.formflow.textIn(this.def.label, loc); },
+        setLabelIn: function (loc, v) { this.def.label = window.formflow.withText(this.def.label, loc, v); this.dirty(); },
         published: function () { return !!this.publishedVersion; },
         versionText: function () {
           return this.publishedVersion ? t('editor.published_version', { n: this.publishedVersion }) : (this.loaded ? t('editor.not_published') : '');

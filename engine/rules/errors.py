@@ -79,12 +79,15 @@ class RuleError(Exception):
 
 
 def localize_reports(items: Any, locale: str | None) -> Any:
-    """Reports (dicts, lists of them, nested) with every coded ``error`` read again in ``locale``."""
+    """Reports (dicts, lists of them, nested) with every coded ``error`` read again in ``locale``, and the ``name`` of a
+    rule, validation or automation given per language ({"en", "zh-CN"}, engine/bilingual_text.py) in it too."""
     if isinstance(items, list):
         return [localize_reports(x, locale) for x in items]
     if not isinstance(items, dict):
         return items
     out = {k: localize_reports(v, locale) for k, v in items.items()}
+    if locale is not None and "name" in out:
+        out["name"] = i18n.localized(out["name"], i18n.normalize_locale(locale))
     if out.get("error_code"):
         out["error"] = i18n.render(out["error_code"], locale, out.get("error_params") or {})
     return out

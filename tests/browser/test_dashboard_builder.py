@@ -60,7 +60,7 @@ def test_admin_builds_a_dashboard_filters_it_and_drills_into_a_bar(admin, page, 
 
     page.get_by_role("button", name="Add chart").click()
     one = page.get_by_role("group", name="Chart 1")
-    one.get_by_label("Title").fill("Opportunities by stage")
+    one.get_by_label("Title (English)").fill("Opportunities by stage")
     one.get_by_label("Form").select_option(label="Opportunity")
     one = page.get_by_role("group", name="Chart 1")
     one.get_by_label("Group by").select_option(label="Stage")
@@ -68,7 +68,7 @@ def test_admin_builds_a_dashboard_filters_it_and_drills_into_a_bar(admin, page, 
 
     page.get_by_role("button", name="Add chart").click()
     two = page.get_by_role("group", name="Chart 2")
-    two.get_by_label("Title").fill("Amount by owner")
+    two.get_by_label("Title (English)").fill("Amount by owner")
     two.get_by_label("Form").select_option(label="Opportunity")
     two = page.get_by_role("group", name="Chart 2")
     two.get_by_label("Chart type").select_option(label="Pie")
@@ -85,16 +85,16 @@ def test_admin_builds_a_dashboard_filters_it_and_drills_into_a_bar(admin, page, 
     key = page.get_by_label("Key")
     expect(key).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("dash-error")).to_be_visible()
-    expect(page.get_by_role("group", name="Chart 2").get_by_label("Title")).to_have_value("Amount by owner")
+    expect(page.get_by_role("group", name="Chart 2").get_by_label("Title (English)")).to_have_value("Amount by owner")
 
     # reorder by keyboard: chart 2 up, then back down
     page.get_by_role("button", name="Move chart 2 up").click()
-    expect(page.get_by_role("group", name="Chart 1").get_by_label("Title")).to_have_value("Amount by owner")
+    expect(page.get_by_role("group", name="Chart 1").get_by_label("Title (English)")).to_have_value("Amount by owner")
     page.get_by_role("button", name="Move chart 1 down").click()
-    expect(page.get_by_role("group", name="Chart 1").get_by_label("Title")).to_have_value("Opportunities by stage")
+    expect(page.get_by_role("group", name="Chart 1").get_by_label("Title (English)")).to_have_value("Opportunities by stage")
 
     key.fill("pipeline_board")
-    page.get_by_label("Name", exact=True).fill("Pipeline board")
+    page.get_by_label("Name (English)", exact=True).fill("Pipeline board")
     expect(page.get_by_test_id("preview-canvas-1")).to_have_attribute("data-rendered", "1")
     assert axe_check(page) == []
     assert _fits(page) <= PHONE_WIDTH
