@@ -21,11 +21,12 @@ from engine.field_defaults import default_value
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
-from engine.serials import next_serial, next_serials
+from engine.serials import next_serials
 from engine.services import reference_targets, served_forms
 from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, insert_checked,
                                          last_saved_with, remember_saved_with)
 from engine.services.record_input import keyed
+from engine.services.record_serials import fill_serials
 from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
 from engine.services.readgate import read_view
@@ -282,7 +283,8 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
                    permissions.write_effects (protected fields, unreadable references)
     --             hidden values dropped; schema validation and normalization; required; references exist
     assertions     formrules.validations_stage, attachments.refuse_foreign_attachments, dedup.check_before_save
-    fill           autofill.computed_stage, automations.before_save_stage; then serials
+    fill           autofill.computed_stage, automations.before_save_stage; then serials (on PostgreSQL one is
+                   taken by the insert instead: record_serials)
     --             save + audit
     after_save     owner_field.follow_owner_field, autofill.propagate_stage (roll-ups, live fetches elsewhere),
                    automations.after_save_stage, attachments.bind_attachments, dedup.store_keys,
@@ -300,9 +302,8 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
     if not save:
         return
     _run(pipeline.fill, w)
-    if w.action == "create":
-        _fill_serials(w)
-    _save(w, owner_id=owner_id, expected_version=expected_version)
+    counter = fill_serials(w) if w.action == "create" else {}  # PostgreSQL: the insert takes the number (record_serials)
+    _save(w, owner_id=owner_id, expected_version=expected_version, counter=counter)
     _run(pipeline.after_save, w)
 
 
@@ -497,13 +498,8 @@ def _own_id_errors(writes: list[Write], f: dict, out: list[list[ErrorItem]]) -> 
 _LOOKUP_CHUNK = 1000
 
 
-def _fill_serials(w: Write) -> None:
-    for f in w.form.live_fields:
-        if FIELD_TYPES.get(f["type"]).numbered:
-            w.values[f["id"]] = next_serial(w.conn, w.form.form_id, f, w.rt.clock.now(), w.rt.timezone, w.values)
-
-
-def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> None:
+def _save(w: Write, *, owner_id: int | None, expected_version: int | None, counter: dict) -> None:
+    """``counter``: the serial the insert takes (``serials.counter_params``), none when empty."""
     now = w.rt.clock.now()
     data = {k: v for k, v in w.values.items() if v is not None}
     changes = record_rows.changes(w.before or {}, data)
@@ -511,7 +507,7 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
         version = 1
         params = {"form_id": w.form.form_id, "form_version": w.form.version, "data": data, "owner_id": owner_id,
                   "created_by": w.actor.user_id, "created_at": now, "updated_by": w.actor.user_id, "updated_at": now, "version": 1,
-                  "deleted_at": None, "deleted_by": None}
+                  "deleted_at": None, "deleted_by": None, **counter}
     else:
         if not changes and w.form.version == w.row["form_version"]:
             return
@@ -527,12 +523,12 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None) -> No
         raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it",
                                  message_code="error.record.changed_reload", params={"id": w.record_id})
     w.record_id = saved["id"]
-    w.values = data
+    w.values = {**data, counter["serial_field"]: saved["data"][counter["serial_field"]]} if counter else data
     w.row = dict(saved)
 
 
 def _save_batch(writes: list[Write], *, owner_id: int | None) -> None:
-    """``_fill_serials`` + ``_save`` of many creates: serials from one counter move each, one insert of records, one of audit."""
+    """``fill_serials`` + ``_save`` of many creates: serials from one counter move each, one insert of records, one of audit."""
     if not writes:
         return
     form, conn, rt, actor = writes[0].form, writes[0].conn, writes[0].rt, writes[0].actor

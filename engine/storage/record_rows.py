@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from engine.storage.tables import record_audit, records
+from engine.storage.tables import record_audit, records, serial_counters
 
 INSERT_RECORD = sa.insert(records).returning(*records.c)
 #: many records in one statement ("insertmanyvalues"), rows back in the order of the parameters
@@ -29,23 +30,50 @@ UPDATE_RECORD = (sa.update(records)
 _INSERT_AUDIT = sa.insert(record_audit)
 
 
-def with_audit(write, *columns):
+def with_audit(write, *columns, numbered: bool = False):
     """PostgreSQL: ``write`` (an INSERT or UPDATE of one record returning it) and its audit row in one statement; the
     audit row is written only when the record was (an update that lost the version race writes neither). The saved
-    row comes back with ``columns`` beside it (scalar subqueries: what else the save wants to know without a statement)."""
+    row comes back with ``columns`` beside it (scalar subqueries: what else the save wants to know without a statement).
+    ``numbered``: ``write`` is ``NUMBERED_INSERT``, and the audit row's changes get the serial number it took."""
     saved = write.cte("saved")
+    changes = sa.bindparam("changes", type_=record_audit.c.changes.type)
+    if numbered:
+        changes = sa.func.jsonb_set(changes, _SERIAL_PATH, sa.func.jsonb_build_array(sa.null(), saved.c.data.op("->")(_SERIAL_FIELD)),
+                                    type_=record_audit.c.changes.type)
     audit_row = sa.insert(record_audit).from_select(
         ["record_id", "form_id", "action", "actor_id", "actor", "at", "record_version", "changes"],
         sa.select(saved.c.id, saved.c.form_id, sa.bindparam("action", type_=record_audit.c.action.type),
                   sa.bindparam("actor_id", type_=record_audit.c.actor_id.type), sa.bindparam("actor", type_=record_audit.c.actor.type),
-                  saved.c.updated_at, saved.c.version, sa.bindparam("changes", type_=record_audit.c.changes.type)))
+                  saved.c.updated_at, saved.c.version, changes))
     return sa.select(saved, *columns).add_cte(audit_row.cte("audited"))
 
 
 #: ``INSERT_RECORD`` with every column but the id bound by name (what a CTE needs)
 INSERT_RECORD_VALUES = sa.insert(records).values({c.name: sa.bindparam(c.name, type_=c.type) for c in records.c if c.name != "id"}
                                                  ).returning(*records.c)
+
+#: PostgreSQL: the serial counter of (form_id, serial_field, serial_period) moved by one, as ``serials.next_serial``
+#: moves it, but by the record's own insert (``NUMBERED_INSERT``; parameters from ``serials.counter_params``)
+_COUNTER = (postgresql.insert(serial_counters)
+            .values(form_id=sa.bindparam("form_id"), field_id=sa.bindparam("serial_field"), period=sa.bindparam("serial_period"), value=1)
+            .on_conflict_do_update(index_elements=[serial_counters.c.form_id, serial_counters.c.field_id, serial_counters.c.period],
+                                   set_={"value": serial_counters.c.value + 1})
+            .returning(serial_counters.c.value).cte("counter"))
+_SERIAL_FIELD = sa.bindparam("serial_field", type_=sa.Text)
+_SERIAL_PATH = sa.cast(postgresql.array([_SERIAL_FIELD]), postgresql.ARRAY(sa.Text))
+_COUNTER_TEXT = sa.cast(sa.select(_COUNTER.c.value).scalar_subquery(), sa.Text)
+#: the number rendered as ``SerialFormat.render`` renders it: zero-padded to the width (``zfill``: never cut)
+_SERIAL = (sa.bindparam("serial_prefix", type_=sa.Text)
+           + sa.func.lpad(_COUNTER_TEXT, sa.func.greatest(sa.bindparam("serial_width", type_=sa.Integer), sa.func.length(_COUNTER_TEXT)),
+                          sa.literal("0"), type_=sa.Text)
+           + sa.bindparam("serial_suffix", type_=sa.Text))
+#: ``INSERT_RECORD_VALUES`` whose data gets the form's serial number, taken by the same statement
+NUMBERED_INSERT = sa.insert(records).values(
+    {c.name: sa.bindparam(c.name, type_=c.type) for c in records.c if c.name not in ("id", "data")}
+    | {"data": sa.func.jsonb_set(sa.bindparam("data", type_=records.c.data.type), _SERIAL_PATH, sa.func.to_jsonb(_SERIAL),
+                                 type_=records.c.data.type)}).returning(*records.c)
 _INSERT_RECORD_AUDITED = with_audit(INSERT_RECORD_VALUES)
+_NUMBERED_RECORD_AUDITED = with_audit(NUMBERED_INSERT, numbered=True)
 _UPDATE_RECORD_AUDITED = with_audit(UPDATE_RECORD)
 
 
@@ -59,7 +87,7 @@ def save_audited(conn, statement_params: dict, *, create: bool, form_id: int, ac
     """One record created (``INSERT_RECORD``'s parameters) or updated (``UPDATE_RECORD``'s) and its audit row: the saved
     row, or None when an update found the record at another version (and wrote nothing). PostgreSQL: one statement."""
     if conn.dialect.name == "postgresql":
-        statement = _INSERT_RECORD_AUDITED if create else _UPDATE_RECORD_AUDITED
+        statement = (_NUMBERED_RECORD_AUDITED if "serial_field" in statement_params else _INSERT_RECORD_AUDITED) if create else _UPDATE_RECORD_AUDITED
         return conn.execute(statement, {**statement_params, **audit_params(action, actor, changes)}).mappings().first()
     saved = conn.execute(INSERT_RECORD if create else UPDATE_RECORD, statement_params).mappings().first()
     if saved is not None:
