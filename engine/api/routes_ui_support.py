@@ -19,7 +19,7 @@ from engine.api import actor, refusals, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.services import attachments as attachment_service
-from engine.services import queries, users as user_service
+from engine.services import lane_counts, queries, users as user_service
 from engine.services.display import form_definition, with_display
 from zoneinfo import available_timezones
 
@@ -185,3 +185,31 @@ def download_attachment(attachment_id):
     row, path = attachment_service.readable_file(runtime(), actor(), attachment_id)
     # served as a download: an uploaded HTML or SVG must never run in our origin
     return send_file(path, mimetype=row["content_type"], as_attachment=True, download_name=row["filename"])
+
+
+COUNT_PARAMS = [
+    {"name": "by", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 100},
+     "description": "the field whose values are counted (one a kanban can lane by: a choice or a person)"},
+    {"name": "where", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": 'the filter builder\'s conditions as JSON: {"match": "all"|"any", "filters": [{field, op, value}]}'},
+    {"name": "search", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200}},
+]
+COUNTS = {"type": "object", "required": ["field", "counts", "empty", "others", "total"], "properties": {
+    "field": {"type": "string"},
+    "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+               "description": "matches per value, keyed by the value as text (a person's id, a choice's value)"},
+    "empty": {"type": "integer", "minimum": 0, "description": "matches with no value"},
+    "others": {"type": "integer", "minimum": 0, "description": "matches past the first 500 values, summed"},
+    "total": {"type": "integer", "minimum": 0}}}
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/counts", summary="How many records hold each value of one field (a kanban's "
+       "lane counts), through the read gate: row scope, hidden fields, filters and search as the table applies them",
+       tag="records", response=COUNTS, query=COUNT_PARAMS, errors=(404, 422))
+def record_counts(app_key, form_key):
+    rt = runtime()
+    by = request.args.get("by") or ""
+    if not by:
+        raise refusals.refused("error.table.query_invalid", "error.field.required", "/by")
+    query = _table_query(form_definition(rt, app_key, form_key), paged=False)
+    return jsonify(lane_counts.count_by_field(rt, actor(), app_key, form_key, by, query))

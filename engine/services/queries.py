@@ -292,8 +292,7 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
     view = read_view(rt, conn, actor, form)
     view.check(conn, None)
     hidden = view.hidden  # fields the read gate hides (derived ones too): not filterable, sortable, searched or returned
-    named = [(f"{p}/field", f.field) for p, f in _flat(query.filters)] + \
-        [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
+    named = [(f"/sort/{i}", s[0]) for i, s in enumerate(query.sort)] + [("/fields", n) for n in query.fields or []]
     for path, name in named:
         if (_field(form, name) or {}).get("id") in hidden:
             errors.append(ErrorItem.coded("error.field.unknown", field=repr(name), path=path, field_id=name))
@@ -301,25 +300,7 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         errors.append(ErrorItem.coded("error.view.page_size", max=MAX_PAGE_SIZE, path="/page_size"))
     if not 1 <= query.page <= MAX_PAGE:
         errors.append(ErrorItem.coded("error.query.page", max=MAX_PAGE, path="/page"))
-    if len(list(_flat(query.filters))) > MAX_FILTERS:
-        errors.append(ErrorItem.coded("error.query.too_many_filters", max=MAX_FILTERS, path="/filters"))
-    form_id = sa.bindparam("form_id", form.form_id, literal_execute=True)
-    where = [records.c.form_id == form_id]
-    if not query.include_deleted:
-        where.append(records.c.deleted_at.is_(None))
-    if query.owner_ids is not None:
-        where.append(records.c.owner_id.in_(query.owner_ids))
-    where.extend(view.scope)
-    now = rt.clock.now()
-    resolved = _resolved_all(conn, actor, form, query.filters, now)
-    clauses = _clauses(form, resolved, dialect, "/filters", errors)
-    if clauses:
-        where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))
-    if query.search:
-        if len(query.search) > MAX_SEARCH_LENGTH:
-            errors.append(ErrorItem.coded("error.query.search_too_long", max=MAX_SEARCH_LENGTH, path="/search"))
-        else:
-            where.append(_search_clause(form, query.search, dialect, hidden))
+    where = matching(rt, conn, actor, form, query, view, errors)
     order = []
     for i, (fid, direction) in enumerate(query.sort):
         expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
@@ -373,6 +354,32 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
     return {"items": items, "total": total, "total_exact": total is not None and not estimate, "total_is_estimate": estimate,
             "total_is_lower_bound": estimate and dialect != "postgresql",
             "has_more": has_more, "page": query.page, "page_size": query.page_size}
+
+
+def matching(rt: Runtime, conn, actor: Actor, form, query: Query, view, errors: list) -> list:
+    """The WHERE clauses of ``query`` on ``form`` as ``view`` (the read gate's) lets ``actor`` read: form, deleted or not,
+    row scope, filters, search. Refusals go to ``errors``. Shared by a list page and grouped counts (engine.services.lane_counts)."""
+    dialect = conn.dialect.name
+    for path, flt in _flat(query.filters):  # a field the gate hides is one the reader has not got
+        if (_field(form, flt.field) or {}).get("id") in view.hidden:
+            errors.append(ErrorItem.coded("error.field.unknown", field=repr(flt.field), path=f"{path}/field", field_id=flt.field))
+    if len(list(_flat(query.filters))) > MAX_FILTERS:
+        errors.append(ErrorItem.coded("error.query.too_many_filters", max=MAX_FILTERS, path="/filters"))
+    where = [records.c.form_id == sa.bindparam("form_id", form.form_id, literal_execute=True)]
+    if not query.include_deleted:
+        where.append(records.c.deleted_at.is_(None))
+    if query.owner_ids is not None:
+        where.append(records.c.owner_id.in_(query.owner_ids))
+    where.extend(view.scope)
+    clauses = _clauses(form, _resolved_all(conn, actor, form, query.filters, rt.clock.now()), dialect, "/filters", errors)
+    if clauses:
+        where.append(sa.or_(*clauses) if query.match == "any" else sa.and_(*clauses))
+    if query.search:
+        if len(query.search) > MAX_SEARCH_LENGTH:
+            errors.append(ErrorItem.coded("error.query.search_too_long", max=MAX_SEARCH_LENGTH, path="/search"))
+        else:
+            where.append(_search_clause(form, query.search, dialect, view.hidden))
+    return where
 
 
 def _planner_rows(conn, select) -> int:
