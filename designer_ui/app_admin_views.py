@@ -24,9 +24,10 @@ from engine.services.permissions import require_capability
 NEW_APP_KINDS = ("blank", "template", "copy")
 
 
-def _label(typed: dict) -> dict | str:
-    """The name as typed: English and Chinese when both are given, else the one text."""
-    en, zh = (typed.get("label_en") or "").strip(), (typed.get("label_zh") or "").strip()
+def _label(typed: dict, prefix: str = "label") -> dict | str:
+    """The name (or with ``prefix`` "description" the description) as typed: English and Chinese when both are given,
+    else the one text."""
+    en, zh = (typed.get(f"{prefix}_en") or "").strip(), (typed.get(f"{prefix}_zh") or "").strip()
     if en and zh:
         return {"en": en, "zh-CN": zh}
     return en or zh
@@ -103,10 +104,10 @@ def _refused(app_key: str, exc: FormflowError, section: str, typed: dict):
 
 @bp.route("/apps/<app_key>/settings", methods=["POST"])
 def save_app_settings(app_key):
-    typed = {k: request.form.get(k, "") for k in ("label_en", "label_zh", "description", "icon", "color")}
+    typed = {k: request.form.get(k, "") for k in ("label_en", "label_zh", "description_en", "description_zh", "icon", "color")}
     try:
         label = _label(typed)
-        app_admin.update_app(runtime(), actor(), app_key, label=label if label else " ", description=typed["description"],
+        app_admin.update_app(runtime(), actor(), app_key, label=label if label else " ", description=_label(typed, "description"),
                              icon=typed["icon"], color=typed["color"])
     except FormflowError as exc:
         return _refused(app_key, exc, "app", typed)

@@ -75,3 +75,13 @@ def test_a_template_description_is_kept_in_both_languages(client):
                      json={"description": {"en": "To the owner", "zh-CN": "发给负责人"}})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["description"] == {"en": "To the owner", "zh-CN": "发给负责人"}
+
+
+def test_the_app_description_is_typed_in_both_languages_on_the_settings_page(client):
+    _install(client)
+    page = client.get("/apps/crm/settings?lang=zh-CN").get_data(as_text=True)
+    assert 'value="客户管理、联系人、商机、跟进记录与跟进提醒' in page and 'value="Customers, contacts, opportunities' in page
+    saved = client.post("/apps/crm/settings", data={"label_en": "Sales CRM", "label_zh": "销售跟进CRM", "description_en": "Sales follow-up",
+                                                    "description_zh": "销售跟进", "icon": "", "color": ""})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:500]
+    assert client.get("/api/apps/crm").get_json()["description"] == {"en": "Sales follow-up", "zh-CN": "销售跟进"}
