@@ -582,6 +582,10 @@
         this.sections().forEach(function (s) { var i = s.fields.indexOf(old); if (i >= 0) s.fields[i] = key; });
         var re = new RegExp('(^|[^A-Za-z0-9_.\'"])' + old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![A-Za-z0-9_])', 'g');
         (this.def.rules || []).forEach(function (r) { if (r.when) r.when = r.when.replace(re, '$1' + key); });
+        (this.def.validations || []).forEach(function (v) {  // submit validations name fields the same way
+          ['when', 'condition'].forEach(function (k) { if (v[k]) v[k] = v[k].replace(re, '$1' + key); });
+          (v.fields || []).forEach(function (x, i) { if (x === old) v.fields[i] = key; });
+        });
         f.id = key;
         f.name = key;
         if (this.autoKeys[old]) { delete this.autoKeys[old]; this.autoKeys[key] = true; }
@@ -778,7 +782,7 @@
       inputClass: function (path) { return this.hasPropError(path) ? 'has-error' : ''; },
       fieldOnlyErrors: function () {
         // errors on the selected field that no property input shows
-        var shown = ['label', 'name', 'help', 'required', 'default', 'options'];
+        var shown = ['label', 'name', 'help', 'required', 'default', 'options', 'fetch'];
         var id = this.selectedId;
         return this.errors.filter(function (e) {
           return e.field_id === id && !shown.some(function (s) { return e.prop === s || e.prop.indexOf(s + '.') === 0; });

@@ -92,7 +92,8 @@ def referrers_elsewhere(conn, rt: Runtime, app_key: str, form_key: str | None = 
 
 
 def workspace_apps(conn, rt: Runtime) -> list[dict]:
-    """[{key, label, forms: [{key, label}]}] of every app of the workspace (the designer's target pickers)."""
+    """[{key, label, forms: [{key, label, fields: [{id, label, type}]}]}] of every app of the workspace (the designer's
+    target pickers, and the fields a field may fill itself from: ``fetch``)."""
     rows = conn.execute(sa.select(apps.c.key, apps.c.label, forms.c.key, forms.c.draft)
                         .select_from(apps.outerjoin(forms, forms.c.app_id == apps.c.id))
                         .where(apps.c.workspace_id == rt.workspace_id).order_by(apps.c.key, forms.c.key)).all()
@@ -100,7 +101,10 @@ def workspace_apps(conn, rt: Runtime) -> list[dict]:
     for key, label, form, draft in rows:
         entry = out.setdefault(key, {"key": key, "label": label, "forms": []})
         if form is not None:
-            entry["forms"].append({"key": form, "label": (draft or {}).get("label", form)})
+            entry["forms"].append({"key": form, "label": (draft or {}).get("label", form),
+                                   "fields": [{"id": f["id"], "label": f.get("label") or f["id"], "type": f.get("type")}
+                                              for f in (draft or {}).get("fields") or [] if isinstance(f, dict) and "id" in f
+                                              and not f.get("deleted")]})
     return list(out.values())
 
 
