@@ -82,6 +82,13 @@ def remember_saved_with(rt: Runtime, form: CompiledForm) -> None:
     _SAVED_WITH.setdefault(rt.forms, {})[(form.app_key, form.key)] = form
 
 
+def still_published(rt: Runtime, form: CompiledForm) -> bool:
+    """Whether ``form`` is still the version published under its keys (one read): a refusal made with it stands."""
+    with rt.db.quick_read() as conn:
+        row = conn.execute(_PUBLISHED, {"ws": rt.workspace_id, "app": form.app_key, "form": form.key}).first()
+    return row is not None and tuple(row) == (form.form_id, form.version)
+
+
 def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: dict) -> tuple[dict, Neighbours]:
     """PostgreSQL: a new record of the trusted ``form`` (``record_rows.INSERT_RECORD_VALUES`` parameters), its audit row,
     the version published now under the form's keys and its ``Neighbours``, in one statement; ``StaleForm`` when that

@@ -24,7 +24,7 @@ from engine.safety import MAX_ID
 from engine.serials import next_serials
 from engine.services import reference_targets, served_forms
 from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, insert_checked,
-                                         last_saved_with, remember_saved_with)
+                                         last_saved_with, remember_saved_with, still_published)
 from engine.services.record_input import keyed
 from engine.services.record_serials import fill_serials
 from engine.storage import record_rows
@@ -83,15 +83,18 @@ def create_record(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: 
     """A new record; in its own transaction unless ``conn`` is given. In its own transaction on PostgreSQL it starts from
     the form this process last saved with, unchecked, and its insert checks that form is still the published one
     (``form_lookup.insert_checked``): a steady create spends no statement finding its form. Anything but a clean save
-    that way (another version published meanwhile, or any refusal, which the other version might not make) is rolled
-    back and the create runs again from a fresh look-up, which then answers."""
+    that way (another version published meanwhile, or a database error) is rolled back and the create runs again from
+    a fresh look-up, which then answers; a refusal is the answer when the form is still the published one (one read)."""
     if conn is None:
         trusted = last_saved_with(rt, app_key, form_key) if rt.db.dialect == "postgresql" else None
         if trusted is not None:
             try:
                 with rt.db.transaction() as c:
                     return _create(rt, c, actor, trusted, None, data, owner_id, skip_stages)
-            except (FormflowError, StaleForm, sa.exc.DBAPIError):
+            except FormflowError:
+                if still_published(rt, trusted):
+                    raise
+            except (StaleForm, sa.exc.DBAPIError):
                 pass  # rolled back: the usual way below answers
         with rt.db.transaction() as c:
             return create_record(rt, actor, app_key, form_key, data, owner_id=owner_id, conn=c, skip_stages=skip_stages)

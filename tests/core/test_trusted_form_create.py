@@ -52,3 +52,26 @@ def test_a_publish_elsewhere_is_seen_by_the_next_create(rt, other):
         audits = conn.execute(sa.select(record_audit.c.record_id).order_by(record_audit.c.id)).scalars().all()
     assert [v for _, v in stored] == [1, 1, 2, 3]
     assert audits == [rid for rid, _ in stored]  # one audit row per record, none of a rolled-back try
+
+
+
+def test_a_refusal_by_the_published_form_is_answered_from_the_first_try(rt):
+    """The form trusted is still the published one: its refusal stands (one read says so), the create does not run again."""
+    system = Actor.system()
+    fs.create_app(rt, system, "shop", "Shop")
+    fs.create_form(rt, system, "shop", {"key": "order", "label": "Order", "fields": FIELDS + [{"id": "who", "type": "user", "label": "Who"}]})
+    fs.publish_form(rt, system, "shop", "order")
+    rs.create_record(rt, system, "shop", "order", {"n": "a"})  # the form this process saved with last
+    sent: list[str] = []
+    listen = lambda conn, cursor, statement, *rest: sent.append(" ".join(statement.split()))  # noqa: E731
+    sa.event.listen(rt.db.engine, "before_cursor_execute", listen)
+    try:
+        with pytest.raises(ValidationFailed) as refused:  # no such user: a refusal that reads the database
+            rs.create_record(rt, system, "shop", "order", {"n": "b", "who": 999})
+    finally:
+        sa.event.remove(rt.db.engine, "before_cursor_execute", listen)
+    assert [e.field_id for e in refused.value.errors] == ["who"]
+    user_look_ups = [s for s in sent if s.startswith("SELECT users.id")]
+    assert len(user_look_ups) == 1, sent  # it ran once (it ran twice: the refused try, then a fresh look-up and again)
+    if rt.db.dialect == "postgresql":
+        assert len(sent) == 2, sent  # and the check that the trusted form is still the published one
