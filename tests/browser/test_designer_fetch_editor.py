@@ -44,7 +44,7 @@ def _workspace(app) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
-def test_a_field_fills_itself_from_the_customer_picked(live_app, live_server, page, lang):
+def test_a_field_fills_itself_from_the_customer_picked(live_app, live_server, page, axe_check, lang):
     _workspace(live_app)
     rt, t = live_app.extensions["formflow"], T[lang]
     users.create_user(rt, Actor.system(), "ann", password=PASSWORD, display_name="Ann", roles=["admin"], locale=lang, check=False)
@@ -59,6 +59,7 @@ def test_a_field_fills_itself_from_the_customer_picked(live_app, live_server, pa
     expect(editor.get_by_role("combobox", name=t["field"], exact=True)).to_be_hidden()
     linked.select_option(label=t["customer"])
     editor.get_by_role("combobox", name=t["field"], exact=True).select_option(label=f"{t['phone']} · phone")
+    assert axe_check(page) == []
     publish_form(page, t)
     field = next(f for f in forms.get_draft(rt, "sales", "follow_up")["definition"]["fields"] if f["id"] == "customer_phone")
     assert field["fetch"] == {"from": "customer", "field": "phone"}

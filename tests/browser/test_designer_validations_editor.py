@@ -43,7 +43,7 @@ def _workspace(app) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
-def test_the_admin_adds_a_submit_validation_and_a_past_time_is_refused_at_the_field(live_app, live_server, page, lang):
+def test_the_admin_adds_a_submit_validation_and_a_past_time_is_refused_at_the_field(live_app, live_server, page, axe_check, lang):
     _workspace(live_app)
     rt, t = live_app.extensions["formflow"], T[lang]
     users.create_user(rt, Actor.system(), "ann", password=PASSWORD, display_name="Ann", roles=["admin"], locale=lang, check=False)
@@ -63,6 +63,7 @@ def test_the_admin_adds_a_submit_validation_and_a_past_time_is_refused_at_the_fi
     page.get_by_role("button", name=t["publish"], exact=True).click()
     expect(page.get_by_test_id("status")).to_contain_text(t["not_published"])
     expect(validation.get_by_role("alert")).to_contain_text("$nowx")  # at the box at fault
+    assert axe_check(page) == []
     validation.get_by_role("textbox", name=t["condition"]).fill("next_follow_up > $now")
     expect(validation.get_by_role("alert")).to_have_count(0)
     publish_form(page, t)
