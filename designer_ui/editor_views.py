@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from designer_ui import bp
-from designer_ui.i18n import label_text, request_locale
+from designer_ui.i18n import gettext, label_text, request_locale
 from designer_ui.views import actor, runtime, user_timezone
 from engine.services.display import with_display
 from engine.errors import NotFound
@@ -139,16 +139,23 @@ def workflow_editor(app_key):
     return render_template("workflow_editor.html", app=app, config=config, active_nav="apps")
 
 
+#: the variables every template may use besides the record's fields, each with its catalogue text (the path shows beside)
+COMMON_VARIABLES = (("owner.name", "editor.var.owner_name"), ("owner.email", "editor.var.owner_email"),
+                    ("owner.manager.name", "editor.var.owner_manager_name"), ("user.name", "editor.var.user_name"),
+                    ("link", "editor.var.link"), ("workspace.name", "editor.var.workspace_name"))
+
+
 def _variables(form: dict, forms: dict[str, dict], locale: str) -> list[dict]:
     """What the picker offers for a form's templates: record fields by name, one reference hop, owner and manager."""
-    out = [{"path": "record.id", "label": "ID"}, {"path": "record.title", "label": "title"}]
+    out = [{"path": "record.id", "label": gettext("editor.var.record_id", locale)},
+           {"path": "record.title", "label": gettext("editor.var.record_title", locale)}]
     for f in form["fields"]:
         out.append({"path": f"record.{f['name']}", "label": f["label"]})
         target = forms.get(f["form"]) if FIELD_TYPES.get(f["type"]).is_reference and PICKER_REFERENCE_DEPTH else None
         for g in (target or {}).get("fields", []):
             if not (FIELD_TYPES.get(g["type"]).is_reference or FIELD_TYPES.get(g["type"]).stores_rows):
                 out.append({"path": f"record.{f['name']}.{g['name']}", "label": f"{f['label']} · {g['label']}"})
-    out += [{"path": p, "label": p} for p in ("owner.name", "owner.email", "owner.manager.name", "user.name", "link", "workspace.name")]
+    out += [{"path": path, "label": gettext(key, locale)} for path, key in COMMON_VARIABLES]
     return out
 
 
@@ -173,9 +180,9 @@ def _other_app_targets(forms: list[dict], app_key: str, locale: str) -> dict[str
     return out
 
 
-def _print_variables(form: dict) -> list[dict]:
+def _print_variables(form: dict, locale: str) -> list[dict]:
     """What the picker offers a print template besides the record: each field as the reader reads it (``display``)."""
-    return [{"path": "display.title", "label": "title"}] + [
+    return [{"path": "display.title", "label": gettext("editor.var.record_title", locale)}] + [
         {"path": f"display.{f['name']}", "label": f["label"]} for f in form["fields"]]
 
 
@@ -191,7 +198,7 @@ def template_editor(app_key):
               "users": {u["id"]: u["name"] for u in _people()}, "selected": request.args.get("key"),
               "forms": [{"key": f["key"], "label": f["label"]} for f in forms],
               "variables": {f["key"]: _variables(f, by_key, locale) for f in forms},
-              "print_variables": {f["key"]: _print_variables(f) for f in forms}, "new_purpose": request.args.get("purpose"),
+              "print_variables": {f["key"]: _print_variables(f, locale) for f in forms}, "new_purpose": request.args.get("purpose"),
               "samples": _samples(app_key, forms), "inbox_url": url_for("ui.inbox"),
               "templates": [{"key": t["key"], "label": label_text(t.get("label"), locale) or t["key"], "state": t["state"],
                              "purpose": t["purpose"]}
