@@ -46,10 +46,13 @@ def load_messages() -> dict[str, dict[str, str]]:
 
 MESSAGES: dict[str, dict[str, str]] = load_messages()
 
-#: Key prefixes the browser scripts need (sent as a JSON data block).
+#: Key prefixes the browser scripts need (sent as a JSON data block). The generated form checks a value before sending it
+#: in the server's own words (the engine's ``error.field.required``, ``error.value.``, ``error.row.required``,
+#: ``error.rule.not_satisfied``), and the rule runtime's evaluation errors are its codes (``error.eval.``).
 CLIENT_PREFIXES = (
     "common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.", "editor.",
     "profile.copied", "profile.copy_failed", "admin.confirm_delete", "picker.",
+    "error.field.required", "error.value.", "error.row.required", "error.rule.not_satisfied", "error.eval.",
 )
 
 

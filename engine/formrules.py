@@ -437,10 +437,17 @@ def rules_js(fr: FormRules) -> str:
         head = json.dumps({"id": r.id, "name": r.name, **({"subtable": r.subtable} if r.subtable else {})}, ensure_ascii=False).replace("<", "\\u003c")
         return head[:-1] + f', "when": {when}, "effects": [{", ".join(effects)}]}}'
 
+    def check(v: Validation) -> str:  # a submit validation, checked before the form is sent (validation_errors)
+        head = json.dumps({"id": v.id, "name": v.name, "fields": v.fields, "message": v.message if text_of(v.message) else None},
+                          ensure_ascii=False).replace("<", "\\u003c")
+        when = v.when.js if v.when is not None else "null"
+        return head[:-1] + f', "when": {when}, "condition": {v.condition.js}}}'
+
     rows = {sub: [one(r) for r in rules] for sub, rules in fr.row_rules.items()}
     return ("/* compiled by formflow (engine/formrules.py); needs engine/rules/runtime.js (FormflowRules) */\n"
             "window.formflowRules = [\n" + ",\n".join(one(r) for r in fr.rules) + "\n];\n"
-            "window.formflowRowRules = {" + ", ".join(f"{json.dumps(sub)}: [{', '.join(items)}]" for sub, items in rows.items()) + "};\n")
+            "window.formflowRowRules = {" + ", ".join(f"{json.dumps(sub)}: [{', '.join(items)}]" for sub, items in rows.items()) + "};\n"
+            "window.formflowValidations = [\n" + ",\n".join(check(v) for v in fr.validations) + "\n];\n")
 
 
 def rules_for(rt, app_key: str, form_key: str) -> tuple[Any, FormRules]:

@@ -34,6 +34,33 @@
     return v;
   }
 
+  function isBlank(v) { return v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length); }
+
+  /* what is wrong with a typed value before it is sent, in the page's language (the server checks it all again, in the
+     same words): the type's own check (facts.check: an e-mail, a phone number, a web address), the field's length and
+     range options */
+  function valueProblems(f, v) {
+    var o = f.options || {}, check = facts(f).check, out = [];
+    if (typeof v === 'string') {
+      var text = v.trim(), n = Array.from(text).length;
+      if (check && check.pattern && text && !new RegExp(check.pattern, check.flags || '').test(text)) out.push(t(check.message));
+      if (o.min_length && n && n < o.min_length) out.push(t('error.value.too_short', { min: o.min_length }));
+      if (o.max_length && n > o.max_length) out.push(t('error.value.too_long', { max: o.max_length }));
+    }
+    if ((typeof v === 'number' || typeof v === 'string') && (o.min !== undefined || o.max !== undefined) && String(v).trim() !== '') {
+      var x = Number(v);
+      if (isNaN(x)) out.push(t('error.value.number'));
+      else if (o.min !== undefined && o.min !== null && x < o.min) out.push(t('error.value.at_least', { limit: o.min }));
+      else if (o.max !== undefined && o.max !== null && x > o.max) out.push(t('error.value.at_most', { limit: o.max }));
+    }
+    return out;
+  }
+
+  /* a compiled condition's outcome: true, false, or null when it cannot be evaluated on this input */
+  function holds(fn, data, ctx) {
+    try { var r = fn(data, ctx); return r === true ? true : r === false ? false : null; } catch (e) { return null; }
+  }
+
   /* a fresh idempotency key per form load: a repeated submit of the same load returns the first record */
   function newKey() {
     if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
@@ -57,6 +84,8 @@
       explicit: {},        // field id -> true once the user set it: a fetch never overwrites it
       fetched: {},         // field id -> the value the last fetch put there
       idemKey: '',         // this load's Idempotency-Key
+      checkers: {},        // field id -> function () -> [message]: a widget's own checks (a sub-table's rows)
+      cannot: {},          // computed field id -> why its formula can't run on these values (the reader's language)
       tz: '',
 
       init: function () {
@@ -191,8 +220,13 @@
         if (!computed.length) return;
         var data = this.rulesData(), ctx = this.ruleContext(), self = this;
         computed.forEach(function (c) {
-          var v = null;
-          try { v = stored(c.fn(data, ctx), c.result); } catch (e) { v = null; }  // not computable on this input yet
+          var v = null, why = '';
+          try { v = stored(c.fn(data, ctx), c.result); } catch (e) {  // not computable on this input yet
+            v = null;
+            // an empty input is "not yet", said by the empty value itself; a division by zero, a bad value are said
+            if (e && e.code && !/\.(empty_|compare_empty)/.test(e.code)) why = t('fill.cannot_compute', { reason: t(e.code, e.params) });
+          }
+          if (self.cannot[c.field] !== why) self.cannot[c.field] = why;
           data[c.field] = v;
           if (self.field(c.field) && JSON.stringify(self.values[c.field]) !== JSON.stringify(v)) self.values[c.field] = v;
         });
@@ -264,6 +298,8 @@
             self.fetchFrom(f);
           },
           titles: function () { return self.titles[f.id] || []; },
+          /* why a computed value is missing, in the page's language ('' when it is just not filled in yet) */
+          whyNot: function () { return self.cannot[f.id] || ''; },
           readonly: function () { return self.isReadonly(f); },
           required: function () { return self.isRequired(f); },
           invalid: function () { return self.invalid(f); },
@@ -273,6 +309,8 @@
           ruleContext: function () { return self.ruleContext(); },
           stored: function (v, kind) { return stored(v, kind); },
           fail: function (message) { self.errors[f.id] = [message]; },
+          /* the widget's own checks before the form is sent: fn() -> the messages, in the page's language */
+          check: function (fn) { self.checkers[f.id] = fn; },
           clearError: function () { self.clearError(f.id); },
           /* run fn now and again whenever what it reads of the form changes (Alpine's reactivity) */
           effect: function (fn) { return window.Alpine.effect(fn); },
@@ -338,6 +376,51 @@
       },
       hasFormErrors: function () { return this.formErrors.length > 0; },
 
+      /* ---- checks before sending: required, the value's shape, the widgets' own, the form's validations ---- */
+      problems: function () {
+        var errors = {}, general = [], self = this;
+        var add = function (id, msg) { (errors[id] = errors[id] || []).push(msg); };
+        this.liveFields().forEach(function (f) {
+          if (isAuto(f) || !self.isVisible(f)) return;
+          var v = self.outValue(f);
+          if (self.isRequired(f) && facts(f).blank !== false && isBlank(v)) { add(f.id, t('error.field.required')); return; }
+          if (!isBlank(v)) valueProblems(f, v).forEach(function (m) { add(f.id, m); });
+          var own = self.checkers[f.id];
+          if (typeof own === 'function') (own() || []).forEach(function (m) { add(f.id, m); });
+        });
+        this.validationProblems(errors, general);
+        return { errors: errors, general: general };
+      },
+      /* the form's submit validations (window.formflowValidations, compiled by the server), on the values as they
+         would be saved (hidden ones dropped): a condition that is false refuses with the validation's message */
+      validationProblems: function (errors, general) {
+        var list = Array.isArray(window.formflowValidations) ? window.formflowValidations : [];
+        if (!list.length) return;
+        var data = this.rulesData(), ctx = this.ruleContext(), self = this, keep = (this.def.settings || {}).hidden_values === 'keep';
+        if (!keep) this.liveFields().forEach(function (f) { if (!self.isVisible(f)) data[f.id] = null; });
+        list.forEach(function (v) {
+          if (v.when && holds(v.when, data, ctx) !== true) return;
+          if (holds(v.condition, data, ctx) !== false) return;  // true, or not computable here: the server decides
+          var msg = v.message ? label(v.message, '') : t('error.rule.not_satisfied', { name: "'" + v.name + "'" });
+          var at = (v.fields || []).filter(function (id) { return self.field(id); });
+          if (!at.length) general.push(msg);
+          at.forEach(function (id) { if (!errors[id] || errors[id].indexOf(msg) < 0) (errors[id] = errors[id] || []).push(msg); });
+        });
+      },
+      /* shows what the checks found, as a refusal from the server is shown; true when there is nothing */
+      checkBeforeSend: function () {
+        var found = this.problems(), self = this;
+        if (!Object.keys(found.errors).length && !found.general.length) return true;
+        this.errors = found.errors;
+        this.formErrors = found.general;
+        this.result = { ok: false };
+        this.$nextTick(function () {
+          var first = self.$root.querySelector('[aria-invalid="true"]');
+          if (first) first.focus();
+        });
+        return false;
+      },
+
       /* ---- submit ---- */
       payload: function () {
         var data = {}, self = this, keep = (this.def.settings || {}).hidden_values === 'keep';
@@ -354,6 +437,7 @@
       submit: function () {
         var self = this;
         if (this.submitting) return;
+        if (!this.checkBeforeSend()) return;
         this.submitting = true;
         this.result = null;
         var url = this.cfg.submit_url || (this.cfg.api_base + '/records');
@@ -371,7 +455,9 @@
             return;
           }
           var err = (r.data && r.data.error) || {};
-          self.showErrors(err.errors && err.errors.length ? err.errors : [{ path: '', message: err.message || t('common.error') }]);
+          // no answer, or one that is not ours (a proxy's page): say so in the page's language, not the browser's words
+          var said = r.status === 0 ? t('fill.network_error') : err.code === 'bad_response' ? t('fill.bad_response') : (err.message || t('common.error'));
+          self.showErrors(err.errors && err.errors.length && r.status ? err.errors : [{ path: '', message: said }]);
           self.result = { ok: false };
         });
       },

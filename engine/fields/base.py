@@ -214,6 +214,10 @@ class FieldType:
     numeric_cell: bool = False
     #: the editors' record picker names a record by its first text of these types, lower ranks first (None: never)
     hint_rank: int | None = None
+    #: the generated form's own check of a typed value before it is sent, as the browser reads it (``normalize`` stays
+    #: the authority): {"pattern": a regular expression Python and JavaScript read alike, "flags": JS flags,
+    #: "message": the catalogue code of what the reader is told}; None: no check beyond the schema's
+    client_check: dict | None = None
     #: what rules see: string, number, boolean, date, datetime, array, integer, object
     value_kind: str = "string"
     #: value set by the engine; a client that sends one is refused
@@ -380,7 +384,7 @@ class FieldType:
                 "input_value": self.input_value, "blank": self.blank, "wide": self.wide,
                 "rule_operators": list(self.rule_operators),
                 "rule_literal": self.rule_literal, "cell_text": self.cell_text, "numeric_cell": self.numeric_cell,
-                "hint_rank": self.hint_rank}
+                "hint_rank": self.hint_rank, "check": self.client_check}
 
     def can_hold(self, stored: Any, field: dict) -> bool:
         """Whether a value stored under another type is acceptable to this one."""

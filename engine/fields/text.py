@@ -120,6 +120,7 @@ class PhoneType(_TextLike):
     widget, glyph = "input", "P"
     html_input, input_mode, autocomplete = "tel", "tel", "tel"
     hint_rank = 3
+    client_check = {"pattern": _PHONE_ALLOWED.pattern, "flags": "", "message": "error.value.phone"}
     picker_rank = 0
     import_synonyms = ("电话", "手机", "手机号", "手机号码", "电话号码", "联系电话", "phone", "mobile", "mobilephone", "tel", "telephone",
                        "cellphone")
@@ -162,6 +163,7 @@ class EmailType(_TextLike):
     widget, glyph = "input", "@"
     html_input = autocomplete = "email"
     hint_rank = 2
+    client_check = {"pattern": _EMAIL.pattern, "flags": "", "message": "error.value.email"}
     picker_rank = 2
     import_synonyms = ("邮箱", "电子邮箱", "邮件", "电子邮件", "email", "e-mail", "mail", "emailaddress")
     import_cleaner = "email"
@@ -186,6 +188,7 @@ class UrlType(_TextLike):
     label, description = en_zh("Link", "链接"), en_zh("Web address", "网址")
     widget, glyph = "input", "//"
     html_input = "url"
+    client_check = {"pattern": r"^https?://[^\s/?#]+", "flags": "i", "message": "error.value.url"}
     import_synonyms = ("网址", "网站", "website", "url", "homepage")
     import_cleaner = "url"
     converts_from = frozenset({"text"})

@@ -21,7 +21,7 @@
       host.effect(function () {
         var v = host.get(), named = host.fieldChoices().filter(function (c) { return c.value === v; })[0];
         out.textContent = named ? named.label
-          : v !== null && v !== undefined && v !== '' ? String(v) : (numbered ? host.t('fill.serial_on_save') : '—');
+          : v !== null && v !== undefined && v !== '' ? String(v) : (numbered ? host.t('fill.serial_on_save') : (host.whyNot() || '—'));
       });
       el.appendChild(out);
     }

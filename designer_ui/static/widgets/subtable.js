@@ -65,12 +65,14 @@
         if (input.type === 'checkbox') input.checked = v === true;
         else input.value = v === null || v === undefined ? '' : String(v);
       }
-      /* one row through the row rules (engine/formrules.py FormRules.state): later rules win */
+      /* one row through the row rules (engine/formrules.py FormRules.state): later rules win; its cells' state is
+         kept on the row's inputs (the checks before sending read it) */
       function applyRowRules(row, inputs) {
-        var rules = rowRules();
-        if (!rules.length) return;
-        var ctx = host.ruleContext(), st = {}, values = [];
+        var rules = rowRules(), st = {}, values = [];
         cols.forEach(function (sf) { st[sf.id] = { visible: true, required: !!sf.required, readonly: false }; });
+        Object.defineProperty(inputs, '$state', { value: st, configurable: true, enumerable: false });
+        if (!rules.length) return;
+        var ctx = host.ruleContext();
         rules.forEach(function (r) {
           (r.effects || []).forEach(function (e) { if (e.visible === true && st[e.field]) st[e.field].visible = false; });
         });
@@ -145,12 +147,29 @@
         applyRowRules(row, inputs);
         host.clearError();
       }
+      var drawn = [];  // each row's inputs, as drawn (with their $state)
+      /* before the form is sent: each shown, required cell that is empty, as the server's row check words it */
+      host.check(function () {
+        var out = [], rows = raw(host.get() || []);
+        rows.forEach(function (row, i) {
+          var st = (drawn[i] && drawn[i].$state) || {};
+          cols.forEach(function (sf) {
+            var s = st[sf.id] || { visible: true, required: !!sf.required }, v = row[sf.id];
+            if (s.visible && s.required && (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length))) {
+              out.push(t('error.row.required', { row: i + 1, column: host.label(sf.label, sf.id) }));
+            }
+          });
+        });
+        return out;
+      });
       host.effect(function () {  // the rows: drawn again when the rows themselves change (added, removed, filled in)
         var rows = raw(host.get() || []);
         body.innerHTML = '';
+        drawn = [];
         rows.forEach(function (row, i) {
           var tr = document.createElement('tr'), td = document.createElement('td'), del = document.createElement('button');
           var inputs = {};
+          drawn.push(inputs);
           cols.forEach(function (sf) { tr.appendChild(cell(row, sf, inputs)); });
           applyRowRules(row, inputs);
           del.type = 'button';
