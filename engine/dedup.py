@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql as sa_postgresql, sqlite as sa_sqlite
 from engine import i18n
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.fields.base import field_label
+from engine.fields.base import field_label, type_words
 from engine.pipeline import Feature
 from engine.services.titles import record_title
 from engine.storage.app_template_tables import dedup_keys
@@ -137,7 +137,7 @@ def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
                                                   field=repr(fid)))
                 elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_matchable:
                     errors.append(ErrorItem.coded("error.dedup.type_not_matchable", path=f"{rpath}/fields/{j}", field_id=fid,
-                                                  type=f["type"]))
+                                                  type=type_words(f.get("type"))))
         if rule.get("normalize", "text") not in NORMALIZERS:
             errors.append(ErrorItem.coded("error.dedup.unknown_normalizer", path=rpath + "/normalize",
                                           name=repr(rule.get("normalize")), known=", ".join(NORMALIZERS.names())))

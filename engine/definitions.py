@@ -9,7 +9,6 @@ once into a :class:`CompiledForm` and cached by (form id, version).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from importlib import resources
@@ -19,13 +18,15 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
+from engine import i18n
 from engine.cache import VersionCache
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
-from engine.fields.base import CodedMessage, DefinitionContext, FieldValueError, field_label
+from engine.fields.base import DefinitionContext, FieldValueError, field_label
 from engine.fields.relation import reference_target
 from engine.fields.shape_checks import shape_check
 from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
+from engine.schema_messages import SCHEMA_LIMIT_CODES, json_kind, kinds, schema_code, shown  # noqa: F401  (SCHEMA_LIMIT_CODES: public here too)
 
 if TYPE_CHECKING:  # the features' artefacts; their modules import this one
     from engine.autofill import Autofill
@@ -65,54 +66,24 @@ def meta_errors(definition: Any, name: str = "form", prefix: str = "") -> list[E
             continue
         seen.add(path)
         message_code, params = shape_code(best)
-        items.append(ErrorItem.coded(message_code, path=path, code="schema", **params) if message_code
-                     else ErrorItem(message=best.message, path=path, code="schema"))
+        items.append(ErrorItem.coded(message_code, path=path, code="schema", **params))
     return items
 
 
-def shape_code(err: jsonschema.ValidationError) -> tuple[str | None, dict]:
-    """The catalogue message code and params of a shape error (None: the schema's own words)."""
+def shape_code(err: jsonschema.ValidationError) -> tuple[str, dict]:
+    """The catalogue message code and params of a shape error (a definition's own words for a field type and a key,
+    then the one table of every jsonschema keyword, engine.schema_messages)."""
     if err.validator == "enum" and err.absolute_path and err.absolute_path[-1] == "type":
-        return "error.definition.unknown_type", {"type": repr(err.instance), "known": ", ".join(FIELD_TYPES.names())}
+        return "error.definition.unknown_type", {"type": repr(err.instance), "known": _known_types()}
     if err.validator == "pattern" and isinstance(err.instance, str):
         return "error.definition.bad_key", {"key": repr(err.instance)}
-    if err.validator == "additionalProperties":
-        return "error.definition.unknown_settings", {
-            "detail": err.message.replace("Additional properties are not allowed", "").strip()}
-    if err.validator == "required":
-        missing = _REQUIRED.match(err.message)
-        return "error.schema.required", {"name": repr(missing.group(1)) if missing else ", ".join(map(repr, err.validator_value))}
-    if err.validator in ("enum", "const"):
-        allowed = err.validator_value if err.validator == "enum" else [err.validator_value]
-        return "error.schema.enum", {"value": repr(err.instance), "allowed": ", ".join(json.dumps(v, ensure_ascii=False) for v in allowed)}
-    if err.validator == "type":
-        kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        return "error.schema.type", {"value": _shown(err.instance), "kinds": ", ".join(map(repr, kinds))}
-    if err.validator in SCHEMA_LIMIT_CODES:
-        return SCHEMA_LIMIT_CODES[err.validator], {"value": _shown(err.instance), "limit": err.validator_value}
-    if err.validator in ("oneOf", "anyOf", "not"):
-        return "error.schema.shape", {"value": _shown(err.instance)}
-    return None, {}
+    return schema_code(err)
 
 
-#: jsonschema's "'x' is a required property"
-_REQUIRED = re.compile(r"^'(.+)' is a required property$")
-#: JSON Schema keywords that compare with a limit, and the catalogue key of their refusal (definitions and request bodies)
-SCHEMA_LIMIT_CODES = {
-    "maximum": "error.schema.maximum", "minimum": "error.schema.minimum",
-    "exclusiveMaximum": "error.schema.exclusive_maximum", "exclusiveMinimum": "error.schema.exclusive_minimum",
-    "maxLength": "error.schema.max_length", "minLength": "error.schema.min_length",
-    "maxItems": "error.schema.max_items", "minItems": "error.schema.min_items",
-    "maxProperties": "error.schema.max_properties", "minProperties": "error.schema.min_properties",
-    "uniqueItems": "error.schema.unique_items", "multipleOf": "error.schema.multiple_of", "format": "error.schema.format",
-}
-#: longest value quoted back in a shape error
-MAX_SHOWN_VALUE = 60
-
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= MAX_SHOWN_VALUE else text[:MAX_SHOWN_VALUE - 1] + "…"
+def _known_types() -> dict[str, str]:
+    """The type names a definition may use, quoted (they are keys), with each type's label in the reader's language."""
+    return {loc: ", ".join(f"'{name}'" if loc == i18n.DEFAULT_LOCALE else f"'{name}'（{i18n.localized(t.label, loc)}）"
+                           for name, t in FIELD_TYPES.items()) for loc in i18n.LOCALES}
 
 
 def iter_fields(fields: list[dict]):
@@ -160,13 +131,10 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *
         if not f.get("deleted"):
             names[name] = path
         if parent is None:
+            # every type answers with a CodedMessage (tests/core/test_error_codes.py: test_the_field_types_code_their_option_checks)
             for suffix, message, *extra in FIELD_TYPES.get(f["type"]).check_options(f, ctx):  # extra: e.g. a position
-                if isinstance(message, CodedMessage):
-                    errors.append(ErrorItem.coded(message.code, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
-                                                  extra=extra[0] if extra else {}, **message.params))
-                    continue
-                errors.append(ErrorItem(message, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
-                                        extra=extra[0] if extra else {}))
+                errors.append(ErrorItem.coded(message.code, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
+                                              extra=extra[0] if extra else {}, **message.params))
         if "default" in f and f["default"] is not None and not _default_ok(f):
             errors.append(ErrorItem.coded("error.definition.bad_default", path=prefix + path + "/default", field_id=f["id"]))
     by_id = {f["id"]: f for f in fields}
@@ -315,9 +283,8 @@ class CompiledForm:
                 continue
             try:
                 out[fid] = normalize(value)
-            except (ValueError, ArithmeticError) as exc:  # a type may name the part at fault (a region's level)
-                sub = exc.subpath if isinstance(exc, FieldValueError) else None
-                errors.append(self.error(fid, str(exc), path=f"/data/{fid}/{sub}" if sub else None))
+            except (ValueError, ArithmeticError) as exc:
+                errors.append(self.refused_value(fid, exc))
         return out, errors
 
     def validate_by_schema(self, values: dict) -> tuple[dict, list[ErrorItem]]:
@@ -341,9 +308,8 @@ class CompiledForm:
                 continue
             try:
                 out[fid] = normalize(value, f)
-            except (ValueError, ArithmeticError) as exc:  # a type may name the part at fault (a region's level)
-                sub = exc.subpath if isinstance(exc, FieldValueError) else None
-                errors.append(self.error(fid, str(exc), path=f"/data/{fid}/{sub}" if sub else None))
+            except (ValueError, ArithmeticError) as exc:
+                errors.append(self.refused_value(fid, exc))
         return out, errors
 
     def shape_errors(self, values: dict) -> list[ErrorItem]:
@@ -372,15 +338,18 @@ class CompiledForm:
                 continue
             seen.add(key)
             message_code, params = _value_message(best, self.by_id.get(fid))
-            if message_code:
-                items.append(self.coded(fid, message_code, path="/data" + json_pointer(parts), **params))
-            else:
-                items.append(self.error(fid, best.message, path="/data" + json_pointer(parts)))
+            items.append(self.coded(fid, message_code, path="/data" + json_pointer(parts), **params))
         return items or [ErrorItem.coded("error.record.invalid", path="/data")]
 
-    def error(self, field_id: str | None, message: str, path: str | None = None, code: str = "invalid") -> ErrorItem:
-        return ErrorItem(message=message, path=path or f"/data/{field_id}", field_id=field_id,
-                         label=self.label(field_id) if field_id else None, code=code)
+    def refused_value(self, field_id: str, exc: Exception) -> ErrorItem:
+        """A value the field's type refused in ``normalize``: its coded reason at the part it names (a region's level);
+        a ValueError in Python's own words (a date that is no date) reads as what the type expects."""
+        if isinstance(exc, FieldValueError):
+            return self.coded(field_id, exc.message_code, path=f"/data/{field_id}/{exc.subpath}" if exc.subpath else None,
+                              **exc.params)
+        f = self.by_id.get(field_id)
+        expected = FIELD_TYPES.get(f["type"]).expected if f and f.get("type") in FIELD_TYPES else None
+        return self.coded(field_id, "error.value.expected", expected=expected) if expected else self.coded(field_id, "error.code.invalid")
 
     def coded(self, field_id: str | None, message_code: str, path: str | None = None, code: str = "invalid",
               **params: Any) -> ErrorItem:
@@ -389,8 +358,9 @@ class CompiledForm:
                                label=self.label(field_id) if field_id else None, code=code, **params)
 
 
-def _value_message(err: jsonschema.ValidationError, field: dict | None) -> tuple[str | None, dict]:
-    """The catalogue message code and its params for a value the schema refused (None: the schema's own words)."""
+def _value_message(err: jsonschema.ValidationError, field: dict | None) -> tuple[str, dict]:
+    """The catalogue message code and its params for a value the schema refused (a field's own words first, then the
+    table of every jsonschema keyword)."""
     inst = err.instance
     ftype = FIELD_TYPES.get(field["type"]) if field and field.get("type") in FIELD_TYPES else None
     if err.validator == "maxLength":
@@ -404,10 +374,10 @@ def _value_message(err: jsonschema.ValidationError, field: dict | None) -> tuple
     if err.validator in ("minimum", "maximum"):
         return ("error.value.at_least" if err.validator == "minimum" else "error.value.at_most"), {"limit": err.validator_value}
     if err.validator == "type" or (err.validator == "anyOf" and ftype):
-        expected = (ftype.expected if ftype else None) or "a " + str(err.validator_value)
-        return "error.value.wrong_type", {"expected": expected,
-                                          "got": f"{type(inst).__name__} {json.dumps(inst, default=str)[:60]}"}
-    return None, {}
+        expected = (ftype.expected if ftype else None) or kinds(err.validator_value)
+        got = kinds(json_kind(inst))
+        return "error.value.wrong_type", {"expected": expected, "got": {loc: f"{got[loc]} {shown(inst)}" for loc in got}}
+    return schema_code(err)
 
 
 class FormCache:

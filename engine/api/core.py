@@ -60,9 +60,8 @@ def load_args(schema: Schema) -> Any:
 
 
 def _items(exc: ValidationError) -> list[ErrorItem]:
-    """marshmallow's refusals as items, coded where its words are known (else its English words)."""
-    return [refusals.library_item(e["message"], e["path"]) or ErrorItem(e["message"], path=e["path"])
-            for e in marshmallow_errors(exc)]
+    """marshmallow's refusals as coded items (refusals.library_item)."""
+    return [refusals.library_item(e["message"], e["path"]) for e in marshmallow_errors(exc)]
 
 
 def caller_locale() -> str | None:
@@ -104,7 +103,7 @@ def load_checked_body(schema: dict) -> Any:
     errors = []
     for err in jsonschema.Draft202012Validator(schema).iter_errors(data):
         path = "/" + "/".join(map(str, err.absolute_path))
-        errors.append(refusals.schema_item(err, path) or ErrorItem(err.message, path=path))
+        errors.append(refusals.schema_item(err, path))
     if errors:
         raise refusals.coded(ValidationFailed, "error.body.invalid", errors)
     return data

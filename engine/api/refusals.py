@@ -2,15 +2,14 @@
 its message code so the caller reads it in their language; the services refuse what the values mean."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import jsonschema
 
 from engine import i18n
-from engine.definitions import SCHEMA_LIMIT_CODES
 from engine.errors import ErrorItem, FormflowError, NotFound, ValidationFailed
+from engine.schema_messages import schema_code
 
 
 def not_an_object(name: str | None = None) -> ValidationFailed:
@@ -66,65 +65,91 @@ def coded(kind: type[FormflowError], message_code: str, errors: list[ErrorItem] 
     return kind(i18n.render(message_code, "en", params), errors, message_code=message_code, params=params, **(details or {}))
 
 
-#: marshmallow's fixed refusals (and bodies.py's own), and the catalogue key saying the same
+#: marshmallow's fixed refusals (every field's and validator's default_error_messages, the schema's own, and bodies.py's),
+#: and the catalogue key and item code saying the same
 MARSHMALLOW_CODES = {
     "Missing data for required field.": ("error.field.required", "required"),
     "Field may not be null.": ("error.body.not_null", "invalid"),
     "is not a known setting": ("error.body.unknown_setting", "invalid"),
+    "Unknown field.": ("error.body.unknown_setting", "invalid"),
     "Not a valid string.": ("error.value.text", "wrong_type"),
+    "Not a valid utf-8 string.": ("error.value.text", "wrong_type"),
     "Not a valid integer.": ("error.body.expected_integer", "wrong_type"),
     "Not a valid number.": ("error.table.not_a_number", "wrong_type"),
+    "Not a valid decimal.": ("error.table.not_a_number", "wrong_type"),
     "Not a valid boolean.": ("error.body.expected_boolean", "wrong_type"),
     "Not a valid mapping type.": ("error.body.expected_object", "wrong_type"),
     "Not a valid list.": ("error.body.expected_list", "wrong_type"),
+    "Not a valid tuple.": ("error.body.expected_list", "wrong_type"),
+    "Not a valid date.": ("error.body.expected_date", "wrong_type"),
+    "Not a valid datetime.": ("error.body.expected_moment", "wrong_type"),
+    "Not a valid aware datetime.": ("error.body.expected_moment", "wrong_type"),
+    "Not a valid naive datetime.": ("error.body.expected_moment", "wrong_type"),
+    "Not a valid time.": ("error.body.expected_time", "wrong_type"),
+    "Not a valid aware time.": ("error.body.expected_time", "wrong_type"),
+    "Not a valid naive time.": ("error.body.expected_time", "wrong_type"),
+    "Not a valid period of time.": ("error.body.expected_duration", "wrong_type"),
+    "Not a valid email address.": ("error.value.email", "invalid"),
+    "Not a valid URL.": ("error.body.expected_url", "invalid"),
+    "Not a valid UUID.": ("error.body.expected_uuid", "invalid"),
+    "Not a valid IP address.": ("error.body.expected_ip", "invalid"),
+    "Not a valid IPv4 address.": ("error.body.expected_ip", "invalid"),
+    "Not a valid IPv6 address.": ("error.body.expected_ip", "invalid"),
+    "Not a valid IP interface.": ("error.body.expected_ip", "invalid"),
+    "Not a valid IPv4 interface.": ("error.body.expected_ip", "invalid"),
+    "Not a valid IPv6 interface.": ("error.body.expected_ip", "invalid"),
+    "Special numeric values (nan or infinity) are not permitted.": ("error.body.not_finite", "invalid"),
+    "Number too large.": ("error.code.too_large", "too_large"),
+    "Invalid type.": ("error.code.wrong_type", "wrong_type"),
     "Invalid input type.": ("error.code.wrong_type", "wrong_type"),
+    "Invalid value.": ("error.code.invalid", "invalid"),
+    "Invalid input.": ("error.code.invalid", "invalid"),
+    "String does not match expected pattern.": ("error.value.format", "invalid"),
     "lower-case letters, digits and _, starting with a letter": ("error.app.key", "invalid"),
     "must be text or a map of locale to text": ("error.body.label", "invalid"),
 }
 #: marshmallow's refusals with values in them: pattern, catalogue key, the params' names
 MARSHMALLOW_PATTERNS = (
     (re.compile(r"^Must be one of: (?P<choices>.+)\.$"), "error.options.one_of"),
+    (re.compile(r"^One or more of the choices you made was not in: (?P<choices>.+)\.$"), "error.options.one_of"),
+    (re.compile(r"^One or more of the choices you made was in: (?P<values>.+)\.$"), "error.body.none_of"),
+    (re.compile(r"^Must be equal to (?P<other>.+)\.$"), "error.body.equal"),
     (re.compile(r"^Must be greater than or equal to (?P<low>\S+) and less than or equal to (?P<high>\S+)\.$"),
      "error.body.expected_between"),
     (re.compile(r"^Must be greater than or equal to (?P<limit>\S+)\.$"), "error.value.at_least"),
     (re.compile(r"^Must be less than or equal to (?P<limit>\S+)\.$"), "error.value.at_most"),
+    (re.compile(r"^Must be greater than (?P<limit>\S+)\.$"), "error.body.greater_than"),
+    (re.compile(r"^Must be less than (?P<limit>\S+)\.$"), "error.body.less_than"),
+    (re.compile(r"^Must be (?P<low_op>greater than(?: or equal to)?) (?P<low>\S+) and (?P<high_op>less than(?: or equal to)?) "
+                r"(?P<high>\S+)\.$"), "error.body.range"),
     (re.compile(r"^Longer than maximum length (?P<max>\d+)\.$"), "error.value.at_most_chars"),
     (re.compile(r"^Shorter than minimum length (?P<min>\d+)\.$"), "error.body.at_least_chars"),
     (re.compile(r"^Length must be between (?P<low>\d+) and (?P<high>\d+)\.$"), "error.body.length_between"),
+    (re.compile(r"^Length must be (?P<equal>\d+)\.$"), "error.body.length_equal"),
+    (re.compile(r"^.*cannot be formatted as an? (?P<kind>.+)\.$"), "error.code.wrong_type"),
 )
+#: the words of marshmallow's Range operators, as catalogue keys (a param read in the message's language)
+RANGE_OPERATORS = {"greater than": "error.body.op.gt", "greater than or equal to": "error.body.op.ge",
+                   "less than": "error.body.op.lt", "less than or equal to": "error.body.op.le"}
 
 
-def library_item(message: str, path: str) -> ErrorItem | None:
-    """marshmallow's refusal ``message`` at ``path`` as a coded item, None when its words are not known here."""
+def library_item(message: str, path: str) -> ErrorItem:
+    """marshmallow's refusal ``message`` at ``path`` as a coded item; words not known here (a library newer than this
+    table) read as "is not valid", never as the library's English."""
     if message in MARSHMALLOW_CODES:
         message_code, code = MARSHMALLOW_CODES[message]
         return ErrorItem.coded(message_code, path=path, code=code)
     for pattern, message_code in MARSHMALLOW_PATTERNS:
         found = pattern.match(message)
         if found:
-            return ErrorItem.coded(message_code, path=path, **found.groupdict())
-    return None
+            params = {k: i18n.texts(RANGE_OPERATORS[v]) if k.endswith("_op") else v
+                      for k, v in found.groupdict().items() if k != "kind"}
+            return ErrorItem.coded(message_code, path=path, **params)
+    return ErrorItem.coded("error.code.invalid", path=path)
 
 
-def schema_item(err: jsonschema.ValidationError, path: str) -> ErrorItem | None:
-    """A JSON Schema refusal of a request body as a coded item, None for a keyword not known here."""
-    shown = json.dumps(err.instance, ensure_ascii=False, default=str)[:60]
-    if err.validator == "required":
-        missing = re.match(r"^'(.+)' is a required property$", err.message)
-        return ErrorItem.coded("error.schema.required", path=path, code="required",
-                               name=repr(missing.group(1)) if missing else ", ".join(map(repr, err.validator_value)))
-    if err.validator == "additionalProperties":
-        return ErrorItem.coded("error.definition.unknown_settings", path=path,
-                               detail=err.message.replace("Additional properties are not allowed", "").strip())
-    if err.validator in ("enum", "const"):
-        allowed = err.validator_value if err.validator == "enum" else [err.validator_value]
-        return ErrorItem.coded("error.schema.enum", path=path, value=shown,
-                               allowed=", ".join(json.dumps(v, ensure_ascii=False) for v in allowed))
-    if err.validator == "type":
-        kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        return ErrorItem.coded("error.schema.type", path=path, code="wrong_type", value=shown, kinds=", ".join(map(repr, kinds)))
-    if err.validator in SCHEMA_LIMIT_CODES:
-        return ErrorItem.coded(SCHEMA_LIMIT_CODES[err.validator], path=path, value=shown, limit=err.validator_value)
-    if err.validator in ("oneOf", "anyOf", "not"):
-        return ErrorItem.coded("error.schema.shape", path=path, value=shown)
-    return None
+def schema_item(err: jsonschema.ValidationError, path: str) -> ErrorItem:
+    """A JSON Schema refusal of a request body as a coded item (every keyword: engine.schema_messages)."""
+    message_code, params = schema_code(err)
+    code = {"required": "required", "type": "wrong_type"}.get(err.validator, "invalid")
+    return ErrorItem.coded(message_code, path=path, code=code, **params)

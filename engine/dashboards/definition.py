@@ -17,6 +17,7 @@ from engine.dashboards.charts import CHART_TYPES, ChartType
 from engine.definitions import CompiledForm, meta_errors
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
+from engine.fields.base import type_words
 from engine.services import queries
 
 #: largest dashboard definition accepted, in bytes of JSON
@@ -130,7 +131,7 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
                                           field_id=agg["field"], code="unknown_field", field=repr(agg["field"]), form=repr(form.key)))
         elif field_kind(f, app_forms) != "number":
             errors.append(ErrorItem.coded("error.dashboard.not_numeric", path=path + "/aggregate/field", field_id=f["id"],
-                                          code="not_numeric", op=op, field=repr(f["id"]), type=f["type"]))
+                                          code="not_numeric", op=op, field=repr(f["id"]), type=type_words(f["type"])))
         else:
             value_field = f["id"]
             used.append((path + "/aggregate/field", f["id"]))
@@ -174,7 +175,7 @@ def _check_group(spec: dict, form: CompiledForm, app_forms: dict, path: str, err
                                           field=repr(name), form=repr(form.key)))
             return None
         if not FIELD_TYPES.get(f["type"]).groupable:
-            errors.append(ErrorItem.coded("error.dashboard.not_groupable", path=path + "/field", field_id=f["id"], type=f["type"]))
+            errors.append(ErrorItem.coded("error.dashboard.not_groupable", path=path + "/field", field_id=f["id"], type=type_words(f["type"])))
             return None
         kind, fid = field_kind(f, app_forms), f["id"]
         used.append((path + "/field", fid))

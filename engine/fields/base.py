@@ -37,6 +37,7 @@ from typing import Any, Callable, NamedTuple
 
 import jsonschema
 
+from engine import i18n
 from engine.registry import Registry
 
 FIELD_TYPES: "Registry[FieldType]" = Registry("field type")
@@ -99,10 +100,14 @@ def en_zh(en: str, zh: str) -> dict:
 
 
 class FieldValueError(ValueError):
-    """A refused value that names the part at fault: its error path goes down to ``/data/<field>/<subpath>``."""
+    """A value a type's ``normalize`` refuses: what is wrong as a catalogue key (engine/translations) with its params
+    (``str()`` is the English text), and the part at fault if any (its error path goes down to
+    ``/data/<field>/<subpath>``)."""
 
-    def __init__(self, message: str, subpath: str):
-        super().__init__(message)
+    def __init__(self, message_code: str, subpath: str | None = None, **params: Any):
+        super().__init__(i18n.render(message_code, i18n.DEFAULT_LOCALE, params))
+        self.message_code = message_code
+        self.params = params
         self.subpath = subpath
 
 
@@ -460,6 +465,12 @@ def _nullable(schema: dict) -> dict:
 def field_type(field_or_name: "dict | str") -> FieldType:
     """The type of a field definition (or a type name)."""
     return FIELD_TYPES.get(field_or_name if isinstance(field_or_name, str) else field_or_name.get("type"))
+
+
+def type_words(name: Any) -> Any:
+    """A field type's name as a message parameter: its label in every language ("number" reads 数字 in Chinese); a name
+    that is no type is quoted as given."""
+    return FIELD_TYPES.get(name).label if isinstance(name, str) and name in FIELD_TYPES else repr(name)
 
 
 def types_where(flag: str) -> list[str]:

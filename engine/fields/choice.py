@@ -1,7 +1,7 @@
 """Choice field types: boolean switch, single select, multi select."""
 from __future__ import annotations
 
-from engine.fields.base import EQUALITY_OPERATORS, FIELD_TYPES, LIST_OPERATORS, FieldType, Property, en_zh, field_label
+from engine.fields.base import EQUALITY_OPERATORS, FIELD_TYPES, LIST_OPERATORS, FieldType, FieldValueError, Property, en_zh, field_label
 
 #: most choices a select field may define
 MAX_CHOICES = 500
@@ -35,7 +35,7 @@ class BooleanType(FieldType):
     public_form = True
     in_subtable = True
     default_input = "switch"
-    expected = en_zh("true or false", "是或否（true / false）")
+    expected = en_zh("true or false", "是或否")
 
     def dedup_flag_value(self, record_id, message):
         return True
@@ -142,7 +142,7 @@ class SelectType(_Select):
     def normalize(self, value, field):
         if isinstance(value, list):  # converted from a multiselect
             if len(value) > 1:
-                raise ValueError("holds more than one choice")
+                raise FieldValueError("error.value.one_choice")
             return value[0] if value else None
         return value
 

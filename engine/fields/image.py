@@ -13,7 +13,7 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.fields.base import FIELD_TYPES, Property, en_zh
+from engine.fields.base import FIELD_TYPES, FieldValueError, Property, en_zh
 from engine.fields.linked import MULTIPLE, FileField
 
 #: longest side of a thumbnail, in pixels
@@ -31,14 +31,14 @@ def read_picture(data: bytes, formats: frozenset[str] = IMAGE_FORMATS) -> Image.
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             if kind not in formats:
-                raise ValueError(f"is a {kind or 'unknown'} file; accepted: {', '.join(sorted(formats))}")
+                raise FieldValueError("error.value.picture_format", kind=kind or "?", accepted=", ".join(sorted(formats)))
             if probe.width * probe.height > MAX_IMAGE_PIXELS:
-                raise ValueError(f"has {probe.width} x {probe.height} pixels; at most {MAX_IMAGE_PIXELS:,}")
+                raise FieldValueError("error.value.picture_pixels", width=probe.width, height=probe.height, max=f"{MAX_IMAGE_PIXELS:,}")
             probe.verify()
         picture = Image.open(io.BytesIO(data))
         picture.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValueError(f"is not a picture ({exc.__class__.__name__})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise FieldValueError("error.value.not_picture") from None
     return picture
 
 
@@ -60,7 +60,7 @@ class PictureField(FileField):
     import_refusal = en_zh("pictures are uploaded on the record page; a spreadsheet cell carries no file",
                            "图片需在记录页上传，表格单元格无法携带文件")
     formats: frozenset[str] = IMAGE_FORMATS
-    expected = "an uploaded file id"
+    expected = en_zh("an uploaded file id", "已上传文件的 ID")
     max_items = MAX_IMAGES
 
     def accepts_upload(self, filename: str, content_type: str, field: dict) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
-from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, Property, en_zh
+from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, FieldValueError, Property, en_zh
 
 #: largest magnitude a number or money field accepts
 NUMBER_ABS_MAX = 10 ** 15
@@ -128,17 +128,17 @@ class MoneyType(_Numeric):
             try:
                 amount = Decimal(str(value).replace(",", "").strip())
             except InvalidOperation:
-                raise ValueError("is not an amount") from None
+                raise FieldValueError("error.value.not_amount") from None
             if not amount.is_finite() or abs(amount) >= limit:
-                raise ValueError("is out of range")
+                raise FieldValueError("error.code.out_of_range")
             rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
             if rounded != amount:
-                raise ValueError(f"has more than {precision} decimals")
+                raise FieldValueError("error.value.too_many_decimals", precision=precision)
             # a bound that is no number raises here, when a value is checked against it, as it always did
             if has_low and amount < (low if low is not None else Decimal(str(opts["min"]))):
-                raise ValueError(f"must be at least {opts['min']}")
+                raise FieldValueError("error.value.at_least", limit=opts["min"])
             if has_high and amount > (high if high is not None else Decimal(str(opts["max"]))):
-                raise ValueError(f"must be at most {opts['max']}")
+                raise FieldValueError("error.value.at_most", limit=opts["max"])
             return str(rounded)
         return normalize
 

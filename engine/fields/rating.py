@@ -5,7 +5,7 @@ compared, sorted, averaged and grouped as a number.
 """
 from __future__ import annotations
 
-from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, Property, en_zh
+from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, FieldType, FieldValueError, Property, en_zh
 from engine.imports.cleaning import CLEANERS, Cleaner, text_of
 
 #: stars a rating has when the field sets no ``options.max``, and the most it may set
@@ -50,10 +50,10 @@ class RatingType(FieldType):
     def normalize(self, value, field):
         if isinstance(value, float):  # converted from a number field
             if not value.is_integer():
-                raise ValueError(f"{value} is not a whole number of stars")
+                raise FieldValueError("error.value.stars_whole", value=value)
             value = int(value)
         if not 1 <= value <= stars(field):
-            raise ValueError(f"must be between 1 and {stars(field)} stars")
+            raise FieldValueError("error.value.stars_range", max=stars(field))
         return value
 
     def display(self, value, field, locale="en", tz="UTC"):
@@ -82,5 +82,5 @@ class RatingCleaner(Cleaner):
             return text.count(_FULL) or None
         head = text.split("/")[0].strip().rstrip("星stars ").strip()
         if not head.isdigit():
-            raise ValueError(f"{text!r} is not a number of stars")
+            raise FieldValueError("error.value.not_stars", value=repr(text))
         return int(head)

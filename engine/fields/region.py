@@ -82,7 +82,7 @@ def path_of_names(text: str) -> list[str]:
     text = text.strip()
     if re.fullmatch(r"[0-9]{6}", text):
         if text not in divisions():
-            raise ValueError(f"no region has code {text}")
+            raise FieldValueError("error.value.no_region_code", region=text)
         path, code = [], text
         while code:
             path.insert(0, code)
@@ -94,8 +94,9 @@ def path_of_names(text: str) -> list[str]:
         found = next((d for d in children(path[-1] if path else None)
                       if wanted in (_folded(d.zh), _folded(d.en), d.code)), None)
         if found is None:
-            where = f" in {name_of(path[-1], 'zh-CN')}" if path else ""
-            raise ValueError(f"no region named {part!r}{where}")
+            if path:
+                raise FieldValueError("error.value.no_region_named_in", name=repr(part), where=name_of(path[-1], "zh-CN"))
+            raise FieldValueError("error.value.no_region_named", name=repr(part))
         path.append(found.code)
     return path
 
@@ -138,11 +139,12 @@ class RegionType(FieldType):
         for i, code in enumerate(value):
             d = known.get(code)
             if d is None:
-                raise FieldValueError(f"no region has code {code}", str(i))
+                raise FieldValueError("error.value.no_region_code", str(i), region=code)
             parent = value[i - 1] if i else None
             if d.parent != parent:
-                where = name_of(parent, "zh-CN") if parent else "the top level"
-                raise FieldValueError(f"{d.zh} ({code}) is not in {where}", str(i))
+                if parent is None:
+                    raise FieldValueError("error.value.region_not_top", str(i), name=d.zh, region=code)
+                raise FieldValueError("error.value.region_not_in", str(i), name=d.zh, region=code, where=name_of(parent, "zh-CN"))
         return list(value)
 
     def display(self, value, field, locale="en", tz="UTC"):
@@ -164,7 +166,7 @@ class RegionType(FieldType):
     def lookup_choices(self, conn, workspace_id: int, parent: str | None) -> list[dict]:
         """The choices of one level of the cascade: the divisions inside *parent* (None: the provinces)."""
         if parent is not None and parent not in divisions():
-            raise ValueError(f"no region has code {parent}")
+            raise FieldValueError("error.value.no_region_code", region=parent)
         return [{"value": d.code, "label": {"en": d.en, "zh-CN": d.zh}} for d in children(parent)]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from engine.fields.base import FIELD_TYPES, FieldType, Property, en_zh, field_label
+from engine.fields.base import FIELD_TYPES, FieldType, FieldValueError, Property, en_zh, field_label, type_words
 from engine.fields.linked import MULTIPLE, FileField, IdField
 
 #: most rows a sub-table may hold
@@ -64,7 +64,7 @@ class ReferenceType(IdField):
     rule_kind = import_cleaner = "reference"
     template_kind = "record"
     dedup_flag = True
-    expected = "a record id"
+    expected = en_zh("a record id", "记录 ID")
 
     def linked_store(self, field):
         return reference_target(field).store_key() or None
@@ -104,7 +104,7 @@ class UserType(IdField):
     kanban_lanes = True
     rule_kind = import_cleaner = "user"
     template_kind = "person"
-    expected = "a user id"
+    expected = en_zh("a user id", "成员 ID")
 
     def linked_store(self, field):
         return "@users"
@@ -129,7 +129,7 @@ class SubtableType(FieldType):
     table_filter_op = "not_empty"  # anything typed into a table's column filter asks for records with rows
     rule_kind, template_kind = "subtable", "rows"
     exportable = groupable = indexable = False
-    expected = "a list of rows"
+    expected = en_zh("a list of rows", "子表单行列表")
 
     def row_fields(self, field) -> list[dict]:
         return [f for f in (field.get("options") or {}).get("fields", []) if not f.get("deleted")]
@@ -139,7 +139,7 @@ class SubtableType(FieldType):
         seen = set()
         for i, sub in enumerate((field.get("options") or {}).get("fields", [])):
             if sub.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(sub["type"]).in_subtable:
-                problems.append((f"options/fields/{i}/type", ctx.coded("error.options.subtable_type", type=repr(sub.get("type")))))
+                problems.append((f"options/fields/{i}/type", ctx.coded("error.options.subtable_type", type=type_words(sub.get("type")))))
                 continue
             if sub.get("id") in seen:
                 problems.append((f"options/fields/{i}/id", ctx.coded("error.options.duplicate_column", id=repr(sub.get("id")))))
@@ -163,7 +163,7 @@ class SubtableType(FieldType):
             for key, cell in row.items():
                 sub = subs.get(key)
                 if sub is None:
-                    raise ValueError(f"{key!r} is not a column of this sub-table")
+                    raise FieldValueError("error.field.not_a_column", column=repr(key))
                 out[key] = None if cell is None else FIELD_TYPES.get(sub["type"]).normalize(cell, sub)
             rows.append(out)
         return rows

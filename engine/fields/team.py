@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from engine.fields.base import FIELD_TYPES, en_zh
+from engine.fields.base import FIELD_TYPES, FieldValueError, en_zh
 from engine.fields.linked import IdField
 from engine.imports.cleaning import CLEANERS, Cleaner, folded, text_of
 from engine.storage.access_tables import teams
@@ -30,7 +30,7 @@ class TeamType(IdField):
     template_kind = "text"  # its names, as text
     import_cleaner = "team"
     in_subtable = False
-    expected = "a team id"
+    expected = en_zh("a team id", "部门 ID")
     max_items = MAX_TEAMS
 
     def linked_store(self, field):
@@ -80,6 +80,6 @@ class TeamCleaner(Cleaner):
             if found is None and part.lstrip("#").isdigit():
                 found = int(part.lstrip("#"))  # an id; the form's validation checks it exists
             if found is None:
-                raise ValueError(f"no team named {part!r}")
+                raise FieldValueError("error.value.no_team", name=repr(part))
             out.append(found)
         return out if many else out[0]

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from engine.clock import utc_iso
-from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, RELATIVE_OPERATORS, FieldType, en_zh
+from engine.fields.base import FIELD_TYPES, ORDERED_OPERATORS, RELATIVE_OPERATORS, FieldType, FieldValueError, en_zh
 from engine.moments import format_day, format_moment
 
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
@@ -19,7 +19,7 @@ def parse_datetime(value: str) -> datetime:
     text = value.strip().replace(" ", "T", 1).replace("z", "Z").replace("Z", "+00:00")
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        raise ValueError("needs a time zone offset, e.g. 2026-03-10T15:00:00+08:00")
+        raise FieldValueError("error.value.needs_offset")
     return parsed.astimezone(timezone.utc).replace(microsecond=0)
 
 

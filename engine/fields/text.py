@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine import patterns
-from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh
+from engine import i18n, patterns
+from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, FieldValueError, Property, en_zh
 from urllib.parse import urlsplit
 
 #: default and hard maximum lengths for text inputs
@@ -62,9 +62,9 @@ class _Text(_TextLike):
             try:
                 matched = patterns.fullmatch(opts["pattern"], value)
             except patterns.PatternRefused:  # a definition saved before patterns ran on RE2
-                raise ValueError("can't be checked: the field's pattern is not supported; ask the form's designer") from None
+                raise FieldValueError("error.value.pattern_unsupported") from None
             if not matched:
-                raise ValueError(opts.get("pattern_message") or "does not match the required format")
+                raise FieldValueError("error.value.pattern", reason=opts.get("pattern_message") or i18n.texts("error.value.format"))
         return value
 
 
@@ -142,10 +142,10 @@ class PhoneType(_TextLike):
         if not value:
             return None
         if not _PHONE_ALLOWED.match(value):
-            raise ValueError("is not a phone number (digits, spaces, + - ( ) allowed)")
+            raise FieldValueError("error.value.phone")
         digits = value.translate(_PHONE_MARKS)  # what is left once the allowed marks go: ASCII digits only
         if len(digits) < 3:
-            raise ValueError("is not a phone number")
+            raise FieldValueError("error.value.phone_digits")
         return ("+" if value.startswith("+") else "") + digits
 
     def doubt(self, value, field):
@@ -177,7 +177,7 @@ class EmailType(_TextLike):
         if not value:
             return None
         if not _EMAIL.match(value):
-            raise ValueError("is not an email address")
+            raise FieldValueError("error.value.email")
         return value
 
 
@@ -203,5 +203,5 @@ class UrlType(_TextLike):
             return None
         parts = urlsplit(value)
         if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc:
-            raise ValueError("must be an http:// or https:// address")
+            raise FieldValueError("error.value.url")
         return value

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from engine import i18n
 from engine.errors import ErrorItem, FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.fields.base import FieldValueError
 from engine.fields.linked import is_attachment_id
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
@@ -117,7 +118,7 @@ def store_uploads(rt: Runtime, actor: Actor, files: list[Upload], *, app_key: st
         filename, mimetype = upload.filename or "", upload.mimetype or ""
         if ftype and not ftype.accepts_upload(filename, mimetype, f):
             raise _refused(f, "not_accepted", "error.attachment.type_item", "error.attachment.type_not_taken" if mimetype
-                           else "error.attachment.file_not_taken", filename=filename, type=ftype.name, mimetype=mimetype)
+                           else "error.attachment.file_not_taken", filename=filename, type=ftype.label, mimetype=mimetype)
         if not accepted(options.get("accept"), filename, mimetype):
             raise _refused(f, "not_accepted", "error.attachment.type_item", "error.attachment.accepts", filename=filename,
                            accept=", ".join(options["accept"]))
@@ -128,8 +129,9 @@ def store_uploads(rt: Runtime, actor: Actor, files: list[Upload], *, app_key: st
         try:  # what the field type keeps beside the file (an image's thumbnail); it refuses what it can't read
             extra = ftype.renditions(data, f) if ftype else {}
         except ValueError as exc:
+            detail = i18n.texts(exc.message_code, exc.params) if isinstance(exc, FieldValueError) else str(exc)
             raise _refused(f, "not_accepted", "error.attachment.unreadable_item", "error.attachment.unreadable", filename=filename,
-                           detail=str(exc)) from None
+                           detail=detail) from None
         attachment_id = uuid.uuid4().hex
         folder = attachment_dir(rt)
         (folder / attachment_id).write_bytes(data)
@@ -200,8 +202,7 @@ def refuse_foreign_attachments(w) -> None:
                               .where(attachments.c.id.in_(ids), attachments.c.workspace_id == w.rt.workspace_id)).mappings().all()
         foreign = [r["id"] for r in rows if not _may_hold(w, f, r)]
         if foreign:
-            w.errors.append(w.form.error(f["id"], f"uploaded for another record or field: {', '.join(foreign)}; upload the file here",
-                                         code="foreign_attachment"))
+            w.errors.append(w.form.coded(f["id"], "error.record.foreign_upload", code="foreign_attachment", ids=", ".join(foreign)))
 
 
 def _may_hold(w, f: dict, row: Any) -> bool:

@@ -5,8 +5,10 @@ A field type that answers ``lookup_choices(conn, workspace_id, parent)`` offers 
 """
 from __future__ import annotations
 
+from engine import i18n
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.fields.base import FieldValueError, type_words
 from engine.runtime import Actor, Runtime
 
 #: longest ``parent`` accepted
@@ -23,10 +25,11 @@ def field_choices(rt: Runtime, actor: Actor, type_name: str, parent: str | None 
     with rt.db.read() as conn:
         try:
             items = FIELD_TYPES.get(type_name).lookup_choices(conn, rt.workspace_id, parent or None)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), [ErrorItem.coded("error.choices.unknown_parent", detail=str(exc), path="/parent", code="not_found")],
-                                   message_code="error.choices.unknown_parent", params={"detail": str(exc)}) from None
+        except ValueError as exc:  # a type's coded refusal reads in the reader's language
+            detail = i18n.texts(exc.message_code, exc.params) if isinstance(exc, FieldValueError) else str(exc)
+            raise ValidationFailed(str(exc), [ErrorItem.coded("error.choices.unknown_parent", detail=detail, path="/parent", code="not_found")],
+                                   message_code="error.choices.unknown_parent", params={"detail": detail}) from None
     if items is None:
         raise NotFound(f"field type {type_name!r} has no choices of its own", path="/type", message_code="error.choices.none",
-                       params={"type": repr(type_name)})
+                       params={"type": type_words(type_name)})
     return items

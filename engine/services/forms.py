@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.definitions import CompiledForm, diff_definitions, meta_errors
-from engine import bilingual_text
+from engine import bilingual_text, i18n
 from engine.error_places import with_places
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
@@ -255,7 +255,7 @@ def _broken_places(rt: Runtime, conn, app_key: str, form_key: str, definition: d
     for i, f in enumerate(definition.get("fields", [])):
         if f.get("deleted"):
             for place in field_usage.outside_uses(rt, conn, app_key, form_key, definition, f["id"]):
-                problems.append(ErrorItem.coded("error.form.deleted_field_used", field=repr(f["id"]), kind=place["kind"],
+                problems.append(ErrorItem.coded("error.form.deleted_field_used", field=repr(f["id"]), kind=i18n.texts(f"error.place_kind.{place['kind']}"),
                                                 key=repr(place["key"]), where=place["path"], path=f"/fields/{i}", field_id=f["id"],
                                                 code="field_in_use",
                                                 extra={"place": {k: place[k] for k in ("kind", "key", "label", "path", "link")}}))

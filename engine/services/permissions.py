@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine import i18n
+from engine.schema_messages import extra_members, kinds
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PermissionDenied
 from engine.pipeline import Feature
 from engine.runtime import Actor, Runtime
@@ -113,10 +114,9 @@ def _rights_item(err: jsonschema.ValidationError, path: str) -> ErrorItem:
     if err.validator == "enum":
         return ErrorItem.coded("error.schema.enum", path=path, value=shown, allowed=", ".join(json.dumps(v) for v in err.validator_value))
     if err.validator == "type":
-        return ErrorItem.coded("error.schema.type", path=path, value=shown, kinds=repr(err.validator_value))
+        return ErrorItem.coded("error.schema.type", path=path, value=shown, kinds=kinds(err.validator_value))
     if err.validator == "additionalProperties":
-        return ErrorItem.coded("error.definition.unknown_settings", path=path,
-                               detail=err.message.replace("Additional properties are not allowed", "").strip())
+        return ErrorItem.coded("error.schema.extra_members", path=path, names=", ".join(map(repr, extra_members(err))))
     if err.validator == "maxProperties":
         return ErrorItem.coded("error.schema.max_properties", path=path, limit=err.validator_value)
     if err.validator == "pattern":
@@ -515,9 +515,9 @@ def refuse_protected_fields(w) -> None:
     for fid, value in list(w.incoming.items()):
         level = access.level(fid)
         if level == "hidden" and (value is not None or before.get(fid) is not None):
-            w.errors.append(w.form.error(fid, "is not writable by your role", code="forbidden_field"))
+            w.errors.append(w.form.coded(fid, "error.field.not_writable_role", code="forbidden_field"))
         elif level == "read" and value != before.get(fid):
-            w.errors.append(w.form.error(fid, "is read-only for your role", code="forbidden_field"))
+            w.errors.append(w.form.coded(fid, "error.field.read_only_role", code="forbidden_field"))
         else:
             continue
         w.values[fid] = before.get(fid)
@@ -552,7 +552,8 @@ def refuse_unreadable_references(w) -> None:
         readable = set(w.conn.execute(query.where(clause) if clause is not None else query).scalars())
         missing = [i for i in ids if i not in readable]
         if missing:
-            w.errors.append(w.form.error(f["id"], f"no {target_key} record with id {', '.join(map(str, missing))}", code="not_found"))
+            w.errors.append(w.form.coded(f["id"], "error.record.no_linked_record", code="not_found", form=target_key,
+                                         ids=", ".join(map(str, missing))))
             w.incoming.pop(f["id"], None)
             w.values[f["id"]] = before.get(f["id"])
 

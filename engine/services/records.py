@@ -476,13 +476,13 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
             missing = [x for x in ids if x not in found]
             if not missing:
                 continue
+            ids_text = ", ".join(map(str, missing))
             if ftype.is_reference:
-                message = f"no {FIELD_TYPES.get(f['type']).linked_store(f)} record with id {', '.join(map(str, missing))}"
-            elif ftype.is_user:
-                message = f"no user with id {', '.join(map(str, missing))}"
+                out[i].append(form.coded(f["id"], "error.record.no_linked_record", code="not_found",
+                                         form=FIELD_TYPES.get(f["type"]).linked_store(f), ids=ids_text))
             else:
-                message = f"no uploaded file {', '.join(missing)}"
-            out[i].append(form.error(f["id"], message, code="not_found"))
+                out[i].append(form.coded(f["id"], "error.record.no_user" if ftype.is_user else "error.record.no_upload",
+                                         code="not_found", ids=ids_text))
     return out
 
 
@@ -494,7 +494,8 @@ def _own_id_errors(writes: list[Write], f: dict, out: list[list[ErrorItem]]) -> 
         ids = ftype.ids(value) if value is not None and (w.before or {}).get(f["id"]) != value else []
         missing = ftype.missing_ids(w.conn, w.rt.workspace_id, ids) if ids else None
         if missing:
-            out[i].append(w.form.error(f["id"], f"no {ftype.name} with id {', '.join(map(str, missing))}", code="not_found"))
+            out[i].append(w.form.coded(f["id"], "error.record.no_such_item", code="not_found", kind=ftype.label,
+                                       ids=", ".join(map(str, missing))))
 
 
 #: ids looked up per statement by the batch checks

@@ -28,6 +28,7 @@ from engine.clock import utc_iso
 from engine.dedup import DuplicateRecord
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, FormflowError, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.fields.base import type_words
 from engine.fields.choice import choice_values
 from engine.ratelimit import RateLimiter
 from engine.runtime import Actor, Runtime
@@ -113,7 +114,7 @@ def check_settings(conn, form, settings: dict) -> tuple[dict, list[ErrorItem]]:
         if f is None or f.get("deleted"):
             errors.append(ErrorItem.coded("error.options.not_field_of_form", field=repr(fid), form=repr(form.key), path=f"/settings/fields/{i}", field_id=fid))
         elif not _public(f) or fid not in {x["id"] for x in form.input_fields}:
-            errors.append(ErrorItem.coded("error.web_form.not_public_type", type=f["type"], path=f"/settings/fields/{i}", field_id=fid))
+            errors.append(ErrorItem.coded("error.web_form.not_public_type", type=type_words(f["type"]), path=f"/settings/fields/{i}", field_id=fid))
     source_value = settings.get("source_value", "web_form")
     if source_field is not None:
         f = form.by_id.get(source_field)

@@ -34,7 +34,7 @@ def text_size(value: Any, limit: int = MAX_TEMPLATE_BUILT) -> int:
 
 def too_long(size: int, what: str) -> None:
     if size > MAX_TEMPLATE_OUTPUT:
-        raise RenderLimit(f"{what} would make text longer than {MAX_TEMPLATE_OUTPUT} characters")
+        raise RenderLimit("error.template.limit.too_long_by", what=repr(what), max=MAX_TEMPLATE_OUTPUT)
 
 
 
@@ -47,7 +47,7 @@ def budgeted(fn: Callable) -> Callable:
             budget.check_time()
         out = fn(*args, **kwargs)
         if isinstance(out, str) and len(out) > MAX_TEMPLATE_OUTPUT:
-            raise RenderLimit(f"a filter made text longer than {MAX_TEMPLATE_OUTPUT} characters")
+            raise RenderLimit("error.template.limit.filter_too_long", max=MAX_TEMPLATE_OUTPUT)
         return out
     return run
 
@@ -77,7 +77,7 @@ def concat_guard(eval_ctx, parts):
 def safe_range(*args: int) -> range:
     rng = range(*args)
     if len(rng) > MAX_RANGE:
-        raise RenderLimit(f"range() may produce at most {MAX_RANGE} numbers")
+        raise RenderLimit("error.template.limit.range", max=MAX_RANGE)
     return rng
 
 
@@ -94,18 +94,18 @@ class Budget:
     def tick(self, weight: int = 0) -> None:
         self.left -= 1
         if self.left < 0:
-            raise RenderLimit(f"loops ran more than {MAX_LOOP_ITERATIONS} times")
+            raise RenderLimit("error.template.limit.loops", max=MAX_LOOP_ITERATIONS)
         self.build(weight)
 
     def build(self, size: int) -> None:
         self.built += size
         if self.built > MAX_TEMPLATE_BUILT:
-            raise RenderLimit(f"the template builds more than {MAX_TEMPLATE_BUILT} characters of text")
+            raise RenderLimit("error.template.limit.built", max=MAX_TEMPLATE_BUILT)
         self.check_time()
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise RenderLimit(f"the template took longer than {MAX_RENDER_SECONDS} s to render")
+            raise RenderLimit("error.template.limit.time", max=MAX_RENDER_SECONDS)
 
 
 #: the budget of the render running in this thread (filters have no other way to reach it)

@@ -16,11 +16,11 @@ from engine.templating.limits import (
 from engine.templating.scope import ANY, BOOLEAN, LOOP, NUMBER, TEXT, VALUE, ScopeNode, VariableScope
 
 class Refused(Exception):
-    """A refused template construct: its line, and its message (given as text, or by a catalogue key of engine/translations
-    with its values, ``code`` + ``params``, so the author reads it in their language)."""
+    """A refused template construct: its line, and its message by a catalogue key of engine/translations with its
+    values, ``code`` + ``params``, so the author reads it in their language."""
 
-    def __init__(self, node: nodes.Node | None, message: str | None = None, *, code: str | None = None, **params: Any):
-        message = i18n.render(code, i18n.DEFAULT_LOCALE, params) if code else str(message)
+    def __init__(self, node: nodes.Node | None, *, code: str, **params: Any):
+        message = i18n.render(code, i18n.DEFAULT_LOCALE, params)
         super().__init__(message)
         self.line = getattr(node, "lineno", None)
         self.message = message
@@ -28,12 +28,8 @@ class Refused(Exception):
         self.params = params
 
 
-def _describe(path: str | None) -> str:
-    return f"'{path}'" if path else "this value"
-
-
 def _what(path: str | None) -> Any:
-    """``_describe`` as a message parameter: the quoted path, or "this value" in each language."""
+    """What a message is about: the quoted path, or "this value" in each language."""
     return f"'{path}'" if path else {"en": "this value", "zh-CN": "此值"}
 
 
@@ -55,7 +51,7 @@ class Checker:
     def stmt(self, node: nodes.Node, env: dict) -> None:
         for kind, why in FORBIDDEN_STATEMENTS.items():
             if isinstance(node, kind):
-                raise Refused(node, why)
+                raise Refused(node, code=why)
         if isinstance(node, nodes.Output):
             for child in node.nodes:
                 if not isinstance(child, nodes.TemplateData):
@@ -68,7 +64,7 @@ class Checker:
             self.block(node.else_, dict(env))
         elif isinstance(node, nodes.For):
             if node.recursive:
-                raise Refused(node, "recursive loops are not allowed")
+                raise Refused(node, code="error.template.recursive_loop")
             source, path = self.expr(node.iter, env, 0)
             item = source.item if source.kind == "list" else (ANY if source.kind == "any" else VALUE)
             inner = dict(env)
@@ -96,23 +92,23 @@ class Checker:
             self.block(node.body, dict(env))
             self.filter(node.filter, env, 0)
         else:
-            raise Refused(node, f"'{type(node).__name__}' is not supported in notification templates")
+            raise Refused(node, code="error.template.unsupported", construct=repr(type(node).__name__))
 
     def bind(self, target: nodes.Node, env: dict, node: ScopeNode, path: str | None) -> None:
         if isinstance(target, nodes.Name):
             if target.name.startswith("_"):
-                raise Refused(target, "names starting with _ are not allowed")
+                raise Refused(target, code="error.template.underscore_name")
             env[target.name] = (node, path)
         elif isinstance(target, nodes.Tuple):
             for item in target.items:
                 self.bind(item, env, ANY, None)
         else:
-            raise Refused(target, "this kind of assignment is not allowed")
+            raise Refused(target, code="error.template.assignment")
 
     # expressions ------------------------------------------------------
     def expr(self, node: nodes.Node, env: dict, depth: int) -> tuple[ScopeNode, str | None]:
         if depth > MAX_NESTING_DEPTH:
-            raise Refused(node, "expression is nested too deeply")
+            raise Refused(node, code="error.template.too_deep")
         depth += 1
         if isinstance(node, nodes.Name):
             return self.name(node, env)
@@ -134,7 +130,7 @@ class Checker:
                 return kind.item, path
             if kind.kind in ("any", "text", "value"):
                 return (ANY if kind.kind == "any" else VALUE), None
-            raise Refused(node, f"{_describe(path)} cannot be indexed; use its field names")
+            raise Refused(node, code="error.template.not_indexable", what=_what(path))
         if isinstance(node, nodes.Const):
             if isinstance(node.value, str):
                 return TEXT, None
@@ -145,14 +141,14 @@ class Checker:
             return self.filter(node, env, depth)
         if isinstance(node, nodes.Test):
             if node.name not in SAFE_TESTS:
-                raise Refused(node, f"the test 'is {node.name}' is not available")
+                raise Refused(node, code="error.template.unknown_test", name=node.name)
             self.expr(node.node, env, depth)
             self.arguments(node, env, depth)
             return BOOLEAN, None
         if isinstance(node, nodes.Call):
             if not (isinstance(node.node, nodes.Name) and node.node.name in SAFE_CALLS
                     and node.node.name not in env):
-                raise Refused(node, "calling functions or methods is not allowed; use filters")
+                raise Refused(node, code="error.template.no_calls")
             self.arguments(node, env, depth)
             return ScopeNode("list", item=NUMBER), None
         if isinstance(node, (nodes.List, nodes.Tuple)):
@@ -186,11 +182,11 @@ class Checker:
             for child in node.nodes:
                 self.expr(child, env, depth)
             return TEXT, None
-        raise Refused(node, f"'{type(node).__name__}' is not supported in notification templates")
+        raise Refused(node, code="error.template.unsupported", construct=repr(type(node).__name__))
 
     def name(self, node: nodes.Name, env: dict) -> tuple[ScopeNode, str | None]:
         if node.name.startswith("_"):
-            raise Refused(node, "names starting with _ are not allowed")
+            raise Refused(node, code="error.template.underscore_name")
         if node.name in env:
             found, path = env[node.name]
             if path:
@@ -222,17 +218,17 @@ class Checker:
             raise Refused(node, code="error.template.is_list", what=_what(path), attr=attr)
         if kind.kind == "any":
             return ANY, None
-        raise Refused(node, code="error.template.no_attribute", what=_what(path), kind=kind.kind, attr=attr)
+        raise Refused(node, code="error.template.no_attribute", what=_what(path), kind=i18n.texts(f"error.template.value_kind.{kind.kind}"), attr=attr)
 
     def arguments(self, node, env: dict, depth: int) -> None:
         if node.dyn_args is not None or node.dyn_kwargs is not None:
-            raise Refused(node, "*args and **kwargs are not allowed")
+            raise Refused(node, code="error.template.star_args")
         for arg in node.args:
             self.expr(arg, env, depth)
         for kw in node.kwargs:
             if kw.key == "attribute":
                 if not isinstance(kw.value, nodes.Const) or not isinstance(kw.value.value, str):
-                    raise Refused(node, "attribute= must be a fixed field name")
+                    raise Refused(node, code="error.template.attribute_argument")
                 for part in kw.value.value.split("."):
                     if part.startswith("_") or part in UNSAFE_ATTRIBUTES:
                         raise Refused(node, code="error.template.not_allowed_name", name=part)
@@ -262,10 +258,10 @@ class Checker:
         if len(args) >= 1 and isinstance(args[0], nodes.Const):
             fmt = args[0].value
             if not isinstance(fmt, str) or len(fmt) > MAX_DATE_FORMAT_LENGTH:
-                raise Refused(node, f"date format must be text of at most {MAX_DATE_FORMAT_LENGTH} characters")
+                raise Refused(node, code="error.template.date_format", max=MAX_DATE_FORMAT_LENGTH)
         if len(args) >= 2 and isinstance(args[1], nodes.Const) and args[1].value is not None:
             try:
                 cached_zone(args[1].value)
             except RenderLimit as exc:
-                raise Refused(node, str(exc)) from None
+                raise Refused(node, code=exc.message_code, **exc.params) from None
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError
 
 from engine.templating.budget import CURRENT_BUDGET, Budget
 from engine.templating.checker import Checker, Refused
 from engine.templating.errors import RenderLimit, TemplateError
+from engine.templating.jinja_words import runtime_code, syntax_code
 from engine.templating.limits import MAX_TEMPLATE_LENGTH, MAX_TEMPLATE_OUTPUT, SAFE_CALLS, TZ_KEY
 from engine.templating.sandbox import ENVIRONMENTS, Guards
 from engine.templating.scope import VariableScope
@@ -31,7 +31,7 @@ class CompiledTemplate:
         """Render with ``variables`` (see module docstring); ``tz`` is the
         recipient's time zone, used by the date filters by default."""
         if not isinstance(variables, Mapping):
-            raise TemplateError(self.name, None, "template variables must be a mapping")
+            raise TemplateError(self.name, None, "error.template.variables_mapping")
         context = dict(variables)
         context[TZ_KEY] = tz
         out: list[str] = []
@@ -41,10 +41,10 @@ class CompiledTemplate:
             for chunk in self._template.generate(context):
                 size += len(chunk)
                 if size > MAX_TEMPLATE_OUTPUT:
-                    raise RenderLimit(f"the message is longer than {MAX_TEMPLATE_OUTPUT} characters")
+                    raise RenderLimit("error.template.limit.output", max=MAX_TEMPLATE_OUTPUT)
                 out.append(chunk)
         except Exception as exc:  # never leak a Python exception to the caller
-            raise TemplateError(self.name, self._line_of(exc), _runtime_message(exc)) from None
+            raise TemplateError(self.name, self._line_of(exc), *runtime_code(exc)) from None
         finally:
             CURRENT_BUDGET.reset(budget)
         return "".join(out)
@@ -57,20 +57,6 @@ class CompiledTemplate:
         return line
 
 
-def _runtime_message(exc: BaseException) -> str:
-    if isinstance(exc, RenderLimit):
-        return str(exc)
-    if isinstance(exc, SecurityError):
-        return f"not allowed: {exc}"
-    if isinstance(exc, ZeroDivisionError):
-        return "division by zero"
-    if isinstance(exc, (OverflowError, MemoryError, RecursionError)):
-        return "the computation is too large"
-    if isinstance(exc, TypeError):
-        return f"values of these types cannot be combined ({exc})"
-    return f"cannot render: {exc}"
-
-
 def compile_template(source: str, variables: VariableScope, *, name: str,
                      kind: str = "text") -> CompiledTemplate:
     """Check and compile a template once; raise ``TemplateError`` if it is unusable.
@@ -79,20 +65,19 @@ def compile_template(source: str, variables: VariableScope, *, name: str,
     (plain: text email, chat messages, subjects).
     """
     if kind not in ENVIRONMENTS:
-        raise TemplateError(name, None, f"template kind must be one of {', '.join(ENVIRONMENTS)}")
+        raise TemplateError(name, None, "error.template.kind", {"kinds": ", ".join(ENVIRONMENTS)})
     if not isinstance(source, str):
-        raise TemplateError(name, None, "template must be text")
+        raise TemplateError(name, None, "error.template.not_text")
     if len(source) > MAX_TEMPLATE_LENGTH:
-        raise TemplateError(name, None, f"template is longer than {MAX_TEMPLATE_LENGTH} characters")
+        raise TemplateError(name, None, "error.template.too_long", {"max": MAX_TEMPLATE_LENGTH})
     env = ENVIRONMENTS[kind]
     filename = f"<notification template {name}>"
     try:
         tree = env.parse(source, name=name, filename=filename)
     except TemplateSyntaxError as exc:
-        raise TemplateError(name, exc.lineno, f"syntax error: {exc.message}", message_code="error.template.syntax",
-                            params={"detail": exc.message}) from None
+        raise TemplateError(name, exc.lineno, *syntax_code(exc)) from None
     except RecursionError:
-        raise TemplateError(name, None, "template is nested too deeply") from None
+        raise TemplateError(name, None, "error.template.too_deep") from None
     checker = Checker(variables)
     try:
         checker.run(tree)
@@ -106,11 +91,10 @@ def compile_template(source: str, variables: VariableScope, *, name: str,
         tree.set_environment(env)
         code = env.compile(tree, name=name, filename=filename)
     except Refused as exc:
-        raise TemplateError(name, exc.line, exc.message, message_code=exc.message_code, params=exc.params) from None
+        raise TemplateError(name, exc.line, exc.message_code, exc.params) from None
     except TemplateSyntaxError as exc:
-        raise TemplateError(name, exc.lineno, f"syntax error: {exc.message}", message_code="error.template.syntax",
-                            params={"detail": exc.message}) from None
+        raise TemplateError(name, exc.lineno, *syntax_code(exc)) from None
     except RecursionError:
-        raise TemplateError(name, None, "template is nested too deeply") from None
+        raise TemplateError(name, None, "error.template.too_deep") from None
     template = env.template_class.from_code(env, code, env.make_globals(None))
     return CompiledTemplate(name, kind, source, frozenset(checker.used), template, filename)

@@ -10,14 +10,13 @@ class TemplateError(ValidationFailed):
 
     code = "template_invalid"
 
-    def __init__(self, template: str, line: int | None, message: str, *, message_code: str | None = None,
-                 params: dict | None = None):
-        item = ErrorItem(message, path=f"/templates/{template}", code="template_invalid",
-                         extra={"line": line} if line else {}, message_code=message_code, params=dict(params or {}))
-        super().__init__(message, [item], template=template, line=line)
+    def __init__(self, template: str, line: int | None, message_code: str, params: dict | None = None):
+        item = ErrorItem.coded(message_code, path=f"/templates/{template}", code="template_invalid",
+                               extra={"line": line} if line else {}, **dict(params or {}))
+        super().__init__(item.message, [item], template=template, line=line)
         self.template = template
         self.line = line
-        #: the catalogue key of the reason and its values (None: ``message`` is the reason's only text)
+        #: the catalogue key of the reason and its values (engine/translations)
         self.item_code = message_code
         self.item_params = dict(params or {})
 
@@ -38,5 +37,11 @@ class TemplateError(ValidationFailed):
 
 
 class RenderLimit(Exception):
-    """Raised inside a render when a safety limit is hit."""
+    """Raised inside a render when a safety limit is hit: which, as a catalogue key with its params (``str``: the
+    English text)."""
+
+    def __init__(self, message_code: str, **params):
+        super().__init__(i18n.render(message_code, i18n.DEFAULT_LOCALE, params))
+        self.message_code = message_code
+        self.params = params
 

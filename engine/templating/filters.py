@@ -24,26 +24,26 @@ def cached_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise RenderLimit(f"unknown time zone {name!r}") from None
+        raise RenderLimit("error.template.limit.time_zone", zone=repr(name)) from None
 
 
 def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise RenderLimit("a date and time without a time zone cannot be shown")
+            raise RenderLimit("error.template.limit.naive_moment")
         return value
     if isinstance(value, str) and value:
         try:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise RenderLimit(f"{value[:40]!r} is not a date and time") from None
+            raise RenderLimit("error.template.limit.not_moment", value=repr(value[:40])) from None
         return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     return None
 
 
 def _check_format(fmt: Any) -> str:
     if not isinstance(fmt, str) or len(fmt) > MAX_DATE_FORMAT_LENGTH:
-        raise RenderLimit(f"date format must be text of at most {MAX_DATE_FORMAT_LENGTH} characters")
+        raise RenderLimit("error.template.date_format", max=MAX_DATE_FORMAT_LENGTH)
     return fmt
 
 
@@ -69,7 +69,7 @@ def date_filter(context, value: Any, fmt: str = "%Y-%m-%d", tz: str | None = Non
         try:
             return date.fromisoformat(value).strftime(_check_format(fmt))
         except ValueError:
-            raise RenderLimit(f"{value!r} is not a date") from None
+            raise RenderLimit("error.template.limit.not_date", value=repr(value)) from None
     dt = _as_datetime(value)
     if dt is None:
         return ""
@@ -81,7 +81,7 @@ def _replace_filter(eval_ctx_value, old, new, count=None):
     old, new = str(old), str(new)
     hits = text.count(old) if old else len(text) + 1
     if len(text) + hits * max(0, len(new) - len(old)) > MAX_TEMPLATE_OUTPUT:
-        raise RenderLimit("replace would make the text too long")
+        raise RenderLimit("error.template.limit.replace")
     return text.replace(old, new, -1 if count is None else count)
 
 
@@ -107,7 +107,7 @@ def _string_filter(value):
 @jinja_filters.pass_environment
 def _sum_filter(environment, iterable, attribute=None, start=0):
     if isinstance(start, bool) or not isinstance(start, (int, float)):
-        raise RenderLimit("sum adds numbers; start must be a number")
+        raise RenderLimit("error.template.limit.sum_start")
     return jinja_filters.sync_do_sum(environment, iterable, attribute, start)
 
 

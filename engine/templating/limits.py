@@ -40,16 +40,16 @@ UNSAFE_ATTRIBUTES = frozenset({
 })
 #: Statements a notification template may not use, and why.
 FORBIDDEN_STATEMENTS = {
-    nodes.Import: "importing other templates is not allowed",
-    nodes.FromImport: "importing other templates is not allowed",
-    nodes.Include: "including other templates is not allowed",
-    nodes.Extends: "extending other templates is not allowed",
-    nodes.Macro: "macros are not allowed",
-    nodes.CallBlock: "call blocks are not allowed",
-    nodes.Block: "blocks are not allowed",
-    nodes.Scope: "changing autoescaping is not allowed",
-    nodes.ScopedEvalContextModifier: "changing autoescaping is not allowed",
-    nodes.EvalContextModifier: "changing autoescaping is not allowed",
+    nodes.Import: "error.template.no_import",
+    nodes.FromImport: "error.template.no_import",
+    nodes.Include: "error.template.no_include",
+    nodes.Extends: "error.template.no_extends",
+    nodes.Macro: "error.template.no_macro",
+    nodes.CallBlock: "error.template.no_call_block",
+    nodes.Block: "error.template.no_block",
+    nodes.Scope: "error.template.no_autoescape",
+    nodes.ScopedEvalContextModifier: "error.template.no_autoescape",
+    nodes.EvalContextModifier: "error.template.no_autoescape",
 }
 #: Jinja tests allowed in ``{% if x is ... %}``.
 SAFE_TESTS = frozenset({

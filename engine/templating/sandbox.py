@@ -57,23 +57,23 @@ class NotificationEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "%" and isinstance(left, str):
-            raise RenderLimit("formatting text with % is not allowed; use ~ to join text")
+            raise RenderLimit("error.template.limit.percent")
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
             too_long(text_size(left) + text_size(right), "+")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
                     if text_size(seq) * max(times, 0) > MAX_TEMPLATE_OUTPUT:
-                        raise RenderLimit("repeating text this many times makes it too long")
+                        raise RenderLimit("error.template.limit.repeat")
             if isinstance(left, int) and isinstance(right, int) and \
                     left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                raise RenderLimit("number too large")
+                raise RenderLimit("error.template.limit.number")
         if operator == "**" and isinstance(right, (int, float)) and isinstance(left, (int, float)):
             if abs(right) > MAX_POWER_EXPONENT and abs(left) > 1:
-                raise RenderLimit(f"powers are limited to an exponent of {MAX_POWER_EXPONENT}")
+                raise RenderLimit("error.template.limit.power", max=MAX_POWER_EXPONENT)
             if isinstance(left, int) and isinstance(right, int) and \
                     left.bit_length() * max(right, 0) > MAX_INT_BITS:
-                raise RenderLimit("number too large")
+                raise RenderLimit("error.template.limit.number")
         return super().call_binop(context, operator, left, right)
 
 

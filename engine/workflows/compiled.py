@@ -61,9 +61,6 @@ def shape_errors(definition: Any) -> list[ErrorItem]:
             path, message_code, params = f"{path}/{missing}", "error.field.required", {}
         else:
             message_code, params = shape_code(best)
-        if message_code is None:  # a keyword the catalogue has no words for: the schema's own, shortened
-            message_code = "error.workflow.shape"
-            params = {"detail": best.message if len(best.message) < 300 else best.message[:300] + "..."}
         item = ErrorItem.coded(message_code, path=path, code="invalid", **params)
         if (path, item.message) not in seen:
             seen.add((path, item.message))

@@ -5,11 +5,18 @@ password policy, the template preview's language, saved views, record queries (a
 web form links and roles. SQLite and PostgreSQL (``app`` is parametrised)."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from engine import i18n
+from engine.errors import FormflowError
+from engine.notifications.channels import get_channel
+from engine.notifications.netguard import check_url
+from engine.templating.filters import SAFE_FILTERS
+from tests.core.sample import CUSTOMER
+from tests.notifications.test_templating import DATA, compile_
 from engine.runtime import Actor
 from engine.services import users
 
@@ -164,3 +171,107 @@ def test_a_refused_web_form_link_and_role_read_in_chinese(client):
     assert r.status_code == 409, r.get_json()
     assert r.get_json()["error"]["message"] == "内置角色 'admin' 不能删除"
     _assert_chinese(_items(r)["/role"])
+
+
+# ---------------------------------------------------------------- no English word inside a Chinese refusal
+
+#: ASCII words a Chinese message may keep: names of formats and protocols, setting names a reader types as they are,
+#: and the template language's own syntax
+TECHNICAL_WORDS = {"JSON", "ID", "URL", "UUID", "IP", "IPv4", "IPv6", "http", "https", "CIDR", "Webhook", "WEBHOOK_ALLOWLIST",
+                   "ssl", "starttls", "is", "args", "kwargs", "attribute", "range", "sum", "start", "replace",
+                   "YYYY", "YY", "MM", "DD", "YYYYMM", "YYYYMMDD", "field", "id", "T"} | set(SAFE_FILTERS)
+#: an ASCII word
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+#: a quoted part of a message: a key, an id or a value as the user typed it; a JSON path; template or format syntax
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|(?<![\w])/[\w./-]+|\{%.*?%\}|\{\{.*?\}\}|\{[^{}]*\}|<[^<>]*>")
+
+#: definitions refused at their shape or their options (the meta-schema's keywords, the types' own checks)
+BAD_DEFINITIONS = [field for field, _, _ in BAD_FIELDS] + [
+    {"id": "x", "type": "nosuch"},
+    {"id": "x", "type": "text", "bogus": 1},
+    {"id": "x", "type": "number", "options": {"precision": "two"}},
+    {"id": "x", "type": "text", "label": 5},
+    {"id": "x", "type": "subtable", "options": {"fields": [{"id": "y", "type": "subtable", "options": {"fields": []}}]}},
+]
+#: record values each field type refuses (wrong JSON type, a normalizer's refusal, a choice, an unknown field)
+BAD_VALUES = [{"employees": "many"}, {"email": "nope"}, {"phone": "abc"}, {"phone": "1"}, {"revenue": "1.234"},
+              {"revenue": "abc"}, {"level": "gold"}, {"since": "2026-13-45"}, {"active": "yes"}, {"bogus": 1},
+              {"tags": "vip"}, {"name": 5}, {"employees": True}]
+#: request bodies marshmallow refuses
+BAD_BODIES = [("POST", "/api/apps", {"key": "Bad Key", "label": 5, "extra": 1}),
+              ("GET", "/api/apps/crm/forms/customer/records/table?per_page=0", None)]
+
+
+def _typed(value) -> set[str]:
+    """Every text a request carried (keys and values): what the user typed may come back in any language."""
+    if isinstance(value, dict):
+        return set().union(*(_typed(k) | _typed(v) for k, v in value.items())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_typed(v) for v in value)) if value else set()
+    return {value if isinstance(value, str) else json.dumps(value)}
+
+
+def english_words(message: str, typed: set[str] = frozenset()) -> list[str]:
+    """The ASCII words left in a Chinese message once what the user typed and quoted keys, ids and values are out."""
+    text = QUOTED.sub(" ", message)
+    for value in sorted(typed, key=len, reverse=True):
+        if value:
+            text = re.sub(r"(?<![A-Za-z0-9_])" + re.escape(value) + r"(?![A-Za-z0-9_])", " ", text)
+    return [w for w in WORD.findall(text) if w not in TECHNICAL_WORDS]
+
+
+def _messages(error: dict) -> list[tuple[str, str]]:
+    """(message code, message) of a refusal and each of its items."""
+    return [(error.get("message_code", error["code"]), error["message"])] + [
+        (e.get("message_code", e.get("code")), e["message"]) for e in error.get("errors", [])]
+
+
+def _engine_refusals() -> list[tuple[str, str]]:
+    """Refusals made below the API: the webhook address policy, channel settings, template syntax and rendering."""
+    tries = [lambda url=url: check_url(url, resolver=lambda host, port: ["10.0.0.7"])
+             for url in ("ftp://example.com/", "http://user:pw@example.com/", "http:///x", "http://exa mple.com/",
+                         "http://example.com:99999/", "", "http://127.0.0.1/", "https://hooks.example.com/")]
+    tries.append(lambda: get_channel("email", {"port": 99999, "colour": "red", "ssl": True, "starttls": True, "username": "u"}))
+    tries += [lambda src=src: compile_(src).render(DATA) for src in (
+        "{% if record.done %}", "{% for x in y %}{% endif %}", "{{ record.id ", "{{ }}", "{% %}", "{% frob %}",
+        "{{ record.id ) }}", "{{ a.( }}", "{{ 'abc }}", "{{ 1 is number is odd }}", "{% set 1 = 2 %}", "{{ record.id|nofilter }}",
+        "{% macro m() %}{% endmacro %}", "{{ 1 / 0 }}", "{{ '%s' % 1 }}", "{{ 2 ** 99999 }}", "{% include 'x' %}",
+        "{{ record.content.upper() }}", "{{ record.lines.amount }}", "{{ now.year }}", "{{ record[0] }}")]
+    out = []
+    for attempt in tries:
+        with pytest.raises(FormflowError) as info:
+            attempt()
+        out += _messages(info.value.to_dict("zh-CN"))
+    return out
+
+
+def test_no_english_word_in_a_chinese_refusal(client):
+    """Every coded refusal of a corpus (definitions, record values, request bodies, webhook addresses, channel settings,
+    templates) read in zh-CN keeps no English word but what the user typed, a quoted key or id, or a technical name: a
+    field type, an object kind, a JSON type or Jinja's own words are said in Chinese."""
+    _crm_with_customers(client)
+    seen: list[tuple[str, str, set[str]]] = []
+    for field in BAD_DEFINITIONS:
+        body = {"key": "lead", "label": {"en": "Lead"}, "fields": [field]}
+        r = client.post("/api/apps/crm/forms", json=body, headers=ZH)
+        assert r.status_code == 422, r.get_json()
+        seen += [(code, message, _typed(body)) for code, message in _messages(r.get_json()["error"])]
+    for data in BAD_VALUES:
+        r = client.post("/api/apps/crm/forms/customer/records", json={"data": {"name": "Acme", **data}}, headers=ZH)
+        assert r.status_code == 422, (data, r.get_json())
+        seen += [(code, message, _typed(data) | _typed(CUSTOMER)) for code, message in _messages(r.get_json()["error"])]
+    for method, url, body in BAD_BODIES:
+        r = client.open(url, method=method, json=body, headers=ZH)
+        assert r.status_code == 422, r.get_json()
+        seen += [(code, message, _typed(body) | set(re.findall(r"[a-z_]+", url.split("?")[-1])))
+                 for code, message in _messages(r.get_json()["error"])]
+    seen += [(code, message, set()) for code, message in _engine_refusals()]
+    assert len(seen) > 60
+    left = {code: (message, words) for code, message, typed in seen if (words := english_words(message, typed))}
+    assert left == {}, "say these in Chinese (catalogue texts, or params through i18n.texts / the catalogue): %r" % left
+
+
+def test_the_english_word_check_sees_english_and_lets_typed_values_be():
+    assert english_words("应为a number，收到的是 str \"x\"") == ["a", "number", "str"]
+    assert english_words("'Acme' 不是可选项之一：gold, silver", {"gold", "silver"}) == []
+    assert english_words("缺少 JSON 内容") == []

@@ -109,7 +109,7 @@ def test_datetime_and_date_filters():
     ("{{ owner.manager.nick }}", "'owner.manager' has no field 'nick'"),
     ("{{ record.old_field }}", "has no field 'old_field'"),
     ("{{ record.lines.amount }}", "is a list"),
-    ("{{ now.year }}", "is a datetime value"),
+    ("{{ now.year }}", "is a date and time value"),
     ("{{ record.content.upper() }}", "calling functions"),
     ("{{ record|map('upper') }}", "'|map' is not available"),
     ("{{ workspace.name|center(999999999) }}", "'|center' is not available"),
