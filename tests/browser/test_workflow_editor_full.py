@@ -50,7 +50,7 @@ def test_ops_build_dry_run_and_publish_workflows_without_json(page, published, r
     # -- a record-event workflow: webhook first (moved up), then notify with a typed message
     page.goto(base + "/apps/crm/workflows/editor?new=1")
     page.get_by_role("textbox", name="Key", exact=True).fill("tell_erp")
-    page.get_by_role("textbox", name="Name", exact=True).fill("Tell the ERP")
+    page.get_by_role("textbox", name="Name (English)", exact=True).fill("Tell the ERP")
     page.get_by_role("combobox", name="Form", exact=True).select_option("follow_up_reminder")
     page.get_by_role("combobox", name="Starts", exact=True).select_option(label="When a record is created or changed")
     expect(page.get_by_role("checkbox", name="Created", exact=True)).to_be_checked()
