@@ -582,6 +582,7 @@
         this.sections().forEach(function (s) { var i = s.fields.indexOf(old); if (i >= 0) s.fields[i] = key; });
         var re = new RegExp('(^|[^A-Za-z0-9_.\'"])' + old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '(?![A-Za-z0-9_])', 'g');
         (this.def.rules || []).forEach(function (r) { if (r.when) r.when = r.when.replace(re, '$1' + key); });
+        if (this.def.settings && this.def.settings.title_field === old) this.def.settings.title_field = key;
         (this.def.validations || []).forEach(function (v) {  // submit validations name fields the same way
           ['when', 'condition'].forEach(function (k) { if (v[k]) v[k] = v[k].replace(re, '$1' + key); });
           (v.fields || []).forEach(function (x, i) { if (x === old) v.fields[i] = key; });
