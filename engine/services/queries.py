@@ -19,7 +19,7 @@ from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.runtime import Actor, Runtime
-from engine.services import served_forms
+from engine.services import page_statements, served_forms
 from engine.services.readgate import read_view
 from engine.services.records import record_dict
 from engine.services.team_managers import my_team_ids
@@ -316,27 +316,32 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
                 errors.append(ErrorItem.coded("error.field.unknown", field=repr(fid), path="/fields", field_id=fid))
     if errors:
         raise ValidationFailed("the query is not valid", errors, message_code="error.query.invalid")
-    rows = conn.execute(sa.select(records, *([served_forms.published_now()] if checked else [])).where(*where).order_by(*order)
-                        .limit(query.page_size + 1).offset((query.page - 1) * query.page_size),
-                        served_forms.checking(rt, form) if checked else {}).mappings().all()
+    limit = MAX_COUNTED_TOTAL if query.exact_total else int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
+    # the capped count rides in the page's own statement (one statement to build, send and plan, not two); a form whose
+    # lists ask the planner first (LARGE_FORM_MEMO) counts, if at all, after it
+    large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
+    folded = query.count and not large
+    statement = page_statements.statement(form, page_statements.shape(rt, view, query, checked=checked, folded=folded, limit=limit), lambda: (
+        sa.select(records, *([served_forms.published_now()] if checked else []),
+                  *([page_statements.capped_count(where, limit).scalar_subquery().label(page_statements.LIST_TOTAL)] if folded else []))
+        .where(*where).order_by(*order).limit(page_statements.PAGE_LIMIT).offset(page_statements.PAGE_OFFSET)))
+    rows = conn.execute(statement, {**(served_forms.checking(rt, form) if checked else {}), "page_limit": query.page_size + 1,
+                                    "page_offset": (query.page - 1) * query.page_size}).mappings().all()
     if checked and not (rows and served_forms.still_published(form, rows[0])):
         return None
     total = None
-    limit = MAX_COUNTED_TOTAL if query.exact_total else int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
     before = (query.page - 1) * query.page_size
     if query.count and len(rows) <= query.page_size and (rows or query.page == 1) and before + len(rows) <= limit:
-        total = before + len(rows)  # the last page says the total itself (the matches before it and on it): no count
+        total = before + len(rows)  # the last page says the total itself (the matches before it and on it)
     elif query.count:
         # PostgreSQL: a planner estimate far past the limit answers without counting (at 1M records the capped
         # count read 10,001 index entries: most of the page's time); near or under it, the capped count decides.
         # The planner is asked first only for a form this process saw pass the limit (a small form's list runs no EXPLAIN)
-        large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
         planned = _planner_rows(conn, sa.select(records.c.id).where(*where)) if large else 0
         if planned > max(ESTIMATE_ONLY_FACTOR * limit, ESTIMATE_ONLY_ABOVE):
             total = planned
-        else:
-            capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(limit + 1).subquery()
-            total = conn.execute(sa.select(sa.func.count()).select_from(capped)).scalar_one()
+        else:  # the folded count, or (a page past the end, a large form) a statement of its own
+            total = rows[0][page_statements.LIST_TOTAL] if folded and rows else conn.execute(page_statements.capped_count(where, limit)).scalar_one()
             if total > limit and dialect == "postgresql":
                 form.memo[LARGE_FORM_MEMO] = True
                 total = max(total, planned or _planner_rows(conn, sa.select(records.c.id).where(*where)))
