@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from marshmallow import fields, validate
 
 from engine import i18n
+from engine.api import refusals
+from tests.api.test_error_codes_corpus import english_words
 from tests.core.sample import CUSTOMER
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -75,3 +78,32 @@ def test_the_web_layers_own_answers_follow_the_callers_language(crm):
     assert wrong.status_code == 405 and wrong.get_json()["error"]["message"] == i18n.render("error.method_not_allowed", "zh-CN")
     stale = crm.put(FORM + "/draft", json=crm.get(FORM + "/draft").get_json()["definition"], headers={**ZH, "If-Match": "soon"})
     assert stale.status_code == 412 and stale.get_json()["error"]["message"] == i18n.render("error.headers.if_match", "zh-CN")
+
+
+def _marshmallow_messages() -> list[str]:
+    """Every refusal text marshmallow can give on load (each field's and each validator's default error messages), with
+    its placeholders filled as marshmallow fills them."""
+    fill = {"input": "x", "obj_type": "datetime", "awareness": "aware", "choices": "a, b", "values": "a, b", "other": "1",
+            "min": 1, "max": 5, "equal": 3, "min_op": "greater than", "max_op": "less than"}
+    texts = {text for cls in vars(fields).values() if isinstance(cls, type) and issubclass(cls, fields.Field)
+             for klass in cls.__mro__ for text in getattr(klass, "default_error_messages", {}).values()}
+    texts |= {"Invalid input type.", "Unknown field.", "is not a known setting"}
+    for cls in (validate.ContainsNoneOf, validate.ContainsOnly, validate.Email, validate.Equal, validate.NoneOf, validate.OneOf,
+                validate.Predicate, validate.Regexp, validate.URL):
+        texts.add(cls.default_message)
+    texts |= {validate.Length.message_all, validate.Length.message_equal, validate.Length.message_max, validate.Length.message_min}
+    for low in ("greater than", "greater than or equal to"):
+        for high in ("less than", "less than or equal to"):
+            texts.add(validate.Range.message_all.format(min_op=low, max_op=high))
+            texts |= {validate.Range.message_min.format(min_op=low), validate.Range.message_max.format(max_op=high)}
+    return sorted({t.format(**fill) for t in texts})
+
+
+@pytest.mark.parametrize("message", _marshmallow_messages())
+def test_every_marshmallow_refusal_has_a_code_and_reads_in_chinese(message):
+    item = refusals.library_item(message, "/x")
+    generic = message in ("Invalid value.", "Invalid input.")
+    assert item.message_code and (generic or item.message_code != "error.code.invalid"), message
+    zh = item.localized("zh-CN")
+    # the JSON literals an API caller sends (true, false, null) are said as they are typed
+    assert HAN.search(zh) and english_words(zh, {"x", "a", "b", "datetime", "true", "false", "null"}) == [], (message, zh)
