@@ -50,7 +50,7 @@ def test_ops_writes_a_print_template_a_reviewer_publishes_it_a_salesperson_print
     page.goto(f"{base}/apps/crm/notification-templates/editor?new=1")
     page.get_by_label("Kind", exact=True).select_option(label="Print template (PDF)")
     page.get_by_label("Key", exact=True).fill("visit_sheet")
-    page.get_by_label("Name", exact=True).fill("Visit sheet 拜访单")
+    page.get_by_label("Name (English)", exact=True).fill("Visit sheet 拜访单")
     page.get_by_label("Form", exact=True).select_option(label="Customer")
     expect(page.get_by_test_id("print-markup-help")).to_be_visible()
     page.get_by_label("Title and file name").fill("拜访单 Visit sheet")

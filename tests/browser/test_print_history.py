@@ -73,7 +73,7 @@ def test_an_admin_picks_the_paper_and_orientation_of_a_print_template(page, crm,
     page.goto(f"{base}/apps/crm/notification-templates/editor?new=1")
     page.get_by_label("Kind", exact=True).select_option(label="Print template (PDF)")
     page.get_by_label("Key", exact=True).fill("wide_sheet")
-    page.get_by_label("Name", exact=True).fill("Wide sheet")
+    page.get_by_label("Name (English)", exact=True).fill("Wide sheet")
     page.get_by_label("Form", exact=True).select_option(label="Customer")
     expect(page.get_by_label("Paper", exact=True)).to_have_value("A4")
     page.get_by_label("Paper", exact=True).select_option("Letter")
