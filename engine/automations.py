@@ -417,25 +417,26 @@ def _compile(rt, conn, compiled) -> list[Automation] | None:
 
 # -- running ----------------------------------------------------------------------------------------
 
-def triggered(w, auto: Automation) -> tuple[bool, str]:
-    """Whether *auto* fires for this write, and why (or why not)."""
+def triggered(w, auto: Automation) -> tuple[bool, str, dict]:
+    """Whether *auto* fires for this write, and why (or why not): a catalogue code (``dryrun.why.``) and its params."""
     if w.action not in ("create", "update"):
-        return False, f"records being {w.action}d don't trigger automations"
+        return False, "dryrun.why.not_a_trigger", {}
     if auto.on == "create" and w.action != "create":
-        return False, "runs only when a record is created"
+        return False, "dryrun.why.only_create", {}
     if auto.on == "update" and w.action != "update":
-        return False, "runs only when a record is changed"
+        return False, "dryrun.why.only_update", {}
     changed = w.changed
     if w.action == "update" and not changed:
-        return False, "nothing changed"
+        return False, "dryrun.why.nothing_changed", {}
     if auto.on == "field_changed" and not (changed & set(auto.fields)):
-        return False, f"none of {', '.join(auto.fields)} changed"
+        return False, "dryrun.why.fields_unchanged", {"fields": ", ".join(auto.fields)}
     ok, why = evaluate(auto.when, w.values, rule_context(w))
-    if why is not None:
-        return False, f"the condition could not be evaluated: {why.message}"
+    if why is not None:  # the reason in each language, as the catalogue words it
+        reason = {loc: why.localized(loc) for loc in i18n.LOCALES}
+        return False, "dryrun.why.condition_failed", {"reason": reason}
     if ok is not True:
-        return False, f"the condition is false: {auto.when.source}"
-    return True, "the trigger matches"
+        return False, "dryrun.why.condition_false", {"condition": auto.when.source}
+    return True, "dryrun.why.matches", {}
 
 
 def mapped_values(w, auto: Automation) -> dict:
@@ -486,7 +487,7 @@ def _run(w, phase: str) -> None:
     if not due:
         return
     for auto in due:
-        fires, _ = triggered(w, auto)
+        fires = triggered(w, auto)[0]
         if not fires:
             continue
         if w.actor.depth >= MAX_AUTOMATION_DEPTH:
@@ -511,8 +512,9 @@ def plan(w) -> list[dict]:
     """Dry-run: for every automation, whether it fires, why, and what it would write."""
     out = []
     for auto in w.form.automations or []:
-        fires, why = triggered(w, auto)
-        item = {"id": auto.id, "name": auto.name, "action": auto.action.name, "triggered": fires, "why": why}
+        fires, code, params = triggered(w, auto)
+        item = {"id": auto.id, "name": auto.name, "action": auto.action.name, "triggered": fires,
+                "why": i18n.render(code, i18n.DEFAULT_LOCALE, params), "why_code": code, "why_params": params}
         if fires:
             item.update(auto.action.plan(w, auto, mapped_values(w, auto)))
         out.append(item)

@@ -33,6 +33,8 @@ from engine.formrules import publish_resolver
 from engine.services.form_lookup import form_row
 from engine.storage.tables import forms as forms_table
 
+#: why an automation did not fire that its condition explains, clause by clause
+CONDITION_WHYS = ("dryrun.why.condition_false", "dryrun.why.condition_failed")
 #: most ``and`` clauses explained per condition
 MAX_EXPLAINED_CLAUSES = 20
 
@@ -96,7 +98,7 @@ def dry_run(rt: Runtime, actor: Actor, app_key: str, form_key: str, data: Any, *
             rules.append(item)
         autos = automation_area.plan(w) if not w.errors else []
         for item, auto in zip(autos, w.form.automations or []):
-            if not item["triggered"] and auto.when is not None and item["why"].startswith("the condition"):
+            if not item["triggered"] and auto.when is not None and item["why_code"] in CONDITION_WHYS:
                 item["clauses"] = explain(auto.when.source, fr.scope, w.values, ctx)
         fields = {}
         for f in form.live_fields:

@@ -351,7 +351,7 @@ def _option_errors(make, fid, value, allowed, path) -> list[ErrorItem]:
     if not bad:
         return []
     return [make(fid, "error.rule.not_allowed", path=path, code="not_allowed", values=", ".join(map(repr, bad)),
-                 allowed=", ".join(allowed) or "(none)")]
+                 allowed=", ".join(allowed) or "—")]
 
 
 def _row_effects(w, sub: str, rules: list[FormRule], ctx: RuleContext) -> None:

@@ -88,8 +88,9 @@ def localize_reports(items: Any, locale: str | None) -> Any:
     out = {k: localize_reports(v, locale) for k, v in items.items()}
     if locale is not None and "name" in out:
         out["name"] = i18n.localized(out["name"], i18n.normalize_locale(locale))
-    if out.get("error_code"):
-        out["error"] = i18n.render(out["error_code"], locale, out.get("error_params") or {})
+    for text, code, params in (("error", "error_code", "error_params"), ("why", "why_code", "why_params")):
+        if out.get(code):  # a coded text: an evaluation error, why an automation fires or not
+            out[text] = i18n.render(out[code], locale, out.get(params) or {})
     return out
 
 

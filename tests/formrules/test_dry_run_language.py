@@ -33,3 +33,18 @@ def test_an_evaluation_error_in_a_dry_run_reads_in_the_callers_language(client, 
 
     _, english = _report(client, {**h, "_customer": customer})
     assert english["error"] == "the record holds 'soon' where a date and time was expected"
+
+
+def test_why_an_automation_does_not_fire_reads_in_the_callers_language(client, app):
+    rt = app.extensions["formflow"]
+    scenario.install(rt, Actor.system())
+    customer = rs.create_record(rt, Actor.system(), "crm", "customer", {"name": "ACME"})["id"]
+    h = scenario.api_headers(rt)
+    data = {"customer": customer, "method": "call", "content": "Called", "enable_reminder": False}
+    zh = client.post(URL, json={"data": data}, headers={**h, "Accept-Language": "zh-CN"}).get_json()
+    en = client.post(URL, json={"data": data}, headers=h).get_json()
+    [auto_zh], [auto_en] = zh["automations"], en["automations"]
+    assert auto_zh["why_code"] == auto_en["why_code"] == "dryrun.why.condition_false"
+    assert auto_zh["why"] == "条件不成立：enable_reminder == true"
+    assert auto_en["why"] == "the condition is false: enable_reminder == true"
+    assert auto_zh["clauses"] == [{"clause": "enable_reminder == true", "value": False}]
