@@ -103,3 +103,23 @@ def test_a_name_in_one_language_is_found_wherever_it_is():
         f"/forms/{follow_up}/rules/0/name", f"/forms/{follow_up}/validations/1/message",
         f"/forms/{follow_up}/automations/0/name", "/workflows/0/description", "/templates/0/label",
         "/dashboards/0/charts/1/title"])
+
+
+@pytest.mark.parametrize("name", ["next follow-up time only with a reminder",
+                                  {"en": "Next follow-up time only with a reminder", "zh-CN": "开启跟进提醒时显示下次跟进时间"}])
+def test_the_schemas_take_a_name_as_text_or_per_language(name):
+    """Old definitions (a plain text) keep working; the per-language form is accepted at the same places."""
+    form = {"key": "follow_up", "label": "Follow-up", "fields": [{"id": "note", "type": "text", "label": "Note"}],
+            "rules": [{"id": "r1", "name": name, "when": "note != null", "effects": [{"field": "note", "required": True}]}],
+            "validations": [{"id": "v1", "name": name, "condition": "note != null", "message": name}],
+            "automations": [{"id": "a1", "name": name, "action": {"type": "set_field", "map": [{"field": "note", "value": "x"}]}}]}
+    workflow = {"key": "remind", "label": name, "description": name, "form": "follow_up",
+                "trigger": {"type": "record_event", "on": ["created"]},
+                "steps": [{"id": "tell", "type": "notify", "label": name, "to": [{"owner": True}], "template": "notice",
+                           "channels": ["inbox"]}]}
+    template = {"key": "notice", "form": "follow_up", "label": name, "description": name,
+                "content": {"default": {"subject": "Hi", "body": "Hi"}}}
+    for schema, instance in (("form", form), ("workflow", workflow), ("template", template)):
+        assert [e.json_path for e in _validator(schema, strict=False).iter_errors(instance)] == [], schema
+    assert [e.json_path for e in _validator("form", strict=False).iter_errors({**form, "rules": [{**form["rules"][0], "name": 7}]})] \
+        == ["$.rules[0].name"]
