@@ -180,6 +180,7 @@
       /* what each published derived field's visibility follows (GET …/field-access); none for a form never published */
       loadFieldAccess: function () {
         var self_ = this;
+        if (!(this.cfg.fixed_keys || []).length) { this.fieldAccess = {}; return; }  // never published: nothing to ask (it was a 404)
         window.formflow.api('GET', this.cfg.api_base + '/field-access').then(function (r) {
           var byId = {};
           if (r.ok && r.data && r.data.items) r.data.items.forEach(function (item) { byId[item.field_id] = item; });
