@@ -403,11 +403,39 @@ def store_keys(w) -> None:
         w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
         return
     keys = check.keys(w.values)
+    if w.keys_stored is not None:  # stored by the record's insert (``keys_for_insert``): were they all?
+        if w.keys_stored < len(keys):
+            _refuse_taken(w.conn, w.form, check, w.record_id, keys, seen_by=(w.rt, w.actor))
+        return
     if w.action == "update" and keys == check.keys(w.before or {}):
         return
     if w.action != "create":  # a new record has no keys yet
         w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
     write_keys(w.conn, w.form, check, w.record_id, keys, seen_by=(w.rt, w.actor))
+
+
+def keys_for_insert(w) -> dict:
+    """PostgreSQL: a new record's keys, for its insert to store (``record_rows.with_audit(keyed=True)``), so the save
+    spends no statement of its own on them and ``store_keys`` only checks they all were. Empty (``store_keys`` stores
+    them itself, as before) on SQLite, in a write that leaves stages out, when after-save automations run first, and
+    when a rule reads a serial number (the insert takes it)."""
+    check = for_form(w.form)
+    if check is None or w.action != "create" or w.skip or w.conn.dialect.name != "postgresql" or not _keys_known_before_insert(w.form, check):
+        return {}
+    keys = check.keys(w.values)
+    exclusive = True if check.mode == "refuse" else None
+    return {"dedup_keys": [{"rule": rule, "key": key, "exclusive": exclusive} for rule, key in keys.items()]} if keys else {}
+
+
+def _keys_known_before_insert(form, check: DuplicateCheck) -> bool:
+    """No after-save automation of ``form`` runs before the keys are stored, and no rule reads a serial field (per version)."""
+    known = form.memo.get("dedup_keys_before_insert")
+    if known is None:
+        ruled = {fid for rule in check.rules for fid in rule.fields}
+        known = form.memo["dedup_keys_before_insert"] = not (
+            any(auto.action.phase == "after_save" for auto in form.automations or ())
+            or any(FIELD_TYPES.get(form.by_id[fid]["type"]).numbered for fid in ruled if fid in form.by_id))
+    return known
 
 
 def store_keys_batch(writes) -> None:
@@ -473,11 +501,16 @@ def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str
     rows = [{"form_id": form.form_id, "rule": rule, "key": key, "record_id": record_id, "exclusive": exclusive}
             for rule, key in keys.items()]
     if not _keys_stored(conn, rows):
-        matches = find_matches(conn, form, check, keys, exclude=record_id)
-        if matches and seen_by is not None:
-            matches = shown(seen_by[0], conn, seen_by[1], form, matches)
-        raise duplicate_error(form, matches or [{"record_id": 0, "title": "?", "rule": next(iter(keys)),
-                                                 "rule_label": next(iter(keys)), "fields": list(check.rules[0].fields)}]) from None
+        _refuse_taken(conn, form, check, record_id, keys, seen_by=seen_by)
+
+
+def _refuse_taken(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str], *, seen_by: tuple | None) -> None:
+    """A key of ``keys`` is held by another record: the duplicate error, naming it."""
+    matches = find_matches(conn, form, check, keys, exclude=record_id)
+    if matches and seen_by is not None:
+        matches = shown(seen_by[0], conn, seen_by[1], form, matches)
+    raise duplicate_error(form, matches or [{"record_id": 0, "title": "?", "rule": next(iter(keys)),
+                                             "rule_label": next(iter(keys)), "fields": list(check.rules[0].fields)}]) from None
 
 
 def reindex_form(conn, form) -> int:

@@ -93,11 +93,11 @@ def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: d
     """PostgreSQL: a new record of the trusted ``form`` (``record_rows.INSERT_RECORD_VALUES`` parameters), its audit row,
     the version published now under the form's keys and its ``Neighbours``, in one statement; ``StaleForm`` when that
     version is not ``form``'s (the caller rolls the transaction back and creates the usual way)."""
-    row = conn.execute(_INSERT_CHECKED["serial_field" in params], {**params, **audit, "chk_ws": rt.workspace_id, "chk_app": form.app_key,
+    row = conn.execute(_INSERT_CHECKED["serial_field" in params, "dedup_keys" in params], {**params, **audit, "chk_ws": rt.workspace_id, "chk_app": form.app_key,
                                                                    "chk_form": form.key, "chk_id": form.form_id}).mappings().one()
     if row["published_now"] != form.version:
         raise StaleForm(f"form {form.key!r} is no longer at version {form.version}")
-    return {key: row[key] for key in _RECORD_COLUMNS}, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
+    return {key: row[key] for key in _RECORD_COLUMNS + ("keys_stored",) if key in row}, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
 
 
 def _published_row(rt: Runtime, conn, statement, app_key: str, form_key: str):
@@ -147,8 +147,8 @@ _PUBLISHED_WITH_NEIGHBOURS = {dialect: (
 _RECORD_COLUMNS = tuple(records.c.keys())
 #: ``insert_checked``'s statement: the record, its audit row, and beside the row the form's published version now (under
 #: the same workspace, app key, form key and id) and its ``Neighbours``; by whether the insert takes a serial number
-#: (``record_rows.NUMBERED_INSERT``)
-_INSERT_CHECKED = {numbered: record_rows.with_audit(
+#: (``record_rows.NUMBERED_INSERT``) and whether it stores duplicate-check keys
+_INSERT_CHECKED = {(numbered, keyed): record_rows.with_audit(
     record_rows.NUMBERED_INSERT if numbered else record_rows.INSERT_RECORD_VALUES,
     sa.select(forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
     .where(forms.c.id == sa.bindparam("chk_id"), forms.c.key == sa.bindparam("chk_form"), apps.c.key == sa.bindparam("chk_app"),
@@ -156,8 +156,8 @@ _INSERT_CHECKED = {numbered: record_rows.with_audit(
     _id_version_list("postgresql", _SIBLING, (_SIBLING.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == sa.bindparam("chk_id"))
                                               .scalar_subquery(), _SIBLING.c.published_version.isnot(None))).label("published_forms"),
     _id_version_list("postgresql", workflows, (workflows.c.form_id == sa.bindparam("chk_id"), workflows.c.enabled.is_(True),
-                                               workflows.c.published_version.isnot(None))).label("live_workflows"), numbered=numbered)
-    for numbered in (False, True)}
+                                               workflows.c.published_version.isnot(None))).label("live_workflows"), numbered=numbered, keyed=keyed)
+    for numbered in (False, True) for keyed in (False, True)}
 
 
 def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str | None = None) -> CompiledForm:

@@ -66,6 +66,7 @@ class Write:
     automations_run: list[dict] = field(default_factory=list)  # what each automation that fired did
     neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
     trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
+    keys_stored: int | None = None  # PostgreSQL: how many duplicate-check keys the insert stored (dedup.keys_for_insert)
 
     @property
     def changed(self) -> set[str]:
@@ -504,6 +505,7 @@ _LOOKUP_CHUNK = 1000
 
 def _save(w: Write, *, owner_id: int | None, expected_version: int | None, counter: dict) -> None:
     """``counter``: the serial the insert takes (``serials.counter_params``), none when empty."""
+    from engine import dedup  # cycle: dedup's stages use this module's access checks
     now = w.rt.clock.now()
     data = {k: v for k, v in w.values.items() if v is not None}
     changes = record_rows.changes(w.before or {}, data)
@@ -511,7 +513,7 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None, count
         version = 1
         params = {"form_id": w.form.form_id, "form_version": w.form.version, "data": data, "owner_id": owner_id,
                   "created_by": w.actor.user_id, "created_at": now, "updated_by": w.actor.user_id, "updated_at": now, "version": 1,
-                  "deleted_at": None, "deleted_by": None, **counter}
+                  "deleted_at": None, "deleted_by": None, **counter, **dedup.keys_for_insert(w)}
     else:
         if not changes and w.form.version == w.row["form_version"]:
             return
@@ -526,7 +528,7 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None, count
     if saved is None:
         raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it",
                                  message_code="error.record.changed_reload", params={"id": w.record_id})
-    w.record_id = saved["id"]
+    w.record_id, w.keys_stored = saved["id"], saved.get("keys_stored")
     w.values = {**data, counter["serial_field"]: saved["data"][counter["serial_field"]]} if counter else data
     w.row = dict(saved)
 

@@ -10,6 +10,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from engine.storage.app_template_tables import dedup_keys
 from engine.storage.tables import record_audit, records, serial_counters
 
 INSERT_RECORD = sa.insert(records).returning(*records.c)
@@ -30,12 +31,24 @@ UPDATE_RECORD = (sa.update(records)
 _INSERT_AUDIT = sa.insert(record_audit)
 
 
-def with_audit(write, *columns, numbered: bool = False):
+def with_audit(write, *columns, numbered: bool = False, keyed: bool = False):
     """PostgreSQL: ``write`` (an INSERT or UPDATE of one record returning it) and its audit row in one statement; the
     audit row is written only when the record was (an update that lost the version race writes neither). The saved
     row comes back with ``columns`` beside it (scalar subqueries: what else the save wants to know without a statement).
-    ``numbered``: ``write`` is ``NUMBERED_INSERT``, and the audit row's changes get the serial number it took."""
+    ``numbered``: ``write`` is ``NUMBERED_INSERT``, and the audit row's changes get the serial number it took.
+    ``keyed``: a new record's duplicate-check keys (``dedup_keys``: [{rule, key, exclusive}] as JSON) are stored too,
+    a key already held skipped, and ``keys_stored`` says how many were."""
     saved = write.cte("saved")
+    if keyed:
+        given = (sa.func.jsonb_to_recordset(sa.bindparam("dedup_keys", type_=postgresql.JSONB))
+                 .table_valued(sa.column("rule", sa.Text), sa.column("key", sa.Text), sa.column("exclusive", sa.Boolean))
+                 .render_derived(name="given", with_types=True))
+        stored = (postgresql.insert(dedup_keys)
+                  .from_select(["form_id", "rule", "key", "record_id", "exclusive"],
+                               sa.select(saved.c.form_id, given.c.rule, given.c.key, saved.c.id, given.c.exclusive)
+                               .select_from(saved).join(given, sa.true()))
+                  .on_conflict_do_nothing().returning(dedup_keys.c.rule).cte("keyed"))
+        columns += (sa.select(sa.func.count()).select_from(stored).scalar_subquery().label("keys_stored"),)
     changes = sa.bindparam("changes", type_=record_audit.c.changes.type)
     if numbered:
         changes = sa.func.jsonb_set(changes, _SERIAL_PATH, sa.func.jsonb_build_array(sa.null(), saved.c.data.op("->")(_SERIAL_FIELD)),
@@ -72,8 +85,9 @@ NUMBERED_INSERT = sa.insert(records).values(
     {c.name: sa.bindparam(c.name, type_=c.type) for c in records.c if c.name not in ("id", "data")}
     | {"data": sa.func.jsonb_set(sa.bindparam("data", type_=records.c.data.type), _SERIAL_PATH, sa.func.to_jsonb(_SERIAL),
                                  type_=records.c.data.type)}).returning(*records.c)
-_INSERT_RECORD_AUDITED = with_audit(INSERT_RECORD_VALUES)
-_NUMBERED_RECORD_AUDITED = with_audit(NUMBERED_INSERT, numbered=True)
+#: a create's statement (``with_audit``) by (numbered, keyed)
+_INSERTS_AUDITED = {(numbered, keyed): with_audit(NUMBERED_INSERT if numbered else INSERT_RECORD_VALUES, numbered=numbered, keyed=keyed)
+                    for numbered in (False, True) for keyed in (False, True)}
 _UPDATE_RECORD_AUDITED = with_audit(UPDATE_RECORD)
 
 
@@ -87,7 +101,8 @@ def save_audited(conn, statement_params: dict, *, create: bool, form_id: int, ac
     """One record created (``INSERT_RECORD``'s parameters) or updated (``UPDATE_RECORD``'s) and its audit row: the saved
     row, or None when an update found the record at another version (and wrote nothing). PostgreSQL: one statement."""
     if conn.dialect.name == "postgresql":
-        statement = (_NUMBERED_RECORD_AUDITED if "serial_field" in statement_params else _INSERT_RECORD_AUDITED) if create else _UPDATE_RECORD_AUDITED
+        statement = (_INSERTS_AUDITED["serial_field" in statement_params, "dedup_keys" in statement_params] if create
+                     else _UPDATE_RECORD_AUDITED)
         return conn.execute(statement, {**statement_params, **audit_params(action, actor, changes)}).mappings().first()
     saved = conn.execute(INSERT_RECORD if create else UPDATE_RECORD, statement_params).mappings().first()
     if saved is not None:

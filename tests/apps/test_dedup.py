@@ -197,3 +197,6 @@ def test_two_simultaneous_submits_of_the_same_customer_one_wins(crm, system):
     from engine.services import queries
 
     assert queries.list_records(crm, system, "crm", "customer", queries.Query())["total"] == 1
+    # the loser's insert (which took a serial number and tried the keys on PostgreSQL) was rolled back whole
+    after = rs.create_record(crm, system, "crm", "customer", {"name": "Later Ltd"})
+    assert int(after["data"]["serial"][-4:]) == int(winner["data"]["serial"][-4:]) + 1

@@ -13,10 +13,10 @@ from engine.runtime import Actor
 from engine.services import app_templates
 
 #: statements per operation, by dialect (measured 2026-12: create 17 -> 14 -> 11 -> 9 -> 7, read 7 -> 5 -> 3 -> 2, list 8 -> 6 -> 4 -> 3 on
-#: SQLite; on PostgreSQL create 12 -> 10 -> 8 -> 5 -> 4 -> 3, read 3 -> 2 -> 1, list 4 -> 3 -> 2: the bearer token is answered from the credential
+#: SQLite; on PostgreSQL create 12 -> 10 -> 8 -> 5 -> 4 -> 3 -> 2, read 3 -> 2 -> 1, list 4 -> 3 -> 2: the bearer token is answered from the credential
 #: cache, and "$user" needs no look-up; a duplicate-check key is stored by one ON CONFLICT DO NOTHING insert, no savepoint;
 #: the app's published forms and the form's live workflows come with the form's own look-up; on PostgreSQL the audit
-#: row is written by the record's insert, which also checks the form this process saved with last, looked up no more, and the serial counter is moved by that insert too). psycopg's own BEGIN / ROLLBACK are not cursor statements and are not counted;
+#: row is written by the record's insert, which also checks the form this process saved with last, looked up no more, and the serial counter is moved and the duplicate-check keys are stored by that insert too). psycopg's own BEGIN / ROLLBACK are not cursor statements and are not counted;
 #: a read of one record and a list page run without them (Database.quick_read), and their first statement says which
 #: form version is published (engine.services.served_forms): no look-up of the form of its own.
 CAPS = {
