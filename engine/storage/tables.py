@@ -101,6 +101,9 @@ records = sa.Table(
     # a page sorted by creation time walks this instead of sorting the form (migration 0012)
     sa.Index("ix_records_form_created", "form_id", "created_at", "id", postgresql_where=sa.text("deleted_at IS NULL"),
              sqlite_where=sa.text("deleted_at IS NULL")),
+    # and by change time (migration 0013)
+    sa.Index("ix_records_form_updated", "form_id", "updated_at", "id", postgresql_where=sa.text("deleted_at IS NULL"),
+             sqlite_where=sa.text("deleted_at IS NULL")),
 )
 
 record_audit = sa.Table(
