@@ -45,6 +45,20 @@ def key_from_label(label: str, fallback: str = "field") -> str:
     return key
 
 
+def label_for_key(label) -> str:
+    """The text a key is made from: the English label when there is one, else the Chinese, else any other.
+
+    An admin often types the English label first and the Chinese one after (or the other way round); the key must
+    not follow whichever came last: ``{"en": "Customer no.", "zh-CN": "客户编号"}`` -> ``customer_no``.
+    """
+    if not isinstance(label, dict):
+        return str(label or "")
+    for loc in ("en", "zh-CN"):
+        if str(label.get(loc) or "").strip():
+            return str(label[loc])
+    return next((str(v) for v in label.values() if str(v or "").strip()), "")
+
+
 def unique_key(base: str, taken: Iterable[str]) -> str:
     taken = set(taken)
     if base not in taken:
@@ -55,9 +69,9 @@ def unique_key(base: str, taken: Iterable[str]) -> str:
     return f"{base}_{n}"
 
 
-def key_for(label: str, taken: Iterable[str], fallback: str = "field") -> str:
-    """A key for ``label`` unique among ``taken``."""
-    return unique_key(key_from_label(label, fallback), taken)
+def key_for(label: str | dict, taken: Iterable[str], fallback: str = "field") -> str:
+    """A key for ``label`` (a text, or per language: English first) unique among ``taken``."""
+    return unique_key(key_from_label(label_for_key(label), fallback), taken)
 
 
 def is_valid_key(key: str) -> bool:

@@ -559,19 +559,23 @@
         f.label[loc] = value;
         this.clearErrorsFor(f.id, 'label');
         this.changed();
-        this.followLabel(f, value);
+        this.followLabel(f);
       },
       /* ---- field keys: made from the label (POST …/field-key, pinyin for Chinese) until the first publish ---- */
       isKeyFixed: function (id) { return (this.cfg.fixed_keys || []).indexOf(id) >= 0; },
       selKeyFixed: function () { var f = this.selected(); return !!f && this.isKeyFixed(f.id); },
       keyHint: function () { return this.selKeyFixed() ? t('designer.key_fixed') : t('designer.key_follows_label'); },
-      followLabel: function (f, value) {
-        if (!this.autoKeys[f.id] || this.isKeyFixed(f.id) || !String(value || '').trim()) return;
+      /* the key comes from the English label when there is one, else the Chinese (the server picks): not from
+         whichever language was typed last */
+      followLabel: function (f) {
+        var label = (f.label && typeof f.label === 'object') ? f.label : { en: String(f.label || '') };
+        var any = Object.keys(label).some(function (k) { return String(label[k] || '').trim(); });
+        if (!this.autoKeys[f.id] || this.isKeyFixed(f.id) || !any) return;
         var self_ = this, asked = f.id;
         clearTimeout(this.keyTimer);
         this.keyTimer = setTimeout(function () {
           var taken = self_.def.fields.filter(function (x) { return x !== f; }).map(function (x) { return x.id; });
-          window.formflow.api('POST', self_.cfg.api_base + '/field-key', { label: value, taken: taken }).then(function (r) {
+          window.formflow.api('POST', self_.cfg.api_base + '/field-key', { label: label, taken: taken }).then(function (r) {
             if (r.ok && r.data && r.data.key && f.id === asked && self_.autoKeys[asked]) self_.renameKey(f, r.data.key);
           });
         }, 250);

@@ -20,7 +20,9 @@ USAGE_ANSWER = {"type": "object", "required": ["field", "items"], "properties": 
 USAGE_BODY = {"type": "object", "required": ["field"], "properties": {
     "field": {"type": "string"}, "definition": {"type": "object", "description": "the definition on screen (default: the saved draft)"}}}
 KEY_BODY = {"type": "object", "required": ["label"], "properties": {
-    "label": {"type": "string"}, "taken": {"type": "array", "items": {"type": "string"}}}}
+    "label": {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}],
+              "description": "a text, or per language ({en, zh-CN}): the English label makes the key when there is one"},
+    "taken": {"type": "array", "items": {"type": "string"}}}}
 KEY_ANSWER = {"type": "object", "required": ["key", "fixed"], "properties": {
     "key": {"type": "string"}, "fixed": {"type": "array", "items": {"type": "string"}, "description": "keys fixed by a publish"}}}
 
@@ -53,7 +55,10 @@ def post_field_key(app_key, form_key):
     body = load_body()
     if not isinstance(body, dict):
         raise refusals.not_an_object()
-    label = _text(body, "label")
+    label = body.get("label")
+    if not isinstance(label, dict) or not all(isinstance(v, str) for v in label.values()) or \
+            not any(v.strip() for v in label.values()):
+        label = _text(body, "label")
     taken = body.get("taken") or []
     if not isinstance(taken, list) or not all(isinstance(t, str) for t in taken):
         raise refusals.invalid("taken", "error.body.member_not_keys", "error.body.expected_list_of_keys")

@@ -87,3 +87,21 @@ def test_publish_refused_names_each_broken_place(crm):
     messages = str(refused.get_json()["error"])
     for place in ("automation 'follow_up.create_reminder'", "template 'follow_up_reminder_notice'", "workflow 'follow_up_reminder_notice'"):
         assert place in messages
+
+
+def test_a_key_comes_from_the_english_label_whichever_language_was_typed_last():
+    assert key_for({"en": "Customer no.", "zh-CN": "客户编号"}, []) == "customer_no"
+    assert key_for({"zh-CN": "客户编号", "en": "Customer no."}, ["customer_no"]) == "customer_no_2"
+    assert key_for({"en": " ", "zh-CN": "客户编号"}, []) == "kehu_bianhao"   # no English label: pinyin of the Chinese
+    assert key_for({"zh-CN": "客户编号"}, []) == "kehu_bianhao"
+
+
+def test_the_key_route_takes_the_label_in_both_languages(crm):
+    url = "/api/apps/crm/forms/customer/field-key"
+    both = crm.post(url, json={"label": {"zh-CN": "客户编号", "en": "Customer no."}, "taken": []})
+    assert both.status_code == 200 and both.get_json()["key"] == "customer_no"
+    assert crm.post(url, json={"label": {"zh-CN": "客户编号"}}).get_json()["key"] == "kehu_bianhao"
+    assert crm.post(url, json={"label": "客户编号"}).get_json()["key"] == "kehu_bianhao"
+    for bad in ({"label": {}}, {"label": {"en": 3}}, {"label": 3}):
+        refused = crm.post(url, json=bad)
+        assert refused.status_code == 422 and "/label" in str(refused.get_json()["error"])
