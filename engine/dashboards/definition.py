@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import i18n
 from engine.dashboards.charts import CHART_TYPES, ChartType
 from engine.definitions import CompiledForm, meta_errors
 from engine.errors import ErrorItem
@@ -111,9 +112,9 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
     group = None
     spec = chart.get("group_by")
     if ctype.grouped and spec is None:
-        errors.append(ErrorItem.coded("error.dashboard.group_by_required", path=path + "/group_by", code="required", type=ctype.name))
+        errors.append(ErrorItem.coded("error.dashboard.group_by_required", path=path + "/group_by", code="required", type=_chart_kind(ctype)))
     elif not ctype.grouped and spec is not None:
-        errors.append(ErrorItem.coded("error.dashboard.group_by_not_taken", path=path + "/group_by", type=ctype.name))
+        errors.append(ErrorItem.coded("error.dashboard.group_by_not_taken", path=path + "/group_by", type=_chart_kind(ctype)))
     elif spec is not None:
         group = _check_group(spec, form, app_forms, path + "/group_by", errors, used)
 
@@ -153,9 +154,9 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
 
     target = chart.get("target")
     if ctype.needs_target and target is None:
-        errors.append(ErrorItem.coded("error.dashboard.target_required", path=path + "/target", code="required", type=ctype.name))
+        errors.append(ErrorItem.coded("error.dashboard.target_required", path=path + "/target", code="required", type=_chart_kind(ctype)))
     if target is not None and not ctype.takes_target:
-        errors.append(ErrorItem.coded("error.dashboard.no_target", path=path + "/target", type=ctype.name))
+        errors.append(ErrorItem.coded("error.dashboard.no_target", path=path + "/target", type=_chart_kind(ctype)))
     if len(errors) > before:
         return None
     return CompiledChart(key=chart["key"], type=ctype, title=chart["title"], form=form.key, op=op, value_field=value_field,
@@ -205,3 +206,8 @@ def _check_period(spec: dict, form: CompiledForm, app_forms: dict, path: str, er
         errors.append(ErrorItem.coded("error.dashboard.days_required", path=path + "/days", code="required"))
         return None
     return {"field": fid, "kind": kind, "range": spec["range"], "days": spec.get("days")}
+
+
+def _chart_kind(ctype: ChartType) -> dict[str, str]:
+    """A chart type's name as a message parameter, in every language ("bar" reads 柱状图)."""
+    return i18n.texts(f"error.dashboard.chart_kind.{ctype.name}")
