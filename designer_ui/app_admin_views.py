@@ -159,7 +159,7 @@ def delete_form_page(app_key, form_key):
         lost = app_admin.delete_form(runtime(), actor(), app_key, form_key, confirm=typed["confirm"])
     except FormflowError as exc:
         return _refused(app_key, exc, f"delete_{form_key}", typed)
-    return _done(app_key, "admin.form_deleted", "#forms", code=form_key, records=lost["records"])
+    return _done(app_key, "admin.form_deleted", "#forms", code=form_key, count=lost["records"])
 
 
 @bp.route("/apps/<app_key>/template-update", methods=["POST"])
@@ -189,5 +189,5 @@ def delete_app_page(app_key):
         lost = app_admin.delete_app(runtime(), actor(), app_key, confirm=typed["confirm"])
     except FormflowError as exc:
         return _refused(app_key, exc, "delete_app", typed)
-    flash(gettext("admin.app_deleted", request_locale(), code=app_key, records=lost["records"]), "success")
+    flash(gettext("admin.app_deleted", request_locale(), code=app_key, count=lost["records"]), "success")
     return redirect(url_for("ui.index"), code=303)

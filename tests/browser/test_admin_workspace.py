@@ -252,5 +252,5 @@ def test_bad_input_is_refused_at_its_field_and_kept(admin, page, axe_check):
     page.once("dialog", lambda dialog: dialog.accept())
     confirm.fill("crm")
     page.get_by_role("region", name="Archive or delete the app").get_by_role("button", name="Delete app for good").click()
-    expect(page.get_by_test_id("flashes")).to_contain_text("The app crm and its 0 record(s) were deleted.")
+    expect(page.get_by_test_id("flashes")).to_contain_text("The app crm and its 0 records were deleted.")
     assert page.js_errors == []
