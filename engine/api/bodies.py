@@ -35,7 +35,7 @@ class AppCreateBody(Schema):
     class Meta:
         unknown = RAISE
 
-    key = fields.String(required=True, validate=KEY)
+    key = fields.String(validate=KEY)   # left out: made from the label (English, else pinyin)
     label = Label(required=True)
     description = fields.String(validate=validate.Length(max=2000))
 

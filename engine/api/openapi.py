@@ -77,7 +77,7 @@ SCHEMAS: dict[str, Any] = {
         "template": {"type": ["object", "null"]}, "created_at": {"type": "string"}, "updated_at": {"type": "string"},
         "forms": {"type": "array", "items": {"$ref": "#/components/schemas/FormSummary"}}}},
     "AppList": {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/App"}}}},
-    "AppCreate": {"type": "object", "required": ["key", "label"], "additionalProperties": False, "properties": {
+    "AppCreate": {"type": "object", "required": ["label"], "additionalProperties": False, "properties": {
         "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "label": LABEL, "description": {"type": "string", "maxLength": 2000}}},
     "AppUpdate": {"type": "object", "additionalProperties": False, "properties": {"label": LABEL, "description": {"type": "string", "maxLength": 2000}}},
     "Draft": {"type": "object", "required": ["key", "definition", "draft_revision"], "properties": {

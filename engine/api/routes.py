@@ -11,6 +11,7 @@ from engine.api import bodies
 from engine.errors import PreconditionFailed
 from engine.services import forms as form_service
 from engine.services import idempotency, queries, records as record_service
+from engine.services.permissions import require_capability
 
 
 def ref(name: str) -> dict:
@@ -21,6 +22,10 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"t
             "description": "the version from the ETag; a stale one gets 412 and nothing is overwritten"}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"},
                    "description": "one key per form load: a create repeated with the same key (same form and user) returns the first record"}
+APP_KEY_BODY = {"type": "object", "required": ["label"], "properties": {
+    "label": {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}],
+              "description": "the app's name, a text or per language ({en, zh-CN}): English makes the key when given"}}}
+APP_KEY_ANSWER = {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "the record version"}}
 #: the record routes' body and query schemas, made once (a marshmallow schema is reusable; making one per request cost
 #: more than loading with it)
@@ -70,7 +75,19 @@ def list_apps():
 @route("/apps", "POST", summary="Create an app", tag="apps", body=ref("AppCreate"), response=ref("App"), status=201, errors=(409, 422))
 def create_app():
     body = load_body(bodies.AppCreateBody())
-    return jsonify(form_service.create_app(runtime(), actor(), body["key"], body["label"], body.get("description"))), 201
+    return jsonify(form_service.create_app(runtime(), actor(), body.get("key"), body["label"], body.get("description"))), 201
+
+
+@route("/app-key", "POST", summary="The key a new app would take from its name", tag="apps", body=APP_KEY_BODY,
+       response=APP_KEY_ANSWER, errors=(422,))
+def post_app_key():
+    body = load_body()
+    label = body.get("label") if isinstance(body, dict) else None
+    if not (isinstance(label, str) and label.strip()) and not (
+            isinstance(label, dict) and all(isinstance(v, str) for v in label.values()) and any(v.strip() for v in label.values())):
+        raise refusals.not_text("label")
+    require_capability(runtime(), actor(), "design")
+    return jsonify({"key": form_service.app_key_for(runtime(), label)})
 
 
 @route("/apps/<app_key>", summary="One app with its forms", tag="apps", response=ref("App"), errors=(404,))

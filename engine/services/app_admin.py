@@ -274,6 +274,8 @@ def new_form(rt: Runtime, actor: Actor, app_key: str, key: str, label: Any, *, c
 def copy_app(rt: Runtime, actor: Actor, source_key: str, key: str, label: Any) -> dict:
     """A new app made of the source app's form drafts (no records); forms published in the source are published."""
     _require_design(rt, actor)
+    if not (key or "").strip() and label and not (isinstance(label, str) and not label.strip()):
+        key = form_service.app_key_for(rt, label)   # no key typed: made from the name, as for a blank app
     _require_key_and_name(key, label, "app", "error.app.needs_name")
     with rt.db.transaction() as conn:
         source = form_service.app_row(conn, rt, source_key)

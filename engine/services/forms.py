@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from engine.definitions import CompiledForm, diff_definitions, meta_errors
 from engine import bilingual_text, i18n
 from engine.error_places import with_places
+from engine.field_keys import key_for
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
@@ -67,9 +68,23 @@ def get_app(rt: Runtime, app_key: str) -> dict:
     return app_dict(row, form_rows)
 
 
-def create_app(rt: Runtime, actor: Actor, key: str, label: Any, description: Any = None,
+def app_key_for(rt: Runtime, label: Any, conn=None) -> str:
+    """A key for a new app made from its name like a field's (English, else pinyin), unique in the workspace."""
+    def _taken(c):
+        return {r.key for r in c.execute(sa.select(apps.c.key).where(apps.c.workspace_id == rt.workspace_id))}
+
+    if conn is not None:
+        return key_for(label, _taken(conn), "app")
+    with rt.db.read() as c:
+        return key_for(label, _taken(c), "app")
+
+
+def create_app(rt: Runtime, actor: Actor, key: str | None, label: Any, description: Any = None,
                template: dict | None = None, conn=None) -> dict:
+    """A new app; with no key (None or blank) and a name, the key is made from the name (``app_key_for``)."""
     _require_design(rt, actor, conn)
+    if not (key or "").strip() and label and not (isinstance(label, str) and not label.strip()):
+        key = app_key_for(rt, label, conn)
     shape = {"key": key, "label": label}
     errors = meta_errors(shape, "app")
     if errors:
