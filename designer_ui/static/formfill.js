@@ -401,7 +401,7 @@
         list.forEach(function (v) {
           if (v.when && holds(v.when, data, ctx) !== true) return;
           if (holds(v.condition, data, ctx) !== false) return;  // true, or not computable here: the server decides
-          var msg = v.message ? label(v.message, '') : t('error.rule.not_satisfied', { name: "'" + v.name + "'" });
+          var msg = v.message ? label(v.message, '') : t('error.rule.not_satisfied', { name: "'" + label(v.name, v.id) + "'" });
           var at = (v.fields || []).filter(function (id) { return self.field(id); });
           if (!at.length) general.push(msg);
           at.forEach(function (id) { if (!errors[id] || errors[id].indexOf(msg) < 0) (errors[id] = errors[id] || []).push(msg); });
