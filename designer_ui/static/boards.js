@@ -46,13 +46,22 @@
     }
     return filters.length ? { match: 'all', filters: filters } : null;
   }
-  function read(extra, page, perPage, sort) {
+  function read(extra, page, perPage, sort, uncounted) {
     var q = ['page=' + (page || 1), 'per_page=' + (perPage || 50)];
+    if (uncounted) q.push('count=0');  // the caller knows the total another way (a kanban's lane counts)
     var w = where(extra);
     if (w) q.push('where=' + encodeURIComponent(JSON.stringify(w)));
     if (sort) q.push('sort=' + encodeURIComponent(sort));
     if (state.search) q.push('search=' + encodeURIComponent(state.search));
     return ff.api('GET', cfg.api + '/records/table?' + q.join('&'));
+  }
+  /* how many records hold each value of ``fieldId`` under the board's filters and search, every value in one request
+     (GET {api}/records/counts: one grouped count through the read gate) -> {counts: {value: n}, empty: n, ...} */
+  function counts(fieldId) {
+    var q = ['by=' + encodeURIComponent(fieldId)], w = where([]);
+    if (w) q.push('where=' + encodeURIComponent(JSON.stringify(w)));
+    if (state.search) q.push('search=' + encodeURIComponent(state.search));
+    return ff.api('GET', cfg.api + '/records/counts?' + q.join('&'));
   }
   /* ---- writing one field of one record (rules, permissions, validation, If-Match: the records API) ---- */
   function write(id, version, fieldId, value) {
@@ -70,6 +79,10 @@
     a.href = cfg.record_url.replace('{id}', item.id);
     a.className = 'board-card-title';
     a.textContent = titleOf(item);
+    var number = document.createElement('span');  // two records may share a title: the number tells their cards apart
+    number.className = 'board-card-number';
+    number.textContent = ' #' + item.id;
+    a.appendChild(number);
     el.appendChild(a);
     var dl = document.createElement('dl');
     state.cards.forEach(function (fid) {
@@ -208,7 +221,8 @@
       board.render();
     });
     $('board-view').addEventListener('change', function (e) { openView(e.target.value); });
-    builder = ff.filterBuilder({ list: $('board-conditions'), columns: cfg.fields, t: tg, users: function () { return state.users; } });
+    builder = ff.filterBuilder({ list: $('board-conditions'), columns: cfg.fields, t: tg, users: function () { return state.users; },
+                                 userName: function (id) { var n = userName(Number(id)); return n === String(id) ? '' : n; } });
     $('board-add-condition').addEventListener('click', function () { builder.add(); });
     $('board-apply').addEventListener('click', applyFilters);
     $('board-clear').addEventListener('click', function () { builder.clear(); state.filters = []; applyFilters(); });
@@ -230,5 +244,5 @@
   }
 
   ff.boards = { cfg: cfg, state: state, t: t, say: say, reason: reason, has: has, fieldOf: fieldOf, fieldLabel: fieldLabel,
-                userName: userName, titleOf: titleOf, read: read, write: write, card: card, start: start };
+                userName: userName, titleOf: titleOf, read: read, counts: counts, write: write, card: card, start: start };
 })();

@@ -52,6 +52,20 @@
     return new Date(iso + 'T00:00:00Z').toLocaleDateString(ff.locale(), { dateStyle: 'medium', timeZone: 'UTC' });
   }
 
+  /* an event reads its record's title, then the card fields' values that the title does not already say (a reminder's
+     title names its customer: the customer is not added again), each once */
+  function eventTitle(it) {
+    var title = B.titleOf(it), said = [title.toLowerCase()], extra = [];
+    B.state.cards.forEach(function (c) {
+      var text = it.display && it.display[c];
+      text = text === undefined || text === null ? '' : String(text).trim();
+      if (!text || said.some(function (s) { return s.indexOf(text.toLowerCase()) >= 0; })) return;
+      said.push(text.toLowerCase());
+      extra.push(text);
+    });
+    return extra.length ? title + ' · ' + extra.join(' · ') : title;
+  }
+
   function events(info, success) {
     var fid = B.state.field, isDay = kind() === 'day', found = [];
     var range = isDay ? [day(info.start), day(new Date(info.end.getTime() - 1))] : [instant(info.start), instant(info.end)];
@@ -64,8 +78,7 @@
     }
     page(1).then(function () {
       success(found.filter(function (it) { return it.data && it.data[fid]; }).map(function (it) {
-        var extra = B.state.cards.map(function (c) { return it.display && it.display[c]; }).filter(Boolean);
-        return { id: String(it.id), title: B.titleOf(it) + (extra.length ? ' · ' + extra.join(' · ') : ''), start: isDay ? it.data[fid] : wall(it.data[fid]),
+        return { id: String(it.id), title: eventTitle(it), start: isDay ? it.data[fid] : wall(it.data[fid]),
                  allDay: isDay, url: cfg.record_url.replace('{id}', it.id),
                  extendedProps: { version: it.version, name: B.titleOf(it) } };
       }));

@@ -5,7 +5,8 @@
    Hook: a widget module (static/widgets/<name>.js, formflow.widgets[name]) may offer filterInput(host) -> element for
    its fields' value; host = {field, op, index, t, label, users, choices(parent)} (choices: what the type's widget picks
    from, by the column's type); the value is el.filterValue() when given, else el.value.
-   Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, t: fn}); fb.add(), fb.read(), fb.set(filters). */
+   Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, userName: fn(id), t: fn}); fb.add(), fb.read(),
+   fb.set(filters). A person's value is picked with the user picker (userpicker.js: the page loads it). */
 (function () {
   'use strict';
 
@@ -43,16 +44,53 @@
         el = document.createElement('select');
         choices(col).forEach(function (c) { option(el, ff.label(c.label, c.value), ff.label(c.label, c.value)); });
       } else if (has(col, 'is_user')) {
-        el = document.createElement('select');
-        option(el, '$me', t('me'));
-        if (op === 'in') option(el, '$my_team', t('my_team'));
-        users().forEach(function (u) { option(el, u.id, u.display_name || u.username); });
+        el = personValue(col, op);
       } else {
         el = document.createElement('input');
         el.type = (op === 'last_days' || op === 'next_days' || col.value_kind === 'number' || col.value_kind === 'integer') ? 'number'
           : (col.value_kind === 'date' || col.value_kind === 'datetime' ? 'date' : 'text');
       }
       return el;
+    }
+    /* a person: "me", "my team" (for "in"), or "a person…", chosen with the user picker (userpicker.js), which searches
+       the server as one types, so any person of the workspace can be chosen; el.filterValue() -> "$me" | "$my_team" | id */
+    var pickers = 0;
+    function personValue(col, op) {
+      var box = document.createElement('span'), who = document.createElement('select'), picker = null;
+      box.className = 'cond-person';
+      option(who, '$me', t('me'));
+      if (op === 'in') option(who, '$my_team', t('my_team'));
+      option(who, '', t('a_person'));
+      labelled(who, t('value'));
+      box.appendChild(who);
+      var id = 'cond-person-' + (++pickers);
+      function showPicker(chosen) {
+        if (picker) picker.remove();
+        picker = null;
+        if (who.value !== '') return;
+        picker = ff.userPicker.create({ id: id, single: true, chosen: chosen || [],
+                                        label: t('person_for', { field: ff.label(col.label, col.id) }) });
+        box.appendChild(picker);
+      }
+      who.addEventListener('change', function () {
+        showPicker();
+        if (picker) picker.querySelector('[data-picker-input]').focus();
+      });
+      box.filterValue = function () {
+        if (who.value !== '') return who.value;
+        var chosen = picker && picker.querySelector('input[type="hidden"]');
+        return chosen ? Number(chosen.value) : null;
+      };
+      box.setFilterValue = function (v) {
+        if (v === '$me' || v === '$my_team') { who.value = v; showPicker(); return; }
+        who.value = '';
+        var name = (opts.userName && opts.userName(v)) || '';
+        if (!name) users().forEach(function (u) { if (String(u.id) === String(v)) name = u.display_name || u.username; });
+        showPicker(v === null || v === undefined || v === '' ? [] : [{ id: Number(v), name: name || ('#' + v) }]);
+      };
+      box.setAttribute('role', 'group');
+      box.setAttribute('aria-label', t('value'));  // the builder names its value controls; the box's own controls carry names
+      return box;
     }
     function valueControl(li, col, op) {
       li.querySelectorAll('.cond-value').forEach(function (x) { x.remove(); });

@@ -12,7 +12,8 @@
   var $ = function (id) { return document.getElementById(id); };
   // exact: the person asked to count every match ("count exactly"); until then a total past the server's limit is an
   // estimate (said "about", or "more than" for a lower bound) and the pager keeps a next page while rows follow
-  var state = { where: null, deleted: false, search: '', views: [], users: [], reverting: false, exact: false };
+  // names: people picked in an Owner cell or a filter (beyond the first page of users), by id, so their cells read by name
+  var state = { where: null, deleted: false, search: '', views: [], users: [], names: {}, reverting: false, exact: false };
   var table = null;
 
   function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
@@ -43,13 +44,7 @@
       choices(col).forEach(function (c) { values[c.value] = ff.label(c.label, c.value); });
       return { editor: 'list', params: { values: values } };
     }
-    if (has(col, 'is_user')) {
-      return { editor: 'list', params: { valuesLookup: function () {
-        var out = {};
-        state.users.forEach(function (u) { out[u.id] = u.display_name || u.username; });
-        return out;
-      } } };
-    }
+    if (has(col, 'is_user')) return { editor: personEditor(col), params: {} };
     if (has(col, 'is_reference') || col.value_kind === 'array' || col.value_kind === 'datetime') return null;
     if (col.value_kind === 'number' || col.value_kind === 'integer') return { editor: 'number', params: {} };
     if (col.value_kind === 'boolean') return { editor: 'tickCross', params: {} };
@@ -59,7 +54,63 @@
   }
   function userName(id) {
     var u = state.users.filter(function (x) { return x.id === Number(id); })[0];
-    return u ? (u.display_name || u.username) : '';
+    return u ? (u.display_name || u.username) : (state.names[id] || '');
+  }
+  /* an Owner-like cell is edited with the user picker (userpicker.js): it searches the server as one types, so any
+     person of the workspace can be chosen, by keyboard (Down, Enter; Escape cancels) or pointer; it is named by the
+     column and the record ("Owner of Acme Ltd") */
+  var editorCount = 0;
+  function personEditor(col) {
+    return function (cell, onRendered, success, cancel) {
+      var now = cell.getValue(), title = cell.getRow().getData()._title, done = false;
+      var chosen = now === null || now === undefined || now === '' ? [] : [{ id: Number(now), name: userName(now) || ('#' + now) }];
+      var picker = ff.userPicker.create({ id: 'grid-cell-person-' + (++editorCount), single: true, chosen: chosen,
+                                          label: t('cell_person', { field: colLabel(col), title: title }),
+                                          onChange: function (users) {
+                                            if (done || !users.length) return;
+                                            state.names[users[0].id] = users[0].name;
+                                            finish(function () { success(users[0].id); });
+                                          } });
+      // the picker floats over the grid (a cell clips what it holds); the cell keeps the current name meanwhile
+      var pop = document.createElement('div');
+      pop.className = 'card grid-cell-popup';
+      pop.appendChild(picker);
+      var shown = document.createElement('span');
+      shown.textContent = now ? userName(now) : '';
+      var input = picker.querySelector('[data-picker-input]');
+      function finish(then) {
+        if (done) return;
+        done = true;
+        pop.remove();
+        then();
+        var el = cell.getElement();
+        if (el && el.focus) el.focus();
+      }
+      pop.addEventListener('keydown', function (e) {
+        e.stopPropagation();  // Tabulator's own keys must not act on the cell while one picks
+        if (e.key === 'Escape' && input.getAttribute('aria-expanded') !== 'true') { e.preventDefault(); finish(cancel); }
+      });
+      pop.addEventListener('focusout', function () {
+        setTimeout(function () { if (!pop.contains(document.activeElement)) finish(cancel); }, 200);
+      });
+      onRendered(function () {
+        var r = cell.getElement().getBoundingClientRect();
+        document.body.appendChild(pop);
+        var width = Math.min(pop.offsetWidth, document.documentElement.clientWidth - 16);
+        pop.style.left = Math.max(8, Math.min(r.left, document.documentElement.clientWidth - width - 8)) + window.scrollX + 'px';
+        pop.style.top = r.bottom + window.scrollY + 'px';
+        input.focus();
+      });
+      return shown;
+    };
+  }
+  /* Enter or F2 on a focused cell edits it (a double click does the same): the grid is usable from the keyboard */
+  function editFromKeyboard(e) {
+    if ((e.key !== 'Enter' && e.key !== 'F2') || !e.target.classList || !e.target.classList.contains('tabulator-cell')) return;
+    var rowEl = e.target.closest('.tabulator-row'), field = e.target.getAttribute('tabulator-field');
+    var row = table.getRows().filter(function (r) { return r.getElement() === rowEl; })[0];
+    var c = row && field ? row.getCell(field) : null;
+    if (c && c.getColumn().getDefinition().editor) { e.preventDefault(); c.edit(); }
   }
   /* a cell as people read it, drawn by the field type's widget module (widgets/*.js cell(value, field, server text,
      ctx)): a choice's label in its colour, a moment in the reader's zone and language, an amount with its currency;
@@ -75,10 +126,7 @@
   function cellText(col, row, shown, v) {
     if (shown !== undefined && shown !== null) return String(shown);
     if (has(col, 'has_choices')) return Array.isArray(v) ? v.map(function (x) { return choiceLabel(col, x); }).join(', ') : choiceLabel(col, v);
-    if (has(col, 'is_user')) {
-      var u = state.users.filter(function (x) { return x.id === v; })[0];
-      if (u) return u.display_name || u.username;
-    }
+    if (has(col, 'is_user') && userName(v)) return userName(v);
     if (col.value_kind === 'boolean') return v ? ff.t('common.yes') : ff.t('common.no');
     return Array.isArray(v) ? v.join(', ') : (typeof v === 'object' ? JSON.stringify(v) : String(v));
   }
@@ -86,7 +134,8 @@
   function nameRowBox(row) {
     var box = row.getElement().querySelector('.tabulator-cell input[type="checkbox"]');
     if (!box) return;
-    box.setAttribute('aria-label', t('select_row', { title: row.getData()._title }));
+    // with its number: two records may share a title, their checkboxes never a name
+    box.setAttribute('aria-label', t('select_row', { title: row.getData()._title }) + ' (#' + row.getData().id + ')');
     /* the cell is named for what it holds, so the record's title names one cell of the row only: its own */
     box.closest('.tabulator-cell').setAttribute('aria-label', t('select_cell'));
   }
@@ -181,18 +230,19 @@
     var col = cfg.columns.filter(function (c) { return c.id === fid; })[0];
     if (col && has(col, 'is_user') && value !== null && value !== '') value = Number(value);
     body.data[fid] = value === '' ? null : value;
-    var el = cell.getElement();
+    var el = cell.getElement(), disp = data._display || {}, shownBefore = disp[fid];
+    delete disp[fid];  // the server's text was the old value's: the cell reads the new value (a person by name) at once
+    if (shownBefore !== undefined) el.replaceChildren(cellNode(col, data));
     ff.api('PATCH', cfg.api + '/records/' + data.id, body, { 'If-Match': '"' + data.version + '"' }).then(function (r) {
       if (r.ok) {
         el.classList.remove('cell-refused');
         el.removeAttribute('title');
-        var disp = data._display || {};
-        delete disp[fid];
         row.update({ version: r.data.version, _display: disp });
         say('');
         return;
       }
       var why = reason(r);
+      if (shownBefore !== undefined) disp[fid] = shownBefore;
       state.reverting = true;
       cell.restoreOldValue();
       state.reverting = false;
@@ -351,25 +401,40 @@
 
   /* ---- columns shown (the chooser follows moves and saved views) ---- */
   function columnChooser() {
-    var box = $('grid-column-list');
+    var box = $('grid-column-list'), shown = table.getColumns().filter(function (c) { return /^v_/.test(c.getField() || ''); });
     box.innerHTML = '';
-    table.getColumns().forEach(function (c) {
-      var f = c.getField() || '';
-      if (!/^v_/.test(f)) return;
-      var lab = document.createElement('label'), cb = document.createElement('input');
+    shown.forEach(function (c, i) {
+      var name = c.getDefinition().title, row = document.createElement('div'), lab = document.createElement('label'), cb = document.createElement('input');
+      row.className = 'grid-column-row';
       lab.className = 'check';
       cb.type = 'checkbox'; cb.checked = c.isVisible();
       cb.addEventListener('change', function () { if (cb.checked) c.show(); else c.hide(); });
       lab.appendChild(cb);
-      lab.appendChild(document.createTextNode(' ' + c.getDefinition().title));
-      box.appendChild(lab);
+      lab.appendChild(document.createTextNode(' ' + name));
+      row.appendChild(lab);
+      // a column moves by keyboard too (dragging its header does the same): each button named by its column
+      [['up', -1, '↑'], ['down', 1, '↓']].forEach(function (m) {
+        var b = document.createElement('button'), other = shown[i + m[1]];
+        b.type = 'button'; b.className = 'btn btn-sm btn-ghost'; b.textContent = m[2];
+        b.setAttribute('aria-label', t('column_' + m[0], { name: name }));
+        b.disabled = !other;
+        b.addEventListener('click', function () {
+          c.move(other, m[1] > 0);
+          columnChooser();
+          var again = $('grid-column-list').querySelector('[aria-label="' + b.getAttribute('aria-label').replace(/"/g, '\\"') + '"]');
+          if (again && !again.disabled) again.focus();
+        });
+        row.appendChild(b);
+      });
+      box.appendChild(row);
     });
   }
 
   /* ---- start ---- */
   function start() {
     var groupSel = $('grid-group'), bulkSel = $('grid-bulk-field');
-    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, t: t, users: function () { return state.users; } });
+    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, t: t, users: function () { return state.users; },
+                                 userName: userName });
     cfg.columns.forEach(function (c) {
       if (c.groupable && (has(c, 'has_choices') || has(c, 'is_user'))) option(groupSel, c.id, colLabel(c));
       if (editorOf(c)) option(bulkSel, c.id, colLabel(c));
@@ -385,6 +450,7 @@
     table.on('cellEdited', edited);
     table.on('rowSelectionChanged', selectionChanged);
     table.on('columnMoved', columnChooser);
+    $('grid').addEventListener('keydown', editFromKeyboard);
     $('grid-columns').addEventListener('toggle', columnChooser);
     table.on('tableBuilt', function () {
       // the grid role owns only rows: the scroll box is not a tab stop of its own (the grid is), the pager lives outside

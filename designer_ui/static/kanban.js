@@ -1,6 +1,7 @@
 /* The kanban board (SortableJS, vendored): a lane per value of the chosen field (its choices, or the workspace's
    people when the type says is_user) and one for no value. Each lane reads its own cards through the read gate
-   ({field eq value}): PER_LANE at a time, newest first, its header saying how many the lane holds in all, and "Show more"
+   ({field eq value}): PER_LANE at a time, newest first, its header saying how many the lane holds in all (every lane's
+   count comes in one request, …/records/counts, one grouped count through the read gate), and "Show more"
    reads the next ones after the last shown (id below it: moves in and out of a lane neither skip nor repeat a card).
    A lane's cards scroll inside it, so a card can be dropped anywhere on a long lane (on a card, between two, on its
    header or its "Show more"). Dropping a card in another lane — or picking the lane in the card's "Move to" select,
@@ -43,7 +44,7 @@
     if (f.read_only) return li;
     var sel = document.createElement('select');
     sel.className = 'kanban-move';
-    sel.setAttribute('aria-label', t('move_to', { title: B.titleOf(item) }));
+    sel.setAttribute('aria-label', t('move_to', { title: B.titleOf(item) }) + ' (#' + item.id + ')');  // titles may repeat
     lanesList.forEach(function (lane, i) {
       var o = document.createElement('option');
       o.value = String(i); o.textContent = lane.label;
@@ -94,7 +95,7 @@
     if (after) filters.push({ field: 'id', op: 'lt', value: Number(after) });  // the next cards after the last one read
     var more = ul.parentNode.querySelector('.kanban-more');
     more.disabled = true;
-    return B.read(filters, 1, PER_LANE, '-id').then(function (r) {
+    return B.read(filters, 1, PER_LANE, '-id', true).then(function (r) {
       more.disabled = false;
       if (!r.ok) { B.say(B.reason(r), true); return; }
       r.data.items.forEach(function (item) {
@@ -103,10 +104,6 @@
         var li = cardOf(item, lanesList, f);
         ul.appendChild(li); syncSelect(li);
       });
-      if (!after) {
-        ul.setAttribute('data-total', r.data.total === null ? ul.children.length : r.data.total);
-        ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
-      }
       more.hidden = !r.data.has_more;
     });
   }
@@ -157,6 +154,7 @@
       ul.setAttribute('aria-labelledby', 'lane-' + i);
       var more = document.createElement('button');
       more.type = 'button'; more.className = 'btn btn-sm kanban-more'; more.hidden = true; more.textContent = t('lane_more');
+      more.setAttribute('aria-label', t('lane_more_in', { lane: lane.label }));  // one "Show more" per lane: named by it
       section.appendChild(head); section.appendChild(ul); section.appendChild(more);
       board.appendChild(section);
       if (!f.read_only) {
@@ -167,6 +165,20 @@
       }
       more.addEventListener('click', loadLane.bind(null, ul, lane, lanesList, f));
       loadLane(ul, lane, lanesList, f);
+    });
+    countLanes(f);
+  }
+  /* every lane's count in one request (…/records/counts: one grouped count through the read gate) */
+  function countLanes(f) {
+    var asked = B.state.field;
+    B.counts(f.id).then(function (r) {
+      if (asked !== B.state.field) return;
+      if (!r.ok) { B.say(B.reason(r), true); return; }
+      Array.prototype.forEach.call(document.querySelectorAll('#kanban .kanban-cards'), function (ul) {
+        var value = ul.getAttribute('data-value');
+        ul.setAttribute('data-total', value === '' ? r.data.empty : (r.data.counts[value] || 0));
+        ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
+      });
     });
   }
 

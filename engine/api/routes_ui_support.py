@@ -107,7 +107,8 @@ def _table_query(definition: dict, *, paged: bool) -> queries.Query:
         filters.append(queries.Filter("deleted_at", "not_empty"))
     return queries.Query(filters=filters, sort=sort, search=request.args.get("search") or None, include_deleted=deleted,
                          page=page if paged else 1, page_size=per_page if paged else queries.MAX_PAGE_SIZE,
-                         exact_total=request.args.get("exact") == "1")  # the grid's "count exactly", asked by a person
+                         exact_total=request.args.get("exact") == "1",  # the grid's "count exactly", asked by a person
+                         count=request.args.get("count") != "0")  # a kanban lane: its count came with every lane's (…/counts)
 
 
 @route("/apps/<app_key>/forms/<form_key>/records/table", summary="Records as the UI table shows them (display text, titles)",

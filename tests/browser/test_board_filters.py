@@ -36,13 +36,13 @@ def test_kanban_filters_with_the_grids_builder_and_keeps_it_in_a_saved_view(crm,
     page.get_by_label("Field", exact=True).select_option(label="Amount")
     page.get_by_label("Operator", exact=True).select_option(label="greater than / after")
     page.get_by_label("Value", exact=True).fill("50000")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(board.locator(f"[data-record='{small['id']}']")).to_have_count(0)
     expect(board.locator(f"[data-record='{big['id']}']")).to_be_visible()
 
     page.get_by_role("button", name="Save view as…").click()
     page.get_by_label("View name").fill("Big deals")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Create view", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("saved")
     view = page.request.get(f"{base}/api/apps/crm/forms/opportunity/views").json()["items"][0]
     assert view["definition"]["filters"] == [{"field": "amount", "op": "gt", "value": "50000"}]

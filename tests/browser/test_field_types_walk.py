@@ -121,14 +121,14 @@ def test_all_six_types_from_designer_to_template(page, db_app, tmp_path):
     cond.get_by_label("Field").select_option(label="Rating")
     cond.get_by_label("Operator").select_option("ge")
     cond.get_by_label("Value").fill("4")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(rows).to_have_count(1)
     cond.get_by_label("Field").select_option(label="Rich text")
     assert sorted(cond.get_by_label("Operator").locator("option").evaluate_all("os => os.map(o => o.value)")) == \
         sorted(next(t for t in call(base, token, "GET", "/api/field-types")["items"] if t["type"] == "richtext")["filter_operators"])
     cond.get_by_label("Operator").select_option("contains")
     cond.get_by_label("Value").fill("buyer")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Site visit")
 

@@ -125,7 +125,7 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
     cond.get_by_label("Field").select_option("created_at")
     cond.get_by_label("Operator").select_option("last_days")
     cond.get_by_label("Value").fill("30")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     where = '{"filters": [{"field": "level", "op": "eq", "value": "key"}, {"field": "created_at", "op": "last_days", "value": 30}]}'
     want = page.request.get(f"{base}/api/apps/crm/forms/customer/records/table", params={"where": where, "per_page": 20}).json()
     assert 0 < want["total"] < _total(page, base) and all(i["data"]["level"] == "key" for i in want["items"])
@@ -136,7 +136,7 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
     page.get_by_role("button", name="Save view as…").click()
     page.get_by_label("View name").fill("Key customers, last 30 days")
     page.locator("#grid-save-form").get_by_label("member").check()
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Create view", exact=True).click()
     expect(page.locator("#grid-status")).to_contain_text("saved")
     assert not errors, errors
     rt_member = users.create_user(rt, Actor.system(), "zhaoliu", password="correct-horse-battery-9", display_name="赵六",
