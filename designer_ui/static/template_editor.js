@@ -26,7 +26,7 @@
       return {
         cfg: cfg, forms: cfg.forms || [], tpl: null, key: '', labelValue: '', form: '', subject: '', body: '',
         lastPart: 'body', errors: [], status: '', statusKind: '', comment: '', recordId: '',
-        previewSubject: '', previewBody: '', previewError: '', sentText: '', timer: null, saving: null,
+        previewSubject: '', previewBody: '', previewError: '', previewSample: false, sentText: '', timer: null, saving: null,
         purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '', pageChoice: {},
         /* the language tab shown ('' = the default text) and the texts of every tab: {kind: {subject, body}} */
         lang: '', parts: { 'default': blank() }, languages: LANGUAGES,
@@ -279,6 +279,7 @@
           window.formflow.api('POST', cfg.api_base + '/' + encodeURIComponent(this.tpl.key) + '/preview', body).then(function (r) {
             if (!r.ok) { self.previewError = (r.data && r.data.error && r.data.error.message) || t('editor.failed'); return; }
             self.previewError = '';
+            self.previewSample = !!r.data.sample;  // no record yet: the server rendered each field's sample value
             self.previewSubject = r.data.subject || '';
             self.previewBody = r.data.body || '';
           });

@@ -31,8 +31,10 @@ TEMPLATE = {"type": "object", "required": ["app", "key", "revision", "state", "f
     **{f"{what}_at": _NULL_STR for what in ("created", "updated", "submitted", "reviewed", "published", "superseded")}}}
 TEMPLATE_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": TEMPLATE}}}
 RENDERED = {"type": "object", "required": ["subject", "body"], "properties": {
-    "revision": {"type": "integer"}, "state": {"type": "string"}, "channel": {"type": "string"}, "record_id": {"type": "integer"},
-    "subject": {"type": "string"}, "body": {"type": "string"}, "html_body": _NULL_STR, "link": {"type": "string"}}}
+    "revision": {"type": "integer"}, "state": {"type": "string"}, "channel": {"type": "string"},
+    "record_id": {"type": ["integer", "null"], "description": "null: no record yet, rendered with sample data"},
+    "sample": {"type": "boolean", "description": "rendered with each field type's sample value (the form has no record yet)"},
+    "subject": {"type": "string"}, "body": {"type": "string"}, "html_body": _NULL_STR, "link": _NULL_STR}}
 SENT = {"type": "object", "required": ["inbox", "email"], "properties": {
     "revision": {"type": "integer"}, "record_id": {"type": "integer"}, "inbox": {"type": "object"}, "email": {"type": "object"}}}
 MESSAGE = {"type": "object", "required": ["id", "title", "body", "read"], "properties": {

@@ -157,6 +157,13 @@ class FieldType:
     measurable: bool = False
     #: a kanban board can put records in lanes by this type's one value (a choice, a person); see ``groups_kanban``
     kanban_lanes: bool = False
+    #: the value a template preview renders before the form has any record (None: rendered empty)
+    sample: Any = None
+
+    def sample_value(self, field: dict, now: Any, user_id: int | None) -> Any:
+        """A stored value of this type for previews with sample data (``now``: an aware datetime, the clock's)."""
+        return self.sample
+
     #: capability flags
     is_reference: bool = False
     is_user: bool = False

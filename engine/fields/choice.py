@@ -23,6 +23,7 @@ def _duplicates(values: list[str]) -> list[str]:
 @FIELD_TYPES.register
 class BooleanType(FieldType):
     name = "boolean"
+    sample = True
     palette_rank = 70
     label, description = en_zh("Switch", "开关"), en_zh("On / off switch", "开 / 关")
     widget, glyph = "input", "◐"
@@ -82,6 +83,10 @@ FIRST_CHOICES = {"choices": [{"value": "option_1", "label": en_zh("Option 1", "�
 class _Select(FieldType):
     default_options = FIRST_CHOICES
     has_choices = True
+
+    def sample_value(self, field: dict, now, user_id):
+        first = choice_values(field)[:1]
+        return (first or [None])[0] if self.name == "select" else first
     public_form = True
     in_subtable = True
     def check_options(self, field, ctx):

@@ -15,6 +15,7 @@ NUMBER_PROPERTIES = (Property("options.min", "number", en_zh("Minimum", "最小�
 
 
 class _Numeric(FieldType):
+    sample = 42
     """Facts shared by number and money."""
     value_kind = "number"
     sql_kind = "number"

@@ -96,6 +96,11 @@ REFERENCE_TYPE: ReferenceType = FIELD_TYPES.get(ReferenceType.name)
 @FIELD_TYPES.register
 class UserType(IdField):
     name = "user"
+
+    def sample_value(self, field, now, user_id):
+        if user_id is None:
+            return None
+        return user_id if not (field.get("options") or {}).get("multiple") else [user_id]
     palette_rank = 150
     label, description = en_zh("Member", "成员"), en_zh("A person in the workspace", "工作区中的成员")
     widget, glyph = "picker", "U"

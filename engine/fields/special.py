@@ -39,6 +39,7 @@ class _Derived(FieldType):
 @FIELD_TYPES.register
 class SerialType(FieldType):
     name = "serial"
+    sample = "SAMPLE-0001"
     palette_rank = 130
     label, description = en_zh("Serial number", "流水号"), en_zh("Auto number like KH-20240101-0001", "自动编号，如 KH-20240101-0001")
     widget, glyph = "output", "Nº"

@@ -39,6 +39,9 @@ class _Temporal(FieldType):
 @FIELD_TYPES.register
 class DateType(_Temporal):
     name = "date"
+
+    def sample_value(self, field, now, user_id):
+        return now.date().isoformat()
     palette_rank = 50
     label, description = en_zh("Date", "日期"), en_zh("A calendar day", "某一天")
     widget, glyph = "datetime", "D"
@@ -77,6 +80,9 @@ class DateType(_Temporal):
 @FIELD_TYPES.register
 class DateTimeType(_Temporal):
     name = "datetime"
+
+    def sample_value(self, field, now, user_id):
+        return utc_iso(now)
     palette_rank = 60
     label, description = en_zh("Date and time", "日期时间"), en_zh("A moment, in the user's time zone", "某一时刻，按用户时区显示")
     widget, glyph = "datetime", "◷"

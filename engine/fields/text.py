@@ -71,6 +71,7 @@ class _Text(_TextLike):
 @FIELD_TYPES.register
 class TextType(_Text):
     name = "text"
+    sample = "Sample text · 示例文本"
     palette_rank = 10
     label, description = en_zh("Single line text", "单行文本"), en_zh("Short text such as a name", "简短文字，例如名称")
     widget, glyph = "input", "T"
@@ -115,6 +116,7 @@ class TextareaType(TextType):
 @FIELD_TYPES.register
 class PhoneType(_TextLike):
     name = "phone"
+    sample = "13800138000"
     palette_rank = 100
     label, description = en_zh("Phone", "手机号"), en_zh("Phone number, normalized", "电话号码，自动规范化")
     widget, glyph = "input", "P"
@@ -158,6 +160,7 @@ class PhoneType(_TextLike):
 @FIELD_TYPES.register
 class EmailType(_TextLike):
     name = "email"
+    sample = "sample@example.com"
     palette_rank = 110
     label, description = en_zh("Email", "邮箱"), en_zh("Email address", "电子邮箱地址")
     widget, glyph = "input", "@"
@@ -184,6 +187,7 @@ class EmailType(_TextLike):
 @FIELD_TYPES.register
 class UrlType(_TextLike):
     name = "url"
+    sample = "https://example.com"
     palette_rank = 120
     label, description = en_zh("Link", "链接"), en_zh("Web address", "网址")
     widget, glyph = "input", "//"

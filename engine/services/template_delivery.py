@@ -24,6 +24,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, NotFound, Unauthorized, ValidationFailed
+from engine.fields import FIELD_TYPES
 from engine.i18n import LOCALES
 from engine.notifications.channels import CHANNELS, OutgoingMessage, Recipient, get_channel
 from engine.notifications.lifecycle import TemplateState
@@ -155,14 +156,27 @@ def _render_parts(data: RenderData, form, parts: Mapping[str, CompiledTemplate],
 
 # -- preview and test send -----------------------------------------------------------
 
-def _record_row(conn: sa.Connection, rt: Runtime, actor: Actor, form, record_id: int | None) -> Mapping:
-    """The record to render with, as the actor may read it (previews must not show other people's records)."""
+def sample_row(rt: Runtime, actor: Actor, form) -> dict:
+    """A record made of each live field type's sample value, owned by the actor: what a preview renders before the
+    form has a record the actor can read (``id`` 0; its ``sample`` mark tells the editor to say so)."""
+    now = rt.clock.now()
+    data = {f["id"]: FIELD_TYPES.get(f["type"]).sample_value(f, now, actor.user_id) for f in form.live_fields}
+    return {"id": 0, "sample": True, "data": {k: v for k, v in data.items() if v is not None}, "owner_id": actor.user_id,
+            "created_at": now, "updated_at": now}
+
+
+def _record_row(conn: sa.Connection, rt: Runtime, actor: Actor, form, record_id: int | None, *,
+                sample: bool = False) -> Mapping:
+    """The record to render with, as the actor may read it (previews must not show other people's records); with
+    ``sample``, sample data when no record is given and none can be read yet."""
     query = sa.select(records).where(records.c.form_id == form.form_id, records.c.deleted_at.is_(None))
     if record_id is None:  # the newest record the actor can read
         scope = read_scope(rt, conn, actor, form)
         if scope is not None:
             query = query.where(scope)
         row = conn.execute(query.order_by(records.c.id.desc()).limit(1)).mappings().first()
+        if row is None and sample:
+            return sample_row(rt, actor, form)
         if row is None:
             raise ValidationFailed(f"form {form.key!r} has no record you can render with yet",
                                    [ErrorItem.coded("error.delivery.no_record_item", path="/record_id")],
@@ -186,7 +200,7 @@ def _without_hidden(conn: sa.Connection, rt: Runtime, actor: Actor, form, row: M
 
 
 def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | None, revision: int | None,
-                       channel: str, language: str | None = None):
+                       channel: str, language: str | None = None, *, sample: bool = False):
     _, rows = revisions(conn, rt, app_key, key)
     row = pick(rows, revision)
     if row["purpose"] != "notification":
@@ -195,7 +209,7 @@ def _rendered_revision(conn, rt: Runtime, actor: Actor, app_key: str, key: str, 
                                message_code="error.delivery.print_not_sent", params={"template": repr(key)})
     compiled, _ = check_content(conn, rt, app_key, key, row["form_key"], row["content"])
     form = compiled_form(rt, conn, app_key, row["form_key"])
-    record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id))
+    record = _without_hidden(conn, rt, actor, form, _record_row(conn, rt, actor, form, record_id, sample=sample))
     data = RenderData(conn, rt, (actor,))  # referenced records pass the actor's read gate too
     who = actor.user_id if actor.user_id is not None else record["owner_id"]
     locale = _recipient_locale(data, who) if language is None else None if language == NEUTRAL_LANGUAGE else language
@@ -214,9 +228,13 @@ def preview(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | 
                                                                     languages=", ".join((NEUTRAL_LANGUAGE, *LOCALES)))],
                                message_code="error.delivery.unknown_language")
     with rt.db.read() as conn:
-        row, form, record, out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, channel, language)
+        row, form, record, out = _rendered_revision(conn, rt, actor, app_key, key, record_id, revision, channel, language,
+                                                    sample=True)
+    if record.get("sample"):  # no record yet: rendered with sample data, which links nowhere
+        return {"revision": row["revision"], "state": row["state"], "channel": channel, "record_id": None, "sample": True,
+                **out, "link": None}
     return {"revision": row["revision"], "state": row["state"], "channel": channel, "record_id": record["id"], **out,
-            "link": record_link(rt, app_key, form.key, record["id"])}
+            "sample": False, "link": record_link(rt, app_key, form.key, record["id"])}
 
 
 def test_send(rt: Runtime, actor: Actor, app_key: str, key: str, record_id: int | None = None, *, revision: int | None = None) -> dict:
