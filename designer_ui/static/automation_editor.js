@@ -73,6 +73,8 @@
         this.statusKind = 'warn';
       };
 
+      /* a control of the i-th fill rule, named with its row ("Target field, rule 2" / "目标字段（第 2 条）") */
+      base.inRule = function (key, i) { return t('editor.in_rule_row', { name: t(key), n: i + 1 }); };
       base.autoTitle = function (auto, ai) { return window.formflow.label(auto.name, '') || t('editor.automation_n', { n: ai + 1 }); };
       base.nameIn = function (auto, loc) { return window.formflow.textIn(auto.name, loc); };
       base.addAutomation = function () {
