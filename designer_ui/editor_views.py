@@ -23,6 +23,7 @@ from engine.services import templates as template_service
 from engine.services import users as user_service
 from engine.services import workflows as workflow_service
 from engine.services.permissions import has_capability, require_capability
+from engine.owner_field import default_recipient
 
 #: sample records offered per form in the record pickers (preview, next fire times, dry-run)
 MAX_SAMPLE_RECORDS = 50
@@ -53,6 +54,7 @@ def _forms(app: dict, locale: str, *, published_only: bool = False) -> list[dict
         out.append({"key": form["key"], "label": label_text(form["label"], locale) or form["key"],
                     "published": bool(form["published_version"]), "definition": definition,
                     "owner_field": (definition.get("settings") or {}).get("owner_field"),
+                    "default_to": default_recipient(definition),
                     "fields": [_field_summary(f, locale) for f in definition.get("fields", []) if not f.get("deleted")]})
     return out
 

@@ -73,3 +73,30 @@ _SET_DATA = sa.update(records).where(records.c.id == sa.bindparam("rid")).values
 
 #: this module's part in forms and writes (listed in ``engine.features``, first of the after-save stages)
 FEATURE = Feature("owner_field", check_publish=check_owner_field, after_save=follow_owner_field)
+
+
+def _says_owner(f: dict) -> bool:
+    label = f.get("label")
+    texts = list(label.values()) if isinstance(label, dict) else [label]
+    return f.get("id") == "owner" or any(str(t or "").strip().lower() in ("owner", "负责人") for t in texts)
+
+
+def likely_owner_field(definition: dict) -> str | None:
+    """The user field that most likely says whose record it is: the form's owner field, else among its live single
+    user fields one labelled Owner / 负责人, then a required one, then the first (None: the form has no user field)."""
+    named = owner_field(definition)
+    if named:
+        return named
+    users = [f for f in definition.get("fields", []) if isinstance(f, dict) and not f.get("deleted")
+             and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).is_user
+             and not (f.get("options") or {}).get("multiple")]
+    if not users:
+        return None
+    return min(enumerate(users), key=lambda p: (not _says_owner(p[1]), not p[1].get("required"), p[0]))[1]["id"]
+
+
+def default_recipient(definition: dict) -> dict:
+    """Whom a new notify step sends to: the record's owner when the form names its owner field (or has no user
+    field: then the owner is who created the record), else the user field that most likely holds the owner."""
+    fid = likely_owner_field(definition)
+    return {"owner": True} if fid is None or fid == owner_field(definition) else {"field": fid}

@@ -14,16 +14,17 @@
   //: channels that post to an address the editor asks for
   var URL_CHANNELS = ['wecom', 'dingtalk', 'feishu', 'slack', 'webhook'];
 
-  function blank(form) {
+  /* `to`: whom a new notify step sends to, the form's default_to (its Owner / 负责人 user field, else the owner) */
+  function blank(form, to) {
     return { key: '', label: '', form: form || '',
       trigger: { type: 'date_relative', field: '', tz: 'owner', offsets: [{ amount: 1, unit: 'days', direction: 'before', at_time: '09:00' }] },
-      steps: [{ id: 'notify_owner', type: 'notify', to: [{ owner: true }], cc: [], channels: ['inbox'], message: { subject: '', body: '' } }] };
+      steps: [{ id: 'notify_owner', type: 'notify', to: [to || { owner: true }], cc: [], channels: ['inbox'], message: { subject: '', body: '' } }] };
   }
   //: what a new step of each kind starts with
   var STEP_KINDS = ['notify', 'webhook', 'set_field', 'create_record', 'update_record', 'condition'];
-  function newStep(type, id) {
+  function newStep(type, id, to) {
     var s = { id: id, type: type };
-    if (type === 'notify') { s.to = [{ owner: true }]; s.channels = ['inbox']; s.message = { subject: '', body: '' }; }
+    if (type === 'notify') { s.to = [to || { owner: true }]; s.channels = ['inbox']; s.message = { subject: '', body: '' }; }
     if (type === 'webhook') { s.url = ''; s.fields = []; s.message = { subject: '', body: '' }; }
     if (type === 'set_field') { s.field = ''; s.value = ''; }
     if (type === 'create_record' || type === 'update_record') s.values = {};
@@ -102,7 +103,7 @@
 
         init: function () {
           var self = this;
-          this.def = blank(this.forms.length ? this.forms[0].key : '');
+          this.def = blank(this.forms.length ? this.forms[0].key : '', this.forms.length ? this.forms[0].default_to : null);
           this.syncConds();
           this.$nextTick(function () { self.sortable(); });
           if (cfg.selected) {
@@ -204,7 +205,9 @@
         delayPart: function (k) { return (this.def.trigger.delay || {})[k]; },
         offsetList: function () { return this.def.trigger.offsets || []; },
         secretHelp: function (si) { return this.secretHint(si, 'secret') || t('editor.signing_secret_help'); },
-        t2: function (key, id) { return t(key, { step: id }); },
+        /* a control of the i-th time row, named with its row ("Amount, time 2" / "数量（第 2 个时间）") */
+        inTime: function (key, i) { return t('editor.in_time_row', { name: t(key), n: i + 1 }); },
+        t2: function (key, id) { return t(key, { step: this.stepName(this.stepById(id)) || id }); },
         setDelay: function (k, v) { this.def.trigger.delay = this.def.trigger.delay || {}; this.def.trigger.delay[k] = k === 'amount' ? Number(v || 0) : v; this.dirty(); },
         filters: function () { return this.def.trigger.filters || []; },
         addFilter: function () { var f = this.form().fields[0]; this.def.trigger.filters = this.filters().concat([{ field: f ? f.id : '', op: 'eq', value: '' }]); this.dirty(); },
@@ -232,7 +235,7 @@
           return type + '_' + n;
         },
         addStep: function (type) {
-          this.def.steps.push(newStep(type, this.nextStepId(type)));
+          this.def.steps.push(newStep(type, this.nextStepId(type), this.form().default_to));
           this.syncConds();
           this.dirty();
         },
@@ -253,9 +256,18 @@
           this.status = t('editor.step_moved', { step: moved.id, n: to + 1 });
         },
         stepTitle: function (s, si) {
-          if (s.type === OTHERWISE) return t('editor.otherwise_title', { step: s.of });
-          return (si + 1) + '. ' + this.kindLabel(s.type) + ' · ' + s.id;
+          if (s.type === OTHERWISE) return t('editor.otherwise_title', { step: this.stepName(this.stepById(s.of)) });
+          var name = window.formflow.label(s.label, '');
+          return (si + 1) + '. ' + this.kindLabel(s.type) + (name ? ' · ' + name : '');
         },
+        /* a step as people read it: its name in the reader's language, else its place and kind ("2. Notify"),
+           never its internal id */
+        stepName: function (s) {
+          if (!s) return '';
+          var si = this.def.steps.indexOf(s);
+          return window.formflow.label(s.label, '') || (si + 1) + '. ' + this.kindLabel(s.type);
+        },
+        stepById: function (id) { return this.def.steps.filter(function (x) { return x.id === id; })[0] || null; },
         inBranch: function (si) { return this.def.steps.slice(0, si).some(function (s) { return s.type === 'condition'; }); },
         /* which branch a step runs in: '' (always), 'then' or 'else' (the innermost one) */
         branchOf: function (si) {
@@ -411,7 +423,11 @@
 
         setTop: function (k, v) { this.def[k] = v; this.dirty(); },
         setForm: function (v) {
+          /* notify steps still sending to the old form's default send to the new form's (its Owner field) */
+          var was = JSON.stringify([this.form().default_to || { owner: true }]);
           this.def.form = v;
+          var now = this.form().default_to || { owner: true };
+          this.def.steps.forEach(function (s) { if (s.type === 'notify' && JSON.stringify(s.to) === was) s.to = [Object.assign({}, now)]; });
           this.def.trigger.field = '';
           delete this.def.trigger.condition;
           this.syncConds();
