@@ -49,7 +49,7 @@ def test_the_preview_runs_the_drafts_rule_and_previews_sub_table_rows(page, crm,
     expect(page.get_by_test_id("rule-builder-mode")).to_have_attribute("aria-pressed", "true")
     page.get_by_test_id("rule-raw-mode").click()
     expect(page.get_by_test_id("rule-raw")).to_be_visible()
-    page.get_by_role("textbox", name="Rule name").fill("Need only for key customers")
+    page.get_by_role("textbox", name="Rule name (English)").fill("Need only for key customers")
     page.get_by_test_id("rule-raw").fill("level == 'key'")
     page.get_by_test_id("add-effect").click()
     page.get_by_test_id("effect-field").select_option(label="Need")
