@@ -16,9 +16,10 @@ import sqlalchemy as sa
 
 from engine.storage.tables import records
 
-#: the parameters a remembered statement takes for its page: rows to read (the page size + 1) and rows to skip
-PAGE_LIMIT = sa.bindparam("page_limit", type_=sa.Integer)
-PAGE_OFFSET = sa.bindparam("page_offset", type_=sa.Integer)
+#: the parameters a remembered statement takes for its page: rows to read (the page size + 1) and rows to skip (MAX_PAGE x
+#: the largest page passes 2^31)
+PAGE_LIMIT = sa.bindparam("page_limit", type_=sa.BigInteger)
+PAGE_OFFSET = sa.bindparam("page_offset", type_=sa.BigInteger)
 #: most query shapes remembered per form version (past it the memo starts again: a bound, not an eviction policy)
 MAX_SHAPES = 64
 #: filter operators whose operands are resolved against the clock per request
