@@ -43,7 +43,8 @@ def test_preview_names_each_bad_row_and_commit_imports_exactly_the_good_unique_r
     assert seen["counts"] == {"valid": 2, "invalid": 3, "duplicate": 2}
     problems = {p["line"]: p["errors"] for p in seen["problems"]}
     assert sorted(problems) == [3, 4, 5, 6, 7]
-    assert problems[3] == [{"column": "Email", "field_id": "email", "label": "Email", "message": "is not an email address", "code": "invalid"}]
+    assert problems[3] == [{"column": "Email", "field_id": "email", "label": "Email", "message": "is not an email address", "code": "invalid",
+                           "message_code": "error.value.email", "params": {}}]  # coded: the preview reads it in the reader's language
     assert problems[4][0]["code"] == "required" and problems[4][0]["column"] == "客户名称"
     assert {(e["code"], e["line"], e["rule"]) for e in problems[5]} == {("duplicate_in_file", 2, "name"), ("duplicate_in_file", 2, "phone")}
     assert problems[6] == [{"column": "客户名称", "field_id": "name", "label": "Customer name", "message": "same as record #1 'ACME'",
