@@ -81,7 +81,7 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
 
     # hide a column from the chooser; Escape closes it
     page.locator("#grid-columns summary").click()
-    page.locator("#grid-column-list").get_by_label("Address").uncheck()
+    page.locator("#grid-column-list").get_by_role("checkbox", name="Address", exact=True).uncheck()
     expect(page.locator("#grid .tabulator-col[tabulator-field=v_address]")).to_be_hidden()
     page.keyboard.press("Escape")
     expect(page.locator("#grid-column-list")).to_be_hidden()
