@@ -205,6 +205,11 @@ def propagate_stage(w) -> None:
         _propagate(w, dependents)
 
 
+def has_dependents(w) -> bool:
+    """Whether a save of ``w`` reaches other records (``propagate_stage`` has roll-ups or live fetches to run)."""
+    return _dependents(w) is not None
+
+
 def propagate_batch(writes) -> None:
     """``propagate_stage`` of a batch: the dependents are looked up once; nothing per record when there are none."""
     dependents = _dependents(writes[0])

@@ -4,11 +4,15 @@ A number is taken by moving a counter row, whose lock lasts until the transactio
 and gap-free (a rolled-back create gives its number back, a killed worker's transaction too), but it also queues the
 form's other creates behind the one holding it. So on PostgreSQL a form's (single) serial field is numbered by the
 record's own insert (``record_rows.NUMBERED_INSERT``): no statement of its own, and the lock is not held while the
-save is prepared. SQLite serialises writers anyway (one database lock) and numbers before the insert, as batches do.
+save is prepared; a create that trusts its form takes it even later, with its commit (below). SQLite serialises
+writers anyway (one database lock) and numbers before the insert, as batches do.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import psycopg
+import sqlalchemy as sa
 
 from engine.fields import FIELD_TYPES
 from engine.serials import counter_params, next_serial
@@ -34,3 +38,77 @@ def _numbered(form) -> tuple[dict, ...]:
     if found is None:
         found = form.memo["numbered_fields"] = tuple(f for f in form.live_fields if FIELD_TYPES.get(f["type"]).numbered)
     return found
+
+
+# -- the number taken last, with the commit ----------------------------------------------------
+# Taken by the record's insert, the number keeps the counter row locked through the after-save stages and the GIL waits
+# of a busy process until the commit: a form's creates queue behind each other. A create that trusts its form
+# (``form_lookup.insert_checked``) whose after-save stages cannot read the number inserts its record without it, runs
+# those stages, and takes the number by one last statement sent with the COMMIT (psycopg's pipeline mode): the lock
+# lasts one server-side statement and the commit. Gap-free as before: a create refused or failing before that statement
+# never moved the counter; a failing statement or a killed process rolls back both.
+
+def numbered_last(w: Write) -> bool:
+    """Whether the create's number can wait for ``number_and_commit``: no after-save automation and no duplicate-check
+    rule reads it (per compiled form)."""
+    known = w.form.memo.get("numbered_last")
+    if known is None:
+        from engine import dedup  # cycle: dedup's stages use the records service
+        check = dedup.for_form(w.form)
+        ruled = {fid for rule in check.rules for fid in rule.fields} if check is not None else set()
+        known = w.form.memo["numbered_last"] = not (
+            any(auto.action.phase == "after_save" for auto in w.form.automations or ())
+            or any(f["id"] in ruled for f in _numbered(w.form)))
+    return known
+
+
+#: the counter moved (as ``serials.next_serial`` moves it), the number rendered (as ``SerialFormat.render``: padded,
+#: never cut) and given to the record's data and its create audit row, in one statement
+_NUMBER = sa.text("""
+WITH counter AS (
+  INSERT INTO serial_counters (form_id, field_id, period, value) VALUES (:form_id, :serial_field, :serial_period, 1)
+  ON CONFLICT (form_id, field_id, period) DO UPDATE SET value = serial_counters.value + 1 RETURNING value),
+numbered AS (SELECT CAST(:serial_prefix AS text) || lpad(value::text, greatest(CAST(:serial_width AS int), length(value::text)), '0')
+                    || CAST(:serial_suffix AS text) AS sn FROM counter),
+rec AS (UPDATE records SET data = jsonb_set(records.data, ARRAY[CAST(:serial_field AS text)], to_jsonb(numbered.sn))
+        FROM numbered WHERE records.id = :rid RETURNING records.id),
+aud AS (UPDATE record_audit SET changes = jsonb_set(record_audit.changes, ARRAY[CAST(:serial_field AS text)],
+                                                    jsonb_build_array(NULL, numbered.sn))
+        FROM numbered WHERE record_audit.record_id = :rid AND record_audit.action = 'create' RETURNING record_audit.id)
+SELECT sn FROM numbered""")
+
+
+def number_now_if_read(w: Write) -> None:
+    """After the insert: when the save reaches other records (roll-ups, live fetches), which may read the number, it is
+    taken now, before the after-save stages, and held to the commit as an insert-taken number is."""
+    from engine import autofill  # cycle: autofill's stages use the form services
+    if autofill.has_dependents(w):
+        _numbered_as(w, w.conn.execute(_NUMBER, _number_params(w)).scalar_one())
+
+
+def number_and_commit(w: Write) -> None:
+    """PostgreSQL: the create's last statement takes its number, sent with the COMMIT in one round trip."""
+    if w.late_counter is None:
+        return
+    compiled = _NUMBER.compile(dialect=w.conn.dialect)
+    params = compiled.construct_params(_number_params(w))
+    pg = w.conn.connection.driver_connection
+    try:
+        with pg.pipeline():
+            cur = pg.cursor()
+            cur.execute(compiled.string, params)
+            pg.commit()
+    except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement
+        raise sa.exc.DBAPIError(compiled.string, params, exc) from exc
+    _numbered_as(w, cur.fetchone()[0])
+
+
+def _number_params(w: Write) -> dict:
+    return {**w.late_counter, "form_id": w.form.form_id, "rid": w.record_id}
+
+
+def _numbered_as(w: Write, number: str) -> None:
+    field = w.late_counter["serial_field"]
+    w.late_counter = None
+    w.values = {**w.values, field: number}
+    w.row = {**w.row, "data": {**w.row["data"], field: number}}

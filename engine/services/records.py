@@ -26,7 +26,7 @@ from engine.services import reference_targets, served_forms
 from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, insert_checked,
                                          last_saved_with, remember_saved_with, still_published)
 from engine.services.record_input import keyed
-from engine.services.record_serials import fill_serials
+from engine.services.record_serials import fill_serials, number_and_commit, number_now_if_read, numbered_last
 from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
 from engine.services.readgate import read_view
@@ -66,6 +66,7 @@ class Write:
     automations_run: list[dict] = field(default_factory=list)  # what each automation that fired did
     neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
     trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
+    late_counter: dict | None = None  # PostgreSQL: the serial taken last, with the commit (record_serials.number_and_commit)
     keys_stored: int | None = None  # PostgreSQL: how many duplicate-check keys the insert stored (dedup.keys_for_insert)
 
     @property
@@ -111,6 +112,7 @@ def _create(rt: Runtime, conn: sa.Connection, actor: Actor, form: CompiledForm, 
     w = Write(rt, conn, actor, form, "create", keyed(form, data), None, skip=frozenset(skip_stages), neighbours=neighbours,
               trusted=neighbours is None)
     _write(w, owner_id=owner_id)
+    number_and_commit(w)  # when the number was left for last: taken with the commit (record_serials)
     return readable(rt, conn, actor, form, record_dict(w.row, form))
 
 
@@ -307,7 +309,11 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
         return
     _run(pipeline.fill, w)
     counter = fill_serials(w) if w.action == "create" else {}  # PostgreSQL: the insert takes the number (record_serials)
+    if counter and w.trusted and numbered_last(w):
+        w.late_counter, counter = counter, {}
     _save(w, owner_id=owner_id, expected_version=expected_version, counter=counter)
+    if w.late_counter:
+        number_now_if_read(w)  # roll-ups and live fetches elsewhere may read the number: then it is taken now
     _run(pipeline.after_save, w)
 
 
