@@ -10,6 +10,8 @@ from importlib import resources
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
+from engine.runtime import Actor
+from engine.services import users
 from tests.browser.signin import sign_in
 from tests.browser.user_picker_steps import pick_user
 
@@ -46,6 +48,15 @@ def new_team(page, t: dict, name: str, key: str, member: str) -> None:
     pick_user(team, t["members"], member.lower(), member)
     team.get_by_role("button", name=t["create_team"]).click()
     expect(page.get_by_test_id("flashes")).to_contain_text(name)
+
+
+def open_designer_as_admin(live_app, base: str, page, lang: str, password: str, app: str, form: str) -> None:
+    """An admin "ann" who reads `lang` signs in and opens the designer of `app`/`form`."""
+    users.create_user(live_app.extensions["formflow"], Actor.system(), "ann", password=password, display_name="Ann",
+                      roles=["admin"], locale=lang, check=False)
+    sign_in(page, base, "ann", password)
+    page.goto(f"{base}/apps/{app}/forms/{form}/design")
+    designer_ready(page)
 
 
 def designer_ready(page) -> None:

@@ -12,10 +12,9 @@ import pytest
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from engine.runtime import Actor
-from engine.services import forms, queries, records, users
+from engine.services import forms, queries, records
 
-from tests.browser.admin_steps import add_field, designer_ready, publish_form
-from tests.browser.signin import sign_in
+from tests.browser.admin_steps import add_field, open_designer_as_admin, publish_form
 
 PASSWORD = "smart-reference-Secret-2026"
 T = {"en": {"palette": "Fields", "type.phone": "Phone", "label_en": "Label (English)", "label_zh": "Label (中文)",
@@ -47,11 +46,7 @@ def _workspace(app) -> None:
 def test_a_field_fills_itself_from_the_customer_picked(live_app, live_server, page, axe_check, lang):
     _workspace(live_app)
     rt, t = live_app.extensions["formflow"], T[lang]
-    users.create_user(rt, Actor.system(), "ann", password=PASSWORD, display_name="Ann", roles=["admin"], locale=lang, check=False)
-    sign_in(page, live_server, "ann", PASSWORD)
-
-    page.goto(live_server + "/apps/sales/forms/follow_up/design")
-    designer_ready(page)
+    open_designer_as_admin(live_app, live_server, page, lang, PASSWORD, "sales", "follow_up")
     add_field(page, t, "phone", "Customer phone", "customer_phone", label_zh="客户电话")
     editor = page.get_by_role("group", name=t["fetch"])
     linked = editor.get_by_role("combobox", name=t["from"], exact=True)

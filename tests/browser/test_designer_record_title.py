@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from engine.runtime import Actor
-from engine.services import forms, records, users
+from engine.services import forms, records
 
-from tests.browser.admin_steps import designer_ready, publish_form
-from tests.browser.signin import sign_in
+from tests.browser.admin_steps import open_designer_as_admin, publish_form
 
 PASSWORD = "record-title-Secret-2026"
 T = {"en": {"names": "Names the record (its title)", "publish": "Publish", "published": "Published", "customer": "Customer"},
@@ -38,11 +37,7 @@ def _workspace(app) -> None:
 def test_the_admin_picks_the_name_to_title_customers_numbered_first(live_app, live_server, page, lang):
     _workspace(live_app)
     rt, t = live_app.extensions["formflow"], T[lang]
-    users.create_user(rt, Actor.system(), "ann", password=PASSWORD, display_name="Ann", roles=["admin"], locale=lang, check=False)
-    sign_in(page, live_server, "ann", PASSWORD)
-
-    page.goto(live_server + "/apps/sales/forms/customer/design")
-    designer_ready(page)
+    open_designer_as_admin(live_app, live_server, page, lang, PASSWORD, "sales", "customer")
     page.get_by_test_id("field-customer_no").click()
     names = page.get_by_role("checkbox", name=t["names"])
     expect(names).not_to_be_checked()  # the default: nothing chosen

@@ -6,17 +6,15 @@ message at the field, in their language; a later time saves. English and Chinese
 so that a lost translation fails)."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
 from engine.runtime import Actor
-from engine.services import forms, queries, users
+from engine.services import forms, queries
 
-from tests.browser.admin_steps import designer_ready, publish_form
-from tests.browser.signin import sign_in
+from tests.browser.admin_steps import open_designer_as_admin, publish_form
 
 PASSWORD = "submit-validation-Secret-2026"
 MESSAGE = {"en": "The next follow-up time must be later than now", "zh-CN": "下次跟进时间必须晚于当前时间"}
@@ -46,11 +44,7 @@ def _workspace(app) -> None:
 def test_the_admin_adds_a_submit_validation_and_a_past_time_is_refused_at_the_field(live_app, live_server, page, axe_check, lang):
     _workspace(live_app)
     rt, t = live_app.extensions["formflow"], T[lang]
-    users.create_user(rt, Actor.system(), "ann", password=PASSWORD, display_name="Ann", roles=["admin"], locale=lang, check=False)
-    sign_in(page, live_server, "ann", PASSWORD)
-
-    page.goto(live_server + "/apps/sales/forms/follow_up/design")
-    designer_ready(page)
+    open_designer_as_admin(live_app, live_server, page, lang, PASSWORD, "sales", "follow_up")
     page.get_by_role("tab", name=t["rules"], exact=True).click()
     page.get_by_role("button", name=t["add"]).click()
     page.get_by_role("textbox", name=t["name_en"]).fill("Next follow-up is in the future")
