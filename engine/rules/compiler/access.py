@@ -9,9 +9,11 @@ import re
 
 from rule_engine import DataType, ast as re_ast
 
+from engine import i18n
+
 from .. import functions as fns
 from ..limits import MAX_COMPREHENSION_DEPTH
-from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, node_compiler
+from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, kind_words, node_compiler
 from .operators import need_boolean
 
 @node_compiler
@@ -59,7 +61,7 @@ class GetAttributeNode(NodeCompiler):
             return Code(py, js, n.result_type, False, path=path)
         attr = fns.ATTRIBUTES.get(n.name)
         if attr is None or obj.kind not in attr.kinds:
-            raise Refusal("error.rule.compile.no_attribute", "." + n.name, kind=obj.kind, name=n.name)
+            raise Refusal("error.rule.compile.no_attribute", "." + n.name, kind=kind_words(obj.kind), name=n.name)
         if attr.method:
             raise Refusal("error.rule.compile.must_call", "." + n.name, name=n.name)
         if n.safe:
@@ -88,7 +90,7 @@ class FunctionCallNode(NodeCompiler):
             attr = fns.ATTRIBUTES.get(f.name)
             obj = c.expr(f.object)
             if attr is None or not attr.method or obj.kind not in attr.kinds:
-                raise Refusal("error.rule.compile.no_method", "." + f.name, kind=obj.kind, name=f.name)
+                raise Refusal("error.rule.compile.no_method", "." + f.name, kind=kind_words(obj.kind), name=f.name)
             args = [c.expr(a) for a in n.arguments]
             if len(args) != 1:
                 raise Refusal("error.rule.compile.one_argument", "." + f.name, name=f.name)
@@ -146,7 +148,7 @@ class ComprehensionNode(NodeCompiler):
             env.locals.pop()
             env.comprehension_depth -= 1
         if cond is not None:
-            need_boolean(cond, "the 'if' of a list")
+            need_boolean(cond, i18n.texts("error.rule.part.list_if"))
         if result.kind not in SCALAR + ("null",):
             raise Refusal("error.rule.compile.for_item_kind")
         # the list is walked inside a lambda: Python refuses `:=` (used by `??` and field reads) in a comprehension's

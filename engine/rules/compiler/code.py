@@ -21,6 +21,13 @@ EXPECTED_KINDS = {"boolean": {"boolean"}, "number": {"number"}, "text": {"text"}
 SCALAR = ("number", "text", "boolean", "datetime", "timedelta")
 
 
+def kind_words(kind: str) -> dict[str, str] | str:
+    """A rule kind or an ``expect=`` value ("number", "datetime") as a compile message names it, in every language
+    (``error.rule.kind.<kind>``): the message takes the reader's."""
+    key = f"error.rule.kind.{kind}"
+    return i18n.texts(key) if i18n.has_text(key) else kind
+
+
 def kind_of(dt: Any) -> str:
     """The rule kind of a rule-engine data type (what codegen dispatches on)."""
     for kind, t in (("number", DataType.FLOAT), ("text", DataType.STRING), ("boolean", DataType.BOOLEAN),

@@ -18,7 +18,7 @@ from ..errors import RuleError, RuleEvaluationError
 from ..limits import (MAX_CACHED_RULES, MAX_EXPRESSION_DEPTH, MAX_GENERATED_CODE, MAX_NESTING, MAX_NODES,
                       MAX_RULE_LENGTH, MAX_TOKENS, count_tokens)
 from ..scope import RuleScope
-from .code import EXPECTED_KINDS, NODE_COMPILERS, Code, Env, Refusal, element_kind
+from .code import EXPECTED_KINDS, NODE_COMPILERS, Code, Env, Refusal, element_kind, kind_words
 from .folding import no_folding
 from .translate import UNSUPPORTED, Unusable, locate, suggest, translate
 
@@ -149,7 +149,7 @@ class Compiler:
             raise refuse("error.rule.compile.not_plain_result")
         if expect is not None and EXPECTED_KINDS[expect] is not None and kind not in EXPECTED_KINDS[expect] \
                 and kind != "null":
-            raise refuse("error.rule.compile.wrong_result", kind=_RESULT_NAMES.get(kind, kind), expect=expect)
+            raise refuse("error.rule.compile.wrong_result", kind=kind_words(kind), expect=kind_words(expect))
         result_py, out = code.py, code.js
         items = element_kind(code.dtype) if kind == "array" else None
         if kind == "number":

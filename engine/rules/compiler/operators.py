@@ -10,16 +10,17 @@ from decimal import Decimal
 
 from rule_engine import DataType, ast as re_ast
 
-from engine import patterns
+from engine import i18n, patterns
 
 from .. import numbers as nums
 from ..limits import check_regex
-from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, node_compiler
+from .code import SCALAR, Code, NodeCompiler, Refusal, element_kind, js_str, kind_words, node_compiler
 
 
-def need_boolean(code: Code, what: str) -> None:
+def need_boolean(code: Code, what: str | dict) -> None:
+    """Refuse a condition that is no true/false value; ``what`` names the place (an operator, or words per language)."""
     if code.kind not in ("boolean", "null"):
-        raise Refusal("error.rule.compile.needs_boolean", what=what, kind=code.kind)
+        raise Refusal("error.rule.compile.needs_boolean", what=what, kind=kind_words(code.kind))
 
 
 @node_compiler
@@ -59,7 +60,7 @@ def _comparable(left: Code, right: Code, op: str) -> None:
     if "object" in kinds and "null" not in kinds:
         raise Refusal("error.rule.compile.compare_object")
     if len(kinds - {"null"}) > 1:
-        raise Refusal("error.rule.compile.never_equal", op=op, left=left.kind, right=right.kind)
+        raise Refusal("error.rule.compile.never_equal", op=op, left=kind_words(left.kind), right=kind_words(right.kind))
 
 
 @node_compiler
@@ -95,7 +96,7 @@ class ArithmeticComparisonNode(NodeCompiler):
         op = _ORDERED_OPS[n.type]
         for side in (left, right):
             if side.kind not in ("number", "text", "datetime", "timedelta"):
-                raise Refusal("error.rule.compile.order_kind", op=op, kind=side.kind)
+                raise Refusal("error.rule.compile.order_kind", op=op, kind=kind_words(side.kind))
         py = f"({left.py} {op} {right.py})" if (left.nonnull or right.nonnull) else f"{n.type}({left.py}, {right.py})"
         # texts compare by code point and numbers by value: always through the runtime in JS
         return Code(py, f"rt.{n.type}({left.js}, {right.js})", DataType.BOOLEAN, True)
@@ -164,7 +165,7 @@ def _with_literal(c, op: str, left: Code, right: Code) -> str | None:
 def _binary(c, table: dict, op: str, left: Code, right: Code, dtype) -> Code:
     pair = table.get((left.kind, right.kind))
     if pair is None:
-        raise Refusal("error.rule.compile.cannot_combine", op=op, left=left.kind, right=right.kind)
+        raise Refusal("error.rule.compile.cannot_combine", op=op, left=kind_words(left.kind), right=kind_words(right.kind))
     py_t, js_t = pair
     if (left.kind, right.kind) == ("datetime", "datetime"):
         result = DataType.TIMEDELTA
@@ -203,7 +204,7 @@ class ArithmeticNode(NodeCompiler):
         left, right = c.expr(n.left), c.expr(n.right)
         for side in (left, right):
             if side.kind != "number":
-                raise Refusal("error.rule.compile.arithmetic_kind", kind=side.kind)
+                raise Refusal("error.rule.compile.arithmetic_kind", kind=kind_words(side.kind))
         py_f, js_f = _ARITH[n.type]
         py = f"{py_f}({left.py}, {right.py})" + (")" if py_f.startswith("num(") else "")
         if n.type in ("mul", "tdiv"):
@@ -218,7 +219,7 @@ class CoalesceNode(NodeCompiler):
     def compile(self, c, n):
         left, right = c.expr(n.left), c.expr(n.right)
         if "null" not in (left.kind, right.kind) and left.kind != right.kind:
-            raise Refusal("error.rule.compile.coalesce_mixed", left=left.kind, right=right.kind)
+            raise Refusal("error.rule.compile.coalesce_mixed", left=kind_words(left.kind), right=kind_words(right.kind))
         dtype = left.dtype if left.kind != "null" else right.dtype
         if left.nonnull:  # a literal or a value that is never null: the right side is never used
             return Code(left.py, left.js, dtype, True, path=left.path)
@@ -234,9 +235,9 @@ class TernaryNode(NodeCompiler):
 
     def compile(self, c, n):
         cond, yes, no = c.expr(n.condition), c.expr(n.case_true), c.expr(n.case_false)
-        need_boolean(cond, "the condition of '? :'")
+        need_boolean(cond, i18n.texts("error.rule.part.ternary_condition"))
         if "null" not in (yes.kind, no.kind) and yes.kind != no.kind:
-            raise Refusal("error.rule.compile.ternary_mixed", yes=yes.kind, no=no.kind)
+            raise Refusal("error.rule.compile.ternary_mixed", yes=kind_words(yes.kind), no=kind_words(no.kind))
         dtype = yes.dtype if yes.kind != "null" else no.dtype
         return Code(f"({yes.py} if {cond.py} else {no.py})", f"({cond.js} ? {yes.js} : {no.js})", dtype,
                     yes.nonnull and no.nonnull)
@@ -253,8 +254,8 @@ class ContainsNode(NodeCompiler):
             if ek not in SCALAR and ek not in ("null", "undefined"):
                 raise Refusal("error.rule.compile.in_list_kind")
             if member.kind not in ("null", ek) and ek not in ("null", "undefined"):
-                raise Refusal("error.rule.compile.in_member_kind", member=member.kind, items=ek)
+                raise Refusal("error.rule.compile.in_member_kind", member=kind_words(member.kind), items=kind_words(ek))
         elif container.kind != "text":
-            raise Refusal("error.rule.compile.in_container", kind=container.kind)
+            raise Refusal("error.rule.compile.in_container", kind=kind_words(container.kind))
         return Code(f"({member.py} in {container.py})", f"rt.within({member.js}, {container.js})",
                     DataType.BOOLEAN, True)
