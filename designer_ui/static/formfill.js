@@ -440,7 +440,8 @@
         if (!this.checkBeforeSend()) return;
         this.submitting = true;
         this.result = null;
-        var url = this.cfg.submit_url || (this.cfg.api_base + '/records');
+        // a new record's answer names it as a person reads it (title, serial): the confirmation links to it by that name
+        var url = this.cfg.submit_url || (this.cfg.api_base + '/records' + (this.cfg.record_url ? '?name=1' : ''));
         var editing = this.cfg.if_match !== null && this.cfg.if_match !== undefined;
         var headers = editing ? { 'If-Match': '"' + this.cfg.if_match + '"' } : { 'Idempotency-Key': this.idemKey };
         window.formflow.api(this.cfg.submit_method || 'POST', url, this.payload(), headers).then(function (r) {
@@ -450,7 +451,8 @@
             self.formErrors = [];
             var rec = r.data || {};
             if (rec.version !== undefined && self.cfg.if_match !== null && self.cfg.if_match !== undefined) self.cfg.if_match = rec.version;
-            self.result = { ok: true, id: rec.id, url: self.cfg.record_url && rec.id !== undefined ? self.cfg.record_url.replace('{id}', rec.id) : '' };
+            self.result = { ok: true, id: rec.id, title: rec.title || '', serial: rec.serial || '',
+                            url: self.cfg.record_url && rec.id !== undefined ? self.cfg.record_url.replace('{id}', rec.id) : '' };
             if (self.opening()) setTimeout(function () { window.location.assign(self.result.url); }, OPEN_RECORD_AFTER_MS);
             return;
           }
@@ -464,7 +466,12 @@
       succeeded: function () { return !!(this.result && this.result.ok); },
       failed: function () { return !!(this.result && !this.result.ok); },
       resultUrl: function () { return this.result && this.result.url ? this.result.url : ''; },
-      savedText: function () { return this.result && this.result.id !== undefined ? t('fill.saved_record', { id: this.result.id }) : t('fill.submitted'); },
+      savedText: function () { return this.resultUrl() ? t('fill.saved') : t('fill.submitted'); },
+      /* the saved record as a person reads it: "KH-20261206-0001 · Acme Ltd", its title alone, else "View the record" */
+      savedName: function () {
+        var r = this.result || {};
+        return [r.serial, r.title].filter(function (s) { return !!s; }).join(' · ') || t('fill.view_record');
+      },
       /* settings.after_submit: "record" (default) opens the saved record; "new" offers a fresh form */
       afterSubmit: function () { return ((this.def.settings || {}).after_submit) || 'record'; },
       /* an edit always goes back to its record; a new record opens as settings.after_submit says */

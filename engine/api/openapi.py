@@ -97,7 +97,9 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "form": {"type": "string"}, "app": {"type": "string"}, "version": {"type": "integer"},
         "form_version": {"type": "integer"}, "data": {"type": "object"}, "owner_id": {"type": ["integer", "null"]},
         "created_by": {"type": ["integer", "null"]}, "created_at": {"type": "string"}, "updated_by": {"type": ["integer", "null"]},
-        "updated_at": {"type": "string"}, "deleted_at": NULLABLE_TS}},
+        "updated_at": {"type": "string"}, "deleted_at": NULLABLE_TS,
+        "title": {"type": "string", "description": "a submit with ?name=1: the record's title as the reader reads it"},
+        "serial": {"type": "string", "description": "a submit with ?name=1: its serial number, when the form numbers records"}}},
     "RecordList": {"type": "object", "required": ["items", "total", "page", "page_size"], "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}, "total": {"type": ["integer", "null"]}, "has_more": {"type": "boolean"},
         "total_exact": {"type": "boolean", "description": "false when total is an estimate (or not counted)"},

@@ -10,7 +10,8 @@ from engine.api import actor, load_args, load_body, openapi_document, refusals, 
 from engine.api import bodies
 from engine.errors import PreconditionFailed
 from engine.services import forms as form_service
-from engine.services import idempotency, queries, records as record_service
+from engine.api.routes_ui_support import reader_locale, reader_timezone
+from engine.services import display, idempotency, queries, records as record_service
 from engine.services.permissions import require_capability
 
 
@@ -195,7 +196,7 @@ def query_records(app_key, form_key):
     return jsonify(queries.list_records(runtime(), actor(), app_key, form_key, query))
 
 
-@route("/apps/<app_key>/forms/<form_key>/records", "POST", summary="Submit a record (Idempotency-Key: a repeat returns the first record, 200)",
+@route("/apps/<app_key>/forms/<form_key>/records", "POST", summary="Submit a record (Idempotency-Key: a repeat returns the first record, 200; ?name=1 adds its title and serial)",
        tag="records", body=ref("RecordWrite"), response=ref("Record"), status=201, also_ok=(200,), headers=[IDEMPOTENCY_KEY], response_headers=ETAG,
        errors=(404, 409, 422))
 def create_record(app_key, form_key):
@@ -204,6 +205,8 @@ def create_record(app_key, form_key):
     record, created = idempotency.create_once(rt, who, app_key, form_key, idempotency.parse_key(request.headers.get("Idempotency-Key")),
                                               lambda conn: record_service.create_record(rt, who, app_key, form_key, body["data"],
                                                                                         owner_id=body.get("owner_id"), conn=conn))
+    if request.args.get("name") == "1":  # the generated form says what it saved as a person reads it (#id is ours)
+        record = {**record, **display.saved_name(rt, who, app_key, record, reader_locale(), reader_timezone())}
     return with_etag(record, 201 if created else 200)
 
 

@@ -18,7 +18,7 @@ from engine.services.reference_targets import store_target
 from engine.services.titles import record_title, untitled, value_text
 from engine.storage.tables import attachments, users
 
-__all__ = ["field_text", "record_titles", "with_display", "form_definition", "shown_as", "published_fields"]
+__all__ = ["field_text", "record_titles", "with_display", "saved_name", "form_definition", "shown_as", "published_fields"]
 
 
 def field_text(rt: Runtime, f: dict, value, locale: str, tz: str, titles: dict, export: bool = False) -> str:
@@ -140,3 +140,14 @@ def with_display(rt: Runtime, actor: Actor, app_key: str, definition: dict, item
                               and item["display"][f["id"]]), "")
             item["title"] = f"{first_ref} · {untitled(item['id'])}" if first_ref else item["title"]
     return items
+
+
+def saved_name(rt: Runtime, actor: Actor, app_key: str, record: dict, locale: str, tz: str) -> dict:
+    """How a person reads a record just saved: {"title", "serial"} (its serial number when the form numbers records and
+    the number is not already the title; else ""), read as every record display is, through the read gate."""
+    definition = form_definition(rt, app_key, record["form"])
+    shown = with_display(rt, actor, app_key, definition, [{**record, "data": dict(record["data"])}], locale, tz)[0]
+    serials = [shown["display"][f["id"]] for f in definition.get("fields", []) if not f.get("deleted")
+               and FIELD_TYPES.get(f["type"]).numbered and shown["display"].get(f["id"])]
+    serial = serials[0] if serials and serials[0] != shown["title"] else ""
+    return {"title": shown["title"], "serial": serial}
