@@ -257,8 +257,15 @@
         },
         stepTitle: function (s, si) {
           if (s.type === OTHERWISE) return t('editor.otherwise_title', { step: this.stepName(this.stepById(s.of)) });
-          var name = window.formflow.label(s.label, '');
-          return (si + 1) + '. ' + this.kindLabel(s.type) + (name ? ' · ' + name : '');
+          return this.stepName(s);
+        },
+        /* a step's own name, one input per language ("Step 2 name (English)"); an emptied name drops the label */
+        stepNameIn: function (s, loc) { return window.formflow.textIn(s.label, loc); },
+        stepNameLabel: function (si, loc) { return t(loc === 'en' ? 'editor.step_name_en' : 'editor.step_name_zh', { n: si + 1 }); },
+        setStepName: function (si, loc, v) {
+          var s = this.step(si), name = window.formflow.withText(s.label, loc, v);
+          if (name) s.label = name; else delete s.label;
+          this.dirty();
         },
         /* a step as people read it: its name in the reader's language, else its place and kind ("2. Notify"),
            never its internal id */
