@@ -14,7 +14,6 @@
 
   function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
   function option(sel, value, text) { var o = document.createElement('option'); o.value = value; o.textContent = text; sel.appendChild(o); return o; }
-  function labelled(el, text) { el.setAttribute('aria-label', text); return el; }
   function choices(col) { return (col.options && col.options.choices) || []; }
 
   /* the record's own moments, filterable on every form */
@@ -30,6 +29,19 @@
     var users = opts.users || function () { return []; };
     var cols = (opts.columns || []).filter(function (c) { return (c.filter_operators || []).length; }).concat(systemColumns(t));
     var list = opts.list;
+
+    /* every control is named with its row ("Field, condition 2" / "字段（第 2 个条件）"): several conditions never share
+       a name; the rows are numbered again when one is removed */
+    function rowOf(el) { var li = el.closest ? el.closest('li') : null; return li && li.parentNode === list ? li : null; }
+    function rowNumber(li) { var i = li ? Array.prototype.indexOf.call(list.children, li) : -1; return i < 0 ? list.children.length + 1 : i + 1; }
+    function inRow(text, li) { return t('in_condition', { name: text, n: rowNumber(li) }); }
+    function named(el, text) { el.setAttribute('data-base-name', text); return el; }
+    function nameRow(li) {
+      li.querySelectorAll('[data-base-name]').forEach(function (el) { el.setAttribute('aria-label', inRow(el.getAttribute('data-base-name'), li)); });
+      var rm = li.querySelector('.cond-remove');
+      if (rm) rm.setAttribute('aria-label', t('remove_condition_n', { n: rowNumber(li) }));
+    }
+    function renumber() { Array.prototype.forEach.call(list.children, nameRow); }
 
     function widgetInput(col, op, i) {
       var w = col.widget && ff.widgets && Object.prototype.hasOwnProperty.call(ff.widgets, col.widget) ? ff.widgets[col.widget] : null;
@@ -61,7 +73,7 @@
       option(who, '$me', t('me'));
       if (op === 'in') option(who, '$my_team', t('my_team'));
       option(who, '', t('a_person'));
-      labelled(who, t('value'));
+      named(who, t('value'));
       box.appendChild(who);
       var id = 'cond-person-' + (++pickers);
       function showPicker(chosen) {
@@ -69,7 +81,7 @@
         picker = null;
         if (who.value !== '') return;
         picker = ff.userPicker.create({ id: id, single: true, chosen: chosen || [],
-                                        label: t('person_for', { field: ff.label(col.label, col.id) }) });
+                                        label: inRow(t('person_for', { field: ff.label(col.label, col.id) }), rowOf(box)) });
         box.appendChild(picker);
       }
       who.addEventListener('change', function () {
@@ -89,7 +101,7 @@
         showPicker(v === null || v === undefined || v === '' ? [] : [{ id: Number(v), name: name || ('#' + v) }]);
       };
       box.setAttribute('role', 'group');
-      box.setAttribute('aria-label', t('value'));  // the builder names its value controls; the box's own controls carry names
+      named(box, t('value'));  // the builder names its value controls; the box's own controls carry names
       return box;
     }
     function valueControl(li, col, op) {
@@ -99,19 +111,20 @@
       for (var i = 0; i < count; i++) {
         var el = valueInput(col, op, i);
         el.classList.add('cond-value');
-        if (!el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) labelled(el, t('value') + (count > 1 ? ' ' + (i + 1) : ''));
+        if (!el.getAttribute('aria-labelledby')) named(el, el.getAttribute('aria-label') || (t('value') + (count > 1 ? ' ' + (i + 1) : '')));
         li.insertBefore(el, li.querySelector('.cond-remove'));
       }
+      nameRow(li);
     }
     function add(initial) {
       var li = document.createElement('li');
-      var fsel = labelled(document.createElement('select'), t('field'));
-      var osel = labelled(document.createElement('select'), t('operator'));
+      var fsel = named(document.createElement('select'), t('field'));
+      var osel = named(document.createElement('select'), t('operator'));
       fsel.className = 'cond-field'; osel.className = 'cond-op';
       cols.forEach(function (c) { option(fsel, c.id, ff.label(c.label, c.id)); });
       var rm = document.createElement('button');
-      rm.type = 'button'; rm.className = 'btn btn-sm cond-remove'; rm.textContent = '×'; labelled(rm, t('remove_condition'));
-      rm.addEventListener('click', function () { li.remove(); });
+      rm.type = 'button'; rm.className = 'btn btn-sm cond-remove'; rm.textContent = '×';
+      rm.addEventListener('click', function () { li.remove(); renumber(); });
       li.appendChild(fsel); li.appendChild(osel); li.appendChild(rm);
       function col() { return cols.filter(function (c) { return c.id === fsel.value; })[0]; }
       function fillOps() {
@@ -132,6 +145,7 @@
         });
       }
       list.appendChild(li);
+      nameRow(li);
       return li;
     }
     function valueOf(el) { return typeof el.filterValue === 'function' ? el.filterValue() : el.value; }

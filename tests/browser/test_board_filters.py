@@ -33,9 +33,9 @@ def test_kanban_filters_with_the_grids_builder_and_keeps_it_in_a_saved_view(crm,
 
     page.get_by_text("Filter", exact=True).click()
     page.get_by_role("button", name="Add condition").click()
-    page.get_by_label("Field", exact=True).select_option(label="Amount")
-    page.get_by_label("Operator", exact=True).select_option(label="greater than / after")
-    page.get_by_label("Value", exact=True).fill("50000")
+    page.get_by_label("Field, condition 1", exact=True).select_option(label="Amount")
+    page.get_by_label("Operator, condition 1", exact=True).select_option(label="greater than / after")
+    page.get_by_label("Value, condition 1", exact=True).fill("50000")
     page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(board.locator(f"[data-record='{small['id']}']")).to_have_count(0)
     expect(board.locator(f"[data-record='{big['id']}']")).to_be_visible()
@@ -51,8 +51,8 @@ def test_kanban_filters_with_the_grids_builder_and_keeps_it_in_a_saved_view(crm,
     expect(board.locator(f"[data-record='{big['id']}']")).to_be_visible()
     expect(board.locator(f"[data-record='{small['id']}']")).to_have_count(0)
     page.get_by_text("Filter", exact=True).click()
-    expect(page.get_by_label("Field", exact=True)).to_have_value("amount")
-    expect(page.get_by_label("Value", exact=True)).to_have_value("50000")
+    expect(page.get_by_label("Field, condition 1", exact=True)).to_have_value("amount")
+    expect(page.get_by_label("Value, condition 1", exact=True)).to_have_value("50000")
     page.get_by_role("button", name="Clear", exact=True).click()
     expect(board.locator(f"[data-record='{small['id']}']")).to_be_visible()
     assert not page.js_errors, page.js_errors

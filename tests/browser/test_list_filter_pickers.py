@@ -54,12 +54,12 @@ def test_grid_filters_by_region_and_team_picked_by_name(page, db_app):
     assert ops == list(declared["region"])
     cond.get_by_role("combobox", name="Operator").select_option("contains")
     cond.get_by_role("combobox", name="Province").select_option(label="Guangdong")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(page.get_by_role("gridcell", name="Beijing visit")).to_have_count(0)
     assert _titles(page) == ["Canton visit", "Shenzhen visit"]
     # narrowed to a city of that province (its list filled from the province)
     cond.get_by_role("combobox", name="City").select_option(label="Shenzhen")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(page.get_by_role("gridcell", name="Canton visit")).to_have_count(0)
     assert _titles(page) == ["Shenzhen visit"]
 
@@ -72,7 +72,7 @@ def test_grid_filters_by_region_and_team_picked_by_name(page, db_app):
     expect(team.locator("option", has_text="售后支持")).to_have_count(1)  # the teams arrive from the server
     assert sorted(team.locator("option").all_inner_texts())[1:] == ["Sales", "售后支持"]  # after the blank choice
     team.select_option(label="Sales")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(page.get_by_role("gridcell", name="Shenzhen visit")).to_have_count(0)
     assert _titles(page) == ["Beijing visit", "Canton visit"]
 
@@ -81,7 +81,7 @@ def test_grid_filters_by_region_and_team_picked_by_name(page, db_app):
     second = cond.nth(1)
     second.get_by_role("combobox", name="Field").select_option(label="Region")
     second.get_by_role("combobox", name="Province").select_option(label="Guangdong")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(page.get_by_role("gridcell", name="Beijing visit")).to_have_count(0)
     assert _titles(page) == ["Canton visit"]
     assert page.js_errors == []

@@ -95,9 +95,9 @@ def test_an_owner_past_the_first_page_is_found_by_typing_in_the_cell_and_the_fil
     page.get_by_role("button", name="Add condition").click()
     cond = page.locator("#grid-conditions li").nth(0)
     cond.get_by_label("Field").select_option(label="Owner")
-    cond.get_by_role("combobox", name="Value", exact=True).select_option(label="A person…")
-    expect(cond.get_by_role("combobox", name="Person for Owner", exact=True)).to_be_focused()
-    pick_user(cond, "Person for Owner", f"{FAR:03d}", far_name)
+    cond.get_by_role("combobox", name="Value, condition 1", exact=True).select_option(label="A person…")
+    expect(cond.get_by_role("combobox", name="Person for Owner, condition 1", exact=True)).to_be_focused()
+    pick_user(cond, "Person for Owner, condition 1", f"{FAR:03d}", far_name)
     with page.expect_response(lambda r: "/records/table" in r.url and "where=" in r.url):
         page.get_by_role("button", name="Apply filter", exact=True).click()
     expect(rows).to_have_count(1)
@@ -135,7 +135,17 @@ def test_no_two_controls_share_a_name_on_the_grid_kanban_and_calendar(crm, page,
     page.goto(base + "/apps/crm/forms/opportunity/grid")
     expect(page.locator("#grid .tabulator-row").first).to_be_visible()
     page.locator("#grid-filter summary").click()
-    page.locator("#grid-add-condition").click()
+    for _ in range(3):  # each condition's controls are named with its row ("Field, condition 2" / "字段（第 2 个条件）")
+        page.locator("#grid-add-condition").click()
+    field_2, person_3 = {"en": ("Field, condition 2", "Person for Owner, condition 3"),
+                         "zh-CN": ("字段（第 2 个条件）", "负责人：指定人员（第 3 个条件）")}[lang]
+    expect(page.get_by_role("combobox", name=field_2, exact=True)).to_be_visible()
+    for row in (1, 2):  # two rows pick a person: their pickers carry their rows too
+        cond = page.locator("#grid-conditions li").nth(row)
+        cond.locator(".cond-field").select_option("owner")
+        cond.locator(".cond-op").select_option("eq")
+        cond.locator(".cond-person select").select_option(value="")
+    expect(page.get_by_role("combobox", name=person_3, exact=True)).to_be_visible()
     page.locator("#grid-save-view").click()
     page.locator("#grid-columns summary").click()
     assert _collisions(page) == {}, _collisions(page)
@@ -151,7 +161,8 @@ def test_no_two_controls_share_a_name_on_the_grid_kanban_and_calendar(crm, page,
         page.goto(f"{base}/apps/crm/forms/{'opportunity' if board == 'kanban' else 'follow_up_reminder'}/{board}")
         page.wait_for_load_state("networkidle")
         page.locator("#board-filter summary").click()
-        page.locator("#board-add-condition").click()
+        for _ in range(3):
+            page.locator("#board-add-condition").click()
         page.locator("#board-save-view").click()
         assert _collisions(page) == {}, (board, _collisions(page))
         assert not axe_check(page), (board, axe_check(page))
