@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from designer_ui.i18n import gettext, request_locale
+from designer_ui.views import page_context
 from engine.api import unexpected_error
 from engine.api.core import error_response, in_language
 
@@ -50,8 +51,8 @@ def unexpected_page(exc: Exception) -> Any:
 
 
 def _page(status: int, message: str) -> Any:
-    html = render_template("error.html", status=status, message=message,
-                           urls={"apps": url_for("ui.index"), "inbox": url_for("ui.inbox")})
+    # an address no route matched has no blueprint: the layout's context (stylesheet, menu, badge) is given here
+    html = render_template("error.html", status=status, message=message, **page_context())
     return html, status
 
 

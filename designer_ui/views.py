@@ -38,7 +38,13 @@ def unread_count() -> int:
 
 @bp.context_processor
 def _page_context() -> dict:
-    # the user and the CSRF token come from the security area's context processor (engine.api.auth)
+    return page_context()
+
+
+def page_context() -> dict:
+    """What every page's layout reads besides the user and the CSRF token (the security area's context processor,
+    engine.api.auth): the Inbox badge, the reader's time zone, where the stylesheet and scripts are, the menu's links.
+    Also for a page outside the blueprint (an address no route matched: designer_ui.error_pages)."""
     return {"unread_count": unread_count(),
             "reader_tz": user_timezone(),  # <html data-tz>: the browser shows moments in it (formflow.moment)
             "static_base": url_for("ui.static", filename="").rstrip("/"),
