@@ -14,6 +14,7 @@ _FIELD_ALIASES = {"label": "label_en", "user": "_", "app": "_"}
 
 
 def _text(key: str, locale: str, **params) -> str | None:
+    key = i18n.plural_key(key, params, locale, i18n.MESSAGES["en"].__contains__)  # a count picks the plural form
     text = i18n.MESSAGES.get(locale, i18n.MESSAGES["en"]).get(key)
     if text is None:
         return None

@@ -127,7 +127,7 @@ def profile_password():
     except ValidationFailed as exc:
         return _page(422, errors={"password": _field_errors(exc, locale)})
     auth.start_session(credentials.renew_session(runtime(), user_id))  # every session ended: this browser gets a new one
-    flash(gettext("profile.password_changed", locale, tokens=ended["tokens_revoked"]), "success")
+    flash(gettext("profile.password_changed", locale, tokens=ended["tokens_revoked"], count=ended["tokens_revoked"]), "success")
     return redirect(url_for("ui.profile"), code=303)
 
 

@@ -106,7 +106,7 @@ def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
     fields = {f["id"]: f for f in definition.get("fields", []) if isinstance(f, dict) and "id" in f}
     unknown = set(setting) - {"mode", "rules", "flag_field", "enabled"}
     if unknown:
-        errors.append(ErrorItem.coded("error.dedup.unknown_settings", path=path, names=", ".join(sorted(unknown))))
+        errors.append(ErrorItem.coded("error.dedup.unknown_settings", path=path, names=", ".join(sorted(unknown)), count=len(unknown)))
     if setting.get("mode", "refuse") not in MODES:
         errors.append(ErrorItem.coded("error.dedup.mode", path=path + "/mode", modes=", ".join(MODES)))
     rules = setting.get("rules")

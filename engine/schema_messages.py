@@ -98,7 +98,7 @@ def schema_code(err: jsonschema.ValidationError) -> tuple[str, dict]:
     if keyword == "contains":
         return "error.schema.contains", {"value": shown(inst)}
     if keyword in ("additionalProperties", "unevaluatedProperties"):
-        return "error.schema.extra_members", {"names": _names(extra_members(err)) or shown(inst)}
+        return "error.schema.extra_members", {"names": _names(extra_members(err)) or shown(inst), "count": len(extra_members(err)) or 1}
     if keyword in EXTRA_KEYWORDS:
         return "error.schema.extra_items", {"value": shown(inst)}
     if keyword == "oneOf" and not err.context:  # valid under more than one of its shapes

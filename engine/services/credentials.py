@@ -131,7 +131,7 @@ def login(rt: Runtime, username: str, password: str, *, remote_addr: str | None 
         if wait > timedelta(0):
             minutes = max(1, (int(wait.total_seconds()) + 59) // 60)
             raise LoginLocked(f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}", wait,
-                              message_code="error.login.locked_minutes", params={"minutes": minutes})
+                              message_code="error.login.locked_minutes", params={"minutes": minutes, "count": minutes})
         row = conn.execute(sa.select(users).where(sa.func.lower(users.c.username) == name,
                                                   users.c.workspace_id == rt.workspace_id)).mappings().first()
         ok = user_service.verify_password(row, password)

@@ -116,7 +116,8 @@ def _rights_item(err: jsonschema.ValidationError, path: str) -> ErrorItem:
     if err.validator == "type":
         return ErrorItem.coded("error.schema.type", path=path, value=shown, kinds=kinds(err.validator_value))
     if err.validator == "additionalProperties":
-        return ErrorItem.coded("error.schema.extra_members", path=path, names=", ".join(map(repr, extra_members(err))))
+        return ErrorItem.coded("error.schema.extra_members", path=path, names=", ".join(map(repr, extra_members(err))),
+                               count=len(extra_members(err)))
     if err.validator == "maxProperties":
         return ErrorItem.coded("error.schema.max_properties", path=path, limit=err.validator_value)
     if err.validator == "pattern":
@@ -231,7 +232,7 @@ def delete_role(rt: Runtime, actor: Actor, key: str) -> dict:
                                .where(user_roles.c.role_id == row["id"]).order_by(users.c.display_name)).scalars().all()
         if holders:
             names = ", ".join(holders[:HOLDERS_NAMED]) + (" …" if len(holders) > HOLDERS_NAMED else "")
-            raise Conflict(f"{len(holders)} user(s) still hold the role {key!r}: {names}", [ErrorItem.coded(
+            raise Conflict(f"{len(holders)} {'user still holds' if len(holders) == 1 else 'users still hold'} the role {key!r}: {names}", [ErrorItem.coded(
                 "error.role.held_item", count=len(holders), names=names, path="/role", code="role_in_use",
                 extra={"count": len(holders), "names": names})], message_code="error.role.held",
                 params={"count": len(holders), "role": repr(key), "names": names})

@@ -141,7 +141,8 @@ class Offset:
         """Build from the definition shape ``{"amount", "unit", "direction", "at_time"}``."""
         unknown = set(data) - {"amount", "unit", "direction", "at_time"}
         if unknown:
-            raise TimingError("offset", message_code="error.timing.unknown_settings", names=", ".join(sorted(unknown)))
+            raise TimingError("offset", message_code="error.timing.unknown_settings", names=", ".join(sorted(unknown)),
+                              count=len(unknown))
         return cls(data.get("amount", 0), data.get("unit", "days"),
                    data.get("direction", "before"), data.get("at_time"))
 

@@ -43,7 +43,7 @@ def test_a_held_role_is_refused_with_the_reason_and_an_unused_one_is_deleted_aft
     page.once("dialog", lambda dialog: dialog.accept())
     roles.get_by_role("button", name="Delete role Sales lead").click()
     refusal = page.get_by_test_id("delete-sales_lead-error")
-    expect(refusal).to_contain_text("1 user(s) still hold this role")
+    expect(refusal).to_contain_text("1 user still holds this role")
     expect(refusal).to_contain_text("Sam Seller")
     assert axe_check(page) == []
 
