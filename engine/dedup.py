@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql as sa_postgresql, sqlite as sa_sqlite
 from engine import i18n
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.fields.base import field_label, type_words
+from engine.fields.base import field_label, field_labels, type_words
 from engine.pipeline import Feature
 from engine.services.titles import record_title
 from engine.storage.app_template_tables import dedup_keys
@@ -223,11 +223,12 @@ def _match(form, rule, record_id: int, data: dict, hidden: set[str]) -> dict:
 def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
     """The 409 of a refused duplicate; a match ``shown`` without its record says only that the value is taken."""
     first = matches[0]
-    label = first["rule_label"] if isinstance(first["rule_label"], str) else (first["rule_label"].get("en") or first["rule"])
+    # the form and the rule by their names, each in the reader's language ({"en", "zh-CN"} maps)
+    named, label = form.definition.get("label") or form.key, first["rule_label"] or first["rule"]
     items = []
     for m in matches:
         fid = m["fields"][0]
-        where = dict(path=f"/data/{fid}", field_id=fid, label=field_label(form.by_id.get(fid, {"id": fid})), code="duplicate")
+        where = dict(path=f"/data/{fid}", field_id=fid, label=field_labels(form.by_id.get(fid, {"id": fid})), code="duplicate")
         if m.get("record_id") is None:
             items.append(ErrorItem.coded("error.dedup.taken_by_rule", **where, extra={"rule": m["rule"]},
                                          taken=_taken(form, m["fields"]), rule=repr(m["rule"])))
@@ -236,10 +237,10 @@ def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
                                          extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]},
                                          id=m["record_id"], title=repr(m["title"]), rule=repr(m["rule"])))
     if first.get("record_id") is None:
-        params = {"form": form.key, "taken": _taken(form, first["fields"]), "rule": label}
+        params = {"form": named, "taken": _taken(form, first["fields"]), "rule": label}
         return DuplicateRecord(i18n.render("error.dedup.duplicates_existing", "en", params), items, duplicates=matches,
                                message_code="error.dedup.duplicates_existing", params=params)
-    params = {"form": form.key, "id": first["record_id"], "title": repr(first["title"]), "rule": label}
+    params = {"form": named, "id": first["record_id"], "title": repr(first["title"]), "rule": label}
     return DuplicateRecord(i18n.render("error.dedup.duplicates_record", "en", params), items, duplicates=matches,
                            message_code="error.dedup.duplicates_record", params=params)
 
@@ -552,7 +553,7 @@ def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_
         values = normalized_input(form, data)
         hidden = _hidden(rt, conn, actor, form)
         refused = [ErrorItem.coded("error.dedup.not_writable", path=f"/data/{fid}", field_id=fid, code="forbidden_field",
-                                   label=field_label(form.by_id[fid])) for fid in sorted(values) if fid in hidden]
+                                   label=field_labels(form.by_id[fid])) for fid in sorted(values) if fid in hidden]
         if refused:  # as the submit would: a hidden field's value is never looked up for the caller
             raise ValidationFailed("values for fields your role may not see can't be checked", refused,
                                    message_code="error.dedup.hidden_values")

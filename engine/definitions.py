@@ -22,7 +22,7 @@ from engine import i18n
 from engine.cache import VersionCache
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
-from engine.fields.base import DefinitionContext, FieldValueError, field_label
+from engine.fields.base import DefinitionContext, FieldValueError, field_label, field_labels
 from engine.fields.relation import reference_target
 from engine.fields.shape_checks import shape_check
 from engine.safety import MAX_DEFINITION_BYTES, MAX_FIELDS_PER_FORM
@@ -133,7 +133,7 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *
         if parent is None:
             # every type answers with a CodedMessage (tests/core/test_error_codes.py: test_the_field_types_code_their_option_checks)
             for suffix, message, *extra in FIELD_TYPES.get(f["type"]).check_options(f, ctx):  # extra: e.g. a position
-                errors.append(ErrorItem.coded(message.code, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_label(f),
+                errors.append(ErrorItem.coded(message.code, path=f"{prefix}{path}/{suffix}", field_id=f["id"], label=field_labels(f),
                                               extra=extra[0] if extra else {}, **message.params))
         if "default" in f and f["default"] is not None and not _default_ok(f):
             errors.append(ErrorItem.coded("error.definition.bad_default", path=prefix + path + "/default", field_id=f["id"]))
@@ -250,6 +250,11 @@ class CompiledForm:
         f = self.by_id.get(field_id)
         return field_label(f, locale) if f else field_id
 
+    def labels(self, field_id: str) -> dict[str, str] | str:
+        """The field's label in every language it has (an error item shows the reader's)."""
+        f = self.by_id.get(field_id)
+        return field_labels(f) if f else field_id
+
     def validate(self, values: dict) -> tuple[dict, list[ErrorItem]]:
         """Check shape and normalize. Returns (normalized values, errors).
 
@@ -355,7 +360,7 @@ class CompiledForm:
               **params: Any) -> ErrorItem:
         """An error at a field whose message is the catalogue's ``message_code`` (engine/translations)."""
         return ErrorItem.coded(message_code, path=path or f"/data/{field_id}", field_id=field_id,
-                               label=self.label(field_id) if field_id else None, code=code, **params)
+                               label=self.labels(field_id) if field_id else None, code=code, **params)
 
 
 def _value_message(err: jsonschema.ValidationError, field: dict | None) -> tuple[str, dict]:

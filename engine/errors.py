@@ -30,6 +30,8 @@ class ErrorItem:
     message_code: str | None = None
     #: the values the catalogue text's ``{placeholders}`` take (a {"en", "zh-CN"} map is taken in the reader's language)
     params: dict[str, Any] = field(default_factory=dict)
+    #: ``label`` in every language ({"en", "zh-CN"}, a field's label as defined): a reader gets theirs
+    label_texts: dict[str, str] | None = None
 
     @classmethod
     def coded(cls, message_code: str, *, path: str = "", field_id: str | None = None, label: Any = None,
@@ -37,7 +39,11 @@ class ErrorItem:
         """An item whose English ``message`` is the catalogue's text of ``message_code`` with ``params``."""
         return cls(i18n.render(message_code, "en", params), path=path, field_id=field_id,
                    label=i18n.localized(label, "en") if label is not None else None, code=code, extra=dict(extra or {}),
-                   message_code=message_code, params=params)
+                   message_code=message_code, params=params, label_texts=dict(label) if isinstance(label, dict) else None)
+
+    def label_in(self, locale: str | None) -> str | None:
+        """The label in ``locale`` (falling back to English, then to ``label``)."""
+        return i18n.localized(self.label_texts, i18n.normalize_locale(locale)) if self.label_texts else self.label
 
     def localized(self, locale: str | None) -> str:
         """The message in ``locale`` (English: ``message`` itself)."""
@@ -55,12 +61,15 @@ class ErrorItem:
         return f"{i18n.render(generic, loc)}（{self.message}）"
 
     def to_dict(self, locale: str | None = None) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k not in ("extra", "params", "message_code") and v is not None}
+        out = {k: v for k, v in asdict(self).items()
+               if k not in ("extra", "params", "message_code", "label_texts") and v is not None}
         if self.message_code:
             out["message_code"] = self.message_code
             out["params"] = {k: v for k, v in self.params.items() if _plain(v)}
         if locale is not None:
             out["message"] = self.localized(locale)
+            if self.label is not None:
+                out["label"] = self.label_in(locale)
         # a name in the extras (the validation's rule) in the reader's language, like the message
         out.update({k: i18n.localized(v, i18n.normalize_locale(locale)) for k, v in self.extra.items()})
         return out
@@ -108,7 +117,7 @@ class FormflowError(Exception):
         """The first items, each at its label or path, in ``loc``; without items the English message."""
         if not self.errors:
             return self.message
-        shown = [(f"{i18n.localized(e.label, loc) or e.path}：" if e.label or e.path else "") + e.localized(loc)
+        shown = [(f"{e.label_in(loc) or e.path}：" if e.label or e.path else "") + e.localized(loc)
                  for e in self.errors[:MAX_ITEMS_IN_MESSAGE]]
         return "；".join(shown) + ("；……" if len(self.errors) > MAX_ITEMS_IN_MESSAGE else "")
 

@@ -54,6 +54,13 @@ def field_label(field: dict, locale: str = "en") -> str:
     return str(label)
 
 
+def field_labels(field: dict) -> dict[str, str] | str:
+    """A field's label in every language it has ({"en", "zh-CN"}), for a text that picks the reader's (an error item's
+    label); a plain label (or none) as ``field_label`` says it."""
+    label = field.get("label")
+    return dict(label) if isinstance(label, dict) and label else field_label(field)
+
+
 #: every filter operator of ``engine.services.queries``; a type narrows it with ``filter_operators``
 ALL_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "contains", "empty", "not_empty", "last_days", "next_days")
 #: operators that make sense on values that only compare for equality

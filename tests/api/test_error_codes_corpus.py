@@ -179,11 +179,13 @@ def test_a_refused_web_form_link_and_role_read_in_chinese(client):
 #: and the template language's own syntax
 TECHNICAL_WORDS = {"JSON", "ID", "URL", "UUID", "IP", "IPv4", "IPv6", "http", "https", "CIDR", "Webhook", "WEBHOOK_ALLOWLIST",
                    "ssl", "starttls", "is", "args", "kwargs", "attribute", "range", "sum", "start", "replace",
-                   "YYYY", "YY", "MM", "DD", "YYYYMM", "YYYYMMDD", "field", "id", "T"} | set(SAFE_FILTERS)
+                   "YYYY", "YY", "MM", "DD", "YYYYMM", "YYYYMMDD", "field", "id", "T",
+                   "true", "false", "null"} | set(SAFE_FILTERS)  # the last: the rule language's own literals
 #: an ASCII word
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-#: a quoted part of a message: a key, an id or a value as the user typed it; a JSON path; template or format syntax
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|(?<![\w])/[\w./-]+|\{%.*?%\}|\{\{.*?\}\}|\{[^{}]*\}|<[^<>]*>")
+#: a quoted part of a message: a key, an id or a value as the user typed it; a JSON path; template or format syntax;
+#: a rule function ($is_empty)
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|(?<![\w])/[\w./-]+|\{%.*?%\}|\{\{.*?\}\}|\{[^{}]*\}|<[^<>]*>|\$\w+")
 
 #: definitions refused at their shape or their options (the meta-schema's keywords, the types' own checks)
 BAD_DEFINITIONS = [field for field, _, _ in BAD_FIELDS] + [
@@ -197,6 +199,11 @@ BAD_DEFINITIONS = [field for field, _, _ in BAD_FIELDS] + [
 BAD_VALUES = [{"employees": "many"}, {"email": "nope"}, {"phone": "abc"}, {"phone": "1"}, {"revenue": "1.234"},
               {"revenue": "abc"}, {"level": "gold"}, {"since": "2026-13-45"}, {"active": "yes"}, {"bogus": 1},
               {"tags": "vip"}, {"name": 5}, {"employees": True}]
+#: rule conditions the compiler refuses for the kinds of their values, one of each refusal that names a kind (a text
+#: compared with a number, a date with a number, a list ordered, '? :' of two kinds, a text as a condition of 'and',
+#: of '? :' and of a list's 'if', a text looked for among numbers, a number where true/false is needed)
+BAD_RULES = ["name == 5", "since == 5", "tags == 1", "[1, 2] < [3]", "active ? 1 : 'a'", "name and true",
+             "name ? true : false", "[x for x in tags if x]", "name in [1, 2]", "employees"]
 #: request bodies marshmallow refuses
 BAD_BODIES = [("POST", "/api/apps", {"key": "Bad Key", "label": 5, "extra": 1}),
               ("GET", "/api/apps/crm/forms/customer/records/table?per_page=0", None)]
@@ -265,10 +272,51 @@ def test_no_english_word_in_a_chinese_refusal(client):
         assert r.status_code == 422, r.get_json()
         seen += [(code, message, _typed(body) | set(re.findall(r"[a-z_]+", url.split("?")[-1])))
                  for code, message in _messages(r.get_json()["error"])]
+    for i, text in enumerate(BAD_RULES):
+        rule = {"id": "r1", "name": {"en": "Check", "zh-CN": "检查"}, "when": text, "effects": [{"field": "name", "required": True}]}
+        body = {**CUSTOMER, "key": f"lead{i}", "rules": [rule]}
+        assert client.post("/api/apps/crm/forms", json=body).status_code == 201
+        r = client.post(f"/api/apps/crm/forms/lead{i}/publish", headers=ZH)  # rules compile at publish
+        assert r.status_code == 422, (text, r.get_json())
+        assert {e.get("detail_code") for e in r.get_json()["error"]["errors"]} & {"error.rule.compile." + c for c in (
+            "never_equal", "order_kind", "ternary_mixed", "needs_boolean", "in_member_kind", "wrong_result")}, text
+        seen += [(code, message, {text}) for code, message in _messages(r.get_json()["error"])]
+    seen += [(code, message, {"Acme"}) for code, message in _duplicate_refusals(client)]
     seen += [(code, message, set()) for code, message in _engine_refusals()]
     assert len(seen) > 60
     left = {code: (message, words) for code, message, typed in seen if (words := english_words(message, typed))}
     assert left == {}, "say these in Chinese (catalogue texts, or params through i18n.texts / the catalogue): %r" % left
+
+
+def _duplicate_refusals(client) -> list[tuple[str, str]]:
+    """The duplicate check's refusal of a second 'Acme' by its rule named {en, zh-CN}: it names the form, the rule and
+    the record (a form like the customer one, created with the check on)."""
+    rules = [{"key": "same_name", "label": {"en": "Same customer name", "zh-CN": "客户名称相同"}, "fields": ["name"],
+              "normalize": "company_name"}]
+    body = {**CUSTOMER, "key": "account", "settings": {"duplicate_check": {"mode": "refuse", "rules": rules}}}
+    assert client.post("/api/apps/crm/forms", json=body).status_code == 201
+    assert client.post("/api/apps/crm/forms/account/publish").status_code == 201
+    assert client.post("/api/apps/crm/forms/account/records", json={"data": {"name": "Acme"}}).status_code == 201
+    r = client.post("/api/apps/crm/forms/account/records", json={"data": {"name": "Acme"}}, headers=ZH)
+    assert r.status_code == 409, r.get_json()
+    error = r.get_json()["error"]
+    assert "客户" in error["message"] and "客户名称相同" in error["message"], error
+    assert {e["path"]: e["label"] for e in error["errors"]} == {"/data/name": "名称"}
+    return _messages(error)
+
+
+def test_an_item_names_its_field_by_the_label_in_the_readers_language(client):
+    """The automation editor and the generated form show an item's ``label``: a zh-CN reader reads the field's zh-CN
+    label, an API client without a language the English one."""
+    _crm_with_customers(client)
+    for headers, label in ((ZH, "名称"), ({}, "Name")):
+        r = client.post("/api/apps/crm/forms/customer/records", json={"data": {"name": 5}}, headers=headers)
+        assert r.status_code == 422, r.get_json()
+        assert _items(r)["/data/name"]["label"] == label
+    r = client.post("/api/apps/crm/forms", json={**CUSTOMER, "key": "lead", "fields": [
+        _field("kind", "select", choices=[{"value": "a"}, {"value": "a"}]) | {"label": {"en": "Kind", "zh-CN": "类型"}}]},
+        headers=ZH)
+    assert _items(r)["/fields/0/options/choices"]["label"] == "类型"  # a field type's option check
 
 
 def test_the_english_word_check_sees_english_and_lets_typed_values_be():
