@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as sa_postgresql, sqlite as sa_sqlite
 
 from engine import i18n
+from engine.bilingual_text import quoted
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.base import field_label, field_labels, type_words
@@ -231,11 +232,11 @@ def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
         where = dict(path=f"/data/{fid}", field_id=fid, label=field_labels(form.by_id.get(fid, {"id": fid})), code="duplicate")
         if m.get("record_id") is None:
             items.append(ErrorItem.coded("error.dedup.taken_by_rule", **where, extra={"rule": m["rule"]},
-                                         taken=_taken(form, m["fields"]), rule=repr(m["rule"])))
+                                         taken=_taken(form, m["fields"]), rule=quoted(m["rule_label"] or m["rule"])))
         else:
             items.append(ErrorItem.coded("error.dedup.same_as_record", **where,
                                          extra={"record_id": m["record_id"], "title": m["title"], "rule": m["rule"]},
-                                         id=m["record_id"], title=repr(m["title"]), rule=repr(m["rule"])))
+                                         id=m["record_id"], title=repr(m["title"]), rule=quoted(m["rule_label"] or m["rule"])))
     if first.get("record_id") is None:
         params = {"form": named, "taken": _taken(form, first["fields"]), "rule": label}
         return DuplicateRecord(i18n.render("error.dedup.duplicates_existing", "en", params), items, duplicates=matches,

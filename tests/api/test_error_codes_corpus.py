@@ -302,6 +302,7 @@ def _duplicate_refusals(client) -> list[tuple[str, str]]:
     error = r.get_json()["error"]
     assert "客户" in error["message"] and "客户名称相同" in error["message"], error
     assert {e["path"]: e["label"] for e in error["errors"]} == {"/data/name": "名称"}
+    assert "'客户名称相同'" in error["errors"][0]["message"]  # the item names the rule too, not its key
     return _messages(error)
 
 
