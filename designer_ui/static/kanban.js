@@ -1,5 +1,5 @@
-/* The kanban board (SortableJS, vendored): a lane per value of the chosen field (its choices, or the workspace's
-   people when the type says is_user) and one for no value. Each lane reads its own cards through the read gate
+/* The kanban board (SortableJS, vendored): a lane per value of the chosen field (its choices, or — when the type says
+   is_user — the people who hold records, named by the grouped counts) and one for no value. Each lane reads its own cards through the read gate
    ({field eq value}): PER_LANE at a time, newest first, its header saying how many the lane holds in all (every lane's
    count comes in one request, …/records/counts, one grouped count through the read gate), and "Show more"
    reads the next ones after the last shown (id below it: moves in and out of a lane neither skip nor repeat a card).
@@ -15,6 +15,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var sortables = [];
 
+  var people = [];  // a person field's lanes: the people who hold records, from the grouped counts (peopleLanes)
   function lanes() {
     var f = B.fieldOf(B.state.field), out = [];
     if (B.has(f, 'has_choices')) {
@@ -22,10 +23,21 @@
         out.push({ value: c.value, label: ff.label(c.label, c.value), color: c.color });
       });
     } else if (B.has(f, 'is_user')) {
-      B.state.users.forEach(function (u) { out.push({ value: u.id, label: u.display_name || u.username }); });
+      out = people.slice();
     }
-    out.push({ value: null, label: t('empty_lane') });
+    out.push({ value: null, label: B.has(f, 'is_user') ? t('no_person', { field: B.fieldLabel(f) }) : t('empty_lane') });
     return out;
+  }
+  /* a person field's lanes come from who holds records (…/records/counts names them), not from a page of the
+     workspace's users: a person past any such page still has a lane. Most records first, then by name. */
+  function peopleLanes(data) {
+    var names = data.names || {};
+    Object.keys(names).forEach(function (id) {  // cards and the filter name these people too
+      if (!B.state.users.some(function (u) { return String(u.id) === id; })) B.state.users.push({ id: Number(id), display_name: names[id] });
+    });
+    return Object.keys(data.counts).filter(function (id) { return /^\d+$/.test(id); }).map(function (id) {
+      return { value: Number(id), label: names[id] || ('#' + id), n: data.counts[id] };
+    }).sort(function (a, b) { return b.n - a.n || a.label.localeCompare(b.label, ff.locale()); });
   }
   function laneFilter(lane) {
     return lane.value === null ? { field: B.state.field, op: 'empty' } : { field: B.state.field, op: 'eq', value: lane.value };
@@ -127,6 +139,16 @@
   }
 
   function render() {
+    var f = B.fieldOf(B.state.field), asked = B.state.field;
+    if (!f || !B.has(f, 'is_user')) { draw(); return; }
+    B.counts(f.id).then(function (r) {
+      if (asked !== B.state.field) return;
+      if (!r.ok) { B.say(B.reason(r), true); return; }
+      people = peopleLanes(r.data);
+      draw(r);
+    });
+  }
+  function draw(counted) {
     var board = $('kanban'), f = B.fieldOf(B.state.field), lanesList = lanes();
     sortables.forEach(function (s) { s.destroy(); });
     sortables = [];
@@ -166,7 +188,7 @@
       more.addEventListener('click', loadLane.bind(null, ul, lane, lanesList, f));
       loadLane(ul, lane, lanesList, f);
     });
-    countLanes(f);
+    if (counted) showCounts(counted); else countLanes(f);
   }
   /* every lane's count in one request (…/records/counts: one grouped count through the read gate) */
   function countLanes(f) {
@@ -174,11 +196,14 @@
     B.counts(f.id).then(function (r) {
       if (asked !== B.state.field) return;
       if (!r.ok) { B.say(B.reason(r), true); return; }
-      Array.prototype.forEach.call(document.querySelectorAll('#kanban .kanban-cards'), function (ul) {
-        var value = ul.getAttribute('data-value');
-        ul.setAttribute('data-total', value === '' ? r.data.empty : (r.data.counts[value] || 0));
-        ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
-      });
+      showCounts(r);
+    });
+  }
+  function showCounts(r) {
+    Array.prototype.forEach.call(document.querySelectorAll('#kanban .kanban-cards'), function (ul) {
+      var value = ul.getAttribute('data-value');
+      ul.setAttribute('data-total', value === '' ? r.data.empty : (r.data.counts[value] || 0));
+      ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
     });
   }
 

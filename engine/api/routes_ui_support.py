@@ -201,6 +201,8 @@ COUNTS = {"type": "object", "required": ["field", "counts", "empty", "others", "
                "description": "matches per value, keyed by the value as text (a person's id, a choice's value)"},
     "empty": {"type": "integer", "minimum": 0, "description": "matches with no value"},
     "others": {"type": "integer", "minimum": 0, "description": "matches past the first 500 values, summed"},
+    "names": {"type": "object", "additionalProperties": {"type": "string"},
+              "description": "a person field: the display name of each person counted, keyed by id as text"},
     "total": {"type": "integer", "minimum": 0}}}
 
 

@@ -2,6 +2,8 @@
 expression). The records counted are those a list page of the same query would show the reader (``queries.matching``:
 the read gate's row scope, deleted or not, filters, search), and a field the gate hides can be neither counted by nor
 filtered on (the same refusal a list gives). Empty values (none, "", []) count together, as the ``empty`` filter finds them.
+A person field's answer also names the people counted (``names``), so a board's lanes are the people who hold records,
+however many users the workspace has, each named without reading the whole user list.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from engine.errors import ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
-from engine.services import queries, served_forms
+from engine.services import queries, served_forms, users as user_service
 from engine.services.readgate import read_view
 from engine.storage.tables import records
 
@@ -24,7 +26,8 @@ MAX_GROUPS = 500
 def count_by_field(rt: Runtime, actor: Actor, app_key: str, form_key: str, field_id: str, query: queries.Query) -> dict:
     """``{"field", "counts": {value as text: n}, "empty": n, "others": n, "total": n}`` for the records ``query`` matches.
 
-    A value is keyed by its text (a person's id "12", a choice "won"), the same on SQLite and PostgreSQL."""
+    A value is keyed by its text (a person's id "12", a choice "won"), the same on SQLite and PostgreSQL. For a person field
+    ``"names": {id as text: display name}`` of the people counted is added."""
     with rt.db.quick_read() as conn:
         form = served_forms.current(rt, conn, app_key, form_key)
         view = read_view(rt, conn, actor, form)
@@ -49,7 +52,11 @@ def count_by_field(rt: Runtime, actor: Actor, app_key: str, form_key: str, field
             counts[key] = counts.get(key, 0) + n
         else:
             others += n
-    return {"field": f["id"], "counts": counts, "empty": empty, "others": others, "total": sum(counts.values()) + empty + others}
+    out = {"field": f["id"], "counts": counts, "empty": empty, "others": others, "total": sum(counts.values()) + empty + others}
+    if FIELD_TYPES.get(f["type"]).is_user:
+        names = user_service.display_names(rt, [int(k) for k in counts if k.isdigit()])
+        out["names"] = {str(k): v for k, v in names.items()}
+    return out
 
 
 def _text(raw: Any) -> str:

@@ -20,6 +20,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect  # a test extra: missing, it is an error, never a skip
 
+from designer_ui.i18n import gettext
 from engine.runtime import Actor
 from engine.services import records, users
 from tests.browser.signin import crm_admin
@@ -190,6 +191,31 @@ def test_the_kanban_counts_every_lane_in_one_request(crm, page):
         assert int(ul.get_attribute("data-total")) == total, (value, total)
         expect(lanes.nth(i).locator(".kanban-count")).to_contain_text(f"{total:,}" if total >= 1000 else str(total))
     assert _on_a_phone(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_kanban_lanes_by_person_are_the_people_who_hold_records(crm, page, axe_check, lang):
+    """Lanes by Owner come from the grouped counts (…/records/counts names the people counted): the 287th person, far
+    past any page of the user list, has a lane with their customer; nobody without records has one; "No Owner" is last."""
+    base, rt = crm["url"], crm["rt"]
+    far_name = f"Person {FAR:03d}"
+    mine = records.create_record(rt, Actor.system(), "crm", "customer", {"name": "Far Owner Trading", "owner": crm["people"][FAR]})
+    nobodys = records.create_record(rt, Actor.system(), "crm", "customer", {"name": "Ownerless Trading"})
+    records.update_record(rt, Actor.system(), "crm", "customer", nobodys["id"], {"owner": None})
+    page.context.add_cookies([{"name": "formflow_lang", "value": lang, "url": base}])
+    page.goto(base + "/apps/crm/forms/customer/kanban")
+    page.get_by_label({"en": "Lanes by", "zh-CN": gettext("records.board.group_field", "zh-CN")}[lang], exact=True).select_option("owner")
+    far = page.get_by_role("region", name=far_name, exact=True)
+    expect(far.locator(f"[data-record='{mine['id']}']")).to_be_visible()
+    expect(far.locator(".kanban-count")).to_have_text(gettext("records.board.lane_count", lang, count=1))
+    lanes = page.locator("#kanban .kanban-lane-title").all_inner_texts()
+    no_owner = gettext("records.board.no_person", lang, field={"en": "Owner", "zh-CN": "负责人"}[lang])
+    assert lanes[-1] == no_owner and "Person 001" not in lanes, lanes
+    counted = page.request.get(f"{base}/api/apps/crm/forms/customer/records/counts", params={"by": "owner"}).json()
+    assert len(lanes) == len(counted["counts"]) + 1
+    expect(page.get_by_role("region", name=no_owner, exact=True).locator(f"[data-record='{nobodys['id']}']")).to_be_visible()
+    assert not axe_check(page), axe_check(page)
+    assert not page.js_errors, page.js_errors
 
 
 def test_a_reminders_event_reads_its_customer_once(crm, page, axe_check):

@@ -69,3 +69,23 @@ def test_a_person_fields_lanes_are_keyed_by_the_persons_id(crm, people, rt):
         str(people["bob"].id): 2, str(people["ann"].id): 1}
     own = people["ann"].client.get(url, query_string={"by": "assignee"}).get_json()
     assert own["counts"] == {str(people["bob"].id): 2} and own["empty"] == 1
+
+
+def test_a_person_fields_counts_name_the_people_counted_only(crm, people, rt):
+    form_service.create_form(rt, SYSTEM, "crm", {"key": "task", "label": "Task", "fields": [
+        {"id": "title", "type": "text"}, {"id": "assignee", "type": "user"},
+        {"id": "stage", "type": "select", "options": {"choices": [{"value": "open", "label": "Open"}]}}]})
+    form_service.publish_form(rt, SYSTEM, "crm", "task")
+    permissions.set_grant(rt, people["root"].actor, "crm", "task", "member", {"create": True, "read": "own", "update": "own"})
+    for who, assignee in (("ann", "bob"), ("bob", "root")):
+        record_service.create_record(rt, SYSTEM, "crm", "task", {"title": "t", "stage": "open", "assignee": people[assignee].id},
+                                     owner_id=people[who].id)
+    url = "/api/apps/crm/forms/task/records/counts"
+    everyone = people["root"].client.get(url, query_string={"by": "assignee"}).get_json()
+    assert set(everyone["names"]) == set(everyone["counts"]) == {str(people["bob"].id), str(people["root"].id)}
+    assert all(everyone["names"].values())
+    # a reader is named only the people of the records they may read; a field that is no person's has no names
+    own = people["ann"].client.get(url, query_string={"by": "assignee"}).get_json()
+    assert set(own["names"]) == {str(people["bob"].id)}
+    by_stage = people["root"].client.get(url, query_string={"by": "stage"})
+    assert by_stage.status_code == 200 and by_stage.get_json()["counts"] == {"open": 2} and "names" not in by_stage.get_json()
