@@ -6,7 +6,8 @@
    its fields' value; host = {field, op, index, t, label, users, choices(parent)} (choices: what the type's widget picks
    from, by the column's type); the value is el.filterValue() when given, else el.value.
    Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, userName: fn(id), t: fn}); fb.add(), fb.read(),
-   fb.set(filters). A person's value is picked with the user picker (userpicker.js: the page loads it). */
+   fb.set(filters). A person's value is picked with the user picker (userpicker.js: the page loads it).
+   Each row's controls are named with its number ("Field, condition 2"), so several conditions never share a name. */
 (function () {
   'use strict';
 

@@ -5,7 +5,9 @@ workspace of 300 people beside the CRM's demo customers:
   builder's Owner value picks "A person…" with the same picker, and the grid then lists that person's customers;
 - on the grid, the kanban and the calendar no two controls (buttons, links, text boxes, selects, check boxes) share
   an accessible name unless they do the same thing (links to the same address), in en and zh-CN; a column moves by
-  keyboard with buttons named by it ("Move Name down");
+  keyboard with buttons named by it ("Move Name down"); three filter conditions are named by their rows
+  ("Field, condition 2", "Person for Owner, condition 3");
+- the kanban's lanes by Owner are the people who hold records (named by …/records/counts), the 287th person included;
 - the kanban asks every lane's count in one request (…/records/counts) and its lanes read their cards uncounted, each
   lane's count equal to the table's total for that lane;
 - a calendar event of a follow-up reminder (whose title is its customer's name) reads that name once.
