@@ -96,6 +96,8 @@ def number_and_commit(w: Write) -> None:
     try:
         with pg.pipeline():
             cur = pg.cursor()
+            # announced to the engine's statement listeners like every other statement (the statement caps count it)
+            w.conn.dispatch.before_cursor_execute(w.conn, cur, compiled.string, params, None, False)
             cur.execute(compiled.string, params)
             pg.commit()
     except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement
