@@ -134,7 +134,7 @@ def with_display(rt: Runtime, actor: Actor, app_key: str, definition: dict, item
                            for f in fields}
         title_id = (definition.get("settings") or {}).get("title_field")  # a linked title field shows what it links to
         item["title"] = (item["display"].get(title_id) if title_id else None) or \
-            record_title(definition, item["id"], item["data"], locale=locale, tz=tz)
+            record_title(definition, item["id"], item["data"], hidden=hidden, locale=locale, tz=tz)
         if item["title"] == untitled(item["id"]):
             first_ref = next((item["display"][f["id"]] for f in fields if FIELD_TYPES.get(f["type"]).is_reference
                               and item["display"][f["id"]]), "")
