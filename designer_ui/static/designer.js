@@ -139,6 +139,7 @@
       revision: null,
       fieldAccess: {},
       autoKeys: {},
+      typeNamedLabel: {},  // field id -> the language whose label is still the type's name the palette gave it
       usageDialog: null,
 
       init: function () {
@@ -326,6 +327,7 @@
         var id = this.newId(type);
         var field = { id: id, name: id, label: { en: t('type.' + type) }, type: type, required: false };
         if (window.formflow.locale() === 'zh-CN') field.label = { 'zh-CN': t('type.' + type) };
+        this.typeNamedLabel[id] = Object.keys(field.label)[0];
         var start = typeInfo(type).default_options;
         if (start && Object.keys(start).length) field.options = window.formflow.clone(start);
         this.def.fields.push(field);
@@ -557,6 +559,7 @@
         this.touch('label:' + loc + ':' + f.id);
         if (!f.label || typeof f.label !== 'object') f.label = { en: f.label || '' };
         f.label[loc] = value;
+        if (this.typeNamedLabel[f.id] === loc) delete this.typeNamedLabel[f.id];  // typed by the admin now
         this.clearErrorsFor(f.id, 'label');
         this.changed();
         this.followLabel(f);
@@ -566,9 +569,11 @@
       selKeyFixed: function () { var f = this.selected(); return !!f && this.isKeyFixed(f.id); },
       keyHint: function () { return this.selKeyFixed() ? t('designer.key_fixed') : t('designer.key_follows_label'); },
       /* the key comes from the English label when there is one, else the Chinese (the server picks): not from
-         whichever language was typed last */
+         whichever language was typed last, and not from the type's name the palette put in (a field labelled only
+         '客户名称' keeps 'Single line text' as its English label until the admin types one: its key is kehu_mingcheng) */
       followLabel: function (f) {
-        var label = (f.label && typeof f.label === 'object') ? f.label : { en: String(f.label || '') };
+        var label = (f.label && typeof f.label === 'object') ? window.formflow.clone(f.label) : { en: String(f.label || '') };
+        if (this.typeNamedLabel[f.id]) delete label[this.typeNamedLabel[f.id]];
         var any = Object.keys(label).some(function (k) { return String(label[k] || '').trim(); });
         if (!this.autoKeys[f.id] || this.isKeyFixed(f.id) || !any) return;
         var self_ = this, asked = f.id;
@@ -595,6 +600,7 @@
         f.id = key;
         f.name = key;
         if (this.autoKeys[old]) { delete this.autoKeys[old]; this.autoKeys[key] = true; }
+        if (this.typeNamedLabel[old]) { this.typeNamedLabel[key] = this.typeNamedLabel[old]; delete this.typeNamedLabel[old]; }
         if (this.selectedId === old) this.selectedId = key;
         this.reparseRules();
       },
