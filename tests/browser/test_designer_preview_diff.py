@@ -57,18 +57,25 @@ def test_a_new_field_from_a_chinese_label_gets_a_pinyin_key(page, crm, axe_check
     assert page.js_errors == []
 
 
+# the places are named in the reader's language (the CRM names its rules, validations and automations in both)
+PLACES = {"en": ("Next follow-up time only with a reminder", "Next follow-up is in the future", "Create the follow-up reminder"),
+          "zh-CN": ("开启跟进提醒时显示下次跟进时间", "下次跟进时间晚于当前时间", "自动创建跟进提醒")}
+
+
 @pytest.mark.parametrize("lang, keep, anyway, rule_kind", [("en", "Keep the field", "Delete anyway", "Rule"),
                                                            ("zh-CN", "保留字段", "仍然删除", "规则")])
 def test_a_delete_warns_with_the_places_that_use_the_field(page, crm, axe_check, lang, keep, anyway, rule_kind):
+    rule_name, validation_name, automation_name = PLACES[lang]
     _designer(page, crm, lang)
     card = page.get_by_test_id("field-next_follow_up")
     card.get_by_test_id("delete").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_be_visible()
-    rule = dialog.get_by_role("link", name="next follow-up time only with a reminder")
+    rule = dialog.get_by_role("link", name=rule_name, exact=True)
     expect(rule).to_have_attribute("href", "/apps/crm/forms/follow_up/design")
-    expect(dialog.get_by_role("link", name="next follow-up is in the future")).to_be_visible()
-    expect(dialog.get_by_role("link", name="create the follow-up reminder")).to_have_attribute("href", "/apps/crm/forms/follow_up/automations")
+    expect(dialog.get_by_role("link", name=validation_name, exact=True)).to_be_visible()
+    expect(dialog.get_by_role("link", name=automation_name, exact=True)).to_have_attribute(
+        "href", "/apps/crm/forms/follow_up/automations")
     expect(dialog.get_by_role("listitem").first).to_contain_text(rule_kind)
     assert axe_check(page) == []
     dialog.get_by_role("button", name=keep).click()
