@@ -1,6 +1,7 @@
 """The designer as a new user finds it by role and name (issue 21): the everyday actions have names no other button
 shares ("Publish" is one button, not also "Compare with published"; each field's Delete names its field), and a
-refused publish names each broken place as a person reads it ("Validation “…” — condition"), the path in a tooltip."""
+refused publish names each broken place as a person reads it ("Validation “…” — condition"), by its name in the reader's
+language (the CRM's validations and automations are named in English and Chinese), the path in a tooltip."""
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,8 @@ WORDS = {"en": {"publish": "Publish", "diff": "What changed", "delete": "Delete 
                 "validation": "Validation “next follow-up is in the future” — ",
                 "automation": "Automation “create the follow-up reminder” — value for field Reminder time"},
          "zh-CN": {"publish": "发布", "diff": "查看变更", "delete": "删除字段 {}", "anyway": "仍然删除",
-                   "validation": "校验“next follow-up is in the future” — ",
-                   "automation": "自动化“create the follow-up reminder” — 字段“提醒时间”的取值"}}
+                   "validation": "校验“下次跟进时间晚于当前时间” — ",
+                   "automation": "自动化“自动创建跟进提醒” — 字段“提醒时间”的取值"}}
 
 
 @pytest.fixture
