@@ -70,8 +70,10 @@ class ErrorItem:
             out["message"] = self.localized(locale)
             if self.label is not None:
                 out["label"] = self.label_in(locale)
-        # a name in the extras (the validation's rule) in the reader's language, like the message
-        out.update({k: i18n.localized(v, i18n.normalize_locale(locale)) for k, v in self.extra.items()})
+        # a name in the extras (the validation's rule) in the reader's language, like the message; ``messages`` is the
+        # item's own text in every language (a password's reasons) and stays whole
+        out.update({k: v if k == "messages" else i18n.localized(v, i18n.normalize_locale(locale))
+                    for k, v in self.extra.items()})
         return out
 
 
