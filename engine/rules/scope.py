@@ -13,7 +13,9 @@ from typing import Any, Callable, ClassVar
 
 from rule_engine import DataType
 
+from engine import i18n
 from engine.fields import FIELD_TYPES
+from engine.fields.base import type_words
 
 #: How many reference hops a rule may follow (customer.owner_company.level is 2 hops).
 MAX_REFERENCE_DEPTH = 3
@@ -205,7 +207,7 @@ def _fingerprint(obj: Any) -> str:
 class RuleScope:
     """The fields a rule may name, keyed by field name; `unusable` explains names that exist but can't be used."""
 
-    def __init__(self, fields: list[FieldInfo], *, key: str, unusable: dict[str, str] | None = None,
+    def __init__(self, fields: list[FieldInfo], *, key: str, unusable: dict[str, dict[str, str]] | None = None,
                  fingerprint: str | None = None) -> None:
         self.fields: dict[str, FieldInfo] = {f.name: f for f in fields}
         self.key = key
@@ -276,18 +278,24 @@ def _rule_kind(ftype: str | None) -> str | None:
     return FIELD_TYPES.get(ftype).rule_kind or ftype
 
 
+def _why(code: str, **params: Any) -> dict[str, str]:
+    """Why a field can't be used in rules, in every language (error.rule.unusable.*): the compile message around it is
+    read in the reader's language."""
+    return i18n.texts(f"error.rule.unusable.{code}", params)
+
+
 def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: dict) -> RuleScope:
     infos: list[FieldInfo] = []
-    unusable: dict[str, str] = {}
+    unusable: dict[str, dict[str, str]] = {}
     for f in fields:
         name, ftype, opts = f.get("name") or f["id"], f.get("type"), f.get("options") or {}
         if f.get("deleted"):
-            unusable[name] = "the field is deleted"
+            unusable[name] = _why("deleted")
             continue
         info = FieldInfo(id=f["id"], name=name, type=_rule_kind(ftype))
         known = FIELD_TYPES.get(ftype) if ftype in FIELD_TYPES else None
         if known is None or info.type not in FIELD_KINDS:
-            unusable[name] = f"fields of type {ftype!r} cannot be used in rules"
+            unusable[name] = _why("type", type=type_words(ftype))
             continue
         if known.has_choices:
             info.choices = [c.get("value") for c in opts.get("choices") or [] if isinstance(c, dict)]
@@ -296,10 +304,10 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
         if known.is_reference:
             info.form = known.linked_store(f)  # the form key, ``app/form`` for another app's form
             if resolve_form is None:
-                unusable[name] = "referenced forms are not available here"
+                unusable[name] = _why("no_forms")
                 continue
             if depth + 1 > MAX_REFERENCE_DEPTH:
-                unusable[name] = f"rules may follow at most {MAX_REFERENCE_DEPTH} references"
+                unusable[name] = _why("too_deep", n=MAX_REFERENCE_DEPTH)
                 continue
             target_key = f"ref:{info.form}"
             if target_key not in cache:
@@ -308,12 +316,12 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
                 except Exception:  # noqa: BLE001
                     target_fields = None
                 if target_fields is None:
-                    unusable[name] = f"the referenced form {info.form!r} does not exist"
+                    unusable[name] = _why("missing_form", form=info.form)
                     continue
                 cache[target_key] = None  # cycle guard: a reference back to a form being built
                 cache[target_key] = _build(target_fields, resolve_form, target_key, depth + 1, cache)
             if cache[target_key] is None:
-                unusable[name] = "the reference leads back to a form being resolved"
+                unusable[name] = _why("cycle")
                 continue
             info.target = cache[target_key]
         elif known.stores_rows:
@@ -321,8 +329,7 @@ def _build(fields: list[dict], resolve_form: Any, key: str, depth: int, cache: d
         elif known.derived:
             info.result_type = _result_kind(known.result_type(f, resolve_form))
             if info.result_type is None:
-                unusable[name] = "the computed field has no result type" if known.has_formula else \
-                    "the roll-up's result type cannot be determined"
+                unusable[name] = _why("no_result_type" if known.has_formula else "rollup_type")
                 continue
         infos.append(info)
     return RuleScope(infos, key=key, unusable=unusable)

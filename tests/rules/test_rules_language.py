@@ -3,9 +3,11 @@ compile-time refusals with positions, safety limits, cache, and context ($today 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
+from engine import i18n
 from engine.rules import (JS_RUNTIME, CompiledRule, RuleContext, RuleError, RuleEvaluationError, RuleScope,
                           compile_rule)
 from engine.rules.limits import MAX_NESTING, MAX_RULE_LENGTH
@@ -202,3 +204,15 @@ def test_a_list_built_with_for_over_a_list_using_coalesce_compiles():
     rule = compile_rule("[x * 2 for x in [n ?? 1, n ?? 2]] == [2, 4]", scope)
     assert rule.evaluate({}, RuleContext(now=NOW)) is True
     assert rule.evaluate({"n": 3}, RuleContext(now=NOW)) is False
+
+
+@pytest.mark.parametrize("text", ["old == 'x'", "file == 'x'"])
+def test_why_a_field_cannot_be_used_reads_in_the_readers_language(scope, text):
+    """A field that exists but can't be named in rules (deleted, or of a type rules don't read) says why in Chinese
+    too: the reason is a catalogue text (error.rule.unusable.*), not English words inside the Chinese sentence."""
+    with pytest.raises(RuleError) as info:
+        compile_rule(text, scope, name="check")
+    err = info.value
+    assert err.message_code == "error.rule.compile.unusable_field"
+    zh = i18n.render(err.message_code, "zh-CN", err.params)
+    assert "不能在规则中使用" in zh and not re.search(r"[A-Za-z]{3,}", zh.replace(text.split()[0], "")), zh

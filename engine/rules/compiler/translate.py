@@ -16,8 +16,8 @@ UNSUPPORTED = {"SetExpression": "error.rule.compile.no_sets", "MappingExpression
 
 
 class Unusable(Exception):
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, name: str, reason: dict[str, str]) -> None:  # reason: its text per language
+        super().__init__(reason.get("en", ""))
         self.name, self.reason = name, reason
 
 
