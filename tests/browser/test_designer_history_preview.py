@@ -75,7 +75,10 @@ def test_the_preview_runs_the_drafts_rule_and_previews_sub_table_rows(page, crm,
     rows.nth(0).get_by_role("button", name="Remove row").click()
     expect(rows).to_have_count(1)
     expect(rows.nth(0).get_by_role("textbox")).to_have_value("Printer")
-    # Submit in the preview saves nothing and says so
+    # Submit in the preview checks the form as the real one does (the name is required), then saves nothing and says so
+    form.get_by_test_id("submit").click()
+    expect(form.get_by_test_id("form-error")).to_contain_text("please check the marked fields")
+    form.get_by_label("Customer name").fill("Acme Ltd")
     form.get_by_test_id("submit").click()
     expect(form.get_by_test_id("form-error")).to_contain_text("This is a preview: nothing was saved.")
     assert form_service.get_draft(crm["rt"], "crm", "customer")["definition"].get("rules", []) == []  # still unsaved
