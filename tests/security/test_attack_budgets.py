@@ -222,11 +222,11 @@ def test_attack_template_loop_over_big_joins_stops_at_the_time_budget():
 
 
 @pytest.mark.parametrize("source, reason", [
-    ('{{ range(1000)|join("x" * 1000) }}', "join would make text longer"),
-    ('{% set a = "x" * 60000 %}{{ a ~ a }}', "~ would make text longer"),
-    ('{% set a = "x" * 60000 %}{{ a + a }}', "+ would make text longer"),
+    ('{{ range(1000)|join("x" * 1000) }}', "'join' would make text longer"),
+    ('{% set a = "x" * 60000 %}{{ a ~ a }}', "'~' would make text longer"),
+    ('{% set a = "x" * 60000 %}{{ a + a }}', "'+' would make text longer"),
     ('{% set a = ["x" * 1000] * 1000 %}{{ a|length }}', "repeating text"),
-    ('{% set a = ["x" * 1000] * 90 %}{{ [a, a]|string }}', "string would make text longer"),
+    ('{% set a = ["x" * 1000] * 90 %}{{ [a, a]|string }}', "'string' would make text longer"),
     ('{{ [[1]]|sum(start=[]) }}', "sum adds numbers"),
     ('{% set a = "%" * 50000 %}{{ a|urlencode }}', "a filter made text longer"),
     ('{% set a = "x" * 90000 %}{% set b %}{% for i in range(20) %}{{ a }}{% endfor %}{% endset %}{{ b|length }}',
