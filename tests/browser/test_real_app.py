@@ -260,13 +260,14 @@ def test_designer_keeps_work_on_a_stale_draft(page, crm):
     page.get_by_test_id("field-customer").wait_for()
     page.get_by_test_id("palette-text").click()
     page.locator("#p-label-en").fill("Result")
+    expect(page.locator("#p-name")).to_have_value("result")  # the new field's key (and card) follow its label
     # another tab saves the draft meanwhile
     draft = ok(call(base, "GET", "/api/apps/crm/forms/follow_up/draft"))
     ok(call(base, "PUT", "/api/apps/crm/forms/follow_up/draft", {**draft["definition"], "label": "Renamed elsewhere"},
             {"If-Match": f'"{draft["draft_revision"]}"'}))
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_test_id("status")).to_contain_text("changed in another tab")
-    expect(page.get_by_test_id("field-text")).to_contain_text("Result")      # nothing typed is lost
+    expect(page.get_by_test_id("field-result")).to_contain_text("Result")    # nothing typed is lost
     assert ok(call(base, "GET", "/api/apps/crm/forms/follow_up/draft"))["definition"]["label"] == "Renamed elsewhere"
     assert page.js_errors == []
 
