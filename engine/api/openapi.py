@@ -140,7 +140,8 @@ SCHEMAS: dict[str, Any] = {
 
 #: the definition schemas of schemas/ lifted into components: schema file -> (component name, prefix of its $defs)
 DEFINITION_COMPONENTS = {"form": ("FormDefinition", "FormDef_"), "workflow": ("WorkflowDefinition", "WorkflowDef_"),
-                         "dashboard": ("DashboardDefinition", "DashboardDef_"), "template": ("NotificationTemplate", "TemplateDef_")}
+                         "dashboard": ("DashboardDefinition", "DashboardDef_"), "template": ("NotificationTemplate", "TemplateDef_"),
+                         "view": ("SavedViewBody", "ViewDef_")}
 
 
 def lift_schema(name: str) -> dict[str, Any]:

@@ -8,12 +8,11 @@ from engine.services import saved_views
 
 OBJECT = {"type": "object"}
 VIEW = {"type": "object", "required": ["id", "name", "definition"], "properties": {
-    "id": {"type": "integer"}, "name": {"type": "string"}, "owner_id": {}, "mine": {"type": "boolean"},
+    "id": {"type": "integer"}, "name": {"$ref": "#/components/schemas/ViewDef_name"}, "owner_id": {}, "mine": {"type": "boolean"},
     "shared_roles": {"type": "array", "items": {"type": "string"}}, "default_roles": {"type": "array", "items": {"type": "string"}},
     "definition": OBJECT, "created_at": {"type": "string"}, "updated_at": {"type": "string"}}}
 VIEW_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": VIEW}, "default_id": {}}}
-VIEW_BODY = {"type": "object", "properties": {"name": {"type": "string"}, "shared_roles": {"type": "array", "items": {"type": "string"}},
-                                              "definition": OBJECT}}
+VIEW_BODY = {"$ref": "#/components/schemas/SavedViewBody"}  # schemas/view.schema.json: a name is a text or {"en", "zh-CN"}
 DEFAULT_BODY = {"type": "object", "required": ["role"], "properties": {"role": {"type": "string"}}}
 BASE = "/apps/<app_key>/forms/<form_key>/views"
 

@@ -8,7 +8,8 @@ date field (``date_field``, a field whose type has a ``calendar_kind``), the gal
 (``image_field``, a type with thumbnails) and the fields a card shows (``card_fields``). Fields are checked against the published
 form as the caller's read gate shows it: a field hidden from the caller can't be named in a view.
 
-Anyone who may read the form keeps private views; sharing a view with roles and choosing a role's default
+A view's name is a text or a name per language ``{"en": .., "zh-CN": ..}`` (``engine.bilingual_text``: kept as its JSON
+text, answered as the map; the page shows the reader's language). Anyone who may read the form keeps private views; sharing a view with roles and choosing a role's default
 view need the ``design`` capability (builders and admins).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine import bilingual_text
 from engine.errors import ErrorItem, NotFound, PermissionDenied, ValidationFailed
 from engine.fields.base import field_type
 from engine.runtime import Actor, Runtime
@@ -27,10 +29,11 @@ from engine.services.readgate import read_view
 from engine.storage.access_tables import roles as role_table
 from engine.storage.view_tables import saved_views
 from engine.clock import utc_iso
+from engine.i18n import LOCALES
 
 VIEW_TYPES = ("grid", "kanban", "calendar", "gallery")
 MAX_VIEWS_PER_FORM = 200
-MAX_NAME = 100
+MAX_NAME = 100  # per language
 MAX_COLUMNS = 200
 MAX_SORT = 5
 MAX_CARD_FIELDS = 8
@@ -59,7 +62,7 @@ def _visible(actor: Actor, row) -> bool:
 
 
 def _dict(row, actor: Actor) -> dict:
-    return {"id": row["id"], "name": row["name"], "owner_id": row["owner_id"], "shared_roles": list(row["shared_roles"]),
+    return {"id": row["id"], "name": bilingual_text.from_column(row["name"]), "owner_id": row["owner_id"], "shared_roles": list(row["shared_roles"]),
             "default_roles": list(row["default_roles"]), "definition": row["definition"], "mine": row["owner_id"] == actor.user_id,
             "created_at": utc_iso(row["created_at"]), "updated_at": utc_iso(row["updated_at"])}
 
@@ -97,8 +100,9 @@ def list_views(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> dict:
     with rt.db.read() as conn:
         form, hidden = _form_and_hidden(rt, conn, actor, app_key, form_key)
         rows = conn.execute(sa.select(saved_views).where(saved_views.c.form_id == form.form_id)
-                            .order_by(saved_views.c.name, saved_views.c.id)).mappings().all()
-    items = [_dict(r, actor) for r in rows if _visible(actor, r)]
+                            .order_by(saved_views.c.id)).mappings().all()
+    items = sorted((_dict(r, actor) for r in rows if _visible(actor, r)),
+                   key=lambda i: (bilingual_text.text_in(i["name"], "en").casefold(), i["id"]))
     for item in items:
         item["definition"] = definition_as_read(item["definition"], set(hidden))
     default = next((i["id"] for i in items if set(i["default_roles"]) & set(actor.roles)), None)
@@ -212,11 +216,21 @@ def _check_roles(conn, rt: Runtime, actor: Actor, shared: Any, path: str) -> lis
 
 
 def _name(body: dict) -> str:
+    """The name as the column keeps it: a text, or a text per language (``{"en": .., "zh-CN": ..}``, at least one), each
+    1 to ``MAX_NAME`` characters; a 422 at ``/name`` (or ``/name/<language>``) otherwise."""
     name = body.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise ValidationFailed("a view needs a name", [ErrorItem.coded("error.view.name", max=MAX_NAME, path="/name")],
-                               message_code="error.view.needs_name")
-    return name.strip()
+    if isinstance(name, dict) and name and set(name) <= set(LOCALES):
+        texts = {loc: text.strip() if isinstance(text, str) else text for loc, text in name.items()}
+        bad = [loc for loc, text in texts.items() if not isinstance(text, str) or len(text) > MAX_NAME]
+        if not bad and any(texts.values()):
+            return bilingual_text.to_column({loc: text for loc, text in texts.items() if text})
+        path = f"/name/{bad[0]}" if bad else "/name"
+    else:
+        if isinstance(name, str) and name.strip() and len(name) <= MAX_NAME:
+            return name.strip()
+        path = "/name"
+    raise ValidationFailed("a view needs a name", [ErrorItem.coded("error.view.name", max=MAX_NAME, path=path)],
+                           message_code="error.view.needs_name")
 
 
 def create_view(rt: Runtime, actor: Actor, app_key: str, form_key: str, body: dict) -> dict:
@@ -250,8 +264,8 @@ def update_view(rt: Runtime, actor: Actor, app_key: str, form_key: str, view_id:
     with rt.db.transaction() as conn:
         form, hidden, row = _own_row(conn, rt, actor, app_key, form_key, view_id)
         values: dict[str, Any] = {"updated_at": rt.clock.now()}
-        if "name" in body:
-            values["name"] = _name(body)
+        if "name" in body:  # the name in the reader's language sent back unchanged keeps the other languages
+            values["name"] = bilingual_text.edited(row["name"], bilingual_text.from_column(_name(body)))
         if "definition" in body:
             values["definition"] = check_definition(form, hidden, body["definition"])
         if "shared_roles" in body:

@@ -14,7 +14,7 @@ saved_views = sa.Table(
     "saved_views", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("form_id", sa.Integer, sa.ForeignKey("forms.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),  # a text or {"en", "zh-CN"} as JSON text (engine.bilingual_text)
     sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("shared_roles", JSONDoc, nullable=False),   # [] = private to the owner
     sa.Column("default_roles", JSONDoc, nullable=False),  # roles that open this view first
