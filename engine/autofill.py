@@ -27,13 +27,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from engine.clock import utc_iso
-from engine.errors import ErrorItem
+from engine.errors import ErrorItem, NotFound
 from engine.fields import FIELD_TYPES
-from engine.fields.relation import REFERENCE_TYPE
+from engine.fields.relation import APP_SEPARATOR, REFERENCE_TYPE, reference_target
+from engine.fields.special import rollup_source
 from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, rule_context, rule_error_item
 from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
 from engine.services import forms as form_service
+from engine.services.form_lookup import compiled_form
+from engine.storage.published import form_by_store_key
 from engine.storage.tables import forms, records
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,7 @@ def _orders_as_text(type_name: str | None) -> bool:
 @dataclass
 class Rollup:
     field: str       # the roll-up field id (in this form)
-    source: str      # form key whose records are aggregated
+    source: str      # store key of the form whose records are aggregated: its key, ``app/form`` for another app's
     via: str         # reference field id in the source form pointing here
     aggregate: str
     of: str | None   # field id aggregated in the source form
@@ -65,7 +68,7 @@ class Autofill:
     rollups: list[Rollup] = field(default_factory=list)
 
 
-def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[ErrorItem]]:
+def compile_autofill(definition: dict, resolve_form, own_app: str | None = None) -> tuple[Autofill, list[ErrorItem]]:
     fields = definition.get("fields", [])
     by_id = {f["id"]: f for f in fields}
     scope = RuleScope.from_fields(fields, resolve_form)
@@ -94,10 +97,11 @@ def compile_autofill(definition: dict, resolve_form) -> tuple[Autofill, list[Err
             out.fetches.append((f["id"], f["fetch"], REFERENCE_TYPE.linked_store(ref) if ref else None))  # ``app/form``: another app's
         if ftype.rolls_up:
             o = f.get("options") or {}
-            source_fields = (resolve_form(o.get("form")) if resolve_form else None) or []
+            source = rollup_source(f, own_app)
+            source_fields = (resolve_form(source) if resolve_form else None) or []
             via = next((x for x in source_fields if x.get("id") == o.get("via")), {})
             of = next((x for x in source_fields if x.get("id") == o.get("field")), {})
-            rollup = Rollup(f["id"], o.get("form"), o.get("via"), o.get("aggregate"), o.get("field"),
+            rollup = Rollup(f["id"], source, o.get("via"), o.get("aggregate"), o.get("field"),
                             bool((via.get("options") or {}).get("multiple")), of_type=of.get("type"))
             if o.get("filter"):
                 try:
@@ -117,11 +121,11 @@ def computed_js(af: Autofill) -> str:
 
 
 def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
-    return compile_autofill(definition, publish_resolver(conn, app, definition, all_definitions))[1]
+    return compile_autofill(definition, publish_resolver(conn, app, definition, all_definitions), app["key"])[1]
 
 
 def _compile(rt, conn, compiled) -> Autofill:
-    return compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id))[0]
+    return compile_autofill(compiled.definition, published_resolver(conn, compiled.form_id), compiled.app_key)[0]
 
 
 # -- stored shapes ----------------------------------------------------------------------------------
@@ -252,7 +256,8 @@ def _ids(value: Any) -> set[int]:
 
 
 def _dependents(w) -> dict | None:
-    """Published forms of the app with roll-ups over this form or live fetches from it."""
+    """Published forms of the app with roll-ups over this form or live fetches from it, and the forms of other apps
+    this form's references point at with roll-ups over this form through them (``_other_apps_rollups``)."""
     rows = (w.neighbours.published_forms if w.neighbours is not None  # read with the form by a single save
             else w.conn.execute(_PUBLISHED_SIBLINGS, {"fid": w.form.form_id}).all())
     found = {"rollups": [], "fetches": []}
@@ -267,7 +272,26 @@ def _dependents(w) -> dict | None:
         for fid, spec, ref_form in af.fetches:
             if ref_form == w.form.key and spec.get("policy") == "live":
                 found["fetches"].append((form_id, compiled, fid, spec))
+    found["rollups"] += _other_apps_rollups(w)
     return found if found["rollups"] or found["fetches"] else None
+
+
+def _other_apps_rollups(w) -> list:
+    """(form id, compiled, roll-up) of the roll-ups in other apps' forms over this form: only a form this form's
+    references point at can roll up through them, so those are the only ones looked at (none: no statement)."""
+    out = []
+    here = f"{w.form.app_key}{APP_SEPARATOR}{w.form.key}"
+    for f in w.form.live_fields:
+        target = reference_target(f, w.form.app_key) if FIELD_TYPES.get(f["type"]).is_reference else None
+        if target is None or target.app is None:
+            continue
+        try:
+            compiled = compiled_form(w.rt, w.conn, target.app, target.form)
+        except NotFound:  # not published (yet): nothing rolls up
+            continue
+        out += [(compiled.form_id, compiled, r) for r in (compiled.autofill.rollups if compiled.autofill else ())
+                if r.source == here and r.via == f["id"]]
+    return out
 
 
 _OWN_FORM = forms.alias("own_form")
@@ -303,7 +327,11 @@ def refers_to(conn, field_id: str, record_id: int):
 
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
-    source_id = conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
+    if APP_SEPARATOR in r.source:  # another app's form (``app/form``) of the workspace
+        own_app = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
+        source_id = conn.execute(sa.select(forms.c.id).where(form_by_store_key(r.source, own_app))).scalar()
+    else:
+        source_id = conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
     value_col = records.c.data if r.filter is not None else records.c.data[r.of].as_string() \
         if r.of and _orders_as_text(r.of_type) and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)

@@ -114,6 +114,7 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *
         current_fields=fields,
         other_apps=other_apps,
         own_app=app_key,
+        own_form=definition["key"],
     )
     ids: dict[str, str] = {}
     names: dict[str, str] = {}

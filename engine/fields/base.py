@@ -503,16 +503,18 @@ class DefinitionContext:
     """What semantic definition checks may look up (other forms of the app, the forms of other apps it names, users).
 
     ``other_apps``: {app key: {form key: fields}} of the other apps of the workspace the definition's references name
-    (an app that doesn't exist is absent); ``own_app``: the key of the definition's app (None: not known)."""
+    (an app that doesn't exist is absent); ``own_app``: the key of the definition's app (None: not known);
+    ``own_form``: the definition's own form key (None: not known)."""
 
     def __init__(self, form_keys: set[str], forms_fields: dict[str, list[dict]] | None = None,
                  current_fields: list[dict] | None = None, other_apps: dict[str, dict[str, list[dict]]] | None = None,
-                 own_app: str | None = None):
+                 own_app: str | None = None, own_form: str | None = None):
         self.form_keys = form_keys
         self.forms_fields = forms_fields or {}
         self.current_fields = current_fields or []
         self.other_apps = other_apps or {}
         self.own_app = own_app
+        self.own_form = own_form
 
     @staticmethod
     def coded(message_code: str, **params) -> CodedMessage:

@@ -5,6 +5,7 @@ A client never sends these values; the record service fills them.
 from __future__ import annotations
 
 from engine.fields.base import FIELD_TYPES, TEXT_OPERATORS, FieldType, Property, en_zh, field_label
+from engine.fields.relation import reference_target
 from engine.serials import SerialFormatError, parse_format
 
 #: result types a computed field may declare (field type names), and the value kind rules see
@@ -106,6 +107,17 @@ class ComputedType(_Derived):
         return {}
 
 
+def _points_at(reference: dict, its_app: str | None, app: str | None, form: str) -> bool:
+    """Whether a reference field of a form of ``its_app`` points at form ``form`` of ``app``."""
+    target = reference_target(reference, its_app)
+    return target.form == form and (target.app or its_app) == app
+
+
+def rollup_source(field: dict, own_app: str | None = None) -> str:
+    """The store key of a roll-up's source form seen from its own app: the form key, ``app/form`` for another app's."""
+    return reference_target(field, own_app).store_key()
+
+
 @FIELD_TYPES.register
 class RollupType(_Derived):
     name = "rollup"
@@ -132,23 +144,33 @@ class RollupType(_Derived):
         if resolve_form is None:
             return None
         try:
-            target = resolve_form(opts.get("form")) or []
+            target = resolve_form(rollup_source(field)) or []
         except Exception:  # noqa: BLE001 - an unknown form leaves the result unknown
             return None
         return next((f.get("type") for f in target if f.get("id") == opts.get("field")), None)
 
     def check_options(self, field, ctx):
+        """The source form (``options.app`` beside ``options.form``, as a reference names its target: another app's form
+        too), a ``via`` that is a live reference of it pointing at this form, and the aggregated field."""
         opts = field.get("options") or {}
+        source = reference_target(field, ctx.own_app)
+        if source.app is not None and source.app not in ctx.other_apps:
+            return [("options/app", ctx.coded("error.definition.reference_app", app=repr(source.app)))]
+        if source.app is not None and source.form not in ctx.other_apps[source.app]:
+            return [("options/form", ctx.coded("error.definition.reference_app_form", app=repr(source.app), form=repr(source.form)))]
+        if source.app is None and opts.get("form") not in ctx.form_keys:
+            return [("options/form", ctx.coded("error.options.unknown_form", form=repr(opts.get("form"))))]
+        fields = ctx.other_apps[source.app][source.form] if source.app is not None else ctx.forms_fields.get(opts["form"], [])
+        target_fields = {f["id"]: f for f in fields if isinstance(f, dict) and "id" in f and not f.get("deleted")}
+        shown = repr(source.store_key())
         problems = []
-        if opts.get("form") not in ctx.form_keys:
-            problems.append(("options/form", ctx.coded("error.options.unknown_form", form=repr(opts.get("form")))))
-            return problems
-        target_fields = {f["id"]: f for f in ctx.forms_fields.get(opts["form"], [])}
         via = target_fields.get(opts.get("via"))
         if not via or via.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(via["type"]).is_reference:
-            problems.append(("options/via", ctx.coded("error.options.not_reference_field", field=repr(opts.get("via")), form=repr(opts["form"]))))
+            problems.append(("options/via", ctx.coded("error.options.not_reference_field", field=repr(opts.get("via")), form=shown)))
+        elif ctx.own_form is not None and not _points_at(via, source.app or ctx.own_app, ctx.own_app, ctx.own_form):
+            problems.append(("options/via", ctx.coded("error.options.rollup_via_elsewhere", field=repr(opts.get("via")), form=shown)))
         if opts.get("aggregate") != "count" and opts.get("field") not in target_fields:
-            problems.append(("options/field", ctx.coded("error.options.not_field_of_form", field=repr(opts.get("field")), form=repr(opts["form"]))))
+            problems.append(("options/field", ctx.coded("error.options.not_field_of_form", field=repr(opts.get("field")), form=shown)))
         return problems
 
     def sql_type(self, field, source_type=None):

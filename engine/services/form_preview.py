@@ -56,7 +56,7 @@ def preview_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, definit
                                     message_code="error.form.cant_preview", params={"form": repr(form_key)})
         resolve = publish_resolver(conn, app, definition, {**siblings, form_key: definition})
         rules, rule_errors = compile_form_rules(definition, resolve)
-        autofill, fill_errors = compile_autofill(definition, resolve)
+        autofill, fill_errors = compile_autofill(definition, resolve, app["key"])
         if rule_errors or fill_errors:
             raise DefinitionInvalid(f"the draft of form {form_key!r} can't be previewed", rule_errors + fill_errors,
                                     message_code="error.form.cant_preview", params={"form": repr(form_key)})

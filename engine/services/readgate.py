@@ -40,6 +40,7 @@ from engine.services.form_lookup import compiled_form
 from engine.services.record_dicts import record_dict
 from engine.services.reference_targets import target_of_field
 from engine.fields.relation import APP_SEPARATOR
+from engine.fields.special import rollup_source
 
 #: longest chain of references a derived value's source is followed through (formulas follow at most a few)
 MAX_SOURCE_DEPTH = 8
@@ -194,10 +195,10 @@ def _derivations(form: CompiledForm) -> dict[str, tuple[Path, ...]]:
         if fetch:
             out.setdefault(f["id"], []).append((own, (fetch["from"], fetch["field"])))
         if field_type(f).rolls_up:
-            o = f.get("options") or {}
+            o, source = f.get("options") or {}, rollup_source(f, form.app_key)  # ``app/form``: another app's (its own gate)
             paths = out.setdefault(f["id"], [])
-            paths += [(o["form"], (o["via"],))] if o.get("form") and o.get("via") else []
-            paths += [(o["form"], (o["field"],))] if o.get("form") and o.get("field") else []
+            paths += [(source, (o["via"],))] if o.get("form") and o.get("via") else []
+            paths += [(source, (o["field"],))] if o.get("form") and o.get("field") else []
     if autofill is not None:
         for fid, _, rule in autofill.computed:
             out.setdefault(fid, []).extend((own, tuple(p.split("."))) for p in sorted(rule.fields_used))

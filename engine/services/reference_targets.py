@@ -35,13 +35,21 @@ def _references(definition: dict) -> Iterable[dict]:
                         if isinstance(sub.get("type"), str) and sub["type"] in FIELD_TYPES and FIELD_TYPES.get(sub["type"]).is_reference)
 
 
+def _rollups(definition: dict) -> Iterable[dict]:
+    """The roll-up fields of a definition (``options.app`` / ``options.form``: their source form, maybe another app's)."""
+    for f in _dicts(definition.get("fields") if isinstance(definition, dict) else None):
+        if isinstance(f.get("type"), str) and f["type"] in FIELD_TYPES and FIELD_TYPES.get(f["type"]).rolls_up:
+            yield f
+
+
 def _dicts(items) -> Iterable[dict]:
     return (item for item in (items if isinstance(items, list) else ()) if isinstance(item, dict))
 
 
 def named_apps(conn, rt: Runtime, definition: dict, app_key: str) -> dict[str, dict[str, list[dict]]]:
     """{app key: {form key: draft fields}} of the other apps ``definition``'s references name (missing ones absent)."""
-    wanted = {t.app for t in (reference_target(f, app_key) for f in _references(definition)) if t.app is not None}
+    wanted = {t.app for t in (reference_target(f, app_key) for f in (*_references(definition), *_rollups(definition)))
+              if t.app is not None}
     if not wanted:
         return {}
     rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).select_from(apps.outerjoin(forms, forms.c.app_id == apps.c.id))
