@@ -43,7 +43,10 @@ def _published(app_key: str, form_key: str) -> tuple[dict, dict, dict]:
     rt = runtime()
     app = form_service.get_app(rt, app_key)
     form = next((f for f in app["forms"] if f["key"] == form_key), None)
-    if form is None or not form["published_version"]:
+    if form is None:  # a key the app has no form under: not "unpublished" (that would say it exists)
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form", message_code="error.form.not_in_app",
+                       params={"form": repr(form_key), "app": repr(app_key)})
+    if not form["published_version"]:
         raise NotFound(f"form {form_key!r} has not been published yet", path="/form", message_code="error.form.not_published",
                        params={"form": repr(form_key)})
     # as the caller may see it: a role that only uses the form gets it without its automations

@@ -70,3 +70,40 @@ def test_wrong_addresses_show_the_apps_own_page(live_app, live_server, browser, 
             assert errors == []
         finally:
             context.close()
+
+
+#: the pages of a form: each names a form key the app does not have, or one not published yet
+FORM_PAGES = ("/apps/crm/forms/{form}/records", "/apps/crm/forms/{form}/new", "/apps/crm/forms/{form}/records/1",
+              "/apps/crm/forms/{form}/records/1/edit")
+NO_FORM = {"en": ("404", re.compile(r"^form 'nope' does not exist in app 'crm'$"), "Go to the start page"),
+           "zh-CN": ("404", re.compile(r"^应用 'crm' 中不存在表单 'nope'$"), "返回首页")}
+NOT_PUBLISHED = {"en": re.compile(r"^form 'draft_only' has not been published yet$"), "zh-CN": re.compile(r"^表单 'draft_only' 尚未发布$")}
+
+
+def test_a_form_key_that_does_not_exist_is_a_404_saying_so_not_unpublished(live_app, live_server, browser, axe_check):
+    from engine.runtime import Actor
+    from engine.services import forms as form_service
+
+    seed = browser.new_context(**DESKTOP)
+    try:
+        crm_admin(live_app, live_server, seed.new_page(), ADMIN)
+    finally:
+        seed.close()
+    form_service.create_form(live_app.extensions["formflow"], Actor.system(), "crm",
+                             {"key": "draft_only", "label": "Draft only", "fields": [{"id": "title", "type": "text"}]})
+    for options, lang in ((DESKTOP, "en"), (PHONE, "zh-CN")):
+        heading, says, home = NO_FORM[lang]
+        context = browser.new_context(**options)
+        try:
+            page = context.new_page()
+            sign_in(page, live_server, ADMIN["username"], ADMIN["password"])
+            for path in FORM_PAGES:
+                _check(page, live_server, path.format(form="nope"),
+                       {"heading": heading, "says": says, "home": home}, axe_check)
+                expect(page.locator("html")).to_have_attribute("lang", lang)
+            # a form that exists but has no published version yet still says that
+            response = page.goto(live_server + FORM_PAGES[0].format(form="draft_only"))
+            assert response.status == 404
+            assert NOT_PUBLISHED[lang].search(page.get_by_role("alert").inner_text())
+        finally:
+            context.close()
