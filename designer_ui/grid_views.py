@@ -18,8 +18,11 @@ def published_form(rt, who, app_key: str, form_key: str) -> tuple[dict, dict, di
     """The app, the form, its published version as *who* reads it, and each field's access level for *who*
     (the read gate's); the grid and the boards start from these."""
     app = form_service.get_app(rt, app_key)
-    form = next((f for f in app["forms"] if f["key"] == form_key and f["published_version"]), None)
-    if form is None:
+    form = next((f for f in app["forms"] if f["key"] == form_key), None)
+    if form is None:  # no form under this key: not "unpublished" (that would say it exists)
+        raise NotFound(f"form {form_key!r} does not exist in app {app_key!r}", path="/form", message_code="error.form.not_in_app",
+                       params={"form": repr(form_key), "app": repr(app_key)})
+    if not form["published_version"]:
         raise NotFound(f"form {form_key!r} has not been published yet", path="/form", message_code="error.form.not_published",
                        params={"form": repr(form_key)})
     version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)

@@ -74,7 +74,8 @@ def test_wrong_addresses_show_the_apps_own_page(live_app, live_server, browser, 
 
 #: the pages of a form: each names a form key the app does not have, or one not published yet
 FORM_PAGES = ("/apps/crm/forms/{form}/records", "/apps/crm/forms/{form}/new", "/apps/crm/forms/{form}/records/1",
-              "/apps/crm/forms/{form}/records/1/edit")
+              "/apps/crm/forms/{form}/records/1/edit", "/apps/crm/forms/{form}/grid", "/apps/crm/forms/{form}/kanban",
+              "/apps/crm/forms/{form}/calendar", "/apps/crm/forms/{form}/gallery")
 NO_FORM = {"en": ("404", re.compile(r"^form 'nope' does not exist in app 'crm'$"), "Go to the start page"),
            "zh-CN": ("404", re.compile(r"^应用 'crm' 中不存在表单 'nope'$"), "返回首页")}
 NOT_PUBLISHED = {"en": re.compile(r"^form 'draft_only' has not been published yet$"), "zh-CN": re.compile(r"^表单 'draft_only' 尚未发布$")}
