@@ -30,7 +30,7 @@ from engine.services.display import with_display
 from engine.services.form_lookup import app_row, compiled_form
 from engine.services.readgate import read_view
 from engine.services.records import check_access, live_row
-from engine.services.template_content import PRINT_KIND, PRINT_PAGE, check_content, pick, revisions
+from engine.services.template_content import PRINT_KIND, PRINT_PAGE, check_content, pick, print_title, revisions
 from engine.services.titles import value_text
 from engine.storage import record_rows
 
@@ -157,7 +157,8 @@ def _printed(conn: sa.Connection, rt: Runtime, actor: Actor, form, row: Mapping,
     render = RenderData(conn, rt, (actor,))  # referenced records pass the reader's gate too
     variables = render.variables(form, {**dict(row), "data": data}, render.user(actor.user_id) if actor.user_id else None)
     variables["display"] = _display(rt, actor, form.app_key, form, row, data, locale, tz)
-    title = " ".join(compiled["subject"].render(variables, tz=tz).split()) if "subject" in compiled else ""
+    titled = print_title(compiled, locale)  # the title in the reader's language (else English, else any)
+    title = " ".join(titled.render(variables, tz=tz).split()) if titled is not None else ""
     title = title or f"{_label(revision['label'], locale)} {variables['display']['title']}"
     author = (variables.get("user") or {}).get("name") or ""
     page = {part: revision["content"][PRINT_KIND].get(part, choices[0]) for part, choices in PRINT_PAGE.items()}

@@ -11,7 +11,8 @@ may also be written for readers of one language, ``<kind>.<locale>``
 language (else the workspace's) over the language-neutral ones (``layered_parts``).
 
 A print template (purpose ``print``, rendered to a PDF by ``engine.services.print_templates``) is the same
-kind of revision with one content kind, ``print``: ``subject`` (the document's title and file name, text) and
+kind of revision with one content kind, ``print``: ``subject`` (the document's title and file name, text; one text
+for every reader or a text per language ``{"en": .., "zh-CN": ..}``, the reader's picked by ``print_title``) and
 ``html`` (the body in the small print markup, autoescaped), and the page it is laid out on, ``paper`` and
 ``orientation`` (``PRINT_PAGE``: chosen, not compiled); its variables add ``display`` (each field as a person reads it).
 """
@@ -24,7 +25,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, NotFound, ValidationFailed
-from engine.i18n import LOCALES
+from engine.i18n import DEFAULT_LOCALE, LOCALES
 from engine.notifications.channels import CHANNELS
 from engine.notifications.channels.base import Channel
 from engine.notifications.lifecycle import TemplateState
@@ -34,7 +35,7 @@ from engine.runtime import Runtime
 from engine.services.form_lookup import app_row, compiled_form
 from engine.templating import CompiledTemplate, TemplateError, VariableScope, compile_template
 
-__all__ = ["split_kind", "layered_parts", "CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "PRINT_PAGE", "content_kind", "content_problems", "check_content",
+__all__ = ["split_kind", "layered_parts", "CONTENT_KINDS", "CONTENT_PARTS", "HTML_KINDS", "PURPOSES", "PRINT_KIND", "PRINT_PAGE", "print_title", "content_kind", "content_problems", "check_content",
            "compile_content", "revisions", "pick", "live_revision"]
 
 #: Content kinds a template may define; ``default`` is required and used where no override exists.
@@ -88,9 +89,30 @@ def _print_problems(content: Mapping) -> list[ErrorItem]:
         elif part not in ("subject", "html"):
             problems.append(ErrorItem.coded("error.template.print_unknown_part",
                                       path=f"/content/{PRINT_KIND}/{part}"))
+        elif part == "subject" and isinstance(source, Mapping):
+            problems += _title_problems(source)
         elif not isinstance(source, str):
             problems.append(ErrorItem.coded("error.value.text", path=f"/content/{PRINT_KIND}/{part}"))
     return problems
+
+
+def _title_problems(title: Mapping) -> list[ErrorItem]:
+    """A print title per language (``{"en": .., "zh-CN": ..}``): known languages, each a text, at least one."""
+    path = f"/content/{PRINT_KIND}/subject"
+    if not title:
+        return [ErrorItem.coded("error.value.text", path=path)]
+    return [ErrorItem.coded("error.template.unknown_language", language=repr(loc), languages=", ".join(LOCALES), path=f"{path}/{loc}")
+            if loc not in LOCALES else ErrorItem.coded("error.value.text", path=f"{path}/{loc}")
+            for loc, text in title.items() if loc not in LOCALES or not isinstance(text, str)]
+
+
+def print_title(compiled: Mapping[str, CompiledTemplate], locale: str) -> CompiledTemplate | None:
+    """The compiled title of a print template for a reader of ``locale``: theirs, else English, else any, else the one
+    title written for every reader (``subject``); None without a title."""
+    for part in (f"subject.{locale}", f"subject.{DEFAULT_LOCALE}", *sorted(p for p in compiled if p.startswith("subject.")), "subject"):
+        if part in compiled:
+            return compiled[part]
+    return None
 
 
 def content_problems(content: Any, purpose: str = "notification") -> list[ErrorItem]:
@@ -160,24 +182,34 @@ def _scope(conn: sa.Connection, rt: Runtime, app_key: str, form_key: str, purpos
     return scope, form.version
 
 
+def _sources(kind: str, parts: Mapping):
+    """``(part, source)`` to compile: a print title per language is one part per language (``subject.zh-CN``), an
+    empty one left out; page settings are chosen, not compiled."""
+    for part, source in parts.items():
+        if kind == PRINT_KIND and part in PRINT_PAGE:
+            continue
+        if isinstance(source, Mapping):
+            yield from ((f"{part}.{loc}", text) for loc, text in source.items() if text.strip())
+        else:
+            yield part, source
+
+
 def compile_content(key: str, content: Mapping, scope: VariableScope) -> dict[str, dict[str, CompiledTemplate]]:
     """Compile every part; one ValidationFailed listing every problem with its path and position."""
     errors: list[ErrorItem] = []
     out: dict[str, dict[str, CompiledTemplate]] = {}
     for kind, parts in content.items():
-        for part, source in parts.items():
-            if kind == PRINT_KIND and part in PRINT_PAGE:
-                continue  # a page setting, checked by content_problems: nothing to compile
+        for part, source in _sources(kind, parts):
             try:
                 out.setdefault(kind, {})[part] = compile_template(source, scope, name=f"{key}.{kind}.{part}",
-                                                                   kind=CONTENT_PARTS[part])
+                                                                   kind=CONTENT_PARTS[part.partition(".")[0]])
             except TemplateError as exc:
                 extra = {"line": exc.line} if exc.line else {}
                 column = _column(source, exc.line, exc.message)
                 if column:
                     extra["column"] = column
                 # the template error's own item (coded as the template error is), placed in the content
-                errors.append(replace(exc.errors[0], path=f"/content/{kind}/{part}", code="template_invalid", extra=extra))
+                errors.append(replace(exc.errors[0], path=f"/content/{kind}/{part.replace('.', '/', 1)}", code="template_invalid", extra=extra))
     if errors:
         raise ValidationFailed(f"notification template {key!r} cannot be used as written", errors, template=key,
                                message_code="error.template.cant_use", params={"template": repr(key)})

@@ -23,8 +23,9 @@ from engine.services.app_templates import template_library
 BOTH_LANGUAGES = {"type": "object", "required": ["en", "zh-CN"],
                   "properties": {"en": {"type": "string", "minLength": 1, "pattern": r"\S"},
                                  "zh-CN": {"type": "string", "minLength": 1, "pattern": r"\S"}}}
-#: the schema of each part of an app template (forms are checked through the app schema)
-PART_SCHEMAS = {"templates": "template", "workflows": "workflow", "dashboards": "dashboard"}
+#: the schema of each part of an app template (forms are checked through the app schema); saved views (view schema)
+#: are checked the same way wherever a template ships them (none does yet)
+PART_SCHEMAS = {"templates": "template", "workflows": "workflow", "dashboards": "dashboard", "views": "view"}
 
 
 def _schema(name: str) -> dict:
@@ -99,10 +100,21 @@ def test_a_name_in_one_language_is_found_wherever_it_is():
     crm["workflows"][0]["description"] = "1 day before"
     crm["templates"][0]["label"] = {"en": "Follow-up reminder notice"}
     crm["dashboards"][0]["charts"][1]["title"] = "This month vs target"
+    contract = next(i for i, t in enumerate(crm["templates"]) if t["key"] == "customer_contract")
+    crm["templates"][contract]["content"]["print"]["subject"] = "Sales contract {{ display.name }}"  # a print title
+    crm["views"] = [{"name": "Key customers", "definition": {"type": "grid"}},  # a saved view's name
+                    {"name": {"en": "Pipeline", "zh-CN": "商机看板"}, "definition": {"type": "kanban", "group_field": "stage"}}]
     assert texts_without_chinese(crm) == sorted([
         f"/forms/{follow_up}/rules/0/name", f"/forms/{follow_up}/validations/1/message",
         f"/forms/{follow_up}/automations/0/name", "/workflows/0/description", "/templates/0/label",
-        "/dashboards/0/charts/1/title"])
+        "/dashboards/0/charts/1/title", f"/templates/{contract}/content/print/subject", "/views/0/name"])
+
+
+def test_the_shipped_print_templates_are_titled_in_both_languages():
+    """A print template's title (its PDF's title and file name) is a text per language in the built-in apps."""
+    titles = {t["key"]: t["content"]["print"].get("subject") for app in template_library().values()
+              for t in app.get("templates") or [] if t.get("purpose") == "print"}
+    assert titles and all(isinstance(v, dict) and v.get("en") and v.get("zh-CN") for v in titles.values()), titles
 
 
 @pytest.mark.parametrize("name", ["next follow-up time only with a reminder",
@@ -119,7 +131,15 @@ def test_the_schemas_take_a_name_as_text_or_per_language(name):
                            "channels": ["inbox"]}]}
     template = {"key": "notice", "form": "follow_up", "label": name, "description": name,
                 "content": {"default": {"subject": "Hi", "body": "Hi"}}}
-    for schema, instance in (("form", form), ("workflow", workflow), ("template", template)):
+    printed = {"key": "card", "form": "follow_up", "label": name, "purpose": "print",
+               "content": {"print": {"subject": name, "html": "<p>{{ display.note }}</p>"}}}
+    view = {"name": name, "shared_roles": [], "definition": {"type": "grid"}}
+    for schema, instance in (("form", form), ("workflow", workflow), ("template", template), ("template", printed),
+                             ("view", view)):
         assert [e.json_path for e in _validator(schema, strict=False).iter_errors(instance)] == [], schema
     assert [e.json_path for e in _validator("form", strict=False).iter_errors({**form, "rules": [{**form["rules"][0], "name": 7}]})] \
         == ["$.rules[0].name"]
+    assert [e.json_path for e in _validator("view", strict=False).iter_errors({**view, "name": {"fr": "Vue"}})] == ["$.name"]
+    # a notification's subject stays one text (its languages are content kinds: default.zh-CN)
+    assert [e.json_path for e in _validator("template", strict=False).iter_errors(
+        {**template, "content": {"default": {"subject": name, "body": "Hi"}}})] == ([] if isinstance(name, str) else ["$.content.default.subject"])
