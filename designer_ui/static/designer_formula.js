@@ -3,7 +3,8 @@
    builder's fieldsForRules; the rule language's functions with their one-line help) and, under the box, a live check:
    POST {api}/formula-check with the draft on screen (debounced) answers the result type or the error with its
    position, and the value against a sample record (the latest record, else the defaults).
-   Roll-up: the link picked by label (a reference field of another form pointing at this form: sets form + via), the
+   Roll-up: the link picked by label (a reference field of another form pointing at this form, also of another app's form,
+   grouped by app: sets app + form + via), the
    aggregate among those the picked field's type takes, and the field picked by label with the key beside; all from
    GET {api}/formula-sources. */
 (function () {
@@ -128,28 +129,47 @@
       },
 
       /* ---- roll-up ---- */
+      /* a link's value: 'app|form|via' (app empty: this app); options.app is set only for another app's form */
       rollupLinks: function () {
         this.loadFormulaSources();
         return (this.formulaSources.links || []).map(function (k) {
-          return { value: k.form + '|' + k.via, text: t('designer.rollup_link_text', { form: text(k.form_label, k.form), field: text(k.via_label, k.via) }) };
+          return { value: (k.app || '') + '|' + k.form + '|' + k.via, app: k.app || '',
+                   text: t('designer.rollup_link_text', { form: text(k.form_label, k.form), field: text(k.via_label, k.via) }) };
         });
       },
+      /* the links grouped by app, this app first, each group named by the app's name in the reader's language */
+      rollupLinkGroups: function () {
+        var groups = [], byApp = {}, links = this.rollupLinks(), sources = (this.formulaSources && this.formulaSources.links) || [];
+        links.forEach(function (l, i) {
+          if (!byApp[l.app]) {
+            byApp[l.app] = { key: l.app || '-', label: text(sources[i].app_label, l.app || ''), links: [] };
+            groups.push(byApp[l.app]);
+          }
+          byApp[l.app].links.push(l);
+        });
+        return groups;
+      },
+      rollupAppOf: function (o) { return o.app && o.app !== this.cfg.app ? o.app : ''; },
       rollupLink: function () {
-        var f = this.selected(), o = (f && f.options) || {};
-        var hit = ((this.formulaSources && this.formulaSources.links) || []).filter(function (k) { return k.form === o.form && k.via === o.via; })[0];
+        var f = this.selected(), o = (f && f.options) || {}, app = this.rollupAppOf(o);
+        var hit = ((this.formulaSources && this.formulaSources.links) || []).filter(function (k) {
+          return (k.app || '') === app && k.form === o.form && k.via === o.via;
+        })[0];
         return hit || null;
       },
-      rollupLinkValue: function () { var o = (this.selected() || {}).options || {}; return o.form && o.via ? o.form + '|' + o.via : ''; },
+      rollupLinkValue: function () { var o = (this.selected() || {}).options || {}; return o.form && o.via ? this.rollupAppOf(o) + '|' + o.form + '|' + o.via : ''; },
       setRollupLink: function (value) {
         var f = this.selected();
         if (!f) return;
         var parts = value.split('|');
         this.touch('rollup-link:' + f.id);
         f.options = f.options || {};
-        f.options.form = parts[0] || '';
-        f.options.via = parts[1] || '';
+        if (parts[0]) f.options.app = parts[0]; else delete f.options.app;
+        f.options.form = parts[1] || '';
+        f.options.via = parts[2] || '';
         f.options.field = '';
         f.options.aggregate = 'count';
+        this.clearErrorsFor(f.id, 'options.app');
         this.clearErrorsFor(f.id, 'options.form');
         this.clearErrorsFor(f.id, 'options.via');
         this.changed();

@@ -1,10 +1,10 @@
 """What the designer's formula and roll-up editors offer, and the live check of a formula being typed.
 
 ``formula_sources`` lists what a formula or a roll-up can use: the functions and ``$`` values of the rule language
-with their one-line help (``engine.rules.functions.HELP``), and the links a roll-up can follow (reference fields of
-other forms of the app that point at this form) with each source form's fields and the aggregates each field's
-type takes. ``check_formula`` compiles an expression against the draft with the rules compiler (the same compile
-as save and publish) and answers its result type or the error with its position, plus its value against a sample
+with their one-line help (``engine.rules.functions.HELP``), and the links a roll-up can follow (reference fields
+pointing at this form, in the app's forms and in the forms of the workspace's other apps) with each source form's
+fields and the aggregates each field's type takes. ``check_formula`` compiles an expression against the draft with
+the rules compiler (the same compile as save and publish) and answers its result type or the error with its position, plus its value against a sample
 record: the form's latest record, or one built from the fields' constant defaults.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from engine.rules.limits import MAX_RULE_LENGTH
 from engine.runtime import Actor, Runtime
 from engine.services.form_lookup import form_row
 from engine.services.permissions import require_capability
-from engine.storage.tables import forms, records
+from engine.storage.tables import apps, forms, records
 
 #: every roll-up can count the linked records; the field-level aggregates depend on the field's value kind
 COUNT = "count"
@@ -68,18 +68,26 @@ def functions() -> list[dict]:
 
 
 def formula_sources(rt: Runtime, actor: Actor, app_key: str, form_key: str) -> dict:
-    """``{functions, links}``: what the formula editor inserts and which links a roll-up of this form can follow."""
+    """``{functions, links}``: what the formula editor inserts and which links a roll-up of this form can follow: the
+    reference fields pointing at this form of this app's forms and of other apps' forms of the workspace (``app``:
+    None, or the other app's key, with ``app_label``; this app's links first, then by app and form)."""
     require_capability(rt, actor, "design")
     with rt.db.read() as conn:
-        app, _ = form_row(conn, rt, app_key, form_key)
-        rows = conn.execute(sa.select(forms.c.key, forms.c.draft).where(forms.c.app_id == app["id"]).order_by(forms.c.id)).all()
+        form_row(conn, rt, app_key, form_key)  # 404 for an unknown form
+        rows = conn.execute(sa.select(apps.c.key, apps.c.label, forms.c.key, forms.c.draft).join(apps, apps.c.id == forms.c.app_id)
+                            .where(apps.c.workspace_id == rt.workspace_id)
+                            .order_by(apps.c.key != app_key, apps.c.key, forms.c.id)).all()
     links = []
-    for key, draft in rows:
+    for app, app_label, key, draft in rows:
         live = [f for f in (draft or {}).get("fields", []) if not f.get("deleted")]
         for f in live:
             ftype = FIELD_TYPES.get(f.get("type")) if f.get("type") in FIELD_TYPES else None
-            if ftype and ftype.is_reference and reference_target(f, app_key) == (None, form_key):  # roll-ups: this app's forms
-                links.append({"form": key, "form_label": _text((draft or {}).get("label"), key), "via": f["id"],
+            if not ftype or not ftype.is_reference:
+                continue
+            target = reference_target(f, app)
+            if target.form == form_key and (target.app or app) == app_key:
+                links.append({"app": None if app == app_key else app, "app_label": _text(app_label, app),
+                              "form": key, "form_label": _text((draft or {}).get("label"), key), "via": f["id"],
                               "via_label": _text(f.get("label"), f["id"]),
                               "fields": [_field_entry(x) for x in live if x["id"] != f["id"]]})
     return {"functions": functions(), "links": links, "count": COUNT}

@@ -9,6 +9,7 @@ records always goes through the read gate of the target app/form as the reader (
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -145,11 +146,12 @@ def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: st
                         .order_by(apps.c.key, forms.c.key)).all()
     for other_app, other_form, draft in rows:
         fields = (draft or {}).get("fields") or []
+        link = f"/apps/{other_app}/forms/{other_form}/design"
+        out += _rollups_using(draft or {}, other_app, other_form, Target(app_key, form_key), field_id, link)
         pointing = {f["id"] for f in _references(draft or {})
                     if not f.get("deleted") and reference_target(f, other_app) == Target(app_key, form_key)}
         if not pointing:
             continue
-        link = f"/apps/{other_app}/forms/{other_form}/design"
         for i, f in enumerate(fields):
             if not isinstance(f, dict) or f.get("deleted"):
                 continue
@@ -160,6 +162,23 @@ def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: st
             elif f["id"] in pointing and (f.get("options") or {}).get("display_field") == field_id:
                 out.append({"kind": "field", "key": f"{other_app}/{other_form}.{f['id']}", "label": f.get("label") or f["id"],
                             "path": f"/fields/{i}/options/display_field", "link": link})
+    return out
+
+
+def _rollups_using(draft: dict, app: str, form: str, source: Target, field_id: str, link: str) -> list[dict]:
+    """"Used by" places of the roll-ups of one form of another app over ``source`` that follow, aggregate or filter
+    on ``field_id`` (its ``via``, ``field`` or a name in its ``filter``)."""
+    out = []
+    for i, f in enumerate(draft.get("fields") or []):
+        rolls_up = isinstance(f, dict) and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).rolls_up
+        if not rolls_up or f.get("deleted") or reference_target(f, app) != source:
+            continue
+        opts = f.get("options") if isinstance(f.get("options"), dict) else {}
+        hit = next((k for k in ("via", "field") if opts.get(k) == field_id), None) or \
+            ("filter" if isinstance(opts.get("filter"), str) and re.search(rf"(?<![\w.$']){re.escape(field_id)}(?![\w'])", opts["filter"]) else None)
+        if hit:
+            out.append({"kind": "field", "key": f"{app}/{form}.{f['id']}", "label": f.get("label") or f["id"],
+                        "path": f"/fields/{i}/options/{hit}", "link": link})
     return out
 
 
