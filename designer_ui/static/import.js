@@ -3,10 +3,11 @@
    API (engine/api/import_routes.py), under {api_base}/imports:
      POST (multipart 'file', 'run_automations')  -> job {id, columns: [{index, header, field}], unmapped_required, resumed}
      PUT  /{id}/mapping {mapping: {"<column index>": field id}}  -> job
-     POST /{id}/preview  -> job + problems [{line, state, errors: [{column?, label?, message}]}]
+     POST /{id}/preview  -> job + problems [{line, state, errors: [{column?, label?, message}]}] (label and message in the
+                            Accept-Language ff.api sends: the page's language; column is the file's own title)
      POST /{id}/commit   -> job (runs batch after batch; safe to repeat)
      GET  /{id}          -> job {counts, progress: {done, total}}, polled while the commit runs
-     GET  /{id}/refused.csv */
+     GET  /{id}/refused.csv?lang=<page language> */
 (function () {
   'use strict';
 
@@ -174,7 +175,10 @@
         });
       },
       doneText: function () { return t('records.import_done', { committed: this.count('committed'), refused: this.count('refused') + this.count('invalid') + this.count('duplicate') }); },
-      refusedUrl: function () { return this.job ? this.base() + '/' + this.job.id + '/refused.csv' : '#'; }
+      /* the file in the page's language (its titles, states and reasons; the file's own titles and cells as they are) */
+      refusedUrl: function () {
+        return this.job ? this.base() + '/' + this.job.id + '/refused.csv?lang=' + encodeURIComponent(window.formflow.locale()) : '#';
+      }
     };
   }
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, stream_with_context
 
-from engine.api import actor, load_body, refusals, route, runtime
+from engine.api import actor, caller_locale, load_body, refusals, route, runtime
+from engine.i18n import normalize_locale
 from engine.imports import jobs
 
 JOB = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}, "mapping": {"type": "object"},
@@ -72,7 +73,7 @@ def put_import_mapping(app_key, form_key, job_id):
 @route(BASE + "/<int:job_id>/preview", "POST", summary="Clean, validate and check duplicates without saving: per-row problems",
        tag="imports", response=JOB, errors=(403, 404, 409))
 def preview_import(app_key, form_key, job_id):
-    return jsonify(jobs.preview(runtime(), actor(), app_key, form_key, job_id))
+    return jsonify(jobs.preview(runtime(), actor(), app_key, form_key, job_id, locale=caller_locale()))
 
 
 @route(BASE + "/<int:job_id>/commit", "POST", summary="Create the records of the valid rows in batches (safe to repeat)",
@@ -91,11 +92,17 @@ def commit_import(app_key, form_key, job_id):
 @route(BASE + "/<int:job_id>/refused.csv", summary="The rows not imported, with the reason, as CSV", tag="imports",
        response={"type": "string"}, response_type="text/csv", errors=(403, 404))
 def refused_import_rows(app_key, form_key, job_id):
-    chunks = jobs.refused_csv(runtime(), actor(), app_key, form_key, job_id)
+    chunks = jobs.refused_csv(runtime(), actor(), app_key, form_key, job_id, locale=_downloader_locale())
     first = next(chunks)  # the job is looked up (404 / 403) before the response starts
     return Response(stream_with_context(_chained(first, chunks)), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{app_key}-{form_key}-import-{job_id}-refused.csv"',
         "X-Content-Type-Options": "nosniff"})
+
+
+def _downloader_locale() -> str | None:
+    """The language of the person downloading: ?lang= (the import screen's link names the page's), else the caller's."""
+    chosen = request.args.get("lang")
+    return normalize_locale(chosen) if chosen else caller_locale()
 
 
 def _chained(first, rest):

@@ -153,7 +153,7 @@ class PhoneType(_TextLike):
     def doubt(self, value, field):
         digits = re.sub(r"\D", "", value or "")
         if value and len(digits) < PHONE_MIN_DIGITS:
-            return f"{value!r} is too short for a phone number ({len(digits)} digits, at least {PHONE_MIN_DIGITS})"
+            return FieldValueError("error.import.doubt.phone_short", value=repr(value), count=len(digits), min=PHONE_MIN_DIGITS)
         return None
 
 

@@ -8,7 +8,8 @@ numbers), amounts with currency signs and thousands separators, yes/no words
 in Chinese and English, choices by value or by label, users by name or email,
 references by the target record's title. What the field type itself checks
 (phone and email shapes, lengths, ranges) is left to the form's validation.
-A cleaner raises ``ValueError`` with a message for the person fixing the file.
+A cleaner raises ``FieldValueError`` (a ``ValueError`` with a message code and params, engine/translations) saying
+what the person fixing the file should change, in their language.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from engine.fields.base import FIELD_TYPES, field_label
+from engine import i18n
+from engine.fields.base import FIELD_TYPES, FieldValueError, field_label, field_labels
 from engine.registry import Registry
 
 #: Excel's day zero (serial 1 is 1900-01-01; the 1900 leap-year bug makes 1899-12-30 the working epoch)
@@ -133,14 +135,14 @@ class NumberCleaner(Cleaner):
 
     def clean(self, value, f, ctx):
         if isinstance(value, bool):
-            raise ValueError("is not a number")
+            raise FieldValueError("error.value.number")
         if isinstance(value, (int, float)):
             return int(value) if isinstance(value, float) and value.is_integer() else value
         text = text_of(value).replace(",", "").replace(" ", "")
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
+            raise FieldValueError("error.import.cell.number", value=repr(text)) from None
         return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
 
 
@@ -150,7 +152,7 @@ class MoneyCleaner(Cleaner):
 
     def clean(self, value, f, ctx):
         if isinstance(value, bool):
-            raise ValueError("is not an amount")
+            raise FieldValueError("error.import.cell.amount")
         if isinstance(value, (int, float)):
             return str(value)
         return CURRENCY.sub("", text_of(value)).replace(",", "").replace(" ", "")
@@ -158,7 +160,7 @@ class MoneyCleaner(Cleaner):
 
 def excel_serial(number: float) -> datetime:
     if not EXCEL_SERIAL_RANGE[0] <= number <= EXCEL_SERIAL_RANGE[1]:
-        raise ValueError(f"{number} is not a date")
+        raise FieldValueError("error.import.cell.date_serial", value=str(number))
     return datetime.combine(EXCEL_EPOCH, datetime.min.time()) + timedelta(days=float(number))
 
 
@@ -175,14 +177,14 @@ def parse_date(text: str) -> date:
             return date(year, a, b)  # month first: 03/25/2026
         if a == b:
             return date(year, a, b)
-        raise ValueError(f"{text!r} is ambiguous (day/month or month/day?); write it as {year}-{b:02d}-{a:02d}")
-    raise ValueError(f"{text!r} is not a date (write it as 2026-03-09, 2026/3/9 or 2026年3月9日)")
+        raise FieldValueError("error.import.cell.date_ambiguous", value=repr(text), suggestion=f"{year}-{b:02d}-{a:02d}")
+    raise FieldValueError("error.import.cell.date", value=repr(text))
 
 
 def _date_and_time(value: Any) -> tuple[date, tuple[int, int, int] | None, str | None]:
     """(date, (h, m, s) or None, offset text or None) from a cell."""
     if isinstance(value, bool):
-        raise ValueError("is not a date")
+        raise FieldValueError("error.import.cell.not_date")
     if isinstance(value, (int, float)):
         moment = excel_serial(value)
         hms = (moment.hour, moment.minute, moment.second) if moment.time() != datetime.min.time() else None
@@ -200,7 +202,7 @@ def _date_and_time(value: Any) -> tuple[date, tuple[int, int, int] | None, str |
         return day, None, None
     t = _TIME.match(parts[1].strip())
     if not t:
-        raise ValueError(f"{parts[1]!r} is not a time of day")
+        raise FieldValueError("error.import.cell.time", value=repr(parts[1]))
     return day, (int(t[1]), int(t[2]), int(t[3] or 0)), None
 
 
@@ -240,7 +242,7 @@ class BooleanCleaner(Cleaner):
             return True
         if word in FALSE_WORDS:
             return False
-        raise ValueError(f"{word!r} is not yes or no (是/否, yes/no, true/false, 1/0)")
+        raise FieldValueError("error.import.cell.boolean", value=repr(word))
 
 
 @functools.lru_cache(maxsize=4096)  # choice labels and the cells naming them repeat on every row
@@ -263,8 +265,10 @@ def choice_of(text: str, f: dict, table: dict[str, str] | None = None) -> str:
     wanted = _fold(text)
     if wanted in table:
         return table[wanted]
-    known = ", ".join(field_label({"label": c.get("label") or c["value"]}, "zh-CN") for c in (f.get("options") or {}).get("choices", []))
-    raise ValueError(f"{text!r} is not one of the choices ({known})")
+    choices = (f.get("options") or {}).get("choices", [])
+    known = {loc: i18n.render("error.import.cell.list_separator", loc).join(
+        field_label({"label": c.get("label") or c["value"]}, loc) for c in choices) for loc in i18n.LOCALES}
+    raise FieldValueError("error.import.cell.choice", value=repr(text), choices=known)
 
 
 @CLEANERS.register
@@ -295,7 +299,7 @@ class UserCleaner(Cleaner):
         text = text_of(value)
         found = ctx.users.get(_fold(text))
         if found is None:
-            raise ValueError(f"no user named {text!r} (user name, display name or email)")
+            raise FieldValueError("error.import.cell.user", value=repr(text))
         return [found] if (f.get("options") or {}).get("multiple") else found
 
 
@@ -310,7 +314,7 @@ class ReferenceCleaner(Cleaner):
         if found is None and re.fullmatch(r"#?\d+", text):
             found = int(text.lstrip("#"))  # a record id; its existence is checked by the form's validation
         if found is None:
-            raise ValueError(f"no {target} record named {text!r}")
+            raise FieldValueError("error.import.cell.reference", value=repr(text), field=field_labels(f))
         return [found] if (f.get("options") or {}).get("multiple") else found
 
 

@@ -26,8 +26,8 @@ from engine import i18n
 from engine.errors import Conflict, ErrorItem, FormflowError, NotFound, PermissionDenied, ValidationFailed
 from engine.exports import csv_chunks, spreadsheet_text
 from engine.fields import FIELD_TYPES
-from engine.fields.base import field_label
-from engine.imports import cleaning, mapping as mapping_area
+from engine.fields.base import FieldValueError, field_label
+from engine.imports import cleaning, mapping as mapping_area, problems as row_problems
 from engine.imports.reading import MAX_IMPORT_BYTES, read_upload
 from engine.imports.tables import import_jobs, import_rows
 from engine.request_text import MAX_TEXT_PROBLEMS, text_problem
@@ -160,8 +160,9 @@ def set_mapping(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: 
 # -- preview ---------------------------------------------------------------------
 
 def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int, *, problems: int = PREVIEW_PROBLEMS,
-            progress: Callable[[int, int], None] | None = None) -> dict:
-    """Clean, validate and dedup every row not yet committed; nothing is saved but the rows' states and reasons."""
+            progress: Callable[[int, int], None] | None = None, locale: str | None = None) -> dict:
+    """Clean, validate and dedup every row not yet committed; nothing is saved but the rows' states and reasons.
+    The problems answered read in ``locale`` (None: English)."""
     with rt.db.read() as conn:
         form, job = _job(rt, conn, actor, app_key, form_key, job_id)
         if job["status"] in ("committing", "done"):
@@ -201,7 +202,8 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
         bad = conn.execute(sa.select(import_rows.c.line, import_rows.c.state, import_rows.c.errors)
                            .where(import_rows.c.job_id == job_id, import_rows.c.state.in_((INVALID, DUPLICATE)))
                            .order_by(import_rows.c.line).limit(problems)).all()
-    out["problems"] = [{"line": line, "state": state, "errors": errors or []} for line, state, errors in bad]
+    out["problems"] = [{"line": line, "state": state, "errors": [row_problems.localized(e, locale) for e in errors or []]}
+                       for line, state, errors in bad]
     return out
 
 
@@ -247,7 +249,7 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
         try:
             value = cleaning.clean_cell(cells[index], f, ctx)
         except ValueError as exc:
-            errors.append(_problem(form, header, job["mapping"], fid, str(exc), "unreadable"))
+            errors.append(row_problems.problem(form, header, job["mapping"], fid, row_problems.cell_item(exc)))
             continue
         if value is not None:
             values[fid] = value
@@ -257,33 +259,18 @@ def _check_row(rt, conn, actor, form, job, ctx, line: int, cells: list) -> dict:
         w = record_service.validate_record(rt, actor, form, values, conn=conn, skip_stages=_PREVIEW_SKIPS)
         normalized = w.values
     except FormflowError as exc:
-        items = exc.errors or [_whole_refusal(exc)]
+        items = exc.errors or [row_problems.whole_refusal(exc)]
         for item in items:
             if item.field_id in unreadable:
                 continue  # "is required" after an unreadable cell says less than the cell's own problem
-            errors.append(_problem(form, header, job["mapping"], item.field_id, item.message, item.code, item.extra, item))
+            errors.append(row_problems.problem(form, header, job["mapping"], item.field_id, item))
     for fid in job["mapping"].values():  # accepted, but the field type finds it doubtful (a phone of five digits)
         doubt = FIELD_TYPES.get(form.by_id[fid]["type"]).doubt(normalized.get(fid), form.by_id[fid]) \
             if normalized and fid in form.by_id and normalized.get(fid) is not None else None
         if doubt:
-            errors.append(_problem(form, header, job["mapping"], fid, doubt, "doubtful"))
+            item = row_problems.cell_item(doubt if isinstance(doubt, ValueError) else ValueError(doubt), "doubtful")
+            errors.append(row_problems.problem(form, header, job["mapping"], fid, item))
     return {"state": INVALID if errors else VALID, "errors": errors, "cleaned": values, "normalized": normalized, "line": line}
-
-
-def _whole_refusal(exc: FormflowError) -> ErrorItem:
-    """A refusal without items as the row's one problem, in every language its code has."""
-    return ErrorItem.coded("error.import.problem", code=exc.code, detail={loc: exc.localized(loc) for loc in i18n.LOCALES})
-
-
-def _problem(form, header, mapping, fid, message, code, extra=None, item: ErrorItem | None = None) -> dict:
-    """A row's problem as the import screen lists it; a coded ``item`` keeps its message code and params."""
-    column = next((header[int(c)] for c, f in mapping.items() if f == fid and int(c) < len(header)), None)
-    out = {"column": column, "field_id": fid, "label": form.label(fid) if fid else None, "message": message, "code": code}
-    if item is not None and item.message_code:
-        out["message_code"] = item.message_code
-        out["params"] = item.to_dict()["params"]
-    out.update({k: v for k, v in (extra or {}).items() if k in ("record_id", "title", "rule", "line")})
-    return {k: v for k, v in out.items() if v is not None}
 
 
 def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dict], seen: dict, *, seen_by=None) -> None:
@@ -298,7 +285,8 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
             key = ("row", json.dumps(r["normalized"], sort_keys=True, default=str))
             if key in seen:
                 r["state"] = DUPLICATE
-                r["errors"] = [{"code": "duplicate_in_file", "line": seen[key], "message": f"the same row as line {seen[key]}"}]
+                item = row_problems.coded("error.import.same_row", "duplicate_in_file", extra={"line": seen[key]}, line=seen[key])
+                r["errors"] = [row_problems.problem(form, job["header"], {}, None, item)]
             else:
                 seen[key] = r["line"]
         return
@@ -313,22 +301,23 @@ def _mark_duplicates(conn, form, check, job, lines: list[int], results: list[dic
         readable = dedup.readable_ids(seen_by[0], conn, seen_by[1], form, {rid for rid, _ in in_db.values()})
     labels = {rule.key: rule for rule in check.rules}
     for r, keys in keyed:
-        problems = []
+        found: list[ErrorItem] = []
         for rule, key in keys.items():
             fid = labels[rule].fields[0]
             if (rule, key) in seen:
-                problems.append(_problem(form, job["header"], job["mapping"], fid, f"the same {form.label(fid)} as line {seen[(rule, key)]}",
-                                         "duplicate_in_file", {"line": seen[(rule, key)], "rule": rule}))
+                found.append(row_problems.coded("error.import.same_value", "duplicate_in_file", extra={"line": seen[(rule, key)], "rule": rule},
+                                            field=form.labels(fid), line=seen[(rule, key)]))
             elif (rule, key) in in_db and check.mode == "refuse":
                 rid, title = in_db[(rule, key)]
                 if readable is not None and (rid not in readable or hidden & set(labels[rule].fields)):
-                    problems.append(_problem(form, job["header"], job["mapping"], fid, dedup.taken_message(form, labels[rule].fields),
-                                             "duplicate", {"rule": rule}))
+                    found.append(row_problems.coded("error.dedup.taken", "duplicate", extra={"rule": rule},
+                                                fields=row_problems.field_names(form, labels[rule].fields)))
                     continue
-                problems.append(_problem(form, job["header"], job["mapping"], fid, f"same as record #{rid} {title!r}",
-                                         "duplicate", {"record_id": rid, "title": title, "rule": rule}))
-        if problems:
-            r["state"], r["errors"] = DUPLICATE, problems
+                found.append(row_problems.coded("error.import.same_as_record", "duplicate", extra={"record_id": rid, "title": title, "rule": rule},
+                                            id=rid, title=repr(title)))
+        if found:
+            r["state"], r["errors"] = DUPLICATE, [row_problems.problem(form, job["header"], job["mapping"], labels[item.extra["rule"]].fields[0], item)
+                                                  for item in found]
         else:  # only rows that will be imported claim their keys
             for rule, key in keys.items():
                 seen[(rule, key)] = r["line"]
@@ -378,7 +367,7 @@ def _reference_by_title(rt, conn, app_key: str, target: str, title: str) -> int 
     ids = conn.execute(sa.select(records.c.id).where(records.c.form_id == other.form_id, records.c.deleted_at.is_(None),
                                                      expr == title).limit(2)).scalars().all()
     if len(ids) > 1:
-        raise ValueError(f"more than one {target} record is named {title!r}; use its id (#123)")
+        raise FieldValueError("error.import.cell.reference_ambiguous", value=repr(title))
     return ids[0] if ids else None
 
 
@@ -469,10 +458,10 @@ def _mark(rt, conn, app_key, form_key, job, rid, result) -> dict:
     """The new state of an import row: committed with its record, or refused with the reasons."""
     if not isinstance(result, FormflowError):
         return {"id": rid, "state": COMMITTED, "record_id": result["id"], "errors": None}
-    items = result.errors or [_whole_refusal(result)]
+    items = result.errors or [row_problems.whole_refusal(result)]
     form = compiled_form(rt, conn, app_key, form_key)
     return {"id": rid, "state": REFUSED, "record_id": None,
-            "errors": [_problem(form, job["header"], job["mapping"], e.field_id, e.message, e.code, e.extra, e) for e in items]}
+            "errors": [row_problems.problem(form, job["header"], job["mapping"], e.field_id, e) for e in items]}
 
 
 def automation_stages() -> frozenset:
@@ -487,11 +476,13 @@ _PREVIEW_SKIPS = frozenset({dedup.check_before_save})
 
 # -- refused rows ----------------------------------------------------------------------
 
-def refused_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> Iterable[list[str]]:
-    """The rows not imported (invalid, duplicate, refused at commit) as spreadsheet rows: line, reason, then the file's cells."""
+def refused_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
+                 locale: str | None = None) -> Iterable[list[str]]:
+    """The rows not imported (invalid, duplicate, refused at commit) as spreadsheet rows: line, state, reason, then the
+    file's cells; titles, states and reasons in ``locale`` (None: English), the file's own titles and cells as they are."""
     with rt.db.read() as conn:
         form, job = _job(rt, conn, actor, app_key, form_key, job_id)
-    yield ["line", "state", "reason"] + list(job["header"])
+    yield [i18n.render(f"import.refused.{name}", locale) for name in ("line", "state", "reason")] + list(job["header"])
     last = 0
     while True:
         with rt.db.read() as conn:
@@ -501,21 +492,19 @@ def refused_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id:
         if not rows:
             return
         for _, line, state, errors, cells in rows:
-            reason = "; ".join(reason_text(e) for e in errors or [])
-            yield [str(line), state, reason] + ["" if c is None else str(c) for c in cells]
+            reason = i18n.render("import.refused.separator", locale).join(row_problems.reason_text(e, locale) for e in errors or [])
+            yield [str(line), i18n.render(f"import.state.{state}", locale), reason] + ["" if c is None else str(c) for c in cells]
         last = rows[-1][0]
 
 
-def reason_text(error: dict) -> str:
-    """One problem of a row as a line of text: "column: message"."""
-    where = error.get("column") or error.get("label")
-    return f"{where}: {error['message']}" if where else error["message"]
+reason_text = row_problems.reason_text  # the CLI's name for it
 
 
-def refused_csv(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int) -> Iterable[str]:
+def refused_csv(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
+                locale: str | None = None) -> Iterable[str]:
     """``refused_rows`` as CSV text chunks (UTF-8 BOM first, formulas neutralized); the job is looked up (and
     refused) before the first chunk."""
-    return csv_chunks(refused_rows(rt, actor, app_key, form_key, job_id))
+    return csv_chunks(refused_rows(rt, actor, app_key, form_key, job_id, locale))
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -556,6 +545,6 @@ def _job_dict(conn, form, job, *, columns: bool = True) -> dict:
     if columns:
         out["columns"] = mapping_area.describe(form, job["header"], job["mapping"])
         out["not_imported"] = [c["header"] for c in out["columns"] if c["field"] is None]  # said loudly before the import
-        out["unmapped_required"] = [{"field_id": fid, "label": field_label(form.by_id[fid])}
+        out["unmapped_required"] = [{"field_id": fid, "label": field_label(form.by_id[fid]), "labels": form.labels(fid)}
                                     for fid in mapping_area.unmapped_required(form, job["mapping"])]
     return out

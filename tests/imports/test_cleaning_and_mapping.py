@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from engine import i18n
+
 from engine.definitions import CompiledForm
 from engine.errors import ValidationFailed
 from engine.imports.cleaning import CleaningContext, clean_cell
@@ -92,12 +94,19 @@ def test_cleaning_table(field, cell, cleaned):
     ({"type": "datetime"}, "2026-03-09 25h", "is not a time"),
     ({"type": "number"}, "12abc", "is not a number"),
     ({"type": "boolean"}, "maybe", "is not yes or no"),
-    (SELECT, "普通", "is not one of the choices (重点, 主要)"),
+    (SELECT, "普通", "is not one of the choices (Key, Main)"),
     ({"type": "user"}, "nobody", "no user named"),
 ])
 def test_cells_that_cant_be_read_say_why(field, cell, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         clean_cell(cell, field, CTX)
+
+
+def test_a_cell_that_cant_be_read_says_why_in_the_readers_language():
+    """The refusal is coded: its choices are listed in the reader's language, like the rest of the sentence."""
+    with pytest.raises(ValueError) as refused:
+        clean_cell("普通", SELECT, CTX)
+    assert i18n.render(refused.value.message_code, "zh-CN", refused.value.params) == "'普通' 不是可选项之一（重点、主要）"
 
 
 ROWS = [["客户名称", "电话"], ["华为", "13800138000"], ["", ""], ["腾讯", "13900139000"]]

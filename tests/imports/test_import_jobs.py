@@ -48,7 +48,8 @@ def test_preview_names_each_bad_row_and_commit_imports_exactly_the_good_unique_r
     assert problems[4][0]["code"] == "required" and problems[4][0]["column"] == "客户名称"
     assert {(e["code"], e["line"], e["rule"]) for e in problems[5]} == {("duplicate_in_file", 2, "name"), ("duplicate_in_file", 2, "phone")}
     assert problems[6] == [{"column": "客户名称", "field_id": "name", "label": "Customer name", "message": "same as record #1 'ACME'",
-                            "code": "duplicate", "record_id": 1, "title": "ACME", "rule": "name"}]
+                            "code": "duplicate", "message_code": "error.import.same_as_record", "params": {"id": 1, "title": "'ACME'"},
+                            "record_id": 1, "title": "ACME", "rule": "name"}]
     assert problems[7][0]["column"] == "所属行业" and "'外星' is not one of the choices" in problems[7][0]["message"]
     assert names(crm) == ["ACME"]  # a preview saves nothing
 
@@ -159,7 +160,7 @@ def test_references_by_title_the_forms_own_rules_and_automations_run_or_not_as_a
     seen = jobs.preview(crm, SYSTEM, "crm", "follow_up", job["id"])
     problems = {p["line"]: p["errors"][0] for p in seen["problems"]}
     assert problems[3]["field_id"] == "content" and "at least 10 characters" in problems[3]["message"]
-    assert problems[4]["column"] == "客户" and "no customer record named '不存在的客户'" in problems[4]["message"]
+    assert problems[4]["column"] == "客户" and "no Customer record named '不存在的客户'" in problems[4]["message"]  # the field's label
     assert problems[5]["field_id"] == "next_follow_up" and "later than now" in problems[5]["message"]
     jobs.commit(crm, SYSTEM, "crm", "follow_up", job["id"])
     follow_ups = queries.list_records(crm, SYSTEM, "crm", "follow_up", queries.Query())["items"]
