@@ -18,8 +18,9 @@ from engine import exports
 from engine.api import actor, refusals, route, runtime
 from engine.errors import ErrorItem, NotFound, ValidationFailed
 from engine.fields import FIELD_TYPES
+from engine.safety import MAX_ID
 from engine.services import attachments as attachment_service
-from engine.services import lane_counts, queries, users as user_service
+from engine.services import lane_counts, person_lanes, queries, users as user_service
 from engine.services.display import form_definition, with_display
 from zoneinfo import available_timezones
 
@@ -201,6 +202,8 @@ COUNTS = {"type": "object", "required": ["field", "counts", "empty", "others", "
                "description": "matches per value, keyed by the value as text (a person's id, a choice's value)"},
     "empty": {"type": "integer", "minimum": 0, "description": "matches with no value"},
     "others": {"type": "integer", "minimum": 0, "description": "matches past the first 500 values, summed"},
+    "truncated": {"type": "boolean", "description": "more values than max_groups: those past it are summed in others, not listed"},
+    "max_groups": {"type": "integer", "description": "the most values one answer lists"},
     "names": {"type": "object", "additionalProperties": {"type": "string"},
               "description": "a person field: the display name of each person counted, keyed by id as text"},
     "total": {"type": "integer", "minimum": 0}}}
@@ -216,3 +219,55 @@ def record_counts(app_key, form_key):
         raise refusals.refused("error.table.query_invalid", "error.field.required", "/by")
     query = _table_query(form_definition(rt, app_key, form_key), paged=False)
     return jsonify(lane_counts.count_by_field(rt, actor(), app_key, form_key, by, query))
+
+
+LANE_PARAMS = COUNT_PARAMS + [
+    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": person_lanes.MAX_PAGE}},
+    {"name": "people", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100},
+     "description": "narrow the people by name, user name or e-mail (the user picker's match)"},
+]
+LANES = {"type": "object", "required": ["field", "lanes", "empty", "total", "truncated", "page", "people", "has_more"], "properties": {
+    "field": {"type": "string"},
+    "lanes": {"type": "array", "items": {"type": "object", "required": ["value", "label", "count", "me"], "properties": {
+        "value": {"type": "integer"}, "label": {"type": "string"}, "count": {"type": ["integer", "null"]},
+        "me": {"type": "boolean"}, "active": {"type": "boolean"}}}},
+    "empty": {"type": "integer", "minimum": 0, "description": "matches with no person (the board's first lane)"},
+    "others": {"type": "integer", "minimum": 0}, "total": {"type": "integer", "minimum": 0},
+    "truncated": {"type": "boolean", "description": "the grouped count was cut at its cap (lane counts are recounted per page)"},
+    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+    "people": {"type": "integer", "description": "lanes in all (the reader, the people holding records, everyone who may be chosen)"},
+    "has_more": {"type": "boolean"}}}
+
+
+@route("/apps/<app_key>/forms/<form_key>/records/lanes", summary="A kanban's lanes by a person field, a page at a time: the "
+       "reader, the people holding records, then everyone the field's user picker offers, each with their count through the "
+       "read gate", tag="records", response=LANES, query=LANE_PARAMS, errors=(404, 422))
+def record_person_lanes(app_key, form_key):
+    rt = runtime()
+    by = request.args.get("by") or ""
+    if not by:
+        raise refusals.refused("error.table.query_invalid", "error.field.required", "/by")
+    page = request.args.get("page") or "1"
+    if not page.isdigit() or not 1 <= int(page) <= person_lanes.MAX_PAGE:
+        raise refusals.refused("error.body.page_invalid", "error.body.expected_whole_number", "/page", low=1, high=person_lanes.MAX_PAGE)
+    people = request.args.get("people") or None
+    if people is not None and len(people) > 100:
+        raise refusals.refused("error.body.search_too_long", "error.value.at_most_chars", "/people", max=100)
+    query = _table_query(form_definition(rt, app_key, form_key), paged=False)
+    return jsonify(person_lanes.person_lanes(rt, actor(), app_key, form_key, by, query, page=int(page), search=people))
+
+
+#: people one naming request may ask for
+MAX_NAMED = 50
+NAMES = {"type": "object", "required": ["names"], "properties": {
+    "names": {"type": "object", "additionalProperties": {"type": "string"}, "description": "display name by id as text"}}}
+
+
+@route("/users/names", summary="The display names of these people (a saved filter's or a board's people, named without "
+       "reading the user list)", tag="users", response=NAMES, errors=(401, 422),
+       query=[{"name": "ids", "in": "query", "required": True, "schema": {"type": "string"}, "description": "ids, comma-separated"}])
+def user_names():
+    parts = [p.strip() for p in (request.args.get("ids") or "").split(",") if p.strip()]
+    if len(parts) > MAX_NAMED or not all(p.isdigit() and 0 < int(p) <= MAX_ID for p in parts):
+        raise refusals.refused("error.body.ids_invalid", "error.body.expected_whole_number", "/ids", low=1, high=MAX_ID)
+    return jsonify({"names": {str(k): v for k, v in user_service.display_names(runtime(), [int(p) for p in parts]).items()}})

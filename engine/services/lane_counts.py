@@ -2,8 +2,9 @@
 expression). The records counted are those a list page of the same query would show the reader (``queries.matching``:
 the read gate's row scope, deleted or not, filters, search), and a field the gate hides can be neither counted by nor
 filtered on (the same refusal a list gives). Empty values (none, "", []) count together, as the ``empty`` filter finds them.
-A person field's answer also names the people counted (``names``), so a board's lanes are the people who hold records,
-however many users the workspace has, each named without reading the whole user list.
+A person field's answer also names the people counted (``names``), each named without reading the whole user list (a
+board's lanes by a person: ``engine.services.person_lanes``). At most ``MAX_GROUPS`` values are listed, the most held
+first; past that the answer says so (``truncated``, the rest summed in ``others``) rather than dropping lanes silently.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ MAX_GROUPS = 500
 
 
 def count_by_field(rt: Runtime, actor: Actor, app_key: str, form_key: str, field_id: str, query: queries.Query) -> dict:
-    """``{"field", "counts": {value as text: n}, "empty": n, "others": n, "total": n}`` for the records ``query`` matches.
+    """``{"field", "counts": {value as text: n}, "empty": n, "others": n, "total": n, "truncated": bool, "max_groups": n}``
+    for the records ``query`` matches (``truncated``: more than ``max_groups`` values, those past it summed in ``others``).
 
     A value is keyed by its text (a person's id "12", a choice "won"), the same on SQLite and PostgreSQL. For a person field
     ``"names": {id as text: display name}`` of the people counted is added."""
@@ -52,7 +54,8 @@ def count_by_field(rt: Runtime, actor: Actor, app_key: str, form_key: str, field
             counts[key] = counts.get(key, 0) + n
         else:
             others += n
-    out = {"field": f["id"], "counts": counts, "empty": empty, "others": others, "total": sum(counts.values()) + empty + others}
+    out = {"field": f["id"], "counts": counts, "empty": empty, "others": others, "total": sum(counts.values()) + empty + others,
+           "truncated": others > 0, "max_groups": MAX_GROUPS}
     if FIELD_TYPES.get(f["type"]).is_user:
         names = user_service.display_names(rt, [int(k) for k in counts if k.isdigit()])
         out["names"] = {str(k): v for k, v in names.items()}

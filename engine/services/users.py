@@ -379,6 +379,12 @@ def _search_where(rt: Runtime, search: str | None, include_inactive: bool) -> li
     return where
 
 
+def picker_where(rt: Runtime, search: str | None = None, *, include_inactive: bool = False) -> list:
+    """The user picker's candidates as WHERE clauses on ``users``: the workspace's active users (or every one) matching
+    ``search`` (name, user name or e-mail), as ``list_users`` finds them for anyone signed in."""
+    return _search_where(rt, search, include_inactive)
+
+
 def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_inactive: bool = False,
                limit: int = MAX_SEARCH_RESULTS, offset: int = 0) -> list[dict]:
     """Search by name, user name or e-mail (``offset`` skips that many of the matches, sorted by name). Everyone signed
