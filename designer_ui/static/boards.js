@@ -29,6 +29,28 @@
     var first = (e.errors || [])[0];
     return (first && first.message) || e.message || ff.t('common.error');
   }
+  /* people, by id, named by GET /api/users/names (a saved filter's people, the lanes' people: remember) */
+  function remember(id, name) {
+    if (!state.users.some(function (u) { return u.id === Number(id); })) state.users.push({ id: Number(id), display_name: name });
+  }
+  function nameFilterPeople(filters) {
+    var ids = [];
+    (function walk(list) {
+      (list || []).forEach(function (c) {
+        if (c.filters) { walk(c.filters); return; }
+        var f = fieldOf(c.field), vals = Array.isArray(c.value) ? c.value : [c.value];
+        if (!f || !has(f, 'is_user')) return;
+        vals.forEach(function (v) {
+          if (/^\d+$/.test(String(v)) && ids.indexOf(String(v)) < 0 && userName(Number(v)) === String(v)) ids.push(String(v));
+        });
+      });
+    })(filters);
+    if (!ids.length) return Promise.resolve();
+    return ff.api('GET', '/api/users/names?ids=' + ids.slice(0, 50).join(',')).then(function (r) {
+      var names = (r.ok && r.data && r.data.names) || {};
+      Object.keys(names).forEach(function (id) { remember(id, names[id]); });
+    });
+  }
   function userName(id) {
     var u = state.users.filter(function (x) { return x.id === id; })[0];
     return u ? (u.display_name || u.username) : String(id);
@@ -62,6 +84,15 @@
     if (w) q.push('where=' + encodeURIComponent(JSON.stringify(w)));
     if (state.search) q.push('search=' + encodeURIComponent(state.search));
     return ff.api('GET', cfg.api + '/records/counts?' + q.join('&'));
+  }
+  /* a page of a person field's lanes (GET {api}/records/lanes: the reader, the people holding records, then everyone
+     the field's picker offers, each counted through the read gate), narrowed to the people matching ``people`` */
+  function personLanes(fieldId, page, people) {
+    var q = ['by=' + encodeURIComponent(fieldId), 'page=' + page], w = where([]);
+    if (w) q.push('where=' + encodeURIComponent(JSON.stringify(w)));
+    if (state.search) q.push('search=' + encodeURIComponent(state.search));
+    if (people) q.push('people=' + encodeURIComponent(people));
+    return ff.api('GET', cfg.api + '/records/lanes?' + q.join('&'));
   }
   /* ---- writing one field of one record (rules, permissions, validation, If-Match: the records API) ---- */
   function write(id, version, fieldId, value) {
@@ -148,7 +179,7 @@
     var d = view.definition;
     if (d.type !== cfg.board && cfg.pages[d.type]) { window.location.href = cfg.pages[d.type] + '?view=' + view.id; return; }
     state.filters = d.filters || []; state.match = d.match || 'all'; state.search = d.search || '';
-    showFilters();
+    nameFilterPeople(state.filters).then(showFilters);
     if (d[cfg.setting]) state.field = d[cfg.setting];
     if (d.card_fields && d.card_fields.length) state.cards = d.card_fields.filter(fieldOf);
     fillFields(); fillCardFields();
@@ -161,7 +192,7 @@
       var sel = $('board-view');
       state.views.forEach(function (v) {
         var o = document.createElement('option');
-        o.value = v.id; o.textContent = v.name + ' · ' + t(v.definition.type || 'grid');
+        o.value = v.id; o.textContent = ff.label(v.name, '#' + v.id) + ' · ' + t(v.definition.type || 'grid');  // the reader's language
         sel.appendChild(o);
       });
       var wanted = cfg.view || null;
@@ -176,13 +207,15 @@
   function saveView(e) {
     e.preventDefault();
     var shared = Array.prototype.map.call(document.querySelectorAll('#board-save-form input[name=share]:checked'), function (x) { return x.value; });
-    ff.api('POST', cfg.api + '/views', { name: $('board-view-name').value, shared_roles: shared, definition: definition() }).then(function (r) {
+    // the English and 中文 inputs: a text when only English is given, else {en, zh-CN} (common.js withText)
+    var name = ff.withText(ff.withText('', 'en', $('board-view-name').value.trim()), 'zh-CN', $('board-view-name-zh').value.trim());
+    ff.api('POST', cfg.api + '/views', { name: name, shared_roles: shared, definition: definition() }).then(function (r) {
       if (!r.ok) { say(reason(r), true); return; }
-      say(tg('view_saved', { name: r.data.name }));
+      say(tg('view_saved', { name: ff.label(r.data.name) }));
       $('board-save-form').hidden = true;
       state.views.push(r.data);
       var o = document.createElement('option');
-      o.value = r.data.id; o.textContent = r.data.name + ' · ' + t(cfg.board);
+      o.value = r.data.id; o.textContent = ff.label(r.data.name) + ' · ' + t(cfg.board);
       $('board-view').appendChild(o);
       $('board-view').value = String(r.data.id);
       $('board-set-default').hidden = !r.data.shared_roles.length;
@@ -235,14 +268,13 @@
       $('board-save-form').hidden = true;
       $('board-card-fields').open = false;
     });
-    ff.api('GET', '/api/users?limit=200').then(function (r) {
-      state.users = (r.ok && r.data && r.data.items) || [];
-      return loadViews();
-    }).then(function (wanted) {
+    // no list of the workspace's users is read (a company may have thousands): the people a saved view's filters
+    // name are named by id (GET /api/users/names), the filter's picker searches the server, lanes name their own
+    loadViews().then(function (wanted) {
       if (wanted) openView(wanted); else board.render();
     });
   }
 
   ff.boards = { cfg: cfg, state: state, t: t, say: say, reason: reason, has: has, fieldOf: fieldOf, fieldLabel: fieldLabel,
-                userName: userName, titleOf: titleOf, read: read, counts: counts, write: write, card: card, start: start };
+                userName: userName, remember: remember, titleOf: titleOf, read: read, counts: counts, personLanes: personLanes, write: write, card: card, start: start };
 })();

@@ -7,7 +7,8 @@ workspace of 300 people beside the CRM's demo customers:
   an accessible name unless they do the same thing (links to the same address), in en and zh-CN; a column moves by
   keyboard with buttons named by it ("Move Name down"); three filter conditions are named by their rows
   ("Field, condition 2", "Person for Owner, condition 3");
-- the kanban's lanes by Owner are the people who hold records (named by …/records/counts), the 287th person included;
+- the kanban's lanes by Owner are the people the Owner picker offers, a page at a time (…/records/lanes), the people
+  holding records first (the 287th person included), then the rest by name;
 - the kanban asks every lane's count in one request (…/records/counts) and its lanes read their cards uncounted, each
   lane's count equal to the table's total for that lane;
 - a calendar event of a follow-up reminder (whose title is its customer's name) reads that name once.
@@ -196,9 +197,10 @@ def test_the_kanban_counts_every_lane_in_one_request(crm, page):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
-def test_kanban_lanes_by_person_are_the_people_who_hold_records(crm, page, axe_check, lang):
-    """Lanes by Owner come from the grouped counts (…/records/counts names the people counted): the 287th person, far
-    past any page of the user list, has a lane with their customer; nobody without records has one; "No Owner" is last."""
+def test_kanban_lanes_by_person_are_the_people_who_may_be_chosen(crm, page, axe_check, lang):
+    """Lanes by Owner are the people the Owner picker offers, a page at a time (…/records/lanes): "No Owner" first, the
+    reader, the people holding cards (the 287th person, far past any page of the user list, with their customer), then
+    the rest by name (Person 001 has a lane without a record); "Show N more people" says how many are left."""
     base, rt = crm["url"], crm["rt"]
     far_name = f"Person {FAR:03d}"
     mine = records.create_record(rt, Actor.system(), "crm", "customer", {"name": "Far Owner Trading", "owner": crm["people"][FAR]})
@@ -210,11 +212,14 @@ def test_kanban_lanes_by_person_are_the_people_who_hold_records(crm, page, axe_c
     far = page.get_by_role("region", name=far_name, exact=True)
     expect(far.locator(f"[data-record='{mine['id']}']")).to_be_visible()
     expect(far.locator(".kanban-count")).to_have_text(gettext("records.board.lane_count", lang, count=1))
+    expect(page.get_by_role("region", name="Person 001", exact=True).locator(".kanban-count")).to_have_text(
+        gettext("records.board.lane_count", lang, count=0))
     lanes = page.locator("#kanban .kanban-lane-title").all_inner_texts()
     no_owner = gettext("records.board.no_person", lang, field={"en": "Owner", "zh-CN": "负责人"}[lang])
-    assert lanes[-1] == no_owner and "Person 001" not in lanes, lanes
-    counted = page.request.get(f"{base}/api/apps/crm/forms/customer/records/counts", params={"by": "owner"}).json()
-    assert len(lanes) == len(counted["counts"]) + 1
+    assert lanes[0] == no_owner and lanes[1] == ADMIN["display_name"] and far_name in lanes and "Person 002" in lanes, lanes
+    listed = page.request.get(f"{base}/api/apps/crm/forms/customer/records/lanes", params={"by": "owner"}).json()
+    assert len(lanes) == len(listed["lanes"]) + 1 == 21, lanes
+    expect(page.get_by_role("button", name=gettext("records.board.more_people", lang, count=listed["people"] - 20), exact=True)).to_be_visible()
     expect(page.get_by_role("region", name=no_owner, exact=True).locator(f"[data-record='{nobodys['id']}']")).to_be_visible()
     assert not axe_check(page), axe_check(page)
     assert not page.js_errors, page.js_errors
