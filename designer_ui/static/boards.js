@@ -192,7 +192,7 @@
       var sel = $('board-view');
       state.views.forEach(function (v) {
         var o = document.createElement('option');
-        o.value = v.id; o.textContent = v.name + ' · ' + t(v.definition.type || 'grid');
+        o.value = v.id; o.textContent = ff.label(v.name, '#' + v.id) + ' · ' + t(v.definition.type || 'grid');  // the reader's language
         sel.appendChild(o);
       });
       var wanted = cfg.view || null;
@@ -207,13 +207,15 @@
   function saveView(e) {
     e.preventDefault();
     var shared = Array.prototype.map.call(document.querySelectorAll('#board-save-form input[name=share]:checked'), function (x) { return x.value; });
-    ff.api('POST', cfg.api + '/views', { name: $('board-view-name').value, shared_roles: shared, definition: definition() }).then(function (r) {
+    // the English and 中文 inputs: a text when only English is given, else {en, zh-CN} (common.js withText)
+    var name = ff.withText(ff.withText('', 'en', $('board-view-name').value.trim()), 'zh-CN', $('board-view-name-zh').value.trim());
+    ff.api('POST', cfg.api + '/views', { name: name, shared_roles: shared, definition: definition() }).then(function (r) {
       if (!r.ok) { say(reason(r), true); return; }
-      say(tg('view_saved', { name: r.data.name }));
+      say(tg('view_saved', { name: ff.label(r.data.name) }));
       $('board-save-form').hidden = true;
       state.views.push(r.data);
       var o = document.createElement('option');
-      o.value = r.data.id; o.textContent = r.data.name + ' · ' + t(cfg.board);
+      o.value = r.data.id; o.textContent = ff.label(r.data.name) + ' · ' + t(cfg.board);
       $('board-view').appendChild(o);
       $('board-view').value = String(r.data.id);
       $('board-set-default').hidden = !r.data.shared_roles.length;

@@ -350,7 +350,7 @@
       state.views = r.data.items;
       var sel = $('grid-view');
       sel.querySelectorAll('option[data-view]').forEach(function (o) { o.remove(); });
-      state.views.forEach(function (v) { option(sel, v.id, v.name).setAttribute('data-view', '1'); });
+      state.views.forEach(function (v) { option(sel, v.id, ff.label(v.name, '#' + v.id)).setAttribute('data-view', '1'); });  // the reader's language
       var chosen = pick !== undefined ? pick : r.data.default_id;
       var board = state.views.filter(function (v) { return v.id === chosen && v.definition.type && v.definition.type !== 'grid'; })[0];
       if (board && pick === undefined) chosen = null;  // a role's default kanban or calendar opens on its own page, not here
@@ -384,13 +384,17 @@
   function saveView(e) {
     e.preventDefault();
     var shared = Array.prototype.map.call(document.querySelectorAll('#grid-save-form input[name=share]:checked'), function (x) { return x.value; });
-    var body = { name: $('grid-view-name').value, shared_roles: shared, definition: currentDefinition() };
+    var body = { name: typedName('grid'), shared_roles: shared, definition: currentDefinition() };
     ff.api('POST', cfg.api + '/views', body).then(function (r) {
       if (!r.ok) { say(reason(r), true); return; }
-      say(t('view_saved', { name: r.data.name }));
+      say(t('view_saved', { name: ff.label(r.data.name) }));
       $('grid-save-form').hidden = true;
       loadViews(r.data.id);
     });
+  }
+  /* the name typed in the English and 中文 inputs: a text when only English is given, else {en, zh-CN} (common.js withText) */
+  function typedName(prefix) {
+    return ff.withText(ff.withText('', 'en', $(prefix + '-view-name').value.trim()), 'zh-CN', $(prefix + '-view-name-zh').value.trim());
   }
   function setDefault() {
     var view = state.views.filter(function (v) { return String(v.id) === $('grid-view').value; })[0];

@@ -4,7 +4,8 @@
    server compiled), errors at line and column, and the review lifecycle
    (submit / withdraw / approve / reject with comment / publish) with the
    four-eyes rule spelled out. A print template (purpose "print") is edited the
-   same way: its title and its document in the print markup, the display.*
+   same way: its title (an English and a 中文 input: one text, or {en, zh-CN},
+   the reader's printed) and its document in the print markup, the display.*
    variables offered too, and the preview is the PDF itself (…/print-preview).
    A notification's subject and body may be written per reader language
    (content kind "default.zh-CN" over "default"): one tab per language, the
@@ -28,6 +29,8 @@
         lastPart: 'body', errors: [], status: '', statusKind: '', comment: '', recordId: '',
         previewSubject: '', previewBody: '', previewError: '', previewSample: false, sentText: '', timer: null, saving: null,
         purpose: cfg.new_purpose === 'print' ? 'print' : 'notification', pdfUrl: '', pageChoice: {},
+        /* a print template's title as stored: a text or {en, zh-CN}; each title input edits its language */
+        title: '',
         /* the language tab shown ('' = the default text) and the texts of every tab: {kind: {subject, body}} */
         lang: '', parts: { 'default': blank() }, languages: LANGUAGES,
 
@@ -49,7 +52,8 @@
           var content = data.content || {}, parts = {};
           if (this.isPrint()) {
             var d = content.print || {};
-            parts['default'] = { subject: d.subject || '', body: d.html || '' };
+            parts['default'] = { subject: '', body: d.html || '' };
+            this.title = d.subject || '';
             this.lang = '';
           } else {
             [''].concat(LANGUAGES).forEach(function (lang) {
@@ -102,6 +106,12 @@
         setKey: function (v) { this.key = v; },
         labelIn: function (loc) { return window.formflow.textIn(this.labelValue, loc); },
         setLabel: function (loc, v) { this.labelValue = window.formflow.withText(this.labelValue, loc, v); this.schedule(); },
+        titleIn: function (loc) { return window.formflow.textIn(this.title, loc); },
+        setTitle: function (loc, v) { this.title = window.formflow.withText(this.title, loc, v); this.lastPart = 'title.' + loc; this.schedule(); },
+        /* a print title's errors: its language's (/content/print/subject/zh-CN), a title for every reader's under English */
+        titleErrors: function (loc) {
+          return this.errors.filter(function (e) { return e.kind === 'print' && e.part === 'subject' && (e.lang || 'en') === loc; });
+        },
         setForm: function (v) { this.form = v; this.recordId = ''; this.schedule(); },
         setComment: function (v) { this.comment = v; },
         /* a print template's page (paper, orientation): the choice made here, else the saved one, else A4 portrait */
@@ -111,6 +121,9 @@
         },
         setPage: function (part, v) { this.pageChoice[part] = v; this.schedule(); },
         focusPart: function (part) { this.lastPart = part; },
+        partInput: function (part) {
+          return { subject: 'tpl-subject', 'title.en': 'tpl-title-en', 'title.zh-CN': 'tpl-title-zh' }[part] || 'tpl-body';
+        },
         setPart: function (part, v) { this[part] = v; this.stash(); this.lastPart = part; this.schedule(); },
         /* language tabs */
         show: function () {
@@ -172,15 +185,18 @@
         isRecord: function (id) { return String(id) === String(this.recordId); },
         insertVariable: function (path) {
           var part = this.lastPart || 'body';
-          var el = document.getElementById(part === 'subject' ? 'tpl-subject' : 'tpl-body');
+          if (/^title\./.test(part) !== this.isPrint() && part !== 'body') part = 'body';  // a box of the other kind is hidden
+          var el = document.getElementById(this.partInput(part));
           var text = '{{ ' + path + ' }}';
-          var value = this[part];
+          var loc = part.indexOf('title.') === 0 ? part.slice(6) : null;
+          var value = loc ? this.titleIn(loc) : this[part];
           var at = el && typeof el.selectionStart === 'number' && document.activeElement !== document.body ? el.selectionStart : value.length;
           var end = el && typeof el.selectionEnd === 'number' ? el.selectionEnd : at;
           if (at > value.length) at = end = value.length;
-          this[part] = value.slice(0, at) + text + value.slice(end);
+          var next = value.slice(0, at) + text + value.slice(end);
+          if (loc) this.title = window.formflow.withText(this.title, loc, next); else this[part] = next;
           if (el) {
-            el.value = this[part];
+            el.value = next;
             el.focus();
             el.setSelectionRange(at + text.length, at + text.length);
           }
@@ -189,7 +205,7 @@
         content: function () {
           if (this.isPrint()) {
             var p = { html: this.body };
-            if (this.subject) p.subject = this.subject;
+            if (this.title) p.subject = this.title;
             p.paper = this.page('paper');
             p.orientation = this.page('orientation');
             return { print: p };
@@ -218,7 +234,8 @@
             var m = /^\/content\/([a-z]+)(?:\.([A-Za-z-]+))?(?:\/([a-z]+))?/.exec(e.path || '');
             var text = where + (e.message || '');
             if (m && m[2] && m[1] === 'default') text = t('editor.lang_error', { language: self.langName(m[2]), message: text });
-            return { key: i, path: e.path || '', kind: m ? m[1] + (m[2] ? '.' + m[2] : '') : '', part: m && m[3], text: text };
+            var lang = /^\/content\/print\/subject\/([A-Za-z-]+)/.exec(e.path || '');  // a print title's language
+            return { key: i, path: e.path || '', kind: m ? m[1] + (m[2] ? '.' + m[2] : '') : '', part: m && m[3], lang: lang && lang[1], text: text };
           });
           this.status = err.message || t(fallbackKey);
           this.statusKind = 'error';
@@ -261,9 +278,9 @@
             self.errors = [];
             var changed = JSON.stringify({ label: self.labelValue || self.tpl.key, form: self.form, content: self.content() }) !== sent;
             self.stash();
-            var keep = { parts: JSON.parse(JSON.stringify(self.parts)), label: self.labelValue };
+            var keep = { parts: JSON.parse(JSON.stringify(self.parts)), label: self.labelValue, title: self.title };
             self.take(r.data);
-            if (changed) { self.parts = keep.parts; self.show(); self.labelValue = keep.label; return true; }
+            if (changed) { self.parts = keep.parts; self.show(); self.labelValue = keep.label; self.title = keep.title; return true; }
             self.status = t('designer.saved_at');
             self.statusKind = 'ok';
             self.refreshPreview();

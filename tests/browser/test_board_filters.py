@@ -41,7 +41,7 @@ def test_kanban_filters_with_the_grids_builder_and_keeps_it_in_a_saved_view(crm,
     expect(board.locator(f"[data-record='{big['id']}']")).to_be_visible()
 
     page.get_by_role("button", name="Save view as…").click()
-    page.get_by_label("View name").fill("Big deals")
+    page.get_by_label("View name (English)", exact=True).fill("Big deals")
     page.get_by_role("button", name="Create view", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("saved")
     view = page.request.get(f"{base}/api/apps/crm/forms/opportunity/views").json()["items"][0]

@@ -134,7 +134,7 @@ def test_grid_edit_bulk_delete_restore_filter_and_shared_view(crm, page, axe_che
 
     # save it as a view shared with the member role; a member sees it
     page.get_by_role("button", name="Save view as…").click()
-    page.get_by_label("View name").fill("Key customers, last 30 days")
+    page.get_by_label("View name (English)", exact=True).fill("Key customers, last 30 days")
     page.locator("#grid-save-form").get_by_label("member").check()
     page.get_by_role("button", name="Create view", exact=True).click()
     expect(page.locator("#grid-status")).to_contain_text("saved")

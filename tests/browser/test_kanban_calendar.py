@@ -206,7 +206,7 @@ def test_kanban_moves_a_card_through_the_write_path_and_a_refused_move_snaps_bac
 
     # saved as a kanban view with its lane field; it reopens as the kanban
     page.get_by_role("button", name="Save view as…").click()
-    page.get_by_label("View name").fill("By method")
+    page.get_by_label("View name (English)", exact=True).fill("By method")
     page.get_by_role("button", name="Create view", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("saved")
     view = page.request.get(f"{base}/api/apps/crm/forms/follow_up/views").json()["items"][0]

@@ -53,7 +53,7 @@ def test_ops_writes_a_print_template_a_reviewer_publishes_it_a_salesperson_print
     page.get_by_label("Name (English)", exact=True).fill("Visit sheet 拜访单")
     page.get_by_label("Form", exact=True).select_option(label="Customer")
     expect(page.get_by_test_id("print-markup-help")).to_be_visible()
-    page.get_by_label("Title and file name").fill("拜访单 Visit sheet")
+    page.get_by_label("Title and file name (English)", exact=True).fill("拜访单 Visit sheet")
     body = page.get_by_label("Document (print markup)")
     body.fill("<h1>拜访单 Visit sheet</h1><p>客户 Customer: <b></b></p><p>等级 Level: {{ display.level }}</p>")
     body.evaluate("el => { const at = el.value.indexOf('</b>'); el.focus(); el.setSelectionRange(at, at); }")
