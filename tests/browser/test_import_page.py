@@ -8,6 +8,7 @@ screenshot docs/screenshots/import.png comes from here.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,4 +109,39 @@ def test_import_screen_matches_synonyms_names_skipped_columns_and_flags_a_short_
     page.get_by_test_id("import-preview").click()
     expect(page.get_by_test_id("import-problems").locator("tr[data-line='2']")).to_contain_text("too short for a phone number")
     assert axe_check(page) == []
+    assert page.js_errors == []
+
+
+def test_import_screen_in_chinese_names_every_problem_in_chinese(signed_in, page, axe_check, tmp_path):
+    """A zh-CN reader: the checked rows' problems (a bad email, a choice that isn't one, a duplicate, a short phone) and
+    the refused rows file read in Chinese; no English word is left but the file's own data (issue 21, point 8)."""
+    base = signed_in["url"]
+    page.goto(base + "/apps/crm/forms/customer/import?lang=zh-CN")
+    source = tmp_path / "客户3.csv"
+    source.write_text("客户名称,所属行业,客户等级,电话,邮箱\n"
+                      "青松科技,制造业,重点,13800000001,qs@example.com\n"
+                      "远山贸易,金融,普通,13800000002,坏邮箱\n"
+                      "白云物流,外星,普通,13800000004,by@example.com\n"
+                      "青松科技,制造业,重点,13800000001,qs@example.com\n"
+                      "星河电子,零售,重点,12345,xh@example.com\n", encoding="utf-8")
+    page.get_by_test_id("import-automations").uncheck()
+    page.get_by_test_id("import-file").set_input_files(str(source))
+    page.get_by_test_id("import-upload").click()
+    expect(page.get_by_test_id("map-4")).to_have_value("email")
+    page.get_by_test_id("import-preview").click()
+    problems = page.get_by_test_id("import-problems")
+    expect(problems.locator("tr[data-line='3']")).to_contain_text("邮箱")
+    expect(problems.locator("tr[data-line='4']")).to_contain_text("'外星' 不是可选项之一（制造业、")
+    expect(problems.locator("tr[data-line='5']")).to_contain_text("客户名称与第 2 行相同")
+    expect(problems.locator("tr[data-line='6']")).to_contain_text("作为电话号码太短")
+    for text in problems.locator("tbody td:nth-child(3)").all_inner_texts():
+        assert re.findall(r"[A-Za-z]{2,}", re.sub(r"'[^']*'", "", text)) == [], text
+    assert axe_check(page) == []
+    page.get_by_test_id("import-commit").click()
+    expect(page.get_by_test_id("import-done")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_test_id("import-refused").click()
+    refused = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert refused[0] == "行号,状态,原因,客户名称,所属行业,客户等级,电话,邮箱"
+    assert refused[1].startswith("3,无效,邮箱：")
     assert page.js_errors == []
