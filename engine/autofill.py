@@ -31,9 +31,9 @@ from engine.errors import ErrorItem, NotFound
 from engine.fields import FIELD_TYPES
 from engine.fields.relation import APP_SEPARATOR, REFERENCE_TYPE, reference_target
 from engine.fields.special import rollup_source
-from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, rule_context, rule_error_item
+from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, reference_loader, rule_context, rule_error_item
 from engine.pipeline import Feature
-from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
+from engine.rules import CompiledRule, RuleContext, RuleError, RuleScope, compile_rule
 from engine.services import forms as form_service
 from engine.services.form_lookup import compiled_form
 from engine.storage.published import form_by_store_key
@@ -257,9 +257,30 @@ def _ids(value: Any) -> set[int]:
 
 def _dependents(w) -> dict | None:
     """Published forms of the app with roll-ups over this form or live fetches from it, and the forms of other apps
-    this form's references point at with roll-ups over this form through them (``_other_apps_rollups``)."""
-    rows = (w.neighbours.published_forms if w.neighbours is not None  # read with the form by a single save
-            else w.conn.execute(_PUBLISHED_SIBLINGS, {"fid": w.form.form_id}).all())
+    this form's references point at with roll-ups over this form through them (``_other_apps_rollups``).
+
+    The app's part depends only on this form's version and its app's published versions (the neighbours, read with
+    the form by a single save): it is worked out once per compiled form and set of published versions (``memo``)."""
+    rows = tuple(tuple(r) for r in (w.neighbours.published_forms if w.neighbours is not None  # read with the form
+                                    else w.conn.execute(_PUBLISHED_SIBLINGS, {"fid": w.form.form_id}).all()))
+    known = w.form.memo.setdefault(DEPENDENTS_MEMO, {})
+    found = known.get(rows)
+    if found is None:
+        if len(known) >= MAX_DEPENDENTS_MEMO:  # a bound, not an eviction policy: publishes are rare
+            known.clear()
+        found = known[rows] = _app_dependents(w, rows)
+    other = _other_apps_rollups(w)
+    if other:
+        found = {"rollups": found["rollups"] + other, "fetches": found["fetches"]}
+    return found if found["rollups"] or found["fetches"] else None
+
+
+#: ``CompiledForm.memo`` key of ``_dependents``' app part, and most sets of published versions kept there
+DEPENDENTS_MEMO = "autofill_dependents"
+MAX_DEPENDENTS_MEMO = 16
+
+
+def _app_dependents(w, rows: tuple[tuple[int, int], ...]) -> dict:
     found = {"rollups": [], "fetches": []}
     for form_id, version in rows:
         compiled = form_service.compiled_version(w.rt, w.conn, form_id, version)
@@ -272,8 +293,7 @@ def _dependents(w) -> dict | None:
         for fid, spec, ref_form in af.fetches:
             if ref_form == w.form.key and spec.get("policy") == "live":
                 found["fetches"].append((form_id, compiled, fid, spec))
-    found["rollups"] += _other_apps_rollups(w)
-    return found if found["rollups"] or found["fetches"] else None
+    return found
 
 
 def _other_apps_rollups(w) -> list:
@@ -281,17 +301,24 @@ def _other_apps_rollups(w) -> list:
     references point at can roll up through them, so those are the only ones looked at (none: no statement)."""
     out = []
     here = f"{w.form.app_key}{APP_SEPARATOR}{w.form.key}"
-    for f in w.form.live_fields:
-        target = reference_target(f, w.form.app_key) if FIELD_TYPES.get(f["type"]).is_reference else None
-        if target is None or target.app is None:
-            continue
+    for fid, target in _other_app_targets(w.form):
         try:
             compiled = compiled_form(w.rt, w.conn, target.app, target.form)
         except NotFound:  # not published (yet): nothing rolls up
             continue
         out += [(compiled.form_id, compiled, r) for r in (compiled.autofill.rollups if compiled.autofill else ())
-                if r.source == here and r.via == f["id"]]
+                if r.source == here and r.via == fid]
     return out
+
+
+def _other_app_targets(form) -> tuple:
+    """(field id, target) of the form's live references to another app's form (once per compiled form)."""
+    found = form.memo.get("other_app_targets")
+    if found is None:
+        targets = ((f["id"], reference_target(f, form.app_key)) for f in form.live_fields
+                   if FIELD_TYPES.get(f["type"]).is_reference)
+        found = form.memo["other_app_targets"] = tuple((fid, t) for fid, t in targets if t is not None and t.app is not None)
+    return found
 
 
 _OWN_FORM = forms.alias("own_form")
@@ -362,6 +389,24 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
         return (min if r.aggregate == "min" else max)(values)
     except TypeError:  # mixed kinds after a type change: compare as text
         return (min if r.aggregate == "min" else max)(values, key=str)
+
+
+def backfill_rollups(rt, conn, form_id: int, version: int, old_definition: dict | None) -> int:
+    """At publish: the roll-ups that are new or follow other options than the version before are computed into every
+    live record of the form (otherwise a record shows them only after its next save or a save of a record it rolls up);
+    derived data, as ``_propagate`` writes it. Answers how many records were looked at (one statement each)."""
+    compiled = form_service.compiled_version(rt, conn, form_id, version)
+    af: Autofill | None = compiled.autofill
+    before = {f.get("id"): f.get("options") for f in (old_definition or {}).get("fields", []) if isinstance(f, dict)}
+    fresh = [r for r in (af.rollups if af else ()) if before.get(r.field) != (compiled.by_id.get(r.field) or {}).get("options")]
+    if not fresh:
+        return 0
+    ctx = RuleContext(now=rt.clock.now(), tz=rt.timezone, user_id=None, load_reference=reference_loader(conn, form_id))
+    ids = conn.execute(sa.select(records.c.id).where(_form_literal(form_id), records.c.deleted_at.is_(None))
+                       .order_by(records.c.id)).scalars().all()
+    for rid in ids:
+        _patch(conn, form_id, rid, {r.field: rollup_value(conn, form_id, r, rid, ctx) for r in fresh}, compiled, ctx)
+    return len(ids)
 
 
 def _patch(conn, form_id: int, record_id: int, changes: dict, compiled=None, ctx=None) -> None:

@@ -246,8 +246,8 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     if not errors:
         for check in rt.pipeline.publish_checks:  # the features' checks (engine.features)
             errors += check(rt, conn, app, definition, {**siblings, form_key: definition})
-    if not errors and row["published_version"]:
-        old = version_definition(conn, row["id"], row["published_version"])
+    old = version_definition(conn, row["id"], row["published_version"]) if row["published_version"] else None
+    if not errors and old is not None:
         errors += _type_change_problems(conn, row["id"], old, definition)
     errors += _broken_places(rt, conn, app_key, form_key, definition)
     if errors:
@@ -261,6 +261,8 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
                                                  published_at=now, published_by=actor.user_id))
     conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(published_version=version, updated_at=now))
     indexes.ensure_indexes(conn, row["id"], definition)
+    from engine.autofill import backfill_rollups  # cycle: autofill reads compiled versions through this module
+    backfill_rollups(rt, conn, row["id"], version, old)  # new or re-pointed roll-ups: every record's value now
     return {"key": form_key, "version": version, "published_at": now.isoformat()}
 
 

@@ -72,6 +72,24 @@ def test_a_same_key_form_of_the_own_app_is_never_counted(rt, system, world):
     assert _account(rt, system, world["a"])["deals"] == 1
 
 
+def test_publishing_a_new_rollup_fills_it_into_the_records_there_are(rt, system):
+    fs.create_app(rt, system, "crm", "CRM")
+    fs.create_app(rt, system, "sales", "Sales")
+    fs.create_form(rt, system, "crm", ACCOUNT)
+    fs.publish_form(rt, system, "crm", "account")
+    fs.create_form(rt, system, "sales", DEAL)
+    fs.publish_form(rt, system, "sales", "deal")
+    a = rs.create_record(rt, system, "crm", "account", {"name": "ACME"})["id"]
+    b = rs.create_record(rt, system, "crm", "account", {"name": "Globex"})["id"]
+    for who, stage, amount in ((a, "won", "70"), (a, "won", "40"), (b, "open", "5")):
+        rs.create_record(rt, system, "sales", "deal", {"account": who, "stage": stage, "amount": amount})
+    fs.save_draft(rt, system, "crm", "account", {**ACCOUNT, "fields": ACCOUNT["fields"] + ROLLUPS})
+    fs.publish_form(rt, system, "crm", "account")
+    assert {k: _account(rt, system, a).get(k) for k in ("deals", "won", "big")} == {"deals": 2, "won": 110, "big": True}
+    assert {k: _account(rt, system, b).get(k) for k in ("deals", "won", "big")} == {"deals": 1, "won": None, "big": False}
+    assert rs.get_record(rt, system, "crm", "account", a)["version"] == 1  # derived data: no new version
+
+
 @pytest.mark.parametrize("options, path, code", [
     ({"app": "nope", "form": "deal", "via": "account", "aggregate": "count"}, "/fields/1/options/app", "error.definition.reference_app"),
     ({"app": "sales", "form": "ghost", "via": "account", "aggregate": "count"}, "/fields/1/options/form", "error.definition.reference_app_form"),
