@@ -21,9 +21,9 @@ oracle for hidden values either.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,23 +34,21 @@ from engine import i18n
 from engine.bilingual_text import quoted
 from engine.errors import Conflict, ErrorItem, ValidationFailed
 from engine.fields import FIELD_TYPES
-from engine.fields.base import field_label, field_labels, type_words
+from engine.fields.base import field_label, field_labels
 from engine.pipeline import Feature
 from engine.services.titles import record_title
 from engine.storage.app_template_tables import dedup_keys
 from engine.storage.tables import form_versions, forms, records
 from engine.dedup_normalizers import NORMALIZERS, Normalizer  # noqa: F401  (re-exported)
+from engine.dedup_setting import MAX_RULES, MODES, check_setting  # noqa: F401  (re-exported)
 from engine.definitions import CompiledForm
 from engine.services.form_lookup import compiled_form
 from engine.services.records import check_access, hidden_fields, row_scopes
 
 #: longest stored key; longer keys are stored as their SHA-256
 MAX_KEY_LENGTH = 200
-#: most match rules a form may declare
-MAX_RULES = 10
 #: most matches reported for one check
 MAX_MATCHES = 10
-MODES = ("refuse", "flag")
 # which field types a rule may match on (``dedup_matchable``) and which may be a flag field (``dedup_flag``: a
 # reference to the same form holds the record it duplicates, a boolean true, a text the message) is the types' own fact
 
@@ -85,6 +83,11 @@ class DuplicateCheck:
     rules: tuple[MatchRule, ...]
     flag_field: str | None = None
 
+    @functools.cached_property  # frozen, but with a __dict__: worked out once per compiled check
+    def fields(self) -> tuple[str, ...]:
+        """Every field a rule reads, once each."""
+        return tuple(dict.fromkeys(fid for rule in self.rules for fid in rule.fields))
+
     def keys(self, values: dict) -> dict[str, str]:
         """rule key -> match key, for the rules this record has every value of."""
         out = {}
@@ -93,65 +96,6 @@ class DuplicateCheck:
             if key is not None:
                 out[rule.key] = key
         return out
-
-
-def check_setting(definition: dict, prefix: str = "") -> list[ErrorItem]:
-    """Problems with a form's ``settings.duplicate_check``, each with its path."""
-    setting = (definition.get("settings") or {}).get("duplicate_check")
-    if setting is None:
-        return []
-    path = f"{prefix}/settings/duplicate_check"
-    if not isinstance(setting, dict):
-        return [ErrorItem.coded("error.dedup.setting_shape", path=path)]
-    errors = []
-    fields = {f["id"]: f for f in definition.get("fields", []) if isinstance(f, dict) and "id" in f}
-    unknown = set(setting) - {"mode", "rules", "flag_field", "enabled"}
-    if unknown:
-        errors.append(ErrorItem.coded("error.dedup.unknown_settings", path=path, names=", ".join(sorted(unknown)), count=len(unknown)))
-    if setting.get("mode", "refuse") not in MODES:
-        errors.append(ErrorItem.coded("error.dedup.mode", path=path + "/mode", modes=", ".join(MODES)))
-    rules = setting.get("rules")
-    if not isinstance(rules, list) or not rules:
-        return errors + [ErrorItem.coded("error.dedup.rules_required", path=path + "/rules")]
-    if len(rules) > MAX_RULES:
-        errors.append(ErrorItem.coded("error.dedup.too_many_rules", path=path + "/rules", max=MAX_RULES))
-    seen = set()
-    for i, rule in enumerate(rules):
-        rpath = f"{path}/rules/{i}"
-        if not isinstance(rule, dict):
-            errors.append(ErrorItem.coded("error.dedup.rule_shape", path=rpath))
-            continue
-        key = rule.get("key")
-        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", key):
-            errors.append(ErrorItem.coded("error.dedup.rule_key", path=rpath + "/key"))
-        elif key in seen:
-            errors.append(ErrorItem.coded("error.dedup.rule_key_twice", path=rpath + "/key", key=repr(key)))
-        seen.add(key)
-        names = rule.get("fields")
-        if not isinstance(names, list) or not names:
-            errors.append(ErrorItem.coded("error.dedup.fields_required", path=rpath + "/fields"))
-        else:
-            for j, fid in enumerate(names):
-                f = fields.get(fid)
-                if f is None:
-                    errors.append(ErrorItem.coded("error.dedup.field_not_in_form", path=f"{rpath}/fields/{j}", field_id=str(fid),
-                                                  field=repr(fid)))
-                elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_matchable:
-                    errors.append(ErrorItem.coded("error.dedup.type_not_matchable", path=f"{rpath}/fields/{j}", field_id=fid,
-                                                  type=type_words(f.get("type"))))
-        if rule.get("normalize", "text") not in NORMALIZERS:
-            errors.append(ErrorItem.coded("error.dedup.unknown_normalizer", path=rpath + "/normalize",
-                                          name=repr(rule.get("normalize")), known=", ".join(NORMALIZERS.names())))
-    flag = setting.get("flag_field")
-    if flag is not None:
-        f = fields.get(flag)
-        if f is None:
-            errors.append(ErrorItem.coded("error.dedup.flag_not_in_form", path=path + "/flag_field", field_id=str(flag),
-                                          field=repr(flag)))
-        elif f.get("type") not in FIELD_TYPES or not FIELD_TYPES.get(f["type"]).dedup_flag or \
-                FIELD_TYPES.get(f["type"]).linked_store(f) not in (None, definition.get("key")):
-            errors.append(ErrorItem.coded("error.dedup.flag_type", path=path + "/flag_field", field_id=flag))
-    return errors
 
 
 def compile_setting(definition: dict) -> DuplicateCheck | None:
@@ -307,12 +251,21 @@ def check_before_save(w) -> None:
     check = for_form(w.form)
     if check is None or w.action not in ("create", "update") or w.errors:
         return
-    keys = check.keys(w.values)
+    keys = _keys(w, check)
     if w.action == "update":  # only what changed: an untouched old pair of duplicates doesn't block other edits
         before = check.keys(w.before or {})
         keys = {rule: key for rule, key in keys.items() if before.get(rule) != key}
     matches = find_matches(w.conn, w.form, check, keys, exclude=w.record_id, hidden=_hidden(w.rt, w.conn, w.actor, w.form))
     _act_on(w, check, matches)
+
+
+def _keys(w, check: DuplicateCheck) -> dict[str, str]:
+    """The write's keys (``DuplicateCheck.keys``), worked out once for the check, the insert and the stored keys; again
+    only when a value they read changed meanwhile (a computed value, a before-save automation)."""
+    basis = tuple(w.values.get(fid) for fid in check.fields)
+    if w.duplicate_basis != basis:
+        w.duplicate_keys, w.duplicate_basis = check.keys(w.values), basis
+    return w.duplicate_keys
 
 
 def _act_on(w, check: DuplicateCheck, matches: list[dict], readable: set[int] | None = None) -> None:
@@ -404,7 +357,7 @@ def store_keys(w) -> None:
     if w.action == "delete":
         w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
         return
-    keys = check.keys(w.values)
+    keys = _keys(w, check)
     if w.keys_stored is not None:  # stored by the record's insert (``keys_for_insert``): were they all?
         if w.keys_stored < len(keys):
             _refuse_taken(w.conn, w.form, check, w.record_id, keys, seen_by=(w.rt, w.actor))
@@ -424,7 +377,7 @@ def keys_for_insert(w) -> dict:
     check = for_form(w.form)
     if check is None or w.action != "create" or w.skip or w.conn.dialect.name != "postgresql" or not _keys_known_before_insert(w.form, check):
         return {}
-    keys = check.keys(w.values)
+    keys = _keys(w, check)
     exclusive = True if check.mode == "refuse" else None
     return {"dedup_keys": [{"rule": rule, "key": key, "exclusive": exclusive} for rule, key in keys.items()]} if keys else {}
 

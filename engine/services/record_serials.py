@@ -78,6 +78,17 @@ aud AS (UPDATE record_audit SET changes = jsonb_set(record_audit.changes, ARRAY[
 SELECT sn FROM numbered""")
 
 
+def _compiled_number(dialect) -> sa.sql.compiler.Compiled:
+    """``_NUMBER`` compiled for ``dialect``, once per process (the text never changes; only its parameters do)."""
+    compiled = _COMPILED_NUMBER.get(dialect.name)
+    if compiled is None:
+        compiled = _COMPILED_NUMBER[dialect.name] = _NUMBER.compile(dialect=dialect)
+    return compiled
+
+
+_COMPILED_NUMBER: dict[str, sa.sql.compiler.Compiled] = {}
+
+
 def number_now_if_read(w: Write) -> None:
     """After the insert: when the save reaches other records (roll-ups, live fetches), which may read the number, it is
     taken now, before the after-save stages, and held to the commit as an insert-taken number is."""
@@ -90,7 +101,7 @@ def number_and_commit(w: Write) -> None:
     """PostgreSQL: the create's last statement takes its number, sent with the COMMIT in one round trip."""
     if w.late_counter is None:
         return
-    compiled = _NUMBER.compile(dialect=w.conn.dialect)
+    compiled = _compiled_number(w.conn.dialect)
     params = compiled.construct_params(_number_params(w))
     pg = w.conn.connection.driver_connection
     try:

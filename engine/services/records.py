@@ -62,7 +62,8 @@ class Write:
     rule_state: FieldState | None = None  # the form rules' outcome (formrules.effects_stage)
     row_states: dict[str, list[FieldState]] = field(default_factory=dict)  # sub-table field id -> each row's rule outcome
     duplicates: list[dict] = field(default_factory=list)  # flag mode: the records this one duplicates, as shown (dedup)
-    duplicate_keys: dict[str, str] = field(default_factory=dict)  # rule key -> match key, in a batch (dedup.check_batch)
+    duplicate_keys: dict[str, str] = field(default_factory=dict)  # rule key -> match key (dedup: once per write; check_batch)
+    duplicate_basis: tuple | None = None  # the values ``duplicate_keys`` were worked out from (dedup)
     automations_run: list[dict] = field(default_factory=list)  # what each automation that fired did
     neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
     trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
@@ -227,7 +228,6 @@ def check_access(rt: Runtime, conn, actor: Actor, form: CompiledForm, action: st
 
 def hidden_fields(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> frozenset[str]:
     """Fields the actor may not see, derived ones included: the read gate's answer."""
-
     return read_view(rt, conn, actor, form).hidden
 
 
