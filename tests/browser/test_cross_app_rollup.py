@@ -71,6 +71,16 @@ def test_admin_builds_a_rollup_over_another_apps_records_with_the_pickers(db_app
     assert {k: made["options"].get(k) for k in ("app", "form", "via", "field", "aggregate")} == {
         "app": "crm", "form": "ticket", "via": "assignee", "field": "hours", "aggregate": "sum"}
 
+    # in Chinese the group reads the app's Chinese name, the link the form's and the field's
+    page.goto(base + "/apps/hr/forms/employee/design?lang=zh-CN")
+    designer_ready(page)
+    page.get_by_test_id(f"field-{made['id']}").click(position={"x": 8, "y": 8})
+    link = page.get_by_role("combobox", name="关联记录", exact=True)
+    expect(link.locator("optgroup[label='客户管理'] option:checked")).to_have_text("工单（通过字段“负责人”关联）")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
     page.goto(base + f"/apps/hr/forms/employee/records/{alice}")
     expect(page.get_by_test_id(f"value-{made['id']}")).to_have_text("5.50")
     records.create_record(rt, Actor.system(), "crm", "ticket", {"title": "more", "assignee": alice, "hours": 1})
