@@ -80,5 +80,5 @@ def with_places(definition: Any, errors: Iterable[ErrorItem], forms: Mapping[str
     for item in items:
         where = place_of(definition, item.path, forms)
         if where and "where" not in item.extra:
-            item.extra["where"] = where
+            item.add_bilingual(where=where)
     return items

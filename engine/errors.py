@@ -32,14 +32,27 @@ class ErrorItem:
     params: dict[str, Any] = field(default_factory=dict)
     #: ``label`` in every language ({"en", "zh-CN"}, a field's label as defined): a reader gets theirs
     label_texts: dict[str, str] | None = None
+    #: the keys of ``extra`` that are names or places given per language ({"en", "zh-CN"}: a validation's rule, the
+    #: place an item points at): ``to_dict`` gives each in the reader's language. Every other extra is sent as it is
+    #: (a password's ``messages``, its own text in every language, stays whole)
+    bilingual: frozenset[str] = frozenset()
 
     @classmethod
     def coded(cls, message_code: str, *, path: str = "", field_id: str | None = None, label: Any = None,
-              code: str = "invalid", extra: dict[str, Any] | None = None, **params: Any) -> "ErrorItem":
-        """An item whose English ``message`` is the catalogue's text of ``message_code`` with ``params``."""
+              code: str = "invalid", extra: dict[str, Any] | None = None, bilingual_extra: dict[str, Any] | None = None,
+              **params: Any) -> "ErrorItem":
+        """An item whose English ``message`` is the catalogue's text of ``message_code`` with ``params``;
+        ``bilingual_extra``: extras that are names per language, rendered in the reader's (``bilingual``)."""
         return cls(i18n.render(message_code, "en", params), path=path, field_id=field_id,
-                   label=i18n.localized(label, "en") if label is not None else None, code=code, extra=dict(extra or {}),
-                   message_code=message_code, params=params, label_texts=dict(label) if isinstance(label, dict) else None)
+                   label=i18n.localized(label, "en") if label is not None else None, code=code,
+                   extra={**(extra or {}), **(bilingual_extra or {})}, message_code=message_code, params=params,
+                   label_texts=dict(label) if isinstance(label, dict) else None, bilingual=frozenset(bilingual_extra or ()))
+
+    def add_bilingual(self, **names: Any) -> "ErrorItem":
+        """Set extras that are names per language (a text or {"en", "zh-CN"}), given in the reader's language."""
+        self.extra.update(names)
+        self.bilingual = self.bilingual | frozenset(names)
+        return self
 
     def label_in(self, locale: str | None) -> str | None:
         """The label in ``locale`` (falling back to English, then to ``label``)."""
@@ -62,7 +75,7 @@ class ErrorItem:
 
     def to_dict(self, locale: str | None = None) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items()
-               if k not in ("extra", "params", "message_code", "label_texts") and v is not None}
+               if k not in ("extra", "params", "message_code", "label_texts", "bilingual") and v is not None}
         if self.message_code:
             out["message_code"] = self.message_code
             out["params"] = {k: v for k, v in self.params.items() if _plain(v)}
@@ -70,10 +83,9 @@ class ErrorItem:
             out["message"] = self.localized(locale)
             if self.label is not None:
                 out["label"] = self.label_in(locale)
-        # a name in the extras (the validation's rule) in the reader's language, like the message; ``messages`` is the
-        # item's own text in every language (a password's reasons) and stays whole
-        out.update({k: v if k == "messages" else i18n.localized(v, i18n.normalize_locale(locale))
-                    for k, v in self.extra.items()})
+        # the extras declared names per language (the validation's rule) in the reader's language, like the message
+        loc = i18n.normalize_locale(locale)
+        out.update({k: i18n.localized(v, loc) if k in self.bilingual else v for k, v in self.extra.items()})
         return out
 
 

@@ -67,10 +67,11 @@ def rule_error_item(exc: RuleError, path: str, code: str = "rule_invalid") -> Er
     where = both("error.rule.where", "", line=exc.line, column=exc.column) if exc.line is not None else ""
     name = both("error.rule.named", "", rule=bilingual_text.quoted(exc.rule)) if exc.rule else ""
     detail = both(exc.message_code, exc.message, **exc.params)
-    extra = {k: v for k, v in exc.to_dict().items() if k != "message" and v is not None}
+    extra = {k: v for k, v in exc.to_dict().items() if k not in ("message", "rule") and v is not None}
     if exc.message_code:
         extra["detail_code"] = exc.message_code
-    return ErrorItem.coded("error.rule.invalid", path=path, code=code, name=name, detail=detail, where=where, extra=extra)
+    return ErrorItem.coded("error.rule.invalid", path=path, code=code, name=name, detail=detail, where=where, extra=extra,
+                           bilingual_extra={"rule": exc.rule} if exc.rule is not None else None)
 
 
 def publish_resolver(conn, app, definition: dict, all_definitions: dict[str, dict]) -> Callable[[str], list[dict] | None]:
@@ -409,11 +410,10 @@ def validation_errors(w, v: Validation, ctx: RuleContext) -> tuple[list[ErrorIte
     # the admin's own message (text or {locale: text}) in the reader's language, else the catalogue's sentence
     message_code, params = ("error.rule.message", {"message": v.message}) if text_of(v.message) else \
         ("error.rule.not_satisfied", {"name": bilingual_text.quoted(v.name)})
-    extra = {"rule": v.name, "validation": v.id}
     items = [w.form.coded(fid, message_code, code="validation", **params) for fid in v.fields] or \
         [ErrorItem.coded(message_code, path="/data", code="validation", **params)]
-    for item in items:
-        item.extra.update(extra)
+    for item in items:  # the rule's name (a text or per language) in the reader's language
+        item.add_bilingual(rule=v.name).extra["validation"] = v.id
     return items, report
 
 

@@ -153,7 +153,7 @@ def checked_mapping(form, header: list[str], wanted: dict) -> dict[str, str]:
             refusal = FIELD_TYPES.get(known["type"]).import_refusal if known else None
             if refusal:
                 errors.append(ErrorItem.coded("error.import.not_importable", path=path, field_id=known["id"], code="not_importable",
-                                              extra={"reason": dict(refusal)}, field=repr(field_label(known)), reason=dict(refusal)))
+                                              bilingual_extra={"reason": dict(refusal)}, field=repr(field_label(known)), reason=dict(refusal)))
                 continue
             errors.append(ErrorItem.coded("error.import.engine_set", path=path, field_id=str(target), code="unknown_field",
                                           field=repr(field_label(known))) if known else
