@@ -176,11 +176,11 @@ def test_a_refused_web_form_link_and_role_read_in_chinese(client):
 # ---------------------------------------------------------------- no English word inside a Chinese refusal
 
 #: ASCII words a Chinese message may keep: names of formats and protocols, setting names a reader types as they are,
-#: and the template language's own syntax
+#: the template language's own syntax and the product's name
 TECHNICAL_WORDS = {"JSON", "ID", "URL", "UUID", "IP", "IPv4", "IPv6", "http", "https", "CIDR", "Webhook", "WEBHOOK_ALLOWLIST",
                    "ssl", "starttls", "is", "args", "kwargs", "attribute", "range", "sum", "start", "replace",
                    "YYYY", "YY", "MM", "DD", "YYYYMM", "YYYYMMDD", "field", "id", "T",
-                   "true", "false", "null"} | set(SAFE_FILTERS)  # the last: the rule language's own literals
+                   "true", "false", "null", "formflow"} | set(SAFE_FILTERS)  # the rule language's literals, the product
 #: an ASCII word
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 #: a quoted part of a message: a key, an id or a value as the user typed it; a JSON path; template or format syntax;
@@ -286,6 +286,43 @@ def test_no_english_word_in_a_chinese_refusal(client):
     assert len(seen) > 60
     left = {code: (message, words) for code, message, typed in seen if (words := english_words(message, typed))}
     assert left == {}, "say these in Chinese (catalogue texts, or params through i18n.texts / the catalogue): %r" % left
+
+
+#: rules rule-engine itself refuses (its English exception text is never passed on): each with the code saying why, the
+#: column it points at (None: the rule as a whole) and Chinese words the message must hold (a kind of value in zh-CN)
+ENGINE_REFUSED_RULES = [
+    ("employees @ 1", "illegal_character", 11, "字符"),                  # a syntax error: a character rules don't have
+    ("name == 'Acme", "unclosed_text", 9, "没有结束"),                   # a syntax error: a text never closed
+    ("$nosuch(1) > 0", "function_unavailable", 1, "不能使用"),          # calling an unknown function
+    ("$abs(name) > 1", "argument_kind", 1, "应为数字，而不是文本"),     # a function's argument of the wrong kind
+    ("$sum(tags) > 1", "argument_kind", 1, "应为数字列表，而不是文本列表"),
+    ("$round(employees, 1, 2) > 1", "too_many_arguments", 1, "最多接受 2 个参数"),
+    ("employees > name", "mixed_operands", 11, "数字和文本之间"),      # comparing a number with a text
+    ("since + 1 > since", "mixed_operands", 7, "日期时间和数字之间"),
+    ("name.nosuch == 'a'", "no_attribute", 5, "文本"),                   # an unknown attribute of a field's value
+    ("employees.length > 1", "no_attribute", 10, "数字"),
+    ("name['a'] == 'b'", "needs_whole_number", 1, "整数"),
+    ("since == d'2024-13-01'", "invalid_date_literal", 12, "日期时间"),
+]
+
+
+@pytest.mark.parametrize("text,code,column,words", ENGINE_REFUSED_RULES, ids=[r[0] for r in ENGINE_REFUSED_RULES])
+def test_a_rule_the_rule_engine_refuses_reads_in_chinese_at_its_place(client, text, code, column, words):
+    """A rule refused by rule-engine's parser or type checks (a syntax error, an unknown or wrongly called function, two
+    kinds compared, an unknown attribute) is said by its own code with what the admin typed and kinds in Chinese, at
+    its line and column: no English sentence of rule-engine's inside the zh-CN message."""
+    _crm_with_customers(client)
+    rule = {"id": "r1", "name": {"en": "Check", "zh-CN": "检查"}, "when": text, "effects": [{"field": "name", "required": True}]}
+    assert client.post("/api/apps/crm/forms", json={**CUSTOMER, "key": "lead", "rules": [rule]}).status_code == 201
+    r = client.post("/api/apps/crm/forms/lead/publish", headers=ZH)  # rules compile at publish
+    assert r.status_code == 422, (text, r.get_json())
+    (item,) = [e for e in r.get_json()["error"]["errors"] if e.get("detail_code")]
+    _assert_chinese(item)
+    for code_, message in _messages(r.get_json()["error"]):
+        assert english_words(message, {text}) == [], (text, code_, message)
+    assert item["detail_code"] == "error.rule.compile." + code, (text, item)
+    assert (item["line"], item["column"]) == (1, column), (text, item)
+    assert words in item["message"] and "检查" in item["message"], (text, item["message"])
 
 
 def _duplicate_refusals(client) -> list[tuple[str, str]]:
