@@ -86,13 +86,14 @@ def _mentions(app_key: str):
 
 
 def referrers_elsewhere(conn, rt: Runtime, app_key: str, form_key: str | None = None) -> list[dict]:
-    """References in forms of *other* apps pointing at ``app_key``'s form ``form_key`` (None: any form of the app):
-    [{app, form, field_id, label, target_form}] (drafts: what the next publish would keep)."""
+    """References (and roll-ups, which sum its records) in forms of *other* apps pointing at ``app_key``'s form
+    ``form_key`` (None: any form of the app): [{app, form, field_id, label, target_form}] (drafts: what the next
+    publish would keep)."""
     rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
                         .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key, _mentions(app_key))).all()
     out = []
     for other_app, other_form, draft in rows:
-        for f in _references(draft or {}):
+        for f in (*_references(draft or {}), *_rollups(draft or {})):
             target: Target = reference_target(f, other_app)
             if f.get("deleted") or target.app != app_key or (form_key is not None and target.form != form_key):
                 continue

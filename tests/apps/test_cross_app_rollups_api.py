@@ -92,6 +92,15 @@ def test_the_referencing_field_is_used_by_the_rollup_and_its_delete_is_refused_a
     assert [(e["path"], e["place"]["key"]) for e in places] == [("/fields/1", "hr/employee.ticket_hours")]
 
 
+def test_the_source_form_and_its_app_cant_go_while_a_rollup_sums_them(client, world):
+    # (the ticket's own reference to HR is no obstacle to deleting tickets: only what points *at* them counts)
+    refused = client.delete("/api/apps/crm/forms/ticket", json={"confirm": "ticket"})
+    assert refused.status_code == 409
+    (error,) = refused.get_json()["error"]["errors"]
+    assert error["message_code"] == "error.definition.referenced_elsewhere" and "hr/employee.ticket_hours" in error["message"]
+    assert client.delete("/api/apps/crm", json={"confirm": "crm"}).status_code == 409
+
+
 def test_the_editor_lists_the_other_apps_links_with_the_apps_name(client, world):
     links = _ok(client.get("/api/apps/hr/forms/employee/formula-sources"))["links"]
     (link,) = [k for k in links if k["app"] == "crm"]
