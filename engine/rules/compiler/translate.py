@@ -97,7 +97,7 @@ def translate(exc: Exception, text: str, name: str | None) -> RuleError:
         position = locate(text, "[")
     elif isinstance(exc, re_errors.ArithmeticError):
         code = "error.rule.compile.arithmetic_failed"
-    elif isinstance(exc, re_errors.EvaluationError):
+    elif isinstance(exc, re_errors.EvaluationError) and "data type mismatch" in exc.message:
         code, params, position = _mismatch(exc, text)
     else:  # rule-engine's other refusals (internal): the rule as a whole, its English text kept in the log only
         _log.info("rule %r not compiled: %r", name, exc)
