@@ -1,7 +1,8 @@
 """Saved-view names and print-template titles typed in English and 中文, read in the reader's language.
 
 An admin saves a grid view of customers named "Key customers" / "重点客户" in its English and 中文 inputs; the view
-list offers it by its English name, and in the zh-CN UI by its Chinese one. The admin then edits the shipped sales
+list offers it by its English name, and in the zh-CN UI by its Chinese one; a kanban view named in Chinese only is
+listed by that name. The admin then edits the shipped sales
 contract's title in both languages in the template editor (labelled English and 中文 inputs); the saved draft keeps
 {"en", "zh-CN"}, and the zh-CN editor shows both. Every page: 0 serious/critical axe violations.
 """
@@ -14,13 +15,16 @@ from engine.runtime import Actor
 from engine.services import records, templates
 from tests.browser.signin import crm_admin
 
+STAGE = "initial"
 ADMIN = {"username": "lilei", "password": "correct-horse-battery-9", "display_name": "Li Lei"}
 
 
 def test_a_view_saved_with_a_chinese_name_is_listed_in_chinese(page, live_app, live_server, axe_check):
     crm = crm_admin(live_app, live_server, page, ADMIN)
-    for name in ("华为技术 Huawei", "ACME"):  # (an empty grid's placeholder fails axe today)
-        records.create_record(crm["rt"], Actor.system(), "crm", "customer", {"name": name, "level": "key"})
+    for name in ("华为技术 Huawei", "ACME"):  # (an empty grid's placeholder, an empty kanban fail axe today)
+        customer = records.create_record(crm["rt"], Actor.system(), "crm", "customer", {"name": name, "level": "key"})
+        records.create_record(crm["rt"], Actor.system(), "crm", "opportunity", {"name": f"{name} 5G", "customer": customer["id"],
+                                                                                "stage": STAGE})
     page.goto(crm["url"] + "/apps/crm/forms/customer/grid")
     page.locator("#grid-filter summary").click()
     page.get_by_role("button", name="Save view as…").click()
@@ -46,6 +50,20 @@ def test_a_view_saved_with_a_chinese_name_is_listed_in_chinese(page, live_app, l
     expect(page.get_by_label("视图名称（中文）", exact=True)).to_be_visible()
     expect(page.get_by_label("视图名称（English）", exact=True)).to_be_visible()
     assert axe_check(page) == []
+
+    # a board's view too: a zh-CN reader names a kanban view in Chinese only; it is listed by that name
+    page.goto(crm["url"] + "/apps/crm/forms/opportunity/kanban?lang=zh-CN")
+    page.get_by_role("button", name=gettext("records.grid.save_view", "zh-CN")).click()
+    page.get_by_label("视图名称（中文）", exact=True).fill("商机看板")
+    page.locator("#board-save-form").get_by_role("button", name=gettext("records.grid.save", "zh-CN")).click()
+    board_views = page.get_by_label(gettext("records.grid.views", "zh-CN"), exact=True)
+    expect(board_views.locator("option:checked")).to_contain_text("商机看板")
+    stored = page.request.get(crm["url"] + "/api/apps/crm/forms/opportunity/views").json()["items"]
+    assert [v["name"] for v in stored] == [{"zh-CN": "商机看板"}]
+    page.reload()
+    expect(board_views.get_by_role("option", name="商机看板", exact=False)).to_have_count(1)
+    found = axe_check(page)
+    assert found == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
     assert page.js_errors == []
 
 
