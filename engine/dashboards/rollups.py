@@ -30,6 +30,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -175,6 +176,12 @@ def _delta(spec: Spec, rollup_id: int, parts: list[tuple[str, str]]) -> str:
             "HAVING sum(sg) <> 0 OR coalesce(sum(sg * v), 0) <> 0 OR sum(CASE WHEN v IS NULL THEN 0 ELSE sg END) <> 0;")
 
 
+#: transaction-local setting naming "<form id>:<field id>" while a create's serial number is written into its record
+#: (``record_serials``): the update trigger clears it and, when no rollup of that form can read that field, skips the
+#: statement (the number changes nothing a cell counts)
+NUMBERING_SETTING = "formflow.numbering"
+
+
 def trigger_function(event: str, rollups: list[tuple[int, Spec]]) -> str:
     """The plpgsql body of one trigger: per form touched by the statement, the delta of each of its rollups."""
     parts = {"insert": [("new_rows", "1")], "update": [("old_rows", "-1"), ("new_rows", "1")], "delete": [("old_rows", "-1")]}[event]
@@ -183,13 +190,43 @@ def trigger_function(event: str, rollups: list[tuple[int, Spec]]) -> str:
     for rid, spec in rollups:
         by_form.setdefault(spec.form_id, []).append((rid, spec))
     lines = [f"CREATE OR REPLACE FUNCTION formflow_cells_{event}() RETURNS trigger LANGUAGE plpgsql AS $fn$",
-             "DECLARE touched int[];", "BEGIN", f"  SELECT array_agg(form_id) INTO touched FROM ({probe}) f;"]
+             "DECLARE touched int[]; numbering text;", "BEGIN"]
+    if event == "update":
+        lines += _numbering_skip(by_form)
+    lines.append(f"  SELECT array_agg(form_id) INTO touched FROM ({probe}) f;")
     for form_id, items in sorted(by_form.items()):
         lines.append(f"  IF {form_id} = ANY(touched) THEN")
         lines += [f"    {_delta(spec, rid, parts)}" for rid, spec in items]
         lines.append("  END IF;")
     lines += ["  RETURN NULL;", "END $fn$;"]
     return "\n".join(lines)
+
+
+def _numbering_skip(by_form: dict[int, list[tuple[int, Spec]]]) -> list[str]:
+    """The update trigger's first lines: a statement that only writes a serial number (``NUMBERING_SETTING``) is
+    skipped unless a rollup of its form may read that field. "May read": the field id is part of one of the quoted
+    texts of the rollup's SQL (a field is read as ``data ->> 'id'``; any other text holding the id only makes it skip less)."""
+    unread = " OR ".join(
+        f"(split_part(numbering, ':', 1) = '{form_id}' AND strpos({_literal(' '.join(sorted(_quoted(items))))}, "
+        "substr(numbering, strpos(numbering, ':') + 1)) = 0)" for form_id, items in sorted(by_form.items()))
+    forms_list = ", ".join(f"'{form_id}'" for form_id in sorted(by_form))
+    return [f"  numbering := current_setting('{NUMBERING_SETTING}', true);",
+            "  IF numbering IS NOT NULL AND numbering <> '' THEN",
+            f"    PERFORM set_config('{NUMBERING_SETTING}', '', true);",
+            f"    IF split_part(numbering, ':', 1) NOT IN ({forms_list}) OR {unread} THEN RETURN NULL; END IF;",
+            "  END IF;"]
+
+
+#: a quoted text of a rollup's SQL (a field id among them)
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _quoted(items: list[tuple[int, Spec]]) -> set[str]:
+    return {w.replace("''", "'") for _, spec in items for part in (spec.where, spec.k, spec.d, spec.v) for w in _QUOTED.findall(part)}
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _install_triggers(conn, rollups: list[tuple[int, Spec]]) -> None:

@@ -63,13 +63,16 @@ def numbered_last(w: Write) -> bool:
 
 
 #: the counter moved (as ``serials.next_serial`` moves it), the number rendered (as ``SerialFormat.render``: padded,
-#: never cut) and given to the record's data and its create audit row, in one statement
+#: never cut) and given to the record's data and its create audit row, in one statement; it names itself in
+#: ``rollups.NUMBERING_SETTING`` ("<form id>:<field id>"), so the chart cells' update trigger skips it when no rollup
+#: of the form reads the number (the trigger clears the setting)
 _NUMBER = sa.text("""
 WITH counter AS (
   INSERT INTO serial_counters (form_id, field_id, period, value) VALUES (:form_id, :serial_field, :serial_period, 1)
   ON CONFLICT (form_id, field_id, period) DO UPDATE SET value = serial_counters.value + 1 RETURNING value),
 numbered AS (SELECT CAST(:serial_prefix AS text) || lpad(value::text, greatest(CAST(:serial_width AS int), length(value::text)), '0')
-                    || CAST(:serial_suffix AS text) AS sn FROM counter),
+                    || CAST(:serial_suffix AS text) AS sn, set_config('formflow.numbering', CAST(:numbering AS text), true) AS marked
+             FROM counter),
 rec AS (UPDATE records SET data = jsonb_set(records.data, ARRAY[CAST(:serial_field AS text)], to_jsonb(numbered.sn))
         FROM numbered WHERE records.id = :rid RETURNING records.id),
 aud AS (UPDATE record_audit SET changes = jsonb_set(record_audit.changes, ARRAY[CAST(:serial_field AS text)],
@@ -117,7 +120,8 @@ def number_and_commit(w: Write) -> None:
 
 
 def _number_params(w: Write) -> dict:
-    return {**w.late_counter, "form_id": w.form.form_id, "rid": w.record_id}
+    return {**w.late_counter, "form_id": w.form.form_id, "rid": w.record_id,
+            "numbering": f"{w.form.form_id}:{w.late_counter['serial_field']}"}
 
 
 def _numbered_as(w: Write, number: str) -> None:

@@ -213,3 +213,35 @@ def test_writers_never_wait_on_each_other_for_cells(pg):
     tx.commit()
     first.close()
     assert ds.dashboard_data(rt, SYSTEM, "crm", "b")["charts"][0]["groups"][0]["value"] == 2
+
+
+def test_a_number_taken_with_the_commit_is_counted_only_where_a_rollup_reads_it(pg):
+    """A trusted create takes its serial number by an update sent with its commit (``record_serials``): the cells'
+    update trigger skips that statement for a form whose rollups don't read the number, and counts it for one that does."""
+    rt = pg
+    fs.create_app(rt, SYSTEM, "crm", "Bare")
+    for key in ("deal", "ticket"):
+        fs.create_form(rt, SYSTEM, "crm", {"key": key, "label": key.title(), "fields": [
+            {"id": "stage", "type": "text", "label": "Stage", "filterable": True},
+            {"id": "code", "type": "serial", "label": "Code", "options": {"format": "C{0000}"}, "filterable": True}]})
+        fs.publish_form(rt, SYSTEM, "crm", key)
+    board = {"key": "b", "label": "B", "charts": [
+        {"key": "by_stage", "type": "bar", "title": "By stage", "form": "deal", "group_by": {"field": "stage"}, "aggregate": {"op": "count"}},
+        {"key": "by_code", "type": "bar", "title": "By code", "form": "ticket", "group_by": {"field": "code"}, "aggregate": {"op": "count"}}]}
+    ds.create_dashboard(rt, SYSTEM, "crm", board)
+    numbered_last = []
+    for i in range(4):
+        for key in ("deal", "ticket"):
+            rs.create_record(rt, SYSTEM, "crm", key, {"stage": "ab"[i % 2]})
+    with rt.db.read() as conn:
+        numbered_last = conn.execute(sa.text("SELECT count(*) FROM record_audit WHERE action = 'create' AND changes ? 'code'")).scalar_one()
+    assert numbered_last == 8
+    cells = ds.dashboard_data(rt, SYSTEM, "crm", "b")
+    live = ds.dashboard_data(rt, SYSTEM, "crm", "b", live=True)
+    for a, b in zip(cells["charts"], live["charts"]):
+        assert a["source"] == "cells" and b["source"] != "cells"
+        assert a.get("groups") == b.get("groups"), a["key"]
+    groups = {c["key"]: {g["key"]: g["value"] for g in c["groups"]} for c in cells["charts"]}
+    assert groups == {"by_stage": {"a": 2, "b": 2}, "by_code": {f"C{n:04d}": 1 for n in range(1, 5)}}
+    with rt.db.transaction() as conn:  # the setting never outlives the statement that set it
+        assert conn.execute(sa.text("SELECT coalesce(current_setting('formflow.numbering', true), '')")).scalar_one() == ""
