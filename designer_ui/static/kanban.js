@@ -22,7 +22,7 @@
   // the lanes drawn, by their data-lane number (a lane added by "Show more people" takes the next number)
   var current = [];
   // a person board: the next page of people to read, and the name the people are narrowed to
-  var people = { page: 0, more: false, query: '', left: 0 };
+  var people = { field: null, page: 0, more: false, query: '', left: 0 };
   function choiceLanes(f) {
     var out = [];
     ((f.options && f.options.choices) || []).forEach(function (c) {
@@ -138,6 +138,8 @@
   function render() {
     var f = B.fieldOf(B.state.field), asked = B.state.field;
     if (!f || !B.has(f, 'is_user')) { current = f ? choiceLanes(f) : []; draw(f); countLanes(f); return; }
+    if (people.field !== f.id) people.query = '';  // "Find a person" narrows one field's lanes, not the next one's
+    people.field = f.id;
     people.page = 1;
     B.personLanes(f.id, 1, people.query).then(function (r) {
       if (asked !== B.state.field) return;
