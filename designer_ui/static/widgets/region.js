@@ -14,8 +14,9 @@
   function stem(code) { return String(code).replace(/(00)+$/, ''); }
 
   /* One select per level in box. host: {field, t, label, choices(parent), readonly()}; pick(i, items) -> the value a
-     level starts on (a stored or restored value); changed(path) after each pick. restart(pick) fills from the top again. */
-  function cascade(box, host, pick, changed) {
+     level starts on (a stored or restored value); changed(path) after each pick. restart(pick) fills from the top again.
+     name(i) -> the accessible name of level i's select. */
+  function cascade(box, host, pick, changed, name) {
     var depth = depthOf(host.field), selects = [], path = [];
 
     function fill(i, parent, chooser) {
@@ -53,7 +54,7 @@
     }
     for (var i = 0; i < depth; i++) {
       var sel = document.createElement('select');
-      sel.setAttribute('aria-label', host.t(NAMES[i]));
+      sel.setAttribute('aria-label', name(i));
       sel.addEventListener('change', onChange.bind(null, i));
       selects.push(sel);
       box.appendChild(sel);
@@ -71,7 +72,11 @@
       box.setAttribute('aria-labelledby', host.labelId);
       box.setAttribute('data-testid', 'input-' + host.field.id);
       var stored = (host.get() || []).slice();
-      var levels = cascade(box, host, function (i) { return stored[i]; }, function (path) { host.set(path.length ? path : null); });
+      /* each select is named by its level and its field ("Province (Site region)", "省（现场地区）"): a form with two
+         regions has no two selects of one name */
+      var field = host.label(host.field.label, host.field.id);
+      var levels = cascade(box, host, function (i) { return stored[i]; }, function (path) { host.set(path.length ? path : null); },
+                           function (i) { return host.t('fill.region.level_of', { level: host.t(NAMES[i]), field: field }); });
       levels.selects.forEach(function (sel) { sel.setAttribute('aria-describedby', host.describedBy); });
       levels.selects[0].id = host.id;
       el.appendChild(box);
@@ -83,7 +88,10 @@
       box.className = 'region-picker';
       box.setAttribute('role', 'group');
       var levels = cascade(box, { field: host.field, t: host.t, label: host.label, choices: host.choices,
-                                  readonly: function () { return false; } }, null, function () {});
+                                  readonly: function () { return false; } }, null, function () {},
+                           function (i) { return host.t(NAMES[i]); });
+      /* the filter builder names the controls of a condition with its row ("Province, condition 2": data-base-name) */
+      levels.selects.forEach(function (sel) { sel.setAttribute('data-base-name', sel.getAttribute('aria-label')); });
       box.filterValue = function () { var path = levels.path(); return path.length ? path[path.length - 1] : ''; };
       box.setFilterValue = function (code) {
         levels.restart(function (i, items) {
