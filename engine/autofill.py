@@ -21,6 +21,7 @@ import decimal
 import json
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import datetime
 from typing import Any
 
@@ -391,21 +392,27 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
         return (min if r.aggregate == "min" else max)(values, key=str)
 
 
-def backfill_rollups(rt, conn, form_id: int, version: int, old_definition: dict | None) -> int:
+def backfill_rollups(rt, conn, form_id: int, app_key: str, definition: dict, old_definition: dict | None) -> int:
     """At publish: the roll-ups that are new or follow other options than the version before are computed into every
     live record of the form (otherwise a record shows them only after its next save or a save of a record it rolls up);
-    derived data, as ``_propagate`` writes it. Answers how many records were looked at (one statement each)."""
-    compiled = form_service.compiled_version(rt, conn, form_id, version)
-    af: Autofill | None = compiled.autofill
+    derived data, as ``_propagate`` writes it. Answers how many records were looked at (one statement each).
+
+    Compiled here from the definition, not through the version cache: a form published before the forms it rolls up
+    (a template installing several) must not leave a version compiled without their fields in the cache."""
+    ids = conn.execute(sa.select(records.c.id).where(_form_literal(form_id), records.c.deleted_at.is_(None))
+                       .order_by(records.c.id)).scalars().all()
+    if not ids:
+        return 0
     before = {f.get("id"): f.get("options") for f in (old_definition or {}).get("fields", []) if isinstance(f, dict)}
-    fresh = [r for r in (af.rollups if af else ()) if before.get(r.field) != (compiled.by_id.get(r.field) or {}).get("options")]
+    now = {f.get("id"): f.get("options") for f in definition.get("fields", []) if isinstance(f, dict)}
+    af, _ = compile_autofill(definition, published_resolver(conn, form_id), app_key)
+    fresh = [r for r in af.rollups if before.get(r.field) != now.get(r.field)]
     if not fresh:
         return 0
     ctx = RuleContext(now=rt.clock.now(), tz=rt.timezone, user_id=None, load_reference=reference_loader(conn, form_id))
-    ids = conn.execute(sa.select(records.c.id).where(_form_literal(form_id), records.c.deleted_at.is_(None))
-                       .order_by(records.c.id)).scalars().all()
+    holder = SimpleNamespace(autofill=af)  # what ``_patch`` reads of a compiled form
     for rid in ids:
-        _patch(conn, form_id, rid, {r.field: rollup_value(conn, form_id, r, rid, ctx) for r in fresh}, compiled, ctx)
+        _patch(conn, form_id, rid, {r.field: rollup_value(conn, form_id, r, rid, ctx) for r in fresh}, holder, ctx)
     return len(ids)
 
 

@@ -262,7 +262,7 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
     conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(published_version=version, updated_at=now))
     indexes.ensure_indexes(conn, row["id"], definition)
     from engine.autofill import backfill_rollups  # cycle: autofill reads compiled versions through this module
-    backfill_rollups(rt, conn, row["id"], version, old)  # new or re-pointed roll-ups: every record's value now
+    backfill_rollups(rt, conn, row["id"], app_key, definition, old)  # new or re-pointed roll-ups: every record's value now
     return {"key": form_key, "version": version, "published_at": now.isoformat()}
 
 
