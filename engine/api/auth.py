@@ -184,10 +184,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.path.startswith("/api/") or g.get("auth_method"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        # the names a view set, looked at once (``setdefault`` per header scans them all each time)
+        have = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in have])
+        if "cache-control" not in have and (request.path.startswith("/api/") or g.get("auth_method")):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.context_processor
