@@ -12,6 +12,7 @@ from engine.runtime import Actor
 from engine.services import credentials
 from engine.services import users as user_service
 from formflow.cli import cli
+from formflow.cli_text import refusal, say
 import sqlalchemy as sa
 from engine.storage.tables import users
 
@@ -26,14 +27,14 @@ def _user_id(rt, username: str) -> int:
         uid = conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower(),
                                                        users.c.workspace_id == rt.workspace_id)).scalar()
     if uid is None:
-        raise click.ClickException(f"no user {username!r}")
+        raise click.ClickException(say("no_user", name=repr(username)))
     return uid
 
 
 def _password(generate: bool) -> tuple[str, bool]:
     if generate:
         return secrets.token_urlsafe(12), True
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True), False
+    return click.prompt(say("access.password_prompt"), hide_input=True, confirmation_prompt=True), False
 
 
 @cli.command("create-admin")
@@ -50,10 +51,10 @@ def create_admin(username, display_name, email, generate_password):
         user = user_service.create_user(rt, INSTALLER, username, password=password, display_name=display_name, email=email,
                                         roles=["admin"], check=False)
     except FormflowError as exc:
-        raise click.ClickException("; ".join([exc.message] + [f"{e.path}: {e.message}" for e in exc.errors]))
-    click.echo(f"admin {user['username']!r} created (id {user['id']})")
+        raise click.ClickException(refusal(exc)) from None
+    click.echo(say("access.admin_created", name=repr(user["username"]), id=user["id"]))
     if generated:
-        click.echo(f"password (shown once): {password}")
+        click.echo(say("access.password_once", password=password))
 
 
 @cli.command("set-password")
@@ -68,10 +69,10 @@ def set_password(username, generate_password):
     try:
         user_service.set_password(rt, INSTALLER, uid, password, check=False)
     except FormflowError as exc:
-        raise click.ClickException("; ".join([exc.message] + [f"{e.path}: {e.message}" for e in exc.errors]))
-    click.echo(f"password of {username!r} changed")
+        raise click.ClickException(refusal(exc)) from None
+    click.echo(say("access.password_changed", name=repr(username)))
     if generated:
-        click.echo(f"password (shown once): {password}")
+        click.echo(say("access.password_once", password=password))
 
 
 @cli.command("create-token")
@@ -86,6 +87,6 @@ def create_token(username, name, days):
     try:
         token = credentials.create_token(rt, Actor(uid, f"user:{uid}", frozenset()), name, expires_in_days=days)
     except FormflowError as exc:
-        raise click.ClickException("; ".join([exc.message] + [f"{e.path}: {e.message}" for e in exc.errors]))
+        raise click.ClickException(refusal(exc)) from None
     click.echo(token["token"])
-    click.echo(f"token {token['prefix']}… expires {token['expires_at']} (shown once; revoke with DELETE /api/tokens/{token['id']})", err=True)
+    click.echo(say("access.token_made", prefix=token["prefix"], expires=token["expires_at"], id=token["id"]), err=True)

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from engine.api import standalone_openapi_document
 from engine.config import SettingError, export_config_file
 from formflow import create_app
+from formflow.cli_text import say
 
 
 def _app_factory():
@@ -43,7 +44,7 @@ def init_db():
     """Create or upgrade the database schema (idempotent)."""
     rt = current_app.extensions["formflow"]
     rt.db.upgrade()
-    click.echo(f"database ready: {rt.db.engine.url.render_as_string(hide_password=True)}")
+    click.echo(say("database_ready", url=rt.db.engine.url.render_as_string(hide_password=True)))
 
 
 @cli.command("openapi", with_appcontext=False)

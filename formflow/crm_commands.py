@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+from formflow.cli_text import cli_locale, error_lines, say
 from engine import demo as demo_data
 from engine.errors import FormflowError, NotFound
 from engine.runtime import Actor
@@ -37,12 +38,12 @@ def load_templates(template_keys, app_key, path, update):
             keys = template_keys or [t["key"] for t in app_templates.list_templates(rt)]
             apps = [app_templates.install_template(rt, Actor.system(), key, app_key=app_key) for key in keys]
     except FormflowError as exc:
-        for item in exc.errors:
-            click.echo(f"  {item.path or '/'}: {item.message}", err=True)
-        raise click.ClickException(exc.message) from None
+        for line in error_lines(exc):
+            click.echo(line, err=True)
+        raise click.ClickException(exc.localized(cli_locale())) from None
     for app in apps:
         info = app["installed_from"]
-        click.echo(f"installed template {info['key']} {info['version']} as app {app['key']!r} ({len(app['forms'])} forms)")
+        click.echo(say("crm.installed", template=info["key"], version=info["version"], app=repr(app["key"]), count=len(app["forms"])))
 
 
 def _update_installed(rt, only_app: str | None) -> None:
@@ -55,23 +56,25 @@ def _update_installed(rt, only_app: str | None) -> None:
         except NotFound:
             continue
         if not offer["update_available"]:
-            click.echo(f"{app['key']}: up to date ({offer['installed_version']})")
+            click.echo(say("crm.up_to_date", app=app["key"], version=offer["installed_version"]))
             continue
-        click.echo(f"{app['key']}: {offer['installed_version']} -> {offer['available_version']}")
+        click.echo(say("crm.update_offer", app=app["key"], installed=offer["installed_version"], available=offer["available_version"]))
         for form in offer["forms"]:
             for change in form["applied"]:
-                click.echo(f"  {form['form']}: apply {change['change']} {change.get('field_id') or change.get('path') or ''}")
+                click.echo(say("crm.apply", form=form["form"], change=change["change"],
+                               what=change.get("field_id") or change.get("path") or ""))
             for change in form["kept"]:
-                click.echo(f"  {form['form']}: keep your edit ({change['change']} {change.get('field_id') or change.get('path') or ''})")
+                click.echo(say("crm.keep", form=form["form"], change=change["change"],
+                               what=change.get("field_id") or change.get("path") or ""))
         for part in offer["parts"]:
-            click.echo(f"  {part['part']} {part['key']}: {part['action']}")
+            click.echo(say("crm.part", part=part["part"], key=part["key"], action=part["action"]))
         try:
             app_templates.apply_template_update(rt, Actor.system(), app["key"], expected_version=offer["available_version"])
         except FormflowError as exc:
-            for item in exc.errors:
-                click.echo(f"  {item.path or '/'}: {item.message}", err=True)
-            raise click.ClickException(exc.message) from None
-        click.echo(f"{app['key']}: updated to {offer['available_version']}")
+            for line in error_lines(exc):
+                click.echo(line, err=True)
+            raise click.ClickException(exc.localized(cli_locale())) from None
+        click.echo(say("crm.updated", app=app["key"], version=offer["available_version"]))
 
 
 @cli.command("demo")
@@ -87,10 +90,10 @@ def demo(customers, seed, app_key):
         forms.get_app(rt, app_key)
     except NotFound:
         if app_key != "crm":
-            raise click.ClickException(f"there is no app {app_key!r}") from None
+            raise click.ClickException(say("crm.no_app", app=repr(app_key))) from None
         app_templates.install_template(rt, _system(), "crm")
     started = time.monotonic()
-    with click.progressbar(length=customers, label="customers") as bar:
+    with click.progressbar(length=customers, label=say("crm.demo_progress")) as bar:
         last = [0]
 
         def progress(done, total):
@@ -99,7 +102,7 @@ def demo(customers, seed, app_key):
 
         result = demo_data.generate(rt, customers=customers, seed=seed, app_key=app_key, progress=progress)
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.as_dict().items())
-    click.echo(f"demo data in app {app_key!r}: {counts} ({time.monotonic() - started:.0f}s)")
+    click.echo(say("crm.demo_done", app=repr(app_key), counts=counts, seconds=f"{time.monotonic() - started:.0f}"))
 
 
 def _system():

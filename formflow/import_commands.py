@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
+
+from engine import i18n
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from engine.errors import FormflowError
 from engine.imports import jobs
 from engine.imports.jobs import reason_text
+from formflow.cli_text import cli_locale, error_lines, say
 from engine.runtime import Actor
 from engine.services.permissions import actor_roles
 from engine.storage.tables import users
@@ -42,40 +45,41 @@ def import_file(app_key, form_key, path, mapping, dry_run, no_automations, batch
         actor = _actor(rt, username)
         data = Path(path).read_bytes()
         job = jobs.create_job(rt, actor, app_key, form_key, Path(path).name, data, run_automations=not no_automations)
-        click.echo(f"{'resuming' if job['resumed'] else 'new'} import {job['id']}: {job['rows']} rows in {job['format']}"
-                   f"{' (' + job['encoding'] + ')' if job['encoding'] else ''}")
+        click.echo(say("import.resuming" if job["resumed"] else "import.new", id=job["id"], count=job["rows"], format=job["format"])
+                   + (say("import.encoding", encoding=job["encoding"]) if job["encoding"] else ""))
         if mapping is not None:
             job = jobs.set_mapping(rt, actor, app_key, form_key, job["id"], json.loads(mapping))
         for column in job["columns"]:
-            click.echo(f"  {column['header']!s:<24} -> {column['field'] or '(skipped)'}")
+            click.echo(say("import.column", header=f"{column['header']!s:<24}", field=column["field"] or say("import.skipped")))
         for missing in job["unmapped_required"]:
-            click.echo(f"  warning: required field {missing['label']!r} has no column", err=True)
+            click.echo(say("import.unmapped_required", field=repr(i18n.localized(missing.get("labels") or missing["label"],
+                                                                                  cli_locale()))), err=True)
         if job["status"] in ("uploaded", "previewed"):
-            with click.progressbar(length=job["rows"], label="checking ") as bar:
-                checked = jobs.preview(rt, actor, app_key, form_key, job["id"], progress=_advance(bar))
+            with click.progressbar(length=job["rows"], label=say("import.checking")) as bar:
+                checked = jobs.preview(rt, actor, app_key, form_key, job["id"], progress=_advance(bar), locale=cli_locale())
             _report(checked)
         if dry_run:
-            click.echo("dry run: nothing saved")
+            click.echo(say("import.dry_run"))
         else:
             counts = jobs.get_job(rt, actor, app_key, form_key, job["id"])["progress"]
-            with click.progressbar(length=counts["total"], label="importing") as bar:
+            with click.progressbar(length=counts["total"], label=say("import.importing")) as bar:
                 bar.update(counts["done"])
                 job = jobs.commit(rt, actor, app_key, form_key, job["id"], batch_size=batch_size,
                                   run_automations=False if no_automations else None, progress=_advance(bar))
             counts = job["counts"]
-            click.echo(f"imported {counts.get('committed', 0)} records; not imported: "
-                       f"{counts.get('invalid', 0)} invalid, {counts.get('duplicate', 0)} duplicates, {counts.get('refused', 0)} refused")
+            click.echo(say("import.done", count=counts.get("committed", 0), invalid=counts.get("invalid", 0),
+                           duplicate=counts.get("duplicate", 0), refused=counts.get("refused", 0)))
         if refused_path:
             with open(refused_path, "w", encoding="utf-8", newline="") as out:
-                for chunk in jobs.refused_csv(rt, actor, app_key, form_key, job["id"]):
+                for chunk in jobs.refused_csv(rt, actor, app_key, form_key, job["id"], locale=cli_locale()):
                     out.write(chunk)
-            click.echo(f"refused rows written to {refused_path}")
+            click.echo(say("import.refused_written", path=refused_path))
     except json.JSONDecodeError as exc:
-        raise click.ClickException(f"--mapping is not JSON: {exc}") from None
+        raise click.ClickException(say("import.mapping_not_json", detail=str(exc))) from None
     except FormflowError as exc:
-        for item in exc.errors:
-            click.echo(f"  {item.path or '/'}: {item.message}", err=True)
-        raise click.ClickException(exc.message) from None
+        for line in error_lines(exc):
+            click.echo(line, err=True)
+        raise click.ClickException(exc.localized(cli_locale())) from None
 
 
 def _actor(rt, username):
@@ -87,7 +91,7 @@ def _actor(rt, username):
     with rt.db.read() as conn:
         uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
         if uid is None:
-            raise click.ClickException(f"no user {username!r}")
+            raise click.ClickException(say("no_user", name=repr(username)))
         return Actor.user(uid, roles=actor_roles(conn, uid))
 
 
@@ -99,11 +103,11 @@ def _advance(bar):
 
 def _report(job) -> None:
 
-    counts = job["counts"]
-    click.echo(f"valid {counts.get('valid', 0)}, invalid {counts.get('invalid', 0)}, duplicates {counts.get('duplicate', 0)}"
-               f"{', already imported ' + str(counts['committed']) if counts.get('committed') else ''}")
-    for problem in job["problems"][:20]:
-        reasons = "; ".join(reason_text(e) for e in problem["errors"])
-        click.echo(f"  line {problem['line']}: {reasons}")
+    counts, locale = job["counts"], cli_locale()
+    click.echo(say("import.checked", valid=counts.get("valid", 0), invalid=counts.get("invalid", 0), duplicate=counts.get("duplicate", 0))
+               + (say("import.already_imported", count=counts["committed"]) if counts.get("committed") else ""))
+    for problem in job["problems"][:20]:  # the preview answered them in the shell's language already
+        reasons = say("separator").join(reason_text(e, locale) for e in problem["errors"])
+        click.echo(say("import.problem_line", line=problem["line"], reasons=reasons))
     if len(job["problems"]) > 20 or sum(counts.get(s, 0) for s in ("invalid", "duplicate")) > 20:
-        click.echo("  ... (all of them: --refused FILE)")
+        click.echo(say("import.more"))

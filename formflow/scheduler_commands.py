@@ -18,6 +18,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+from formflow.cli_text import say
 from engine.scheduler import DEFAULT_SENDERS, DUE_BATCH, TICK_SECONDS, Scheduler, tick
 
 
@@ -37,17 +38,17 @@ def scheduler_command(interval: float, batch: int, senders: int, once: bool):
     rt = current_app.extensions["formflow"]
     if once:
         report = tick(rt, limit=batch)
-        click.echo(f"claimed {report.claimed}, done {report.done}, skipped {report.skipped}, cancelled {report.cancelled}, "
-                   f"failed {report.failed}; sent {report.delivery.sent}, retrying {report.delivery.retried}, "
-                   f"failed {report.delivery.failed}")
+        click.echo(say("scheduler.tick", claimed=report.claimed, done=report.done, skipped=report.skipped, cancelled=report.cancelled,
+                       failed=report.failed, sent=report.delivery.sent, retrying=report.delivery.retried,
+                       undelivered=report.delivery.failed))
         return
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     service = Scheduler(rt, interval=interval, limit=batch, senders=senders)
     service.start()
-    sending = f"{senders} sender process(es)" if senders else "sending inline"
-    click.echo(f"scheduler running: one tick every {interval:g} s, batches of {batch}, {sending}; Ctrl+C to stop")
+    sending = say("scheduler.senders", count=senders) if senders else say("scheduler.inline")
+    click.echo(say("scheduler.running", interval=f"{interval:g}", batch=batch, sending=sending))
     stop.wait()
     service.shutdown()
-    click.echo(f"scheduler stopped after {service.ticks} tick(s)")
+    click.echo(say("scheduler.stopped", count=service.ticks))

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from formflow.cli import cli
+from formflow.cli_text import say
 from engine.workflows.secrets import seal_stored
 
 
@@ -21,4 +22,5 @@ def seal_secrets():
     """Encrypt workflow secrets still stored as text in drafts and published versions."""
 
     counts = seal_stored(current_app.extensions["formflow"])
-    click.echo(f"sealed secrets in {counts['drafts']} draft(s) and {counts['versions']} published version(s)")
+    click.echo(say("secrets.sealed", drafts=say("secrets.drafts", count=counts["drafts"]),
+                   versions=say("secrets.versions", count=counts["versions"])))

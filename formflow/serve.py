@@ -17,6 +17,7 @@ import click
 from engine.config import BY_NAME, SettingError, load_settings
 from engine.metrics import MULTIPROC_VARIABLE
 from formflow.cli import cli
+from formflow.cli_text import say
 
 
 def _default(name: str):
@@ -58,6 +59,7 @@ def serve(bind: str | None, workers: int | None, threads: int | None, graceful_t
     graceful_timeout = graceful_timeout or settings.get("GRACEFUL_TIMEOUT") or _default("FORMFLOW_GRACEFUL_TIMEOUT")
     os.environ[MULTIPROC_VARIABLE] = _metrics_folder()
     argv = gunicorn_argv(bind, workers, threads, graceful_timeout)
-    click.echo(f"formflow serve: {workers} worker(s) x {threads} thread(s) on {bind}", err=True)
+    click.echo(say("serve.started", workers=say("serve.workers", count=workers), threads=say("serve.threads", count=threads),
+                   bind=bind), err=True)
     sys.stdout.flush()
     os.execv(argv[0], argv)

@@ -21,6 +21,15 @@ from engine.runtime import Actor, Runtime
 PG_URL = os.environ.get("FORMFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture(autouse=True)
+def _english_shell(monkeypatch):
+    """The ``formflow`` commands print in the shell's language (formflow.cli_text): a test reads English whatever the
+    developer's LANG, unless it sets another."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @contextlib.contextmanager
 def served(wsgi_app, **server_options):
     """A WSGI app (a test's webhook receiver) on a free 127.0.0.1 port in a thread; yields the server, stops it after."""

@@ -276,9 +276,9 @@ def test_attack_secret_stored_as_text_before_the_upgrade_is_masked_and_sealed_by
     from formflow.cli import cli
 
     result = runner.invoke(cli, ["seal-secrets"])
-    assert result.exit_code == 0 and "1 draft(s) and 1 published version(s)" in result.output, result.output
+    assert result.exit_code == 0 and "sealed secrets in 1 draft and 1 published version" in result.output, result.output
     _no_secret(_stored_text(rt))
-    assert "0 draft(s)" in runner.invoke(cli, ["seal-secrets"]).output  # idempotent
+    assert "0 drafts" in runner.invoke(cli, ["seal-secrets"]).output  # idempotent
     record_service.create_record(rt, Actor.system(), "crm", "customer", {"name": "Legacy Ltd"}, owner_id=people["ann"].id)
     tick(rt)
     assert {c["path"].split("?")[0] for c in hook.calls} == {"/robot/send", "/raw"}
