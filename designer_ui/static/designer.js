@@ -559,7 +559,14 @@
         this.touch('label:' + loc + ':' + f.id);
         if (!f.label || typeof f.label !== 'object') f.label = { en: f.label || '' };
         f.label[loc] = value;
-        if (this.typeNamedLabel[f.id] === loc) delete this.typeNamedLabel[f.id];  // typed by the admin now
+        var named = this.typeNamedLabel[f.id];
+        if (named === loc) delete this.typeNamedLabel[f.id];  // typed by the admin now
+        else if (named && String(value || '').trim() && f.label[named] === t('type.' + f.type)) {
+          /* a label of the admin's own in another language: the type's name the palette put in was a placeholder, not a
+             label ('客户名称' alone: no English 'Single line text'; English readers get the Chinese, as every label falls
+             back). The mark stays: an undo brings the type's name back, still not a label the key is made from */
+          delete f.label[named];
+        }
         this.clearErrorsFor(f.id, 'label');
         this.changed();
         this.followLabel(f);
@@ -569,8 +576,8 @@
       selKeyFixed: function () { var f = this.selected(); return !!f && this.isKeyFixed(f.id); },
       keyHint: function () { return this.selKeyFixed() ? t('designer.key_fixed') : t('designer.key_follows_label'); },
       /* the key comes from the English label when there is one, else the Chinese (the server picks): not from
-         whichever language was typed last, and not from the type's name the palette put in (a field labelled only
-         '客户名称' keeps 'Single line text' as its English label until the admin types one: its key is kehu_mingcheng) */
+         whichever language was typed last, and not from the type's name the palette put in (setLabel drops it once the
+         admin types a label in the other language: a field labelled only '客户名称' has the key kehu_mingcheng) */
       followLabel: function (f) {
         var label = (f.label && typeof f.label === 'object') ? window.formflow.clone(f.label) : { en: String(f.label || '') };
         if (this.typeNamedLabel[f.id]) delete label[this.typeNamedLabel[f.id]];
