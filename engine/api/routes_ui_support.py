@@ -234,6 +234,7 @@ LANES = {"type": "object", "required": ["field", "lanes", "empty", "total", "tru
     "empty": {"type": "integer", "minimum": 0, "description": "matches with no person (the board's first lane)"},
     "others": {"type": "integer", "minimum": 0}, "total": {"type": "integer", "minimum": 0},
     "truncated": {"type": "boolean", "description": "the grouped count was cut at its cap (lane counts are recounted per page)"},
+    "max_groups": {"type": "integer", "description": "the cap: the most values one grouped count lists"},
     "page": {"type": "integer"}, "per_page": {"type": "integer"},
     "people": {"type": "integer", "description": "lanes in all (the reader, the people holding records, everyone who may be chosen)"},
     "has_more": {"type": "boolean"}}}

@@ -29,7 +29,7 @@ MAX_PAGE = 10_000
 def person_lanes(rt: Runtime, actor: Actor, app_key: str, form_key: str, field_id: str, query: queries.Query, *,
                  page: int = 1, search: str | None = None, per_page: int = LANES_PER_PAGE) -> dict:
     """``{"field", "lanes": [{"value": id, "label": name, "count": n, "me": bool, "active": bool}], "empty", "others",
-    "total", "truncated", "page", "per_page", "people", "has_more"}``: page ``page`` of the lanes (``people`` of them
+    "total", "truncated", "max_groups", "page", "per_page", "people", "has_more"}``: page ``page`` of the lanes (``people`` of them
     in all). ``count`` is None for a lane whose count the grouped answer left out (``truncated``) and a recount could not
     give (a board whose filters join by "any" around groups)."""
     counted = lane_counts.count_by_field(rt, actor, app_key, form_key, field_id, query)
@@ -60,8 +60,8 @@ def person_lanes(rt: Runtime, actor: Actor, app_key: str, form_key: str, field_i
               "active": bool(r.is_active)} for r in rows]
     people = len(head) + rest_total
     return {"field": counted["field"], "lanes": lanes, "empty": counted["empty"], "others": counted["others"],
-            "total": counted["total"], "truncated": counted["truncated"], "page": page, "per_page": per_page,
-            "people": people, "has_more": start + per_page < people}
+            "total": counted["total"], "truncated": counted["truncated"], "max_groups": counted["max_groups"], "page": page,
+            "per_page": per_page, "people": people, "has_more": start + per_page < people}
 
 
 def _page_counts(rt, actor, app_key, form_key, field_id, query, counted, counts, ids) -> dict:

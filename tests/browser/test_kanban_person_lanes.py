@@ -14,7 +14,7 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 
 from designer_ui.i18n import gettext
 from engine.runtime import Actor
-from engine.services import records, users
+from engine.services import lane_counts, records, users
 from tests.browser.signin import crm_admin
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display_name": "王芳"}
@@ -121,4 +121,25 @@ def test_more_people_than_a_page_of_lanes_are_shown_on_asking_and_found_by_name(
         gettext("records.board.lane_count", "en", count=1))
     assert not axe_check(page), axe_check(page)
     assert _on_a_phone(page)
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_count_cut_at_its_cap_is_said_in_the_readers_language_and_no_lane_is_lost(crm, page, axe_check, monkeypatch):
+    monkeypatch.setattr(lane_counts, "MAX_GROUPS", 1)  # two people hold customers: the grouped count lists one
+    _open_by_owner(page, crm["url"], "zh-CN")
+    note = page.locator("#kanban-note")
+    expect(note).to_have_text(gettext("records.board.lanes_truncated", "zh-CN", max=1))
+    for name in ("Li Lei", "Han Meimei"):  # the one past the cap is recounted, not shown empty
+        expect(page.get_by_role("region", name=name, exact=True).locator(".kanban-count")).to_have_text(
+            gettext("records.board.lane_count", "zh-CN", count=1))
+    expect(page.get_by_role("region", name="Zhang Wei", exact=True)).to_be_visible()
+    # a choice field's lanes are its choices, no value last; no people tools, no note (its count is whole)
+    page.get_by_label(gettext("records.board.group_field", "zh-CN"), exact=True).select_option("industry")
+    expect(page.locator("#kanban-people")).to_have_count(0)
+    titles = page.locator("#kanban .kanban-lane-title")
+    expect(titles.last).to_have_text(gettext("records.board.empty_lane", "zh-CN"))
+    expect(note).to_be_hidden()
+    expect(page.locator("#kanban .kanban-lane").last.locator(".kanban-count")).to_have_text(
+        gettext("records.board.lane_count", "zh-CN", count=2))
+    assert not axe_check(page), axe_check(page)
     assert not page.js_errors, page.js_errors
