@@ -3,8 +3,8 @@
    API (engine/api/import_routes.py), under {api_base}/imports:
      POST (multipart 'file', 'run_automations')  -> job {id, columns: [{index, header, field}], unmapped_required, resumed}
      PUT  /{id}/mapping {mapping: {"<column index>": field id}}  -> job
-     POST /{id}/preview  -> job + problems [{line, state, errors: [{column?, label?, message}]}] (label and message in the
-                            Accept-Language ff.api sends: the page's language; column is the file's own title)
+     POST /{id}/preview  -> job + problems [{line, state, reason, errors: [{column?, label?, message}]}] (reason, label and
+                            message in the Accept-Language ff.api sends: the page's language; column is the file's own title)
      POST /{id}/commit   -> job (runs batch after batch; safe to repeat)
      GET  /{id}          -> job {counts, progress: {done, total}}, polled while the commit runs
      GET  /{id}/refused.csv?lang=<page language> */
@@ -144,7 +144,9 @@
           invalid: this.count('invalid'), duplicate: this.count('duplicate') });
       },
       stateText: function (p) { return t(p.state === 'duplicate' ? 'records.import_state_duplicate' : 'records.import_state_invalid'); },
+      /* the row's problems as the server words them in the page's language ('邮箱：…；…'), else joined here */
       problemText: function (p) {
+        if (p.reason) return p.reason;
         return (p.errors || []).map(function (e) { return (e.column || e.label ? (e.column || e.label) + ': ' : '') + e.message; }).join('; ');
       },
       moreProblems: function () { return this.problems.length >= this.shownLimit && this.count('invalid') + this.count('duplicate') > this.problems.length; },

@@ -202,8 +202,9 @@ def preview(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id: int,
         bad = conn.execute(sa.select(import_rows.c.line, import_rows.c.state, import_rows.c.errors)
                            .where(import_rows.c.job_id == job_id, import_rows.c.state.in_((INVALID, DUPLICATE)))
                            .order_by(import_rows.c.line).limit(problems)).all()
-    out["problems"] = [{"line": line, "state": state, "errors": [row_problems.localized(e, locale) for e in errors or []]}
-                       for line, state, errors in bad]
+    # each problem in ``locale``, and the row's as one line ("column: message; ..."), as refused.csv words it
+    out["problems"] = [{"line": line, "state": state, "errors": [row_problems.localized(e, locale) for e in errors or []],
+                        "reason": row_problems.row_reason(errors or [], locale)} for line, state, errors in bad]
     return out
 
 
@@ -492,7 +493,7 @@ def refused_rows(rt: Runtime, actor: Actor, app_key: str, form_key: str, job_id:
         if not rows:
             return
         for _, line, state, errors, cells in rows:
-            reason = i18n.render("import.refused.separator", locale).join(row_problems.reason_text(e, locale) for e in errors or [])
+            reason = row_problems.row_reason(errors or [], locale)
             yield [str(line), i18n.render(f"import.state.{state}", locale), reason] + ["" if c is None else str(c) for c in cells]
         last = rows[-1][0]
 

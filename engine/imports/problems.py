@@ -82,3 +82,8 @@ def reason_text(error: dict, locale: str | None = None) -> str:
     shown = localized(error, locale)
     where = shown.get("column") or shown.get("label")
     return i18n.render("import.refused.where", locale, {"where": where, "message": shown["message"]}) if where else shown["message"]
+
+
+def row_reason(errors: list[dict], locale: str | None = None) -> str:
+    """A row's problems as one line of text in ``locale`` ("column: message; column: message")."""
+    return i18n.render("import.refused.separator", locale).join(reason_text(e, locale) for e in errors)

@@ -130,7 +130,7 @@ def test_import_screen_in_chinese_names_every_problem_in_chinese(signed_in, page
     expect(page.get_by_test_id("map-4")).to_have_value("email")
     page.get_by_test_id("import-preview").click()
     problems = page.get_by_test_id("import-problems")
-    expect(problems.locator("tr[data-line='3']")).to_contain_text("邮箱")
+    expect(problems.locator("tr[data-line='3']")).to_contain_text("邮箱：")  # the column the bad email came from
     expect(problems.locator("tr[data-line='4']")).to_contain_text("'外星' 不是可选项之一（制造业、")
     expect(problems.locator("tr[data-line='5']")).to_contain_text("客户名称与第 2 行相同")
     expect(problems.locator("tr[data-line='6']")).to_contain_text("作为电话号码太短")

@@ -49,6 +49,8 @@ def test_a_zh_cn_reader_reads_every_problem_in_chinese_and_an_english_reader_in_
     assert by_line[4]["column"] == "所属行业" and "制造业" in by_line[4]["message"]  # the choices in Chinese
     assert by_line[6]["message"] == "客户名称与第 2 行相同" and by_line[6]["label"] == "客户名称"
     assert "找不到名为 '某某人' 的用户" in by_line[8]["message"]
+    reasons = {p["line"]: p["reason"] for p in zh["problems"]}  # a row's problems as one line, as the import screen shows it
+    assert reasons[3].startswith("邮箱：") and reasons[6] == "客户名称：客户名称与第 2 行相同；电话：电话与第 2 行相同；邮箱：邮箱与第 2 行相同"
 
     en = _preview(client, "en")  # the same job (the same file): read by an English reader
     by_line = {p["line"]: p["errors"][0] for p in en["problems"]}
