@@ -14,7 +14,7 @@ from playwright.sync_api import expect  # a test extra: missing, it is an error,
 
 from designer_ui.i18n import gettext
 from engine.runtime import Actor
-from engine.services import lane_counts, records, users
+from engine.services import lane_counts, records, saved_views, users
 from tests.browser.signin import crm_admin
 
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display_name": "王芳"}
@@ -142,4 +142,21 @@ def test_a_count_cut_at_its_cap_is_said_in_the_readers_language_and_no_lane_is_l
     expect(page.locator("#kanban .kanban-lane").last.locator(".kanban-count")).to_have_text(
         gettext("records.board.lane_count", "zh-CN", count=2))
     assert not axe_check(page), axe_check(page)
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_saved_views_person_filter_is_named_without_the_user_list(crm, page):
+    """The board reads no list of users: the person a saved view filters on is named by id (GET /api/users/names)."""
+    base, zhang = crm["url"], crm["ids"]["zhangwei"]
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/users" in r.url else None)
+    admin = users.list_users(crm["rt"], Actor.system(), search=ADMIN["username"])[0]["id"]
+    view = saved_views.create_view(crm["rt"], Actor(admin, f"user:{admin}", frozenset({"admin"})), "crm", "customer", {
+        "name": "Zhang's customers", "shared_roles": [], "definition": {
+            "type": "kanban", "group_field": "owner", "match": "all", "search": "", "card_fields": [],
+            "filters": [{"field": "owner", "op": "eq", "value": zhang}]}})
+    page.goto(f"{base}/apps/crm/forms/customer/kanban?view={view['id']}")
+    expect(page.locator(f"#board-conditions [data-user-id='{zhang}'] span")).to_have_text("Zhang Wei")
+    expect(page.get_by_role("region", name="Zhang Wei", exact=True)).to_be_visible()
+    assert not any("limit=200" in u for u in asked) and any("/api/users/names?ids=" in u for u in asked), asked
     assert not page.js_errors, page.js_errors
