@@ -467,10 +467,11 @@
       failed: function () { return !!(this.result && !this.result.ok); },
       resultUrl: function () { return this.result && this.result.url ? this.result.url : ''; },
       savedText: function () { return this.resultUrl() ? t('fill.saved') : t('fill.submitted'); },
-      /* the saved record as a person reads it: "KH-20261206-0001 · Acme Ltd", its title alone, else "View the record" */
+      /* the saved record as a person reads it: its name first, its serial number as the second name ("Acme Ltd ·
+         KH-20261206-0001"; the title rule of engine/services/titles.py), its title alone, else "View the record" */
       savedName: function () {
         var r = this.result || {};
-        return [r.serial, r.title].filter(function (s) { return !!s; }).join(' · ') || t('fill.view_record');
+        return [r.title, r.serial].filter(function (s) { return !!s; }).join(' · ') || t('fill.view_record');
       },
       /* settings.after_submit: "record" (default) opens the saved record; "new" offers a fresh form */
       afterSubmit: function () { return ((this.def.settings || {}).after_submit) || 'record'; },

@@ -391,7 +391,7 @@ class FieldType:
                 "importable": self.import_cleaner is not None, "exportable": self.exportable,
                 "kanban_lanes": self.kanban_lanes, "calendar_kind": self.calendar_kind, "thumbnails": self.thumbnails,
                 "capabilities": sorted(k for k in ("is_reference", "is_user", "holds_attachments", "stores_rows",
-                                                    "has_choices", "derived", "is_temporal", "numbered")
+                                                    "has_choices", "derived", "is_temporal", "numbered", "titles_record")
                                        if getattr(self, k)),
                 "form": self.form_facts()}
 

@@ -1,10 +1,16 @@
 """What names a record: one rule, used by the record pages, templates, duplicate checks, approvals and imports.
 
 A record's title is the text of the first non-empty field among: the form's
-title field (``settings.title_field``), then every field whose type titles
-records (``FieldType.titles_record``: text-like types), in form order; fields
+title field (``settings.title_field``), then the fields whose type titles
+records (``FieldType.titles_record``): the ones a person types a name into
+first (required ones before optional ones, each in form order), a number the
+engine gives (``FieldType.numbered``: a serial) last, as the secondary name
+("Acme", not "KH-20261206-0001": the confirmation reads "Acme · KH-…"); fields
 that link to other records (references, users, attachments) and fields the
 reader may not see are skipped. With none, the title is ``#<id>``.
+
+The designer says which field names a record by default by the same rule
+(designer_ui/static/designer_record_title.js).
 """
 from __future__ import annotations
 
@@ -33,8 +39,10 @@ def title_fields(form: Any, hidden: Iterable[str] = frozenset()) -> list[Mapping
     settings, fields = _settings_and_fields(form)
     hidden = frozenset(hidden)
     chosen = settings.get("title_field")
-    ordered = [f for f in fields if f["id"] == chosen] + [f for f in fields if f["id"] != chosen and
-                                                          FIELD_TYPES.get(f["type"]).titles_record]
+    naming = [f for f in fields if f["id"] != chosen and FIELD_TYPES.get(f["type"]).titles_record]
+    # a typed name before a given number, a required name before an optional one; form order otherwise (sorted is stable)
+    naming.sort(key=lambda f: (FIELD_TYPES.get(f["type"]).numbered, not f.get("required")))
+    ordered = [f for f in fields if f["id"] == chosen] + naming
     return [f for f in ordered if f["id"] not in hidden and not FIELD_TYPES.get(f["type"]).linked_store(f)]
 
 

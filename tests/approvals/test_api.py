@@ -50,7 +50,7 @@ def test_submit_lock_decide_and_queue_over_rest(app, client):
     # the manager's queue and inbox; others may not decide
     queue = boss.get("/api/approvals/pending").get_json()["items"]
     assert [(q["record_id"], q["submitted_by_name"], q["comment"]) for q in queue] == [(rid, "Sam", "big discount")]
-    assert boss.get("/api/inbox").get_json()["items"][0]["title"] == f"Sam asks you to approve Customer #{rid} KH-20260309-0001"
+    assert boss.get("/api/inbox").get_json()["items"][0]["title"] == f"Sam asks you to approve Customer #{rid} ACME"
     assert root.post(f"{url}/approve", json={}).status_code == 403
     assert sam.post(f"{url}/approve").status_code == 403
     missing = boss.post(f"{url}/reject", json={"comment": " "})
@@ -60,7 +60,7 @@ def test_submit_lock_decide_and_queue_over_rest(app, client):
     assert boss.post(f"{url}/approve").status_code == 409
     assert boss.get("/api/approvals/pending").get_json()["items"] == []
     message = sam.get("/api/inbox").get_json()["items"][0]
-    assert (message["title"], message["body"]) == (f"Boss rejected Customer #{rid} KH-20260309-0001", "too cheap")
+    assert (message["title"], message["body"]) == (f"Boss rejected Customer #{rid} ACME", "too cheap")
 
     # unlocked again; resubmit, approve; the history shows every round and every action
     assert sam.patch(f"{BASE}/records/{rid}", json={"data": {"phone": "13800138000"}}).status_code == 200

@@ -58,13 +58,13 @@ def test_submit_notifies_the_approvers_and_the_decision_notifies_the_submitter(c
     assert status["status"] == "pending" and status["locked"] and status["current"]["round"] == 1
     assert [a["user_id"] for a in status["current"]["approvers"]] == [carl.id, cleo.id]
     for approver in (carl, cleo):
-        assert _titles(crm, approver) == [f"Sam asks you to approve Customer #{rid} KH-20260309-0001"]
+        assert _titles(crm, approver) == [f"Sam asks you to approve Customer #{rid} ACME"]
         assert [p["record_id"] for p in approvals.my_pending_approvals(crm, approver.actor)] == [rid]
     assert approvals.approval_status(crm, carl.actor, "crm", "customer", rid)["can"] == {"submit": False, "decide": True, "withdraw": False}
 
     status = approvals.decide(crm, carl.actor, "crm", "customer", rid, "approve", "fine")
     assert status["status"] == "approved" and not status["locked"]
-    assert _titles(crm, sam) == [f"Carl approved Customer #{rid} KH-20260309-0001"]
+    assert _titles(crm, sam) == [f"Carl approved Customer #{rid} ACME"]
     assert approvals.my_pending_approvals(crm, cleo.actor) == []  # any-one: settled by the first decision
     with pytest.raises(Conflict):  # cleo comes too late
         approvals.decide(crm, cleo.actor, "crm", "customer", rid, "approve")
@@ -90,7 +90,7 @@ def test_a_rejection_needs_a_comment_and_the_record_can_be_submitted_again(crm, 
     assert _paths(exc) == ["/decision"]
     status = approvals.decide(crm, carl.actor, "crm", "customer", rid, "reject", "phone number missing")
     assert status["status"] == "rejected" and status["can"]["decide"] is False
-    assert _titles(crm, sam) == [f"Carl rejected Customer #{rid} KH-20260309-0001"]
+    assert _titles(crm, sam) == [f"Carl rejected Customer #{rid} ACME"]
     assert inbox.list_messages(crm, sam.actor)["items"][0]["body"] == "phone number missing"
     # rejected: the record is editable again and can be resubmitted; the first round stays in the history
     record_service.update_record(crm, sam.actor, "crm", "customer", rid, {"phone": "13800138000"})
@@ -132,7 +132,7 @@ def test_all_mode_needs_every_approver(crm, people):
     assert len(approvals.my_pending_approvals(crm, cleo.actor)) == 1
     status = approvals.decide(crm, cleo.actor, "crm", "customer", rid, "approve")
     assert status["status"] == "approved" and [a["decision"] for a in status["current"]["approvers"]] == ["approve", "approve"]
-    assert _titles(crm, sam) == [f"Cleo approved Customer #{rid} KH-20260309-0001"]
+    assert _titles(crm, sam) == [f"Cleo approved Customer #{rid} ACME"]
 
 
 def test_all_mode_one_rejection_rejects(crm, people):
@@ -159,8 +159,8 @@ def test_the_record_is_locked_while_pending_and_unlocks_on_withdraw(crm, people)
         approvals.submit_for_approval(crm, sam.actor, "crm", "customer", rid)
     status = approvals.withdraw(crm, sam.actor, "crm", "customer", rid, "forgot the phone")
     assert status["status"] == "withdrawn" and not status["locked"] and status["can"]["submit"]
-    assert _titles(crm, people["carl"]) == [f"Sam withdrew the approval request for Customer #{rid} KH-20260309-0001",
-                                            f"Sam asks you to approve Customer #{rid} KH-20260309-0001"]
+    assert _titles(crm, people["carl"]) == [f"Sam withdrew the approval request for Customer #{rid} ACME",
+                                            f"Sam asks you to approve Customer #{rid} ACME"]
     assert record_service.update_record(crm, sam.actor, "crm", "customer", rid, {"phone": "13800138000"})["version"] == 2
     assert [h["action"] for h in record_service.record_history(crm, sam.actor, "crm", "customer", rid)] == \
         ["create", "submit", "withdraw", "update"]

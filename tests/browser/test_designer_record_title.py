@@ -1,7 +1,8 @@
 """Which field names a record, picked in the designer: the reference scenario's Customer starts with its serial number
-(KH-{YYYYMMDD}-{0000}), so by default the serial titled every customer: the follow-up's customer picker listed
-"KH-20261206-0003" for each of them. The admin selects Name and ticks "Names the record"; after publishing, the picker
-and the record page show the customer's name. English and Chinese (the catalogue's texts written out)."""
+(KH-{YYYYMMDD}-{0000}). Without a title field its name titles it anyway (a typed name before a serial number, the
+serial the second name), and the designer says so under Name's "Names the record"; the admin may still tick it (or tick
+the serial). After publishing, the picker and the record page show the customer's name. English and Chinese (the
+catalogue's texts written out)."""
 from __future__ import annotations
 
 import re
@@ -16,8 +17,10 @@ from engine.services import forms, records
 from tests.browser.admin_steps import open_designer_as_admin, publish_form
 
 PASSWORD = "record-title-Secret-2026"
-T = {"en": {"names": "Names the record (its title)", "publish": "Publish", "published": "Published", "customer": "Customer"},
-     "zh-CN": {"names": "作为记录标题", "publish": "发布", "published": "已发布", "customer": "客户"}}
+T = {"en": {"names": "Names the record (its title)", "publish": "Publish", "published": "Published", "customer": "Customer",
+            "by_default": "Names the record now (no field is chosen for it)."},
+     "zh-CN": {"names": "作为记录标题", "publish": "发布", "published": "已发布", "customer": "客户",
+               "by_default": "当前以此字段作为记录标题（未选择标题字段）。"}}
 
 
 def _workspace(app) -> None:
@@ -41,8 +44,12 @@ def test_the_admin_picks_the_name_to_title_customers_numbered_first(live_app, li
     page.get_by_test_id("field-customer_no").click()
     names = page.get_by_role("checkbox", name=t["names"])
     expect(names).not_to_be_checked()  # the default: nothing chosen
+    expect(page.get_by_test_id("names-by-default")).to_be_hidden()  # the serial is only the second name
     page.get_by_test_id("field-name").click()
+    expect(page.get_by_test_id("names-by-default")).to_have_text(t["by_default"])
+    expect(names).to_have_accessible_description(re.compile("^" + re.escape(t["by_default"])))
     names.check()
+    expect(page.get_by_test_id("names-by-default")).to_be_hidden()  # chosen now, not by default
     publish_form(page, t)
     assert forms.get_draft(rt, "sales", "customer")["definition"]["settings"]["title_field"] == "name"
     page.get_by_test_id("field-customer_no").click()
@@ -55,4 +62,22 @@ def test_the_admin_picks_the_name_to_title_customers_numbered_first(live_app, li
     page.goto(live_server + "/apps/sales/forms/follow_up/new")
     page.get_by_role("combobox", name=t["customer"], exact=True).fill("Acme")
     expect(page.get_by_role("option", name=re.compile("^Acme Trading"))).to_be_visible()
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_without_a_title_field_the_name_titles_customers_numbered_first(live_app, live_server, page, lang):
+    _workspace(live_app)
+    rt, t = live_app.extensions["formflow"], T[lang]
+    forms.publish_form(rt, Actor.system(), "sales", "customer")  # nothing chosen to name a customer
+    forms.publish_form(rt, Actor.system(), "sales", "follow_up")
+    records.create_record(rt, Actor.system(), "sales", "customer", {"name": "Acme Trading"})
+    open_designer_as_admin(live_app, live_server, page, lang, PASSWORD, "sales", "customer")
+    page.get_by_test_id("field-name").click()
+    expect(page.get_by_test_id("names-by-default")).to_be_visible()
+    page.goto(live_server + "/apps/sales/forms/follow_up/new")
+    page.get_by_role("combobox", name=t["customer"], exact=True).fill("Acme")
+    option = page.get_by_role("option", name=re.compile("^Acme Trading"))
+    expect(option).to_be_visible()
+    expect(option).to_contain_text(re.compile(r"KH-\d{8}-\d{4}"))  # the serial beside it, as the second name
     assert page.js_errors == []

@@ -12,5 +12,9 @@ def test_a_field_hidden_from_the_submitter_does_not_name_the_saved_record(crm, p
     record = record_service.create_record(rt, admin, "crm", "customer", {"name": "Secret Holdings"}, owner_id=people["mia"].id)
     named = display.saved_name(rt, member, "crm", record, "en", "UTC")  # the stored data, the name in it
     assert "Secret" not in named["title"] and "KH-" not in named["title"] and named["serial"] == ""
-    seen = display.saved_name(rt, admin, "crm", record, "en", "UTC")  # this sample CRM titles a customer by its serial first
-    assert seen["title"].startswith("KH-") and seen["serial"] == ""  # a serial that is the title is not said twice
+    seen = display.saved_name(rt, admin, "crm", record, "en", "UTC")  # no title field: the typed name first, the serial second
+    assert seen["title"] == "Secret Holdings" and seen["serial"].startswith("KH-")
+    permissions.set_grant(rt, admin, "crm", "customer", "member", {
+        "create": True, "read": "own", "update": "own", "delete": "own", "fields": {"name": "hidden"}})
+    named = display.saved_name(rt, member, "crm", record, "en", "UTC")  # the name hidden: the serial names it
+    assert named["title"].startswith("KH-") and named["serial"] == ""  # a serial that is the title is not said twice
