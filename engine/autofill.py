@@ -228,13 +228,16 @@ def _propagate(w, dependents: dict) -> None:
     ctx = rule_context(w)
     changes: dict[tuple[int, int], dict] = {}
     forms_by_id = {}
+    wanted = []
     for form_id, compiled, r in dependents["rollups"]:
         forms_by_id[form_id] = compiled
         ids = set()
         for data in (before, after, w.row["data"] if w.row else {}):
             ids |= _ids(data.get(r.via))
-        for target in ids:
-            changes.setdefault((form_id, target), {})[r.field] = rollup_value(w.conn, form_id, r, target, ctx)
+        wanted += [(form_id, r, target) for target in ids]
+    _lock_targets(w.conn, {target for _, _, target in wanted})
+    for form_id, r, target in wanted:
+        changes.setdefault((form_id, target), {})[r.field] = rollup_value(w.conn, form_id, r, target, ctx)
     for (form_id, target), values in changes.items():
         _patch(w.conn, form_id, target, values, forms_by_id[form_id], ctx)
     if w.action == "update":
@@ -246,6 +249,15 @@ def _propagate(w, dependents: dict) -> None:
             for rid, ref in rows:
                 if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
                     _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])}, compiled, ctx)
+
+
+def _lock_targets(conn, ids: set[int]) -> None:
+    """Take the rows a save rolls up into before counting: a second save feeding the same record waits here until
+    the first commits, and then counts its rows (each statement of READ COMMITTED sees what committed before it), so
+    the one that commits last never writes a total missing the other's row. In id order, so two saves feeding two
+    records each can't wait on each other. SQLite takes the database for the whole write: nothing to lock there."""
+    if ids and conn.dialect.name == "postgresql":
+        conn.execute(sa.select(records.c.id).where(records.c.id.in_(sorted(ids))).order_by(records.c.id).with_for_update())
 
 
 def _ids(value: Any) -> set[int]:
