@@ -267,7 +267,8 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
 
 
 def _broken_places(rt: Runtime, conn, app_key: str, form_key: str, definition: dict) -> list[ErrorItem]:
-    """Each place outside the form (other forms, templates, workflows, dashboards) still using a deleted field."""
+    """Each place outside the form (other forms, templates, workflows, dashboards) still using a deleted field, and
+    each roll-up elsewhere following a field re-pointed or retyped away from its form."""
     problems = []
     for i, f in enumerate(definition.get("fields", [])):
         if f.get("deleted"):
@@ -276,6 +277,11 @@ def _broken_places(rt: Runtime, conn, app_key: str, form_key: str, definition: d
                                                 key=repr(place["key"]), where=place["path"], path=f"/fields/{i}", field_id=f["id"],
                                                 code="field_in_use",
                                                 extra={"place": {k: place[k] for k in ("kind", "key", "label", "path", "link")}}))
+        elif isinstance(f.get("id"), str):  # re-pointed or retyped: a roll-up following it as its link breaks too
+            for place in reference_targets.rollups_broken_by(conn, rt, app_key, form_key, f):
+                problems.append(ErrorItem.coded("error.form.via_field_changed", field=repr(f["id"]), kind=i18n.texts(f"error.place_kind.{place['kind']}"),
+                                                key=repr(place["key"]), where=place["path"], path=f"/fields/{i}", field_id=f["id"],
+                                                code="field_in_use", extra={"place": place}))
     return problems
 
 

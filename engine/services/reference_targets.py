@@ -22,7 +22,7 @@ from engine.runtime import Runtime
 from engine.services.form_lookup import compiled_form
 from engine.storage.tables import apps, forms
 
-__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "workspace_apps", "target_choices"]
+__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "rollups_broken_by", "workspace_apps", "target_choices"]
 
 
 def _references(definition: dict) -> Iterable[dict]:
@@ -180,6 +180,34 @@ def _rollups_using(draft: dict, app: str, form: str, source: Target, field_id: s
         if hit:
             out.append({"kind": "field", "key": f"{app}/{form}.{f['id']}", "label": f.get("label") or f["id"],
                         "path": f"/fields/{i}/options/{hit}", "link": link})
+    return out
+
+
+def rollups_broken_by(conn, rt: Runtime, app_key: str, form_key: str, field: dict) -> list[dict]:
+    """The roll-ups of other forms (this app's or another's) that follow ``field`` of ``app_key/form_key`` as their
+    ``via`` while it no longer is a reference pointing at the roll-up's form (re-pointed or retyped): the places a
+    publish of the form would break, [{kind, key, label, path, link}] as ``usage_elsewhere`` lists them."""
+    kind = FIELD_TYPES.get(field.get("type")) if field.get("type") in FIELD_TYPES else None
+    points = reference_target(field, app_key) if kind is not None and kind.is_reference else None
+    rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
+                        .where(apps.c.workspace_id == rt.workspace_id, sa.or_(apps.c.key == app_key, _mentions(app_key)))
+                        .order_by(apps.c.key, forms.c.key)).all()
+    out = []
+    for other_app, other_form, draft in rows:
+        if (other_app, other_form) == (app_key, form_key):
+            continue  # the form's own roll-ups: its own definition check names them
+        if points is not None and (points.app_or(app_key), points.form) == (other_app, other_form):
+            continue  # still pointing at the roll-up's form
+        for i, f in enumerate((draft or {}).get("fields") or []):
+            rolls_up = isinstance(f, dict) and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).rolls_up
+            if not rolls_up or f.get("deleted"):
+                continue
+            source = reference_target(f, other_app)
+            opts = f.get("options") if isinstance(f.get("options"), dict) else {}
+            if (source.app_or(other_app), source.form) == (app_key, form_key) and opts.get("via") == field.get("id"):
+                key = f"{other_form}.{f['id']}" if other_app == app_key else f"{other_app}/{other_form}.{f['id']}"
+                out.append({"kind": "field", "key": key, "label": f.get("label") or f["id"], "path": f"/fields/{i}/options/via",
+                            "link": f"/apps/{other_app}/forms/{other_form}/design"})
     return out
 
 
