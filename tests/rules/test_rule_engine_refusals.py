@@ -32,6 +32,11 @@ CASES = [
     ("1 / 'a' > 0", "operand_kind", 2, "'/' cannot be used with a text"),
     ("active + 1 > 2", "operand_kind", 7, "'+' cannot be used with a boolean"),
     ("name['a'] == 'b'", "needs_whole_number", 0, "whole number"),
+    ("name[1.5] == 'b'", "needs_whole_number", 5, "whole number"),  # refused when saved, not when the rule runs
+    ("name[-0.5] == 'b'", "needs_whole_number", 5, "whole number"),
+    ("name[1:2.5] == 'b'", "needs_whole_number", 7, "whole number"),
+    ("name[.5:] == 'b'", "needs_whole_number", 5, "whole number"),
+    ("employees > 1.5 and tags[1.5] == 'b'", "needs_whole_number", 25, "whole number"),
     ("since == d'2024-13-01'", "invalid_date_literal", 11, "'2024-13-01' is not a valid date"),
     ("t'P1X' > t'P1D'", "invalid_duration_literal", 2, "'P1X' is not a valid duration"),
     ("'\\x' == name", "invalid_text_literal", 1, "the text '\\x' is not valid"),

@@ -5,6 +5,7 @@ Field ids are looked up as own properties only (`rt.own`, `rt.getField`): a fiel
 """
 from __future__ import annotations
 
+import decimal
 import re
 
 from rule_engine import DataType, ast as re_ast
@@ -99,11 +100,37 @@ class FunctionCallNode(NodeCompiler):
 
 
 
+_NUMBER = re.compile(r"(-\s*)?(?<![A-Za-z0-9_.])(\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?")
+
+
+def refuse_fraction(c, node, opener: str) -> None:
+    """A position written as a number that is not whole (``name[1.5]``, ``name[:-2.5]``) is refused when the rule is
+    compiled (as rule-engine refuses ``name['a']``), pointing at the number after *opener* (``[`` or ``:``); it is
+    not left to fail each time the rule runs (``error.eval.index_whole`` in Python and in the browser's runtime.js)."""
+    literal = node.right if isinstance(node, re_ast.UnaryExpression) else node
+    if not isinstance(literal, re_ast.FloatExpression):
+        return
+    value = decimal.Decimal(literal.value)
+    if not value.is_finite() or value == value.to_integral_value():
+        return
+    position = None
+    for m in _NUMBER.finditer(c.text):
+        try:
+            same = abs(decimal.Decimal(m.group(0).replace("_", "").replace(" ", ""))) == abs(value)
+        except decimal.DecimalException:
+            continue
+        if same and c.text[:m.start()].rstrip().endswith(opener):
+            position = m.start()
+            break
+    raise Refusal("error.rule.compile.needs_whole_number", position)
+
+
 @node_compiler
 class GetItemNode(NodeCompiler):
     node = re_ast.GetItemExpression
 
     def compile(self, c, n):
+        refuse_fraction(c, n.item, "[")
         container, index = c.expr(n.container), c.expr(n.item)
         if container.kind not in ("text", "array") or index.kind != "number":
             raise Refusal("error.rule.compile.item_needs_sequence")
@@ -117,6 +144,8 @@ class GetSliceNode(NodeCompiler):
     node = re_ast.GetSliceExpression
 
     def compile(self, c, n):
+        refuse_fraction(c, n.start, "[")
+        refuse_fraction(c, n.stop, ":")
         container, start, stop = c.expr(n.container), c.expr(n.start), c.expr(n.stop)
         if container.kind not in ("text", "array"):
             raise Refusal("error.rule.compile.slice_needs_sequence")

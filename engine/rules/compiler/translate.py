@@ -33,7 +33,9 @@ def suggest(name: str, fields: dict) -> str | None:
     return match[0] if match else None
 
 
-def locate(text: str, needle: str | tuple | None) -> int | None:
+def locate(text: str, needle: str | tuple | int | None) -> int | None:
+    if isinstance(needle, int):  # already a position in the text
+        return needle
     if not needle:
         return None
     if isinstance(needle, tuple):
