@@ -137,3 +137,54 @@ def test_a_reader_who_may_not_read_the_other_apps_form_does_not_see_the_rollup(a
     _ok(client.put("/api/apps/crm/forms/ticket/permissions/member",
                    json={"create": False, "read": "own", "update": "none", "delete": "none", "fields": {}}))
     assert _ok(mia.get(f"/api/apps/hr/forms/employee/records/{world['alice']}"))["data"]["ticket_hours"] == 5
+
+
+def _via_changes(refused) -> list[tuple]:
+    assert refused.status_code == 422, refused.get_json()
+    errors = refused.get_json()["error"]["errors"]
+    return [(e["path"], e["field_id"], e["place"]["key"], e["place"]["path"]) for e in errors
+            if e["message_code"] == "error.form.via_field_changed"]
+
+
+@pytest.mark.parametrize("change", [{"options": {"app": "hr", "form": "team"}}, {"options": {"form": "ticket"}},
+                                    {"type": "text", "options": {}}])
+def test_the_followed_reference_re_pointed_or_retyped_is_refused_at_its_publish(client, world, change):
+    _ok(client.post("/api/apps/hr/forms", json={"key": "team", "label": "Team", "fields": [{"id": "name", "type": "text"}]}))
+    _ok(client.post("/api/apps/hr/forms/team/publish"))
+    ticket = _ok(client.get("/api/apps/crm/forms/ticket/draft"))["definition"]
+    ticket["fields"][1].update(change)
+    _ok(client.put("/api/apps/crm/forms/ticket/draft", json=ticket))  # the draft may change: its publish is what breaks
+    refused = client.post("/api/apps/crm/forms/ticket/publish")
+    assert _via_changes(refused) == [("/fields/1", "assignee", "hr/employee.ticket_hours", "/fields/1/options/via")]
+    (error,) = [e for e in refused.get_json()["error"]["errors"] if e["message_code"] == "error.form.via_field_changed"]
+    assert "hr/employee.ticket_hours" in error["message"]
+    assert "关联" in i18n.render(error["message_code"], "zh-CN", error["params"])
+    # the roll-up still sums the tickets: the published ticket form kept its reference
+    assert _ok(client.get(f"/api/apps/hr/forms/employee/records/{world['alice']}"))["data"]["ticket_hours"] == 5
+
+
+def test_a_change_that_keeps_the_reference_pointing_here_publishes(client, world):
+    ticket = _ok(client.get("/api/apps/crm/forms/ticket/draft"))["definition"]
+    ticket["fields"][1]["label"] = "Owner"
+    _ok(client.put("/api/apps/crm/forms/ticket/draft", json=ticket))
+    _ok(client.post("/api/apps/crm/forms/ticket/publish"))
+
+
+def test_a_same_app_rollups_reference_re_pointed_is_refused_at_its_publish(client, world):
+    _ok(client.post("/api/apps/hr/forms", json={"key": "team", "label": "Team", "fields": [{"id": "name", "type": "text"}]}))
+    task = {"key": "task", "label": "Task", "fields": [
+        {"id": "title", "type": "text", "label": "Title"},
+        {"id": "owner", "type": "reference", "label": "Owner", "options": {"form": "employee"}}]}
+    _ok(client.post("/api/apps/hr/forms", json=task))
+    for form in ("team", "task"):
+        _ok(client.post(f"/api/apps/hr/forms/{form}/publish"))
+    count = {"id": "tasks", "type": "rollup", "label": "Tasks", "options": {"form": "task", "via": "owner", "aggregate": "count"}}
+    _ok(client.put("/api/apps/hr/forms/employee/draft", json={**EMPLOYEE, "fields": EMPLOYEE["fields"] + [ROLLUP, count]}))
+    _ok(client.post("/api/apps/hr/forms/employee/publish"))
+    task["fields"][1]["options"] = {"form": "team"}
+    _ok(client.put("/api/apps/hr/forms/task/draft", json=task))
+    refused = client.post("/api/apps/hr/forms/task/publish")
+    assert _via_changes(refused) == [("/fields/1", "owner", "employee.tasks", "/fields/2/options/via")]
+    task["fields"][1]["options"] = {"app": "hr", "form": "employee"}  # the own app named: the same form, no change
+    _ok(client.put("/api/apps/hr/forms/task/draft", json=task))
+    _ok(client.post("/api/apps/hr/forms/task/publish"))
