@@ -109,3 +109,16 @@ def test_publish_refuses_a_source_that_is_not_there_or_does_not_point_here(rt, s
         fs.save_draft(rt, system, "crm", "account", {**ACCOUNT, "fields": ACCOUNT["fields"] + [
             {"id": "deals", "type": "rollup", "options": options}]})
     assert [(e.path, e.message_code) for e in info.value.errors] == [(path, code)]
+
+
+def test_the_other_apps_via_re_pointed_is_refused_at_its_publish_naming_both_rollups(rt, system, world):
+    fs.create_form(rt, system, "crm", {"key": "contact", "label": "Contact", "fields": [{"id": "name", "type": "text"}]})
+    fs.publish_form(rt, system, "crm", "contact")
+    moved = {**DEAL, "fields": [{**DEAL["fields"][0], "options": {"app": "crm", "form": "contact"}}, *DEAL["fields"][1:]]}
+    fs.save_draft(rt, system, "sales", "deal", moved)
+    with pytest.raises(DefinitionInvalid) as refused:
+        fs.publish_form(rt, system, "sales", "deal")
+    places = [(e.path, e.extra["place"]["key"]) for e in refused.value.errors if e.message_code == "error.form.via_field_changed"]
+    assert places == [("/fields/0", "crm/account.deals"), ("/fields/0", "crm/account.won")]
+    fs.save_draft(rt, system, "sales", "deal", DEAL)  # pointing back: nothing breaks
+    fs.publish_form(rt, system, "sales", "deal")
