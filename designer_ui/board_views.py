@@ -10,7 +10,7 @@ from flask import make_response, render_template, request, url_for
 
 from designer_ui import bp
 from designer_ui.field_widgets import widget_modules
-from designer_ui.grid_views import published_form
+from designer_ui.grid_views import new_record_url, published_form
 from designer_ui.i18n import gettext
 from designer_ui.views import actor, runtime
 from engine.api.auth import CONTENT_SECURITY_POLICY
@@ -85,7 +85,7 @@ def _board_page(app_key: str, form_key: str, board: str):
               "title_field": (version["definition"].get("settings") or {}).get("title_field"), "view": request.args.get("view") or None,
               "user_id": who.user_id, "roles": sorted(who.roles), "all_roles": [r["key"] for r in permissions.list_roles(rt)],
               "record_url": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
-              "pages": {name: f"{base}/{name}" for name in ["grid"] + boards}}
+              "pages": {name: f"{base}/{name}" for name in ["grid"] + boards}, "new_url": new_record_url(rt, who, app_key, form_key)}
     return render_template(BOARDS[board]["template"], app=app, form=form, config=config, boards=boards, board=board,
                            base=base, widgets=widget_modules(version["definition"]), active_nav="apps")
 

@@ -12,6 +12,7 @@ from engine.errors import NotFound
 from engine.fields import FIELD_TYPES
 from engine.services import forms as form_service
 from engine.services import permissions, readgate
+from engine.services.form_lookup import compiled_form
 
 
 def published_form(rt, who, app_key: str, form_key: str) -> tuple[dict, dict, dict, dict]:
@@ -28,6 +29,13 @@ def published_form(rt, who, app_key: str, form_key: str) -> tuple[dict, dict, di
     version = form_service.get_version(rt, app_key, form_key, form["published_version"], who)
     levels = {i["field_id"]: i["level"] for i in readgate.form_field_access(rt, who, app_key, form_key)["items"]}
     return app, form, version, levels
+
+
+def new_record_url(rt, who, app_key: str, form_key: str) -> str | None:
+    """The "New record" page of a form when *who* may add records to it (an empty grid or board offers it), else None."""
+    with rt.db.transaction() as conn:
+        may = permissions.form_access(rt, conn, who, compiled_form(rt, conn, app_key, form_key)).create
+    return url_for("ui.new_record", app_key=app_key, form_key=form_key) if may else None
 
 
 def _columns(definition: dict, hidden: set, levels: dict) -> list[dict]:
@@ -55,7 +63,8 @@ def records_grid(app_key, form_key):
     config = {"api": api, "columns": _columns(version["definition"], hidden, levels), "user_id": who.user_id,
               "roles": sorted(who.roles), "all_roles": [r["key"] for r in permissions.list_roles(rt)],
               "record_url": url_for("ui.record_detail", app_key=app_key, form_key=form_key, record_id=0).replace("/0", "/{id}"),
-              "list_url": url_for("ui.records_list", app_key=app_key, form_key=form_key)}
+              "list_url": url_for("ui.records_list", app_key=app_key, form_key=form_key),
+              "new_url": new_record_url(rt, who, app_key, form_key)}
     # the widget modules of the form's types: the filter builder asks them for a value picker (filterInput)
     return render_template("records_grid.html", app=app, form=form, config=config, widgets=widget_modules(version["definition"]),
                            definition=version["definition"],

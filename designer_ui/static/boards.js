@@ -243,7 +243,18 @@
     state.board.render();
   }
 
+  /* an empty form (nothing narrows the board, the reader sees no record): "No records yet" (#empty-state, with "New
+     record" when the reader may add one); a filtered board that finds nothing says so itself */
+  function emptyState() {
+    var box = $('empty-state');
+    if (!box) return;
+    if (state.filters.length || state.search) { box.hidden = true; return; }
+    read([], 1, 1, null, true).then(function (r) { box.hidden = !(r.ok && r.data && !r.data.items.length); });
+  }
+
   function start(board) {
+    var draw = board.render;
+    board.render = function () { draw(); emptyState(); };
     state.board = board;
     state.field = cfg.field;
     fillFields();

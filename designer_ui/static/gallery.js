@@ -40,7 +40,7 @@
       r.data.items.forEach(function (item) { list.appendChild(tile(item)); });
       $('gallery-more').hidden = !r.data.has_more;
       $('board-total').textContent = r.data.total === null ? '' : t('shown', { shown: list.children.length, total: r.data.total });
-      if (!list.children.length) B.say(t('empty'));
+      if (!list.children.length && (B.state.filters.length || B.state.search)) B.say(t('empty'));  // else #empty-state (boards.js)
     });
   }
 

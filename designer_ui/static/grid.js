@@ -194,6 +194,13 @@
       var d = r.data;
       $('grid-total').textContent = totalText(d);
       $('grid-count-exact').hidden = !d.total_is_estimate;
+      // no rows: the table holder does not scroll (an empty scroll box no keyboard reaches); an empty form, nothing
+      // narrowing it, says "No records yet" with "New record" (#empty-state) above the headers
+      var none = !d.items.length && params.page === 1;
+      $('grid').classList.toggle('grid-empty', none);
+      var bare = none && !state.where && !state.search && !state.deleted;
+      $('empty-state').hidden = !bare;
+      $('grid').classList.toggle('grid-bare', bare);  // "No records yet" says it: not "No records match." as well
       var pages = d.total === null ? params.page + (d.has_more ? 1 : 0) : Math.max(1, Math.ceil(d.total / params.size));
       if (d.total_is_estimate) pages = Math.max(pages, params.page + (d.has_more ? 1 : 0));  // an estimate never ends the paging
       return { last_page: pages, data: d.items.map(function (it) {
