@@ -12,8 +12,8 @@
   var $ = function (id) { return document.getElementById(id); };
   // exact: the person asked to count every match ("count exactly"); until then a total past the server's limit is an
   // estimate (said "about", or "more than" for a lower bound) and the pager keeps a next page while rows follow
-  // names: people picked in an Owner cell or a filter (beyond the first page of users), by id, so their cells read by name
-  var state = { where: null, deleted: false, search: '', views: [], users: [], names: {}, reverting: false, exact: false };
+  // names: people picked in an Owner cell or a filter, or named by a saved view, by id, so they read by name
+  var state = { where: null, deleted: false, search: '', views: [], names: {}, reverting: false, exact: false };
   var table = null;
 
   function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
@@ -52,9 +52,26 @@
     if (col.value_kind === 'string') return { editor: 'input', params: {} };
     return null;
   }
-  function userName(id) {
-    var u = state.users.filter(function (x) { return x.id === Number(id); })[0];
-    return u ? (u.display_name || u.username) : (state.names[id] || '');
+  function userName(id) { return state.names[id] || ''; }
+  /* a saved view's people (its filters name them by id) named by GET /api/users/names, however many people the
+     workspace has, before its conditions are shown */
+  function namePeople(conditions) {
+    var ids = [];
+    (function walk(list) {
+      (list || []).forEach(function (c) {
+        if (c.filters) { walk(c.filters); return; }
+        var col = cfg.columns.filter(function (x) { return x.id === c.field; })[0];
+        if (!col || !has(col, 'is_user')) return;
+        (Array.isArray(c.value) ? c.value : [c.value]).forEach(function (v) {
+          if (/^\d+$/.test(String(v)) && ids.indexOf(String(v)) < 0 && !userName(v)) ids.push(String(v));
+        });
+      });
+    })(conditions);
+    if (!ids.length) return Promise.resolve();
+    return ff.api('GET', '/api/users/names?ids=' + ids.slice(0, 50).join(',')).then(function (r) {
+      var names = (r.ok && r.data && r.data.names) || {};
+      Object.keys(names).forEach(function (id) { state.names[id] = names[id]; });
+    });
   }
   /* an Owner-like cell is edited with the user picker (userpicker.js): it searches the server as one types, so any
      person of the workspace can be chosen, by keyboard (Down, Enter; Escape cancels) or pointer; it is named by the
@@ -374,7 +391,7 @@
     filters.clear();
     if (!view) { state.where = null; $('grid-group').value = ''; applyGroup(); reload(); return; }
     var d = view.definition;
-    filters.set(d.filters);
+    namePeople(d.filters).then(function () { filters.set(d.filters); });
     $('grid-match').value = d.match || 'all';
     $('grid-group').value = d.group_by || '';
     if (d.columns && d.columns.length) {
@@ -441,10 +458,21 @@
     });
   }
 
+  /* Tabulator's own words (the pager's buttons and their titles, loading) in the reader's language */
+  function pagerTexts() {
+    var p = function (k) { return ff.t('records.grid.pager.' + k); };
+    return {
+      data: { loading: t('loading'), error: t('load_failed') },
+      pagination: { first: p('first'), first_title: p('first_title'), prev: p('prev'), prev_title: p('prev_title'),
+                    next: p('next'), next_title: p('next_title'), last: p('last'), last_title: p('last_title'),
+                    page_title: p('page_title'), page_size: t('page_size') }
+    };
+  }
+
   /* ---- start ---- */
   function start() {
     var groupSel = $('grid-group'), bulkSel = $('grid-bulk-field');
-    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, t: t, users: function () { return state.users; },
+    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, t: t, users: function () { return []; },
                                  userName: userName });
     cfg.columns.forEach(function (c) {
       if (c.groupable && (has(c, 'has_choices') || has(c, 'is_user'))) option(groupSel, c.id, colLabel(c));
@@ -456,7 +484,7 @@
       ajaxRequestFunc: load, columnCalcs: 'both', headerSortClickElement: 'header', columnHeaderSortMulti: true,
       groupHeader: function (value, count) { return (value === undefined || value === null ? '—' : value) + ' (' + count + ')'; },
       placeholder: ff.t('records.empty'), editTriggerEvent: 'dblclick', paginationElement: $('grid-pages'),
-      rowFormatter: nameRowBox
+      rowFormatter: nameRowBox, locale: 'formflow', langs: { formflow: pagerTexts() }
     });
     table.on('cellEdited', edited);
     table.on('rowSelectionChanged', selectionChanged);
@@ -496,14 +524,11 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
-    // the first page is asked for at once (cells show the server's display text); the people list, which only the
-    // inline editor and the filter's values need, arrives beside it instead of before it (bulk edit picks with the picker)
+    // the first page is asked for at once (cells show the server's display text); people are searched on the server
+    // by the pickers and a saved view's people named by id (namePeople), never read as one list of the workspace
     var url = tableUrl({ page: 1, size: PAGE_SIZE, sort: [] });
     firstPage = { url: url, answer: ff.api('GET', url) };
     start();
     bulkValueControl();
-    ff.api('GET', '/api/users?limit=200').then(function (r) {
-      state.users = (r.ok && r.data && r.data.items) || [];
-    });
   });
 })();

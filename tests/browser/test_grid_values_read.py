@@ -16,8 +16,10 @@ from signin import crm_admin  # tests/browser/signin.py
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-5", "display_name": "王芳"}
 FOLLOWED_AT = "2026-12-04T13:18:05Z"
 TEXTS = {
-    "en": {"select": "Select Acme Ltd", "page": "Select all rows on this page", "level": "Key", "total": "Total CNY 1,234,567.50"},
-    "zh-CN": {"select": "选择 Acme Ltd", "page": "选择本页所有行", "level": "重点", "total": "合计 CNY 1,234,567.50"},
+    "en": {"select": "Select Acme Ltd", "page": "Select all rows on this page", "level": "Key", "total": "Total CNY 1,234,567.50",
+           "next": ("Next", "Next page"), "last": ("Last", "Last page")},
+    "zh-CN": {"select": "选择 Acme Ltd", "page": "选择本页所有行", "level": "重点", "total": "合计 CNY 1,234,567.50",
+              "next": ("下一页", "下一页"), "last": ("末页", "末页")},
 }
 
 
@@ -41,6 +43,9 @@ def test_grid_cells_read_as_people_read_them(live_app, live_server, page, axe_ch
     expect(page.get_by_role("checkbox", name=texts["select"])).to_be_visible()
     expect(page.get_by_role("checkbox", name=texts["page"])).to_be_visible()
     expect(page.get_by_role("checkbox", name="Select Row")).to_have_count(0)
+    for key in ("next", "last"):  # the pager's buttons, Tabulator's own words, read in the reader's language too
+        shown, name = texts[key]
+        expect(page.locator("#grid-pages").get_by_role("button", name=name, exact=True)).to_have_text(shown)
     expect(_cell(page, texts["select"], "last_follow_up_at")).to_have_text(format_moment(FOLLOWED_AT, lang, "Asia/Shanghai"))
     expect(_cell(page, texts["select"], "won_amount")).to_have_text("CNY 1,234,567.50")
     expect(_cell(page, texts["select"], "owner")).to_have_text("王芳")

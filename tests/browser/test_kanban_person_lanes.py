@@ -160,3 +160,21 @@ def test_a_saved_views_person_filter_is_named_without_the_user_list(crm, page):
     expect(page.get_by_role("region", name="Zhang Wei", exact=True)).to_be_visible()
     assert not any("limit=200" in u for u in asked) and any("/api/users/names?ids=" in u for u in asked), asked
     assert not page.js_errors, page.js_errors
+
+
+def test_the_grid_names_a_saved_views_person_without_the_user_list(crm, page):
+    """The grid, like the boards, reads no list of users (a company past 200 people lost names): a saved view's
+    person is named by id, and the Owner cell's picker searches the server."""
+    base, zhang = crm["url"], crm["ids"]["zhangwei"]
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/users" in r.url else None)
+    admin = users.list_users(crm["rt"], Actor.system(), search=ADMIN["username"])[0]["id"]
+    view = saved_views.create_view(crm["rt"], Actor(admin, f"user:{admin}", frozenset({"admin"})), "crm", "customer", {
+        "name": "Zhang's customers", "shared_roles": [], "definition": {
+            "type": "grid", "match": "all", "columns": [], "sort": [],
+            "filters": [{"field": "owner", "op": "eq", "value": zhang}]}})
+    page.goto(f"{base}/apps/crm/forms/customer/grid")
+    page.get_by_role("combobox", name="View", exact=True).select_option(str(view["id"]))
+    expect(page.locator(f"#grid-conditions [data-user-id='{zhang}'] span")).to_have_text("Zhang Wei")
+    assert not any("limit=" in u for u in asked) and any("/api/users/names?ids=" in u for u in asked), asked
+    assert not page.js_errors, page.js_errors
