@@ -145,16 +145,21 @@ def test_a_count_cut_at_its_cap_is_said_in_the_readers_language_and_no_lane_is_l
     assert not page.js_errors, page.js_errors
 
 
-def test_a_saved_views_person_filter_is_named_without_the_user_list(crm, page):
-    """The board reads no list of users: the person a saved view filters on is named by id (GET /api/users/names)."""
-    base, zhang = crm["url"], crm["ids"]["zhangwei"]
+def _zhangs_view(crm, page, definition: dict) -> tuple[dict, list]:
+    """A saved view of the admin's filtering on Zhang Wei, and the /api/users requests the page will make."""
     asked = []
     page.on("request", lambda r: asked.append(r.url) if "/api/users" in r.url else None)
     admin = users.list_users(crm["rt"], Actor.system(), search=ADMIN["username"])[0]["id"]
     view = saved_views.create_view(crm["rt"], Actor(admin, f"user:{admin}", frozenset({"admin"})), "crm", "customer", {
         "name": "Zhang's customers", "shared_roles": [], "definition": {
-            "type": "kanban", "group_field": "owner", "match": "all", "search": "", "card_fields": [],
-            "filters": [{"field": "owner", "op": "eq", "value": zhang}]}})
+            **definition, "match": "all", "filters": [{"field": "owner", "op": "eq", "value": crm["ids"]["zhangwei"]}]}})
+    return view, asked
+
+
+def test_a_saved_views_person_filter_is_named_without_the_user_list(crm, page):
+    """The board reads no list of users: the person a saved view filters on is named by id (GET /api/users/names)."""
+    base, zhang = crm["url"], crm["ids"]["zhangwei"]
+    view, asked = _zhangs_view(crm, page, {"type": "kanban", "group_field": "owner", "search": "", "card_fields": []})
     page.goto(f"{base}/apps/crm/forms/customer/kanban?view={view['id']}")
     expect(page.locator(f"#board-conditions [data-user-id='{zhang}'] span")).to_have_text("Zhang Wei")
     expect(page.get_by_role("region", name="Zhang Wei", exact=True)).to_be_visible()
@@ -166,13 +171,7 @@ def test_the_grid_names_a_saved_views_person_without_the_user_list(crm, page):
     """The grid, like the boards, reads no list of users (a company past 200 people lost names): a saved view's
     person is named by id, and the Owner cell's picker searches the server."""
     base, zhang = crm["url"], crm["ids"]["zhangwei"]
-    asked = []
-    page.on("request", lambda r: asked.append(r.url) if "/api/users" in r.url else None)
-    admin = users.list_users(crm["rt"], Actor.system(), search=ADMIN["username"])[0]["id"]
-    view = saved_views.create_view(crm["rt"], Actor(admin, f"user:{admin}", frozenset({"admin"})), "crm", "customer", {
-        "name": "Zhang's customers", "shared_roles": [], "definition": {
-            "type": "grid", "match": "all", "columns": [], "sort": [],
-            "filters": [{"field": "owner", "op": "eq", "value": zhang}]}})
+    view, asked = _zhangs_view(crm, page, {"type": "grid", "columns": [], "sort": []})
     page.goto(f"{base}/apps/crm/forms/customer/grid")
     page.get_by_role("combobox", name="View", exact=True).select_option(str(view["id"]))
     expect(page.locator(f"#grid-conditions [data-user-id='{zhang}'] span")).to_have_text("Zhang Wei")
