@@ -147,6 +147,9 @@
       initialView: 'dayGridMonth', height: 'auto', buttonIcons: false,  // the icon font is a data: URL the CSP refuses
       timeZone: 'UTC', now: function () { return wall(new Date().toISOString()); },  // wall times of the reader's zone (above)
       editable: !f.read_only, eventDurationEditable: false, dayMaxEvents: 4,
+      // a record's moment is an instant, drawn an hour long (FullCalendar's default): one at 23:29 must not show on the
+      // next day as well (in its "+N more" list too), so a day begins for it at the end of that hour
+      nextDayThreshold: '01:00:00',
       headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
       locale: { code: ff.locale().toLowerCase(), week: { dow: ff.locale() === 'zh-CN' ? 1 : 0, doy: 4 },
                 buttonText: { today: t('today'), month: t('month'), week: t('week'), list: t('list'), prev: t('prev'), next: t('next') },
