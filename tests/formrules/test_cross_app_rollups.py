@@ -21,14 +21,19 @@ ROLLUPS = [
     {"id": "big", "type": "computed", "options": {"formula": "(won ?? 0) >= 100", "result_type": "boolean"}}]
 
 
-@pytest.fixture
-def world(rt, system):
+def _two_apps(rt, system):
+    """The CRM's accounts (no roll-ups yet) and the Sales app's deals naming them, both published."""
     fs.create_app(rt, system, "crm", "CRM")
     fs.create_app(rt, system, "sales", "Sales")
     fs.create_form(rt, system, "crm", ACCOUNT)
     fs.publish_form(rt, system, "crm", "account")
     fs.create_form(rt, system, "sales", DEAL)
     fs.publish_form(rt, system, "sales", "deal")
+
+
+@pytest.fixture
+def world(rt, system):
+    _two_apps(rt, system)
     fs.save_draft(rt, system, "crm", "account", {**ACCOUNT, "fields": ACCOUNT["fields"] + ROLLUPS})
     fs.publish_form(rt, system, "crm", "account")
     a = rs.create_record(rt, system, "crm", "account", {"name": "ACME"})["id"]
@@ -73,12 +78,7 @@ def test_a_same_key_form_of_the_own_app_is_never_counted(rt, system, world):
 
 
 def test_publishing_a_new_rollup_fills_it_into_the_records_there_are(rt, system):
-    fs.create_app(rt, system, "crm", "CRM")
-    fs.create_app(rt, system, "sales", "Sales")
-    fs.create_form(rt, system, "crm", ACCOUNT)
-    fs.publish_form(rt, system, "crm", "account")
-    fs.create_form(rt, system, "sales", DEAL)
-    fs.publish_form(rt, system, "sales", "deal")
+    _two_apps(rt, system)
     a = rs.create_record(rt, system, "crm", "account", {"name": "ACME"})["id"]
     b = rs.create_record(rt, system, "crm", "account", {"name": "Globex"})["id"]
     for who, stage, amount in ((a, "won", "70"), (a, "won", "40"), (b, "open", "5")):
