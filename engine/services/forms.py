@@ -17,6 +17,7 @@ from engine.error_places import with_places
 from engine.field_keys import key_for
 from engine.errors import Conflict, DefinitionInvalid, ErrorItem, NotFound, PreconditionFailed
 from engine.fields import FIELD_TYPES
+from engine.fields.base import type_words
 from engine.runtime import Actor, Runtime
 from engine.storage import indexes
 from engine.storage.tables import apps, form_versions, forms, records
@@ -301,7 +302,7 @@ def _type_change_problems(conn, form_id: int, old: dict, new: dict) -> list[Erro
         if bad:
             retyped = before["type"] != f["type"]
             problems.append(ErrorItem.coded("error.form.incompatible_type" if retyped else "error.form.incompatible_options",
-                                            old=before["type"], new=f["type"], count=bad,
+                                            old=type_words(before["type"]), new=type_words(f["type"]), count=bad,
                                             path=f"/fields/{i}/type" if retyped else f"/fields/{i}/options",
                                             field_id=f["id"], code="incompatible_change", extra={"affected_records": bad}))
     return problems

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from engine.clock import utc_iso
 from engine.errors import ErrorItem
 from engine.fields import FIELD_TYPES
+from engine.fields.base import type_words
 from engine.registry import Registry
 from engine.workflows.timing import Delay, Offset, TimingError, parse_cron, resolve_local
 from zoneinfo import ZoneInfo
@@ -241,7 +242,7 @@ class DateRelativeKind(TriggerKind):
         ftype = fld["type"] if fld else None
         if fld and not FIELD_TYPES.get(ftype).is_temporal:  # a date-relative trigger watches a date or datetime field
             ctx.errors.append(ErrorItem.coded("error.workflow.reminder_needs_date", path=f"{path}/field", field_id=spec.get("field"),
-                                              code="wrong_type", field=repr(spec["field"]), type=ftype))
+                                              code="wrong_type", field=repr(spec["field"]), type=type_words(ftype)))
         offsets = []
         for i, raw in enumerate(spec.get("offsets") or ()):
             try:

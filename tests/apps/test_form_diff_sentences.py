@@ -68,7 +68,7 @@ def test_bad_input_names_the_path(crm):
 
 @pytest.mark.parametrize("locale, added, retyped", [
     ("en", "Field 'WeChat ID' added (Single line text)", "Field 'Remarks' changes type from Multi-line text to Single line text"),
-    ("zh-CN", "新增字段“客户微信”（单行文本）", "字段“备注”的类型由 多行文本 改为 单行文本")])
+    ("zh-CN", "新增字段“客户微信”（单行文本）", "字段“备注”的类型由多行文本改为单行文本")])
 def test_a_field_type_reads_as_the_palette_names_it(crm, locale, added, retyped):
     draft = copy.deepcopy(crm.get("/api/apps/crm/forms/customer/draft").get_json()["definition"])
     draft["fields"].append({"id": "wechat_id", "type": "text", "label": {"en": "WeChat ID", "zh-CN": "客户微信"}})
