@@ -21,7 +21,6 @@ import decimal
 import json
 import logging
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import datetime
 from typing import Any
 
@@ -365,27 +364,65 @@ def refers_to(conn, field_id: str, record_id: int):
     return sa.literal_column(ftype.sql_expression(dialect, field_id)) == ftype.sql_value(record_id, dialect)  # numeric on PostgreSQL
 
 
+def _source_id(conn, form_id: int, r: Rollup) -> int | None:
+    """The id of the form ``r`` rolls up, seen from form ``form_id``'s app (``app/form``: another app's of the workspace)."""
+    if APP_SEPARATOR in r.source:
+        own_app = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
+        return conn.execute(sa.select(forms.c.id).where(form_by_store_key(r.source, own_app))).scalar()
+    return conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
+
+
+def _value_column(r: Rollup):
+    """What a roll-up reads of each source record: the whole data for a filter, else its field (as text where the
+    stored text orders like the values, for min/max in SQL)."""
+    return records.c.data if r.filter is not None else records.c.data[r.of].as_string() \
+        if r.of and _orders_as_text(r.of_type) and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
+
+
+def _in_sql(r: Rollup) -> bool:
+    """Whether SQL aggregates ``r`` by itself (a count or a textual min/max over a single reference, without a filter)."""
+    return not r.multiple and r.filter is None and (r.aggregate == "count" or r.aggregate in ("min", "max") and _orders_as_text(r.of_type))
+
+
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
     """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
-    if APP_SEPARATOR in r.source:  # another app's form (``app/form``) of the workspace
-        own_app = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
-        source_id = conn.execute(sa.select(forms.c.id).where(form_by_store_key(r.source, own_app))).scalar()
-    else:
-        source_id = conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
-    value_col = records.c.data if r.filter is not None else records.c.data[r.of].as_string() \
-        if r.of and _orders_as_text(r.of_type) and r.aggregate in ("min", "max") else records.c.data[r.of] if r.of else sa.null()
+    source_id = _source_id(conn, form_id, r)
+    value_col = _value_column(r)
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(_form_literal(source_id), records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))
     if not r.multiple:
         query = query.where(refers_to(conn, r.via, target_id))
-    if not r.multiple and r.filter is None:
+    if _in_sql(r):
         if r.aggregate == "count":
             return conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        if r.aggregate in ("min", "max") and _orders_as_text(r.of_type):  # canonical texts order like their values
-            inner = query.order_by(None).subquery()
-            return conn.execute(sa.select(getattr(sa.func, r.aggregate)(inner.c[1]))).scalar()
+        inner = query.order_by(None).subquery()  # canonical texts order like their values
+        return conn.execute(sa.select(getattr(sa.func, r.aggregate)(inner.c[1]))).scalar()
     rows = conn.execute(query).all()
-    picked = [(value, at) for via, value, at, _ in rows if target_id in _ids(via)]
+    return _aggregate(r, [(value, at) for via, value, at, _ in rows if target_id in _ids(via)], ctx)
+
+
+def rollup_values(conn, form_id: int, r: Rollup, ctx=None) -> dict[int, Any]:
+    """``rollup_value`` of every record the live records of ``r.source`` name, by record id, in one statement grouped by
+    the ``via`` key (a record named by none is absent: 0 for a count, else empty). SQL aggregates what
+    ``rollup_value`` aggregates in SQL; the rest is read once, in the same order, and aggregated as ``rollup_value`` does."""
+    source_id = _source_id(conn, form_id, r)
+    live = (_form_literal(source_id), records.c.deleted_at.is_(None))
+    if _in_sql(r):
+        via = sa.literal_column(REFERENCE_TYPE.sql_expression(conn.dialect.name, r.via))
+        total = sa.func.count() if r.aggregate == "count" else getattr(sa.func, r.aggregate)(_value_column(r))
+        rows = conn.execute(sa.select(via, total).where(*live, via.isnot(None)).group_by(via)).all()
+        return {int(key): value for key, value in rows if key == int(key)}  # numeric on PostgreSQL, REAL on SQLite
+    groups: dict[int, list] = {}
+    for via, value, at, _ in conn.execute(sa.select(records.c.data[r.via], _value_column(r), records.c.created_at, records.c.id)
+                                          .where(*live).order_by(records.c.created_at, records.c.id)):
+        for target in _ids(via):
+            groups.setdefault(target, []).append((value, at))
+    return {target: _aggregate(r, picked, ctx) for target, picked in groups.items()}
+
+
+def _aggregate(r: Rollup, picked: list[tuple[Any, Any]], ctx) -> Any:
+    """``r``'s aggregate of (value, created at) of the source records naming one record, in creation order (a filter:
+    the value is the record's data, and only the records it holds for count)."""
     if r.filter is not None:
         picked = [((data or {}).get(r.of) if r.of else None, at) for data, at in picked if evaluate(r.filter, data or {}, ctx)[0] is True]
     if r.aggregate == "count":
@@ -407,13 +444,14 @@ def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any
 def backfill_rollups(rt, conn, form_id: int, app_key: str, definition: dict, old_definition: dict | None) -> int:
     """At publish: the roll-ups that are new or follow other options than the version before are computed into every
     live record of the form (otherwise a record shows them only after its next save or a save of a record it rolls up);
-    derived data, as ``_propagate`` writes it. Answers how many records were looked at (one statement each).
+    derived data, as ``_propagate`` writes it. Answers how many records were looked at. Statements do not grow with the
+    records: one read of them, one grouped read per roll-up (``rollup_values``), one batched update of the changed ones.
 
     Compiled here from the definition, not through the version cache: a form published before the forms it rolls up
     (a template installing several) must not leave a version compiled without their fields in the cache."""
-    ids = conn.execute(sa.select(records.c.id).where(_form_literal(form_id), records.c.deleted_at.is_(None))
-                       .order_by(records.c.id)).scalars().all()
-    if not ids:
+    rows = conn.execute(sa.select(records.c.id, records.c.data).where(_form_literal(form_id), records.c.deleted_at.is_(None))
+                        .order_by(records.c.id)).all()
+    if not rows:
         return 0
     before = {f.get("id"): f.get("options") for f in (old_definition or {}).get("fields", []) if isinstance(f, dict)}
     now = {f.get("id"): f.get("options") for f in definition.get("fields", []) if isinstance(f, dict)}
@@ -422,10 +460,23 @@ def backfill_rollups(rt, conn, form_id: int, app_key: str, definition: dict, old
     if not fresh:
         return 0
     ctx = RuleContext(now=rt.clock.now(), tz=rt.timezone, user_id=None, load_reference=reference_loader(conn, form_id))
-    holder = SimpleNamespace(autofill=af)  # what ``_patch`` reads of a compiled form
-    for rid in ids:
-        _patch(conn, form_id, rid, {r.field: rollup_value(conn, form_id, r, rid, ctx) for r in fresh}, holder, ctx)
-    return len(ids)
+    totals = [(r, rollup_values(conn, form_id, r, ctx), 0 if r.aggregate == "count" else None) for r in fresh]
+    changed = []
+    for rid, data in rows:
+        new = {**(data or {}), **{r.field: found.get(rid, empty) for r, found, empty in totals}}
+        if af.computed:
+            recompute(af, new, ctx)
+        new = {k: v for k, v in new.items() if v is not None}
+        if new != data:
+            changed.append({"rid": rid, "new_data": new})
+    for start in range(0, len(changed), _FILL_CHUNK):
+        conn.execute(_FILL_UPDATE, changed[start:start + _FILL_CHUNK])
+    return len(rows)
+
+
+#: the publish fill-in's update, sent for many records at once, and how many per call
+_FILL_UPDATE = sa.update(records).where(records.c.id == sa.bindparam("rid")).values(data=sa.bindparam("new_data"))
+_FILL_CHUNK = 1000
 
 
 def _patch(conn, form_id: int, record_id: int, changes: dict, compiled=None, ctx=None) -> None:
