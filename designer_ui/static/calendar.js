@@ -44,6 +44,11 @@
     var again = w - (wallMs(guess) - guess);
     return utc(again);
   }
+  /* a record's moment is an instant, shown as one: a short mark (POINT long), ending at the latest at the end of its own
+     day, so one at 23:29 is drawn in its own day's column only, in every view (FullCalendar draws an event without an
+     end an hour long, into the next day's column); the views say its start only (displayEventEnd false) */
+  var POINT = 30 * 60000, DAY = 86400000;
+  function pointEnd(ms) { return utc(Math.min(ms + POINT, (Math.floor(ms / DAY) + 1) * DAY)).slice(0, 19); }
   function kind() { var f = B.fieldOf(B.state.field); return f ? f.calendar_kind : null; }
   /* said as the reader reads it: a moment through formflow.moment (their zone and language), a day with the same
      Intl date style (a day has no zone) — the server's engine.moments writes the same CLDR patterns */
@@ -78,7 +83,8 @@
     }
     page(1).then(function () {
       success(found.filter(function (it) { return it.data && it.data[fid]; }).map(function (it) {
-        return { id: String(it.id), title: eventTitle(it), start: isDay ? it.data[fid] : wall(it.data[fid]),
+        var start = isDay ? it.data[fid] : wall(it.data[fid]);
+        return { id: String(it.id), title: eventTitle(it), start: start, end: isDay ? null : pointEnd(Date.parse(start + 'Z')),
                  allDay: isDay, url: cfg.record_url.replace('{id}', it.id),
                  extendedProps: { version: it.version, name: B.titleOf(it) } };
       }));
@@ -105,6 +111,7 @@
   function dropped(info) {
     var ev = info.event, isDay = kind() === 'day', name = ev.extendedProps.name;
     var value = isDay ? day(ev.start) : instant(ev.start);
+    if (!isDay) ev.setEnd(pointEnd(ev.start.getTime()));  // moved late in a day, the mark still ends at that day's end
     B.write(ev.id, ev.extendedProps.version, B.state.field, value).then(function (r) {
       if (!r.ok) {
         info.revert();
@@ -147,9 +154,7 @@
       initialView: 'dayGridMonth', height: 'auto', buttonIcons: false,  // the icon font is a data: URL the CSP refuses
       timeZone: 'UTC', now: function () { return wall(new Date().toISOString()); },  // wall times of the reader's zone (above)
       editable: !f.read_only, eventDurationEditable: false, dayMaxEvents: 4,
-      // a record's moment is an instant, drawn an hour long (FullCalendar's default): one at 23:29 must not show on the
-      // next day as well (in its "+N more" list too), so a day begins for it at the end of that hour
-      nextDayThreshold: '01:00:00',
+      displayEventEnd: false,  // a moment's mark ends where it is drawn to (pointEnd), not when anything ends
       headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
       locale: { code: ff.locale().toLowerCase(), week: { dow: ff.locale() === 'zh-CN' ? 1 : 0, doy: 4 },
                 buttonText: { today: t('today'), month: t('month'), week: t('week'), list: t('list'), prev: t('prev'), next: t('next') },
