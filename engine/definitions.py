@@ -96,9 +96,10 @@ def iter_fields(fields: list[dict]):
 
 
 def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *, app_key: str | None = None,
-               other_apps: dict[str, dict[str, list[dict]]] | None = None) -> list[ErrorItem]:
+               other_apps: dict[str, dict[str, list[dict]]] | None = None, access_keys=None) -> list[ErrorItem]:
     """All problems with one form definition, given the other forms of its app by key (and, for references to other
-    apps' forms, ``other_apps``: ``engine.services.reference_targets.named_apps``)."""
+    apps' forms, ``other_apps``: ``engine.services.reference_targets.named_apps``; for a member field's limit,
+    ``access_keys``: a callable answering the workspace's role and team keys, called only when a limit is checked)."""
     if len(json.dumps(definition, ensure_ascii=False).encode()) > MAX_DEFINITION_BYTES:
         return [ErrorItem.coded("error.definition.too_large", path=prefix or "/", code="too_large", max=MAX_DEFINITION_BYTES)]
     errors = meta_errors(definition, "form", prefix)
@@ -115,6 +116,7 @@ def check_form(definition: dict, app_forms: dict[str, dict], prefix: str = "", *
         other_apps=other_apps,
         own_app=app_key,
         own_form=definition["key"],
+        access_keys=access_keys,
     )
     ids: dict[str, str] = {}
     names: dict[str, str] = {}

@@ -8,7 +8,8 @@ asserts it)::
     access      permissions.check_record_access, approvals.refuse_locked_writes
     defaults    autofill.defaults_and_fetch_stage
     effects     formrules.effects_stage, permissions.write_effects
-    assertions  formrules.validations_stage, attachments.refuse_foreign_attachments, dedup.check_before_save*
+    assertions  formrules.validations_stage, attachments.refuse_foreign_attachments, member_limits.refuse_outside_limit*,
+                dedup.check_before_save*
     fill        autofill.computed_stage, automations.before_save_stage
     after_save  owner_field.follow_owner_field*, autofill.propagate_stage*, automations.after_save_stage,
                 attachments.bind_attachments, dedup.store_keys*, planner.plan_after_save*   (* with a set-based batch twin)
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from engine import autofill, automations, dedup, formrules, owner_field
 from engine.pipeline import Feature
-from engine.services import approvals, attachments, permissions
+from engine.services import approvals, attachments, member_limits, permissions
 from engine.services import dashboards  # noqa: F401  (registers its app-template part; not on the write path)
 from engine.workflows import planner
 
@@ -30,6 +31,7 @@ FEATURES: tuple[Feature, ...] = (
     automations.FEATURE,   # before-save and after-save actions
     permissions.FEATURE,   # record rights (access), protected fields and unreadable references (effects)
     attachments.FEATURE,   # files bound to one record and field
+    member_limits.FEATURE, # a member field limited to roles or teams takes only their people
     dedup.FEATURE,         # duplicate check before save, keys stored after
     planner.FEATURE,       # due-event rows of the form's workflows
     approvals.FEATURE,     # the lock of a pending approval (access)

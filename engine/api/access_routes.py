@@ -10,7 +10,7 @@ from engine.api.core import load_checked_body
 from engine.errors import NotFound
 from engine.safety import MAX_ID
 from engine.api.audit_filters import AUDIT_FILTERS, audit_filters
-from engine.services import admin_audit, credentials, password_links, permissions, readgate, users as user_service
+from engine.services import admin_audit, credentials, member_limits, password_links, permissions, readgate, users as user_service
 
 _ERR = (401, 403, 404, 422)
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -90,7 +90,10 @@ SEARCH = [{"name": "search", "in": "query", "required": False, "schema": {"type"
           {"name": "include_inactive", "in": "query", "required": False, "schema": {"type": "boolean"}},
           {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
            "description": "a page of matches with total and pages (the user pickers): with manage_users every user, active or "
-                          "not (the admin's list); otherwise the active users"}]
+                          "not (the admin's list); otherwise the active users"}] + [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 64},
+     "description": f"the {name} of a member field whose picker this is (app, form and field together): only the active people "
+                    "it may hold (its options.limit: roles, teams)"} for name in ("app", "form", "field")]
 
 
 def _known_id(value: int) -> int:
@@ -129,12 +132,25 @@ def list_users():
     search = request.args.get("search")
     if search is not None and len(search) > 100:
         raise refusals.refused("error.body.search_too_long", "error.value.at_most_chars", "/search", max=100)
+    field = _picker_field()
     page = request.args.get("page")
     if page is not None:  # a page of matches (the pickers); the admin's list holds everyone, active or not
         if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
             raise refusals.refused("error.body.page_invalid", "error.body.expected_whole_number", "/page", low=1, high=MAX_PAGE)
-        return jsonify(user_service.users_page(runtime(), actor(), search=search, page=int(page)))
-    return jsonify({"items": user_service.list_users(runtime(), actor(), search=search, include_inactive=_flag("include_inactive"))})
+        return jsonify(user_service.users_page(runtime(), actor(), search=search, page=int(page), field=field))
+    return jsonify({"items": user_service.list_users(runtime(), actor(), search=search, field=field,
+                                                     include_inactive=_flag("include_inactive") and field is None)})
+
+
+def _picker_field() -> dict | None:
+    """The member field (``?app=&form=&field=``) a picker lists people for: only those it may hold; None: no field named."""
+    named = {name: request.args.get(name) for name in ("app", "form", "field")}
+    if not any(named.values()):
+        return None
+    for name, value in named.items():
+        if not value or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", value):
+            raise refusals.refused("error.query.invalid", "error.value.key_chars", f"/{name}")
+    return member_limits.picker_field(runtime(), named["app"], named["form"], named["field"])
 
 
 @route("/users", "POST", summary="Create a user (needs manage_users)", tag="users", body=USER_CREATE, response=USER, status=201,

@@ -334,6 +334,16 @@ class FieldType:
         ids are checked by the record service (reference, user, attachment) or it holds none."""
         return None
 
+    def choosable_where(self, field: dict, workspace_id: int) -> list:
+        """WHERE clauses on ``users`` narrowing whom a person field may hold (its picker, its kanban lanes, a save):
+        [] when anyone may be chosen, as for every type that holds no person."""
+        return []
+
+    def refused_ids(self, conn: Any, workspace_id: int, field: dict, ids: list) -> list:
+        """Of the existing ids a new value names, those the field's options do not let it hold (a member field limited
+        to roles or teams), looked up in the save's transaction; [] (and no statement) when all may be held."""
+        return []
+
     def linked_names(self, conn: Any, workspace_id: int, ids: list) -> dict | None:
         """Id -> name of the things a linked type's ids name, when the type looks them up itself (teams); None: the
         caller resolves ``linked_store`` (records, users, attachments)."""
@@ -504,17 +514,29 @@ class DefinitionContext:
 
     ``other_apps``: {app key: {form key: fields}} of the other apps of the workspace the definition's references name
     (an app that doesn't exist is absent); ``own_app``: the key of the definition's app (None: not known);
-    ``own_form``: the definition's own form key (None: not known)."""
+    ``own_form``: the definition's own form key (None: not known); ``access_keys``: reads the workspace's role and team
+    keys (None: not known)."""
 
     def __init__(self, form_keys: set[str], forms_fields: dict[str, list[dict]] | None = None,
                  current_fields: list[dict] | None = None, other_apps: dict[str, dict[str, list[dict]]] | None = None,
-                 own_app: str | None = None, own_form: str | None = None):
+                 own_app: str | None = None, own_form: str | None = None, access_keys: Callable[[], dict] | None = None):
         self.form_keys = form_keys
+        self._access_keys = access_keys
+        self._access_known: dict | None = None
         self.forms_fields = forms_fields or {}
         self.current_fields = current_fields or []
         self.other_apps = other_apps or {}
         self.own_app = own_app
         self.own_form = own_form
+
+    def access_keys(self) -> dict[str, set[str]] | None:
+        """``{"roles": keys, "teams": keys}`` of the workspace, looked up once and only when a check asks (a member
+        field's limit); None when the definition is checked outside a workspace."""
+        if self._access_keys is None:
+            return None
+        if self._access_known is None:
+            self._access_known = self._access_keys()
+        return self._access_known
 
     @staticmethod
     def coded(message_code: str, **params) -> CodedMessage:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from engine.fields.base import FIELD_TYPES, FieldType, FieldValueError, Property, en_zh, field_label, type_words
 from engine.fields.linked import MULTIPLE, FileField, IdField
+from engine.fields.member_limit import LIMIT, limit_problems, limit_where, outside_limit
 
 #: most rows a sub-table may hold
 MAX_SUBTABLE_ROWS = 500
@@ -110,9 +111,20 @@ class UserType(IdField):
     rule_kind = import_cleaner = "user"
     template_kind = "person"
     expected = en_zh("a user id", "成员 ID")
+    # options.limit: only people of some roles or teams may be chosen (engine.fields.member_limit)
+    properties = (MULTIPLE, LIMIT)
 
     def linked_store(self, field):
         return "@users"
+
+    def check_options(self, field, ctx):
+        return limit_problems(field, ctx)
+
+    def choosable_where(self, field, workspace_id):
+        return limit_where(field, workspace_id)
+
+    def refused_ids(self, conn, workspace_id, field, ids):
+        return outside_limit(conn, workspace_id, field, ids)
 
     def group_kind(self, field, resolve_form=None):
         return "person"

@@ -2,9 +2,9 @@
 hold records the reader may read, each with the number of those records (``lane_counts.count_by_field``: the read gate's
 row scope, the board's filters and search), so a card can be dragged to a colleague who holds none yet.
 
-Who may be chosen is what the field's user picker offers (``users.picker_where``): the workspace's active users; a
-person field restricts no further (it has no role or team option). A deactivated person keeps a lane while they hold
-records the reader sees.
+Who may be chosen is what the field's user picker offers (``users.picker_where``): the workspace's active users, only
+those of its roles and teams when the field is limited (``options.limit``). A deactivated person, or one outside the
+limit, keeps a lane while they hold records the reader sees.
 
 Order (a team's board as Trello's and 简道云's member kanbans read, left to right): the reader's own lane, then the people
 holding cards (most first, then by name), then everyone else who may be chosen, by name. The empty value ("No Owner") is
@@ -16,8 +16,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from engine.errors import ErrorItem, ValidationFailed
+from engine.fields import FIELD_TYPES
 from engine.runtime import Actor, Runtime
-from engine.services import lane_counts, queries, users as user_service
+from engine.services import lane_counts, member_limits, queries, users as user_service
 from engine.storage.tables import users
 
 #: person lanes one page holds (the board's "Show more people" reads the next page)
@@ -40,14 +41,18 @@ def person_lanes(rt: Runtime, actor: Actor, app_key: str, form_key: str, field_i
     counts = {int(k): n for k, n in counted["counts"].items() if k.isdigit()}
     me = actor.user_id
     start = (page - 1) * per_page
+    field = member_limits.picker_field(rt, app_key, form_key, counted["field"])
     with rt.db.read() as conn:
         head_ids = ([me] if me is not None else []) + [i for i in counts if i != me]
         head_where = [users.c.id.in_(head_ids), *user_service.picker_where(rt, search, include_inactive=True)]
-        known = {r.id: r for r in conn.execute(sa.select(users.c.id, users.c.display_name, users.c.is_active).where(*head_where))}
+        limit = FIELD_TYPES.get(field["type"]).choosable_where(field, rt.workspace_id)
+        choosable = (sa.and_(*limit) if limit else sa.true()).label("choosable")  # the reader's own lane: one they may take
+        known = {r.id: r for r in conn.execute(sa.select(users.c.id, users.c.display_name, users.c.is_active, choosable).where(*head_where))}
         # the reader first, then who holds the most cards, then by name
         holders = sorted((i for i in counts if i in known and i != me), key=lambda i: (-counts[i], known[i].display_name, i))
-        head = ([me] if me in known else []) + holders
-        rest_where = [*user_service.picker_where(rt, search), users.c.id.notin_(head)] if head else user_service.picker_where(rt, search)
+        head = ([me] if me in known and (me in counts or known[me].choosable) else []) + holders
+        chosen = user_service.picker_where(rt, search, field=field)
+        rest_where = [*chosen, users.c.id.notin_(head)] if head else chosen
         rest_total = conn.execute(sa.select(sa.func.count()).select_from(users).where(*rest_where)).scalar_one()
         from_head = head[start:start + per_page]
         rest = conn.execute(sa.select(users.c.id, users.c.display_name, users.c.is_active).where(*rest_where)

@@ -20,9 +20,10 @@ from engine.fields import FIELD_TYPES
 from engine.fields.relation import Target, reference_target, target_of_store
 from engine.runtime import Runtime
 from engine.services.form_lookup import compiled_form
+from engine.storage.access_tables import roles, teams
 from engine.storage.tables import apps, forms
 
-__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "rollups_broken_by", "workspace_apps", "target_choices"]
+__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "rollups_broken_by", "workspace_apps", "target_choices", "access_keys"]
 
 
 def _references(definition: dict) -> Iterable[dict]:
@@ -120,7 +121,17 @@ def workspace_apps(conn, rt: Runtime) -> list[dict]:
 
 def check_definition(conn, rt: Runtime, definition: dict, siblings: dict[str, dict], app_key: str, prefix: str = "") -> list:
     """``check_form`` with the other apps the definition's references name looked up (save, publish, preview)."""
-    return check_form(definition, siblings, prefix, app_key=app_key, other_apps=named_apps(conn, rt, definition, app_key))
+    return check_form(definition, siblings, prefix, app_key=app_key, other_apps=named_apps(conn, rt, definition, app_key),
+                      access_keys=lambda: access_keys(conn, rt))
+
+
+def access_keys(conn, rt: Runtime) -> dict[str, set[str]]:
+    """The role keys (the built-in ones even before they are stored) and team keys of the workspace: what a member
+    field's ``options.limit`` may name."""
+    from engine.services.permissions import BUILTIN_ROLES  # cycle: permissions imports this module (target_of_field)
+    role_keys = set(conn.execute(sa.select(roles.c.key).where(roles.c.workspace_id == rt.workspace_id)).scalars()) | set(BUILTIN_ROLES)
+    team_keys = set(conn.execute(sa.select(teams.c.key).where(teams.c.workspace_id == rt.workspace_id)).scalars())
+    return {"roles": role_keys, "teams": team_keys}
 
 
 def refuse_if_referenced_elsewhere(conn, rt: Runtime, app_key: str, form_key: str | None = None) -> None:

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import i18n
 from engine.errors import Conflict, ErrorItem, NotFound, Unauthorized, ValidationFailed
+from engine.fields import FIELD_TYPES
 from engine.moments import time_zone_error
 from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
@@ -379,19 +380,21 @@ def _search_where(rt: Runtime, search: str | None, include_inactive: bool) -> li
     return where
 
 
-def picker_where(rt: Runtime, search: str | None = None, *, include_inactive: bool = False) -> list:
+def picker_where(rt: Runtime, search: str | None = None, *, include_inactive: bool = False, field: dict | None = None) -> list:
     """The user picker's candidates as WHERE clauses on ``users``: the workspace's active users (or every one) matching
-    ``search`` (name, user name or e-mail), as ``list_users`` finds them for anyone signed in."""
-    return _search_where(rt, search, include_inactive)
+    ``search`` (name, user name or e-mail), as ``list_users`` finds them for anyone signed in; for a member ``field``,
+    only the people it may hold (``options.limit``: its roles and teams, in sub-selects of the same statement)."""
+    limit = FIELD_TYPES.get(field["type"]).choosable_where(field, rt.workspace_id) if field and field.get("type") in FIELD_TYPES else []
+    return [*_search_where(rt, search, include_inactive), *limit]
 
 
 def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_inactive: bool = False,
-               limit: int = MAX_SEARCH_RESULTS, offset: int = 0) -> list[dict]:
+               limit: int = MAX_SEARCH_RESULTS, offset: int = 0, field: dict | None = None) -> list[dict]:
     """Search by name, user name or e-mail (``offset`` skips that many of the matches, sorted by name). Everyone signed
-    in may pick users; the full record needs ``manage_users``."""
+    in may pick users; the full record needs ``manage_users``. ``field``: a member field's picker (``picker_where``)."""
 
     limit = max(1, min(limit, MAX_SEARCH_RESULTS))
-    where = _search_where(rt, search, include_inactive)
+    where = picker_where(rt, search, include_inactive=include_inactive, field=field)
     with rt.db.read() as conn:
         full = has_capability(rt, actor, "manage_users", conn)
         rows = conn.execute(sa.select(users).where(*where).order_by(users.c.display_name, users.c.id)
@@ -401,17 +404,20 @@ def list_users(rt: Runtime, actor: Actor, *, search: str | None = None, include_
     return [{"id": r["id"], "username": r["username"], "display_name": r["display_name"], "name": r["display_name"]} for r in rows]
 
 
-def users_page(rt: Runtime, actor: Actor, *, search: str | None = None, page: int = 1, per_page: int = MAX_SEARCH_RESULTS) -> dict:
+def users_page(rt: Runtime, actor: Actor, *, search: str | None = None, page: int = 1, per_page: int = MAX_SEARCH_RESULTS,
+               field: dict | None = None) -> dict:
     """One page of the users matching ``search``: ``{"items", "total", "page", "pages", "per_page"}``; a page past the end
     shows the last one. With ``manage_users`` every user, active or not (the admin's list); for anyone else signed in the
-    active ones, as ``list_users`` shows them (the user pickers of the editors and filters page through them)."""
+    active ones, as ``list_users`` shows them (the user pickers of the editors and filters page through them). A member
+    ``field``'s picker (its value's editors) lists the active people it may hold, for anyone."""
     per_page = max(1, min(per_page, MAX_SEARCH_RESULTS))
     with rt.db.read() as conn:
-        everyone = has_capability(rt, actor, "manage_users", conn)
-        total = conn.execute(sa.select(sa.func.count()).select_from(users).where(*_search_where(rt, search, everyone))).scalar_one()
+        everyone = field is None and has_capability(rt, actor, "manage_users", conn)
+        total = conn.execute(sa.select(sa.func.count()).select_from(users)
+                             .where(*picker_where(rt, search, include_inactive=everyone, field=field))).scalar_one()
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    items = list_users(rt, actor, search=search, include_inactive=everyone, limit=per_page, offset=(page - 1) * per_page)
+    items = list_users(rt, actor, search=search, include_inactive=everyone, limit=per_page, offset=(page - 1) * per_page, field=field)
     return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
 
 

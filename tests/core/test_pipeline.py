@@ -26,6 +26,7 @@ EXPECTED = {
                 "engine.services.permissions.write_effects"],
     "assertions": ["engine.formrules.validations_stage",
                    "engine.services.attachments.refuse_foreign_attachments",
+                   "engine.services.member_limits.refuse_outside_limit",
                    "engine.dedup.check_before_save"],
     "fill": ["engine.autofill.computed_stage",
              "engine.automations.before_save_stage"],
@@ -49,6 +50,7 @@ EXPECTED = {
     "check_save": ["engine.automations._check_save",
                    "engine.services.approvals.check_definition"],
     "batch": ["engine.autofill.propagate_stage -> engine.autofill.propagate_batch",
+              "engine.services.member_limits.refuse_outside_limit -> engine.services.member_limits.refuse_outside_limit_batch",
               "engine.dedup.check_before_save -> engine.dedup.check_batch",
               "engine.dedup.store_keys -> engine.dedup.store_keys_batch",
               "engine.workflows.planner.plan_after_save -> engine.workflows.planner.plan_batch"],
@@ -56,7 +58,7 @@ EXPECTED = {
 }
 
 FEATURE_MODULES = ["engine.owner_field", "engine.formrules", "engine.autofill", "engine.automations", "engine.services.permissions",
-                   "engine.services.attachments", "engine.dedup", "engine.workflows.planner", "engine.services.dashboards",
+                   "engine.services.attachments", "engine.services.member_limits", "engine.dedup", "engine.workflows.planner", "engine.services.dashboards",
                    "engine.services.approvals"]
 
 #: a fresh interpreter imports the feature modules in a shuffled order, then opens a Runtime and prints its pipeline
@@ -74,7 +76,7 @@ rt.db.dispose()
 
 
 def test_the_table_in_order():
-    assert [f.name for f in FEATURES] == ["owner_field", "rules", "autofill", "automations", "permissions", "attachments", "dedup",
+    assert [f.name for f in FEATURES] == ["owner_field", "rules", "autofill", "automations", "permissions", "attachments", "member_limits", "dedup",
                                           "planner", "approvals"]
     assert Pipeline.build(FEATURES).table() == EXPECTED
 
