@@ -3,11 +3,12 @@
 A follow-up reminder at 23:29 (the admin's zone, Asia/Shanghai; the browser is in UTC) is drawn as a short mark that
 ends at its day's end: in the week view it sits in its own day's column only (FullCalendar drew it an hour long, into
 the next day's column), in the month view in its own day's cell, in the list under its own day; every view says its
-start only ("11:29 PM", no end). The browser's "now" is fixed (Playwright's clock), so the week shown is known."""
+start only ("11:29 PM", no end). One at 23:10 dragged half an hour down is stored at 23:40 and its mark, moved with
+it, still ends at its day's end (Wednesday's column only). The browser's "now" is fixed (Playwright's clock), so the week shown is known."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,11 +22,16 @@ ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 11, 10, 0, tzinfo=SHANGHAI)  # a Wednesday: its week (Sunday to Saturday in en-US) holds the 12th and 13th
 LATE = datetime(2026, 3, 12, 23, 29, tzinfo=SHANGHAI)  # 15:29Z
+EVENING = datetime(2026, 3, 11, 23, 10, tzinfo=SHANGHAI)  # dragged half an hour on: 23:40, its mark still ends at midnight
 
 
 @pytest.fixture
 def crm(live_app, live_server, page):
     return crm_admin(live_app, live_server, page, ADMIN, demo_customers=2)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _x_range(locator):
@@ -37,8 +43,11 @@ def test_a_reminder_at_23_29_shows_in_its_own_day_only_in_every_view(crm, page):
     base, rt = crm["url"], crm["rt"]
     customer = page.request.get(f"{base}/api/apps/crm/forms/customer/records?page_size=1").json()["items"][0]["id"]
     reminder = records.create_record(rt, Actor.system(), "crm", "follow_up_reminder", {
-        "customer": customer, "customer_name": "Late call Ltd", "remind_at": LATE.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "customer": customer, "customer_name": "Late call Ltd", "remind_at": _utc(LATE),
         "status": "pending", "content": "call before midnight"})
+    evening = records.create_record(rt, Actor.system(), "crm", "follow_up_reminder", {
+        "customer": customer, "customer_name": "Evening call Ltd", "remind_at": _utc(EVENING), "status": "pending",
+        "content": "call after dinner"})
     page.clock.set_fixed_time(NOW)  # the calendar opens on "today": the week of the 11th
     page.set_viewport_size({"width": 1280, "height": 1800})  # the whole day of the week view on screen
     page.goto(base + "/apps/crm/forms/follow_up_reminder/calendar")
@@ -60,6 +69,23 @@ def test_a_reminder_at_23_29_shows_in_its_own_day_only_in_every_view(crm, page):
     # the columns themselves: the event's one part is in the 12th's, none in the 13th's
     expect(page.locator("td.fc-timegrid-col[data-date='2026-03-12']").locator(f".fc-event[data-record='{reminder['id']}']")).to_have_count(1)
     expect(page.locator("td.fc-timegrid-col[data-date='2026-03-13']").locator(f".fc-event[data-record='{reminder['id']}']")).to_have_count(0)
+
+    # dragged half an hour down (one slot): stored at 23:40, the mark in Wednesday's column only
+    moved = page.get_by_role("link", name=re.compile("Evening call Ltd"))
+    a = moved.bounding_box()
+    slot = page.locator("td.fc-timegrid-slot-lane[data-time='23:00:00']").bounding_box()["height"]
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + 12, steps=3)
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + 4 + slot, steps=10)
+    page.mouse.up()
+    expect(page.get_by_role("status")).to_contain_text("is now due")
+    stored = page.request.get(f"{base}/api/apps/crm/forms/follow_up_reminder/records/{evening['id']}").json()["data"]["remind_at"]
+    assert stored == _utc(EVENING + timedelta(minutes=30)), stored
+    expect(moved).to_have_count(1)
+    expect(moved).to_contain_text("11:40")
+    expect(page.locator("td.fc-timegrid-col[data-date='2026-03-11']").locator(f".fc-event[data-record='{evening['id']}']")).to_have_count(1)
+    expect(page.locator("td.fc-timegrid-col[data-date='2026-03-12']").locator(f".fc-event[data-record='{evening['id']}']")).to_have_count(0)
 
     # the month: in the 12th's cell only
     page.get_by_role("button", name="Month", exact=True).click()
