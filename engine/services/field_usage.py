@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from engine.fields import FIELD_TYPES
 from engine.notifications.tables import notification_templates as templates_t
 from engine.runtime import Actor, Runtime
 from engine.services import reference_targets
@@ -105,19 +106,22 @@ def usage_in_definition(definition: dict, app_key: str, form_key: str, field_id:
 
 def outside_uses(rt: Runtime, conn: sa.Connection, app_key: str, form_key: str, definition: dict, field_id: str) -> list[dict]:
     """The places outside the form's own definition (other forms, templates, workflows, dashboards) that would
-    break if ``field_id`` went away; role grants on a removed field are harmless and not listed."""
+    break if ``field_id`` went away; role grants on a removed field are harmless and not listed. Roll-ups elsewhere count
+    as published (a roll-up only in a draft is refused at its own publish if what it names is gone)."""
     own = {(p["kind"], p["key"]) for p in usage_in_definition(definition, app_key, form_key, field_id)}
-    return [p for p in field_usage(rt, app_key, form_key, field_id, definition=definition, conn=conn)
-            if (p["kind"], p["key"]) not in own and p["kind"] != "permission"]
+    places = field_usage(rt, app_key, form_key, field_id, definition=definition, conn=conn, draft_rollups=False)
+    places += reference_targets.published_rollups_using(conn, rt, app_key, form_key, field_id)  # a draft's: at its own publish
+    return [p for p in places if (p["kind"], p["key"]) not in own and p["kind"] != "permission"]
 
 
 def field_usage(rt: Runtime, app_key: str, form_key: str, field_id: str, actor: Actor | None = None,
-                definition: dict | None = None, conn: sa.Connection | None = None) -> list[dict]:
+                definition: dict | None = None, conn: sa.Connection | None = None, *, draft_rollups: bool = True) -> list[dict]:
     """Every place that uses field ``field_id`` of ``app_key/form_key``. ``definition`` stands for the form's
-    own draft when given (what the designer has on screen)."""
+    own draft when given (what the designer has on screen); ``draft_rollups`` False leaves out the roll-ups of the
+    other forms' drafts (``outside_uses`` takes the published ones instead)."""
     if conn is None:
         with rt.db.read() as c:
-            return field_usage(rt, app_key, form_key, field_id, actor, definition, c)
+            return field_usage(rt, app_key, form_key, field_id, actor, definition, c, draft_rollups=draft_rollups)
     if actor is not None:
         require_definition_reader(rt, actor, conn)
     app = app_row(conn, rt, app_key)
@@ -132,6 +136,8 @@ def field_usage(rt: Runtime, app_key: str, form_key: str, field_id: str, actor: 
         for part, kind in OWN_PARTS + (("fields", "field"),):
             value = row["draft"].get(part)
             for i, item in enumerate(value if isinstance(value, list) else []):
+                if not draft_rollups and part == "fields" and _rolls_up(item):
+                    continue
                 hits = list(references(item, field_id, form_key, row["key"], path=f"/{part}/{i}"))
                 if hits:
                     key = f"{row['key']}.{item.get('id') or item.get('key') or i}"
@@ -167,5 +173,9 @@ def field_usage(rt: Runtime, app_key: str, form_key: str, field_id: str, actor: 
             if field_id in ((row["rights"] or {}).get("fields") or {}):
                 out.append(_place("permission", row["key"], row["label"], f"/fields/{field_id}",
                                   f"/admin/access/{app_key}/{form_key}"))
-    return out + reference_targets.usage_elsewhere(conn, rt, app_key, form_key, field_id)  # other apps' references
+    return out + reference_targets.usage_elsewhere(conn, rt, app_key, form_key, field_id, draft_rollups=draft_rollups)  # other apps'
+
+
+def _rolls_up(item: Any) -> bool:
+    return isinstance(item, dict) and item.get("type") in FIELD_TYPES and FIELD_TYPES.get(item["type"]).rolls_up
 

@@ -21,9 +21,9 @@ from engine.fields.relation import Target, reference_target, target_of_store
 from engine.runtime import Runtime
 from engine.services.form_lookup import compiled_form
 from engine.storage.access_tables import roles, teams
-from engine.storage.tables import apps, forms
+from engine.storage.tables import apps, form_versions, forms
 
-__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "rollups_broken_by", "workspace_apps", "target_choices", "access_keys"]
+__all__ = ["check_definition", "named_apps", "target_form", "target_form_id", "target_of_field", "store_target", "referrers_elsewhere", "refuse_if_referenced_elsewhere", "usage_elsewhere", "rollups_broken_by", "published_rollups_using", "workspace_apps", "target_choices", "access_keys"]
 
 
 def _references(definition: dict) -> Iterable[dict]:
@@ -148,10 +148,11 @@ def refuse_if_referenced_elsewhere(conn, rt: Runtime, app_key: str, form_key: st
                                     form=repr(f"{app_key}/{u['target_form']}"), count=len(used), places=places) for u in used])
 
 
-def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: str) -> list[dict]:
+def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: str, *, draft_rollups: bool = True) -> list[dict]:
     """"Used by" places in other apps for field ``field_id`` of ``app_key/form_key``: a reference pointing at the form
     (its target: the form's whole record, so every field of it counts only when named) and the fields fetched or
-    shown through such a reference. [{kind, key, label, path, link}] as ``engine.services.field_usage`` lists them."""
+    shown through such a reference. [{kind, key, label, path, link}] as ``engine.services.field_usage`` lists them.
+    ``draft_rollups`` False: the drafts' roll-ups left out (the publish guard asks ``published_rollups_using``)."""
     out = []
     rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
                         .where(apps.c.workspace_id == rt.workspace_id, apps.c.key != app_key, _mentions(app_key))
@@ -159,7 +160,8 @@ def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: st
     for other_app, other_form, draft in rows:
         fields = (draft or {}).get("fields") or []
         link = f"/apps/{other_app}/forms/{other_form}/design"
-        out += _rollups_using(draft or {}, other_app, other_form, Target(app_key, form_key), field_id, link)
+        if draft_rollups:
+            out += _rollups_using(draft or {}, other_app, other_form, Target(app_key, form_key), field_id, link)
         pointing = {f["id"] for f in _references(draft or {})
                     if not f.get("deleted") and reference_target(f, other_app) == Target(app_key, form_key)}
         if not pointing:
@@ -178,12 +180,13 @@ def usage_elsewhere(conn, rt: Runtime, app_key: str, form_key: str, field_id: st
 
 
 def _rollups_using(draft: dict, app: str, form: str, source: Target, field_id: str, link: str) -> list[dict]:
-    """"Used by" places of the roll-ups of one form of another app over ``source`` that follow, aggregate or filter
+    """"Used by" places of the roll-ups of one form of app ``app`` over ``source`` that follow, aggregate or filter
     on ``field_id`` (its ``via``, ``field`` or a name in its ``filter``)."""
     out = []
     for i, f in enumerate(draft.get("fields") or []):
         rolls_up = isinstance(f, dict) and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).rolls_up
-        if not rolls_up or f.get("deleted") or reference_target(f, app) != source:
+        if not rolls_up or f.get("deleted") or (reference_target(f, app).app_or(app), reference_target(f, app).form) != \
+                (source.app_or(app), source.form):
             continue
         opts = f.get("options") if isinstance(f.get("options"), dict) else {}
         hit = next((k for k in ("via", "field") if opts.get(k) == field_id), None) or \
@@ -195,21 +198,19 @@ def _rollups_using(draft: dict, app: str, form: str, source: Target, field_id: s
 
 
 def rollups_broken_by(conn, rt: Runtime, app_key: str, form_key: str, field: dict) -> list[dict]:
-    """The roll-ups of other forms (this app's or another's) that follow ``field`` of ``app_key/form_key`` as their
-    ``via`` while it no longer is a reference pointing at the roll-up's form (re-pointed or retyped): the places a
-    publish of the form would break, [{kind, key, label, path, link}] as ``usage_elsewhere`` lists them."""
+    """The published roll-ups of other forms (this app's or another's) that follow ``field`` of ``app_key/form_key`` as
+    their ``via`` while it no longer is a reference pointing at the roll-up's form (re-pointed or retyped): the places a
+    publish of the form would break, [{kind, key, label, path, link}] as ``usage_elsewhere`` lists them. A roll-up only
+    in a draft breaks nothing yet: its own publish checks what it names."""
     kind = FIELD_TYPES.get(field.get("type")) if field.get("type") in FIELD_TYPES else None
     points = reference_target(field, app_key) if kind is not None and kind.is_reference else None
-    rows = conn.execute(sa.select(apps.c.key, forms.c.key, forms.c.draft).join(forms, forms.c.app_id == apps.c.id)
-                        .where(apps.c.workspace_id == rt.workspace_id, sa.or_(apps.c.key == app_key, _mentions(app_key)))
-                        .order_by(apps.c.key, forms.c.key)).all()
     out = []
-    for other_app, other_form, draft in rows:
+    for other_app, other_form, definition in _published_around(conn, rt, app_key):
         if (other_app, other_form) == (app_key, form_key):
             continue  # the form's own roll-ups: its own definition check names them
         if points is not None and (points.app_or(app_key), points.form) == (other_app, other_form):
             continue  # still pointing at the roll-up's form
-        for i, f in enumerate((draft or {}).get("fields") or []):
+        for i, f in enumerate((definition or {}).get("fields") or []):
             rolls_up = isinstance(f, dict) and f.get("type") in FIELD_TYPES and FIELD_TYPES.get(f["type"]).rolls_up
             if not rolls_up or f.get("deleted"):
                 continue
@@ -220,6 +221,31 @@ def rollups_broken_by(conn, rt: Runtime, app_key: str, form_key: str, field: dic
                 out.append({"kind": "field", "key": key, "label": f.get("label") or f["id"], "path": f"/fields/{i}/options/via",
                             "link": f"/apps/{other_app}/forms/{other_form}/design"})
     return out
+
+
+def published_rollups_using(conn, rt: Runtime, app_key: str, form_key: str, field_id: str) -> list[dict]:
+    """The published roll-ups of other forms (this app's and other apps') over ``app_key/form_key`` that follow,
+    aggregate or filter on ``field_id``: what deleting it breaks (a roll-up only in a draft is checked at its own
+    publish). Places as ``usage_elsewhere`` lists them (this app's keyed ``form.field``)."""
+    out = []
+    for other_app, other_form, definition in _published_around(conn, rt, app_key):
+        if (other_app, other_form) == (app_key, form_key):
+            continue
+        link = f"/apps/{other_app}/forms/{other_form}/design"
+        for place in _rollups_using(definition or {}, other_app, other_form, Target(app_key, form_key), field_id, link):
+            out.append({**place, "key": place["key"].partition("/")[2]} if other_app == app_key else place)
+    return out
+
+
+def _published_around(conn, rt: Runtime, app_key: str) -> list[tuple[str, str, dict]]:
+    """(app key, form key, published definition) of the forms of ``app_key`` and of the other apps whose published
+    definition names it, in key order."""
+    published = sa.and_(form_versions.c.form_id == forms.c.id, form_versions.c.version == forms.c.published_version)
+    mentions = sa.cast(form_versions.c.definition, sa.Text).contains(app_key, autoescape=True)
+    return conn.execute(sa.select(apps.c.key, forms.c.key, form_versions.c.definition).join(forms, forms.c.app_id == apps.c.id)
+                        .join(form_versions, published)
+                        .where(apps.c.workspace_id == rt.workspace_id, sa.or_(apps.c.key == app_key, mentions))
+                        .order_by(apps.c.key, forms.c.key)).all()
 
 
 def target_form_id(field: dict, app_key: str, workspace_id: int):
