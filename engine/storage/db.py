@@ -21,6 +21,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.dialects import postgresql
 
+from engine.storage.json_loads import exact_loads
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: how long a SQLite writer waits for the lock before giving up, in seconds
 SQLITE_BUSY_TIMEOUT = 30
@@ -34,7 +36,8 @@ POOL_PING_AFTER_IDLE = 10.0
 class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 5):
         self.url = url
-        kwargs: dict = {"echo": echo, "future": True}
+        # JSON columns (a record's data) decoded by orjson where that is exact (engine.storage.json_loads)
+        kwargs: dict = {"echo": echo, "future": True, "json_deserializer": exact_loads}
         if url.startswith("sqlite"):
             path = sa.engine.make_url(url).database
             if path and path != ":memory:":
