@@ -17,7 +17,7 @@ from engine.errors import FormflowError, NotFound
 from engine.rules import JS_RUNTIME
 from engine.services import app_admin
 from engine.services import forms as form_service
-from engine.services import reference_targets
+from engine.services import member_limits, reference_targets
 from engine.services.field_types import field_types
 from engine.field_keys import published_keys
 from engine.services.permissions import has_capability, require_capability
@@ -85,7 +85,7 @@ def designer(app_key, form_key):
     fixed = published_keys(form_service.get_version(runtime(), app_key, form_key, draft["published_version"])["definition"]
                            if draft["published_version"] else None)
     return render_template("designer.html", app=app, form=form, forms=[{"key": f["key"], "label": f["label"]} for f in app["forms"]],
-                           apps=reference_targets.target_choices(runtime()),
+                           apps=reference_targets.target_choices(runtime()), people_limits=member_limits.limit_choices(runtime()),
                            definition=draft["definition"], fixed_keys=sorted(fixed), draft_revision=draft["draft_revision"], field_types=field_types(),
                            back_url=url_for("ui.index"), active_nav="apps",
                            form_url=url_for("ui.new_record", app_key=app_key, form_key=form_key),

@@ -77,11 +77,17 @@
      person of the workspace can be chosen, by keyboard (Down, Enter; Escape cancels) or pointer; it is named by the
      column and the record ("Owner of Acme Ltd") */
   var editorCount = 0;
+  /* a member field limited to roles or teams (options.limit): the picker asks for its people only */
+  function peopleOf(col) {
+    var keys = /\/api\/apps\/([^/]+)\/forms\/([^/]+)/.exec(cfg.api);
+    if (!keys || !(col.options && col.options.limit)) return '';
+    return 'app=' + encodeURIComponent(keys[1]) + '&form=' + encodeURIComponent(keys[2]) + '&field=' + encodeURIComponent(col.id);
+  }
   function personEditor(col) {
     return function (cell, onRendered, success, cancel) {
       var now = cell.getValue(), title = cell.getRow().getData()._title, done = false;
       var chosen = now === null || now === undefined || now === '' ? [] : [{ id: Number(now), name: userName(now) || ('#' + now) }];
-      var picker = ff.userPicker.create({ id: 'grid-cell-person-' + (++editorCount), single: true, chosen: chosen,
+      var picker = ff.userPicker.create({ id: 'grid-cell-person-' + (++editorCount), single: true, chosen: chosen, query: peopleOf(col),
                                           label: t('cell_person', { field: colLabel(col), title: title }),
                                           onChange: function (users) {
                                             if (done || !users.length) return;

@@ -4,9 +4,10 @@
    closes. Every place a person picks users uses it, whatever the size of the workspace:
    - server-rendered forms (admin screens, the dashboard's owner filter): the markup of _user_picker.html, mounted on load;
    - script-built editors (workflow recipients, automation values, dashboard chart filters):
-     formflow.userPicker.create({id, label, name, single, chosen: [{id, name}], onChange(users)}) -> element, the same
+     formflow.userPicker.create({id, label, name, single, chosen: [{id, name}], query, onChange(users)}) -> element, the same
      markup with the texts of the browser catalogue (picker.*); onChange gets the chosen [{id, name}] after each change.
-   data-single: one user at most (picking another replaces them). */
+   data-single: one user at most (picking another replaces them). data-query (create's query): more of the search's
+   query string, e.g. "app=crm&form=customer&field=owner" for the value of a member field: only the people it may hold. */
 (function () {
   'use strict';
   var ff = window.formflow;
@@ -130,7 +131,8 @@
 
     function load(query, page) {
       var asked = ++state.asked;
-      var url = '/api/users?page=' + page + (query ? '&search=' + encodeURIComponent(query) : '');
+      var url = '/api/users?page=' + page + (query ? '&search=' + encodeURIComponent(query) : '') +
+        (root.getAttribute('data-query') ? '&' + root.getAttribute('data-query') : '');
       ff.api('GET', url).then(function (r) {
         if (asked !== state.asked) return;  // a later question is on its way: its answer counts
         if (!r.ok) { say(t('picker.failed')); return; }
@@ -192,6 +194,7 @@
     var id = opts.id, what = opts.label || '';
     var root = el('div', { 'class': 'field user-picker', id: id, 'data-user-picker': '', 'data-name': opts.name || id, 'data-label': what });
     if (opts.single) root.setAttribute('data-single', '');
+    if (opts.query) root.setAttribute('data-query', opts.query);  // a member field's picker: app=&form=&field= (its people only)
     ['added', 'removed', 'already', 'more', 'none', 'failed', 'inactive', 'remove'].forEach(function (k) {
       root.setAttribute('data-t-' + k, ff.t('picker.' + k, { what: what }));  // {name} stays for the picked one
     });

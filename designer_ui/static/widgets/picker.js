@@ -89,9 +89,14 @@
         show(list, r.open);
       }
       function url(q) {
-        if (people) return (cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q);
+        if (people) return (cfg.users_url || '/api/users') + '?search=' + encodeURIComponent(q) + limitedTo();
         return '/api/apps/' + encodeURIComponent(targetApp) + '/forms/' + encodeURIComponent(target) +
           '/records/table?per_page=20&search=' + encodeURIComponent(q);
+      }
+      /* a member field limited to roles or teams (options.limit): the server lists only the people it may hold */
+      function limitedTo() {
+        if (!(f.options && f.options.limit) || !cfg.app || !cfg.form) return '';
+        return '&app=' + encodeURIComponent(cfg.app) + '&form=' + encodeURIComponent(cfg.form) + '&field=' + encodeURIComponent(f.id);
       }
       function search(q) {
         r.query = q;
