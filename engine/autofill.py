@@ -58,6 +58,8 @@ class Rollup:
     multiple: bool = False  # the source's reference holds a list of ids
     filter: CompiledRule | None = None  # only source records for which this holds
     of_type: str | None = None  # field type of ``of`` in the source form
+    #: (id, published version) of the source form the above were compiled from (``published_resolver``); None: unknown
+    source_seen: tuple[int | None, int | None] | None = None
 
 
 @dataclass
@@ -102,7 +104,8 @@ def compile_autofill(definition: dict, resolve_form, own_app: str | None = None)
             via = next((x for x in source_fields if x.get("id") == o.get("via")), {})
             of = next((x for x in source_fields if x.get("id") == o.get("field")), {})
             rollup = Rollup(f["id"], source, o.get("via"), o.get("aggregate"), o.get("field"),
-                            bool((via.get("options") or {}).get("multiple")), of_type=of.get("type"))
+                            bool((via.get("options") or {}).get("multiple")), of_type=of.get("type"),
+                            source_seen=getattr(resolve_form, "seen", {}).get(source))
             if o.get("filter"):
                 try:
                     rollup.filter = compile_rule(o["filter"], RuleScope.from_fields(source_fields, resolve_form, key=f"rollup:{f['id']}"),
@@ -189,9 +192,17 @@ def computed_stage(w) -> None:
     if not af:
         return
     ctx = rule_context(w)
-    for r in af.rollups:  # a new record has nothing referencing it yet
-        w.values[r.field] = rollup_value(w.conn, w.form.form_id, r, w.record_id, ctx) if w.record_id is not None else \
-            (0 if r.aggregate == "count" else None)
+    if w.record_id is None:  # a new record has nothing referencing it yet
+        w.values.update({r.field: 0 if r.aggregate == "count" else None for r in af.rollups})
+    elif af.rollups:
+        for attempt in range(_ATTEMPTS):  # compiled from source versions no longer published: compiled again
+            try:
+                w.values.update({r.field: rollup_value(w.conn, w.form.form_id, r, w.record_id, ctx) for r in af.rollups})
+                break
+            except StaleRollup:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+                af = fresh_compiled(w.rt, w.conn, w.form, force=attempt > 0).autofill
     recompute(af, w.values, ctx)
 
 
@@ -219,10 +230,12 @@ def propagate_batch(writes) -> None:
     dependents = _dependents(writes[0])
     if dependents:
         for w in writes:
-            _propagate(w, dependents)
+            if _propagate(w, dependents):  # a form rolling this one up was compiled again: the dependents are
+                dependents = _dependents(w)
 
 
-def _propagate(w, dependents: dict) -> None:
+def _propagate(w, dependents: dict) -> bool:
+    """Answers whether a form rolling this one up had to be compiled again (``StaleRollup``)."""
     before, after = w.before or {}, w.values if w.action not in ("delete",) else {}
     ctx = rule_context(w)
     changes: dict[tuple[int, int], dict] = {}
@@ -235,8 +248,20 @@ def _propagate(w, dependents: dict) -> None:
             ids |= _ids(data.get(r.via))
         wanted += [(form_id, r, target) for target in ids]
     _lock_targets(w.conn, {target for _, _, target in wanted})
+    current: dict[tuple[int, str], Rollup] = {}  # the roll-ups of the forms compiled again
     for form_id, r, target in wanted:
-        changes.setdefault((form_id, target), {})[r.field] = rollup_value(w.conn, form_id, r, target, ctx)
+        r = current.get((form_id, r.field), r)
+        for attempt in range(_ATTEMPTS):
+            try:
+                changes.setdefault((form_id, target), {})[r.field] = rollup_value(w.conn, form_id, r, target, ctx)
+                break
+            except StaleRollup:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+                forms_by_id[form_id] = fresh = fresh_compiled(w.rt, w.conn, forms_by_id[form_id], force=attempt > 0)
+                current.update({(form_id, x.field): x for x in fresh.autofill.rollups})
+                r = current[(form_id, r.field)]
+                w.form.memo.pop(DEPENDENTS_MEMO, None)  # the next save finds the fresh one
     for (form_id, target), values in changes.items():
         _patch(w.conn, form_id, target, values, forms_by_id[form_id], ctx)
     if w.action == "update":
@@ -248,6 +273,7 @@ def _propagate(w, dependents: dict) -> None:
             for rid, ref in rows:
                 if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
                     _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])}, compiled, ctx)
+    return bool(current)
 
 
 def _lock_targets(conn, ids: set[int]) -> None:
@@ -341,7 +367,7 @@ _PUBLISHED_SIBLINGS = sa.select(forms.c.id, forms.c.published_version).where(
 
 
 #: form ``fkey`` of the app of form ``fid`` (built once: roll-ups run on every save of their source form)
-_SOURCE_FORM = sa.select(forms.c.id).where(
+_SOURCE_FORM = sa.select(forms.c.id, forms.c.published_version).where(
     forms.c.app_id == sa.select(_OWN_FORM.c.app_id).where(_OWN_FORM.c.id == sa.bindparam("fid")).scalar_subquery(),
     forms.c.key == sa.bindparam("fkey"))
 
@@ -364,12 +390,50 @@ def refers_to(conn, field_id: str, record_id: int):
     return sa.literal_column(ftype.sql_expression(dialect, field_id)) == ftype.sql_value(record_id, dialect)  # numeric on PostgreSQL
 
 
-def _source_id(conn, form_id: int, r: Rollup) -> int | None:
-    """The id of the form ``r`` rolls up, seen from form ``form_id``'s app (``app/form``: another app's of the workspace)."""
+def _source(conn, form_id: int, r: Rollup) -> tuple[int | None, int | None]:
+    """(id, published version) of the form ``r`` rolls up, seen from form ``form_id``'s app (``app/form``: another
+    app's of the workspace); (None, None) when there is none."""
     if APP_SEPARATOR in r.source:
         own_app = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
-        return conn.execute(sa.select(forms.c.id).where(form_by_store_key(r.source, own_app))).scalar()
-    return conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).scalar()
+        row = conn.execute(sa.select(forms.c.id, forms.c.published_version).where(form_by_store_key(r.source, own_app))).first()
+    else:
+        row = conn.execute(_SOURCE_FORM, {"fid": form_id, "fkey": r.source}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def _source_id(conn, form_id: int, r: Rollup) -> int | None:
+    return _source(conn, form_id, r)[0]
+
+
+def forget_rolling_up(rt, source_id: int) -> int:
+    """At the publish of form ``source_id``: the compiled forms this process holds with roll-ups over it are dropped, so
+    their next use here compiles them from the version published now (reads included); another process finds out at
+    its next save through them (``StaleRollup``)."""
+    return rt.forms.forget_compiled(lambda form: any(r.source_seen is not None and r.source_seen[0] == source_id
+                                                     for r in (form.autofill.rollups if form.autofill else ())))
+
+
+#: tries of a roll-up met stale: as compiled, as the form cache holds it by now, compiled anew
+_ATTEMPTS = 3
+
+
+class StaleRollup(Exception):
+    """A roll-up compiled from another version of its source form than the one published now (``rollup_value``)."""
+
+
+def _stale(r: Rollup, found: tuple[int | None, int | None]) -> bool:
+    return r.source_seen is not None and r.source_seen != found
+
+
+def fresh_compiled(rt, conn, compiled, *, force: bool = False):
+    """``compiled`` (a form whose roll-up met ``StaleRollup``) compiled again from the versions published now: the one the
+    form cache holds when it is another object (compiled again meanwhile) unless ``force``, else the cache drops the
+    form's versions and builds this one anew. The stale object stays with whoever holds it."""
+    held = rt.forms.held(compiled.form_id, compiled.version)
+    if held is not None and held is not compiled and not force:
+        return held
+    rt.forms.forget(compiled.form_id)
+    return form_service.compiled_version(rt, conn, compiled.form_id, compiled.version, compiled.app_key)
 
 
 def _value_column(r: Rollup):
@@ -385,8 +449,13 @@ def _in_sql(r: Rollup) -> bool:
 
 
 def rollup_value(conn, form_id: int, r: Rollup, target_id: int, ctx=None) -> Any:
-    """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``."""
-    source_id = _source_id(conn, form_id, r)
+    """The roll-up of the live records of ``r.source`` whose ``r.via`` names ``target_id``. ``StaleRollup`` when ``r``
+    was compiled from another version of its source than the one published now: its statement that finds the source
+    says so, no statement of its own (the caller compiles the form again: ``fresh_compiled``)."""
+    found = _source(conn, form_id, r)
+    if _stale(r, found):
+        raise StaleRollup(f"roll-up {r.field!r} was compiled from {r.source!r} at {r.source_seen}, published now: {found}")
+    source_id = found[0]
     value_col = _value_column(r)
     query = (sa.select(records.c.data[r.via], value_col, records.c.created_at, records.c.id)
              .where(_form_literal(source_id), records.c.deleted_at.is_(None)).order_by(records.c.created_at, records.c.id))

@@ -64,6 +64,14 @@ class VersionCache:
                 del self._items[k]
         return len(gone)
 
+    def forget_held(self, kind: str, match: Callable[[Any], bool]) -> int:
+        """Drop the entries of ``kind`` whose artefact ``match`` accepts (one compiled from what changed since)."""
+        with self._lock:
+            gone = [k for k, v in self._items.items() if k[0] == kind and match(v)]
+            for k in gone:
+                del self._items[k]
+        return len(gone)
+
     def __len__(self) -> int:
         return len(self._items)
 

@@ -408,6 +408,10 @@ class FormCache:
         """Drop a deleted form's versions (a later form may get its id)."""
         self.cache.forget(self.KIND, lambda key: key[0] == form_id)
 
+    def forget_compiled(self, match) -> int:
+        """Drop the compiled forms ``match`` accepts (compiled from another form's version no longer published)."""
+        return self.cache.forget_held(self.KIND, match)
+
 
 def diff_definitions(old: dict | None, new: dict) -> list[dict]:
     """What publishing ``new`` over ``old`` changes, one entry per change, in user terms."""

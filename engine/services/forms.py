@@ -262,8 +262,9 @@ def publish_form(rt: Runtime, actor: Actor, app_key: str, form_key: str, *, conn
                                                  published_at=now, published_by=actor.user_id))
     conn.execute(sa.update(forms).where(forms.c.id == row["id"]).values(published_version=version, updated_at=now))
     indexes.ensure_indexes(conn, row["id"], definition)
-    from engine.autofill import backfill_rollups  # cycle: autofill reads compiled versions through this module
+    from engine.autofill import backfill_rollups, forget_rolling_up  # cycle: autofill reads compiled versions through this module
     backfill_rollups(rt, conn, row["id"], app_key, definition, old)  # new or re-pointed roll-ups: every record's value now
+    forget_rolling_up(rt, row["id"])  # roll-ups over this form compiled here from its version before: compiled again
     return {"key": form_key, "version": version, "published_at": now.isoformat()}
 
 

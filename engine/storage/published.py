@@ -23,15 +23,20 @@ def form_by_store_key(key: str, app_id) -> sa.ColumnElement:
 
 def published_resolver(conn, form_id: int) -> Callable[[str], list[dict] | None]:
     """resolve_form for rule scopes: a sibling form's (or, by ``app/form``, another app's) published fields by key
-    (None if unpublished)."""
+    (None if unpublished). ``resolve.seen`` holds, by key, the (form id, published version) each answer was read from
+    ((None, None): no such form; (id, None): not published): what a compile made with it depends on."""
     cache: dict[str, list[dict] | None] = {}
+    seen: dict[str, tuple[int | None, int | None]] = {}
     app_id = sa.select(forms.c.app_id).where(forms.c.id == form_id).scalar_subquery()
 
     def resolve(key: str) -> list[dict] | None:
         if key not in cache:
-            definition = conn.execute(sa.select(form_versions.c.definition).join(forms, sa.and_(
-                forms.c.id == form_versions.c.form_id, form_versions.c.version == forms.c.published_version))
-                .where(form_by_store_key(key, app_id))).scalar()
+            row = conn.execute(sa.select(forms.c.id, forms.c.published_version, form_versions.c.definition).outerjoin(
+                form_versions, sa.and_(forms.c.id == form_versions.c.form_id, form_versions.c.version == forms.c.published_version))
+                .where(form_by_store_key(key, app_id))).first()
+            definition = row[2] if row is not None else None
             cache[key] = definition.get("fields", []) if definition else None
+            seen[key] = (row[0], row[1]) if row is not None else (None, None)
         return cache[key]
+    resolve.seen = seen
     return resolve
