@@ -34,22 +34,8 @@
     if (!state.users.some(function (u) { return u.id === Number(id); })) state.users.push({ id: Number(id), display_name: name });
   }
   function nameFilterPeople(filters) {
-    var ids = [];
-    (function walk(list) {
-      (list || []).forEach(function (c) {
-        if (c.filters) { walk(c.filters); return; }
-        var f = fieldOf(c.field), vals = Array.isArray(c.value) ? c.value : [c.value];
-        if (!f || !has(f, 'is_user')) return;
-        vals.forEach(function (v) {
-          if (/^\d+$/.test(String(v)) && ids.indexOf(String(v)) < 0 && userName(Number(v)) === String(v)) ids.push(String(v));
-        });
-      });
-    })(filters);
-    if (!ids.length) return Promise.resolve();
-    return ff.api('GET', '/api/users/names?ids=' + ids.slice(0, 50).join(',')).then(function (r) {
-      var names = (r.ok && r.data && r.data.names) || {};
-      Object.keys(names).forEach(function (id) { remember(id, names[id]); });
-    });
+    return ff.filterBuilder.namePeople(filters, { fieldOf: fieldOf, remember: remember,
+                                                  named: function (id) { return userName(Number(id)) !== String(id); } });
   }
   function userName(id) {
     var u = state.users.filter(function (x) { return x.id === id; })[0];

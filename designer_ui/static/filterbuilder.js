@@ -6,7 +6,8 @@
    its fields' value; host = {field, op, index, t, label, users, choices(parent)} (choices: what the type's widget picks
    from, by the column's type); the value is el.filterValue() when given, else el.value.
    Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, userName: fn(id), t: fn}); fb.add(), fb.read(),
-   fb.set(filters). A person's value is picked with the user picker (userpicker.js: the page loads it).
+   fb.set(filters). A person's value is picked with the user picker (userpicker.js: the page loads it); a saved view's
+   people are named by id first with formflow.filterBuilder.namePeople(conditions, opts) (below).
    Each row's controls are named with its number ("Field, condition 2"), so several conditions never share a name. */
 (function () {
   'use strict';
@@ -164,5 +165,28 @@
     return { add: add, read: read, clear: clear, set: set, columns: cols };
   }
 
+  /* a saved view's people: the values of its conditions (groups too) on a person field are ids; those the page cannot
+     name yet are named by GET /api/users/names (at most 50 at once), however many people the workspace has, before the
+     conditions are shown. opts: {fieldOf(id) -> the field or column, named(id) -> bool, remember(id, name)} -> Promise */
+  function namePeople(conditions, opts) {
+    var ids = [];
+    (function walk(list) {
+      (list || []).forEach(function (c) {
+        if (c.filters) { walk(c.filters); return; }
+        var col = opts.fieldOf(c.field);
+        if (!col || !has(col, 'is_user')) return;
+        (Array.isArray(c.value) ? c.value : [c.value]).forEach(function (v) {
+          if (/^\d+$/.test(String(v)) && ids.indexOf(String(v)) < 0 && !opts.named(String(v))) ids.push(String(v));
+        });
+      });
+    })(conditions);
+    if (!ids.length) return Promise.resolve();
+    return ff.api('GET', '/api/users/names?ids=' + ids.slice(0, 50).join(',')).then(function (r) {
+      var names = (r.ok && r.data && r.data.names) || {};
+      Object.keys(names).forEach(function (id) { opts.remember(id, names[id]); });
+    });
+  }
+
+  filterBuilder.namePeople = namePeople;
   ff.filterBuilder = filterBuilder;
 })();

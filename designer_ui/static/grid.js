@@ -56,22 +56,10 @@
   /* a saved view's people (its filters name them by id) named by GET /api/users/names, however many people the
      workspace has, before its conditions are shown */
   function namePeople(conditions) {
-    var ids = [];
-    (function walk(list) {
-      (list || []).forEach(function (c) {
-        if (c.filters) { walk(c.filters); return; }
-        var col = cfg.columns.filter(function (x) { return x.id === c.field; })[0];
-        if (!col || !has(col, 'is_user')) return;
-        (Array.isArray(c.value) ? c.value : [c.value]).forEach(function (v) {
-          if (/^\d+$/.test(String(v)) && ids.indexOf(String(v)) < 0 && !userName(v)) ids.push(String(v));
-        });
-      });
-    })(conditions);
-    if (!ids.length) return Promise.resolve();
-    return ff.api('GET', '/api/users/names?ids=' + ids.slice(0, 50).join(',')).then(function (r) {
-      var names = (r.ok && r.data && r.data.names) || {};
-      Object.keys(names).forEach(function (id) { state.names[id] = names[id]; });
-    });
+    return ff.filterBuilder.namePeople(conditions, {
+      fieldOf: function (id) { return cfg.columns.filter(function (x) { return x.id === id; })[0]; },
+      named: function (id) { return !!userName(id); },
+      remember: function (id, name) { state.names[id] = name; } });
   }
   /* an Owner-like cell is edited with the user picker (userpicker.js): it searches the server as one types, so any
      person of the workspace can be chosen, by keyboard (Down, Enter; Escape cancels) or pointer; it is named by the
