@@ -3,7 +3,8 @@ field may not hold (``options.limit``: roles, teams; ``engine.fields.member_limi
 ``/data/<field>`` with the coded message ``error.record.user_outside_limit`` naming the ids.
 
 Only people a write adds are checked: a value stored before the limit was set (or a person who left the team since) is
-kept as long as the write leaves it there. Forms without a limited field send no statement here; a limited field sends
+kept as long as the write leaves it there. A sub-table's member column is checked row by row (at
+``/data/<table>/<row>/<column>``); a person any row held before counts as held. Forms without a limited field send no statement here; a limited field sends
 one per write (one per field for a batch of creates: ``refuse_outside_limit_batch``).
 
 This module's ``FEATURE`` (listed in ``engine.features``) is an assertion stage. Beside it: the member field a user
@@ -25,19 +26,33 @@ from engine.storage.access_tables import teams
 _CHUNK = 1000
 
 
-def _added_ids(w, f: dict) -> list:
-    """The ids the write puts into the field that it did not hold before."""
+def _added(w, f: dict, table: dict | None) -> list[tuple[str, list]]:
+    """(error path, ids) of what the write puts into field ``f`` that it did not hold before; for a column of the
+    sub-table ``table``, per row (what any row of the table held before counts as held)."""
     ftype = FIELD_TYPES.get(f["type"])
-    value = w.values.get(f["id"])
-    before = (w.before or {}).get(f["id"])
-    if value is None or value == before:
+    if table is None:
+        value, before = w.values.get(f["id"]), (w.before or {}).get(f["id"])
+        if value is None or value == before:
+            return []
+        held = set(ftype.ids(before)) if before is not None else set()
+        return [(f"/data/{f['id']}", [x for x in ftype.ids(value) if x not in held])]
+    rows, before = w.values.get(table["id"]) or [], (w.before or {}).get(table["id"]) or []
+    if rows == before:
         return []
-    held = set(ftype.ids(before)) if before is not None else set()
-    return [x for x in ftype.ids(value) if x not in held]
+    held = {x for row in before if isinstance(row, dict) for x in ftype.ids(row.get(f["id"]))}
+    return [(f"/data/{table['id']}/{i}/{f['id']}", [x for x in ftype.ids(row.get(f["id"])) if x not in held])
+            for i, row in enumerate(rows) if isinstance(row, dict) and row.get(f["id"]) is not None]
 
 
-def _limited_fields(w) -> list[dict]:
-    return [f for f in w.form.input_fields if FIELD_TYPES.get(f["type"]).choosable_where(f, w.rt.workspace_id)]
+def _limited_fields(w) -> list[tuple[dict, dict | None]]:
+    """(field, its sub-table or None) of the member fields with a limit, a sub-table's columns too."""
+    out = []
+    for f in w.form.input_fields:
+        ftype = FIELD_TYPES.get(f["type"])
+        for col, table in ([(c, f) for c in ftype.row_fields(f)] if ftype.stores_rows else [(f, None)]):
+            if col.get("type") in FIELD_TYPES and FIELD_TYPES.get(col["type"]).choosable_where(col, w.rt.workspace_id):
+                out.append((col, table))
+    return out
 
 
 def refuse_outside_limit(w) -> None:
@@ -50,16 +65,16 @@ def refuse_outside_limit_batch(writes: list) -> None:
     if not writes:
         return
     first = writes[0]
-    for f in _limited_fields(first):
-        wanted = [(w, _added_ids(w, f)) for w in writes]
-        asked = sorted({x for _, ids in wanted for x in ids if isinstance(x, int)})
+    for f, table in _limited_fields(first):
+        wanted = [(w, path, ids) for w in writes for path, ids in _added(w, f, table)]
+        asked = sorted({x for _, _, ids in wanted for x in ids if isinstance(x, int)})
         refused: set = set()
         for start in range(0, len(asked), _CHUNK):
             refused |= set(FIELD_TYPES.get(f["type"]).refused_ids(first.conn, first.rt.workspace_id, f, asked[start:start + _CHUNK]))
-        for w, ids in wanted:
+        for w, path, ids in wanted:
             outside = [x for x in ids if x in refused]
             if outside:
-                w.errors.append(w.form.coded(f["id"], "error.record.user_outside_limit", code="outside_limit",
+                w.errors.append(w.form.coded((table or f)["id"], "error.record.user_outside_limit", path=path, code="outside_limit",
                                              ids=", ".join(map(str, outside))))
 
 

@@ -165,3 +165,23 @@ def test_person_lanes_offer_the_same_people(people, client):
     assert [lane["value"] for lane in lanes["lanes"]] == [ids["sam"], ids["ted"]], lanes
     unlimited = client.get(FORM + "/records/lanes?by=helper").get_json()
     assert ids["una"] in [lane["value"] for lane in unlimited["lanes"]]
+
+
+def test_a_sub_tables_member_column_is_checked_row_by_row(people, client):
+    rt, ids = people
+    definition = _definition({"roles": ["sales"]})
+    definition["fields"].append({"id": "visits", "type": "subtable", "label": "Visits", "options": {"fields": [
+        {"id": "note", "type": "text", "label": "Note"},
+        {"id": "by", "type": "user", "label": "By", "options": {"limit": {"teams": ["east", "nowhere"]}}}]}})
+    bad = _put_draft(client, definition)
+    assert bad.status_code == 422 and set(_errors(bad)) == {"/fields/3/options/fields/1/options/limit/teams/1"}
+    definition["fields"][3]["options"]["fields"][1]["options"]["limit"]["teams"] = ["east"]
+    assert _put_draft(client, definition).status_code == 200
+    assert client.post(FORM + "/publish").status_code == 201
+    r = client.post(RECORDS, json={"data": {"name": "v", "visits": [{"note": "a", "by": ids["ted"]}, {"note": "b", "by": ids["una"]}]}})
+    assert r.status_code == 422
+    assert {p: e["message_code"] for p, e in _errors(r).items()} == {"/data/visits/1/by": "error.record.user_outside_limit"}
+    r = client.post(RECORDS, json={"data": {"name": "v", "visits": [{"note": "a", "by": ids["ted"]}]}})
+    assert r.status_code == 201, r.get_json()
+    picked = client.get("/api/users?page=1&app=sales&form=deal&field=by").get_json()
+    assert [u["id"] for u in picked["items"]] == [ids["ted"]]
