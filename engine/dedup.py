@@ -7,10 +7,13 @@ A form opts in with ``settings.duplicate_check``::
 
 Each rule turns a record into one match key: its fields' values, each passed
 through the rule's normalizer (registered by name in ``NORMALIZERS``), joined.
-Keys live in ``dedup_keys`` so a lookup is one index probe. The check runs
-before save (an assertion stage: a clear 409 naming the colliding record) and
-again when the keys are stored after save, where the unique index on
+Keys live in ``dedup_keys`` so a lookup is one index probe per key. The check
+runs before save (an assertion stage: a clear 409 naming the colliding record)
+and again when the keys are stored after save, where the unique index on
 "refuse" keys makes the loser of two simultaneous submits fail the same way.
+On PostgreSQL a refuse-mode create in its own transaction skips the first: its
+insert stores the keys and counts those another live record holds, and the
+create is refused and rolled back from there.
 
 What a collision tells the caller passes their read gate (``shown``): the
 colliding record is named (id, title) only when it is in their read scope and
@@ -145,16 +148,20 @@ _MATCH_QUERIES: dict[tuple[int, bool], sa.Select] = {}
 
 
 def _matches_query(count: int, excluding: bool) -> sa.Select:
+    """One index probe per key, on (form_id, rule, key) whole: a chain of ORs under ``form_id = ?`` is planned, on a
+    table whose statistics are older than its growth, as a walk of every key of the form."""
     query = _MATCH_QUERIES.get((count, excluding))
     if query is None:
-        wanted = sa.or_(*[sa.and_(dedup_keys.c.rule == sa.bindparam(f"rule_{i}"), dedup_keys.c.key == sa.bindparam(f"key_{i}"))
-                          for i in range(count)])
-        query = (sa.select(dedup_keys.c.rule, records.c.id, records.c.data)
-                 .join(records, records.c.id == dedup_keys.c.record_id)
-                 .where(dedup_keys.c.form_id == sa.bindparam("form_id"), wanted, records.c.deleted_at.is_(None))
-                 .order_by(records.c.id, dedup_keys.c.rule).limit(MAX_MATCHES))
+        probes = [sa.select(dedup_keys.c.rule, dedup_keys.c.record_id).where(
+            dedup_keys.c.form_id == sa.bindparam("form_id"), dedup_keys.c.rule == sa.bindparam(f"rule_{i}"),
+            dedup_keys.c.key == sa.bindparam(f"key_{i}")) for i in range(count)]
+        held = (probes[0] if count == 1 else sa.union_all(*probes)).subquery("held")
+        query = (sa.select(held.c.rule, records.c.id, records.c.data)
+                 .join(records, records.c.id == held.c.record_id)
+                 .where(records.c.deleted_at.is_(None))
+                 .order_by(records.c.id, held.c.rule).limit(MAX_MATCHES))
         if excluding:
-            query = query.where(dedup_keys.c.record_id != sa.bindparam("exclude"))
+            query = query.where(held.c.record_id != sa.bindparam("exclude"))
         query = _MATCH_QUERIES.setdefault((count, excluding), query)
     return query
 
@@ -251,12 +258,23 @@ def check_before_save(w) -> None:
     check = for_form(w.form)
     if check is None or w.action not in ("create", "update") or w.errors:
         return
+    if _checked_by_insert(w, check):
+        return
     keys = _keys(w, check)
     if w.action == "update":  # only what changed: an untouched old pair of duplicates doesn't block other edits
         before = check.keys(w.before or {})
         keys = {rule: key for rule, key in keys.items() if before.get(rule) != key}
     matches = find_matches(w.conn, w.form, check, keys, exclude=w.record_id, hidden=_hidden(w.rt, w.conn, w.actor, w.form))
     _act_on(w, check, matches)
+
+
+def _checked_by_insert(w, check: DuplicateCheck) -> bool:
+    """A refuse-mode create in a transaction of its own (``w.trusted``) whose insert stores its keys is checked by that
+    insert (``record_rows.with_audit``: keys held by another live record are counted there) and refused by
+    ``store_keys``, the transaction rolled back: no statement of its own before the save. A flag-mode check must know
+    its matches before the save (the flag is saved with the record); a create in a caller's transaction must not have
+    saved anything when it is refused."""
+    return check.mode == "refuse" and w.action == "create" and w.trusted and bool(keys_for_insert(w))
 
 
 def _keys(w, check: DuplicateCheck) -> dict[str, str]:
@@ -358,8 +376,8 @@ def store_keys(w) -> None:
         w.conn.execute(sa.delete(dedup_keys).where(dedup_keys.c.record_id == w.record_id))
         return
     keys = _keys(w, check)
-    if w.keys_stored is not None:  # stored by the record's insert (``keys_for_insert``): were they all?
-        if w.keys_stored < len(keys):
+    if w.keys_unique is not None:  # stored by the record's insert (``keys_for_insert``): all, and no other record's?
+        if w.keys_unique < len(keys):
             _refuse_taken(w.conn, w.form, check, w.record_id, keys, seen_by=(w.rt, w.actor))
         return
     if w.action == "update" and keys == check.keys(w.before or {}):
@@ -461,7 +479,8 @@ def write_keys(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str
 
 def _refuse_taken(conn, form, check: DuplicateCheck, record_id: int, keys: dict[str, str], *, seen_by: tuple | None) -> None:
     """A key of ``keys`` is held by another record: the duplicate error, naming it."""
-    matches = find_matches(conn, form, check, keys, exclude=record_id)
+    hidden = _hidden(seen_by[0], conn, seen_by[1], form) if seen_by is not None else frozenset()
+    matches = find_matches(conn, form, check, keys, exclude=record_id, hidden=hidden)
     if matches and seen_by is not None:
         matches = shown(seen_by[0], conn, seen_by[1], form, matches)
     raise duplicate_error(form, matches or [{"record_id": 0, "title": "?", "rule": next(iter(keys)),

@@ -97,7 +97,7 @@ def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: d
                                                                    "chk_form": form.key, "chk_id": form.form_id}).mappings().one()
     if row["published_now"] != form.version:
         raise StaleForm(f"form {form.key!r} is no longer at version {form.version}")
-    return {key: row[key] for key in _RECORD_COLUMNS + ("keys_stored",) if key in row}, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
+    return {key: row[key] for key in _RECORD_COLUMNS + ("keys_unique",) if key in row}, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
 
 
 def _published_row(rt: Runtime, conn, statement, app_key: str, form_key: str):

@@ -68,7 +68,7 @@ class Write:
     neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
     trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
     late_counter: dict | None = None  # PostgreSQL: the serial taken last, with the commit (record_serials.number_and_commit)
-    keys_stored: int | None = None  # PostgreSQL: how many duplicate-check keys the insert stored (dedup.keys_for_insert)
+    keys_unique: int | None = None  # PostgreSQL: how many duplicate-check keys the insert stored, held by no other record
 
     @property
     def changed(self) -> set[str]:
@@ -534,7 +534,7 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None, count
     if saved is None:
         raise PreconditionFailed(f"record {w.record_id} was changed by someone else; reload it",
                                  message_code="error.record.changed_reload", params={"id": w.record_id})
-    w.record_id, w.keys_stored = saved["id"], saved.get("keys_stored")
+    w.record_id, w.keys_unique = saved["id"], saved.get("keys_unique")
     w.values = {**data, counter["serial_field"]: saved["data"][counter["serial_field"]]} if counter else data
     w.row = dict(saved)
 

@@ -37,18 +37,29 @@ def with_audit(write, *columns, numbered: bool = False, keyed: bool = False):
     row comes back with ``columns`` beside it (scalar subqueries: what else the save wants to know without a statement).
     ``numbered``: ``write`` is ``NUMBERED_INSERT``, and the audit row's changes get the serial number it took.
     ``keyed``: a new record's duplicate-check keys (``dedup_keys``: [{rule, key, exclusive}] as JSON) are stored too,
-    a key already held skipped, and ``keys_stored`` says how many were."""
+    a key already held skipped, and ``keys_unique`` says how many were stored and, when exclusive (a "refuse"
+    rule's), held by no other live record: the statement's snapshot shows the keys held before it, so a key the unique
+    index lets through (a duplicate from before its rule holds it unexclusively) counts as held too. The save is its
+    own duplicate check."""
     saved = write.cte("saved")
     if keyed:
-        given = (sa.func.jsonb_to_recordset(sa.bindparam("dedup_keys", type_=postgresql.JSONB))
-                 .table_valued(sa.column("rule", sa.Text), sa.column("key", sa.Text), sa.column("exclusive", sa.Boolean))
-                 .render_derived(name="given", with_types=True))
+        given, held = (sa.func.jsonb_to_recordset(sa.bindparam("dedup_keys", type_=postgresql.JSONB))
+                       .table_valued(sa.column("rule", sa.Text), sa.column("key", sa.Text), sa.column("exclusive", sa.Boolean))
+                       .render_derived(name=name, with_types=True) for name in ("given", "wanted"))
         stored = (postgresql.insert(dedup_keys)
                   .from_select(["form_id", "rule", "key", "record_id", "exclusive"],
                                sa.select(saved.c.form_id, given.c.rule, given.c.key, saved.c.id, given.c.exclusive)
                                .select_from(saved).join(given, sa.true()))
                   .on_conflict_do_nothing().returning(dedup_keys.c.rule).cte("keyed"))
-        columns += (sa.select(sa.func.count()).select_from(stored).scalar_subquery().label("keys_stored"),)
+        # per key, one index probe on (form_id, rule, key) whole for a live record holding it: a LATERAL subquery with a
+        # LIMIT is never flattened into a join, which a planner with statistics older than the table's growth would
+        # answer by hashing every key of the form
+        holder = (sa.select(dedup_keys.c.record_id).join(records, records.c.id == dedup_keys.c.record_id)
+                  .where(dedup_keys.c.form_id == saved.c.form_id, dedup_keys.c.rule == held.c.rule,
+                         dedup_keys.c.key == held.c.key, records.c.deleted_at.is_(None), held.c.exclusive.is_(True))
+                  .limit(1).lateral("holder"))
+        holders = sa.select(sa.func.count()).select_from(held).join(holder, sa.true()).scalar_subquery()
+        columns += ((sa.select(sa.func.count()).select_from(stored).scalar_subquery() - holders).label("keys_unique"),)
     changes = sa.bindparam("changes", type_=record_audit.c.changes.type)
     if numbered:
         changes = sa.func.jsonb_set(changes, _SERIAL_PATH, sa.func.jsonb_build_array(sa.null(), saved.c.data.op("->")(_SERIAL_FIELD)),

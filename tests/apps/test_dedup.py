@@ -200,3 +200,24 @@ def test_two_simultaneous_submits_of_the_same_customer_one_wins(crm, system):
     # the loser's insert (which took a serial number and tried the keys on PostgreSQL) was rolled back whole
     after = rs.create_record(crm, system, "crm", "customer", {"name": "Later Ltd"})
     assert int(after["data"]["serial"][-4:]) == int(winner["data"]["serial"][-4:]) + 1
+
+
+def test_a_key_held_by_a_duplicate_from_before_the_rule_still_refuses(crm, system):
+    """Two records sharing a name before the rule existed: the oldest holds the key exclusively, the other unexclusively.
+    Once the oldest is deleted, nothing in the unique index stops a third; the save's own check still refuses it."""
+    older, newer = (rs.create_record(crm, system, "crm", "opportunity", {"name": name, "customer": rs.create_record(
+        crm, system, "crm", "customer", {"name": f"Customer {i}"})["id"]}) for i, name in enumerate(("Gamma Ltd", "GAMMA")))
+    draft = fs.get_draft(crm, "crm", "opportunity")["definition"]
+    draft.setdefault("settings", {})["duplicate_check"] = {"mode": "refuse", "rules": [{"key": "name", "fields": ["name"],
+                                                                                         "normalize": "company_name"}]}
+    fs.save_draft(crm, system, "crm", "opportunity", draft)
+    fs.publish_form(crm, system, "crm", "opportunity")
+    rs.delete_record(crm, system, "crm", "opportunity", older["id"])
+    rs.create_record(crm, system, "crm", "opportunity", {"name": "Delta", "customer": 1})  # the form is now the one saved with last
+    for _ in range(2):  # from a fresh look-up, then from the form saved with last (the insert checks the keys itself)
+        with pytest.raises(DuplicateRecord) as info:
+            rs.create_record(crm, system, "crm", "opportunity", {"name": "Gamma Limited", "customer": 1})
+        assert info.value.errors[0].extra["record_id"] == newer["id"]
+    from engine.services import queries
+
+    assert queries.list_records(crm, system, "crm", "opportunity", queries.Query())["total"] == 2
