@@ -6,11 +6,13 @@ made, so a grid paging or refreshing the same view builds nothing. The statement
 (``CompiledForm.memo``: a new version starts empty) under everything it was built from: the reader's row scope, the
 hidden fields, the filters with their values, sort, search, deleted or not, owner scope, the count's cap. A query
 whose values are resolved per request (``$me``, ``$my_team``, a period relative to now) or a runtime with row-scope
-hooks is built every time. The page's size and offset are parameters (``PAGE_LIMIT``, ``PAGE_OFFSET``).
+hooks is built every time. The page's size and offset are parameters (``PAGE_LIMIT``, ``PAGE_OFFSET``). The WHERE
+clauses are remembered with it (a count of their own, the planner's estimate): a remembered shape neither builds nor
+checks its filters, sort and search again, as they were checked when it was built (a refused query builds nothing).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from typing import Any, Hashable
 
 import sqlalchemy as sa
 
@@ -43,17 +45,19 @@ def shape(rt, view, query, *, checked: bool, folded: bool, limit: int) -> Hashab
             query.include_deleted, None if query.owner_ids is None else tuple(query.owner_ids))
 
 
-def statement(form, key: Hashable | None, build: Callable[[], sa.Select]) -> sa.Select:
-    """The statement remembered on ``form`` under ``key``, or ``build()`` (remembered when ``key`` is not None)."""
-    if key is None:
-        return build()
-    made = form.memo.get(STATEMENTS_MEMO)
-    if made is None or len(made) >= MAX_SHAPES:
-        made = form.memo[STATEMENTS_MEMO] = {}
-    found = made.get(key)
-    if found is None:
-        found = made[key] = build()
-    return found
+def remembered(form, key: Hashable | None) -> Any:
+    """What ``remember`` kept on ``form`` under ``key`` (a statement and its WHERE clauses), or None."""
+    return None if key is None else form.memo.get(STATEMENTS_MEMO, {}).get(key)
+
+
+def remember(form, key: Hashable | None, made: Any) -> Any:
+    """``made``, kept on ``form`` under ``key`` (not when ``key`` is None)."""
+    if key is not None:
+        kept = form.memo.get(STATEMENTS_MEMO)
+        if kept is None or len(kept) >= MAX_SHAPES:
+            kept = form.memo[STATEMENTS_MEMO] = {}
+        kept[key] = made
+    return made
 
 
 def _filters_key(filters: list) -> tuple | None:

@@ -300,31 +300,35 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         errors.append(ErrorItem.coded("error.view.page_size", max=MAX_PAGE_SIZE, path="/page_size"))
     if not 1 <= query.page <= MAX_PAGE:
         errors.append(ErrorItem.coded("error.query.page", max=MAX_PAGE, path="/page"))
-    where = matching(rt, conn, actor, form, query, view, errors)
-    order = []
-    for i, (fid, direction) in enumerate(query.sort):
-        expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
-        if direction not in ("asc", "desc"):
-            errors.append(ErrorItem.coded("error.query.sort_direction", path=f"/sort/{i}"))
-        elif expr is not None:
-            order.append(_ordered(expr, direction, dialect))
-    # the tie-break follows the last sort key's direction so one (expression, id) index serves both
-    order.append(records.c.id.desc() if not query.sort or query.sort[-1][1] == "desc" else records.c.id.asc())
+    limit = MAX_COUNTED_TOTAL if query.exact_total else int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
+    # the capped count rides in the page's own statement (one statement to build, send and plan, not two); a form whose
+    # lists ask the planner first (LARGE_FORM_MEMO) counts, if at all, after it
+    large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
+    folded = query.count and not large
+    # a statement remembered for this shape was built from the same filters, sort and search, checked then
+    key = page_statements.shape(rt, view, query, checked=checked, folded=folded, limit=limit)
+    made = page_statements.remembered(form, key)
+    if made is None:
+        where = matching(rt, conn, actor, form, query, view, errors)
+        order = []
+        for i, (fid, direction) in enumerate(query.sort):
+            expr = _sort_expr(form, fid, dialect, f"/sort/{i}", errors)
+            if direction not in ("asc", "desc"):
+                errors.append(ErrorItem.coded("error.query.sort_direction", path=f"/sort/{i}"))
+            elif expr is not None:
+                order.append(_ordered(expr, direction, dialect))
+        # the tie-break follows the last sort key's direction so one (expression, id) index serves both
+        order.append(records.c.id.desc() if not query.sort or query.sort[-1][1] == "desc" else records.c.id.asc())
     if query.fields:
         for fid in query.fields:
             if fid not in form.by_id and fid not in form.by_name:
                 errors.append(ErrorItem.coded("error.field.unknown", field=repr(fid), path="/fields", field_id=fid))
     if errors:
         raise ValidationFailed("the query is not valid", errors, message_code="error.query.invalid")
-    limit = MAX_COUNTED_TOTAL if query.exact_total else int(rt.config.get(EXACT_TOTAL_SETTING) or MAX_EXACT_TOTAL)
-    # the capped count rides in the page's own statement (one statement to build, send and plan, not two); a form whose
-    # lists ask the planner first (LARGE_FORM_MEMO) counts, if at all, after it
-    large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
-    folded = query.count and not large
-    statement = page_statements.statement(form, page_statements.shape(rt, view, query, checked=checked, folded=folded, limit=limit), lambda: (
-        sa.select(records, *([served_forms.published_now()] if checked else []),
-                  *([page_statements.capped_count(where, limit).scalar_subquery().label(page_statements.LIST_TOTAL)] if folded else []))
-        .where(*where).order_by(*order).limit(page_statements.PAGE_LIMIT).offset(page_statements.PAGE_OFFSET)))
+    statement, where = made or page_statements.remember(form, key, (sa.select(
+        records, *([served_forms.published_now()] if checked else []),
+        *([page_statements.capped_count(where, limit).scalar_subquery().label(page_statements.LIST_TOTAL)] if folded else []))
+        .where(*where).order_by(*order).limit(page_statements.PAGE_LIMIT).offset(page_statements.PAGE_OFFSET), where))
     rows = conn.execute(statement, {**(served_forms.checking(rt, form) if checked else {}), "page_limit": query.page_size + 1,
                                     "page_offset": (query.page - 1) * query.page_size}).mappings().all()
     if checked and not (rows and served_forms.still_published(form, rows[0])):
