@@ -39,12 +39,11 @@ def _password(generate: bool) -> tuple[str, bool]:
 
 @cli.command("create-admin")
 @click.argument("username")
-@click.option("--display-name", default=None, help="name shown in the UI (default: the user name)")
+@click.option("--display-name", default=None)
 @click.option("--email", default=None)
-@click.option("--generate-password", is_flag=True, help="make a random password and print it once instead of asking")
+@click.option("--generate-password", is_flag=True)
 @with_appcontext
 def create_admin(username, display_name, email, generate_password):
-    """Create a workspace admin (asks for the password, or prints a generated one once)."""
     rt = current_app.extensions["formflow"]
     password, generated = _password(generate_password)
     try:
@@ -59,10 +58,9 @@ def create_admin(username, display_name, email, generate_password):
 
 @cli.command("set-password")
 @click.argument("username")
-@click.option("--generate-password", is_flag=True, help="make a random password and print it once instead of asking")
+@click.option("--generate-password", is_flag=True)
 @with_appcontext
 def set_password(username, generate_password):
-    """Set a user's password (every session of that user ends and their API tokens are revoked)."""
     rt = current_app.extensions["formflow"]
     uid = _user_id(rt, username)
     password, generated = _password(generate_password)
@@ -77,11 +75,10 @@ def set_password(username, generate_password):
 
 @cli.command("create-token")
 @click.argument("username")
-@click.option("--name", default="cli", help="what the token is for")
-@click.option("--days", default=credentials.TOKEN_DEFAULT_DAYS, show_default=True, type=int, help="days until it expires")
+@click.option("--name", default="cli")
+@click.option("--days", default=credentials.TOKEN_DEFAULT_DAYS, show_default=True, type=int)
 @with_appcontext
 def create_token(username, name, days):
-    """Make an API token for a user and print it once (use it as Authorization: Bearer <token>)."""
     rt = current_app.extensions["formflow"]
     uid = _user_id(rt, username)
     try:

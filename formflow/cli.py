@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from engine.api import standalone_openapi_document
 from engine.config import SettingError, export_config_file
 from formflow import create_app
+from formflow.cli_help import LocalizedContext, localize_commands
 from formflow.cli_text import say
 
 
@@ -19,9 +20,13 @@ def _app_factory():
 
 class FormflowGroup(FlaskGroup):
     """Flask's command group, except that listing the commands (``formflow --help``) never builds the app: building it
-    creates the instance folder and its database, which a command that doesn't serve must not leave behind."""
+    creates the instance folder and its database, which a command that doesn't serve must not leave behind.
+    Its help, its commands' and click's own words read in the shell's language (formflow.cli_help)."""
+
+    context_class = LocalizedContext
 
     def make_context(self, info_name, args, parent=None, **extra):
+        localize_commands(self, LocalizedContext(self, info_name=info_name))  # before click reads --help
         try:
             export_config_file()  # FORMFLOW_CONFIG's settings, for the app and for options falling back to variables
         except SettingError as exc:
@@ -35,13 +40,12 @@ class FormflowGroup(FlaskGroup):
 
 @click.group(cls=FormflowGroup, create_app=_app_factory, add_version_option=False)
 def cli():
-    """formflow: a no-code CRM engine."""
+    pass  # help: cli.help.formflow (formflow.cli_help)
 
 
 @cli.command("init-db")
 @with_appcontext
 def init_db():
-    """Create or upgrade the database schema (idempotent)."""
     rt = current_app.extensions["formflow"]
     rt.db.upgrade()
     click.echo(say("database_ready", url=rt.db.engine.url.render_as_string(hide_password=True)))
@@ -49,7 +53,6 @@ def init_db():
 
 @cli.command("openapi", with_appcontext=False)
 def openapi():
-    """Print the OpenAPI document (no database, no instance folder: the routes describe themselves)."""
     click.echo(json.dumps(standalone_openapi_document(), indent=2, ensure_ascii=False))
 
 

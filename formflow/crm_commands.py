@@ -17,13 +17,12 @@ from engine.services import app_templates, forms
 
 
 @cli.command("load-templates")
-@click.option("--template", "template_keys", multiple=True, help="template key (default: every built-in template)")
-@click.option("--app-key", default=None, help="key of the new app (default: the template's, or <key>_2, <key>_3...)")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None, help="import an app definition (JSON file)")
-@click.option("--update", is_flag=True, help="instead, bring installed apps to a newer template version (your edits are kept)")
+@click.option("--template", "template_keys", multiple=True)
+@click.option("--app-key", default=None)
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--update", is_flag=True)
 @with_appcontext
 def load_templates(template_keys, app_key, path, update):
-    """Install app templates as new apps (existing apps are never overwritten), or --update installed ones."""
 
     rt = current_app.extensions["formflow"]
     if update:
@@ -78,12 +77,11 @@ def _update_installed(rt, only_app: str | None) -> None:
 
 
 @cli.command("demo")
-@click.option("--customers", default=1000, show_default=True, type=click.IntRange(1, 100000), help="how many customers")
-@click.option("--seed", default=2026, show_default=True, type=int, help="same seed, same data")
-@click.option("--app-key", default="crm", show_default=True, help="the CRM app to fill")
+@click.option("--customers", default=1000, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--app-key", default="crm", show_default=True)
 @with_appcontext
 def demo(customers, seed, app_key):
-    """Fill the CRM app with believable demo data (Chinese and English), spread over the past year."""
 
     rt = current_app.extensions["formflow"]
     try:

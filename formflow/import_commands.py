@@ -29,16 +29,14 @@ from engine.storage.tables import users
 @click.argument("app_key")
 @click.argument("form_key")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--mapping", default=None, help='column -> field as JSON, e.g. \'{"客户名称": "name", "3": null}\' (default: suggested)')
-@click.option("--dry-run", is_flag=True, help="preview only: report the problems, save nothing")
-@click.option("--no-automations", is_flag=True, help="create the records without running automations and timed workflows")
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000), help="rows per transaction")
-@click.option("--refused", "refused_path", type=click.Path(dir_okay=False), default=None,
-              help="write the rows not imported, with the reason, to this CSV file")
-@click.option("--as-user", "username", default=None, help="import as this user (owner of the records; default: the system)")
+@click.option("--mapping", default=None)
+@click.option("--dry-run", is_flag=True)
+@click.option("--no-automations", is_flag=True)
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--refused", "refused_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--as-user", "username", default=None)
 @with_appcontext
 def import_file(app_key, form_key, path, mapping, dry_run, no_automations, batch_size, refused_path, username):
-    """Import PATH (CSV or XLSX) into APP's FORM: map, clean, validate, dedup, then commit in batches."""
 
     rt = current_app.extensions["formflow"]
     try:

@@ -23,17 +23,13 @@ from engine.scheduler import DEFAULT_SENDERS, DUE_BATCH, TICK_SECONDS, Scheduler
 
 
 @cli.command("scheduler")
-@click.option("--interval", default=float(TICK_SECONDS), show_default=True, envvar="FORMFLOW_SCHEDULER_INTERVAL", show_envvar=True,
-              help="longest wait between ticks (it wakes at the next due instant)")
-@click.option("--batch", default=DUE_BATCH, show_default=True, envvar="FORMFLOW_SCHEDULER_BATCH", show_envvar=True,
-              help="due rows claimed per transaction")
+@click.option("--interval", default=float(TICK_SECONDS), show_default=True, envvar="FORMFLOW_SCHEDULER_INTERVAL", show_envvar=True)
+@click.option("--batch", default=DUE_BATCH, show_default=True, envvar="FORMFLOW_SCHEDULER_BATCH", show_envvar=True)
 @click.option("--senders", default=DEFAULT_SENDERS, show_default=True, type=click.IntRange(0, 64), envvar="FORMFLOW_SCHEDULER_SENDERS",
-              show_envvar=True,
-              help="processes that send the outbox beside this one (0: each tick sends what it ran)")
-@click.option("--once", is_flag=True, help="run one tick, print the counts and exit")
+              show_envvar=True)
+@click.option("--once", is_flag=True)
 @with_appcontext
 def scheduler_command(interval: float, batch: int, senders: int, once: bool):
-    """Run timed workflows: claim due events, run their steps, send the outbox."""
 
     rt = current_app.extensions["formflow"]
     if once:

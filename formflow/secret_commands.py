@@ -19,7 +19,6 @@ from engine.workflows.secrets import seal_stored
 @cli.command("seal-secrets")
 @with_appcontext
 def seal_secrets():
-    """Encrypt workflow secrets still stored as text in drafts and published versions."""
 
     counts = seal_stored(current_app.extensions["formflow"])
     click.echo(say("secrets.sealed", drafts=say("secrets.drafts", count=counts["drafts"]),

@@ -40,15 +40,11 @@ def gunicorn_argv(bind: str, workers: int, threads: int, graceful_timeout: float
 
 
 @cli.command("serve", with_appcontext=False)
-@click.option("--bind", "-b", default=None, help="host:port to listen on [env FORMFLOW_BIND; default 127.0.0.1:8000]")
-@click.option("--workers", "-w", type=click.IntRange(1, 256), default=None,
-              help="worker processes [env FORMFLOW_WORKERS; default 2]")
-@click.option("--threads", type=click.IntRange(1, 256), default=None,
-              help="threads per worker [env FORMFLOW_THREADS; default 4]")
-@click.option("--graceful-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="seconds workers get to finish their requests on SIGTERM [env FORMFLOW_GRACEFUL_TIMEOUT; default 30]")
+@click.option("--bind", "-b", default=None)
+@click.option("--workers", "-w", type=click.IntRange(1, 256), default=None)
+@click.option("--threads", type=click.IntRange(1, 256), default=None)
+@click.option("--graceful-timeout", type=click.FloatRange(min=0, min_open=True), default=None)
 def serve(bind: str | None, workers: int | None, threads: int | None, graceful_timeout: float | None):
-    """Serve the app for real: gunicorn workers, hashed and compressed static files, /healthz, /readyz, /metrics."""
     try:
         settings = load_settings()
     except SettingError as exc:
