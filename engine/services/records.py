@@ -475,7 +475,7 @@ def _reference_errors_batch(writes: list[Write]) -> list[list[ErrorItem]]:
                 target = reference_targets.target_form_id(f, form.app_key, writes[0].rt.workspace_id)  # maybe another app's form
                 query = sa.select(records.c.id).where(records.c.id.in_(chunk), records.c.form_id == target, records.c.deleted_at.is_(None))
             elif ftype.is_user:
-                query = sa.select(users.c.id).where(users.c.id.in_(chunk))
+                query = sa.select(users.c.id).where(users.c.id.in_(chunk), users.c.workspace_id == writes[0].rt.workspace_id)
             else:
                 query = sa.select(attachments.c.id).where(attachments.c.id.in_(chunk))
             found |= set(conn.execute(query).scalars())

@@ -171,3 +171,19 @@ def test_first_run_creates_an_admin_with_a_printed_random_password(db_url, clock
         assert "with password" not in capfd.readouterr().err  # once
     finally:
         app.extensions["formflow"].db.dispose()
+
+
+def test_attack_a_person_of_another_workspace_is_refused_in_a_user_field(rt, clock, system):
+    """A user field holds people of this workspace only: another workspace's user id is 'no such user', as a made-up id."""
+    from engine.errors import ValidationFailed
+    from engine.services import app_templates, records
+
+    app_templates.install_template(rt, system, "crm")
+    with rt.db.transaction() as conn:
+        other = conn.execute(sa.insert(workspaces).values(key="elsewhere", name="Elsewhere", timezone="UTC", settings={},
+                                                          created_at=clock.now())).inserted_primary_key[0]
+        uid = conn.execute(sa.insert(users_table).values(workspace_id=other, username="outsider", display_name="O", is_active=True,
+                                                         created_at=clock.now())).inserted_primary_key[0]
+    with pytest.raises(ValidationFailed) as info:
+        records.create_record(rt, system, "crm", "customer", {"name": "Acme", "owner": uid})
+    assert [(e.path, e.code) for e in info.value.errors] == [("/data/owner", "not_found")]
