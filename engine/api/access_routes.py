@@ -266,7 +266,7 @@ def save_role(role_key):
 
 
 @route("/roles/<role_key>", "DELETE", summary="Delete a custom role (needs manage_users); refused (409) for a built-in role "
-       "or while users hold it", tag="permissions", response=ROLE, errors=(401, 403, 404, 409))
+       "while users hold it or while a published member field's limit names it", tag="permissions", response=ROLE, errors=(401, 403, 404, 409))
 def delete_role(role_key):
     return jsonify(permissions.delete_role(runtime(), actor(), role_key))
 

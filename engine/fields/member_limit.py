@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from engine.fields.base import Property, en_zh
 from engine.storage.access_tables import roles, team_members, teams, user_roles
-from engine.storage.tables import users
+from engine.storage.tables import apps, form_versions, forms, users
 
 #: the two kinds of group a limit names, in the order the designer lists them
 LIMIT_KINDS = ("roles", "teams")
@@ -80,3 +80,26 @@ def limit_problems(field: dict, ctx: Any) -> list[tuple]:
             if key not in known.get(kind, ()):
                 problems.append((f"options/limit/{kind}/{i}", ctx.coded(code, key=repr(key))))
     return problems
+
+
+def limits_naming(conn: sa.Connection, workspace_id: int, kind: str, key: str) -> list[str]:
+    """The published member fields (a sub-table's columns too) whose limit names the role or team ``key`` (``kind``:
+    roles, teams), as "app/form.field" (sub-table: "app/form.table.column"): what deleting it would leave limited to
+    a group that no longer exists (the form's next publish would refuse the key)."""
+    rows = conn.execute(sa.select(apps.c.key, forms.c.key, form_versions.c.definition)
+                        .join(forms, forms.c.app_id == apps.c.id)
+                        .join(form_versions, sa.and_(form_versions.c.form_id == forms.c.id,
+                                                     form_versions.c.version == forms.c.published_version))
+                        .where(apps.c.workspace_id == workspace_id).order_by(apps.c.key, forms.c.key))
+    out = []
+    for app_key, form_key, definition in rows:
+        for f in definition.get("fields") or []:
+            if not isinstance(f, dict) or f.get("deleted"):
+                continue
+            columns = [(f"{f.get('id')}.{c.get('id')}", c) for c in (f.get("options") or {}).get("fields") or []
+                       if isinstance(c, dict) and not c.get("deleted")]
+            for name, field in [(f.get("id"), f), *columns]:
+                limit = limit_of(field)
+                if limit is not None and key in limit[kind]:
+                    out.append(f"{app_key}/{form_key}.{name}")
+    return out

@@ -33,6 +33,7 @@ import jsonschema
 import re
 from engine.errors import FormflowError
 from engine.fields import FIELD_TYPES
+from engine.fields.member_limit import limits_naming
 from engine.services import admin_audit
 from engine.services.form_lookup import form_row, compiled_form, compiled_version
 from engine.services.reference_targets import target_of_field
@@ -220,8 +221,9 @@ HOLDERS_NAMED = 5
 
 
 def delete_role(rt: Runtime, actor: Actor, key: str) -> dict:
-    """Delete a custom role: refused (409 at /role) while a built-in or while any user, active or not, still holds it (the
-    reason names up to ``HOLDERS_NAMED`` of them and the count in ``extra``); its grants on forms go with it."""
+    """Delete a custom role: refused (409 at /role) while a built-in, while any user, active or not, still holds it (the
+    reason names up to ``HOLDERS_NAMED`` of them and the count in ``extra``) or while a published member field's limit
+    names it (``extra.fields``); its grants on forms go with it."""
     require_capability(rt, actor, "manage_users")
     with rt.db.transaction() as conn:
         row = role_row(rt, conn, key)
@@ -236,6 +238,12 @@ def delete_role(rt: Runtime, actor: Actor, key: str) -> dict:
                 "error.role.held_item", count=len(holders), names=names, path="/role", code="role_in_use",
                 extra={"count": len(holders), "names": names})], message_code="error.role.held",
                 params={"count": len(holders), "role": repr(key), "names": names})
+        limited = limits_naming(conn, rt.workspace_id, "roles", key)
+        if limited:
+            fields = ", ".join(limited)
+            raise Conflict(f"the role {key!r} limits who may be chosen in {fields}", [ErrorItem.coded(
+                "error.role.limits_item", fields=fields, path="/role", code="role_in_use", extra={"fields": limited})],
+                message_code="error.role.limits", params={"role": repr(key), "fields": fields})
         conn.execute(sa.delete(role_grants).where(role_grants.c.role_id == row["id"]))
         conn.execute(sa.delete(roles).where(roles.c.id == row["id"]))
         admin_audit.record(rt, conn, actor, "role.delete", f"role:{key}", label=row["label"], capabilities=row["capabilities"])

@@ -185,3 +185,24 @@ def test_a_sub_tables_member_column_is_checked_row_by_row(people, client):
     assert r.status_code == 201, r.get_json()
     picked = client.get("/api/users?page=1&app=sales&form=deal&field=by").get_json()
     assert [u["id"] for u in picked["items"]] == [ids["ted"]]
+
+
+def test_a_role_a_published_limit_names_cant_be_deleted(people, client):
+    """Deleting the role would leave the field limited to a group that no longer exists (and its next publish refused):
+    409 naming the field, in the reader's language; once the limit no longer names it, the role goes."""
+    rt, ids = people
+    permissions.save_role(rt, Actor.system(), "buyers", label="Buyers", capabilities=[])
+    assert _put_draft(client, _definition({"roles": ["sales", "buyers"]})).status_code == 200
+    assert client.delete("/api/roles/buyers").status_code == 200  # only a draft names it: its publish will say so
+    permissions.save_role(rt, Actor.system(), "buyers", label="Buyers", capabilities=[])
+    assert client.post(FORM + "/publish").status_code == 201
+    r = client.delete("/api/roles/buyers")
+    assert r.status_code == 409, r.get_json()
+    error = r.get_json()["error"]
+    assert error["message"] == "the role 'buyers' limits who may be chosen in sales/deal.owner"
+    assert [(e["path"], e["code"], e["fields"]) for e in error["errors"]] == [("/role", "role_in_use", ["sales/deal.owner"])]
+    zh = client.delete("/api/roles/buyers", headers={"Accept-Language": "zh-CN"}).get_json()["error"]
+    assert zh["message"] == "角色 'buyers' 仍用于限定可选成员：sales/deal.owner"
+    assert _put_draft(client, _definition({"roles": ["sales"]})).status_code == 200
+    assert client.post(FORM + "/publish").status_code == 201
+    assert client.delete("/api/roles/buyers").status_code == 200
