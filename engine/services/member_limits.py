@@ -45,13 +45,17 @@ def _added(w, f: dict, table: dict | None) -> list[tuple[str, list]]:
 
 
 def _limited_fields(w) -> list[tuple[dict, dict | None]]:
-    """(field, its sub-table or None) of the member fields with a limit, a sub-table's columns too."""
+    """(field, its sub-table or None) of the member fields with a limit, a sub-table's columns too (once per compiled form)."""
+    known = w.form.memo.get("limited_fields")
+    if known is not None:
+        return known
     out = []
     for f in w.form.input_fields:
         ftype = FIELD_TYPES.get(f["type"])
         for col, table in ([(c, f) for c in ftype.row_fields(f)] if ftype.stores_rows else [(f, None)]):
             if col.get("type") in FIELD_TYPES and FIELD_TYPES.get(col["type"]).choosable_where(col, w.rt.workspace_id):
                 out.append((col, table))
+    w.form.memo["limited_fields"] = out
     return out
 
 
