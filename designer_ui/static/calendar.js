@@ -3,7 +3,8 @@
    read through the read gate one visible range at a time ({field between start, end}). Dragging an event writes the
    new date or time through the records API with If-Match — the record's due events (its reminders) are planned
    again by that same write — and the planned firings are then read back ({app}/records/<id>/due) and listed. A
-   refused move (a rule, a read-only field, a stale version) goes back and says why.
+   refused move (a rule, a read-only field, a stale version, a timed event dropped in the all-day row or a day in a timed
+   slot) goes back and says why.
    Time zone: the calendar runs in FullCalendar's 'UTC' mode fed with the reader's wall-clock times (their saved zone,
    <html data-tz>, not the browser's): a stored moment is shown as its wall time in that zone (wall()), and a dropped
    wall time is turned back into the real UTC moment (instant(), DST-safe), so 09:00 in Asia/Shanghai is stored 01:00Z. */
@@ -108,8 +109,20 @@
     });
   }
 
+  /* a drop that would change what the field holds is refused and said why (the event goes back): a date-and-time field's
+     event dropped in the week's all-day row would be stored at 00:00 as if all day, a date field's in a timed slot
+     would get a time it cannot hold */
+  function kindRefused(info, isDay) {
+    if (info.event.allDay === isDay) return false;
+    info.revert();
+    B.say(ff.t(isDay ? 'records.board.day_not_timed' : 'records.board.moment_not_all_day',
+               { title: info.event.extendedProps.name, field: B.fieldLabel(B.fieldOf(B.state.field)) }), true);
+    return true;
+  }
+
   function dropped(info) {
     var ev = info.event, isDay = kind() === 'day', name = ev.extendedProps.name;
+    if (kindRefused(info, isDay)) return;
     var value = isDay ? day(ev.start) : instant(ev.start);
     if (!isDay) ev.setEnd(pointEnd(ev.start.getTime()));  // moved late in a day, the mark still ends at that day's end
     B.write(ev.id, ev.extendedProps.version, B.state.field, value).then(function (r) {
@@ -159,7 +172,8 @@
       locale: { code: ff.locale().toLowerCase(), week: { dow: ff.locale() === 'zh-CN' ? 1 : 0, doy: 4 },
                 buttonText: { today: t('today'), month: t('month'), week: t('week'), list: t('list'), prev: t('prev'), next: t('next') },
                 buttonHints: { prev: t('prev'), next: t('next'), today: t('today') },
-                moreLinkText: function (n) { return t('more_events', { count: n }); }, noEventsText: t('empty') },
+                moreLinkText: function (n) { return t('more_events', { count: n }); }, noEventsText: t('empty'),
+                allDayText: ff.t('records.board.all_day') },  // the week view's all-day row, named in the reader's language
       events: events, eventDrop: dropped,
       eventColor: EVENT_COLOR, eventTextColor: '#ffffff',
       eventDidMount: function (arg) { arg.el.setAttribute('data-record', arg.event.id); },

@@ -3,9 +3,10 @@
 Fixtures: `browser` (one Chromium per session), `page` (a fresh context per
 test), `live_app` / `live_server` (the real Flask app over an SQLite file in
 tmp_path, and its base URL on an ephemeral port), `db_app` (the same over SQLite then PostgreSQL, a fresh schema
-each run: (app, base URL)) and `axe_check(page)` (runs the vendored axe-core and returns
-the serious/critical violations). Chromium comes from Debian (/usr/bin/chromium);
-Playwright never downloads a browser here. Without Chromium the browser tests
+each run: (app, base URL)), `axe_check(page)` (runs the vendored axe-core and returns
+the serious/critical violations) and `app_at(instant)` (the real app whose clock reads a fixed instant when the test
+starts, for tests dated relative to it, with the browser's clock fixed there too: (app, base URL)). Chromium comes
+from Debian (/usr/bin/chromium); Playwright never downloads a browser here. Without Chromium the browser tests
 are skipped on a developer machine and fail in CI (CI=true).
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -135,6 +138,37 @@ def live_server(live_app):
         yield f"http://127.0.0.1:{thread.port}"
     finally:
         thread.shutdown()
+
+
+class RunningClock:
+    """A server clock that reads ``start`` when made and runs on in real time from there (engine.clock.Clock)."""
+
+    def __init__(self, start: datetime):
+        self._start, self._made = start.astimezone(timezone.utc), time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._made)
+
+
+@pytest.fixture
+def app_at(tmp_path):
+    """`app_at(instant)` -> (app, base URL): the real app over an SQLite file, its clock at ``instant`` now (then running
+    on), served on loopback: what it dates (demo data, planned reminders) is relative to that instant, any day the test runs."""
+    import formflow
+
+    started = []
+
+    def start(instant: datetime):
+        app = formflow.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'at.db'}", "TESTING": True,
+                                   "INSTANCE_PATH": str(tmp_path / "instance"), "INSTALL_TEMPLATES": False,
+                                   "CLOCK": RunningClock(instant)})
+        started.append((app, serve_wsgi(app)))
+        return app, f"http://127.0.0.1:{started[-1][1].port}"
+
+    yield start
+    for app, thread in started:
+        thread.shutdown()
+        app.extensions["formflow"].db.dispose()
 
 
 @pytest.fixture

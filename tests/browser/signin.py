@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 
-def crm_admin(live_app, base_url: str, page, admin: dict, *, demo_customers: int = 0) -> dict:
-    """An admin (``admin``: username, password, display_name) in a workspace with the CRM template installed (and
-    ``demo_customers`` demo customers), signed in on ``page``; returns {"url", "rt"}."""
+def crm_admin(live_app, base_url: str, page, admin: dict, *, demo_customers: int = 0, timezone: str = "Asia/Shanghai") -> dict:
+    """An admin (``admin``: username, password, display_name; their saved zone ``timezone``) in a workspace with the CRM
+    template installed (and ``demo_customers`` demo customers), signed in on ``page``; returns {"url", "rt"}."""
     from engine import demo
     from engine.runtime import Actor
     from engine.services import app_templates, users
 
     rt = live_app.extensions["formflow"]
     users.create_user(rt, Actor.system(), admin["username"], password=admin["password"], display_name=admin["display_name"],
-                      roles=["admin"], timezone="Asia/Shanghai", check=False)
+                      roles=["admin"], timezone=timezone, check=False)
     app_templates.install_template(rt, Actor.system(), "crm")
     if demo_customers:
         demo.generate(rt, customers=demo_customers, seed=11)

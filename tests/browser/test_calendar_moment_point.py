@@ -4,7 +4,8 @@ A follow-up reminder at 23:29 (the admin's zone, Asia/Shanghai; the browser is i
 ends at its day's end: in the week view it sits in its own day's column only (FullCalendar drew it an hour long, into
 the next day's column), in the month view in its own day's cell, in the list under its own day; every view says its
 start only ("11:29 PM", no end). One at 23:10 dragged half an hour down is stored at 23:40 and its mark, moved with
-it, still ends at its day's end (Wednesday's column only). The browser's "now" is fixed (Playwright's clock), so the week shown is known."""
+it, still ends at its day's end (Wednesday's column only). The browser's "now" is fixed (Playwright's clock) and so is
+the app's, so the week shown is known."""
 from __future__ import annotations
 
 import re
@@ -26,8 +27,9 @@ EVENING = datetime(2026, 3, 11, 23, 10, tzinfo=SHANGHAI)  # dragged half an hour
 
 
 @pytest.fixture
-def crm(live_app, live_server, page):
-    return crm_admin(live_app, live_server, page, ADMIN, demo_customers=2)
+def crm(app_at, page):
+    app, url = app_at(NOW)  # the app's clock too: its demo records are dated from that Wednesday
+    return crm_admin(app, url, page, ADMIN, demo_customers=2)
 
 
 def _utc(moment: datetime) -> str:

@@ -8,8 +8,9 @@ the keyboard's way), the lanes' counts following; a follow-up dragged to "Visit"
 form's validation and snaps back with the reason; a member whose stage field is read-only gets no "Move to" and a
 drag refused by the server. The calendar: a follow-up reminder (a date-and-time) dragged one day later has its due
 time and its two planned reminder firings moved by a day (read back on the page and through the API); a crowded day's
-"+N more" opens the day's events. The gallery: a form with an image field shows each record's thumbnail. Every board:
-saved as a view with its settings, axe clean (no serious or critical finding), no horizontal overflow on a phone
+"+N more" opens the day's events; the browser's "now" and the app's are fixed (near January's end, the demo's year of
+history ending there), so it runs the same on any day. The gallery: a form with an image field shows each record's
+thumbnail. Every board: saved as a view with its settings, axe clean (no serious or critical finding), no horizontal overflow on a phone
 (390 x 844), and zh-CN. The screenshots docs/screenshots/page_kanban.png, page_calendar.png and
 page_gallery.png come from here."""
 from __future__ import annotations
@@ -32,6 +33,9 @@ from tests.browser.signin import crm_admin, sign_in
 ADMIN = {"username": "wangfang", "password": "correct-horse-battery-7", "display_name": "王芳"}
 MEMBER = {"username": "zhaoliu", "password": "correct-horse-battery-9", "display_name": "赵六"}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: the calendar's "now" (the browser's and the app's): a Thursday near a month's end, so the reminder dragged (three or
+#: more days on) is in the next month, the calendar opening on this one
+MONTH_END = datetime(2026, 1, 29, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 
 
 @pytest.fixture
@@ -100,11 +104,11 @@ def _customer(page, base) -> int:
     return page.request.get(f"{base}/api/apps/crm/forms/customer/records?page_size=1").json()["items"][0]["id"]
 
 
-def _quiet_day(page, base) -> datetime:
-    """07:00Z (15:00 in Shanghai) on the first day from three days on whose Shanghai day holds at most two reminders:
-    the calendar shows four events a day (dayMaxEvents), so the new reminder is on the grid, not behind "+N more"."""
+def _quiet_day(page, base, now: datetime) -> datetime:
+    """07:00Z (15:00 in Shanghai) on the first day from three days after ``now`` whose Shanghai day holds at most two
+    reminders: the calendar shows four events a day (dayMaxEvents), so the new reminder is on the grid, not behind "+N more"."""
     shanghai = timedelta(hours=8)
-    today = (datetime.now(timezone.utc) + shanghai).date()
+    today = (now.astimezone(timezone.utc) + shanghai).date()
     for ahead in range(3, 40):
         day = today + timedelta(days=ahead)
         start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) - shanghai
@@ -256,9 +260,17 @@ def test_a_member_whose_stage_is_read_only_cannot_move_and_sees_only_own_cards(c
     assert _record(page, base, "opportunity", mine["id"])["data"]["stage"] == "needs"
 
 
-def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm, page, axe_check):
-    base, rt = crm["url"], crm["rt"]
-    at = _quiet_day(page, base)  # 15:00 in Shanghai on a day with room for one more event (not under "+N more")
+@pytest.fixture
+def crm_at_month_end(app_at, page):
+    """The CRM with 2,000 demo customers whose year of history ends at ``MONTH_END``, the browser's "now" fixed there too."""
+    app, url = app_at(MONTH_END)
+    page.clock.set_fixed_time(MONTH_END)  # the calendar opens on "today": January 2026
+    return crm_admin(app, url, page, ADMIN, demo_customers=2000)
+
+
+def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm_at_month_end, page, axe_check):
+    base, rt = crm_at_month_end["url"], crm_at_month_end["rt"]
+    at = _quiet_day(page, base, MONTH_END)  # 15:00 in Shanghai on a day with room for one more event (not under "+N more")
     reminder = records.create_record(rt, Actor.system(), "crm", "follow_up_reminder", {
         "customer": _customer(page, base), "customer_name": "Calendar drag Ltd", "remind_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "status": "pending",
         "content": "call about the quote"})
@@ -272,14 +284,16 @@ def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm, page,
     later = page.evaluate("(day) => { const d = new Date(day + 'T12:00:00'); d.setDate(d.getDate() + 1); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); }",
                           local_day)
     expect(page.locator("td.fc-day").first).to_be_visible()
-    for _ in range(2):  # the month shown is today's: move on to the reminder's when it is not in it
+    for _ in range(2):  # the month shown is today's (January): move on to the reminder's when it is not in it
         if page.locator(f"td.fc-day[data-date='{local_day}']").count() and page.locator(f"td.fc-day[data-date='{later}']").count():
             break
         page.get_by_role("button", name="Next").click()
     expect(event).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "page_calendar.png"), full_page=True)
-    _drag(page, event, page.locator(f"td.fc-day[data-date='{later}']"))
+    target = page.locator(f"td.fc-day[data-date='{later}']")
+    target.evaluate("el => el.scrollIntoView({block: 'center'})")  # the pointer acts on what is on screen: a last row may be below it
+    _drag(page, event, target)
     expect(page.get_by_role("status")).to_contain_text("is now due")
     moved = at + timedelta(days=1)
     assert _record(page, base, "follow_up_reminder", reminder["id"])["data"]["remind_at"] == moved.strftime("%Y-%m-%dT%H:%M:%SZ")
