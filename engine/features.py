@@ -10,9 +10,10 @@ asserts it)::
     effects     formrules.effects_stage, permissions.write_effects
     assertions  formrules.validations_stage, attachments.refuse_foreign_attachments, member_limits.refuse_outside_limit*,
                 dedup.check_before_save*
-    fill        autofill.computed_stage, automations.before_save_stage
+    fill        autofill.computed_stage, automations.before_save_stage, member_limits.refuse_filled_outside_limit
     after_save  owner_field.follow_owner_field*, autofill.propagate_stage*, automations.after_save_stage,
-                attachments.bind_attachments, dedup.store_keys*, planner.plan_after_save*   (* with a set-based batch twin)
+                attachments.bind_attachments, member_limits.refuse_stored_outside_limit, dedup.store_keys*,
+                planner.plan_after_save*   (* with a set-based batch twin)
     compile     CompiledForm.rules, .autofill, .automations, .duplicate_check, .approval
     publish     owner_field, rules, autofill, automations, dedup, approvals (their definition checks)
 """

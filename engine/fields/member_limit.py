@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine.fields.base import Property, en_zh
+from engine.fields.base import FIELD_TYPES, Property, en_zh
 from engine.storage.access_tables import roles, team_members, teams, user_roles
 from engine.storage.tables import apps, form_versions, forms, users
 
@@ -93,13 +93,22 @@ def limits_naming(conn: sa.Connection, workspace_id: int, kind: str, key: str) -
                         .where(apps.c.workspace_id == workspace_id).order_by(apps.c.key, forms.c.key))
     out = []
     for app_key, form_key, definition in rows:
-        for f in definition.get("fields") or []:
-            if not isinstance(f, dict) or f.get("deleted"):
-                continue
-            columns = [(f"{f.get('id')}.{c.get('id')}", c) for c in (f.get("options") or {}).get("fields") or []
-                       if isinstance(c, dict) and not c.get("deleted")]
-            for name, field in [(f.get("id"), f), *columns]:
-                limit = limit_of(field)
-                if limit is not None and key in limit[kind]:
-                    out.append(f"{app_key}/{form_key}.{name}")
+        for field, table in member_columns(definition.get("fields") or []):
+            limit = limit_of(field)
+            if limit is not None and key in limit[kind]:
+                out.append(f"{app_key}/{form_key}.{table['id'] + '.' if table else ''}{field.get('id')}")
+    return out
+
+
+def member_columns(fields: list) -> list[tuple[dict, dict | None]]:
+    """(field, its sub-table or None) of the live fields of a definition, a sub-table's live columns in its place (read
+    through the sub-table type's ``row_fields``): where a limit may sit. The one walk the write path
+    (``member_limits``) and ``limits_naming`` share; the types are registered by the time it runs (importing this
+    module imports ``engine.fields``)."""
+    out: list[tuple[dict, dict | None]] = []
+    for f in fields:
+        if not isinstance(f, dict) or f.get("deleted") or f.get("type") not in FIELD_TYPES:
+            continue
+        ftype = FIELD_TYPES.get(f["type"])
+        out += [(c, f) for c in ftype.row_fields(f) if isinstance(c, dict)] if ftype.stores_rows else [(f, None)]
     return out

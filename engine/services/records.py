@@ -69,6 +69,7 @@ class Write:
     trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
     late_counter: dict | None = None  # PostgreSQL: the serial taken last, with the commit (record_serials.number_and_commit)
     keys_unique: int | None = None  # PostgreSQL: how many duplicate-check keys the insert stored, held by no other record
+    limits_checked: dict | None = None  # the limited member fields' values as checked (member_limits; later changes: again)
 
     @property
     def changed(self) -> set[str]:
@@ -288,12 +289,12 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
     effects        formrules.effects_stage (visible / required / read-only / options / set value),
                    permissions.write_effects (protected fields, unreadable references)
     --             hidden values dropped; schema validation and normalization; required; references exist
-    assertions     formrules.validations_stage, attachments.refuse_foreign_attachments, dedup.check_before_save
-    fill           autofill.computed_stage, automations.before_save_stage; then serials (on PostgreSQL one is
-                   taken by the insert instead: record_serials)
+    assertions     formrules.validations_stage, attachments.refuse_foreign_attachments, member_limits, dedup.check_before_save
+    fill           autofill.computed_stage, automations.before_save_stage, member_limits (the final values); then
+                   serials (on PostgreSQL one is taken by the insert instead: record_serials)
     --             save + audit
     after_save     owner_field.follow_owner_field, autofill.propagate_stage (roll-ups, live fetches elsewhere),
-                   automations.after_save_stage, attachments.bind_attachments, dedup.store_keys,
+                   automations.after_save_stage, attachments.bind_attachments, member_limits, dedup.store_keys,
                    planner.plan_after_save (due events)
 
     ``save=False`` stops after the assertions (``validate_record``). Stages in ``w.skip`` are left out.

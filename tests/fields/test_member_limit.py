@@ -206,3 +206,91 @@ def test_a_role_a_published_limit_names_cant_be_deleted(people, client):
     assert _put_draft(client, _definition({"roles": ["sales"]})).status_code == 200
     assert client.post(FORM + "/publish").status_code == 201
     assert client.delete("/api/roles/buyers").status_code == 200
+
+
+def _with_automation(*automations: dict) -> dict:
+    """The deal form limited to sales and east, with before-save automations."""
+    return {**_definition({"roles": ["sales"], "teams": ["east"]}), "automations": list(automations)}
+
+
+#: copies the helper (a field anyone may hold) into the limited owner field, before the save
+_OWNER_FROM_HELPER = {"id": "owner_from_helper", "name": {"en": "Owner from helper", "zh-CN": "协助人即负责人"},
+                      "trigger": {"on": "create_or_update"}, "action": {"type": "set_field", "map": [{"field": "owner", "from": "helper"}]}}
+
+
+def test_an_automation_may_not_put_an_outsider_in_a_limited_field(people, client):
+    """The limit holds on the values stored, whoever wrote them: a before-save automation setting the owner to someone
+    outside the limit refuses the save (422 at /data/owner, naming the automation, en and zh-CN), nothing is stored;
+    an insider passes."""
+    rt, ids = people
+    assert _put_draft(client, _with_automation(_OWNER_FROM_HELPER)).status_code == 200
+    assert client.post(FORM + "/publish").status_code == 201
+    r = client.post(RECORDS, json={"data": {"name": "by sam", "helper": ids["sam"]}})
+    assert r.status_code == 201, r.get_json()
+    deal = r.get_json()
+    assert deal["data"]["owner"] == ids["sam"]
+    r = client.post(RECORDS, json={"data": {"name": "by una", "helper": ids["una"]}})
+    assert r.status_code == 422, r.get_json()
+    error = r.get_json()["error"]
+    assert error["message_code"] == "error.record.invalid_because"
+    item = _errors(r)["/data/owner"]
+    assert (item["code"], item["message_code"], item["automation"]) == ("outside_limit", "error.record.user_outside_limit_automation",
+                                                                      "owner_from_helper")
+    assert item["message"] == f"{ids['una']} may not be put here by automation 'Owner from helper': only people of the field's roles or teams may"
+    assert error["message"] == f"the deal record is not valid: {item['message']}"
+    zh = client.post(RECORDS, json={"data": {"name": "by una", "helper": ids["una"]}}, headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 422
+    assert _errors(zh)["/data/owner"]["message"] == f"自动化 '协助人即负责人' 不能在此处填入 {ids['una']}：只能选择该字段限定的角色或部门中的成员"
+    assert zh.get_json()["error"]["message"].startswith("deal 记录无效：自动化 '协助人即负责人'")
+    assert [d["data"]["name"] for d in client.get(RECORDS).get_json()["items"]] == ["by sam"]  # nothing of the refused one
+    # an update whose automation puts an outsider there is refused, the record unchanged; an insider (of the team) passes
+    r = client.patch(f"{RECORDS}/{deal['id']}", json={"data": {"helper": ids["una"], "name": "renamed"}})
+    assert r.status_code == 422 and _errors(r)["/data/owner"]["automation"] == "owner_from_helper"
+    kept = client.get(f"{RECORDS}/{deal['id']}").get_json()
+    assert (kept["version"], kept["data"]["name"], kept["data"]["owner"], kept["data"]["helper"]) == (1, "by sam", ids["sam"], ids["sam"])
+    r = client.patch(f"{RECORDS}/{deal['id']}", json={"data": {"helper": ids["ted"]}})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["data"]["owner"] == ids["ted"]
+    # an import batch: the row whose automation puts an outsider there is refused alone
+    admin = users.list_users(rt, Actor.system(), search="admin")[0]["id"]
+    with rt.db.transaction() as conn:
+        out = record_service.create_records(rt, Actor.user(admin, roles=("admin",)), "sales", "deal",
+                                            [{"name": "a", "helper": ids["sam"]}, {"name": "b", "helper": ids["una"]}], conn=conn)
+    assert isinstance(out[0], dict) and out[0]["data"]["owner"] == ids["sam"]
+    assert [(e.path, e.message_code) for e in out[1].errors] == [("/data/owner", "error.record.user_outside_limit_automation")]
+
+
+def test_an_automation_may_leave_a_value_stored_before_the_limit(people, client):
+    """A person the record held before the limit may stay: an automation writing the same value again is no new choice.
+    The automation that set the field last is the one named; its "$user" (the writer, no sales person) is refused like
+    any other person."""
+    rt, ids = people
+    me = {"id": "owner_is_me", "name": "Owner is me", "trigger": {"on": "field_changed", "fields": ["helper"]},
+          "action": {"type": "set_field", "map": [{"field": "owner", "from": "$user"}]}}
+    assert _put_draft(client, _with_automation(_OWNER_FROM_HELPER, me)).status_code == 200
+    assert client.post(FORM + "/publish").status_code == 201
+    with rt.db.transaction() as conn:
+        old = record_service.create_record(rt, Actor.system(), "sales", "deal", {"name": "old", "helper": ids["sam"]}, conn=conn)
+    with rt.db.transaction() as conn:  # stored before the limit was set
+        conn.execute(sa.update(records).where(records.c.id == old["id"]).values(data={"name": "old", "owner": ids["una"], "helper": ids["una"]}))
+    r = client.patch(f"{RECORDS}/{old['id']}", json={"data": {"name": "old, renamed"}})  # the owner is set to una again
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["data"]["owner"] == ids["una"]
+    r = client.patch(f"{RECORDS}/{old['id']}", json={"data": {"helper": ids["sam"]}})  # sam, then the admin
+    assert r.status_code == 422 and _errors(r)["/data/owner"]["automation"] == "owner_is_me", r.get_json()
+    assert client.get(f"{RECORDS}/{old['id']}").get_json()["data"] == {"name": "old, renamed", "owner": ids["una"], "helper": ids["una"]}
+
+
+def test_a_named_owner_put_in_a_limited_owner_field_is_checked(people, client):
+    """A create naming its owner (``owner_id``) puts them in the owner field after the save: that value holds the limit
+    too (422 at /data/owner, nothing stored); a sales person passes."""
+    rt, ids = people
+    assert _put_draft(client, {**_definition({"roles": ["sales"]}), "settings": {"owner_field": "owner"}}).status_code == 200
+    assert client.post(FORM + "/publish").status_code == 201
+    r = client.post(RECORDS, json={"data": {"name": "for una"}, "owner_id": ids["una"]})
+    assert r.status_code == 422, r.get_json()
+    assert {p: e["message_code"] for p, e in _errors(r).items()} == {"/data/owner": "error.record.user_outside_limit"}
+    assert client.get(RECORDS).get_json()["items"] == []
+    r = client.post(RECORDS, json={"data": {"name": "for sam"}, "owner_id": ids["sam"]})
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["data"]["owner"], r.get_json()["owner_id"]) == (ids["sam"], ids["sam"])
