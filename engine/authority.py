@@ -91,6 +91,13 @@ def _automation_writes(rt, conn, app_key: str, form_key: str, definition: dict):
             yield form(reference_target(ref).store_key()), fields, False, path  # another app's: refused by the action's check
 
 
+def update_refusal(what: str, scope: str, path: str) -> ErrorItem:
+    """A step updates records of ``what`` whoever owns them, and the publisher's role may update ``scope`` ones only
+    ("none", "own", "team"): the scope in the reader's words."""
+    return ErrorItem.coded("error.authority.update_none" if scope == "none" else "error.authority.update_scope",
+                           path=path, code="exceeds_publisher", what=what, scope=i18n.words("error.authority.scope.", scope))
+
+
 def _errors(rt, conn, actor, writes) -> list[ErrorItem]:
 
     if actor is None:
@@ -106,8 +113,7 @@ def _errors(rt, conn, actor, writes) -> list[ErrorItem]:
         if creates and not access.create:
             errors.append(ErrorItem.coded("error.authority.may_not_add", path=path, code="exceeds_publisher", what=what))
         if access.update != REQUIRED_WRITE_SCOPE:
-            errors.append(ErrorItem.coded("error.authority.update_none" if access.update == "none" else "error.authority.update_scope",
-                                          path=path, code="exceeds_publisher", what=what, scope=access.update))
+            errors.append(update_refusal(what, access.update, path))
         for fid in fields:
             if isinstance(fid, str) and access.level(fid) != "write":
                 errors.append(ErrorItem.coded("error.authority.may_not_write_field", path=path, field_id=fid,

@@ -121,6 +121,15 @@ def has_text(key: str, locale: str = DEFAULT_LOCALE) -> bool:
     return bool(engine_catalogue().get(locale, {}).get(key))
 
 
+def words(prefix: str, value: Any) -> Any:
+    """An enum value (a view type, a cron field, a scope...) as its words in every language, for a message's parameter
+    that names it: ``texts(prefix + value)`` (``prefix`` ends with a dot: ``"error.view.type_name."``), so a Chinese message
+    reads the type's Chinese word, not "kanban"; the value as is when the catalogue has no words for it (a value given
+    by a client, shown as typed)."""
+    key = f"{prefix}{value}"
+    return texts(key) if isinstance(value, str) and has_text(key) else value
+
+
 def texts(key: str, params: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The text of ``key`` in every locale, as a {"en", "zh-CN"} map: a message's parameter that is itself words
     (a type's name, "rule", a reason) reads in the same language as the message around it."""

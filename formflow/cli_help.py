@@ -10,7 +10,8 @@
   ``ngettext``); those names are pointed at the ``click`` domain of formflow/translations (msgids: click's English),
   compiled in memory from the .po like the other catalogues (no .mo is built or committed).
 * Headings ("Options:" / "选项：") and the usage line's prefix and metavars come from the catalogue too, so a
-  Chinese help page has Chinese punctuation (a click heading's colon is written by click's formatter, not a msgid).
+  Chinese help page has Chinese punctuation (a click heading's colon is written by click's formatter, not a msgid);
+  so do the placeholders of the options' values ("TEXT", "INTEGER RANGE", "FILE": msgids of the ``click`` domain).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import io
 import re
 import sys
 import unicodedata
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -159,14 +161,15 @@ class LocalizedHelpFormatter(click.HelpFormatter):
         rows = list(rows)
         if not self.wraps_wide(second for _, second in rows):
             return super().write_dl(rows, col_max, col_spacing)
-        first_col = min(max(len(first) for first, _ in rows), col_max) + col_spacing
+        first_col = min(max(columns(first) for first, _ in rows), col_max) + col_spacing  # a placeholder may be wide
         margin = " " * (first_col + self.current_indent)
         for first, second in rows:
             self.write(f"{'':>{self.current_indent}}{first}")
             if not second:
                 self.write("\n")
                 continue
-            self.write(" " * (first_col - len(first)) if len(first) <= first_col - col_spacing else "\n" + margin)
+            width = columns(first)
+            self.write(" " * (first_col - width) if width <= first_col - col_spacing else "\n" + margin)
             lines = [line for p in re.split(r"\n\s*\n", second)
                      for line in wrap_wide(p, max(self.width - first_col - 2, 10))] or [""]
             self.write("\n".join([lines[0]] + [margin + line for line in lines[1:]]) + "\n")
@@ -176,22 +179,42 @@ class LocalizedContext(click.Context):
     formatter_class = LocalizedHelpFormatter
 
 
+#: each option's own metavar (None: click makes it from the value's type), kept before the first language is set
+_OWN_METAVARS: "weakref.WeakKeyDictionary[click.Option, str | None]" = weakref.WeakKeyDictionary()
+
+
+def localize_metavar(option: click.Option, ctx: click.Context, locale: str) -> None:
+    """The placeholder of ``option``'s value in the help ("TEXT", "INTEGER RANGE", "FILE", Flask's "IMPORT") in
+    ``locale``: a msgid of the ``click`` domain (the placeholder as click prints it in English); a placeholder the
+    catalogue has no words for (a choice's values, a date format) is left to click."""
+    own = _OWN_METAVARS.setdefault(option, option.metavar)
+    option.metavar = own
+    if option.is_flag or option.count:
+        return
+    english = own if own is not None else option.type.get_metavar(param=option, ctx=ctx) or option.type.name.upper()
+    words = click_translation(locale).gettext(english)
+    if words != english:
+        option.metavar = words + ("..." if option.nargs != 1 and own is None else "")
+
+
 def localize_command(command: click.Command, name: str, locale: str) -> None:
     """Set ``command``'s help, its options' help, its --help option's text and its usage metavars for ``locale``."""
     text = help_text(help_key(name), locale)
     if text is not None:  # a summary of its own (Flask's commands have one), else cut from the help
         summary = help_text(help_key(name, "short"), locale)
         command.help, command.short_help = text, summary or (short_help(text) if is_wide(text) else None)
+    command.context_class = LocalizedContext
+    ctx = command.context_class(command, info_name=name, **command.context_settings)
     for param in command.params:
         if isinstance(param, click.Option):
             text = help_text(help_key(name, param.name or ""), locale)
             if text is not None:
                 param.help = text
-    command.context_class = LocalizedContext
+            localize_metavar(param, ctx, locale)
     command.options_metavar = help_text("cli.help.options_metavar", locale)
     if isinstance(command, click.Group):
         command.subcommand_metavar = help_text("cli.help.subcommand_metavar", locale)
-    help_option = command.get_help_option(command.context_class(command, info_name=name, **command.context_settings))
+    help_option = command.get_help_option(ctx)
     if help_option is not None:  # made once per command, with the words of the language of that moment
         help_option.help = click_translation(locale).gettext(HELP_OPTION_TEXT)
 

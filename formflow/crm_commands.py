@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from formflow.cli import cli
 from formflow.cli_text import cli_locale, error_lines, say
-from engine import demo as demo_data
+from engine import demo as demo_data, i18n
 from engine.errors import FormflowError, NotFound
 from engine.runtime import Actor
 from engine.services import app_templates, forms
@@ -60,13 +60,14 @@ def _update_installed(rt, only_app: str | None) -> None:
         click.echo(say("crm.update_offer", app=app["key"], installed=offer["installed_version"], available=offer["available_version"]))
         for form in offer["forms"]:
             for change in form["applied"]:
-                click.echo(say("crm.apply", form=form["form"], change=change["change"],
+                click.echo(say("crm.apply", form=form["form"], change=i18n.words("cli.crm.change.", change["change"]),
                                what=change.get("field_id") or change.get("path") or ""))
             for change in form["kept"]:
-                click.echo(say("crm.keep", form=form["form"], change=change["change"],
+                click.echo(say("crm.keep", form=form["form"], change=i18n.words("cli.crm.change.", change["change"]),
                                what=change.get("field_id") or change.get("path") or ""))
         for part in offer["parts"]:
-            click.echo(say("crm.part", part=part["part"], key=part["key"], action=part["action"]))
+            click.echo(say("crm.part", part=app_templates.part_words(part["part"]), key=part["key"],
+                           action=i18n.words("cli.crm.action.", part["action"])))
         try:
             app_templates.apply_template_update(rt, Actor.system(), app["key"], expected_version=offer["available_version"])
         except FormflowError as exc:

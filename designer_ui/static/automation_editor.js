@@ -296,6 +296,9 @@
           }
         });
       };
+      // what a triggered automation would do, one sentence per plan mode (the mode is a code, never shown as is)
+      var DRY_WOULD = { create: 'editor.dry_would_create', update: 'editor.dry_would_update',
+        skip: 'editor.dry_would_skip', set: 'editor.dry_would_set' };
       base.dryItems = function () {
         var res = this.dryResult;
         if (!res) return [];
@@ -307,7 +310,7 @@
           if (!a.triggered) return { key: i, title: title + t('editor.dry_not_triggered'), text: a.why || '', values: '' };
           var mode = plan.mode || a.mode || a.action || '';
           var form = plan.form || a.form || '';
-          return { key: i, title: title + t('editor.dry_would', { mode: mode, form: form }), text: '',
+          return { key: i, title: title + t(DRY_WOULD[mode] || 'editor.dry_would', { form: form }), text: '',
             values: JSON.stringify(plan.values || a.values || {}, null, 2) };
         });
       };

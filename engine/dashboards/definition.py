@@ -124,7 +124,8 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
         if agg.get("field") is not None:
             errors.append(ErrorItem.coded("error.dashboard.count_takes_no_field", path=path + "/aggregate/field"))
     elif agg.get("field") is None:
-        errors.append(ErrorItem.coded("error.dashboard.needs_numeric_field", path=path + "/aggregate/field", code="required", op=op))
+        errors.append(ErrorItem.coded("error.dashboard.needs_numeric_field", path=path + "/aggregate/field", code="required",
+                                      op=i18n.words("error.dashboard.op.", op)))
     else:
         f = _lookup(form, agg["field"])
         if f is None:
@@ -132,7 +133,8 @@ def _check_chart(chart: dict, path: str, index: int, forms: dict[str, CompiledFo
                                           field_id=agg["field"], code="unknown_field", field=repr(agg["field"]), form=repr(form.key)))
         elif field_kind(f, app_forms) != "number":
             errors.append(ErrorItem.coded("error.dashboard.not_numeric", path=path + "/aggregate/field", field_id=f["id"],
-                                          code="not_numeric", op=op, field=repr(f["id"]), type=type_words(f["type"])))
+                                          code="not_numeric", op=i18n.words("error.dashboard.op.", op), field=repr(f["id"]),
+                                          type=type_words(f["type"])))
         else:
             value_field = f["id"]
             used.append((path + "/aggregate/field", f["id"]))
@@ -181,7 +183,8 @@ def _check_group(spec: dict, form: CompiledForm, app_forms: dict, path: str, err
         kind, fid = field_kind(f, app_forms), f["id"]
         used.append((path + "/field", fid))
     if bucket and kind not in ("date", "datetime", "timestamp"):
-        errors.append(ErrorItem.coded("error.dashboard.bucket_needs_date", path=path + "/bucket", bucket=bucket, field=repr(name)))
+        errors.append(ErrorItem.coded("error.dashboard.bucket_needs_date", path=path + "/bucket",
+                                      bucket=i18n.words("error.dashboard.bucket.", bucket), field=repr(name)))
         return None
     if not bucket and kind in ("datetime", "timestamp"):
         errors.append(ErrorItem.coded("error.dashboard.bucket_required", path=path + "/bucket", code="required"))

@@ -242,7 +242,7 @@ def check_app_definition(definition: Any) -> list[ErrorItem]:
         errors += part.check(definition)
     for name in ("templates", "workflows", "dashboards"):
         if definition.get(name) and name not in APP_PARTS:
-            errors.append(ErrorItem.coded("error.app_template.unsupported_part", part=name, path=f"/{name}", code="unsupported"))
+            errors.append(ErrorItem.coded("error.app_template.unsupported_part", part=part_words(name), path=f"/{name}", code="unsupported"))
     return errors
 
 
@@ -325,11 +325,16 @@ def _install_parts(rt: Runtime, actor: Actor, app_key: str, source: dict, *, tru
             try:
                 notes += part.install(rt, actor, app_key, source[name], trusted)
             except DefinitionInvalid as exc:
-                raise DefinitionInvalid(f"app {app_key!r} was installed, but its {name} were not: {exc.message}",
+                params = {"app": repr(app_key), "part": part_words(name), "detail": {loc: exc.localized(loc) for loc in i18n.LOCALES}}
+                raise DefinitionInvalid(i18n.render("error.app_template.parts_not_installed", "en", params),
                                         [prefixed_error(e, "") for e in exc.errors], message_code="error.app_template.parts_not_installed",
-                                        params={"app": repr(app_key), "part": name,
-                                                "detail": {loc: exc.localized(loc) for loc in i18n.LOCALES}}) from None
+                                        params=params) from None
     return notes
+
+
+def part_words(name: str) -> Any:
+    """An app part ("templates", "workflows", "dashboards") in the words of each language, as a message's parameter."""
+    return i18n.words("error.app_template.part.", name)
 
 
 def prefixed_error(e: ErrorItem, prefix: str) -> ErrorItem:

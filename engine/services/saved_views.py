@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine import bilingual_text
+from engine import bilingual_text, i18n
 from engine.errors import ErrorItem, NotFound, PermissionDenied, ValidationFailed
 from engine.fields.base import field_type
 from engine.runtime import Actor, Runtime
@@ -39,15 +39,25 @@ MAX_SORT = 5
 MAX_CARD_FIELDS = 8
 DEFINITION_KEYS = {"type", "filters", "match", "sort", "group_by", "columns", "search", "page_size",
                    "group_field", "date_field", "image_field", "card_fields"}
-#: a board setting -> (the view type that needs it, whether a field's type may hold it, what it must be)
+#: a board setting -> (the view type that needs it, whether a field's type may hold it); what the setting must be is
+#: ``error.view.board_field.<setting>`` of the catalogue, the view type's words ``error.view.type_name.<type>``
 BOARD_FIELDS = {
-    "group_field": ("kanban", lambda f: field_type(f).groups_kanban(f), {"en": "a single choice or person field (its type lanes a kanban)",
-                                                                           "zh-CN": "单选或人员字段（其类型可作看板泳道）"}),
-    "date_field": ("calendar", lambda f: field_type(f).calendar_kind is not None, {"en": "a date or date-and-time field",
-                                                                                  "zh-CN": "日期或日期时间字段"}),
-    "image_field": ("gallery", lambda f: field_type(f).thumbnails, {"en": "a picture field (its type has thumbnails)",
-                                                                    "zh-CN": "图片字段（其类型有缩略图）"}),
+    "group_field": ("kanban", lambda f: field_type(f).groups_kanban(f)),
+    "date_field": ("calendar", lambda f: field_type(f).calendar_kind is not None),
+    "image_field": ("gallery", lambda f: field_type(f).thumbnails),
 }
+
+
+def board_setting_words(key: str) -> dict[str, str]:
+    """What the board setting ``key`` must be ("a date or date-and-time field"), in every language."""
+    return i18n.texts(f"error.view.board_field.{key}")
+
+
+def board_needs(key: str) -> ErrorItem:
+    """The refusal of a board view saved without its setting ``key``: its type and the setting in the reader's words
+    (the view type's own word in a Chinese message, not "kanban")."""
+    return ErrorItem.coded("error.view.board_needs", view_type=i18n.words("error.view.type_name.", BOARD_FIELDS[key][0]),
+                           what=board_setting_words(key), path=f"/definition/{key}")
 
 
 def _form_and_hidden(rt: Runtime, conn, actor: Actor, app_key: str, form_key: str):
@@ -178,18 +188,19 @@ def check_definition(form, hidden: set, definition: Any) -> dict:
 
 def _check_board(form, hidden: set, definition: dict, out: dict, errors: list) -> None:
     """The board settings: the one its type needs (lane, date or picture field) and the fields its cards show."""
-    for key, (view_type, fits, what) in BOARD_FIELDS.items():
+    for key, (view_type, fits) in BOARD_FIELDS.items():
         name = definition.get(key)
         path = f"/definition/{key}"
         if name is None:
             if out["type"] == view_type:
-                errors.append(ErrorItem.coded("error.view.board_needs", view_type=view_type, what=what, path=path))
+                errors.append(board_needs(key))
             continue
         f = form.by_id.get(name) if isinstance(name, str) else None
         if f is None or f.get("deleted") or f["id"] in hidden:
             errors.append(ErrorItem.coded("error.field.unknown", field=repr(name), path=path, field_id=name if isinstance(name, str) else None))
         elif not fits(f):
-            errors.append(ErrorItem.coded("error.view.not_kind", field=repr(name), what=what, path=path, field_id=name))
+            errors.append(ErrorItem.coded("error.view.not_kind", field=repr(name), what=board_setting_words(key), path=path,
+                                          field_id=name))
         else:
             out[key] = name
     cards = definition.get("card_fields", [])

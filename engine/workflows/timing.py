@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
+from engine import i18n
 from engine.errors import ErrorItem, ValidationFailed
 
 __all__ = [
@@ -193,14 +194,15 @@ class Delay:
 
 # --------------------------------------------------------------------- cron
 
-_CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31),
-                ("month", 1, 12), ("day of week", 0, 7))
+#: the five fields (name, low, high); a field's words in a message are ``error.timing.cron_unit.<name>``
+_CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day_of_month", 1, 31),
+                ("month", 1, 12), ("day_of_week", 0, 7))
 _CRON_EXTENSIONS = ("L", "W", "#", "?", "@")
 
 
 def _expand_field(part: str, index: int) -> frozenset[int] | None:
     """Expand one cron field; None means '*' (every value)."""
-    label = _CRON_FIELDS[index][0]
+    label = i18n.words("error.timing.cron_unit.", _CRON_FIELDS[index][0])  # "day of month" in English
     if any(mark in part.upper() for mark in _CRON_EXTENSIONS):
         raise TimingError("cron", message_code="error.timing.cron_syntax", unit_name=label, part=repr(part))
     probe = ["*"] * 5

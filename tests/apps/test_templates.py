@@ -244,7 +244,7 @@ def test_load_templates_update_keeps_edits(runner, app, tmp_path):
     rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
     result = runner.invoke(cli, args=["load-templates", "--update"])
     assert result.exit_code == 0, result.output
-    assert f"crm: {CURRENT} -> {NEXT}" in result.output and "keep your edit (field_changed name)" in result.output
+    assert f"crm: {CURRENT} -> {NEXT}" in result.output and "keep your edit (changed field name)" in result.output
     fields = {f["id"]: f for f in fs.get_draft(rt, "crm", "customer")["definition"]["fields"]}
     assert fields["name"]["label"]["en"] == "Company" and "website" in fields and "wechat_id" in fields
 

@@ -215,6 +215,27 @@ def test_help_reads_in_the_shells_language(name, english_after):
     assert not re.search("[\u4e00-\u9fff]{2}", en.output.replace("客户名称", ""))  # an example's column name
 
 
+#: click's placeholders of an option's value as it prints them in English (its types' names, Flask's --app IMPORT)
+CLICK_METAVARS = re.compile(r"(?<![\w-])(?:TEXT|INTEGER|FLOAT|BOOLEAN|FILE|FILENAME|PATH|DIRECTORY|IMPORT)(?: RANGE)?(?![\w-])")
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _commands()])
+def test_an_options_value_placeholder_reads_in_the_shells_language(name, english_after):
+    """"--workers 整数", not "--workers INTEGER RANGE"; the help of each option starts at the same column (a Chinese
+    placeholder takes two columns a character); English keeps click's words."""
+    args = [] if name == ROOT_NAME else [name]
+    command = dict(_commands())[name]
+    takes_values = [p for p in command.params if isinstance(p, click.Option) and not p.is_flag and not p.count]
+    zh = _invoke([*args, "--help"], "zh_CN.UTF-8").output.split("选项：", 1)[1].split("命令：")[0]  # the options only
+    assert CLICK_METAVARS.findall(zh) == []
+    rows = [re.match(r"^(  -.*?\S)( {2,})\S", line) for line in zh.splitlines()]
+    assert len({_wide(m.group(1)) + len(m.group(2)) for m in rows if m}) <= 1, zh
+    en = _invoke([*args, "--help"], "C.UTF-8").output
+    for option in takes_values:
+        if option.metavar is not None or not isinstance(option.type, (click.Choice, click.DateTime)):
+            assert re.search(rf"{max(option.opts, key=len)} {CLICK_METAVARS.pattern}", en), option.opts
+
+
 def test_clicks_own_words_and_refusals_read_in_chinese(english_after):
     wrong = _invoke(["nosuch"], "zh_CN.UTF-8")
     assert wrong.exit_code == 2

@@ -20,6 +20,7 @@ CHINESE_PLACEHOLDERS = frozenset({
     "type",  # a field type's name: type_words / FieldType.label ("单行文本")
     "kind", "left", "right", "items", "member", "yes", "no", "expect",  # a value kind (kind_words, place/value kinds)
     "label",  # a template's or a form's label in the reader's language
+    "view_type", "unit_name", "scope", "bucket",  # an enum value's words (i18n.words: view type, cron field, scope...)
 })
 #: placeholders of these names in these texts that hold something else (a key, a code as typed), so keep their space
 NOT_CHINESE = {
@@ -34,6 +35,9 @@ CHINESE_IN = {
     ("diff.field_type", "old"), ("diff.field_type", "new"),  # field type names (form_diff._type_name)
     ("error.form.incompatible_type", "old"), ("error.form.incompatible_type", "new"),  # type_words
     ("detail.changed", "field"),  # the field's label (record history)
+    ("error.app_template.parts_not_installed", "part"), ("error.app_template.unsupported_part", "part"),  # an app part
+    ("error.dashboard.needs_numeric_field", "op"), ("error.dashboard.not_numeric", "op"),  # an aggregate's words
+    ("cli.crm.apply", "change"), ("cli.crm.keep", "change"),  # what a template update changes (cli.crm.change.*)
 }
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 #: a placeholder with a space between it and a Chinese character on either side
