@@ -200,6 +200,18 @@ _CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day_of_month", 1, 31),
 _CRON_EXTENSIONS = ("L", "W", "#", "?", "@")
 
 
+#: the names a field also takes (croniter's, as in crontab(5))
+_CRON_NAMES = {3: "jan-dec", 4: "sun-sat"}
+
+
+def _cron_allowed(index: int) -> dict[str, str]:
+    """What a field takes, in every language (croniter's own refusal is English only): "0 to 59", "1 to 12 or jan-dec"."""
+    name, low, high = _CRON_FIELDS[index]
+    if index in _CRON_NAMES:
+        return i18n.texts("error.timing.cron_allowed_names", {"low": low, "high": high, "names": _CRON_NAMES[index]})
+    return i18n.texts("error.timing.cron_allowed", {"low": low, "high": high})
+
+
 def _expand_field(part: str, index: int) -> frozenset[int] | None:
     """Expand one cron field; None means '*' (every value)."""
     label = i18n.words("error.timing.cron_unit.", _CRON_FIELDS[index][0])  # "day of month" in English
@@ -210,7 +222,8 @@ def _expand_field(part: str, index: int) -> frozenset[int] | None:
     try:
         expanded = croniter.expand(" ".join(probe))[0][index]
     except Exception as exc:  # croniter raises several error classes
-        raise TimingError("cron", message_code="error.timing.cron_field", unit_name=label, part=repr(part), detail=str(exc)) from None
+        raise TimingError("cron", message_code="error.timing.cron_field", unit_name=label, part=repr(part),
+                          detail=_cron_allowed(index)) from None
     if expanded == ["*"]:
         return None
     values = {int(v) for v in expanded}
