@@ -150,6 +150,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FORMFLOW_LIST_EXACT_TOTAL", "LIST_EXACT_TOTAL_LIMIT", "10000", "whole number", "50000",
             "lists count matches exactly up to this many; beyond it the total is an estimate (total_is_estimate)",
             _positive_int),
+    Setting("FORMFLOW_LIST_LIVE_COUNT_FROM", "LIST_LIVE_COUNT_FROM", "2000", "whole number", "500",
+            "PostgreSQL: a form whose unfiltered list counts this many records gets a live count kept by triggers; its "
+            "unfiltered lists then read an exact total without counting (0: never)", int),
     Setting("FORMFLOW_BIND", "BIND", "127.0.0.1:8000", "host:port", "0.0.0.0:8000",
             "where `formflow serve` listens", _text, True),
     Setting("FORMFLOW_WORKERS", "WORKERS", "2", "whole number", "4", "`formflow serve` worker processes",

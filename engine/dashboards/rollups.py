@@ -109,6 +109,17 @@ def chart_spec(chart: CompiledChart, form: CompiledForm, tz: str) -> Spec | None
 
 # -- reading ---------------------------------------------------------------------------------
 
+def live_count(form_id: int) -> Spec:
+    """The rollup counting a form's live records per owner: a big form's list total (``engine.services.list_totals``).
+    It is the rollup of a count chart with no filter, group or period on that form, so such a chart shares it."""
+    where = _sql(sa.and_(records.c.form_id == sa.bindparam("form_id", form_id, literal_execute=True), records.c.deleted_at.is_(None)))
+    return Spec(form_id, where, "NULL::text", "NULL::text", "NULL::numeric")
+
+
+def _is_live_count(spec: dict) -> bool:
+    return spec == live_count(spec["form_id"]).to_dict()
+
+
 def owner_scopes(scopes: list) -> list | None:
     """The row scope clauses moved from ``records.owner_id`` to ``chart_cells.owner_id``, or None if one reads another column."""
     out = []
@@ -247,12 +258,15 @@ def backfill(conn, rollup_id: int, spec: Spec) -> None:
 
 
 def sync(conn, wanted: dict[str, Spec], now) -> dict[str, int]:
-    """Make the rollups exactly ``wanted`` (by signature): drop the others, build and backfill the new ones, rewrite
-    the triggers. Returns the rollup id per signature. Runs in the caller's transaction; no-op when nothing changed."""
+    """Make the rollups exactly ``wanted`` (by signature) and the forms' live counts (``live_count``: kept once made,
+    gone with their form): drop the others, build and backfill the new ones, rewrite the triggers. Returns the rollup
+    id per signature. Runs in the caller's transaction; no-op when nothing changed."""
     if conn.dialect.name != "postgresql":
         return {}
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, 0)"), {"a": SYNC_LOCK})
-    have = dict(conn.execute(sa.select(chart_rollups.c.sig, chart_rollups.c.id)).all())
+    rows = conn.execute(sa.select(chart_rollups.c.sig, chart_rollups.c.id, chart_rollups.c.spec)).all()
+    have = {sig: rid for sig, rid, _ in rows}
+    wanted = {**{sig: Spec(**spec) for sig, _, spec in rows if _is_live_count(spec)}, **wanted}
     if set(have) == set(wanted) and _triggers_installed(conn, bool(wanted)):
         return have
     conn.exec_driver_sql("LOCK TABLE records IN SHARE MODE")  # writers in flight finish; new ones wait for the new triggers
@@ -270,6 +284,13 @@ def sync(conn, wanted: dict[str, Spec], now) -> dict[str, int]:
     _install_triggers(conn, sorted(((rid, wanted[sig]) for sig, rid in ids.items()), key=lambda x: x[0]))
     log.info("chart rollups: %d kept, %d dropped", len(ids), len(gone))
     return ids
+
+
+def add(conn, spec: Spec, now) -> int:
+    """``spec``'s rollup id, built (and the triggers rewritten) if there is none yet; every other rollup is kept."""
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, 0)"), {"a": SYNC_LOCK})  # held again by sync: the set read is the set kept
+    kept = {sig: Spec(**s) for sig, s in conn.execute(sa.select(chart_rollups.c.sig, chart_rollups.c.spec)).all()}
+    return sync(conn, {**kept, spec.sig: spec}, now)[spec.sig]
 
 
 def _triggers_installed(conn, wanted: bool) -> bool:

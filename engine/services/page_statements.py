@@ -12,6 +12,7 @@ checks its filters, sort and search again, as they were checked when it was buil
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Hashable
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ LIST_TOTAL = "list_total"
 STATEMENTS_MEMO = "list_page_statements"
 
 
-def shape(rt, view, query, *, checked: bool, folded: bool, limit: int) -> Hashable | None:
+def shape(rt, view, query, *, checked: bool, folded: Hashable, limit: int) -> Hashable | None:
     """The key a page statement of ``query`` under ``view`` is remembered by, or None when it must be built each time."""
     if rt.pipeline.row_scopes:  # a hook's clauses may depend on anything
         return None
@@ -84,3 +85,14 @@ def capped_count(where: list, limit: int) -> sa.Select:
     """How many records match ``where``, counted up to ``limit`` + 1 (one more says "more than the limit")."""
     capped = sa.select(sa.literal(1)).select_from(records).where(*where).limit(limit + 1).subquery()
     return sa.select(sa.func.count()).select_from(capped)
+
+
+def planner_rows(conn, select) -> int:
+    """PostgreSQL's row estimate for ``select`` (EXPLAIN, not run): what a large list's total says instead of a count."""
+    try:
+        sql = select.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    except (sa.exc.CompileError, NotImplementedError):  # a value with no literal form: the capped count stands
+        return 0
+    plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])

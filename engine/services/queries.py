@@ -19,7 +19,7 @@ from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.registry import Registry
 from engine.runtime import Actor, Runtime
-from engine.services import page_statements, served_forms
+from engine.services import list_totals, page_statements, served_forms
 from engine.services.readgate import read_view
 from engine.services.records import record_dict
 from engine.services.team_managers import my_team_ids
@@ -304,9 +304,12 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
     # the capped count rides in the page's own statement (one statement to build, send and plan, not two); a form whose
     # lists ask the planner first (LARGE_FORM_MEMO) counts, if at all, after it
     large = dialect == "postgresql" and form.memo.get(LARGE_FORM_MEMO, False)
-    folded = query.count and not large
+    # a big form's list without filters or search sums its live count's cells instead (engine.services.list_totals)
+    cells = list_totals.cell_scopes(rt, dialect, query, view) if query.count else None
+    live = form.memo.get(list_totals.MEMO) if cells is not None else None
+    folded = query.count and not large and live is None
     # a statement remembered for this shape was built from the same filters, sort and search, checked then
-    key = page_statements.shape(rt, view, query, checked=checked, folded=folded, limit=limit)
+    key = page_statements.shape(rt, view, query, checked=checked, folded=("live", live) if live is not None else folded, limit=limit)
     made = page_statements.remembered(form, key)
     if made is None:
         where = matching(rt, conn, actor, form, query, view, errors)
@@ -327,28 +330,34 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         raise ValidationFailed("the query is not valid", errors, message_code="error.query.invalid")
     statement, where = made or page_statements.remember(form, key, (sa.select(
         records, *([served_forms.published_now()] if checked else []),
-        *([page_statements.capped_count(where, limit).scalar_subquery().label(page_statements.LIST_TOTAL)] if folded else []))
+        *([page_statements.capped_count(where, limit).scalar_subquery().label(page_statements.LIST_TOTAL)] if folded else []),
+        *(list_totals.columns(live, cells) if live is not None else []))
         .where(*where).order_by(*order).limit(page_statements.PAGE_LIMIT).offset(page_statements.PAGE_OFFSET), where))
     rows = conn.execute(statement, {**(served_forms.checking(rt, form) if checked else {}), "page_limit": query.page_size + 1,
                                     "page_offset": (query.page - 1) * query.page_size}).mappings().all()
     if checked and not (rows and served_forms.still_published(form, rows[0])):
         return None
-    total = None
+    total, exact_live = None, False
     before = (query.page - 1) * query.page_size
     if query.count and len(rows) <= query.page_size and (rows or query.page == 1) and before + len(rows) <= limit:
         total = before + len(rows)  # the last page says the total itself (the matches before it and on it)
+    elif query.count and live is not None and (total := list_totals.answer(rt, form, rows[0] if rows else
+                                                                        list_totals.read_alone(conn, live, cells))) is not None:
+        exact_live = True  # exact at any size
     elif query.count:
         # PostgreSQL: a planner estimate far past the limit answers without counting (at 1M records the capped
         # count read 10,001 index entries: most of the page's time); near or under it, the capped count decides.
         # The planner is asked first only for a form this process saw pass the limit (a small form's list runs no EXPLAIN)
-        planned = _planner_rows(conn, sa.select(records.c.id).where(*where)) if large else 0
+        planned = page_statements.planner_rows(conn, sa.select(records.c.id).where(*where)) if large else 0
         if planned > max(ESTIMATE_ONLY_FACTOR * limit, ESTIMATE_ONLY_ABOVE):
             total = planned
         else:  # the folded count, or (a page past the end, a large form) a statement of its own
             total = rows[0][page_statements.LIST_TOTAL] if folded and rows else conn.execute(page_statements.capped_count(where, limit)).scalar_one()
             if total > limit and dialect == "postgresql":
                 form.memo[LARGE_FORM_MEMO] = True
-                total = max(total, planned or _planner_rows(conn, sa.select(records.c.id).where(*where)))
+                total = max(total, planned or page_statements.planner_rows(conn, sa.select(records.c.id).where(*where)))
+    if cells is not None and live is None and total is not None:
+        list_totals.grown(rt, form, total)
     has_more = len(rows) > query.page_size
     rows = rows[:query.page_size]
     items = [record_dict(r, form) for r in rows]
@@ -358,7 +367,7 @@ def _page(rt: Runtime, conn, actor: Actor, form, query: Query, *, checked: bool)
         keep = {(form.by_id.get(f) or form.by_name.get(f))["id"] for f in query.fields}
         for item in items:
             item["data"] = {k: v for k, v in item["data"].items() if k in keep}
-    estimate = total is not None and total > limit
+    estimate = total is not None and total > limit and not exact_live
     # SQLite's estimate is the cap + 1, a lower bound ("more than 10,000"); PostgreSQL's is the planner's figure
     return {"items": items, "total": total, "total_exact": total is not None and not estimate, "total_is_estimate": estimate,
             "total_is_lower_bound": estimate and dialect != "postgresql",
@@ -389,17 +398,6 @@ def matching(rt: Runtime, conn, actor: Actor, form, query: Query, view, errors: 
         else:
             where.append(_search_clause(form, query.search, dialect, view.hidden))
     return where
-
-
-def _planner_rows(conn, select) -> int:
-    """PostgreSQL's row estimate for ``select`` (EXPLAIN, not run): what a large list's total says instead of a count."""
-    try:
-        sql = select.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
-    except (sa.exc.CompileError, NotImplementedError):  # a value with no literal form: the capped count stands
-        return 0
-    plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _ordered(expr, direction: str, dialect: str):
