@@ -1,8 +1,9 @@
 """HTTP cost against the floor: `formflow serve` vs a minimal Flask + SQLAlchemy app on the same server and database.
 
 Both run under gunicorn with the same workers and threads on the same PostgreSQL (a throwaway schema each). The
-floor app inserts the same JSON into one table and returns it, reads one row by id, and lists a page of 20 with a
-count. Each cell drives each server for ``--seconds`` (in alternating one-second turns) with 1 and then 8 keep-alive clients and prints req/s, p50 and
+floor app inserts the same JSON into one table per form and returns it, reads one row by id, and lists a page of 20 with a
+count of the table. Before the list cells the side with fewer rows is topped up (through its own API, 8 clients) to the
+other's count, so both count the same number of rows. Each cell drives each server for ``--seconds`` (in alternating one-second turns) with 1 and then 8 keep-alive clients and prints req/s, p50 and
 p99, and formflow's req/s as a share of the floor's. Two forms, both through a token-authenticated API client: a plain
 12-field form (text, textarea, number, money, date, datetime, select, multiselect, boolean, email, phone, url; no
 rules, automations or dedup) and the CRM customer form. Goals (issue 25): plain create >= 50% of the floor, read-one
@@ -41,30 +42,38 @@ from bench.served import free_port, start, wait_up  # noqa: E402
 FLOOR_APP = '''
 import os
 import sqlalchemy as sa
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 
 engine = sa.create_engine(os.environ["DATABASE_URL"], pool_size=8)
 meta = sa.MetaData()
-rows = sa.Table("floor_records", meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("data", sa.JSON))
+tables = {form: sa.Table(f"floor_{form}", meta, sa.Column("id", sa.Integer, primary_key=True), sa.Column("data", sa.JSON))
+          for form in os.environ["FLOOR_FORMS"].split(",")}
 app = Flask(__name__)
 
 
-@app.post("/records")
-def create():
+def table(form):
+    return tables.get(form) if form in tables else abort(404)
+
+
+@app.post("/<form>/records")
+def create(form):
+    rows = table(form)
     with engine.begin() as conn:
         row = conn.execute(sa.insert(rows).values(data=request.get_json()["data"]).returning(rows)).mappings().one()
     return jsonify(dict(row)), 201
 
 
-@app.get("/records/<int:rid>")
-def read(rid):
+@app.get("/<form>/records/<int:rid>")
+def read(form, rid):
+    rows = table(form)
     with engine.connect() as conn:
         row = conn.execute(sa.select(rows).where(rows.c.id == rid)).mappings().one()
     return jsonify(dict(row))
 
 
-@app.get("/records")
-def page():
+@app.get("/<form>/records")
+def page(form):
+    rows = table(form)
     with engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
         items = [dict(r) for r in conn.execute(sa.select(rows).order_by(rows.c.id.desc()).limit(20)).mappings()]
@@ -166,11 +175,50 @@ SLICE_SECONDS = 1.0
 GOALS = {("plain", "create"): 0.50, ("plain", "read one"): 0.70, ("plain", "list"): 0.80, ("CRM", "create"): 0.33}
 
 
-def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_port: int) -> None:
+def post_many(port: int, path: str, body, headers: dict, n: int, concurrency: int = 8) -> None:
+    """``n`` creates through the API, ``concurrency`` clients at once."""
+    counter, lock = iter(range(n)), threading.Lock()
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            conn.request("POST", path, body=json.dumps(body(2 * 10**8 + i)), headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 201:
+                raise SystemExit(f"{path}: {response.status}")
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def row_counts(ff_url: str, floor_url: str, api: str, floor_table: str) -> tuple[int, int]:
+    """(formflow's live records of the form ``api`` names, the floor table's rows)."""
+    _, _, _, app_key, _, form_key, _ = api.split("/")
+    counts = []
+    for url, sql in ((ff_url, "SELECT count(*) FROM records r JOIN forms f ON f.id = r.form_id JOIN apps a ON a.id = f.app_id "
+                              "WHERE a.key = :a AND f.key = :k AND r.deleted_at IS NULL"),
+                     (floor_url, f"SELECT count(*) FROM {floor_table}")):
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            counts.append(conn.execute(sa.text(sql), {"a": app_key, "k": form_key}).scalar_one())
+        engine.dispose()
+    return counts[0], counts[1]
+
+
+def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_port: int, urls: tuple[str, str]) -> None:
     """Both servers, one form: create, read one and a list page of 20 (newest first), at concurrency 1 and 8."""
     plain_headers = {"Content-Type": "application/json"}
+    floor_api = f"/{form.lower()}/records"
     ids = {}
-    for name, port, path, headers in (("formflow", ff_port, api, auth), ("floor", floor_port, "/records", plain_headers)):
+    for name, port, path, headers in (("formflow", ff_port, api, auth), ("floor", floor_port, floor_api, plain_headers)):
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for i in range(30):  # rows to read and list
             conn.request("POST", path, body=json.dumps(body(10**8 + i)), headers=headers)
@@ -181,15 +229,23 @@ def bench_form(args, form: str, api: str, body, auth: dict, ff_port: int, floor_
             ids[name] = answer["id"]
     ops = {
         "create": {"formflow": lambda i: ("POST", api, json.dumps(body(i)), auth),
-                   "floor": lambda i: ("POST", "/records", json.dumps(body(i)), plain_headers)},
+                   "floor": lambda i: ("POST", floor_api, json.dumps(body(i)), plain_headers)},
         "read one": {"formflow": lambda i: ("GET", f"{api}/{ids['formflow']}", None, auth),
-                     "floor": lambda i: ("GET", f"/records/{ids['floor']}", None, plain_headers)},
+                     "floor": lambda i: ("GET", f"{floor_api}/{ids['floor']}", None, plain_headers)},
         "list": {"formflow": lambda i: ("GET", f"{api}?sort=-created_at&page_size=20", None, auth),
-                 "floor": lambda i: ("GET", "/records", None, plain_headers)},
+                 "floor": lambda i: ("GET", floor_api, None, plain_headers)},
     }
     for op, makers in ops.items():
         if op not in args.ops.split(","):
             continue
+        if op == "list":  # the same number of rows on both sides
+            ours, floor = row_counts(*urls, api, f"floor_{form.lower()}")
+            if ours < floor:
+                post_many(ff_port, api, body, auth, floor - ours)
+            elif floor < ours:
+                post_many(floor_port, floor_api, body, plain_headers, ours - floor)
+            print(f"{form:<6} list over {row_counts(*urls, api, f'floor_{form.lower()}')} rows (formflow, floor)",
+                  flush=True)
         for concurrency in (1, 8):
             ff, fl = interleaved([(ff_port, makers["formflow"]), (floor_port, makers["floor"])], args.seconds, concurrency)
             ratio = ff[0] / fl[0]
@@ -234,12 +290,13 @@ def main() -> None:
         Path(tmp, "floor_app.py").write_text(FLOOR_APP)
         floor_engine = sa.create_engine(floor_url)  # the table first: gunicorn's workers start at once
         with floor_engine.begin() as conn:
-            conn.execute(sa.text("CREATE TABLE floor_records (id SERIAL PRIMARY KEY, data JSON)"))
+            for form in ("plain", "crm"):
+                conn.execute(sa.text(f"CREATE TABLE floor_{form} (id SERIAL PRIMARY KEY, data JSON)"))
         floor_engine.dispose()
         procs.append(start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{floor_port}", "--workers", str(args.workers),
-                            "--threads", str(args.threads), "floor_app:app"], {**base_env, "DATABASE_URL": floor_url}, tmp))
+                            "--threads", str(args.threads), "floor_app:app"], {**base_env, "DATABASE_URL": floor_url, "FLOOR_FORMS": "plain,crm"}, tmp))
         wait_up(ff_port, "/healthz", procs[0])
-        wait_up(floor_port, "/records", procs[1])
+        wait_up(floor_port, "/plain/records", procs[1])
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         print(f"PostgreSQL, gunicorn {args.workers} workers x {args.threads} threads, {args.seconds:g} s per cell; ratio = formflow req/s "
               f"/ floor req/s")
@@ -249,7 +306,7 @@ def main() -> None:
                                 ("CRM", "/api/apps/crm/forms/customer/records", customer)):
             if form not in args.forms.split(","):
                 continue
-            bench_form(args, form, api, body, auth, ff_port, floor_port)
+            bench_form(args, form, api, body, auth, ff_port, floor_port, (ff_url, floor_url))
     finally:
         for p in procs:
             p.terminate()
