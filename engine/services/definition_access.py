@@ -34,9 +34,9 @@ def can_read_definitions(rt: Runtime, actor: Actor | None, conn: sa.Connection |
 def require_definition_reader(rt: Runtime, actor: Actor | None, conn: sa.Connection | None = None) -> None:
     """Refuse (403) unless the actor designs or operates definitions."""
     if not can_read_definitions(rt, actor, conn):
-        raise PermissionDenied("your role may not read definitions (needs one of the capabilities "
-                               f"{', '.join(DEFINITION_READERS)})", needed=list(DEFINITION_READERS),
-                               message_code="error.access.read_definitions", params={"capabilities": ", ".join(DEFINITION_READERS)})
+        params = {"capabilities": capability_words(*DEFINITION_READERS)}
+        raise PermissionDenied(i18n.render("error.access.read_definitions", "en", params), needed=list(DEFINITION_READERS),
+                               message_code="error.access.read_definitions", params=params)
 
 
 def may_use_form(rt: Runtime, conn: sa.Connection, actor: Actor, app_key: str, form_key: str) -> bool:

@@ -282,8 +282,17 @@ def has_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Connecti
 def require_capability(rt: Runtime, actor: Actor, capability: str, conn: sa.Connection | None = None) -> None:
     """Refuse (403) unless the actor holds ``capability``; services call this before changing definitions."""
     if not has_capability(rt, actor, capability, conn):
-        raise PermissionDenied(f"your role may not do this (needs the {capability!r} capability)", needed=capability,
-                               message_code="error.access.needs_capability", params={"capability": repr(capability)})
+        params = {"capability": capability_words(capability)}
+        raise PermissionDenied(i18n.render("error.access.needs_capability", "en", params), needed=capability,
+                               message_code="error.access.needs_capability", params=params)
+
+
+def capability_words(*capabilities: str) -> Any:
+    """Capabilities ("design", "templates") in the reader's words ("Design apps and forms"), one or a list (joined by
+    the language's list separator); an error's ``needed`` keeps the codes for API clients."""
+    words = [i18n.words("error.access.capability.", c) for c in capabilities]
+    return {loc: i18n.render("error.access.capability_separator", loc).join(str(i18n.localized(w, loc)) for w in words)
+            for loc in i18n.LOCALES}
 
 
 # -- grants per form --------------------------------------------------------

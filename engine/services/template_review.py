@@ -86,9 +86,9 @@ def check_action(conn: sa.Connection, rt: Runtime, actor: Actor, action: str,
     who, policy = caller(conn, rt, actor), review_policy(conn, rt)
     if row is None:
         if actor.user_id is not None and WRITE_CAPABILITY not in who.capabilities:
-            raise PermissionDenied(f"your role may not {action} notification templates "
-                                   f"(needs the {WRITE_CAPABILITY!r} capability)", path="/", needed=WRITE_CAPABILITY,
-                                   message_code="error.access.needs_capability", params={"capability": repr(WRITE_CAPABILITY)})
+            params = {"capability": capability_words(WRITE_CAPABILITY)}
+            raise PermissionDenied(i18n.render("error.access.needs_capability", "en", params), path="/", needed=WRITE_CAPABILITY,
+                                   message_code="error.access.needs_capability", params=params)
         return who, policy
     refused = refusal(row["state"], action, who, row, policy)
     if refused is None:

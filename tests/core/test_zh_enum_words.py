@@ -1,5 +1,5 @@
 """A message that names an enum value (a view type, a cron field, a write scope, an app part, a chart's aggregate or
-date bucket) names it in the reader's words: the parameter is ``i18n.words(prefix, value)``, the value's texts in
+date bucket, a role's capability) names it in the reader's words: the parameter is ``i18n.words(prefix, value)``, the value's texts in
 every language, so a zh-CN reader sees "看板视图需要…", not "kanban 视图需要…". Each message is built through the
 code that builds it (the cron parser, the view and dashboard checks, the publisher's write scope, an app's parts) with
 every value of its enum, and its zh-CN text must hold no ASCII word but the free values it quotes (a form key, the
@@ -19,6 +19,8 @@ from engine.dashboards.definition import check_dashboard
 from engine.definitions import CompiledForm
 from engine.errors import ErrorItem, ValidationFailed
 from engine.services.app_templates import FORM_PARTS, part_words
+from engine.services.definition_access import DEFINITION_READERS
+from engine.services.permissions import CAPABILITIES, capability_words
 from engine.services.saved_views import BOARD_FIELDS, check_definition
 from engine.workflows.timing import TimingError, parse_cron
 
@@ -158,3 +160,18 @@ def test_a_template_parts_action_is_named_in_the_shells_words(action):
     zh = i18n.render("cli.crm.part", "zh-CN", {"part": part_words("workflows"), "key": "follow_up",
                                                "action": i18n.words("cli.crm.action.", action)})
     assert ascii_words(zh, "follow_up") == [], zh
+
+
+# -- a capability a role lacks ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("capability", CAPABILITIES)
+def test_a_capability_is_named_in_the_readers_words(capability):
+    params = {"capability": capability_words(capability)}
+    zh = i18n.render("error.access.needs_capability", "zh-CN", params)
+    assert ascii_words(zh) == [], zh
+    assert repr(capability) not in i18n.render("error.access.needs_capability", "en", params)  # was "the 'design' capability"
+
+
+def test_the_capabilities_that_read_definitions_are_named_in_the_readers_words():
+    zh = i18n.render("error.access.read_definitions", "zh-CN", {"capabilities": capability_words(*DEFINITION_READERS)})
+    assert ascii_words(zh) == [] and zh.count("、") == len(DEFINITION_READERS) - 1, zh
