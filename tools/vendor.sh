@@ -20,6 +20,8 @@ PACKAGES=(
   "signature_pad|signature_pad@5.1.4|MIT|package/dist/signature_pad.umd.min.js:signature_pad.umd.min.js|package/LICENSE"
   "tabulator|tabulator-tables@6.5.3|MIT|package/dist/js/tabulator.min.js:tabulator.min.js,package/dist/css/tabulator.min.css:tabulator.min.css|package/LICENSE"
   "fullcalendar|fullcalendar@6.1.22|MIT|package/index.global.min.js:index.global.min.js|package/LICENSE.md"
+  # the same version's zh-CN texts and week (Monday first): loaded by the calendar page only (records_calendar.html)
+  "fullcalendar-locales|@fullcalendar/core@6.1.22|MIT|package/locales/zh-cn.global.min.js:zh-cn.global.min.js|package/LICENSE.md"
 )
 
 rm -rf "$DEST"

@@ -11,7 +11,7 @@
 (function () {
   'use strict';
 
-  var ff = window.formflow, B = ff.boards, cfg = B.cfg, t = B.t;
+  var ff = window.formflow, B = ff.boards, cfg = B.cfg, t = ff.t;  // keys written out in full: tests/core/test_client_messages.py checks them
   var $ = function (id) { return document.getElementById(id); };
   var calendar = null;
   var PER_PAGE = 200, MAX_PAGES = 5;
@@ -104,7 +104,7 @@
         li.setAttribute('data-fire-at', d.fire_at || '');
         list.appendChild(li);
       });
-      if (!r.data.items.length) { var li = document.createElement('li'); li.textContent = t('planned_none'); list.appendChild(li); }
+      if (!r.data.items.length) { var li = document.createElement('li'); li.textContent = t('records.board.planned_none'); list.appendChild(li); }
       box.hidden = false;
     });
   }
@@ -115,7 +115,7 @@
   function kindRefused(info, isDay) {
     if (info.event.allDay === isDay) return false;
     info.revert();
-    B.say(ff.t(isDay ? 'records.board.day_not_timed' : 'records.board.moment_not_all_day',
+    B.say(t(isDay ? 'records.board.day_not_timed' : 'records.board.moment_not_all_day',
                { title: info.event.extendedProps.name, field: B.fieldLabel(B.fieldOf(B.state.field)) }), true);
     return true;
   }
@@ -128,11 +128,11 @@
     B.write(ev.id, ev.extendedProps.version, B.state.field, value).then(function (r) {
       if (!r.ok) {
         info.revert();
-        B.say(t('reschedule_refused', { title: name, reason: B.reason(r) }), true);
+        B.say(t('records.board.reschedule_refused', { title: name, reason: B.reason(r) }), true);
         return;
       }
       ev.setExtendedProp('version', r.data.version);
-      B.say(t('rescheduled', { title: name, when: when(r.data.data[B.state.field] || value) }));
+      B.say(t('records.board.rescheduled', { title: name, when: when(r.data.data[B.state.field] || value) }));
       planned(ev.id, name);
     });
   }
@@ -147,7 +147,7 @@
       if (title && title.id) pop.setAttribute('aria-labelledby', title.id);
       var close = pop.querySelector('.fc-popover-close');
       if (close) {
-        close.setAttribute('role', 'button'); close.setAttribute('tabindex', '0'); close.setAttribute('aria-label', ff.t('common.close'));
+        close.setAttribute('role', 'button'); close.setAttribute('tabindex', '0'); close.setAttribute('aria-label', t('common.close'));
         close.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); close.click(); } });
       }
       var first = pop.querySelector('.fc-event');
@@ -169,11 +169,21 @@
       editable: !f.read_only, eventDurationEditable: false, dayMaxEvents: 4,
       displayEventEnd: false,  // a moment's mark ends where it is drawn to (pointEnd), not when anything ends
       headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,listWeek' },
-      locale: { code: ff.locale().toLowerCase(), week: { dow: ff.locale() === 'zh-CN' ? 1 : 0, doy: 4 },
-                buttonText: { today: t('today'), month: t('month'), week: t('week'), list: t('list'), prev: t('prev'), next: t('next') },
-                buttonHints: { prev: t('prev'), next: t('next'), today: t('today') },
-                moreLinkText: function (n) { return t('more_events', { count: n }); }, noEventsText: t('empty'),
-                allDayText: ff.t('records.board.all_day') },  // the week view's all-day row, named in the reader's language
+      // FullCalendar's own texts and week for the page's language: 'zh-cn' is the vendored locale pack of the same
+      // version (vendor/fullcalendar-locales, loaded by this page only; Monday first), 'en' is built in. Every text the
+      // calendar shows or names a control by comes from our catalogue (one source), over the pack's
+      locale: ff.locale().toLowerCase(),
+      buttonText: { today: t('records.board.today'), month: t('records.board.month'), week: t('records.board.week'),
+                    day: t('records.board.day'), list: t('records.board.list'), prev: t('records.board.prev'),
+                    next: t('records.board.next') },
+      buttonHints: { prev: t('records.board.prev'), next: t('records.board.next'), today: t('records.board.today') },
+      viewHint: function (text) { return t('records.board.view_hint', { view: text }); },
+      navLinkHint: function (text) { return t('records.board.go_to', { day: text }); },
+      moreLinkText: function (n) { return t('records.board.more_events', { count: n }); },
+      moreLinkHint: function (n) { return t('records.board.more_events_hint', { count: n }); },
+      noEventsText: t('records.board.empty'), allDayText: t('records.board.all_day'),  // the week view's all-day row
+      weekText: t('records.board.week_short'), weekTextLong: t('records.board.week'),
+      closeHint: t('common.close'), timeHint: t('records.board.time'), eventHint: t('records.board.event'),
       events: events, eventDrop: dropped,
       eventColor: EVENT_COLOR, eventTextColor: '#ffffff',
       eventDidMount: function (arg) { arg.el.setAttribute('data-record', arg.event.id); },

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  var ff = window.formflow, B = ff.boards, t = B.t;
+  var ff = window.formflow, B = ff.boards, t = ff.t;  // keys in full: tests/core/test_client_messages.py checks them
   var PER_PAGE = 24;
   var $ = function (id) { return document.getElementById(id); };
   var page = 1;
@@ -17,13 +17,13 @@
     if (!pics.length) {
       var none = document.createElement('span');
       none.className = 'gallery-none muted';
-      none.textContent = t('no_picture');
+      none.textContent = t('records.board.no_picture');
       figure.appendChild(none);
     }
     pics.slice(0, 4).forEach(function (id) {
       var img = document.createElement('img');
       img.src = '/api/attachments/' + encodeURIComponent(id) + '/thumbnail';
-      img.alt = t('picture_of', { title: B.titleOf(item) });
+      img.alt = t('records.board.picture_of', { title: B.titleOf(item) });
       img.loading = 'lazy';
       img.className = 'gallery-thumb';
       figure.appendChild(img);
@@ -39,8 +39,8 @@
       if (!r.ok) { B.say(B.reason(r), true); return; }
       r.data.items.forEach(function (item) { list.appendChild(tile(item)); });
       $('gallery-more').hidden = !r.data.has_more;
-      $('board-total').textContent = r.data.total === null ? '' : t('shown', { shown: list.children.length, total: r.data.total });
-      if (!list.children.length && (B.state.filters.length || B.state.search)) B.say(t('empty'));  // else #empty-state (boards.js)
+      $('board-total').textContent = r.data.total === null ? '' : t('records.board.shown', { shown: list.children.length, total: r.data.total });
+      if (!list.children.length && (B.state.filters.length || B.state.search)) B.say(t('records.board.empty'));  // else #empty-state (boards.js)
     });
   }
 

@@ -14,7 +14,7 @@
 (function () {
   'use strict';
 
-  var ff = window.formflow, B = ff.boards, t = B.t;
+  var ff = window.formflow, B = ff.boards, t = ff.t;  // keys in full: tests/core/test_client_messages.py checks them
   var PER_LANE = 20;  // cards a lane reads at a time
   var $ = function (id) { return document.getElementById(id); };
   var sortables = [];
@@ -28,7 +28,7 @@
     ((f.options && f.options.choices) || []).forEach(function (c) {
       out.push({ value: c.value, label: ff.label(c.label, c.value), color: c.color });
     });
-    out.push({ value: null, label: t('empty_lane') });
+    out.push({ value: null, label: t('records.board.empty_lane') });
     return out;
   }
   function personLane(x) {
@@ -39,7 +39,7 @@
     return lane.value === null ? { field: B.state.field, op: 'empty' } : { field: B.state.field, op: 'eq', value: lane.value };
   }
 
-  function countText(ul) { return t('lane_count', { count: Number(ul.getAttribute('data-total')) }); }
+  function countText(ul) { return t('records.board.lane_count', { count: Number(ul.getAttribute('data-total')) }); }
   function setTotal(ul, delta) {
     ul.setAttribute('data-total', Number(ul.getAttribute('data-total')) + delta);
     ul.parentNode.querySelector('.kanban-count').textContent = countText(ul);
@@ -57,7 +57,7 @@
     if (f.read_only) return li;
     var sel = document.createElement('select');
     sel.className = 'kanban-move';
-    sel.setAttribute('aria-label', t('move_to', { title: B.titleOf(item) }) + ' (#' + item.id + ')');  // titles may repeat
+    sel.setAttribute('aria-label', t('records.board.move_to', { title: B.titleOf(item) }) + ' (#' + item.id + ')');  // titles may repeat
     current.forEach(function (lane, i) { sel.appendChild(moveOption(lane, i)); });
     sel.addEventListener('change', function () {
       var from = li.parentNode, to = document.querySelector('.kanban-cards[data-lane="' + sel.value + '"]');
@@ -84,7 +84,7 @@
         li.setAttribute('data-version', r.data.version);
         setTotal(from, -1); setTotal(to, 1);
         syncSelect(li);
-        B.say(t('moved', { title: title, lane: lane.label }));
+        B.say(t('records.board.moved', { title: title, lane: lane.label }));
         return;
       }
       var why = B.reason(r);
@@ -95,7 +95,7 @@
       p.className = 'card-error';
       p.textContent = why;
       li.appendChild(p);
-      B.say(t('move_refused', { title: title, reason: why }), true);
+      B.say(t('records.board.move_refused', { title: title, reason: why }), true);
     });
   }
 
@@ -144,7 +144,7 @@
     B.personLanes(f.id, 1, people.query).then(function (r) {
       if (asked !== B.state.field) return;
       if (!r.ok) { B.say(B.reason(r), true); return; }
-      current = [{ value: null, label: t('no_person', { field: B.fieldLabel(f) }), count: r.data.empty }]
+      current = [{ value: null, label: t('records.board.no_person', { field: B.fieldLabel(f) }), count: r.data.empty }]
         .concat(r.data.lanes.map(personLane));
       draw(f);
       morePeople(r.data);
@@ -165,7 +165,7 @@
     if (lane.me || lane.active === false) {
       var tag = document.createElement('span');
       tag.className = 'kanban-lane-tag small';
-      tag.textContent = t(lane.me ? 'lane_you' : 'lane_inactive');
+      tag.textContent = t(lane.me ? 'records.board.lane_you' : 'records.board.lane_inactive');
       head.appendChild(tag);
     }
     var count = document.createElement('span');
@@ -179,8 +179,8 @@
     ul.setAttribute('data-total', '0');
     ul.setAttribute('aria-labelledby', 'lane-' + i);
     var more = document.createElement('button');
-    more.type = 'button'; more.className = 'btn btn-sm kanban-more'; more.hidden = true; more.textContent = t('lane_more');
-    more.setAttribute('aria-label', t('lane_more_in', { lane: lane.label }));  // one "Show more" per lane: named by it
+    more.type = 'button'; more.className = 'btn btn-sm kanban-more'; more.hidden = true; more.textContent = t('records.board.lane_more');
+    more.setAttribute('aria-label', t('records.board.lane_more_in', { lane: lane.label }));  // one "Show more" per lane: named by it
     section.appendChild(head); section.appendChild(ul); section.appendChild(more);
     if (!f.read_only) {
       sortables.push(window.Sortable.create(ul, {
@@ -214,7 +214,7 @@
     box.id = 'kanban-people';
     var label = document.createElement('label');
     label.setAttribute('for', 'kanban-find-person');
-    label.textContent = t('find_person');
+    label.textContent = t('records.board.find_person');
     var find = document.createElement('input');
     find.type = 'search'; find.id = 'kanban-find-person'; find.value = people.query; find.maxLength = 100;
     find.addEventListener('keydown', function (e) {
@@ -228,7 +228,7 @@
     more.addEventListener('click', function () { showMorePeople(f, more); });
     var none = document.createElement('p');
     none.className = 'muted small'; none.id = 'kanban-no-people'; none.hidden = true;
-    none.textContent = t('no_people_found', { name: people.query });
+    none.textContent = t('records.board.no_people_found', { name: people.query });
     box.appendChild(label); box.appendChild(find); box.appendChild(more); box.appendChild(none);
     return box;
   }
@@ -238,7 +238,7 @@
     people.more = data.has_more;
     people.left = Math.max(0, data.people - data.page * data.per_page);
     more.hidden = !data.has_more;
-    more.textContent = t('more_people', { count: people.left });
+    more.textContent = t('records.board.more_people', { count: people.left });
     none.hidden = !(people.query && data.people === 0);
     note(data.truncated, data);
   }
@@ -265,7 +265,7 @@
       morePeople(r.data);
       if (first) {
         first.scrollIntoView({ block: 'nearest', inline: 'start' });
-        B.say(t('people_shown', { count: current.length - 1 }));
+        B.say(t('records.board.people_shown', { count: current.length - 1 }));
       }
     });
   }
@@ -275,7 +275,7 @@
     var box = $('kanban-note');
     if (!box) return;
     box.hidden = !truncated;
-    box.textContent = truncated ? t('lanes_truncated', { max: data.max_groups || 500 }) : '';
+    box.textContent = truncated ? t('records.board.lanes_truncated', { max: data.max_groups || 500 }) : '';
   }
 
   /* a choice field's lanes: every count in one request (…/records/counts: one grouped count through the read gate) */
@@ -296,7 +296,7 @@
     var known = n !== null && n !== undefined;
     ul.setAttribute('data-total', known ? n : 0);
     ul.setAttribute('data-counted', known ? 'yes' : 'no');
-    ul.parentNode.querySelector('.kanban-count').textContent = known ? countText(ul) : t('lane_count_unknown');
+    ul.parentNode.querySelector('.kanban-count').textContent = known ? countText(ul) : t('records.board.lane_count_unknown');
   }
 
   document.addEventListener('DOMContentLoaded', function () { B.start({ fits: 'lanes', render: render }); });
