@@ -13,10 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine import i18n
 from engine.errors import NotFound, PermissionDenied
 from engine.runtime import Actor, Runtime
 from engine.services.form_lookup import compiled_form
-from engine.services.permissions import form_access, has_capability
+from engine.services.permissions import capability_words, form_access, has_capability
 
 #: Capabilities that let a role read definitions (designers, operators, template authors and approvers).
 DEFINITION_READERS = ("design", "automate", "templates", "approve_templates")

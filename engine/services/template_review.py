@@ -22,7 +22,7 @@ from engine.notifications.lifecycle import (
 )
 from engine.runtime import Actor, Runtime
 from engine.services import inbox
-from engine.services.permissions import has_capability, privileged
+from engine.services.permissions import capability_words, has_capability, privileged
 from engine.services.users import actor_for
 from engine.storage.tables import users, workspaces
 

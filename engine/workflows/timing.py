@@ -221,7 +221,7 @@ def _expand_field(part: str, index: int) -> frozenset[int] | None:
     probe[index] = part
     try:
         expanded = croniter.expand(" ".join(probe))[0][index]
-    except Exception as exc:  # croniter raises several error classes
+    except Exception:  # croniter raises several error classes
         raise TimingError("cron", message_code="error.timing.cron_field", unit_name=label, part=repr(part),
                           detail=_cron_allowed(index)) from None
     if expanded == ["*"]:

@@ -392,7 +392,7 @@ def test_member_fills_forms_but_is_not_offered_the_designer(page, browser, publi
         expect(form.get_by_role("link", name="Design")).to_have_count(0)
         response = member.goto(published["url"] + "/apps/crm/forms/follow_up/design")
         assert response.status == 403
-        expect(member.get_by_test_id("error-message")).to_contain_text("design")
+        expect(member.get_by_test_id("error-message")).to_contain_text("Design apps and forms")
     finally:
         context.close()
 
