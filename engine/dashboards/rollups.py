@@ -257,16 +257,17 @@ def backfill(conn, rollup_id: int, spec: Spec) -> None:
     conn.exec_driver_sql(_delta(spec, rollup_id, [("records", "1")]))
 
 
-def sync(conn, wanted: dict[str, Spec], now) -> dict[str, int]:
+def sync(conn, wanted: dict[str, Spec], now, *, keep: bool = False) -> dict[str, int]:
     """Make the rollups exactly ``wanted`` (by signature) and the forms' live counts (``live_count``: kept once made,
-    gone with their form): drop the others, build and backfill the new ones, rewrite the triggers. Returns the rollup
-    id per signature. Runs in the caller's transaction; no-op when nothing changed."""
+    gone with their form), or with ``keep`` every rollup there is as well: drop the others, build and backfill the new
+    ones, rewrite the triggers. Returns the rollup id per signature. Runs in the caller's transaction; no-op when
+    nothing changed."""
     if conn.dialect.name != "postgresql":
         return {}
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, 0)"), {"a": SYNC_LOCK})
     rows = conn.execute(sa.select(chart_rollups.c.sig, chart_rollups.c.id, chart_rollups.c.spec)).all()
     have = {sig: rid for sig, rid, _ in rows}
-    wanted = {**{sig: Spec(**spec) for sig, _, spec in rows if _is_live_count(spec)}, **wanted}
+    wanted = {**{sig: Spec(**spec) for sig, _, spec in rows if keep or _is_live_count(spec)}, **wanted}
     if set(have) == set(wanted) and _triggers_installed(conn, bool(wanted)):
         return have
     conn.exec_driver_sql("LOCK TABLE records IN SHARE MODE")  # writers in flight finish; new ones wait for the new triggers
@@ -284,13 +285,6 @@ def sync(conn, wanted: dict[str, Spec], now) -> dict[str, int]:
     _install_triggers(conn, sorted(((rid, wanted[sig]) for sig, rid in ids.items()), key=lambda x: x[0]))
     log.info("chart rollups: %d kept, %d dropped", len(ids), len(gone))
     return ids
-
-
-def add(conn, spec: Spec, now) -> int:
-    """``spec``'s rollup id, built (and the triggers rewritten) if there is none yet; every other rollup is kept."""
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:a, 0)"), {"a": SYNC_LOCK})  # held again by sync: the set read is the set kept
-    kept = {sig: Spec(**s) for sig, s in conn.execute(sa.select(chart_rollups.c.sig, chart_rollups.c.spec)).all()}
-    return sync(conn, {**kept, spec.sig: spec}, now)[spec.sig]
 
 
 def _triggers_installed(conn, wanted: bool) -> bool:

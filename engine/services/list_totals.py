@@ -81,7 +81,8 @@ def grown(rt: Runtime, form, counted: int) -> None:
         return
     with rt.db.transaction() as conn:
         rollups = _rollups()
-        form.memo[MEMO] = rollups.add(conn, rollups.live_count(form.form_id), rt.clock.now())
+        spec = rollups.live_count(form.form_id)  # built, or found, with every other rollup kept
+        form.memo[MEMO] = rollups.sync(conn, {spec.sig: spec}, rt.clock.now(), keep=True)[spec.sig]
 
 
 def _rollups():
