@@ -81,12 +81,8 @@ def refuse_outside_limit_batch(writes: list) -> None:
     first = writes[0]
     limited = _limited_fields(first)
     for f, table in limited:
-        wanted = [(w, path, ids) for w in writes for path, ids in _added(w, f, table)]
-        refused = _refused(first, f, wanted)
-        for w, path, ids in wanted:
-            outside = [x for x in ids if x in refused]
-            if outside:
-                w.errors.append(_outside_error(w, f, table, path, outside))
+        for w, error in _outside(first, f, table, [(w, path, ids) for w in writes for path, ids in _added(w, f, table)]):
+            w.errors.append(error)
     if limited:
         for w in writes:
             w.limits_checked = _checked_values(w, limited)
@@ -113,17 +109,20 @@ def _refuse_changed(w, *, blame_automations: bool) -> None:
     earlier = (w.before or {},) if w.limits_checked is None else (w.before or {}, w.limits_checked)
     errors = []
     for f, table in limited:
-        wanted = [(w, path, ids) for path, ids in _added(w, f, table, *earlier)]
-        refused = _refused(w, f, wanted)
-        for _, path, ids in wanted:
-            outside = [x for x in ids if x in refused]
-            if outside:
-                errors.append(_outside_error(w, f, table, path, outside, blame_automations))
+        errors += [error for _, error in _outside(w, f, table, [(w, path, ids) for path, ids in _added(w, f, table, *earlier)],
+                                                  blame_automations)]
     w.limits_checked = _checked_values(w, limited)
     if errors:  # the items' words in the message too, as the record's own check says them in Chinese
         params = {"form": w.form.key, "detail": {loc: "; ".join(e.localized(loc) for e in errors) for loc in i18n.LOCALES}}
         raise ValidationFailed(i18n.render("error.record.invalid_because", "en", params), errors,
                                message_code="error.record.invalid_because", params=params)
+
+
+def _outside(first, f: dict, table: dict | None, wanted: list, blame_automations: bool = False) -> list[tuple]:
+    """(write, refusal) for each (write, path, ids) of ``wanted`` that puts someone outside field ``f``'s limit."""
+    refused = _refused(first, f, wanted)
+    return [(w, _outside_error(w, f, table, path, outside, blame_automations)) for w, path, ids in wanted
+            if (outside := [x for x in ids if x in refused])]
 
 
 def _refused(first, f: dict, wanted: list) -> set:
