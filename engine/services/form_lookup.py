@@ -89,15 +89,22 @@ def still_published(rt: Runtime, form: CompiledForm) -> bool:
     return row is not None and tuple(row) == (form.form_id, form.version)
 
 
-def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: dict) -> tuple[dict, Neighbours]:
+def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: dict, *, later: bool = False) -> tuple[dict, Neighbours]:
     """PostgreSQL: a new record of the trusted ``form`` (``record_rows.INSERT_RECORD_VALUES`` parameters), its audit row,
     the version published now under the form's keys and its ``Neighbours``, in one statement; ``StaleForm`` when that
-    version is not ``form``'s (the caller rolls the transaction back and creates the usual way)."""
-    row = conn.execute(_INSERT_CHECKED["serial_field" in params, "dedup_keys" in params], {**params, **audit, "chk_ws": rt.workspace_id, "chk_app": form.app_key,
-                                                                   "chk_form": form.key, "chk_id": form.form_id}).mappings().one()
+    version is not ``form``'s (the caller rolls the transaction back and creates the usual way). ``later``: the
+    record's row and audit row are left for later in the transaction (``record_serials``): the statement takes its id
+    and stores its keys, and the row comes back as it will be written."""
+    checks = {"chk_ws": rt.workspace_id, "chk_app": form.app_key, "chk_form": form.key, "chk_id": form.form_id}
+    if later:
+        row = conn.execute(_RESERVE_CHECKED["dedup_keys" in params], {**params, **checks}).mappings().one()
+    else:
+        row = conn.execute(_INSERT_CHECKED["serial_field" in params, "dedup_keys" in params], {**params, **audit, **checks}).mappings().one()
     if row["published_now"] != form.version:
         raise StaleForm(f"form {form.key!r} is no longer at version {form.version}")
-    return {key: row[key] for key in _RECORD_COLUMNS + ("keys_unique",) if key in row}, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
+    saved = {**{key: params[key] for key in _RECORD_COLUMNS if key in params}, "data": dict(params["data"])} if later else {}
+    saved.update((key, row[key]) for key in _RECORD_COLUMNS + ("keys_unique",) if key in row)
+    return saved, Neighbours(_pairs(row["published_forms"]), _pairs(row["live_workflows"]))
 
 
 def _published_row(rt: Runtime, conn, statement, app_key: str, form_key: str):
@@ -145,19 +152,24 @@ _PUBLISHED_WITH_NEIGHBOURS = {dialect: (
     for dialect in _JOINED}
 
 _RECORD_COLUMNS = tuple(records.c.keys())
-#: ``insert_checked``'s statement: the record, its audit row, and beside the row the form's published version now (under
-#: the same workspace, app key, form key and id) and its ``Neighbours``; by whether the insert takes a serial number
-#: (``record_rows.NUMBERED_INSERT``) and whether it stores duplicate-check keys
-_INSERT_CHECKED = {(numbered, keyed): record_rows.with_audit(
-    record_rows.NUMBERED_INSERT if numbered else record_rows.INSERT_RECORD_VALUES,
+#: beside a trusted create's row: the version published now under the form's keys (the same workspace, app key, form
+#: key and id) and its ``Neighbours``
+_CHECKS = (
     sa.select(forms.c.published_version).join(apps, apps.c.id == forms.c.app_id)
     .where(forms.c.id == sa.bindparam("chk_id"), forms.c.key == sa.bindparam("chk_form"), apps.c.key == sa.bindparam("chk_app"),
            apps.c.workspace_id == sa.bindparam("chk_ws")).scalar_subquery().label("published_now"),
     _id_version_list("postgresql", _SIBLING, (_SIBLING.c.app_id == sa.select(forms.c.app_id).where(forms.c.id == sa.bindparam("chk_id"))
                                               .scalar_subquery(), _SIBLING.c.published_version.isnot(None))).label("published_forms"),
     _id_version_list("postgresql", workflows, (workflows.c.form_id == sa.bindparam("chk_id"), workflows.c.enabled.is_(True),
-                                               workflows.c.published_version.isnot(None))).label("live_workflows"), numbered=numbered, keyed=keyed)
+                                               workflows.c.published_version.isnot(None))).label("live_workflows"))
+#: ``insert_checked``'s statement: the record, its audit row and ``_CHECKS``; by whether the insert takes a serial number
+#: (``record_rows.NUMBERED_INSERT``) and whether it stores duplicate-check keys
+_INSERT_CHECKED = {(numbered, keyed): record_rows.with_audit(
+    record_rows.NUMBERED_INSERT if numbered else record_rows.INSERT_RECORD_VALUES, *_CHECKS, numbered=numbered, keyed=keyed)
     for numbered in (False, True) for keyed in (False, True)}
+#: ``insert_checked``'s statement when the record's row is written last (``record_rows.reserve``): its id, its keys and
+#: ``_CHECKS``, by whether it stores duplicate-check keys
+_RESERVE_CHECKED = {keyed: record_rows.reserve(*_CHECKS, keyed=keyed) for keyed in (False, True)}
 
 
 def compiled_version(rt: Runtime, conn, form_id: int, version: int, app_key: str | None = None) -> CompiledForm:

@@ -9,13 +9,17 @@ writers anyway (one database lock) and numbers before the insert, as batches do.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 import psycopg
 import sqlalchemy as sa
+from psycopg.types.json import Jsonb
 
 from engine.fields import FIELD_TYPES
 from engine.serials import counter_params, next_serial
+from engine.services.form_lookup import insert_checked
+from engine.storage import record_rows
 
 if TYPE_CHECKING:
     from engine.services.records import Write
@@ -81,15 +85,77 @@ aud AS (UPDATE record_audit SET changes = jsonb_set(record_audit.changes, ARRAY[
 SELECT sn FROM numbered""")
 
 
-def _compiled_number(dialect) -> sa.sql.compiler.Compiled:
-    """``_NUMBER`` compiled for ``dialect``, once per process (the text never changes; only its parameters do)."""
-    compiled = _COMPILED_NUMBER.get(dialect.name)
+# -- the row itself written last ---------------------------------------------------------------
+# Numbered last, the record's row was written twice: inserted, then updated with its number (its indexes, the foreign
+# keys of a row inserted by the same transaction and the chart cells' update trigger all over again). So a create that
+# takes its number last writes its row last too: its first statement takes the id and stores the duplicate-check keys
+# (``record_rows.reserve``; their reference to the record is checked at the commit), the after-save stages run, and
+# the numbered row and its audit row are one statement sent with the COMMIT. The first statement any after-save stage
+# sends (a roll-up elsewhere, a due event, the owner field's update...) is preceded by the row's insert, unnumbered,
+# as before: from there the number is taken by ``_NUMBER`` as it was.
+
+def save_trusted(w: Write, params: dict, audit: dict) -> dict:
+    """``form_lookup.insert_checked`` for a create trusting its form; its row left for later when its number is."""
+    later = w.late_counter is not None
+    saved, w.neighbours = insert_checked(w.rt, w.conn, w.form, params, audit, later=later)
+    if later:
+        w.pending_row = {**params, **audit, "id": saved["id"], "data": dict(params["data"])}
+    return saved
+
+
+@contextmanager
+def row_written_first(w: Write) -> Iterator[None]:
+    """Around the after-save stages: a number they may read is taken first (``number_now_if_read``), and a row not
+    written yet is written before any statement of theirs."""
+    if w.late_counter is not None:
+        number_now_if_read(w)
+    if w.pending_row is None:
+        yield
+        return
+
+    def first(conn, cursor, statement, parameters, context, executemany) -> None:
+        write_pending_row(w)
+
+    sa.event.listen(w.conn, "before_cursor_execute", first)
+    try:
+        yield
+    finally:
+        sa.event.remove(w.conn, "before_cursor_execute", first)
+
+
+def write_pending_row(w: Write) -> None:
+    """The record's row and audit row, unnumbered (``_NUMBER`` numbers them), when they are still to be written."""
+    row, w.pending_row = w.pending_row, None
+    if row is None:
+        return
+    with w.conn.connection.driver_connection.cursor() as cur:
+        _run_driver(w, cur, record_rows.INSERT_RECORD_WITH_ID, row)
+        saved = _fetched(cur)
+    if w.row is not None and w.row.get("data") == row["data"]:
+        w.row["data"] = saved["data"]  # as the database gives it back, as a row written first would be
+
+
+def _run_driver(w: Write, cur, statement, params: dict) -> None:
+    """``statement`` sent on the driver's cursor (announced to the engine's statement listeners like every other
+    statement: the statement caps count it). A driver error comes back as SQLAlchemy's."""
+    compiled = _compiled(w.conn.dialect, statement)
+    bound = {k: Jsonb(v) if isinstance(v, (dict, list)) else v for k, v in compiled.construct_params(params).items()}
+    w.conn.dispatch.before_cursor_execute(w.conn, cur, compiled.string, bound, None, False)
+    try:
+        cur.execute(compiled.string, bound)
+    except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement
+        raise sa.exc.DBAPIError(compiled.string, bound, exc) from exc
+
+
+def _compiled(dialect, statement) -> sa.sql.compiler.Compiled:
+    """``statement`` compiled for ``dialect``, once per process (the text never changes; only its parameters do)."""
+    compiled = _COMPILED.get((dialect.name, id(statement)))
     if compiled is None:
-        compiled = _COMPILED_NUMBER[dialect.name] = _NUMBER.compile(dialect=dialect)
+        compiled = _COMPILED[dialect.name, id(statement)] = statement.compile(dialect=dialect)
     return compiled
 
 
-_COMPILED_NUMBER: dict[str, sa.sql.compiler.Compiled] = {}
+_COMPILED: dict[tuple[str, int], sa.sql.compiler.Compiled] = {}
 
 
 def number_now_if_read(w: Write) -> None:
@@ -97,26 +163,36 @@ def number_now_if_read(w: Write) -> None:
     taken now, before the after-save stages, and held to the commit as an insert-taken number is."""
     from engine import autofill  # cycle: autofill's stages use the form services
     if autofill.has_dependents(w):
+        write_pending_row(w)
         _numbered_as(w, w.conn.execute(_NUMBER, _number_params(w)).scalar_one())
 
 
 def number_and_commit(w: Write) -> None:
-    """PostgreSQL: the create's last statement takes its number, sent with the COMMIT in one round trip."""
+    """PostgreSQL: the create's last statement takes its number (and writes its row, when that is still to be
+    written), sent with the COMMIT in one round trip."""
     if w.late_counter is None:
         return
-    compiled = _compiled_number(w.conn.dialect)
-    params = compiled.construct_params(_number_params(w))
+    row, w.pending_row = w.pending_row, None
     pg = w.conn.connection.driver_connection
     try:
         with pg.pipeline():
             cur = pg.cursor()
-            # announced to the engine's statement listeners like every other statement (the statement caps count it)
-            w.conn.dispatch.before_cursor_execute(w.conn, cur, compiled.string, params, None, False)
-            cur.execute(compiled.string, params)
+            if row is None:
+                _run_driver(w, cur, _NUMBER, _number_params(w))
+            else:
+                _run_driver(w, cur, record_rows.NUMBERED_INSERT_WITH_ID, {**row, **w.late_counter})
             pg.commit()
     except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement
-        raise sa.exc.DBAPIError(compiled.string, params, exc) from exc
-    _numbered_as(w, cur.fetchone()[0])
+        raise sa.exc.DBAPIError("COMMIT", None, exc) from exc
+    if row is None:
+        _numbered_as(w, cur.fetchone()[0])
+        return
+    w.row = _fetched(cur)
+    _numbered_as(w, w.row["data"][w.late_counter["serial_field"]])
+
+
+def _fetched(cur) -> dict:
+    return dict(zip((c.name for c in cur.description), cur.fetchone()))
 
 
 def _number_params(w: Write) -> dict:

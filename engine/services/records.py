@@ -23,10 +23,10 @@ from engine.runtime import Actor, Runtime
 from engine.safety import MAX_ID
 from engine.serials import next_serials
 from engine.services import reference_targets, served_forms
-from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, insert_checked,
-                                         last_saved_with, remember_saved_with, still_published)
+from engine.services.form_lookup import (Neighbours, StaleForm, compiled_form, compiled_form_to_write, compiled_version, last_saved_with,
+                                         remember_saved_with, still_published)
 from engine.services.record_input import keyed
-from engine.services.record_serials import fill_serials, number_and_commit, number_now_if_read, numbered_last
+from engine.services.record_serials import fill_serials, number_and_commit, numbered_last, row_written_first, save_trusted
 from engine.storage import record_rows
 from engine.storage.tables import attachments, forms, record_audit, records, users
 from engine.services.readgate import read_view
@@ -68,6 +68,7 @@ class Write:
     neighbours: Neighbours | None = None  # the app's published forms and this form's live workflows, read with the form
     trusted: bool = False  # a create with the form saved with last, unchecked: its insert checks it (and reads neighbours)
     late_counter: dict | None = None  # PostgreSQL: the serial taken last, with the commit (record_serials.number_and_commit)
+    pending_row: dict | None = None  # PostgreSQL: with ``late_counter``, the row (and audit row) not written yet (record_serials)
     keys_unique: int | None = None  # PostgreSQL: how many duplicate-check keys the insert stored, held by no other record
     limits_checked: dict | None = None  # the limited member fields' values as checked (member_limits; later changes: again)
 
@@ -234,13 +235,11 @@ def hidden_fields(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> frozen
 
 def row_scopes(rt: Runtime, conn, actor: Actor, form: CompiledForm) -> list:
     """SQL clauses on ``records`` limiting a query to the rows the actor may read: the read gate's answer."""
-
     return list(read_view(rt, conn, actor, form).scope)
 
 
 def readable(rt: Runtime, conn, actor: Actor, form: CompiledForm, item: dict) -> dict:
     """The record as the actor may see it: fields the read gate hides are dropped."""
-
     hidden = read_view(rt, conn, actor, form).hidden
     if hidden:
         item["data"] = {k: v for k, v in item["data"].items() if k not in hidden}
@@ -313,9 +312,8 @@ def _write(w: Write, *, owner_id: int | None = None, expected_version: int | Non
     if counter and w.trusted and numbered_last(w):
         w.late_counter, counter = counter, {}
     _save(w, owner_id=owner_id, expected_version=expected_version, counter=counter)
-    if w.late_counter:
-        number_now_if_read(w)  # roll-ups and live fetches elsewhere may read the number: then it is taken now
-    _run(pipeline.after_save, w)
+    with row_written_first(w):  # a number roll-ups or fetches elsewhere may read is taken first; a row left for last is
+        _run(pipeline.after_save, w)  # written before any statement of the stages (record_serials)
 
 
 def _run(stages: tuple[Stage, ...], w: Write) -> None:
@@ -528,7 +526,7 @@ def _save(w: Write, *, owner_id: int | None, expected_version: int | None, count
         params = {"rid": w.record_id, "expected": expected_version, "data": data, "form_version": w.form.version,
                   "updated_by": w.actor.user_id, "updated_at": now, "version": version}
     if w.trusted:
-        saved, w.neighbours = insert_checked(w.rt, w.conn, w.form, params, record_rows.audit_params(w.action, w.actor, changes))
+        saved = save_trusted(w, params, record_rows.audit_params(w.action, w.actor, changes))
     else:
         saved = record_rows.save_audited(w.conn, params, create=w.action == "create", form_id=w.form.form_id, action=w.action,
                                          actor=w.actor, at=now, version=version, changes=changes)

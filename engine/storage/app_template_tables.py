@@ -35,7 +35,9 @@ dedup_keys = sa.Table(
     sa.Column("form_id", sa.Integer, sa.ForeignKey("forms.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("rule", sa.String(64), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
-    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    # checked at the commit (migration 0015): a create writing its row last stores its keys first (record_serials)
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
+              primary_key=True),
     # true in "refuse" mode (unique per key), NULL in "flag" mode (NULLs never collide in a unique index)
     sa.Column("exclusive", sa.Boolean),
     sa.UniqueConstraint("form_id", "rule", "key", "exclusive"),

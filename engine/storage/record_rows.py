@@ -43,23 +43,7 @@ def with_audit(write, *columns, numbered: bool = False, keyed: bool = False):
     own duplicate check."""
     saved = write.cte("saved")
     if keyed:
-        given, held = (sa.func.jsonb_to_recordset(sa.bindparam("dedup_keys", type_=postgresql.JSONB))
-                       .table_valued(sa.column("rule", sa.Text), sa.column("key", sa.Text), sa.column("exclusive", sa.Boolean))
-                       .render_derived(name=name, with_types=True) for name in ("given", "wanted"))
-        stored = (postgresql.insert(dedup_keys)
-                  .from_select(["form_id", "rule", "key", "record_id", "exclusive"],
-                               sa.select(saved.c.form_id, given.c.rule, given.c.key, saved.c.id, given.c.exclusive)
-                               .select_from(saved).join(given, sa.true()))
-                  .on_conflict_do_nothing().returning(dedup_keys.c.rule).cte("keyed"))
-        # per key, one index probe on (form_id, rule, key) whole for a live record holding it: a LATERAL subquery with a
-        # LIMIT is never flattened into a join, which a planner with statistics older than the table's growth would
-        # answer by hashing every key of the form
-        holder = (sa.select(dedup_keys.c.record_id).join(records, records.c.id == dedup_keys.c.record_id)
-                  .where(dedup_keys.c.form_id == saved.c.form_id, dedup_keys.c.rule == held.c.rule,
-                         dedup_keys.c.key == held.c.key, records.c.deleted_at.is_(None), held.c.exclusive.is_(True))
-                  .limit(1).lateral("holder"))
-        holders = sa.select(sa.func.count()).select_from(held).join(holder, sa.true()).scalar_subquery()
-        columns += ((sa.select(sa.func.count()).select_from(stored).scalar_subquery() - holders).label("keys_unique"),)
+        columns += (_keys_unique(saved),)
     changes = sa.bindparam("changes", type_=record_audit.c.changes.type)
     if numbered:
         changes = sa.func.jsonb_set(changes, _SERIAL_PATH, sa.func.jsonb_build_array(sa.null(), saved.c.data.op("->")(_SERIAL_FIELD)),
@@ -70,6 +54,39 @@ def with_audit(write, *columns, numbered: bool = False, keyed: bool = False):
                   sa.bindparam("actor_id", type_=record_audit.c.actor_id.type), sa.bindparam("actor", type_=record_audit.c.actor.type),
                   saved.c.updated_at, saved.c.version, changes))
     return sa.select(saved, *columns).add_cte(audit_row.cte("audited"))
+
+
+def _keys_unique(saved):
+    """``with_audit``'s ``keyed``: the new record's keys stored (``saved`` has its id and form_id) and "keys_unique"."""
+    given, held = (sa.func.jsonb_to_recordset(sa.bindparam("dedup_keys", type_=postgresql.JSONB))
+                   .table_valued(sa.column("rule", sa.Text), sa.column("key", sa.Text), sa.column("exclusive", sa.Boolean))
+                   .render_derived(name=name, with_types=True) for name in ("given", "wanted"))
+    stored = (postgresql.insert(dedup_keys)
+              .from_select(["form_id", "rule", "key", "record_id", "exclusive"],
+                           sa.select(saved.c.form_id, given.c.rule, given.c.key, saved.c.id, given.c.exclusive)
+                           .select_from(saved).join(given, sa.true()))
+              .on_conflict_do_nothing().returning(dedup_keys.c.rule).cte("keyed"))
+    # per key, one index probe on (form_id, rule, key) whole for a live record holding it: a LATERAL subquery with a
+    # LIMIT is never flattened into a join, which a planner with statistics older than the table's growth would
+    # answer by hashing every key of the form
+    holder = (sa.select(dedup_keys.c.record_id).join(records, records.c.id == dedup_keys.c.record_id)
+              .where(dedup_keys.c.form_id == saved.c.form_id, dedup_keys.c.rule == held.c.rule,
+                     dedup_keys.c.key == held.c.key, records.c.deleted_at.is_(None), held.c.exclusive.is_(True))
+              .limit(1).lateral("holder"))
+    holders = sa.select(sa.func.count()).select_from(held).join(holder, sa.true()).scalar_subquery()
+    return (sa.select(sa.func.count()).select_from(stored).scalar_subquery() - holders).label("keys_unique")
+
+
+def reserve(*columns, keyed: bool = False):
+    """PostgreSQL: a new record's id taken from the records' sequence and, with ``keyed``, its duplicate-check keys
+    stored under it (as ``with_audit`` stores them; ``dedup_keys``' reference to the record is checked at the commit),
+    with ``columns`` beside the id; no record row yet: ``INSERT_RECORD_WITH_ID`` or ``NUMBERED_INSERT_WITH_ID`` writes
+    it later in the transaction (``record_serials``)."""
+    saved = sa.select(sa.literal_column("nextval(pg_get_serial_sequence('records', 'id'))", sa.Integer).label("id"),
+                      sa.bindparam("form_id", type_=sa.Integer).label("form_id")).cte("saved")
+    if keyed:
+        columns += (_keys_unique(saved),)
+    return sa.select(saved.c.id, *columns)
 
 
 #: ``INSERT_RECORD`` with every column but the id bound by name (what a CTE needs)
@@ -96,6 +113,10 @@ NUMBERED_INSERT = sa.insert(records).values(
     {c.name: sa.bindparam(c.name, type_=c.type) for c in records.c if c.name not in ("id", "data")}
     | {"data": sa.func.jsonb_set(sa.bindparam("data", type_=records.c.data.type), _SERIAL_PATH, sa.func.to_jsonb(_SERIAL),
                                  type_=records.c.data.type)}).returning(*records.c)
+#: the record with the id ``reserve`` took (every column bound by name), and its audit row; without and with its number
+INSERT_RECORD_WITH_ID = with_audit(sa.insert(records).values({c.name: sa.bindparam(c.name, type_=c.type) for c in records.c})
+                                   .returning(*records.c))
+NUMBERED_INSERT_WITH_ID = with_audit(NUMBERED_INSERT.values(id=sa.bindparam("id", type_=records.c.id.type)), numbered=True)
 #: a create's statement (``with_audit``) by (numbered, keyed)
 _INSERTS_AUDITED = {(numbered, keyed): with_audit(NUMBERED_INSERT if numbered else INSERT_RECORD_VALUES, numbered=numbered, keyed=keyed)
                     for numbered in (False, True) for keyed in (False, True)}

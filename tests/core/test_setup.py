@@ -97,7 +97,7 @@ def test_fresh_venv_install_then_run_serves_openapi(tmp_path):
 
 def test_migrations_have_exactly_one_head_and_every_branch_is_labelled():
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0014_view_names_bilingual"], "a new migration must revise the current head"
+    assert script.get_heads() == ["0015_dedup_keys_fk_deferred"], "a new migration must revise the current head"
     assert script.get_bases() == ["0001_core"]
     branch_starts = [r for r in script.walk_revisions() if r.down_revision == "0001_core"]
     assert len(branch_starts) == 11 and all(r.branch_labels for r in branch_starts)
@@ -116,6 +116,6 @@ def test_migrating_a_database_left_at_the_old_branch_heads_reaches_the_one_head(
             assert set(MigrationContext.configure(conn).get_current_heads()) == set(old_heads)
             command.upgrade(alembic_config(conn), "head")
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_heads() == ("0014_view_names_bilingual",)
+            assert MigrationContext.configure(conn).get_current_heads() == ("0015_dedup_keys_fk_deferred",)
     finally:
         engine.dispose()
