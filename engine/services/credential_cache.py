@@ -33,6 +33,28 @@ MAX_CACHED_CREDENTIALS = 10_000
 CREDENTIAL_TABLES = ("api_tokens", "login_sessions", "users", "user_roles", "roles", "workspaces")
 
 _WRITES_CREDENTIALS = re.compile(r"\b(?:%s)\b" % "|".join(CREDENTIAL_TABLES), re.IGNORECASE)
+#: statement text -> whether it may write a credential table: the texts are the few compiled statements of the app, sent
+#: again and again, and searching one (a create's is a few kilobytes) cost more than the rest of this listener
+_WRITES_SEEN: dict[str, bool] = {}
+#: most statement texts remembered; past that the memo starts again
+_MAX_WRITES_SEEN = 4096
+
+
+#: longest statement text remembered (a batch insert's grows with its rows: those are searched each time)
+_MAX_SEEN_LENGTH = 16_384
+
+
+def _writes_credentials(statement: str) -> bool:
+    known = _WRITES_SEEN.get(statement)
+    if known is None:
+        known = statement.lstrip()[:6].upper() != "SELECT" and _WRITES_CREDENTIALS.search(statement) is not None
+        if len(statement) <= _MAX_SEEN_LENGTH:
+            if len(_WRITES_SEEN) >= _MAX_WRITES_SEEN:
+                _WRITES_SEEN.clear()
+            _WRITES_SEEN[statement] = known
+    return known
+
+
 #: where a connection's pool record says it wrote credential tables
 _MARK = "formflow_wrote_credentials"
 
@@ -85,7 +107,7 @@ class CredentialCache:
             self._generation += 1
 
     def _seen(self, conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
-        if statement.lstrip()[:6].upper() == "SELECT" or not _WRITES_CREDENTIALS.search(statement):
+        if not _writes_credentials(statement):
             return
         info = conn.info
         if not info.get(_MARK):
