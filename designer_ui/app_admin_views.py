@@ -75,7 +75,7 @@ def _settings_page(app_key: str, status=200, *, values=None, errors=None, sectio
     update = None
     if app.get("template"):
         try:
-            update = app_templates.template_update(runtime(), app_key)
+            update = app_templates.template_update(runtime(), app_key, locale)
             update["sentences"] = template_change_sentences(update, app["forms"], locale)
         except NotFound:
             update = None

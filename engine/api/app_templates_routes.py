@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine import dedup
-from engine.api import actor, load_body, refusals, route, runtime
+from engine.api import actor, caller_locale, load_body, refusals, route, runtime
 from engine.services import app_templates
 
 OBJECT = {"type": "object"}
@@ -19,7 +19,11 @@ INSTALL_BODY = {"type": "object", "additionalProperties": False, "properties": {
     "label": {}}}
 UPDATE_OFFER = {"type": "object", "required": ["update_available"], "properties": {
     "app": {"type": "string"}, "template": {"type": "string"}, "installed_version": {"type": "string"},
-    "available_version": {"type": "string"}, "update_available": {"type": "boolean"}, "forms": {"type": "array", "items": OBJECT}}}
+    "available_version": {"type": "string"}, "update_available": {"type": "boolean"},
+    "forms": {"type": "array", "items": OBJECT, "description": "per form: applied changes, and kept edits each with reason_code "
+              "(field_edited, part_edited, form_removed) and reason (in the caller's language)"},
+    "parts": {"type": "array", "items": OBJECT, "description": "notification templates and workflows; one to review has reason_code "
+              "template_changed and reason (in the caller's language)"}}}
 DUPLICATE_BODY = {"type": "object", "required": ["data"], "properties": {
     "data": {"type": "object", "description": "field values keyed by field id or name"},
     "record_id": {"type": ["integer", "null"], "description": "the record being edited (not a duplicate of itself)"}}}
@@ -60,7 +64,7 @@ def install_app_template():
 @route("/apps/<app_key>/template-update", summary="What updating to the newest template version would change (your edits are kept)",
        tag="apps", response=UPDATE_OFFER, errors=(404,))
 def get_template_update(app_key):
-    return jsonify(app_templates.template_update(runtime(), app_key))
+    return jsonify(app_templates.template_update(runtime(), app_key, caller_locale()))
 
 
 @route("/apps/<app_key>/template-update", "POST", summary="Apply the offered template update (body: {version} as reviewed)",
@@ -68,7 +72,7 @@ def get_template_update(app_key):
        response=UPDATE_OFFER, errors=(404, 409, 412, 422))
 def apply_template_update(app_key):
     body = _object_body()
-    return jsonify(app_templates.apply_template_update(runtime(), actor(), app_key, expected_version=body.get("version")))
+    return jsonify(app_templates.apply_template_update(runtime(), actor(), app_key, expected_version=body.get("version"), locale=caller_locale()))
 
 
 @route("/apps/<app_key>/template-reset", "POST", summary="Reset forms to the template (fields you added are kept, deleted)",
@@ -76,7 +80,7 @@ def apply_template_update(app_key):
        body_required=False, response=UPDATE_OFFER, errors=(404, 422))
 def reset_app_template(app_key):
     body = _object_body()
-    return jsonify(app_templates.reset_app(runtime(), actor(), app_key, body.get("forms")))
+    return jsonify(app_templates.reset_app(runtime(), actor(), app_key, body.get("forms"), caller_locale()))
 
 
 @route("/apps/<app_key>/forms/<form_key>/duplicates", "POST", summary="Duplicate check (查重): records these values collide with",

@@ -403,14 +403,14 @@ def _merge_form(base: dict | None, mine: dict, theirs: dict) -> tuple[dict, list
                 applied.append({"change": "field_deleted", "field_id": fid})
             else:
                 out_fields.append(f)
-                kept.append({"change": "field_deleted", "field_id": fid, "reason": "you edited this field"})
+                kept.append({"change": "field_deleted", "field_id": fid, "reason_code": "field_edited"})
         elif f == old:
             out_fields.append(copy.deepcopy(new))
             applied.append({"change": "field_changed", "field_id": fid, "old_label": old.get("label"),
                             "what": sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))})
         else:
             out_fields.append(f)
-            kept.append({"change": "field_changed", "field_id": fid, "reason": "you edited this field",
+            kept.append({"change": "field_changed", "field_id": fid, "reason_code": "field_edited",
                          "template": copy.deepcopy(new)})
     mine_ids = {f["id"] for f in mine.get("fields", [])}
     added = []
@@ -431,7 +431,7 @@ def _merge_form(base: dict | None, mine: dict, theirs: dict) -> tuple[dict, list
                 merged[part] = copy.deepcopy(new)
             applied.append({"change": f"{part}_changed", "path": f"/{part}"})
         else:
-            kept.append({"change": f"{part}_changed", "path": f"/{part}", "reason": f"you edited the form's {part}",
+            kept.append({"change": f"{part}_changed", "path": f"/{part}", "reason_code": "part_edited",
                          "template": copy.deepcopy(new)})
     if added and mine.get("layout") != base.get("layout") and merged.get("layout", {}).get("sections"):
         placed = {fid for s in merged["layout"]["sections"] for fid in s["fields"]}
@@ -450,7 +450,7 @@ def _plan(rt: Runtime, conn, app_key: str) -> dict:
     for form_key, theirs in their_forms.items():
         if form_key not in current:
             if form_key in base_forms:  # the admin removed it; don't bring it back
-                plan.append({"form": form_key, "action": "skip", "applied": [], "kept": [{"change": "form_removed_by_you"}]})
+                plan.append({"form": form_key, "action": "skip", "applied": [], "kept": [{"change": "form_removed_by_you", "reason_code": "form_removed"}]})
             else:
                 plan.append({"form": form_key, "action": "create", "definition": theirs,
                              "applied": [{"change": "form_added"}], "kept": []})
@@ -473,38 +473,48 @@ def _parts_plan(base: dict, theirs: dict) -> list[dict]:
             if old is None:
                 out.append({"part": name, "key": item.get("key"), "action": "create", "item": item})
             elif old != item:
-                out.append({"part": name, "key": item.get("key"), "action": "review",
-                            "reason": f"the template changed this {name[:-1]}; edit yours to take the change", "template": item})
+                out.append({"part": name, "key": item.get("key"), "action": "review", "reason_code": "template_changed", "template": item})
     return out
 
 
-def template_update(rt: Runtime, app_key: str) -> dict:
-    """What updating the app to the newest template version would change, and which of your edits it keeps."""
+def template_update(rt: Runtime, app_key: str, locale: str | None = None) -> dict:
+    """What updating the app to the newest template version would change, and which of your edits it keeps
+    (each kept edit with its ``reason_code`` and its ``reason`` in ``locale``)."""
     with rt.db.read() as conn:
         plan = _plan(rt, conn, app_key)
-    return _public(plan)
+    return _public(plan, locale)
 
 
-def _public(plan: dict) -> dict:
+def _public(plan: dict, locale: str | None = None) -> dict:
     return {"app": plan["app"], "template": plan["template"], "installed_version": plan["installed_version"],
             "available_version": plan["available_version"], "update_available": plan["update_available"],
-            "forms": [_labelled(p) for p in plan["forms"] if plan["update_available"]],
-            "parts": [{**{k: v for k, v in p.items() if k != "item"}, "label": (p.get("item") or p.get("template") or {}).get("label")}
-                      for p in plan.get("parts", []) if plan["update_available"]]}
+            "forms": [_labelled(p, locale) for p in plan["forms"] if plan["update_available"]],
+            "parts": [_reasoned({**{k: v for k, v in p.items() if k != "item"}, "label": (p.get("item") or p.get("template") or {}).get("label")},
+                                locale) for p in plan.get("parts", []) if plan["update_available"]]}
 
 
-def _labelled(p: dict) -> dict:
+def _reasoned(item: dict, locale: str | None) -> dict:
+    """``item`` with its ``reason`` (template_update.reason.<reason_code>, engine/translations) in the reader's language."""
+    if "reason_code" not in item:
+        return item
+    part = item["part"] if "part" in item else item["change"].removesuffix("_changed")
+    words = i18n.words("template_update.app_part." if "part" in item else "template_update.part.", part)
+    return {**item, "reason": i18n.render("template_update.reason." + item["reason_code"], locale, {"part": words})}
+
+
+def _labelled(p: dict, locale: str | None = None) -> dict:
     """A form's plan with what the admin reads: the form's label and each named field's (as the form will have it)."""
     definition = p.get("definition") or {}
     labels = {f["id"]: f.get("label") for f in definition.get("fields", [])}
 
     def named(items: list[dict]) -> list[dict]:
-        return [{**i, "field_label": labels.get(i["field_id"]) or i["field_id"]} if "field_id" in i else i for i in items]
+        return [_reasoned({**i, "field_label": labels.get(i["field_id"]) or i["field_id"]} if "field_id" in i else i, locale) for i in items]
     return {"form": p["form"], "label": definition.get("label"), "action": p["action"], "applied": named(p["applied"]),
             "kept": named(p["kept"])}
 
 
-def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_version: str | None = None) -> dict:
+def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_version: str | None = None,
+                          locale: str | None = None) -> dict:
     """Apply the offered update (all forms in one transaction) and publish what changed; your edits stay."""
     with rt.db.transaction() as conn:
         plan = _plan(rt, conn, app_key)
@@ -520,7 +530,7 @@ def apply_template_update(rt: Runtime, actor: Actor, app_key: str, *, expected_v
     for p in plan["parts"]:  # new notification templates / workflows, through their services, once the forms are in
         if p["action"] == "create":
             APP_PARTS[p["part"]].install(rt, actor, app_key, [p["item"]], True)
-    return {**_public(plan), "applied_version": plan["available_version"]}
+    return {**_public(plan, locale), "applied_version": plan["available_version"]}
 
 
 def _write_plan(rt: Runtime, conn, actor: Actor, plan: dict) -> None:
@@ -544,7 +554,7 @@ def _write_plan(rt: Runtime, conn, actor: Actor, plan: dict) -> None:
         template_version=info["version"], base=plan["source"], updated_at=rt.clock.now()))
 
 
-def reset_app(rt: Runtime, actor: Actor, app_key: str, form_keys: list[str] | None = None) -> dict:
+def reset_app(rt: Runtime, actor: Actor, app_key: str, form_keys: list[str] | None = None, locale: str | None = None) -> dict:
     """Put forms back as the template has them (current version). Fields you added are kept as deleted, so data stays."""
     with rt.db.transaction() as conn:
         app, row = _install_row(conn, rt, app_key)
@@ -568,7 +578,7 @@ def reset_app(rt: Runtime, actor: Actor, app_key: str, form_keys: list[str] | No
                 "available_version": source["template"]["version"], "update_available": True, "forms": plan, "source": source,
                 "install_id": row["id"]}
         _write_plan(rt, conn, actor, full)
-    return {**_public(full), "reset_to_version": source["template"]["version"]}
+    return {**_public(full, locale), "reset_to_version": source["template"]["version"]}
 
 
 def installed_from(rt: Runtime, app_key: str) -> dict:

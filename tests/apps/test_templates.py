@@ -261,6 +261,43 @@ def test_template_update_through_the_api(client, app, tmp_path):
     assert client.post("/api/apps/crm/template-update", json={}).status_code == 409
 
 
+def test_the_update_offer_says_why_an_edit_is_kept_in_the_callers_language(client, app, tmp_path):
+    """Each kept edit carries a stable reason_code and its reason rendered from the catalogue in the caller's language."""
+    from engine.services import app_admin
+
+    rt = app.extensions["formflow"]
+    client.post("/api/app-templates/install", json={"template": "crm"})
+    _edit_customer(rt, at.Actor.system())
+    app_admin.delete_form(rt, at.Actor.system(), "crm", "contract", confirm="contract")
+    newer = _newer_template(tmp_path)  # and it brings a submit validation of its own, where the admin has one
+    newer["forms"][0]["validations"] = [{"id": "name_given", "name": "name", "condition": "name.length >= 1", "fields": ["name"],
+                                         "message": "a name is required"}]
+    (tmp_path / "crm.json").write_text(json.dumps(newer, ensure_ascii=False), encoding="utf-8")
+    rt.config["TEMPLATE_DIRS"] = [str(tmp_path)]
+
+    def reasons(language):
+        offer = client.get("/api/apps/crm/template-update", headers={"Accept-Language": language}).get_json()
+        forms = {f["form"]: f for f in offer["forms"]}
+        kept = {(k["change"], k.get("field_id")): (k["reason_code"], k["reason"]) for k in forms["customer"]["kept"]}
+        kept |= {(k["change"], "contract"): (k["reason_code"], k["reason"]) for k in forms["contract"]["kept"]}
+        return kept | {(p["part"], p["key"]): (p["reason_code"], p["reason"]) for p in offer["parts"] if p["action"] == "review"}
+
+    assert reasons("en") == {
+        ("field_changed", "name"): ("field_edited", "you edited this field"),
+        ("validations_changed", None): ("part_edited", "you edited the form's validations"),
+        ("form_removed_by_you", "contract"): ("form_removed", "you removed this form; the update does not bring it back"),
+        ("workflows", "follow_up_reminder_notice"): ("template_changed", "the template changed this workflow; edit yours to take the change")}
+    assert reasons("zh-CN") == {
+        ("field_changed", "name"): ("field_edited", "您修改过此字段"),
+        ("validations_changed", None): ("part_edited", "您修改过表单的提交校验"),
+        ("form_removed_by_you", "contract"): ("form_removed", "您删除了此表单，更新不会恢复它"),
+        ("workflows", "follow_up_reminder_notice"): ("template_changed", "模板修改了此工作流；如需采用，请自行修改您的版本")}
+    done = client.post("/api/apps/crm/template-update", json={"version": NEXT}, headers={"Accept-Language": "zh-CN"})
+    assert done.status_code == 200, done.get_json()
+    customer = next(f for f in done.get_json()["forms"] if f["form"] == "customer")
+    assert {k["reason"] for k in customer["kept"]} == {"您修改过此字段", "您修改过表单的提交校验"}
+
+
 def test_reset_puts_the_template_back_and_keeps_added_fields_as_deleted(rt, system):
     at.install_template(rt, system, "crm")
     _edit_customer(rt, system)
