@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -259,11 +260,35 @@ class SetField(Action):
     phase = "before_save"
 
     def run(self, w, auto, values):
+        values = _settable(w, auto, values)
         w.values.update(values)
         return {"mode": "set", "values": values}
 
     def plan(self, w, auto, values):
         return {"mode": "set", "values": values}
+
+
+def _settable(w, auto: Automation, values: dict) -> dict:
+    """``values`` as the record's own check takes them: each through its field type's shape check and normalisation,
+    and the ids a new value names (people, records, uploads) existing in the workspace (``record_service.reference_errors``
+    of just these values; one look-up per such field, none when the value is the one the record holds). A value that
+    does not pass refuses the save (422 at the field's path, ``error.automation.set_value_refused`` naming the automation
+    and the reason) instead of being stored; a member field's limit is checked after the automations
+    (``member_limits.refuse_filled_outside_limit``)."""
+    normalized, errors = w.form.validate(values)
+    bad = {e.field_id for e in errors}
+    fresh = {k: v for k, v in normalized.items() if k not in bad}
+    errors += record_service.reference_errors(SimpleNamespace(form=w.form, conn=w.conn, rt=w.rt, actor=w.actor, values=fresh,
+                                                              before={k: w.values.get(k) for k in fresh}))
+    if not errors:
+        return normalized
+    name = bilingual_text.quoted(auto.name)
+    items = [ErrorItem.coded("error.automation.set_value_refused", path=e.path, field_id=e.field_id, label=w.form.labels(e.field_id)
+                             if e.field_id else None, code=e.code, extra={"automation": auto.id}, name=name, detail=_both(e))
+             for e in errors]
+    params = {"form": w.form.key, "detail": {loc: "; ".join(e.localized(loc) for e in items) for loc in i18n.LOCALES}}
+    raise ValidationFailed(i18n.render("error.record.invalid_because", "en", params), items,
+                           message_code="error.record.invalid_because", params=params)
 
 
 def _link_key(w, auto: Automation) -> str:

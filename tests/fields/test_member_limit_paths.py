@@ -1,0 +1,106 @@
+"""The member limit and the record's own value checks on the paths that write values besides the record's save:
+a before-save ``set_field`` automation (its value goes through the target field type's shape check and normalisation,
+a member value must name a person of the workspace and one the field's limit allows; a constant that can't is refused
+at publish) and a live fetch written into records of another form after a save (a person outside the target field's
+limit refuses the source's save, 422 naming the target form, record and field). Through the REST API on SQLite and
+PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+from engine.runtime import Actor
+from engine.services import permissions, users
+
+APP = "/api/apps/sales"
+DEAL = APP + "/forms/deal"
+
+
+def _errors(response) -> dict:
+    return {e["path"]: e for e in response.get_json()["error"]["errors"]}
+
+
+def _deal(*automations: dict, limit: dict | None = None) -> dict:
+    return {"key": "deal", "label": {"en": "Deal", "zh-CN": "商机"}, "fields": [
+        {"id": "name", "type": "text", "label": {"en": "Name", "zh-CN": "名称"}},
+        {"id": "amount", "type": "number", "label": {"en": "Amount", "zh-CN": "金额"}},
+        {"id": "code", "type": "text", "label": {"en": "Code", "zh-CN": "代码"}},
+        {"id": "who", "type": "number", "label": {"en": "Who", "zh-CN": "谁"}},
+        {"id": "owner", "type": "user", "label": {"en": "Owner", "zh-CN": "负责人"},
+         "options": {"limit": limit or {"roles": ["sales"], "teams": ["east"]}}},
+        {"id": "helper", "type": "user", "label": {"en": "Helper", "zh-CN": "协助人"}}],
+        "automations": list(automations)}
+
+
+def _setting(aid: str, *mapping: dict) -> dict:
+    return {"id": aid, "name": {"en": aid.title(), "zh-CN": aid}, "trigger": {"on": "create_or_update"},
+            "action": {"type": "set_field", "map": list(mapping)}}
+
+
+@pytest.fixture
+def people(app, client):
+    """An app ``sales``; sam (role sales), ted (team east), una (neither). Returns their ids and the runtime."""
+    rt = app.extensions["formflow"]
+    permissions.save_role(rt, Actor.system(), "sales", label={"en": "Sales", "zh-CN": "销售"}, capabilities=[])
+    ids = {}
+    for name, roles in (("sam", ["member", "sales"]), ("ted", ["member"]), ("una", ["member"])):
+        ids[name] = users.create_user(rt, Actor.system(), name, display_name=name.title(), roles=roles, check=False)["id"]
+    users.create_team(rt, Actor.system(), "east", "East", member_ids=[ids["ted"]])
+    assert client.post("/api/apps", json={"key": "sales", "label": "Sales"}).status_code == 201
+    return rt, ids
+
+
+def _publish(client, form: str, definition: dict):
+    if client.get(f"{APP}/forms/{form}/draft").status_code == 404:
+        r = client.post(APP + "/forms", json=definition)
+        assert r.status_code == 201, r.get_json()
+    else:
+        draft = client.get(f"{APP}/forms/{form}/draft").get_json()
+        r = client.put(f"{APP}/forms/{form}/draft", json=definition, headers={"If-Match": str(draft["draft_revision"])})
+        if r.status_code != 200:
+            return r
+    return client.post(f"{APP}/forms/{form}/publish")
+
+
+def test_a_set_field_value_of_the_wrong_shape_is_refused_not_stored(people, client):
+    """A text copied into a number field by a before-save automation refuses the save at the field's path, naming the
+    automation and why (en and zh-CN); a value that fits is stored normalised."""
+    assert _publish(client, "deal", _deal(_setting("amount_from_code", {"field": "amount", "from": "code"}))).status_code == 201
+    r = client.post(DEAL + "/records", json={"data": {"name": "a", "code": "abc"}})
+    assert r.status_code == 422, r.get_json()
+    item = _errors(r)["/data/amount"]
+    assert (item["message_code"], item["automation"]) == ("error.automation.set_value_refused", "amount_from_code")
+    assert item["message"].startswith("automation 'Amount_From_Code' may not set this value: ")
+    zh = client.post(DEAL + "/records", json={"data": {"name": "a", "code": "abc"}}, headers={"Accept-Language": "zh-CN"})
+    assert _errors(zh)["/data/amount"]["message"].startswith("自动化 'amount_from_code' 不能填入此值：")
+    assert client.get(DEAL + "/records").get_json()["items"] == []
+    r = client.post(DEAL + "/records", json={"data": {"name": "b", "code": None}})
+    assert r.status_code == 201, r.get_json()
+    assert "amount" not in r.get_json()["data"]
+
+
+def test_a_set_field_constant_of_the_wrong_shape_is_refused_at_publish(people, client):
+    r = _publish(client, "deal", _deal(_setting("bad", {"field": "amount", "value": "abc"})))
+    assert r.status_code == 422 and _errors(r)["/automations/0/action/map/0/value"]["message_code"] == "error.automation.value_does_not_fit"
+
+
+def test_a_set_field_person_must_exist_in_the_workspace(people, client):
+    """A member value naming nobody of the workspace is refused (the record's own "no such user" as the reason)."""
+    rt, ids = people
+    assert _publish(client, "deal", _deal(_setting("helper_from_who", {"field": "helper", "from": "who"}))).status_code == 201
+    r = client.post(DEAL + "/records", json={"data": {"name": "a", "who": 987654}})
+    assert r.status_code == 422, r.get_json()
+    item = _errors(r)["/data/helper"]
+    assert (item["message_code"], item["code"], item["automation"]) == ("error.automation.set_value_refused", "not_found", "helper_from_who")
+    assert "987654" in item["message"]
+    assert client.get(DEAL + "/records").get_json()["items"] == []
+    r = client.post(DEAL + "/records", json={"data": {"name": "b", "who": ids["una"]}})
+    assert r.status_code == 201 and r.get_json()["data"]["helper"] == ids["una"]
+    # the same person again on an update is no new value: no look-up refuses it
+    rid = r.get_json()["id"]
+    assert client.patch(f"{DEAL}/records/{rid}", json={"data": {"name": "c"}}).status_code == 200
+    # a person outside the owner field's limit, by the automation: the limit's own refusal naming it
+    assert _publish(client, "deal", _deal(_setting("owner_from_who", {"field": "owner", "from": "who"}))).status_code == 201
+    r = client.post(DEAL + "/records", json={"data": {"name": "d", "who": ids["una"]}})
+    assert r.status_code == 422 and _errors(r)["/data/owner"]["message_code"] == "error.record.user_outside_limit_automation"
+    r = client.post(DEAL + "/records", json={"data": {"name": "e", "who": ids["ted"]}})
+    assert r.status_code == 201 and r.get_json()["data"]["owner"] == ids["ted"]
