@@ -9,6 +9,9 @@
   are looked up by click with the standard ``gettext`` / ``ngettext`` functions its modules import (as ``_`` and
   ``ngettext``); those names are pointed at the ``click`` domain of formflow/translations (msgids: click's English),
   compiled in memory from the .po like the other catalogues (no .mo is built or committed).
+* An option that falls back to a server setting (``SettingOption``: ``formflow serve --workers``) ends its help with
+  the setting's environment variable and default (``cli.help.setting_note``), read from the ``engine.config`` setting
+  the command itself reads, so the help cannot drift from what the command does.
 * Headings ("Options:" / "选项：") and the usage line's prefix and metavars come from the catalogue too, so a
   Chinese help page has Chinese punctuation (a click heading's colon is written by click's formatter, not a msgid);
   so do the placeholders of the options' values ("TEXT", "INTEGER RANGE", "FILE": msgids of the ``click`` domain).
@@ -30,6 +33,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from engine import i18n
+from engine.config import BY_NAME, Setting
 from formflow.cli_text import cli_locale
 
 #: the ``click`` domain's catalogues (msgids: click's own English words)
@@ -136,6 +140,21 @@ def short_help(text: str) -> str:
     return cut.rstrip("，、；： ") + "…"
 
 
+class SettingOption(click.Option):
+    """An option whose value, when not given, is the server setting ``setting`` (an ``engine.config`` name such as
+    ``FORMFLOW_WORKERS``): the command reads the setting through ``option.setting`` and the help names its variable
+    and default from it (``setting_note``)."""
+
+    def __init__(self, *args, setting: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setting: Setting = BY_NAME[setting]
+
+
+def setting_note(setting: Setting, locale: str) -> str:
+    """"[env FORMFLOW_WORKERS; default 2]" in ``locale``: where an option's value comes from when it is not given."""
+    return i18n.render("cli.help.setting_note", locale, {"variable": setting.name, "default": setting.default})
+
+
 class LocalizedHelpFormatter(click.HelpFormatter):
     """click's formatter with the usage prefix and the section headings in the shell's language, and text with Chinese
     in it wrapped by the columns it takes (click's wrapping counts characters and breaks at spaces only)."""
@@ -209,7 +228,7 @@ def localize_command(command: click.Command, name: str, locale: str) -> None:
         if isinstance(param, click.Option):
             text = help_text(help_key(name, param.name or ""), locale)
             if text is not None:
-                param.help = text
+                param.help = text + (" " + setting_note(param.setting, locale) if isinstance(param, SettingOption) else "")
             localize_metavar(param, ctx, locale)
     command.options_metavar = help_text("cli.help.options_metavar", locale)
     if isinstance(command, click.Group):

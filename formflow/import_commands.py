@@ -1,4 +1,4 @@
-"""``formflow import APP FORM FILE``: import a CSV or XLSX file with a progress bar (a thin adapter over ``engine.imports.jobs``).
+"""``formflow import APP_KEY FORM_KEY PATH``: import a CSV or XLSX file with a progress bar (a thin adapter over ``engine.imports.jobs``).
 
 Running the same command again after a crash or Ctrl-C resumes the same import
 (the file is recognized by its hash): rows already committed are not imported twice.

@@ -14,15 +14,20 @@ from pathlib import Path
 
 import click
 
-from engine.config import BY_NAME, SettingError, load_settings
+from engine.config import SettingError, load_settings
 from engine.metrics import MULTIPROC_VARIABLE
 from formflow.cli import cli
+from formflow.cli_help import SettingOption
 from formflow.cli_text import say
 
 
-def _default(name: str):
-    setting = BY_NAME[name]
-    return setting.parse(setting.default)
+def _setting_value(ctx: click.Context, name: str, given, settings: dict):
+    """An option's value: as given, else its setting's (environment or config file), else the setting's default
+    (the same setting its help names: cli_help.SettingOption)."""
+    if given:
+        return given
+    setting = next(p for p in ctx.command.params if p.name == name).setting
+    return settings.get(setting.key) or setting.parse(setting.default)
 
 
 def _metrics_folder() -> str:
@@ -40,19 +45,21 @@ def gunicorn_argv(bind: str, workers: int, threads: int, graceful_timeout: float
 
 
 @cli.command("serve", with_appcontext=False)
-@click.option("--bind", "-b", default=None)
-@click.option("--workers", "-w", type=click.IntRange(1, 256), default=None)
-@click.option("--threads", type=click.IntRange(1, 256), default=None)
-@click.option("--graceful-timeout", type=click.FloatRange(min=0, min_open=True), default=None)
-def serve(bind: str | None, workers: int | None, threads: int | None, graceful_timeout: float | None):
+@click.option("--bind", "-b", cls=SettingOption, setting="FORMFLOW_BIND", default=None)
+@click.option("--workers", "-w", cls=SettingOption, setting="FORMFLOW_WORKERS", type=click.IntRange(1, 256), default=None)
+@click.option("--threads", cls=SettingOption, setting="FORMFLOW_THREADS", type=click.IntRange(1, 256), default=None)
+@click.option("--graceful-timeout", cls=SettingOption, setting="FORMFLOW_GRACEFUL_TIMEOUT", type=click.FloatRange(min=0, min_open=True),
+              default=None)
+@click.pass_context
+def serve(ctx: click.Context, bind: str | None, workers: int | None, threads: int | None, graceful_timeout: float | None):
     try:
         settings = load_settings()
     except SettingError as exc:
         raise click.UsageError(str(exc)) from None
-    bind = bind or settings.get("BIND") or _default("FORMFLOW_BIND")
-    workers = workers or settings.get("WORKERS") or _default("FORMFLOW_WORKERS")
-    threads = threads or settings.get("THREADS") or _default("FORMFLOW_THREADS")
-    graceful_timeout = graceful_timeout or settings.get("GRACEFUL_TIMEOUT") or _default("FORMFLOW_GRACEFUL_TIMEOUT")
+    bind = _setting_value(ctx, "bind", bind, settings)
+    workers = _setting_value(ctx, "workers", workers, settings)
+    threads = _setting_value(ctx, "threads", threads, settings)
+    graceful_timeout = _setting_value(ctx, "graceful_timeout", graceful_timeout, settings)
     os.environ[MULTIPROC_VARIABLE] = _metrics_folder()
     argv = gunicorn_argv(bind, workers, threads, graceful_timeout)
     click.echo(say("serve.started", workers=say("serve.workers", count=workers), threads=say("serve.threads", count=threads),
