@@ -34,7 +34,7 @@ from engine.fields.special import rollup_source
 from engine.formrules import evaluate, expect_for, publish_resolver, published_resolver, reference_loader, rule_context, rule_error_item
 from engine.pipeline import Feature
 from engine.rules import CompiledRule, RuleContext, RuleError, RuleScope, compile_rule
-from engine.services import forms as form_service
+from engine.services import forms as form_service, member_limits
 from engine.services.form_lookup import compiled_form
 from engine.storage.published import form_by_store_key
 from engine.storage.tables import forms, records
@@ -266,13 +266,16 @@ def _propagate(w, dependents: dict) -> bool:
         _patch(w.conn, form_id, target, values, forms_by_id[form_id], ctx)
     if w.action == "update":
         for form_id, compiled, fid, spec in dependents["fetches"]:
-            query = sa.select(records.c.id, records.c.data[spec["from"]]).where(_form_literal(form_id), records.c.deleted_at.is_(None))
+            query = sa.select(records.c.id, records.c.data[spec["from"]], records.c.data[fid]).where(
+                _form_literal(form_id), records.c.deleted_at.is_(None))
             if not (compiled.by_id.get(spec["from"], {}).get("options") or {}).get("multiple"):
                 query = query.where(refers_to(w.conn, spec["from"], w.record_id))
-            rows = w.conn.execute(query).all()
-            for rid, ref in rows:
-                if ref == w.record_id or isinstance(ref, list) and w.record_id in ref:
-                    _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])}, compiled, ctx)
+            held = {rid: old for rid, ref, old in w.conn.execute(query).all()
+                    if ref == w.record_id or isinstance(ref, list) and w.record_id in ref}
+            # a person the copy puts into a limited member field there: the whole save is refused (member_limits)
+            member_limits.refuse_fetched_outside_limit(w, compiled, fid, w.values.get(spec["field"]), held, spec["field"])
+            for rid in held:
+                _patch(w.conn, form_id, rid, {fid: w.values.get(spec["field"])}, compiled, ctx)
     return bool(current)
 
 

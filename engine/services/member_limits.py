@@ -12,7 +12,9 @@ The limit is an invariant of the stored record, whoever wrote the value: what th
 again on the final values (``refuse_filled_outside_limit``, ``refuse_stored_outside_limit``: no statement unless a
 limited value changed). A person an automation put there is refused naming it
 (``error.record.user_outside_limit_automation`` at the field's path, 422), not stored: the automation has to change. After-save writes into
-records of other forms go through the record service and this same check.
+records of other forms go through the record service and this same check; a live fetch the save copies into records
+of other forms (derived data, written beside the record service) is checked by ``refuse_fetched_outside_limit``: an
+outsider refuses the source's save. (Roll-ups write only roll-up and computed fields, which no limit can sit on.)
 
 This module's ``FEATURE`` (listed in ``engine.features``) is an assertion, a fill and an after-save stage. Beside it:
 the member field a user picker is opened for (``picker_field``: ``GET /api/users?app=&form=&field=`` lists only the
@@ -116,6 +118,38 @@ def _refuse_changed(w, *, blame_automations: bool) -> None:
         params = {"form": w.form.key, "detail": {loc: "; ".join(e.localized(loc) for e in errors) for loc in i18n.LOCALES}}
         raise ValidationFailed(i18n.render("error.record.invalid_because", "en", params), errors,
                                message_code="error.record.invalid_because", params=params)
+
+
+def refuse_fetched_outside_limit(w, target, field_id: str, value, held: dict, source_field: str) -> None:
+    """Before a save of ``w`` copies ``value`` (its field ``source_field``) into field ``field_id`` of the records
+    ``held`` (id -> the value each holds now) of the compiled form ``target`` (a live fetch, ``autofill._propagate``):
+    a person the copy newly puts into a limited member field must be one it may hold, or the whole save is refused
+    (422 at ``/data/<source_field>``, ``error.record.user_outside_limit_fetched`` naming the target form, records and
+    field; extras ``form``, ``field``, ``records``): the target's limit is an invariant of its stored records, and the
+    fetch has to read through, so neither a stale value nor an outsider may be left there. A person a record held
+    already stays; no statement unless the field is limited and someone is new."""
+    f = target.by_id.get(field_id)
+    ftype = FIELD_TYPES.get(f["type"]) if f is not None and f.get("type") in FIELD_TYPES else None
+    if value is None or ftype is None or not ftype.is_user or not ftype.choosable_where(f, w.rt.workspace_id):
+        return
+    wanted = [(rid, None, [x for x in ftype.ids(value) if x not in (ftype.ids(old) if old is not None else ())])
+              for rid, old in held.items() if old != value]
+    refused = _refused(w, f, wanted)
+    hit = sorted(rid for rid, _, ids in wanted if any(x in refused for x in ids))
+    if not hit:
+        return
+    outside = sorted({x for rid, _, ids in wanted if rid in hit for x in ids if x in refused})
+    shown = ", ".join(map(str, hit[:_NAMED])) + (", ..." if len(hit) > _NAMED else "")
+    error = w.form.coded(source_field, "error.record.user_outside_limit_fetched", code="outside_limit",
+                         extra={"form": target.key, "field": field_id, "records": hit}, ids=", ".join(map(str, outside)),
+                         form=target.key, id=shown, field=target.labels(field_id))
+    params = {"form": w.form.key, "detail": {loc: error.localized(loc) for loc in i18n.LOCALES}}
+    raise ValidationFailed(i18n.render("error.record.invalid_because", "en", params), [error],
+                           message_code="error.record.invalid_because", params=params)
+
+
+#: most target records a fetched-value refusal names in its message (all of them in its ``records`` extra)
+_NAMED = 10
 
 
 def _outside(first, f: dict, table: dict | None, wanted: list, blame_automations: bool = False) -> list[tuple]:

@@ -104,3 +104,68 @@ def test_a_set_field_person_must_exist_in_the_workspace(people, client):
     assert r.status_code == 422 and _errors(r)["/data/owner"]["message_code"] == "error.record.user_outside_limit_automation"
     r = client.post(DEAL + "/records", json={"data": {"name": "e", "who": ids["ted"]}})
     assert r.status_code == 201 and r.get_json()["data"]["owner"] == ids["ted"]
+
+
+def _account() -> dict:
+    return {"key": "account", "label": {"en": "Account", "zh-CN": "客户"}, "fields": [
+        {"id": "title", "type": "text", "label": {"en": "Title", "zh-CN": "名称"}},
+        {"id": "manager", "type": "user", "label": {"en": "Manager", "zh-CN": "客户经理"}}]}
+
+
+def _deal_fetching(policy: str = "live") -> dict:
+    """A deal whose limited owner is fetched live from its account's manager (who may be anyone)."""
+    return {"key": "deal", "label": {"en": "Deal", "zh-CN": "商机"}, "fields": [
+        {"id": "name", "type": "text", "label": {"en": "Name", "zh-CN": "名称"}},
+        {"id": "account", "type": "reference", "label": {"en": "Account", "zh-CN": "客户"}, "options": {"form": "account"}},
+        {"id": "owner", "type": "user", "label": {"en": "Owner", "zh-CN": "负责人"},
+         "options": {"limit": {"roles": ["sales"], "teams": ["east"]}},
+         "fetch": {"from": "account", "field": "manager", "policy": policy}}]}
+
+
+def test_a_live_fetch_may_not_put_an_outsider_into_another_forms_limited_field(people, client):
+    """An account's new manager is copied into the limited owner of its deals after the account's save: someone
+    outside that limit refuses the account's save (422 at /data/manager naming the deal form, the records and the
+    field, en and zh-CN) and nothing changes, neither the account nor its deals; an insider is copied."""
+    rt, ids = people
+    assert _publish(client, "account", _account()).status_code == 201
+    assert _publish(client, "deal", _deal_fetching()).status_code == 201
+    acme = client.post(APP + "/forms/account/records", json={"data": {"title": "Acme", "manager": ids["sam"]}}).get_json()
+    r = client.post(DEAL + "/records", json={"data": {"name": "big", "account": acme["id"]}})
+    assert r.status_code == 201 and r.get_json()["data"]["owner"] == ids["sam"], r.get_json()
+    deal = r.get_json()["id"]
+    r = client.patch(f"{APP}/forms/account/records/{acme['id']}", json={"data": {"manager": ids["una"]}})
+    assert r.status_code == 422, r.get_json()
+    error = r.get_json()["error"]
+    item = _errors(r)["/data/manager"]
+    assert (item["code"], item["message_code"], item["form"], item["field"], item["records"]) == (
+        "outside_limit", "error.record.user_outside_limit_fetched", "deal", "owner", [deal])
+    assert item["message"] == (f"{ids['una']} may not be filled into Owner of deal record {deal}: "
+                               "only people of that field's roles or teams may")
+    assert error["message"] == f"the account record is not valid: {item['message']}"
+    zh = client.patch(f"{APP}/forms/account/records/{acme['id']}", json={"data": {"manager": ids["una"]}},
+                      headers={"Accept-Language": "zh-CN"})
+    assert _errors(zh)["/data/manager"]["message"] == f"不能将 {ids['una']} 填入 deal 记录 {deal} 的 负责人：该字段只能选择限定的角色或部门中的成员"
+    kept = client.get(f"{APP}/forms/account/records/{acme['id']}").get_json()
+    assert (kept["version"], kept["data"]["manager"]) == (1, ids["sam"])
+    assert client.get(f"{DEAL}/records/{deal}").get_json()["data"]["owner"] == ids["sam"]
+    # an insider (of the team) is copied; a change that leaves the manager as it is copies nothing new
+    r = client.patch(f"{APP}/forms/account/records/{acme['id']}", json={"data": {"manager": ids["ted"]}})
+    assert r.status_code == 200, r.get_json()
+    assert client.get(f"{DEAL}/records/{deal}").get_json()["data"]["owner"] == ids["ted"]
+    assert client.patch(f"{APP}/forms/account/records/{acme['id']}", json={"data": {"title": "Acme Ltd"}}).status_code == 200
+
+
+def test_a_live_fetch_keeps_a_person_the_target_held_before_its_limit(people, client):
+    """The limit refuses only people a write adds: a deal holding una from before the limit keeps being fed una."""
+    rt, ids = people
+    assert _publish(client, "account", _account()).status_code == 201
+    unlimited = _deal_fetching()
+    unlimited["fields"][2] = {**unlimited["fields"][2], "options": {}}
+    assert _publish(client, "deal", unlimited).status_code == 201
+    acme = client.post(APP + "/forms/account/records", json={"data": {"title": "Acme", "manager": ids["una"]}}).get_json()
+    deal = client.post(DEAL + "/records", json={"data": {"name": "big", "account": acme["id"]}}).get_json()
+    assert deal["data"]["owner"] == ids["una"]
+    assert _publish(client, "deal", _deal_fetching()).status_code == 201
+    r = client.patch(f"{APP}/forms/account/records/{acme['id']}", json={"data": {"title": "Acme Ltd"}})
+    assert r.status_code == 200, r.get_json()
+    assert client.get(f"{DEAL}/records/{deal['id']}").get_json()["data"]["owner"] == ids["una"]
