@@ -159,12 +159,32 @@
     document.querySelectorAll('#calendar .fc-icon').forEach(function (el) { el.removeAttribute('role'); el.setAttribute('aria-hidden', 'true'); });
   }
 
+  /* previous / next go by the view's unit (a month, a week, a day), and say so: "上个月" / "Previous month", never a
+     pager's "上一页". The hint (the title) is FullCalendar's own per-view mechanism: buttonHints as a function of the unit
+     it navigates by. The name is the button's text, which FullCalendar takes from buttonText for every view alike: it is
+     given by setOption (before the first render, and again when a view of another unit is shown: viewUnit, below), never
+     in the constructor's buttonText, whose entries FullCalendar keeps over any later setOption. Keys written in full. */
+  var NAV = { month: ['records.board.prev_month', 'records.board.next_month'],
+              week: ['records.board.prev_week', 'records.board.next_week'],
+              day: ['records.board.prev_day', 'records.board.next_day'] };
+  //: the unit each of the toolbar's views goes back and forth by (FullCalendar's navUnit for them)
+  var VIEW_UNITS = { dayGridMonth: 'month', timeGridWeek: 'week', listWeek: 'week', timeGridDay: 'day', listDay: 'day' };
+  var INITIAL_VIEW = 'dayGridMonth';
+  function navText(unit, next) { return t((NAV[unit] || NAV.month)[next ? 1 : 0]); }
+  var shownUnit = null;
+  function stepsBy(unit) {
+    if (unit === shownUnit) return;
+    shownUnit = unit;
+    calendar.setOption('buttonText', { prev: navText(unit, false), next: navText(unit, true) });  // merged over the others
+  }
+  function viewUnit(arg) { stepsBy(VIEW_UNITS[arg.view.type] || 'month'); }
+
   function render() {
     var f = B.fieldOf(B.state.field);
     if (!f) return;
     if (calendar) { calendar.setOption('editable', !f.read_only); calendar.refetchEvents(); return; }
     calendar = new window.FullCalendar.Calendar($('calendar'), {
-      initialView: 'dayGridMonth', height: 'auto', buttonIcons: false,  // the icon font is a data: URL the CSP refuses
+      initialView: INITIAL_VIEW, height: 'auto', buttonIcons: false,  // the icon font is a data: URL the CSP refuses
       timeZone: 'UTC', now: function () { return wall(new Date().toISOString()); },  // wall times of the reader's zone (above)
       editable: !f.read_only, eventDurationEditable: false, dayMaxEvents: 4,
       displayEventEnd: false,  // a moment's mark ends where it is drawn to (pointEnd), not when anything ends
@@ -174,9 +194,9 @@
       // calendar shows or names a control by comes from our catalogue (one source), over the pack's
       locale: ff.locale().toLowerCase(),
       buttonText: { today: t('records.board.today'), month: t('records.board.month'), week: t('records.board.week'),
-                    day: t('records.board.day'), list: t('records.board.list'), prev: t('records.board.prev'),
-                    next: t('records.board.next') },
-      buttonHints: { prev: t('records.board.prev'), next: t('records.board.next'), today: t('records.board.today') },
+                    day: t('records.board.day'), list: t('records.board.list') },  // prev / next: stepsBy
+      buttonHints: { prev: function (text, unit) { return navText(unit, false); },
+                     next: function (text, unit) { return navText(unit, true); }, today: t('records.board.today') },
       viewHint: function (text) { return t('records.board.view_hint', { view: text }); },
       navLinkHint: function (text) { return t('records.board.go_to', { day: text }); },
       moreLinkText: function (n) { return t('records.board.more_events', { count: n }); },
@@ -194,8 +214,9 @@
       },
       // a day cell is named by its content (date and events), not by its date alone; the buttons' glyphs are decoration
       dayCellDidMount: function (arg) { arg.el.removeAttribute('aria-labelledby'); },
-      datesSet: quietIcons
+      datesSet: function (arg) { quietIcons(); viewUnit(arg); }
     });
+    stepsBy(VIEW_UNITS[INITIAL_VIEW]);
     calendar.render();
     dayPopover($('calendar'));
   }

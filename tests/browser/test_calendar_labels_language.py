@@ -6,10 +6,15 @@ Chinese page: the day popover's close button ("Close") and the list view's colum
 screen reader). Now the same version's zh-cn pack is vendored (vendor/fullcalendar-locales) and loaded by the calendar
 page (its week: Monday first), and every text the calendar shows or names a control by comes from the catalogue.
 A user on a zh-CN page finds the toolbar's buttons by their Chinese names (今天, 月, 周,
-列表, 上一页, 下一页), a week that starts on Monday, "还有 N 项", 全天 and 没有记录。, and no English word in any calendar
+列表), a week that starts on Monday, "还有 N 项", 全天 and 没有记录。, and no English word in any calendar
 label, title or accessible name in the month, week and list views or the day's popover; the same page in English
 has the English names and a week from Sunday. The browser's "now" and the app's are fixed (Playwright's clock, the
-app's clock), so the month shown is the same on any day the test runs."""
+app's clock), so the month shown is the same on any day the test runs.
+
+Previous / next say what they go back and forth by, not a pager's words (they were 上一页 / 下一页, "previous / next
+page"): 上个月 / 下个月 ("Previous month" / "Next month") in the month view, 上一周 / 下一周 ("Previous week" /
+"Next week") in the week and list views, as their accessible names (found by role and name) and as their hints (title),
+changed when the view is; the pager's words are on no calendar button."""
 from __future__ import annotations
 
 import re
@@ -28,11 +33,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 11, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
 BUSY = 6  # reminders on the 12th: more than the month view's 4 a day, so it shows "+2 more"
 
-#: (lang, the buttons by name, the month view's first weekday header, "+2 more", the all-day row, an empty list)
+#: (lang, the buttons by name, previous / next by the view's unit, the month view's first weekday header, "+2 more",
+#: the all-day row, an empty list)
 LANGS = {
-    "zh": ("zh-CN", ["今天", "月", "周", "列表", "上一页", "下一页"], "周一", "还有 2 项", "全天", "没有记录。"),
-    "en": ("en", ["Today", "Month", "Week", "List", "Previous", "Next"], "Sun", "+2 more", "all-day", "No records."),
+    "zh": ("zh-CN", ["今天", "月", "周", "列表"], {"month": ("上个月", "下个月"), "week": ("上一周", "下一周")},
+           "周一", "还有 2 项", "全天", "没有记录。"),
+    "en": ("en", ["Today", "Month", "Week", "List"], {"month": ("Previous month", "Next month"),
+                                                      "week": ("Previous week", "Next week")},
+           "Sun", "+2 more", "all-day", "No records."),
 }
+#: a pager's words, which a calendar's previous / next never say
+PAGER = {"zh-CN": ("上一页", "下一页"), "en": ("Previous", "Next")}
 
 #: every text in the calendar a person reads or hears, but the events' own titles (their records' data): text nodes,
 #: titles, aria-labels and the list view's hidden column names
@@ -70,13 +81,25 @@ def _english(page) -> list[str]:
     return [text for text in page.evaluate(LABELS) if ENGLISH.search(text)]
 
 
-@pytest.mark.parametrize("lang, buttons, first_day, more, all_day, empty", list(LANGS.values()), ids=list(LANGS))
-def test_the_calendar_labels_are_in_the_page_language(crm, page, lang, buttons, first_day, more, all_day, empty):
+def _steps(page, lang, names):
+    """previous / next are found by their names (role and accessible name) and hint the same; no pager's words"""
+    for name in names:
+        button = page.locator("#calendar").get_by_role("button", name=name, exact=True)
+        expect(button).to_have_count(1)
+        expect(button).to_have_attribute("title", name)
+    for word in PAGER[lang]:
+        expect(page.locator("#calendar").get_by_role("button", name=word, exact=True)).to_have_count(0)
+        expect(page.locator(f'#calendar [title="{word}"]')).to_have_count(0)
+
+
+@pytest.mark.parametrize("lang, buttons, steps, first_day, more, all_day, empty", list(LANGS.values()), ids=list(LANGS))
+def test_the_calendar_labels_are_in_the_page_language(crm, page, lang, buttons, steps, first_day, more, all_day, empty):
     page.set_viewport_size({"width": 1280, "height": 1800})
     page.goto(crm["url"] + f"/apps/crm/forms/follow_up_reminder/calendar?lang={lang}")
     expect(page.locator("#calendar .fc-event")).not_to_have_count(0)
     for name in buttons:  # the toolbar's buttons, found by role and name as a user (or a screen reader) does
         expect(page.locator("#calendar").get_by_role("button", name=name, exact=True)).to_have_count(1)
+    _steps(page, lang, steps["month"])
     expect(page.locator("#calendar th.fc-col-header-cell").first).to_have_text(first_day)  # zh: the pack's Monday first
     more_link = page.locator("#calendar").get_by_role("button", name=more, exact=True)
     expect(more_link).to_have_count(1)
@@ -91,14 +114,19 @@ def test_the_calendar_labels_are_in_the_page_language(crm, page, lang, buttons, 
         expect(page.locator("#calendar").get_by_role("button", name=month, exact=True)).to_have_attribute("title", "Month view")
     page.locator("#calendar").get_by_role("button", name=week, exact=True).click()
     expect(page.locator("#calendar").get_by_text(all_day, exact=True)).to_have_count(1)  # the week view's all-day row
+    _steps(page, lang, steps["week"])  # renamed with the view
     if lang == "zh-CN":
         assert _english(page) == []
     page.locator("#calendar").get_by_role("button", name=list_view, exact=True).click()
     expect(page.locator("#calendar .fc-list-event")).to_have_count(BUSY)
     if lang == "zh-CN":
         assert _english(page) == []  # the list's day headers and its hidden column names (时间, 事件)
-    page.locator("#calendar").get_by_role("button", name=buttons[5], exact=True).click()  # next week: nothing planned
+    _steps(page, lang, steps["week"])  # the list goes by weeks too
+    page.locator("#calendar").get_by_role("button", name=steps["week"][1], exact=True).click()  # next week: nothing planned
     expect(page.locator("#calendar").get_by_text(empty, exact=True)).to_be_visible()
     if lang == "zh-CN":
         assert _english(page) == []
+    page.locator("#calendar").get_by_role("button", name=month, exact=True).click()  # back to a month: its names again
+    expect(page.locator("#calendar th.fc-col-header-cell").first).to_have_text(first_day)
+    _steps(page, lang, steps["month"])
     assert not page.js_errors, page.js_errors

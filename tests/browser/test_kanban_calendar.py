@@ -287,7 +287,7 @@ def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm_at_mon
     for _ in range(2):  # the month shown is today's (January): move on to the reminder's when it is not in it
         if page.locator(f"td.fc-day[data-date='{local_day}']").count() and page.locator(f"td.fc-day[data-date='{later}']").count():
             break
-        page.get_by_role("button", name="Next").click()
+        page.get_by_role("button", name="Next month", exact=True).click()
     expect(event).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "page_calendar.png"), full_page=True)
@@ -329,7 +329,7 @@ def test_calendar_drag_reschedules_a_reminder_and_replans_its_firings(crm_at_mon
     page.goto(base + "/apps/crm/forms/follow_up_reminder/calendar?lang=zh-CN")
     expect(page.get_by_label("日期字段")).to_have_value("remind_at")
     expect(page.get_by_role("button", name="今天")).to_be_visible()
-    expect(page.get_by_role("button", name="下一页")).to_be_visible()
+    expect(page.get_by_role("button", name="下个月", exact=True)).to_be_visible()  # a month, not a page
     expect(page.locator(".fc-event").first).to_be_visible()
     assert _no_overflow(page)
     assert not page.js_errors, page.js_errors
