@@ -30,7 +30,7 @@ from engine.registry import Registry
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
 from engine.services import records as record_service
 from engine.storage.automation_tables import automation_links
-from engine.storage.tables import records
+from engine.storage.tables import records, users
 from engine.templating import TemplateError, VariableScope, compile_template
 from engine.services.form_lookup import compiled_form
 
@@ -427,8 +427,37 @@ def _path_back(node, goal, edges, trail, seen):
 def _check(rt, conn, app, definition, all_definitions) -> list[ErrorItem]:
     if not definition.get("automations"):
         return []
-    _, errors = compile_automations(definition, publish_resolver(conn, app, definition, all_definitions), check_forms=all_definitions)
-    return errors + loop_errors(definition["key"], all_definitions)
+    resolve = publish_resolver(conn, app, definition, all_definitions)
+    autos, errors = compile_automations(definition, resolve, check_forms=all_definitions)
+    return errors + loop_errors(definition["key"], all_definitions) + _constant_people_errors(rt, conn, autos, resolve, definition)
+
+
+def _constant_people_errors(rt, conn, autos: list[Automation], resolve, definition: dict) -> list[ErrorItem]:
+    """A constant person an action writes into a member field (``{"field", "value": <user id>}``), known at publish: one
+    that is no person of the workspace (``error.automation.value_no_user``) or one the field's limit does not allow
+    (``error.automation.value_outside_limit``) is refused at ``/automations/<i>/action/map/<j>/value``, as the save
+    would refuse every run. One look-up per such constant; none for an automation without one."""
+    errors = []
+    for auto in autos:
+        targets = {f.get("id"): f for f in (resolve(auto.target_form) if auto.target_form else definition.get("fields")) or []
+                   if isinstance(f, dict) and not f.get("deleted")}
+        for j, item in enumerate(auto.spec.get("map") or []):
+            f = targets.get(item.get("field")) if isinstance(item, dict) and item.get("value") is not None else None
+            ftype = FIELD_TYPES.get(f["type"]) if f is not None and f.get("type") in FIELD_TYPES else None
+            if ftype is None or not ftype.is_user or not any(m.field == f["id"] and m.kind == "value" for m in auto.mapping):
+                continue
+            ids = [x for x in ftype.ids(item["value"]) if isinstance(x, int) and not isinstance(x, bool)]
+            found = set(conn.execute(sa.select(users.c.id).where(users.c.id.in_(ids), users.c.workspace_id == rt.workspace_id))
+                        .scalars()) if ids else set()
+            missing = [x for x in ids if x not in found]
+            outside = [] if missing else ftype.refused_ids(conn, rt.workspace_id, f, ids)
+            if missing or outside:
+                errors.append(ErrorItem.coded("error.automation.value_no_user" if missing else "error.automation.value_outside_limit",
+                                              path=f"/automations/{auto.index}/action/map/{j}/value", field_id=f["id"],
+                                              code="not_found" if missing else "outside_limit", extra={"automation": auto.id},
+                                              name=bilingual_text.quoted(auto.name), field=repr(f["id"]),
+                                              ids=", ".join(map(str, missing or outside))))
+    return errors
 
 
 def _compile(rt, conn, compiled) -> list[Automation] | None:

@@ -169,3 +169,26 @@ def test_a_live_fetch_keeps_a_person_the_target_held_before_its_limit(people, cl
     r = client.patch(f"{APP}/forms/account/records/{acme['id']}", json={"data": {"title": "Acme Ltd"}})
     assert r.status_code == 200, r.get_json()
     assert client.get(f"{DEAL}/records/{deal['id']}").get_json()["data"]["owner"] == ids["una"]
+
+
+def test_a_constant_person_is_refused_at_publish_when_no_save_could_take_it(people, client):
+    """A set_field constant naming nobody of the workspace, or someone outside the field's limit, is refused at publish
+    at the value's path (en and zh-CN); an insider or an unlimited field's person publishes."""
+    rt, ids = people
+    r = _publish(client, "deal", _deal(_setting("nobody", {"field": "helper", "value": 987654}),
+                                       _setting("outsider", {"field": "name", "value": "x"}, {"field": "owner", "value": ids["una"]})))
+    assert r.status_code == 422, r.get_json()
+    items = _errors(r)
+    assert (items["/automations/0/action/map/0/value"]["message_code"], items["/automations/0/action/map/0/value"]["code"]) == (
+        "error.automation.value_no_user", "not_found")
+    assert items["/automations/0/action/map/0/value"]["message"] == \
+        "automation 'Nobody' sets 'helper' to 987654, who is not a person of this workspace"
+    outsider = items["/automations/1/action/map/1/value"]
+    assert (outsider["message_code"], outsider["automation"]) == ("error.automation.value_outside_limit", "outsider")
+    zh = _errors(client.post(DEAL + "/publish", headers={"Accept-Language": "zh-CN"}))
+    assert zh["/automations/1/action/map/1/value"]["message"] == \
+        f"自动化 'outsider' 将 'owner' 设为 {ids['una']}，但该字段只能选择限定的角色或部门中的成员"
+    r = _publish(client, "deal", _deal(_setting("insider", {"field": "owner", "value": ids["ted"]}, {"field": "helper", "value": ids["una"]})))
+    assert r.status_code == 201, r.get_json()
+    r = client.post(DEAL + "/records", json={"data": {"name": "a"}})
+    assert r.status_code == 201 and (r.get_json()["data"]["owner"], r.get_json()["data"]["helper"]) == (ids["ted"], ids["una"])
