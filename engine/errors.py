@@ -44,7 +44,7 @@ class ErrorItem:
         """An item whose English ``message`` is the catalogue's text of ``message_code`` with ``params``;
         ``bilingual_extra``: extras that are names per language, rendered in the reader's (``bilingual``)."""
         return cls(i18n.render(message_code, "en", params), path=path, field_id=field_id,
-                   label=i18n.localized(label, "en") if label is not None else None, code=code,
+                   label=_label_text(label, "en"), code=code,
                    extra={**(extra or {}), **(bilingual_extra or {})}, message_code=message_code, params=params,
                    label_texts=dict(label) if isinstance(label, dict) else None, bilingual=frozenset(bilingual_extra or ()))
 
@@ -56,7 +56,7 @@ class ErrorItem:
 
     def label_in(self, locale: str | None) -> str | None:
         """The label in ``locale`` (falling back to English, then to ``label``)."""
-        return i18n.localized(self.label_texts, i18n.normalize_locale(locale)) if self.label_texts else self.label
+        return _label_text(self.label_texts, i18n.normalize_locale(locale)) if self.label_texts else self.label
 
     def localized(self, locale: str | None) -> str:
         """The message in ``locale`` (English: ``message`` itself)."""
@@ -87,6 +87,17 @@ class ErrorItem:
         loc = i18n.normalize_locale(locale)
         out.update({k: i18n.localized(v, loc) if k in self.bilingual else v for k, v in self.extra.items()})
         return out
+
+
+def _label_text(label: Any, locale: str) -> str | None:
+    """A field's label as one text for ``locale``: a label given only in languages the product doesn't speak (a
+    definition may name any language code) is one of its texts, never the map (an item's ``label`` is a text)."""
+    text = i18n.localized(label, locale)
+    if text is None or isinstance(text, str):
+        return text
+    if isinstance(text, dict):
+        return next((v for v in text.values() if isinstance(v, str) and v.strip()), "")
+    return str(text)
 
 
 #: items an uncoded error names in its message in another language than English (the rest are in ``errors``)

@@ -59,3 +59,18 @@ def test_the_saved_language_applies_without_a_header(app, client):
     token = credentials.create_token(rt, Actor.user(wang["id"]), "tests")["token"]
     r = app.test_client().post(RECORDS, json={"data": {"name": ""}}, headers={"Authorization": f"Bearer {token}"})
     assert _errors(r)["/data/name"]["message"] == "为必填项"
+
+
+def test_an_item_labels_its_field_with_a_text_when_the_label_names_other_languages(client):
+    """A definition may give a label in any language code; an error item's ``label`` is still one text (the spec's
+    string), in every reader's language: schemathesis met {"nu": "", "tq": ""} coming back as the label."""
+    form = {"key": "odd", "label": {"en": "Odd", "zh-CN": "怪"}, "fields": [
+        {"id": "qty", "type": "number", "label": {"nu": "", "tq": "Qty"}},
+        {"id": "blank", "type": "number", "label": {"nu": ""}}]}
+    assert client.post("/api/apps", json={"key": "odd", "label": {"en": "Odd"}}).status_code == 201
+    assert client.post("/api/apps/odd/forms", json=form).status_code == 201
+    assert client.post("/api/apps/odd/forms/odd/publish").status_code == 201
+    for language in ("en", "zh-CN"):
+        items = _errors(client.post("/api/apps/odd/forms/odd/records", json={"data": {"qty": "abc", "blank": "x"}},
+                                    headers={"Accept-Language": language}))
+        assert (items["/data/qty"]["label"], items["/data/blank"]["label"]) == ("Qty", ""), items
