@@ -11,7 +11,6 @@
   var $ = function (id) { return document.getElementById(id); };
   // keys written out in full, so tests/core/test_client_messages.py finds and checks each (a view type's name: VIEW_NAMES)
   var t = ff.t;
-  var tg = function (k, p) { return ff.t('records.grid.' + k, p); };  // the filter builder's texts (filterbuilder.js)
   var VIEW_NAMES = { grid: 'records.board.grid', kanban: 'records.board.kanban', calendar: 'records.board.calendar',
                      gallery: 'records.board.gallery' };
   function viewName(type) { return t(VIEW_NAMES[type] || VIEW_NAMES.grid); }
@@ -255,7 +254,7 @@
       board.render();
     });
     $('board-view').addEventListener('change', function (e) { openView(e.target.value); });
-    builder = ff.filterBuilder({ list: $('board-conditions'), columns: cfg.fields, t: tg, users: function () { return state.users; },
+    builder = ff.filterBuilder({ list: $('board-conditions'), columns: cfg.fields, users: function () { return state.users; },
                                  userName: function (id) { var n = userName(Number(id)); return n === String(id) ? '' : n; } });
     $('board-add-condition').addEventListener('click', function () { builder.add(); });
     $('board-apply').addEventListener('click', applyFilters);

@@ -12,16 +12,34 @@
   var label = function (v, f) { return window.formflow.label(v, f); };
   //: Wait this long after the last change before previewing.
   var PREVIEW_DEBOUNCE_MS = 400;
+  // keys written out in full, so tests/core/test_client_messages.py finds and checks each: a value's name through a table
+  //: a chart type's name (in the order offered)
+  var TYPE_NAMES = { bar: 'dash.type.bar', line: 'dash.type.line', pie: 'dash.type.pie', funnel: 'dash.type.funnel',
+                     table: 'dash.type.table', number: 'dash.type.number', gauge: 'dash.type.gauge' };
   var TYPES = ['bar', 'line', 'pie', 'funnel', 'table', 'number', 'gauge'];
   var SINGLE = { number: true, gauge: true };
   var BUCKETS = ['day', 'week', 'month', 'year'];
+  //: a date bucket's name ('': none)
+  var BUCKET_NAMES = { '': 'dash.bucket.none', day: 'dash.bucket.day', week: 'dash.bucket.week', month: 'dash.bucket.month',
+                       year: 'dash.bucket.year' };
+  //: a measure's name
+  var MEASURE_NAMES = { count: 'dash.measure.count', sum: 'dash.measure.sum', avg: 'dash.measure.avg' };
   var RANGES = ['this_week', 'this_month', 'this_year', 'last_days'];
+  //: a period's name ('': all time)
+  var PERIOD_NAMES = { '': 'dash.period.all', this_week: 'dash.period.this_week', this_month: 'dash.period.this_month',
+                       this_year: 'dash.period.this_year', last_days: 'dash.period.last_days' };
   //: the filter operators this builder edits with one value box; a field offers those of them its type declares
   var ONE_VALUE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'empty', 'not_empty'];
+  //: an operator's name
+  var OP_NAMES = { eq: 'dash.op.eq', ne: 'dash.op.ne', lt: 'dash.op.lt', le: 'dash.op.le', gt: 'dash.op.gt', ge: 'dash.op.ge',
+                   contains: 'dash.op.contains', empty: 'dash.op.empty', not_empty: 'dash.op.not_empty' };
   //: the system columns' operators (they have no field type)
   var SYSTEM_OPS = ['eq', 'ne', 'contains', 'empty', 'not_empty'];
-  var SYSTEM = [{ id: 'created_at', kind: 'timestamp', groupable: true, dated: true }, { id: 'updated_at', kind: 'timestamp', groupable: true, dated: true },
-                { id: 'owner_id', kind: 'person', groupable: true, dated: false }];
+  var SYSTEM = [{ id: 'created_at', labelKey: 'dash.created_at', kind: 'timestamp', groupable: true, dated: true },
+                { id: 'updated_at', labelKey: 'dash.updated_at', kind: 'timestamp', groupable: true, dated: true },
+                { id: 'owner_id', labelKey: 'dash.owner_id', kind: 'person', groupable: true, dated: false }];
+  /* a value's name from its table (the value itself when the table has none) */
+  function named(table, value) { return Object.prototype.hasOwnProperty.call(table, value) ? t(table[value]) : String(value); }
 
   var cfg, charts, root, list, timer = null, seq = 0;
 
@@ -36,7 +54,7 @@
   }
 
   function form(key) { return cfg.forms.filter(function (f) { return f.key === key; })[0] || { fields: [] }; }
-  function fields(chart) { return form(chart.form).fields.concat(SYSTEM.map(function (s) { return Object.assign({ label: t('dash.' + s.id) }, s); })); }
+  function fields(chart) { return form(chart.form).fields.concat(SYSTEM.map(function (s) { return Object.assign({ label: t(s.labelKey) }, s); })); }
   function field(chart, id) { return fields(chart).filter(function (f) { return f.id === id; })[0]; }
   function filterOps(f) {
     var declared = (f && f.filter_operators) || SYSTEM_OPS;
@@ -111,21 +129,21 @@
       control(id + 'title-zh', t('dash.title_zh'), el('input', { type: 'text', maxlength: '200', lang: 'zh-CN', value: window.formflow.textIn(chart.title, 'zh-CN'), 'data-role': 'title_zh' }), p + '/title'),
       control(id + 'form', t('dash.form'), select(cfg.forms.map(function (f) { return f.key; }), chart.form,
                                                   function (k) { return label(form(k).label, k); }, 'form'), p + '/form'),
-      control(id + 'type', t('dash.type'), select(TYPES, chart.type, function (x) { return t('dash.type.' + x); }, 'type'), p + '/type'),
+      control(id + 'type', t('dash.type'), select(TYPES, chart.type, function (x) { return named(TYPE_NAMES, x); }, 'type'), p + '/type'),
       single ? null : control(id + 'group', t('dash.group_by'), select(all.filter(function (f) { return f.groupable; }).map(function (f) { return f.id; }),
                                                                         g.field, function (x) { return label(field(chart, x).label, x); }, 'group'), p + '/group_by/field'),
       single ? null : control(id + 'bucket', t('dash.bucket'), select([''].concat(BUCKETS), g.bucket || '',
-                                                                       function (x) { return t('dash.bucket.' + (x || 'none')); }, 'bucket'), p + '/group_by/bucket'),
-      control(id + 'op', t('dash.measure'), select(['count', 'sum', 'avg'], agg.op, function (x) { return t('dash.measure.' + x); }, 'op'), p + '/aggregate/op'),
+                                                                       function (x) { return named(BUCKET_NAMES, x); }, 'bucket'), p + '/group_by/bucket'),
+      control(id + 'op', t('dash.measure'), select(['count', 'sum', 'avg'], agg.op, function (x) { return named(MEASURE_NAMES, x); }, 'op'), p + '/aggregate/op'),
       agg.op === 'count' ? null : control(id + 'measure', t('dash.measure_field'), select(numbers.map(function (f) { return f.id; }), agg.field,
                                                                                            function (x) { return label(field(chart, x).label, x); }, 'measure'), p + '/aggregate/field'),
       control(id + 'ffield', t('dash.filter_field'), select([''].concat(all.map(function (f) { return f.id; })), flt.field || '',
                                                              function (x) { return x ? label(field(chart, x).label, x) : t('dash.none'); }, 'ffield'), p + '/filters/0/field'),
-      flt.field ? control(id + 'fop', t('dash.filter_op'), select(filterOps(field(chart, flt.field)), flt.op || 'eq', function (x) { return t('dash.op.' + x); }, 'fop'), p + '/filters/0/op') : null,
+      flt.field ? control(id + 'fop', t('dash.filter_op'), select(filterOps(field(chart, flt.field)), flt.op || 'eq', function (x) { return named(OP_NAMES, x); }, 'fop'), p + '/filters/0/op') : null,
       flt.field && ['empty', 'not_empty'].indexOf(flt.op) < 0 && !picksPerson(chart, flt) ? control(id + 'fvalue', t('dash.filter_value'),
         el('input', { type: 'text', maxlength: '200', value: flt.value === undefined || flt.value === null ? '' : String(flt.value), 'data-role': 'fvalue' }), p + '/filters/0/value') : null,
       picksPerson(chart, flt) ? personValue(chart, id + 'fvalue', p + '/filters/0/value') : null,
-      control(id + 'period', t('dash.period'), select([''].concat(RANGES), per.range || '', function (x) { return t('dash.period.' + (x || 'all')); }, 'period'), p + '/period/range'),
+      control(id + 'period', t('dash.period'), select([''].concat(RANGES), per.range || '', function (x) { return named(PERIOD_NAMES, x); }, 'period'), p + '/period/range'),
       per.range ? control(id + 'pfield', t('dash.period_field'), select(all.filter(function (f) { return f.dated; }).map(function (f) { return f.id; }), per.field,
                                                                          function (x) { return label(field(chart, x).label, x); }, 'pfield'), p + '/period/field') : null,
       per.range === 'last_days' ? control(id + 'days', t('dash.days'), el('input', { type: 'number', min: '1', max: '3660', inputmode: 'numeric', value: per.days || '', 'data-role': 'days' }), p + '/period/days') : null,

@@ -5,43 +5,52 @@
    Hook: a widget module (static/widgets/<name>.js, formflow.widgets[name]) may offer filterInput(host) -> element for
    its fields' value; host = {field, op, index, t, label, users, choices(parent)} (choices: what the type's widget picks
    from, by the column's type); the value is el.filterValue() when given, else el.value.
-   Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, userName: fn(id), t: fn}); fb.add(), fb.read(),
+   Use: var fb = formflow.filterBuilder({list: <ol>, columns: [...], users: fn, userName: fn(id)}); fb.add(), fb.read(),
    fb.set(filters). A person's value is picked with the user picker (userpicker.js: the page loads it); a saved view's
    people are named by id first with formflow.filterBuilder.namePeople(conditions, opts) (below).
-   Each row's controls are named with its number ("Field, condition 2"), so several conditions never share a name. */
+   Each row's controls are named with its number ("Field, condition 2"), so several conditions never share a name.
+   Its texts are the catalogue's records.grid.*, every key written out in full (an operator's name through OP_NAMES), so
+   tests/core/test_client_messages.py finds and checks each. */
 (function () {
   'use strict';
 
   var ff = window.formflow;
+  function t(key, params) { return ff.t(key, params); }
+  //: an operator's name (engine.fields.base.ALL_OPERATORS)
+  var OP_NAMES = { eq: 'records.grid.op.eq', ne: 'records.grid.op.ne', lt: 'records.grid.op.lt', le: 'records.grid.op.le',
+                   gt: 'records.grid.op.gt', ge: 'records.grid.op.ge', 'in': 'records.grid.op.in',
+                   between: 'records.grid.op.between', contains: 'records.grid.op.contains', empty: 'records.grid.op.empty',
+                   not_empty: 'records.grid.op.not_empty', last_days: 'records.grid.op.last_days',
+                   next_days: 'records.grid.op.next_days' };
+  function opName(op) { return Object.prototype.hasOwnProperty.call(OP_NAMES, op) ? t(OP_NAMES[op]) : op; }
 
   function has(col, cap) { return (col.capabilities || []).indexOf(cap) >= 0; }
   function option(sel, value, text) { var o = document.createElement('option'); o.value = value; o.textContent = text; sel.appendChild(o); return o; }
   function choices(col) { return (col.options && col.options.choices) || []; }
 
   /* the record's own moments, filterable on every form */
-  function systemColumns(t) {
-    return [{ id: 'created_at', label: t('created_at'), value_kind: 'datetime', capabilities: [], system: true,
+  function systemColumns() {
+    return [{ id: 'created_at', label: t('records.grid.created_at'), value_kind: 'datetime', capabilities: [], system: true,
               filter_operators: ['gt', 'lt', 'between', 'last_days', 'next_days'] },
-            { id: 'updated_at', label: t('updated_at'), value_kind: 'datetime', capabilities: [], system: true,
+            { id: 'updated_at', label: t('records.grid.updated_at'), value_kind: 'datetime', capabilities: [], system: true,
               filter_operators: ['gt', 'lt', 'between', 'last_days'] }];
   }
 
   function filterBuilder(opts) {
-    var t = opts.t || function (k, p) { return ff.t('records.grid.' + k, p); };
     var users = opts.users || function () { return []; };
-    var cols = (opts.columns || []).filter(function (c) { return (c.filter_operators || []).length; }).concat(systemColumns(t));
+    var cols = (opts.columns || []).filter(function (c) { return (c.filter_operators || []).length; }).concat(systemColumns());
     var list = opts.list;
 
     /* every control is named with its row ("Field, condition 2" / "字段（第 2 个条件）"): several conditions never share
        a name; the rows are numbered again when one is removed */
     function rowOf(el) { var li = el.closest ? el.closest('li') : null; return li && li.parentNode === list ? li : null; }
     function rowNumber(li) { var i = li ? Array.prototype.indexOf.call(list.children, li) : -1; return i < 0 ? list.children.length + 1 : i + 1; }
-    function inRow(text, li) { return t('in_condition', { name: text, n: rowNumber(li) }); }
+    function inRow(text, li) { return t('records.grid.in_condition', { name: text, n: rowNumber(li) }); }
     function named(el, text) { el.setAttribute('data-base-name', text); return el; }
     function nameRow(li) {
       li.querySelectorAll('[data-base-name]').forEach(function (el) { el.setAttribute('aria-label', inRow(el.getAttribute('data-base-name'), li)); });
       var rm = li.querySelector('.cond-remove');
-      if (rm) rm.setAttribute('aria-label', t('remove_condition_n', { n: rowNumber(li) }));
+      if (rm) rm.setAttribute('aria-label', t('records.grid.remove_condition_n', { n: rowNumber(li) }));
     }
     function renumber() { Array.prototype.forEach.call(list.children, nameRow); }
 
@@ -72,10 +81,10 @@
     function personValue(col, op) {
       var box = document.createElement('span'), who = document.createElement('select'), picker = null;
       box.className = 'cond-person';
-      option(who, '$me', t('me'));
-      if (op === 'in') option(who, '$my_team', t('my_team'));
-      option(who, '', t('a_person'));
-      named(who, t('value'));
+      option(who, '$me', t('records.grid.me'));
+      if (op === 'in') option(who, '$my_team', t('records.grid.my_team'));
+      option(who, '', t('records.grid.a_person'));
+      named(who, t('records.grid.value'));
       box.appendChild(who);
       var id = 'cond-person-' + (++pickers);
       function showPicker(chosen) {
@@ -83,7 +92,7 @@
         picker = null;
         if (who.value !== '') return;
         picker = ff.userPicker.create({ id: id, single: true, chosen: chosen || [],
-                                        label: inRow(t('person_for', { field: ff.label(col.label, col.id) }), rowOf(box)) });
+                                        label: inRow(t('records.grid.person_for', { field: ff.label(col.label, col.id) }), rowOf(box)) });
         box.appendChild(picker);
       }
       who.addEventListener('change', function () {
@@ -103,7 +112,7 @@
         showPicker(v === null || v === undefined || v === '' ? [] : [{ id: Number(v), name: name || ('#' + v) }]);
       };
       box.setAttribute('role', 'group');
-      named(box, t('value'));  // the builder names its value controls; the box's own controls carry names
+      named(box, t('records.grid.value'));  // the builder names its value controls; the box's own controls carry names
       return box;
     }
     function valueControl(li, col, op) {
@@ -113,15 +122,15 @@
       for (var i = 0; i < count; i++) {
         var el = valueInput(col, op, i);
         el.classList.add('cond-value');
-        if (!el.getAttribute('aria-labelledby')) named(el, el.getAttribute('aria-label') || (t('value') + (count > 1 ? ' ' + (i + 1) : '')));
+        if (!el.getAttribute('aria-labelledby')) named(el, el.getAttribute('aria-label') || (t('records.grid.value') + (count > 1 ? ' ' + (i + 1) : '')));
         li.insertBefore(el, li.querySelector('.cond-remove'));
       }
       nameRow(li);
     }
     function add(initial) {
       var li = document.createElement('li');
-      var fsel = named(document.createElement('select'), t('field'));
-      var osel = named(document.createElement('select'), t('operator'));
+      var fsel = named(document.createElement('select'), t('records.grid.field'));
+      var osel = named(document.createElement('select'), t('records.grid.operator'));
       fsel.className = 'cond-field'; osel.className = 'cond-op';
       cols.forEach(function (c) { option(fsel, c.id, ff.label(c.label, c.id)); });
       var rm = document.createElement('button');
@@ -131,7 +140,7 @@
       function col() { return cols.filter(function (c) { return c.id === fsel.value; })[0]; }
       function fillOps() {
         osel.innerHTML = '';
-        col().filter_operators.forEach(function (op) { option(osel, op, t('op.' + op)); });
+        col().filter_operators.forEach(function (op) { option(osel, op, opName(op)); });
         valueControl(li, col(), osel.value);
       }
       fsel.addEventListener('change', fillOps);

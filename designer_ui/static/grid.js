@@ -466,7 +466,7 @@
   /* ---- start ---- */
   function start() {
     var groupSel = $('grid-group'), bulkSel = $('grid-bulk-field');
-    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, t: t, users: function () { return []; },
+    filters = ff.filterBuilder({ list: $('grid-conditions'), columns: cfg.columns, users: function () { return []; },
                                  userName: userName });
     cfg.columns.forEach(function (c) {
       if (c.groupable && (has(c, 'has_choices') || has(c, 'is_user'))) option(groupSel, c.id, colLabel(c));

@@ -1,7 +1,7 @@
 """Every text the browser scripts ask the catalogue for is there, in English and Chinese, and is sent to the browser
 (issue 21, point 8: "the browser reading the same catalogue"). The keys are found in the scripts themselves: each
 ``t('…')`` call (``ff.t``, ``host.t``, ``window.formflow.t``) and each key-shaped string literal (the keys a widget keeps in
-a table, as the region's level names), and the codes the page is given to read: the field types' own checks
+a table, as the region's level names, the filter builder's operators, the dashboard builder's chart types), and the codes the page is given to read: the field types' own checks
 (``form.check.message``) and the rule runtime's evaluation errors (``error.eval.*``, thrown by runtime.js)."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ RUNTIME = ROOT / "engine" / "rules" / "runtime.js"
 #: a key passed to the translate call: t('fill.saved_record'), host.t("fill.choose", {...})
 CALL = re.compile(r"""(?<![\w$])t2?\(\s*['"]([a-z][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+)['"]\s*[,)]""")
 #: a key kept in a table or passed on (a literal of a message family, not followed by '+': a dynamic key's stem)
-LITERAL = re.compile(r"""['"]((?:fill|common|picker|records|editor|designer|rules|profile|error)(?:\.[a-z_][a-z0-9_]*)+)['"](?!\s*\+)""")
+LITERAL = re.compile(r"""['"]((?:fill|common|picker|records|editor|designer|rules|profile|error|dash)(?:\.[a-z_][a-z0-9_]*)+)['"](?!\s*\+)""")
 
 
 def _keys_in_scripts() -> dict[str, set[str]]:
