@@ -57,7 +57,7 @@ def install_app_template():
     if body.get("app_key") is not None and not isinstance(body["app_key"], str):
         raise refusals.invalid("app_key", "error.body.member_not_key", "error.value.text")
     app = app_templates.install_template(runtime(), actor(), body.get("template"), definition=body.get("definition"),
-                                         app_key=body.get("app_key"), label=body.get("label"))
+                                         app_key=body.get("app_key"), label=body.get("label"), locale=caller_locale())
     return jsonify(app), 201
 
 

@@ -115,8 +115,7 @@ class NotificationTemplatesPart(AppPart):
                     templates.approve(rt, author, app_key, item["key"], comment="shipped with the app template")
                     templates.publish(rt, author, app_key, item["key"])
                 else:
-                    notes.append({"part": "templates", "key": item["key"], "state": "submitted",
-                                  "todo": "a reviewer approves it, then it is published"})
+                    notes.append({"part": "templates", "key": item["key"], "state": "submitted", "todo_code": "review_then_publish"})
             except FormflowError as exc:
                 raise DefinitionInvalid(exc.message, [prefixed_error(e, f"/templates/{i}") for e in exc.errors]) from None
         return notes
@@ -155,8 +154,8 @@ class WorkflowsPart(AppPart):
         for i, wf in enumerate(items):
             waiting = [s.get("template") for s in wf.get("steps") or [] if isinstance(s, dict) and s.get("template")]
             if not trusted and waiting:  # its templates await review: it can be created once they are published
-                notes.append({"part": "workflows", "key": wf.get("key"), "state": "not_created",
-                              "todo": f"create and publish it once template(s) {', '.join(waiting)} are published"})
+                notes.append({"part": "workflows", "key": wf.get("key"), "state": "not_created", "todo_code": "publish_templates_first",
+                              "templates": waiting})
                 continue
             author = Actor.system() if trusted else actor
             try:
@@ -281,13 +280,16 @@ def _put_draft(rt: Runtime, conn, app_id: int, definition: dict, all_forms: dict
 
 
 def install_template(rt: Runtime, actor: Actor, template_key: str | None = None, *, definition: dict | None = None,
-                     app_key: str | None = None, label: Any = None, origin: str = "manual") -> dict:
-    """Install a template (by key, or a given app definition) as a new app, published and ready to use."""
+                     app_key: str | None = None, label: Any = None, origin: str = "manual", locale: str | None = None) -> dict:
+    """Install a template (by key, or a given app definition) as a new app, published and ready to use; ``pending``: what
+    is left for a person to do, each with its ``todo_code`` and its ``todo`` in ``locale`` (template_install.todo.*)."""
     source = copy.deepcopy(definition) if definition is not None else get_template(rt, template_key or "")
     with rt.db.transaction() as conn:
         key, info = _install_forms(rt, conn, actor, source, app_key=app_key, label=label, origin=origin)
     notes = _install_parts(rt, actor, key, source, trusted=definition is None)
-    return {**form_service.get_app(rt, key), "installed_from": info, "pending": notes}
+    todo = [{**n, "todo": i18n.render("template_install.todo." + n["todo_code"], locale, {"templates": ", ".join(n.get("templates", []))})}
+            for n in notes]
+    return {**form_service.get_app(rt, key), "installed_from": info, "pending": todo}
 
 
 def _install_forms(rt: Runtime, conn, actor: Actor, source: dict, *, app_key: str | None = None, label: Any = None,

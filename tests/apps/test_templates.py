@@ -298,6 +298,23 @@ def test_the_update_offer_says_why_an_edit_is_kept_in_the_callers_language(clien
     assert {k["reason"] for k in customer["kept"]} == {"您修改过此字段", "您修改过表单的提交校验"}
 
 
+def test_what_an_imported_app_leaves_to_do_reads_in_the_callers_language(client):
+    """An imported definition's notification templates wait for a reviewer, and the workflows that send them wait for
+    those: each pending item has a stable todo_code and its todo in the caller's language."""
+    definition = builtin()
+    definition["template"] = {"key": "crm_copy", "version": CURRENT}
+    done = client.post("/api/app-templates/install", json={"definition": definition, "app_key": "crm_zh"},
+                       headers={"Accept-Language": "zh-CN"})
+    assert done.status_code == 201, done.get_json()
+    pending = {(p["part"], p["todo_code"]): p["todo"] for p in done.get_json()["pending"]}
+    assert pending[("templates", "review_then_publish")] == "审核人批准后即发布"
+    waiting = next(p for p in done.get_json()["pending"] if p["todo_code"] == "publish_templates_first")
+    assert waiting["todo"] == "请在这些通知模板发布后再创建并发布它：" + ", ".join(waiting["templates"])
+    english = client.post("/api/app-templates/install", json={"definition": definition, "app_key": "crm_en"}).get_json()
+    assert {p["todo"] for p in english["pending"] if p["todo_code"] == "review_then_publish"} == {
+        "a reviewer approves it, then it is published"}
+
+
 def test_reset_puts_the_template_back_and_keeps_added_fields_as_deleted(rt, system):
     at.install_template(rt, system, "crm")
     _edit_customer(rt, system)
