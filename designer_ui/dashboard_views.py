@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import abort, render_template, request, url_for
 
-from designer_ui import bp, i18n
+from designer_ui import bp
 from designer_ui.i18n import gettext, label_text, request_locale
 from designer_ui.editor_views import named_users
 from designer_ui.request_context import actor, runtime
@@ -21,8 +21,6 @@ from engine.errors import FormflowError, ValidationFailed
 from engine.services import dashboards, permissions
 from engine.services import forms as form_service
 from engine.services import users as user_service
-
-i18n.CLIENT_PREFIXES = i18n.CLIENT_PREFIXES + ("dash.",)  # the builder's script reads them
 
 #: period choices above a dashboard (the engine's ranges; last_days takes days)
 PERIODS = ("this_week", "this_month", "this_year", "last_days")

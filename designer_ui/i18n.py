@@ -48,9 +48,10 @@ MESSAGES: dict[str, dict[str, str]] = load_messages()
 
 #: Key prefixes the browser scripts need (sent as a JSON data block). The generated form checks a value before sending it
 #: in the server's own words (the engine's ``error.field.required``, ``error.value.``, ``error.row.required``,
-#: ``error.rule.not_satisfied``), and the rule runtime's evaluation errors are its codes (``error.eval.``).
+#: ``error.rule.not_satisfied``), and the rule runtime's evaluation errors are its codes (``error.eval.``). ``dash.`` is
+#: the dashboard builder's (dashboard_builder.js), fixed here so no import order decides whether it is sent.
 CLIENT_PREFIXES = (
-    "common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.", "editor.",
+    "common.", "designer.", "prop.", "type.", "typedesc.", "rules.", "op.", "fill.", "records.", "editor.", "dash.",
     "profile.copied", "profile.copy_failed", "admin.confirm_delete", "picker.",
     "error.field.required", "error.value.", "error.row.required", "error.rule.not_satisfied", "error.eval.",
 )
