@@ -129,6 +129,17 @@ class DuplicateRecord(Conflict):
 
     code = "duplicate"
 
+    def to_dict(self, locale: str | None = None) -> dict[str, Any]:
+        """The answer in ``locale``: a duplicate not named says "taken" in the reader's language too (``taken_texts``)."""
+        body = super().to_dict(locale)
+        texts = self.details.get("taken_texts")
+        body.pop("taken_texts", None)
+        if texts and "duplicates" in body:
+            loc = i18n.normalize_locale(locale)
+            body["duplicates"] = [{**m, "message": t.get(loc) or t[i18n.DEFAULT_LOCALE]} if t and "message" in m else m
+                                  for m, t in zip(body["duplicates"], texts)]
+        return body
+
 
 def find_matches(conn, form, check: DuplicateCheck, keys: dict[str, str], exclude: int | None = None,
                  hidden: set[str] = frozenset()) -> list[dict]:
@@ -191,10 +202,10 @@ def duplicate_error(form, matches: list[dict]) -> DuplicateRecord:
     if first.get("record_id") is None:
         params = {"form": named, "taken": _taken(form, first["fields"]), "rule": label}
         return DuplicateRecord(i18n.render("error.dedup.duplicates_existing", "en", params), items, duplicates=matches,
-                               message_code="error.dedup.duplicates_existing", params=params)
+                               taken_texts=_taken_texts(form, matches), message_code="error.dedup.duplicates_existing", params=params)
     params = {"form": named, "id": first["record_id"], "title": repr(first["title"]), "rule": label}
     return DuplicateRecord(i18n.render("error.dedup.duplicates_record", "en", params), items, duplicates=matches,
-                           message_code="error.dedup.duplicates_record", params=params)
+                           taken_texts=_taken_texts(form, matches), message_code="error.dedup.duplicates_record", params=params)
 
 
 def _taken(form, fields) -> dict[str, str]:
@@ -203,16 +214,23 @@ def _taken(form, fields) -> dict[str, str]:
         field_label(form.by_id.get(fid, {"id": fid}), loc) for fid in fields)}) for loc in i18n.LOCALES}
 
 
-def taken_message(form, fields) -> str:
-    """What a caller who may not see the colliding record is told: only that the value is taken."""
-    names = " and ".join(field_label(form.by_id.get(fid, {"id": fid})) for fid in fields)
-    return f"a record with this {names} already exists"
+def _taken_texts(form, matches: list[dict]) -> list[dict[str, str] | None]:
+    """Per match, what ``message`` says in every language (None: a named record, no message)."""
+    return [_taken(form, m["fields"]) if m.get("message") else None for m in matches]
 
 
-def shown(rt, conn, actor, form, matches: list[dict], readable: set[int] | None = None) -> list[dict]:
+def taken_message(form, fields, locale: str | None = None) -> str:
+    """What a caller who may not see the colliding record is told: only that the value is taken, in ``locale``
+    (None: English), the fields by their labels in that language (catalogue: error.dedup.taken)."""
+    loc = i18n.normalize_locale(locale)
+    return _taken(form, fields).get(loc) or _taken(form, fields)[i18n.DEFAULT_LOCALE]
+
+
+def shown(rt, conn, actor, form, matches: list[dict], readable: set[int] | None = None, locale: str | None = None) -> list[dict]:
     """``matches`` as ``actor`` may see them: the colliding record's id and title only when it is in their read scope and
     every matched field is visible to them; else ``record_id`` and ``title`` are None and ``message`` says the value is
-    taken. ``readable``: the matched ids in their scope, when the caller has them already (a batch)."""
+    taken, in ``locale`` (None: English). ``readable``: the matched ids in their scope, when the caller has them already
+    (a batch)."""
     if not matches:
         return []
     hidden = _hidden(rt, conn, actor, form)
@@ -223,7 +241,7 @@ def shown(rt, conn, actor, form, matches: list[dict], readable: set[int] | None 
         if m["record_id"] in readable and not hidden & set(m["fields"]):
             out.append(m)
         else:
-            out.append({**m, "record_id": None, "title": None, "message": taken_message(form, m["fields"])})
+            out.append({**m, "record_id": None, "title": None, "message": taken_message(form, m["fields"], locale)})
     return out
 
 
@@ -513,8 +531,9 @@ def reindex_form(conn, form) -> int:
 
 # -- services -----------------------------------------------------------------------
 
-def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_id: int | None = None) -> dict:
-    """What the form calls before save: which live records the given values collide with."""
+def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_id: int | None = None,
+                     locale: str | None = None) -> dict:
+    """What the form calls before save: which live records the given values collide with (what is said in ``locale``)."""
 
 
     with rt.db.read() as conn:
@@ -534,7 +553,7 @@ def check_duplicates(rt, actor, app_key: str, form_key: str, data: dict, record_
         visible = DuplicateCheck(check.mode, tuple(r for r in check.rules if not hidden & set(r.fields)), check.flag_field)
         keys = visible.keys(values)
         matches = find_matches(conn, form, visible, keys, exclude=record_id, hidden=hidden)
-        return {"enabled": True, "mode": check.mode, "matches": shown(rt, conn, actor, form, matches)}
+        return {"enabled": True, "mode": check.mode, "matches": shown(rt, conn, actor, form, matches, locale=locale)}
 
 
 def _hidden(rt, conn, actor, form) -> set[str]:

@@ -93,5 +93,5 @@ def check_duplicates(app_key, form_key):
     record_id = body.get("record_id")
     if record_id is not None and (not isinstance(record_id, int) or isinstance(record_id, bool)):
         raise refusals.not_record_id("record_id")
-    return jsonify(dedup.check_duplicates(runtime(), actor(), app_key, form_key, data, record_id))
+    return jsonify(dedup.check_duplicates(runtime(), actor(), app_key, form_key, data, record_id, caller_locale()))
 

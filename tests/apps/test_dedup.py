@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from engine.dedup import NORMALIZERS, DuplicateRecord
 from engine.errors import DefinitionInvalid
-from engine.services import app_templates as at, forms as fs, records as rs
+from engine.runtime import Actor
+from engine.services import app_templates as at, credentials, forms as fs, permissions, records as rs, users
 
 company = NORMALIZERS.get("company_name").normalize
 phone = NORMALIZERS.get("phone").normalize
@@ -221,3 +222,28 @@ def test_a_key_held_by_a_duplicate_from_before_the_rule_still_refuses(crm, syste
     from engine.services import queries
 
     assert queries.list_records(crm, system, "crm", "opportunity", queries.Query())["total"] == 2
+
+
+@pytest.mark.parametrize("language, taken", [("en", "a record with this Customer name already exists"),
+                                             ("zh-CN", "已存在客户名称相同的记录")])
+def test_a_taken_value_is_told_in_the_callers_language(app, language, taken):
+    """A caller who may not read the colliding record is told only that the value is taken: in their language, the
+    fields by their labels in it (the check endpoint and the refused submit's ``duplicates``)."""
+    rt = app.extensions["formflow"]
+    at.install_template(rt, Actor.system(), "crm")
+    permissions.set_grant(rt, Actor.system(), "crm", "customer", "member",
+                          {"create": True, "read": "own", "update": "own", "delete": "own"})
+    owner = users.create_user(rt, Actor.system(), "bob", roles=["member"], check=False)
+    rs.create_record(rt, Actor.system(), "crm", "customer", {"name": "Qorvath Trading"}, owner_id=owner["id"])
+    ann = users.create_user(rt, Actor.system(), "ann", roles=["member"], check=False)
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + credentials.create_token(rt, Actor.user(ann["id"]), "t")["token"]
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+
+    [match] = client.post("/api/apps/crm/forms/customer/duplicates", json={"data": {"name": "qorvath trading"}}).get_json()["matches"]
+    assert match["record_id"] is None and match["message"] == taken
+    refused = client.post("/api/apps/crm/forms/customer/records", json={"data": {"name": "QORVATH Trading"}})
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert [d["message"] for d in error["duplicates"]] == [taken] and "taken_texts" not in error
+    assert error["errors"][0]["path"] == "/data/name" and taken in error["errors"][0]["message"]
