@@ -4,8 +4,8 @@ A number is taken by moving a counter row, whose lock lasts until the transactio
 and gap-free (a rolled-back create gives its number back, a killed worker's transaction too), but it also queues the
 form's other creates behind the one holding it. So on PostgreSQL a form's (single) serial field is numbered by the
 record's own insert (``record_rows.NUMBERED_INSERT``): no statement of its own, and the lock is not held while the
-save is prepared; a create that trusts its form takes it even later, with its commit (below). SQLite serialises
-writers anyway (one database lock) and numbers before the insert, as batches do.
+save is prepared; a create that trusts its form takes it even later, with its commit, and writes its row then too
+(below). SQLite serialises writers anyway (one database lock) and numbers before the insert, as batches do.
 """
 from __future__ import annotations
 
