@@ -13,6 +13,24 @@
   'use strict';
 
   var t = function (k, p) { return window.formflow.t(k, p); };
+  // catalogue keys written out in full, so tests/core/test_client_messages.py finds and checks each: a value's name through
+  // a table (a field type's type.* name comes from the type itself)
+  //: the kind of a place that uses a field (engine.services.field_usage)
+  var USAGE_NAMES = { field: 'designer.usage.field', rule: 'designer.usage.rule', validation: 'designer.usage.validation',
+                      automation: 'designer.usage.automation', permission: 'designer.usage.permission',
+                      settings: 'designer.usage.settings', template: 'designer.usage.template',
+                      workflow: 'designer.usage.workflow', dashboard: 'designer.usage.dashboard' };
+  //: a button's name for an item ({name}: the item's), by the action the page asks for
+  var ACTION_NAMES = { delete_section: 'designer.delete_section', duplicate_field: 'designer.duplicate_field',
+                       delete_field: 'designer.delete_field', remove_column: 'designer.remove_column',
+                       delete_rule: 'designer.delete_rule', remove_effect: 'designer.remove_effect' };
+  //: a choice row's controls ({n}: the row's number)
+  var CHOICE_NAMES = { value: 'designer.choice_value', label_en: 'designer.choice_label_en',
+                       label_zh: 'designer.choice_label_zh', remove: 'designer.choice_remove' };
+  /* a value's name from its table (the value itself when the table has none) */
+  function named(table, value, params) {
+    return Object.prototype.hasOwnProperty.call(table, value) ? t(table[value], params) : String(value);
+  }
 
   //: How many undo steps are kept (the brief asks for at least 50).
   var MAX_UNDO = 200;
@@ -377,7 +395,7 @@
       },
       usageTitle: function () { return this.usageDialog ? t('designer.used_by_title', { field: this.usageDialog.title }) : ''; },
       usageItems: function () { return this.usageDialog ? this.usageDialog.items : []; },
-      usageKind: function (p) { return t('designer.usage.' + p.kind); },
+      usageKind: function (p) { return named(USAGE_NAMES, p.kind); },
       usageLabel: function (p) { return window.formflow.label(p.label, p.key); },
       confirmDelete: function () { var id = this.usageDialog.id; this.usageDialog = null; this.removeField(id); },
       cancelDelete: function () { var id = this.usageDialog.id; this.usageDialog = null; this.focusCard(id); },
@@ -492,7 +510,7 @@
       /* the section as a person names it: its label, or its number when it has none */
       sectionTitle: function (s) { return this.sectionLabel(s) || String(this.sections().indexOf(s) + 1); },
       /* a per-item button's accessible name carries its item ('Delete field Phone'), so no two read the same */
-      itemActionName: function (action, name) { return t('designer.' + action, { name: name }); },
+      itemActionName: function (action, name) { return named(ACTION_NAMES, action, { name: name }); },
       setSectionLabel: function (s, value) {
         this.touch('section-label:' + s.id);
         if (s.label && typeof s.label === 'object') s.label[window.formflow.locale()] = value; else s.label = value;
@@ -702,7 +720,7 @@
       removeChoice: function (i) { var f = this.selected(); this.touch(); f.options.choices.splice(i, 1); this.changed(); },
       choiceErrors: function (i) { return this.propError('options.choices.' + i); },
       /* each row's boxes named by number: 'Choice 2 value', 'Remove choice 2' */
-      choiceName: function (part, i) { return t('designer.choice_' + part, { n: i + 1 }); },
+      choiceName: function (part, i) { return named(CHOICE_NAMES, part, { n: i + 1 }); },
 
       /* sub-table columns */
       subfields: function () { var f = this.selected(); return (f && f.options && f.options.fields) || []; },

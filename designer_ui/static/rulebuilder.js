@@ -10,18 +10,19 @@
 (function () {
   'use strict';
 
+  // an operator's name: its catalogue key (name) written out in full, so tests/core/test_client_messages.py finds and checks each
   var OPERATORS = [
-    { key: 'eq', text: '==', needsValue: true },
-    { key: 'ne', text: '!=', needsValue: true },
-    { key: 'gt', text: '>', needsValue: true },
-    { key: 'ge', text: '>=', needsValue: true },
-    { key: 'lt', text: '<', needsValue: true },
-    { key: 'le', text: '<=', needsValue: true },
-    { key: 'contains', text: 'in', needsValue: true },
-    { key: 'empty', text: '== null', needsValue: false },
-    { key: 'not_empty', text: '!= null', needsValue: false },
-    { key: 'true', text: '== true', needsValue: false },
-    { key: 'false', text: '== false', needsValue: false }
+    { key: 'eq', name: 'op.eq', text: '==', needsValue: true },
+    { key: 'ne', name: 'op.ne', text: '!=', needsValue: true },
+    { key: 'gt', name: 'op.gt', text: '>', needsValue: true },
+    { key: 'ge', name: 'op.ge', text: '>=', needsValue: true },
+    { key: 'lt', name: 'op.lt', text: '<', needsValue: true },
+    { key: 'le', name: 'op.le', text: '<=', needsValue: true },
+    { key: 'contains', name: 'op.contains', text: 'in', needsValue: true },
+    { key: 'empty', name: 'op.empty', text: '== null', needsValue: false },
+    { key: 'not_empty', name: 'op.not_empty', text: '!= null', needsValue: false },
+    { key: 'true', name: 'op.true', text: '== true', needsValue: false },
+    { key: 'false', name: 'op.false', text: '== false', needsValue: false }
   ];
   var BY_KEY = {};
   OPERATORS.forEach(function (o) { BY_KEY[o.key] = o; });
@@ -311,7 +312,7 @@
       opNeedsValue: function (op) { return !!(BY_KEY[op] && BY_KEY[op].needsValue); },
       operatorsFor: function (fieldName) {
         var keys = facts(this.ruleFieldTypes()[fieldName]).rule_operators;  // the field type's (engine/fields)
-        return keys.map(function (k) { return { key: k, label: window.formflow.t('op.' + k) }; });
+        return keys.map(function (k) { return { key: k, label: BY_KEY[k] ? window.formflow.t(BY_KEY[k].name) : k }; });
       },
       choicesFor: function (fieldName) {
         var f = this.fieldsForRules().filter(function (x) { return x.name === fieldName; })[0];

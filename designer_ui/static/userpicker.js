@@ -189,14 +189,19 @@
     return e;
   }
 
+  //: the texts the markup carries (data-t-<name>: its catalogue key, written out in full so
+  //: tests/core/test_client_messages.py finds and checks each), {what} filled with the picker's label
+  var MARKUP_TEXTS = { added: 'picker.added', removed: 'picker.removed', already: 'picker.already', more: 'picker.more',
+                       none: 'picker.none', failed: 'picker.failed', inactive: 'picker.inactive', remove: 'picker.remove' };
+
   /* The markup of _user_picker.html built here (for editors drawn by scripts), mounted. */
   function create(opts) {
     var id = opts.id, what = opts.label || '';
     var root = el('div', { 'class': 'field user-picker', id: id, 'data-user-picker': '', 'data-name': opts.name || id, 'data-label': what });
     if (opts.single) root.setAttribute('data-single', '');
     if (opts.query) root.setAttribute('data-query', opts.query);  // a member field's picker: app=&form=&field= (its people only)
-    ['added', 'removed', 'already', 'more', 'none', 'failed', 'inactive', 'remove'].forEach(function (k) {
-      root.setAttribute('data-t-' + k, ff.t('picker.' + k, { what: what }));  // {name} stays for the picked one
+    Object.keys(MARKUP_TEXTS).forEach(function (k) {
+      root.setAttribute('data-t-' + k, ff.t(MARKUP_TEXTS[k], { what: what }));  // {name} stays for the picked one
     });
     root.setAttribute('data-t-found', ff.t('picker.found'));
     root.appendChild(el('label', { 'for': id + '-input' }, what));
