@@ -10,6 +10,9 @@
   'use strict';
   var t = function (k, p) { return window.formflow.t(k, p); };
   var SOURCES = ['$id', '$owner', '$user'];
+  // catalogue keys written out in full, so tests/core/test_client_messages.py finds and checks each
+  //: a built-in source's name (in SOURCES)
+  var SOURCE_NAMES = { $id: 'editor.source_id', $owner: 'editor.source_owner', $user: 'editor.source_user' };
   /* how well a field's type names a record in the picker (its form.hint_rank; null: it does not) */
   function hintRank(f) { return window.formflow.fieldType(f).form.hint_rank; }
 
@@ -125,7 +128,7 @@
       };
       base.sourceChoices = function () {
         var out = this.fields.map(function (f) { return { value: f.id, label: f.label }; });
-        SOURCES.forEach(function (s) { out.push({ value: s, label: t('editor.' + 'source_' + s.slice(1)) }); });
+        SOURCES.forEach(function (s) { out.push({ value: s, label: t(SOURCE_NAMES[s]) }); });
         return out;
       };
       /* a value for a user field is a person picked with the searchable user picker (userpicker.js), not a typed id */

@@ -18,6 +18,17 @@
   var PREVIEW_DELAY_MS = 500;
   //: the languages a text may be written for beside the default (engine.i18n.LOCALES, the reader languages)
   var LANGUAGES = ['zh-CN', 'en'];
+  // catalogue keys written out in full, so tests/core/test_client_messages.py finds and checks each: a value's name through a table
+  //: a language's name ('': the default text, for any reader)
+  var LANG_NAMES = { '': 'editor.lang_default', 'zh-CN': 'editor.lang_name_zh_cn', en: 'editor.lang_name_en' };
+  //: a template's state (engine.notifications.lifecycle.TemplateState; superseded: a published one replaced since)
+  var STATE_NAMES = { draft: 'editor.state_draft', submitted: 'editor.state_submitted', approved: 'editor.state_approved',
+                      rejected: 'editor.state_rejected', published: 'editor.state_published', superseded: 'editor.state_superseded' };
+  //: what a review action says when it is done
+  var DONE_NAMES = { submit: 'editor.done_submit', withdraw: 'editor.done_withdraw', approve: 'editor.done_approve',
+                     reject: 'editor.done_reject', publish: 'editor.done_publish' };
+  /* a value's name from its table (the value itself when the table has none) */
+  function named(table, value) { return Object.prototype.hasOwnProperty.call(table, value) ? t(table[value]) : String(value); }
   var kindOf = function (lang) { return lang ? 'default.' + lang : 'default'; };
   var blank = function () { return { subject: '', body: '' }; };
 
@@ -67,7 +78,7 @@
           if (!this.recordId && list.length) this.recordId = String(list[0].id);
         },
         heading: function () { return this.tpl ? window.formflow.label(this.labelValue, this.tpl.key) : t('editor.new_template'); },
-        stateText: function () { return this.tpl ? t('editor.' + 'state_' + (this.tpl.status || this.tpl.state)) : ''; },
+        stateText: function () { return this.tpl ? named(STATE_NAMES, this.tpl.status || this.tpl.state) : ''; },
         revisionText: function () {
           if (!this.tpl) return '';
           var s = t('editor.revision_n', { n: this.tpl.revision });
@@ -132,7 +143,7 @@
           this.body = p.body;
         },
         stash: function () { this.parts[kindOf(this.lang)] = { subject: this.subject, body: this.body }; },
-        langName: function (lang) { return t(lang ? 'editor.lang_name_' + lang.toLowerCase().replace('-', '_') : 'editor.lang_default'); },
+        langName: function (lang) { return named(LANG_NAMES, lang || ''); },
         isLang: function (lang) { return this.lang === lang; },
         tabs: function () { return [''].concat(LANGUAGES); },
         tabId: function (lang) { return 'tpl-tab-' + (lang || 'default'); },
@@ -332,7 +343,7 @@
               self.errors = [];
               self.comment = '';
               self.take(r.data);
-              self.status = t('editor.' + 'done_' + action);
+              self.status = named(DONE_NAMES, action);
               self.statusKind = 'ok';
             });
           };

@@ -22,6 +22,23 @@
   }
   //: what a new step of each kind starts with
   var STEP_KINDS = ['notify', 'webhook', 'set_field', 'create_record', 'update_record', 'condition'];
+  // catalogue keys written out in full, so tests/core/test_client_messages.py finds and checks each: a value's name through a table
+  //: a step kind's name (STEP_KINDS)
+  var STEP_NAMES = { notify: 'editor.step_notify', webhook: 'editor.step_webhook', set_field: 'editor.step_set_field',
+                     create_record: 'editor.step_create_record', update_record: 'editor.step_update_record',
+                     condition: 'editor.step_condition' };
+  //: a trigger type's name (in the order offered)
+  var TRIGGER_NAMES = { record_event: 'editor.trigger_record_event', delay: 'editor.trigger_delay',
+                        date_relative: 'editor.trigger_date_relative', schedule: 'editor.trigger_schedule' };
+  //: a filter operator's name (the one-value operators a trigger filter offers)
+  var OP_NAMES = { eq: 'editor.op_eq', ne: 'editor.op_ne', lt: 'editor.op_lt', le: 'editor.op_le', gt: 'editor.op_gt',
+                   ge: 'editor.op_ge', contains: 'editor.op_contains', empty: 'editor.op_empty', not_empty: 'editor.op_not_empty' };
+  //: a notification channel's name (engine.notifications.channels; one without a name here is shown by its own)
+  var CHANNEL_NAMES = { inbox: 'editor.channel_inbox', email: 'editor.channel_email', wecom: 'editor.channel_wecom',
+                        dingtalk: 'editor.channel_dingtalk', feishu: 'editor.channel_feishu', slack: 'editor.channel_slack',
+                        webhook: 'editor.channel_webhook' };
+  /* a value's name from its table (the value itself when the table has none) */
+  function named(table, value) { return Object.prototype.hasOwnProperty.call(table, value) ? t(table[value]) : String(value); }
   function newStep(type, id, to) {
     var s = { id: id, type: type };
     if (type === 'notify') { s.to = [to || { owner: true }]; s.channels = ['inbox']; s.message = { subject: '', body: '' }; }
@@ -168,9 +185,9 @@
         samples: function () { return (cfg.samples || {})[this.def.form] || []; },
         step: function (si) { return this.def.steps[si || 0]; },
         stepKinds: function () { return STEP_KINDS; },
-        kindLabel: function (k) { return t('editor.step_' + k); },
+        kindLabel: function (k) { return named(STEP_NAMES, k); },
         triggerTypes: function () { return ['record_event', 'delay', 'date_relative', 'schedule']; },
-        triggerLabel: function (k) { return t('editor.trigger_' + k); },
+        triggerLabel: function (k) { return named(TRIGGER_NAMES, k); },
         isTrigger: function (k) { return this.def.trigger.type === k; },
         usesEvents: function () { return this.isTrigger('record_event') || this.isTrigger('delay'); },
         setTriggerType: function (v) {
@@ -224,7 +241,7 @@
           var declared = fld ? window.formflow.fieldType(fld).filter_operators : [];
           return ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contains', 'empty', 'not_empty'].filter(function (op) { return declared.indexOf(op) >= 0; });
         },
-        opLabel: function (op) { return t('editor.op_' + op); },
+        opLabel: function (op) { return named(OP_NAMES, op); },
         filterNeedsValue: function (f) { return f.op !== 'empty' && f.op !== 'not_empty'; },
 
         /* ---- the step list ---- */
@@ -502,7 +519,7 @@
           if (i >= 0) s.channels.splice(i, 1); else s.channels.push(c);
           this.dirty();
         },
-        channelLabel: function (c) { return t('editor.' + 'channel_' + c) === 'editor.channel_' + c ? c : t('editor.' + 'channel_' + c); },
+        channelLabel: function (c) { return named(CHANNEL_NAMES, c); },
         urlChannels: function (si) { var self = this; return URL_CHANNELS.filter(function (c) { return self.hasChannel(si, c); }); },
         channelUrlLabel: function (c) { return t('editor.channel_url', { channel: this.channelLabel(c) }); },
         // a robot address is a secret: the API shows {secret: true, set: true, hint} and keeps it when that mask is sent back
