@@ -9,7 +9,7 @@ from flask import jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from engine.safety import MAX_PAGE
-from engine.api import actor, load_args, load_body, refusals, route, runtime
+from engine.api import actor, caller_locale, load_args, load_body, refusals, route, runtime
 from engine.api.bodies import KEY, Label
 from engine.api.openapi import lift_schema
 from engine.services import inbox as inbox_service
@@ -25,7 +25,8 @@ TEMPLATE = {"type": "object", "required": ["app", "key", "revision", "state", "f
     "app": {"type": "string"}, "key": {"type": "string"}, "revision": {"type": "integer"},
     "state": {"enum": ["draft", "submitted", "approved", "rejected", "published"]},
     "status": {"type": "string"}, "form": {"type": "string"}, "purpose": {"enum": ["notification", "print"]}, "label": _LABEL, "description": {"oneOf": [_NULL_STR, _LABEL]},
-    "content": _CONTENT, "review_comment": _NULL_STR, "published_revision": _NULL_INT,
+    "content": _CONTENT, "review_comment": _NULL_STR,
+    "review_comment_code": {"type": ["string", "null"], "description": "shipped: approved by the installer with the app template"}, "published_revision": _NULL_INT,
     "allowed_actions": {"type": "array", "items": {"type": "string"}},
     **{f"{what}_by": _NULL_INT for what in ("created", "updated", "submitted", "reviewed", "published")},
     **{f"{what}_at": _NULL_STR for what in ("created", "updated", "submitted", "reviewed", "published", "superseded")}}}
@@ -150,7 +151,8 @@ LIST_PARAMS = [
 def list_notification_templates(app_key):
     purpose = request.args.get("purpose") or None
     return jsonify({"items": template_service.list_templates(runtime(), app_key, actor=actor(), form_key=request.args.get("form") or None,
-                                                             purpose=purpose if purpose in template_service.PURPOSES else None)})
+                                                             purpose=purpose if purpose in template_service.PURPOSES else None,
+                                                             locale=caller_locale())})
 
 
 @route(BASE, "POST", summary="Create a template (a draft, compiled against the form's variables)", tag="notification templates",
@@ -166,7 +168,7 @@ def create_notification_template(app_key):
 @route(ONE, summary="A template's working revision, with the live revision number and possible actions",
        tag="notification templates", response=TEMPLATE, errors=(404,))
 def get_notification_template(app_key, template_key):
-    return jsonify(template_service.get_template(runtime(), app_key, template_key, actor()))
+    return jsonify(template_service.get_template(runtime(), app_key, template_key, actor(), caller_locale()))
 
 
 @route(ONE, "PATCH", summary="Edit (a published template gets a new draft revision; the published one keeps serving). "
@@ -201,12 +203,12 @@ _action("publish", "Publish the approved revision; it supersedes the live one", 
 @route(f"{ONE}/revisions", summary="Every revision, oldest first", tag="notification templates",
        response=TEMPLATE_LIST, errors=(404,))
 def notification_template_history(app_key, template_key):
-    return jsonify({"items": template_service.template_history(runtime(), app_key, template_key, actor())})
+    return jsonify({"items": template_service.template_history(runtime(), app_key, template_key, actor(), caller_locale())})
 
 
 @route(f"{ONE}/revisions/<int:revision>", summary="One revision", tag="notification templates", response=TEMPLATE, errors=(404,))
 def get_notification_template_revision(app_key, template_key, revision):
-    return jsonify(template_service.get_revision(runtime(), app_key, template_key, revision, actor()))
+    return jsonify(template_service.get_revision(runtime(), app_key, template_key, revision, actor(), caller_locale()))
 
 
 @route(f"{ONE}/preview", "POST", summary="Render a revision with a real record", tag="notification templates",

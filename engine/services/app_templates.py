@@ -112,7 +112,7 @@ class NotificationTemplatesPart(AppPart):
                                           purpose=item.get("purpose") or "notification")
                 templates.submit(rt, author, app_key, item["key"])
                 if trusted:
-                    templates.approve(rt, author, app_key, item["key"], comment="shipped with the app template")
+                    templates.approve(rt, author, app_key, item["key"], comment=templates.SHIPPED_COMMENT)
                     templates.publish(rt, author, app_key, item["key"])
                 else:
                     notes.append({"part": "templates", "key": item["key"], "state": "submitted", "todo_code": "review_then_publish"})

@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 
-from engine import bilingual_text
+from engine import bilingual_text, i18n
 from engine.clock import utc_iso
 from engine.errors import Conflict, ErrorItem, PreconditionFailed, ValidationFailed
 from engine.notifications.lifecycle import REVIEW_CAPABILITY, WRITE_CAPABILITY, TemplateState, transition
@@ -57,12 +57,28 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 # -- rows ----------------------------------------------------------------------
 
-def revision_dict(row: Mapping, app_key: str) -> dict:
+#: the review comment of a template the installer approves with the app template it ships in: stored as this code, shown
+#: in the reader's language (catalogue key template.review.shipped); rows from before stored the English text
+SHIPPED_COMMENT = "template.review.shipped"
+_SHIPPED_COMMENTS = frozenset({SHIPPED_COMMENT, "shipped with the app template"})
+
+
+def review_comment(stored: str | None, locale: str | None = None) -> tuple[str | None, str | None]:
+    """(the review comment as ``locale``'s reader reads it, its code): a reviewer's own words are shown as written (code
+    None); the installer's comment is the catalogue's text in ``locale`` (None: English)."""
+    if stored in _SHIPPED_COMMENTS:
+        return i18n.render(SHIPPED_COMMENT, i18n.normalize_locale(locale)), "shipped"
+    return stored, None
+
+
+def revision_dict(row: Mapping, app_key: str, locale: str | None = None) -> dict:
+    """One revision; texts the engine wrote (the installer's review comment) in ``locale`` (None: English)."""
     ts = lambda v: utc_iso(v) if v else None  # noqa: E731
+    comment, comment_code = review_comment(row["review_comment"], locale)
     status = "superseded" if row["superseded_at"] else row["state"]
     return {"app": app_key, "key": row["key"], "revision": row["revision"], "state": row["state"], "status": status,
             "form": row["form_key"], "purpose": row["purpose"], "label": row["label"], "description": bilingual_text.from_column(row["description"]), "content": row["content"],
-            "review_comment": row["review_comment"], "created_by": row["created_by"], "created_at": ts(row["created_at"]),
+            "review_comment": comment, "review_comment_code": comment_code, "created_by": row["created_by"], "created_at": ts(row["created_at"]),
             "updated_by": row["updated_by"], "updated_at": ts(row["updated_at"]), "etag": etag(row), "submitted_by": row["submitted_by"],
             "submitted_at": ts(row["submitted_at"]), "reviewed_by": row["reviewed_by"], "reviewed_at": ts(row["reviewed_at"]),
             "published_by": row["published_by"], "published_at": ts(row["published_at"]),
@@ -70,10 +86,10 @@ def revision_dict(row: Mapping, app_key: str) -> dict:
 
 
 
-def _template_dict(conn: sa.Connection, rt: Runtime, rows, app_key: str, actor: Actor | None) -> dict:
+def _template_dict(conn: sa.Connection, rt: Runtime, rows, app_key: str, actor: Actor | None, locale: str | None = None) -> dict:
     """The working revision with the live revision number and what ``actor`` may do on it now."""
     working, live = rows[-1], live_revision(rows)
-    out = revision_dict(working, app_key)
+    out = revision_dict(working, app_key, locale)
     out["published_revision"] = live["revision"] if live else None
     out["allowed_actions"] = actions_for(conn, rt, actor, working)
     return out
@@ -234,7 +250,7 @@ def publish(rt: Runtime, actor: Actor, app_key: str, key: str) -> dict:
 # -- reading -------------------------------------------------------------------
 
 def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, actor: Actor | None = None,
-                   purpose: str | None = None) -> list[dict]:
+                   purpose: str | None = None, locale: str | None = None) -> list[dict]:
     """Every template of the app (its working revision, with the live revision number and what ``actor`` may do); for
     those who design or operate definitions (``actor=None``: the engine's own use)."""
     with rt.db.read() as conn:
@@ -245,28 +261,28 @@ def list_templates(rt: Runtime, app_key: str, *, form_key: str | None = None, ac
         by_key: dict[str, list] = {}
         for row in rows:
             by_key.setdefault(row["key"], []).append(row)
-        items = [_template_dict(conn, rt, revs, app_key, actor) for revs in by_key.values()]
+        items = [_template_dict(conn, rt, revs, app_key, actor, locale) for revs in by_key.values()]
     return [t for t in items if (form_key is None or t["form"] == form_key) and (purpose is None or t["purpose"] == purpose)]
 
 
-def get_template(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> dict:
+def get_template(rt: Runtime, app_key: str, key: str, actor: Actor | None = None, locale: str | None = None) -> dict:
     with rt.db.read() as conn:
         rows = revisions(conn, rt, app_key, key)[1]
         require_definition_reader(rt, actor, conn)
-        return _template_dict(conn, rt, rows, app_key, actor)
+        return _template_dict(conn, rt, rows, app_key, actor, locale)
 
 
-def template_history(rt: Runtime, app_key: str, key: str, actor: Actor | None = None) -> list[dict]:
+def template_history(rt: Runtime, app_key: str, key: str, actor: Actor | None = None, locale: str | None = None) -> list[dict]:
     """Every revision, oldest first, with who submitted, reviewed and published it."""
     with rt.db.read() as conn:
         rows = revisions(conn, rt, app_key, key)[1]
         require_definition_reader(rt, actor, conn)
-        return [revision_dict(r, app_key) for r in rows]
+        return [revision_dict(r, app_key, locale) for r in rows]
 
 
-def get_revision(rt: Runtime, app_key: str, key: str, revision: int, actor: Actor | None = None) -> dict:
+def get_revision(rt: Runtime, app_key: str, key: str, revision: int, actor: Actor | None = None, locale: str | None = None) -> dict:
     with rt.db.read() as conn:
         rows = revisions(conn, rt, app_key, key)[1]
         require_definition_reader(rt, actor, conn)
         row = pick(rows, revision)
-    return revision_dict(row, app_key)
+    return revision_dict(row, app_key, locale)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from engine.definitions import meta_errors
 from engine.errors import Conflict, DefinitionInvalid, PreconditionFailed
+from engine.notifications.tables import notification_templates
 from engine.services import app_templates as at, forms as fs, records as rs
 from engine.storage.tables import apps
 
@@ -356,3 +357,26 @@ def test_installed_app_rows_record_the_template(rt, system):
         row = conn.execute(sa.select(apps.c.template_key, apps.c.template_version).where(apps.c.key == "crm")).one()
     assert tuple(row) == ("crm", CURRENT)
     assert copy.deepcopy(at.installed_from(rt, "crm"))["version"] == CURRENT
+
+
+@pytest.mark.parametrize("language, said", [("en", "shipped with the app template"), ("zh-CN", "随应用模板提供")])
+def test_a_shipped_templates_review_comment_reads_in_the_callers_language(client, app, language, said):
+    """The installer approves the templates an app template ships with: the comment is stored as a code and read in the
+    caller's language; a row stored before (the English words) reads the same."""
+    assert client.post("/api/app-templates/install", json={"template": "crm"}).status_code == 201
+    url = "/api/apps/crm/notification-templates/follow_up_reminder_notice"
+    rt = app.extensions["formflow"]
+    with rt.db.read() as conn:
+        stored = conn.execute(sa.select(notification_templates.c.review_comment).where(
+            notification_templates.c.key == "follow_up_reminder_notice")).scalar_one()
+    assert stored == "template.review.shipped"
+    headers = {"Accept-Language": language}
+    one = client.get(url, headers=headers).get_json()
+    assert (one["review_comment"], one["review_comment_code"]) == (said, "shipped")
+    [revision] = client.get(url + "/revisions", headers=headers).get_json()["items"]
+    assert revision["review_comment"] == said
+    listed = client.get("/api/apps/crm/notification-templates", headers=headers).get_json()["items"]
+    assert {t["review_comment"] for t in listed} == {said}
+    with rt.db.transaction() as conn:  # as installs before the code stored it
+        conn.execute(sa.update(notification_templates).values(review_comment="shipped with the app template"))
+    assert client.get(url, headers=headers).get_json()["review_comment"] == said
