@@ -15,8 +15,15 @@
   var CHECK_DELAY = 350;
 
   //: result kinds the rules compiler names (engine/rules/compiler/driver.py _RESULT_NAMES), each with a message
-  var KINDS = { number: 1, text: 1, boolean: 1, datetime: 1, duration: 1, list: 1, 'null': 1 };
-  function kindText(kind) { return KINDS[kind] ? t('designer.formula_kind_' + kind) : kind; }
+  // (catalogue keys written out in full, so tests/core/test_client_messages.py finds and checks each)
+  var KINDS = { number: 'designer.formula_kind_number', text: 'designer.formula_kind_text', boolean: 'designer.formula_kind_boolean',
+                datetime: 'designer.formula_kind_datetime', duration: 'designer.formula_kind_duration',
+                list: 'designer.formula_kind_list', 'null': 'designer.formula_kind_null' };
+  function kindText(kind) { return Object.prototype.hasOwnProperty.call(KINDS, kind) ? t(KINDS[kind]) : kind; }
+  //: a roll-up aggregate's name (engine.fields.special.ROLLUP_AGGREGATES)
+  var AGGREGATE_NAMES = { count: 'designer.rollup_agg_count', sum: 'designer.rollup_agg_sum', min: 'designer.rollup_agg_min',
+                          max: 'designer.rollup_agg_max', latest: 'designer.rollup_agg_latest' };
+  function aggregateText(a) { return Object.prototype.hasOwnProperty.call(AGGREGATE_NAMES, a) ? t(AGGREGATE_NAMES[a]) : a; }
   function text(label, fallback) { return window.formflow.label(label, fallback); }
 
   function formulaPanel() {
@@ -193,7 +200,7 @@
       rollupAggregates: function () {
         var link = this.rollupLink(), fid = this.rollupFieldValue();
         var field = link ? link.fields.filter(function (x) { return x.id === fid; })[0] : null;
-        return ['count'].concat(field ? field.aggregates : []).map(function (a) { return { value: a, text: t('designer.rollup_agg_' + a) }; });
+        return ['count'].concat(field ? field.aggregates : []).map(function (a) { return { value: a, text: aggregateText(a) }; });
       },
       rollupAggregateValue: function () { return ((this.selected() || {}).options || {}).aggregate || 'count'; },
       setRollupAggregate: function (value) { this.setProp('options.aggregate', value); },
