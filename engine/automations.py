@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from engine import bilingual_text, i18n
+from engine import bilingual_text, constant_values, i18n
 from engine.errors import ErrorItem, FormflowError, ValidationFailed
 from engine.fields import FIELD_TYPES
 from engine.fields.relation import reference_target
@@ -30,7 +30,7 @@ from engine.registry import Registry
 from engine.rules import CompiledRule, RuleError, RuleScope, compile_rule
 from engine.services import records as record_service
 from engine.storage.automation_tables import automation_links
-from engine.storage.tables import records, users
+from engine.storage.tables import records
 from engine.templating import TemplateError, VariableScope, compile_template
 from engine.services.form_lookup import compiled_form
 
@@ -377,8 +377,7 @@ def compile_automations(definition: dict, all_fields_of, *, check_forms: dict | 
                     continue
                 auto.mapping.append(MapItem(target["id"], "template", tpl, target["type"]))
             elif "value" in item:
-                ftype = FIELD_TYPES.get(target["type"])
-                if item["value"] is not None and not ftype.can_hold(item["value"], target):
+                if not constant_values.fits(target, item["value"]):
                     errors.append(ErrorItem.coded("error.automation.value_does_not_fit", path=ipath + "/value", name=bilingual_text.quoted(name),
                                                   value=repr(item["value"]), field=repr(target["id"])))
                     continue
@@ -446,17 +445,14 @@ def _constant_people_errors(rt, conn, autos: list[Automation], resolve, definiti
             ftype = FIELD_TYPES.get(f["type"]) if f is not None and f.get("type") in FIELD_TYPES else None
             if ftype is None or not ftype.is_user or not any(m.field == f["id"] and m.kind == "value" for m in auto.mapping):
                 continue
-            ids = [x for x in ftype.ids(item["value"]) if isinstance(x, int) and not isinstance(x, bool)]
-            found = set(conn.execute(sa.select(users.c.id).where(users.c.id.in_(ids), users.c.workspace_id == rt.workspace_id))
-                        .scalars()) if ids else set()
-            missing = [x for x in ids if x not in found]
-            outside = [] if missing else ftype.refused_ids(conn, rt.workspace_id, f, ids)
-            if missing or outside:
-                errors.append(ErrorItem.coded("error.automation.value_no_user" if missing else "error.automation.value_outside_limit",
+            found = constant_values.people_problem(rt, conn, f, item["value"])
+            if found:
+                errors.append(ErrorItem.coded("error.automation.value_no_user" if found[0] == constant_values.NO_USER
+                                              else "error.automation.value_outside_limit",
                                               path=f"/automations/{auto.index}/action/map/{j}/value", field_id=f["id"],
-                                              code="not_found" if missing else "outside_limit", extra={"automation": auto.id},
-                                              name=bilingual_text.quoted(auto.name), field=repr(f["id"]),
-                                              ids=", ".join(map(str, missing or outside))))
+                                              code="not_found" if found[0] == constant_values.NO_USER else "outside_limit",
+                                              extra={"automation": auto.id}, name=bilingual_text.quoted(auto.name),
+                                              field=repr(f["id"]), ids=", ".join(map(str, found[1]))))
     return errors
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine import constant_values
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, FormflowError
 from engine.fields import FIELD_TYPES
@@ -455,7 +456,21 @@ class SetFieldKind(StepKind):
     name = "set_field"
 
     def compile(self, spec, ctx, path):
-        ctx.require_field(spec["field"], f"{path}/field")
+        fld = ctx.require_field(spec["field"], f"{path}/field")
+        if fld is not None and spec.get("value") != "$now":  # a constant, checked as a form automation's (constant_values)
+            found = constant_values.problem(ctx.rt, ctx.conn, fld, spec.get("value"))
+            if found is not None:
+                kind, ids = found
+                params = dict(path=f"{path}/value", field_id=fld["id"], field=repr(fld["id"]), extra={"step": spec.get("id")})
+                if kind == constant_values.DOES_NOT_FIT:
+                    ctx.errors.append(ErrorItem.coded("error.workflow.value_does_not_fit", code="wrong_type",
+                                                      value=repr(spec.get("value")), **params))
+                elif kind == constant_values.NO_USER:
+                    ctx.errors.append(ErrorItem.coded("error.workflow.value_no_user", code="not_found",
+                                                      ids=", ".join(map(str, ids)), **params))
+                else:
+                    ctx.errors.append(ErrorItem.coded("error.workflow.value_outside_limit", code="outside_limit",
+                                                      ids=", ".join(map(str, ids)), **params))
         return SetFieldStep(self, spec)
 
 

@@ -192,3 +192,39 @@ def test_a_constant_person_is_refused_at_publish_when_no_save_could_take_it(peop
     assert r.status_code == 201, r.get_json()
     r = client.post(DEAL + "/records", json={"data": {"name": "a"}})
     assert r.status_code == 201 and (r.get_json()["data"]["owner"], r.get_json()["data"]["helper"]) == (ids["ted"], ids["una"])
+
+
+def _set_steps(*steps: tuple[str, object]) -> dict:
+    return {"key": "stamp", "form": "deal", "trigger": {"type": "record_event", "on": ["created"]},
+            "steps": [{"id": f"s{i}", "type": "set_field", "field": fid, "value": value} for i, (fid, value) in enumerate(steps)]}
+
+
+def _publish_workflow(client, definition: dict, language: str = "en"):
+    headers = {"Accept-Language": language}
+    made = client.post(APP + "/workflows", json=definition, headers=headers)
+    if made.status_code != 201:
+        return made
+    return client.post(f"{APP}/workflows/{definition['key']}/publish", headers=headers)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_workflow_set_field_constant_is_checked_at_publish_as_an_automations(people, client, language):
+    """A workflow's set_field step writing a constant that doesn't fit the field, names nobody of the workspace or
+    someone outside the field's limit is refused at the step's value path, coded, in the caller's language; an
+    insider, a fitting value and $now publish."""
+    rt, ids = people
+    assert _publish(client, "deal", _deal()).status_code == 201
+    r = _publish_workflow(client, _set_steps(("amount", "lots"), ("helper", 987654), ("owner", ids["una"]), ("owner", ids["sam"]),
+                                             ("amount", 12)), language)
+    assert r.status_code == 422, r.get_json()
+    items = _errors(r)
+    assert {p: (e["message_code"], e["code"]) for p, e in items.items()} == {
+        "/steps/0/value": ("error.workflow.value_does_not_fit", "wrong_type"),
+        "/steps/1/value": ("error.workflow.value_no_user", "not_found"),
+        "/steps/2/value": ("error.workflow.value_outside_limit", "outside_limit")}
+    said = {"en": f"set_field sets 'owner' to {ids['una']}, who may not be chosen there: only people of the field's roles or teams may",
+            "zh-CN": f"设置字段将 'owner' 设为 {ids['una']}，但该字段只能选择限定的角色或部门中的成员"}
+    assert items["/steps/2/value"]["message"] == said[language]
+    fine = _set_steps(("owner", ids["sam"]), ("amount", 12), ("helper", ids["una"]))
+    fine["key"] = "fine"
+    assert _publish_workflow(client, fine, language).status_code in (200, 201)
