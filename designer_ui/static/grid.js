@@ -7,7 +7,8 @@
   'use strict';
 
   var ff = window.formflow;
-  var t = function (k, p) { return ff.t('records.grid.' + k, p); };
+  // every catalogue key written out in full, so tests/core/test_client_messages.py finds and checks each
+  var t = function (k, p) { return ff.t(k, p); };
   var cfg = ff.readJSON('grid-config', {});
   var $ = function (id) { return document.getElementById(id); };
   // exact: the person asked to count every match ("count exactly"); until then a total past the server's limit is an
@@ -24,7 +25,7 @@
     return c ? ff.label(c.label, v) : v;
   }
   function reason(r) {
-    if (r.status === 412) return t('cell_stale');
+    if (r.status === 412) return t('records.grid.cell_stale');
     var e = (r.data && r.data.error) || {};
     var first = (e.errors || [])[0];
     return (first && first.message) || e.message || ff.t('common.error');
@@ -76,7 +77,7 @@
       var now = cell.getValue(), title = cell.getRow().getData()._title, done = false;
       var chosen = now === null || now === undefined || now === '' ? [] : [{ id: Number(now), name: userName(now) || ('#' + now) }];
       var picker = ff.userPicker.create({ id: 'grid-cell-person-' + (++editorCount), single: true, chosen: chosen, query: peopleOf(col),
-                                          label: t('cell_person', { field: colLabel(col), title: title }),
+                                          label: t('records.grid.cell_person', { field: colLabel(col), title: title }),
                                           onChange: function (users) {
                                             if (done || !users.length) return;
                                             state.names[users[0].id] = users[0].name;
@@ -146,13 +147,13 @@
     var box = row.getElement().querySelector('.tabulator-cell input[type="checkbox"]');
     if (!box) return;
     // with its number: two records may share a title, their checkboxes never a name
-    box.setAttribute('aria-label', t('select_row', { title: row.getData()._title }) + ' (#' + row.getData().id + ')');
+    box.setAttribute('aria-label', t('records.grid.select_row', { title: row.getData()._title }) + ' (#' + row.getData().id + ')');
     /* the cell is named for what it holds, so the record's title names one cell of the row only: its own */
-    box.closest('.tabulator-cell').setAttribute('aria-label', t('select_cell'));
+    box.closest('.tabulator-cell').setAttribute('aria-label', t('records.grid.select_cell'));
   }
   function nameHeaderBox() {
     var box = document.querySelector('#grid .tabulator-header .tabulator-col input[type="checkbox"]');
-    if (box) box.setAttribute('aria-label', t('select_page'));
+    if (box) box.setAttribute('aria-label', t('records.grid.select_page'));
   }
   function columnsOf() {
     var cols = [{ formatter: 'rowSelection', titleFormatter: 'rowSelection', hozAlign: 'center', headerSort: false, frozen: true,
@@ -172,7 +173,7 @@
         def.bottomCalc = 'sum'; def.hozAlign = 'right';
         def.bottomCalcFormatter = function (c) {  // the total as the column's own cells read (grouped, with the currency)
           var box = document.createElement('span'), sum = c.getValue();
-          box.textContent = t('total') + ' ';
+          box.textContent = t('records.grid.total') + ' ';
           box.appendChild(typeof sum === 'number' ? cellNode(col, {}, sum) : document.createTextNode(String(sum === undefined ? '' : sum)));
           return box;
         };
@@ -235,7 +236,7 @@
   function requery() { state.exact = false; reload(); }
   function countExactly() {
     state.exact = true;
-    $('grid-total').textContent = t('counting');
+    $('grid-total').textContent = t('records.grid.counting');
     var page = table.getPage() || 1;
     table.setData().then(function () { if (page > 1) table.setPage(page); });
   }
@@ -267,7 +268,7 @@
       var again = cell.getElement();
       again.classList.add('cell-refused');
       again.setAttribute('title', why);
-      say(t('cell_refused', { reason: why }), true);
+      say(t('records.grid.cell_refused', { reason: why }), true);
     });
   }
 
@@ -275,7 +276,7 @@
   function selected() { return table ? table.getSelectedData() : []; }
   function selectionChanged() {
     var n = selected().length;
-    $('grid-selected').textContent = n ? t('selected', { count: n }) : '';
+    $('grid-selected').textContent = n ? t('records.grid.selected', { count: n }) : '';
     $('grid-delete').disabled = !n || state.deleted;
     $('grid-restore').disabled = !n || !state.deleted;
     $('grid-bulk-apply').disabled = !n || state.deleted;
@@ -284,24 +285,24 @@
     return Promise.all(rows.map(call)).then(function (results) {
       var bad = results.filter(function (r) { return !r.ok; });
       var ok = results.length - bad.length;
-      say(bad.length ? t('bulk_failed', { count: bad.length, reason: reason(bad[0]) }) : t(doneKey, { count: ok }), bad.length > 0);
+      say(bad.length ? t('records.grid.bulk_failed', { count: bad.length, reason: reason(bad[0]) }) : t(doneKey, { count: ok }), bad.length > 0);
       reload();
     });
   }
   function bulkDelete() {
     var rows = selected();
-    if (!rows.length || !window.confirm(t('confirm_delete', { count: rows.length }))) return;
-    each(rows, function (row) { return ff.api('DELETE', cfg.api + '/records/' + row.id, undefined, { 'If-Match': '"' + row.version + '"' }); }, 'deleted_done');
+    if (!rows.length || !window.confirm(t('records.grid.confirm_delete', { count: rows.length }))) return;
+    each(rows, function (row) { return ff.api('DELETE', cfg.api + '/records/' + row.id, undefined, { 'If-Match': '"' + row.version + '"' }); }, 'records.grid.deleted_done');
   }
   function bulkRestore() {
-    each(selected(), function (row) { return ff.api('POST', cfg.api + '/records/' + row.id + '/restore'); }, 'restored_done');
+    each(selected(), function (row) { return ff.api('POST', cfg.api + '/records/' + row.id + '/restore'); }, 'records.grid.restored_done');
   }
   function bulkColumn() { var id = $('grid-bulk-field').value; return cfg.columns.filter(function (c) { return c.id === id; })[0]; }
   function bulkValueControl() {
     var col = bulkColumn(), old = $('grid-bulk-value'), el;
     var person = !!col && has(col, 'is_user');
     if (person) {  // a person: the searchable user picker (userpicker.js, the server's pages), whatever the workspace's size
-      el = ff.userPicker.create({ id: 'grid-bulk-value', label: t('bulk_value'), single: true });
+      el = ff.userPicker.create({ id: 'grid-bulk-value', label: t('records.grid.bulk_value'), single: true });
     } else if (col && has(col, 'has_choices')) {
       el = document.createElement('select');
       choices(col).forEach(function (c) { var op = document.createElement('option'); op.value = c.value; op.textContent = ff.label(c.label, c.value); el.appendChild(op); });
@@ -327,7 +328,7 @@
       var body = { data: {} };
       body.data[col.id] = value === '' ? null : value;
       return ff.api('PATCH', cfg.api + '/records/' + row.id, body, { 'If-Match': '"' + row.version + '"' });
-    }, 'bulk_done');
+    }, 'records.grid.bulk_done');
   }
   function setDeleted(on) {
     state.deleted = on;
@@ -405,7 +406,7 @@
     var body = { name: typedName('grid'), shared_roles: shared, definition: currentDefinition() };
     ff.api('POST', cfg.api + '/views', body).then(function (r) {
       if (!r.ok) { say(reason(r), true); return; }
-      say(t('view_saved', { name: ff.label(r.data.name) }));
+      say(t('records.grid.view_saved', { name: ff.label(r.data.name) }));
       $('grid-save-form').hidden = true;
       loadViews(r.data.id);
     });
@@ -418,7 +419,7 @@
     var view = state.views.filter(function (v) { return String(v.id) === $('grid-view').value; })[0];
     if (!view) return;
     var role = view.shared_roles[0];
-    ff.api('POST', cfg.api + '/views/' + view.id + '/default', { role: role }).then(function (r) { say(r.ok ? t('default_set') : reason(r), !r.ok); });
+    ff.api('POST', cfg.api + '/views/' + view.id + '/default', { role: role }).then(function (r) { say(r.ok ? t('records.grid.default_set') : reason(r), !r.ok); });
   }
 
   /* ---- columns shown (the chooser follows moves and saved views) ---- */
@@ -435,10 +436,10 @@
       lab.appendChild(document.createTextNode(' ' + name));
       row.appendChild(lab);
       // a column moves by keyboard too (dragging its header does the same): each button named by its column
-      [['up', -1, '↑'], ['down', 1, '↓']].forEach(function (m) {
+      [['records.grid.column_up', -1, '↑'], ['records.grid.column_down', 1, '↓']].forEach(function (m) {
         var b = document.createElement('button'), other = shown[i + m[1]];
         b.type = 'button'; b.className = 'btn btn-sm btn-ghost'; b.textContent = m[2];
-        b.setAttribute('aria-label', t('column_' + m[0], { name: name }));
+        b.setAttribute('aria-label', t(m[0], { name: name }));
         b.disabled = !other;
         b.addEventListener('click', function () {
           c.move(other, m[1] > 0);
@@ -454,12 +455,13 @@
 
   /* Tabulator's own words (the pager's buttons and their titles, loading) in the reader's language */
   function pagerTexts() {
-    var p = function (k) { return ff.t('records.grid.pager.' + k); };
     return {
-      data: { loading: t('loading'), error: t('load_failed') },
-      pagination: { first: p('first'), first_title: p('first_title'), prev: p('prev'), prev_title: p('prev_title'),
-                    next: p('next'), next_title: p('next_title'), last: p('last'), last_title: p('last_title'),
-                    page_title: p('page_title'), page_size: t('page_size') }
+      data: { loading: t('records.grid.loading'), error: t('records.grid.load_failed') },
+      pagination: { first: t('records.grid.pager.first'), first_title: t('records.grid.pager.first_title'),
+                    prev: t('records.grid.pager.prev'), prev_title: t('records.grid.pager.prev_title'),
+                    next: t('records.grid.pager.next'), next_title: t('records.grid.pager.next_title'),
+                    last: t('records.grid.pager.last'), last_title: t('records.grid.pager.last_title'),
+                    page_title: t('records.grid.pager.page_title'), page_size: t('records.grid.page_size') }
     };
   }
 
