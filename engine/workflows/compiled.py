@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import sqlalchemy as sa
 
-from engine import i18n
+from engine import constant_values, i18n
 from engine.definitions import CompiledForm, json_pointer, shape_code
 from engine.errors import DefinitionInvalid, ErrorItem, FormflowError, NotFound
 from engine.rules import RuleContext, RuleError, RuleEvaluationError, RuleScope, compile_rule
@@ -196,12 +196,30 @@ class CompileContext:
                                                        detail={loc: exc.errors[0].localized(loc) for loc in i18n.LOCALES}))
         return out
 
-    def check_values(self, values: dict, target: CompiledForm | None, path: str) -> None:
+    def check_values(self, values: dict, target: CompiledForm | None, path: str, step_id: str | None = None) -> None:
         for fid, entry in values.items():
             if target is not None:
-                self.require_field(fid, f"{path}/{fid}", target)
+                fld = self.require_field(fid, f"{path}/{fid}", target)
+                if fld is not None and "value" in entry:
+                    self.check_constant(fld, entry["value"], f"{path}/{fid}/value", step_id)
             if "from" in entry:
                 self.require_field(entry["from"], f"{path}/{fid}/from")
+
+    def check_constant(self, fld: dict, value: Any, path: str, step_id: str | None) -> None:
+        """A constant a step writes into ``fld``, checked as a form automation's (``constant_values``): it fits the
+        field; a person is of the workspace and inside the field's member limit. Refused at ``path``, coded."""
+        found = constant_values.problem(self.rt, self.conn, fld, value)
+        if found is None:
+            return
+        kind, ids = found
+        where = dict(path=path, field_id=fld["id"], field=repr(fld["id"]), extra={"step": step_id})
+        if kind == constant_values.DOES_NOT_FIT:
+            self.errors.append(ErrorItem.coded("error.workflow.value_does_not_fit", code="wrong_type", value=repr(value), **where))
+        elif kind == constant_values.NO_USER:
+            self.errors.append(ErrorItem.coded("error.workflow.value_no_user", code="not_found", ids=", ".join(map(str, ids)), **where))
+        else:
+            self.errors.append(ErrorItem.coded("error.workflow.value_outside_limit", code="outside_limit",
+                                               ids=", ".join(map(str, ids)), **where))
 
 
 @dataclass

@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from engine import constant_values
 from engine.clock import utc_iso
 from engine.errors import ErrorItem, FormflowError
 from engine.fields import FIELD_TYPES
@@ -457,20 +456,8 @@ class SetFieldKind(StepKind):
 
     def compile(self, spec, ctx, path):
         fld = ctx.require_field(spec["field"], f"{path}/field")
-        if fld is not None and spec.get("value") != "$now":  # a constant, checked as a form automation's (constant_values)
-            found = constant_values.problem(ctx.rt, ctx.conn, fld, spec.get("value"))
-            if found is not None:
-                kind, ids = found
-                params = dict(path=f"{path}/value", field_id=fld["id"], field=repr(fld["id"]), extra={"step": spec.get("id")})
-                if kind == constant_values.DOES_NOT_FIT:
-                    ctx.errors.append(ErrorItem.coded("error.workflow.value_does_not_fit", code="wrong_type",
-                                                      value=repr(spec.get("value")), **params))
-                elif kind == constant_values.NO_USER:
-                    ctx.errors.append(ErrorItem.coded("error.workflow.value_no_user", code="not_found",
-                                                      ids=", ".join(map(str, ids)), **params))
-                else:
-                    ctx.errors.append(ErrorItem.coded("error.workflow.value_outside_limit", code="outside_limit",
-                                                      ids=", ".join(map(str, ids)), **params))
+        if fld is not None and spec.get("value") != "$now":  # "$now": the time it runs; else a constant
+            ctx.check_constant(fld, spec.get("value"), f"{path}/value", spec.get("id"))
         return SetFieldStep(self, spec)
 
 
@@ -495,7 +482,7 @@ class CreateRecordKind(StepKind):
 
     def compile(self, spec, ctx, path):
         target = ctx.other_form(spec["form"], f"{path}/form")
-        ctx.check_values(spec["values"], target, f"{path}/values")
+        ctx.check_values(spec["values"], target, f"{path}/values", spec.get("id"))
         return CreateRecordStep(self, spec)
 
 
@@ -543,7 +530,7 @@ class UpdateRecordKind(StepKind):
                 target = None
             elif fld:
                 target = ctx.other_form(fld["options"]["form"], f"{path}/reference")
-        ctx.check_values(spec["values"], target, f"{path}/values")
+        ctx.check_values(spec["values"], target, f"{path}/values", spec.get("id"))
         return UpdateRecordStep(self, spec)
 
 

@@ -228,3 +228,19 @@ def test_a_workflow_set_field_constant_is_checked_at_publish_as_an_automations(p
     fine = _set_steps(("owner", ids["sam"]), ("amount", 12), ("helper", ids["una"]))
     fine["key"] = "fine"
     assert _publish_workflow(client, fine, language).status_code in (200, 201)
+
+
+def test_a_workflow_create_or_update_record_constant_is_checked_at_publish_the_same_way(people, client):
+    """create_record and update_record steps' constant values go through the same check, at /steps/<i>/values/<field>/value."""
+    rt, ids = people
+    assert _publish(client, "deal", _deal()).status_code == 201
+    definition = {"key": "copy", "form": "deal", "trigger": {"type": "record_event", "on": ["created"]}, "steps": [
+        {"id": "make", "type": "create_record", "form": "deal",
+         "values": {"name": {"from": "name"}, "owner": {"value": ids["una"]}, "amount": {"value": "lots"}}},
+        {"id": "change", "type": "update_record", "values": {"helper": {"value": 987654}, "owner": {"value": ids["ted"]}}}]}
+    r = _publish_workflow(client, definition)
+    assert r.status_code == 422, r.get_json()
+    assert {p: e["message_code"] for p, e in _errors(r).items()} == {
+        "/steps/0/values/owner/value": "error.workflow.value_outside_limit",
+        "/steps/0/values/amount/value": "error.workflow.value_does_not_fit",
+        "/steps/1/values/helper/value": "error.workflow.value_no_user"}
