@@ -38,8 +38,6 @@ _WRITES_CREDENTIALS = re.compile(r"\b(?:%s)\b" % "|".join(CREDENTIAL_TABLES), re
 _WRITES_SEEN: dict[str, bool] = {}
 #: most statement texts remembered; past that the memo starts again
 _MAX_WRITES_SEEN = 4096
-
-
 #: longest statement text remembered (a batch insert's grows with its rows: those are searched each time)
 _MAX_SEEN_LENGTH = 16_384
 

@@ -114,8 +114,7 @@ NUMBERED_INSERT = sa.insert(records).values(
     | {"data": sa.func.jsonb_set(sa.bindparam("data", type_=records.c.data.type), _SERIAL_PATH, sa.func.to_jsonb(_SERIAL),
                                  type_=records.c.data.type)}).returning(*records.c)
 #: the record with the id ``reserve`` took (every column bound by name), and its audit row; without and with its number
-INSERT_RECORD_WITH_ID = with_audit(sa.insert(records).values({c.name: sa.bindparam(c.name, type_=c.type) for c in records.c})
-                                   .returning(*records.c))
+INSERT_RECORD_WITH_ID = with_audit(INSERT_RECORD_VALUES.values(id=sa.bindparam("id", type_=records.c.id.type)))
 NUMBERED_INSERT_WITH_ID = with_audit(NUMBERED_INSERT.values(id=sa.bindparam("id", type_=records.c.id.type)), numbered=True)
 #: a create's statement (``with_audit``) by (numbered, keyed)
 _INSERTS_AUDITED = {(numbered, keyed): with_audit(NUMBERED_INSERT if numbered else INSERT_RECORD_VALUES, numbered=numbered, keyed=keyed)
