@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Iterator
 
 import psycopg
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
 
 from engine.fields import FIELD_TYPES
 from engine.serials import counter_params, next_serial
 from engine.services.form_lookup import insert_checked
-from engine.storage import record_rows
+from engine.storage import driver_sql, record_rows
 
 if TYPE_CHECKING:
     from engine.services.records import Write
@@ -112,15 +111,8 @@ def row_written_first(w: Write) -> Iterator[None]:
     if w.pending_row is None:
         yield
         return
-
-    def first(conn, cursor, statement, parameters, context, executemany) -> None:
-        write_pending_row(w)
-
-    sa.event.listen(w.conn, "before_cursor_execute", first)
-    try:
+    with w.rt.db.before_each_statement(w.conn, lambda: write_pending_row(w)):
         yield
-    finally:
-        sa.event.remove(w.conn, "before_cursor_execute", first)
 
 
 def write_pending_row(w: Write) -> None:
@@ -129,33 +121,10 @@ def write_pending_row(w: Write) -> None:
     if row is None:
         return
     with w.conn.connection.driver_connection.cursor() as cur:
-        _run_driver(w, cur, record_rows.INSERT_RECORD_WITH_ID, row)
-        saved = _fetched(cur)
+        driver_sql.send(w.conn, cur, record_rows.INSERT_RECORD_WITH_ID, row)
+        saved = driver_sql.fetched(cur)
     if w.row is not None and w.row.get("data") == row["data"]:
         w.row["data"] = saved["data"]  # as the database gives it back, as a row written first would be
-
-
-def _run_driver(w: Write, cur, statement, params: dict) -> None:
-    """``statement`` sent on the driver's cursor (announced to the engine's statement listeners like every other
-    statement: the statement caps count it). A driver error comes back as SQLAlchemy's."""
-    compiled = _compiled(w.conn.dialect, statement)
-    bound = {k: Jsonb(v) if isinstance(v, (dict, list)) else v for k, v in compiled.construct_params(params).items()}
-    w.conn.dispatch.before_cursor_execute(w.conn, cur, compiled.string, bound, None, False)
-    try:
-        cur.execute(compiled.string, bound)
-    except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement
-        raise sa.exc.DBAPIError(compiled.string, bound, exc) from exc
-
-
-def _compiled(dialect, statement) -> sa.sql.compiler.Compiled:
-    """``statement`` compiled for ``dialect``, once per process (the text never changes; only its parameters do)."""
-    compiled = _COMPILED.get((dialect.name, id(statement)))
-    if compiled is None:
-        compiled = _COMPILED[dialect.name, id(statement)] = statement.compile(dialect=dialect)
-    return compiled
-
-
-_COMPILED: dict[tuple[str, int], sa.sql.compiler.Compiled] = {}
 
 
 def number_now_if_read(w: Write) -> None:
@@ -178,21 +147,18 @@ def number_and_commit(w: Write) -> None:
         with pg.pipeline():
             cur = pg.cursor()
             if row is None:
-                _run_driver(w, cur, _NUMBER, _number_params(w))
+                statement, params = _NUMBER, _number_params(w)
             else:
-                _run_driver(w, cur, record_rows.NUMBERED_INSERT_WITH_ID, {**row, **w.late_counter})
+                statement, params = record_rows.NUMBERED_INSERT_WITH_ID, {**row, **w.late_counter}
+            driver_sql.send(w.conn, cur, statement, params)
             pg.commit()
-    except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement
-        raise sa.exc.DBAPIError("COMMIT", None, exc) from exc
+    except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement (its text named)
+        raise driver_sql.as_sqlalchemy_error(driver_sql.compiled(w.conn.dialect, statement).string, None, exc) from exc
     if row is None:
         _numbered_as(w, cur.fetchone()[0])
         return
-    w.row = _fetched(cur)
+    w.row = driver_sql.fetched(cur)
     _numbered_as(w, w.row["data"][w.late_counter["serial_field"]])
-
-
-def _fetched(cur) -> dict:
-    return dict(zip((c.name for c in cur.description), cur.fetchone()))
 
 
 def _number_params(w: Write) -> dict:

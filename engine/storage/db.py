@@ -46,6 +46,9 @@ class Database:
         else:
             kwargs.update(pool_size=pool_size, max_overflow=10)
         self.engine = sa.create_engine(url, **kwargs)
+        #: ``before_each_statement``'s callbacks, by connection (``id``); the engine's first statement listener runs them
+        self._before: dict[int, object] = {}
+        event.listen(self.engine, "before_cursor_execute", self._run_before)
         #: see POOL_PING_AFTER_IDLE (an attribute, so a test can make every checkout ping)
         self.ping_after_idle = POOL_PING_AFTER_IDLE
         if self.engine.dialect.name == "sqlite":
@@ -61,6 +64,22 @@ class Database:
     def transaction(self) -> Iterator[sa.Connection]:
         with self.engine.begin() as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def before_each_statement(self, conn: sa.Connection, callback) -> Iterator[None]:
+        """While inside: ``callback()`` runs before each statement ``conn`` sends, ahead of every other listener (it may
+        send one of its own first: a write it held back until something else is sent)."""
+        self._before[id(conn)] = callback
+        try:
+            yield
+        finally:
+            del self._before[id(conn)]
+
+    def _run_before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if self._before:
+            callback = self._before.get(id(conn))
+            if callback is not None:
+                callback()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:
