@@ -96,8 +96,8 @@ def insert_checked(rt: Runtime, conn, form: CompiledForm, params: dict, audit: d
     record's row and audit row are left for later in the transaction (``record_serials``): the statement takes its id
     and stores its keys, and the row comes back as it will be written."""
     checks = {"chk_ws": rt.workspace_id, "chk_app": form.app_key, "chk_form": form.key, "chk_id": form.form_id}
-    if later:  # the create's first statement: its BEGIN goes with it
-        row = driver_sql.first_statement_row(conn, _RESERVE_CHECKED["dedup_keys" in params], {**params, **checks})
+    if later:
+        row = driver_sql.one_row(conn, _RESERVE_CHECKED["dedup_keys" in params], {**params, **checks})
     else:
         row = conn.execute(_INSERT_CHECKED["serial_field" in params, "dedup_keys" in params], {**params, **audit, **checks}).mappings().one()
     if row["published_now"] != form.version:

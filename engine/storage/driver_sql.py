@@ -1,8 +1,8 @@
-"""PostgreSQL: a statement sent on psycopg's own cursor, for the few writes of a create that share a round trip with
-another message (its BEGIN, its COMMIT) in psycopg's pipeline mode, which SQLAlchemy does not drive.
+"""PostgreSQL: a statement sent on psycopg's own cursor, for the few statements of a create that share a round trip with
+its COMMIT (psycopg's pipeline mode, which SQLAlchemy does not drive) or that skip SQLAlchemy's work around a statement.
 
-A statement sent here is compiled by SQLAlchemy once per process, announced to the engine's statement listeners like
-any other (the statement caps count it, the credential cache sees it), and a driver error comes back as SQLAlchemy's
+A statement sent here is compiled by SQLAlchemy once per process, announced to the engine's statement listeners before
+and after as any other is (the statement caps count it, the credential cache reads it), and a driver error comes back as SQLAlchemy's
 error of the same kind (``IntegrityError``, ``OperationalError``...), as ``Connection.execute`` would raise it.
 """
 from __future__ import annotations
@@ -33,6 +33,7 @@ def send(conn: sa.Connection, cur, statement, params: dict) -> None:
         cur.execute(done.string, bound)
     except psycopg.Error as exc:
         raise as_sqlalchemy_error(done.string, bound, exc) from exc
+    conn.dispatch.after_cursor_execute(conn, cur, done.string, bound, None, False)
 
 
 def as_sqlalchemy_error(statement: str | None, params, exc: psycopg.Error) -> sa.exc.DBAPIError:
@@ -45,14 +46,9 @@ def fetched(cur) -> dict:
     return dict(zip((c.name for c in cur.description), cur.fetchone()))
 
 
-def first_statement_row(conn: sa.Connection, statement, params: dict) -> dict:
-    """The one row ``statement`` returns, sent in pipeline mode: when it is the transaction's first statement, its
-    BEGIN goes in the same round trip (psycopg queues it with the statement) instead of one of its own."""
-    pg = conn.connection.driver_connection
-    try:
-        with pg.pipeline():
-            cur = pg.cursor()
-            send(conn, cur, statement, params)
-    except psycopg.Error as exc:  # an error the pipeline's sync reports: the transaction is rolled back by its owner
-        raise as_sqlalchemy_error(compiled(conn.dialect, statement).string, None, exc) from exc
-    return fetched(cur)
+def one_row(conn: sa.Connection, statement, params: dict) -> dict:
+    """The one row ``statement`` returns, sent on the driver's cursor: none of SQLAlchemy's work around a statement
+    (its execution context, result processing), for a hot statement whose columns need no type processing."""
+    with conn.connection.driver_connection.cursor() as cur:
+        send(conn, cur, statement, params)
+        return fetched(cur)
