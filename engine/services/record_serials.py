@@ -120,9 +120,7 @@ def write_pending_row(w: Write) -> None:
     row, w.pending_row = w.pending_row, None
     if row is None:
         return
-    with w.conn.connection.driver_connection.cursor() as cur:
-        driver_sql.send(w.conn, cur, record_rows.INSERT_RECORD_WITH_ID, row)
-        saved = driver_sql.fetched(cur)
+    saved = driver_sql.one_row(w.conn, record_rows.INSERT_RECORD_WITH_ID, row)
     if w.row is not None and w.row.get("data") == row["data"]:
         w.row["data"] = saved["data"]  # as the database gives it back, as a row written first would be
 
@@ -142,14 +140,14 @@ def number_and_commit(w: Write) -> None:
     if w.late_counter is None:
         return
     row, w.pending_row = w.pending_row, None
+    if row is None:
+        statement, params = _NUMBER, _number_params(w)
+    else:
+        statement, params = record_rows.NUMBERED_INSERT_WITH_ID, {**row, **w.late_counter}
     pg = w.conn.connection.driver_connection
     try:
         with pg.pipeline():
             cur = pg.cursor()
-            if row is None:
-                statement, params = _NUMBER, _number_params(w)
-            else:
-                statement, params = record_rows.NUMBERED_INSERT_WITH_ID, {**row, **w.late_counter}
             driver_sql.send(w.conn, cur, statement, params)
             pg.commit()
     except psycopg.Error as exc:  # rolled back: the caller sees it as any failed statement (its text named)
